@@ -1,0 +1,39 @@
+#pragma once
+
+#include "coro/concepts/awaitable.hpp"
+#include "coro/fd.hpp"
+#include "coro/task.hpp"
+
+#include <chrono>
+#include <concepts>
+#include <coroutine>
+#include <cstddef>
+
+namespace coro
+{
+enum class poll_op : uint64_t;
+enum class poll_status;
+} // namespace coro
+
+namespace coro::concepts
+{
+/// What thread_pool and io_scheduler have in common: something coroutines can be handed to.
+template<typename executor_type>
+concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+    { e.schedule() } -> coro::concepts::awaiter;
+    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+    { e.yield() } -> coro::concepts::awaiter;
+    { e.resume(c) } -> std::same_as<bool>;
+    { e.size() } -> std::same_as<std::size_t>;
+    { e.empty() } -> std::same_as<bool>;
+    { e.shutdown() } -> std::same_as<void>;
+};
+
+/// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
+/// libcoro's own public name, kept for source compatibility.
+template<typename executor_type>
+concept io_exceutor = executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+};
+
+} // namespace coro::concepts

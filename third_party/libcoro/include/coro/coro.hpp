@@ -1,0 +1,39 @@
+#pragma once
+
+// Umbrella header: everything libcoro code usually reaches through <coro/coro.hpp>.
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <coroutine>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ranges>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "coro/concepts/awaitable.hpp"
+#include "coro/concepts/buffer.hpp"
+#include "coro/concepts/executor.hpp"
+#include "coro/concepts/promise.hpp"
+#include "coro/concepts/range_of.hpp"
+
+#include "coro/event.hpp"
+#include "coro/sync_wait.hpp"
+#include "coro/task.hpp"
+#include "coro/thread_pool.hpp"
+#include "coro/time.hpp"
+#include "coro/when_all.hpp"

@@ -1,0 +1,6 @@
+#pragma once
+
+namespace coro
+{
+using fd_t = int;
+} // namespace coro

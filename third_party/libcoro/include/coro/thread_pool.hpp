@@ -1,0 +1,182 @@
+#pragma once
+
+#include "coro/concepts/range_of.hpp"
+#include "coro/detail/task_self_deleting.hpp"
+#include "coro/task.hpp"
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ranges>
+#include <thread>
+#include <vector>
+
+namespace coro
+{
+/// A fixed set of worker threads that run coroutines.
+///
+/// Scheduling: every worker owns a work-stealing deque. Work a worker creates for itself (schedule() and
+/// spawn() called from one of this pool's threads) goes to its own deque and runs newest-first, so fork-join
+/// trees are walked depth-first and stay small in memory; idle workers steal the oldest entries of the others.
+/// Work from outside the pool, yield() and resume() go through a shared FIFO queue. Idle workers spin briefly
+/// and then sleep on a futex (an idle pool uses no CPU).
+///
+/// Thread rules: every public member may be called from any thread. A coroutine may change threads at each
+/// co_await on a pool with more than one worker.
+class thread_pool
+{
+public:
+    /// Awaitable returned by schedule() and yield(); resumes the awaiting coroutine on a worker thread.
+    class operation
+    {
+        friend class thread_pool;
+        explicit operation(thread_pool& tp, bool fifo) noexcept : m_thread_pool(tp), m_fifo(fifo) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
+        auto await_resume() noexcept -> void {}
+
+    private:
+        thread_pool& m_thread_pool;
+        bool         m_fifo;
+    };
+
+    struct options
+    {
+        /// Number of worker threads.
+        uint32_t thread_count = std::thread::hardware_concurrency();
+        /// Called first on each worker thread with its index 0..thread_count-1.
+        std::function<void(std::size_t)> on_thread_start_functor = nullptr;
+        /// Called last on each worker thread with its index.
+        std::function<void(std::size_t)> on_thread_stop_functor = nullptr;
+    };
+
+    explicit thread_pool(
+        options opts = options{
+            .thread_count            = std::thread::hardware_concurrency(),
+            .on_thread_start_functor = nullptr,
+            .on_thread_stop_functor  = nullptr});
+
+    thread_pool(const thread_pool&)                    = delete;
+    thread_pool(thread_pool&&)                         = delete;
+    auto operator=(const thread_pool&) -> thread_pool& = delete;
+    auto operator=(thread_pool&&) -> thread_pool&      = delete;
+
+    /// Calls shutdown().
+    virtual ~thread_pool();
+
+    auto thread_count() const noexcept -> size_t { return m_threads.size(); }
+
+    /// Awaitable that moves the awaiting coroutine onto a worker. Throws std::runtime_error (at this call)
+    /// once shutdown() has been requested.
+    [[nodiscard]] auto schedule() -> operation;
+
+    /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
+    /// discarded. False after shutdown.
+    auto spawn(coro::task<void>&& task) noexcept -> bool;
+
+    /// A task that first moves onto the pool and then runs `task`, returning its value.
+    template<typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Queues an arbitrary suspended coroutine (FIFO). False for a null or finished handle or after shutdown.
+    auto resume(std::coroutine_handle<> handle) noexcept -> bool;
+
+    /// Queues every non-null handle in one batch; returns how many were queued.
+    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> uint64_t
+    {
+        uint64_t count = 0;
+        {
+            std::unique_lock lk{m_global_lock};
+            for (const auto& handle : handles)
+            {
+                if (handle != nullptr)
+                {
+                    push_global_locked(handle);
+                    ++count;
+                }
+            }
+        }
+        if (count > 0)
+        {
+            notify_workers(count);
+        }
+        return count;
+    }
+
+    /// Like schedule(), but always re-queues at the tail of the shared FIFO queue so everything already
+    /// queued runs first.
+    [[nodiscard]] auto yield() -> operation { return operation{*this, true}; }
+
+    /// Stops accepting new work, lets the workers drain every queued task, and joins them. Idempotent,
+    /// blocking. Called by the destructor.
+    auto shutdown() noexcept -> void;
+
+    /// Queued plus currently executing tasks, plus spawned tasks that have not finished.
+    auto size() const noexcept -> std::size_t;
+    auto empty() const noexcept -> bool { return size() == 0; }
+    /// Queued tasks only.
+    auto queue_size() const noexcept -> std::size_t;
+    auto queue_empty() const noexcept -> bool { return queue_size() == 0; }
+
+private:
+    struct worker;
+    friend struct worker;
+    /// The worker running on this thread, if this thread belongs to any pool.
+    static thread_local worker* t_current_worker;
+
+    /// Spin lock over the shared queue: held for a few instructions, never across user code.
+    class spin_lock
+    {
+    public:
+        auto lock() noexcept -> void;
+        auto unlock() noexcept -> void { m_locked.store(false, std::memory_order_release); }
+
+    private:
+        std::atomic<bool> m_locked{false};
+    };
+
+    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
+    auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
+    auto steal(worker& w) noexcept -> std::coroutine_handle<>;
+    auto find_work(worker& w) noexcept -> std::coroutine_handle<>;
+    auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
+    auto has_visible_work() const noexcept -> bool;
+    auto sleep(worker& w) noexcept -> void;
+    auto notify_workers(uint64_t count) noexcept -> void;
+    auto run(worker& w) -> void;
+    auto current_worker() const noexcept -> worker*;
+
+    options m_opts;
+
+    std::vector<std::unique_ptr<worker>> m_workers;
+    std::vector<std::thread>             m_threads;
+
+    // Shared FIFO queue: a growable ring guarded by m_global_lock.
+    spin_lock                            m_global_lock;
+    std::vector<std::coroutine_handle<>> m_global_ring;
+    std::size_t                          m_global_head{0};
+    std::atomic<std::size_t>             m_global_count{0};
+    std::atomic<std::size_t>             m_global_pushed{0};
+
+    alignas(64) std::atomic<uint32_t> m_sleepers{0};
+    std::atomic<uint32_t>             m_spinners{0};
+    alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
+
+    /// Spawned tasks that have not finished yet.
+    alignas(64) std::atomic<std::size_t> m_spawned{0};
+    std::atomic<bool>                    m_shutdown_requested{false};
+    std::mutex                           m_join_mutex;
+};
+
+} // namespace coro

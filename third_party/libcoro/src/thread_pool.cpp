@@ -1,0 +1,501 @@
+#include "coro/thread_pool.hpp"
+#include "coro/detail/futex.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace coro
+{
+namespace
+{
+/// Chase-Lev work-stealing deque of coroutine handles. The owner pushes and pops at the bottom (LIFO); thieves
+/// take from the top (oldest first). The ring grows when full; retired rings stay alive until the deque dies
+/// because a thief may still be reading one.
+class work_stealing_deque
+{
+    struct ring
+    {
+        explicit ring(int64_t capacity) : m_mask(capacity - 1), m_slots(new std::atomic<void*>[capacity]) {}
+
+        auto capacity() const noexcept -> int64_t { return m_mask + 1; }
+        auto put(int64_t i, void* value) noexcept -> void
+        {
+            m_slots[i & m_mask].store(value, std::memory_order_relaxed);
+        }
+        auto get(int64_t i) const noexcept -> void* { return m_slots[i & m_mask].load(std::memory_order_relaxed); }
+
+        int64_t                                 m_mask;
+        std::unique_ptr<std::atomic<void*>[]> m_slots;
+    };
+
+public:
+    work_stealing_deque() : m_ring(new ring(initial_capacity)) { m_rings.emplace_back(m_ring.load()); }
+
+    auto push(std::coroutine_handle<> handle) noexcept -> void
+    {
+        int64_t b = m_bottom.load(std::memory_order_relaxed);
+        int64_t t = m_top.load(std::memory_order_acquire);
+        ring*   r = m_ring.load(std::memory_order_relaxed);
+        if (b - t > r->capacity() - 1)
+        {
+            r = grow(r, b, t);
+        }
+        r->put(b, handle.address());
+        m_bottom.store(b + 1, std::memory_order_release);
+    }
+
+    auto pop() noexcept -> std::coroutine_handle<>
+    {
+        int64_t b = m_bottom.load(std::memory_order_relaxed) - 1;
+        ring*   r = m_ring.load(std::memory_order_relaxed);
+        m_bottom.store(b, std::memory_order_seq_cst);
+        int64_t t = m_top.load(std::memory_order_seq_cst);
+        if (t > b)
+        {
+            m_bottom.store(b + 1, std::memory_order_relaxed);
+            return nullptr;
+        }
+        void* value = r->get(b);
+        if (t == b)
+        {
+            // Last element: race a thief for it.
+            if (!m_top.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+            {
+                value = nullptr;
+            }
+            m_bottom.store(b + 1, std::memory_order_relaxed);
+        }
+        return std::coroutine_handle<>::from_address(value);
+    }
+
+    auto steal() noexcept -> std::coroutine_handle<>
+    {
+        int64_t t = m_top.load(std::memory_order_seq_cst);
+        int64_t b = m_bottom.load(std::memory_order_seq_cst);
+        if (t >= b)
+        {
+            return nullptr;
+        }
+        ring* r     = m_ring.load(std::memory_order_acquire);
+        void* value = r->get(t);
+        if (!m_top.compare_exchange_strong(t, t + 1, std::memory_order_seq_cst, std::memory_order_relaxed))
+        {
+            return nullptr; // lost the race; the caller moves on
+        }
+        return std::coroutine_handle<>::from_address(value);
+    }
+
+    auto size() const noexcept -> std::size_t
+    {
+        int64_t b = m_bottom.load(std::memory_order_relaxed);
+        int64_t t = m_top.load(std::memory_order_relaxed);
+        return b > t ? static_cast<std::size_t>(b - t) : 0;
+    }
+
+private:
+    static constexpr int64_t initial_capacity = 256;
+
+    auto grow(ring* old, int64_t b, int64_t t) -> ring*
+    {
+        auto* bigger = new ring(old->capacity() * 2);
+        for (int64_t i = t; i < b; ++i)
+        {
+            bigger->put(i, old->get(i));
+        }
+        m_rings.emplace_back(bigger);
+        m_ring.store(bigger, std::memory_order_release);
+        return bigger;
+    }
+
+    alignas(64) std::atomic<int64_t> m_top{0};
+    alignas(64) std::atomic<int64_t> m_bottom{0};
+    std::atomic<ring*>                m_ring;
+    std::vector<std::unique_ptr<ring>> m_rings; // owner only
+};
+
+/// How long an idle worker keeps looking for work before it sleeps. A futex wake of a sleeping thread on
+/// another vCPU costs ~20 us here, so spinning for about that long is what pays off.
+constexpr auto spin_duration = std::chrono::microseconds{30};
+
+/// Upper bound on how many handles a worker moves from the shared queue to its own deque at once.
+constexpr std::size_t global_batch_limit = 32;
+
+} // namespace
+
+struct thread_pool::worker
+{
+    worker(thread_pool& pool, std::size_t index) : m_pool(pool), m_index(index), m_rng(static_cast<uint32_t>(index * 2654435761u + 1)) {}
+
+    auto next_random() noexcept -> uint32_t
+    {
+        m_rng ^= m_rng << 13;
+        m_rng ^= m_rng >> 17;
+        m_rng ^= m_rng << 5;
+        return m_rng;
+    }
+
+    thread_pool&        m_pool;
+    std::size_t         m_index;
+    work_stealing_deque m_deque;
+    // Written only by the owning worker; read by size().
+    alignas(64) std::atomic<std::size_t> m_pushed{0};
+    std::atomic<std::size_t>             m_executed{0};
+    uint32_t                             m_rng;
+};
+
+thread_local thread_pool::worker* thread_pool::t_current_worker = nullptr;
+
+auto thread_pool::spin_lock::lock() noexcept -> void
+{
+    for (;;)
+    {
+        if (!m_locked.exchange(true, std::memory_order_acquire))
+        {
+            return;
+        }
+        int spins = 0;
+        while (m_locked.load(std::memory_order_relaxed))
+        {
+            if (++spins < 64)
+            {
+                detail::cpu_relax();
+            }
+            else
+            {
+                // The holder was probably preempted: give it the CPU.
+                std::this_thread::yield();
+                spins = 0;
+            }
+        }
+    }
+}
+
+auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+{
+    m_thread_pool.schedule_impl(awaiting_coroutine, m_fifo);
+}
+
+thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
+{
+    const std::size_t count = m_opts.thread_count;
+    m_global_ring.resize(1024);
+    m_workers.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        m_workers.emplace_back(std::make_unique<worker>(*this, i));
+    }
+    m_threads.reserve(count);
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        m_threads.emplace_back([this, i]() { run(*m_workers[i]); });
+    }
+}
+
+thread_pool::~thread_pool()
+{
+    shutdown();
+}
+
+auto thread_pool::current_worker() const noexcept -> worker*
+{
+    worker* w = t_current_worker;
+    return (w != nullptr && &w->m_pool == this) ? w : nullptr;
+}
+
+auto thread_pool::schedule() -> operation
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        throw std::runtime_error("coro::thread_pool is shutting down, unable to schedule new tasks.");
+    }
+    return operation{*this, false};
+}
+
+auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false;
+    }
+    m_spawned.fetch_add(1, std::memory_order_relaxed);
+    auto wrapper = detail::make_task_self_deleting(std::move(task));
+    wrapper.promise().executor_size(m_spawned);
+    schedule_impl(wrapper.handle(), false);
+    return true;
+}
+
+auto thread_pool::resume(std::coroutine_handle<> handle) noexcept -> bool
+{
+    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false;
+    }
+    schedule_impl(handle, true);
+    return true;
+}
+
+auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+{
+    if (!fifo)
+    {
+        if (worker* w = current_worker(); w != nullptr)
+        {
+            w->m_deque.push(handle);
+            w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            notify_workers(1);
+            return;
+        }
+    }
+    {
+        std::unique_lock lk{m_global_lock};
+        push_global_locked(handle);
+    }
+    notify_workers(1);
+}
+
+auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept -> void
+{
+    std::size_t count = m_global_count.load(std::memory_order_relaxed);
+    if (count == m_global_ring.size())
+    {
+        // Grow, unrolling the ring so the oldest entry lands at index 0.
+        std::vector<std::coroutine_handle<>> bigger(m_global_ring.size() * 2);
+        for (std::size_t i = 0; i < count; ++i)
+        {
+            bigger[i] = m_global_ring[(m_global_head + i) % m_global_ring.size()];
+        }
+        m_global_ring.swap(bigger);
+        m_global_head = 0;
+    }
+    m_global_ring[(m_global_head + count) % m_global_ring.size()] = handle;
+    m_global_count.store(count + 1, std::memory_order_release);
+    m_global_pushed.store(m_global_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>
+{
+    if (m_global_count.load(std::memory_order_acquire) == 0)
+    {
+        return nullptr;
+    }
+    std::coroutine_handle<> first{nullptr};
+    std::coroutine_handle<> batch[global_batch_limit];
+    std::size_t             taken = 0;
+    {
+        std::unique_lock lk{m_global_lock};
+        std::size_t      count = m_global_count.load(std::memory_order_relaxed);
+        if (count == 0)
+        {
+            return nullptr;
+        }
+        // Take a fair share so the other workers find some too, but at least one.
+        taken = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
+        taken = std::min(taken, count);
+        const std::size_t capacity = m_global_ring.size();
+        for (std::size_t i = 0; i < taken; ++i)
+        {
+            batch[i] = m_global_ring[(m_global_head + i) % capacity];
+        }
+        m_global_head = (m_global_head + taken) % capacity;
+        m_global_count.store(count - taken, std::memory_order_release);
+    }
+    first = batch[0];
+    if (taken > 1)
+    {
+        // Pushed newest-first so the owner pops them back in queue order.
+        for (std::size_t i = taken; i-- > 1;)
+        {
+            w.m_deque.push(batch[i]);
+        }
+        // These were counted as pushed on the shared queue; moving them is not a new push.
+        notify_workers(taken - 1);
+    }
+    return first;
+}
+
+auto thread_pool::steal(worker& w) noexcept -> std::coroutine_handle<>
+{
+    const std::size_t n = m_workers.size();
+    if (n <= 1)
+    {
+        return nullptr;
+    }
+    const std::size_t start = w.next_random() % n;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        worker& victim = *m_workers[(start + i) % n];
+        if (&victim == &w)
+        {
+            continue;
+        }
+        if (auto handle = victim.m_deque.steal(); handle != nullptr)
+        {
+            return handle;
+        }
+    }
+    return nullptr;
+}
+
+auto thread_pool::find_work(worker& w) noexcept -> std::coroutine_handle<>
+{
+    if (auto handle = w.m_deque.pop(); handle != nullptr)
+    {
+        return handle;
+    }
+    if (auto handle = pop_global_batch(w); handle != nullptr)
+    {
+        return handle;
+    }
+    return steal(w);
+}
+
+auto thread_pool::has_visible_work() const noexcept -> bool
+{
+    if (m_global_count.load(std::memory_order_relaxed) != 0)
+    {
+        return true;
+    }
+    for (const auto& w : m_workers)
+    {
+        if (w->m_deque.size() != 0)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+auto thread_pool::spin_for_work(worker& w) noexcept -> std::coroutine_handle<>
+{
+    m_spinners.fetch_add(1, std::memory_order_seq_cst);
+    const auto              deadline = std::chrono::steady_clock::now() + spin_duration;
+    std::coroutine_handle<> handle{nullptr};
+    for (uint32_t round = 0;; ++round)
+    {
+        handle = find_work(w);
+        if (handle != nullptr || m_shutdown_requested.load(std::memory_order_relaxed))
+        {
+            break;
+        }
+        for (int i = 0; i < 32; ++i)
+        {
+            detail::cpu_relax();
+        }
+        if ((round & 7) == 7 && std::chrono::steady_clock::now() >= deadline)
+        {
+            break;
+        }
+    }
+    const uint32_t spinners_before = m_spinners.fetch_sub(1, std::memory_order_seq_cst);
+    if (handle != nullptr && spinners_before == 1 && has_visible_work())
+    {
+        // We were the last one looking and there is more: get another worker searching.
+        notify_workers(1);
+    }
+    return handle;
+}
+
+auto thread_pool::sleep(worker& w) noexcept -> void
+{
+    (void)w;
+    const uint32_t epoch = m_wake_epoch.load(std::memory_order_acquire);
+    m_sleepers.fetch_add(1, std::memory_order_seq_cst);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Re-check after announcing ourselves: a producer either sees us in m_sleepers or we see its work.
+    if (!has_visible_work() && !m_shutdown_requested.load(std::memory_order_seq_cst))
+    {
+        detail::futex_wait(m_wake_epoch, epoch);
+    }
+    m_sleepers.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+auto thread_pool::notify_workers(uint64_t count) noexcept -> void
+{
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    const uint32_t sleepers = m_sleepers.load(std::memory_order_relaxed);
+    if (sleepers == 0 || m_spinners.load(std::memory_order_relaxed) != 0)
+    {
+        return;
+    }
+    m_wake_epoch.fetch_add(1, std::memory_order_release);
+    detail::futex_wake(m_wake_epoch, static_cast<int>(std::min<uint64_t>(count, sleepers)));
+}
+
+auto thread_pool::run(worker& w) -> void
+{
+    t_current_worker = &w;
+    if (m_opts.on_thread_start_functor)
+    {
+        m_opts.on_thread_start_functor(w.m_index);
+    }
+
+    for (;;)
+    {
+        auto handle = find_work(w);
+        if (handle == nullptr)
+        {
+            handle = spin_for_work(w);
+        }
+        if (handle != nullptr)
+        {
+            handle.resume();
+            w.m_executed.store(w.m_executed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+            continue;
+        }
+        if (m_shutdown_requested.load(std::memory_order_acquire) && !has_visible_work())
+        {
+            break;
+        }
+        sleep(w);
+    }
+
+    if (m_opts.on_thread_stop_functor)
+    {
+        m_opts.on_thread_stop_functor(w.m_index);
+    }
+    t_current_worker = nullptr;
+}
+
+auto thread_pool::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_seq_cst);
+    std::unique_lock lk{m_join_mutex};
+    m_wake_epoch.fetch_add(1, std::memory_order_seq_cst);
+    detail::futex_wake(m_wake_epoch, INT32_MAX);
+    for (auto& thread : m_threads)
+    {
+        if (thread.joinable() && thread.get_id() != std::this_thread::get_id())
+        {
+            thread.join();
+        }
+    }
+}
+
+auto thread_pool::size() const noexcept -> std::size_t
+{
+    // Executed first: every counter only grows and executed <= pushed, so this never underflows.
+    std::size_t executed = 0;
+    for (const auto& w : m_workers)
+    {
+        executed += w->m_executed.load(std::memory_order_acquire);
+    }
+    std::size_t pushed = m_global_pushed.load(std::memory_order_acquire);
+    for (const auto& w : m_workers)
+    {
+        pushed += w->m_pushed.load(std::memory_order_acquire);
+    }
+    const std::size_t queued_or_running = pushed > executed ? pushed - executed : 0;
+    return queued_or_running + m_spawned.load(std::memory_order_acquire);
+}
+
+auto thread_pool::queue_size() const noexcept -> std::size_t
+{
+    std::size_t queued = m_global_count.load(std::memory_order_acquire);
+    for (const auto& w : m_workers)
+    {
+        queued += w->m_deque.size();
+    }
+    return queued;
+}
+
+} // namespace coro
