@@ -6,7 +6,7 @@
 
 namespace coro
 {
-namespace
+namespace detail
 {
 /// Chase-Lev work-stealing deque of coroutine handles. The owner pushes and pops at the bottom (LIFO); thieves
 /// take from the top (oldest first). The ring grows when full; retired rings stay alive until the deque dies
@@ -112,7 +112,10 @@ private:
     std::atomic<ring*>                m_ring;
     std::vector<std::unique_ptr<ring>> m_rings; // owner only
 };
+} // namespace detail
 
+namespace
+{
 /// How long an idle worker keeps looking for work before it sleeps. A futex wake of a sleeping thread on
 /// another vCPU costs ~20 us here, so spinning for about that long is what pays off.
 constexpr auto spin_duration = std::chrono::microseconds{30};
@@ -136,7 +139,7 @@ struct thread_pool::worker
 
     thread_pool&        m_pool;
     std::size_t         m_index;
-    work_stealing_deque m_deque;
+    detail::work_stealing_deque m_deque;
     // Written only by the owning worker; read by size().
     alignas(64) std::atomic<std::size_t> m_pushed{0};
     std::atomic<std::size_t>             m_executed{0};

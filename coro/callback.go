@@ -1,0 +1,44 @@
+package coro
+
+/*
+#include "cshim/callback.h"
+
+extern void gocoroRun(uintptr_t handle);
+extern void gocoroThreadEvent(uintptr_t handle, size_t index, int started);
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+)
+
+func init() {
+	C.gocoro_install_callbacks(C.gocoro_run_fn(C.gocoroRun), C.gocoro_thread_event_fn(C.gocoroThreadEvent))
+}
+
+// runner is what a run handle refers to: work to do once on an executor thread.
+type runner interface{ run() }
+
+//export gocoroRun
+func gocoroRun(h C.uintptr_t) {
+	releaseHandle(cgo.Handle(h)).(runner).run()
+}
+
+//export gocoroThreadEvent
+func gocoroThreadEvent(h C.uintptr_t, index C.size_t, started C.int) {
+	hooks := cgo.Handle(h).Value().(*threadHooks)
+	fn := hooks.stop
+	if started != 0 {
+		fn = hooks.start
+	}
+	if fn != nil {
+		// A panicking hook must not take the executor thread down with it.
+		defer func() { _ = recover() }()
+		fn(int(index))
+	}
+}
+
+// threadHooks holds the per-thread callbacks of an executor.
+type threadHooks struct {
+	start, stop func(index int)
+}

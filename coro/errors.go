@@ -1,0 +1,41 @@
+package coro
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrClosed is returned (possibly wrapped) by every operation on an executor or primitive after Close or
+// shutdown.
+var ErrClosed = errors.New("coro: closed")
+
+// ErrInvalid reports a bad argument, e.g. a nil function.
+var ErrInvalid = errors.New("coro: invalid argument")
+
+// PanicError carries a panic recovered from a Go function that an executor ran.
+type PanicError struct {
+	// Value is what the function panicked with.
+	Value any
+	// Stack is the goroutine stack at the panic.
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("coro: task panicked: %v", e.Value) }
+
+// Unwrap exposes a panicked error value to errors.Is/As.
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
+	}
+	return nil
+}
+
+// opError names the operation and object that failed, like net.OpError.
+type opError struct {
+	Op  string
+	Obj string
+	Err error
+}
+
+func (e *opError) Error() string { return "coro: " + e.Obj + " " + e.Op + ": " + e.Err.Error() }
+func (e *opError) Unwrap() error { return e.Err }

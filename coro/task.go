@@ -1,0 +1,95 @@
+package coro
+
+import (
+	"context"
+	"runtime/debug"
+	"sync/atomic"
+)
+
+// Executor is something Go functions can be run on: *ThreadPool (and, later, *IOScheduler).
+type Executor interface {
+	// spawnHandle queues the runner behind h; on error the handle was not taken.
+	spawnHandle(h uintptr) error
+}
+
+const (
+	jobPending int32 = iota
+	jobRunning
+	jobCancelled
+)
+
+// job is one Schedule call: the function, its context and its outcome.
+type job[T any] struct {
+	ctx   context.Context
+	fn    func(context.Context) (T, error)
+	state atomic.Int32
+	val   T
+	err   error
+	done  chan struct{}
+}
+
+func (j *job[T]) run() {
+	defer close(j.done)
+	if !j.state.CompareAndSwap(jobPending, jobRunning) {
+		return // the caller gave up before we started
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			j.err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	j.val, j.err = j.fn(j.ctx)
+}
+
+// Schedule runs fn on one of ex's threads and returns its result.
+//
+// If ctx is done before fn starts, fn never runs and Schedule returns ctx.Err(). Once fn has started it
+// receives ctx and Schedule waits for it to return. A panic in fn is returned as a *PanicError. After
+// ex is closed Schedule returns an error matching ErrClosed.
+func Schedule[T any](ctx context.Context, ex Executor, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if fn == nil {
+		return zero, ErrInvalid
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	j := &job[T]{ctx: ctx, fn: fn, done: make(chan struct{})}
+	h := newHandle(runner(j))
+	if err := ex.spawnHandle(uintptr(h)); err != nil {
+		releaseHandle(h)
+		return zero, err
+	}
+	select {
+	case <-j.done:
+		return j.val, j.err
+	case <-ctx.Done():
+		if j.state.CompareAndSwap(jobPending, jobCancelled) {
+			// The executor still calls back later (that is what frees the handle) but skips fn.
+			return zero, ctx.Err()
+		}
+		<-j.done
+		return j.val, j.err
+	}
+}
+
+// spawned is a fire-and-forget function; a panic in it is recovered and dropped, like an exception
+// escaping a task spawned on a libcoro executor.
+type spawned func()
+
+func (f spawned) run() {
+	defer func() { _ = recover() }()
+	f()
+}
+
+func spawnOn(ex Executor, fn func()) error {
+	if fn == nil {
+		return ErrInvalid
+	}
+	h := newHandle(runner(spawned(fn)))
+	if err := ex.spawnHandle(uintptr(h)); err != nil {
+		releaseHandle(h)
+		return err
+	}
+	return nil
+}

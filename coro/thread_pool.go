@@ -1,0 +1,110 @@
+package coro
+
+/*
+#include "cshim/thread_pool.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+)
+
+// ThreadPoolOptions configures NewThreadPool (coro::thread_pool::options).
+type ThreadPoolOptions struct {
+	// ThreadCount is the number of worker threads; 0 means runtime.NumCPU().
+	ThreadCount int
+	// OnThreadStart, if set, runs first on each worker thread with its index 0..ThreadCount-1.
+	OnThreadStart func(index int)
+	// OnThreadStop, if set, runs last on each worker thread.
+	OnThreadStop func(index int)
+}
+
+// ThreadPool is a coro::thread_pool: a fixed set of C++ worker threads. Safe for concurrent use.
+type ThreadPool struct {
+	mu     sync.RWMutex // write-held only by Close; readers are submissions
+	tp     *C.gocoro_thread_pool
+	hooks  cgo.Handle // 0 when there are no thread callbacks
+	closed bool
+}
+
+// NewThreadPool starts a pool. Close it to stop its threads.
+func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
+	n := opts.ThreadCount
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	if n < 0 || n > 1<<16 {
+		return nil, &opError{Op: "create", Obj: "thread_pool", Err: ErrInvalid}
+	}
+	p := &ThreadPool{}
+	copts := C.gocoro_thread_pool_options{thread_count: C.uint32_t(n)}
+	if opts.OnThreadStart != nil || opts.OnThreadStop != nil {
+		p.hooks = newHandle(&threadHooks{start: opts.OnThreadStart, stop: opts.OnThreadStop})
+		copts.thread_event_handle = C.uintptr_t(p.hooks)
+	}
+	var cerr C.gocoro_error
+	p.tp = C.gocoro_thread_pool_create(&copts, &cerr)
+	if p.tp == nil {
+		if p.hooks != 0 {
+			releaseHandle(p.hooks)
+		}
+		return nil, &opError{Op: "create", Obj: "thread_pool", Err: errors.New(C.GoString(&cerr.message[0]))}
+	}
+	return p, nil
+}
+
+// ThreadCount reports the number of worker threads (0 after Close).
+func (p *ThreadPool) ThreadCount() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return 0
+	}
+	return int(C.gocoro_thread_pool_thread_count(p.tp))
+}
+
+// Size reports queued plus running tasks (0 after Close).
+func (p *ThreadPool) Size() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return 0
+	}
+	return int(C.gocoro_thread_pool_size(p.tp))
+}
+
+// Spawn runs fn once on a pool thread without waiting for it. A panic in fn is recovered and dropped.
+func (p *ThreadPool) Spawn(fn func()) error { return spawnOn(p, fn) }
+
+func (p *ThreadPool) spawnHandle(h uintptr) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed || C.gocoro_thread_pool_spawn(p.tp, C.uintptr_t(h)) != C.GOCORO_OK {
+		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
+	}
+	return nil
+}
+
+// Close stops accepting work, runs every task already queued, joins the threads and frees the pool.
+// Calling Close again does nothing. Close must not be called from one of the pool's own threads.
+func (p *ThreadPool) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	// No submission can be in flight now; queued work still calls back into Go while we wait here.
+	C.gocoro_thread_pool_shutdown(p.tp)
+	C.gocoro_thread_pool_destroy(p.tp)
+	p.tp = nil
+	if p.hooks != 0 {
+		releaseHandle(p.hooks)
+		p.hooks = 0
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package coro_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gocoro/gocoro/coro"
+)
+
+func newPool(t *testing.T, opts coro.ThreadPoolOptions) *coro.ThreadPool {
+	t.Helper()
+	tp, err := coro.NewThreadPool(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, tp.Close())
+		require.Zero(t, coro.LiveHandles(), "every handle is released after Close")
+	})
+	return tp
+}
+
+func TestScheduleRunsOnPoolThread(t *testing.T) {
+	var started sync.Map
+	tp := newPool(t, coro.ThreadPoolOptions{
+		ThreadCount:   2,
+		OnThreadStart: func(i int) { started.Store(i, true) },
+	})
+	require.Equal(t, 2, tp.ThreadCount())
+	got, err := coro.Schedule(context.Background(), tp, func(context.Context) (string, error) {
+		return "hello", nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, "hello", got)
+	require.Eventually(t, func() bool {
+		_, ok0 := started.Load(0)
+		_, ok1 := started.Load(1)
+		return ok0 && ok1
+	}, 5*time.Second, time.Millisecond, "OnThreadStart ran for every worker")
+}
+
+func TestScheduleReturnsError(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	sentinel := errors.New("boom")
+	_, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { return 0, sentinel })
+	require.ErrorIs(t, err, sentinel)
+}
+
+func TestSchedulePanicBecomesError(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	_, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { panic("kaboom") })
+	var pe *coro.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "kaboom", pe.Value)
+	// The worker thread survived the panic.
+	v, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { return 7, nil })
+	require.NoError(t, err)
+	require.Equal(t, 7, v)
+}
+
+func TestScheduleCancelledBeforeStart(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	// Occupy the only worker so the next job stays queued.
+	release := make(chan struct{})
+	require.NoError(t, tp.Spawn(func() { <-release }))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := atomic.Bool{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := coro.Schedule(ctx, tp, func(context.Context) (int, error) { ran.Store(true); return 1, nil })
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	close(release)
+	// Drain the pool: the cancelled job is skipped but its handle is still released.
+	_, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { return 0, nil })
+	require.NoError(t, err)
+	require.False(t, ran.Load())
+}
+
+func TestScheduleAlreadyCancelled(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := coro.Schedule(ctx, tp, func(context.Context) (int, error) { return 1, nil })
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestCloseDrainsQueuedWork(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
+	require.NoError(t, err)
+	var count atomic.Int64
+	for i := 0; i < 1000; i++ {
+		require.NoError(t, tp.Spawn(func() { count.Add(1) }))
+	}
+	require.NoError(t, tp.Close())
+	require.Equal(t, int64(1000), count.Load())
+	require.Zero(t, tp.Size())
+	require.Zero(t, coro.LiveHandles())
+}
+
+func TestManyConcurrentSchedules(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 2})
+	var wg sync.WaitGroup
+	var sum atomic.Int64
+	for g := 0; g < 50; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				v, err := coro.Schedule(context.Background(), tp, func(context.Context) (int64, error) { return 1, nil })
+				if err == nil {
+					sum.Add(v)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int64(5000), sum.Load())
+}
+
+func TestInvalidOptions(t *testing.T) {
+	_, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: -1})
+	require.ErrorIs(t, err, coro.ErrInvalid)
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	_, err = coro.Schedule[int](context.Background(), tp, nil)
+	require.ErrorIs(t, err, coro.ErrInvalid)
+	require.ErrorIs(t, tp.Spawn(nil), coro.ErrInvalid)
+}

@@ -1,0 +1,50 @@
+#include "cshim/callback.hpp"
+
+#include <atomic>
+
+namespace gocoro
+{
+namespace
+{
+std::atomic<gocoro_run_fn>          g_run{nullptr};
+std::atomic<gocoro_thread_event_fn> g_thread_event{nullptr};
+} // namespace
+
+auto run_host(uintptr_t handle) noexcept -> void
+{
+    if (auto fn = g_run.load(std::memory_order_acquire); fn != nullptr)
+    {
+        fn(handle);
+    }
+}
+
+auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept -> void
+{
+    if (auto fn = g_thread_event.load(std::memory_order_acquire); fn != nullptr && handle != 0)
+    {
+        fn(handle, index, started ? 1 : 0);
+    }
+}
+
+auto set_error(gocoro_error* err, int code, const char* message) noexcept -> int
+{
+    if (err != nullptr)
+    {
+        err->code = code;
+        std::size_t i = 0;
+        for (; message != nullptr && message[i] != '\0' && i + 1 < sizeof(err->message); ++i)
+        {
+            err->message[i] = message[i];
+        }
+        err->message[i] = '\0';
+    }
+    return code;
+}
+
+} // namespace gocoro
+
+extern "C" void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event)
+{
+    gocoro::g_run.store(run, std::memory_order_release);
+    gocoro::g_thread_event.store(thread_event, std::memory_order_release);
+}

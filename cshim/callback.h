@@ -1,0 +1,26 @@
+#ifndef GOCORO_CSHIM_CALLBACK_H
+#define GOCORO_CSHIM_CALLBACK_H
+
+/* Calls from C++ back into the host language (Go). The host installs its functions once; the C++ side only
+ * ever hands back the opaque handles the host gave it (never a host pointer). */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Runs the host function identified by `handle` on the calling (executor) thread, then releases the handle. */
+typedef void (*gocoro_run_fn)(uintptr_t handle);
+/* Tells the host that executor thread `index` started (started != 0) or is about to stop. */
+typedef void (*gocoro_thread_event_fn)(uintptr_t handle, size_t index, int started);
+
+/* Installs the host callbacks. Must be called before any executor is created; later calls replace them. */
+void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

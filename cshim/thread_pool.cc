@@ -1,0 +1,93 @@
+#include "cshim/thread_pool.h"
+#include "cshim/callback.hpp"
+
+#include <coro/thread_pool.hpp>
+
+#include <exception>
+#include <new>
+
+struct gocoro_thread_pool
+{
+    explicit gocoro_thread_pool(coro::thread_pool::options opts) : pool(std::move(opts)) {}
+    coro::thread_pool pool;
+};
+
+namespace
+{
+auto run_host_task(uintptr_t handle) -> coro::task<void>
+{
+    gocoro::run_host(handle);
+    co_return;
+}
+} // namespace
+
+extern "C" gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_pool_options* opts, gocoro_error* err)
+{
+    if (opts == nullptr || opts->thread_count == 0)
+    {
+        gocoro::set_error(err, GOCORO_EINVAL, "thread_pool: thread_count must be at least 1");
+        return nullptr;
+    }
+    try
+    {
+        coro::thread_pool::options o{.thread_count = opts->thread_count};
+        if (const uintptr_t h = opts->thread_event_handle; h != 0)
+        {
+            o.on_thread_start_functor = [h](std::size_t i) { gocoro::thread_event(h, i, true); };
+            o.on_thread_stop_functor  = [h](std::size_t i) { gocoro::thread_event(h, i, false); };
+        }
+        return new gocoro_thread_pool(std::move(o));
+    }
+    catch (const std::bad_alloc&)
+    {
+        gocoro::set_error(err, GOCORO_ENOMEM, "thread_pool: out of memory");
+    }
+    catch (const std::exception& e)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, e.what());
+    }
+    catch (...)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, "thread_pool: unknown exception");
+    }
+    return nullptr;
+}
+
+extern "C" int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle)
+{
+    if (tp == nullptr)
+    {
+        return GOCORO_EINVAL;
+    }
+    try
+    {
+        return tp->pool.spawn(run_host_task(handle)) ? GOCORO_OK : GOCORO_ESHUTDOWN;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+}
+
+extern "C" void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp)
+{
+    if (tp != nullptr)
+    {
+        tp->pool.shutdown();
+    }
+}
+
+extern "C" void gocoro_thread_pool_destroy(gocoro_thread_pool* tp)
+{
+    delete tp;
+}
+
+extern "C" size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp)
+{
+    return tp == nullptr ? 0 : tp->pool.thread_count();
+}
+
+extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
+{
+    return tp == nullptr ? 0 : tp->pool.size();
+}
