@@ -1,0 +1,208 @@
+// Command parity keeps tests/PARITY.md: the table of every parity scenario with the C++ test and the Go test
+// that implement it (same name in both), and checks that required scenarios exist.
+//
+//	go run ./tools/parity                      # rewrite tests/PARITY.md from tests/scenarios.tsv + test sources
+//	go run ./tools/parity -spec ../shared/spec/parity-scenarios.md   # also refresh tests/scenarios.tsv
+//	go run ./tools/parity -check -cpp 1-106 -go 57,62             # fail if a listed scenario has no test
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+type scenario struct {
+	ID    string // "1".."114", "B1".."B13"
+	Name  string
+	Cpp   string // file that has it, "" if none
+	Go    string
+	Notes string
+}
+
+var (
+	specLine  = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`")
+	cppCase   = regexp.MustCompile(`(?:TEST_CASE|SECTION)\(\s*"((?:[^"\\]|\\.)*)"`)
+	goSubtest = regexp.MustCompile(`(?:t|b)\.Run\(\s*"((?:[^"\\]|\\.)*)"`)
+	goNote    = regexp.MustCompile(`// parity-note: "((?:[^"\\]|\\.)*)": (.*)`)
+)
+
+func main() {
+	root := flag.String("root", ".", "repository root")
+	spec := flag.String("spec", "", "parity-scenarios.md to refresh tests/scenarios.tsv from")
+	check := flag.Bool("check", false, "fail when a scenario listed in -cpp/-go has no test; do not write files")
+	cppReq := flag.String("cpp", "", "scenario ids that must have a C++ test, e.g. 1-106")
+	goReq := flag.String("go", "", "scenario ids that must have a Go test")
+	flag.Parse()
+
+	tsv := filepath.Join(*root, "tests", "scenarios.tsv")
+	if *spec != "" {
+		must(refreshScenarios(*spec, tsv))
+	}
+	scenarios, err := readScenarios(tsv)
+	must(err)
+	cpp, err := scan(filepath.Join(*root, "tests", "cpp"), ".cpp", cppCase, nil)
+	must(err)
+	notes := map[string]string{}
+	gotests, err := scan(filepath.Join(*root, "tests", "go"), ".go", goSubtest, notes)
+	must(err)
+	for i := range scenarios {
+		s := &scenarios[i]
+		s.Cpp, s.Go, s.Notes = cpp[s.Name], gotests[s.Name], notes[s.Name]
+	}
+
+	if *check {
+		var missing []string
+		for _, s := range scenarios {
+			if inSet(*cppReq, s.ID) && s.Cpp == "" {
+				missing = append(missing, fmt.Sprintf("C++ %s %q", s.ID, s.Name))
+			}
+			if inSet(*goReq, s.ID) && s.Go == "" {
+				missing = append(missing, fmt.Sprintf("Go %s %q", s.ID, s.Name))
+			}
+		}
+		if len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "parity: %d scenarios have no test:\n  %s\n", len(missing), strings.Join(missing, "\n  "))
+			os.Exit(1)
+		}
+		fmt.Println("parity: every required scenario has its test")
+		return
+	}
+	must(os.WriteFile(filepath.Join(*root, "tests", "PARITY.md"), render(scenarios), 0o644))
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "parity:", err)
+		os.Exit(1)
+	}
+}
+
+// inSet reports whether id is in a list like "1-106,B1-B10,112".
+func inSet(list, id string) bool {
+	num := func(s string) (bool, int) {
+		b := strings.HasPrefix(s, "B")
+		n, _ := strconv.Atoi(strings.TrimPrefix(s, "B"))
+		return b, n
+	}
+	ib, in := num(id)
+	for _, part := range strings.Split(list, ",") {
+		if part == "" {
+			continue
+		}
+		lo, hi, found := strings.Cut(part, "-")
+		if !found {
+			hi = lo
+		}
+		lb, l := num(lo)
+		hb, h := num(hi)
+		if lb == ib && hb == ib && in >= l && in <= h {
+			return true
+		}
+	}
+	return false
+}
+
+func refreshScenarios(spec, tsv string) error {
+	data, err := os.ReadFile(spec)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	out.WriteString("# id\tname — generated from parity-scenarios.md by tools/parity; do not edit\n")
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if m := specLine.FindStringSubmatch(sc.Text()); m != nil {
+			fmt.Fprintf(&out, "%s\t%s\n", m[1], m[2])
+		}
+	}
+	return os.WriteFile(tsv, out.Bytes(), 0o644)
+}
+
+func readScenarios(tsv string) ([]scenario, error) {
+	data, err := os.ReadFile(tsv)
+	if err != nil {
+		return nil, err
+	}
+	var out []scenario
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, name, _ := strings.Cut(line, "\t")
+		out = append(out, scenario{ID: id, Name: name})
+	}
+	return out, nil
+}
+
+// scan maps each test name found in dir's files to the file's base name.
+func scan(dir, ext string, re *regexp.Regexp, notes map[string]string) (map[string]string, error) {
+	found := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ext) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			name := unquote(m[1])
+			if _, dup := found[name]; !dup {
+				found[name] = e.Name()
+			}
+		}
+		if notes != nil {
+			for _, m := range goNote.FindAllStringSubmatch(string(data), -1) {
+				notes[unquote(m[1])] = strings.TrimSpace(m[2])
+			}
+		}
+	}
+	return found, nil
+}
+
+func unquote(s string) string {
+	if u, err := strconv.Unquote(`"` + s + `"`); err == nil {
+		return u
+	}
+	return s
+}
+
+func render(scenarios []scenario) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Parity scenarios\n\n")
+	b.WriteString("Every scenario of `parity-scenarios.md` (libcoro v0.14.1's test cases, B = benchmarks) with the C++ test\n")
+	b.WriteString("(`tests/cpp`, Catch2 `TEST_CASE`) and the Go test (`tests/go`, testify subtest) that carry its exact name.\n")
+	b.WriteString("Generated by `go run ./tools/parity`; notes come from `// parity-note: \"<name>\": <text>` comments in the Go tests.\n\n")
+	cppN, goN := 0, 0
+	for _, s := range scenarios {
+		if s.Cpp != "" {
+			cppN++
+		}
+		if s.Go != "" {
+			goN++
+		}
+	}
+	fmt.Fprintf(&b, "Covered: C++ %d/%d, Go %d/%d.\n\n", cppN, len(scenarios), goN, len(scenarios))
+	b.WriteString("| # | scenario | C++ test | Go test | note |\n|---|---|---|---|---|\n")
+	cell := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return "`" + s + "`"
+	}
+	for _, s := range scenarios {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", s.ID, strings.ReplaceAll(s.Name, "|", "\\|"), cell(s.Cpp), cell(s.Go), s.Notes)
+	}
+	return b.Bytes()
+}
