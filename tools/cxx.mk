@@ -28,7 +28,7 @@ TEST_SRCS := $(wildcard tests/cpp/test_*.cpp)
 TEST_BINS := $(patsubst tests/cpp/%.cpp,$(OUT)/tests/%,$(TEST_SRCS))
 TEST_MAIN := $(OUT)/tests/cpp/main.o
 
-.PHONY: all test clean
+.PHONY: all test clean bench
 .SECONDARY:
 all: $(TEST_BINS)
 
@@ -49,6 +49,19 @@ test: $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do \
 	    echo "== $$t"; mkdir -p $$t.run; (cd $$t.run && $$t $(TEST_ARGS)); \
 	done
+
+# Benchmark driver (tools/bench/cpp): -O3 -DNDEBUG on top of the normal flags for the optimised build.
+#   make -f tools/cxx.mk -j2 bench && /tmp/gocoro-build/none/bench --list
+# B8-B10 need io_scheduler; they are compiled out until its source exists.
+BENCH_EXTRA_none := -O3 -DNDEBUG
+BENCH_EXTRA      := $(BENCH_EXTRA_$(SAN)) \
+    $(if $(wildcard third_party/libcoro/src/io_scheduler.cpp),,-DGOCORO_BENCH_NO_IO_SCHEDULER)
+$(OUT)/tools/bench/cpp/%.o: CXXFLAGS += $(BENCH_EXTRA)
+
+$(OUT)/bench: $(OUT)/tools/bench/cpp/bench.o $(OUT)/libcoro.a
+	$(CXX) $^ -o $@ $(LDFLAGS)
+
+bench: $(OUT)/bench
 
 clean:
 	rm -rf $(OUT)
