@@ -31,9 +31,14 @@
 #include "coro/concepts/promise.hpp"
 #include "coro/concepts/range_of.hpp"
 
+// io_scheduler and poll are part of the core library here (libcoro v0.14 gates them on networking).
+#include "coro/io_scheduler.hpp"
+#include "coro/poll.hpp"
+
 #include "coro/event.hpp"
 #include "coro/sync_wait.hpp"
 #include "coro/task.hpp"
 #include "coro/thread_pool.hpp"
 #include "coro/time.hpp"
 #include "coro/when_all.hpp"
+#include "coro/when_any.hpp"

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "coro/fd.hpp"
+#include "coro/poll.hpp"
+
+#include <coroutine>
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
+/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
+/// is always the first bucket and inserting or cancelling a timer never allocates.
+struct timer_bucket
+{
+    int64_t    m_tick{0};
+    poll_info* m_head{nullptr};
+    poll_info* m_tail{nullptr};
+};
+
+/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
+/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
+///
+/// Every field except the timer links is touched only by the registering thread (before the wait becomes
+/// visible) and then by the single thread processing events; the timer links are guarded by the
+/// scheduler's timer lock.
+struct poll_info
+{
+    poll_info() noexcept = default;
+    ~poll_info()         = default;
+
+    poll_info(const poll_info&)                    = delete;
+    poll_info(poll_info&&)                         = delete;
+    auto operator=(const poll_info&) -> poll_info& = delete;
+    auto operator=(poll_info&&) -> poll_info&      = delete;
+
+    /// The polled descriptor, -1 for a plain timer.
+    fd_t m_fd{-1};
+    /// The coroutine to resume once the wait completes.
+    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
+    /// Result handed back to the awaiting coroutine.
+    poll_status m_poll_status{poll_status::error};
+    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
+    bool m_processed{false};
+    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
+    bool m_has_timer{false};
+
+    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
+    timer_bucket* m_timer_bucket{nullptr};
+    poll_info*    m_timer_prev{nullptr};
+    poll_info*    m_timer_next{nullptr};
+};
+
+} // namespace coro::detail

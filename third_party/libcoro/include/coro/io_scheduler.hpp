@@ -1,0 +1,301 @@
+#pragma once
+
+#include "coro/detail/poll_info.hpp"
+#include "coro/expected.hpp"
+#include "coro/fd.hpp"
+#include "coro/poll.hpp"
+#include "coro/task.hpp"
+#include "coro/thread_pool.hpp"
+#include "coro/time.hpp"
+#include "coro/when_any.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <sys/eventfd.h>
+#include <thread>
+#include <vector>
+
+namespace coro
+{
+#ifdef LIBCORO_FEATURE_NETWORKING
+namespace net
+{
+class socket;
+} // namespace net
+#endif
+
+/// Result of io_scheduler::schedule(task, timeout) when the task lost. Unscoped on purpose (libcoro v0.14):
+/// coro::no_timeout and coro::timeout are namespace-scope names too.
+enum timeout_status
+{
+    no_timeout,
+    timeout,
+};
+
+/// An executor that also waits for file descriptors (epoll) and timers.
+///
+/// Tasks run either on an internal thread_pool (process_tasks_on_thread_pool) or on the thread that
+/// processes events (process_tasks_inline). Events are processed by a dedicated thread
+/// (thread_strategy_t::spawn) or by whoever calls process_events() (thread_strategy_t::manual).
+///
+/// Timers are kept in millisecond buckets (an ordered map from tick to an intrusive FIFO list threaded
+/// through the waiting coroutines' frames): inserting or cancelling a timer never allocates, all timers of
+/// one tick are released as one batch, and the timerfd is only re-armed when the earliest tick changes.
+/// Completed polls/timers of one epoll round are handed to the pool with one thread_pool::resume(range).
+///
+/// Lifetime: unlike libcoro v0.14 the event thread does not own the scheduler, so dropping the last
+/// shared_ptr without shutdown() runs the destructor, which shuts down (drains pending work) and joins.
+/// All public members are thread-safe and may be called from any thread.
+class io_scheduler : public std::enable_shared_from_this<io_scheduler>
+{
+    struct private_constructor
+    {
+        private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+    friend class schedule_operation;
+
+    enum class thread_strategy_t
+    {
+        /// A dedicated thread processes events.
+        spawn,
+        /// The user calls process_events().
+        manual
+    };
+
+    enum class execution_strategy_t
+    {
+        /// Tasks run on the internal thread pool.
+        process_tasks_on_thread_pool,
+        /// Tasks run on the event-processing thread.
+        process_tasks_inline
+    };
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count =
+                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit io_scheduler(options&& opts, private_constructor);
+
+    static auto make_shared(
+        options opts = options{
+            .thread_strategy            = thread_strategy_t::spawn,
+            .on_io_thread_start_functor = nullptr,
+            .on_io_thread_stop_functor  = nullptr,
+            .pool =
+                {.thread_count =
+                     ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+                 .on_thread_start_functor = nullptr,
+                 .on_thread_stop_functor  = nullptr},
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
+        -> std::shared_ptr<io_scheduler>;
+
+    io_scheduler(const io_scheduler&)                    = delete;
+    io_scheduler(io_scheduler&&)                         = delete;
+    auto operator=(const io_scheduler&) -> io_scheduler& = delete;
+    auto operator=(io_scheduler&&) -> io_scheduler&      = delete;
+
+    /// Shuts down (see shutdown()) and closes the internal descriptors.
+    ~io_scheduler();
+
+    /// Manual mode: waits up to `timeout` (0 = just check, negative = block) for events, processes them and
+    /// returns size(). Only one thread processes at a time; a concurrent call (or any call in spawn mode)
+    /// returns size() without processing.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule()/yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class io_scheduler;
+        schedule_operation(io_scheduler& scheduler, bool fifo) noexcept : m_scheduler(scheduler), m_fifo(fifo) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler& m_scheduler;
+        bool          m_fifo;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error (at this call) once
+    /// shutdown() has completed; while shutdown() is still draining, in-flight work may keep scheduling.
+    [[nodiscard]] auto schedule() -> schedule_operation;
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
+    /// discarded. False once shutdown was requested.
+    auto spawn(coro::task<void>&& task) -> bool;
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template<typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
+    /// cancelled. A timeout of 0 (or negative) just schedules the task.
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        using namespace std::chrono_literals;
+        auto timeout_ms = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), 0ms);
+        if (timeout_ms == 0ms)
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+        auto result = co_await when_any(std::move(task), make_timeout_task(timeout_ms));
+        if (result.index() == 0)
+        {
+            co_return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+        co_return coro::unexpected<timeout_status>(std::get<1>(result));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins.
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(
+        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        using namespace std::chrono_literals;
+        auto timeout_ms = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), 0ms);
+        if (timeout_ms == 0ms)
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+        auto result = co_await when_any(std::move(stop_source), std::move(task), make_timeout_task(timeout_ms));
+        if (result.index() == 0)
+        {
+            co_return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+        co_return coro::unexpected<timeout_status>(std::get<1>(result));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    [[nodiscard]] auto schedule_after(std::chrono::milliseconds amount) -> coro::task<void>;
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void>;
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{*this, true}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
+    [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
+
+    /// Waits until `fd` is ready for `op`, the peer hangs up, or `timeout` (0 = forever) elapses. A
+    /// descriptor epoll refuses (closed/invalid, or already being polled by another coroutine) completes
+    /// immediately with poll_status::error; a regular file (always ready) with poll_status::event.
+    [[nodiscard]] auto poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>;
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+    [[nodiscard]] auto poll(
+        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>;
+#endif
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
+    /// shutdown was requested.
+    auto resume(std::coroutine_handle<> handle) -> bool;
+
+    /// Pending timers/polls + spawned tasks (+ queued inline tasks), plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t;
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn(), waits until every pending task, timer and
+    /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
+    auto shutdown() noexcept -> void;
+
+private:
+    class timer_awaiter;
+    class poll_awaiter;
+    friend class timer_awaiter;
+    friend class poll_awaiter;
+
+    static auto io_thread_main(std::weak_ptr<io_scheduler> weak) -> void;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await schedule_after(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    auto throw_if_stopped() const -> void;
+    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    auto process_events_execute(int timeout_ms) -> void;
+    auto wait_for_events(int timeout_ms) -> int;
+    auto process_ready_events(int count) -> void;
+    auto add_timer_locked(detail::poll_info& pi, int64_t tick) -> void;
+    auto remove_timer_locked(detail::poll_info& pi) noexcept -> void;
+    auto arm_timer_locked(int64_t tick) noexcept -> void;
+    auto collect_expired_timers() -> void;
+    auto hand_off_ready() -> void;
+    auto run_inline_queue() -> void;
+    auto on_own_thread() const noexcept -> bool;
+
+    options m_opts;
+
+    fd_t m_epoll_fd{-1};
+    fd_t m_shutdown_fd{-1};
+    fd_t m_timer_fd{-1};
+    fd_t m_schedule_fd{-1};
+
+    std::unique_ptr<thread_pool> m_thread_pool{nullptr};
+    std::thread                  m_io_thread;
+
+    /// Pending timers/polls, queued inline tasks and live spawned tasks.
+    alignas(64) std::atomic<std::size_t> m_size{0};
+
+    // Timers: tick (ms since the steady clock's epoch) -> bucket. Guarded by m_timer_mutex.
+    using timer_map = std::map<int64_t, detail::timer_bucket>;
+    std::mutex                        m_timer_mutex;
+    timer_map                         m_timers;
+    std::vector<timer_map::node_type> m_free_buckets;
+    int64_t                           m_armed_tick{INT64_MAX};
+
+    // Inline mode: queued coroutines, guarded by m_inline_mutex.
+    std::mutex                           m_inline_mutex;
+    std::vector<std::coroutine_handle<>> m_inline_queue;
+    std::vector<std::coroutine_handle<>> m_inline_running;
+    std::atomic<bool>                    m_schedule_fd_triggered{false};
+
+    // Owned by the thread processing events.
+    std::array<epoll_event, 128>         m_events{};
+    std::vector<std::coroutine_handle<>> m_ready;
+    std::vector<detail::poll_info*>      m_expired_polls;
+    std::atomic<bool>                    m_processing{false};
+
+    std::atomic<bool> m_shutdown_requested{false};
+    std::atomic<bool> m_stopped{false};
+    std::atomic<bool> m_abandon{false};
+    std::mutex        m_shutdown_mutex;
+};
+
+} // namespace coro

@@ -1,0 +1,749 @@
+#include "coro/io_scheduler.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <stdexcept>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace coro
+{
+namespace
+{
+/// Scheduler whose event thread or pool worker this thread is (nullptr for other threads).
+thread_local const io_scheduler* t_owner = nullptr;
+/// Set by the destructor when it ran on the scheduler's own event thread, so the event loop knows the
+/// object is gone and must return without touching it.
+thread_local bool t_destroyed_on_io_thread = false;
+
+constexpr int max_events = 128;
+constexpr std::size_t max_free_buckets = 64;
+
+/// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
+auto deadline_tick(time_point tp) noexcept -> int64_t
+{
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return (ns + 999'999) / 1'000'000;
+}
+
+/// The tick that has fully started at `tp` (rounded down).
+auto current_tick(time_point tp) noexcept -> int64_t
+{
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return ns / 1'000'000;
+}
+
+auto drain_fd(fd_t fd) noexcept -> void
+{
+    uint64_t value{0};
+    [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
+}
+
+auto signal_fd(fd_t fd) noexcept -> void
+{
+    uint64_t value{1};
+    [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
+}
+
+auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
+{
+    epoll_event ev{};
+    ev.events   = EPOLLIN;
+    ev.data.ptr = tag;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+    {
+        throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
+    }
+}
+} // namespace
+
+/// Suspends until the timer of `m_info` fires.
+class io_scheduler::timer_awaiter
+{
+public:
+    timer_awaiter(io_scheduler& s, detail::poll_info& info, int64_t tick) noexcept
+        : m_scheduler(s), m_info(info), m_tick(tick)
+    {
+    }
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = true;
+        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        std::lock_guard lk{m_scheduler.m_timer_mutex};
+        m_scheduler.add_timer_locked(m_info, m_tick);
+        // The event thread may resume (and free) our frame as soon as the lock is released.
+    }
+    auto await_resume() const noexcept -> void {}
+
+private:
+    io_scheduler&      m_scheduler;
+    detail::poll_info& m_info;
+    int64_t            m_tick;
+};
+
+/// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
+class io_scheduler::poll_awaiter
+{
+public:
+    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick) noexcept
+        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick)
+    {
+    }
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = m_tick >= 0;
+
+        epoll_event ev{};
+        ev.events   = static_cast<uint32_t>(m_op) | EPOLLONESHOT | EPOLLRDHUP;
+        ev.data.ptr = &m_info;
+
+        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        int rc  = 0;
+        int err = 0;
+        if (m_info.m_has_timer)
+        {
+            // Holding the timer lock across the registration keeps the timer from firing before the
+            // descriptor is registered (the event thread needs the lock to expire or cancel timers).
+            std::lock_guard lk{m_scheduler.m_timer_mutex};
+            m_scheduler.add_timer_locked(m_info, m_tick);
+            rc  = ::epoll_ctl(m_scheduler.m_epoll_fd, EPOLL_CTL_ADD, m_info.m_fd, &ev);
+            err = errno;
+            if (rc != 0)
+            {
+                m_scheduler.remove_timer_locked(m_info);
+            }
+        }
+        else
+        {
+            rc  = ::epoll_ctl(m_scheduler.m_epoll_fd, EPOLL_CTL_ADD, m_info.m_fd, &ev);
+            err = errno;
+        }
+        if (rc == 0)
+        {
+            return true; // from here on the frame belongs to the event thread
+        }
+        // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
+        // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
+        m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
+        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
+    auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
+
+private:
+    io_scheduler&      m_scheduler;
+    detail::poll_info& m_info;
+    poll_op            m_op;
+    int64_t            m_tick;
+};
+
+io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::move(opts))
+{
+    m_epoll_fd    = ::epoll_create1(EPOLL_CLOEXEC);
+    m_shutdown_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    m_timer_fd    = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    m_schedule_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m_epoll_fd < 0 || m_shutdown_fd < 0 || m_timer_fd < 0 || m_schedule_fd < 0)
+    {
+        for (fd_t fd : {m_epoll_fd, m_shutdown_fd, m_timer_fd, m_schedule_fd})
+        {
+            if (fd >= 0)
+            {
+                ::close(fd);
+            }
+        }
+        throw std::runtime_error("coro::io_scheduler: failed to create epoll/eventfd/timerfd descriptors");
+    }
+    add_internal_fd(m_epoll_fd, m_shutdown_fd, &m_shutdown_fd);
+    add_internal_fd(m_epoll_fd, m_timer_fd, &m_timer_fd);
+    add_internal_fd(m_epoll_fd, m_schedule_fd, &m_schedule_fd);
+
+    m_ready.reserve(max_events);
+
+    if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
+    {
+        thread_pool::options pool_opts = m_opts.pool;
+        auto user_start                = std::move(pool_opts.on_thread_start_functor);
+        pool_opts.on_thread_start_functor = [this, user_start = std::move(user_start)](std::size_t i)
+        {
+            t_owner = this;
+            if (user_start)
+            {
+                user_start(i);
+            }
+        };
+        m_thread_pool = std::make_unique<thread_pool>(std::move(pool_opts));
+    }
+}
+
+auto io_scheduler::make_shared(options opts) -> std::shared_ptr<io_scheduler>
+{
+    auto s = std::make_shared<io_scheduler>(std::move(opts), private_constructor{});
+    if (s->m_opts.thread_strategy == thread_strategy_t::spawn)
+    {
+        s->m_io_thread = std::thread(&io_scheduler::io_thread_main, std::weak_ptr<io_scheduler>(s));
+    }
+    return s;
+}
+
+auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak) -> void
+{
+    io_scheduler* raw{nullptr};
+    {
+        auto self = weak.lock();
+        if (self == nullptr)
+        {
+            return; // dropped before the thread got going; the destructor joins us
+        }
+        raw = self.get();
+    }
+    t_owner = raw;
+    if (raw->m_opts.on_io_thread_start_functor)
+    {
+        raw->m_opts.on_io_thread_start_functor();
+    }
+
+    // The loop never holds a strong reference while blocked in epoll_wait, so dropping the last user
+    // reference runs the destructor on the dropping thread (it signals and joins us; `raw` stays valid
+    // until we return). While resuming user code we do hold one, so the scheduler cannot die underneath
+    // it; if that turns out to be the last reference, the destructor runs here at the release point,
+    // drains the remaining work on this thread and detaches it.
+    for (;;)
+    {
+        bool shutting_down{false};
+        {
+            auto self     = weak.lock();
+            shutting_down = raw->m_shutdown_requested.load(std::memory_order_acquire);
+            if (raw->m_abandon.load(std::memory_order_acquire) || (shutting_down && raw->size() == 0))
+            {
+                if (self != nullptr && self.use_count() == 1)
+                {
+                    self.reset(); // last owner: the destructor finishes everything on this thread
+                    return;
+                }
+                break;
+            }
+        }
+        if (t_destroyed_on_io_thread)
+        {
+            return;
+        }
+        // Never block for long while shutting down: size() can drop to zero without any event.
+        const int count = raw->wait_for_events(shutting_down ? 1 : -1);
+        {
+            auto self = weak.lock();
+            raw->process_ready_events(count);
+        }
+        if (t_destroyed_on_io_thread)
+        {
+            return; // the destructor already called the stop functor and detached us
+        }
+    }
+
+    if (raw->m_opts.on_io_thread_stop_functor)
+    {
+        raw->m_opts.on_io_thread_stop_functor();
+    }
+    t_owner = nullptr;
+}
+
+auto io_scheduler::on_own_thread() const noexcept -> bool
+{
+    return t_owner == this;
+}
+
+io_scheduler::~io_scheduler()
+{
+    if (on_own_thread() && m_io_thread.joinable() && m_io_thread.get_id() == std::this_thread::get_id())
+    {
+        // The event loop released the last reference: finish the pending work right here, then detach.
+        m_shutdown_requested.store(true, std::memory_order_release);
+        while (size() > 0 && !m_abandon.load(std::memory_order_acquire))
+        {
+            process_events_execute(1);
+        }
+        if (m_thread_pool != nullptr)
+        {
+            m_thread_pool->shutdown();
+        }
+        if (m_opts.on_io_thread_stop_functor)
+        {
+            m_opts.on_io_thread_stop_functor();
+        }
+        t_destroyed_on_io_thread = true;
+        t_owner                  = nullptr;
+        m_io_thread.detach();
+    }
+    else if (on_own_thread())
+    {
+        // Dropped from inside one of our own pool tasks: that task is still running, so nothing can be
+        // drained or joined from here. Pending work is abandoned; the pool is torn down by a helper thread
+        // once this worker returns.
+        m_abandon.store(true, std::memory_order_release);
+        m_shutdown_requested.store(true, std::memory_order_release);
+        if (m_io_thread.joinable())
+        {
+            signal_fd(m_shutdown_fd);
+            m_io_thread.join();
+        }
+        if (m_thread_pool != nullptr)
+        {
+            std::thread([pool = m_thread_pool.release()]() { delete pool; }).detach();
+        }
+    }
+    else
+    {
+        shutdown();
+    }
+
+    for (fd_t fd : {m_epoll_fd, m_shutdown_fd, m_timer_fd, m_schedule_fd})
+    {
+        if (fd >= 0)
+        {
+            ::close(fd);
+        }
+    }
+}
+
+auto io_scheduler::throw_if_stopped() const -> void
+{
+    if (m_stopped.load(std::memory_order_acquire))
+    {
+        throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+    }
+}
+
+auto io_scheduler::schedule() -> schedule_operation
+{
+    throw_if_stopped();
+    return schedule_operation{*this, false};
+}
+
+auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+{
+    m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
+}
+
+auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+{
+    if (m_thread_pool != nullptr)
+    {
+        if (fifo)
+        {
+            m_thread_pool->yield().await_suspend(handle);
+        }
+        else
+        {
+            try
+            {
+                // From a worker this pushes onto that worker's own deque (cheap, depth-first).
+                m_thread_pool->schedule().await_suspend(handle);
+            }
+            catch (...)
+            {
+                // The pool finished shutting down between our check and here: like libcoro v0.14 the
+                // coroutine is dropped.
+            }
+        }
+        return;
+    }
+
+    m_size.fetch_add(1, std::memory_order_relaxed);
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_queue.push_back(handle);
+    }
+    if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
+    {
+        signal_fd(m_schedule_fd);
+    }
+}
+
+auto io_scheduler::spawn(coro::task<void>&& task) -> bool
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false; // unlike v0.14, size() is not left incremented
+    }
+    m_size.fetch_add(1, std::memory_order_relaxed);
+    auto wrapper = detail::make_task_self_deleting(std::move(task));
+    wrapper.promise().executor_size(m_size);
+    schedule_impl(wrapper.handle(), true);
+    return true;
+}
+
+auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
+{
+    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        return m_thread_pool->resume(handle);
+    }
+    schedule_impl(handle, true);
+    return true;
+}
+
+auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return yield_for(amount);
+}
+
+auto io_scheduler::schedule_at(time_point time) -> coro::task<void>
+{
+    return yield_until(time);
+}
+
+auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    detail::poll_info info{};
+    co_await timer_awaiter{*this, info, deadline_tick(clock::now() + amount)};
+    co_return;
+}
+
+auto io_scheduler::yield_until(time_point time) -> coro::task<void>
+{
+    if (time <= clock::now())
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    detail::poll_info info{};
+    co_await timer_awaiter{*this, info, deadline_tick(time)};
+    co_return;
+}
+
+auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick};
+}
+
+auto io_scheduler::size() const noexcept -> std::size_t
+{
+    std::size_t own = m_size.load(std::memory_order_acquire);
+    if (m_thread_pool != nullptr)
+    {
+        return own + m_thread_pool->size();
+    }
+    return own;
+}
+
+auto io_scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
+{
+    if (m_opts.thread_strategy != thread_strategy_t::manual || m_processing.exchange(true, std::memory_order_acquire))
+    {
+        return size();
+    }
+    int timeout_ms = -1;
+    if (timeout.count() >= 0)
+    {
+        timeout_ms = static_cast<int>(std::min<int64_t>(timeout.count(), INT_MAX));
+    }
+    process_events_execute(timeout_ms);
+    m_processing.store(false, std::memory_order_release);
+    return size();
+}
+
+auto io_scheduler::process_events_execute(int timeout_ms) -> void
+{
+    process_ready_events(wait_for_events(timeout_ms));
+}
+
+auto io_scheduler::wait_for_events(int timeout_ms) -> int
+{
+    const int count = ::epoll_wait(m_epoll_fd, m_events.data(), static_cast<int>(m_events.size()), timeout_ms);
+    return count > 0 ? count : 0;
+}
+
+auto io_scheduler::process_ready_events(int count) -> void
+{
+    epoll_event* events = m_events.data();
+    bool timers_due   = false;
+    bool inline_queue = false;
+    for (int i = 0; i < count; ++i)
+    {
+        void* tag = events[i].data.ptr;
+        if (tag == &m_timer_fd)
+        {
+            drain_fd(m_timer_fd);
+            timers_due = true;
+        }
+        else if (tag == &m_schedule_fd)
+        {
+            drain_fd(m_schedule_fd);
+            inline_queue = true;
+        }
+        else if (tag == &m_shutdown_fd)
+        {
+            drain_fd(m_shutdown_fd);
+        }
+        else
+        {
+            auto* info = static_cast<detail::poll_info*>(tag);
+            if (info->m_processed)
+            {
+                continue; // its timer already won in this round
+            }
+            info->m_processed    = true;
+            const uint32_t flags = events[i].events;
+            if ((flags & (EPOLLIN | EPOLLOUT)) != 0)
+            {
+                info->m_poll_status = poll_status::event;
+            }
+            else if ((flags & EPOLLERR) != 0)
+            {
+                info->m_poll_status = poll_status::error;
+            }
+            else if ((flags & (EPOLLRDHUP | EPOLLHUP)) != 0)
+            {
+                info->m_poll_status = poll_status::closed;
+            }
+            else
+            {
+                info->m_poll_status = poll_status::error;
+            }
+            ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+            if (info->m_has_timer)
+            {
+                std::lock_guard lk{m_timer_mutex};
+                remove_timer_locked(*info);
+            }
+            m_ready.push_back(info->m_awaiting_coroutine);
+        }
+    }
+
+    if (timers_due)
+    {
+        collect_expired_timers();
+    }
+    hand_off_ready();
+    if (inline_queue)
+    {
+        run_inline_queue();
+    }
+}
+
+auto io_scheduler::add_timer_locked(detail::poll_info& info, int64_t tick) -> void
+{
+    detail::timer_bucket* bucket{nullptr};
+    if (!m_timers.empty() && m_timers.rbegin()->first == tick)
+    {
+        bucket = &m_timers.rbegin()->second; // the common case: same tick as the latest timer
+    }
+    else if (auto it = m_timers.find(tick); it != m_timers.end())
+    {
+        bucket = &it->second;
+    }
+    else if (!m_free_buckets.empty())
+    {
+        auto node = std::move(m_free_buckets.back());
+        m_free_buckets.pop_back();
+        node.key()    = tick;
+        node.mapped() = detail::timer_bucket{.m_tick = tick};
+        bucket        = &m_timers.insert(std::move(node)).position->second;
+    }
+    else
+    {
+        bucket = &m_timers.emplace(tick, detail::timer_bucket{.m_tick = tick}).first->second;
+    }
+
+    info.m_timer_bucket = bucket;
+    info.m_timer_next   = nullptr;
+    info.m_timer_prev   = bucket->m_tail;
+    if (bucket->m_tail != nullptr)
+    {
+        bucket->m_tail->m_timer_next = &info;
+    }
+    else
+    {
+        bucket->m_head = &info;
+    }
+    bucket->m_tail = &info;
+
+    if (tick < m_armed_tick)
+    {
+        arm_timer_locked(tick);
+    }
+}
+
+auto io_scheduler::remove_timer_locked(detail::poll_info& info) noexcept -> void
+{
+    detail::timer_bucket* bucket = info.m_timer_bucket;
+    if (bucket == nullptr)
+    {
+        return;
+    }
+    if (info.m_timer_prev != nullptr)
+    {
+        info.m_timer_prev->m_timer_next = info.m_timer_next;
+    }
+    else
+    {
+        bucket->m_head = info.m_timer_next;
+    }
+    if (info.m_timer_next != nullptr)
+    {
+        info.m_timer_next->m_timer_prev = info.m_timer_prev;
+    }
+    else
+    {
+        bucket->m_tail = info.m_timer_prev;
+    }
+    info.m_timer_bucket = nullptr;
+    info.m_timer_prev   = nullptr;
+    info.m_timer_next   = nullptr;
+
+    if (bucket->m_head == nullptr)
+    {
+        // Empty bucket: recycle its map node. The timerfd may stay armed for it; that only costs one
+        // spurious wake-up.
+        auto node = m_timers.extract(bucket->m_tick);
+        if (m_free_buckets.size() < max_free_buckets)
+        {
+            m_free_buckets.push_back(std::move(node));
+        }
+    }
+}
+
+auto io_scheduler::arm_timer_locked(int64_t tick) noexcept -> void
+{
+    itimerspec spec{};
+    spec.it_value.tv_sec  = static_cast<time_t>(tick / 1000);
+    spec.it_value.tv_nsec = static_cast<long>((tick % 1000) * 1'000'000);
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0)
+    {
+        spec.it_value.tv_nsec = 1; // all-zero would disarm
+    }
+    ::timerfd_settime(m_timer_fd, TFD_TIMER_ABSTIME, &spec, nullptr);
+    m_armed_tick = tick;
+}
+
+auto io_scheduler::collect_expired_timers() -> void
+{
+    const int64_t now = current_tick(clock::now());
+    {
+        std::lock_guard lk{m_timer_mutex};
+        while (!m_timers.empty() && m_timers.begin()->first <= now)
+        {
+            auto                 node   = m_timers.extract(m_timers.begin());
+            detail::timer_bucket& bucket = node.mapped();
+            for (detail::poll_info* info = bucket.m_head; info != nullptr;)
+            {
+                detail::poll_info* next = info->m_timer_next;
+                info->m_timer_bucket    = nullptr;
+                info->m_timer_prev      = nullptr;
+                info->m_timer_next      = nullptr;
+                info->m_processed       = true;
+                info->m_poll_status     = poll_status::timeout;
+                if (info->m_fd != -1)
+                {
+                    m_expired_polls.push_back(info);
+                }
+                m_ready.push_back(info->m_awaiting_coroutine);
+                info = next;
+            }
+            if (m_free_buckets.size() < max_free_buckets)
+            {
+                m_free_buckets.push_back(std::move(node));
+            }
+        }
+        // The timerfd fired (it is one-shot), so nothing is armed any more.
+        m_armed_tick = INT64_MAX;
+        if (!m_timers.empty())
+        {
+            arm_timer_locked(m_timers.begin()->first);
+        }
+    }
+    for (detail::poll_info* info : m_expired_polls)
+    {
+        ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+    }
+    m_expired_polls.clear();
+}
+
+auto io_scheduler::hand_off_ready() -> void
+{
+    const std::size_t count = m_ready.size();
+    if (count == 0)
+    {
+        return;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        // One locked batch into the pool; counted there before we stop counting it here.
+        m_thread_pool->resume(m_ready);
+        m_ready.clear();
+        m_size.fetch_sub(count, std::memory_order_release);
+        return;
+    }
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        m_ready[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready.clear();
+}
+
+auto io_scheduler::run_inline_queue() -> void
+{
+    m_schedule_fd_triggered.store(false, std::memory_order_release);
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_running.swap(m_inline_queue);
+    }
+    for (auto handle : m_inline_running)
+    {
+        handle.resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_inline_running.clear();
+}
+
+auto io_scheduler::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_release);
+    if (on_own_thread())
+    {
+        // Called from one of our own tasks: it cannot wait for itself. The request is recorded; the event
+        // loop exits once everything has drained, and the destructor finishes the job.
+        signal_fd(m_shutdown_fd);
+        return;
+    }
+    std::lock_guard lk{m_shutdown_mutex};
+    if (m_stopped.load(std::memory_order_acquire))
+    {
+        return;
+    }
+    if (m_io_thread.joinable())
+    {
+        signal_fd(m_shutdown_fd);
+        m_io_thread.join();
+    }
+    if (m_thread_pool != nullptr)
+    {
+        m_thread_pool->shutdown();
+    }
+    m_stopped.store(true, std::memory_order_release);
+}
+
+} // namespace coro
