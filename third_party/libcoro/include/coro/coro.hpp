@@ -30,12 +30,19 @@
 #include "coro/concepts/executor.hpp"
 #include "coro/concepts/promise.hpp"
 #include "coro/concepts/range_of.hpp"
+#include "coro/expected.hpp"
 
 // io_scheduler and poll are part of the core library here (libcoro v0.14 gates them on networking).
 #include "coro/io_scheduler.hpp"
 #include "coro/poll.hpp"
 
 #include "coro/event.hpp"
+#include "coro/generator.hpp"
+#include "coro/latch.hpp"
+#include "coro/mutex.hpp"
+#include "coro/ring_buffer.hpp"
+#include "coro/semaphore.hpp"
+#include "coro/shared_mutex.hpp"
 #include "coro/sync_wait.hpp"
 #include "coro/task.hpp"
 #include "coro/thread_pool.hpp"
