@@ -5,6 +5,7 @@ package coro
 
 extern void gocoroRun(uintptr_t handle);
 extern void gocoroThreadEvent(uintptr_t handle, size_t index, int started);
+extern void gocoroStep(uintptr_t handle, struct gocoro_op* op);
 */
 import "C"
 
@@ -13,7 +14,8 @@ import (
 )
 
 func init() {
-	C.gocoro_install_callbacks(C.gocoro_run_fn(C.gocoroRun), C.gocoro_thread_event_fn(C.gocoroThreadEvent))
+	C.gocoro_install_callbacks(C.gocoro_run_fn(C.gocoroRun), C.gocoro_thread_event_fn(C.gocoroThreadEvent),
+		C.gocoro_step_fn(C.gocoroStep))
 }
 
 // runner is what a run handle refers to: work to do once on an executor thread.

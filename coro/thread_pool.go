@@ -10,6 +10,9 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // ThreadPoolOptions configures NewThreadPool (coro::thread_pool::options).
@@ -28,6 +31,8 @@ type ThreadPool struct {
 	tp     *C.gocoro_thread_pool
 	hooks  cgo.Handle // 0 when there are no thread callbacks
 	closed bool
+	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
+	inflight atomic.Int64
 }
 
 // NewThreadPool starts a pool. Close it to stop its threads.
@@ -100,11 +105,32 @@ func (p *ThreadPool) Close() error {
 	p.mu.Unlock()
 	// No submission can be in flight now; queued work still calls back into Go while we wait here.
 	C.gocoro_thread_pool_shutdown(p.tp)
+	for p.inflight.Load() != 0 {
+		// A task resumed by the drain is between its schedule and its next step on another thread.
+		time.Sleep(10 * time.Microsecond)
+	}
 	C.gocoro_thread_pool_destroy(p.tp)
 	p.tp = nil
 	if p.hooks != 0 {
 		releaseHandle(p.hooks)
 		p.hooks = 0
+	}
+	return nil
+}
+
+// awaitSchedule hands the task body's proxy to the pool (schedule or yield) and waits for the resumption.
+func (p *ThreadPool) awaitSchedule(t *T, kind C.int32_t) error {
+	p.mu.RLock()
+	if p.closed {
+		p.mu.RUnlock()
+		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
+	}
+	p.inflight.Add(1)
+	p.mu.RUnlock()
+	res := t.await(request{kind: kind, target: unsafe.Pointer(p.tp)})
+	p.inflight.Add(-1)
+	if res == C.GOCORO_ESHUTDOWN {
+		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
 	return nil
 }

@@ -8,7 +8,13 @@ namespace
 {
 std::atomic<gocoro_run_fn>          g_run{nullptr};
 std::atomic<gocoro_thread_event_fn> g_thread_event{nullptr};
+std::atomic<gocoro_step_fn>         g_step{nullptr};
 } // namespace
+
+auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void
+{
+    g_step.load(std::memory_order_acquire)(handle, op);
+}
 
 auto run_host(uintptr_t handle) noexcept -> void
 {
@@ -43,8 +49,9 @@ auto set_error(gocoro_error* err, int code, const char* message) noexcept -> int
 
 } // namespace gocoro
 
-extern "C" void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event)
+extern "C" void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event, gocoro_step_fn step)
 {
+    gocoro::g_step.store(step, std::memory_order_release);
     gocoro::g_run.store(run, std::memory_order_release);
     gocoro::g_thread_event.store(thread_event, std::memory_order_release);
 }

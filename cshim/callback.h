@@ -16,8 +16,13 @@ typedef void (*gocoro_run_fn)(uintptr_t handle);
 /* Tells the host that executor thread `index` started (started != 0) or is about to stop. */
 typedef void (*gocoro_thread_event_fn)(uintptr_t handle, size_t index, int started);
 
+struct gocoro_op;
+/* Advances the host task behind `handle`: `op->result` holds the outcome of the previous operation; the host runs
+ * the task body until its next await and describes that await in `op` (see cshim/task.h). */
+typedef void (*gocoro_step_fn)(uintptr_t handle, struct gocoro_op* op);
+
 /* Installs the host callbacks. Must be called before any executor is created; later calls replace them. */
-void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event);
+void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event, gocoro_step_fn step);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,8 @@ namespace gocoro
 {
 /// Runs the host function behind `handle` on this thread via the installed callback.
 auto run_host(uintptr_t handle) noexcept -> void;
+/// Advances the host task behind `handle` to its next await (described in `op`).
+auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void;
 /// Reports a worker start/stop to the host; no-op for handle 0.
 auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept -> void;
 /// Fills `err` (if non-null) and returns `code`.

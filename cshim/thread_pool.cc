@@ -1,16 +1,9 @@
 #include "cshim/thread_pool.h"
 #include "cshim/callback.hpp"
-
-#include <coro/thread_pool.hpp>
+#include "cshim/thread_pool.hpp"
 
 #include <exception>
 #include <new>
-
-struct gocoro_thread_pool
-{
-    explicit gocoro_thread_pool(coro::thread_pool::options opts) : pool(std::move(opts)) {}
-    coro::thread_pool pool;
-};
 
 namespace
 {

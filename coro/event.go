@@ -1,0 +1,231 @@
+package coro
+
+/*
+#include "cshim/event.h"
+#include "cshim/task.h"
+*/
+import "C"
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// ResumeOrder is the order in which Event.Set resumes waiters (coro::resume_order_policy).
+type ResumeOrder int
+
+const (
+	// LIFO resumes the most recent waiter first (libcoro's default).
+	LIFO ResumeOrder = iota
+	// FIFO resumes waiters in the order they started waiting.
+	FIFO
+)
+
+// Event is a manual-reset event (coro::event): any number of tasks and goroutines wait for it; Set releases
+// them all. Safe for concurrent use.
+type Event struct {
+	mu     sync.Mutex // guards waiters, armed, closed; never held across a blocking call
+	c      *C.gocoro_event
+	closed bool
+	// Goroutines blocked in Wait. One native waiter (armed) stands in for all of them in the C++ event.
+	waiters map[*eventWaiter]struct{}
+	armed   bool
+	// inflight counts task awaits currently suspended in (or handed to) the C++ event.
+	inflight atomic.Int64
+}
+
+type eventWaiter struct {
+	ch     chan struct{}
+	closed bool
+}
+
+// NewEvent makes an event, already set if initiallySet.
+func NewEvent(initiallySet bool) *Event {
+	flag := C.int(0)
+	if initiallySet {
+		flag = 1
+	}
+	return &Event{c: C.gocoro_event_create(flag), waiters: map[*eventWaiter]struct{}{}}
+}
+
+// IsSet reports whether the event is set (false after Close).
+func (e *Event) IsSet() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.closed && C.gocoro_event_is_set(e.c) != 0
+}
+
+// Set sets the event and resumes every waiter. Native waiters (task bodies awaiting it) run inline on the calling
+// thread before Set returns, in the given order; goroutines blocked in Wait are woken. Setting a set event does
+// nothing.
+func (e *Event) Set(order ResumeOrder) error {
+	c, err := e.live("set")
+	if err != nil {
+		return err
+	}
+	C.gocoro_event_set(c, C.int(order))
+	return nil
+}
+
+// SetOn is Set, but the resumed task bodies run on tp's threads instead of the calling thread.
+func (e *Event) SetOn(tp *ThreadPool, order ResumeOrder) error {
+	c, err := e.live("set")
+	if err != nil {
+		return err
+	}
+	tp.mu.RLock()
+	defer tp.mu.RUnlock()
+	if tp.closed {
+		return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+	}
+	C.gocoro_event_set_on(c, tp.tp, C.int(order))
+	return nil
+}
+
+// Reset makes a set event unset again; it does nothing to an unset event.
+func (e *Event) Reset() error {
+	c, err := e.live("reset")
+	if err != nil {
+		return err
+	}
+	C.gocoro_event_reset(c)
+	return nil
+}
+
+func (e *Event) live(op string) (*C.gocoro_event, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, &opError{Op: op, Obj: "event", Err: ErrClosed}
+	}
+	return e.c, nil
+}
+
+// Wait blocks the calling goroutine until the event is set or ctx ends. Cancelling removes the goroutine from
+// the event's waiters.
+func (e *Event) Wait(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+	}
+	if C.gocoro_event_is_set(e.c) != 0 {
+		e.mu.Unlock()
+		return nil
+	}
+	w := &eventWaiter{ch: make(chan struct{})}
+	e.waiters[w] = struct{}{}
+	e.armLocked()
+	e.mu.Unlock()
+
+	select {
+	case <-w.ch:
+		if w.closed {
+			return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+		}
+		return nil
+	case <-ctx.Done():
+		e.mu.Lock()
+		_, waiting := e.waiters[w]
+		delete(e.waiters, w)
+		e.mu.Unlock()
+		if !waiting {
+			return nil // set in the same instant: report the set, it happened
+		}
+		return ctx.Err()
+	}
+}
+
+// armLocked makes sure one native waiter is registered on behalf of the goroutines in e.waiters.
+func (e *Event) armLocked() {
+	if e.armed {
+		return
+	}
+	startDrainer()
+	h := newHandle(completer((*eventProxy)(e)))
+	if C.gocoro_event_wait_async(e.c, C.uintptr_t(h)) != 0 {
+		// Set meanwhile: deliver right here.
+		releaseHandle(h)
+		e.wakeLocked(false)
+		return
+	}
+	e.armed = true
+}
+
+func (e *Event) wakeLocked(closed bool) {
+	for w := range e.waiters {
+		w.closed = closed
+		close(w.ch)
+	}
+	clear(e.waiters)
+}
+
+// eventProxy receives the completion of the native waiter that stands in for waiting goroutines.
+type eventProxy Event
+
+func (p *eventProxy) complete(int64) {
+	e := (*Event)(p)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.armed = false
+	e.wakeLocked(e.closed)
+}
+
+// Await suspends the task body until the event is set (co_await event).
+func (e *Event) Await(t *T) error {
+	c, err := e.enter()
+	if err != nil {
+		return err
+	}
+	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(c)})
+	e.inflight.Add(-1)
+	if e.isClosed() {
+		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+	}
+	return nil
+}
+
+func (e *Event) enter() (*C.gocoro_event, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+	}
+	e.inflight.Add(1)
+	return e.c, nil
+}
+
+func (e *Event) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
+}
+
+// Close releases every waiter (they get ErrClosed) and frees the event. Later calls do nothing.
+func (e *Event) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	// Setting resumes the native waiters (task bodies see the event closed) and the goroutines' stand-in.
+	C.gocoro_event_set(e.c, 0)
+	for e.inflight.Load() != 0 {
+		time.Sleep(10 * time.Microsecond)
+	}
+	e.mu.Lock()
+	e.wakeLocked(true)
+	for e.armed { // the stand-in's completion is on its way through the drainer
+		e.mu.Unlock()
+		time.Sleep(10 * time.Microsecond)
+		e.mu.Lock()
+	}
+	e.mu.Unlock()
+	C.gocoro_event_destroy(e.c)
+	return nil
+}

@@ -1,0 +1,272 @@
+package coro
+
+/*
+#include <stdlib.h>
+#include "cshim/task.h"
+
+extern void gocoroStep(uintptr_t handle, gocoro_op* op);
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"runtime/cgo"
+	"runtime/debug"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ErrTaskBusy is returned when a task that is already running (started by SyncWait or awaited by another
+// task) is awaited again. A finished task may be awaited any number of times.
+var ErrTaskBusy = errors.New("coro: task is already running")
+
+// T is what a task body awaits with. It is only valid inside the body it was passed to, on the body's own
+// goroutine (like testing.T's FailNow): do not keep it or hand it to other goroutines.
+type T struct {
+	core *taskCore
+}
+
+// request describes one native await for the task's C++ proxy (see cshim/task.h).
+type request struct {
+	kind   C.int32_t
+	target unsafe.Pointer
+	arg    int64
+}
+
+// await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it.
+func (t *T) await(r request) int64 {
+	t.core.requests <- r
+	return <-t.core.results
+}
+
+const (
+	taskIdle int32 = iota
+	taskRunning
+	taskDone
+)
+
+// taskCore is the type-independent part of a Task: its C++ proxy and the goroutine running the body.
+//
+// The body runs on its own goroutine. Each step of the proxy (a cgo callback on the thread that resumed it) passes
+// the previous await's result to the body and blocks until the body asks for its next await or returns. Go
+// cannot move a goroutine's stack between the locked threads of cgo callbacks, hence the hand-off.
+type taskCore struct {
+	c        *C.gocoro_task
+	handle   cgo.Handle
+	body     func(t *T) error // stores the typed result; returns the body's error
+	started  bool
+	requests chan request // body -> proxy: next await
+	results  chan int64   // proxy -> body: its outcome
+	finished chan struct{}
+	err      error
+	state    atomic.Int32
+	done     chan struct{} // closed when the body has finished
+}
+
+// step advances the body to its next await; it runs on whichever thread resumed the proxy.
+func (k *taskCore) step(op *C.gocoro_op) {
+	if !k.started {
+		k.started = true
+		k.requests, k.results, k.finished = make(chan request, 1), make(chan int64, 1), make(chan struct{})
+		go k.run()
+	} else {
+		k.results <- int64(op.result)
+	}
+	select {
+	case r := <-k.requests:
+		op.kind, op.target, op.arg = r.kind, r.target, C.int64_t(r.arg)
+		return
+	case <-k.finished:
+	}
+	op.kind, op.target, op.arg, op.result = C.GOCORO_OP_DONE, nil, 0, 0
+	if k.err != nil {
+		op.result = 1
+	}
+	k.state.Store(taskDone)
+	close(k.done)
+	releaseHandle(k.handle) // last step: C++ never uses this handle again
+}
+
+func (k *taskCore) run() {
+	defer close(k.finished)
+	defer func() {
+		if r := recover(); r != nil {
+			k.err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	k.err = k.body(&T{core: k})
+}
+
+// claim marks an idle task as running; false if it already ran or is running.
+func (k *taskCore) claim() bool { return k.state.CompareAndSwap(taskIdle, taskRunning) }
+
+// release frees the C++ proxy once the task is done.
+func (k *taskCore) release() {
+	if k.c != nil {
+		C.gocoro_task_destroy(k.c)
+		k.c = nil
+	}
+}
+
+//export gocoroStep
+func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
+	cgo.Handle(h).Value().(*taskCore).step(op)
+}
+
+// Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
+// task (Await, WhenAll) or started by SyncWait. Inside the body, awaits (T.Schedule, Event.Await, Await, ...)
+// are native libcoro awaits: they suspend the task and free the executor thread it was running on; it resumes
+// on whatever thread completes the await. Between awaits the body runs on that thread, blocking it.
+type Task[R any] struct {
+	core *taskCore
+	box  *result[R]
+}
+
+type result[R any] struct{ val R }
+
+// AnyTask is any *Task[R], for WhenAll.
+type AnyTask interface{ taskCore() *taskCore }
+
+func (t *Task[R]) taskCore() *taskCore { return t.core }
+
+// NewTask makes a task from body. A panic in body is returned as a *PanicError.
+func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
+	box := &result[R]{}
+	core := &taskCore{done: make(chan struct{}), body: func(t *T) error {
+		v, err := body(t)
+		box.val = v
+		return err
+	}}
+	core.handle = newHandle(core)
+	core.c = C.gocoro_task_create(C.uintptr_t(core.handle))
+	task := &Task[R]{core: core, box: box}
+	// A task nobody ever starts still owns a handle and a C++ frame: free them with the Task.
+	runtime.AddCleanup(task, func(k *taskCore) {
+		if k.claim() {
+			releaseHandle(k.handle)
+			k.release()
+		}
+	}, core)
+	return task
+}
+
+// Done reports whether the task has finished.
+func (t *Task[R]) Done() bool { return t.core.state.Load() == taskDone }
+
+// Result returns what the body returned, once Done; before that it returns ErrTaskBusy.
+func (t *Task[R]) Result() (R, error) {
+	if !t.Done() {
+		var zero R
+		return zero, ErrTaskBusy
+	}
+	return t.box.val, t.core.err
+}
+
+// Start runs the task on the calling goroutine's thread until its first suspension and returns; the task then
+// finishes on whatever thread resumes it. Wait for it with SyncWait or poll Done. A task starts at most once.
+func (t *Task[R]) Start() error {
+	if !t.core.claim() {
+		return ErrTaskBusy
+	}
+	startDrainer()
+	h := newHandle(completer((*taskRelease)(t.core)))
+	if C.gocoro_task_start(t.core.c, C.uintptr_t(h)) != C.GOCORO_OK {
+		releaseHandle(h)
+		t.core.state.Store(taskIdle)
+		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
+	}
+	return nil
+}
+
+// taskRelease frees a started task's C++ proxy once the proxy has fully finished.
+type taskRelease taskCore
+
+func (r *taskRelease) complete(int64) { (*taskCore)(r).release() }
+
+// SyncWait starts task on the calling goroutine's thread if nobody started it yet (it runs until its first
+// suspension) and waits for it to finish. If ctx ends first SyncWait returns ctx.Err(); the task keeps running
+// and its outcome stays available through Result. A finished task returns its stored result.
+func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
+	var zero R
+	if err := ctx.Err(); err != nil && !task.Done() {
+		return zero, err
+	}
+	if task.core.state.Load() == taskIdle {
+		if err := task.Start(); err != nil && err != ErrTaskBusy {
+			return zero, err
+		}
+	}
+	select {
+	case <-task.core.done:
+		return task.Result()
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
+
+// ScheduleTask returns a task that first moves onto tp and then runs task there (coro::thread_pool::schedule(task)).
+func ScheduleTask[R any](tp *ThreadPool, task *Task[R]) *Task[R] {
+	return NewTask(func(t *T) (R, error) {
+		if err := t.Schedule(tp); err != nil {
+			var zero R
+			return zero, err
+		}
+		return Await(t, task)
+	})
+}
+
+// Await runs child inside the task body t and returns its result. The child starts on the current thread
+// (symmetric transfer: no queueing) and t resumes on the thread that finishes the child.
+func Await[R any](t *T, child *Task[R]) (R, error) {
+	if !child.Done() {
+		if !child.core.claim() {
+			var zero R
+			return zero, ErrTaskBusy
+		}
+		t.await(request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(child.core.c)})
+		child.core.release()
+	}
+	return child.Result()
+}
+
+// WhenAll awaits every task inside the task body t (coro::when_all): they start in order on the current thread,
+// each running until it first suspends, and t resumes on the thread that finishes the last one. Each task's
+// own outcome is read with its Result; WhenAll only fails if a task was already running elsewhere.
+func WhenAll(t *T, tasks ...AnyTask) error {
+	var run []*taskCore
+	for _, task := range tasks {
+		k := task.taskCore()
+		if k.state.Load() == taskDone {
+			continue
+		}
+		if !k.claim() {
+			for _, r := range run {
+				r.state.Store(taskIdle)
+			}
+			return ErrTaskBusy
+		}
+		run = append(run, k)
+	}
+	if len(run) == 0 {
+		return nil
+	}
+	// The proxy takes ownership of this C array and frees it.
+	arr := (*[1 << 28]*C.gocoro_task)(C.malloc(C.size_t(len(run)) * C.size_t(unsafe.Sizeof((*C.gocoro_task)(nil)))))[:len(run):len(run)]
+	for i, k := range run {
+		arr[i] = k.c
+	}
+	t.await(request{kind: C.GOCORO_OP_WHEN_ALL, target: unsafe.Pointer(&arr[0]), arg: int64(len(run))})
+	for _, k := range run {
+		k.release()
+	}
+	return nil
+}
+
+// Schedule moves the task body onto a thread of tp (coro::thread_pool::schedule): the current thread is freed
+// and the body continues on a pool worker. Fails with ErrClosed if tp is closed.
+func (t *T) Schedule(tp *ThreadPool) error { return tp.awaitSchedule(t, C.GOCORO_OP_SCHEDULE) }
+
+// Yield re-queues the task at the tail of tp's queue, letting everything already queued run first.
+func (t *T) Yield(tp *ThreadPool) error { return tp.awaitSchedule(t, C.GOCORO_OP_YIELD) }

@@ -1,0 +1,61 @@
+#include "cshim/event.h"
+#include "cshim/completion.h"
+#include "cshim/event.hpp"
+#include "cshim/thread_pool.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
+
+namespace
+{
+auto post_when_set(const coro::event& e, uintptr_t handle) -> coro::task<void>
+{
+    co_await e;
+    gocoro_completion_post(handle, 0);
+}
+} // namespace
+
+extern "C" gocoro_event* gocoro_event_create(int initially_set)
+{
+    return new (std::nothrow) gocoro_event(initially_set != 0);
+}
+
+extern "C" void gocoro_event_destroy(gocoro_event* e)
+{
+    if (e != nullptr)
+    {
+        e->event.set();
+        delete e;
+    }
+}
+
+extern "C" int gocoro_event_is_set(const gocoro_event* e)
+{
+    return e->event.is_set() ? 1 : 0;
+}
+
+extern "C" void gocoro_event_set(gocoro_event* e, int fifo)
+{
+    e->event.set(fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+}
+
+extern "C" void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo)
+{
+    e->event.set(tp->pool, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+}
+
+extern "C" void gocoro_event_reset(gocoro_event* e)
+{
+    e->event.reset();
+}
+
+extern "C" int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle)
+{
+    if (e->event.is_set())
+    {
+        return 1;
+    }
+    // Detached: frees itself once it has posted. If the event got set meanwhile it posts right away.
+    auto waiter = coro::detail::make_task_self_deleting(post_when_set(e->event, handle));
+    waiter.handle().resume();
+    return 0;
+}

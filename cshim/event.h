@@ -1,0 +1,37 @@
+#ifndef GOCORO_CSHIM_EVENT_H
+#define GOCORO_CSHIM_EVENT_H
+
+/* coro::event behind an opaque handle.
+ *
+ * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
+ * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
+ * thread (libcoro semantics); set_on() hands them to a thread pool instead. */
+
+#include "cshim/status.h"
+#include "cshim/thread_pool.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_event gocoro_event;
+
+gocoro_event* gocoro_event_create(int initially_set);
+void          gocoro_event_destroy(gocoro_event* e);
+int           gocoro_event_is_set(const gocoro_event* e);
+/* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
+void gocoro_event_set(gocoro_event* e, int fifo);
+void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
+void gocoro_event_reset(gocoro_event* e);
+
+/* Completion-queue wait for host threads: returns 1 if the event is already set (nothing registered), else 0
+ * and posts (handle, 0) once it is set. */
+int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

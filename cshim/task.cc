@@ -1,0 +1,142 @@
+#include "cshim/task.h"
+#include "cshim/callback.hpp"
+#include "cshim/completion.h"
+#include "cshim/event.hpp"
+#include "cshim/thread_pool.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
+#include <coro/when_all.hpp>
+
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+namespace
+{
+auto drive(gocoro_task* self) -> coro::task<int64_t>;
+} // namespace
+
+struct gocoro_task
+{
+    explicit gocoro_task(uintptr_t h) : handle(h), proxy(drive(this)) {}
+    uintptr_t           handle;
+    coro::task<int64_t> proxy;
+};
+
+namespace
+{
+auto await_child(gocoro_task* child) -> coro::task<void>
+{
+    co_await child->proxy;
+}
+
+auto when_all_children(gocoro_task** children, int64_t count) -> coro::task<void>
+{
+    std::vector<coro::task<void>> waits;
+    waits.reserve(static_cast<std::size_t>(count));
+    for (int64_t i = 0; i < count; ++i)
+    {
+        waits.emplace_back(await_child(children[i]));
+    }
+    std::free(children);
+    co_await coro::when_all(std::move(waits));
+}
+
+/// The proxy: alternates between running the host body (one step) and awaiting what the body asked for.
+auto drive(gocoro_task* self) -> coro::task<int64_t>
+{
+    gocoro_op op{};
+    for (;;)
+    {
+        gocoro::step_host(self->handle, &op);
+        const gocoro_op request = op;
+        op.result               = GOCORO_OK;
+        switch (request.kind)
+        {
+            case GOCORO_OP_DONE:
+                co_return request.result;
+            case GOCORO_OP_SCHEDULE:
+            case GOCORO_OP_YIELD:
+            {
+                auto& pool = static_cast<gocoro_thread_pool*>(request.target)->pool;
+                bool  shut = false;
+                try
+                {
+                    // schedule() throws once the pool is shutting down; the body gets ESHUTDOWN instead.
+                    auto operation = request.kind == GOCORO_OP_SCHEDULE ? pool.schedule() : pool.yield();
+                    co_await operation;
+                }
+                catch (const std::runtime_error&)
+                {
+                    shut = true;
+                }
+                if (shut)
+                {
+                    op.result = GOCORO_ESHUTDOWN;
+                }
+                break;
+            }
+            case GOCORO_OP_EVENT:
+                co_await static_cast<gocoro_event*>(request.target)->event;
+                break;
+            case GOCORO_OP_TASK:
+                co_await static_cast<gocoro_task*>(request.target)->proxy;
+                break;
+            case GOCORO_OP_WHEN_ALL:
+                co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
+                break;
+            default:
+                op.result = GOCORO_EINVAL;
+                break;
+        }
+    }
+}
+
+auto post_when_done(gocoro_task* t, uintptr_t completion) -> coro::task<void>
+{
+    const int64_t status = co_await t->proxy;
+    // Last touch of `t`: the host may destroy it as soon as it sees this completion.
+    gocoro_completion_post(completion, status);
+}
+} // namespace
+
+extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
+{
+    try
+    {
+        return new gocoro_task(handle);
+    }
+    catch (const std::bad_alloc&)
+    {
+        return nullptr;
+    }
+}
+
+extern "C" int gocoro_task_start(gocoro_task* t, uintptr_t completion)
+{
+    if (t == nullptr)
+    {
+        return GOCORO_EINVAL;
+    }
+    try
+    {
+        auto starter = coro::detail::make_task_self_deleting(post_when_done(t, completion));
+        starter.handle().resume();
+        return GOCORO_OK;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+}
+
+extern "C" int gocoro_task_done(const gocoro_task* t)
+{
+    return t != nullptr && t->proxy.is_ready() ? 1 : 0;
+}
+
+extern "C" void gocoro_task_destroy(gocoro_task* t)
+{
+    delete t;
+}

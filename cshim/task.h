@@ -1,0 +1,69 @@
+#ifndef GOCORO_CSHIM_TASK_H
+#define GOCORO_CSHIM_TASK_H
+
+/* Host (Go) task bodies as real libcoro coroutines.
+ *
+ * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
+ * calls the installed step callback, which runs the body until it awaits something and describes that await in a
+ * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
+ * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
+ * they suspend the coroutine and free the executor thread.
+ *
+ * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
+ * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
+
+#include "cshim/status.h"
+#include "cshim/thread_pool.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_task gocoro_task;
+
+enum gocoro_op_kind
+{
+    /* The body returned; op->result is its status. The proxy completes. */
+    GOCORO_OP_DONE = 0,
+    /* target: gocoro_thread_pool*. Continue on a pool thread (thread_pool::schedule). result: GOCORO_ESHUTDOWN if
+     * the pool is shut down (the task continues on the current thread). */
+    GOCORO_OP_SCHEDULE = 1,
+    /* target: gocoro_thread_pool*. Re-queue at the tail of the pool's FIFO queue (thread_pool::yield). */
+    GOCORO_OP_YIELD = 2,
+    /* target: gocoro_event*. Wait until the event is set. */
+    GOCORO_OP_EVENT = 3,
+    /* target: gocoro_task*. Run/await a child task (symmetric transfer into it). */
+    GOCORO_OP_TASK = 4,
+    /* target: gocoro_task** (malloc'd; the proxy frees it), arg: count. when_all over the child tasks. */
+    GOCORO_OP_WHEN_ALL = 5
+};
+
+typedef struct gocoro_op
+{
+    int32_t kind;
+    void*   target;
+    int64_t arg;
+    int64_t result;
+} gocoro_op;
+
+/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
+gocoro_task* gocoro_task_create(uintptr_t handle);
+
+/* Starts `t` on the calling thread (it runs until its first suspension) and posts (completion, status) to the
+ * completion queue when it finishes. */
+int gocoro_task_start(gocoro_task* t, uintptr_t completion);
+
+/* True once the proxy ran to completion. */
+int gocoro_task_done(const gocoro_task* t);
+
+/* Frees the task. It must be done or never started. */
+void gocoro_task_destroy(gocoro_task* t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
