@@ -23,14 +23,25 @@ CORE_SRCS := $(wildcard third_party/libcoro/src/*.cpp third_party/libcoro/src/de
 CORE_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(CORE_SRCS))
 NET_SRCS  := $(filter-out %/tls/%.cpp %/dns/%.cpp,$(shell find third_party/libcoro/src/net -name '*.cpp' 2>/dev/null))
 NET_OBJS  := $(patsubst %.cpp,$(OUT)/%.o,$(NET_SRCS))
+# Networking (libcoro_net.a = net + tls + dns objects) and everything using it is compiled with the feature
+# macros and linked with OpenSSL and c-ares; the core library never sees them.
+NET_ALL_SRCS := $(shell find third_party/libcoro/src/net -name '*.cpp' 2>/dev/null)
+NET_ALL_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(NET_ALL_SRCS))
+NET_DEFINES  := -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS
+NET_LIBS     := -lssl -lcrypto -lcares
+$(OUT)/third_party/libcoro/src/net/%.o $(OUT)/tests/cpp/net/%.o $(OUT)/examples/native/%.o \
+    $(OUT)/tools/bench/cpp/net_workloads.o: CXXFLAGS += $(NET_DEFINES)
 
 TEST_SRCS := $(wildcard tests/cpp/test_*.cpp)
 TEST_BINS := $(patsubst tests/cpp/%.cpp,$(OUT)/tests/%,$(TEST_SRCS))
 TEST_MAIN := $(OUT)/tests/cpp/main.o
+NET_TEST_SRCS := $(wildcard tests/cpp/net/test_*.cpp)
+NET_TEST_BINS := $(patsubst tests/cpp/net/%.cpp,$(OUT)/tests/net/%,$(NET_TEST_SRCS))
+EXAMPLE_BINS  := $(OUT)/examples/tcp_echo_server $(OUT)/examples/http_200_ok_server
 
-.PHONY: all test clean bench
+.PHONY: all test clean bench examples
 .SECONDARY:
-all: $(TEST_BINS)
+all: $(TEST_BINS) $(NET_TEST_BINS) $(EXAMPLE_BINS)
 
 $(OUT)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -44,9 +55,24 @@ $(OUT)/tests/%: $(OUT)/tests/cpp/%.o $(TEST_MAIN) $(OUT)/libcoro.a
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 
+$(OUT)/libcoro_net.a: $(NET_ALL_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/tests/net/%: $(OUT)/tests/cpp/net/%.o $(TEST_MAIN) $(OUT)/libcoro_net.a $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NET_LIBS)
+
+# Native examples (the C++ side of the Go-vs-native comparison).
+$(OUT)/examples/%: $(OUT)/examples/native/%.o $(OUT)/libcoro_net.a $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NET_LIBS)
+
+examples: $(EXAMPLE_BINS)
+
 # Each test binary runs in its own directory so files it creates (certificates, sockets) never collide.
-test: $(TEST_BINS)
-	@set -e; for t in $(TEST_BINS); do \
+test: $(TEST_BINS) $(NET_TEST_BINS)
+	@set -e; for t in $(TEST_BINS) $(NET_TEST_BINS); do \
 	    echo "== $$t"; mkdir -p $$t.run; (cd $$t.run && $$t $(TEST_ARGS)); \
 	done
 

@@ -34,7 +34,27 @@
 
 // io_scheduler and poll are part of the core library here (libcoro v0.14 gates them on networking).
 #include "coro/io_scheduler.hpp"
+#ifdef LIBCORO_FEATURE_NETWORKING
+    #include "coro/net/dns/resolver.hpp"
+    #include "coro/net/tcp/client.hpp"
+    #include "coro/net/tcp/server.hpp"
+#endif
 #include "coro/poll.hpp"
+#ifdef LIBCORO_FEATURE_NETWORKING
+    #ifdef LIBCORO_FEATURE_TLS
+        #include "coro/net/tls/client.hpp"
+        #include "coro/net/tls/connection_status.hpp"
+        #include "coro/net/tls/context.hpp"
+        #include "coro/net/tls/server.hpp"
+    #endif
+    #include "coro/net/connect.hpp"
+    #include "coro/net/hostname.hpp"
+    #include "coro/net/ip_address.hpp"
+    #include "coro/net/recv_status.hpp"
+    #include "coro/net/send_status.hpp"
+    #include "coro/net/socket.hpp"
+    #include "coro/net/udp/peer.hpp"
+#endif
 
 #include "coro/event.hpp"
 #include "coro/generator.hpp"

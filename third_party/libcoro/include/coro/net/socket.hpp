@@ -1,0 +1,90 @@
+#pragma once
+
+#include "coro/net/ip_address.hpp"
+#include "coro/poll.hpp"
+
+#include <cstdint>
+#include <iostream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <span>
+#include <string>
+
+namespace coro::net
+{
+/// Owning wrapper of a socket file descriptor (closed on destruction; copies dup() it).
+class socket
+{
+public:
+    enum class type_t
+    {
+        udp,
+        tcp
+    };
+
+    enum class blocking_t
+    {
+        yes,
+        no
+    };
+
+    struct options
+    {
+        domain_t   domain;
+        type_t     type;
+        blocking_t blocking;
+    };
+
+    /// SOCK_DGRAM for udp, SOCK_STREAM for tcp; throws std::runtime_error otherwise.
+    static auto type_to_os(type_t type) -> int;
+
+    socket() = default;
+    explicit socket(int fd) : m_fd(fd) {}
+
+    /// Duplicates the descriptor (dup()), so both objects refer to the same connection.
+    socket(const socket& other);
+    socket(socket&& other) noexcept;
+    /// Closes the own descriptor, then duplicates other's.
+    auto operator=(const socket& other) noexcept -> socket&;
+    /// Closes the own descriptor, then takes other's (libcoro v0.14 leaked the old one).
+    auto operator=(socket&& other) noexcept -> socket&;
+    ~socket();
+
+    auto is_valid() const -> bool { return m_fd != -1; }
+
+    /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
+    auto blocking(blocking_t block) -> bool;
+
+    /// shutdown(2): read -> SHUT_RD, write -> SHUT_WR, read_write -> SHUT_RDWR. False on failure.
+    auto shutdown(poll_op how = poll_op::read_write) -> bool;
+
+    /// Closes the descriptor (if any); the socket becomes invalid.
+    auto close() -> void;
+
+    auto native_handle() const -> int { return m_fd; }
+
+private:
+    int m_fd{-1};
+};
+
+/// Creates a socket; std::runtime_error on failure.
+auto make_socket(const socket::options& opts) -> socket;
+
+/// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
+/// listens with `backlog`. std::runtime_error (with the reason) on any failure.
+auto make_accept_socket(
+    const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
+
+/// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
+/// Useful after binding port 0.
+auto local_port(const socket& s) -> uint16_t;
+
+namespace detail
+{
+/// Fills `out` with address:port (sockaddr_in or sockaddr_in6 by the address's domain); returns its length.
+auto to_sockaddr(const net::ip_address& address, uint16_t port, sockaddr_storage& out) noexcept -> socklen_t;
+/// Reads an AF_INET / AF_INET6 socket address.
+auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_t& port) -> void;
+} // namespace detail
+
+} // namespace coro::net
