@@ -25,8 +25,14 @@ var ErrTaskBusy = errors.New("coro: task is already running")
 // T is what a task body awaits with. It is only valid inside the body it was passed to, on the body's own
 // goroutine (like testing.T's FailNow): do not keep it or hand it to other goroutines.
 type T struct {
-	core *taskCore
+	core     *taskCore
+	threadID int
 }
+
+// ThreadID is the OS thread id (gettid) of the executor thread running the task right now. The body itself runs
+// on a goroutine, but that executor thread is reserved for it (blocked) until the body's next await or return,
+// exactly as it would be running a native coroutine; after an await the task may be on another thread.
+func (t *T) ThreadID() int { return t.threadID }
 
 // request describes one native await for the task's C++ proxy (see cshim/task.h).
 type request struct {
@@ -38,7 +44,15 @@ type request struct {
 // await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it.
 func (t *T) await(r request) int64 {
 	t.core.requests <- r
-	return <-t.core.results
+	res := <-t.core.results
+	t.threadID = res.threadID
+	return res.value
+}
+
+// stepResult is what a step hands back to the body: the await's outcome and the thread now running the task.
+type stepResult struct {
+	value    int64
+	threadID int
 }
 
 const (
@@ -57,8 +71,8 @@ type taskCore struct {
 	handle   cgo.Handle
 	body     func(t *T) error // stores the typed result; returns the body's error
 	started  bool
-	requests chan request // body -> proxy: next await
-	results  chan int64   // proxy -> body: its outcome
+	requests chan request    // body -> proxy: next await
+	results  chan stepResult // proxy -> body: its outcome
 	finished chan struct{}
 	err      error
 	state    atomic.Int32
@@ -69,10 +83,10 @@ type taskCore struct {
 func (k *taskCore) step(op *C.gocoro_op) {
 	if !k.started {
 		k.started = true
-		k.requests, k.results, k.finished = make(chan request, 1), make(chan int64, 1), make(chan struct{})
-		go k.run()
+		k.requests, k.results, k.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
+		go k.run(int(op.thread_id))
 	} else {
-		k.results <- int64(op.result)
+		k.results <- stepResult{value: int64(op.result), threadID: int(op.thread_id)}
 	}
 	select {
 	case r := <-k.requests:
@@ -89,14 +103,14 @@ func (k *taskCore) step(op *C.gocoro_op) {
 	releaseHandle(k.handle) // last step: C++ never uses this handle again
 }
 
-func (k *taskCore) run() {
+func (k *taskCore) run(threadID int) {
 	defer close(k.finished)
 	defer func() {
 		if r := recover(); r != nil {
 			k.err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	k.err = k.body(&T{core: k})
+	k.err = k.body(&T{core: k, threadID: threadID})
 }
 
 // claim marks an idle task as running; false if it already ran or is running.

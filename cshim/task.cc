@@ -8,6 +8,7 @@
 #include <coro/when_all.hpp>
 
 #include <cstdlib>
+#include <unistd.h>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -43,12 +44,20 @@ auto when_all_children(gocoro_task** children, int64_t count) -> coro::task<void
     co_await coro::when_all(std::move(waits));
 }
 
+/// gettid() of this thread, cached: the host reports which executor thread runs a task.
+auto this_thread_id() noexcept -> int32_t
+{
+    static thread_local const int32_t id = static_cast<int32_t>(::gettid());
+    return id;
+}
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for.
 auto drive(gocoro_task* self) -> coro::task<int64_t>
 {
     gocoro_op op{};
     for (;;)
     {
+        op.thread_id = this_thread_id();
         gocoro::step_host(self->handle, &op);
         const gocoro_op request = op;
         op.result               = GOCORO_OK;

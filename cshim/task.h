@@ -44,6 +44,8 @@ enum gocoro_op_kind
 typedef struct gocoro_op
 {
     int32_t kind;
+    /* Set by C++ before each step: the OS thread id (gettid) of the thread running the proxy. */
+    int32_t thread_id;
     void*   target;
     int64_t arg;
     int64_t result;

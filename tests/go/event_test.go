@@ -149,7 +149,7 @@ func TestEvent(t *testing.T) {
 	t.Run("event fifo none executor", func(t *testing.T) { fifo(t, 0, true) })
 	t.Run("event fifo single executor", func(t *testing.T) { fifo(t, 1, true) })
 
-	require.Zero(t, coro.LiveHandles())
+	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })
 }
 
 func TestEventGoroutineWaiters(t *testing.T) {
