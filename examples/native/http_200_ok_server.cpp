@@ -1,0 +1,284 @@
+// Minimal keep-alive HTTP/1.1 server on libcoro's networking API: every request gets the same fixed
+// 200 response. Requests may arrive split across several reads, or several (pipelined) in one read; each
+// complete request (headers, plus a Content-Length body if any) is answered once, in order.
+//
+//   http_200_ok_server [--port N] [--schedulers N] [--address A]
+//
+// --schedulers N starts N inline io_schedulers, each on its own thread with its own listening socket on the
+// same port (SO_REUSEPORT). Default: port 8080, one scheduler. Stops on SIGINT/SIGTERM.
+
+#include <coro/coro.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string_view>
+#include <strings.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace
+{
+std::atomic<bool> g_stop{false};
+
+auto on_signal(int) -> void
+{
+    g_stop.store(true);
+}
+
+/// The fixed response (the Go comparison server in tools/bench/http writes exactly these bytes).
+constexpr std::string_view response =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: text/plain\r\n"
+    "Content-Length: 13\r\n"
+    "Connection: keep-alive\r\n"
+    "\r\n"
+    "Hello, World!";
+
+constexpr std::size_t max_request_bytes = 64 * 1024;
+
+/// Value of a Content-Length header within `headers` (0 if absent or malformed).
+auto content_length(std::string_view headers) -> std::size_t
+{
+    constexpr std::string_view name = "content-length:";
+    std::size_t line = headers.find("\r\n");
+    while (line != std::string_view::npos)
+    {
+        line += 2;
+        if (headers.size() - line > name.size() && ::strncasecmp(headers.data() + line, name.data(), name.size()) == 0)
+        {
+            std::size_t value = 0;
+            for (std::size_t i = line + name.size(); i < headers.size() && headers[i] != '\r'; ++i)
+            {
+                if (headers[i] >= '0' && headers[i] <= '9')
+                {
+                    value = value * 10 + static_cast<std::size_t>(headers[i] - '0');
+                }
+            }
+            return value;
+        }
+        line = headers.find("\r\n", line);
+    }
+    return 0;
+}
+
+/// Sends all of `data`, waiting for writability when the socket buffer is full.
+auto send_all(coro::net::tcp::client& client, std::span<const char> data) -> coro::task<bool>
+{
+    while (!data.empty())
+    {
+        auto [sstatus, unsent] = client.send(data);
+        if (sstatus == coro::net::send_status::ok)
+        {
+            data = unsent;
+        }
+        else if (sstatus != coro::net::send_status::would_block)
+        {
+            co_return false;
+        }
+        if (!data.empty() && (co_await client.poll(coro::poll_op::write)) != coro::poll_status::event)
+        {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+auto serve_connection(coro::net::tcp::client client) -> coro::task<void>
+{
+    std::string in(8 * 1024, '\0');
+    std::size_t used{0};
+    std::string out;
+    while (true)
+    {
+        auto pstatus = co_await client.poll(coro::poll_op::read);
+        if (pstatus != coro::poll_status::event)
+        {
+            co_return; // closed or error
+        }
+        if (in.size() - used < 4096)
+        {
+            if (in.size() >= max_request_bytes)
+            {
+                co_return; // a request this large is not what this server is for
+            }
+            in.resize(in.size() * 2);
+        }
+        auto [rstatus, received] = client.recv(std::span<char>{in.data() + used, in.size() - used});
+        if (rstatus == coro::net::recv_status::would_block)
+        {
+            continue;
+        }
+        if (rstatus != coro::net::recv_status::ok)
+        {
+            co_return; // closed (or reset)
+        }
+        used += received.size();
+
+        // Count the complete requests in the buffer.
+        std::string_view buffered{in.data(), used};
+        std::size_t      consumed{0};
+        std::size_t      requests{0};
+        while (true)
+        {
+            auto end = buffered.find("\r\n\r\n", consumed);
+            if (end == std::string_view::npos)
+            {
+                break;
+            }
+            const std::size_t body  = content_length(buffered.substr(consumed, end - consumed));
+            const std::size_t total = end + 4 + body;
+            if (total > used)
+            {
+                break; // body still incomplete
+            }
+            consumed = total;
+            ++requests;
+        }
+        if (consumed > 0)
+        {
+            std::memmove(in.data(), in.data() + consumed, used - consumed);
+            used -= consumed;
+        }
+        if (requests == 0)
+        {
+            continue;
+        }
+
+        bool ok{false};
+        if (requests == 1)
+        {
+            ok = co_await send_all(client, std::span<const char>{response.data(), response.size()});
+        }
+        else
+        {
+            out.clear();
+            for (std::size_t i = 0; i < requests; ++i)
+            {
+                out.append(response);
+            }
+            ok = co_await send_all(client, std::span<const char>{out.data(), out.size()});
+        }
+        if (!ok)
+        {
+            co_return;
+        }
+    }
+}
+
+auto serve(std::shared_ptr<coro::io_scheduler> scheduler, coro::net::tcp::server server) -> coro::task<void>
+{
+    co_await scheduler->schedule();
+    while (!g_stop.load(std::memory_order_relaxed))
+    {
+        auto pstatus = co_await server.poll(std::chrono::milliseconds{200});
+        if (pstatus != coro::poll_status::event)
+        {
+            continue; // timeout: re-check the stop flag
+        }
+        while (true)
+        {
+            auto client = server.accept();
+            if (!client.socket().is_valid())
+            {
+                break; // drained the backlog
+            }
+            scheduler->spawn(serve_connection(std::move(client)));
+        }
+    }
+}
+
+auto parse_args(int argc, char** argv, coro::net::tcp::server::options& opts, unsigned& schedulers) -> bool
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string arg{argv[i]};
+        if (i + 1 >= argc)
+        {
+            return false;
+        }
+        std::string value{argv[++i]};
+        if (arg == "--port")
+        {
+            opts.port = static_cast<uint16_t>(std::stoul(value));
+        }
+        else if (arg == "--schedulers")
+        {
+            schedulers = static_cast<unsigned>(std::max(1ul, std::stoul(value)));
+        }
+        else if (arg == "--address")
+        {
+            opts.address = coro::net::ip_address::from_string(value);
+        }
+        else
+        {
+            return false;
+        }
+    }
+    return true;
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    coro::net::tcp::server::options opts{.address = coro::net::ip_address::from_string("0.0.0.0"), .port = 8080};
+    unsigned                        schedulers{1};
+    try
+    {
+        if (!parse_args(argc, argv, opts, schedulers))
+        {
+            std::fprintf(stderr, "usage: %s [--port N] [--schedulers N] [--address A]\n", argv[0]);
+            return 2;
+        }
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+        return 2;
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::atomic<int> exit_code{0};
+    for (unsigned i = 0; i < schedulers; ++i)
+    {
+        std::thread(
+            [opts, &exit_code]
+            {
+                auto scheduler = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                    .thread_strategy    = coro::io_scheduler::thread_strategy_t::manual,
+                    .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
+                try
+                {
+                    scheduler->spawn(serve(scheduler, coro::net::tcp::server{scheduler, opts}));
+                }
+                catch (const std::exception& e)
+                {
+                    std::fprintf(stderr, "http_200_ok_server: %s\n", e.what());
+                    exit_code.store(1);
+                    g_stop.store(true);
+                    return;
+                }
+                while (!g_stop.load(std::memory_order_relaxed))
+                {
+                    scheduler->process_events(std::chrono::milliseconds{200});
+                }
+            })
+            .detach();
+    }
+    std::fprintf(stderr, "http_200_ok_server listening on %s:%u with %u scheduler(s)\n", opts.address.to_string().c_str(),
+                 opts.port, schedulers);
+    while (!g_stop.load())
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+    // Open connections keep their coroutines suspended; an example needs no orderly drain.
+    std::fflush(stderr);
+    std::_Exit(exit_code.load());
+    return 0;
+}
