@@ -54,12 +54,14 @@ TEST_CASE("when_any two tasks one long running", "[when_any]")
 
 TEST_CASE("when_any two tasks one long running with cancellation", "[when_any]")
 {
-    std::stop_source stop_source{};
-    auto             s = coro::io_scheduler::make_shared(
+    std::stop_source      stop_source{};
+    std::atomic<uint64_t> cancelled_amount{0};
+    std::atomic<bool>     cancelled_ok{false};
+    auto                  s = coro::io_scheduler::make_shared(
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 
     auto make_task =
-        [](std::shared_ptr<coro::io_scheduler> s, std::stop_token stop_token, uint64_t amount) -> coro::task<uint64_t>
+        [&cancelled_amount, &cancelled_ok](std::shared_ptr<coro::io_scheduler> s, std::stop_token stop_token, uint64_t amount) -> coro::task<uint64_t>
     {
         co_await s->schedule();
         try
@@ -81,8 +83,10 @@ TEST_CASE("when_any two tasks one long running with cancellation", "[when_any]")
         }
         catch (const std::exception& e)
         {
-            REQUIRE(amount == 1);
-            REQUIRE(e.what() == std::string{"task was cancelled"});
+            // Checked on the main thread below: Catch2 assertions are not thread-safe and this loser runs
+            // concurrently with the main thread's REQUIREs.
+            cancelled_amount = amount;
+            cancelled_ok     = (e.what() == std::string{"task was cancelled"});
         }
         co_return amount;
     };
@@ -95,6 +99,9 @@ TEST_CASE("when_any two tasks one long running with cancellation", "[when_any]")
     REQUIRE(result == 2);
 
     std::this_thread::sleep_for(250ms);
+    s->shutdown(); // joins: the loser's writes below happen-before the checks
+    REQUIRE(cancelled_amount == 1);
+    REQUIRE(cancelled_ok);
 }
 
 TEST_CASE("when_any timeout", "[when_any]")

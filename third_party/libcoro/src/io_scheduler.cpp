@@ -188,22 +188,15 @@ auto io_scheduler::make_shared(options opts) -> std::shared_ptr<io_scheduler>
     auto s = std::make_shared<io_scheduler>(std::move(opts), private_constructor{});
     if (s->m_opts.thread_strategy == thread_strategy_t::spawn)
     {
-        s->m_io_thread = std::thread(&io_scheduler::io_thread_main, std::weak_ptr<io_scheduler>(s));
+        s->m_io_thread = std::thread(&io_scheduler::io_thread_main, std::weak_ptr<io_scheduler>(s), s.get());
     }
     return s;
 }
 
-auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak) -> void
+auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak, io_scheduler* raw) -> void
 {
-    io_scheduler* raw{nullptr};
-    {
-        auto self = weak.lock();
-        if (self == nullptr)
-        {
-            return; // dropped before the thread got going; the destructor joins us
-        }
-        raw = self.get();
-    }
+    // `raw` is valid for as long as this thread runs: the destructor joins it (or, when the destructor runs
+    // on this very thread, it tells us through t_destroyed_on_io_thread).
     t_owner = raw;
     if (raw->m_opts.on_io_thread_start_functor)
     {

@@ -239,7 +239,7 @@ private:
     friend class timer_awaiter;
     friend class poll_awaiter;
 
-    static auto io_thread_main(std::weak_ptr<io_scheduler> weak) -> void;
+    static auto io_thread_main(std::weak_ptr<io_scheduler> weak, io_scheduler* raw) -> void;
 
     auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
     {
