@@ -1,6 +1,10 @@
 #include "coro/thread_pool.hpp"
 #include "coro/detail/futex.hpp"
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -8,6 +12,216 @@ namespace coro
 {
 namespace detail
 {
+// ---------------------------------------------------------------------------------------------------------
+// Coroutine frame cache (declared in coro/detail/frame_allocator.hpp). It lives in this file so that every
+// build compiling the pool (make, Bazel, the Go unity file) also compiles it.
+namespace
+{
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool frame_cache_enabled = false;
+#elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+constexpr bool frame_cache_enabled = false;
+    #else
+constexpr bool frame_cache_enabled = true;
+    #endif
+#else
+constexpr bool frame_cache_enabled = true;
+#endif
+
+constexpr std::size_t frame_granule         = 32;
+constexpr std::size_t frame_max_cached_size = 4096;
+constexpr std::size_t frame_classes         = frame_max_cached_size / frame_granule;
+/// Upper bound of memory one thread keeps in its cache.
+constexpr std::size_t frame_max_cached_bytes = 256 * 1024;
+
+struct free_frame
+{
+    free_frame* m_next;
+};
+
+/// Trivially destructible, so it stays usable during thread exit (after frame_cache_owner has flushed it,
+/// m_state == dead and everything bypasses the cache).
+struct frame_cache
+{
+    enum : uint8_t
+    {
+        fresh,
+        live,
+        dead
+    };
+    free_frame* m_heads[frame_classes];
+    std::size_t m_bytes;
+    uint8_t     m_state;
+};
+
+constinit thread_local frame_cache t_frame_cache{};
+
+auto flush_frame_cache(frame_cache& cache) noexcept -> void
+{
+    for (std::size_t c = 0; c < frame_classes; ++c)
+    {
+        for (free_frame* f = cache.m_heads[c]; f != nullptr;)
+        {
+            free_frame* next = f->m_next;
+            ::operator delete(static_cast<void*>(f), (c + 1) * frame_granule);
+            f = next;
+        }
+        cache.m_heads[c] = nullptr;
+    }
+    cache.m_bytes = 0;
+}
+
+/// Releases the thread's cached frames at thread exit.
+struct frame_cache_owner
+{
+    frame_cache_owner() noexcept { t_frame_cache.m_state = frame_cache::live; }
+    ~frame_cache_owner()
+    {
+        t_frame_cache.m_state = frame_cache::dead;
+        flush_frame_cache(t_frame_cache);
+    }
+};
+
+[[gnu::noinline]] auto register_frame_cache() noexcept -> void
+{
+    // Constructing the owner registers its destructor for this thread's exit.
+    static thread_local frame_cache_owner owner;
+    (void)owner;
+}
+} // namespace
+
+auto frame_allocate(std::size_t size) -> void*
+{
+    if constexpr (frame_cache_enabled)
+    {
+        if (size <= frame_max_cached_size) [[likely]]
+        {
+            const std::size_t c     = (size - 1) / frame_granule;
+            frame_cache&      cache = t_frame_cache;
+            if (free_frame* f = cache.m_heads[c]; f != nullptr)
+            {
+                cache.m_heads[c] = f->m_next;
+                cache.m_bytes -= (c + 1) * frame_granule;
+                return f;
+            }
+            return ::operator new((c + 1) * frame_granule);
+        }
+    }
+    return ::operator new(size);
+}
+
+auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
+{
+    if constexpr (frame_cache_enabled)
+    {
+        if (size <= frame_max_cached_size) [[likely]]
+        {
+            const std::size_t c       = (size - 1) / frame_granule;
+            const std::size_t rounded = (c + 1) * frame_granule;
+            frame_cache&      cache   = t_frame_cache;
+            if (cache.m_state != frame_cache::live) [[unlikely]]
+            {
+                if (cache.m_state == frame_cache::dead)
+                {
+                    ::operator delete(frame, rounded);
+                    return;
+                }
+                register_frame_cache();
+            }
+            if (cache.m_bytes + rounded <= frame_max_cached_bytes)
+            {
+                auto* f          = static_cast<free_frame*>(frame);
+                f->m_next        = cache.m_heads[c];
+                cache.m_heads[c] = f;
+                cache.m_bytes += rounded;
+                return;
+            }
+            ::operator delete(frame, rounded);
+            return;
+        }
+    }
+    ::operator delete(frame, size);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
+// work then checking for sleepers against a worker announcing sleep then checking for work, and the deque
+// owner taking its bottom element against a thief reading top then bottom. The producer and the owner run
+// once per task; the sleeper and the thief run rarely (a worker about to sleep, a steal from a non-empty
+// deque). So the frequent side uses a compiler-only barrier and the rare side uses membarrier(2), which
+// executes a full memory barrier on every CPU currently running a thread of this process. Where membarrier
+// is unavailable (and under ThreadSanitizer, which does not model it) both sides use seq_cst fences.
+namespace
+{
+#if defined(__SANITIZE_THREAD__)
+constexpr bool asymmetric_barriers_possible = false;
+#elif defined(__has_feature)
+    #if __has_feature(thread_sanitizer)
+constexpr bool asymmetric_barriers_possible = false;
+    #else
+constexpr bool asymmetric_barriers_possible = true;
+    #endif
+#else
+constexpr bool asymmetric_barriers_possible = true;
+#endif
+
+std::atomic<bool> g_asymmetric_barriers{false};
+
+/// Registers this process for expedited private membarrier once; true if the light/heavy pair is usable.
+auto init_asymmetric_barriers() noexcept -> bool
+{
+    static const bool ok = []() noexcept
+    {
+        if constexpr (!asymmetric_barriers_possible)
+        {
+            return false;
+        }
+        const long cmds = ::syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+        if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 ||
+            (cmds & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0)
+        {
+            return false;
+        }
+        if (::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0)
+        {
+            return false;
+        }
+        g_asymmetric_barriers.store(true, std::memory_order_release);
+        return true;
+    }();
+    return ok;
+}
+
+inline auto asymmetric() noexcept -> bool
+{
+    return asymmetric_barriers_possible && g_asymmetric_barriers.load(std::memory_order_relaxed);
+}
+
+/// The frequent side: free when the asymmetric pair is in use.
+inline auto light_barrier() noexcept -> void
+{
+    if (asymmetric())
+    {
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    else
+    {
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+    }
+}
+
+/// The rare side: a process-wide barrier when the asymmetric pair is in use.
+inline auto heavy_barrier() noexcept -> void
+{
+    if (asymmetric() && ::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+    {
+        return;
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+} // namespace
+
 /// Chase-Lev work-stealing deque of coroutine handles. The owner pushes and pops at the bottom (LIFO); thieves
 /// take from the top (oldest first). The ring grows when full; retired rings stay alive until the deque dies
 /// because a thief may still be reading one.
@@ -48,8 +262,19 @@ public:
     {
         int64_t b = m_bottom.load(std::memory_order_relaxed) - 1;
         ring*   r = m_ring.load(std::memory_order_relaxed);
-        m_bottom.store(b, std::memory_order_seq_cst);
-        int64_t t = m_top.load(std::memory_order_seq_cst);
+        int64_t t;
+        if (asymmetric())
+        {
+            // Pairs with heavy_barrier() in steal().
+            m_bottom.store(b, std::memory_order_relaxed);
+            std::atomic_signal_fence(std::memory_order_seq_cst);
+            t = m_top.load(std::memory_order_relaxed);
+        }
+        else
+        {
+            m_bottom.store(b, std::memory_order_seq_cst);
+            t = m_top.load(std::memory_order_seq_cst);
+        }
         if (t > b)
         {
             m_bottom.store(b + 1, std::memory_order_relaxed);
@@ -75,6 +300,17 @@ public:
         if (t >= b)
         {
             return nullptr;
+        }
+        if (asymmetric())
+        {
+            // The owner's pop() has no hardware fence: force one on its CPU, then look at bottom again. The
+            // `t` used below must be the one read before the barrier.
+            heavy_barrier();
+            b = m_bottom.load(std::memory_order_acquire);
+            if (t >= b)
+            {
+                return nullptr;
+            }
         }
         ring* r     = m_ring.load(std::memory_order_acquire);
         void* value = r->get(t);
@@ -180,6 +416,7 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
 {
+    detail::init_asymmetric_barriers();
     const std::size_t count = m_opts.thread_count;
     m_global_ring.resize(1024);
     m_workers.reserve(count);
@@ -371,6 +608,7 @@ auto thread_pool::has_visible_work() const noexcept -> bool
 auto thread_pool::spin_for_work(worker& w) noexcept -> std::coroutine_handle<>
 {
     m_spinners.fetch_add(1, std::memory_order_seq_cst);
+    clear_wake_pending();
     const auto              deadline = std::chrono::steady_clock::now() + spin_duration;
     std::coroutine_handle<> handle{nullptr};
     for (uint32_t round = 0;; ++round)
@@ -403,20 +641,37 @@ auto thread_pool::sleep(worker& w) noexcept -> void
     (void)w;
     const uint32_t epoch = m_wake_epoch.load(std::memory_order_acquire);
     m_sleepers.fetch_add(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    // Re-check after announcing ourselves: a producer either sees us in m_sleepers or we see its work.
+    // Pairs with light_barrier() in notify_workers(): a producer either sees us in m_sleepers or we see its
+    // work here.
+    detail::heavy_barrier();
     if (!has_visible_work() && !m_shutdown_requested.load(std::memory_order_seq_cst))
     {
         detail::futex_wait(m_wake_epoch, epoch);
     }
     m_sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    clear_wake_pending();
+}
+
+auto thread_pool::clear_wake_pending() noexcept -> void
+{
+    if (m_wake_pending.load(std::memory_order_relaxed))
+    {
+        m_wake_pending.store(false, std::memory_order_seq_cst);
+    }
 }
 
 auto thread_pool::notify_workers(uint64_t count) noexcept -> void
 {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    detail::light_barrier();
     const uint32_t sleepers = m_sleepers.load(std::memory_order_relaxed);
     if (sleepers == 0 || m_spinners.load(std::memory_order_relaxed) != 0)
+    {
+        return;
+    }
+    // One wake at a time: until the woken worker runs (~20 us for a cross-CPU wake here) every further push
+    // would otherwise issue another futex_wake. The woken worker clears the flag and starts searching; if it
+    // finds work while more is visible it wakes the next one (spin_for_work), so wakes chain as needed.
+    if (m_wake_pending.load(std::memory_order_relaxed) || m_wake_pending.exchange(true, std::memory_order_acq_rel))
     {
         return;
     }

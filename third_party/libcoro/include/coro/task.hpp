@@ -1,5 +1,7 @@
 #pragma once
 
+#include "coro/detail/frame_allocator.hpp"
+
 #include <coroutine>
 #include <exception>
 #include <memory>
@@ -40,6 +42,10 @@ struct promise_base
 
     promise_base() noexcept = default;
     ~promise_base()         = default;
+
+    // Frames come from the per-thread frame cache (see frame_allocator.hpp).
+    static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
+    static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
 
     auto initial_suspend() noexcept { return std::suspend_always{}; }
 

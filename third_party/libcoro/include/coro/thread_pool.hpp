@@ -153,6 +153,7 @@ private:
     auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
     auto has_visible_work() const noexcept -> bool;
     auto sleep(worker& w) noexcept -> void;
+    auto clear_wake_pending() noexcept -> void;
     auto notify_workers(uint64_t count) noexcept -> void;
     auto run(worker& w) -> void;
     auto current_worker() const noexcept -> worker*;
@@ -172,6 +173,8 @@ private:
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t>             m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
+    /// A futex wake was issued and the woken worker has not started searching yet.
+    std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};

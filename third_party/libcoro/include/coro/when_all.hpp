@@ -1,6 +1,7 @@
 #pragma once
 
 #include "coro/concepts/awaitable.hpp"
+#include "coro/detail/frame_allocator.hpp"
 #include "coro/detail/void_value.hpp"
 
 #include <atomic>
@@ -237,6 +238,10 @@ public:
 
     when_all_task_promise() noexcept {}
 
+    // Frames come from the per-thread frame cache (see frame_allocator.hpp).
+    static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
+    static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
     auto initial_suspend() noexcept -> std::suspend_always { return {}; }
@@ -296,6 +301,10 @@ public:
     using coroutine_handle_type = std::coroutine_handle<when_all_task_promise<void>>;
 
     when_all_task_promise() noexcept {}
+
+    // Frames come from the per-thread frame cache (see frame_allocator.hpp).
+    static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
+    static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
