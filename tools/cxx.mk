@@ -84,8 +84,10 @@ BENCH_EXTRA      := $(BENCH_EXTRA_$(SAN)) \
     $(if $(wildcard third_party/libcoro/src/io_scheduler.cpp),,-DGOCORO_BENCH_NO_IO_SCHEDULER)
 $(OUT)/tools/bench/cpp/%.o: CXXFLAGS += $(BENCH_EXTRA)
 
-$(OUT)/bench: $(OUT)/tools/bench/cpp/bench.o $(OUT)/libcoro.a
-	$(CXX) $^ -o $@ $(LDFLAGS)
+# Suite "net" (B11-B13, tools/bench/cpp/net_workloads.cpp) links the networking library.
+$(OUT)/tools/bench/cpp/bench.o: CXXFLAGS += -DGOCORO_BENCH_NET
+$(OUT)/bench: $(OUT)/tools/bench/cpp/bench.o $(OUT)/tools/bench/cpp/net_workloads.o $(OUT)/libcoro_net.a $(OUT)/libcoro.a
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NET_LIBS)
 
 bench: $(OUT)/bench
 

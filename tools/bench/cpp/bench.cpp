@@ -23,6 +23,10 @@
     #define GOCORO_BENCH_HAVE_IO_SCHEDULER 0
 #endif
 
+#ifdef GOCORO_BENCH_NET
+    #include "net_workloads.hpp" // suite "net": B11-B13 (tools/bench/cpp/net_workloads.cpp)
+#endif
+
 #include <sys/resource.h>
 
 #include <atomic>
@@ -697,6 +701,11 @@ auto workloads() -> const std::vector<workload>&
         {"fib", "forkjoin", "fib(35) via when_all(fib(n-1), fib(n-2)); ops = tasks (29.9M)", fj_fib},
         {"nqueens", "forkjoin", "nqueens(14) via when_all over placements; ops = tasks (search nodes)", fj_nqueens},
         {"matmul", "forkjoin", "1024x1024 int matmul, quadrant recursion to 64x64; ops = multiply-adds", fj_matmul},
+#ifdef GOCORO_BENCH_NET
+        {"tcp_echo_pool", "net", "B11: tcp echo, thread-pool schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tcp_echo_thread_pool(report, g_config.quick); }},
+        {"tcp_echo_inline", "net", "B12: tcp echo, 10+10 inline schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tcp_echo_inline(report, g_config.quick); }},
+        {"tls_echo_pool", "net", "B13: tls echo, thread-pool schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tls_echo_thread_pool(report, g_config.quick); }},
+#endif
     };
     return list;
 }
@@ -705,7 +714,7 @@ auto usage(FILE* out) -> void
 {
     std::fprintf(
         out,
-        "usage: bench [--quick] [--threads N] (--list | --suite core|forkjoin|all | <workload>...)\n"
+        "usage: bench [--quick] [--threads N] (--list | --suite core|forkjoin|net|all | <workload>...)\n"
         "  Prints one JSON line per workload on stdout, progress on stderr; exits non-zero on a wrong result.\n"
         "  Run fork-join workloads one per process (tools/bench/cpp/run_forkjoin.sh) for per-workload peak RSS.\n");
 }
