@@ -2,6 +2,7 @@ package coro
 
 /*
 #include "cshim/event.h"
+#include "cshim/io_scheduler.h"
 #include "cshim/task.h"
 */
 import "C"
@@ -70,18 +71,31 @@ func (e *Event) Set(order ResumeOrder) error {
 	return nil
 }
 
-// SetOn is Set, but the resumed task bodies run on tp's threads instead of the calling thread.
-func (e *Event) SetOn(tp *ThreadPool, order ResumeOrder) error {
+// SetOn is Set, but the resumed task bodies are handed to ex (ex.resume()) and run on its threads instead of the
+// calling thread.
+func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
 	c, err := e.live("set")
 	if err != nil {
 		return err
 	}
-	tp.mu.RLock()
-	defer tp.mu.RUnlock()
-	if tp.closed {
-		return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+	switch x := ex.(type) {
+	case *ThreadPool:
+		x.mu.RLock()
+		defer x.mu.RUnlock()
+		if x.closed {
+			return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+		}
+		C.gocoro_event_set_on(c, x.tp, C.int(order))
+	case *IOScheduler:
+		x.mu.RLock()
+		defer x.mu.RUnlock()
+		if x.closed {
+			return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+		}
+		C.gocoro_event_set_on_io(c, x.s, C.int(order))
+	default:
+		return &opError{Op: "set", Obj: "event", Err: ErrInvalid}
 	}
-	C.gocoro_event_set_on(c, tp.tp, C.int(order))
 	return nil
 }
 

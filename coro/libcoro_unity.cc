@@ -11,5 +11,6 @@
 #include "../cshim/callback.cc"
 #include "../cshim/completion.cc"
 #include "../cshim/event.cc"
+#include "../cshim/io_scheduler.cc"
 #include "../cshim/task.cc"
 #include "../cshim/thread_pool.cc"

@@ -6,10 +6,13 @@ import (
 	"sync/atomic"
 )
 
-// Executor is something Go functions can be run on: *ThreadPool (and, later, *IOScheduler).
+// Executor is something Go functions and task bodies can run on: *ThreadPool or *IOScheduler
+// (coro::concepts::executor).
 type Executor interface {
 	// spawnHandle queues the runner behind h; on error the handle was not taken.
 	spawnHandle(h uintptr) error
+	// awaitSchedule moves the task body t onto the executor (schedule, or yield when yield is true).
+	awaitSchedule(t *T, yield bool) error
 }
 
 const (

@@ -39,6 +39,7 @@ type request struct {
 	kind   C.int32_t
 	target unsafe.Pointer
 	arg    int64
+	arg2   int64
 }
 
 // await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it.
@@ -90,7 +91,7 @@ func (k *taskCore) step(op *C.gocoro_op) {
 	}
 	select {
 	case r := <-k.requests:
-		op.kind, op.target, op.arg = r.kind, r.target, C.int64_t(r.arg)
+		op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
 		return
 	case <-k.finished:
 	}
@@ -220,10 +221,10 @@ func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
 	}
 }
 
-// ScheduleTask returns a task that first moves onto tp and then runs task there (coro::thread_pool::schedule(task)).
-func ScheduleTask[R any](tp *ThreadPool, task *Task[R]) *Task[R] {
+// ScheduleTask returns a task that first moves onto ex and then runs task there (executor.schedule(task)).
+func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
 	return NewTask(func(t *T) (R, error) {
-		if err := t.Schedule(tp); err != nil {
+		if err := t.Schedule(ex); err != nil {
 			var zero R
 			return zero, err
 		}
@@ -278,9 +279,9 @@ func WhenAll(t *T, tasks ...AnyTask) error {
 	return nil
 }
 
-// Schedule moves the task body onto a thread of tp (coro::thread_pool::schedule): the current thread is freed
-// and the body continues on a pool worker. Fails with ErrClosed if tp is closed.
-func (t *T) Schedule(tp *ThreadPool) error { return tp.awaitSchedule(t, C.GOCORO_OP_SCHEDULE) }
+// Schedule moves the task body onto ex (co_await ex.schedule()): the current thread is freed and the body
+// continues on one of ex's threads. Fails with an error matching ErrClosed once ex is closed.
+func (t *T) Schedule(ex Executor) error { return ex.awaitSchedule(t, false) }
 
-// Yield re-queues the task at the tail of tp's queue, letting everything already queued run first.
-func (t *T) Yield(tp *ThreadPool) error { return tp.awaitSchedule(t, C.GOCORO_OP_YIELD) }
+// Yield re-queues the task behind the work already queued on ex (co_await ex.yield()).
+func (t *T) Yield(ex Executor) error { return ex.awaitSchedule(t, true) }

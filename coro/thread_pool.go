@@ -2,6 +2,7 @@ package coro
 
 /*
 #include "cshim/thread_pool.h"
+#include "cshim/task.h"
 */
 import "C"
 
@@ -119,7 +120,11 @@ func (p *ThreadPool) Close() error {
 }
 
 // awaitSchedule hands the task body's proxy to the pool (schedule or yield) and waits for the resumption.
-func (p *ThreadPool) awaitSchedule(t *T, kind C.int32_t) error {
+func (p *ThreadPool) awaitSchedule(t *T, yield bool) error {
+	kind := C.int32_t(C.GOCORO_OP_SCHEDULE)
+	if yield {
+		kind = C.GOCORO_OP_YIELD
+	}
 	p.mu.RLock()
 	if p.closed {
 		p.mu.RUnlock()

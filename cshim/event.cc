@@ -1,6 +1,7 @@
 #include "cshim/event.h"
 #include "cshim/completion.h"
 #include "cshim/event.hpp"
+#include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
@@ -41,6 +42,11 @@ extern "C" void gocoro_event_set(gocoro_event* e, int fifo)
 extern "C" void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo)
 {
     e->event.set(tp->pool, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+}
+
+extern "C" void gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
+{
+    e->event.set(*s->scheduler, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
 }
 
 extern "C" void gocoro_event_reset(gocoro_event* e)

@@ -24,6 +24,8 @@ int           gocoro_event_is_set(const gocoro_event* e);
 /* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
 void gocoro_event_set(gocoro_event* e, int fifo);
 void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
+struct gocoro_io_scheduler;
+void gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
 void gocoro_event_reset(gocoro_event* e);
 
 /* Completion-queue wait for host threads: returns 1 if the event is already set (nothing registered), else 0

@@ -2,6 +2,7 @@
 #include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/event.hpp"
+#include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
@@ -51,7 +52,9 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
-/// The proxy: alternates between running the host body (one step) and awaiting what the body asked for.
+/// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
+/// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
+/// await's status instead of escaping into the host's task.
 auto drive(gocoro_task* self) -> coro::task<int64_t>
 {
     gocoro_op op{};
@@ -61,43 +64,60 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
         gocoro::step_host(self->handle, &op);
         const gocoro_op request = op;
         op.result               = GOCORO_OK;
-        switch (request.kind)
+        if (request.kind == GOCORO_OP_DONE)
         {
-            case GOCORO_OP_DONE:
-                co_return request.result;
-            case GOCORO_OP_SCHEDULE:
-            case GOCORO_OP_YIELD:
+            co_return request.result;
+        }
+        try
+        {
+            switch (request.kind)
             {
-                auto& pool = static_cast<gocoro_thread_pool*>(request.target)->pool;
-                bool  shut = false;
-                try
+                case GOCORO_OP_SCHEDULE:
+                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.schedule();
+                    break;
+                case GOCORO_OP_YIELD:
+                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.yield();
+                    break;
+                case GOCORO_OP_EVENT:
+                    co_await static_cast<gocoro_event*>(request.target)->event;
+                    break;
+                case GOCORO_OP_TASK:
+                    co_await static_cast<gocoro_task*>(request.target)->proxy;
+                    break;
+                case GOCORO_OP_WHEN_ALL:
+                    co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
+                    break;
+                case GOCORO_OP_IO_SCHEDULE:
+                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
+                    break;
+                case GOCORO_OP_IO_YIELD:
+                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
+                    break;
+                case GOCORO_OP_IO_YIELD_FOR:
+                    co_await static_cast<gocoro_io_scheduler*>(request.target)
+                        ->scheduler->yield_for(std::chrono::milliseconds{request.arg});
+                    break;
+                case GOCORO_OP_IO_POLL:
                 {
-                    // schedule() throws once the pool is shutting down; the body gets ESHUTDOWN instead.
-                    auto operation = request.kind == GOCORO_OP_SCHEDULE ? pool.schedule() : pool.yield();
-                    co_await operation;
+                    auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
+                    const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+                    const auto status = co_await s.poll(
+                        static_cast<coro::fd_t>(request.arg), events, std::chrono::milliseconds{request.arg2 >> 8});
+                    op.result = static_cast<int64_t>(status);
+                    break;
                 }
-                catch (const std::runtime_error&)
-                {
-                    shut = true;
-                }
-                if (shut)
-                {
-                    op.result = GOCORO_ESHUTDOWN;
-                }
-                break;
+                default:
+                    op.result = GOCORO_EINVAL;
+                    break;
             }
-            case GOCORO_OP_EVENT:
-                co_await static_cast<gocoro_event*>(request.target)->event;
-                break;
-            case GOCORO_OP_TASK:
-                co_await static_cast<gocoro_task*>(request.target)->proxy;
-                break;
-            case GOCORO_OP_WHEN_ALL:
-                co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
-                break;
-            default:
-                op.result = GOCORO_EINVAL;
-                break;
+        }
+        catch (const std::runtime_error&)
+        {
+            op.result = GOCORO_ESHUTDOWN;
+        }
+        catch (...)
+        {
+            op.result = GOCORO_EEXCEPTION;
         }
     }
 }

@@ -38,7 +38,15 @@ enum gocoro_op_kind
     /* target: gocoro_task*. Run/await a child task (symmetric transfer into it). */
     GOCORO_OP_TASK = 4,
     /* target: gocoro_task** (malloc'd; the proxy frees it), arg: count. when_all over the child tasks. */
-    GOCORO_OP_WHEN_ALL = 5
+    GOCORO_OP_WHEN_ALL = 5,
+    /* target: gocoro_io_scheduler*. io_scheduler::schedule / yield. result: GOCORO_ESHUTDOWN when stopped. */
+    GOCORO_OP_IO_SCHEDULE = 6,
+    GOCORO_OP_IO_YIELD    = 7,
+    /* target: gocoro_io_scheduler*, arg: milliseconds. io_scheduler::yield_for (= schedule_after). */
+    GOCORO_OP_IO_YIELD_FOR = 8,
+    /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
+     * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
+    GOCORO_OP_IO_POLL = 9
 };
 
 typedef struct gocoro_op
@@ -48,6 +56,7 @@ typedef struct gocoro_op
     int32_t thread_id;
     void*   target;
     int64_t arg;
+    int64_t arg2;
     int64_t result;
 } gocoro_op;
 

@@ -1,0 +1,259 @@
+package coro
+
+/*
+#include "cshim/io_scheduler.h"
+#include "cshim/task.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime/cgo"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// ThreadStrategy says who runs an IOScheduler's event loop (coro::io_scheduler::thread_strategy_t).
+type ThreadStrategy int
+
+const (
+	// SpawnThread starts a dedicated event-loop thread.
+	SpawnThread ThreadStrategy = iota
+	// ManualThread has no event-loop thread: the user drives timers and polls with ProcessEvents.
+	ManualThread
+)
+
+// ExecutionStrategy says where an IOScheduler runs tasks (coro::io_scheduler::execution_strategy_t).
+type ExecutionStrategy int
+
+const (
+	// TasksOnThreadPool runs tasks on the scheduler's internal thread pool.
+	TasksOnThreadPool ExecutionStrategy = iota
+	// TasksInline runs tasks on the event-loop thread (or the ProcessEvents caller).
+	TasksInline
+)
+
+// IOSchedulerOptions configures NewIOScheduler (coro::io_scheduler::options).
+type IOSchedulerOptions struct {
+	ThreadStrategy    ThreadStrategy
+	ExecutionStrategy ExecutionStrategy
+	// Pool configures the internal thread pool (TasksOnThreadPool only). ThreadCount 0 means libcoro's default:
+	// hardware threads - 1, at least 1.
+	Pool ThreadPoolOptions
+	// OnIOThreadStart/Stop run on the event-loop thread (SpawnThread only).
+	OnIOThreadStart, OnIOThreadStop func()
+}
+
+// IOScheduler is a coro::io_scheduler: an epoll event loop with timers, plus a thread pool or inline execution.
+// Safe for concurrent use.
+type IOScheduler struct {
+	mu       sync.RWMutex // write-held only by Close
+	s        *C.gocoro_io_scheduler
+	closed   bool
+	hooks    []cgo.Handle
+	inflight atomic.Int64 // task awaits handed to C++ that still reference s
+}
+
+// NewIOScheduler starts a scheduler. Close it to stop its threads.
+func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
+	if opts.Pool.ThreadCount < 0 || opts.Pool.ThreadCount > 1<<16 {
+		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: ErrInvalid}
+	}
+	s := &IOScheduler{}
+	copts := C.gocoro_io_scheduler_options{
+		thread_strategy:    C.int(opts.ThreadStrategy),
+		execution_strategy: C.int(opts.ExecutionStrategy),
+		pool_thread_count:  C.uint32_t(opts.Pool.ThreadCount),
+	}
+	if opts.OnIOThreadStart != nil || opts.OnIOThreadStop != nil {
+		start, stop := opts.OnIOThreadStart, opts.OnIOThreadStop
+		h := newHandle(&threadHooks{
+			start: func(int) { callIf(start) },
+			stop:  func(int) { callIf(stop) },
+		})
+		s.hooks = append(s.hooks, h)
+		copts.io_thread_event_handle = C.uintptr_t(h)
+	}
+	if opts.Pool.OnThreadStart != nil || opts.Pool.OnThreadStop != nil {
+		h := newHandle(&threadHooks{start: opts.Pool.OnThreadStart, stop: opts.Pool.OnThreadStop})
+		s.hooks = append(s.hooks, h)
+		copts.pool_thread_event_handle = C.uintptr_t(h)
+	}
+	var cerr C.gocoro_error
+	s.s = C.gocoro_io_scheduler_create(&copts, &cerr)
+	if s.s == nil {
+		s.releaseHooks()
+		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: errors.New(C.GoString(&cerr.message[0]))}
+	}
+	return s, nil
+}
+
+func callIf(fn func()) {
+	if fn != nil {
+		fn()
+	}
+}
+
+func (s *IOScheduler) releaseHooks() {
+	for _, h := range s.hooks {
+		releaseHandle(h)
+	}
+	s.hooks = nil
+}
+
+// Spawn runs fn once on the scheduler without waiting for it. A panic in fn is recovered and dropped.
+func (s *IOScheduler) Spawn(fn func()) error { return spawnOn(s, fn) }
+
+func (s *IOScheduler) spawnHandle(h uintptr) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed || C.gocoro_io_scheduler_spawn(s.s, C.uintptr_t(h)) != C.GOCORO_OK {
+		return &opError{Op: "spawn", Obj: "io_scheduler", Err: ErrClosed}
+	}
+	return nil
+}
+
+// ProcessEvents (ManualThread) waits up to timeout for timers and I/O (0: just check; negative: block), runs
+// what became ready and returns Size(). Only one goroutine processes at a time.
+func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, &opError{Op: "process_events", Obj: "io_scheduler", Err: ErrClosed}
+	}
+	return int(C.gocoro_io_scheduler_process_events(s.s, C.int64_t(timeout.Milliseconds()))), nil
+}
+
+// Size reports scheduled, spawned and waiting (timer, poll) tasks; 0 after Close.
+func (s *IOScheduler) Size() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0
+	}
+	return int(C.gocoro_io_scheduler_size(s.s))
+}
+
+// Close shuts the scheduler down — it waits for pending timers and polls, runs what is queued and joins its
+// threads — and frees it. Later calls do nothing. Must not be called from one of the scheduler's threads.
+func (s *IOScheduler) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	C.gocoro_io_scheduler_shutdown(s.s)
+	for s.inflight.Load() != 0 {
+		time.Sleep(10 * time.Microsecond)
+	}
+	C.gocoro_io_scheduler_destroy(s.s)
+	s.s = nil
+	s.releaseHooks()
+	return nil
+}
+
+// await hands the task body to the scheduler for one native operation and returns its result.
+func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return 0, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
+	}
+	s.inflight.Add(1)
+	s.mu.RUnlock()
+	r.target = unsafe.Pointer(s.s)
+	res := t.await(r)
+	s.inflight.Add(-1)
+	if r.kind != C.GOCORO_OP_IO_POLL && res == C.GOCORO_ESHUTDOWN {
+		return 0, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
+	}
+	return res, nil
+}
+
+func (s *IOScheduler) awaitSchedule(t *T, yield bool) error {
+	kind, op := C.int32_t(C.GOCORO_OP_IO_SCHEDULE), "schedule"
+	if yield {
+		kind, op = C.GOCORO_OP_IO_YIELD, "yield"
+	}
+	_, err := s.await(t, op, request{kind: kind})
+	return err
+}
+
+// YieldFor suspends the task body for at least d on s's timers (co_await s->yield_for(d)); d <= 0 behaves like
+// Schedule. The body resumes on s (pool thread or event-loop thread).
+func (t *T) YieldFor(s *IOScheduler, d time.Duration) error {
+	_, err := s.await(t, "yield_for", request{kind: C.GOCORO_OP_IO_YIELD_FOR, arg: max(d.Milliseconds(), 0)})
+	return err
+}
+
+// YieldUntil suspends the task body until deadline (co_await s->yield_until(tp)); a past deadline behaves like
+// Schedule.
+func (t *T) YieldUntil(s *IOScheduler, deadline time.Time) error {
+	return t.YieldFor(s, time.Until(deadline))
+}
+
+// ScheduleAfter is YieldFor (libcoro's schedule_after).
+func (t *T) ScheduleAfter(s *IOScheduler, d time.Duration) error { return t.YieldFor(s, d) }
+
+// ScheduleAt is YieldUntil (libcoro's schedule_at).
+func (t *T) ScheduleAt(s *IOScheduler, deadline time.Time) error { return t.YieldUntil(s, deadline) }
+
+// PollOp is what Poll waits for (coro::poll_op).
+type PollOp int
+
+const (
+	PollRead      PollOp = 1 // EPOLLIN
+	PollWrite     PollOp = 4 // EPOLLOUT
+	PollReadWrite PollOp = 5
+)
+
+func (op PollOp) String() string {
+	switch op {
+	case PollRead:
+		return "read"
+	case PollWrite:
+		return "write"
+	case PollReadWrite:
+		return "read_write"
+	}
+	return "unknown"
+}
+
+// PollStatus is the outcome of Poll (coro::poll_status).
+type PollStatus int
+
+const (
+	PollEvent   PollStatus = iota // ready for the requested operation
+	PollTimeout                   // the timeout expired first
+	PollError                     // the descriptor reported an error
+	PollClosed                    // the peer hung up
+)
+
+func (st PollStatus) String() string {
+	switch st {
+	case PollEvent:
+		return "event"
+	case PollTimeout:
+		return "timeout"
+	case PollError:
+		return "error"
+	case PollClosed:
+		return "closed"
+	}
+	return "unknown"
+}
+
+// Poll suspends the task body until fd is ready for op or timeout passes (0: no timeout), on s's epoll loop
+// (co_await s->poll(fd, op, timeout)). Only one Poll per fd at a time, as in libcoro.
+func (t *T) Poll(s *IOScheduler, fd int, op PollOp, timeout time.Duration) (PollStatus, error) {
+	if op != PollRead && op != PollWrite && op != PollReadWrite {
+		return PollError, &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
+	}
+	res, err := s.await(t, "poll", request{kind: C.GOCORO_OP_IO_POLL, arg: int64(fd), arg2: int64(op) | max(timeout.Milliseconds(), 0)<<8})
+	return PollStatus(res), err
+}

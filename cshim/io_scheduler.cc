@@ -1,0 +1,113 @@
+#include "cshim/io_scheduler.h"
+#include "cshim/callback.hpp"
+#include "cshim/io_scheduler.hpp"
+
+#include <exception>
+#include <new>
+
+namespace
+{
+auto run_host_on_scheduler(uintptr_t handle) -> coro::task<void>
+{
+    gocoro::run_host(handle);
+    co_return;
+}
+} // namespace
+
+extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err)
+{
+    if (opts == nullptr)
+    {
+        gocoro::set_error(err, GOCORO_EINVAL, "io_scheduler: no options");
+        return nullptr;
+    }
+    try
+    {
+        using sched = coro::io_scheduler;
+        coro::thread_pool::options pool{};
+        if (opts->pool_thread_count != 0)
+        {
+            pool.thread_count = opts->pool_thread_count;
+        }
+        else
+        {
+            const auto hw     = std::thread::hardware_concurrency();
+            pool.thread_count = hw > 1 ? hw - 1 : 1;
+        }
+        if (const uintptr_t h = opts->pool_thread_event_handle; h != 0)
+        {
+            pool.on_thread_start_functor = [h](std::size_t i) { gocoro::thread_event(h, i, true); };
+            pool.on_thread_stop_functor  = [h](std::size_t i) { gocoro::thread_event(h, i, false); };
+        }
+        std::function<void()> io_start{nullptr};
+        std::function<void()> io_stop{nullptr};
+        if (const uintptr_t h = opts->io_thread_event_handle; h != 0)
+        {
+            io_start = [h]() { gocoro::thread_event(h, 0, true); };
+            io_stop  = [h]() { gocoro::thread_event(h, 0, false); };
+        }
+        auto s = sched::make_shared(sched::options{
+            .thread_strategy = opts->thread_strategy == 1 ? sched::thread_strategy_t::manual
+                                                          : sched::thread_strategy_t::spawn,
+            .on_io_thread_start_functor = std::move(io_start),
+            .on_io_thread_stop_functor  = std::move(io_stop),
+            .pool                       = std::move(pool),
+            .execution_strategy         = opts->execution_strategy == 1
+                                              ? sched::execution_strategy_t::process_tasks_inline
+                                              : sched::execution_strategy_t::process_tasks_on_thread_pool});
+        return new gocoro_io_scheduler(std::move(s));
+    }
+    catch (const std::bad_alloc&)
+    {
+        gocoro::set_error(err, GOCORO_ENOMEM, "io_scheduler: out of memory");
+    }
+    catch (const std::exception& e)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, e.what());
+    }
+    catch (...)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, "io_scheduler: unknown exception");
+    }
+    return nullptr;
+}
+
+extern "C" int gocoro_io_scheduler_spawn(gocoro_io_scheduler* s, uintptr_t handle)
+{
+    try
+    {
+        return s->scheduler->spawn(run_host_on_scheduler(handle)) ? GOCORO_OK : GOCORO_ESHUTDOWN;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+    catch (...)
+    {
+        return GOCORO_ESHUTDOWN;
+    }
+}
+
+extern "C" size_t gocoro_io_scheduler_process_events(gocoro_io_scheduler* s, int64_t timeout_ms)
+{
+    return s->scheduler->process_events(std::chrono::milliseconds{timeout_ms});
+}
+
+extern "C" size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s)
+{
+    return s->scheduler->size();
+}
+
+extern "C" void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s)
+{
+    s->scheduler->shutdown();
+}
+
+extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
+{
+    if (s != nullptr)
+    {
+        s->scheduler->shutdown();
+        delete s;
+    }
+}

@@ -1,0 +1,47 @@
+#ifndef GOCORO_CSHIM_IO_SCHEDULER_H
+#define GOCORO_CSHIM_IO_SCHEDULER_H
+
+/* coro::io_scheduler behind an opaque handle.
+ *
+ * Lifetime: create -> ... -> shutdown (optional, idempotent; blocks until pending timers/polls finished) ->
+ * destroy exactly once. Threads: every function except destroy may be called from any thread. */
+
+#include "cshim/callback.h"
+#include "cshim/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_io_scheduler gocoro_io_scheduler;
+
+typedef struct gocoro_io_scheduler_options
+{
+    /* 0: spawn an event-loop thread; 1: manual (the host calls process_events). */
+    int thread_strategy;
+    /* 0: run tasks on the internal thread pool; 1: run them inline on the event-loop thread. */
+    int execution_strategy;
+    /* Internal pool size (thread-pool execution only); 0 = libcoro's default (hardware threads - 1, min 1). */
+    uint32_t pool_thread_count;
+    /* Host handles for thread start/stop callbacks; 0 = none. The io handle reports index 0. */
+    uintptr_t io_thread_event_handle;
+    uintptr_t pool_thread_event_handle;
+} gocoro_io_scheduler_options;
+
+gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err);
+/* Runs the host function `handle` once on the scheduler (through the run callback); GOCORO_ESHUTDOWN if stopped
+ * (the caller keeps the handle). */
+int    gocoro_io_scheduler_spawn(gocoro_io_scheduler* s, uintptr_t handle);
+size_t gocoro_io_scheduler_process_events(gocoro_io_scheduler* s, int64_t timeout_ms);
+size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
+void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

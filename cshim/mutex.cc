@@ -1,0 +1,42 @@
+#include "cshim/mutex.h"
+#include "cshim/completion.h"
+#include "cshim/mutex.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
+
+#include <new>
+
+namespace
+{
+auto post_when_locked(gocoro_mutex* m, uintptr_t handle) -> coro::task<void>
+{
+    co_await gocoro::lock_held(m);
+    gocoro_completion_post(handle, 0);
+}
+} // namespace
+
+extern "C" gocoro_mutex* gocoro_mutex_create(void)
+{
+    return new (std::nothrow) gocoro_mutex{};
+}
+
+extern "C" void gocoro_mutex_destroy(gocoro_mutex* m)
+{
+    delete m;
+}
+
+extern "C" int gocoro_mutex_try_lock(gocoro_mutex* m)
+{
+    return m->mutex.try_lock() ? 1 : 0;
+}
+
+extern "C" void gocoro_mutex_unlock(gocoro_mutex* m)
+{
+    m->mutex.unlock();
+}
+
+extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)
+{
+    auto waiter = coro::detail::make_task_self_deleting(post_when_locked(m, handle));
+    waiter.handle().resume();
+}

@@ -1,0 +1,63 @@
+#include "cshim/semaphore.h"
+#include "cshim/completion.h"
+#include "cshim/semaphore.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
+
+#include <new>
+
+namespace
+{
+auto post_when_acquired(gocoro_semaphore* s, uintptr_t handle) -> coro::task<void>
+{
+    const int64_t r = co_await gocoro::acquire(s);
+    gocoro_completion_post(handle, r);
+}
+} // namespace
+
+extern "C" gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial)
+{
+    return new (std::nothrow) gocoro_semaphore(max, initial);
+}
+
+extern "C" void gocoro_semaphore_destroy(gocoro_semaphore* s)
+{
+    delete s;
+}
+
+extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
+{
+    return s->sem.try_acquire() ? 1 : 0;
+}
+
+extern "C" void gocoro_semaphore_release(gocoro_semaphore* s)
+{
+    s->sem.release();
+}
+
+extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)
+{
+    return static_cast<int64_t>(s->sem.value());
+}
+
+extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
+{
+    return static_cast<int64_t>(s->sem.max());
+}
+
+extern "C" void gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
+{
+    s->stopped.store(true, std::memory_order_release);
+    s->sem.notify_waiters();
+}
+
+extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)
+{
+    return s->stopped.load(std::memory_order_acquire) ? 1 : 0;
+}
+
+extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle)
+{
+    auto waiter = coro::detail::make_task_self_deleting(post_when_acquired(s, handle));
+    waiter.handle().resume();
+}
