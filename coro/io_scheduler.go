@@ -7,6 +7,7 @@ package coro
 import "C"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/cgo"
@@ -256,4 +257,35 @@ func (t *T) Poll(s *IOScheduler, fd int, op PollOp, timeout time.Duration) (Poll
 	}
 	res, err := s.await(t, "poll", request{kind: C.GOCORO_OP_IO_POLL, arg: int64(fd), arg2: int64(op) | max(timeout.Milliseconds(), 0)<<8})
 	return PollStatus(res), err
+}
+
+// ErrTimeout is returned by a task made with ScheduleTimeout when the timeout won (coro::timeout_status::timeout).
+var ErrTimeout = errors.New("coro: timeout")
+
+// ScheduleTimeout returns a task that races task against a timer of s (io_scheduler::schedule(task, timeout)):
+// it yields task's result if task finishes first, else ErrTimeout. task starts on the awaiting thread (it is not
+// moved onto s first); the loser is not stopped but keeps running in the background. If cancel is not nil it is
+// called once either side has won (the stop_source overload). timeout <= 0 just schedules task onto s.
+func ScheduleTimeout[R any](s *IOScheduler, task *Task[R], timeout time.Duration, cancel context.CancelFunc) *Task[R] {
+	return NewTask(func(t *T) (R, error) {
+		var zero R
+		if cancel != nil {
+			defer cancel()
+		}
+		if timeout <= 0 {
+			if err := t.Schedule(s); err != nil {
+				return zero, err
+			}
+			return Await(t, task)
+		}
+		timer := NewTask(func(t *T) (struct{}, error) { return struct{}{}, t.ScheduleAfter(s, timeout) })
+		winner, err := WhenAny(t, task, timer)
+		if err != nil {
+			return zero, err
+		}
+		if winner == 1 {
+			return zero, ErrTimeout
+		}
+		return task.Result()
+	})
 }

@@ -285,3 +285,48 @@ func (t *T) Schedule(ex Executor) error { return ex.awaitSchedule(t, false) }
 
 // Yield re-queues the task behind the work already queued on ex (co_await ex.yield()).
 func (t *T) Yield(ex Executor) error { return ex.awaitSchedule(t, true) }
+
+// WhenAny starts every task in order on the current thread (each runs until it first suspends) and suspends the
+// body t until the first of them finishes (coro::when_any); it returns that task's index, and t resumes on the
+// thread that finished it. The others are not stopped: they keep running to completion in the background and
+// their outcome stays available through Result — to stop them early, give their bodies a context and cancel it
+// (WhenAnyCancel does that for you).
+func WhenAny(t *T, tasks ...AnyTask) (int, error) {
+	if len(tasks) == 0 {
+		return -1, &opError{Op: "when_any", Obj: "task", Err: ErrInvalid}
+	}
+	for i, task := range tasks {
+		if task.taskCore().state.Load() == taskDone {
+			return i, nil // already finished: it wins without anything running
+		}
+	}
+	var claimed []*taskCore
+	for _, task := range tasks {
+		k := task.taskCore()
+		if !k.claim() {
+			for _, c := range claimed {
+				c.state.Store(taskIdle)
+			}
+			return -1, ErrTaskBusy
+		}
+		claimed = append(claimed, k)
+	}
+	// The proxy takes ownership of this C array and frees it; each child's C++ proxy is freed when its release
+	// completion arrives (after the child has finished, possibly long after the winner).
+	items := (*[1 << 26]C.gocoro_when_any_item)(C.malloc(C.size_t(len(claimed)) * C.size_t(unsafe.Sizeof(C.gocoro_when_any_item{}))))[:len(claimed):len(claimed)]
+	startDrainer()
+	for i, k := range claimed {
+		items[i].task = k.c
+		items[i].release = C.uintptr_t(newHandle(completer((*taskRelease)(k))))
+	}
+	winner := t.await(request{kind: C.GOCORO_OP_WHEN_ANY, target: unsafe.Pointer(&items[0]), arg: int64(len(claimed))})
+	return int(winner), nil
+}
+
+// WhenAnyCancel is WhenAny, then cancel() once the winner is known (coro::when_any with a std::stop_source):
+// pass the context behind cancel to the tasks' bodies so the losers can stop early.
+func WhenAnyCancel(t *T, cancel context.CancelFunc, tasks ...AnyTask) (int, error) {
+	i, err := WhenAny(t, tasks...)
+	cancel()
+	return i, err
+}

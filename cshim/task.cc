@@ -3,12 +3,19 @@
 #include "cshim/completion.h"
 #include "cshim/event.hpp"
 #include "cshim/io_scheduler.hpp"
+#include "cshim/latch.hpp"
+#include "cshim/mutex.hpp"
+#include "cshim/ring_buffer.hpp"
+#include "cshim/semaphore.hpp"
+#include "cshim/shared_mutex.hpp"
 #include "cshim/thread_pool.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/when_all.hpp>
 
+#include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <unistd.h>
 #include <new>
 #include <stdexcept>
@@ -43,6 +50,40 @@ auto when_all_children(gocoro_task** children, int64_t count) -> coro::task<void
     }
     std::free(children);
     co_await coro::when_all(std::move(waits));
+}
+
+/// Shared by the racers of one when_any: the first to finish records its index and wakes the awaiter.
+struct when_any_state
+{
+    std::atomic<bool> decided{false};
+    int64_t           winner{-1};
+    coro::event       done;
+};
+
+auto race(std::shared_ptr<when_any_state> state, gocoro_task* child, int64_t index, uintptr_t release)
+    -> coro::task<void>
+{
+    co_await child->proxy;
+    if (!state->decided.exchange(true, std::memory_order_acq_rel))
+    {
+        state->winner = index;
+        state->done.set();
+    }
+    // Last touch of `child`: the host may destroy it once it sees this.
+    gocoro_completion_post(release, 0);
+}
+
+auto when_any_children(gocoro_when_any_item* items, int64_t count) -> coro::task<int64_t>
+{
+    auto state = std::make_shared<when_any_state>();
+    for (int64_t i = 0; i < count; ++i)
+    {
+        auto racer = coro::detail::make_task_self_deleting(race(state, items[i].task, i, items[i].release));
+        racer.handle().resume();
+    }
+    std::free(items);
+    co_await state->done;
+    co_return state->winner;
 }
 
 /// gettid() of this thread, cached: the host reports which executor thread runs a task.
@@ -87,6 +128,9 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
                 case GOCORO_OP_WHEN_ALL:
                     co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
                     break;
+                case GOCORO_OP_WHEN_ANY:
+                    op.result = co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
+                    break;
                 case GOCORO_OP_IO_SCHEDULE:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
                     break;
@@ -106,6 +150,29 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
                     op.result = static_cast<int64_t>(status);
                     break;
                 }
+                case GOCORO_OP_LATCH:
+                    co_await static_cast<gocoro_latch*>(request.target)->latch;
+                    break;
+                case GOCORO_OP_MUTEX_LOCK:
+                    co_await gocoro::lock_held(static_cast<gocoro_mutex*>(request.target));
+                    break;
+                case GOCORO_OP_SHARED_MUTEX_LOCK:
+                    co_await gocoro::lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0);
+                    break;
+                case GOCORO_OP_SEMAPHORE_ACQUIRE:
+                {
+                    const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
+                    op.result    = r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED
+                                                                                  : GOCORO_SEMAPHORE_STOPPED;
+                    break;
+                }
+                case GOCORO_OP_RING_PRODUCE:
+                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)
+                                    ->produce_task(static_cast<uint64_t>(request.arg));
+                    break;
+                case GOCORO_OP_RING_CONSUME:
+                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)->consume_task();
+                    break;
                 default:
                     op.result = GOCORO_EINVAL;
                     break;

@@ -46,7 +46,24 @@ enum gocoro_op_kind
     GOCORO_OP_IO_YIELD_FOR = 8,
     /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
      * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
-    GOCORO_OP_IO_POLL = 9
+    GOCORO_OP_IO_POLL = 9,
+    /* target: gocoro_when_any_item* (malloc'd; the proxy frees it), arg: count. Starts every child in order; resumes
+     * with the index of the first to finish (result). Losers keep running; each child's release handle is posted to
+     * the completion queue once its proxy has finished, after which the host may destroy it. */
+    GOCORO_OP_WHEN_ANY = 10,
+    /* Synchronisation primitives (latch, mutex, shared_mutex, semaphore, ring_buffer). */
+    /* target: gocoro_latch*. Wait until the latch is ready. */
+    GOCORO_OP_LATCH = 20,
+    /* target: gocoro_mutex*. Lock it; the host then holds the lock (no scoped_lock). */
+    GOCORO_OP_MUTEX_LOCK = 21,
+    /* target: gocoro_shared_mutex*, arg: 1 exclusive / 0 shared. Lock it; the host then holds it. */
+    GOCORO_OP_SHARED_MUTEX_LOCK = 22,
+    /* target: gocoro_semaphore*. Acquire; result: gocoro_acquire_result. */
+    GOCORO_OP_SEMAPHORE_ACQUIRE = 23,
+    /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
+    GOCORO_OP_RING_PRODUCE = 24,
+    /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
+    GOCORO_OP_RING_CONSUME = 25
 };
 
 typedef struct gocoro_op
@@ -59,6 +76,12 @@ typedef struct gocoro_op
     int64_t arg2;
     int64_t result;
 } gocoro_op;
+
+typedef struct gocoro_when_any_item
+{
+    gocoro_task* task;
+    uintptr_t    release;
+} gocoro_when_any_item;
 
 /* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
 gocoro_task* gocoro_task_create(uintptr_t handle);
