@@ -30,6 +30,8 @@ enum class consume_result
 /// directly and resumes it inline; a consumer that frees a slot while producers wait moves the most recent
 /// producer's element in and resumes that producer inline. Waiters of each kind form a LIFO stack; element order
 /// is FIFO. `element` must be default-constructible and move-assignable (move-only types are fine).
+/// notify_waiters() stops the buffer: later produce() calls report ring_buffer_stopped, while consume() keeps
+/// returning the elements already stored and reports ring_buffer_stopped once the buffer is empty.
 template<typename element, std::size_t num_elements>
 class ring_buffer
 {
@@ -60,13 +62,7 @@ public:
 
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
         {
-            // The lock is still held from await_ready().
-            if (m_rb.m_stopped)
-            {
-                m_stopped = true;
-                m_rb.m_mutex.unlock();
-                return false;
-            }
+            // The lock is still held from await_ready(), which already handled a stopped buffer.
             m_awaiting_coroutine = awaiting_coroutine;
             m_next               = m_rb.m_produce_waiters;
             m_rb.m_produce_waiters = this;
@@ -147,8 +143,8 @@ public:
     auto empty() const -> bool { return size() == 0; }
 
     /// Once only: stops the buffer and resumes, inline on this thread, every waiting producer
-    /// (ring_buffer_stopped) and then every waiting consumer (unexpected(ring_buffer_stopped)). Operations that
-    /// can complete without waiting still succeed afterwards.
+    /// (ring_buffer_stopped) and then every waiting consumer (unexpected(ring_buffer_stopped)). Afterwards
+    /// produce() fails at once and consume() drains the stored elements, then fails.
     auto notify_waiters() -> void
     {
         produce_operation* producers = nullptr;
@@ -185,6 +181,15 @@ private:
     /// false (lock still held) when the producer has to wait.
     auto try_produce_locked(produce_operation& op) -> bool
     {
+        if (m_stopped)
+        {
+            // A stopped buffer accepts nothing new (libcoro v0.14 still stored into free space; see
+            // COMPATIBILITY.md). Consumers keep draining what is already stored.
+            op.m_stopped = true;
+            m_mutex.unlock();
+            return true;
+        }
+
         if (m_consume_waiters != nullptr)
         {
             // A consumer waits only on an empty buffer, so this element is the oldest: give it directly.
