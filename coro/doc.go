@@ -1,27 +1,39 @@
-// Package coro runs Go functions on the executors of a C++20 coroutine runtime that speaks libcoro's API
-// (third_party/libcoro), through a flat C shim (cshim).
+// Package coro is the Go face of a C++20 coroutine runtime that speaks libcoro's API (third_party/libcoro),
+// reached through a flat C shim (cshim). Executors, tasks and synchronisation primitives are the C++ ones;
+// Go code plugs into them as task bodies, plain functions, or goroutines waiting on them.
 //
-// # Threads
+// # Three ways to run Go code
 //
-// A ThreadPool owns ThreadCount OS threads created by C++. A Go function handed to an executor (Schedule,
-// Spawn) runs on one of those threads, entered through a cgo callback: while it runs, that pool thread runs
-// nothing else, so a function that blocks (channel receive, mutex, syscall, time.Sleep) blocks the pool
-// thread too. The goroutine that called Schedule is parked (it holds no OS thread) until the function
-// finishes. OnThreadStart/OnThreadStop callbacks run on the pool thread they describe.
+//   - Schedule(ctx, ex, fn) and Spawn(fn) run a plain function once on an executor thread (one cgo call to queue
+//     it, one callback to run it). While fn runs it occupies that executor thread, so blocking in fn (channel
+//     receive, mutex, syscall, time.Sleep) blocks the thread. The calling goroutine is parked meanwhile.
+//   - NewTask(body) makes a lazy coroutine (coro::task<R>) whose body is Go code. Inside the body, awaits —
+//     T.Schedule, T.Yield, T.YieldFor, T.Poll, Event.Await, Await(child), WhenAll, WhenAny, the primitives' task
+//     methods — are native libcoro co_awaits performed by the task's C++ proxy: they suspend the task and free
+//     the executor thread, and the body continues on whatever thread completes the await, exactly as a C++
+//     coroutine would (inline resumption by Event.Set, FIFO/LIFO orders, when_all on the last finisher's thread,
+//     a 1-thread pool running one body at a time). Between two awaits the body runs on its own goroutine while the
+//     executor thread that resumed it waits for it: that thread is reserved for the body (T.ThreadID names it) and
+//     is blocked by anything the body blocks on. A resumed body costs a goroutine hand-off (a few microseconds).
+//   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports
+//     completions through a queue that one Go goroutine drains in batches (one crossing per batch, not per
+//     waiter). Cancelling ctx removes the goroutine from the waiters.
 //
 // # Lifetime
 //
-// Close shuts an executor down: it stops accepting work, runs everything already queued, joins the threads
-// and frees the C++ object. Every later operation returns an error for which errors.Is(err, ErrClosed) is
-// true; a second Close does nothing.
+// Close shuts an executor or primitive down: executors stop accepting work, run everything already queued, wait for
+// pending timers and polls, join their threads and free the C++ object; primitives release their waiters. Every
+// later operation returns an error for which errors.Is(err, ErrClosed) is true; a second Close does nothing.
+// Close must not be called from one of the executor's own threads (a task body or a function it runs).
 //
 // # Errors and panics
 //
-// A panic inside a Go function run by an executor is recovered on the executor thread (it never crosses into
-// C++ or kills the thread) and returned where the result is awaited as a *PanicError.
+// A panic inside Go code run by an executor is recovered there (it never crosses into C++ or kills the thread) and
+// comes back where the result is awaited as a *PanicError (Schedule, SyncWait, Await, Task.Result). Panics in
+// Spawn'ed functions are dropped, like exceptions escaping a spawned libcoro task.
 //
 // # Handles
 //
-// Go values never live in C memory: C++ only holds runtime/cgo handles, each freed exactly once. LiveHandles
-// reports how many are outstanding, so tests can prove nothing leaks.
+// Go values never live in C memory: C++ only holds runtime/cgo handles, each freed exactly once. LiveHandles reports
+// how many are outstanding, so tests can prove nothing leaks.
 package coro
