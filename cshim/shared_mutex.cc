@@ -16,7 +16,7 @@ auto post_when_locked(gocoro_shared_mutex* sm, bool exclusive, uintptr_t handle)
     gocoro_completion_post(handle, 0);
 }
 
-auto fail(gocoro_error* err, int code, const char* what) -> void
+auto report_error(gocoro_error* err, int code, const char* what) -> void
 {
     if (err != nullptr)
     {
@@ -40,11 +40,11 @@ extern "C" gocoro_shared_mutex* gocoro_shared_mutex_create(gocoro_thread_pool* t
     }
     catch (const std::bad_alloc&)
     {
-        fail(err, GOCORO_ENOMEM, "out of memory");
+        report_error(err, GOCORO_ENOMEM, "out of memory");
     }
     catch (const std::exception& ex)
     {
-        fail(err, GOCORO_EINVAL, ex.what());
+        report_error(err, GOCORO_EINVAL, ex.what());
     }
     return nullptr;
 }

@@ -1,0 +1,271 @@
+package coro
+
+/*
+#include "cshim/semaphore.h"
+#include "cshim/task.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ErrStopped is returned (possibly wrapped) by a Semaphore acquire after NotifyWaiters
+// (acquire_result::semaphore_stopped) and by a RingBuffer operation that would have to wait after its
+// NotifyWaiters (rb::produce_result / consume_result::ring_buffer_stopped).
+var ErrStopped = errors.New("coro: stopped")
+
+// Semaphore is a counting semaphore (coro::semaphore) shared by task bodies and goroutines. Safe for concurrent
+// use.
+//
+// Release hands its unit straight to the most recent waiting task body and resumes it inline on the releasing
+// thread (LIFO, intentionally unfair, as libcoro); without waiters it increments the counter, which is never
+// clamped to Max. Goroutines blocked in Acquire queue in FIFO order on the Go side, represented in the C++
+// semaphore by one native stand-in waiter.
+type Semaphore struct {
+	c       *C.gocoro_semaphore
+	max     int64
+	life    lifetime
+	closing atomic.Bool
+	stopped atomic.Bool
+
+	mu    sync.Mutex // guards queue, armed
+	queue []*waiter
+	armed bool
+}
+
+// NewSemaphore makes a semaphore with the given maximum and starting value (clamped to max).
+func NewSemaphore(max, initial int64) *Semaphore {
+	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(max), C.int64_t(initial)), max: max}
+	if s.c == nil {
+		panic("coro: out of memory")
+	}
+	c := s.c
+	s.life.free = func() { C.gocoro_semaphore_destroy(c) }
+	return s
+}
+
+func semErr(op string, err error) error { return &opError{Op: op, Obj: "semaphore", Err: err} }
+
+// Max reports the maximum given to NewSemaphore.
+func (s *Semaphore) Max() int64 { return s.max }
+
+// Value reports the units currently available (0 after Close).
+func (s *Semaphore) Value() int64 {
+	if !s.life.enter() {
+		return 0
+	}
+	defer s.life.exit()
+	return int64(C.gocoro_semaphore_value(s.c))
+}
+
+// TryAcquire takes one unit if one is available, without waiting (it does so even after NotifyWaiters, as
+// libcoro's try_acquire). False after Close.
+func (s *Semaphore) TryAcquire() bool {
+	if !s.life.enter() {
+		return false
+	}
+	ok := C.gocoro_semaphore_try_acquire(s.c) != 0
+	s.life.exit()
+	return ok
+}
+
+// Release gives back one unit: to the most recent waiting task body (resumed inline before Release returns) or
+// to the oldest waiting goroutine, else to the counter. One cgo call.
+func (s *Semaphore) Release() error {
+	if !s.life.enter() {
+		return semErr("release", ErrClosed)
+	}
+	C.gocoro_semaphore_release(s.c)
+	s.life.exit()
+	return nil
+}
+
+// Acquire blocks the calling goroutine until it takes a unit or ctx ends. It fails with ErrStopped after
+// NotifyWaiters. On ctx.Err() no unit is held: a unit granted in the same instant is handed to the next waiting
+// goroutine or released.
+func (s *Semaphore) Acquire(ctx context.Context) error {
+	if !s.life.enter() {
+		return semErr("acquire", ErrClosed)
+	}
+	if s.stopped.Load() {
+		s.life.exit()
+		return semErr("acquire", ErrStopped)
+	}
+	if C.gocoro_semaphore_try_acquire(s.c) != 0 {
+		s.life.exit()
+		return nil
+	}
+	s.mu.Lock()
+	if err := s.failedLocked(); err != nil {
+		s.mu.Unlock()
+		s.life.exit()
+		return err
+	}
+	w := newWaiter()
+	s.queue = append(s.queue, w)
+	if s.armed {
+		s.life.exit()
+	} else {
+		s.armLocked()
+	}
+	s.mu.Unlock()
+
+	select {
+	case <-w.ch:
+		return w.err
+	case <-ctx.Done():
+		s.mu.Lock()
+		switch {
+		case w.err != nil:
+			s.mu.Unlock()
+			return w.err
+		case !w.granted:
+			s.removeLocked(w)
+			s.mu.Unlock()
+		case s.grantLocked():
+			s.mu.Unlock()
+		default:
+			s.mu.Unlock()
+			_ = s.Release() // ErrClosed only if closed, and then the unit does not matter
+		}
+		return ctx.Err()
+	}
+}
+
+func (s *Semaphore) failedLocked() error {
+	if s.closing.Load() {
+		return semErr("acquire", ErrClosed)
+	}
+	if s.stopped.Load() {
+		return semErr("acquire", ErrStopped)
+	}
+	return nil
+}
+
+// armLocked queues the native stand-in; it owns one lifetime reference (the caller's).
+func (s *Semaphore) armLocked() {
+	s.armed = true
+	startDrainer()
+	C.gocoro_semaphore_acquire_async(s.c, C.uintptr_t(newHandle(completer((*semaphoreStandIn)(s)))))
+}
+
+func (s *Semaphore) removeLocked(w *waiter) {
+	for i, q := range s.queue {
+		if q == w {
+			s.queue = append(s.queue[:i], s.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// grantLocked gives one unit the caller holds to the oldest goroutine waiter; false if there is none.
+func (s *Semaphore) grantLocked() bool {
+	if s.closing.Load() || len(s.queue) == 0 {
+		return false
+	}
+	w := s.queue[0]
+	s.queue[0] = nil
+	s.queue = s.queue[1:]
+	w.granted = true
+	close(w.ch)
+	if len(s.queue) > 0 && !s.armed && s.life.enter() {
+		s.armLocked()
+	}
+	return true
+}
+
+func (s *Semaphore) failAllLocked() {
+	err := s.failedLocked()
+	for _, w := range s.queue {
+		w.wake(err)
+	}
+	s.queue = nil
+}
+
+// semaphoreStandIn receives the unit (or the stop) when the native stand-in's acquire completes.
+type semaphoreStandIn Semaphore
+
+func (p *semaphoreStandIn) complete(result int64) {
+	s := (*Semaphore)(p)
+	s.mu.Lock()
+	s.armed = false
+	if result == C.GOCORO_SEMAPHORE_STOPPED {
+		s.stopped.Store(true)
+		s.failAllLocked()
+		s.mu.Unlock()
+		s.life.exit()
+		return
+	}
+	granted := s.grantLocked()
+	s.mu.Unlock()
+	if granted {
+		s.life.exit()
+		return
+	}
+	// Nobody wants it any more: give it back. Not on the drainer: release may run a task body inline.
+	go func() {
+		C.gocoro_semaphore_release(s.c)
+		s.life.exit()
+	}()
+}
+
+// AwaitAcquire suspends the task body until it takes a unit (co_await semaphore.acquire()); an available unit
+// is taken without suspending. Fails with ErrStopped after NotifyWaiters.
+func (s *Semaphore) AwaitAcquire(t *T) error {
+	if !s.life.enter() {
+		return semErr("acquire", ErrClosed)
+	}
+	res := t.await(request{kind: C.GOCORO_OP_SEMAPHORE_ACQUIRE, target: unsafe.Pointer(s.c)})
+	if s.closing.Load() {
+		if res == C.GOCORO_ACQUIRED {
+			C.gocoro_semaphore_release(s.c)
+		}
+		s.life.exit()
+		return semErr("acquire", ErrClosed)
+	}
+	s.life.exit()
+	if res != C.GOCORO_ACQUIRED {
+		return semErr("acquire", ErrStopped)
+	}
+	return nil
+}
+
+// NotifyWaiters stops the semaphore for good (notify_waiters): every waiting task body is resumed inline on the
+// calling thread and every waiting goroutine is woken, all with ErrStopped, and every later Acquire/AwaitAcquire
+// fails with ErrStopped even if units remain.
+func (s *Semaphore) NotifyWaiters() error {
+	if !s.life.enter() {
+		return semErr("notify_waiters", ErrClosed)
+	}
+	s.mu.Lock()
+	s.stopped.Store(true)
+	s.failAllLocked()
+	s.mu.Unlock()
+	C.gocoro_semaphore_notify_waiters(s.c)
+	s.life.exit()
+	return nil
+}
+
+// Close wakes every waiter with ErrClosed and frees the semaphore once no call is using it. Later operations
+// fail with ErrClosed; later Close calls do nothing.
+func (s *Semaphore) Close() error {
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing.Store(true)
+	s.failAllLocked()
+	s.mu.Unlock()
+	if s.life.enter() {
+		C.gocoro_semaphore_notify_waiters(s.c) // native waiters resume and see the semaphore closed
+		s.life.close()
+		s.life.exit()
+	}
+	return nil
+}

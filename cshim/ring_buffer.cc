@@ -1,0 +1,154 @@
+#include "cshim/ring_buffer.h"
+#include "cshim/pending.hpp"
+#include "cshim/ring_buffer.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
+#include <coro/ring_buffer.hpp>
+
+#include <coroutine>
+#include <new>
+#include <utility>
+
+namespace
+{
+/// Suspends on an operation whose await_ready() already returned false (and left the buffer's lock held for
+/// await_suspend, as libcoro's ring_buffer does).
+template<typename operation>
+struct finish_await
+{
+    operation& op;
+
+    auto await_ready() noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> h) noexcept -> bool { return op.await_suspend(h); }
+    auto await_resume() { return op.await_resume(); }
+};
+
+template<std::size_t N>
+class ring_buffer_impl final : public gocoro_ring_buffer
+{
+    using rb_type = coro::ring_buffer<uint64_t, N>;
+
+public:
+    ring_buffer_impl() : gocoro_ring_buffer(N) {}
+    ~ring_buffer_impl() override { m_rb.notify_waiters(); }
+
+    auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int override
+    {
+        auto op = m_rb.produce(id);
+        if (op.await_ready())
+        {
+            return GOCORO_RB_DONE;
+        }
+        // The buffer is full (its lock is held): queue the operation as a waiting producer.
+        auto* p = new gocoro_pending{};
+        start(finish_produce(std::move(op), p));
+        *pending = p;
+        return GOCORO_RB_PENDING;
+    }
+
+    auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int override
+    {
+        auto op = m_rb.consume();
+        if (op.await_ready())
+        {
+            *id = *op.await_resume();
+            return GOCORO_RB_DONE;
+        }
+        auto* p = new gocoro_pending{};
+        start(finish_consume(std::move(op), p));
+        *pending = p;
+        return GOCORO_RB_PENDING;
+    }
+
+    auto produce_task(uint64_t id) -> coro::task<int64_t> override
+    {
+        const auto r = co_await m_rb.produce(id);
+        co_return r == coro::rb::produce_result::produced ? 0 : 1;
+    }
+
+    auto consume_task() -> coro::task<int64_t> override
+    {
+        auto r = co_await m_rb.consume();
+        co_return r ? static_cast<int64_t>(*r) : -1;
+    }
+
+    auto size() const -> std::size_t override { return m_rb.size(); }
+    auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+
+private:
+    static auto start(coro::task<void> t) -> void
+    {
+        auto waiter = coro::detail::make_task_self_deleting(std::move(t));
+        waiter.handle().resume();
+    }
+
+    static auto finish_produce(typename rb_type::produce_operation op, gocoro_pending* p) -> coro::task<void>
+    {
+        const auto r = co_await finish_await<typename rb_type::produce_operation>{op};
+        p->complete(r == coro::rb::produce_result::produced ? 0 : 1);
+    }
+
+    static auto finish_consume(typename rb_type::consume_operation op, gocoro_pending* p) -> coro::task<void>
+    {
+        auto r = co_await finish_await<typename rb_type::consume_operation>{op};
+        p->complete(r ? static_cast<int64_t>(*r) : -1);
+    }
+
+    rb_type m_rb;
+};
+
+template<std::size_t N>
+auto make_ring_buffer() -> gocoro_ring_buffer*
+{
+    return new (std::nothrow) ring_buffer_impl<N>();
+}
+} // namespace
+
+extern "C" gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity)
+{
+    switch (capacity)
+    {
+        // clang-format off
+        case 1: return make_ring_buffer<1>();   case 2: return make_ring_buffer<2>();   case 3: return make_ring_buffer<3>();   case 4: return make_ring_buffer<4>();
+        case 5: return make_ring_buffer<5>();   case 6: return make_ring_buffer<6>();   case 7: return make_ring_buffer<7>();   case 8: return make_ring_buffer<8>();
+        case 9: return make_ring_buffer<9>();   case 10: return make_ring_buffer<10>(); case 11: return make_ring_buffer<11>(); case 12: return make_ring_buffer<12>();
+        case 13: return make_ring_buffer<13>(); case 14: return make_ring_buffer<14>(); case 15: return make_ring_buffer<15>(); case 16: return make_ring_buffer<16>();
+        case 32: return make_ring_buffer<32>();       case 64: return make_ring_buffer<64>();       case 128: return make_ring_buffer<128>();
+        case 256: return make_ring_buffer<256>();     case 512: return make_ring_buffer<512>();     case 1024: return make_ring_buffer<1024>();
+        case 2048: return make_ring_buffer<2048>();   case 4096: return make_ring_buffer<4096>();   case 8192: return make_ring_buffer<8192>();
+        case 16384: return make_ring_buffer<16384>(); case 32768: return make_ring_buffer<32768>(); case 65536: return make_ring_buffer<65536>();
+        // clang-format on
+        default:
+            return nullptr;
+    }
+}
+
+extern "C" void gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb)
+{
+    delete rb;
+}
+
+extern "C" size_t gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb)
+{
+    return rb->capacity;
+}
+
+extern "C" size_t gocoro_ring_buffer_size(const gocoro_ring_buffer* rb)
+{
+    return rb->size();
+}
+
+extern "C" void gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb)
+{
+    rb->notify_waiters();
+}
+
+extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending)
+{
+    return rb->produce(id, pending);
+}
+
+extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending)
+{
+    return rb->consume(id, pending);
+}

@@ -1,0 +1,52 @@
+#ifndef GOCORO_CSHIM_RING_BUFFER_H
+#define GOCORO_CSHIM_RING_BUFFER_H
+
+/* coro::ring_buffer<uint64_t, N> behind an opaque handle. The host stores its values itself and passes ids.
+ *
+ * N is a template argument in libcoro; the shim instantiates N = 1..16 and the powers of two 32..65536, and
+ * create() picks the instantiation equal to the requested capacity (NULL for any other capacity).
+ *
+ * Produce/consume from the host try to finish inside the call; when they would have to wait they leave a native
+ * operation queued in the ring buffer (exactly like a waiting coroutine) and return a gocoro_pending the host
+ * binds a completion handle to (see cshim/pending.h).
+ *
+ * Lifetime: create -> ... -> destroy exactly once, when nobody waits (destroy calls notify_waiters()).
+ * Threads: every function may be called from any thread. A produce that meets a waiting consumer, or a consume
+ * that frees a slot a producer waits for, resumes that waiter inline on the calling thread. */
+
+#include "cshim/pending.h"
+#include "cshim/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_ring_buffer gocoro_ring_buffer;
+
+enum gocoro_rb_status
+{
+    /* Done inside the call. */
+    GOCORO_RB_DONE = 0,
+    /* The ring buffer is stopped (notify_waiters) and the operation would have had to wait. */
+    GOCORO_RB_STOPPED = 1,
+    /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) for produce, the id (> 0) or
+     * -1 (stopped) for consume. */
+    GOCORO_RB_PENDING = 2
+};
+
+gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
+void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
+size_t              gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb);
+size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
+void                gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
+int                 gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending);
+int                 gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
