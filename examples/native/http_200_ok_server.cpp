@@ -95,6 +95,7 @@ auto serve_connection(coro::net::tcp::client client) -> coro::task<void>
     std::string in(8 * 1024, '\0');
     std::size_t used{0};
     std::string out;
+    bool        read_first{false};
     while (true)
     {
         if (in.size() - used < 4096)
@@ -105,15 +106,17 @@ auto serve_connection(coro::net::tcp::client client) -> coro::task<void>
             }
             in.resize(in.size() * 2);
         }
-        // Read first, poll only when nothing is there: a busy server usually finds the next request already
-        // queued and saves the epoll registration round trip (the Go runtime does the same).
+        // A client that waits for each response (wrk, browsers) has sent nothing yet: poll first, then read.
+        // A client that streams or pipelines usually has more queued: read first and poll only when the
+        // read comes back empty, which saves the epoll round trip.
+        if (!read_first && (co_await client.poll(coro::poll_op::read)) != coro::poll_status::event)
+        {
+            co_return; // closed or error
+        }
         auto [rstatus, received] = client.recv(std::span<char>{in.data() + used, in.size() - used});
         if (rstatus == coro::net::recv_status::would_block)
         {
-            if ((co_await client.poll(coro::poll_op::read)) != coro::poll_status::event)
-            {
-                co_return; // closed or error
-            }
+            read_first = false;
             continue;
         }
         if (rstatus != coro::net::recv_status::ok)
@@ -142,6 +145,7 @@ auto serve_connection(coro::net::tcp::client client) -> coro::task<void>
             consumed = total;
             ++requests;
         }
+        read_first = requests > 1 || consumed < used; // pipelined or a partial request: more is coming
         if (consumed > 0)
         {
             std::memmove(in.data(), in.data() + consumed, used - consumed);
