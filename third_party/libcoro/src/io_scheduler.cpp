@@ -58,14 +58,11 @@ auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
 }
 } // namespace
 
-/// Suspends until the timer of `m_info` fires.
+/// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
 class io_scheduler::timer_awaiter
 {
 public:
-    timer_awaiter(io_scheduler& s, detail::poll_info& info, int64_t tick) noexcept
-        : m_scheduler(s), m_info(info), m_tick(tick)
-    {
-    }
+    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
 
     auto await_ready() const noexcept -> bool { return false; }
     auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
@@ -80,9 +77,9 @@ public:
     auto await_resume() const noexcept -> void {}
 
 private:
-    io_scheduler&      m_scheduler;
-    detail::poll_info& m_info;
-    int64_t            m_tick;
+    io_scheduler&     m_scheduler;
+    int64_t           m_tick;
+    detail::poll_info m_info{};
 };
 
 /// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
@@ -404,8 +401,7 @@ auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<voi
         co_return;
     }
     throw_if_stopped();
-    detail::poll_info info{};
-    co_await timer_awaiter{*this, info, deadline_tick(clock::now() + amount)};
+    co_await timer_awaiter{*this, deadline_tick(clock::now() + amount)};
     co_return;
 }
 
@@ -417,8 +413,7 @@ auto io_scheduler::yield_until(time_point time) -> coro::task<void>
         co_return;
     }
     throw_if_stopped();
-    detail::poll_info info{};
-    co_await timer_awaiter{*this, info, deadline_tick(time)};
+    co_await timer_awaiter{*this, deadline_tick(time)};
     co_return;
 }
 
@@ -610,10 +605,13 @@ auto io_scheduler::remove_timer_locked(detail::poll_info& info) noexcept -> void
     {
         // Empty bucket: recycle its map node. The timerfd may stay armed for it; that only costs one
         // spurious wake-up.
-        auto node = m_timers.extract(bucket->m_tick);
-        if (m_free_buckets.size() < max_free_buckets)
+        if (auto it = m_timers.find(bucket->m_tick); it != m_timers.end() && &it->second == bucket)
         {
-            m_free_buckets.push_back(std::move(node));
+            auto node = m_timers.extract(it);
+            if (m_free_buckets.size() < max_free_buckets)
+            {
+                m_free_buckets.push_back(std::move(node));
+            }
         }
     }
 }
@@ -635,30 +633,21 @@ auto io_scheduler::collect_expired_timers() -> void
 {
     const int64_t now = current_tick(clock::now());
     {
+        // Only unhook the due buckets under the lock; walking them (one cache miss per waiting frame) happens
+        // outside it so registering threads are not held up. Nobody else can touch an unhooked bucket: its
+        // entries are only ever cancelled by this (the event-processing) thread.
         std::lock_guard lk{m_timer_mutex};
-        while (!m_timers.empty() && m_timers.begin()->first <= now)
+        for (auto& node : m_due_buckets)
         {
-            auto                 node   = m_timers.extract(m_timers.begin());
-            detail::timer_bucket& bucket = node.mapped();
-            for (detail::poll_info* info = bucket.m_head; info != nullptr;)
-            {
-                detail::poll_info* next = info->m_timer_next;
-                info->m_timer_bucket    = nullptr;
-                info->m_timer_prev      = nullptr;
-                info->m_timer_next      = nullptr;
-                info->m_processed       = true;
-                info->m_poll_status     = poll_status::timeout;
-                if (info->m_fd != -1)
-                {
-                    m_expired_polls.push_back(info);
-                }
-                m_ready.push_back(info->m_awaiting_coroutine);
-                info = next;
-            }
             if (m_free_buckets.size() < max_free_buckets)
             {
                 m_free_buckets.push_back(std::move(node));
             }
+        }
+        m_due_buckets.clear();
+        while (!m_timers.empty() && m_timers.begin()->first <= now)
+        {
+            m_due_buckets.push_back(m_timers.extract(m_timers.begin()));
         }
         // The timerfd fired (it is one-shot), so nothing is armed any more.
         m_armed_tick = INT64_MAX;
@@ -667,11 +656,27 @@ auto io_scheduler::collect_expired_timers() -> void
             arm_timer_locked(m_timers.begin()->first);
         }
     }
-    for (detail::poll_info* info : m_expired_polls)
+
+    for (auto& node : m_due_buckets)
     {
-        ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+        detail::timer_bucket& bucket = node.mapped();
+        for (detail::poll_info* info = bucket.m_head; info != nullptr;)
+        {
+            detail::poll_info* next = info->m_timer_next;
+            info->m_timer_bucket    = nullptr;
+            info->m_timer_prev      = nullptr;
+            info->m_timer_next      = nullptr;
+            info->m_processed       = true;
+            info->m_poll_status     = poll_status::timeout;
+            if (info->m_fd != -1)
+            {
+                ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+            }
+            m_ready.push_back(info->m_awaiting_coroutine);
+            info = next;
+        }
+        bucket = detail::timer_bucket{};
     }
-    m_expired_polls.clear();
 }
 
 auto io_scheduler::hand_off_ready() -> void

@@ -278,6 +278,9 @@ private:
     std::mutex                        m_timer_mutex;
     timer_map                         m_timers;
     std::vector<timer_map::node_type> m_free_buckets;
+    /// Buckets unhooked by the event-processing thread for expiry (touched only by that thread, except
+    /// that they are handed back to m_free_buckets under the lock).
+    std::vector<timer_map::node_type> m_due_buckets;
     int64_t                           m_armed_tick{INT64_MAX};
 
     // Inline mode: queued coroutines, guarded by m_inline_mutex.
@@ -289,7 +292,6 @@ private:
     // Owned by the thread processing events.
     std::array<epoll_event, 128>         m_events{};
     std::vector<std::coroutine_handle<>> m_ready;
-    std::vector<detail::poll_info*>      m_expired_polls;
     std::atomic<bool>                    m_processing{false};
 
     std::atomic<bool> m_shutdown_requested{false};
