@@ -96,9 +96,9 @@ func (rb *RingBuffer[V]) Size() int {
 func (rb *RingBuffer[V]) Empty() bool { return rb.Size() == 0 }
 
 // NotifyWaiters stops the buffer (once): every waiting producer and then every waiting consumer is resumed
-// (task bodies inline on the calling thread) and fails with ErrStopped. Afterwards operations that can complete
-// without waiting still succeed (produce into free space, consume stored values); the others fail with
-// ErrStopped.
+// (task bodies inline on the calling thread) and fails with ErrStopped. Afterwards every produce fails with
+// ErrStopped, while consumers still drain the stored values and fail with ErrStopped once the buffer is empty
+// (gocoro's libcoro, see third_party/libcoro/COMPATIBILITY.md §35.9: v0.14 still stored into free space).
 func (rb *RingBuffer[V]) NotifyWaiters() error {
 	if !rb.life.enter() {
 		return rbErr("notify_waiters", ErrClosed)
@@ -151,22 +151,28 @@ func (rb *RingBuffer[V]) stoppedErr(op string) error {
 	return rbErr(op, ErrStopped)
 }
 
-// Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped if it would
-// have to wait after NotifyWaiters. Into free space (or straight to a waiting consumer) it costs one cgo call.
+// Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped after
+// NotifyWaiters. Into free space (or straight to a waiting consumer) it costs one cgo call.
 func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 	if !rb.life.enter() {
 		return rbErr("produce", ErrClosed)
 	}
 	id := rb.newValue(v)
 	var p *C.gocoro_pending
-	if C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p) == C.GOCORO_RB_DONE {
+	var res int64
+	switch C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p) {
+	case C.GOCORO_RB_DONE:
 		rb.life.exit()
 		return nil
-	}
-	w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, id: id}
-	res, ok := rb.wait(ctx, w, p)
-	if !ok {
-		return ctx.Err() // withdrawn
+	case C.GOCORO_RB_STOPPED:
+		rb.life.exit()
+		res = 1
+	default:
+		w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, id: id}
+		var ok bool
+		if res, ok = rb.wait(ctx, w, p); !ok {
+			return ctx.Err() // withdrawn
+		}
 	}
 	if res != 0 {
 		rb.take(id)
@@ -175,8 +181,8 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 	return nil
 }
 
-// Consume takes the oldest value, blocking while the buffer is empty, until ctx ends. It fails with ErrStopped
-// if it would have to wait after NotifyWaiters. A value that arrives in the same instant as the cancellation is
+// Consume takes the oldest value, blocking while the buffer is empty, until ctx ends. After NotifyWaiters it
+// still drains the stored values, then fails with ErrStopped. A value that arrives in the same instant as the cancellation is
 // returned.
 func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 	var zero V
@@ -190,10 +196,14 @@ func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 		var id C.uint64_t
 		var p *C.gocoro_pending
 		var res int64
-		if C.gocoro_ring_buffer_consume(rb.c, &id, &p) == C.GOCORO_RB_DONE {
+		switch C.gocoro_ring_buffer_consume(rb.c, &id, &p) {
+		case C.GOCORO_RB_DONE:
 			rb.life.exit()
 			res = int64(id)
-		} else {
+		case C.GOCORO_RB_STOPPED:
+			rb.life.exit()
+			res = -1
+		default:
 			w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, consume: true}
 			var ok bool
 			if res, ok = rb.wait(ctx, w, p); !ok {
@@ -233,8 +243,14 @@ func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_p
 		rb.life.exit()
 		return w.result, true // finished in the same instant as the cancellation: report what happened
 	}
-	w.abandoned = true
-	if val, ok := rb.values[w.id]; ok && !w.consume {
+	w.abandoned = true // the completion, still to come, drops the reference
+	if !w.consume {
+		val, ok := rb.values[w.id]
+		if !ok {
+			// A consumer already took it: it was produced, only the completion had not arrived yet.
+			rb.mu.Unlock()
+			return 0, true
+		}
 		// Withdraw the value; the queued native produce now carries a placeholder.
 		var zero V
 		val.v, val.dead = zero, true

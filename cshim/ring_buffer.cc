@@ -37,7 +37,8 @@ public:
         auto op = m_rb.produce(id);
         if (op.await_ready())
         {
-            return GOCORO_RB_DONE;
+            // Stored, handed to a waiting consumer, or refused by a stopped buffer.
+            return op.await_resume() == coro::rb::produce_result::produced ? GOCORO_RB_DONE : GOCORO_RB_STOPPED;
         }
         // The buffer is full (its lock is held): queue the operation as a waiting producer.
         auto* p = new gocoro_pending{};
@@ -51,7 +52,12 @@ public:
         auto op = m_rb.consume();
         if (op.await_ready())
         {
-            *id = *op.await_resume();
+            auto r = op.await_resume();
+            if (!r)
+            {
+                return GOCORO_RB_STOPPED;
+            }
+            *id = *r;
             return GOCORO_RB_DONE;
         }
         auto* p = new gocoro_pending{};

@@ -30,7 +30,7 @@ enum gocoro_rb_status
 {
     /* Done inside the call. */
     GOCORO_RB_DONE = 0,
-    /* The ring buffer is stopped (notify_waiters) and the operation would have had to wait. */
+    /* The ring buffer is stopped (notify_waiters): produce always, consume once the buffer is empty. */
     GOCORO_RB_STOPPED = 1,
     /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) for produce, the id (> 0) or
      * -1 (stopped) for consume. */
