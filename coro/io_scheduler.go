@@ -188,8 +188,16 @@ func (s *IOScheduler) awaitSchedule(t *T, yield bool) error {
 // YieldFor suspends the task body for at least d on s's timers (co_await s->yield_for(d)); d <= 0 behaves like
 // Schedule. The body resumes on s (pool thread or event-loop thread).
 func (t *T) YieldFor(s *IOScheduler, d time.Duration) error {
-	_, err := s.await(t, "yield_for", request{kind: C.GOCORO_OP_IO_YIELD_FOR, arg: max(d.Milliseconds(), 0)})
+	_, err := s.await(t, "yield_for", request{kind: C.GOCORO_OP_IO_YIELD_FOR, arg: ceilMillis(d)})
 	return err
+}
+
+// ceilMillis converts d to the scheduler's millisecond timers, rounding up so a wait never ends early.
+func ceilMillis(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // YieldUntil suspends the task body until deadline (co_await s->yield_until(tp)); a past deadline behaves like
@@ -255,7 +263,7 @@ func (t *T) Poll(s *IOScheduler, fd int, op PollOp, timeout time.Duration) (Poll
 	if op != PollRead && op != PollWrite && op != PollReadWrite {
 		return PollError, &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
 	}
-	res, err := s.await(t, "poll", request{kind: C.GOCORO_OP_IO_POLL, arg: int64(fd), arg2: int64(op) | max(timeout.Milliseconds(), 0)<<8})
+	res, err := s.await(t, "poll", request{kind: C.GOCORO_OP_IO_POLL, arg: int64(fd), arg2: int64(op) | ceilMillis(timeout)<<8})
 	return PollStatus(res), err
 }
 

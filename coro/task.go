@@ -22,6 +22,10 @@ import (
 // task) is awaited again. A finished task may be awaited any number of times.
 var ErrTaskBusy = errors.New("coro: task is already running")
 
+// ErrTaskNotDone is returned by Result before the task has finished (libcoro throws "the return value was never
+// set" there).
+var ErrTaskNotDone = errors.New("coro: task has not finished")
+
 // T is what a task body awaits with. It is only valid inside the body it was passed to, on the body's own
 // goroutine (like testing.T's FailNow): do not keep it or hand it to other goroutines.
 type T struct {
@@ -170,11 +174,11 @@ func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
 // Done reports whether the task has finished.
 func (t *Task[R]) Done() bool { return t.core.state.Load() == taskDone }
 
-// Result returns what the body returned, once Done; before that it returns ErrTaskBusy.
+// Result returns what the body returned, once Done; before that it returns ErrTaskNotDone.
 func (t *Task[R]) Result() (R, error) {
 	if !t.Done() {
 		var zero R
-		return zero, ErrTaskBusy
+		return zero, ErrTaskNotDone
 	}
 	return t.box.val, t.core.err
 }

@@ -185,13 +185,11 @@ func waits(w io.Writer, s *coro.IOScheduler) error {
 			return struct{}{}, err
 		}
 		lines = append(lines, "yield: resumed")
-		// The deadlines get one extra millisecond: ScheduleAt/YieldUntil wait time.Until(deadline) truncated to
-		// whole milliseconds, so they can resume up to 1ms before the deadline itself.
 		return struct{}{}, errors.Join(
 			check("schedule_after", func() error { return t.ScheduleAfter(s, d) }),
-			check("schedule_at", func() error { return t.ScheduleAt(s, time.Now().Add(d+time.Millisecond)) }),
+			check("schedule_at", func() error { return t.ScheduleAt(s, time.Now().Add(d)) }),
 			check("yield_for", func() error { return t.YieldFor(s, d) }),
-			check("yield_until", func() error { return t.YieldUntil(s, time.Now().Add(d+time.Millisecond)) }),
+			check("yield_until", func() error { return t.YieldUntil(s, time.Now().Add(d)) }),
 		)
 	}))
 	for _, line := range lines {

@@ -36,9 +36,9 @@ func TestTask(t *testing.T) {
 		h := valueTask("Hello")
 		w := valueTask("World")
 		_, err := h.Result()
-		require.ErrorIs(t, err, coro.ErrTaskBusy) // result() before the task ran is an error
+		require.ErrorIs(t, err, coro.ErrTaskNotDone) // result() before the task ran is an error
 		_, err = w.Result()
-		require.ErrorIs(t, err, coro.ErrTaskBusy)
+		require.ErrorIs(t, err, coro.ErrTaskNotDone)
 
 		require.NoError(t, h.Start())
 		require.NoError(t, w.Start())
