@@ -105,10 +105,12 @@ TEST_CASE("semaphore ringbuffer", "[semaphore]")
 
     coro::thread_pool tp{coro::thread_pool::options{.thread_count = 1}};
     coro::semaphore   s{2, 2};
+    std::atomic<bool> consumer_started{false};
 
     auto make_consumer_task = [&](uint64_t id) -> coro::task<void>
     {
         co_await tp.schedule();
+        consumer_started = true;
 
         while (true)
         {
@@ -133,6 +135,14 @@ TEST_CASE("semaphore ringbuffer", "[semaphore]")
     auto make_producer_task = [&]() -> coro::task<void>
     {
         co_await tp.schedule();
+
+        // when_all starts the producer first; an idle worker can run its whole loop (each yield() finds only the
+        // producer queued) and stop the semaphore before the main thread has even queued the consumer. Let the
+        // consumer reach the pool first so the scenario exercises the hand-offs it is about.
+        while (!consumer_started)
+        {
+            co_await tp.yield();
+        }
 
         for (size_t i = 2; i < iterations; ++i)
         {
