@@ -13,136 +13,64 @@ namespace coro
 namespace detail
 {
 // ---------------------------------------------------------------------------------------------------------
-// Coroutine frame cache (declared in coro/detail/frame_allocator.hpp). It lives in this file so that every
-// build compiling the pool (make, Bazel, the Go unity file) also compiles it.
+// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp). They live
+// in this file so that every build compiling the pool (make, Bazel, the Go unity file) also compiles them.
+namespace frame_cache_detail
+{
 namespace
 {
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool frame_cache_enabled = false;
-#elif defined(__has_feature)
-    #if __has_feature(address_sanitizer)
-constexpr bool frame_cache_enabled = false;
-    #else
-constexpr bool frame_cache_enabled = true;
-    #endif
-#else
-constexpr bool frame_cache_enabled = true;
-#endif
-
-constexpr std::size_t frame_granule         = 32;
-constexpr std::size_t frame_max_cached_size = 4096;
-constexpr std::size_t frame_classes         = frame_max_cached_size / frame_granule;
-/// Upper bound of memory one thread keeps in its cache.
-constexpr std::size_t frame_max_cached_bytes = 256 * 1024;
-
-struct free_frame
+auto flush(cache& c) noexcept -> void
 {
-    free_frame* m_next;
-};
-
-/// Trivially destructible, so it stays usable during thread exit (after frame_cache_owner has flushed it,
-/// m_state == dead and everything bypasses the cache).
-struct frame_cache
-{
-    enum : uint8_t
+    for (std::size_t i = 0; i < classes; ++i)
     {
-        fresh,
-        live,
-        dead
-    };
-    free_frame* m_heads[frame_classes];
-    std::size_t m_bytes;
-    uint8_t     m_state;
-};
-
-constinit thread_local frame_cache t_frame_cache{};
-
-auto flush_frame_cache(frame_cache& cache) noexcept -> void
-{
-    for (std::size_t c = 0; c < frame_classes; ++c)
-    {
-        for (free_frame* f = cache.m_heads[c]; f != nullptr;)
+        for (free_frame* f = c.m_heads[i]; f != nullptr;)
         {
             free_frame* next = f->m_next;
-            ::operator delete(static_cast<void*>(f), (c + 1) * frame_granule);
+            ::operator delete(static_cast<void*>(f), (i + 1) * granule);
             f = next;
         }
-        cache.m_heads[c] = nullptr;
+        c.m_heads[i] = nullptr;
     }
-    cache.m_bytes = 0;
+    c.m_bytes = 0;
 }
 
-/// Releases the thread's cached frames at thread exit.
-struct frame_cache_owner
+/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
+struct cache_owner
 {
-    frame_cache_owner() noexcept { t_frame_cache.m_state = frame_cache::live; }
-    ~frame_cache_owner()
+    cache_owner() noexcept { t_cache.m_state = cache::live; }
+    ~cache_owner()
     {
-        t_frame_cache.m_state = frame_cache::dead;
-        flush_frame_cache(t_frame_cache);
+        t_cache.m_state = cache::dead;
+        flush(t_cache);
     }
 };
-
-[[gnu::noinline]] auto register_frame_cache() noexcept -> void
-{
-    // Constructing the owner registers its destructor for this thread's exit.
-    static thread_local frame_cache_owner owner;
-    (void)owner;
-}
 } // namespace
 
-auto frame_allocate(std::size_t size) -> void*
+auto allocate_slow(std::size_t rounded) -> void*
 {
-    if constexpr (frame_cache_enabled)
-    {
-        if (size <= frame_max_cached_size) [[likely]]
-        {
-            const std::size_t c     = (size - 1) / frame_granule;
-            frame_cache&      cache = t_frame_cache;
-            if (free_frame* f = cache.m_heads[c]; f != nullptr)
-            {
-                cache.m_heads[c] = f->m_next;
-                cache.m_bytes -= (c + 1) * frame_granule;
-                return f;
-            }
-            return ::operator new((c + 1) * frame_granule);
-        }
-    }
-    return ::operator new(size);
+    return ::operator new(rounded);
 }
 
-auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
 {
-    if constexpr (frame_cache_enabled)
+    cache& c = t_cache;
+    if (c.m_state == cache::fresh)
     {
-        if (size <= frame_max_cached_size) [[likely]]
-        {
-            const std::size_t c       = (size - 1) / frame_granule;
-            const std::size_t rounded = (c + 1) * frame_granule;
-            frame_cache&      cache   = t_frame_cache;
-            if (cache.m_state != frame_cache::live) [[unlikely]]
-            {
-                if (cache.m_state == frame_cache::dead)
-                {
-                    ::operator delete(frame, rounded);
-                    return;
-                }
-                register_frame_cache();
-            }
-            if (cache.m_bytes + rounded <= frame_max_cached_bytes)
-            {
-                auto* f          = static_cast<free_frame*>(frame);
-                f->m_next        = cache.m_heads[c];
-                cache.m_heads[c] = f;
-                cache.m_bytes += rounded;
-                return;
-            }
-            ::operator delete(frame, rounded);
-            return;
-        }
+        // First frame cached on this thread: constructing the owner registers its exit hook.
+        static thread_local cache_owner owner;
+        (void)owner;
     }
-    ::operator delete(frame, size);
+    if (c.m_state == cache::live && c.m_bytes + rounded <= max_cached_bytes)
+    {
+        auto* f          = static_cast<free_frame*>(frame);
+        f->m_next        = c.m_heads[(rounded / granule) - 1];
+        c.m_heads[(rounded / granule) - 1] = f;
+        c.m_bytes += rounded;
+        return;
+    }
+    ::operator delete(frame, rounded);
 }
+} // namespace frame_cache_detail
 
 // ---------------------------------------------------------------------------------------------------------
 // Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
@@ -245,7 +173,7 @@ class work_stealing_deque
 public:
     work_stealing_deque() : m_ring(new ring(initial_capacity)) { m_rings.emplace_back(m_ring.load()); }
 
-    auto push(std::coroutine_handle<> handle) noexcept -> void
+    [[gnu::always_inline]] auto push(std::coroutine_handle<> handle) noexcept -> void
     {
         int64_t b = m_bottom.load(std::memory_order_relaxed);
         int64_t t = m_top.load(std::memory_order_acquire);
@@ -258,7 +186,7 @@ public:
         m_bottom.store(b + 1, std::memory_order_release);
     }
 
-    auto pop() noexcept -> std::coroutine_handle<>
+    [[gnu::always_inline]] auto pop() noexcept -> std::coroutine_handle<>
     {
         int64_t b = m_bottom.load(std::memory_order_relaxed) - 1;
         ring*   r = m_ring.load(std::memory_order_relaxed);
@@ -331,7 +259,7 @@ public:
 private:
     static constexpr int64_t initial_capacity = 256;
 
-    auto grow(ring* old, int64_t b, int64_t t) -> ring*
+    [[gnu::noinline, gnu::cold]] auto grow(ring* old, int64_t b, int64_t t) -> ring*
     {
         auto* bigger = new ring(old->capacity() * 2);
         for (int64_t i = t; i < b; ++i)
@@ -409,9 +337,31 @@ auto thread_pool::spin_lock::lock() noexcept -> void
     }
 }
 
+/// Fast path of notify_workers(): one load when nobody sleeps (with asymmetric barriers, no fence at all).
+[[gnu::always_inline]] inline auto thread_pool::maybe_notify(uint64_t count) noexcept -> void
+{
+    detail::light_barrier();
+    if (m_sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
+    {
+        wake(count);
+    }
+}
+
 auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
 {
-    m_thread_pool.schedule_impl(awaiting_coroutine, m_fifo);
+    thread_pool& tp = m_thread_pool;
+    if (!m_fifo)
+    {
+        // schedule() from one of this pool's workers: onto its own deque (the common fork-join case).
+        if (worker* w = t_current_worker; w != nullptr && &w->m_pool == &tp) [[likely]]
+        {
+            w->m_deque.push(awaiting_coroutine);
+            w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            tp.maybe_notify(1);
+            return;
+        }
+    }
+    tp.schedule_impl(awaiting_coroutine, m_fifo);
 }
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
@@ -442,13 +392,9 @@ auto thread_pool::current_worker() const noexcept -> worker*
     return (w != nullptr && &w->m_pool == this) ? w : nullptr;
 }
 
-auto thread_pool::schedule() -> operation
+auto thread_pool::throw_shutting_down() -> void
 {
-    if (m_shutdown_requested.load(std::memory_order_acquire))
-    {
-        throw std::runtime_error("coro::thread_pool is shutting down, unable to schedule new tasks.");
-    }
-    return operation{*this, false};
+    throw std::runtime_error("coro::thread_pool is shutting down, unable to schedule new tasks.");
 }
 
 auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
@@ -482,7 +428,7 @@ auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexc
         {
             w->m_deque.push(handle);
             w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-            notify_workers(1);
+            maybe_notify(1);
             return;
         }
     }
@@ -490,7 +436,7 @@ auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexc
         std::unique_lock lk{m_global_lock};
         push_global_locked(handle);
     }
-    notify_workers(1);
+    maybe_notify(1);
 }
 
 auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept -> void
@@ -622,6 +568,9 @@ auto thread_pool::spin_for_work(worker& w) noexcept -> std::coroutine_handle<>
         {
             detail::cpu_relax();
         }
+        // Let any other runnable thread on this CPU go first (on a 2-vCPU box the thread producing our work
+        // often is one): returns at once when nothing else wants the CPU.
+        std::this_thread::yield();
         if ((round & 7) == 7 && std::chrono::steady_clock::now() >= deadline)
         {
             break;
@@ -662,7 +611,11 @@ auto thread_pool::clear_wake_pending() noexcept -> void
 
 auto thread_pool::notify_workers(uint64_t count) noexcept -> void
 {
-    detail::light_barrier();
+    maybe_notify(count);
+}
+
+auto thread_pool::wake(uint64_t count) noexcept -> void
+{
     const uint32_t sleepers = m_sleepers.load(std::memory_order_relaxed);
     if (sleepers == 0 || m_spinners.load(std::memory_order_relaxed) != 0)
     {

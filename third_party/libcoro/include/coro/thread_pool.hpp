@@ -73,7 +73,14 @@ public:
 
     /// Awaitable that moves the awaiting coroutine onto a worker. Throws std::runtime_error (at this call)
     /// once shutdown() has been requested.
-    [[nodiscard]] auto schedule() -> operation;
+    [[nodiscard]] auto schedule() -> operation
+    {
+        if (m_shutdown_requested.load(std::memory_order_acquire)) [[unlikely]]
+        {
+            throw_shutting_down();
+        }
+        return operation{*this, false};
+    }
 
     /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
     /// discarded. False after shutdown.
@@ -145,6 +152,7 @@ private:
         std::atomic<bool> m_locked{false};
     };
 
+    [[noreturn]] static auto throw_shutting_down() -> void;
     auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
     auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
@@ -155,6 +163,8 @@ private:
     auto sleep(worker& w) noexcept -> void;
     auto clear_wake_pending() noexcept -> void;
     auto notify_workers(uint64_t count) noexcept -> void;
+    auto maybe_notify(uint64_t count) noexcept -> void; // inline fast path, thread_pool.cpp only
+    auto wake(uint64_t count) noexcept -> void;
     auto run(worker& w) -> void;
     auto current_worker() const noexcept -> worker*;
 

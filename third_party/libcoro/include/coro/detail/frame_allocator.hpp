@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <new>
 
 namespace coro::detail
 {
-/// Coroutine frame allocation for task and when_all frames (defined in src/thread_pool.cpp, so every build
-/// that has the pool has it).
+/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
+/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
 ///
 /// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
@@ -15,6 +17,96 @@ namespace coro::detail
 /// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
 ///
 /// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
-auto frame_allocate(std::size_t size) -> void*;
-auto frame_deallocate(void* frame, std::size_t size) noexcept -> void;
+namespace frame_cache_detail
+{
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool enabled = false;
+#elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+inline constexpr bool enabled = false;
+    #else
+inline constexpr bool enabled = true;
+    #endif
+#else
+inline constexpr bool enabled = true;
+#endif
+
+inline constexpr std::size_t granule         = 32;
+inline constexpr std::size_t max_cached_size = 4096;
+inline constexpr std::size_t classes         = max_cached_size / granule;
+/// Upper bound of the memory one thread keeps in its cache.
+inline constexpr std::size_t max_cached_bytes = 256 * 1024;
+
+struct free_frame
+{
+    free_frame* m_next;
+};
+
+/// Trivially destructible, so it stays usable during thread exit: after the thread's cache owner has
+/// flushed it, m_state == dead and frees bypass the cache.
+struct cache
+{
+    enum : uint8_t
+    {
+        fresh, ///< this thread has not cached a frame yet (its exit hook is not registered)
+        live,
+        dead ///< the thread is exiting and has flushed its cache
+    };
+    free_frame* m_heads[classes];
+    std::size_t m_bytes;
+    uint8_t     m_state;
+};
+
+inline constinit thread_local cache t_cache{};
+
+/// Cold paths (src/thread_pool.cpp).
+auto allocate_slow(std::size_t rounded) -> void*;
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
+} // namespace frame_cache_detail
+
+inline auto frame_allocate(std::size_t size) -> void*
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c     = (size - 1) / fc::granule;
+            fc::cache&        cache = fc::t_cache;
+            if (fc::free_frame* f = cache.m_heads[c]; f != nullptr) [[likely]]
+            {
+                cache.m_heads[c] = f->m_next;
+                cache.m_bytes -= (c + 1) * fc::granule;
+                return f;
+            }
+            return fc::allocate_slow((c + 1) * fc::granule);
+        }
+    }
+    return ::operator new(size);
+}
+
+inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c       = (size - 1) / fc::granule;
+            const std::size_t rounded = (c + 1) * fc::granule;
+            fc::cache&        cache   = fc::t_cache;
+            if (cache.m_state == fc::cache::live && cache.m_bytes + rounded <= fc::max_cached_bytes) [[likely]]
+            {
+                auto* f          = static_cast<fc::free_frame*>(frame);
+                f->m_next        = cache.m_heads[c];
+                cache.m_heads[c] = f;
+                cache.m_bytes += rounded;
+                return;
+            }
+            fc::deallocate_slow(frame, rounded);
+            return;
+        }
+    }
+    ::operator delete(frame, size);
+}
 } // namespace coro::detail
