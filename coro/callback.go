@@ -9,10 +9,6 @@ extern void gocoroStep(uintptr_t handle, struct gocoro_op* op);
 */
 import "C"
 
-import (
-	"runtime/cgo"
-)
-
 func init() {
 	C.gocoro_install_callbacks(C.gocoro_run_fn(C.gocoroRun), C.gocoro_thread_event_fn(C.gocoroThreadEvent),
 		C.gocoro_step_fn(C.gocoroStep))
@@ -23,12 +19,12 @@ type runner interface{ run() }
 
 //export gocoroRun
 func gocoroRun(h C.uintptr_t) {
-	releaseHandle(cgo.Handle(h)).(runner).run()
+	releaseHandle(handle(h)).(runner).run()
 }
 
 //export gocoroThreadEvent
 func gocoroThreadEvent(h C.uintptr_t, index C.size_t, started C.int) {
-	hooks := cgo.Handle(h).Value().(*threadHooks)
+	hooks := handle(h).Value().(*threadHooks)
 	fn := hooks.stop
 	if started != 0 {
 		fn = hooks.start

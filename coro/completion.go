@@ -6,7 +6,6 @@ package coro
 import "C"
 
 import (
-	"runtime/cgo"
 	"sync"
 	"unsafe"
 )
@@ -32,7 +31,7 @@ func drain() {
 			return
 		}
 		for i := 0; i < n; i++ {
-			c := releaseHandle(cgo.Handle(buf[i].handle)).(completer)
+			c := releaseHandle(handle(buf[i].handle)).(completer)
 			c.complete(int64(buf[i].result))
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,7 +53,7 @@ type IOScheduler struct {
 	mu       sync.RWMutex // write-held only by Close
 	s        *C.gocoro_io_scheduler
 	closed   bool
-	hooks    []cgo.Handle
+	hooks    []handle
 	inflight atomic.Int64 // task awaits handed to C++ that still reference s
 }
 
@@ -176,13 +175,26 @@ func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
 	return res, nil
 }
 
-func (s *IOScheduler) awaitSchedule(t *T, yield bool) error {
+func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, error) {
 	kind, op := C.int32_t(C.GOCORO_OP_IO_SCHEDULE), "schedule"
 	if yield {
 		kind, op = C.GOCORO_OP_IO_YIELD, "yield"
 	}
-	_, err := s.await(t, op, request{kind: kind})
-	return err
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return request{}, nil, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
+	}
+	s.inflight.Add(1)
+	s.mu.RUnlock()
+	finish := func(res int64) error {
+		s.inflight.Add(-1)
+		if res == C.GOCORO_ESHUTDOWN {
+			return &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
+		}
+		return nil
+	}
+	return request{kind: kind, target: unsafe.Pointer(s.s)}, finish, nil
 }
 
 // YieldFor suspends the task body for at least d on s's timers (co_await s->yield_for(d)); d <= 0 behaves like

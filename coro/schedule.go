@@ -11,8 +11,9 @@ import (
 type Executor interface {
 	// spawnHandle queues the runner behind h; on error the handle was not taken.
 	spawnHandle(h uintptr) error
-	// awaitSchedule moves the task body t onto the executor (schedule, or yield when yield is true).
-	awaitSchedule(t *T, yield bool) error
+	// scheduleRequest describes moving a task onto the executor (schedule, or yield when yield is true). The
+	// executor stays alive until finish is called with the await's result; finish maps it to an error.
+	scheduleRequest(yield bool) (r request, finish func(result int64) error, err error)
 }
 
 const (

@@ -11,8 +11,6 @@ import "C"
 import (
 	"context"
 	"errors"
-	"runtime"
-	"runtime/cgo"
 	"runtime/debug"
 	"sync/atomic"
 	"unsafe"
@@ -73,7 +71,7 @@ const (
 // cannot move a goroutine's stack between the locked threads of cgo callbacks, hence the hand-off.
 type taskCore struct {
 	c        *C.gocoro_task
-	handle   cgo.Handle
+	handle   handle
 	body     func(t *T) error // stores the typed result; returns the body's error
 	started  bool
 	requests chan request    // body -> proxy: next await
@@ -82,10 +80,22 @@ type taskCore struct {
 	err      error
 	state    atomic.Int32
 	done     chan struct{} // closed when the body has finished
+	// inline, when set, replaces body: a state machine run directly inside each step (no goroutine, no hand-off).
+	// It receives the previous await's result and returns the next await, or false once the task is finished
+	// (having stored its outcome). Used for bodies that never block: NewFunc, ScheduleTask, Join.
+	inline func(result int64) (request, bool)
 }
 
 // step advances the body to its next await; it runs on whichever thread resumed the proxy.
 func (k *taskCore) step(op *C.gocoro_op) {
+	if k.inline != nil {
+		if r, more := k.stepInline(int64(op.result)); more {
+			op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
+			return
+		}
+		k.finish(op)
+		return
+	}
 	if !k.started {
 		k.started = true
 		k.requests, k.results, k.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
@@ -99,6 +109,22 @@ func (k *taskCore) step(op *C.gocoro_op) {
 		return
 	case <-k.finished:
 	}
+	k.finish(op)
+}
+
+// stepInline runs one state of an inline body, turning a panic into the task's error.
+func (k *taskCore) stepInline(result int64) (r request, more bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			k.err = &PanicError{Value: p, Stack: debug.Stack()}
+			more = false
+		}
+	}()
+	return k.inline(result)
+}
+
+// finish reports the body's end to the proxy: the last use of the handle.
+func (k *taskCore) finish(op *C.gocoro_op) {
 	op.kind, op.target, op.arg, op.result = C.GOCORO_OP_DONE, nil, 0, 0
 	if k.err != nil {
 		op.result = 1
@@ -118,8 +144,23 @@ func (k *taskCore) run(threadID int) {
 	k.err = k.body(&T{core: k, threadID: threadID})
 }
 
-// claim marks an idle task as running; false if it already ran or is running.
-func (k *taskCore) claim() bool { return k.state.CompareAndSwap(taskIdle, taskRunning) }
+// claim marks an idle task as running and gives it its C++ proxy; false if it already ran or is running. A task
+// holds no C memory and no handle before it is claimed, so a task that is never run needs no clean-up.
+func (k *taskCore) claim() bool {
+	if !k.state.CompareAndSwap(taskIdle, taskRunning) {
+		return false
+	}
+	k.handle = newHandle(k)
+	k.c = C.gocoro_task_create(C.uintptr_t(k.handle))
+	return true
+}
+
+// unclaim undoes claim for a task that was not started after all.
+func (k *taskCore) unclaim() {
+	releaseHandle(k.handle)
+	k.release()
+	k.state.Store(taskIdle)
+}
 
 // release frees the C++ proxy once the task is done.
 func (k *taskCore) release() {
@@ -131,7 +172,7 @@ func (k *taskCore) release() {
 
 //export gocoroStep
 func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
-	cgo.Handle(h).Value().(*taskCore).step(op)
+	handle(h).Value().(*taskCore).step(op)
 }
 
 // Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
@@ -153,22 +194,29 @@ func (t *Task[R]) taskCore() *taskCore { return t.core }
 // NewTask makes a task from body. A panic in body is returned as a *PanicError.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
 	box := &result[R]{}
-	core := &taskCore{done: make(chan struct{}), body: func(t *T) error {
+	return newTask(box, &taskCore{body: func(t *T) error {
 		v, err := body(t)
 		box.val = v
 		return err
-	}}
-	core.handle = newHandle(core)
-	core.c = C.gocoro_task_create(C.uintptr_t(core.handle))
-	task := &Task[R]{core: core, box: box}
-	// A task nobody ever starts still owns a handle and a C++ frame: free them with the Task.
-	runtime.AddCleanup(task, func(k *taskCore) {
-		if k.claim() {
-			releaseHandle(k.handle)
-			k.release()
-		}
-	}, core)
-	return task
+	}})
+}
+
+// NewFunc makes a task whose body does not await anything (a leaf). It runs inline on the thread that starts
+// the task or resumes it (after ScheduleTask, on the executor's thread), inside one callback: no goroutine and no
+// hand-off, so it is by far the cheapest kind of task. fn must not block for long: it occupies that thread.
+func NewFunc[R any](fn func() (R, error)) *Task[R] {
+	box := &result[R]{}
+	core := &taskCore{}
+	core.inline = func(int64) (request, bool) {
+		box.val, core.err = fn()
+		return request{}, false
+	}
+	return newTask(box, core)
+}
+
+func newTask[R any](box *result[R], core *taskCore) *Task[R] {
+	core.done = make(chan struct{})
+	return &Task[R]{core: core, box: box}
 }
 
 // Done reports whether the task has finished.
@@ -193,7 +241,7 @@ func (t *Task[R]) Start() error {
 	h := newHandle(completer((*taskRelease)(t.core)))
 	if C.gocoro_task_start(t.core.c, C.uintptr_t(h)) != C.GOCORO_OK {
 		releaseHandle(h)
-		t.core.state.Store(taskIdle)
+		t.core.unclaim()
 		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
 	}
 	return nil
@@ -225,15 +273,91 @@ func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
 	}
 }
 
-// ScheduleTask returns a task that first moves onto ex and then runs task there (executor.schedule(task)).
+// ScheduleTask returns a task that first moves onto ex and then runs task there (executor.schedule(task)). It is
+// composed natively: no goroutine hand-off of its own.
 func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
-	return NewTask(func(t *T) (R, error) {
-		if err := t.Schedule(ex); err != nil {
-			var zero R
-			return zero, err
+	box := &result[R]{}
+	core := &taskCore{}
+	state := 0
+	var finishSchedule func(int64) error
+	core.inline = func(res int64) (request, bool) {
+		switch state {
+		case 0: // move onto ex
+			r, finish, err := ex.scheduleRequest(false)
+			if err != nil {
+				core.err = err
+				return request{}, false
+			}
+			state, finishSchedule = 1, finish
+			return r, true
+		case 1: // on ex now: run the child
+			if err := finishSchedule(res); err != nil {
+				core.err = err
+				return request{}, false
+			}
+			if task.Done() {
+				box.val, core.err = task.Result()
+				return request{}, false
+			}
+			if !task.core.claim() {
+				core.err = ErrTaskBusy
+				return request{}, false
+			}
+			state = 2
+			return request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(task.core.c)}, true
+		default: // the child finished
+			task.core.release()
+			box.val, core.err = task.Result()
+			return request{}, false
 		}
-		return Await(t, task)
-	})
+	}
+	return newTask(box, core)
+}
+
+// Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
+// thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
+// without calling combine.
+func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
+	box := &result[S]{}
+	core := &taskCore{}
+	started := false
+	var run []*taskCore
+	core.inline = func(int64) (request, bool) {
+		if !started {
+			started = true
+			for _, c := range children {
+				if c.Done() {
+					continue
+				}
+				if !c.core.claim() {
+					for _, r := range run {
+						r.unclaim()
+					}
+					core.err = ErrTaskBusy
+					return request{}, false
+				}
+				run = append(run, c.core)
+			}
+			if len(run) > 0 {
+				return whenAllRequest(run), true
+			}
+		}
+		for _, k := range run {
+			k.release()
+		}
+		results := make([]R, len(children))
+		for i, c := range children {
+			v, err := c.Result()
+			if err != nil {
+				core.err = err
+				return request{}, false
+			}
+			results[i] = v
+		}
+		box.val, core.err = combine(results)
+		return request{}, false
+	}
+	return newTask(box, core)
 }
 
 // Await runs child inside the task body t and returns its result. The child starts on the current thread
@@ -262,7 +386,7 @@ func WhenAll(t *T, tasks ...AnyTask) error {
 		}
 		if !k.claim() {
 			for _, r := range run {
-				r.state.Store(taskIdle)
+				r.unclaim()
 			}
 			return ErrTaskBusy
 		}
@@ -271,24 +395,36 @@ func WhenAll(t *T, tasks ...AnyTask) error {
 	if len(run) == 0 {
 		return nil
 	}
-	// The proxy takes ownership of this C array and frees it.
-	arr := (*[1 << 28]*C.gocoro_task)(C.malloc(C.size_t(len(run)) * C.size_t(unsafe.Sizeof((*C.gocoro_task)(nil)))))[:len(run):len(run)]
-	for i, k := range run {
-		arr[i] = k.c
-	}
-	t.await(request{kind: C.GOCORO_OP_WHEN_ALL, target: unsafe.Pointer(&arr[0]), arg: int64(len(run))})
+	t.await(whenAllRequest(run))
 	for _, k := range run {
 		k.release()
 	}
 	return nil
 }
 
+// whenAllRequest describes a native when_all over the claimed children; the proxy frees the C array.
+func whenAllRequest(run []*taskCore) request {
+	arr := (*[1 << 28]*C.gocoro_task)(C.malloc(C.size_t(len(run)) * C.size_t(unsafe.Sizeof((*C.gocoro_task)(nil)))))[:len(run):len(run)]
+	for i, k := range run {
+		arr[i] = k.c
+	}
+	return request{kind: C.GOCORO_OP_WHEN_ALL, target: unsafe.Pointer(&arr[0]), arg: int64(len(run))}
+}
+
 // Schedule moves the task body onto ex (co_await ex.schedule()): the current thread is freed and the body
 // continues on one of ex's threads. Fails with an error matching ErrClosed once ex is closed.
-func (t *T) Schedule(ex Executor) error { return ex.awaitSchedule(t, false) }
+func (t *T) Schedule(ex Executor) error { return awaitSchedule(t, ex, false) }
 
 // Yield re-queues the task behind the work already queued on ex (co_await ex.yield()).
-func (t *T) Yield(ex Executor) error { return ex.awaitSchedule(t, true) }
+func (t *T) Yield(ex Executor) error { return awaitSchedule(t, ex, true) }
+
+func awaitSchedule(t *T, ex Executor, yield bool) error {
+	r, finish, err := ex.scheduleRequest(yield)
+	if err != nil {
+		return err
+	}
+	return finish(t.await(r))
+}
 
 // WhenAny starts every task in order on the current thread (each runs until it first suspends) and suspends the
 // body t until the first of them finishes (coro::when_any); it returns that task's index, and t resumes on the
@@ -309,7 +445,7 @@ func WhenAny(t *T, tasks ...AnyTask) (int, error) {
 		k := task.taskCore()
 		if !k.claim() {
 			for _, c := range claimed {
-				c.state.Store(taskIdle)
+				c.unclaim()
 			}
 			return -1, ErrTaskBusy
 		}

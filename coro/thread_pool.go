@@ -9,7 +9,6 @@ import "C"
 import (
 	"errors"
 	"runtime"
-	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +29,7 @@ type ThreadPoolOptions struct {
 type ThreadPool struct {
 	mu     sync.RWMutex // write-held only by Close; readers are submissions
 	tp     *C.gocoro_thread_pool
-	hooks  cgo.Handle // 0 when there are no thread callbacks
+	hooks  handle // 0 when there are no thread callbacks
 	closed bool
 	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
 	inflight atomic.Int64
@@ -119,8 +118,7 @@ func (p *ThreadPool) Close() error {
 	return nil
 }
 
-// awaitSchedule hands the task body's proxy to the pool (schedule or yield) and waits for the resumption.
-func (p *ThreadPool) awaitSchedule(t *T, yield bool) error {
+func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, error) {
 	kind := C.int32_t(C.GOCORO_OP_SCHEDULE)
 	if yield {
 		kind = C.GOCORO_OP_YIELD
@@ -128,11 +126,14 @@ func (p *ThreadPool) awaitSchedule(t *T, yield bool) error {
 	p.mu.RLock()
 	if p.closed {
 		p.mu.RUnlock()
-		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
+		return request{}, nil, &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
 	p.inflight.Add(1)
 	p.mu.RUnlock()
-	res := t.await(request{kind: kind, target: unsafe.Pointer(p.tp)})
+	return request{kind: kind, target: unsafe.Pointer(p.tp)}, p.finishSchedule, nil
+}
+
+func (p *ThreadPool) finishSchedule(res int64) error {
 	p.inflight.Add(-1)
 	if res == C.GOCORO_ESHUTDOWN {
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
