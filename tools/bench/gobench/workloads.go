@@ -36,13 +36,17 @@ var Measured time.Duration
 func All() []Workload {
 	return []Workload{
 		{"direct_call", "core", "plaingo", 5_000_000, directCall},
-		{"sync_wait", "core", "go", 200_000, syncWait},
+		{"sync_wait", "core", "go", 1_000_000, syncWaitFunc},
+		{"sync_wait_gobody", "core", "go", 200_000, syncWait},
 		{"sync_wait", "core", "plaingo", 5_000_000, plainSyncWait},
-		{"when_all_x10", "core", "go", 20_000, whenAllX10},
+		{"when_all_x10", "core", "go", 200_000, joinX10},
+		{"when_all_x10_gobody", "core", "go", 20_000, whenAllX10},
 		{"when_all_x10", "core", "plaingo", 500_000, plainWhenAllX10},
-		{"thread_pool_1", "core", "go", 100_000, threadPool(1)},
+		{"thread_pool_1", "core", "go", 1_000_000, threadPoolFunc(1)},
+		{"thread_pool_1_gobody", "core", "go", 100_000, threadPool(1)},
 		{"thread_pool_1", "core", "plaingo", 5_000_000, plainPool(1)},
-		{"thread_pool_2", "core", "go", 100_000, threadPool(2)},
+		{"thread_pool_2", "core", "go", 1_000_000, threadPoolFunc(2)},
+		{"thread_pool_2_gobody", "core", "go", 100_000, threadPool(2)},
 		{"thread_pool_2", "core", "plaingo", 5_000_000, plainPool(2)},
 		{"schedule_func", "core", "go", 100_000, scheduleFunc},
 		{"scheduler_yield", "core", "go", 50_000, schedulerYield},
@@ -59,7 +63,8 @@ func All() []Workload {
 		{"event_wake_100", "core", "plaingo", 2_000, plainEventWake(100)},
 		{"event_wake_10000", "core", "go", 5, eventWake(10_000)},
 		{"event_wake_10000", "core", "plaingo", 20, plainEventWake(10_000)},
-		{"skynet_1m", "forkjoin", "go", 1_000_000, skynet},
+		{"skynet_1m", "forkjoin", "go", 1_000_000, skynetJoin},
+		{"skynet_1m_gobody", "forkjoin", "go", 1_000_000, skynet},
 		{"skynet_1m", "forkjoin", "plaingo", 1_000_000, plainSkynet},
 	}
 }
@@ -96,6 +101,19 @@ func syncWait(n int) (int64, error) {
 	return int64(n), check("sync_wait", sum, int64(n))
 }
 
+// B2 with a leaf task (NewFunc): the body runs inline, no goroutine.
+func syncWaitFunc(n int) (int64, error) {
+	var sum int64
+	for i := 0; i < n; i++ {
+		v, err := coro.SyncWait(ctx, coro.NewFunc(func() (int64, error) { return 1, nil }))
+		if err != nil {
+			return 0, err
+		}
+		sum += v
+	}
+	return int64(n), check("sync_wait", sum, int64(n))
+}
+
 func plainSyncWait(n int) (int64, error) {
 	var sum int64
 	task := func() int64 { return 1 }
@@ -123,6 +141,29 @@ func whenAllX10(n int) (int64, error) {
 			v, _ := c.Result()
 			sum += v
 		}
+	}
+	return int64(n) * 10, check("when_all_x10", sum, int64(n)*10)
+}
+
+// B3 composed natively: Join over 10 leaves.
+func joinX10(n int) (int64, error) {
+	var sum int64
+	for i := 0; i < n; i++ {
+		children := make([]*coro.Task[int64], 10)
+		for j := range children {
+			children[j] = coro.NewFunc(func() (int64, error) { return 1, nil })
+		}
+		v, err := coro.SyncWait(ctx, coro.Join(children, func(rs []int64) (int64, error) {
+			var s int64
+			for _, r := range rs {
+				s += r
+			}
+			return s, nil
+		}))
+		if err != nil {
+			return 0, err
+		}
+		sum += v
 	}
 	return int64(n) * 10, check("when_all_x10", sum, int64(n)*10)
 }
@@ -166,6 +207,27 @@ func threadPool(threads int) func(int) (int64, error) {
 		}
 		for counter.Load() != int64(n) {
 			time.Sleep(100 * time.Microsecond)
+		}
+		if err := tp.Close(); err != nil {
+			return 0, err
+		}
+		return int64(n), check("thread_pool", counter.Load(), int64(n))
+	}
+}
+
+// B5/B6 with leaf tasks scheduled natively: ScheduleTask(tp, NewFunc(increment)).
+func threadPoolFunc(threads int) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: threads})
+		if err != nil {
+			return 0, err
+		}
+		var counter atomic.Int64
+		inc := func() (struct{}, error) { counter.Add(1); return struct{}{}, nil }
+		for i := 0; i < n; i++ {
+			if err := coro.ScheduleTask(tp, coro.NewFunc(inc)).Start(); err != nil {
+				return 0, err
+			}
 		}
 		if err := tp.Close(); err != nil {
 			return 0, err
@@ -484,6 +546,40 @@ func skynet(n int) (int64, error) {
 		return 0, err
 	}
 	return tasks.Load(), check("skynet", sum, int64(n)*int64(n-1)/2)
+}
+
+// skynet composed natively: nodes are ScheduleTask(pool, Join(children, sum)), leaves ScheduleTask(pool, NewFunc).
+func skynetJoin(n int) (int64, error) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+	if err != nil {
+		return 0, err
+	}
+	defer tp.Close()
+	var tasks int64
+	sum := func(rs []int64) (int64, error) {
+		var s int64
+		for _, r := range rs {
+			s += r
+		}
+		return s, nil
+	}
+	var node func(num, size int64) *coro.Task[int64]
+	node = func(num, size int64) *coro.Task[int64] {
+		tasks++
+		if size == 1 {
+			return coro.ScheduleTask(tp, coro.NewFunc(func() (int64, error) { return num, nil }))
+		}
+		children := make([]*coro.Task[int64], 10)
+		for i := range children {
+			children[i] = node(num+int64(i)*(size/10), size/10)
+		}
+		return coro.ScheduleTask(tp, coro.Join(children, sum))
+	}
+	total, err := coro.SyncWait(ctx, node(0, int64(n)))
+	if err != nil {
+		return 0, err
+	}
+	return tasks, check("skynet", total, int64(n)*int64(n-1)/2)
 }
 
 func plainSkynet(n int) (int64, error) {
