@@ -36,8 +36,12 @@ def go_env(ctx):
         if v:
             env[k] = v
     env["PATH"] = str(find_go(ctx).dirname) + ":" + ctx.os.environ.get("PATH", "/usr/bin:/bin")
-    if "HOME" not in env and "GOPATH" not in env:
-        env["GOPATH"] = str(ctx.path(".gopath"))
+    if "HOME" not in env:
+        # No HOME (e.g. a bare CI environment): give Go a GOPATH/GOCACHE,
+        # next to (not inside) the repository dir.
+        cache = str(ctx.path(".").dirname) + "/gocoro_go_env_cache"
+        env.setdefault("GOPATH", cache + "/gopath")
+        env.setdefault("GOCACHE", cache + "/gocache")
     return env
 
 def _exec(ctx, args, env, what, cwd = ""):
@@ -80,7 +84,8 @@ _go_module_repository = repository_rule(
         "patches": attr.label_list(allow_files = True),
         "patch_cmds": attr.string_list(doc = "Shell commands run in the repository after patching; `go` is on PATH."),
     },
-    environ = ["GOROOT", "GOPROXY", "GOPATH", "GOMODCACHE", "PATH"],
+    # The content is pinned by module@version (+ sum), so no environ: a changed
+    # PATH or GOPROXY must not refetch rules_go and rebuild everything.
 )
 
 def go_module_repository(name, **kwargs):
