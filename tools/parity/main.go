@@ -141,25 +141,28 @@ func readScenarios(tsv string) ([]scenario, error) {
 	return out, nil
 }
 
-// scan maps each test name found in dir's files to the file's base name.
+// scan maps each test name found in the files under dir (recursively) to the file's path relative to dir.
 func scan(dir, ext string, re *regexp.Regexp, notes map[string]string) (map[string]string, error) {
 	found := map[string]string{}
-	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, err
-	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ext) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+	err := filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
 		if err != nil {
-			return nil, err
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
 		}
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ext) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
 		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
 			name := unquote(m[1])
 			if _, dup := found[name]; !dup {
-				found[name] = e.Name()
+				found[name] = rel
 			}
 		}
 		if notes != nil {
@@ -167,8 +170,9 @@ func scan(dir, ext string, re *regexp.Regexp, notes map[string]string) (map[stri
 				notes[unquote(m[1])] = strings.TrimSpace(m[2])
 			}
 		}
-	}
-	return found, nil
+		return nil
+	})
+	return found, err
 }
 
 func unquote(s string) string {
