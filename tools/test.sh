@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly what CI runs (.ci/run calls this):
-#   setup (apt, idempotent) -> gofmt check -> go vet -> go test -race -> C++ tests under ASan+UBSan and TSan
-#   -> bazel test //... (C++ parity tests optimised + Go tests).
+#   setup (apt, idempotent) -> gofmt check -> go vet -> parity coverage check -> go test -race -> C++ tests under
+#   ASan+UBSan and TSan -> bazel test //... (C++ tests optimised + Go tests) -> native benchmark smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
 
-step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
+steps=0
+step() { steps=$((steps + 1)); printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 
 step setup
 bash tools/setup.sh
@@ -20,6 +21,9 @@ fi
 step go vet
 go vet ./...
 
+step "parity: every scenario has its C++ and Go test"
+go run ./tools/parity -check -cpp 1-114 -go 1-45,47-106
+
 step go test -race
 go test -race -count=1 ./...
 
@@ -32,4 +36,8 @@ make -s -f tools/cxx.mk -j2 test SAN=tsan
 step bazel test
 bazel test --test_output=errors //...
 
-step done
+step "benchmark smoke (--quick: every workload produces a figure; no speed threshold)"
+"$(bazel info bazel-bin 2>/dev/null)/tools/bench/cpp/bench" --quick --suite all >/dev/null
+
+# set -e stops at the first failing step, so reaching here means every step passed.
+printf '\n== done (%s)\nsuite: %d passed, 0 failed\n' "$(date +%T)" "$steps"
