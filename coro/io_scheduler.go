@@ -309,3 +309,15 @@ func ScheduleTimeout[R any](s *IOScheduler, task *Task[R], timeout time.Duration
 		return task.Result()
 	})
 }
+
+func (s *IOScheduler) hold() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+func (s *IOScheduler) unhold() { s.inflight.Add(-1) }

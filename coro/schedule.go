@@ -14,6 +14,10 @@ type Executor interface {
 	// scheduleRequest describes moving a task onto the executor (schedule, or yield when yield is true). The
 	// executor stays alive until finish is called with the await's result; finish maps it to an error.
 	scheduleRequest(yield bool) (r request, finish func(result int64) error, err error)
+	// hold keeps the executor's C++ object alive for one C call that may hand it coroutines (false once it is
+	// closed; then nothing must be handed to it); release with unhold.
+	hold() bool
+	unhold()
 }
 
 const (

@@ -28,7 +28,7 @@ import (
 // passes the lock on the moment it is granted.
 type SharedMutex struct {
 	c         *C.gocoro_shared_mutex
-	tp        *ThreadPool
+	ex        Executor
 	life      lifetime
 	closing   atomic.Bool
 	exclusive atomic.Bool  // an exclusive hold exists
@@ -45,22 +45,30 @@ type sharedWaiter struct {
 	abandoned bool
 }
 
-// NewSharedMutex makes a shared mutex that wakes shared waiters on tp.
-func NewSharedMutex(tp *ThreadPool) (*SharedMutex, error) {
-	if tp == nil {
+// NewSharedMutex makes a shared mutex that wakes shared waiters on ex, a *ThreadPool or an *IOScheduler
+// (coro::shared_mutex<executor>).
+func NewSharedMutex(ex Executor) (*SharedMutex, error) {
+	if ex == nil || ex == (*ThreadPool)(nil) || ex == (*IOScheduler)(nil) {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrInvalid}
 	}
-	tp.mu.RLock()
-	defer tp.mu.RUnlock()
-	if tp.closed {
+	if !ex.hold() {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrClosed}
 	}
+	defer ex.unhold()
 	var cerr C.gocoro_error
-	c := C.gocoro_shared_mutex_create(tp.tp, &cerr)
+	var c *C.gocoro_shared_mutex
+	switch x := ex.(type) {
+	case *ThreadPool:
+		c = C.gocoro_shared_mutex_create(x.tp, &cerr)
+	case *IOScheduler:
+		c = C.gocoro_shared_mutex_create_io(x.s, &cerr)
+	default:
+		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrInvalid}
+	}
 	if c == nil {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: errors.Join(ErrInvalid, errors.New(C.GoString(&cerr.message[0])))}
 	}
-	m := &SharedMutex{c: c, tp: tp, pending: map[*sharedWaiter]struct{}{}}
+	m := &SharedMutex{c: c, ex: ex, pending: map[*sharedWaiter]struct{}{}}
 	m.life.free = func() { C.gocoro_shared_mutex_destroy(c) }
 	return m, nil
 }
@@ -82,21 +90,15 @@ func (m *SharedMutex) held(excl bool) {
 	}
 }
 
-// release drops one hold natively, keeping the pool alive for the call (shared waiters may be handed to it).
+// release drops one hold natively, keeping the executor alive for the call (shared waiters may be handed to it).
 func (m *SharedMutex) release(excl bool) {
-	tp := m.tp
-	tp.mu.RLock()
-	live := !tp.closed
-	if live {
-		tp.inflight.Add(1)
-	}
-	tp.mu.RUnlock()
+	live := m.ex.hold()
 	if !live {
 		C.gocoro_shared_mutex_detach_executor(m.c)
 	}
 	C.gocoro_shared_mutex_unlock(m.c, cbool(excl))
 	if live {
-		tp.inflight.Add(-1)
+		m.ex.unhold()
 	}
 	m.life.exit()
 }

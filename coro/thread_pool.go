@@ -140,3 +140,15 @@ func (p *ThreadPool) finishSchedule(res int64) error {
 	}
 	return nil
 }
+
+func (p *ThreadPool) hold() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return false
+	}
+	p.inflight.Add(1)
+	return true
+}
+
+func (p *ThreadPool) unhold() { p.inflight.Add(-1) }

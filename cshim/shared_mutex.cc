@@ -26,15 +26,18 @@ auto report_error(gocoro_error* err, int code, const char* what) -> void
 }
 } // namespace
 
-extern "C" gocoro_shared_mutex* gocoro_shared_mutex_create(gocoro_thread_pool* tp, gocoro_error* err)
+namespace
+{
+template<typename executor_handle>
+auto create_shared_mutex(executor_handle* executor, gocoro_error* err) -> gocoro_shared_mutex*
 {
     try
     {
-        // A null pool gives a null executor pointer: libcoro's constructor throws, reported as EINVAL.
+        // A null executor gives a null executor pointer: libcoro's constructor throws, reported as EINVAL.
         std::shared_ptr<gocoro::pool_executor> e;
-        if (tp != nullptr)
+        if (executor != nullptr)
         {
-            e = std::make_shared<gocoro::pool_executor>(tp);
+            e = std::make_shared<gocoro::pool_executor>(executor);
         }
         return new gocoro_shared_mutex(std::move(e));
     }
@@ -47,6 +50,17 @@ extern "C" gocoro_shared_mutex* gocoro_shared_mutex_create(gocoro_thread_pool* t
         report_error(err, GOCORO_EINVAL, ex.what());
     }
     return nullptr;
+}
+} // namespace
+
+extern "C" gocoro_shared_mutex* gocoro_shared_mutex_create(gocoro_thread_pool* tp, gocoro_error* err)
+{
+    return create_shared_mutex(tp, err);
+}
+
+extern "C" gocoro_shared_mutex* gocoro_shared_mutex_create_io(gocoro_io_scheduler* s, gocoro_error* err)
+{
+    return create_shared_mutex(s, err);
 }
 
 extern "C" void gocoro_shared_mutex_destroy(gocoro_shared_mutex* sm)

@@ -3,7 +3,7 @@
 
 /* coro::shared_mutex behind an opaque handle.
  *
- * The C++ executor is an adapter over a gocoro_thread_pool: releasing a lock hands a run of shared waiters to
+ * The C++ executor is an adapter over a gocoro_thread_pool or gocoro_io_scheduler: releasing a lock hands a run of shared waiters to
  * pool.resume() (libcoro semantics); once the host calls detach_executor() (its pool is closing) or the pool
  * refuses work, those waiters are resumed inline on the releasing thread instead, so none is ever dropped.
  * An exclusive waiter is always resumed inline on the releasing thread.
@@ -26,6 +26,9 @@ typedef struct gocoro_shared_mutex gocoro_shared_mutex;
 
 /* NULL if tp is NULL (libcoro throws std::runtime_error; the message goes to err) or on allocation failure. */
 gocoro_shared_mutex* gocoro_shared_mutex_create(gocoro_thread_pool* tp, gocoro_error* err);
+/* Same, with an io_scheduler as the executor (coro::shared_mutex<coro::io_scheduler>). */
+struct gocoro_io_scheduler;
+gocoro_shared_mutex* gocoro_shared_mutex_create_io(struct gocoro_io_scheduler* s, gocoro_error* err);
 void                 gocoro_shared_mutex_destroy(gocoro_shared_mutex* sm);
 int                  gocoro_shared_mutex_try_lock(gocoro_shared_mutex* sm, int exclusive);
 void                 gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive);

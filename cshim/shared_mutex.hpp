@@ -2,6 +2,7 @@
 
 // C++ view of the shim's shared_mutex handle, for other shim sources.
 
+#include "cshim/io_scheduler.hpp"
 #include "cshim/shared_mutex.h"
 #include "cshim/thread_pool.hpp"
 
@@ -14,36 +15,48 @@
 
 namespace gocoro
 {
-/// The executor the shim's shared_mutex hands shared waiters to: a thread pool the host may detach (resume then
-/// runs the coroutine inline). Satisfies coro::concepts::executor; shared_mutex only ever calls resume().
+/// The executor the shim's shared_mutex hands shared waiters to: a thread pool or an io_scheduler that the host may
+/// detach (resume then runs the coroutine inline). Satisfies coro::concepts::executor; shared_mutex only ever calls
+/// resume().
 class pool_executor
 {
 public:
     explicit pool_executor(gocoro_thread_pool* tp) : m_tp(tp) {}
+    explicit pool_executor(gocoro_io_scheduler* s) : m_io(s) {}
 
-    auto detach() noexcept -> void { m_tp.store(nullptr, std::memory_order_release); }
+    auto detach() noexcept -> void
+    {
+        m_tp.store(nullptr, std::memory_order_release);
+        m_io.store(nullptr, std::memory_order_release);
+    }
 
     auto resume(std::coroutine_handle<> h) noexcept -> bool
     {
-        gocoro_thread_pool* tp = m_tp.load(std::memory_order_acquire);
-        if (tp == nullptr || !tp->pool.resume(h))
+        if (gocoro_thread_pool* tp = m_tp.load(std::memory_order_acquire); tp != nullptr && tp->pool.resume(h))
         {
-            h.resume();
+            return true;
         }
+        if (gocoro_io_scheduler* s = m_io.load(std::memory_order_acquire); s != nullptr && s->scheduler->resume(h))
+        {
+            return true;
+        }
+        h.resume();
         return true;
     }
 
+    // The rest of coro::concepts::executor; shared_mutex never calls these.
     auto schedule() -> coro::thread_pool::operation { return pool().schedule(); }
     auto yield() -> coro::thread_pool::operation { return pool().yield(); }
     auto spawn(coro::task<void>&& t) noexcept -> bool { return pool().spawn(std::move(t)); }
-    auto size() const noexcept -> std::size_t { return m_tp.load()->pool.size(); }
-    auto empty() const noexcept -> bool { return size() == 0; }
+    auto size() const noexcept -> std::size_t { return 0; }
+    auto empty() const noexcept -> bool { return true; }
     auto shutdown() noexcept -> void {}
 
 private:
     auto pool() -> coro::thread_pool& { return m_tp.load(std::memory_order_acquire)->pool; }
 
-    std::atomic<gocoro_thread_pool*> m_tp;
+    std::atomic<gocoro_thread_pool*>  m_tp{nullptr};
+    std::atomic<gocoro_io_scheduler*> m_io{nullptr};
 };
 
 using shared_mutex_type = coro::shared_mutex<pool_executor>;

@@ -1,6 +1,5 @@
 // Parity scenarios 44–45 (coro::shared_mutex) through package coro, plus goroutine waiters, cancellation and
-// Close. Scenario 46 needs shared_mutex<io_scheduler>:
-// parity-note: "mutex many shared and exclusive waiters interleaved": not in Go yet: needs the IOScheduler executor for SharedMutex (NewSharedMutex takes a *ThreadPool); writer preference is covered by TestSharedMutexWriterPreference
+// Close.
 package gotest
 
 import (
