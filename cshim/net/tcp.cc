@@ -1,0 +1,180 @@
+// TCP socket primitives for net/tcp (see tcp.h). Address handling goes through coro::net (ip_address,
+// to_sockaddr/from_sockaddr); readiness waits are io_scheduler polls issued by the host.
+
+#include "cshim/net/tcp.h"
+
+#include <coro/net/ip_address.hpp>
+#include <coro/net/socket.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace
+{
+// Parses an IP literal with coro::net::ip_address; false if it is not one.
+auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out, socklen_t& len) noexcept -> bool
+{
+    try
+    {
+        std::string h{host == nullptr ? "" : host};
+        auto domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
+        auto addr   = coro::net::ip_address::from_string(h, domain);
+        len         = coro::net::detail::to_sockaddr(addr, port, out);
+        return true;
+    }
+    catch (const std::exception&)
+    {
+        return false;
+    }
+}
+
+auto gocoro_tcp_errno() noexcept -> int
+{
+    return errno == 0 ? -EIO : -errno;
+}
+} // namespace
+
+extern "C" {
+
+int gocoro_tcp_listen(const char* host, uint16_t port, int backlog)
+{
+    sockaddr_storage addr{};
+    socklen_t        len{};
+    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    {
+        return -EINVAL;
+    }
+    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, backlog) != 0)
+    {
+        int e = gocoro_tcp_errno();
+        ::close(fd);
+        return e;
+    }
+    return fd;
+}
+
+int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress)
+{
+    *in_progress = 0;
+    sockaddr_storage addr{};
+    socklen_t        len{};
+    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    {
+        return -EINVAL;
+    }
+    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    {
+        if (errno == EINPROGRESS || errno == EINTR)
+        {
+            *in_progress = 1;
+            return fd;
+        }
+        int e = gocoro_tcp_errno();
+        ::close(fd);
+        return e;
+    }
+    return fd;
+}
+
+int gocoro_tcp_connect_result(int fd)
+{
+    int       err = 0;
+    socklen_t len = sizeof(err);
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    return -err;
+}
+
+int gocoro_tcp_accept(int fd)
+{
+    int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    int one = 1;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return c;
+}
+
+int64_t gocoro_tcp_read(int fd, void* buf, size_t len)
+{
+    ssize_t n = ::recv(fd, buf, len, 0);
+    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
+}
+
+int64_t gocoro_tcp_write(int fd, const void* buf, size_t len)
+{
+    ssize_t n = ::send(fd, buf, len, MSG_NOSIGNAL);
+    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
+}
+
+int gocoro_tcp_shutdown(int fd, int how)
+{
+    return ::shutdown(fd, how) == 0 ? 0 : gocoro_tcp_errno();
+}
+
+int gocoro_tcp_dup(int fd)
+{
+    int d = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return d >= 0 ? d : gocoro_tcp_errno();
+}
+
+int gocoro_tcp_close(int fd)
+{
+    return ::close(fd) == 0 ? 0 : gocoro_tcp_errno();
+}
+
+int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
+{
+    sockaddr_storage addr{};
+    socklen_t        len = sizeof(addr);
+    int rc = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                       : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    if (rc != 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    try
+    {
+        coro::net::ip_address ip{};
+        coro::net::detail::from_sockaddr(addr, ip, *port);
+        auto text = ip.to_string();
+        if (cap == 0 || text.size() >= cap)
+        {
+            return -ENOSPC;
+        }
+        std::memcpy(host, text.c_str(), text.size() + 1);
+        return 0;
+    }
+    catch (const std::exception&)
+    {
+        return -EINVAL;
+    }
+}
+
+} // extern "C"

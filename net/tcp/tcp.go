@@ -1,0 +1,373 @@
+// Package tcp is TCP over gocoro's C++ core: sockets whose readiness is awaited on a coro.IOScheduler's epoll
+// loop (io_scheduler::poll), with addresses handled by coro::net::ip_address.
+//
+// Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
+// anything else written against the standard interfaces runs unchanged on the libcoro event loop:
+//
+//	s, _ := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+//	ln, _ := tcp.Listen(ctx, s, "127.0.0.1:8080")
+//	go http.Serve(ln, handler)
+//
+// Read and Write first try the non-blocking system call (one cgo call, no allocation); only when the socket is
+// not ready do they wait for a native poll, whose completion reaches the goroutine through the core's
+// completion queue. Errors are *net.OpError values that name the operation and the addresses and wrap a
+// syscall.Errno (errors.Is(err, syscall.ECONNREFUSED)), net.ErrClosed, os.ErrDeadlineExceeded or the
+// context's error. Close every Listener and Conn before closing the IOScheduler.
+package tcp
+
+/*
+#include <stdlib.h>
+#include "cshim/net/tcp.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/gocoro/gocoro/coro"
+)
+
+var errEOF = io.EOF
+
+// Backlog is the listen(2) backlog used by Listen.
+const Backlog = 1024
+
+// parseAddress splits "host:port" into an IP literal and a port. An empty host means the unspecified address
+// (Listen) or loopback (Dial); "localhost" means 127.0.0.1.
+func parseAddress(address string, dial bool) (string, uint16, error) {
+	if address == "" {
+		return "", 0, &net.AddrError{Err: "missing address", Addr: address}
+	}
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
+	}
+	switch host {
+	case "":
+		host = "0.0.0.0"
+		if dial {
+			host = "127.0.0.1"
+		}
+	case "localhost":
+		host = "127.0.0.1"
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.Zone() != "" {
+		return "", 0, &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
+	}
+	return ip.Unmap().String(), uint16(port), nil
+}
+
+func opError(op string, src, dst net.Addr, err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return &net.OpError{Op: op, Net: "tcp", Source: src, Addr: dst, Err: err}
+}
+
+// Listener is a listening TCP socket on an IOScheduler. It implements net.Listener.
+type Listener struct {
+	fd *netFD
+}
+
+var _ net.Listener = (*Listener)(nil)
+
+// Listen binds address ("host:port", host an IP literal, "localhost" or empty; port 0 picks a free port) and
+// listens on it; accepted connections wait for readiness on s. ctx only bounds the call itself.
+func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("listen", nil, nil, err)
+	}
+	if s == nil {
+		return nil, opError("listen", nil, nil, coro.ErrInvalid)
+	}
+	host, port, err := parseAddress(address, false)
+	if err != nil {
+		return nil, opError("listen", nil, nil, err)
+	}
+	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
+	chost := C.CString(host)
+	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
+	C.free(unsafe.Pointer(chost))
+	if fd < 0 {
+		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
+	}
+	f := newFD(s, fd, -1)
+	f.laddr = sockAddr(fd, false)
+	if f.laddr == nil {
+		f.laddr = laddr
+	}
+	return &Listener{fd: f}, nil
+}
+
+// Addr returns the address the listener is bound to (with the actual port).
+func (l *Listener) Addr() net.Addr { return l.fd.laddr }
+
+// Accept waits for the next connection (net.Listener).
+func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
+
+// AcceptTCP is Accept returning the concrete type.
+func (l *Listener) AcceptTCP() (*Conn, error) { return l.acceptContext(context.Background()) }
+
+// AcceptContext is Accept that gives up when ctx ends (the error wraps ctx.Err()).
+func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
+	c, err := l.acceptContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
+	f := l.fd
+	if !f.enter() {
+		return nil, opError("accept", nil, f.laddr, net.ErrClosed)
+	}
+	defer f.exit()
+	if err := f.acquire(ctx, &f.rd); err != nil {
+		return nil, opError("accept", nil, f.laddr, err)
+	}
+	defer f.rd.release()
+	for {
+		if f.closed() {
+			return nil, opError("accept", nil, f.laddr, net.ErrClosed)
+		}
+		if f.rd.expired() {
+			return nil, opError("accept", nil, f.laddr, os.ErrDeadlineExceeded)
+		}
+		cfd := int(C.gocoro_tcp_accept(C.int(f.fd)))
+		if cfd >= 0 {
+			c, err := newConn(f.sched, cfd)
+			if err != nil {
+				return nil, opError("accept", nil, f.laddr, err)
+			}
+			return c, nil
+		}
+		if f.closed() {
+			return nil, opError("accept", nil, f.laddr, net.ErrClosed)
+		}
+		switch e := syscall.Errno(-cfd); e {
+		case syscall.EINTR, syscall.ECONNABORTED:
+			continue
+		case syscall.EAGAIN:
+			if _, err := f.wait(ctx, &f.rd, f.fd, coro.PollRead); err != nil {
+				return nil, opError("accept", nil, f.laddr, err)
+			}
+		default:
+			return nil, opError("accept", nil, f.laddr, os.NewSyscallError("accept", e))
+		}
+	}
+}
+
+// SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
+func (l *Listener) SetDeadline(t time.Time) error {
+	if l.fd.closed() {
+		return opError("set", nil, l.fd.laddr, net.ErrClosed)
+	}
+	l.fd.rd.setDeadline(t)
+	return nil
+}
+
+// Close stops listening. Goroutines blocked in Accept return net.ErrClosed; the descriptor is closed once they
+// have all left. A second Close returns an error wrapping net.ErrClosed.
+func (l *Listener) Close() error {
+	if !l.fd.close() {
+		return opError("close", nil, l.fd.laddr, net.ErrClosed)
+	}
+	return nil
+}
+
+// Conn is a connected TCP socket on an IOScheduler. It implements net.Conn. Reads may run concurrently with
+// writes; concurrent reads (writes) are serialised.
+type Conn struct {
+	fd *netFD
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
+	wfd := int(C.gocoro_tcp_dup(C.int(fd)))
+	if wfd < 0 {
+		C.gocoro_tcp_close(C.int(fd))
+		return nil, os.NewSyscallError("dup", syscall.Errno(-wfd))
+	}
+	f := newFD(s, fd, wfd)
+	f.laddr = sockAddr(fd, false)
+	f.raddr = sockAddr(fd, true)
+	return &Conn{fd: f}, nil
+}
+
+// Dial connects to address ("host:port" with an IP literal, "localhost" or an empty host for loopback); the
+// connection waits for readiness on s. Cancelling ctx (or its deadline) aborts the connect.
+func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, error) {
+	if s == nil {
+		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+	}
+	host, port, err := parseAddress(address, true)
+	if err != nil {
+		return nil, opError("dial", nil, nil, err)
+	}
+	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
+	if err := ctx.Err(); err != nil {
+		return nil, opError("dial", nil, raddr, err)
+	}
+	chost := C.CString(host)
+	var inProgress C.int
+	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
+	C.free(unsafe.Pointer(chost))
+	if fd < 0 {
+		return nil, opError("dial", nil, raddr, os.NewSyscallError("connect", syscall.Errno(-fd)))
+	}
+	c, err := newConn(s, fd)
+	if err != nil {
+		return nil, opError("dial", nil, raddr, err)
+	}
+	if inProgress != 0 {
+		if err := c.finishConnect(ctx); err != nil {
+			c.fd.close()
+			return nil, opError("dial", nil, raddr, err)
+		}
+		c.fd.laddr = sockAddr(fd, false)
+	}
+	if c.fd.raddr == nil {
+		c.fd.raddr = raddr
+	}
+	return c, nil
+}
+
+func (c *Conn) finishConnect(ctx context.Context) error {
+	f := c.fd
+	if !f.enter() {
+		return net.ErrClosed
+	}
+	defer f.exit()
+	if err := f.acquire(ctx, &f.wr); err != nil {
+		return err
+	}
+	defer f.wr.release()
+	if dl, ok := ctx.Deadline(); ok {
+		f.wr.setDeadline(dl)
+		defer f.wr.setDeadline(time.Time{})
+	}
+	for {
+		st, err := f.wait(ctx, &f.wr, f.wfd, coro.PollWrite)
+		if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if st == coro.PollTimeout {
+			continue
+		}
+		if e := C.gocoro_tcp_connect_result(C.int(f.fd)); e != 0 {
+			return os.NewSyscallError("connect", syscall.Errno(-e))
+		}
+		return nil
+	}
+}
+
+// Read reads into b (net.Conn). It returns io.EOF when the peer has closed its side.
+func (c *Conn) Read(b []byte) (int, error) {
+	n, err := c.fd.read(context.Background(), b)
+	if err != nil {
+		return n, opError("read", c.fd.laddr, c.fd.raddr, err)
+	}
+	return n, nil
+}
+
+// ReadContext is Read that gives up when ctx ends.
+func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
+	n, err := c.fd.read(ctx, b)
+	if err != nil {
+		return n, opError("read", c.fd.laddr, c.fd.raddr, err)
+	}
+	return n, nil
+}
+
+// Write writes all of b, or returns how much was written and why it stopped (net.Conn).
+func (c *Conn) Write(b []byte) (int, error) {
+	n, err := c.fd.write(context.Background(), b)
+	if err != nil {
+		return n, opError("write", c.fd.laddr, c.fd.raddr, err)
+	}
+	return n, nil
+}
+
+// WriteContext is Write that gives up when ctx ends.
+func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
+	n, err := c.fd.write(ctx, b)
+	if err != nil {
+		return n, opError("write", c.fd.laddr, c.fd.raddr, err)
+	}
+	return n, nil
+}
+
+// Close closes the connection. Goroutines blocked in Read or Write return errors wrapping net.ErrClosed; the
+// descriptors are closed once every one of them (and every native poll) has left. A second Close returns an
+// error wrapping net.ErrClosed.
+func (c *Conn) Close() error {
+	if !c.fd.close() {
+		return opError("close", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	}
+	return nil
+}
+
+// CloseWrite shuts down the sending side (the peer reads io.EOF).
+func (c *Conn) CloseWrite() error {
+	f := c.fd
+	if !f.enter() {
+		return opError("close", f.laddr, f.raddr, net.ErrClosed)
+	}
+	defer f.exit()
+	if e := C.gocoro_tcp_shutdown(C.int(f.fd), 1); e != 0 {
+		return opError("close", f.laddr, f.raddr, os.NewSyscallError("shutdown", syscall.Errno(-e)))
+	}
+	return nil
+}
+
+// LocalAddr returns the local address (*net.TCPAddr).
+func (c *Conn) LocalAddr() net.Addr { return c.fd.laddr }
+
+// RemoteAddr returns the peer's address (*net.TCPAddr).
+func (c *Conn) RemoteAddr() net.Addr { return c.fd.raddr }
+
+// SetDeadline sets the read and write deadlines (net.Conn).
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+// SetReadDeadline bounds pending and future Reads: once t has passed they fail with an error for which
+// os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if c.fd.closed() {
+		return opError("set", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	}
+	c.fd.rd.setDeadline(t)
+	return nil
+}
+
+// SetWriteDeadline is SetReadDeadline for Writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if c.fd.closed() {
+		return opError("set", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	}
+	c.fd.wr.setDeadline(t)
+	return nil
+}
