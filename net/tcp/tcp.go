@@ -264,8 +264,9 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 	}
 	for {
 		st, err := f.wait(ctx, &f.wr, f.wfd, coro.PollWrite)
-		if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
-			return ctx.Err()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The only write deadline during connect is ctx's; its timer may fire just before ctx's own.
+			return context.DeadlineExceeded
 		}
 		if err != nil {
 			return err

@@ -402,3 +402,41 @@ func TestCloseWakesAccept(t *testing.T) {
 	}
 	require.ErrorIs(t, ln.Close(), net.ErrClosed)
 }
+
+// TestDialCancelledWhileConnecting fills the accept queue of a listener with backlog 0 that never accepts, so the
+// kernel drops further SYNs and a connect stays pending until ctx ends.
+func TestDialCancelledWhileConnecting(t *testing.T) {
+	s := newScheduler(t)
+	lfd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	defer syscall.Close(lfd)
+	require.NoError(t, syscall.Bind(lfd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	require.NoError(t, syscall.Listen(lfd, 0))
+	sa, err := syscall.Getsockname(lfd)
+	require.NoError(t, err)
+	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	var open []*tcp.Conn
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 16; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		start := time.Now()
+		c, err := tcp.Dial(ctx, s, addr)
+		cancel()
+		if err == nil {
+			open = append(open, c)
+			continue
+		}
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		var op *net.OpError
+		require.ErrorAs(t, err, &op)
+		require.Equal(t, "dial", op.Op)
+		require.Equal(t, addr, op.Addr.String())
+		require.Less(t, time.Since(start), 2*time.Second)
+		return
+	}
+	t.Skip("the kernel completed every connect; cancellation during connect not exercised")
+}
