@@ -96,7 +96,8 @@ func TestWriters(t *testing.T) {
 }
 
 // TestQuickEndToEnd runs the driver's -quick mode on a small subset: Go children (this test binary), the native
-// program when it has been built (make -f tools/cxx.mk bench), the HTTP pair when wrk and the native server exist.
+// program when it has been built (make -f tools/cxx.mk bench), the HTTP servers when wrk and the native server exist
+// (the Go one over net/tcp only if the driver has built it before, into $BUILD_ROOT).
 // It checks only that every selected workload produced a sane figure.
 func TestQuickEndToEnd(t *testing.T) {
 	root, err := repoRoot()

@@ -1,8 +1,8 @@
 // Command bench is the benchmark suite driver: it runs every workload of the native C++ benchmark program
 // (tools/bench/cpp), the same shapes driven from Go through package coro ("go") and the plain-Go reference
-// versions ("plaingo", tools/bench/gobench), plus the HTTP comparison (examples/native/http_200_ok_server vs the
-// plain Go server of tools/bench/http under wrk), interleaved per workload (native, go, plaingo) and repeated for
-// several rounds. Every measurement runs in its own process, so each peak RSS is that workload's own.
+// versions ("plaingo", tools/bench/gobench), plus the HTTP comparison under wrk (examples/native/http_200_ok_server,
+// the Go examples/http_200_ok_server over gocoro's net/tcp, the plain Go server of tools/bench/http), interleaved per
+// workload (native, go, plaingo) and repeated for several rounds. Every measurement runs in its own process, so each peak RSS is that workload's own.
 //
 //	go run ./tools/bench                                   # all suites, 3 rounds, summary table on stdout
 //	go run ./tools/bench -json tools/bench/results/results.json \
@@ -154,6 +154,7 @@ type Options struct {
 	Native   string         // bench binary; "" = $BUILD_ROOT/none/bench
 	HTTPNat  string         // http_200_ok_server binary; "" = $BUILD_ROOT/none/examples/http_200_ok_server
 	HTTPGo   string         // tools/bench/http binary; "" = go build it into $BUILD_ROOT
+	HTTPCoro string         // examples/http_200_ok_server (Go over net/tcp); "" = go build it into $BUILD_ROOT
 	Build    bool           // build missing binaries (make, go build)
 	NoNative bool           // skip native workloads (tests without a C++ build)
 	Self     string         // executable re-run for Go children
@@ -175,7 +176,8 @@ func driverMain(args []string, stdout, stderr io.Writer) int {
 	runRe := fs.String("run", "", "only workloads whose name matches this regexp")
 	native := fs.String("native", "", "native bench binary (default $BUILD_ROOT/none/bench, built with make if missing)")
 	httpNat := fs.String("http-native", "", "native http_200_ok_server (default $BUILD_ROOT/none/examples/http_200_ok_server, built with make if missing)")
-	httpGo := fs.String("http-go", "", "Go server of tools/bench/http (default: go build into $BUILD_ROOT)")
+	httpGo := fs.String("http-go", "", "plain Go server of tools/bench/http (default: go build into $BUILD_ROOT)")
+	httpCoro := fs.String("http-coro", "", "Go server over gocoro's net/tcp, examples/http_200_ok_server (default: go build into $BUILD_ROOT)")
 	noBuild := fs.Bool("no-build", false, "never build missing binaries; skip what is missing")
 	noNative := fs.Bool("no-native", false, "skip native workloads")
 	jsonOut := fs.String("json", "", "write the JSON report to this file")
@@ -203,7 +205,7 @@ func driverMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench: -rounds must be >= 1")
 		return 2
 	}
-	opts := Options{Suite: *suite, Rounds: *rounds, Quick: *quick, Native: *native, HTTPNat: *httpNat, HTTPGo: *httpGo,
+	opts := Options{Suite: *suite, Rounds: *rounds, Quick: *quick, Native: *native, HTTPNat: *httpNat, HTTPGo: *httpGo, HTTPCoro: *httpCoro,
 		Build: !*noBuild, NoNative: *noNative, Stderr: stderr}
 	if *runRe != "" {
 		re, err := regexp.Compile(*runRe)
@@ -479,6 +481,8 @@ func (o *Options) plan() (jobs []job, notes []string, err error) {
 			for _, j := range hj {
 				if j.impl == "native" {
 					g.native = append(g.native, j)
+				} else if j.impl == "go" {
+					g.goImpl = append(g.goImpl, j)
 				} else {
 					g.plaingo = append(g.plaingo, j)
 				}
@@ -594,7 +598,7 @@ func fmtRate(r float64) string {
 	}
 }
 
-// ---- HTTP (suite net): wrk against the native example server and the plain Go server ----
+// ---- HTTP (suite net): wrk against the native example server, the Go one over net/tcp and the plain Go one ----
 
 const httpWorkload = "http_200"
 
@@ -622,22 +626,14 @@ func (o *Options) httpJobs() ([]job, string) {
 			}})
 		}
 	}
-	bin := o.HTTPGo
-	if bin == "" {
-		bin = filepath.Join(buildRoot(), "go-http-server-bench")
-		if o.Build {
-			cmd := exec.Command("go", "build", "-o", bin, "./tools/bench/http")
-			cmd.Dir, cmd.Stdout, cmd.Stderr = o.Root, o.Stderr, o.Stderr
-			if err := cmd.Run(); err != nil {
-				bin = ""
-				skipped = append(skipped, fmt.Sprintf("Go server: go build ./tools/bench/http: %v", err))
-			}
-		} else if !exists(bin) {
-			bin = ""
-			skipped = append(skipped, "Go server: "+bin+" missing (building disabled)")
-		}
+	if bin := o.goServer(o.HTTPCoro, "go-coro-http-server-bench", "./examples/http_200_ok_server", &skipped); bin != "" {
+		jobs = append(jobs, job{"net", httpWorkload, "go", func() (Sample, error) {
+			return o.runHTTP(wrk, "go", func(port int) *exec.Cmd {
+				return exec.Command(bin, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
+			})
+		}})
 	}
-	if bin != "" {
+	if bin := o.goServer(o.HTTPGo, "go-http-server-bench", "./tools/bench/http", &skipped); bin != "" {
 		jobs = append(jobs, job{"net", httpWorkload, "plaingo", func() (Sample, error) {
 			return o.runHTTP(wrk, "plaingo", func(port int) *exec.Cmd {
 				return exec.Command(bin, "-port", strconv.Itoa(port))
@@ -649,6 +645,28 @@ func (o *Options) httpJobs() ([]job, string) {
 		note = "HTTP workload http_200 partly skipped: " + strings.Join(skipped, "; ")
 	}
 	return jobs, note
+}
+
+// goServer returns path, or builds pkg into $BUILD_ROOT/name when path is empty; "" (with a note) when unavailable.
+func (o *Options) goServer(path, name, pkg string, skipped *[]string) string {
+	if path != "" {
+		return path
+	}
+	bin := filepath.Join(buildRoot(), name)
+	if !o.Build {
+		if exists(bin) {
+			return bin
+		}
+		*skipped = append(*skipped, fmt.Sprintf("%s: %s missing (building disabled)", pkg, bin))
+		return ""
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = o.Root, o.Stderr, o.Stderr
+	if err := cmd.Run(); err != nil {
+		*skipped = append(*skipped, fmt.Sprintf("go build %s: %v", pkg, err))
+		return ""
+	}
+	return bin
 }
 
 func freePort() (int, error) {
