@@ -239,12 +239,18 @@ func (t *Task[R]) Start() error {
 	}
 	startDrainer()
 	h := newHandle(completer((*taskRelease)(t.core)))
-	if C.gocoro_task_start(t.core.c, C.uintptr_t(h)) != C.GOCORO_OK {
+	switch C.gocoro_task_start(t.core.c, C.uintptr_t(h)) {
+	case C.GOCORO_OK: // still running: its end comes through the completion queue
+		return nil
+	case C.GOCORO_TASK_FINISHED: // finished inside the call: nothing was posted
+		releaseHandle(h)
+		t.core.release()
+		return nil
+	default:
 		releaseHandle(h)
 		t.core.unclaim()
 		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
 	}
-	return nil
 }
 
 // taskRelease frees a started task's C++ proxy once the proxy has fully finished.

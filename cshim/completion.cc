@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <vector>
 
@@ -22,6 +23,7 @@ public:
         {
             std::scoped_lock lk{m_mutex};
             m_pending.push_back(c);
+            m_count.store(m_pending.size(), std::memory_order_release);
         }
         wake();
     }
@@ -37,6 +39,7 @@ public:
                     m_draining.clear();
                     m_taken = 0;
                     m_draining.swap(m_pending);
+                    m_count.store(0, std::memory_order_relaxed);
                 }
                 if (m_taken < m_draining.size())
                 {
@@ -48,6 +51,19 @@ public:
                 if (m_closed)
                 {
                     return 0;
+                }
+            }
+            // Completions come in bursts: spin briefly before paying for a futex sleep (and making every
+            // producer pay for a futex wake).
+            if (spin_for_work())
+            {
+                continue;
+            }
+            {
+                std::scoped_lock lk{m_mutex};
+                if (!m_pending.empty() || m_closed)
+                {
+                    continue;
                 }
                 m_state.store(sleeping, std::memory_order_relaxed);
             }
@@ -69,6 +85,26 @@ public:
     }
 
 private:
+    auto spin_for_work() -> bool
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds{50};
+        for (int round = 0;; ++round)
+        {
+            if (m_count.load(std::memory_order_acquire) != 0)
+            {
+                return true;
+            }
+            for (int i = 0; i < 32; ++i)
+            {
+                coro::detail::cpu_relax();
+            }
+            if ((round & 15) == 15 && std::chrono::steady_clock::now() >= deadline)
+            {
+                return false;
+            }
+        }
+    }
+
     auto wake() -> void
     {
         if (m_state.load(std::memory_order_acquire) == sleeping &&
@@ -87,6 +123,7 @@ private:
     std::size_t                    m_taken{0};
     bool                           m_closed{false};
     std::atomic<uint32_t>          m_state{awake};
+    std::atomic<std::size_t>       m_count{0}; // size of m_pending, readable without the lock
 };
 
 auto queue() -> completion_queue&

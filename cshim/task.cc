@@ -31,6 +31,9 @@ struct gocoro_task
     explicit gocoro_task(uintptr_t h) : handle(h), proxy(drive(this)) {}
     uintptr_t           handle;
     coro::task<int64_t> proxy;
+    /// Who reports the end of a started task: 0 the starter is still inside gocoro_task_start, 1 it returned
+    /// (so the finisher posts), 2 the task finished (so a starter still inside reports it synchronously).
+    std::atomic<int> start_state{0};
 };
 
 namespace
@@ -192,8 +195,12 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
 auto post_when_done(gocoro_task* t, uintptr_t completion) -> coro::task<void>
 {
     const int64_t status = co_await t->proxy;
-    // Last touch of `t`: the host may destroy it as soon as it sees this completion.
-    gocoro_completion_post(completion, status);
+    // Finished while the starter is still inside gocoro_task_start: it reports that, no post (and no drainer
+    // wake-up) needed. Otherwise this is the last touch of `t`: the host may destroy it once it sees the post.
+    if (t->start_state.exchange(2, std::memory_order_acq_rel) == 1)
+    {
+        gocoro_completion_post(completion, status);
+    }
 }
 } // namespace
 
@@ -219,7 +226,7 @@ extern "C" int gocoro_task_start(gocoro_task* t, uintptr_t completion)
     {
         auto starter = coro::detail::make_task_self_deleting(post_when_done(t, completion));
         starter.handle().resume();
-        return GOCORO_OK;
+        return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
     }
     catch (const std::bad_alloc&)
     {
