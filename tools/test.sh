@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly what CI runs (.ci/run calls this):
 #   setup (apt, idempotent) -> gofmt check -> go vet -> parity coverage check -> go test -race -> C++ tests under
-#   ASan+UBSan and TSan -> bazel test //... (C++ tests optimised + Go tests) -> native benchmark smoke run.
+#   ASan+UBSan and TSan -> bazel test //... (C++ tests optimised + Go tests) -> benchmark suite smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
@@ -36,8 +36,9 @@ make -s -f tools/cxx.mk -j2 test SAN=tsan
 step bazel test
 bazel test --test_output=errors //...
 
-step "benchmark smoke (--quick: every workload produces a figure; no speed threshold)"
-"$(bazel info bazel-bin 2>/dev/null)/tools/bench/cpp/bench" --quick --suite all >/dev/null
+step "benchmark suite smoke run (-quick: every workload, native/go/plaingo, produces a sane figure; no speed threshold)"
+bin=$(bazel info bazel-bin 2>/dev/null)
+go run ./tools/bench -quick -native "$bin/tools/bench/cpp/bench" -http-native "$bin/examples/native/http_200_ok_server" >/dev/null
 
 # set -e stops at the first failing step, so reaching here means every step passed.
 printf '\n== done (%s)\nsuite: %d passed, 0 failed\n' "$(date +%T)" "$steps"
