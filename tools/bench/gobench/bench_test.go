@@ -35,8 +35,11 @@ func TestWorkloadsQuick(t *testing.T) {
 	for _, w := range All() {
 		t.Run(w.Impl+"/"+w.Name, func(t *testing.T) {
 			n := max(w.N/1000, 1)
-			if w.Name == "skynet_1m" {
+			switch w.Name {
+			case "skynet_1m":
 				n = 1000
+			case "fib_250k", "nqueens_170k":
+				n = 2000
 			}
 			ops, err := w.Run(n)
 			if err != nil {
