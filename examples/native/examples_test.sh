@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs the native examples on loopback and checks what they answer:
+#   tcp_echo_server echoes what it receives;
+#   http_200_ok_server answers a request split across two writes, then two pipelined requests sent in one write,
+#   with one "HTTP/1.1 200 OK" response each, on the same keep-alive connection.
+# Usage: examples_test.sh TCP_ECHO_SERVER HTTP_200_OK_SERVER
+set -euo pipefail
+echo_bin=$1
+http_bin=$2
+tmp=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# start BIN: runs BIN on a free-looking loopback port (retrying if the port is taken); sets pid and port.
+start() {
+    for _ in 1 2 3 4 5; do
+        port=$((20000 + RANDOM % 40000))
+        "$1" --port "$port" --address 127.0.0.1 2>"$tmp/log" &
+        pid=$!
+        for _ in $(seq 100); do
+            grep -q listening "$tmp/log" && return 0
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "FAIL: could not start $1: $(cat "$tmp/log")"
+    exit 1
+}
+
+stop() {
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+}
+
+start "$echo_bin"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'hello from gocoro' >&3
+IFS= read -r -t 5 -N 17 reply <&3 || true
+exec 3>&-
+stop
+if [ "$reply" != "hello from gocoro" ]; then
+    echo "FAIL: tcp_echo_server echoed '$reply'"
+    exit 1
+fi
+echo "ok: tcp_echo_server echoes"
+
+start "$http_bin"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET / HTTP/1.1\r\nHost: localhost\r\n' >&3
+sleep 0.1
+printf '\r\n' >&3
+printf 'GET /a HTTP/1.1\r\nHost: localhost\r\n\r\nGET /b HTTP/1.1\r\nHost: localhost\r\n\r\n' >&3
+statuses=0
+while IFS= read -r -t 5 line <&3; do
+    case "$line" in
+        *"HTTP/1.1 200 OK"*) statuses=$((statuses + 1)) ;;
+    esac
+    [ "$statuses" -eq 3 ] && break
+done
+exec 3>&-
+stop
+if [ "$statuses" -ne 3 ]; then
+    echo "FAIL: http_200_ok_server sent $statuses of 3 responses"
+    exit 1
+fi
+echo "ok: http_200_ok_server answers split and pipelined requests on one connection"
+echo "2 passed, 0 failed"
