@@ -155,6 +155,9 @@ func (k *taskCore) claim() bool {
 	return true
 }
 
+// adopt marks an idle inline task as running inside another task's proxy (no proxy or handle of its own).
+func (k *taskCore) adopt() bool { return k.state.CompareAndSwap(taskIdle, taskRunning) }
+
 // unclaim undoes claim for a task that was not started after all.
 func (k *taskCore) unclaim() {
 	releaseHandle(k.handle)
@@ -305,19 +308,38 @@ func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
 				box.val, core.err = task.Result()
 				return request{}, false
 			}
+			if task.core.inline != nil && task.core.adopt() {
+				// An inline child runs inside this proxy: no proxy, handle or callback of its own.
+				state = 3
+				return stepAdopted(task, box, core, 0)
+			}
 			if !task.core.claim() {
 				core.err = ErrTaskBusy
 				return request{}, false
 			}
 			state = 2
 			return request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(task.core.c)}, true
-		default: // the child finished
+		case 2: // the child finished
 			task.core.release()
 			box.val, core.err = task.Result()
 			return request{}, false
+		default: // an adopted child awaited something; continue it
+			return stepAdopted(task, box, core, res)
 		}
 	}
 	return newTask(box, core)
+}
+
+// stepAdopted advances an adopted inline child by one state inside its parent's proxy; once the child finishes, the
+// parent finishes with the child's outcome.
+func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res int64) (request, bool) {
+	if r, more := child.core.stepInline(res); more {
+		return r, true
+	}
+	child.core.state.Store(taskDone)
+	close(child.core.done)
+	box.val, parent.err = child.Result()
+	return request{}, false
 }
 
 // Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
