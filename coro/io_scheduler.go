@@ -54,7 +54,9 @@ type IOScheduler struct {
 	s        *C.gocoro_io_scheduler
 	closed   bool
 	hooks    []handle
-	inflight atomic.Int64 // task awaits handed to C++ that still reference s
+	inflight atomic.Int64 // task awaits, polls and borrowers handed to C++ that still reference s
+	onClose  map[uint64]func()
+	nextHook uint64
 }
 
 // NewIOScheduler starts a scheduler. Close it to stop its threads.
@@ -146,7 +148,12 @@ func (s *IOScheduler) Close() error {
 		return nil
 	}
 	s.closed = true
+	hooks := s.onClose
+	s.onClose = nil
 	s.mu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
 	C.gocoro_io_scheduler_shutdown(s.s)
 	for s.inflight.Load() != 0 {
 		time.Sleep(10 * time.Microsecond)

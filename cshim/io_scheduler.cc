@@ -1,6 +1,9 @@
 #include "cshim/io_scheduler.h"
 #include "cshim/callback.hpp"
+#include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
+
+#include <coro/detail/task_self_deleting.hpp>
 
 #include <exception>
 #include <new>
@@ -11,6 +14,21 @@ auto run_host_on_scheduler(uintptr_t handle) -> coro::task<void>
 {
     gocoro::run_host(handle);
     co_return;
+}
+// Polls on behalf of a host waiter and posts the outcome; it owns nothing but a reference to the scheduler.
+auto poll_for_host(coro::io_scheduler& s, int fd, coro::poll_op op, std::chrono::milliseconds timeout, uintptr_t handle)
+    -> coro::task<void>
+{
+    int64_t result = -GOCORO_ESHUTDOWN;
+    try
+    {
+        result = static_cast<int64_t>(co_await s.poll(fd, op, timeout));
+    }
+    catch (...)
+    {
+        // poll throws once the scheduler has shut down; the host learns it from the result.
+    }
+    gocoro_completion_post(handle, result);
 }
 } // namespace
 
@@ -85,6 +103,22 @@ extern "C" int gocoro_io_scheduler_spawn(gocoro_io_scheduler* s, uintptr_t handl
     catch (...)
     {
         return GOCORO_ESHUTDOWN;
+    }
+}
+
+extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle)
+{
+    try
+    {
+        auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
+            *s->scheduler, fd, static_cast<coro::poll_op>(op), std::chrono::milliseconds{timeout_ms}, handle));
+        // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
+        waiter.handle().resume();
+        return GOCORO_OK;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
     }
 }
 

@@ -37,6 +37,12 @@ gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_option
 int    gocoro_io_scheduler_spawn(gocoro_io_scheduler* s, uintptr_t handle);
 size_t gocoro_io_scheduler_process_events(gocoro_io_scheduler* s, int64_t timeout_ms);
 size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
+/* Starts a native poll of fd (op: 1 read, 4 write, 5 read+write; timeout_ms 0: none) on the scheduler's epoll loop
+ * without a host task. When it finishes, (handle, result) is posted to the completion queue exactly once: result
+ * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
+ * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
+ * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
+int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
 void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 

@@ -1,0 +1,93 @@
+package coro
+
+/*
+#include "cshim/io_scheduler.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/gocoro/gocoro/internal/corelink"
+)
+
+// PollFunc starts waiting on s's epoll loop until fd is ready for op or timeout passes (0: no timeout), without a
+// task, and calls done exactly once with the outcome — on the goroutine that delivers native completions, so done
+// must be quick and must not block (hand the result on through a buffered channel, say). It is io_scheduler::poll
+// for code that waits in plain goroutines: non-blocking sockets, pipes, eventfds.
+//
+// Only one poll per fd at a time, as in libcoro (a second concurrent poll of the same fd reports PollError). s
+// cannot finish Close before done has run; if s shuts down meanwhile, done gets ErrClosed.
+func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done func(PollStatus, error)) error {
+	if op != PollRead && op != PollWrite && op != PollReadWrite || done == nil || fd < 0 {
+		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return &opError{Op: "poll", Obj: "io_scheduler", Err: ErrClosed}
+	}
+	s.inflight.Add(1)
+	s.mu.RUnlock()
+	startDrainer()
+	h := newHandle(completer(&pollWaiter{s: s, fd: fd, done: done}))
+	if C.gocoro_io_scheduler_poll(s.s, C.int(fd), C.int(op), C.int64_t(ceilMillis(timeout)), C.uintptr_t(h)) != C.GOCORO_OK {
+		releaseHandle(h)
+		s.inflight.Add(-1)
+		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: syscall.ENOMEM}
+	}
+	return nil
+}
+
+// pollWaiter receives the result of PollFunc from the completion queue.
+type pollWaiter struct {
+	s    *IOScheduler
+	fd   int
+	done func(PollStatus, error)
+}
+
+func (w *pollWaiter) complete(result int64) {
+	w.s.inflight.Add(-1)
+	if result < 0 {
+		w.done(PollError, &opError{Op: "poll", Obj: "io_scheduler", Err: ErrClosed})
+		return
+	}
+	w.done(PollStatus(result), nil)
+}
+
+func init() {
+	corelink.AcquireIOScheduler = func(v any) (unsafe.Pointer, func(), error) {
+		s := v.(*IOScheduler)
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		if s.closed {
+			return nil, nil, &opError{Op: "acquire", Obj: "io_scheduler", Err: ErrClosed}
+		}
+		s.inflight.Add(1)
+		var once sync.Once
+		return unsafe.Pointer(s.s), func() { once.Do(func() { s.inflight.Add(-1) }) }, nil
+	}
+	corelink.OnIOSchedulerClose = func(v any, fn func()) (func(), error) {
+		s := v.(*IOScheduler)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return nil, &opError{Op: "register", Obj: "io_scheduler", Err: ErrClosed}
+		}
+		if s.onClose == nil {
+			s.onClose = map[uint64]func(){}
+		}
+		s.nextHook++
+		id := s.nextHook
+		s.onClose[id] = fn
+		return func() {
+			s.mu.Lock()
+			delete(s.onClose, id)
+			s.mu.Unlock()
+		}, nil
+	}
+}

@@ -1,0 +1,60 @@
+package coro_test
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gocoro/gocoro/coro"
+)
+
+type pollOutcome struct {
+	st  coro.PollStatus
+	err error
+}
+
+func TestPollFunc(t *testing.T) {
+	for _, strategy := range []coro.ExecutionStrategy{coro.TasksOnThreadPool, coro.TasksInline} {
+		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: strategy, Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+		require.NoError(t, err)
+		r, w, err := os.Pipe()
+		require.NoError(t, err)
+		got := make(chan pollOutcome, 1)
+		done := func(st coro.PollStatus, err error) { got <- pollOutcome{st, err} }
+
+		// Nothing to read: the timeout fires.
+		require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, 20*time.Millisecond, done))
+		o := <-got
+		require.NoError(t, o.err)
+		require.Equal(t, coro.PollTimeout, o.st)
+
+		// Readiness after the poll started wakes it; the same fd can be polled again once the first finished.
+		for i := 0; i < 3; i++ {
+			require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, 0, done))
+			time.Sleep(5 * time.Millisecond)
+			_, err = w.Write([]byte{'x'})
+			require.NoError(t, err)
+			o = <-got
+			require.NoError(t, o.err)
+			require.Equal(t, coro.PollEvent, o.st)
+			_, err = r.Read(make([]byte, 1))
+			require.NoError(t, err)
+		}
+		// Writable right away.
+		require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, done))
+		require.Equal(t, coro.PollEvent, (<-got).st)
+
+		require.Error(t, s.PollFunc(int(r.Fd()), coro.PollOp(2), 0, done), "bad op")
+		require.Error(t, s.PollFunc(-1, coro.PollRead, 0, done), "bad fd")
+
+		require.NoError(t, s.Close())
+		err = s.PollFunc(int(r.Fd()), coro.PollRead, 0, done)
+		require.True(t, errors.Is(err, coro.ErrClosed), "after Close: %v", err)
+		require.NoError(t, r.Close())
+		require.NoError(t, w.Close())
+	}
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}
