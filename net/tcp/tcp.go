@@ -34,6 +34,7 @@ import (
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
 var errEOF = io.EOF
@@ -80,7 +81,7 @@ func opError(op string, src, dst net.Addr, err error) error {
 
 // Listener is a listening TCP socket on an IOScheduler. It implements net.Listener.
 type Listener struct {
-	fd *netFD
+	fd *netfd.FD
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -105,16 +106,20 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 	if fd < 0 {
 		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
 	}
-	f := newFD(s, fd, -1)
-	f.laddr = sockAddr(fd, false)
-	if f.laddr == nil {
-		f.laddr = laddr
+	f, err := netfd.New(s, fd, true)
+	if err != nil {
+		return nil, opError("listen", nil, laddr, err)
+	}
+	if a := sockAddr(fd, false); a != nil {
+		f.Laddr = a
+	} else {
+		f.Laddr = laddr
 	}
 	return &Listener{fd: f}, nil
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
-func (l *Listener) Addr() net.Addr { return l.fd.laddr }
+func (l *Listener) Addr() net.Addr { return l.fd.Laddr }
 
 // Accept waits for the next connection (net.Listener).
 func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
@@ -133,59 +138,39 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 
 func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
 	f := l.fd
-	if !f.enter() {
-		return nil, opError("accept", nil, f.laddr, net.ErrClosed)
+	if err := f.Lock(ctx, netfd.Read); err != nil {
+		return nil, opError("accept", nil, f.Laddr, err)
 	}
-	defer f.exit()
-	if err := f.acquire(ctx, &f.rd); err != nil {
-		return nil, opError("accept", nil, f.laddr, err)
-	}
-	defer f.rd.release()
+	defer f.Unlock(netfd.Read)
 	for {
-		if f.closed() {
-			return nil, opError("accept", nil, f.laddr, net.ErrClosed)
-		}
-		if f.rd.expired() {
-			return nil, opError("accept", nil, f.laddr, os.ErrDeadlineExceeded)
-		}
-		cfd := int(C.gocoro_tcp_accept(C.int(f.fd)))
-		if cfd >= 0 {
-			c, err := newConn(f.sched, cfd)
-			if err != nil {
-				return nil, opError("accept", nil, f.laddr, err)
-			}
-			return c, nil
-		}
-		if f.closed() {
-			return nil, opError("accept", nil, f.laddr, net.ErrClosed)
-		}
-		switch e := syscall.Errno(-cfd); e {
-		case syscall.EINTR, syscall.ECONNABORTED:
+		cfd, err := f.Retry(ctx, netfd.Read, acceptFD)
+		if err == syscall.ECONNABORTED {
 			continue
-		case syscall.EAGAIN:
-			if _, err := f.wait(ctx, &f.rd, f.fd, coro.PollRead); err != nil {
-				return nil, opError("accept", nil, f.laddr, err)
-			}
-		default:
-			return nil, opError("accept", nil, f.laddr, os.NewSyscallError("accept", e))
 		}
+		if err != nil {
+			return nil, opError("accept", nil, f.Laddr, wrapErrno("accept", err))
+		}
+		c, err := newConn(f.Sched, int(cfd))
+		if err != nil {
+			return nil, opError("accept", nil, f.Laddr, err)
+		}
+		return c, nil
 	}
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
-	if l.fd.closed() {
-		return opError("set", nil, l.fd.laddr, net.ErrClosed)
+	if err := l.fd.SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", nil, l.fd.Laddr, err)
 	}
-	l.fd.rd.setDeadline(t)
 	return nil
 }
 
 // Close stops listening. Goroutines blocked in Accept return net.ErrClosed; the descriptor is closed once they
 // have all left. A second Close returns an error wrapping net.ErrClosed.
 func (l *Listener) Close() error {
-	if !l.fd.close() {
-		return opError("close", nil, l.fd.laddr, net.ErrClosed)
+	if !l.fd.Close() {
+		return opError("close", nil, l.fd.Laddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -193,20 +178,22 @@ func (l *Listener) Close() error {
 // Conn is a connected TCP socket on an IOScheduler. It implements net.Conn. Reads may run concurrently with
 // writes; concurrent reads (writes) are serialised.
 type Conn struct {
-	fd *netFD
+	fd *netfd.FD
 }
 
 var _ net.Conn = (*Conn)(nil)
 
 func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
-	wfd := int(C.gocoro_tcp_dup(C.int(fd)))
-	if wfd < 0 {
-		C.gocoro_tcp_close(C.int(fd))
-		return nil, os.NewSyscallError("dup", syscall.Errno(-wfd))
+	f, err := netfd.New(s, fd, false)
+	if err != nil {
+		return nil, err
 	}
-	f := newFD(s, fd, wfd)
-	f.laddr = sockAddr(fd, false)
-	f.raddr = sockAddr(fd, true)
+	if a := sockAddr(fd, false); a != nil {
+		f.Laddr = a
+	}
+	if a := sockAddr(fd, true); a != nil {
+		f.Raddr = a
+	}
 	return &Conn{fd: f}, nil
 }
 
@@ -237,33 +224,34 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, erro
 	}
 	if inProgress != 0 {
 		if err := c.finishConnect(ctx); err != nil {
-			c.fd.close()
+			c.fd.Close()
 			return nil, opError("dial", nil, raddr, err)
 		}
-		c.fd.laddr = sockAddr(fd, false)
+		if a := sockAddr(fd, false); a != nil {
+			c.fd.Laddr = a
+		}
+		if a := sockAddr(fd, true); a != nil {
+			c.fd.Raddr = a
+		}
 	}
-	if c.fd.raddr == nil {
-		c.fd.raddr = raddr
+	if c.fd.Raddr == nil {
+		c.fd.Raddr = raddr
 	}
 	return c, nil
 }
 
 func (c *Conn) finishConnect(ctx context.Context) error {
 	f := c.fd
-	if !f.enter() {
-		return net.ErrClosed
-	}
-	defer f.exit()
-	if err := f.acquire(ctx, &f.wr); err != nil {
+	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return err
 	}
-	defer f.wr.release()
+	defer f.Unlock(netfd.Write)
 	if dl, ok := ctx.Deadline(); ok {
-		f.wr.setDeadline(dl)
-		defer f.wr.setDeadline(time.Time{})
+		f.SetDeadline(netfd.Write, dl)
+		defer f.SetDeadline(netfd.Write, time.Time{})
 	}
 	for {
-		st, err := f.wait(ctx, &f.wr, f.wfd, coro.PollWrite)
+		st, err := f.Wait(ctx, netfd.Write)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// The only write deadline during connect is ctx's; its timer may fire just before ctx's own.
 			return context.DeadlineExceeded
@@ -274,7 +262,7 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		if st == coro.PollTimeout {
 			continue
 		}
-		if e := C.gocoro_tcp_connect_result(C.int(f.fd)); e != 0 {
+		if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
 			return os.NewSyscallError("connect", syscall.Errno(-e))
 		}
 		return nil
@@ -283,36 +271,36 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 
 // Read reads into b (net.Conn). It returns io.EOF when the peer has closed its side.
 func (c *Conn) Read(b []byte) (int, error) {
-	n, err := c.fd.read(context.Background(), b)
+	n, err := read(context.Background(), c.fd, b)
 	if err != nil {
-		return n, opError("read", c.fd.laddr, c.fd.raddr, err)
+		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
 	}
 	return n, nil
 }
 
 // ReadContext is Read that gives up when ctx ends.
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
-	n, err := c.fd.read(ctx, b)
+	n, err := read(ctx, c.fd, b)
 	if err != nil {
-		return n, opError("read", c.fd.laddr, c.fd.raddr, err)
+		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
 	}
 	return n, nil
 }
 
 // Write writes all of b, or returns how much was written and why it stopped (net.Conn).
 func (c *Conn) Write(b []byte) (int, error) {
-	n, err := c.fd.write(context.Background(), b)
+	n, err := write(context.Background(), c.fd, b)
 	if err != nil {
-		return n, opError("write", c.fd.laddr, c.fd.raddr, err)
+		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
 	}
 	return n, nil
 }
 
 // WriteContext is Write that gives up when ctx ends.
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
-	n, err := c.fd.write(ctx, b)
+	n, err := write(ctx, c.fd, b)
 	if err != nil {
-		return n, opError("write", c.fd.laddr, c.fd.raddr, err)
+		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
 	}
 	return n, nil
 }
@@ -321,30 +309,25 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // descriptors are closed once every one of them (and every native poll) has left. A second Close returns an
 // error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
-	if !c.fd.close() {
-		return opError("close", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	if !c.fd.Close() {
+		return opError("close", c.fd.Laddr, c.fd.Raddr, net.ErrClosed)
 	}
 	return nil
 }
 
 // CloseWrite shuts down the sending side (the peer reads io.EOF).
 func (c *Conn) CloseWrite() error {
-	f := c.fd
-	if !f.enter() {
-		return opError("close", f.laddr, f.raddr, net.ErrClosed)
-	}
-	defer f.exit()
-	if e := C.gocoro_tcp_shutdown(C.int(f.fd), 1); e != 0 {
-		return opError("close", f.laddr, f.raddr, os.NewSyscallError("shutdown", syscall.Errno(-e)))
+	if err := c.fd.Shutdown(syscall.SHUT_WR); err != nil {
+		return opError("close", c.fd.Laddr, c.fd.Raddr, err)
 	}
 	return nil
 }
 
 // LocalAddr returns the local address (*net.TCPAddr).
-func (c *Conn) LocalAddr() net.Addr { return c.fd.laddr }
+func (c *Conn) LocalAddr() net.Addr { return c.fd.Laddr }
 
 // RemoteAddr returns the peer's address (*net.TCPAddr).
-func (c *Conn) RemoteAddr() net.Addr { return c.fd.raddr }
+func (c *Conn) RemoteAddr() net.Addr { return c.fd.Raddr }
 
 // SetDeadline sets the read and write deadlines (net.Conn).
 func (c *Conn) SetDeadline(t time.Time) error {
@@ -357,18 +340,16 @@ func (c *Conn) SetDeadline(t time.Time) error {
 // SetReadDeadline bounds pending and future Reads: once t has passed they fail with an error for which
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	if c.fd.closed() {
-		return opError("set", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	if err := c.fd.SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", c.fd.Laddr, c.fd.Raddr, err)
 	}
-	c.fd.rd.setDeadline(t)
 	return nil
 }
 
 // SetWriteDeadline is SetReadDeadline for Writes.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	if c.fd.closed() {
-		return opError("set", c.fd.laddr, c.fd.raddr, net.ErrClosed)
+	if err := c.fd.SetDeadline(netfd.Write, t); err != nil {
+		return opError("set", c.fd.Laddr, c.fd.Raddr, err)
 	}
-	c.fd.wr.setDeadline(t)
 	return nil
 }

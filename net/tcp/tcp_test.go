@@ -440,3 +440,37 @@ func TestDialCancelledWhileConnecting(t *testing.T) {
 	}
 	t.Skip("the kernel completed every connect; cancellation during connect not exercised")
 }
+
+// Closing the scheduler first closes its sockets: blocked calls return net.ErrClosed and Close does not hang on
+// their pending polls.
+func TestSchedulerCloseClosesSockets(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
+	require.NoError(t, err)
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer peer.Close()
+	c, err := ln.Accept()
+	require.NoError(t, err)
+	errs := make(chan error, 2)
+	go func() { _, err := c.Read(make([]byte, 8)); errs <- err }()
+	go func() { _, err := ln.Accept(); errs <- err }()
+	time.Sleep(50 * time.Millisecond) // let both block in their polls
+
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("IOScheduler.Close hangs on open sockets")
+	}
+	for i := 0; i < 2; i++ {
+		require.ErrorIs(t, <-errs, net.ErrClosed)
+	}
+	require.ErrorIs(t, c.Close(), net.ErrClosed, "already closed by the scheduler")
+	require.ErrorIs(t, ln.Close(), net.ErrClosed)
+	_, err = tcp.Dial(context.Background(), s, ln.Addr().String())
+	require.ErrorIs(t, err, coro.ErrClosed)
+}
