@@ -1,9 +1,11 @@
 package tcp
 
-// The TCP sources of libcoro and the shim (cshim/net) are compiled by cgo from tcp_unity.cc; the core comes from
-// package coro. Bazel compiles the same sources as the //cshim/net cc_library instead.
+// The shim (cshim/net/tcp.cc) is compiled by cgo from tcp_unity.cc; libcoro's networking sources come from
+// net/internal/netcore, the core from package coro. Bazel compiles the same sources as the //cshim/net cc_library.
 
 // #cgo CFLAGS: -I${SRCDIR}/../..
 // #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
 // #cgo LDFLAGS: -lstdc++ -lpthread
 import "C"
+
+import _ "github.com/gocoro/gocoro/net/internal/netcore" // libcoro's networking sources
