@@ -22,7 +22,7 @@ import (
 // through Measured; for the others the caller times Run.
 type Workload struct {
 	Name  string // same name as the C++ program's workload where one exists
-	Suite string // core | forkjoin
+	Suite string // core | forkjoin | net
 	Impl  string // go | plaingo
 	// N is the default iteration count (the spec's count where the Go implementation can afford it).
 	N   int
@@ -74,6 +74,8 @@ func All() []Workload {
 		{"skynet_1m", "forkjoin", "go", 1_000_000, skynetJoin},
 		{"skynet_1m_gobody", "forkjoin", "go", 1_000_000, skynet},
 		{"skynet_1m", "forkjoin", "plaingo", 1_000_000, plainSkynet},
+		{"tcp_echo_pool", "net", "go", 100_000, tcpEchoPool},
+		{"tcp_echo_pool", "net", "plaingo", 100_000, plainTCPEcho},
 	}
 }
 

@@ -1,0 +1,128 @@
+package gobench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+
+	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/tcp"
+)
+
+// B11 (tcp echo, thread pool): 100 connections, each sending n/100 36-byte messages and reading each echo back
+// before sending the next, like the C++ program. "go" runs both ends on package net/tcp (server and clients on
+// two IOSchedulers with thread pools, one goroutine per connection end); "plaingo" uses Go's net package.
+
+const (
+	echoConnections = 100
+	echoMessage     = "im a data point in a stream of bytes" // 36 bytes, as in the C++ program
+)
+
+func tcpEchoPool(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	newSched := func() (*coro.IOScheduler, error) { return coro.NewIOScheduler(coro.IOSchedulerOptions{}) }
+	serverSched, err := newSched()
+	if err != nil {
+		return 0, err
+	}
+	defer serverSched.Close()
+	clientSched, err := newSched()
+	if err != nil {
+		return 0, err
+	}
+	defer clientSched.Close()
+	ln, err := tcp.Listen(context.Background(), serverSched, "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	dial := func() (net.Conn, error) { return tcp.Dial(context.Background(), clientSched, ln.Addr().String()) }
+	return echoRun("tcp_echo_pool", ln, dial, count)
+}
+
+func plainTCPEcho(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	dial := func() (net.Conn, error) { return net.Dial("tcp", ln.Addr().String()) }
+	return echoRun("tcp_echo_pool", ln, dial, count)
+}
+
+// echoRun serves echoConnections connections of ln (one goroutine each, echoing until EOF) and runs as many
+// clients, each exchanging count messages; it checks every echo.
+func echoRun(name string, ln net.Listener, dial func() (net.Conn, error), count int) (int64, error) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*echoConnections+1)
+	wg.Add(1)
+	go func() { // accept loop
+		defer wg.Done()
+		for i := 0; i < echoConnections; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, 4096)
+				for {
+					k, err := c.Read(buf)
+					if err == io.EOF {
+						return
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					if _, err := c.Write(buf[:k]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+	}()
+	msg := []byte(echoMessage)
+	for i := 0; i < echoConnections; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := dial()
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			buf := make([]byte, len(msg))
+			for j := 0; j < count; j++ {
+				if _, err := c.Write(msg); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(buf, msg) {
+					errs <- fmt.Errorf("%s: echo mismatch: %q", name, buf)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return 0, err
+	default:
+	}
+	return int64(echoConnections * count), nil
+}
