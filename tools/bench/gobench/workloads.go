@@ -74,6 +74,8 @@ func All() []Workload {
 		{"skynet_1m", "forkjoin", "go", 1_000_000, skynetJoin},
 		{"skynet_1m_gobody", "forkjoin", "go", 1_000_000, skynet},
 		{"skynet_1m", "forkjoin", "plaingo", 1_000_000, plainSkynet},
+		{"matmul", "forkjoin", "go", 1 << 30, matmulTasks},
+		{"matmul", "forkjoin", "plaingo", 1 << 30, plainMatmul},
 		{"tcp_echo_pool", "net", "go", 100_000, tcpEchoPool},
 		{"tcp_echo_pool", "net", "plaingo", 100_000, plainTCPEcho},
 	}
