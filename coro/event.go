@@ -28,19 +28,19 @@ const (
 // Event is a manual-reset event (coro::event): any number of tasks and goroutines wait for it; Set releases
 // them all. Safe for concurrent use.
 type Event struct {
-	mu     sync.Mutex // guards waiters, armed, closed; never held across a blocking call
+	mu     sync.Mutex // guards gen, closed; never held across a blocking call
 	c      *C.gocoro_event
 	closed bool
-	// Goroutines blocked in Wait. One native waiter (armed) stands in for all of them in the C++ event.
-	waiters map[*eventWaiter]struct{}
-	armed   bool
+	// gen is what goroutines blocked in Wait wait on; while it is not nil one native waiter stands in for all of
+	// them in the C++ event, and its completion closes gen.ch — one channel close wakes them all, as in plain Go.
+	gen *eventGen
 	// inflight counts task awaits currently suspended in (or handed to) the C++ event.
 	inflight atomic.Int64
 }
 
-type eventWaiter struct {
+type eventGen struct {
 	ch     chan struct{}
-	closed bool
+	closed bool // the event was closed rather than set; written before ch is closed
 }
 
 // NewEvent makes an event, already set if initiallySet.
@@ -49,7 +49,7 @@ func NewEvent(initiallySet bool) *Event {
 	if initiallySet {
 		flag = 1
 	}
-	return &Event{c: C.gocoro_event_create(flag), waiters: map[*eventWaiter]struct{}{}}
+	return &Event{c: C.gocoro_event_create(flag)}
 }
 
 // IsSet reports whether the event is set (false after Close).
@@ -130,51 +130,36 @@ func (e *Event) Wait(ctx context.Context) error {
 		e.mu.Unlock()
 		return nil
 	}
-	w := &eventWaiter{ch: make(chan struct{})}
-	e.waiters[w] = struct{}{}
-	e.armLocked()
+	g := e.gen
+	if g == nil {
+		startDrainer()
+		h := newHandle(completer((*eventProxy)(e)))
+		if C.gocoro_event_wait_async(e.c, C.uintptr_t(h)) != 0 {
+			// Set meanwhile.
+			releaseHandle(h)
+			e.mu.Unlock()
+			return nil
+		}
+		g = &eventGen{ch: make(chan struct{})}
+		e.gen = g
+	}
 	e.mu.Unlock()
 
 	select {
-	case <-w.ch:
-		if w.closed {
-			return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
-		}
-		return nil
+	case <-g.ch:
 	case <-ctx.Done():
-		e.mu.Lock()
-		_, waiting := e.waiters[w]
-		delete(e.waiters, w)
-		e.mu.Unlock()
-		if !waiting {
-			return nil // set in the same instant: report the set, it happened
+		select {
+		case <-g.ch: // set in the same instant: report the set, it happened
+		default:
+			// Nothing to remove: the native stand-in is shared and stays registered for the others (or the
+			// next Wait) until the event is set or closed.
+			return ctx.Err()
 		}
-		return ctx.Err()
 	}
-}
-
-// armLocked makes sure one native waiter is registered on behalf of the goroutines in e.waiters.
-func (e *Event) armLocked() {
-	if e.armed {
-		return
+	if g.closed {
+		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
 	}
-	startDrainer()
-	h := newHandle(completer((*eventProxy)(e)))
-	if C.gocoro_event_wait_async(e.c, C.uintptr_t(h)) != 0 {
-		// Set meanwhile: deliver right here.
-		releaseHandle(h)
-		e.wakeLocked(false)
-		return
-	}
-	e.armed = true
-}
-
-func (e *Event) wakeLocked(closed bool) {
-	for w := range e.waiters {
-		w.closed = closed
-		close(w.ch)
-	}
-	clear(e.waiters)
+	return nil
 }
 
 // eventProxy receives the completion of the native waiter that stands in for waiting goroutines.
@@ -184,8 +169,11 @@ func (p *eventProxy) complete(int64) {
 	e := (*Event)(p)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.armed = false
-	e.wakeLocked(e.closed)
+	if g := e.gen; g != nil {
+		e.gen = nil
+		g.closed = e.closed
+		close(g.ch)
+	}
 }
 
 // Await suspends the task body until the event is set (co_await event).
@@ -233,8 +221,7 @@ func (e *Event) Close() error {
 		time.Sleep(10 * time.Microsecond)
 	}
 	e.mu.Lock()
-	e.wakeLocked(true)
-	for e.armed { // the stand-in's completion is on its way through the drainer
+	for e.gen != nil { // the stand-in's completion is on its way through the drainer
 		e.mu.Unlock()
 		time.Sleep(10 * time.Microsecond)
 		e.mu.Lock()
