@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <new>
 #include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -46,6 +47,21 @@ auto signal_fd(fd_t fd) noexcept -> void
     [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
 }
 
+// Descriptor table geometry: 1024 pages of 1024 slots cover fd numbers below 2^20 (Linux's default
+// fs.nr_open). Larger descriptors fall back to adding and removing the registration on every poll.
+constexpr std::size_t fd_page_bits  = 10;
+constexpr std::size_t fd_page_size  = std::size_t{1} << fd_page_bits;
+constexpr std::size_t fd_page_count = 1024;
+constexpr std::size_t fd_table_size = fd_page_size * fd_page_count;
+
+/// epoll data for a tracked descriptor: (generation, fd, 1). Bit 0 set tells it apart from the pointers used
+/// for internal descriptors and untracked polls. A token whose generation is no longer current belongs to a
+/// registration that was superseded (its fd number was closed and reused) and is ignored.
+auto make_token(fd_t fd, uint32_t gen) noexcept -> uint64_t
+{
+    return (uint64_t{gen} << 32) | (static_cast<uint64_t>(fd) << 1) | 1U;
+}
+
 auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
 {
     epoll_event ev{};
@@ -57,6 +73,44 @@ auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
     }
 }
 } // namespace
+
+/// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
+/// the epoll_ctl call so that the event thread never sees a half-done arm.
+struct io_scheduler::fd_slot
+{
+    std::atomic<bool> m_locked{false};
+    /// A poll is pending: its registration is armed and m_owner waits for it.
+    bool m_armed{false};
+    /// Probably registered with epoll (disarmed by EPOLLONESHOT when not armed). Only a hint: the kernel
+    /// drops the registration by itself when the last reference to the open file is closed, and the number
+    /// may then be reused by another file, so EPOLL_CTL_MOD may fail with ENOENT (and ADD with EEXIST).
+    bool m_registered{false};
+    /// Bumped by every arm; part of the epoll token.
+    uint32_t           m_gen{0};
+    detail::poll_info* m_owner{nullptr};
+
+    auto lock() noexcept -> void
+    {
+        while (m_locked.exchange(true, std::memory_order_acquire))
+        {
+            // Only contended when two threads touch the same fd at once; the holder is inside one syscall.
+            for (int spins = 0; m_locked.load(std::memory_order_relaxed); ++spins)
+            {
+                if (spins >= 64)
+                {
+                    std::this_thread::yield();
+                    spins = 0;
+                }
+            }
+        }
+    }
+    auto unlock() noexcept -> void { m_locked.store(false, std::memory_order_release); }
+};
+
+struct io_scheduler::fd_page
+{
+    std::array<fd_slot, fd_page_size> m_slots{};
+};
 
 /// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
 class io_scheduler::timer_awaiter
@@ -97,12 +151,7 @@ public:
         m_info.m_awaiting_coroutine = awaiting_coroutine;
         m_info.m_has_timer          = m_tick >= 0;
 
-        epoll_event ev{};
-        ev.events   = static_cast<uint32_t>(m_op) | EPOLLONESHOT | EPOLLRDHUP;
-        ev.data.ptr = &m_info;
-
         m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
-        int rc  = 0;
         int err = 0;
         if (m_info.m_has_timer)
         {
@@ -110,19 +159,17 @@ public:
             // descriptor is registered (the event thread needs the lock to expire or cancel timers).
             std::lock_guard lk{m_scheduler.m_timer_mutex};
             m_scheduler.add_timer_locked(m_info, m_tick);
-            rc  = ::epoll_ctl(m_scheduler.m_epoll_fd, EPOLL_CTL_ADD, m_info.m_fd, &ev);
-            err = errno;
-            if (rc != 0)
+            err = m_scheduler.arm_poll(m_info, m_op);
+            if (err != 0)
             {
                 m_scheduler.remove_timer_locked(m_info);
             }
         }
         else
         {
-            rc  = ::epoll_ctl(m_scheduler.m_epoll_fd, EPOLL_CTL_ADD, m_info.m_fd, &ev);
-            err = errno;
+            err = m_scheduler.arm_poll(m_info, m_op);
         }
-        if (rc == 0)
+        if (err == 0)
         {
             return true; // from here on the frame belongs to the event thread
         }
@@ -163,6 +210,7 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
     add_internal_fd(m_epoll_fd, m_schedule_fd, &m_schedule_fd);
 
     m_ready.reserve(max_events);
+    m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(fd_page_count);
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
     {
@@ -299,6 +347,11 @@ io_scheduler::~io_scheduler()
         {
             ::close(fd);
         }
+    }
+    // Closing the epoll descriptor dropped every registration; only the bookkeeping is left.
+    for (std::size_t i = 0; i < fd_page_count; ++i)
+    {
+        delete m_fd_pages[i].load(std::memory_order_acquire);
     }
 }
 
@@ -487,10 +540,24 @@ auto io_scheduler::process_ready_events(int count) -> void
         }
         else
         {
-            auto* info = static_cast<detail::poll_info*>(tag);
-            if (info->m_processed)
+            detail::poll_info* info{nullptr};
+            const uint64_t     token = events[i].data.u64;
+            if ((token & 1U) != 0)
             {
-                continue; // its timer already won in this round
+                info = claim_poll(token);
+                if (info == nullptr)
+                {
+                    continue; // a superseded registration
+                }
+            }
+            else
+            {
+                info = static_cast<detail::poll_info*>(tag);
+                if (info->m_processed)
+                {
+                    continue; // its timer already won in this round
+                }
+                ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
             }
             info->m_processed    = true;
             const uint32_t flags = events[i].events;
@@ -510,7 +577,6 @@ auto io_scheduler::process_ready_events(int count) -> void
             {
                 info->m_poll_status = poll_status::error;
             }
-            ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
             if (info->m_has_timer)
             {
                 std::lock_guard lk{m_timer_mutex};
@@ -529,6 +595,137 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         run_inline_queue();
     }
+}
+
+auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
+{
+    if (fd < 0 || static_cast<std::size_t>(fd) >= fd_table_size)
+    {
+        return nullptr;
+    }
+    auto&    entry = m_fd_pages[static_cast<std::size_t>(fd) >> fd_page_bits];
+    fd_page* page  = entry.load(std::memory_order_acquire);
+    if (page == nullptr)
+    {
+        if (!create)
+        {
+            return nullptr;
+        }
+        auto* fresh = new (std::nothrow) fd_page{};
+        if (fresh == nullptr)
+        {
+            return nullptr; // untracked: falls back to add/remove per poll
+        }
+        if (entry.compare_exchange_strong(page, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+        {
+            page = fresh;
+        }
+        else
+        {
+            delete fresh; // another thread installed it first; `page` holds theirs
+        }
+    }
+    return &page->m_slots[static_cast<std::size_t>(fd) & (fd_page_size - 1)];
+}
+
+auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op) noexcept -> int
+{
+    epoll_event ev{};
+    ev.events = static_cast<uint32_t>(op) | EPOLLONESHOT | EPOLLRDHUP;
+
+    fd_slot* slot = fd_slot_for(info.m_fd, true);
+    if (slot == nullptr)
+    {
+        // Untracked (invalid or huge fd): register for this poll only; the event thread removes it again.
+        ev.data.ptr = &info;
+        return ::epoll_ctl(m_epoll_fd, EPOLL_CTL_ADD, info.m_fd, &ev) == 0 ? 0 : errno;
+    }
+
+    slot->lock();
+    const uint32_t gen = slot->m_gen + 1;
+    ev.data.u64        = make_token(info.m_fd, gen);
+    info.m_poll_gen    = gen;
+    int rc             = 0;
+    int err            = 0;
+    if (slot->m_armed)
+    {
+        // Another poll is pending on this fd number. If it is the same open file epoll refuses the ADD with
+        // EEXIST (the caller fails fast, as before). If the ADD succeeds, the number was closed and reused
+        // for another file while that poll waited: this poll takes the slot over, and the stale
+        // registration's token no longer matches (its waiter can only finish by its timeout).
+        rc  = ::epoll_ctl(m_epoll_fd, EPOLL_CTL_ADD, info.m_fd, &ev);
+        err = errno;
+    }
+    else
+    {
+        int ctl = slot->m_registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        rc      = ::epoll_ctl(m_epoll_fd, ctl, info.m_fd, &ev);
+        err     = errno;
+        if (rc != 0 && ((ctl == EPOLL_CTL_MOD && err == ENOENT) || (ctl == EPOLL_CTL_ADD && err == EEXIST)))
+        {
+            // The hint was wrong: the file went away (and maybe the number was reused), or a registration
+            // left by an earlier file with this number is still there.
+            ctl = (ctl == EPOLL_CTL_MOD) ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+            rc  = ::epoll_ctl(m_epoll_fd, ctl, info.m_fd, &ev);
+            err = errno;
+        }
+    }
+    if (rc == 0)
+    {
+        slot->m_gen        = gen;
+        slot->m_armed      = true;
+        slot->m_registered = true;
+        slot->m_owner      = &info;
+    }
+    else if (!slot->m_armed)
+    {
+        slot->m_registered = false;
+    }
+    slot->unlock();
+    return rc == 0 ? 0 : err;
+}
+
+auto io_scheduler::claim_poll(uint64_t token) noexcept -> detail::poll_info*
+{
+    const auto     fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
+    const auto     gen  = static_cast<uint32_t>(token >> 32);
+    fd_slot*       slot = fd_slot_for(fd, false);
+    detail::poll_info* info{nullptr};
+    if (slot == nullptr)
+    {
+        return nullptr;
+    }
+    slot->lock();
+    if (slot->m_armed && slot->m_gen == gen)
+    {
+        // EPOLLONESHOT disarmed the registration; it stays in epoll for the next poll's EPOLL_CTL_MOD.
+        info            = slot->m_owner;
+        slot->m_armed   = false;
+        slot->m_owner   = nullptr;
+    }
+    slot->unlock();
+    return info;
+}
+
+auto io_scheduler::disarm_timed_out_poll(detail::poll_info& info) noexcept -> void
+{
+    fd_slot* slot = fd_slot_for(info.m_fd, false);
+    if (slot == nullptr)
+    {
+        ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info.m_fd, nullptr);
+        return;
+    }
+    slot->lock();
+    if (slot->m_armed && slot->m_gen == info.m_poll_gen)
+    {
+        // Still armed: remove it (a MOD to no events would still report EPOLLERR/EPOLLHUP).
+        ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info.m_fd, nullptr);
+        slot->m_armed      = false;
+        slot->m_registered = false;
+        slot->m_owner      = nullptr;
+    }
+    // Otherwise the slot was taken over by a poll on a reused fd number; that registration is not ours.
+    slot->unlock();
 }
 
 auto io_scheduler::add_timer_locked(detail::poll_info& info, int64_t tick) -> void
@@ -670,7 +867,7 @@ auto io_scheduler::collect_expired_timers() -> void
             info->m_poll_status     = poll_status::timeout;
             if (info->m_fd != -1)
             {
-                ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+                disarm_timed_out_poll(*info);
             }
             m_ready.push_back(info->m_awaiting_coroutine);
             info = next;

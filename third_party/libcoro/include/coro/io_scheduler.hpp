@@ -260,6 +260,15 @@ private:
     auto run_inline_queue() -> void;
     auto on_own_thread() const noexcept -> bool;
 
+    // Per-descriptor registration state (see io_scheduler.cpp): polled descriptors stay registered with
+    // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time.
+    struct fd_slot;
+    struct fd_page;
+    auto fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*;
+    auto arm_poll(detail::poll_info& info, poll_op op) noexcept -> int;
+    auto claim_poll(uint64_t token) noexcept -> detail::poll_info*;
+    auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
+
     options m_opts;
 
     fd_t m_epoll_fd{-1};
@@ -268,6 +277,9 @@ private:
     fd_t m_schedule_fd{-1};
 
     std::unique_ptr<thread_pool> m_thread_pool{nullptr};
+
+    /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
+    std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
     std::thread                  m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.

@@ -46,6 +46,8 @@ struct poll_info
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).
     bool m_has_timer{false};
+    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
+    uint32_t m_poll_gen{0};
 
     /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
     timer_bucket* m_timer_bucket{nullptr};
