@@ -1,0 +1,137 @@
+#ifndef GOCORO_CSHIM_NET_SERVER_H
+#define GOCORO_CSHIM_NET_SERVER_H
+
+/* A TCP server whose accept/read/write loop runs entirely in C++ on a coro::io_scheduler, for the Go package
+ * net/server: the host (Go) starts, observes and stops it; every connection is served by a handler coroutine.
+ *
+ * Threads: the accept loop and every connection coroutine run on the scheduler (its event-loop thread for
+ * inline execution, its pool threads otherwise). gocoro_server_start/stats/stop_accepting may be called from any
+ * thread; gocoro_server_stop blocks and must not be called from one of the scheduler's threads.
+ *
+ * Lifetime: start -> (stats, stop_accepting)* -> stop (idempotent) -> destroy exactly once. The scheduler must
+ * stay alive (not shut down) until stop has returned.
+ *
+ * Handler contract (gocoro_server_handler, the C ABI for user handlers written in C++ against libcoro):
+ *  - `start` is called on a scheduler thread, once per accepted connection, and returns the handler coroutine
+ *    (a gocoro_server_task, see server_handler.hpp) or NULL to refuse the connection. It must not throw.
+ *  - The server co_awaits the task on the scheduler. While it runs, `conn` is valid and the descriptor open; when
+ *    it returns (or throws: the exception is counted as an error and dropped), the server closes the descriptor
+ *    and frees `conn`. Handlers never close the descriptor themselves.
+ *  - On stop the server shuts the socket down (shutdown(2), SHUT_RDWR): polls on it report closed, reads return
+ *    0. A handler must then return promptly (stop waits for every handler); gocoro_server_conn_stopping says
+ *    whether the server is stopping.
+ *  - Byte and request counters are only as good as the handler's reports: the recv/send helpers of
+ *    server_handler.hpp count for it, gocoro_server_conn_count adds anything else.
+ *  - `user_arg` and the handler table must outlive the server (static storage, or freed after destroy). */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_io_scheduler gocoro_io_scheduler;
+typedef struct gocoro_server       gocoro_server;
+typedef struct gocoro_server_conn  gocoro_server_conn;
+/* A handler coroutine (coro::task<void> in C++; see server_handler.hpp). */
+typedef struct gocoro_server_task gocoro_server_task;
+
+#define GOCORO_SERVER_HANDLER_ABI 1
+
+typedef struct gocoro_server_handler
+{
+    /* GOCORO_SERVER_HANDLER_ABI: the server refuses tables of another version. */
+    uint32_t    abi_version;
+    const char* name;
+    gocoro_server_task* (*start)(void* user_arg, gocoro_server_conn* conn);
+} gocoro_server_handler;
+
+/* Built-in handlers. Echo writes back every byte. HTTP200 answers every complete HTTP/1.x request (headers plus a
+ * Content-Length body; keep-alive; split across reads or pipelined) with the server's data bytes, which must be
+ * a complete HTTP response. Go calls fn (mode 3 of net/server). */
+const gocoro_server_handler* gocoro_server_echo_handler(void);
+const gocoro_server_handler* gocoro_server_http200_handler(void);
+const gocoro_server_handler* gocoro_server_go_handler(void);
+
+typedef struct gocoro_server_options
+{
+    const char* host; /* IPv4 or IPv6 literal */
+    uint16_t    port; /* 0: the kernel picks one (read it back with gocoro_server_port) */
+    int32_t     backlog;
+    int32_t     reuse_port; /* SO_REUSEPORT: several servers (schedulers) on one port */
+    /* Bytes copied into the server, readable by handlers (gocoro_server_conn_data); may be NULL. */
+    const void* data;
+    size_t      data_len;
+    /* Largest unconsumed input a connection may buffer (HTTP200 and Go handlers); 0: 1 MiB. */
+    size_t      max_input;
+    /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
+    uintptr_t   host_handle;
+} gocoro_server_options;
+
+typedef struct gocoro_server_stats
+{
+    uint64_t accepted;
+    uint64_t active;
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+    uint64_t requests;
+    uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+} gocoro_server_stats;
+
+/* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
+ * negated errno; *failed_op names the system call: "socket", "bind", "listen", ...) on failure. */
+gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
+                                   const gocoro_server_handler* handler, void* user_arg, int* err,
+                                   const char** failed_op);
+/* The bound port. */
+uint16_t gocoro_server_port(const gocoro_server* s);
+void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
+/* Stops accepting (open connections keep being served). Non-blocking. */
+void gocoro_server_stop_accepting(gocoro_server* s);
+/* Stops accepting, shuts every open connection down and waits until the accept loop and every handler have
+ * finished. Idempotent. Drives the scheduler's process_events meanwhile (so a manual-thread scheduler whose
+ * driver is the caller still makes progress). */
+void gocoro_server_stop(gocoro_server* s);
+/* Frees the server (after stop). */
+void gocoro_server_destroy(gocoro_server* s);
+
+/* ---- For handlers (any scheduler thread, only while the handler runs) ---- */
+int                  gocoro_server_conn_fd(const gocoro_server_conn* c);
+uint64_t             gocoro_server_conn_id(const gocoro_server_conn* c);
+gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c);
+const void*          gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
+int                  gocoro_server_conn_stopping(const gocoro_server_conn* c);
+void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests);
+
+/* ---- Go callbacks (mode 3), installed once by the host ---- */
+
+/* One read's worth of work for the host: `in` holds every received byte not consumed yet; the host appends its
+ * reply to out (growing it with gocoro_server_msg_reserve) and returns how many input bytes it consumed, or a
+ * negative value to close the connection after `out` has been sent (-1: normally, below -1: counted as an error). */
+typedef struct gocoro_server_msg
+{
+    const char* in;
+    size_t      in_len;
+    char*       out;
+    size_t      out_len;
+    size_t      out_cap;
+    uint64_t    requests; /* the host adds how many requests it answered */
+} gocoro_server_msg;
+
+/* Makes room for `more` bytes after out_len (may move out). 0, or -ENOMEM. */
+int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more);
+
+/* open: returns the host's handle for the connection (0: refuse it). data: see gocoro_server_msg. close: called
+ * exactly once for each connection whose open returned non-zero, after its last data call. */
+typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id);
+typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg);
+typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle);
+void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
+                                        gocoro_server_close_fn close);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

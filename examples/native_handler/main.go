@@ -1,0 +1,99 @@
+// native_handler: a user's own C++ connection handler (linecount.cc, written against libcoro's API) compiled into
+// this Go package by cgo and served by net/server: Go starts the server, reads its counters and stops it, while
+// the accept/read/write loop runs in C++ on a coro.IOScheduler.
+//
+//	go run ./examples/native_handler -addr 127.0.0.1:8080
+//	printf 'hello\nworld\nquit\n' | nc 127.0.0.1 8080     # 1: HELLO / 2: WORLD / bye
+//
+// How a package outside this module gets the include paths: the handler includes "cshim/net/server_handler.hpp"
+// and libcoro's headers, which live in the gocoro module. Inside the module (as here) the #cgo lines below name
+// them relative to ${SRCDIR}; elsewhere, point the compiler at the module's directory, e.g.
+//
+//	GOCORO=$(go list -m -f '{{.Dir}}' github.com/gocoro/gocoro)
+//	CGO_CXXFLAGS="-I$GOCORO -I$GOCORO/third_party/libcoro/include" go build ./...
+//
+// and keep `-std=c++20 -DLIBCORO_FEATURE_NETWORKING` in the package's own #cgo CXXFLAGS. The package must import
+// net/server (which links the server and, through net/tcp, libcoro's networking code); it must not compile any
+// gocoro source itself, so that every symbol is defined once in the binary.
+package main
+
+// #cgo CFLAGS: -I${SRCDIR}/../..
+// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
+// #cgo LDFLAGS: -lstdc++
+// #include "linecount.h"
+import "C"
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+	"unsafe"
+
+	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/server"
+)
+
+// lineServer is a net/server Server running the C++ linecount handler, plus the handler's shared state (C memory).
+type lineServer struct {
+	*server.Server
+	mu    sync.Mutex
+	state *C.linecount_state // nil once freed
+}
+
+// serveLines starts the handler on s. Close the result (it frees the C++ state after the server has stopped).
+func serveLines(ctx context.Context, s *coro.IOScheduler, addr string) (*lineServer, error) {
+	state := C.linecount_state_new()
+	srv, err := server.Serve(ctx, s, addr, server.Native(unsafe.Pointer(C.linecount_handler()), unsafe.Pointer(state)), nil)
+	if err != nil {
+		C.linecount_state_free(state)
+		return nil, err
+	}
+	ls := &lineServer{Server: srv, state: state}
+	go func() { // free the state once the server has stopped (no handler can use it any more), whoever stopped it
+		<-srv.Done()
+		ls.mu.Lock()
+		C.linecount_state_free(ls.state)
+		ls.state = nil
+		ls.mu.Unlock()
+	}()
+	return ls, nil
+}
+
+// serveEcho serves the libcoro-style echo handler (libcoro_echo in linecount.cc).
+func serveEcho(ctx context.Context, s *coro.IOScheduler, addr string) (*server.Server, error) {
+	return server.Serve(ctx, s, addr, server.Native(unsafe.Pointer(C.libcoro_echo_handler()), nil), nil)
+}
+
+// Lines is how many lines the handler has answered on all connections (read from the C++ state).
+func (ls *lineServer) Lines() uint64 {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if ls.state == nil {
+		return 0
+	}
+	return uint64(C.linecount_state_lines(ls.state))
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address (IP literal:port)")
+	flag.Parse()
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	srv, err := serveLines(ctx, s, *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("native_handler (linecount) listening on", srv.Addr())
+	<-srv.Done()
+	st := srv.Stats()
+	fmt.Printf("served %d connections, %d lines, %d bytes in, %d bytes out\n", st.Accepted, st.Requests, st.BytesRead, st.BytesWritten)
+}

@@ -1,0 +1,309 @@
+// Package server runs TCP servers whose accept/read/write loop runs entirely in C++ coroutines on a
+// coro.IOScheduler (libcoro's io_scheduler), started, observed and stopped from Go. Two ways to serve:
+//
+//   - Native handlers (mode 2): every connection is served by a C++ coroutine. Built in: Echo and HTTP200 (a
+//     fixed-response keep-alive HTTP/1.1 server, like examples/native/http_200_ok_server). Native plugs in a
+//     handler the user wrote in C++ against libcoro's API, compiled in the user's own cgo package (C ABI:
+//     cshim/net/server.h; C++ helper: cshim/net/server_handler.hpp; example: examples/native_handler).
+//   - Go callbacks (mode 3): Func(fn) calls fn, a Go function, from the C++ loop whenever data arrives on a
+//     connection; fn consumes input and queues its reply, which the C++ loop sends.
+//
+// # Threads
+//
+// The accept loop and every connection coroutine run on the scheduler: on its event-loop thread with
+// TasksInline (the fastest setting for a server), on its pool threads with TasksOnThreadPool, or on whatever
+// goroutine calls ProcessEvents with ManualThread. A Func callback runs on that same (C++) thread, inside the
+// loop: while it runs, no other connection of that thread is served, so it must not block; calls for one
+// connection never overlap. Serve, Addr, Stats, Shutdown and Close may be called from any goroutine, but Close
+// and Shutdown must not be called from inside a Func callback (they wait for every connection to end; use
+// Conn.Close there, or `go srv.Close()`).
+//
+// # Lifetime
+//
+// Serve binds, listens and starts accepting before it returns. The server runs until Close, Shutdown, the
+// cancellation of Serve's ctx, or the Close of its IOScheduler (which first stops the server, so the scheduler's
+// Close never hangs on it), whichever comes first. Stopping shuts down every open connection (shutdown(2): the
+// handlers' polls report closed, reads return 0) and waits until every handler has returned; then the listening
+// and connection descriptors are closed and every handle is released (coro.LiveHandles counts them).
+//
+// Importing this package also links package net/tcp, which compiles libcoro's TCP sources for the whole binary.
+package server
+
+/*
+#include <errno.h>
+#include <stdlib.h>
+#include "cshim/net/server.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/internal/corelink"
+)
+
+// Handler says how connections are served. Make one with Echo, HTTP200, Native or Func.
+type Handler struct {
+	table unsafe.Pointer // *C.gocoro_server_handler
+	arg   unsafe.Pointer
+	data  []byte
+	fn    MessageFunc
+}
+
+// Echo writes every byte it receives back (native).
+func Echo() Handler { return Handler{table: unsafe.Pointer(C.gocoro_server_echo_handler())} }
+
+// HTTP200 answers every HTTP/1.x request with "200 OK", Content-Type text/plain and body (native). Connections
+// are kept alive; requests may arrive split across reads or pipelined (answered in order, with one write per
+// read); a request's Content-Length body is skipped. Requests count in Stats.Requests.
+func HTTP200(body string) Handler {
+	resp := "HTTP/1.1 200 OK\r\n" +
+		"Content-Type: text/plain\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n" +
+		"Connection: keep-alive\r\n" +
+		"\r\n" + body
+	return Handler{table: unsafe.Pointer(C.gocoro_server_http200_handler()), data: []byte(resp)}
+}
+
+// Native serves connections with a user's C++ handler: table is the *gocoro_server_handler its cgo package
+// returns (made with gocoro::server::make_handler, see cshim/net/server_handler.hpp), arg a C pointer (never a Go
+// pointer) handed to the handler as user_arg, or nil. Both must stay valid until the server has stopped. Options.Data
+// is readable by the handler (connection::data()).
+func Native(table unsafe.Pointer, arg unsafe.Pointer) Handler {
+	return Handler{table: table, arg: arg}
+}
+
+// Options configures Serve. The zero value is ready to use.
+type Options struct {
+	// Backlog is the listen(2) backlog; 0 means 1024.
+	Backlog int
+	// ReusePort sets SO_REUSEPORT, so that several servers (one per scheduler, say) can listen on one port and
+	// the kernel spreads connections over them.
+	ReusePort bool
+	// MaxInput bounds the unconsumed input one connection may buffer (HTTP200 and Func); beyond it the
+	// connection is closed. 0 means 1 MiB.
+	MaxInput int
+	// Data is copied into the server and readable by Native handlers.
+	Data []byte
+	// OnError receives what goes wrong inside Func callbacks (a recovered panic as a *coro.PanicError, an error
+	// the callback returned), wrapped in a *net.OpError naming the connection's addresses. It runs on the
+	// scheduler thread and must not block. nil logs through the log package.
+	OnError func(error)
+}
+
+// Stats are a server's counters. Bytes and requests are counted by the handler (all built-in handlers and Func
+// count them; a Native handler counts what it reads and writes through gocoro::server::connection).
+type Stats struct {
+	Accepted     uint64 // connections accepted
+	Active       uint64 // connections open now
+	BytesRead    uint64
+	BytesWritten uint64
+	Requests     uint64 // HTTP requests answered (HTTP200), requests reported by Func callbacks or native handlers
+	Errors       uint64 // failed accepts, refused connections, exceptions escaping native handlers, Func failures
+}
+
+// Server is a running server. Safe for concurrent use.
+type Server struct {
+	mu      sync.RWMutex // write-held only while the C++ server is freed
+	s       *C.gocoro_server
+	addr    *net.TCPAddr
+	final   Stats
+	host    uintptr // handle of the goServer (Func only)
+	release func()  // the scheduler acquisition
+	unhook  func()  // scheduler-close hook
+	stopCtx func() bool
+	once    sync.Once
+	done    chan struct{}
+	onError func(error)
+}
+
+// Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
+// empty for all interfaces; port 0 picks a free port, see Addr). It returns once the socket is listening; errors
+// are *net.OpError values naming the operation and address (errors.Is(err, syscall.EADDRINUSE) for a port in
+// use). Cancelling ctx stops the server, as Close does. opts may be nil.
+func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options) (*Server, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, opError("listen", nil, err)
+	}
+	if sched == nil || h.table == nil || opts.Backlog < 0 || opts.MaxInput < 0 {
+		return nil, opError("listen", nil, coro.ErrInvalid)
+	}
+	host, port, err := parseAddress(address)
+	if err != nil {
+		return nil, opError("listen", nil, err)
+	}
+	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
+	ptr, release, err := corelink.AcquireIOScheduler(sched)
+	if err != nil {
+		return nil, opError("listen", laddr, err)
+	}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError}
+	data := h.data
+	if data == nil {
+		data = opts.Data
+	}
+	copts := C.gocoro_server_options{
+		port:       C.uint16_t(port),
+		backlog:    C.int32_t(opts.Backlog),
+		max_input:  C.size_t(opts.MaxInput),
+		reuse_port: 0,
+	}
+	if opts.ReusePort {
+		copts.reuse_port = 1
+	}
+	if h.fn != nil {
+		srv.host = corelink.NewHandle(&goServer{fn: h.fn, srv: srv})
+		copts.host_handle = C.uintptr_t(srv.host)
+	}
+	copts.host = C.CString(host)
+	defer C.free(unsafe.Pointer(copts.host))
+	if len(data) > 0 {
+		copts.data = C.CBytes(data)
+		copts.data_len = C.size_t(len(data))
+		defer C.free(copts.data)
+	}
+	var cerr C.int
+	var cop *C.char
+	srv.s = C.gocoro_server_start((*C.gocoro_io_scheduler)(ptr), &copts, (*C.gocoro_server_handler)(h.table), h.arg, &cerr, &cop)
+	if srv.s == nil {
+		srv.freeHandles()
+		var e error = os.NewSyscallError(C.GoString(cop), syscall.Errno(-cerr))
+		if cerr == -C.EINVAL && C.GoString(cop) == "start" {
+			e = errors.New("invalid handler table (nil, or built for another GOCORO_SERVER_HANDLER_ABI)")
+		}
+		return nil, opError("listen", laddr, e)
+	}
+	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
+	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
+	if err != nil { // the scheduler is closing
+		srv.Close()
+		return nil, opError("listen", laddr, err)
+	}
+	srv.unhook = unhook
+	srv.stopCtx = context.AfterFunc(ctx, func() { srv.Close() })
+	return srv, nil
+}
+
+// Addr is the address the server listens on (with the actual port).
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// Done is closed once the server has stopped (Close, Shutdown, ctx, or the scheduler's Close).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Stats returns the current counters (the final ones once stopped).
+func (s *Server) Stats() Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.s == nil {
+		return s.final
+	}
+	return s.stats()
+}
+
+func (s *Server) stats() Stats {
+	var st C.gocoro_server_stats
+	C.gocoro_server_stats_get(s.s, &st)
+	return Stats{
+		Accepted:     uint64(st.accepted),
+		Active:       uint64(st.active),
+		BytesRead:    uint64(st.bytes_read),
+		BytesWritten: uint64(st.bytes_written),
+		Requests:     uint64(st.requests),
+		Errors:       uint64(st.errors),
+	}
+}
+
+// Close stops accepting, shuts every open connection down, waits for every handler to return and frees the
+// server. Later calls wait for the first one and return nil. Must not be called from a Func callback.
+func (s *Server) Close() error {
+	s.once.Do(func() {
+		if s.stopCtx != nil {
+			s.stopCtx()
+		}
+		C.gocoro_server_stop(s.s)
+		s.mu.Lock()
+		s.final = s.stats()
+		C.gocoro_server_destroy(s.s)
+		s.s = nil
+		s.mu.Unlock()
+		s.freeHandles()
+		close(s.done)
+	})
+	<-s.done
+	return nil
+}
+
+func (s *Server) freeHandles() {
+	if s.host != 0 {
+		corelink.ReleaseHandle(s.host)
+		s.host = 0
+	}
+	if s.unhook != nil {
+		s.unhook()
+	}
+	s.release()
+}
+
+// Shutdown stops accepting and waits for the open connections to end on their own (clients closing), then
+// frees the server like Close. If ctx ends first, the remaining connections are shut down (Close) and ctx's
+// error is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.RLock()
+	if s.s != nil {
+		C.gocoro_server_stop_accepting(s.s)
+	}
+	s.mu.RUnlock()
+	wait := time.Millisecond
+	for s.Stats().Active > 0 {
+		select {
+		case <-ctx.Done():
+			s.Close()
+			return ctx.Err()
+		case <-s.done:
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 50*time.Millisecond)
+	}
+	return s.Close()
+}
+
+func opError(op string, addr net.Addr, err error) error {
+	return &net.OpError{Op: op, Net: "tcp", Addr: addr, Err: err}
+}
+
+// parseAddress splits "host:port" into an IP literal and a port; an empty host is 0.0.0.0, "localhost" 127.0.0.1.
+func parseAddress(address string) (string, uint16, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
+	}
+	switch host {
+	case "":
+		host = "0.0.0.0"
+	case "localhost":
+		host = "127.0.0.1"
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.Zone() != "" {
+		return "", 0, &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
+	}
+	return ip.Unmap().String(), uint16(port), nil
+}
