@@ -4,6 +4,9 @@
 //
 //	go run ./examples/http_200_ok_server -addr 127.0.0.1:8080
 //	curl http://127.0.0.1:8080/
+//
+// With -demo N (what tools/demo.sh runs) it also sends itself N keep-alive requests through Go's net/http client,
+// prints the answers and exits.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -82,8 +86,28 @@ func serve(ln net.Listener) {
 	}
 }
 
+// selfRequests is the demo's client: n GET requests on one keep-alive connection.
+func selfRequests(w io.Writer, addr string, n int) error {
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	for i := 1; i <= n; i++ {
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			return err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "GET / #%d -> %s %q\n", i, resp.Status, body)
+	}
+	return nil
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (IP literal:port)")
+	demo := flag.Int("demo", 0, "send N requests to the server, print the answers and exit")
 	flag.Parse()
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
 	if err != nil {
@@ -95,6 +119,16 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("http_200_ok_server listening on", ln.Addr())
+	if *demo > 0 {
+		go func() {
+			defer ln.Close()
+			if err := selfRequests(os.Stdout, ln.Addr().String(), *demo); err != nil {
+				log.Fatal(err)
+			}
+		}()
+		serve(ln)
+		return
+	}
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,6 +51,24 @@ func TestHTTP200OK(t *testing.T) {
 		require.Equal(t, "Hello, World!", string(body))
 	}
 	require.NoError(t, c.Close())
+	require.NoError(t, ln.Close())
+	<-done
+}
+
+// The demo mode (tools/demo.sh): the built-in client's output.
+func TestDemoOutput(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+	require.NoError(t, err)
+	defer s.Close()
+	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { serve(ln); close(done) }()
+	var out strings.Builder
+	require.NoError(t, selfRequests(&out, ln.Addr().String(), 3))
+	require.Equal(t, "GET / #1 -> 200 OK \"Hello, World!\"\n"+
+		"GET / #2 -> 200 OK \"Hello, World!\"\n"+
+		"GET / #3 -> 200 OK \"Hello, World!\"\n", out.String())
 	require.NoError(t, ln.Close())
 	<-done
 }
