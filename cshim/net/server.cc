@@ -284,69 +284,81 @@ auto http_request_length(std::string_view in) -> std::size_t
     return total <= in.size() ? total : 0;
 }
 
-/// Reads into in[used..]: grows `in` up to max (false beyond it), polls first unless more input is expected.
-/// Returns false when the connection is done (closed, error, too much input).
-auto read_more(connection& conn, std::vector<char>& in, std::size_t& used, bool& read_first, std::size_t max)
-    -> coro::task<bool>
+/// A connection's unconsumed input. read() is one non-blocking recv (no coroutine frame per read).
+struct input
 {
-    while (true)
+    std::vector<char> buf = std::vector<char>(8 * 1024);
+    std::size_t       used{0};
+    std::size_t       max{1 << 20};
+    // A client that waits for each response (wrk, browsers) has sent nothing yet: poll before reading. One that
+    // streams or pipelines usually has more queued: read first and poll only if the read comes back empty.
+    bool read_first{false};
+
+    /// 1: got bytes; 0: nothing there (poll, then read again); -1: closed, error, or more than max buffered.
+    auto read(connection& conn) -> int
     {
-        if (in.size() - used < 2048)
+        if (buf.size() - used < 2048)
         {
-            if (in.size() >= max)
+            if (buf.size() >= max)
             {
-                co_return false;
+                return -1;
             }
-            in.resize(std::min(in.size() * 2, max));
+            buf.resize(std::min(buf.size() * 2, max));
         }
-        // A client that waits for each response (wrk, browsers) has sent nothing yet: poll first. One that
-        // streams or pipelines usually has more queued: read first and poll only if the read comes back empty.
-        if (!read_first && co_await conn.poll(coro::poll_op::read) != coro::poll_status::event)
-        {
-            co_return false;
-        }
-        auto [st, got] = conn.recv(std::span<char>{in.data() + used, in.size() - used});
+        auto [st, got] = conn.recv(std::span<char>{buf.data() + used, buf.size() - used});
         if (st == coro::net::recv_status::would_block)
         {
             read_first = false;
-            continue;
+            return 0;
         }
         if (st != coro::net::recv_status::ok)
         {
-            co_return false;
+            return -1;
         }
         used += got.size();
-        read_first = used == in.size(); // filled the buffer: more is probably queued
-        co_return true;
+        read_first = used == buf.size(); // filled the buffer: more is probably queued
+        return 1;
     }
-}
+
+    auto consume(std::size_t n) -> void
+    {
+        std::memmove(buf.data(), buf.data() + n, used - n);
+        used -= n;
+    }
+};
 
 auto http200(connection conn) -> coro::task<void>
 {
     const std::string_view response = conn.data();
-    const std::size_t      max      = conn.native()->server->max_input;
-    std::vector<char>      in(8 * 1024);
+    input                  in{.max = conn.native()->server->max_input};
     std::string            out;
-    std::size_t            used{0};
-    bool                   read_first{false};
-    while (co_await read_more(conn, in, used, read_first, max))
+    while (true)
     {
+        if (!in.read_first && co_await conn.poll(coro::poll_op::read) != coro::poll_status::event)
+        {
+            co_return; // closed, error, or the server is stopping
+        }
+        int r = in.read(conn);
+        if (r < 0)
+        {
+            co_return;
+        }
+        if (r == 0)
+        {
+            continue;
+        }
         std::size_t consumed{0};
         std::size_t requests{0};
-        while (auto n = http_request_length(std::string_view{in.data() + consumed, used - consumed}))
+        while (auto n = http_request_length(std::string_view{in.buf.data() + consumed, in.used - consumed}))
         {
             consumed += n;
             ++requests;
         }
-        if (consumed < used || requests > 1)
+        if (consumed < in.used || requests > 1)
         {
-            read_first = true; // partial or pipelined: more is coming
+            in.read_first = true; // partial or pipelined: more is coming
         }
-        if (consumed > 0)
-        {
-            std::memmove(in.data(), in.data() + consumed, used - consumed);
-            used -= consumed;
-        }
+        in.consume(consumed);
         if (requests == 0)
         {
             continue;
@@ -406,13 +418,24 @@ auto go_conn(connection conn) -> coro::task<void>
     {
         co_return;
     }
-    std::vector<char> in(8 * 1024);
-    std::size_t       used{0};
-    bool              read_first{false};
-    while (co_await read_more(conn, in, used, read_first, s->max_input))
+    input in{.max = s->max_input};
+    while (true)
     {
-        msg.in       = in.data();
-        msg.in_len   = used;
+        if (!in.read_first && co_await conn.poll(coro::poll_op::read) != coro::poll_status::event)
+        {
+            co_return;
+        }
+        int rr = in.read(conn);
+        if (rr < 0)
+        {
+            co_return;
+        }
+        if (rr == 0)
+        {
+            continue;
+        }
+        msg.in       = in.buf.data();
+        msg.in_len   = in.used;
         msg.out_len  = 0;
         msg.requests = 0;
         int64_t r    = g_data(h, &msg);
@@ -422,15 +445,10 @@ auto go_conn(connection conn) -> coro::task<void>
         {
             s->errors.fetch_add(1, std::memory_order_relaxed);
         }
-        std::size_t consumed = r < 0 ? used : std::min(static_cast<std::size_t>(r), used);
-        if (consumed > 0)
+        in.consume(r < 0 ? in.used : std::min(static_cast<std::size_t>(r), in.used));
+        if (in.used > 0)
         {
-            std::memmove(in.data(), in.data() + consumed, used - consumed);
-            used -= consumed;
-        }
-        if (used > 0)
-        {
-            read_first = true; // an incomplete message: the rest is probably on its way
+            in.read_first = true; // an incomplete message: the rest is probably on its way
         }
         if (msg.out_len > 0 && !co_await conn.send_all(std::span<const char>{msg.out, msg.out_len}))
         {
@@ -442,12 +460,11 @@ auto go_conn(connection conn) -> coro::task<void>
         }
         if (msg.out_cap > 64 * 1024) // a one-off large reply: give the memory back
         {
-            msg.out_cap = 4096;
-            msg.out     = static_cast<char*>(std::realloc(msg.out, msg.out_cap));
-            guard.out   = msg.out;
-            if (msg.out == nullptr)
+            if (auto* p = static_cast<char*>(std::realloc(msg.out, 4096)); p != nullptr)
             {
-                co_return;
+                msg.out     = p;
+                msg.out_cap = 4096;
+                guard.out   = p;
             }
         }
     }
