@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/tcp"
 )
 
 func TestLineCountHandler(t *testing.T) {
@@ -99,7 +100,9 @@ func TestLibcoroClientHandler(t *testing.T) {
 	srv, err := serveEcho(context.Background(), s, "127.0.0.1:0")
 	require.NoError(t, err)
 	defer srv.Close()
-	c, err := net.Dial("tcp", srv.Addr().String())
+	// The client side over net/tcp on the same scheduler: one binary links coro, net/tcp, net/server and this
+	// package's own C++ (each symbol defined once).
+	c, err := tcp.Dial(context.Background(), s, srv.Addr().String())
 	require.NoError(t, err)
 	defer c.Close()
 	msg := strings.Repeat("libcoro tcp::client ", 50000)
