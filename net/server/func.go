@@ -41,6 +41,9 @@ type MessageFunc func(c *Conn, in []byte) (consumed int, err error)
 // Func serves every connection with fn, called from the C++ loop whenever data arrives (mode 3). Replies queued
 // with c.Write during a call leave in one send after it returns. A panic in fn is recovered: the connection is
 // closed, the server keeps running and the panic goes to Options.OnError as a *coro.PanicError.
+//
+// Each read costs one C-to-Go callback on the loop thread and no goroutine hand-off; input and output stay in C
+// buffers (the in slice and Write's destination), so a call allocates nothing.
 func Func(fn MessageFunc) Handler {
 	return Handler{table: unsafe.Pointer(C.gocoro_server_go_handler()), fn: fn}
 }
