@@ -20,6 +20,8 @@ thread_local bool t_destroyed_on_io_thread = false;
 
 constexpr int max_events = 128;
 constexpr std::size_t max_free_buckets = 64;
+/// Non-blocking epoll_wait rounds (each followed by a yield) the event thread makes before it blocks.
+constexpr int event_spin_rounds = 16;
 
 /// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
 auto deadline_tick(time_point tp) noexcept -> int64_t
@@ -274,7 +276,7 @@ auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak, io_scheduler
             return;
         }
         // Never block for long while shutting down: size() can drop to zero without any event.
-        const int count = raw->wait_for_events(shutting_down ? 1 : -1);
+        const int count = shutting_down ? raw->wait_for_events(1) : raw->spin_then_wait_for_events();
         {
             auto self = weak.lock();
             raw->process_ready_events(count);
@@ -508,6 +510,23 @@ auto io_scheduler::process_events(std::chrono::milliseconds timeout) -> std::siz
 auto io_scheduler::process_events_execute(int timeout_ms) -> void
 {
     process_ready_events(wait_for_events(timeout_ms));
+}
+
+auto io_scheduler::spin_then_wait_for_events() -> int
+{
+    // Busy schedulers get their next events within microseconds (a peer's reply, a pool worker's next
+    // poll); blocking in epoll_wait and being woken costs a context switch pair each time, which dominated
+    // the echo benchmarks. So look again a few times, letting other runnable threads go first, then block.
+    for (int round = 0; round < event_spin_rounds; ++round)
+    {
+        const int count = wait_for_events(0);
+        if (count > 0)
+        {
+            return count;
+        }
+        std::this_thread::yield();
+    }
+    return wait_for_events(-1);
 }
 
 auto io_scheduler::wait_for_events(int timeout_ms) -> int

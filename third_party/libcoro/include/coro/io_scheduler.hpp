@@ -251,6 +251,7 @@ private:
     auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
     auto process_events_execute(int timeout_ms) -> void;
     auto wait_for_events(int timeout_ms) -> int;
+    auto spin_then_wait_for_events() -> int;
     auto process_ready_events(int count) -> void;
     auto add_timer_locked(detail::poll_info& pi, int64_t tick) -> void;
     auto remove_timer_locked(detail::poll_info& pi) noexcept -> void;
