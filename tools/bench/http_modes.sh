@@ -10,7 +10,8 @@
 #   nethttptcp  net/http over gocoro's net/tcp Listener (mode 1)
 #
 # wrk runs interleaved (native, hosted, func, nethttp, plaingo, nethttptcp, then again) so that all see the same
-# machine conditions; prints per-round req/s, then medians with min-max and the ratios the issue asks for.
+# machine conditions; prints per-round req/s, then medians with min-max and the ratios the issue asks for (also as
+# the median of same-round ratios, which is less sensitive to load that other processes add mid-run).
 #
 #   tools/bench/http_modes.sh                       # 3 rounds, wrk -t1 -c100 -d10s
 #   ROUNDS=5 DURATION=10s MODES="native hosted" tools/bench/http_modes.sh
@@ -94,11 +95,18 @@ for m in $MODES; do
     MED[$m]=$med
     printf '%-11s median %8s req/s  (min %s, max %s)\n' "$m" "$med" "$lo" "$hi"
 done
-ratio() { # name a b target
+ratio() { # name a b target: ratio of the medians, and the median (min-max) of the per-round ratios a_r/b_r
     if [[ -n "${MED[$2]:-}" && -n "${MED[$3]:-}" ]]; then
-        printf '%-34s %.3f  %s\n' "$1" "$(echo "${MED[$2]} / ${MED[$3]}" | bc -l)" "$4"
+        local -a as bs rs
+        read -r -a as <<<"${RES[$2]}"
+        read -r -a bs <<<"${RES[$3]}"
+        rs=()
+        for i in "${!as[@]}"; do rs+=("$(echo "${as[$i]} / ${bs[$i]}" | bc -l)"); done
+        read -r pm plo phi <<<"$(printf '%s\n' "${rs[@]}" | sort -g | awk '{v[NR]=$1} END {m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.3f %.3f %.3f", m, v[1], v[NR]}')"
+        printf '%-30s %.3f   per round %s (%s-%s)  %s\n' "$1" "$(echo "${MED[$2]} / ${MED[$3]}" | bc -l)" "$pm" "$plo" "$phi" "$4"
     fi
 }
+echo "ratios: of the medians, and per round (median, min-max of the paired same-round ratios)"
 ratio "hosted / native (mode 2)" hosted native "(target >= 0.95)"
 ratio "func / nethttp (mode 3)" func nethttp "(target >= 1.0)"
 ratio "func / plaingo" func plaingo ""
