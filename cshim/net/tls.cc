@@ -1,0 +1,546 @@
+// TLS sessions for net/tls (see tls.h). Contexts are libcoro's coro::net::tls::context, so certificate loading,
+// protocol floor and verify modes are exactly libcoro's; sessions are plain non-blocking SSL objects, because
+// libcoro's tls::client drives them with coroutines while the Go host waits for readiness itself.
+
+#include "cshim/net/tls.h"
+
+#include <coro/net/tls/context.hpp>
+
+#include <arpa/inet.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+struct gocoro_tls_context
+{
+    std::shared_ptr<coro::net::tls::context> ctx;
+    SSL_CTX*                                 ssl_ctx{nullptr}; // owned by ctx
+};
+
+struct gocoro_tls_conn
+{
+    SSL*        ssl{nullptr};
+    int         fd{-1};
+    bool        server{false};
+    bool        failed{false}; // fatal TLS or socket error: no close_notify may follow (OpenSSL's rule)
+    bool        eof{false};    // recv returned 0
+    int         sys_errno{0};  // errno of the BIO's last failed system call
+    long        verify{0};
+    std::string error;
+};
+
+namespace gocoro_tls_shim
+{
+// libcoro's tls::context keeps its SSL_CTX private (only tls::client/server are friends), but the shim must create
+// its own SSL objects from it. Names in an explicit instantiation are not access-checked ([temp.spec]/6), which
+// yields a pointer to the private accessor without changing libcoro.
+struct context_native
+{
+    using type = SSL_CTX* (coro::net::tls::context::*)();
+    friend type native_of(context_native);
+};
+template<typename Tag, typename Tag::type Member>
+struct expose
+{
+    friend typename Tag::type native_of(Tag) { return Member; }
+};
+template struct expose<context_native, &coro::net::tls::context::native_handle>;
+
+auto native(coro::net::tls::context& c) -> SSL_CTX*
+{
+    return (c.*native_of(context_native{}))();
+}
+
+auto copy_text(const std::string& text, char* buf, size_t cap) -> void
+{
+    if (buf == nullptr || cap == 0)
+    {
+        return;
+    }
+    size_t n = text.size() < cap - 1 ? text.size() : cap - 1;
+    std::memcpy(buf, text.data(), n);
+    buf[n] = '\0';
+}
+
+// Drains the thread's OpenSSL error queue into text ("; "-separated reasons).
+auto drain_errors(std::string prefix = {}) -> std::string
+{
+    std::string text = std::move(prefix);
+    while (unsigned long e = ERR_get_error())
+    {
+        char buffer[256];
+        ERR_error_string_n(e, buffer, sizeof(buffer));
+        if (!text.empty())
+        {
+            text += "; ";
+        }
+        text += buffer;
+    }
+    return text;
+}
+
+// A socket BIO that sends with MSG_NOSIGNAL (EPIPE instead of SIGPIPE) and records errno and EOF for the session.
+auto bio_conn(BIO* b) -> gocoro_tls_conn*
+{
+    return static_cast<gocoro_tls_conn*>(BIO_get_data(b));
+}
+
+auto bio_write(BIO* b, const char* data, int len) -> int
+{
+    auto* t = bio_conn(b);
+    BIO_clear_retry_flags(b);
+    auto n = ::send(t->fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
+    if (n < 0)
+    {
+        if (errno == EAGAIN || errno == EINTR)
+        {
+            BIO_set_retry_write(b);
+        }
+        else
+        {
+            t->sys_errno = errno;
+        }
+    }
+    return static_cast<int>(n);
+}
+
+auto bio_read(BIO* b, char* data, int len) -> int
+{
+    auto* t = bio_conn(b);
+    BIO_clear_retry_flags(b);
+    auto n = ::recv(t->fd, data, static_cast<size_t>(len), 0);
+    if (n < 0)
+    {
+        if (errno == EAGAIN || errno == EINTR)
+        {
+            BIO_set_retry_read(b);
+        }
+        else
+        {
+            t->sys_errno = errno;
+        }
+    }
+    else if (n == 0)
+    {
+        t->eof = true;
+    }
+    return static_cast<int>(n);
+}
+
+auto bio_ctrl(BIO*, int cmd, long, void*) -> long
+{
+    return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
+}
+
+auto bio_create(BIO* b) -> int
+{
+    BIO_set_data(b, nullptr);
+    return 1;
+}
+
+auto bio_destroy(BIO* b) -> int
+{
+    return b != nullptr ? 1 : 0;
+}
+
+auto bio_method() -> const BIO_METHOD*
+{
+    static BIO_METHOD* method = []
+    {
+        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "gocoro socket");
+        if (m != nullptr)
+        {
+            BIO_meth_set_write(m, bio_write);
+            BIO_meth_set_read(m, bio_read);
+            BIO_meth_set_ctrl(m, bio_ctrl);
+            BIO_meth_set_create(m, bio_create);
+            BIO_meth_set_destroy(m, bio_destroy);
+        }
+        return m;
+    }();
+    return method;
+}
+
+// Loads a PEM certificate chain (leaf first) and key from memory into ctx.
+auto use_pem(SSL_CTX* ctx, const char* cert, size_t cert_len, const char* key, size_t key_len) -> std::string
+{
+    BIO* cb = BIO_new_mem_buf(cert, static_cast<int>(cert_len));
+    if (cb == nullptr)
+    {
+        return drain_errors("out of memory");
+    }
+    X509* leaf = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+    if (leaf == nullptr || SSL_CTX_use_certificate(ctx, leaf) != 1)
+    {
+        X509_free(leaf);
+        BIO_free(cb);
+        return drain_errors("cannot load the PEM certificate");
+    }
+    X509_free(leaf);
+    SSL_CTX_clear_chain_certs(ctx);
+    while (X509* extra = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr))
+    {
+        if (SSL_CTX_add0_chain_cert(ctx, extra) != 1)
+        {
+            X509_free(extra);
+            BIO_free(cb);
+            return drain_errors("cannot add a chain certificate");
+        }
+    }
+    ERR_clear_error(); // the loop ends with a "no start line" error
+    BIO_free(cb);
+
+    BIO* kb = BIO_new_mem_buf(key, static_cast<int>(key_len));
+    if (kb == nullptr)
+    {
+        return drain_errors("out of memory");
+    }
+    EVP_PKEY* pkey = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+    BIO_free(kb);
+    if (pkey == nullptr || SSL_CTX_use_PrivateKey(ctx, pkey) != 1)
+    {
+        EVP_PKEY_free(pkey);
+        return drain_errors("cannot load the PEM private key or it does not match the certificate");
+    }
+    EVP_PKEY_free(pkey);
+    if (SSL_CTX_check_private_key(ctx) != 1)
+    {
+        return drain_errors("private key does not match the certificate");
+    }
+    SSL_CTX_set_num_tickets(ctx, 0); // as libcoro's certificate context
+    return {};
+}
+
+auto use_ca_pem(SSL_CTX* ctx, const char* pem, size_t len) -> std::string
+{
+    BIO* b = BIO_new_mem_buf(pem, static_cast<int>(len));
+    if (b == nullptr)
+    {
+        return drain_errors("out of memory");
+    }
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    int         added = 0;
+    while (X509* x = PEM_read_bio_X509(b, nullptr, nullptr, nullptr))
+    {
+        if (X509_STORE_add_cert(store, x) == 1)
+        {
+            ++added;
+        }
+        X509_free(x);
+    }
+    BIO_free(b);
+    if (added == 0)
+    {
+        return drain_errors("no CA certificate in the PEM text");
+    }
+    ERR_clear_error();
+    return {};
+}
+
+// Classifies a failed OpenSSL call on a session; records error text for GOCORO_TLS_ERROR.
+auto failure(gocoro_tls_conn* t, int r, bool reading = false) -> int64_t
+{
+    int e = SSL_get_error(t->ssl, r);
+    switch (e)
+    {
+        case SSL_ERROR_WANT_READ:
+            return GOCORO_TLS_WANT_READ;
+        case SSL_ERROR_WANT_WRITE:
+            return GOCORO_TLS_WANT_WRITE;
+        case SSL_ERROR_ZERO_RETURN:
+            return GOCORO_TLS_EOF;
+        default:
+            break;
+    }
+    t->failed = true;
+    t->verify = SSL_get_verify_result(t->ssl);
+    if ((e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL) && t->sys_errno != 0)
+    {
+        // The socket failed (reset, EPIPE): the errno says more than OpenSSL's wrapping of it.
+        int se       = t->sys_errno;
+        t->sys_errno = 0;
+        ERR_clear_error();
+        return -se;
+    }
+    std::string text = drain_errors();
+    if (t->verify != X509_V_OK)
+    {
+        text = std::string{"certificate verify failed: "} + X509_verify_cert_error_string(t->verify) +
+               (text.empty() ? "" : "; " + text);
+    }
+    if (text.empty())
+    {
+        text = t->eof ? "unexpected eof while reading" : "SSL error " + std::to_string(e);
+    }
+    if (reading && t->eof && SSL_is_init_finished(t->ssl) == 1)
+    {
+        // The peer closed the socket without close_notify, between records or inside one. Like Go's crypto/tls
+        // this is the end of the data (framing is the protocol's business above TLS).
+        return GOCORO_TLS_EOF;
+    }
+    t->error = std::move(text);
+    return GOCORO_TLS_ERROR;
+}
+} // namespace gocoro_tls_shim
+
+using namespace gocoro_tls_shim;
+
+extern "C" {
+
+int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap)
+{
+    *out = nullptr;
+    using coro::net::tls::context;
+    using coro::net::tls::tls_file_type;
+    auto verify = o->verify_peer != 0 ? coro::net::tls::verify_peer_t::yes : coro::net::tls::verify_peer_t::no;
+    std::unique_ptr<gocoro_tls_context> c;
+    try
+    {
+        c = std::make_unique<gocoro_tls_context>();
+        if (o->cert_file != nullptr)
+        {
+            c->ctx = std::make_shared<context>(
+                o->cert_file,
+                static_cast<tls_file_type>(o->cert_type),
+                o->key_file != nullptr ? o->key_file : o->cert_file,
+                static_cast<tls_file_type>(o->key_type),
+                verify);
+        }
+        else
+        {
+            c->ctx = std::make_shared<context>(verify);
+        }
+    }
+    catch (const std::bad_alloc&)
+    {
+        copy_text("out of memory", err, cap);
+        return -ENOMEM;
+    }
+    catch (const std::exception& e)
+    {
+        copy_text(e.what(), err, cap);
+        return -EINVAL;
+    }
+    c->ssl_ctx = native(*c->ctx);
+
+    std::string problem;
+    if (o->cert_file != nullptr && o->cert_type == GOCORO_TLS_FILE_PEM)
+    {
+        // libcoro loads the leaf only; a PEM file may also carry the intermediates a peer needs.
+        if (SSL_CTX_use_certificate_chain_file(c->ssl_ctx, o->cert_file) != 1 ||
+            SSL_CTX_check_private_key(c->ssl_ctx) != 1)
+        {
+            problem = drain_errors(std::string{"cannot load certificate chain '"} + o->cert_file + "'");
+        }
+    }
+    else if (o->cert_pem != nullptr)
+    {
+        problem = use_pem(c->ssl_ctx, o->cert_pem, o->cert_pem_len, o->key_pem, o->key_pem_len);
+    }
+    if (problem.empty() && o->ca_file != nullptr &&
+        SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
+    {
+        problem = drain_errors(std::string{"cannot load CA file '"} + o->ca_file + "'");
+    }
+    if (problem.empty() && o->ca_pem != nullptr)
+    {
+        problem = use_ca_pem(c->ssl_ctx, o->ca_pem, o->ca_pem_len);
+    }
+    if (problem.empty() && o->verify_peer != 0 && o->ca_file == nullptr && o->ca_pem == nullptr &&
+        o->cert_file != nullptr)
+    {
+        // libcoro's certificate context trusts nothing by default; a verifying client with a certificate needs
+        // the system store like libcoro's client context has.
+        SSL_CTX_set_default_verify_paths(c->ssl_ctx);
+    }
+    if (!problem.empty())
+    {
+        copy_text(problem, err, cap);
+        return -EINVAL;
+    }
+    *out = c.release();
+    return 0;
+}
+
+void gocoro_tls_context_free(gocoro_tls_context* c)
+{
+    delete c; // live sessions keep their own reference to the SSL_CTX
+}
+
+int gocoro_tls_conn_new(
+    gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap)
+{
+    *out = nullptr;
+    ERR_clear_error();
+    auto* t = new (std::nothrow) gocoro_tls_conn{};
+    if (t == nullptr)
+    {
+        copy_text("out of memory", err, cap);
+        return -ENOMEM;
+    }
+    t->fd     = fd;
+    t->server = server != 0;
+    t->ssl    = SSL_new(c->ssl_ctx);
+    const BIO_METHOD* method = bio_method();
+    BIO*              bio    = (t->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
+    if (bio == nullptr)
+    {
+        copy_text(drain_errors("cannot create the TLS session"), err, cap);
+        SSL_free(t->ssl);
+        delete t;
+        return -ENOMEM;
+    }
+    BIO_set_data(bio, t);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(t->ssl, bio, bio);
+    // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
+    SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);
+    SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (server != 0)
+    {
+        SSL_set_accept_state(t->ssl);
+    }
+    else
+    {
+        SSL_set_connect_state(t->ssl);
+        if (host != nullptr && *host != '\0')
+        {
+            unsigned char ip[16];
+            bool          literal = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
+            bool          ok      = true;
+            if (!literal)
+            {
+                ok = SSL_set_tlsext_host_name(t->ssl, host) == 1; // SNI carries names only (RFC 6066)
+            }
+            if (ok && (SSL_CTX_get_verify_mode(c->ssl_ctx) & SSL_VERIFY_PEER) != 0)
+            {
+                ok = literal ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1
+                             : SSL_set1_host(t->ssl, host) == 1;
+            }
+            if (!ok)
+            {
+                copy_text(drain_errors(std::string{"invalid server name '"} + host + "'"), err, cap);
+                SSL_free(t->ssl);
+                delete t;
+                return -EINVAL;
+            }
+        }
+    }
+    *out = t;
+    return 0;
+}
+
+void gocoro_tls_conn_free(gocoro_tls_conn* t)
+{
+    if (t == nullptr)
+    {
+        return;
+    }
+    if (!t->failed && SSL_is_init_finished(t->ssl) == 1 && (SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN) == 0)
+    {
+        SSL_shutdown(t->ssl);
+    }
+    ERR_clear_error();
+    SSL_free(t->ssl);
+    delete t;
+}
+
+int64_t gocoro_tls_handshake(gocoro_tls_conn* t)
+{
+    ERR_clear_error();
+    int r = SSL_do_handshake(t->ssl);
+    return r == 1 ? 0 : failure(t, r);
+}
+
+int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len)
+{
+    ERR_clear_error();
+    size_t n = 0;
+    int    r = SSL_read_ex(t->ssl, buf, len, &n);
+    return r == 1 ? static_cast<int64_t>(n) : failure(t, r, true);
+}
+
+int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len)
+{
+    ERR_clear_error();
+    size_t n = 0;
+    int    r = SSL_write_ex(t->ssl, buf, len, &n);
+    return r == 1 ? static_cast<int64_t>(n) : failure(t, r);
+}
+
+int64_t gocoro_tls_close_notify(gocoro_tls_conn* t)
+{
+    if (t->failed)
+    {
+        return -EPIPE;
+    }
+    ERR_clear_error();
+    int r = SSL_shutdown(t->ssl);
+    if (r >= 0)
+    {
+        return 0; // 0: ours is sent, the peer's not seen yet (one-way close is enough)
+    }
+    return failure(t, r);
+}
+
+size_t gocoro_tls_conn_error(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result)
+{
+    *verify_result = t->verify;
+    copy_text(t->error, buf, cap);
+    return t->error.size();
+}
+
+void gocoro_tls_conn_state(gocoro_tls_conn* t, uint16_t* version, uint16_t* cipher, int* resumed)
+{
+    *version            = static_cast<uint16_t>(SSL_version(t->ssl));
+    const SSL_CIPHER* c = SSL_get_current_cipher(t->ssl);
+    *cipher             = c != nullptr ? SSL_CIPHER_get_protocol_id(c) : 0;
+    *resumed            = SSL_session_reused(t->ssl);
+}
+
+int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, size_t cap)
+{
+    X509* x = nullptr;
+    if (index == 0)
+    {
+        x = SSL_get0_peer_certificate(t->ssl);
+    }
+    else
+    {
+        // The client's chain starts with the server's leaf; the server's chain omits the client's.
+        STACK_OF(X509)* chain = SSL_get_peer_cert_chain(t->ssl);
+        int             i     = t->server ? index - 1 : index;
+        if (chain != nullptr && i >= 0 && i < sk_X509_num(chain))
+        {
+            x = sk_X509_value(chain, i);
+        }
+    }
+    if (x == nullptr)
+    {
+        return -1;
+    }
+    int len = i2d_X509(x, nullptr);
+    if (len <= 0)
+    {
+        return -1;
+    }
+    if (static_cast<size_t>(len) <= cap)
+    {
+        auto* p = static_cast<unsigned char*>(buf);
+        i2d_X509(x, &p);
+    }
+    return len;
+}
+
+} // extern "C"

@@ -1,0 +1,303 @@
+// Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, on
+// non-blocking TCP sockets whose readiness is awaited on a coro.IOScheduler's epoll loop (io_scheduler::poll).
+//
+// Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
+// anything written against the standard interfaces runs unchanged; they interoperate with Go's crypto/tls and
+// any other TLS 1.2/1.3 peer:
+//
+//	s, _ := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+//	server, _ := tls.NewContext(tls.Config{CertFile: "cert.pem", KeyFile: "key.pem"})
+//	ln, _ := tls.Listen(ctx, s, "127.0.0.1:8443", server)
+//	go http.Serve(ln, handler)
+//
+//	client, _ := tls.NewContext(tls.Config{CAFile: "ca.pem"}) // or Verify: tls.VerifyNone
+//	c, _ := tls.Dial(ctx, s, "localhost:8443", client)        // handshake included
+//
+// Handshakes: Dial completes it (bounded by its ctx). Accept does not: like crypto/tls, an accepted Conn runs the
+// server handshake on its first Read or Write, or explicitly through HandshakeContext, so one slow or hostile
+// client never holds up Accept. A failed handshake is final and reported by every later call.
+//
+// Threads: OpenSSL runs on the goroutine that calls Read, Write or the handshake (one non-blocking cgo call per
+// SSL_read/SSL_write/SSL_do_handshake, under a per-connection lock, no allocation); only when OpenSSL wants the
+// socket readable or writable does the goroutine wait for a native poll on the scheduler's event-loop thread,
+// whose completion comes back through the core's completion queue. No Go code runs on scheduler threads. OpenSSL
+// may want either direction for any call (a Read may have to send a TLS 1.3 key-update reply); the package
+// handles that without letting a blocked Read and a blocked Write wait for each other.
+//
+// Errors are *net.OpError values naming the operation and the addresses. They wrap a *Error for TLS failures
+// (errors.Is(err, ErrHandshake), errors.Is(err, ErrCertificate); OpenSSL's reason text in the message),
+// syscall.Errno, net.ErrClosed, os.ErrDeadlineExceeded or the context's error. Close every Listener and Conn
+// before closing the IOScheduler (closing it first closes their sockets).
+//
+// Differences from libcoro's tls::client/server: sessions are driven from Go (libcoro's coroutine client is not
+// used), a verifying client also checks the server's name like crypto/tls, and accepted connections hand their
+// handshake outcome to the caller instead of hiding it.
+package tls
+
+/*
+#include <stdlib.h>
+#include "cshim/net/tcp.h"
+#include "cshim/net/tls.h"
+*/
+import "C"
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/netfd"
+)
+
+// Backlog is the listen(2) backlog used by Listen.
+const Backlog = 1024
+
+// parseAddress splits "host:port" into an IP literal, a port and the name to verify. An empty host means the
+// unspecified address (Listen) or loopback (Dial); "localhost" means 127.0.0.1.
+func parseAddress(address string, dial bool) (ip string, port uint16, name string, err error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, "", err
+	}
+	p, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return "", 0, "", &net.AddrError{Err: "invalid port", Addr: address}
+	}
+	name = host
+	switch host {
+	case "":
+		host = "0.0.0.0"
+		if dial {
+			host = "127.0.0.1"
+		}
+		name = host
+	case "localhost":
+		host = "127.0.0.1"
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil || a.Zone() != "" {
+		return "", 0, "", &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
+	}
+	return a.Unmap().String(), uint16(p), name, nil
+}
+
+func sockAddr(fd int, peer bool) *net.TCPAddr {
+	var buf [64]C.char
+	var port C.uint16_t
+	p := C.int(0)
+	if peer {
+		p = 1
+	}
+	if C.gocoro_tcp_addr(C.int(fd), p, &buf[0], C.size_t(len(buf)), &port) != 0 {
+		return nil
+	}
+	return &net.TCPAddr{IP: net.ParseIP(C.GoString(&buf[0])), Port: int(port)}
+}
+
+// Listener accepts TLS connections on an IOScheduler. It implements net.Listener.
+type Listener struct {
+	fd *netfd.FD
+	tc *Context
+}
+
+var _ net.Listener = (*Listener)(nil)
+
+// Listen binds address ("host:port", host an IP literal, "localhost" or empty; port 0 picks a free port) and
+// serves TLS with tc, which needs a certificate. Connections wait for readiness on s. ctx only bounds the call.
+func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Listener, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("listen", nil, nil, err)
+	}
+	if s == nil || tc == nil {
+		return nil, opError("listen", nil, nil, coro.ErrInvalid)
+	}
+	if !tc.hasCert {
+		return nil, opError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
+	}
+	host, port, _, err := parseAddress(address, false)
+	if err != nil {
+		return nil, opError("listen", nil, nil, err)
+	}
+	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
+	chost := C.CString(host)
+	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
+	C.free(unsafe.Pointer(chost))
+	if fd < 0 {
+		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
+	}
+	f, err := netfd.New(s, fd, true)
+	if err != nil {
+		return nil, opError("listen", nil, laddr, err)
+	}
+	if a := sockAddr(fd, false); a != nil {
+		f.Laddr = a
+	} else {
+		f.Laddr = laddr
+	}
+	return &Listener{fd: f, tc: tc}, nil
+}
+
+// Addr returns the address the listener is bound to (with the actual port).
+func (l *Listener) Addr() net.Addr { return l.fd.Laddr }
+
+// Accept waits for the next connection (net.Listener). The handshake runs on the Conn's first use.
+func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
+
+// AcceptTLS is Accept returning the concrete type.
+func (l *Listener) AcceptTLS() (*Conn, error) { return l.accept(context.Background()) }
+
+// AcceptContext is Accept that gives up when ctx ends (the error wraps ctx.Err()).
+func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
+	c, err := l.accept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *Listener) accept(ctx context.Context) (*Conn, error) {
+	f := l.fd
+	if err := f.Lock(ctx, netfd.Read); err != nil {
+		return nil, opError("accept", nil, f.Laddr, err)
+	}
+	defer f.Unlock(netfd.Read)
+	for {
+		cfd, err := f.Retry(ctx, netfd.Read, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
+		if err == syscall.ECONNABORTED {
+			continue
+		}
+		if e, ok := err.(syscall.Errno); ok {
+			err = os.NewSyscallError("accept", e)
+		}
+		if err != nil {
+			return nil, opError("accept", nil, f.Laddr, err)
+		}
+		c, err := newConn(f.Sched, int(cfd), l.tc, true, "")
+		if err != nil {
+			return nil, opError("accept", nil, f.Laddr, err)
+		}
+		return c, nil
+	}
+}
+
+// SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
+func (l *Listener) SetDeadline(t time.Time) error {
+	if err := l.fd.SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", nil, l.fd.Laddr, err)
+	}
+	return nil
+}
+
+// Close stops listening. Goroutines blocked in Accept return net.ErrClosed. Accepted connections stay open. A
+// second Close returns an error wrapping net.ErrClosed.
+func (l *Listener) Close() error {
+	if !l.fd.Close() {
+		return opError("close", nil, l.fd.Laddr, net.ErrClosed)
+	}
+	return nil
+}
+
+// newConn wraps the connected socket fd (taking ownership) in a session of tc.
+func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string) (*Conn, error) {
+	f, err := netfd.New(s, fd, false)
+	if err != nil {
+		return nil, err
+	}
+	f.Laddr, f.Raddr = sockAddr(fd, false), sockAddr(fd, true)
+	c := &Conn{fd: f, server: server, serverName: name, hs: make(chan struct{}, 1)}
+	var cname *C.char
+	if name != "" {
+		cname = C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+	}
+	srv := C.int(0)
+	if server {
+		srv = 1
+	}
+	var msg [256]C.char
+	rc := C.gocoro_tls_conn_new(tc.c, C.int(fd), srv, cname, &c.ssl, &msg[0], C.size_t(len(msg)))
+	runtime.KeepAlive(tc)
+	if rc != 0 {
+		f.Close()
+		if syscall.Errno(-rc) == syscall.EINVAL {
+			return nil, &configError{C.GoString(&msg[0])}
+		}
+		return nil, syscall.Errno(-rc)
+	}
+	return c, nil
+}
+
+// Dial connects to address ("host:port" with an IP literal, "localhost" or an empty host for loopback) and
+// completes the TLS handshake with tc; the connection waits for readiness on s. ctx bounds the whole dial: connect
+// and handshake. The server's certificate is checked against tc's ServerName, else the address's host, when tc
+// verifies peers.
+func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
+	if s == nil || tc == nil {
+		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+	}
+	host, port, name, err := parseAddress(address, true)
+	if err != nil {
+		return nil, opError("dial", nil, nil, err)
+	}
+	if tc.serverName != "" {
+		name = tc.serverName
+	}
+	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
+	if err := ctx.Err(); err != nil {
+		return nil, opError("dial", nil, raddr, err)
+	}
+	chost := C.CString(host)
+	var inProgress C.int
+	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
+	C.free(unsafe.Pointer(chost))
+	if fd < 0 {
+		return nil, opError("dial", nil, raddr, os.NewSyscallError("connect", syscall.Errno(-fd)))
+	}
+	c, err := newConn(s, fd, tc, false, name)
+	if err != nil {
+		return nil, opError("dial", nil, raddr, err)
+	}
+	if inProgress != 0 {
+		if err := c.finishConnect(ctx); err != nil {
+			c.Close()
+			return nil, opError("dial", nil, raddr, err)
+		}
+		c.fd.Laddr, c.fd.Raddr = sockAddr(fd, false), sockAddr(fd, true)
+	}
+	if c.fd.Raddr == nil {
+		c.fd.Raddr = raddr
+	}
+	if err := c.handshake(ctx); err != nil {
+		c.Close()
+		return nil, opError("dial", c.fd.Laddr, raddr, err)
+	}
+	return c, nil
+}
+
+func (c *Conn) finishConnect(ctx context.Context) error {
+	f := c.fd
+	if err := f.Lock(ctx, netfd.Write); err != nil {
+		return err
+	}
+	defer f.Unlock(netfd.Write)
+	for {
+		st, err := f.Wait(ctx, netfd.Write)
+		if err != nil {
+			return err
+		}
+		if st == coro.PollTimeout {
+			continue
+		}
+		if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
+			return os.NewSyscallError("connect", syscall.Errno(-e))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,2 @@
+// go build only: the net/tls shim. Bazel uses //cshim/net:tls.
+#include "../../cshim/net/tls.cc"
