@@ -98,6 +98,9 @@ func selfPeakRSS() int64 {
 	return ru.Maxrss // KiB on Linux
 }
 
+// goWorkloads is every Go-driven workload: gobench.All plus the TLS ones (listed in gobench/tls_echo.go).
+func goWorkloads() []gobench.Workload { return append(gobench.All(), gobench.TLSWorkloads()...) }
+
 // quickN is the iteration count of a gobench workload in -quick mode (about 1/100, like the native --quick).
 func quickN(w gobench.Workload) int { return max(w.N/100, 1) }
 
@@ -109,7 +112,7 @@ func childMain(spec string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var w *gobench.Workload
-	for _, c := range gobench.All() {
+	for _, c := range goWorkloads() {
 		if c.Impl == parts[0] && c.Name == parts[1] {
 			w = &c
 			break
@@ -465,7 +468,7 @@ func (o *Options) plan() (jobs []job, notes []string, err error) {
 			g.native = append(g.native, job{w.suite, w.name, "native", func() (Sample, error) { return o.runNative(bin, w.name) }})
 		}
 	}
-	for _, w := range gobench.All() {
+	for _, w := range goWorkloads() {
 		if !o.wanted(w.Suite, w.Name) {
 			continue
 		}

@@ -1,0 +1,119 @@
+package gobench
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	gotls "crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"time"
+
+	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/tls"
+)
+
+// B13 (tls echo, thread pool): tcp_echo_pool over TLS — 100 connections (handshakes included in the measured
+// time, as in the C++ program), each sending n/100 36-byte messages and reading each echo back. "go" runs both ends
+// on package net/tls (server and clients on two IOSchedulers with thread pools; the client does not verify the
+// server, like the C++ program's verify_peer_t::no); "plaingo" uses Go's crypto/tls over net. The self-signed EC
+// P-256 certificate and the contexts are made before the clock starts.
+
+// TLSWorkloads lists the TLS workloads (suite net); the driver runs them with All's.
+func TLSWorkloads() []Workload {
+	return []Workload{
+		{"tls_echo_pool", "net", "go", 100_000, tlsEchoPool},
+		{"tls_echo_pool", "net", "plaingo", 100_000, plainTLSEcho},
+	}
+}
+
+// benchCertificate returns a self-signed certificate for localhost and its key, PEM-encoded.
+func benchCertificate() (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    time.Now().Add(-time.Minute),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		DNSNames:     []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+func tlsEchoPool(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	certPEM, keyPEM, err := benchCertificate()
+	if err != nil {
+		return 0, err
+	}
+	serverCtx, err := tls.NewContext(tls.Config{CertPEM: certPEM, KeyPEM: keyPEM})
+	if err != nil {
+		return 0, err
+	}
+	clientCtx, err := tls.NewContext(tls.Config{Verify: tls.VerifyNone})
+	if err != nil {
+		return 0, err
+	}
+	newSched := func() (*coro.IOScheduler, error) { return coro.NewIOScheduler(coro.IOSchedulerOptions{}) }
+	serverSched, err := newSched()
+	if err != nil {
+		return 0, err
+	}
+	defer serverSched.Close()
+	clientSched, err := newSched()
+	if err != nil {
+		return 0, err
+	}
+	defer clientSched.Close()
+	ln, err := tls.Listen(context.Background(), serverSched, "127.0.0.1:0", serverCtx)
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	dial := func() (net.Conn, error) {
+		return tls.Dial(context.Background(), clientSched, ln.Addr().String(), clientCtx)
+	}
+	start := time.Now()
+	ops, err := echoRun("tls_echo_pool", ln, dial, count)
+	Measured = time.Since(start)
+	return ops, err
+}
+
+func plainTLSEcho(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	certPEM, keyPEM, err := benchCertificate()
+	if err != nil {
+		return 0, err
+	}
+	pair, err := gotls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return 0, err
+	}
+	ln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{pair}})
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	clientCfg := &gotls.Config{InsecureSkipVerify: true}
+	dial := func() (net.Conn, error) { return gotls.Dial("tcp", ln.Addr().String(), clientCfg) }
+	start := time.Now()
+	ops, err := echoRun("tls_echo_pool", ln, dial, count)
+	Measured = time.Since(start)
+	return ops, err
+}
