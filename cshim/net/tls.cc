@@ -79,13 +79,21 @@ auto drain_errors(std::string prefix = {}) -> std::string
     std::string text = std::move(prefix);
     while (unsigned long e = ERR_get_error())
     {
-        char buffer[256];
-        ERR_error_string_n(e, buffer, sizeof(buffer));
         if (!text.empty())
         {
             text += "; ";
         }
-        text += buffer;
+        // The reason alone ("tlsv1 alert unknown ca") reads better than OpenSSL's "error:0A000418:SSL routines::..."
+        if (const char* reason = ERR_reason_error_string(e))
+        {
+            text += reason;
+        }
+        else
+        {
+            char buffer[256];
+            ERR_error_string_n(e, buffer, sizeof(buffer));
+            text += buffer;
+        }
     }
     return text;
 }

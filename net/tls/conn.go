@@ -532,8 +532,8 @@ func (c *Conn) ConnectionState() ConnectionState {
 		return st
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.ssl == nil {
+		c.mu.Unlock()
 		return st
 	}
 	var version, cipher C.uint16_t
@@ -544,6 +544,7 @@ func (c *Conn) ConnectionState() ConnectionState {
 	if !c.server {
 		st.ServerName = c.serverName
 	}
+	var ders [][]byte
 	buf := make([]byte, 4096)
 	for i := 0; ; i++ {
 		n := int64(C.gocoro_tls_peer_certificate(c.ssl, C.int(i), unsafe.Pointer(&buf[0]), C.size_t(len(buf))))
@@ -555,8 +556,12 @@ func (c *Conn) ConnectionState() ConnectionState {
 			i--
 			continue
 		}
-		// ParseCertificate keeps referencing its input: give each its own copy.
-		if cert, err := x509.ParseCertificate(append([]byte(nil), buf[:n]...)); err == nil {
+		ders = append(ders, append([]byte(nil), buf[:n]...))
+	}
+	c.mu.Unlock()
+	// Parsed outside the lock, which Read and Write need.
+	for _, der := range ders {
+		if cert, err := x509.ParseCertificate(der); err == nil {
 			st.PeerCertificates = append(st.PeerCertificates, cert)
 		}
 	}

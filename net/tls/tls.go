@@ -18,7 +18,7 @@
 // client never holds up Accept. A failed handshake is final and reported by every later call.
 //
 // Threads: OpenSSL runs on the goroutine that calls Read, Write or the handshake (one non-blocking cgo call per
-// SSL_read/SSL_write/SSL_do_handshake, under a per-connection lock, no allocation); only when OpenSSL wants the
+// SSL_read/SSL_write/SSL_do_handshake, under a per-connection lock); only when OpenSSL wants the
 // socket readable or writable does the goroutine wait for a native poll on the scheduler's event-loop thread,
 // whose completion comes back through the core's completion queue. No Go code runs on scheduler threads. OpenSSL
 // may want either direction for any call (a Read may have to send a TLS 1.3 key-update reply); the package

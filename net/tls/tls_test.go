@@ -777,3 +777,52 @@ func TestSchedulerCloseClosesSockets(t *testing.T) {
 	require.ErrorIs(t, <-acceptErr, net.ErrClosed)
 	require.ErrorIs(t, ln.Close(), net.ErrClosed)
 }
+
+// Client certificates: a verifying server checks one if the client sends it (OpenSSL's SSL_VERIFY_PEER).
+func TestClientCertificate(t *testing.T) {
+	c := testCert(t)
+	s := newScheduler(t)
+	server, err := tls.NewContext(tls.Config{CertFile: c.certFile, KeyFile: c.keyFile, CAFile: c.certFile})
+	require.NoError(t, err)
+	ln := listen(t, s, server)
+	states := make(chan tls.ConnectionState, 1)
+	errs := make(chan error, 1)
+	wg := serve(ln, func(conn net.Conn) {
+		tc := conn.(*tls.Conn)
+		if err := tc.Handshake(); err != nil {
+			errs <- err
+			return
+		}
+		states <- tc.ConnectionState()
+	})
+
+	client, err := tls.NewContext(tls.Config{CertPEM: c.certPEM, KeyPEM: c.keyPEM, CAFile: c.certFile})
+	require.NoError(t, err)
+	conn, err := tls.Dial(context.Background(), s, ln.Addr().String(), client)
+	require.NoError(t, err)
+	st := <-states
+	require.Len(t, st.PeerCertificates, 1)
+	require.Equal(t, "gocoro-test", st.PeerCertificates[0].Subject.CommonName)
+	require.Empty(t, st.ServerName)
+	conn.Close()
+
+	// A client certificate the server does not trust.
+	other := newCert(t, t.TempDir(), "other")
+	untrusted, err := tls.NewContext(tls.Config{CertFile: other.certFile, KeyFile: other.keyFile, CAFile: c.certFile})
+	require.NoError(t, err)
+	conn, err = tls.Dial(context.Background(), s, ln.Addr().String(), untrusted)
+	if err == nil {
+		// TLS 1.3: the client's handshake ends before the server has judged its certificate; the server's
+		// alert arrives with the first read.
+		_, err = conn.Read(make([]byte, 1))
+		conn.Close()
+	}
+	var te *tls.Error
+	require.ErrorAs(t, err, &te)
+	require.Contains(t, err.Error(), "unknown ca")
+	serr := <-errs
+	require.ErrorIs(t, serr, tls.ErrCertificate)
+	t.Log(err, "/", serr)
+	ln.Close()
+	wg.Wait()
+}
