@@ -1,4 +1,6 @@
-// Package net is the root of gocoro's networking packages, one per area so that importing package coro
-// needs no system library: net/tcp and net/udp (sockets on the io_scheduler's epoll loop), net/tls
-// (OpenSSL) and net/dns (c-ares). This package itself holds only documentation.
+// Package net is the root of gocoro's networking packages, one per area, all driven by a coro.IOScheduler's
+// epoll loop: net/tcp (net.Conn/net.Listener), net/udp (net.PacketConn), net/tls (OpenSSL), net/dns (c-ares),
+// net/ip (coro::net::ip_address) and net/server (accept/read/write loops in C++: built-in, user C++ or Go
+// handlers). Only net/tls and net/dns need a system library, so importing package coro or the other packages
+// never does. This package itself holds only documentation.
 package net
