@@ -79,12 +79,46 @@ type taskCore struct {
 	finished chan struct{}
 	err      error
 	state    atomic.Int32
-	done     chan struct{} // closed when the body has finished
+	// done is made by the first waiter only (most tasks are never waited for) and closed by markDone.
+	done atomic.Pointer[chan struct{}]
 	// inline, when set, replaces body: a state machine run directly inside each step (no goroutine, no hand-off).
-	// It receives the previous await's result and returns the next await, or false once the task is finished
-	// (having stored its outcome). Used for bodies that never block: NewFunc, ScheduleTask, Join.
-	inline func(result int64) (request, bool)
+	// Used for bodies that never block: NewFunc, ScheduleTask, Join.
+	inline inlineBody
 }
+
+// inlineBody receives the previous await's result and returns the next await, or false once the task is finished
+// (having stored its outcome).
+type inlineBody interface {
+	step(result int64) (request, bool)
+}
+
+// markDone publishes the task's outcome. The state is stored before done is loaded and a waiter installs done
+// before loading the state, so either this sees the waiter's channel or the waiter sees taskDone.
+func (k *taskCore) markDone() {
+	k.state.Store(taskDone)
+	if ch := k.done.Load(); ch != nil {
+		close(*ch)
+	}
+}
+
+// doneChan returns a channel that is closed once the task is done.
+func (k *taskCore) doneChan() <-chan struct{} {
+	ch := k.done.Load()
+	if ch == nil {
+		c := make(chan struct{})
+		if k.done.CompareAndSwap(nil, &c) {
+			ch = &c
+		} else {
+			ch = k.done.Load()
+		}
+	}
+	if k.state.Load() == taskDone {
+		return closedChan
+	}
+	return *ch
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // step advances the body to its next await; it runs on whichever thread resumed the proxy.
 func (k *taskCore) step(op *C.gocoro_op) {
@@ -120,7 +154,7 @@ func (k *taskCore) stepInline(result int64) (r request, more bool) {
 			more = false
 		}
 	}()
-	return k.inline(result)
+	return k.inline.step(result)
 }
 
 // finish reports the body's end to the proxy: the last use of the handle.
@@ -129,8 +163,7 @@ func (k *taskCore) finish(op *C.gocoro_op) {
 	if k.err != nil {
 		op.result = 1
 	}
-	k.state.Store(taskDone)
-	close(k.done)
+	k.markDone()
 	releaseHandle(k.handle) // last step: C++ never uses this handle again
 }
 
@@ -196,30 +229,44 @@ func (t *Task[R]) taskCore() *taskCore { return t.core }
 
 // NewTask makes a task from body. A panic in body is returned as a *PanicError.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
-	box := &result[R]{}
-	return newTask(box, &taskCore{body: func(t *T) error {
+	a := &taskAlloc[R]{}
+	a.core.body = func(t *T) error {
 		v, err := body(t)
-		box.val = v
+		a.box.val = v
 		return err
-	}})
+	}
+	return a.init()
+}
+
+// taskAlloc puts a Task and its parts in one allocation; the inline body types embed it.
+type taskAlloc[R any] struct {
+	task Task[R]
+	core taskCore
+	box  result[R]
+}
+
+func (a *taskAlloc[R]) init() *Task[R] {
+	a.task = Task[R]{core: &a.core, box: &a.box}
+	return &a.task
 }
 
 // NewFunc makes a task whose body does not await anything (a leaf). It runs inline on the thread that starts
 // the task or resumes it (after ScheduleTask, on the executor's thread), inside one callback: no goroutine and no
 // hand-off, so it is by far the cheapest kind of task. fn must not block for long: it occupies that thread.
 func NewFunc[R any](fn func() (R, error)) *Task[R] {
-	box := &result[R]{}
-	core := &taskCore{}
-	core.inline = func(int64) (request, bool) {
-		box.val, core.err = fn()
-		return request{}, false
-	}
-	return newTask(box, core)
+	f := &funcTask[R]{fn: fn}
+	f.core.inline = f
+	return f.init()
 }
 
-func newTask[R any](box *result[R], core *taskCore) *Task[R] {
-	core.done = make(chan struct{})
-	return &Task[R]{core: core, box: box}
+type funcTask[R any] struct {
+	taskAlloc[R]
+	fn func() (R, error)
+}
+
+func (f *funcTask[R]) step(int64) (request, bool) {
+	f.box.val, f.core.err = f.fn()
+	return request{}, false
 }
 
 // Done reports whether the task has finished.
@@ -274,8 +321,11 @@ func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
 			return zero, err
 		}
 	}
+	if task.Done() {
+		return task.Result()
+	}
 	select {
-	case <-task.core.done:
+	case <-task.core.doneChan():
 		return task.Result()
 	case <-ctx.Done():
 		return zero, ctx.Err()
@@ -285,49 +335,57 @@ func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
 // ScheduleTask returns a task that first moves onto ex and then runs task there (executor.schedule(task)). It is
 // composed natively: no goroutine hand-off of its own.
 func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
-	box := &result[R]{}
-	core := &taskCore{}
-	state := 0
-	var finishSchedule func(int64) error
-	core.inline = func(res int64) (request, bool) {
-		switch state {
-		case 0: // move onto ex
-			r, finish, err := ex.scheduleRequest(false)
-			if err != nil {
-				core.err = err
-				return request{}, false
-			}
-			state, finishSchedule = 1, finish
-			return r, true
-		case 1: // on ex now: run the child
-			if err := finishSchedule(res); err != nil {
-				core.err = err
-				return request{}, false
-			}
-			if task.Done() {
-				box.val, core.err = task.Result()
-				return request{}, false
-			}
-			if task.core.inline != nil && task.core.adopt() {
-				// An inline child runs inside this proxy: no proxy, handle or callback of its own.
-				state = 3
-				return stepAdopted(task, box, core, 0)
-			}
-			if !task.core.claim() {
-				core.err = ErrTaskBusy
-				return request{}, false
-			}
-			state = 2
-			return request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(task.core.c)}, true
-		case 2: // the child finished
-			task.core.release()
-			box.val, core.err = task.Result()
+	s := &scheduleTask[R]{ex: ex, child: task}
+	s.core.inline = s
+	return s.init()
+}
+
+type scheduleTask[R any] struct {
+	taskAlloc[R]
+	ex     Executor
+	child  *Task[R]
+	state  int
+	finish func(int64) error
+}
+
+func (s *scheduleTask[R]) step(res int64) (request, bool) {
+	task := s.child
+	switch s.state {
+	case 0: // move onto ex
+		r, finish, err := s.ex.scheduleRequest(false)
+		if err != nil {
+			s.core.err = err
 			return request{}, false
-		default: // an adopted child awaited something; continue it
-			return stepAdopted(task, box, core, res)
 		}
+		s.state, s.finish = 1, finish
+		return r, true
+	case 1: // on ex now: run the child
+		if err := s.finish(res); err != nil {
+			s.core.err = err
+			return request{}, false
+		}
+		if task.Done() {
+			s.box.val, s.core.err = task.Result()
+			return request{}, false
+		}
+		if task.core.inline != nil && task.core.adopt() {
+			// An inline child runs inside this proxy: no proxy, handle or callback of its own.
+			s.state = 3
+			return stepAdopted(task, &s.box, &s.core, 0)
+		}
+		if !task.core.claim() {
+			s.core.err = ErrTaskBusy
+			return request{}, false
+		}
+		s.state = 2
+		return request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(task.core.c)}, true
+	case 2: // the child finished
+		task.core.release()
+		s.box.val, s.core.err = task.Result()
+		return request{}, false
+	default: // an adopted child awaited something; continue it
+		return stepAdopted(task, &s.box, &s.core, res)
 	}
-	return newTask(box, core)
 }
 
 // stepAdopted advances an adopted inline child by one state inside its parent's proxy; once the child finishes, the
@@ -336,8 +394,7 @@ func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res in
 	if r, more := child.core.stepInline(res); more {
 		return r, true
 	}
-	child.core.state.Store(taskDone)
-	close(child.core.done)
+	child.core.markDone()
 	box.val, parent.err = child.Result()
 	return request{}, false
 }
@@ -346,46 +403,53 @@ func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res in
 // thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
 // without calling combine.
 func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
-	box := &result[S]{}
-	core := &taskCore{}
-	started := false
-	var run []*taskCore
-	core.inline = func(int64) (request, bool) {
-		if !started {
-			started = true
-			for _, c := range children {
-				if c.Done() {
-					continue
-				}
-				if !c.core.claim() {
-					for _, r := range run {
-						r.unclaim()
-					}
-					core.err = ErrTaskBusy
-					return request{}, false
-				}
-				run = append(run, c.core)
+	j := &joinTask[R, S]{children: children, combine: combine}
+	j.core.inline = j
+	return j.init()
+}
+
+type joinTask[R, S any] struct {
+	taskAlloc[S]
+	children []*Task[R]
+	combine  func(results []R) (S, error)
+	started  bool
+	run      []*taskCore
+}
+
+func (j *joinTask[R, S]) step(int64) (request, bool) {
+	if !j.started {
+		j.started = true
+		for _, c := range j.children {
+			if c.Done() {
+				continue
 			}
-			if len(run) > 0 {
-				return whenAllRequest(run), true
-			}
-		}
-		for _, k := range run {
-			k.release()
-		}
-		results := make([]R, len(children))
-		for i, c := range children {
-			v, err := c.Result()
-			if err != nil {
-				core.err = err
+			if !c.core.claim() {
+				for _, r := range j.run {
+					r.unclaim()
+				}
+				j.core.err = ErrTaskBusy
 				return request{}, false
 			}
-			results[i] = v
+			j.run = append(j.run, c.core)
 		}
-		box.val, core.err = combine(results)
-		return request{}, false
+		if len(j.run) > 0 {
+			return whenAllRequest(j.run), true
+		}
 	}
-	return newTask(box, core)
+	for _, k := range j.run {
+		k.release()
+	}
+	results := make([]R, len(j.children))
+	for i, c := range j.children {
+		v, err := c.Result()
+		if err != nil {
+			j.core.err = err
+			return request{}, false
+		}
+		results[i] = v
+	}
+	j.box.val, j.core.err = j.combine(results)
+	return request{}, false
 }
 
 // Await runs child inside the task body t and returns its result. The child starts on the current thread

@@ -33,6 +33,7 @@ type ThreadPool struct {
 	closed bool
 	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
 	inflight atomic.Int64
+	finish   func(int64) error // p.finishSchedule, made once: a method value per request would allocate
 }
 
 // NewThreadPool starts a pool. Close it to stop its threads.
@@ -45,6 +46,7 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 		return nil, &opError{Op: "create", Obj: "thread_pool", Err: ErrInvalid}
 	}
 	p := &ThreadPool{}
+	p.finish = p.finishSchedule
 	copts := C.gocoro_thread_pool_options{thread_count: C.uint32_t(n)}
 	if opts.OnThreadStart != nil || opts.OnThreadStop != nil {
 		p.hooks = newHandle(&threadHooks{start: opts.OnThreadStart, stop: opts.OnThreadStop})
@@ -130,7 +132,7 @@ func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, er
 	}
 	p.inflight.Add(1)
 	p.mu.RUnlock()
-	return request{kind: kind, target: unsafe.Pointer(p.tp)}, p.finishSchedule, nil
+	return request{kind: kind, target: unsafe.Pointer(p.tp)}, p.finish, nil
 }
 
 func (p *ThreadPool) finishSchedule(res int64) error {
