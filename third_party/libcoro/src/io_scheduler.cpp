@@ -1,5 +1,6 @@
 #include "coro/io_scheduler.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <new>
@@ -20,8 +21,11 @@ thread_local bool t_destroyed_on_io_thread = false;
 
 constexpr int max_events = 128;
 constexpr std::size_t max_free_buckets = 64;
-/// Non-blocking epoll_wait rounds (each followed by a yield) the event thread makes before it blocks.
-constexpr int event_spin_rounds = 16;
+/// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
+/// switches yielding off for a back-off time between the two bounds.
+constexpr auto slow_yield        = std::chrono::microseconds{1000};
+constexpr auto min_yield_backoff = std::chrono::microseconds{1000};
+constexpr auto max_yield_backoff = std::chrono::microseconds{1'000'000};
 
 /// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
 auto deadline_tick(time_point tp) noexcept -> int64_t
@@ -514,17 +518,36 @@ auto io_scheduler::process_events_execute(int timeout_ms) -> void
 
 auto io_scheduler::spin_then_wait_for_events() -> int
 {
-    // Busy schedulers get their next events within microseconds (a peer's reply, a pool worker's next
-    // poll); blocking in epoll_wait and being woken costs a context switch pair each time, which dominated
-    // the echo benchmarks. So look again a few times, letting other runnable threads go first, then block.
-    for (int round = 0; round < event_spin_rounds; ++round)
+    // Pool mode: when nothing is ready, first let the other runnable threads on this CPU (typically the pool
+    // worker we just handed work to, or a connection's peer) run, then look again before blocking. Events
+    // then arrive in larger batches and the event thread is not woken (a costly cross-CPU wake-up) for each.
+    // A yield that takes over slow_yield means another busy process got the CPU for a whole time slice; then
+    // yielding only slows us down, so it is switched off for a back-off that doubles while that keeps
+    // happening. Inline mode gained nothing from yielding (measured), so it just blocks.
+    if (m_thread_pool == nullptr)
     {
-        const int count = wait_for_events(0);
-        if (count > 0)
-        {
-            return count;
-        }
+        return wait_for_events(-1);
+    }
+    const int count = wait_for_events(0);
+    if (count > 0)
+    {
+        return count;
+    }
+    const auto now = clock::now();
+    if (now >= m_yield_off_until)
+    {
         std::this_thread::yield();
+        const auto after = clock::now();
+        if (after - now > slow_yield)
+        {
+            m_yield_backoff   = std::clamp(m_yield_backoff * 2, min_yield_backoff, max_yield_backoff);
+            m_yield_off_until = after + m_yield_backoff;
+            m_last_slow_yield = after;
+        }
+        else if (after - m_last_slow_yield > 16 * m_yield_backoff)
+        {
+            m_yield_backoff = std::chrono::microseconds{0}; // no slow yield for a long while
+        }
     }
     return wait_for_events(-1);
 }

@@ -306,6 +306,10 @@ private:
     std::array<epoll_event, 128>         m_events{};
     std::vector<std::coroutine_handle<>> m_ready;
     std::atomic<bool>                    m_processing{false};
+    /// Spawned event thread only: when it may yield before blocking again, and the current back-off.
+    time_point                m_yield_off_until{};
+    time_point                m_last_slow_yield{};
+    std::chrono::microseconds m_yield_backoff{0};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};
