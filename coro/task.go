@@ -284,26 +284,26 @@ func (t *Task[R]) Result() (R, error) {
 // Start runs the task on the calling goroutine's thread until its first suspension and returns; the task then
 // finishes on whatever thread resumes it. Wait for it with SyncWait or poll Done. A task starts at most once.
 func (t *Task[R]) Start() error {
-	if !t.core.claim() {
+	k := t.core
+	if !k.claim() {
 		return ErrTaskBusy
 	}
-	startDrainer()
-	h := newHandle(completer((*taskRelease)(t.core)))
-	switch C.gocoro_task_start(t.core.c, C.uintptr_t(h)) {
-	case C.GOCORO_OK: // still running: its end comes through the completion queue
+	c := k.c
+	k.c = nil // once started, the proxy may free itself at any moment
+	switch C.gocoro_task_start(c) {
+	case C.GOCORO_OK: // still running: the proxy frees itself when it finishes
 		return nil
-	case C.GOCORO_TASK_FINISHED: // finished inside the call: nothing was posted
-		releaseHandle(h)
-		t.core.release()
+	case C.GOCORO_TASK_FINISHED: // finished inside the call: ours to free
+		C.gocoro_task_destroy(c)
 		return nil
 	default:
-		releaseHandle(h)
-		t.core.unclaim()
+		k.c = c
+		k.unclaim()
 		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
 	}
 }
 
-// taskRelease frees a started task's C++ proxy once the proxy has fully finished.
+// taskRelease frees a task's C++ proxy once the proxy has fully finished (WhenAny's losers).
 type taskRelease taskCore
 
 func (r *taskRelease) complete(int64) { (*taskCore)(r).release() }

@@ -31,8 +31,8 @@ struct gocoro_task
     explicit gocoro_task(uintptr_t h) : handle(h), proxy(drive(this)) {}
     uintptr_t           handle;
     coro::task<int64_t> proxy;
-    /// Who reports the end of a started task: 0 the starter is still inside gocoro_task_start, 1 it returned
-    /// (so the finisher posts), 2 the task finished (so a starter still inside reports it synchronously).
+    /// Who frees a started task: 0 the starter is still inside gocoro_task_start, 1 it returned (so the finisher
+    /// frees it), 2 the task finished (so a starter still inside reports that and its caller frees it).
     std::atomic<int> start_state{0};
 };
 
@@ -192,14 +192,14 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
     }
 }
 
-auto post_when_done(gocoro_task* t, uintptr_t completion) -> coro::task<void>
+auto free_when_done(gocoro_task* t) -> coro::task<void>
 {
-    const int64_t status = co_await t->proxy;
-    // Finished while the starter is still inside gocoro_task_start: it reports that, no post (and no drainer
-    // wake-up) needed. Otherwise this is the last touch of `t`: the host may destroy it once it sees the post.
+    co_await t->proxy;
+    // The host learnt the outcome from the body's last step; nobody else references a started task. Whichever of
+    // the starter and this finisher comes second frees it.
     if (t->start_state.exchange(2, std::memory_order_acq_rel) == 1)
     {
-        gocoro_completion_post(completion, status);
+        delete t;
     }
 }
 } // namespace
@@ -216,7 +216,7 @@ extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
     }
 }
 
-extern "C" int gocoro_task_start(gocoro_task* t, uintptr_t completion)
+extern "C" int gocoro_task_start(gocoro_task* t)
 {
     if (t == nullptr)
     {
@@ -224,7 +224,7 @@ extern "C" int gocoro_task_start(gocoro_task* t, uintptr_t completion)
     }
     try
     {
-        auto starter = coro::detail::make_task_self_deleting(post_when_done(t, completion));
+        auto starter = coro::detail::make_task_self_deleting(free_when_done(t));
         starter.handle().resume();
         return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
     }

@@ -86,14 +86,13 @@ typedef struct gocoro_when_any_item
 /* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
 gocoro_task* gocoro_task_create(uintptr_t handle);
 
-/* Returned by gocoro_task_start when the task finished inside the call: nothing is posted, the caller still owns
- * `completion` and may destroy the task right away. */
+/* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
 #define GOCORO_TASK_FINISHED 100
 
 /* Starts `t` on the calling thread (it runs until its first suspension). If it finishes inside this call, returns
- * GOCORO_TASK_FINISHED; otherwise returns GOCORO_OK and posts (completion, status) to the completion queue when it
- * finishes. */
-int gocoro_task_start(gocoro_task* t, uintptr_t completion);
+ * GOCORO_TASK_FINISHED; otherwise returns GOCORO_OK and `t` frees itself when it finishes: the caller must not
+ * touch it again. */
+int gocoro_task_start(gocoro_task* t);
 
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);
