@@ -14,6 +14,9 @@
 #include <coro/when_all.hpp>
 
 #include <atomic>
+#include <coroutine>
+#include <exception>
+#include <mutex>
 #include <cstdlib>
 #include <memory>
 #include <unistd.h>
@@ -23,24 +26,274 @@
 
 namespace
 {
-auto drive(gocoro_task* self) -> coro::task<int64_t>;
+/// Memory for proxy frames. Tasks are typically created on one thread (the host's) and finish on executor
+/// threads, so a per-thread cache alone would leave the creator always allocating and the finishers always freeing
+/// (glibc's slow paths and arena lock). Freed blocks gather in the freeing thread's cache and move to a shared depot
+/// in batches, where allocating threads pick them up: one lock per batch.
+class frame_pool
+{
+public:
+    // Under AddressSanitizer frames come straight from operator new/delete so use-after-free stays detectable.
+#if defined(__SANITIZE_ADDRESS__)
+    static constexpr bool enabled = false;
+#elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+    static constexpr bool enabled = false;
+    #else
+    static constexpr bool enabled = true;
+    #endif
+#else
+    static constexpr bool enabled = true;
+#endif
+    static constexpr std::size_t granule = 64;
+    static constexpr std::size_t classes = 32; // frames up to 2 KiB
+    static constexpr std::size_t batch   = 64;
+    static constexpr std::size_t max_depot_batches = 64;
+
+    static auto allocate(std::size_t size) -> void*
+    {
+        const std::size_t c = (size - 1) / granule;
+        if (!enabled || c >= classes)
+        {
+            return ::operator new(size);
+        }
+        auto& l = local().lists[c];
+        if (l.head == nullptr && !depot(c).take(l))
+        {
+            return ::operator new((c + 1) * granule);
+        }
+        block* b = l.head;
+        l.head   = b->next;
+        --l.count;
+        return b;
+    }
+
+    static auto deallocate(void* p, std::size_t size) noexcept -> void
+    {
+        const std::size_t c = (size - 1) / granule;
+        if (!enabled || c >= classes)
+        {
+            ::operator delete(p);
+            return;
+        }
+        auto& cache = local();
+        if (cache.dead)
+        {
+            ::operator delete(p);
+            return;
+        }
+        auto& l = cache.lists[c];
+        auto* b = static_cast<block*>(p);
+        b->next = l.head;
+        l.head  = b;
+        if (++l.count >= 2 * batch)
+        {
+            // Keep one batch here, hand the other to the depot.
+            block* last = l.head;
+            for (std::size_t i = 1; i < batch; ++i)
+            {
+                last = last->next;
+            }
+            block* rest = last->next;
+            last->next  = nullptr;
+            depot(c).give(l.head);
+            l.head  = rest;
+            l.count -= batch;
+        }
+    }
+
+private:
+    struct block
+    {
+        block* next;
+    };
+    struct list
+    {
+        block*      head{nullptr};
+        std::size_t count{0};
+    };
+
+    /// Full batches (chains of `batch` blocks linked through `next`, chained to each other through the first
+    /// block's second word).
+    struct depot_t
+    {
+        std::mutex  m;
+        block*      batches{nullptr};
+        std::size_t n{0};
+
+        static auto next_batch(block* b) -> block*& { return reinterpret_cast<block**>(b)[1]; }
+
+        auto give(block* b) noexcept -> void
+        {
+            {
+                std::scoped_lock lk{m};
+                if (n < max_depot_batches)
+                {
+                    next_batch(b) = batches;
+                    batches       = b;
+                    ++n;
+                    return;
+                }
+            }
+            free_chain(b);
+        }
+
+        auto take(list& l) -> bool
+        {
+            std::scoped_lock lk{m};
+            if (batches == nullptr)
+            {
+                return false;
+            }
+            block* b = batches;
+            batches  = next_batch(b);
+            --n;
+            l.head  = b;
+            l.count = batch;
+            return true;
+        }
+    };
+
+    static auto free_chain(block* b) noexcept -> void
+    {
+        while (b != nullptr)
+        {
+            block* next = b->next;
+            ::operator delete(b);
+            b = next;
+        }
+    }
+
+    struct cache
+    {
+        list lists[classes];
+        bool dead{false};
+        ~cache()
+        {
+            dead = true;
+            for (auto& l : lists)
+            {
+                free_chain(l.head);
+                l = list{};
+            }
+        }
+    };
+
+    static auto local() -> cache&
+    {
+        static thread_local cache c;
+        return c;
+    }
+
+    static auto depot(std::size_t c) -> depot_t&
+    {
+        static depot_t d[classes];
+        return d[c];
+    }
+};
+
+class proxy;
 } // namespace
 
+/// The proxy coroutine's promise: a gocoro_task is the promise of a running or finished drive() coroutine.
 struct gocoro_task
 {
-    explicit gocoro_task(uintptr_t h) : handle(h), proxy(drive(this)) {}
-    uintptr_t           handle;
-    coro::task<int64_t> proxy;
-    /// Who frees a started task: 0 the starter is still inside gocoro_task_start, 1 it returned (so the finisher
-    /// frees it), 2 the task finished (so a starter still inside reports that and its caller frees it).
+    explicit gocoro_task(uintptr_t h) : handle(h) {}
+
+    static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
+    static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
+
+    auto get_return_object() noexcept -> proxy;
+    auto initial_suspend() noexcept -> std::suspend_always { return {}; }
+
+    struct final_awaiter
+    {
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> std::coroutine_handle<>
+        {
+            gocoro_task& t = h.promise();
+            if (t.continuation)
+            {
+                return t.continuation;
+            }
+            // Started and nobody awaits it: whichever of the starter and this finisher comes second frees it.
+            if (t.started && t.start_state.exchange(2, std::memory_order_acq_rel) == 1)
+            {
+                h.destroy();
+            }
+            return std::noop_coroutine();
+        }
+        auto await_resume() const noexcept -> void {}
+    };
+    auto final_suspend() noexcept -> final_awaiter { return {}; }
+
+    auto return_value(int64_t v) noexcept -> void { result = v; }
+    auto unhandled_exception() noexcept -> void { error = std::current_exception(); }
+
+    auto coroutine() -> std::coroutine_handle<gocoro_task>
+    {
+        return std::coroutine_handle<gocoro_task>::from_promise(*this);
+    }
+
+    /// Awaiting a proxy runs it on the awaiting thread (symmetric transfer) and resumes the awaiter when it ends.
+    struct awaiter
+    {
+        gocoro_task* t;
+        auto await_ready() const noexcept -> bool { return t->coroutine().done(); }
+        auto await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
+        {
+            t->continuation = awaiting;
+            return t->coroutine();
+        }
+        auto await_resume() -> int64_t
+        {
+            if (t->error)
+            {
+                std::rethrow_exception(t->error);
+            }
+            return t->result;
+        }
+    };
+
+    uintptr_t               handle;
+    int64_t                 result{0};
+    std::exception_ptr      error;
+    std::coroutine_handle<> continuation;
+    bool                    started{false};
+    /// For a started task: 0 the starter is still inside gocoro_task_start, 1 it returned (so the finisher frees
+    /// the task), 2 the task finished (so a starter still inside reports that and its caller frees it).
     std::atomic<int> start_state{0};
 };
 
 namespace
 {
+class proxy
+{
+public:
+    using promise_type = gocoro_task;
+    explicit proxy(gocoro_task& t) : m_task(&t) {}
+    auto task() const -> gocoro_task* { return m_task; }
+
+private:
+    gocoro_task* m_task;
+};
+
+auto await(gocoro_task* t) -> gocoro_task::awaiter
+{
+    return gocoro_task::awaiter{t};
+}
+} // namespace
+
+auto gocoro_task::get_return_object() noexcept -> proxy
+{
+    return proxy{*this};
+}
+
+namespace
+{
 auto await_child(gocoro_task* child) -> coro::task<void>
 {
-    co_await child->proxy;
+    co_await await(child);
 }
 
 auto when_all_children(gocoro_task** children, int64_t count) -> coro::task<void>
@@ -66,7 +319,7 @@ struct when_any_state
 auto race(std::shared_ptr<when_any_state> state, gocoro_task* child, int64_t index, uintptr_t release)
     -> coro::task<void>
 {
-    co_await child->proxy;
+    co_await await(child);
     if (!state->decided.exchange(true, std::memory_order_acq_rel))
     {
         state->winner = index;
@@ -99,13 +352,13 @@ auto this_thread_id() noexcept -> int32_t
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(gocoro_task* self) -> coro::task<int64_t>
+auto drive(uintptr_t handle) -> proxy
 {
     gocoro_op op{};
     for (;;)
     {
         op.thread_id = this_thread_id();
-        gocoro::step_host(self->handle, &op);
+        gocoro::step_host(handle, &op);
         const gocoro_op request = op;
         op.result               = GOCORO_OK;
         if (request.kind == GOCORO_OP_DONE)
@@ -126,7 +379,7 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
                     co_await static_cast<gocoro_event*>(request.target)->event;
                     break;
                 case GOCORO_OP_TASK:
-                    co_await static_cast<gocoro_task*>(request.target)->proxy;
+                    co_await await(static_cast<gocoro_task*>(request.target));
                     break;
                 case GOCORO_OP_WHEN_ALL:
                     co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
@@ -192,23 +445,13 @@ auto drive(gocoro_task* self) -> coro::task<int64_t>
     }
 }
 
-auto free_when_done(gocoro_task* t) -> coro::task<void>
-{
-    co_await t->proxy;
-    // The host learnt the outcome from the body's last step; nobody else references a started task. Whichever of
-    // the starter and this finisher comes second frees it.
-    if (t->start_state.exchange(2, std::memory_order_acq_rel) == 1)
-    {
-        delete t;
-    }
-}
 } // namespace
 
 extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
 {
     try
     {
-        return new gocoro_task(handle);
+        return drive(handle).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -222,24 +465,20 @@ extern "C" int gocoro_task_start(gocoro_task* t)
     {
         return GOCORO_EINVAL;
     }
-    try
-    {
-        auto starter = coro::detail::make_task_self_deleting(free_when_done(t));
-        starter.handle().resume();
-        return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
-    }
-    catch (const std::bad_alloc&)
-    {
-        return GOCORO_ENOMEM;
-    }
+    t->started = true;
+    t->coroutine().resume();
+    return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
 }
 
 extern "C" int gocoro_task_done(const gocoro_task* t)
 {
-    return t != nullptr && t->proxy.is_ready() ? 1 : 0;
+    return t != nullptr && std::coroutine_handle<gocoro_task>::from_promise(*const_cast<gocoro_task*>(t)).done() ? 1 : 0;
 }
 
 extern "C" void gocoro_task_destroy(gocoro_task* t)
 {
-    delete t;
+    if (t != nullptr)
+    {
+        t->coroutine().destroy();
+    }
 }
