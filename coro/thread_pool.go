@@ -33,6 +33,7 @@ type ThreadPool struct {
 	closed bool
 	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
 	inflight atomic.Int64
+	closing  atomic.Bool       // set by Close before it waits for inflight: lets scheduleRequest skip mu
 	finish   func(int64) error // p.finishSchedule, made once: a method value per request would allocate
 }
 
@@ -104,6 +105,7 @@ func (p *ThreadPool) Close() error {
 		return nil
 	}
 	p.closed = true
+	p.closing.Store(true)
 	p.mu.Unlock()
 	// No submission can be in flight now; queued work still calls back into Go while we wait here.
 	C.gocoro_thread_pool_shutdown(p.tp)
@@ -125,13 +127,12 @@ func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, er
 	if yield {
 		kind = C.GOCORO_OP_YIELD
 	}
-	p.mu.RLock()
-	if p.closed {
-		p.mu.RUnlock()
+	// Counted before the check: if Close has not set closing yet, it will see this request and wait for it.
+	p.inflight.Add(1)
+	if p.closing.Load() {
+		p.inflight.Add(-1)
 		return request{}, nil, &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
-	p.inflight.Add(1)
-	p.mu.RUnlock()
 	return request{kind: kind, target: unsafe.Pointer(p.tp)}, p.finish, nil
 }
 
