@@ -46,8 +46,8 @@ type request struct {
 
 // await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it.
 func (t *T) await(r request) int64 {
-	t.core.requests <- r
-	res := <-t.core.results
+	t.core.gor.requests <- r
+	res := <-t.core.gor.results
 	t.threadID = res.threadID
 	return res.value
 }
@@ -70,20 +70,25 @@ const (
 // the previous await's result to the body and blocks until the body asks for its next await or returns. Go
 // cannot move a goroutine's stack between the locked threads of cgo callbacks, hence the hand-off.
 type taskCore struct {
-	c        *C.gocoro_task
-	handle   handle
-	body     func(t *T) error // stores the typed result; returns the body's error
-	started  bool
-	requests chan request    // body -> proxy: next await
-	results  chan stepResult // proxy -> body: its outcome
-	finished chan struct{}
-	err      error
-	state    atomic.Int32
+	c      *C.gocoro_task
+	handle handle
+	gor    *goBody // a NewTask body (nil for inline bodies, which need none of it)
+	err    error
+	state  atomic.Int32
 	// done is made by the first waiter only (most tasks are never waited for) and closed by markDone.
 	done atomic.Pointer[chan struct{}]
 	// inline, when set, replaces body: a state machine run directly inside each step (no goroutine, no hand-off).
 	// Used for bodies that never block: NewFunc, ScheduleTask, Join.
 	inline inlineBody
+}
+
+// goBody is the part of a task whose body runs on its own goroutine.
+type goBody struct {
+	body     func(t *T) error // stores the typed result; returns the body's error
+	started  bool
+	requests chan request    // body -> proxy: next await
+	results  chan stepResult // proxy -> body: its outcome
+	finished chan struct{}
 }
 
 // inlineBody receives the previous await's result and returns the next await, or false once the task is finished
@@ -130,18 +135,19 @@ func (k *taskCore) step(op *C.gocoro_op) {
 		k.finish(op)
 		return
 	}
-	if !k.started {
-		k.started = true
-		k.requests, k.results, k.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
+	g := k.gor
+	if !g.started {
+		g.started = true
+		g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
 		go k.run(int(op.thread_id))
 	} else {
-		k.results <- stepResult{value: int64(op.result), threadID: int(op.thread_id)}
+		g.results <- stepResult{value: int64(op.result), threadID: int(op.thread_id)}
 	}
 	select {
-	case r := <-k.requests:
+	case r := <-g.requests:
 		op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
 		return
-	case <-k.finished:
+	case <-g.finished:
 	}
 	k.finish(op)
 }
@@ -168,13 +174,13 @@ func (k *taskCore) finish(op *C.gocoro_op) {
 }
 
 func (k *taskCore) run(threadID int) {
-	defer close(k.finished)
+	defer close(k.gor.finished)
 	defer func() {
 		if r := recover(); r != nil {
 			k.err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	k.err = k.body(&T{core: k, threadID: threadID})
+	k.err = k.gor.body(&T{core: k, threadID: threadID})
 }
 
 // claim marks an idle task as running and gives it its C++ proxy; false if it already ran or is running. A task
@@ -230,11 +236,11 @@ func (t *Task[R]) taskCore() *taskCore { return t.core }
 // NewTask makes a task from body. A panic in body is returned as a *PanicError.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
 	a := &taskAlloc[R]{}
-	a.core.body = func(t *T) error {
+	a.core.gor = &goBody{body: func(t *T) error {
 		v, err := body(t)
 		a.box.val = v
 		return err
-	}
+	}}
 	return a.init()
 }
 
@@ -285,20 +291,17 @@ func (t *Task[R]) Result() (R, error) {
 // finishes on whatever thread resumes it. Wait for it with SyncWait or poll Done. A task starts at most once.
 func (t *Task[R]) Start() error {
 	k := t.core
-	if !k.claim() {
+	if !k.state.CompareAndSwap(taskIdle, taskRunning) {
 		return ErrTaskBusy
 	}
-	c := k.c
-	k.c = nil // once started, the proxy may free itself at any moment
-	switch C.gocoro_task_start(c) {
-	case C.GOCORO_OK: // still running: the proxy frees itself when it finishes
+	// Created and started in one call; nothing but the body's steps references it, and it frees itself.
+	k.handle = newHandle(k)
+	switch C.gocoro_task_run(C.uintptr_t(k.handle)) {
+	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		return nil
-	case C.GOCORO_TASK_FINISHED: // finished inside the call: ours to free
-		C.gocoro_task_destroy(c)
-		return nil
-	default:
-		k.c = c
-		k.unclaim()
+	default: // nothing ran
+		releaseHandle(k.handle)
+		k.state.Store(taskIdle)
 		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
 	}
 }

@@ -94,6 +94,11 @@ gocoro_task* gocoro_task_create(uintptr_t handle);
  * touch it again. */
 int gocoro_task_start(gocoro_task* t);
 
+/* gocoro_task_create + gocoro_task_start in one call, for a task nobody else references: returns GOCORO_OK (it
+ * frees itself when it finishes), GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or
+ * GOCORO_ENOMEM (nothing ran). */
+int gocoro_task_run(uintptr_t handle);
+
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);
 
