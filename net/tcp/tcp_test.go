@@ -474,3 +474,36 @@ func TestSchedulerCloseClosesSockets(t *testing.T) {
 	_, err = tcp.Dial(context.Background(), s, ln.Addr().String())
 	require.ErrorIs(t, err, coro.ErrClosed)
 }
+
+// A peer that has shut down its sending side can still read: writing a lot to it must succeed even though every
+// write poll reports the half-close.
+func TestWriteToHalfClosedPeer(t *testing.T) {
+	s := newScheduler(t)
+	std, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer std.Close()
+	const size = 8 << 20
+	got := make(chan int, 1)
+	go func() {
+		p, err := std.Accept()
+		if err != nil {
+			got <- -1
+			return
+		}
+		defer p.Close()
+		p.(*net.TCPConn).CloseWrite()
+		time.Sleep(100 * time.Millisecond) // let the writer fill the buffers and poll
+		n, _ := io.Copy(io.Discard, p)
+		got <- int(n)
+	}()
+	c, err := tcp.Dial(context.Background(), s, std.Addr().String())
+	require.NoError(t, err)
+	// Our read side sees EOF: the peer's half-close arrived.
+	_, err = c.Read(make([]byte, 1))
+	require.ErrorIs(t, err, io.EOF)
+	n, err := c.Write(make([]byte, size))
+	require.NoError(t, err)
+	require.Equal(t, size, n)
+	require.NoError(t, c.Close())
+	require.Equal(t, size, <-got)
+}

@@ -240,6 +240,7 @@ func (d *direction) expired() bool {
 func (f *FD) Retry(ctx context.Context, dir Dir, op func(fd int) int64) (int64, error) {
 	d := &f.dirs[dir]
 	spurious := 0
+	var halfClosed time.Duration
 	for {
 		if f.Closed() {
 			return 0, net.ErrClosed
@@ -262,6 +263,15 @@ func (f *FD) Retry(ctx context.Context, dir Dir, op func(fd int) int64) (int64, 
 			if err != nil {
 				return 0, err
 			}
+			if st == coro.PollClosed && dir == Write {
+				// The peer shut down its sending side (libcoro polls with EPOLLRDHUP, which then stays set) but
+				// may still read: writing is allowed, only no poll can tell when there is room again. Back off and
+				// retry; a fully closed peer makes the write itself fail (EPIPE/ECONNRESET).
+				if err := f.pause(ctx, d, &halfClosed); err != nil {
+					return 0, err
+				}
+				continue
+			}
 			// Error/hang-up: the next call reports what happened; bound the retries in case it keeps saying EAGAIN.
 			if st == coro.PollError || st == coro.PollClosed {
 				if spurious++; spurious > 2 {
@@ -271,6 +281,35 @@ func (f *FD) Retry(ctx context.Context, dir Dir, op func(fd int) int64) (int64, 
 		default:
 			return 0, e
 		}
+	}
+}
+
+// pause sleeps a growing interval (1 ms doubling to 50 ms, kept in *backoff) unless ctx ends, the deadline passes
+// or changes, or the socket is closed.
+func (f *FD) pause(ctx context.Context, d *direction, backoff *time.Duration) error {
+	*backoff = min(max(2**backoff, time.Millisecond), 50*time.Millisecond)
+	wait := *backoff
+	if dl := d.deadline.Load(); dl != 0 {
+		left := time.Until(time.Unix(0, dl))
+		if left <= 0 {
+			return os.ErrDeadlineExceeded
+		}
+		wait = min(wait, left)
+	}
+	d.dmu.Lock()
+	changed := d.changed
+	d.dmu.Unlock()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-changed:
+		return nil
+	case <-f.closing:
+		return net.ErrClosed
 	}
 }
 
