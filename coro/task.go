@@ -13,6 +13,7 @@ import (
 	"errors"
 	"runtime/debug"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 )
 
@@ -294,6 +295,9 @@ func (t *Task[R]) Start() error {
 	if !k.state.CompareAndSwap(taskIdle, taskRunning) {
 		return ErrTaskBusy
 	}
+	if k.inline != nil {
+		return k.startInline()
+	}
 	// Created and started in one call; nothing but the body's steps references it, and it frees itself.
 	k.handle = newHandle(k)
 	switch C.gocoro_task_run(C.uintptr_t(k.handle)) {
@@ -303,6 +307,28 @@ func (t *Task[R]) Start() error {
 		releaseHandle(k.handle)
 		k.state.Store(taskIdle)
 		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
+	}
+}
+
+// startInline runs an inline body's first step right here on the calling goroutine (no cgo callback): a body that
+// finishes without awaiting (a NewFunc) never touches C++; otherwise the proxy is made to start with that await.
+func (k *taskCore) startInline() error {
+	r, more := k.stepInline(0)
+	if !more {
+		k.markDone()
+		return nil
+	}
+	k.handle = newHandle(k)
+	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first) {
+	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
+		return nil
+	default:
+		// Out of memory after the first step already ran: the task fails (its first await never happens).
+		releaseHandle(k.handle)
+		k.err = &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}
+		k.markDone()
+		return k.err
 	}
 }
 

@@ -199,6 +199,8 @@ class proxy;
 struct gocoro_task
 {
     explicit gocoro_task(uintptr_t h) : handle(h) {}
+    // drive()'s promise is built from its parameters: the handle is what matters.
+    gocoro_task(uintptr_t h, const gocoro_op&, bool) : handle(h) {}
 
     static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
     static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
@@ -352,13 +354,17 @@ auto this_thread_id() noexcept -> int32_t
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
 {
-    gocoro_op op{};
+    gocoro_op op = first;
     for (;;)
     {
-        op.thread_id = this_thread_id();
-        gocoro::step_host(handle, &op);
+        if (!preset)
+        {
+            op.thread_id = this_thread_id();
+            gocoro::step_host(handle, &op);
+        }
+        preset                  = false;
         const gocoro_op request = op;
         op.result               = GOCORO_OK;
         if (request.kind == GOCORO_OP_DONE)
@@ -451,7 +457,7 @@ extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
 {
     try
     {
-        return drive(handle).task();
+        return drive(handle, gocoro_op{}, false).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -474,6 +480,25 @@ extern "C" int gocoro_task_run(uintptr_t handle)
 {
     gocoro_task* t = gocoro_task_create(handle);
     if (t == nullptr)
+    {
+        return GOCORO_ENOMEM;
+    }
+    const int status = gocoro_task_start(t);
+    if (status == GOCORO_TASK_FINISHED)
+    {
+        gocoro_task_destroy(t);
+    }
+    return status;
+}
+
+extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
+{
+    gocoro_task* t = nullptr;
+    try
+    {
+        t = drive(handle, *first, true).task();
+    }
+    catch (const std::bad_alloc&)
     {
         return GOCORO_ENOMEM;
     }

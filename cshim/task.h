@@ -99,6 +99,9 @@ int gocoro_task_start(gocoro_task* t);
  * GOCORO_ENOMEM (nothing ran). */
 int gocoro_task_run(uintptr_t handle);
 
+/* gocoro_task_run for a body whose first step the host already ran itself (on its own thread, no callback):
+ * the proxy starts by awaiting `first` (a request other than GOCORO_OP_DONE) and then steps the body as usual. */
+int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first);
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);
 
