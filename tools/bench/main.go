@@ -177,8 +177,8 @@ func driverMain(args []string, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 3, "interleaved rounds (native, go, plaingo per workload); -quick defaults to 1")
 	quick := fs.Bool("quick", false, "tiny iteration counts and wrk -d2s: CI smoke run, checks only that every figure is sane")
 	runRe := fs.String("run", "", "only workloads whose name matches this regexp")
-	native := fs.String("native", "", "native bench binary (default $BUILD_ROOT/none/bench, built with make if missing)")
-	httpNat := fs.String("http-native", "", "native http_200_ok_server (default $BUILD_ROOT/none/examples/http_200_ok_server, built with make if missing)")
+	native := fs.String("native", "", "native bench binary (default $BUILD_ROOT/none/bench, brought up to date with make)")
+	httpNat := fs.String("http-native", "", "native http_200_ok_server (default $BUILD_ROOT/none/examples/http_200_ok_server, brought up to date with make)")
 	httpGo := fs.String("http-go", "", "plain Go server of tools/bench/http (default: go build into $BUILD_ROOT)")
 	httpCoro := fs.String("http-coro", "", "Go server over gocoro's net/tcp, examples/http_200_ok_server (default: go build into $BUILD_ROOT)")
 	noBuild := fs.Bool("no-build", false, "never build missing binaries; skip what is missing")
@@ -311,15 +311,17 @@ func exists(path string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// ensure returns path, building it with make target when it is missing and building is allowed.
+// ensureMake returns path after bringing it up to date with make target (incremental: a current binary costs a
+// stat per source), so figures never come from a binary older than the sources. Without building it only
+// checks that path exists.
 func (o *Options) ensureMake(path, target string) (string, error) {
-	if exists(path) {
-		return path, nil
-	}
 	if !o.Build {
+		if exists(path) {
+			return path, nil
+		}
 		return "", fmt.Errorf("%s is missing (building disabled)", path)
 	}
-	fmt.Fprintf(o.Stderr, "bench: building %s (make -f tools/cxx.mk %s)\n", path, target)
+	fmt.Fprintf(o.Stderr, "bench: make -f tools/cxx.mk %s\n", target)
 	cmd := exec.Command("make", "-s", "-f", "tools/cxx.mk", "-j2", "BUILD_ROOT="+buildRoot(), target)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = o.Root, o.Stderr, o.Stderr
 	if err := cmd.Run(); err != nil {
