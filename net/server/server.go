@@ -40,7 +40,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -50,6 +49,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/net/internal/netaddr"
 )
 
 // Handler says how connections are served. Make one with Echo, HTTP200, Native or Func.
@@ -141,7 +141,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if sched == nil || h.table == nil || opts.Backlog < 0 || opts.MaxInput < 0 {
 		return nil, opError("listen", nil, coro.ErrInvalid)
 	}
-	host, port, err := parseAddress(address)
+	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
 		return nil, opError("listen", nil, err)
 	}
@@ -283,27 +283,4 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func opError(op string, addr net.Addr, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Addr: addr, Err: err}
-}
-
-// parseAddress splits "host:port" into an IP literal and a port; an empty host is 0.0.0.0, "localhost" 127.0.0.1.
-func parseAddress(address string) (string, uint16, error) {
-	host, portStr, err := net.SplitHostPort(address)
-	if err != nil {
-		return "", 0, err
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
-	}
-	switch host {
-	case "":
-		host = "0.0.0.0"
-	case "localhost":
-		host = "127.0.0.1"
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || ip.Zone() != "" {
-		return "", 0, &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
-	}
-	return ip.Unmap().String(), uint16(port), nil
 }

@@ -26,14 +26,13 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/netip"
 	"os"
-	"strconv"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
@@ -41,36 +40,6 @@ var errEOF = io.EOF
 
 // Backlog is the listen(2) backlog used by Listen.
 const Backlog = 1024
-
-// parseAddress splits "host:port" into an IP literal and a port. An empty host means the unspecified address
-// (Listen) or loopback (Dial); "localhost" means 127.0.0.1.
-func parseAddress(address string, dial bool) (string, uint16, error) {
-	if address == "" {
-		return "", 0, &net.AddrError{Err: "missing address", Addr: address}
-	}
-	host, portStr, err := net.SplitHostPort(address)
-	if err != nil {
-		return "", 0, err
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
-	}
-	switch host {
-	case "":
-		host = "0.0.0.0"
-		if dial {
-			host = "127.0.0.1"
-		}
-	case "localhost":
-		host = "127.0.0.1"
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || ip.Zone() != "" {
-		return "", 0, &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
-	}
-	return ip.Unmap().String(), uint16(port), nil
-}
 
 func opError(op string, src, dst net.Addr, err error) error {
 	if err == nil || err == io.EOF {
@@ -95,7 +64,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 	if s == nil {
 		return nil, opError("listen", nil, nil, coro.ErrInvalid)
 	}
-	host, port, err := parseAddress(address, false)
+	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
 		return nil, opError("listen", nil, nil, err)
 	}
@@ -203,7 +172,7 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, erro
 	if s == nil {
 		return nil, opError("dial", nil, nil, coro.ErrInvalid)
 	}
-	host, port, err := parseAddress(address, true)
+	host, port, _, err := netaddr.Split(address, true)
 	if err != nil {
 		return nil, opError("dial", nil, nil, err)
 	}

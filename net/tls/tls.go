@@ -44,49 +44,19 @@ import "C"
 import (
 	"context"
 	"net"
-	"net/netip"
 	"os"
 	"runtime"
-	"strconv"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
 // Backlog is the listen(2) backlog used by Listen.
 const Backlog = 1024
-
-// parseAddress splits "host:port" into an IP literal, a port and the name to verify. An empty host means the
-// unspecified address (Listen) or loopback (Dial); "localhost" means 127.0.0.1.
-func parseAddress(address string, dial bool) (ip string, port uint16, name string, err error) {
-	host, portStr, err := net.SplitHostPort(address)
-	if err != nil {
-		return "", 0, "", err
-	}
-	p, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return "", 0, "", &net.AddrError{Err: "invalid port", Addr: address}
-	}
-	name = host
-	switch host {
-	case "":
-		host = "0.0.0.0"
-		if dial {
-			host = "127.0.0.1"
-		}
-		name = host
-	case "localhost":
-		host = "127.0.0.1"
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil || a.Zone() != "" {
-		return "", 0, "", &net.AddrError{Err: "invalid IP address (an IPv4 or IPv6 literal is required)", Addr: host}
-	}
-	return a.Unmap().String(), uint16(p), name, nil
-}
 
 func sockAddr(fd int, peer bool) *net.TCPAddr {
 	var buf [64]C.char
@@ -121,7 +91,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if !tc.hasCert {
 		return nil, opError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
 	}
-	host, port, _, err := parseAddress(address, false)
+	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
 		return nil, opError("listen", nil, nil, err)
 	}
@@ -242,7 +212,7 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context)
 	if s == nil || tc == nil {
 		return nil, opError("dial", nil, nil, coro.ErrInvalid)
 	}
-	host, port, name, err := parseAddress(address, true)
+	host, port, name, err := netaddr.Split(address, true)
 	if err != nil {
 		return nil, opError("dial", nil, nil, err)
 	}

@@ -40,13 +40,13 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 	"github.com/gocoro/gocoro/net/ip"
 )
@@ -100,10 +100,11 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 	if s == nil {
 		return nil, opError("listen", nil, nil, coro.ErrInvalid)
 	}
-	ap, err := parseAddress(address)
+	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
 		return nil, opError("listen", nil, nil, err)
 	}
+	ap := netip.AddrPortFrom(netip.MustParseAddr(host), port)
 	laddr := net.UDPAddrFromAddrPort(ap)
 	reuse := C.int(0)
 	if lc.ReusePort {
@@ -125,29 +126,6 @@ func newPeer(s *coro.IOScheduler, fd int, v6, bound bool) (*Peer, error) {
 	p.laddr.Store(localAddr(fd))
 	f.Laddr = p.laddr.Load()
 	return p, nil
-}
-
-// parseAddress parses "host:port" for Listen; the host goes through ip.Parse (libcoro's from_string).
-func parseAddress(address string) (netip.AddrPort, error) {
-	host, portStr, err := net.SplitHostPort(address)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return netip.AddrPort{}, &net.AddrError{Err: "invalid port", Addr: address}
-	}
-	switch host {
-	case "":
-		host = "0.0.0.0"
-	case "localhost":
-		host = "127.0.0.1"
-	}
-	a, err := ip.Parse(host)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	return netip.AddrPortFrom(a.NetIP(), uint16(port)), nil
 }
 
 func localAddr(fd int) *net.UDPAddr {
