@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,42 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/internal/leakcheck"
 	"github.com/gocoro/gocoro/net/dns"
 	"github.com/gocoro/gocoro/net/ip"
 )
 
-func fdCount() int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	return len(ents)
-}
-
-func TestMain(m *testing.M) {
-	// The Go runtime's poller (also behind timers) keeps two descriptors open once started: start it first.
-	time.Sleep(time.Millisecond)
-	if f, err := os.Open("/proc/self/fd"); err == nil {
-		f.Close()
-	}
-	start := fdCount()
-	code := m.Run()
-	if code == 0 {
-		deadline := time.Now().Add(10 * time.Second)
-		for (fdCount() > start || coro.LiveHandles() != 0) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := fdCount(); n > start {
-			fmt.Fprintf(os.Stderr, "fd leak: %d open descriptors at start, %d at end\n", start, n)
-			code = 1
-		}
-		if n := coro.LiveHandles(); n != 0 {
-			fmt.Fprintf(os.Stderr, "handle leak: %d live handles\n", n)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { leakcheck.Main(m, 10*time.Second, nil) }
 
 func newScheduler(t *testing.T, opts coro.IOSchedulerOptions) *coro.IOScheduler {
 	t.Helper()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/internal/leakcheck"
 	"github.com/gocoro/gocoro/net/server"
 	"github.com/stretchr/testify/require"
 )
@@ -34,19 +34,13 @@ func newScheduler(t *testing.T, inline bool) *coro.IOScheduler {
 	return s
 }
 
-func TestMain(m *testing.M) {
-	// Open the Go runtime's own lazily created descriptors (netpoller) before any leak check counts them.
-	if ln, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
-		ln.Close()
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { leakcheck.Main(m, 5*time.Second, nil) }
 
 func fdCount(t *testing.T) int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	require.NoError(t, err)
-	return len(entries)
+	n := leakcheck.FDs()
+	require.Positive(t, n)
+	return n
 }
 
 // checkNoLeaks runs fn and then waits until descriptors and handles are back where they started.

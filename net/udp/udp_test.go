@@ -15,41 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/internal/leakcheck"
 	"github.com/gocoro/gocoro/net/ip"
 	"github.com/gocoro/gocoro/net/udp"
 )
 
-func fdCount() int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	return len(ents)
-}
-
-func TestMain(m *testing.M) {
-	// The Go runtime's poller (used by the standard-library peers here) keeps descriptors open once started.
-	if c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}); err == nil {
-		c.Close()
-	}
-	start := fdCount()
-	code := m.Run()
-	if code == 0 {
-		deadline := time.Now().Add(5 * time.Second)
-		for (fdCount() > start || coro.LiveHandles() != 0) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := fdCount(); n > start {
-			fmt.Fprintf(os.Stderr, "fd leak: %d open descriptors at start, %d at end\n", start, n)
-			code = 1
-		}
-		if n := coro.LiveHandles(); n != 0 {
-			fmt.Fprintf(os.Stderr, "handle leak: %d live handles\n", n)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { leakcheck.Main(m, 5*time.Second, nil) }
 
 func newScheduler(t *testing.T) *coro.IOScheduler {
 	t.Helper()

@@ -4,7 +4,6 @@ package gotest
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/internal/leakcheck"
 )
 
 func newPool(t *testing.T, opts coro.ThreadPoolOptions) *coro.ThreadPool {
@@ -227,12 +227,5 @@ func TestThreadPool(t *testing.T) {
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if coro.LiveHandles() != 0 {
-		panic(errors.New("handles leaked across the suite"))
-	}
-	if code != 0 {
-		panic("tests failed")
-	}
-}
+// No descriptor or handle may outlive the suite.
+func TestMain(m *testing.M) { leakcheck.Main(m, 5*time.Second, nil) }
