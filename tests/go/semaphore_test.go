@@ -98,6 +98,7 @@ func TestSemaphore(t *testing.T) {
 		require.Equal(t, uint64(4), value.Load())
 	})
 
+	// parity-note: "semaphore ringbuffer": the producer waits (native event) until the consumer runs on the pool: a Go-bodied task starts in microseconds, so under load the producer could otherwise finish before the consumer starts.
 	t.Run("semaphore ringbuffer", func(t *testing.T) {
 		const iterations = 10
 		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
@@ -106,9 +107,17 @@ func TestSemaphore(t *testing.T) {
 		s := coro.NewSemaphore(2, 2)
 		defer s.Close()
 		var value atomic.Uint64
+		// Starting a Go-bodied task takes microseconds (a goroutine hand-off), not nanoseconds as in C++: without
+		// this gate a loaded machine can let the producer finish all its releases and notify_waiters before the
+		// consumer is even scheduled (value 0). The consumer opens it once it runs on the pool.
+		consumerRunning := coro.NewEvent(false)
+		defer consumerRunning.Close()
 
 		consumer := coro.NewTask(func(tk *coro.T) (struct{}, error) {
 			if err := tk.Schedule(tp); err != nil {
+				return none, err
+			}
+			if err := consumerRunning.SetOn(tp, coro.LIFO); err != nil {
 				return none, err
 			}
 			for {
@@ -123,6 +132,9 @@ func TestSemaphore(t *testing.T) {
 		})
 		producer := coro.NewTask(func(tk *coro.T) (struct{}, error) {
 			if err := tk.Schedule(tp); err != nil {
+				return none, err
+			}
+			if err := consumerRunning.Await(tk); err != nil {
 				return none, err
 			}
 			for i := 2; i < iterations; i++ {
