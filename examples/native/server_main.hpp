@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 #include <string>
 #include <thread>
 
@@ -107,10 +108,12 @@ inline auto run_server(const char* name, int argc, char** argv, connection_handl
     std::signal(SIGPIPE, SIG_IGN);
 
     std::atomic<int> exit_code{0};
+    // "listening" is only printed once every scheduler's socket listens (scripts connect as soon as they see it).
+    std::latch bound{static_cast<std::ptrdiff_t>(schedulers)};
     for (unsigned i = 0; i < schedulers; ++i)
     {
         std::thread(
-            [opts, name, handle, &exit_code]
+            [opts, name, handle, &exit_code, &bound]
             {
                 auto scheduler = coro::io_scheduler::make_shared(coro::io_scheduler::options{
                     .thread_strategy    = coro::io_scheduler::thread_strategy_t::manual,
@@ -118,12 +121,14 @@ inline auto run_server(const char* name, int argc, char** argv, connection_handl
                 try
                 {
                     scheduler->spawn(accept_loop(scheduler, coro::net::tcp::server{scheduler, opts}, handle));
+                    bound.count_down();
                 }
                 catch (const std::exception& e)
                 {
                     std::fprintf(stderr, "%s: %s\n", name, e.what());
                     exit_code.store(1);
                     g_stop.store(true);
+                    bound.count_down();
                     return;
                 }
                 while (!g_stop.load(std::memory_order_relaxed))
@@ -132,6 +137,12 @@ inline auto run_server(const char* name, int argc, char** argv, connection_handl
                 }
             })
             .detach();
+    }
+    bound.wait();
+    if (exit_code.load() != 0)
+    {
+        std::fflush(stderr);
+        std::_Exit(exit_code.load());
     }
     std::fprintf(stderr, "%s listening on %s:%u with %u scheduler(s)\n", name, opts.address.to_string().c_str(),
                  opts.port, schedulers);
