@@ -106,25 +106,14 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
-	f := l.fd
-	if err := f.Lock(ctx, netfd.Read); err != nil {
-		return nil, opError("accept", nil, f.Laddr, err)
+	cfd, err := l.fd.Accept(ctx, acceptFD)
+	if err == nil {
+		var c *Conn
+		if c, err = newConn(l.fd.Sched, cfd); err == nil {
+			return c, nil
+		}
 	}
-	defer f.Unlock(netfd.Read)
-	for {
-		cfd, err := f.Retry(ctx, netfd.Read, acceptFD)
-		if err == syscall.ECONNABORTED {
-			continue
-		}
-		if err != nil {
-			return nil, opError("accept", nil, f.Laddr, wrapErrno("accept", err))
-		}
-		c, err := newConn(f.Sched, int(cfd))
-		if err != nil {
-			return nil, opError("accept", nil, f.Laddr, err)
-		}
-		return c, nil
-	}
+	return nil, opError("accept", nil, l.fd.Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.

@@ -133,28 +133,14 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) accept(ctx context.Context) (*Conn, error) {
-	f := l.fd
-	if err := f.Lock(ctx, netfd.Read); err != nil {
-		return nil, opError("accept", nil, f.Laddr, err)
+	cfd, err := l.fd.Accept(ctx, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
+	if err == nil {
+		var c *Conn
+		if c, err = newConn(l.fd.Sched, cfd, l.tc, true, ""); err == nil {
+			return c, nil
+		}
 	}
-	defer f.Unlock(netfd.Read)
-	for {
-		cfd, err := f.Retry(ctx, netfd.Read, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
-		if err == syscall.ECONNABORTED {
-			continue
-		}
-		if e, ok := err.(syscall.Errno); ok {
-			err = os.NewSyscallError("accept", e)
-		}
-		if err != nil {
-			return nil, opError("accept", nil, f.Laddr, err)
-		}
-		c, err := newConn(f.Sched, int(cfd), l.tc, true, "")
-		if err != nil {
-			return nil, opError("accept", nil, f.Laddr, err)
-		}
-		return c, nil
-	}
+	return nil, opError("accept", nil, l.fd.Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.

@@ -284,6 +284,29 @@ func (f *FD) Retry(ctx context.Context, dir Dir, op func(fd int) int64) (int64, 
 	}
 }
 
+// Accept takes one connection from a listening socket: accept is the non-blocking accept call (a descriptor or a
+// negated errno). Connections aborted before they were taken are skipped. Errors as Retry's, with a raw errno
+// wrapped in an *os.SyscallError naming "accept".
+func (f *FD) Accept(ctx context.Context, accept func(fd int) int64) (int, error) {
+	if err := f.Lock(ctx, Read); err != nil {
+		return -1, err
+	}
+	defer f.Unlock(Read)
+	for {
+		cfd, err := f.Retry(ctx, Read, accept)
+		if err == syscall.ECONNABORTED {
+			continue
+		}
+		if e, ok := err.(syscall.Errno); ok {
+			return -1, os.NewSyscallError("accept", e)
+		}
+		if err != nil {
+			return -1, err
+		}
+		return int(cfd), nil
+	}
+}
+
 // pause sleeps a growing interval (1 ms doubling to 50 ms, kept in *backoff) unless ctx ends, the deadline passes
 // or changes, or the socket is closed.
 func (f *FD) pause(ctx context.Context, d *direction, backoff *time.Duration) error {
