@@ -9,23 +9,29 @@ echo_bin=$1
 http_bin=$2
 tmp=$(mktemp -d)
 pid=""
+runs=0
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # start BIN: runs BIN on a free-looking loopback port (retrying if the port is taken); sets pid and port.
 start() {
     for _ in 1 2 3 4 5; do
         port=$((20000 + RANDOM % 40000))
-        "$1" --port "$port" --address 127.0.0.1 2>"$tmp/log" &
+        # A fresh log per run: the child truncates its log only once it is scheduled, so a reused file could still
+        # say "listening" from the previous server when grep first looks.
+        runs=$((runs + 1))
+        log="$tmp/log.$runs"
+        : >"$log"
+        "$1" --port "$port" --address 127.0.0.1 2>"$log" &
         pid=$!
         for _ in $(seq 100); do
-            grep -q listening "$tmp/log" && return 0
+            grep -q listening "$log" && return 0
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.05
         done
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    echo "FAIL: could not start $1: $(cat "$tmp/log")"
+    echo "FAIL: could not start $1: $(cat "$log")"
     exit 1
 }
 
