@@ -4,9 +4,13 @@
 //
 // # Three ways to run Go code
 //
-//   - Schedule(ctx, ex, fn) and Spawn(fn) run a plain function once on an executor thread (one cgo call to queue
-//     it, one callback to run it). While fn runs it occupies that executor thread, so blocking in fn (channel
-//     receive, mutex, syscall, time.Sleep) blocks the thread. The calling goroutine is parked meanwhile.
+//   - Schedule(ctx, ex, fn) and Spawn(fn) run a plain function once on an executor thread; so does
+//     ScheduleTask(pool, NewFunc(fn)).Start(). While fn runs it occupies that executor thread, so blocking in fn
+//     (channel receive, mutex, syscall, time.Sleep) blocks the thread. The calling goroutine is parked meanwhile
+//     (Schedule) or goes on (Spawn, Start). On a ThreadPool these functions go through the pool's Go run queue, in
+//     submission order: a drainer task on a pool thread runs them one after another in a single callback (at most
+//     one drainer per pool thread, each handing its thread back to the pool every 200µs), so a burst of them costs
+//     one cgo crossing per batch rather than two per function. On an IOScheduler each is a task of its own.
 //   - NewTask(body) makes a lazy coroutine (coro::task<R>) whose body is Go code. Inside the body, awaits —
 //     T.Schedule, T.Yield, T.YieldFor, T.Poll, Event.Await, Await(child), WhenAll, WhenAny, the primitives' task
 //     methods — are native libcoro co_awaits performed by the task's C++ proxy: they suspend the task and free

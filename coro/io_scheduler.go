@@ -109,10 +109,14 @@ func (s *IOScheduler) releaseHooks() {
 // Spawn runs fn once on the scheduler without waiting for it. A panic in fn is recovered and dropped.
 func (s *IOScheduler) Spawn(fn func()) error { return spawnOn(s, fn) }
 
-func (s *IOScheduler) spawnHandle(h uintptr) error {
+// submit spawns q as its own task (one handle and one callback each: unlike a pool, the scheduler's thread also
+// runs the event loop, which a batch of Go work would hold up).
+func (s *IOScheduler) submit(q queued) error {
+	h := newHandle(runner(q))
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed || C.gocoro_io_scheduler_spawn(s.s, C.uintptr_t(h)) != C.GOCORO_OK {
+		releaseHandle(h)
 		return &opError{Op: "spawn", Obj: "io_scheduler", Err: ErrClosed}
 	}
 	return nil

@@ -9,8 +9,8 @@ import (
 // Executor is something Go functions and task bodies can run on: *ThreadPool or *IOScheduler
 // (coro::concepts::executor).
 type Executor interface {
-	// spawnHandle queues the runner behind h; on error the handle was not taken.
-	spawnHandle(h uintptr) error
+	// submit queues q to run once on one of the executor's threads; on error q was not queued (and never runs).
+	submit(q queued) error
 	// scheduleRequest describes moving a task onto the executor (schedule, or yield when yield is true). The
 	// executor stays alive until finish is called with the await's result; finish maps it to an error.
 	scheduleRequest(yield bool) (r request, finish func(result int64) error, err error)
@@ -34,6 +34,13 @@ type job[T any] struct {
 	val   T
 	err   error
 	done  chan struct{}
+}
+
+func (j *job[T]) fail(err error) {
+	if j.state.CompareAndSwap(jobPending, jobRunning) {
+		j.err = err
+	}
+	close(j.done)
 }
 
 func (j *job[T]) run() {
@@ -63,9 +70,7 @@ func Schedule[T any](ctx context.Context, ex Executor, fn func(context.Context) 
 		return zero, err
 	}
 	j := &job[T]{ctx: ctx, fn: fn, done: make(chan struct{})}
-	h := newHandle(runner(j))
-	if err := ex.spawnHandle(uintptr(h)); err != nil {
-		releaseHandle(h)
+	if err := ex.submit(j); err != nil {
 		return zero, err
 	}
 	select {
@@ -90,14 +95,11 @@ func (f spawned) run() {
 	f()
 }
 
+func (f spawned) fail(error) {} // nobody waits for it: like a task a closed executor drops
+
 func spawnOn(ex Executor, fn func()) error {
 	if fn == nil {
 		return ErrInvalid
 	}
-	h := newHandle(runner(spawned(fn)))
-	if err := ex.spawnHandle(uintptr(h)); err != nil {
-		releaseHandle(h)
-		return err
-	}
-	return nil
+	return ex.submit(spawned(fn))
 }

@@ -296,6 +296,9 @@ func (t *Task[R]) Start() error {
 		return ErrTaskBusy
 	}
 	if k.inline != nil {
+		if q, ok := k.inline.(queuedStarter); ok && q.startQueued() {
+			return nil
+		}
 		return k.startInline()
 	}
 	// Created and started in one call; nothing but the body's steps references it, and it frees itself.
@@ -367,6 +370,40 @@ func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
 	s := &scheduleTask[R]{ex: ex, child: task}
 	s.core.inline = s
 	return s.init()
+}
+
+// queuedStarter is an inline body that may start through an executor's run queue instead of a C++ proxy.
+type queuedStarter interface {
+	startQueued() bool
+}
+
+// startQueued submits a ScheduleTask of an inline child (a NewFunc leaf, typically) to a ThreadPool's run queue: it
+// then runs in a batch with other Go work on a pool thread and needs no C++ proxy, handle or callback of its own. False
+// (nothing changed) when that does not apply; the task then starts natively.
+func (s *scheduleTask[R]) startQueued() bool {
+	p, ok := s.ex.(*ThreadPool)
+	if !ok || s.state != 0 || s.child.core.inline == nil {
+		return false
+	}
+	s.state, s.finish = 1, finishQueued
+	if p.submit(s) != nil {
+		s.state, s.finish = 0, nil // the native start reports the pool's state
+		return false
+	}
+	return true
+}
+
+// finishQueued ends the "schedule" of a task started through a run queue: it is on the pool already.
+func finishQueued(int64) error { return nil }
+
+// run continues a queued ScheduleTask on the pool thread: its child runs right here, and if it then awaits
+// something natively, a C++ proxy takes over from that await.
+func (s *scheduleTask[R]) run() { _ = s.core.startInline() }
+
+// fail ends a queued ScheduleTask that the pool could not take after all.
+func (s *scheduleTask[R]) fail(err error) {
+	s.core.err = err
+	s.core.markDone()
 }
 
 type scheduleTask[R any] struct {

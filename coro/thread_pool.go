@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -35,6 +36,7 @@ type ThreadPool struct {
 	inflight atomic.Int64
 	closing  atomic.Bool       // set by Close before it waits for inflight: lets scheduleRequest skip mu
 	finish   func(int64) error // p.finishSchedule, made once: a method value per request would allocate
+	runq     runQueue          // Go work waiting for a drainer (see runQueue)
 }
 
 // NewThreadPool starts a pool. Close it to stop its threads.
@@ -46,7 +48,7 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 	if n < 0 || n > 1<<16 {
 		return nil, &opError{Op: "create", Obj: "thread_pool", Err: ErrInvalid}
 	}
-	p := &ThreadPool{}
+	p := &ThreadPool{runq: runQueue{max: n}}
 	p.finish = p.finishSchedule
 	copts := C.gocoro_thread_pool_options{thread_count: C.uint32_t(n)}
 	if opts.OnThreadStart != nil || opts.OnThreadStop != nil {
@@ -81,19 +83,55 @@ func (p *ThreadPool) Size() int {
 	if p.closed {
 		return 0
 	}
-	return int(C.gocoro_thread_pool_size(p.tp))
+	return int(C.gocoro_thread_pool_size(p.tp)) + p.runq.len()
 }
 
 // Spawn runs fn once on a pool thread without waiting for it. A panic in fn is recovered and dropped.
 func (p *ThreadPool) Spawn(fn func()) error { return spawnOn(p, fn) }
 
-func (p *ThreadPool) spawnHandle(h uintptr) error {
+// submit queues q on the pool's run queue, starting a drainer for it if fewer than one per thread exist.
+func (p *ThreadPool) submit(q queued) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	if p.closed || C.gocoro_thread_pool_spawn(p.tp, C.uintptr_t(h)) != C.GOCORO_OK {
+	if p.closed {
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
+	if !p.runq.push(q) {
+		return nil // a drainer that is queued or running will take it
+	}
+	if p.spawn(drainer{p: p, tp: p.tp}, false) {
+		return nil
+	}
+	// Out of memory (the pool is open: Close waits for our read lock). Fail what nobody else will run.
+	err := &opError{Op: "schedule", Obj: "thread_pool", Err: syscall.ENOMEM}
+	var ours bool
+	for _, l := range p.runq.drainerLost() {
+		if l == q {
+			ours = true
+			continue
+		}
+		l.fail(err)
+	}
+	if ours {
+		return err
+	}
 	return nil
+}
+
+// spawn queues d as a pool task (behind everything already queued if behind is set); false if the pool refused it.
+func (p *ThreadPool) spawn(d drainer, behind bool) bool {
+	h := newHandle(runner(d))
+	var rc C.int
+	if behind {
+		rc = C.gocoro_thread_pool_spawn_behind(d.tp, C.uintptr_t(h))
+	} else {
+		rc = C.gocoro_thread_pool_spawn(d.tp, C.uintptr_t(h))
+	}
+	if rc != C.GOCORO_OK {
+		releaseHandle(h)
+		return false
+	}
+	return true
 }
 
 // Close stops accepting work, runs every task already queued, joins the threads and frees the pool.

@@ -12,6 +12,27 @@ auto run_host_task(uintptr_t handle) -> coro::task<void>
     gocoro::run_host(handle);
     co_return;
 }
+
+/// Runs the host function once the pool has run what was queued before (yield() goes through the FIFO queue).
+auto run_host_task_behind(coro::thread_pool& pool, uintptr_t handle) -> coro::task<void>
+{
+    co_await pool.yield();
+    gocoro::run_host(handle);
+}
+
+/// Spawns the task `make` returns; making it allocates its frame, so that happens inside the try too.
+template<typename Make>
+auto spawn(gocoro_thread_pool* tp, Make make) -> int
+{
+    try
+    {
+        return tp->pool.spawn(make()) ? GOCORO_OK : GOCORO_ESHUTDOWN;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+}
 } // namespace
 
 extern "C" gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_pool_options* opts, gocoro_error* err)
@@ -52,14 +73,16 @@ extern "C" int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle
     {
         return GOCORO_EINVAL;
     }
-    try
+    return spawn(tp, [handle] { return run_host_task(handle); });
+}
+
+extern "C" int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t handle)
+{
+    if (tp == nullptr)
     {
-        return tp->pool.spawn(run_host_task(handle)) ? GOCORO_OK : GOCORO_ESHUTDOWN;
+        return GOCORO_EINVAL;
     }
-    catch (const std::bad_alloc&)
-    {
-        return GOCORO_ENOMEM;
-    }
+    return spawn(tp, [tp, handle] { return run_host_task_behind(tp->pool, handle); });
 }
 
 extern "C" void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp)

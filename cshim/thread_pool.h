@@ -32,6 +32,11 @@ gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_pool_options* 
  * GOCORO_ESHUTDOWN after shutdown: the handle was not taken and the caller still owns it. */
 int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle);
 
+/* Like gocoro_thread_pool_spawn, but the host function runs only after everything already queued on the pool
+ * (it goes through the pool's FIFO queue, as yield() does, even when called from a pool thread, whose own spawns
+ * would otherwise run next). For host work that hands its thread back to the pool and continues later. */
+int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t handle);
+
 /* Stops accepting work, runs everything already queued, joins the workers. Blocking, idempotent. */
 void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp);
 

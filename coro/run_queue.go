@@ -1,0 +1,121 @@
+package coro
+
+// #include "cshim/thread_pool.h"
+import "C"
+
+import (
+	"sync"
+	"time"
+)
+
+// runQueue batches Go work bound for one ThreadPool: Spawn and Schedule functions and leaf tasks started with
+// ScheduleTask(pool, NewFunc(...)).Start(). Submitting appends to a Go queue; the pool runs drainers, each a single
+// pool task (one C→Go callback) that runs queued work until the queue is empty. So a busy pool pays one callback, one
+// C++ task and one handle per batch instead of per function, and submitting while a drainer runs costs no cgo call.
+//
+// Work still runs on the pool's threads, one item per thread at a time, in submission order (FIFO across the
+// drainers). At most one drainer per pool thread exists, so a pool of N threads still runs N items in parallel. A
+// drainer hands its thread back to the pool after drainerSlice (re-queueing itself behind native work if items
+// remain), so long Go functions cannot starve native tasks queued on the same pool.
+type runQueue struct {
+	mu       sync.Mutex
+	items    []queued // FIFO: items[head:] are waiting
+	head     int
+	drainers int // drainers queued on or running in the pool
+	max      int // pool thread count
+}
+
+// queued is one piece of Go work submitted to an executor.
+type queued interface {
+	// run does the work on an executor thread.
+	run()
+	// fail reports that the work will never run (the executor could not take it after all).
+	fail(err error)
+}
+
+const (
+	drainBatch   = 32
+	drainerSlice = 200 * time.Microsecond
+)
+
+// push appends q; it reports whether the caller must start a drainer (and then counts it as started).
+func (r *runQueue) push(q queued) (startDrainer bool) {
+	r.mu.Lock()
+	if r.head > 0 && r.head == len(r.items) {
+		r.items, r.head = r.items[:0], 0
+	}
+	r.items = append(r.items, q)
+	if r.drainers < r.max {
+		r.drainers++
+		startDrainer = true
+	}
+	r.mu.Unlock()
+	return startDrainer
+}
+
+// take removes the oldest item. At nil it also retires the calling drainer, under the same lock as push's check, so
+// an item pushed afterwards always gets a drainer of its own. One item at a time, never a batch: an item that blocks
+// its thread (waiting for a later item, say) must not hold others back from the pool's other threads.
+func (r *runQueue) take() queued {
+	r.mu.Lock()
+	if r.head == len(r.items) {
+		r.drainers--
+		r.mu.Unlock()
+		return nil
+	}
+	q := r.items[r.head]
+	r.items[r.head] = nil // let the garbage collector have finished work
+	r.head++
+	r.mu.Unlock()
+	return q
+}
+
+// drainerLost retires a drainer that could not be started. If it was the last one, the waiting items can never run:
+// they are taken out and returned to be failed.
+func (r *runQueue) drainerLost() []queued {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.drainers--
+	if r.drainers > 0 {
+		return nil
+	}
+	lost := append([]queued(nil), r.items[r.head:]...)
+	clear(r.items)
+	r.items, r.head = r.items[:0], 0
+	return lost
+}
+
+// len reports how many items are waiting.
+func (r *runQueue) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.items) - r.head
+}
+
+// drainer runs a pool's queued work on one pool thread; it is a runner spawned as a pool task. It carries the C
+// pool itself because ThreadPool.tp is cleared by Close, after the pool's threads (and so every drainer) finished.
+type drainer struct {
+	p  *ThreadPool
+	tp *C.gocoro_thread_pool
+}
+
+func (d drainer) run() {
+	start := time.Now()
+	for n := 1; ; n++ {
+		q := d.p.runq.take()
+		if q == nil {
+			return // retired by take
+		}
+		q.run()
+		if n%8 != 0 || time.Since(start) < drainerSlice {
+			continue
+		}
+		// Give the thread back to the pool: continue as a fresh pool task queued behind whatever native work
+		// arrived meanwhile. If the pool no longer takes tasks it is shutting down, and the promise of Close is
+		// that queued work still runs: keep draining here.
+		if d.p.spawn(d, true) {
+			return
+		}
+		start = time.Now()
+	}
+}
