@@ -49,15 +49,23 @@ type request struct {
 func (t *T) await(r request) int64 {
 	t.core.gor.requests <- r
 	res := <-t.core.gor.results
+	if res.abort != nil {
+		panic(abortedAwait{res.abort})
+	}
 	t.threadID = res.threadID
 	return res.value
 }
 
-// stepResult is what a step hands back to the body: the await's outcome and the thread now running the task.
+// stepResult is what a step hands back to the body: the await's outcome and the thread now running the task, or
+// abort: the await could not happen at all and the body ends with that error.
 type stepResult struct {
 	value    int64
 	threadID int
+	abort    error
 }
+
+// abortedAwait unwinds a body whose await could not happen (see stepResult.abort).
+type abortedAwait struct{ err error }
 
 const (
 	taskIdle int32 = iota
@@ -178,6 +186,10 @@ func (k *taskCore) run(threadID int) {
 	defer close(k.gor.finished)
 	defer func() {
 		if r := recover(); r != nil {
+			if a, ok := r.(abortedAwait); ok {
+				k.err = a.err
+				return
+			}
 			k.err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
@@ -301,15 +313,37 @@ func (t *Task[R]) Start() error {
 		}
 		return k.startInline()
 	}
-	// Created and started in one call; nothing but the body's steps references it, and it frees itself.
+	return k.startBody()
+}
+
+// startBody starts a goroutine body from Go: the body's goroutine runs while Start waits for its first await (a
+// Go-to-Go hand-off, no cgo callback). A body that returns without awaiting never touches C++; otherwise the proxy is
+// made to start with that first await, as for an inline body. The body's first step counts as running on the
+// calling goroutine's thread (T.ThreadID), which Start keeps waiting meanwhile.
+func (k *taskCore) startBody() error {
+	g := k.gor
+	g.started = true
+	g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
+	go k.run(syscall.Gettid())
+	var r request
+	select {
+	case <-g.finished:
+		k.markDone()
+		return nil
+	case r = <-g.requests:
+	}
 	k.handle = newHandle(k)
-	switch C.gocoro_task_run(C.uintptr_t(k.handle)) {
+	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		return nil
-	default: // nothing ran
+	default:
+		// Out of memory after the body already ran up to its first await: that await fails the task.
 		releaseHandle(k.handle)
-		k.state.Store(taskIdle)
-		return &opError{Op: "start", Obj: "task", Err: ErrInvalid}
+		g.results <- stepResult{abort: &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}}
+		<-g.finished
+		k.markDone()
+		return k.err
 	}
 }
 

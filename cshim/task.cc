@@ -476,21 +476,6 @@ extern "C" int gocoro_task_start(gocoro_task* t)
     return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
 }
 
-extern "C" int gocoro_task_run(uintptr_t handle)
-{
-    gocoro_task* t = gocoro_task_create(handle);
-    if (t == nullptr)
-    {
-        return GOCORO_ENOMEM;
-    }
-    const int status = gocoro_task_start(t);
-    if (status == GOCORO_TASK_FINISHED)
-    {
-        gocoro_task_destroy(t);
-    }
-    return status;
-}
-
 extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
 {
     gocoro_task* t = nullptr;

@@ -94,14 +94,12 @@ gocoro_task* gocoro_task_create(uintptr_t handle);
  * touch it again. */
 int gocoro_task_start(gocoro_task* t);
 
-/* gocoro_task_create + gocoro_task_start in one call, for a task nobody else references: returns GOCORO_OK (it
- * frees itself when it finishes), GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or
- * GOCORO_ENOMEM (nothing ran). */
-int gocoro_task_run(uintptr_t handle);
-
-/* gocoro_task_run for a body whose first step the host already ran itself (on its own thread, no callback):
- * the proxy starts by awaiting `first` (a request other than GOCORO_OP_DONE) and then steps the body as usual. */
+/* Creates and starts a proxy for a body whose first step the host already ran itself (on its own thread, no
+ * callback), for a task nobody else references: the proxy starts by awaiting `first` (a request other than
+ * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
+ * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). */
 int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first);
+
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);
 
