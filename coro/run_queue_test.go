@@ -74,29 +74,6 @@ func TestRunQueueCloseRunsQueuedWork(t *testing.T) {
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
 
-// Many goroutines submitting at once: every leaf runs exactly once, on a pool thread, and nothing leaks.
-func TestRunQueueConcurrentSubmitters(t *testing.T) {
-	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 2})
-	var ran atomic.Int64
-	var wg sync.WaitGroup
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 2000; i++ {
-				task := coro.ScheduleTask(tp, coro.NewFunc(func() (int, error) { ran.Add(1); return i, nil }))
-				v, err := coro.SyncWait(context.Background(), task)
-				if err != nil || v != i {
-					t.Errorf("leaf %d: %v, %v", i, v, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	require.Equal(t, int64(16000), ran.Load())
-}
-
 // A pool thread busy with a long run of Go work still gets to native work queued behind it: the drainer hands the
 // thread back to the pool between batches.
 func TestRunQueueDoesNotStarveNativeWork(t *testing.T) {

@@ -108,6 +108,8 @@ func TestCloseDrainsQueuedWork(t *testing.T) {
 	require.Zero(t, coro.LiveHandles())
 }
 
+// Many goroutines submitting at once through the pool's run queue (Schedule and ScheduleTask leaves alike): every
+// function runs exactly once and returns its own result.
 func TestManyConcurrentSchedules(t *testing.T) {
 	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 2})
 	var wg sync.WaitGroup
@@ -116,16 +118,25 @@ func TestManyConcurrentSchedules(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < 100; i++ {
-				v, err := coro.Schedule(context.Background(), tp, func(context.Context) (int64, error) { return 1, nil })
-				if err == nil {
-					sum.Add(v)
+			for i := int64(0); i < 100; i++ {
+				fn := func() (int64, error) { return i, nil }
+				var v int64
+				var err error
+				if g%2 == 0 {
+					v, err = coro.Schedule(context.Background(), tp, func(context.Context) (int64, error) { return fn() })
+				} else {
+					v, err = coro.SyncWait(context.Background(), coro.ScheduleTask(tp, coro.NewFunc(fn)))
 				}
+				if err != nil || v != i {
+					t.Errorf("function %d: %v, %v", i, v, err)
+					return
+				}
+				sum.Add(v)
 			}
 		}()
 	}
 	wg.Wait()
-	require.Equal(t, int64(5000), sum.Load())
+	require.Equal(t, int64(50*99*100/2), sum.Load())
 }
 
 func TestInvalidOptions(t *testing.T) {
