@@ -64,6 +64,20 @@ gocoro_server_open_fn  g_open{nullptr};
 gocoro_server_data_fn  g_data{nullptr};
 gocoro_server_close_fn g_close{nullptr};
 
+/// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
+/// must not wait (the thread it would wait for is this one).
+thread_local const gocoro_server* t_in_callback{nullptr};
+
+/// Marks this thread as inside a Go callback of `s` for its lifetime.
+struct in_callback
+{
+    explicit in_callback(const gocoro_server* s) : prev(t_in_callback) { t_in_callback = s; }
+    ~in_callback() { t_in_callback = prev; }
+    in_callback(const in_callback&)                    = delete;
+    auto operator=(const in_callback&) -> in_callback& = delete;
+    const gocoro_server* prev;
+};
+
 auto errno_or_eio() noexcept -> int
 {
     return errno == 0 ? EIO : errno;
@@ -404,7 +418,11 @@ auto go_conn(connection conn) -> coro::task<void>
     {
         co_return;
     }
-    uintptr_t h = g_open(s->host_handle, conn.native(), conn.id());
+    uintptr_t h = 0;
+    {
+        in_callback mark{s};
+        h = g_open(s->host_handle, conn.native(), conn.id());
+    }
     if (h == 0)
     {
         co_return;
@@ -438,7 +456,11 @@ auto go_conn(connection conn) -> coro::task<void>
         msg.in_len   = in.used;
         msg.out_len  = 0;
         msg.requests = 0;
-        int64_t r    = g_data(h, &msg);
+        int64_t r    = 0;
+        {
+            in_callback mark{s};
+            r = g_data(h, &msg);
+        }
         guard.out    = msg.out; // reserve may have moved it
         conn.add_requests(msg.requests);
         if (r < -1)
@@ -649,6 +671,11 @@ void gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out)
         out->bytes_written += c->bytes_written.load(std::memory_order_relaxed);
         out->requests += c->requests.load(std::memory_order_relaxed);
     }
+}
+
+int gocoro_server_in_callback(const gocoro_server* s)
+{
+    return s != nullptr && t_in_callback == s ? 1 : 0;
 }
 
 void gocoro_server_stop_accepting(gocoro_server* s)

@@ -93,6 +93,8 @@ void gocoro_server_stop_accepting(gocoro_server* s);
  * finished. Idempotent. Drives the scheduler's process_events meanwhile (so a manual-thread scheduler whose
  * driver is the caller still makes progress). */
 void gocoro_server_stop(gocoro_server* s);
+/* 1 if the calling thread is running one of s's Go callbacks right now (gocoro_server_stop would wait for it). */
+int gocoro_server_in_callback(const gocoro_server* s);
 /* Frees the server (after stop). */
 void gocoro_server_destroy(gocoro_server* s);
 

@@ -14,9 +14,10 @@
 // TasksInline (the fastest setting for a server), on its pool threads with TasksOnThreadPool, or on whatever
 // goroutine calls ProcessEvents with ManualThread. A Func callback runs on that same (C++) thread, inside the
 // loop: while it runs, no other connection of that thread is served, so it must not block; calls for one
-// connection never overlap. Serve, Addr, Stats, Shutdown and Close may be called from any goroutine, but Close
-// and Shutdown must not be called from inside a Func callback (they wait for every connection to end; use
-// Conn.Close there, or `go srv.Close()`).
+// connection never overlap. Serve, Addr, Stats, Shutdown and Close may be called from any goroutine. Close and
+// Shutdown wait for every connection to end, except from inside one of the server's own Func callbacks: there they
+// start the stop and return at once (Done reports its end), as the connection whose callback is running cannot end
+// before the callback returns.
 //
 // # Lifetime
 //
@@ -227,8 +228,14 @@ func (s *Server) stats() Stats {
 }
 
 // Close stops accepting, shuts every open connection down, waits for every handler to return and frees the
-// server. Later calls wait for the first one and return nil. Must not be called from a Func callback.
+// server. Later calls wait for the first one and return nil. From inside one of the server's Func callbacks it only
+// starts all that and returns nil at once.
 func (s *Server) Close() error {
+	if s.inCallback() {
+		// Waiting here would wait for this very callback: stop in the background instead (Done reports the end).
+		go s.Close()
+		return nil
+	}
 	s.once.Do(func() {
 		if s.stopCtx != nil {
 			s.stopCtx()
@@ -246,6 +253,14 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// inCallback reports whether the caller runs inside one of s's Func callbacks (the C++ side marks the thread; a
+// callback's goroutine stays on that thread until it returns).
+func (s *Server) inCallback() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.s != nil && C.gocoro_server_in_callback(s.s) != 0
+}
+
 func (s *Server) freeHandles() {
 	if s.host != 0 {
 		corelink.ReleaseHandle(s.host)
@@ -259,13 +274,19 @@ func (s *Server) freeHandles() {
 
 // Shutdown stops accepting and waits for the open connections to end on their own (clients closing), then
 // frees the server like Close. If ctx ends first, the remaining connections are shut down (Close) and ctx's
-// error is returned.
+// error is returned. From inside one of the server's Func callbacks it does the same in the background and returns
+// nil at once.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.RLock()
 	if s.s != nil {
 		C.gocoro_server_stop_accepting(s.s)
 	}
 	s.mu.RUnlock()
+	if s.inCallback() {
+		// As in Close: the connections cannot end while this callback waits for them.
+		go s.Shutdown(ctx)
+		return nil
+	}
 	wait := time.Millisecond
 	for s.Stats().Active > 0 {
 		select {

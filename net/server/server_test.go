@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -506,5 +507,56 @@ func TestFuncMaxInput(t *testing.T) {
 	_, err := io.ReadAll(c) // closed once 64 KiB are buffered unconsumed
 	if err != nil {
 		require.ErrorIs(t, err, syscall.ECONNRESET)
+	}
+}
+
+// Close and Shutdown called from inside the server's own Func callback do not wait for that callback (which would
+// never return): they stop the server in the background, and the client sees its connection end.
+func TestFuncStopsServerFromCallback(t *testing.T) {
+	for _, how := range []string{"close", "shutdown"} {
+		for _, inline := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/inline=%v", how, inline), func(t *testing.T) {
+				s := newScheduler(t, inline)
+				checkNoLeaks(t, func() {
+					var srv atomic.Pointer[server.Server]
+					stopped := make(chan error, 1)
+					h := server.Func(func(c *server.Conn, in []byte) (int, error) {
+						if string(in) != "stop" {
+							c.Write(in)
+							return len(in), nil
+						}
+						var err error
+						if how == "close" {
+							err = srv.Load().Close()
+						} else {
+							ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+							defer cancel()
+							err = srv.Load().Shutdown(ctx)
+						}
+						stopped <- err
+						return len(in), nil
+					})
+					srv.Store(serve(t, s, h, nil))
+					c := dial(t, srv.Load())
+					_, err := c.Write([]byte("ping"))
+					require.NoError(t, err)
+					require.Equal(t, "ping", readN(t, c, 4))
+					_, err = c.Write([]byte("stop"))
+					require.NoError(t, err)
+					require.NoError(t, <-stopped, "returned at once, without an error")
+					select {
+					case <-srv.Load().Done():
+					case <-time.After(10 * time.Second):
+						t.Fatal("the server did not stop")
+					}
+					_, err = io.ReadAll(c) // the connection was shut down
+					if err != nil {
+						require.ErrorIs(t, err, syscall.ECONNRESET)
+					}
+					c.Close()
+					require.NoError(t, srv.Load().Close(), "a later Close from outside is harmless")
+				})
+			})
+		}
 	}
 }
