@@ -30,7 +30,9 @@
 // Close shuts an executor or primitive down: executors stop accepting work, run everything already queued, wait for
 // pending timers and polls, join their threads and free the C++ object; primitives release their waiters. Every
 // later operation returns an error for which errors.Is(err, ErrClosed) is true; a second Close does nothing.
-// Close must not be called from one of the executor's own threads (a task body or a function it runs).
+// Called from one of the executor's own threads (a function it runs), an executor's Close cannot wait for that
+// thread: it stops the executor in the background and returns at once. A task body must not Close the executor it
+// runs on (the executor thread waits for the body, and Close for that thread).
 //
 // # Errors and panics
 //

@@ -52,6 +52,7 @@ type IOSchedulerOptions struct {
 type IOScheduler struct {
 	mu       sync.RWMutex // write-held only by Close
 	s        *C.gocoro_io_scheduler
+	id       *C.gocoro_io_scheduler // s as made, never cleared: only compared, never dereferenced
 	closed   bool
 	hooks    []handle
 	inflight atomic.Int64 // task awaits, polls and borrowers handed to C++ that still reference s
@@ -86,6 +87,7 @@ func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 	}
 	var cerr C.gocoro_error
 	s.s = C.gocoro_io_scheduler_create(&copts, &cerr)
+	s.id = s.s
 	if s.s == nil {
 		s.releaseHooks()
 		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: errors.New(C.GoString(&cerr.message[0]))}
@@ -144,8 +146,15 @@ func (s *IOScheduler) Size() int {
 }
 
 // Close shuts the scheduler down — it waits for pending timers and polls, runs what is queued and joins its
-// threads — and frees it. Later calls do nothing. Must not be called from one of the scheduler's threads.
+// threads — and frees it. Later calls do nothing. Called from one of the scheduler's own threads (a Spawn or
+// Schedule function running there, or inside ProcessEvents), Close cannot wait for the thread it runs on: it then
+// does all that in the background and returns nil at once. A task body (NewTask) must not Close the scheduler it
+// runs on: its thread waits for the body.
 func (s *IOScheduler) Close() error {
+	if s.onOwnThread() {
+		go s.Close()
+		return nil
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -166,6 +175,14 @@ func (s *IOScheduler) Close() error {
 	s.s = nil
 	s.releaseHooks()
 	return nil
+}
+
+// onOwnThread reports whether the caller runs on the scheduler's event thread, one of its pool workers, or inside
+// its ProcessEvents.
+func (s *IOScheduler) onOwnThread() bool {
+	// No lock: ProcessEvents holds the read lock while it runs tasks, and a concurrent Close may hold (or wait for)
+	// the write lock while it waits for this very thread. The C side only compares the pointer.
+	return C.gocoro_io_scheduler_on_own_thread(s.id) != 0
 }
 
 // await hands the task body to the scheduler for one native operation and returns its result.

@@ -58,3 +58,31 @@ func TestPollFunc(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
+
+// Close from one of the scheduler's own threads (the event thread, a pool worker, or inside ProcessEvents) stops it
+// in the background instead of crashing or hanging.
+func TestIOSchedulerCloseFromOwnThread(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts coro.IOSchedulerOptions
+	}{
+		{"pool", coro.IOSchedulerOptions{}},
+		{"inline", coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline}},
+		{"manual", coro.IOSchedulerOptions{ThreadStrategy: coro.ManualThread, ExecutionStrategy: coro.TasksInline}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := coro.NewIOScheduler(tc.opts)
+			require.NoError(t, err)
+			closed := make(chan error, 1)
+			require.NoError(t, s.Spawn(func() { closed <- s.Close() }))
+			if tc.opts.ThreadStrategy == coro.ManualThread {
+				_, err := s.ProcessEvents(0)
+				require.NoError(t, err)
+			}
+			require.NoError(t, <-closed)
+			require.NoError(t, s.Close(), "a later Close from outside is harmless")
+			require.ErrorIs(t, s.Spawn(func() {}), coro.ErrClosed)
+			require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+		})
+	}
+}

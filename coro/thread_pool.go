@@ -30,7 +30,8 @@ type ThreadPoolOptions struct {
 type ThreadPool struct {
 	mu     sync.RWMutex // write-held only by Close; readers are submissions
 	tp     *C.gocoro_thread_pool
-	hooks  handle // 0 when there are no thread callbacks
+	id     *C.gocoro_thread_pool // tp as made, never cleared: only compared, never dereferenced
+	hooks  handle                // 0 when there are no thread callbacks
 	closed bool
 	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
 	inflight atomic.Int64
@@ -57,6 +58,7 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 	}
 	var cerr C.gocoro_error
 	p.tp = C.gocoro_thread_pool_create(&copts, &cerr)
+	p.id = p.tp
 	if p.tp == nil {
 		if p.hooks != 0 {
 			releaseHandle(p.hooks)
@@ -135,8 +137,14 @@ func (p *ThreadPool) spawn(d drainer, behind bool) bool {
 }
 
 // Close stops accepting work, runs every task already queued, joins the threads and frees the pool.
-// Calling Close again does nothing. Close must not be called from one of the pool's own threads.
+// Calling Close again does nothing. Called from one of the pool's own threads (a Spawn, Schedule or NewFunc
+// function running there), Close cannot wait for the thread it runs on: it then does all that in the background
+// and returns nil at once. A task body (NewTask) must not Close the pool it runs on: its thread waits for the body.
 func (p *ThreadPool) Close() error {
+	if p.onOwnThread() {
+		go p.Close()
+		return nil
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -158,6 +166,13 @@ func (p *ThreadPool) Close() error {
 		p.hooks = 0
 	}
 	return nil
+}
+
+// onOwnThread reports whether the caller runs on one of the pool's workers.
+func (p *ThreadPool) onOwnThread() bool {
+	// No lock: a concurrent Close holds the write lock while it waits for this very thread. The C side only
+	// compares the pointer.
+	return C.gocoro_thread_pool_on_own_thread(p.id) != 0
 }
 
 func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, error) {

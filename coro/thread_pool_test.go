@@ -147,3 +147,24 @@ func TestInvalidOptions(t *testing.T) {
 	require.ErrorIs(t, err, coro.ErrInvalid)
 	require.ErrorIs(t, tp.Spawn(nil), coro.ErrInvalid)
 }
+
+// Close from one of the pool's own threads cannot wait for that thread: it stops the pool in the background instead
+// of crashing (joining itself) or hanging, and the queued work still runs.
+func TestCloseFromOwnThread(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
+	require.NoError(t, err)
+	var ran atomic.Int64
+	closed := make(chan error, 1)
+	require.NoError(t, tp.Spawn(func() { closed <- tp.Close() }))
+	for i := 0; i < 100; i++ {
+		if tp.Spawn(func() { ran.Add(1) }) != nil {
+			break // closed already: later submissions are refused
+		}
+	}
+	require.NoError(t, <-closed)
+	require.Eventually(t, func() bool { return errors.Is(tp.Spawn(func() {}), coro.ErrClosed) }, 5*time.Second,
+		time.Millisecond)
+	require.NoError(t, tp.Close(), "a later Close from outside is harmless")
+	require.Zero(t, tp.ThreadCount())
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}

@@ -9,7 +9,41 @@ namespace
 std::atomic<gocoro_run_fn>          g_run{nullptr};
 std::atomic<gocoro_thread_event_fn> g_thread_event{nullptr};
 std::atomic<gocoro_step_fn>         g_step{nullptr};
+thread_local const void*            t_executor{nullptr};
 } // namespace
+
+auto owning_executor() noexcept -> const void*
+{
+    return t_executor;
+}
+
+executor_thread_scope::executor_thread_scope(const void* executor) noexcept : m_previous(t_executor)
+{
+    t_executor = executor;
+}
+
+executor_thread_scope::~executor_thread_scope()
+{
+    t_executor = m_previous;
+}
+
+auto mark_start(const void* executor, uintptr_t handle) -> std::function<void(std::size_t)>
+{
+    return [executor, handle](std::size_t i)
+    {
+        t_executor = executor;
+        thread_event(handle, i, true);
+    };
+}
+
+auto mark_stop(uintptr_t handle) -> std::function<void(std::size_t)>
+{
+    return [handle](std::size_t i)
+    {
+        thread_event(handle, i, false);
+        t_executor = nullptr;
+    };
+}
 
 auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void
 {

@@ -52,19 +52,14 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
             const auto hw     = std::thread::hardware_concurrency();
             pool.thread_count = hw > 1 ? hw - 1 : 1;
         }
-        if (const uintptr_t h = opts->pool_thread_event_handle; h != 0)
-        {
-            pool.on_thread_start_functor = [h](std::size_t i) { gocoro::thread_event(h, i, true); };
-            pool.on_thread_stop_functor  = [h](std::size_t i) { gocoro::thread_event(h, i, false); };
-        }
-        std::function<void()> io_start{nullptr};
-        std::function<void()> io_stop{nullptr};
-        if (const uintptr_t h = opts->io_thread_event_handle; h != 0)
-        {
-            io_start = [h]() { gocoro::thread_event(h, 0, true); };
-            io_stop  = [h]() { gocoro::thread_event(h, 0, false); };
-        }
-        auto s = sched::make_shared(sched::options{
+        // The wrapper exists first so that every thread of the scheduler can mark itself as its own.
+        auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
+        pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
+        pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
+        auto io_start                = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)]
+        { start(0); };
+        auto io_stop = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        wrapper->scheduler = sched::make_shared(sched::options{
             .thread_strategy = opts->thread_strategy == 1 ? sched::thread_strategy_t::manual
                                                           : sched::thread_strategy_t::spawn,
             .on_io_thread_start_functor = std::move(io_start),
@@ -73,7 +68,7 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
             .execution_strategy         = opts->execution_strategy == 1
                                               ? sched::execution_strategy_t::process_tasks_inline
                                               : sched::execution_strategy_t::process_tasks_on_thread_pool});
-        return new gocoro_io_scheduler(std::move(s));
+        return wrapper.release();
     }
     catch (const std::bad_alloc&)
     {
@@ -124,12 +119,18 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
 
 extern "C" size_t gocoro_io_scheduler_process_events(gocoro_io_scheduler* s, int64_t timeout_ms)
 {
+    const gocoro::executor_thread_scope mark{s}; // tasks run right here, on the caller's thread
     return s->scheduler->process_events(std::chrono::milliseconds{timeout_ms});
 }
 
 extern "C" size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s)
 {
     return s->scheduler->size();
+}
+
+extern "C" int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s)
+{
+    return s != nullptr && gocoro::owning_executor() == s ? 1 : 0;
 }
 
 extern "C" void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s)

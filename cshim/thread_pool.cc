@@ -44,13 +44,7 @@ extern "C" gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_poo
     }
     try
     {
-        coro::thread_pool::options o{.thread_count = opts->thread_count};
-        if (const uintptr_t h = opts->thread_event_handle; h != 0)
-        {
-            o.on_thread_start_functor = [h](std::size_t i) { gocoro::thread_event(h, i, true); };
-            o.on_thread_stop_functor  = [h](std::size_t i) { gocoro::thread_event(h, i, false); };
-        }
-        return new gocoro_thread_pool(std::move(o));
+        return new gocoro_thread_pool(opts->thread_count, opts->thread_event_handle);
     }
     catch (const std::bad_alloc&)
     {
@@ -83,6 +77,11 @@ extern "C" int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t
         return GOCORO_EINVAL;
     }
     return spawn(tp, [tp, handle] { return run_host_task_behind(tp->pool, handle); });
+}
+
+extern "C" int gocoro_thread_pool_on_own_thread(const gocoro_thread_pool* tp)
+{
+    return tp != nullptr && gocoro::owning_executor() == tp ? 1 : 0;
 }
 
 extern "C" void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp)

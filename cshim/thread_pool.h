@@ -37,6 +37,9 @@ int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle);
  * would otherwise run next). For host work that hands its thread back to the pool and continues later. */
 int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t handle);
 
+/* 1 if the calling thread is one of the pool's workers (shutdown there would join the caller itself). */
+int gocoro_thread_pool_on_own_thread(const gocoro_thread_pool* tp);
+
 /* Stops accepting work, runs everything already queued, joins the workers. Blocking, idempotent. */
 void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp);
 
