@@ -6,6 +6,7 @@ package coro
 import "C"
 
 import (
+	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -34,6 +35,9 @@ func drain() {
 			c := releaseHandle(handle(buf[i].handle)).(completer)
 			c.complete(int64(buf[i].result))
 		}
+		// The goroutines just readied sit in this P's run queue, and the next wait blocks in C while keeping the
+		// P (a cgo call): they would wait there until sysmon retakes the P (tens of µs or more). Let them run now.
+		runtime.Gosched()
 	}
 }
 
