@@ -15,14 +15,15 @@ auto run_host_on_scheduler(uintptr_t handle) -> coro::task<void>
     gocoro::run_host(handle);
     co_return;
 }
-// Polls on behalf of a host waiter and posts the outcome; it owns nothing but a reference to the scheduler.
+// Polls on behalf of a host waiter and posts the outcome (from the event thread: poll_notify); it owns nothing but
+// a reference to the scheduler.
 auto poll_for_host(coro::io_scheduler& s, int fd, coro::poll_op op, std::chrono::milliseconds timeout, uintptr_t handle)
     -> coro::task<void>
 {
     int64_t result = -GOCORO_ESHUTDOWN;
     try
     {
-        result = static_cast<int64_t>(co_await s.poll(fd, op, timeout));
+        result = static_cast<int64_t>(co_await s.poll_notify(fd, op, timeout));
     }
     catch (...)
     {

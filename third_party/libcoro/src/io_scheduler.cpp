@@ -216,6 +216,7 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
     add_internal_fd(m_epoll_fd, m_schedule_fd, &m_schedule_fd);
 
     m_ready.reserve(max_events);
+    m_ready_here.reserve(max_events);
     m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(fd_page_count);
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
@@ -485,6 +486,16 @@ auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds tim
     co_return co_await poll_awaiter{*this, info, op, tick};
 }
 
+auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    info.m_resume_here = true;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick};
+}
+
 auto io_scheduler::size() const noexcept -> std::size_t
 {
     std::size_t own = m_size.load(std::memory_order_acquire);
@@ -624,7 +635,7 @@ auto io_scheduler::process_ready_events(int count) -> void
                 std::lock_guard lk{m_timer_mutex};
                 remove_timer_locked(*info);
             }
-            m_ready.push_back(info->m_awaiting_coroutine);
+            make_ready(*info);
         }
     }
 
@@ -911,15 +922,32 @@ auto io_scheduler::collect_expired_timers() -> void
             {
                 disarm_timed_out_poll(*info);
             }
-            m_ready.push_back(info->m_awaiting_coroutine);
+            make_ready(*info);
             info = next;
         }
         bucket = detail::timer_bucket{};
     }
 }
 
+auto io_scheduler::make_ready(detail::poll_info& info) -> void
+{
+    if (info.m_resume_here && m_thread_pool != nullptr)
+    {
+        m_ready_here.push_back(info.m_awaiting_coroutine);
+        return;
+    }
+    m_ready.push_back(info.m_awaiting_coroutine);
+}
+
 auto io_scheduler::hand_off_ready() -> void
 {
+    // Resumed only after the whole round was collected: a resumed waiter's frame (holding its poll_info) may go.
+    for (std::size_t i = 0; i < m_ready_here.size(); ++i)
+    {
+        m_ready_here[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready_here.clear();
     const std::size_t count = m_ready.size();
     if (count == 0)
     {

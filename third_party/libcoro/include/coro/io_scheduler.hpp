@@ -215,6 +215,12 @@ public:
     [[nodiscard]] auto poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+    /// gocoro extension (not in libcoro): poll() for a waiter that only passes the outcome on (posts it to a
+    /// queue, sets a flag) and never blocks. It is resumed on the thread processing events even in thread-pool
+    /// mode, saving the hand-off to a pool worker; anything heavier belongs in poll().
+    [[nodiscard]] auto poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+        -> coro::task<poll_status>;
+
 #ifdef LIBCORO_FEATURE_NETWORKING
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
@@ -257,6 +263,7 @@ private:
     auto remove_timer_locked(detail::poll_info& pi) noexcept -> void;
     auto arm_timer_locked(int64_t tick) noexcept -> void;
     auto collect_expired_timers() -> void;
+    auto make_ready(detail::poll_info& info) -> void;
     auto hand_off_ready() -> void;
     auto run_inline_queue() -> void;
     auto on_own_thread() const noexcept -> bool;
@@ -305,6 +312,8 @@ private:
     // Owned by the thread processing events.
     std::array<epoll_event, 128>         m_events{};
     std::vector<std::coroutine_handle<>> m_ready;
+    /// Waiters of poll_notify, resumed by the event thread itself after m_ready is handed off.
+    std::vector<std::coroutine_handle<>> m_ready_here;
     std::atomic<bool>                    m_processing{false};
     /// Spawned event thread only: when it may yield before blocking again, and the current back-off.
     time_point                m_yield_off_until{};

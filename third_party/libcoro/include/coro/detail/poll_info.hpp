@@ -48,6 +48,8 @@ struct poll_info
     bool m_has_timer{false};
     /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
     uint32_t m_poll_gen{0};
+    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
+    bool m_resume_here{false};
 
     /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
     timer_bucket* m_timer_bucket{nullptr};
