@@ -332,18 +332,27 @@ func (k *taskCore) startBody() error {
 		return nil
 	case r = <-g.requests:
 	}
+	if err := k.runFrom(r); err != nil {
+		// The body already ran up to its first await: that await fails the task.
+		g.results <- stepResult{abort: err}
+		<-g.finished
+		k.markDone()
+		return k.err
+	}
+	return nil
+}
+
+// runFrom makes the task's C++ proxy and starts it with the body's first await r (the first step already ran in
+// Go). The only failure is running out of memory, with nothing started.
+func (k *taskCore) runFrom(r request) error {
 	k.handle = newHandle(k)
 	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
 	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		return nil
 	default:
-		// Out of memory after the body already ran up to its first await: that await fails the task.
 		releaseHandle(k.handle)
-		g.results <- stepResult{abort: &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}}
-		<-g.finished
-		k.markDone()
-		return k.err
+		return &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}
 	}
 }
 
@@ -355,18 +364,13 @@ func (k *taskCore) startInline() error {
 		k.markDone()
 		return nil
 	}
-	k.handle = newHandle(k)
-	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
-	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first) {
-	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
-		return nil
-	default:
-		// Out of memory after the first step already ran: the task fails (its first await never happens).
-		releaseHandle(k.handle)
-		k.err = &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}
+	if err := k.runFrom(r); err != nil {
+		// The first step already ran: the task fails (its first await never happens).
+		k.err = err
 		k.markDone()
-		return k.err
+		return err
 	}
+	return nil
 }
 
 // taskRelease frees a task's C++ proxy once the proxy has fully finished (WhenAny's losers).
