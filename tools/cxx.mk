@@ -38,10 +38,14 @@ TEST_MAIN := $(OUT)/tests/cpp/main.o
 NET_TEST_SRCS := $(wildcard tests/cpp/net/test_*.cpp)
 NET_TEST_BINS := $(patsubst tests/cpp/net/%.cpp,$(OUT)/tests/net/%,$(NET_TEST_SRCS))
 EXAMPLE_BINS  := $(OUT)/examples/tcp_echo_server $(OUT)/examples/http_200_ok_server
+# Stress tests (tests/cpp/stress) link a second copy of the core built with the thread pool's fault-injection hook.
+STRESS_SRCS := $(wildcard tests/cpp/stress/test_*.cpp)
+STRESS_BINS := $(patsubst tests/cpp/stress/%.cpp,$(OUT)/tests/stress/%,$(STRESS_SRCS))
+HOOKED_OBJS := $(patsubst %.cpp,$(OUT)/hooked/%.o,$(CORE_SRCS))
 
 .PHONY: all test clean bench examples
 .SECONDARY:
-all: $(TEST_BINS) $(NET_TEST_BINS) $(EXAMPLE_BINS)
+all: $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS) $(EXAMPLE_BINS)
 
 $(OUT)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -52,6 +56,14 @@ $(OUT)/libcoro.a: $(CORE_OBJS)
 	ar rcs $@ $^
 
 $(OUT)/tests/%: $(OUT)/tests/cpp/%.o $(TEST_MAIN) $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+
+$(OUT)/hooked/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -DLIBCORO_THREAD_POOL_DELAY_HOOK -MMD -MP -c $< -o $@
+
+$(OUT)/tests/stress/%: $(OUT)/hooked/tests/cpp/stress/%.o $(TEST_MAIN) $(HOOKED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 
@@ -71,8 +83,8 @@ $(OUT)/examples/%: $(OUT)/examples/native/%.o $(OUT)/libcoro_net.a $(OUT)/libcor
 examples: $(EXAMPLE_BINS)
 
 # Each test binary runs in its own directory so files it creates (certificates, sockets) never collide.
-test: $(TEST_BINS) $(NET_TEST_BINS)
-	@set -e; for t in $(TEST_BINS) $(NET_TEST_BINS); do \
+test: $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS)
+	@set -e; for t in $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS); do \
 	    echo "== $$t"; mkdir -p $$t.run; (cd $$t.run && $$t $(TEST_ARGS)); \
 	done
 

@@ -8,6 +8,29 @@
 #include <chrono>
 #include <stdexcept>
 
+// Fault injection for the wake-up protocol (tests/cpp/stress): a build with LIBCORO_THREAD_POOL_DELAY_HOOK set calls
+// coro::detail::thread_pool_delay_hook, if installed, between the steps of publishing work and going to sleep, so a
+// test can stretch the windows in which a preempted thread would race. Compiled out otherwise.
+#if defined(LIBCORO_THREAD_POOL_DELAY_HOOK)
+namespace coro::detail
+{
+void (*thread_pool_delay_hook)() noexcept = nullptr;
+}
+    #define LIBCORO_THREAD_POOL_DELAY_POINT()                                                                      \
+        do                                                                                                         \
+        {                                                                                                          \
+            if (auto* hook = ::coro::detail::thread_pool_delay_hook; hook != nullptr)                              \
+            {                                                                                                      \
+                hook();                                                                                            \
+            }                                                                                                      \
+        } while (false)
+#else
+    #define LIBCORO_THREAD_POOL_DELAY_POINT() \
+        do                                    \
+        {                                     \
+        } while (false)
+#endif
+
 namespace coro
 {
 namespace detail
@@ -340,6 +363,7 @@ auto thread_pool::spin_lock::lock() noexcept -> void
 /// Fast path of notify_workers(): one load when nobody sleeps (with asymmetric barriers, no fence at all).
 [[gnu::always_inline]] inline auto thread_pool::maybe_notify(uint64_t count) noexcept -> void
 {
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     detail::light_barrier();
     if (m_sleepers.load(std::memory_order_relaxed) != 0) [[unlikely]]
     {
@@ -554,6 +578,7 @@ auto thread_pool::has_visible_work() const noexcept -> bool
 auto thread_pool::spin_for_work(worker& w) noexcept -> std::coroutine_handle<>
 {
     m_spinners.fetch_add(1, std::memory_order_seq_cst);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     clear_wake_pending();
     const auto              deadline = std::chrono::steady_clock::now() + spin_duration;
     std::coroutine_handle<> handle{nullptr};
@@ -577,6 +602,7 @@ auto thread_pool::spin_for_work(worker& w) noexcept -> std::coroutine_handle<>
         }
     }
     const uint32_t spinners_before = m_spinners.fetch_sub(1, std::memory_order_seq_cst);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     if (handle != nullptr && spinners_before == 1 && has_visible_work())
     {
         // We were the last one looking and there is more: get another worker searching.
@@ -589,15 +615,23 @@ auto thread_pool::sleep(worker& w) noexcept -> void
 {
     (void)w;
     const uint32_t epoch = m_wake_epoch.load(std::memory_order_acquire);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     m_sleepers.fetch_add(1, std::memory_order_seq_cst);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     // Pairs with light_barrier() in notify_workers(): a producer either sees us in m_sleepers or we see its
     // work here.
     detail::heavy_barrier();
+    // Clear m_wake_pending only after taking the epoch. A wake() that set the flag bumps the epoch next: if it did
+    // so before our load, its futex_wake found nobody waiting and no worker would clear the flag again, so every
+    // later wake() would return early while we sleep (a lost wake-up); if after, our futex_wait returns at once.
+    m_wake_pending.exchange(false, std::memory_order_seq_cst);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     if (!has_visible_work() && !m_shutdown_requested.load(std::memory_order_seq_cst))
     {
         detail::futex_wait(m_wake_epoch, epoch);
     }
     m_sleepers.fetch_sub(1, std::memory_order_seq_cst);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     clear_wake_pending();
 }
 
@@ -617,6 +651,7 @@ auto thread_pool::notify_workers(uint64_t count) noexcept -> void
 auto thread_pool::wake(uint64_t count) noexcept -> void
 {
     const uint32_t sleepers = m_sleepers.load(std::memory_order_relaxed);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     if (sleepers == 0 || m_spinners.load(std::memory_order_relaxed) != 0)
     {
         return;
@@ -628,7 +663,9 @@ auto thread_pool::wake(uint64_t count) noexcept -> void
     {
         return;
     }
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     m_wake_epoch.fetch_add(1, std::memory_order_release);
+    LIBCORO_THREAD_POOL_DELAY_POINT();
     detail::futex_wake(m_wake_epoch, static_cast<int>(std::min<uint64_t>(count, sleepers)));
 }
 
