@@ -971,7 +971,9 @@ auto io_scheduler::hand_off_ready() -> void
 
 auto io_scheduler::run_inline_queue() -> void
 {
-    m_schedule_fd_triggered.store(false, std::memory_order_release);
+    // An RMW, not a store: if a producer's exchange saw `true` just before this, we read its release and so see its
+    // push under the lock below (a plain store could be ordered after our lock and lose that push's signal).
+    (void)m_schedule_fd_triggered.exchange(false, std::memory_order_acq_rel);
     {
         std::lock_guard lk{m_inline_mutex};
         m_inline_running.swap(m_inline_queue);
