@@ -118,8 +118,8 @@ func TestRingBuffer(t *testing.T) {
 	})
 
 	t.Run("ring_buffer producer consumer separate threads", func(t *testing.T) {
-		// 20k rounds: each is several goroutine hand-offs (~170 µs under -race). One CI run hung here once (the
-		// producer's T.Schedule onto its 1-thread pool never resumed; see the session note of 2026-11-23).
+		// 20k rounds: each is several goroutine hand-offs (~170 µs under -race). This test found a lost wake-up in
+		// thread_pool (fixed; tests/cpp/stress/test_thread_pool_wake reproduces it by fault injection).
 		const iterations = 20_000
 		producerTP, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
 		require.NoError(t, err)
