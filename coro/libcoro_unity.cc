@@ -1,4 +1,5 @@
 // go build only: compiles the C++ core and the C shim into package coro (Bazel uses cc_library instead).
+#include "../third_party/libcoro/src/detail/fd_close_serial.cpp"
 #include "../third_party/libcoro/src/detail/task_self_deleting.cpp"
 #include "../third_party/libcoro/src/event.cpp"
 #include "../third_party/libcoro/src/io_scheduler.cpp"

@@ -1,9 +1,11 @@
 #include "coro/io_scheduler.hpp"
+#include "coro/detail/fd_close_serial.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <new>
+#include <poll.h>
 #include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -78,6 +80,31 @@ auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
         throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
     }
 }
+/// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
+constexpr int ready_now = -1;
+
+/// Events a waiter always hears about, whatever it polls for.
+constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+
+/// What a wait reports for the epoll (or, same bits on Linux, ::poll) events that ended it.
+auto status_for(uint32_t flags) noexcept -> poll_status
+{
+    if ((flags & (EPOLLIN | EPOLLOUT)) != 0)
+    {
+        return poll_status::event;
+    }
+    if ((flags & EPOLLERR) != 0)
+    {
+        return poll_status::error;
+    }
+    if ((flags & (EPOLLRDHUP | EPOLLHUP)) != 0)
+    {
+        return poll_status::closed;
+    }
+    return poll_status::error; // POLLNVAL and anything unexpected
+}
+static_assert(POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP &&
+              POLLRDHUP == EPOLLRDHUP);
 } // namespace
 
 /// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
@@ -91,9 +118,23 @@ struct io_scheduler::fd_slot
     /// drops the registration by itself when the last reference to the open file is closed, and the number
     /// may then be reused by another file, so EPOLL_CTL_MOD may fail with ENOENT (and ADD with EEXIST).
     bool m_registered{false};
-    /// Bumped by every arm; part of the epoll token.
+    /// Bumped by every registration (every arm of a one-shot one); part of the epoll token.
     uint32_t           m_gen{0};
     detail::poll_info* m_owner{nullptr};
+
+    // Kept registrations (sockets polled through net::socket): registered once, edge-triggered for every event,
+    // and valid while the number's close serial (coro/detail/fd_close_serial.hpp) still equals m_close_serial.
+    // An edge-triggered registration reports each change once, so the slot remembers readiness that may still be
+    // there: m_maybe, directions whose poll completed (the reader may not have drained them; note_drained clears
+    // them), and m_unclaimed, events that came with no waiter for them. A poll that finds its bits set checks the
+    // descriptor (::poll, timeout 0) before waiting; one that finds them clear waits with no system call at all.
+    bool     m_kept{false};
+    uint32_t m_close_serial{0};
+    uint32_t m_want{0};
+    uint32_t m_maybe{0};
+    uint32_t m_unclaimed{0};
+    /// Events handled for this slot; tells a poll whether an edge came in while it was checking the descriptor.
+    uint32_t m_handled{0};
 
     auto lock() noexcept -> void
     {
@@ -146,8 +187,8 @@ private:
 class io_scheduler::poll_awaiter
 {
 public:
-    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick) noexcept
-        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick)
+    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick, bool socket) noexcept
+        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick), m_socket(socket)
     {
     }
 
@@ -165,7 +206,7 @@ public:
             // descriptor is registered (the event thread needs the lock to expire or cancel timers).
             std::lock_guard lk{m_scheduler.m_timer_mutex};
             m_scheduler.add_timer_locked(m_info, m_tick);
-            err = m_scheduler.arm_poll(m_info, m_op);
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
             if (err != 0)
             {
                 m_scheduler.remove_timer_locked(m_info);
@@ -173,16 +214,20 @@ public:
         }
         else
         {
-            err = m_scheduler.arm_poll(m_info, m_op);
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
         }
         if (err == 0)
         {
             return true; // from here on the frame belongs to the event thread
         }
+        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+        if (err == ready_now)
+        {
+            return false; // m_poll_status is set
+        }
         // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
         // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
         m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
-        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
         return false;
     }
     auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
@@ -192,6 +237,7 @@ private:
     detail::poll_info& m_info;
     poll_op            m_op;
     int64_t            m_tick;
+    bool               m_socket;
 };
 
 io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::move(opts))
@@ -483,7 +529,16 @@ auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds tim
     detail::poll_info info{};
     info.m_fd          = fd;
     const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick};
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
+}
+
+auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, true};
 }
 
 auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
@@ -493,7 +548,7 @@ auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseco
     info.m_fd          = fd;
     info.m_resume_here = true;
     const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick};
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
 }
 
 auto io_scheduler::size() const noexcept -> std::size_t
@@ -595,9 +650,10 @@ auto io_scheduler::process_ready_events(int count) -> void
         {
             detail::poll_info* info{nullptr};
             const uint64_t     token = events[i].data.u64;
+            uint32_t           flags = events[i].events;
             if ((token & 1U) != 0)
             {
-                info = claim_poll(token);
+                info = claim_poll(token, flags);
                 if (info == nullptr)
                 {
                     continue; // a superseded registration
@@ -612,24 +668,8 @@ auto io_scheduler::process_ready_events(int count) -> void
                 }
                 ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
             }
-            info->m_processed    = true;
-            const uint32_t flags = events[i].events;
-            if ((flags & (EPOLLIN | EPOLLOUT)) != 0)
-            {
-                info->m_poll_status = poll_status::event;
-            }
-            else if ((flags & EPOLLERR) != 0)
-            {
-                info->m_poll_status = poll_status::error;
-            }
-            else if ((flags & (EPOLLRDHUP | EPOLLHUP)) != 0)
-            {
-                info->m_poll_status = poll_status::closed;
-            }
-            else
-            {
-                info->m_poll_status = poll_status::error;
-            }
+            info->m_processed   = true;
+            info->m_poll_status = status_for(flags);
             if (info->m_has_timer)
             {
                 std::lock_guard lk{m_timer_mutex};
@@ -681,7 +721,7 @@ auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
     return &page->m_slots[static_cast<std::size_t>(fd) & (fd_page_size - 1)];
 }
 
-auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op) noexcept -> int
+auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int
 {
     epoll_event ev{};
     ev.events = static_cast<uint32_t>(op) | EPOLLONESHOT | EPOLLRDHUP;
@@ -695,6 +735,34 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op) noexcept -> int
     }
 
     slot->lock();
+    std::atomic<uint32_t>* close_serial{nullptr};
+    if (slot->m_kept || socket)
+    {
+        close_serial = detail::fd_close_serial::counter(info.m_fd); // created before it is read: see its header
+    }
+    if (slot->m_kept)
+    {
+        if (close_serial != nullptr && close_serial->load(std::memory_order_acquire) == slot->m_close_serial)
+        {
+            return arm_kept(*slot, info, op); // the same open socket: its registration is still there
+        }
+        // The socket was closed since: the kernel dropped its registration, and whatever file has the number now
+        // was never registered. A waiter left on the old registration (its socket closed under it) can only end by
+        // its timeout, as with one-shot registrations below.
+        slot->m_kept       = false;
+        slot->m_registered = false;
+    }
+
+    uint32_t seen_serial = 0;
+    if (socket && close_serial != nullptr)
+    {
+        seen_serial = close_serial->load(std::memory_order_acquire);
+        ev.events   = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    }
+    else
+    {
+        socket = false;
+    }
     const uint32_t gen = slot->m_gen + 1;
     ev.data.u64        = make_token(info.m_fd, gen);
     info.m_poll_gen    = gen;
@@ -729,16 +797,88 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op) noexcept -> int
         slot->m_armed      = true;
         slot->m_registered = true;
         slot->m_owner      = &info;
+        slot->m_kept       = socket;
+        if (socket)
+        {
+            // A fresh edge-triggered registration reports the current readiness by itself.
+            slot->m_close_serial = seen_serial;
+            slot->m_want         = static_cast<uint32_t>(op);
+            slot->m_maybe        = 0;
+            slot->m_unclaimed    = 0;
+        }
     }
     else if (!slot->m_armed)
     {
         slot->m_registered = false;
+        slot->m_kept       = false;
     }
     slot->unlock();
     return rc == 0 ? 0 : err;
 }
 
-auto io_scheduler::claim_poll(uint64_t token) noexcept -> detail::poll_info*
+auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int
+{
+    // Called with slot locked; unlocks it.
+    const uint32_t want     = static_cast<uint32_t>(op);
+    const uint32_t relevant = want | always_events;
+    for (;;)
+    {
+        if (slot.m_armed)
+        {
+            slot.unlock();
+            return EEXIST; // another coroutine is polling this socket (as epoll would say for a second ADD)
+        }
+        if (((slot.m_maybe | slot.m_unclaimed) & relevant) == 0)
+        {
+            // Nothing pending that the registration has not reported: the next edge completes this wait.
+            slot.m_armed    = true;
+            slot.m_owner    = &info;
+            slot.m_want     = want;
+            info.m_poll_gen = slot.m_gen;
+            slot.unlock();
+            return 0;
+        }
+        const uint32_t handled = slot.m_handled;
+        slot.unlock();
+        pollfd pfd{.fd = info.m_fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
+        const int n = ::poll(&pfd, 1, 0);
+        if (n > 0)
+        {
+            info.m_poll_status = status_for(static_cast<uint16_t>(pfd.revents));
+            return ready_now; // the bits stay: after this read there may still be more
+        }
+        if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOMEM)
+        {
+            info.m_poll_status = poll_status::error;
+            return ready_now;
+        }
+        slot.lock();
+        if (n == 0 && slot.m_handled == handled)
+        {
+            slot.m_maybe &= ~relevant;
+            slot.m_unclaimed &= ~relevant;
+        }
+        // Otherwise an edge came in while we looked (or the check failed for a moment): look again.
+    }
+}
+
+auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
+{
+    fd_slot* slot = fd_slot_for(fd, false);
+    if (slot == nullptr)
+    {
+        return;
+    }
+    slot->lock();
+    if (slot->m_kept)
+    {
+        // Only m_maybe: an edge that came with no waiter (m_unclaimed) may be newer than the caller's look.
+        slot->m_maybe &= ~static_cast<uint32_t>(op);
+    }
+    slot->unlock();
+}
+
+auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
 {
     const auto     fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
     const auto     gen  = static_cast<uint32_t>(token >> 32);
@@ -749,12 +889,34 @@ auto io_scheduler::claim_poll(uint64_t token) noexcept -> detail::poll_info*
         return nullptr;
     }
     slot->lock();
-    if (slot->m_armed && slot->m_gen == gen)
+    if (slot->m_gen != gen)
+    {
+        // A superseded registration.
+    }
+    else if (slot->m_kept)
+    {
+        ++slot->m_handled;
+        const uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
+        if (relevant != 0)
+        {
+            info              = slot->m_owner;
+            slot->m_armed     = false;
+            slot->m_owner     = nullptr;
+            slot->m_maybe    |= relevant;
+            slot->m_unclaimed |= flags & ~relevant;
+            flags             = relevant;
+        }
+        else
+        {
+            slot->m_unclaimed |= flags; // nobody waits for this: the next poll for it checks first
+        }
+    }
+    else if (slot->m_armed)
     {
         // EPOLLONESHOT disarmed the registration; it stays in epoll for the next poll's EPOLL_CTL_MOD.
-        info            = slot->m_owner;
-        slot->m_armed   = false;
-        slot->m_owner   = nullptr;
+        info          = slot->m_owner;
+        slot->m_armed = false;
+        slot->m_owner = nullptr;
     }
     slot->unlock();
     return info;
@@ -769,13 +931,22 @@ auto io_scheduler::disarm_timed_out_poll(detail::poll_info& info) noexcept -> vo
         return;
     }
     slot->lock();
-    if (slot->m_armed && slot->m_gen == info.m_poll_gen)
+    if (slot->m_armed && slot->m_gen == info.m_poll_gen && slot->m_owner == &info)
     {
-        // Still armed: remove it (a MOD to no events would still report EPOLLERR/EPOLLHUP).
-        ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info.m_fd, nullptr);
-        slot->m_armed      = false;
-        slot->m_registered = false;
-        slot->m_owner      = nullptr;
+        if (slot->m_kept)
+        {
+            // The registration stays; only the waiter leaves.
+            slot->m_armed = false;
+            slot->m_owner = nullptr;
+        }
+        else
+        {
+            // Still armed: remove it (a MOD to no events would still report EPOLLERR/EPOLLHUP).
+            ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info.m_fd, nullptr);
+            slot->m_armed      = false;
+            slot->m_registered = false;
+            slot->m_owner      = nullptr;
+        }
     }
     // Otherwise the slot was taken over by a poll on a reused fd number; that registration is not ours.
     slot->unlock();

@@ -222,10 +222,19 @@ public:
         -> coro::task<poll_status>;
 
 #ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll() for a socket. Unlike a raw descriptor, a socket stays registered with epoll between polls (edge-
+    /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
+    /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 #endif
+
+    /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read
+    /// came back empty or, for a stream, short; a write would block), so the next poll of that socket can wait
+    /// for the kernel's next readiness edge instead of checking the descriptor first. The net classes call it;
+    /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -253,6 +262,7 @@ private:
         co_return timeout_status::timeout;
     }
 
+    auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
     auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
     auto process_events_execute(int timeout_ms) -> void;
@@ -269,12 +279,14 @@ private:
     auto on_own_thread() const noexcept -> bool;
 
     // Per-descriptor registration state (see io_scheduler.cpp): polled descriptors stay registered with
-    // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time.
+    // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time;
+    // sockets stay registered edge-triggered and need no re-arm at all.
     struct fd_slot;
     struct fd_page;
     auto fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*;
-    auto arm_poll(detail::poll_info& info, poll_op op) noexcept -> int;
-    auto claim_poll(uint64_t token) noexcept -> detail::poll_info*;
+    auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
+    auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
+    auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;

@@ -1,4 +1,5 @@
 #include "coro/net/socket.hpp"
+#include "coro/detail/fd_close_serial.hpp"
 #include "coro/io_scheduler.hpp"
 
 #include <cerrno>
@@ -14,7 +15,7 @@ namespace coro
 auto io_scheduler::poll(const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<poll_status>
 {
-    return poll(sock.native_handle(), op, timeout);
+    return poll_socket(sock.native_handle(), op, timeout);
 }
 } // namespace coro
 
@@ -114,7 +115,11 @@ auto socket::close() -> void
 {
     if (m_fd != -1)
     {
+        // Counted before and after: a scheduler that kept this number registered must re-register whatever socket
+        // gets the number next (see coro/detail/fd_close_serial.hpp), even one registered while we were closing.
+        coro::detail::fd_close_serial::note_close(m_fd);
         ::close(m_fd);
+        coro::detail::fd_close_serial::note_close(m_fd);
         m_fd = -1;
     }
 }

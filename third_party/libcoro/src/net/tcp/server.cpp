@@ -1,5 +1,6 @@
 #include "coro/net/tcp/server.hpp"
 
+#include <cerrno>
 #include <stdexcept>
 #include <sys/socket.h>
 
@@ -42,12 +43,18 @@ auto server::accept() -> coro::net::tcp::client
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
-    net::socket      s{::accept4(
-        m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+    const int        fd =
+        ::accept4(m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int        err = errno;
+    net::socket      s{fd};
     client::options  opts{};
     if (s.is_valid())
     {
         net::detail::from_sockaddr(peer, opts.address, opts.port);
+    }
+    else if (err == EAGAIN || err == EWOULDBLOCK)
+    {
+        m_io_scheduler->note_drained(m_accept_socket.native_handle(), coro::poll_op::read); // no more pending
     }
     return client{m_io_scheduler, std::move(s), std::move(opts)};
 }

@@ -280,6 +280,8 @@ auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connecti
                 m_tls_error = true;
                 co_return connection_status::handshake_failed;
         }
+        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+        m_io_scheduler->note_drained(m_socket.native_handle(), op);
         switch (co_await poll(op, timeout))
         {
             case poll_status::event:
@@ -347,6 +349,8 @@ auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::
         {
             co_return std::pair{recv_status::timeout, std::span<char>{}};
         }
+        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+        m_io_scheduler->note_drained(m_socket.native_handle(), op);
         switch (co_await poll(op, left))
         {
             case poll_status::event:
@@ -406,6 +410,8 @@ auto client::send_impl(const char* data, std::size_t size, std::optional<std::ch
         {
             co_return std::pair{send_status::timeout, std::span<const char>{}};
         }
+        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+        m_io_scheduler->note_drained(m_socket.native_handle(), op);
         switch (co_await poll(op, left))
         {
             case poll_status::event:

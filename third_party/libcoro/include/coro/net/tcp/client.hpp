@@ -71,13 +71,23 @@ public:
         auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
         if (n > 0)
         {
+            if (static_cast<std::size_t>(n) < buffer.size())
+            {
+                // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+            }
             return {recv_status::ok, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
         }
         if (n == 0)
         {
             return {recv_status::closed, std::span<char>{}};
         }
-        return {static_cast<recv_status>(errno), std::span<char>{}};
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK)
+        {
+            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+        }
+        return {static_cast<recv_status>(err), std::span<char>{}};
     }
 
     /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
@@ -92,11 +102,20 @@ public:
         auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
         if (n >= 0)
         {
+            if (static_cast<std::size_t>(n) < buffer.size())
+            {
+                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write); // send buffer full
+            }
             return {
                 send_status::ok,
                 std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
-        return {static_cast<send_status>(errno), std::span<const char>{buffer.data(), buffer.size()}};
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK)
+        {
+            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+        }
+        return {static_cast<send_status>(err), std::span<const char>{buffer.data(), buffer.size()}};
     }
 
 private:

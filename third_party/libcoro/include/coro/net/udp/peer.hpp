@@ -69,7 +69,12 @@ public:
                 send_status::ok,
                 std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
-        return {static_cast<send_status>(errno), std::span<const char>{}};
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK)
+        {
+            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+        }
+        return {static_cast<send_status>(err), std::span<const char>{}};
     }
 
     /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
@@ -86,7 +91,13 @@ public:
                             reinterpret_cast<sockaddr*>(&addr), &len);
         if (n < 0)
         {
-            return {static_cast<recv_status>(errno), peer::info{}, std::span<char>{}};
+            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+            {
+                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+            }
+            return {static_cast<recv_status>(err), peer::info{}, std::span<char>{}};
         }
         peer::info sender{};
         net::detail::from_sockaddr(addr, sender.address, sender.port);

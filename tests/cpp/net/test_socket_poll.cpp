@@ -1,0 +1,293 @@
+#include <catch2/catch.hpp>
+
+#include <coro/coro.hpp>
+
+#include <chrono>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+
+// io_scheduler::poll(const net::socket&) keeps a socket registered with epoll, edge-triggered, from one poll to the
+// next instead of re-arming a one-shot registration per poll (see io_scheduler.cpp, fd_slot). Edge-triggered epoll
+// reports each change once, so these tests cover readiness that must not be lost (left after a partial read,
+// arriving while nobody polls, a second pending connection) or invented (after the reader drained the socket), and
+// the cases where the registration must be renewed (the socket was closed and its number reused).
+
+namespace
+{
+/// A connected AF_UNIX stream pair, both ends non-blocking, owned as net::sockets.
+struct socket_pair
+{
+    socket_pair()
+    {
+        int fds[2]{-1, -1};
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+        a = coro::net::socket{fds[0]};
+        b = coro::net::socket{fds[1]};
+    }
+    coro::net::socket a;
+    coro::net::socket b;
+};
+
+auto put(const coro::net::socket& s, const std::string& text) -> void
+{
+    REQUIRE(::send(s.native_handle(), text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size()));
+}
+
+auto take(const coro::net::socket& s, std::size_t max) -> std::string
+{
+    std::string buffer(max, '\0');
+    const auto  n = ::recv(s.native_handle(), buffer.data(), buffer.size(), 0);
+    REQUIRE(n >= 0);
+    buffer.resize(static_cast<std::size_t>(n));
+    return buffer;
+}
+
+auto make_scheduler() -> std::shared_ptr<coro::io_scheduler>
+{
+    return coro::io_scheduler::make_shared(
+        coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
+}
+
+/// Long enough for the event thread to handle an edge that nobody waits for.
+auto let_event_thread_run() -> void
+{
+    std::this_thread::sleep_for(50ms);
+}
+} // namespace
+
+TEST_CASE("socket poll reports data left after a full read at once", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        put(p.b, "abc");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 1) == "a"); // a full buffer: more may be (and is) there
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 2) == "bc");
+        // Nothing left: the check before waiting finds that out, and the poll waits.
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 200ms) == coro::poll_status::timeout);
+        put(p.b, "d");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "d");
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll sees data that arrived while nobody polled", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        put(p.b, "x");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "x");
+        s->note_drained(p.a.native_handle(), coro::poll_op::read); // a short read: the socket is empty now
+        put(p.b, "y");
+        let_event_thread_run(); // its edge reaches the scheduler with no waiter
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "y");
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll waits again once the reader drained the socket", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        put(p.b, "x");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        put(p.b, "y");          // arrives between the poll and the read...
+        let_event_thread_run(); // ...and its edge is handled with no waiter
+        REQUIRE(take(p.a, 16) == "xy");
+        s->note_drained(p.a.native_handle(), coro::poll_op::read);
+        // The edge for "y" is stale: the poll must not report readiness that is gone.
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 200ms) == coro::poll_status::timeout);
+        put(p.b, "z");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "z");
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll after a timeout still hears the next edge", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 50ms) == coro::poll_status::timeout);
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 50ms) == coro::poll_status::timeout);
+        put(p.b, "late");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "late");
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_scheduler][socket_poll]")
+{
+    auto s = make_scheduler();
+    int  old_fd{-1};
+    {
+        socket_pair p;
+        old_fd    = p.a.native_handle();
+        auto body = [&]() -> coro::task<void>
+        {
+            co_await s->schedule();
+            put(p.b, "first");
+            REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+            REQUIRE(take(p.a, 16) == "first");
+            s->note_drained(p.a.native_handle(), coro::poll_op::read); // nothing left to check for
+        };
+        coro::sync_wait(body());
+    } // both ends closed through net::socket
+    socket_pair q; // the lowest free numbers: the old ones
+    if (q.a.native_handle() != old_fd)
+    {
+        std::swap(q.a, q.b);
+    }
+    REQUIRE(q.a.native_handle() == old_fd);
+    auto body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        // The data comes after the poll armed, as an edge. Without re-registering, the scheduler would wait on the
+        // registration the kernel dropped with the old file, and never hear it.
+        std::thread writer{[&]()
+                           {
+                               std::this_thread::sleep_for(100ms);
+                               put(q.b, "second");
+                           }};
+        const auto status = co_await s->poll(q.a, coro::poll_op::read, 5s);
+        writer.join();
+        REQUIRE(status == coro::poll_status::event);
+        REQUIRE(take(q.a, 16) == "second");
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll for write waits for room in the send buffer", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    int         small = 4096;
+    REQUIRE(::setsockopt(p.a.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
+    auto body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 5s) == coro::poll_status::event);
+        const std::string chunk(1024, 'w');
+        while (::send(p.a.native_handle(), chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0)
+        {
+        }
+        REQUIRE((errno == EAGAIN || errno == EWOULDBLOCK));
+        s->note_drained(p.a.native_handle(), coro::poll_op::write);
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 200ms) == coro::poll_status::timeout);
+        std::string sink(65536, '\0');
+        while (::recv(p.b.native_handle(), sink.data(), sink.size(), 0) > 0)
+        {
+        }
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 5s) == coro::poll_status::event);
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll reports a hang-up that came while nobody polled", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        put(p.b, "bye");
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == "bye");
+        s->note_drained(p.a.native_handle(), coro::poll_op::read);
+        p.b.close();
+        let_event_thread_run();
+        const auto status = co_await s->poll(p.a, coro::poll_op::read, 5s);
+        REQUIRE((status == coro::poll_status::event || status == coro::poll_status::closed));
+        REQUIRE(take(p.a, 16).empty()); // end of stream
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll from a second coroutine on the same socket fails fast", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        waiter = [&]() -> coro::task<coro::poll_status>
+    {
+        co_await s->schedule();
+        co_return co_await s->poll(p.a, coro::poll_op::read, 5s);
+    };
+    auto second = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        std::this_thread::sleep_for(50ms); // the first poll is armed by now (the pool has one thread)
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 1s) == coro::poll_status::error);
+        // A raw descriptor poll of the same socket is refused the same way.
+        REQUIRE(co_await s->poll(p.a.native_handle(), coro::poll_op::read, 1s) == coro::poll_status::error);
+        put(p.b, "go");
+    };
+    auto [first, none] = coro::sync_wait(coro::when_all(waiter(), second()));
+    (void)none;
+    REQUIRE(first.return_value() == coro::poll_status::event);
+}
+
+TEST_CASE("socket poll and raw descriptor polls of one socket take turns", "[io_scheduler][socket_poll]")
+{
+    auto        s = make_scheduler();
+    socket_pair p;
+    auto        body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        for (int round = 0; round < 3; ++round)
+        {
+            put(p.b, "k");
+            REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
+            REQUIRE(take(p.a, 16) == "k");
+            put(p.b, "r");
+            REQUIRE(co_await s->poll(p.a.native_handle(), coro::poll_op::read, 5s) == coro::poll_status::event);
+            REQUIRE(take(p.a, 16) == "r");
+        }
+        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 100ms) == coro::poll_status::timeout);
+        REQUIRE(co_await s->poll(p.a.native_handle(), coro::poll_op::read, 100ms) == coro::poll_status::timeout);
+    };
+    coro::sync_wait(body());
+}
+
+TEST_CASE("tcp_server accepts a second pending connection without a new edge", "[io_scheduler][socket_poll]")
+{
+    auto s      = make_scheduler();
+    auto server = coro::net::tcp::server{s, coro::net::tcp::server::options{.port = 0}};
+    const coro::net::tcp::client::options copts{
+        .address = coro::net::ip_address::from_string("127.0.0.1"), .port = coro::net::local_port(server.socket())};
+    coro::net::tcp::client c1{s, copts};
+    coro::net::tcp::client c2{s, copts};
+    auto                   body = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        REQUIRE(co_await c1.connect(5s) == coro::net::connect_status::connected);
+        REQUIRE(co_await c2.connect(5s) == coro::net::connect_status::connected);
+        let_event_thread_run();
+        REQUIRE(co_await server.poll(5s) == coro::poll_status::event);
+        REQUIRE(server.accept().socket().is_valid()); // one per poll, as libcoro's examples do
+        REQUIRE(co_await server.poll(5s) == coro::poll_status::event);
+        REQUIRE(server.accept().socket().is_valid());
+        REQUIRE(co_await server.poll(200ms) == coro::poll_status::timeout);
+    };
+    coro::sync_wait(body());
+}
