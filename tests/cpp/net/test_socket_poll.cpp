@@ -57,84 +57,102 @@ auto let_event_thread_run() -> void
 {
     std::this_thread::sleep_for(50ms);
 }
+
+/// A scheduler (one pool thread) and a socket pair: the tests poll end a and write to end b.
+struct fixture
+{
+    std::shared_ptr<coro::io_scheduler> s = make_scheduler();
+    socket_pair                         p;
+
+    auto poll_a(coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<coro::poll_status>
+    {
+        return s->poll(p.a, op, timeout);
+    }
+    /// Polls a for read and expects exactly `text` (read with a larger buffer, so the read drains a).
+    auto expect_read(std::string text) -> coro::task<void>
+    {
+        REQUIRE(co_await poll_a(coro::poll_op::read, 5s) == coro::poll_status::event);
+        REQUIRE(take(p.a, 16) == text);
+    }
+    /// What net::tcp::client::recv does after a short read.
+    auto note_a_drained() -> void { s->note_drained(p.a.native_handle(), coro::poll_op::read); }
+    /// Runs `steps` (a coroutine) on the scheduler's pool thread.
+    template<typename steps_type>
+    auto run(steps_type steps) -> void
+    {
+        auto body = [&]() -> coro::task<void>
+        {
+            co_await s->schedule();
+            co_await steps();
+        };
+        coro::sync_wait(body());
+    }
+};
 } // namespace
 
 TEST_CASE("socket poll reports data left after a full read at once", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        put(p.b, "abc");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 1) == "a"); // a full buffer: more may be (and is) there
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 2) == "bc");
-        // Nothing left: the check before waiting finds that out, and the poll waits.
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 200ms) == coro::poll_status::timeout);
-        put(p.b, "d");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "d");
-    };
-    coro::sync_wait(body());
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
+        {
+            put(f.p.b, "abc");
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 5s) == coro::poll_status::event);
+            REQUIRE(take(f.p.a, 1) == "a"); // a full buffer: more may be (and is) there
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 5s) == coro::poll_status::event);
+            REQUIRE(take(f.p.a, 2) == "bc");
+            // Nothing left: the check before waiting finds that out, and the poll waits.
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 200ms) == coro::poll_status::timeout);
+            put(f.p.b, "d");
+            co_await f.expect_read("d");
+        });
 }
 
 TEST_CASE("socket poll sees data that arrived while nobody polled", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        put(p.b, "x");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "x");
-        s->note_drained(p.a.native_handle(), coro::poll_op::read); // a short read: the socket is empty now
-        put(p.b, "y");
-        let_event_thread_run(); // its edge reaches the scheduler with no waiter
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "y");
-    };
-    coro::sync_wait(body());
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
+        {
+            put(f.p.b, "x");
+            co_await f.expect_read("x");
+            f.note_a_drained(); // a short read: the socket is empty now
+            put(f.p.b, "y");
+            let_event_thread_run(); // its edge reaches the scheduler with no waiter
+            co_await f.expect_read("y");
+        });
 }
 
 TEST_CASE("socket poll waits again once the reader drained the socket", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        put(p.b, "x");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        put(p.b, "y");          // arrives between the poll and the read...
-        let_event_thread_run(); // ...and its edge is handled with no waiter
-        REQUIRE(take(p.a, 16) == "xy");
-        s->note_drained(p.a.native_handle(), coro::poll_op::read);
-        // The edge for "y" is stale: the poll must not report readiness that is gone.
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 200ms) == coro::poll_status::timeout);
-        put(p.b, "z");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "z");
-    };
-    coro::sync_wait(body());
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
+        {
+            put(f.p.b, "x");
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 5s) == coro::poll_status::event);
+            put(f.p.b, "y");        // arrives between the poll and the read...
+            let_event_thread_run(); // ...and its edge is handled with no waiter
+            REQUIRE(take(f.p.a, 16) == "xy");
+            f.note_a_drained();
+            // The edge for "y" is stale: the poll must not report readiness that is gone.
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 200ms) == coro::poll_status::timeout);
+            put(f.p.b, "z");
+            co_await f.expect_read("z");
+        });
 }
 
 TEST_CASE("socket poll after a timeout still hears the next edge", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 50ms) == coro::poll_status::timeout);
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 50ms) == coro::poll_status::timeout);
-        put(p.b, "late");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "late");
-    };
-    coro::sync_wait(body());
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
+        {
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 50ms) == coro::poll_status::timeout);
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 50ms) == coro::poll_status::timeout);
+            put(f.p.b, "late");
+            co_await f.expect_read("late");
+        });
 }
 
 TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_scheduler][socket_poll]")
@@ -144,10 +162,10 @@ TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_schedu
     {
         socket_pair p;
         old_fd    = p.a.native_handle();
+        put(p.b, "first");
         auto body = [&]() -> coro::task<void>
         {
             co_await s->schedule();
-            put(p.b, "first");
             REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
             REQUIRE(take(p.a, 16) == "first");
             s->note_drained(p.a.native_handle(), coro::poll_op::read); // nothing left to check for
@@ -180,48 +198,43 @@ TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_schedu
 
 TEST_CASE("socket poll for write waits for room in the send buffer", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    int         small = 4096;
-    REQUIRE(::setsockopt(p.a.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
-    auto body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 5s) == coro::poll_status::event);
-        const std::string chunk(1024, 'w');
-        while (::send(p.a.native_handle(), chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0)
+    fixture f;
+    int     small = 4096;
+    REQUIRE(::setsockopt(f.p.a.native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) == 0);
+    f.run(
+        [&]() -> coro::task<void>
         {
-        }
-        REQUIRE((errno == EAGAIN || errno == EWOULDBLOCK));
-        s->note_drained(p.a.native_handle(), coro::poll_op::write);
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 200ms) == coro::poll_status::timeout);
-        std::string sink(65536, '\0');
-        while (::recv(p.b.native_handle(), sink.data(), sink.size(), 0) > 0)
-        {
-        }
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::write, 5s) == coro::poll_status::event);
-    };
-    coro::sync_wait(body());
+            REQUIRE(co_await f.poll_a(coro::poll_op::write, 5s) == coro::poll_status::event);
+            const std::string chunk(1024, 'w');
+            while (::send(f.p.a.native_handle(), chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0)
+            {
+            }
+            REQUIRE((errno == EAGAIN || errno == EWOULDBLOCK));
+            f.s->note_drained(f.p.a.native_handle(), coro::poll_op::write);
+            REQUIRE(co_await f.poll_a(coro::poll_op::write, 200ms) == coro::poll_status::timeout);
+            std::string sink(65536, '\0');
+            while (::recv(f.p.b.native_handle(), sink.data(), sink.size(), 0) > 0)
+            {
+            }
+            REQUIRE(co_await f.poll_a(coro::poll_op::write, 5s) == coro::poll_status::event);
+        });
 }
 
 TEST_CASE("socket poll reports a hang-up that came while nobody polled", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        put(p.b, "bye");
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-        REQUIRE(take(p.a, 16) == "bye");
-        s->note_drained(p.a.native_handle(), coro::poll_op::read);
-        p.b.close();
-        let_event_thread_run();
-        const auto status = co_await s->poll(p.a, coro::poll_op::read, 5s);
-        REQUIRE((status == coro::poll_status::event || status == coro::poll_status::closed));
-        REQUIRE(take(p.a, 16).empty()); // end of stream
-    };
-    coro::sync_wait(body());
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
+        {
+            put(f.p.b, "bye");
+            co_await f.expect_read("bye");
+            f.note_a_drained();
+            f.p.b.close();
+            let_event_thread_run();
+            const auto status = co_await f.poll_a(coro::poll_op::read, 5s);
+            REQUIRE((status == coro::poll_status::event || status == coro::poll_status::closed));
+            REQUIRE(take(f.p.a, 16).empty()); // end of stream
+        });
 }
 
 TEST_CASE("socket poll from a second coroutine on the same socket fails fast", "[io_scheduler][socket_poll]")
@@ -249,24 +262,22 @@ TEST_CASE("socket poll from a second coroutine on the same socket fails fast", "
 
 TEST_CASE("socket poll and raw descriptor polls of one socket take turns", "[io_scheduler][socket_poll]")
 {
-    auto        s = make_scheduler();
-    socket_pair p;
-    auto        body = [&]() -> coro::task<void>
-    {
-        co_await s->schedule();
-        for (int round = 0; round < 3; ++round)
+    fixture f;
+    f.run(
+        [&]() -> coro::task<void>
         {
-            put(p.b, "k");
-            REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 5s) == coro::poll_status::event);
-            REQUIRE(take(p.a, 16) == "k");
-            put(p.b, "r");
-            REQUIRE(co_await s->poll(p.a.native_handle(), coro::poll_op::read, 5s) == coro::poll_status::event);
-            REQUIRE(take(p.a, 16) == "r");
-        }
-        REQUIRE(co_await s->poll(p.a, coro::poll_op::read, 100ms) == coro::poll_status::timeout);
-        REQUIRE(co_await s->poll(p.a.native_handle(), coro::poll_op::read, 100ms) == coro::poll_status::timeout);
-    };
-    coro::sync_wait(body());
+            const int fd = f.p.a.native_handle();
+            for (int round = 0; round < 3; ++round)
+            {
+                put(f.p.b, "k");
+                co_await f.expect_read("k");
+                put(f.p.b, "r");
+                REQUIRE(co_await f.s->poll(fd, coro::poll_op::read, 5s) == coro::poll_status::event);
+                REQUIRE(take(f.p.a, 16) == "r");
+            }
+            REQUIRE(co_await f.poll_a(coro::poll_op::read, 100ms) == coro::poll_status::timeout);
+            REQUIRE(co_await f.s->poll(fd, coro::poll_op::read, 100ms) == coro::poll_status::timeout);
+        });
 }
 
 TEST_CASE("tcp_server accepts a second pending connection without a new edge", "[io_scheduler][socket_poll]")
