@@ -2,11 +2,15 @@
 
 #include <coro/coro.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <span>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -301,4 +305,158 @@ TEST_CASE("tcp_server accepts a second pending connection without a new edge", "
         REQUIRE(co_await server.poll(200ms) == coro::poll_status::timeout);
     };
     coro::sync_wait(body());
+}
+
+TEST_CASE("socket poll echo with random read and write sizes", "[io_scheduler][socket_poll]")
+{
+    // Many connections on a two-thread pool, both ends reading with random buffer sizes (full reads that leave data
+    // behind, short reads that drain) and sending random-sized messages (partial sends when the buffer fills): every
+    // path of the kept registrations, with the event thread and the workers racing. A lost readiness stalls a
+    // connection; the poll timeouts turn that into a failure instead of a hang.
+    auto s = coro::io_scheduler::make_shared(
+        coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 2}});
+    coro::net::tcp::server                server{s, coro::net::tcp::server::options{.port = 0}};
+    const coro::net::tcp::client::options copts{
+        .address = coro::net::ip_address::from_string("127.0.0.1"), .port = coro::net::local_port(server.socket())};
+    constexpr int         connections = 16;
+    constexpr std::size_t per_conn    = 256 * 1024;
+    // Catch2 assertions are not thread-safe: the tasks (on two pool threads) count problems, checked at the end.
+    std::atomic<int> stalls{0};
+    std::atomic<int> failures{0};
+
+    auto rng = [](uint32_t& state) -> uint32_t
+    {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return state;
+    };
+    // Sends all of `data`, waiting for room when the socket buffer is full.
+    auto send_all = [&](coro::net::tcp::client& c, std::span<const char> data) -> coro::task<bool>
+    {
+        while (!data.empty())
+        {
+            auto [status, rest] = c.send(data);
+            if (status == coro::net::send_status::ok)
+            {
+                data = rest;
+                continue;
+            }
+            if (status != coro::net::send_status::try_again ||
+                co_await c.poll(coro::poll_op::write, 10s) != coro::poll_status::event)
+            {
+                co_return false;
+            }
+        }
+        co_return true;
+    };
+    auto echo = [&](coro::net::tcp::client c, uint32_t seed) -> coro::task<void>
+    {
+        std::vector<char> buffer(8192);
+        while (true)
+        {
+            const auto status = co_await c.poll(coro::poll_op::read, 10s);
+            if (status == coro::poll_status::timeout)
+            {
+                ++stalls;
+                co_return;
+            }
+            const std::size_t want = 1 + rng(seed) % buffer.size();
+            auto [rstatus, got]    = c.recv(std::span<char>{buffer.data(), want});
+            if (rstatus == coro::net::recv_status::try_again)
+            {
+                continue; // readiness may be reported twice; never lost
+            }
+            if (rstatus != coro::net::recv_status::ok || !co_await send_all(c, got))
+            {
+                co_return; // the client is done
+            }
+        }
+    };
+    auto serve = [&]() -> coro::task<void>
+    {
+        co_await s->schedule();
+        for (int accepted = 0; accepted < connections;)
+        {
+            if (co_await server.poll(10s) != coro::poll_status::event)
+            {
+                ++failures;
+                co_return;
+            }
+            for (auto c = server.accept(); c.socket().is_valid(); c = server.accept())
+            {
+                s->spawn(echo(std::move(c), static_cast<uint32_t>(accepted++ * 7919 + 1)));
+            }
+        }
+    };
+    auto client = [&](int id) -> coro::task<std::size_t>
+    {
+        co_await s->schedule();
+        coro::net::tcp::client c{s, copts};
+        if (co_await c.connect(10s) != coro::net::connect_status::connected)
+        {
+            ++failures;
+            co_return 0;
+        }
+        uint32_t          seed = static_cast<uint32_t>(id * 104729 + 17);
+        std::vector<char> out(16384);
+        std::vector<char> in(out.size());
+        std::size_t       echoed = 0;
+        while (echoed < per_conn)
+        {
+            const std::size_t n = 1 + rng(seed) % out.size();
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                out[i] = static_cast<char>((echoed + i) * 31 + static_cast<std::size_t>(id));
+            }
+            if (!co_await send_all(c, std::span<const char>{out.data(), n}))
+            {
+                ++failures;
+                co_return echoed;
+            }
+            for (std::size_t have = 0; have < n;)
+            {
+                const auto status = co_await c.poll(coro::poll_op::read, 10s);
+                if (status == coro::poll_status::timeout)
+                {
+                    ++stalls;
+                    co_return echoed;
+                }
+                const std::size_t want = 1 + rng(seed) % (n - have);
+                auto [rstatus, got]    = c.recv(std::span<char>{in.data() + have, want});
+                if (rstatus == coro::net::recv_status::try_again)
+                {
+                    continue;
+                }
+                if (rstatus != coro::net::recv_status::ok)
+                {
+                    ++failures;
+                    co_return echoed;
+                }
+                have += got.size();
+            }
+            if (!std::equal(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), in.begin()))
+            {
+                ++failures;
+                co_return echoed;
+            }
+            echoed += n;
+        }
+        co_return echoed;
+    };
+
+    REQUIRE(s->spawn(serve()));
+    std::vector<coro::task<std::size_t>> clients;
+    for (int i = 0; i < connections; ++i)
+    {
+        clients.emplace_back(client(i));
+    }
+    auto results = coro::sync_wait(coro::when_all(std::move(clients)));
+    REQUIRE(stalls.load() == 0);
+    REQUIRE(failures.load() == 0);
+    for (auto& r : results)
+    {
+        REQUIRE(r.return_value() >= per_conn);
+    }
+    s->shutdown(); // waits for the echo tasks, which end when their clients close
 }
