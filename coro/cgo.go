@@ -1,9 +1,11 @@
 package coro
 
-// The C++ core and the shim are compiled by cgo from libcoro_unity.cc (go build needs no system library
-// beyond libc and libstdc++). Bazel compiles the same sources as cc_library targets instead.
+// The C functions this package calls (the C ABI over libcoro's core, cshim/*.h) are declared by headers included from
+// internal/native/include (generated copies of cshim's) and defined by package internal/native (go build compiles
+// gocoro's C++ in internal/native and its sub-packages only); package native's doc describes the layout and how to
+// regenerate after editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/..
-// #cgo CXXFLAGS: -std=c++20 -O2 -I${SRCDIR}/.. -I${SRCDIR}/../third_party/libcoro/include
-// #cgo LDFLAGS: -lstdc++ -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/../internal/native/include
 import "C"
+
+import _ "github.com/gocoro/gocoro/internal/native" // defines the gocoro_* functions this package calls

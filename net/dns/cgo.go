@@ -1,13 +1,11 @@
 package dns
 
-// libcoro's DNS sources (third_party/libcoro/src/net/dns) and the shim (cshim/net/dns.cc) are compiled by cgo
-// from dns_unity.cc and linked with c-ares (Debian libc-ares-dev), so only programs that import this package need
-// c-ares. The rest of libcoro's networking comes from net/internal/netcore, the core from package coro. Bazel
-// compiles the same sources as //cshim/net:dns over //third_party/libcoro:libcoro_dns.
+// The C functions this package calls (cshim/net/dns.h over c-ares) are declared by headers included from
+// internal/native/include (generated copies of cshim's) and defined by package internal/native/dns (go build compiles
+// gocoro's C++ in internal/native and its sub-packages only); package native's doc describes the layout and how to
+// regenerate after editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
-// #cgo LDFLAGS: -lcares -lstdc++ -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/../../internal/native/include
 import "C"
 
-import _ "github.com/gocoro/gocoro/net/internal/netcore" // libcoro's networking sources
+import _ "github.com/gocoro/gocoro/internal/native/dns" // defines the gocoro_* functions this package calls

@@ -1,14 +1,11 @@
 package ip
 
-// The shim (cshim/net/ip_address.cc) is compiled by cgo from ip_unity.cc; libcoro's ip_address.cpp comes from
-// net/internal/netcore (which needs the core from package coro). Bazel compiles the same sources as the //cshim/net:ip_address cc_library.
+// The C functions this package calls (cshim/net/ip_address.h) are declared by headers included from
+// internal/native/include (generated copies of cshim's) and defined by package internal/native (go build compiles
+// gocoro's C++ in internal/native and its sub-packages only); package native's doc describes the layout and how to
+// regenerate after editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
-// #cgo LDFLAGS: -lstdc++
+// #cgo CFLAGS: -I${SRCDIR}/../../internal/native/include
 import "C"
 
-import (
-	_ "github.com/gocoro/gocoro/coro"                 // the core netcore's sources link against
-	_ "github.com/gocoro/gocoro/net/internal/netcore" // libcoro's ip_address.cpp
-)
+import _ "github.com/gocoro/gocoro/internal/native" // defines the gocoro_* functions this package calls

@@ -1,13 +1,11 @@
 package server
 
-// server_unity.cc compiles only the server shim (cshim/net/server.cc) into this package. libcoro's TCP sources come
-// from package net/tcp (imported below for that reason) and the core from package coro, so a binary importing coro,
-// net/tcp, net/server and a user's handler package defines every symbol exactly once. Bazel compiles the same
-// source as the //cshim/net:server cc_library instead.
+// The C functions this package calls (cshim/net/server.h) are declared by headers included from
+// internal/native/include (generated copies of cshim's) and defined by package internal/native (go build compiles
+// gocoro's C++ in internal/native and its sub-packages only); package native's doc describes the layout and how to
+// regenerate after editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
-// #cgo LDFLAGS: -lstdc++ -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/../../internal/native/include
 import "C"
 
-import _ "github.com/gocoro/gocoro/net/tcp" // libcoro's net sources (ip_address, socket, tcp client)
+import _ "github.com/gocoro/gocoro/internal/native" // defines the gocoro_* functions this package calls

@@ -1,17 +1,11 @@
 package tls
 
-// The shim (cshim/net/tls.cc, tls_unity.cc) and libcoro's TLS sources (libcoro_tls_unity.cc, separate translation units
-// because both define file-local helpers) are compiled by cgo here, so only programs importing this package link
-// OpenSSL. libcoro's shared networking sources come from net/internal/netcore, the socket calls of
-// cshim/net/tcp.h from package net/tcp, the core from package coro. Bazel compiles the same sources as the
-// //cshim/net:tls cc_library instead.
+// The C functions this package calls (cshim/net/tls.h over OpenSSL, and cshim/net/tcp.h, which internal/native/tls
+// brings in through internal/native) are declared by headers included from internal/native/include (generated copies
+// of cshim's) and defined by package internal/native/tls (go build compiles gocoro's C++ in internal/native and its
+// sub-packages only); package native's doc describes the layout and how to regenerate after editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
-// #cgo LDFLAGS: -lssl -lcrypto -lstdc++ -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/../../internal/native/include
 import "C"
 
-import (
-	_ "github.com/gocoro/gocoro/net/internal/netcore" // libcoro's networking sources
-	_ "github.com/gocoro/gocoro/net/tcp"              // cshim/net/tcp.h: socket, connect, accept, addresses
-)
+import _ "github.com/gocoro/gocoro/internal/native/tls" // defines the gocoro_* functions this package calls

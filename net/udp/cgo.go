@@ -1,11 +1,11 @@
 package udp
 
-// The shim (cshim/net/udp.cc) is compiled by cgo from udp_unity.cc; libcoro's networking sources come from
-// net/internal/netcore, the core from package coro. Bazel compiles the same sources as //cshim/net:udp.
+// The C functions this package calls (cshim/net/udp.h) are declared by headers included from internal/native/include
+// (generated copies of cshim's) and defined by package internal/native (go build compiles gocoro's C++ in
+// internal/native and its sub-packages only); package native's doc describes the layout and how to regenerate after
+// editing C++.
 
-// #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
-// #cgo LDFLAGS: -lstdc++ -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/../../internal/native/include
 import "C"
 
-import _ "github.com/gocoro/gocoro/net/internal/netcore" // libcoro's networking sources
+import _ "github.com/gocoro/gocoro/internal/native" // defines the gocoro_* functions this package calls

@@ -1,2 +1,0 @@
-// go build only: the net/tls shim. Bazel uses //cshim/net:tls.
-#include "../../cshim/net/tls.cc"
