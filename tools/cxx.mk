@@ -15,20 +15,23 @@ CXXFLAGS_tsan := -O1 -g -fsanitize=thread
 LDFLAGS_asan  := -fsanitize=address,undefined
 LDFLAGS_tsan  := -fsanitize=thread
 
-CXXFLAGS := -std=c++20 -Wall -Wextra -pipe -Ithird_party/libcoro/include $(CXXFLAGS_$(SAN)) $(EXTRA_CXXFLAGS)
+# Which sources form which library, the feature macros and the system libraries: tools/native/sources.txt, the
+# manifest go build (internal/native) and Bazel read too, through this generated fragment.
+include tools/native/sources.mk
+
+# NATIVE_DEFINES apply to every translation unit (one io_scheduler layout in every object).
+CXXFLAGS := -std=c++20 -Wall -Wextra -pipe -Ithird_party/libcoro/include $(NATIVE_DEFINES) $(CXXFLAGS_$(SAN)) \
+    $(EXTRA_CXXFLAGS)
 LDFLAGS  := -pthread $(LDFLAGS_$(SAN))
 
-# Core library: everything except networking (src/net/**).
-CORE_SRCS := $(wildcard third_party/libcoro/src/*.cpp third_party/libcoro/src/detail/*.cpp)
+CORE_SRCS := $(NATIVE_libcoro_SRCS)
 CORE_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(CORE_SRCS))
-NET_SRCS  := $(filter-out %/tls/%.cpp %/dns/%.cpp,$(shell find third_party/libcoro/src/net -name '*.cpp' 2>/dev/null))
-NET_OBJS  := $(patsubst %.cpp,$(OUT)/%.o,$(NET_SRCS))
-# Networking (libcoro_net.a = net + tls + dns objects) and everything using it is compiled with the feature
-# macros and linked with OpenSSL and c-ares; the core library never sees them.
-NET_ALL_SRCS := $(shell find third_party/libcoro/src/net -name '*.cpp' 2>/dev/null)
+# libcoro_net.a = the net, TLS and DNS libraries; it and everything using it (net tests, native examples, the
+# benchmark's net suite) take the TLS library's macro and link OpenSSL and c-ares. The core library never does.
+NET_ALL_SRCS := $(NATIVE_libcoro_net_SRCS) $(NATIVE_libcoro_tls_SRCS) $(NATIVE_libcoro_dns_SRCS)
 NET_ALL_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(NET_ALL_SRCS))
-NET_DEFINES  := -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS
-NET_LIBS     := -lssl -lcrypto -lcares
+NET_DEFINES  := $(NATIVE_libcoro_net_DEFINES) $(NATIVE_libcoro_tls_DEFINES) $(NATIVE_libcoro_dns_DEFINES)
+NET_LIBS     := $(NATIVE_libcoro_net_LIBS) $(NATIVE_libcoro_tls_LIBS) $(NATIVE_libcoro_dns_LIBS)
 $(OUT)/third_party/libcoro/src/net/%.o $(OUT)/tests/cpp/net/%.o $(OUT)/examples/native/%.o \
     $(OUT)/tools/bench/cpp/net_workloads.o: CXXFLAGS += $(NET_DEFINES)
 
@@ -47,7 +50,7 @@ HOOKED_OBJS := $(patsubst %.cpp,$(OUT)/hooked/%.o,$(CORE_SRCS))
 .SECONDARY:
 all: $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS) $(EXAMPLE_BINS)
 
-$(OUT)/%.o: %.cpp
+$(OUT)/%.o: %.cpp tools/native/sources.mk
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
@@ -57,9 +60,9 @@ $(OUT)/libcoro.a: $(CORE_OBJS)
 
 $(OUT)/tests/%: $(OUT)/tests/cpp/%.o $(TEST_MAIN) $(OUT)/libcoro.a
 	@mkdir -p $(dir $@)
-	$(CXX) $^ -o $@ $(LDFLAGS)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NATIVE_libcoro_LIBS)
 
-$(OUT)/hooked/%.o: %.cpp
+$(OUT)/hooked/%.o: %.cpp tools/native/sources.mk
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -DLIBCORO_THREAD_POOL_DELAY_HOOK -MMD -MP -c $< -o $@
 

@@ -467,22 +467,29 @@ func makeFragment(m *Manifest) []byte {
 	var b bytes.Buffer
 	b.WriteString(banner("#", "from "+ManifestPath))
 	b.WriteString("# Included by tools/cxx.mk.\n\n")
-	fmt.Fprintf(&b, "NATIVE_DEFINES := %s\n", dashD(m.Defines))
+	set := func(name string, values []string) {
+		fmt.Fprintf(&b, "%s :=", name)
+		for _, v := range values {
+			fmt.Fprintf(&b, " \\\n    %s", v)
+		}
+		b.WriteString("\n")
+	}
+	set("NATIVE_DEFINES", dashD(m.Defines))
 	for _, l := range m.Libraries {
 		fmt.Fprintf(&b, "\n# %s\n", l.Label)
-		fmt.Fprintf(&b, "%s_SRCS := %s\n", makeVar(l.Name), strings.Join(l.Srcs, " "))
-		fmt.Fprintf(&b, "%s_DEFINES := %s\n", makeVar(l.Name), dashD(l.Defines))
-		fmt.Fprintf(&b, "%s_LIBS := %s\n", makeVar(l.Name), strings.Join(l.Links, " "))
+		set(makeVar(l.Name)+"_SRCS", l.Srcs)
+		set(makeVar(l.Name)+"_DEFINES", dashD(l.Defines))
+		set(makeVar(l.Name)+"_LIBS", l.Links)
 	}
 	return b.Bytes()
 }
 
-func dashD(ds []string) string {
+func dashD(ds []string) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, "-D"+d)
 	}
-	return strings.Join(out, " ")
+	return out
 }
 
 func starlarkList(items []string) string {

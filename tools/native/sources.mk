@@ -2,59 +2,108 @@
 # Edit the original and run: go generate ./internal/native (= go run ./tools/amalgamate)
 # Included by tools/cxx.mk.
 
-NATIVE_DEFINES := -DLIBCORO_FEATURE_NETWORKING
+NATIVE_DEFINES := \
+    -DLIBCORO_FEATURE_NETWORKING
 
 # //third_party/libcoro:libcoro
-NATIVE_libcoro_SRCS := third_party/libcoro/src/detail/fd_close_serial.cpp third_party/libcoro/src/detail/task_self_deleting.cpp third_party/libcoro/src/event.cpp third_party/libcoro/src/io_scheduler.cpp third_party/libcoro/src/mutex.cpp third_party/libcoro/src/poll.cpp third_party/libcoro/src/semaphore.cpp third_party/libcoro/src/sync_wait.cpp third_party/libcoro/src/thread_pool.cpp
-NATIVE_libcoro_DEFINES := 
-NATIVE_libcoro_LIBS := -pthread
+NATIVE_libcoro_SRCS := \
+    third_party/libcoro/src/detail/fd_close_serial.cpp \
+    third_party/libcoro/src/detail/task_self_deleting.cpp \
+    third_party/libcoro/src/event.cpp \
+    third_party/libcoro/src/io_scheduler.cpp \
+    third_party/libcoro/src/mutex.cpp \
+    third_party/libcoro/src/poll.cpp \
+    third_party/libcoro/src/semaphore.cpp \
+    third_party/libcoro/src/sync_wait.cpp \
+    third_party/libcoro/src/thread_pool.cpp
+NATIVE_libcoro_DEFINES :=
+NATIVE_libcoro_LIBS := \
+    -pthread
 
 # //third_party/libcoro:libcoro_net
-NATIVE_libcoro_net_SRCS := third_party/libcoro/src/net/connect.cpp third_party/libcoro/src/net/ip_address.cpp third_party/libcoro/src/net/recv_status.cpp third_party/libcoro/src/net/send_status.cpp third_party/libcoro/src/net/socket.cpp third_party/libcoro/src/net/tcp/client.cpp third_party/libcoro/src/net/tcp/server.cpp third_party/libcoro/src/net/udp/peer.cpp
-NATIVE_libcoro_net_DEFINES := 
-NATIVE_libcoro_net_LIBS := 
+NATIVE_libcoro_net_SRCS := \
+    third_party/libcoro/src/net/connect.cpp \
+    third_party/libcoro/src/net/ip_address.cpp \
+    third_party/libcoro/src/net/recv_status.cpp \
+    third_party/libcoro/src/net/send_status.cpp \
+    third_party/libcoro/src/net/socket.cpp \
+    third_party/libcoro/src/net/tcp/client.cpp \
+    third_party/libcoro/src/net/tcp/server.cpp \
+    third_party/libcoro/src/net/udp/peer.cpp
+NATIVE_libcoro_net_DEFINES :=
+NATIVE_libcoro_net_LIBS :=
 
 # //third_party/libcoro:libcoro_tls
-NATIVE_libcoro_tls_SRCS := third_party/libcoro/src/net/tls/client.cpp third_party/libcoro/src/net/tls/connection_status.cpp third_party/libcoro/src/net/tls/context.cpp third_party/libcoro/src/net/tls/recv_status.cpp third_party/libcoro/src/net/tls/send_status.cpp third_party/libcoro/src/net/tls/server.cpp
-NATIVE_libcoro_tls_DEFINES := -DLIBCORO_FEATURE_TLS
-NATIVE_libcoro_tls_LIBS := -lssl -lcrypto
+NATIVE_libcoro_tls_SRCS := \
+    third_party/libcoro/src/net/tls/client.cpp \
+    third_party/libcoro/src/net/tls/connection_status.cpp \
+    third_party/libcoro/src/net/tls/context.cpp \
+    third_party/libcoro/src/net/tls/recv_status.cpp \
+    third_party/libcoro/src/net/tls/send_status.cpp \
+    third_party/libcoro/src/net/tls/server.cpp
+NATIVE_libcoro_tls_DEFINES := \
+    -DLIBCORO_FEATURE_TLS
+NATIVE_libcoro_tls_LIBS := \
+    -lssl \
+    -lcrypto
 
 # //third_party/libcoro:libcoro_dns
-NATIVE_libcoro_dns_SRCS := third_party/libcoro/src/net/dns/resolver.cpp
-NATIVE_libcoro_dns_DEFINES := 
-NATIVE_libcoro_dns_LIBS := -lcares
+NATIVE_libcoro_dns_SRCS := \
+    third_party/libcoro/src/net/dns/resolver.cpp
+NATIVE_libcoro_dns_DEFINES :=
+NATIVE_libcoro_dns_LIBS := \
+    -lcares
 
 # //cshim:cshim
-NATIVE_cshim_SRCS := cshim/callback.cc cshim/completion.cc cshim/event.cc cshim/io_scheduler.cc cshim/latch.cc cshim/mutex.cc cshim/pending.cc cshim/ring_buffer.cc cshim/semaphore.cc cshim/shared_mutex.cc cshim/task.cc cshim/thread_pool.cc
-NATIVE_cshim_DEFINES := 
-NATIVE_cshim_LIBS := 
+NATIVE_cshim_SRCS := \
+    cshim/callback.cc \
+    cshim/completion.cc \
+    cshim/event.cc \
+    cshim/io_scheduler.cc \
+    cshim/latch.cc \
+    cshim/mutex.cc \
+    cshim/pending.cc \
+    cshim/ring_buffer.cc \
+    cshim/semaphore.cc \
+    cshim/shared_mutex.cc \
+    cshim/task.cc \
+    cshim/thread_pool.cc
+NATIVE_cshim_DEFINES :=
+NATIVE_cshim_LIBS :=
 
 # //cshim/net:net
-NATIVE_cshim_tcp_SRCS := cshim/net/tcp.cc
-NATIVE_cshim_tcp_DEFINES := 
-NATIVE_cshim_tcp_LIBS := 
+NATIVE_cshim_tcp_SRCS := \
+    cshim/net/tcp.cc
+NATIVE_cshim_tcp_DEFINES :=
+NATIVE_cshim_tcp_LIBS :=
 
 # //cshim/net:udp
-NATIVE_cshim_udp_SRCS := cshim/net/udp.cc
-NATIVE_cshim_udp_DEFINES := 
-NATIVE_cshim_udp_LIBS := 
+NATIVE_cshim_udp_SRCS := \
+    cshim/net/udp.cc
+NATIVE_cshim_udp_DEFINES :=
+NATIVE_cshim_udp_LIBS :=
 
 # //cshim/net:ip_address
-NATIVE_cshim_ip_address_SRCS := cshim/net/ip_address.cc
-NATIVE_cshim_ip_address_DEFINES := 
-NATIVE_cshim_ip_address_LIBS := 
+NATIVE_cshim_ip_address_SRCS := \
+    cshim/net/ip_address.cc
+NATIVE_cshim_ip_address_DEFINES :=
+NATIVE_cshim_ip_address_LIBS :=
 
 # //cshim/net:server
-NATIVE_cshim_server_SRCS := cshim/net/server.cc
-NATIVE_cshim_server_DEFINES := 
-NATIVE_cshim_server_LIBS := 
+NATIVE_cshim_server_SRCS := \
+    cshim/net/server.cc
+NATIVE_cshim_server_DEFINES :=
+NATIVE_cshim_server_LIBS :=
 
 # //cshim/net:tls
-NATIVE_cshim_tls_SRCS := cshim/net/tls.cc
-NATIVE_cshim_tls_DEFINES := -DLIBCORO_FEATURE_TLS
-NATIVE_cshim_tls_LIBS := 
+NATIVE_cshim_tls_SRCS := \
+    cshim/net/tls.cc
+NATIVE_cshim_tls_DEFINES := \
+    -DLIBCORO_FEATURE_TLS
+NATIVE_cshim_tls_LIBS :=
 
 # //cshim/net:dns
-NATIVE_cshim_dns_SRCS := cshim/net/dns.cc
-NATIVE_cshim_dns_DEFINES := 
-NATIVE_cshim_dns_LIBS := 
+NATIVE_cshim_dns_SRCS := \
+    cshim/net/dns.cc
+NATIVE_cshim_dns_DEFINES :=
+NATIVE_cshim_dns_LIBS :=
