@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly what CI runs (.ci/run calls this):
-#   setup (apt, idempotent) -> gofmt check -> go vet -> parity coverage check -> go test -race -> C++ tests under
+#   setup (apt, idempotent) -> gofmt check -> generated native files current -> go vet -> parity coverage check ->
+#   go test -race -> go build cache check (C++ edits are never linked stale) -> C++ tests under
 #   ASan+UBSan and TSan -> bazel test //... (C++ tests optimised + Go tests) -> benchmark suite smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ if [ -n "$unformatted" ]; then
     echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 
+step "generated native files (amalgamations, make and Bazel fragments) match tools/native/sources.txt and the C++"
+go run ./tools/amalgamate -check
+
 step go vet
 go vet ./...
 
@@ -26,6 +30,9 @@ go run ./tools/parity -check -cpp 1-114 -go 1-114
 
 step go test -race
 go test -race -count=1 ./...
+
+step "go build cache: a C++ edit reaches the next build, in the repo and in a consumer module (tools/check_cache.sh)"
+bash tools/check_cache.sh
 
 step "C++ tests, AddressSanitizer + UBSan"
 make -s -f tools/cxx.mk -j2 test SAN=asan

@@ -12,9 +12,10 @@
 //	GOCORO=$(go list -m -f '{{.Dir}}' github.com/gocoro/gocoro)
 //	CGO_CXXFLAGS="-I$GOCORO -I$GOCORO/third_party/libcoro/include" go build ./...
 //
-// and keep `-std=c++20 -DLIBCORO_FEATURE_NETWORKING` in the package's own #cgo CXXFLAGS. The package must import
-// net/server (which links the server and, through net/tcp, libcoro's networking code); it must not compile any
-// gocoro source itself, so that every symbol is defined once in the binary.
+// and keep `-std=c++20 -DLIBCORO_FEATURE_NETWORKING` (the macro every gocoro translation unit is compiled with,
+// tools/native/sources.txt) in the package's own #cgo CXXFLAGS. The package must import net/server (which links
+// the server and libcoro's networking code, compiled in internal/native); it must not compile any gocoro source
+// itself, so that every symbol is defined once in the binary.
 package main
 
 // #cgo CFLAGS: -I${SRCDIR}/../..
