@@ -492,19 +492,28 @@ func dashD(ds []string) []string {
 	return out
 }
 
-func starlarkList(items []string) string {
-	var q []string
-	for _, s := range items {
-		q = append(q, fmt.Sprintf("%q", s))
+// starlarkList formats a list as buildifier would at the given indentation: one item per line if more than one.
+func starlarkList(items []string, indent string) string {
+	switch len(items) {
+	case 0:
+		return "[]"
+	case 1:
+		return fmt.Sprintf("[%q]", items[0])
 	}
-	return "[" + strings.Join(q, ", ") + "]"
+	var b strings.Builder
+	b.WriteString("[\n")
+	for _, s := range items {
+		fmt.Fprintf(&b, "%s    %q,\n", indent, s)
+	}
+	b.WriteString(indent + "]")
+	return b.String()
 }
 
 func bazelFragment(m *Manifest) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(banner("#", "from "+ManifestPath))
 	b.WriteString("\"\"\"The native libraries of tools/native/sources.txt, for tools/native/native.bzl.\"\"\"\n\n")
-	fmt.Fprintf(&b, "NATIVE_DEFINES = %s\n\n", starlarkList(m.Defines))
+	fmt.Fprintf(&b, "NATIVE_DEFINES = %s\n\n", starlarkList(m.Defines, ""))
 	b.WriteString("NATIVE_LIBRARIES = {\n")
 	for _, l := range m.Libraries {
 		pkg := strings.TrimPrefix(l.Label[:strings.IndexByte(l.Label, ':')], "//")
@@ -516,9 +525,9 @@ func bazelFragment(m *Manifest) ([]byte, error) {
 			srcs = append(srcs, strings.TrimPrefix(s, pkg+"/"))
 		}
 		fmt.Fprintf(&b, "    %q: struct(\n", l.Label)
-		fmt.Fprintf(&b, "        srcs = %s,\n", starlarkList(srcs))
-		fmt.Fprintf(&b, "        defines = %s,\n", starlarkList(l.Defines))
-		fmt.Fprintf(&b, "        linkopts = %s,\n", starlarkList(l.Links))
+		fmt.Fprintf(&b, "        srcs = %s,\n", starlarkList(srcs, "        "))
+		fmt.Fprintf(&b, "        defines = %s,\n", starlarkList(l.Defines, "        "))
+		fmt.Fprintf(&b, "        linkopts = %s,\n", starlarkList(l.Links, "        "))
 		b.WriteString("    ),\n")
 	}
 	b.WriteString("}\n")
