@@ -16,7 +16,9 @@ start=$(date +%s)
 say() { printf '  [check_cache %3ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 die() { printf 'check_cache: FAIL: %s\n' "$*" >&2; exit 1; }
 
-tmp=$(mktemp -d /tmp/gocoro-check-cache.XXXXXX)
+# The same directory for the same checkout, so that a second run finds step 1's objects in the cache.
+tmp=${TMPDIR:-/tmp}/gocoro-check-cache-$(printf '%s' "$PWD" | sha256sum | cut -c1-12)
+rm -rf "$tmp" && mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 say "copying the checkout (tracked and untracked, not ignored files) to $tmp"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do

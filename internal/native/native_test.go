@@ -1,4 +1,6 @@
-package native
+// An external test package: checking the generated files must not need the C++ compiled (an internal test would
+// recompile this package's amalgamations for the test binary).
+package native_test
 
 import (
 	"go/build"
