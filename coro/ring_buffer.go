@@ -27,11 +27,9 @@ import (
 //   - an operation that completed in the same instant as the cancellation reports success (the value was stored,
 //     or is returned);
 //   - Consume: the native operation of a consumer that gave up stays queued in the C++ buffer (libcoro cannot
-//     unlink it) and is adopted by the next goroutine that consumes, which waits for its value before it takes
-//     anything from the buffer; a value it received with nobody waiting is kept Go-side and handed to the next
-//     consumer ahead of the buffer's contents. So a goroutine consumer sees the values in FIFO order. A task body
-//     cannot wait for such an operation without blocking its thread: it takes the kept values first but issues its
-//     own native consume, which may overtake a value still on its way to the Go side;
+//     unlink it) and is adopted by the next consumer (goroutine or task body), which waits for its value before
+//     it takes anything from the buffer; a value it received with nobody waiting is kept Go-side and handed to
+//     the next consumer ahead of the buffer's contents. So FIFO order is kept;
 //   - Produce: the value is withdrawn and the still-queued native operation carries a placeholder that consumers
 //     skip.
 //
@@ -62,6 +60,7 @@ type rbWaiter[V any] struct {
 	consume   bool
 	id        uint64 // produce: the id produced
 	seq       uint64 // consume: when it was queued (rb.opSeq)
+	ev        *Event // consume adopted by a task body: set once done
 	done      bool
 	result    int64
 	abandoned bool // nobody waits for the result any more (a consume may be adopted again)
@@ -138,20 +137,6 @@ func (rb *RingBuffer[V]) take(id uint64) (V, bool) {
 		return zero, false
 	}
 	return val.v, true
-}
-
-func (rb *RingBuffer[V]) takeStash() (V, bool) {
-	rb.mu.Lock()
-	defer rb.mu.Unlock()
-	if len(rb.stash) == 0 {
-		var zero V
-		return zero, false
-	}
-	v := rb.stash[0]
-	var zero V
-	rb.stash[0] = zero
-	rb.stash = rb.stash[1:]
-	return v, true
 }
 
 func (rb *RingBuffer[V]) stoppedErr(op string) error {
@@ -336,8 +321,13 @@ func (w *rbWaiter[V]) complete(result int64) {
 	if !w.abandoned {
 		w.done, w.result = true, result
 		close(w.ch)
+		ev := w.ev
 		rb.mu.Unlock()
 		rb.life.exit()
+		if ev != nil {
+			// Not on the drainer: Set runs the adopting task body inline.
+			go func() { _ = ev.Set(LIFO) }()
+		}
 		return
 	}
 	switch {
@@ -383,14 +373,20 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 		return zero, rbErr("consume", ErrInvalid)
 	}
 	for {
-		if v, ok := rb.takeStash(); ok {
+		v, ok, w := rb.takeStashOrAdopt()
+		if ok {
 			return v, nil
 		}
-		if !rb.life.enter() {
-			return zero, rbErr("consume", ErrClosed)
+		var res int64
+		if w != nil {
+			res = rb.awaitAdopted(t, w)
+		} else {
+			if !rb.life.enter() {
+				return zero, rbErr("consume", ErrClosed)
+			}
+			res = t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
+			rb.life.exit()
 		}
-		res := t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
-		rb.life.exit()
 		if res < 0 {
 			return zero, rb.stoppedErr("consume")
 		}
@@ -398,6 +394,23 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 			return v, nil
 		}
 	}
+}
+
+// awaitAdopted suspends the task body until the orphaned consume w it adopted completes, on an event its
+// completion sets (a task body may not block its thread on w.ch), and returns the result.
+func (rb *RingBuffer[V]) awaitAdopted(t *T, w *rbWaiter[V]) int64 {
+	rb.mu.Lock()
+	if !w.done {
+		ev := NewEvent(false)
+		w.ev = ev
+		rb.mu.Unlock()
+		_ = ev.Await(t) // cannot fail: the event is only closed below
+		_ = ev.Close()
+		rb.mu.Lock()
+	}
+	res := w.result
+	rb.mu.Unlock()
+	return res
 }
 
 // Close stops the buffer (waiting task bodies and goroutines get ErrClosed), drops the stored values and frees

@@ -73,3 +73,48 @@ func TestRingBufferZeroValueIsInvalid(t *testing.T) {
 	require.ErrorIs(t, err, coro.ErrInvalid)
 	require.ErrorIs(t, rb.Close(), coro.ErrInvalid)
 }
+
+// Issue 20 #4, task bodies: a value on its way to the Go side from a cancelled consumer's native operation must
+// not be overtaken by a task body consuming a later value straight from the buffer.
+func TestRingBufferTaskBodyConsumeKeepsFIFOOrderAfterCancelledConsume(t *testing.T) {
+	rb, err := coro.NewRingBuffer[int](4)
+	require.NoError(t, err)
+	rounds := 300
+	if testing.Short() {
+		rounds = 50
+	}
+	wrong := 0
+	for i := 0; i < rounds; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Microsecond)
+		_, err := rb.Consume(ctx) // leaves its native consume queued
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.NoError(t, rb.Produce(context.Background(), 1)) // to the cancelled consumer's operation
+		require.NoError(t, rb.Produce(context.Background(), 2)) // into the buffer
+		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, err := coro.SyncWait(wctx, coro.NewTask(func(tk *coro.T) ([2]int, error) {
+			var got [2]int
+			for j := range got {
+				v, err := rb.AwaitConsume(tk)
+				if err != nil {
+					return got, err
+				}
+				got[j] = v
+			}
+			return got, nil
+		}))
+		cancel()
+		if err != nil {
+			// The body waits for a value the Go side kept for it, which never comes from the buffer.
+			require.NoError(t, rb.Close())
+			t.Fatalf("round %d: the task body got stuck after %d rounds out of order: %v", i, wrong, err)
+		}
+		if got != [2]int{1, 2} {
+			wrong++
+		}
+	}
+	require.Zero(t, wrong, "task body saw the values out of order")
+	require.True(t, rb.Empty())
+	require.NoError(t, rb.Close())
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}
