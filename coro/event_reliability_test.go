@@ -50,6 +50,46 @@ func TestEventSetResetRacingCloseIsNoUseAfterFree(t *testing.T) {
 	}
 }
 
+// Every method racing Close: each either works or fails with ErrClosed; waiters are released; nothing leaks.
+func TestEventEveryMethodRacingClose(t *testing.T) {
+	rounds := 3000
+	if testing.Short() {
+		rounds = 300
+	}
+	for i := 0; i < rounds; i++ {
+		e := coro.NewEvent(i%2 == 0)
+		task := coro.NewTask(func(tk *coro.T) (struct{}, error) { return struct{}{}, e.Await(tk) })
+		var wg sync.WaitGroup
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			if err := task.Start(); err != nil {
+				t.Errorf("start: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if err := e.Wait(context.Background()); err != nil && !errors.Is(err, coro.ErrClosed) {
+				t.Errorf("wait: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			_ = e.IsSet()
+			if err := e.Reset(); err != nil && !errors.Is(err, coro.ErrClosed) {
+				t.Errorf("reset: %v", err)
+			}
+		}()
+		require.NoError(t, e.Close())
+		wg.Wait()
+		_, err := coro.SyncWait(context.Background(), task)
+		if err != nil {
+			require.ErrorIs(t, err, coro.ErrClosed)
+		}
+	}
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}
+
 // Close with task bodies and goroutines waiting releases them all with ErrClosed and returns without polling.
 func TestEventCloseReleasesManyWaitersOfBothKinds(t *testing.T) {
 	e := coro.NewEvent(false)
