@@ -10,8 +10,6 @@ import "C"
 import (
 	"context"
 	"sync"
-	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -27,15 +25,20 @@ const (
 
 // Event is a manual-reset event (coro::event): any number of tasks and goroutines wait for it; Set releases
 // them all. Safe for concurrent use.
+//
+// The zero value is not usable; make one with NewEvent. Every method of a zero Event fails with an error matching
+// ErrInvalid (IsSet reports false).
+//
+// Goroutines blocked in Wait never enter the C++ event: they wait on a Go channel per generation, which the Set
+// that follows closes once the C++ event is set. A Wait that starts after a Set (and a Reset) therefore never sees
+// an earlier Set, and cancelling a Wait leaves nothing behind.
 type Event struct {
-	mu     sync.Mutex // guards gen, closed; never held across a blocking call
-	c      *C.gocoro_event
+	c    *C.gocoro_event
+	life lifetime // one reference per cgo call and per suspended task body; the last one after Close frees c
+
+	mu     sync.Mutex // guards gen, closed; never held across a cgo call that may resume task bodies
 	closed bool
-	// gen is what goroutines blocked in Wait wait on; while it is not nil one native waiter stands in for all of
-	// them in the C++ event, and its completion closes gen.ch — one channel close wakes them all, as in plain Go.
-	gen *eventGen
-	// inflight counts task awaits currently suspended in (or handed to) the C++ event.
-	inflight atomic.Int64
+	gen    *eventGen // what goroutines blocked in Wait wait on; nil while none waits
 }
 
 type eventGen struct {
@@ -49,101 +52,117 @@ func NewEvent(initiallySet bool) *Event {
 	if initiallySet {
 		flag = 1
 	}
-	return &Event{c: C.gocoro_event_create(flag)}
+	e := &Event{c: C.gocoro_event_create(flag)}
+	if e.c == nil {
+		panic("coro: out of memory")
+	}
+	c := e.c
+	e.life.free = func() { C.gocoro_event_destroy(c) }
+	return e
 }
 
-// IsSet reports whether the event is set (false after Close).
+func eventErr(op string, err error) error { return &opError{Op: op, Obj: "event", Err: err} }
+
+// IsSet reports whether the event is set (false after Close and for the zero Event).
 func (e *Event) IsSet() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return !e.closed && C.gocoro_event_is_set(e.c) != 0
+	if !e.life.valid() || !e.life.enter() {
+		return false
+	}
+	defer e.life.exit()
+	return C.gocoro_event_is_set(e.c) != 0
 }
 
 // Set sets the event and resumes every waiter. Native waiters (task bodies awaiting it) run inline on the calling
 // thread before Set returns, in the given order; goroutines blocked in Wait are woken. Setting a set event does
 // nothing.
 func (e *Event) Set(order ResumeOrder) error {
-	c, err := e.live("set")
-	if err != nil {
-		return err
+	if err := e.life.ref(); err != nil {
+		return eventErr("set", err)
 	}
-	C.gocoro_event_set(c, C.int(order))
+	C.gocoro_event_set(e.c, C.int(order))
+	e.life.exit()
+	e.wake(false)
 	return nil
 }
 
 // SetOn is Set, but the resumed task bodies are handed to ex (ex.resume()) and run on its threads instead of the
 // calling thread.
 func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
-	c, err := e.live("set")
-	if err != nil {
-		return err
+	if err := e.life.ref(); err != nil {
+		return eventErr("set", err)
+	}
+	defer e.life.exit()
+	if !validExecutor(ex) {
+		return eventErr("set", ErrInvalid)
 	}
 	switch x := ex.(type) {
 	case *ThreadPool:
 		x.mu.RLock()
 		defer x.mu.RUnlock()
 		if x.closed {
-			return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+			return eventErr("set", ErrClosed)
 		}
-		C.gocoro_event_set_on(c, x.tp, C.int(order))
+		C.gocoro_event_set_on(e.c, x.tp, C.int(order))
 	case *IOScheduler:
 		x.mu.RLock()
 		defer x.mu.RUnlock()
 		if x.closed {
-			return &opError{Op: "set", Obj: "event", Err: ErrClosed}
+			return eventErr("set", ErrClosed)
 		}
-		C.gocoro_event_set_on_io(c, x.s, C.int(order))
-	default:
-		return &opError{Op: "set", Obj: "event", Err: ErrInvalid}
+		C.gocoro_event_set_on_io(e.c, x.s, C.int(order))
 	}
+	e.wake(false)
 	return nil
+}
+
+// wake releases the goroutines blocked in Wait. Called after the C++ event was set (or on Close): a Wait that
+// registered its generation found the event unset under mu, so it did so before that set and is released here.
+func (e *Event) wake(closed bool) {
+	e.mu.Lock()
+	g := e.gen
+	e.gen = nil
+	e.mu.Unlock()
+	if g != nil {
+		g.closed = closed
+		close(g.ch)
+	}
 }
 
 // Reset makes a set event unset again; it does nothing to an unset event.
 func (e *Event) Reset() error {
-	c, err := e.live("reset")
-	if err != nil {
-		return err
+	if err := e.life.ref(); err != nil {
+		return eventErr("reset", err)
 	}
-	C.gocoro_event_reset(c)
+	C.gocoro_event_reset(e.c)
+	e.life.exit()
 	return nil
 }
 
-func (e *Event) live(op string) (*C.gocoro_event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, &opError{Op: op, Obj: "event", Err: ErrClosed}
-	}
-	return e.c, nil
-}
-
-// Wait blocks the calling goroutine until the event is set or ctx ends. Cancelling removes the goroutine from
-// the event's waiters.
+// Wait blocks the calling goroutine until the event is set or ctx ends. A Set that happens while Wait blocks
+// releases it; one that completed before Wait started counts only if no Reset followed. Cancelling leaves nothing
+// behind.
 func (e *Event) Wait(ctx context.Context) error {
+	if err := e.life.ref(); err != nil {
+		return eventErr("wait", err)
+	}
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+		e.life.exit()
+		return eventErr("wait", ErrClosed)
 	}
 	if C.gocoro_event_is_set(e.c) != 0 {
 		e.mu.Unlock()
+		e.life.exit()
 		return nil
 	}
 	g := e.gen
 	if g == nil {
-		startDrainer()
-		h := newHandle(completer((*eventProxy)(e)))
-		if C.gocoro_event_wait_async(e.c, C.uintptr_t(h)) != 0 {
-			// Set meanwhile.
-			releaseHandle(h)
-			e.mu.Unlock()
-			return nil
-		}
 		g = &eventGen{ch: make(chan struct{})}
 		e.gen = g
 	}
 	e.mu.Unlock()
+	e.life.exit()
 
 	select {
 	case <-g.ch:
@@ -151,53 +170,28 @@ func (e *Event) Wait(ctx context.Context) error {
 		select {
 		case <-g.ch: // set in the same instant: report the set, it happened
 		default:
-			// Nothing to remove: the native stand-in is shared and stays registered for the others (or the
-			// next Wait) until the event is set or closed.
 			return ctx.Err()
 		}
 	}
 	if g.closed {
-		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+		return eventErr("wait", ErrClosed)
 	}
 	return nil
-}
-
-// eventProxy receives the completion of the native waiter that stands in for waiting goroutines.
-type eventProxy Event
-
-func (p *eventProxy) complete(int64) {
-	e := (*Event)(p)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if g := e.gen; g != nil {
-		e.gen = nil
-		g.closed = e.closed
-		close(g.ch)
-	}
 }
 
 // Await suspends the task body until the event is set (co_await event).
 func (e *Event) Await(t *T) error {
-	c, err := e.enter()
-	if err != nil {
-		return err
+	if err := e.life.ref(); err != nil {
+		return eventErr("wait", err)
 	}
-	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(c)})
-	e.inflight.Add(-1)
+	// The suspended body keeps its reference: Close sets the event, which resumes it, before the C++ event can
+	// be freed.
+	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(e.c)})
+	e.life.exit()
 	if e.isClosed() {
-		return &opError{Op: "wait", Obj: "event", Err: ErrClosed}
+		return eventErr("wait", ErrClosed)
 	}
 	return nil
-}
-
-func (e *Event) enter() (*C.gocoro_event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return nil, &opError{Op: "wait", Obj: "event", Err: ErrClosed}
-	}
-	e.inflight.Add(1)
-	return e.c, nil
 }
 
 func (e *Event) isClosed() bool {
@@ -206,8 +200,12 @@ func (e *Event) isClosed() bool {
 	return e.closed
 }
 
-// Close releases every waiter (they get ErrClosed) and frees the event. Later calls do nothing.
+// Close releases every waiter (they get ErrClosed; task bodies resume inline on the calling thread) and frees the
+// event once no call is using it any more. Later operations fail with ErrClosed; later Close calls do nothing.
 func (e *Event) Close() error {
+	if !e.life.valid() {
+		return eventErr("close", ErrInvalid)
+	}
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -215,18 +213,12 @@ func (e *Event) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
-	// Setting resumes the native waiters (task bodies see the event closed) and the goroutines' stand-in.
-	C.gocoro_event_set(e.c, 0)
-	for e.inflight.Load() != 0 {
-		time.Sleep(10 * time.Microsecond)
+	e.wake(true)
+	if e.life.enter() {
+		// Setting resumes the native waiters, which see the event closed and drop their references.
+		C.gocoro_event_set(e.c, 0)
+		e.life.close()
+		e.life.exit()
 	}
-	e.mu.Lock()
-	for e.gen != nil { // the stand-in's completion is on its way through the drainer
-		e.mu.Unlock()
-		time.Sleep(10 * time.Microsecond)
-		e.mu.Lock()
-	}
-	e.mu.Unlock()
-	C.gocoro_event_destroy(e.c)
 	return nil
 }

@@ -76,7 +76,10 @@ func ExampleSharedMutex() {
 
 // A semaphore bounds concurrency; NotifyWaiters stops it for good.
 func ExampleSemaphore() {
-	s := coro.NewSemaphore(2, 2)
+	s, err := coro.NewSemaphore(2, 2)
+	if err != nil {
+		panic(err)
+	}
 	defer s.Close()
 	ctx := context.Background()
 	_ = s.Acquire(ctx)

@@ -49,6 +49,9 @@ type IOSchedulerOptions struct {
 
 // IOScheduler is a coro::io_scheduler: an epoll event loop with timers, plus a thread pool or inline execution.
 // Safe for concurrent use.
+//
+// The zero value is not usable; make one with NewIOScheduler. A zero IOScheduler refuses all work with an error
+// matching ErrInvalid (Size reports 0).
 type IOScheduler struct {
 	mu       sync.RWMutex // write-held only by Close
 	s        *C.gocoro_io_scheduler
@@ -64,6 +67,14 @@ type IOScheduler struct {
 func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 	if opts.Pool.ThreadCount < 0 || opts.Pool.ThreadCount > 1<<16 {
 		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: ErrInvalid}
+	}
+	if opts.ThreadStrategy != SpawnThread && opts.ThreadStrategy != ManualThread {
+		return nil, &opError{Op: "create", Obj: "io_scheduler",
+			Err: fmt.Errorf("%w: thread strategy %d", ErrInvalid, opts.ThreadStrategy)}
+	}
+	if opts.ExecutionStrategy != TasksOnThreadPool && opts.ExecutionStrategy != TasksInline {
+		return nil, &opError{Op: "create", Obj: "io_scheduler",
+			Err: fmt.Errorf("%w: execution strategy %d", ErrInvalid, opts.ExecutionStrategy)}
 	}
 	s := &IOScheduler{}
 	copts := C.gocoro_io_scheduler_options{
@@ -95,6 +106,11 @@ func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 	return s, nil
 }
 
+// valid reports whether s was made by NewIOScheduler (the zero IOScheduler has no C++ scheduler).
+func (s *IOScheduler) valid() bool { return s.id != nil }
+
+func schedulerInvalid(op string) error { return &opError{Op: op, Obj: "io_scheduler", Err: ErrInvalid} }
+
 func callIf(fn func()) {
 	if fn != nil {
 		fn()
@@ -114,6 +130,9 @@ func (s *IOScheduler) Spawn(fn func()) error { return spawnOn(s, fn) }
 // submit spawns q as its own task (one handle and one callback each: unlike a pool, the scheduler's thread also
 // runs the event loop, which a batch of Go work would hold up).
 func (s *IOScheduler) submit(q queued) error {
+	if !s.valid() {
+		return schedulerInvalid("spawn")
+	}
 	h := newHandle(runner(q))
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -127,6 +146,9 @@ func (s *IOScheduler) submit(q queued) error {
 // ProcessEvents (ManualThread) waits up to timeout for timers and I/O (0: just check; negative: block), runs
 // what became ready and returns Size(). Only one goroutine processes at a time.
 func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
+	if !s.valid() {
+		return 0, schedulerInvalid("process_events")
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -137,6 +159,9 @@ func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
 
 // Size reports scheduled, spawned and waiting (timer, poll) tasks; 0 after Close.
 func (s *IOScheduler) Size() int {
+	if !s.valid() {
+		return 0
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -151,6 +176,9 @@ func (s *IOScheduler) Size() int {
 // does all that in the background and returns nil at once. A task body (NewTask) must not Close the scheduler it
 // runs on: its thread waits for the body.
 func (s *IOScheduler) Close() error {
+	if !s.valid() {
+		return schedulerInvalid("close")
+	}
 	if s.onOwnThread() {
 		go s.Close()
 		return nil
@@ -187,6 +215,9 @@ func (s *IOScheduler) onOwnThread() bool {
 
 // await hands the task body to the scheduler for one native operation and returns its result.
 func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
+	if !s.valid() {
+		return 0, schedulerInvalid(op)
+	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -207,6 +238,9 @@ func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, e
 	kind, op := C.int32_t(C.GOCORO_OP_IO_SCHEDULE), "schedule"
 	if yield {
 		kind, op = C.GOCORO_OP_IO_YIELD, "yield"
+	}
+	if !s.valid() {
+		return request{}, nil, schedulerInvalid(op)
 	}
 	s.mu.RLock()
 	if s.closed {
@@ -339,6 +373,9 @@ func ScheduleTimeout[R any](s *IOScheduler, task *Task[R], timeout time.Duration
 }
 
 func (s *IOScheduler) hold() bool {
+	if !s.valid() {
+		return false
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {

@@ -18,6 +18,9 @@ import (
 //
 // Goroutines blocked in Wait are represented in the C++ latch by one native stand-in waiter (as for Event), so
 // cancelling a Wait just removes the goroutine from a Go-side set.
+//
+// The zero value is not usable; make one with NewLatch. Every method of a zero Latch fails with an error matching
+// ErrInvalid (IsReady reports false, Remaining 0).
 type Latch struct {
 	c       *C.gocoro_latch
 	life    lifetime
@@ -55,9 +58,11 @@ func NewLatch(count int64) *Latch {
 
 func latchClosed(op string) error { return &opError{Op: op, Obj: "latch", Err: ErrClosed} }
 
+func latchErr(op string, err error) error { return &opError{Op: op, Obj: "latch", Err: err} }
+
 // IsReady reports whether the counter reached zero (false after Close).
 func (l *Latch) IsReady() bool {
-	if !l.life.enter() {
+	if !l.life.valid() || !l.life.enter() {
 		return false
 	}
 	defer l.life.exit()
@@ -65,46 +70,56 @@ func (l *Latch) IsReady() bool {
 }
 
 // Remaining reports the counter. Counting down past zero makes it negative (libcoro's remaining() returns the
-// same int64 converted to size_t, i.e. a huge value). 0 after Close.
+// same int64 converted to size_t, i.e. a huge value); it stops at math.MinInt64 instead of wrapping around. 0
+// after Close.
 func (l *Latch) Remaining() int64 {
-	if !l.life.enter() {
+	if !l.life.valid() || !l.life.enter() {
 		return 0
 	}
 	defer l.life.exit()
 	return int64(C.gocoro_latch_remaining(l.c))
 }
 
-// CountDown subtracts n. The call that brings the counter to zero or below resumes every waiting task body
-// inline on the calling thread (most recent first) before returning, and wakes every waiting goroutine.
+// CountDown subtracts n >= 0 (a negative n fails with ErrInvalid and changes nothing). The call that brings the
+// counter to zero or below resumes every waiting task body inline on the calling thread (most recent first)
+// before returning, and wakes every waiting goroutine.
 func (l *Latch) CountDown(n int64) error {
-	if !l.life.enter() {
-		return latchClosed("count_down")
+	if err := l.life.ref(); err != nil {
+		return latchErr("count_down", err)
 	}
-	C.gocoro_latch_count_down(l.c, C.int64_t(n))
+	rc := C.gocoro_latch_count_down(l.c, C.int64_t(n))
 	l.life.exit()
+	if rc != C.GOCORO_OK {
+		return latchErr("count_down", ErrInvalid)
+	}
 	return nil
 }
 
 // CountDownOn is CountDown, but waiting task bodies resume on tp's threads instead of the calling thread.
 func (l *Latch) CountDownOn(tp *ThreadPool, n int64) error {
-	if !l.life.enter() {
-		return latchClosed("count_down")
+	if err := l.life.ref(); err != nil {
+		return latchErr("count_down", err)
 	}
 	defer l.life.exit()
+	if tp == nil || !tp.valid() {
+		return latchErr("count_down", ErrInvalid)
+	}
 	tp.mu.RLock()
 	defer tp.mu.RUnlock()
 	if tp.closed {
-		return &opError{Op: "count_down", Obj: "latch", Err: ErrClosed}
+		return latchErr("count_down", ErrClosed)
 	}
-	C.gocoro_latch_count_down_on(l.c, tp.tp, C.int64_t(n))
+	if C.gocoro_latch_count_down_on(l.c, tp.tp, C.int64_t(n)) != C.GOCORO_OK {
+		return latchErr("count_down", ErrInvalid)
+	}
 	return nil
 }
 
 // Wait blocks the calling goroutine until the latch is ready or ctx ends (then it returns ctx.Err() and the
 // goroutine is no longer a waiter).
 func (l *Latch) Wait(ctx context.Context) error {
-	if !l.life.enter() {
-		return latchClosed("wait")
+	if err := l.life.ref(); err != nil {
+		return latchErr("wait", err)
 	}
 	if C.gocoro_latch_is_ready(l.c) != 0 {
 		l.life.exit()
@@ -176,8 +191,8 @@ func (s *latchStandIn) complete(int64) {
 
 // Await suspends the task body until the latch is ready (co_await latch); a ready latch does not suspend.
 func (l *Latch) Await(t *T) error {
-	if !l.life.enter() {
-		return latchClosed("wait")
+	if err := l.life.ref(); err != nil {
+		return latchErr("wait", err)
 	}
 	t.await(request{kind: C.GOCORO_OP_LATCH, target: unsafe.Pointer(l.c)})
 	l.life.exit()
@@ -190,6 +205,9 @@ func (l *Latch) Await(t *T) error {
 // Close releases every waiter (they get ErrClosed) and frees the latch once no call is using it. Later calls
 // do nothing.
 func (l *Latch) Close() error {
+	if !l.life.valid() {
+		return latchErr("close", ErrInvalid)
+	}
 	l.mu.Lock()
 	if l.closing.Load() {
 		l.mu.Unlock()

@@ -25,6 +25,33 @@ func (l *lifetime) enter() bool {
 	return true
 }
 
+// ref is enter with the reason for a refusal: nil (a reference was taken), ErrClosed, or ErrInvalid for the
+// zero value of a primitive (never made by its constructor, so there is no C++ object behind it).
+func (l *lifetime) ref() error {
+	if l.free == nil {
+		return ErrInvalid
+	}
+	if !l.enter() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// valid reports whether the primitive was made by its constructor (false for its zero value).
+func (l *lifetime) valid() bool { return l.free != nil }
+
+// validExecutor reports whether ex is a *ThreadPool or *IOScheduler made by its constructor (not nil, not a zero
+// value).
+func validExecutor(ex Executor) bool {
+	switch x := ex.(type) {
+	case *ThreadPool:
+		return x != nil && x.valid()
+	case *IOScheduler:
+		return x != nil && x.valid()
+	}
+	return false
+}
+
 // exit drops a reference taken by enter (or handed over from one).
 func (l *lifetime) exit() {
 	if l.refs.Add(-1) == lifetimeClosed {

@@ -21,6 +21,9 @@ import (
 // it inline on the unlocking thread before returning (libcoro semantics; waiting task bodies are served in
 // batches, most recent first). Goroutines blocked in Lock queue in FIFO order on the Go side, represented in the
 // C++ mutex by one native stand-in waiter; the goroutine at the head gets the lock when the stand-in does.
+//
+// The zero value is not usable; make one with NewMutex. Every method of a zero Mutex fails with an error matching
+// ErrInvalid (TryLock reports false).
 type Mutex struct {
 	c       *C.gocoro_mutex
 	life    lifetime
@@ -47,7 +50,7 @@ func mutexErr(op string, err error) error { return &opError{Op: op, Obj: "mutex"
 
 // TryLock takes the lock if it is free right now; the caller must later call Unlock. False after Close.
 func (m *Mutex) TryLock() bool {
-	if !m.life.enter() {
+	if !m.life.valid() || !m.life.enter() {
 		return false
 	}
 	if C.gocoro_mutex_try_lock(m.c) != 0 {
@@ -62,8 +65,8 @@ func (m *Mutex) TryLock() bool {
 // hold the lock: if the lock was granted in the same instant it is handed on (to the next goroutine waiter, or
 // released to the mutex). Uncontended it costs one cgo call.
 func (m *Mutex) Lock(ctx context.Context) error {
-	if !m.life.enter() {
-		return mutexErr("lock", ErrClosed)
+	if err := m.life.ref(); err != nil {
+		return mutexErr("lock", err)
 	}
 	if C.gocoro_mutex_try_lock(m.c) != 0 {
 		m.locked.Store(true)
@@ -167,8 +170,8 @@ func (s *mutexStandIn) complete(int64) {
 // AwaitLock suspends the task body until it holds the lock (co_await mutex.lock()); a free mutex is taken
 // without suspending. The body must call Unlock later.
 func (m *Mutex) AwaitLock(t *T) error {
-	if !m.life.enter() {
-		return mutexErr("lock", ErrClosed)
+	if err := m.life.ref(); err != nil {
+		return mutexErr("lock", err)
 	}
 	t.await(request{kind: C.GOCORO_OP_MUTEX_LOCK, target: unsafe.Pointer(m.c)})
 	if m.closing.Load() {
@@ -203,6 +206,9 @@ func (m *Mutex) Unlock() error {
 // ErrClosed). Task bodies still waiting get ErrClosed as the lock reaches them. The C++ mutex is freed once it
 // is unlocked and nobody waits. Later calls do nothing.
 func (m *Mutex) Close() error {
+	if !m.life.valid() {
+		return mutexErr("close", ErrInvalid)
+	}
 	m.mu.Lock()
 	if m.closing.Load() {
 		m.mu.Unlock()

@@ -26,20 +26,27 @@ import (
 // Every goroutine blocked in Produce or Consume has its own native operation in the C++ buffer. Cancellation:
 //   - an operation that completed in the same instant as the cancellation reports success (the value was stored,
 //     or is returned);
-//   - Consume: a value that reaches a consumer that already gave up is not lost: it is kept Go-side and handed to
-//     the next consumer (goroutine or task body) ahead of the buffer's contents, so FIFO order is kept;
+//   - Consume: the native operation of a consumer that gave up stays queued in the C++ buffer (libcoro cannot
+//     unlink it) and is adopted by the next consumer (goroutine or task body), which waits for its value before
+//     it takes anything from the buffer; a value it received with nobody waiting is kept Go-side and handed to
+//     the next consumer ahead of the buffer's contents. So FIFO order is kept;
 //   - Produce: the value is withdrawn and the still-queued native operation carries a placeholder that consumers
 //     skip.
+//
+// The zero value is not usable; make one with NewRingBuffer. Every method of a zero RingBuffer fails with an
+// error matching ErrInvalid (Size and Capacity report 0).
 type RingBuffer[V any] struct {
 	c        *C.gocoro_ring_buffer
 	capacity int
 	life     lifetime
 	closing  atomic.Bool
+	opSeq    atomic.Uint64 // numbers the native consume operations of goroutines in the order they were queued
 
-	mu     sync.Mutex // guards values, nextID, stash and the rbWaiters' state
-	values map[uint64]*rbValue[V]
-	nextID uint64
-	stash  []V // values taken natively for consumers that gave up; served before the buffer
+	mu      sync.Mutex // guards values, nextID, stash, orphans and the rbWaiters' state
+	values  map[uint64]*rbValue[V]
+	nextID  uint64
+	stash   []V            // values taken natively for consumers that gave up; served before the buffer
+	orphans []*rbWaiter[V] // queued native consumes nobody waits for, oldest first (see Consume)
 }
 
 type rbValue[V any] struct {
@@ -52,9 +59,11 @@ type rbWaiter[V any] struct {
 	rb        *RingBuffer[V]
 	consume   bool
 	id        uint64 // produce: the id produced
+	seq       uint64 // consume: when it was queued (rb.opSeq)
+	ev        *Event // consume adopted by a task body: set once done
 	done      bool
 	result    int64
-	abandoned bool
+	abandoned bool // nobody waits for the result any more (a consume may be adopted again)
 }
 
 // NewRingBuffer makes a ring buffer holding up to capacity values. capacity must be 1..16 or a power of two up
@@ -81,7 +90,7 @@ func (rb *RingBuffer[V]) Capacity() int { return rb.capacity }
 // Size reports how many values are stored (a snapshot). Placeholders of cancelled producers count until a
 // consumer skips them. 0 after Close.
 func (rb *RingBuffer[V]) Size() int {
-	if !rb.life.enter() {
+	if !rb.life.valid() || !rb.life.enter() {
 		return 0
 	}
 	n := int(C.gocoro_ring_buffer_size(rb.c))
@@ -100,8 +109,8 @@ func (rb *RingBuffer[V]) Empty() bool { return rb.Size() == 0 }
 // ErrStopped, while consumers still drain the stored values and fail with ErrStopped once the buffer is empty
 // (gocoro's libcoro, see third_party/libcoro/COMPATIBILITY.md §35.9: v0.14 still stored into free space).
 func (rb *RingBuffer[V]) NotifyWaiters() error {
-	if !rb.life.enter() {
-		return rbErr("notify_waiters", ErrClosed)
+	if err := rb.life.ref(); err != nil {
+		return rbErr("notify_waiters", err)
 	}
 	C.gocoro_ring_buffer_notify_waiters(rb.c)
 	rb.life.exit()
@@ -130,20 +139,6 @@ func (rb *RingBuffer[V]) take(id uint64) (V, bool) {
 	return val.v, true
 }
 
-func (rb *RingBuffer[V]) takeStash() (V, bool) {
-	rb.mu.Lock()
-	defer rb.mu.Unlock()
-	if len(rb.stash) == 0 {
-		var zero V
-		return zero, false
-	}
-	v := rb.stash[0]
-	var zero V
-	rb.stash[0] = zero
-	rb.stash = rb.stash[1:]
-	return v, true
-}
-
 func (rb *RingBuffer[V]) stoppedErr(op string) error {
 	if rb.closing.Load() {
 		return rbErr(op, ErrClosed)
@@ -154,8 +149,8 @@ func (rb *RingBuffer[V]) stoppedErr(op string) error {
 // Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped after
 // NotifyWaiters. Into free space (or straight to a waiting consumer) it costs one cgo call.
 func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
-	if !rb.life.enter() {
-		return rbErr("produce", ErrClosed)
+	if err := rb.life.ref(); err != nil {
+		return rbErr("produce", err)
 	}
 	id := rb.newValue(v)
 	var p *C.gocoro_pending
@@ -186,28 +181,39 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 // returned.
 func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 	var zero V
+	if !rb.life.valid() {
+		return zero, rbErr("consume", ErrInvalid)
+	}
 	for {
-		if v, ok := rb.takeStash(); ok {
+		v, ok, w := rb.takeStashOrAdopt()
+		if ok {
 			return v, nil
 		}
-		if !rb.life.enter() {
-			return zero, rbErr("consume", ErrClosed)
-		}
-		var id C.uint64_t
-		var p *C.gocoro_pending
 		var res int64
-		switch C.gocoro_ring_buffer_consume(rb.c, &id, &p) {
-		case C.GOCORO_RB_DONE:
-			rb.life.exit()
-			res = int64(id)
-		case C.GOCORO_RB_STOPPED:
-			rb.life.exit()
-			res = -1
-		default:
-			w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, consume: true}
-			var ok bool
-			if res, ok = rb.wait(ctx, w, p); !ok {
+		if w != nil {
+			// An earlier consumer's operation is queued ahead of any new one (or already has its value): it
+			// gets the next value, so wait for it rather than take a later one from the buffer.
+			if res, ok = rb.await(ctx, w); !ok {
 				return zero, ctx.Err()
+			}
+		} else {
+			if !rb.life.enter() {
+				return zero, rbErr("consume", ErrClosed)
+			}
+			var id C.uint64_t
+			var p *C.gocoro_pending
+			switch C.gocoro_ring_buffer_consume(rb.c, &id, &p) {
+			case C.GOCORO_RB_DONE:
+				rb.life.exit()
+				res = int64(id)
+			case C.GOCORO_RB_STOPPED:
+				rb.life.exit()
+				res = -1
+			default:
+				w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, consume: true, seq: rb.opSeq.Add(1)}
+				if res, ok = rb.wait(ctx, w, p); !ok {
+					return zero, ctx.Err()
+				}
 			}
 		}
 		if res < 0 {
@@ -220,10 +226,51 @@ func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 	}
 }
 
-// wait binds a handle to the pending native operation and waits for its result. ok is false when ctx ended
-// first: the operation is abandoned and finishes on its own (see complete). The lifetime reference taken by the
-// caller is dropped here, or by complete once abandoned. Close needs no special case: it stops the buffer, which
-// finishes every pending operation (result "stopped").
+// takeStashOrAdopt returns the oldest kept value (ok), else the orphaned consume that gets the next value: the
+// most recently queued one, as libcoro hands values to waiting consumers most recent first. The caller now owns
+// the orphan and must wait for it with await.
+func (rb *RingBuffer[V]) takeStashOrAdopt() (v V, ok bool, w *rbWaiter[V]) {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if len(rb.stash) > 0 {
+		v = rb.stash[0]
+		var zero V
+		rb.stash[0] = zero
+		rb.stash = rb.stash[1:]
+		return v, true, nil
+	}
+	if n := len(rb.orphans); n > 0 {
+		w = rb.orphans[n-1]
+		rb.orphans[n-1] = nil
+		rb.orphans = rb.orphans[:n-1]
+		w.abandoned = false
+	}
+	return v, false, w
+}
+
+// orphanLocked records a consume nobody waits for any more, keeping rb.orphans in queuing order.
+func (rb *RingBuffer[V]) orphanLocked(w *rbWaiter[V]) {
+	i := len(rb.orphans)
+	for i > 0 && rb.orphans[i-1].seq > w.seq {
+		i--
+	}
+	rb.orphans = append(rb.orphans, nil)
+	copy(rb.orphans[i+1:], rb.orphans[i:])
+	rb.orphans[i] = w
+}
+
+func (rb *RingBuffer[V]) unorphanLocked(w *rbWaiter[V]) {
+	for i, o := range rb.orphans {
+		if o == w {
+			rb.orphans = append(rb.orphans[:i], rb.orphans[i+1:]...)
+			return
+		}
+	}
+}
+
+// wait binds a handle to the pending native operation and waits for its result (see await). The lifetime
+// reference taken by the caller goes with the operation: complete drops it. Close needs no special case: it
+// stops the buffer, which finishes every pending operation (result "stopped").
 func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_pending) (int64, bool) {
 	var res C.int64_t
 	startDrainer()
@@ -233,6 +280,12 @@ func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_p
 		rb.life.exit()
 		return int64(res), true
 	}
+	return rb.await(ctx, w)
+}
+
+// await waits for the result of the native operation behind w. ok is false when ctx ended first: the operation
+// is abandoned and finishes on its own (see complete), or, for a consume, is adopted by the next consumer.
+func (rb *RingBuffer[V]) await(ctx context.Context, w *rbWaiter[V]) (int64, bool) {
 	select {
 	case <-w.ch:
 	case <-ctx.Done():
@@ -240,11 +293,12 @@ func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_p
 	rb.mu.Lock()
 	if w.done {
 		rb.mu.Unlock()
-		rb.life.exit()
 		return w.result, true // finished in the same instant as the cancellation: report what happened
 	}
-	w.abandoned = true // the completion, still to come, drops the reference
-	if !w.consume {
+	w.abandoned = true
+	if w.consume {
+		rb.orphanLocked(w)
+	} else {
 		val, ok := rb.values[w.id]
 		if !ok {
 			// A consumer already took it: it was produced, only the completion had not arrived yet.
@@ -259,22 +313,33 @@ func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_p
 	return 0, false
 }
 
-// complete runs on the drainer when a goroutine's native operation finished.
+// complete runs on the drainer when a goroutine's native operation finished; it drops the operation's lifetime
+// reference.
 func (w *rbWaiter[V]) complete(result int64) {
 	rb := w.rb
 	rb.mu.Lock()
 	if !w.abandoned {
 		w.done, w.result = true, result
 		close(w.ch)
+		ev := w.ev
 		rb.mu.Unlock()
+		rb.life.exit()
+		if ev != nil {
+			// Not on the drainer: Set runs the adopting task body inline.
+			go func() { _ = ev.Set(LIFO) }()
+		}
 		return
 	}
 	switch {
-	case w.consume && result > 0:
-		// Nobody took it: the next consumer gets it first.
+	case w.consume:
+		rb.unorphanLocked(w)
+		if result <= 0 {
+			break
+		}
+		// Nobody took it: the next consumer gets it first (unless the buffer is closed: nobody will).
 		if val, ok := rb.values[uint64(result)]; ok {
 			delete(rb.values, uint64(result))
-			if !val.dead {
+			if !val.dead && !rb.closing.Load() {
 				rb.stash = append(rb.stash, val.v)
 			}
 		}
@@ -287,8 +352,8 @@ func (w *rbWaiter[V]) complete(result int64) {
 
 // AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)).
 func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
-	if !rb.life.enter() {
-		return rbErr("produce", ErrClosed)
+	if err := rb.life.ref(); err != nil {
+		return rbErr("produce", err)
 	}
 	id := rb.newValue(v)
 	res := t.await(request{kind: C.GOCORO_OP_RING_PRODUCE, target: unsafe.Pointer(rb.c), arg: int64(id)})
@@ -304,15 +369,24 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 // (co_await rb.consume()).
 func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	var zero V
+	if !rb.life.valid() {
+		return zero, rbErr("consume", ErrInvalid)
+	}
 	for {
-		if v, ok := rb.takeStash(); ok {
+		v, ok, w := rb.takeStashOrAdopt()
+		if ok {
 			return v, nil
 		}
-		if !rb.life.enter() {
-			return zero, rbErr("consume", ErrClosed)
+		var res int64
+		if w != nil {
+			res = rb.awaitAdopted(t, w)
+		} else {
+			if !rb.life.enter() {
+				return zero, rbErr("consume", ErrClosed)
+			}
+			res = t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
+			rb.life.exit()
 		}
-		res := t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
-		rb.life.exit()
 		if res < 0 {
 			return zero, rb.stoppedErr("consume")
 		}
@@ -322,9 +396,29 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	}
 }
 
+// awaitAdopted suspends the task body until the orphaned consume w it adopted completes, on an event its
+// completion sets (a task body may not block its thread on w.ch), and returns the result.
+func (rb *RingBuffer[V]) awaitAdopted(t *T, w *rbWaiter[V]) int64 {
+	rb.mu.Lock()
+	if !w.done {
+		ev := NewEvent(false)
+		w.ev = ev
+		rb.mu.Unlock()
+		_ = ev.Await(t) // cannot fail: the event is only closed below
+		_ = ev.Close()
+		rb.mu.Lock()
+	}
+	res := w.result
+	rb.mu.Unlock()
+	return res
+}
+
 // Close stops the buffer (waiting task bodies and goroutines get ErrClosed), drops the stored values and frees
 // the C++ buffer once no call is using it. Later operations fail with ErrClosed; later Close calls do nothing.
 func (rb *RingBuffer[V]) Close() error {
+	if !rb.life.valid() {
+		return rbErr("close", ErrInvalid)
+	}
 	rb.mu.Lock()
 	if rb.closing.Load() {
 		rb.mu.Unlock()

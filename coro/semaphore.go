@@ -9,6 +9,7 @@ import "C"
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -24,8 +25,11 @@ var ErrStopped = errors.New("coro: stopped")
 //
 // Release hands its unit straight to the most recent waiting task body and resumes it inline on the releasing
 // thread (LIFO, intentionally unfair, as libcoro); without waiters it increments the counter, which is never
-// clamped to Max. Goroutines blocked in Acquire queue in FIFO order on the Go side, represented in the C++
-// semaphore by one native stand-in waiter.
+// clamped to Max but never passes math.MaxInt64 either. Goroutines blocked in Acquire queue in FIFO order on the
+// Go side, represented in the C++ semaphore by one native stand-in waiter.
+//
+// The zero value is not usable; make one with NewSemaphore. Every method of a zero Semaphore fails with an error
+// matching ErrInvalid (TryAcquire reports false, Value and Max 0).
 type Semaphore struct {
 	c       *C.gocoro_semaphore
 	max     int64
@@ -38,15 +42,19 @@ type Semaphore struct {
 	armed bool
 }
 
-// NewSemaphore makes a semaphore with the given maximum and starting value (clamped to max).
-func NewSemaphore(max, initial int64) *Semaphore {
+// NewSemaphore makes a semaphore with the given maximum (at least 1) and starting value (at least 0, clamped to
+// max). Other arguments fail with an error matching ErrInvalid.
+func NewSemaphore(max, initial int64) (*Semaphore, error) {
+	if max < 1 || initial < 0 {
+		return nil, semErr("create", fmt.Errorf("%w: max %d, initial %d: want max >= 1, initial >= 0", ErrInvalid, max, initial))
+	}
 	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(max), C.int64_t(initial)), max: max}
 	if s.c == nil {
 		panic("coro: out of memory")
 	}
 	c := s.c
 	s.life.free = func() { C.gocoro_semaphore_destroy(c) }
-	return s
+	return s, nil
 }
 
 func semErr(op string, err error) error { return &opError{Op: op, Obj: "semaphore", Err: err} }
@@ -56,7 +64,7 @@ func (s *Semaphore) Max() int64 { return s.max }
 
 // Value reports the units currently available (0 after Close).
 func (s *Semaphore) Value() int64 {
-	if !s.life.enter() {
+	if !s.life.valid() || !s.life.enter() {
 		return 0
 	}
 	defer s.life.exit()
@@ -66,7 +74,7 @@ func (s *Semaphore) Value() int64 {
 // TryAcquire takes one unit if one is available, without waiting (it does so even after NotifyWaiters, as
 // libcoro's try_acquire). False after Close.
 func (s *Semaphore) TryAcquire() bool {
-	if !s.life.enter() {
+	if !s.life.valid() || !s.life.enter() {
 		return false
 	}
 	ok := C.gocoro_semaphore_try_acquire(s.c) != 0
@@ -75,13 +83,17 @@ func (s *Semaphore) TryAcquire() bool {
 }
 
 // Release gives back one unit: to the most recent waiting task body (resumed inline before Release returns) or
-// to the oldest waiting goroutine, else to the counter. One cgo call.
+// to the oldest waiting goroutine, else to the counter. One cgo call. A release that would take the counter past
+// math.MaxInt64 fails with an error matching ErrInvalid and changes nothing.
 func (s *Semaphore) Release() error {
-	if !s.life.enter() {
-		return semErr("release", ErrClosed)
+	if err := s.life.ref(); err != nil {
+		return semErr("release", err)
 	}
-	C.gocoro_semaphore_release(s.c)
+	rc := C.gocoro_semaphore_release(s.c)
 	s.life.exit()
+	if rc != C.GOCORO_OK {
+		return semErr("release", fmt.Errorf("%w: the counter is at its limit", ErrInvalid))
+	}
 	return nil
 }
 
@@ -89,8 +101,8 @@ func (s *Semaphore) Release() error {
 // NotifyWaiters. On ctx.Err() no unit is held: a unit granted in the same instant is handed to the next waiting
 // goroutine or released.
 func (s *Semaphore) Acquire(ctx context.Context) error {
-	if !s.life.enter() {
-		return semErr("acquire", ErrClosed)
+	if err := s.life.ref(); err != nil {
+		return semErr("acquire", err)
 	}
 	if s.stopped.Load() {
 		s.life.exit()
@@ -131,7 +143,7 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 			s.mu.Unlock()
 		default:
 			s.mu.Unlock()
-			_ = s.Release() // ErrClosed only if closed, and then the unit does not matter
+			_ = s.Release() // fails only once closed, when the unit no longer matters
 		}
 		return ctx.Err()
 	}
@@ -217,8 +229,8 @@ func (p *semaphoreStandIn) complete(result int64) {
 // AwaitAcquire suspends the task body until it takes a unit (co_await semaphore.acquire()); an available unit
 // is taken without suspending. Fails with ErrStopped after NotifyWaiters.
 func (s *Semaphore) AwaitAcquire(t *T) error {
-	if !s.life.enter() {
-		return semErr("acquire", ErrClosed)
+	if err := s.life.ref(); err != nil {
+		return semErr("acquire", err)
 	}
 	res := t.await(request{kind: C.GOCORO_OP_SEMAPHORE_ACQUIRE, target: unsafe.Pointer(s.c)})
 	if s.closing.Load() {
@@ -239,8 +251,8 @@ func (s *Semaphore) AwaitAcquire(t *T) error {
 // calling thread and every waiting goroutine is woken, all with ErrStopped, and every later Acquire/AwaitAcquire
 // fails with ErrStopped even if units remain.
 func (s *Semaphore) NotifyWaiters() error {
-	if !s.life.enter() {
-		return semErr("notify_waiters", ErrClosed)
+	if err := s.life.ref(); err != nil {
+		return semErr("notify_waiters", err)
 	}
 	s.mu.Lock()
 	s.stopped.Store(true)
@@ -254,6 +266,9 @@ func (s *Semaphore) NotifyWaiters() error {
 // Close wakes every waiter with ErrClosed and frees the semaphore once no call is using it. Later operations
 // fail with ErrClosed; later Close calls do nothing.
 func (s *Semaphore) Close() error {
+	if !s.life.valid() {
+		return semErr("close", ErrInvalid)
+	}
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()

@@ -26,6 +26,9 @@ import (
 // and writer-preference rules apply to goroutines and task bodies alike. Cancelling withdraws the goroutine at
 // once; libcoro's intrusive queue cannot unlink an operation, so its queue entry stays as a placeholder that
 // passes the lock on the moment it is granted.
+//
+// The zero value is not usable; make one with NewSharedMutex. Every method of a zero SharedMutex fails with an
+// error matching ErrInvalid (TryLock and TryLockShared report false).
 type SharedMutex struct {
 	c         *C.gocoro_shared_mutex
 	ex        Executor
@@ -48,7 +51,7 @@ type sharedWaiter struct {
 // NewSharedMutex makes a shared mutex that wakes shared waiters on ex, a *ThreadPool or an *IOScheduler
 // (coro::shared_mutex<executor>).
 func NewSharedMutex(ex Executor) (*SharedMutex, error) {
-	if ex == nil || ex == (*ThreadPool)(nil) || ex == (*IOScheduler)(nil) {
+	if !validExecutor(ex) {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrInvalid}
 	}
 	if !ex.hold() {
@@ -111,7 +114,7 @@ func (m *SharedMutex) TryLock() bool { return m.try(true) }
 func (m *SharedMutex) TryLockShared() bool { return m.try(false) }
 
 func (m *SharedMutex) try(excl bool) bool {
-	if !m.life.enter() {
+	if !m.life.valid() || !m.life.enter() {
 		return false
 	}
 	if C.gocoro_shared_mutex_try_lock(m.c, cbool(excl)) != 0 {
@@ -130,8 +133,8 @@ func (m *SharedMutex) Lock(ctx context.Context) error { return m.lock(ctx, true)
 func (m *SharedMutex) LockShared(ctx context.Context) error { return m.lock(ctx, false) }
 
 func (m *SharedMutex) lock(ctx context.Context, excl bool) error {
-	if !m.life.enter() {
-		return sharedErr("lock", ErrClosed)
+	if err := m.life.ref(); err != nil {
+		return sharedErr("lock", err)
 	}
 	if C.gocoro_shared_mutex_try_lock(m.c, cbool(excl)) != 0 {
 		m.held(excl)
@@ -211,8 +214,8 @@ func (m *SharedMutex) AwaitLock(t *T) error { return m.await(t, true) }
 func (m *SharedMutex) AwaitLockShared(t *T) error { return m.await(t, false) }
 
 func (m *SharedMutex) await(t *T, excl bool) error {
-	if !m.life.enter() {
-		return sharedErr("lock", ErrClosed)
+	if err := m.life.ref(); err != nil {
+		return sharedErr("lock", err)
 	}
 	var arg int64
 	if excl {
@@ -254,6 +257,9 @@ func (m *SharedMutex) unlock(excl bool) error {
 // nothing holds or waits for it. Later calls do nothing. Close the SharedMutex before or after its pool, either
 // works.
 func (m *SharedMutex) Close() error {
+	if !m.life.valid() {
+		return sharedErr("close", ErrInvalid)
+	}
 	m.mu.Lock()
 	if m.closing.Load() {
 		m.mu.Unlock()

@@ -27,6 +27,9 @@ type ThreadPoolOptions struct {
 }
 
 // ThreadPool is a coro::thread_pool: a fixed set of C++ worker threads. Safe for concurrent use.
+//
+// The zero value is not usable; make one with NewThreadPool. A zero ThreadPool refuses all work with an error
+// matching ErrInvalid (ThreadCount and Size report 0).
 type ThreadPool struct {
 	mu     sync.RWMutex // write-held only by Close; readers are submissions
 	tp     *C.gocoro_thread_pool
@@ -68,8 +71,16 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 	return p, nil
 }
 
+// valid reports whether p was made by NewThreadPool (the zero ThreadPool has no C++ pool).
+func (p *ThreadPool) valid() bool { return p.id != nil }
+
+func poolInvalid(op string) error { return &opError{Op: op, Obj: "thread_pool", Err: ErrInvalid} }
+
 // ThreadCount reports the number of worker threads (0 after Close).
 func (p *ThreadPool) ThreadCount() int {
+	if !p.valid() {
+		return 0
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
@@ -80,6 +91,9 @@ func (p *ThreadPool) ThreadCount() int {
 
 // Size reports queued plus running tasks (0 after Close).
 func (p *ThreadPool) Size() int {
+	if !p.valid() {
+		return 0
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
@@ -93,6 +107,9 @@ func (p *ThreadPool) Spawn(fn func()) error { return spawnOn(p, fn) }
 
 // submit queues q on the pool's run queue, starting a drainer for it if fewer than one per thread exist.
 func (p *ThreadPool) submit(q queued) error {
+	if !p.valid() {
+		return poolInvalid("schedule")
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {
@@ -141,6 +158,9 @@ func (p *ThreadPool) spawn(d drainer, behind bool) bool {
 // function running there), Close cannot wait for the thread it runs on: it then does all that in the background
 // and returns nil at once. A task body (NewTask) must not Close the pool it runs on: its thread waits for the body.
 func (p *ThreadPool) Close() error {
+	if !p.valid() {
+		return poolInvalid("close")
+	}
 	if p.onOwnThread() {
 		go p.Close()
 		return nil
@@ -176,6 +196,9 @@ func (p *ThreadPool) onOwnThread() bool {
 }
 
 func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, error) {
+	if !p.valid() {
+		return request{}, nil, poolInvalid("schedule")
+	}
 	kind := C.int32_t(C.GOCORO_OP_SCHEDULE)
 	if yield {
 		kind = C.GOCORO_OP_YIELD
@@ -198,6 +221,9 @@ func (p *ThreadPool) finishSchedule(res int64) error {
 }
 
 func (p *ThreadPool) hold() bool {
+	if !p.valid() {
+		return false
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {

@@ -1,19 +1,9 @@
 #include "cshim/event.h"
-#include "cshim/completion.h"
 #include "cshim/event.hpp"
 #include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
 
-#include <coro/detail/task_self_deleting.hpp>
-
-namespace
-{
-auto post_when_set(const coro::event& e, uintptr_t handle) -> coro::task<void>
-{
-    co_await e;
-    gocoro_completion_post(handle, 0);
-}
-} // namespace
+#include <new>
 
 extern "C" gocoro_event* gocoro_event_create(int initially_set)
 {
@@ -52,16 +42,4 @@ extern "C" void gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, 
 extern "C" void gocoro_event_reset(gocoro_event* e)
 {
     e->event.reset();
-}
-
-extern "C" int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle)
-{
-    if (e->event.is_set())
-    {
-        return 1;
-    }
-    // Detached: frees itself once it has posted. If the event got set meanwhile it posts right away.
-    auto waiter = coro::detail::make_task_self_deleting(post_when_set(e->event, handle));
-    waiter.handle().resume();
-    return 0;
 }

@@ -38,25 +38,56 @@ extern "C" int gocoro_latch_is_ready(const gocoro_latch* l)
 
 extern "C" int64_t gocoro_latch_remaining(const gocoro_latch* l)
 {
-    return static_cast<int64_t>(l->latch.remaining());
+    return l->count.load(std::memory_order_acquire);
 }
 
-extern "C" void gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+namespace
 {
-    l->latch.count_down(n);
+/// Subtracts n (saturating); true if this call brought the counter from above zero to zero or below.
+auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
+{
+    int64_t old = l->count.load(std::memory_order_relaxed);
+    int64_t next{};
+    do
+    {
+        next = old < std::numeric_limits<int64_t>::min() + n ? std::numeric_limits<int64_t>::min() : old - n;
+    } while (!l->count.compare_exchange_weak(old, next, std::memory_order_acq_rel, std::memory_order_relaxed));
+    return old > 0 && next <= 0;
+}
+} // namespace
+
+extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+{
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        l->latch.count_down();
+    }
+    return GOCORO_OK;
 }
 
-extern "C" void gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
+extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
 {
-    l->latch.count_down(tp->pool, n);
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        l->latch.count_down(tp->pool);
+    }
+    return GOCORO_OK;
 }
 
 extern "C" void gocoro_latch_release_all(gocoro_latch* l)
 {
+    // The inner latch counts from 1 (or starts ready), so one count_down completes it; the counter is left alone.
     if (!l->latch.is_ready())
     {
-        // fetch_sub(max) always satisfies "previous <= n"; atomic signed arithmetic wraps, so this is defined.
-        l->latch.count_down(std::numeric_limits<int64_t>::max());
+        l->latch.count_down();
     }
 }
 

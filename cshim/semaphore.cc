@@ -4,6 +4,7 @@
 
 #include <coro/detail/task_self_deleting.hpp>
 
+#include <limits>
 #include <new>
 
 namespace
@@ -30,9 +31,20 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
     return s->sem.try_acquire() ? 1 : 0;
 }
 
-extern "C" void gocoro_semaphore_release(gocoro_semaphore* s)
+extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
 {
-    s->sem.release();
+    // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
+    // release registered before it) against the limit. Of two concurrent releases the later one to register
+    // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.
+    const int64_t ahead = s->releasing.fetch_add(1, std::memory_order_seq_cst);
+    const int64_t value = static_cast<int64_t>(s->sem.value());
+    const bool    fits  = value <= std::numeric_limits<int64_t>::max() - ahead - 1;
+    if (fits)
+    {
+        s->sem.release();
+    }
+    s->releasing.fetch_sub(1, std::memory_order_seq_cst);
+    return fits ? GOCORO_OK : GOCORO_EINVAL;
 }
 
 extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)

@@ -8,12 +8,15 @@
 #include <coro/task.hpp>
 
 #include <atomic>
+#include <cstdint>
 
 struct gocoro_semaphore
 {
     gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
     coro::semaphore   sem;
     std::atomic<bool> stopped{false};
+    /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
+    std::atomic<int64_t> releasing{0};
 };
 
 namespace gocoro

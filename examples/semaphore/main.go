@@ -32,7 +32,10 @@ func run(w io.Writer) error {
 		return err
 	}
 	defer tp.Close()
-	sem := coro.NewSemaphore(2, 2)
+	sem, err := coro.NewSemaphore(2, 2)
+	if err != nil {
+		return err
+	}
 	defer sem.Close()
 
 	const numTasks = 100

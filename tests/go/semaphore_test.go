@@ -21,7 +21,7 @@ func TestSemaphore(t *testing.T) {
 	none := struct{}{}
 
 	t.Run("semaphore binary", func(t *testing.T) {
-		s := coro.NewSemaphore(1, 1)
+		s := newSemaphore(t, 1, 1)
 		defer s.Close()
 		var output []uint64
 		type seen struct {
@@ -57,7 +57,7 @@ func TestSemaphore(t *testing.T) {
 	})
 
 	t.Run("semaphore binary many waiters until event", func(t *testing.T) {
-		s := coro.NewSemaphore(1, 1)
+		s := newSemaphore(t, 1, 1)
 		defer s.Close()
 		e := coro.NewEvent(false)
 		defer e.Close()
@@ -104,7 +104,7 @@ func TestSemaphore(t *testing.T) {
 		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
 		require.NoError(t, err)
 		defer tp.Close()
-		s := coro.NewSemaphore(2, 2)
+		s := newSemaphore(t, 2, 2)
 		defer s.Close()
 		var value atomic.Uint64
 		// Starting a Go-bodied task takes microseconds (a goroutine hand-off), not nanoseconds as in C++: without
@@ -162,7 +162,7 @@ func TestSemaphore(t *testing.T) {
 		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{})
 		require.NoError(t, err)
 		defer tp.Close()
-		s := coro.NewSemaphore(50, 0)
+		s := newSemaphore(t, 50, 0)
 		defer s.Close()
 		var value atomic.Uint64
 
@@ -218,7 +218,7 @@ func TestSemaphore(t *testing.T) {
 func errorsIsStopped(err error) bool { return errors.Is(err, coro.ErrStopped) }
 
 func TestSemaphoreGoroutines(t *testing.T) {
-	s := coro.NewSemaphore(3, 3)
+	s := newSemaphore(t, 3, 3)
 	var inside, maxInside atomic.Int64
 	var wg sync.WaitGroup
 	for g := 0; g < 16; g++ {
@@ -274,7 +274,7 @@ func TestSemaphoreGoroutines(t *testing.T) {
 }
 
 func TestSemaphoreCloseReleasesWaiters(t *testing.T) {
-	s := coro.NewSemaphore(1, 0)
+	s := newSemaphore(t, 1, 0)
 	done := make(chan error)
 	go func() { done <- s.Acquire(context.Background()) }()
 	task := coro.NewTask(func(tk *coro.T) (int, error) { return 0, s.AwaitAcquire(tk) })
@@ -285,4 +285,11 @@ func TestSemaphoreCloseReleasesWaiters(t *testing.T) {
 	_, err := coro.SyncWait(context.Background(), task)
 	require.ErrorIs(t, err, coro.ErrClosed)
 	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })
+}
+
+func newSemaphore(t *testing.T, max, initial int64) *coro.Semaphore {
+	t.Helper()
+	s, err := coro.NewSemaphore(max, initial)
+	require.NoError(t, err)
+	return s
 }
