@@ -6754,6 +6754,7 @@ extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
 /* coro::event behind an opaque handle.
  *
  * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
+ * Host threads do not wait on the event natively: the host wakes its own waiters after set().
  * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
  * thread (libcoro semantics); set_on() hands them to a thread pool instead. */
 
@@ -6820,7 +6821,7 @@ size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#line 12 "../../cshim/event.h"
+#line 13 "../../cshim/event.h"
 
 #include <stdint.h>
 
@@ -6840,10 +6841,6 @@ struct gocoro_io_scheduler;
 void gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
 void gocoro_event_reset(gocoro_event* e);
 
-/* Completion-queue wait for host threads: returns 1 if the event is already set (nothing registered), else 0
- * and posts (handle, 0) once it is set. */
-int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle);
-
 #ifdef __cplusplus
 }
 #endif
@@ -6851,7 +6848,6 @@ int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
 #line 2 "../../cshim/event.cc"
-// #include "cshim/completion.h" (inlined above)
 // #include "cshim/event.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
 #define GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
@@ -6870,7 +6866,7 @@ struct gocoro_event
     coro::event event;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 4 "../../cshim/event.cc"
+#line 3 "../../cshim/event.cc"
 // #include "cshim/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
@@ -6951,7 +6947,7 @@ struct gocoro_io_scheduler
     std::shared_ptr<coro::io_scheduler> scheduler;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#line 5 "../../cshim/event.cc"
+#line 4 "../../cshim/event.cc"
 // #include "cshim/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
@@ -6979,18 +6975,9 @@ struct gocoro_thread_pool
     coro::thread_pool pool;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
-#line 6 "../../cshim/event.cc"
+#line 5 "../../cshim/event.cc"
 
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-
-namespace
-{
-auto post_when_set(const coro::event& e, uintptr_t handle) -> coro::task<void>
-{
-    co_await e;
-    gocoro_completion_post(handle, 0);
-}
-} // namespace
+#include <new>
 
 extern "C" gocoro_event* gocoro_event_create(int initially_set)
 {
@@ -7029,18 +7016,6 @@ extern "C" void gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, 
 extern "C" void gocoro_event_reset(gocoro_event* e)
 {
     e->event.reset();
-}
-
-extern "C" int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle)
-{
-    if (e->event.is_set())
-    {
-        return 1;
-    }
-    // Detached: frees itself once it has posted. If the event got set meanwhile it posts right away.
-    auto waiter = coro::detail::make_task_self_deleting(post_when_set(e->event, handle));
-    waiter.handle().resume();
-    return 0;
 }
 
 #line 1 "../../cshim/io_scheduler.cc"
@@ -7224,8 +7199,9 @@ void          gocoro_latch_destroy(gocoro_latch* l);
 int           gocoro_latch_is_ready(const gocoro_latch* l);
 /* The counter (libcoro's remaining() is this value converted to size_t). */
 int64_t gocoro_latch_remaining(const gocoro_latch* l);
-void    gocoro_latch_count_down(gocoro_latch* l, int64_t n);
-void    gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n);
+/* Subtract n >= 0 (GOCORO_EINVAL for n < 0), saturating at INT64_MIN instead of wrapping. */
+int gocoro_latch_count_down(gocoro_latch* l, int64_t n);
+int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n);
 /* Completes the latch whatever its counter (used to release waiters on close). */
 void gocoro_latch_release_all(gocoro_latch* l);
 
@@ -7317,10 +7293,17 @@ private:
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
 #line 8 "../../cshim/latch.hpp"
 
+#include <atomic>
+#include <cstdint>
+
+/// coro::latch counts with a plain fetch_sub, which wraps: counting MAX twice from 1 ends at 3. The shim keeps the
+/// counter itself, saturating at INT64_MIN, and counts the inner latch (what waiters await) down from 1 exactly
+/// when its own counter first reaches zero or below.
 struct gocoro_latch
 {
-    explicit gocoro_latch(int64_t count) : latch(count) {}
-    coro::latch latch;
+    explicit gocoro_latch(int64_t n) : count(n), latch(n > 0 ? 1 : 0) {}
+    std::atomic<int64_t> count;
+    coro::latch          latch;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
 #line 4 "../../cshim/latch.cc"
@@ -7361,25 +7344,56 @@ extern "C" int gocoro_latch_is_ready(const gocoro_latch* l)
 
 extern "C" int64_t gocoro_latch_remaining(const gocoro_latch* l)
 {
-    return static_cast<int64_t>(l->latch.remaining());
+    return l->count.load(std::memory_order_acquire);
 }
 
-extern "C" void gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+namespace
 {
-    l->latch.count_down(n);
+/// Subtracts n (saturating); true if this call brought the counter from above zero to zero or below.
+auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
+{
+    int64_t old = l->count.load(std::memory_order_relaxed);
+    int64_t next{};
+    do
+    {
+        next = old < std::numeric_limits<int64_t>::min() + n ? std::numeric_limits<int64_t>::min() : old - n;
+    } while (!l->count.compare_exchange_weak(old, next, std::memory_order_acq_rel, std::memory_order_relaxed));
+    return old > 0 && next <= 0;
+}
+} // namespace
+
+extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+{
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        l->latch.count_down();
+    }
+    return GOCORO_OK;
 }
 
-extern "C" void gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
+extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
 {
-    l->latch.count_down(tp->pool, n);
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        l->latch.count_down(tp->pool);
+    }
+    return GOCORO_OK;
 }
 
 extern "C" void gocoro_latch_release_all(gocoro_latch* l)
 {
+    // The inner latch counts from 1 (or starts ready), so one count_down completes it; the counter is left alone.
     if (!l->latch.is_ready())
     {
-        // fetch_sub(max) always satisfies "previous <= n"; atomic signed arithmetic wraps, so this is defined.
-        l->latch.count_down(std::numeric_limits<int64_t>::max());
+        l->latch.count_down();
     }
 }
 
@@ -8152,7 +8166,9 @@ enum gocoro_acquire_result
 gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial);
 void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
-void              gocoro_semaphore_release(gocoro_semaphore* s);
+/* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
+ * so its type is the only bound. */
+int               gocoro_semaphore_release(gocoro_semaphore* s);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
 int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
 void              gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
@@ -8184,12 +8200,15 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 // #include "coro/task.hpp" (inlined above)
 
 #include <atomic>
+#include <cstdint>
 
 struct gocoro_semaphore
 {
     gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
     coro::semaphore   sem;
     std::atomic<bool> stopped{false};
+    /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
+    std::atomic<int64_t> releasing{0};
 };
 
 namespace gocoro
@@ -8206,6 +8225,7 @@ inline auto acquire(gocoro_semaphore* s) -> coro::task<int64_t>
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
+#include <limits>
 #include <new>
 
 namespace
@@ -8232,9 +8252,20 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
     return s->sem.try_acquire() ? 1 : 0;
 }
 
-extern "C" void gocoro_semaphore_release(gocoro_semaphore* s)
+extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
 {
-    s->sem.release();
+    // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
+    // release registered before it) against the limit. Of two concurrent releases the later one to register
+    // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.
+    const int64_t ahead = s->releasing.fetch_add(1, std::memory_order_seq_cst);
+    const int64_t value = static_cast<int64_t>(s->sem.value());
+    const bool    fits  = value <= std::numeric_limits<int64_t>::max() - ahead - 1;
+    if (fits)
+    {
+        s->sem.release();
+    }
+    s->releasing.fetch_sub(1, std::memory_order_seq_cst);
+    return fits ? GOCORO_OK : GOCORO_EINVAL;
 }
 
 extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)

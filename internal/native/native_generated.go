@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3e4c02d39940a4bca826dfc9edef9f9698fc2c9413e8afba2b744d92c87ca9c8"
+const SourceHash = "820f05a0a7c47379d637a04ca28aad704b576b72599bfba782b2b15b2f6aa4a4"

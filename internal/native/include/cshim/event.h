@@ -6,6 +6,7 @@
 /* coro::event behind an opaque handle.
  *
  * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
+ * Host threads do not wait on the event natively: the host wakes its own waiters after set().
  * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
  * thread (libcoro semantics); set_on() hands them to a thread pool instead. */
 
@@ -29,10 +30,6 @@ void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
 struct gocoro_io_scheduler;
 void gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
 void gocoro_event_reset(gocoro_event* e);
-
-/* Completion-queue wait for host threads: returns 1 if the event is already set (nothing registered), else 0
- * and posts (handle, 0) once it is set. */
-int gocoro_event_wait_async(gocoro_event* e, uintptr_t handle);
 
 #ifdef __cplusplus
 }

@@ -25,8 +25,9 @@ void          gocoro_latch_destroy(gocoro_latch* l);
 int           gocoro_latch_is_ready(const gocoro_latch* l);
 /* The counter (libcoro's remaining() is this value converted to size_t). */
 int64_t gocoro_latch_remaining(const gocoro_latch* l);
-void    gocoro_latch_count_down(gocoro_latch* l, int64_t n);
-void    gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n);
+/* Subtract n >= 0 (GOCORO_EINVAL for n < 0), saturating at INT64_MIN instead of wrapping. */
+int gocoro_latch_count_down(gocoro_latch* l, int64_t n);
+int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n);
 /* Completes the latch whatever its counter (used to release waiters on close). */
 void gocoro_latch_release_all(gocoro_latch* l);
 

@@ -31,7 +31,9 @@ enum gocoro_acquire_result
 gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial);
 void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
-void              gocoro_semaphore_release(gocoro_semaphore* s);
+/* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
+ * so its type is the only bound. */
+int               gocoro_semaphore_release(gocoro_semaphore* s);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
 int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
 void              gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
