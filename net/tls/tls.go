@@ -88,6 +88,9 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if s == nil || tc == nil {
 		return nil, opError("listen", nil, nil, coro.ErrInvalid)
 	}
+	if tc.c == nil {
+		return nil, opError("listen", nil, nil, errZeroContext)
+	}
 	if !tc.hasCert {
 		return nil, opError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
 	}
@@ -197,6 +200,9 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
 	if s == nil || tc == nil {
 		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+	}
+	if tc.c == nil {
+		return nil, opError("dial", nil, nil, errZeroContext)
 	}
 	host, port, name, err := netaddr.Split(address, true)
 	if err != nil {
