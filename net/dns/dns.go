@@ -60,6 +60,8 @@ var (
 	ErrTimeout = errors.New("dns lookup timed out")
 
 	errClosed = errors.Join(net.ErrClosed, coro.ErrClosed)
+	// errZeroResolver is what a zero Resolver (not made by NewResolver) reports.
+	errZeroResolver = fmt.Errorf("resolver not made by NewResolver: %w", coro.ErrInvalid)
 )
 
 // Resolver is a c-ares channel on an IOScheduler (libcoro's dns::resolver<io_scheduler>).
@@ -179,6 +181,9 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 	}
 	if name == "" || strings.IndexByte(name, 0) >= 0 {
 		return nil, dnsError(name, ErrNotFound)
+	}
+	if r.s == nil {
+		return nil, dnsError(name, errZeroResolver)
 	}
 	_, release, err := corelink.AcquireIOScheduler(r.s)
 	if err != nil {

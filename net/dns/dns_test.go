@@ -286,3 +286,11 @@ func TestCloseAbortsLookups(t *testing.T) {
 		})
 	}
 }
+
+// A zero Resolver (not made by NewResolver) reports an error instead of crashing.
+func TestZeroResolver(t *testing.T) {
+	var r dns.Resolver
+	_, err := r.LookupHost(context.Background(), "localhost")
+	require.ErrorIs(t, err, coro.ErrInvalid)
+	require.NoError(t, r.Close())
+}

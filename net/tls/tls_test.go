@@ -832,3 +832,27 @@ func TestZeroContext(t *testing.T) {
 	_, err = tls.Listen(context.Background(), s, "127.0.0.1:0", &tls.Context{})
 	require.ErrorIs(t, err, tls.ErrConfig)
 }
+
+// Zero Conn and Listener values (not made by Dial, Listen or Accept) behave as closed ones instead of crashing
+// or blocking.
+func TestZeroConnListener(t *testing.T) {
+	var c tls.Conn
+	require.ErrorIs(t, c.Handshake(), net.ErrClosed)
+	_, err := c.Read(make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = c.Write([]byte("x"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.Error(t, c.CloseWrite())
+	require.ErrorIs(t, c.SetDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, c.LocalAddr())
+	require.Nil(t, c.RemoteAddr())
+	require.False(t, c.ConnectionState().HandshakeComplete)
+	require.ErrorIs(t, c.Close(), net.ErrClosed)
+
+	var l tls.Listener
+	_, err = l.Accept()
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.ErrorIs(t, l.SetDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, l.Addr())
+	require.ErrorIs(t, l.Close(), net.ErrClosed)
+}
