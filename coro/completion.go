@@ -20,25 +20,57 @@ type completer interface {
 // thread, no P) until a batch is ready, so a completion costs one crossing per batch, not one callback each.
 var drainOnce sync.Once
 
-func startDrainer() { drainOnce.Do(func() { go drain() }) }
+func startDrainer() {
+	drainOnce.Do(func() {
+		d := &completionDrainer{buf: (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))}
+		go d.run()
+	})
+}
 
 const completionBatch = 256
 
-func drain() {
-	buf := (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))
+// completionDrainer is the state of the delivering goroutine, kept outside it so that a successor can take over
+// the batch.
+type completionDrainer struct {
+	buf     *[completionBatch]C.gocoro_completion
+	next, n int // buf[next:n] is still to be delivered
+}
+
+func (d *completionDrainer) run() {
+	// A callback that calls runtime.Goexit ends this goroutine whatever it recovers: hand the rest of the batch and
+	// the queue to a new one, so that the completions behind it still arrive.
+	exited := true
+	defer func() {
+		if exited {
+			go d.run()
+		}
+	}()
 	for {
-		n := int(C.gocoro_completion_wait(&buf[0], completionBatch))
-		if n == 0 {
+		for d.next < d.n {
+			c := d.buf[d.next]
+			d.next++
+			deliver(releaseHandle(handle(c.handle)).(completer), int64(c.result))
+		}
+		if d.n > 0 {
+			// The goroutines just readied sit in this P's run queue, and the next wait blocks in C while keeping
+			// the P (a cgo call): they would wait there until sysmon retakes the P (tens of µs or more). Let them
+			// run now.
+			runtime.Gosched()
+		}
+		d.next, d.n = 0, int(C.gocoro_completion_wait(&d.buf[0], completionBatch))
+		if d.n == 0 {
+			exited = false
 			return
 		}
-		for i := 0; i < n; i++ {
-			c := releaseHandle(handle(buf[i].handle)).(completer)
-			c.complete(int64(buf[i].result))
-		}
-		// The goroutines just readied sit in this P's run queue, and the next wait blocks in C while keeping the
-		// P (a cgo call): they would wait there until sysmon retakes the P (tens of µs or more). Let them run now.
-		runtime.Gosched()
 	}
+}
+
+// deliver runs one completion. A panic in it (a user's PollFunc or NewCompletion function) is recovered and
+// dropped, like one in a Spawn'ed function: this goroutine delivers every completion of the process, and the ones
+// behind it must still arrive. Completers that can hand a panic on (task results) recover it themselves.
+func deliver(c completer, result int64) {
+	defer func() { _ = recover() }()
+	c.complete(result)
 }
 
 // signal is a one-shot completer a goroutine can block on.

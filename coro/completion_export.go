@@ -3,7 +3,7 @@ package coro
 // NewCompletion returns a handle for C++ code to complete exactly once with gocoro_completion_post(handle, result)
 // (cshim/completion.h), for cgo packages whose native coroutines report to Go (net/dns). done then runs with
 // result on the goroutine that delivers native completions, so it must be quick and must not block: hand the
-// result on through a buffered channel, say. The handle counts in LiveHandles until it is posted; if it never will
+// result on through a buffered channel, say. A panic in done is recovered and dropped. The handle counts in LiveHandles until it is posted; if it never will
 // be (the C call meant to take it failed), give it back with DiscardCompletion.
 func NewCompletion(done func(result int64)) uintptr {
 	if done == nil {

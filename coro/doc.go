@@ -28,7 +28,8 @@
 // # Lifetime
 //
 // Close shuts an executor or primitive down: executors stop accepting work, run everything already queued, wait for
-// pending timers and polls, join their threads and free the C++ object; primitives release their waiters. Every
+// pending timers (an IOScheduler completes pending polls with ErrClosed instead of waiting for them), join their
+// threads and free the C++ object; primitives release their waiters. Every
 // later operation returns an error for which errors.Is(err, ErrClosed) is true; a second Close does nothing.
 // Called from one of the executor's own threads (a function it runs), an executor's Close cannot wait for that
 // thread: it stops the executor in the background and returns at once. A task body must not Close the executor it
@@ -38,7 +39,8 @@
 //
 // A panic inside Go code run by an executor is recovered there (it never crosses into C++ or kills the thread) and
 // comes back where the result is awaited as a *PanicError (Schedule, SyncWait, Await, Task.Result). Panics in
-// Spawn'ed functions are dropped, like exceptions escaping a spawned libcoro task.
+// Spawn'ed functions are dropped, like exceptions escaping a spawned libcoro task, and so are panics in completion
+// callbacks (IOScheduler.PollFunc's done, NewCompletion's function), which have no caller to return to.
 //
 // # Handles
 //

@@ -170,8 +170,8 @@ func (s *IOScheduler) Size() int {
 	return int(C.gocoro_io_scheduler_size(s.s))
 }
 
-// Close shuts the scheduler down — it waits for pending timers and polls, runs what is queued and joins its
-// threads — and frees it. Later calls do nothing. Called from one of the scheduler's own threads (a Spawn or
+// Close shuts the scheduler down — it completes pending polls with ErrClosed (PollFunc's done, T.Poll), waits for
+// pending timers, runs what is queued and joins its threads — and frees it. Later calls do nothing. Called from one of the scheduler's own threads (a Spawn or
 // Schedule function running there, or inside ProcessEvents), Close cannot wait for the thread it runs on: it then
 // does all that in the background and returns nil at once. A task body (NewTask) must not Close the scheduler it
 // runs on: its thread waits for the body.
@@ -227,11 +227,21 @@ func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
 	s.mu.RUnlock()
 	r.target = unsafe.Pointer(s.s)
 	res := t.await(r)
+	// A poll that Close cancelled reports PollClosed (the C++ core's status for it); a peer hanging up at the same
+	// moment is reported as ErrClosed too.
+	cancelled := r.kind == C.GOCORO_OP_IO_POLL && PollStatus(res) == PollClosed && s.isClosed()
 	s.inflight.Add(-1)
-	if r.kind != C.GOCORO_OP_IO_POLL && res == C.GOCORO_ESHUTDOWN {
+	if cancelled || r.kind != C.GOCORO_OP_IO_POLL && res == C.GOCORO_ESHUTDOWN {
 		return 0, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 	}
 	return res, nil
+}
+
+// isClosed reports whether Close has begun.
+func (s *IOScheduler) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
 }
 
 func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, error) {
@@ -332,7 +342,8 @@ func (st PollStatus) String() string {
 }
 
 // Poll suspends the task body until fd is ready for op or timeout passes (0: no timeout), on s's epoll loop
-// (co_await s->poll(fd, op, timeout)). Only one Poll per fd at a time, as in libcoro.
+// (co_await s->poll(fd, op, timeout)). Only one Poll per fd at a time, as in libcoro. A Poll still pending when
+// Close begins returns ErrClosed.
 func (t *T) Poll(s *IOScheduler, fd int, op PollOp, timeout time.Duration) (PollStatus, error) {
 	if op != PollRead && op != PollWrite && op != PollReadWrite {
 		return PollError, &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}

@@ -21,7 +21,11 @@ import (
 // for code that waits in plain goroutines: non-blocking sockets, pipes, eventfds.
 //
 // Only one poll per fd at a time, as in libcoro (a second concurrent poll of the same fd reports PollError). s
-// cannot finish Close before done has run; if s shuts down meanwhile, done gets ErrClosed.
+// cannot finish Close before done has run; Close does not wait for the descriptor: a poll still pending (or
+// finishing with PollClosed) once Close has begun gets ErrClosed.
+//
+// A panic in done is recovered and dropped (there is nobody to hand it to), like a panic in a Spawn'ed function;
+// later completions are still delivered.
 func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done func(PollStatus, error)) error {
 	if op != PollRead && op != PollWrite && op != PollReadWrite || done == nil || fd < 0 {
 		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
@@ -51,8 +55,10 @@ type pollWaiter struct {
 }
 
 func (w *pollWaiter) complete(result int64) {
+	// Read before inflight drops: Close cannot have finished (nor the scheduler been freed) yet.
+	cancelled := result < 0 || PollStatus(result) == PollClosed && w.s.isClosed()
 	w.s.inflight.Add(-1)
-	if result < 0 {
+	if cancelled {
 		w.done(PollError, &opError{Op: "poll", Obj: "io_scheduler", Err: ErrClosed})
 		return
 	}

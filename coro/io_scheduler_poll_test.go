@@ -1,8 +1,10 @@
 package coro_test
 
 import (
+	"context"
 	"errors"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -85,4 +87,107 @@ func TestIOSchedulerCloseFromOwnThread(t *testing.T) {
 			require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 		})
 	}
+}
+
+// Close completes every poll still waiting — PollFunc or T.Poll, with or without a timeout, on descriptors that
+// never become ready — with ErrClosed instead of waiting for them forever.
+func TestIOSchedulerCloseCompletesPendingPolls(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts coro.IOSchedulerOptions
+	}{
+		{"pool", coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 2}}},
+		{"inline", coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := coro.NewIOScheduler(tc.opts)
+			require.NoError(t, err)
+			const pipes = 1000 // both ends polled for reading: 2,000 polls that never fire
+			got := make(chan pollOutcome, 2*pipes)
+			done := func(st coro.PollStatus, err error) { got <- pollOutcome{st, err} }
+			var files []*os.File
+			for i := 0; i < pipes; i++ {
+				r, w, err := os.Pipe()
+				require.NoError(t, err)
+				files = append(files, r, w)
+				timeout := time.Duration(0)
+				if i%2 == 1 {
+					timeout = time.Hour
+				}
+				require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, timeout, done))
+				require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollRead, timeout, done))
+			}
+			// Task bodies in T.Poll likewise.
+			const tasks = 20
+			taskErrs := make(chan error, tasks)
+			for i := 0; i < tasks; i++ {
+				r, w, err := os.Pipe()
+				require.NoError(t, err)
+				files = append(files, r, w)
+				go func() {
+					_, err := coro.SyncWait(context.Background(), coro.NewTask(func(t *coro.T) (coro.PollStatus, error) {
+						return t.Poll(s, int(r.Fd()), coro.PollRead, 0)
+					}))
+					taskErrs <- err
+				}()
+			}
+			require.Eventually(t, func() bool { return s.Size() >= 2*pipes+tasks }, 10*time.Second, time.Millisecond)
+
+			closed := make(chan error, 1)
+			start := time.Now()
+			go func() { closed <- s.Close() }()
+			select {
+			case err := <-closed:
+				require.NoError(t, err)
+			case <-time.After(20 * time.Second):
+				t.Fatal("Close still waiting for pending polls after 20 s")
+			}
+			t.Logf("Close took %v", time.Since(start))
+			for i := 0; i < 2*pipes; i++ {
+				o := <-got // Close returns only after every done ran
+				require.ErrorIs(t, o.err, coro.ErrClosed)
+			}
+			for i := 0; i < tasks; i++ {
+				require.ErrorIs(t, <-taskErrs, coro.ErrClosed)
+			}
+			for _, f := range files {
+				require.NoError(t, f.Close())
+			}
+			require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+		})
+	}
+}
+
+// A panic (or runtime.Goexit) in a PollFunc callback is recovered on the goroutine that delivers completions: the
+// process survives and later completions are still delivered.
+func TestPollFuncPanic(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	ran := make(chan struct{}, 10)
+	for i := 0; i < 10; i++ {
+		require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
+			ran <- struct{}{}
+			panic("boom")
+		}))
+		<-ran
+	}
+	// runtime.Goexit (what t.FailNow calls) cannot be stopped, but the completions behind it still arrive.
+	require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
+		ran <- struct{}{}
+		runtime.Goexit()
+	}))
+	<-ran
+	got := make(chan pollOutcome, 1)
+	require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(st coro.PollStatus, err error) {
+		got <- pollOutcome{st, err}
+	}))
+	o := <-got
+	require.NoError(t, o.err)
+	require.Equal(t, coro.PollEvent, o.st)
+	require.NoError(t, s.Close())
+	require.NoError(t, r.Close())
+	require.NoError(t, w.Close())
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }

@@ -136,7 +136,7 @@ extern "C" int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s)
 
 extern "C" void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s)
 {
-    s->scheduler->shutdown();
+    s->scheduler->shutdown_cancel_polls();
 }
 
 extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)

@@ -86,7 +86,7 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
         auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
         const bool expired =
             st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
-        out = gocoro_dns_pack(*res, expired);
+        out = st->resolver.cancelled() ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
     }
     catch (const std::bad_alloc&)
     {
@@ -132,7 +132,32 @@ int gocoro_dns_resolver_create(gocoro_io_scheduler* s, int64_t timeout_ms, gocor
 
 void gocoro_dns_resolver_release(gocoro_dns_resolver* r)
 {
-    delete r;
+    if (r != nullptr)
+    {
+        r->state->resolver.cancel(); // the lookups in flight end now, not at their timeout
+        delete r;
+    }
+}
+
+int gocoro_dns_resolver_set_servers(gocoro_dns_resolver* r, const char* csv, size_t len)
+{
+    if (r == nullptr || csv == nullptr || std::memchr(csv, '\0', len) != nullptr)
+    {
+        return -EINVAL;
+    }
+    try
+    {
+        r->state->resolver.set_servers(std::string{csv, len});
+        return 0;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return -ENOMEM;
+    }
+    catch (const std::exception&)
+    {
+        return -EINVAL;
+    }
 }
 
 int gocoro_dns_lookup(gocoro_dns_resolver* r, const char* name, size_t len, uintptr_t handle)

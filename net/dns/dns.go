@@ -15,16 +15,18 @@
 // Concurrency: a Resolver may be used from any number of goroutines; like libcoro's resolver it runs one lookup
 // at a time, the others wait their turn. Use several Resolvers for parallel lookups.
 //
-// Lifetime: cancelling ctx (or Close) makes LookupHost return at once; the native lookup it started still runs to
-// its end — bounded by the resolver's timeout — and then frees everything it used. Close never waits; the c-ares
-// channel is destroyed when the last lookup in flight has finished. Closing the IOScheduler closes its
-// Resolvers first and waits for their lookups.
+// Lifetime: cancelling ctx makes LookupHost return at once; the native lookup it started still runs to its end —
+// bounded by the resolver's timeout — and then frees everything it used. Close makes every LookupHost return at
+// once and aborts the native lookups in flight (the running one and the queued ones), which then free what they
+// used; it never waits. Closing the IOScheduler closes its Resolvers first, so it does not wait out their
+// timeouts either.
 //
 // Errors are *net.DNSError values naming the host; errors.Is matches ErrNotFound, ErrTimeout, the context's error,
 // or net.ErrClosed and coro.ErrClosed after Close.
 package dns
 
 /*
+#include <errno.h>
 #include <stdint.h>
 #include "cshim/net/dns.h"
 
@@ -58,6 +60,8 @@ var (
 	ErrTimeout = errors.New("dns lookup timed out")
 
 	errClosed = errors.Join(net.ErrClosed, coro.ErrClosed)
+	// errZeroResolver is what a zero Resolver (not made by NewResolver) reports.
+	errZeroResolver = fmt.Errorf("resolver not made by NewResolver: %w", coro.ErrInvalid)
 )
 
 // Resolver is a c-ares channel on an IOScheduler (libcoro's dns::resolver<io_scheduler>).
@@ -101,9 +105,9 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 	return r, nil
 }
 
-// Close releases the resolver. Goroutines in LookupHost return an error matching net.ErrClosed at once; lookups
-// already running natively finish in the background (within the timeout). Later lookups fail the same way. A
-// second Close does nothing.
+// Close releases the resolver. Goroutines in LookupHost return an error matching net.ErrClosed at once, and the
+// native lookups are aborted (they finish in the background without waiting for their timeout). Later lookups fail
+// the same way. A second Close does nothing.
 func (r *Resolver) Close() error {
 	r.mu.Lock()
 	c := r.c
@@ -178,6 +182,9 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 	if name == "" || strings.IndexByte(name, 0) >= 0 {
 		return nil, dnsError(name, ErrNotFound)
 	}
+	if r.s == nil {
+		return nil, dnsError(name, errZeroResolver)
+	}
 	_, release, err := corelink.AcquireIOScheduler(r.s)
 	if err != nil {
 		return nil, dnsError(name, errClosed)
@@ -227,6 +234,8 @@ func result(name string, res *C.gocoro_dns_result) ([]ip.Address, error) {
 		return nil, dnsError(name, ErrNotFound)
 	case C.GOCORO_DNS_TIMEOUT:
 		return nil, dnsError(name, ErrTimeout)
+	case -C.ECANCELED: // the resolver was closed
+		return nil, dnsError(name, errClosed)
 	default:
 		return nil, dnsError(name, os.NewSyscallError("lookup", syscall.Errno(-res.status)))
 	}
@@ -259,6 +268,19 @@ func (r *Resolver) LookupNetIP(ctx context.Context, name string) ([]netip.Addr, 
 		out[i] = a.NetIP()
 	}
 	return out, nil
+}
+
+// setServers makes r query csv ("ip:port,...") instead of /etc/resolv.conf's servers (tests: a local server).
+func (r *Resolver) setServers(csv string) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.c == nil {
+		return errClosed
+	}
+	if rc := C.gocoro_dns_resolver_set_servers(r.c, (*C.char)(unsafe.Pointer(unsafe.StringData(csv))), C.size_t(len(csv))); rc != 0 {
+		return syscall.Errno(-rc)
+	}
+	return nil
 }
 
 // Timeout returns the resolver's total lookup timeout.

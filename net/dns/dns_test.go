@@ -208,7 +208,7 @@ func TestCloseDuringLookup(t *testing.T) {
 			t.Fatal("LookupHost still blocked after Close")
 		}
 	}
-	drain(t, s, before) // the lookups run to their end and free the resolver
+	drain(t, s, before) // the aborted lookups finish natively and free the resolver
 }
 
 func TestClosed(t *testing.T) {
@@ -235,4 +235,62 @@ func TestSchedulerClose(t *testing.T) {
 	require.NoError(t, r.Close())
 	_, err = dns.NewResolver(s, time.Second)
 	require.ErrorIs(t, err, coro.ErrClosed)
+}
+
+// silentServer is a DNS server on loopback that never answers.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	return pc.LocalAddr().String()
+}
+
+// Lookups in flight are aborted by Resolver.Close and by the scheduler's Close: neither waits for each queued
+// lookup to use up its timeout against a server that never answers (10 × 1 s).
+func TestCloseAbortsLookups(t *testing.T) {
+	for _, closeScheduler := range []bool{false, true} {
+		t.Run(fmt.Sprintf("scheduler_close=%v", closeScheduler), func(t *testing.T) {
+			s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+			require.NoError(t, err)
+			r, err := dns.NewResolver(s, time.Second)
+			require.NoError(t, err)
+			require.NoError(t, dns.SetServers(r, silentServer(t)))
+			const lookups = 10
+			errs := make(chan error, lookups)
+			for i := 0; i < lookups; i++ {
+				go func() { _, err := r.LookupHost(context.Background(), "silent.gocoro.test"); errs <- err }()
+			}
+			time.Sleep(100 * time.Millisecond) // the first lookup is waiting for the server
+			start := time.Now()
+			if !closeScheduler {
+				require.NoError(t, r.Close())
+			}
+			require.NoError(t, s.Close())
+			elapsed := time.Since(start)
+			t.Logf("Close took %v", elapsed)
+			require.Less(t, elapsed, 3*time.Second, "Close waited for the lookups' timeouts")
+			for i := 0; i < lookups; i++ {
+				require.ErrorIs(t, <-errs, net.ErrClosed)
+			}
+			require.NoError(t, r.Close())
+			require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+		})
+	}
+}
+
+// A zero Resolver (not made by NewResolver) reports an error instead of crashing.
+func TestZeroResolver(t *testing.T) {
+	var r dns.Resolver
+	_, err := r.LookupHost(context.Background(), "localhost")
+	require.ErrorIs(t, err, coro.ErrInvalid)
+	require.NoError(t, r.Close())
 }

@@ -40,7 +40,8 @@ type MessageFunc func(c *Conn, in []byte) (consumed int, err error)
 
 // Func serves every connection with fn, called from the C++ loop whenever data arrives (mode 3). Replies queued
 // with c.Write during a call leave in one send after it returns. A panic in fn is recovered: the connection is
-// closed, the server keeps running and the panic goes to Options.OnError as a *coro.PanicError.
+// closed, the server keeps running and the panic goes to Options.OnError as a *coro.PanicError. fn must not be nil
+// (Serve refuses it).
 //
 // Each read costs one C-to-Go callback on the loop thread and no goroutine hand-off; input and output stay in C
 // buffers (the in slice and Write's destination), so a call allocates nothing.
@@ -122,14 +123,22 @@ func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
 	return nil
 }
 
+// report hands err to Options.OnError (or the log). It runs on the C++ loop's thread, partly inside the recovery of
+// a callback's panic, so a panic of OnError itself must not escape: that would unwind into C++ and end the process.
+// It is logged instead, with the error OnError was given.
 func (g *goServer) report(c *Conn, err error) {
 	err = &net.OpError{Op: "serve", Net: "tcp", Source: g.srv.addr, Addr: c.RemoteAddr(),
 		Err: fmt.Errorf("connection %d: %w", c.id, err)}
-	if g.srv.onError != nil {
-		g.srv.onError(err)
+	if g.srv.onError == nil {
+		log.Print("net/server: ", err)
 		return
 	}
-	log.Print("net/server: ", err)
+	defer func() {
+		if p := recover(); p != nil {
+			log.Printf("net/server: Options.OnError panicked: %v (reporting: %v)\n%s", p, err, debug.Stack())
+		}
+	}()
+	g.srv.onError(err)
 }
 
 //export gocoroServerOpen

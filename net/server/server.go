@@ -40,6 +40,7 @@ import "C"
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -98,7 +99,8 @@ type Options struct {
 	Data []byte
 	// OnError receives what goes wrong inside Func callbacks (a recovered panic as a *coro.PanicError, an error
 	// the callback returned), wrapped in a *net.OpError naming the connection's addresses. It runs on the
-	// scheduler thread and must not block. nil logs through the log package.
+	// scheduler thread and must not block. nil logs through the log package; so is a panic of OnError itself (with
+	// the error it was given), which is recovered.
 	OnError func(error)
 }
 
@@ -139,8 +141,18 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err := ctx.Err(); err != nil {
 		return nil, opError("listen", nil, err)
 	}
-	if sched == nil || h.table == nil || opts.Backlog < 0 || opts.MaxInput < 0 {
-		return nil, opError("listen", nil, coro.ErrInvalid)
+	switch {
+	case sched == nil:
+		return nil, opError("listen", nil, fmt.Errorf("nil scheduler: %w", coro.ErrInvalid))
+	case h.table == nil:
+		return nil, opError("listen", nil, fmt.Errorf("zero handler (use Echo, HTTP200, Native or Func): %w", coro.ErrInvalid))
+	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && h.fn == nil:
+		// The C++ loop would call a function that is not there at the first connection.
+		return nil, opError("listen", nil, fmt.Errorf("handler: Func with a nil MessageFunc: %w", coro.ErrInvalid))
+	case opts.Backlog < 0:
+		return nil, opError("listen", nil, fmt.Errorf("negative Options.Backlog %d: %w", opts.Backlog, coro.ErrInvalid))
+	case opts.MaxInput < 0:
+		return nil, opError("listen", nil, fmt.Errorf("negative Options.MaxInput %d: %w", opts.MaxInput, coro.ErrInvalid))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
@@ -198,11 +210,27 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	return srv, nil
 }
 
-// Addr is the address the server listens on (with the actual port).
-func (s *Server) Addr() net.Addr { return s.addr }
+// errNotServing is what the methods of a zero Server (not made by Serve) report.
+var errNotServing = fmt.Errorf("server: not made by Serve: %w", coro.ErrInvalid)
+
+// closedChan is what Done returns for a zero Server, which never runs.
+var closedChan = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
+
+// Addr is the address the server listens on (with the actual port); nil for a zero Server.
+func (s *Server) Addr() net.Addr {
+	if s.addr == nil {
+		return nil
+	}
+	return s.addr
+}
 
 // Done is closed once the server has stopped (Close, Shutdown, ctx, or the scheduler's Close).
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} {
+	if s.done == nil {
+		return closedChan
+	}
+	return s.done
+}
 
 // Stats returns the current counters (the final ones once stopped).
 func (s *Server) Stats() Stats {
@@ -231,6 +259,9 @@ func (s *Server) stats() Stats {
 // server. Later calls wait for the first one and return nil. From inside one of the server's Func callbacks it only
 // starts all that and returns nil at once.
 func (s *Server) Close() error {
+	if s.done == nil {
+		return errNotServing
+	}
 	if s.inCallback() {
 		// Waiting here would wait for this very callback: stop in the background instead (Done reports the end).
 		go s.Close()
@@ -277,6 +308,9 @@ func (s *Server) freeHandles() {
 // error is returned. From inside one of the server's Func callbacks it does the same in the background and returns
 // nil at once.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.done == nil {
+		return errNotServing
+	}
 	s.mu.RLock()
 	if s.s != nil {
 		C.gocoro_server_stop_accepting(s.s)

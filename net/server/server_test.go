@@ -560,3 +560,66 @@ func TestFuncStopsServerFromCallback(t *testing.T) {
 		}
 	}
 }
+
+// A panic inside Options.OnError must not kill the process: it is logged instead and the server keeps serving.
+func TestOnErrorPanic(t *testing.T) {
+	s := newScheduler(t, true)
+	checkNoLeaks(t, func() {
+		calls := make(chan struct{}, 10)
+		srv := serve(t, s, server.Func(func(c *server.Conn, in []byte) (int, error) {
+			switch string(in) {
+			case "panic":
+				panic("boom")
+			case "error":
+				return 0, errors.New("bad input")
+			}
+			c.Write(in)
+			return len(in), nil
+		}), &server.Options{OnError: func(err error) {
+			calls <- struct{}{}
+			panic("OnError panics too")
+		}})
+		for _, tc := range []string{"panic", "error"} {
+			c := dial(t, srv)
+			c.Write([]byte(tc))
+			got, err := io.ReadAll(c)
+			require.NoError(t, err)
+			require.Empty(t, got)
+			c.Close()
+			<-calls
+		}
+		c := dial(t, srv) // still serving
+		c.Write([]byte("ok"))
+		require.Equal(t, "ok", readN(t, c, 2))
+		c.Close()
+		require.NoError(t, srv.Close())
+	})
+}
+
+// Func(nil) (or a Native handler built on the Func table without its function) is refused by Serve, naming the
+// argument, instead of crashing at the first connection.
+func TestServeNilFunc(t *testing.T) {
+	s := newScheduler(t, true)
+	checkNoLeaks(t, func() {
+		_, err := server.Serve(context.Background(), s, "127.0.0.1:0", server.Func(nil), nil)
+		require.ErrorIs(t, err, coro.ErrInvalid)
+		require.ErrorContains(t, err, "MessageFunc")
+		_, err = server.Serve(context.Background(), s, "127.0.0.1:0", server.Handler{}, nil)
+		require.ErrorIs(t, err, coro.ErrInvalid)
+		require.ErrorContains(t, err, "handler")
+	})
+}
+
+// A zero Server (not made by Serve) reports an error instead of crashing in C or blocking.
+func TestZeroServer(t *testing.T) {
+	var srv server.Server
+	require.ErrorIs(t, srv.Close(), coro.ErrInvalid)
+	require.ErrorIs(t, srv.Shutdown(context.Background()), coro.ErrInvalid)
+	require.Equal(t, server.Stats{}, srv.Stats())
+	require.Nil(t, srv.Addr())
+	select {
+	case <-srv.Done():
+	case <-time.After(time.Second):
+		t.Fatal("Done of a zero Server never closes")
+	}
+}

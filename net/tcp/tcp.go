@@ -88,7 +88,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
-func (l *Listener) Addr() net.Addr { return l.fd.Laddr }
+func (l *Listener) Addr() net.Addr { return l.file().Laddr }
 
 // Accept waits for the next connection (net.Listener).
 func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
@@ -106,20 +106,20 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
-	cfd, err := l.fd.Accept(ctx, acceptFD)
+	cfd, err := l.file().Accept(ctx, acceptFD)
 	if err == nil {
 		var c *Conn
-		if c, err = newConn(l.fd.Sched, cfd); err == nil {
+		if c, err = newConn(l.file().Sched, cfd); err == nil {
 			return c, nil
 		}
 	}
-	return nil, opError("accept", nil, l.fd.Laddr, err)
+	return nil, opError("accept", nil, l.file().Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
-	if err := l.fd.SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, l.fd.Laddr, err)
+	if err := l.file().SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", nil, l.file().Laddr, err)
 	}
 	return nil
 }
@@ -127,8 +127,8 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // Close stops listening. Goroutines blocked in Accept return net.ErrClosed; the descriptor is closed once they
 // have all left. A second Close returns an error wrapping net.ErrClosed.
 func (l *Listener) Close() error {
-	if !l.fd.Close() {
-		return opError("close", nil, l.fd.Laddr, net.ErrClosed)
+	if !l.file().Close() {
+		return opError("close", nil, l.file().Laddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, erro
 }
 
 func (c *Conn) finishConnect(ctx context.Context) error {
-	f := c.fd
+	f := c.file()
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return err
 	}
@@ -229,36 +229,36 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 
 // Read reads into b (net.Conn). It returns io.EOF when the peer has closed its side.
 func (c *Conn) Read(b []byte) (int, error) {
-	n, err := read(context.Background(), c.fd, b)
+	n, err := read(context.Background(), c.file(), b)
 	if err != nil {
-		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
 
 // ReadContext is Read that gives up when ctx ends.
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
-	n, err := read(ctx, c.fd, b)
+	n, err := read(ctx, c.file(), b)
 	if err != nil {
-		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
 
 // Write writes all of b, or returns how much was written and why it stopped (net.Conn).
 func (c *Conn) Write(b []byte) (int, error) {
-	n, err := write(context.Background(), c.fd, b)
+	n, err := write(context.Background(), c.file(), b)
 	if err != nil {
-		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
 
 // WriteContext is Write that gives up when ctx ends.
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
-	n, err := write(ctx, c.fd, b)
+	n, err := write(ctx, c.file(), b)
 	if err != nil {
-		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -267,25 +267,25 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // descriptors are closed once every one of them (and every native poll) has left. A second Close returns an
 // error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
-	if !c.fd.Close() {
-		return opError("close", c.fd.Laddr, c.fd.Raddr, net.ErrClosed)
+	if !c.file().Close() {
+		return opError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
 	}
 	return nil
 }
 
 // CloseWrite shuts down the sending side (the peer reads io.EOF).
 func (c *Conn) CloseWrite() error {
-	if err := c.fd.Shutdown(syscall.SHUT_WR); err != nil {
-		return opError("close", c.fd.Laddr, c.fd.Raddr, err)
+	if err := c.file().Shutdown(syscall.SHUT_WR); err != nil {
+		return opError("close", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
 
 // LocalAddr returns the local address (*net.TCPAddr).
-func (c *Conn) LocalAddr() net.Addr { return c.fd.Laddr }
+func (c *Conn) LocalAddr() net.Addr { return c.file().Laddr }
 
 // RemoteAddr returns the peer's address (*net.TCPAddr).
-func (c *Conn) RemoteAddr() net.Addr { return c.fd.Raddr }
+func (c *Conn) RemoteAddr() net.Addr { return c.file().Raddr }
 
 // SetDeadline sets the read and write deadlines (net.Conn).
 func (c *Conn) SetDeadline(t time.Time) error {
@@ -298,16 +298,24 @@ func (c *Conn) SetDeadline(t time.Time) error {
 // SetReadDeadline bounds pending and future Reads: once t has passed they fail with an error for which
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	if err := c.fd.SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", c.fd.Laddr, c.fd.Raddr, err)
+	if err := c.file().SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
 
 // SetWriteDeadline is SetReadDeadline for Writes.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	if err := c.fd.SetDeadline(netfd.Write, t); err != nil {
-		return opError("set", c.fd.Laddr, c.fd.Raddr, err)
+	if err := c.file().SetDeadline(netfd.Write, t); err != nil {
+		return opError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
+
+// file is the socket, or for a zero Conn (not made by this package) a closed one: its methods then fail with
+// net.ErrClosed instead of crashing.
+func (c *Conn) file() *netfd.FD { return netfd.Or(c.fd) }
+
+// file is the socket, or for a zero Listener (not made by this package) a closed one: its methods then fail with
+// net.ErrClosed instead of crashing.
+func (l *Listener) file() *netfd.FD { return netfd.Or(l.fd) }

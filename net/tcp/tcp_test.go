@@ -477,3 +477,33 @@ func TestWriteToHalfClosedPeer(t *testing.T) {
 	require.NoError(t, c.Close())
 	require.Equal(t, size, <-got)
 }
+
+// Zero Conn and Listener values (not made by Dial, Listen or Accept) behave as closed ones: every method returns an
+// error wrapping net.ErrClosed instead of crashing.
+func TestZeroValues(t *testing.T) {
+	var c tcp.Conn
+	_, err := c.Read(make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = c.ReadContext(context.Background(), make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = c.Write([]byte("x"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = c.WriteContext(context.Background(), []byte("x"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.ErrorIs(t, c.CloseWrite(), net.ErrClosed)
+	require.ErrorIs(t, c.SetDeadline(time.Now()), net.ErrClosed)
+	require.ErrorIs(t, c.SetReadDeadline(time.Now()), net.ErrClosed)
+	require.ErrorIs(t, c.SetWriteDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, c.LocalAddr())
+	require.Nil(t, c.RemoteAddr())
+	require.ErrorIs(t, c.Close(), net.ErrClosed)
+
+	var l tcp.Listener
+	_, err = l.Accept()
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = l.AcceptTCP()
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.ErrorIs(t, l.SetDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, l.Addr())
+	require.ErrorIs(t, l.Close(), net.ErrClosed)
+}

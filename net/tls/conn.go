@@ -228,7 +228,7 @@ func (c *Conn) lockHandshake(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-c.fd.Closing():
+	case <-c.file().Closing():
 		return net.ErrClosed
 	}
 }
@@ -255,7 +255,7 @@ func (c *Conn) handshake(ctx context.Context) error {
 }
 
 func (c *Conn) runHandshake(ctx context.Context) error {
-	f := c.fd
+	f := c.file()
 	// Both directions: the handshake reads and writes, and nothing else may use the session meanwhile.
 	if err := f.Lock(ctx, netfd.Read); err != nil {
 		return err
@@ -299,7 +299,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		return nil
 	}
 	if err := c.handshake(ctx); err != nil {
-		return opError("handshake", c.fd.Laddr, c.fd.Raddr, err)
+		return opError("handshake", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -310,7 +310,7 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 			return 0, err
 		}
 	}
-	f := c.fd
+	f := c.file()
 	if err := f.Lock(ctx, netfd.Read); err != nil {
 		return 0, err
 	}
@@ -349,7 +349,7 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 			return 0, err
 		}
 	}
-	f := c.fd
+	f := c.file()
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return 0, err
 	}
@@ -387,7 +387,7 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Read(b []byte) (int, error) {
 	n, err := c.read(context.Background(), b)
 	if err != nil {
-		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -396,7 +396,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.read(ctx, b)
 	if err != nil {
-		return n, opError("read", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -405,7 +405,7 @@ func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := c.write(context.Background(), b)
 	if err != nil {
-		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -414,7 +414,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.write(ctx, b)
 	if err != nil {
-		return n, opError("write", c.fd.Laddr, c.fd.Raddr, err)
+		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -423,18 +423,18 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // on. Like crypto/tls it needs a completed handshake.
 func (c *Conn) CloseWrite() error {
 	if !c.hsDone.Load() {
-		return opError("close", c.fd.Laddr, c.fd.Raddr, errors.New("tls: CloseWrite before the handshake completed"))
+		return opError("close", c.file().Laddr, c.file().Raddr, errors.New("tls: CloseWrite before the handshake completed"))
 	}
 	err := c.closeNotify()
 	if err == nil {
-		err = c.fd.Shutdown(syscall.SHUT_WR)
+		err = c.file().Shutdown(syscall.SHUT_WR)
 	}
-	return opError("close", c.fd.Laddr, c.fd.Raddr, err)
+	return opError("close", c.file().Laddr, c.file().Raddr, err)
 }
 
 func (c *Conn) closeNotify() error {
 	ctx := context.Background()
-	f := c.fd
+	f := c.file()
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return err
 	}
@@ -471,17 +471,17 @@ func (c *Conn) Close() error {
 		c.ssl = nil
 	}
 	c.mu.Unlock()
-	if !c.fd.Close() {
-		return opError("close", c.fd.Laddr, c.fd.Raddr, net.ErrClosed)
+	if !c.file().Close() {
+		return opError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
 	}
 	return nil
 }
 
 // LocalAddr returns the local address (*net.TCPAddr).
-func (c *Conn) LocalAddr() net.Addr { return c.fd.Laddr }
+func (c *Conn) LocalAddr() net.Addr { return c.file().Laddr }
 
 // RemoteAddr returns the peer's address (*net.TCPAddr).
-func (c *Conn) RemoteAddr() net.Addr { return c.fd.Raddr }
+func (c *Conn) RemoteAddr() net.Addr { return c.file().Raddr }
 
 // SetDeadline sets the read and write deadlines (net.Conn).
 func (c *Conn) SetDeadline(t time.Time) error {
@@ -506,8 +506,8 @@ func (c *Conn) setDeadline(dir netfd.Dir, t time.Time) error {
 		}
 	}
 	c.deadline[dir].Store(ns)
-	if err := c.fd.SetDeadline(dir, t); err != nil {
-		return opError("set", c.fd.Laddr, c.fd.Raddr, err)
+	if err := c.file().SetDeadline(dir, t); err != nil {
+		return opError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -567,3 +567,7 @@ func (c *Conn) ConnectionState() ConnectionState {
 	}
 	return st
 }
+
+// file is the socket, or for a zero Conn (not made by this package) a closed one: its methods then fail with
+// net.ErrClosed instead of crashing.
+func (c *Conn) file() *netfd.FD { return netfd.Or(c.fd) }

@@ -9,7 +9,9 @@ import "C"
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -60,7 +62,8 @@ type Config struct {
 // Context is a configured coro::net::tls::context (one OpenSSL SSL_CTX), shared by every connection made with
 // it like libcoro's std::shared_ptr<tls::context>. Build one per configuration and reuse it: loading certificates
 // and the CA store costs far more than a handshake. A Context is safe for concurrent use and is freed once
-// unreachable (connections keep what they need).
+// unreachable (connections keep what they need). Only NewContext makes a usable one: Dial and Listen refuse a zero
+// Context.
 type Context struct {
 	c          *C.gocoro_tls_context
 	hasCert    bool
@@ -80,6 +83,14 @@ func NewContext(cfg Config) (*Context, error) {
 	}
 	if cfg.CertFile == "" && cfg.KeyFile != "" {
 		return nil, &configError{"KeyFile without CertFile"}
+	}
+	// C would read these only up to a NUL byte: another file (or name) than the one given.
+	for _, f := range []struct{ name, value string }{
+		{"CertFile", cfg.CertFile}, {"KeyFile", cfg.KeyFile}, {"CAFile", cfg.CAFile}, {"ServerName", cfg.ServerName},
+	} {
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return nil, &configError{fmt.Sprintf("%s %q contains a NUL byte", f.name, f.value)}
+		}
 	}
 	fileType := func(t FileType) (C.int, error) {
 		switch t {
@@ -150,7 +161,10 @@ func NewContext(cfg Config) (*Context, error) {
 	return tc, nil
 }
 
-// ErrConfig matches the errors of NewContext.
+// errZeroContext is what Dial and Listen report for a Context not made by NewContext.
+var errZeroContext = &configError{"Context not made by NewContext"}
+
+// ErrConfig matches the errors of NewContext (and of Dial and Listen given a zero Context).
 var ErrConfig = errors.New("tls: invalid configuration")
 
 type configError struct{ reason string }

@@ -88,6 +88,9 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if s == nil || tc == nil {
 		return nil, opError("listen", nil, nil, coro.ErrInvalid)
 	}
+	if tc.c == nil {
+		return nil, opError("listen", nil, nil, errZeroContext)
+	}
 	if !tc.hasCert {
 		return nil, opError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
 	}
@@ -115,7 +118,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
-func (l *Listener) Addr() net.Addr { return l.fd.Laddr }
+func (l *Listener) Addr() net.Addr { return l.file().Laddr }
 
 // Accept waits for the next connection (net.Listener). The handshake runs on the Conn's first use.
 func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
@@ -133,20 +136,20 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) accept(ctx context.Context) (*Conn, error) {
-	cfd, err := l.fd.Accept(ctx, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
+	cfd, err := l.file().Accept(ctx, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
 	if err == nil {
 		var c *Conn
-		if c, err = newConn(l.fd.Sched, cfd, l.tc, true, ""); err == nil {
+		if c, err = newConn(l.file().Sched, cfd, l.tc, true, ""); err == nil {
 			return c, nil
 		}
 	}
-	return nil, opError("accept", nil, l.fd.Laddr, err)
+	return nil, opError("accept", nil, l.file().Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
-	if err := l.fd.SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, l.fd.Laddr, err)
+	if err := l.file().SetDeadline(netfd.Read, t); err != nil {
+		return opError("set", nil, l.file().Laddr, err)
 	}
 	return nil
 }
@@ -154,8 +157,8 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // Close stops listening. Goroutines blocked in Accept return net.ErrClosed. Accepted connections stay open. A
 // second Close returns an error wrapping net.ErrClosed.
 func (l *Listener) Close() error {
-	if !l.fd.Close() {
-		return opError("close", nil, l.fd.Laddr, net.ErrClosed)
+	if !l.file().Close() {
+		return opError("close", nil, l.file().Laddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -197,6 +200,9 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
 	if s == nil || tc == nil {
 		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+	}
+	if tc.c == nil {
+		return nil, opError("dial", nil, nil, errZeroContext)
 	}
 	host, port, name, err := netaddr.Split(address, true)
 	if err != nil {
@@ -257,3 +263,7 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		return nil
 	}
 }
+
+// file is the socket, or for a zero Listener (not made by this package) a closed one: its methods then fail with
+// net.ErrClosed instead of crashing.
+func (l *Listener) file() *netfd.FD { return netfd.Or(l.fd) }

@@ -800,3 +800,59 @@ func TestClientCertificate(t *testing.T) {
 	ln.Close()
 	wg.Wait()
 }
+
+// Paths (and the server name) with a NUL byte are refused, naming the field: C would read only the part before it,
+// which here names another, valid file.
+func TestConfigNUL(t *testing.T) {
+	c := testCert(t)
+	for name, cfg := range map[string]tls.Config{
+		"CertFile":   {CertFile: c.certFile + "\x00.other", KeyFile: c.keyFile},
+		"KeyFile":    {CertFile: c.certFile, KeyFile: c.keyFile + "\x00.other"},
+		"CAFile":     {CAFile: c.certFile + "\x00.other"},
+		"ServerName": {ServerName: "localhost\x00.evil"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := tls.NewContext(cfg)
+			require.ErrorIs(t, err, tls.ErrConfig)
+			require.ErrorContains(t, err, name)
+			require.ErrorContains(t, err, "NUL")
+		})
+	}
+}
+
+// A zero Context is refused by Dial and Listen instead of crashing in C.
+func TestZeroContext(t *testing.T) {
+	s := newScheduler(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	_, err = tls.Dial(context.Background(), s, ln.Addr().String(), &tls.Context{})
+	require.ErrorIs(t, err, tls.ErrConfig)
+	require.ErrorContains(t, err, "NewContext")
+	_, err = tls.Listen(context.Background(), s, "127.0.0.1:0", &tls.Context{})
+	require.ErrorIs(t, err, tls.ErrConfig)
+}
+
+// Zero Conn and Listener values (not made by Dial, Listen or Accept) behave as closed ones instead of crashing
+// or blocking.
+func TestZeroConnListener(t *testing.T) {
+	var c tls.Conn
+	require.ErrorIs(t, c.Handshake(), net.ErrClosed)
+	_, err := c.Read(make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = c.Write([]byte("x"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.Error(t, c.CloseWrite())
+	require.ErrorIs(t, c.SetDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, c.LocalAddr())
+	require.Nil(t, c.RemoteAddr())
+	require.False(t, c.ConnectionState().HandshakeComplete)
+	require.ErrorIs(t, c.Close(), net.ErrClosed)
+
+	var l tls.Listener
+	_, err = l.Accept()
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.ErrorIs(t, l.SetDeadline(time.Now()), net.ErrClosed)
+	require.Nil(t, l.Addr())
+	require.ErrorIs(t, l.Close(), net.ErrClosed)
+}

@@ -194,7 +194,7 @@ func wrapErrno(call string, err error) error {
 
 // readFrom is the receive path: one cgo call to recvfrom, a native poll only on EAGAIN, no allocation.
 func (p *Peer) readFrom(ctx context.Context, b []byte) (int, netip.AddrPort, error) {
-	f := p.fd
+	f := p.file()
 	if err := f.Lock(ctx, netfd.Read); err != nil {
 		return 0, netip.AddrPort{}, err
 	}
@@ -223,7 +223,7 @@ func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, e
 	if err != nil {
 		return 0, err
 	}
-	f := p.fd
+	f := p.file()
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return 0, err
 	}
@@ -327,7 +327,7 @@ func (p *Peer) LocalAddr() net.Addr { return p.laddr.Load() }
 // descriptor is closed once every one of them (and every native poll) has left. A second Close returns an error
 // wrapping net.ErrClosed.
 func (p *Peer) Close() error {
-	if !p.fd.Close() {
+	if !p.file().Close() {
 		return opError("close", nil, p.LocalAddr(), net.ErrClosed)
 	}
 	return nil
@@ -344,7 +344,7 @@ func (p *Peer) SetDeadline(t time.Time) error {
 // SetReadDeadline bounds pending and future reads: once t has passed they fail with an error for which
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (p *Peer) SetReadDeadline(t time.Time) error {
-	if err := p.fd.SetDeadline(netfd.Read, t); err != nil {
+	if err := p.file().SetDeadline(netfd.Read, t); err != nil {
 		return opError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
@@ -352,8 +352,12 @@ func (p *Peer) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline is SetReadDeadline for writes.
 func (p *Peer) SetWriteDeadline(t time.Time) error {
-	if err := p.fd.SetDeadline(netfd.Write, t); err != nil {
+	if err := p.file().SetDeadline(netfd.Write, t); err != nil {
 		return opError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
 }
+
+// file is the socket, or for a zero Peer (not made by this package) a closed one: its methods then fail with
+// net.ErrClosed instead of crashing.
+func (p *Peer) file() *netfd.FD { return netfd.Or(p.fd) }

@@ -414,3 +414,22 @@ func TestNoAllocation(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// A zero Peer (not made by NewPeer or Listen) behaves as a closed one: every method returns an error wrapping
+// net.ErrClosed instead of crashing.
+func TestZeroPeer(t *testing.T) {
+	var p udp.Peer
+	_, _, err := p.ReadFrom(make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, _, err = p.ReadFromContext(context.Background(), make([]byte, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = p.WriteTo([]byte("x"), &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9})
+	require.ErrorIs(t, err, net.ErrClosed)
+	_, err = p.WriteToUDPAddrPort([]byte("x"), netip.MustParseAddrPort("127.0.0.1:9"))
+	require.ErrorIs(t, err, net.ErrClosed)
+	require.ErrorIs(t, p.SetDeadline(time.Now()), net.ErrClosed)
+	require.ErrorIs(t, p.SetReadDeadline(time.Now()), net.ErrClosed)
+	require.ErrorIs(t, p.SetWriteDeadline(time.Now()), net.ErrClosed)
+	require.False(t, p.Bound())
+	require.ErrorIs(t, p.Close(), net.ErrClosed)
+}

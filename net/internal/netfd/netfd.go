@@ -99,6 +99,24 @@ func New(s *coro.IOScheduler, fd int, readOnly bool) (*FD, error) {
 	return f, nil
 }
 
+// zero stands in for the FD of a zero Conn, Listener or Peer (made without Dial, Listen or Accept): closed for
+// good and without descriptors, so every operation on it fails with net.ErrClosed.
+var zero = func() *FD {
+	f := &FD{Sysfd: -1, wfd: -1, closing: make(chan struct{})}
+	close(f.closing)
+	f.refs.Store(closedBit)
+	f.freed.Store(true)
+	return f
+}()
+
+// Or returns f, or for nil (the FD field of a zero value) a closed FD.
+func Or(f *FD) *FD {
+	if f == nil {
+		return zero
+	}
+	return f
+}
+
 // DupCloexec duplicates fd with close-on-exec set.
 func DupCloexec(fd int) (int, error) {
 	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)

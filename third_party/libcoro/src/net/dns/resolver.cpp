@@ -6,6 +6,7 @@
 #include <cstring>
 #include <netdb.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace coro::net::dns::detail
@@ -65,6 +66,20 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
         library_release();
         throw std::runtime_error{"coro::net::dns::resolver: epoll_create1 failed"};
     }
+    m_wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    epoll_event wake{};
+    wake.events  = EPOLLIN;
+    wake.data.fd = m_wake_fd;
+    if (m_wake_fd < 0 || ::epoll_ctl(m_epoll_fd, EPOLL_CTL_ADD, m_wake_fd, &wake) != 0)
+    {
+        if (m_wake_fd >= 0)
+        {
+            ::close(m_wake_fd);
+        }
+        ::close(m_epoll_fd);
+        library_release();
+        throw std::runtime_error{"coro::net::dns::resolver: eventfd failed"};
+    }
     ares_options opts{};
     int          mask       = ARES_OPT_SOCK_STATE_CB;
     opts.sock_state_cb      = &ares_channel_driver::on_socket_state;
@@ -78,6 +93,7 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
     int rc = ares_init_options(&m_channel, &opts, mask);
     if (rc != ARES_SUCCESS)
     {
+        ::close(m_wake_fd);
         ::close(m_epoll_fd);
         library_release();
         throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
@@ -87,6 +103,7 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
 ares_channel_driver::~ares_channel_driver()
 {
     ares_destroy(m_channel);
+    ::close(m_wake_fd);
     ::close(m_epoll_fd);
     library_release();
 }
@@ -133,6 +150,10 @@ auto ares_channel_driver::process() -> void
     {
         const auto flags = events[i].events;
         const auto fd    = static_cast<ares_socket_t>(events[i].data.fd);
+        if (fd == m_wake_fd)
+        {
+            continue; // stays readable: the resolver is being cancelled
+        }
         ares_process_fd(
             m_channel,
             (flags & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 ? fd : ARES_SOCKET_BAD,
@@ -145,6 +166,21 @@ auto ares_channel_driver::process() -> void
 auto ares_channel_driver::cancel() -> void
 {
     ares_cancel(m_channel);
+}
+
+auto ares_channel_driver::wake() noexcept -> void
+{
+    const uint64_t one{1};
+    [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
+}
+
+auto ares_channel_driver::set_servers(const std::string& csv) -> void
+{
+    const int rc = ares_set_servers_ports_csv(m_channel, csv.c_str());
+    if (rc != ARES_SUCCESS)
+    {
+        throw std::runtime_error{std::string{"coro::net::dns::resolver: bad server list: "} + ares_strerror(rc)};
+    }
 }
 
 } // namespace coro::net::dns::detail

@@ -10,6 +10,7 @@
 #include "coro/task.hpp"
 
 #include <ares.h>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -62,7 +63,11 @@ public:
     auto process() -> void;
     /// Fails every outstanding lookup (their callbacks run before this returns).
     auto cancel() -> void;
-    /// Readable whenever one of the c-ares sockets is ready.
+    /// Makes poll_fd() readable for good, from any thread (wakes a lookup waiting on it).
+    auto wake() noexcept -> void;
+    /// Uses these servers ("host:port,..." as ares_set_servers_ports_csv) instead of /etc/resolv.conf's.
+    auto set_servers(const std::string& csv) -> void;
+    /// Readable whenever one of the c-ares sockets is ready, or after wake().
     auto poll_fd() const -> fd_t { return m_epoll_fd; }
 
 private:
@@ -70,6 +75,7 @@ private:
 
     ares_channel m_channel{nullptr};
     fd_t         m_epoll_fd{-1};
+    fd_t         m_wake_fd{-1};
 };
 } // namespace detail
 
@@ -131,9 +137,18 @@ public:
         auto        r     = std::make_unique<result<executor_type>>(*m_executor, resume, 2);
         const auto  start = std::chrono::steady_clock::now();
 
+        if (m_cancelled.load(std::memory_order_acquire))
+        {
+            co_return r; // status error, no address
+        }
         m_driver->start(name, r->m_state);
         while (r->m_state.m_pending > 0)
         {
+            if (m_cancelled.load(std::memory_order_acquire))
+            {
+                m_driver->cancel();
+                break;
+            }
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
             if (m_timeout > std::chrono::milliseconds{0} && elapsed >= m_timeout)
@@ -143,17 +158,38 @@ public:
             }
             auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto wait = m_driver->next_wait(cap);
-            co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
+            const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
+            if (status == coro::poll_status::closed || status == coro::poll_status::error)
+            {
+                // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
+                // refused it); waiting again would only spin until the timeout.
+                m_driver->cancel();
+                break;
+            }
             m_driver->process();
         }
         co_return r;
     }
+
+    /// gocoro extension (not in libcoro): fails the lookup in progress and every queued and later one at once
+    /// (status error, no address), for a resolver about to go away. Thread-safe, idempotent.
+    auto cancel() noexcept -> void
+    {
+        m_cancelled.store(true, std::memory_order_release);
+        m_driver->wake();
+    }
+    auto cancelled() const noexcept -> bool { return m_cancelled.load(std::memory_order_acquire); }
+
+    /// gocoro extension (not in libcoro): queries these servers ("ip:port,...", ares_set_servers_ports_csv)
+    /// instead of /etc/resolv.conf's. Call before the first lookup. Throws std::runtime_error on bad input.
+    auto set_servers(const std::string& csv) -> void { m_driver->set_servers(csv); }
 
 private:
     std::shared_ptr<executor_type>               m_executor;
     std::chrono::milliseconds                    m_timeout;
     std::unique_ptr<detail::ares_channel_driver> m_driver{nullptr};
     coro::mutex                                  m_mutex{};
+    std::atomic<bool>                            m_cancelled{false};
 };
 
 } // namespace coro::net::dns
