@@ -3459,6 +3459,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
+    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
+    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
+    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    auto shutdown_cancel_polls() noexcept -> void;
+
 private:
     class timer_awaiter;
     class poll_awaiter;
@@ -3498,6 +3505,7 @@ private:
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto cancel_pending_polls() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -3542,6 +3550,11 @@ private:
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};
     std::chrono::microseconds m_yield_backoff{0};
+
+    /// shutdown_cancel_polls() was called: polls are refused from now on, and the thread processing events
+    /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
+    std::atomic<bool> m_cancel_polls{false};
+    bool              m_polls_cancelled{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};
@@ -3635,6 +3648,8 @@ auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
 }
 /// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
 constexpr int ready_now = -1;
+/// arm_poll() result: shutdown_cancel_polls() was called; the poll completes at once with poll_status::closed.
+constexpr int cancelled_now = -2;
 
 /// Events a waiter always hears about, whatever it polls for.
 constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
@@ -3777,6 +3792,11 @@ public:
         if (err == ready_now)
         {
             return false; // m_poll_status is set
+        }
+        if (err == cancelled_now)
+        {
+            m_info.m_poll_status = poll_status::closed;
+            return false;
         }
         // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
         // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
@@ -4241,6 +4261,59 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         run_inline_queue();
     }
+    if (!m_polls_cancelled && m_cancel_polls.load(std::memory_order_seq_cst))
+    {
+        m_polls_cancelled = true;
+        cancel_pending_polls();
+    }
+}
+
+auto io_scheduler::cancel_pending_polls() -> void
+{
+    // Runs once, on the thread processing events, after m_cancel_polls was set: a poll armed before a slot is
+    // visited here is found armed; one that locks the slot afterwards sees the flag and does not wait. A page
+    // created after the load below belongs to a poll whose seq_cst check of the flag comes after that page's
+    // seq_cst installation, and so after this load, which follows our seq_cst read of the flag: it sees it.
+    for (std::size_t p = 0; p < fd_page_count; ++p)
+    {
+        fd_page* page = m_fd_pages[p].load(std::memory_order_seq_cst);
+        if (page == nullptr)
+        {
+            continue;
+        }
+        for (std::size_t i = 0; i < fd_page_size; ++i)
+        {
+            fd_slot&           slot = page->m_slots[i];
+            detail::poll_info* info{nullptr};
+            slot.lock();
+            if (slot.m_armed)
+            {
+                info          = slot.m_owner;
+                slot.m_armed  = false;
+                slot.m_owner  = nullptr;
+                if (!slot.m_kept)
+                {
+                    // A one-shot registration is still armed: remove it, as for a timed-out poll.
+                    ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+                    slot.m_registered = false;
+                }
+            }
+            slot.unlock();
+            if (info == nullptr)
+            {
+                continue;
+            }
+            info->m_processed   = true;
+            info->m_poll_status = poll_status::closed;
+            if (info->m_has_timer)
+            {
+                std::lock_guard lk{m_timer_mutex};
+                remove_timer_locked(*info);
+            }
+            make_ready(*info);
+        }
+    }
+    hand_off_ready();
 }
 
 auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
@@ -4262,7 +4335,9 @@ auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
         {
             return nullptr; // untracked: falls back to add/remove per poll
         }
-        if (entry.compare_exchange_strong(page, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+        // seq_cst: pairs with cancel_pending_polls(), which must either see this page or be seen by arm_poll's
+        // check of m_cancel_polls.
+        if (entry.compare_exchange_strong(page, fresh, std::memory_order_seq_cst, std::memory_order_acquire))
         {
             page = fresh;
         }
@@ -4282,12 +4357,24 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) no
     fd_slot* slot = fd_slot_for(info.m_fd, true);
     if (slot == nullptr)
     {
-        // Untracked (invalid or huge fd): register for this poll only; the event thread removes it again.
+        // Untracked (invalid or huge fd): register for this poll only; the event thread removes it again. Not
+        // cancelled by shutdown_cancel_polls() once registered (only refused after it).
+        if (m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            return cancelled_now;
+        }
         ev.data.ptr = &info;
         return ::epoll_ctl(m_epoll_fd, EPOLL_CTL_ADD, info.m_fd, &ev) == 0 ? 0 : errno;
     }
 
     slot->lock();
+    // Checked under the slot lock, which cancel_pending_polls() also takes: either it finds this poll armed or
+    // this poll sees the flag (see cancel_pending_polls for slots on a page it did not find).
+    if (m_cancel_polls.load(std::memory_order_seq_cst))
+    {
+        slot->unlock();
+        return cancelled_now;
+    }
     std::atomic<uint32_t>* close_serial{nullptr};
     if (slot->m_kept || socket)
     {
@@ -4376,6 +4463,11 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
     const uint32_t relevant = want | always_events;
     for (;;)
     {
+        if (m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            slot.unlock(); // checked under the lock each round: see arm_poll
+            return cancelled_now;
+        }
         if (slot.m_armed)
         {
             slot.unlock();
@@ -4708,6 +4800,28 @@ auto io_scheduler::run_inline_queue() -> void
         m_size.fetch_sub(1, std::memory_order_release);
     }
     m_inline_running.clear();
+}
+
+auto io_scheduler::shutdown_cancel_polls() noexcept -> void
+{
+    m_cancel_polls.store(true, std::memory_order_seq_cst);
+    if (m_opts.thread_strategy == thread_strategy_t::manual && !on_own_thread())
+    {
+        // Nobody else processes events: do one round here (it cancels the pending polls). A process_events()
+        // blocked on another thread is woken and leaves, or does the round itself.
+        while (m_processing.exchange(true, std::memory_order_acquire))
+        {
+            signal_fd(m_shutdown_fd);
+            std::this_thread::yield();
+        }
+        process_events_execute(0);
+        m_processing.store(false, std::memory_order_release);
+    }
+    else
+    {
+        signal_fd(m_shutdown_fd); // the event thread (or the running process_events) cancels them
+    }
+    shutdown();
 }
 
 auto io_scheduler::shutdown() noexcept -> void
@@ -6884,8 +6998,8 @@ struct gocoro_event
 
 /* coro::io_scheduler behind an opaque handle.
  *
- * Lifetime: create -> ... -> shutdown (optional, idempotent; blocks until pending timers/polls finished) ->
- * destroy exactly once. Threads: every function except destroy may be called from any thread. */
+ * Lifetime: create -> ... -> shutdown (optional, idempotent; completes pending polls with poll_status::closed and
+ * blocks until pending tasks and timers finished) -> destroy exactly once. Threads: every function except destroy may be called from any thread. */
 
 // #include "cshim/callback.h" (inlined above)
 // #include "cshim/status.h" (inlined above)
@@ -6926,6 +7040,7 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
 int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+/* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
 void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
 void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
@@ -7157,7 +7272,7 @@ extern "C" int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s)
 
 extern "C" void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s)
 {
-    s->scheduler->shutdown();
+    s->scheduler->shutdown_cancel_polls();
 }
 
 extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)

@@ -1019,6 +1019,7 @@ auto to_string(poll_status status) -> const std::string&;
 // #include "coro/task.hpp" (inlined above)
 
 #include <ares.h>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -1071,7 +1072,11 @@ public:
     auto process() -> void;
     /// Fails every outstanding lookup (their callbacks run before this returns).
     auto cancel() -> void;
-    /// Readable whenever one of the c-ares sockets is ready.
+    /// Makes poll_fd() readable for good, from any thread (wakes a lookup waiting on it).
+    auto wake() noexcept -> void;
+    /// Uses these servers ("host:port,..." as ares_set_servers_ports_csv) instead of /etc/resolv.conf's.
+    auto set_servers(const std::string& csv) -> void;
+    /// Readable whenever one of the c-ares sockets is ready, or after wake().
     auto poll_fd() const -> fd_t { return m_epoll_fd; }
 
 private:
@@ -1079,6 +1084,7 @@ private:
 
     ares_channel m_channel{nullptr};
     fd_t         m_epoll_fd{-1};
+    fd_t         m_wake_fd{-1};
 };
 } // namespace detail
 
@@ -1140,9 +1146,18 @@ public:
         auto        r     = std::make_unique<result<executor_type>>(*m_executor, resume, 2);
         const auto  start = std::chrono::steady_clock::now();
 
+        if (m_cancelled.load(std::memory_order_acquire))
+        {
+            co_return r; // status error, no address
+        }
         m_driver->start(name, r->m_state);
         while (r->m_state.m_pending > 0)
         {
+            if (m_cancelled.load(std::memory_order_acquire))
+            {
+                m_driver->cancel();
+                break;
+            }
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
             if (m_timeout > std::chrono::milliseconds{0} && elapsed >= m_timeout)
@@ -1152,17 +1167,38 @@ public:
             }
             auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto wait = m_driver->next_wait(cap);
-            co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
+            const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
+            if (status == coro::poll_status::closed || status == coro::poll_status::error)
+            {
+                // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
+                // refused it); waiting again would only spin until the timeout.
+                m_driver->cancel();
+                break;
+            }
             m_driver->process();
         }
         co_return r;
     }
+
+    /// gocoro extension (not in libcoro): fails the lookup in progress and every queued and later one at once
+    /// (status error, no address), for a resolver about to go away. Thread-safe, idempotent.
+    auto cancel() noexcept -> void
+    {
+        m_cancelled.store(true, std::memory_order_release);
+        m_driver->wake();
+    }
+    auto cancelled() const noexcept -> bool { return m_cancelled.load(std::memory_order_acquire); }
+
+    /// gocoro extension (not in libcoro): queries these servers ("ip:port,...", ares_set_servers_ports_csv)
+    /// instead of /etc/resolv.conf's. Call before the first lookup. Throws std::runtime_error on bad input.
+    auto set_servers(const std::string& csv) -> void { m_driver->set_servers(csv); }
 
 private:
     std::shared_ptr<executor_type>               m_executor;
     std::chrono::milliseconds                    m_timeout;
     std::unique_ptr<detail::ares_channel_driver> m_driver{nullptr};
     coro::mutex                                  m_mutex{};
+    std::atomic<bool>                            m_cancelled{false};
 };
 
 } // namespace coro::net::dns
@@ -1175,6 +1211,7 @@ private:
 #include <cstring>
 #include <netdb.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace coro::net::dns::detail
@@ -1234,6 +1271,20 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
         library_release();
         throw std::runtime_error{"coro::net::dns::resolver: epoll_create1 failed"};
     }
+    m_wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    epoll_event wake{};
+    wake.events  = EPOLLIN;
+    wake.data.fd = m_wake_fd;
+    if (m_wake_fd < 0 || ::epoll_ctl(m_epoll_fd, EPOLL_CTL_ADD, m_wake_fd, &wake) != 0)
+    {
+        if (m_wake_fd >= 0)
+        {
+            ::close(m_wake_fd);
+        }
+        ::close(m_epoll_fd);
+        library_release();
+        throw std::runtime_error{"coro::net::dns::resolver: eventfd failed"};
+    }
     ares_options opts{};
     int          mask       = ARES_OPT_SOCK_STATE_CB;
     opts.sock_state_cb      = &ares_channel_driver::on_socket_state;
@@ -1247,6 +1298,7 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
     int rc = ares_init_options(&m_channel, &opts, mask);
     if (rc != ARES_SUCCESS)
     {
+        ::close(m_wake_fd);
         ::close(m_epoll_fd);
         library_release();
         throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
@@ -1256,6 +1308,7 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
 ares_channel_driver::~ares_channel_driver()
 {
     ares_destroy(m_channel);
+    ::close(m_wake_fd);
     ::close(m_epoll_fd);
     library_release();
 }
@@ -1302,6 +1355,10 @@ auto ares_channel_driver::process() -> void
     {
         const auto flags = events[i].events;
         const auto fd    = static_cast<ares_socket_t>(events[i].data.fd);
+        if (fd == m_wake_fd)
+        {
+            continue; // stays readable: the resolver is being cancelled
+        }
         ares_process_fd(
             m_channel,
             (flags & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 ? fd : ARES_SOCKET_BAD,
@@ -1314,6 +1371,21 @@ auto ares_channel_driver::process() -> void
 auto ares_channel_driver::cancel() -> void
 {
     ares_cancel(m_channel);
+}
+
+auto ares_channel_driver::wake() noexcept -> void
+{
+    const uint64_t one{1};
+    [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
+}
+
+auto ares_channel_driver::set_servers(const std::string& csv) -> void
+{
+    const int rc = ares_set_servers_ports_csv(m_channel, csv.c_str());
+    if (rc != ARES_SUCCESS)
+    {
+        throw std::runtime_error{std::string{"coro::net::dns::resolver: bad server list: "} + ares_strerror(rc)};
+    }
 }
 
 } // namespace coro::net::dns::detail
@@ -1336,7 +1408,8 @@ auto ares_channel_driver::cancel() -> void
  * and frees it with gocoro_dns_result_free. A posted 0 means the result could not be allocated.
  *
  * Lifetime: the host's reference (create -> release) and every lookup in flight share the native resolver; the
- * last one out destroys it (and its c-ares channel), so release never waits and a lookup never outlives it.
+ * last one out destroys it (and its c-ares channel), so release never waits and a lookup never outlives it;
+ * release cancels the lookups still in flight.
  * Lookups on one resolver run one at a time, in turn. Threads: any; create/lookup/release of one handle must not
  * race with each other (the host serialises release against lookup starts). */
 
@@ -1349,8 +1422,8 @@ auto ares_channel_driver::cancel() -> void
 
 /* coro::io_scheduler behind an opaque handle.
  *
- * Lifetime: create -> ... -> shutdown (optional, idempotent; blocks until pending timers/polls finished) ->
- * destroy exactly once. Threads: every function except destroy may be called from any thread. */
+ * Lifetime: create -> ... -> shutdown (optional, idempotent; completes pending polls with poll_status::closed and
+ * blocks until pending tasks and timers finished) -> destroy exactly once. Threads: every function except destroy may be called from any thread. */
 
 // #include "cshim/callback.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_H
@@ -1466,6 +1539,7 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
 int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+/* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
 void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
 void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
@@ -1475,7 +1549,7 @@ void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_H
-#line 17 "../../../cshim/net/dns.h"
+#line 18 "../../../cshim/net/dns.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -1501,7 +1575,7 @@ enum
 
 typedef struct gocoro_dns_result
 {
-    int32_t             status; /* GOCORO_DNS_* or a negated errno */
+    int32_t             status; /* GOCORO_DNS_* or a negated errno (-ECANCELED: the resolver was released) */
     int32_t             count;
     gocoro_dns_address* addresses; /* count entries (IPv4 first, then IPv6), inside the same allocation */
 } gocoro_dns_result;
@@ -1510,8 +1584,13 @@ typedef struct gocoro_dns_result
  * *out and returns 0, or a negated errno (-EINVAL: bad argument, -EIO: c-ares could not be initialised). */
 int gocoro_dns_resolver_create(gocoro_io_scheduler* s, int64_t timeout_ms, gocoro_dns_resolver** out);
 
-/* Drops the host's reference. Lookups in flight finish normally and still post their results. */
+/* Drops the host's reference and cancels the resolver (dns::resolver::cancel): the lookup in progress and the
+ * queued ones end at once and post a result with status -ECANCELED. */
 void gocoro_dns_resolver_release(gocoro_dns_resolver* r);
+
+/* Queries these servers ("ip:port,...", len bytes, no NUL) instead of /etc/resolv.conf's; call before the first
+ * lookup. 0, or -EINVAL for a bad list, -ENOMEM. */
+int gocoro_dns_resolver_set_servers(gocoro_dns_resolver* r, const char* csv, size_t len);
 
 /* Starts resolving name (len bytes, no NUL) to its IPv4 and IPv6 addresses; handle is posted exactly once when
  * it returns 0. Negated errno (nothing will be posted): -EINVAL for a name with a NUL byte, -ESHUTDOWN if the
@@ -4023,6 +4102,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
+    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
+    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
+    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    auto shutdown_cancel_polls() noexcept -> void;
+
 private:
     class timer_awaiter;
     class poll_awaiter;
@@ -4062,6 +4148,7 @@ private:
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto cancel_pending_polls() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -4106,6 +4193,11 @@ private:
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};
     std::chrono::microseconds m_yield_backoff{0};
+
+    /// shutdown_cancel_polls() was called: polls are refused from now on, and the thread processing events
+    /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
+    std::atomic<bool> m_cancel_polls{false};
+    bool              m_polls_cancelled{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};
@@ -4208,7 +4300,7 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
         auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
         const bool expired =
             st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
-        out = gocoro_dns_pack(*res, expired);
+        out = st->resolver.cancelled() ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
     }
     catch (const std::bad_alloc&)
     {
@@ -4254,7 +4346,32 @@ int gocoro_dns_resolver_create(gocoro_io_scheduler* s, int64_t timeout_ms, gocor
 
 void gocoro_dns_resolver_release(gocoro_dns_resolver* r)
 {
-    delete r;
+    if (r != nullptr)
+    {
+        r->state->resolver.cancel(); // the lookups in flight end now, not at their timeout
+        delete r;
+    }
+}
+
+int gocoro_dns_resolver_set_servers(gocoro_dns_resolver* r, const char* csv, size_t len)
+{
+    if (r == nullptr || csv == nullptr || std::memchr(csv, '\0', len) != nullptr)
+    {
+        return -EINVAL;
+    }
+    try
+    {
+        r->state->resolver.set_servers(std::string{csv, len});
+        return 0;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return -ENOMEM;
+    }
+    catch (const std::exception&)
+    {
+        return -EINVAL;
+    }
 }
 
 int gocoro_dns_lookup(gocoro_dns_resolver* r, const char* name, size_t len, uintptr_t handle)

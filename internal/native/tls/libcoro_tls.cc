@@ -3408,6 +3408,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
+    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
+    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
+    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    auto shutdown_cancel_polls() noexcept -> void;
+
 private:
     class timer_awaiter;
     class poll_awaiter;
@@ -3447,6 +3454,7 @@ private:
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto cancel_pending_polls() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -3491,6 +3499,11 @@ private:
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};
     std::chrono::microseconds m_yield_backoff{0};
+
+    /// shutdown_cancel_polls() was called: polls are refused from now on, and the thread processing events
+    /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
+    std::atomic<bool> m_cancel_polls{false};
+    bool              m_polls_cancelled{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "886b65122e94c33b58c8be7f2a1c037253e81c12ff7a275d0db37b6b5a8996fb"
+const SourceHash = "e50114ac7307261d78f7f3b31ab1195f3c12c77441d7bbef5a74651546fb2386"

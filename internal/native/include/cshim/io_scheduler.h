@@ -5,8 +5,8 @@
 
 /* coro::io_scheduler behind an opaque handle.
  *
- * Lifetime: create -> ... -> shutdown (optional, idempotent; blocks until pending timers/polls finished) ->
- * destroy exactly once. Threads: every function except destroy may be called from any thread. */
+ * Lifetime: create -> ... -> shutdown (optional, idempotent; completes pending polls with poll_status::closed and
+ * blocks until pending tasks and timers finished) -> destroy exactly once. Threads: every function except destroy may be called from any thread. */
 
 #include "cshim/callback.h"
 #include "cshim/status.h"
@@ -47,6 +47,7 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
 int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+/* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
 void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
 void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 

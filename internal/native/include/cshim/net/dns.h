@@ -11,7 +11,8 @@
  * and frees it with gocoro_dns_result_free. A posted 0 means the result could not be allocated.
  *
  * Lifetime: the host's reference (create -> release) and every lookup in flight share the native resolver; the
- * last one out destroys it (and its c-ares channel), so release never waits and a lookup never outlives it.
+ * last one out destroys it (and its c-ares channel), so release never waits and a lookup never outlives it;
+ * release cancels the lookups still in flight.
  * Lookups on one resolver run one at a time, in turn. Threads: any; create/lookup/release of one handle must not
  * race with each other (the host serialises release against lookup starts). */
 
@@ -41,7 +42,7 @@ enum
 
 typedef struct gocoro_dns_result
 {
-    int32_t             status; /* GOCORO_DNS_* or a negated errno */
+    int32_t             status; /* GOCORO_DNS_* or a negated errno (-ECANCELED: the resolver was released) */
     int32_t             count;
     gocoro_dns_address* addresses; /* count entries (IPv4 first, then IPv6), inside the same allocation */
 } gocoro_dns_result;
@@ -50,8 +51,13 @@ typedef struct gocoro_dns_result
  * *out and returns 0, or a negated errno (-EINVAL: bad argument, -EIO: c-ares could not be initialised). */
 int gocoro_dns_resolver_create(gocoro_io_scheduler* s, int64_t timeout_ms, gocoro_dns_resolver** out);
 
-/* Drops the host's reference. Lookups in flight finish normally and still post their results. */
+/* Drops the host's reference and cancels the resolver (dns::resolver::cancel): the lookup in progress and the
+ * queued ones end at once and post a result with status -ECANCELED. */
 void gocoro_dns_resolver_release(gocoro_dns_resolver* r);
+
+/* Queries these servers ("ip:port,...", len bytes, no NUL) instead of /etc/resolv.conf's; call before the first
+ * lookup. 0, or -EINVAL for a bad list, -ENOMEM. */
+int gocoro_dns_resolver_set_servers(gocoro_dns_resolver* r, const char* csv, size_t len);
 
 /* Starts resolving name (len bytes, no NUL) to its IPv4 and IPv6 addresses; handle is posted exactly once when
  * it returns 0. Negated errno (nothing will be posted): -EINVAL for a name with a NUL byte, -ESHUTDOWN if the
