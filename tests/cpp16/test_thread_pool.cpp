@@ -261,22 +261,30 @@ TEST_CASE("thread_pool::schedule(task)", "[thread_pool]")
 
 TEST_CASE("thread_pool::schedule(task) manually resume returned task", "[thread_pool]")
 {
-    auto tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    auto              tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    std::atomic<bool> body_done{false};
+    std::thread::id   body_thread{};
 
-    auto make_task = []() -> coro::task<bool>
+    auto make_task = [&]() -> coro::task<bool>
     {
+        body_thread = std::this_thread::get_id();
         std::this_thread::sleep_for(std::chrono::milliseconds{200});
+        body_done = true;
         co_return true;
     };
 
     auto task = make_task();
     REQUIRE(tp->resume(task.handle()));
-    REQUIRE_FALSE(task.is_ready());
-    // Generous: the 200 ms body runs on the worker meanwhile (the machine may be loaded).
-    for (int i = 0; i < 100 && !task.is_ready(); ++i)
+    // The pool counts the resumed handle until it suspends (here: finishes); its counters are the
+    // synchronisation that makes reading the task's state from this thread safe. Generous bound: the machine may
+    // be loaded.
+    for (int i = 0; i < 200 && !tp->empty(); ++i)
     {
         std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
+    REQUIRE(tp->empty());
+    REQUIRE(body_done);
+    REQUIRE(body_thread != std::this_thread::get_id()); // resume() handed it to the worker, did not run it inline
     REQUIRE(task.is_ready());
     REQUIRE(coro::sync_wait(task) == true);
 }
