@@ -98,7 +98,8 @@ TEST_CASE("condition_variable notify_one consumes a notification whose predicate
     int                      ready = 0;
     int                      predicate_calls = 0;
 
-    auto waiter = [&]() -> coro::task<void>
+    // A named lambda: the coroutine refers to its captures, so the closure must outlive it.
+    auto make_waiter = [&]() -> coro::task<void>
     {
         auto lk = co_await m.scoped_lock();
         co_await cv.wait(
@@ -108,7 +109,8 @@ TEST_CASE("condition_variable notify_one consumes a notification whose predicate
                 ++predicate_calls;
                 return ready == 1;
             });
-    }();
+    };
+    auto waiter = make_waiter();
     waiter.resume();
     REQUIRE_FALSE(waiter.is_ready());
     REQUIRE(predicate_calls == 1);
