@@ -110,3 +110,22 @@ clean:
 	rm -rf $(OUT)
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+# libcoro v0.16 API parity tests (tests/cpp16): the same core library, used from translation units compiled with
+# LIBCORO_API_VERSION=1600 (see third_party/libcoro/COMPATIBILITY.md, "Two API versions"). `make test` runs them
+# too; `make test16` runs only them.
+TEST16_SRCS := $(wildcard tests/cpp16/test_*.cpp)
+TEST16_BINS := $(patsubst tests/cpp16/%.cpp,$(OUT)/tests16/%,$(TEST16_SRCS))
+$(OUT)/tests/cpp16/%.o: CXXFLAGS += -DLIBCORO_API_VERSION=1600
+
+$(OUT)/tests16/%: $(OUT)/tests/cpp16/%.o $(TEST_MAIN) $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS)
+
+.PHONY: test16
+all: $(TEST16_BINS)
+test: test16
+test16: $(TEST16_BINS)
+	@set -e; for t in $(TEST16_BINS); do \
+	    echo "== $$t"; mkdir -p $$t.run; (cd $$t.run && $$t $(TEST_ARGS)); \
+	done

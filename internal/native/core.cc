@@ -735,12 +735,14 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
 
 } // namespace coro::detail
 
-#line 1 "../../third_party/libcoro/src/event.cpp"
-// #include "coro/event.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+#line 1 "../../third_party/libcoro/src/condition_variable.cpp"
+// #include "coro/condition_variable.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONDITION_VARIABLE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONDITION_VARIABLE_HPP
+#line 1 "../../third_party/libcoro/include/coro/condition_variable.hpp"
 
+
+// coro::condition_variable (libcoro v0.16): waits on a coro::v16::mutex (coro::mutex with LIBCORO_API_VERSION 1600).
 
 // #include "coro/concepts/executor.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
@@ -748,6 +750,61 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
 #line 1 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 
 
+// #include "coro/api_version.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 1 "../../third_party/libcoro/include/coro/api_version.hpp"
+
+
+// Which libcoro API the unqualified names in namespace coro mean in this translation unit.
+//
+//   LIBCORO_API_VERSION 1400 (default): libcoro v0.14.1
+//   LIBCORO_API_VERSION 1600:           libcoro v0.16.0 (plus the post-release fixes)
+//
+// Define it before the first libcoro include (e.g. -DLIBCORO_API_VERSION=1600). Only names whose meaning differs
+// between the versions are versioned: they live in coro::v14 and coro::v16 (and coro::concepts::v14 / v16), and
+// the selected namespace is inline, so `coro::mutex` is `coro::v14::mutex` or `coro::v16::mutex`. Both versions are
+// always declared, so the library is compiled once, one program may contain translation units of either version,
+// and code of one version can still name the other explicitly (`coro::v14::mutex`). Everything else (task,
+// sync_wait, thread_pool, the schedulers, queue, ...) is one definition for both. See COMPATIBILITY.md,
+// "Two API versions".
+
+#ifndef LIBCORO_API_VERSION
+    #define LIBCORO_API_VERSION 1400
+#endif
+
+#if LIBCORO_API_VERSION == 1400
+    #define LIBCORO_INLINE_V14 inline
+    #define LIBCORO_INLINE_V16
+#elif LIBCORO_API_VERSION == 1600
+    #define LIBCORO_INLINE_V14
+    #define LIBCORO_INLINE_V16 inline
+#else
+    #error "LIBCORO_API_VERSION must be 1400 (libcoro v0.14.1) or 1600 (libcoro v0.16.0)"
+#endif
+
+// The first declaration of a namespace decides whether it is inline, so every versioned header includes this one
+// before it opens coro::v14 or coro::v16.
+namespace coro
+{
+LIBCORO_INLINE_V14 namespace v14
+{
+}
+LIBCORO_INLINE_V16 namespace v16
+{
+}
+namespace concepts
+{
+LIBCORO_INLINE_V14 namespace v14
+{
+}
+LIBCORO_INLINE_V16 namespace v16
+{
+}
+} // namespace concepts
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 // #include "coro/concepts/awaitable.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
@@ -832,7 +889,7 @@ struct awaitable_traits<awaitable_type>
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
+#line 5 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 // #include "coro/fd.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
@@ -844,7 +901,7 @@ namespace coro
 using fd_t = int;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 5 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
+#line 6 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 // #include "coro/task.hpp" (inlined above)
 
 #include <chrono>
@@ -860,7 +917,9 @@ enum class poll_status;
 
 namespace coro::concepts
 {
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to.
+namespace v14
+{
+/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
 template<typename executor_type>
 concept executor = requires(executor_type e, std::coroutine_handle<> c) {
     { e.schedule() } -> coro::concepts::awaiter;
@@ -871,20 +930,1221 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
     { e.empty() } -> std::same_as<bool>;
     { e.shutdown() } -> std::same_as<void>;
 };
+} // namespace v14
+
+namespace v16
+{
+/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+/// io_scheduler offer all three, so they satisfy both versions of the concept.
+template<typename executor_type>
+concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+    { e.schedule() } -> coro::concepts::awaiter;
+    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+    { e.yield() } -> coro::concepts::awaiter;
+    { e.resume(c) } -> std::same_as<bool>;
+    { e.size() } -> std::same_as<std::size_t>;
+    { e.empty() } -> std::same_as<bool>;
+    { e.shutdown() } -> std::same_as<void>;
+};
+} // namespace v16
 
 /// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
 /// libcoro's own public name, kept for source compatibility.
 template<typename executor_type>
-concept io_exceutor = executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
     { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
 };
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
-#line 4 "../../third_party/libcoro/include/coro/event.hpp"
+#line 6 "../../third_party/libcoro/include/coro/condition_variable.hpp"
+// #include "coro/mutex.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
+#line 1 "../../third_party/libcoro/include/coro/mutex.hpp"
+
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/v16/mutex.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_MUTEX_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_MUTEX_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/mutex.hpp"
+
+
+// libcoro v0.16 mutex: `co_await m.lock()` yields nothing (the caller unlocks), `co_await m.scoped_lock()` yields a
+// coro::v16::scoped_lock. Included by coro/mutex.hpp; with LIBCORO_API_VERSION 1600 these are coro::mutex and
+// coro::scoped_lock.
+
+// #include "coro/api_version.hpp" (inlined above)
 
 #include <atomic>
 #include <coroutine>
+#include <stdexcept>
+#include <utility>
+
+namespace coro
+{
+class condition_variable;
+namespace v16
+{
+class mutex;
+} // namespace v16
+
+namespace detail
+{
+/// The part of a v16 mutex lock operation that does not depend on the result type. Queued waiters form an
+/// intrusive stack through m_next.
+struct lock_operation_base
+{
+    explicit lock_operation_base(coro::v16::mutex& m) noexcept : m_mutex(m) {}
+    virtual ~lock_operation_base() = default;
+
+    lock_operation_base(const lock_operation_base&)                    = delete;
+    lock_operation_base(lock_operation_base&&)                         = delete;
+    auto operator=(const lock_operation_base&) -> lock_operation_base& = delete;
+    auto operator=(lock_operation_base&&) -> lock_operation_base&      = delete;
+
+    auto await_ready() const noexcept -> bool;
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+
+    std::coroutine_handle<> m_awaiting_coroutine;
+    lock_operation_base*    m_next{nullptr};
+
+protected:
+    coro::v16::mutex& m_mutex;
+};
+
+/// Awaitable lock operation; `return_type` is coro::v16::scoped_lock (scoped_lock()) or void (lock()).
+template<typename return_type>
+struct lock_operation : lock_operation_base
+{
+    explicit lock_operation(coro::v16::mutex& m) noexcept : lock_operation_base(m) {}
+
+    auto await_resume() noexcept -> return_type;
+};
+} // namespace detail
+
+namespace v16
+{
+/// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
+class scoped_lock
+{
+    friend class coro::v16::mutex;
+    friend class coro::condition_variable;
+
+public:
+    enum class lock_strategy
+    {
+        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+        adopt
+    };
+
+    explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+    {
+        (void)strategy;
+    }
+
+    /// Unlocks the mutex if this scoped_lock still owns it.
+    ~scoped_lock() { unlock(); }
+
+    scoped_lock(const scoped_lock&) = delete;
+    scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
+    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+    {
+        if (std::addressof(other) != this)
+        {
+            m_mutex = std::exchange(other.m_mutex, nullptr);
+        }
+        return *this;
+    }
+
+    /// Releases the mutex; later calls (and the destructor) do nothing.
+    auto unlock() -> void;
+
+private:
+    coro::v16::mutex* m_mutex{nullptr};
+};
+
+/// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
+/// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
+/// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
+/// throws std::runtime_error. Not recursive.
+class mutex
+{
+    friend struct coro::detail::lock_operation_base;
+
+public:
+    explicit mutex() noexcept : m_state(unlocked_value()) {}
+    ~mutex() = default;
+
+    mutex(const mutex&)                    = delete;
+    mutex(mutex&&)                         = delete;
+    auto operator=(const mutex&) -> mutex& = delete;
+    auto operator=(mutex&&) -> mutex&      = delete;
+
+    /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
+    [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
+    {
+        return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
+    }
+
+    /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
+    [[nodiscard]] auto lock() -> coro::detail::lock_operation<void> { return coro::detail::lock_operation<void>{*this}; }
+
+    /// Takes the lock only if it is free right now; the caller must later call unlock().
+    [[nodiscard]] auto try_lock() -> bool
+    {
+        void* expected = unlocked_value();
+        return m_state.compare_exchange_strong(
+            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
+    }
+
+    /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
+    /// returning. Throws std::runtime_error if the mutex is not locked.
+    auto unlock() -> void
+    {
+        void* state = m_state.load(std::memory_order_acquire);
+        while (true)
+        {
+            if (state == unlocked_value())
+            {
+                throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
+            }
+            if (state == locked_no_waiters)
+            {
+                if (m_state.compare_exchange_weak(
+                        state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                {
+                    return;
+                }
+                continue;
+            }
+            // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
+            // our back (no ABA).
+            auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
+            void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
+            if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
+            {
+                waiter->m_awaiting_coroutine.resume();
+                return;
+            }
+        }
+    }
+
+private:
+    static constexpr void* locked_no_waiters = nullptr;
+
+    /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
+    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+
+    /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
+    std::atomic<void*> m_state;
+};
+
+inline auto scoped_lock::unlock() -> void
+{
+    if (m_mutex != nullptr)
+    {
+        std::exchange(m_mutex, nullptr)->unlock();
+    }
+}
+} // namespace v16
+
+namespace detail
+{
+inline auto lock_operation_base::await_ready() const noexcept -> bool
+{
+    return m_mutex.try_lock();
+}
+
+inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    m_awaiting_coroutine = awaiting_coroutine;
+
+    void* const unlocked = m_mutex.unlocked_value();
+    void*       state    = m_mutex.m_state.load(std::memory_order_acquire);
+    while (true)
+    {
+        if (state == unlocked)
+        {
+            // Freed since await_ready(): take it without suspending.
+            if (m_mutex.m_state.compare_exchange_weak(
+                    state, coro::v16::mutex::locked_no_waiters, std::memory_order_acquire, std::memory_order_acquire))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            m_next = static_cast<lock_operation_base*>(state);
+            if (m_mutex.m_state.compare_exchange_weak(state, this, std::memory_order_release, std::memory_order_acquire))
+            {
+                return true;
+            }
+        }
+    }
+}
+
+template<>
+inline auto lock_operation<coro::v16::scoped_lock>::await_resume() noexcept -> coro::v16::scoped_lock
+{
+    return coro::v16::scoped_lock{m_mutex};
+}
+
+template<>
+inline auto lock_operation<void>::await_resume() noexcept -> void
+{
+}
+} // namespace detail
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_MUTEX_HPP
+#line 5 "../../third_party/libcoro/include/coro/mutex.hpp"
+
+#include <atomic>
+#include <coroutine>
+#include <utility>
+
+namespace coro
+{
+// The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
+namespace v14
+{
+class mutex;
+
+/// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
+class scoped_lock
+{
+    friend class mutex;
+
+public:
+    enum class lock_strategy
+    {
+        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+        adopt
+    };
+
+    explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m)
+    {
+        (void)strategy;
+    }
+
+    /// Unlocks the mutex if this scoped_lock still owns it.
+    ~scoped_lock();
+
+    scoped_lock(const scoped_lock&) = delete;
+    scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
+    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+    {
+        if (std::addressof(other) != this)
+        {
+            m_mutex = std::exchange(other.m_mutex, nullptr);
+        }
+        return *this;
+    }
+
+    /// Releases the mutex; later calls (and the destructor) do nothing.
+    auto unlock() -> void;
+
+private:
+    mutex* m_mutex{nullptr};
+};
+
+/// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
+/// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
+/// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
+/// recent first. Not recursive.
+class mutex
+{
+public:
+    explicit mutex() noexcept : m_state(unlocked_value()) {}
+    ~mutex() = default;
+
+    mutex(const mutex&)                    = delete;
+    mutex(mutex&&)                         = delete;
+    auto operator=(const mutex&) -> mutex& = delete;
+    auto operator=(mutex&&) -> mutex&      = delete;
+
+    struct lock_operation
+    {
+        explicit lock_operation(mutex& m) : m_mutex(m) {}
+
+        auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
+
+    private:
+        friend class mutex;
+
+        mutex&                  m_mutex;
+        std::coroutine_handle<> m_awaiting_coroutine;
+        lock_operation*         m_next{nullptr};
+    };
+
+    /// Awaitable yielding a scoped_lock that owns the mutex.
+    [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
+
+    /// Takes the lock only if it is free right now; the caller must later call unlock().
+    auto try_lock() -> bool
+    {
+        void* expected = unlocked_value();
+        return m_state.compare_exchange_strong(
+            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
+    }
+
+    /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
+    auto unlock() -> void
+    {
+        if (m_waiters == nullptr)
+        {
+            void* expected = locked_no_waiters;
+            if (m_state.compare_exchange_strong(
+                    expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
+            {
+                return;
+            }
+        }
+        unlock_slow();
+    }
+
+private:
+    static constexpr void* locked_no_waiters = nullptr;
+
+    /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
+    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+
+    auto unlock_slow() -> void;
+
+    /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
+    std::atomic<void*> m_state;
+    /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
+    lock_operation* m_waiters{nullptr};
+};
+
+inline scoped_lock::~scoped_lock()
+{
+    unlock();
+}
+
+inline auto scoped_lock::unlock() -> void
+{
+    if (m_mutex != nullptr)
+    {
+        std::exchange(m_mutex, nullptr)->unlock();
+    }
+}
+
+} // namespace v14
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
+#line 7 "../../third_party/libcoro/include/coro/condition_variable.hpp"
+// #include "coro/task.hpp" (inlined above)
+
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <utility>
+
+namespace coro
+{
+/// Condition variable for coroutines holding a coro::v16::scoped_lock.
+///
+/// wait() releases the lock and suspends; when the wait completes the caller holds the lock again (the same
+/// scoped_lock owns it). A notification re-acquires the waiter's mutex on the waiter's behalf and then resumes
+/// it inline on the notifying thread, so, unlike std::condition_variable, notify_*() must NOT be called while
+/// holding that mutex (it would deadlock). Predicate waiters are woken only when their predicate holds (it is
+/// evaluated under the mutex by the notifier); a notification that finds it false is consumed and the waiter
+/// keeps waiting. Waiters are notified most recent first. A notification with no waiter is not remembered.
+class condition_variable
+{
+public:
+    using predicate_type = std::function<bool()>;
+
+    condition_variable() = default;
+    ~condition_variable() = default;
+
+    condition_variable(const condition_variable&)                    = delete;
+    condition_variable(condition_variable&&)                         = delete;
+    auto operator=(const condition_variable&) -> condition_variable& = delete;
+    auto operator=(condition_variable&&) -> condition_variable&      = delete;
+
+    class awaiter_base
+    {
+        friend class condition_variable;
+
+    public:
+        awaiter_base(condition_variable& cv, coro::v16::scoped_lock& lock);
+        virtual ~awaiter_base() = default;
+
+        awaiter_base(const awaiter_base&)                    = delete;
+        awaiter_base(awaiter_base&&)                         = delete;
+        auto operator=(const awaiter_base&) -> awaiter_base& = delete;
+        auto operator=(awaiter_base&&) -> awaiter_base&      = delete;
+
+        /// Queues the waiter, then releases the mutex (which may hand it to a notifier right away).
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void;
+
+    protected:
+        /// Called by a notifier holding the waiter's mutex: true if the waiter is to be resumed (it then owns the
+        /// mutex), false to keep it waiting.
+        virtual auto on_notify() -> bool { return true; }
+
+        condition_variable&     m_cv;
+        coro::v16::mutex&       m_mutex;
+        std::coroutine_handle<> m_awaiting_coroutine{};
+        awaiter_base*           m_next{nullptr};
+    };
+
+    /// wait(lock): always suspends until a notification.
+    class awaiter : public awaiter_base
+    {
+    public:
+        using awaiter_base::awaiter_base;
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_resume() const noexcept -> void {}
+    };
+
+    /// wait(lock, predicate): does not suspend if the predicate already holds.
+    class awaiter_with_predicate : public awaiter_base
+    {
+    public:
+        awaiter_with_predicate(condition_variable& cv, coro::v16::scoped_lock& lock, predicate_type predicate)
+            : awaiter_base(cv, lock),
+              m_predicate(std::move(predicate))
+        {
+        }
+        auto await_ready() -> bool { return m_predicate(); }
+        auto await_resume() const noexcept -> void {}
+
+    protected:
+        auto on_notify() -> bool override { return m_predicate(); }
+
+    private:
+        predicate_type m_predicate;
+    };
+
+    /// wait(lock, stop_token, predicate): resumes with the predicate's last value once it holds or, at a call or a
+    /// notification, a stop has been requested.
+    class awaiter_with_predicate_stop_token : public awaiter_base
+    {
+    public:
+        awaiter_with_predicate_stop_token(
+            condition_variable& cv, coro::v16::scoped_lock& lock, std::stop_token stop_token, predicate_type predicate)
+            : awaiter_base(cv, lock),
+              m_stop_token(std::move(stop_token)),
+              m_predicate(std::move(predicate))
+        {
+        }
+        auto await_ready() -> bool { return on_notify(); }
+        auto await_resume() const noexcept -> bool { return m_result; }
+
+    protected:
+        auto on_notify() -> bool override
+        {
+            m_result = m_predicate();
+            return m_result || m_stop_token.stop_requested();
+        }
+
+    private:
+        std::stop_token m_stop_token;
+        predicate_type  m_predicate;
+        bool            m_result{false};
+    };
+
+    /// Notifies the most recent waiter (a task: nothing happens until it is awaited).
+    [[nodiscard]] auto notify_one() -> coro::task<void>;
+
+    /// Spawns notify_one() detached on `executor` and returns at once.
+    template<coro::concepts::v16::executor executor_type>
+    auto notify_one(std::unique_ptr<executor_type>& executor) -> void
+    {
+        executor->spawn_detached(notify_one());
+    }
+
+    /// Notifies every current waiter in turn, most recent first (a task).
+    [[nodiscard]] auto notify_all() -> coro::task<void>;
+
+    /// Detaches every current waiter and spawns one detached task per waiter on `executor` that notifies it, so
+    /// they are resumed in parallel on the executor's threads. A waiter the executor refuses keeps waiting.
+    template<coro::concepts::v16::executor executor_type>
+    auto notify_all(std::unique_ptr<executor_type>& executor) -> void
+    {
+        awaiter_base* waiters = detach_all();
+        while (waiters != nullptr)
+        {
+            auto* next = waiters->m_next;
+            if (!executor->spawn_detached(notify_waiter(waiters)))
+            {
+                push(waiters);
+            }
+            waiters = next;
+        }
+    }
+
+    /// Throws std::runtime_error if `lock` does not own a mutex. The awaiters must be co_awaited directly.
+    [[nodiscard]] auto wait(coro::v16::scoped_lock& lock) -> awaiter { return awaiter{*this, lock}; }
+    [[nodiscard]] auto wait(coro::v16::scoped_lock& lock, predicate_type predicate) -> awaiter_with_predicate
+    {
+        return awaiter_with_predicate{*this, lock, std::move(predicate)};
+    }
+    [[nodiscard]] auto wait(coro::v16::scoped_lock& lock, std::stop_token stop_token, predicate_type predicate)
+        -> awaiter_with_predicate_stop_token
+    {
+        return awaiter_with_predicate_stop_token{*this, lock, std::move(stop_token), std::move(predicate)};
+    }
+
+private:
+    static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
+    auto push(awaiter_base* waiter) -> void;
+    auto pop() -> awaiter_base*;
+    auto detach_all() -> awaiter_base*;
+
+    /// Locks the waiter's mutex on its behalf; resumes it inline if on_notify() agrees, otherwise re-queues it.
+    static auto notify_waiter(awaiter_base* waiter) -> coro::task<void>;
+
+    std::mutex    m_waiters_mutex;
+    /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate
+    /// is still false goes back on the list, so a lock-free stack would suffer from ABA).
+    awaiter_base* m_waiters{nullptr};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONDITION_VARIABLE_HPP
+#line 2 "../../third_party/libcoro/src/condition_variable.cpp"
+
+#include <stdexcept>
+
+namespace coro
+{
+condition_variable::awaiter_base::awaiter_base(condition_variable& cv, coro::v16::scoped_lock& lock)
+    : m_cv(cv),
+      m_mutex(mutex_of(lock))
+{
+}
+
+auto condition_variable::awaiter_base::await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void
+{
+    m_awaiting_coroutine = awaiting_coroutine;
+    m_cv.push(this);
+    // From here on a notifier may own this waiter; nothing of `this` is touched after the unlock.
+    m_mutex.unlock();
+}
+
+auto condition_variable::mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&
+{
+    if (lock.m_mutex == nullptr)
+    {
+        throw std::runtime_error{"coro::condition_variable::wait: the scoped_lock does not own a mutex"};
+    }
+    return *lock.m_mutex;
+}
+
+auto condition_variable::notify_one() -> coro::task<void>
+{
+    if (auto* waiter = pop(); waiter != nullptr)
+    {
+        co_await notify_waiter(waiter);
+    }
+}
+
+auto condition_variable::notify_all() -> coro::task<void>
+{
+    awaiter_base* waiters = detach_all();
+    while (waiters != nullptr)
+    {
+        // A resumed waiter may end the awaiter's life, so the link is read first.
+        auto* next = waiters->m_next;
+        co_await notify_waiter(waiters);
+        waiters = next;
+    }
+}
+
+auto condition_variable::push(awaiter_base* waiter) -> void
+{
+    std::lock_guard lk{m_waiters_mutex};
+    waiter->m_next = std::exchange(m_waiters, waiter);
+}
+
+auto condition_variable::pop() -> awaiter_base*
+{
+    std::lock_guard lk{m_waiters_mutex};
+    auto*           waiter = m_waiters;
+    if (waiter != nullptr)
+    {
+        m_waiters = waiter->m_next;
+    }
+    return waiter;
+}
+
+auto condition_variable::detach_all() -> awaiter_base*
+{
+    std::lock_guard lk{m_waiters_mutex};
+    return std::exchange(m_waiters, nullptr);
+}
+
+auto condition_variable::notify_waiter(awaiter_base* waiter) -> coro::task<void>
+{
+    co_await waiter->m_mutex.lock();
+    if (waiter->on_notify())
+    {
+        // The waiter now owns the mutex.
+        waiter->m_awaiting_coroutine.resume();
+        co_return;
+    }
+    auto& mutex = waiter->m_mutex;
+    waiter->m_cv.push(waiter);
+    mutex.unlock();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/default_executor.cpp"
+// #include "coro/default_executor.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
+#line 1 "../../third_party/libcoro/include/coro/default_executor.hpp"
+
+
+// coro::default_executor (libcoro v0.16): a process-wide thread pool created on first use.
+
+// #include "coro/thread_pool.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
+#line 1 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+
+
+// #include "coro/concepts/range_of.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
+#line 1 "../../third_party/libcoro/include/coro/concepts/range_of.hpp"
+
+
+#include <ranges>
+#include <type_traits>
+
+namespace coro::concepts
+{
+/// A range whose value type is exactly `V`.
+template<typename T, typename V>
+concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
+
+/// A sized range whose value type is exactly `V`.
+template<typename T, typename V>
+concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
+} // namespace coro::concepts
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
+#line 4 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/task_group.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#line 1 "../../third_party/libcoro/include/coro/task_group.hpp"
+
+
+// coro::task_group<E> (libcoro v0.16): a set of detached tasks on an executor that can be awaited as a whole.
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <condition_variable>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+
+namespace coro
+{
+namespace detail
+{
+/// A started-on-demand coroutine that runs one group task, frees its own frame (and so the task's) when it
+/// finishes, and only then reports completion through the callback: nothing of it is left when the group sees its
+/// count drop. Exceptions escaping the task are discarded.
+class task_group_runner
+{
+public:
+    using done_callback = void (*)(void* context) noexcept;
+
+    struct promise_type
+    {
+        auto get_return_object() noexcept -> task_group_runner
+        {
+            return task_group_runner{std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        auto initial_suspend() noexcept -> std::suspend_always { return {}; }
+        auto final_suspend() noexcept
+        {
+            struct destroy_then_report
+            {
+                auto await_ready() noexcept -> bool { return false; }
+                auto await_suspend(std::coroutine_handle<promise_type> h) noexcept -> void
+                {
+                    const auto done    = h.promise().m_done;
+                    auto*      context = h.promise().m_context;
+                    h.destroy();
+                    done(context);
+                }
+                auto await_resume() noexcept -> void {}
+            };
+            return destroy_then_report{};
+        }
+        auto return_void() noexcept -> void {}
+        auto unhandled_exception() noexcept -> void {}
+
+        done_callback m_done{nullptr};
+        void*         m_context{nullptr};
+    };
+
+    explicit task_group_runner(std::coroutine_handle<promise_type> handle) noexcept : m_handle(handle) {}
+
+    auto handle() const noexcept -> std::coroutine_handle<promise_type> { return m_handle; }
+
+private:
+    std::coroutine_handle<promise_type> m_handle;
+};
+
+inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_runner
+{
+    co_await user_task;
+}
+} // namespace detail
+
+/// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
+/// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
+/// The destructor blocks until the group is empty. Thread-safe.
+template<concepts::v16::executor executor_type>
+class task_group
+{
+public:
+    /// Throws std::runtime_error if `executor` is null.
+    explicit task_group(executor_type* executor) : m_executor(executor)
+    {
+        if (m_executor == nullptr)
+        {
+            throw std::runtime_error{"coro::task_group: the executor is null"};
+        }
+    }
+
+    explicit task_group(executor_type* executor, coro::task<void>&& task) : task_group(executor)
+    {
+        (void)start(std::move(task));
+    }
+
+    /// Starts every task of `tasks` (moved out of the range).
+    template<coro::concepts::range_of<coro::task<void>> range_type>
+    explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
+    {
+        for (auto& task : tasks)
+        {
+            (void)start(std::move(task));
+        }
+    }
+
+    /// The executor stays owned by `executor`, which must outlive the group. Throws std::runtime_error if it is
+    /// empty (libcoro v0.16 accepts a null one here and crashes later).
+    explicit task_group(std::unique_ptr<executor_type>& executor) : task_group(executor.get()) {}
+
+    explicit task_group(std::unique_ptr<executor_type>& executor, coro::task<void>&& task)
+        : task_group(executor.get(), std::move(task))
+    {
+    }
+
+    template<coro::concepts::range_of<coro::task<void>> range_type>
+    explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
+        : task_group(executor.get(), std::move(tasks))
+    {
+    }
+
+    task_group(const task_group&)                    = delete;
+    task_group(task_group&&)                         = delete;
+    auto operator=(const task_group&) -> task_group& = delete;
+    auto operator=(task_group&&) -> task_group&      = delete;
+
+    /// Blocks the calling thread until every task has finished (so never destroy a group from one of the tasks
+    /// it is waiting for, or from the only thread of their executor).
+    ~task_group()
+    {
+        std::unique_lock lk{m_mutex};
+        m_empty.wait(lk, [this] { return m_size == 0; });
+    }
+
+    /// Hands `task` to the executor. False (and the task is destroyed unrun) if the executor refused it.
+    [[nodiscard]] auto start(coro::task<void>&& task) -> bool
+    {
+        {
+            std::lock_guard lk{m_mutex};
+            ++m_size;
+        }
+        auto runner                         = detail::make_task_group_runner(std::move(task));
+        runner.handle().promise().m_done    = &task_group::on_task_done;
+        runner.handle().promise().m_context = this;
+        if (m_executor->resume(runner.handle()))
+        {
+            return true;
+        }
+        runner.handle().destroy();
+        task_done();
+        return false;
+    }
+
+    /// Tasks started and not finished yet.
+    [[nodiscard]] auto size() const -> std::size_t
+    {
+        std::lock_guard lk{m_mutex};
+        return m_size;
+    }
+
+    [[nodiscard]] auto empty() const -> bool { return size() == 0; }
+
+    struct awaiter
+    {
+        auto await_ready() const noexcept -> bool { return m_group.empty(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+        {
+            std::lock_guard lk{m_group.m_mutex};
+            if (m_group.m_size == 0)
+            {
+                return false;
+            }
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_next               = std::exchange(m_group.m_waiters, this);
+            return true;
+        }
+        auto await_resume() const noexcept -> void {}
+
+        const task_group&       m_group;
+        std::coroutine_handle<> m_awaiting_coroutine{};
+        awaiter*                m_next{nullptr};
+    };
+
+    /// Completes once the group is empty; resumed inline on the thread that finishes the last task.
+    auto operator co_await() const noexcept -> awaiter { return awaiter{*this}; }
+
+private:
+    static auto on_task_done(void* group) noexcept -> void { static_cast<task_group*>(group)->task_done(); }
+
+    auto task_done() noexcept -> void
+    {
+        awaiter* waiters = nullptr;
+        {
+            std::lock_guard lk{m_mutex};
+            if (--m_size == 0)
+            {
+                waiters = std::exchange(m_waiters, nullptr);
+                m_empty.notify_all();
+            }
+        }
+        // The group may be destroyed as soon as the lock is released (a waiter or the destructor may end its
+        // life), so only the detached waiters are touched from here on.
+        while (waiters != nullptr)
+        {
+            auto* next = waiters->m_next;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    executor_type*          m_executor;
+    mutable std::mutex      m_mutex;
+    std::condition_variable m_empty;
+    std::size_t             m_size{0};
+    mutable awaiter*        m_waiters{nullptr};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#line 7 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ranges>
+#include <thread>
+#include <vector>
+
+namespace coro
+{
+/// A fixed set of worker threads that run coroutines.
+///
+/// Scheduling: every worker owns a work-stealing deque. Work a worker creates for itself (schedule() and
+/// spawn() called from one of this pool's threads) goes to its own deque and runs newest-first, so fork-join
+/// trees are walked depth-first and stay small in memory; idle workers steal the oldest entries of the others.
+/// Work from outside the pool, yield() and resume() go through a shared FIFO queue. Idle workers spin briefly
+/// and then sleep on a futex (an idle pool uses no CPU).
+///
+/// Thread rules: every public member may be called from any thread. A coroutine may change threads at each
+/// co_await on a pool with more than one worker.
+class thread_pool
+{
+public:
+    /// Awaitable returned by schedule() and yield(); resumes the awaiting coroutine on a worker thread.
+    class operation
+    {
+        friend class thread_pool;
+        explicit operation(thread_pool& tp, bool fifo) noexcept : m_thread_pool(tp), m_fifo(fifo) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
+        auto await_resume() noexcept -> void {}
+
+    private:
+        thread_pool& m_thread_pool;
+        bool         m_fifo;
+    };
+
+    /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
+    using schedule_operation = operation;
+
+    struct options
+    {
+        /// Number of worker threads.
+        uint32_t thread_count = std::thread::hardware_concurrency();
+        /// Called first on each worker thread with its index 0..thread_count-1.
+        std::function<void(std::size_t)> on_thread_start_functor = nullptr;
+        /// Called last on each worker thread with its index.
+        std::function<void(std::size_t)> on_thread_stop_functor = nullptr;
+    };
+
+    explicit thread_pool(
+        options opts = options{
+            .thread_count            = std::thread::hardware_concurrency(),
+            .on_thread_start_functor = nullptr,
+            .on_thread_stop_functor  = nullptr});
+
+private:
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    /// The constructor behind make_unique(); the tag keeps it out of reach of callers (libcoro v0.16 shape).
+    explicit thread_pool(options&& opts, private_constructor) : thread_pool(std::move(opts)) {}
+
+    /// libcoro v0.16 way to create a pool: every v0.16 API takes the executor as `std::unique_ptr<E>&`.
+    static auto make_unique(
+        options opts = options{
+            .thread_count            = std::thread::hardware_concurrency(),
+            .on_thread_start_functor = nullptr,
+            .on_thread_stop_functor  = nullptr}) -> std::unique_ptr<thread_pool>
+    {
+        return std::make_unique<thread_pool>(std::move(opts), private_constructor{});
+    }
+
+    thread_pool(const thread_pool&)                    = delete;
+    thread_pool(thread_pool&&)                         = delete;
+    auto operator=(const thread_pool&) -> thread_pool& = delete;
+    auto operator=(thread_pool&&) -> thread_pool&      = delete;
+
+    /// Calls shutdown().
+    virtual ~thread_pool();
+
+    auto thread_count() const noexcept -> size_t { return m_threads.size(); }
+
+    /// Awaitable that moves the awaiting coroutine onto a worker. Throws std::runtime_error (at this call)
+    /// once shutdown() has been requested.
+    [[nodiscard]] auto schedule() -> operation
+    {
+        if (m_shutdown_requested.load(std::memory_order_acquire)) [[unlikely]]
+        {
+            throw_shutting_down();
+        }
+        return operation{*this, false};
+    }
+
+    /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
+    /// discarded. False after shutdown.
+    auto spawn(coro::task<void>&& task) noexcept -> bool;
+
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) noexcept -> bool { return spawn(std::move(task)); }
+
+    /// Starts `task` on the pool now and returns a lazy task that completes once it has finished (at once if it
+    /// already has). Destroying the returned task without awaiting it blocks until the spawned task has finished.
+    /// If the pool refuses the task (shut down) it is destroyed unrun and the join task completes at once.
+    auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
+
+    /// A task that first moves onto the pool and then runs `task`, returning its value.
+    template<typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Queues an arbitrary suspended coroutine (FIFO). False for a null or finished handle or after shutdown.
+    auto resume(std::coroutine_handle<> handle) noexcept -> bool;
+
+    /// Queues every non-null handle in one batch; returns how many were queued.
+    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> uint64_t
+    {
+        uint64_t count = 0;
+        {
+            std::unique_lock lk{m_global_lock};
+            for (const auto& handle : handles)
+            {
+                if (handle != nullptr)
+                {
+                    push_global_locked(handle);
+                    ++count;
+                }
+            }
+        }
+        if (count > 0)
+        {
+            notify_workers(count);
+        }
+        return count;
+    }
+
+    /// Like schedule(), but always re-queues at the tail of the shared FIFO queue so everything already
+    /// queued runs first.
+    [[nodiscard]] auto yield() -> operation { return operation{*this, true}; }
+
+    /// Stops accepting new work, lets the workers drain every queued task, and joins them. Idempotent,
+    /// blocking. Called by the destructor.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() has been requested.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+    /// Queued plus currently executing tasks, plus spawned tasks that have not finished.
+    auto size() const noexcept -> std::size_t;
+    auto empty() const noexcept -> bool { return size() == 0; }
+    /// Queued tasks only.
+    auto queue_size() const noexcept -> std::size_t;
+    auto queue_empty() const noexcept -> bool { return queue_size() == 0; }
+
+private:
+    struct worker;
+    friend struct worker;
+    /// The worker running on this thread, if this thread belongs to any pool.
+    static thread_local worker* t_current_worker;
+
+    /// Spin lock over the shared queue: held for a few instructions, never across user code.
+    class spin_lock
+    {
+    public:
+        auto lock() noexcept -> void;
+        auto unlock() noexcept -> void { m_locked.store(false, std::memory_order_release); }
+
+    private:
+        std::atomic<bool> m_locked{false};
+    };
+
+    [[noreturn]] static auto throw_shutting_down() -> void;
+    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
+    auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
+    auto steal(worker& w) noexcept -> std::coroutine_handle<>;
+    auto find_work(worker& w) noexcept -> std::coroutine_handle<>;
+    auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
+    auto has_visible_work() const noexcept -> bool;
+    auto sleep(worker& w) noexcept -> void;
+    auto clear_wake_pending() noexcept -> void;
+    auto notify_workers(uint64_t count) noexcept -> void;
+    auto maybe_notify(uint64_t count) noexcept -> void; // inline fast path, thread_pool.cpp only
+    auto wake(uint64_t count) noexcept -> void;
+    auto run(worker& w) -> void;
+    auto current_worker() const noexcept -> worker*;
+
+    options m_opts;
+
+    std::vector<std::unique_ptr<worker>> m_workers;
+    std::vector<std::thread>             m_threads;
+
+    // Shared FIFO queue: a growable ring guarded by m_global_lock.
+    spin_lock                            m_global_lock;
+    std::vector<std::coroutine_handle<>> m_global_ring;
+    std::size_t                          m_global_head{0};
+    std::atomic<std::size_t>             m_global_count{0};
+    std::atomic<std::size_t>             m_global_pushed{0};
+
+    alignas(64) std::atomic<uint32_t> m_sleepers{0};
+    std::atomic<uint32_t>             m_spinners{0};
+    alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
+    /// A futex wake was issued and the woken worker has not started searching yet.
+    std::atomic<bool> m_wake_pending{false};
+
+    /// Spawned tasks that have not finished yet.
+    alignas(64) std::atomic<std::size_t> m_spawned{0};
+    std::atomic<bool>                    m_shutdown_requested{false};
+    std::mutex                           m_join_mutex;
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
+#line 6 "../../third_party/libcoro/include/coro/default_executor.hpp"
+
+#include <memory>
+
+namespace coro::default_executor
+{
+/// Options for the pool executor() creates. Only calls made before the first executor() call have an effect.
+void set_executor_options(thread_pool::options thread_pool_options);
+
+/// The process-wide pool, created with thread_pool::make_unique() on the first call (concurrent first callers
+/// wait for it). It lives until static destruction, which shuts it down; do not reset or replace the pointer.
+auto executor() -> std::unique_ptr<coro::thread_pool>&;
+} // namespace coro::default_executor
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
+#line 2 "../../third_party/libcoro/src/default_executor.cpp"
+
+#include <mutex>
+#include <utility>
+
+namespace coro::default_executor
+{
+namespace
+{
+std::mutex           g_options_mutex;
+thread_pool::options g_executor_options{};
+} // namespace
+
+void set_executor_options(thread_pool::options thread_pool_options)
+{
+    std::lock_guard lk{g_options_mutex};
+    g_executor_options = std::move(thread_pool_options);
+}
+
+auto executor() -> std::unique_ptr<coro::thread_pool>&
+{
+    // A function-local static: created once, concurrent first callers block until it exists.
+    static std::unique_ptr<coro::thread_pool> pool = []
+    {
+        std::lock_guard lk{g_options_mutex};
+        return coro::thread_pool::make_unique(g_executor_options);
+    }();
+    return pool;
+}
+} // namespace coro::default_executor
+
+#line 1 "../../third_party/libcoro/src/event.cpp"
+// #include "coro/event.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
 
 namespace coro
 {
@@ -929,8 +2189,30 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::executor executor_type>
+    template<concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template<concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
+        -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template<typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
         if (old_value != this)
@@ -948,14 +2230,6 @@ public:
             }
         }
     }
-
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
 
     static auto reverse(awaiter* head) noexcept -> awaiter*;
 
@@ -2286,227 +3560,7 @@ using unexpected = coro::detail::unexpected<E>;
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
-// #include "coro/thread_pool.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 1 "../../third_party/libcoro/include/coro/thread_pool.hpp"
-
-
-// #include "coro/concepts/range_of.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
-#line 1 "../../third_party/libcoro/include/coro/concepts/range_of.hpp"
-
-
-#include <ranges>
-#include <type_traits>
-
-namespace coro::concepts
-{
-/// A range whose value type is exactly `V`.
-template<typename T, typename V>
-concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
-
-/// A sized range whose value type is exactly `V`.
-template<typename T, typename V>
-concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
-} // namespace coro::concepts
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
-#line 4 "../../third_party/libcoro/include/coro/thread_pool.hpp"
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-// #include "coro/task.hpp" (inlined above)
-
-#include <atomic>
-#include <coroutine>
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <ranges>
-#include <thread>
-#include <vector>
-
-namespace coro
-{
-/// A fixed set of worker threads that run coroutines.
-///
-/// Scheduling: every worker owns a work-stealing deque. Work a worker creates for itself (schedule() and
-/// spawn() called from one of this pool's threads) goes to its own deque and runs newest-first, so fork-join
-/// trees are walked depth-first and stay small in memory; idle workers steal the oldest entries of the others.
-/// Work from outside the pool, yield() and resume() go through a shared FIFO queue. Idle workers spin briefly
-/// and then sleep on a futex (an idle pool uses no CPU).
-///
-/// Thread rules: every public member may be called from any thread. A coroutine may change threads at each
-/// co_await on a pool with more than one worker.
-class thread_pool
-{
-public:
-    /// Awaitable returned by schedule() and yield(); resumes the awaiting coroutine on a worker thread.
-    class operation
-    {
-        friend class thread_pool;
-        explicit operation(thread_pool& tp, bool fifo) noexcept : m_thread_pool(tp), m_fifo(fifo) {}
-
-    public:
-        auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
-
-    private:
-        thread_pool& m_thread_pool;
-        bool         m_fifo;
-    };
-
-    struct options
-    {
-        /// Number of worker threads.
-        uint32_t thread_count = std::thread::hardware_concurrency();
-        /// Called first on each worker thread with its index 0..thread_count-1.
-        std::function<void(std::size_t)> on_thread_start_functor = nullptr;
-        /// Called last on each worker thread with its index.
-        std::function<void(std::size_t)> on_thread_stop_functor = nullptr;
-    };
-
-    explicit thread_pool(
-        options opts = options{
-            .thread_count            = std::thread::hardware_concurrency(),
-            .on_thread_start_functor = nullptr,
-            .on_thread_stop_functor  = nullptr});
-
-    thread_pool(const thread_pool&)                    = delete;
-    thread_pool(thread_pool&&)                         = delete;
-    auto operator=(const thread_pool&) -> thread_pool& = delete;
-    auto operator=(thread_pool&&) -> thread_pool&      = delete;
-
-    /// Calls shutdown().
-    virtual ~thread_pool();
-
-    auto thread_count() const noexcept -> size_t { return m_threads.size(); }
-
-    /// Awaitable that moves the awaiting coroutine onto a worker. Throws std::runtime_error (at this call)
-    /// once shutdown() has been requested.
-    [[nodiscard]] auto schedule() -> operation
-    {
-        if (m_shutdown_requested.load(std::memory_order_acquire)) [[unlikely]]
-        {
-            throw_shutting_down();
-        }
-        return operation{*this, false};
-    }
-
-    /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
-    /// discarded. False after shutdown.
-    auto spawn(coro::task<void>&& task) noexcept -> bool;
-
-    /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
-    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
-    {
-        co_await schedule();
-        co_return co_await task;
-    }
-
-    /// Queues an arbitrary suspended coroutine (FIFO). False for a null or finished handle or after shutdown.
-    auto resume(std::coroutine_handle<> handle) noexcept -> bool;
-
-    /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
-    auto resume(const range_type& handles) noexcept -> uint64_t
-    {
-        uint64_t count = 0;
-        {
-            std::unique_lock lk{m_global_lock};
-            for (const auto& handle : handles)
-            {
-                if (handle != nullptr)
-                {
-                    push_global_locked(handle);
-                    ++count;
-                }
-            }
-        }
-        if (count > 0)
-        {
-            notify_workers(count);
-        }
-        return count;
-    }
-
-    /// Like schedule(), but always re-queues at the tail of the shared FIFO queue so everything already
-    /// queued runs first.
-    [[nodiscard]] auto yield() -> operation { return operation{*this, true}; }
-
-    /// Stops accepting new work, lets the workers drain every queued task, and joins them. Idempotent,
-    /// blocking. Called by the destructor.
-    auto shutdown() noexcept -> void;
-
-    /// Queued plus currently executing tasks, plus spawned tasks that have not finished.
-    auto size() const noexcept -> std::size_t;
-    auto empty() const noexcept -> bool { return size() == 0; }
-    /// Queued tasks only.
-    auto queue_size() const noexcept -> std::size_t;
-    auto queue_empty() const noexcept -> bool { return queue_size() == 0; }
-
-private:
-    struct worker;
-    friend struct worker;
-    /// The worker running on this thread, if this thread belongs to any pool.
-    static thread_local worker* t_current_worker;
-
-    /// Spin lock over the shared queue: held for a few instructions, never across user code.
-    class spin_lock
-    {
-    public:
-        auto lock() noexcept -> void;
-        auto unlock() noexcept -> void { m_locked.store(false, std::memory_order_release); }
-
-    private:
-        std::atomic<bool> m_locked{false};
-    };
-
-    [[noreturn]] static auto throw_shutting_down() -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
-    auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
-    auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
-    auto steal(worker& w) noexcept -> std::coroutine_handle<>;
-    auto find_work(worker& w) noexcept -> std::coroutine_handle<>;
-    auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
-    auto has_visible_work() const noexcept -> bool;
-    auto sleep(worker& w) noexcept -> void;
-    auto clear_wake_pending() noexcept -> void;
-    auto notify_workers(uint64_t count) noexcept -> void;
-    auto maybe_notify(uint64_t count) noexcept -> void; // inline fast path, thread_pool.cpp only
-    auto wake(uint64_t count) noexcept -> void;
-    auto run(worker& w) -> void;
-    auto current_worker() const noexcept -> worker*;
-
-    options m_opts;
-
-    std::vector<std::unique_ptr<worker>> m_workers;
-    std::vector<std::thread>             m_threads;
-
-    // Shared FIFO queue: a growable ring guarded by m_global_lock.
-    spin_lock                            m_global_lock;
-    std::vector<std::coroutine_handle<>> m_global_ring;
-    std::size_t                          m_global_head{0};
-    std::atomic<std::size_t>             m_global_count{0};
-    std::atomic<std::size_t>             m_global_pushed{0};
-
-    alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
-    alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
-    /// A futex wake was issued and the woken worker has not started searching yet.
-    std::atomic<bool> m_wake_pending{false};
-
-    /// Spawned tasks that have not finished yet.
-    alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 9 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/thread_pool.hpp" (inlined above)
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -3356,6 +4410,12 @@ public:
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
     /// discarded. False once shutdown was requested.
     auto spawn(coro::task<void>&& task) -> bool;
+
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) -> bool { return spawn(std::move(task)); }
+
+    /// As thread_pool::spawn_joinable(): starts `task` now, the returned lazy task joins it.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
     template<typename return_type>
@@ -4854,149 +5914,9 @@ auto io_scheduler::shutdown() noexcept -> void
 } // namespace coro
 
 #line 1 "../../third_party/libcoro/src/mutex.cpp"
-// #include "coro/mutex.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
-#line 1 "../../third_party/libcoro/include/coro/mutex.hpp"
+// #include "coro/mutex.hpp" (inlined above)
 
-
-#include <atomic>
-#include <coroutine>
-#include <utility>
-
-namespace coro
-{
-class mutex;
-
-/// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class mutex;
-
-public:
-    enum class lock_strategy
-    {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
-    };
-
-    explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m)
-    {
-        (void)strategy;
-    }
-
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock();
-
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
-        {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
-        }
-        return *this;
-    }
-
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
-/// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
-/// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
-/// recent first. Not recursive.
-class mutex
-{
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    struct lock_operation
-    {
-        explicit lock_operation(mutex& m) : m_mutex(m) {}
-
-        auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
-
-    private:
-        friend class mutex;
-
-        mutex&                  m_mutex;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        lock_operation*         m_next{nullptr};
-    };
-
-    /// Awaitable yielding a scoped_lock that owns the mutex.
-    [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    auto try_lock() -> bool
-    {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
-
-    /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
-    auto unlock() -> void
-    {
-        if (m_waiters == nullptr)
-        {
-            void* expected = locked_no_waiters;
-            if (m_state.compare_exchange_strong(
-                    expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
-            {
-                return;
-            }
-        }
-        unlock_slow();
-    }
-
-private:
-    static constexpr void* locked_no_waiters = nullptr;
-
-    /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
-
-    auto unlock_slow() -> void;
-
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
-    std::atomic<void*> m_state;
-    /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
-    lock_operation* m_waiters{nullptr};
-};
-
-inline scoped_lock::~scoped_lock()
-{
-    unlock();
-}
-
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
-    {
-        std::exchange(m_mutex, nullptr)->unlock();
-    }
-}
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
-#line 2 "../../third_party/libcoro/src/mutex.cpp"
-
-namespace coro
+namespace coro::v14
 {
 auto mutex::lock_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
@@ -5042,7 +5962,7 @@ auto mutex::unlock_slow() -> void
     next_owner->m_awaiting_coroutine.resume();
 }
 
-} // namespace coro
+} // namespace coro::v14
 
 #line 1 "../../third_party/libcoro/src/poll.cpp"
 // #include "coro/poll.hpp" (inlined above)
@@ -5342,6 +6262,40 @@ auto semaphore::notify_waiters() noexcept -> void
         waiters->m_awaiting_coroutine.resume();
         waiters = next;
     }
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
+// spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
+
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/task_group.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+
+#include <memory>
+#include <utility>
+
+namespace coro
+{
+namespace
+{
+/// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
+template<typename executor_type>
+auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
+{
+    co_await *group;
+}
+} // namespace
+
+auto thread_pool::spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<thread_pool>>(this, std::move(task)));
+}
+
+auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<io_scheduler>>(this, std::move(task)));
 }
 
 } // namespace coro
@@ -7355,6 +8309,7 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace coro
 {
@@ -7388,8 +8343,18 @@ public:
     }
 
     /// As count_down(n), but waiters are handed to `executor.resume()`.
-    template<concepts::executor executor_type>
+    template<concepts::v14::executor executor_type>
     auto count_down(executor_type& executor, std::int64_t n = 1) noexcept -> void
+    {
+        if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
+        {
+            m_event.set(executor);
+        }
+    }
+
+    /// libcoro v0.16 spelling of count_down(executor, n): the executor is passed as the unique_ptr owning it.
+    template<concepts::v16::executor executor_type>
+    auto count_down(std::unique_ptr<executor_type>& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
         {
@@ -8493,11 +9458,11 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 
 namespace coro
 {
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_mutex;
 
 /// Owns a shared or exclusive hold on a shared_mutex and releases it on destruction (or through unlock()).
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_scoped_lock
 {
 public:
@@ -8549,7 +9514,7 @@ private:
 /// FIFO order; once an exclusive waiter is queued, new shared requests queue behind it (writer preference).
 /// On release an exclusive waiter at the head is resumed inline on the releasing thread; a run of shared
 /// waiters at the head is admitted together and handed to the executor to run in parallel.
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_mutex
 {
 public:

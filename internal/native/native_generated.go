@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4c2a3b01d58572ad651eab9813010872cda4a54db24838b9222ca9d003920b33"
+const SourceHash = "eb136f835e2c78454320670104c1293d46faccfdcdd949ec81dd4f3950b810da"

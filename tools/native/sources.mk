@@ -9,11 +9,14 @@ NATIVE_DEFINES := \
 NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/detail/fd_close_serial.cpp \
     third_party/libcoro/src/detail/task_self_deleting.cpp \
+    third_party/libcoro/src/condition_variable.cpp \
+    third_party/libcoro/src/default_executor.cpp \
     third_party/libcoro/src/event.cpp \
     third_party/libcoro/src/io_scheduler.cpp \
     third_party/libcoro/src/mutex.cpp \
     third_party/libcoro/src/poll.cpp \
     third_party/libcoro/src/semaphore.cpp \
+    third_party/libcoro/src/spawn_joinable.cpp \
     third_party/libcoro/src/sync_wait.cpp \
     third_party/libcoro/src/thread_pool.cpp
 NATIVE_libcoro_DEFINES :=

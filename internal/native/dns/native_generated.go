@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "685066714334e5de9fed5e170744fbcaba5f8c9f3a0ceddb612b03375587efb4"
+const SourceHash = "b9ca91a92a37fec63710b045e3e9a37134b5bce8f8d5fddfcb4be953a026b6f0"

@@ -1878,6 +1878,430 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting;
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
 #line 5 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
 // #include "coro/task.hpp" (inlined above)
+// #include "coro/task_group.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#line 1 "../../../third_party/libcoro/include/coro/task_group.hpp"
+
+
+// coro::task_group<E> (libcoro v0.16): a set of detached tasks on an executor that can be awaited as a whole.
+
+// #include "coro/concepts/executor.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
+#line 1 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
+
+
+// #include "coro/api_version.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 1 "../../../third_party/libcoro/include/coro/api_version.hpp"
+
+
+// Which libcoro API the unqualified names in namespace coro mean in this translation unit.
+//
+//   LIBCORO_API_VERSION 1400 (default): libcoro v0.14.1
+//   LIBCORO_API_VERSION 1600:           libcoro v0.16.0 (plus the post-release fixes)
+//
+// Define it before the first libcoro include (e.g. -DLIBCORO_API_VERSION=1600). Only names whose meaning differs
+// between the versions are versioned: they live in coro::v14 and coro::v16 (and coro::concepts::v14 / v16), and
+// the selected namespace is inline, so `coro::mutex` is `coro::v14::mutex` or `coro::v16::mutex`. Both versions are
+// always declared, so the library is compiled once, one program may contain translation units of either version,
+// and code of one version can still name the other explicitly (`coro::v14::mutex`). Everything else (task,
+// sync_wait, thread_pool, the schedulers, queue, ...) is one definition for both. See COMPATIBILITY.md,
+// "Two API versions".
+
+#ifndef LIBCORO_API_VERSION
+    #define LIBCORO_API_VERSION 1400
+#endif
+
+#if LIBCORO_API_VERSION == 1400
+    #define LIBCORO_INLINE_V14 inline
+    #define LIBCORO_INLINE_V16
+#elif LIBCORO_API_VERSION == 1600
+    #define LIBCORO_INLINE_V14
+    #define LIBCORO_INLINE_V16 inline
+#else
+    #error "LIBCORO_API_VERSION must be 1400 (libcoro v0.14.1) or 1600 (libcoro v0.16.0)"
+#endif
+
+// The first declaration of a namespace decides whether it is inline, so every versioned header includes this one
+// before it opens coro::v14 or coro::v16.
+namespace coro
+{
+LIBCORO_INLINE_V14 namespace v14
+{
+}
+LIBCORO_INLINE_V16 namespace v16
+{
+}
+namespace concepts
+{
+LIBCORO_INLINE_V14 namespace v14
+{
+}
+LIBCORO_INLINE_V16 namespace v16
+{
+}
+} // namespace concepts
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 4 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
+// #include "coro/concepts/awaitable.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
+#line 1 "../../../third_party/libcoro/include/coro/concepts/awaitable.hpp"
+
+
+#include <concepts>
+#include <coroutine>
+#include <type_traits>
+#include <utility>
+
+namespace coro::concepts
+{
+/// True when `type` is one of `types`.
+template<typename type, typename... types>
+concept in_types = (std::same_as<type, types> || ...);
+
+/// Something that can be awaited directly: await_ready/await_suspend/await_resume.
+template<typename type>
+concept awaiter = requires(type t, std::coroutine_handle<> c) {
+    { t.await_ready() } -> std::same_as<bool>;
+    { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
+    { t.await_resume() };
+};
+
+template<typename type>
+concept member_co_await_awaitable = requires(type t) {
+    { t.operator co_await() } -> awaiter;
+};
+
+template<typename type>
+concept global_co_await_awaitable = requires(type t) {
+    { operator co_await(t) } -> awaiter;
+};
+
+template<typename type>
+concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
+
+template<typename type>
+concept awaiter_void = awaiter<type> && requires(type t) {
+    { t.await_resume() } -> std::same_as<void>;
+};
+
+template<typename type>
+concept member_co_await_awaitable_void = requires(type t) {
+    { t.operator co_await() } -> awaiter_void;
+};
+
+template<typename type>
+concept global_co_await_awaitable_void = requires(type t) {
+    { operator co_await(t) } -> awaiter_void;
+};
+
+template<typename type>
+concept awaitable_void =
+    member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
+
+/// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
+/// operator, else the object itself.
+template<awaitable awaitable_type>
+static auto get_awaiter(awaitable_type&& value)
+{
+    if constexpr (member_co_await_awaitable<awaitable_type>)
+        return std::forward<awaitable_type>(value).operator co_await();
+    else if constexpr (global_co_await_awaitable<awaitable_type>)
+        return operator co_await(std::forward<awaitable_type>(value));
+    else
+        return std::forward<awaitable_type>(value);
+}
+
+template<awaitable awaitable_type, typename = void>
+struct awaitable_traits
+{
+};
+
+template<awaitable awaitable_type>
+struct awaitable_traits<awaitable_type>
+{
+    using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
+    using awaiter_return_type = decltype(std::declval<awaiter_type>().await_resume());
+};
+
+} // namespace coro::concepts
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
+#line 5 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <chrono>
+#include <concepts>
+#include <coroutine>
+#include <cstddef>
+
+namespace coro
+{
+enum class poll_op : uint64_t;
+enum class poll_status;
+} // namespace coro
+
+namespace coro::concepts
+{
+namespace v14
+{
+/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
+template<typename executor_type>
+concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+    { e.schedule() } -> coro::concepts::awaiter;
+    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+    { e.yield() } -> coro::concepts::awaiter;
+    { e.resume(c) } -> std::same_as<bool>;
+    { e.size() } -> std::same_as<std::size_t>;
+    { e.empty() } -> std::same_as<bool>;
+    { e.shutdown() } -> std::same_as<void>;
+};
+} // namespace v14
+
+namespace v16
+{
+/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+/// io_scheduler offer all three, so they satisfy both versions of the concept.
+template<typename executor_type>
+concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+    { e.schedule() } -> coro::concepts::awaiter;
+    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+    { e.yield() } -> coro::concepts::awaiter;
+    { e.resume(c) } -> std::same_as<bool>;
+    { e.size() } -> std::same_as<std::size_t>;
+    { e.empty() } -> std::same_as<bool>;
+    { e.shutdown() } -> std::same_as<void>;
+};
+} // namespace v16
+
+/// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
+/// libcoro's own public name, kept for source compatibility.
+template<typename executor_type>
+concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+};
+
+} // namespace coro::concepts
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
+#line 6 "../../../third_party/libcoro/include/coro/task_group.hpp"
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <condition_variable>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+
+namespace coro
+{
+namespace detail
+{
+/// A started-on-demand coroutine that runs one group task, frees its own frame (and so the task's) when it
+/// finishes, and only then reports completion through the callback: nothing of it is left when the group sees its
+/// count drop. Exceptions escaping the task are discarded.
+class task_group_runner
+{
+public:
+    using done_callback = void (*)(void* context) noexcept;
+
+    struct promise_type
+    {
+        auto get_return_object() noexcept -> task_group_runner
+        {
+            return task_group_runner{std::coroutine_handle<promise_type>::from_promise(*this)};
+        }
+        auto initial_suspend() noexcept -> std::suspend_always { return {}; }
+        auto final_suspend() noexcept
+        {
+            struct destroy_then_report
+            {
+                auto await_ready() noexcept -> bool { return false; }
+                auto await_suspend(std::coroutine_handle<promise_type> h) noexcept -> void
+                {
+                    const auto done    = h.promise().m_done;
+                    auto*      context = h.promise().m_context;
+                    h.destroy();
+                    done(context);
+                }
+                auto await_resume() noexcept -> void {}
+            };
+            return destroy_then_report{};
+        }
+        auto return_void() noexcept -> void {}
+        auto unhandled_exception() noexcept -> void {}
+
+        done_callback m_done{nullptr};
+        void*         m_context{nullptr};
+    };
+
+    explicit task_group_runner(std::coroutine_handle<promise_type> handle) noexcept : m_handle(handle) {}
+
+    auto handle() const noexcept -> std::coroutine_handle<promise_type> { return m_handle; }
+
+private:
+    std::coroutine_handle<promise_type> m_handle;
+};
+
+inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_runner
+{
+    co_await user_task;
+}
+} // namespace detail
+
+/// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
+/// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
+/// The destructor blocks until the group is empty. Thread-safe.
+template<concepts::v16::executor executor_type>
+class task_group
+{
+public:
+    /// Throws std::runtime_error if `executor` is null.
+    explicit task_group(executor_type* executor) : m_executor(executor)
+    {
+        if (m_executor == nullptr)
+        {
+            throw std::runtime_error{"coro::task_group: the executor is null"};
+        }
+    }
+
+    explicit task_group(executor_type* executor, coro::task<void>&& task) : task_group(executor)
+    {
+        (void)start(std::move(task));
+    }
+
+    /// Starts every task of `tasks` (moved out of the range).
+    template<coro::concepts::range_of<coro::task<void>> range_type>
+    explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
+    {
+        for (auto& task : tasks)
+        {
+            (void)start(std::move(task));
+        }
+    }
+
+    /// The executor stays owned by `executor`, which must outlive the group. Throws std::runtime_error if it is
+    /// empty (libcoro v0.16 accepts a null one here and crashes later).
+    explicit task_group(std::unique_ptr<executor_type>& executor) : task_group(executor.get()) {}
+
+    explicit task_group(std::unique_ptr<executor_type>& executor, coro::task<void>&& task)
+        : task_group(executor.get(), std::move(task))
+    {
+    }
+
+    template<coro::concepts::range_of<coro::task<void>> range_type>
+    explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
+        : task_group(executor.get(), std::move(tasks))
+    {
+    }
+
+    task_group(const task_group&)                    = delete;
+    task_group(task_group&&)                         = delete;
+    auto operator=(const task_group&) -> task_group& = delete;
+    auto operator=(task_group&&) -> task_group&      = delete;
+
+    /// Blocks the calling thread until every task has finished (so never destroy a group from one of the tasks
+    /// it is waiting for, or from the only thread of their executor).
+    ~task_group()
+    {
+        std::unique_lock lk{m_mutex};
+        m_empty.wait(lk, [this] { return m_size == 0; });
+    }
+
+    /// Hands `task` to the executor. False (and the task is destroyed unrun) if the executor refused it.
+    [[nodiscard]] auto start(coro::task<void>&& task) -> bool
+    {
+        {
+            std::lock_guard lk{m_mutex};
+            ++m_size;
+        }
+        auto runner                         = detail::make_task_group_runner(std::move(task));
+        runner.handle().promise().m_done    = &task_group::on_task_done;
+        runner.handle().promise().m_context = this;
+        if (m_executor->resume(runner.handle()))
+        {
+            return true;
+        }
+        runner.handle().destroy();
+        task_done();
+        return false;
+    }
+
+    /// Tasks started and not finished yet.
+    [[nodiscard]] auto size() const -> std::size_t
+    {
+        std::lock_guard lk{m_mutex};
+        return m_size;
+    }
+
+    [[nodiscard]] auto empty() const -> bool { return size() == 0; }
+
+    struct awaiter
+    {
+        auto await_ready() const noexcept -> bool { return m_group.empty(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+        {
+            std::lock_guard lk{m_group.m_mutex};
+            if (m_group.m_size == 0)
+            {
+                return false;
+            }
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_next               = std::exchange(m_group.m_waiters, this);
+            return true;
+        }
+        auto await_resume() const noexcept -> void {}
+
+        const task_group&       m_group;
+        std::coroutine_handle<> m_awaiting_coroutine{};
+        awaiter*                m_next{nullptr};
+    };
+
+    /// Completes once the group is empty; resumed inline on the thread that finishes the last task.
+    auto operator co_await() const noexcept -> awaiter { return awaiter{*this}; }
+
+private:
+    static auto on_task_done(void* group) noexcept -> void { static_cast<task_group*>(group)->task_done(); }
+
+    auto task_done() noexcept -> void
+    {
+        awaiter* waiters = nullptr;
+        {
+            std::lock_guard lk{m_mutex};
+            if (--m_size == 0)
+            {
+                waiters = std::exchange(m_waiters, nullptr);
+                m_empty.notify_all();
+            }
+        }
+        // The group may be destroyed as soon as the lock is released (a waiter or the destructor may end its
+        // life), so only the detached waiters are touched from here on.
+        while (waiters != nullptr)
+        {
+            auto* next = waiters->m_next;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    executor_type*          m_executor;
+    mutable std::mutex      m_mutex;
+    std::condition_variable m_empty;
+    std::size_t             m_size{0};
+    mutable awaiter*        m_waiters{nullptr};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
+#line 7 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -1920,6 +2344,9 @@ public:
         bool         m_fifo;
     };
 
+    /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
+    using schedule_operation = operation;
+
     struct options
     {
         /// Number of worker threads.
@@ -1935,6 +2362,26 @@ public:
             .thread_count            = std::thread::hardware_concurrency(),
             .on_thread_start_functor = nullptr,
             .on_thread_stop_functor  = nullptr});
+
+private:
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    /// The constructor behind make_unique(); the tag keeps it out of reach of callers (libcoro v0.16 shape).
+    explicit thread_pool(options&& opts, private_constructor) : thread_pool(std::move(opts)) {}
+
+    /// libcoro v0.16 way to create a pool: every v0.16 API takes the executor as `std::unique_ptr<E>&`.
+    static auto make_unique(
+        options opts = options{
+            .thread_count            = std::thread::hardware_concurrency(),
+            .on_thread_start_functor = nullptr,
+            .on_thread_stop_functor  = nullptr}) -> std::unique_ptr<thread_pool>
+    {
+        return std::make_unique<thread_pool>(std::move(opts), private_constructor{});
+    }
 
     thread_pool(const thread_pool&)                    = delete;
     thread_pool(thread_pool&&)                         = delete;
@@ -1960,6 +2407,14 @@ public:
     /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
     /// discarded. False after shutdown.
     auto spawn(coro::task<void>&& task) noexcept -> bool;
+
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) noexcept -> bool { return spawn(std::move(task)); }
+
+    /// Starts `task` on the pool now and returns a lazy task that completes once it has finished (at once if it
+    /// already has). Destroying the returned task without awaiting it blocks until the spawned task has finished.
+    /// If the pool refuses the task (shut down) it is destroyed unrun and the join task completes at once.
+    auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
     template<typename return_type>
@@ -2002,6 +2457,9 @@ public:
     /// Stops accepting new work, lets the workers drain every queued task, and joins them. Idempotent,
     /// blocking. Called by the destructor.
     auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() has been requested.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
 
     /// Queued plus currently executing tasks, plus spawned tasks that have not finished.
     auto size() const noexcept -> std::size_t;
@@ -2094,91 +2552,7 @@ using time_point = clock::time_point;
 // Entire header is empty under EMSCRIPTEN (as in libcoro v0.14).
 #ifndef EMSCRIPTEN
 
-// #include "coro/concepts/awaitable.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 1 "../../../third_party/libcoro/include/coro/concepts/awaitable.hpp"
-
-
-#include <concepts>
-#include <coroutine>
-#include <type_traits>
-#include <utility>
-
-namespace coro::concepts
-{
-/// True when `type` is one of `types`.
-template<typename type, typename... types>
-concept in_types = (std::same_as<type, types> || ...);
-
-/// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
-concept awaiter = requires(type t, std::coroutine_handle<> c) {
-    { t.await_ready() } -> std::same_as<bool>;
-    { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
-    { t.await_resume() };
-};
-
-template<typename type>
-concept member_co_await_awaitable = requires(type t) {
-    { t.operator co_await() } -> awaiter;
-};
-
-template<typename type>
-concept global_co_await_awaitable = requires(type t) {
-    { operator co_await(t) } -> awaiter;
-};
-
-template<typename type>
-concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
-
-template<typename type>
-concept awaiter_void = awaiter<type> && requires(type t) {
-    { t.await_resume() } -> std::same_as<void>;
-};
-
-template<typename type>
-concept member_co_await_awaitable_void = requires(type t) {
-    { t.operator co_await() } -> awaiter_void;
-};
-
-template<typename type>
-concept global_co_await_awaitable_void = requires(type t) {
-    { operator co_await(t) } -> awaiter_void;
-};
-
-template<typename type>
-concept awaitable_void =
-    member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
-
-/// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
-/// operator, else the object itself.
-template<awaitable awaitable_type>
-static auto get_awaiter(awaitable_type&& value)
-{
-    if constexpr (member_co_await_awaitable<awaitable_type>)
-        return std::forward<awaitable_type>(value).operator co_await();
-    else if constexpr (global_co_await_awaitable<awaitable_type>)
-        return operator co_await(std::forward<awaitable_type>(value));
-    else
-        return std::forward<awaitable_type>(value);
-}
-
-template<awaitable awaitable_type, typename = void>
-struct awaitable_traits
-{
-};
-
-template<awaitable awaitable_type>
-struct awaitable_traits<awaitable_type>
-{
-    using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
-    using awaiter_return_type = decltype(std::declval<awaiter_type>().await_resume());
-};
-
-} // namespace coro::concepts
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 7 "../../../third_party/libcoro/include/coro/when_any.hpp"
+// #include "coro/concepts/awaitable.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/event.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
@@ -2186,138 +2560,11 @@ struct awaitable_traits<awaitable_type>
 #line 1 "../../../third_party/libcoro/include/coro/event.hpp"
 
 
-// #include "coro/concepts/executor.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
-#line 1 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
-
-
-// #include "coro/concepts/awaitable.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 1 "../../../third_party/libcoro/include/coro/concepts/awaitable.hpp"
-
-
-#include <concepts>
-#include <coroutine>
-#include <type_traits>
-#include <utility>
-
-namespace coro::concepts
-{
-/// True when `type` is one of `types`.
-template<typename type, typename... types>
-concept in_types = (std::same_as<type, types> || ...);
-
-/// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
-concept awaiter = requires(type t, std::coroutine_handle<> c) {
-    { t.await_ready() } -> std::same_as<bool>;
-    { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
-    { t.await_resume() };
-};
-
-template<typename type>
-concept member_co_await_awaitable = requires(type t) {
-    { t.operator co_await() } -> awaiter;
-};
-
-template<typename type>
-concept global_co_await_awaitable = requires(type t) {
-    { operator co_await(t) } -> awaiter;
-};
-
-template<typename type>
-concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
-
-template<typename type>
-concept awaiter_void = awaiter<type> && requires(type t) {
-    { t.await_resume() } -> std::same_as<void>;
-};
-
-template<typename type>
-concept member_co_await_awaitable_void = requires(type t) {
-    { t.operator co_await() } -> awaiter_void;
-};
-
-template<typename type>
-concept global_co_await_awaitable_void = requires(type t) {
-    { operator co_await(t) } -> awaiter_void;
-};
-
-template<typename type>
-concept awaitable_void =
-    member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
-
-/// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
-/// operator, else the object itself.
-template<awaitable awaitable_type>
-static auto get_awaiter(awaitable_type&& value)
-{
-    if constexpr (member_co_await_awaitable<awaitable_type>)
-        return std::forward<awaitable_type>(value).operator co_await();
-    else if constexpr (global_co_await_awaitable<awaitable_type>)
-        return operator co_await(std::forward<awaitable_type>(value));
-    else
-        return std::forward<awaitable_type>(value);
-}
-
-template<awaitable awaitable_type, typename = void>
-struct awaitable_traits
-{
-};
-
-template<awaitable awaitable_type>
-struct awaitable_traits<awaitable_type>
-{
-    using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
-    using awaiter_return_type = decltype(std::declval<awaiter_type>().await_resume());
-};
-
-} // namespace coro::concepts
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 4 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/task.hpp" (inlined above)
-
-#include <chrono>
-#include <concepts>
-#include <coroutine>
-#include <cstddef>
-
-namespace coro
-{
-enum class poll_op : uint64_t;
-enum class poll_status;
-} // namespace coro
-
-namespace coro::concepts
-{
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to.
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
-
-/// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
-/// libcoro's own public name, kept for source compatibility.
-template<typename executor_type>
-concept io_exceutor = executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
-};
-
-} // namespace coro::concepts
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
-#line 4 "../../../third_party/libcoro/include/coro/event.hpp"
+// #include "coro/concepts/executor.hpp" (inlined above)
 
 #include <atomic>
 #include <coroutine>
+#include <memory>
 
 namespace coro
 {
@@ -2362,8 +2609,30 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::executor executor_type>
+    template<concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template<concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
+        -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template<typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
         if (old_value != this)
@@ -2382,14 +2651,6 @@ public:
         }
     }
 
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
-
     static auto reverse(awaiter* head) noexcept -> awaiter*;
 
     /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
@@ -2406,91 +2667,7 @@ protected:
 #line 1 "../../../third_party/libcoro/include/coro/when_all.hpp"
 
 
-// #include "coro/concepts/awaitable.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 1 "../../../third_party/libcoro/include/coro/concepts/awaitable.hpp"
-
-
-#include <concepts>
-#include <coroutine>
-#include <type_traits>
-#include <utility>
-
-namespace coro::concepts
-{
-/// True when `type` is one of `types`.
-template<typename type, typename... types>
-concept in_types = (std::same_as<type, types> || ...);
-
-/// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
-concept awaiter = requires(type t, std::coroutine_handle<> c) {
-    { t.await_ready() } -> std::same_as<bool>;
-    { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
-    { t.await_resume() };
-};
-
-template<typename type>
-concept member_co_await_awaitable = requires(type t) {
-    { t.operator co_await() } -> awaiter;
-};
-
-template<typename type>
-concept global_co_await_awaitable = requires(type t) {
-    { operator co_await(t) } -> awaiter;
-};
-
-template<typename type>
-concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
-
-template<typename type>
-concept awaiter_void = awaiter<type> && requires(type t) {
-    { t.await_resume() } -> std::same_as<void>;
-};
-
-template<typename type>
-concept member_co_await_awaitable_void = requires(type t) {
-    { t.operator co_await() } -> awaiter_void;
-};
-
-template<typename type>
-concept global_co_await_awaitable_void = requires(type t) {
-    { operator co_await(t) } -> awaiter_void;
-};
-
-template<typename type>
-concept awaitable_void =
-    member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
-
-/// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
-/// operator, else the object itself.
-template<awaitable awaitable_type>
-static auto get_awaiter(awaitable_type&& value)
-{
-    if constexpr (member_co_await_awaitable<awaitable_type>)
-        return std::forward<awaitable_type>(value).operator co_await();
-    else if constexpr (global_co_await_awaitable<awaitable_type>)
-        return operator co_await(std::forward<awaitable_type>(value));
-    else
-        return std::forward<awaitable_type>(value);
-}
-
-template<awaitable awaitable_type, typename = void>
-struct awaitable_traits
-{
-};
-
-template<awaitable awaitable_type>
-struct awaitable_traits<awaitable_type>
-{
-    using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
-    using awaiter_return_type = decltype(std::declval<awaiter_type>().await_resume());
-};
-
-} // namespace coro::concepts
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
-#line 4 "../../../third_party/libcoro/include/coro/when_all.hpp"
+// #include "coro/concepts/awaitable.hpp" (inlined above)
 // #include "coro/detail/frame_allocator.hpp" (inlined above)
 // #include "coro/detail/void_value.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
@@ -3305,6 +3482,12 @@ public:
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
     /// discarded. False once shutdown was requested.
     auto spawn(coro::task<void>&& task) -> bool;
+
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) -> bool { return spawn(std::move(task)); }
+
+    /// As thread_pool::spawn_joinable(): starts `task` now, the returned lazy task joins it.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
     template<typename return_type>

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "e50114ac7307261d78f7f3b31ab1195f3c12c77441d7bbef5a74651546fb2386"
+const SourceHash = "087c54cbb170e2cbad2f12b7bbd6a01b778a624e4d74b06f46b955ed8e137722"

@@ -1,6 +1,6 @@
 #include "coro/mutex.hpp"
 
-namespace coro
+namespace coro::v14
 {
 auto mutex::lock_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
@@ -46,4 +46,4 @@ auto mutex::unlock_slow() -> void
     next_owner->m_awaiting_coroutine.resume();
 }
 
-} // namespace coro
+} // namespace coro::v14

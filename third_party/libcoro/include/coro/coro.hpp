@@ -1,6 +1,7 @@
 #pragma once
 
-// Umbrella header: everything libcoro code usually reaches through <coro/coro.hpp>.
+// Umbrella header: everything libcoro code usually reaches through <coro/coro.hpp>. LIBCORO_API_VERSION (see
+// coro/api_version.hpp) selects whether the names that differ mean their libcoro v0.14.1 or v0.16.0 version.
 
 #include <algorithm>
 #include <array>
@@ -56,15 +57,20 @@
     #include "coro/net/udp/peer.hpp"
 #endif
 
+#include "coro/condition_variable.hpp"
+#include "coro/default_executor.hpp"
 #include "coro/event.hpp"
 #include "coro/generator.hpp"
+#include "coro/invoke.hpp"
 #include "coro/latch.hpp"
 #include "coro/mutex.hpp"
+#include "coro/queue.hpp"
 #include "coro/ring_buffer.hpp"
 #include "coro/semaphore.hpp"
 #include "coro/shared_mutex.hpp"
 #include "coro/sync_wait.hpp"
 #include "coro/task.hpp"
+#include "coro/task_group.hpp"
 #include "coro/thread_pool.hpp"
 #include "coro/time.hpp"
 #include "coro/when_all.hpp"

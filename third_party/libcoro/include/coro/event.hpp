@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <coroutine>
+#include <memory>
 
 namespace coro
 {
@@ -48,8 +49,30 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::executor executor_type>
+    template<concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template<concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
+        -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template<typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
         if (old_value != this)
@@ -67,14 +90,6 @@ public:
             }
         }
     }
-
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
 
     static auto reverse(awaiter* head) noexcept -> awaiter*;
 

@@ -146,6 +146,12 @@ public:
     /// discarded. False once shutdown was requested.
     auto spawn(coro::task<void>&& task) -> bool;
 
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) -> bool { return spawn(std::move(task)); }
+
+    /// As thread_pool::spawn_joinable(): starts `task` now, the returned lazy task joins it.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
+
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
     template<typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace coro
 {
@@ -40,8 +41,18 @@ public:
     }
 
     /// As count_down(n), but waiters are handed to `executor.resume()`.
-    template<concepts::executor executor_type>
+    template<concepts::v14::executor executor_type>
     auto count_down(executor_type& executor, std::int64_t n = 1) noexcept -> void
+    {
+        if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
+        {
+            m_event.set(executor);
+        }
+    }
+
+    /// libcoro v0.16 spelling of count_down(executor, n): the executor is passed as the unique_ptr owning it.
+    template<concepts::v16::executor executor_type>
+    auto count_down(std::unique_ptr<executor_type>& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
         {

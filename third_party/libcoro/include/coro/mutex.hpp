@@ -1,10 +1,16 @@
 #pragma once
 
+#include "coro/api_version.hpp"
+#include "coro/v16/mutex.hpp"
+
 #include <atomic>
 #include <coroutine>
 #include <utility>
 
 namespace coro
+{
+// The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
+namespace v14
 {
 class mutex;
 
@@ -132,4 +138,5 @@ inline auto scoped_lock::unlock() -> void
     }
 }
 
+} // namespace v14
 } // namespace coro

@@ -11,11 +11,11 @@
 
 namespace coro
 {
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_mutex;
 
 /// Owns a shared or exclusive hold on a shared_mutex and releases it on destruction (or through unlock()).
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_scoped_lock
 {
 public:
@@ -67,7 +67,7 @@ private:
 /// FIFO order; once an exclusive waiter is queued, new shared requests queue behind it (writer preference).
 /// On release an exclusive waiter at the head is resumed inline on the releasing thread; a run of shared
 /// waiters at the head is admitted together and handed to the executor to run in parallel.
-template<concepts::executor executor_type>
+template<concepts::v14::executor executor_type>
 class shared_mutex
 {
 public:

@@ -3,6 +3,7 @@
 #include "coro/concepts/range_of.hpp"
 #include "coro/detail/task_self_deleting.hpp"
 #include "coro/task.hpp"
+#include "coro/task_group.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -45,6 +46,9 @@ public:
         bool         m_fifo;
     };
 
+    /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
+    using schedule_operation = operation;
+
     struct options
     {
         /// Number of worker threads.
@@ -60,6 +64,26 @@ public:
             .thread_count            = std::thread::hardware_concurrency(),
             .on_thread_start_functor = nullptr,
             .on_thread_stop_functor  = nullptr});
+
+private:
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    /// The constructor behind make_unique(); the tag keeps it out of reach of callers (libcoro v0.16 shape).
+    explicit thread_pool(options&& opts, private_constructor) : thread_pool(std::move(opts)) {}
+
+    /// libcoro v0.16 way to create a pool: every v0.16 API takes the executor as `std::unique_ptr<E>&`.
+    static auto make_unique(
+        options opts = options{
+            .thread_count            = std::thread::hardware_concurrency(),
+            .on_thread_start_functor = nullptr,
+            .on_thread_stop_functor  = nullptr}) -> std::unique_ptr<thread_pool>
+    {
+        return std::make_unique<thread_pool>(std::move(opts), private_constructor{});
+    }
 
     thread_pool(const thread_pool&)                    = delete;
     thread_pool(thread_pool&&)                         = delete;
@@ -85,6 +109,14 @@ public:
     /// Detaches `task` into the pool; it counts in size() until it completes. Exceptions escaping it are
     /// discarded. False after shutdown.
     auto spawn(coro::task<void>&& task) noexcept -> bool;
+
+    /// libcoro v0.16 name of spawn().
+    auto spawn_detached(coro::task<void>&& task) noexcept -> bool { return spawn(std::move(task)); }
+
+    /// Starts `task` on the pool now and returns a lazy task that completes once it has finished (at once if it
+    /// already has). Destroying the returned task without awaiting it blocks until the spawned task has finished.
+    /// If the pool refuses the task (shut down) it is destroyed unrun and the join task completes at once.
+    auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
     template<typename return_type>
@@ -127,6 +159,9 @@ public:
     /// Stops accepting new work, lets the workers drain every queued task, and joins them. Idempotent,
     /// blocking. Called by the destructor.
     auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() has been requested.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
 
     /// Queued plus currently executing tasks, plus spawned tasks that have not finished.
     auto size() const noexcept -> std::size_t;

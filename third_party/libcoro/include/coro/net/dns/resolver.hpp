@@ -188,7 +188,7 @@ private:
     std::shared_ptr<executor_type>               m_executor;
     std::chrono::milliseconds                    m_timeout;
     std::unique_ptr<detail::ares_channel_driver> m_driver{nullptr};
-    coro::mutex                                  m_mutex{};
+    coro::v14::mutex                             m_mutex{};
     std::atomic<bool>                            m_cancelled{false};
 };
 
