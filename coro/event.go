@@ -178,6 +178,9 @@ func (p *eventProxy) complete(int64) {
 
 // Await suspends the task body until the event is set (co_await event).
 func (e *Event) Await(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	c, err := e.enter()
 	if err != nil {
 		return err

@@ -104,7 +104,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		} else {
 			m.mu.Unlock()
 			m.locked.Store(false)
-			C.gocoro_mutex_unlock(m.c)
+			runSteps(C.gocoro_mutex_unlock(m.c))
 			m.life.exit()
 		}
 		return ctx.Err()
@@ -158,7 +158,7 @@ func (s *mutexStandIn) complete(int64) {
 	if !granted {
 		// Every goroutine gave up: release it. Not on the drainer: unlock may run a task body inline.
 		go func() {
-			C.gocoro_mutex_unlock(m.c)
+			runSteps(C.gocoro_mutex_unlock(m.c))
 			m.life.exit()
 		}()
 	}
@@ -167,12 +167,15 @@ func (s *mutexStandIn) complete(int64) {
 // AwaitLock suspends the task body until it holds the lock (co_await mutex.lock()); a free mutex is taken
 // without suspending. The body must call Unlock later.
 func (m *Mutex) AwaitLock(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if !m.life.enter() {
 		return mutexErr("lock", ErrClosed)
 	}
 	t.await(request{kind: C.GOCORO_OP_MUTEX_LOCK, target: unsafe.Pointer(m.c)})
 	if m.closing.Load() {
-		C.gocoro_mutex_unlock(m.c) // hand it on, so every waiter drains
+		runSteps(C.gocoro_mutex_unlock(m.c)) // hand it on, so every waiter drains
 		m.life.exit()
 		return mutexErr("lock", ErrClosed)
 	}
@@ -191,7 +194,7 @@ func (m *Mutex) Unlock() error {
 		}
 		return mutexErr("unlock", ErrInvalid)
 	}
-	C.gocoro_mutex_unlock(m.c)
+	runSteps(C.gocoro_mutex_unlock(m.c))
 	m.life.exit()
 	if m.closing.Load() {
 		return mutexErr("unlock", ErrClosed)

@@ -287,6 +287,9 @@ func (w *rbWaiter[V]) complete(result int64) {
 
 // AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)).
 func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if !rb.life.enter() {
 		return rbErr("produce", ErrClosed)
 	}
@@ -304,6 +307,9 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 // (co_await rb.consume()).
 func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	var zero V
+	if err := t.check(); err != nil {
+		return zero, err
+	}
 	for {
 		if v, ok := rb.takeStash(); ok {
 			return v, nil

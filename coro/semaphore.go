@@ -80,7 +80,7 @@ func (s *Semaphore) Release() error {
 	if !s.life.enter() {
 		return semErr("release", ErrClosed)
 	}
-	C.gocoro_semaphore_release(s.c)
+	runSteps(C.gocoro_semaphore_release(s.c))
 	s.life.exit()
 	return nil
 }
@@ -209,7 +209,7 @@ func (p *semaphoreStandIn) complete(result int64) {
 	}
 	// Nobody wants it any more: give it back. Not on the drainer: release may run a task body inline.
 	go func() {
-		C.gocoro_semaphore_release(s.c)
+		runSteps(C.gocoro_semaphore_release(s.c))
 		s.life.exit()
 	}()
 }
@@ -217,13 +217,16 @@ func (p *semaphoreStandIn) complete(result int64) {
 // AwaitAcquire suspends the task body until it takes a unit (co_await semaphore.acquire()); an available unit
 // is taken without suspending. Fails with ErrStopped after NotifyWaiters.
 func (s *Semaphore) AwaitAcquire(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if !s.life.enter() {
 		return semErr("acquire", ErrClosed)
 	}
 	res := t.await(request{kind: C.GOCORO_OP_SEMAPHORE_ACQUIRE, target: unsafe.Pointer(s.c)})
 	if s.closing.Load() {
 		if res == C.GOCORO_ACQUIRED {
-			C.gocoro_semaphore_release(s.c)
+			runSteps(C.gocoro_semaphore_release(s.c))
 		}
 		s.life.exit()
 		return semErr("acquire", ErrClosed)
@@ -246,7 +249,7 @@ func (s *Semaphore) NotifyWaiters() error {
 	s.stopped.Store(true)
 	s.failAllLocked()
 	s.mu.Unlock()
-	C.gocoro_semaphore_notify_waiters(s.c)
+	runSteps(C.gocoro_semaphore_notify_waiters(s.c))
 	s.life.exit()
 	return nil
 }
@@ -263,7 +266,7 @@ func (s *Semaphore) Close() error {
 	s.failAllLocked()
 	s.mu.Unlock()
 	if s.life.enter() {
-		C.gocoro_semaphore_notify_waiters(s.c) // native waiters resume and see the semaphore closed
+		runSteps(C.gocoro_semaphore_notify_waiters(s.c)) // native waiters resume and see the semaphore closed
 		s.life.close()
 		s.life.exit()
 	}

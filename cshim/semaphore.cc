@@ -1,4 +1,5 @@
 #include "cshim/semaphore.h"
+#include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/semaphore.hpp"
 
@@ -30,9 +31,11 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
     return s->sem.try_acquire() ? 1 : 0;
 }
 
-extern "C" void gocoro_semaphore_release(gocoro_semaphore* s)
+extern "C" gocoro_step* gocoro_semaphore_release(gocoro_semaphore* s)
 {
+    gocoro::host_call scope;
     s->sem.release();
+    return scope.take();
 }
 
 extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)
@@ -45,10 +48,12 @@ extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
     return static_cast<int64_t>(s->sem.max());
 }
 
-extern "C" void gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
+extern "C" gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
 {
+    gocoro::host_call scope;
     s->stopped.store(true, std::memory_order_release);
     s->sem.notify_waiters();
+    return scope.take();
 }
 
 extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)

@@ -258,6 +258,8 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// This proxy's step while it is left to the host (see host_step).
+    gocoro_step             step{};
     int64_t                 result{0};
     std::exception_ptr      error;
     std::coroutine_handle<> continuation;
@@ -351,6 +353,28 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
+/// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
+/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+struct host_step
+{
+    uintptr_t  handle;
+    gocoro_op* op;
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> bool
+    {
+        gocoro_step& s = h.promise().step;
+        s              = gocoro_step{handle, op, &h.promise(), nullptr};
+        if (gocoro::host_call::defer(&s))
+        {
+            return true;
+        }
+        gocoro::step_host(handle, op);
+        return false;
+    }
+    auto await_resume() const noexcept -> void {}
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
@@ -362,7 +386,7 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
         if (!preset)
         {
             op.thread_id = this_thread_id();
-            gocoro::step_host(handle, &op);
+            co_await host_step{handle, &op};
         }
         preset                  = false;
         const gocoro_op request = op;
@@ -476,9 +500,20 @@ extern "C" int gocoro_task_start(gocoro_task* t)
     return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
+extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
 {
-    gocoro_task* t = nullptr;
+    gocoro::host_call scope{step->next};
+    gocoro_task*      t = step->task;
+    // From here on the proxy may finish and free itself (and `step` with it).
+    t->coroutine().resume();
+    return scope.take();
+}
+
+extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+{
+    *steps = nullptr;
+    gocoro::host_call scope;
+    gocoro_task*      t = nullptr;
     try
     {
         t = drive(handle, *first, true).task();
@@ -492,6 +527,7 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
     {
         gocoro_task_destroy(t);
     }
+    *steps = scope.take();
     return status;
 }
 
