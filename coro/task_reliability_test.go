@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"regexp"
@@ -220,6 +221,9 @@ func TestStaleTFailsAtOnce(t *testing.T) {
 	rb, err := coro.NewRingBuffer[int](1)
 	require.NoError(t, err)
 	defer rb.Close()
+	ios, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	defer ios.Close()
 
 	awaits := map[string]func() error{
 		"Schedule": func() error { return kept.Schedule(tp) },
@@ -241,6 +245,8 @@ func TestStaleTFailsAtOnce(t *testing.T) {
 		"Latch":         func() error { return l.Await(kept) },
 		"Produce":       func() error { return rb.AwaitProduce(kept, 1) },
 		"Consume":       func() error { _, err := rb.AwaitConsume(kept); return err },
+		"YieldFor":      func() error { return kept.YieldFor(ios, time.Millisecond) },
+		"Poll":          func() error { _, err := kept.Poll(ios, 0, coro.PollRead, time.Millisecond); return err },
 	}
 	for name, await := range awaits {
 		done := make(chan error, 1)
@@ -266,5 +272,24 @@ func TestStaleTFailsAtOnce(t *testing.T) {
 		require.NoError(t, err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("ThreadPool.Close hung after a stale T was used")
+	}
+}
+
+// The longest waits YieldFor accepts really wait: math.MaxInt64 used to overflow the millisecond rounding (and then
+// the scheduler's nanosecond clock) and return at once. Such a wait never ends and keeps the scheduler's Close
+// waiting, so the test runs in a process of its own that exits with the scheduler still open.
+func TestYieldForLongestWaits(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Millisecond/2, 1 << 62} {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_, err := coro.SyncWait(ctx, coro.NewTask(func(tk *coro.T) (struct{}, error) {
+			return struct{}{}, tk.YieldFor(s, d)
+		}))
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded, "YieldFor(%d) ended early", d)
 	}
 }

@@ -13,7 +13,9 @@
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/when_all.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <exception>
 #include <mutex>
@@ -353,6 +355,14 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
+/// Waits are clamped to about 139 years: the scheduler adds them to its nanosecond clock, which a longer one (up to
+/// the host's largest, INT64_MAX ms) would overflow into the past, ending the wait at once.
+auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
 /// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
 struct host_step
@@ -425,14 +435,14 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(std::chrono::milliseconds{request.arg});
+                        ->scheduler->yield_for(wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
                     const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, std::chrono::milliseconds{request.arg2 >> 8});
+                        static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }

@@ -42,7 +42,7 @@ enum gocoro_op_kind
     /* target: gocoro_io_scheduler*. io_scheduler::schedule / yield. result: GOCORO_ESHUTDOWN when stopped. */
     GOCORO_OP_IO_SCHEDULE = 6,
     GOCORO_OP_IO_YIELD    = 7,
-    /* target: gocoro_io_scheduler*, arg: milliseconds. io_scheduler::yield_for (= schedule_after). */
+    /* target: gocoro_io_scheduler*, arg: milliseconds (clamped to 2^42, ~139 years). io_scheduler::yield_for (= schedule_after). */
     GOCORO_OP_IO_YIELD_FOR = 8,
     /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
      * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
