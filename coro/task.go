@@ -283,7 +283,8 @@ type AnyTask interface{ taskCore() *taskCore }
 
 func (t *Task[R]) taskCore() *taskCore { return t.core }
 
-// NewTask makes a task from body. A panic in body is returned as a *PanicError.
+// NewTask makes a task from body. A panic in body is returned as a *PanicError, a runtime.Goexit (t.FailNow of a
+// testing.T, say) as ErrGoexit.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
 	a := &taskAlloc[R]{}
 	a.core.gor = &goBody{body: func(t *T) error {
