@@ -26,12 +26,8 @@ private:
 };
 } // namespace
 
-host_call::host_call(gocoro_step* pending) noexcept : m_previous(t_host_call), m_head(pending)
+host_call::host_call() noexcept : m_previous(t_host_call)
 {
-    for (gocoro_step* s = pending; s != nullptr; s = s->next)
-    {
-        m_tail = s;
-    }
     t_host_call = this;
 }
 
@@ -40,9 +36,14 @@ host_call::~host_call()
     t_host_call = m_previous;
 }
 
-auto host_call::take() noexcept -> gocoro_step*
+auto host_call::take(gocoro_step* then) noexcept -> gocoro_step*
 {
     gocoro_step* head = m_head;
+    if (head == nullptr)
+    {
+        return then;
+    }
+    m_tail->next = then;
     m_head = m_tail = nullptr;
     return head;
 }

@@ -24,14 +24,14 @@ auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void;
 class host_call
 {
 public:
-    /// Starts collecting on this thread; `pending` (may be null) are steps still to run, kept first in line.
-    explicit host_call(gocoro_step* pending = nullptr) noexcept;
+    /// Starts collecting on this thread.
+    host_call() noexcept;
     ~host_call();
     host_call(const host_call&)                    = delete;
     auto operator=(const host_call&) -> host_call& = delete;
 
-    /// The steps left for the host, oldest first; the scope then holds none.
-    auto take() noexcept -> gocoro_step*;
+    /// The steps left for the host, oldest first, followed by the list `then`; the scope then holds none.
+    auto take(gocoro_step* then = nullptr) noexcept -> gocoro_step*;
     /// Appends `step` to the innermost scope on this thread; false if there is none (the step runs as a callback).
     static auto defer(gocoro_step* step) noexcept -> bool;
 

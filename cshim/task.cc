@@ -512,11 +512,13 @@ extern "C" int gocoro_task_start(gocoro_task* t)
 
 extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
 {
-    gocoro::host_call scope{step->next};
-    gocoro_task*      t = step->task;
+    gocoro_step* const rest = step->next;
+    gocoro_task* const t    = step->task;
+    gocoro::host_call  scope;
     // From here on the proxy may finish and free itself (and `step` with it).
     t->coroutine().resume();
-    return scope.take();
+    // Depth first, as nested callbacks would run them: what this step led to comes before the older steps.
+    return scope.take(rest);
 }
 
 extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)

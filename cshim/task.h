@@ -90,8 +90,8 @@ typedef struct gocoro_step
     struct gocoro_step* next;
 } gocoro_step;
 
-/* Continues the proxy of `step` with the await its host step described and returns the steps still to run: the
- * rest of the list `step` came from, then those reached during this call. `step` is invalid afterwards. */
+/* Continues the proxy of `step` with the await its host step described and returns the steps still to run: those
+ * reached during this call, then the rest of the list `step` came from. `step` is invalid afterwards. */
 gocoro_step* gocoro_step_continue(gocoro_step* step);
 
 typedef struct gocoro_when_any_item
