@@ -181,6 +181,9 @@ func (e *Event) Wait(ctx context.Context) error {
 
 // Await suspends the task body until the event is set (co_await event).
 func (e *Event) Await(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := e.life.ref(); err != nil {
 		return eventErr("wait", err)
 	}

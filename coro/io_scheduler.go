@@ -215,6 +215,9 @@ func (s *IOScheduler) onOwnThread() bool {
 
 // await hands the task body to the scheduler for one native operation and returns its result.
 func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
 	if !s.valid() {
 		return 0, schedulerInvalid(op)
 	}
@@ -276,12 +279,17 @@ func (t *T) YieldFor(s *IOScheduler, d time.Duration) error {
 	return err
 }
 
-// ceilMillis converts d to the scheduler's millisecond timers, rounding up so a wait never ends early.
+// ceilMillis converts d to the scheduler's millisecond timers, rounding up so a wait never ends early (without
+// adding first, which overflowed near math.MaxInt64).
 func ceilMillis(d time.Duration) int64 {
 	if d <= 0 {
 		return 0
 	}
-	return int64((d + time.Millisecond - 1) / time.Millisecond)
+	ms := int64(d / time.Millisecond)
+	if d%time.Millisecond != 0 {
+		ms++
+	}
+	return ms
 }
 
 // YieldUntil suspends the task body until deadline (co_await s->yield_until(tp)); a past deadline behaves like

@@ -191,6 +191,9 @@ func (s *latchStandIn) complete(int64) {
 
 // Await suspends the task body until the latch is ready (co_await latch); a ready latch does not suspend.
 func (l *Latch) Await(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := l.life.ref(); err != nil {
 		return latchErr("wait", err)
 	}

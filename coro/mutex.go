@@ -107,7 +107,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		} else {
 			m.mu.Unlock()
 			m.locked.Store(false)
-			C.gocoro_mutex_unlock(m.c)
+			runSteps(C.gocoro_mutex_unlock(m.c))
 			m.life.exit()
 		}
 		return ctx.Err()
@@ -161,7 +161,7 @@ func (s *mutexStandIn) complete(int64) {
 	if !granted {
 		// Every goroutine gave up: release it. Not on the drainer: unlock may run a task body inline.
 		go func() {
-			C.gocoro_mutex_unlock(m.c)
+			runSteps(C.gocoro_mutex_unlock(m.c))
 			m.life.exit()
 		}()
 	}
@@ -170,12 +170,15 @@ func (s *mutexStandIn) complete(int64) {
 // AwaitLock suspends the task body until it holds the lock (co_await mutex.lock()); a free mutex is taken
 // without suspending. The body must call Unlock later.
 func (m *Mutex) AwaitLock(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := m.life.ref(); err != nil {
 		return mutexErr("lock", err)
 	}
 	t.await(request{kind: C.GOCORO_OP_MUTEX_LOCK, target: unsafe.Pointer(m.c)})
 	if m.closing.Load() {
-		C.gocoro_mutex_unlock(m.c) // hand it on, so every waiter drains
+		runSteps(C.gocoro_mutex_unlock(m.c)) // hand it on, so every waiter drains
 		m.life.exit()
 		return mutexErr("lock", ErrClosed)
 	}
@@ -194,7 +197,7 @@ func (m *Mutex) Unlock() error {
 		}
 		return mutexErr("unlock", ErrInvalid)
 	}
-	C.gocoro_mutex_unlock(m.c)
+	runSteps(C.gocoro_mutex_unlock(m.c))
 	m.life.exit()
 	if m.closing.Load() {
 		return mutexErr("unlock", ErrClosed)

@@ -352,6 +352,9 @@ func (w *rbWaiter[V]) complete(result int64) {
 
 // AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)).
 func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := rb.life.ref(); err != nil {
 		return rbErr("produce", err)
 	}
@@ -369,6 +372,9 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 // (co_await rb.consume()).
 func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	var zero V
+	if err := t.check(); err != nil {
+		return zero, err
+	}
 	if !rb.life.valid() {
 		return zero, rbErr("consume", ErrInvalid)
 	}

@@ -89,7 +89,7 @@ func (s *Semaphore) Release() error {
 	if err := s.life.ref(); err != nil {
 		return semErr("release", err)
 	}
-	rc := C.gocoro_semaphore_release(s.c)
+	rc := s.release()
 	s.life.exit()
 	if rc != C.GOCORO_OK {
 		return semErr("release", fmt.Errorf("%w: the counter is at its limit", ErrInvalid))
@@ -221,21 +221,33 @@ func (p *semaphoreStandIn) complete(result int64) {
 	}
 	// Nobody wants it any more: give it back. Not on the drainer: release may run a task body inline.
 	go func() {
-		C.gocoro_semaphore_release(s.c)
+		s.release()
 		s.life.exit()
 	}()
+}
+
+// release gives one unit back in C++ and runs the task bodies it resumes (see runSteps); GOCORO_EINVAL if the
+// counter is at its limit.
+func (s *Semaphore) release() C.int {
+	var steps *C.gocoro_step
+	rc := C.gocoro_semaphore_release(s.c, &steps)
+	runSteps(steps)
+	return rc
 }
 
 // AwaitAcquire suspends the task body until it takes a unit (co_await semaphore.acquire()); an available unit
 // is taken without suspending. Fails with ErrStopped after NotifyWaiters.
 func (s *Semaphore) AwaitAcquire(t *T) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := s.life.ref(); err != nil {
 		return semErr("acquire", err)
 	}
 	res := t.await(request{kind: C.GOCORO_OP_SEMAPHORE_ACQUIRE, target: unsafe.Pointer(s.c)})
 	if s.closing.Load() {
 		if res == C.GOCORO_ACQUIRED {
-			C.gocoro_semaphore_release(s.c)
+			s.release()
 		}
 		s.life.exit()
 		return semErr("acquire", ErrClosed)
@@ -258,7 +270,7 @@ func (s *Semaphore) NotifyWaiters() error {
 	s.stopped.Store(true)
 	s.failAllLocked()
 	s.mu.Unlock()
-	C.gocoro_semaphore_notify_waiters(s.c)
+	runSteps(C.gocoro_semaphore_notify_waiters(s.c))
 	s.life.exit()
 	return nil
 }
@@ -278,7 +290,7 @@ func (s *Semaphore) Close() error {
 	s.failAllLocked()
 	s.mu.Unlock()
 	if s.life.enter() {
-		C.gocoro_semaphore_notify_waiters(s.c) // native waiters resume and see the semaphore closed
+		runSteps(C.gocoro_semaphore_notify_waiters(s.c)) // native waiters resume and see the semaphore closed
 		s.life.close()
 		s.life.exit()
 	}

@@ -99,7 +99,7 @@ func (m *SharedMutex) release(excl bool) {
 	if !live {
 		C.gocoro_shared_mutex_detach_executor(m.c)
 	}
-	C.gocoro_shared_mutex_unlock(m.c, cbool(excl))
+	runSteps(C.gocoro_shared_mutex_unlock(m.c, cbool(excl)))
 	if live {
 		m.ex.unhold()
 	}
@@ -214,6 +214,9 @@ func (m *SharedMutex) AwaitLock(t *T) error { return m.await(t, true) }
 func (m *SharedMutex) AwaitLockShared(t *T) error { return m.await(t, false) }
 
 func (m *SharedMutex) await(t *T, excl bool) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := m.life.ref(); err != nil {
 		return sharedErr("lock", err)
 	}

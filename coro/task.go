@@ -25,11 +25,28 @@ var ErrTaskBusy = errors.New("coro: task is already running")
 // set" there).
 var ErrTaskNotDone = errors.New("coro: task has not finished")
 
+// ErrGoexit is a task's error, or a Schedule function's, when its body called runtime.Goexit (as testing.T's
+// FailNow and SkipNow do, and testify's require on failure) instead of returning.
+var ErrGoexit = errors.New("coro: task body called runtime.Goexit")
+
+// ErrTaskEnded is returned by an await made with a T whose task body already returned.
+var ErrTaskEnded = errors.New("coro: T used after its task body returned")
+
 // T is what a task body awaits with. It is only valid inside the body it was passed to, on the body's own
-// goroutine (like testing.T's FailNow): do not keep it or hand it to other goroutines.
+// goroutine (like testing.T's FailNow): do not keep it or hand it to other goroutines. Awaits made with a T whose
+// body has returned fail at once with ErrTaskEnded.
 type T struct {
 	core     *taskCore
 	threadID int
+	ended    atomic.Bool
+}
+
+// check fails with ErrTaskEnded once the body has returned: an await then has no proxy left to perform it.
+func (t *T) check() error {
+	if t.ended.Load() {
+		return ErrTaskEnded
+	}
+	return nil
 }
 
 // ThreadID is the OS thread id (gettid) of the executor thread running the task right now. The body itself runs
@@ -45,8 +62,12 @@ type request struct {
 	arg2   int64
 }
 
-// await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it.
+// await hands r to the proxy (which performs it natively) and parks the body until the proxy resumes it. Callers
+// check t first; should one not, an await with an ended T reports a shut-down executor rather than block forever.
 func (t *T) await(r request) int64 {
+	if t.ended.Load() {
+		return C.GOCORO_ESHUTDOWN
+	}
 	t.core.gor.requests <- r
 	res := <-t.core.gor.results
 	if res.abort != nil {
@@ -183,17 +204,22 @@ func (k *taskCore) finish(op *C.gocoro_op) {
 }
 
 func (k *taskCore) run(threadID int) {
+	t := &T{core: k, threadID: threadID}
 	defer close(k.gor.finished)
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			if a, ok := r.(abortedAwait); ok {
-				k.err = a.err
-				return
-			}
+		t.ended.Store(true)
+		r := recover()
+		if a, ok := r.(abortedAwait); ok {
+			k.err = a.err
+		} else if r != nil {
 			k.err = &PanicError{Value: r, Stack: debug.Stack()}
+		} else if !returned {
+			k.err = ErrGoexit // runtime.Goexit runs this too, with nothing to recover
 		}
 	}()
-	k.err = k.gor.body(&T{core: k, threadID: threadID})
+	k.err = k.gor.body(t)
+	returned = true
 }
 
 // claim marks an idle task as running and gives it its C++ proxy; false if it already ran or is running. A task
@@ -230,6 +256,17 @@ func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
 	handle(h).Value().(*taskCore).step(op)
 }
 
+// runSteps runs, in order, the proxy steps a C call left to its caller (gocoro_step in cshim/task.h): a task body
+// resumed inside the call (say by an unlock) runs on the calling goroutine until its next await, exactly as in a
+// step callback, but outside the C call. A body that unlocks in turn hands its waiter to its own goroutine the same
+// way, so a chain of hand-offs is a chain of goroutines waiting on channels, not of OS threads blocked in callbacks.
+func runSteps(s *C.gocoro_step) {
+	for s != nil {
+		gocoroStep(s.handle, s.op)
+		s = C.gocoro_step_continue(s)
+	}
+}
+
 // Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
 // task (Await, WhenAll) or started by SyncWait. Inside the body, awaits (T.Schedule, Event.Await, Await, ...)
 // are native libcoro awaits: they suspend the task and free the executor thread it was running on; it resumes
@@ -246,7 +283,8 @@ type AnyTask interface{ taskCore() *taskCore }
 
 func (t *Task[R]) taskCore() *taskCore { return t.core }
 
-// NewTask makes a task from body. A panic in body is returned as a *PanicError.
+// NewTask makes a task from body. A panic in body is returned as a *PanicError, a runtime.Goexit (t.FailNow of a
+// testing.T, say) as ErrGoexit.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
 	a := &taskAlloc[R]{}
 	a.core.gor = &goBody{body: func(t *T) error {
@@ -347,8 +385,10 @@ func (k *taskCore) startBody() error {
 func (k *taskCore) runFrom(r request) error {
 	k.handle = newHandle(k)
 	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
-	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first) {
+	var steps *C.gocoro_step
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first, &steps) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
+		runSteps(steps)
 		return nil
 	default:
 		releaseHandle(k.handle)
@@ -559,6 +599,10 @@ func (j *joinTask[R, S]) step(int64) (request, bool) {
 // Await runs child inside the task body t and returns its result. The child starts on the current thread
 // (symmetric transfer: no queueing) and t resumes on the thread that finishes the child.
 func Await[R any](t *T, child *Task[R]) (R, error) {
+	if err := t.check(); err != nil {
+		var zero R
+		return zero, err
+	}
 	if !child.Done() {
 		if !child.core.claim() {
 			var zero R
@@ -574,6 +618,9 @@ func Await[R any](t *T, child *Task[R]) (R, error) {
 // each running until it first suspends, and t resumes on the thread that finishes the last one. Each task's
 // own outcome is read with its Result; WhenAll only fails if a task was already running elsewhere.
 func WhenAll(t *T, tasks ...AnyTask) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	var run []*taskCore
 	for _, task := range tasks {
 		k := task.taskCore()
@@ -615,6 +662,9 @@ func (t *T) Schedule(ex Executor) error { return awaitSchedule(t, ex, false) }
 func (t *T) Yield(ex Executor) error { return awaitSchedule(t, ex, true) }
 
 func awaitSchedule(t *T, ex Executor, yield bool) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	r, finish, err := ex.scheduleRequest(yield)
 	if err != nil {
 		return err
@@ -628,6 +678,9 @@ func awaitSchedule(t *T, ex Executor, yield bool) error {
 // their outcome stays available through Result — to stop them early, give their bodies a context and cancel it
 // (WhenAnyCancel does that for you).
 func WhenAny(t *T, tasks ...AnyTask) (int, error) {
+	if err := t.check(); err != nil {
+		return -1, err
+	}
 	if len(tasks) == 0 {
 		return -1, &opError{Op: "when_any", Obj: "task", Err: ErrInvalid}
 	}

@@ -10,7 +10,63 @@ std::atomic<gocoro_run_fn>          g_run{nullptr};
 std::atomic<gocoro_thread_event_fn> g_thread_event{nullptr};
 std::atomic<gocoro_step_fn>         g_step{nullptr};
 thread_local const void*            t_executor{nullptr};
+thread_local host_call*             t_host_call{nullptr};
+
+/// Hides this thread's host_call scopes while the host runs a callback (which makes host calls of its own).
+class outside_scope
+{
+public:
+    outside_scope() noexcept : m_saved(t_host_call) { t_host_call = nullptr; }
+    ~outside_scope() { t_host_call = m_saved; }
+    outside_scope(const outside_scope&)                    = delete;
+    auto operator=(const outside_scope&) -> outside_scope& = delete;
+
+private:
+    host_call* m_saved;
+};
 } // namespace
+
+host_call::host_call() noexcept : m_previous(t_host_call)
+{
+    t_host_call = this;
+}
+
+host_call::~host_call()
+{
+    t_host_call = m_previous;
+}
+
+auto host_call::take(gocoro_step* then) noexcept -> gocoro_step*
+{
+    gocoro_step* head = m_head;
+    if (head == nullptr)
+    {
+        return then;
+    }
+    m_tail->next = then;
+    m_head = m_tail = nullptr;
+    return head;
+}
+
+auto host_call::defer(gocoro_step* step) noexcept -> bool
+{
+    host_call* scope = t_host_call;
+    if (scope == nullptr)
+    {
+        return false;
+    }
+    step->next = nullptr;
+    if (scope->m_tail == nullptr)
+    {
+        scope->m_head = step;
+    }
+    else
+    {
+        scope->m_tail->next = step;
+    }
+    scope->m_tail = step;
+    return true;
+}
 
 auto owning_executor() noexcept -> const void*
 {
@@ -54,6 +110,7 @@ auto run_host(uintptr_t handle) noexcept -> void
 {
     if (auto fn = g_run.load(std::memory_order_acquire); fn != nullptr)
     {
+        outside_scope outside;
         fn(handle);
     }
 }
@@ -62,6 +119,7 @@ auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept ->
 {
     if (auto fn = g_thread_event.load(std::memory_order_acquire); fn != nullptr && handle != 0)
     {
+        outside_scope outside;
         fn(handle, index, started ? 1 : 0);
     }
 }

@@ -4,6 +4,7 @@
 
 #include "cshim/callback.h"
 #include "cshim/status.h"
+#include "cshim/task.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +16,30 @@ namespace gocoro
 auto run_host(uintptr_t handle) noexcept -> void;
 /// Advances the host task behind `handle` to its next await (described in `op`).
 auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void;
+/// Collects the host task steps (cshim/task.h) that are reached inside one host call on this thread, e.g. an
+/// unlock() handing the lock to a waiting task body: instead of calling back into the host — which would block
+/// the calling host thread until that body's next await, nesting one blocked thread per hand-off when the body
+/// unlocks in turn — the proxy suspends and the step is left for the host to run after the call returns
+/// (gocoro_step_continue). Scopes nest; callbacks into the host (run_host, thread_event) run outside any scope.
+class host_call
+{
+public:
+    /// Starts collecting on this thread.
+    host_call() noexcept;
+    ~host_call();
+    host_call(const host_call&)                    = delete;
+    auto operator=(const host_call&) -> host_call& = delete;
+
+    /// The steps left for the host, oldest first, followed by the list `then`; the scope then holds none.
+    auto take(gocoro_step* then = nullptr) noexcept -> gocoro_step*;
+    /// Appends `step` to the innermost scope on this thread; false if there is none (the step runs as a callback).
+    static auto defer(gocoro_step* step) noexcept -> bool;
+
+private:
+    host_call*   m_previous;
+    gocoro_step* m_head{nullptr};
+    gocoro_step* m_tail{nullptr};
+};
 /// Reports a worker start/stop to the host; no-op for handle 0.
 auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept -> void;
 /// The shim executor (gocoro_thread_pool*, gocoro_io_scheduler*) whose thread this is, or nullptr: set for a worker's

@@ -1,4 +1,5 @@
 #include "cshim/mutex.h"
+#include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/mutex.hpp"
 
@@ -30,9 +31,11 @@ extern "C" int gocoro_mutex_try_lock(gocoro_mutex* m)
     return m->mutex.try_lock() ? 1 : 0;
 }
 
-extern "C" void gocoro_mutex_unlock(gocoro_mutex* m)
+extern "C" gocoro_step* gocoro_mutex_unlock(gocoro_mutex* m)
 {
+    gocoro::host_call scope;
     m->mutex.unlock();
+    return scope.take();
 }
 
 extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)

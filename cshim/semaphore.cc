@@ -1,4 +1,5 @@
 #include "cshim/semaphore.h"
+#include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/semaphore.hpp"
 
@@ -31,8 +32,9 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
     return s->sem.try_acquire() ? 1 : 0;
 }
 
-extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
+extern "C" int gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps)
 {
+    gocoro::host_call scope;
     // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
     // release registered before it) against the limit. Of two concurrent releases the later one to register
     // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.
@@ -44,6 +46,7 @@ extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
         s->sem.release();
     }
     s->releasing.fetch_sub(1, std::memory_order_seq_cst);
+    *steps = scope.take();
     return fits ? GOCORO_OK : GOCORO_EINVAL;
 }
 
@@ -57,10 +60,12 @@ extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
     return static_cast<int64_t>(s->sem.max());
 }
 
-extern "C" void gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
+extern "C" gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
 {
+    gocoro::host_call scope;
     s->stopped.store(true, std::memory_order_release);
     s->sem.notify_waiters();
+    return scope.take();
 }
 
 extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)

@@ -5,9 +5,11 @@
  *
  * Lifetime: create -> ... -> destroy exactly once, when nobody waits on it (destroy calls notify_waiters()).
  * Threads: every function may be called from any thread. release() hands its unit to the most recent waiter and
- * resumes it inline on the calling thread; notify_waiters() resumes every waiter inline. */
+ * resumes it inline on the calling thread; notify_waiters() resumes every waiter inline. Host task bodies reached
+ * that way are returned as steps for the caller to run (see gocoro_step in cshim/task.h). */
 
 #include "cshim/status.h"
+#include "cshim/task.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,10 +33,11 @@ void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
  * so its type is the only bound. */
-int               gocoro_semaphore_release(gocoro_semaphore* s);
+/* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
+int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
 int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
-void              gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
+gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
 int               gocoro_semaphore_stopped(const gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes

@@ -1,4 +1,5 @@
 #include "cshim/shared_mutex.h"
+#include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/shared_mutex.hpp"
 
@@ -73,8 +74,9 @@ extern "C" int gocoro_shared_mutex_try_lock(gocoro_shared_mutex* sm, int exclusi
     return (exclusive ? sm->mutex.try_lock() : sm->mutex.try_lock_shared()) ? 1 : 0;
 }
 
-extern "C" void gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive)
+extern "C" gocoro_step* gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive)
 {
+    gocoro::host_call scope;
     if (exclusive)
     {
         sm->mutex.unlock();
@@ -83,6 +85,7 @@ extern "C" void gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusiv
     {
         sm->mutex.unlock_shared();
     }
+    return scope.take();
 }
 
 extern "C" void gocoro_shared_mutex_detach_executor(gocoro_shared_mutex* sm)

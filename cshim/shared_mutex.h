@@ -11,9 +11,11 @@
  * Lifetime: create -> ... -> destroy exactly once, when it is unlocked and nobody waits for it. The pool must
  * stay alive during every call that can wake waiters (unlock, unlock_shared) unless detach_executor() was called.
  * Threads: every function may be called from any thread. exclusive != 0 selects lock()/unlock(), 0 selects
- * lock_shared()/unlock_shared(). */
+ * lock_shared()/unlock_shared(). A host task body that unlock resumes inline (an exclusive waiter, or any waiter once
+ * the executor is detached) is returned as a step for the caller to run (see gocoro_step in cshim/task.h). */
 
 #include "cshim/status.h"
+#include "cshim/task.h"
 #include "cshim/thread_pool.h"
 
 #include <stdint.h>
@@ -31,7 +33,7 @@ struct gocoro_io_scheduler;
 gocoro_shared_mutex* gocoro_shared_mutex_create_io(struct gocoro_io_scheduler* s, gocoro_error* err);
 void                 gocoro_shared_mutex_destroy(gocoro_shared_mutex* sm);
 int                  gocoro_shared_mutex_try_lock(gocoro_shared_mutex* sm, int exclusive);
-void                 gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive);
+gocoro_step*         gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive);
 /* From now on shared waiters are resumed inline on the releasing thread (the pool is going away). */
 void gocoro_shared_mutex_detach_executor(gocoro_shared_mutex* sm);
 

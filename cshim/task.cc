@@ -13,7 +13,9 @@
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/when_all.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <exception>
 #include <mutex>
@@ -258,6 +260,8 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// This proxy's step while it is left to the host (see host_step).
+    gocoro_step             step{};
     int64_t                 result{0};
     std::exception_ptr      error;
     std::coroutine_handle<> continuation;
@@ -351,6 +355,36 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
+/// Waits are clamped to about 139 years: the scheduler adds them to its nanosecond clock, which a longer one (up to
+/// the host's largest, INT64_MAX ms) would overflow into the past, ending the wait at once.
+auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+
+/// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
+/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+struct host_step
+{
+    uintptr_t  handle;
+    gocoro_op* op;
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> bool
+    {
+        gocoro_step& s = h.promise().step;
+        s              = gocoro_step{handle, op, &h.promise(), nullptr};
+        if (gocoro::host_call::defer(&s))
+        {
+            return true;
+        }
+        gocoro::step_host(handle, op);
+        return false;
+    }
+    auto await_resume() const noexcept -> void {}
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
@@ -362,7 +396,7 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
         if (!preset)
         {
             op.thread_id = this_thread_id();
-            gocoro::step_host(handle, &op);
+            co_await host_step{handle, &op};
         }
         preset                  = false;
         const gocoro_op request = op;
@@ -401,14 +435,14 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(std::chrono::milliseconds{request.arg});
+                        ->scheduler->yield_for(wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
                     const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, std::chrono::milliseconds{request.arg2 >> 8});
+                        static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }
@@ -476,9 +510,22 @@ extern "C" int gocoro_task_start(gocoro_task* t)
     return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
+extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
 {
-    gocoro_task* t = nullptr;
+    gocoro_step* const rest = step->next;
+    gocoro_task* const t    = step->task;
+    gocoro::host_call  scope;
+    // From here on the proxy may finish and free itself (and `step` with it).
+    t->coroutine().resume();
+    // Depth first, as nested callbacks would run them: what this step led to comes before the older steps.
+    return scope.take(rest);
+}
+
+extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+{
+    *steps = nullptr;
+    gocoro::host_call scope;
+    gocoro_task*      t = nullptr;
     try
     {
         t = drive(handle, *first, true).task();
@@ -492,6 +539,7 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
     {
         gocoro_task_destroy(t);
     }
+    *steps = scope.take();
     return status;
 }
 

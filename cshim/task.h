@@ -42,7 +42,7 @@ enum gocoro_op_kind
     /* target: gocoro_io_scheduler*. io_scheduler::schedule / yield. result: GOCORO_ESHUTDOWN when stopped. */
     GOCORO_OP_IO_SCHEDULE = 6,
     GOCORO_OP_IO_YIELD    = 7,
-    /* target: gocoro_io_scheduler*, arg: milliseconds. io_scheduler::yield_for (= schedule_after). */
+    /* target: gocoro_io_scheduler*, arg: milliseconds (clamped to 2^42, ~139 years). io_scheduler::yield_for (= schedule_after). */
     GOCORO_OP_IO_YIELD_FOR = 8,
     /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
      * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
@@ -77,6 +77,23 @@ typedef struct gocoro_op
     int64_t result;
 } gocoro_op;
 
+/* A step of a proxy that was reached inside a host call (an unlock, a release, a start ...) on a host thread: rather
+ * than calling back into the host from inside that call, the proxy suspends and the call returns its steps (a list
+ * linked through `next`, oldest first, or NULL). For each the host advances the body behind `handle` exactly as
+ * the step callback would (reading op->result, describing the next await in *op) and then calls
+ * gocoro_step_continue. So a lock handed from body to body is an iteration on the host side, not a nest of calls. */
+typedef struct gocoro_step
+{
+    uintptr_t           handle;
+    gocoro_op*          op;
+    gocoro_task*        task;
+    struct gocoro_step* next;
+} gocoro_step;
+
+/* Continues the proxy of `step` with the await its host step described and returns the steps still to run: those
+ * reached during this call, then the rest of the list `step` came from. `step` is invalid afterwards. */
+gocoro_step* gocoro_step_continue(gocoro_step* step);
+
 typedef struct gocoro_when_any_item
 {
     gocoro_task* task;
@@ -97,8 +114,9 @@ int gocoro_task_start(gocoro_task* t);
 /* Creates and starts a proxy for a body whose first step the host already ran itself (on its own thread, no
  * callback), for a task nobody else references: the proxy starts by awaiting `first` (a request other than
  * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
- * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). */
-int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first);
+ * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). Steps
+ * reached inside the call are left in *steps for the host (see gocoro_step). */
+int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
 
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);

@@ -7489,6 +7489,205 @@ typedef struct gocoro_error
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_STATUS_H
 #line 7 "../../cshim/callback.hpp"
+// #include "cshim/task.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
+#define GOCORO_AMALGAMATED_CSHIM_TASK_H
+#line 1 "../../cshim/task.h"
+#ifndef GOCORO_CSHIM_TASK_H
+#define GOCORO_CSHIM_TASK_H
+
+/* Host (Go) task bodies as real libcoro coroutines.
+ *
+ * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
+ * calls the installed step callback, which runs the body until it awaits something and describes that await in a
+ * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
+ * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
+ * they suspend the coroutine and free the executor thread.
+ *
+ * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
+ * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
+
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/thread_pool.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#line 1 "../../cshim/thread_pool.h"
+#ifndef GOCORO_CSHIM_THREAD_POOL_H
+#define GOCORO_CSHIM_THREAD_POOL_H
+
+/* coro::thread_pool behind an opaque handle.
+ *
+ * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
+ * Threads: every function except destroy may be called from any thread, including pool threads. */
+
+// #include "cshim/callback.h" (inlined above)
+// #include "cshim/status.h" (inlined above)
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_thread_pool gocoro_thread_pool;
+
+typedef struct gocoro_thread_pool_options
+{
+    uint32_t thread_count;
+    /* Host handle passed to the thread_event callback when a worker starts/stops; 0 = no callback. */
+    uintptr_t thread_event_handle;
+} gocoro_thread_pool_options;
+
+/* Returns NULL and fills `err` on failure. */
+gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_pool_options* opts, gocoro_error* err);
+
+/* Queues the host function `handle` to run once on a pool thread (through the installed run callback).
+ * GOCORO_ESHUTDOWN after shutdown: the handle was not taken and the caller still owns it. */
+int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle);
+
+/* Like gocoro_thread_pool_spawn, but the host function runs only after everything already queued on the pool
+ * (it goes through the pool's FIFO queue, as yield() does, even when called from a pool thread, whose own spawns
+ * would otherwise run next). For host work that hands its thread back to the pool and continues later. */
+int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t handle);
+
+/* 1 if the calling thread is one of the pool's workers (shutdown there would join the caller itself). */
+int gocoro_thread_pool_on_own_thread(const gocoro_thread_pool* tp);
+
+/* Stops accepting work, runs everything already queued, joins the workers. Blocking, idempotent. */
+void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp);
+
+/* Shuts down (if needed) and frees the pool. */
+void gocoro_thread_pool_destroy(gocoro_thread_pool* tp);
+
+size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp);
+/* Queued + running + unfinished spawned tasks. */
+size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#line 17 "../../cshim/task.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_task gocoro_task;
+
+enum gocoro_op_kind
+{
+    /* The body returned; op->result is its status. The proxy completes. */
+    GOCORO_OP_DONE = 0,
+    /* target: gocoro_thread_pool*. Continue on a pool thread (thread_pool::schedule). result: GOCORO_ESHUTDOWN if
+     * the pool is shut down (the task continues on the current thread). */
+    GOCORO_OP_SCHEDULE = 1,
+    /* target: gocoro_thread_pool*. Re-queue at the tail of the pool's FIFO queue (thread_pool::yield). */
+    GOCORO_OP_YIELD = 2,
+    /* target: gocoro_event*. Wait until the event is set. */
+    GOCORO_OP_EVENT = 3,
+    /* target: gocoro_task*. Run/await a child task (symmetric transfer into it). */
+    GOCORO_OP_TASK = 4,
+    /* target: gocoro_task** (malloc'd; the proxy frees it), arg: count. when_all over the child tasks. */
+    GOCORO_OP_WHEN_ALL = 5,
+    /* target: gocoro_io_scheduler*. io_scheduler::schedule / yield. result: GOCORO_ESHUTDOWN when stopped. */
+    GOCORO_OP_IO_SCHEDULE = 6,
+    GOCORO_OP_IO_YIELD    = 7,
+    /* target: gocoro_io_scheduler*, arg: milliseconds (clamped to 2^42, ~139 years). io_scheduler::yield_for (= schedule_after). */
+    GOCORO_OP_IO_YIELD_FOR = 8,
+    /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
+     * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
+    GOCORO_OP_IO_POLL = 9,
+    /* target: gocoro_when_any_item* (malloc'd; the proxy frees it), arg: count. Starts every child in order; resumes
+     * with the index of the first to finish (result). Losers keep running; each child's release handle is posted to
+     * the completion queue once its proxy has finished, after which the host may destroy it. */
+    GOCORO_OP_WHEN_ANY = 10,
+    /* Synchronisation primitives (latch, mutex, shared_mutex, semaphore, ring_buffer). */
+    /* target: gocoro_latch*. Wait until the latch is ready. */
+    GOCORO_OP_LATCH = 20,
+    /* target: gocoro_mutex*. Lock it; the host then holds the lock (no scoped_lock). */
+    GOCORO_OP_MUTEX_LOCK = 21,
+    /* target: gocoro_shared_mutex*, arg: 1 exclusive / 0 shared. Lock it; the host then holds it. */
+    GOCORO_OP_SHARED_MUTEX_LOCK = 22,
+    /* target: gocoro_semaphore*. Acquire; result: gocoro_acquire_result. */
+    GOCORO_OP_SEMAPHORE_ACQUIRE = 23,
+    /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
+    GOCORO_OP_RING_PRODUCE = 24,
+    /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
+    GOCORO_OP_RING_CONSUME = 25
+};
+
+typedef struct gocoro_op
+{
+    int32_t kind;
+    /* Set by C++ before each step: the OS thread id (gettid) of the thread running the proxy. */
+    int32_t thread_id;
+    void*   target;
+    int64_t arg;
+    int64_t arg2;
+    int64_t result;
+} gocoro_op;
+
+/* A step of a proxy that was reached inside a host call (an unlock, a release, a start ...) on a host thread: rather
+ * than calling back into the host from inside that call, the proxy suspends and the call returns its steps (a list
+ * linked through `next`, oldest first, or NULL). For each the host advances the body behind `handle` exactly as
+ * the step callback would (reading op->result, describing the next await in *op) and then calls
+ * gocoro_step_continue. So a lock handed from body to body is an iteration on the host side, not a nest of calls. */
+typedef struct gocoro_step
+{
+    uintptr_t           handle;
+    gocoro_op*          op;
+    gocoro_task*        task;
+    struct gocoro_step* next;
+} gocoro_step;
+
+/* Continues the proxy of `step` with the await its host step described and returns the steps still to run: those
+ * reached during this call, then the rest of the list `step` came from. `step` is invalid afterwards. */
+gocoro_step* gocoro_step_continue(gocoro_step* step);
+
+typedef struct gocoro_when_any_item
+{
+    gocoro_task* task;
+    uintptr_t    release;
+} gocoro_when_any_item;
+
+/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
+gocoro_task* gocoro_task_create(uintptr_t handle);
+
+/* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
+#define GOCORO_TASK_FINISHED 100
+
+/* Starts `t` on the calling thread (it runs until its first suspension). If it finishes inside this call, returns
+ * GOCORO_TASK_FINISHED; otherwise returns GOCORO_OK and `t` frees itself when it finishes: the caller must not
+ * touch it again. */
+int gocoro_task_start(gocoro_task* t);
+
+/* Creates and starts a proxy for a body whose first step the host already ran itself (on its own thread, no
+ * callback), for a task nobody else references: the proxy starts by awaiting `first` (a request other than
+ * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
+ * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). Steps
+ * reached inside the call are left in *steps for the host (see gocoro_step). */
+int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
+
+/* True once the proxy ran to completion. */
+int gocoro_task_done(const gocoro_task* t);
+
+/* Frees the task. It must be done or never started. */
+void gocoro_task_destroy(gocoro_task* t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_TASK_H
+#line 8 "../../cshim/callback.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -7500,6 +7699,30 @@ namespace gocoro
 auto run_host(uintptr_t handle) noexcept -> void;
 /// Advances the host task behind `handle` to its next await (described in `op`).
 auto step_host(uintptr_t handle, gocoro_op* op) noexcept -> void;
+/// Collects the host task steps (cshim/task.h) that are reached inside one host call on this thread, e.g. an
+/// unlock() handing the lock to a waiting task body: instead of calling back into the host — which would block
+/// the calling host thread until that body's next await, nesting one blocked thread per hand-off when the body
+/// unlocks in turn — the proxy suspends and the step is left for the host to run after the call returns
+/// (gocoro_step_continue). Scopes nest; callbacks into the host (run_host, thread_event) run outside any scope.
+class host_call
+{
+public:
+    /// Starts collecting on this thread.
+    host_call() noexcept;
+    ~host_call();
+    host_call(const host_call&)                    = delete;
+    auto operator=(const host_call&) -> host_call& = delete;
+
+    /// The steps left for the host, oldest first, followed by the list `then`; the scope then holds none.
+    auto take(gocoro_step* then = nullptr) noexcept -> gocoro_step*;
+    /// Appends `step` to the innermost scope on this thread; false if there is none (the step runs as a callback).
+    static auto defer(gocoro_step* step) noexcept -> bool;
+
+private:
+    host_call*   m_previous;
+    gocoro_step* m_head{nullptr};
+    gocoro_step* m_tail{nullptr};
+};
 /// Reports a worker start/stop to the host; no-op for handle 0.
 auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept -> void;
 /// The shim executor (gocoro_thread_pool*, gocoro_io_scheduler*) whose thread this is, or nullptr: set for a worker's
@@ -7538,7 +7761,63 @@ std::atomic<gocoro_run_fn>          g_run{nullptr};
 std::atomic<gocoro_thread_event_fn> g_thread_event{nullptr};
 std::atomic<gocoro_step_fn>         g_step{nullptr};
 thread_local const void*            t_executor{nullptr};
+thread_local host_call*             t_host_call{nullptr};
+
+/// Hides this thread's host_call scopes while the host runs a callback (which makes host calls of its own).
+class outside_scope
+{
+public:
+    outside_scope() noexcept : m_saved(t_host_call) { t_host_call = nullptr; }
+    ~outside_scope() { t_host_call = m_saved; }
+    outside_scope(const outside_scope&)                    = delete;
+    auto operator=(const outside_scope&) -> outside_scope& = delete;
+
+private:
+    host_call* m_saved;
+};
 } // namespace
+
+host_call::host_call() noexcept : m_previous(t_host_call)
+{
+    t_host_call = this;
+}
+
+host_call::~host_call()
+{
+    t_host_call = m_previous;
+}
+
+auto host_call::take(gocoro_step* then) noexcept -> gocoro_step*
+{
+    gocoro_step* head = m_head;
+    if (head == nullptr)
+    {
+        return then;
+    }
+    m_tail->next = then;
+    m_head = m_tail = nullptr;
+    return head;
+}
+
+auto host_call::defer(gocoro_step* step) noexcept -> bool
+{
+    host_call* scope = t_host_call;
+    if (scope == nullptr)
+    {
+        return false;
+    }
+    step->next = nullptr;
+    if (scope->m_tail == nullptr)
+    {
+        scope->m_head = step;
+    }
+    else
+    {
+        scope->m_tail->next = step;
+    }
+    scope->m_tail = step;
+    return true;
+}
 
 auto owning_executor() noexcept -> const void*
 {
@@ -7582,6 +7861,7 @@ auto run_host(uintptr_t handle) noexcept -> void
 {
     if (auto fn = g_run.load(std::memory_order_acquire); fn != nullptr)
     {
+        outside_scope outside;
         fn(handle);
     }
 }
@@ -7590,6 +7870,7 @@ auto thread_event(uintptr_t handle, std::size_t index, bool started) noexcept ->
 {
     if (auto fn = g_thread_event.load(std::memory_order_acquire); fn != nullptr && handle != 0)
     {
+        outside_scope outside;
         fn(handle, index, started ? 1 : 0);
     }
 }
@@ -7827,69 +8108,7 @@ extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
  * thread (libcoro semantics); set_on() hands them to a thread pool instead. */
 
 // #include "cshim/status.h" (inlined above)
-// #include "cshim/thread_pool.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#line 1 "../../cshim/thread_pool.h"
-#ifndef GOCORO_CSHIM_THREAD_POOL_H
-#define GOCORO_CSHIM_THREAD_POOL_H
-
-/* coro::thread_pool behind an opaque handle.
- *
- * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
- * Threads: every function except destroy may be called from any thread, including pool threads. */
-
-// #include "cshim/callback.h" (inlined above)
-// #include "cshim/status.h" (inlined above)
-
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-typedef struct gocoro_thread_pool gocoro_thread_pool;
-
-typedef struct gocoro_thread_pool_options
-{
-    uint32_t thread_count;
-    /* Host handle passed to the thread_event callback when a worker starts/stops; 0 = no callback. */
-    uintptr_t thread_event_handle;
-} gocoro_thread_pool_options;
-
-/* Returns NULL and fills `err` on failure. */
-gocoro_thread_pool* gocoro_thread_pool_create(const gocoro_thread_pool_options* opts, gocoro_error* err);
-
-/* Queues the host function `handle` to run once on a pool thread (through the installed run callback).
- * GOCORO_ESHUTDOWN after shutdown: the handle was not taken and the caller still owns it. */
-int gocoro_thread_pool_spawn(gocoro_thread_pool* tp, uintptr_t handle);
-
-/* Like gocoro_thread_pool_spawn, but the host function runs only after everything already queued on the pool
- * (it goes through the pool's FIFO queue, as yield() does, even when called from a pool thread, whose own spawns
- * would otherwise run next). For host work that hands its thread back to the pool and continues later. */
-int gocoro_thread_pool_spawn_behind(gocoro_thread_pool* tp, uintptr_t handle);
-
-/* 1 if the calling thread is one of the pool's workers (shutdown there would join the caller itself). */
-int gocoro_thread_pool_on_own_thread(const gocoro_thread_pool* tp);
-
-/* Stops accepting work, runs everything already queued, joins the workers. Blocking, idempotent. */
-void gocoro_thread_pool_shutdown(gocoro_thread_pool* tp);
-
-/* Shuts down (if needed) and frees the pool. */
-void gocoro_thread_pool_destroy(gocoro_thread_pool* tp);
-
-size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp);
-/* Queued + running + unfinished spawned tasks. */
-size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp);
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-#endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#line 13 "../../cshim/event.h"
+// #include "cshim/thread_pool.h" (inlined above)
 
 #include <stdint.h>
 
@@ -8500,10 +8719,12 @@ extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)
  *
  * Lifetime: create -> ... -> destroy exactly once, when it is unlocked and nobody waits for it.
  * Threads: every function may be called from any thread. unlock() with waiters hands the lock to one of them and
- * resumes it inline on the calling thread before returning (libcoro semantics). unlock() must only be called by
- * the holder of the lock. */
+ * resumes it inline on the calling thread before returning (libcoro semantics); a host task body reached that
+ * way is returned as a step for the caller to run (see gocoro_step in cshim/task.h). unlock() must only be called
+ * by the holder of the lock. */
 
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 
 #include <stdint.h>
 
@@ -8516,7 +8737,7 @@ typedef struct gocoro_mutex gocoro_mutex;
 gocoro_mutex* gocoro_mutex_create(void);
 void          gocoro_mutex_destroy(gocoro_mutex* m);
 int           gocoro_mutex_try_lock(gocoro_mutex* m);
-void          gocoro_mutex_unlock(gocoro_mutex* m);
+gocoro_step*  gocoro_mutex_unlock(gocoro_mutex* m);
 
 /* Queues a native lock operation on behalf of the host; posts (handle, 0) once it holds the lock (possibly right
  * away). The host then owns the lock and must unlock() it. */
@@ -8529,6 +8750,7 @@ void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_H
 #line 2 "../../cshim/mutex.cc"
+// #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/mutex.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
@@ -8567,7 +8789,7 @@ inline auto lock_held(gocoro_mutex* m) -> mutex_lock_held
 }
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#line 4 "../../cshim/mutex.cc"
+#line 5 "../../cshim/mutex.cc"
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
@@ -8597,9 +8819,11 @@ extern "C" int gocoro_mutex_try_lock(gocoro_mutex* m)
     return m->mutex.try_lock() ? 1 : 0;
 }
 
-extern "C" void gocoro_mutex_unlock(gocoro_mutex* m)
+extern "C" gocoro_step* gocoro_mutex_unlock(gocoro_mutex* m)
 {
+    gocoro::host_call scope;
     m->mutex.unlock();
+    return scope.take();
 }
 
 extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)
@@ -9222,9 +9446,11 @@ extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, 
  *
  * Lifetime: create -> ... -> destroy exactly once, when nobody waits on it (destroy calls notify_waiters()).
  * Threads: every function may be called from any thread. release() hands its unit to the most recent waiter and
- * resumes it inline on the calling thread; notify_waiters() resumes every waiter inline. */
+ * resumes it inline on the calling thread; notify_waiters() resumes every waiter inline. Host task bodies reached
+ * that way are returned as steps for the caller to run (see gocoro_step in cshim/task.h). */
 
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 
 #include <stddef.h>
 #include <stdint.h>
@@ -9248,10 +9474,11 @@ void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
  * so its type is the only bound. */
-int               gocoro_semaphore_release(gocoro_semaphore* s);
+/* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
+int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
 int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
-void              gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
+gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
 int               gocoro_semaphore_stopped(const gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
@@ -9265,6 +9492,7 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_H
 #line 2 "../../cshim/semaphore.cc"
+// #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/semaphore.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
@@ -9301,7 +9529,7 @@ inline auto acquire(gocoro_semaphore* s) -> coro::task<int64_t>
 }
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#line 4 "../../cshim/semaphore.cc"
+#line 5 "../../cshim/semaphore.cc"
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
@@ -9332,8 +9560,9 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
     return s->sem.try_acquire() ? 1 : 0;
 }
 
-extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
+extern "C" int gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps)
 {
+    gocoro::host_call scope;
     // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
     // release registered before it) against the limit. Of two concurrent releases the later one to register
     // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.
@@ -9345,6 +9574,7 @@ extern "C" int gocoro_semaphore_release(gocoro_semaphore* s)
         s->sem.release();
     }
     s->releasing.fetch_sub(1, std::memory_order_seq_cst);
+    *steps = scope.take();
     return fits ? GOCORO_OK : GOCORO_EINVAL;
 }
 
@@ -9358,10 +9588,12 @@ extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
     return static_cast<int64_t>(s->sem.max());
 }
 
-extern "C" void gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
+extern "C" gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
 {
+    gocoro::host_call scope;
     s->stopped.store(true, std::memory_order_release);
     s->sem.notify_waiters();
+    return scope.take();
 }
 
 extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)
@@ -9393,9 +9625,11 @@ extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t ha
  * Lifetime: create -> ... -> destroy exactly once, when it is unlocked and nobody waits for it. The pool must
  * stay alive during every call that can wake waiters (unlock, unlock_shared) unless detach_executor() was called.
  * Threads: every function may be called from any thread. exclusive != 0 selects lock()/unlock(), 0 selects
- * lock_shared()/unlock_shared(). */
+ * lock_shared()/unlock_shared(). A host task body that unlock resumes inline (an exclusive waiter, or any waiter once
+ * the executor is detached) is returned as a step for the caller to run (see gocoro_step in cshim/task.h). */
 
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 // #include "cshim/thread_pool.h" (inlined above)
 
 #include <stdint.h>
@@ -9413,7 +9647,7 @@ struct gocoro_io_scheduler;
 gocoro_shared_mutex* gocoro_shared_mutex_create_io(struct gocoro_io_scheduler* s, gocoro_error* err);
 void                 gocoro_shared_mutex_destroy(gocoro_shared_mutex* sm);
 int                  gocoro_shared_mutex_try_lock(gocoro_shared_mutex* sm, int exclusive);
-void                 gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive);
+gocoro_step*         gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive);
 /* From now on shared waiters are resumed inline on the releasing thread (the pool is going away). */
 void gocoro_shared_mutex_detach_executor(gocoro_shared_mutex* sm);
 
@@ -9428,6 +9662,7 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_H
 #line 2 "../../cshim/shared_mutex.cc"
+// #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/shared_mutex.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
@@ -9809,7 +10044,7 @@ inline auto lock_held(gocoro_shared_mutex* sm, bool exclusive) -> shared_lock_he
 }
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#line 4 "../../cshim/shared_mutex.cc"
+#line 5 "../../cshim/shared_mutex.cc"
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
@@ -9882,8 +10117,9 @@ extern "C" int gocoro_shared_mutex_try_lock(gocoro_shared_mutex* sm, int exclusi
     return (exclusive ? sm->mutex.try_lock() : sm->mutex.try_lock_shared()) ? 1 : 0;
 }
 
-extern "C" void gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive)
+extern "C" gocoro_step* gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusive)
 {
+    gocoro::host_call scope;
     if (exclusive)
     {
         sm->mutex.unlock();
@@ -9892,6 +10128,7 @@ extern "C" void gocoro_shared_mutex_unlock(gocoro_shared_mutex* sm, int exclusiv
     {
         sm->mutex.unlock_shared();
     }
+    return scope.take();
 }
 
 extern "C" void gocoro_shared_mutex_detach_executor(gocoro_shared_mutex* sm)
@@ -9906,125 +10143,7 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
 }
 
 #line 1 "../../cshim/task.cc"
-// #include "cshim/task.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
-#define GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 1 "../../cshim/task.h"
-#ifndef GOCORO_CSHIM_TASK_H
-#define GOCORO_CSHIM_TASK_H
-
-/* Host (Go) task bodies as real libcoro coroutines.
- *
- * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
- * calls the installed step callback, which runs the body until it awaits something and describes that await in a
- * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
- * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
- * they suspend the coroutine and free the executor thread.
- *
- * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
- * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
-
-// #include "cshim/status.h" (inlined above)
-// #include "cshim/thread_pool.h" (inlined above)
-
-#include <stddef.h>
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-typedef struct gocoro_task gocoro_task;
-
-enum gocoro_op_kind
-{
-    /* The body returned; op->result is its status. The proxy completes. */
-    GOCORO_OP_DONE = 0,
-    /* target: gocoro_thread_pool*. Continue on a pool thread (thread_pool::schedule). result: GOCORO_ESHUTDOWN if
-     * the pool is shut down (the task continues on the current thread). */
-    GOCORO_OP_SCHEDULE = 1,
-    /* target: gocoro_thread_pool*. Re-queue at the tail of the pool's FIFO queue (thread_pool::yield). */
-    GOCORO_OP_YIELD = 2,
-    /* target: gocoro_event*. Wait until the event is set. */
-    GOCORO_OP_EVENT = 3,
-    /* target: gocoro_task*. Run/await a child task (symmetric transfer into it). */
-    GOCORO_OP_TASK = 4,
-    /* target: gocoro_task** (malloc'd; the proxy frees it), arg: count. when_all over the child tasks. */
-    GOCORO_OP_WHEN_ALL = 5,
-    /* target: gocoro_io_scheduler*. io_scheduler::schedule / yield. result: GOCORO_ESHUTDOWN when stopped. */
-    GOCORO_OP_IO_SCHEDULE = 6,
-    GOCORO_OP_IO_YIELD    = 7,
-    /* target: gocoro_io_scheduler*, arg: milliseconds. io_scheduler::yield_for (= schedule_after). */
-    GOCORO_OP_IO_YIELD_FOR = 8,
-    /* target: gocoro_io_scheduler*, arg: fd, arg2: poll op (1 read, 4 write, 5 read_write) | timeout_ms << 8.
-     * result: coro::poll_status (0 event, 1 timeout, 2 error, 3 closed). */
-    GOCORO_OP_IO_POLL = 9,
-    /* target: gocoro_when_any_item* (malloc'd; the proxy frees it), arg: count. Starts every child in order; resumes
-     * with the index of the first to finish (result). Losers keep running; each child's release handle is posted to
-     * the completion queue once its proxy has finished, after which the host may destroy it. */
-    GOCORO_OP_WHEN_ANY = 10,
-    /* Synchronisation primitives (latch, mutex, shared_mutex, semaphore, ring_buffer). */
-    /* target: gocoro_latch*. Wait until the latch is ready. */
-    GOCORO_OP_LATCH = 20,
-    /* target: gocoro_mutex*. Lock it; the host then holds the lock (no scoped_lock). */
-    GOCORO_OP_MUTEX_LOCK = 21,
-    /* target: gocoro_shared_mutex*, arg: 1 exclusive / 0 shared. Lock it; the host then holds it. */
-    GOCORO_OP_SHARED_MUTEX_LOCK = 22,
-    /* target: gocoro_semaphore*. Acquire; result: gocoro_acquire_result. */
-    GOCORO_OP_SEMAPHORE_ACQUIRE = 23,
-    /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
-    GOCORO_OP_RING_PRODUCE = 24,
-    /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
-    GOCORO_OP_RING_CONSUME = 25
-};
-
-typedef struct gocoro_op
-{
-    int32_t kind;
-    /* Set by C++ before each step: the OS thread id (gettid) of the thread running the proxy. */
-    int32_t thread_id;
-    void*   target;
-    int64_t arg;
-    int64_t arg2;
-    int64_t result;
-} gocoro_op;
-
-typedef struct gocoro_when_any_item
-{
-    gocoro_task* task;
-    uintptr_t    release;
-} gocoro_when_any_item;
-
-/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
-gocoro_task* gocoro_task_create(uintptr_t handle);
-
-/* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
-#define GOCORO_TASK_FINISHED 100
-
-/* Starts `t` on the calling thread (it runs until its first suspension). If it finishes inside this call, returns
- * GOCORO_TASK_FINISHED; otherwise returns GOCORO_OK and `t` frees itself when it finishes: the caller must not
- * touch it again. */
-int gocoro_task_start(gocoro_task* t);
-
-/* Creates and starts a proxy for a body whose first step the host already ran itself (on its own thread, no
- * callback), for a task nobody else references: the proxy starts by awaiting `first` (a request other than
- * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
- * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). */
-int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first);
-
-/* True once the proxy ran to completion. */
-int gocoro_task_done(const gocoro_task* t);
-
-/* Frees the task. It must be done or never started. */
-void gocoro_task_destroy(gocoro_task* t);
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-#endif // GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 2 "../../cshim/task.cc"
+// #include "cshim/task.h" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/event.hpp" (inlined above)
@@ -10533,7 +10652,9 @@ template<
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
 #line 15 "../../cshim/task.cc"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <exception>
 #include <mutex>
@@ -10778,6 +10899,8 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// This proxy's step while it is left to the host (see host_step).
+    gocoro_step             step{};
     int64_t                 result{0};
     std::exception_ptr      error;
     std::coroutine_handle<> continuation;
@@ -10871,6 +10994,36 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
+/// Waits are clamped to about 139 years: the scheduler adds them to its nanosecond clock, which a longer one (up to
+/// the host's largest, INT64_MAX ms) would overflow into the past, ending the wait at once.
+auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+
+/// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
+/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+struct host_step
+{
+    uintptr_t  handle;
+    gocoro_op* op;
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> bool
+    {
+        gocoro_step& s = h.promise().step;
+        s              = gocoro_step{handle, op, &h.promise(), nullptr};
+        if (gocoro::host_call::defer(&s))
+        {
+            return true;
+        }
+        gocoro::step_host(handle, op);
+        return false;
+    }
+    auto await_resume() const noexcept -> void {}
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
@@ -10882,7 +11035,7 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
         if (!preset)
         {
             op.thread_id = this_thread_id();
-            gocoro::step_host(handle, &op);
+            co_await host_step{handle, &op};
         }
         preset                  = false;
         const gocoro_op request = op;
@@ -10921,14 +11074,14 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(std::chrono::milliseconds{request.arg});
+                        ->scheduler->yield_for(wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
                     const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, std::chrono::milliseconds{request.arg2 >> 8});
+                        static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }
@@ -10996,9 +11149,22 @@ extern "C" int gocoro_task_start(gocoro_task* t)
     return t->start_state.exchange(1, std::memory_order_acq_rel) == 2 ? GOCORO_TASK_FINISHED : GOCORO_OK;
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
+extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
 {
-    gocoro_task* t = nullptr;
+    gocoro_step* const rest = step->next;
+    gocoro_task* const t    = step->task;
+    gocoro::host_call  scope;
+    // From here on the proxy may finish and free itself (and `step` with it).
+    t->coroutine().resume();
+    // Depth first, as nested callbacks would run them: what this step led to comes before the older steps.
+    return scope.take(rest);
+}
+
+extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+{
+    *steps = nullptr;
+    gocoro::host_call scope;
+    gocoro_task*      t = nullptr;
     try
     {
         t = drive(handle, *first, true).task();
@@ -11012,6 +11178,7 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first)
     {
         gocoro_task_destroy(t);
     }
+    *steps = scope.take();
     return status;
 }
 

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "eb136f835e2c78454320670104c1293d46faccfdcdd949ec81dd4f3950b810da"
+const SourceHash = "c49dd238deb2e35d9c2a4b1dc549a1a33e7e864299a517e3ad71d4a1ea295bdb"
