@@ -33,7 +33,7 @@ done
 stamp=$chroot_dir/etc/gocoro-bzlmod-packages
 if [ "$(cat "$stamp" 2>/dev/null)" != "$packages" ]; then
     if [ ! -d "$chroot_dir" ]; then
-        command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+        command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
         say "creating the Debian sid chroot $chroot_dir (debootstrap, ~200 MB download)"
         rm -rf "$chroot_dir.tmp"
         mkdir -p "$(dirname "$chroot_dir")"
