@@ -45,7 +45,7 @@ go run ./tools/bench -quick -native "$bin/tools/bench/cpp/bench" -http-native "$
 # reused). On a fresh machine creating the chroot and the first build take about $bzlmod_fresh_min minutes; when
 # that no longer fits in the time budget (CI: 90 minutes), or GOCORO_SKIP_BZLMOD=1, the step is skipped LOUDLY.
 skipped=0
-bzlmod_fresh_min=${GOCORO_BZLMOD_FRESH_MIN:-25}
+bzlmod_fresh_min=${GOCORO_BZLMOD_FRESH_MIN:-35}
 budget_min=${GOCORO_TEST_BUDGET_MIN:-85}
 elapsed_min=$(( ($(date +%s) - suite_start) / 60 ))
 bzlmod_skip=""
