@@ -67,6 +67,7 @@ rc=$chroot_dir$state/bazelrc
     echo "common --override_module=rules_shell=/usr/share/bazel/rules/shell"
     # The resolved graph differs from an online one (Debian's versions), so keep no lockfile in the tree.
     echo "common --lockfile_mode=off"
+    echo "common --curses=no --show_progress_rate_limit=30" # a readable CI log
 } >"$rc"
 go_module() { # NAME GO_MODULE_PATH: copy the module at MODULE.bazel's version out of the Go module cache
     local name=$1 path=$2 version dir
@@ -169,7 +170,14 @@ say 'bazel test --config=bzlmod //...'
 $bazel test --config=bzlmod //...
 say 'bazel test --config=bzlmod --config=asan //tests/cpp/...'
 $bazel test --config=bzlmod --config=asan //tests/cpp/...
-say 'bazel run --config=bzlmod //:gazelle -- -mode=diff (BUILD files up to date)'
-$bazel run --config=bzlmod //:gazelle -- -mode=diff
+say 'bazel run --config=bzlmod //:gazelle -- -mode=diff (Go BUILD files up to date)'
+rc=0
+$bazel run --config=bzlmod //:gazelle -- -mode=diff >/tmp/gazelle.diff || rc=\$?
+if [ -s /tmp/gazelle.diff ]; then
+    cat /tmp/gazelle.diff
+    echo 'bzlmod_check: gazelle would change the BUILD files above: run bazel run //:gazelle' >&2
+    exit 1
+fi
+[ \$rc = 0 ] || { echo \"bzlmod_check: gazelle failed (\$rc)\" >&2; exit 1; }
 "
 say "bzlmod check passed"
