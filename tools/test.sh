@@ -42,8 +42,9 @@ bin=$(bazel info bazel-bin 2>/dev/null)
 go run ./tools/bench -quick -native "$bin/tools/bench/cpp/bench" -http-native "$bin/examples/native/http_200_ok_server" >/dev/null
 
 # Bazel 7 in bzlmod-only mode, offline (tools/bazel/bzlmod_check.sh: a Debian sid chroot, created once and then
-# reused). On a fresh machine creating the chroot and the first build take up to ~35 min (GOCORO_BZLMOD_FRESH_MIN); when
-# that no longer fits in the time budget (CI: 90 minutes), or GOCORO_SKIP_BZLMOD=1, the step is skipped LOUDLY.
+# reused). On a fresh machine creating the chroot and the first build take up to ~35 min
+# (GOCORO_BZLMOD_FRESH_MIN); when that no longer fits in the time budget (CI: 90 minutes), or with
+# GOCORO_SKIP_BZLMOD=1, the step is skipped LOUDLY.
 skipped=0
 bzlmod_fresh_min=${GOCORO_BZLMOD_FRESH_MIN:-35}
 budget_min=${GOCORO_TEST_BUDGET_MIN:-85}
