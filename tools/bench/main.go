@@ -299,11 +299,16 @@ func repoRoot() (string, error) {
 	}
 }
 
+// buildRoot is where tools/cxx.mk puts its outputs: $BUILD_ROOT, else .build in the checkout (as cxx.mk does), so
+// two clones never run each other's binaries.
 func buildRoot() string {
 	if b := os.Getenv("BUILD_ROOT"); b != "" {
 		return b
 	}
-	return "/tmp/gocoro-build"
+	if root, err := repoRoot(); err == nil {
+		return filepath.Join(root, ".build")
+	}
+	return ".build"
 }
 
 func exists(path string) bool {
