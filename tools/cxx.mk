@@ -2,13 +2,15 @@
 #   make -f tools/cxx.mk -j2 test             # optimised build, run every C++ test
 #   make -f tools/cxx.mk -j2 test SAN=asan    # AddressSanitizer + UBSan
 #   make -f tools/cxx.mk -j2 test SAN=tsan    # ThreadSanitizer
-# Objects go to $(BUILD_ROOT)/$(SAN): by default .build/ in this checkout (ignored by git), so separate clones never
+# Objects go to $(BUILD_ROOT)/$(SAN)[-$(CXX)]: by default .build/ in this checkout (ignored by git), so separate clones never
 # share (or run each other's stale) binaries.
 
 SAN        ?= none
 CXX        ?= g++
 BUILD_ROOT ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../.build)
-OUT        := $(BUILD_ROOT)/$(SAN)
+# One output tree per sanitizer and compiler (make does not notice a changed CXX): .build/none for g++,
+# .build/none-clang++-14 for CXX=clang++-14.
+OUT        := $(BUILD_ROOT)/$(SAN)$(if $(filter g++,$(CXX)),,-$(notdir $(firstword $(CXX))))
 
 CXXFLAGS_none := -O2 -g
 CXXFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
