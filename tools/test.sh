@@ -49,7 +49,7 @@ short=${gover%.*} # 1.24.0 -> 1.24, as the READMEs write it
     { echo "tools/go.mod's go line differs from go.mod's ($gover)"; exit 1; }
 for f in README.md tools/bazel/README.md; do
     grep -q "Go ≥ $short (go.mod" "$f" || { echo "$f does not state Go ≥ $short (go.mod's go line)"; exit 1; }
-    if grep -o 'Go [≥>]=\? *1\.[0-9]*' "$f" | grep -v "Go ≥ $short\$"; then
+    if grep -oE 'Go (≥|>=) *1\.[0-9]+' "$f" | grep -v "Go ≥ $short\$"; then
         echo "$f states another Go version (above); go.mod says $gover"; exit 1
     fi
 done

@@ -50,6 +50,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 )
 
@@ -139,8 +140,8 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err := ctx.Err(); err != nil {
 		return nil, opError("listen", nil, err)
 	}
-	if sched == nil || h.table == nil || opts.Backlog < 0 || opts.MaxInput < 0 {
-		return nil, opError("listen", nil, coro.ErrInvalid)
+	if bad := badArgument(sched, h, opts); bad != "" {
+		return nil, opError("listen", nil, argerr.New(bad))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
@@ -300,6 +301,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		wait = min(2*wait, 50*time.Millisecond)
 	}
 	return s.Close()
+}
+
+// badArgument names what is wrong with Serve's arguments, "" if nothing.
+func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
+	switch {
+	case sched == nil:
+		return "nil *coro.IOScheduler"
+	case h.table == nil:
+		return "zero Handler (use Echo, HTTP200, Func or Native)"
+	case opts.Backlog < 0:
+		return "Options.Backlog " + strconv.Itoa(int(opts.Backlog)) + " < 0"
+	case opts.MaxInput < 0:
+		return "Options.MaxInput " + strconv.Itoa(int(opts.MaxInput)) + " < 0"
+	}
+	return ""
 }
 
 func opError(op string, addr net.Addr, err error) error {
