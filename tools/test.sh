@@ -82,7 +82,7 @@ step "go test -race ./... (builds the C++ core with cgo under the race detector:
 go test -race -count=1 ./...
 
 step "tools module: go test ./... (benchmark driver smoke subset, parity tool)"
-(cd tools && go test -count=1 ./...)
+(cd tools && go test -count=1 -timeout 30m ./...)
 
 step "go test ./... with clang $CLANG (CC=clang-$CLANG CXX=clang++-$CLANG, optimised, no -race)"
 CC=clang-$CLANG CXX=clang++-$CLANG go test -count=1 ./...
