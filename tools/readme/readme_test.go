@@ -36,6 +36,7 @@ import (
 var (
 	_ = errors.Join
 	_ = fmt.Println
+	_ = http.Serve
 	_ = time.Second
 	_ = coro.NewEvent
 	_ = dns.NewResolver
