@@ -81,7 +81,7 @@ step "parity: every scenario has its C++ and Go test"
 step "go test -race ./... (builds the C++ core with cgo under the race detector: the longest Go step)"
 go test -race -count=1 ./...
 
-step "tools module: go test ./... (benchmark driver smoke subset, parity tool)"
+step "tools module: go test ./... (README snippets compile, benchmark driver smoke subset)"
 (cd tools && go test -count=1 -timeout 30m ./...)
 
 step "go test ./... with clang $CLANG (CC=clang-$CLANG CXX=clang++-$CLANG, optimised, no -race)"
