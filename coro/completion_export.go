@@ -1,3 +1,5 @@
+//go:build cgo
+
 package coro
 
 // NewCompletion returns a handle for C++ code to complete exactly once with gocoro_completion_post(handle, result)

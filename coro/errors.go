@@ -3,6 +3,7 @@ package coro
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrClosed is returned (possibly wrapped) by every operation on an executor or primitive after Close or
@@ -37,5 +38,8 @@ type opError struct {
 	Err error
 }
 
-func (e *opError) Error() string { return "coro: " + e.Obj + " " + e.Op + ": " + e.Err.Error() }
+func (e *opError) Error() string {
+	// The package's own errors (ErrClosed, ErrInvalid, ...) say "coro: " too; say it once.
+	return "coro: " + e.Obj + " " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "coro: ")
+}
 func (e *opError) Unwrap() error { return e.Err }

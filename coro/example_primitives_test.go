@@ -92,7 +92,7 @@ func ExampleSemaphore() {
 	// Output:
 	// value: 0 try: false
 	// value: 1
-	// coro: semaphore acquire: coro: stopped
+	// coro: semaphore acquire: stopped
 }
 
 // Values of any Go type go through a ring buffer in FIFO order; they never enter C memory.

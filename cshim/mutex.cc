@@ -18,7 +18,9 @@ auto post_when_locked(gocoro_mutex* m, uintptr_t handle) -> coro::task<void>
 
 extern "C" gocoro_mutex* gocoro_mutex_create(void)
 {
-    return new (std::nothrow) gocoro_mutex{};
+    // Value-initialisation, not gocoro_mutex{}: aggregate init would copy-list-initialise the member, which
+    // coro::mutex's explicit default constructor forbids (gcc accepts it anyway; clang rejects it).
+    return new (std::nothrow) gocoro_mutex();
 }
 
 extern "C" void gocoro_mutex_destroy(gocoro_mutex* m)

@@ -48,7 +48,7 @@ grep -q 'internal/native/core.cc' "$tmp/drift.log" || { cat "$tmp/drift.log"; di
 say "   failed as expected: $(grep -m1 'out of date' "$tmp/drift.log" | sed 's/^ *//')"
 
 say "3. regenerate; go build ./coro and the consumer's go build must hit the #error (no stale objects)"
-go run ./tools/amalgamate > /dev/null
+go run ./internal/cmd/amalgamate > /dev/null
 for dir in . "$consumer"; do
     target=./coro; [ "$dir" = . ] || target=.
     if (cd "$dir" && go build -o /dev/null "$target") > "$tmp/build.log" 2>&1; then
@@ -60,8 +60,8 @@ done
 
 say "4. undo the edit, regenerate: the consumer builds and runs again"
 cp "$tmp/original.cpp" "$edited"
-go run ./tools/amalgamate > /dev/null
-go run ./tools/amalgamate -check > /dev/null || die "regenerated files differ from the checked-in ones"
+go run ./internal/cmd/amalgamate > /dev/null
+go run ./internal/cmd/amalgamate -check > /dev/null || die "regenerated files differ from the checked-in ones"
 (cd "$consumer" && go build -o "$tmp/consumer.bin" .)
 out=$("$tmp/consumer.bin")
 [[ "$out" == "consumer ok: 42, ping" ]] || die "consumer printed '$out'"

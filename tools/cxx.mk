@@ -2,12 +2,15 @@
 #   make -f tools/cxx.mk -j2 test             # optimised build, run every C++ test
 #   make -f tools/cxx.mk -j2 test SAN=asan    # AddressSanitizer + UBSan
 #   make -f tools/cxx.mk -j2 test SAN=tsan    # ThreadSanitizer
-# Objects go to $(BUILD_ROOT)/$(SAN) (default /tmp/gocoro-build), never into the source tree.
+# Objects go to $(BUILD_ROOT)/$(SAN)[-$(CXX)]: by default .build/ in this checkout (ignored by git), so separate clones never
+# share (or run each other's stale) binaries.
 
 SAN        ?= none
 CXX        ?= g++
-BUILD_ROOT ?= /tmp/gocoro-build
-OUT        := $(BUILD_ROOT)/$(SAN)
+BUILD_ROOT ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../.build)
+# One output tree per sanitizer and compiler (make does not notice a changed CXX): .build/none for g++,
+# .build/none-clang++-14 for CXX=clang++-14.
+OUT        := $(BUILD_ROOT)/$(SAN)$(if $(filter g++,$(CXX)),,-$(notdir $(firstword $(CXX))))
 
 CXXFLAGS_none := -O2 -g
 CXXFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -92,7 +95,7 @@ test: $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS)
 	done
 
 # Benchmark driver (tools/bench/cpp): -O3 -DNDEBUG on top of the normal flags for the optimised build.
-#   make -f tools/cxx.mk -j2 bench && /tmp/gocoro-build/none/bench --list
+#   make -f tools/cxx.mk -j2 bench && .build/none/bench --list
 # B8-B10 need io_scheduler; they are compiled out until its source exists.
 BENCH_EXTRA_none := -O3 -DNDEBUG
 BENCH_EXTRA      := $(BENCH_EXTRA_$(SAN)) \

@@ -7,4 +7,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh demo
 export PATH=/usr/local/go/bin:$PATH
-exec go run ./examples/http_200_ok_server -addr 127.0.0.1:0 -demo 3 "$@"
+
+# The first build compiles the C++ runtime through cgo (1-2 minutes on 2 idle cores, more on a busy machine) and
+# go prints nothing meanwhile, so say what is happening and how long it has taken.
+bin=.build/demo/http_200_ok_server
+mkdir -p "$(dirname "$bin")"
+echo "demo: building examples/http_200_ok_server (first time: compiles the C++ runtime through cgo; later: seconds)" >&2
+go build -o "$bin" ./examples/http_200_ok_server &
+build=$!
+start=$SECONDS
+while kill -0 "$build" 2>/dev/null; do
+    sleep 1
+    if kill -0 "$build" 2>/dev/null && [ $(((SECONDS - start) % 15)) -eq 0 ]; then
+        echo "demo: still compiling ($((SECONDS - start)) s)" >&2
+    fi
+done
+wait "$build"
+echo "demo: built in $((SECONDS - start)) s; running it" >&2
+exec "$bin" -addr 127.0.0.1:0 -demo 3 "$@"

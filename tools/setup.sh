@@ -8,6 +8,7 @@ want=(g++ make git ca-certificates)
 if [ "${1:-all}" != demo ]; then
     want+=(
         catch2                                       # C++ parity tests (Catch2 v2)
+        clang-14                                     # the test command also builds with clang (Debian 12's)
         bazel-bootstrap bazel-skylib bazel-rules-java # offline Bazel 4.2.3 build
         libssl-dev openssl                           # net/tls
         libc-ares-dev                                # net/dns
@@ -27,13 +28,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Go >= 1.23 (iter.Seq). Debian's golang-go is older: it is only a bootstrap, the toolchain named in
-# go.mod's toolchain line comes through the Go module proxy.
+# Go: at least the version on go.mod's `go` line (the one place it is stated; tools/test.sh checks that the READMEs
+# agree). Debian 12's golang-go (1.19) is too old to build gocoro: install Go from https://go.dev/dl/ into
+# /usr/local/go.
+need=$(awk '$1 == "go" { print $2; exit }' "$(dirname "$0")/../go.mod")
+command -v go >/dev/null 2>&1 || export PATH=/usr/local/go/bin:$PATH
 if ! command -v go >/dev/null 2>&1; then
-    if [ -x /usr/local/go/bin/go ]; then
-        export PATH=/usr/local/go/bin:$PATH
-    else
-        echo "setup: installing golang-go (bootstrap for a newer toolchain)" >&2
-        DEBIAN_FRONTEND=noninteractive ${sudo:-} apt-get install -y -qq golang-go >/dev/null
-    fi
+    echo "setup: Go >= $need not found at /usr/local/go or on PATH; install it from https://go.dev/dl/" >&2
+    exit 1
+fi
+have=$(go env GOVERSION | sed 's/^go//')
+if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -1)" != "$need" ]; then
+    echo "setup: go.mod needs Go >= $need, found $have ($(command -v go))" >&2
+    exit 1
 fi

@@ -8,7 +8,7 @@
 //
 //	go generate ./internal/native
 //
-// (or go run ./tools/amalgamate); the tests of this package fail while a generated file is out of date.
+// (or go run ./internal/cmd/amalgamate); the tests of this package fail while a generated file is out of date.
 //
 // The link dependency, stated once here: a package whose cgo preamble declares gocoro_* functions includes the
 // C ABI headers from internal/native/include (copies generated with the amalgamations) and imports the owner
@@ -17,4 +17,4 @@
 // (SourceHash). No other package compiles gocoro's C++; TestTopology checks both rules.
 package native
 
-//go:generate go run ../../tools/amalgamate
+//go:generate go run ../cmd/amalgamate

@@ -50,6 +50,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/ip"
 )
 
@@ -78,8 +79,11 @@ type Resolver struct {
 // NewResolver creates a resolver whose lookups run on s and give up after timeout in total (rounded up to
 // milliseconds; 0 leaves it to c-ares's own retry timeouts). It is dns::resolver<io_scheduler>{s, timeout}.
 func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) {
-	if s == nil || timeout < 0 {
-		return nil, fmt.Errorf("dns: new resolver: %w", coro.ErrInvalid)
+	if s == nil {
+		return nil, fmt.Errorf("dns: new resolver: %w", argerr.New("nil *coro.IOScheduler"))
+	}
+	if timeout < 0 {
+		return nil, fmt.Errorf("dns: new resolver: %w", argerr.New("negative timeout "+timeout.String()))
 	}
 	ptr, release, err := corelink.AcquireIOScheduler(s)
 	if err != nil {

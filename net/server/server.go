@@ -51,6 +51,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 )
 
@@ -141,18 +142,8 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err := ctx.Err(); err != nil {
 		return nil, opError("listen", nil, err)
 	}
-	switch {
-	case sched == nil:
-		return nil, opError("listen", nil, fmt.Errorf("nil scheduler: %w", coro.ErrInvalid))
-	case h.table == nil:
-		return nil, opError("listen", nil, fmt.Errorf("zero handler (use Echo, HTTP200, Native or Func): %w", coro.ErrInvalid))
-	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && h.fn == nil:
-		// The C++ loop would call a function that is not there at the first connection.
-		return nil, opError("listen", nil, fmt.Errorf("handler: Func with a nil MessageFunc: %w", coro.ErrInvalid))
-	case opts.Backlog < 0:
-		return nil, opError("listen", nil, fmt.Errorf("negative Options.Backlog %d: %w", opts.Backlog, coro.ErrInvalid))
-	case opts.MaxInput < 0:
-		return nil, opError("listen", nil, fmt.Errorf("negative Options.MaxInput %d: %w", opts.MaxInput, coro.ErrInvalid))
+	if bad := badArgument(sched, h, opts); bad != "" {
+		return nil, opError("listen", nil, argerr.New(bad))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
@@ -334,6 +325,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		wait = min(2*wait, 50*time.Millisecond)
 	}
 	return s.Close()
+}
+
+// badArgument names what is wrong with Serve's arguments, "" if nothing.
+func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
+	switch {
+	case sched == nil:
+		return "nil *coro.IOScheduler"
+	case h.table == nil:
+		return "zero Handler (use Echo, HTTP200, Func or Native)"
+	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && h.fn == nil:
+		// The C++ loop would call a function that is not there at the first connection.
+		return "Func with a nil MessageFunc"
+	case opts.Backlog < 0:
+		return "Options.Backlog " + strconv.Itoa(int(opts.Backlog)) + " < 0"
+	case opts.MaxInput < 0:
+		return "Options.MaxInput " + strconv.Itoa(int(opts.MaxInput)) + " < 0"
+	}
+	return ""
 }
 
 func opError(op string, addr net.Addr, err error) error {

@@ -606,7 +606,7 @@ func TestServeNilFunc(t *testing.T) {
 		require.ErrorContains(t, err, "MessageFunc")
 		_, err = server.Serve(context.Background(), s, "127.0.0.1:0", server.Handler{}, nil)
 		require.ErrorIs(t, err, coro.ErrInvalid)
-		require.ErrorContains(t, err, "handler")
+		require.ErrorContains(t, err, "Handler")
 	})
 }
 

@@ -32,6 +32,7 @@ import (
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
@@ -62,7 +63,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 		return nil, opError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, coro.ErrInvalid)
+		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
@@ -159,7 +160,7 @@ func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
 // connection waits for readiness on s. Cancelling ctx (or its deadline) aborts the connect.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, error) {
 	if s == nil {
-		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+		return nil, opError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, true)
 	if err != nil {

@@ -51,6 +51,7 @@ import (
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
@@ -85,8 +86,11 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if err := ctx.Err(); err != nil {
 		return nil, opError("listen", nil, nil, err)
 	}
-	if s == nil || tc == nil {
-		return nil, opError("listen", nil, nil, coro.ErrInvalid)
+	if s == nil {
+		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
+	}
+	if tc == nil {
+		return nil, opError("listen", nil, nil, argerr.New("nil *tls.Context"))
 	}
 	if tc.c == nil {
 		return nil, opError("listen", nil, nil, errZeroContext)
@@ -198,8 +202,11 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 // and handshake. The server's certificate is checked against tc's ServerName, else the address's host, when tc
 // verifies peers.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
-	if s == nil || tc == nil {
-		return nil, opError("dial", nil, nil, coro.ErrInvalid)
+	if s == nil {
+		return nil, opError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
+	}
+	if tc == nil {
+		return nil, opError("dial", nil, nil, argerr.New("nil *tls.Context"))
 	}
 	if tc.c == nil {
 		return nil, opError("dial", nil, nil, errZeroContext)

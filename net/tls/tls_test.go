@@ -287,8 +287,10 @@ func TestConfigErrors(t *testing.T) {
 	require.ErrorIs(t, err, tls.ErrConfig)
 	_, err = tls.Listen(context.Background(), s, "127.0.0.1:0", nil)
 	require.ErrorIs(t, err, coro.ErrInvalid)
+	require.EqualError(t, err, "listen tcp: invalid argument: nil *tls.Context") // names the argument
 	_, err = tls.Dial(context.Background(), nil, "127.0.0.1:1", clientContext(t))
 	require.ErrorIs(t, err, coro.ErrInvalid)
+	require.EqualError(t, err, "dial tcp: invalid argument: nil *coro.IOScheduler")
 	_, err = tls.Dial(context.Background(), s, "example.com:443", clientContext(t))
 	require.Error(t, err)
 }

@@ -46,6 +46,7 @@ import (
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
+	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 	"github.com/gocoro/gocoro/net/ip"
@@ -69,8 +70,11 @@ var _ net.PacketConn = (*Peer)(nil)
 // NewPeer creates an unbound, send-only Peer of domain d (peer(scheduler, domain)); its datagrams wait for
 // readiness on s. The kernel picks its source port at the first send.
 func NewPeer(s *coro.IOScheduler, d ip.Domain) (*Peer, error) {
-	if s == nil || d != ip.IPv4 && d != ip.IPv6 {
-		return nil, opError("socket", nil, nil, coro.ErrInvalid)
+	if s == nil {
+		return nil, opError("socket", nil, nil, argerr.New("nil *coro.IOScheduler"))
+	}
+	if d != ip.IPv4 && d != ip.IPv6 {
+		return nil, opError("socket", nil, nil, argerr.New("domain "+d.String()))
 	}
 	fd := int(C.gocoro_udp_open(C.int32_t(d)))
 	if fd < 0 {
@@ -98,7 +102,7 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 		return nil, opError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, coro.ErrInvalid)
+		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {

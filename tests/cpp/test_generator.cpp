@@ -56,11 +56,22 @@ TEST_CASE("generator satisfies view concept for compatibility with std::views::t
     static_assert(std::ranges::view<decltype(nat)>, "does not satisfy view concept");
     SECTION("Count the items")
     {
+#if defined(__clang__) && __clang_major__ < 16
+        // clang < 16 cannot compile libstdc++ 12's take_view over any view whose begin() is not const (not just
+        // generator: view_interface's constraints are checked too early), so there the loop takes 5 by hand.
+        auto gen = natural();
+        for (auto it = gen.begin(); it != gen.end() && counter < 5; ++it)
+        {
+            ++counter;
+            REQUIRE(*it == counter);
+        }
+#else
         for (auto&& n : natural() | std::views::take(5))
         {
             ++counter;
             REQUIRE(n == counter);
         }
+#endif
         REQUIRE(counter == 5);
     }
     SECTION("Not supported when std::ranges::view is satisfied, see issue 261")

@@ -8,7 +8,7 @@
 #
 # Environment: ROUNDS (3), DURATION (10s), CONNECTIONS (100), THREADS (1), SCHEDULERS (native scheduler
 # threads, 1), NATIVE_PORT / GO_PORT (free ports are picked), GOMAXPROCS (passed to the Go server as is),
-# BUILD_ROOT (make output, /tmp/gocoro-build). Needs wrk, go, g++/make, OpenSSL and c-ares dev packages.
+# BUILD_ROOT (make output, .build in the checkout). Needs wrk, go, g++/make, OpenSSL and c-ares dev packages.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -17,7 +17,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-100}
 THREADS=${THREADS:-1}
 SCHEDULERS=${SCHEDULERS:-1}
-BUILD_ROOT=${BUILD_ROOT:-/tmp/gocoro-build}
+BUILD_ROOT=${BUILD_ROOT:-$PWD/.build}
 
 command -v wrk >/dev/null || { echo "http_compare: wrk not found (apt-get install wrk)" >&2; exit 1; }
 

@@ -17,7 +17,7 @@
 #   ROUNDS=5 DURATION=10s MODES="native hosted" tools/bench/http_modes.sh
 #
 # Environment: ROUNDS (3), DURATION (10s), CONNECTIONS (100), THREADS (1), MODES (all six), BUILD_ROOT (make and
-# go build output, /tmp/gocoro-build), GOMAXPROCS (passed to the Go servers as is).
+# go build output, .build in the checkout), GOMAXPROCS (passed to the Go servers as is).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -26,7 +26,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-100}
 THREADS=${THREADS:-1}
 MODES=${MODES:-native hosted func nethttp plaingo nethttptcp}
-BUILD_ROOT=${BUILD_ROOT:-/tmp/gocoro-build}
+BUILD_ROOT=${BUILD_ROOT:-$PWD/.build}
 
 command -v wrk >/dev/null || { echo "http_modes: wrk not found (apt-get install wrk)" >&2; exit 1; }
 

@@ -299,11 +299,16 @@ func repoRoot() (string, error) {
 	}
 }
 
+// buildRoot is where tools/cxx.mk puts its outputs: $BUILD_ROOT, else .build in the checkout (as cxx.mk does), so
+// two clones never run each other's binaries.
 func buildRoot() string {
 	if b := os.Getenv("BUILD_ROOT"); b != "" {
 		return b
 	}
-	return "/tmp/gocoro-build"
+	if root, err := repoRoot(); err == nil {
+		return filepath.Join(root, ".build")
+	}
+	return ".build"
 }
 
 func exists(path string) bool {
@@ -637,14 +642,14 @@ func (o *Options) httpJobs() ([]job, string) {
 			}})
 		}
 	}
-	if bin := o.goServer(o.HTTPCoro, "go-coro-http-server-bench", "./examples/http_200_ok_server", &skipped); bin != "" {
+	if bin := o.goServer(o.HTTPCoro, "go-coro-http-server-bench", ".", "./examples/http_200_ok_server", &skipped); bin != "" {
 		jobs = append(jobs, job{"net", httpWorkload, "go", func() (Sample, error) {
 			return o.runHTTP(wrk, "go", func(port int) *exec.Cmd {
 				return exec.Command(bin, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
 			})
 		}})
 	}
-	if bin := o.goServer(o.HTTPGo, "go-http-server-bench", "./tools/bench/http", &skipped); bin != "" {
+	if bin := o.goServer(o.HTTPGo, "go-http-server-bench", "tools", "./bench/http", &skipped); bin != "" {
 		jobs = append(jobs, job{"net", httpWorkload, "plaingo", func() (Sample, error) {
 			return o.runHTTP(wrk, "plaingo", func(port int) *exec.Cmd {
 				return exec.Command(bin, "-port", strconv.Itoa(port))
@@ -659,7 +664,8 @@ func (o *Options) httpJobs() ([]job, string) {
 }
 
 // goServer returns path, or builds pkg into $BUILD_ROOT/name when path is empty; "" (with a note) when unavailable.
-func (o *Options) goServer(path, name, pkg string, skipped *[]string) string {
+// dir is the module pkg belongs to, relative to the repository root: "." for the library, "tools" for tools/go.mod.
+func (o *Options) goServer(path, name, dir, pkg string, skipped *[]string) string {
 	if path != "" {
 		return path
 	}
@@ -672,7 +678,7 @@ func (o *Options) goServer(path, name, pkg string, skipped *[]string) string {
 		return ""
 	}
 	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = o.Root, o.Stderr, o.Stderr
+	cmd.Dir, cmd.Stdout, cmd.Stderr = filepath.Join(o.Root, dir), o.Stderr, o.Stderr
 	if err := cmd.Run(); err != nil {
 		*skipped = append(*skipped, fmt.Sprintf("go build %s: %v", pkg, err))
 		return ""

@@ -49,7 +49,7 @@ auto flush(cache& c) noexcept -> void
         for (free_frame* f = c.m_heads[i]; f != nullptr;)
         {
             free_frame* next = f->m_next;
-            ::operator delete(static_cast<void*>(f), (i + 1) * granule);
+            release(f, (i + 1) * granule);
             f = next;
         }
         c.m_heads[i] = nullptr;
@@ -91,7 +91,7 @@ auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
         c.m_bytes += rounded;
         return;
     }
-    ::operator delete(frame, rounded);
+    release(frame, rounded);
 }
 } // namespace frame_cache_detail
 

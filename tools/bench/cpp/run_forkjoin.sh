@@ -17,7 +17,7 @@ done
 
 if [ -z "${BENCH:-}" ]; then
     make -s -f tools/cxx.mk -j2 bench >&2
-    BENCH=${BUILD_ROOT:-/tmp/gocoro-build}/none/bench
+    BENCH=${BUILD_ROOT:-$PWD/.build}/none/bench
 fi
 
 for ((r = 1; r <= runs; r++)); do

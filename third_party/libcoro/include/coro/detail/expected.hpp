@@ -60,8 +60,20 @@ private:
     E m_error;
 };
 
+// Copy/move constructors and destructors that are trivial exactly when T's and E's are: a defaulted and a
+// user-written overload, told apart by their constraints (P0848). clang implements that from version 16; older
+// clang takes the defaulted one regardless and deletes it, so there only the user-written ones are declared: the
+// same behaviour, but expected is never trivially copyable or destructible.
+#if defined(__clang__) && __clang_major__ < 16
+    #define CORO_EXPECTED_TRIVIAL_MEMBERS 0
+#else
+    #define CORO_EXPECTED_TRIVIAL_MEMBERS 1
+#endif
+
 namespace expected_detail
 {
+inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
+
 template<typename>
 inline constexpr bool is_expected = false;
 template<typename T, typename E>
@@ -220,15 +232,18 @@ public:
     {
     }
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr expected(const expected&)
         requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
                  std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)
     = default;
+#endif
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
         requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>))
+                 (!expected_detail::trivial_members ||
+                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -237,15 +252,18 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr expected(expected&&)
         requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
                  std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)
     = default;
+#endif
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
         requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>))
+                 (!expected_detail::trivial_members ||
+                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -334,12 +352,15 @@ public:
 
     // -- destruction ----------------------------------------------------------------------------------------
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr ~expected()
         requires(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>)
     = default;
+#endif
 
     constexpr ~expected()
-        requires(!(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(!expected_detail::trivial_members ||
+                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -757,24 +778,30 @@ public:
 
     constexpr expected() noexcept : m_has_value(true) {}
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr expected(const expected&)
         requires(std::is_trivially_copy_constructible_v<E>)
     = default;
+#endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> && !std::is_trivially_copy_constructible_v<E>)
+        requires(std::is_copy_constructible_v<E> &&
+                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr expected(expected&&)
         requires(std::is_trivially_move_constructible_v<E>)
     = default;
+#endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> && !std::is_trivially_move_constructible_v<E>)
+        requires(std::is_move_constructible_v<E> &&
+                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -827,12 +854,14 @@ public:
     {
     }
 
+#if CORO_EXPECTED_TRIVIAL_MEMBERS
     constexpr ~expected()
         requires std::is_trivially_destructible_v<E>
     = default;
+#endif
 
     constexpr ~expected()
-        requires(!std::is_trivially_destructible_v<E>)
+        requires(!expected_detail::trivial_members || !std::is_trivially_destructible_v<E>)
     {
         if (!m_has_value)
             std::destroy_at(std::addressof(m_error));
@@ -1080,3 +1109,5 @@ private:
 };
 
 } // namespace coro::detail
+
+#undef CORO_EXPECTED_TRIVIAL_MEMBERS

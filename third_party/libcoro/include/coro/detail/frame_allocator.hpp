@@ -59,6 +59,17 @@ struct cache
 
 inline constinit thread_local cache t_cache{};
 
+/// Returns memory from ::operator new(size). The sized form only where the compiler declares it: clang < 19
+/// leaves sized deallocation off unless -fsized-deallocation is given (gcc has it on in C++14 and later).
+inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> void
+{
+#if defined(__cpp_sized_deallocation)
+    ::operator delete(frame, size);
+#else
+    ::operator delete(frame);
+#endif
+}
+
 /// Cold paths (src/thread_pool.cpp).
 auto allocate_slow(std::size_t rounded) -> void*;
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
@@ -107,6 +118,6 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
             return;
         }
     }
-    ::operator delete(frame, size);
+    fc::release(frame, size);
 }
 } // namespace coro::detail

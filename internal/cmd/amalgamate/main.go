@@ -2,8 +2,8 @@
 // the amalgamations and header copies compiled by go build (internal/native, internal/native/tls,
 // internal/native/dns), tools/native/sources.mk (make) and tools/native/sources.bzl (Bazel).
 //
-//	go run ./tools/amalgamate          # write (also: go generate ./internal/native)
-//	go run ./tools/amalgamate -check   # exit 1 and list the files that are out of date
+//	go run ./internal/cmd/amalgamate          # write (also: go generate ./internal/native)
+//	go run ./internal/cmd/amalgamate -check   # exit 1 and list the files that are out of date
 //
 // Run it from anywhere inside the repository after editing any C++ source or header under third_party/libcoro
 // or cshim, or the manifest.

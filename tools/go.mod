@@ -1,0 +1,23 @@
+// Developer tools (benchmarks, plotting, the parity table generator): a module of their own, so the library's
+// go.mod (and a user's `go get`) carries only what the library needs. It builds against the checkout around it.
+module github.com/gocoro/gocoro/tools
+
+go 1.24.0
+
+require (
+	github.com/gocoro/gocoro v0.0.0
+	gonum.org/v1/plot v0.17.0
+)
+
+require (
+	codeberg.org/go-fonts/liberation v0.5.0 // indirect
+	codeberg.org/go-latex/latex v0.2.0 // indirect
+	codeberg.org/go-pdf/fpdf v0.11.1 // indirect
+	git.sr.ht/~sbinet/gg v0.7.0 // indirect
+	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
+	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
+	golang.org/x/image v0.30.0 // indirect
+	golang.org/x/text v0.28.0 // indirect
+)
+
+replace github.com/gocoro/gocoro => ../
