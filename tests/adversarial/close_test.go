@@ -81,7 +81,8 @@ func TestCloseRaceMutex(t *testing.T) {
 
 func TestCloseRaceSemaphore(t *testing.T) {
 	raceClose(t, scale(100), func() ([]func() error, func() error) {
-		s := coro.NewSemaphore(2, 1)
+		s, err := coro.NewSemaphore(2, 1)
+		require.NoError(t, err)
 		return []func() error{
 			func() error {
 				ctx, cancel := shortCtx()
@@ -261,7 +262,8 @@ func TestCloseUnderWaiters(t *testing.T) {
 	bg := context.Background()
 	// Mutex and SharedMutex: TestKnownCloseHeldLockLeaksWaiterHandles.
 	t.Run("Semaphore.Acquire", func(t *testing.T) {
-		s := coro.NewSemaphore(1, 0)
+		s, err := coro.NewSemaphore(1, 0)
+		require.NoError(t, err)
 		closeUnderWaiters(t, n, func() error { return s.Acquire(bg) }, s.Close)
 	})
 	t.Run("Latch.Wait", func(t *testing.T) {

@@ -301,7 +301,8 @@ func TestKnownKeptT(t *testing.T) {
 }
 
 func TestKnownIntegerEdges(t *testing.T) {
-	s := coro.NewSemaphore(math.MaxInt64, math.MaxInt64)
+	s, err := coro.NewSemaphore(math.MaxInt64, math.MaxInt64)
+	require.NoError(t, err)
 	defer s.Close()
 	_ = s.Release()
 	assert.GreaterOrEqual(t, s.Value(), int64(0), "Release wrapped the count")
@@ -311,9 +312,8 @@ func TestKnownIntegerEdges(t *testing.T) {
 	_ = l.CountDown(math.MaxInt64)
 	assert.Zero(t, l.Remaining())
 	assert.True(t, l.IsReady())
-	neg := coro.NewSemaphore(-5, 3)
-	defer neg.Close()
-	assert.False(t, neg.TryAcquire(), "NewSemaphore(-5, 3) was accepted")
+	_, err = coro.NewSemaphore(-5, 3)
+	assert.ErrorIs(t, err, coro.ErrInvalid, "NewSemaphore(-5, 3) was accepted")
 }
 
 func TestKnownTLSPathWithNUL(t *testing.T) {

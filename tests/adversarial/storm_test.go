@@ -71,7 +71,8 @@ func TestStormMutex(t *testing.T) {
 
 func TestStormSemaphore(t *testing.T) {
 	const permits = 3
-	s := coro.NewSemaphore(permits, permits)
+	s, err := coro.NewSemaphore(permits, permits)
+	require.NoError(t, err)
 	defer s.Close()
 	total := scale(20000)
 	var held atomic.Int64
