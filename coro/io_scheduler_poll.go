@@ -27,6 +27,9 @@ import (
 // A panic in done is recovered and dropped (there is nobody to hand it to), like a panic in a Spawn'ed function;
 // later completions are still delivered.
 func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done func(PollStatus, error)) error {
+	if !s.valid() {
+		return schedulerInvalid("poll")
+	}
 	if op != PollRead && op != PollWrite && op != PollReadWrite || done == nil || fd < 0 {
 		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
 	}
@@ -68,6 +71,9 @@ func (w *pollWaiter) complete(result int64) {
 func init() {
 	corelink.AcquireIOScheduler = func(v any) (unsafe.Pointer, func(), error) {
 		s := v.(*IOScheduler)
+		if !s.valid() {
+			return nil, nil, schedulerInvalid("acquire")
+		}
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		if s.closed {
@@ -79,6 +85,9 @@ func init() {
 	}
 	corelink.OnIOSchedulerClose = func(v any, fn func()) (func(), error) {
 		s := v.(*IOScheduler)
+		if !s.valid() {
+			return nil, schedulerInvalid("register")
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {

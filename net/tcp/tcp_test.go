@@ -506,4 +506,11 @@ func TestZeroValues(t *testing.T) {
 	require.ErrorIs(t, l.SetDeadline(time.Now()), net.ErrClosed)
 	require.Nil(t, l.Addr())
 	require.ErrorIs(t, l.Close(), net.ErrClosed)
+
+	// A zero IOScheduler (not made by NewIOScheduler) is refused, not used by the C++ side.
+	var zero coro.IOScheduler
+	_, err = tcp.Listen(context.Background(), &zero, "127.0.0.1:0")
+	require.ErrorIs(t, err, coro.ErrInvalid)
+	_, err = tcp.Dial(context.Background(), &zero, "127.0.0.1:1")
+	require.ErrorIs(t, err, coro.ErrInvalid)
 }
