@@ -8,7 +8,8 @@ want=(g++ make git ca-certificates)
 if [ "${1:-all}" != demo ]; then
     want+=(
         catch2                                       # C++ parity tests (Catch2 v2)
-        clang-14                                     # the test command also builds with clang (Debian 12's)
+        clang-14                                     # the test command also builds the Go tests with clang 14 (Debian 12's)
+        clang-19                                     # ... and the C++ tests with clang 19 (Debian 12 updates)
         bazel-bootstrap bazel-skylib bazel-rules-java # offline Bazel 4.2.3 build
         libssl-dev openssl                           # net/tls
         libc-ares-dev                                # net/dns

@@ -65,7 +65,9 @@ func TestStormMutex(t *testing.T) {
 	})
 	t.Logf("mutex: %d attempts, %d granted", total, granted)
 	assert.EqualValues(t, 1, maxInside.Load(), "two holders at once")
-	require.True(t, m.TryLock(), "a lock was lost: the mutex is still held")
+	// A grant that raced the last cancellation is handed back on a goroutine of its own (the stand-in's
+	// completion must not unlock on the drainer): allow it a moment.
+	require.True(t, eventually(5*time.Second, m.TryLock), "a lock was lost: the mutex is still held")
 	require.NoError(t, m.Unlock())
 }
 
