@@ -95,7 +95,10 @@ func TestStormSemaphore(t *testing.T) {
 	})
 	t.Logf("semaphore: %d attempts, %d granted", total, granted)
 	assert.False(t, over.Load(), "more holders than permits")
-	assert.EqualValues(t, permits, s.Value(), "permits lost or duplicated")
+	// A permit granted to a waiter that had just given up is handed back on a goroutine of its own: allow it a
+	// moment.
+	assert.True(t, eventually(5*time.Second, func() bool { return s.Value() == permits }),
+		"permits lost or duplicated: %d of %d", s.Value(), permits)
 	for range permits {
 		require.True(t, s.TryAcquire())
 	}
