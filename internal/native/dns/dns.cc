@@ -669,7 +669,7 @@ enum class poll_status;
 
 namespace coro::concepts
 {
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
 template<typename executor_type>
@@ -684,7 +684,7 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 };
 } // namespace v14
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
 /// io_scheduler offer all three, so they satisfy both versions of the concept.
@@ -845,7 +845,7 @@ protected:
 namespace coro
 {
 class condition_variable;
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 class mutex;
 } // namespace v16
@@ -884,7 +884,7 @@ struct lock_operation : lock_operation_base
 };
 } // namespace detail
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
 class scoped_lock
@@ -1069,7 +1069,7 @@ inline auto lock_operation<void>::await_resume() noexcept -> void
 namespace coro
 {
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 class mutex;
 
