@@ -72,6 +72,8 @@ struct gocoro_server_conn
     std::atomic<uint64_t> requests{0};
     // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
     std::optional<coro::net::tcp::client> client{};
+    // The Go handler's per-connection state (server.cc), null for other handlers.
+    struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*                   prev{nullptr};
     gocoro_server_conn*                   next{nullptr};
 };

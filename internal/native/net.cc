@@ -4025,6 +4025,13 @@ public:
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 
+    /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
+    /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
+    /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
+    /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
+    /// ready": their non-blocking read or write may still say would_block.
+    auto wake_poll(fd_t fd) -> void;
+
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
     auto resume(std::coroutine_handle<> handle) -> bool;
@@ -4084,6 +4091,7 @@ private:
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
+    auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -4133,6 +4141,11 @@ private:
     /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
+    /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
+    std::mutex          m_wake_mutex;
+    std::vector<fd_t>   m_wake_fds;
+    std::vector<fd_t>   m_waking;
+    std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};
@@ -5627,6 +5640,22 @@ typedef struct gocoro_server_options
     size_t      max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
     uintptr_t   host_handle;
+    /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
+     * reported to the host). 0: no limit. */
+    uint64_t    max_conns;
+    /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
+     * older than that (a message that never completes) closes it; write: queued output that makes no progress
+     * for that long closes it. */
+    int64_t     idle_timeout_ms;
+    int64_t     read_timeout_ms;
+    int64_t     write_timeout_ms;
+    /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
+     * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
+     * are refused; 0: 4 * high_water. */
+    size_t      high_water;
+    size_t      max_output;
+    /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
+    int32_t     tick;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -5637,6 +5666,7 @@ typedef struct gocoro_server_stats
     uint64_t bytes_written;
     uint64_t requests;
     uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
@@ -5684,13 +5714,56 @@ typedef struct gocoro_server_msg
 /* Makes room for `more` bytes after out_len (may move out). 0, or -ENOMEM. */
 int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more);
 
-/* open: returns the host's handle for the connection (0: refuse it). data: see gocoro_server_msg. close: called
- * exactly once for each connection whose open returned non-zero, after its last data call. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id);
-typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg);
-typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle);
+/* Why a Go connection ended (gocoro_server_close_fn's reason; err is an errno for GOCORO_END_IO). */
+enum
+{
+    GOCORO_END_EOF           = 0, /* the peer closed, or the host asked to close */
+    GOCORO_END_IO            = 1,
+    GOCORO_END_IDLE_TIMEOUT  = 2,
+    GOCORO_END_READ_TIMEOUT  = 3,
+    GOCORO_END_WRITE_TIMEOUT = 4,
+    GOCORO_END_INPUT_LIMIT   = 5,
+    GOCORO_END_STOPPING      = 6,
+    GOCORO_END_HOST_ERROR    = 7 /* the data callback failed (already reported by the host) */
+};
+/* gocoro_server_data_fn's event. */
+enum
+{
+    GOCORO_EVENT_DATA    = 0, /* new input arrived */
+    GOCORO_EVENT_WAKE    = 1, /* gocoro_server_conn_wake: no new input necessarily */
+    GOCORO_EVENT_DRAINED = 2  /* output above high_water has all been sent */
+};
+/* gocoro_server_report_fn's kind (err: an errno). */
+enum
+{
+    GOCORO_REPORT_ACCEPT  = 0, /* accept(2) failed */
+    GOCORO_REPORT_REFUSED = 1  /* max_conns reached: a connection was closed at once */
+};
+
+/* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
+ * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
+ * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
+ * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
+                                           gocoro_server_msg* msg);
+typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
+typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
+typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close);
+                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
+                                        gocoro_server_tick_fn tick);
+
+/* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
+
+/* Queues bytes (copied) to be sent by the loop after what is queued already: 0, or -ENOBUFS past max_output. */
+int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n);
+/* Runs the data callback once more (event GOCORO_EVENT_WAKE) soon. */
+void gocoro_server_conn_wake(gocoro_server_conn* c);
+/* Closes the connection once what is queued has been sent (or the write timeout hit). */
+void gocoro_server_conn_close(gocoro_server_conn* c);
+/* Output queued and not sent yet (bytes). */
+size_t gocoro_server_conn_outbound(const gocoro_server_conn* c);
 
 #ifdef __cplusplus
 }
@@ -5933,6 +6006,8 @@ struct gocoro_server_conn
     std::atomic<uint64_t> requests{0};
     // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
     std::optional<coro::net::tcp::client> client{};
+    // The Go handler's per-connection state (server.cc), null for other handlers.
+    struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*                   prev{nullptr};
     gocoro_server_conn*                   next{nullptr};
 };
@@ -6115,6 +6190,7 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <netinet/in.h>
@@ -6132,12 +6208,19 @@ struct gocoro_server
     std::string                         data;
     std::size_t                         max_input{1 << 20};
     uintptr_t                           host_handle{0};
+    uint64_t                            max_conns{0};
+    std::chrono::milliseconds           idle_timeout{0};
+    std::chrono::milliseconds           read_timeout{0};
+    std::chrono::milliseconds           write_timeout{0};
+    std::size_t                         high_water{1 << 20};
+    std::size_t                         max_output{4 << 20};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
 
     std::atomic<bool>     stopping{false};
     std::atomic<uint64_t> accepted{0};
     std::atomic<uint64_t> errors{0};
+    std::atomic<uint64_t> refused{0};
     std::atomic<uint64_t> next_id{0};
 
     // Guarded by mu: the live connections, the accept loop's and connections' liveness, totals of closed ones.
@@ -6160,6 +6243,8 @@ using gocoro::server::connection;
 gocoro_server_open_fn  g_open{nullptr};
 gocoro_server_data_fn  g_data{nullptr};
 gocoro_server_close_fn g_close{nullptr};
+gocoro_server_report_fn g_report{nullptr};
+gocoro_server_tick_fn  g_tick{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -6283,6 +6368,20 @@ auto open_conn(gocoro_server* s, int fd) -> void
     }
 }
 
+auto at_limit(gocoro_server* s) -> bool
+{
+    std::scoped_lock lk{s->mu};
+    return s->max_conns > 0 && s->active >= s->max_conns;
+}
+
+auto report(gocoro_server* s, int32_t kind, int32_t err) -> void
+{
+    if (s->host_handle != 0 && g_report != nullptr)
+    {
+        g_report(s->host_handle, kind, err);
+    }
+}
+
 auto accept_stopped(gocoro_server* s) -> bool
 {
     std::scoped_lock lk{s->mu};
@@ -6312,6 +6411,16 @@ auto accept_loop(gocoro_server* s) -> coro::task<void>
                 int fd = ::accept4(s->listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (fd >= 0)
                 {
+                    if (at_limit(s))
+                    {
+                        // Accepted and closed at once: the client learns right away (EOF) instead of waiting in
+                        // the backlog, and the host hears about it.
+                        ::close(fd);
+                        s->refused.fetch_add(1, std::memory_order_relaxed);
+                        s->errors.fetch_add(1, std::memory_order_relaxed);
+                        report(s, GOCORO_REPORT_REFUSED, 0);
+                        continue;
+                    }
                     open_conn(s, fd);
                     continue;
                 }
@@ -6323,6 +6432,7 @@ auto accept_loop(gocoro_server* s) -> coro::task<void>
                 if (e != EAGAIN && e != EWOULDBLOCK)
                 {
                     s->errors.fetch_add(1, std::memory_order_relaxed);
+                    report(s, GOCORO_REPORT_ACCEPT, e);
                     if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
                     {
                         co_await s->scheduler->yield_for(std::chrono::milliseconds{10}); // wait for descriptors
@@ -6496,59 +6606,88 @@ auto http200(connection conn) -> coro::task<void>
     }
 }
 
-/// Calls the host's close callback exactly once, however the coroutine ends.
-struct host_conn_guard
+} // namespace
+
+/// A Go connection's state shared with other threads (AsyncWrite, Wake, Close from any goroutine).
+struct gocoro_go_conn
 {
-    uintptr_t handle;
-    char*     out;
-    ~host_conn_guard()
-    {
-        g_close(handle);
-        std::free(out);
-    }
+    std::mutex  mu;
+    std::string async; // queued by gocoro_server_conn_async_write, taken by the loop
+    bool        wake{false};
+    bool        close{false};
+    // Output queued and not sent (loop's pending + async), for max_output and gocoro_server_conn_outbound.
+    std::atomic<std::size_t> outbound{0};
 };
 
-auto go_conn(connection conn) -> coro::task<void>
+namespace
 {
-    gocoro_server* s = conn.native()->server;
-    if (g_open == nullptr)
+/// The loop side of a Go connection: input, output not sent yet, the host handle, and why it ended.
+struct go_loop
+{
+    connection         conn;
+    gocoro_server*     s;
+    gocoro_go_conn     shared{};
+    uintptr_t          h{0};
+    gocoro_server_msg  msg{};
+    input              in;
+    std::string        pending; // output the socket did not take yet
+    std::size_t        sent{0};  // of pending
+    int32_t            reason{GOCORO_END_EOF};
+    int32_t            err{0};
+    bool               above_water{false};
+
+    using clock = std::chrono::steady_clock;
+    clock::time_point last_input{clock::now()};
+    clock::time_point input_since{}; // when the oldest unconsumed input arrived
+    clock::time_point last_progress{clock::now()};
+
+    go_loop(connection c, gocoro_server* srv) : conn(c), s(srv), in{.max = srv->max_input} {}
+    go_loop(const go_loop&)                    = delete;
+    auto operator=(const go_loop&) -> go_loop& = delete;
+    ~go_loop()
     {
-        co_return;
-    }
-    uintptr_t h = 0;
-    {
-        in_callback mark{s};
-        h = g_open(s->host_handle, conn.native(), conn.id());
-    }
-    if (h == 0)
-    {
-        co_return;
-    }
-    gocoro_server_msg msg{};
-    host_conn_guard   guard{h, nullptr};
-    msg.out_cap = 4096;
-    msg.out     = static_cast<char*>(std::malloc(msg.out_cap));
-    guard.out   = msg.out;
-    if (msg.out == nullptr)
-    {
-        co_return;
-    }
-    input in{.max = s->max_input};
-    while (true)
-    {
-        if (!in.read_first && co_await conn.poll(coro::poll_op::read) != coro::poll_status::event)
+        if (h != 0)
         {
-            co_return;
+            in_callback mark{s};
+            g_close(h, reason, err);
         }
-        int rr = in.read(conn);
-        if (rr < 0)
+        conn.native()->go = nullptr;
+        std::free(msg.out);
+    }
+
+    auto end(int32_t why, int32_t e = 0) -> void
+    {
+        if (reason == GOCORO_END_EOF)
         {
-            co_return;
+            reason = why;
+            err    = e;
         }
-        if (rr == 0)
+    }
+
+    auto unsent() const -> std::size_t { return pending.size() - sent; }
+    auto publish() -> void { shared.outbound.store(unsent(), std::memory_order_relaxed); }
+
+    /// Moves the callback's reply (msg.out) to the pending output.
+    auto take_reply() -> void
+    {
+        if (msg.out_len > 0)
         {
-            continue;
+            pending.append(msg.out, msg.out_len);
+            msg.out_len = 0;
+            if (msg.out_cap > 64 * 1024) // a one-off large reply: give the memory back
+            {
+                if (auto* p = static_cast<char*>(std::realloc(msg.out, 4096)); p != nullptr)
+                {
+                    msg.out     = p;
+                    msg.out_cap = 4096;
+                }
+            }
         }
+    }
+
+    /// Calls the host's data callback; false: close (after flushing).
+    auto call(int32_t event) -> bool
+    {
         msg.in       = in.buf.data();
         msg.in_len   = in.used;
         msg.out_len  = 0;
@@ -6556,37 +6695,272 @@ auto go_conn(connection conn) -> coro::task<void>
         int64_t r    = 0;
         {
             in_callback mark{s};
-            r = g_data(h, &msg);
+            r = g_data(h, &msg, event);
         }
-        guard.out    = msg.out; // reserve may have moved it
         conn.add_requests(msg.requests);
+        take_reply();
         if (r < -1)
         {
             s->errors.fetch_add(1, std::memory_order_relaxed);
+            end(GOCORO_END_HOST_ERROR);
         }
+        const std::size_t before = in.used;
         in.consume(r < 0 ? in.used : std::min(static_cast<std::size_t>(r), in.used));
-        if (in.used > 0)
+        if (in.used == 0)
         {
+            input_since = {};
+        }
+        else
+        {
+            if (in.used != before)
+            {
+                input_since = clock::now(); // a message was consumed: what is left is a newer one
+            }
             in.read_first = true; // an incomplete message: the rest is probably on its way
         }
-        if (msg.out_len > 0 && !co_await conn.send_all(std::span<const char>{msg.out, msg.out_len}))
+        return r >= 0;
+    }
+
+    /// Sends what the socket takes now. False on a send error.
+    auto flush() -> bool
+    {
+        while (sent < pending.size())
         {
-            co_return;
-        }
-        if (r < 0)
-        {
-            co_return;
-        }
-        if (msg.out_cap > 64 * 1024) // a one-off large reply: give the memory back
-        {
-            if (auto* p = static_cast<char*>(std::realloc(msg.out, 4096)); p != nullptr)
+            auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
+            if (st == coro::net::send_status::would_block)
             {
-                msg.out     = p;
-                msg.out_cap = 4096;
-                guard.out   = p;
+                break;
+            }
+            if (st != coro::net::send_status::ok)
+            {
+                end(GOCORO_END_IO, static_cast<int32_t>(st));
+                return false;
+            }
+            const std::size_t n = pending.size() - sent - rest.size();
+            sent += n;
+            last_progress = clock::now();
+        }
+        if (sent == pending.size())
+        {
+            pending.clear();
+            sent = 0;
+        }
+        else if (sent > 64 * 1024 && sent * 2 > pending.size())
+        {
+            pending.erase(0, sent); // keep the buffer from growing without bound
+            sent = 0;
+        }
+        publish();
+        return true;
+    }
+
+    /// Takes what other threads queued; returns the wake/close requests.
+    auto take_shared(bool& wake, bool& close) -> void
+    {
+        std::scoped_lock lk{shared.mu};
+        if (!shared.async.empty())
+        {
+            if (pending.empty())
+            {
+                pending.swap(shared.async);
+            }
+            else
+            {
+                pending.append(shared.async);
+                shared.async.clear();
             }
         }
+        wake  = std::exchange(shared.wake, false);
+        close = close || shared.close;
     }
+
+    /// The earliest deadline that applies now, relative to now (0: none); sets `why` to its end reason.
+    auto next_deadline(bool reading, bool writing, int32_t& why) const -> std::chrono::milliseconds
+    {
+        const auto now  = clock::now();
+        auto       best = clock::time_point::max();
+        auto       pick = [&](clock::time_point at, int32_t w) {
+            if (at < best)
+            {
+                best = at;
+                why  = w;
+            }
+        };
+        if (reading && s->idle_timeout.count() > 0)
+        {
+            pick(last_input + s->idle_timeout, GOCORO_END_IDLE_TIMEOUT);
+        }
+        if (reading && s->read_timeout.count() > 0 && input_since != clock::time_point{})
+        {
+            pick(input_since + s->read_timeout, GOCORO_END_READ_TIMEOUT);
+        }
+        if (writing && s->write_timeout.count() > 0)
+        {
+            pick(last_progress + s->write_timeout, GOCORO_END_WRITE_TIMEOUT);
+        }
+        if (best == clock::time_point::max())
+        {
+            return std::chrono::milliseconds{0};
+        }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(best - now);
+        return left.count() > 0 ? left : std::chrono::milliseconds{-1};
+    }
+};
+
+/// Serves one connection with the host's callbacks. The loop: take what other threads queued, send what is
+/// pending, wait (for input unless the output is above the high-water mark, for writability while output is
+/// pending, bounded by the nearest timeout), read, call the host.
+auto go_conn(connection conn) -> coro::task<void>
+{
+    gocoro_server* s = conn.native()->server;
+    if (g_open == nullptr)
+    {
+        co_return;
+    }
+    go_loop l{conn, s};
+    l.msg.out_cap = 4096;
+    l.msg.out     = static_cast<char*>(std::malloc(l.msg.out_cap));
+    if (l.msg.out == nullptr)
+    {
+        co_return;
+    }
+    conn.native()->go = &l.shared;
+    {
+        in_callback mark{s};
+        l.h = g_open(s->host_handle, conn.native(), conn.id(), &l.msg);
+    }
+    if (l.h == 0)
+    {
+        co_return;
+    }
+    l.take_reply();
+    bool closing = false;
+    while (true)
+    {
+        bool wake = false;
+        l.take_shared(wake, closing);
+        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE))
+        {
+            closing = true;
+        }
+        if (!l.flush())
+        {
+            co_return;
+        }
+        if (l.unsent() > s->high_water)
+        {
+            l.above_water = true;
+        }
+        else if (l.above_water && l.unsent() == 0)
+        {
+            l.above_water = false;
+            if (!closing && !l.call(GOCORO_EVENT_DRAINED))
+            {
+                closing = true;
+            }
+            continue; // the callback may have written more
+        }
+        if (closing && l.unsent() == 0)
+        {
+            co_return;
+        }
+        if (s->stopping.load(std::memory_order_relaxed))
+        {
+            l.end(GOCORO_END_STOPPING);
+            co_return;
+        }
+        const bool reading = !closing && !l.above_water;
+        const bool writing = l.unsent() > 0;
+        if (!(reading && l.in.read_first))
+        {
+            int32_t why = GOCORO_END_EOF;
+            auto    timeout = l.next_deadline(reading, writing, why);
+            if (timeout.count() < 0)
+            {
+                l.end(why);
+                co_return;
+            }
+            auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+            auto st = co_await conn.poll(op, timeout);
+            if (st == coro::poll_status::timeout)
+            {
+                continue; // the deadline check above decides (a wake may have moved the clock)
+            }
+            if (st != coro::poll_status::event)
+            {
+                if (st == coro::poll_status::closed && reading)
+                {
+                    // The peer hung up or half-closed: read what is left (and see EOF) before ending.
+                    l.in.read_first = true;
+                    continue;
+                }
+                l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
+                co_return;
+            }
+            if (!reading)
+            {
+                continue;
+            }
+        }
+        const bool full = l.in.buf.size() >= l.in.max && l.in.buf.size() - l.in.used < 2048;
+        int        rr   = l.in.read(conn);
+        if (rr < 0)
+        {
+            if (full)
+            {
+                l.end(GOCORO_END_INPUT_LIMIT);
+            }
+            else if (s->stopping.load(std::memory_order_relaxed))
+            {
+                l.end(GOCORO_END_STOPPING);
+            }
+            // EOF (or a reset): flush what we can, then end.
+            closing = true;
+            continue;
+        }
+        if (rr == 0)
+        {
+            continue;
+        }
+        l.last_input = go_loop::clock::now();
+        if (l.input_since == go_loop::clock::time_point{})
+        {
+            l.input_since = l.last_input;
+        }
+        if (!l.call(GOCORO_EVENT_DATA))
+        {
+            closing = true;
+        }
+    }
+}
+
+/// Calls the host's tick callback on the loop until it says stop or the server stops.
+auto go_ticker(gocoro_server* s) -> coro::task<void>
+{
+    using namespace std::chrono;
+    auto next = steady_clock::now();
+    while (!s->stopping.load(std::memory_order_relaxed))
+    {
+        auto now = steady_clock::now();
+        if (now < next)
+        {
+            // Short naps, so that stop (which waits for this coroutine) is not held up by a long interval.
+            co_await s->scheduler->yield_for(std::min(ceil<milliseconds>(next - now), milliseconds{20}));
+            continue;
+        }
+        int64_t ns = 0;
+        {
+            in_callback mark{s};
+            ns = g_tick(s->host_handle);
+        }
+        if (ns < 0)
+        {
+            break;
+        }
+        next = steady_clock::now() + nanoseconds{ns};
+    }
+    std::scoped_lock lk{s->mu};
+    release_locked(s);
 }
 
 constinit const gocoro_server_handler echo_handler    = gocoro::server::make_handler<echo>("echo");
@@ -6660,11 +7034,74 @@ const gocoro_server_handler* gocoro_server_go_handler(void)
 }
 
 void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close)
+                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
+                                        gocoro_server_tick_fn tick)
 {
-    g_open  = open;
-    g_data  = data;
-    g_close = close;
+    g_open   = open;
+    g_data   = data;
+    g_close  = close;
+    g_report = report;
+    g_tick   = tick;
+}
+
+int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n)
+{
+    gocoro_go_conn* g = c->go;
+    if (g == nullptr)
+    {
+        return -EPIPE;
+    }
+    {
+        std::scoped_lock lk{g->mu};
+        if (g->close)
+        {
+            return -EPIPE;
+        }
+        if (g->outbound.load(std::memory_order_relaxed) + g->async.size() + n > c->server->max_output)
+        {
+            return -ENOBUFS;
+        }
+        try
+        {
+            g->async.append(static_cast<const char*>(p), n);
+        }
+        catch (const std::bad_alloc&)
+        {
+            return -ENOMEM;
+        }
+    }
+    c->server->scheduler->wake_poll(c->fd);
+    return 0;
+}
+
+void gocoro_server_conn_wake(gocoro_server_conn* c)
+{
+    if (gocoro_go_conn* g = c->go; g != nullptr)
+    {
+        {
+            std::scoped_lock lk{g->mu};
+            g->wake = true;
+        }
+        c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+void gocoro_server_conn_close(gocoro_server_conn* c)
+{
+    if (gocoro_go_conn* g = c->go; g != nullptr)
+    {
+        {
+            std::scoped_lock lk{g->mu};
+            g->close = true;
+        }
+        c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+size_t gocoro_server_conn_outbound(const gocoro_server_conn* c)
+{
+    gocoro_go_conn* g = c->go;
+    return g == nullptr ? 0 : g->outbound.load(std::memory_order_relaxed);
 }
 
 int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more)
@@ -6718,7 +7155,16 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         {
             s->max_input = opts->max_input;
         }
-        s->host_handle = opts->host_handle;
+        s->host_handle   = opts->host_handle;
+        s->max_conns     = opts->max_conns;
+        s->idle_timeout  = std::chrono::milliseconds{opts->idle_timeout_ms};
+        s->read_timeout  = std::chrono::milliseconds{opts->read_timeout_ms};
+        s->write_timeout = std::chrono::milliseconds{opts->write_timeout_ms};
+        if (opts->high_water > 0)
+        {
+            s->high_water = opts->high_water;
+        }
+        s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->listen_fd   = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
@@ -6735,6 +7181,18 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
             ::close(fd);
             delete s;
             return nullptr;
+        }
+        if (opts->tick != 0 && s->host_handle != 0 && g_tick != nullptr)
+        {
+            {
+                std::scoped_lock lk{s->mu};
+                ++s->alive;
+            }
+            if (!s->scheduler->spawn(go_ticker(s)))
+            {
+                std::scoped_lock lk{s->mu};
+                release_locked(s); // the accept loop is still alive, so this is never the last
+            }
         }
     }
     catch (...)
@@ -6758,6 +7216,7 @@ void gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out)
     std::scoped_lock lk{s->mu};
     out->accepted      = s->accepted.load(std::memory_order_relaxed);
     out->errors        = s->errors.load(std::memory_order_relaxed);
+    out->refused       = s->refused.load(std::memory_order_relaxed);
     out->active        = s->active;
     out->bytes_read    = s->closed_read;
     out->bytes_written = s->closed_written;

@@ -60,7 +60,7 @@ type Handler struct {
 	table unsafe.Pointer // *C.gocoro_server_handler
 	arg   unsafe.Pointer
 	data  []byte
-	fn    MessageFunc
+	ev    *Events // Callbacks only
 }
 
 // Echo writes every byte it receives back (native).
@@ -98,11 +98,33 @@ type Options struct {
 	MaxInput int
 	// Data is copied into the server and readable by Native handlers.
 	Data []byte
-	// OnError receives what goes wrong inside Func callbacks (a recovered panic as a *coro.PanicError, an error
-	// the callback returned), wrapped in a *net.OpError naming the connection's addresses. It runs on the
+	// OnError receives what goes wrong inside callbacks (a recovered panic as a *coro.PanicError, an error the
+	// callback returned), wrapped in a *net.OpError naming the connection's addresses, and, for every handler,
+	// failed accepts (Op "accept": a *os.SyscallError, e.g. EMFILE when descriptors run out; the server keeps
+	// accepting once they free up) and connections refused for MaxConns (ErrTooManyConns). It runs on the
 	// scheduler thread and must not block. nil logs through the log package; so is a panic of OnError itself (with
 	// the error it was given), which is recovered.
 	OnError func(error)
+	// MaxConns bounds the open connections: one more is accepted and closed at once (the client sees EOF),
+	// counted in Stats.Refused and reported to OnError as ErrTooManyConns. 0: no limit.
+	MaxConns int
+
+	// The rest applies to Callbacks (Go) handlers only.
+
+	// IdleTimeout closes a connection that received nothing for that long (OnClose: ErrIdleTimeout). 0: never.
+	IdleTimeout time.Duration
+	// ReadTimeout closes a connection whose unconsumed input (an incomplete message: a slow or stuck client)
+	// is older than that (ErrReadTimeout). 0: never.
+	ReadTimeout time.Duration
+	// WriteTimeout closes a connection whose queued output made no progress for that long (ErrWriteTimeout).
+	// 0: never.
+	WriteTimeout time.Duration
+	// HighWater is the back-pressure mark: while more output than this is queued (the peer reads slower than
+	// the handler writes), the connection is not read from, so OnData is not called and memory stays bounded;
+	// once it has all been sent, OnDrained runs and reading resumes. 0 means 1 MiB.
+	HighWater int
+	// MaxOutput bounds what AsyncWrite may queue (ErrOutputFull beyond). 0 means 4 * HighWater.
+	MaxOutput int
 }
 
 // Stats are a server's counters. Bytes and requests are counted by the handler (all built-in handlers and Func
@@ -114,6 +136,7 @@ type Stats struct {
 	BytesWritten uint64
 	Requests     uint64 // HTTP requests answered (HTTP200), requests reported by Func callbacks or native handlers
 	Errors       uint64 // failed accepts, refused connections, exceptions escaping native handlers, Func failures
+	Refused      uint64 // connections closed at once because MaxConns were open
 }
 
 // Server is a running server. Safe for concurrent use.
@@ -122,9 +145,10 @@ type Server struct {
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
-	host    uintptr // handle of the goServer (Func only)
-	release func()  // the scheduler acquisition
-	unhook  func()  // scheduler-close hook
+	host    uintptr // handle of the goServer (callbacks and reports)
+	ev      *Events
+	release func() // the scheduler acquisition
+	unhook  func() // scheduler-close hook
 	stopCtx func() bool
 	once    sync.Once
 	done    chan struct{}
@@ -154,7 +178,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err != nil {
 		return nil, opError("listen", laddr, err)
 	}
-	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
 	data := h.data
 	if data == nil {
 		data = opts.Data
@@ -164,14 +188,22 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		backlog:    C.int32_t(opts.Backlog),
 		max_input:  C.size_t(opts.MaxInput),
 		reuse_port: 0,
+		max_conns:  C.uint64_t(opts.MaxConns),
+
+		idle_timeout_ms:  C.int64_t(ceilMillis(opts.IdleTimeout)),
+		read_timeout_ms:  C.int64_t(ceilMillis(opts.ReadTimeout)),
+		write_timeout_ms: C.int64_t(ceilMillis(opts.WriteTimeout)),
+		high_water:       C.size_t(opts.HighWater),
+		max_output:       C.size_t(opts.MaxOutput),
+	}
+	if h.ev != nil && h.ev.OnTick != nil {
+		copts.tick = 1
 	}
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
-	if h.fn != nil {
-		srv.host = corelink.NewHandle(&goServer{fn: h.fn, srv: srv})
-		copts.host_handle = C.uintptr_t(srv.host)
-	}
+	srv.host = corelink.NewHandle(&goServer{ev: h.ev, srv: srv})
+	copts.host_handle = C.uintptr_t(srv.host)
 	copts.host = C.CString(host)
 	defer C.free(unsafe.Pointer(copts.host))
 	if len(data) > 0 {
@@ -198,7 +230,18 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	}
 	srv.unhook = unhook
 	srv.stopCtx = context.AfterFunc(ctx, func() { srv.Close() })
+	if h.ev != nil && h.ev.OnBoot != nil {
+		h.ev.OnBoot(srv)
+	}
 	return srv, nil
+}
+
+// ceilMillis rounds d up to whole milliseconds (the loop's resolution), so that a tiny timeout is not "none".
+func ceilMillis(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // errNotServing is what the methods of a zero Server (not made by Serve) report.
@@ -223,6 +266,9 @@ func (s *Server) Done() <-chan struct{} {
 	return s.done
 }
 
+// Conns is the number of open connections (Stats().Active).
+func (s *Server) Conns() int { return int(s.Stats().Active) }
+
 // Stats returns the current counters (the final ones once stopped).
 func (s *Server) Stats() Stats {
 	s.mu.RLock()
@@ -243,6 +289,7 @@ func (s *Server) stats() Stats {
 		BytesWritten: uint64(st.bytes_written),
 		Requests:     uint64(st.requests),
 		Errors:       uint64(st.errors),
+		Refused:      uint64(st.refused),
 	}
 }
 
@@ -269,6 +316,9 @@ func (s *Server) Close() error {
 		s.s = nil
 		s.mu.Unlock()
 		s.freeHandles()
+		if s.ev != nil && s.ev.OnShutdown != nil {
+			s.ev.OnShutdown(s)
+		}
 		close(s.done)
 	})
 	<-s.done
@@ -334,13 +384,17 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return "nil *coro.IOScheduler"
 	case h.table == nil:
 		return "zero Handler (use Echo, HTTP200, Func or Native)"
-	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && h.fn == nil:
+	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && (h.ev == nil || h.ev.OnData == nil):
 		// The C++ loop would call a function that is not there at the first connection.
-		return "Func with a nil MessageFunc"
+		return "Func with a nil MessageFunc (or Callbacks without OnData)"
 	case opts.Backlog < 0:
 		return "Options.Backlog " + strconv.Itoa(int(opts.Backlog)) + " < 0"
 	case opts.MaxInput < 0:
 		return "Options.MaxInput " + strconv.Itoa(int(opts.MaxInput)) + " < 0"
+	case opts.MaxConns < 0 || opts.HighWater < 0 || opts.MaxOutput < 0:
+		return "negative Options.MaxConns, HighWater or MaxOutput"
+	case opts.IdleTimeout < 0 || opts.ReadTimeout < 0 || opts.WriteTimeout < 0:
+		return "negative Options timeout"
 	}
 	return ""
 }
