@@ -76,7 +76,9 @@ func TestEventsLifecycle(t *testing.T) {
 					OnOpen: func(c *server.Conn) error {
 						note("open")
 						c.Value = 0
+						mu.Lock()
 						addrs = [2]string{c.LocalAddr().String(), c.RemoteAddr().String()}
+						mu.Unlock()
 						_, err := c.WriteString("hi\n")
 						return err
 					},
@@ -92,8 +94,10 @@ func TestEventsLifecycle(t *testing.T) {
 				}), nil)
 				c := dial(srv)
 				require.Equal(t, "hi\n", readN(t, c, 3))
+				mu.Lock()
 				require.Equal(t, srv.Addr().String(), addrs[0])
 				require.Equal(t, c.LocalAddr().String(), addrs[1])
+				mu.Unlock()
 				c.Write([]byte("abc"))
 				require.Equal(t, "<abc>", readN(t, c, 5))
 				require.Equal(t, 1, srv.Conns())

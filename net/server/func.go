@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -89,6 +90,17 @@ func Callbacks(ev Events) Handler {
 type goServer struct {
 	ev  *Events // nil for native handlers (only reports arrive then)
 	srv *Server
+	// The listening address, for reports: set once Serve knows the port, after the loop may have started
+	// calling back (the ticker runs at once).
+	addr atomic.Pointer[net.TCPAddr]
+}
+
+// listen is the server's address for reports (nil while Serve has not learnt it yet).
+func (g *goServer) listen() net.Addr {
+	if a := g.addr.Load(); a != nil {
+		return a
+	}
+	return nil
 }
 
 // report hands err to Options.OnError (or the log). It runs on the C++ loop's thread, partly inside the recovery of
@@ -108,7 +120,7 @@ func (g *goServer) report(err error) {
 }
 
 func (g *goServer) reportConn(c *Conn, err error) {
-	g.report(&net.OpError{Op: "serve", Net: "tcp", Source: g.srv.addr, Addr: c.RemoteAddr(),
+	g.report(&net.OpError{Op: "serve", Net: "tcp", Source: g.listen(), Addr: c.RemoteAddr(),
 		Err: fmt.Errorf("connection %d: %w", c.id, err)})
 }
 
@@ -221,7 +233,7 @@ func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t) {
 	if kind == C.GOCORO_REPORT_ACCEPT {
 		err = os.NewSyscallError("accept4", syscall.Errno(errno))
 	}
-	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.srv.addr, Err: err})
+	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: err})
 }
 
 //export gocoroServerTick
@@ -229,7 +241,7 @@ func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
 	defer func() {
 		if p := recover(); p != nil {
-			g.report(&net.OpError{Op: "tick", Net: "tcp", Addr: g.srv.addr,
+			g.report(&net.OpError{Op: "tick", Net: "tcp", Addr: g.listen(),
 				Err: &coro.PanicError{Value: p, Stack: debug.Stack()}})
 			next = -1 // a ticker that panicked once would most likely panic again
 		}

@@ -202,7 +202,8 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
-	srv.host = corelink.NewHandle(&goServer{ev: h.ev, srv: srv})
+	gs := &goServer{ev: h.ev, srv: srv}
+	srv.host = corelink.NewHandle(gs)
 	copts.host_handle = C.uintptr_t(srv.host)
 	copts.host = C.CString(host)
 	defer C.free(unsafe.Pointer(copts.host))
@@ -223,6 +224,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		return nil, opError("listen", laddr, e)
 	}
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
+	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
 	if err != nil { // the scheduler is closing
 		srv.Close()
