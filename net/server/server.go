@@ -1,23 +1,37 @@
 // Package server runs TCP servers whose accept/read/write loop runs entirely in C++ coroutines on a
 // coro.IOScheduler (libcoro's io_scheduler), started, observed and stopped from Go. Two ways to serve:
 //
-//   - Native handlers (mode 2): every connection is served by a C++ coroutine. Built in: Echo and HTTP200 (a
+//   - Native handlers: every connection is served by a C++ coroutine. Built in: Echo and HTTP200 (a
 //     fixed-response keep-alive HTTP/1.1 server, like examples/native/http_200_ok_server). Native plugs in a
 //     handler the user wrote in C++ against libcoro's API, compiled in the user's own cgo package (C ABI:
 //     cshim/net/server.h; C++ helper: cshim/net/server_handler.hpp; example: examples/native_handler).
-//   - Go callbacks (mode 3): Func(fn) calls fn, a Go function, from the C++ loop whenever data arrives on a
-//     connection; fn consumes input and queues its reply, which the C++ loop sends.
+//   - Go callbacks, event-driven (the model of gnet): Callbacks(Events{...}) calls Go functions from the C++
+//     loop: OnOpen when a connection arrives, OnData whenever input arrives (a zero-copy view of everything not
+//     consumed yet; the callback says how much it consumed), OnDrained when back-pressured output has been sent,
+//     OnClose with the reason the connection ended, OnTick on a timer; OnBoot and OnShutdown frame the server's
+//     life. Func(fn) is Callbacks with only OnData. Replies written during a callback (Conn.Write, Writev) leave
+//     in one send after it returns; other goroutines hand data to a connection with Conn.AsyncWrite (or ask for
+//     an OnData with Conn.Wake, or close it with Conn.Close), safely even if it has closed meanwhile (ErrClosed).
+//
+// Beyond the event model, Options gives Go-callback servers per-connection idle, read (incomplete message) and
+// write (no progress) timeouts, write back-pressure (HighWater: a connection is not read while more output is
+// queued; OnDrained when it has gone) with a bound on asynchronous output (MaxOutput), and every server a limit
+// on open connections (MaxConns, reported as ErrTooManyConns) and reports of failed accepts (EMFILE, ...).
+// Several schedulers serve one port with Options.ReusePort (one Serve per scheduler; the kernel spreads the
+// connections).
 //
 // # Threads
 //
 // The accept loop and every connection coroutine run on the scheduler: on its event-loop thread with
 // TasksInline (the fastest setting for a server), on its pool threads with TasksOnThreadPool, or on whatever
-// goroutine calls ProcessEvents with ManualThread. A Func callback runs on that same (C++) thread, inside the
-// loop: while it runs, no other connection of that thread is served, so it must not block; calls for one
-// connection never overlap. Serve, Addr, Stats, Shutdown and Close may be called from any goroutine. Close and
-// Shutdown wait for every connection to end, except from inside one of the server's own Func callbacks: there they
-// start the stop and return at once (Done reports its end), as the connection whose callback is running cannot end
-// before the callback returns.
+// goroutine calls ProcessEvents with ManualThread. Every callback of Events except OnBoot and OnShutdown (and
+// Options.OnError) runs on that same (C++) thread, inside the loop: while it runs, no other connection of that
+// thread is served, so it must not block; calls for one connection never overlap. OnBoot runs on the goroutine
+// calling Serve, OnShutdown on the one that stopped the server. Serve, Addr, Stats, Conns, Shutdown, Close and
+// Conn's AsyncWrite, AsyncWritev, Wake, Close, OutboundBuffered and addresses may be called from any goroutine.
+// Close and Shutdown wait for every connection to end, except from inside one of the server's own callbacks:
+// there they start the stop and return at once (Done reports its end), as the connection whose callback is running
+// cannot end before the callback returns.
 //
 // # Lifetime
 //
