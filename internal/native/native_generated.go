@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7aa57f6fc4b63c2952f184651cb572e08eeac92389360a8116860a3bbf3f762b"
+const SourceHash = "9a53006f721b567bff8c4aab20775ce40ebe39328899e98149a4524de8f439c1"

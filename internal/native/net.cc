@@ -6621,27 +6621,42 @@ struct gocoro_go_conn
 
 namespace
 {
-/// The loop side of a Go connection: input, output not sent yet, the host handle, and why it ended.
+/// Buffers one loop thread lends to the connection it is serving: input is read here first and output written
+/// here by the callback, so an idle connection owns no buffer at all (memory per connection is what matters with
+/// many of them); a connection keeps its own copy only of input it did not consume and output the socket did
+/// not take. Used without suspending in between (read, callback, send), so connections never share them.
+struct loop_scratch
+{
+    static constexpr std::size_t size = 64 * 1024;
+    std::vector<char> in = std::vector<char>(size);
+    char*             out{nullptr};
+    std::size_t       out_cap{0};
+    ~loop_scratch() { std::free(out); }
+};
+thread_local loop_scratch t_scratch;
+
+/// The loop side of a Go connection: unconsumed input, output not sent yet, the host handle, and why it ended.
 struct go_loop
 {
-    connection         conn;
-    gocoro_server*     s;
-    gocoro_go_conn     shared{};
-    uintptr_t          h{0};
-    gocoro_server_msg  msg{};
-    input              in;
-    std::string        pending; // output the socket did not take yet
-    std::size_t        sent{0};  // of pending
-    int32_t            reason{GOCORO_END_EOF};
-    int32_t            err{0};
-    bool               above_water{false};
+    connection        conn;
+    gocoro_server*    s;
+    gocoro_go_conn    shared{};
+    uintptr_t         h{0};
+    std::vector<char> own;     // unconsumed input (empty while everything was consumed)
+    std::size_t       used{0}; // of own
+    bool              read_first{false};
+    std::string       pending; // output the socket did not take yet
+    std::size_t       sent{0}; // of pending
+    int32_t           reason{GOCORO_END_EOF};
+    int32_t           err{0};
+    bool              above_water{false};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
     clock::time_point input_since{}; // when the oldest unconsumed input arrived
     clock::time_point last_progress{clock::now()};
 
-    go_loop(connection c, gocoro_server* srv) : conn(c), s(srv), in{.max = srv->max_input} {}
+    go_loop(connection c, gocoro_server* srv) : conn(c), s(srv) {}
     go_loop(const go_loop&)                    = delete;
     auto operator=(const go_loop&) -> go_loop& = delete;
     ~go_loop()
@@ -6652,7 +6667,6 @@ struct go_loop
             g_close(h, reason, err);
         }
         conn.native()->go = nullptr;
-        std::free(msg.out);
     }
 
     auto end(int32_t why, int32_t e = 0) -> void
@@ -6667,61 +6681,177 @@ struct go_loop
     auto unsent() const -> std::size_t { return pending.size() - sent; }
     auto publish() -> void { shared.outbound.store(unsent(), std::memory_order_relaxed); }
 
-    /// Moves the callback's reply (msg.out) to the pending output.
-    auto take_reply() -> void
+    /// A message for a callback whose output goes to the thread's scratch buffer.
+    static auto lend_out(gocoro_server_msg& m) -> bool
     {
-        if (msg.out_len > 0)
+        if (t_scratch.out == nullptr)
         {
-            pending.append(msg.out, msg.out_len);
-            msg.out_len = 0;
-            if (msg.out_cap > 64 * 1024) // a one-off large reply: give the memory back
+            t_scratch.out = static_cast<char*>(std::malloc(loop_scratch::size));
+            if (t_scratch.out == nullptr)
             {
-                if (auto* p = static_cast<char*>(std::realloc(msg.out, 4096)); p != nullptr)
-                {
-                    msg.out     = p;
-                    msg.out_cap = 4096;
-                }
+                return false;
             }
+            t_scratch.out_cap = loop_scratch::size;
         }
+        m.out     = t_scratch.out;
+        m.out_cap = t_scratch.out_cap;
+        m.out_len = 0;
+        return true;
     }
 
-    /// Calls the host's data callback; false: close (after flushing).
-    auto call(int32_t event) -> bool
+    /// Takes the scratch buffer back from m (reserve may have moved it) and sends the callback's reply: straight
+    /// from the scratch buffer when nothing is queued before it, the rest is copied to pending. False on a send
+    /// error.
+    auto take_reply(gocoro_server_msg& m) -> bool
     {
-        msg.in       = in.buf.data();
-        msg.in_len   = in.used;
-        msg.out_len  = 0;
-        msg.requests = 0;
-        int64_t r    = 0;
+        t_scratch.out     = m.out;
+        t_scratch.out_cap = m.out_cap;
+        bool ok           = true;
+        std::size_t done  = 0;
+        if (m.out_len > 0 && unsent() == 0)
+        {
+            pending.clear();
+            sent = 0;
+            while (done < m.out_len)
+            {
+                auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
+                if (st == coro::net::send_status::would_block)
+                {
+                    break;
+                }
+                if (st != coro::net::send_status::ok)
+                {
+                    end(GOCORO_END_IO, static_cast<int32_t>(st));
+                    ok = false;
+                    break;
+                }
+                done = m.out_len - rest.size();
+                last_progress = clock::now();
+            }
+        }
+        if (ok && done < m.out_len)
+        {
+            pending.append(m.out + done, m.out_len - done);
+        }
+        if (t_scratch.out_cap > 16 * loop_scratch::size) // a one-off huge reply: give the memory back
+        {
+            if (auto* p = static_cast<char*>(std::realloc(t_scratch.out, loop_scratch::size)); p != nullptr)
+            {
+                t_scratch.out     = p;
+                t_scratch.out_cap = loop_scratch::size;
+            }
+        }
+        publish();
+        return ok;
+    }
+
+    /// One non-blocking read: into the scratch buffer when no input is kept, else after the kept input.
+    /// 1: got bytes (view set to all unconsumed input); 0: nothing there; -1: closed or error; -2: input limit.
+    auto read(std::span<char>& view, bool& scratch) -> int
+    {
+        std::span<char> dst;
+        scratch = used == 0;
+        if (scratch)
+        {
+            dst = std::span<char>{t_scratch.in};
+        }
+        else
+        {
+            if (own.size() - used < 2048)
+            {
+                if (own.size() >= s->max_input)
+                {
+                    return -2;
+                }
+                own.resize(std::min(std::max(own.size() * 2, std::size_t{16 * 1024}), s->max_input));
+            }
+            dst = std::span<char>{own.data() + used, own.size() - used};
+        }
+        auto [st, got] = conn.recv(dst);
+        if (st == coro::net::recv_status::would_block)
+        {
+            read_first = false;
+            return 0;
+        }
+        if (st != coro::net::recv_status::ok)
+        {
+            return -1;
+        }
+        read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+        if (scratch)
+        {
+            view = got;
+        }
+        else
+        {
+            used += got.size();
+            view = std::span<char>{own.data(), used};
+        }
+        return 1;
+    }
+
+    /// Calls the host's data callback with `in` (the unconsumed input; from the scratch buffer if `scratch`);
+    /// false: close (after flushing).
+    auto call(int32_t event, std::span<char> in, bool scratch) -> bool
+    {
+        gocoro_server_msg msg{};
+        if (!lend_out(msg))
+        {
+            end(GOCORO_END_IO, ENOMEM);
+            return false;
+        }
+        msg.in     = in.data();
+        msg.in_len = in.size();
+        int64_t r  = 0;
         {
             in_callback mark{s};
             r = g_data(h, &msg, event);
         }
         conn.add_requests(msg.requests);
-        take_reply();
         if (r < -1)
         {
             s->errors.fetch_add(1, std::memory_order_relaxed);
             end(GOCORO_END_HOST_ERROR);
         }
-        const std::size_t before = in.used;
-        in.consume(r < 0 ? in.used : std::min(static_cast<std::size_t>(r), in.used));
-        if (in.used == 0)
+        if (!take_reply(msg))
         {
+            return false;
+        }
+        if (r < 0)
+        {
+            return false;
+        }
+        const std::size_t consumed = std::min(static_cast<std::size_t>(r), in.size());
+        const std::size_t left     = in.size() - consumed;
+        if (left == 0)
+        {
+            used        = 0;
             input_since = {};
-        }
-        else
-        {
-            if (in.used != before)
+            if (own.capacity() > 0)
             {
-                input_since = clock::now(); // a message was consumed: what is left is a newer one
+                std::vector<char>{}.swap(own); // an idle connection keeps no buffer
             }
-            in.read_first = true; // an incomplete message: the rest is probably on its way
+            return true;
         }
-        return r >= 0;
+        if (scratch)
+        {
+            own.resize(std::max(left + 2048, std::size_t{16 * 1024}));
+            std::memcpy(own.data(), in.data() + consumed, left);
+        }
+        else if (consumed > 0)
+        {
+            std::memmove(own.data(), own.data() + consumed, left);
+        }
+        used = left;
+        if (consumed > 0 || input_since == clock::time_point{})
+        {
+            input_since = clock::now(); // what is left is a newer (incomplete) message
+        }
+        read_first = true; // an incomplete message: the rest is probably on its way
+        return true;
     }
 
-    /// Sends what the socket takes now. False on a send error.
+    /// Sends what the socket takes now of the pending output. False on a send error.
     auto flush() -> bool
     {
         while (sent < pending.size())
@@ -6736,13 +6866,12 @@ struct go_loop
                 end(GOCORO_END_IO, static_cast<int32_t>(st));
                 return false;
             }
-            const std::size_t n = pending.size() - sent - rest.size();
-            sent += n;
+            sent          = pending.size() - rest.size();
             last_progress = clock::now();
         }
-        if (sent == pending.size())
+        if (sent == pending.size() && !pending.empty())
         {
-            pending.clear();
+            std::string{}.swap(pending); // an idle connection keeps no buffer
             sent = 0;
         }
         else if (sent > 64 * 1024 && sent * 2 > pending.size())
@@ -6763,6 +6892,7 @@ struct go_loop
             if (pending.empty())
             {
                 pending.swap(shared.async);
+                sent = 0;
             }
             else
             {
@@ -6818,28 +6948,34 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
-    l.msg.out_cap = 4096;
-    l.msg.out     = static_cast<char*>(std::malloc(l.msg.out_cap));
-    if (l.msg.out == nullptr)
-    {
-        co_return;
-    }
     conn.native()->go = &l.shared;
     {
-        in_callback mark{s};
-        l.h = g_open(s->host_handle, conn.native(), conn.id(), &l.msg);
+        gocoro_server_msg msg{};
+        if (!go_loop::lend_out(msg))
+        {
+            co_return;
+        }
+        {
+            in_callback mark{s};
+            l.h = g_open(s->host_handle, conn.native(), conn.id(), &msg);
+        }
+        if (l.h == 0)
+        {
+            t_scratch.out     = msg.out;
+            t_scratch.out_cap = msg.out_cap;
+            co_return;
+        }
+        if (!l.take_reply(msg))
+        {
+            co_return;
+        }
     }
-    if (l.h == 0)
-    {
-        co_return;
-    }
-    l.take_reply();
     bool closing = false;
     while (true)
     {
         bool wake = false;
         l.take_shared(wake, closing);
-        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE))
+        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
         {
             closing = true;
         }
@@ -6854,7 +6990,7 @@ auto go_conn(connection conn) -> coro::task<void>
         else if (l.above_water && l.unsent() == 0)
         {
             l.above_water = false;
-            if (!closing && !l.call(GOCORO_EVENT_DRAINED))
+            if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
             {
                 closing = true;
             }
@@ -6871,9 +7007,9 @@ auto go_conn(connection conn) -> coro::task<void>
         }
         const bool reading = !closing && !l.above_water;
         const bool writing = l.unsent() > 0;
-        if (!(reading && l.in.read_first))
+        if (!(reading && l.read_first))
         {
-            int32_t why = GOCORO_END_EOF;
+            int32_t why     = GOCORO_END_EOF;
             auto    timeout = l.next_deadline(reading, writing, why);
             if (timeout.count() < 0)
             {
@@ -6891,7 +7027,7 @@ auto go_conn(connection conn) -> coro::task<void>
                 if (st == coro::poll_status::closed && reading)
                 {
                     // The peer hung up or half-closed: read what is left (and see EOF) before ending.
-                    l.in.read_first = true;
+                    l.read_first = true;
                     continue;
                 }
                 l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
@@ -6902,11 +7038,12 @@ auto go_conn(connection conn) -> coro::task<void>
                 continue;
             }
         }
-        const bool full = l.in.buf.size() >= l.in.max && l.in.buf.size() - l.in.used < 2048;
-        int        rr   = l.in.read(conn);
+        std::span<char> view;
+        bool            scratch = false;
+        int             rr      = l.read(view, scratch);
         if (rr < 0)
         {
-            if (full)
+            if (rr == -2)
             {
                 l.end(GOCORO_END_INPUT_LIMIT);
             }
@@ -6927,7 +7064,7 @@ auto go_conn(connection conn) -> coro::task<void>
         {
             l.input_since = l.last_input;
         }
-        if (!l.call(GOCORO_EVENT_DATA))
+        if (!l.call(GOCORO_EVENT_DATA, view, scratch))
         {
             closing = true;
         }
