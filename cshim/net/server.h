@@ -83,6 +83,10 @@ typedef struct gocoro_server_options
     size_t      max_output;
     /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
     int32_t     tick;
+    /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
+     * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
+     * close is then called only for connections that were opened. */
+    int32_t     lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats

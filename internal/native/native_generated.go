@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "9a53006f721b567bff8c4aab20775ce40ebe39328899e98149a4524de8f439c1"
+const SourceHash = "dd874a4696e87134c2201a749d50567aca751e219a63946f2af67f4e072c8e1a"

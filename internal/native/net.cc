@@ -5656,6 +5656,10 @@ typedef struct gocoro_server_options
     size_t      max_output;
     /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
     int32_t     tick;
+    /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
+     * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
+     * close is then called only for connections that were opened. */
+    int32_t     lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -6214,6 +6218,7 @@ struct gocoro_server
     std::chrono::milliseconds           write_timeout{0};
     std::size_t                         high_water{1 << 20};
     std::size_t                         max_output{4 << 20};
+    bool                                lazy_open{false};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
 
@@ -6790,10 +6795,35 @@ struct go_loop
         return 1;
     }
 
+    /// Calls the host's open callback; false: refused, or the reply could not be sent.
+    auto open() -> bool
+    {
+        gocoro_server_msg msg{};
+        if (!lend_out(msg))
+        {
+            return false;
+        }
+        {
+            in_callback mark{s};
+            h = g_open(s->host_handle, conn.native(), conn.id(), &msg);
+        }
+        if (h == 0)
+        {
+            t_scratch.out     = msg.out;
+            t_scratch.out_cap = msg.out_cap;
+            return false;
+        }
+        return take_reply(msg);
+    }
+
     /// Calls the host's data callback with `in` (the unconsumed input; from the scratch buffer if `scratch`);
     /// false: close (after flushing).
     auto call(int32_t event, std::span<char> in, bool scratch) -> bool
     {
+        if (h == 0 && !open())
+        {
+            return false;
+        }
         gocoro_server_msg msg{};
         if (!lend_out(msg))
         {
@@ -6949,26 +6979,9 @@ auto go_conn(connection conn) -> coro::task<void>
     }
     go_loop l{conn, s};
     conn.native()->go = &l.shared;
+    if (!s->lazy_open && !l.open())
     {
-        gocoro_server_msg msg{};
-        if (!go_loop::lend_out(msg))
-        {
-            co_return;
-        }
-        {
-            in_callback mark{s};
-            l.h = g_open(s->host_handle, conn.native(), conn.id(), &msg);
-        }
-        if (l.h == 0)
-        {
-            t_scratch.out     = msg.out;
-            t_scratch.out_cap = msg.out_cap;
-            co_return;
-        }
-        if (!l.take_reply(msg))
-        {
-            co_return;
-        }
+        co_return;
     }
     bool closing = false;
     while (true)
@@ -7302,6 +7315,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
             s->high_water = opts->high_water;
         }
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
+        s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd   = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);

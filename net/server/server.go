@@ -213,6 +213,9 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if h.ev != nil && h.ev.OnTick != nil {
 		copts.tick = 1
 	}
+	if h.ev != nil && h.ev.OnOpen == nil && h.ev.OnClose == nil {
+		copts.lazy_open = 1 // no hook at accept or close: make the Conn at the first input
+	}
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
