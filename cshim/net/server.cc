@@ -469,7 +469,8 @@ struct go_loop
 {
     connection        conn;
     gocoro_server*    s;
-    gocoro_go_conn    shared{};
+    // Made with the host's connection (open): a connection the host never saw owns none.
+    std::unique_ptr<gocoro_go_conn> shared;
     uintptr_t         h{0};
     std::vector<char> own;     // unconsumed input (empty while everything was consumed)
     std::size_t       used{0}; // of own
@@ -508,7 +509,13 @@ struct go_loop
     }
 
     auto unsent() const -> std::size_t { return pending.size() - sent; }
-    auto publish() -> void { shared.outbound.store(unsent(), std::memory_order_relaxed); }
+    auto publish() -> void
+    {
+        if (shared)
+        {
+            shared->outbound.store(unsent(), std::memory_order_relaxed);
+        }
+    }
 
     /// A message for a callback whose output goes to the thread's scratch buffer.
     static auto lend_out(gocoro_server_msg& m) -> bool
@@ -627,6 +634,15 @@ struct go_loop
         {
             return false;
         }
+        try
+        {
+            shared = std::make_unique<gocoro_go_conn>();
+        }
+        catch (const std::bad_alloc&)
+        {
+            return false;
+        }
+        conn.native()->go = shared.get();
         {
             in_callback mark{s};
             h = g_open(s->host_handle, conn.native(), conn.id(), &msg);
@@ -740,22 +756,26 @@ struct go_loop
     /// Takes what other threads queued; returns the wake/close requests.
     auto take_shared(bool& wake, bool& close) -> void
     {
-        std::scoped_lock lk{shared.mu};
-        if (!shared.async.empty())
+        if (!shared)
+        {
+            return;
+        }
+        std::scoped_lock lk{shared->mu};
+        if (!shared->async.empty())
         {
             if (pending.empty())
             {
-                pending.swap(shared.async);
+                pending.swap(shared->async);
                 sent = 0;
             }
             else
             {
-                pending.append(shared.async);
-                shared.async.clear();
+                pending.append(shared->async);
+                shared->async.clear();
             }
         }
-        wake  = std::exchange(shared.wake, false);
-        close = close || shared.close;
+        wake  = std::exchange(shared->wake, false);
+        close = close || shared->close;
     }
 
     /// The earliest deadline that applies now, relative to now (0: none); sets `why` to its end reason.
@@ -802,7 +822,6 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
-    conn.native()->go = &l.shared;
     if (!s->lazy_open && !l.open())
     {
         co_return;

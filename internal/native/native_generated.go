@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "dd874a4696e87134c2201a749d50567aca751e219a63946f2af67f4e072c8e1a"
+const SourceHash = "b3257a0abc416898dc5313b019735b317340b4b2c86281c092aef2b0f31e1363"
