@@ -4,6 +4,7 @@
 #include "cshim/net/server.h"
 #include "cshim/net/server_handler.hpp"
 
+#include <coro/detail/fd_close_serial.hpp>
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
 
@@ -132,7 +133,10 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         s->closed_written += c->bytes_written.load(std::memory_order_relaxed);
         s->closed_requests += c->requests.load(std::memory_order_relaxed);
         // Closed under the lock so that stop never shuts down a descriptor number that was reused meanwhile.
+        // Counted as net::socket counts its closes: Go connections poll with kept registrations (poll_kept).
+        coro::detail::fd_close_serial::note_close(c->fd);
         ::close(c->fd);
+        coro::detail::fd_close_serial::note_close(c->fd);
         --s->active;
         release_locked(s);
     }
@@ -161,7 +165,7 @@ auto serve_conn(gocoro_server* s, gocoro_server_conn* c) -> coro::task<void>
     finish_conn(s, c);
 }
 
-auto open_conn(gocoro_server* s, int fd) -> void
+auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
@@ -173,13 +177,14 @@ auto open_conn(gocoro_server* s, int fd) -> void
     c->user_arg  = s->user_arg;
     c->data      = s->data;
     c->stopping  = &s->stopping;
+    c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
         if (s->stopping.load(std::memory_order_relaxed))
         {
             ::close(fd);
             delete c;
-            return;
+            return -ESHUTDOWN;
         }
         c->next = s->conns;
         if (s->conns != nullptr)
@@ -190,11 +195,16 @@ auto open_conn(gocoro_server* s, int fd) -> void
         ++s->alive;
         ++s->active;
     }
-    s->accepted.fetch_add(1, std::memory_order_relaxed);
+    if (dial_token == 0)
+    {
+        s->accepted.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!s->scheduler->spawn(serve_conn(s, c)))
     {
         finish_conn(s, c); // the scheduler is shutting down; the coroutine never ran
+        return -ESHUTDOWN;
     }
+    return 0;
 }
 
 auto at_limit(gocoro_server* s) -> bool
@@ -509,6 +519,9 @@ struct go_loop
     }
 
     auto unsent() const -> std::size_t { return pending.size() - sent; }
+
+    /// The socket was found not ready for op: the next poll waits for the next edge without a system call.
+    auto drained(coro::poll_op op) -> void { s->scheduler->note_drained(conn.fd(), op); }
     auto publish() -> void
     {
         if (shared)
@@ -553,6 +566,7 @@ struct go_loop
                 auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
                 if (st == coro::net::send_status::would_block)
                 {
+                    drained(coro::poll_op::write);
                     break;
                 }
                 if (st != coro::net::send_status::ok)
@@ -607,6 +621,7 @@ struct go_loop
         if (st == coro::net::recv_status::would_block)
         {
             read_first = false;
+            drained(coro::poll_op::read);
             return 0;
         }
         if (st != coro::net::recv_status::ok)
@@ -614,6 +629,10 @@ struct go_loop
             return -1;
         }
         read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+        if (!read_first)
+        {
+            drained(coro::poll_op::read); // a short read took all there was
+        }
         if (scratch)
         {
             view = got;
@@ -729,6 +748,7 @@ struct go_loop
             auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
             if (st == coro::net::send_status::would_block)
             {
+                drained(coro::poll_op::write);
                 break;
             }
             if (st != coro::net::send_status::ok)
@@ -822,7 +842,7 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
-    if (!s->lazy_open && !l.open())
+    if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
     {
         co_return;
     }
@@ -873,7 +893,7 @@ auto go_conn(connection conn) -> coro::task<void>
                 co_return;
             }
             auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await conn.poll(op, timeout);
+            auto st = co_await s->scheduler->poll_kept(conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
                 continue; // the deadline check above decides (a wake may have moved the clock)
@@ -1088,6 +1108,24 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
             g->close = true;
         }
         c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c)
+{
+    return c->dial_token;
+}
+
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token)
+{
+    try
+    {
+        return open_conn(s, fd, dial_token);
+    }
+    catch (...)
+    {
+        ::close(fd);
+        return -ENOMEM;
     }
 }
 

@@ -195,6 +195,14 @@ void gocoro_server_conn_wake(gocoro_server_conn* c);
 void gocoro_server_conn_close(gocoro_server_conn* c);
 /* Output queued and not sent yet (bytes). */
 size_t gocoro_server_conn_outbound(const gocoro_server_conn* c);
+/* The dial_token given to gocoro_server_adopt for this connection, 0 for an accepted one. */
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
+
+/* Serves a connected socket the host made (a client connection dialled into the loop) like an accepted one, with
+ * the server's handler; takes ownership of fd (closed on failure too). The Go handler opens such a connection at
+ * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
+ * server is stopping. Any thread. */
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 
 #ifdef __cplusplus
 }

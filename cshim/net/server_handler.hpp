@@ -65,6 +65,7 @@ struct gocoro_server_conn
     gocoro_io_scheduler* scheduler{nullptr};
     void*                user_arg{nullptr};
     std::string_view     data{};
+    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};

@@ -4541,6 +4541,15 @@ public:
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
+
+    /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
+    /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
+    /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
+    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>
+    {
+        return poll_socket(fd, op, timeout);
+    }
 #endif
 
     /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b3257a0abc416898dc5313b019735b317340b4b2c86281c092aef2b0f31e1363"
+const SourceHash = "ca35438cf2c49d979fb28db49ea187b8e04fa49954d62c6571d7a2ef25900b3b"

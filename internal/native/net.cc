@@ -4017,6 +4017,15 @@ public:
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
+
+    /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
+    /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
+    /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
+    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>
+    {
+        return poll_socket(fd, op, timeout);
+    }
 #endif
 
     /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read
@@ -5768,6 +5777,14 @@ void gocoro_server_conn_wake(gocoro_server_conn* c);
 void gocoro_server_conn_close(gocoro_server_conn* c);
 /* Output queued and not sent yet (bytes). */
 size_t gocoro_server_conn_outbound(const gocoro_server_conn* c);
+/* The dial_token given to gocoro_server_adopt for this connection, 0 for an accepted one. */
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
+
+/* Serves a connected socket the host made (a client connection dialled into the loop) like an accepted one, with
+ * the server's handler; takes ownership of fd (closed on failure too). The Go handler opens such a connection at
+ * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
+ * server is stopping. Any thread. */
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 
 #ifdef __cplusplus
 }
@@ -6003,6 +6020,7 @@ struct gocoro_server_conn
     gocoro_io_scheduler* scheduler{nullptr};
     void*                user_arg{nullptr};
     std::string_view     data{};
+    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -6180,6 +6198,7 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
 #line 6 "../../cshim/net/server.cc"
 
+// #include "coro/detail/fd_close_serial.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/socket.hpp" (inlined above)
 
@@ -6308,7 +6327,10 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         s->closed_written += c->bytes_written.load(std::memory_order_relaxed);
         s->closed_requests += c->requests.load(std::memory_order_relaxed);
         // Closed under the lock so that stop never shuts down a descriptor number that was reused meanwhile.
+        // Counted as net::socket counts its closes: Go connections poll with kept registrations (poll_kept).
+        coro::detail::fd_close_serial::note_close(c->fd);
         ::close(c->fd);
+        coro::detail::fd_close_serial::note_close(c->fd);
         --s->active;
         release_locked(s);
     }
@@ -6337,7 +6359,7 @@ auto serve_conn(gocoro_server* s, gocoro_server_conn* c) -> coro::task<void>
     finish_conn(s, c);
 }
 
-auto open_conn(gocoro_server* s, int fd) -> void
+auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
@@ -6349,13 +6371,14 @@ auto open_conn(gocoro_server* s, int fd) -> void
     c->user_arg  = s->user_arg;
     c->data      = s->data;
     c->stopping  = &s->stopping;
+    c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
         if (s->stopping.load(std::memory_order_relaxed))
         {
             ::close(fd);
             delete c;
-            return;
+            return -ESHUTDOWN;
         }
         c->next = s->conns;
         if (s->conns != nullptr)
@@ -6366,11 +6389,16 @@ auto open_conn(gocoro_server* s, int fd) -> void
         ++s->alive;
         ++s->active;
     }
-    s->accepted.fetch_add(1, std::memory_order_relaxed);
+    if (dial_token == 0)
+    {
+        s->accepted.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!s->scheduler->spawn(serve_conn(s, c)))
     {
         finish_conn(s, c); // the scheduler is shutting down; the coroutine never ran
+        return -ESHUTDOWN;
     }
+    return 0;
 }
 
 auto at_limit(gocoro_server* s) -> bool
@@ -6685,6 +6713,9 @@ struct go_loop
     }
 
     auto unsent() const -> std::size_t { return pending.size() - sent; }
+
+    /// The socket was found not ready for op: the next poll waits for the next edge without a system call.
+    auto drained(coro::poll_op op) -> void { s->scheduler->note_drained(conn.fd(), op); }
     auto publish() -> void
     {
         if (shared)
@@ -6729,6 +6760,7 @@ struct go_loop
                 auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
                 if (st == coro::net::send_status::would_block)
                 {
+                    drained(coro::poll_op::write);
                     break;
                 }
                 if (st != coro::net::send_status::ok)
@@ -6783,6 +6815,7 @@ struct go_loop
         if (st == coro::net::recv_status::would_block)
         {
             read_first = false;
+            drained(coro::poll_op::read);
             return 0;
         }
         if (st != coro::net::recv_status::ok)
@@ -6790,6 +6823,10 @@ struct go_loop
             return -1;
         }
         read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+        if (!read_first)
+        {
+            drained(coro::poll_op::read); // a short read took all there was
+        }
         if (scratch)
         {
             view = got;
@@ -6905,6 +6942,7 @@ struct go_loop
             auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
             if (st == coro::net::send_status::would_block)
             {
+                drained(coro::poll_op::write);
                 break;
             }
             if (st != coro::net::send_status::ok)
@@ -6998,7 +7036,7 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
-    if (!s->lazy_open && !l.open())
+    if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
     {
         co_return;
     }
@@ -7049,7 +7087,7 @@ auto go_conn(connection conn) -> coro::task<void>
                 co_return;
             }
             auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await conn.poll(op, timeout);
+            auto st = co_await s->scheduler->poll_kept(conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
                 continue; // the deadline check above decides (a wake may have moved the clock)
@@ -7264,6 +7302,24 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
             g->close = true;
         }
         c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c)
+{
+    return c->dial_token;
+}
+
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token)
+{
+    try
+    {
+        return open_conn(s, fd, dial_token);
+    }
+    catch (...)
+    {
+        ::close(fd);
+        return -ENOMEM;
     }
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -451,4 +452,44 @@ func TestEventsServerCloseReason(t *testing.T) {
 	readN(t, c, 1)
 	require.NoError(t, srv.Close())
 	require.ErrorIs(t, closes.next(t), server.ErrServerClosed)
+}
+
+// A client connection dialled into a server's loop talks to another server through the same callbacks.
+func TestEventsDial(t *testing.T) {
+	s := newScheduler(t, true)
+	checkNoLeaks(t, func() {
+		echo := serve(t, s, server.Func(echoData), nil)
+		got := make(chan string, 4)
+		opened := make(chan uint64, 1)
+		closes := newCloseLog()
+		client := serve(t, s, server.Callbacks(server.Events{
+			OnOpen: func(c *server.Conn) error { opened <- c.ID(); return nil },
+			OnData: func(c *server.Conn, in []byte) (int, error) {
+				got <- string(in)
+				return len(in), nil
+			},
+			OnClose: closes.onClose,
+		}), nil)
+		c, err := client.Dial(context.Background(), echo.Addr().String())
+		require.NoError(t, err)
+		require.Equal(t, c.ID(), <-opened)
+		require.Equal(t, echo.Addr().String(), c.RemoteAddr().String())
+		require.NoError(t, c.AsyncWrite([]byte("ping")))
+		require.Equal(t, "ping", <-got)
+		require.EqualValues(t, 0, client.Stats().Accepted)
+		require.Equal(t, 1, client.Conns())
+		require.NoError(t, c.Close())
+		require.NoError(t, closes.next(t))
+
+		_, err = client.Dial(context.Background(), "127.0.0.1:1") // nothing listens there
+		require.Error(t, err)
+		_, err = echo.Dial(context.Background(), client.Addr().String()) // a native-less Func server may dial too
+		require.NoError(t, err)
+		hosted := serve(t, s, server.Echo(), nil)
+		_, err = hosted.Dial(context.Background(), echo.Addr().String())
+		require.Error(t, err) // no Go callbacks to serve it with
+		require.NoError(t, hosted.Close())
+		require.NoError(t, client.Close())
+		require.NoError(t, echo.Close())
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -93,6 +94,9 @@ type goServer struct {
 	// The listening address, for reports: set once Serve knows the port, after the loop may have started
 	// calling back (the ticker runs at once).
 	addr atomic.Pointer[net.TCPAddr]
+	// Server.Dial's waiters for OnOpen of their connection, by dial token.
+	dials    sync.Map // uintptr -> chan *Conn
+	nextDial atomic.Uintptr
 }
 
 // listen is the server's address for reports (nil while Serve has not learnt it yet).
@@ -151,6 +155,11 @@ func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_
 		c.msg = nil
 		if !ok {
 			C.gocoro_server_conn_close(conn) // after the greeting, if any
+		}
+	}
+	if tok := uintptr(C.gocoro_server_conn_dial_token(conn)); tok != 0 {
+		if ch, ok := g.dials.LoadAndDelete(tok); ok {
+			ch.(chan *Conn) <- c
 		}
 	}
 	return C.uintptr_t(corelink.NewHandle(c))

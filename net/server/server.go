@@ -159,7 +159,8 @@ type Server struct {
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
-	host    uintptr // handle of the goServer (callbacks and reports)
+	host    uintptr // handle of gs (callbacks and reports)
+	gs      *goServer
 	ev      *Events
 	release func() // the scheduler acquisition
 	unhook  func() // scheduler-close hook
@@ -220,6 +221,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		copts.reuse_port = 1
 	}
 	gs := &goServer{ev: h.ev, srv: srv}
+	srv.gs = gs
 	srv.host = corelink.NewHandle(gs)
 	copts.host_handle = C.uintptr_t(srv.host)
 	copts.host = C.CString(host)

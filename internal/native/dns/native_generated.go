@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "33634e1c2394ef0a63c8ba710c5bbc343a0bd6cd9cccfcf450fa8872a1cfa8b2"
+const SourceHash = "180afd304371d182faec0e94e272cfe859fec61575405953458291eed7dfccbc"

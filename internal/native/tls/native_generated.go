@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "914bb598fece730d287aff21e9c1b47c4a259b25b35d9e1fac4ca478de9e3da3"
+const SourceHash = "d4cbdd183129cd28a5c69db94cff061c9cfc7b3ee8a9bf611f3093389897ed1b"
