@@ -28,11 +28,13 @@ type serverWorkload struct {
 	conns int
 	size  int // echo message size
 	msgs  int // echo messages per connection
+	loops int // srvtwin -loops (0: 1)
 }
 
 var serverWorkloads = []serverWorkload{
 	{name: "server_http_c100", mode: "http", conns: 100},
 	{name: "server_http_c1000", mode: "http", conns: 1000},
+	{name: "server_http_c1000_2loops", mode: "http", conns: 1000, loops: 2},
 	{name: "server_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000},
 	{name: "server_echo_4KiB", mode: "echo", conns: 100, size: 4096, msgs: 1000},
 	// ns/op of this row is the server's RSS growth in bytes per idle connection (see runIdle).
@@ -62,7 +64,8 @@ func (o *Options) serverJobs() (map[string][]job, string) {
 		}
 		for _, im := range serverImpls {
 			start := func(port int) *exec.Cmd {
-				return exec.Command(bin, "-impl", im.flag, "-mode", w.mode, "-port", strconv.Itoa(port))
+				return exec.Command(bin, "-impl", im.flag, "-mode", w.mode, "-port", strconv.Itoa(port),
+					"-loops", strconv.Itoa(max(w.loops, 1)))
 			}
 			run := func() (Sample, error) {
 				switch {

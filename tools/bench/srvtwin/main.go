@@ -2,7 +2,10 @@
 // handler logic on gocoro's event-driven net/server (Callbacks on one IOScheduler, inline, one event-loop thread)
 // or on gnet v2 (one event loop).
 //
-//	-impl gocoro|gnet -mode http|echo -port N
+//	-impl gocoro|gnet -mode http|echo -port N [-loops N]
+//
+// -loops N serves with N event loops: gocoro runs N IOSchedulers, each with its own listening socket on the port
+// (SO_REUSEPORT: the kernel spreads connections), gnet its multicore mode with N loops (its own balancing).
 //
 // http answers every complete HTTP/1.x request (pipelined ones too) with a fixed keep-alive "200 OK"; echo
 // writes back every byte. Both parse and consume input the same way on both sides. It serves until SIGTERM.
@@ -93,6 +96,7 @@ func main() {
 	impl := flag.String("impl", "gocoro", "gocoro | gnet")
 	mode := flag.String("mode", "http", "http | echo")
 	port := flag.Int("port", 8090, "TCP port on 127.0.0.1")
+	loops := flag.Int("loops", 1, "event loops")
 	flag.Parse()
 	addr := fmt.Sprintf("127.0.0.1:%d", *port)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -102,26 +106,29 @@ func main() {
 	}
 	switch *impl {
 	case "gocoro":
-		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer s.Close()
 		fn := gocoroEcho
 		if *mode == "http" {
 			fn = gocoroHTTP
 		}
-		srv, err := server.Serve(ctx, s, addr, server.Func(fn), nil)
-		if err != nil {
-			log.Fatal(err)
+		for i := 0; i < *loops; i++ {
+			s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer s.Close()
+			srv, err := server.Serve(ctx, s, addr, server.Func(fn), &server.Options{ReusePort: *loops > 1})
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer srv.Close()
 		}
-		defer srv.Close()
 		<-ctx.Done()
 	case "gnet":
 		g := &gnetServer{http: *mode == "http"}
 		errc := make(chan error, 1)
 		go func() {
-			errc <- gnet.Run(g, "tcp://"+addr, gnet.WithMulticore(false), gnet.WithTCPNoDelay(gnet.TCPNoDelay))
+			errc <- gnet.Run(g, "tcp://"+addr, gnet.WithMulticore(*loops > 1), gnet.WithNumEventLoop(*loops),
+				gnet.WithTCPNoDelay(gnet.TCPNoDelay))
 		}()
 		select {
 		case err := <-errc:
