@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7c81acaad391fd785633a06a6c1b33938bef1c92f56f55acb176d34cb77f69d9"
+const SourceHash = "4e5817e3fa5dc1a3beb0e90cb5883c0fc4f4f20df8198a551f91d28584bfdc89"

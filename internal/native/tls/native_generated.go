@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "44644372ab8631533fc1a5cad90554c361b091861939dfeba28a259366ea2a24"
+const SourceHash = "c85b8b40efafe967edc88dbae57703b59ed337698944946e10288f45415c4559"
