@@ -124,8 +124,15 @@ func (e *Event) Reset() error {
 	if err := e.life.ref(); err != nil {
 		return eventErr("reset", err)
 	}
+	defer e.life.Exit()
+	// Under mu, against Close: a Reset that took its reference before Close but reset after Close's Set would
+	// leave a task body that awaits afterwards suspended on an event nobody sets any more.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return eventErr("reset", ErrClosed)
+	}
 	C.gocoro_event_reset(e.c)
-	e.life.Exit()
 	return nil
 }
 

@@ -112,19 +112,20 @@ func Schedule[T any](ctx context.Context, ex Executor, fn func(context.Context) 
 }
 
 // spawned is a fire-and-forget function; a panic in it is recovered and dropped, like an exception
-// escaping a task spawned on a libcoro executor.
-type spawned func()
+// escaping a task spawned on a libcoro executor. A pointer, so that queued items compare by identity (a func
+// value in an interface would panic when compared; ThreadPool.submit looks for its own item among lost ones).
+type spawned struct{ fn func() }
 
-func (f spawned) run() {
+func (s *spawned) run() {
 	defer func() { _ = recover() }()
-	f()
+	s.fn()
 }
 
-func (f spawned) fail(error) {} // nobody waits for it: like a task a closed executor drops
+func (s *spawned) fail(error) {} // nobody waits for it: like a task a closed executor drops
 
 func spawnOn(ex Executor, fn func()) error {
 	if fn == nil {
 		return ErrInvalid
 	}
-	return ex.submit(spawned(fn))
+	return ex.submit(&spawned{fn: fn})
 }
