@@ -101,3 +101,19 @@ func tail(b []byte, from int) []byte {
 	}
 	return b[from:]
 }
+
+// The fuzzer's injection point works: a well-formed A record from answeringServer reaches the lookup's result.
+func TestAnsweringServerInjects(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	defer s.Close()
+	r, err := dns.NewResolver(s, time.Second)
+	require.NoError(t, err)
+	defer r.Close()
+	require.NoError(t, dns.SetServers(r, answeringServer(t, []byte{0x81, 0x80, 1,
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3})))
+	addrs, err := r.LookupHost(context.Background(), "fuzz.example")
+	require.NoError(t, err)
+	require.NotEmpty(t, addrs)
+	require.Equal(t, "10.1.2.3", addrs[0].String())
+}
