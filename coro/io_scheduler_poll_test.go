@@ -193,8 +193,10 @@ func TestPollFuncPanic(t *testing.T) {
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
 
-// PollFunc's timeout is capped like YieldFor's: math.MaxInt64 waits (until Close), it does not overflow the
-// scheduler's clock into the past and time out at once.
+// PollFunc's timeout is capped like YieldFor's (2^42 ms), so the longest durations wait until Close. Without the
+// cap the core's deadline computation overflowed (undefined behaviour in C++) for the top ~0.2 ms of the range;
+// for a poll the wrapped deadline happened to mean "no timeout", so this test passes on the old code too: it
+// guards the behaviour, not a seen failure.
 func TestPollFuncLongestTimeoutWaits(t *testing.T) {
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 	require.NoError(t, err)
