@@ -16,27 +16,27 @@ type completer interface {
 	complete(result int64)
 }
 
-// drainOnce starts the goroutine that delivers completions posted by C++ threads. It blocks in C (holding one OS
+// delivererOnce starts the goroutine that delivers completions posted by C++ threads. It blocks in C (holding one OS
 // thread, no P) until a batch is ready, so a completion costs one crossing per batch, not one callback each.
-var drainOnce sync.Once
+var delivererOnce sync.Once
 
-func startDrainer() {
-	drainOnce.Do(func() {
-		d := &completionDrainer{buf: (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))}
+func startDeliverer() {
+	delivererOnce.Do(func() {
+		d := &completionDeliverer{buf: (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))}
 		go d.run()
 	})
 }
 
 const completionBatch = 256
 
-// completionDrainer is the state of the delivering goroutine, kept outside it so that a successor can take over
+// completionDeliverer is the state of the delivering goroutine, kept outside it so that a successor can take over
 // the batch.
-type completionDrainer struct {
+type completionDeliverer struct {
 	buf     *[completionBatch]C.gocoro_completion
 	next, n int // buf[next:n] is still to be delivered
 }
 
-func (d *completionDrainer) run() {
+func (d *completionDeliverer) run() {
 	// A callback that calls runtime.Goexit ends this goroutine whatever it recovers: hand the rest of the batch and
 	// the queue to a new one, so that the completions behind it still arrive.
 	exited := true
@@ -65,7 +65,7 @@ func (d *completionDrainer) run() {
 	}
 }
 
-// deliver runs one completion. A panic in it (a user's PollFunc or NewCompletion function) is recovered and
+// deliver runs one completion. A panic in it (a user's PollFunc function, a net package's completion) is recovered and
 // dropped, like one in a Spawn'ed function: this goroutine delivers every completion of the process, and the ones
 // behind it must still arrive. Completers that can hand a panic on (task results) recover it themselves.
 func deliver(c completer, result int64) {
@@ -88,6 +88,6 @@ func (s *signal) complete(result int64) {
 
 // handle registers s for one completion; C++ posts it exactly once.
 func (s *signal) handle() C.uintptr_t {
-	startDrainer()
+	startDeliverer()
 	return C.uintptr_t(newHandle(completer(s)))
 }

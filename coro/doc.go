@@ -40,10 +40,11 @@
 // A panic inside Go code run by an executor is recovered there (it never crosses into C++ or kills the thread) and
 // comes back where the result is awaited as a *PanicError (Schedule, SyncWait, Await, Task.Result). Panics in
 // Spawn'ed functions are dropped, like exceptions escaping a spawned libcoro task, and so are panics in completion
-// callbacks (IOScheduler.PollFunc's done, NewCompletion's function), which have no caller to return to.
+// callbacks (IOScheduler.PollFunc's done, the net packages' completions), which have no caller to return to.
 //
 // # Handles
 //
-// Go values never live in C memory: C++ only holds runtime/cgo handles, each freed exactly once. LiveHandles reports
-// how many are outstanding, so tests can prove nothing leaks.
+// Go values never live in C memory: C++ only holds numbers naming them in this package's handle table (handle.go;
+// like runtime/cgo.Handle, but array-backed), each freed exactly once. LiveHandles reports how many are
+// outstanding, so tests can prove nothing leaks.
 package coro

@@ -43,3 +43,14 @@ func (e *opError) Error() string {
 	return "coro: " + e.Obj + " " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "coro: ")
 }
 func (e *opError) Unwrap() error { return e.Err }
+
+// argError reports a bad argument to one of the package's constructors, naming the function and the argument
+// ("coro: NewThreadPool: ThreadCount must be 0..65536, got -1"); it matches ErrInvalid.
+type argError struct{ fn, msg string }
+
+func invalidArg(fn, format string, args ...any) error {
+	return &argError{fn: fn, msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *argError) Error() string { return "coro: " + e.fn + ": " + e.msg }
+func (e *argError) Unwrap() error { return ErrInvalid }

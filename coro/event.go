@@ -57,7 +57,7 @@ func NewEvent(initiallySet bool) *Event {
 		panic("coro: out of memory")
 	}
 	c := e.c
-	e.life.free = func() { C.gocoro_event_destroy(c) }
+	e.life.Init(func() { C.gocoro_event_destroy(c) })
 	return e
 }
 
@@ -65,10 +65,10 @@ func eventErr(op string, err error) error { return &opError{Op: op, Obj: "event"
 
 // IsSet reports whether the event is set (false after Close and for the zero Event).
 func (e *Event) IsSet() bool {
-	if !e.life.valid() || !e.life.enter() {
+	if !e.life.Valid() || !e.life.Enter() {
 		return false
 	}
-	defer e.life.exit()
+	defer e.life.Exit()
 	return C.gocoro_event_is_set(e.c) != 0
 }
 
@@ -79,9 +79,10 @@ func (e *Event) Set(order ResumeOrder) error {
 	if err := e.life.ref(); err != nil {
 		return eventErr("set", err)
 	}
-	C.gocoro_event_set(e.c, C.int(order))
-	e.life.exit()
+	steps := C.gocoro_event_set(e.c, C.int(order))
+	e.life.Exit()
 	e.wake(false)
+	runSteps(steps)
 	return nil
 }
 
@@ -91,27 +92,17 @@ func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
 	if err := e.life.ref(); err != nil {
 		return eventErr("set", err)
 	}
-	defer e.life.exit()
+	defer e.life.Exit()
 	if !validExecutor(ex) {
 		return eventErr("set", ErrInvalid)
 	}
-	switch x := ex.(type) {
-	case *ThreadPool:
-		x.mu.RLock()
-		defer x.mu.RUnlock()
-		if x.closed {
-			return eventErr("set", ErrClosed)
-		}
-		C.gocoro_event_set_on(e.c, x.tp, C.int(order))
-	case *IOScheduler:
-		x.mu.RLock()
-		defer x.mu.RUnlock()
-		if x.closed {
-			return eventErr("set", ErrClosed)
-		}
-		C.gocoro_event_set_on_io(e.c, x.s, C.int(order))
+	var steps *C.gocoro_step
+	if !onExecutor(ex, func(tp *C.gocoro_thread_pool) { steps = C.gocoro_event_set_on(e.c, tp, C.int(order)) },
+		func(s *C.gocoro_io_scheduler) { steps = C.gocoro_event_set_on_io(e.c, s, C.int(order)) }) {
+		return eventErr("set", ErrClosed)
 	}
 	e.wake(false)
+	runSteps(steps)
 	return nil
 }
 
@@ -133,8 +124,15 @@ func (e *Event) Reset() error {
 	if err := e.life.ref(); err != nil {
 		return eventErr("reset", err)
 	}
+	defer e.life.Exit()
+	// Under mu, against Close: a Reset that took its reference before Close but reset after Close's Set would
+	// leave a task body that awaits afterwards suspended on an event nobody sets any more.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return eventErr("reset", ErrClosed)
+	}
 	C.gocoro_event_reset(e.c)
-	e.life.exit()
 	return nil
 }
 
@@ -148,12 +146,12 @@ func (e *Event) Wait(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		e.life.exit()
+		e.life.Exit()
 		return eventErr("wait", ErrClosed)
 	}
 	if C.gocoro_event_is_set(e.c) != 0 {
 		e.mu.Unlock()
-		e.life.exit()
+		e.life.Exit()
 		return nil
 	}
 	g := e.gen
@@ -162,7 +160,7 @@ func (e *Event) Wait(ctx context.Context) error {
 		e.gen = g
 	}
 	e.mu.Unlock()
-	e.life.exit()
+	e.life.Exit()
 
 	select {
 	case <-g.ch:
@@ -190,7 +188,7 @@ func (e *Event) Await(t *T) error {
 	// The suspended body keeps its reference: Close sets the event, which resumes it, before the C++ event can
 	// be freed.
 	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(e.c)})
-	e.life.exit()
+	e.life.Exit()
 	if e.isClosed() {
 		return eventErr("wait", ErrClosed)
 	}
@@ -206,7 +204,7 @@ func (e *Event) isClosed() bool {
 // Close releases every waiter (they get ErrClosed; task bodies resume inline on the calling thread) and frees the
 // event once no call is using it any more. Later operations fail with ErrClosed; later Close calls do nothing.
 func (e *Event) Close() error {
-	if !e.life.valid() {
+	if !e.life.Valid() {
 		return eventErr("close", ErrInvalid)
 	}
 	e.mu.Lock()
@@ -217,11 +215,12 @@ func (e *Event) Close() error {
 	e.closed = true
 	e.mu.Unlock()
 	e.wake(true)
-	if e.life.enter() {
+	if e.life.Enter() {
 		// Setting resumes the native waiters, which see the event closed and drop their references.
-		C.gocoro_event_set(e.c, 0)
-		e.life.close()
-		e.life.exit()
+		steps := C.gocoro_event_set(e.c, 0)
+		e.life.Close()
+		e.life.Exit()
+		runSteps(steps)
 	}
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -53,12 +52,16 @@ type IOSchedulerOptions struct {
 // The zero value is not usable; make one with NewIOScheduler. A zero IOScheduler refuses all work with an error
 // matching ErrInvalid (Size reports 0).
 type IOScheduler struct {
-	mu       sync.RWMutex // write-held only by Close
-	s        *C.gocoro_io_scheduler
-	id       *C.gocoro_io_scheduler // s as made, never cleared: only compared, never dereferenced
-	closed   bool
-	hooks    []handle
-	inflight atomic.Int64 // task awaits, polls and borrowers handed to C++ that still reference s
+	s     *C.gocoro_io_scheduler
+	id    *C.gocoro_io_scheduler // s as made, never cleared: only compared, never dereferenced
+	hooks []handle
+	// life has one reference per cgo call on s and per task await, poll and borrower handed to C++ that still
+	// references s. Close waits for them all and then frees s itself (the last reference may be dropped on one of
+	// the scheduler's own threads, which cannot join them).
+	life lifetime
+	// onClose holds the functions Close runs first (see onIOSchedulerClose); guarded by hookMu, and nil once Close
+	// took them.
+	hookMu   sync.Mutex
 	onClose  map[uint64]func()
 	nextHook uint64
 }
@@ -66,15 +69,14 @@ type IOScheduler struct {
 // NewIOScheduler starts a scheduler. Close it to stop its threads.
 func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 	if opts.Pool.ThreadCount < 0 || opts.Pool.ThreadCount > 1<<16 {
-		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: ErrInvalid}
+		return nil, invalidArg("NewIOScheduler", "Pool.ThreadCount must be 0 (the default) to 65536, got %d", opts.Pool.ThreadCount)
 	}
 	if opts.ThreadStrategy != SpawnThread && opts.ThreadStrategy != ManualThread {
-		return nil, &opError{Op: "create", Obj: "io_scheduler",
-			Err: fmt.Errorf("%w: thread strategy %d", ErrInvalid, opts.ThreadStrategy)}
+		return nil, invalidArg("NewIOScheduler", "ThreadStrategy must be SpawnThread or ManualThread, got %d", opts.ThreadStrategy)
 	}
 	if opts.ExecutionStrategy != TasksOnThreadPool && opts.ExecutionStrategy != TasksInline {
-		return nil, &opError{Op: "create", Obj: "io_scheduler",
-			Err: fmt.Errorf("%w: execution strategy %d", ErrInvalid, opts.ExecutionStrategy)}
+		return nil, invalidArg("NewIOScheduler", "ExecutionStrategy must be TasksOnThreadPool or TasksInline, got %d",
+			opts.ExecutionStrategy)
 	}
 	s := &IOScheduler{}
 	copts := C.gocoro_io_scheduler_options{
@@ -103,6 +105,7 @@ func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 		s.releaseHooks()
 		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: errors.New(C.GoString(&cerr.message[0]))}
 	}
+	s.life.Init(nil)
 	return s, nil
 }
 
@@ -133,10 +136,12 @@ func (s *IOScheduler) submit(q queued) error {
 	if !s.valid() {
 		return schedulerInvalid("spawn")
 	}
+	if !s.life.Enter() {
+		return &opError{Op: "spawn", Obj: "io_scheduler", Err: ErrClosed}
+	}
+	defer s.life.Exit()
 	h := newHandle(runner(q))
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed || C.gocoro_io_scheduler_spawn(s.s, C.uintptr_t(h)) != C.GOCORO_OK {
+	if C.gocoro_io_scheduler_spawn(s.s, C.uintptr_t(h)) != C.GOCORO_OK {
 		releaseHandle(h)
 		return &opError{Op: "spawn", Obj: "io_scheduler", Err: ErrClosed}
 	}
@@ -149,31 +154,28 @@ func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
 	if !s.valid() {
 		return 0, schedulerInvalid("process_events")
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
+	if !s.life.Enter() {
 		return 0, &opError{Op: "process_events", Obj: "io_scheduler", Err: ErrClosed}
 	}
+	defer s.life.Exit()
 	return int(C.gocoro_io_scheduler_process_events(s.s, C.int64_t(timeout.Milliseconds()))), nil
 }
 
 // Size reports scheduled, spawned and waiting (timer, poll) tasks; 0 after Close.
 func (s *IOScheduler) Size() int {
-	if !s.valid() {
+	if !s.life.Enter() {
 		return 0
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return 0
-	}
+	defer s.life.Exit()
 	return int(C.gocoro_io_scheduler_size(s.s))
 }
 
-// Close shuts the scheduler down — it completes pending polls with ErrClosed (PollFunc's done, T.Poll), waits for
-// pending timers, runs what is queued and joins its threads — and frees it. Later calls do nothing. Called from one of the scheduler's own threads (a Spawn or
-// Schedule function running there, or inside ProcessEvents), Close cannot wait for the thread it runs on: it then
-// does all that in the background and returns nil at once. A task body (NewTask) must not Close the scheduler it
+// Close shuts the scheduler down — it completes pending polls (PollFunc's done, T.Poll) and timers (T.YieldFor,
+// YieldUntil, ScheduleAfter, ScheduleAt, however far off) with ErrClosed, runs what is queued and joins its
+// threads — and frees it. Work handed to it while Close runs either runs or fails with ErrClosed. Later calls do
+// nothing. Called from one of the scheduler's own threads (a Spawn or Schedule function running there, or inside
+// ProcessEvents), Close cannot wait for the thread it runs on: it then does all that in the background and returns
+// nil at once. A task body (NewTask) must not Close the scheduler it
 // runs on: its thread waits for the body.
 func (s *IOScheduler) Close() error {
 	if !s.valid() {
@@ -183,22 +185,20 @@ func (s *IOScheduler) Close() error {
 		go s.Close()
 		return nil
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.life.Close() {
 		return nil
 	}
-	s.closed = true
+	s.hookMu.Lock()
 	hooks := s.onClose
 	s.onClose = nil
-	s.mu.Unlock()
+	s.hookMu.Unlock()
 	for _, fn := range hooks {
 		fn()
 	}
+	// New calls are refused now; one still in flight either gets its work in (the shutdown runs or cancels it) or
+	// is refused by the core, which reports it as ErrClosed.
 	C.gocoro_io_scheduler_shutdown(s.s)
-	for s.inflight.Load() != 0 {
-		time.Sleep(10 * time.Microsecond)
-	}
+	s.life.Wait()
 	C.gocoro_io_scheduler_destroy(s.s)
 	s.s = nil
 	s.releaseHooks()
@@ -208,8 +208,7 @@ func (s *IOScheduler) Close() error {
 // onOwnThread reports whether the caller runs on the scheduler's event thread, one of its pool workers, or inside
 // its ProcessEvents.
 func (s *IOScheduler) onOwnThread() bool {
-	// No lock: ProcessEvents holds the read lock while it runs tasks, and a concurrent Close may hold (or wait for)
-	// the write lock while it waits for this very thread. The C side only compares the pointer.
+	// No reference: a concurrent Close may be waiting for this very thread. The C side only compares the pointer.
 	return C.gocoro_io_scheduler_on_own_thread(s.id) != 0
 }
 
@@ -221,30 +220,19 @@ func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
 	if !s.valid() {
 		return 0, schedulerInvalid(op)
 	}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
+	if !s.life.Enter() {
 		return 0, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 	}
-	s.inflight.Add(1)
-	s.mu.RUnlock()
 	r.target = unsafe.Pointer(s.s)
 	res := t.await(r)
 	// A poll that Close cancelled reports PollClosed (the C++ core's status for it); a peer hanging up at the same
 	// moment is reported as ErrClosed too.
-	cancelled := r.kind == C.GOCORO_OP_IO_POLL && PollStatus(res) == PollClosed && s.isClosed()
-	s.inflight.Add(-1)
+	cancelled := r.kind == C.GOCORO_OP_IO_POLL && PollStatus(res) == PollClosed && s.life.Closed()
+	s.life.Exit()
 	if cancelled || r.kind != C.GOCORO_OP_IO_POLL && res == C.GOCORO_ESHUTDOWN {
 		return 0, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 	}
 	return res, nil
-}
-
-// isClosed reports whether Close has begun.
-func (s *IOScheduler) isClosed() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.closed
 }
 
 func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, error) {
@@ -255,15 +243,11 @@ func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, e
 	if !s.valid() {
 		return request{}, nil, schedulerInvalid(op)
 	}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
+	if !s.life.Enter() {
 		return request{}, nil, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 	}
-	s.inflight.Add(1)
-	s.mu.RUnlock()
 	finish := func(res int64) error {
-		s.inflight.Add(-1)
+		s.life.Exit()
 		if res == C.GOCORO_ESHUTDOWN {
 			return &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 		}
@@ -273,7 +257,8 @@ func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, e
 }
 
 // YieldFor suspends the task body for at least d on s's timers (co_await s->yield_for(d)); d <= 0 behaves like
-// Schedule. The body resumes on s (pool thread or event-loop thread).
+// Schedule. The body resumes on s (pool thread or event-loop thread). If s is closed first, YieldFor returns
+// ErrClosed when Close begins instead of waiting out d.
 func (t *T) YieldFor(s *IOScheduler, d time.Duration) error {
 	_, err := s.await(t, "yield_for", request{kind: C.GOCORO_OP_IO_YIELD_FOR, arg: ceilMillis(d)})
 	return err
@@ -391,17 +376,6 @@ func ScheduleTimeout[R any](s *IOScheduler, task *Task[R], timeout time.Duration
 	})
 }
 
-func (s *IOScheduler) hold() bool {
-	if !s.valid() {
-		return false
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return false
-	}
-	s.inflight.Add(1)
-	return true
-}
+func (s *IOScheduler) hold() bool { return s.life.Enter() }
 
-func (s *IOScheduler) unhold() { s.inflight.Add(-1) }
+func (s *IOScheduler) unhold() { s.life.Exit() }

@@ -7,12 +7,8 @@ import "C"
 
 import (
 	"fmt"
-	"sync"
 	"syscall"
 	"time"
-	"unsafe"
-
-	"github.com/gocoro/gocoro/internal/corelink"
 )
 
 // PollFunc starts waiting on s's epoll loop until fd is ready for op or timeout passes (0: no timeout), without a
@@ -33,18 +29,14 @@ func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done fu
 	if op != PollRead && op != PollWrite && op != PollReadWrite || done == nil || fd < 0 {
 		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: ErrInvalid}
 	}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
+	if !s.life.Enter() {
 		return &opError{Op: "poll", Obj: "io_scheduler", Err: ErrClosed}
 	}
-	s.inflight.Add(1)
-	s.mu.RUnlock()
-	startDrainer()
+	startDeliverer()
 	h := newHandle(completer(&pollWaiter{s: s, fd: fd, done: done}))
 	if C.gocoro_io_scheduler_poll(s.s, C.int(fd), C.int(op), C.int64_t(ceilMillis(timeout)), C.uintptr_t(h)) != C.GOCORO_OK {
 		releaseHandle(h)
-		s.inflight.Add(-1)
+		s.life.Exit()
 		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: syscall.ENOMEM}
 	}
 	return nil
@@ -58,51 +50,12 @@ type pollWaiter struct {
 }
 
 func (w *pollWaiter) complete(result int64) {
-	// Read before inflight drops: Close cannot have finished (nor the scheduler been freed) yet.
-	cancelled := result < 0 || PollStatus(result) == PollClosed && w.s.isClosed()
-	w.s.inflight.Add(-1)
+	// Read before the reference drops: Close cannot have finished (nor the scheduler been freed) yet.
+	cancelled := result < 0 || PollStatus(result) == PollClosed && w.s.life.Closed()
+	w.s.life.Exit()
 	if cancelled {
 		w.done(PollError, &opError{Op: "poll", Obj: "io_scheduler", Err: ErrClosed})
 		return
 	}
 	w.done(PollStatus(result), nil)
-}
-
-func init() {
-	corelink.AcquireIOScheduler = func(v any) (unsafe.Pointer, func(), error) {
-		s := v.(*IOScheduler)
-		if !s.valid() {
-			return nil, nil, schedulerInvalid("acquire")
-		}
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		if s.closed {
-			return nil, nil, &opError{Op: "acquire", Obj: "io_scheduler", Err: ErrClosed}
-		}
-		s.inflight.Add(1)
-		var once sync.Once
-		return unsafe.Pointer(s.s), func() { once.Do(func() { s.inflight.Add(-1) }) }, nil
-	}
-	corelink.OnIOSchedulerClose = func(v any, fn func()) (func(), error) {
-		s := v.(*IOScheduler)
-		if !s.valid() {
-			return nil, schedulerInvalid("register")
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed {
-			return nil, &opError{Op: "register", Obj: "io_scheduler", Err: ErrClosed}
-		}
-		if s.onClose == nil {
-			s.onClose = map[uint64]func(){}
-		}
-		s.nextHook++
-		id := s.nextHook
-		s.onClose[id] = fn
-		return func() {
-			s.mu.Lock()
-			delete(s.onClose, id)
-			s.mu.Unlock()
-		}, nil
-	}
 }

@@ -3,6 +3,7 @@ package coro_test
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"runtime"
 	"testing"
@@ -190,4 +191,35 @@ func TestPollFuncPanic(t *testing.T) {
 	require.NoError(t, r.Close())
 	require.NoError(t, w.Close())
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}
+
+// PollFunc's timeout is capped like YieldFor's (2^42 ms), so the longest durations wait until Close. Without the
+// cap the core's deadline computation overflowed (undefined behaviour in C++) for the top ~0.2 ms of the range;
+// for a poll the wrapped deadline happened to mean "no timeout", so this test passes on the old code too: it
+// guards the behaviour, not a seen failure.
+func TestPollFuncLongestTimeoutWaits(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
+	require.NoError(t, err)
+	got := make(chan pollOutcome, 3)
+	var files []*os.File
+	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Millisecond/2, 1 << 62} {
+		r, w, err := os.Pipe()
+		require.NoError(t, err)
+		files = append(files, r, w)
+		require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, d, func(st coro.PollStatus, err error) {
+			got <- pollOutcome{st, err}
+		}))
+	}
+	select {
+	case o := <-got:
+		t.Fatalf("a poll with the longest timeout ended at once: %v, %v", o.st, o.err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.NoError(t, s.Close())
+	for range 3 {
+		require.ErrorIs(t, (<-got).err, coro.ErrClosed)
+	}
+	for _, f := range files {
+		f.Close()
+	}
 }

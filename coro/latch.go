@@ -1,6 +1,7 @@
 package coro
 
 /*
+#include "cshim/io_scheduler.h"
 #include "cshim/latch.h"
 #include "cshim/task.h"
 */
@@ -52,7 +53,7 @@ func NewLatch(count int64) *Latch {
 		panic("coro: out of memory")
 	}
 	c := l.c
-	l.life.free = func() { C.gocoro_latch_destroy(c) }
+	l.life.Init(func() { C.gocoro_latch_destroy(c) })
 	return l
 }
 
@@ -62,10 +63,10 @@ func latchErr(op string, err error) error { return &opError{Op: op, Obj: "latch"
 
 // IsReady reports whether the counter reached zero (false after Close).
 func (l *Latch) IsReady() bool {
-	if !l.life.valid() || !l.life.enter() {
+	if !l.life.Valid() || !l.life.Enter() {
 		return false
 	}
-	defer l.life.exit()
+	defer l.life.Exit()
 	return C.gocoro_latch_is_ready(l.c) != 0
 }
 
@@ -73,10 +74,10 @@ func (l *Latch) IsReady() bool {
 // same int64 converted to size_t, i.e. a huge value); it stops at math.MinInt64 instead of wrapping around. 0
 // after Close.
 func (l *Latch) Remaining() int64 {
-	if !l.life.valid() || !l.life.enter() {
+	if !l.life.Valid() || !l.life.Enter() {
 		return 0
 	}
-	defer l.life.exit()
+	defer l.life.Exit()
 	return int64(C.gocoro_latch_remaining(l.c))
 }
 
@@ -87,29 +88,34 @@ func (l *Latch) CountDown(n int64) error {
 	if err := l.life.ref(); err != nil {
 		return latchErr("count_down", err)
 	}
-	rc := C.gocoro_latch_count_down(l.c, C.int64_t(n))
-	l.life.exit()
+	var steps *C.gocoro_step
+	rc := C.gocoro_latch_count_down(l.c, C.int64_t(n), &steps)
+	l.life.Exit()
+	runSteps(steps)
 	if rc != C.GOCORO_OK {
 		return latchErr("count_down", ErrInvalid)
 	}
 	return nil
 }
 
-// CountDownOn is CountDown, but waiting task bodies resume on tp's threads instead of the calling thread.
-func (l *Latch) CountDownOn(tp *ThreadPool, n int64) error {
+// CountDownOn is CountDown, but waiting task bodies resume on ex's threads (ex.resume()) instead of the calling
+// thread, as with Event.SetOn.
+func (l *Latch) CountDownOn(ex Executor, n int64) error {
 	if err := l.life.ref(); err != nil {
 		return latchErr("count_down", err)
 	}
-	defer l.life.exit()
-	if tp == nil || !tp.valid() {
+	defer l.life.Exit()
+	if !validExecutor(ex) {
 		return latchErr("count_down", ErrInvalid)
 	}
-	tp.mu.RLock()
-	defer tp.mu.RUnlock()
-	if tp.closed {
+	var rc C.int
+	var steps *C.gocoro_step
+	if !onExecutor(ex, func(tp *C.gocoro_thread_pool) { rc = C.gocoro_latch_count_down_on(l.c, tp, C.int64_t(n), &steps) },
+		func(s *C.gocoro_io_scheduler) { rc = C.gocoro_latch_count_down_on_io(l.c, s, C.int64_t(n), &steps) }) {
 		return latchErr("count_down", ErrClosed)
 	}
-	if C.gocoro_latch_count_down_on(l.c, tp.tp, C.int64_t(n)) != C.GOCORO_OK {
+	runSteps(steps)
+	if rc != C.GOCORO_OK {
 		return latchErr("count_down", ErrInvalid)
 	}
 	return nil
@@ -122,19 +128,19 @@ func (l *Latch) Wait(ctx context.Context) error {
 		return latchErr("wait", err)
 	}
 	if C.gocoro_latch_is_ready(l.c) != 0 {
-		l.life.exit()
+		l.life.Exit()
 		return nil
 	}
 	l.mu.Lock()
 	if l.closing.Load() {
 		l.mu.Unlock()
-		l.life.exit()
+		l.life.Exit()
 		return latchClosed("wait")
 	}
 	w := newWaiter()
 	l.waiters[w] = struct{}{}
 	if l.armed {
-		l.life.exit()
+		l.life.Exit()
 	} else {
 		// The stand-in keeps this call's reference until its completion.
 		l.armed = true
@@ -143,9 +149,9 @@ func (l *Latch) Wait(ctx context.Context) error {
 			releaseHandle(h)
 			l.armed = false
 			l.wakeLocked()
-			l.life.exit()
+			l.life.Exit()
 		} else {
-			startDrainer()
+			startDeliverer()
 		}
 	}
 	l.mu.Unlock()
@@ -186,7 +192,7 @@ func (s *latchStandIn) complete(int64) {
 	l.armed = false
 	l.wakeLocked()
 	l.mu.Unlock()
-	l.life.exit()
+	l.life.Exit()
 }
 
 // Await suspends the task body until the latch is ready (co_await latch); a ready latch does not suspend.
@@ -198,7 +204,7 @@ func (l *Latch) Await(t *T) error {
 		return latchErr("wait", err)
 	}
 	t.await(request{kind: C.GOCORO_OP_LATCH, target: unsafe.Pointer(l.c)})
-	l.life.exit()
+	l.life.Exit()
 	if l.closing.Load() {
 		return latchClosed("wait")
 	}
@@ -208,7 +214,7 @@ func (l *Latch) Await(t *T) error {
 // Close releases every waiter (they get ErrClosed) and frees the latch once no call is using it. Later calls
 // do nothing.
 func (l *Latch) Close() error {
-	if !l.life.valid() {
+	if !l.life.Valid() {
 		return latchErr("close", ErrInvalid)
 	}
 	l.mu.Lock()
@@ -219,11 +225,12 @@ func (l *Latch) Close() error {
 	l.closing.Store(true)
 	l.wakeLocked()
 	l.mu.Unlock()
-	if l.life.enter() {
+	if l.life.Enter() {
 		// Completes the latch: native waiters resume (and see it closed), the stand-in posts its completion.
-		C.gocoro_latch_release_all(l.c)
-		l.life.close()
-		l.life.exit()
+		steps := C.gocoro_latch_release_all(l.c)
+		l.life.Close()
+		l.life.Exit()
+		runSteps(steps)
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func NewMutex() *Mutex {
 		panic("coro: out of memory")
 	}
 	c := m.c
-	m.life.free = func() { C.gocoro_mutex_destroy(c) }
+	m.life.Init(func() { C.gocoro_mutex_destroy(c) })
 	return m
 }
 
@@ -50,14 +50,14 @@ func mutexErr(op string, err error) error { return &opError{Op: op, Obj: "mutex"
 
 // TryLock takes the lock if it is free right now; the caller must later call Unlock. False after Close.
 func (m *Mutex) TryLock() bool {
-	if !m.life.valid() || !m.life.enter() {
+	if !m.life.Valid() || !m.life.Enter() {
 		return false
 	}
 	if C.gocoro_mutex_try_lock(m.c) != 0 {
 		m.locked.Store(true)
 		return true // the reference stays with the hold until Unlock
 	}
-	m.life.exit()
+	m.life.Exit()
 	return false
 }
 
@@ -75,13 +75,13 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	m.mu.Lock()
 	if m.closing.Load() {
 		m.mu.Unlock()
-		m.life.exit()
+		m.life.Exit()
 		return mutexErr("lock", ErrClosed)
 	}
 	w := newWaiter()
 	m.queue = append(m.queue, w)
 	if m.armed {
-		m.life.exit()
+		m.life.Exit()
 	} else {
 		m.armLocked() // takes over this call's reference
 	}
@@ -108,7 +108,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 			m.mu.Unlock()
 			m.locked.Store(false)
 			runSteps(C.gocoro_mutex_unlock(m.c))
-			m.life.exit()
+			m.life.Exit()
 		}
 		return ctx.Err()
 	}
@@ -117,7 +117,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 // armLocked queues the native stand-in; it owns one lifetime reference (the caller's).
 func (m *Mutex) armLocked() {
 	m.armed = true
-	startDrainer()
+	startDeliverer()
 	C.gocoro_mutex_lock_async(m.c, C.uintptr_t(newHandle(completer((*mutexStandIn)(m)))))
 }
 
@@ -142,7 +142,7 @@ func (m *Mutex) grantLocked() bool {
 	w.granted = true
 	m.locked.Store(true)
 	close(w.ch)
-	if len(m.queue) > 0 && !m.armed && m.life.enter() {
+	if len(m.queue) > 0 && !m.armed && m.life.Enter() {
 		// Queue behind the new holder for the next goroutine (queuing never resumes anyone inline).
 		m.armLocked()
 	}
@@ -159,10 +159,10 @@ func (s *mutexStandIn) complete(int64) {
 	granted := m.grantLocked()
 	m.mu.Unlock()
 	if !granted {
-		// Every goroutine gave up: release it. Not on the drainer: unlock may run a task body inline.
+		// Every goroutine gave up: release it. Not on the completion goroutine: unlock may run a task body inline.
 		go func() {
 			runSteps(C.gocoro_mutex_unlock(m.c))
-			m.life.exit()
+			m.life.Exit()
 		}()
 	}
 }
@@ -179,7 +179,7 @@ func (m *Mutex) AwaitLock(t *T) error {
 	t.await(request{kind: C.GOCORO_OP_MUTEX_LOCK, target: unsafe.Pointer(m.c)})
 	if m.closing.Load() {
 		runSteps(C.gocoro_mutex_unlock(m.c)) // hand it on, so every waiter drains
-		m.life.exit()
+		m.life.Exit()
 		return mutexErr("lock", ErrClosed)
 	}
 	m.locked.Store(true)
@@ -198,7 +198,7 @@ func (m *Mutex) Unlock() error {
 		return mutexErr("unlock", ErrInvalid)
 	}
 	runSteps(C.gocoro_mutex_unlock(m.c))
-	m.life.exit()
+	m.life.Exit()
 	if m.closing.Load() {
 		return mutexErr("unlock", ErrClosed)
 	}
@@ -209,7 +209,7 @@ func (m *Mutex) Unlock() error {
 // ErrClosed). Task bodies still waiting get ErrClosed as the lock reaches them. The C++ mutex is freed once it
 // is unlocked and nobody waits. Later calls do nothing.
 func (m *Mutex) Close() error {
-	if !m.life.valid() {
+	if !m.life.Valid() {
 		return mutexErr("close", ErrInvalid)
 	}
 	m.mu.Lock()
@@ -223,6 +223,6 @@ func (m *Mutex) Close() error {
 	}
 	m.queue = nil
 	m.mu.Unlock()
-	m.life.close()
+	m.life.Close()
 	return nil
 }

@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -69,16 +68,15 @@ type rbWaiter[V any] struct {
 // NewRingBuffer makes a ring buffer holding up to capacity values. capacity must be 1..16 or a power of two up
 // to 65536 (the instantiated template sizes); otherwise the error matches ErrInvalid.
 func NewRingBuffer[V any](capacity int) (*RingBuffer[V], error) {
-	if capacity <= 0 {
-		return nil, &opError{Op: "create", Obj: "ring_buffer", Err: ErrInvalid}
+	var c *C.gocoro_ring_buffer
+	if capacity > 0 {
+		c = C.gocoro_ring_buffer_create(C.size_t(capacity))
 	}
-	c := C.gocoro_ring_buffer_create(C.size_t(capacity))
 	if c == nil {
-		return nil, &opError{Op: "create", Obj: "ring_buffer",
-			Err: fmt.Errorf("%w: capacity %d: must be 1..16 or a power of two up to 65536", ErrInvalid, capacity)}
+		return nil, invalidArg("NewRingBuffer", "capacity must be 1..16 or a power of two up to 65536, got %d", capacity)
 	}
 	rb := &RingBuffer[V]{c: c, capacity: capacity, values: map[uint64]*rbValue[V]{}}
-	rb.life.free = func() { C.gocoro_ring_buffer_destroy(c) }
+	rb.life.Init(func() { C.gocoro_ring_buffer_destroy(c) })
 	return rb, nil
 }
 
@@ -90,11 +88,11 @@ func (rb *RingBuffer[V]) Capacity() int { return rb.capacity }
 // Size reports how many values are stored (a snapshot). Placeholders of cancelled producers count until a
 // consumer skips them. 0 after Close.
 func (rb *RingBuffer[V]) Size() int {
-	if !rb.life.valid() || !rb.life.enter() {
+	if !rb.life.Valid() || !rb.life.Enter() {
 		return 0
 	}
 	n := int(C.gocoro_ring_buffer_size(rb.c))
-	rb.life.exit()
+	rb.life.Exit()
 	rb.mu.Lock()
 	n += len(rb.stash)
 	rb.mu.Unlock()
@@ -107,13 +105,15 @@ func (rb *RingBuffer[V]) Empty() bool { return rb.Size() == 0 }
 // NotifyWaiters stops the buffer (once): every waiting producer and then every waiting consumer is resumed
 // (task bodies inline on the calling thread) and fails with ErrStopped. Afterwards every produce fails with
 // ErrStopped, while consumers still drain the stored values and fail with ErrStopped once the buffer is empty
-// (gocoro's libcoro, see third_party/libcoro/COMPATIBILITY.md §35.9: v0.14 still stored into free space).
+// (gocoro's libcoro, see third_party/libcoro/COMPATIBILITY.md, "ring_buffer after notify_waiters()": v0.14
+// still stored into free space).
 func (rb *RingBuffer[V]) NotifyWaiters() error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("notify_waiters", err)
 	}
-	C.gocoro_ring_buffer_notify_waiters(rb.c)
-	rb.life.exit()
+	steps := C.gocoro_ring_buffer_notify_waiters(rb.c)
+	rb.life.Exit()
+	runSteps(steps)
 	return nil
 }
 
@@ -154,13 +154,15 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 	}
 	id := rb.newValue(v)
 	var p *C.gocoro_pending
+	var steps *C.gocoro_step
 	var res int64
-	switch C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p) {
+	switch C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p, &steps) {
 	case C.GOCORO_RB_DONE:
-		rb.life.exit()
+		rb.life.Exit()
+		runSteps(steps) // a task body waiting in consume, resumed by this value
 		return nil
 	case C.GOCORO_RB_STOPPED:
-		rb.life.exit()
+		rb.life.Exit()
 		res = 1
 	default:
 		w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, id: id}
@@ -181,7 +183,7 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 // returned.
 func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 	var zero V
-	if !rb.life.valid() {
+	if !rb.life.Valid() {
 		return zero, rbErr("consume", ErrInvalid)
 	}
 	for {
@@ -197,17 +199,19 @@ func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 				return zero, ctx.Err()
 			}
 		} else {
-			if !rb.life.enter() {
+			if !rb.life.Enter() {
 				return zero, rbErr("consume", ErrClosed)
 			}
 			var id C.uint64_t
 			var p *C.gocoro_pending
-			switch C.gocoro_ring_buffer_consume(rb.c, &id, &p) {
+			var steps *C.gocoro_step
+			switch C.gocoro_ring_buffer_consume(rb.c, &id, &p, &steps) {
 			case C.GOCORO_RB_DONE:
-				rb.life.exit()
+				rb.life.Exit()
+				runSteps(steps) // a task body waiting in produce, resumed by the freed slot
 				res = int64(id)
 			case C.GOCORO_RB_STOPPED:
-				rb.life.exit()
+				rb.life.Exit()
 				res = -1
 			default:
 				w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, consume: true, seq: rb.opSeq.Add(1)}
@@ -273,11 +277,11 @@ func (rb *RingBuffer[V]) unorphanLocked(w *rbWaiter[V]) {
 // stops the buffer, which finishes every pending operation (result "stopped").
 func (rb *RingBuffer[V]) wait(ctx context.Context, w *rbWaiter[V], p *C.gocoro_pending) (int64, bool) {
 	var res C.int64_t
-	startDrainer()
+	startDeliverer()
 	h := newHandle(completer(w))
 	if C.gocoro_pending_bind(p, C.uintptr_t(h), &res) != 0 {
 		releaseHandle(h)
-		rb.life.exit()
+		rb.life.Exit()
 		return int64(res), true
 	}
 	return rb.await(ctx, w)
@@ -313,7 +317,7 @@ func (rb *RingBuffer[V]) await(ctx context.Context, w *rbWaiter[V]) (int64, bool
 	return 0, false
 }
 
-// complete runs on the drainer when a goroutine's native operation finished; it drops the operation's lifetime
+// complete runs on the completion goroutine when a goroutine's native operation finished; it drops the operation's lifetime
 // reference.
 func (w *rbWaiter[V]) complete(result int64) {
 	rb := w.rb
@@ -323,9 +327,9 @@ func (w *rbWaiter[V]) complete(result int64) {
 		close(w.ch)
 		ev := w.ev
 		rb.mu.Unlock()
-		rb.life.exit()
+		rb.life.Exit()
 		if ev != nil {
-			// Not on the drainer: Set runs the adopting task body inline.
+			// Not on the completion goroutine: Set runs the adopting task body inline.
 			go func() { _ = ev.Set(LIFO) }()
 		}
 		return
@@ -347,7 +351,7 @@ func (w *rbWaiter[V]) complete(result int64) {
 		delete(rb.values, w.id) // stopped before the placeholder was stored
 	}
 	rb.mu.Unlock()
-	rb.life.exit()
+	rb.life.Exit()
 }
 
 // AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)).
@@ -360,7 +364,7 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 	}
 	id := rb.newValue(v)
 	res := t.await(request{kind: C.GOCORO_OP_RING_PRODUCE, target: unsafe.Pointer(rb.c), arg: int64(id)})
-	rb.life.exit()
+	rb.life.Exit()
 	if res != 0 {
 		rb.take(id)
 		return rb.stoppedErr("produce")
@@ -375,7 +379,7 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	if err := t.check(); err != nil {
 		return zero, err
 	}
-	if !rb.life.valid() {
+	if !rb.life.Valid() {
 		return zero, rbErr("consume", ErrInvalid)
 	}
 	for {
@@ -387,11 +391,11 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 		if w != nil {
 			res = rb.awaitAdopted(t, w)
 		} else {
-			if !rb.life.enter() {
+			if !rb.life.Enter() {
 				return zero, rbErr("consume", ErrClosed)
 			}
 			res = t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
-			rb.life.exit()
+			rb.life.Exit()
 		}
 		if res < 0 {
 			return zero, rb.stoppedErr("consume")
@@ -422,7 +426,7 @@ func (rb *RingBuffer[V]) awaitAdopted(t *T, w *rbWaiter[V]) int64 {
 // Close stops the buffer (waiting task bodies and goroutines get ErrClosed), drops the stored values and frees
 // the C++ buffer once no call is using it. Later operations fail with ErrClosed; later Close calls do nothing.
 func (rb *RingBuffer[V]) Close() error {
-	if !rb.life.valid() {
+	if !rb.life.Valid() {
 		return rbErr("close", ErrInvalid)
 	}
 	rb.mu.Lock()
@@ -432,10 +436,11 @@ func (rb *RingBuffer[V]) Close() error {
 	}
 	rb.closing.Store(true)
 	rb.mu.Unlock()
-	if rb.life.enter() {
-		C.gocoro_ring_buffer_notify_waiters(rb.c) // pending operations finish (stopped) and see the buffer closed
-		rb.life.close()
-		rb.life.exit()
+	if rb.life.Enter() {
+		steps := C.gocoro_ring_buffer_notify_waiters(rb.c) // pending operations finish (stopped), see it closed
+		rb.life.Close()
+		rb.life.Exit()
+		runSteps(steps)
 	}
 	rb.mu.Lock()
 	clear(rb.values)

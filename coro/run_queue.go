@@ -33,10 +33,7 @@ type queued interface {
 	fail(err error)
 }
 
-const (
-	drainBatch   = 32
-	drainerSlice = 200 * time.Microsecond
-)
+const drainerSlice = 200 * time.Microsecond
 
 // push appends q; it reports whether the caller must start a drainer (and then counts it as started).
 func (r *runQueue) push(q queued) (startDrainer bool) {

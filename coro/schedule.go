@@ -2,6 +2,12 @@
 
 package coro
 
+/*
+#include "cshim/io_scheduler.h"
+#include "cshim/thread_pool.h"
+*/
+import "C"
+
 import (
 	"context"
 	"runtime/debug"
@@ -20,6 +26,23 @@ type Executor interface {
 	// closed; then nothing must be handed to it); release with unhold.
 	hold() bool
 	unhold()
+}
+
+// onExecutor calls pool or sched, whichever matches ex's kind, with its C++ object held open for the call (hold);
+// false if ex is closed (or not valid) and nothing was called. Waiters the call hands to an executor that is
+// shutting down are resumed inline by the C++ side rather than dropped.
+func onExecutor(ex Executor, pool func(*C.gocoro_thread_pool), sched func(*C.gocoro_io_scheduler)) bool {
+	if !validExecutor(ex) || !ex.hold() {
+		return false
+	}
+	defer ex.unhold()
+	switch x := ex.(type) {
+	case *ThreadPool:
+		pool(x.tp)
+	case *IOScheduler:
+		sched(x.s)
+	}
+	return true
 }
 
 const (
@@ -89,19 +112,20 @@ func Schedule[T any](ctx context.Context, ex Executor, fn func(context.Context) 
 }
 
 // spawned is a fire-and-forget function; a panic in it is recovered and dropped, like an exception
-// escaping a task spawned on a libcoro executor.
-type spawned func()
+// escaping a task spawned on a libcoro executor. A pointer, so that queued items compare by identity (a func
+// value in an interface would panic when compared; ThreadPool.submit looks for its own item among lost ones).
+type spawned struct{ fn func() }
 
-func (f spawned) run() {
+func (s *spawned) run() {
 	defer func() { _ = recover() }()
-	f()
+	s.fn()
 }
 
-func (f spawned) fail(error) {} // nobody waits for it: like a task a closed executor drops
+func (s *spawned) fail(error) {} // nobody waits for it: like a task a closed executor drops
 
 func spawnOn(ex Executor, fn func()) error {
 	if fn == nil {
 		return ErrInvalid
 	}
-	return ex.submit(spawned(fn))
+	return ex.submit(&spawned{fn: fn})
 }

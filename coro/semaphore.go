@@ -43,17 +43,20 @@ type Semaphore struct {
 }
 
 // NewSemaphore makes a semaphore with the given maximum (at least 1) and starting value (at least 0, clamped to
-// max). Other arguments fail with an error matching ErrInvalid.
-func NewSemaphore(max, initial int64) (*Semaphore, error) {
-	if max < 1 || initial < 0 {
-		return nil, semErr("create", fmt.Errorf("%w: max %d, initial %d: want max >= 1, initial >= 0", ErrInvalid, max, initial))
+// limit). Other arguments fail with an error matching ErrInvalid.
+func NewSemaphore(limit, initial int64) (*Semaphore, error) {
+	if limit < 1 {
+		return nil, invalidArg("NewSemaphore", "limit must be >= 1, got %d", limit)
 	}
-	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(max), C.int64_t(initial)), max: max}
+	if initial < 0 {
+		return nil, invalidArg("NewSemaphore", "initial must be >= 0, got %d", initial)
+	}
+	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(limit), C.int64_t(initial)), max: limit}
 	if s.c == nil {
 		panic("coro: out of memory")
 	}
 	c := s.c
-	s.life.free = func() { C.gocoro_semaphore_destroy(c) }
+	s.life.Init(func() { C.gocoro_semaphore_destroy(c) })
 	return s, nil
 }
 
@@ -64,21 +67,21 @@ func (s *Semaphore) Max() int64 { return s.max }
 
 // Value reports the units currently available (0 after Close).
 func (s *Semaphore) Value() int64 {
-	if !s.life.valid() || !s.life.enter() {
+	if !s.life.Valid() || !s.life.Enter() {
 		return 0
 	}
-	defer s.life.exit()
+	defer s.life.Exit()
 	return int64(C.gocoro_semaphore_value(s.c))
 }
 
 // TryAcquire takes one unit if one is available, without waiting (it does so even after NotifyWaiters, as
 // libcoro's try_acquire). False after Close.
 func (s *Semaphore) TryAcquire() bool {
-	if !s.life.valid() || !s.life.enter() {
+	if !s.life.Valid() || !s.life.Enter() {
 		return false
 	}
 	ok := C.gocoro_semaphore_try_acquire(s.c) != 0
-	s.life.exit()
+	s.life.Exit()
 	return ok
 }
 
@@ -90,7 +93,7 @@ func (s *Semaphore) Release() error {
 		return semErr("release", err)
 	}
 	rc := s.release()
-	s.life.exit()
+	s.life.Exit()
 	if rc != C.GOCORO_OK {
 		return semErr("release", fmt.Errorf("%w: the counter is at its limit", ErrInvalid))
 	}
@@ -105,23 +108,23 @@ func (s *Semaphore) Acquire(ctx context.Context) error {
 		return semErr("acquire", err)
 	}
 	if s.stopped.Load() {
-		s.life.exit()
+		s.life.Exit()
 		return semErr("acquire", ErrStopped)
 	}
 	if C.gocoro_semaphore_try_acquire(s.c) != 0 {
-		s.life.exit()
+		s.life.Exit()
 		return nil
 	}
 	s.mu.Lock()
 	if err := s.failedLocked(); err != nil {
 		s.mu.Unlock()
-		s.life.exit()
+		s.life.Exit()
 		return err
 	}
 	w := newWaiter()
 	s.queue = append(s.queue, w)
 	if s.armed {
-		s.life.exit()
+		s.life.Exit()
 	} else {
 		s.armLocked()
 	}
@@ -162,7 +165,7 @@ func (s *Semaphore) failedLocked() error {
 // armLocked queues the native stand-in; it owns one lifetime reference (the caller's).
 func (s *Semaphore) armLocked() {
 	s.armed = true
-	startDrainer()
+	startDeliverer()
 	C.gocoro_semaphore_acquire_async(s.c, C.uintptr_t(newHandle(completer((*semaphoreStandIn)(s)))))
 }
 
@@ -185,7 +188,7 @@ func (s *Semaphore) grantLocked() bool {
 	s.queue = s.queue[1:]
 	w.granted = true
 	close(w.ch)
-	if len(s.queue) > 0 && !s.armed && s.life.enter() {
+	if len(s.queue) > 0 && !s.armed && s.life.Enter() {
 		s.armLocked()
 	}
 	return true
@@ -210,19 +213,19 @@ func (p *semaphoreStandIn) complete(result int64) {
 		s.stopped.Store(true)
 		s.failAllLocked()
 		s.mu.Unlock()
-		s.life.exit()
+		s.life.Exit()
 		return
 	}
 	granted := s.grantLocked()
 	s.mu.Unlock()
 	if granted {
-		s.life.exit()
+		s.life.Exit()
 		return
 	}
-	// Nobody wants it any more: give it back. Not on the drainer: release may run a task body inline.
+	// Nobody wants it any more: give it back. Not on the completion goroutine: release may run a task body inline.
 	go func() {
 		s.release()
-		s.life.exit()
+		s.life.Exit()
 	}()
 }
 
@@ -249,10 +252,10 @@ func (s *Semaphore) AwaitAcquire(t *T) error {
 		if res == C.GOCORO_ACQUIRED {
 			s.release()
 		}
-		s.life.exit()
+		s.life.Exit()
 		return semErr("acquire", ErrClosed)
 	}
-	s.life.exit()
+	s.life.Exit()
 	if res != C.GOCORO_ACQUIRED {
 		return semErr("acquire", ErrStopped)
 	}
@@ -271,14 +274,14 @@ func (s *Semaphore) NotifyWaiters() error {
 	s.failAllLocked()
 	s.mu.Unlock()
 	runSteps(C.gocoro_semaphore_notify_waiters(s.c))
-	s.life.exit()
+	s.life.Exit()
 	return nil
 }
 
 // Close wakes every waiter with ErrClosed and frees the semaphore once no call is using it. Later operations
 // fail with ErrClosed; later Close calls do nothing.
 func (s *Semaphore) Close() error {
-	if !s.life.valid() {
+	if !s.life.Valid() {
 		return semErr("close", ErrInvalid)
 	}
 	s.mu.Lock()
@@ -289,10 +292,10 @@ func (s *Semaphore) Close() error {
 	s.closing.Store(true)
 	s.failAllLocked()
 	s.mu.Unlock()
-	if s.life.enter() {
+	if s.life.Enter() {
 		runSteps(C.gocoro_semaphore_notify_waiters(s.c)) // native waiters resume and see the semaphore closed
-		s.life.close()
-		s.life.exit()
+		s.life.Close()
+		s.life.Exit()
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ type sharedWaiter struct {
 // (coro::shared_mutex<executor>).
 func NewSharedMutex(ex Executor) (*SharedMutex, error) {
 	if !validExecutor(ex) {
-		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrInvalid}
+		return nil, invalidArg("NewSharedMutex", "ex must be a *ThreadPool or *IOScheduler made by its constructor, got %T", ex)
 	}
 	if !ex.hold() {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: ErrClosed}
@@ -72,7 +72,7 @@ func NewSharedMutex(ex Executor) (*SharedMutex, error) {
 		return nil, &opError{Op: "create", Obj: "shared_mutex", Err: errors.Join(ErrInvalid, errors.New(C.GoString(&cerr.message[0])))}
 	}
 	m := &SharedMutex{c: c, ex: ex, pending: map[*sharedWaiter]struct{}{}}
-	m.life.free = func() { C.gocoro_shared_mutex_destroy(c) }
+	m.life.Init(func() { C.gocoro_shared_mutex_destroy(c) })
 	return m, nil
 }
 
@@ -103,7 +103,7 @@ func (m *SharedMutex) release(excl bool) {
 	if live {
 		m.ex.unhold()
 	}
-	m.life.exit()
+	m.life.Exit()
 }
 
 // TryLock takes exclusive ownership if nobody holds the lock; balance with Unlock. False after Close.
@@ -114,14 +114,14 @@ func (m *SharedMutex) TryLock() bool { return m.try(true) }
 func (m *SharedMutex) TryLockShared() bool { return m.try(false) }
 
 func (m *SharedMutex) try(excl bool) bool {
-	if !m.life.valid() || !m.life.enter() {
+	if !m.life.Valid() || !m.life.Enter() {
 		return false
 	}
 	if C.gocoro_shared_mutex_try_lock(m.c, cbool(excl)) != 0 {
 		m.held(excl)
 		return true
 	}
-	m.life.exit()
+	m.life.Exit()
 	return false
 }
 
@@ -143,12 +143,12 @@ func (m *SharedMutex) lock(ctx context.Context, excl bool) error {
 	m.mu.Lock()
 	if m.closing.Load() {
 		m.mu.Unlock()
-		m.life.exit()
+		m.life.Exit()
 		return sharedErr("lock", ErrClosed)
 	}
 	w := &sharedWaiter{waiter: waiter{ch: make(chan struct{})}, m: m, excl: excl}
 	m.pending[w] = struct{}{}
-	startDrainer()
+	startDeliverer()
 	// The native operation keeps this call's reference; queuing never resumes anyone inline.
 	C.gocoro_shared_mutex_lock_async(m.c, cbool(excl), C.uintptr_t(newHandle(completer(w))))
 	m.mu.Unlock()
@@ -182,7 +182,7 @@ func (w *sharedWaiter) complete(int64) {
 	delete(m.pending, w)
 	if w.abandoned || w.err != nil {
 		m.mu.Unlock()
-		// Not on the drainer: releasing may run a task body inline.
+		// Not on the completion goroutine: releasing may run a task body inline.
 		go m.release(w.excl)
 		return
 	}
@@ -260,7 +260,7 @@ func (m *SharedMutex) unlock(excl bool) error {
 // nothing holds or waits for it. Later calls do nothing. Close the SharedMutex before or after its pool, either
 // works.
 func (m *SharedMutex) Close() error {
-	if !m.life.valid() {
+	if !m.life.Valid() {
 		return sharedErr("close", ErrInvalid)
 	}
 	m.mu.Lock()
@@ -274,6 +274,6 @@ func (m *SharedMutex) Close() error {
 	}
 	clear(m.pending)
 	m.mu.Unlock()
-	m.life.close()
+	m.life.Close()
 	return nil
 }

@@ -703,7 +703,7 @@ func WhenAny(t *T, tasks ...AnyTask) (int, error) {
 	// The proxy takes ownership of this C array and frees it; each child's C++ proxy is freed when its release
 	// completion arrives (after the child has finished, possibly long after the winner).
 	items := (*[1 << 26]C.gocoro_when_any_item)(C.malloc(C.size_t(len(claimed)) * C.size_t(unsafe.Sizeof(C.gocoro_when_any_item{}))))[:len(claimed):len(claimed)]
-	startDrainer()
+	startDeliverer()
 	for i, k := range claimed {
 		items[i].task = k.c
 		items[i].release = C.uintptr_t(newHandle(completer((*taskRelease)(k))))

@@ -9,10 +9,7 @@ import "C"
 import (
 	"errors"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -31,16 +28,15 @@ type ThreadPoolOptions struct {
 // The zero value is not usable; make one with NewThreadPool. A zero ThreadPool refuses all work with an error
 // matching ErrInvalid (ThreadCount and Size report 0).
 type ThreadPool struct {
-	mu     sync.RWMutex // write-held only by Close; readers are submissions
-	tp     *C.gocoro_thread_pool
-	id     *C.gocoro_thread_pool // tp as made, never cleared: only compared, never dereferenced
-	hooks  handle                // 0 when there are no thread callbacks
-	closed bool
-	// inflight counts task awaits handed to C++ that still reference tp; Close frees tp only at zero.
-	inflight atomic.Int64
-	closing  atomic.Bool       // set by Close before it waits for inflight: lets scheduleRequest skip mu
-	finish   func(int64) error // p.finishSchedule, made once: a method value per request would allocate
-	runq     runQueue          // Go work waiting for a drainer (see runQueue)
+	tp    *C.gocoro_thread_pool
+	id    *C.gocoro_thread_pool // tp as made, never cleared: only compared, never dereferenced
+	hooks handle                // 0 when there are no thread callbacks
+	// life has one reference per cgo call on tp and per task await handed to C++ that still references tp. Close
+	// waits for them all and then frees tp itself (no free function: the last reference may be dropped on one of
+	// the pool's own threads, which cannot join the pool).
+	life   lifetime
+	finish func(int64) error // p.finishSchedule, made once: a method value per request would allocate
+	runq   runQueue          // Go work waiting for a drainer (see runQueue)
 }
 
 // NewThreadPool starts a pool. Close it to stop its threads.
@@ -50,7 +46,7 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 		n = runtime.NumCPU()
 	}
 	if n < 0 || n > 1<<16 {
-		return nil, &opError{Op: "create", Obj: "thread_pool", Err: ErrInvalid}
+		return nil, invalidArg("NewThreadPool", "ThreadCount must be 0 (one per CPU) to 65536, got %d", n)
 	}
 	p := &ThreadPool{runq: runQueue{max: n}}
 	p.finish = p.finishSchedule
@@ -68,6 +64,7 @@ func NewThreadPool(opts ThreadPoolOptions) (*ThreadPool, error) {
 		}
 		return nil, &opError{Op: "create", Obj: "thread_pool", Err: errors.New(C.GoString(&cerr.message[0]))}
 	}
+	p.life.Init(nil)
 	return p, nil
 }
 
@@ -78,27 +75,19 @@ func poolInvalid(op string) error { return &opError{Op: op, Obj: "thread_pool", 
 
 // ThreadCount reports the number of worker threads (0 after Close).
 func (p *ThreadPool) ThreadCount() int {
-	if !p.valid() {
+	if !p.life.Enter() {
 		return 0
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return 0
-	}
+	defer p.life.Exit()
 	return int(C.gocoro_thread_pool_thread_count(p.tp))
 }
 
 // Size reports queued plus running tasks (0 after Close).
 func (p *ThreadPool) Size() int {
-	if !p.valid() {
+	if !p.life.Enter() {
 		return 0
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return 0
-	}
+	defer p.life.Exit()
 	return int(C.gocoro_thread_pool_size(p.tp)) + p.runq.len()
 }
 
@@ -110,19 +99,21 @@ func (p *ThreadPool) submit(q queued) error {
 	if !p.valid() {
 		return poolInvalid("schedule")
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
+	if !p.life.Enter() {
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
+	defer p.life.Exit()
 	if !p.runq.push(q) {
 		return nil // a drainer that is queued or running will take it
 	}
 	if p.spawn(drainer{p: p, tp: p.tp}, false) {
 		return nil
 	}
-	// Out of memory (the pool is open: Close waits for our read lock). Fail what nobody else will run.
+	// The pool shut down meanwhile (Close began) or is out of memory. Fail what nobody else will run.
 	err := &opError{Op: "schedule", Obj: "thread_pool", Err: syscall.ENOMEM}
+	if p.life.Closed() {
+		err.Err = ErrClosed
+	}
 	var ours bool
 	for _, l := range p.runq.drainerLost() {
 		if l == q {
@@ -165,20 +156,14 @@ func (p *ThreadPool) Close() error {
 		go p.Close()
 		return nil
 	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if !p.life.Close() {
 		return nil
 	}
-	p.closed = true
-	p.closing.Store(true)
-	p.mu.Unlock()
-	// No submission can be in flight now; queued work still calls back into Go while we wait here.
+	// New calls are refused now; one still in flight either gets its work in before the workers leave (the drain
+	// runs it) or is refused by the pool. Queued work still calls back into Go while we wait here.
 	C.gocoro_thread_pool_shutdown(p.tp)
-	for p.inflight.Load() != 0 {
-		// A task resumed by the drain is between its schedule and its next step on another thread.
-		time.Sleep(10 * time.Microsecond)
-	}
+	// A task resumed by the drain may be between its schedule and its next step on another thread.
+	p.life.Wait()
 	C.gocoro_thread_pool_destroy(p.tp)
 	p.tp = nil
 	if p.hooks != 0 {
@@ -203,34 +188,20 @@ func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, er
 	if yield {
 		kind = C.GOCORO_OP_YIELD
 	}
-	// Counted before the check: if Close has not set closing yet, it will see this request and wait for it.
-	p.inflight.Add(1)
-	if p.closing.Load() {
-		p.inflight.Add(-1)
+	if !p.life.Enter() {
 		return request{}, nil, &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
 	return request{kind: kind, target: unsafe.Pointer(p.tp)}, p.finish, nil
 }
 
 func (p *ThreadPool) finishSchedule(res int64) error {
-	p.inflight.Add(-1)
+	p.life.Exit()
 	if res == C.GOCORO_ESHUTDOWN {
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
 	return nil
 }
 
-func (p *ThreadPool) hold() bool {
-	if !p.valid() {
-		return false
-	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return false
-	}
-	p.inflight.Add(1)
-	return true
-}
+func (p *ThreadPool) hold() bool { return p.life.Enter() }
 
-func (p *ThreadPool) unhold() { p.inflight.Add(-1) }
+func (p *ThreadPool) unhold() { p.life.Exit() }

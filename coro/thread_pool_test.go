@@ -19,7 +19,7 @@ func newPool(t *testing.T, opts coro.ThreadPoolOptions) *coro.ThreadPool {
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, tp.Close())
-		// Completions travel through the drainer goroutine, so the last release can trail Close a little.
+		// Completions travel through the completion goroutine, so the last release can trail Close a little.
 		require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond,
 			"every handle is released after Close")
 	})

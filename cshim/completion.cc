@@ -48,10 +48,6 @@ public:
                     m_taken += n;
                     return n;
                 }
-                if (m_closed)
-                {
-                    return 0;
-                }
             }
             // Completions come in bursts: spin briefly before paying for a futex sleep (and making every
             // producer pay for a futex wake).
@@ -61,7 +57,7 @@ public:
             }
             {
                 std::scoped_lock lk{m_mutex};
-                if (!m_pending.empty() || m_closed)
+                if (!m_pending.empty())
                 {
                     continue;
                 }
@@ -73,15 +69,6 @@ public:
                 coro::detail::futex_wait(m_state, sleeping);
             }
         }
-    }
-
-    auto close() -> void
-    {
-        {
-            std::scoped_lock lk{m_mutex};
-            m_closed = true;
-        }
-        wake();
     }
 
 private:
@@ -121,7 +108,6 @@ private:
     std::vector<gocoro_completion> m_pending;
     std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
     std::size_t                    m_taken{0};
-    bool                           m_closed{false};
     std::atomic<uint32_t>          m_state{awake};
     std::atomic<std::size_t>       m_count{0}; // size of m_pending, readable without the lock
 };
@@ -137,11 +123,6 @@ auto queue() -> completion_queue&
 extern "C" size_t gocoro_completion_wait(gocoro_completion* out, size_t cap)
 {
     return cap == 0 ? 0 : gocoro::queue().wait(out, cap);
-}
-
-extern "C" void gocoro_completion_close(void)
-{
-    gocoro::queue().close();
 }
 
 extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)

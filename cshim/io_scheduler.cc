@@ -107,7 +107,7 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
     try
     {
         auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
-            *s->scheduler, fd, static_cast<coro::poll_op>(op), std::chrono::milliseconds{timeout_ms}, handle));
+            *s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;

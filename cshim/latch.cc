@@ -1,5 +1,7 @@
 #include "cshim/latch.h"
 #include "cshim/completion.h"
+#include "cshim/callback.hpp"
+#include "cshim/io_scheduler.hpp"
 #include "cshim/latch.hpp"
 #include "cshim/thread_pool.hpp"
 
@@ -15,6 +17,15 @@ auto post_when_ready(const gocoro_latch* l, uintptr_t handle) -> coro::task<void
     co_await l->latch;
     gocoro_completion_post(handle, 0);
 }
+
+/// Completes the inner latch (it counts from 1, or starts ready); the counter is left alone.
+auto release(gocoro_latch* l) -> void
+{
+    if (!l->latch.is_ready())
+    {
+        l->latch.count_down();
+    }
+}
 } // namespace
 
 extern "C" gocoro_latch* gocoro_latch_create(int64_t count)
@@ -26,7 +37,7 @@ extern "C" void gocoro_latch_destroy(gocoro_latch* l)
 {
     if (l != nullptr)
     {
-        gocoro_latch_release_all(l);
+        release(l); // nothing waits any more (see the header): no step can come of it
         delete l;
     }
 }
@@ -54,41 +65,48 @@ auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
     } while (!l->count.compare_exchange_weak(old, next, std::memory_order_acq_rel, std::memory_order_relaxed));
     return old > 0 && next <= 0;
 }
+
+/// Counts down and, if that completes the latch, resumes its waiters through `resume` (inline, or handed to an
+/// executor); a host task body reached inline is left in *steps.
+template<typename resume_fn>
+auto count_down_with(gocoro_latch* l, int64_t n, gocoro_step** steps, resume_fn resume) -> int
+{
+    *steps = nullptr;
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        gocoro::host_call scope;
+        resume();
+        *steps = scope.take();
+    }
+    return GOCORO_OK;
+}
+
 } // namespace
 
-extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n, gocoro_step** steps)
 {
-    if (n < 0)
-    {
-        return GOCORO_EINVAL;
-    }
-    if (count_down_saturating(l, n))
-    {
-        l->latch.count_down();
-    }
-    return GOCORO_OK;
+    return count_down_with(l, n, steps, [l] { l->latch.count_down(); });
 }
 
-extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
+extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n, gocoro_step** steps)
 {
-    if (n < 0)
-    {
-        return GOCORO_EINVAL;
-    }
-    if (count_down_saturating(l, n))
-    {
-        l->latch.count_down(tp->pool);
-    }
-    return GOCORO_OK;
+    return count_down_with(l, n, steps, [l, tp] { l->latch.count_down(tp->pool); });
 }
 
-extern "C" void gocoro_latch_release_all(gocoro_latch* l)
+extern "C" int gocoro_latch_count_down_on_io(gocoro_latch* l, gocoro_io_scheduler* s, int64_t n, gocoro_step** steps)
 {
-    // The inner latch counts from 1 (or starts ready), so one count_down completes it; the counter is left alone.
-    if (!l->latch.is_ready())
-    {
-        l->latch.count_down();
-    }
+    return count_down_with(l, n, steps, [l, s] { l->latch.count_down(*s->scheduler); });
+}
+
+extern "C" gocoro_step* gocoro_latch_release_all(gocoro_latch* l)
+{
+    gocoro::host_call scope;
+    release(l);
+    return scope.take();
 }
 
 extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)

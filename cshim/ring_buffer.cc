@@ -1,4 +1,5 @@
 #include "cshim/ring_buffer.h"
+#include "cshim/callback.hpp"
 #include "cshim/pending.hpp"
 #include "cshim/ring_buffer.hpp"
 
@@ -134,27 +135,30 @@ extern "C" void gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb)
     delete rb;
 }
 
-extern "C" size_t gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb)
-{
-    return rb->capacity;
-}
-
 extern "C" size_t gocoro_ring_buffer_size(const gocoro_ring_buffer* rb)
 {
     return rb->size();
 }
 
-extern "C" void gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb)
+extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb)
 {
+    gocoro::host_call scope;
     rb->notify_waiters();
+    return scope.take();
 }
 
-extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending)
+extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
-    return rb->produce(id, pending);
+    gocoro::host_call scope;
+    const int rc = rb->produce(id, pending);
+    *steps       = scope.take();
+    return rc;
 }
 
-extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending)
+extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
 {
-    return rb->consume(id, pending);
+    gocoro::host_call scope;
+    const int rc = rb->consume(id, pending);
+    *steps       = scope.take();
+    return rc;
 }

@@ -55,22 +55,11 @@ extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)
     return static_cast<int64_t>(s->sem.value());
 }
 
-extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
-{
-    return static_cast<int64_t>(s->sem.max());
-}
-
 extern "C" gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
 {
     gocoro::host_call scope;
-    s->stopped.store(true, std::memory_order_release);
     s->sem.notify_waiters();
     return scope.take();
-}
-
-extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)
-{
-    return s->stopped.load(std::memory_order_acquire) ? 1 : 0;
 }
 
 extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle)

@@ -13,8 +13,7 @@
 struct gocoro_semaphore
 {
     gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
-    coro::semaphore   sem;
-    std::atomic<bool> stopped{false};
+    coro::semaphore sem;
     /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
     std::atomic<int64_t> releasing{0};
 };

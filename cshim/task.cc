@@ -355,14 +355,6 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
-/// Waits are clamped to about 139 years: the scheduler adds them to its nanosecond clock, which a longer one (up to
-/// the host's largest, INT64_MAX ms) would overflow into the past, ending the wait at once.
-auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
-{
-    constexpr int64_t max_wait_ms = int64_t{1} << 42;
-    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
-}
-
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
 /// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
 struct host_step
@@ -435,14 +427,14 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(wait_ms(request.arg));
+                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
                     const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
+                        static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }
@@ -541,11 +533,6 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, go
     }
     *steps = scope.take();
     return status;
-}
-
-extern "C" int gocoro_task_done(const gocoro_task* t)
-{
-    return t != nullptr && std::coroutine_handle<gocoro_task>::from_promise(*const_cast<gocoro_task*>(t)).done() ? 1 : 0;
 }
 
 extern "C" void gocoro_task_destroy(gocoro_task* t)

@@ -96,10 +96,8 @@ test: $(TEST_BINS) $(NET_TEST_BINS) $(STRESS_BINS)
 
 # Benchmark driver (tools/bench/cpp): -O3 -DNDEBUG on top of the normal flags for the optimised build.
 #   make -f tools/cxx.mk -j2 bench && .build/none/bench --list
-# B8-B10 need io_scheduler; they are compiled out until its source exists.
 BENCH_EXTRA_none := -O3 -DNDEBUG
-BENCH_EXTRA      := $(BENCH_EXTRA_$(SAN)) \
-    $(if $(wildcard third_party/libcoro/src/io_scheduler.cpp),,-DGOCORO_BENCH_NO_IO_SCHEDULER)
+BENCH_EXTRA      := $(BENCH_EXTRA_$(SAN))
 $(OUT)/tools/bench/cpp/%.o: CXXFLAGS += $(BENCH_EXTRA)
 
 # Suite "net" (B11-B13, tools/bench/cpp/net_workloads.cpp) links the networking library.

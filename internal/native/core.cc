@@ -1908,12 +1908,20 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_shutting_down();
+            }
+        }
 
     private:
         thread_pool& m_thread_pool;
         bool         m_fifo;
+        bool         m_refused{false};
     };
 
     /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
@@ -2006,6 +2014,10 @@ public:
         uint64_t count = 0;
         {
             std::unique_lock lk{m_global_lock};
+            if (m_sealed && current_worker() == nullptr)
+            {
+                return 0; // nothing would run them any more
+            }
             for (const auto& handle : handles)
             {
                 if (handle != nullptr)
@@ -2058,7 +2070,10 @@ private:
     };
 
     [[noreturn]] static auto throw_shutting_down() -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    /// False if the workers already left after shutdown (only for a caller that is not one of them).
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
+    /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
+    auto seal_if_idle() noexcept -> bool;
     auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
@@ -2084,6 +2099,10 @@ private:
     std::size_t                          m_global_head{0};
     std::atomic<std::size_t>             m_global_count{0};
     std::atomic<std::size_t>             m_global_pushed{0};
+    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
+    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
+    /// accepted: it runs it itself before it leaves).
+    bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t>             m_spinners{0};
@@ -2236,7 +2255,11 @@ protected:
             while (waiters != nullptr)
             {
                 auto* next = waiters->m_next;
-                e.resume(waiters->m_awaiting_coroutine);
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
                 waiters = next;
             }
         }
@@ -4437,16 +4460,25 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_stopped();
+            }
+        }
 
     private:
         io_scheduler& m_scheduler;
         bool          m_fifo;
+        bool          m_refused{false};
     };
 
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error (at this call) once
-    /// shutdown() has completed; while shutdown() is still draining, in-flight work may keep scheduling.
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (at this call, or at the co_await if the scheduler stopped in between); while shutdown() is still draining,
+    /// in-flight work may keep scheduling.
     [[nodiscard]] auto schedule() -> schedule_operation;
 
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
@@ -4577,11 +4609,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
-    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
-    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
-    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
-    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
-    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls and timers. Every poll
+    /// still waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; every timer still waiting (yield_for,
+    /// yield_until, schedule_after, schedule_at) resumes at once and its co_await throws std::runtime_error, as
+    /// does every timer started afterwards. Queued tasks are still drained. In manual mode the caller processes one
+    /// round of events to resume them (unless it runs inside process_events, which then does it). Polls of
+    /// descriptors beyond the scheduler's table (fd >= 2^20) without a timeout are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
 
 private:
@@ -4600,7 +4634,15 @@ private:
 
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    [[noreturn]] static auto throw_stopped() -> void;
+    /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
+    /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;
+    /// Counts one pending item in m_size unless the scheduler is sealed (then nothing is counted: false).
+    [[nodiscard]] auto enter_size() noexcept -> bool;
+    /// The event loop's exit check after shutdown: true (and the scheduler sealed) when nothing is pending.
+    auto seal_if_idle() noexcept -> bool;
+    auto cancel_pending_timers() -> void;
     auto process_events_execute(int timeout_ms) -> void;
     auto wait_for_events(int timeout_ms) -> int;
     auto spin_then_wait_for_events() -> int;
@@ -4681,6 +4723,10 @@ private:
     std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
+    /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
+    /// later (a timer, poll, inline task or spawn that passed the shutdown checks just before) is refused, since
+    /// nothing would process it. Pairs with enter_size() (seq_cst on both sides).
+    std::atomic<bool> m_sealed{false};
     std::atomic<bool> m_stopped{false};
     std::atomic<bool> m_abandon{false};
     std::mutex        m_shutdown_mutex;
@@ -4860,16 +4906,35 @@ public:
     timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
 
     auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
         m_info.m_awaiting_coroutine = awaiting_coroutine;
         m_info.m_has_timer          = true;
-        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
+            return false;
+        }
         std::lock_guard lk{m_scheduler.m_timer_mutex};
+        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
+        // finds this timer or this timer sees the flag.
+        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
         m_scheduler.add_timer_locked(m_info, m_tick);
-        // The event thread may resume (and free) our frame as soon as the lock is released.
+        return true; // the event thread may resume (and free) our frame as soon as the lock is released
     }
-    auto await_resume() const noexcept -> void {}
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    auto await_resume() const -> void
+    {
+        if (m_info.m_poll_status == poll_status::closed)
+        {
+            throw_stopped();
+        }
+    }
 
 private:
     io_scheduler&     m_scheduler;
@@ -4892,7 +4957,11 @@ public:
         m_info.m_awaiting_coroutine = awaiting_coroutine;
         m_info.m_has_timer          = m_tick >= 0;
 
-        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
+            return false;
+        }
         int err = 0;
         if (m_info.m_has_timer)
         {
@@ -5011,7 +5080,7 @@ auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak, io_scheduler
         {
             auto self     = weak.lock();
             shutting_down = raw->m_shutdown_requested.load(std::memory_order_acquire);
-            if (raw->m_abandon.load(std::memory_order_acquire) || (shutting_down && raw->size() == 0))
+            if (raw->m_abandon.load(std::memory_order_acquire) || (shutting_down && raw->seal_if_idle()))
             {
                 if (self != nullptr && self.use_count() == 1)
                 {
@@ -5055,7 +5124,7 @@ io_scheduler::~io_scheduler()
     {
         // The event loop released the last reference: finish the pending work right here, then detach.
         m_shutdown_requested.store(true, std::memory_order_release);
-        while (size() > 0 && !m_abandon.load(std::memory_order_acquire))
+        while (!m_abandon.load(std::memory_order_acquire) && !seal_if_idle())
         {
             process_events_execute(1);
         }
@@ -5078,6 +5147,7 @@ io_scheduler::~io_scheduler()
         // once this worker returns.
         m_abandon.store(true, std::memory_order_release);
         m_shutdown_requested.store(true, std::memory_order_release);
+        m_sealed.store(true, std::memory_order_seq_cst);
         if (m_io_thread.joinable())
         {
             signal_fd(m_shutdown_fd);
@@ -5111,8 +5181,42 @@ auto io_scheduler::throw_if_stopped() const -> void
 {
     if (m_stopped.load(std::memory_order_acquire))
     {
-        throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+        throw_stopped();
     }
+}
+
+auto io_scheduler::throw_stopped() -> void
+{
+    throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+}
+
+auto io_scheduler::enter_size() noexcept -> bool
+{
+    m_size.fetch_add(1, std::memory_order_seq_cst);
+    if (m_sealed.load(std::memory_order_seq_cst)) [[unlikely]]
+    {
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
+    return true;
+}
+
+auto io_scheduler::seal_if_idle() noexcept -> bool
+{
+    // The pool's count is read first: a task running there counts its next wait in m_size before the pool stops
+    // counting it, so reading in this order never misses both.
+    const auto pending = [this]
+    {
+        const std::size_t pool = m_thread_pool != nullptr ? m_thread_pool->size() : 0;
+        return pool + m_size.load(std::memory_order_seq_cst);
+    };
+    if (pending() != 0)
+    {
+        return false;
+    }
+    m_sealed.store(true, std::memory_order_seq_cst);
+    // An enter_size() that counted before the flag was set and missed it is seen here: keep processing for it.
+    return pending() == 0;
 }
 
 auto io_scheduler::schedule() -> schedule_operation
@@ -5121,36 +5225,37 @@ auto io_scheduler::schedule() -> schedule_operation
     return schedule_operation{*this, false};
 }
 
-auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
-    m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
+    m_refused = !m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
+    return !m_refused;
 }
 
-auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
 {
     if (m_thread_pool != nullptr)
     {
-        if (fifo)
+        try
         {
-            m_thread_pool->yield().await_suspend(handle);
+            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
+            // the pool has shut down (schedule() by throwing).
+            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
+            return op.await_suspend(handle);
         }
-        else
+        catch (...)
         {
-            try
-            {
-                // From a worker this pushes onto that worker's own deque (cheap, depth-first).
-                m_thread_pool->schedule().await_suspend(handle);
-            }
-            catch (...)
-            {
-                // The pool finished shutting down between our check and here: like libcoro v0.14 the
-                // coroutine is dropped.
-            }
+            return false;
         }
-        return;
     }
 
-    m_size.fetch_add(1, std::memory_order_relaxed);
+    if (counted)
+    {
+        m_size.fetch_add(1, std::memory_order_relaxed);
+    }
+    else if (!enter_size())
+    {
+        return false;
+    }
     {
         std::lock_guard lk{m_inline_mutex};
         m_inline_queue.push_back(handle);
@@ -5159,6 +5264,7 @@ auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo) noex
     {
         signal_fd(m_schedule_fd);
     }
+    return true;
 }
 
 auto io_scheduler::spawn(coro::task<void>&& task) -> bool
@@ -5167,10 +5273,20 @@ auto io_scheduler::spawn(coro::task<void>&& task) -> bool
     {
         return false; // unlike v0.14, size() is not left incremented
     }
-    m_size.fetch_add(1, std::memory_order_relaxed);
     auto wrapper = detail::make_task_self_deleting(std::move(task));
+    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
+    if (!enter_size())
+    {
+        wrapper.handle().destroy(); // never started
+        return false;
+    }
     wrapper.promise().executor_size(m_size);
-    schedule_impl(wrapper.handle(), true);
+    if (!schedule_impl(wrapper.handle(), true, true))
+    {
+        wrapper.handle().destroy();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
     return true;
 }
 
@@ -5184,8 +5300,7 @@ auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
     {
         return m_thread_pool->resume(handle);
     }
-    schedule_impl(handle, true);
-    return true;
+    return schedule_impl(handle, true);
 }
 
 auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
@@ -5395,7 +5510,41 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         m_polls_cancelled = true;
         cancel_pending_polls();
+        cancel_pending_timers();
     }
+}
+
+auto io_scheduler::cancel_pending_timers() -> void
+{
+    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
+    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
+    std::vector<timer_map::node_type> buckets;
+    {
+        std::lock_guard lk{m_timer_mutex};
+        while (!m_timers.empty())
+        {
+            buckets.push_back(m_timers.extract(m_timers.begin()));
+        }
+    }
+    for (auto& node : buckets)
+    {
+        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
+        {
+            detail::poll_info* next = info->m_timer_next;
+            info->m_timer_bucket    = nullptr;
+            info->m_timer_prev      = nullptr;
+            info->m_timer_next      = nullptr;
+            info->m_processed       = true;
+            info->m_poll_status     = poll_status::closed;
+            if (info->m_fd != -1)
+            {
+                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
+            }
+            make_ready(*info);
+            info = next;
+        }
+    }
+    hand_off_ready();
 }
 
 auto io_scheduler::cancel_pending_polls() -> void
@@ -6038,7 +6187,11 @@ auto io_scheduler::shutdown() noexcept -> void
     if (m_io_thread.joinable())
     {
         signal_fd(m_shutdown_fd);
-        m_io_thread.join();
+        m_io_thread.join(); // it sealed the scheduler before leaving
+    }
+    else
+    {
+        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
     }
     if (m_thread_pool != nullptr)
     {
@@ -7162,7 +7315,7 @@ auto thread_pool::spin_lock::lock() noexcept -> void
     }
 }
 
-auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
     thread_pool& tp = m_thread_pool;
     if (!m_fifo)
@@ -7173,10 +7326,12 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
             w->m_deque.push(awaiting_coroutine);
             w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
             tp.maybe_notify(1);
-            return;
+            return true;
         }
     }
-    tp.schedule_impl(awaiting_coroutine, m_fifo);
+    // schedule() checked for shutdown, but the workers may have left since: then nothing would resume us.
+    m_refused = !tp.schedule_impl(awaiting_coroutine, m_fifo);
+    return !m_refused;
 }
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
@@ -7221,7 +7376,12 @@ auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
     m_spawned.fetch_add(1, std::memory_order_relaxed);
     auto wrapper = detail::make_task_self_deleting(std::move(task));
     wrapper.promise().executor_size(m_spawned);
-    schedule_impl(wrapper.handle(), false);
+    if (!schedule_impl(wrapper.handle(), false))
+    {
+        wrapper.handle().destroy(); // never started: its counter is not decremented by itself
+        m_spawned.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
     return true;
 }
 
@@ -7231,27 +7391,42 @@ auto thread_pool::resume(std::coroutine_handle<> handle) noexcept -> bool
     {
         return false;
     }
-    schedule_impl(handle, true);
-    return true;
+    return schedule_impl(handle, true);
 }
 
-auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool
 {
-    if (!fifo)
+    worker* w = current_worker();
+    if (!fifo && w != nullptr)
     {
-        if (worker* w = current_worker(); w != nullptr)
-        {
-            w->m_deque.push(handle);
-            w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-            maybe_notify(1);
-            return;
-        }
+        w->m_deque.push(handle);
+        w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        maybe_notify(1);
+        return true;
     }
     {
         std::unique_lock lk{m_global_lock};
+        if (m_sealed && w == nullptr) [[unlikely]]
+        {
+            return false;
+        }
         push_global_locked(handle);
     }
     maybe_notify(1);
+    return true;
+}
+
+auto thread_pool::seal_if_idle() noexcept -> bool
+{
+    // Under the lock that every outside push takes: such a push either came first (and is visible here) or comes
+    // after and sees m_sealed. Work in other workers' deques is theirs to run; they are still here.
+    std::unique_lock lk{m_global_lock};
+    if (has_visible_work())
+    {
+        return false;
+    }
+    m_sealed = true;
+    return true;
 }
 
 auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept -> void
@@ -7450,7 +7625,13 @@ auto thread_pool::wake(uint64_t count) noexcept -> void
     // One wake at a time: until the woken worker runs (~20 us for a cross-CPU wake here) every further push
     // would otherwise issue another futex_wake. The woken worker clears the flag and starts searching; if it
     // finds work while more is visible it wakes the next one (spin_for_work), so wakes chain as needed.
-    if (m_wake_pending.load(std::memory_order_relaxed) || m_wake_pending.exchange(true, std::memory_order_acq_rel))
+    // The woken worker clears the flag (a full barrier on its side) and then looks for work, so a producer that
+    // sees the flag still set must have its work published before that look: with seq_cst fences maybe_notify's
+    // fence did that and a plain load suffices; with membarrier the producer has no barrier, and its publishing
+    // store (a release store: the deque push, the global queue's unlock) may still sit in its store buffer, so
+    // only the exchange, a locked instruction that drains it, may see the flag.
+    if ((!detail::asymmetric() && m_wake_pending.load(std::memory_order_relaxed)) ||
+        m_wake_pending.exchange(true, std::memory_order_acq_rel))
     {
         return;
     }
@@ -7481,7 +7662,7 @@ auto thread_pool::run(worker& w) -> void
             w.m_executed.store(w.m_executed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
             continue;
         }
-        if (m_shutdown_requested.load(std::memory_order_acquire) && !has_visible_work())
+        if (m_shutdown_requested.load(std::memory_order_acquire) && !has_visible_work() && seal_if_idle())
         {
             break;
         }
@@ -7811,9 +7992,6 @@ int gocoro_task_start(gocoro_task* t);
  * reached inside the call are left in *steps for the host (see gocoro_step). */
 int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
 
-/* True once the proxy ran to completion. */
-int gocoro_task_done(const gocoro_task* t);
-
 /* Frees the task. It must be done or never started. */
 void gocoro_task_destroy(gocoro_task* t);
 
@@ -8062,11 +8240,8 @@ typedef struct gocoro_completion
 } gocoro_completion;
 
 /* Blocks until at least one completion is queued, then moves up to `cap` of them (oldest first) into `out`
- * and returns how many. Returns 0 only after gocoro_completion_close(). Meant for a single drainer. */
+ * and returns how many (0 only for cap 0). Meant for a single drainer. */
 size_t gocoro_completion_wait(gocoro_completion* out, size_t cap);
-
-/* Makes a blocked (and every later) gocoro_completion_wait return 0 once the queue is empty. */
-void gocoro_completion_close(void);
 
 /* Posts one completion (used by the shim itself and by user C++ code that completes host waiters). */
 void gocoro_completion_post(uintptr_t handle, int64_t result);
@@ -8127,10 +8302,6 @@ public:
                     m_taken += n;
                     return n;
                 }
-                if (m_closed)
-                {
-                    return 0;
-                }
             }
             // Completions come in bursts: spin briefly before paying for a futex sleep (and making every
             // producer pay for a futex wake).
@@ -8140,7 +8311,7 @@ public:
             }
             {
                 std::scoped_lock lk{m_mutex};
-                if (!m_pending.empty() || m_closed)
+                if (!m_pending.empty())
                 {
                     continue;
                 }
@@ -8152,15 +8323,6 @@ public:
                 coro::detail::futex_wait(m_state, sleeping);
             }
         }
-    }
-
-    auto close() -> void
-    {
-        {
-            std::scoped_lock lk{m_mutex};
-            m_closed = true;
-        }
-        wake();
     }
 
 private:
@@ -8200,7 +8362,6 @@ private:
     std::vector<gocoro_completion> m_pending;
     std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
     std::size_t                    m_taken{0};
-    bool                           m_closed{false};
     std::atomic<uint32_t>          m_state{awake};
     std::atomic<std::size_t>       m_count{0}; // size of m_pending, readable without the lock
 };
@@ -8216,11 +8377,6 @@ auto queue() -> completion_queue&
 extern "C" size_t gocoro_completion_wait(gocoro_completion* out, size_t cap)
 {
     return cap == 0 ? 0 : gocoro::queue().wait(out, cap);
-}
-
-extern "C" void gocoro_completion_close(void)
-{
-    gocoro::queue().close();
 }
 
 extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
@@ -8241,9 +8397,11 @@ extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
  * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
  * Host threads do not wait on the event natively: the host wakes its own waiters after set().
  * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
- * thread (libcoro semantics); set_on() hands them to a thread pool instead. */
+ * thread (libcoro semantics); set_on() hands them to a thread pool instead. A host task body reached inline is
+ * returned as a step for the caller to run (see gocoro_step in cshim/task.h). */
 
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 // #include "cshim/thread_pool.h" (inlined above)
 
 #include <stdint.h>
@@ -8258,10 +8416,10 @@ gocoro_event* gocoro_event_create(int initially_set);
 void          gocoro_event_destroy(gocoro_event* e);
 int           gocoro_event_is_set(const gocoro_event* e);
 /* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
-void gocoro_event_set(gocoro_event* e, int fifo);
-void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
+gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
+gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
 struct gocoro_io_scheduler;
-void gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
+gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
 void gocoro_event_reset(gocoro_event* e);
 
 #ifdef __cplusplus
@@ -8271,6 +8429,7 @@ void gocoro_event_reset(gocoro_event* e);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
 #line 2 "../../cshim/event.cc"
+// #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/event.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
 #define GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
@@ -8289,7 +8448,7 @@ struct gocoro_event
     coro::event event;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 3 "../../cshim/event.cc"
+#line 4 "../../cshim/event.cc"
 // #include "cshim/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
@@ -8363,6 +8522,9 @@ void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 // #include "coro/io_scheduler.hpp" (inlined above)
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 struct gocoro_io_scheduler
@@ -8370,8 +8532,19 @@ struct gocoro_io_scheduler
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
 };
+
+namespace gocoro
+{
+/// A host's timeout in milliseconds, capped at 2^42 ms (139 years): the scheduler adds it to a nanosecond clock,
+/// which a larger value would overflow into the past (an endless wait ending at once).
+inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+} // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#line 4 "../../cshim/event.cc"
+#line 5 "../../cshim/event.cc"
 // #include "cshim/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
@@ -8399,7 +8572,7 @@ struct gocoro_thread_pool
     coro::thread_pool pool;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
-#line 5 "../../cshim/event.cc"
+#line 6 "../../cshim/event.cc"
 
 #include <new>
 
@@ -8422,19 +8595,25 @@ extern "C" int gocoro_event_is_set(const gocoro_event* e)
     return e->event.is_set() ? 1 : 0;
 }
 
-extern "C" void gocoro_event_set(gocoro_event* e, int fifo)
+extern "C" gocoro_step* gocoro_event_set(gocoro_event* e, int fifo)
 {
+    gocoro::host_call scope;
     e->event.set(fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    return scope.take();
 }
 
-extern "C" void gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo)
+extern "C" gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo)
 {
+    gocoro::host_call scope; // a waiter the pool refuses (it shut down) is resumed inline
     e->event.set(tp->pool, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    return scope.take();
 }
 
-extern "C" void gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
+extern "C" gocoro_step* gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
 {
+    gocoro::host_call scope;
     e->event.set(*s->scheduler, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    return scope.take();
 }
 
 extern "C" void gocoro_event_reset(gocoro_event* e)
@@ -8552,7 +8731,7 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
     try
     {
         auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
-            *s->scheduler, fd, static_cast<coro::poll_op>(op), std::chrono::milliseconds{timeout_ms}, handle));
+            *s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;
@@ -8605,9 +8784,11 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
  *
  * Lifetime: create -> ... -> destroy exactly once, when nothing waits on it any more (release_all() first).
  * Threads: every function may be called from any thread. count_down() resumes native waiters inline on the
- * calling thread when it completes the latch; count_down_on() hands them to a thread pool. */
+ * calling thread when it completes the latch (a host task body reached that way is left in *steps for the caller to
+ * run: see gocoro_step in cshim/task.h); count_down_on() hands them to a thread pool or scheduler. */
 
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 // #include "cshim/thread_pool.h" (inlined above)
 
 #include <stdint.h>
@@ -8624,10 +8805,12 @@ int           gocoro_latch_is_ready(const gocoro_latch* l);
 /* The counter (libcoro's remaining() is this value converted to size_t). */
 int64_t gocoro_latch_remaining(const gocoro_latch* l);
 /* Subtract n >= 0 (GOCORO_EINVAL for n < 0), saturating at INT64_MIN instead of wrapping. */
-int gocoro_latch_count_down(gocoro_latch* l, int64_t n);
-int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n);
+int gocoro_latch_count_down(gocoro_latch* l, int64_t n, gocoro_step** steps);
+int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n, gocoro_step** steps);
+struct gocoro_io_scheduler;
+int gocoro_latch_count_down_on_io(gocoro_latch* l, struct gocoro_io_scheduler* s, int64_t n, gocoro_step** steps);
 /* Completes the latch whatever its counter (used to release waiters on close). */
-void gocoro_latch_release_all(gocoro_latch* l);
+gocoro_step* gocoro_latch_release_all(gocoro_latch* l);
 
 /* Completion-queue wait for host threads: returns 1 if the latch is ready (nothing registered), else 0 and posts
  * (handle, 0) once it is. */
@@ -8641,6 +8824,8 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_H
 #line 2 "../../cshim/latch.cc"
 // #include "cshim/completion.h" (inlined above)
+// #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/latch.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
 #define GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
@@ -8741,7 +8926,7 @@ struct gocoro_latch
     coro::latch          latch;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#line 4 "../../cshim/latch.cc"
+#line 6 "../../cshim/latch.cc"
 // #include "cshim/thread_pool.hpp" (inlined above)
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
@@ -8756,6 +8941,15 @@ auto post_when_ready(const gocoro_latch* l, uintptr_t handle) -> coro::task<void
     co_await l->latch;
     gocoro_completion_post(handle, 0);
 }
+
+/// Completes the inner latch (it counts from 1, or starts ready); the counter is left alone.
+auto release(gocoro_latch* l) -> void
+{
+    if (!l->latch.is_ready())
+    {
+        l->latch.count_down();
+    }
+}
 } // namespace
 
 extern "C" gocoro_latch* gocoro_latch_create(int64_t count)
@@ -8767,7 +8961,7 @@ extern "C" void gocoro_latch_destroy(gocoro_latch* l)
 {
     if (l != nullptr)
     {
-        gocoro_latch_release_all(l);
+        release(l); // nothing waits any more (see the header): no step can come of it
         delete l;
     }
 }
@@ -8795,41 +8989,48 @@ auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
     } while (!l->count.compare_exchange_weak(old, next, std::memory_order_acq_rel, std::memory_order_relaxed));
     return old > 0 && next <= 0;
 }
+
+/// Counts down and, if that completes the latch, resumes its waiters through `resume` (inline, or handed to an
+/// executor); a host task body reached inline is left in *steps.
+template<typename resume_fn>
+auto count_down_with(gocoro_latch* l, int64_t n, gocoro_step** steps, resume_fn resume) -> int
+{
+    *steps = nullptr;
+    if (n < 0)
+    {
+        return GOCORO_EINVAL;
+    }
+    if (count_down_saturating(l, n))
+    {
+        gocoro::host_call scope;
+        resume();
+        *steps = scope.take();
+    }
+    return GOCORO_OK;
+}
+
 } // namespace
 
-extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n)
+extern "C" int gocoro_latch_count_down(gocoro_latch* l, int64_t n, gocoro_step** steps)
 {
-    if (n < 0)
-    {
-        return GOCORO_EINVAL;
-    }
-    if (count_down_saturating(l, n))
-    {
-        l->latch.count_down();
-    }
-    return GOCORO_OK;
+    return count_down_with(l, n, steps, [l] { l->latch.count_down(); });
 }
 
-extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n)
+extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* tp, int64_t n, gocoro_step** steps)
 {
-    if (n < 0)
-    {
-        return GOCORO_EINVAL;
-    }
-    if (count_down_saturating(l, n))
-    {
-        l->latch.count_down(tp->pool);
-    }
-    return GOCORO_OK;
+    return count_down_with(l, n, steps, [l, tp] { l->latch.count_down(tp->pool); });
 }
 
-extern "C" void gocoro_latch_release_all(gocoro_latch* l)
+extern "C" int gocoro_latch_count_down_on_io(gocoro_latch* l, gocoro_io_scheduler* s, int64_t n, gocoro_step** steps)
 {
-    // The inner latch counts from 1 (or starts ready), so one count_down completes it; the counter is left alone.
-    if (!l->latch.is_ready())
-    {
-        l->latch.count_down();
-    }
+    return count_down_with(l, n, steps, [l, s] { l->latch.count_down(*s->scheduler); });
+}
+
+extern "C" gocoro_step* gocoro_latch_release_all(gocoro_latch* l)
+{
+    gocoro::host_call scope;
+    release(l);
+    return scope.take();
 }
 
 extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)
@@ -9069,10 +9270,12 @@ extern "C" int gocoro_pending_bind(gocoro_pending* p, uintptr_t handle, int64_t*
  *
  * Lifetime: create -> ... -> destroy exactly once, when nobody waits (destroy calls notify_waiters()).
  * Threads: every function may be called from any thread. A produce that meets a waiting consumer, or a consume
- * that frees a slot a producer waits for, resumes that waiter inline on the calling thread. */
+ * that frees a slot a producer waits for, resumes that waiter inline on the calling thread; a host task body reached
+ * that way is left in *steps (or returned) for the caller to run (see gocoro_step in cshim/task.h). */
 
 // #include "cshim/pending.h" (inlined above)
 // #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 
 #include <stddef.h>
 #include <stdint.h>
@@ -9096,11 +9299,10 @@ enum gocoro_rb_status
 
 gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
-size_t              gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
-void                gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
-int                 gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending);
-int                 gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending);
+gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
+int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
+int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps);
 
 #ifdef __cplusplus
 }
@@ -9109,6 +9311,7 @@ int                 gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t*
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_H
 #line 2 "../../cshim/ring_buffer.cc"
+// #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/pending.hpp" (inlined above)
 // #include "cshim/ring_buffer.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
@@ -9147,7 +9350,7 @@ struct gocoro_ring_buffer
     const std::size_t capacity;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#line 4 "../../cshim/ring_buffer.cc"
+#line 5 "../../cshim/ring_buffer.cc"
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/ring_buffer.hpp"
@@ -9416,7 +9619,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_RING_BUFFER_HPP
-#line 7 "../../cshim/ring_buffer.cc"
+#line 8 "../../cshim/ring_buffer.cc"
 
 #include <coroutine>
 #include <new>
@@ -9547,29 +9750,32 @@ extern "C" void gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb)
     delete rb;
 }
 
-extern "C" size_t gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb)
-{
-    return rb->capacity;
-}
-
 extern "C" size_t gocoro_ring_buffer_size(const gocoro_ring_buffer* rb)
 {
     return rb->size();
 }
 
-extern "C" void gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb)
+extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb)
 {
+    gocoro::host_call scope;
     rb->notify_waiters();
+    return scope.take();
 }
 
-extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending)
+extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
-    return rb->produce(id, pending);
+    gocoro::host_call scope;
+    const int rc = rb->produce(id, pending);
+    *steps       = scope.take();
+    return rc;
 }
 
-extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending)
+extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
 {
-    return rb->consume(id, pending);
+    gocoro::host_call scope;
+    const int rc = rb->consume(id, pending);
+    *steps       = scope.take();
+    return rc;
 }
 
 #line 1 "../../cshim/semaphore.cc"
@@ -9615,9 +9821,7 @@ int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
 int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
-int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
 gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
-int               gocoro_semaphore_stopped(const gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
  * (possibly right away). */
@@ -9651,8 +9855,7 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 struct gocoro_semaphore
 {
     gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
-    coro::semaphore   sem;
-    std::atomic<bool> stopped{false};
+    coro::semaphore sem;
     /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
     std::atomic<int64_t> releasing{0};
 };
@@ -9721,22 +9924,11 @@ extern "C" int64_t gocoro_semaphore_value(const gocoro_semaphore* s)
     return static_cast<int64_t>(s->sem.value());
 }
 
-extern "C" int64_t gocoro_semaphore_max(const gocoro_semaphore* s)
-{
-    return static_cast<int64_t>(s->sem.max());
-}
-
 extern "C" gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s)
 {
     gocoro::host_call scope;
-    s->stopped.store(true, std::memory_order_release);
     s->sem.notify_waiters();
     return scope.take();
-}
-
-extern "C" int gocoro_semaphore_stopped(const gocoro_semaphore* s)
-{
-    return s->stopped.load(std::memory_order_acquire) ? 1 : 0;
 }
 
 extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle)
@@ -11132,14 +11324,6 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
-/// Waits are clamped to about 139 years: the scheduler adds them to its nanosecond clock, which a longer one (up to
-/// the host's largest, INT64_MAX ms) would overflow into the past, ending the wait at once.
-auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
-{
-    constexpr int64_t max_wait_ms = int64_t{1} << 42;
-    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
-}
-
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
 /// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
 struct host_step
@@ -11212,14 +11396,14 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(wait_ms(request.arg));
+                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
                     const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
+                        static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }
@@ -11318,11 +11502,6 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, go
     }
     *steps = scope.take();
     return status;
-}
-
-extern "C" int gocoro_task_done(const gocoro_task* t)
-{
-    return t != nullptr && std::coroutine_handle<gocoro_task>::from_promise(*const_cast<gocoro_task*>(t)).done() ? 1 : 0;
 }
 
 extern "C" void gocoro_task_destroy(gocoro_task* t)

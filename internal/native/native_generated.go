@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "cc567249aaf3ab86f1f6b31c6bde6d03658cfa48a64a030e7244aa4adc30e708"
+const SourceHash = "10d831fe5443f7ba0288beebf9fbfc990adf15ba37d0e76c69295a08fc0b5193"

@@ -2782,12 +2782,20 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_shutting_down();
+            }
+        }
 
     private:
         thread_pool& m_thread_pool;
         bool         m_fifo;
+        bool         m_refused{false};
     };
 
     /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
@@ -2880,6 +2888,10 @@ public:
         uint64_t count = 0;
         {
             std::unique_lock lk{m_global_lock};
+            if (m_sealed && current_worker() == nullptr)
+            {
+                return 0; // nothing would run them any more
+            }
             for (const auto& handle : handles)
             {
                 if (handle != nullptr)
@@ -2932,7 +2944,10 @@ private:
     };
 
     [[noreturn]] static auto throw_shutting_down() -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    /// False if the workers already left after shutdown (only for a caller that is not one of them).
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
+    /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
+    auto seal_if_idle() noexcept -> bool;
     auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
@@ -2958,6 +2973,10 @@ private:
     std::size_t                          m_global_head{0};
     std::atomic<std::size_t>             m_global_count{0};
     std::atomic<std::size_t>             m_global_pushed{0};
+    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
+    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
+    /// accepted: it runs it itself before it leaves).
+    bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t>             m_spinners{0};
@@ -3091,7 +3110,11 @@ protected:
             while (waiters != nullptr)
             {
                 auto* next = waiters->m_next;
-                e.resume(waiters->m_awaiting_coroutine);
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
                 waiters = next;
             }
         }
@@ -3913,16 +3936,25 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_stopped();
+            }
+        }
 
     private:
         io_scheduler& m_scheduler;
         bool          m_fifo;
+        bool          m_refused{false};
     };
 
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error (at this call) once
-    /// shutdown() has completed; while shutdown() is still draining, in-flight work may keep scheduling.
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (at this call, or at the co_await if the scheduler stopped in between); while shutdown() is still draining,
+    /// in-flight work may keep scheduling.
     [[nodiscard]] auto schedule() -> schedule_operation;
 
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
@@ -4053,11 +4085,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
-    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
-    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
-    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
-    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
-    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls and timers. Every poll
+    /// still waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; every timer still waiting (yield_for,
+    /// yield_until, schedule_after, schedule_at) resumes at once and its co_await throws std::runtime_error, as
+    /// does every timer started afterwards. Queued tasks are still drained. In manual mode the caller processes one
+    /// round of events to resume them (unless it runs inside process_events, which then does it). Polls of
+    /// descriptors beyond the scheduler's table (fd >= 2^20) without a timeout are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
 
 private:
@@ -4076,7 +4110,15 @@ private:
 
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    [[noreturn]] static auto throw_stopped() -> void;
+    /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
+    /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;
+    /// Counts one pending item in m_size unless the scheduler is sealed (then nothing is counted: false).
+    [[nodiscard]] auto enter_size() noexcept -> bool;
+    /// The event loop's exit check after shutdown: true (and the scheduler sealed) when nothing is pending.
+    auto seal_if_idle() noexcept -> bool;
+    auto cancel_pending_timers() -> void;
     auto process_events_execute(int timeout_ms) -> void;
     auto wait_for_events(int timeout_ms) -> int;
     auto spin_then_wait_for_events() -> int;
@@ -4157,6 +4199,10 @@ private:
     std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
+    /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
+    /// later (a timer, poll, inline task or spawn that passed the shutdown checks just before) is refused, since
+    /// nothing would process it. Pairs with enter_size() (seq_cst on both sides).
+    std::atomic<bool> m_sealed{false};
     std::atomic<bool> m_stopped{false};
     std::atomic<bool> m_abandon{false};
     std::mutex        m_shutdown_mutex;
@@ -5973,6 +6019,9 @@ void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 // #include "coro/io_scheduler.hpp" (inlined above)
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 struct gocoro_io_scheduler
@@ -5980,6 +6029,17 @@ struct gocoro_io_scheduler
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
 };
+
+namespace gocoro
+{
+/// A host's timeout in milliseconds, capped at 2^42 ms (139 years): the scheduler adds it to a nanosecond clock,
+/// which a larger value would overflow into the past (an endless wait ending at once).
+inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+} // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #line 30 "../../cshim/net/server_handler.hpp"
 // #include "cshim/net/server.h" (inlined above)

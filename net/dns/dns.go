@@ -50,6 +50,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/lifetime"
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/ip"
 )
@@ -70,9 +71,8 @@ type Resolver struct {
 	s       *coro.IOScheduler
 	timeout time.Duration
 
-	mu         sync.RWMutex // lookups start under RLock; Close takes the lock to drop c
 	c          *C.gocoro_dns_resolver
-	closing    chan struct{}
+	life       lifetime.Lifetime // one reference per lookup call on c; the last one after Close releases c
 	unregister func()
 }
 
@@ -99,7 +99,8 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 		}
 		return nil, fmt.Errorf("dns: new resolver: %w", err)
 	}
-	r := &Resolver{s: s, timeout: timeout, c: c, closing: make(chan struct{})}
+	r := &Resolver{s: s, timeout: timeout, c: c}
+	r.life.Init(func() { C.gocoro_dns_resolver_release(c) })
 	unregister, err := corelink.OnIOSchedulerClose(s, func() { r.Close() })
 	if err != nil {
 		C.gocoro_dns_resolver_release(c)
@@ -113,18 +114,9 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 // native lookups are aborted (they finish in the background without waiting for their timeout). Later lookups fail
 // the same way. A second Close does nothing.
 func (r *Resolver) Close() error {
-	r.mu.Lock()
-	c := r.c
-	r.c = nil
-	if c != nil {
-		close(r.closing)
+	if r.life.Close() {
+		r.unregister()
 	}
-	r.mu.Unlock()
-	if c == nil {
-		return nil
-	}
-	r.unregister()
-	C.gocoro_dns_resolver_release(c)
 	return nil
 }
 
@@ -194,17 +186,15 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 		return nil, dnsError(name, errClosed)
 	}
 	l := &lookup{ch: make(chan *C.gocoro_dns_result, 1), release: release}
-	r.mu.RLock()
-	if r.c == nil {
-		r.mu.RUnlock()
+	if !r.life.Enter() {
 		release()
 		return nil, dnsError(name, errClosed)
 	}
-	h := coro.NewCompletion(l.complete)
+	h := corelink.NewCompletion(l.complete)
 	rc := C.gocoro_dns_lookup(r.c, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.size_t(len(name)), C.uintptr_t(h))
-	r.mu.RUnlock()
+	r.life.Exit()
 	if rc != 0 {
-		coro.DiscardCompletion(h)
+		corelink.DiscardCompletion(h)
 		release()
 		if syscall.Errno(-rc) == syscall.ESHUTDOWN {
 			return nil, dnsError(name, errClosed)
@@ -218,7 +208,7 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 		if res = l.abandon(); res == nil {
 			return nil, dnsError(name, ctx.Err())
 		}
-	case <-r.closing:
+	case <-r.life.Closing():
 		if res = l.abandon(); res == nil {
 			return nil, dnsError(name, errClosed)
 		}
@@ -276,11 +266,10 @@ func (r *Resolver) LookupNetIP(ctx context.Context, name string) ([]netip.Addr, 
 
 // setServers makes r query csv ("ip:port,...") instead of /etc/resolv.conf's servers (tests: a local server).
 func (r *Resolver) setServers(csv string) error {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.c == nil {
+	if !r.life.Enter() {
 		return errClosed
 	}
+	defer r.life.Exit()
 	if rc := C.gocoro_dns_resolver_set_servers(r.c, (*C.char)(unsafe.Pointer(unsafe.StringData(csv))), C.size_t(len(csv))); rc != 0 {
 		return syscall.Errno(-rc)
 	}

@@ -198,7 +198,6 @@ func TestCloseRaceThreadPool(t *testing.T) {
 }
 
 func TestCloseRaceIOScheduler(t *testing.T) {
-	t.Skip("new defect: IOScheduler.Close racing Spawn/Schedule/ScheduleTask sometimes hangs (see TestKnownCloseRacingScheduleAfter)")
 	for _, strategy := range []coro.ExecutionStrategy{coro.TasksOnThreadPool, coro.TasksInline} {
 		raceClose(t, scale(20), func() ([]func() error, func() error) {
 			s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: strategy,

@@ -119,3 +119,113 @@ TEST_CASE("gocoro io_scheduler shutdown still waits for pending polls (v0.14)", 
     REQUIRE(got.load() == static_cast<int>(coro::poll_status::timeout));
     close(fd);
 }
+
+TEST_CASE("gocoro io_scheduler shutdown_cancel_polls cancels pending timers", "[io_scheduler][gocoro][timer]")
+{
+    const bool inline_tasks = GENERATE(false, true);
+    auto       s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                                   .pool               = coro::thread_pool::options{.thread_count = 2},
+                                   .execution_strategy = inline_tasks
+                                                             ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                                             : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+    constexpr std::size_t    count = 300;
+    std::atomic<std::size_t> thrown{0};
+    std::atomic<std::size_t> fired{0};
+    auto waiter = [&](std::size_t i) -> coro::task<void>
+    {
+        co_await s->schedule();
+        try
+        {
+            if (i % 2 == 0)
+            {
+                co_await s->yield_for(std::chrono::hours{24 * 365});
+            }
+            else
+            {
+                co_await s->yield_until(std::chrono::steady_clock::now() + 3600s);
+            }
+            fired.fetch_add(1);
+        }
+        catch (const std::runtime_error&)
+        {
+            thrown.fetch_add(1);
+        }
+    };
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        REQUIRE(s->spawn(waiter(i)));
+    }
+    wait_for_size(s, count);
+    std::this_thread::sleep_for(20ms);
+
+    const auto start = std::chrono::steady_clock::now();
+    s->shutdown_cancel_polls();
+    REQUIRE(std::chrono::steady_clock::now() - start < 5s);
+    REQUIRE(thrown.load() == count);
+    REQUIRE(fired.load() == 0);
+    REQUIRE(s->empty());
+}
+
+TEST_CASE("gocoro io_scheduler work racing shutdown is run or refused, never lost", "[io_scheduler][gocoro][shutdown]")
+{
+    // Outside threads schedule, yield and spawn while another thread shuts the scheduler down: each operation
+    // either completes or is refused (spawn returns false, a co_await throws), and shutdown returns. Before the
+    // scheduler sealed itself, work that passed the shutdown checks just as the event thread left was never run.
+    const bool inline_tasks = GENERATE(false, true);
+    for (int round = 0; round < 200; ++round)
+    {
+        auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+            .pool               = coro::thread_pool::options{.thread_count = 1},
+            .execution_strategy = inline_tasks ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                               : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+        std::atomic<bool>        stop{false};
+        std::atomic<std::size_t> done{0};
+        auto                     body = [&](int kind) -> coro::task<void>
+        {
+            try
+            {
+                if (kind == 0)
+                {
+                    co_await s->schedule();
+                }
+                else if (kind == 1)
+                {
+                    co_await s->yield();
+                }
+                else
+                {
+                    co_await s->yield_for(1ms);
+                }
+            }
+            catch (const std::runtime_error&)
+            {
+            }
+            done.fetch_add(1);
+        };
+        std::vector<std::thread> threads;
+        for (int kind = 0; kind < 4; ++kind)
+        {
+            threads.emplace_back(
+                [&, kind]
+                {
+                    for (int i = 0; i < 200 && !stop.load(); ++i)
+                    {
+                        if (kind == 3)
+                        {
+                            (void)s->spawn(body(0));
+                            continue;
+                        }
+                        coro::sync_wait(body(kind)); // hangs if the operation is lost
+                    }
+                });
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds{round % 7 * 50});
+        s->shutdown_cancel_polls();
+        stop.store(true);
+        for (auto& t : threads)
+        {
+            t.join();
+        }
+        REQUIRE(s->empty());
+    }
+}

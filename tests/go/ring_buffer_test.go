@@ -361,7 +361,7 @@ func TestRingBufferStopAndClose(t *testing.T) {
 	require.ErrorIs(t, <-consumer, coro.ErrStopped)
 	_, err = coro.SyncWait(ctx, task)
 	require.ErrorIs(t, err, coro.ErrStopped)
-	// After stop every produce fails; consumers drain what is stored, then fail (COMPATIBILITY.md §35.9).
+	// After stop every produce fails; consumers drain what is stored, then fail (COMPATIBILITY.md, "ring_buffer after notify_waiters()").
 	require.ErrorIs(t, rb.Produce(ctx, "b"), coro.ErrStopped)
 	_, err = rb.Consume(ctx)
 	require.ErrorIs(t, err, coro.ErrStopped)

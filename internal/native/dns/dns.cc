@@ -802,7 +802,11 @@ protected:
             while (waiters != nullptr)
             {
                 auto* next = waiters->m_next;
-                e.resume(waiters->m_awaiting_coroutine);
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
                 waiters = next;
             }
         }
@@ -1976,11 +1980,8 @@ typedef struct gocoro_completion
 } gocoro_completion;
 
 /* Blocks until at least one completion is queued, then moves up to `cap` of them (oldest first) into `out`
- * and returns how many. Returns 0 only after gocoro_completion_close(). Meant for a single drainer. */
+ * and returns how many (0 only for cap 0). Meant for a single drainer. */
 size_t gocoro_completion_wait(gocoro_completion* out, size_t cap);
-
-/* Makes a blocked (and every later) gocoro_completion_wait return 0 once the queue is empty. */
-void gocoro_completion_close(void);
 
 /* Posts one completion (used by the shim itself and by user C++ code that completes host waiters). */
 void gocoro_completion_post(uintptr_t handle, int64_t result);
@@ -3587,12 +3588,20 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_shutting_down();
+            }
+        }
 
     private:
         thread_pool& m_thread_pool;
         bool         m_fifo;
+        bool         m_refused{false};
     };
 
     /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
@@ -3685,6 +3694,10 @@ public:
         uint64_t count = 0;
         {
             std::unique_lock lk{m_global_lock};
+            if (m_sealed && current_worker() == nullptr)
+            {
+                return 0; // nothing would run them any more
+            }
             for (const auto& handle : handles)
             {
                 if (handle != nullptr)
@@ -3737,7 +3750,10 @@ private:
     };
 
     [[noreturn]] static auto throw_shutting_down() -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    /// False if the workers already left after shutdown (only for a caller that is not one of them).
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
+    /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
+    auto seal_if_idle() noexcept -> bool;
     auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
@@ -3763,6 +3779,10 @@ private:
     std::size_t                          m_global_head{0};
     std::atomic<std::size_t>             m_global_count{0};
     std::atomic<std::size_t>             m_global_pushed{0};
+    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
+    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
+    /// accepted: it runs it itself before it leaves).
+    bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t>             m_spinners{0};
@@ -4613,16 +4633,25 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_stopped();
+            }
+        }
 
     private:
         io_scheduler& m_scheduler;
         bool          m_fifo;
+        bool          m_refused{false};
     };
 
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error (at this call) once
-    /// shutdown() has completed; while shutdown() is still draining, in-flight work may keep scheduling.
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (at this call, or at the co_await if the scheduler stopped in between); while shutdown() is still draining,
+    /// in-flight work may keep scheduling.
     [[nodiscard]] auto schedule() -> schedule_operation;
 
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
@@ -4753,11 +4782,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
-    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
-    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
-    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
-    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
-    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls and timers. Every poll
+    /// still waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; every timer still waiting (yield_for,
+    /// yield_until, schedule_after, schedule_at) resumes at once and its co_await throws std::runtime_error, as
+    /// does every timer started afterwards. Queued tasks are still drained. In manual mode the caller processes one
+    /// round of events to resume them (unless it runs inside process_events, which then does it). Polls of
+    /// descriptors beyond the scheduler's table (fd >= 2^20) without a timeout are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
 
 private:
@@ -4776,7 +4807,15 @@ private:
 
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    [[noreturn]] static auto throw_stopped() -> void;
+    /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
+    /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;
+    /// Counts one pending item in m_size unless the scheduler is sealed (then nothing is counted: false).
+    [[nodiscard]] auto enter_size() noexcept -> bool;
+    /// The event loop's exit check after shutdown: true (and the scheduler sealed) when nothing is pending.
+    auto seal_if_idle() noexcept -> bool;
+    auto cancel_pending_timers() -> void;
     auto process_events_execute(int timeout_ms) -> void;
     auto wait_for_events(int timeout_ms) -> int;
     auto spin_then_wait_for_events() -> int;
@@ -4857,6 +4896,10 @@ private:
     std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
+    /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
+    /// later (a timer, poll, inline task or spawn that passed the shutdown checks just before) is refused, since
+    /// nothing would process it. Pairs with enter_size() (seq_cst on both sides).
+    std::atomic<bool> m_sealed{false};
     std::atomic<bool> m_stopped{false};
     std::atomic<bool> m_abandon{false};
     std::mutex        m_shutdown_mutex;
@@ -4866,6 +4909,9 @@ private:
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
 #line 8 "../../../cshim/io_scheduler.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 
 struct gocoro_io_scheduler
@@ -4873,6 +4919,17 @@ struct gocoro_io_scheduler
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
 };
+
+namespace gocoro
+{
+/// A host's timeout in milliseconds, capped at 2^42 ms (139 years): the scheduler adds it to a nanosecond clock,
+/// which a larger value would overflow into the past (an endless wait ending at once).
+inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
+{
+    constexpr int64_t max_wait_ms = int64_t{1} << 42;
+    return std::chrono::milliseconds{std::min(ms, max_wait_ms)};
+}
+} // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #line 7 "../../../cshim/net/dns.cc"
 

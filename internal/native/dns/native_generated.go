@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4e5817e3fa5dc1a3beb0e90cb5883c0fc4f4f20df8198a551f91d28584bfdc89"
+const SourceHash = "1ee31e2db078cd626ddbacb4e5a33629080321f46cdc3b77b6b261d8285ad960"

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/lifetime"
 )
 
 // Dir names one side of a socket: reads (and accepts) or writes. Each side is serialised and owns at most one
@@ -42,14 +43,10 @@ type FD struct {
 	// Laddr and Raddr are the socket's addresses, set by the owner before the FD is shared.
 	Laddr, Raddr net.Addr
 
-	refs       atomic.Int64
-	freed      atomic.Bool
-	closing    chan struct{} // closed by Close
+	life       lifetime.Lifetime // frees the descriptors (finalize) after Close, once no reference is left
 	unregister func()
 	dirs       [2]direction
 }
-
-const closedBit = int64(1) << 62
 
 type direction struct {
 	lock    chan struct{} // 1-slot lock: held by the goroutine currently using this side
@@ -78,7 +75,8 @@ func New(s *coro.IOScheduler, fd int, readOnly bool) (*FD, error) {
 			return nil, err
 		}
 	}
-	f := &FD{Sched: s, Sysfd: fd, wfd: wfd, closing: make(chan struct{})}
+	f := &FD{Sched: s, Sysfd: fd, wfd: wfd}
+	f.life.Init(f.finalize)
 	for i := range f.dirs {
 		d := &f.dirs[i]
 		d.lock = make(chan struct{}, 1)
@@ -102,10 +100,8 @@ func New(s *coro.IOScheduler, fd int, readOnly bool) (*FD, error) {
 // zero stands in for the FD of a zero Conn, Listener or Peer (made without Dial, Listen or Accept): closed for
 // good and without descriptors, so every operation on it fails with net.ErrClosed.
 var zero = func() *FD {
-	f := &FD{Sysfd: -1, wfd: -1, closing: make(chan struct{})}
-	close(f.closing)
-	f.refs.Store(closedBit)
-	f.freed.Store(true)
+	f := &FD{Sysfd: -1, wfd: -1}
+	f.life.InitClosed()
 	return f
 }()
 
@@ -126,30 +122,17 @@ func DupCloexec(fd int) (int, error) {
 	return int(r), nil
 }
 
-func (f *FD) incref() bool {
-	if f.refs.Add(1)&closedBit != 0 {
-		f.decref()
-		return false
-	}
-	return true
-}
+func (f *FD) incref() bool { return f.life.Enter() }
 
-func (f *FD) decref() {
-	if f.refs.Add(-1) == closedBit {
-		f.finalize()
-	}
-}
+func (f *FD) decref() { f.life.Exit() }
 
 // Closed reports whether Close has been called.
-func (f *FD) Closed() bool { return f.refs.Load()&closedBit != 0 }
+func (f *FD) Closed() bool { return f.life.Closed() }
 
 // Closing is closed when Close is called.
-func (f *FD) Closing() <-chan struct{} { return f.closing }
+func (f *FD) Closing() <-chan struct{} { return f.life.Closing() }
 
 func (f *FD) finalize() {
-	if !f.freed.CompareAndSwap(false, true) {
-		return
-	}
 	if f.unregister != nil {
 		f.unregister()
 	}
@@ -165,20 +148,14 @@ func (f *FD) closeFDs() {
 
 // Close marks the socket closed and shuts it down; false if it already was closed.
 func (f *FD) Close() bool {
+	// Our own reference keeps the descriptors open until the shutdown below is done.
 	if !f.incref() {
 		return false
 	}
-	for {
-		v := f.refs.Load()
-		if v&closedBit != 0 {
-			f.decref()
-			return false
-		}
-		if f.refs.CompareAndSwap(v, v|closedBit) {
-			break
-		}
+	if !f.life.Close() {
+		f.decref()
+		return false
 	}
-	close(f.closing)
 	// Wakes pending polls with a hang-up (for unconnected UDP sockets too: Linux still flags the shutdown).
 	syscall.Shutdown(f.Sysfd, syscall.SHUT_RDWR)
 	f.decref()
@@ -214,7 +191,7 @@ func (f *FD) Lock(ctx context.Context, dir Dir) error {
 	case <-ctx.Done():
 		f.decref()
 		return ctx.Err()
-	case <-f.closing:
+	case <-f.life.Closing():
 		f.decref()
 		return net.ErrClosed
 	}
@@ -349,7 +326,7 @@ func (f *FD) pause(ctx context.Context, d *direction, backoff *time.Duration) er
 		return ctx.Err()
 	case <-changed:
 		return nil
-	case <-f.closing:
+	case <-f.life.Closing():
 		return net.ErrClosed
 	}
 }
@@ -371,7 +348,7 @@ func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 		if dir == Write {
 			pfd, op = f.wfd, coro.PollWrite
 		}
-		f.refs.Add(1) // the poll's reference; the caller holds one already, so the socket cannot be freed meanwhile
+		f.life.Retain() // the poll's reference; the caller holds one already, so the socket cannot be freed meanwhile
 		if err := f.Sched.PollFunc(pfd, op, timeout, d.done); err != nil {
 			f.decref()
 			return coro.PollError, err
@@ -401,7 +378,7 @@ func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 		return coro.PollTimeout, os.ErrDeadlineExceeded
 	case <-changed:
 		return coro.PollTimeout, nil
-	case <-f.closing:
+	case <-f.life.Closing():
 		return coro.PollClosed, net.ErrClosed
 	}
 }

@@ -170,16 +170,35 @@ public:
     timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
 
     auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
         m_info.m_awaiting_coroutine = awaiting_coroutine;
         m_info.m_has_timer          = true;
-        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
+            return false;
+        }
         std::lock_guard lk{m_scheduler.m_timer_mutex};
+        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
+        // finds this timer or this timer sees the flag.
+        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
         m_scheduler.add_timer_locked(m_info, m_tick);
-        // The event thread may resume (and free) our frame as soon as the lock is released.
+        return true; // the event thread may resume (and free) our frame as soon as the lock is released
     }
-    auto await_resume() const noexcept -> void {}
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    auto await_resume() const -> void
+    {
+        if (m_info.m_poll_status == poll_status::closed)
+        {
+            throw_stopped();
+        }
+    }
 
 private:
     io_scheduler&     m_scheduler;
@@ -202,7 +221,11 @@ public:
         m_info.m_awaiting_coroutine = awaiting_coroutine;
         m_info.m_has_timer          = m_tick >= 0;
 
-        m_scheduler.m_size.fetch_add(1, std::memory_order_relaxed);
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
+            return false;
+        }
         int err = 0;
         if (m_info.m_has_timer)
         {
@@ -321,7 +344,7 @@ auto io_scheduler::io_thread_main(std::weak_ptr<io_scheduler> weak, io_scheduler
         {
             auto self     = weak.lock();
             shutting_down = raw->m_shutdown_requested.load(std::memory_order_acquire);
-            if (raw->m_abandon.load(std::memory_order_acquire) || (shutting_down && raw->size() == 0))
+            if (raw->m_abandon.load(std::memory_order_acquire) || (shutting_down && raw->seal_if_idle()))
             {
                 if (self != nullptr && self.use_count() == 1)
                 {
@@ -365,7 +388,7 @@ io_scheduler::~io_scheduler()
     {
         // The event loop released the last reference: finish the pending work right here, then detach.
         m_shutdown_requested.store(true, std::memory_order_release);
-        while (size() > 0 && !m_abandon.load(std::memory_order_acquire))
+        while (!m_abandon.load(std::memory_order_acquire) && !seal_if_idle())
         {
             process_events_execute(1);
         }
@@ -388,6 +411,7 @@ io_scheduler::~io_scheduler()
         // once this worker returns.
         m_abandon.store(true, std::memory_order_release);
         m_shutdown_requested.store(true, std::memory_order_release);
+        m_sealed.store(true, std::memory_order_seq_cst);
         if (m_io_thread.joinable())
         {
             signal_fd(m_shutdown_fd);
@@ -421,8 +445,42 @@ auto io_scheduler::throw_if_stopped() const -> void
 {
     if (m_stopped.load(std::memory_order_acquire))
     {
-        throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+        throw_stopped();
     }
+}
+
+auto io_scheduler::throw_stopped() -> void
+{
+    throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+}
+
+auto io_scheduler::enter_size() noexcept -> bool
+{
+    m_size.fetch_add(1, std::memory_order_seq_cst);
+    if (m_sealed.load(std::memory_order_seq_cst)) [[unlikely]]
+    {
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
+    return true;
+}
+
+auto io_scheduler::seal_if_idle() noexcept -> bool
+{
+    // The pool's count is read first: a task running there counts its next wait in m_size before the pool stops
+    // counting it, so reading in this order never misses both.
+    const auto pending = [this]
+    {
+        const std::size_t pool = m_thread_pool != nullptr ? m_thread_pool->size() : 0;
+        return pool + m_size.load(std::memory_order_seq_cst);
+    };
+    if (pending() != 0)
+    {
+        return false;
+    }
+    m_sealed.store(true, std::memory_order_seq_cst);
+    // An enter_size() that counted before the flag was set and missed it is seen here: keep processing for it.
+    return pending() == 0;
 }
 
 auto io_scheduler::schedule() -> schedule_operation
@@ -431,36 +489,37 @@ auto io_scheduler::schedule() -> schedule_operation
     return schedule_operation{*this, false};
 }
 
-auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
-    m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
+    m_refused = !m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
+    return !m_refused;
 }
 
-auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
 {
     if (m_thread_pool != nullptr)
     {
-        if (fifo)
+        try
         {
-            m_thread_pool->yield().await_suspend(handle);
+            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
+            // the pool has shut down (schedule() by throwing).
+            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
+            return op.await_suspend(handle);
         }
-        else
+        catch (...)
         {
-            try
-            {
-                // From a worker this pushes onto that worker's own deque (cheap, depth-first).
-                m_thread_pool->schedule().await_suspend(handle);
-            }
-            catch (...)
-            {
-                // The pool finished shutting down between our check and here: like libcoro v0.14 the
-                // coroutine is dropped.
-            }
+            return false;
         }
-        return;
     }
 
-    m_size.fetch_add(1, std::memory_order_relaxed);
+    if (counted)
+    {
+        m_size.fetch_add(1, std::memory_order_relaxed);
+    }
+    else if (!enter_size())
+    {
+        return false;
+    }
     {
         std::lock_guard lk{m_inline_mutex};
         m_inline_queue.push_back(handle);
@@ -469,6 +528,7 @@ auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo) noex
     {
         signal_fd(m_schedule_fd);
     }
+    return true;
 }
 
 auto io_scheduler::spawn(coro::task<void>&& task) -> bool
@@ -477,10 +537,20 @@ auto io_scheduler::spawn(coro::task<void>&& task) -> bool
     {
         return false; // unlike v0.14, size() is not left incremented
     }
-    m_size.fetch_add(1, std::memory_order_relaxed);
     auto wrapper = detail::make_task_self_deleting(std::move(task));
+    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
+    if (!enter_size())
+    {
+        wrapper.handle().destroy(); // never started
+        return false;
+    }
     wrapper.promise().executor_size(m_size);
-    schedule_impl(wrapper.handle(), true);
+    if (!schedule_impl(wrapper.handle(), true, true))
+    {
+        wrapper.handle().destroy();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
     return true;
 }
 
@@ -494,8 +564,7 @@ auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
     {
         return m_thread_pool->resume(handle);
     }
-    schedule_impl(handle, true);
-    return true;
+    return schedule_impl(handle, true);
 }
 
 auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
@@ -705,7 +774,41 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         m_polls_cancelled = true;
         cancel_pending_polls();
+        cancel_pending_timers();
     }
+}
+
+auto io_scheduler::cancel_pending_timers() -> void
+{
+    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
+    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
+    std::vector<timer_map::node_type> buckets;
+    {
+        std::lock_guard lk{m_timer_mutex};
+        while (!m_timers.empty())
+        {
+            buckets.push_back(m_timers.extract(m_timers.begin()));
+        }
+    }
+    for (auto& node : buckets)
+    {
+        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
+        {
+            detail::poll_info* next = info->m_timer_next;
+            info->m_timer_bucket    = nullptr;
+            info->m_timer_prev      = nullptr;
+            info->m_timer_next      = nullptr;
+            info->m_processed       = true;
+            info->m_poll_status     = poll_status::closed;
+            if (info->m_fd != -1)
+            {
+                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
+            }
+            make_ready(*info);
+            info = next;
+        }
+    }
+    hand_off_ready();
 }
 
 auto io_scheduler::cancel_pending_polls() -> void
@@ -1348,7 +1451,11 @@ auto io_scheduler::shutdown() noexcept -> void
     if (m_io_thread.joinable())
     {
         signal_fd(m_shutdown_fd);
-        m_io_thread.join();
+        m_io_thread.join(); // it sealed the scheduler before leaving
+    }
+    else
+    {
+        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
     }
     if (m_thread_pool != nullptr)
     {

@@ -371,7 +371,7 @@ auto thread_pool::spin_lock::lock() noexcept -> void
     }
 }
 
-auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
     thread_pool& tp = m_thread_pool;
     if (!m_fifo)
@@ -382,10 +382,12 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
             w->m_deque.push(awaiting_coroutine);
             w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
             tp.maybe_notify(1);
-            return;
+            return true;
         }
     }
-    tp.schedule_impl(awaiting_coroutine, m_fifo);
+    // schedule() checked for shutdown, but the workers may have left since: then nothing would resume us.
+    m_refused = !tp.schedule_impl(awaiting_coroutine, m_fifo);
+    return !m_refused;
 }
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
@@ -430,7 +432,12 @@ auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
     m_spawned.fetch_add(1, std::memory_order_relaxed);
     auto wrapper = detail::make_task_self_deleting(std::move(task));
     wrapper.promise().executor_size(m_spawned);
-    schedule_impl(wrapper.handle(), false);
+    if (!schedule_impl(wrapper.handle(), false))
+    {
+        wrapper.handle().destroy(); // never started: its counter is not decremented by itself
+        m_spawned.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
     return true;
 }
 
@@ -440,27 +447,42 @@ auto thread_pool::resume(std::coroutine_handle<> handle) noexcept -> bool
     {
         return false;
     }
-    schedule_impl(handle, true);
-    return true;
+    return schedule_impl(handle, true);
 }
 
-auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void
+auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool
 {
-    if (!fifo)
+    worker* w = current_worker();
+    if (!fifo && w != nullptr)
     {
-        if (worker* w = current_worker(); w != nullptr)
-        {
-            w->m_deque.push(handle);
-            w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-            maybe_notify(1);
-            return;
-        }
+        w->m_deque.push(handle);
+        w->m_pushed.store(w->m_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        maybe_notify(1);
+        return true;
     }
     {
         std::unique_lock lk{m_global_lock};
+        if (m_sealed && w == nullptr) [[unlikely]]
+        {
+            return false;
+        }
         push_global_locked(handle);
     }
     maybe_notify(1);
+    return true;
+}
+
+auto thread_pool::seal_if_idle() noexcept -> bool
+{
+    // Under the lock that every outside push takes: such a push either came first (and is visible here) or comes
+    // after and sees m_sealed. Work in other workers' deques is theirs to run; they are still here.
+    std::unique_lock lk{m_global_lock};
+    if (has_visible_work())
+    {
+        return false;
+    }
+    m_sealed = true;
+    return true;
 }
 
 auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept -> void
@@ -659,7 +681,13 @@ auto thread_pool::wake(uint64_t count) noexcept -> void
     // One wake at a time: until the woken worker runs (~20 us for a cross-CPU wake here) every further push
     // would otherwise issue another futex_wake. The woken worker clears the flag and starts searching; if it
     // finds work while more is visible it wakes the next one (spin_for_work), so wakes chain as needed.
-    if (m_wake_pending.load(std::memory_order_relaxed) || m_wake_pending.exchange(true, std::memory_order_acq_rel))
+    // The woken worker clears the flag (a full barrier on its side) and then looks for work, so a producer that
+    // sees the flag still set must have its work published before that look: with seq_cst fences maybe_notify's
+    // fence did that and a plain load suffices; with membarrier the producer has no barrier, and its publishing
+    // store (a release store: the deque push, the global queue's unlock) may still sit in its store buffer, so
+    // only the exchange, a locked instruction that drains it, may see the flag.
+    if ((!detail::asymmetric() && m_wake_pending.load(std::memory_order_relaxed)) ||
+        m_wake_pending.exchange(true, std::memory_order_acq_rel))
     {
         return;
     }
@@ -690,7 +718,7 @@ auto thread_pool::run(worker& w) -> void
             w.m_executed.store(w.m_executed.load(std::memory_order_relaxed) + 1, std::memory_order_release);
             continue;
         }
-        if (m_shutdown_requested.load(std::memory_order_acquire) && !has_visible_work())
+        if (m_shutdown_requested.load(std::memory_order_acquire) && !has_visible_work() && seal_if_idle())
         {
             break;
         }

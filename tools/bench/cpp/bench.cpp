@@ -15,13 +15,7 @@
 // coro::thread_pool; run each in its own process (run_forkjoin.sh) so the reported peak RSS is its own.
 
 #include <coro/coro.hpp>
-
-#if __has_include(<coro/io_scheduler.hpp>) && !defined(GOCORO_BENCH_NO_IO_SCHEDULER)
-    #include <coro/io_scheduler.hpp>
-    #define GOCORO_BENCH_HAVE_IO_SCHEDULER 1
-#else
-    #define GOCORO_BENCH_HAVE_IO_SCHEDULER 0
-#endif
+#include <coro/io_scheduler.hpp>
 
 #ifdef GOCORO_BENCH_NET
     #include "net_workloads.hpp" // suite "net": B11-B13 (tools/bench/cpp/net_workloads.cpp)
@@ -272,7 +266,6 @@ auto b7_thread_pool_n() -> void
     thread_pool_counter("thread_pool_n", std::move(opts));
 }
 
-#if GOCORO_BENCH_HAVE_IO_SCHEDULER
 auto make_scheduler_1() -> std::shared_ptr<coro::io_scheduler>
 {
     return coro::io_scheduler::make_shared(
@@ -404,7 +397,6 @@ auto b10_scheduler_event() -> void
     s->shutdown();
     report("core", "scheduler_event", ops, elapsed);
 }
-#endif
 
 // ---------------------------------------------------------------------------------------------------------
 // Suite forkjoin: every task starts with co_await tp.schedule() on a (default) 2-thread pool.
@@ -692,11 +684,9 @@ auto workloads() -> const std::vector<workload>&
         {"thread_pool_1", "core", "B5: 5M tasks schedule()d onto thread_pool{1} from main", b5_thread_pool_1},
         {"thread_pool_2", "core", "B6: 5M tasks schedule()d onto thread_pool{2} from main", b6_thread_pool_2},
         {"thread_pool_n", "core", "B7: 5M tasks onto thread_pool{hardware threads | --threads}", b7_thread_pool_n},
-#if GOCORO_BENCH_HAVE_IO_SCHEDULER
         {"scheduler_yield", "core", "B8: sched(1), 5M x (schedule, yield); ops = 10M", b8_scheduler_yield},
         {"scheduler_yield_for", "core", "B9: sched(1), 5M x (schedule, yield_for 1ms); ops = 10M", b9_scheduler_yield_for},
         {"scheduler_event", "core", "B10: sched(1), 5M events, waiter+resumer tasks; ops = 15M", b10_scheduler_event},
-#endif
         {"skynet", "forkjoin", "skynet 10M leaves, fan-out 10 via when_all; ops = tasks (11.1M)", fj_skynet},
         {"fib", "forkjoin", "fib(35) via when_all(fib(n-1), fib(n-2)); ops = tasks (29.9M)", fj_fib},
         {"nqueens", "forkjoin", "nqueens(14) via when_all over placements; ops = tasks (search nodes)", fj_nqueens},

@@ -22,11 +22,8 @@ typedef struct gocoro_completion
 } gocoro_completion;
 
 /* Blocks until at least one completion is queued, then moves up to `cap` of them (oldest first) into `out`
- * and returns how many. Returns 0 only after gocoro_completion_close(). Meant for a single drainer. */
+ * and returns how many (0 only for cap 0). Meant for a single drainer. */
 size_t gocoro_completion_wait(gocoro_completion* out, size_t cap);
-
-/* Makes a blocked (and every later) gocoro_completion_wait return 0 once the queue is empty. */
-void gocoro_completion_close(void);
 
 /* Posts one completion (used by the shim itself and by user C++ code that completes host waiters). */
 void gocoro_completion_post(uintptr_t handle, int64_t result);

@@ -14,10 +14,12 @@
  *
  * Lifetime: create -> ... -> destroy exactly once, when nobody waits (destroy calls notify_waiters()).
  * Threads: every function may be called from any thread. A produce that meets a waiting consumer, or a consume
- * that frees a slot a producer waits for, resumes that waiter inline on the calling thread. */
+ * that frees a slot a producer waits for, resumes that waiter inline on the calling thread; a host task body reached
+ * that way is left in *steps (or returned) for the caller to run (see gocoro_step in cshim/task.h). */
 
 #include "cshim/pending.h"
 #include "cshim/status.h"
+#include "cshim/task.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,11 +43,10 @@ enum gocoro_rb_status
 
 gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
-size_t              gocoro_ring_buffer_capacity(const gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
-void                gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
-int                 gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending);
-int                 gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending);
+gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
+int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
+int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps);
 
 #ifdef __cplusplus
 }

@@ -38,9 +38,7 @@ int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
 int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
-int64_t           gocoro_semaphore_max(const gocoro_semaphore* s);
 gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
-int               gocoro_semaphore_stopped(const gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
  * (possibly right away). */

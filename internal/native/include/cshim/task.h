@@ -120,9 +120,6 @@ int gocoro_task_start(gocoro_task* t);
  * reached inside the call are left in *steps for the host (see gocoro_step). */
 int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
 
-/* True once the proxy ran to completion. */
-int gocoro_task_done(const gocoro_task* t);
-
 /* Frees the task. It must be done or never started. */
 void gocoro_task_destroy(gocoro_task* t);
 

@@ -85,7 +85,11 @@ protected:
             while (waiters != nullptr)
             {
                 auto* next = waiters->m_next;
-                e.resume(waiters->m_awaiting_coroutine);
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
                 waiters = next;
             }
         }

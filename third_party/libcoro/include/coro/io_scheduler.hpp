@@ -130,16 +130,25 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_stopped();
+            }
+        }
 
     private:
         io_scheduler& m_scheduler;
         bool          m_fifo;
+        bool          m_refused{false};
     };
 
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error (at this call) once
-    /// shutdown() has completed; while shutdown() is still draining, in-flight work may keep scheduling.
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (at this call, or at the co_await if the scheduler stopped in between); while shutdown() is still draining,
+    /// in-flight work may keep scheduling.
     [[nodiscard]] auto schedule() -> schedule_operation;
 
     /// Detaches `task` into the scheduler; it counts in size() until it completes. Exceptions escaping it are
@@ -270,11 +279,13 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
-    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
-    /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
-    /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
-    /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
-    /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
+    /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls and timers. Every poll
+    /// still waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
+    /// events), and so does every poll started afterwards, at once; every timer still waiting (yield_for,
+    /// yield_until, schedule_after, schedule_at) resumes at once and its co_await throws std::runtime_error, as
+    /// does every timer started afterwards. Queued tasks are still drained. In manual mode the caller processes one
+    /// round of events to resume them (unless it runs inside process_events, which then does it). Polls of
+    /// descriptors beyond the scheduler's table (fd >= 2^20) without a timeout are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
 
 private:
@@ -293,7 +304,15 @@ private:
 
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    [[noreturn]] static auto throw_stopped() -> void;
+    /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
+    /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;
+    /// Counts one pending item in m_size unless the scheduler is sealed (then nothing is counted: false).
+    [[nodiscard]] auto enter_size() noexcept -> bool;
+    /// The event loop's exit check after shutdown: true (and the scheduler sealed) when nothing is pending.
+    auto seal_if_idle() noexcept -> bool;
+    auto cancel_pending_timers() -> void;
     auto process_events_execute(int timeout_ms) -> void;
     auto wait_for_events(int timeout_ms) -> int;
     auto spin_then_wait_for_events() -> int;
@@ -374,6 +393,10 @@ private:
     std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
+    /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
+    /// later (a timer, poll, inline task or spawn that passed the shutdown checks just before) is refused, since
+    /// nothing would process it. Pairs with enter_size() (seq_cst on both sides).
+    std::atomic<bool> m_sealed{false};
     std::atomic<bool> m_stopped{false};
     std::atomic<bool> m_abandon{false};
     std::mutex        m_shutdown_mutex;

@@ -38,12 +38,20 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void;
-        auto await_resume() noexcept -> void {}
+        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() const -> void
+        {
+            if (m_refused) [[unlikely]]
+            {
+                throw_shutting_down();
+            }
+        }
 
     private:
         thread_pool& m_thread_pool;
         bool         m_fifo;
+        bool         m_refused{false};
     };
 
     /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
@@ -136,6 +144,10 @@ public:
         uint64_t count = 0;
         {
             std::unique_lock lk{m_global_lock};
+            if (m_sealed && current_worker() == nullptr)
+            {
+                return 0; // nothing would run them any more
+            }
             for (const auto& handle : handles)
             {
                 if (handle != nullptr)
@@ -188,7 +200,10 @@ private:
     };
 
     [[noreturn]] static auto throw_shutting_down() -> void;
-    auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> void;
+    /// False if the workers already left after shutdown (only for a caller that is not one of them).
+    [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
+    /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
+    auto seal_if_idle() noexcept -> bool;
     auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
@@ -214,6 +229,10 @@ private:
     std::size_t                          m_global_head{0};
     std::atomic<std::size_t>             m_global_count{0};
     std::atomic<std::size_t>             m_global_pushed{0};
+    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
+    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
+    /// accepted: it runs it itself before it leaves).
+    bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t>             m_spinners{0};
