@@ -23,7 +23,6 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -76,7 +75,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 	if fd < 0 {
 		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
 	}
-	f, err := netfd.New(s, fd, true)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, opError("listen", nil, laddr, err)
 	}
@@ -143,7 +142,7 @@ type Conn struct {
 var _ net.Conn = (*Conn)(nil)
 
 func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
-	f, err := netfd.New(s, fd, false)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, err
 	}
@@ -205,27 +204,14 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		return err
 	}
 	defer f.Unlock(netfd.Write)
-	if dl, ok := ctx.Deadline(); ok {
-		f.SetDeadline(netfd.Write, dl)
-		defer f.SetDeadline(netfd.Write, time.Time{})
+	// Writable (or failed) means the connect has finished; SO_ERROR says how.
+	if _, err := f.Wait(ctx, netfd.Write); err != nil {
+		return err
 	}
-	for {
-		st, err := f.Wait(ctx, netfd.Write)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			// The only write deadline during connect is ctx's; its timer may fire just before ctx's own.
-			return context.DeadlineExceeded
-		}
-		if err != nil {
-			return err
-		}
-		if st == coro.PollTimeout {
-			continue
-		}
-		if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-			return os.NewSyscallError("connect", syscall.Errno(-e))
-		}
-		return nil
+	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
+		return os.NewSyscallError("connect", syscall.Errno(-e))
 	}
+	return nil
 }
 
 // Read reads into b (net.Conn). It returns io.EOF when the peer has closed its side.

@@ -109,7 +109,7 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if fd < 0 {
 		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
 	}
-	f, err := netfd.New(s, fd, true)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, opError("listen", nil, laddr, err)
 	}
@@ -169,7 +169,7 @@ func (l *Listener) Close() error {
 
 // newConn wraps the connected socket fd (taking ownership) in a session of tc.
 func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string) (*Conn, error) {
-	f, err := netfd.New(s, fd, false)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ type Peer struct {
 	// Local address: fixed for bound peers; an unbound peer learns its port from the first send.
 	laddr   atomic.Pointer[net.UDPAddr]
 	learned atomic.Bool
+	sys     sysState
 }
 
 var _ net.PacketConn = (*Peer)(nil)
@@ -122,11 +123,12 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 }
 
 func newPeer(s *coro.IOScheduler, fd int, v6, bound bool) (*Peer, error) {
-	f, err := netfd.New(s, fd, false)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, opError("socket", nil, nil, err)
 	}
 	p := &Peer{fd: f, v6: v6, bound: bound}
+	p.sys.init()
 	p.laddr.Store(localAddr(fd))
 	f.Laddr = p.laddr.Load()
 	return p, nil
@@ -196,7 +198,7 @@ func wrapErrno(call string, err error) error {
 	return err
 }
 
-// readFrom is the receive path: one cgo call to recvfrom, a native poll only on EAGAIN, no allocation.
+// readFrom is the receive path: one recvfrom, a wait in Go's poller only on EAGAIN, no allocation.
 func (p *Peer) readFrom(ctx context.Context, b []byte) (int, netip.AddrPort, error) {
 	f := p.file()
 	if err := f.Lock(ctx, netfd.Read); err != nil {
@@ -206,22 +208,16 @@ func (p *Peer) readFrom(ctx context.Context, b []byte) (int, netip.AddrPort, err
 	if !p.bound {
 		return 0, netip.AddrPort{}, ErrNotBound
 	}
-	var r C.gocoro_udp_result
-	n, err := f.Retry(ctx, netfd.Read, func(fd int) int64 {
-		var ptr unsafe.Pointer
-		if len(b) > 0 {
-			ptr = unsafe.Pointer(&b[0])
-		}
-		r = C.gocoro_udp_recvfrom(C.int(fd), ptr, C.size_t(len(b)))
-		return int64(r.n)
-	})
+	p.sys.recvBuf = b
+	n, err := f.Retry(ctx, netfd.Read, p.sys.recvOp)
+	p.sys.recvBuf = nil
 	if err != nil {
 		return 0, netip.AddrPort{}, wrapErrno("recvfrom", err)
 	}
-	return int(n), fromC(&r.addr), nil
+	return int(n), p.sys.sender(), nil
 }
 
-// writeTo sends b as one datagram to ap (one cgo call to sendto; a native poll only on EAGAIN).
+// writeTo sends b as one datagram to ap (one sendto; a wait in Go's poller only on EAGAIN).
 func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, error) {
 	to, err := p.target(ap)
 	if err != nil {
@@ -235,10 +231,10 @@ func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, e
 	if len(b) == 0 {
 		return 0, nil // libcoro's sendto: an empty buffer sends nothing
 	}
-	c := toC(to)
-	n, err := f.Retry(ctx, netfd.Write, func(fd int) int64 {
-		return int64(C.gocoro_udp_sendto(C.int(fd), unsafe.Pointer(&b[0]), C.size_t(len(b)), c))
-	})
+	p.sys.sendBuf = b
+	p.sys.setTo(to)
+	n, err := f.Retry(ctx, netfd.Write, p.sys.sendOp)
+	p.sys.sendBuf = nil
 	if err != nil {
 		return 0, wrapErrno("sendto", err)
 	}
