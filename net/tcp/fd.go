@@ -9,7 +9,8 @@ import (
 	"context"
 	"net"
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
@@ -57,7 +58,7 @@ func write(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 
 // wrapErrno names the system call in a raw errno from netfd; other errors pass unchanged.
 func wrapErrno(call string, err error) error {
-	if e, ok := err.(syscall.Errno); ok {
+	if e, ok := err.(unix.Errno); ok {
 		return os.NewSyscallError(call, e)
 	}
 	return err

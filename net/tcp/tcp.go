@@ -26,9 +26,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/argerr"
@@ -41,7 +42,7 @@ var errEOF = io.EOF
 // Backlog is the listen(2) backlog used by Listen.
 const Backlog = 1024
 
-func opError(op string, src, dst net.Addr, err error) error {
+func newOpError(op string, src, dst net.Addr, err error) error {
 	if err == nil || err == io.EOF {
 		return err
 	}
@@ -59,25 +60,25 @@ var _ net.Listener = (*Listener)(nil)
 // listens on it; accepted connections wait for readiness on s. ctx only bounds the call itself.
 func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	chost := C.CString(host)
 	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
 	C.free(unsafe.Pointer(chost))
 	if fd < 0 {
-		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
+		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("listen", unix.Errno(-fd)))
 	}
 	f, err := netfd.New(s, fd)
 	if err != nil {
-		return nil, opError("listen", nil, laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	if a := sockAddr(fd, false); a != nil {
 		f.Laddr = a
@@ -113,13 +114,13 @@ func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
 			return c, nil
 		}
 	}
-	return nil, opError("accept", nil, l.file().Laddr, err)
+	return nil, newOpError("accept", nil, l.file().Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
 	if err := l.file().SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, l.file().Laddr, err)
+		return newOpError("set", nil, l.file().Laddr, err)
 	}
 	return nil
 }
@@ -128,7 +129,7 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // have all left. A second Close returns an error wrapping net.ErrClosed.
 func (l *Listener) Close() error {
 	if !l.file().Close() {
-		return opError("close", nil, l.file().Laddr, net.ErrClosed)
+		return newOpError("close", nil, l.file().Laddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -159,31 +160,31 @@ func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
 // connection waits for readiness on s. Cancelling ctx (or its deadline) aborts the connect.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, error) {
 	if s == nil {
-		return nil, opError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, true)
 	if err != nil {
-		return nil, opError("dial", nil, nil, err)
+		return nil, newOpError("dial", nil, nil, err)
 	}
 	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	if err := ctx.Err(); err != nil {
-		return nil, opError("dial", nil, raddr, err)
+		return nil, newOpError("dial", nil, raddr, err)
 	}
 	chost := C.CString(host)
 	var inProgress C.int
 	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
 	C.free(unsafe.Pointer(chost))
 	if fd < 0 {
-		return nil, opError("dial", nil, raddr, os.NewSyscallError("connect", syscall.Errno(-fd)))
+		return nil, newOpError("dial", nil, raddr, os.NewSyscallError("connect", unix.Errno(-fd)))
 	}
 	c, err := newConn(s, fd)
 	if err != nil {
-		return nil, opError("dial", nil, raddr, err)
+		return nil, newOpError("dial", nil, raddr, err)
 	}
 	if inProgress != 0 {
 		if err := c.finishConnect(ctx); err != nil {
 			c.fd.Close()
-			return nil, opError("dial", nil, raddr, err)
+			return nil, newOpError("dial", nil, raddr, err)
 		}
 		if a := sockAddr(fd, false); a != nil {
 			c.fd.Laddr = a
@@ -209,7 +210,7 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		return err
 	}
 	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-		return os.NewSyscallError("connect", syscall.Errno(-e))
+		return os.NewSyscallError("connect", unix.Errno(-e))
 	}
 	return nil
 }
@@ -218,7 +219,7 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 func (c *Conn) Read(b []byte) (int, error) {
 	n, err := read(context.Background(), c.file(), b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -227,7 +228,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 	n, err := read(ctx, c.file(), b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -236,7 +237,7 @@ func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := write(context.Background(), c.file(), b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -245,7 +246,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 	n, err := write(ctx, c.file(), b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -255,15 +256,15 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
 	if !c.file().Close() {
-		return opError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
+		return newOpError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
 	}
 	return nil
 }
 
 // CloseWrite shuts down the sending side (the peer reads io.EOF).
 func (c *Conn) CloseWrite() error {
-	if err := c.file().Shutdown(syscall.SHUT_WR); err != nil {
-		return opError("close", c.file().Laddr, c.file().Raddr, err)
+	if err := c.file().Shutdown(unix.SHUT_WR); err != nil {
+		return newOpError("close", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -286,7 +287,7 @@ func (c *Conn) SetDeadline(t time.Time) error {
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	if err := c.file().SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -294,7 +295,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline is SetReadDeadline for Writes.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
 	if err := c.file().SetDeadline(netfd.Write, t); err != nil {
-		return opError("set", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }

@@ -14,9 +14,10 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/netfd"
@@ -84,7 +85,7 @@ func (c *Conn) op(kind int, b []byte) (int64, error) {
 		C.gocoro_tls_conn_error(c.ssl, &msg[0], C.size_t(len(msg)), &verify)
 		err = &Error{Handshake: kind == opHandshake, Reason: C.GoString(&msg[0]), VerifyResult: int(verify)}
 	} else {
-		e := syscall.Errno(-r)
+		e := unix.Errno(-r)
 		if kind == opHandshake {
 			err = &Error{Handshake: true, Reason: e.Error(), Err: e}
 		} else if kind == opRead {
@@ -188,7 +189,7 @@ func (w *waiter) after(ctx context.Context, dir netfd.Dir, st coro.PollStatus) e
 		return w.pause(ctx)
 	case st == coro.PollError || st == coro.PollClosed:
 		if w.hangups++; w.hangups > 2 {
-			return syscall.EIO
+			return unix.EIO
 		}
 	}
 	w.backoff = 0
@@ -276,7 +277,7 @@ func (c *Conn) runHandshake(ctx context.Context) error {
 				return os.ErrDeadlineExceeded
 			}
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
+				if err == unix.EIO {
 					return &Error{Handshake: true, Reason: "connection closed during the handshake", Err: err}
 				}
 				return err
@@ -299,7 +300,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		return nil
 	}
 	if err := c.handshake(ctx); err != nil {
-		return opError("handshake", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("handshake", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -332,7 +333,7 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 			return 0, io.EOF
 		case r == C.GOCORO_TLS_WANT_READ || r == C.GOCORO_TLS_WANT_WRITE:
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
+				if err == unix.EIO {
 					return 0, io.ErrUnexpectedEOF
 				}
 				return 0, err
@@ -368,13 +369,13 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 			written += int(r)
 		case r == C.GOCORO_TLS_WANT_READ || r == C.GOCORO_TLS_WANT_WRITE:
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
-					err = os.NewSyscallError("write", syscall.EPIPE)
+				if err == unix.EIO {
+					err = os.NewSyscallError("write", unix.EPIPE)
 				}
 				return written, err
 			}
 		case r == C.GOCORO_TLS_EOF:
-			return written, os.NewSyscallError("write", syscall.EPIPE)
+			return written, os.NewSyscallError("write", unix.EPIPE)
 		default:
 			return written, err
 		}
@@ -387,7 +388,7 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Read(b []byte) (int, error) {
 	n, err := c.read(context.Background(), b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -396,7 +397,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.read(ctx, b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -405,7 +406,7 @@ func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := c.write(context.Background(), b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -414,7 +415,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.write(ctx, b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -423,13 +424,13 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // on. Like crypto/tls it needs a completed handshake.
 func (c *Conn) CloseWrite() error {
 	if !c.hsDone.Load() {
-		return opError("close", c.file().Laddr, c.file().Raddr, errors.New("tls: CloseWrite before the handshake completed"))
+		return newOpError("close", c.file().Laddr, c.file().Raddr, errors.New("tls: CloseWrite before the handshake completed"))
 	}
 	err := c.closeNotify()
 	if err == nil {
-		err = c.file().Shutdown(syscall.SHUT_WR)
+		err = c.file().Shutdown(unix.SHUT_WR)
 	}
-	return opError("close", c.file().Laddr, c.file().Raddr, err)
+	return newOpError("close", c.file().Laddr, c.file().Raddr, err)
 }
 
 func (c *Conn) closeNotify() error {
@@ -455,7 +456,7 @@ func (c *Conn) closeNotify() error {
 		case err != nil:
 			return err
 		default:
-			return os.NewSyscallError("write", syscall.EPIPE)
+			return os.NewSyscallError("write", unix.EPIPE)
 		}
 	}
 }
@@ -472,7 +473,7 @@ func (c *Conn) Close() error {
 	}
 	c.mu.Unlock()
 	if !c.file().Close() {
-		return opError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
+		return newOpError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -507,7 +508,7 @@ func (c *Conn) setDeadline(dir netfd.Dir, t time.Time) error {
 	}
 	c.deadline[dir].Store(ns)
 	if err := c.file().SetDeadline(dir, t); err != nil {
-		return opError("set", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }

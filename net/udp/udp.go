@@ -41,9 +41,10 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/argerr"
@@ -72,14 +73,14 @@ var _ net.PacketConn = (*Peer)(nil)
 // readiness on s. The kernel picks its source port at the first send.
 func NewPeer(s *coro.IOScheduler, d ip.Domain) (*Peer, error) {
 	if s == nil {
-		return nil, opError("socket", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("socket", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	if d != ip.IPv4 && d != ip.IPv6 {
-		return nil, opError("socket", nil, nil, argerr.New("domain "+d.String()))
+		return nil, newOpError("socket", nil, nil, argerr.New("domain "+d.String()))
 	}
 	fd := int(C.gocoro_udp_open(C.int32_t(d)))
 	if fd < 0 {
-		return nil, opError("socket", nil, nil, os.NewSyscallError("socket", syscall.Errno(-fd)))
+		return nil, newOpError("socket", nil, nil, os.NewSyscallError("socket", unix.Errno(-fd)))
 	}
 	return newPeer(s, fd, d == ip.IPv6, false)
 }
@@ -100,14 +101,14 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Peer, er
 // Listen is the package-level Listen with lc's options.
 func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Peer, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	ap := netip.AddrPortFrom(netip.MustParseAddr(host), port)
 	laddr := net.UDPAddrFromAddrPort(ap)
@@ -117,7 +118,7 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 	}
 	fd := int(C.gocoro_udp_bind(toC(ap), reuse))
 	if fd < 0 {
-		return nil, opError("listen", nil, laddr, os.NewSyscallError("bind", syscall.Errno(-fd)))
+		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("bind", unix.Errno(-fd)))
 	}
 	return newPeer(s, fd, ap.Addr().Is6(), true)
 }
@@ -125,7 +126,7 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 func newPeer(s *coro.IOScheduler, fd int, v6, bound bool) (*Peer, error) {
 	f, err := netfd.New(s, fd)
 	if err != nil {
-		return nil, opError("socket", nil, nil, err)
+		return nil, newOpError("socket", nil, nil, err)
 	}
 	p := &Peer{fd: f, v6: v6, bound: bound}
 	p.sys.init()
@@ -149,11 +150,11 @@ func toC(ap netip.AddrPort) C.gocoro_udp_addr {
 	a := ap.Addr()
 	b := (*[16]byte)(unsafe.Pointer(&c.bytes[0]))
 	if a.Is4() {
-		c.domain = syscall.AF_INET
+		c.domain = unix.AF_INET
 		v := a.As4()
 		copy(b[:], v[:])
 	} else {
-		c.domain = syscall.AF_INET6
+		c.domain = unix.AF_INET6
 		*b = a.As16()
 	}
 	return c
@@ -161,7 +162,7 @@ func toC(ap netip.AddrPort) C.gocoro_udp_addr {
 
 func fromC(c *C.gocoro_udp_addr) netip.AddrPort {
 	b := (*[16]byte)(unsafe.Pointer(&c.bytes[0]))
-	if c.domain == syscall.AF_INET {
+	if c.domain == unix.AF_INET {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[:4])), uint16(c.port))
 	}
 	return netip.AddrPortFrom(netip.AddrFrom16(*b), uint16(c.port))
@@ -179,12 +180,12 @@ func (p *Peer) target(ap netip.AddrPort) (netip.AddrPort, error) {
 	case !p.v6 && a.Is4In6():
 		a = a.Unmap()
 	case !p.v6 && a.Is6():
-		return ap, os.NewSyscallError("sendto", syscall.EAFNOSUPPORT)
+		return ap, os.NewSyscallError("sendto", unix.EAFNOSUPPORT)
 	}
 	return netip.AddrPortFrom(a.WithZone(""), ap.Port()), nil
 }
 
-func opError(op string, src, dst net.Addr, err error) error {
+func newOpError(op string, src, dst net.Addr, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -192,7 +193,7 @@ func opError(op string, src, dst net.Addr, err error) error {
 }
 
 func wrapErrno(call string, err error) error {
-	if e, ok := err.(syscall.Errno); ok {
+	if e, ok := err.(unix.Errno); ok {
 		return os.NewSyscallError(call, e)
 	}
 	return err
@@ -251,7 +252,7 @@ func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, e
 func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) {
 	n, from, err := p.readFrom(context.Background(), b)
 	if err != nil {
-		return 0, nil, opError("read", p.LocalAddr(), nil, err)
+		return 0, nil, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, net.UDPAddrFromAddrPort(from), nil
 }
@@ -260,7 +261,7 @@ func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) {
 func (p *Peer) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
 	n, from, err := p.readFrom(context.Background(), b)
 	if err != nil {
-		return 0, nil, opError("read", p.LocalAddr(), nil, err)
+		return 0, nil, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, net.UDPAddrFromAddrPort(from), nil
 }
@@ -276,7 +277,7 @@ func (p *Peer) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 func (p *Peer) ReadFromContext(ctx context.Context, b []byte) (int, netip.AddrPort, error) {
 	n, from, err := p.readFrom(ctx, b)
 	if err != nil {
-		return 0, netip.AddrPort{}, opError("read", p.LocalAddr(), nil, err)
+		return 0, netip.AddrPort{}, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, from, nil
 }
@@ -285,7 +286,7 @@ func (p *Peer) ReadFromContext(ctx context.Context, b []byte) (int, netip.AddrPo
 func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 	ua, ok := addr.(*net.UDPAddr)
 	if !ok || ua == nil {
-		return 0, opError("write", p.LocalAddr(), addr, syscall.EINVAL)
+		return 0, newOpError("write", p.LocalAddr(), addr, unix.EINVAL)
 	}
 	return p.WriteToUDP(b, ua)
 }
@@ -293,11 +294,11 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 // WriteToUDP is WriteTo with the concrete address type.
 func (p *Peer) WriteToUDP(b []byte, addr *net.UDPAddr) (int, error) {
 	if addr == nil || addr.Port < 0 || addr.Port > 65535 {
-		return 0, opError("write", p.LocalAddr(), addr, &net.AddrError{Err: "invalid address", Addr: addr.String()})
+		return 0, newOpError("write", p.LocalAddr(), addr, &net.AddrError{Err: "invalid address", Addr: addr.String()})
 	}
 	n, err := p.writeTo(context.Background(), b, addr.AddrPort())
 	if err != nil {
-		return 0, opError("write", p.LocalAddr(), addr, err)
+		return 0, newOpError("write", p.LocalAddr(), addr, err)
 	}
 	return n, nil
 }
@@ -311,7 +312,7 @@ func (p *Peer) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 func (p *Peer) WriteToContext(ctx context.Context, b []byte, addr netip.AddrPort) (int, error) {
 	n, err := p.writeTo(ctx, b, addr)
 	if err != nil {
-		return 0, opError("write", p.LocalAddr(), net.UDPAddrFromAddrPort(addr), err)
+		return 0, newOpError("write", p.LocalAddr(), net.UDPAddrFromAddrPort(addr), err)
 	}
 	return n, nil
 }
@@ -328,7 +329,7 @@ func (p *Peer) LocalAddr() net.Addr { return p.laddr.Load() }
 // wrapping net.ErrClosed.
 func (p *Peer) Close() error {
 	if !p.file().Close() {
-		return opError("close", nil, p.LocalAddr(), net.ErrClosed)
+		return newOpError("close", nil, p.LocalAddr(), net.ErrClosed)
 	}
 	return nil
 }
@@ -345,7 +346,7 @@ func (p *Peer) SetDeadline(t time.Time) error {
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (p *Peer) SetReadDeadline(t time.Time) error {
 	if err := p.file().SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, p.LocalAddr(), err)
+		return newOpError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
 }
@@ -353,7 +354,7 @@ func (p *Peer) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline is SetReadDeadline for writes.
 func (p *Peer) SetWriteDeadline(t time.Time) error {
 	if err := p.file().SetDeadline(netfd.Write, t); err != nil {
-		return opError("set", nil, p.LocalAddr(), err)
+		return newOpError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
 }

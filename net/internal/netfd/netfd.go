@@ -20,7 +20,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -50,14 +49,20 @@ type FD struct {
 	// Laddr and Raddr are the socket's addresses, set by the owner before the FD is shared.
 	Laddr, Raddr net.Addr
 
-	file *os.File        // owns Sysfd; registered with Go's runtime poller
-	rc   syscall.RawConn // file's
+	file *os.File // owns Sysfd; registered with Go's runtime poller
+	rc   rawConn  // file.SyscallConn()
 
 	refs       atomic.Int64
 	freed      atomic.Bool
 	closing    chan struct{} // closed by Close
 	unregister func()
 	dirs       [2]direction
+}
+
+// rawConn is the part of syscall.RawConn used here (named without importing the frozen syscall package).
+type rawConn interface {
+	Read(f func(fd uintptr) (done bool)) error
+	Write(f func(fd uintptr) (done bool)) error
 }
 
 const closedBit = int64(1) << 62
@@ -325,7 +330,7 @@ func (f *FD) do(ctx context.Context, dir Dir) (int64, error) {
 		return 0, err
 	}
 	if d.n < 0 {
-		return 0, syscall.Errno(-d.n)
+		return 0, unix.Errno(-d.n)
 	}
 	return d.n, nil
 }
@@ -376,10 +381,10 @@ func (f *FD) Accept(ctx context.Context, accept func(fd int) int64) (int, error)
 	defer f.Unlock(Read)
 	for {
 		cfd, err := f.Retry(ctx, Read, accept)
-		if err == syscall.ECONNABORTED {
+		if err == unix.ECONNABORTED {
 			continue
 		}
-		if e, ok := err.(syscall.Errno); ok {
+		if e, ok := err.(unix.Errno); ok {
 			return -1, os.NewSyscallError("accept", e)
 		}
 		if err != nil {
@@ -403,7 +408,7 @@ func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 		}
 		p := []unix.PollFd{{Fd: int32(fd), Events: events}}
 		if n, err := unix.Poll(p, 0); err != nil {
-			return -int64(err.(syscall.Errno))
+			return -int64(err.(unix.Errno))
 		} else if n == 0 {
 			return -int64(unix.EAGAIN)
 		}
@@ -420,7 +425,7 @@ func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 	_, err := f.do(ctx, dir)
 	d.op = nil
 	if err != nil {
-		if e, ok := err.(syscall.Errno); ok {
+		if e, ok := err.(unix.Errno); ok {
 			return coro.PollError, os.NewSyscallError("poll", e)
 		}
 		return coro.PollError, err
