@@ -105,6 +105,23 @@ func wantDir(r int64) netfd.Dir {
 	return netfd.Read
 }
 
+// opOn makes OpenSSL calls of kind until one returns something other than WANT_<dir>, waiting for dir's
+// readiness in between (through netfd's poller, so the first call costs no extra system call). waitErr is what
+// ended a wait (net.ErrClosed, os.ErrDeadlineExceeded, ctx.Err()); otherwise r and err are the last call's.
+func (c *Conn) opOn(ctx context.Context, dir netfd.Dir, kind int, b []byte) (r int64, err, waitErr error) {
+	want := int64(C.GOCORO_TLS_WANT_READ)
+	if dir == netfd.Write {
+		want = C.GOCORO_TLS_WANT_WRITE
+	}
+	_, waitErr = c.file().Retry(ctx, dir, func(int) int64 {
+		if r, err = c.op(kind, b); r == want {
+			return -int64(unix.EAGAIN)
+		}
+		return 0
+	})
+	return r, err, waitErr
+}
+
 // expired reports whether dir's deadline has passed.
 func (c *Conn) expired(dir netfd.Dir) bool {
 	dl := c.deadline[dir].Load()
@@ -325,8 +342,10 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 			return 0, os.ErrDeadlineExceeded
 		}
 		// Always try first: OpenSSL may hold decrypted bytes no poll would announce.
-		r, err := c.op(opRead, b)
+		r, err, waitErr := c.opOn(ctx, netfd.Read, opRead, b)
 		switch {
+		case waitErr != nil:
+			return 0, waitErr
 		case r >= 0:
 			return int(r), nil
 		case r == C.GOCORO_TLS_EOF:
@@ -363,8 +382,10 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 		}
 		// Partial-write mode: each call returns what it wrote (records), so an interrupted Write reports its
 		// progress. After a WANT_* the same remaining bytes are passed again, as OpenSSL requires.
-		r, err := c.op(opWrite, b[written:])
+		r, err, waitErr := c.opOn(ctx, netfd.Write, opWrite, b[written:])
 		switch {
+		case waitErr != nil:
+			return written, waitErr
 		case r >= 0:
 			written += int(r)
 		case r == C.GOCORO_TLS_WANT_READ || r == C.GOCORO_TLS_WANT_WRITE:
