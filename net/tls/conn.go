@@ -27,7 +27,7 @@ import (
 //
 // Reads may run concurrently with writes; concurrent reads (writes) are serialised. Every OpenSSL call is one
 // non-blocking cgo call made on the calling goroutine's thread under a per-connection lock; when OpenSSL needs
-// the socket to become readable or writable the goroutine waits for a native io_scheduler poll.
+// the socket to become readable or writable the goroutine waits in Go's runtime poller (see netfd).
 type Conn struct {
 	fd         *netfd.FD
 	server     bool
@@ -152,7 +152,7 @@ type waiter struct {
 
 // await waits for the socket to become readable or writable as r (WANT_READ/WANT_WRITE) asks.
 //
-// Asking for own's direction is the common case: a native poll, as in net/tcp. OpenSSL may also ask a reader to
+// Asking for own's direction is the common case: a wait in the poller, as in net/tcp. OpenSSL may also ask a reader to
 // wait for writability (a TLS 1.3 key-update reply) or, in principle, a writer for readability. Waiting for that
 // direction needs its lock, which the goroutine using that direction may hold while it waits itself — so that
 // lock is only tried, and when it is busy the call is retried after a short pause: the holder's own OpenSSL calls

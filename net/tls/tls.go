@@ -1,5 +1,5 @@
 // Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, on
-// non-blocking TCP sockets whose readiness is awaited on a coro.IOScheduler's epoll loop (io_scheduler::poll).
+// non-blocking TCP sockets made like net/tcp's (tied to a coro.IOScheduler's lifetime, waited for in Go's poller).
 //
 // Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
 // anything written against the standard interfaces runs unchanged; they interoperate with Go's crypto/tls and
@@ -19,14 +19,14 @@
 //
 // Threads: OpenSSL runs on the goroutine that calls Read, Write or the handshake (one non-blocking cgo call per
 // SSL_read/SSL_write/SSL_do_handshake, under a per-connection lock); only when OpenSSL wants the
-// socket readable or writable does the goroutine wait for a native poll on the scheduler's event-loop thread,
-// whose completion comes back through the core's completion queue. No Go code runs on scheduler threads. OpenSSL
+// socket readable or writable does the goroutine wait, in Go's runtime poller as net/tcp's do (a Read's or
+// Write's SSL call runs inside the poller's retry callback). No Go code runs on scheduler threads. OpenSSL
 // may want either direction for any call (a Read may have to send a TLS 1.3 key-update reply); the package
 // handles that without letting a blocked Read and a blocked Write wait for each other.
 //
 // Errors are *net.OpError values naming the operation and the addresses. They wrap a *Error for TLS failures
 // (errors.Is(err, ErrHandshake), errors.Is(err, ErrCertificate); OpenSSL's reason text in the message),
-// syscall.Errno, net.ErrClosed, os.ErrDeadlineExceeded or the context's error. Close every Listener and Conn
+// unix.Errno, net.ErrClosed, os.ErrDeadlineExceeded or the context's error. Close every Listener and Conn
 // before closing the IOScheduler (closing it first closes their sockets).
 //
 // Differences from libcoro's tls::client/server: sessions are driven from Go (libcoro's coroutine client is not

@@ -1,6 +1,6 @@
 // Package udp is UDP over gocoro's C++ core with the semantics of libcoro's coro::net::udp::peer: a Peer bound
-// with Listen sends and receives datagrams, one made with NewPeer is unbound and only sends. Readiness is awaited
-// on a coro.IOScheduler's epoll loop (io_scheduler::poll); endpoints are converted by coro::net.
+// with Listen sends and receives datagrams, one made with NewPeer is unbound and only sends. Sockets are created
+// by the shim (endpoints converted by coro::net) and tied to a coro.IOScheduler's lifetime.
 //
 //	s, _ := coro.NewIOScheduler(coro.IOSchedulerOptions{})
 //	p, _ := udp.Listen(ctx, s, "0.0.0.0:0")      // peer(scheduler, info{0.0.0.0, 0})
@@ -9,10 +9,10 @@
 //
 // Peer implements net.PacketConn (deadlines included).
 //
-// Threads: ReadFrom and WriteTo make one cgo call to recvfrom/sendto (MSG_NOSIGNAL) on the calling goroutine's
-// thread. Only when the socket is not ready (EAGAIN) does the goroutine wait for a native poll, which runs on
-// the IOScheduler's event-loop thread and reaches the goroutine through the core's completion queue; no scheduler
-// thread ever runs Go code for a Peer.
+// Threads: ReadFrom and WriteTo make one recvfrom/sendto (MSG_NOSIGNAL) system call from Go on the calling
+// goroutine's thread. Only when the socket is not ready (EAGAIN) does the goroutine wait, in Go's runtime poller
+// as Go's net does (see net/tcp's package doc for why not on the IOScheduler's epoll loop); no scheduler thread
+// ever runs Go code for a Peer.
 //
 // Concurrency and lifetime: a Peer may be used from any number of goroutines; concurrent reads (and concurrent
 // writes) are serialised, reads and writes proceed independently. Close may be called at any time: blocked
@@ -20,7 +20,7 @@
 // left. Closing the IOScheduler closes its Peers first.
 //
 // Errors are *net.OpError values (Net "udp") naming the operation and addresses and wrapping a syscall.Errno in
-// an *os.SyscallError (errors.Is(err, syscall.EADDRINUSE)), net.ErrClosed, os.ErrDeadlineExceeded, ErrNotBound
+// an *os.SyscallError (errors.Is(err, unix.EADDRINUSE)), net.ErrClosed, os.ErrDeadlineExceeded, ErrNotBound
 // or the context's error.
 //
 // Differences from libcoro, on purpose: Listen does not share ports unless ListenConfig.ReusePort is set (libcoro
@@ -325,7 +325,7 @@ func (p *Peer) Bound() bool { return p.bound }
 func (p *Peer) LocalAddr() net.Addr { return p.laddr.Load() }
 
 // Close closes the Peer. Goroutines blocked in ReadFrom or WriteTo return errors wrapping net.ErrClosed; the
-// descriptor is closed once every one of them (and every native poll) has left. A second Close returns an error
+// descriptor is closed once every one of them has left. A second Close returns an error
 // wrapping net.ErrClosed.
 func (p *Peer) Close() error {
 	if !p.file().Close() {
