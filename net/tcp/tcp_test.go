@@ -539,7 +539,11 @@ func TestContextCancelKeepsDeadline(t *testing.T) {
 	require.NoError(t, err)
 	// A deadline set while a cancelled read is being undone still applies.
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(10 * time.Millisecond); cancel(); c.SetReadDeadline(time.Now().Add(30 * time.Millisecond)) }()
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+		c.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	}()
 	_, err = c.ReadContext(ctx, b)
 	require.ErrorIs(t, err, context.Canceled)
 	time.Sleep(20 * time.Millisecond)
