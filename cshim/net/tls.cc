@@ -415,6 +415,9 @@ int gocoro_tls_conn_new(
     // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
     SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);
     SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // One recv per record (header and body together, more when available) instead of two, as crypto/tls reads;
+    // buffered bytes are never stranded because the host always calls SSL_read before waiting for readability.
+    SSL_set_read_ahead(t->ssl, 1);
     if (server != 0)
     {
         SSL_set_accept_state(t->ssl);
