@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "f96422d4f2d47c67d7793728ab13190117504361ffe9fafaa71c16adf19a4c5a"
+const SourceHash = "6ffce33d8a6945c2c85d338d9fd0010595a7819a0638a382a5de00a5325f650b"
