@@ -257,19 +257,14 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		return err
 	}
 	defer f.Unlock(netfd.Write)
-	for {
-		st, err := f.Wait(ctx, netfd.Write)
-		if err != nil {
-			return err
-		}
-		if st == coro.PollTimeout {
-			continue
-		}
-		if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-			return os.NewSyscallError("connect", unix.Errno(-e))
-		}
-		return nil
+	// Writable (or failed) means the connect has finished; SO_ERROR says how.
+	if _, err := f.Wait(ctx, netfd.Write); err != nil {
+		return err
 	}
+	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
+		return os.NewSyscallError("connect", unix.Errno(-e))
+	}
+	return nil
 }
 
 // file is the socket, or for a zero Listener (not made by this package) a closed one: its methods then fail with
