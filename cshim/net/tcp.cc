@@ -11,7 +11,6 @@
 #include <exception>
 #include <string>
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -119,34 +118,6 @@ int gocoro_tcp_accept(int fd)
     int one = 1;
     ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     return c;
-}
-
-int64_t gocoro_tcp_read(int fd, void* buf, size_t len)
-{
-    ssize_t n = ::recv(fd, buf, len, 0);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
-}
-
-int64_t gocoro_tcp_write(int fd, const void* buf, size_t len)
-{
-    ssize_t n = ::send(fd, buf, len, MSG_NOSIGNAL);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
-}
-
-int gocoro_tcp_shutdown(int fd, int how)
-{
-    return ::shutdown(fd, how) == 0 ? 0 : gocoro_tcp_errno();
-}
-
-int gocoro_tcp_dup(int fd)
-{
-    int d = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    return d >= 0 ? d : gocoro_tcp_errno();
-}
-
-int gocoro_tcp_close(int fd)
-{
-    return ::close(fd) == 0 ? 0 : gocoro_tcp_errno();
 }
 
 int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)

@@ -1,8 +1,9 @@
 #ifndef GOCORO_CSHIM_NET_TCP_H
 #define GOCORO_CSHIM_NET_TCP_H
 
-/* TCP sockets for the Go package net/tcp: non-blocking descriptors whose readiness the host waits for through
- * the io_scheduler's epoll loop (io_scheduler::poll). Addresses are parsed and formatted by coro::net::ip_address.
+/* TCP sockets for the Go packages net/tcp and net/tls: creation, connect, accept and addresses of non-blocking
+ * descriptors (the host does the data path and waits for readiness itself). Addresses are parsed and formatted by
+ * coro::net::ip_address.
  *
  * Every function is a single non-blocking system call (or a few), safe from any thread. Buffers are only used for
  * the duration of the call and never retained. Results: >= 0 on success, or a negated errno value; address
@@ -27,17 +28,6 @@ int gocoro_tcp_connect_result(int fd);
 
 /* Accepts one connection (TCP_NODELAY set). -EAGAIN when none is pending. */
 int gocoro_tcp_accept(int fd);
-
-/* recv/send (MSG_NOSIGNAL): the byte count or a negated errno (-EAGAIN: wait for readiness). */
-int64_t gocoro_tcp_read(int fd, void* buf, size_t len);
-int64_t gocoro_tcp_write(int fd, const void* buf, size_t len);
-
-/* shutdown(2) with SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2). Wakes every epoll waiter on the socket. */
-int gocoro_tcp_shutdown(int fd, int how);
-
-/* dup (close-on-exec) and close. */
-int gocoro_tcp_dup(int fd);
-int gocoro_tcp_close(int fd);
 
 /* The local (peer == 0) or remote (peer == 1) address: its text form into host (NUL-terminated) and its port.
  * 0 or a negated errno. */

@@ -42,26 +42,6 @@ struct gocoro_tls_conn
 
 namespace gocoro_tls_shim
 {
-// libcoro's tls::context keeps its SSL_CTX private (only tls::client/server are friends), but the shim must create
-// its own SSL objects from it. Names in an explicit instantiation are not access-checked ([temp.spec]/6), which
-// yields a pointer to the private accessor without changing libcoro.
-struct context_native
-{
-    using type = SSL_CTX* (coro::net::tls::context::*)();
-    friend type native_of(context_native);
-};
-template<typename Tag, typename Tag::type Member>
-struct expose
-{
-    friend typename Tag::type native_of(Tag) { return Member; }
-};
-template struct expose<context_native, &coro::net::tls::context::native_handle>;
-
-auto native(coro::net::tls::context& c) -> SSL_CTX*
-{
-    return (c.*native_of(context_native{}))();
-}
-
 auto copy_text(const std::string& text, char* buf, size_t cap) -> void
 {
     if (buf == nullptr || cap == 0)
@@ -340,7 +320,7 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
         copy_text(e.what(), err, cap);
         return -EINVAL;
     }
-    c->ssl_ctx = native(*c->ctx);
+    c->ssl_ctx = c->ctx->native_handle();
 
     std::string problem;
     if (o->cert_file != nullptr && o->cert_type == GOCORO_TLS_FILE_PEM)
@@ -415,6 +395,9 @@ int gocoro_tls_conn_new(
     // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
     SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);
     SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // One recv per record (header and body together, more when available) instead of two, as crypto/tls reads;
+    // buffered bytes are never stranded because the host always calls SSL_read before waiting for readability.
+    SSL_set_read_ahead(t->ssl, 1);
     if (server != 0)
     {
         SSL_set_accept_state(t->ssl);

@@ -1,5 +1,5 @@
-// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: sendto/recvfrom with the peer's
-// flags, endpoints converted by coro::net::detail::to_sockaddr/from_sockaddr.
+// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: its socket setup, endpoints
+// converted by coro::net::detail::to_sockaddr/from_sockaddr.
 
 #include "cshim/net/udp.h"
 
@@ -93,34 +93,6 @@ int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
         return e;
     }
     return fd;
-}
-
-int64_t gocoro_udp_sendto(int fd, const void* buf, size_t len, gocoro_udp_addr to)
-{
-    if (!gocoro_udp_known(to.domain))
-    {
-        return -EAFNOSUPPORT;
-    }
-    sockaddr_storage sa{};
-    socklen_t        salen = gocoro_udp_sockaddr(to, sa);
-    ssize_t          n     = ::sendto(fd, buf, len, MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa), salen);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_udp_errno());
-}
-
-gocoro_udp_result gocoro_udp_recvfrom(int fd, void* buf, size_t len)
-{
-    gocoro_udp_result r{};
-    sockaddr_storage  sa{};
-    socklen_t         salen = sizeof(sa);
-    ssize_t           n     = ::recvfrom(fd, buf, len, 0, reinterpret_cast<sockaddr*>(&sa), &salen);
-    if (n < 0)
-    {
-        r.n = gocoro_udp_errno();
-        return r;
-    }
-    r.n = static_cast<int64_t>(n);
-    gocoro_udp_from(sa, r);
-    return r;
 }
 
 gocoro_udp_result gocoro_udp_local(int fd)

@@ -2,9 +2,8 @@
 #define GOCORO_CSHIM_NET_UDP_H
 
 /* UDP sockets for the Go package net/udp, with coro::net::udp::peer's semantics: an unbound peer only sends, a
- * bound one sends and receives. Descriptors are O_NONBLOCK | O_CLOEXEC; the host waits for readiness through the
- * io_scheduler's epoll loop (io_scheduler::poll). Socket addresses are built and read by coro::net (to_sockaddr,
- * from_sockaddr over ip_address).
+ * bound one sends and receives. Descriptors are O_NONBLOCK | O_CLOEXEC; the host does sendto/recvfrom and waits for
+ * readiness itself. Socket addresses are built and read by coro::net (to_sockaddr, from_sockaddr over ip_address).
  *
  * Every function is one non-blocking system call (or a few), safe from any thread. Addresses cross by value and
  * buffers are used only for the duration of the call, so the host keeps no memory pinned. Results: >= 0 on
@@ -25,7 +24,7 @@ typedef struct gocoro_udp_addr
     uint8_t  bytes[16]; /* network order; 4 significant bytes for AF_INET */
 } gocoro_udp_addr;
 
-/* The outcome of recvfrom / getsockname: n is the byte count (0 for getsockname) or a negated errno. */
+/* The outcome of getsockname: n is 0 or a negated errno. */
 typedef struct gocoro_udp_result
 {
     int64_t         n;
@@ -38,13 +37,6 @@ int gocoro_udp_open(int32_t domain);
 /* A socket bound to addr (peer(scheduler, info)); port 0 picks a free port. reuse_port sets SO_REUSEADDR and
  * SO_REUSEPORT first, as libcoro's make_accept_socket does; without it a port in use fails with -EADDRINUSE. */
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port);
-
-/* One sendto(MSG_NOSIGNAL) to `to`: the byte count or a negated errno (-EAGAIN: wait for write readiness). */
-int64_t gocoro_udp_sendto(int fd, const void* buf, size_t len, gocoro_udp_addr to);
-
-/* One recvfrom: the datagram's byte count (truncated to len) and its sender, or a negated errno (-EAGAIN: wait
- * for read readiness). */
-gocoro_udp_result gocoro_udp_recvfrom(int fd, void* buf, size_t len);
 
 /* getsockname: the local address (the actual port when bound to port 0). */
 gocoro_udp_result gocoro_udp_local(int fd);

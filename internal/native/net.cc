@@ -4993,8 +4993,9 @@ peer::peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info)
 #ifndef GOCORO_CSHIM_NET_TCP_H
 #define GOCORO_CSHIM_NET_TCP_H
 
-/* TCP sockets for the Go package net/tcp: non-blocking descriptors whose readiness the host waits for through
- * the io_scheduler's epoll loop (io_scheduler::poll). Addresses are parsed and formatted by coro::net::ip_address.
+/* TCP sockets for the Go packages net/tcp and net/tls: creation, connect, accept and addresses of non-blocking
+ * descriptors (the host does the data path and waits for readiness itself). Addresses are parsed and formatted by
+ * coro::net::ip_address.
  *
  * Every function is a single non-blocking system call (or a few), safe from any thread. Buffers are only used for
  * the duration of the call and never retained. Results: >= 0 on success, or a negated errno value; address
@@ -5020,17 +5021,6 @@ int gocoro_tcp_connect_result(int fd);
 /* Accepts one connection (TCP_NODELAY set). -EAGAIN when none is pending. */
 int gocoro_tcp_accept(int fd);
 
-/* recv/send (MSG_NOSIGNAL): the byte count or a negated errno (-EAGAIN: wait for readiness). */
-int64_t gocoro_tcp_read(int fd, void* buf, size_t len);
-int64_t gocoro_tcp_write(int fd, const void* buf, size_t len);
-
-/* shutdown(2) with SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2). Wakes every epoll waiter on the socket. */
-int gocoro_tcp_shutdown(int fd, int how);
-
-/* dup (close-on-exec) and close. */
-int gocoro_tcp_dup(int fd);
-int gocoro_tcp_close(int fd);
-
 /* The local (peer == 0) or remote (peer == 1) address: its text form into host (NUL-terminated) and its port.
  * 0 or a negated errno. */
 int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port);
@@ -5051,7 +5041,6 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port);
 #include <exception>
 #include <string>
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -5161,34 +5150,6 @@ int gocoro_tcp_accept(int fd)
     return c;
 }
 
-int64_t gocoro_tcp_read(int fd, void* buf, size_t len)
-{
-    ssize_t n = ::recv(fd, buf, len, 0);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
-}
-
-int64_t gocoro_tcp_write(int fd, const void* buf, size_t len)
-{
-    ssize_t n = ::send(fd, buf, len, MSG_NOSIGNAL);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_tcp_errno());
-}
-
-int gocoro_tcp_shutdown(int fd, int how)
-{
-    return ::shutdown(fd, how) == 0 ? 0 : gocoro_tcp_errno();
-}
-
-int gocoro_tcp_dup(int fd)
-{
-    int d = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    return d >= 0 ? d : gocoro_tcp_errno();
-}
-
-int gocoro_tcp_close(int fd)
-{
-    return ::close(fd) == 0 ? 0 : gocoro_tcp_errno();
-}
-
 int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 {
     sockaddr_storage addr{};
@@ -5220,8 +5181,8 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 } // extern "C"
 
 #line 1 "../../cshim/net/udp.cc"
-// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: sendto/recvfrom with the peer's
-// flags, endpoints converted by coro::net::detail::to_sockaddr/from_sockaddr.
+// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: its socket setup, endpoints
+// converted by coro::net::detail::to_sockaddr/from_sockaddr.
 
 // #include "cshim/net/udp.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_NET_UDP_H
@@ -5231,9 +5192,8 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 #define GOCORO_CSHIM_NET_UDP_H
 
 /* UDP sockets for the Go package net/udp, with coro::net::udp::peer's semantics: an unbound peer only sends, a
- * bound one sends and receives. Descriptors are O_NONBLOCK | O_CLOEXEC; the host waits for readiness through the
- * io_scheduler's epoll loop (io_scheduler::poll). Socket addresses are built and read by coro::net (to_sockaddr,
- * from_sockaddr over ip_address).
+ * bound one sends and receives. Descriptors are O_NONBLOCK | O_CLOEXEC; the host does sendto/recvfrom and waits for
+ * readiness itself. Socket addresses are built and read by coro::net (to_sockaddr, from_sockaddr over ip_address).
  *
  * Every function is one non-blocking system call (or a few), safe from any thread. Addresses cross by value and
  * buffers are used only for the duration of the call, so the host keeps no memory pinned. Results: >= 0 on
@@ -5254,7 +5214,7 @@ typedef struct gocoro_udp_addr
     uint8_t  bytes[16]; /* network order; 4 significant bytes for AF_INET */
 } gocoro_udp_addr;
 
-/* The outcome of recvfrom / getsockname: n is the byte count (0 for getsockname) or a negated errno. */
+/* The outcome of getsockname: n is 0 or a negated errno. */
 typedef struct gocoro_udp_result
 {
     int64_t         n;
@@ -5267,13 +5227,6 @@ int gocoro_udp_open(int32_t domain);
 /* A socket bound to addr (peer(scheduler, info)); port 0 picks a free port. reuse_port sets SO_REUSEADDR and
  * SO_REUSEPORT first, as libcoro's make_accept_socket does; without it a port in use fails with -EADDRINUSE. */
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port);
-
-/* One sendto(MSG_NOSIGNAL) to `to`: the byte count or a negated errno (-EAGAIN: wait for write readiness). */
-int64_t gocoro_udp_sendto(int fd, const void* buf, size_t len, gocoro_udp_addr to);
-
-/* One recvfrom: the datagram's byte count (truncated to len) and its sender, or a negated errno (-EAGAIN: wait
- * for read readiness). */
-gocoro_udp_result gocoro_udp_recvfrom(int fd, void* buf, size_t len);
 
 /* getsockname: the local address (the actual port when bound to port 0). */
 gocoro_udp_result gocoro_udp_local(int fd);
@@ -5376,34 +5329,6 @@ int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
         return e;
     }
     return fd;
-}
-
-int64_t gocoro_udp_sendto(int fd, const void* buf, size_t len, gocoro_udp_addr to)
-{
-    if (!gocoro_udp_known(to.domain))
-    {
-        return -EAFNOSUPPORT;
-    }
-    sockaddr_storage sa{};
-    socklen_t        salen = gocoro_udp_sockaddr(to, sa);
-    ssize_t          n     = ::sendto(fd, buf, len, MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa), salen);
-    return n >= 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(gocoro_udp_errno());
-}
-
-gocoro_udp_result gocoro_udp_recvfrom(int fd, void* buf, size_t len)
-{
-    gocoro_udp_result r{};
-    sockaddr_storage  sa{};
-    socklen_t         salen = sizeof(sa);
-    ssize_t           n     = ::recvfrom(fd, buf, len, 0, reinterpret_cast<sockaddr*>(&sa), &salen);
-    if (n < 0)
-    {
-        r.n = gocoro_udp_errno();
-        return r;
-    }
-    r.n = static_cast<int64_t>(n);
-    gocoro_udp_from(sa, r);
-    return r;
 }
 
 gocoro_udp_result gocoro_udp_local(int fd)

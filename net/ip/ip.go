@@ -23,16 +23,17 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Domain is an address family, with libcoro's domain_t values (the kernel's AF_INET and AF_INET6).
 type Domain int
 
 const (
-	IPv4 Domain = syscall.AF_INET  // domain_t::ipv4
-	IPv6 Domain = syscall.AF_INET6 // domain_t::ipv6
+	IPv4 Domain = unix.AF_INET  // domain_t::ipv4
+	IPv6 Domain = unix.AF_INET6 // domain_t::ipv6
 )
 
 // String returns "ipv4" or "ipv6" (coro::net::to_string(domain_t)), or "Domain(n)" for any other value.

@@ -9,17 +9,17 @@ import (
 	"context"
 	"net"
 	"os"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
-// The system calls, one cgo call each, in the form netfd.FD.Retry takes: a count or a negated errno.
+// The system calls netfd.FD.Retry takes (one cgo call each): a count or a negated errno.
 
 func acceptFD(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) }
 
-// read is the Read hot path: one cgo call to recv; only on EAGAIN a native poll.
+// read is the Read hot path: one read(2); only on EAGAIN a wait in Go's poller.
 func read(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	if err := f.Lock(ctx, netfd.Read); err != nil {
 		return 0, err
@@ -28,19 +28,17 @@ func read(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	n, err := f.Retry(ctx, netfd.Read, func(fd int) int64 {
-		return int64(C.gocoro_tcp_read(C.int(fd), unsafe.Pointer(&b[0]), C.size_t(len(b))))
-	})
+	n, err := f.Read(ctx, b)
 	if err != nil {
 		return 0, wrapErrno("read", err)
 	}
 	if n == 0 {
 		return 0, errEOF
 	}
-	return int(n), nil
+	return n, nil
 }
 
-// write writes all of b (partial writes continue after a native poll).
+// write writes all of b (partial writes continue once the socket is writable again).
 func write(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return 0, err
@@ -49,23 +47,18 @@ func write(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	written := 0
 	for written < len(b) {
 		rest := b[written:]
-		n, err := f.Retry(ctx, netfd.Write, func(fd int) int64 {
-			return int64(C.gocoro_tcp_write(C.int(fd), unsafe.Pointer(&rest[0]), C.size_t(len(rest))))
-		})
+		n, err := f.Write(ctx, rest)
 		if err != nil {
-			if err == syscall.EIO {
-				err = syscall.EPIPE // hang-up reported by the poll while the write kept saying EAGAIN
-			}
 			return written, wrapErrno("write", err)
 		}
-		written += int(n)
+		written += n
 	}
 	return written, nil
 }
 
 // wrapErrno names the system call in a raw errno from netfd; other errors pass unchanged.
 func wrapErrno(call string, err error) error {
-	if e, ok := err.(syscall.Errno); ok {
+	if e, ok := err.(unix.Errno); ok {
 		return os.NewSyscallError(call, e)
 	}
 	return err

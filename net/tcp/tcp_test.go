@@ -514,3 +514,62 @@ func TestZeroValues(t *testing.T) {
 	_, err = tcp.Dial(context.Background(), &zero, "127.0.0.1:1")
 	require.ErrorIs(t, err, coro.ErrInvalid)
 }
+
+// A cancelled context interrupts a Read by expiring the poller's read deadline for a moment: afterwards the
+// deadline the caller set is in force again (and a concurrent SetReadDeadline is not lost).
+func TestContextCancelKeepsDeadline(t *testing.T) {
+	s := newScheduler(t)
+	ln := listen(t, s)
+	wg := echoServer(t, ln)
+	c, err := tcp.Dial(context.Background(), s, ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(time.Hour)))
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(time.Duration(i%3)*time.Millisecond, cancel)
+		_, err = c.ReadContext(ctx, make([]byte, 1))
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	// The hour-long deadline holds: an echoed byte is read, not a timeout.
+	_, err = c.Write([]byte("z"))
+	require.NoError(t, err)
+	b := make([]byte, 1)
+	_, err = io.ReadFull(c, b)
+	require.NoError(t, err)
+	// A deadline set while a cancelled read is being undone still applies.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+		c.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	}()
+	_, err = c.ReadContext(ctx, b)
+	require.ErrorIs(t, err, context.Canceled)
+	time.Sleep(20 * time.Millisecond)
+	_, err = c.Read(b)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	c.Close()
+	ln.Close()
+	wg.Wait()
+}
+
+// A connection holds one descriptor: no duplicate for write waits.
+func TestOneDescriptorPerConn(t *testing.T) {
+	openFDs := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		require.NoError(t, err)
+		return len(entries)
+	}
+	s := newScheduler(t)
+	ln := listen(t, s)
+	before := openFDs()
+	c, err := tcp.Dial(context.Background(), s, ln.Addr().String())
+	require.NoError(t, err)
+	sc, err := ln.Accept()
+	require.NoError(t, err)
+	require.Equal(t, before+2, openFDs())
+	require.NoError(t, c.Close())
+	require.NoError(t, sc.Close())
+	require.Equal(t, before, openFDs())
+}

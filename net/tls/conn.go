@@ -14,9 +14,10 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/netfd"
@@ -26,7 +27,7 @@ import (
 //
 // Reads may run concurrently with writes; concurrent reads (writes) are serialised. Every OpenSSL call is one
 // non-blocking cgo call made on the calling goroutine's thread under a per-connection lock; when OpenSSL needs
-// the socket to become readable or writable the goroutine waits for a native io_scheduler poll.
+// the socket to become readable or writable the goroutine waits in Go's runtime poller (see netfd).
 type Conn struct {
 	fd         *netfd.FD
 	server     bool
@@ -84,7 +85,7 @@ func (c *Conn) op(kind int, b []byte) (int64, error) {
 		C.gocoro_tls_conn_error(c.ssl, &msg[0], C.size_t(len(msg)), &verify)
 		err = &Error{Handshake: kind == opHandshake, Reason: C.GoString(&msg[0]), VerifyResult: int(verify)}
 	} else {
-		e := syscall.Errno(-r)
+		e := unix.Errno(-r)
 		if kind == opHandshake {
 			err = &Error{Handshake: true, Reason: e.Error(), Err: e}
 		} else if kind == opRead {
@@ -102,6 +103,23 @@ func wantDir(r int64) netfd.Dir {
 		return netfd.Write
 	}
 	return netfd.Read
+}
+
+// opOn makes OpenSSL calls of kind until one returns something other than WANT_<dir>, waiting for dir's
+// readiness in between (through netfd's poller, so the first call costs no extra system call). waitErr is what
+// ended a wait (net.ErrClosed, os.ErrDeadlineExceeded, ctx.Err()); otherwise r and err are the last call's.
+func (c *Conn) opOn(ctx context.Context, dir netfd.Dir, kind int, b []byte) (r int64, err, waitErr error) {
+	want := int64(C.GOCORO_TLS_WANT_READ)
+	if dir == netfd.Write {
+		want = C.GOCORO_TLS_WANT_WRITE
+	}
+	_, waitErr = c.file().Retry(ctx, dir, func(int) int64 {
+		if r, err = c.op(kind, b); r == want {
+			return -int64(unix.EAGAIN)
+		}
+		return 0
+	})
+	return r, err, waitErr
 }
 
 // expired reports whether dir's deadline has passed.
@@ -134,7 +152,7 @@ type waiter struct {
 
 // await waits for the socket to become readable or writable as r (WANT_READ/WANT_WRITE) asks.
 //
-// Asking for own's direction is the common case: a native poll, as in net/tcp. OpenSSL may also ask a reader to
+// Asking for own's direction is the common case: a wait in the poller, as in net/tcp. OpenSSL may also ask a reader to
 // wait for writability (a TLS 1.3 key-update reply) or, in principle, a writer for readability. Waiting for that
 // direction needs its lock, which the goroutine using that direction may hold while it waits itself — so that
 // lock is only tried, and when it is busy the call is retried after a short pause: the holder's own OpenSSL calls
@@ -188,7 +206,7 @@ func (w *waiter) after(ctx context.Context, dir netfd.Dir, st coro.PollStatus) e
 		return w.pause(ctx)
 	case st == coro.PollError || st == coro.PollClosed:
 		if w.hangups++; w.hangups > 2 {
-			return syscall.EIO
+			return unix.EIO
 		}
 	}
 	w.backoff = 0
@@ -276,7 +294,7 @@ func (c *Conn) runHandshake(ctx context.Context) error {
 				return os.ErrDeadlineExceeded
 			}
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
+				if err == unix.EIO {
 					return &Error{Handshake: true, Reason: "connection closed during the handshake", Err: err}
 				}
 				return err
@@ -299,7 +317,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		return nil
 	}
 	if err := c.handshake(ctx); err != nil {
-		return opError("handshake", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("handshake", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }
@@ -324,15 +342,17 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 			return 0, os.ErrDeadlineExceeded
 		}
 		// Always try first: OpenSSL may hold decrypted bytes no poll would announce.
-		r, err := c.op(opRead, b)
+		r, err, waitErr := c.opOn(ctx, netfd.Read, opRead, b)
 		switch {
+		case waitErr != nil:
+			return 0, waitErr
 		case r >= 0:
 			return int(r), nil
 		case r == C.GOCORO_TLS_EOF:
 			return 0, io.EOF
 		case r == C.GOCORO_TLS_WANT_READ || r == C.GOCORO_TLS_WANT_WRITE:
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
+				if err == unix.EIO {
 					return 0, io.ErrUnexpectedEOF
 				}
 				return 0, err
@@ -362,19 +382,21 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 		}
 		// Partial-write mode: each call returns what it wrote (records), so an interrupted Write reports its
 		// progress. After a WANT_* the same remaining bytes are passed again, as OpenSSL requires.
-		r, err := c.op(opWrite, b[written:])
+		r, err, waitErr := c.opOn(ctx, netfd.Write, opWrite, b[written:])
 		switch {
+		case waitErr != nil:
+			return written, waitErr
 		case r >= 0:
 			written += int(r)
 		case r == C.GOCORO_TLS_WANT_READ || r == C.GOCORO_TLS_WANT_WRITE:
 			if err := w.await(ctx, r); err != nil {
-				if err == syscall.EIO {
-					err = os.NewSyscallError("write", syscall.EPIPE)
+				if err == unix.EIO {
+					err = os.NewSyscallError("write", unix.EPIPE)
 				}
 				return written, err
 			}
 		case r == C.GOCORO_TLS_EOF:
-			return written, os.NewSyscallError("write", syscall.EPIPE)
+			return written, os.NewSyscallError("write", unix.EPIPE)
 		default:
 			return written, err
 		}
@@ -387,7 +409,7 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Read(b []byte) (int, error) {
 	n, err := c.read(context.Background(), b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -396,7 +418,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.read(ctx, b)
 	if err != nil {
-		return n, opError("read", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("read", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -405,7 +427,7 @@ func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := c.write(context.Background(), b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -414,7 +436,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 	n, err := c.write(ctx, b)
 	if err != nil {
-		return n, opError("write", c.file().Laddr, c.file().Raddr, err)
+		return n, newOpError("write", c.file().Laddr, c.file().Raddr, err)
 	}
 	return n, nil
 }
@@ -423,13 +445,13 @@ func (c *Conn) WriteContext(ctx context.Context, b []byte) (int, error) {
 // on. Like crypto/tls it needs a completed handshake.
 func (c *Conn) CloseWrite() error {
 	if !c.hsDone.Load() {
-		return opError("close", c.file().Laddr, c.file().Raddr, errors.New("tls: CloseWrite before the handshake completed"))
+		return newOpError("close", c.file().Laddr, c.file().Raddr, errors.New("tls: CloseWrite before the handshake completed"))
 	}
 	err := c.closeNotify()
 	if err == nil {
-		err = c.file().Shutdown(syscall.SHUT_WR)
+		err = c.file().Shutdown(unix.SHUT_WR)
 	}
-	return opError("close", c.file().Laddr, c.file().Raddr, err)
+	return newOpError("close", c.file().Laddr, c.file().Raddr, err)
 }
 
 func (c *Conn) closeNotify() error {
@@ -455,7 +477,7 @@ func (c *Conn) closeNotify() error {
 		case err != nil:
 			return err
 		default:
-			return os.NewSyscallError("write", syscall.EPIPE)
+			return os.NewSyscallError("write", unix.EPIPE)
 		}
 	}
 }
@@ -472,7 +494,7 @@ func (c *Conn) Close() error {
 	}
 	c.mu.Unlock()
 	if !c.file().Close() {
-		return opError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
+		return newOpError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
 	}
 	return nil
 }
@@ -507,7 +529,7 @@ func (c *Conn) setDeadline(dir netfd.Dir, t time.Time) error {
 	}
 	c.deadline[dir].Store(ns)
 	if err := c.file().SetDeadline(dir, t); err != nil {
-		return opError("set", c.file().Laddr, c.file().Raddr, err)
+		return newOpError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
 }

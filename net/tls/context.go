@@ -12,8 +12,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // VerifyMode is libcoro's verify_peer_t.
@@ -153,7 +154,7 @@ func NewContext(cfg Config) (*Context, error) {
 	if rc := C.gocoro_tls_context_new(&o, &tc.c, &msg[0], C.size_t(len(msg))); rc != 0 {
 		text := C.GoString(&msg[0])
 		if text == "" {
-			text = syscall.Errno(-rc).Error()
+			text = unix.Errno(-rc).Error()
 		}
 		return nil, &configError{text}
 	}

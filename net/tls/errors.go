@@ -53,7 +53,7 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-func opError(op string, src, dst net.Addr, err error) error {
+func newOpError(op string, src, dst net.Addr, err error) error {
 	if err == nil || err == io.EOF {
 		return err
 	}

@@ -1,5 +1,5 @@
 // Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, on
-// non-blocking TCP sockets whose readiness is awaited on a coro.IOScheduler's epoll loop (io_scheduler::poll).
+// non-blocking TCP sockets made like net/tcp's (tied to a coro.IOScheduler's lifetime, waited for in Go's poller).
 //
 // Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
 // anything written against the standard interfaces runs unchanged; they interoperate with Go's crypto/tls and
@@ -19,14 +19,14 @@
 //
 // Threads: OpenSSL runs on the goroutine that calls Read, Write or the handshake (one non-blocking cgo call per
 // SSL_read/SSL_write/SSL_do_handshake, under a per-connection lock); only when OpenSSL wants the
-// socket readable or writable does the goroutine wait for a native poll on the scheduler's event-loop thread,
-// whose completion comes back through the core's completion queue. No Go code runs on scheduler threads. OpenSSL
+// socket readable or writable does the goroutine wait, in Go's runtime poller as net/tcp's do (a Read's or
+// Write's SSL call runs inside the poller's retry callback). No Go code runs on scheduler threads. OpenSSL
 // may want either direction for any call (a Read may have to send a TLS 1.3 key-update reply); the package
 // handles that without letting a blocked Read and a blocked Write wait for each other.
 //
 // Errors are *net.OpError values naming the operation and the addresses. They wrap a *Error for TLS failures
 // (errors.Is(err, ErrHandshake), errors.Is(err, ErrCertificate); OpenSSL's reason text in the message),
-// syscall.Errno, net.ErrClosed, os.ErrDeadlineExceeded or the context's error. Close every Listener and Conn
+// unix.Errno, net.ErrClosed, os.ErrDeadlineExceeded or the context's error. Close every Listener and Conn
 // before closing the IOScheduler (closing it first closes their sockets).
 //
 // Differences from libcoro's tls::client/server: sessions are driven from Go (libcoro's coroutine client is not
@@ -46,9 +46,10 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/argerr"
@@ -84,34 +85,34 @@ var _ net.Listener = (*Listener)(nil)
 // serves TLS with tc, which needs a certificate. Connections wait for readiness on s. ctx only bounds the call.
 func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Listener, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	if tc == nil {
-		return nil, opError("listen", nil, nil, argerr.New("nil *tls.Context"))
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *tls.Context"))
 	}
 	if tc.c == nil {
-		return nil, opError("listen", nil, nil, errZeroContext)
+		return nil, newOpError("listen", nil, nil, errZeroContext)
 	}
 	if !tc.hasCert {
-		return nil, opError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
+		return nil, newOpError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	chost := C.CString(host)
 	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
 	C.free(unsafe.Pointer(chost))
 	if fd < 0 {
-		return nil, opError("listen", nil, laddr, os.NewSyscallError("listen", syscall.Errno(-fd)))
+		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("listen", unix.Errno(-fd)))
 	}
-	f, err := netfd.New(s, fd, true)
+	f, err := netfd.New(s, fd)
 	if err != nil {
-		return nil, opError("listen", nil, laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	if a := sockAddr(fd, false); a != nil {
 		f.Laddr = a
@@ -147,13 +148,13 @@ func (l *Listener) accept(ctx context.Context) (*Conn, error) {
 			return c, nil
 		}
 	}
-	return nil, opError("accept", nil, l.file().Laddr, err)
+	return nil, newOpError("accept", nil, l.file().Laddr, err)
 }
 
 // SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
 	if err := l.file().SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, l.file().Laddr, err)
+		return newOpError("set", nil, l.file().Laddr, err)
 	}
 	return nil
 }
@@ -162,14 +163,14 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // second Close returns an error wrapping net.ErrClosed.
 func (l *Listener) Close() error {
 	if !l.file().Close() {
-		return opError("close", nil, l.file().Laddr, net.ErrClosed)
+		return newOpError("close", nil, l.file().Laddr, net.ErrClosed)
 	}
 	return nil
 }
 
 // newConn wraps the connected socket fd (taking ownership) in a session of tc.
 func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string) (*Conn, error) {
-	f, err := netfd.New(s, fd, false)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, err
 	}
@@ -189,10 +190,10 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 	runtime.KeepAlive(tc)
 	if rc != 0 {
 		f.Close()
-		if syscall.Errno(-rc) == syscall.EINVAL {
+		if unix.Errno(-rc) == unix.EINVAL {
 			return nil, &configError{C.GoString(&msg[0])}
 		}
-		return nil, syscall.Errno(-rc)
+		return nil, unix.Errno(-rc)
 	}
 	return c, nil
 }
@@ -203,40 +204,40 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 // verifies peers.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
 	if s == nil {
-		return nil, opError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	if tc == nil {
-		return nil, opError("dial", nil, nil, argerr.New("nil *tls.Context"))
+		return nil, newOpError("dial", nil, nil, argerr.New("nil *tls.Context"))
 	}
 	if tc.c == nil {
-		return nil, opError("dial", nil, nil, errZeroContext)
+		return nil, newOpError("dial", nil, nil, errZeroContext)
 	}
 	host, port, name, err := netaddr.Split(address, true)
 	if err != nil {
-		return nil, opError("dial", nil, nil, err)
+		return nil, newOpError("dial", nil, nil, err)
 	}
 	if tc.serverName != "" {
 		name = tc.serverName
 	}
 	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	if err := ctx.Err(); err != nil {
-		return nil, opError("dial", nil, raddr, err)
+		return nil, newOpError("dial", nil, raddr, err)
 	}
 	chost := C.CString(host)
 	var inProgress C.int
 	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
 	C.free(unsafe.Pointer(chost))
 	if fd < 0 {
-		return nil, opError("dial", nil, raddr, os.NewSyscallError("connect", syscall.Errno(-fd)))
+		return nil, newOpError("dial", nil, raddr, os.NewSyscallError("connect", unix.Errno(-fd)))
 	}
 	c, err := newConn(s, fd, tc, false, name)
 	if err != nil {
-		return nil, opError("dial", nil, raddr, err)
+		return nil, newOpError("dial", nil, raddr, err)
 	}
 	if inProgress != 0 {
 		if err := c.finishConnect(ctx); err != nil {
 			c.Close()
-			return nil, opError("dial", nil, raddr, err)
+			return nil, newOpError("dial", nil, raddr, err)
 		}
 		c.fd.Laddr, c.fd.Raddr = sockAddr(fd, false), sockAddr(fd, true)
 	}
@@ -245,7 +246,7 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context)
 	}
 	if err := c.handshake(ctx); err != nil {
 		c.Close()
-		return nil, opError("dial", c.fd.Laddr, raddr, err)
+		return nil, newOpError("dial", c.fd.Laddr, raddr, err)
 	}
 	return c, nil
 }
@@ -256,19 +257,14 @@ func (c *Conn) finishConnect(ctx context.Context) error {
 		return err
 	}
 	defer f.Unlock(netfd.Write)
-	for {
-		st, err := f.Wait(ctx, netfd.Write)
-		if err != nil {
-			return err
-		}
-		if st == coro.PollTimeout {
-			continue
-		}
-		if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-			return os.NewSyscallError("connect", syscall.Errno(-e))
-		}
-		return nil
+	// Writable (or failed) means the connect has finished; SO_ERROR says how.
+	if _, err := f.Wait(ctx, netfd.Write); err != nil {
+		return err
 	}
+	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
+		return os.NewSyscallError("connect", unix.Errno(-e))
+	}
+	return nil
 }
 
 // file is the socket, or for a zero Listener (not made by this package) a closed one: its methods then fail with

@@ -1,6 +1,6 @@
 // Package udp is UDP over gocoro's C++ core with the semantics of libcoro's coro::net::udp::peer: a Peer bound
-// with Listen sends and receives datagrams, one made with NewPeer is unbound and only sends. Readiness is awaited
-// on a coro.IOScheduler's epoll loop (io_scheduler::poll); endpoints are converted by coro::net.
+// with Listen sends and receives datagrams, one made with NewPeer is unbound and only sends. Sockets are created
+// by the shim (endpoints converted by coro::net) and tied to a coro.IOScheduler's lifetime.
 //
 //	s, _ := coro.NewIOScheduler(coro.IOSchedulerOptions{})
 //	p, _ := udp.Listen(ctx, s, "0.0.0.0:0")      // peer(scheduler, info{0.0.0.0, 0})
@@ -9,10 +9,10 @@
 //
 // Peer implements net.PacketConn (deadlines included).
 //
-// Threads: ReadFrom and WriteTo make one cgo call to recvfrom/sendto (MSG_NOSIGNAL) on the calling goroutine's
-// thread. Only when the socket is not ready (EAGAIN) does the goroutine wait for a native poll, which runs on
-// the IOScheduler's event-loop thread and reaches the goroutine through the core's completion queue; no scheduler
-// thread ever runs Go code for a Peer.
+// Threads: ReadFrom and WriteTo make one recvfrom/sendto (MSG_NOSIGNAL) system call from Go on the calling
+// goroutine's thread. Only when the socket is not ready (EAGAIN) does the goroutine wait, in Go's runtime poller
+// as Go's net does (see net/tcp's package doc for why not on the IOScheduler's epoll loop); no scheduler thread
+// ever runs Go code for a Peer.
 //
 // Concurrency and lifetime: a Peer may be used from any number of goroutines; concurrent reads (and concurrent
 // writes) are serialised, reads and writes proceed independently. Close may be called at any time: blocked
@@ -20,7 +20,7 @@
 // left. Closing the IOScheduler closes its Peers first.
 //
 // Errors are *net.OpError values (Net "udp") naming the operation and addresses and wrapping a syscall.Errno in
-// an *os.SyscallError (errors.Is(err, syscall.EADDRINUSE)), net.ErrClosed, os.ErrDeadlineExceeded, ErrNotBound
+// an *os.SyscallError (errors.Is(err, unix.EADDRINUSE)), net.ErrClosed, os.ErrDeadlineExceeded, ErrNotBound
 // or the context's error.
 //
 // Differences from libcoro, on purpose: Listen does not share ports unless ListenConfig.ReusePort is set (libcoro
@@ -41,9 +41,10 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/internal/argerr"
@@ -63,6 +64,7 @@ type Peer struct {
 	// Local address: fixed for bound peers; an unbound peer learns its port from the first send.
 	laddr   atomic.Pointer[net.UDPAddr]
 	learned atomic.Bool
+	sys     sysState
 }
 
 var _ net.PacketConn = (*Peer)(nil)
@@ -71,14 +73,14 @@ var _ net.PacketConn = (*Peer)(nil)
 // readiness on s. The kernel picks its source port at the first send.
 func NewPeer(s *coro.IOScheduler, d ip.Domain) (*Peer, error) {
 	if s == nil {
-		return nil, opError("socket", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("socket", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	if d != ip.IPv4 && d != ip.IPv6 {
-		return nil, opError("socket", nil, nil, argerr.New("domain "+d.String()))
+		return nil, newOpError("socket", nil, nil, argerr.New("domain "+d.String()))
 	}
 	fd := int(C.gocoro_udp_open(C.int32_t(d)))
 	if fd < 0 {
-		return nil, opError("socket", nil, nil, os.NewSyscallError("socket", syscall.Errno(-fd)))
+		return nil, newOpError("socket", nil, nil, os.NewSyscallError("socket", unix.Errno(-fd)))
 	}
 	return newPeer(s, fd, d == ip.IPv6, false)
 }
@@ -99,14 +101,14 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Peer, er
 // Listen is the package-level Listen with lc's options.
 func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Peer, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if s == nil {
-		return nil, opError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	ap := netip.AddrPortFrom(netip.MustParseAddr(host), port)
 	laddr := net.UDPAddrFromAddrPort(ap)
@@ -116,17 +118,18 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 	}
 	fd := int(C.gocoro_udp_bind(toC(ap), reuse))
 	if fd < 0 {
-		return nil, opError("listen", nil, laddr, os.NewSyscallError("bind", syscall.Errno(-fd)))
+		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("bind", unix.Errno(-fd)))
 	}
 	return newPeer(s, fd, ap.Addr().Is6(), true)
 }
 
 func newPeer(s *coro.IOScheduler, fd int, v6, bound bool) (*Peer, error) {
-	f, err := netfd.New(s, fd, false)
+	f, err := netfd.New(s, fd)
 	if err != nil {
-		return nil, opError("socket", nil, nil, err)
+		return nil, newOpError("socket", nil, nil, err)
 	}
 	p := &Peer{fd: f, v6: v6, bound: bound}
+	p.sys.init()
 	p.laddr.Store(localAddr(fd))
 	f.Laddr = p.laddr.Load()
 	return p, nil
@@ -147,11 +150,11 @@ func toC(ap netip.AddrPort) C.gocoro_udp_addr {
 	a := ap.Addr()
 	b := (*[16]byte)(unsafe.Pointer(&c.bytes[0]))
 	if a.Is4() {
-		c.domain = syscall.AF_INET
+		c.domain = unix.AF_INET
 		v := a.As4()
 		copy(b[:], v[:])
 	} else {
-		c.domain = syscall.AF_INET6
+		c.domain = unix.AF_INET6
 		*b = a.As16()
 	}
 	return c
@@ -159,7 +162,7 @@ func toC(ap netip.AddrPort) C.gocoro_udp_addr {
 
 func fromC(c *C.gocoro_udp_addr) netip.AddrPort {
 	b := (*[16]byte)(unsafe.Pointer(&c.bytes[0]))
-	if c.domain == syscall.AF_INET {
+	if c.domain == unix.AF_INET {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[:4])), uint16(c.port))
 	}
 	return netip.AddrPortFrom(netip.AddrFrom16(*b), uint16(c.port))
@@ -177,12 +180,12 @@ func (p *Peer) target(ap netip.AddrPort) (netip.AddrPort, error) {
 	case !p.v6 && a.Is4In6():
 		a = a.Unmap()
 	case !p.v6 && a.Is6():
-		return ap, os.NewSyscallError("sendto", syscall.EAFNOSUPPORT)
+		return ap, os.NewSyscallError("sendto", unix.EAFNOSUPPORT)
 	}
 	return netip.AddrPortFrom(a.WithZone(""), ap.Port()), nil
 }
 
-func opError(op string, src, dst net.Addr, err error) error {
+func newOpError(op string, src, dst net.Addr, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -190,13 +193,13 @@ func opError(op string, src, dst net.Addr, err error) error {
 }
 
 func wrapErrno(call string, err error) error {
-	if e, ok := err.(syscall.Errno); ok {
+	if e, ok := err.(unix.Errno); ok {
 		return os.NewSyscallError(call, e)
 	}
 	return err
 }
 
-// readFrom is the receive path: one cgo call to recvfrom, a native poll only on EAGAIN, no allocation.
+// readFrom is the receive path: one recvfrom, a wait in Go's poller only on EAGAIN, no allocation.
 func (p *Peer) readFrom(ctx context.Context, b []byte) (int, netip.AddrPort, error) {
 	f := p.file()
 	if err := f.Lock(ctx, netfd.Read); err != nil {
@@ -206,22 +209,16 @@ func (p *Peer) readFrom(ctx context.Context, b []byte) (int, netip.AddrPort, err
 	if !p.bound {
 		return 0, netip.AddrPort{}, ErrNotBound
 	}
-	var r C.gocoro_udp_result
-	n, err := f.Retry(ctx, netfd.Read, func(fd int) int64 {
-		var ptr unsafe.Pointer
-		if len(b) > 0 {
-			ptr = unsafe.Pointer(&b[0])
-		}
-		r = C.gocoro_udp_recvfrom(C.int(fd), ptr, C.size_t(len(b)))
-		return int64(r.n)
-	})
+	p.sys.recvBuf = b
+	n, err := f.Retry(ctx, netfd.Read, p.sys.recvOp)
+	p.sys.recvBuf = nil
 	if err != nil {
 		return 0, netip.AddrPort{}, wrapErrno("recvfrom", err)
 	}
-	return int(n), fromC(&r.addr), nil
+	return int(n), p.sys.sender(), nil
 }
 
-// writeTo sends b as one datagram to ap (one cgo call to sendto; a native poll only on EAGAIN).
+// writeTo sends b as one datagram to ap (one sendto; a wait in Go's poller only on EAGAIN).
 func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, error) {
 	to, err := p.target(ap)
 	if err != nil {
@@ -235,10 +232,10 @@ func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, e
 	if len(b) == 0 {
 		return 0, nil // libcoro's sendto: an empty buffer sends nothing
 	}
-	c := toC(to)
-	n, err := f.Retry(ctx, netfd.Write, func(fd int) int64 {
-		return int64(C.gocoro_udp_sendto(C.int(fd), unsafe.Pointer(&b[0]), C.size_t(len(b)), c))
-	})
+	p.sys.sendBuf = b
+	p.sys.setTo(to)
+	n, err := f.Retry(ctx, netfd.Write, p.sys.sendOp)
+	p.sys.sendBuf = nil
 	if err != nil {
 		return 0, wrapErrno("sendto", err)
 	}
@@ -255,7 +252,7 @@ func (p *Peer) writeTo(ctx context.Context, b []byte, ap netip.AddrPort) (int, e
 func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) {
 	n, from, err := p.readFrom(context.Background(), b)
 	if err != nil {
-		return 0, nil, opError("read", p.LocalAddr(), nil, err)
+		return 0, nil, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, net.UDPAddrFromAddrPort(from), nil
 }
@@ -264,7 +261,7 @@ func (p *Peer) ReadFrom(b []byte) (int, net.Addr, error) {
 func (p *Peer) ReadFromUDP(b []byte) (int, *net.UDPAddr, error) {
 	n, from, err := p.readFrom(context.Background(), b)
 	if err != nil {
-		return 0, nil, opError("read", p.LocalAddr(), nil, err)
+		return 0, nil, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, net.UDPAddrFromAddrPort(from), nil
 }
@@ -280,7 +277,7 @@ func (p *Peer) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 func (p *Peer) ReadFromContext(ctx context.Context, b []byte) (int, netip.AddrPort, error) {
 	n, from, err := p.readFrom(ctx, b)
 	if err != nil {
-		return 0, netip.AddrPort{}, opError("read", p.LocalAddr(), nil, err)
+		return 0, netip.AddrPort{}, newOpError("read", p.LocalAddr(), nil, err)
 	}
 	return n, from, nil
 }
@@ -289,7 +286,7 @@ func (p *Peer) ReadFromContext(ctx context.Context, b []byte) (int, netip.AddrPo
 func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 	ua, ok := addr.(*net.UDPAddr)
 	if !ok || ua == nil {
-		return 0, opError("write", p.LocalAddr(), addr, syscall.EINVAL)
+		return 0, newOpError("write", p.LocalAddr(), addr, unix.EINVAL)
 	}
 	return p.WriteToUDP(b, ua)
 }
@@ -297,11 +294,11 @@ func (p *Peer) WriteTo(b []byte, addr net.Addr) (int, error) {
 // WriteToUDP is WriteTo with the concrete address type.
 func (p *Peer) WriteToUDP(b []byte, addr *net.UDPAddr) (int, error) {
 	if addr == nil || addr.Port < 0 || addr.Port > 65535 {
-		return 0, opError("write", p.LocalAddr(), addr, &net.AddrError{Err: "invalid address", Addr: addr.String()})
+		return 0, newOpError("write", p.LocalAddr(), addr, &net.AddrError{Err: "invalid address", Addr: addr.String()})
 	}
 	n, err := p.writeTo(context.Background(), b, addr.AddrPort())
 	if err != nil {
-		return 0, opError("write", p.LocalAddr(), addr, err)
+		return 0, newOpError("write", p.LocalAddr(), addr, err)
 	}
 	return n, nil
 }
@@ -315,7 +312,7 @@ func (p *Peer) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 func (p *Peer) WriteToContext(ctx context.Context, b []byte, addr netip.AddrPort) (int, error) {
 	n, err := p.writeTo(ctx, b, addr)
 	if err != nil {
-		return 0, opError("write", p.LocalAddr(), net.UDPAddrFromAddrPort(addr), err)
+		return 0, newOpError("write", p.LocalAddr(), net.UDPAddrFromAddrPort(addr), err)
 	}
 	return n, nil
 }
@@ -328,11 +325,11 @@ func (p *Peer) Bound() bool { return p.bound }
 func (p *Peer) LocalAddr() net.Addr { return p.laddr.Load() }
 
 // Close closes the Peer. Goroutines blocked in ReadFrom or WriteTo return errors wrapping net.ErrClosed; the
-// descriptor is closed once every one of them (and every native poll) has left. A second Close returns an error
+// descriptor is closed once every one of them has left. A second Close returns an error
 // wrapping net.ErrClosed.
 func (p *Peer) Close() error {
 	if !p.file().Close() {
-		return opError("close", nil, p.LocalAddr(), net.ErrClosed)
+		return newOpError("close", nil, p.LocalAddr(), net.ErrClosed)
 	}
 	return nil
 }
@@ -349,7 +346,7 @@ func (p *Peer) SetDeadline(t time.Time) error {
 // os.IsTimeout is true (errors.Is(err, os.ErrDeadlineExceeded)). The zero time means no deadline.
 func (p *Peer) SetReadDeadline(t time.Time) error {
 	if err := p.file().SetDeadline(netfd.Read, t); err != nil {
-		return opError("set", nil, p.LocalAddr(), err)
+		return newOpError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
 }
@@ -357,7 +354,7 @@ func (p *Peer) SetReadDeadline(t time.Time) error {
 // SetWriteDeadline is SetReadDeadline for writes.
 func (p *Peer) SetWriteDeadline(t time.Time) error {
 	if err := p.file().SetDeadline(netfd.Write, t); err != nil {
-		return opError("set", nil, p.LocalAddr(), err)
+		return newOpError("set", nil, p.LocalAddr(), err)
 	}
 	return nil
 }

@@ -35,10 +35,11 @@ free_port() {
 }
 
 echo "== building the native server (make) and the Go servers" >&2
-make -s -f tools/cxx.mk -j2 BUILD_ROOT="$BUILD_ROOT" "$BUILD_ROOT/none/examples/http_200_ok_server" >&2
+case " $MODES " in *" native "*)
+    make -s -f tools/cxx.mk -j2 BUILD_ROOT="$BUILD_ROOT" "$BUILD_ROOT/none/examples/http_200_ok_server" >&2 ;;
+esac
 mkdir -p "$BUILD_ROOT"
-go build -o "$BUILD_ROOT/httpmodes" ./tools/bench/httpmodes
-go build -o "$BUILD_ROOT/go-http-server" ./tools/bench/http
+(cd tools && go build -o "$BUILD_ROOT/httpmodes" ./bench/httpmodes && go build -o "$BUILD_ROOT/go-http-server" ./bench/http)
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -4022,9 +4022,6 @@ auto to_string(connection_status status) -> const std::string&;
 
 namespace coro::net::tls
 {
-class client;
-class server;
-
 enum class tls_file_type : int
 {
     /// DER encoded.
@@ -4064,13 +4061,12 @@ public:
     auto operator=(context&&) -> context&      = delete;
     ~context();
 
-private:
-    friend client;
-    friend server;
-
+    /// The OpenSSL context, for code that drives its own SSL sessions (the Go binding's net/tls makes its
+    /// non-blocking sessions from it). Upstream keeps this private to tls::client and tls::server.
     auto native_handle() -> SSL_CTX* { return m_ssl_ctx; }
     auto native_handle() const -> const SSL_CTX* { return m_ssl_ctx; }
 
+private:
     SSL_CTX* m_ssl_ctx{nullptr};
 };
 

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3b6ac1c653cf6ee185be0342fa0b2af45039dc9d91d7af182df2f6aa2dc7c543"
+const SourceHash = "866c77d2e6de617511b7807cf03b837b497b35a6cdd969f0e7f0006eb1c7a639"

@@ -1,9 +1,17 @@
-// Package netfd is the part every socket type of gocoro's net packages shares: a non-blocking descriptor whose
-// readiness is awaited on a coro.IOScheduler's epoll loop (IOScheduler.PollFunc), with per-direction locks,
-// deadlines, context cancellation and a Close that is safe against concurrent use.
+// Package netfd is the part every socket type of gocoro's net packages shares: a non-blocking descriptor with
+// per-direction locks, deadlines, context cancellation and a Close that is safe against concurrent use.
 //
-// The packages (net/tcp, net/udp, net/tls) do their system calls through their own shim (one cgo call each) and
-// hand them to Retry, which waits for readiness only when the call reports EAGAIN.
+// Readiness: the sockets are created by the gocoro layer (cshim/net), but a Go goroutine waits for them through
+// Go's own runtime poller (the descriptor is wrapped in an *os.File and driven through its syscall.RawConn), not
+// through the IOScheduler's epoll loop. Measured (issue 12): a wait that goes C++ event thread -> completion
+// queue -> drainer goroutine -> waiter costs two OS-level wake-ups and an epoll_ctl per wait, which made net/tcp
+// echo about 3x slower than Go's net; Go's poller keeps one edge-triggered registration per socket and wakes the
+// goroutine from the scheduler's own netpoll, so a Go caller pays what Go's net pays. The IOScheduler still owns
+// the socket's lifetime: closing it closes every FD made on it. Native code (C++ tasks, net/server) keeps using
+// the IOScheduler's loop.
+//
+// The packages (net/tcp, net/udp, net/tls) do their system calls inside Retry (or Read/Write), which waits for
+// readiness only when the call reports EAGAIN.
 package netfd
 
 import (
@@ -11,17 +19,17 @@ import (
 	"net"
 	"os"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
 	"github.com/gocoro/gocoro/internal/lifetime"
 )
 
-// Dir names one side of a socket: reads (and accepts) or writes. Each side is serialised and owns at most one
-// pending native poll.
+// Dir names one side of a socket: reads (and accepts) or writes. Each side is serialised.
 type Dir int
 
 const (
@@ -29,78 +37,94 @@ const (
 	Write
 )
 
-// FD is a non-blocking socket registered with an IOScheduler.
+// FD is a non-blocking socket tied to an IOScheduler's lifetime.
 //
-// Lifetime: every operation holds a reference (Lock/Unlock) while it uses the descriptors, and so does every
-// native poll until it has completed. Close marks the socket closed (new operations fail with net.ErrClosed),
-// shuts it down — which makes epoll report a hang-up to every pending poll, so they all complete — and the last
-// reference out closes the descriptors. A descriptor is therefore never closed while a system call, an epoll
-// registration or a C++ coroutine may still use it. Closing the IOScheduler closes its sockets first.
+// Lifetime: every operation holds a reference (Lock/Unlock) while it uses the descriptor. Close marks the socket
+// closed (new operations fail with net.ErrClosed), shuts it down and expires its poller deadlines — which wakes
+// every pending wait — and the last reference out closes the descriptor. A descriptor is therefore never closed
+// while a system call may still use it. Closing the IOScheduler closes its sockets first.
 type FD struct {
 	Sched *coro.IOScheduler
-	Sysfd int // system calls, read polls
-	wfd   int // write polls: a dup of Sysfd, because epoll registers each descriptor once
+	Sysfd int
 	// Laddr and Raddr are the socket's addresses, set by the owner before the FD is shared.
 	Laddr, Raddr net.Addr
 
-	life       lifetime.Lifetime // frees the descriptors (finalize) after Close, once no reference is left
+	file *os.File // owns Sysfd; registered with Go's runtime poller
+	rc   rawConn  // file.SyscallConn()
+
+	life       lifetime.Lifetime // frees the descriptor (finalize) after Close, once no reference is left
 	unregister func()
 	dirs       [2]direction
 }
 
-type direction struct {
-	lock    chan struct{} // 1-slot lock: held by the goroutine currently using this side
-	pending bool          // a poll is registered and its result not consumed yet (guarded by lock)
-	ready   chan pollResult
-	done    func(coro.PollStatus, error) // delivers a poll result into ready; allocated once
-	// deadline in Unix nanoseconds; 0 means none.
-	deadline atomic.Int64
-	dmu      sync.Mutex
-	changed  chan struct{} // closed and replaced whenever the deadline changes
+// rawConn is the part of syscall.RawConn used here (named without importing the frozen syscall package).
+type rawConn interface {
+	Read(f func(fd uintptr) (done bool)) error
+	Write(f func(fd uintptr) (done bool)) error
 }
 
-type pollResult struct {
-	status coro.PollStatus
-	err    error
+type direction struct {
+	lock chan struct{} // 1-slot lock: held by the goroutine currently using this side
+	// The current call of Retry/Read/Write (guarded by lock): kept here so that the poller callback (call) is
+	// allocated once per FD, not per operation.
+	op   func(fd int) int64
+	io   func(fd int) int64 // readOp or writeOp, as a func value made once
+	buf  []byte
+	n    int64
+	call func(uintptr) bool
+
+	dmu         sync.Mutex // guards deadline and interrupted, and orders their application to file
+	deadline    time.Time  // the user's deadline (zero: none)
+	interrupted bool       // a context's end has expired the poller deadline; deadline is applied afterwards
 }
 
 // New wraps fd (non-blocking, close-on-exec) for use with s. It takes ownership of fd: on error fd is closed.
-// The write side polls a duplicate of fd unless readOnly (listeners).
-func New(s *coro.IOScheduler, fd int, readOnly bool) (*FD, error) {
-	wfd := -1
-	if !readOnly {
-		var err error
-		if wfd, err = DupCloexec(fd); err != nil {
-			syscall.Close(fd)
-			return nil, err
-		}
-	}
-	f := &FD{Sched: s, Sysfd: fd, wfd: wfd}
+func New(s *coro.IOScheduler, fd int) (*FD, error) {
+	f := &FD{Sched: s, Sysfd: fd}
 	f.life.Init(f.finalize)
+	f.file = os.NewFile(uintptr(fd), "socket")
+	rc, err := f.file.SyscallConn()
+	if err != nil {
+		f.file.Close()
+		return nil, err
+	}
+	f.rc = rc
 	for i := range f.dirs {
 		d := &f.dirs[i]
 		d.lock = make(chan struct{}, 1)
-		d.ready = make(chan pollResult, 1)
-		d.changed = make(chan struct{})
-		ready := d.ready
-		d.done = func(st coro.PollStatus, err error) {
-			ready <- pollResult{st, err}
-			f.decref()
+		d.call = d.run
+		d.io = d.writeOp
+		if Dir(i) == Read {
+			d.io = d.readOp
 		}
 	}
 	unregister, err := corelink.OnIOSchedulerClose(s, func() { f.Close() })
 	if err != nil {
-		f.closeFDs()
+		f.file.Close()
 		return nil, err
 	}
 	f.unregister = unregister
 	return f, nil
 }
 
+// run is the poller callback: the pending system call on fd, repeated on EINTR; false (wait and call again) on
+// EAGAIN.
+func (d *direction) run(fd uintptr) bool {
+	for {
+		switch d.n = d.op(int(fd)); d.n {
+		case -int64(unix.EINTR):
+			continue
+		case -int64(unix.EAGAIN):
+			return false
+		}
+		return true
+	}
+}
+
 // zero stands in for the FD of a zero Conn, Listener or Peer (made without Dial, Listen or Accept): closed for
 // good and without descriptors, so every operation on it fails with net.ErrClosed.
 var zero = func() *FD {
-	f := &FD{Sysfd: -1, wfd: -1}
+	f := &FD{Sysfd: -1}
 	f.life.InitClosed()
 	return f
 }()
@@ -111,15 +135,6 @@ func Or(f *FD) *FD {
 		return zero
 	}
 	return f
-}
-
-// DupCloexec duplicates fd with close-on-exec set.
-func DupCloexec(fd int) (int, error) {
-	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
-	if e != 0 {
-		return -1, os.NewSyscallError("dup", e)
-	}
-	return int(r), nil
 }
 
 func (f *FD) incref() bool { return f.life.Enter() }
@@ -136,19 +151,14 @@ func (f *FD) finalize() {
 	if f.unregister != nil {
 		f.unregister()
 	}
-	f.closeFDs()
+	f.file.Close()
 }
 
-func (f *FD) closeFDs() {
-	syscall.Close(f.Sysfd)
-	if f.wfd >= 0 {
-		syscall.Close(f.wfd)
-	}
-}
+// expiredLongAgo is a deadline in the past: setting it wakes every wait of the poller.
+var expiredLongAgo = time.Unix(1, 0)
 
 // Close marks the socket closed and shuts it down; false if it already was closed.
 func (f *FD) Close() bool {
-	// Our own reference keeps the descriptors open until the shutdown below is done.
 	if !f.incref() {
 		return false
 	}
@@ -156,19 +166,21 @@ func (f *FD) Close() bool {
 		f.decref()
 		return false
 	}
-	// Wakes pending polls with a hang-up (for unconnected UDP sockets too: Linux still flags the shutdown).
-	syscall.Shutdown(f.Sysfd, syscall.SHUT_RDWR)
+	// The peer sees the shutdown at once, even while an operation still holds the descriptor open; the expired
+	// deadline wakes pending waits whatever the socket's state (listening, unconnected UDP).
+	unix.Shutdown(f.Sysfd, unix.SHUT_RDWR)
+	f.file.SetDeadline(expiredLongAgo)
 	f.decref()
 	return true
 }
 
-// Shutdown shuts down one or both directions (syscall.SHUT_RD/SHUT_WR/SHUT_RDWR) without closing.
+// Shutdown shuts down one or both directions (unix.SHUT_RD/SHUT_WR/SHUT_RDWR) without closing.
 func (f *FD) Shutdown(how int) error {
 	if !f.incref() {
 		return net.ErrClosed
 	}
 	defer f.decref()
-	if err := syscall.Shutdown(f.Sysfd, how); err != nil {
+	if err := unix.Shutdown(f.Sysfd, how); err != nil {
 		return os.NewSyscallError("shutdown", err)
 	}
 	return nil
@@ -205,27 +217,57 @@ func (f *FD) Unlock(dir Dir) {
 
 // SetDeadline sets dir's deadline (the zero time: none). Pending waits see the change at once.
 func (f *FD) SetDeadline(dir Dir, t time.Time) error {
-	if f.Closed() {
+	if !f.incref() {
 		return net.ErrClosed
 	}
-	var ns int64
-	if !t.IsZero() {
-		if ns = t.UnixNano(); ns == 0 {
-			ns = 1
-		}
-	}
+	defer f.decref()
 	d := &f.dirs[dir]
 	d.dmu.Lock()
-	d.deadline.Store(ns)
-	close(d.changed)
-	d.changed = make(chan struct{})
+	d.deadline = t
+	if !d.interrupted {
+		f.applyDeadline(dir, t)
+	}
 	d.dmu.Unlock()
 	return nil
 }
 
-func (d *direction) expired() bool {
-	dl := d.deadline.Load()
-	return dl != 0 && time.Now().UnixNano() >= dl
+func (f *FD) applyDeadline(dir Dir, t time.Time) {
+	if f.Closed() {
+		return // Close expired the poller deadlines for good
+	}
+	if dir == Read {
+		f.file.SetReadDeadline(t)
+	} else {
+		f.file.SetWriteDeadline(t)
+	}
+}
+
+// watch makes ctx's end interrupt dir's waits (by expiring the poller deadline) until the returned function is
+// called; that function restores the user's deadline and reports whether ctx interrupted. nil when ctx cannot end.
+func (f *FD) watch(ctx context.Context, dir Dir) func() bool {
+	if ctx.Done() == nil {
+		return nil
+	}
+	d := &f.dirs[dir]
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		d.dmu.Lock()
+		d.interrupted = true
+		f.applyDeadline(dir, expiredLongAgo)
+		d.dmu.Unlock()
+		close(fired)
+	})
+	return func() bool {
+		if stop() {
+			return false
+		}
+		<-fired
+		d.dmu.Lock()
+		d.interrupted = false
+		f.applyDeadline(dir, d.deadline)
+		d.dmu.Unlock()
+		return true
+	}
 }
 
 // Retry runs op (a non-blocking system call on Sysfd returning a count or a negated errno) until it succeeds or
@@ -234,49 +276,74 @@ func (d *direction) expired() bool {
 // caller names the system call).
 func (f *FD) Retry(ctx context.Context, dir Dir, op func(fd int) int64) (int64, error) {
 	d := &f.dirs[dir]
-	spurious := 0
-	var halfClosed time.Duration
-	for {
-		if f.Closed() {
-			return 0, net.ErrClosed
-		}
-		if d.expired() {
-			return 0, os.ErrDeadlineExceeded
-		}
-		n := op(f.Sysfd)
-		if n >= 0 {
-			return n, nil
-		}
-		if f.Closed() {
-			return 0, net.ErrClosed
-		}
-		switch e := syscall.Errno(-n); e {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			st, err := f.Wait(ctx, dir)
-			if err != nil {
-				return 0, err
-			}
-			if st == coro.PollClosed && dir == Write {
-				// The peer shut down its sending side (libcoro polls with EPOLLRDHUP, which then stays set) but
-				// may still read: writing is allowed, only no poll can tell when there is room again. Back off and
-				// retry; a fully closed peer makes the write itself fail (EPIPE/ECONNRESET).
-				if err := f.pause(ctx, d, &halfClosed); err != nil {
-					return 0, err
-				}
-				continue
-			}
-			// Error/hang-up: the next call reports what happened; bound the retries in case it keeps saying EAGAIN.
-			if st == coro.PollError || st == coro.PollClosed {
-				if spurious++; spurious > 2 {
-					return 0, syscall.EIO
-				}
-			}
-		default:
-			return 0, e
-		}
+	d.op = op
+	n, err := f.do(ctx, dir)
+	d.op = nil
+	return n, err
+}
+
+// do runs d.call through the poller (see Retry).
+func (f *FD) do(ctx context.Context, dir Dir) (int64, error) {
+	if f.Closed() {
+		return 0, net.ErrClosed
 	}
+	d := &f.dirs[dir]
+	stop := f.watch(ctx, dir)
+	var err error
+	if dir == Read {
+		err = f.rc.Read(d.call)
+	} else {
+		err = f.rc.Write(d.call)
+	}
+	if stop != nil && stop() && err != nil {
+		err = ctx.Err()
+	}
+	if f.Closed() {
+		return 0, net.ErrClosed
+	}
+	if err != nil {
+		return 0, err
+	}
+	if d.n < 0 {
+		return 0, unix.Errno(-d.n)
+	}
+	return d.n, nil
+}
+
+// readOp and writeOp are read(2) and send(2) with MSG_NOSIGNAL on d.buf, as ops for do.
+func (d *direction) readOp(fd int) int64 {
+	n, _, e := unix.Syscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(d.buf))), uintptr(len(d.buf)))
+	if e != 0 {
+		return -int64(e)
+	}
+	return int64(n)
+}
+
+func (d *direction) writeOp(fd int) int64 {
+	n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(d.buf))),
+		uintptr(len(d.buf)), unix.MSG_NOSIGNAL, 0, 0)
+	if e != 0 {
+		return -int64(e)
+	}
+	return int64(n)
+}
+
+// Read is Retry with read(2) into b (len(b) > 0): the stream sockets' hot path, without allocation.
+func (f *FD) Read(ctx context.Context, b []byte) (int, error) {
+	d := &f.dirs[Read]
+	d.buf, d.op = b, d.io
+	n, err := f.do(ctx, Read)
+	d.buf, d.op = nil, nil
+	return int(n), err
+}
+
+// Write is Retry with send(2, MSG_NOSIGNAL) of b (len(b) > 0); it may write less than b.
+func (f *FD) Write(ctx context.Context, b []byte) (int, error) {
+	d := &f.dirs[Write]
+	d.buf, d.op = b, d.io
+	n, err := f.do(ctx, Write)
+	d.buf, d.op = nil, nil
+	return int(n), err
 }
 
 // Accept takes one connection from a listening socket: accept is the non-blocking accept call (a descriptor or a
@@ -289,10 +356,10 @@ func (f *FD) Accept(ctx context.Context, accept func(fd int) int64) (int, error)
 	defer f.Unlock(Read)
 	for {
 		cfd, err := f.Retry(ctx, Read, accept)
-		if err == syscall.ECONNABORTED {
+		if err == unix.ECONNABORTED {
 			continue
 		}
-		if e, ok := err.(syscall.Errno); ok {
+		if e, ok := err.(unix.Errno); ok {
 			return -1, os.NewSyscallError("accept", e)
 		}
 		if err != nil {
@@ -302,83 +369,41 @@ func (f *FD) Accept(ctx context.Context, accept func(fd int) int64) (int, error)
 	}
 }
 
-// pause sleeps a growing interval (1 ms doubling to 50 ms, kept in *backoff) unless ctx ends, the deadline passes
-// or changes, or the socket is closed.
-func (f *FD) pause(ctx context.Context, d *direction, backoff *time.Duration) error {
-	*backoff = min(max(2**backoff, time.Millisecond), 50*time.Millisecond)
-	wait := *backoff
-	if dl := d.deadline.Load(); dl != 0 {
-		left := time.Until(time.Unix(0, dl))
-		if left <= 0 {
-			return os.ErrDeadlineExceeded
-		}
-		wait = min(wait, left)
-	}
-	d.dmu.Lock()
-	changed := d.changed
-	d.dmu.Unlock()
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-changed:
-		return nil
-	case <-f.life.Closing():
-		return net.ErrClosed
-	}
-}
-
-// Wait blocks (dir's lock held) until the socket may be ready for dir, ctx ends, the deadline passes or the socket
-// is closed. A nil error means "try the system call again". The native poll outlives an early return: it stays
-// registered (holding a reference) and the next Wait picks its result up, so a descriptor is never polled twice at
-// the same time.
+// Wait blocks (dir's lock held) until the socket is ready for dir, ctx ends, the deadline passes or the socket is
+// closed. A nil error means "try the operation again"; the status tells a hang-up (PollClosed) or a socket error
+// (PollError) from plain readiness (PollEvent). Readiness is sampled with poll(2) before the goroutine parks, so
+// an event that arrived before the call is never missed.
 func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 	d := &f.dirs[dir]
-	if !d.pending {
-		var timeout time.Duration
-		if dl := d.deadline.Load(); dl != 0 {
-			if timeout = time.Until(time.Unix(0, dl)); timeout <= 0 {
-				return coro.PollTimeout, os.ErrDeadlineExceeded
-			}
-		}
-		pfd, op := f.Sysfd, coro.PollRead
+	var status coro.PollStatus
+	d.op = func(fd int) int64 {
+		events := int16(unix.POLLIN)
 		if dir == Write {
-			pfd, op = f.wfd, coro.PollWrite
+			events = unix.POLLOUT
 		}
-		f.life.Retain() // the poll's reference; the caller holds one already, so the socket cannot be freed meanwhile
-		if err := f.Sched.PollFunc(pfd, op, timeout, d.done); err != nil {
-			f.decref()
-			return coro.PollError, err
+		p := []unix.PollFd{{Fd: int32(fd), Events: events}}
+		if n, err := unix.Poll(p, 0); err != nil {
+			return -int64(err.(unix.Errno))
+		} else if n == 0 {
+			return -int64(unix.EAGAIN)
 		}
-		d.pending = true
-	}
-	var timerC <-chan time.Time
-	if dl := d.deadline.Load(); dl != 0 {
-		left := time.Until(time.Unix(0, dl))
-		if left <= 0 {
-			return coro.PollTimeout, os.ErrDeadlineExceeded
+		switch r := p[0].Revents; {
+		case r&unix.POLLERR != 0:
+			status = coro.PollError
+		case r&events != 0:
+			status = coro.PollEvent
+		default:
+			status = coro.PollClosed
 		}
-		timer := time.NewTimer(left)
-		defer timer.Stop()
-		timerC = timer.C
+		return 0
 	}
-	d.dmu.Lock()
-	changed := d.changed
-	d.dmu.Unlock()
-	select {
-	case r := <-d.ready:
-		d.pending = false
-		return r.status, r.err
-	case <-ctx.Done():
-		return coro.PollError, ctx.Err()
-	case <-timerC:
-		return coro.PollTimeout, os.ErrDeadlineExceeded
-	case <-changed:
-		return coro.PollTimeout, nil
-	case <-f.life.Closing():
-		return coro.PollClosed, net.ErrClosed
+	_, err := f.do(ctx, dir)
+	d.op = nil
+	if err != nil {
+		if e, ok := err.(unix.Errno); ok {
+			return coro.PollError, os.NewSyscallError("poll", e)
+		}
+		return coro.PollError, err
 	}
+	return status, nil
 }

@@ -8,7 +8,7 @@ import (
 // BenchmarkWorkloads runs every workload with b.N iterations and reports ns per operation (the same unit the C++
 // program prints), e.g. go test -bench . -benchtime 1000x ./tools/bench/gobench
 func BenchmarkWorkloads(b *testing.B) {
-	for _, w := range All() {
+	for _, w := range append(All(), TLSWorkloads()...) {
 		b.Run(w.Impl+"/"+w.Name, func(b *testing.B) {
 			n := b.N
 			if w.Suite == "forkjoin" {

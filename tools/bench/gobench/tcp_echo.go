@@ -15,6 +15,8 @@ import (
 // B11 (tcp echo, thread pool): 100 connections, each sending n/100 36-byte messages and reading each echo back
 // before sending the next, like the C++ program. "go" runs both ends on package net/tcp (server and clients on
 // two IOSchedulers with thread pools, one goroutine per connection end); "plaingo" uses Go's net package.
+// tcp_echo_goclient is the same with only the server on net/tcp and the clients on Go's net, so that the cost of
+// one side shows; its "plaingo" twin is plainTCPEcho again.
 
 const (
 	echoConnections = 100
@@ -41,6 +43,22 @@ func tcpEchoPool(n int) (int64, error) {
 	defer ln.Close()
 	dial := func() (net.Conn, error) { return tcp.Dial(context.Background(), clientSched, ln.Addr().String()) }
 	return echoRun("tcp_echo_pool", ln, dial, count)
+}
+
+func tcpEchoGoClient(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	dial := func() (net.Conn, error) { return net.Dial("tcp", ln.Addr().String()) }
+	return echoRun("tcp_echo_goclient", ln, dial, count)
 }
 
 func plainTCPEcho(n int) (int64, error) {

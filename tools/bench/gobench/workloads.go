@@ -78,6 +78,12 @@ func All() []Workload {
 		{"matmul", "forkjoin", "plaingo", 1 << 30, plainMatmul},
 		{"tcp_echo_pool", "net", "go", 100_000, tcpEchoPool},
 		{"tcp_echo_pool", "net", "plaingo", 100_000, plainTCPEcho},
+		{"tcp_echo_goclient", "net", "go", 100_000, tcpEchoGoClient},
+		{"tcp_echo_goclient", "net", "plaingo", 100_000, plainTCPEcho},
+		{"udp_echo_pool", "net", "go", 100_000, udpEchoPool},
+		{"udp_echo_pool", "net", "plaingo", 100_000, plainUDPEcho},
+		{"udp_echo_goclient", "net", "go", 100_000, udpEchoGoClient},
+		{"udp_echo_goclient", "net", "plaingo", 100_000, plainUDPEcho},
 	}
 }
 

@@ -7,9 +7,6 @@
 
 namespace coro::net::tls
 {
-class client;
-class server;
-
 enum class tls_file_type : int
 {
     /// DER encoded.
@@ -49,13 +46,12 @@ public:
     auto operator=(context&&) -> context&      = delete;
     ~context();
 
-private:
-    friend client;
-    friend server;
-
+    /// The OpenSSL context, for code that drives its own SSL sessions (the Go binding's net/tls makes its
+    /// non-blocking sessions from it). Upstream keeps this private to tls::client and tls::server.
     auto native_handle() -> SSL_CTX* { return m_ssl_ctx; }
     auto native_handle() const -> const SSL_CTX* { return m_ssl_ctx; }
 
+private:
     SSL_CTX* m_ssl_ctx{nullptr};
 };
 
