@@ -50,8 +50,10 @@ func (t *T) check() error {
 }
 
 // ThreadID is the OS thread id (gettid) of the executor thread running the task right now. The body itself runs
-// on a goroutine, but that executor thread is reserved for it (blocked) until the body's next await or return,
-// exactly as it would be running a native coroutine; after an await the task may be on another thread.
+// on a goroutine, but under NewTask that executor thread is reserved for it (blocked) until the body's next await
+// or return, exactly as it would be running a native coroutine; after an await the task may be on another thread.
+// Under NewGoroutineTask it is the thread that completed the last await (or the one that started the task): that
+// thread went on with other work when it handed the body its result.
 func (t *T) ThreadID() int { return t.threadID }
 
 // request describes one native await for the task's C++ proxy (see cshim/task.h).
@@ -67,6 +69,9 @@ type request struct {
 func (t *T) await(r request) int64 {
 	if t.ended.Load() {
 		return C.GOCORO_ESHUTDOWN
+	}
+	if t.core.gor.onGoroutine {
+		return t.awaitOnGoroutine(r)
 	}
 	t.core.gor.requests <- r
 	res := <-t.core.gor.results
@@ -114,11 +119,16 @@ type taskCore struct {
 
 // goBody is the part of a task whose body runs on its own goroutine.
 type goBody struct {
-	body     func(t *T) error // stores the typed result; returns the body's error
-	started  bool
+	body    func(t *T) error // stores the typed result; returns the body's error
+	started bool
+	// NewTask (callback model): the proxy's steps hand each await over to the body and wait for the next.
 	requests chan request    // body -> proxy: next await
 	results  chan stepResult // proxy -> body: its outcome
 	finished chan struct{}
+	// NewGoroutineTask (goroutine model, see task_goroutine.go): the body continues its proxy itself.
+	onGoroutine bool
+	step        *C.gocoro_step      // the proxy's step the body holds while it runs (nil before the first await)
+	resume      chan *C.gocoro_step // the step that completes the body's await, when another thread reached it
 }
 
 // inlineBody receives the previous await's result and returns the next await, or false once the task is finished
@@ -229,7 +239,7 @@ func (k *taskCore) claim() bool {
 		return false
 	}
 	k.handle = newHandle(k)
-	k.c = C.gocoro_task_create(C.uintptr_t(k.handle))
+	k.c = C.gocoro_task_create(C.uintptr_t(k.handle), k.model())
 	return true
 }
 
@@ -256,15 +266,43 @@ func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
 	handle(h).Value().(*taskCore).step(op)
 }
 
+// model is how the task's proxy reaches its body (GOCORO_TASK_* in cshim/task.h).
+func (k *taskCore) model() C.int {
+	if k.gor != nil && k.gor.onGoroutine {
+		return C.GOCORO_TASK_GOROUTINE
+	}
+	return C.GOCORO_TASK_CALLBACK
+}
+
 // runSteps runs, in order, the proxy steps a C call left to its caller (gocoro_step in cshim/task.h): a task body
 // resumed inside the call (say by an unlock) runs on the calling goroutine until its next await, exactly as in a
 // step callback, but outside the C call. A body that unlocks in turn hands its waiter to its own goroutine the same
 // way, so a chain of hand-offs is a chain of goroutines waiting on channels, not of OS threads blocked in callbacks.
-func runSteps(s *C.gocoro_step) {
+// A goroutine body's step is handed to that body's goroutine instead (it continues the proxy itself).
+func runSteps(s *C.gocoro_step) { dispatchSteps(s, nil) }
+
+// dispatchSteps is runSteps for a goroutine body (self) continuing its own proxy: its own step, if the list holds
+// it (the await completed inside the call), is returned rather than handed over.
+func dispatchSteps(s *C.gocoro_step, self *taskCore) (own *C.gocoro_step) {
 	for s != nil {
-		gocoroStep(s.handle, s.op)
-		s = C.gocoro_step_continue(s)
+		k := handle(s.handle).Value().(*taskCore)
+		if k.gor == nil || !k.gor.onGoroutine {
+			k.step(s.op)
+			s = C.gocoro_step_continue(s)
+			continue
+		}
+		// Taken out of the list: gocoro_step_continue(s) must not run the rest again. And s belongs to k's
+		// goroutine once handed over.
+		next := s.next
+		s.next = nil
+		if k == self {
+			own = s
+		} else {
+			k.resumeOnGoroutine(s)
+		}
+		s = next
 	}
+	return own
 }
 
 // Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
@@ -351,6 +389,10 @@ func (t *Task[R]) Start() error {
 		}
 		return k.startInline()
 	}
+	if k.gor.onGoroutine {
+		k.startOnGoroutine(nil)
+		return nil
+	}
 	return k.startBody()
 }
 
@@ -386,7 +428,7 @@ func (k *taskCore) runFrom(r request) error {
 	k.handle = newHandle(k)
 	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
 	var steps *C.gocoro_step
-	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first, &steps) {
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_CALLBACK, &first, &steps) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		runSteps(steps)
 		return nil

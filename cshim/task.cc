@@ -200,9 +200,8 @@ class proxy;
 /// The proxy coroutine's promise: a gocoro_task is the promise of a running or finished drive() coroutine.
 struct gocoro_task
 {
-    explicit gocoro_task(uintptr_t h) : handle(h) {}
-    // drive()'s promise is built from its parameters: the handle is what matters.
-    gocoro_task(uintptr_t h, const gocoro_op&, bool) : handle(h) {}
+    // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
+    gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
 
     static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
     static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
@@ -260,6 +259,9 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
+    /// to the completion queue instead of calling into the host.
+    bool                    goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -364,7 +366,9 @@ auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 }
 
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
-/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+/// gocoro_step_continue. Elsewhere (an executor thread) a goroutine body's step is posted to the completion queue
+/// (the host continues it from the body's goroutine, the thread goes on with other work); any other body is called
+/// back right away, on this thread.
 struct host_step
 {
     uintptr_t  handle;
@@ -379,6 +383,12 @@ struct host_step
         {
             return true;
         }
+        if (h.promise().goroutine_body)
+        {
+            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            return true;
+        }
         gocoro::step_host(handle, op);
         return false;
     }
@@ -388,7 +398,7 @@ struct host_step
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
     gocoro_op op = first;
     for (;;)
@@ -487,11 +497,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
 
 } // namespace
 
-extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
+extern "C" gocoro_task* gocoro_task_create(uintptr_t handle, int model)
 {
     try
     {
-        return drive(handle, gocoro_op{}, false).task();
+        return drive(handle, gocoro_op{}, false, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -521,14 +531,14 @@ extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
     return scope.take(rest);
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+extern "C" int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps)
 {
     *steps = nullptr;
     gocoro::host_call scope;
     gocoro_task*      t = nullptr;
     try
     {
-        t = drive(handle, *first, true).task();
+        t = drive(handle, *first, true, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {

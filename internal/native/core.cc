@@ -7699,8 +7699,19 @@ typedef struct gocoro_when_any_item
     uintptr_t    release;
 } gocoro_when_any_item;
 
-/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
-gocoro_task* gocoro_task_create(uintptr_t handle);
+/* How a proxy reaches its host body. GOCORO_TASK_CALLBACK: each step is a call of the step callback on the thread
+ * that resumed the proxy (which stays inside it until the body's next await). GOCORO_TASK_GOROUTINE: the body runs
+ * on a host thread of its own; a step reached on any other thread, outside a host call, is posted to the completion
+ * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
+ * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
+ * host (see gocoro_step). */
+#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_GOROUTINE 1
+/* The handle of a posted goroutine-body step: never a host handle (those are small). */
+#define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
+
+/* A lazy task driving the host body behind `handle` (model: GOCORO_TASK_*). NULL on allocation failure. */
+gocoro_task* gocoro_task_create(uintptr_t handle, int model);
 
 /* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
 #define GOCORO_TASK_FINISHED 100
@@ -7715,7 +7726,7 @@ int gocoro_task_start(gocoro_task* t);
  * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
  * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). Steps
  * reached inside the call are left in *steps for the host (see gocoro_step). */
-int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
+int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps);
 
 /* True once the proxy ran to completion. */
 int gocoro_task_done(const gocoro_task* t);
@@ -10883,9 +10894,8 @@ class proxy;
 /// The proxy coroutine's promise: a gocoro_task is the promise of a running or finished drive() coroutine.
 struct gocoro_task
 {
-    explicit gocoro_task(uintptr_t h) : handle(h) {}
-    // drive()'s promise is built from its parameters: the handle is what matters.
-    gocoro_task(uintptr_t h, const gocoro_op&, bool) : handle(h) {}
+    // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
+    gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
 
     static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
     static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
@@ -10943,6 +10953,9 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
+    /// to the completion queue instead of calling into the host.
+    bool                    goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -11047,7 +11060,9 @@ auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 }
 
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
-/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+/// gocoro_step_continue. Elsewhere (an executor thread) a goroutine body's step is posted to the completion queue
+/// (the host continues it from the body's goroutine, the thread goes on with other work); any other body is called
+/// back right away, on this thread.
 struct host_step
 {
     uintptr_t  handle;
@@ -11062,6 +11077,12 @@ struct host_step
         {
             return true;
         }
+        if (h.promise().goroutine_body)
+        {
+            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            return true;
+        }
         gocoro::step_host(handle, op);
         return false;
     }
@@ -11071,7 +11092,7 @@ struct host_step
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
     gocoro_op op = first;
     for (;;)
@@ -11170,11 +11191,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
 
 } // namespace
 
-extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
+extern "C" gocoro_task* gocoro_task_create(uintptr_t handle, int model)
 {
     try
     {
-        return drive(handle, gocoro_op{}, false).task();
+        return drive(handle, gocoro_op{}, false, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -11204,14 +11225,14 @@ extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
     return scope.take(rest);
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+extern "C" int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps)
 {
     *steps = nullptr;
     gocoro::host_call scope;
     gocoro_task*      t = nullptr;
     try
     {
-        t = drive(handle, *first, true).task();
+        t = drive(handle, *first, true, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {
