@@ -441,7 +441,15 @@ func (k *taskCore) runFrom(r request) error {
 // startInline runs an inline body's first step right here on the calling goroutine (no cgo callback): a body that
 // finishes without awaiting (a NewFunc) never touches C++; otherwise the proxy is made to start with that await.
 func (k *taskCore) startInline() error {
+	stepped := false
+	defer func() {
+		if !stepped { // runtime.Goexit in the first step (a NewFunc's fn): the task ends with that error
+			k.err = ErrGoexit
+			k.markDone()
+		}
+	}()
 	r, more := k.stepInline(0)
+	stepped = true
 	if !more {
 		k.markDone()
 		return nil
