@@ -308,7 +308,8 @@ func dispatchSteps(s *C.gocoro_step, self *taskCore) (own *C.gocoro_step) {
 // Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
 // task (Await, WhenAll) or started by SyncWait. Inside the body, awaits (T.Schedule, Event.Await, Await, ...)
 // are native libcoro awaits: they suspend the task and free the executor thread it was running on; it resumes
-// on whatever thread completes the await. Between awaits the body runs on that thread, blocking it.
+// on whatever thread completes the await. Between awaits the body runs on that thread, blocking it (NewTask) or
+// on its goroutine alone (NewGoroutineTask; see the package documentation).
 type Task[R any] struct {
 	core *taskCore
 	box  *result[R]
@@ -377,7 +378,8 @@ func (t *Task[R]) Result() (R, error) {
 }
 
 // Start runs the task on the calling goroutine's thread until its first suspension and returns; the task then
-// finishes on whatever thread resumes it. Wait for it with SyncWait or poll Done. A task starts at most once.
+// finishes on whatever thread resumes it. A NewGoroutineTask's body starts on its goroutine and Start returns at
+// once. Wait for it with SyncWait or poll Done. A task starts at most once.
 func (t *Task[R]) Start() error {
 	k := t.core
 	if !k.state.CompareAndSwap(taskIdle, taskRunning) {

@@ -104,19 +104,7 @@ auto fd_close_serial::note_close(int fd) noexcept -> void
 }
 } // namespace coro::detail
 
-#line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
-// #include "coro/detail/task_self_deleting.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/task_self_deleting.hpp"
-
-
-// #include "coro/task.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 1 "../../third_party/libcoro/include/coro/task.hpp"
-
-
+#line 1 "../../third_party/libcoro/src/detail/frame_allocator.cpp"
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -129,14 +117,16 @@ auto fd_close_serial::note_close(int fd) noexcept -> void
 
 namespace coro::detail
 {
-/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
-/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
+/// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
+/// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
 /// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
-/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); beyond
-/// that, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's cache is
-/// released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
+/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
+/// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
+/// empty take them (frames made on one thread and freed on another come back to their maker, one lock per batch);
+/// beyond the depot's bound, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's
+/// cache is released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
 /// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
 ///
 /// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
@@ -193,7 +183,7 @@ inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> 
 #endif
 }
 
-/// Cold paths (src/thread_pool.cpp).
+/// Cold paths (src/detail/frame_allocator.cpp).
 auto allocate_slow(std::size_t rounded) -> void*;
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
 } // namespace frame_cache_detail
@@ -245,7 +235,188 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 }
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
-#line 4 "../../third_party/libcoro/include/coro/task.hpp"
+#line 2 "../../third_party/libcoro/src/detail/frame_allocator.cpp"
+
+#include <atomic>
+#include <mutex>
+
+// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp).
+namespace coro::detail::frame_cache_detail
+{
+namespace
+{
+/// Frames of one size class travel between threads in batches of this many.
+constexpr std::size_t batch = 32;
+/// Batches the depot keeps per size class; beyond that they go back to ::operator delete.
+constexpr std::size_t max_depot_batches = 64;
+
+/// Frames are often created on one thread and freed on another (a host thread starts tasks that finish on executor
+/// threads): the freeing thread's cache fills up while the creating thread keeps calling ::operator new. A thread
+/// whose cache is full hands a batch of the class to this depot; a thread whose list of a class is empty takes a
+/// batch from it. One lock per batch. A batch is a chain linked through m_next; batches are chained to each other
+/// through the second word of their first frame (every frame spans at least one granule).
+struct depot
+{
+    std::mutex               m_mutex;
+    free_frame*              m_batches{nullptr};
+    std::atomic<std::size_t> m_count{0}; // read without the lock to skip an empty depot
+
+    static auto next_batch(free_frame* b) noexcept -> free_frame*& { return reinterpret_cast<free_frame**>(b)[1]; }
+
+    auto give(free_frame* b) noexcept -> bool
+    {
+        std::scoped_lock lk{m_mutex};
+        const std::size_t n = m_count.load(std::memory_order_relaxed);
+        if (n >= max_depot_batches)
+        {
+            return false;
+        }
+        next_batch(b) = m_batches;
+        m_batches     = b;
+        m_count.store(n + 1, std::memory_order_relaxed);
+        return true;
+    }
+
+    auto take() noexcept -> free_frame*
+    {
+        if (m_count.load(std::memory_order_relaxed) == 0)
+        {
+            return nullptr;
+        }
+        std::scoped_lock lk{m_mutex};
+        free_frame* b = m_batches;
+        if (b != nullptr)
+        {
+            m_batches = next_batch(b);
+            m_count.store(m_count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        }
+        return b;
+    }
+};
+
+auto depot_of(std::size_t c) noexcept -> depot&
+{
+    static depot d[classes];
+    return d[c];
+}
+
+auto release_chain(free_frame* f, std::size_t rounded) noexcept -> void
+{
+    while (f != nullptr)
+    {
+        free_frame* next = f->m_next;
+        release(f, rounded);
+        f = next;
+    }
+}
+
+auto flush(cache& c) noexcept -> void
+{
+    for (std::size_t i = 0; i < classes; ++i)
+    {
+        release_chain(c.m_heads[i], (i + 1) * granule);
+        c.m_heads[i] = nullptr;
+    }
+    c.m_bytes = 0;
+}
+
+/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
+struct cache_owner
+{
+    cache_owner() noexcept { t_cache.m_state = cache::live; }
+    ~cache_owner()
+    {
+        t_cache.m_state = cache::dead;
+        flush(t_cache);
+    }
+};
+
+/// Makes this thread's cache live (registering its exit hook) the first time it is needed.
+auto own_cache() noexcept -> cache&
+{
+    cache& c = t_cache;
+    if (c.m_state == cache::fresh)
+    {
+        static thread_local cache_owner owner;
+        (void)owner;
+    }
+    return c;
+}
+} // namespace
+
+auto allocate_slow(std::size_t rounded) -> void*
+{
+    const std::size_t c = rounded / granule - 1;
+    if (free_frame* b = depot_of(c).take(); b != nullptr)
+    {
+        cache& t = own_cache();
+        if (t.m_state == cache::live)
+        {
+            // Keep the rest of the batch (this class's list was empty: that is why we are here).
+            t.m_heads[c] = b->m_next;
+            t.m_bytes += (batch - 1) * rounded;
+            return b;
+        }
+        release_chain(b->m_next, rounded);
+        return b;
+    }
+    return ::operator new(rounded);
+}
+
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
+{
+    const std::size_t c = rounded / granule - 1;
+    cache&            t = own_cache();
+    auto*             f = static_cast<free_frame*>(frame);
+    if (t.m_state != cache::live)
+    {
+        release(f, rounded);
+        return;
+    }
+    if (t.m_bytes + rounded <= max_cached_bytes)
+    {
+        f->m_next    = t.m_heads[c];
+        t.m_heads[c] = f;
+        t.m_bytes += rounded;
+        return;
+    }
+    // Full: pass a batch of this class (this frame and batch - 1 cached ones) on to the depot if there are enough.
+    free_frame* last = t.m_heads[c];
+    std::size_t n    = 1;
+    for (; last != nullptr && n < batch - 1; ++n)
+    {
+        last = last->m_next;
+    }
+    if (last == nullptr)
+    {
+        release(f, rounded);
+        return;
+    }
+    f->m_next    = t.m_heads[c];
+    t.m_heads[c] = last->m_next;
+    last->m_next = nullptr;
+    t.m_bytes -= (batch - 1) * rounded;
+    if (!depot_of(c).give(f))
+    {
+        release_chain(f, rounded);
+    }
+}
+} // namespace coro::detail::frame_cache_detail
+
+#line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
+// #include "coro/detail/task_self_deleting.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/task_self_deleting.hpp"
+
+
+// #include "coro/task.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
+#line 1 "../../third_party/libcoro/include/coro/task.hpp"
+
+
+// #include "coro/detail/frame_allocator.hpp" (inlined above)
 
 #include <coroutine>
 #include <exception>
@@ -6733,66 +6904,6 @@ namespace coro
 namespace detail
 {
 // ---------------------------------------------------------------------------------------------------------
-// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp). They live
-// in this file so that every build compiling the pool (make, Bazel, the Go unity file) also compiles them.
-namespace frame_cache_detail
-{
-namespace
-{
-auto flush(cache& c) noexcept -> void
-{
-    for (std::size_t i = 0; i < classes; ++i)
-    {
-        for (free_frame* f = c.m_heads[i]; f != nullptr;)
-        {
-            free_frame* next = f->m_next;
-            release(f, (i + 1) * granule);
-            f = next;
-        }
-        c.m_heads[i] = nullptr;
-    }
-    c.m_bytes = 0;
-}
-
-/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
-struct cache_owner
-{
-    cache_owner() noexcept { t_cache.m_state = cache::live; }
-    ~cache_owner()
-    {
-        t_cache.m_state = cache::dead;
-        flush(t_cache);
-    }
-};
-} // namespace
-
-auto allocate_slow(std::size_t rounded) -> void*
-{
-    return ::operator new(rounded);
-}
-
-auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
-{
-    cache& c = t_cache;
-    if (c.m_state == cache::fresh)
-    {
-        // First frame cached on this thread: constructing the owner registers its exit hook.
-        static thread_local cache_owner owner;
-        (void)owner;
-    }
-    if (c.m_state == cache::live && c.m_bytes + rounded <= max_cached_bytes)
-    {
-        auto* f          = static_cast<free_frame*>(frame);
-        f->m_next        = c.m_heads[(rounded / granule) - 1];
-        c.m_heads[(rounded / granule) - 1] = f;
-        c.m_bytes += rounded;
-        return;
-    }
-    release(frame, rounded);
-}
-} // namespace frame_cache_detail
-
-// ---------------------------------------------------------------------------------------------------------
 // Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
 // work then checking for sleepers against a worker announcing sleep then checking for work, and the deque
 // owner taking its bottom element against a thief reading top then bottom. The producer and the owner run
@@ -10210,6 +10321,7 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
 // #include "cshim/shared_mutex.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
+// #include "coro/detail/frame_allocator.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/when_all.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
@@ -10705,14 +10817,13 @@ template<
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#line 15 "../../cshim/task.cc"
+#line 16 "../../cshim/task.cc"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <coroutine>
 #include <exception>
-#include <mutex>
 #include <cstdlib>
 #include <memory>
 #include <unistd.h>
@@ -10722,172 +10833,6 @@ template<
 
 namespace
 {
-/// Memory for proxy frames. Tasks are typically created on one thread (the host's) and finish on executor
-/// threads, so a per-thread cache alone would leave the creator always allocating and the finishers always freeing
-/// (glibc's slow paths and arena lock). Freed blocks gather in the freeing thread's cache and move to a shared depot
-/// in batches, where allocating threads pick them up: one lock per batch.
-class frame_pool
-{
-public:
-    // Under AddressSanitizer frames come straight from operator new/delete so use-after-free stays detectable.
-#if defined(__SANITIZE_ADDRESS__)
-    static constexpr bool enabled = false;
-#elif defined(__has_feature)
-    #if __has_feature(address_sanitizer)
-    static constexpr bool enabled = false;
-    #else
-    static constexpr bool enabled = true;
-    #endif
-#else
-    static constexpr bool enabled = true;
-#endif
-    static constexpr std::size_t granule = 64;
-    static constexpr std::size_t classes = 32; // frames up to 2 KiB
-    static constexpr std::size_t batch   = 64;
-    static constexpr std::size_t max_depot_batches = 64;
-
-    static auto allocate(std::size_t size) -> void*
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            return ::operator new(size);
-        }
-        auto& l = local().lists[c];
-        if (l.head == nullptr && !depot(c).take(l))
-        {
-            return ::operator new((c + 1) * granule);
-        }
-        block* b = l.head;
-        l.head   = b->next;
-        --l.count;
-        return b;
-    }
-
-    static auto deallocate(void* p, std::size_t size) noexcept -> void
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& cache = local();
-        if (cache.dead)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& l = cache.lists[c];
-        auto* b = static_cast<block*>(p);
-        b->next = l.head;
-        l.head  = b;
-        if (++l.count >= 2 * batch)
-        {
-            // Keep one batch here, hand the other to the depot.
-            block* last = l.head;
-            for (std::size_t i = 1; i < batch; ++i)
-            {
-                last = last->next;
-            }
-            block* rest = last->next;
-            last->next  = nullptr;
-            depot(c).give(l.head);
-            l.head  = rest;
-            l.count -= batch;
-        }
-    }
-
-private:
-    struct block
-    {
-        block* next;
-    };
-    struct list
-    {
-        block*      head{nullptr};
-        std::size_t count{0};
-    };
-
-    /// Full batches (chains of `batch` blocks linked through `next`, chained to each other through the first
-    /// block's second word).
-    struct depot_t
-    {
-        std::mutex  m;
-        block*      batches{nullptr};
-        std::size_t n{0};
-
-        static auto next_batch(block* b) -> block*& { return reinterpret_cast<block**>(b)[1]; }
-
-        auto give(block* b) noexcept -> void
-        {
-            {
-                std::scoped_lock lk{m};
-                if (n < max_depot_batches)
-                {
-                    next_batch(b) = batches;
-                    batches       = b;
-                    ++n;
-                    return;
-                }
-            }
-            free_chain(b);
-        }
-
-        auto take(list& l) -> bool
-        {
-            std::scoped_lock lk{m};
-            if (batches == nullptr)
-            {
-                return false;
-            }
-            block* b = batches;
-            batches  = next_batch(b);
-            --n;
-            l.head  = b;
-            l.count = batch;
-            return true;
-        }
-    };
-
-    static auto free_chain(block* b) noexcept -> void
-    {
-        while (b != nullptr)
-        {
-            block* next = b->next;
-            ::operator delete(b);
-            b = next;
-        }
-    }
-
-    struct cache
-    {
-        list lists[classes];
-        bool dead{false};
-        ~cache()
-        {
-            dead = true;
-            for (auto& l : lists)
-            {
-                free_chain(l.head);
-                l = list{};
-            }
-        }
-    };
-
-    static auto local() -> cache&
-    {
-        static thread_local cache c;
-        return c;
-    }
-
-    static auto depot(std::size_t c) -> depot_t&
-    {
-        static depot_t d[classes];
-        return d[c];
-    }
-};
-
 class proxy;
 } // namespace
 
@@ -10897,8 +10842,13 @@ struct gocoro_task
     // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
     gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
 
-    static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
-    static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
+    // Proxies are made on host threads and mostly end on executor threads: the core's frame cache moves their
+    // memory back in batches.
+    static auto operator new(std::size_t size) -> void* { return coro::detail::frame_allocate(size); }
+    static auto operator delete(void* p, std::size_t size) noexcept -> void
+    {
+        coro::detail::frame_deallocate(p, size);
+    }
 
     auto get_return_object() noexcept -> proxy;
     auto initial_suspend() noexcept -> std::suspend_always { return {}; }

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "da08bd533ae3507a37ef61746f2b4b757579dc98b6a15902fa5c456d1d6954a5"
+const SourceHash = "d2fc8c246322999ec4a8cc0512df4f1b12b8d318bfe07829b98f1264249c4b41"

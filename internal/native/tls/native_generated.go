@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "8c41f3a8f299daa3a7c73931c8e3a7ab793868af08f212256cb79a0442b04370"
+const SourceHash = "43f9c1bcdeb98efe28b449ead56e418d3c26589fe559172ec3e9d0099b6c05d4"
