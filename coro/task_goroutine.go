@@ -38,9 +38,11 @@ func (k *taskCore) startOnGoroutine(first *C.gocoro_step) {
 	g := k.gor
 	g.started = true
 	g.resume = make(chan *C.gocoro_step, 1)
-	threadID := syscall.Gettid()
+	var threadID int
 	if first != nil {
 		threadID = int(first.op.thread_id)
+	} else {
+		threadID = syscall.Gettid()
 	}
 	go k.runOnGoroutine(first, threadID)
 }
