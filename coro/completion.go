@@ -2,6 +2,7 @@ package coro
 
 /*
 #include "cshim/completion.h"
+#include "cshim/task.h"
 */
 import "C"
 
@@ -47,8 +48,12 @@ func (d *completionDeliverer) run() {
 	}()
 	for {
 		for d.next < d.n {
-			c := d.buf[d.next]
+			c := &d.buf[d.next]
 			d.next++
+			if c.handle == C.GOCORO_STEP_COMPLETION {
+				resumePosted(c) // a goroutine task body's await completed (no handle of its own)
+				continue
+			}
 			deliver(releaseHandle(handle(c.handle)).(completer), int64(c.result))
 		}
 		if d.n > 0 {

@@ -2,7 +2,7 @@
 // reached through a flat C shim (cshim). Executors, tasks and synchronisation primitives are the C++ ones;
 // Go code plugs into them as task bodies, plain functions, or goroutines waiting on them.
 //
-// # Three ways to run Go code
+// # Four ways to run Go code
 //
 //   - Schedule(ctx, ex, fn) and Spawn(fn) run a plain function once on an executor thread; so does
 //     ScheduleTask(pool, NewFunc(fn)).Start(). While fn runs it occupies that executor thread, so blocking in fn
@@ -21,9 +21,38 @@
 //     is blocked by anything the body blocks on. A resumed body costs a goroutine hand-off (a few microseconds).
 //     Start (and SyncWait) run the body's first step without C++ at all: the body's goroutine runs while the
 //     caller waits for its first await, so a body that never awaits costs about a microsecond.
+//   - NewGoroutineTask(body) makes the same kind of task under the goroutine model: the body runs on its own
+//     goroutine from start to end and continues its C++ proxy itself at each await (one cgo call). An await that
+//     completes at once costs nothing more; one completed on an executor thread (T.Schedule, T.YieldFor, an Event
+//     set elsewhere) reaches the body through the completion queue below: one goroutine wake-up, no OS thread
+//     waiting for the body. The executor thread goes on with other work at once, so libcoro's thread semantics do
+//     not hold: T.Schedule(ex) queues the body behind ex's work but the body then runs on a Go-scheduled thread,
+//     two bodies "on" a 1-thread pool may run in parallel, and waiters resumed by Event.Set or Unlock run after the
+//     call, on their goroutines. Use it when awaits are frequent and thread identity does not matter; NewTask when
+//     the body needs an executor thread of its own between awaits (thread-local state in C, bounding parallelism
+//     by the executor's thread count) or the parity tests' exact semantics. Both kinds compose freely.
 //   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports
 //     completions through a queue that one Go goroutine drains in batches (one crossing per batch, not per
 //     waiter). Cancelling ctx removes the goroutine from the waiters.
+//
+// # Which OS thread runs what
+//
+//	                              NewTask body             NewGoroutineTask body     Schedule/Spawn fn, NewFunc,
+//	                                                                                 Join's combine
+//	up to its first await         the caller's goroutine   its own goroutine         (does not await)
+//	                              (Start waits for it)     (Start returns at once)
+//	after an await completes on   that thread is blocked   that thread posts the     that executor thread
+//	an executor thread            while its goroutine      step and moves on; the    runs it, inside a cgo
+//	                              runs the body            body's goroutine runs     callback
+//	after an await completes      the caller waits while   its own goroutine (the    the calling goroutine
+//	inside a Go call (Unlock,     the body's goroutine     step is handed to it;
+//	Release, Event.Set)           runs the step            the caller goes on)
+//	T.ThreadID                    the blocked executor     the thread that           —
+//	                              thread                   completed the last await
+//
+// A runtime.Goexit (t.FailNow) in a task body of either kind, or in a NewFunc started from a goroutine, fails the
+// task with ErrGoexit. In the right-hand column, when the function runs inside a cgo callback on an executor thread,
+// Go's runtime aborts the process on Goexit: do not call FailNow (or testify's require) there.
 //
 // # Lifetime
 //

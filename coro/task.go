@@ -50,8 +50,10 @@ func (t *T) check() error {
 }
 
 // ThreadID is the OS thread id (gettid) of the executor thread running the task right now. The body itself runs
-// on a goroutine, but that executor thread is reserved for it (blocked) until the body's next await or return,
-// exactly as it would be running a native coroutine; after an await the task may be on another thread.
+// on a goroutine, but under NewTask that executor thread is reserved for it (blocked) until the body's next await
+// or return, exactly as it would be running a native coroutine; after an await the task may be on another thread.
+// Under NewGoroutineTask it is the thread that completed the last await (or the one that started the task): that
+// thread went on with other work when it handed the body its result.
 func (t *T) ThreadID() int { return t.threadID }
 
 // request describes one native await for the task's C++ proxy (see cshim/task.h).
@@ -67,6 +69,9 @@ type request struct {
 func (t *T) await(r request) int64 {
 	if t.ended.Load() {
 		return C.GOCORO_ESHUTDOWN
+	}
+	if t.core.gor.onGoroutine {
+		return t.awaitOnGoroutine(r)
 	}
 	t.core.gor.requests <- r
 	res := <-t.core.gor.results
@@ -114,11 +119,16 @@ type taskCore struct {
 
 // goBody is the part of a task whose body runs on its own goroutine.
 type goBody struct {
-	body     func(t *T) error // stores the typed result; returns the body's error
-	started  bool
+	body    func(t *T) error // stores the typed result; returns the body's error
+	started bool
+	// NewTask (callback model): the proxy's steps hand each await over to the body and wait for the next.
 	requests chan request    // body -> proxy: next await
 	results  chan stepResult // proxy -> body: its outcome
 	finished chan struct{}
+	// NewGoroutineTask (goroutine model, see task_goroutine.go): the body continues its proxy itself.
+	onGoroutine bool
+	step        *C.gocoro_step      // the proxy's step the body holds while it runs (nil before the first await)
+	resume      chan *C.gocoro_step // the step that completes the body's await, when another thread reached it
 }
 
 // inlineBody receives the previous await's result and returns the next await, or false once the task is finished
@@ -229,7 +239,7 @@ func (k *taskCore) claim() bool {
 		return false
 	}
 	k.handle = newHandle(k)
-	k.c = C.gocoro_task_create(C.uintptr_t(k.handle))
+	k.c = C.gocoro_task_create(C.uintptr_t(k.handle), k.model())
 	return true
 }
 
@@ -256,21 +266,50 @@ func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
 	handle(h).Value().(*taskCore).step(op)
 }
 
+// model is how the task's proxy reaches its body (GOCORO_TASK_* in cshim/task.h).
+func (k *taskCore) model() C.int {
+	if k.gor != nil && k.gor.onGoroutine {
+		return C.GOCORO_TASK_GOROUTINE
+	}
+	return C.GOCORO_TASK_CALLBACK
+}
+
 // runSteps runs, in order, the proxy steps a C call left to its caller (gocoro_step in cshim/task.h): a task body
 // resumed inside the call (say by an unlock) runs on the calling goroutine until its next await, exactly as in a
 // step callback, but outside the C call. A body that unlocks in turn hands its waiter to its own goroutine the same
 // way, so a chain of hand-offs is a chain of goroutines waiting on channels, not of OS threads blocked in callbacks.
-func runSteps(s *C.gocoro_step) {
+// A goroutine body's step is handed to that body's goroutine instead (it continues the proxy itself).
+func runSteps(s *C.gocoro_step) { dispatchSteps(s, nil) }
+
+// dispatchSteps is runSteps for a goroutine body (self) continuing its own proxy: its own step, if the list holds
+// it (the await completed inside the call), is returned rather than handed over.
+func dispatchSteps(s *C.gocoro_step, self *taskCore) (own *C.gocoro_step) {
 	for s != nil {
-		gocoroStep(s.handle, s.op)
-		s = C.gocoro_step_continue(s)
+		k := handle(s.handle).Value().(*taskCore)
+		if k.gor == nil || !k.gor.onGoroutine {
+			k.step(s.op)
+			s = C.gocoro_step_continue(s)
+			continue
+		}
+		// Taken out of the list: gocoro_step_continue(s) must not run the rest again. And s belongs to k's
+		// goroutine once handed over.
+		next := s.next
+		s.next = nil
+		if k == self {
+			own = s
+		} else {
+			k.resumeOnGoroutine(s)
+		}
+		s = next
 	}
+	return own
 }
 
 // Task is a lazy coroutine whose body is Go code (coro::task<R>): nothing runs until it is awaited by another
 // task (Await, WhenAll) or started by SyncWait. Inside the body, awaits (T.Schedule, Event.Await, Await, ...)
 // are native libcoro awaits: they suspend the task and free the executor thread it was running on; it resumes
-// on whatever thread completes the await. Between awaits the body runs on that thread, blocking it.
+// on whatever thread completes the await. Between awaits the body runs on that thread, blocking it (NewTask) or
+// on its goroutine alone (NewGoroutineTask; see the package documentation).
 type Task[R any] struct {
 	core *taskCore
 	box  *result[R]
@@ -339,7 +378,8 @@ func (t *Task[R]) Result() (R, error) {
 }
 
 // Start runs the task on the calling goroutine's thread until its first suspension and returns; the task then
-// finishes on whatever thread resumes it. Wait for it with SyncWait or poll Done. A task starts at most once.
+// finishes on whatever thread resumes it. A NewGoroutineTask's body starts on its goroutine and Start returns at
+// once. Wait for it with SyncWait or poll Done. A task starts at most once.
 func (t *Task[R]) Start() error {
 	k := t.core
 	if !k.state.CompareAndSwap(taskIdle, taskRunning) {
@@ -350,6 +390,10 @@ func (t *Task[R]) Start() error {
 			return nil
 		}
 		return k.startInline()
+	}
+	if k.gor.onGoroutine {
+		k.startOnGoroutine(nil)
+		return nil
 	}
 	return k.startBody()
 }
@@ -386,7 +430,7 @@ func (k *taskCore) runFrom(r request) error {
 	k.handle = newHandle(k)
 	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
 	var steps *C.gocoro_step
-	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), &first, &steps) {
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_CALLBACK, &first, &steps) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		runSteps(steps)
 		return nil
@@ -399,7 +443,15 @@ func (k *taskCore) runFrom(r request) error {
 // startInline runs an inline body's first step right here on the calling goroutine (no cgo callback): a body that
 // finishes without awaiting (a NewFunc) never touches C++; otherwise the proxy is made to start with that await.
 func (k *taskCore) startInline() error {
+	stepped := false
+	defer func() {
+		if !stepped { // runtime.Goexit in the first step (a NewFunc's fn): the task ends with that error
+			k.err = ErrGoexit
+			k.markDone()
+		}
+	}()
 	r, more := k.stepInline(0)
+	stepped = true
 	if !more {
 		k.markDone()
 		return nil
@@ -412,11 +464,6 @@ func (k *taskCore) startInline() error {
 	}
 	return nil
 }
-
-// taskRelease frees a task's C++ proxy once the proxy has fully finished (WhenAny's losers).
-type taskRelease taskCore
-
-func (r *taskRelease) complete(int64) { (*taskCore)(r).release() }
 
 // SyncWait starts task on the calling goroutine's thread if nobody started it yet (it runs until its first
 // suspension) and waits for it to finish. If ctx ends first SyncWait returns ctx.Err(); the task keeps running
@@ -442,160 +489,6 @@ func SyncWait[R any](ctx context.Context, task *Task[R]) (R, error) {
 	}
 }
 
-// ScheduleTask returns a task that first moves onto ex and then runs task there (executor.schedule(task)). It is
-// composed natively: no goroutine hand-off of its own.
-func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
-	s := &scheduleTask[R]{ex: ex, child: task}
-	s.core.inline = s
-	return s.init()
-}
-
-// queuedStarter is an inline body that may start through an executor's run queue instead of a C++ proxy.
-type queuedStarter interface {
-	startQueued() bool
-}
-
-// startQueued submits a ScheduleTask of an inline child (a NewFunc leaf, typically) to a ThreadPool's run queue: it
-// then runs in a batch with other Go work on a pool thread and needs no C++ proxy, handle or callback of its own. False
-// (nothing changed) when that does not apply; the task then starts natively.
-func (s *scheduleTask[R]) startQueued() bool {
-	p, ok := s.ex.(*ThreadPool)
-	if !ok || s.state != 0 || s.child.core.inline == nil {
-		return false
-	}
-	s.state, s.finish = 1, finishQueued
-	if p.submit(s) != nil {
-		s.state, s.finish = 0, nil // the native start reports the pool's state
-		return false
-	}
-	return true
-}
-
-// finishQueued ends the "schedule" of a task started through a run queue: it is on the pool already.
-func finishQueued(int64) error { return nil }
-
-// run continues a queued ScheduleTask on the pool thread: its child runs right here, and if it then awaits
-// something natively, a C++ proxy takes over from that await.
-func (s *scheduleTask[R]) run() { _ = s.core.startInline() }
-
-// fail ends a queued ScheduleTask that the pool could not take after all.
-func (s *scheduleTask[R]) fail(err error) {
-	s.core.err = err
-	s.core.markDone()
-}
-
-type scheduleTask[R any] struct {
-	taskAlloc[R]
-	ex     Executor
-	child  *Task[R]
-	state  int
-	finish func(int64) error
-}
-
-func (s *scheduleTask[R]) step(res int64) (request, bool) {
-	task := s.child
-	switch s.state {
-	case 0: // move onto ex
-		r, finish, err := s.ex.scheduleRequest(false)
-		if err != nil {
-			s.core.err = err
-			return request{}, false
-		}
-		s.state, s.finish = 1, finish
-		return r, true
-	case 1: // on ex now: run the child
-		if err := s.finish(res); err != nil {
-			s.core.err = err
-			return request{}, false
-		}
-		if task.Done() {
-			s.box.val, s.core.err = task.Result()
-			return request{}, false
-		}
-		if task.core.inline != nil && task.core.adopt() {
-			// An inline child runs inside this proxy: no proxy, handle or callback of its own.
-			s.state = 3
-			return stepAdopted(task, &s.box, &s.core, 0)
-		}
-		if !task.core.claim() {
-			s.core.err = ErrTaskBusy
-			return request{}, false
-		}
-		s.state = 2
-		return request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(task.core.c)}, true
-	case 2: // the child finished
-		task.core.release()
-		s.box.val, s.core.err = task.Result()
-		return request{}, false
-	default: // an adopted child awaited something; continue it
-		return stepAdopted(task, &s.box, &s.core, res)
-	}
-}
-
-// stepAdopted advances an adopted inline child by one state inside its parent's proxy; once the child finishes, the
-// parent finishes with the child's outcome.
-func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res int64) (request, bool) {
-	if r, more := child.core.stepInline(res); more {
-		return r, true
-	}
-	child.core.markDone()
-	box.val, parent.err = child.Result()
-	return request{}, false
-}
-
-// Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
-// thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
-// without calling combine.
-func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
-	j := &joinTask[R, S]{children: children, combine: combine}
-	j.core.inline = j
-	return j.init()
-}
-
-type joinTask[R, S any] struct {
-	taskAlloc[S]
-	children []*Task[R]
-	combine  func(results []R) (S, error)
-	started  bool
-	run      []*taskCore
-}
-
-func (j *joinTask[R, S]) step(int64) (request, bool) {
-	if !j.started {
-		j.started = true
-		for _, c := range j.children {
-			if c.Done() {
-				continue
-			}
-			if !c.core.claim() {
-				for _, r := range j.run {
-					r.unclaim()
-				}
-				j.core.err = ErrTaskBusy
-				return request{}, false
-			}
-			j.run = append(j.run, c.core)
-		}
-		if len(j.run) > 0 {
-			return whenAllRequest(j.run), true
-		}
-	}
-	for _, k := range j.run {
-		k.release()
-	}
-	results := make([]R, len(j.children))
-	for i, c := range j.children {
-		v, err := c.Result()
-		if err != nil {
-			j.core.err = err
-			return request{}, false
-		}
-		results[i] = v
-	}
-	j.box.val, j.core.err = j.combine(results)
-	return request{}, false
-}
-
 // Await runs child inside the task body t and returns its result. The child starts on the current thread
 // (symmetric transfer: no queueing) and t resumes on the thread that finishes the child.
 func Await[R any](t *T, child *Task[R]) (R, error) {
@@ -614,46 +507,6 @@ func Await[R any](t *T, child *Task[R]) (R, error) {
 	return child.Result()
 }
 
-// WhenAll awaits every task inside the task body t (coro::when_all): they start in order on the current thread,
-// each running until it first suspends, and t resumes on the thread that finishes the last one. Each task's
-// own outcome is read with its Result; WhenAll only fails if a task was already running elsewhere.
-func WhenAll(t *T, tasks ...AnyTask) error {
-	if err := t.check(); err != nil {
-		return err
-	}
-	var run []*taskCore
-	for _, task := range tasks {
-		k := task.taskCore()
-		if k.state.Load() == taskDone {
-			continue
-		}
-		if !k.claim() {
-			for _, r := range run {
-				r.unclaim()
-			}
-			return ErrTaskBusy
-		}
-		run = append(run, k)
-	}
-	if len(run) == 0 {
-		return nil
-	}
-	t.await(whenAllRequest(run))
-	for _, k := range run {
-		k.release()
-	}
-	return nil
-}
-
-// whenAllRequest describes a native when_all over the claimed children; the proxy frees the C array.
-func whenAllRequest(run []*taskCore) request {
-	arr := (*[1 << 28]*C.gocoro_task)(C.malloc(C.size_t(len(run)) * C.size_t(unsafe.Sizeof((*C.gocoro_task)(nil)))))[:len(run):len(run)]
-	for i, k := range run {
-		arr[i] = k.c
-	}
-	return request{kind: C.GOCORO_OP_WHEN_ALL, target: unsafe.Pointer(&arr[0]), arg: int64(len(run))}
-}
-
 // Schedule moves the task body onto ex (co_await ex.schedule()): the current thread is freed and the body
 // continues on one of ex's threads. Fails with an error matching ErrClosed once ex is closed.
 func (t *T) Schedule(ex Executor) error { return awaitSchedule(t, ex, false) }
@@ -670,52 +523,4 @@ func awaitSchedule(t *T, ex Executor, yield bool) error {
 		return err
 	}
 	return finish(t.await(r))
-}
-
-// WhenAny starts every task in order on the current thread (each runs until it first suspends) and suspends the
-// body t until the first of them finishes (coro::when_any); it returns that task's index, and t resumes on the
-// thread that finished it. The others are not stopped: they keep running to completion in the background and
-// their outcome stays available through Result — to stop them early, give their bodies a context and cancel it
-// (WhenAnyCancel does that for you).
-func WhenAny(t *T, tasks ...AnyTask) (int, error) {
-	if err := t.check(); err != nil {
-		return -1, err
-	}
-	if len(tasks) == 0 {
-		return -1, &opError{Op: "when_any", Obj: "task", Err: ErrInvalid}
-	}
-	for i, task := range tasks {
-		if task.taskCore().state.Load() == taskDone {
-			return i, nil // already finished: it wins without anything running
-		}
-	}
-	var claimed []*taskCore
-	for _, task := range tasks {
-		k := task.taskCore()
-		if !k.claim() {
-			for _, c := range claimed {
-				c.unclaim()
-			}
-			return -1, ErrTaskBusy
-		}
-		claimed = append(claimed, k)
-	}
-	// The proxy takes ownership of this C array and frees it; each child's C++ proxy is freed when its release
-	// completion arrives (after the child has finished, possibly long after the winner).
-	items := (*[1 << 26]C.gocoro_when_any_item)(C.malloc(C.size_t(len(claimed)) * C.size_t(unsafe.Sizeof(C.gocoro_when_any_item{}))))[:len(claimed):len(claimed)]
-	startDeliverer()
-	for i, k := range claimed {
-		items[i].task = k.c
-		items[i].release = C.uintptr_t(newHandle(completer((*taskRelease)(k))))
-	}
-	winner := t.await(request{kind: C.GOCORO_OP_WHEN_ANY, target: unsafe.Pointer(&items[0]), arg: int64(len(claimed))})
-	return int(winner), nil
-}
-
-// WhenAnyCancel is WhenAny, then cancel() once the winner is known (coro::when_any with a std::stop_source):
-// pass the context behind cancel to the tasks' bodies so the losers can stop early.
-func WhenAnyCancel(t *T, cancel context.CancelFunc, tasks ...AnyTask) (int, error) {
-	i, err := WhenAny(t, tasks...)
-	cancel()
-	return i, err
 }

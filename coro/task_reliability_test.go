@@ -295,3 +295,18 @@ func TestYieldForLongestWaits(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded, "YieldFor(%d) ended early", d)
 	}
 }
+
+// runtime.Goexit in a NewFunc started from a goroutine (SyncWait runs its fn right there) ends that goroutine, as
+// calling Goexit there directly would, and fails the task with ErrGoexit: the task used to stay running forever.
+func TestGoexitInNewFuncStartedFromGoroutine(t *testing.T) {
+	task := coro.NewFunc(func() (int, error) { runtime.Goexit(); return 1, nil })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = coro.SyncWait(context.Background(), task)
+	}()
+	<-done
+	require.True(t, task.Done())
+	_, err := task.Result()
+	require.ErrorIs(t, err, coro.ErrGoexit)
+}

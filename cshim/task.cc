@@ -10,6 +10,7 @@
 #include "cshim/shared_mutex.hpp"
 #include "cshim/thread_pool.hpp"
 
+#include <coro/detail/frame_allocator.hpp>
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/when_all.hpp>
 
@@ -18,7 +19,6 @@
 #include <chrono>
 #include <coroutine>
 #include <exception>
-#include <mutex>
 #include <cstdlib>
 #include <memory>
 #include <unistd.h>
@@ -28,184 +28,22 @@
 
 namespace
 {
-/// Memory for proxy frames. Tasks are typically created on one thread (the host's) and finish on executor
-/// threads, so a per-thread cache alone would leave the creator always allocating and the finishers always freeing
-/// (glibc's slow paths and arena lock). Freed blocks gather in the freeing thread's cache and move to a shared depot
-/// in batches, where allocating threads pick them up: one lock per batch.
-class frame_pool
-{
-public:
-    // Under AddressSanitizer frames come straight from operator new/delete so use-after-free stays detectable.
-#if defined(__SANITIZE_ADDRESS__)
-    static constexpr bool enabled = false;
-#elif defined(__has_feature)
-    #if __has_feature(address_sanitizer)
-    static constexpr bool enabled = false;
-    #else
-    static constexpr bool enabled = true;
-    #endif
-#else
-    static constexpr bool enabled = true;
-#endif
-    static constexpr std::size_t granule = 64;
-    static constexpr std::size_t classes = 32; // frames up to 2 KiB
-    static constexpr std::size_t batch   = 64;
-    static constexpr std::size_t max_depot_batches = 64;
-
-    static auto allocate(std::size_t size) -> void*
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            return ::operator new(size);
-        }
-        auto& l = local().lists[c];
-        if (l.head == nullptr && !depot(c).take(l))
-        {
-            return ::operator new((c + 1) * granule);
-        }
-        block* b = l.head;
-        l.head   = b->next;
-        --l.count;
-        return b;
-    }
-
-    static auto deallocate(void* p, std::size_t size) noexcept -> void
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& cache = local();
-        if (cache.dead)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& l = cache.lists[c];
-        auto* b = static_cast<block*>(p);
-        b->next = l.head;
-        l.head  = b;
-        if (++l.count >= 2 * batch)
-        {
-            // Keep one batch here, hand the other to the depot.
-            block* last = l.head;
-            for (std::size_t i = 1; i < batch; ++i)
-            {
-                last = last->next;
-            }
-            block* rest = last->next;
-            last->next  = nullptr;
-            depot(c).give(l.head);
-            l.head  = rest;
-            l.count -= batch;
-        }
-    }
-
-private:
-    struct block
-    {
-        block* next;
-    };
-    struct list
-    {
-        block*      head{nullptr};
-        std::size_t count{0};
-    };
-
-    /// Full batches (chains of `batch` blocks linked through `next`, chained to each other through the first
-    /// block's second word).
-    struct depot_t
-    {
-        std::mutex  m;
-        block*      batches{nullptr};
-        std::size_t n{0};
-
-        static auto next_batch(block* b) -> block*& { return reinterpret_cast<block**>(b)[1]; }
-
-        auto give(block* b) noexcept -> void
-        {
-            {
-                std::scoped_lock lk{m};
-                if (n < max_depot_batches)
-                {
-                    next_batch(b) = batches;
-                    batches       = b;
-                    ++n;
-                    return;
-                }
-            }
-            free_chain(b);
-        }
-
-        auto take(list& l) -> bool
-        {
-            std::scoped_lock lk{m};
-            if (batches == nullptr)
-            {
-                return false;
-            }
-            block* b = batches;
-            batches  = next_batch(b);
-            --n;
-            l.head  = b;
-            l.count = batch;
-            return true;
-        }
-    };
-
-    static auto free_chain(block* b) noexcept -> void
-    {
-        while (b != nullptr)
-        {
-            block* next = b->next;
-            ::operator delete(b);
-            b = next;
-        }
-    }
-
-    struct cache
-    {
-        list lists[classes];
-        bool dead{false};
-        ~cache()
-        {
-            dead = true;
-            for (auto& l : lists)
-            {
-                free_chain(l.head);
-                l = list{};
-            }
-        }
-    };
-
-    static auto local() -> cache&
-    {
-        static thread_local cache c;
-        return c;
-    }
-
-    static auto depot(std::size_t c) -> depot_t&
-    {
-        static depot_t d[classes];
-        return d[c];
-    }
-};
-
 class proxy;
 } // namespace
 
 /// The proxy coroutine's promise: a gocoro_task is the promise of a running or finished drive() coroutine.
 struct gocoro_task
 {
-    explicit gocoro_task(uintptr_t h) : handle(h) {}
-    // drive()'s promise is built from its parameters: the handle is what matters.
-    gocoro_task(uintptr_t h, const gocoro_op&, bool) : handle(h) {}
+    // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
+    gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
 
-    static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
-    static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
+    // Proxies are made on host threads and mostly end on executor threads: the core's frame cache moves their
+    // memory back in batches.
+    static auto operator new(std::size_t size) -> void* { return coro::detail::frame_allocate(size); }
+    static auto operator delete(void* p, std::size_t size) noexcept -> void
+    {
+        coro::detail::frame_deallocate(p, size);
+    }
 
     auto get_return_object() noexcept -> proxy;
     auto initial_suspend() noexcept -> std::suspend_always { return {}; }
@@ -260,6 +98,9 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
+    /// to the completion queue instead of calling into the host.
+    bool                    goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -356,7 +197,9 @@ auto this_thread_id() noexcept -> int32_t
 }
 
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
-/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+/// gocoro_step_continue. Elsewhere (an executor thread) a goroutine body's step is posted to the completion queue
+/// (the host continues it from the body's goroutine, the thread goes on with other work); any other body is called
+/// back right away, on this thread.
 struct host_step
 {
     uintptr_t  handle;
@@ -371,6 +214,12 @@ struct host_step
         {
             return true;
         }
+        if (h.promise().goroutine_body)
+        {
+            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            return true;
+        }
         gocoro::step_host(handle, op);
         return false;
     }
@@ -380,7 +229,7 @@ struct host_step
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
     gocoro_op op = first;
     for (;;)
@@ -479,11 +328,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
 
 } // namespace
 
-extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
+extern "C" gocoro_task* gocoro_task_create(uintptr_t handle, int model)
 {
     try
     {
-        return drive(handle, gocoro_op{}, false).task();
+        return drive(handle, gocoro_op{}, false, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -513,14 +362,14 @@ extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
     return scope.take(rest);
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+extern "C" int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps)
 {
     *steps = nullptr;
     gocoro::host_call scope;
     gocoro_task*      t = nullptr;
     try
     {
-        t = drive(handle, *first, true).task();
+        t = drive(handle, *first, true, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {

@@ -100,8 +100,19 @@ typedef struct gocoro_when_any_item
     uintptr_t    release;
 } gocoro_when_any_item;
 
-/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
-gocoro_task* gocoro_task_create(uintptr_t handle);
+/* How a proxy reaches its host body. GOCORO_TASK_CALLBACK: each step is a call of the step callback on the thread
+ * that resumed the proxy (which stays inside it until the body's next await). GOCORO_TASK_GOROUTINE: the body runs
+ * on a host thread of its own; a step reached on any other thread, outside a host call, is posted to the completion
+ * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
+ * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
+ * host (see gocoro_step). */
+#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_GOROUTINE 1
+/* The handle of a posted goroutine-body step: never a host handle (those are small). */
+#define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
+
+/* A lazy task driving the host body behind `handle` (model: GOCORO_TASK_*). NULL on allocation failure. */
+gocoro_task* gocoro_task_create(uintptr_t handle, int model);
 
 /* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
 #define GOCORO_TASK_FINISHED 100
@@ -116,7 +127,7 @@ int gocoro_task_start(gocoro_task* t);
  * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
  * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). Steps
  * reached inside the call are left in *steps for the host (see gocoro_step). */
-int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
+int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps);
 
 /* Frees the task. It must be done or never started. */
 void gocoro_task_destroy(gocoro_task* t);

@@ -104,19 +104,7 @@ auto fd_close_serial::note_close(int fd) noexcept -> void
 }
 } // namespace coro::detail
 
-#line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
-// #include "coro/detail/task_self_deleting.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/task_self_deleting.hpp"
-
-
-// #include "coro/task.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 1 "../../third_party/libcoro/include/coro/task.hpp"
-
-
+#line 1 "../../third_party/libcoro/src/detail/frame_allocator.cpp"
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -129,14 +117,16 @@ auto fd_close_serial::note_close(int fd) noexcept -> void
 
 namespace coro::detail
 {
-/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
-/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
+/// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
+/// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
 /// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
-/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); beyond
-/// that, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's cache is
-/// released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
+/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
+/// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
+/// empty take them (frames made on one thread and freed on another come back to their maker, one lock per batch);
+/// beyond the depot's bound, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's
+/// cache is released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
 /// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
 ///
 /// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
@@ -193,7 +183,7 @@ inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> 
 #endif
 }
 
-/// Cold paths (src/thread_pool.cpp).
+/// Cold paths (src/detail/frame_allocator.cpp).
 auto allocate_slow(std::size_t rounded) -> void*;
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
 } // namespace frame_cache_detail
@@ -245,7 +235,188 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 }
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
-#line 4 "../../third_party/libcoro/include/coro/task.hpp"
+#line 2 "../../third_party/libcoro/src/detail/frame_allocator.cpp"
+
+#include <atomic>
+#include <mutex>
+
+// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp).
+namespace coro::detail::frame_cache_detail
+{
+namespace
+{
+/// Frames of one size class travel between threads in batches of this many.
+constexpr std::size_t batch = 32;
+/// Batches the depot keeps per size class; beyond that they go back to ::operator delete.
+constexpr std::size_t max_depot_batches = 64;
+
+/// Frames are often created on one thread and freed on another (a host thread starts tasks that finish on executor
+/// threads): the freeing thread's cache fills up while the creating thread keeps calling ::operator new. A thread
+/// whose cache is full hands a batch of the class to this depot; a thread whose list of a class is empty takes a
+/// batch from it. One lock per batch. A batch is a chain linked through m_next; batches are chained to each other
+/// through the second word of their first frame (every frame spans at least one granule).
+struct depot
+{
+    std::mutex               m_mutex;
+    free_frame*              m_batches{nullptr};
+    std::atomic<std::size_t> m_count{0}; // read without the lock to skip an empty depot
+
+    static auto next_batch(free_frame* b) noexcept -> free_frame*& { return reinterpret_cast<free_frame**>(b)[1]; }
+
+    auto give(free_frame* b) noexcept -> bool
+    {
+        std::scoped_lock lk{m_mutex};
+        const std::size_t n = m_count.load(std::memory_order_relaxed);
+        if (n >= max_depot_batches)
+        {
+            return false;
+        }
+        next_batch(b) = m_batches;
+        m_batches     = b;
+        m_count.store(n + 1, std::memory_order_relaxed);
+        return true;
+    }
+
+    auto take() noexcept -> free_frame*
+    {
+        if (m_count.load(std::memory_order_relaxed) == 0)
+        {
+            return nullptr;
+        }
+        std::scoped_lock lk{m_mutex};
+        free_frame* b = m_batches;
+        if (b != nullptr)
+        {
+            m_batches = next_batch(b);
+            m_count.store(m_count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        }
+        return b;
+    }
+};
+
+auto depot_of(std::size_t c) noexcept -> depot&
+{
+    static depot d[classes];
+    return d[c];
+}
+
+auto release_chain(free_frame* f, std::size_t rounded) noexcept -> void
+{
+    while (f != nullptr)
+    {
+        free_frame* next = f->m_next;
+        release(f, rounded);
+        f = next;
+    }
+}
+
+auto flush(cache& c) noexcept -> void
+{
+    for (std::size_t i = 0; i < classes; ++i)
+    {
+        release_chain(c.m_heads[i], (i + 1) * granule);
+        c.m_heads[i] = nullptr;
+    }
+    c.m_bytes = 0;
+}
+
+/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
+struct cache_owner
+{
+    cache_owner() noexcept { t_cache.m_state = cache::live; }
+    ~cache_owner()
+    {
+        t_cache.m_state = cache::dead;
+        flush(t_cache);
+    }
+};
+
+/// Makes this thread's cache live (registering its exit hook) the first time it is needed.
+auto own_cache() noexcept -> cache&
+{
+    cache& c = t_cache;
+    if (c.m_state == cache::fresh)
+    {
+        static thread_local cache_owner owner;
+        (void)owner;
+    }
+    return c;
+}
+} // namespace
+
+auto allocate_slow(std::size_t rounded) -> void*
+{
+    const std::size_t c = rounded / granule - 1;
+    if (free_frame* b = depot_of(c).take(); b != nullptr)
+    {
+        cache& t = own_cache();
+        if (t.m_state == cache::live)
+        {
+            // Keep the rest of the batch (this class's list was empty: that is why we are here).
+            t.m_heads[c] = b->m_next;
+            t.m_bytes += (batch - 1) * rounded;
+            return b;
+        }
+        release_chain(b->m_next, rounded);
+        return b;
+    }
+    return ::operator new(rounded);
+}
+
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
+{
+    const std::size_t c = rounded / granule - 1;
+    cache&            t = own_cache();
+    auto*             f = static_cast<free_frame*>(frame);
+    if (t.m_state != cache::live)
+    {
+        release(f, rounded);
+        return;
+    }
+    if (t.m_bytes + rounded <= max_cached_bytes)
+    {
+        f->m_next    = t.m_heads[c];
+        t.m_heads[c] = f;
+        t.m_bytes += rounded;
+        return;
+    }
+    // Full: pass a batch of this class (this frame and batch - 1 cached ones) on to the depot if there are enough.
+    free_frame* last = t.m_heads[c];
+    std::size_t n    = 1;
+    for (; last != nullptr && n < batch - 1; ++n)
+    {
+        last = last->m_next;
+    }
+    if (last == nullptr)
+    {
+        release(f, rounded);
+        return;
+    }
+    f->m_next    = t.m_heads[c];
+    t.m_heads[c] = last->m_next;
+    last->m_next = nullptr;
+    t.m_bytes -= (batch - 1) * rounded;
+    if (!depot_of(c).give(f))
+    {
+        release_chain(f, rounded);
+    }
+}
+} // namespace coro::detail::frame_cache_detail
+
+#line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
+// #include "coro/detail/task_self_deleting.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/task_self_deleting.hpp"
+
+
+// #include "coro/task.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
+#line 1 "../../third_party/libcoro/include/coro/task.hpp"
+
+
+// #include "coro/detail/frame_allocator.hpp" (inlined above)
 
 #include <coroutine>
 #include <exception>
@@ -6980,66 +7151,6 @@ namespace coro
 namespace detail
 {
 // ---------------------------------------------------------------------------------------------------------
-// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp). They live
-// in this file so that every build compiling the pool (make, Bazel, the Go unity file) also compiles them.
-namespace frame_cache_detail
-{
-namespace
-{
-auto flush(cache& c) noexcept -> void
-{
-    for (std::size_t i = 0; i < classes; ++i)
-    {
-        for (free_frame* f = c.m_heads[i]; f != nullptr;)
-        {
-            free_frame* next = f->m_next;
-            release(f, (i + 1) * granule);
-            f = next;
-        }
-        c.m_heads[i] = nullptr;
-    }
-    c.m_bytes = 0;
-}
-
-/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
-struct cache_owner
-{
-    cache_owner() noexcept { t_cache.m_state = cache::live; }
-    ~cache_owner()
-    {
-        t_cache.m_state = cache::dead;
-        flush(t_cache);
-    }
-};
-} // namespace
-
-auto allocate_slow(std::size_t rounded) -> void*
-{
-    return ::operator new(rounded);
-}
-
-auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
-{
-    cache& c = t_cache;
-    if (c.m_state == cache::fresh)
-    {
-        // First frame cached on this thread: constructing the owner registers its exit hook.
-        static thread_local cache_owner owner;
-        (void)owner;
-    }
-    if (c.m_state == cache::live && c.m_bytes + rounded <= max_cached_bytes)
-    {
-        auto* f          = static_cast<free_frame*>(frame);
-        f->m_next        = c.m_heads[(rounded / granule) - 1];
-        c.m_heads[(rounded / granule) - 1] = f;
-        c.m_bytes += rounded;
-        return;
-    }
-    release(frame, rounded);
-}
-} // namespace frame_cache_detail
-
-// ---------------------------------------------------------------------------------------------------------
 // Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
 // work then checking for sleepers against a worker announcing sleep then checking for work, and the deque
 // owner taking its bottom element against a thief reading top then bottom. The producer and the owner run
@@ -7974,8 +8085,19 @@ typedef struct gocoro_when_any_item
     uintptr_t    release;
 } gocoro_when_any_item;
 
-/* A lazy task driving the host body behind `handle`. NULL on allocation failure. */
-gocoro_task* gocoro_task_create(uintptr_t handle);
+/* How a proxy reaches its host body. GOCORO_TASK_CALLBACK: each step is a call of the step callback on the thread
+ * that resumed the proxy (which stays inside it until the body's next await). GOCORO_TASK_GOROUTINE: the body runs
+ * on a host thread of its own; a step reached on any other thread, outside a host call, is posted to the completion
+ * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
+ * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
+ * host (see gocoro_step). */
+#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_GOROUTINE 1
+/* The handle of a posted goroutine-body step: never a host handle (those are small). */
+#define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
+
+/* A lazy task driving the host body behind `handle` (model: GOCORO_TASK_*). NULL on allocation failure. */
+gocoro_task* gocoro_task_create(uintptr_t handle, int model);
 
 /* Returned by gocoro_task_start when the task finished inside the call: the caller still owns `t` and destroys it. */
 #define GOCORO_TASK_FINISHED 100
@@ -7990,7 +8112,7 @@ int gocoro_task_start(gocoro_task* t);
  * GOCORO_OP_DONE) and then steps the body as usual. Returns GOCORO_OK (it frees itself when it finishes),
  * GOCORO_TASK_FINISHED (it finished inside the call and is already freed) or GOCORO_ENOMEM (nothing ran). Steps
  * reached inside the call are left in *steps for the host (see gocoro_step). */
-int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps);
+int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps);
 
 /* Frees the task. It must be done or never started. */
 void gocoro_task_destroy(gocoro_task* t);
@@ -10485,6 +10607,7 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
 // #include "cshim/shared_mutex.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
+// #include "coro/detail/frame_allocator.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/when_all.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
@@ -10980,14 +11103,13 @@ template<
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#line 15 "../../cshim/task.cc"
+#line 16 "../../cshim/task.cc"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <coroutine>
 #include <exception>
-#include <mutex>
 #include <cstdlib>
 #include <memory>
 #include <unistd.h>
@@ -10997,184 +11119,22 @@ template<
 
 namespace
 {
-/// Memory for proxy frames. Tasks are typically created on one thread (the host's) and finish on executor
-/// threads, so a per-thread cache alone would leave the creator always allocating and the finishers always freeing
-/// (glibc's slow paths and arena lock). Freed blocks gather in the freeing thread's cache and move to a shared depot
-/// in batches, where allocating threads pick them up: one lock per batch.
-class frame_pool
-{
-public:
-    // Under AddressSanitizer frames come straight from operator new/delete so use-after-free stays detectable.
-#if defined(__SANITIZE_ADDRESS__)
-    static constexpr bool enabled = false;
-#elif defined(__has_feature)
-    #if __has_feature(address_sanitizer)
-    static constexpr bool enabled = false;
-    #else
-    static constexpr bool enabled = true;
-    #endif
-#else
-    static constexpr bool enabled = true;
-#endif
-    static constexpr std::size_t granule = 64;
-    static constexpr std::size_t classes = 32; // frames up to 2 KiB
-    static constexpr std::size_t batch   = 64;
-    static constexpr std::size_t max_depot_batches = 64;
-
-    static auto allocate(std::size_t size) -> void*
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            return ::operator new(size);
-        }
-        auto& l = local().lists[c];
-        if (l.head == nullptr && !depot(c).take(l))
-        {
-            return ::operator new((c + 1) * granule);
-        }
-        block* b = l.head;
-        l.head   = b->next;
-        --l.count;
-        return b;
-    }
-
-    static auto deallocate(void* p, std::size_t size) noexcept -> void
-    {
-        const std::size_t c = (size - 1) / granule;
-        if (!enabled || c >= classes)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& cache = local();
-        if (cache.dead)
-        {
-            ::operator delete(p);
-            return;
-        }
-        auto& l = cache.lists[c];
-        auto* b = static_cast<block*>(p);
-        b->next = l.head;
-        l.head  = b;
-        if (++l.count >= 2 * batch)
-        {
-            // Keep one batch here, hand the other to the depot.
-            block* last = l.head;
-            for (std::size_t i = 1; i < batch; ++i)
-            {
-                last = last->next;
-            }
-            block* rest = last->next;
-            last->next  = nullptr;
-            depot(c).give(l.head);
-            l.head  = rest;
-            l.count -= batch;
-        }
-    }
-
-private:
-    struct block
-    {
-        block* next;
-    };
-    struct list
-    {
-        block*      head{nullptr};
-        std::size_t count{0};
-    };
-
-    /// Full batches (chains of `batch` blocks linked through `next`, chained to each other through the first
-    /// block's second word).
-    struct depot_t
-    {
-        std::mutex  m;
-        block*      batches{nullptr};
-        std::size_t n{0};
-
-        static auto next_batch(block* b) -> block*& { return reinterpret_cast<block**>(b)[1]; }
-
-        auto give(block* b) noexcept -> void
-        {
-            {
-                std::scoped_lock lk{m};
-                if (n < max_depot_batches)
-                {
-                    next_batch(b) = batches;
-                    batches       = b;
-                    ++n;
-                    return;
-                }
-            }
-            free_chain(b);
-        }
-
-        auto take(list& l) -> bool
-        {
-            std::scoped_lock lk{m};
-            if (batches == nullptr)
-            {
-                return false;
-            }
-            block* b = batches;
-            batches  = next_batch(b);
-            --n;
-            l.head  = b;
-            l.count = batch;
-            return true;
-        }
-    };
-
-    static auto free_chain(block* b) noexcept -> void
-    {
-        while (b != nullptr)
-        {
-            block* next = b->next;
-            ::operator delete(b);
-            b = next;
-        }
-    }
-
-    struct cache
-    {
-        list lists[classes];
-        bool dead{false};
-        ~cache()
-        {
-            dead = true;
-            for (auto& l : lists)
-            {
-                free_chain(l.head);
-                l = list{};
-            }
-        }
-    };
-
-    static auto local() -> cache&
-    {
-        static thread_local cache c;
-        return c;
-    }
-
-    static auto depot(std::size_t c) -> depot_t&
-    {
-        static depot_t d[classes];
-        return d[c];
-    }
-};
-
 class proxy;
 } // namespace
 
 /// The proxy coroutine's promise: a gocoro_task is the promise of a running or finished drive() coroutine.
 struct gocoro_task
 {
-    explicit gocoro_task(uintptr_t h) : handle(h) {}
-    // drive()'s promise is built from its parameters: the handle is what matters.
-    gocoro_task(uintptr_t h, const gocoro_op&, bool) : handle(h) {}
+    // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
+    gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
 
-    static auto operator new(std::size_t size) -> void* { return frame_pool::allocate(size); }
-    static auto operator delete(void* p, std::size_t size) noexcept -> void { frame_pool::deallocate(p, size); }
+    // Proxies are made on host threads and mostly end on executor threads: the core's frame cache moves their
+    // memory back in batches.
+    static auto operator new(std::size_t size) -> void* { return coro::detail::frame_allocate(size); }
+    static auto operator delete(void* p, std::size_t size) noexcept -> void
+    {
+        coro::detail::frame_deallocate(p, size);
+    }
 
     auto get_return_object() noexcept -> proxy;
     auto initial_suspend() noexcept -> std::suspend_always { return {}; }
@@ -11229,6 +11189,9 @@ struct gocoro_task
     };
 
     uintptr_t               handle;
+    /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
+    /// to the completion queue instead of calling into the host.
+    bool                    goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -11325,7 +11288,9 @@ auto this_thread_id() noexcept -> int32_t
 }
 
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
-/// gocoro_step_continue; elsewhere (an executor thread) it calls back into the host right away.
+/// gocoro_step_continue. Elsewhere (an executor thread) a goroutine body's step is posted to the completion queue
+/// (the host continues it from the body's goroutine, the thread goes on with other work); any other body is called
+/// back right away, on this thread.
 struct host_step
 {
     uintptr_t  handle;
@@ -11340,6 +11305,12 @@ struct host_step
         {
             return true;
         }
+        if (h.promise().goroutine_body)
+        {
+            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            return true;
+        }
         gocoro::step_host(handle, op);
         return false;
     }
@@ -11349,7 +11320,7 @@ struct host_step
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
     gocoro_op op = first;
     for (;;)
@@ -11448,11 +11419,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
 
 } // namespace
 
-extern "C" gocoro_task* gocoro_task_create(uintptr_t handle)
+extern "C" gocoro_task* gocoro_task_create(uintptr_t handle, int model)
 {
     try
     {
-        return drive(handle, gocoro_op{}, false).task();
+        return drive(handle, gocoro_op{}, false, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -11482,14 +11453,14 @@ extern "C" gocoro_step* gocoro_step_continue(gocoro_step* step)
     return scope.take(rest);
 }
 
-extern "C" int gocoro_task_run_from(uintptr_t handle, const gocoro_op* first, gocoro_step** steps)
+extern "C" int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, gocoro_step** steps)
 {
     *steps = nullptr;
     gocoro::host_call scope;
     gocoro_task*      t = nullptr;
     try
     {
-        t = drive(handle, *first, true).task();
+        t = drive(handle, *first, true, model == GOCORO_TASK_GOROUTINE).task();
     }
     catch (const std::bad_alloc&)
     {

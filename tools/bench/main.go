@@ -411,10 +411,10 @@ func lastLines(s string, n int) string {
 }
 
 // twin maps a Go-side workload name to the native workload it is compared with: "_gobody" variants (the task
-// body is a Go function) against the same shape; the smaller Go fork-join trees (skynet_1m: 1M leaves,
+// body is a Go function) and "_goroutine" ones (a Go body under coro.NewGoroutineTask) against the same shape; the smaller Go fork-join trees (skynet_1m: 1M leaves,
 // fib_250k: fib(25), nqueens_170k: nqueens(11)) per task against the native ones (10M leaves, fib(35), nqueens(14)).
 func twin(name string) string {
-	name = strings.TrimSuffix(name, "_gobody")
+	name = strings.TrimSuffix(strings.TrimSuffix(name, "_goroutine"), "_gobody")
 	switch name {
 	case "skynet_1m":
 		return "skynet"

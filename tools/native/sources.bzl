@@ -8,6 +8,7 @@ NATIVE_LIBRARIES = {
     "//third_party/libcoro:libcoro": struct(
         srcs = [
             "src/detail/fd_close_serial.cpp",
+            "src/detail/frame_allocator.cpp",
             "src/detail/task_self_deleting.cpp",
             "src/condition_variable.cpp",
             "src/default_executor.cpp",

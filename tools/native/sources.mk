@@ -8,6 +8,7 @@ NATIVE_DEFINES := \
 # //third_party/libcoro:libcoro
 NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/detail/fd_close_serial.cpp \
+    third_party/libcoro/src/detail/frame_allocator.cpp \
     third_party/libcoro/src/detail/task_self_deleting.cpp \
     third_party/libcoro/src/condition_variable.cpp \
     third_party/libcoro/src/default_executor.cpp \

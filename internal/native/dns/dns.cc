@@ -187,14 +187,16 @@ using fd_t = int;
 
 namespace coro::detail
 {
-/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
-/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
+/// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
+/// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
 /// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
-/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); beyond
-/// that, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's cache is
-/// released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
+/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
+/// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
+/// empty take them (frames made on one thread and freed on another come back to their maker, one lock per batch);
+/// beyond the depot's bound, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's
+/// cache is released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
 /// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
 ///
 /// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
@@ -251,7 +253,7 @@ inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> 
 #endif
 }
 
-/// Cold paths (src/thread_pool.cpp).
+/// Cold paths (src/detail/frame_allocator.cpp).
 auto allocate_slow(std::size_t rounded) -> void*;
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
 } // namespace frame_cache_detail

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "866c77d2e6de617511b7807cf03b837b497b35a6cdd969f0e7f0006eb1c7a639"
+const SourceHash = "c1e36b9c027fd736ef17c69f793cf410def8468cade1ee7005b98c9cf1f193d6"

@@ -36,66 +36,6 @@ namespace coro
 namespace detail
 {
 // ---------------------------------------------------------------------------------------------------------
-// Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp). They live
-// in this file so that every build compiling the pool (make, Bazel, the Go unity file) also compiles them.
-namespace frame_cache_detail
-{
-namespace
-{
-auto flush(cache& c) noexcept -> void
-{
-    for (std::size_t i = 0; i < classes; ++i)
-    {
-        for (free_frame* f = c.m_heads[i]; f != nullptr;)
-        {
-            free_frame* next = f->m_next;
-            release(f, (i + 1) * granule);
-            f = next;
-        }
-        c.m_heads[i] = nullptr;
-    }
-    c.m_bytes = 0;
-}
-
-/// Releases the thread's cached frames at thread exit; from then on frees bypass the cache.
-struct cache_owner
-{
-    cache_owner() noexcept { t_cache.m_state = cache::live; }
-    ~cache_owner()
-    {
-        t_cache.m_state = cache::dead;
-        flush(t_cache);
-    }
-};
-} // namespace
-
-auto allocate_slow(std::size_t rounded) -> void*
-{
-    return ::operator new(rounded);
-}
-
-auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
-{
-    cache& c = t_cache;
-    if (c.m_state == cache::fresh)
-    {
-        // First frame cached on this thread: constructing the owner registers its exit hook.
-        static thread_local cache_owner owner;
-        (void)owner;
-    }
-    if (c.m_state == cache::live && c.m_bytes + rounded <= max_cached_bytes)
-    {
-        auto* f          = static_cast<free_frame*>(frame);
-        f->m_next        = c.m_heads[(rounded / granule) - 1];
-        c.m_heads[(rounded / granule) - 1] = f;
-        c.m_bytes += rounded;
-        return;
-    }
-    release(frame, rounded);
-}
-} // namespace frame_cache_detail
-
-// ---------------------------------------------------------------------------------------------------------
 // Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
 // work then checking for sleepers against a worker announcing sleep then checking for work, and the deque
 // owner taking its bottom element against a thief reading top then bottom. The producer and the owner run

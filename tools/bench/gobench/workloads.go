@@ -37,23 +37,30 @@ func All() []Workload {
 	return []Workload{
 		{"direct_call", "core", "plaingo", 5_000_000, directCall},
 		{"sync_wait", "core", "go", 1_000_000, syncWaitFunc},
-		{"sync_wait_gobody", "core", "go", 200_000, syncWait},
+		{"sync_wait_gobody", "core", "go", 200_000, syncWait(false)},
+		{"sync_wait_gobody_goroutine", "core", "go", 200_000, syncWait(true)},
 		{"sync_wait", "core", "plaingo", 5_000_000, plainSyncWait},
 		{"when_all_x10", "core", "go", 200_000, joinX10},
-		{"when_all_x10_gobody", "core", "go", 20_000, whenAllX10},
+		{"when_all_x10_gobody", "core", "go", 20_000, whenAllX10(false)},
+		{"when_all_x10_gobody_goroutine", "core", "go", 20_000, whenAllX10(true)},
 		{"when_all_x10", "core", "plaingo", 500_000, plainWhenAllX10},
 		{"thread_pool_1", "core", "go", 1_000_000, threadPoolFunc(1)},
-		{"thread_pool_1_gobody", "core", "go", 100_000, threadPool(1)},
+		{"thread_pool_1_gobody", "core", "go", 100_000, threadPool(1, false)},
+		{"thread_pool_1_gobody_goroutine", "core", "go", 100_000, threadPool(1, true)},
 		{"thread_pool_1", "core", "plaingo", 5_000_000, plainPool(1)},
 		{"thread_pool_2", "core", "go", 1_000_000, threadPoolFunc(2)},
-		{"thread_pool_2_gobody", "core", "go", 100_000, threadPool(2)},
+		{"thread_pool_2_gobody", "core", "go", 100_000, threadPool(2, false)},
+		{"thread_pool_2_gobody_goroutine", "core", "go", 100_000, threadPool(2, true)},
 		{"thread_pool_2", "core", "plaingo", 5_000_000, plainPool(2)},
 		{"schedule_func", "core", "go", 100_000, scheduleFunc},
-		{"scheduler_yield", "core", "go", 50_000, schedulerYield},
+		{"scheduler_yield", "core", "go", 50_000, schedulerYield(false)},
+		{"scheduler_yield_goroutine", "core", "go", 50_000, schedulerYield(true)},
 		{"scheduler_yield", "core", "plaingo", 5_000_000, plainYield},
-		{"scheduler_yield_for", "core", "go", 50_000, schedulerYieldFor},
+		{"scheduler_yield_for", "core", "go", 50_000, schedulerYieldFor(false)},
+		{"scheduler_yield_for_goroutine", "core", "go", 50_000, schedulerYieldFor(true)},
 		{"scheduler_yield_for", "core", "plaingo", 1_000_000, plainYieldFor},
-		{"scheduler_event", "core", "go", 50_000, schedulerEvent},
+		{"scheduler_event", "core", "go", 50_000, schedulerEvent(false)},
+		{"scheduler_event_goroutine", "core", "go", 50_000, schedulerEvent(true)},
 		{"scheduler_event", "core", "plaingo", 1_000_000, plainEvent},
 		{"mutex_uncontended", "core", "go", 5_000_000, mutexUncontended},
 		{"mutex_uncontended", "core", "plaingo", 5_000_000, plainMutex},
@@ -72,7 +79,8 @@ func All() []Workload {
 		{"nqueens_170k", "forkjoin", "go", 170_000, nqueensJoin},
 		{"nqueens_170k", "forkjoin", "plaingo", 170_000, plainNqueens},
 		{"skynet_1m", "forkjoin", "go", 1_000_000, skynetJoin},
-		{"skynet_1m_gobody", "forkjoin", "go", 1_000_000, skynet},
+		{"skynet_1m_gobody", "forkjoin", "go", 1_000_000, skynet(false)},
+		{"skynet_1m_gobody_goroutine", "forkjoin", "go", 1_000_000, skynet(true)},
 		{"skynet_1m", "forkjoin", "plaingo", 1_000_000, plainSkynet},
 		{"matmul", "forkjoin", "go", 1 << 30, matmulTasks},
 		{"matmul", "forkjoin", "plaingo", 1 << 30, plainMatmul},
@@ -88,6 +96,15 @@ func All() []Workload {
 }
 
 var ctx = context.Background()
+
+// newBody makes a task with a Go body under the task model a row measures: coro.NewTask (the "_gobody" and
+// scheduler_* rows) or coro.NewGoroutineTask (their "_goroutine" variants).
+func newBody[R any](onGoroutine bool, body func(t *coro.T) (R, error)) *coro.Task[R] {
+	if onGoroutine {
+		return coro.NewGoroutineTask(body)
+	}
+	return coro.NewTask(body)
+}
 
 func check(name string, got, want int64) error {
 	if got != want {
@@ -107,16 +124,18 @@ func directCall(n int) (int64, error) {
 }
 
 // B2: sync_wait(task -> 1).
-func syncWait(n int) (int64, error) {
-	var sum int64
-	for i := 0; i < n; i++ {
-		v, err := coro.SyncWait(ctx, coro.NewTask(func(*coro.T) (int64, error) { return 1, nil }))
-		if err != nil {
-			return 0, err
+func syncWait(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		var sum int64
+		for i := 0; i < n; i++ {
+			v, err := coro.SyncWait(ctx, newBody(g, func(*coro.T) (int64, error) { return 1, nil }))
+			if err != nil {
+				return 0, err
+			}
+			sum += v
 		}
-		sum += v
+		return int64(n), check("sync_wait", sum, int64(n))
 	}
-	return int64(n), check("sync_wait", sum, int64(n))
 }
 
 // B2 with a leaf task (NewFunc): the body runs inline, no goroutine.
@@ -142,25 +161,27 @@ func plainSyncWait(n int) (int64, error) {
 }
 
 // B3: sync_wait(when_all(10 tasks -> 1)); n rounds of 10.
-func whenAllX10(n int) (int64, error) {
-	var sum int64
-	for i := 0; i < n; i++ {
-		children := make([]*coro.Task[int64], 10)
-		anys := make([]coro.AnyTask, 10)
-		for j := range children {
-			children[j] = coro.NewTask(func(*coro.T) (int64, error) { return 1, nil })
-			anys[j] = children[j]
+func whenAllX10(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		var sum int64
+		for i := 0; i < n; i++ {
+			children := make([]*coro.Task[int64], 10)
+			anys := make([]coro.AnyTask, 10)
+			for j := range children {
+				children[j] = newBody(g, func(*coro.T) (int64, error) { return 1, nil })
+				anys[j] = children[j]
+			}
+			_, err := coro.SyncWait(ctx, newBody(g, func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, anys...) }))
+			if err != nil {
+				return 0, err
+			}
+			for _, c := range children {
+				v, _ := c.Result()
+				sum += v
+			}
 		}
-		_, err := coro.SyncWait(ctx, coro.NewTask(func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, anys...) }))
-		if err != nil {
-			return 0, err
-		}
-		for _, c := range children {
-			v, _ := c.Result()
-			sum += v
-		}
+		return int64(n) * 10, check("when_all_x10", sum, int64(n)*10)
 	}
-	return int64(n) * 10, check("when_all_x10", sum, int64(n)*10)
 }
 
 // B3 composed natively: Join over 10 leaves.
@@ -204,7 +225,7 @@ func plainWhenAllX10(n int) (int64, error) {
 }
 
 // B5/B6: n tasks (schedule, increment) started from this goroutine; Close drains them.
-func threadPool(threads int) func(int) (int64, error) {
+func threadPool(threads int, g bool) func(int) (int64, error) {
 	return func(n int) (int64, error) {
 		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: threads})
 		if err != nil {
@@ -212,7 +233,7 @@ func threadPool(threads int) func(int) (int64, error) {
 		}
 		var counter atomic.Int64
 		for i := 0; i < n; i++ {
-			task := coro.NewTask(func(t *coro.T) (struct{}, error) {
+			task := newBody(g, func(t *coro.T) (struct{}, error) {
 				if err := t.Schedule(tp); err != nil {
 					return struct{}{}, err
 				}
@@ -297,11 +318,11 @@ func scheduleFunc(n int) (int64, error) {
 }
 
 // whenAllOn runs n task bodies from one parent with WhenAll and counts them.
-func whenAllOn(name string, n int, body func(t *coro.T) error) (int64, error) {
+func whenAllOn(g bool, name string, n int, body func(t *coro.T) error) (int64, error) {
 	var counter atomic.Int64
 	tasks := make([]coro.AnyTask, n)
 	for i := range tasks {
-		tasks[i] = coro.NewTask(func(t *coro.T) (struct{}, error) {
+		tasks[i] = newBody(g, func(t *coro.T) (struct{}, error) {
 			if err := body(t); err != nil {
 				return struct{}{}, err
 			}
@@ -309,7 +330,7 @@ func whenAllOn(name string, n int, body func(t *coro.T) error) (int64, error) {
 			return struct{}{}, nil
 		})
 	}
-	_, err := coro.SyncWait(ctx, coro.NewTask(func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, tasks...) }))
+	_, err := coro.SyncWait(ctx, newBody(g, func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, tasks...) }))
 	if err != nil {
 		return 0, err
 	}
@@ -321,19 +342,21 @@ func scheduler1() (*coro.IOScheduler, error) {
 }
 
 // B8: sched(1), (schedule, yield, increment); 2 ops per task like the C++ program.
-func schedulerYield(n int) (int64, error) {
-	s, err := scheduler1()
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	ops, err := whenAllOn("scheduler_yield", n, func(t *coro.T) error {
-		if err := t.Schedule(s); err != nil {
-			return err
+func schedulerYield(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		s, err := scheduler1()
+		if err != nil {
+			return 0, err
 		}
-		return t.Yield(s)
-	})
-	return 2 * ops, err
+		defer s.Close()
+		ops, err := whenAllOn(g, "scheduler_yield", n, func(t *coro.T) error {
+			if err := t.Schedule(s); err != nil {
+				return err
+			}
+			return t.Yield(s)
+		})
+		return 2 * ops, err
+	}
 }
 
 func plainYield(n int) (int64, error) {
@@ -352,19 +375,21 @@ func plainYield(n int) (int64, error) {
 }
 
 // B9: sched(1), (schedule, yield_for 1ms, increment).
-func schedulerYieldFor(n int) (int64, error) {
-	s, err := scheduler1()
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	ops, err := whenAllOn("scheduler_yield_for", n, func(t *coro.T) error {
-		if err := t.Schedule(s); err != nil {
-			return err
+func schedulerYieldFor(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		s, err := scheduler1()
+		if err != nil {
+			return 0, err
 		}
-		return t.YieldFor(s, time.Millisecond)
-	})
-	return 2 * ops, err
+		defer s.Close()
+		ops, err := whenAllOn(g, "scheduler_yield_for", n, func(t *coro.T) error {
+			if err := t.Schedule(s); err != nil {
+				return err
+			}
+			return t.YieldFor(s, time.Millisecond)
+		})
+		return 2 * ops, err
+	}
 }
 
 func plainYieldFor(n int) (int64, error) {
@@ -383,46 +408,48 @@ func plainYieldFor(n int) (int64, error) {
 }
 
 // B10: n events; a waiter (schedule, await, increment) and a resumer (schedule, set) per event; 3 ops each.
-func schedulerEvent(n int) (int64, error) {
-	s, err := scheduler1()
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	events := make([]*coro.Event, n)
-	for i := range events {
-		events[i] = coro.NewEvent(false)
-	}
-	defer func() {
-		for _, e := range events {
-			e.Close()
+func schedulerEvent(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		s, err := scheduler1()
+		if err != nil {
+			return 0, err
 		}
-	}()
-	var counter atomic.Int64
-	tasks := make([]coro.AnyTask, 0, 2*n)
-	for i := 0; i < n; i++ {
-		e := events[i]
-		tasks = append(tasks, coro.NewTask(func(t *coro.T) (struct{}, error) {
-			if err := t.Schedule(s); err != nil {
-				return struct{}{}, err
+		defer s.Close()
+		events := make([]*coro.Event, n)
+		for i := range events {
+			events[i] = coro.NewEvent(false)
+		}
+		defer func() {
+			for _, e := range events {
+				e.Close()
 			}
-			if err := e.Await(t); err != nil {
-				return struct{}{}, err
-			}
-			counter.Add(1)
-			return struct{}{}, nil
-		}), coro.NewTask(func(t *coro.T) (struct{}, error) {
-			if err := t.Schedule(s); err != nil {
-				return struct{}{}, err
-			}
-			return struct{}{}, e.Set(coro.LIFO)
-		}))
+		}()
+		var counter atomic.Int64
+		tasks := make([]coro.AnyTask, 0, 2*n)
+		for i := 0; i < n; i++ {
+			e := events[i]
+			tasks = append(tasks, newBody(g, func(t *coro.T) (struct{}, error) {
+				if err := t.Schedule(s); err != nil {
+					return struct{}{}, err
+				}
+				if err := e.Await(t); err != nil {
+					return struct{}{}, err
+				}
+				counter.Add(1)
+				return struct{}{}, nil
+			}), newBody(g, func(t *coro.T) (struct{}, error) {
+				if err := t.Schedule(s); err != nil {
+					return struct{}{}, err
+				}
+				return struct{}{}, e.Set(coro.LIFO)
+			}))
+		}
+		_, err = coro.SyncWait(ctx, newBody(g, func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, tasks...) }))
+		if err != nil {
+			return 0, err
+		}
+		return 3 * int64(n), check("scheduler_event", counter.Load(), int64(n))
 	}
-	_, err = coro.SyncWait(ctx, coro.NewTask(func(t *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(t, tasks...) }))
-	if err != nil {
-		return 0, err
-	}
-	return 3 * int64(n), check("scheduler_event", counter.Load(), int64(n))
 }
 
 func plainEvent(n int) (int64, error) {
@@ -522,48 +549,50 @@ func plainEventWake(waiters int) func(int) (int64, error) {
 
 // skynet with Go task bodies on a 2-thread pool: every node first schedules onto the pool; inner nodes await
 // their 10 children with WhenAll. n is the number of leaves (a power of 10); ops = tasks.
-func skynet(n int) (int64, error) {
-	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
-	if err != nil {
-		return 0, err
-	}
-	defer tp.Close()
-	var tasks atomic.Int64
-	var node func(num, size int64) *coro.Task[int64]
-	node = func(num, size int64) *coro.Task[int64] {
-		return coro.NewTask(func(t *coro.T) (int64, error) {
-			tasks.Add(1)
-			if err := t.Schedule(tp); err != nil {
-				return 0, err
-			}
-			if size == 1 {
-				return num, nil
-			}
-			children := make([]*coro.Task[int64], 10)
-			anys := make([]coro.AnyTask, 10)
-			for i := range children {
-				children[i] = node(num+int64(i)*(size/10), size/10)
-				anys[i] = children[i]
-			}
-			if err := coro.WhenAll(t, anys...); err != nil {
-				return 0, err
-			}
-			var sum int64
-			for _, c := range children {
-				v, err := c.Result()
-				if err != nil {
+func skynet(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) {
+		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+		if err != nil {
+			return 0, err
+		}
+		defer tp.Close()
+		var tasks atomic.Int64
+		var node func(num, size int64) *coro.Task[int64]
+		node = func(num, size int64) *coro.Task[int64] {
+			return newBody(g, func(t *coro.T) (int64, error) {
+				tasks.Add(1)
+				if err := t.Schedule(tp); err != nil {
 					return 0, err
 				}
-				sum += v
-			}
-			return sum, nil
-		})
+				if size == 1 {
+					return num, nil
+				}
+				children := make([]*coro.Task[int64], 10)
+				anys := make([]coro.AnyTask, 10)
+				for i := range children {
+					children[i] = node(num+int64(i)*(size/10), size/10)
+					anys[i] = children[i]
+				}
+				if err := coro.WhenAll(t, anys...); err != nil {
+					return 0, err
+				}
+				var sum int64
+				for _, c := range children {
+					v, err := c.Result()
+					if err != nil {
+						return 0, err
+					}
+					sum += v
+				}
+				return sum, nil
+			})
+		}
+		sum, err := coro.SyncWait(ctx, node(0, int64(n)))
+		if err != nil {
+			return 0, err
+		}
+		return tasks.Load(), check("skynet", sum, int64(n)*int64(n-1)/2)
 	}
-	sum, err := coro.SyncWait(ctx, node(0, int64(n)))
-	if err != nil {
-		return 0, err
-	}
-	return tasks.Load(), check("skynet", sum, int64(n)*int64(n-1)/2)
 }
 
 // skynet composed natively: nodes are ScheduleTask(pool, Join(children, sum)), leaves ScheduleTask(pool, NewFunc).

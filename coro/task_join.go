@@ -1,0 +1,54 @@
+package coro
+
+// Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
+// thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
+// without calling combine.
+func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
+	j := &joinTask[R, S]{children: children, combine: combine}
+	j.core.inline = j
+	return j.init()
+}
+
+type joinTask[R, S any] struct {
+	taskAlloc[S]
+	children []*Task[R]
+	combine  func(results []R) (S, error)
+	started  bool
+	run      []*taskCore
+}
+
+func (j *joinTask[R, S]) step(int64) (request, bool) {
+	if !j.started {
+		j.started = true
+		for _, c := range j.children {
+			if c.Done() {
+				continue
+			}
+			if !c.core.claim() {
+				for _, r := range j.run {
+					r.unclaim()
+				}
+				j.core.err = ErrTaskBusy
+				return request{}, false
+			}
+			j.run = append(j.run, c.core)
+		}
+		if len(j.run) > 0 {
+			return whenAllRequest(j.run), true
+		}
+	}
+	for _, k := range j.run {
+		k.release()
+	}
+	results := make([]R, len(j.children))
+	for i, c := range j.children {
+		v, err := c.Result()
+		if err != nil {
+			j.core.err = err
+			return request{}, false
+		}
+		results[i] = v
+	}
+	j.box.val, j.core.err = j.combine(results)
+	return request{}, false
+}
