@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "ed4f49076de62e73369d9e5f03797a7f3ac4f9acd1f975bd42d16992a4d5bd53"
+const SourceHash = "3c73cd8193fe82ab1d7853ca762b1bacb9faf369f5e60ebe193eef87fedb7489"

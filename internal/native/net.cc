@@ -323,6 +323,26 @@ enum class send_status : int64_t
 #line 1 "../../third_party/libcoro/include/coro/net/socket.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 1 "../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
+
+
+// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
+// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
+// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// `#if GOCORO_CORE_EXTENSIONS`, so that:
+//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
+//     the headers it compiles against are a user's upstream libcoro (which never defines it);
+//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
+//     its headers with those blocks and this header's #include lines removed.
+#ifndef GOCORO_CORE_EXTENSIONS
+#define GOCORO_CORE_EXTENSIONS 1
+#endif
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 4 "../../third_party/libcoro/include/coro/net/socket.hpp"
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/poll.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
@@ -375,7 +395,7 @@ auto to_string(poll_status status) -> const std::string&;
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 5 "../../third_party/libcoro/include/coro/net/socket.hpp"
+#line 6 "../../third_party/libcoro/include/coro/net/socket.hpp"
 
 #include <cstdint>
 #include <iostream>
@@ -449,9 +469,11 @@ auto make_socket(const socket::options& opts) -> socket;
 auto make_accept_socket(
     const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
 
+#if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+#endif
 
 namespace detail
 {
@@ -464,6 +486,7 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 } // namespace coro::net
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
 #line 2 "../../third_party/libcoro/src/net/socket.cpp"
+#if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FD_CLOSE_SERIAL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FD_CLOSE_SERIAL_HPP
@@ -497,13 +520,15 @@ private:
 };
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FD_CLOSE_SERIAL_HPP
-#line 3 "../../third_party/libcoro/src/net/socket.cpp"
+#line 4 "../../third_party/libcoro/src/net/socket.cpp"
+#endif
 // #include "coro/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
 #line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -580,7 +605,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -1736,7 +1761,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp"
@@ -1745,6 +1770,8 @@ using unexpected = coro::detail::unexpected<E>;
 #line 1 "../../third_party/libcoro/include/coro/task.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -1873,7 +1900,8 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 }
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
-#line 4 "../../third_party/libcoro/include/coro/task.hpp"
+#line 6 "../../third_party/libcoro/include/coro/task.hpp"
+#endif
 
 #include <coroutine>
 #include <exception>
@@ -1916,9 +1944,11 @@ struct promise_base
     promise_base() noexcept = default;
     ~promise_base()         = default;
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto initial_suspend() noexcept { return std::suspend_always{}; }
 
@@ -2224,7 +2254,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 8 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 9 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2973,7 +3003,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 9 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -2988,7 +3018,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -3114,7 +3144,138 @@ protected:
 
 
 // #include "coro/concepts/awaitable.hpp" (inlined above)
-// #include "coro/detail/frame_allocator.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/frame_allocator.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/frame_allocator.hpp"
+
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+namespace coro::detail
+{
+/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
+/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
+///
+/// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
+/// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
+/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); beyond
+/// that, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's cache is
+/// released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
+/// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
+///
+/// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
+namespace frame_cache_detail
+{
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool enabled = false;
+#elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+inline constexpr bool enabled = false;
+    #else
+inline constexpr bool enabled = true;
+    #endif
+#else
+inline constexpr bool enabled = true;
+#endif
+
+inline constexpr std::size_t granule         = 32;
+inline constexpr std::size_t max_cached_size = 4096;
+inline constexpr std::size_t classes         = max_cached_size / granule;
+/// Upper bound of the memory one thread keeps in its cache.
+inline constexpr std::size_t max_cached_bytes = 256 * 1024;
+
+struct free_frame
+{
+    free_frame* m_next;
+};
+
+/// Trivially destructible, so it stays usable during thread exit: after the thread's cache owner has
+/// flushed it, m_state == dead and frees bypass the cache.
+struct cache
+{
+    enum : uint8_t
+    {
+        fresh, ///< this thread has not cached a frame yet (its exit hook is not registered)
+        live,
+        dead ///< the thread is exiting and has flushed its cache
+    };
+    free_frame* m_heads[classes];
+    std::size_t m_bytes;
+    uint8_t     m_state;
+};
+
+inline constinit thread_local cache t_cache{};
+
+/// Returns memory from ::operator new(size). The sized form only where the compiler declares it: clang < 19
+/// leaves sized deallocation off unless -fsized-deallocation is given (gcc has it on in C++14 and later).
+inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> void
+{
+#if defined(__cpp_sized_deallocation)
+    ::operator delete(frame, size);
+#else
+    ::operator delete(frame);
+#endif
+}
+
+/// Cold paths (src/thread_pool.cpp).
+auto allocate_slow(std::size_t rounded) -> void*;
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
+} // namespace frame_cache_detail
+
+inline auto frame_allocate(std::size_t size) -> void*
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c     = (size - 1) / fc::granule;
+            fc::cache&        cache = fc::t_cache;
+            if (fc::free_frame* f = cache.m_heads[c]; f != nullptr) [[likely]]
+            {
+                cache.m_heads[c] = f->m_next;
+                cache.m_bytes -= (c + 1) * fc::granule;
+                return f;
+            }
+            return fc::allocate_slow((c + 1) * fc::granule);
+        }
+    }
+    return ::operator new(size);
+}
+
+inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c       = (size - 1) / fc::granule;
+            const std::size_t rounded = (c + 1) * fc::granule;
+            fc::cache&        cache   = fc::t_cache;
+            if (cache.m_state == fc::cache::live && cache.m_bytes + rounded <= fc::max_cached_bytes) [[likely]]
+            {
+                auto* f          = static_cast<fc::free_frame*>(frame);
+                f->m_next        = cache.m_heads[c];
+                cache.m_heads[c] = f;
+                cache.m_bytes += rounded;
+                return;
+            }
+            fc::deallocate_slow(frame, rounded);
+            return;
+        }
+    }
+    fc::release(frame, size);
+}
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#line 7 "../../third_party/libcoro/include/coro/when_all.hpp"
+#endif
 // #include "coro/detail/void_value.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
@@ -3129,7 +3290,7 @@ struct void_value
 };
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
-#line 6 "../../third_party/libcoro/include/coro/when_all.hpp"
+#line 9 "../../third_party/libcoro/include/coro/when_all.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -3365,9 +3526,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
@@ -3429,9 +3592,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
@@ -3790,7 +3955,7 @@ template<
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -4004,11 +4169,13 @@ public:
     [[nodiscard]] auto poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll() for a waiter that only passes the outcome on (posts it to a
     /// queue, sets a flag) and never blocks. It is resumed on the thread processing events even in thread-pool
     /// mode, saving the hand-off to a pool worker; anything heavier belongs in poll().
     [[nodiscard]] auto poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
         -> coro::task<poll_status>;
+#endif
 
 #ifdef LIBCORO_FEATURE_NETWORKING
     /// poll() for a socket. Unlike a raw descriptor, a socket stays registered with epoll between polls (edge-
@@ -4019,11 +4186,13 @@ public:
         -> coro::task<poll_status>;
 #endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read
     /// came back empty or, for a stream, short; a write would block), so the next poll of that socket can wait
     /// for the kernel's next readiness edge instead of checking the descriptor first. The net classes call it;
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
+#endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -4037,12 +4206,14 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
     /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
     /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
     /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
     /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
+#endif
 
 private:
     class timer_awaiter;
@@ -4142,7 +4313,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 4 "../../third_party/libcoro/src/net/socket.cpp"
+#line 6 "../../third_party/libcoro/src/net/socket.cpp"
 
 #include <cerrno>
 #include <cstring>
@@ -4259,9 +4430,13 @@ auto socket::close() -> void
     {
         // Counted before and after: a scheduler that kept this number registered must re-register whatever socket
         // gets the number next (see coro/detail/fd_close_serial.hpp), even one registered while we were closing.
+#if GOCORO_CORE_EXTENSIONS
         coro::detail::fd_close_serial::note_close(m_fd);
+#endif
         ::close(m_fd);
+#if GOCORO_CORE_EXTENSIONS
         coro::detail::fd_close_serial::note_close(m_fd);
+#endif
         m_fd = -1;
     }
 }
@@ -4306,6 +4481,7 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     return s;
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto local_port(const socket& s) -> uint16_t
 {
     sockaddr_storage addr{};
@@ -4319,6 +4495,7 @@ auto local_port(const socket& s) -> uint16_t
     detail::from_sockaddr(addr, ignored, port);
     return port;
 }
+#endif
 
 namespace detail
 {
@@ -4368,6 +4545,7 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 #line 1 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
@@ -4396,7 +4574,7 @@ concept mutable_buffer = requires(type t) {
 };
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#line 4 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
+#line 5 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/connect.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
@@ -4470,7 +4648,9 @@ public:
             if (static_cast<std::size_t>(n) < buffer.size())
             {
                 // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
             }
             return {recv_status::ok, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
         }
@@ -4481,7 +4661,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
         }
         return {static_cast<recv_status>(err), std::span<char>{}};
     }
@@ -4500,7 +4682,9 @@ public:
         {
             if (static_cast<std::size_t>(n) < buffer.size())
             {
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write); // send buffer full
+#endif
             }
             return {
                 send_status::ok,
@@ -4509,7 +4693,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+#endif
         }
         return {static_cast<send_status>(err), std::span<const char>{buffer.data(), buffer.size()}};
     }
@@ -4652,6 +4838,7 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
 #line 1 "../../third_party/libcoro/include/coro/net/tcp/server.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/socket.hpp" (inlined above)
@@ -4696,8 +4883,10 @@ public:
     /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
     auto accept() -> coro::net::tcp::client;
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
@@ -4763,7 +4952,9 @@ auto server::accept() -> coro::net::tcp::client
     }
     else if (err == EAGAIN || err == EWOULDBLOCK)
     {
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_accept_socket.native_handle(), coro::poll_op::read); // no more pending
+#endif
     }
     return client{m_io_scheduler, std::move(s), std::move(opts)};
 }
@@ -4777,6 +4968,7 @@ auto server::accept() -> coro::net::tcp::client
 #line 1 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
@@ -4849,7 +5041,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+#endif
         }
         return {static_cast<send_status>(err), std::span<const char>{}};
     }
@@ -4872,7 +5066,9 @@ public:
             const int err = errno;
             if (err == EAGAIN || err == EWOULDBLOCK)
             {
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
             }
             return {static_cast<recv_status>(err), peer::info{}, std::span<char>{}};
         }
@@ -4881,8 +5077,10 @@ public:
         return {recv_status::ok, sender, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
     }
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the peer's socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

@@ -49,6 +49,26 @@ concept mutable_buffer = requires(type t) {
 #line 1 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
+
+
+// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
+// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
+// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// `#if GOCORO_CORE_EXTENSIONS`, so that:
+//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
+//     the headers it compiles against are a user's upstream libcoro (which never defines it);
+//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
+//     its headers with those blocks and this header's #include lines removed.
+#ifndef GOCORO_CORE_EXTENSIONS
+#define GOCORO_CORE_EXTENSIONS 1
+#endif
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -176,7 +196,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -1332,7 +1352,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp"
@@ -1341,6 +1361,8 @@ using unexpected = coro::detail::unexpected<E>;
 #line 1 "../../../third_party/libcoro/include/coro/task.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -1469,7 +1491,8 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 }
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
-#line 4 "../../../third_party/libcoro/include/coro/task.hpp"
+#line 6 "../../../third_party/libcoro/include/coro/task.hpp"
+#endif
 
 #include <coroutine>
 #include <exception>
@@ -1512,9 +1535,11 @@ struct promise_base
     promise_base() noexcept = default;
     ~promise_base()         = default;
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto initial_suspend() noexcept { return std::suspend_always{}; }
 
@@ -1820,7 +1845,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 8 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 9 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2569,7 +2594,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 9 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 10 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -2584,7 +2609,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 10 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -2710,7 +2735,138 @@ protected:
 
 
 // #include "coro/concepts/awaitable.hpp" (inlined above)
-// #include "coro/detail/frame_allocator.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/frame_allocator.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/frame_allocator.hpp"
+
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+namespace coro::detail
+{
+/// Coroutine frame allocation for task and when_all frames. The fast paths are inline here; the slow paths
+/// are defined in src/thread_pool.cpp (so every build that has the pool has them).
+///
+/// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
+/// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
+/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); beyond
+/// that, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's cache is
+/// released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
+/// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
+///
+/// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
+namespace frame_cache_detail
+{
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool enabled = false;
+#elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+inline constexpr bool enabled = false;
+    #else
+inline constexpr bool enabled = true;
+    #endif
+#else
+inline constexpr bool enabled = true;
+#endif
+
+inline constexpr std::size_t granule         = 32;
+inline constexpr std::size_t max_cached_size = 4096;
+inline constexpr std::size_t classes         = max_cached_size / granule;
+/// Upper bound of the memory one thread keeps in its cache.
+inline constexpr std::size_t max_cached_bytes = 256 * 1024;
+
+struct free_frame
+{
+    free_frame* m_next;
+};
+
+/// Trivially destructible, so it stays usable during thread exit: after the thread's cache owner has
+/// flushed it, m_state == dead and frees bypass the cache.
+struct cache
+{
+    enum : uint8_t
+    {
+        fresh, ///< this thread has not cached a frame yet (its exit hook is not registered)
+        live,
+        dead ///< the thread is exiting and has flushed its cache
+    };
+    free_frame* m_heads[classes];
+    std::size_t m_bytes;
+    uint8_t     m_state;
+};
+
+inline constinit thread_local cache t_cache{};
+
+/// Returns memory from ::operator new(size). The sized form only where the compiler declares it: clang < 19
+/// leaves sized deallocation off unless -fsized-deallocation is given (gcc has it on in C++14 and later).
+inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> void
+{
+#if defined(__cpp_sized_deallocation)
+    ::operator delete(frame, size);
+#else
+    ::operator delete(frame);
+#endif
+}
+
+/// Cold paths (src/thread_pool.cpp).
+auto allocate_slow(std::size_t rounded) -> void*;
+auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
+} // namespace frame_cache_detail
+
+inline auto frame_allocate(std::size_t size) -> void*
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c     = (size - 1) / fc::granule;
+            fc::cache&        cache = fc::t_cache;
+            if (fc::free_frame* f = cache.m_heads[c]; f != nullptr) [[likely]]
+            {
+                cache.m_heads[c] = f->m_next;
+                cache.m_bytes -= (c + 1) * fc::granule;
+                return f;
+            }
+            return fc::allocate_slow((c + 1) * fc::granule);
+        }
+    }
+    return ::operator new(size);
+}
+
+inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
+{
+    namespace fc = frame_cache_detail;
+    if constexpr (fc::enabled)
+    {
+        if (size <= fc::max_cached_size) [[likely]]
+        {
+            const std::size_t c       = (size - 1) / fc::granule;
+            const std::size_t rounded = (c + 1) * fc::granule;
+            fc::cache&        cache   = fc::t_cache;
+            if (cache.m_state == fc::cache::live && cache.m_bytes + rounded <= fc::max_cached_bytes) [[likely]]
+            {
+                auto* f          = static_cast<fc::free_frame*>(frame);
+                f->m_next        = cache.m_heads[c];
+                cache.m_heads[c] = f;
+                cache.m_bytes += rounded;
+                return;
+            }
+            fc::deallocate_slow(frame, rounded);
+            return;
+        }
+    }
+    fc::release(frame, size);
+}
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
+#line 7 "../../../third_party/libcoro/include/coro/when_all.hpp"
+#endif
 // #include "coro/detail/void_value.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
@@ -2725,7 +2881,7 @@ struct void_value
 };
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
-#line 6 "../../../third_party/libcoro/include/coro/when_all.hpp"
+#line 9 "../../../third_party/libcoro/include/coro/when_all.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -2961,9 +3117,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
@@ -3025,9 +3183,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
@@ -3386,7 +3546,7 @@ template<
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -3600,11 +3760,13 @@ public:
     [[nodiscard]] auto poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll() for a waiter that only passes the outcome on (posts it to a
     /// queue, sets a flag) and never blocks. It is resumed on the thread processing events even in thread-pool
     /// mode, saving the hand-off to a pool worker; anything heavier belongs in poll().
     [[nodiscard]] auto poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
         -> coro::task<poll_status>;
+#endif
 
 #ifdef LIBCORO_FEATURE_NETWORKING
     /// poll() for a socket. Unlike a raw descriptor, a socket stays registered with epoll between polls (edge-
@@ -3615,11 +3777,13 @@ public:
         -> coro::task<poll_status>;
 #endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read
     /// came back empty or, for a stream, short; a write would block), so the next poll of that socket can wait
     /// for the kernel's next readiness edge instead of checking the descriptor first. The net classes call it;
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
+#endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -3633,12 +3797,14 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls. Every poll still
     /// waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
     /// events), and so does every poll started afterwards, at once; timers and tasks are still drained. In manual
     /// mode the caller processes one round of events to resume them (unless it runs inside process_events, which
     /// then does it). Polls of descriptors beyond the scheduler's table (fd >= 2^20) are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
+#endif
 
 private:
     class timer_awaiter;
@@ -3816,6 +3982,7 @@ private:
 #line 1 "../../../third_party/libcoro/include/coro/net/socket.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 
@@ -3891,9 +4058,11 @@ auto make_socket(const socket::options& opts) -> socket;
 auto make_accept_socket(
     const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
 
+#if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+#endif
 
 namespace detail
 {
@@ -4472,7 +4641,9 @@ auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connecti
                 co_return connection_status::handshake_failed;
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, timeout))
         {
             case poll_status::event:
@@ -4541,7 +4712,9 @@ auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::
             co_return std::pair{recv_status::timeout, std::span<char>{}};
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, left))
         {
             case poll_status::event:
@@ -4602,7 +4775,9 @@ auto client::send_impl(const char* data, std::size_t size, std::optional<std::ch
             co_return std::pair{send_status::timeout, std::span<const char>{}};
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, left))
         {
             case poll_status::event:
@@ -4844,6 +5019,7 @@ auto to_string(send_status status) -> const std::string&
 #line 1 "../../../third_party/libcoro/include/coro/net/tls/server.hpp"
 
 
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 #ifdef LIBCORO_FEATURE_TLS
 
 // #include "coro/io_scheduler.hpp" (inlined above)
@@ -4892,8 +5068,10 @@ public:
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
     auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

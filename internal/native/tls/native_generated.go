@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "8c41f3a8f299daa3a7c73931c8e3a7ab793868af08f212256cb79a0442b04370"
+const SourceHash = "4c3c3eaf6d48a2986dd1f1405e44fcca16deded8ae1317d1360f4d6e0735c217"

@@ -1,5 +1,7 @@
 #include "coro/io_scheduler.hpp"
+#if GOCORO_CORE_EXTENSIONS
 #include "coro/detail/fd_close_serial.hpp"
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -548,6 +550,7 @@ auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseco
     co_return co_await poll_awaiter{*this, info, op, tick, true};
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
 {
     throw_if_stopped();
@@ -557,6 +560,7 @@ auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseco
     const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
     co_return co_await poll_awaiter{*this, info, op, tick, false};
 }
+#endif
 
 auto io_scheduler::size() const noexcept -> std::size_t
 {
@@ -812,7 +816,9 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) no
     std::atomic<uint32_t>* close_serial{nullptr};
     if (slot->m_kept || socket)
     {
+#if GOCORO_CORE_EXTENSIONS
         close_serial = detail::fd_close_serial::counter(info.m_fd); // created before it is read: see its header
+#endif
     }
     if (slot->m_kept)
     {
@@ -941,6 +947,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
     }
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 {
     fd_slot* slot = fd_slot_for(fd, false);
@@ -956,6 +963,7 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
     }
     slot->unlock();
 }
+#endif
 
 auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
 {
@@ -1236,6 +1244,7 @@ auto io_scheduler::run_inline_queue() -> void
     m_inline_running.clear();
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::shutdown_cancel_polls() noexcept -> void
 {
     m_cancel_polls.store(true, std::memory_order_seq_cst);
@@ -1257,6 +1266,7 @@ auto io_scheduler::shutdown_cancel_polls() noexcept -> void
     }
     shutdown();
 }
+#endif
 
 auto io_scheduler::shutdown() noexcept -> void
 {

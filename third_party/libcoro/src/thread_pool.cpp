@@ -35,6 +35,7 @@ namespace coro
 {
 namespace detail
 {
+#if GOCORO_CORE_EXTENSIONS
 // ---------------------------------------------------------------------------------------------------------
 // Coroutine frame cache slow paths (the fast paths are inline in coro/detail/frame_allocator.hpp). They live
 // in this file so that every build compiling the pool (make, Bazel, the Go unity file) also compiles them.
@@ -94,6 +95,7 @@ auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
     release(frame, rounded);
 }
 } // namespace frame_cache_detail
+#endif
 
 // ---------------------------------------------------------------------------------------------------------
 // Asymmetric barriers. Two places need a Dekker-style store->load fence on both sides: a producer publishing
