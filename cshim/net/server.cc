@@ -3,6 +3,8 @@
 
 #include "cshim/net/server.h"
 #include "cshim/net/server_handler.hpp"
+#include "cshim/compat/sockaddr.hpp"
+#include "cshim/compat/sockaddr.hpp"
 
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
@@ -504,7 +506,7 @@ auto listen_socket(const gocoro_server_options* o, int* err, const char** op) ->
     {
         std::string host{o->host == nullptr ? "" : o->host};
         auto domain = host.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        len         = coro::net::detail::to_sockaddr(coro::net::ip_address::from_string(host, domain), o->port, addr);
+        len         = gocoro::compat::to_sockaddr(coro::net::ip_address::from_string(host, domain), o->port, addr);
     }
     catch (const std::exception&)
     {
@@ -628,7 +630,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
         {
             coro::net::ip_address ip{};
-            coro::net::detail::from_sockaddr(addr, ip, s->port);
+            gocoro::compat::from_sockaddr(addr, ip, s->port);
         }
         s->alive = 1; // the accept loop
         if (!s->scheduler->spawn(accept_loop(s)))

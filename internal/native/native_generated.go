@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3c73cd8193fe82ab1d7853ca762b1bacb9faf369f5e60ebe193eef87fedb7489"
+const SourceHash = "6fd758ded5c81f8ced5ba5b374d1cf938fab4df60b57ea157d28da0684ea66bb"

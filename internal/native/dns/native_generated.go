@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "19a02ce85fd95d1be411b1052a53ff8dbe7e66bcf1098293beba24836d50948a"
+const SourceHash = "1275c836d3c91fe03cb6b4499214572df230a9859412e4ce7f36fd6a0b07d494"

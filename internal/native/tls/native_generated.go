@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4c3c3eaf6d48a2986dd1f1405e44fcca16deded8ae1317d1360f4d6e0735c217"
+const SourceHash = "6f2c44eb3bdee9010fc1daf97d3ac233255b3207a23e9d2106644ad785ea9d4c"
