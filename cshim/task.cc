@@ -1,5 +1,6 @@
 #include "cshim/task.h"
 #include "cshim/callback.hpp"
+#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
 #include "cshim/event.hpp"
 #include "cshim/io_scheduler.hpp"
@@ -441,7 +442,7 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await s.poll(
+                    const auto status = co_await gocoro::compat::poll(s,
                         static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;

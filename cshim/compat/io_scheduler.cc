@@ -33,7 +33,7 @@ auto cancelled(const coro::io_scheduler& s) -> bool
 }
 } // namespace
 
-auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
 {
     using clock         = std::chrono::steady_clock;

@@ -12,6 +12,13 @@
 namespace gocoro::compat
 {
 #if GOCORO_CORE_EXTENSIONS
+/// io_scheduler::poll, which shutdown_cancel_polls() below ends with poll_status::closed.
+inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll(fd, op, timeout);
+}
+
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -27,11 +34,18 @@ inline auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 }
 #else
 /// poll() in slices of compat::poll_slice, checking between them whether shutdown_cancel_polls() was called for
-/// `s` (then: poll_status::closed); resumed wherever upstream resumes a poll (a pool worker in pool mode).
-auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+/// `s` (then: poll_status::closed).
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
-/// Marks `s` cancelled (its compat::poll_notify waiters end with poll_status::closed within one slice, and new
+/// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
 /// ones at once), then shutdown(), which waits for them.
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 #endif

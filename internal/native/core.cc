@@ -7649,6 +7649,13 @@ auto thread_pool::queue_size() const noexcept -> std::size_t
 namespace gocoro::compat
 {
 #if GOCORO_CORE_EXTENSIONS
+/// io_scheduler::poll, which shutdown_cancel_polls() below ends with poll_status::closed.
+inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll(fd, op, timeout);
+}
+
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -7664,11 +7671,18 @@ inline auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 }
 #else
 /// poll() in slices of compat::poll_slice, checking between them whether shutdown_cancel_polls() was called for
-/// `s` (then: poll_status::closed); resumed wherever upstream resumes a poll (a pool worker in pool mode).
-auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+/// `s` (then: poll_status::closed).
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
-/// Marks `s` cancelled (its compat::poll_notify waiters end with poll_status::closed within one slice, and new
+/// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
 /// ones at once), then shutdown(), which waits for them.
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 #endif
@@ -7704,7 +7718,7 @@ auto cancelled(const coro::io_scheduler& s) -> bool
 }
 } // namespace
 
-auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
 {
     using clock         = std::chrono::steady_clock;
@@ -10537,6 +10551,7 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
 #line 1 "../../cshim/task.cc"
 // #include "cshim/task.h" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/event.hpp" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
@@ -11177,7 +11192,7 @@ template<
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#line 15 "../../cshim/task.cc"
+#line 16 "../../cshim/task.cc"
 
 #include <algorithm>
 #include <atomic>
@@ -11607,7 +11622,7 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset) -> proxy
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await s.poll(
+                    const auto status = co_await gocoro::compat::poll(s,
                         static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6fd758ded5c81f8ced5ba5b374d1cf938fab4df60b57ea157d28da0684ea66bb"
+const SourceHash = "4c086c6dcdd735771eed31940ee6ace57ae8f910887dcf22a82f57c5dcbc498a"
