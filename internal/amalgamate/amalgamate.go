@@ -211,7 +211,7 @@ func Generate(root string) (map[string][]byte, error) {
 			p := path.Join(o.Dir, u.File)
 			out[p] = text
 			compiled = append(compiled, p)
-			if !hasCore(u) || !hasShim(u) {
+			if !hasShim(u) {
 				continue
 			}
 			text, err = amalgamateUnit(root, m, o, u, true)
@@ -243,15 +243,6 @@ func Generate(root string) (map[string][]byte, error) {
 func ExternalFile(file string) string {
 	ext := path.Ext(file)
 	return strings.TrimSuffix(file, ext) + "_external" + ext
-}
-
-func hasCore(u Unit) bool {
-	for _, l := range u.Libraries {
-		if l.Core {
-			return true
-		}
-	}
-	return false
 }
 
 func hasShim(u Unit) bool {
@@ -323,9 +314,9 @@ type unitWriter struct {
 	included map[string]bool
 }
 
-// amalgamateUnit writes unit u of owner o. A unit holding libcoro's sources builds only without ExternalTag; with
-// external set, it is the unit's variant for ExternalTag: without libcoro's sources, and with libcoro's headers
-// left as #include lines for the installed libcoro.
+// amalgamateUnit writes unit u of owner o, which builds only without ExternalTag (it inlines libcoro's sources or
+// headers). With external set, it is the unit's variant for ExternalTag: without libcoro's sources, and with
+// libcoro's headers left as #include lines for the installed libcoro.
 func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit, external bool) ([]byte, error) {
 	w := &unitWriter{root: root, ownerDir: o.Dir, external: external, defines: map[string]bool{}, included: map[string]bool{}}
 	for _, d := range unitDefines(m, u) {
@@ -337,10 +328,9 @@ func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit, external bool) (
 			names = append(names, l.Name+" ("+l.Label+")")
 		}
 	}
-	switch {
-	case external:
+	if external {
 		fmt.Fprintf(&w.buf, "//go:build %s\n\n", ExternalTag)
-	case hasCore(u):
+	} else {
 		fmt.Fprintf(&w.buf, "//go:build !%s\n\n", ExternalTag)
 	}
 	w.buf.WriteString(banner("//", "from "+ManifestPath))

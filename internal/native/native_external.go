@@ -10,4 +10,3 @@ package native
 
 // #cgo pkg-config: libcoro
 import "C"
-

@@ -75,15 +75,13 @@ net/tls/recv_status.hpp net/tls/send_status.hpp net/tls/server.hpp net/udp/peer.
 semaphore.hpp shared_mutex.hpp sync_wait.hpp task.hpp thread_pool.hpp time.hpp when_all.hpp when_any.hpp "
 upstream=$(echo $upstream)
 bad=0
-for h in $(grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' internal/native/*_external.cc internal/native/*/*_external.cc \
-    internal/native/tls/shim.cc | sed -E 's/.*coro\///' | sort -u); do
+for h in $(grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' internal/native/*_external.cc internal/native/*/*_external.cc | sed -E 's/.*coro\///' | sort -u); do
     case " $upstream " in *" $h "*) ;; *) echo "probe: the shim includes coro/$h, which upstream v0.14.1 lacks"; bad=1 ;; esac
 done
 [ $bad -eq 0 ]
 echo "probe: the shim includes only headers upstream v0.14.1 has"
 # Upstream's coro::detail has other internals than the embedded core's (only task_self_deleting is shared).
-if hits=$(grep -nE 'coro::(net::(dns::)?)?detail::' internal/native/*_external.cc internal/native/*/*_external.cc \
-    internal/native/tls/shim.cc | grep -v 'task_self_deleting'); then
+if hits=$(grep -nE 'coro::(net::(dns::)?)?detail::' internal/native/*_external.cc internal/native/*/*_external.cc | grep -v 'task_self_deleting'); then
     echo "probe: the shim uses embedded-core internals:"; echo "$hits"; exit 1
 fi
 echo "probe: the shim uses no coro::detail internal but task_self_deleting"

@@ -5,11 +5,14 @@
 # source: gocoro's embedded core with its extensions removed (tools/external/unextend: no GOCORO_CORE_EXTENSIONS
 # macro, no extension declaration, no gocoro-only header), compiled from upstream's list of library sources
 # (spec libcoro-v0.14-api.md §0) with networking and TLS on.
-#   bash tools/external/standin.sh /tmp/libcoro-standin [CXX=g++]
+#   [CXX=g++] bash tools/external/standin.sh PREFIX [CHECKOUT]
+# With CHECKOUT, it also writes the same stand-in laid out as an upstream source checkout (include/ without the
+# CMake-generated coro/export.hpp, src/ with upstream's library sources), for Bazel's GOCORO_LIBCORO.
 # Then tools/external/probe.sh PREFIX proves the extensions are gone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-prefix=${1:?usage: standin.sh PREFIX}
+prefix=${1:?usage: standin.sh PREFIX [CHECKOUT]}
+checkout=${2:-}
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 cxx=${CXX:-g++}
@@ -63,4 +66,15 @@ Cflags: -I\${includedir} $defines
 Libs: -L\${libdir} -lcoro -pthread
 Libs.private: -lssl -lcrypto -lcares
 PC
+if [ -n "$checkout" ]; then
+    rm -rf "$checkout/include" "$checkout/src"
+    mkdir -p "$checkout/src"
+    cp -r "$prefix/include" "$checkout/include"
+    rm "$checkout/include/coro/export.hpp"
+    for s in $srcs; do
+        mkdir -p "$checkout/src/$(dirname "$s")"
+        cp "$stage/src/$s" "$checkout/src/$s"
+    done
+    echo "standin: upstream-layout checkout in $checkout"
+fi
 echo "standin: installed into $prefix ($(ls "$prefix/lib/libcoro.a"), $(find "$prefix/include/coro" -name '*.hpp' | wc -l) headers)"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6f2c44eb3bdee9010fc1daf97d3ac233255b3207a23e9d2106644ad785ea9d4c"
+const SourceHash = "89b58dc1e7c4560755432417898cce6eb023ff63ca0e22cf0e131b9f48a5d2ef"
