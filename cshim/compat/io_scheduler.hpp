@@ -46,7 +46,8 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 }
 
 /// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once), then shutdown(), which waits for them.
+/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
+/// shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 #endif
 } // namespace gocoro::compat

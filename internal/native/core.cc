@@ -7629,7 +7629,8 @@ auto thread_pool::queue_size() const noexcept -> std::size_t
 // The fallbacks of compat/io_scheduler.hpp on upstream libcoro v0.14's public io_scheduler API (external build).
 // Upstream cannot cancel a poll, so a poll for the Go binding waits in slices and looks at a per-scheduler
 // "cancelled" mark between them: closing a scheduler takes up to one slice longer, and an idle waiter costs one
-// wake-up per slice.
+// wake-up per slice. shutdown_cancel_polls() waits for those polls before it calls shutdown(): upstream v0.14.1
+// shuts the pool down first and then drops what completes (spec §35.6), which would leave a poll hanging.
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -7683,18 +7684,20 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 }
 
 /// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once), then shutdown(), which waits for them.
+/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
+/// shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 7 "../../cshim/compat/io_scheduler.cc"
+#line 8 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
 
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -7705,18 +7708,62 @@ namespace
 /// How long a cancelled scheduler's pending poll may keep waiting.
 constexpr std::chrono::milliseconds poll_slice{100};
 
-/// Schedulers that shutdown_cancel_polls() was called for. The weak pointer tells a live entry from a dead
-/// scheduler whose address was reused (upstream v0.14.1's schedulers are never destroyed, the stand-in's are).
-std::mutex                                                                      g_mutex;
-std::vector<std::pair<const coro::io_scheduler*, std::weak_ptr<coro::io_scheduler>>> g_cancelled;
-
-auto cancelled(const coro::io_scheduler& s) -> bool
+/// The compat polls of one scheduler. The weak pointer tells a live entry from a dead scheduler whose address was
+/// reused (upstream v0.14.1's closed schedulers are destroyed too, once shutdown() let the event thread go).
+struct scheduler_polls
 {
-    std::scoped_lock lk{g_mutex};
-    return std::any_of(
-        g_cancelled.begin(), g_cancelled.end(), [&](const auto& e) { return e.first == &s && !e.second.expired(); });
+    const coro::io_scheduler*         scheduler;
+    std::weak_ptr<coro::io_scheduler> alive;
+    std::size_t                       pending{0};
+    bool                              cancelled{false};
+};
+
+std::mutex                   g_mutex;
+std::vector<scheduler_polls> g_schedulers;
+
+/// The entry of `s` (created if needed); call with g_mutex held.
+auto entry(coro::io_scheduler& s) -> scheduler_polls&
+{
+    for (auto& e : g_schedulers)
+    {
+        if (e.scheduler == &s && !e.alive.expired())
+        {
+            return e;
+        }
+    }
+    std::erase_if(g_schedulers, [](const scheduler_polls& e) { return e.alive.expired(); });
+    return g_schedulers.emplace_back(scheduler_polls{&s, s.weak_from_this()});
 }
+
 } // namespace
+
+// Not in the anonymous namespace: poll()'s coroutine frame, which has external linkage, holds one.
+/// Counts a poll of `s` as pending for its lifetime.
+class pending_poll
+{
+public:
+    explicit pending_poll(coro::io_scheduler& s) : m_scheduler(s)
+    {
+        std::scoped_lock lk{g_mutex};
+        ++entry(s).pending;
+    }
+    ~pending_poll()
+    {
+        std::scoped_lock lk{g_mutex};
+        --entry(m_scheduler).pending;
+    }
+    pending_poll(const pending_poll&)                    = delete;
+    auto operator=(const pending_poll&) -> pending_poll& = delete;
+
+    auto cancelled() -> bool
+    {
+        std::scoped_lock lk{g_mutex};
+        return entry(m_scheduler).cancelled;
+    }
+
+private:
+    coro::io_scheduler& m_scheduler;
+};
 
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -7724,9 +7771,10 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
     using clock         = std::chrono::steady_clock;
     const bool bounded  = timeout > std::chrono::milliseconds{0};
     const auto deadline = clock::now() + timeout;
+    pending_poll counted{s};
     for (;;)
     {
-        if (cancelled(s))
+        if (counted.cancelled())
         {
             co_return coro::poll_status::closed;
         }
@@ -7752,13 +7800,30 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 {
     try
     {
-        std::scoped_lock lk{g_mutex};
-        std::erase_if(g_cancelled, [](const auto& e) { return e.second.expired(); });
-        g_cancelled.emplace_back(&s, s.weak_from_this());
+        for (bool first = true;; first = false)
+        {
+            {
+                std::scoped_lock lk{g_mutex};
+                auto&            e = entry(s);
+                e.cancelled        = true;
+                if (e.pending == 0)
+                {
+                    break;
+                }
+            }
+            // Each pending poll sees the mark within one slice. In manual mode nobody else may process events:
+            // do it here (a concurrent process_events returns at once, as does this one while the event thread
+            // of a spawn-mode scheduler processes).
+            if (!first)
+            {
+                std::this_thread::sleep_for(std::chrono::milliseconds{1});
+            }
+            s.process_events(std::chrono::milliseconds{10});
+        }
     }
     catch (...)
     {
-        // Out of memory: pending polls then end by their own timeouts.
+        // Out of memory: pending polls then end by their own timeouts (shutdown() waits for them).
     }
     s.shutdown();
 }
