@@ -31,9 +31,3 @@ libcoro_external = repository_rule(
     environ = ["GOCORO_LIBCORO"],
     local = True,
 )
-
-def _libcoro_extension_impl(_ctx):
-    libcoro_external(name = "libcoro_external")
-
-# The same repository for MODULE.bazel (bzlmod).
-libcoro = module_extension(implementation = _libcoro_extension_impl)
