@@ -10,6 +10,7 @@ if [ "${1:-all}" != demo ]; then
         catch2                                       # C++ parity tests (Catch2 v2)
         clang-14                                     # the test command also builds the Go tests with clang 14 (Debian 12's)
         clang-19                                     # ... and the C++ tests with clang 19 (Debian 12 updates)
+        clang-format-19                              # C++ style check (.clang-format, tools/clang_format.sh)
         bazel-bootstrap bazel-skylib bazel-rules-java # offline Bazel 4.2.3 build
         libssl-dev openssl                           # net/tls
         libc-ares-dev                                # net/dns

@@ -65,6 +65,7 @@ struct gocoro_server_conn
     gocoro_io_scheduler* scheduler{nullptr};
     void*                user_arg{nullptr};
     std::string_view     data{};
+    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -72,6 +73,8 @@ struct gocoro_server_conn
     std::atomic<uint64_t> requests{0};
     // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
     std::optional<coro::net::tcp::client> client{};
+    // The Go handler's per-connection state (server.cc), null for other handlers.
+    struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*                   prev{nullptr};
     gocoro_server_conn*                   next{nullptr};
 };

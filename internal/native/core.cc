@@ -954,7 +954,7 @@ enum class poll_status;
 
 namespace coro::concepts
 {
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
 template<typename executor_type>
@@ -969,7 +969,7 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 };
 } // namespace v14
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
 /// io_scheduler offer all three, so they satisfy both versions of the concept.
@@ -1023,7 +1023,7 @@ concept io_exceutor = v14::executor<executor_type> and requires(executor_type e,
 namespace coro
 {
 class condition_variable;
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 class mutex;
 } // namespace v16
@@ -1062,7 +1062,7 @@ struct lock_operation : lock_operation_base
 };
 } // namespace detail
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
 class scoped_lock
@@ -1247,7 +1247,7 @@ inline auto lock_operation<void>::await_resume() noexcept -> void
 namespace coro
 {
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 class mutex;
 
@@ -4705,6 +4705,15 @@ public:
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
+
+    /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
+    /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
+    /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
+    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>
+    {
+        return poll_socket(fd, op, timeout);
+    }
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -4714,6 +4723,13 @@ public:
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 #endif
+
+    /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
+    /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
+    /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
+    /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
+    /// ready": their non-blocking read or write may still say would_block.
+    auto wake_poll(fd_t fd) -> void;
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -4776,6 +4792,7 @@ private:
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
+    auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -4825,6 +4842,11 @@ private:
     /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
+    /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
+    std::mutex          m_wake_mutex;
+    std::vector<fd_t>   m_wake_fds;
+    std::vector<fd_t>   m_waking;
+    std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};
@@ -4970,6 +4992,8 @@ struct io_scheduler::fd_slot
     // descriptor (::poll, timeout 0) before waiting; one that finds them clear waits with no system call at all.
     bool     m_kept{false};
     uint32_t m_close_serial{0};
+    /// wake_poll() found no poll pending: the next one completes at once.
+    bool m_woken{false};
     uint32_t m_want{0};
     uint32_t m_maybe{0};
     uint32_t m_unclaimed{0};
@@ -5530,6 +5554,10 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         collect_expired_timers();
     }
+    if (m_wake_requested.exchange(false, std::memory_order_acq_rel))
+    {
+        complete_wakes();
+    }
     hand_off_ready();
     if (inline_queue)
     {
@@ -5590,6 +5618,65 @@ auto io_scheduler::cancel_pending_polls() -> void
     hand_off_ready();
 }
 
+auto io_scheduler::wake_poll(fd_t fd) -> void
+{
+    {
+        std::lock_guard lk{m_wake_mutex};
+        m_wake_fds.push_back(fd);
+    }
+    m_wake_requested.store(true, std::memory_order_release);
+    signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
+}
+
+auto io_scheduler::complete_wakes() -> void
+{
+    // On the thread processing events, like the completion of events and timers, so a waiter is never completed
+    // twice: whoever disarms the slot under its lock owns the waiter.
+    {
+        std::lock_guard lk{m_wake_mutex};
+        m_waking.swap(m_wake_fds);
+    }
+    for (fd_t fd : m_waking)
+    {
+        fd_slot* slot = fd_slot_for(fd, true);
+        if (slot == nullptr)
+        {
+            continue; // untracked descriptors cannot be woken
+        }
+        detail::poll_info* info{nullptr};
+        slot->lock();
+        if (slot->m_armed)
+        {
+            info          = slot->m_owner;
+            slot->m_armed = false;
+            slot->m_owner = nullptr;
+            if (!slot->m_kept)
+            {
+                ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+                slot->m_registered = false;
+            }
+        }
+        else
+        {
+            slot->m_woken = true;
+        }
+        slot->unlock();
+        if (info == nullptr)
+        {
+            continue;
+        }
+        info->m_processed   = true;
+        info->m_poll_status = poll_status::event;
+        if (info->m_has_timer)
+        {
+            std::lock_guard lk{m_timer_mutex};
+            remove_timer_locked(*info);
+        }
+        make_ready(*info);
+    }
+    m_waking.clear();
+}
+
 auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
 {
     if (fd < 0 || static_cast<std::size_t>(fd) >= fd_table_size)
@@ -5648,6 +5735,13 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) no
     {
         slot->unlock();
         return cancelled_now;
+    }
+    if (slot->m_woken)
+    {
+        slot->m_woken = false;
+        slot->unlock();
+        info.m_poll_status = poll_status::event;
+        return ready_now;
     }
     std::atomic<uint32_t>* close_serial{nullptr};
     if (slot->m_kept || socket)
@@ -6136,7 +6230,7 @@ auto io_scheduler::shutdown() noexcept -> void
 #line 1 "../../third_party/libcoro/src/mutex.cpp"
 // #include "coro/mutex.hpp" (inlined above)
 
-namespace coro::v14
+namespace coro::LIBCORO_INLINE_V14 v14
 {
 auto mutex::lock_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "91e0e5d04887dc105f0c0c038e3b5609b8a7f4257b1ac56b6a7259cd3464f9ed"
+const SourceHash = "8f9516650116237bafab99c93404beef56fb4de3e774a24b7241151c183c7937"

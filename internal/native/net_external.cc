@@ -792,6 +792,26 @@ typedef struct gocoro_server_options
     size_t      max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
     uintptr_t   host_handle;
+    /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
+     * reported to the host). 0: no limit. */
+    uint64_t    max_conns;
+    /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
+     * older than that (a message that never completes) closes it; write: queued output that makes no progress
+     * for that long closes it. */
+    int64_t     idle_timeout_ms;
+    int64_t     read_timeout_ms;
+    int64_t     write_timeout_ms;
+    /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
+     * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
+     * are refused; 0: 4 * high_water. */
+    size_t      high_water;
+    size_t      max_output;
+    /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
+    int32_t     tick;
+    /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
+     * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
+     * close is then called only for connections that were opened. */
+    int32_t     lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -802,6 +822,7 @@ typedef struct gocoro_server_stats
     uint64_t bytes_written;
     uint64_t requests;
     uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
@@ -849,13 +870,64 @@ typedef struct gocoro_server_msg
 /* Makes room for `more` bytes after out_len (may move out). 0, or -ENOMEM. */
 int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more);
 
-/* open: returns the host's handle for the connection (0: refuse it). data: see gocoro_server_msg. close: called
- * exactly once for each connection whose open returned non-zero, after its last data call. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id);
-typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg);
-typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle);
+/* Why a Go connection ended (gocoro_server_close_fn's reason; err is an errno for GOCORO_END_IO). */
+enum
+{
+    GOCORO_END_EOF           = 0, /* the peer closed, or the host asked to close */
+    GOCORO_END_IO            = 1,
+    GOCORO_END_IDLE_TIMEOUT  = 2,
+    GOCORO_END_READ_TIMEOUT  = 3,
+    GOCORO_END_WRITE_TIMEOUT = 4,
+    GOCORO_END_INPUT_LIMIT   = 5,
+    GOCORO_END_STOPPING      = 6,
+    GOCORO_END_HOST_ERROR    = 7 /* the data callback failed (already reported by the host) */
+};
+/* gocoro_server_data_fn's event. */
+enum
+{
+    GOCORO_EVENT_DATA    = 0, /* new input arrived */
+    GOCORO_EVENT_WAKE    = 1, /* gocoro_server_conn_wake: no new input necessarily */
+    GOCORO_EVENT_DRAINED = 2  /* output above high_water has all been sent */
+};
+/* gocoro_server_report_fn's kind (err: an errno). */
+enum
+{
+    GOCORO_REPORT_ACCEPT  = 0, /* accept(2) failed */
+    GOCORO_REPORT_REFUSED = 1  /* max_conns reached: a connection was closed at once */
+};
+
+/* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
+ * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
+ * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
+ * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
+                                           gocoro_server_msg* msg);
+typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
+typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
+typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close);
+                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
+                                        gocoro_server_tick_fn tick);
+
+/* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
+
+/* Queues bytes (copied) to be sent by the loop after what is queued already: 0, or -ENOBUFS past max_output. */
+int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n);
+/* Runs the data callback once more (event GOCORO_EVENT_WAKE) soon. */
+void gocoro_server_conn_wake(gocoro_server_conn* c);
+/* Closes the connection once what is queued has been sent (or the write timeout hit). */
+void gocoro_server_conn_close(gocoro_server_conn* c);
+/* Output queued and not sent yet (bytes). */
+size_t gocoro_server_conn_outbound(const gocoro_server_conn* c);
+/* The dial_token given to gocoro_server_adopt for this connection, 0 for an accepted one. */
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
+
+/* Serves a connected socket the host made (a client connection dialled into the loop) like an accepted one, with
+ * the server's handler; takes ownership of fd (closed on failure too). The Go handler opens such a connection at
+ * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
+ * server is stopping. Any thread. */
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 
 #ifdef __cplusplus
 }
@@ -1091,6 +1163,7 @@ struct gocoro_server_conn
     gocoro_io_scheduler* scheduler{nullptr};
     void*                user_arg{nullptr};
     std::string_view     data{};
+    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -1098,6 +1171,8 @@ struct gocoro_server_conn
     std::atomic<uint64_t> requests{0};
     // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
     std::optional<coro::net::tcp::client> client{};
+    // The Go handler's per-connection state (server.cc), null for other handlers.
+    struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*                   prev{nullptr};
     gocoro_server_conn*                   next{nullptr};
 };
@@ -1268,6 +1343,7 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 // #include "cshim/compat/sockaddr.hpp" (inlined above)
 // #include "cshim/compat/sockaddr.hpp" (inlined above)
 
+#include <coro/detail/fd_close_serial.hpp>
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
 
@@ -1282,6 +1358,7 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <netinet/in.h>
@@ -1299,12 +1376,20 @@ struct gocoro_server
     std::string                         data;
     std::size_t                         max_input{1 << 20};
     uintptr_t                           host_handle{0};
+    uint64_t                            max_conns{0};
+    std::chrono::milliseconds           idle_timeout{0};
+    std::chrono::milliseconds           read_timeout{0};
+    std::chrono::milliseconds           write_timeout{0};
+    std::size_t                         high_water{1 << 20};
+    std::size_t                         max_output{4 << 20};
+    bool                                lazy_open{false};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
 
     std::atomic<bool>     stopping{false};
     std::atomic<uint64_t> accepted{0};
     std::atomic<uint64_t> errors{0};
+    std::atomic<uint64_t> refused{0};
     std::atomic<uint64_t> next_id{0};
 
     // Guarded by mu: the live connections, the accept loop's and connections' liveness, totals of closed ones.
@@ -1327,6 +1412,8 @@ using gocoro::server::connection;
 gocoro_server_open_fn  g_open{nullptr};
 gocoro_server_data_fn  g_data{nullptr};
 gocoro_server_close_fn g_close{nullptr};
+gocoro_server_report_fn g_report{nullptr};
+gocoro_server_tick_fn  g_tick{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -1385,7 +1472,10 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         s->closed_written += c->bytes_written.load(std::memory_order_relaxed);
         s->closed_requests += c->requests.load(std::memory_order_relaxed);
         // Closed under the lock so that stop never shuts down a descriptor number that was reused meanwhile.
+        // Counted as net::socket counts its closes: Go connections poll with kept registrations (poll_kept).
+        coro::detail::fd_close_serial::note_close(c->fd);
         ::close(c->fd);
+        coro::detail::fd_close_serial::note_close(c->fd);
         --s->active;
         release_locked(s);
     }
@@ -1414,7 +1504,7 @@ auto serve_conn(gocoro_server* s, gocoro_server_conn* c) -> coro::task<void>
     finish_conn(s, c);
 }
 
-auto open_conn(gocoro_server* s, int fd) -> void
+auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
@@ -1426,13 +1516,14 @@ auto open_conn(gocoro_server* s, int fd) -> void
     c->user_arg  = s->user_arg;
     c->data      = s->data;
     c->stopping  = &s->stopping;
+    c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
         if (s->stopping.load(std::memory_order_relaxed))
         {
             ::close(fd);
             delete c;
-            return;
+            return -ESHUTDOWN;
         }
         c->next = s->conns;
         if (s->conns != nullptr)
@@ -1443,10 +1534,29 @@ auto open_conn(gocoro_server* s, int fd) -> void
         ++s->alive;
         ++s->active;
     }
-    s->accepted.fetch_add(1, std::memory_order_relaxed);
+    if (dial_token == 0)
+    {
+        s->accepted.fetch_add(1, std::memory_order_relaxed);
+    }
     if (!s->scheduler->spawn(serve_conn(s, c)))
     {
         finish_conn(s, c); // the scheduler is shutting down; the coroutine never ran
+        return -ESHUTDOWN;
+    }
+    return 0;
+}
+
+auto at_limit(gocoro_server* s) -> bool
+{
+    std::scoped_lock lk{s->mu};
+    return s->max_conns > 0 && s->active >= s->max_conns;
+}
+
+auto report(gocoro_server* s, int32_t kind, int32_t err) -> void
+{
+    if (s->host_handle != 0 && g_report != nullptr)
+    {
+        g_report(s->host_handle, kind, err);
     }
 }
 
@@ -1479,6 +1589,16 @@ auto accept_loop(gocoro_server* s) -> coro::task<void>
                 int fd = ::accept4(s->listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (fd >= 0)
                 {
+                    if (at_limit(s))
+                    {
+                        // Accepted and closed at once: the client learns right away (EOF) instead of waiting in
+                        // the backlog, and the host hears about it.
+                        ::close(fd);
+                        s->refused.fetch_add(1, std::memory_order_relaxed);
+                        s->errors.fetch_add(1, std::memory_order_relaxed);
+                        report(s, GOCORO_REPORT_REFUSED, 0);
+                        continue;
+                    }
                     open_conn(s, fd);
                     continue;
                 }
@@ -1490,6 +1610,7 @@ auto accept_loop(gocoro_server* s) -> coro::task<void>
                 if (e != EAGAIN && e != EWOULDBLOCK)
                 {
                     s->errors.fetch_add(1, std::memory_order_relaxed);
+                    report(s, GOCORO_REPORT_ACCEPT, e);
                     if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
                     {
                         co_await s->scheduler->yield_for(std::chrono::milliseconds{10}); // wait for descriptors
@@ -1663,18 +1784,395 @@ auto http200(connection conn) -> coro::task<void>
     }
 }
 
-/// Calls the host's close callback exactly once, however the coroutine ends.
-struct host_conn_guard
+} // namespace
+
+/// A Go connection's state shared with other threads (AsyncWrite, Wake, Close from any goroutine).
+struct gocoro_go_conn
 {
-    uintptr_t handle;
-    char*     out;
-    ~host_conn_guard()
+    std::mutex  mu;
+    std::string async; // queued by gocoro_server_conn_async_write, taken by the loop
+    bool        wake{false};
+    bool        close{false};
+    // Output queued and not sent (loop's pending + async), for max_output and gocoro_server_conn_outbound.
+    std::atomic<std::size_t> outbound{0};
+};
+
+namespace
+{
+/// Buffers one loop thread lends to the connection it is serving: input is read here first and output written
+/// here by the callback, so an idle connection owns no buffer at all (memory per connection is what matters with
+/// many of them); a connection keeps its own copy only of input it did not consume and output the socket did
+/// not take. Used without suspending in between (read, callback, send), so connections never share them.
+struct loop_scratch
+{
+    static constexpr std::size_t size = 64 * 1024;
+    std::vector<char> in = std::vector<char>(size);
+    char*             out{nullptr};
+    std::size_t       out_cap{0};
+    ~loop_scratch() { std::free(out); }
+};
+thread_local loop_scratch t_scratch;
+
+/// The loop side of a Go connection: unconsumed input, output not sent yet, the host handle, and why it ended.
+struct go_loop
+{
+    connection        conn;
+    gocoro_server*    s;
+    // Made with the host's connection (open): a connection the host never saw owns none.
+    std::unique_ptr<gocoro_go_conn> shared;
+    uintptr_t         h{0};
+    std::vector<char> own;     // unconsumed input (empty while everything was consumed)
+    std::size_t       used{0}; // of own
+    bool              read_first{false};
+    std::string       pending; // output the socket did not take yet
+    std::size_t       sent{0}; // of pending
+    int32_t           reason{GOCORO_END_EOF};
+    int32_t           err{0};
+    bool              above_water{false};
+
+    using clock = std::chrono::steady_clock;
+    clock::time_point last_input{clock::now()};
+    clock::time_point input_since{}; // when the oldest unconsumed input arrived
+    clock::time_point last_progress{clock::now()};
+
+    go_loop(connection c, gocoro_server* srv) : conn(c), s(srv) {}
+    go_loop(const go_loop&)                    = delete;
+    auto operator=(const go_loop&) -> go_loop& = delete;
+    ~go_loop()
     {
-        g_close(handle);
-        std::free(out);
+        if (h != 0)
+        {
+            in_callback mark{s};
+            g_close(h, reason, err);
+        }
+        conn.native()->go = nullptr;
+    }
+
+    auto end(int32_t why, int32_t e = 0) -> void
+    {
+        if (reason == GOCORO_END_EOF)
+        {
+            reason = why;
+            err    = e;
+        }
+    }
+
+    auto unsent() const -> std::size_t { return pending.size() - sent; }
+
+    /// The socket was found not ready for op: the next poll waits for the next edge without a system call.
+    auto drained(coro::poll_op op) -> void { s->scheduler->note_drained(conn.fd(), op); }
+    auto publish() -> void
+    {
+        if (shared)
+        {
+            shared->outbound.store(unsent(), std::memory_order_relaxed);
+        }
+    }
+
+    /// A message for a callback whose output goes to the thread's scratch buffer.
+    static auto lend_out(gocoro_server_msg& m) -> bool
+    {
+        if (t_scratch.out == nullptr)
+        {
+            t_scratch.out = static_cast<char*>(std::malloc(loop_scratch::size));
+            if (t_scratch.out == nullptr)
+            {
+                return false;
+            }
+            t_scratch.out_cap = loop_scratch::size;
+        }
+        m.out     = t_scratch.out;
+        m.out_cap = t_scratch.out_cap;
+        m.out_len = 0;
+        return true;
+    }
+
+    /// Takes the scratch buffer back from m (reserve may have moved it) and sends the callback's reply: straight
+    /// from the scratch buffer when nothing is queued before it, the rest is copied to pending. False on a send
+    /// error.
+    auto take_reply(gocoro_server_msg& m) -> bool
+    {
+        t_scratch.out     = m.out;
+        t_scratch.out_cap = m.out_cap;
+        bool ok           = true;
+        std::size_t done  = 0;
+        if (m.out_len > 0 && unsent() == 0)
+        {
+            pending.clear();
+            sent = 0;
+            while (done < m.out_len)
+            {
+                auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
+                if (st == coro::net::send_status::would_block)
+                {
+                    drained(coro::poll_op::write);
+                    break;
+                }
+                if (st != coro::net::send_status::ok)
+                {
+                    end(GOCORO_END_IO, static_cast<int32_t>(st));
+                    ok = false;
+                    break;
+                }
+                done = m.out_len - rest.size();
+                last_progress = clock::now();
+            }
+        }
+        if (ok && done < m.out_len)
+        {
+            pending.append(m.out + done, m.out_len - done);
+        }
+        if (t_scratch.out_cap > 16 * loop_scratch::size) // a one-off huge reply: give the memory back
+        {
+            if (auto* p = static_cast<char*>(std::realloc(t_scratch.out, loop_scratch::size)); p != nullptr)
+            {
+                t_scratch.out     = p;
+                t_scratch.out_cap = loop_scratch::size;
+            }
+        }
+        publish();
+        return ok;
+    }
+
+    /// One non-blocking read: into the scratch buffer when no input is kept, else after the kept input.
+    /// 1: got bytes (view set to all unconsumed input); 0: nothing there; -1: closed or error; -2: input limit.
+    auto read(std::span<char>& view, bool& scratch) -> int
+    {
+        std::span<char> dst;
+        scratch = used == 0;
+        if (scratch)
+        {
+            dst = std::span<char>{t_scratch.in};
+        }
+        else
+        {
+            if (own.size() - used < 2048)
+            {
+                if (own.size() >= s->max_input)
+                {
+                    return -2;
+                }
+                own.resize(std::min(std::max(own.size() * 2, std::size_t{16 * 1024}), s->max_input));
+            }
+            dst = std::span<char>{own.data() + used, own.size() - used};
+        }
+        auto [st, got] = conn.recv(dst);
+        if (st == coro::net::recv_status::would_block)
+        {
+            read_first = false;
+            drained(coro::poll_op::read);
+            return 0;
+        }
+        if (st != coro::net::recv_status::ok)
+        {
+            return -1;
+        }
+        read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+        if (!read_first)
+        {
+            drained(coro::poll_op::read); // a short read took all there was
+        }
+        if (scratch)
+        {
+            view = got;
+        }
+        else
+        {
+            used += got.size();
+            view = std::span<char>{own.data(), used};
+        }
+        return 1;
+    }
+
+    /// Calls the host's open callback; false: refused, or the reply could not be sent.
+    auto open() -> bool
+    {
+        gocoro_server_msg msg{};
+        if (!lend_out(msg))
+        {
+            return false;
+        }
+        try
+        {
+            shared = std::make_unique<gocoro_go_conn>();
+        }
+        catch (const std::bad_alloc&)
+        {
+            return false;
+        }
+        conn.native()->go = shared.get();
+        {
+            in_callback mark{s};
+            h = g_open(s->host_handle, conn.native(), conn.id(), &msg);
+        }
+        if (h == 0)
+        {
+            t_scratch.out     = msg.out;
+            t_scratch.out_cap = msg.out_cap;
+            return false;
+        }
+        return take_reply(msg);
+    }
+
+    /// Calls the host's data callback with `in` (the unconsumed input; from the scratch buffer if `scratch`);
+    /// false: close (after flushing).
+    auto call(int32_t event, std::span<char> in, bool scratch) -> bool
+    {
+        if (h == 0 && !open())
+        {
+            return false;
+        }
+        gocoro_server_msg msg{};
+        if (!lend_out(msg))
+        {
+            end(GOCORO_END_IO, ENOMEM);
+            return false;
+        }
+        msg.in     = in.data();
+        msg.in_len = in.size();
+        int64_t r  = 0;
+        {
+            in_callback mark{s};
+            r = g_data(h, &msg, event);
+        }
+        conn.add_requests(msg.requests);
+        if (r < -1)
+        {
+            s->errors.fetch_add(1, std::memory_order_relaxed);
+            end(GOCORO_END_HOST_ERROR);
+        }
+        if (!take_reply(msg))
+        {
+            return false;
+        }
+        if (r < 0)
+        {
+            return false;
+        }
+        const std::size_t consumed = std::min(static_cast<std::size_t>(r), in.size());
+        const std::size_t left     = in.size() - consumed;
+        if (left == 0)
+        {
+            used        = 0;
+            input_since = {};
+            if (own.capacity() > 0)
+            {
+                std::vector<char>{}.swap(own); // an idle connection keeps no buffer
+            }
+            return true;
+        }
+        if (scratch)
+        {
+            own.resize(std::max(left + 2048, std::size_t{16 * 1024}));
+            std::memcpy(own.data(), in.data() + consumed, left);
+        }
+        else if (consumed > 0)
+        {
+            std::memmove(own.data(), own.data() + consumed, left);
+        }
+        used = left;
+        if (consumed > 0 || input_since == clock::time_point{})
+        {
+            input_since = clock::now(); // what is left is a newer (incomplete) message
+        }
+        read_first = true; // an incomplete message: the rest is probably on its way
+        return true;
+    }
+
+    /// Sends what the socket takes now of the pending output. False on a send error.
+    auto flush() -> bool
+    {
+        while (sent < pending.size())
+        {
+            auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
+            if (st == coro::net::send_status::would_block)
+            {
+                drained(coro::poll_op::write);
+                break;
+            }
+            if (st != coro::net::send_status::ok)
+            {
+                end(GOCORO_END_IO, static_cast<int32_t>(st));
+                return false;
+            }
+            sent          = pending.size() - rest.size();
+            last_progress = clock::now();
+        }
+        if (sent == pending.size() && !pending.empty())
+        {
+            std::string{}.swap(pending); // an idle connection keeps no buffer
+            sent = 0;
+        }
+        else if (sent > 64 * 1024 && sent * 2 > pending.size())
+        {
+            pending.erase(0, sent); // keep the buffer from growing without bound
+            sent = 0;
+        }
+        publish();
+        return true;
+    }
+
+    /// Takes what other threads queued; returns the wake/close requests.
+    auto take_shared(bool& wake, bool& close) -> void
+    {
+        if (!shared)
+        {
+            return;
+        }
+        std::scoped_lock lk{shared->mu};
+        if (!shared->async.empty())
+        {
+            if (pending.empty())
+            {
+                pending.swap(shared->async);
+                sent = 0;
+            }
+            else
+            {
+                pending.append(shared->async);
+                shared->async.clear();
+            }
+        }
+        wake  = std::exchange(shared->wake, false);
+        close = close || shared->close;
+    }
+
+    /// The earliest deadline that applies now, relative to now (0: none); sets `why` to its end reason.
+    auto next_deadline(bool reading, bool writing, int32_t& why) const -> std::chrono::milliseconds
+    {
+        const auto now  = clock::now();
+        auto       best = clock::time_point::max();
+        auto       pick = [&](clock::time_point at, int32_t w) {
+            if (at < best)
+            {
+                best = at;
+                why  = w;
+            }
+        };
+        if (reading && s->idle_timeout.count() > 0)
+        {
+            pick(last_input + s->idle_timeout, GOCORO_END_IDLE_TIMEOUT);
+        }
+        if (reading && s->read_timeout.count() > 0 && input_since != clock::time_point{})
+        {
+            pick(input_since + s->read_timeout, GOCORO_END_READ_TIMEOUT);
+        }
+        if (writing && s->write_timeout.count() > 0)
+        {
+            pick(last_progress + s->write_timeout, GOCORO_END_WRITE_TIMEOUT);
+        }
+        if (best == clock::time_point::max())
+        {
+            return std::chrono::milliseconds{0};
+        }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(best - now);
+        return left.count() > 0 ? left : std::chrono::milliseconds{-1};
     }
 };
 
+/// Serves one connection with the host's callbacks. The loop: take what other threads queued, send what is
+/// pending, wait (for input unless the output is above the high-water mark, for writability while output is
+/// pending, bounded by the nearest timeout), read, call the host.
 auto go_conn(connection conn) -> coro::task<void>
 {
     gocoro_server* s = conn.native()->server;
@@ -1682,78 +2180,139 @@ auto go_conn(connection conn) -> coro::task<void>
     {
         co_return;
     }
-    uintptr_t h = 0;
-    {
-        in_callback mark{s};
-        h = g_open(s->host_handle, conn.native(), conn.id());
-    }
-    if (h == 0)
+    go_loop l{conn, s};
+    if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
     {
         co_return;
     }
-    gocoro_server_msg msg{};
-    host_conn_guard   guard{h, nullptr};
-    msg.out_cap = 4096;
-    msg.out     = static_cast<char*>(std::malloc(msg.out_cap));
-    guard.out   = msg.out;
-    if (msg.out == nullptr)
-    {
-        co_return;
-    }
-    input in{.max = s->max_input};
+    bool closing = false;
     while (true)
     {
-        if (!in.read_first && co_await conn.poll(coro::poll_op::read) != coro::poll_status::event)
+        bool wake = false;
+        l.take_shared(wake, closing);
+        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
+        {
+            closing = true;
+        }
+        if (!l.flush())
         {
             co_return;
         }
-        int rr = in.read(conn);
-        if (rr < 0)
+        if (l.unsent() > s->high_water)
+        {
+            l.above_water = true;
+        }
+        else if (l.above_water && l.unsent() == 0)
+        {
+            l.above_water = false;
+            if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
+            {
+                closing = true;
+            }
+            continue; // the callback may have written more
+        }
+        if (closing && l.unsent() == 0)
         {
             co_return;
+        }
+        if (s->stopping.load(std::memory_order_relaxed))
+        {
+            l.end(GOCORO_END_STOPPING);
+            co_return;
+        }
+        const bool reading = !closing && !l.above_water;
+        const bool writing = l.unsent() > 0;
+        if (!(reading && l.read_first))
+        {
+            int32_t why     = GOCORO_END_EOF;
+            auto    timeout = l.next_deadline(reading, writing, why);
+            if (timeout.count() < 0)
+            {
+                l.end(why);
+                co_return;
+            }
+            auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+            auto st = co_await s->scheduler->poll_kept(conn.fd(), op, timeout);
+            if (st == coro::poll_status::timeout)
+            {
+                continue; // the deadline check above decides (a wake may have moved the clock)
+            }
+            if (st != coro::poll_status::event)
+            {
+                if (st == coro::poll_status::closed && reading)
+                {
+                    // The peer hung up or half-closed: read what is left (and see EOF) before ending.
+                    l.read_first = true;
+                    continue;
+                }
+                l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
+                co_return;
+            }
+            if (!reading)
+            {
+                continue;
+            }
+        }
+        std::span<char> view;
+        bool            scratch = false;
+        int             rr      = l.read(view, scratch);
+        if (rr < 0)
+        {
+            if (rr == -2)
+            {
+                l.end(GOCORO_END_INPUT_LIMIT);
+            }
+            else if (s->stopping.load(std::memory_order_relaxed))
+            {
+                l.end(GOCORO_END_STOPPING);
+            }
+            // EOF (or a reset): flush what we can, then end.
+            closing = true;
+            continue;
         }
         if (rr == 0)
         {
             continue;
         }
-        msg.in       = in.buf.data();
-        msg.in_len   = in.used;
-        msg.out_len  = 0;
-        msg.requests = 0;
-        int64_t r    = 0;
+        l.last_input = go_loop::clock::now();
+        if (l.input_since == go_loop::clock::time_point{})
         {
-            in_callback mark{s};
-            r = g_data(h, &msg);
+            l.input_since = l.last_input;
         }
-        guard.out    = msg.out; // reserve may have moved it
-        conn.add_requests(msg.requests);
-        if (r < -1)
+        if (!l.call(GOCORO_EVENT_DATA, view, scratch))
         {
-            s->errors.fetch_add(1, std::memory_order_relaxed);
-        }
-        in.consume(r < 0 ? in.used : std::min(static_cast<std::size_t>(r), in.used));
-        if (in.used > 0)
-        {
-            in.read_first = true; // an incomplete message: the rest is probably on its way
-        }
-        if (msg.out_len > 0 && !co_await conn.send_all(std::span<const char>{msg.out, msg.out_len}))
-        {
-            co_return;
-        }
-        if (r < 0)
-        {
-            co_return;
-        }
-        if (msg.out_cap > 64 * 1024) // a one-off large reply: give the memory back
-        {
-            if (auto* p = static_cast<char*>(std::realloc(msg.out, 4096)); p != nullptr)
-            {
-                msg.out     = p;
-                msg.out_cap = 4096;
-                guard.out   = p;
-            }
+            closing = true;
         }
     }
+}
+
+/// Calls the host's tick callback on the loop until it says stop or the server stops.
+auto go_ticker(gocoro_server* s) -> coro::task<void>
+{
+    using namespace std::chrono;
+    auto next = steady_clock::now();
+    while (!s->stopping.load(std::memory_order_relaxed))
+    {
+        auto now = steady_clock::now();
+        if (now < next)
+        {
+            // Short naps, so that stop (which waits for this coroutine) is not held up by a long interval.
+            co_await s->scheduler->yield_for(std::min(ceil<milliseconds>(next - now), milliseconds{20}));
+            continue;
+        }
+        int64_t ns = 0;
+        {
+            in_callback mark{s};
+            ns = g_tick(s->host_handle);
+        }
+        if (ns < 0)
+        {
+            break;
+        }
+        next = steady_clock::now() + nanoseconds{ns};
+    }
+    std::scoped_lock lk{s->mu};
+    release_locked(s);
 }
 
 constinit const gocoro_server_handler echo_handler    = gocoro::server::make_handler<echo>("echo");
@@ -1827,11 +2386,92 @@ const gocoro_server_handler* gocoro_server_go_handler(void)
 }
 
 void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close)
+                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
+                                        gocoro_server_tick_fn tick)
 {
-    g_open  = open;
-    g_data  = data;
-    g_close = close;
+    g_open   = open;
+    g_data   = data;
+    g_close  = close;
+    g_report = report;
+    g_tick   = tick;
+}
+
+int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n)
+{
+    gocoro_go_conn* g = c->go;
+    if (g == nullptr)
+    {
+        return -EPIPE;
+    }
+    {
+        std::scoped_lock lk{g->mu};
+        if (g->close)
+        {
+            return -EPIPE;
+        }
+        if (g->outbound.load(std::memory_order_relaxed) + g->async.size() + n > c->server->max_output)
+        {
+            return -ENOBUFS;
+        }
+        try
+        {
+            g->async.append(static_cast<const char*>(p), n);
+        }
+        catch (const std::bad_alloc&)
+        {
+            return -ENOMEM;
+        }
+    }
+    c->server->scheduler->wake_poll(c->fd);
+    return 0;
+}
+
+void gocoro_server_conn_wake(gocoro_server_conn* c)
+{
+    if (gocoro_go_conn* g = c->go; g != nullptr)
+    {
+        {
+            std::scoped_lock lk{g->mu};
+            g->wake = true;
+        }
+        c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+void gocoro_server_conn_close(gocoro_server_conn* c)
+{
+    if (gocoro_go_conn* g = c->go; g != nullptr)
+    {
+        {
+            std::scoped_lock lk{g->mu};
+            g->close = true;
+        }
+        c->server->scheduler->wake_poll(c->fd);
+    }
+}
+
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c)
+{
+    return c->dial_token;
+}
+
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token)
+{
+    try
+    {
+        return open_conn(s, fd, dial_token);
+    }
+    catch (...)
+    {
+        ::close(fd);
+        return -ENOMEM;
+    }
+}
+
+size_t gocoro_server_conn_outbound(const gocoro_server_conn* c)
+{
+    gocoro_go_conn* g = c->go;
+    return g == nullptr ? 0 : g->outbound.load(std::memory_order_relaxed);
 }
 
 int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more)
@@ -1885,7 +2525,17 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         {
             s->max_input = opts->max_input;
         }
-        s->host_handle = opts->host_handle;
+        s->host_handle   = opts->host_handle;
+        s->max_conns     = opts->max_conns;
+        s->idle_timeout  = std::chrono::milliseconds{opts->idle_timeout_ms};
+        s->read_timeout  = std::chrono::milliseconds{opts->read_timeout_ms};
+        s->write_timeout = std::chrono::milliseconds{opts->write_timeout_ms};
+        if (opts->high_water > 0)
+        {
+            s->high_water = opts->high_water;
+        }
+        s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
+        s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd   = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
@@ -1902,6 +2552,18 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
             ::close(fd);
             delete s;
             return nullptr;
+        }
+        if (opts->tick != 0 && s->host_handle != 0 && g_tick != nullptr)
+        {
+            {
+                std::scoped_lock lk{s->mu};
+                ++s->alive;
+            }
+            if (!s->scheduler->spawn(go_ticker(s)))
+            {
+                std::scoped_lock lk{s->mu};
+                release_locked(s); // the accept loop is still alive, so this is never the last
+            }
         }
     }
     catch (...)
@@ -1925,6 +2587,7 @@ void gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out)
     std::scoped_lock lk{s->mu};
     out->accepted      = s->accepted.load(std::memory_order_relaxed);
     out->errors        = s->errors.load(std::memory_order_relaxed);
+    out->refused       = s->refused.load(std::memory_order_relaxed);
     out->active        = s->active;
     out->bytes_read    = s->closed_read;
     out->bytes_written = s->closed_written;

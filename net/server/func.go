@@ -3,20 +3,25 @@ package server
 /*
 #include "cshim/net/server.h"
 
-extern uintptr_t gocoroServerOpen(uintptr_t host, gocoro_server_conn* conn, uint64_t id);
-extern int64_t gocoroServerData(uintptr_t h, gocoro_server_msg* msg);
-extern void gocoroServerClose(uintptr_t h);
+extern uintptr_t gocoroServerOpen(uintptr_t host, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
+extern int64_t gocoroServerData(uintptr_t h, gocoro_server_msg* msg, int32_t event);
+extern void gocoroServerClose(uintptr_t h, int32_t reason, int32_t err);
+extern void gocoroServerReport(uintptr_t host, int32_t kind, int32_t err);
+extern int64_t gocoroServerTick(uintptr_t host);
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
+	"os"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/gocoro/gocoro/coro"
@@ -25,100 +30,79 @@ import (
 
 func init() {
 	C.gocoro_server_install_go_callbacks(C.gocoro_server_open_fn(C.gocoroServerOpen),
-		C.gocoro_server_data_fn(C.gocoroServerData), C.gocoro_server_close_fn(C.gocoroServerClose))
+		C.gocoro_server_data_fn(C.gocoroServerData), C.gocoro_server_close_fn(C.gocoroServerClose),
+		C.gocoro_server_report_fn(C.gocoroServerReport), C.gocoro_server_tick_fn(C.gocoroServerTick))
 }
 
-// MessageFunc handles the input of one connection (mode 3). in holds every byte received on c and not consumed
-// yet, oldest first; it is only valid during the call (copy what must outlive it). fn answers with c.Write and
-// returns how many bytes of in it consumed: the rest stays buffered and comes again, with more input appended,
-// on the next call (so a message split across reads is simply not consumed until it is complete; several
-// pipelined messages may be consumed at once). A non-nil error (or c.Close) closes the connection once what fn
-// wrote has been sent; errors other than io.EOF are reported to Options.OnError.
+// MessageFunc handles the input of one connection. in holds every byte received on c and not consumed yet,
+// oldest first; it is a view of the C++ loop's buffer (no copy), only valid during the call (copy what must
+// outlive it). fn answers with c.Write and returns how many bytes of in it consumed: the rest stays buffered and
+// comes again, with more input appended, on the next call (so a message split across reads is simply not
+// consumed until it is complete; several pipelined messages may be consumed at once). A non-nil error (or
+// c.Close) closes the connection once what fn wrote has been sent; errors other than io.EOF are reported to
+// Options.OnError.
 //
 // fn runs on the scheduler's C++ thread, inside its event loop (see the package doc): it must not block.
 type MessageFunc func(c *Conn, in []byte) (consumed int, err error)
 
-// Func serves every connection with fn, called from the C++ loop whenever data arrives (mode 3). Replies queued
-// with c.Write during a call leave in one send after it returns. A panic in fn is recovered: the connection is
-// closed, the server keeps running and the panic goes to Options.OnError as a *coro.PanicError. fn must not be nil
-// (Serve refuses it).
+// Events are the callbacks of an event-driven server (see Callbacks). Only OnData is required. Unless said
+// otherwise a callback runs on the scheduler's C++ thread inside its event loop (see the package doc): it must
+// not block, and the calls for one connection never overlap. A panic in a callback is recovered and reported to
+// Options.OnError as a *coro.PanicError; a connection callback's panic closes that connection.
+type Events struct {
+	// OnBoot runs once the server listens, on the goroutine that called Serve, before Serve returns.
+	OnBoot func(s *Server)
+	// OnShutdown runs once the server has stopped and every connection has ended (after the last OnClose), on
+	// the goroutine that stopped it (Close, Shutdown, ctx, the scheduler's Close).
+	OnShutdown func(s *Server)
+	// OnOpen runs when a connection is accepted, before its first OnData. It may Write a greeting and set
+	// c.Value. An error closes the connection once the greeting has been sent (reported unless io.EOF).
+	OnOpen func(c *Conn) error
+	// OnData receives the connection's input; see MessageFunc. It also runs after c.Wake, with whatever input
+	// is buffered (maybe none).
+	OnData MessageFunc
+	// OnDrained runs when output that went above Options.HighWater has all been sent (back-pressure: the
+	// connection is not read from meanwhile). It may Write more; an error closes the connection.
+	OnDrained func(c *Conn) error
+	// OnClose runs once per connection whose OnOpen ran, after its last other callback. err says why: nil for a
+	// peer that closed or a Close, ErrIdleTimeout / ErrReadTimeout / ErrWriteTimeout (errors.Is them with
+	// os.ErrDeadlineExceeded too), ErrInputTooLarge, ErrServerClosed, ErrCallback (a callback failed or
+	// panicked; the cause went to Options.OnError), or a syscall.Errno.
+	OnClose func(c *Conn, err error)
+	// OnTick runs on the loop first right after Serve starts and then again after each returned delay; a
+	// negative delay stops the ticker.
+	OnTick func() time.Duration
+}
+
+// Func serves every connection with fn (Callbacks with only OnData). fn must not be nil (Serve refuses it).
 //
 // Each read costs one C-to-Go callback on the loop thread and no goroutine hand-off; input and output stay in C
 // buffers (the in slice and Write's destination), so a call allocates nothing.
-func Func(fn MessageFunc) Handler {
-	return Handler{table: unsafe.Pointer(C.gocoro_server_go_handler()), fn: fn}
+func Func(fn MessageFunc) Handler { return Callbacks(Events{OnData: fn}) }
+
+// Callbacks serves every connection with Go callbacks run by the C++ loop. Replies queued with c.Write during
+// a callback leave in one send after it returns; output the socket does not take at once stays queued in C++
+// (see Options.HighWater for back-pressure). ev.OnData must not be nil (Serve refuses it).
+func Callbacks(ev Events) Handler {
+	return Handler{table: unsafe.Pointer(C.gocoro_server_go_handler()), ev: &ev}
 }
 
+// goServer is what the C++ loop's callbacks find through the server's host handle.
 type goServer struct {
-	fn  MessageFunc
+	ev  *Events // nil for native handlers (only reports arrive then)
 	srv *Server
+	// The listening address, for reports: set once Serve knows the port, after the loop may have started
+	// calling back (the ticker runs at once).
+	addr atomic.Pointer[net.TCPAddr]
+	// Server.Dial's waiters for OnOpen of their connection, by dial token.
+	dials    sync.Map // uintptr -> chan *Conn
+	nextDial atomic.Uintptr
 }
 
-// Conn is one connection served by a MessageFunc. Its methods may only be used during a call of the MessageFunc
-// for this connection (they are not safe for concurrent use); Value keeps per-connection state between calls.
-type Conn struct {
-	// Value is free for the handler's per-connection state (nil on the first call).
-	Value any
-
-	g        *goServer
-	native   *C.gocoro_server_conn
-	msg      *C.gocoro_server_msg
-	id       uint64
-	requests uint64
-	closing  bool
-	raddr    net.Addr
-}
-
-var errNotInCall = errors.New("server: Conn used outside its MessageFunc call")
-
-// ID is unique among the server's connections (from 1).
-func (c *Conn) ID() uint64 { return c.id }
-
-// Write queues p for sending after the call returns (it never blocks and never fails inside a call).
-func (c *Conn) Write(p []byte) (int, error) {
-	m := c.msg
-	if m == nil {
-		return 0, errNotInCall
-	}
-	if uintptr(len(p)) > uintptr(m.out_cap-m.out_len) && C.gocoro_server_msg_reserve(m, C.size_t(len(p))) != 0 {
-		return 0, syscall.ENOMEM
-	}
-	copy(unsafe.Slice((*byte)(unsafe.Pointer(m.out)), int(m.out_cap))[m.out_len:], p)
-	m.out_len += C.size_t(len(p))
-	return len(p), nil
-}
-
-// WriteString is Write for a string (no conversion copy).
-func (c *Conn) WriteString(s string) (int, error) {
-	return c.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
-}
-
-// AddRequests adds n to the server's request counter (Stats.Requests), e.g. one per message answered.
-func (c *Conn) AddRequests(n int) {
-	if n > 0 {
-		c.requests += uint64(n)
-	}
-}
-
-// Close closes the connection once the current call has returned and its reply has been sent.
-func (c *Conn) Close() { c.closing = true }
-
-// RemoteAddr is the peer's address (nil if unknown).
-func (c *Conn) RemoteAddr() net.Addr {
-	if c.raddr == nil && c.msg != nil {
-		if sa, err := syscall.Getpeername(int(C.gocoro_server_conn_fd(c.native))); err == nil {
-			c.raddr = sockaddrToTCP(sa)
-		}
-	}
-	return c.raddr
-}
-
-func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
-	switch a := sa.(type) {
-	case *syscall.SockaddrInet4:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
-	case *syscall.SockaddrInet6:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+// listen is the server's address for reports (nil while Serve has not learnt it yet).
+func (g *goServer) listen() net.Addr {
+	if a := g.addr.Load(); a != nil {
+		return a
 	}
 	return nil
 }
@@ -126,9 +110,7 @@ func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
 // report hands err to Options.OnError (or the log). It runs on the C++ loop's thread, partly inside the recovery of
 // a callback's panic, so a panic of OnError itself must not escape: that would unwind into C++ and end the process.
 // It is logged instead, with the error OnError was given.
-func (g *goServer) report(c *Conn, err error) {
-	err = &net.OpError{Op: "serve", Net: "tcp", Source: g.srv.addr, Addr: c.RemoteAddr(),
-		Err: fmt.Errorf("connection %d: %w", c.id, err)}
+func (g *goServer) report(err error) {
 	if g.srv.onError == nil {
 		log.Print("net/server: ", err)
 		return
@@ -141,44 +123,137 @@ func (g *goServer) report(c *Conn, err error) {
 	g.srv.onError(err)
 }
 
+func (g *goServer) reportConn(c *Conn, err error) {
+	g.report(&net.OpError{Op: "serve", Net: "tcp", Source: g.listen(), Addr: c.RemoteAddr(),
+		Err: fmt.Errorf("connection %d: %w", c.id, err)})
+}
+
+// run calls fn, reporting a panic; false if it panicked or failed (reported unless io.EOF).
+func (g *goServer) run(c *Conn, fn func() error) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			g.reportConn(c, &coro.PanicError{Value: p, Stack: debug.Stack()})
+			ok = false
+		}
+	}()
+	if err := fn(); err != nil {
+		if err != io.EOF {
+			g.reportConn(c, err)
+		}
+		return false
+	}
+	return true
+}
+
 //export gocoroServerOpen
-func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_t) C.uintptr_t {
+func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_t, msg *C.gocoro_server_msg) C.uintptr_t {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
-	return C.uintptr_t(corelink.NewHandle(&Conn{g: g, native: conn, id: uint64(id)}))
+	c := &Conn{g: g, native: conn, id: uint64(id)}
+	if g.ev.OnOpen != nil {
+		c.msg = msg
+		ok := g.run(c, func() error { return g.ev.OnOpen(c) })
+		c.msg = nil
+		if !ok {
+			C.gocoro_server_conn_close(conn) // after the greeting, if any
+		}
+	}
+	if tok := uintptr(C.gocoro_server_conn_dial_token(conn)); tok != 0 {
+		if ch, ok := g.dials.LoadAndDelete(tok); ok {
+			ch.(chan *Conn) <- c
+		}
+	}
+	return C.uintptr_t(corelink.NewHandle(c))
 }
 
 //export gocoroServerData
-func gocoroServerData(h C.uintptr_t, msg *C.gocoro_server_msg) (result C.int64_t) {
+func gocoroServerData(h C.uintptr_t, msg *C.gocoro_server_msg, event C.int32_t) (result C.int64_t) {
 	c := corelink.HandleValue(uintptr(h)).(*Conn)
 	c.msg = msg
 	defer func() {
 		if p := recover(); p != nil {
-			c.g.report(c, &coro.PanicError{Value: p, Stack: debug.Stack()})
+			c.g.reportConn(c, &coro.PanicError{Value: p, Stack: debug.Stack()})
 			result = -2
 		}
 		msg.requests = C.uint64_t(c.requests)
 		c.requests = 0
 		c.msg = nil
 	}()
-	in := unsafe.Slice((*byte)(unsafe.Pointer(msg.in)), int(msg.in_len))
-	n, err := c.g.fn(c, in)
-	switch {
-	case err != nil:
-		if err != io.EOF {
-			c.g.report(c, err)
-			return -2
+	if event == C.GOCORO_EVENT_DRAINED {
+		if c.g.ev.OnDrained == nil || c.g.run(c, func() error { return c.g.ev.OnDrained(c) }) {
+			return 0
 		}
-		return -1
-	case n < 0 || n > len(in):
-		c.g.report(c, fmt.Errorf("MessageFunc consumed %d of %d bytes", n, len(in)))
 		return -2
-	case c.closing:
+	}
+	in := unsafe.Slice((*byte)(unsafe.Pointer(msg.in)), int(msg.in_len))
+	n, err := c.g.ev.OnData(c, in)
+	switch {
+	case err == io.EOF:
 		return -1
+	case err != nil:
+		c.g.reportConn(c, err)
+		return -2
+	case n < 0 || n > len(in):
+		c.g.reportConn(c, fmt.Errorf("MessageFunc consumed %d of %d bytes", n, len(in)))
+		return -2
 	}
 	return C.int64_t(n)
 }
 
 //export gocoroServerClose
-func gocoroServerClose(h C.uintptr_t) {
+func gocoroServerClose(h C.uintptr_t, reason, errno C.int32_t) {
+	c := corelink.HandleValue(uintptr(h)).(*Conn)
+	c.mu.Lock()
+	c.closed = true // from here on the C connection may go: other goroutines' calls now fail
+	c.mu.Unlock()
+	if c.g.ev.OnClose != nil {
+		err := closeReason(reason, errno)
+		c.g.run(c, func() error { c.g.ev.OnClose(c, err); return nil })
+	}
 	corelink.ReleaseHandle(uintptr(h))
+}
+
+func closeReason(reason, errno C.int32_t) error {
+	switch reason {
+	case C.GOCORO_END_EOF:
+		return nil
+	case C.GOCORO_END_IDLE_TIMEOUT:
+		return ErrIdleTimeout
+	case C.GOCORO_END_READ_TIMEOUT:
+		return ErrReadTimeout
+	case C.GOCORO_END_WRITE_TIMEOUT:
+		return ErrWriteTimeout
+	case C.GOCORO_END_INPUT_LIMIT:
+		return ErrInputTooLarge
+	case C.GOCORO_END_STOPPING:
+		return ErrServerClosed
+	case C.GOCORO_END_HOST_ERROR:
+		return ErrCallback
+	}
+	if errno > 0 {
+		return syscall.Errno(errno)
+	}
+	return syscall.EIO
+}
+
+//export gocoroServerReport
+func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t) {
+	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	var err error = ErrTooManyConns
+	if kind == C.GOCORO_REPORT_ACCEPT {
+		err = os.NewSyscallError("accept4", syscall.Errno(errno))
+	}
+	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: err})
+}
+
+//export gocoroServerTick
+func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
+	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	defer func() {
+		if p := recover(); p != nil {
+			g.report(&net.OpError{Op: "tick", Net: "tcp", Addr: g.listen(),
+				Err: &coro.PanicError{Value: p, Stack: debug.Stack()}})
+			next = -1 // a ticker that panicked once would most likely panic again
+		}
+	}()
+	return C.int64_t(g.ev.OnTick())
 }

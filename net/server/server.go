@@ -1,23 +1,37 @@
 // Package server runs TCP servers whose accept/read/write loop runs entirely in C++ coroutines on a
 // coro.IOScheduler (libcoro's io_scheduler), started, observed and stopped from Go. Two ways to serve:
 //
-//   - Native handlers (mode 2): every connection is served by a C++ coroutine. Built in: Echo and HTTP200 (a
+//   - Native handlers: every connection is served by a C++ coroutine. Built in: Echo and HTTP200 (a
 //     fixed-response keep-alive HTTP/1.1 server, like examples/native/http_200_ok_server). Native plugs in a
 //     handler the user wrote in C++ against libcoro's API, compiled in the user's own cgo package (C ABI:
 //     cshim/net/server.h; C++ helper: cshim/net/server_handler.hpp; example: examples/native_handler).
-//   - Go callbacks (mode 3): Func(fn) calls fn, a Go function, from the C++ loop whenever data arrives on a
-//     connection; fn consumes input and queues its reply, which the C++ loop sends.
+//   - Go callbacks, event-driven (the model of gnet): Callbacks(Events{...}) calls Go functions from the C++
+//     loop: OnOpen when a connection arrives, OnData whenever input arrives (a zero-copy view of everything not
+//     consumed yet; the callback says how much it consumed), OnDrained when back-pressured output has been sent,
+//     OnClose with the reason the connection ended, OnTick on a timer; OnBoot and OnShutdown frame the server's
+//     life. Func(fn) is Callbacks with only OnData. Replies written during a callback (Conn.Write, Writev) leave
+//     in one send after it returns; other goroutines hand data to a connection with Conn.AsyncWrite (or ask for
+//     an OnData with Conn.Wake, or close it with Conn.Close), safely even if it has closed meanwhile (ErrClosed).
+//
+// Beyond the event model, Options gives Go-callback servers per-connection idle, read (incomplete message) and
+// write (no progress) timeouts, write back-pressure (HighWater: a connection is not read while more output is
+// queued; OnDrained when it has gone) with a bound on asynchronous output (MaxOutput), and every server a limit
+// on open connections (MaxConns, reported as ErrTooManyConns) and reports of failed accepts (EMFILE, ...).
+// Several schedulers serve one port with Options.ReusePort (one Serve per scheduler; the kernel spreads the
+// connections).
 //
 // # Threads
 //
 // The accept loop and every connection coroutine run on the scheduler: on its event-loop thread with
 // TasksInline (the fastest setting for a server), on its pool threads with TasksOnThreadPool, or on whatever
-// goroutine calls ProcessEvents with ManualThread. A Func callback runs on that same (C++) thread, inside the
-// loop: while it runs, no other connection of that thread is served, so it must not block; calls for one
-// connection never overlap. Serve, Addr, Stats, Shutdown and Close may be called from any goroutine. Close and
-// Shutdown wait for every connection to end, except from inside one of the server's own Func callbacks: there they
-// start the stop and return at once (Done reports its end), as the connection whose callback is running cannot end
-// before the callback returns.
+// goroutine calls ProcessEvents with ManualThread. Every callback of Events except OnBoot and OnShutdown (and
+// Options.OnError) runs on that same (C++) thread, inside the loop: while it runs, no other connection of that
+// thread is served, so it must not block; calls for one connection never overlap. OnBoot runs on the goroutine
+// calling Serve, OnShutdown on the one that stopped the server. Serve, Addr, Stats, Conns, Shutdown, Close and
+// Conn's AsyncWrite, AsyncWritev, Wake, Close, OutboundBuffered and addresses may be called from any goroutine.
+// Close and Shutdown wait for every connection to end, except from inside one of the server's own callbacks:
+// there they start the stop and return at once (Done reports its end), as the connection whose callback is running
+// cannot end before the callback returns.
 //
 // # Lifetime
 //
@@ -60,7 +74,7 @@ type Handler struct {
 	table unsafe.Pointer // *C.gocoro_server_handler
 	arg   unsafe.Pointer
 	data  []byte
-	fn    MessageFunc
+	ev    *Events // Callbacks only
 }
 
 // Echo writes every byte it receives back (native).
@@ -98,11 +112,33 @@ type Options struct {
 	MaxInput int
 	// Data is copied into the server and readable by Native handlers.
 	Data []byte
-	// OnError receives what goes wrong inside Func callbacks (a recovered panic as a *coro.PanicError, an error
-	// the callback returned), wrapped in a *net.OpError naming the connection's addresses. It runs on the
+	// OnError receives what goes wrong inside callbacks (a recovered panic as a *coro.PanicError, an error the
+	// callback returned), wrapped in a *net.OpError naming the connection's addresses, and, for every handler,
+	// failed accepts (Op "accept": a *os.SyscallError, e.g. EMFILE when descriptors run out; the server keeps
+	// accepting once they free up) and connections refused for MaxConns (ErrTooManyConns). It runs on the
 	// scheduler thread and must not block. nil logs through the log package; so is a panic of OnError itself (with
 	// the error it was given), which is recovered.
 	OnError func(error)
+	// MaxConns bounds the open connections: one more is accepted and closed at once (the client sees EOF),
+	// counted in Stats.Refused and reported to OnError as ErrTooManyConns. 0: no limit.
+	MaxConns int
+
+	// The rest applies to Callbacks (Go) handlers only.
+
+	// IdleTimeout closes a connection that received nothing for that long (OnClose: ErrIdleTimeout). 0: never.
+	IdleTimeout time.Duration
+	// ReadTimeout closes a connection whose unconsumed input (an incomplete message: a slow or stuck client)
+	// is older than that (ErrReadTimeout). 0: never.
+	ReadTimeout time.Duration
+	// WriteTimeout closes a connection whose queued output made no progress for that long (ErrWriteTimeout).
+	// 0: never.
+	WriteTimeout time.Duration
+	// HighWater is the back-pressure mark: while more output than this is queued (the peer reads slower than
+	// the handler writes), the connection is not read from, so OnData is not called and memory stays bounded;
+	// once it has all been sent, OnDrained runs and reading resumes. 0 means 1 MiB.
+	HighWater int
+	// MaxOutput bounds what AsyncWrite may queue (ErrOutputFull beyond). 0 means 4 * HighWater.
+	MaxOutput int
 }
 
 // Stats are a server's counters. Bytes and requests are counted by the handler (all built-in handlers and Func
@@ -114,6 +150,7 @@ type Stats struct {
 	BytesWritten uint64
 	Requests     uint64 // HTTP requests answered (HTTP200), requests reported by Func callbacks or native handlers
 	Errors       uint64 // failed accepts, refused connections, exceptions escaping native handlers, Func failures
+	Refused      uint64 // connections closed at once because MaxConns were open
 }
 
 // Server is a running server. Safe for concurrent use.
@@ -122,9 +159,11 @@ type Server struct {
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
-	host    uintptr // handle of the goServer (Func only)
-	release func()  // the scheduler acquisition
-	unhook  func()  // scheduler-close hook
+	host    uintptr // handle of gs (callbacks and reports)
+	gs      *goServer
+	ev      *Events
+	release func() // the scheduler acquisition
+	unhook  func() // scheduler-close hook
 	stopCtx func() bool
 	once    sync.Once
 	done    chan struct{}
@@ -154,7 +193,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err != nil {
 		return nil, opError("listen", laddr, err)
 	}
-	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
 	data := h.data
 	if data == nil {
 		data = opts.Data
@@ -164,14 +203,27 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		backlog:    C.int32_t(opts.Backlog),
 		max_input:  C.size_t(opts.MaxInput),
 		reuse_port: 0,
+		max_conns:  C.uint64_t(opts.MaxConns),
+
+		idle_timeout_ms:  C.int64_t(ceilMillis(opts.IdleTimeout)),
+		read_timeout_ms:  C.int64_t(ceilMillis(opts.ReadTimeout)),
+		write_timeout_ms: C.int64_t(ceilMillis(opts.WriteTimeout)),
+		high_water:       C.size_t(opts.HighWater),
+		max_output:       C.size_t(opts.MaxOutput),
+	}
+	if h.ev != nil && h.ev.OnTick != nil {
+		copts.tick = 1
+	}
+	if h.ev != nil && h.ev.OnOpen == nil && h.ev.OnClose == nil {
+		copts.lazy_open = 1 // no hook at accept or close: make the Conn at the first input
 	}
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
-	if h.fn != nil {
-		srv.host = corelink.NewHandle(&goServer{fn: h.fn, srv: srv})
-		copts.host_handle = C.uintptr_t(srv.host)
-	}
+	gs := &goServer{ev: h.ev, srv: srv}
+	srv.gs = gs
+	srv.host = corelink.NewHandle(gs)
+	copts.host_handle = C.uintptr_t(srv.host)
 	copts.host = C.CString(host)
 	defer C.free(unsafe.Pointer(copts.host))
 	if len(data) > 0 {
@@ -191,6 +243,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		return nil, opError("listen", laddr, e)
 	}
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
+	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
 	if err != nil { // the scheduler is closing
 		srv.Close()
@@ -198,7 +251,18 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	}
 	srv.unhook = unhook
 	srv.stopCtx = context.AfterFunc(ctx, func() { srv.Close() })
+	if h.ev != nil && h.ev.OnBoot != nil {
+		h.ev.OnBoot(srv)
+	}
 	return srv, nil
+}
+
+// ceilMillis rounds d up to whole milliseconds (the loop's resolution), so that a tiny timeout is not "none".
+func ceilMillis(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // errNotServing is what the methods of a zero Server (not made by Serve) report.
@@ -223,6 +287,9 @@ func (s *Server) Done() <-chan struct{} {
 	return s.done
 }
 
+// Conns is the number of open connections (Stats().Active).
+func (s *Server) Conns() int { return int(s.Stats().Active) }
+
 // Stats returns the current counters (the final ones once stopped).
 func (s *Server) Stats() Stats {
 	s.mu.RLock()
@@ -243,6 +310,7 @@ func (s *Server) stats() Stats {
 		BytesWritten: uint64(st.bytes_written),
 		Requests:     uint64(st.requests),
 		Errors:       uint64(st.errors),
+		Refused:      uint64(st.refused),
 	}
 }
 
@@ -269,6 +337,9 @@ func (s *Server) Close() error {
 		s.s = nil
 		s.mu.Unlock()
 		s.freeHandles()
+		if s.ev != nil && s.ev.OnShutdown != nil {
+			s.ev.OnShutdown(s)
+		}
 		close(s.done)
 	})
 	<-s.done
@@ -334,13 +405,17 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return "nil *coro.IOScheduler"
 	case h.table == nil:
 		return "zero Handler (use Echo, HTTP200, Func or Native)"
-	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && h.fn == nil:
+	case h.table == unsafe.Pointer(C.gocoro_server_go_handler()) && (h.ev == nil || h.ev.OnData == nil):
 		// The C++ loop would call a function that is not there at the first connection.
-		return "Func with a nil MessageFunc"
+		return "Func with a nil MessageFunc (or Callbacks without OnData)"
 	case opts.Backlog < 0:
 		return "Options.Backlog " + strconv.Itoa(int(opts.Backlog)) + " < 0"
 	case opts.MaxInput < 0:
 		return "Options.MaxInput " + strconv.Itoa(int(opts.MaxInput)) + " < 0"
+	case opts.MaxConns < 0 || opts.HighWater < 0 || opts.MaxOutput < 0:
+		return "negative Options.MaxConns, HighWater or MaxOutput"
+	case opts.IdleTimeout < 0 || opts.ReadTimeout < 0 || opts.WriteTimeout < 0:
+		return "negative Options timeout"
 	}
 	return ""
 }

@@ -505,6 +505,18 @@ func (o *Options) plan() (jobs []job, notes []string, err error) {
 			}
 		}
 	}
+	if o.Suite == "all" || o.Suite == "net" {
+		sj, note := o.serverJobs()
+		if note != "" {
+			notes = append(notes, note)
+		}
+		for _, w := range serverWorkloads {
+			if js := sj[w.name]; len(js) > 0 {
+				g := get("net", w.name)
+				g.goImpl = append(g.goImpl, js...) // go and gnet alternate within the round
+			}
+		}
+	}
 	// Suites in order (core, forkjoin, net), native workloads' order first within a suite.
 	suiteRank := map[string]int{"core": 0, "forkjoin": 1, "net": 2}
 	sort.SliceStable(order, func(a, b int) bool {
@@ -700,40 +712,11 @@ var wrkRequests = regexp.MustCompile(`(\d+) requests in ([0-9.]+)(us|ms|s|m)\b`)
 // runHTTP starts a server on a free loopback port, runs wrk -t1 -c100 against it, and stops it. ops = requests
 // completed; peak RSS is the server's (VmHWM just before it is stopped).
 func (o *Options) runHTTP(wrk, impl string, server func(port int) *exec.Cmd) (Sample, error) {
-	port, err := freePort()
+	addr, srv, stop, err := startServer(server)
 	if err != nil {
 		return Sample{}, err
 	}
-	srv := server(port)
-	var srvErr bytes.Buffer
-	srv.Stderr = &srvErr
-	if err := srv.Start(); err != nil {
-		return Sample{}, err
-	}
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			_ = srv.Process.Kill()
-			<-done
-		}
-	}()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			return Sample{}, fmt.Errorf("server %s: nothing listening on %s: %s", srv.Path, addr, lastLines(srvErr.String(), 3))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	defer stop()
 	dur := "10s"
 	if o.Quick {
 		dur = "2s"
@@ -742,14 +725,10 @@ func (o *Options) runHTTP(wrk, impl string, server func(port int) *exec.Cmd) (Sa
 	if err != nil {
 		return Sample{}, fmt.Errorf("wrk: %v: %s", err, lastLines(string(out), 3))
 	}
-	m := wrkRequests.FindStringSubmatch(string(out))
-	if m == nil {
-		return Sample{}, fmt.Errorf("cannot parse wrk output: %s", lastLines(string(out), 6))
+	reqs, elapsed, err := parseWrk(string(out))
+	if err != nil {
+		return Sample{}, err
 	}
-	reqs, _ := strconv.ParseInt(m[1], 10, 64)
-	v, _ := strconv.ParseFloat(m[2], 64)
-	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second, "m": time.Minute}[m[3]]
-	elapsed := time.Duration(v * float64(unit))
 	if strings.Contains(string(out), "Non-2xx") || strings.Contains(string(out), "Socket errors") {
 		fmt.Fprintf(o.Stderr, "bench: note: wrk against %s server reported errors: %s\n", impl, lastLines(string(out), 3))
 	}

@@ -242,10 +242,32 @@ func (rep *Report) Markdown() string {
 	}
 	b.WriteString("| suite | workload | native ns/op | go ns/op | plaingo ns/op | go/native | plaingo/native | peak RSS MiB native / go / plaingo |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
+	var vsGnet []row
 	for _, r := range rep.rows() {
+		if r.impl["gnet"] != nil {
+			vsGnet = append(vsGnet, r)
+			continue
+		}
 		n, g, p := r.impl["native"], r.impl["go"], r.impl["plaingo"]
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n", r.suite, r.workload, nsCell(n), nsCell(g),
 			nsCell(p), ratioCell(g), ratioCell(p), rssCell(n), rssCell(g), rssCell(p))
+	}
+	if len(vsGnet) > 0 {
+		b.WriteString("\nnet/server (Go callbacks on one inline IOScheduler) against gnet v2 (one event loop), the same handler " +
+			"logic (tools/bench/srvtwin): ns per request (http, wrk -t1) or per echoed message (100 connections); for " +
+			"server_idle_10k, server RSS growth in bytes per idle connection (10,000). gnet/gocoro above 1: net/server " +
+			"faster (or smaller).\n\n")
+		b.WriteString("| suite | workload | net/server | gnet | gnet/gocoro | peak RSS MiB net/server / gnet |\n")
+		b.WriteString("|---|---|---:|---:|---:|---:|\n")
+		for _, r := range vsGnet {
+			g, n := r.impl["go"], r.impl["gnet"]
+			ratio := "—"
+			if g != nil && g.NsPerOp > 0 {
+				ratio = sig3(n.NsPerOp/g.NsPerOp) + "×"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s / %s |\n", r.suite, r.workload, nsCell(g), nsCell(n), ratio,
+				rssCell(g), rssCell(n))
+		}
 	}
 	return b.String()
 }

@@ -696,7 +696,7 @@ enum class poll_status;
 
 namespace coro::concepts
 {
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
 template<typename executor_type>
@@ -711,7 +711,7 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 };
 } // namespace v14
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
 /// io_scheduler offer all three, so they satisfy both versions of the concept.
@@ -872,7 +872,7 @@ protected:
 namespace coro
 {
 class condition_variable;
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 class mutex;
 } // namespace v16
@@ -911,7 +911,7 @@ struct lock_operation : lock_operation_base
 };
 } // namespace detail
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
 class scoped_lock
@@ -1096,7 +1096,7 @@ inline auto lock_operation<void>::await_resume() noexcept -> void
 namespace coro
 {
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 class mutex;
 
@@ -4847,6 +4847,15 @@ public:
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
+
+    /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
+    /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
+    /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
+    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>
+    {
+        return poll_socket(fd, op, timeout);
+    }
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -4856,6 +4865,13 @@ public:
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 #endif
+
+    /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
+    /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
+    /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
+    /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
+    /// ready": their non-blocking read or write may still say would_block.
+    auto wake_poll(fd_t fd) -> void;
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -4918,6 +4934,7 @@ private:
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
+    auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -4967,6 +4984,11 @@ private:
     /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
+    /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
+    std::mutex          m_wake_mutex;
+    std::vector<fd_t>   m_wake_fds;
+    std::vector<fd_t>   m_waking;
+    std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "1275c836d3c91fe03cb6b4499214572df230a9859412e4ce7f36fd6a0b07d494"
+const SourceHash = "9994f3d26d0142bbccec42be785d03e47d4f3c2bc53023ed378575e39a949482"

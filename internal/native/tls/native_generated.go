@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "89b58dc1e7c4560755432417898cce6eb023ff63ca0e22cf0e131b9f48a5d2ef"
+const SourceHash = "ffabdcf048177fdf99172c247387aa3dafd924d3b27dd0cb4492876eea2d7e9f"

@@ -134,6 +134,8 @@ struct io_scheduler::fd_slot
     // descriptor (::poll, timeout 0) before waiting; one that finds them clear waits with no system call at all.
     bool     m_kept{false};
     uint32_t m_close_serial{0};
+    /// wake_poll() found no poll pending: the next one completes at once.
+    bool m_woken{false};
     uint32_t m_want{0};
     uint32_t m_maybe{0};
     uint32_t m_unclaimed{0};
@@ -694,6 +696,10 @@ auto io_scheduler::process_ready_events(int count) -> void
     {
         collect_expired_timers();
     }
+    if (m_wake_requested.exchange(false, std::memory_order_acq_rel))
+    {
+        complete_wakes();
+    }
     hand_off_ready();
     if (inline_queue)
     {
@@ -754,6 +760,65 @@ auto io_scheduler::cancel_pending_polls() -> void
     hand_off_ready();
 }
 
+auto io_scheduler::wake_poll(fd_t fd) -> void
+{
+    {
+        std::lock_guard lk{m_wake_mutex};
+        m_wake_fds.push_back(fd);
+    }
+    m_wake_requested.store(true, std::memory_order_release);
+    signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
+}
+
+auto io_scheduler::complete_wakes() -> void
+{
+    // On the thread processing events, like the completion of events and timers, so a waiter is never completed
+    // twice: whoever disarms the slot under its lock owns the waiter.
+    {
+        std::lock_guard lk{m_wake_mutex};
+        m_waking.swap(m_wake_fds);
+    }
+    for (fd_t fd : m_waking)
+    {
+        fd_slot* slot = fd_slot_for(fd, true);
+        if (slot == nullptr)
+        {
+            continue; // untracked descriptors cannot be woken
+        }
+        detail::poll_info* info{nullptr};
+        slot->lock();
+        if (slot->m_armed)
+        {
+            info          = slot->m_owner;
+            slot->m_armed = false;
+            slot->m_owner = nullptr;
+            if (!slot->m_kept)
+            {
+                ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
+                slot->m_registered = false;
+            }
+        }
+        else
+        {
+            slot->m_woken = true;
+        }
+        slot->unlock();
+        if (info == nullptr)
+        {
+            continue;
+        }
+        info->m_processed   = true;
+        info->m_poll_status = poll_status::event;
+        if (info->m_has_timer)
+        {
+            std::lock_guard lk{m_timer_mutex};
+            remove_timer_locked(*info);
+        }
+        make_ready(*info);
+    }
+    m_waking.clear();
+}
+
 auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
 {
     if (fd < 0 || static_cast<std::size_t>(fd) >= fd_table_size)
@@ -812,6 +877,13 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) no
     {
         slot->unlock();
         return cancelled_now;
+    }
+    if (slot->m_woken)
+    {
+        slot->m_woken = false;
+        slot->unlock();
+        info.m_poll_status = poll_status::event;
+        return ready_now;
     }
     std::atomic<uint32_t>* close_serial{nullptr};
     if (slot->m_kept || socket)

@@ -1,6 +1,6 @@
 #include "coro/mutex.hpp"
 
-namespace coro::v14
+namespace coro::LIBCORO_INLINE_V14 v14
 {
 auto mutex::lock_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {

@@ -237,6 +237,15 @@ public:
     [[nodiscard]] auto poll(
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
+
+    /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
+    /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
+    /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
+    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<poll_status>
+    {
+        return poll_socket(fd, op, timeout);
+    }
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -246,6 +255,13 @@ public:
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 #endif
+
+    /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
+    /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
+    /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
+    /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
+    /// ready": their non-blocking read or write may still say would_block.
+    auto wake_poll(fd_t fd) -> void;
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -308,6 +324,7 @@ private:
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
     auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
+    auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
 
     options m_opts;
@@ -357,6 +374,11 @@ private:
     /// cancels the pending ones once (m_polls_cancelled, touched only by that thread).
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
+    /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
+    std::mutex          m_wake_mutex;
+    std::vector<fd_t>   m_wake_fds;
+    std::vector<fd_t>   m_waking;
+    std::atomic<bool>   m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     std::atomic<bool> m_stopped{false};

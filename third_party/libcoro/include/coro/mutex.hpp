@@ -10,7 +10,7 @@
 namespace coro
 {
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 class mutex;
 

@@ -69,6 +69,26 @@ typedef struct gocoro_server_options
     size_t      max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
     uintptr_t   host_handle;
+    /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
+     * reported to the host). 0: no limit. */
+    uint64_t    max_conns;
+    /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
+     * older than that (a message that never completes) closes it; write: queued output that makes no progress
+     * for that long closes it. */
+    int64_t     idle_timeout_ms;
+    int64_t     read_timeout_ms;
+    int64_t     write_timeout_ms;
+    /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
+     * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
+     * are refused; 0: 4 * high_water. */
+    size_t      high_water;
+    size_t      max_output;
+    /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
+    int32_t     tick;
+    /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
+     * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
+     * close is then called only for connections that were opened. */
+    int32_t     lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -79,6 +99,7 @@ typedef struct gocoro_server_stats
     uint64_t bytes_written;
     uint64_t requests;
     uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
@@ -126,13 +147,64 @@ typedef struct gocoro_server_msg
 /* Makes room for `more` bytes after out_len (may move out). 0, or -ENOMEM. */
 int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more);
 
-/* open: returns the host's handle for the connection (0: refuse it). data: see gocoro_server_msg. close: called
- * exactly once for each connection whose open returned non-zero, after its last data call. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id);
-typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg);
-typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle);
+/* Why a Go connection ended (gocoro_server_close_fn's reason; err is an errno for GOCORO_END_IO). */
+enum
+{
+    GOCORO_END_EOF           = 0, /* the peer closed, or the host asked to close */
+    GOCORO_END_IO            = 1,
+    GOCORO_END_IDLE_TIMEOUT  = 2,
+    GOCORO_END_READ_TIMEOUT  = 3,
+    GOCORO_END_WRITE_TIMEOUT = 4,
+    GOCORO_END_INPUT_LIMIT   = 5,
+    GOCORO_END_STOPPING      = 6,
+    GOCORO_END_HOST_ERROR    = 7 /* the data callback failed (already reported by the host) */
+};
+/* gocoro_server_data_fn's event. */
+enum
+{
+    GOCORO_EVENT_DATA    = 0, /* new input arrived */
+    GOCORO_EVENT_WAKE    = 1, /* gocoro_server_conn_wake: no new input necessarily */
+    GOCORO_EVENT_DRAINED = 2  /* output above high_water has all been sent */
+};
+/* gocoro_server_report_fn's kind (err: an errno). */
+enum
+{
+    GOCORO_REPORT_ACCEPT  = 0, /* accept(2) failed */
+    GOCORO_REPORT_REFUSED = 1  /* max_conns reached: a connection was closed at once */
+};
+
+/* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
+ * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
+ * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
+ * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
+                                           gocoro_server_msg* msg);
+typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
+typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
+typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close);
+                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
+                                        gocoro_server_tick_fn tick);
+
+/* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
+
+/* Queues bytes (copied) to be sent by the loop after what is queued already: 0, or -ENOBUFS past max_output. */
+int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n);
+/* Runs the data callback once more (event GOCORO_EVENT_WAKE) soon. */
+void gocoro_server_conn_wake(gocoro_server_conn* c);
+/* Closes the connection once what is queued has been sent (or the write timeout hit). */
+void gocoro_server_conn_close(gocoro_server_conn* c);
+/* Output queued and not sent yet (bytes). */
+size_t gocoro_server_conn_outbound(const gocoro_server_conn* c);
+/* The dial_token given to gocoro_server_adopt for this connection, 0 for an accepted one. */
+uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
+
+/* Serves a connected socket the host made (a client connection dialled into the loop) like an accepted one, with
+ * the server's handler; takes ownership of fd (closed on failure too). The Go handler opens such a connection at
+ * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
+ * server is stopping. Any thread. */
+int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 
 #ifdef __cplusplus
 }

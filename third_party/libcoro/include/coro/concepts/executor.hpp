@@ -18,7 +18,7 @@ enum class poll_status;
 
 namespace coro::concepts
 {
-namespace v14
+LIBCORO_INLINE_V14 namespace v14
 {
 /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
 template<typename executor_type>
@@ -33,7 +33,7 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 };
 } // namespace v14
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
 /// io_scheduler offer all three, so they satisfy both versions of the concept.

@@ -14,7 +14,7 @@
 namespace coro
 {
 class condition_variable;
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 class mutex;
 } // namespace v16
@@ -53,7 +53,7 @@ struct lock_operation : lock_operation_base
 };
 } // namespace detail
 
-namespace v16
+LIBCORO_INLINE_V16 namespace v16
 {
 /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
 class scoped_lock
