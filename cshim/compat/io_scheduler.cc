@@ -30,6 +30,7 @@ struct scheduler_polls
     std::weak_ptr<coro::io_scheduler> alive;
     std::size_t                       pending{0};
     bool                              cancelled{false};
+    std::vector<coro::fd_t>           woken; // wake_poll() not yet seen by a poll
 };
 
 std::mutex                   g_mutex;
@@ -75,6 +76,13 @@ public:
         return entry(m_scheduler).cancelled;
     }
 
+    /// Whether wake_poll(fd) came since the last look (and forgets it).
+    auto woken(coro::fd_t fd) -> bool
+    {
+        std::scoped_lock lk{g_mutex};
+        return std::erase(entry(m_scheduler).woken, fd) > 0;
+    }
+
 private:
     coro::io_scheduler& m_scheduler;
 };
@@ -92,6 +100,10 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
         {
             co_return coro::poll_status::closed;
         }
+        if (counted.woken(fd))
+        {
+            co_return coro::poll_status::event;
+        }
         auto wait = poll_slice;
         if (bounded)
         {
@@ -107,6 +119,16 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
         {
             co_return status;
         }
+    }
+}
+
+auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
+{
+    std::scoped_lock lk{g_mutex};
+    auto&            woken = entry(s).woken;
+    if (std::find(woken.begin(), woken.end(), fd) == woken.end())
+    {
+        woken.push_back(fd);
     }
 }
 

@@ -4706,6 +4706,7 @@ public:
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
@@ -4714,6 +4715,7 @@ public:
     {
         return poll_socket(fd, op, timeout);
     }
+#endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -4724,12 +4726,14 @@ public:
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 #endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
     /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
     /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
     /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
     /// ready": their non-blocking read or write may still say would_block.
     auto wake_poll(fd_t fd) -> void;
+#endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -5618,6 +5622,7 @@ auto io_scheduler::cancel_pending_polls() -> void
     hand_off_ready();
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::wake_poll(fd_t fd) -> void
 {
     {
@@ -5627,6 +5632,7 @@ auto io_scheduler::wake_poll(fd_t fd) -> void
     m_wake_requested.store(true, std::memory_order_release);
     signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
 }
+#endif
 
 auto io_scheduler::complete_wakes() -> void
 {
@@ -7741,6 +7747,10 @@ auto thread_pool::queue_size() const noexcept -> std::size_t
 
 #include <chrono>
 
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/fd_close_serial.hpp" (inlined above)
+#endif
+
 namespace gocoro::compat
 {
 #if GOCORO_CORE_EXTENSIONS
@@ -7764,6 +7774,32 @@ inline auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 {
     s.shutdown_cancel_polls();
 }
+
+/// io_scheduler::poll_kept: a socket held as a raw descriptor stays registered between polls (every close of it
+/// must go through note_close below).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll_kept(fd, op, timeout);
+}
+
+/// io_scheduler::note_drained: `fd` was just found not ready for `op`.
+inline auto note_drained(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op) noexcept -> void
+{
+    s.note_drained(fd, op);
+}
+
+/// io_scheduler::wake_poll: the poll pending on `fd` (or the next one) completes with poll_status::event.
+inline auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
+{
+    s.wake_poll(fd);
+}
+
+/// Counts a close of a poll_kept descriptor (call right before and right after ::close).
+inline auto note_close(coro::fd_t fd) noexcept -> void
+{
+    coro::detail::fd_close_serial::note_close(fd);
+}
 #else
 /// poll() in slices of compat::poll_slice, checking between them whether shutdown_cancel_polls() was called for
 /// `s` (then: poll_status::closed).
@@ -7781,6 +7817,27 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 /// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
 /// shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
+
+/// poll() above (upstream registers and removes the descriptor per poll).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Nothing to tell: upstream checks readiness with every poll.
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
+{
+}
+
+/// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
+/// within one slice.
+auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
+
+/// Nothing to count: upstream keeps no registration between polls.
+inline auto note_close(coro::fd_t) noexcept -> void
+{
+}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -7810,6 +7867,7 @@ struct scheduler_polls
     std::weak_ptr<coro::io_scheduler> alive;
     std::size_t                       pending{0};
     bool                              cancelled{false};
+    std::vector<coro::fd_t>           woken; // wake_poll() not yet seen by a poll
 };
 
 std::mutex                   g_mutex;
@@ -7855,6 +7913,13 @@ public:
         return entry(m_scheduler).cancelled;
     }
 
+    /// Whether wake_poll(fd) came since the last look (and forgets it).
+    auto woken(coro::fd_t fd) -> bool
+    {
+        std::scoped_lock lk{g_mutex};
+        return std::erase(entry(m_scheduler).woken, fd) > 0;
+    }
+
 private:
     coro::io_scheduler& m_scheduler;
 };
@@ -7872,6 +7937,10 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
         {
             co_return coro::poll_status::closed;
         }
+        if (counted.woken(fd))
+        {
+            co_return coro::poll_status::event;
+        }
         auto wait = poll_slice;
         if (bounded)
         {
@@ -7887,6 +7956,16 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
         {
             co_return status;
         }
+    }
+}
+
+auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
+{
+    std::scoped_lock lk{g_mutex};
+    auto&            woken = entry(s).woken;
+    if (std::find(woken.begin(), woken.end(), fd) == woken.end())
+    {
+        woken.push_back(fd);
     }
 }
 

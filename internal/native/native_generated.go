@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "8f9516650116237bafab99c93404beef56fb4de3e774a24b7241151c183c7937"
+const SourceHash = "317042638e6d6e61964d2992ef689eb1663bb996146a16cb951a872126ee3b49"

@@ -936,6 +936,117 @@ int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_SERVER_H
 #line 5 "../../cshim/net/server.cc"
+// #include "cshim/compat/io_scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
+#line 1 "../../cshim/compat/io_scheduler.hpp"
+
+
+// The shim's io_scheduler calls that gocoro's embedded core serves with extensions (GOCORO_CORE_EXTENSIONS, see
+// coro/gocoro_extensions.hpp) and that upstream libcoro v0.14 lacks; under the external build (a user's own
+// libcoro) they fall back on its public API with the same outcome for the Go binding, only slower (see
+// compat/io_scheduler.cc).
+
+#include <coro/io_scheduler.hpp>
+
+#include <chrono>
+
+#if GOCORO_CORE_EXTENSIONS
+#include <coro/detail/fd_close_serial.hpp>
+#endif
+
+namespace gocoro::compat
+{
+#if GOCORO_CORE_EXTENSIONS
+/// io_scheduler::poll, which shutdown_cancel_polls() below ends with poll_status::closed.
+inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll(fd, op, timeout);
+}
+
+/// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll_notify(fd, op, timeout);
+}
+
+/// io_scheduler::shutdown_cancel_polls: shuts down without waiting for pending polls, which complete with
+/// poll_status::closed.
+inline auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
+{
+    s.shutdown_cancel_polls();
+}
+
+/// io_scheduler::poll_kept: a socket held as a raw descriptor stays registered between polls (every close of it
+/// must go through note_close below).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll_kept(fd, op, timeout);
+}
+
+/// io_scheduler::note_drained: `fd` was just found not ready for `op`.
+inline auto note_drained(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op) noexcept -> void
+{
+    s.note_drained(fd, op);
+}
+
+/// io_scheduler::wake_poll: the poll pending on `fd` (or the next one) completes with poll_status::event.
+inline auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
+{
+    s.wake_poll(fd);
+}
+
+/// Counts a close of a poll_kept descriptor (call right before and right after ::close).
+inline auto note_close(coro::fd_t fd) noexcept -> void
+{
+    coro::detail::fd_close_serial::note_close(fd);
+}
+#else
+/// poll() in slices of compat::poll_slice, checking between them whether shutdown_cancel_polls() was called for
+/// `s` (then: poll_status::closed).
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>;
+
+/// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
+/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
+/// shutdown().
+auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
+
+/// poll() above (upstream registers and removes the descriptor per poll).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Nothing to tell: upstream checks readiness with every poll.
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
+{
+}
+
+/// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
+/// within one slice.
+auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
+
+/// Nothing to count: upstream keeps no registration between polls.
+inline auto note_close(coro::fd_t) noexcept -> void
+{
+}
+#endif
+} // namespace gocoro::compat
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
+#line 6 "../../cshim/net/server.cc"
+// #include "cshim/compat/sockaddr.hpp" (inlined above)
 // #include "cshim/net/server_handler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
@@ -1339,11 +1450,8 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 
 } // namespace gocoro::server
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
-#line 6 "../../cshim/net/server.cc"
-// #include "cshim/compat/sockaddr.hpp" (inlined above)
-// #include "cshim/compat/sockaddr.hpp" (inlined above)
+#line 8 "../../cshim/net/server.cc"
 
-#include <coro/detail/fd_close_serial.hpp>
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
 
@@ -1473,9 +1581,9 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         s->closed_requests += c->requests.load(std::memory_order_relaxed);
         // Closed under the lock so that stop never shuts down a descriptor number that was reused meanwhile.
         // Counted as net::socket counts its closes: Go connections poll with kept registrations (poll_kept).
-        coro::detail::fd_close_serial::note_close(c->fd);
+        gocoro::compat::note_close(c->fd);
         ::close(c->fd);
-        coro::detail::fd_close_serial::note_close(c->fd);
+        gocoro::compat::note_close(c->fd);
         --s->active;
         release_locked(s);
     }
@@ -1860,7 +1968,7 @@ struct go_loop
     auto unsent() const -> std::size_t { return pending.size() - sent; }
 
     /// The socket was found not ready for op: the next poll waits for the next edge without a system call.
-    auto drained(coro::poll_op op) -> void { s->scheduler->note_drained(conn.fd(), op); }
+    auto drained(coro::poll_op op) -> void { gocoro::compat::note_drained(*s->scheduler, conn.fd(), op); }
     auto publish() -> void
     {
         if (shared)
@@ -2232,7 +2340,7 @@ auto go_conn(connection conn) -> coro::task<void>
                 co_return;
             }
             auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await s->scheduler->poll_kept(conn.fd(), op, timeout);
+            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
                 continue; // the deadline check above decides (a wake may have moved the clock)
@@ -2422,7 +2530,7 @@ int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t 
             return -ENOMEM;
         }
     }
-    c->server->scheduler->wake_poll(c->fd);
+    gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     return 0;
 }
 
@@ -2434,7 +2542,7 @@ void gocoro_server_conn_wake(gocoro_server_conn* c)
             std::scoped_lock lk{g->mu};
             g->wake = true;
         }
-        c->server->scheduler->wake_poll(c->fd);
+        gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
 }
 
@@ -2446,7 +2554,7 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
             std::scoped_lock lk{g->mu};
             g->close = true;
         }
-        c->server->scheduler->wake_poll(c->fd);
+        gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
 }
 

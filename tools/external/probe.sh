@@ -20,6 +20,8 @@ probes=(
 "poll_notify|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::poll_notify;"
 "note_drained|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::note_drained;"
 "shutdown_cancel_polls|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::shutdown_cancel_polls;"
+"poll_kept|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::poll_kept;"
+"wake_poll|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::wake_poll;"
 "fd close serials|coro/detail/fd_close_serial.hpp|(void)0;"
 "frame caches|coro/detail/frame_allocator.hpp|(void)0;"
 "feature macro header|coro/gocoro_extensions.hpp|(void)0;"
@@ -59,7 +61,7 @@ $cxx $installed "$tmp/public.cpp" || { echo "probe: the public API does not comp
 echo "probe: the public API compiles against $prefix, without GOCORO_CORE_EXTENSIONS"
 
 if syms=$(nm -C "$prefix/lib/libcoro.a" 2>/dev/null | grep -E ' [TWVBDR] ' |
-    grep -E 'poll_notify|note_drained|shutdown_cancel_polls|fd_close_serial|frame_cache|set_servers|local_port'); then
+    grep -E 'poll_notify|note_drained|shutdown_cancel_polls|poll_kept|wake_poll|fd_close_serial|frame_cache|set_servers|local_port'); then
     echo "probe: $prefix/lib/libcoro.a defines extension symbols:"; echo "$syms"; exit 1
 fi
 echo "probe: libcoro.a defines no extension symbol"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "9994f3d26d0142bbccec42be785d03e47d4f3c2bc53023ed378575e39a949482"
+const SourceHash = "5b5211b318a4a1b39e62f60b479270218d4c749ad4e50185ad4e78be3b80fe58"

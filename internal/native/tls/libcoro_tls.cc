@@ -3778,6 +3778,7 @@ public:
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
@@ -3786,6 +3787,7 @@ public:
     {
         return poll_socket(fd, op, timeout);
     }
+#endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -3796,12 +3798,14 @@ public:
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
 #endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
     /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
     /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
     /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
     /// ready": their non-blocking read or write may still say would_block.
     auto wake_poll(fd_t fd) -> void;
+#endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "ffabdcf048177fdf99172c247387aa3dafd924d3b27dd0cb4492876eea2d7e9f"
+const SourceHash = "9b087148a27d8161a93e5104d87ec06d0270057fa0b6327223880d3084143ca3"

@@ -760,6 +760,7 @@ auto io_scheduler::cancel_pending_polls() -> void
     hand_off_ready();
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::wake_poll(fd_t fd) -> void
 {
     {
@@ -769,6 +770,7 @@ auto io_scheduler::wake_poll(fd_t fd) -> void
     m_wake_requested.store(true, std::memory_order_release);
     signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
 }
+#endif
 
 auto io_scheduler::complete_wakes() -> void
 {
