@@ -76,14 +76,24 @@ net/tcp/client.hpp net/tcp/server.hpp net/tls/client.hpp net/tls/connection_stat
 net/tls/recv_status.hpp net/tls/send_status.hpp net/tls/server.hpp net/udp/peer.hpp poll.hpp ring_buffer.hpp
 semaphore.hpp shared_mutex.hpp sync_wait.hpp task.hpp thread_pool.hpp time.hpp when_all.hpp when_any.hpp "
 upstream=$(echo $upstream)
+# The amalgamations as the preprocessor sees them without the feature macro: `#if GOCORO_CORE_EXTENSIONS` blocks
+# (the compat layer's extension side) dropped.
+without_extensions() {
+    awk '
+        /^[ \t]*#[ \t]*if/ { depth++; if (!skip && $0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/) skip = depth; next }
+        /^[ \t]*#[ \t]*else/ { if (skip == depth || skip == -depth) { skip = -skip; next } }
+        /^[ \t]*#[ \t]*endif/ { if (skip == depth || skip == -depth) { skip = 0; depth--; next } depth-- }
+        skip <= 0 { print }
+    ' internal/native/*_external.cc internal/native/*/*_external.cc
+}
 bad=0
-for h in $(grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' internal/native/*_external.cc internal/native/*/*_external.cc | sed -E 's/.*coro\///' | sort -u); do
+for h in $(without_extensions | grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' | sed -E 's/.*coro\///' | sort -u); do
     case " $upstream " in *" $h "*) ;; *) echo "probe: the shim includes coro/$h, which upstream v0.14.1 lacks"; bad=1 ;; esac
 done
 [ $bad -eq 0 ]
 echo "probe: the shim includes only headers upstream v0.14.1 has"
 # Upstream's coro::detail has other internals than the embedded core's (only task_self_deleting is shared).
-if hits=$(grep -nE 'coro::(net::(dns::)?)?detail::' internal/native/*_external.cc internal/native/*/*_external.cc | grep -v 'task_self_deleting'); then
+if hits=$(without_extensions | grep -nE 'coro::(net::(dns::)?)?detail::' | grep -v 'task_self_deleting'); then
     echo "probe: the shim uses embedded-core internals:"; echo "$hits"; exit 1
 fi
 echo "probe: the shim uses no coro::detail internal but task_self_deleting"
