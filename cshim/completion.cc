@@ -1,6 +1,6 @@
 #include "cshim/completion.h"
 
-#include <coro/detail/futex.hpp>
+#include "cshim/compat/futex.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -66,7 +66,7 @@ public:
             // Producers that post after we released the lock see `sleeping` and wake us.
             while (m_state.load(std::memory_order_acquire) == sleeping)
             {
-                coro::detail::futex_wait(m_state, sleeping);
+                gocoro::compat::futex_wait(m_state, sleeping);
             }
         }
     }
@@ -83,7 +83,7 @@ private:
             }
             for (int i = 0; i < 32; ++i)
             {
-                coro::detail::cpu_relax();
+                gocoro::compat::cpu_relax();
             }
             if ((round & 15) == 15 && std::chrono::steady_clock::now() >= deadline)
             {
@@ -97,7 +97,7 @@ private:
         if (m_state.load(std::memory_order_acquire) == sleeping &&
             m_state.exchange(awake, std::memory_order_acq_rel) == sleeping)
         {
-            coro::detail::futex_wake(m_state, 1);
+            gocoro::compat::futex_wake(m_state, 1);
         }
     }
 

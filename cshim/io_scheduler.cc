@@ -1,5 +1,6 @@
 #include "cshim/io_scheduler.h"
 #include "cshim/callback.hpp"
+#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
 
@@ -23,7 +24,7 @@ auto poll_for_host(coro::io_scheduler& s, int fd, coro::poll_op op, std::chrono:
     int64_t result = -GOCORO_ESHUTDOWN;
     try
     {
-        result = static_cast<int64_t>(co_await s.poll_notify(fd, op, timeout));
+        result = static_cast<int64_t>(co_await gocoro::compat::poll_notify(s, fd, op, timeout));
     }
     catch (...)
     {
@@ -136,7 +137,7 @@ extern "C" int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s)
 
 extern "C" void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s)
 {
-    s->scheduler->shutdown_cancel_polls();
+    gocoro::compat::shutdown_cancel_polls(*s->scheduler);
 }
 
 extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)

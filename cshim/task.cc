@@ -1,5 +1,7 @@
 #include "cshim/task.h"
 #include "cshim/callback.hpp"
+#include "cshim/compat/frame.hpp"
+#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
 #include "cshim/event.hpp"
 #include "cshim/io_scheduler.hpp"
@@ -10,7 +12,7 @@
 #include "cshim/shared_mutex.hpp"
 #include "cshim/thread_pool.hpp"
 
-#include <coro/detail/frame_allocator.hpp>
+#include "cshim/compat/frame.hpp"
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/when_all.hpp>
 
@@ -39,10 +41,10 @@ struct gocoro_task
 
     // Proxies are made on host threads and mostly end on executor threads: the core's frame cache moves their
     // memory back in batches.
-    static auto operator new(std::size_t size) -> void* { return coro::detail::frame_allocate(size); }
+    static auto operator new(std::size_t size) -> void* { return gocoro::compat::frame_allocate(size); }
     static auto operator delete(void* p, std::size_t size) noexcept -> void
     {
-        coro::detail::frame_deallocate(p, size);
+        gocoro::compat::frame_deallocate(p, size);
     }
 
     auto get_return_object() noexcept -> proxy;
@@ -282,8 +284,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                 {
                     auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
                     const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await s.poll(
-                        static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
+                    const auto status = co_await gocoro::compat::poll(
+                        s, static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
                     op.result = static_cast<int64_t>(status);
                     break;
                 }

@@ -4,7 +4,7 @@
 #   setup (apt, idempotent) -> versions agree -> gofmt -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
 #   go test -race -> adversarial suite -> thread pool
 #   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ tests under ASan+UBSan, TSan, and
-#   optimised with clang -> bazel test //... -> benchmark suite smoke run -> Bazel 7 bzlmod check
+#   optimised with clang -> bazel test //... -> your own libcoro (stand-in, probe, go and Bazel) -> benchmark suite smoke run -> Bazel 7 bzlmod check
 #   (skipped loudly when it cannot fit) -> bazel shutdown.
 # Every step prints what it runs, then its duration and the total so far.
 set -euo pipefail
@@ -129,6 +129,15 @@ make -s -f tools/cxx.mk -j2 test CXX=clang++-$CLANG_CXX
 step "bazel test //... (C++ tests optimised + Go tests; the first run fetches rules and builds Go's std)"
 bazel_used=1
 bazel test --test_output=errors //...
+
+step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -tags libcoro_external and Bazel --define=libcoro=external (coro, net, internal, native_handler)"
+ext=$(mktemp -d)
+bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
+bash tools/external/probe.sh "$ext/prefix"
+PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -count=1 -tags libcoro_external \
+    ./coro/... ./net/... ./internal/... ./examples/native_handler
+bazel test --define=libcoro=external --repo_env=GOCORO_LIBCORO="$ext/checkout" //coro/... //net/...
+rm -rf "$ext"
 
 step "benchmark suite smoke run (-quick: every workload, native/go/plaingo, produces a sane figure; no speed threshold)"
 bin=$(bazel info bazel-bin 2>/dev/null)

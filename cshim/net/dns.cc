@@ -2,6 +2,7 @@
 
 #include "cshim/net/dns.h"
 
+#include "cshim/compat/dns.hpp"
 #include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
 
@@ -32,6 +33,7 @@ struct gocoro_dns_state
     std::shared_ptr<coro::io_scheduler>          sched;
     std::chrono::milliseconds                    timeout;
     coro::net::dns::resolver<coro::io_scheduler> resolver;
+    gocoro::compat::resolver_cancel              cancel;
     // Lookups queue here rather than inside host_by_name, so each one's clock starts when it actually runs and
     // "the timeout passed" can be told apart from "the name does not exist".
     coro::mutex turn;
@@ -81,12 +83,19 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
     try
     {
         co_await st->sched->schedule();
-        auto       lock  = co_await st->turn.lock();
-        const auto start = std::chrono::steady_clock::now();
-        auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
-        const bool expired =
-            st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
-        out = st->resolver.cancelled() ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
+        auto lock = co_await st->turn.lock();
+        if (st->cancel.requested(st->resolver))
+        {
+            out = gocoro_dns_alloc(-ECANCELED, 0);
+        }
+        else
+        {
+            const auto start = std::chrono::steady_clock::now();
+            auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
+            const bool expired =
+                st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
+            out = st->cancel.requested(st->resolver) ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
+        }
     }
     catch (const std::bad_alloc&)
     {
@@ -134,7 +143,7 @@ void gocoro_dns_resolver_release(gocoro_dns_resolver* r)
 {
     if (r != nullptr)
     {
-        r->state->resolver.cancel(); // the lookups in flight end now, not at their timeout
+        r->state->cancel.request(r->state->resolver); // the lookups in flight end now, not at their timeout
         delete r;
     }
 }
@@ -147,8 +156,7 @@ int gocoro_dns_resolver_set_servers(gocoro_dns_resolver* r, const char* csv, siz
     }
     try
     {
-        r->state->resolver.set_servers(std::string{csv, len});
-        return 0;
+        return gocoro::compat::set_servers(r->state->resolver, std::string{csv, len}) ? 0 : -ENOTSUP;
     }
     catch (const std::bad_alloc&)
     {

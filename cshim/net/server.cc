@@ -2,9 +2,10 @@
 // per connection, each running a handler (built-in or the user's, through gocoro_server_handler).
 
 #include "cshim/net/server.h"
+#include "cshim/compat/io_scheduler.hpp"
+#include "cshim/compat/sockaddr.hpp"
 #include "cshim/net/server_handler.hpp"
 
-#include <coro/detail/fd_close_serial.hpp>
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
 
@@ -134,9 +135,9 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         s->closed_requests += c->requests.load(std::memory_order_relaxed);
         // Closed under the lock so that stop never shuts down a descriptor number that was reused meanwhile.
         // Counted as net::socket counts its closes: Go connections poll with kept registrations (poll_kept).
-        coro::detail::fd_close_serial::note_close(c->fd);
+        gocoro::compat::note_close(c->fd);
         ::close(c->fd);
-        coro::detail::fd_close_serial::note_close(c->fd);
+        gocoro::compat::note_close(c->fd);
         --s->active;
         release_locked(s);
     }
@@ -521,7 +522,7 @@ struct go_loop
     auto unsent() const -> std::size_t { return pending.size() - sent; }
 
     /// The socket was found not ready for op: the next poll waits for the next edge without a system call.
-    auto drained(coro::poll_op op) -> void { s->scheduler->note_drained(conn.fd(), op); }
+    auto drained(coro::poll_op op) -> void { gocoro::compat::note_drained(*s->scheduler, conn.fd(), op); }
     auto publish() -> void
     {
         if (shared)
@@ -893,7 +894,7 @@ auto go_conn(connection conn) -> coro::task<void>
                 co_return;
             }
             auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await s->scheduler->poll_kept(conn.fd(), op, timeout);
+            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
                 continue; // the deadline check above decides (a wake may have moved the clock)
@@ -988,7 +989,7 @@ auto listen_socket(const gocoro_server_options* o, int* err, const char** op) ->
     {
         std::string host{o->host == nullptr ? "" : o->host};
         auto domain = host.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        len         = coro::net::detail::to_sockaddr(coro::net::ip_address::from_string(host, domain), o->port, addr);
+        len         = gocoro::compat::to_sockaddr(coro::net::ip_address::from_string(host, domain), o->port, addr);
     }
     catch (const std::exception&)
     {
@@ -1083,7 +1084,7 @@ int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t 
             return -ENOMEM;
         }
     }
-    c->server->scheduler->wake_poll(c->fd);
+    gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     return 0;
 }
 
@@ -1095,7 +1096,7 @@ void gocoro_server_conn_wake(gocoro_server_conn* c)
             std::scoped_lock lk{g->mu};
             g->wake = true;
         }
-        c->server->scheduler->wake_poll(c->fd);
+        gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
 }
 
@@ -1107,7 +1108,7 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
             std::scoped_lock lk{g->mu};
             g->close = true;
         }
-        c->server->scheduler->wake_poll(c->fd);
+        gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
 }
 
@@ -1203,7 +1204,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
         {
             coro::net::ip_address ip{};
-            coro::net::detail::from_sockaddr(addr, ip, s->port);
+            gocoro::compat::from_sockaddr(addr, ip, s->port);
         }
         s->alive = 1; // the accept loop
         if (!s->scheduler->spawn(accept_loop(s)))

@@ -1,7 +1,8 @@
 // TCP socket primitives for net/tcp (see tcp.h). Address handling goes through coro::net (ip_address,
-// to_sockaddr/from_sockaddr); readiness waits are io_scheduler polls issued by the host.
+// gocoro::compat::to_sockaddr/from_sockaddr); readiness waits are io_scheduler polls issued by the host.
 
 #include "cshim/net/tcp.h"
+#include "cshim/compat/sockaddr.hpp"
 
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
@@ -26,7 +27,7 @@ auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out,
         std::string h{host == nullptr ? "" : host};
         auto domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
         auto addr   = coro::net::ip_address::from_string(h, domain);
-        len         = coro::net::detail::to_sockaddr(addr, port, out);
+        len         = gocoro::compat::to_sockaddr(addr, port, out);
         return true;
     }
     catch (const std::exception&)
@@ -133,7 +134,7 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
     try
     {
         coro::net::ip_address ip{};
-        coro::net::detail::from_sockaddr(addr, ip, *port);
+        gocoro::compat::from_sockaddr(addr, ip, *port);
         auto text = ip.to_string();
         if (cap == 0 || text.size() >= cap)
         {

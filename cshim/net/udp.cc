@@ -1,7 +1,8 @@
 // UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: its socket setup, endpoints
-// converted by coro::net::detail::to_sockaddr/from_sockaddr.
+// converted by gocoro::compat::to_sockaddr/from_sockaddr.
 
 #include "cshim/net/udp.h"
+#include "cshim/compat/sockaddr.hpp"
 
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
@@ -31,7 +32,7 @@ auto gocoro_udp_sockaddr(const gocoro_udp_addr& a, sockaddr_storage& out) noexce
 {
     const std::size_t n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
     coro::net::ip_address ip{std::span<const uint8_t>{a.bytes, n}, static_cast<coro::net::domain_t>(a.domain)};
-    return coro::net::detail::to_sockaddr(ip, a.port, out);
+    return gocoro::compat::to_sockaddr(ip, a.port, out);
 }
 
 auto gocoro_udp_from(const sockaddr_storage& in, gocoro_udp_result& r) noexcept -> void
@@ -40,7 +41,7 @@ auto gocoro_udp_from(const sockaddr_storage& in, gocoro_udp_result& r) noexcept 
     {
         coro::net::ip_address ip{};
         uint16_t              port{0};
-        coro::net::detail::from_sockaddr(in, ip, port);
+        gocoro::compat::from_sockaddr(in, ip, port);
         r.addr.domain = static_cast<int32_t>(ip.domain());
         r.addr.port   = port;
         auto data     = ip.data();

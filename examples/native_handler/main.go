@@ -15,11 +15,12 @@
 // and keep `-std=c++20 -DLIBCORO_FEATURE_NETWORKING` (the macro every gocoro translation unit is compiled with,
 // tools/native/sources.txt) in the package's own #cgo CXXFLAGS. The package must import net/server (which links
 // the server and libcoro's networking code, compiled in internal/native); it must not compile any gocoro source
-// itself, so that every symbol is defined once in the binary.
+// itself, so that every symbol is defined once in the binary. libcoro's include path is in libcoro_embedded.go (or, with the
+// libcoro_external build tag, pkg-config's, libcoro_external.go).
 package main
 
 // #cgo CFLAGS: -I${SRCDIR}/../..
-// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../.. -I${SRCDIR}/../../third_party/libcoro/include
+// #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../..
 // #cgo LDFLAGS: -lstdc++
 // #include "linecount.h"
 import "C"

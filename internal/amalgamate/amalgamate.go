@@ -30,6 +30,10 @@ const ManifestPath = "tools/native/sources.txt"
 // RegenerateCommand is what a developer runs after editing a native source.
 const RegenerateCommand = "go generate ./internal/native (= go run ./internal/cmd/amalgamate)"
 
+// ExternalTag is the build tag under which libcoro itself (the manifest's `core` libraries) is not compiled: the
+// shim is built against the user's installed libcoro instead (internal/native/native_external.go).
+const ExternalTag = "libcoro_external"
+
 // includeRoots are searched, after the including file's directory, for quoted includes.
 var includeRoots = []string{"third_party/libcoro/include", "."}
 
@@ -40,6 +44,7 @@ type Library struct {
 	Srcs    []string // repository-relative
 	Defines []string // this library's own macros (the global ones come on top)
 	Links   []string // linker flags
+	Core    bool     // part of libcoro itself (replaced under ExternalTag)
 }
 
 // Unit is one amalgamated translation unit of an owner.
@@ -125,6 +130,8 @@ func ParseManifest(root string) (*Manifest, error) {
 			lib.Defines = append(lib.Defines, f[1])
 		case indented && lib != nil && f[0] == "link" && len(f) == 2:
 			lib.Links = append(lib.Links, f[1])
+		case indented && lib != nil && f[0] == "core" && len(f) == 1:
+			lib.Core = true
 		case indented && owner != nil && f[0] == "unit" && len(f) >= 3:
 			u := Unit{File: f[1]}
 			for _, name := range f[2:] {
@@ -197,11 +204,21 @@ func Generate(root string) (map[string][]byte, error) {
 	for _, o := range m.Owners {
 		var compiled []string
 		for _, u := range o.Units {
-			text, err := amalgamateUnit(root, m, o, u)
+			text, err := amalgamateUnit(root, m, o, u, false)
 			if err != nil {
 				return nil, err
 			}
 			p := path.Join(o.Dir, u.File)
+			out[p] = text
+			compiled = append(compiled, p)
+			if !hasShim(u) {
+				continue
+			}
+			text, err = amalgamateUnit(root, m, o, u, true)
+			if err != nil {
+				return nil, err
+			}
+			p = path.Join(o.Dir, ExternalFile(u.File))
 			out[p] = text
 			compiled = append(compiled, p)
 		}
@@ -220,6 +237,21 @@ func Generate(root string) (map[string][]byte, error) {
 	}
 	out["tools/native/sources.bzl"] = bzl
 	return out, nil
+}
+
+// ExternalFile names the amalgamation that replaces unit file under ExternalTag: its libraries other than libcoro's.
+func ExternalFile(file string) string {
+	ext := path.Ext(file)
+	return strings.TrimSuffix(file, ext) + "_external" + ext
+}
+
+func hasShim(u Unit) bool {
+	for _, l := range u.Libraries {
+		if !l.Core {
+			return true
+		}
+	}
+	return false
 }
 
 // GoFile is the name of the generated Go file in each owner directory.
@@ -273,6 +305,7 @@ var (
 type unitWriter struct {
 	root     string
 	ownerDir string
+	external bool            // libcoro's headers are the installed ones: never inlined
 	defines  map[string]bool // the unit's macros: #ifdef on one of them is always taken
 	buf      bytes.Buffer
 	// included: headers inlined where they are always compiled (no enclosing #if); a header met again needs
@@ -281,22 +314,38 @@ type unitWriter struct {
 	included map[string]bool
 }
 
-func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit) ([]byte, error) {
-	w := &unitWriter{root: root, ownerDir: o.Dir, defines: map[string]bool{}, included: map[string]bool{}}
+// amalgamateUnit writes unit u of owner o, which builds only without ExternalTag (it inlines libcoro's sources or
+// headers). With external set, it is the unit's variant for ExternalTag: without libcoro's sources, and with
+// libcoro's headers left as #include lines for the installed libcoro.
+func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit, external bool) ([]byte, error) {
+	w := &unitWriter{root: root, ownerDir: o.Dir, external: external, defines: map[string]bool{}, included: map[string]bool{}}
 	for _, d := range unitDefines(m, u) {
 		w.defines[d] = true
 	}
 	var names []string
 	for _, l := range u.Libraries {
-		names = append(names, l.Name+" ("+l.Label+")")
+		if !external || !l.Core {
+			names = append(names, l.Name+" ("+l.Label+")")
+		}
+	}
+	if external {
+		fmt.Fprintf(&w.buf, "//go:build %s\n\n", ExternalTag)
+	} else {
+		fmt.Fprintf(&w.buf, "//go:build !%s\n\n", ExternalTag)
 	}
 	w.buf.WriteString(banner("//", "from "+ManifestPath))
-	fmt.Fprintf(&w.buf, "// One translation unit of %s: %s, with the project headers they include inlined.\n\n",
-		o.Dir, strings.Join(names, ", "))
+	what := "with the project headers they include inlined"
+	if external {
+		what = "built with -tags " + ExternalTag + " against the installed libcoro (its headers are not inlined)"
+	}
+	fmt.Fprintf(&w.buf, "// One translation unit of %s: %s, %s.\n\n", o.Dir, strings.Join(names, ", "), what)
 	for _, d := range unitDefines(m, u) {
 		fmt.Fprintf(&w.buf, "#define %s 1\n", d)
 	}
 	for _, l := range u.Libraries {
+		if external && l.Core {
+			continue
+		}
 		for _, src := range l.Srcs {
 			w.buf.WriteString("\n")
 			if err := w.inline(src, false); err != nil {
@@ -320,11 +369,17 @@ func (w *unitWriter) lineName(p string) string {
 // resolve finds a project header: a quoted include is looked up beside the including file first, then (as an
 // <a/b> include) under includeRoots. Anything else is a system header and stays an #include.
 func (w *unitWriter) resolve(from, name string, quoted bool) (string, bool) {
+	if w.external && strings.HasPrefix(name, "coro/") {
+		return "", false // the installed libcoro's header
+	}
 	var candidates []string
 	if quoted {
 		candidates = append(candidates, path.Join(path.Dir(from), name))
 	}
 	for _, r := range includeRoots {
+		if w.external && r != "." {
+			continue
+		}
 		candidates = append(candidates, path.Join(r, name))
 	}
 	for _, c := range candidates {

@@ -263,7 +263,14 @@ func TestCloseAbortsLookups(t *testing.T) {
 			require.NoError(t, err)
 			r, err := dns.NewResolver(s, time.Second)
 			require.NoError(t, err)
-			require.NoError(t, dns.SetServers(r, silentServer(t)))
+			if err := dns.SetServers(r, silentServer(t)); errors.Is(err, errors.ErrUnsupported) {
+				// An upstream libcoro (build tag libcoro_external) cannot be pointed at other servers.
+				require.NoError(t, r.Close())
+				require.NoError(t, s.Close())
+				t.Skip("this libcoro's resolver cannot use other DNS servers:", err)
+			} else {
+				require.NoError(t, err)
+			}
 			const lookups = 10
 			errs := make(chan error, lookups)
 			for i := 0; i < lookups; i++ {

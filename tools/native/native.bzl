@@ -10,14 +10,15 @@ def native_sources(name):
     """The sources of library `name` of the current package, relative to the package."""
     return NATIVE_LIBRARIES["//%s:%s" % (native.package_name(), name)].srcs
 
-def native_cc_library(name, **kwargs):
+def native_cc_library(name, library = None, **kwargs):
     """A cc_library whose srcs, defines (propagated to dependents) and linkopts come from the manifest.
 
     Args:
-      name: the target name; the manifest must have a library labelled //<this package>:<name>.
+      name: the target name.
+      library: the manifest's library, labelled //<this package>:<library> (default: name).
       **kwargs: hdrs, deps, visibility and the like, passed on.
     """
-    lib = NATIVE_LIBRARIES["//%s:%s" % (native.package_name(), name)]
+    lib = NATIVE_LIBRARIES["//%s:%s" % (native.package_name(), library or name)]
     cc_library(
         name = name,
         srcs = lib.srcs,

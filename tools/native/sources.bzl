@@ -58,6 +58,16 @@ NATIVE_LIBRARIES = {
         defines = [],
         linkopts = ["-lcares"],
     ),
+    "//cshim/compat:compat": struct(
+        srcs = ["io_scheduler.cc"],
+        defines = [],
+        linkopts = [],
+    ),
+    "//cshim/compat:net": struct(
+        srcs = ["sockaddr.cc"],
+        defines = [],
+        linkopts = [],
+    ),
     "//cshim:cshim": struct(
         srcs = [
             "callback.cc",

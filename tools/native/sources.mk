@@ -58,6 +58,18 @@ NATIVE_libcoro_dns_DEFINES :=
 NATIVE_libcoro_dns_LIBS := \
     -lcares
 
+# //cshim/compat:compat
+NATIVE_cshim_compat_SRCS := \
+    cshim/compat/io_scheduler.cc
+NATIVE_cshim_compat_DEFINES :=
+NATIVE_cshim_compat_LIBS :=
+
+# //cshim/compat:net
+NATIVE_cshim_compat_net_SRCS := \
+    cshim/compat/sockaddr.cc
+NATIVE_cshim_compat_net_DEFINES :=
+NATIVE_cshim_compat_net_LIBS :=
+
 # //cshim:cshim
 NATIVE_cshim_SRCS := \
     cshim/callback.cc \

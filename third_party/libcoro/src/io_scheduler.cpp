@@ -1,5 +1,7 @@
 #include "coro/io_scheduler.hpp"
+#if GOCORO_CORE_EXTENSIONS
 #include "coro/detail/fd_close_serial.hpp"
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -619,6 +621,7 @@ auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseco
     co_return co_await poll_awaiter{*this, info, op, tick, true};
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
 {
     throw_if_stopped();
@@ -628,6 +631,7 @@ auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseco
     const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
     co_return co_await poll_awaiter{*this, info, op, tick, false};
 }
+#endif
 
 auto io_scheduler::size() const noexcept -> std::size_t
 {
@@ -859,6 +863,7 @@ auto io_scheduler::cancel_pending_polls() -> void
     hand_off_ready();
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::wake_poll(fd_t fd) -> void
 {
     {
@@ -868,6 +873,7 @@ auto io_scheduler::wake_poll(fd_t fd) -> void
     m_wake_requested.store(true, std::memory_order_release);
     signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
 }
+#endif
 
 auto io_scheduler::complete_wakes() -> void
 {
@@ -987,7 +993,9 @@ auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) no
     std::atomic<uint32_t>* close_serial{nullptr};
     if (slot->m_kept || socket)
     {
+#if GOCORO_CORE_EXTENSIONS
         close_serial = detail::fd_close_serial::counter(info.m_fd); // created before it is read: see its header
+#endif
     }
     if (slot->m_kept)
     {
@@ -1116,6 +1124,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
     }
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 {
     fd_slot* slot = fd_slot_for(fd, false);
@@ -1131,6 +1140,7 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
     }
     slot->unlock();
 }
+#endif
 
 auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
 {
@@ -1411,6 +1421,7 @@ auto io_scheduler::run_inline_queue() -> void
     m_inline_running.clear();
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto io_scheduler::shutdown_cancel_polls() noexcept -> void
 {
     m_cancel_polls.store(true, std::memory_order_seq_cst);
@@ -1432,6 +1443,7 @@ auto io_scheduler::shutdown_cancel_polls() noexcept -> void
     }
     shutdown();
 }
+#endif
 
 auto io_scheduler::shutdown() noexcept -> void
 {

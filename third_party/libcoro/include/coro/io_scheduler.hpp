@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/detail/poll_info.hpp"
 #include "coro/expected.hpp"
 #include "coro/fd.hpp"
@@ -230,11 +231,13 @@ public:
     [[nodiscard]] auto poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll() for a waiter that only passes the outcome on (posts it to a
     /// queue, sets a flag) and never blocks. It is resumed on the thread processing events even in thread-pool
     /// mode, saving the hand-off to a pool worker; anything heavier belongs in poll().
     [[nodiscard]] auto poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
         -> coro::task<poll_status>;
+#endif
 
 #ifdef LIBCORO_FEATURE_NETWORKING
     /// poll() for a socket. Unlike a raw descriptor, a socket stays registered with epoll between polls (edge-
@@ -244,6 +247,7 @@ public:
         const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<poll_status>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
@@ -253,19 +257,24 @@ public:
         return poll_socket(fd, op, timeout);
     }
 #endif
+#endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): tells the scheduler that `fd` was just found not ready for `op` (a read
     /// came back empty or, for a stream, short; a write would block), so the next poll of that socket can wait
     /// for the kernel's next readiness edge instead of checking the descriptor first. The net classes call it;
     /// calling it wrongly (the descriptor is in fact ready) would let that poll miss the readiness.
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void;
+#endif
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): completes the poll pending on `fd`, if any, with poll_status::event as if
     /// the descriptor had become ready; if none is pending, the next poll of `fd` completes at once. Callable from
     /// any thread; the thread processing events does the completion. Lets a server wake the coroutine that waits
     /// on a connection (to flush a write queued by another thread, say). Waiters must take the event as "maybe
     /// ready": their non-blocking read or write may still say would_block.
     auto wake_poll(fd_t fd) -> void;
+#endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once
     /// shutdown was requested.
@@ -279,6 +288,7 @@ public:
     /// poll has completed (spawn mode), then shuts down the pool and joins the event thread.
     auto shutdown() noexcept -> void;
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): shutdown() that does not wait for pending polls and timers. Every poll
     /// still waiting completes with poll_status::closed (resumed as usual: on the pool, or on the thread processing
     /// events), and so does every poll started afterwards, at once; every timer still waiting (yield_for,
@@ -287,6 +297,7 @@ public:
     /// round of events to resume them (unless it runs inside process_events, which then does it). Polls of
     /// descriptors beyond the scheduler's table (fd >= 2^20) without a timeout are not cancelled.
     auto shutdown_cancel_polls() noexcept -> void;
+#endif
 
 private:
     class timer_awaiter;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
+#if GOCORO_CORE_EXTENSIONS
 #include "coro/detail/frame_allocator.hpp"
+#endif
 
 #include <coroutine>
 #include <exception>
@@ -43,9 +46,11 @@ struct promise_base
     promise_base() noexcept = default;
     ~promise_base()         = default;
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto initial_suspend() noexcept { return std::suspend_always{}; }
 

@@ -1,7 +1,10 @@
 #pragma once
 
 #include "coro/concepts/awaitable.hpp"
+#include "coro/gocoro_extensions.hpp"
+#if GOCORO_CORE_EXTENSIONS
 #include "coro/detail/frame_allocator.hpp"
+#endif
 #include "coro/detail/void_value.hpp"
 
 #include <atomic>
@@ -238,9 +241,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 
@@ -302,9 +307,11 @@ public:
 
     when_all_task_promise() noexcept {}
 
+#if GOCORO_CORE_EXTENSIONS
     // Frames come from the per-thread frame cache (see frame_allocator.hpp).
     static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
     static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
+#endif
 
     auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
 

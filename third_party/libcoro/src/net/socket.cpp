@@ -1,5 +1,7 @@
 #include "coro/net/socket.hpp"
+#if GOCORO_CORE_EXTENSIONS
 #include "coro/detail/fd_close_serial.hpp"
+#endif
 #include "coro/io_scheduler.hpp"
 
 #include <cerrno>
@@ -117,9 +119,13 @@ auto socket::close() -> void
     {
         // Counted before and after: a scheduler that kept this number registered must re-register whatever socket
         // gets the number next (see coro/detail/fd_close_serial.hpp), even one registered while we were closing.
+#if GOCORO_CORE_EXTENSIONS
         coro::detail::fd_close_serial::note_close(m_fd);
+#endif
         ::close(m_fd);
+#if GOCORO_CORE_EXTENSIONS
         coro::detail::fd_close_serial::note_close(m_fd);
+#endif
         m_fd = -1;
     }
 }
@@ -164,6 +170,7 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     return s;
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto local_port(const socket& s) -> uint16_t
 {
     sockaddr_storage addr{};
@@ -177,6 +184,7 @@ auto local_port(const socket& s) -> uint16_t
     detail::from_sockaddr(addr, ignored, port);
     return port;
 }
+#endif
 
 namespace detail
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/net/ip_address.hpp"
 #include "coro/poll.hpp"
 
@@ -75,9 +76,11 @@ auto make_socket(const socket::options& opts) -> socket;
 auto make_accept_socket(
     const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
 
+#if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+#endif
 
 namespace detail
 {

@@ -174,6 +174,7 @@ auto ares_channel_driver::wake() noexcept -> void
     [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
 }
 
+#if GOCORO_CORE_EXTENSIONS
 auto ares_channel_driver::set_servers(const std::string& csv) -> void
 {
     const int rc = ares_set_servers_ports_csv(m_channel, csv.c_str());
@@ -182,5 +183,6 @@ auto ares_channel_driver::set_servers(const std::string& csv) -> void
         throw std::runtime_error{std::string{"coro::net::dns::resolver: bad server list: "} + ares_strerror(rc)};
     }
 }
+#endif
 
 } // namespace coro::net::dns::detail

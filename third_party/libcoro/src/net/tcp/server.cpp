@@ -54,7 +54,9 @@ auto server::accept() -> coro::net::tcp::client
     }
     else if (err == EAGAIN || err == EWOULDBLOCK)
     {
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_accept_socket.native_handle(), coro::poll_op::read); // no more pending
+#endif
     }
     return client{m_io_scheduler, std::move(s), std::move(opts)};
 }

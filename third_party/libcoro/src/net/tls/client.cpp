@@ -281,7 +281,9 @@ auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connecti
                 co_return connection_status::handshake_failed;
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, timeout))
         {
             case poll_status::event:
@@ -350,7 +352,9 @@ auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::
             co_return std::pair{recv_status::timeout, std::span<char>{}};
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, left))
         {
             case poll_status::event:
@@ -411,7 +415,9 @@ auto client::send_impl(const char* data, std::size_t size, std::optional<std::ch
             co_return std::pair{send_status::timeout, std::span<const char>{}};
         }
         // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
         switch (co_await poll(op, left))
         {
             case poll_status::event:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/executor.hpp"
 #include "coro/event.hpp"
 #include "coro/fd.hpp"
@@ -65,8 +66,10 @@ public:
     auto cancel() -> void;
     /// Makes poll_fd() readable for good, from any thread (wakes a lookup waiting on it).
     auto wake() noexcept -> void;
+#if GOCORO_CORE_EXTENSIONS
     /// Uses these servers ("host:port,..." as ares_set_servers_ports_csv) instead of /etc/resolv.conf's.
     auto set_servers(const std::string& csv) -> void;
+#endif
     /// Readable whenever one of the c-ares sockets is ready, or after wake().
     auto poll_fd() const -> fd_t { return m_epoll_fd; }
 
@@ -171,6 +174,7 @@ public:
         co_return r;
     }
 
+#if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): fails the lookup in progress and every queued and later one at once
     /// (status error, no address), for a resolver about to go away. Thread-safe, idempotent.
     auto cancel() noexcept -> void
@@ -183,6 +187,7 @@ public:
     /// gocoro extension (not in libcoro): queries these servers ("ip:port,...", ares_set_servers_ports_csv)
     /// instead of /etc/resolv.conf's. Call before the first lookup. Throws std::runtime_error on bad input.
     auto set_servers(const std::string& csv) -> void { m_driver->set_servers(csv); }
+#endif
 
 private:
     std::shared_ptr<executor_type>               m_executor;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/buffer.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/connect.hpp"
@@ -74,7 +75,9 @@ public:
             if (static_cast<std::size_t>(n) < buffer.size())
             {
                 // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
             }
             return {recv_status::ok, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
         }
@@ -85,7 +88,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
         }
         return {static_cast<recv_status>(err), std::span<char>{}};
     }
@@ -104,7 +109,9 @@ public:
         {
             if (static_cast<std::size_t>(n) < buffer.size())
             {
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write); // send buffer full
+#endif
             }
             return {
                 send_status::ok,
@@ -113,7 +120,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+#endif
         }
         return {static_cast<send_status>(err), std::span<const char>{buffer.data(), buffer.size()}};
     }

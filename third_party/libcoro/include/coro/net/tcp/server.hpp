@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/ip_address.hpp"
 #include "coro/net/socket.hpp"
@@ -44,8 +45,10 @@ public:
     /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
     auto accept() -> coro::net::tcp::client;
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #ifdef LIBCORO_FEATURE_TLS
 
 #include "coro/io_scheduler.hpp"
@@ -48,8 +49,10 @@ public:
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
     auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/buffer.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/ip_address.hpp"
@@ -72,7 +73,9 @@ public:
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
         {
+#if GOCORO_CORE_EXTENSIONS
             m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
+#endif
         }
         return {static_cast<send_status>(err), std::span<const char>{}};
     }
@@ -95,7 +98,9 @@ public:
             const int err = errno;
             if (err == EAGAIN || err == EWOULDBLOCK)
             {
+#if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
             }
             return {static_cast<recv_status>(err), peer::info{}, std::span<char>{}};
         }
@@ -104,8 +109,10 @@ public:
         return {recv_status::ok, sender, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
     }
 
+#if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the peer's socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_socket; }
+#endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

@@ -1,0 +1,104 @@
+#pragma once
+
+// The shim's io_scheduler calls that gocoro's embedded core serves with extensions (GOCORO_CORE_EXTENSIONS, see
+// coro/gocoro_extensions.hpp) and that upstream libcoro v0.14 lacks; under the external build (a user's own
+// libcoro) they fall back on its public API with the same outcome for the Go binding, only slower (see
+// compat/io_scheduler.cc).
+
+#include <coro/io_scheduler.hpp>
+
+#include <chrono>
+
+#if GOCORO_CORE_EXTENSIONS
+#include <coro/detail/fd_close_serial.hpp>
+#endif
+
+namespace gocoro::compat
+{
+#if GOCORO_CORE_EXTENSIONS
+/// io_scheduler::poll, which shutdown_cancel_polls() below ends with poll_status::closed.
+inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll(fd, op, timeout);
+}
+
+/// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll_notify(fd, op, timeout);
+}
+
+/// io_scheduler::shutdown_cancel_polls: shuts down without waiting for pending polls, which complete with
+/// poll_status::closed.
+inline auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
+{
+    s.shutdown_cancel_polls();
+}
+
+/// io_scheduler::poll_kept: a socket held as a raw descriptor stays registered between polls (every close of it
+/// must go through note_close below).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return s.poll_kept(fd, op, timeout);
+}
+
+/// io_scheduler::note_drained: `fd` was just found not ready for `op`.
+inline auto note_drained(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op) noexcept -> void
+{
+    s.note_drained(fd, op);
+}
+
+/// io_scheduler::wake_poll: the poll pending on `fd` (or the next one) completes with poll_status::event.
+inline auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
+{
+    s.wake_poll(fd);
+}
+
+/// Counts a close of a poll_kept descriptor (call right before and right after ::close).
+inline auto note_close(coro::fd_t fd) noexcept -> void
+{
+    coro::detail::fd_close_serial::note_close(fd);
+}
+#else
+/// poll() in slices of compat::poll_slice, checking between them whether shutdown_cancel_polls() was called for
+/// `s` (then: poll_status::closed).
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>;
+
+/// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
+inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
+/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
+/// shutdown().
+auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
+
+/// poll() above (upstream registers and removes the descriptor per poll).
+inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    return poll(s, fd, op, timeout);
+}
+
+/// Nothing to tell: upstream checks readiness with every poll.
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
+{
+}
+
+/// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
+/// within one slice.
+auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
+
+/// Nothing to count: upstream keeps no registration between polls.
+inline auto note_close(coro::fd_t) noexcept -> void
+{
+}
+#endif
+} // namespace gocoro::compat

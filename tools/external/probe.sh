@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Proves that the libcoro installed in PREFIX (tools/external/standin.sh) lacks gocoro's extensions, so that a
+# build against it runs the shim's fallbacks (cshim/compat): each probe below uses one extension and must compile
+# against the embedded core (so the probe itself is right) and fail against PREFIX; a use of the public API must
+# compile against PREFIX without GOCORO_CORE_EXTENSIONS defined; the archive must define no extension symbol; and
+# the shim's external amalgamations may include only headers upstream v0.14.1 has.
+#   bash tools/external/probe.sh /tmp/libcoro-standin
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+prefix=${1:?usage: probe.sh PREFIX}
+cxx=${CXX:-g++}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+flags="-std=c++20 -fsyntax-only -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS"
+installed="$flags -I$prefix/include"
+embedded="$flags -Ithird_party/libcoro/include"
+
+# name|includes|statement (at namespace scope, inside a function body)
+probes=(
+"poll_notify|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::poll_notify;"
+"note_drained|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::note_drained;"
+"shutdown_cancel_polls|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::shutdown_cancel_polls;"
+"poll_kept|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::poll_kept;"
+"wake_poll|coro/io_scheduler.hpp|auto p = &coro::io_scheduler::wake_poll;"
+"fd close serials|coro/detail/fd_close_serial.hpp|(void)0;"
+"frame caches|coro/detail/frame_allocator.hpp|(void)0;"
+"feature macro header|coro/gocoro_extensions.hpp|(void)0;"
+"net::local_port|coro/net/socket.hpp|auto p = &coro::net::local_port;"
+"tcp::server::socket|coro/net/tcp/server.hpp|auto p = &coro::net::tcp::server::socket;"
+"tls::server::socket|coro/net/tls/server.hpp|auto p = &coro::net::tls::server::socket;"
+"udp::peer::socket|coro/net/udp/peer.hpp|auto p = &coro::net::udp::peer::socket;"
+"resolver::cancel|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::cancel;"
+"resolver::set_servers|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::set_servers;"
+)
+i=0
+for p in "${probes[@]}"; do
+    IFS='|' read -r name inc stmt <<<"$p"
+    printf '#include <coro/io_scheduler.hpp>\n#include <%s>\nvoid probe() { %s }\n' "$inc" "$stmt" >"$tmp/p$i.cpp"
+    # shellcheck disable=SC2086
+    $cxx $embedded "$tmp/p$i.cpp" 2>"$tmp/e$i.log" || { echo "probe: '$name' does not compile against the embedded core:"; cat "$tmp/e$i.log"; exit 1; }
+    # shellcheck disable=SC2086
+    if $cxx $installed "$tmp/p$i.cpp" 2>/dev/null; then
+        echo "probe: $prefix has the extension '$name' (upstream v0.14.1 does not)"; exit 1
+    fi
+    echo "probe: $prefix lacks $name (good)"
+    i=$((i + 1))
+done
+
+cat >"$tmp/public.cpp" <<'CPP'
+#include <coro/coro.hpp>
+#ifdef GOCORO_CORE_EXTENSIONS
+#error the installed libcoro defines GOCORO_CORE_EXTENSIONS
+#endif
+auto use(coro::io_scheduler& s, int fd) -> coro::task<coro::poll_status>
+{
+    co_return co_await s.poll(fd, coro::poll_op::read, std::chrono::milliseconds{10});
+}
+CPP
+# shellcheck disable=SC2086
+$cxx $installed "$tmp/public.cpp" || { echo "probe: the public API does not compile against $prefix"; exit 1; }
+echo "probe: the public API compiles against $prefix, without GOCORO_CORE_EXTENSIONS"
+
+if syms=$(nm -C "$prefix/lib/libcoro.a" 2>/dev/null | grep -E ' [TWVBDR] ' |
+    grep -E 'poll_notify|note_drained|shutdown_cancel_polls|poll_kept|wake_poll|fd_close_serial|frame_cache|set_servers|local_port'); then
+    echo "probe: $prefix/lib/libcoro.a defines extension symbols:"; echo "$syms"; exit 1
+fi
+echo "probe: libcoro.a defines no extension symbol"
+
+# The headers of upstream v0.14.1 (spec libcoro-v0.14-api.md); the shim compiled for an external libcoro must not
+# include any other (the embedded core's internals and v0.16 additions are not there upstream).
+upstream=" attribute.hpp concepts/awaitable.hpp concepts/buffer.hpp concepts/executor.hpp concepts/promise.hpp
+concepts/range_of.hpp coro.hpp detail/poll_info.hpp detail/task_self_deleting.hpp detail/void_value.hpp event.hpp
+expected.hpp export.hpp fd.hpp generator.hpp io_scheduler.hpp latch.hpp mutex.hpp net/connect.hpp
+net/dns/resolver.hpp net/hostname.hpp net/ip_address.hpp net/recv_status.hpp net/send_status.hpp net/socket.hpp
+net/tcp/client.hpp net/tcp/server.hpp net/tls/client.hpp net/tls/connection_status.hpp net/tls/context.hpp
+net/tls/recv_status.hpp net/tls/send_status.hpp net/tls/server.hpp net/udp/peer.hpp poll.hpp ring_buffer.hpp
+semaphore.hpp shared_mutex.hpp sync_wait.hpp task.hpp thread_pool.hpp time.hpp when_all.hpp when_any.hpp "
+upstream=$(echo $upstream)
+# The amalgamations as the preprocessor sees them without the feature macro: `#if GOCORO_CORE_EXTENSIONS` blocks
+# (the compat layer's extension side) dropped.
+without_extensions() {
+    awk '
+        /^[ \t]*#[ \t]*if/ { depth++; if (!skip && $0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/) skip = depth; next }
+        /^[ \t]*#[ \t]*else/ { if (skip == depth || skip == -depth) { skip = -skip; next } }
+        /^[ \t]*#[ \t]*endif/ { if (skip == depth || skip == -depth) { skip = 0; depth--; next } depth-- }
+        skip <= 0 { print }
+    ' internal/native/*_external.cc internal/native/*/*_external.cc
+}
+bad=0
+for h in $(without_extensions | grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' | sed -E 's/.*coro\///' | sort -u); do
+    case " $upstream " in *" $h "*) ;; *) echo "probe: the shim includes coro/$h, which upstream v0.14.1 lacks"; bad=1 ;; esac
+done
+[ $bad -eq 0 ]
+echo "probe: the shim includes only headers upstream v0.14.1 has"
+# Upstream's coro::detail has other internals than the embedded core's (only task_self_deleting is shared).
+if hits=$(without_extensions | grep -nE 'coro::(net::(dns::)?)?detail::' | grep -v 'task_self_deleting'); then
+    echo "probe: the shim uses embedded-core internals:"; echo "$hits"; exit 1
+fi
+echo "probe: the shim uses no coro::detail internal but task_self_deleting"
