@@ -104,6 +104,165 @@ auto fd_close_serial::note_close(int fd) noexcept -> void
 }
 } // namespace coro::detail
 
+#line 1 "../../third_party/libcoro/src/detail/pipe.cpp"
+// #include "coro/detail/pipe.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+
+// #include "coro/fd.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 1 "../../third_party/libcoro/include/coro/fd.hpp"
+
+
+namespace coro
+{
+using fd_t = int;
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 4 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+#include <cstddef>
+
+namespace coro::detail
+{
+/// A non-blocking, close-on-exec ::pipe() pair owned as a value (libcoro v0.16 detail::pipe_t). Copies dup()
+/// both ends; a moved-from pipe holds -1 for both.
+class pipe_t
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    explicit pipe_t();
+    ~pipe_t();
+
+    pipe_t(const pipe_t& other);
+    pipe_t(pipe_t&& other) noexcept;
+    /// Closes this pipe's ends, then dup()s `other`'s (upstream leaks the old ends; closing them is the fix).
+    auto operator=(const pipe_t& other) -> pipe_t&;
+    auto operator=(pipe_t&& other) noexcept -> pipe_t&;
+
+    [[nodiscard]] auto read_fd() const -> const fd_t& { return m_fds[0]; }
+    [[nodiscard]] auto write_fd() const -> const fd_t& { return m_fds[1]; }
+
+    /// ::write() on the write end: bytes written, or -1 with errno set (EAGAIN when the pipe is full).
+    [[nodiscard]] auto write(const void* bytes, std::size_t n) -> long;
+    /// ::read() on the read end: bytes read, 0 once the write end is closed and drained, or -1 with errno set.
+    [[nodiscard]] auto read(void* buffer, std::size_t n) -> long;
+
+    /// Closes both ends (idempotent).
+    auto close() -> void;
+
+private:
+    fd_t m_fds[2]{-1, -1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 2 "../../third_party/libcoro/src/detail/pipe.cpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <utility>
+
+namespace coro::detail
+{
+namespace
+{
+auto dup_or_throw(fd_t fd) -> fd_t
+{
+    if (fd < 0)
+    {
+        return -1;
+    }
+    fd_t copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+    {
+        throw std::runtime_error("coro::detail::pipe_t: dup failed, errno " + std::to_string(errno));
+    }
+    return copy;
+}
+} // namespace
+
+pipe_t::pipe_t()
+{
+    if (::pipe2(m_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+    {
+        throw std::runtime_error("coro::detail::pipe_t: pipe failed, errno " + std::to_string(errno));
+    }
+}
+
+pipe_t::~pipe_t()
+{
+    close();
+}
+
+pipe_t::pipe_t(const pipe_t& other)
+{
+    m_fds[0] = dup_or_throw(other.m_fds[0]);
+    try
+    {
+        m_fds[1] = dup_or_throw(other.m_fds[1]);
+    }
+    catch (...)
+    {
+        close();
+        throw;
+    }
+}
+
+pipe_t::pipe_t(pipe_t&& other) noexcept
+    : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)}
+{
+}
+
+auto pipe_t::operator=(const pipe_t& other) -> pipe_t&
+{
+    if (this != &other)
+    {
+        pipe_t copy{other};
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+auto pipe_t::operator=(pipe_t&& other) noexcept -> pipe_t&
+{
+    if (this != &other)
+    {
+        close();
+        m_fds[0] = std::exchange(other.m_fds[0], -1);
+        m_fds[1] = std::exchange(other.m_fds[1], -1);
+    }
+    return *this;
+}
+
+auto pipe_t::write(const void* bytes, std::size_t n) -> long
+{
+    return ::write(m_fds[1], bytes, n);
+}
+
+auto pipe_t::read(void* buffer, std::size_t n) -> long
+{
+    return ::read(m_fds[0], buffer, n);
+}
+
+auto pipe_t::close() -> void
+{
+    for (fd_t& fd : m_fds)
+    {
+        if (fd >= 0)
+        {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+} // namespace coro::detail
+
 #line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
 // #include "coro/detail/task_self_deleting.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
@@ -901,18 +1060,7 @@ struct awaitable_traits<awaitable_type>
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #line 5 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
-// #include "coro/fd.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 1 "../../third_party/libcoro/include/coro/fd.hpp"
-
-
-namespace coro
-{
-using fd_t = int;
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 6 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
+// #include "coro/fd.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
 #include <chrono>
@@ -923,7 +1071,14 @@ using fd_t = int;
 namespace coro
 {
 enum class poll_op : uint64_t;
+LIBCORO_INLINE_V14 namespace v14
+{
 enum class poll_status;
+} // namespace v14
+LIBCORO_INLINE_V16 namespace v16
+{
+enum class poll_status;
+} // namespace v16
 } // namespace coro
 
 namespace coro::concepts
@@ -964,7 +1119,14 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 /// libcoro's own public name, kept for source compatibility.
 template<typename executor_type>
 concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+};
+
+/// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
+/// defaulted fourth parameter, the cancel token).
+template<typename executor_type>
+concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
 };
 
 } // namespace coro::concepts
@@ -2339,6 +2501,8 @@ auto event::reset() noexcept -> void
 #line 1 "../../third_party/libcoro/include/coro/poll.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
+
 #include <cstdint>
 #include <string>
 #include <sys/epoll.h>
@@ -2366,6 +2530,10 @@ inline auto poll_op_writeable(poll_op op) -> bool
 /// "read", "write", "read_write" or "unknown".
 auto to_string(poll_op op) -> const std::string&;
 
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
 /// How a poll finished.
 enum class poll_status
 {
@@ -2381,8 +2549,104 @@ enum class poll_status
 
 /// "event", "timeout", "error", "closed" or "unknown".
 auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
 
 } // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+enum class poll_status
+{
+    read,
+    write,
+    timeout,
+    error,
+    closed,
+    /// The poll's poll_stop_token was triggered first.
+    cancelled
+};
+
+/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                    = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
 #line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
 
@@ -2424,7 +2688,7 @@ struct poll_info
     /// The coroutine to resume once the wait completes.
     std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Result handed back to the awaiting coroutine.
-    poll_status m_poll_status{poll_status::error};
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
     /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).
@@ -4369,6 +4633,9 @@ class io_scheduler : public std::enable_shared_from_this<io_scheduler>
     };
 
 public:
+    /// The v0.14 poll result, whatever LIBCORO_API_VERSION selects for coro::poll_status.
+    using poll_status = coro::v14::poll_status;
+
     class schedule_operation;
     friend class schedule_operation;
 
@@ -6037,6 +6304,8 @@ auto to_string(poll_op op) -> const std::string&
     return unknown;
 }
 
+LIBCORO_INLINE_V14 namespace v14
+{
 auto to_string(poll_status status) -> const std::string&
 {
     switch (status)
@@ -6051,6 +6320,533 @@ auto to_string(poll_status status) -> const std::string&
             return status_closed;
     }
     return unknown;
+}
+} // namespace v14
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/scheduler.cpp"
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
+
+
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count =
+                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template<typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(
+        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template<class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template<class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template<coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template<typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template<typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template<typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template<typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 2 "../../third_party/libcoro/src/scheduler.cpp"
+
+#include <array>
+#include <cerrno>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace coro
+{
+namespace
+{
+/// The v0.16 result for a descriptor found ready by a v0.14 poll (poll_status::event): for read_write, look
+/// which readiness is there now (readable wins, as in upstream's mapping of the epoll bits).
+auto v16_ready_status(fd_t fd, poll_op op) noexcept -> v16::poll_status
+{
+    if (op == poll_op::read)
+    {
+        return v16::poll_status::read;
+    }
+    if (op == poll_op::write)
+    {
+        return v16::poll_status::write;
+    }
+    pollfd pfd{.fd = fd, .events = POLLIN | POLLOUT, .revents = 0};
+    if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) == 0 && (pfd.revents & POLLOUT) != 0)
+    {
+        return v16::poll_status::write;
+    }
+    return v16::poll_status::read; // readable, or the readiness is gone again: a read will tell
+}
+
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status
+{
+    switch (status)
+    {
+        case v14::poll_status::event:
+            return v16_ready_status(fd, op);
+        case v14::poll_status::timeout:
+            return v16::poll_status::timeout;
+        case v14::poll_status::error:
+            return v16::poll_status::error;
+        case v14::poll_status::closed:
+            return v16::poll_status::closed;
+    }
+    return v16::poll_status::error;
+}
+
+/// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
+auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
+{
+    if ((events & EPOLLIN) != 0)
+    {
+        return v16::poll_status::read;
+    }
+    if ((events & EPOLLOUT) != 0)
+    {
+        return v16::poll_status::write;
+    }
+    if ((events & EPOLLERR) != 0)
+    {
+        return v16::poll_status::error;
+    }
+    if ((events & (EPOLLRDHUP | EPOLLHUP)) != 0)
+    {
+        return v16::poll_status::closed;
+    }
+    return v16::poll_status::error;
+}
+
+/// Owns the private epoll instance of one cancellable poll.
+class poll_pair
+{
+public:
+    poll_pair() noexcept : m_fd(::epoll_create1(EPOLL_CLOEXEC)) {}
+    ~poll_pair()
+    {
+        if (m_fd >= 0)
+        {
+            ::close(m_fd);
+        }
+    }
+    poll_pair(const poll_pair&)                    = delete;
+    auto operator=(const poll_pair&) -> poll_pair& = delete;
+
+    [[nodiscard]] auto fd() const noexcept -> fd_t { return m_fd; }
+
+    /// Level-triggered registration, so the instance stays readable while the descriptor is ready. 0 or errno.
+    auto add(fd_t fd, uint32_t events, uint32_t tag) noexcept -> int
+    {
+        epoll_event ev{};
+        ev.events   = events;
+        ev.data.u32 = tag;
+        return ::epoll_ctl(m_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+    }
+
+private:
+    fd_t m_fd;
+};
+
+constexpr uint32_t poll_pair_main  = 0;
+constexpr uint32_t poll_pair_token = 1;
+} // namespace
+
+scheduler::scheduler(options&& opts, private_constructor)
+    : m_io(io_scheduler::make_shared(io_scheduler::options{
+          .thread_strategy            = opts.thread_strategy,
+          .on_io_thread_start_functor = std::move(opts.on_io_thread_start_functor),
+          .on_io_thread_stop_functor  = std::move(opts.on_io_thread_stop_functor),
+          .pool                       = std::move(opts.pool),
+          .execution_strategy         = opts.execution_strategy}))
+{
+}
+
+auto scheduler::make_unique() -> std::unique_ptr<scheduler>
+{
+    return make_unique(options{});
+}
+
+auto scheduler::make_unique(options opts) -> std::unique_ptr<scheduler>
+{
+    return std::make_unique<scheduler>(std::move(opts), private_constructor{});
+}
+
+scheduler::~scheduler()
+{
+    // Synchronously, while this object is alive: tasks still running may refer to it. The io_scheduler itself
+    // goes when the last reference does (its event thread may briefly hold one).
+    shutdown();
+}
+
+auto scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
+{
+    return m_io->process_events(timeout);
+}
+
+auto scheduler::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_release);
+    m_io->shutdown();
+}
+
+auto scheduler::yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::nanoseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    // Rounded up: never earlier than asked.
+    co_await m_io->yield_for(std::chrono::ceil<std::chrono::milliseconds>(amount));
+}
+
+auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout, std::optional<poll_stop_token> cancel_trigger)
+    -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
+    }
+
+    // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls
+    // that instance like any descriptor (epoll instances nest). So the one event loop does the waiting, the
+    // registration of `fd` ends with this poll whichever side wins, and any number of polls can share a token.
+    poll_pair pair{};
+    if (pair.fd() < 0)
+    {
+        co_return v16::poll_status::error;
+    }
+    if (pair.add(cancel_trigger->native_handle(), EPOLLIN, poll_pair_token) != 0)
+    {
+        co_return v16::poll_status::error;
+    }
+    if (int err = pair.add(fd, static_cast<uint32_t>(op) | EPOLLRDHUP, poll_pair_main); err != 0)
+    {
+        // EPERM: a regular file or directory, always ready (as io_scheduler::poll reports it).
+        co_return err == EPERM ? (poll_op_readable(op) ? v16::poll_status::read : v16::poll_status::write)
+                               : v16::poll_status::error;
+    }
+
+    const bool has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto deadline     = clock::now() + timeout;
+    while (true)
+    {
+        auto remaining = std::chrono::milliseconds{0};
+        if (has_deadline)
+        {
+            remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+            if (remaining <= std::chrono::milliseconds{0})
+            {
+                co_return v16::poll_status::timeout;
+            }
+        }
+        const auto status = co_await m_io->poll(pair.fd(), poll_op::read, remaining);
+        if (status == v14::poll_status::timeout)
+        {
+            co_return v16::poll_status::timeout;
+        }
+        if (status != v14::poll_status::event)
+        {
+            co_return v16::poll_status::error;
+        }
+
+        std::array<epoll_event, 2> events{};
+        const int                  n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
+        std::optional<v16::poll_status> result;
+        for (int i = 0; i < n; ++i)
+        {
+            if (events[i].data.u32 == poll_pair_token)
+            {
+                // A stop request wins over readiness: the token stays triggered, so a loop that polls until it
+                // is cancelled ends even while data keeps arriving.
+                co_return v16::poll_status::cancelled;
+            }
+            result = v16_status_for_events(events[i].events);
+        }
+        if (result.has_value())
+        {
+            co_return *result;
+        }
+        // The readiness went away before we looked (another reader drained it): wait again.
+    }
 }
 
 } // namespace coro
@@ -7443,6 +8239,59 @@ auto thread_pool::queue_size() const noexcept -> std::size_t
     return queued;
 }
 
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/poll.cpp"
+// #include "coro/poll.hpp" (inlined above)
+
+#include <cstdint>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+namespace
+{
+const std::string v16_status_read{"read"};
+const std::string v16_status_write{"write"};
+const std::string v16_status_timeout{"timeout"};
+const std::string v16_status_error{"error"};
+const std::string v16_status_closed{"closed"};
+const std::string v16_status_cancelled{"cancelled"};
+const std::string v16_status_unknown{"unknown"};
+} // namespace
+
+auto to_string(poll_status status) -> const std::string&
+{
+    switch (status)
+    {
+        case poll_status::read:
+            return v16_status_read;
+        case poll_status::write:
+            return v16_status_write;
+        case poll_status::timeout:
+            return v16_status_timeout;
+        case poll_status::error:
+            return v16_status_error;
+        case poll_status::closed:
+            return v16_status_closed;
+        case poll_status::cancelled:
+            return v16_status_cancelled;
+    }
+    return v16_status_unknown;
+}
+} // namespace v16
+
+auto poll_stop_source::signal_stop() noexcept -> void
+{
+    if (!m_state || m_state->m_signalled.exchange(true, std::memory_order_acq_rel))
+    {
+        return;
+    }
+    // The pipe is empty (only this one write ever happens), so a 4-byte write cannot be short.
+    const uint32_t value = 1;
+    (void)m_state->m_pipe.write(&value, sizeof(value));
+}
 } // namespace coro
 
 #line 1 "../../cshim/callback.cc"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "fc5ded94bf77a9c10f33a1ecb6f30ff448f2ee99e7b0b23e2a7c374d4e06c286"
+const SourceHash = "05272e61b468562b66aead80292a48304518f18ee37e85f2df03a29dc302f630"

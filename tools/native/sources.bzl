@@ -8,6 +8,7 @@ NATIVE_LIBRARIES = {
     "//third_party/libcoro:libcoro": struct(
         srcs = [
             "src/detail/fd_close_serial.cpp",
+            "src/detail/pipe.cpp",
             "src/detail/task_self_deleting.cpp",
             "src/condition_variable.cpp",
             "src/default_executor.cpp",
@@ -15,10 +16,12 @@ NATIVE_LIBRARIES = {
             "src/io_scheduler.cpp",
             "src/mutex.cpp",
             "src/poll.cpp",
+            "src/scheduler.cpp",
             "src/semaphore.cpp",
             "src/spawn_joinable.cpp",
             "src/sync_wait.cpp",
             "src/thread_pool.cpp",
+            "src/v16/poll.cpp",
         ],
         defines = [],
         linkopts = ["-pthread"],

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7c81acaad391fd785633a06a6c1b33938bef1c92f56f55acb176d34cb77f69d9"
+const SourceHash = "b4c9564e26b01695fc5c08ed9a42c2e5b7e5c2e44681aa056f67c77207664843"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "44644372ab8631533fc1a5cad90554c361b091861939dfeba28a259366ea2a24"
+const SourceHash = "54a58f9b7943d1192bc78afbd06e1f58c116171e6e7adbd532b764eb70e9caff"
