@@ -1517,12 +1517,19 @@ inline auto scoped_lock::unlock() -> void
 #line 7 "../../third_party/libcoro/include/coro/condition_variable.hpp"
 // #include "coro/task.hpp" (inlined above)
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <coroutine>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace coro
 {
@@ -1547,6 +1554,31 @@ public:
     auto operator=(const condition_variable&) -> condition_variable& = delete;
     auto operator=(condition_variable&&) -> condition_variable&      = delete;
 
+    class awaiter_base;
+
+    /// Shared between a timed waiter, its timer task and its notifiers, so that whichever side loses the race can
+    /// still look at the outcome after the waiter (and perhaps the condition variable) is gone.
+    struct timed_state
+    {
+        enum : int
+        {
+            waiting,
+            notified,
+            timed_out
+        };
+        std::atomic<int> m_state{waiting};
+        /// Valid while m_state is `waiting` or the timer owns the wait (then the waiter is still suspended).
+        condition_variable* m_cv{nullptr};
+        awaiter_base*       m_waiter{nullptr};
+        coro::v16::mutex*   m_mutex{nullptr};
+
+        auto claim(int outcome) noexcept -> bool
+        {
+            int expected = waiting;
+            return m_state.compare_exchange_strong(expected, outcome, std::memory_order_acq_rel);
+        }
+    };
+
     class awaiter_base
     {
         friend class condition_variable;
@@ -1567,11 +1599,15 @@ public:
         /// Called by a notifier holding the waiter's mutex: true if the waiter is to be resumed (it then owns the
         /// mutex), false to keep it waiting.
         virtual auto on_notify() -> bool { return true; }
+        /// Timed waits: the timer won; called holding the waiter's mutex, sets the result.
+        virtual auto on_timeout() -> void {}
 
         condition_variable&     m_cv;
         coro::v16::mutex&       m_mutex;
         std::coroutine_handle<> m_awaiting_coroutine{};
         awaiter_base*           m_next{nullptr};
+        /// Timed waits only: the race with the timer.
+        std::shared_ptr<timed_state> m_timed{};
     };
 
     /// wait(lock): always suspends until a notification.
@@ -1630,6 +1666,118 @@ public:
         bool            m_result{false};
     };
 
+    /// wait_for / wait_until: a notification (with the predicate and stop rules of the untimed waits) races a timer
+    /// run on `executor`. result_type is std::cv_status (no predicate) or bool (the predicate's last value).
+    template<coro::concepts::io_executor executor_type, typename result_type>
+    class awaiter_with_wait : public awaiter_base
+    {
+    public:
+        awaiter_with_wait(
+            condition_variable&            cv,
+            executor_type&                 executor,
+            coro::v16::scoped_lock&        lock,
+            std::chrono::nanoseconds       duration,
+            std::optional<predicate_type>  predicate,
+            std::optional<std::stop_token> stop_token)
+            : awaiter_base(cv, lock),
+              m_executor(executor),
+              m_duration(duration),
+              m_predicate(std::move(predicate)),
+              m_stop_token(std::move(stop_token))
+        {
+        }
+
+        auto await_ready() -> bool
+        {
+            if (m_predicate.has_value() && (*m_predicate)())
+            {
+                set_result(true, false);
+                return true;
+            }
+            return false;
+        }
+
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_timed              = std::make_shared<timed_state>();
+            m_timed->m_cv        = &m_cv;
+            m_timed->m_waiter    = this;
+            m_timed->m_mutex     = &m_mutex;
+            m_cv.push(this);
+            if (!m_executor.spawn_detached(make_timer_task(m_executor, m_duration, m_timed)))
+            {
+                // No timer (the executor is shut down): time out at once. No notifier can have claimed the wait,
+                // since that needs the mutex, which we still hold.
+                m_timed->claim(timed_state::timed_out);
+                m_cv.withdraw(*m_timed);
+                on_timeout();
+                return false;
+            }
+            // From here on the timer or a notifier may own this waiter; nothing of `this` is touched after the unlock.
+            m_mutex.unlock();
+            return true;
+        }
+
+        auto await_resume() const noexcept -> result_type { return m_result; }
+
+    protected:
+        auto on_notify() -> bool override
+        {
+            if (!m_predicate.has_value())
+            {
+                set_result(true, false);
+                return true;
+            }
+            const bool value = (*m_predicate)();
+            set_result(value, false);
+            return value || (m_stop_token.has_value() && m_stop_token->stop_requested());
+        }
+
+        auto on_timeout() -> void override
+        {
+            set_result(m_predicate.has_value() ? (*m_predicate)() : false, true);
+        }
+
+    private:
+        auto set_result(bool value, bool timed_out) -> void
+        {
+            if constexpr (std::is_same_v<result_type, std::cv_status>)
+            {
+                (void)value;
+                m_result = timed_out ? std::cv_status::timeout : std::cv_status::no_timeout;
+            }
+            else
+            {
+                m_result = value;
+            }
+        }
+
+        /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
+        /// timer cancellation), then takes the wait over unless a notifier already has.
+        static auto make_timer_task(
+            executor_type& executor, std::chrono::nanoseconds duration, std::shared_ptr<timed_state> state)
+            -> coro::task<void>
+        {
+            co_await executor.schedule_after(duration);
+            if (!state->claim(timed_state::timed_out))
+            {
+                co_return;
+            }
+            // The waiter is still suspended (only we can resume it now), so the condition variable and the
+            // mutex are still there.
+            state->m_cv->withdraw(*state);
+            co_await state->m_mutex->lock();
+            resume_timed_out(*state);
+        }
+
+        executor_type&                 m_executor;
+        std::chrono::nanoseconds       m_duration;
+        std::optional<predicate_type>  m_predicate;
+        std::optional<std::stop_token> m_stop_token;
+        result_type                    m_result{};
+    };
+
     /// Notifies the most recent waiter (a task: nothing happens until it is awaited).
     [[nodiscard]] auto notify_one() -> coro::task<void>;
 
@@ -1648,15 +1796,12 @@ public:
     template<coro::concepts::v16::executor executor_type>
     auto notify_all(std::unique_ptr<executor_type>& executor) -> void
     {
-        awaiter_base* waiters = detach_all();
-        while (waiters != nullptr)
+        for (auto& popped : detach_all())
         {
-            auto* next = waiters->m_next;
-            if (!executor->spawn_detached(notify_waiter(waiters)))
+            if (!executor->spawn_detached(notify_one_waiter(popped)))
             {
-                push(waiters);
+                push_back(popped);
             }
-            waiters = next;
         }
     }
 
@@ -1672,14 +1817,107 @@ public:
         return awaiter_with_predicate_stop_token{*this, lock, std::move(stop_token), std::move(predicate)};
     }
 
+    /// Timed waits (libcoro v0.16, need an io_executor such as coro::scheduler, which must outlive the wait): as
+    /// wait(...), but also end once `duration` passed (a timer on `executor`; the caller then resumes on the
+    /// executor holding the mutex again). Without a predicate the result is std::cv_status; with one, the
+    /// predicate's last value (evaluated once more at the timeout). A predicate true at the call does not suspend.
+    /// If the executor refuses the timer (shut down) the wait times out at once without releasing the mutex.
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>& executor,
+        coro::v16::scoped_lock&         lock,
+        const std::chrono::duration<rep_type, period_type> duration) -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return awaiter_with_wait<executor_type, std::cv_status>{
+            *this, *executor, lock, to_wait(duration), std::nullopt, std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        std::stop_token                                    stop_token,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::move(stop_token)};
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time)
+        -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return wait_for(executor, lock, until(wait_until_time));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, until(wait_until_time), std::move(predicate));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        std::stop_token                                         stop_token,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, std::move(stop_token), until(wait_until_time), std::move(predicate));
+    }
+
 private:
+    /// Non-positive durations wait 1ns (upstream's rule for deadlines already passed).
+    template<class rep_type, class period_type>
+    static auto to_wait(std::chrono::duration<rep_type, period_type> duration) -> std::chrono::nanoseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::nanoseconds>(duration), std::chrono::nanoseconds{1});
+    }
+    template<class clock_type, class duration_type>
+    static auto until(std::chrono::time_point<clock_type, duration_type> time) -> std::chrono::nanoseconds
+    {
+        return to_wait(time - clock_type::now());
+    }
+
+    /// What a notifier took off the list: copied under the list lock, because a timed waiter may be resumed by its
+    /// timer (and gone) once it is off the list.
+    struct popped_waiter
+    {
+        awaiter_base*                waiter{nullptr};
+        coro::v16::mutex*            mutex{nullptr};
+        std::shared_ptr<timed_state> timed{};
+    };
+
     static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
     auto push(awaiter_base* waiter) -> void;
-    auto pop() -> awaiter_base*;
-    auto detach_all() -> awaiter_base*;
+    /// Re-queues a waiter whose predicate was false, unless its timer has taken it over meanwhile.
+    auto push_back(const popped_waiter& popped) -> void;
+    auto pop() -> std::optional<popped_waiter>;
+    auto detach_all() -> std::vector<popped_waiter>;
+    /// Takes a timed-out waiter off the list (if a notifier has not popped it already).
+    auto withdraw(timed_state& state) -> void;
 
     /// Locks the waiter's mutex on its behalf; resumes it inline if on_notify() agrees, otherwise re-queues it.
-    static auto notify_waiter(awaiter_base* waiter) -> coro::task<void>;
+    /// False if the waiter's timer had taken the wait over (nothing was consumed).
+    static auto notify_waiter(popped_waiter popped) -> coro::task<bool>;
+    static auto notify_one_waiter(popped_waiter popped) -> coro::task<void>;
+    /// The timer won: sets the waiter's result and resumes it (the caller holds the waiter's mutex for it).
+    static auto resume_timed_out(timed_state& state) -> void;
 
     std::mutex    m_waiters_mutex;
     /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate
@@ -1720,21 +1958,21 @@ auto condition_variable::mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mu
 
 auto condition_variable::notify_one() -> coro::task<void>
 {
-    if (auto* waiter = pop(); waiter != nullptr)
+    // A waiter whose timer took it over meanwhile does not consume the notification: try the next one.
+    while (auto popped = pop())
     {
-        co_await notify_waiter(waiter);
+        if (co_await notify_waiter(std::move(*popped)))
+        {
+            co_return;
+        }
     }
 }
 
 auto condition_variable::notify_all() -> coro::task<void>
 {
-    awaiter_base* waiters = detach_all();
-    while (waiters != nullptr)
+    for (auto& popped : detach_all())
     {
-        // A resumed waiter may end the awaiter's life, so the link is read first.
-        auto* next = waiters->m_next;
-        co_await notify_waiter(waiters);
-        waiters = next;
+        co_await notify_waiter(std::move(popped));
     }
 }
 
@@ -1744,35 +1982,89 @@ auto condition_variable::push(awaiter_base* waiter) -> void
     waiter->m_next = std::exchange(m_waiters, waiter);
 }
 
-auto condition_variable::pop() -> awaiter_base*
+auto condition_variable::push_back(const popped_waiter& popped) -> void
+{
+    std::lock_guard lk{m_waiters_mutex};
+    // Checked under the list lock, which withdraw() takes after the timer's claim: either the timer finds the
+    // waiter back on the list and takes it off, or we see its claim and leave it off.
+    if (popped.timed == nullptr || popped.timed->m_state.load(std::memory_order_acquire) == timed_state::waiting)
+    {
+        popped.waiter->m_next = std::exchange(m_waiters, popped.waiter);
+    }
+}
+
+auto condition_variable::pop() -> std::optional<popped_waiter>
 {
     std::lock_guard lk{m_waiters_mutex};
     auto*           waiter = m_waiters;
-    if (waiter != nullptr)
+    if (waiter == nullptr)
     {
-        m_waiters = waiter->m_next;
+        return std::nullopt;
     }
-    return waiter;
+    m_waiters = waiter->m_next;
+    return popped_waiter{waiter, &waiter->m_mutex, waiter->m_timed};
 }
 
-auto condition_variable::detach_all() -> awaiter_base*
+auto condition_variable::detach_all() -> std::vector<popped_waiter>
+{
+    std::vector<popped_waiter> all;
+    std::lock_guard            lk{m_waiters_mutex};
+    for (auto* waiter = std::exchange(m_waiters, nullptr); waiter != nullptr; waiter = waiter->m_next)
+    {
+        all.push_back(popped_waiter{waiter, &waiter->m_mutex, waiter->m_timed});
+    }
+    return all;
+}
+
+auto condition_variable::withdraw(timed_state& state) -> void
 {
     std::lock_guard lk{m_waiters_mutex};
-    return std::exchange(m_waiters, nullptr);
+    for (awaiter_base** link = &m_waiters; *link != nullptr; link = &(*link)->m_next)
+    {
+        if (*link == state.m_waiter)
+        {
+            *link = state.m_waiter->m_next;
+            return;
+        }
+    }
 }
 
-auto condition_variable::notify_waiter(awaiter_base* waiter) -> coro::task<void>
+auto condition_variable::notify_waiter(popped_waiter popped) -> coro::task<bool>
 {
-    co_await waiter->m_mutex.lock();
-    if (waiter->on_notify())
+    co_await popped.mutex->lock();
+    // Holding the mutex keeps a timed waiter suspended: its timer needs the mutex to resume it. So while the state
+    // still says `waiting` the waiter is there to ask.
+    if (popped.timed != nullptr && popped.timed->m_state.load(std::memory_order_acquire) != timed_state::waiting)
     {
-        // The waiter now owns the mutex.
-        waiter->m_awaiting_coroutine.resume();
-        co_return;
+        popped.mutex->unlock();
+        co_return false;
     }
-    auto& mutex = waiter->m_mutex;
-    waiter->m_cv.push(waiter);
-    mutex.unlock();
+    if (popped.waiter->on_notify())
+    {
+        if (popped.timed != nullptr && !popped.timed->claim(timed_state::notified))
+        {
+            popped.mutex->unlock(); // the timer claimed it meanwhile and waits for the mutex
+            co_return false;
+        }
+        // The waiter now owns the mutex.
+        popped.waiter->m_awaiting_coroutine.resume();
+        co_return true;
+    }
+    auto* mutex = popped.mutex;
+    popped.waiter->m_cv.push_back(popped);
+    mutex->unlock();
+    co_return true;
+}
+
+auto condition_variable::notify_one_waiter(popped_waiter popped) -> coro::task<void>
+{
+    co_await notify_waiter(std::move(popped));
+}
+
+auto condition_variable::resume_timed_out(timed_state& state) -> void
+{
+    state.m_waiter->on_timeout();
+    state.m_waiter->m_awaiting_coroutine.resume();
 }
 
 } // namespace coro

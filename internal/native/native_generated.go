@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "05272e61b468562b66aead80292a48304518f18ee37e85f2df03a29dc302f630"
+const SourceHash = "f8027ccf4ac5c7d4fb4a859cd9de873649b95f8d3cc73912b020273caca8eddc"
