@@ -7150,6 +7150,7 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
 #line 1 "../../third_party/libcoro/include/coro/semaphore.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/export.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
@@ -7167,7 +7168,7 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
     #define CORO_DEPRECATED [[deprecated]]
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
-#line 4 "../../third_party/libcoro/include/coro/semaphore.hpp"
+#line 5 "../../third_party/libcoro/include/coro/semaphore.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -7176,6 +7177,9 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
 #include <string>
 
 namespace coro
+{
+// The v0.14 semaphore (coro::v16::semaphore<max>, coro/v16/semaphore.hpp, is the v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
 /// Counting semaphore for coroutines. acquire() takes a unit without suspending when one is available,
 /// otherwise waits. release() hands its unit straight to the most recent waiter (LIFO, intentionally unfair) and
@@ -7288,149 +7292,20 @@ private:
     std::mutex         m_waiter_mutex;
     acquire_operation* m_acquire_waiters{nullptr};
 };
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SEMAPHORE_HPP
-#line 2 "../../third_party/libcoro/src/semaphore.cpp"
-
-#include <algorithm>
-
-namespace coro
-{
-std::string semaphore::acquire_result_acquired          = "acquired";
-std::string semaphore::acquire_result_semaphore_stopped = "semaphore_stopped";
-std::string semaphore::acquire_result_unknown           = "unknown";
-
-auto semaphore::to_string(acquire_result ar) -> const std::string&
-{
-    switch (ar)
-    {
-        case acquire_result::acquired:
-            return acquire_result_acquired;
-        case acquire_result::semaphore_stopped:
-            return acquire_result_semaphore_stopped;
-    }
-    return acquire_result_unknown;
-}
-
-semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
-    : semaphore(least_max_value_and_starting_value, least_max_value_and_starting_value)
-{
-}
-
-semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
-    : m_least_max_value(least_max_value),
-      m_counter(std::min(starting_value, least_max_value))
-{
-}
-
-semaphore::~semaphore()
-{
-    notify_waiters();
-}
-
-auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    m_awaiting_coroutine = awaiting_coroutine;
-
-    std::unique_lock lk{m_semaphore.m_waiter_mutex};
-    if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
-    {
-        m_result = acquire_result::semaphore_stopped;
-        return false;
-    }
-
-    m_semaphore.m_waiter_count.fetch_add(1, std::memory_order_seq_cst);
-    if (m_semaphore.try_acquire())
-    {
-        // A release() landed since await_ready(); it may or may not have seen us registered, either way the
-        // unit is ours now.
-        m_semaphore.m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
-        m_result = acquire_result::acquired;
-        return false;
-    }
-
-    m_next                         = m_semaphore.m_acquire_waiters;
-    m_semaphore.m_acquire_waiters = this;
-    return true;
-}
-
-auto semaphore::release_to_waiter() -> void
-{
-    std::unique_lock lk{m_waiter_mutex};
-    acquire_operation* waiter = m_acquire_waiters;
-    // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
-    // there is nothing to hand over (whoever took it will release it later).
-    if (waiter == nullptr || !try_acquire())
-    {
-        return;
-    }
-    m_acquire_waiters = waiter->m_next;
-    m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
-    lk.unlock();
-
-    waiter->m_result = acquire_result::acquired;
-    waiter->m_awaiting_coroutine.resume();
-}
-
-auto semaphore::notify_waiters() noexcept -> void
-{
-    m_notify_all_set.store(true, std::memory_order_release);
-
-    acquire_operation* waiters = nullptr;
-    {
-        std::scoped_lock lk{m_waiter_mutex};
-        waiters           = m_acquire_waiters;
-        m_acquire_waiters = nullptr;
-        m_waiter_count.store(0, std::memory_order_relaxed);
-    }
-
-    while (waiters != nullptr)
-    {
-        acquire_operation* next = waiters->m_next;
-        waiters->m_result       = acquire_result::semaphore_stopped;
-        waiters->m_awaiting_coroutine.resume();
-        waiters = next;
-    }
-}
+} // namespace v14
 
 } // namespace coro
 
-#line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
-// spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
+// #include "coro/v16/semaphore.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/semaphore.hpp"
 
-// #include "coro/io_scheduler.hpp" (inlined above)
-// #include "coro/task_group.hpp" (inlined above)
-// #include "coro/thread_pool.hpp" (inlined above)
 
-#include <memory>
-#include <utility>
+// libcoro v0.16 semaphore<max_value>: acquire/release/shutdown are lazy tasks, the count never exceeds max_value.
+// Included by coro/semaphore.hpp; with LIBCORO_API_VERSION 1600 coro::semaphore is coro::v16::semaphore.
 
-namespace coro
-{
-namespace
-{
-/// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
-template<typename executor_type>
-auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
-{
-    co_await *group;
-}
-} // namespace
-
-auto thread_pool::spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>
-{
-    return join_group(std::make_unique<task_group<thread_pool>>(this, std::move(task)));
-}
-
-auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
-{
-    return join_group(std::make_unique<task_group<io_scheduler>>(this, std::move(task)));
-}
-
-} // namespace coro
-
-#line 1 "../../third_party/libcoro/src/sync_wait.cpp"
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/sync_wait.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
@@ -7733,7 +7608,315 @@ auto sync_wait(awaitable_type&& a) -> decltype(auto)
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
-#line 2 "../../third_party/libcoro/src/sync_wait.cpp"
+#line 8 "../../third_party/libcoro/include/coro/v16/semaphore.hpp"
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/v16/mutex.hpp" (inlined above)
+// #include "coro/export.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace coro
+{
+enum class semaphore_acquire_result
+{
+    /// A unit was taken.
+    acquired,
+    /// The semaphore is shut down; nothing was taken.
+    shutdown
+};
+
+extern CORO_EXPORT std::string semaphore_acquire_result_acquired;
+extern CORO_EXPORT std::string semaphore_acquire_result_shutdown;
+extern CORO_EXPORT std::string semaphore_acquire_result_unknown;
+
+/// "acquired", "shutdown" or "unknown".
+auto to_string(semaphore_acquire_result result) -> const std::string&;
+
+LIBCORO_INLINE_V16 namespace v16
+{
+/// Counting semaphore for coroutines whose count never exceeds `max_value`.
+///
+/// acquire() takes a unit without suspending when one is available, otherwise waits (waiters form a LIFO stack).
+/// release() hands its unit straight to the most recent waiter and resumes it inline on the releasing thread, or
+/// increments the count unless it is at max() already. shutdown() wakes every waiter with `shutdown`; afterwards
+/// acquire() always reports `shutdown` (try_acquire() still takes units). The waiter list and the shutdown flag are
+/// guarded by a coro::v16::mutex, never held across a resumption.
+template<std::ptrdiff_t max_value>
+class semaphore
+{
+    static_assert(max_value > 0, "coro::semaphore<max_value> needs max_value > 0");
+
+public:
+    /// Not clamped to max() (as upstream, D38.14): a larger start only drains down to max() through acquires.
+    explicit semaphore(const std::ptrdiff_t starting_value) : m_count(starting_value) {}
+
+    /// Shuts down, resuming any waiter on this thread with `shutdown`.
+    ~semaphore() { coro::sync_wait(shutdown()); }
+
+    semaphore(const semaphore&)                    = delete;
+    semaphore(semaphore&&)                         = delete;
+    auto operator=(const semaphore&) -> semaphore& = delete;
+    auto operator=(semaphore&&) -> semaphore&      = delete;
+
+    /// Takes a unit, waiting for one if none is available.
+    [[nodiscard]] auto acquire() -> coro::task<semaphore_acquire_result>
+    {
+        co_await m_mutex.lock();
+        if (m_shutdown.load(std::memory_order_acquire))
+        {
+            m_mutex.unlock();
+            co_return semaphore_acquire_result::shutdown;
+        }
+        if (try_acquire())
+        {
+            m_mutex.unlock();
+            co_return semaphore_acquire_result::acquired;
+        }
+        // The result is set by whoever resumes us: a release() that handed us its unit reports `acquired` even if a
+        // shutdown came in meanwhile, so no unit is lost (upstream looks at the flag instead).
+        co_return co_await wait_operation{*this};
+    }
+
+    /// Returns a unit: to the most recent waiter (resumed inline before the task completes), else to the count
+    /// unless it is at max() already (then nothing happens).
+    [[nodiscard]] auto release() -> coro::task<void>
+    {
+        co_await m_mutex.lock();
+        if (wait_operation* waiter = m_waiters; waiter != nullptr)
+        {
+            m_waiters = waiter->m_next;
+            m_mutex.unlock();
+            waiter->m_result = semaphore_acquire_result::acquired;
+            waiter->m_awaiting_coroutine.resume();
+            co_return;
+        }
+        std::ptrdiff_t count = m_count.load(std::memory_order_relaxed);
+        while (count < max_value &&
+               !m_count.compare_exchange_weak(count, count + 1, std::memory_order_release, std::memory_order_relaxed))
+        {
+        }
+        m_mutex.unlock();
+    }
+
+    /// Takes a unit only if one is available right now (lock-free; does not look at the shutdown flag).
+    auto try_acquire() -> bool
+    {
+        std::ptrdiff_t count = m_count.load(std::memory_order_acquire);
+        while (count > 0)
+        {
+            if (m_count.compare_exchange_weak(count, count - 1, std::memory_order_acquire, std::memory_order_acquire))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [[nodiscard]] static constexpr auto max() noexcept -> std::ptrdiff_t { return max_value; }
+
+    [[nodiscard]] auto value() const noexcept -> std::ptrdiff_t { return m_count.load(std::memory_order_acquire); }
+
+    /// Stops the semaphore for good and resumes every waiter (most recent first) on this thread with `shutdown`.
+    [[nodiscard]] auto shutdown() noexcept -> coro::task<void>
+    {
+        if (m_shutdown.load(std::memory_order_acquire))
+        {
+            co_return;
+        }
+        co_await m_mutex.lock();
+        m_shutdown.store(true, std::memory_order_release);
+        wait_operation* waiters = std::exchange(m_waiters, nullptr);
+        m_mutex.unlock();
+        while (waiters != nullptr)
+        {
+            // Read the link first: the resumed waiter may end the operation's life.
+            wait_operation* next = waiters->m_next;
+            waiters->m_result    = semaphore_acquire_result::shutdown;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown.load(std::memory_order_acquire); }
+
+private:
+    /// A queued acquire(): entered holding m_mutex, which await_suspend releases once the waiter is on the stack.
+    struct wait_operation
+    {
+        explicit wait_operation(semaphore& s) noexcept : m_semaphore(s) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void
+        {
+            m_awaiting_coroutine      = awaiting_coroutine;
+            m_next                    = m_semaphore.m_waiters;
+            m_semaphore.m_waiters     = this;
+            m_semaphore.m_mutex.unlock();
+        }
+        auto await_resume() const noexcept -> semaphore_acquire_result { return m_result; }
+
+        semaphore&               m_semaphore;
+        std::coroutine_handle<>  m_awaiting_coroutine{};
+        wait_operation*          m_next{nullptr};
+        semaphore_acquire_result m_result{semaphore_acquire_result::shutdown};
+    };
+
+    std::atomic<std::ptrdiff_t> m_count;
+    std::atomic<bool>           m_shutdown{false};
+    coro::v16::mutex            m_mutex{};
+    /// Most recent first; guarded by m_mutex.
+    wait_operation* m_waiters{nullptr};
+};
+} // namespace v16
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#line 133 "../../third_party/libcoro/include/coro/semaphore.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SEMAPHORE_HPP
+#line 2 "../../third_party/libcoro/src/semaphore.cpp"
+
+#include <algorithm>
+
+namespace coro::LIBCORO_INLINE_V14 v14
+{
+std::string semaphore::acquire_result_acquired          = "acquired";
+std::string semaphore::acquire_result_semaphore_stopped = "semaphore_stopped";
+std::string semaphore::acquire_result_unknown           = "unknown";
+
+auto semaphore::to_string(acquire_result ar) -> const std::string&
+{
+    switch (ar)
+    {
+        case acquire_result::acquired:
+            return acquire_result_acquired;
+        case acquire_result::semaphore_stopped:
+            return acquire_result_semaphore_stopped;
+    }
+    return acquire_result_unknown;
+}
+
+semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
+    : semaphore(least_max_value_and_starting_value, least_max_value_and_starting_value)
+{
+}
+
+semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
+    : m_least_max_value(least_max_value),
+      m_counter(std::min(starting_value, least_max_value))
+{
+}
+
+semaphore::~semaphore()
+{
+    notify_waiters();
+}
+
+auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    m_awaiting_coroutine = awaiting_coroutine;
+
+    std::unique_lock lk{m_semaphore.m_waiter_mutex};
+    if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
+    {
+        m_result = acquire_result::semaphore_stopped;
+        return false;
+    }
+
+    m_semaphore.m_waiter_count.fetch_add(1, std::memory_order_seq_cst);
+    if (m_semaphore.try_acquire())
+    {
+        // A release() landed since await_ready(); it may or may not have seen us registered, either way the
+        // unit is ours now.
+        m_semaphore.m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
+        m_result = acquire_result::acquired;
+        return false;
+    }
+
+    m_next                         = m_semaphore.m_acquire_waiters;
+    m_semaphore.m_acquire_waiters = this;
+    return true;
+}
+
+auto semaphore::release_to_waiter() -> void
+{
+    std::unique_lock lk{m_waiter_mutex};
+    acquire_operation* waiter = m_acquire_waiters;
+    // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
+    // there is nothing to hand over (whoever took it will release it later).
+    if (waiter == nullptr || !try_acquire())
+    {
+        return;
+    }
+    m_acquire_waiters = waiter->m_next;
+    m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
+    lk.unlock();
+
+    waiter->m_result = acquire_result::acquired;
+    waiter->m_awaiting_coroutine.resume();
+}
+
+auto semaphore::notify_waiters() noexcept -> void
+{
+    m_notify_all_set.store(true, std::memory_order_release);
+
+    acquire_operation* waiters = nullptr;
+    {
+        std::scoped_lock lk{m_waiter_mutex};
+        waiters           = m_acquire_waiters;
+        m_acquire_waiters = nullptr;
+        m_waiter_count.store(0, std::memory_order_relaxed);
+    }
+
+    while (waiters != nullptr)
+    {
+        acquire_operation* next = waiters->m_next;
+        waiters->m_result       = acquire_result::semaphore_stopped;
+        waiters->m_awaiting_coroutine.resume();
+        waiters = next;
+    }
+}
+
+} // namespace coro::v14
+
+#line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
+// spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
+
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/task_group.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+
+#include <memory>
+#include <utility>
+
+namespace coro
+{
+namespace
+{
+/// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
+template<typename executor_type>
+auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
+{
+    co_await *group;
+}
+} // namespace
+
+auto thread_pool::spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<thread_pool>>(this, std::move(task)));
+}
+
+auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<io_scheduler>>(this, std::move(task)));
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/sync_wait.cpp"
+// #include "coro/sync_wait.hpp" (inlined above)
 
 namespace coro::detail
 {
@@ -8583,6 +8766,28 @@ auto poll_stop_source::signal_stop() noexcept -> void
     // The pipe is empty (only this one write ever happens), so a 4-byte write cannot be short.
     const uint32_t value = 1;
     (void)m_state->m_pipe.write(&value, sizeof(value));
+}
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/semaphore.cpp"
+// #include "coro/semaphore.hpp" (inlined above)
+
+namespace coro
+{
+std::string semaphore_acquire_result_acquired = "acquired";
+std::string semaphore_acquire_result_shutdown = "shutdown";
+std::string semaphore_acquire_result_unknown  = "unknown";
+
+auto to_string(semaphore_acquire_result result) -> const std::string&
+{
+    switch (result)
+    {
+        case semaphore_acquire_result::acquired:
+            return semaphore_acquire_result_acquired;
+        case semaphore_acquire_result::shutdown:
+            return semaphore_acquire_result_shutdown;
+    }
+    return semaphore_acquire_result_unknown;
 }
 } // namespace coro
 

@@ -824,17 +824,23 @@ TEST_CASE("gocoro scheduler poll reports write and closed", "[scheduler][gocoro]
     auto make_task = [&]() -> coro::task<void>
     {
         co_await s->schedule();
+        // Results are taken out before asserting: a Catch2 assertion must not span a co_await.
+        coro::poll_status status{};
         // An empty pipe's write end is writable; read_write on it reports write (nothing to read).
-        REQUIRE(co_await s->poll(trigger.write_fd, coro::poll_op::write) == coro::poll_status::write);
-        REQUIRE(co_await s->poll(trigger.write_fd, coro::poll_op::read_write) == coro::poll_status::write);
+        status = co_await s->poll(trigger.write_fd, coro::poll_op::write);
+        REQUIRE(status == coro::poll_status::write);
+        status = co_await s->poll(trigger.write_fd, coro::poll_op::read_write);
+        REQUIRE(status == coro::poll_status::write);
         uint64_t value{42};
         REQUIRE(::write(trigger.write_fd, &value, sizeof(value)) == sizeof(value));
-        REQUIRE(co_await s->poll(trigger.read_fd, coro::poll_op::read_write, 1s) == coro::poll_status::read);
+        status = co_await s->poll(trigger.read_fd, coro::poll_op::read_write, 1s);
+        REQUIRE(status == coro::poll_status::read);
         REQUIRE(::read(trigger.read_fd, &value, sizeof(value)) == sizeof(value));
         // The write end goes away: the reader sees the hang-up.
         ::close(trigger.write_fd);
         trigger.write_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC); // keeps the destructor's close harmless
-        REQUIRE(co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s) == coro::poll_status::closed);
+        status = co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s);
+        REQUIRE(status == coro::poll_status::closed);
     };
 
     coro::sync_wait(make_task());
@@ -881,11 +887,11 @@ TEST_CASE("gocoro scheduler cancellable poll", "[scheduler][gocoro]")
         auto make_poll_task = [&]() -> coro::task<void>
         {
             co_await s->schedule();
+            coro::poll_status status{};
             for (int i = 0; i < 3; ++i)
             {
-                REQUIRE_THREAD_SAFE(
-                    co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s, source.get_token()) ==
-                    coro::poll_status::cancelled);
+                status = co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s, source.get_token());
+            REQUIRE_THREAD_SAFE(status == coro::poll_status::cancelled);
             }
         };
         coro::sync_wait(make_poll_task());
@@ -898,17 +904,15 @@ TEST_CASE("gocoro scheduler cancellable poll", "[scheduler][gocoro]")
         auto make_poll_task = [&]() -> coro::task<void>
         {
             co_await s->schedule();
-            REQUIRE_THREAD_SAFE(
-                co_await s->poll(trigger.read_fd, coro::poll_op::read, 10ms, source.get_token()) ==
-                coro::poll_status::timeout);
-            REQUIRE_THREAD_SAFE(
-                co_await s->poll(trigger.write_fd, coro::poll_op::write, 1s, source.get_token()) ==
-                coro::poll_status::write);
+            coro::poll_status status{};
+            status = co_await s->poll(trigger.read_fd, coro::poll_op::read, 10ms, source.get_token());
+            REQUIRE_THREAD_SAFE(status == coro::poll_status::timeout);
+            status = co_await s->poll(trigger.write_fd, coro::poll_op::write, 1s, source.get_token());
+            REQUIRE_THREAD_SAFE(status == coro::poll_status::write);
             uint64_t value{7};
             REQUIRE_THREAD_SAFE(::write(other.write_fd, &value, sizeof(value)) == sizeof(value));
-            REQUIRE_THREAD_SAFE(
-                co_await s->poll(other.read_fd, coro::poll_op::read, 1s, source.get_token()) ==
-                coro::poll_status::read);
+            status = co_await s->poll(other.read_fd, coro::poll_op::read, 1s, source.get_token());
+            REQUIRE_THREAD_SAFE(status == coro::poll_status::read);
         };
         coro::sync_wait(make_poll_task());
     }

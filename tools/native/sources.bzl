@@ -22,6 +22,7 @@ NATIVE_LIBRARIES = {
             "src/sync_wait.cpp",
             "src/thread_pool.cpp",
             "src/v16/poll.cpp",
+            "src/v16/semaphore.cpp",
         ],
         defines = [],
         linkopts = ["-pthread"],

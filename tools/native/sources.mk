@@ -21,7 +21,8 @@ NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/spawn_joinable.cpp \
     third_party/libcoro/src/sync_wait.cpp \
     third_party/libcoro/src/thread_pool.cpp \
-    third_party/libcoro/src/v16/poll.cpp
+    third_party/libcoro/src/v16/poll.cpp \
+    third_party/libcoro/src/v16/semaphore.cpp
 NATIVE_libcoro_DEFINES :=
 NATIVE_libcoro_LIBS := \
     -pthread
