@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "be4ceeb68249827e5353e8deda6a0b2d1d37d6bbe3337c62207226d8370ff86a"
+const SourceHash = "3fed3d828cdc42bc50eae80a13c487c6d764df51712fcb74e7abd326b5dfaf8f"

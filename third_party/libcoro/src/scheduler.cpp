@@ -6,6 +6,40 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+namespace coro::detail
+{
+/// Owns the private epoll instance of one cancellable scheduler::poll() (named, not file-local: it lives in the
+/// coroutine frame, whose type has external linkage).
+class scheduler_poll_pair
+{
+public:
+    scheduler_poll_pair() noexcept : m_fd(::epoll_create1(EPOLL_CLOEXEC)) {}
+    ~scheduler_poll_pair()
+    {
+        if (m_fd >= 0)
+        {
+            ::close(m_fd);
+        }
+    }
+    scheduler_poll_pair(const scheduler_poll_pair&)                    = delete;
+    auto operator=(const scheduler_poll_pair&) -> scheduler_poll_pair& = delete;
+
+    [[nodiscard]] auto fd() const noexcept -> fd_t { return m_fd; }
+
+    /// Level-triggered registration, so the instance stays readable while the descriptor is ready. 0 or errno.
+    auto add(fd_t fd, uint32_t events, uint32_t tag) noexcept -> int
+    {
+        epoll_event ev{};
+        ev.events   = events;
+        ev.data.u32 = tag;
+        return ::epoll_ctl(m_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+    }
+
+private:
+    fd_t m_fd;
+};
+} // namespace coro::detail
+
 namespace coro
 {
 namespace
@@ -67,36 +101,6 @@ auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
     }
     return v16::poll_status::error;
 }
-
-/// Owns the private epoll instance of one cancellable poll.
-class poll_pair
-{
-public:
-    poll_pair() noexcept : m_fd(::epoll_create1(EPOLL_CLOEXEC)) {}
-    ~poll_pair()
-    {
-        if (m_fd >= 0)
-        {
-            ::close(m_fd);
-        }
-    }
-    poll_pair(const poll_pair&)                    = delete;
-    auto operator=(const poll_pair&) -> poll_pair& = delete;
-
-    [[nodiscard]] auto fd() const noexcept -> fd_t { return m_fd; }
-
-    /// Level-triggered registration, so the instance stays readable while the descriptor is ready. 0 or errno.
-    auto add(fd_t fd, uint32_t events, uint32_t tag) noexcept -> int
-    {
-        epoll_event ev{};
-        ev.events   = events;
-        ev.data.u32 = tag;
-        return ::epoll_ctl(m_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
-    }
-
-private:
-    fd_t m_fd;
-};
 
 constexpr uint32_t poll_pair_main  = 0;
 constexpr uint32_t poll_pair_token = 1;
@@ -162,7 +166,7 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
     // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls
     // that instance like any descriptor (epoll instances nest). So the one event loop does the waiting, the
     // registration of `fd` ends with this poll whichever side wins, and any number of polls can share a token.
-    poll_pair pair{};
+    detail::scheduler_poll_pair pair{};
     if (pair.fd() < 0)
     {
         co_return v16::poll_status::error;
