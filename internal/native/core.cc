@@ -405,6 +405,165 @@ auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
 }
 } // namespace coro::detail::frame_cache_detail
 
+#line 1 "../../third_party/libcoro/src/detail/pipe.cpp"
+// #include "coro/detail/pipe.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+
+// #include "coro/fd.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 1 "../../third_party/libcoro/include/coro/fd.hpp"
+
+
+namespace coro
+{
+using fd_t = int;
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 4 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+#include <cstddef>
+
+namespace coro::detail
+{
+/// A non-blocking, close-on-exec ::pipe() pair owned as a value (libcoro v0.16 detail::pipe_t). Copies dup()
+/// both ends; a moved-from pipe holds -1 for both.
+class pipe_t
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    explicit pipe_t();
+    ~pipe_t();
+
+    pipe_t(const pipe_t& other);
+    pipe_t(pipe_t&& other) noexcept;
+    /// Closes this pipe's ends, then dup()s `other`'s (upstream leaks the old ends; closing them is the fix).
+    auto operator=(const pipe_t& other) -> pipe_t&;
+    auto operator=(pipe_t&& other) noexcept -> pipe_t&;
+
+    [[nodiscard]] auto read_fd() const -> const fd_t& { return m_fds[0]; }
+    [[nodiscard]] auto write_fd() const -> const fd_t& { return m_fds[1]; }
+
+    /// ::write() on the write end: bytes written, or -1 with errno set (EAGAIN when the pipe is full).
+    [[nodiscard]] auto write(const void* bytes, std::size_t n) -> long;
+    /// ::read() on the read end: bytes read, 0 once the write end is closed and drained, or -1 with errno set.
+    [[nodiscard]] auto read(void* buffer, std::size_t n) -> long;
+
+    /// Closes both ends (idempotent).
+    auto close() -> void;
+
+private:
+    fd_t m_fds[2]{-1, -1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 2 "../../third_party/libcoro/src/detail/pipe.cpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
+#include <utility>
+
+namespace coro::detail
+{
+namespace
+{
+auto dup_or_throw(fd_t fd) -> fd_t
+{
+    if (fd < 0)
+    {
+        return -1;
+    }
+    fd_t copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+    {
+        throw std::runtime_error("coro::detail::pipe_t: dup failed, errno " + std::to_string(errno));
+    }
+    return copy;
+}
+} // namespace
+
+pipe_t::pipe_t()
+{
+    if (::pipe2(m_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+    {
+        throw std::runtime_error("coro::detail::pipe_t: pipe failed, errno " + std::to_string(errno));
+    }
+}
+
+pipe_t::~pipe_t()
+{
+    close();
+}
+
+pipe_t::pipe_t(const pipe_t& other)
+{
+    m_fds[0] = dup_or_throw(other.m_fds[0]);
+    try
+    {
+        m_fds[1] = dup_or_throw(other.m_fds[1]);
+    }
+    catch (...)
+    {
+        close();
+        throw;
+    }
+}
+
+pipe_t::pipe_t(pipe_t&& other) noexcept
+    : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)}
+{
+}
+
+auto pipe_t::operator=(const pipe_t& other) -> pipe_t&
+{
+    if (this != &other)
+    {
+        pipe_t copy{other};
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+auto pipe_t::operator=(pipe_t&& other) noexcept -> pipe_t&
+{
+    if (this != &other)
+    {
+        close();
+        m_fds[0] = std::exchange(other.m_fds[0], -1);
+        m_fds[1] = std::exchange(other.m_fds[1], -1);
+    }
+    return *this;
+}
+
+auto pipe_t::write(const void* bytes, std::size_t n) -> long
+{
+    return ::write(m_fds[1], bytes, n);
+}
+
+auto pipe_t::read(void* buffer, std::size_t n) -> long
+{
+    return ::read(m_fds[0], buffer, n);
+}
+
+auto pipe_t::close() -> void
+{
+    for (fd_t& fd : m_fds)
+    {
+        if (fd >= 0)
+        {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+} // namespace coro::detail
+
 #line 1 "../../third_party/libcoro/src/detail/task_self_deleting.cpp"
 // #include "coro/detail/task_self_deleting.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
@@ -1098,18 +1257,7 @@ struct awaitable_traits<awaitable_type>
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #line 5 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
-// #include "coro/fd.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 1 "../../third_party/libcoro/include/coro/fd.hpp"
-
-
-namespace coro
-{
-using fd_t = int;
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 6 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
+// #include "coro/fd.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
 #include <chrono>
@@ -1120,7 +1268,14 @@ using fd_t = int;
 namespace coro
 {
 enum class poll_op : uint64_t;
+LIBCORO_INLINE_V14 namespace v14
+{
 enum class poll_status;
+} // namespace v14
+LIBCORO_INLINE_V16 namespace v16
+{
+enum class poll_status;
+} // namespace v16
 } // namespace coro
 
 namespace coro::concepts
@@ -1161,7 +1316,14 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 /// libcoro's own public name, kept for source compatibility.
 template<typename executor_type>
 concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+};
+
+/// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
+/// defaulted fourth parameter, the cancel token).
+template<typename executor_type>
+concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
 };
 
 } // namespace coro::concepts
@@ -1552,12 +1714,19 @@ inline auto scoped_lock::unlock() -> void
 #line 7 "../../third_party/libcoro/include/coro/condition_variable.hpp"
 // #include "coro/task.hpp" (inlined above)
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <coroutine>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace coro
 {
@@ -1582,6 +1751,31 @@ public:
     auto operator=(const condition_variable&) -> condition_variable& = delete;
     auto operator=(condition_variable&&) -> condition_variable&      = delete;
 
+    class awaiter_base;
+
+    /// Shared between a timed waiter, its timer task and its notifiers, so that whichever side loses the race can
+    /// still look at the outcome after the waiter (and perhaps the condition variable) is gone.
+    struct timed_state
+    {
+        enum : int
+        {
+            waiting,
+            notified,
+            timed_out
+        };
+        std::atomic<int> m_state{waiting};
+        /// Valid while m_state is `waiting` or the timer owns the wait (then the waiter is still suspended).
+        condition_variable* m_cv{nullptr};
+        awaiter_base*       m_waiter{nullptr};
+        coro::v16::mutex*   m_mutex{nullptr};
+
+        auto claim(int outcome) noexcept -> bool
+        {
+            int expected = waiting;
+            return m_state.compare_exchange_strong(expected, outcome, std::memory_order_acq_rel);
+        }
+    };
+
     class awaiter_base
     {
         friend class condition_variable;
@@ -1602,11 +1796,15 @@ public:
         /// Called by a notifier holding the waiter's mutex: true if the waiter is to be resumed (it then owns the
         /// mutex), false to keep it waiting.
         virtual auto on_notify() -> bool { return true; }
+        /// Timed waits: the timer won; called holding the waiter's mutex, sets the result.
+        virtual auto on_timeout() -> void {}
 
         condition_variable&     m_cv;
         coro::v16::mutex&       m_mutex;
         std::coroutine_handle<> m_awaiting_coroutine{};
         awaiter_base*           m_next{nullptr};
+        /// Timed waits only: the race with the timer.
+        std::shared_ptr<timed_state> m_timed{};
     };
 
     /// wait(lock): always suspends until a notification.
@@ -1665,6 +1863,118 @@ public:
         bool            m_result{false};
     };
 
+    /// wait_for / wait_until: a notification (with the predicate and stop rules of the untimed waits) races a timer
+    /// run on `executor`. result_type is std::cv_status (no predicate) or bool (the predicate's last value).
+    template<coro::concepts::io_executor executor_type, typename result_type>
+    class awaiter_with_wait : public awaiter_base
+    {
+    public:
+        awaiter_with_wait(
+            condition_variable&            cv,
+            executor_type&                 executor,
+            coro::v16::scoped_lock&        lock,
+            std::chrono::nanoseconds       duration,
+            std::optional<predicate_type>  predicate,
+            std::optional<std::stop_token> stop_token)
+            : awaiter_base(cv, lock),
+              m_executor(executor),
+              m_duration(duration),
+              m_predicate(std::move(predicate)),
+              m_stop_token(std::move(stop_token))
+        {
+        }
+
+        auto await_ready() -> bool
+        {
+            if (m_predicate.has_value() && (*m_predicate)())
+            {
+                set_result(true, false);
+                return true;
+            }
+            return false;
+        }
+
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_timed              = std::make_shared<timed_state>();
+            m_timed->m_cv        = &m_cv;
+            m_timed->m_waiter    = this;
+            m_timed->m_mutex     = &m_mutex;
+            m_cv.push(this);
+            if (!m_executor.spawn_detached(make_timer_task(m_executor, m_duration, m_timed)))
+            {
+                // No timer (the executor is shut down): time out at once. No notifier can have claimed the wait,
+                // since that needs the mutex, which we still hold.
+                m_timed->claim(timed_state::timed_out);
+                m_cv.withdraw(*m_timed);
+                on_timeout();
+                return false;
+            }
+            // From here on the timer or a notifier may own this waiter; nothing of `this` is touched after the unlock.
+            m_mutex.unlock();
+            return true;
+        }
+
+        auto await_resume() const noexcept -> result_type { return m_result; }
+
+    protected:
+        auto on_notify() -> bool override
+        {
+            if (!m_predicate.has_value())
+            {
+                set_result(true, false);
+                return true;
+            }
+            const bool value = (*m_predicate)();
+            set_result(value, false);
+            return value || (m_stop_token.has_value() && m_stop_token->stop_requested());
+        }
+
+        auto on_timeout() -> void override
+        {
+            set_result(m_predicate.has_value() ? (*m_predicate)() : false, true);
+        }
+
+    private:
+        auto set_result(bool value, bool timed_out) -> void
+        {
+            if constexpr (std::is_same_v<result_type, std::cv_status>)
+            {
+                (void)value;
+                m_result = timed_out ? std::cv_status::timeout : std::cv_status::no_timeout;
+            }
+            else
+            {
+                m_result = value;
+            }
+        }
+
+        /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
+        /// timer cancellation), then takes the wait over unless a notifier already has.
+        static auto make_timer_task(
+            executor_type& executor, std::chrono::nanoseconds duration, std::shared_ptr<timed_state> state)
+            -> coro::task<void>
+        {
+            co_await executor.schedule_after(duration);
+            if (!state->claim(timed_state::timed_out))
+            {
+                co_return;
+            }
+            // The waiter is still suspended (only we can resume it now), so the condition variable and the
+            // mutex are still there.
+            state->m_cv->withdraw(*state);
+            co_await state->m_mutex->lock();
+            resume_timed_out(*state);
+        }
+
+        executor_type&                 m_executor;
+        std::chrono::nanoseconds       m_duration;
+        std::optional<predicate_type>  m_predicate;
+        std::optional<std::stop_token> m_stop_token;
+        result_type                    m_result{};
+    };
+
     /// Notifies the most recent waiter (a task: nothing happens until it is awaited).
     [[nodiscard]] auto notify_one() -> coro::task<void>;
 
@@ -1683,15 +1993,12 @@ public:
     template<coro::concepts::v16::executor executor_type>
     auto notify_all(std::unique_ptr<executor_type>& executor) -> void
     {
-        awaiter_base* waiters = detach_all();
-        while (waiters != nullptr)
+        for (auto& popped : detach_all())
         {
-            auto* next = waiters->m_next;
-            if (!executor->spawn_detached(notify_waiter(waiters)))
+            if (!executor->spawn_detached(notify_one_waiter(popped)))
             {
-                push(waiters);
+                push_back(popped);
             }
-            waiters = next;
         }
     }
 
@@ -1707,14 +2014,107 @@ public:
         return awaiter_with_predicate_stop_token{*this, lock, std::move(stop_token), std::move(predicate)};
     }
 
+    /// Timed waits (libcoro v0.16, need an io_executor such as coro::scheduler, which must outlive the wait): as
+    /// wait(...), but also end once `duration` passed (a timer on `executor`; the caller then resumes on the
+    /// executor holding the mutex again). Without a predicate the result is std::cv_status; with one, the
+    /// predicate's last value (evaluated once more at the timeout). A predicate true at the call does not suspend.
+    /// If the executor refuses the timer (shut down) the wait times out at once without releasing the mutex.
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>& executor,
+        coro::v16::scoped_lock&         lock,
+        const std::chrono::duration<rep_type, period_type> duration) -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return awaiter_with_wait<executor_type, std::cv_status>{
+            *this, *executor, lock, to_wait(duration), std::nullopt, std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        std::stop_token                                    stop_token,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::move(stop_token)};
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time)
+        -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return wait_for(executor, lock, until(wait_until_time));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, until(wait_until_time), std::move(predicate));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        std::stop_token                                         stop_token,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, std::move(stop_token), until(wait_until_time), std::move(predicate));
+    }
+
 private:
+    /// Non-positive durations wait 1ns (upstream's rule for deadlines already passed).
+    template<class rep_type, class period_type>
+    static auto to_wait(std::chrono::duration<rep_type, period_type> duration) -> std::chrono::nanoseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::nanoseconds>(duration), std::chrono::nanoseconds{1});
+    }
+    template<class clock_type, class duration_type>
+    static auto until(std::chrono::time_point<clock_type, duration_type> time) -> std::chrono::nanoseconds
+    {
+        return to_wait(time - clock_type::now());
+    }
+
+    /// What a notifier took off the list: copied under the list lock, because a timed waiter may be resumed by its
+    /// timer (and gone) once it is off the list.
+    struct popped_waiter
+    {
+        awaiter_base*                waiter{nullptr};
+        coro::v16::mutex*            mutex{nullptr};
+        std::shared_ptr<timed_state> timed{};
+    };
+
     static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
     auto push(awaiter_base* waiter) -> void;
-    auto pop() -> awaiter_base*;
-    auto detach_all() -> awaiter_base*;
+    /// Re-queues a waiter whose predicate was false, unless its timer has taken it over meanwhile.
+    auto push_back(const popped_waiter& popped) -> void;
+    auto pop() -> std::optional<popped_waiter>;
+    auto detach_all() -> std::vector<popped_waiter>;
+    /// Takes a timed-out waiter off the list (if a notifier has not popped it already).
+    auto withdraw(timed_state& state) -> void;
 
     /// Locks the waiter's mutex on its behalf; resumes it inline if on_notify() agrees, otherwise re-queues it.
-    static auto notify_waiter(awaiter_base* waiter) -> coro::task<void>;
+    /// False if the waiter's timer had taken the wait over (nothing was consumed).
+    static auto notify_waiter(popped_waiter popped) -> coro::task<bool>;
+    static auto notify_one_waiter(popped_waiter popped) -> coro::task<void>;
+    /// The timer won: sets the waiter's result and resumes it (the caller holds the waiter's mutex for it).
+    static auto resume_timed_out(timed_state& state) -> void;
 
     std::mutex    m_waiters_mutex;
     /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate
@@ -1755,21 +2155,21 @@ auto condition_variable::mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mu
 
 auto condition_variable::notify_one() -> coro::task<void>
 {
-    if (auto* waiter = pop(); waiter != nullptr)
+    // A waiter whose timer took it over meanwhile does not consume the notification: try the next one.
+    while (auto popped = pop())
     {
-        co_await notify_waiter(waiter);
+        if (co_await notify_waiter(std::move(*popped)))
+        {
+            co_return;
+        }
     }
 }
 
 auto condition_variable::notify_all() -> coro::task<void>
 {
-    awaiter_base* waiters = detach_all();
-    while (waiters != nullptr)
+    for (auto& popped : detach_all())
     {
-        // A resumed waiter may end the awaiter's life, so the link is read first.
-        auto* next = waiters->m_next;
-        co_await notify_waiter(waiters);
-        waiters = next;
+        co_await notify_waiter(std::move(popped));
     }
 }
 
@@ -1779,35 +2179,89 @@ auto condition_variable::push(awaiter_base* waiter) -> void
     waiter->m_next = std::exchange(m_waiters, waiter);
 }
 
-auto condition_variable::pop() -> awaiter_base*
+auto condition_variable::push_back(const popped_waiter& popped) -> void
+{
+    std::lock_guard lk{m_waiters_mutex};
+    // Checked under the list lock, which withdraw() takes after the timer's claim: either the timer finds the
+    // waiter back on the list and takes it off, or we see its claim and leave it off.
+    if (popped.timed == nullptr || popped.timed->m_state.load(std::memory_order_acquire) == timed_state::waiting)
+    {
+        popped.waiter->m_next = std::exchange(m_waiters, popped.waiter);
+    }
+}
+
+auto condition_variable::pop() -> std::optional<popped_waiter>
 {
     std::lock_guard lk{m_waiters_mutex};
     auto*           waiter = m_waiters;
-    if (waiter != nullptr)
+    if (waiter == nullptr)
     {
-        m_waiters = waiter->m_next;
+        return std::nullopt;
     }
-    return waiter;
+    m_waiters = waiter->m_next;
+    return popped_waiter{waiter, &waiter->m_mutex, waiter->m_timed};
 }
 
-auto condition_variable::detach_all() -> awaiter_base*
+auto condition_variable::detach_all() -> std::vector<popped_waiter>
+{
+    std::vector<popped_waiter> all;
+    std::lock_guard            lk{m_waiters_mutex};
+    for (auto* waiter = std::exchange(m_waiters, nullptr); waiter != nullptr; waiter = waiter->m_next)
+    {
+        all.push_back(popped_waiter{waiter, &waiter->m_mutex, waiter->m_timed});
+    }
+    return all;
+}
+
+auto condition_variable::withdraw(timed_state& state) -> void
 {
     std::lock_guard lk{m_waiters_mutex};
-    return std::exchange(m_waiters, nullptr);
+    for (awaiter_base** link = &m_waiters; *link != nullptr; link = &(*link)->m_next)
+    {
+        if (*link == state.m_waiter)
+        {
+            *link = state.m_waiter->m_next;
+            return;
+        }
+    }
 }
 
-auto condition_variable::notify_waiter(awaiter_base* waiter) -> coro::task<void>
+auto condition_variable::notify_waiter(popped_waiter popped) -> coro::task<bool>
 {
-    co_await waiter->m_mutex.lock();
-    if (waiter->on_notify())
+    co_await popped.mutex->lock();
+    // Holding the mutex keeps a timed waiter suspended: its timer needs the mutex to resume it. So while the state
+    // still says `waiting` the waiter is there to ask.
+    if (popped.timed != nullptr && popped.timed->m_state.load(std::memory_order_acquire) != timed_state::waiting)
     {
-        // The waiter now owns the mutex.
-        waiter->m_awaiting_coroutine.resume();
-        co_return;
+        popped.mutex->unlock();
+        co_return false;
     }
-    auto& mutex = waiter->m_mutex;
-    waiter->m_cv.push(waiter);
-    mutex.unlock();
+    if (popped.waiter->on_notify())
+    {
+        if (popped.timed != nullptr && !popped.timed->claim(timed_state::notified))
+        {
+            popped.mutex->unlock(); // the timer claimed it meanwhile and waits for the mutex
+            co_return false;
+        }
+        // The waiter now owns the mutex.
+        popped.waiter->m_awaiting_coroutine.resume();
+        co_return true;
+    }
+    auto* mutex = popped.mutex;
+    popped.waiter->m_cv.push_back(popped);
+    mutex->unlock();
+    co_return true;
+}
+
+auto condition_variable::notify_one_waiter(popped_waiter popped) -> coro::task<void>
+{
+    co_await notify_waiter(std::move(popped));
+}
+
+auto condition_variable::resume_timed_out(timed_state& state) -> void
+{
+    state.m_waiter->on_timeout();
+    state.m_waiter->m_awaiting_coroutine.resume();
 }
 
 } // namespace coro
@@ -2560,6 +3014,8 @@ auto event::reset() noexcept -> void
 #line 1 "../../third_party/libcoro/include/coro/poll.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
+
 #include <cstdint>
 #include <string>
 #include <sys/epoll.h>
@@ -2587,6 +3043,10 @@ inline auto poll_op_writeable(poll_op op) -> bool
 /// "read", "write", "read_write" or "unknown".
 auto to_string(poll_op op) -> const std::string&;
 
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
 /// How a poll finished.
 enum class poll_status
 {
@@ -2602,8 +3062,104 @@ enum class poll_status
 
 /// "event", "timeout", "error", "closed" or "unknown".
 auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
 
 } // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+enum class poll_status
+{
+    read,
+    write,
+    timeout,
+    error,
+    closed,
+    /// The poll's poll_stop_token was triggered first.
+    cancelled
+};
+
+/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                    = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
 #line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
 
@@ -2645,7 +3201,7 @@ struct poll_info
     /// The coroutine to resume once the wait completes.
     std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Result handed back to the awaiting coroutine.
-    poll_status m_poll_status{poll_status::error};
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
     /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).
@@ -4597,6 +5153,9 @@ class io_scheduler : public std::enable_shared_from_this<io_scheduler>
     };
 
 public:
+    /// The v0.14 poll result, whatever LIBCORO_API_VERSION selects for coro::poll_status.
+    using poll_status = coro::v14::poll_status;
+
     class schedule_operation;
     friend class schedule_operation;
 
@@ -6511,6 +7070,8 @@ auto to_string(poll_op op) -> const std::string&
     return unknown;
 }
 
+LIBCORO_INLINE_V14 namespace v14
+{
 auto to_string(poll_status status) -> const std::string&
 {
     switch (status)
@@ -6526,6 +7087,537 @@ auto to_string(poll_status status) -> const std::string&
     }
     return unknown;
 }
+} // namespace v14
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/scheduler.cpp"
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
+
+
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count =
+                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template<typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template<typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(
+        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template<class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template<class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template<coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template<typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template<typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template<typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template<typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 2 "../../third_party/libcoro/src/scheduler.cpp"
+
+#include <array>
+#include <cerrno>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace coro::detail
+{
+/// Owns the private epoll instance of one cancellable scheduler::poll() (named, not file-local: it lives in the
+/// coroutine frame, whose type has external linkage).
+class scheduler_poll_pair
+{
+public:
+    scheduler_poll_pair() noexcept : m_fd(::epoll_create1(EPOLL_CLOEXEC)) {}
+    ~scheduler_poll_pair()
+    {
+        if (m_fd >= 0)
+        {
+            ::close(m_fd);
+        }
+    }
+    scheduler_poll_pair(const scheduler_poll_pair&)                    = delete;
+    auto operator=(const scheduler_poll_pair&) -> scheduler_poll_pair& = delete;
+
+    [[nodiscard]] auto fd() const noexcept -> fd_t { return m_fd; }
+
+    /// Level-triggered registration, so the instance stays readable while the descriptor is ready. 0 or errno.
+    auto add(fd_t fd, uint32_t events, uint32_t tag) noexcept -> int
+    {
+        epoll_event ev{};
+        ev.events   = events;
+        ev.data.u32 = tag;
+        return ::epoll_ctl(m_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : errno;
+    }
+
+private:
+    fd_t m_fd;
+};
+} // namespace coro::detail
+
+namespace coro
+{
+namespace
+{
+/// The v0.16 result for a descriptor found ready by a v0.14 poll (poll_status::event): for read_write, look
+/// which readiness is there now (readable wins, as in upstream's mapping of the epoll bits).
+auto v16_ready_status(fd_t fd, poll_op op) noexcept -> v16::poll_status
+{
+    if (op == poll_op::read)
+    {
+        return v16::poll_status::read;
+    }
+    if (op == poll_op::write)
+    {
+        return v16::poll_status::write;
+    }
+    pollfd pfd{.fd = fd, .events = POLLIN | POLLOUT, .revents = 0};
+    if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) == 0 && (pfd.revents & POLLOUT) != 0)
+    {
+        return v16::poll_status::write;
+    }
+    return v16::poll_status::read; // readable, or the readiness is gone again: a read will tell
+}
+
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status
+{
+    switch (status)
+    {
+        case v14::poll_status::event:
+            return v16_ready_status(fd, op);
+        case v14::poll_status::timeout:
+            return v16::poll_status::timeout;
+        case v14::poll_status::error:
+            return v16::poll_status::error;
+        case v14::poll_status::closed:
+            return v16::poll_status::closed;
+    }
+    return v16::poll_status::error;
+}
+
+/// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
+auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
+{
+    if ((events & EPOLLIN) != 0)
+    {
+        return v16::poll_status::read;
+    }
+    if ((events & EPOLLOUT) != 0)
+    {
+        return v16::poll_status::write;
+    }
+    if ((events & EPOLLERR) != 0)
+    {
+        return v16::poll_status::error;
+    }
+    if ((events & (EPOLLRDHUP | EPOLLHUP)) != 0)
+    {
+        return v16::poll_status::closed;
+    }
+    return v16::poll_status::error;
+}
+
+constexpr uint32_t poll_pair_main  = 0;
+constexpr uint32_t poll_pair_token = 1;
+} // namespace
+
+scheduler::scheduler(options&& opts, private_constructor)
+    : m_io(io_scheduler::make_shared(io_scheduler::options{
+          .thread_strategy            = opts.thread_strategy,
+          .on_io_thread_start_functor = std::move(opts.on_io_thread_start_functor),
+          .on_io_thread_stop_functor  = std::move(opts.on_io_thread_stop_functor),
+          .pool                       = std::move(opts.pool),
+          .execution_strategy         = opts.execution_strategy}))
+{
+}
+
+auto scheduler::make_unique() -> std::unique_ptr<scheduler>
+{
+    return make_unique(options{});
+}
+
+auto scheduler::make_unique(options opts) -> std::unique_ptr<scheduler>
+{
+    return std::make_unique<scheduler>(std::move(opts), private_constructor{});
+}
+
+scheduler::~scheduler()
+{
+    // Synchronously, while this object is alive: tasks still running may refer to it. The io_scheduler itself
+    // goes when the last reference does (its event thread may briefly hold one).
+    shutdown();
+}
+
+auto scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
+{
+    return m_io->process_events(timeout);
+}
+
+auto scheduler::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_release);
+    m_io->shutdown();
+}
+
+auto scheduler::yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::nanoseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    // Rounded up: never earlier than asked.
+    co_await m_io->yield_for(std::chrono::ceil<std::chrono::milliseconds>(amount));
+}
+
+auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout, std::optional<poll_stop_token> cancel_trigger)
+    -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
+    }
+
+    // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls
+    // that instance like any descriptor (epoll instances nest). So the one event loop does the waiting, the
+    // registration of `fd` ends with this poll whichever side wins, and any number of polls can share a token.
+    detail::scheduler_poll_pair pair{};
+    if (pair.fd() < 0)
+    {
+        co_return v16::poll_status::error;
+    }
+    if (pair.add(cancel_trigger->native_handle(), EPOLLIN, poll_pair_token) != 0)
+    {
+        co_return v16::poll_status::error;
+    }
+    if (int err = pair.add(fd, static_cast<uint32_t>(op) | EPOLLRDHUP, poll_pair_main); err != 0)
+    {
+        // EPERM: a regular file or directory, always ready (as io_scheduler::poll reports it).
+        co_return err == EPERM ? (poll_op_readable(op) ? v16::poll_status::read : v16::poll_status::write)
+                               : v16::poll_status::error;
+    }
+
+    const bool has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto deadline     = clock::now() + timeout;
+    while (true)
+    {
+        auto remaining = std::chrono::milliseconds{0};
+        if (has_deadline)
+        {
+            remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+            if (remaining <= std::chrono::milliseconds{0})
+            {
+                co_return v16::poll_status::timeout;
+            }
+        }
+        const auto status = co_await m_io->poll(pair.fd(), poll_op::read, remaining);
+        if (status == v14::poll_status::timeout)
+        {
+            co_return v16::poll_status::timeout;
+        }
+        if (status != v14::poll_status::event)
+        {
+            co_return v16::poll_status::error;
+        }
+
+        std::array<epoll_event, 2> events{};
+        const int                  n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
+        std::optional<v16::poll_status> result;
+        for (int i = 0; i < n; ++i)
+        {
+            if (events[i].data.u32 == poll_pair_token)
+            {
+                // A stop request wins over readiness: the token stays triggered, so a loop that polls until it
+                // is cancelled ends even while data keeps arriving.
+                co_return v16::poll_status::cancelled;
+            }
+            result = v16_status_for_events(events[i].events);
+        }
+        if (result.has_value())
+        {
+            co_return *result;
+        }
+        // The readiness went away before we looked (another reader drained it): wait again.
+    }
+}
 
 } // namespace coro
 
@@ -6536,6 +7628,7 @@ auto to_string(poll_status status) -> const std::string&
 #line 1 "../../third_party/libcoro/include/coro/semaphore.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/export.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
@@ -6553,7 +7646,7 @@ auto to_string(poll_status status) -> const std::string&
     #define CORO_DEPRECATED [[deprecated]]
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPORT_HPP
-#line 4 "../../third_party/libcoro/include/coro/semaphore.hpp"
+#line 5 "../../third_party/libcoro/include/coro/semaphore.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -6562,6 +7655,9 @@ auto to_string(poll_status status) -> const std::string&
 #include <string>
 
 namespace coro
+{
+// The v0.14 semaphore (coro::v16::semaphore<max>, coro/v16/semaphore.hpp, is the v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
 /// Counting semaphore for coroutines. acquire() takes a unit without suspending when one is available,
 /// otherwise waits. release() hands its unit straight to the most recent waiter (LIFO, intentionally unfair) and
@@ -6674,149 +7770,20 @@ private:
     std::mutex         m_waiter_mutex;
     acquire_operation* m_acquire_waiters{nullptr};
 };
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SEMAPHORE_HPP
-#line 2 "../../third_party/libcoro/src/semaphore.cpp"
-
-#include <algorithm>
-
-namespace coro
-{
-std::string semaphore::acquire_result_acquired          = "acquired";
-std::string semaphore::acquire_result_semaphore_stopped = "semaphore_stopped";
-std::string semaphore::acquire_result_unknown           = "unknown";
-
-auto semaphore::to_string(acquire_result ar) -> const std::string&
-{
-    switch (ar)
-    {
-        case acquire_result::acquired:
-            return acquire_result_acquired;
-        case acquire_result::semaphore_stopped:
-            return acquire_result_semaphore_stopped;
-    }
-    return acquire_result_unknown;
-}
-
-semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
-    : semaphore(least_max_value_and_starting_value, least_max_value_and_starting_value)
-{
-}
-
-semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
-    : m_least_max_value(least_max_value),
-      m_counter(std::min(starting_value, least_max_value))
-{
-}
-
-semaphore::~semaphore()
-{
-    notify_waiters();
-}
-
-auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    m_awaiting_coroutine = awaiting_coroutine;
-
-    std::unique_lock lk{m_semaphore.m_waiter_mutex};
-    if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
-    {
-        m_result = acquire_result::semaphore_stopped;
-        return false;
-    }
-
-    m_semaphore.m_waiter_count.fetch_add(1, std::memory_order_seq_cst);
-    if (m_semaphore.try_acquire())
-    {
-        // A release() landed since await_ready(); it may or may not have seen us registered, either way the
-        // unit is ours now.
-        m_semaphore.m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
-        m_result = acquire_result::acquired;
-        return false;
-    }
-
-    m_next                         = m_semaphore.m_acquire_waiters;
-    m_semaphore.m_acquire_waiters = this;
-    return true;
-}
-
-auto semaphore::release_to_waiter() -> void
-{
-    std::unique_lock lk{m_waiter_mutex};
-    acquire_operation* waiter = m_acquire_waiters;
-    // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
-    // there is nothing to hand over (whoever took it will release it later).
-    if (waiter == nullptr || !try_acquire())
-    {
-        return;
-    }
-    m_acquire_waiters = waiter->m_next;
-    m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
-    lk.unlock();
-
-    waiter->m_result = acquire_result::acquired;
-    waiter->m_awaiting_coroutine.resume();
-}
-
-auto semaphore::notify_waiters() noexcept -> void
-{
-    m_notify_all_set.store(true, std::memory_order_release);
-
-    acquire_operation* waiters = nullptr;
-    {
-        std::scoped_lock lk{m_waiter_mutex};
-        waiters           = m_acquire_waiters;
-        m_acquire_waiters = nullptr;
-        m_waiter_count.store(0, std::memory_order_relaxed);
-    }
-
-    while (waiters != nullptr)
-    {
-        acquire_operation* next = waiters->m_next;
-        waiters->m_result       = acquire_result::semaphore_stopped;
-        waiters->m_awaiting_coroutine.resume();
-        waiters = next;
-    }
-}
+} // namespace v14
 
 } // namespace coro
 
-#line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
-// spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
+// #include "coro/v16/semaphore.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/semaphore.hpp"
 
-// #include "coro/io_scheduler.hpp" (inlined above)
-// #include "coro/task_group.hpp" (inlined above)
-// #include "coro/thread_pool.hpp" (inlined above)
 
-#include <memory>
-#include <utility>
+// libcoro v0.16 semaphore<max_value>: acquire/release/shutdown are lazy tasks, the count never exceeds max_value.
+// Included by coro/semaphore.hpp; with LIBCORO_API_VERSION 1600 coro::semaphore is coro::v16::semaphore.
 
-namespace coro
-{
-namespace
-{
-/// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
-template<typename executor_type>
-auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
-{
-    co_await *group;
-}
-} // namespace
-
-auto thread_pool::spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>
-{
-    return join_group(std::make_unique<task_group<thread_pool>>(this, std::move(task)));
-}
-
-auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
-{
-    return join_group(std::make_unique<task_group<io_scheduler>>(this, std::move(task)));
-}
-
-} // namespace coro
-
-#line 1 "../../third_party/libcoro/src/sync_wait.cpp"
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/sync_wait.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
@@ -7119,7 +8086,315 @@ auto sync_wait(awaitable_type&& a) -> decltype(auto)
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SYNC_WAIT_HPP
-#line 2 "../../third_party/libcoro/src/sync_wait.cpp"
+#line 8 "../../third_party/libcoro/include/coro/v16/semaphore.hpp"
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/v16/mutex.hpp" (inlined above)
+// #include "coro/export.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace coro
+{
+enum class semaphore_acquire_result
+{
+    /// A unit was taken.
+    acquired,
+    /// The semaphore is shut down; nothing was taken.
+    shutdown
+};
+
+extern CORO_EXPORT std::string semaphore_acquire_result_acquired;
+extern CORO_EXPORT std::string semaphore_acquire_result_shutdown;
+extern CORO_EXPORT std::string semaphore_acquire_result_unknown;
+
+/// "acquired", "shutdown" or "unknown".
+auto to_string(semaphore_acquire_result result) -> const std::string&;
+
+LIBCORO_INLINE_V16 namespace v16
+{
+/// Counting semaphore for coroutines whose count never exceeds `max_value`.
+///
+/// acquire() takes a unit without suspending when one is available, otherwise waits (waiters form a LIFO stack).
+/// release() hands its unit straight to the most recent waiter and resumes it inline on the releasing thread, or
+/// increments the count unless it is at max() already. shutdown() wakes every waiter with `shutdown`; afterwards
+/// acquire() always reports `shutdown` (try_acquire() still takes units). The waiter list and the shutdown flag are
+/// guarded by a coro::v16::mutex, never held across a resumption.
+template<std::ptrdiff_t max_value>
+class semaphore
+{
+    static_assert(max_value > 0, "coro::semaphore<max_value> needs max_value > 0");
+
+public:
+    /// Not clamped to max() (as upstream, D38.14): a larger start only drains down to max() through acquires.
+    explicit semaphore(const std::ptrdiff_t starting_value) : m_count(starting_value) {}
+
+    /// Shuts down, resuming any waiter on this thread with `shutdown`.
+    ~semaphore() { coro::sync_wait(shutdown()); }
+
+    semaphore(const semaphore&)                    = delete;
+    semaphore(semaphore&&)                         = delete;
+    auto operator=(const semaphore&) -> semaphore& = delete;
+    auto operator=(semaphore&&) -> semaphore&      = delete;
+
+    /// Takes a unit, waiting for one if none is available.
+    [[nodiscard]] auto acquire() -> coro::task<semaphore_acquire_result>
+    {
+        co_await m_mutex.lock();
+        if (m_shutdown.load(std::memory_order_acquire))
+        {
+            m_mutex.unlock();
+            co_return semaphore_acquire_result::shutdown;
+        }
+        if (try_acquire())
+        {
+            m_mutex.unlock();
+            co_return semaphore_acquire_result::acquired;
+        }
+        // The result is set by whoever resumes us: a release() that handed us its unit reports `acquired` even if a
+        // shutdown came in meanwhile, so no unit is lost (upstream looks at the flag instead).
+        co_return co_await wait_operation{*this};
+    }
+
+    /// Returns a unit: to the most recent waiter (resumed inline before the task completes), else to the count
+    /// unless it is at max() already (then nothing happens).
+    [[nodiscard]] auto release() -> coro::task<void>
+    {
+        co_await m_mutex.lock();
+        if (wait_operation* waiter = m_waiters; waiter != nullptr)
+        {
+            m_waiters = waiter->m_next;
+            m_mutex.unlock();
+            waiter->m_result = semaphore_acquire_result::acquired;
+            waiter->m_awaiting_coroutine.resume();
+            co_return;
+        }
+        std::ptrdiff_t count = m_count.load(std::memory_order_relaxed);
+        while (count < max_value &&
+               !m_count.compare_exchange_weak(count, count + 1, std::memory_order_release, std::memory_order_relaxed))
+        {
+        }
+        m_mutex.unlock();
+    }
+
+    /// Takes a unit only if one is available right now (lock-free; does not look at the shutdown flag).
+    auto try_acquire() -> bool
+    {
+        std::ptrdiff_t count = m_count.load(std::memory_order_acquire);
+        while (count > 0)
+        {
+            if (m_count.compare_exchange_weak(count, count - 1, std::memory_order_acquire, std::memory_order_acquire))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [[nodiscard]] static constexpr auto max() noexcept -> std::ptrdiff_t { return max_value; }
+
+    [[nodiscard]] auto value() const noexcept -> std::ptrdiff_t { return m_count.load(std::memory_order_acquire); }
+
+    /// Stops the semaphore for good and resumes every waiter (most recent first) on this thread with `shutdown`.
+    [[nodiscard]] auto shutdown() noexcept -> coro::task<void>
+    {
+        if (m_shutdown.load(std::memory_order_acquire))
+        {
+            co_return;
+        }
+        co_await m_mutex.lock();
+        m_shutdown.store(true, std::memory_order_release);
+        wait_operation* waiters = std::exchange(m_waiters, nullptr);
+        m_mutex.unlock();
+        while (waiters != nullptr)
+        {
+            // Read the link first: the resumed waiter may end the operation's life.
+            wait_operation* next = waiters->m_next;
+            waiters->m_result    = semaphore_acquire_result::shutdown;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown.load(std::memory_order_acquire); }
+
+private:
+    /// A queued acquire(): entered holding m_mutex, which await_suspend releases once the waiter is on the stack.
+    struct wait_operation
+    {
+        explicit wait_operation(semaphore& s) noexcept : m_semaphore(s) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void
+        {
+            m_awaiting_coroutine      = awaiting_coroutine;
+            m_next                    = m_semaphore.m_waiters;
+            m_semaphore.m_waiters     = this;
+            m_semaphore.m_mutex.unlock();
+        }
+        auto await_resume() const noexcept -> semaphore_acquire_result { return m_result; }
+
+        semaphore&               m_semaphore;
+        std::coroutine_handle<>  m_awaiting_coroutine{};
+        wait_operation*          m_next{nullptr};
+        semaphore_acquire_result m_result{semaphore_acquire_result::shutdown};
+    };
+
+    std::atomic<std::ptrdiff_t> m_count;
+    std::atomic<bool>           m_shutdown{false};
+    coro::v16::mutex            m_mutex{};
+    /// Most recent first; guarded by m_mutex.
+    wait_operation* m_waiters{nullptr};
+};
+} // namespace v16
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
+#line 133 "../../third_party/libcoro/include/coro/semaphore.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SEMAPHORE_HPP
+#line 2 "../../third_party/libcoro/src/semaphore.cpp"
+
+#include <algorithm>
+
+namespace coro::LIBCORO_INLINE_V14 v14
+{
+std::string semaphore::acquire_result_acquired          = "acquired";
+std::string semaphore::acquire_result_semaphore_stopped = "semaphore_stopped";
+std::string semaphore::acquire_result_unknown           = "unknown";
+
+auto semaphore::to_string(acquire_result ar) -> const std::string&
+{
+    switch (ar)
+    {
+        case acquire_result::acquired:
+            return acquire_result_acquired;
+        case acquire_result::semaphore_stopped:
+            return acquire_result_semaphore_stopped;
+    }
+    return acquire_result_unknown;
+}
+
+semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
+    : semaphore(least_max_value_and_starting_value, least_max_value_and_starting_value)
+{
+}
+
+semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
+    : m_least_max_value(least_max_value),
+      m_counter(std::min(starting_value, least_max_value))
+{
+}
+
+semaphore::~semaphore()
+{
+    notify_waiters();
+}
+
+auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    m_awaiting_coroutine = awaiting_coroutine;
+
+    std::unique_lock lk{m_semaphore.m_waiter_mutex};
+    if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
+    {
+        m_result = acquire_result::semaphore_stopped;
+        return false;
+    }
+
+    m_semaphore.m_waiter_count.fetch_add(1, std::memory_order_seq_cst);
+    if (m_semaphore.try_acquire())
+    {
+        // A release() landed since await_ready(); it may or may not have seen us registered, either way the
+        // unit is ours now.
+        m_semaphore.m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
+        m_result = acquire_result::acquired;
+        return false;
+    }
+
+    m_next                         = m_semaphore.m_acquire_waiters;
+    m_semaphore.m_acquire_waiters = this;
+    return true;
+}
+
+auto semaphore::release_to_waiter() -> void
+{
+    std::unique_lock lk{m_waiter_mutex};
+    acquire_operation* waiter = m_acquire_waiters;
+    // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
+    // there is nothing to hand over (whoever took it will release it later).
+    if (waiter == nullptr || !try_acquire())
+    {
+        return;
+    }
+    m_acquire_waiters = waiter->m_next;
+    m_waiter_count.fetch_sub(1, std::memory_order_relaxed);
+    lk.unlock();
+
+    waiter->m_result = acquire_result::acquired;
+    waiter->m_awaiting_coroutine.resume();
+}
+
+auto semaphore::notify_waiters() noexcept -> void
+{
+    m_notify_all_set.store(true, std::memory_order_release);
+
+    acquire_operation* waiters = nullptr;
+    {
+        std::scoped_lock lk{m_waiter_mutex};
+        waiters           = m_acquire_waiters;
+        m_acquire_waiters = nullptr;
+        m_waiter_count.store(0, std::memory_order_relaxed);
+    }
+
+    while (waiters != nullptr)
+    {
+        acquire_operation* next = waiters->m_next;
+        waiters->m_result       = acquire_result::semaphore_stopped;
+        waiters->m_awaiting_coroutine.resume();
+        waiters = next;
+    }
+}
+
+} // namespace coro::v14
+
+#line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
+// spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
+
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/task_group.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+
+#include <memory>
+#include <utility>
+
+namespace coro
+{
+namespace
+{
+/// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
+template<typename executor_type>
+auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
+{
+    co_await *group;
+}
+} // namespace
+
+auto thread_pool::spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<thread_pool>>(this, std::move(task)));
+}
+
+auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
+{
+    return join_group(std::make_unique<task_group<io_scheduler>>(this, std::move(task)));
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/sync_wait.cpp"
+// #include "coro/sync_wait.hpp" (inlined above)
 
 namespace coro::detail
 {
@@ -7885,6 +9160,81 @@ auto thread_pool::queue_size() const noexcept -> std::size_t
     return queued;
 }
 
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/poll.cpp"
+// #include "coro/poll.hpp" (inlined above)
+
+#include <cstdint>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+namespace
+{
+const std::string v16_status_read{"read"};
+const std::string v16_status_write{"write"};
+const std::string v16_status_timeout{"timeout"};
+const std::string v16_status_error{"error"};
+const std::string v16_status_closed{"closed"};
+const std::string v16_status_cancelled{"cancelled"};
+const std::string v16_status_unknown{"unknown"};
+} // namespace
+
+auto to_string(poll_status status) -> const std::string&
+{
+    switch (status)
+    {
+        case poll_status::read:
+            return v16_status_read;
+        case poll_status::write:
+            return v16_status_write;
+        case poll_status::timeout:
+            return v16_status_timeout;
+        case poll_status::error:
+            return v16_status_error;
+        case poll_status::closed:
+            return v16_status_closed;
+        case poll_status::cancelled:
+            return v16_status_cancelled;
+    }
+    return v16_status_unknown;
+}
+} // namespace v16
+
+auto poll_stop_source::signal_stop() noexcept -> void
+{
+    if (!m_state || m_state->m_signalled.exchange(true, std::memory_order_acq_rel))
+    {
+        return;
+    }
+    // The pipe is empty (only this one write ever happens), so a 4-byte write cannot be short.
+    const uint32_t value = 1;
+    (void)m_state->m_pipe.write(&value, sizeof(value));
+}
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/semaphore.cpp"
+// #include "coro/semaphore.hpp" (inlined above)
+
+namespace coro
+{
+std::string semaphore_acquire_result_acquired = "acquired";
+std::string semaphore_acquire_result_shutdown = "shutdown";
+std::string semaphore_acquire_result_unknown  = "unknown";
+
+auto to_string(semaphore_acquire_result result) -> const std::string&
+{
+    switch (result)
+    {
+        case semaphore_acquire_result::acquired:
+            return semaphore_acquire_result_acquired;
+        case semaphore_acquire_result::shutdown:
+            return semaphore_acquire_result_shutdown;
+    }
+    return semaphore_acquire_result_unknown;
+}
 } // namespace coro
 
 #line 1 "../../cshim/compat/io_scheduler.cc"
@@ -10510,6 +11860,7 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 #line 1 "../../third_party/libcoro/include/coro/shared_mutex.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/concepts/executor.hpp" (inlined above)
 
 #include <coroutine>
@@ -10520,6 +11871,10 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 #include <utility>
 
 namespace coro
+{
+// The v0.14 shared_mutex and its shared_scoped_lock (coro::v16::shared_mutex, coro/v16/shared_mutex.hpp, is the
+// v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
 template<concepts::v14::executor executor_type>
 class shared_mutex;
@@ -10788,8 +12143,260 @@ private:
     lock_operation*                m_head{nullptr};
     lock_operation*                m_tail{nullptr};
 };
+} // namespace v14
 
 } // namespace coro
+
+// #include "coro/v16/shared_mutex.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SHARED_MUTEX_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SHARED_MUTEX_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/shared_mutex.hpp"
+
+
+// libcoro v0.16 shared_mutex<E>: lock/unlock operations are tasks, RAII is scoped_lock(task) /
+// scoped_lock_shared(task). Included by coro/shared_mutex.hpp; with LIBCORO_API_VERSION 1600 coro::shared_mutex
+// is coro::v16::shared_mutex.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/executor.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+/// Reader/writer lock for coroutines with writer preference: a shared acquisition succeeds while unlocked or
+/// shared-locked with no exclusive waiter queued; an exclusive one only while unlocked. Waiters queue FIFO. A
+/// release hands an exclusive head the lock and resumes it inline inside the releasing unlock task; a run of
+/// shared heads (up to the next exclusive waiter) is handed to the executor (resumed inline if it refuses, so no
+/// waiter is lost). The state is guarded by a std::mutex held for a few instructions, never across a resumption.
+template<coro::concepts::v16::executor executor_type>
+class shared_mutex
+{
+public:
+    /// Keeps `e.get()`; the executor must outlive the mutex. Throws std::runtime_error for a null executor.
+    explicit shared_mutex(std::unique_ptr<executor_type>& e) : m_executor(e.get())
+    {
+        if (m_executor == nullptr)
+        {
+            throw std::runtime_error{"coro::shared_mutex cannot have a nullptr executor"};
+        }
+    }
+    ~shared_mutex() = default;
+
+    shared_mutex(const shared_mutex&)                    = delete;
+    shared_mutex(shared_mutex&&)                         = delete;
+    auto operator=(const shared_mutex&) -> shared_mutex& = delete;
+    auto operator=(shared_mutex&&) -> shared_mutex&      = delete;
+
+    /// Holds the lock shared while `scoped_task` runs. Unlike upstream (D38.15) the lock is also released when the
+    /// task throws; the exception then propagates.
+    [[nodiscard]] auto scoped_lock_shared(coro::task<void> scoped_task) -> coro::task<void>
+    {
+        co_await lock_shared();
+        std::exception_ptr error;
+        try
+        {
+            co_await scoped_task;
+        }
+        catch (...)
+        {
+            error = std::current_exception();
+        }
+        co_await unlock_shared();
+        if (error)
+        {
+            std::rethrow_exception(error);
+        }
+    }
+
+    /// Holds the lock exclusively while `scoped_task` runs (released on an exception too).
+    [[nodiscard]] auto scoped_lock(coro::task<void> scoped_task) -> coro::task<void>
+    {
+        co_await lock();
+        std::exception_ptr error;
+        try
+        {
+            co_await scoped_task;
+        }
+        catch (...)
+        {
+            error = std::current_exception();
+        }
+        co_await unlock();
+        if (error)
+        {
+            std::rethrow_exception(error);
+        }
+    }
+
+    /// Acquires shared ownership; the caller must later co_await unlock_shared().
+    [[nodiscard]] auto lock_shared() -> coro::task<void> { co_await lock_operation{*this, false}; }
+    /// Acquires exclusive ownership; the caller must later co_await unlock().
+    [[nodiscard]] auto lock() -> coro::task<void> { co_await lock_operation{*this, true}; }
+
+    [[nodiscard]] auto try_lock_shared() -> bool
+    {
+        std::lock_guard lk{m_mutex};
+        return try_lock_shared_locked();
+    }
+
+    [[nodiscard]] auto try_lock() -> bool
+    {
+        std::lock_guard lk{m_mutex};
+        return try_lock_locked();
+    }
+
+    /// Releases one shared ownership; the last one hands the lock on.
+    [[nodiscard]] auto unlock_shared() -> coro::task<void>
+    {
+        std::unique_lock lk{m_mutex};
+        if (m_state == state::shared && m_shared_users > 0 && --m_shared_users == 0)
+        {
+            wake_waiters(lk);
+        }
+        co_return;
+    }
+
+    /// Releases exclusive ownership and hands the lock on.
+    [[nodiscard]] auto unlock() -> coro::task<void>
+    {
+        std::unique_lock lk{m_mutex};
+        if (m_state == state::exclusive)
+        {
+            wake_waiters(lk);
+        }
+        co_return;
+    }
+
+    [[nodiscard]] auto executor() -> executor_type& { return *m_executor; }
+
+private:
+    enum class state
+    {
+        unlocked,
+        shared,
+        exclusive
+    };
+
+    struct lock_operation
+    {
+        lock_operation(shared_mutex& m, bool exclusive) noexcept : m_mutex(m), m_exclusive(exclusive) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            std::lock_guard lk{m_mutex.m_mutex};
+            if (m_exclusive ? m_mutex.try_lock_locked() : m_mutex.try_lock_shared_locked())
+            {
+                return false;
+            }
+            m_awaiting_coroutine = awaiting_coroutine;
+            if (m_exclusive)
+            {
+                ++m_mutex.m_exclusive_waiters;
+            }
+            (m_mutex.m_tail != nullptr ? m_mutex.m_tail->m_next : m_mutex.m_head) = this;
+            m_mutex.m_tail = this;
+            return true;
+        }
+        auto await_resume() const noexcept -> void {}
+
+        shared_mutex&           m_mutex;
+        bool                    m_exclusive;
+        std::coroutine_handle<> m_awaiting_coroutine{};
+        lock_operation*         m_next{nullptr};
+    };
+
+    auto try_lock_shared_locked() -> bool
+    {
+        if (m_state == state::unlocked || (m_state == state::shared && m_exclusive_waiters == 0))
+        {
+            m_state = state::shared;
+            ++m_shared_users;
+            return true;
+        }
+        return false;
+    }
+
+    auto try_lock_locked() -> bool
+    {
+        if (m_state == state::unlocked)
+        {
+            m_state = state::exclusive;
+            return true;
+        }
+        return false;
+    }
+
+    /// Called holding `lk` when the lock became free: hands it to the queue head (see the class comment).
+    auto wake_waiters(std::unique_lock<std::mutex>& lk) -> void
+    {
+        lock_operation* head = m_head;
+        if (head == nullptr)
+        {
+            m_state = state::unlocked;
+            return;
+        }
+        if (head->m_exclusive)
+        {
+            m_head = head->m_next;
+            if (m_head == nullptr)
+            {
+                m_tail = nullptr;
+            }
+            --m_exclusive_waiters;
+            m_state = state::exclusive;
+            lk.unlock();
+            head->m_awaiting_coroutine.resume();
+            return;
+        }
+        // Detach the run of shared waiters up to the next exclusive one.
+        lock_operation* last = head;
+        m_shared_users       = 1;
+        while (last->m_next != nullptr && !last->m_next->m_exclusive)
+        {
+            last = last->m_next;
+            ++m_shared_users;
+        }
+        m_head = last->m_next;
+        if (m_head == nullptr)
+        {
+            m_tail = nullptr;
+        }
+        last->m_next = nullptr;
+        m_state      = state::shared;
+        lk.unlock();
+        while (head != nullptr)
+        {
+            lock_operation* next = head->m_next; // the resumed waiter may end the operation's life
+            if (!m_executor->resume(head->m_awaiting_coroutine))
+            {
+                head->m_awaiting_coroutine.resume();
+            }
+            head = next;
+        }
+    }
+
+    executor_type*  m_executor;
+    std::mutex      m_mutex;
+    state           m_state{state::unlocked};
+    std::uint64_t   m_shared_users{0};
+    std::uint64_t   m_exclusive_waiters{0};
+    lock_operation* m_head{nullptr};
+    lock_operation* m_tail{nullptr};
+};
+} // namespace v16
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SHARED_MUTEX_HPP
+#line 291 "../../third_party/libcoro/include/coro/shared_mutex.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SHARED_MUTEX_HPP
 #line 10 "../../cshim/shared_mutex.hpp"
 // #include "coro/task.hpp" (inlined above)

@@ -9,6 +9,7 @@ NATIVE_DEFINES := \
 NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/detail/fd_close_serial.cpp \
     third_party/libcoro/src/detail/frame_allocator.cpp \
+    third_party/libcoro/src/detail/pipe.cpp \
     third_party/libcoro/src/detail/task_self_deleting.cpp \
     third_party/libcoro/src/condition_variable.cpp \
     third_party/libcoro/src/default_executor.cpp \
@@ -16,10 +17,13 @@ NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/io_scheduler.cpp \
     third_party/libcoro/src/mutex.cpp \
     third_party/libcoro/src/poll.cpp \
+    third_party/libcoro/src/scheduler.cpp \
     third_party/libcoro/src/semaphore.cpp \
     third_party/libcoro/src/spawn_joinable.cpp \
     third_party/libcoro/src/sync_wait.cpp \
-    third_party/libcoro/src/thread_pool.cpp
+    third_party/libcoro/src/thread_pool.cpp \
+    third_party/libcoro/src/v16/poll.cpp \
+    third_party/libcoro/src/v16/semaphore.cpp
 NATIVE_libcoro_DEFINES :=
 NATIVE_libcoro_LIBS := \
     -pthread

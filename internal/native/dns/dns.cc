@@ -693,7 +693,14 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 namespace coro
 {
 enum class poll_op : uint64_t;
+LIBCORO_INLINE_V14 namespace v14
+{
 enum class poll_status;
+} // namespace v14
+LIBCORO_INLINE_V16 namespace v16
+{
+enum class poll_status;
+} // namespace v16
 } // namespace coro
 
 namespace coro::concepts
@@ -734,7 +741,14 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 /// libcoro's own public name, kept for source compatibility.
 template<typename executor_type>
 concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+};
+
+/// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
+/// defaulted fourth parameter, the cancel token).
+template<typename executor_type>
+concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
 };
 
 } // namespace coro::concepts
@@ -1346,6 +1360,8 @@ private:
 #line 1 "../../../third_party/libcoro/include/coro/poll.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
+
 #include <cstdint>
 #include <string>
 #include <sys/epoll.h>
@@ -1373,6 +1389,10 @@ inline auto poll_op_writeable(poll_op op) -> bool
 /// "read", "write", "read_write" or "unknown".
 auto to_string(poll_op op) -> const std::string&;
 
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
 /// How a poll finished.
 enum class poll_status
 {
@@ -1388,8 +1408,147 @@ enum class poll_status
 
 /// "event", "timeout", "error", "closed" or "unknown".
 auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
 
 } // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+
+// #include "coro/fd.hpp" (inlined above)
+
+#include <cstddef>
+
+namespace coro::detail
+{
+/// A non-blocking, close-on-exec ::pipe() pair owned as a value (libcoro v0.16 detail::pipe_t). Copies dup()
+/// both ends; a moved-from pipe holds -1 for both.
+class pipe_t
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    explicit pipe_t();
+    ~pipe_t();
+
+    pipe_t(const pipe_t& other);
+    pipe_t(pipe_t&& other) noexcept;
+    /// Closes this pipe's ends, then dup()s `other`'s (upstream leaks the old ends; closing them is the fix).
+    auto operator=(const pipe_t& other) -> pipe_t&;
+    auto operator=(pipe_t&& other) noexcept -> pipe_t&;
+
+    [[nodiscard]] auto read_fd() const -> const fd_t& { return m_fds[0]; }
+    [[nodiscard]] auto write_fd() const -> const fd_t& { return m_fds[1]; }
+
+    /// ::write() on the write end: bytes written, or -1 with errno set (EAGAIN when the pipe is full).
+    [[nodiscard]] auto write(const void* bytes, std::size_t n) -> long;
+    /// ::read() on the read end: bytes read, 0 once the write end is closed and drained, or -1 with errno set.
+    [[nodiscard]] auto read(void* buffer, std::size_t n) -> long;
+
+    /// Closes both ends (idempotent).
+    auto close() -> void;
+
+private:
+    fd_t m_fds[2]{-1, -1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 9 "../../../third_party/libcoro/include/coro/v16/poll.hpp"
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+enum class poll_status
+{
+    read,
+    write,
+    timeout,
+    error,
+    closed,
+    /// The poll's poll_stop_token was triggered first.
+    cancelled
+};
+
+/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                    = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../../third_party/libcoro/include/coro/poll.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
 #line 11 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
 // #include "coro/task.hpp" (inlined above)
@@ -1546,7 +1705,7 @@ public:
             auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto wait = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
-            if (status == coro::poll_status::closed || status == coro::poll_status::error)
+            if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
             {
                 // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
                 // refused it); waiting again would only spin until the timeout.
@@ -2054,7 +2213,7 @@ struct poll_info
     /// The coroutine to resume once the wait completes.
     std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Result handed back to the awaiting coroutine.
-    poll_status m_poll_status{poll_status::error};
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
     /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).
@@ -4700,6 +4859,9 @@ class io_scheduler : public std::enable_shared_from_this<io_scheduler>
     };
 
 public:
+    /// The v0.14 poll result, whatever LIBCORO_API_VERSION selects for coro::poll_status.
+    using poll_status = coro::v14::poll_status;
+
     class schedule_operation;
     friend class schedule_operation;
 

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "d3aa9d9b8e25806c250abd077ea9a80d85cf7c19c0d5b91c7f5ff9cbdcf5452d"
+const SourceHash = "86b5a472246f253583a5803667df443f275f11d39d941dadba62436cebda4d37"

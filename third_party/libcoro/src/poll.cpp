@@ -28,6 +28,8 @@ auto to_string(poll_op op) -> const std::string&
     return unknown;
 }
 
+LIBCORO_INLINE_V14 namespace v14
+{
 auto to_string(poll_status status) -> const std::string&
 {
     switch (status)
@@ -43,5 +45,6 @@ auto to_string(poll_status status) -> const std::string&
     }
     return unknown;
 }
+} // namespace v14
 
 } // namespace coro

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace coro
+namespace coro::LIBCORO_INLINE_V14 v14
 {
 std::string semaphore::acquire_result_acquired          = "acquired";
 std::string semaphore::acquire_result_semaphore_stopped = "semaphore_stopped";
@@ -101,4 +101,4 @@ auto semaphore::notify_waiters() noexcept -> void
     }
 }
 
-} // namespace coro
+} // namespace coro::v14

@@ -6,12 +6,19 @@
 #include "coro/mutex.hpp"
 #include "coro/task.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <coroutine>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace coro
 {
@@ -36,6 +43,31 @@ public:
     auto operator=(const condition_variable&) -> condition_variable& = delete;
     auto operator=(condition_variable&&) -> condition_variable&      = delete;
 
+    class awaiter_base;
+
+    /// Shared between a timed waiter, its timer task and its notifiers, so that whichever side loses the race can
+    /// still look at the outcome after the waiter (and perhaps the condition variable) is gone.
+    struct timed_state
+    {
+        enum : int
+        {
+            waiting,
+            notified,
+            timed_out
+        };
+        std::atomic<int> m_state{waiting};
+        /// Valid while m_state is `waiting` or the timer owns the wait (then the waiter is still suspended).
+        condition_variable* m_cv{nullptr};
+        awaiter_base*       m_waiter{nullptr};
+        coro::v16::mutex*   m_mutex{nullptr};
+
+        auto claim(int outcome) noexcept -> bool
+        {
+            int expected = waiting;
+            return m_state.compare_exchange_strong(expected, outcome, std::memory_order_acq_rel);
+        }
+    };
+
     class awaiter_base
     {
         friend class condition_variable;
@@ -56,11 +88,15 @@ public:
         /// Called by a notifier holding the waiter's mutex: true if the waiter is to be resumed (it then owns the
         /// mutex), false to keep it waiting.
         virtual auto on_notify() -> bool { return true; }
+        /// Timed waits: the timer won; called holding the waiter's mutex, sets the result.
+        virtual auto on_timeout() -> void {}
 
         condition_variable&     m_cv;
         coro::v16::mutex&       m_mutex;
         std::coroutine_handle<> m_awaiting_coroutine{};
         awaiter_base*           m_next{nullptr};
+        /// Timed waits only: the race with the timer.
+        std::shared_ptr<timed_state> m_timed{};
     };
 
     /// wait(lock): always suspends until a notification.
@@ -119,6 +155,118 @@ public:
         bool            m_result{false};
     };
 
+    /// wait_for / wait_until: a notification (with the predicate and stop rules of the untimed waits) races a timer
+    /// run on `executor`. result_type is std::cv_status (no predicate) or bool (the predicate's last value).
+    template<coro::concepts::io_executor executor_type, typename result_type>
+    class awaiter_with_wait : public awaiter_base
+    {
+    public:
+        awaiter_with_wait(
+            condition_variable&            cv,
+            executor_type&                 executor,
+            coro::v16::scoped_lock&        lock,
+            std::chrono::nanoseconds       duration,
+            std::optional<predicate_type>  predicate,
+            std::optional<std::stop_token> stop_token)
+            : awaiter_base(cv, lock),
+              m_executor(executor),
+              m_duration(duration),
+              m_predicate(std::move(predicate)),
+              m_stop_token(std::move(stop_token))
+        {
+        }
+
+        auto await_ready() -> bool
+        {
+            if (m_predicate.has_value() && (*m_predicate)())
+            {
+                set_result(true, false);
+                return true;
+            }
+            return false;
+        }
+
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_timed              = std::make_shared<timed_state>();
+            m_timed->m_cv        = &m_cv;
+            m_timed->m_waiter    = this;
+            m_timed->m_mutex     = &m_mutex;
+            m_cv.push(this);
+            if (!m_executor.spawn_detached(make_timer_task(m_executor, m_duration, m_timed)))
+            {
+                // No timer (the executor is shut down): time out at once. No notifier can have claimed the wait,
+                // since that needs the mutex, which we still hold.
+                m_timed->claim(timed_state::timed_out);
+                m_cv.withdraw(*m_timed);
+                on_timeout();
+                return false;
+            }
+            // From here on the timer or a notifier may own this waiter; nothing of `this` is touched after the unlock.
+            m_mutex.unlock();
+            return true;
+        }
+
+        auto await_resume() const noexcept -> result_type { return m_result; }
+
+    protected:
+        auto on_notify() -> bool override
+        {
+            if (!m_predicate.has_value())
+            {
+                set_result(true, false);
+                return true;
+            }
+            const bool value = (*m_predicate)();
+            set_result(value, false);
+            return value || (m_stop_token.has_value() && m_stop_token->stop_requested());
+        }
+
+        auto on_timeout() -> void override
+        {
+            set_result(m_predicate.has_value() ? (*m_predicate)() : false, true);
+        }
+
+    private:
+        auto set_result(bool value, bool timed_out) -> void
+        {
+            if constexpr (std::is_same_v<result_type, std::cv_status>)
+            {
+                (void)value;
+                m_result = timed_out ? std::cv_status::timeout : std::cv_status::no_timeout;
+            }
+            else
+            {
+                m_result = value;
+            }
+        }
+
+        /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
+        /// timer cancellation), then takes the wait over unless a notifier already has.
+        static auto make_timer_task(
+            executor_type& executor, std::chrono::nanoseconds duration, std::shared_ptr<timed_state> state)
+            -> coro::task<void>
+        {
+            co_await executor.schedule_after(duration);
+            if (!state->claim(timed_state::timed_out))
+            {
+                co_return;
+            }
+            // The waiter is still suspended (only we can resume it now), so the condition variable and the
+            // mutex are still there.
+            state->m_cv->withdraw(*state);
+            co_await state->m_mutex->lock();
+            resume_timed_out(*state);
+        }
+
+        executor_type&                 m_executor;
+        std::chrono::nanoseconds       m_duration;
+        std::optional<predicate_type>  m_predicate;
+        std::optional<std::stop_token> m_stop_token;
+        result_type                    m_result{};
+    };
+
     /// Notifies the most recent waiter (a task: nothing happens until it is awaited).
     [[nodiscard]] auto notify_one() -> coro::task<void>;
 
@@ -137,15 +285,12 @@ public:
     template<coro::concepts::v16::executor executor_type>
     auto notify_all(std::unique_ptr<executor_type>& executor) -> void
     {
-        awaiter_base* waiters = detach_all();
-        while (waiters != nullptr)
+        for (auto& popped : detach_all())
         {
-            auto* next = waiters->m_next;
-            if (!executor->spawn_detached(notify_waiter(waiters)))
+            if (!executor->spawn_detached(notify_one_waiter(popped)))
             {
-                push(waiters);
+                push_back(popped);
             }
-            waiters = next;
         }
     }
 
@@ -161,14 +306,107 @@ public:
         return awaiter_with_predicate_stop_token{*this, lock, std::move(stop_token), std::move(predicate)};
     }
 
+    /// Timed waits (libcoro v0.16, need an io_executor such as coro::scheduler, which must outlive the wait): as
+    /// wait(...), but also end once `duration` passed (a timer on `executor`; the caller then resumes on the
+    /// executor holding the mutex again). Without a predicate the result is std::cv_status; with one, the
+    /// predicate's last value (evaluated once more at the timeout). A predicate true at the call does not suspend.
+    /// If the executor refuses the timer (shut down) the wait times out at once without releasing the mutex.
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>& executor,
+        coro::v16::scoped_lock&         lock,
+        const std::chrono::duration<rep_type, period_type> duration) -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return awaiter_with_wait<executor_type, std::cv_status>{
+            *this, *executor, lock, to_wait(duration), std::nullopt, std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::nullopt};
+    }
+    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    [[nodiscard]] auto wait_for(
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
+        std::stop_token                                    stop_token,
+        const std::chrono::duration<rep_type, period_type> duration,
+        predicate_type                                     predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return awaiter_with_wait<executor_type, bool>{
+            *this, *executor, lock, to_wait(duration), std::move(predicate), std::move(stop_token)};
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time)
+        -> awaiter_with_wait<executor_type, std::cv_status>
+    {
+        return wait_for(executor, lock, until(wait_until_time));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, until(wait_until_time), std::move(predicate));
+    }
+    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    [[nodiscard]] auto wait_until(
+        std::unique_ptr<executor_type>&                         executor,
+        coro::v16::scoped_lock&                                 lock,
+        std::stop_token                                         stop_token,
+        const std::chrono::time_point<clock_type, duration_type> wait_until_time,
+        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+    {
+        return wait_for(executor, lock, std::move(stop_token), until(wait_until_time), std::move(predicate));
+    }
+
 private:
+    /// Non-positive durations wait 1ns (upstream's rule for deadlines already passed).
+    template<class rep_type, class period_type>
+    static auto to_wait(std::chrono::duration<rep_type, period_type> duration) -> std::chrono::nanoseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::nanoseconds>(duration), std::chrono::nanoseconds{1});
+    }
+    template<class clock_type, class duration_type>
+    static auto until(std::chrono::time_point<clock_type, duration_type> time) -> std::chrono::nanoseconds
+    {
+        return to_wait(time - clock_type::now());
+    }
+
+    /// What a notifier took off the list: copied under the list lock, because a timed waiter may be resumed by its
+    /// timer (and gone) once it is off the list.
+    struct popped_waiter
+    {
+        awaiter_base*                waiter{nullptr};
+        coro::v16::mutex*            mutex{nullptr};
+        std::shared_ptr<timed_state> timed{};
+    };
+
     static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
     auto push(awaiter_base* waiter) -> void;
-    auto pop() -> awaiter_base*;
-    auto detach_all() -> awaiter_base*;
+    /// Re-queues a waiter whose predicate was false, unless its timer has taken it over meanwhile.
+    auto push_back(const popped_waiter& popped) -> void;
+    auto pop() -> std::optional<popped_waiter>;
+    auto detach_all() -> std::vector<popped_waiter>;
+    /// Takes a timed-out waiter off the list (if a notifier has not popped it already).
+    auto withdraw(timed_state& state) -> void;
 
     /// Locks the waiter's mutex on its behalf; resumes it inline if on_notify() agrees, otherwise re-queues it.
-    static auto notify_waiter(awaiter_base* waiter) -> coro::task<void>;
+    /// False if the waiter's timer had taken the wait over (nothing was consumed).
+    static auto notify_waiter(popped_waiter popped) -> coro::task<bool>;
+    static auto notify_one_waiter(popped_waiter popped) -> coro::task<void>;
+    /// The timer won: sets the waiter's result and resumes it (the caller holds the waiter's mutex for it).
+    static auto resume_timed_out(timed_state& state) -> void;
 
     std::mutex    m_waiters_mutex;
     /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate

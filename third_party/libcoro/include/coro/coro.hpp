@@ -35,6 +35,7 @@
 
 // io_scheduler and poll are part of the core library here (libcoro v0.14 gates them on networking).
 #include "coro/io_scheduler.hpp"
+#include "coro/scheduler.hpp"
 #ifdef LIBCORO_FEATURE_NETWORKING
     #include "coro/net/dns/resolver.hpp"
     #include "coro/net/tcp/client.hpp"

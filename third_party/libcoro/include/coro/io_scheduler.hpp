@@ -63,6 +63,9 @@ class io_scheduler : public std::enable_shared_from_this<io_scheduler>
     };
 
 public:
+    /// The v0.14 poll result, whatever LIBCORO_API_VERSION selects for coro::poll_status.
+    using poll_status = coro::v14::poll_status;
+
     class schedule_operation;
     friend class schedule_operation;
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "coro/api_version.hpp"
+
 #include <cstdint>
 #include <string>
 #include <sys/epoll.h>
@@ -27,6 +29,10 @@ inline auto poll_op_writeable(poll_op op) -> bool
 /// "read", "write", "read_write" or "unknown".
 auto to_string(poll_op op) -> const std::string&;
 
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
 /// How a poll finished.
 enum class poll_status
 {
@@ -42,5 +48,8 @@ enum class poll_status
 
 /// "event", "timeout", "error", "closed" or "unknown".
 auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
 
 } // namespace coro
+
+#include "coro/v16/poll.hpp"

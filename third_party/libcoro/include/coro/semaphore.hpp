@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/api_version.hpp"
 #include <coro/export.hpp>
 
 #include <atomic>
@@ -9,6 +10,9 @@
 #include <string>
 
 namespace coro
+{
+// The v0.14 semaphore (coro::v16::semaphore<max>, coro/v16/semaphore.hpp, is the v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
 /// Counting semaphore for coroutines. acquire() takes a unit without suspending when one is available,
 /// otherwise waits. release() hands its unit straight to the most recent waiter (LIFO, intentionally unfair) and
@@ -121,5 +125,8 @@ private:
     std::mutex         m_waiter_mutex;
     acquire_operation* m_acquire_waiters{nullptr};
 };
+} // namespace v14
 
 } // namespace coro
+
+#include "coro/v16/semaphore.hpp"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coro/api_version.hpp"
 #include "coro/concepts/executor.hpp"
 
 #include <coroutine>
@@ -10,6 +11,10 @@
 #include <utility>
 
 namespace coro
+{
+// The v0.14 shared_mutex and its shared_scoped_lock (coro::v16::shared_mutex, coro/v16/shared_mutex.hpp, is the
+// v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
 template<concepts::v14::executor executor_type>
 class shared_mutex;
@@ -278,5 +283,8 @@ private:
     lock_operation*                m_head{nullptr};
     lock_operation*                m_tail{nullptr};
 };
+} // namespace v14
 
 } // namespace coro
+
+#include "coro/v16/shared_mutex.hpp"

@@ -13,7 +13,14 @@
 namespace coro
 {
 enum class poll_op : uint64_t;
+LIBCORO_INLINE_V14 namespace v14
+{
 enum class poll_status;
+} // namespace v14
+LIBCORO_INLINE_V16 namespace v16
+{
+enum class poll_status;
+} // namespace v16
 } // namespace coro
 
 namespace coro::concepts
@@ -54,7 +61,14 @@ concept executor = requires(executor_type e, std::coroutine_handle<> c) {
 /// libcoro's own public name, kept for source compatibility.
 template<typename executor_type>
 concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::poll_status>>;
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+};
+
+/// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
+/// defaulted fourth parameter, the cancel token).
+template<typename executor_type>
+concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
 };
 
 } // namespace coro::concepts

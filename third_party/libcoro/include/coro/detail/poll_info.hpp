@@ -41,7 +41,7 @@ struct poll_info
     /// The coroutine to resume once the wait completes.
     std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Result handed back to the awaiting coroutine.
-    poll_status m_poll_status{poll_status::error};
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
     /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).

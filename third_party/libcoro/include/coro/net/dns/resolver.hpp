@@ -162,7 +162,7 @@ public:
             auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto wait = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
-            if (status == coro::poll_status::closed || status == coro::poll_status::error)
+            if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
             {
                 // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
                 // refused it); waiting again would only spin until the timeout.

@@ -55,7 +55,7 @@ public:
 
     /// Waits for the socket to become ready for `op` (see io_scheduler::poll).
     auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+        -> coro::task<coro::v14::poll_status>
     {
         return m_io_scheduler->poll(m_socket, op, timeout);
     }

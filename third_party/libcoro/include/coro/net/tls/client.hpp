@@ -88,7 +88,7 @@ private:
     auto create_session(bool server_side) -> connection_status;
     auto handshake(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>;
     auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+        -> coro::task<coro::v14::poll_status>
     {
         return m_io_scheduler->poll(m_socket, op, timeout);
     }

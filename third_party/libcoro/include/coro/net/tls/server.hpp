@@ -40,7 +40,7 @@ public:
     ~server() = default;
 
     /// Waits until a connection can be accepted.
-    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::poll_status>
+    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v14::poll_status>
     {
         return m_io_scheduler->poll(m_accept_socket, coro::poll_op::read, timeout);
     }

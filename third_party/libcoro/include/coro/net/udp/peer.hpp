@@ -47,7 +47,7 @@ public:
     ~peer()                              = default;
 
     auto poll(poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::poll_status>
+        -> coro::task<coro::v14::poll_status>
     {
         return m_io_scheduler->poll(m_socket, op, timeout);
     }
