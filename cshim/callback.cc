@@ -128,7 +128,7 @@ auto set_error(gocoro_error* err, int code, const char* message) noexcept -> int
 {
     if (err != nullptr)
     {
-        err->code = code;
+        err->code     = code;
         std::size_t i = 0;
         for (; message != nullptr && message[i] != '\0' && i + 1 < sizeof(err->message); ++i)
         {

@@ -58,12 +58,11 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start                = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)]
-        { start(0); };
-        auto io_stop = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
         wrapper->scheduler = sched::make_shared(sched::options{
-            .thread_strategy = opts->thread_strategy == 1 ? sched::thread_strategy_t::manual
-                                                          : sched::thread_strategy_t::spawn,
+            .thread_strategy =
+                opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn,
             .on_io_thread_start_functor = std::move(io_start),
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
@@ -107,8 +106,8 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
 {
     try
     {
-        auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
-            *s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_for_host(*s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;

@@ -1,6 +1,6 @@
 #include "cshim/latch.h"
-#include "cshim/completion.h"
 #include "cshim/callback.hpp"
+#include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
 #include "cshim/latch.hpp"
 #include "cshim/thread_pool.hpp"
@@ -68,7 +68,7 @@ auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
 
 /// Counts down and, if that completes the latch, resumes its waiters through `resume` (inline, or handed to an
 /// executor); a host task body reached inline is left in *steps.
-template<typename resume_fn>
+template <typename resume_fn>
 auto count_down_with(gocoro_latch* l, int64_t n, gocoro_step** steps, resume_fn resume) -> int
 {
     *steps = nullptr;

@@ -15,7 +15,7 @@ struct gocoro_pending
 
     auto complete(int64_t r) noexcept -> void
     {
-        result = r;
+        result            = r;
         const uintptr_t h = handle.exchange(finished, std::memory_order_acq_rel);
         if (h != 0)
         {

@@ -14,7 +14,7 @@ namespace
 {
 /// Suspends on an operation whose await_ready() already returned false (and left the buffer's lock held for
 /// await_suspend, as libcoro's ring_buffer does).
-template<typename operation>
+template <typename operation>
 struct finish_await
 {
     operation& op;
@@ -24,7 +24,7 @@ struct finish_await
     auto await_resume() { return op.await_resume(); }
 };
 
-template<std::size_t N>
+template <std::size_t N>
 class ring_buffer_impl final : public gocoro_ring_buffer
 {
     using rb_type = coro::ring_buffer<uint64_t, N>;
@@ -104,7 +104,7 @@ private:
     rb_type m_rb;
 };
 
-template<std::size_t N>
+template <std::size_t N>
 auto make_ring_buffer() -> gocoro_ring_buffer*
 {
     return new (std::nothrow) ring_buffer_impl<N>();
@@ -115,7 +115,7 @@ extern "C" gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity)
 {
     switch (capacity)
     {
-        // clang-format off
+            // clang-format off
         case 1: return make_ring_buffer<1>();   case 2: return make_ring_buffer<2>();   case 3: return make_ring_buffer<3>();   case 4: return make_ring_buffer<4>();
         case 5: return make_ring_buffer<5>();   case 6: return make_ring_buffer<6>();   case 7: return make_ring_buffer<7>();   case 8: return make_ring_buffer<8>();
         case 9: return make_ring_buffer<9>();   case 10: return make_ring_buffer<10>(); case 11: return make_ring_buffer<11>(); case 12: return make_ring_buffer<12>();
@@ -147,18 +147,20 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     return scope.take();
 }
 
-extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->produce(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->produce(id, pending);
+    *steps               = scope.take();
     return rc;
 }
 
-extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->consume(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->consume(id, pending);
+    *steps               = scope.take();
     return rc;
 }

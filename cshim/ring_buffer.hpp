@@ -26,7 +26,7 @@ struct gocoro_ring_buffer
     /// co_await consume(): the id, or -1 when stopped.
     virtual auto consume_task() -> coro::task<int64_t> = 0;
     virtual auto size() const -> std::size_t           = 0;
-    virtual auto notify_waiters() -> void               = 0;
+    virtual auto notify_waiters() -> void              = 0;
 
     const std::size_t capacity;
 };

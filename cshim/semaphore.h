@@ -34,9 +34,9 @@ int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
  * so its type is the only bound. */
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
-int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
-int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
-gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
+int          gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
+int64_t      gocoro_semaphore_value(const gocoro_semaphore* s);
+gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
  * (possibly right away). */

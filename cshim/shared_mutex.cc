@@ -29,7 +29,7 @@ auto report_error(gocoro_error* err, int code, const char* what) -> void
 
 namespace
 {
-template<typename executor_handle>
+template <typename executor_handle>
 auto create_shared_mutex(executor_handle* executor, gocoro_error* err) -> gocoro_shared_mutex*
 {
     try

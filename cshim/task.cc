@@ -20,12 +20,12 @@
 #include <atomic>
 #include <chrono>
 #include <coroutine>
-#include <exception>
 #include <cstdlib>
+#include <exception>
 #include <memory>
-#include <unistd.h>
 #include <new>
 #include <stdexcept>
+#include <unistd.h>
 #include <vector>
 
 namespace
@@ -83,8 +83,8 @@ struct gocoro_task
     struct awaiter
     {
         gocoro_task* t;
-        auto await_ready() const noexcept -> bool { return t->coroutine().done(); }
-        auto await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
+        auto         await_ready() const noexcept -> bool { return t->coroutine().done(); }
+        auto         await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
         {
             t->continuation = awaiting;
             return t->coroutine();
@@ -99,10 +99,10 @@ struct gocoro_task
         }
     };
 
-    uintptr_t               handle;
+    uintptr_t handle;
     /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
     /// to the completion queue instead of calling into the host.
-    bool                    goroutine_body;
+    bool goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -268,7 +268,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
                     break;
                 case GOCORO_OP_WHEN_ANY:
-                    op.result = co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
+                    op.result =
+                        co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
                 case GOCORO_OP_IO_SCHEDULE:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
@@ -301,8 +302,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                 case GOCORO_OP_SEMAPHORE_ACQUIRE:
                 {
                     const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result    = r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED
-                                                                                  : GOCORO_SEMAPHORE_STOPPED;
+                    op.result =
+                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
                     break;
                 }
                 case GOCORO_OP_RING_PRODUCE:

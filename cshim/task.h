@@ -106,7 +106,7 @@ typedef struct gocoro_when_any_item
  * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
  * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
  * host (see gocoro_step). */
-#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_CALLBACK  0
 #define GOCORO_TASK_GOROUTINE 1
 /* The handle of a posted goroutine-body step: never a host handle (those are small). */
 #define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)

@@ -21,7 +21,7 @@ auto run_host_task_behind(coro::thread_pool& pool, uintptr_t handle) -> coro::ta
 }
 
 /// Spawns the task `make` returns; making it allocates its frame, so that happens inside the try too.
-template<typename Make>
+template <typename Make>
 auto spawn(gocoro_thread_pool* tp, Make make) -> int
 {
     try

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly what CI runs (.ci/run calls this). About 25-35 minutes on a busy 2-core machine
 # from a cold cache (a few minutes when warm), about 3 GB of disk (Go build cache, .build/, Bazel's output base):
-#   setup (apt, idempotent) -> versions agree -> gofmt -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
+#   setup (apt, idempotent) -> versions agree -> gofmt -> clang-format -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
 #   go test -race -> adversarial suite -> thread pool
 #   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ tests under ASan+UBSan, TSan, and
 #   optimised with clang -> bazel test //... -> your own libcoro (stand-in, probe, go and Bazel) -> benchmark suite smoke run -> Bazel 7 bzlmod check
@@ -64,6 +64,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
     echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+step "clang-format: the C++ matches .clang-format (tools/clang_format.sh; -i fixes)"
+bash tools/clang_format.sh
 
 step "generated native files (amalgamations, make and Bazel fragments) match tools/native/sources.txt and the C++"
 go run ./internal/cmd/amalgamate -check

@@ -8,12 +8,12 @@
 
 #if !GOCORO_CORE_EXTENSIONS
 
-#include <algorithm>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <utility>
-#include <vector>
+    #include <algorithm>
+    #include <memory>
+    #include <mutex>
+    #include <thread>
+    #include <utility>
+    #include <vector>
 
 namespace gocoro::compat
 {
@@ -90,9 +90,9 @@ private:
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
 {
-    using clock         = std::chrono::steady_clock;
-    const bool bounded  = timeout > std::chrono::milliseconds{0};
-    const auto deadline = clock::now() + timeout;
+    using clock           = std::chrono::steady_clock;
+    const bool   bounded  = timeout > std::chrono::milliseconds{0};
+    const auto   deadline = clock::now() + timeout;
     pending_poll counted{s};
     for (;;)
     {

@@ -10,7 +10,7 @@
 #include <chrono>
 
 #if GOCORO_CORE_EXTENSIONS
-#include <coro/detail/fd_close_serial.hpp>
+    #include <coro/detail/fd_close_serial.hpp>
 #endif
 
 namespace gocoro::compat
@@ -88,17 +88,13 @@ inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, st
 }
 
 /// Nothing to tell: upstream checks readiness with every poll.
-inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
-{
-}
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void {}
 
 /// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
 /// within one slice.
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
 
 /// Nothing to count: upstream keeps no registration between polls.
-inline auto note_close(coro::fd_t) noexcept -> void
-{
-}
+inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat

@@ -24,9 +24,7 @@
 struct gocoro_dns_state
 {
     gocoro_dns_state(std::shared_ptr<coro::io_scheduler> s, std::chrono::milliseconds t)
-        : sched(s),
-          timeout(t),
-          resolver(std::move(s), t)
+        : sched(s), timeout(t), resolver(std::move(s), t)
     {
     }
 
@@ -43,8 +41,8 @@ namespace
 {
 auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_result*
 {
-    auto* r = static_cast<gocoro_dns_result*>(
-        std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
+    auto* r =
+        static_cast<gocoro_dns_result*>(std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
     if (r != nullptr)
     {
         r->status    = status;
@@ -54,8 +52,7 @@ auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_
     return r;
 }
 
-auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept
-    -> gocoro_dns_result*
+auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept -> gocoro_dns_result*
 {
     if (res.status() != coro::net::dns::status::complete)
     {
@@ -90,10 +87,9 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
         }
         else
         {
-            const auto start = std::chrono::steady_clock::now();
-            auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
-            const bool expired =
-                st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
+            const auto start   = std::chrono::steady_clock::now();
+            auto       res     = co_await st->resolver.host_by_name(coro::net::hostname{name});
+            const bool expired = st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
             out = st->cancel.requested(st->resolver) ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
         }
     }

@@ -106,8 +106,8 @@ gocoro_ip_text gocoro_ip_address_to_string(gocoro_ip_address address)
     {
         coro::net::ip_address a{
             std::span<const uint8_t>{
-                address.bytes, address.domain == AF_INET ? coro::net::ip_address::ipv4_len
-                                                         : coro::net::ip_address::ipv6_len},
+                address.bytes,
+                address.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len},
             static_cast<coro::net::domain_t>(address.domain)};
         return gocoro_ip_text_of(a.to_string());
     }

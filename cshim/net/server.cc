@@ -71,11 +71,11 @@ namespace
 {
 using gocoro::server::connection;
 
-gocoro_server_open_fn  g_open{nullptr};
-gocoro_server_data_fn  g_data{nullptr};
-gocoro_server_close_fn g_close{nullptr};
+gocoro_server_open_fn   g_open{nullptr};
+gocoro_server_data_fn   g_data{nullptr};
+gocoro_server_close_fn  g_close{nullptr};
 gocoro_server_report_fn g_report{nullptr};
-gocoro_server_tick_fn  g_tick{nullptr};
+gocoro_server_tick_fn   g_tick{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -86,8 +86,8 @@ struct in_callback
 {
     explicit in_callback(const gocoro_server* s) : prev(t_in_callback) { t_in_callback = s; }
     ~in_callback() { t_in_callback = prev; }
-    in_callback(const in_callback&)                    = delete;
-    auto operator=(const in_callback&) -> in_callback& = delete;
+    in_callback(const in_callback&)                                    = delete;
+    auto                 operator=(const in_callback&) -> in_callback& = delete;
     const gocoro_server* prev;
 };
 
@@ -170,14 +170,14 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
-    auto* c      = new gocoro_server_conn{};
-    c->fd        = fd;
-    c->id        = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
-    c->server    = s;
-    c->scheduler = s->native_scheduler;
-    c->user_arg  = s->user_arg;
-    c->data      = s->data;
-    c->stopping  = &s->stopping;
+    auto* c       = new gocoro_server_conn{};
+    c->fd         = fd;
+    c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
+    c->server     = s;
+    c->scheduler  = s->native_scheduler;
+    c->user_arg   = s->user_arg;
+    c->data       = s->data;
+    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -468,9 +468,9 @@ namespace
 struct loop_scratch
 {
     static constexpr std::size_t size = 64 * 1024;
-    std::vector<char> in = std::vector<char>(size);
-    char*             out{nullptr};
-    std::size_t       out_cap{0};
+    std::vector<char>            in   = std::vector<char>(size);
+    char*                        out{nullptr};
+    std::size_t                  out_cap{0};
     ~loop_scratch() { std::free(out); }
 };
 thread_local loop_scratch t_scratch;
@@ -478,19 +478,19 @@ thread_local loop_scratch t_scratch;
 /// The loop side of a Go connection: unconsumed input, output not sent yet, the host handle, and why it ended.
 struct go_loop
 {
-    connection        conn;
-    gocoro_server*    s;
+    connection     conn;
+    gocoro_server* s;
     // Made with the host's connection (open): a connection the host never saw owns none.
     std::unique_ptr<gocoro_go_conn> shared;
-    uintptr_t         h{0};
-    std::vector<char> own;     // unconsumed input (empty while everything was consumed)
-    std::size_t       used{0}; // of own
-    bool              read_first{false};
-    std::string       pending; // output the socket did not take yet
-    std::size_t       sent{0}; // of pending
-    int32_t           reason{GOCORO_END_EOF};
-    int32_t           err{0};
-    bool              above_water{false};
+    uintptr_t                       h{0};
+    std::vector<char>               own;     // unconsumed input (empty while everything was consumed)
+    std::size_t                     used{0}; // of own
+    bool                            read_first{false};
+    std::string                     pending; // output the socket did not take yet
+    std::size_t                     sent{0}; // of pending
+    int32_t                         reason{GOCORO_END_EOF};
+    int32_t                         err{0};
+    bool                            above_water{false};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -556,7 +556,7 @@ struct go_loop
     {
         t_scratch.out     = m.out;
         t_scratch.out_cap = m.out_cap;
-        bool ok           = true;
+        bool        ok    = true;
         std::size_t done  = 0;
         if (m.out_len > 0 && unsent() == 0)
         {
@@ -576,7 +576,7 @@ struct go_loop
                     ok = false;
                     break;
                 }
-                done = m.out_len - rest.size();
+                done          = m.out_len - rest.size();
                 last_progress = clock::now();
             }
         }
@@ -804,7 +804,8 @@ struct go_loop
     {
         const auto now  = clock::now();
         auto       best = clock::time_point::max();
-        auto       pick = [&](clock::time_point at, int32_t w) {
+        auto       pick = [&](clock::time_point at, int32_t w)
+        {
             if (at < best)
             {
                 best = at;
@@ -1047,9 +1048,12 @@ const gocoro_server_handler* gocoro_server_go_handler(void)
     return &go_handler;
 }
 
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick)
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick)
 {
     g_open   = open;
     g_data   = data;
@@ -1153,9 +1157,13 @@ int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more)
     return 0;
 }
 
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op)
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op)
 {
     *err       = 0;
     *failed_op = "";
@@ -1198,7 +1206,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         }
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
-        s->listen_fd   = fd;
+        s->listen_fd  = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)

@@ -64,29 +64,29 @@ typedef struct gocoro_server_options
     const void* data;
     size_t      data_len;
     /* Largest unconsumed input a connection may buffer (HTTP200 and Go handlers); 0: 1 MiB. */
-    size_t      max_input;
+    size_t max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
-    uintptr_t   host_handle;
+    uintptr_t host_handle;
     /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
      * reported to the host). 0: no limit. */
-    uint64_t    max_conns;
+    uint64_t max_conns;
     /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
      * older than that (a message that never completes) closes it; write: queued output that makes no progress
      * for that long closes it. */
-    int64_t     idle_timeout_ms;
-    int64_t     read_timeout_ms;
-    int64_t     write_timeout_ms;
+    int64_t idle_timeout_ms;
+    int64_t read_timeout_ms;
+    int64_t write_timeout_ms;
     /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
      * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
      * are refused; 0: 4 * high_water. */
-    size_t      high_water;
-    size_t      max_output;
+    size_t high_water;
+    size_t max_output;
     /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
-    int32_t     tick;
+    int32_t tick;
     /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
      * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
      * close is then called only for connections that were opened. */
-    int32_t     lazy_open;
+    int32_t lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -96,15 +96,19 @@ typedef struct gocoro_server_stats
     uint64_t bytes_read;
     uint64_t bytes_written;
     uint64_t requests;
-    uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t errors;  /* failed accepts, refused connections, exceptions escaping handlers */
     uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
  * negated errno; *failed_op names the system call: "socket", "bind", "listen", ...) on failure. */
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op);
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op);
 /* The bound port. */
 uint16_t gocoro_server_port(const gocoro_server* s);
 void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
@@ -175,15 +179,18 @@ enum
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
  * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
  * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
-                                           gocoro_server_msg* msg);
+typedef uintptr_t (
+    *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
 typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick);
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick);
 
 /* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
 

@@ -59,13 +59,13 @@ struct gocoro_server_task
 /// One accepted connection, owned by the server. Fields are the server's; handlers use gocoro::server::connection.
 struct gocoro_server_conn
 {
-    int                  fd{-1};
-    uint64_t             id{0};
-    gocoro_server*       server{nullptr};
-    gocoro_io_scheduler* scheduler{nullptr};
-    void*                user_arg{nullptr};
-    std::string_view     data{};
-    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
+    int                      fd{-1};
+    uint64_t                 id{0};
+    gocoro_server*           server{nullptr};
+    gocoro_io_scheduler*     scheduler{nullptr};
+    void*                    user_arg{nullptr};
+    std::string_view         data{};
+    uintptr_t                dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -75,8 +75,8 @@ struct gocoro_server_conn
     std::optional<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
-    gocoro_server_conn*                   prev{nullptr};
-    gocoro_server_conn*                   next{nullptr};
+    gocoro_server_conn*    prev{nullptr};
+    gocoro_server_conn*    next{nullptr};
 };
 
 namespace gocoro::server
@@ -202,7 +202,7 @@ private:
 
 namespace detail
 {
-template<auto Handler>
+template <auto Handler>
 auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
 {
     using fn = decltype(Handler);
@@ -221,7 +221,8 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
         {
             static_assert(
                 std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::client&>,
-                "a handler is coro::task<void>(gocoro::server::connection) or coro::task<void>(coro::net::tcp::client)");
+                "a handler is coro::task<void>(gocoro::server::connection) or "
+                "coro::task<void>(coro::net::tcp::client)");
             return new gocoro_server_task{Handler(conn.client())};
         }
     }
@@ -233,7 +234,7 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
 } // namespace detail
 
 /// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
-template<auto Handler>
+template <auto Handler>
 constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 {
     return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &detail::start_handler<Handler>};

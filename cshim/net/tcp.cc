@@ -25,9 +25,9 @@ auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out,
     try
     {
         std::string h{host == nullptr ? "" : host};
-        auto domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        auto addr   = coro::net::ip_address::from_string(h, domain);
-        len         = gocoro::compat::to_sockaddr(addr, port, out);
+        auto        domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
+        auto        addr   = coro::net::ip_address::from_string(h, domain);
+        len                = gocoro::compat::to_sockaddr(addr, port, out);
         return true;
     }
     catch (const std::exception&)
@@ -125,8 +125,8 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 {
     sockaddr_storage addr{};
     socklen_t        len = sizeof(addr);
-    int rc = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                       : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    int              rc  = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                                     : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     if (rc != 0)
     {
         return gocoro_tcp_errno();

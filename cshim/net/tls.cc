@@ -336,8 +336,7 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
     {
         problem = use_pem(c->ssl_ctx, o->cert_pem, o->cert_pem_len, o->key_pem, o->key_pem_len);
     }
-    if (problem.empty() && o->ca_file != nullptr &&
-        SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
+    if (problem.empty() && o->ca_file != nullptr && SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
     {
         problem = drain_errors(std::string{"cannot load CA file '"} + o->ca_file + "'");
     }
@@ -367,7 +366,13 @@ void gocoro_tls_context_free(gocoro_tls_context* c)
 }
 
 int gocoro_tls_conn_new(
-    gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap)
+    gocoro_tls_context* c,
+    int                 fd,
+    int                 server,
+    const char*         host,
+    gocoro_tls_conn**   out,
+    char*               err,
+    size_t              cap)
 {
     *out = nullptr;
     ERR_clear_error();
@@ -377,9 +382,9 @@ int gocoro_tls_conn_new(
         copy_text("out of memory", err, cap);
         return -ENOMEM;
     }
-    t->fd     = fd;
-    t->server = server != 0;
-    t->ssl    = SSL_new(c->ssl_ctx);
+    t->fd                    = fd;
+    t->server                = server != 0;
+    t->ssl                   = SSL_new(c->ssl_ctx);
     const BIO_METHOD* method = bio_method();
     BIO*              bio    = (t->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
     if (bio == nullptr)
@@ -511,7 +516,7 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
     {
         // The client's chain starts with the server's leaf; the server's chain omits the client's.
         STACK_OF(X509)* chain = SSL_get_peer_cert_chain(t->ssl);
-        int             i     = t->server ? index - 1 : index;
+        int i                 = t->server ? index - 1 : index;
         if (chain != nullptr && i >= 0 && i < sk_X509_num(chain))
         {
             x = sk_X509_value(chain, i);

@@ -24,13 +24,13 @@ extern "C" {
 typedef struct gocoro_tls_context gocoro_tls_context;
 typedef struct gocoro_tls_conn    gocoro_tls_conn;
 
-#define GOCORO_TLS_WANT_READ (-5001)
+#define GOCORO_TLS_WANT_READ  (-5001)
 #define GOCORO_TLS_WANT_WRITE (-5002)
-#define GOCORO_TLS_EOF (-5003)
-#define GOCORO_TLS_ERROR (-5004)
+#define GOCORO_TLS_EOF        (-5003)
+#define GOCORO_TLS_ERROR      (-5004)
 
 /* File encodings: coro::net::tls::tls_file_type. */
-#define GOCORO_TLS_FILE_PEM 1
+#define GOCORO_TLS_FILE_PEM  1
 #define GOCORO_TLS_FILE_ASN1 2
 
 typedef struct gocoro_tls_context_options
@@ -63,7 +63,13 @@ void gocoro_tls_context_free(gocoro_tls_context* c);
  * the accepting side. Client side: host (may be NULL) is sent as SNI when it is a name, and when the context
  * verifies peers the certificate must match it (a DNS name or an IP literal). 0 or a negated errno, text in err. */
 int gocoro_tls_conn_new(
-    gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap);
+    gocoro_tls_context* c,
+    int                 fd,
+    int                 server,
+    const char*         host,
+    gocoro_tls_conn**   out,
+    char*               err,
+    size_t              cap);
 
 /* Frees the session. If its handshake finished and no TLS or socket error happened, first makes one
  * non-blocking attempt to send close_notify (as libcoro's tls::client destructor does). */

@@ -15,26 +15,25 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
-#include <string_view>
-#include <strings.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <strings.h>
 #include <thread>
 #include <vector>
 
 namespace
 {
 /// The fixed response (the Go comparison server in tools/bench/http writes exactly these bytes).
-constexpr std::string_view response =
-    "HTTP/1.1 200 OK\r\n"
-    "Content-Type: text/plain\r\n"
-    "Content-Length: 13\r\n"
-    "Connection: keep-alive\r\n"
-    "\r\n"
-    "Hello, World!";
+constexpr std::string_view response = "HTTP/1.1 200 OK\r\n"
+                                      "Content-Type: text/plain\r\n"
+                                      "Content-Length: 13\r\n"
+                                      "Connection: keep-alive\r\n"
+                                      "\r\n"
+                                      "Hello, World!";
 
 constexpr std::size_t max_request_bytes = 64 * 1024;
 
@@ -42,7 +41,7 @@ constexpr std::size_t max_request_bytes = 64 * 1024;
 auto content_length(std::string_view headers) -> std::size_t
 {
     constexpr std::string_view name = "content-length:";
-    std::size_t line = headers.find("\r\n");
+    std::size_t                line = headers.find("\r\n");
     while (line != std::string_view::npos)
     {
         line += 2;

@@ -31,8 +31,9 @@ inline auto on_signal(int) -> void
 }
 
 inline auto accept_loop(
-    std::shared_ptr<coro::io_scheduler> scheduler, coro::net::tcp::server server, connection_handler handle)
-    -> coro::task<void>
+    std::shared_ptr<coro::io_scheduler> scheduler,
+    coro::net::tcp::server              server,
+    connection_handler                  handle) -> coro::task<void>
 {
     co_await scheduler->schedule();
     while (!g_stop.load(std::memory_order_relaxed))
@@ -144,8 +145,13 @@ inline auto run_server(const char* name, int argc, char** argv, connection_handl
         std::fflush(stderr);
         std::_Exit(exit_code.load());
     }
-    std::fprintf(stderr, "%s listening on %s:%u with %u scheduler(s)\n", name, opts.address.to_string().c_str(),
-                 opts.port, schedulers);
+    std::fprintf(
+        stderr,
+        "%s listening on %s:%u with %u scheduler(s)\n",
+        name,
+        opts.address.to_string().c_str(),
+        opts.port,
+        schedulers);
     while (!g_stop.load())
     {
         std::this_thread::sleep_for(std::chrono::milliseconds{100});

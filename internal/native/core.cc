@@ -267,7 +267,7 @@ struct depot
 
     auto give(free_frame* b) noexcept -> bool
     {
-        std::scoped_lock lk{m_mutex};
+        std::scoped_lock  lk{m_mutex};
         const std::size_t n = m_count.load(std::memory_order_relaxed);
         if (n >= max_depot_batches)
         {
@@ -286,7 +286,7 @@ struct depot
             return nullptr;
         }
         std::scoped_lock lk{m_mutex};
-        free_frame* b = m_batches;
+        free_frame*      b = m_batches;
         if (b != nullptr)
         {
             m_batches = next_batch(b);
@@ -515,10 +515,7 @@ pipe_t::pipe_t(const pipe_t& other)
     }
 }
 
-pipe_t::pipe_t(pipe_t&& other) noexcept
-    : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)}
-{
-}
+pipe_t::pipe_t(pipe_t&& other) noexcept : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)} {}
 
 auto pipe_t::operator=(const pipe_t& other) -> pipe_t&
 {
@@ -593,7 +590,7 @@ auto pipe_t::close() -> void
 //   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
 //     its headers with those blocks and this header's #include lines removed.
 #ifndef GOCORO_CORE_EXTENSIONS
-#define GOCORO_CORE_EXTENSIONS 1
+    #define GOCORO_CORE_EXTENSIONS 1
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
 #line 4 "../../third_party/libcoro/include/coro/task.hpp"
@@ -611,7 +608,7 @@ auto pipe_t::close() -> void
 
 namespace coro
 {
-template<typename return_type = void>
+template <typename return_type = void>
 class task;
 
 namespace detail
@@ -624,7 +621,7 @@ struct promise_base
     {
         auto await_ready() const noexcept -> bool { return false; }
 
-        template<typename promise_type>
+        template <typename promise_type>
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
@@ -673,7 +670,7 @@ struct unset_return_value
     throw std::runtime_error{"The return value was never set, did you execute the coroutine?"};
 }
 
-template<typename return_type>
+template <typename return_type>
 struct promise final : public promise_base
 {
     using task_type                                = task<return_type>;
@@ -694,7 +691,7 @@ struct promise final : public promise_base
 
     auto get_return_object() noexcept -> task_type;
 
-    template<typename value_type>
+    template <typename value_type>
         requires(return_type_is_reference and std::is_constructible_v<return_type, value_type &&>) or
                 (not return_type_is_reference and std::is_constructible_v<stored_type, value_type &&>)
     auto return_value(value_type&& value) -> void
@@ -796,7 +793,7 @@ private:
     variant_type m_storage{};
 };
 
-template<>
+template <>
 struct promise<void> : public promise_base
 {
     using task_type        = task<void>;
@@ -831,7 +828,7 @@ private:
 
 /// A lazy coroutine producing one `return_type`. Owns its frame; awaited by at most one coroutine at a
 /// time; not thread-safe. The body starts at the first resume() or when awaited.
-template<typename return_type>
+template <typename return_type>
 class [[nodiscard]] task
 {
 public:
@@ -937,7 +934,7 @@ private:
 
 namespace detail
 {
-template<typename return_type>
+template <typename return_type>
 inline auto promise<return_type>::get_return_object() noexcept -> task<return_type>
 {
     return task<return_type>{coroutine_handle::from_promise(*this)};
@@ -1061,9 +1058,7 @@ auto promise_self_deleting::final_suspend() noexcept -> std::suspend_never
     return std::suspend_never{};
 }
 
-auto promise_self_deleting::return_void() noexcept -> void
-{
-}
+auto promise_self_deleting::return_void() noexcept -> void {}
 
 auto promise_self_deleting::unhandled_exception() -> void
 {
@@ -1075,9 +1070,7 @@ auto promise_self_deleting::executor_size(std::atomic<std::size_t>& executor_siz
     m_executor_size = &executor_size;
 }
 
-task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise)
-{
-}
+task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise) {}
 
 task_self_deleting::~task_self_deleting() = default;
 
@@ -1154,20 +1147,12 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
 // before it opens coro::v14 or coro::v16.
 namespace coro
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 namespace concepts
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
@@ -1186,52 +1171,52 @@ LIBCORO_INLINE_V16 namespace v16
 namespace coro::concepts
 {
 /// True when `type` is one of `types`.
-template<typename type, typename... types>
+template <typename type, typename... types>
 concept in_types = (std::same_as<type, types> || ...);
 
 /// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
+template <typename type>
 concept awaiter = requires(type t, std::coroutine_handle<> c) {
     { t.await_ready() } -> std::same_as<bool>;
     { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
     { t.await_resume() };
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable = requires(type t) {
     { t.operator co_await() } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable = requires(type t) {
     { operator co_await(t) } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
 
-template<typename type>
+template <typename type>
 concept awaiter_void = awaiter<type> && requires(type t) {
     { t.await_resume() } -> std::same_as<void>;
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable_void = requires(type t) {
     { t.operator co_await() } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable_void = requires(type t) {
     { operator co_await(t) } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable_void =
     member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
 
 /// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
 /// operator, else the object itself.
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 static auto get_awaiter(awaitable_type&& value)
 {
     if constexpr (member_co_await_awaitable<awaitable_type>)
@@ -1242,12 +1227,12 @@ static auto get_awaiter(awaitable_type&& value)
         return std::forward<awaitable_type>(value);
 }
 
-template<awaitable awaitable_type, typename = void>
+template <awaitable awaitable_type, typename = void>
 struct awaitable_traits
 {
 };
 
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 struct awaitable_traits<awaitable_type>
 {
     using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
@@ -1270,11 +1255,11 @@ namespace coro
 enum class poll_op : uint64_t;
 LIBCORO_INLINE_V14 namespace v14
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v14
 LIBCORO_INLINE_V16 namespace v16
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v16
 } // namespace coro
 
@@ -1282,49 +1267,51 @@ namespace coro::concepts
 {
 LIBCORO_INLINE_V14 namespace v14
 {
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v14
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
-/// io_scheduler offer all three, so they satisfy both versions of the concept.
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+    /// io_scheduler offer all three, so they satisfy both versions of the concept.
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v16
 
 /// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
 /// libcoro's own public name, kept for source compatibility.
-template<typename executor_type>
-concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
-};
+template <typename executor_type>
+concept io_exceutor = v14::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+                      };
 
 /// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
 /// defaulted fourth parameter, the cancel token).
-template<typename executor_type>
-concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
-};
+template <typename executor_type>
+concept io_executor = v16::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
+                      };
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
@@ -1358,7 +1345,7 @@ namespace coro
 class condition_variable;
 LIBCORO_INLINE_V16 namespace v16
 {
-class mutex;
+    class mutex;
 } // namespace v16
 
 namespace detail
@@ -1386,7 +1373,7 @@ protected:
 };
 
 /// Awaitable lock operation; `return_type` is coro::v16::scoped_lock (scoped_lock()) or void (lock()).
-template<typename return_type>
+template <typename return_type>
 struct lock_operation : lock_operation_base
 {
     explicit lock_operation(coro::v16::mutex& m) noexcept : lock_operation_base(m) {}
@@ -1397,130 +1384,133 @@ struct lock_operation : lock_operation_base
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class coro::v16::mutex;
-    friend class coro::condition_variable;
-
-public:
-    enum class lock_strategy
+    /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
+    class scoped_lock
     {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
+        friend class coro::v16::mutex;
+        friend class coro::condition_variable;
+
+    public:
+        enum class lock_strategy
+        {
+            /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+            adopt
+        };
+
+        explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+        {
+            (void)strategy;
+        }
+
+        /// Unlocks the mutex if this scoped_lock still owns it.
+        ~scoped_lock() { unlock(); }
+
+        scoped_lock(const scoped_lock&) = delete;
+        scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+        auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+        /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
+        auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+        {
+            if (std::addressof(other) != this)
+            {
+                m_mutex = std::exchange(other.m_mutex, nullptr);
+            }
+            return *this;
+        }
+
+        /// Releases the mutex; later calls (and the destructor) do nothing.
+        auto unlock() -> void;
+
+    private:
+        coro::v16::mutex* m_mutex{nullptr};
     };
 
-    explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+    /// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
+    /// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
+    /// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
+    /// throws std::runtime_error. Not recursive.
+    class mutex
     {
-        (void)strategy;
-    }
+        friend struct coro::detail::lock_operation_base;
 
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock() { unlock(); }
+    public:
+        explicit mutex() noexcept : m_state(unlocked_value()) {}
+        ~mutex() = default;
 
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
+        mutex(const mutex&)                    = delete;
+        mutex(mutex&&)                         = delete;
+        auto operator=(const mutex&) -> mutex& = delete;
+        auto operator=(mutex&&) -> mutex&      = delete;
+
+        /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
+        [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
         {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
+            return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
         }
-        return *this;
-    }
 
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    coro::v16::mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
-/// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
-/// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
-/// throws std::runtime_error. Not recursive.
-class mutex
-{
-    friend struct coro::detail::lock_operation_base;
-
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
-    [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
-    {
-        return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
-    }
-
-    /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
-    [[nodiscard]] auto lock() -> coro::detail::lock_operation<void> { return coro::detail::lock_operation<void>{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    [[nodiscard]] auto try_lock() -> bool
-    {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
-
-    /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
-    /// returning. Throws std::runtime_error if the mutex is not locked.
-    auto unlock() -> void
-    {
-        void* state = m_state.load(std::memory_order_acquire);
-        while (true)
+        /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
+        [[nodiscard]] auto lock() -> coro::detail::lock_operation<void>
         {
-            if (state == unlocked_value())
+            return coro::detail::lock_operation<void>{*this};
+        }
+
+        /// Takes the lock only if it is free right now; the caller must later call unlock().
+        [[nodiscard]] auto try_lock() -> bool
+        {
+            void* expected = unlocked_value();
+            return m_state.compare_exchange_strong(
+                expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
+        }
+
+        /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
+        /// returning. Throws std::runtime_error if the mutex is not locked.
+        auto unlock() -> void
+        {
+            void* state = m_state.load(std::memory_order_acquire);
+            while (true)
             {
-                throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
-            }
-            if (state == locked_no_waiters)
-            {
-                if (m_state.compare_exchange_weak(
-                        state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                if (state == unlocked_value())
                 {
+                    throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
+                }
+                if (state == locked_no_waiters)
+                {
+                    if (m_state.compare_exchange_weak(
+                            state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
+                // our back (no ABA).
+                auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
+                void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
+                if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
+                {
+                    waiter->m_awaiting_coroutine.resume();
                     return;
                 }
-                continue;
-            }
-            // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
-            // our back (no ABA).
-            auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
-            void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
-            if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
-            {
-                waiter->m_awaiting_coroutine.resume();
-                return;
             }
         }
-    }
 
-private:
-    static constexpr void* locked_no_waiters = nullptr;
+    private:
+        static constexpr void* locked_no_waiters = nullptr;
 
-    /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+        /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
+        auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
 
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
-    std::atomic<void*> m_state;
-};
+        /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
+        std::atomic<void*> m_state;
+    };
 
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
+    inline auto scoped_lock::unlock() -> void
     {
-        std::exchange(m_mutex, nullptr)->unlock();
+        if (m_mutex != nullptr)
+        {
+            std::exchange(m_mutex, nullptr)->unlock();
+        }
     }
-}
 } // namespace v16
 
 namespace detail
@@ -1550,7 +1540,8 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
         else
         {
             m_next = static_cast<lock_operation_base*>(state);
-            if (m_mutex.m_state.compare_exchange_weak(state, this, std::memory_order_release, std::memory_order_acquire))
+            if (m_mutex.m_state.compare_exchange_weak(
+                    state, this, std::memory_order_release, std::memory_order_acquire))
             {
                 return true;
             }
@@ -1558,13 +1549,13 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
     }
 }
 
-template<>
+template <>
 inline auto lock_operation<coro::v16::scoped_lock>::await_resume() noexcept -> coro::v16::scoped_lock
 {
     return coro::v16::scoped_lock{m_mutex};
 }
 
-template<>
+template <>
 inline auto lock_operation<void>::await_resume() noexcept -> void
 {
 }
@@ -1582,131 +1573,128 @@ namespace coro
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
 LIBCORO_INLINE_V14 namespace v14
 {
-class mutex;
+    class mutex;
 
-/// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class mutex;
-
-public:
-    enum class lock_strategy
+    /// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
+    class scoped_lock
     {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
-    };
-
-    explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m)
-    {
-        (void)strategy;
-    }
-
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock();
-
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
-        {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
-        }
-        return *this;
-    }
-
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
-/// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
-/// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
-/// recent first. Not recursive.
-class mutex
-{
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    struct lock_operation
-    {
-        explicit lock_operation(mutex& m) : m_mutex(m) {}
-
-        auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
-
-    private:
         friend class mutex;
 
-        mutex&                  m_mutex;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        lock_operation*         m_next{nullptr};
+    public:
+        enum class lock_strategy
+        {
+            /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+            adopt
+        };
+
+        explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m) { (void)strategy; }
+
+        /// Unlocks the mutex if this scoped_lock still owns it.
+        ~scoped_lock();
+
+        scoped_lock(const scoped_lock&) = delete;
+        scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+        auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+        /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
+        auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+        {
+            if (std::addressof(other) != this)
+            {
+                m_mutex = std::exchange(other.m_mutex, nullptr);
+            }
+            return *this;
+        }
+
+        /// Releases the mutex; later calls (and the destructor) do nothing.
+        auto unlock() -> void;
+
+    private:
+        mutex* m_mutex{nullptr};
     };
 
-    /// Awaitable yielding a scoped_lock that owns the mutex.
-    [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    auto try_lock() -> bool
+    /// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
+    /// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
+    /// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
+    /// recent first. Not recursive.
+    class mutex
     {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
+    public:
+        explicit mutex() noexcept : m_state(unlocked_value()) {}
+        ~mutex() = default;
 
-    /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
-    auto unlock() -> void
-    {
-        if (m_waiters == nullptr)
+        mutex(const mutex&)                    = delete;
+        mutex(mutex&&)                         = delete;
+        auto operator=(const mutex&) -> mutex& = delete;
+        auto operator=(mutex&&) -> mutex&      = delete;
+
+        struct lock_operation
         {
-            void* expected = locked_no_waiters;
-            if (m_state.compare_exchange_strong(
-                    expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
-            {
-                return;
-            }
+            explicit lock_operation(mutex& m) : m_mutex(m) {}
+
+            auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+            auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
+
+        private:
+            friend class mutex;
+
+            mutex&                  m_mutex;
+            std::coroutine_handle<> m_awaiting_coroutine;
+            lock_operation*         m_next{nullptr};
+        };
+
+        /// Awaitable yielding a scoped_lock that owns the mutex.
+        [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
+
+        /// Takes the lock only if it is free right now; the caller must later call unlock().
+        auto try_lock() -> bool
+        {
+            void* expected = unlocked_value();
+            return m_state.compare_exchange_strong(
+                expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
         }
-        unlock_slow();
-    }
 
-private:
-    static constexpr void* locked_no_waiters = nullptr;
+        /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
+        auto unlock() -> void
+        {
+            if (m_waiters == nullptr)
+            {
+                void* expected = locked_no_waiters;
+                if (m_state.compare_exchange_strong(
+                        expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
+                {
+                    return;
+                }
+            }
+            unlock_slow();
+        }
 
-    /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+    private:
+        static constexpr void* locked_no_waiters = nullptr;
 
-    auto unlock_slow() -> void;
+        /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
+        auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
 
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
-    std::atomic<void*> m_state;
-    /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
-    lock_operation* m_waiters{nullptr};
-};
+        auto unlock_slow() -> void;
 
-inline scoped_lock::~scoped_lock()
-{
-    unlock();
-}
+        /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
+        std::atomic<void*> m_state;
+        /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
+        lock_operation* m_waiters{nullptr};
+    };
 
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
+    inline scoped_lock::~scoped_lock()
     {
-        std::exchange(m_mutex, nullptr)->unlock();
+        unlock();
     }
-}
+
+    inline auto scoped_lock::unlock() -> void
+    {
+        if (m_mutex != nullptr)
+        {
+            std::exchange(m_mutex, nullptr)->unlock();
+        }
+    }
 
 } // namespace v14
 } // namespace coro
@@ -1743,7 +1731,7 @@ class condition_variable
 public:
     using predicate_type = std::function<bool()>;
 
-    condition_variable() = default;
+    condition_variable()  = default;
     ~condition_variable() = default;
 
     condition_variable(const condition_variable&)                    = delete;
@@ -1821,8 +1809,7 @@ public:
     {
     public:
         awaiter_with_predicate(condition_variable& cv, coro::v16::scoped_lock& lock, predicate_type predicate)
-            : awaiter_base(cv, lock),
-              m_predicate(std::move(predicate))
+            : awaiter_base(cv, lock), m_predicate(std::move(predicate))
         {
         }
         auto await_ready() -> bool { return m_predicate(); }
@@ -1841,10 +1828,11 @@ public:
     {
     public:
         awaiter_with_predicate_stop_token(
-            condition_variable& cv, coro::v16::scoped_lock& lock, std::stop_token stop_token, predicate_type predicate)
-            : awaiter_base(cv, lock),
-              m_stop_token(std::move(stop_token)),
-              m_predicate(std::move(predicate))
+            condition_variable&     cv,
+            coro::v16::scoped_lock& lock,
+            std::stop_token         stop_token,
+            predicate_type          predicate)
+            : awaiter_base(cv, lock), m_stop_token(std::move(stop_token)), m_predicate(std::move(predicate))
         {
         }
         auto await_ready() -> bool { return on_notify(); }
@@ -1865,7 +1853,7 @@ public:
 
     /// wait_for / wait_until: a notification (with the predicate and stop rules of the untimed waits) races a timer
     /// run on `executor`. result_type is std::cv_status (no predicate) or bool (the predicate's last value).
-    template<coro::concepts::io_executor executor_type, typename result_type>
+    template <coro::concepts::io_executor executor_type, typename result_type>
     class awaiter_with_wait : public awaiter_base
     {
     public:
@@ -1876,10 +1864,7 @@ public:
             std::chrono::nanoseconds       duration,
             std::optional<predicate_type>  predicate,
             std::optional<std::stop_token> stop_token)
-            : awaiter_base(cv, lock),
-              m_executor(executor),
-              m_duration(duration),
-              m_predicate(std::move(predicate)),
+            : awaiter_base(cv, lock), m_executor(executor), m_duration(duration), m_predicate(std::move(predicate)),
               m_stop_token(std::move(stop_token))
         {
         }
@@ -1931,10 +1916,7 @@ public:
             return value || (m_stop_token.has_value() && m_stop_token->stop_requested());
         }
 
-        auto on_timeout() -> void override
-        {
-            set_result(m_predicate.has_value() ? (*m_predicate)() : false, true);
-        }
+        auto on_timeout() -> void override { set_result(m_predicate.has_value() ? (*m_predicate)() : false, true); }
 
     private:
         auto set_result(bool value, bool timed_out) -> void
@@ -1953,8 +1935,9 @@ public:
         /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
         /// timer cancellation), then takes the wait over unless a notifier already has.
         static auto make_timer_task(
-            executor_type& executor, std::chrono::nanoseconds duration, std::shared_ptr<timed_state> state)
-            -> coro::task<void>
+            executor_type&               executor,
+            std::chrono::nanoseconds     duration,
+            std::shared_ptr<timed_state> state) -> coro::task<void>
         {
             co_await executor.schedule_after(duration);
             if (!state->claim(timed_state::timed_out))
@@ -1979,7 +1962,7 @@ public:
     [[nodiscard]] auto notify_one() -> coro::task<void>;
 
     /// Spawns notify_one() detached on `executor` and returns at once.
-    template<coro::concepts::v16::executor executor_type>
+    template <coro::concepts::v16::executor executor_type>
     auto notify_one(std::unique_ptr<executor_type>& executor) -> void
     {
         executor->spawn_detached(notify_one());
@@ -1990,7 +1973,7 @@ public:
 
     /// Detaches every current waiter and spawns one detached task per waiter on `executor` that notifies it, so
     /// they are resumed in parallel on the executor's threads. A waiter the executor refuses keeps waiting.
-    template<coro::concepts::v16::executor executor_type>
+    template <coro::concepts::v16::executor executor_type>
     auto notify_all(std::unique_ptr<executor_type>& executor) -> void
     {
         for (auto& popped : detach_all())
@@ -2019,16 +2002,16 @@ public:
     /// executor holding the mutex again). Without a predicate the result is std::cv_status; with one, the
     /// predicate's last value (evaluated once more at the timeout). A predicate true at the call does not suspend.
     /// If the executor refuses the timer (shut down) the wait times out at once without releasing the mutex.
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
-        std::unique_ptr<executor_type>& executor,
-        coro::v16::scoped_lock&         lock,
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
         const std::chrono::duration<rep_type, period_type> duration) -> awaiter_with_wait<executor_type, std::cv_status>
     {
         return awaiter_with_wait<executor_type, std::cv_status>{
             *this, *executor, lock, to_wait(duration), std::nullopt, std::nullopt};
     }
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
         std::unique_ptr<executor_type>&                    executor,
         coro::v16::scoped_lock&                            lock,
@@ -2038,7 +2021,7 @@ public:
         return awaiter_with_wait<executor_type, bool>{
             *this, *executor, lock, to_wait(duration), std::move(predicate), std::nullopt};
     }
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
         std::unique_ptr<executor_type>&                    executor,
         coro::v16::scoped_lock&                            lock,
@@ -2049,43 +2032,43 @@ public:
         return awaiter_with_wait<executor_type, bool>{
             *this, *executor, lock, to_wait(duration), std::move(predicate), std::move(stop_token)};
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time)
         -> awaiter_with_wait<executor_type, std::cv_status>
     {
         return wait_for(executor, lock, until(wait_until_time));
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time,
-        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+        predicate_type                                           predicate) -> awaiter_with_wait<executor_type, bool>
     {
         return wait_for(executor, lock, until(wait_until_time), std::move(predicate));
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
-        std::stop_token                                         stop_token,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
+        std::stop_token                                          stop_token,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time,
-        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+        predicate_type                                           predicate) -> awaiter_with_wait<executor_type, bool>
     {
         return wait_for(executor, lock, std::move(stop_token), until(wait_until_time), std::move(predicate));
     }
 
 private:
     /// Non-positive durations wait 1ns (upstream's rule for deadlines already passed).
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     static auto to_wait(std::chrono::duration<rep_type, period_type> duration) -> std::chrono::nanoseconds
     {
         return std::max(std::chrono::duration_cast<std::chrono::nanoseconds>(duration), std::chrono::nanoseconds{1});
     }
-    template<class clock_type, class duration_type>
+    template <class clock_type, class duration_type>
     static auto until(std::chrono::time_point<clock_type, duration_type> time) -> std::chrono::nanoseconds
     {
         return to_wait(time - clock_type::now());
@@ -2101,7 +2084,7 @@ private:
     };
 
     static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
-    auto push(awaiter_base* waiter) -> void;
+    auto        push(awaiter_base* waiter) -> void;
     /// Re-queues a waiter whose predicate was false, unless its timer has taken it over meanwhile.
     auto push_back(const popped_waiter& popped) -> void;
     auto pop() -> std::optional<popped_waiter>;
@@ -2116,7 +2099,7 @@ private:
     /// The timer won: sets the waiter's result and resumes it (the caller holds the waiter's mutex for it).
     static auto resume_timed_out(timed_state& state) -> void;
 
-    std::mutex    m_waiters_mutex;
+    std::mutex m_waiters_mutex;
     /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate
     /// is still false goes back on the list, so a lock-free stack would suffer from ABA).
     awaiter_base* m_waiters{nullptr};
@@ -2131,8 +2114,7 @@ private:
 namespace coro
 {
 condition_variable::awaiter_base::awaiter_base(condition_variable& cv, coro::v16::scoped_lock& lock)
-    : m_cv(cv),
-      m_mutex(mutex_of(lock))
+    : m_cv(cv), m_mutex(mutex_of(lock))
 {
 }
 
@@ -2293,11 +2275,11 @@ auto condition_variable::resume_timed_out(timed_state& state) -> void
 namespace coro::concepts
 {
 /// A range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 
 /// A sized range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
@@ -2383,7 +2365,7 @@ inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_run
 /// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
 /// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
 /// The destructor blocks until the group is empty. Thread-safe.
-template<concepts::v16::executor executor_type>
+template <concepts::v16::executor executor_type>
 class task_group
 {
 public:
@@ -2402,7 +2384,7 @@ public:
     }
 
     /// Starts every task of `tasks` (moved out of the range).
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
     {
         for (auto& task : tasks)
@@ -2420,7 +2402,7 @@ public:
     {
     }
 
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
         : task_group(executor.get(), std::move(tasks))
     {
@@ -2648,7 +2630,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -2659,7 +2641,7 @@ public:
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
     /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
         uint64_t count = 0;
@@ -2756,15 +2738,15 @@ private:
     bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
+    std::atomic<uint32_t> m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
     /// A futex wake was issued and the woken worker has not started searching yet.
     std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
+    std::atomic<bool> m_shutdown_requested{false};
+    std::mutex        m_join_mutex;
 };
 
 } // namespace coro
@@ -2870,16 +2852,15 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(e, policy);
     }
 
     /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
-        -> void
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(*e, policy);
     }
@@ -2892,7 +2873,7 @@ public:
 protected:
     friend struct awaiter;
 
-    template<typename executor_type>
+    template <typename executor_type>
     auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
@@ -2928,9 +2909,7 @@ protected:
 
 namespace coro
 {
-event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr)
-{
-}
+event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
 
 auto event::set(resume_order_policy policy) noexcept -> void
 {
@@ -2979,8 +2958,8 @@ auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) n
             return false; // set meanwhile: do not suspend
         }
         m_next = static_cast<awaiter*>(old_value);
-    } while (!m_event.m_state.compare_exchange_weak(
-        old_value, this, std::memory_order_release, std::memory_order_acquire));
+    } while (
+        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
 
     return true;
 }
@@ -3000,7 +2979,6 @@ auto event::reset() noexcept -> void
 #line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -3047,21 +3025,21 @@ auto to_string(poll_op op) -> const std::string&;
 // coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
 LIBCORO_INLINE_V14 namespace v14
 {
-/// How a poll finished.
-enum class poll_status
-{
-    /// The file descriptor is ready for the requested operation.
-    event,
-    /// The timeout elapsed first.
-    timeout,
-    /// The kernel reported an error on the descriptor (or it could not be polled at all).
-    error,
-    /// The peer hung up.
-    closed
-};
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
 
-/// "event", "timeout", "error", "closed" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v14
 
 } // namespace coro
@@ -3089,20 +3067,20 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-enum class poll_status
-{
-    read,
-    write,
-    timeout,
-    error,
-    closed,
-    /// The poll's poll_stop_token was triggered first.
-    cancelled
-};
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
 
-/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v16
 
 /// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
@@ -3127,9 +3105,9 @@ public:
     poll_stop_source() : m_state(std::make_unique<state>()) {}
     ~poll_stop_source() = default;
 
-    poll_stop_source(const poll_stop_source&)                    = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
     auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
 
     /// A token for the read end of the pipe; -1 for a moved-from source.
@@ -3219,7 +3197,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -3236,10 +3214,10 @@ struct poll_info
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = std::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = std::unexpected<E>;
 } // namespace coro
 
@@ -3263,10 +3241,10 @@ using unexpected = std::unexpected<E>;
 
 namespace coro::detail
 {
-template<typename E>
+template <typename E>
 class unexpected;
 
-template<typename T, typename E>
+template <typename T, typename E>
 class expected;
 
 /// Tag selecting the error alternative in in-place constructors.
@@ -3276,26 +3254,26 @@ struct unexpect_t
 };
 inline constexpr unexpect_t unexpect{};
 
-template<typename E>
+template <typename E>
 class bad_expected_access;
 
 /// Thrown by expected::value() when it holds an error.
-template<>
+template <>
 class bad_expected_access<void> : public std::exception
 {
 public:
     auto what() const noexcept -> const char* override { return "bad access to expected without a value"; }
 
 protected:
-    bad_expected_access() noexcept                                            = default;
-    bad_expected_access(const bad_expected_access&)                           = default;
-    bad_expected_access(bad_expected_access&&)                                = default;
-    auto operator=(const bad_expected_access&) -> bad_expected_access&        = default;
-    auto operator=(bad_expected_access&&) -> bad_expected_access&             = default;
-    ~bad_expected_access() override                                           = default;
+    bad_expected_access() noexcept                                     = default;
+    bad_expected_access(const bad_expected_access&)                    = default;
+    bad_expected_access(bad_expected_access&&)                         = default;
+    auto operator=(const bad_expected_access&) -> bad_expected_access& = default;
+    auto operator=(bad_expected_access&&) -> bad_expected_access&      = default;
+    ~bad_expected_access() override                                    = default;
 };
 
-template<typename E>
+template <typename E>
 class bad_expected_access : public bad_expected_access<void>
 {
 public:
@@ -3324,25 +3302,25 @@ namespace expected_detail
 {
 inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
 
-template<typename>
+template <typename>
 inline constexpr bool is_expected = false;
-template<typename T, typename E>
+template <typename T, typename E>
 inline constexpr bool is_expected<expected<T, E>> = true;
 
-template<typename>
+template <typename>
 inline constexpr bool is_unexpected = false;
-template<typename E>
+template <typename E>
 inline constexpr bool is_unexpected<unexpected<E>> = true;
 
 /// Types an unexpected<E> may hold: a non-array, non-cv object type that is not itself an unexpected.
-template<typename E>
+template <typename E>
 concept valid_error =
     std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> && !is_unexpected<E>;
 
 /// Constructs `T` at `p` from `args`; if that may throw and the old object had to be destroyed first, the old
 /// value is kept in a temporary so a throwing construction leaves the destination unchanged (the C++23
 /// "reinit-expected" rule).
-template<typename New, typename Old, typename... Args>
+template <typename New, typename Old, typename... Args>
 constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 {
     if constexpr (std::is_nothrow_constructible_v<New, Args...>)
@@ -3375,7 +3353,7 @@ constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 } // namespace expected_detail
 
 /// Wraps an error value so it can initialise or be assigned to an expected.
-template<typename E>
+template <typename E>
 class unexpected
 {
     static_assert(expected_detail::valid_error<E>, "unexpected<E>: E must be a non-const, non-array object type");
@@ -3384,22 +3362,23 @@ public:
     constexpr unexpected(const unexpected&) = default;
     constexpr unexpected(unexpected&&)      = default;
 
-    template<typename Err = E>
-        requires(!std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
-                 !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
+    template <typename Err = E>
+        requires(
+            !std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
+            !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
     constexpr explicit unexpected(Err&& e) noexcept(std::is_nothrow_constructible_v<E, Err>)
         : m_error(std::forward<Err>(e))
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit unexpected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit unexpected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...)
@@ -3426,7 +3405,7 @@ public:
         a.swap(b);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const unexpected& a, const unexpected<E2>& b) -> bool
     {
         return a.m_error == b.error();
@@ -3436,11 +3415,11 @@ private:
     E m_error;
 };
 
-template<typename E>
+template <typename E>
 unexpected(E) -> unexpected<E>;
 
 /// Holds either a `T` (the expected value) or an `E` (the error). Same interface as C++23 std::expected.
-template<typename T, typename E>
+template <typename T, typename E>
 class expected
 {
     static_assert(!std::is_reference_v<T>, "expected<T&, E> is not supported");
@@ -3449,11 +3428,11 @@ class expected
     static_assert(!expected_detail::is_unexpected<std::remove_cv_t<T>>);
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
     // Whether expected<U, G> may be converted from (U and G different from T and E).
-    template<typename U, typename G, typename UF, typename GF>
+    template <typename U, typename G, typename UF, typename GF>
     static constexpr bool can_convert_from =
         std::is_constructible_v<T, UF> && std::is_constructible_v<E, GF> &&
         (std::is_same_v<std::remove_cv_t<T>, bool> ||
@@ -3471,7 +3450,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     // -- construction ---------------------------------------------------------------------------------------
@@ -3491,9 +3470,10 @@ public:
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
+        requires(
+            std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -3511,9 +3491,10 @@ public:
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
+        requires(
+            std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -3522,7 +3503,7 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, const U&, const G&>
     constexpr explicit(!std::is_convertible_v<const U&, T> || !std::is_convertible_v<const G&, E>)
         expected(const expected<U, G>& other)
@@ -3534,7 +3515,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, U, G>
     constexpr explicit(!std::is_convertible_v<U, T> || !std::is_convertible_v<G, E>) expected(expected<U, G>&& other)
         : m_has_value(other.m_has_value)
@@ -3545,55 +3526,54 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U = T>
+    template <typename U = T>
         requires(!std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
                  !std::is_same_v<std::remove_cvref_t<U>, expected> &&
                  !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 (!std::is_same_v<std::remove_cv_t<T>, bool> ||
-                  !expected_detail::is_expected<std::remove_cvref_t<U>>))
+                 (!std::is_same_v<std::remove_cv_t<T>, bool> || !expected_detail::is_expected<std::remove_cvref_t<U>>))
     constexpr explicit(!std::is_convertible_v<U, T>) expected(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>)
         : m_value(std::forward<U>(v)), m_has_value(true)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
-    constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e) noexcept(
-        std::is_nothrow_constructible_v<E, const G&>)
+    constexpr explicit(!std::is_convertible_v<const G&, E>)
+        expected(const unexpected<G>& e) noexcept(std::is_nothrow_constructible_v<E, const G&>)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
-    constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e) noexcept(
-        std::is_nothrow_constructible_v<E, G>)
+    constexpr explicit(!std::is_convertible_v<G, E>)
+        expected(unexpected<G>&& e) noexcept(std::is_nothrow_constructible_v<E, G>)
         : m_error(std::move(e).error()), m_has_value(false)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<T, Args...>
     constexpr explicit expected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
         : m_value(std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr explicit expected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_value(il, std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -3609,8 +3589,9 @@ public:
 #endif
 
     constexpr ~expected()
-        requires(!expected_detail::trivial_members ||
-                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(
+            !expected_detail::trivial_members ||
+            !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -3622,46 +3603,47 @@ public:
 
     constexpr auto operator=(const expected& other) noexcept(
         std::is_nothrow_copy_assignable_v<T> && std::is_nothrow_copy_constructible_v<T> &&
-        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>) -> expected&
-        requires(std::is_copy_assignable_v<T> && std::is_copy_constructible_v<T> && std::is_copy_assignable_v<E> &&
-                 std::is_copy_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = other.m_value;
-        else if (m_has_value)
-            assign_error(other.m_error);
-        else if (other.m_has_value)
-            assign_value(other.m_value);
-        else
-            m_error = other.m_error;
-        return *this;
-    }
+        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>)
+        -> expected& requires(
+            std::is_copy_assignable_v<T>&& std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<E>&&
+                                                                             std::is_copy_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = other.m_value;
+            else if (m_has_value)
+                assign_error(other.m_error);
+            else if (other.m_has_value)
+                assign_value(other.m_value);
+            else
+                m_error = other.m_error;
+            return *this;
+        }
 
     constexpr auto operator=(expected&& other) noexcept(
         std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_constructible_v<T> &&
-        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>) -> expected&
-        requires(std::is_move_assignable_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<E> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = std::move(other.m_value);
-        else if (m_has_value)
-            assign_error(std::move(other.m_error));
-        else if (other.m_has_value)
-            assign_value(std::move(other.m_value));
-        else
-            m_error = std::move(other.m_error);
-        return *this;
-    }
+        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>)
+        -> expected& requires(
+            std::is_move_assignable_v<T>&& std::is_move_constructible_v<T>&& std::is_move_assignable_v<E>&&
+                                                                             std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = std::move(other.m_value);
+            else if (m_has_value)
+                assign_error(std::move(other.m_error));
+            else if (other.m_has_value)
+                assign_value(std::move(other.m_value));
+            else
+                m_error = std::move(other.m_error);
+            return *this;
+        }
 
-    template<typename U = T>
-        requires(!std::is_same_v<expected, std::remove_cvref_t<U>> &&
-                 !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 std::is_assignable_v<T&, U> &&
-                 (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename U = T>
+        requires(
+            !std::is_same_v<expected, std::remove_cvref_t<U>> &&
+            !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
+            std::is_assignable_v<T&, U> &&
+            (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(U&& v) -> expected&
     {
         if (m_has_value)
@@ -3671,10 +3653,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
-                 (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
+            (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
         if (m_has_value)
@@ -3684,10 +3667,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
-                 (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
+            (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
         if (m_has_value)
@@ -3697,7 +3681,7 @@ public:
         return *this;
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_nothrow_constructible_v<T, Args...>
     constexpr auto emplace(Args&&... args) noexcept -> T&
     {
@@ -3710,7 +3694,7 @@ public:
         return m_value;
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_nothrow_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr auto emplace(std::initializer_list<U> il, Args&&... args) noexcept -> T&
     {
@@ -3726,9 +3710,10 @@ public:
     constexpr auto swap(expected& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_swappable_v<T> &&
         std::is_nothrow_move_constructible_v<E> && std::is_nothrow_swappable_v<E>) -> void
-        requires(std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
+        requires(
+            std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
+            std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
     {
         using std::swap;
         if (m_has_value && other.m_has_value)
@@ -3766,7 +3751,7 @@ public:
     constexpr auto operator*() const&& noexcept -> const T&& { return std::move(m_value); }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto value() & -> T&
     {
@@ -3798,23 +3783,23 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) const& -> T
     {
         return m_has_value ? m_value : static_cast<T>(std::forward<U>(fallback));
     }
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) && -> T
     {
         return m_has_value ? std::move(m_value) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
@@ -3822,85 +3807,85 @@ public:
 
     // -- monadic operations ---------------------------------------------------------------------------------
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
@@ -3908,7 +3893,7 @@ public:
 
     // -- comparison -----------------------------------------------------------------------------------------
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires(!std::is_void_v<T2>)
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -3917,35 +3902,35 @@ public:
         return a.has_value() ? static_cast<bool>(*a == *b) : static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename T2>
+    template <typename T2>
         requires(!expected_detail::is_expected<T2>)
     friend constexpr auto operator==(const expected& a, const T2& v) -> bool
     {
         return a.has_value() && static_cast<bool>(*a == v);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
     }
 
 private:
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_value(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_value), std::addressof(m_error), std::forward<Args>(args)...);
         m_has_value = true;
     }
 
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_error(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_error), std::addressof(m_value), std::forward<Args>(args)...);
         m_has_value = false;
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto and_then_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -3958,7 +3943,7 @@ private:
         return result(unexpect, static_cast<error_ref>(std::forward<Self>(self).error()));
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto or_else_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -3970,7 +3955,7 @@ private:
         return std::invoke(std::forward<F>(f), std::forward<Self>(self).error());
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -3989,7 +3974,7 @@ private:
         }
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_error_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -4009,13 +3994,13 @@ private:
 };
 
 /// expected<void, E>: either "success" or an error.
-template<typename T, typename E>
+template <typename T, typename E>
     requires std::is_void_v<T>
 class expected<T, E>
 {
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
 public:
@@ -4023,7 +4008,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     constexpr expected() noexcept : m_has_value(true) {}
@@ -4035,8 +4020,9 @@ public:
 #endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
+        requires(
+            std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -4050,15 +4036,16 @@ public:
 #endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
+        requires(
+            std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, const G&>)
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const expected<U, G>& other)
         : m_has_value(other.m_has_value)
@@ -4067,7 +4054,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, G>)
     constexpr explicit(!std::is_convertible_v<G, E>) expected(expected<U, G>&& other) : m_has_value(other.m_has_value)
     {
@@ -4075,14 +4062,14 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
     constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e)
         : m_error(std::move(e).error()), m_has_value(false)
@@ -4091,13 +4078,13 @@ public:
 
     constexpr explicit expected(std::in_place_t) noexcept : m_has_value(true) {}
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -4117,44 +4104,42 @@ public:
             std::destroy_at(std::addressof(m_error));
     }
 
-    constexpr auto operator=(const expected& other) -> expected&
-        requires(std::is_copy_assignable_v<E> && std::is_copy_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), other.m_error);
-            m_has_value = false;
+    constexpr auto operator=(const expected& other)
+        -> expected& requires(std::is_copy_assignable_v<E>&& std::is_copy_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), other.m_error);
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = other.m_error;
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = other.m_error;
-        return *this;
-    }
 
     constexpr auto operator=(expected&& other) noexcept(
-        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>) -> expected&
-        requires(std::is_move_assignable_v<E> && std::is_move_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), std::move(other.m_error));
-            m_has_value = false;
+        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>)
+        -> expected& requires(std::is_move_assignable_v<E>&& std::is_move_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), std::move(other.m_error));
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = std::move(other.m_error);
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = std::move(other.m_error);
-        return *this;
-    }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&>)
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
@@ -4168,7 +4153,7 @@ public:
         return *this;
     }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G>)
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
@@ -4218,7 +4203,7 @@ public:
     }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto operator*() const noexcept -> void {}
 
@@ -4238,18 +4223,18 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -4258,7 +4243,7 @@ public:
             return std::invoke(std::forward<F>(f));
         return result(unexpect, m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -4268,7 +4253,7 @@ public:
         return result(unexpect, std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, const E&>>;
@@ -4276,7 +4261,7 @@ public:
             return result();
         return std::invoke(std::forward<F>(f), m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, E&&>>;
@@ -4285,7 +4270,7 @@ public:
         return std::invoke(std::forward<F>(f), std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -4300,7 +4285,7 @@ public:
         else
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -4316,7 +4301,7 @@ public:
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, const E&>>;
@@ -4325,7 +4310,7 @@ public:
             return result();
         return result(unexpect, std::invoke(std::forward<F>(f), m_error));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, E&&>>;
@@ -4335,7 +4320,7 @@ public:
         return result(unexpect, std::invoke(std::forward<F>(f), std::move(m_error)));
     }
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires std::is_void_v<T2>
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -4344,7 +4329,7 @@ public:
         return a.has_value() || static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
@@ -4366,17 +4351,18 @@ private:
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = coro::detail::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = coro::detail::unexpected<E>;
 } // namespace coro
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 6 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/thread_pool.hpp" (inlined above)
@@ -4464,10 +4450,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -4491,14 +4474,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -4510,28 +4493,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -4584,25 +4564,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -4661,7 +4639,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -4722,12 +4700,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -4783,12 +4761,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -4855,7 +4833,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -4876,7 +4854,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -4885,10 +4863,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {
@@ -4928,7 +4906,7 @@ namespace detail
 {
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
-template<typename value_type>
+template <typename value_type>
 struct when_any_state
 {
     /// First-wins guard: a single atomic exchange decides the winner.
@@ -4940,7 +4918,7 @@ struct when_any_state
 
 /// Awaits one child of a range when_any and, if it is the first to finish, publishes its result.
 /// Exceptions are swallowed (such a child never wins).
-template<concepts::awaitable awaitable_type, typename value_type>
+template <concepts::awaitable awaitable_type, typename value_type>
 auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_type>> state) -> coro::task<void>
 {
     try
@@ -4959,9 +4937,8 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 }
 
 /// Same for a tuple/variadic when_any: the winner emplaces its value at its argument position.
-template<std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
-auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state)
-    -> coro::task<void>
+template <std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
+auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state) -> coro::task<void>
 {
     try
     {
@@ -4991,7 +4968,7 @@ inline auto make_when_any_tuple_controller_task(std::vector<coro::task<void>> ta
     return make_when_any_controller_task(std::move(tasks));
 }
 
-template<typename value_type>
+template <typename value_type>
 auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, std::vector<coro::task<void>> tasks)
     -> coro::task<void>
 {
@@ -5000,11 +4977,11 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
     co_await state->m_notify;
 }
 
-template<typename... awaitable_type>
-using when_any_variant_t = std::variant<
-    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+template <typename... awaitable_type>
+using when_any_variant_t =
+    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
 
-template<typename variant_type, typename... awaitable_type, std::size_t... indices>
+template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
     const std::shared_ptr<when_any_state<variant_type>>& state,
     std::index_sequence<indices...>,
@@ -5023,7 +5000,7 @@ auto make_when_any_tuple_tasks(
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
 /// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
     -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
@@ -5038,7 +5015,7 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// As above without a stop_source.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(awaitable_type... awaitables) -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
     using variant_type = detail::when_any_variant_t<awaitable_type...>;
@@ -5051,11 +5028,11 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// Range form: completes with the value of the first awaitable in `awaitables` to finish.
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -5073,11 +5050,11 @@ template<
     co_return std::move(*state->m_result);
 }
 
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -5181,8 +5158,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
@@ -5200,8 +5176,7 @@ public:
                      ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
                  .on_thread_start_functor = nullptr,
                  .on_thread_stop_functor  = nullptr},
-            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
-        -> std::shared_ptr<io_scheduler>;
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool}) -> std::shared_ptr<io_scheduler>;
 
     io_scheduler(const io_scheduler&)                    = delete;
     io_scheduler(io_scheduler&&)                         = delete;
@@ -5256,7 +5231,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -5265,7 +5240,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
     /// cancelled. A timeout of 0 (or negative) just schedules the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -5285,9 +5260,9 @@ public:
 
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins.
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         using namespace std::chrono_literals;
@@ -5337,19 +5312,22 @@ public:
     /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
     /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
-        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>;
+        const net::socket&        sock,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
-    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+    [[nodiscard]] auto poll_kept(
+        fd_t                      fd,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>
     {
         return poll_socket(fd, op, timeout);
     }
-#endif
+    #endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -5454,7 +5432,7 @@ private:
 
     /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
     std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
-    std::thread                  m_io_thread;
+    std::thread                              m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.
     alignas(64) std::atomic<std::size_t> m_size{0};
@@ -5491,10 +5469,10 @@ private:
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
     /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
-    std::mutex          m_wake_mutex;
-    std::vector<fd_t>   m_wake_fds;
-    std::vector<fd_t>   m_waking;
-    std::atomic<bool>   m_wake_requested{false};
+    std::mutex        m_wake_mutex;
+    std::vector<fd_t> m_wake_fds;
+    std::vector<fd_t> m_waking;
+    std::atomic<bool> m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
@@ -5533,7 +5511,7 @@ thread_local const io_scheduler* t_owner = nullptr;
 /// object is gone and must return without touching it.
 thread_local bool t_destroyed_on_io_thread = false;
 
-constexpr int max_events = 128;
+constexpr int         max_events       = 128;
 constexpr std::size_t max_free_buckets = 64;
 /// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
 /// switches yielding off for a back-off time between the two bounds.
@@ -5557,13 +5535,13 @@ auto current_tick(time_point tp) noexcept -> int64_t
 
 auto drain_fd(fd_t fd) noexcept -> void
 {
-    uint64_t value{0};
+    uint64_t              value{0};
     [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
 }
 
 auto signal_fd(fd_t fd) noexcept -> void
 {
-    uint64_t value{1};
+    uint64_t              value{1};
     [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
 }
 
@@ -5617,8 +5595,8 @@ auto status_for(uint32_t flags) noexcept -> poll_status
     }
     return poll_status::error; // POLLNVAL and anything unexpected
 }
-static_assert(POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP &&
-              POLLRDHUP == EPOLLRDHUP);
+static_assert(
+    POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP && POLLRDHUP == EPOLLRDHUP);
 } // namespace
 
 /// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
@@ -5645,7 +5623,7 @@ struct io_scheduler::fd_slot
     bool     m_kept{false};
     uint32_t m_close_serial{0};
     /// wake_poll() found no poll pending: the next one completes at once.
-    bool m_woken{false};
+    bool     m_woken{false};
     uint32_t m_want{0};
     uint32_t m_maybe{0};
     uint32_t m_unclaimed{0};
@@ -5811,8 +5789,8 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
     {
-        thread_pool::options pool_opts = m_opts.pool;
-        auto user_start                = std::move(pool_opts.on_thread_start_functor);
+        thread_pool::options pool_opts    = m_opts.pool;
+        auto                 user_start   = std::move(pool_opts.on_thread_start_functor);
         pool_opts.on_thread_start_functor = [this, user_start = std::move(user_start)](std::size_t i)
         {
             t_owner = this;
@@ -6218,9 +6196,9 @@ auto io_scheduler::wait_for_events(int timeout_ms) -> int
 
 auto io_scheduler::process_ready_events(int count) -> void
 {
-    epoll_event* events = m_events.data();
-    bool timers_due   = false;
-    bool inline_queue = false;
+    epoll_event* events       = m_events.data();
+    bool         timers_due   = false;
+    bool         inline_queue = false;
     for (int i = 0; i < count; ++i)
     {
         void* tag = events[i].data.ptr;
@@ -6345,9 +6323,9 @@ auto io_scheduler::cancel_pending_polls() -> void
             slot.lock();
             if (slot.m_armed)
             {
-                info          = slot.m_owner;
-                slot.m_armed  = false;
-                slot.m_owner  = nullptr;
+                info         = slot.m_owner;
+                slot.m_armed = false;
+                slot.m_owner = nullptr;
                 if (!slot.m_kept)
                 {
                     // A one-shot registration is still armed: remove it, as for a timed-out poll.
@@ -6612,7 +6590,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         }
         const uint32_t handled = slot.m_handled;
         slot.unlock();
-        pollfd pfd{.fd = info.m_fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
+        pollfd    pfd{.fd = info.m_fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
         const int n = ::poll(&pfd, 1, 0);
         if (n > 0)
         {
@@ -6654,9 +6632,9 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 
 auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
 {
-    const auto     fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
-    const auto     gen  = static_cast<uint32_t>(token >> 32);
-    fd_slot*       slot = fd_slot_for(fd, false);
+    const auto         fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
+    const auto         gen  = static_cast<uint32_t>(token >> 32);
+    fd_slot*           slot = fd_slot_for(fd, false);
     detail::poll_info* info{nullptr};
     if (slot == nullptr)
     {
@@ -6673,12 +6651,12 @@ auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detai
         const uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
         if (relevant != 0)
         {
-            info              = slot->m_owner;
-            slot->m_armed     = false;
-            slot->m_owner     = nullptr;
-            slot->m_maybe    |= relevant;
+            info          = slot->m_owner;
+            slot->m_armed = false;
+            slot->m_owner = nullptr;
+            slot->m_maybe |= relevant;
             slot->m_unclaimed |= flags & ~relevant;
-            flags             = relevant;
+            flags = relevant;
         }
         else
         {
@@ -7037,7 +7015,7 @@ auto mutex::unlock_slow() -> void
     next_owner->m_awaiting_coroutine.resume();
 }
 
-} // namespace coro::v14
+} // namespace coro::LIBCORO_INLINE_V14v14
 
 #line 1 "../../third_party/libcoro/src/poll.cpp"
 // #include "coro/poll.hpp" (inlined above)
@@ -7072,21 +7050,21 @@ auto to_string(poll_op op) -> const std::string&
 
 LIBCORO_INLINE_V14 namespace v14
 {
-auto to_string(poll_status status) -> const std::string&
-{
-    switch (status)
+    auto to_string(poll_status status) -> const std::string&
     {
-        case poll_status::event:
-            return status_event;
-        case poll_status::timeout:
-            return status_timeout;
-        case poll_status::error:
-            return status_error;
-        case poll_status::closed:
-            return status_closed;
+        switch (status)
+        {
+            case poll_status::event:
+                return status_event;
+            case poll_status::timeout:
+                return status_timeout;
+            case poll_status::error:
+                return status_error;
+            case poll_status::closed:
+                return status_closed;
+        }
+        return unknown;
     }
-    return unknown;
-}
 } // namespace v14
 
 } // namespace coro
@@ -7155,8 +7133,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         /// Not const (unlike io_scheduler::options), so options can be assigned.
@@ -7214,7 +7191,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -7223,7 +7200,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
     /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -7242,9 +7219,9 @@ public:
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
     /// case, which just schedules and awaits the task).
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         static_assert(
@@ -7262,7 +7239,7 @@ public:
 #endif
 
     /// Same as yield_for(amount).
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
     {
         return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
@@ -7276,7 +7253,7 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
     /// have millisecond resolution: a sub-millisecond remainder rounds up.
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
     {
         return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
@@ -7300,7 +7277,7 @@ public:
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
 
     /// resume() for each handle; returns how many were accepted.
-    template<coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> std::size_t
     {
         std::size_t accepted = 0;
@@ -7325,7 +7302,7 @@ public:
     [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
 
 private:
-    template<typename rep, typename period>
+    template <typename rep, typename period>
     static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
     {
         return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
@@ -7340,7 +7317,7 @@ private:
     }
 
     /// when_any needs a value from each side: a void task reports std::monostate.
-    template<typename return_type>
+    template <typename return_type>
     static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
     {
         return task;
@@ -7351,7 +7328,7 @@ private:
         co_return std::monostate{};
     }
 
-    template<typename return_type>
+    template <typename return_type>
     auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
     {
         if constexpr (std::is_void_v<return_type>)
@@ -7367,12 +7344,13 @@ private:
 
     /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
     /// void) or the timeout.
-    template<typename return_type, typename variant_type>
+    template <typename return_type, typename variant_type>
     static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
     {
         if (result.index() != 0)
         {
-            return coro::expected<return_type, timeout_status>(coro::unexpected<timeout_status>(timeout_status::timeout));
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
         }
         if constexpr (std::is_void_v<return_type>)
         {
@@ -7548,8 +7526,11 @@ auto scheduler::yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void
     co_await m_io->yield_for(std::chrono::ceil<std::chrono::milliseconds>(amount));
 }
 
-auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout, std::optional<poll_stop_token> cancel_trigger)
-    -> coro::task<coro::v16::poll_status>
+auto scheduler::poll(
+    fd_t                           fd,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
 {
     if (!cancel_trigger.has_value())
     {
@@ -7598,8 +7579,8 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
             co_return v16::poll_status::error;
         }
 
-        std::array<epoll_event, 2> events{};
-        const int                  n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
+        std::array<epoll_event, 2>      events{};
+        const int                       n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
         std::optional<v16::poll_status> result;
         for (int i = 0; i < n; ++i)
         {
@@ -7659,117 +7640,118 @@ namespace coro
 // The v0.14 semaphore (coro::v16::semaphore<max>, coro/v16/semaphore.hpp, is the v0.16 one).
 LIBCORO_INLINE_V14 namespace v14
 {
-/// Counting semaphore for coroutines. acquire() takes a unit without suspending when one is available,
-/// otherwise waits. release() hands its unit straight to the most recent waiter (LIFO, intentionally unfair) and
-/// resumes it inline on the releasing thread; with no waiter it just increments the counter (lock-free, and
-/// never clamped to max()). notify_waiters() stops the semaphore for good.
-class semaphore
-{
-public:
-    enum class acquire_result
-    {
-        /// A unit was taken.
-        acquired,
-        /// notify_waiters() was called; no unit was taken.
-        semaphore_stopped
-    };
-
-    static CORO_EXPORT std::string acquire_result_acquired;
-    static CORO_EXPORT std::string acquire_result_semaphore_stopped;
-    static CORO_EXPORT std::string acquire_result_unknown;
-
-    static auto to_string(acquire_result ar) -> const std::string&;
-
-    explicit semaphore(std::ptrdiff_t least_max_value_and_starting_value);
-    /// The starting value is clamped to `least_max_value`.
-    explicit semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value);
-    /// Calls notify_waiters().
-    ~semaphore();
-
-    semaphore(const semaphore&)                    = delete;
-    semaphore(semaphore&&)                         = delete;
-    auto operator=(const semaphore&) -> semaphore& = delete;
-    auto operator=(semaphore&&) -> semaphore&      = delete;
-
-    class acquire_operation
+    /// Counting semaphore for coroutines. acquire() takes a unit without suspending when one is available,
+    /// otherwise waits. release() hands its unit straight to the most recent waiter (LIFO, intentionally unfair) and
+    /// resumes it inline on the releasing thread; with no waiter it just increments the counter (lock-free, and
+    /// never clamped to max()). notify_waiters() stops the semaphore for good.
+    class semaphore
     {
     public:
-        explicit acquire_operation(semaphore& s) : m_semaphore(s) {}
-
-        auto await_ready() const noexcept -> bool
+        enum class acquire_result
         {
-            if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
+            /// A unit was taken.
+            acquired,
+            /// notify_waiters() was called; no unit was taken.
+            semaphore_stopped
+        };
+
+        static CORO_EXPORT std::string acquire_result_acquired;
+        static CORO_EXPORT std::string acquire_result_semaphore_stopped;
+        static CORO_EXPORT std::string acquire_result_unknown;
+
+        static auto to_string(acquire_result ar) -> const std::string&;
+
+        explicit semaphore(std::ptrdiff_t least_max_value_and_starting_value);
+        /// The starting value is clamped to `least_max_value`.
+        explicit semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value);
+        /// Calls notify_waiters().
+        ~semaphore();
+
+        semaphore(const semaphore&)                    = delete;
+        semaphore(semaphore&&)                         = delete;
+        auto operator=(const semaphore&) -> semaphore& = delete;
+        auto operator=(semaphore&&) -> semaphore&      = delete;
+
+        class acquire_operation
+        {
+        public:
+            explicit acquire_operation(semaphore& s) : m_semaphore(s) {}
+
+            auto await_ready() const noexcept -> bool
             {
-                m_result = acquire_result::semaphore_stopped;
-                return true;
+                if (m_semaphore.m_notify_all_set.load(std::memory_order_acquire))
+                {
+                    m_result = acquire_result::semaphore_stopped;
+                    return true;
+                }
+                return m_semaphore.try_acquire();
             }
-            return m_semaphore.try_acquire();
+
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+
+            auto await_resume() const -> acquire_result { return m_result; }
+
+        private:
+            friend class semaphore;
+
+            semaphore&              m_semaphore;
+            std::coroutine_handle<> m_awaiting_coroutine;
+            acquire_operation*      m_next{nullptr};
+            mutable acquire_result  m_result{acquire_result::acquired};
+        };
+
+        /// Gives back one unit: to the most recent waiter (resumed inline before this returns) if there is one.
+        auto release() -> void
+        {
+            // Pairs with acquire_operation::await_suspend(), which registers in m_waiter_count and then re-reads the
+            // counter: at least one of the two sides sees the other (all four operations are seq_cst).
+            m_counter.fetch_add(1, std::memory_order_seq_cst);
+            if (m_waiter_count.load(std::memory_order_seq_cst) != 0)
+            {
+                release_to_waiter();
+            }
         }
 
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        /// Awaitable yielding acquire_result.
+        [[nodiscard]] auto acquire() -> acquire_operation { return acquire_operation{*this}; }
 
-        auto await_resume() const -> acquire_result { return m_result; }
+        /// Takes one unit if available, without waiting.
+        auto try_acquire() -> bool
+        {
+            std::ptrdiff_t value = m_counter.load(std::memory_order_seq_cst);
+            while (value > 0)
+            {
+                if (m_counter.compare_exchange_weak(
+                        value, value - 1, std::memory_order_seq_cst, std::memory_order_seq_cst))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// The least_max_value given at construction.
+        auto max() const noexcept -> std::ptrdiff_t { return m_least_max_value; }
+
+        /// Units currently available.
+        auto value() const noexcept -> std::ptrdiff_t { return m_counter.load(std::memory_order_acquire); }
+
+        /// Stops the semaphore: every current waiter is resumed inline with semaphore_stopped, and every later
+        /// acquire() completes immediately with semaphore_stopped.
+        auto notify_waiters() noexcept -> void;
 
     private:
-        friend class semaphore;
+        auto release_to_waiter() -> void;
 
-        semaphore&              m_semaphore;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        acquire_operation*      m_next{nullptr};
-        mutable acquire_result  m_result{acquire_result::acquired};
+        const std::ptrdiff_t        m_least_max_value;
+        std::atomic<std::ptrdiff_t> m_counter;
+        /// Waiters registered (under m_waiter_mutex) but not yet handed a unit.
+        std::atomic<std::size_t> m_waiter_count{0};
+        std::atomic<bool>        m_notify_all_set{false};
+
+        std::mutex         m_waiter_mutex;
+        acquire_operation* m_acquire_waiters{nullptr};
     };
-
-    /// Gives back one unit: to the most recent waiter (resumed inline before this returns) if there is one.
-    auto release() -> void
-    {
-        // Pairs with acquire_operation::await_suspend(), which registers in m_waiter_count and then re-reads the
-        // counter: at least one of the two sides sees the other (all four operations are seq_cst).
-        m_counter.fetch_add(1, std::memory_order_seq_cst);
-        if (m_waiter_count.load(std::memory_order_seq_cst) != 0)
-        {
-            release_to_waiter();
-        }
-    }
-
-    /// Awaitable yielding acquire_result.
-    [[nodiscard]] auto acquire() -> acquire_operation { return acquire_operation{*this}; }
-
-    /// Takes one unit if available, without waiting.
-    auto try_acquire() -> bool
-    {
-        std::ptrdiff_t value = m_counter.load(std::memory_order_seq_cst);
-        while (value > 0)
-        {
-            if (m_counter.compare_exchange_weak(value, value - 1, std::memory_order_seq_cst, std::memory_order_seq_cst))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /// The least_max_value given at construction.
-    auto max() const noexcept -> std::ptrdiff_t { return m_least_max_value; }
-
-    /// Units currently available.
-    auto value() const noexcept -> std::ptrdiff_t { return m_counter.load(std::memory_order_acquire); }
-
-    /// Stops the semaphore: every current waiter is resumed inline with semaphore_stopped, and every later
-    /// acquire() completes immediately with semaphore_stopped.
-    auto notify_waiters() noexcept -> void;
-
-private:
-    auto release_to_waiter() -> void;
-
-    const std::ptrdiff_t        m_least_max_value;
-    std::atomic<std::ptrdiff_t> m_counter;
-    /// Waiters registered (under m_waiter_mutex) but not yet handed a unit.
-    std::atomic<std::size_t> m_waiter_count{0};
-    std::atomic<bool>        m_notify_all_set{false};
-
-    std::mutex         m_waiter_mutex;
-    acquire_operation* m_acquire_waiters{nullptr};
-};
 } // namespace v14
 
 } // namespace coro
@@ -7884,13 +7866,13 @@ protected:
     ~sync_wait_task_promise_base() = default;
 };
 
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task;
 
 /// Promise of the eager wrapper sync_wait runs. Non-void results arrive through co_yield, which keeps the
 /// awaited value (a reference into the awaited object, or a temporary in this frame) alive while the
 /// wrapper stays suspended, so only its address is stored: nothing is copied or moved here.
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task_promise : public sync_wait_task_promise_base
 {
 public:
@@ -7919,10 +7901,7 @@ public:
         struct completion_notifier
         {
             auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_type coroutine) const noexcept -> void
-            {
-                coroutine.promise().m_event->set();
-            }
+            auto await_suspend(coroutine_type coroutine) const noexcept -> void { coroutine.promise().m_event->set(); }
             auto await_resume() noexcept -> void {}
         };
         return completion_notifier{};
@@ -7943,7 +7922,7 @@ private:
     value_type* m_value{nullptr};
 };
 
-template<>
+template <>
 class sync_wait_task_promise<void> : public sync_wait_task_promise_base
 {
     using coroutine_type = std::coroutine_handle<sync_wait_task_promise<void>>;
@@ -7965,10 +7944,7 @@ public:
         struct completion_notifier
         {
             auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_type coroutine) const noexcept -> void
-            {
-                coroutine.promise().m_event->set();
-            }
+            auto await_suspend(coroutine_type coroutine) const noexcept -> void { coroutine.promise().m_event->set(); }
             auto await_resume() noexcept -> void {}
         };
         return completion_notifier{};
@@ -7985,7 +7961,7 @@ public:
     }
 };
 
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task
 {
 public:
@@ -8025,7 +8001,7 @@ private:
     coroutine_type m_coroutine;
 };
 
-template<typename return_type>
+template <typename return_type>
 inline auto sync_wait_task_promise<return_type>::get_return_object() noexcept -> sync_wait_task<return_type>
 {
     return sync_wait_task<return_type>{coroutine_type::from_promise(*this)};
@@ -8036,7 +8012,7 @@ inline auto sync_wait_task_promise<void>::get_return_object() noexcept -> sync_w
     return sync_wait_task<void>{coroutine_type::from_promise(*this)};
 }
 
-template<
+template <
     concepts::awaitable awaitable_type,
     typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 static auto make_sync_wait_task(awaitable_type&& a) -> sync_wait_task<return_type>
@@ -8057,7 +8033,7 @@ static auto make_sync_wait_task(awaitable_type&& a) -> sync_wait_task<return_typ
 /// Runs `a` on the calling thread until it completes (it may hop to other threads meanwhile), blocking this
 /// thread, and returns its result here. Reference results refer into the awaited object (valid until the end of
 /// the caller's full-expression); value results are returned by value.
-template<
+template <
     concepts::awaitable awaitable_type,
     typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 auto sync_wait(awaitable_type&& a) -> decltype(auto)
@@ -8116,143 +8092,144 @@ auto to_string(semaphore_acquire_result result) -> const std::string&;
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// Counting semaphore for coroutines whose count never exceeds `max_value`.
-///
-/// acquire() takes a unit without suspending when one is available, otherwise waits (waiters form a LIFO stack).
-/// release() hands its unit straight to the most recent waiter and resumes it inline on the releasing thread, or
-/// increments the count unless it is at max() already. shutdown() wakes every waiter with `shutdown`; afterwards
-/// acquire() always reports `shutdown` (try_acquire() still takes units). The waiter list and the shutdown flag are
-/// guarded by a coro::v16::mutex, never held across a resumption.
-template<std::ptrdiff_t max_value>
-class semaphore
-{
-    static_assert(max_value > 0, "coro::semaphore<max_value> needs max_value > 0");
-
-public:
-    /// Not clamped to max() (as upstream, D38.14): a larger start only drains down to max() through acquires.
-    explicit semaphore(const std::ptrdiff_t starting_value) : m_count(starting_value) {}
-
-    /// Shuts down, resuming any waiter on this thread with `shutdown`.
-    ~semaphore() { coro::sync_wait(shutdown()); }
-
-    semaphore(const semaphore&)                    = delete;
-    semaphore(semaphore&&)                         = delete;
-    auto operator=(const semaphore&) -> semaphore& = delete;
-    auto operator=(semaphore&&) -> semaphore&      = delete;
-
-    /// Takes a unit, waiting for one if none is available.
-    [[nodiscard]] auto acquire() -> coro::task<semaphore_acquire_result>
+    /// Counting semaphore for coroutines whose count never exceeds `max_value`.
+    ///
+    /// acquire() takes a unit without suspending when one is available, otherwise waits (waiters form a LIFO stack).
+    /// release() hands its unit straight to the most recent waiter and resumes it inline on the releasing thread, or
+    /// increments the count unless it is at max() already. shutdown() wakes every waiter with `shutdown`; afterwards
+    /// acquire() always reports `shutdown` (try_acquire() still takes units). The waiter list and the shutdown flag are
+    /// guarded by a coro::v16::mutex, never held across a resumption.
+    template <std::ptrdiff_t max_value>
+    class semaphore
     {
-        co_await m_mutex.lock();
-        if (m_shutdown.load(std::memory_order_acquire))
-        {
-            m_mutex.unlock();
-            co_return semaphore_acquire_result::shutdown;
-        }
-        if (try_acquire())
-        {
-            m_mutex.unlock();
-            co_return semaphore_acquire_result::acquired;
-        }
-        // The result is set by whoever resumes us: a release() that handed us its unit reports `acquired` even if a
-        // shutdown came in meanwhile, so no unit is lost (upstream looks at the flag instead).
-        co_return co_await wait_operation{*this};
-    }
+        static_assert(max_value > 0, "coro::semaphore<max_value> needs max_value > 0");
 
-    /// Returns a unit: to the most recent waiter (resumed inline before the task completes), else to the count
-    /// unless it is at max() already (then nothing happens).
-    [[nodiscard]] auto release() -> coro::task<void>
-    {
-        co_await m_mutex.lock();
-        if (wait_operation* waiter = m_waiters; waiter != nullptr)
-        {
-            m_waiters = waiter->m_next;
-            m_mutex.unlock();
-            waiter->m_result = semaphore_acquire_result::acquired;
-            waiter->m_awaiting_coroutine.resume();
-            co_return;
-        }
-        std::ptrdiff_t count = m_count.load(std::memory_order_relaxed);
-        while (count < max_value &&
-               !m_count.compare_exchange_weak(count, count + 1, std::memory_order_release, std::memory_order_relaxed))
-        {
-        }
-        m_mutex.unlock();
-    }
+    public:
+        /// Not clamped to max() (as upstream, D38.14): a larger start only drains down to max() through acquires.
+        explicit semaphore(const std::ptrdiff_t starting_value) : m_count(starting_value) {}
 
-    /// Takes a unit only if one is available right now (lock-free; does not look at the shutdown flag).
-    auto try_acquire() -> bool
-    {
-        std::ptrdiff_t count = m_count.load(std::memory_order_acquire);
-        while (count > 0)
+        /// Shuts down, resuming any waiter on this thread with `shutdown`.
+        ~semaphore() { coro::sync_wait(shutdown()); }
+
+        semaphore(const semaphore&)                    = delete;
+        semaphore(semaphore&&)                         = delete;
+        auto operator=(const semaphore&) -> semaphore& = delete;
+        auto operator=(semaphore&&) -> semaphore&      = delete;
+
+        /// Takes a unit, waiting for one if none is available.
+        [[nodiscard]] auto acquire() -> coro::task<semaphore_acquire_result>
         {
-            if (m_count.compare_exchange_weak(count, count - 1, std::memory_order_acquire, std::memory_order_acquire))
+            co_await m_mutex.lock();
+            if (m_shutdown.load(std::memory_order_acquire))
             {
-                return true;
+                m_mutex.unlock();
+                co_return semaphore_acquire_result::shutdown;
+            }
+            if (try_acquire())
+            {
+                m_mutex.unlock();
+                co_return semaphore_acquire_result::acquired;
+            }
+            // The result is set by whoever resumes us: a release() that handed us its unit reports `acquired` even if a
+            // shutdown came in meanwhile, so no unit is lost (upstream looks at the flag instead).
+            co_return co_await wait_operation{*this};
+        }
+
+        /// Returns a unit: to the most recent waiter (resumed inline before the task completes), else to the count
+        /// unless it is at max() already (then nothing happens).
+        [[nodiscard]] auto release() -> coro::task<void>
+        {
+            co_await m_mutex.lock();
+            if (wait_operation* waiter = m_waiters; waiter != nullptr)
+            {
+                m_waiters = waiter->m_next;
+                m_mutex.unlock();
+                waiter->m_result = semaphore_acquire_result::acquired;
+                waiter->m_awaiting_coroutine.resume();
+                co_return;
+            }
+            std::ptrdiff_t count = m_count.load(std::memory_order_relaxed);
+            while (count < max_value && !m_count.compare_exchange_weak(
+                                            count, count + 1, std::memory_order_release, std::memory_order_relaxed))
+            {
+            }
+            m_mutex.unlock();
+        }
+
+        /// Takes a unit only if one is available right now (lock-free; does not look at the shutdown flag).
+        auto try_acquire() -> bool
+        {
+            std::ptrdiff_t count = m_count.load(std::memory_order_acquire);
+            while (count > 0)
+            {
+                if (m_count.compare_exchange_weak(
+                        count, count - 1, std::memory_order_acquire, std::memory_order_acquire))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        [[nodiscard]] static constexpr auto max() noexcept -> std::ptrdiff_t { return max_value; }
+
+        [[nodiscard]] auto value() const noexcept -> std::ptrdiff_t { return m_count.load(std::memory_order_acquire); }
+
+        /// Stops the semaphore for good and resumes every waiter (most recent first) on this thread with `shutdown`.
+        [[nodiscard]] auto shutdown() noexcept -> coro::task<void>
+        {
+            if (m_shutdown.load(std::memory_order_acquire))
+            {
+                co_return;
+            }
+            co_await m_mutex.lock();
+            m_shutdown.store(true, std::memory_order_release);
+            wait_operation* waiters = std::exchange(m_waiters, nullptr);
+            m_mutex.unlock();
+            while (waiters != nullptr)
+            {
+                // Read the link first: the resumed waiter may end the operation's life.
+                wait_operation* next = waiters->m_next;
+                waiters->m_result    = semaphore_acquire_result::shutdown;
+                waiters->m_awaiting_coroutine.resume();
+                waiters = next;
             }
         }
-        return false;
-    }
 
-    [[nodiscard]] static constexpr auto max() noexcept -> std::ptrdiff_t { return max_value; }
+        [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown.load(std::memory_order_acquire); }
 
-    [[nodiscard]] auto value() const noexcept -> std::ptrdiff_t { return m_count.load(std::memory_order_acquire); }
-
-    /// Stops the semaphore for good and resumes every waiter (most recent first) on this thread with `shutdown`.
-    [[nodiscard]] auto shutdown() noexcept -> coro::task<void>
-    {
-        if (m_shutdown.load(std::memory_order_acquire))
+    private:
+        /// A queued acquire(): entered holding m_mutex, which await_suspend releases once the waiter is on the stack.
+        struct wait_operation
         {
-            co_return;
-        }
-        co_await m_mutex.lock();
-        m_shutdown.store(true, std::memory_order_release);
-        wait_operation* waiters = std::exchange(m_waiters, nullptr);
-        m_mutex.unlock();
-        while (waiters != nullptr)
-        {
-            // Read the link first: the resumed waiter may end the operation's life.
-            wait_operation* next = waiters->m_next;
-            waiters->m_result    = semaphore_acquire_result::shutdown;
-            waiters->m_awaiting_coroutine.resume();
-            waiters = next;
-        }
-    }
+            explicit wait_operation(semaphore& s) noexcept : m_semaphore(s) {}
 
-    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown.load(std::memory_order_acquire); }
+            auto await_ready() const noexcept -> bool { return false; }
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void
+            {
+                m_awaiting_coroutine  = awaiting_coroutine;
+                m_next                = m_semaphore.m_waiters;
+                m_semaphore.m_waiters = this;
+                m_semaphore.m_mutex.unlock();
+            }
+            auto await_resume() const noexcept -> semaphore_acquire_result { return m_result; }
 
-private:
-    /// A queued acquire(): entered holding m_mutex, which await_suspend releases once the waiter is on the stack.
-    struct wait_operation
-    {
-        explicit wait_operation(semaphore& s) noexcept : m_semaphore(s) {}
+            semaphore&               m_semaphore;
+            std::coroutine_handle<>  m_awaiting_coroutine{};
+            wait_operation*          m_next{nullptr};
+            semaphore_acquire_result m_result{semaphore_acquire_result::shutdown};
+        };
 
-        auto await_ready() const noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> void
-        {
-            m_awaiting_coroutine      = awaiting_coroutine;
-            m_next                    = m_semaphore.m_waiters;
-            m_semaphore.m_waiters     = this;
-            m_semaphore.m_mutex.unlock();
-        }
-        auto await_resume() const noexcept -> semaphore_acquire_result { return m_result; }
-
-        semaphore&               m_semaphore;
-        std::coroutine_handle<>  m_awaiting_coroutine{};
-        wait_operation*          m_next{nullptr};
-        semaphore_acquire_result m_result{semaphore_acquire_result::shutdown};
+        std::atomic<std::ptrdiff_t> m_count;
+        std::atomic<bool>           m_shutdown{false};
+        coro::v16::mutex            m_mutex{};
+        /// Most recent first; guarded by m_mutex.
+        wait_operation* m_waiters{nullptr};
     };
-
-    std::atomic<std::ptrdiff_t> m_count;
-    std::atomic<bool>           m_shutdown{false};
-    coro::v16::mutex            m_mutex{};
-    /// Most recent first; guarded by m_mutex.
-    wait_operation* m_waiters{nullptr};
-};
 } // namespace v16
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SEMAPHORE_HPP
-#line 133 "../../third_party/libcoro/include/coro/semaphore.hpp"
+#line 134 "../../third_party/libcoro/include/coro/semaphore.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SEMAPHORE_HPP
 #line 2 "../../third_party/libcoro/src/semaphore.cpp"
 
@@ -8282,8 +8259,7 @@ semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
 }
 
 semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
-    : m_least_max_value(least_max_value),
-      m_counter(std::min(starting_value, least_max_value))
+    : m_least_max_value(least_max_value), m_counter(std::min(starting_value, least_max_value))
 {
 }
 
@@ -8313,14 +8289,14 @@ auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaitin
         return false;
     }
 
-    m_next                         = m_semaphore.m_acquire_waiters;
+    m_next                        = m_semaphore.m_acquire_waiters;
     m_semaphore.m_acquire_waiters = this;
     return true;
 }
 
 auto semaphore::release_to_waiter() -> void
 {
-    std::unique_lock lk{m_waiter_mutex};
+    std::unique_lock   lk{m_waiter_mutex};
     acquire_operation* waiter = m_acquire_waiters;
     // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
     // there is nothing to hand over (whoever took it will release it later).
@@ -8357,7 +8333,7 @@ auto semaphore::notify_waiters() noexcept -> void
     }
 }
 
-} // namespace coro::v14
+} // namespace coro::LIBCORO_INLINE_V14v14
 
 #line 1 "../../third_party/libcoro/src/spawn_joinable.cpp"
 // spawn_joinable (libcoro v0.16): a detached task whose completion can still be awaited, built on task_group.
@@ -8374,7 +8350,7 @@ namespace coro
 namespace
 {
 /// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
-template<typename executor_type>
+template <typename executor_type>
 auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
 {
     co_await *group;
@@ -8398,9 +8374,7 @@ auto io_scheduler::spawn_joinable(coro::task<void>&& task) -> coro::task<void>
 
 namespace coro::detail
 {
-sync_wait_event::sync_wait_event(bool initially_set) : m_state(initially_set ? is_set : unset)
-{
-}
+sync_wait_event::sync_wait_event(bool initially_set) : m_state(initially_set ? is_set : unset) {}
 
 auto sync_wait_event::set() noexcept -> void
 {
@@ -8462,13 +8436,13 @@ namespace coro::detail
 {
 void (*thread_pool_delay_hook)() noexcept = nullptr;
 }
-    #define LIBCORO_THREAD_POOL_DELAY_POINT()                                                                      \
-        do                                                                                                         \
-        {                                                                                                          \
-            if (auto* hook = ::coro::detail::thread_pool_delay_hook; hook != nullptr)                              \
-            {                                                                                                      \
-                hook();                                                                                            \
-            }                                                                                                      \
+    #define LIBCORO_THREAD_POOL_DELAY_POINT()                                         \
+        do                                                                            \
+        {                                                                             \
+            if (auto* hook = ::coro::detail::thread_pool_delay_hook; hook != nullptr) \
+            {                                                                         \
+                hook();                                                               \
+            }                                                                         \
         } while (false)
 #else
     #define LIBCORO_THREAD_POOL_DELAY_POINT() \
@@ -8575,7 +8549,7 @@ class work_stealing_deque
         }
         auto get(int64_t i) const noexcept -> void* { return m_slots[i & m_mask].load(std::memory_order_relaxed); }
 
-        int64_t                                 m_mask;
+        int64_t                               m_mask;
         std::unique_ptr<std::atomic<void*>[]> m_slots;
     };
 
@@ -8682,7 +8656,7 @@ private:
 
     alignas(64) std::atomic<int64_t> m_top{0};
     alignas(64) std::atomic<int64_t> m_bottom{0};
-    std::atomic<ring*>                m_ring;
+    std::atomic<ring*>                 m_ring;
     std::vector<std::unique_ptr<ring>> m_rings; // owner only
 };
 } // namespace detail
@@ -8700,7 +8674,10 @@ constexpr std::size_t global_batch_limit = 32;
 
 struct thread_pool::worker
 {
-    worker(thread_pool& pool, std::size_t index) : m_pool(pool), m_index(index), m_rng(static_cast<uint32_t>(index * 2654435761u + 1)) {}
+    worker(thread_pool& pool, std::size_t index)
+        : m_pool(pool), m_index(index), m_rng(static_cast<uint32_t>(index * 2654435761u + 1))
+    {
+    }
 
     auto next_random() noexcept -> uint32_t
     {
@@ -8710,13 +8687,13 @@ struct thread_pool::worker
         return m_rng;
     }
 
-    thread_pool&        m_pool;
-    std::size_t         m_index;
+    thread_pool&                m_pool;
+    std::size_t                 m_index;
     detail::work_stealing_deque m_deque;
     // Written only by the owning worker; read by size().
     alignas(64) std::atomic<std::size_t> m_pushed{0};
-    std::atomic<std::size_t>             m_executed{0};
-    uint32_t                             m_rng;
+    std::atomic<std::size_t> m_executed{0};
+    uint32_t                 m_rng;
 };
 
 thread_local thread_pool::worker* thread_pool::t_current_worker = nullptr;
@@ -8907,8 +8884,8 @@ auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<
             return nullptr;
         }
         // Take a fair share so the other workers find some too, but at least one.
-        taken = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
-        taken = std::min(taken, count);
+        taken                      = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
+        taken                      = std::min(taken, count);
         const std::size_t capacity = m_global_ring.size();
         for (std::size_t i = 0; i < taken; ++i)
         {
@@ -9171,36 +9148,36 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-namespace
-{
-const std::string v16_status_read{"read"};
-const std::string v16_status_write{"write"};
-const std::string v16_status_timeout{"timeout"};
-const std::string v16_status_error{"error"};
-const std::string v16_status_closed{"closed"};
-const std::string v16_status_cancelled{"cancelled"};
-const std::string v16_status_unknown{"unknown"};
-} // namespace
-
-auto to_string(poll_status status) -> const std::string&
-{
-    switch (status)
+    namespace
     {
-        case poll_status::read:
-            return v16_status_read;
-        case poll_status::write:
-            return v16_status_write;
-        case poll_status::timeout:
-            return v16_status_timeout;
-        case poll_status::error:
-            return v16_status_error;
-        case poll_status::closed:
-            return v16_status_closed;
-        case poll_status::cancelled:
-            return v16_status_cancelled;
+    const std::string v16_status_read{"read"};
+    const std::string v16_status_write{"write"};
+    const std::string v16_status_timeout{"timeout"};
+    const std::string v16_status_error{"error"};
+    const std::string v16_status_closed{"closed"};
+    const std::string v16_status_cancelled{"cancelled"};
+    const std::string v16_status_unknown{"unknown"};
+    } // namespace
+
+    auto to_string(poll_status status) -> const std::string&
+    {
+        switch (status)
+        {
+            case poll_status::read:
+                return v16_status_read;
+            case poll_status::write:
+                return v16_status_write;
+            case poll_status::timeout:
+                return v16_status_timeout;
+            case poll_status::error:
+                return v16_status_error;
+            case poll_status::closed:
+                return v16_status_closed;
+            case poll_status::cancelled:
+                return v16_status_cancelled;
+        }
+        return v16_status_unknown;
     }
-    return v16_status_unknown;
-}
 } // namespace v16
 
 auto poll_stop_source::signal_stop() noexcept -> void
@@ -9338,18 +9315,14 @@ inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, st
 }
 
 /// Nothing to tell: upstream checks readiness with every poll.
-inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
-{
-}
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void {}
 
 /// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
 /// within one slice.
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
 
 /// Nothing to count: upstream keeps no registration between polls.
-inline auto note_close(coro::fd_t) noexcept -> void
-{
-}
+inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -9357,12 +9330,12 @@ inline auto note_close(coro::fd_t) noexcept -> void
 
 #if !GOCORO_CORE_EXTENSIONS
 
-#include <algorithm>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <utility>
-#include <vector>
+    #include <algorithm>
+    #include <memory>
+    #include <mutex>
+    #include <thread>
+    #include <utility>
+    #include <vector>
 
 namespace gocoro::compat
 {
@@ -9439,9 +9412,9 @@ private:
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
 {
-    using clock         = std::chrono::steady_clock;
-    const bool bounded  = timeout > std::chrono::milliseconds{0};
-    const auto deadline = clock::now() + timeout;
+    using clock           = std::chrono::steady_clock;
+    const bool   bounded  = timeout > std::chrono::milliseconds{0};
+    const auto   deadline = clock::now() + timeout;
     pending_poll counted{s};
     for (;;)
     {
@@ -9776,7 +9749,7 @@ typedef struct gocoro_when_any_item
  * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
  * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
  * host (see gocoro_step). */
-#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_CALLBACK  0
 #define GOCORO_TASK_GOROUTINE 1
 /* The handle of a posted goroutine-body step: never a host handle (those are small). */
 #define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
@@ -10000,7 +9973,7 @@ auto set_error(gocoro_error* err, int code, const char* message) noexcept -> int
 {
     if (err != nullptr)
     {
-        err->code = code;
+        err->code     = code;
         std::size_t i = 0;
         for (; message != nullptr && message[i] != '\0' && i + 1 < sizeof(err->message); ++i)
         {
@@ -10267,7 +10240,7 @@ gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
 gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
 struct gocoro_io_scheduler;
 gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
-void gocoro_event_reset(gocoro_event* e);
+void         gocoro_event_reset(gocoro_event* e);
 
 #ifdef __cplusplus
 }
@@ -10352,12 +10325,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -10529,12 +10502,11 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start                = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)]
-        { start(0); };
-        auto io_stop = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
         wrapper->scheduler = sched::make_shared(sched::options{
-            .thread_strategy = opts->thread_strategy == 1 ? sched::thread_strategy_t::manual
-                                                          : sched::thread_strategy_t::spawn,
+            .thread_strategy =
+                opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn,
             .on_io_thread_start_functor = std::move(io_start),
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
@@ -10578,8 +10550,8 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
 {
     try
     {
-        auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
-            *s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_for_host(*s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;
@@ -10671,8 +10643,8 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_H
 #line 2 "../../cshim/latch.cc"
-// #include "cshim/completion.h" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/latch.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
@@ -10718,7 +10690,10 @@ public:
 
     /// The current counter converted to size_t (a counter driven below zero by over-counting wraps, as in
     /// libcoro v0.14).
-    auto remaining() const noexcept -> std::size_t { return static_cast<std::size_t>(m_count.load(std::memory_order_acquire)); }
+    auto remaining() const noexcept -> std::size_t
+    {
+        return static_cast<std::size_t>(m_count.load(std::memory_order_acquire));
+    }
 
     /// Subtracts `n`; the call that brings the counter to zero or below resumes every waiter inline on this
     /// thread (most recent first).
@@ -10731,7 +10706,7 @@ public:
     }
 
     /// As count_down(n), but waiters are handed to `executor.resume()`.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto count_down(executor_type& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
@@ -10741,7 +10716,7 @@ public:
     }
 
     /// libcoro v0.16 spelling of count_down(executor, n): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
+    template <concepts::v16::executor executor_type>
     auto count_down(std::unique_ptr<executor_type>& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
@@ -10840,7 +10815,7 @@ auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
 
 /// Counts down and, if that completes the latch, resumes its waiters through `resume` (inline, or handed to an
 /// executor); a host task body reached inline is left in *steps.
-template<typename resume_fn>
+template <typename resume_fn>
 auto count_down_with(gocoro_latch* l, int64_t n, gocoro_step** steps, resume_fn resume) -> int
 {
     *steps = nullptr;
@@ -11072,7 +11047,7 @@ struct gocoro_pending
 
     auto complete(int64_t r) noexcept -> void
     {
-        result = r;
+        result            = r;
         const uintptr_t h = handle.exchange(finished, std::memory_order_acq_rel);
         if (h != 0)
         {
@@ -11193,7 +11168,7 @@ struct gocoro_ring_buffer
     /// co_await consume(): the id, or -1 when stopped.
     virtual auto consume_task() -> coro::task<int64_t> = 0;
     virtual auto size() const -> std::size_t           = 0;
-    virtual auto notify_waiters() -> void               = 0;
+    virtual auto notify_waiters() -> void              = 0;
 
     const std::size_t capacity;
 };
@@ -11239,7 +11214,7 @@ enum class consume_result
 /// is FIFO. `element` must be default-constructible and move-assignable (move-only types are fine).
 /// notify_waiters() stops the buffer: later produce() calls report ring_buffer_stopped, while consume() keeps
 /// returning the elements already stored and reports ring_buffer_stopped once the buffer is empty.
-template<typename element, std::size_t num_elements>
+template <typename element, std::size_t num_elements>
 class ring_buffer
 {
     static_assert(num_elements != 0, "num_elements cannot be zero");
@@ -11270,8 +11245,8 @@ public:
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
         {
             // The lock is still held from await_ready(), which already handled a stopped buffer.
-            m_awaiting_coroutine = awaiting_coroutine;
-            m_next               = m_rb.m_produce_waiters;
+            m_awaiting_coroutine   = awaiting_coroutine;
+            m_next                 = m_rb.m_produce_waiters;
             m_rb.m_produce_waiters = this;
             m_rb.m_mutex.unlock();
             return true;
@@ -11362,9 +11337,9 @@ public:
             {
                 return;
             }
-            m_stopped        = true;
-            producers        = std::exchange(m_produce_waiters, nullptr);
-            consumers        = std::exchange(m_consume_waiters, nullptr);
+            m_stopped = true;
+            producers = std::exchange(m_produce_waiters, nullptr);
+            consumers = std::exchange(m_consume_waiters, nullptr);
         }
 
         while (producers != nullptr)
@@ -11455,14 +11430,14 @@ private:
         return (i + 1 == num_elements) ? 0 : i + 1;
     }
 
-    std::mutex                           m_mutex;
-    std::array<element, num_elements>    m_elements{};
-    std::size_t                          m_front{0};
-    std::size_t                          m_back{0};
-    std::atomic<std::size_t>             m_used{0};
-    produce_operation*                   m_produce_waiters{nullptr};
-    consume_operation*                   m_consume_waiters{nullptr};
-    bool                                 m_stopped{false};
+    std::mutex                        m_mutex;
+    std::array<element, num_elements> m_elements{};
+    std::size_t                       m_front{0};
+    std::size_t                       m_back{0};
+    std::atomic<std::size_t>          m_used{0};
+    produce_operation*                m_produce_waiters{nullptr};
+    consume_operation*                m_consume_waiters{nullptr};
+    bool                              m_stopped{false};
 };
 
 } // namespace coro
@@ -11477,7 +11452,7 @@ namespace
 {
 /// Suspends on an operation whose await_ready() already returned false (and left the buffer's lock held for
 /// await_suspend, as libcoro's ring_buffer does).
-template<typename operation>
+template <typename operation>
 struct finish_await
 {
     operation& op;
@@ -11487,7 +11462,7 @@ struct finish_await
     auto await_resume() { return op.await_resume(); }
 };
 
-template<std::size_t N>
+template <std::size_t N>
 class ring_buffer_impl final : public gocoro_ring_buffer
 {
     using rb_type = coro::ring_buffer<uint64_t, N>;
@@ -11567,7 +11542,7 @@ private:
     rb_type m_rb;
 };
 
-template<std::size_t N>
+template <std::size_t N>
 auto make_ring_buffer() -> gocoro_ring_buffer*
 {
     return new (std::nothrow) ring_buffer_impl<N>();
@@ -11578,7 +11553,7 @@ extern "C" gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity)
 {
     switch (capacity)
     {
-        // clang-format off
+            // clang-format off
         case 1: return make_ring_buffer<1>();   case 2: return make_ring_buffer<2>();   case 3: return make_ring_buffer<3>();   case 4: return make_ring_buffer<4>();
         case 5: return make_ring_buffer<5>();   case 6: return make_ring_buffer<6>();   case 7: return make_ring_buffer<7>();   case 8: return make_ring_buffer<8>();
         case 9: return make_ring_buffer<9>();   case 10: return make_ring_buffer<10>(); case 11: return make_ring_buffer<11>(); case 12: return make_ring_buffer<12>();
@@ -11610,19 +11585,21 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     return scope.take();
 }
 
-extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->produce(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->produce(id, pending);
+    *steps               = scope.take();
     return rc;
 }
 
-extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->consume(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->consume(id, pending);
+    *steps               = scope.take();
     return rc;
 }
 
@@ -11667,9 +11644,9 @@ int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
  * so its type is the only bound. */
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
-int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
-int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
-gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
+int          gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
+int64_t      gocoro_semaphore_value(const gocoro_semaphore* s);
+gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
  * (possibly right away). */
@@ -11876,273 +11853,275 @@ namespace coro
 // v0.16 one).
 LIBCORO_INLINE_V14 namespace v14
 {
-template<concepts::v14::executor executor_type>
-class shared_mutex;
+    template <concepts::v14::executor executor_type>
+    class shared_mutex;
 
-/// Owns a shared or exclusive hold on a shared_mutex and releases it on destruction (or through unlock()).
-template<concepts::v14::executor executor_type>
-class shared_scoped_lock
-{
-public:
-    shared_scoped_lock(shared_mutex<executor_type>& sm, bool exclusive) : m_shared_mutex(&sm), m_exclusive(exclusive) {}
-
-    ~shared_scoped_lock() { unlock(); }
-
-    shared_scoped_lock(const shared_scoped_lock&) = delete;
-    shared_scoped_lock(shared_scoped_lock&& other)
-        : m_shared_mutex(std::exchange(other.m_shared_mutex, nullptr)),
-          m_exclusive(other.m_exclusive)
+    /// Owns a shared or exclusive hold on a shared_mutex and releases it on destruction (or through unlock()).
+    template <concepts::v14::executor executor_type>
+    class shared_scoped_lock
     {
-    }
-
-    auto operator=(const shared_scoped_lock&) -> shared_scoped_lock& = delete;
-    auto operator=(shared_scoped_lock&& other) noexcept -> shared_scoped_lock&
-    {
-        if (std::addressof(other) != this)
+    public:
+        shared_scoped_lock(shared_mutex<executor_type>& sm, bool exclusive)
+            : m_shared_mutex(&sm), m_exclusive(exclusive)
         {
-            m_shared_mutex = std::exchange(other.m_shared_mutex, nullptr);
-            m_exclusive    = other.m_exclusive;
         }
-        return *this;
-    }
 
-    /// Releases the hold the way it was taken (unlock() or unlock_shared()); later calls do nothing.
-    auto unlock() -> void
-    {
-        if (m_shared_mutex != nullptr)
+        ~shared_scoped_lock() { unlock(); }
+
+        shared_scoped_lock(const shared_scoped_lock&) = delete;
+        shared_scoped_lock(shared_scoped_lock&& other)
+            : m_shared_mutex(std::exchange(other.m_shared_mutex, nullptr)), m_exclusive(other.m_exclusive)
         {
-            auto* sm = std::exchange(m_shared_mutex, nullptr);
-            if (m_exclusive)
+        }
+
+        auto operator=(const shared_scoped_lock&) -> shared_scoped_lock& = delete;
+        auto operator=(shared_scoped_lock&& other) noexcept -> shared_scoped_lock&
+        {
+            if (std::addressof(other) != this)
             {
-                sm->unlock();
+                m_shared_mutex = std::exchange(other.m_shared_mutex, nullptr);
+                m_exclusive    = other.m_exclusive;
             }
-            else
+            return *this;
+        }
+
+        /// Releases the hold the way it was taken (unlock() or unlock_shared()); later calls do nothing.
+        auto unlock() -> void
+        {
+            if (m_shared_mutex != nullptr)
             {
-                sm->unlock_shared();
+                auto* sm = std::exchange(m_shared_mutex, nullptr);
+                if (m_exclusive)
+                {
+                    sm->unlock();
+                }
+                else
+                {
+                    sm->unlock_shared();
+                }
             }
-        }
-    }
-
-private:
-    shared_mutex<executor_type>* m_shared_mutex{nullptr};
-    bool                         m_exclusive{false};
-};
-
-/// Reader/writer lock for coroutines. Any number of shared holders or one exclusive holder. Waiters queue in
-/// FIFO order; once an exclusive waiter is queued, new shared requests queue behind it (writer preference).
-/// On release an exclusive waiter at the head is resumed inline on the releasing thread; a run of shared
-/// waiters at the head is admitted together and handed to the executor to run in parallel.
-template<concepts::v14::executor executor_type>
-class shared_mutex
-{
-public:
-    /// Throws std::runtime_error if `e` is null.
-    explicit shared_mutex(std::shared_ptr<executor_type> e) : m_executor(std::move(e))
-    {
-        if (m_executor == nullptr)
-        {
-            throw std::runtime_error{"shared_mutex cannot have a nullptr executor"};
-        }
-    }
-    ~shared_mutex() = default;
-
-    shared_mutex(const shared_mutex&)                    = delete;
-    shared_mutex(shared_mutex&&)                         = delete;
-    auto operator=(const shared_mutex&) -> shared_mutex& = delete;
-    auto operator=(shared_mutex&&) -> shared_mutex&      = delete;
-
-    struct lock_operation
-    {
-        lock_operation(shared_mutex& sm, bool exclusive) : m_shared_mutex(sm), m_exclusive(exclusive) {}
-
-        auto await_ready() const noexcept -> bool
-        {
-            return m_exclusive ? m_shared_mutex.try_lock() : m_shared_mutex.try_lock_shared();
-        }
-
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-        {
-            m_awaiting_coroutine = awaiting_coroutine;
-            std::unique_lock lk{m_shared_mutex.m_mutex};
-            // Re-check under the lock: the holder may have released since await_ready().
-            if (m_exclusive ? m_shared_mutex.try_lock_locked() : m_shared_mutex.try_lock_shared_locked())
-            {
-                return false;
-            }
-            m_shared_mutex.enqueue_locked(this);
-            return true;
-        }
-
-        auto await_resume() noexcept -> shared_scoped_lock<executor_type>
-        {
-            return shared_scoped_lock<executor_type>{m_shared_mutex, m_exclusive};
         }
 
     private:
-        friend class shared_mutex;
-
-        shared_mutex&           m_shared_mutex;
-        bool                    m_exclusive{false};
-        std::coroutine_handle<> m_awaiting_coroutine;
-        lock_operation*         m_next{nullptr};
+        shared_mutex<executor_type>* m_shared_mutex{nullptr};
+        bool                         m_exclusive{false};
     };
 
-    /// Awaitable yielding a shared_scoped_lock holding shared ownership.
-    [[nodiscard]] auto lock_shared() -> lock_operation { return lock_operation{*this, false}; }
-
-    /// Awaitable yielding a shared_scoped_lock holding exclusive ownership.
-    [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this, true}; }
-
-    /// Takes shared ownership if free or shared with no exclusive waiter; balance with unlock_shared().
-    auto try_lock_shared() -> bool
+    /// Reader/writer lock for coroutines. Any number of shared holders or one exclusive holder. Waiters queue in
+    /// FIFO order; once an exclusive waiter is queued, new shared requests queue behind it (writer preference).
+    /// On release an exclusive waiter at the head is resumed inline on the releasing thread; a run of shared
+    /// waiters at the head is admitted together and handed to the executor to run in parallel.
+    template <concepts::v14::executor executor_type>
+    class shared_mutex
     {
-        std::scoped_lock lk{m_mutex};
-        return try_lock_shared_locked();
-    }
-
-    /// Takes exclusive ownership if nobody holds the lock; balance with unlock().
-    auto try_lock() -> bool
-    {
-        std::scoped_lock lk{m_mutex};
-        return try_lock_locked();
-    }
-
-    /// Drops one shared hold; the last one wakes the queue head.
-    auto unlock_shared() -> void
-    {
-        std::unique_lock lk{m_mutex};
-        if (--m_shared_users == 0)
+    public:
+        /// Throws std::runtime_error if `e` is null.
+        explicit shared_mutex(std::shared_ptr<executor_type> e) : m_executor(std::move(e))
         {
+            if (m_executor == nullptr)
+            {
+                throw std::runtime_error{"shared_mutex cannot have a nullptr executor"};
+            }
+        }
+        ~shared_mutex() = default;
+
+        shared_mutex(const shared_mutex&)                    = delete;
+        shared_mutex(shared_mutex&&)                         = delete;
+        auto operator=(const shared_mutex&) -> shared_mutex& = delete;
+        auto operator=(shared_mutex&&) -> shared_mutex&      = delete;
+
+        struct lock_operation
+        {
+            lock_operation(shared_mutex& sm, bool exclusive) : m_shared_mutex(sm), m_exclusive(exclusive) {}
+
+            auto await_ready() const noexcept -> bool
+            {
+                return m_exclusive ? m_shared_mutex.try_lock() : m_shared_mutex.try_lock_shared();
+            }
+
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+            {
+                m_awaiting_coroutine = awaiting_coroutine;
+                std::unique_lock lk{m_shared_mutex.m_mutex};
+                // Re-check under the lock: the holder may have released since await_ready().
+                if (m_exclusive ? m_shared_mutex.try_lock_locked() : m_shared_mutex.try_lock_shared_locked())
+                {
+                    return false;
+                }
+                m_shared_mutex.enqueue_locked(this);
+                return true;
+            }
+
+            auto await_resume() noexcept -> shared_scoped_lock<executor_type>
+            {
+                return shared_scoped_lock<executor_type>{m_shared_mutex, m_exclusive};
+            }
+
+        private:
+            friend class shared_mutex;
+
+            shared_mutex&           m_shared_mutex;
+            bool                    m_exclusive{false};
+            std::coroutine_handle<> m_awaiting_coroutine;
+            lock_operation*         m_next{nullptr};
+        };
+
+        /// Awaitable yielding a shared_scoped_lock holding shared ownership.
+        [[nodiscard]] auto lock_shared() -> lock_operation { return lock_operation{*this, false}; }
+
+        /// Awaitable yielding a shared_scoped_lock holding exclusive ownership.
+        [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this, true}; }
+
+        /// Takes shared ownership if free or shared with no exclusive waiter; balance with unlock_shared().
+        auto try_lock_shared() -> bool
+        {
+            std::scoped_lock lk{m_mutex};
+            return try_lock_shared_locked();
+        }
+
+        /// Takes exclusive ownership if nobody holds the lock; balance with unlock().
+        auto try_lock() -> bool
+        {
+            std::scoped_lock lk{m_mutex};
+            return try_lock_locked();
+        }
+
+        /// Drops one shared hold; the last one wakes the queue head.
+        auto unlock_shared() -> void
+        {
+            std::unique_lock lk{m_mutex};
+            if (--m_shared_users == 0)
+            {
+                wake_waiters(lk);
+            }
+        }
+
+        /// Drops exclusive ownership and wakes the queue head.
+        auto unlock() -> void
+        {
+            std::unique_lock lk{m_mutex};
             wake_waiters(lk);
         }
-    }
 
-    /// Drops exclusive ownership and wakes the queue head.
-    auto unlock() -> void
-    {
-        std::unique_lock lk{m_mutex};
-        wake_waiters(lk);
-    }
+    private:
+        enum class state
+        {
+            unlocked,
+            locked_shared,
+            locked_exclusive
+        };
 
-private:
-    enum class state
-    {
-        unlocked,
-        locked_shared,
-        locked_exclusive
-    };
-
-    auto try_lock_shared_locked() -> bool
-    {
-        if (m_state == state::unlocked)
+        auto try_lock_shared_locked() -> bool
         {
-            m_state        = state::locked_shared;
-            m_shared_users = 1;
-            return true;
-        }
-        if (m_state == state::locked_shared && m_exclusive_waiters == 0)
-        {
-            ++m_shared_users;
-            return true;
-        }
-        return false;
-    }
-
-    auto try_lock_locked() -> bool
-    {
-        if (m_state == state::unlocked)
-        {
-            m_state = state::locked_exclusive;
-            return true;
-        }
-        return false;
-    }
-
-    auto enqueue_locked(lock_operation* op) -> void
-    {
-        if (op->m_exclusive)
-        {
-            ++m_exclusive_waiters;
-        }
-        op->m_next = nullptr;
-        if (m_tail == nullptr)
-        {
-            m_head = op;
-        }
-        else
-        {
-            m_tail->m_next = op;
-        }
-        m_tail = op;
-    }
-
-    auto pop_head_locked() -> lock_operation*
-    {
-        lock_operation* op = m_head;
-        m_head             = op->m_next;
-        if (m_head == nullptr)
-        {
-            m_tail = nullptr;
-        }
-        return op;
-    }
-
-    /// Called with the lock held and the mutex free of holders: passes ownership to the queue head.
-    auto wake_waiters(std::unique_lock<std::mutex>& lk) -> void
-    {
-        if (m_head == nullptr)
-        {
-            m_state = state::unlocked;
-            return;
+            if (m_state == state::unlocked)
+            {
+                m_state        = state::locked_shared;
+                m_shared_users = 1;
+                return true;
+            }
+            if (m_state == state::locked_shared && m_exclusive_waiters == 0)
+            {
+                ++m_shared_users;
+                return true;
+            }
+            return false;
         }
 
-        if (m_head->m_exclusive)
+        auto try_lock_locked() -> bool
         {
-            lock_operation* op = pop_head_locked();
-            --m_exclusive_waiters;
-            m_state = state::locked_exclusive;
+            if (m_state == state::unlocked)
+            {
+                m_state = state::locked_exclusive;
+                return true;
+            }
+            return false;
+        }
+
+        auto enqueue_locked(lock_operation* op) -> void
+        {
+            if (op->m_exclusive)
+            {
+                ++m_exclusive_waiters;
+            }
+            op->m_next = nullptr;
+            if (m_tail == nullptr)
+            {
+                m_head = op;
+            }
+            else
+            {
+                m_tail->m_next = op;
+            }
+            m_tail = op;
+        }
+
+        auto pop_head_locked() -> lock_operation*
+        {
+            lock_operation* op = m_head;
+            m_head             = op->m_next;
+            if (m_head == nullptr)
+            {
+                m_tail = nullptr;
+            }
+            return op;
+        }
+
+        /// Called with the lock held and the mutex free of holders: passes ownership to the queue head.
+        auto wake_waiters(std::unique_lock<std::mutex>& lk) -> void
+        {
+            if (m_head == nullptr)
+            {
+                m_state = state::unlocked;
+                return;
+            }
+
+            if (m_head->m_exclusive)
+            {
+                lock_operation* op = pop_head_locked();
+                --m_exclusive_waiters;
+                m_state = state::locked_exclusive;
+                lk.unlock();
+                op->m_awaiting_coroutine.resume();
+                return;
+            }
+
+            // Admit the run of shared waiters at the head (up to the next exclusive waiter) all at once.
+            m_state               = state::locked_shared;
+            lock_operation* first = m_head;
+            lock_operation* last  = m_head;
+            m_shared_users        = 1;
+            while (last->m_next != nullptr && !last->m_next->m_exclusive)
+            {
+                last = last->m_next;
+                ++m_shared_users;
+            }
+            m_head       = last->m_next;
+            last->m_next = nullptr;
+            if (m_head == nullptr)
+            {
+                m_tail = nullptr;
+            }
+            // Nothing of *this is touched after the first hand-off: a resumed reader may release and destroy it.
+            executor_type* executor = m_executor.get();
             lk.unlock();
-            op->m_awaiting_coroutine.resume();
-            return;
+
+            while (first != nullptr)
+            {
+                // Read the link first: once handed to the executor the operation may be destroyed at any time.
+                lock_operation* next = first->m_next;
+                executor->resume(first->m_awaiting_coroutine);
+                first = next;
+            }
         }
 
-        // Admit the run of shared waiters at the head (up to the next exclusive waiter) all at once.
-        m_state                = state::locked_shared;
-        lock_operation* first  = m_head;
-        lock_operation* last   = m_head;
-        m_shared_users         = 1;
-        while (last->m_next != nullptr && !last->m_next->m_exclusive)
-        {
-            last = last->m_next;
-            ++m_shared_users;
-        }
-        m_head       = last->m_next;
-        last->m_next = nullptr;
-        if (m_head == nullptr)
-        {
-            m_tail = nullptr;
-        }
-        // Nothing of *this is touched after the first hand-off: a resumed reader may release and destroy it.
-        executor_type* executor = m_executor.get();
-        lk.unlock();
-
-        while (first != nullptr)
-        {
-            // Read the link first: once handed to the executor the operation may be destroyed at any time.
-            lock_operation* next = first->m_next;
-            executor->resume(first->m_awaiting_coroutine);
-            first = next;
-        }
-    }
-
-    std::shared_ptr<executor_type> m_executor;
-    std::mutex                     m_mutex;
-    state                          m_state{state::unlocked};
-    std::uint64_t                  m_shared_users{0};
-    std::uint64_t                  m_exclusive_waiters{0};
-    lock_operation*                m_head{nullptr};
-    lock_operation*                m_tail{nullptr};
-};
+        std::shared_ptr<executor_type> m_executor;
+        std::mutex                     m_mutex;
+        state                          m_state{state::unlocked};
+        std::uint64_t                  m_shared_users{0};
+        std::uint64_t                  m_exclusive_waiters{0};
+        lock_operation*                m_head{nullptr};
+        lock_operation*                m_tail{nullptr};
+    };
 } // namespace v14
 
 } // namespace coro
@@ -12172,231 +12151,231 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// Reader/writer lock for coroutines with writer preference: a shared acquisition succeeds while unlocked or
-/// shared-locked with no exclusive waiter queued; an exclusive one only while unlocked. Waiters queue FIFO. A
-/// release hands an exclusive head the lock and resumes it inline inside the releasing unlock task; a run of
-/// shared heads (up to the next exclusive waiter) is handed to the executor (resumed inline if it refuses, so no
-/// waiter is lost). The state is guarded by a std::mutex held for a few instructions, never across a resumption.
-template<coro::concepts::v16::executor executor_type>
-class shared_mutex
-{
-public:
-    /// Keeps `e.get()`; the executor must outlive the mutex. Throws std::runtime_error for a null executor.
-    explicit shared_mutex(std::unique_ptr<executor_type>& e) : m_executor(e.get())
+    /// Reader/writer lock for coroutines with writer preference: a shared acquisition succeeds while unlocked or
+    /// shared-locked with no exclusive waiter queued; an exclusive one only while unlocked. Waiters queue FIFO. A
+    /// release hands an exclusive head the lock and resumes it inline inside the releasing unlock task; a run of
+    /// shared heads (up to the next exclusive waiter) is handed to the executor (resumed inline if it refuses, so no
+    /// waiter is lost). The state is guarded by a std::mutex held for a few instructions, never across a resumption.
+    template <coro::concepts::v16::executor executor_type>
+    class shared_mutex
     {
-        if (m_executor == nullptr)
+    public:
+        /// Keeps `e.get()`; the executor must outlive the mutex. Throws std::runtime_error for a null executor.
+        explicit shared_mutex(std::unique_ptr<executor_type>& e) : m_executor(e.get())
         {
-            throw std::runtime_error{"coro::shared_mutex cannot have a nullptr executor"};
-        }
-    }
-    ~shared_mutex() = default;
-
-    shared_mutex(const shared_mutex&)                    = delete;
-    shared_mutex(shared_mutex&&)                         = delete;
-    auto operator=(const shared_mutex&) -> shared_mutex& = delete;
-    auto operator=(shared_mutex&&) -> shared_mutex&      = delete;
-
-    /// Holds the lock shared while `scoped_task` runs. Unlike upstream (D38.15) the lock is also released when the
-    /// task throws; the exception then propagates.
-    [[nodiscard]] auto scoped_lock_shared(coro::task<void> scoped_task) -> coro::task<void>
-    {
-        co_await lock_shared();
-        std::exception_ptr error;
-        try
-        {
-            co_await scoped_task;
-        }
-        catch (...)
-        {
-            error = std::current_exception();
-        }
-        co_await unlock_shared();
-        if (error)
-        {
-            std::rethrow_exception(error);
-        }
-    }
-
-    /// Holds the lock exclusively while `scoped_task` runs (released on an exception too).
-    [[nodiscard]] auto scoped_lock(coro::task<void> scoped_task) -> coro::task<void>
-    {
-        co_await lock();
-        std::exception_ptr error;
-        try
-        {
-            co_await scoped_task;
-        }
-        catch (...)
-        {
-            error = std::current_exception();
-        }
-        co_await unlock();
-        if (error)
-        {
-            std::rethrow_exception(error);
-        }
-    }
-
-    /// Acquires shared ownership; the caller must later co_await unlock_shared().
-    [[nodiscard]] auto lock_shared() -> coro::task<void> { co_await lock_operation{*this, false}; }
-    /// Acquires exclusive ownership; the caller must later co_await unlock().
-    [[nodiscard]] auto lock() -> coro::task<void> { co_await lock_operation{*this, true}; }
-
-    [[nodiscard]] auto try_lock_shared() -> bool
-    {
-        std::lock_guard lk{m_mutex};
-        return try_lock_shared_locked();
-    }
-
-    [[nodiscard]] auto try_lock() -> bool
-    {
-        std::lock_guard lk{m_mutex};
-        return try_lock_locked();
-    }
-
-    /// Releases one shared ownership; the last one hands the lock on.
-    [[nodiscard]] auto unlock_shared() -> coro::task<void>
-    {
-        std::unique_lock lk{m_mutex};
-        if (m_state == state::shared && m_shared_users > 0 && --m_shared_users == 0)
-        {
-            wake_waiters(lk);
-        }
-        co_return;
-    }
-
-    /// Releases exclusive ownership and hands the lock on.
-    [[nodiscard]] auto unlock() -> coro::task<void>
-    {
-        std::unique_lock lk{m_mutex};
-        if (m_state == state::exclusive)
-        {
-            wake_waiters(lk);
-        }
-        co_return;
-    }
-
-    [[nodiscard]] auto executor() -> executor_type& { return *m_executor; }
-
-private:
-    enum class state
-    {
-        unlocked,
-        shared,
-        exclusive
-    };
-
-    struct lock_operation
-    {
-        lock_operation(shared_mutex& m, bool exclusive) noexcept : m_mutex(m), m_exclusive(exclusive) {}
-
-        auto await_ready() const noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
-        {
-            std::lock_guard lk{m_mutex.m_mutex};
-            if (m_exclusive ? m_mutex.try_lock_locked() : m_mutex.try_lock_shared_locked())
+            if (m_executor == nullptr)
             {
-                return false;
+                throw std::runtime_error{"coro::shared_mutex cannot have a nullptr executor"};
             }
-            m_awaiting_coroutine = awaiting_coroutine;
-            if (m_exclusive)
+        }
+        ~shared_mutex() = default;
+
+        shared_mutex(const shared_mutex&)                    = delete;
+        shared_mutex(shared_mutex&&)                         = delete;
+        auto operator=(const shared_mutex&) -> shared_mutex& = delete;
+        auto operator=(shared_mutex&&) -> shared_mutex&      = delete;
+
+        /// Holds the lock shared while `scoped_task` runs. Unlike upstream (D38.15) the lock is also released when the
+        /// task throws; the exception then propagates.
+        [[nodiscard]] auto scoped_lock_shared(coro::task<void> scoped_task) -> coro::task<void>
+        {
+            co_await lock_shared();
+            std::exception_ptr error;
+            try
             {
-                ++m_mutex.m_exclusive_waiters;
+                co_await scoped_task;
             }
-            (m_mutex.m_tail != nullptr ? m_mutex.m_tail->m_next : m_mutex.m_head) = this;
-            m_mutex.m_tail = this;
-            return true;
+            catch (...)
+            {
+                error = std::current_exception();
+            }
+            co_await unlock_shared();
+            if (error)
+            {
+                std::rethrow_exception(error);
+            }
         }
-        auto await_resume() const noexcept -> void {}
 
-        shared_mutex&           m_mutex;
-        bool                    m_exclusive;
-        std::coroutine_handle<> m_awaiting_coroutine{};
-        lock_operation*         m_next{nullptr};
-    };
-
-    auto try_lock_shared_locked() -> bool
-    {
-        if (m_state == state::unlocked || (m_state == state::shared && m_exclusive_waiters == 0))
+        /// Holds the lock exclusively while `scoped_task` runs (released on an exception too).
+        [[nodiscard]] auto scoped_lock(coro::task<void> scoped_task) -> coro::task<void>
         {
-            m_state = state::shared;
-            ++m_shared_users;
-            return true;
+            co_await lock();
+            std::exception_ptr error;
+            try
+            {
+                co_await scoped_task;
+            }
+            catch (...)
+            {
+                error = std::current_exception();
+            }
+            co_await unlock();
+            if (error)
+            {
+                std::rethrow_exception(error);
+            }
         }
-        return false;
-    }
 
-    auto try_lock_locked() -> bool
-    {
-        if (m_state == state::unlocked)
-        {
-            m_state = state::exclusive;
-            return true;
-        }
-        return false;
-    }
+        /// Acquires shared ownership; the caller must later co_await unlock_shared().
+        [[nodiscard]] auto lock_shared() -> coro::task<void> { co_await lock_operation{*this, false}; }
+        /// Acquires exclusive ownership; the caller must later co_await unlock().
+        [[nodiscard]] auto lock() -> coro::task<void> { co_await lock_operation{*this, true}; }
 
-    /// Called holding `lk` when the lock became free: hands it to the queue head (see the class comment).
-    auto wake_waiters(std::unique_lock<std::mutex>& lk) -> void
-    {
-        lock_operation* head = m_head;
-        if (head == nullptr)
+        [[nodiscard]] auto try_lock_shared() -> bool
         {
-            m_state = state::unlocked;
-            return;
+            std::lock_guard lk{m_mutex};
+            return try_lock_shared_locked();
         }
-        if (head->m_exclusive)
+
+        [[nodiscard]] auto try_lock() -> bool
         {
-            m_head = head->m_next;
+            std::lock_guard lk{m_mutex};
+            return try_lock_locked();
+        }
+
+        /// Releases one shared ownership; the last one hands the lock on.
+        [[nodiscard]] auto unlock_shared() -> coro::task<void>
+        {
+            std::unique_lock lk{m_mutex};
+            if (m_state == state::shared && m_shared_users > 0 && --m_shared_users == 0)
+            {
+                wake_waiters(lk);
+            }
+            co_return;
+        }
+
+        /// Releases exclusive ownership and hands the lock on.
+        [[nodiscard]] auto unlock() -> coro::task<void>
+        {
+            std::unique_lock lk{m_mutex};
+            if (m_state == state::exclusive)
+            {
+                wake_waiters(lk);
+            }
+            co_return;
+        }
+
+        [[nodiscard]] auto executor() -> executor_type& { return *m_executor; }
+
+    private:
+        enum class state
+        {
+            unlocked,
+            shared,
+            exclusive
+        };
+
+        struct lock_operation
+        {
+            lock_operation(shared_mutex& m, bool exclusive) noexcept : m_mutex(m), m_exclusive(exclusive) {}
+
+            auto await_ready() const noexcept -> bool { return false; }
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+            {
+                std::lock_guard lk{m_mutex.m_mutex};
+                if (m_exclusive ? m_mutex.try_lock_locked() : m_mutex.try_lock_shared_locked())
+                {
+                    return false;
+                }
+                m_awaiting_coroutine = awaiting_coroutine;
+                if (m_exclusive)
+                {
+                    ++m_mutex.m_exclusive_waiters;
+                }
+                (m_mutex.m_tail != nullptr ? m_mutex.m_tail->m_next : m_mutex.m_head) = this;
+                m_mutex.m_tail                                                        = this;
+                return true;
+            }
+            auto await_resume() const noexcept -> void {}
+
+            shared_mutex&           m_mutex;
+            bool                    m_exclusive;
+            std::coroutine_handle<> m_awaiting_coroutine{};
+            lock_operation*         m_next{nullptr};
+        };
+
+        auto try_lock_shared_locked() -> bool
+        {
+            if (m_state == state::unlocked || (m_state == state::shared && m_exclusive_waiters == 0))
+            {
+                m_state = state::shared;
+                ++m_shared_users;
+                return true;
+            }
+            return false;
+        }
+
+        auto try_lock_locked() -> bool
+        {
+            if (m_state == state::unlocked)
+            {
+                m_state = state::exclusive;
+                return true;
+            }
+            return false;
+        }
+
+        /// Called holding `lk` when the lock became free: hands it to the queue head (see the class comment).
+        auto wake_waiters(std::unique_lock<std::mutex>& lk) -> void
+        {
+            lock_operation* head = m_head;
+            if (head == nullptr)
+            {
+                m_state = state::unlocked;
+                return;
+            }
+            if (head->m_exclusive)
+            {
+                m_head = head->m_next;
+                if (m_head == nullptr)
+                {
+                    m_tail = nullptr;
+                }
+                --m_exclusive_waiters;
+                m_state = state::exclusive;
+                lk.unlock();
+                head->m_awaiting_coroutine.resume();
+                return;
+            }
+            // Detach the run of shared waiters up to the next exclusive one.
+            lock_operation* last = head;
+            m_shared_users       = 1;
+            while (last->m_next != nullptr && !last->m_next->m_exclusive)
+            {
+                last = last->m_next;
+                ++m_shared_users;
+            }
+            m_head = last->m_next;
             if (m_head == nullptr)
             {
                 m_tail = nullptr;
             }
-            --m_exclusive_waiters;
-            m_state = state::exclusive;
+            last->m_next = nullptr;
+            m_state      = state::shared;
             lk.unlock();
-            head->m_awaiting_coroutine.resume();
-            return;
-        }
-        // Detach the run of shared waiters up to the next exclusive one.
-        lock_operation* last = head;
-        m_shared_users       = 1;
-        while (last->m_next != nullptr && !last->m_next->m_exclusive)
-        {
-            last = last->m_next;
-            ++m_shared_users;
-        }
-        m_head = last->m_next;
-        if (m_head == nullptr)
-        {
-            m_tail = nullptr;
-        }
-        last->m_next = nullptr;
-        m_state      = state::shared;
-        lk.unlock();
-        while (head != nullptr)
-        {
-            lock_operation* next = head->m_next; // the resumed waiter may end the operation's life
-            if (!m_executor->resume(head->m_awaiting_coroutine))
+            while (head != nullptr)
             {
-                head->m_awaiting_coroutine.resume();
+                lock_operation* next = head->m_next; // the resumed waiter may end the operation's life
+                if (!m_executor->resume(head->m_awaiting_coroutine))
+                {
+                    head->m_awaiting_coroutine.resume();
+                }
+                head = next;
             }
-            head = next;
         }
-    }
 
-    executor_type*  m_executor;
-    std::mutex      m_mutex;
-    state           m_state{state::unlocked};
-    std::uint64_t   m_shared_users{0};
-    std::uint64_t   m_exclusive_waiters{0};
-    lock_operation* m_head{nullptr};
-    lock_operation* m_tail{nullptr};
-};
+        executor_type*  m_executor;
+        std::mutex      m_mutex;
+        state           m_state{state::unlocked};
+        std::uint64_t   m_shared_users{0};
+        std::uint64_t   m_exclusive_waiters{0};
+        lock_operation* m_head{nullptr};
+        lock_operation* m_tail{nullptr};
+    };
 } // namespace v16
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SHARED_MUTEX_HPP
-#line 291 "../../third_party/libcoro/include/coro/shared_mutex.hpp"
+#line 293 "../../third_party/libcoro/include/coro/shared_mutex.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SHARED_MUTEX_HPP
 #line 10 "../../cshim/shared_mutex.hpp"
 // #include "coro/task.hpp" (inlined above)
@@ -12507,7 +12486,7 @@ auto report_error(gocoro_error* err, int code, const char* what) -> void
 
 namespace
 {
-template<typename executor_handle>
+template <typename executor_handle>
 auto create_shared_mutex(executor_handle* executor, gocoro_error* err) -> gocoro_shared_mutex*
 {
     try
@@ -12692,10 +12671,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -12719,14 +12695,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -12738,28 +12714,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -12812,25 +12785,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -12889,7 +12860,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -12950,12 +12921,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -13011,12 +12982,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -13083,7 +13054,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -13104,7 +13075,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -13113,10 +13084,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {
@@ -13143,12 +13114,12 @@ template<
 #include <atomic>
 #include <chrono>
 #include <coroutine>
-#include <exception>
 #include <cstdlib>
+#include <exception>
 #include <memory>
-#include <unistd.h>
 #include <new>
 #include <stdexcept>
+#include <unistd.h>
 #include <vector>
 
 namespace
@@ -13206,8 +13177,8 @@ struct gocoro_task
     struct awaiter
     {
         gocoro_task* t;
-        auto await_ready() const noexcept -> bool { return t->coroutine().done(); }
-        auto await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
+        auto         await_ready() const noexcept -> bool { return t->coroutine().done(); }
+        auto         await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
         {
             t->continuation = awaiting;
             return t->coroutine();
@@ -13222,10 +13193,10 @@ struct gocoro_task
         }
     };
 
-    uintptr_t               handle;
+    uintptr_t handle;
     /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
     /// to the completion queue instead of calling into the host.
-    bool                    goroutine_body;
+    bool goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -13391,7 +13362,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
                     break;
                 case GOCORO_OP_WHEN_ANY:
-                    op.result = co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
+                    op.result =
+                        co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
                 case GOCORO_OP_IO_SCHEDULE:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
@@ -13424,8 +13396,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                 case GOCORO_OP_SEMAPHORE_ACQUIRE:
                 {
                     const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result    = r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED
-                                                                                  : GOCORO_SEMAPHORE_STOPPED;
+                    op.result =
+                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
                     break;
                 }
                 case GOCORO_OP_RING_PRODUCE:
@@ -13541,7 +13513,7 @@ auto run_host_task_behind(coro::thread_pool& pool, uintptr_t handle) -> coro::ta
 }
 
 /// Spawns the task `make` returns; making it allocates its frame, so that happens inside the try too.
-template<typename Make>
+template <typename Make>
 auto spawn(gocoro_thread_pool* tp, Make make) -> int
 {
     try

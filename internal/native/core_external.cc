@@ -29,7 +29,7 @@
 #include <chrono>
 
 #if GOCORO_CORE_EXTENSIONS
-#include <coro/detail/fd_close_serial.hpp>
+    #include <coro/detail/fd_close_serial.hpp>
 #endif
 
 namespace gocoro::compat
@@ -107,18 +107,14 @@ inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, st
 }
 
 /// Nothing to tell: upstream checks readiness with every poll.
-inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
-{
-}
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void {}
 
 /// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
 /// within one slice.
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
 
 /// Nothing to count: upstream keeps no registration between polls.
-inline auto note_close(coro::fd_t) noexcept -> void
-{
-}
+inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -126,12 +122,12 @@ inline auto note_close(coro::fd_t) noexcept -> void
 
 #if !GOCORO_CORE_EXTENSIONS
 
-#include <algorithm>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <utility>
-#include <vector>
+    #include <algorithm>
+    #include <memory>
+    #include <mutex>
+    #include <thread>
+    #include <utility>
+    #include <vector>
 
 namespace gocoro::compat
 {
@@ -208,9 +204,9 @@ private:
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
 {
-    using clock         = std::chrono::steady_clock;
-    const bool bounded  = timeout > std::chrono::milliseconds{0};
-    const auto deadline = clock::now() + timeout;
+    using clock           = std::chrono::steady_clock;
+    const bool   bounded  = timeout > std::chrono::milliseconds{0};
+    const auto   deadline = clock::now() + timeout;
     pending_poll counted{s};
     for (;;)
     {
@@ -545,7 +541,7 @@ typedef struct gocoro_when_any_item
  * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
  * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
  * host (see gocoro_step). */
-#define GOCORO_TASK_CALLBACK 0
+#define GOCORO_TASK_CALLBACK  0
 #define GOCORO_TASK_GOROUTINE 1
 /* The handle of a posted goroutine-body step: never a host handle (those are small). */
 #define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
@@ -769,7 +765,7 @@ auto set_error(gocoro_error* err, int code, const char* message) noexcept -> int
 {
     if (err != nullptr)
     {
-        err->code = code;
+        err->code     = code;
         std::size_t i = 0;
         for (; message != nullptr && message[i] != '\0' && i + 1 < sizeof(err->message); ++i)
         {
@@ -1036,7 +1032,7 @@ gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
 gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
 struct gocoro_io_scheduler;
 gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
-void gocoro_event_reset(gocoro_event* e);
+void         gocoro_event_reset(gocoro_event* e);
 
 #ifdef __cplusplus
 }
@@ -1121,12 +1117,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -1298,12 +1294,11 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start                = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)]
-        { start(0); };
-        auto io_stop = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
         wrapper->scheduler = sched::make_shared(sched::options{
-            .thread_strategy = opts->thread_strategy == 1 ? sched::thread_strategy_t::manual
-                                                          : sched::thread_strategy_t::spawn,
+            .thread_strategy =
+                opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn,
             .on_io_thread_start_functor = std::move(io_start),
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
@@ -1347,8 +1342,8 @@ extern "C" int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, 
 {
     try
     {
-        auto waiter = coro::detail::make_task_self_deleting(poll_for_host(
-            *s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_for_host(*s->scheduler, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends (registered with epoll) or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;
@@ -1440,8 +1435,8 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_H
 #line 2 "../../cshim/latch.cc"
-// #include "cshim/completion.h" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/latch.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
@@ -1534,7 +1529,7 @@ auto count_down_saturating(gocoro_latch* l, int64_t n) -> bool
 
 /// Counts down and, if that completes the latch, resumes its waiters through `resume` (inline, or handed to an
 /// executor); a host task body reached inline is left in *steps.
-template<typename resume_fn>
+template <typename resume_fn>
 auto count_down_with(gocoro_latch* l, int64_t n, gocoro_step** steps, resume_fn resume) -> int
 {
     *steps = nullptr;
@@ -1766,7 +1761,7 @@ struct gocoro_pending
 
     auto complete(int64_t r) noexcept -> void
     {
-        result = r;
+        result            = r;
         const uintptr_t h = handle.exchange(finished, std::memory_order_acq_rel);
         if (h != 0)
         {
@@ -1887,7 +1882,7 @@ struct gocoro_ring_buffer
     /// co_await consume(): the id, or -1 when stopped.
     virtual auto consume_task() -> coro::task<int64_t> = 0;
     virtual auto size() const -> std::size_t           = 0;
-    virtual auto notify_waiters() -> void               = 0;
+    virtual auto notify_waiters() -> void              = 0;
 
     const std::size_t capacity;
 };
@@ -1905,7 +1900,7 @@ namespace
 {
 /// Suspends on an operation whose await_ready() already returned false (and left the buffer's lock held for
 /// await_suspend, as libcoro's ring_buffer does).
-template<typename operation>
+template <typename operation>
 struct finish_await
 {
     operation& op;
@@ -1915,7 +1910,7 @@ struct finish_await
     auto await_resume() { return op.await_resume(); }
 };
 
-template<std::size_t N>
+template <std::size_t N>
 class ring_buffer_impl final : public gocoro_ring_buffer
 {
     using rb_type = coro::ring_buffer<uint64_t, N>;
@@ -1995,7 +1990,7 @@ private:
     rb_type m_rb;
 };
 
-template<std::size_t N>
+template <std::size_t N>
 auto make_ring_buffer() -> gocoro_ring_buffer*
 {
     return new (std::nothrow) ring_buffer_impl<N>();
@@ -2006,7 +2001,7 @@ extern "C" gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity)
 {
     switch (capacity)
     {
-        // clang-format off
+            // clang-format off
         case 1: return make_ring_buffer<1>();   case 2: return make_ring_buffer<2>();   case 3: return make_ring_buffer<3>();   case 4: return make_ring_buffer<4>();
         case 5: return make_ring_buffer<5>();   case 6: return make_ring_buffer<6>();   case 7: return make_ring_buffer<7>();   case 8: return make_ring_buffer<8>();
         case 9: return make_ring_buffer<9>();   case 10: return make_ring_buffer<10>(); case 11: return make_ring_buffer<11>(); case 12: return make_ring_buffer<12>();
@@ -2038,19 +2033,21 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     return scope.take();
 }
 
-extern "C" int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->produce(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->produce(id, pending);
+    *steps               = scope.take();
     return rc;
 }
 
-extern "C" int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
+extern "C" int
+gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps)
 {
     gocoro::host_call scope;
-    const int rc = rb->consume(id, pending);
-    *steps       = scope.take();
+    const int         rc = rb->consume(id, pending);
+    *steps               = scope.take();
     return rc;
 }
 
@@ -2095,9 +2092,9 @@ int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
 /* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
  * so its type is the only bound. */
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
-int               gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
-int64_t           gocoro_semaphore_value(const gocoro_semaphore* s);
-gocoro_step*      gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
+int          gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
+int64_t      gocoro_semaphore_value(const gocoro_semaphore* s);
+gocoro_step* gocoro_semaphore_notify_waiters(gocoro_semaphore* s);
 
 /* Queues a native acquire on behalf of the host; posts (handle, gocoro_acquire_result) once it completes
  * (possibly right away). */
@@ -2391,7 +2388,7 @@ auto report_error(gocoro_error* err, int code, const char* what) -> void
 
 namespace
 {
-template<typename executor_handle>
+template <typename executor_handle>
 auto create_shared_mutex(executor_handle* executor, gocoro_error* err) -> gocoro_shared_mutex*
 {
     try
@@ -2526,12 +2523,12 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 #include <atomic>
 #include <chrono>
 #include <coroutine>
-#include <exception>
 #include <cstdlib>
+#include <exception>
 #include <memory>
-#include <unistd.h>
 #include <new>
 #include <stdexcept>
+#include <unistd.h>
 #include <vector>
 
 namespace
@@ -2589,8 +2586,8 @@ struct gocoro_task
     struct awaiter
     {
         gocoro_task* t;
-        auto await_ready() const noexcept -> bool { return t->coroutine().done(); }
-        auto await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
+        auto         await_ready() const noexcept -> bool { return t->coroutine().done(); }
+        auto         await_suspend(std::coroutine_handle<> awaiting) noexcept -> std::coroutine_handle<>
         {
             t->continuation = awaiting;
             return t->coroutine();
@@ -2605,10 +2602,10 @@ struct gocoro_task
         }
     };
 
-    uintptr_t               handle;
+    uintptr_t handle;
     /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
     /// to the completion queue instead of calling into the host.
-    bool                    goroutine_body;
+    bool goroutine_body;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -2774,7 +2771,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     co_await when_all_children(static_cast<gocoro_task**>(request.target), request.arg);
                     break;
                 case GOCORO_OP_WHEN_ANY:
-                    op.result = co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
+                    op.result =
+                        co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
                 case GOCORO_OP_IO_SCHEDULE:
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
@@ -2807,8 +2805,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                 case GOCORO_OP_SEMAPHORE_ACQUIRE:
                 {
                     const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result    = r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED
-                                                                                  : GOCORO_SEMAPHORE_STOPPED;
+                    op.result =
+                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
                     break;
                 }
                 case GOCORO_OP_RING_PRODUCE:
@@ -2924,7 +2922,7 @@ auto run_host_task_behind(coro::thread_pool& pool, uintptr_t handle) -> coro::ta
 }
 
 /// Spawns the task `make` returns; making it allocates its frame, so that happens inside the try too.
-template<typename Make>
+template <typename Make>
 auto spawn(gocoro_thread_pool* tp, Make make) -> int
 {
     try

@@ -102,11 +102,11 @@ public:
     /// domain's length.
     ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
 
-    ip_address(const ip_address&)                         = default;
-    ip_address(ip_address&&)                              = default;
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
     auto operator=(const ip_address&) noexcept -> ip_address& = default;
     auto operator=(ip_address&&) noexcept -> ip_address&      = default;
-    ~ip_address()                                         = default;
+    ~ip_address()                                             = default;
 
     auto domain() const -> domain_t { return m_domain; }
 
@@ -126,7 +126,7 @@ public:
     auto operator<=>(const ip_address& other) const = default;
 
 private:
-    domain_t                     m_domain{domain_t::ipv4};
+    domain_t                      m_domain{domain_t::ipv4};
     std::array<uint8_t, ipv6_len> m_data{};
 };
 
@@ -150,7 +150,8 @@ auto to_string(domain_t domain) -> const std::string&
         case domain_t::ipv6:
             return ipv6;
     }
-    throw std::runtime_error{"coro::net::to_string(domain_t): unknown domain " + std::to_string(static_cast<int>(domain))};
+    throw std::runtime_error{
+        "coro::net::to_string(domain_t): unknown domain " + std::to_string(static_cast<int>(domain))};
 }
 
 ip_address::ip_address(std::span<const uint8_t> binary_address, domain_t domain) : m_domain(domain)
@@ -341,7 +342,7 @@ enum class send_status : int64_t
 //   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
 //     its headers with those blocks and this header's #include lines removed.
 #ifndef GOCORO_CORE_EXTENSIONS
-#define GOCORO_CORE_EXTENSIONS 1
+    #define GOCORO_CORE_EXTENSIONS 1
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
 #line 4 "../../third_party/libcoro/include/coro/net/socket.hpp"
@@ -389,20 +390,12 @@ enum class send_status : int64_t
 // before it opens coro::v14 or coro::v16.
 namespace coro
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 namespace concepts
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
@@ -439,21 +432,21 @@ auto to_string(poll_op op) -> const std::string&;
 // coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
 LIBCORO_INLINE_V14 namespace v14
 {
-/// How a poll finished.
-enum class poll_status
-{
-    /// The file descriptor is ready for the requested operation.
-    event,
-    /// The timeout elapsed first.
-    timeout,
-    /// The kernel reported an error on the descriptor (or it could not be polled at all).
-    error,
-    /// The peer hung up.
-    closed
-};
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
 
-/// "event", "timeout", "error", "closed" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v14
 
 } // namespace coro
@@ -535,20 +528,20 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-enum class poll_status
-{
-    read,
-    write,
-    timeout,
-    error,
-    closed,
-    /// The poll's poll_stop_token was triggered first.
-    cancelled
-};
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
 
-/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v16
 
 /// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
@@ -573,9 +566,9 @@ public:
     poll_stop_source() : m_state(std::make_unique<state>()) {}
     ~poll_stop_source() = default;
 
-    poll_stop_source(const poll_stop_source&)                    = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
     auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
 
     /// A token for the read end of the pipe; -1 for a moved-from source.
@@ -612,9 +605,9 @@ private:
 #include <cstdint>
 #include <iostream>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <span>
 #include <string>
+#include <sys/socket.h>
 
 namespace coro::net
 {
@@ -679,7 +672,10 @@ auto make_socket(const socket::options& opts) -> socket;
 /// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
 /// listens with `backlog`. std::runtime_error (with the reason) on any failure.
 auto make_accept_socket(
-    const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
+    const socket::options& opts,
+    const net::ip_address& address,
+    uint16_t               port,
+    int32_t                backlog = 128) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
@@ -740,7 +736,6 @@ private:
 #line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -806,7 +801,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -823,10 +818,10 @@ struct poll_info
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = std::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = std::unexpected<E>;
 } // namespace coro
 
@@ -850,10 +845,10 @@ using unexpected = std::unexpected<E>;
 
 namespace coro::detail
 {
-template<typename E>
+template <typename E>
 class unexpected;
 
-template<typename T, typename E>
+template <typename T, typename E>
 class expected;
 
 /// Tag selecting the error alternative in in-place constructors.
@@ -863,26 +858,26 @@ struct unexpect_t
 };
 inline constexpr unexpect_t unexpect{};
 
-template<typename E>
+template <typename E>
 class bad_expected_access;
 
 /// Thrown by expected::value() when it holds an error.
-template<>
+template <>
 class bad_expected_access<void> : public std::exception
 {
 public:
     auto what() const noexcept -> const char* override { return "bad access to expected without a value"; }
 
 protected:
-    bad_expected_access() noexcept                                            = default;
-    bad_expected_access(const bad_expected_access&)                           = default;
-    bad_expected_access(bad_expected_access&&)                                = default;
-    auto operator=(const bad_expected_access&) -> bad_expected_access&        = default;
-    auto operator=(bad_expected_access&&) -> bad_expected_access&             = default;
-    ~bad_expected_access() override                                           = default;
+    bad_expected_access() noexcept                                     = default;
+    bad_expected_access(const bad_expected_access&)                    = default;
+    bad_expected_access(bad_expected_access&&)                         = default;
+    auto operator=(const bad_expected_access&) -> bad_expected_access& = default;
+    auto operator=(bad_expected_access&&) -> bad_expected_access&      = default;
+    ~bad_expected_access() override                                    = default;
 };
 
-template<typename E>
+template <typename E>
 class bad_expected_access : public bad_expected_access<void>
 {
 public:
@@ -911,25 +906,25 @@ namespace expected_detail
 {
 inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
 
-template<typename>
+template <typename>
 inline constexpr bool is_expected = false;
-template<typename T, typename E>
+template <typename T, typename E>
 inline constexpr bool is_expected<expected<T, E>> = true;
 
-template<typename>
+template <typename>
 inline constexpr bool is_unexpected = false;
-template<typename E>
+template <typename E>
 inline constexpr bool is_unexpected<unexpected<E>> = true;
 
 /// Types an unexpected<E> may hold: a non-array, non-cv object type that is not itself an unexpected.
-template<typename E>
+template <typename E>
 concept valid_error =
     std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> && !is_unexpected<E>;
 
 /// Constructs `T` at `p` from `args`; if that may throw and the old object had to be destroyed first, the old
 /// value is kept in a temporary so a throwing construction leaves the destination unchanged (the C++23
 /// "reinit-expected" rule).
-template<typename New, typename Old, typename... Args>
+template <typename New, typename Old, typename... Args>
 constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 {
     if constexpr (std::is_nothrow_constructible_v<New, Args...>)
@@ -962,7 +957,7 @@ constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 } // namespace expected_detail
 
 /// Wraps an error value so it can initialise or be assigned to an expected.
-template<typename E>
+template <typename E>
 class unexpected
 {
     static_assert(expected_detail::valid_error<E>, "unexpected<E>: E must be a non-const, non-array object type");
@@ -971,22 +966,23 @@ public:
     constexpr unexpected(const unexpected&) = default;
     constexpr unexpected(unexpected&&)      = default;
 
-    template<typename Err = E>
-        requires(!std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
-                 !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
+    template <typename Err = E>
+        requires(
+            !std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
+            !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
     constexpr explicit unexpected(Err&& e) noexcept(std::is_nothrow_constructible_v<E, Err>)
         : m_error(std::forward<Err>(e))
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit unexpected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit unexpected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...)
@@ -1013,7 +1009,7 @@ public:
         a.swap(b);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const unexpected& a, const unexpected<E2>& b) -> bool
     {
         return a.m_error == b.error();
@@ -1023,11 +1019,11 @@ private:
     E m_error;
 };
 
-template<typename E>
+template <typename E>
 unexpected(E) -> unexpected<E>;
 
 /// Holds either a `T` (the expected value) or an `E` (the error). Same interface as C++23 std::expected.
-template<typename T, typename E>
+template <typename T, typename E>
 class expected
 {
     static_assert(!std::is_reference_v<T>, "expected<T&, E> is not supported");
@@ -1036,11 +1032,11 @@ class expected
     static_assert(!expected_detail::is_unexpected<std::remove_cv_t<T>>);
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
     // Whether expected<U, G> may be converted from (U and G different from T and E).
-    template<typename U, typename G, typename UF, typename GF>
+    template <typename U, typename G, typename UF, typename GF>
     static constexpr bool can_convert_from =
         std::is_constructible_v<T, UF> && std::is_constructible_v<E, GF> &&
         (std::is_same_v<std::remove_cv_t<T>, bool> ||
@@ -1058,7 +1054,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     // -- construction ---------------------------------------------------------------------------------------
@@ -1078,9 +1074,10 @@ public:
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
+        requires(
+            std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -1098,9 +1095,10 @@ public:
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
+        requires(
+            std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -1109,7 +1107,7 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, const U&, const G&>
     constexpr explicit(!std::is_convertible_v<const U&, T> || !std::is_convertible_v<const G&, E>)
         expected(const expected<U, G>& other)
@@ -1121,7 +1119,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, U, G>
     constexpr explicit(!std::is_convertible_v<U, T> || !std::is_convertible_v<G, E>) expected(expected<U, G>&& other)
         : m_has_value(other.m_has_value)
@@ -1132,55 +1130,54 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U = T>
+    template <typename U = T>
         requires(!std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
                  !std::is_same_v<std::remove_cvref_t<U>, expected> &&
                  !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 (!std::is_same_v<std::remove_cv_t<T>, bool> ||
-                  !expected_detail::is_expected<std::remove_cvref_t<U>>))
+                 (!std::is_same_v<std::remove_cv_t<T>, bool> || !expected_detail::is_expected<std::remove_cvref_t<U>>))
     constexpr explicit(!std::is_convertible_v<U, T>) expected(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>)
         : m_value(std::forward<U>(v)), m_has_value(true)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
-    constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e) noexcept(
-        std::is_nothrow_constructible_v<E, const G&>)
+    constexpr explicit(!std::is_convertible_v<const G&, E>)
+        expected(const unexpected<G>& e) noexcept(std::is_nothrow_constructible_v<E, const G&>)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
-    constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e) noexcept(
-        std::is_nothrow_constructible_v<E, G>)
+    constexpr explicit(!std::is_convertible_v<G, E>)
+        expected(unexpected<G>&& e) noexcept(std::is_nothrow_constructible_v<E, G>)
         : m_error(std::move(e).error()), m_has_value(false)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<T, Args...>
     constexpr explicit expected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
         : m_value(std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr explicit expected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_value(il, std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -1196,8 +1193,9 @@ public:
 #endif
 
     constexpr ~expected()
-        requires(!expected_detail::trivial_members ||
-                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(
+            !expected_detail::trivial_members ||
+            !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -1209,46 +1207,47 @@ public:
 
     constexpr auto operator=(const expected& other) noexcept(
         std::is_nothrow_copy_assignable_v<T> && std::is_nothrow_copy_constructible_v<T> &&
-        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>) -> expected&
-        requires(std::is_copy_assignable_v<T> && std::is_copy_constructible_v<T> && std::is_copy_assignable_v<E> &&
-                 std::is_copy_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = other.m_value;
-        else if (m_has_value)
-            assign_error(other.m_error);
-        else if (other.m_has_value)
-            assign_value(other.m_value);
-        else
-            m_error = other.m_error;
-        return *this;
-    }
+        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>)
+        -> expected& requires(
+            std::is_copy_assignable_v<T>&& std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<E>&&
+                                                                             std::is_copy_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = other.m_value;
+            else if (m_has_value)
+                assign_error(other.m_error);
+            else if (other.m_has_value)
+                assign_value(other.m_value);
+            else
+                m_error = other.m_error;
+            return *this;
+        }
 
     constexpr auto operator=(expected&& other) noexcept(
         std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_constructible_v<T> &&
-        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>) -> expected&
-        requires(std::is_move_assignable_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<E> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = std::move(other.m_value);
-        else if (m_has_value)
-            assign_error(std::move(other.m_error));
-        else if (other.m_has_value)
-            assign_value(std::move(other.m_value));
-        else
-            m_error = std::move(other.m_error);
-        return *this;
-    }
+        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>)
+        -> expected& requires(
+            std::is_move_assignable_v<T>&& std::is_move_constructible_v<T>&& std::is_move_assignable_v<E>&&
+                                                                             std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = std::move(other.m_value);
+            else if (m_has_value)
+                assign_error(std::move(other.m_error));
+            else if (other.m_has_value)
+                assign_value(std::move(other.m_value));
+            else
+                m_error = std::move(other.m_error);
+            return *this;
+        }
 
-    template<typename U = T>
-        requires(!std::is_same_v<expected, std::remove_cvref_t<U>> &&
-                 !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 std::is_assignable_v<T&, U> &&
-                 (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename U = T>
+        requires(
+            !std::is_same_v<expected, std::remove_cvref_t<U>> &&
+            !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
+            std::is_assignable_v<T&, U> &&
+            (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(U&& v) -> expected&
     {
         if (m_has_value)
@@ -1258,10 +1257,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
-                 (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
+            (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
         if (m_has_value)
@@ -1271,10 +1271,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
-                 (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
+            (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
         if (m_has_value)
@@ -1284,7 +1285,7 @@ public:
         return *this;
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_nothrow_constructible_v<T, Args...>
     constexpr auto emplace(Args&&... args) noexcept -> T&
     {
@@ -1297,7 +1298,7 @@ public:
         return m_value;
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_nothrow_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr auto emplace(std::initializer_list<U> il, Args&&... args) noexcept -> T&
     {
@@ -1313,9 +1314,10 @@ public:
     constexpr auto swap(expected& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_swappable_v<T> &&
         std::is_nothrow_move_constructible_v<E> && std::is_nothrow_swappable_v<E>) -> void
-        requires(std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
+        requires(
+            std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
+            std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
     {
         using std::swap;
         if (m_has_value && other.m_has_value)
@@ -1353,7 +1355,7 @@ public:
     constexpr auto operator*() const&& noexcept -> const T&& { return std::move(m_value); }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto value() & -> T&
     {
@@ -1385,23 +1387,23 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) const& -> T
     {
         return m_has_value ? m_value : static_cast<T>(std::forward<U>(fallback));
     }
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) && -> T
     {
         return m_has_value ? std::move(m_value) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
@@ -1409,85 +1411,85 @@ public:
 
     // -- monadic operations ---------------------------------------------------------------------------------
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
@@ -1495,7 +1497,7 @@ public:
 
     // -- comparison -----------------------------------------------------------------------------------------
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires(!std::is_void_v<T2>)
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -1504,35 +1506,35 @@ public:
         return a.has_value() ? static_cast<bool>(*a == *b) : static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename T2>
+    template <typename T2>
         requires(!expected_detail::is_expected<T2>)
     friend constexpr auto operator==(const expected& a, const T2& v) -> bool
     {
         return a.has_value() && static_cast<bool>(*a == v);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
     }
 
 private:
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_value(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_value), std::addressof(m_error), std::forward<Args>(args)...);
         m_has_value = true;
     }
 
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_error(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_error), std::addressof(m_value), std::forward<Args>(args)...);
         m_has_value = false;
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto and_then_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -1545,7 +1547,7 @@ private:
         return result(unexpect, static_cast<error_ref>(std::forward<Self>(self).error()));
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto or_else_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -1557,7 +1559,7 @@ private:
         return std::invoke(std::forward<F>(f), std::forward<Self>(self).error());
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -1576,7 +1578,7 @@ private:
         }
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_error_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -1596,13 +1598,13 @@ private:
 };
 
 /// expected<void, E>: either "success" or an error.
-template<typename T, typename E>
+template <typename T, typename E>
     requires std::is_void_v<T>
 class expected<T, E>
 {
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
 public:
@@ -1610,7 +1612,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     constexpr expected() noexcept : m_has_value(true) {}
@@ -1622,8 +1624,9 @@ public:
 #endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
+        requires(
+            std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -1637,15 +1640,16 @@ public:
 #endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
+        requires(
+            std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, const G&>)
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const expected<U, G>& other)
         : m_has_value(other.m_has_value)
@@ -1654,7 +1658,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, G>)
     constexpr explicit(!std::is_convertible_v<G, E>) expected(expected<U, G>&& other) : m_has_value(other.m_has_value)
     {
@@ -1662,14 +1666,14 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
     constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e)
         : m_error(std::move(e).error()), m_has_value(false)
@@ -1678,13 +1682,13 @@ public:
 
     constexpr explicit expected(std::in_place_t) noexcept : m_has_value(true) {}
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -1704,44 +1708,42 @@ public:
             std::destroy_at(std::addressof(m_error));
     }
 
-    constexpr auto operator=(const expected& other) -> expected&
-        requires(std::is_copy_assignable_v<E> && std::is_copy_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), other.m_error);
-            m_has_value = false;
+    constexpr auto operator=(const expected& other)
+        -> expected& requires(std::is_copy_assignable_v<E>&& std::is_copy_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), other.m_error);
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = other.m_error;
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = other.m_error;
-        return *this;
-    }
 
     constexpr auto operator=(expected&& other) noexcept(
-        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>) -> expected&
-        requires(std::is_move_assignable_v<E> && std::is_move_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), std::move(other.m_error));
-            m_has_value = false;
+        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>)
+        -> expected& requires(std::is_move_assignable_v<E>&& std::is_move_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), std::move(other.m_error));
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = std::move(other.m_error);
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = std::move(other.m_error);
-        return *this;
-    }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&>)
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
@@ -1755,7 +1757,7 @@ public:
         return *this;
     }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G>)
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
@@ -1805,7 +1807,7 @@ public:
     }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto operator*() const noexcept -> void {}
 
@@ -1825,18 +1827,18 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1845,7 +1847,7 @@ public:
             return std::invoke(std::forward<F>(f));
         return result(unexpect, m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1855,7 +1857,7 @@ public:
         return result(unexpect, std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, const E&>>;
@@ -1863,7 +1865,7 @@ public:
             return result();
         return std::invoke(std::forward<F>(f), m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, E&&>>;
@@ -1872,7 +1874,7 @@ public:
         return std::invoke(std::forward<F>(f), std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1887,7 +1889,7 @@ public:
         else
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1903,7 +1905,7 @@ public:
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, const E&>>;
@@ -1912,7 +1914,7 @@ public:
             return result();
         return result(unexpect, std::invoke(std::forward<F>(f), m_error));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, E&&>>;
@@ -1922,7 +1924,7 @@ public:
         return result(unexpect, std::invoke(std::forward<F>(f), std::move(m_error)));
     }
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires std::is_void_v<T2>
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -1931,7 +1933,7 @@ public:
         return a.has_value() || static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
@@ -1953,17 +1955,18 @@ private:
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = coro::detail::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = coro::detail::unexpected<E>;
 } // namespace coro
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 6 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
@@ -2116,7 +2119,7 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 
 namespace coro
 {
-template<typename return_type = void>
+template <typename return_type = void>
 class task;
 
 namespace detail
@@ -2129,7 +2132,7 @@ struct promise_base
     {
         auto await_ready() const noexcept -> bool { return false; }
 
-        template<typename promise_type>
+        template <typename promise_type>
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
@@ -2178,7 +2181,7 @@ struct unset_return_value
     throw std::runtime_error{"The return value was never set, did you execute the coroutine?"};
 }
 
-template<typename return_type>
+template <typename return_type>
 struct promise final : public promise_base
 {
     using task_type                                = task<return_type>;
@@ -2199,7 +2202,7 @@ struct promise final : public promise_base
 
     auto get_return_object() noexcept -> task_type;
 
-    template<typename value_type>
+    template <typename value_type>
         requires(return_type_is_reference and std::is_constructible_v<return_type, value_type &&>) or
                 (not return_type_is_reference and std::is_constructible_v<stored_type, value_type &&>)
     auto return_value(value_type&& value) -> void
@@ -2301,7 +2304,7 @@ private:
     variant_type m_storage{};
 };
 
-template<>
+template <>
 struct promise<void> : public promise_base
 {
     using task_type        = task<void>;
@@ -2336,7 +2339,7 @@ private:
 
 /// A lazy coroutine producing one `return_type`. Owns its frame; awaited by at most one coroutine at a
 /// time; not thread-safe. The body starts at the first resume() or when awaited.
-template<typename return_type>
+template <typename return_type>
 class [[nodiscard]] task
 {
 public:
@@ -2442,7 +2445,7 @@ private:
 
 namespace detail
 {
-template<typename return_type>
+template <typename return_type>
 inline auto promise<return_type>::get_return_object() noexcept -> task<return_type>
 {
     return task<return_type>{coroutine_handle::from_promise(*this)};
@@ -2476,11 +2479,11 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 namespace coro::concepts
 {
 /// A range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 
 /// A sized range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
@@ -2586,52 +2589,52 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting;
 namespace coro::concepts
 {
 /// True when `type` is one of `types`.
-template<typename type, typename... types>
+template <typename type, typename... types>
 concept in_types = (std::same_as<type, types> || ...);
 
 /// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
+template <typename type>
 concept awaiter = requires(type t, std::coroutine_handle<> c) {
     { t.await_ready() } -> std::same_as<bool>;
     { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
     { t.await_resume() };
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable = requires(type t) {
     { t.operator co_await() } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable = requires(type t) {
     { operator co_await(t) } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
 
-template<typename type>
+template <typename type>
 concept awaiter_void = awaiter<type> && requires(type t) {
     { t.await_resume() } -> std::same_as<void>;
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable_void = requires(type t) {
     { t.operator co_await() } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable_void = requires(type t) {
     { operator co_await(t) } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable_void =
     member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
 
 /// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
 /// operator, else the object itself.
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 static auto get_awaiter(awaitable_type&& value)
 {
     if constexpr (member_co_await_awaitable<awaitable_type>)
@@ -2642,12 +2645,12 @@ static auto get_awaiter(awaitable_type&& value)
         return std::forward<awaitable_type>(value);
 }
 
-template<awaitable awaitable_type, typename = void>
+template <awaitable awaitable_type, typename = void>
 struct awaitable_traits
 {
 };
 
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 struct awaitable_traits<awaitable_type>
 {
     using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
@@ -2670,11 +2673,11 @@ namespace coro
 enum class poll_op : uint64_t;
 LIBCORO_INLINE_V14 namespace v14
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v14
 LIBCORO_INLINE_V16 namespace v16
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v16
 } // namespace coro
 
@@ -2682,49 +2685,51 @@ namespace coro::concepts
 {
 LIBCORO_INLINE_V14 namespace v14
 {
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v14
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
-/// io_scheduler offer all three, so they satisfy both versions of the concept.
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+    /// io_scheduler offer all three, so they satisfy both versions of the concept.
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v16
 
 /// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
 /// libcoro's own public name, kept for source compatibility.
-template<typename executor_type>
-concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
-};
+template <typename executor_type>
+concept io_exceutor = v14::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+                      };
 
 /// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
 /// defaulted fourth parameter, the cancel token).
-template<typename executor_type>
-concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
-};
+template <typename executor_type>
+concept io_executor = v16::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
+                      };
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
@@ -2799,7 +2804,7 @@ inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_run
 /// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
 /// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
 /// The destructor blocks until the group is empty. Thread-safe.
-template<concepts::v16::executor executor_type>
+template <concepts::v16::executor executor_type>
 class task_group
 {
 public:
@@ -2818,7 +2823,7 @@ public:
     }
 
     /// Starts every task of `tasks` (moved out of the range).
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
     {
         for (auto& task : tasks)
@@ -2836,7 +2841,7 @@ public:
     {
     }
 
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
         : task_group(executor.get(), std::move(tasks))
     {
@@ -3064,7 +3069,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -3075,7 +3080,7 @@ public:
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
     /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
         uint64_t count = 0;
@@ -3172,15 +3177,15 @@ private:
     bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
+    std::atomic<uint32_t> m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
     /// A futex wake was issued and the woken worker has not started searching yet.
     std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
+    std::atomic<bool> m_shutdown_requested{false};
+    std::mutex        m_join_mutex;
 };
 
 } // namespace coro
@@ -3267,16 +3272,15 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(e, policy);
     }
 
     /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
-        -> void
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(*e, policy);
     }
@@ -3289,7 +3293,7 @@ public:
 protected:
     friend struct awaiter;
 
-    template<typename executor_type>
+    template <typename executor_type>
     auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
@@ -3509,10 +3513,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -3536,14 +3537,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -3555,28 +3556,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -3629,25 +3627,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -3706,7 +3702,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -3767,12 +3763,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -3828,12 +3824,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -3900,7 +3896,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -3921,7 +3917,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -3930,10 +3926,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {
@@ -3973,7 +3969,7 @@ namespace detail
 {
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
-template<typename value_type>
+template <typename value_type>
 struct when_any_state
 {
     /// First-wins guard: a single atomic exchange decides the winner.
@@ -3985,7 +3981,7 @@ struct when_any_state
 
 /// Awaits one child of a range when_any and, if it is the first to finish, publishes its result.
 /// Exceptions are swallowed (such a child never wins).
-template<concepts::awaitable awaitable_type, typename value_type>
+template <concepts::awaitable awaitable_type, typename value_type>
 auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_type>> state) -> coro::task<void>
 {
     try
@@ -4004,9 +4000,8 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 }
 
 /// Same for a tuple/variadic when_any: the winner emplaces its value at its argument position.
-template<std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
-auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state)
-    -> coro::task<void>
+template <std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
+auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state) -> coro::task<void>
 {
     try
     {
@@ -4036,7 +4031,7 @@ inline auto make_when_any_tuple_controller_task(std::vector<coro::task<void>> ta
     return make_when_any_controller_task(std::move(tasks));
 }
 
-template<typename value_type>
+template <typename value_type>
 auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, std::vector<coro::task<void>> tasks)
     -> coro::task<void>
 {
@@ -4045,11 +4040,11 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
     co_await state->m_notify;
 }
 
-template<typename... awaitable_type>
-using when_any_variant_t = std::variant<
-    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+template <typename... awaitable_type>
+using when_any_variant_t =
+    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
 
-template<typename variant_type, typename... awaitable_type, std::size_t... indices>
+template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
     const std::shared_ptr<when_any_state<variant_type>>& state,
     std::index_sequence<indices...>,
@@ -4068,7 +4063,7 @@ auto make_when_any_tuple_tasks(
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
 /// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
     -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
@@ -4083,7 +4078,7 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// As above without a stop_source.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(awaitable_type... awaitables) -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
     using variant_type = detail::when_any_variant_t<awaitable_type...>;
@@ -4096,11 +4091,11 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// Range form: completes with the value of the first awaitable in `awaitables` to finish.
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -4118,11 +4113,11 @@ template<
     co_return std::move(*state->m_result);
 }
 
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -4226,8 +4221,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
@@ -4245,8 +4239,7 @@ public:
                      ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
                  .on_thread_start_functor = nullptr,
                  .on_thread_stop_functor  = nullptr},
-            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
-        -> std::shared_ptr<io_scheduler>;
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool}) -> std::shared_ptr<io_scheduler>;
 
     io_scheduler(const io_scheduler&)                    = delete;
     io_scheduler(io_scheduler&&)                         = delete;
@@ -4301,7 +4294,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -4310,7 +4303,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
     /// cancelled. A timeout of 0 (or negative) just schedules the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -4330,9 +4323,9 @@ public:
 
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins.
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         using namespace std::chrono_literals;
@@ -4382,19 +4375,22 @@ public:
     /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
     /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
-        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>;
+        const net::socket&        sock,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
-    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+    [[nodiscard]] auto poll_kept(
+        fd_t                      fd,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>
     {
         return poll_socket(fd, op, timeout);
     }
-#endif
+    #endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -4499,7 +4495,7 @@ private:
 
     /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
     std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
-    std::thread                  m_io_thread;
+    std::thread                              m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.
     alignas(64) std::atomic<std::size_t> m_size{0};
@@ -4536,10 +4532,10 @@ private:
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
     /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
-    std::mutex          m_wake_mutex;
-    std::vector<fd_t>   m_wake_fds;
-    std::vector<fd_t>   m_waking;
-    std::atomic<bool>   m_wake_requested{false};
+    std::mutex        m_wake_mutex;
+    std::vector<fd_t> m_wake_fds;
+    std::vector<fd_t> m_waking;
+    std::atomic<bool> m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
@@ -4594,13 +4590,9 @@ auto socket::type_to_os(type_t type) -> int
     throw std::runtime_error{"coro::net::socket::type_to_os: unknown socket type"};
 }
 
-socket::socket(const socket& other) : m_fd(other.m_fd == -1 ? -1 : ::dup(other.m_fd))
-{
-}
+socket::socket(const socket& other) : m_fd(other.m_fd == -1 ? -1 : ::dup(other.m_fd)) {}
 
-socket::socket(socket&& other) noexcept : m_fd(std::exchange(other.m_fd, -1))
-{
-}
+socket::socket(socket&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
 
 auto socket::operator=(const socket& other) noexcept -> socket&
 {
@@ -4704,7 +4696,8 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         ::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
     {
-        throw std::runtime_error{errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
+        throw std::runtime_error{
+            errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
     }
     sockaddr_storage addr{};
     socklen_t        len = detail::to_sockaddr(address, port, addr);
@@ -4785,7 +4778,6 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 #line 1 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
@@ -4798,7 +4790,7 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 namespace coro::concepts
 {
 /// A read-only contiguous byte buffer (std::string, std::string_view, std::span<const char>, ...).
-template<typename type>
+template <typename type>
 concept const_buffer = requires(const type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<const char*>;
@@ -4806,7 +4798,7 @@ concept const_buffer = requires(const type t) {
 };
 
 /// A writable contiguous byte buffer (std::string, std::span<char>, ...).
-template<typename type>
+template <typename type>
 concept mutable_buffer = requires(type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<char*>;
@@ -4814,7 +4806,8 @@ concept mutable_buffer = requires(type t) {
 };
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#line 5 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
+#line 4 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/connect.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
@@ -4875,7 +4868,7 @@ public:
 
     /// One non-blocking recv into `buffer`: {ok, bytes read}, {closed, {}} when the peer closed, or
     /// {errno status, {}} (would_block if nothing is there yet; poll(read) first).
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recv(buffer_type&& buffer) -> std::pair<recv_status, std::span<char>>
     {
         if (buffer.empty())
@@ -4910,7 +4903,7 @@ public:
 
     /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
     /// {errno status, whole buffer} (e.g. pipe_closed / connection_reset once the peer is gone).
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto send(const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())
@@ -4927,8 +4920,7 @@ public:
 #endif
             }
             return {
-                send_status::ok,
-                std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
@@ -4945,10 +4937,10 @@ private:
     /// Accepted connection (status pre-set to connected).
     client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts);
 
-    std::shared_ptr<io_scheduler>        m_io_scheduler{nullptr};
-    options                              m_options{};
-    net::socket                          m_socket{};
-    std::optional<net::connect_status>   m_connect_status{std::nullopt};
+    std::shared_ptr<io_scheduler>      m_io_scheduler{nullptr};
+    options                            m_options{};
+    net::socket                        m_socket{};
+    std::optional<net::connect_status> m_connect_status{std::nullopt};
 };
 
 } // namespace coro::net::tcp
@@ -4961,8 +4953,7 @@ private:
 namespace coro::net::tcp
 {
 client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -4973,27 +4964,21 @@ client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
 }
 
 client::client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts)),
-      m_socket(std::move(socket)),
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts)), m_socket(std::move(socket)),
       m_connect_status(connect_status::connected)
 {
     // server::accept() hands over a socket that accept4() already made non-blocking.
 }
 
 client::client(const client& other)
-    : m_io_scheduler(other.m_io_scheduler),
-      m_options(other.m_options),
-      m_socket(other.m_socket),
+    : m_io_scheduler(other.m_io_scheduler), m_options(other.m_options), m_socket(other.m_socket),
       m_connect_status(other.m_connect_status)
 {
 }
 
 client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_options(std::move(other.m_options)),
-      m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
+      m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
 {
 }
 
@@ -5145,8 +5130,7 @@ private:
 namespace coro::net::tcp
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -5160,8 +5144,7 @@ server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
 }
 
 server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_options(std::move(other.m_options)),
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
       m_accept_socket(std::move(other.m_accept_socket))
 {
 }
@@ -5181,11 +5164,11 @@ auto server::accept() -> coro::net::tcp::client
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
-    const int        fd =
-        ::accept4(m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    const int        err = errno;
-    net::socket      s{fd};
-    client::options  opts{};
+    const int        fd  = ::accept4(
+        m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int       err = errno;
+    net::socket     s{fd};
+    client::options opts{};
     if (s.is_valid())
     {
         net::detail::from_sockaddr(peer, opts.address, opts.port);
@@ -5208,8 +5191,8 @@ auto server::accept() -> coro::net::tcp::client
 #line 1 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/recv_status.hpp" (inlined above)
@@ -5261,7 +5244,7 @@ public:
     }
 
     /// One non-blocking sendto: {ok, unsent tail} or {errno status, {}}.
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto sendto(const info& peer_info, const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())
@@ -5270,13 +5253,17 @@ public:
         }
         sockaddr_storage addr{};
         socklen_t        len = net::detail::to_sockaddr(peer_info.address, peer_info.port, addr);
-        auto n = ::sendto(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL,
-                          reinterpret_cast<sockaddr*>(&addr), len);
+        auto             n   = ::sendto(
+            m_socket.native_handle(),
+            buffer.data(),
+            buffer.size(),
+            MSG_NOSIGNAL,
+            reinterpret_cast<sockaddr*>(&addr),
+            len);
         if (n >= 0)
         {
             return {
-                send_status::ok,
-                std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
@@ -5289,7 +5276,7 @@ public:
     }
 
     /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recvfrom(buffer_type&& buffer) -> std::tuple<recv_status, peer::info, std::span<char>>
     {
         if (!m_bound)
@@ -5298,8 +5285,8 @@ public:
         }
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
-        auto n = ::recvfrom(m_socket.native_handle(), buffer.data(), buffer.size(), 0,
-                            reinterpret_cast<sockaddr*>(&addr), &len);
+        auto             n   = ::recvfrom(
+            m_socket.native_handle(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&addr), &len);
         if (n < 0)
         {
             // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
@@ -5496,9 +5483,9 @@ auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out,
     try
     {
         std::string h{host == nullptr ? "" : host};
-        auto domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        auto addr   = coro::net::ip_address::from_string(h, domain);
-        len         = gocoro::compat::to_sockaddr(addr, port, out);
+        auto        domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
+        auto        addr   = coro::net::ip_address::from_string(h, domain);
+        len                = gocoro::compat::to_sockaddr(addr, port, out);
         return true;
     }
     catch (const std::exception&)
@@ -5596,8 +5583,8 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 {
     sockaddr_storage addr{};
     socklen_t        len = sizeof(addr);
-    int rc = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                       : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    int              rc  = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                                     : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     if (rc != 0)
     {
         return gocoro_tcp_errno();
@@ -5708,7 +5695,7 @@ auto gocoro_udp_known(int32_t domain) noexcept -> bool
 
 auto gocoro_udp_sockaddr(const gocoro_udp_addr& a, sockaddr_storage& out) noexcept -> socklen_t
 {
-    const std::size_t n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
+    const std::size_t     n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
     coro::net::ip_address ip{std::span<const uint8_t>{a.bytes, n}, static_cast<coro::net::domain_t>(a.domain)};
     return gocoro::compat::to_sockaddr(ip, a.port, out);
 }
@@ -5958,8 +5945,8 @@ gocoro_ip_text gocoro_ip_address_to_string(gocoro_ip_address address)
     {
         coro::net::ip_address a{
             std::span<const uint8_t>{
-                address.bytes, address.domain == AF_INET ? coro::net::ip_address::ipv4_len
-                                                         : coro::net::ip_address::ipv6_len},
+                address.bytes,
+                address.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len},
             static_cast<coro::net::domain_t>(address.domain)};
         return gocoro_ip_text_of(a.to_string());
     }
@@ -6060,29 +6047,29 @@ typedef struct gocoro_server_options
     const void* data;
     size_t      data_len;
     /* Largest unconsumed input a connection may buffer (HTTP200 and Go handlers); 0: 1 MiB. */
-    size_t      max_input;
+    size_t max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
-    uintptr_t   host_handle;
+    uintptr_t host_handle;
     /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
      * reported to the host). 0: no limit. */
-    uint64_t    max_conns;
+    uint64_t max_conns;
     /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
      * older than that (a message that never completes) closes it; write: queued output that makes no progress
      * for that long closes it. */
-    int64_t     idle_timeout_ms;
-    int64_t     read_timeout_ms;
-    int64_t     write_timeout_ms;
+    int64_t idle_timeout_ms;
+    int64_t read_timeout_ms;
+    int64_t write_timeout_ms;
     /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
      * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
      * are refused; 0: 4 * high_water. */
-    size_t      high_water;
-    size_t      max_output;
+    size_t high_water;
+    size_t max_output;
     /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
-    int32_t     tick;
+    int32_t tick;
     /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
      * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
      * close is then called only for connections that were opened. */
-    int32_t     lazy_open;
+    int32_t lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -6092,15 +6079,19 @@ typedef struct gocoro_server_stats
     uint64_t bytes_read;
     uint64_t bytes_written;
     uint64_t requests;
-    uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t errors;  /* failed accepts, refused connections, exceptions escaping handlers */
     uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
  * negated errno; *failed_op names the system call: "socket", "bind", "listen", ...) on failure. */
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op);
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op);
 /* The bound port. */
 uint16_t gocoro_server_port(const gocoro_server* s);
 void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
@@ -6171,15 +6162,18 @@ enum
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
  * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
  * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
-                                           gocoro_server_msg* msg);
+typedef uintptr_t (
+    *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
 typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick);
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick);
 
 /* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
 
@@ -6334,18 +6328,14 @@ inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, st
 }
 
 /// Nothing to tell: upstream checks readiness with every poll.
-inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
-{
-}
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void {}
 
 /// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
 /// within one slice.
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
 
 /// Nothing to count: upstream keeps no registration between polls.
-inline auto note_close(coro::fd_t) noexcept -> void
-{
-}
+inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -6514,12 +6504,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -6586,13 +6576,13 @@ struct gocoro_server_task
 /// One accepted connection, owned by the server. Fields are the server's; handlers use gocoro::server::connection.
 struct gocoro_server_conn
 {
-    int                  fd{-1};
-    uint64_t             id{0};
-    gocoro_server*       server{nullptr};
-    gocoro_io_scheduler* scheduler{nullptr};
-    void*                user_arg{nullptr};
-    std::string_view     data{};
-    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
+    int                      fd{-1};
+    uint64_t                 id{0};
+    gocoro_server*           server{nullptr};
+    gocoro_io_scheduler*     scheduler{nullptr};
+    void*                    user_arg{nullptr};
+    std::string_view         data{};
+    uintptr_t                dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -6602,8 +6592,8 @@ struct gocoro_server_conn
     std::optional<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
-    gocoro_server_conn*                   prev{nullptr};
-    gocoro_server_conn*                   next{nullptr};
+    gocoro_server_conn*    prev{nullptr};
+    gocoro_server_conn*    next{nullptr};
 };
 
 namespace gocoro::server
@@ -6729,7 +6719,7 @@ private:
 
 namespace detail
 {
-template<auto Handler>
+template <auto Handler>
 auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
 {
     using fn = decltype(Handler);
@@ -6748,7 +6738,8 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
         {
             static_assert(
                 std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::client&>,
-                "a handler is coro::task<void>(gocoro::server::connection) or coro::task<void>(coro::net::tcp::client)");
+                "a handler is coro::task<void>(gocoro::server::connection) or "
+                "coro::task<void>(coro::net::tcp::client)");
             return new gocoro_server_task{Handler(conn.client())};
         }
     }
@@ -6760,7 +6751,7 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
 } // namespace detail
 
 /// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
-template<auto Handler>
+template <auto Handler>
 constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 {
     return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &detail::start_handler<Handler>};
@@ -6835,11 +6826,11 @@ namespace
 {
 using gocoro::server::connection;
 
-gocoro_server_open_fn  g_open{nullptr};
-gocoro_server_data_fn  g_data{nullptr};
-gocoro_server_close_fn g_close{nullptr};
+gocoro_server_open_fn   g_open{nullptr};
+gocoro_server_data_fn   g_data{nullptr};
+gocoro_server_close_fn  g_close{nullptr};
 gocoro_server_report_fn g_report{nullptr};
-gocoro_server_tick_fn  g_tick{nullptr};
+gocoro_server_tick_fn   g_tick{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -6850,8 +6841,8 @@ struct in_callback
 {
     explicit in_callback(const gocoro_server* s) : prev(t_in_callback) { t_in_callback = s; }
     ~in_callback() { t_in_callback = prev; }
-    in_callback(const in_callback&)                    = delete;
-    auto operator=(const in_callback&) -> in_callback& = delete;
+    in_callback(const in_callback&)                                    = delete;
+    auto                 operator=(const in_callback&) -> in_callback& = delete;
     const gocoro_server* prev;
 };
 
@@ -6934,14 +6925,14 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
-    auto* c      = new gocoro_server_conn{};
-    c->fd        = fd;
-    c->id        = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
-    c->server    = s;
-    c->scheduler = s->native_scheduler;
-    c->user_arg  = s->user_arg;
-    c->data      = s->data;
-    c->stopping  = &s->stopping;
+    auto* c       = new gocoro_server_conn{};
+    c->fd         = fd;
+    c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
+    c->server     = s;
+    c->scheduler  = s->native_scheduler;
+    c->user_arg   = s->user_arg;
+    c->data       = s->data;
+    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -7232,9 +7223,9 @@ namespace
 struct loop_scratch
 {
     static constexpr std::size_t size = 64 * 1024;
-    std::vector<char> in = std::vector<char>(size);
-    char*             out{nullptr};
-    std::size_t       out_cap{0};
+    std::vector<char>            in   = std::vector<char>(size);
+    char*                        out{nullptr};
+    std::size_t                  out_cap{0};
     ~loop_scratch() { std::free(out); }
 };
 thread_local loop_scratch t_scratch;
@@ -7242,19 +7233,19 @@ thread_local loop_scratch t_scratch;
 /// The loop side of a Go connection: unconsumed input, output not sent yet, the host handle, and why it ended.
 struct go_loop
 {
-    connection        conn;
-    gocoro_server*    s;
+    connection     conn;
+    gocoro_server* s;
     // Made with the host's connection (open): a connection the host never saw owns none.
     std::unique_ptr<gocoro_go_conn> shared;
-    uintptr_t         h{0};
-    std::vector<char> own;     // unconsumed input (empty while everything was consumed)
-    std::size_t       used{0}; // of own
-    bool              read_first{false};
-    std::string       pending; // output the socket did not take yet
-    std::size_t       sent{0}; // of pending
-    int32_t           reason{GOCORO_END_EOF};
-    int32_t           err{0};
-    bool              above_water{false};
+    uintptr_t                       h{0};
+    std::vector<char>               own;     // unconsumed input (empty while everything was consumed)
+    std::size_t                     used{0}; // of own
+    bool                            read_first{false};
+    std::string                     pending; // output the socket did not take yet
+    std::size_t                     sent{0}; // of pending
+    int32_t                         reason{GOCORO_END_EOF};
+    int32_t                         err{0};
+    bool                            above_water{false};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -7320,7 +7311,7 @@ struct go_loop
     {
         t_scratch.out     = m.out;
         t_scratch.out_cap = m.out_cap;
-        bool ok           = true;
+        bool        ok    = true;
         std::size_t done  = 0;
         if (m.out_len > 0 && unsent() == 0)
         {
@@ -7340,7 +7331,7 @@ struct go_loop
                     ok = false;
                     break;
                 }
-                done = m.out_len - rest.size();
+                done          = m.out_len - rest.size();
                 last_progress = clock::now();
             }
         }
@@ -7568,7 +7559,8 @@ struct go_loop
     {
         const auto now  = clock::now();
         auto       best = clock::time_point::max();
-        auto       pick = [&](clock::time_point at, int32_t w) {
+        auto       pick = [&](clock::time_point at, int32_t w)
+        {
             if (at < best)
             {
                 best = at;
@@ -7811,9 +7803,12 @@ const gocoro_server_handler* gocoro_server_go_handler(void)
     return &go_handler;
 }
 
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick)
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick)
 {
     g_open   = open;
     g_data   = data;
@@ -7917,9 +7912,13 @@ int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more)
     return 0;
 }
 
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op)
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op)
 {
     *err       = 0;
     *failed_op = "";
@@ -7962,7 +7961,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         }
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
-        s->listen_fd   = fd;
+        s->listen_fd  = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)

@@ -150,9 +150,9 @@ auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out,
     try
     {
         std::string h{host == nullptr ? "" : host};
-        auto domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        auto addr   = coro::net::ip_address::from_string(h, domain);
-        len         = gocoro::compat::to_sockaddr(addr, port, out);
+        auto        domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
+        auto        addr   = coro::net::ip_address::from_string(h, domain);
+        len                = gocoro::compat::to_sockaddr(addr, port, out);
         return true;
     }
     catch (const std::exception&)
@@ -250,8 +250,8 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 {
     sockaddr_storage addr{};
     socklen_t        len = sizeof(addr);
-    int rc = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                       : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    int              rc  = peer != 0 ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                                     : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     if (rc != 0)
     {
         return gocoro_tcp_errno();
@@ -362,7 +362,7 @@ auto gocoro_udp_known(int32_t domain) noexcept -> bool
 
 auto gocoro_udp_sockaddr(const gocoro_udp_addr& a, sockaddr_storage& out) noexcept -> socklen_t
 {
-    const std::size_t n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
+    const std::size_t     n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
     coro::net::ip_address ip{std::span<const uint8_t>{a.bytes, n}, static_cast<coro::net::domain_t>(a.domain)};
     return gocoro::compat::to_sockaddr(ip, a.port, out);
 }
@@ -612,8 +612,8 @@ gocoro_ip_text gocoro_ip_address_to_string(gocoro_ip_address address)
     {
         coro::net::ip_address a{
             std::span<const uint8_t>{
-                address.bytes, address.domain == AF_INET ? coro::net::ip_address::ipv4_len
-                                                         : coro::net::ip_address::ipv6_len},
+                address.bytes,
+                address.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len},
             static_cast<coro::net::domain_t>(address.domain)};
         return gocoro_ip_text_of(a.to_string());
     }
@@ -714,29 +714,29 @@ typedef struct gocoro_server_options
     const void* data;
     size_t      data_len;
     /* Largest unconsumed input a connection may buffer (HTTP200 and Go handlers); 0: 1 MiB. */
-    size_t      max_input;
+    size_t max_input;
     /* Host handle passed to the Go callbacks (gocoro_server_go_handler only). */
-    uintptr_t   host_handle;
+    uintptr_t host_handle;
     /* More than this many open connections: new ones are accepted and closed at once (counted in refused;
      * reported to the host). 0: no limit. */
-    uint64_t    max_conns;
+    uint64_t max_conns;
     /* Go handlers only (0: none). idle: no input for that long closes the connection; read: unconsumed input
      * older than that (a message that never completes) closes it; write: queued output that makes no progress
      * for that long closes it. */
-    int64_t     idle_timeout_ms;
-    int64_t     read_timeout_ms;
-    int64_t     write_timeout_ms;
+    int64_t idle_timeout_ms;
+    int64_t read_timeout_ms;
+    int64_t write_timeout_ms;
     /* Go handlers only. Queued output above high_water stops reading from the connection until it has drained
      * (then the host's drained event runs); 0: 1 MiB. Asynchronous writes that would queue more than max_output
      * are refused; 0: 4 * high_water. */
-    size_t      high_water;
-    size_t      max_output;
+    size_t high_water;
+    size_t max_output;
     /* Go handlers only: non-zero runs the host's tick callback on the loop (first at once). */
-    int32_t     tick;
+    int32_t tick;
     /* Go handlers only: non-zero calls open only before a connection's first data callback (the host has no
      * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
      * close is then called only for connections that were opened. */
-    int32_t     lazy_open;
+    int32_t lazy_open;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -746,15 +746,19 @@ typedef struct gocoro_server_stats
     uint64_t bytes_read;
     uint64_t bytes_written;
     uint64_t requests;
-    uint64_t errors; /* failed accepts, refused connections, exceptions escaping handlers */
+    uint64_t errors;  /* failed accepts, refused connections, exceptions escaping handlers */
     uint64_t refused; /* connections closed at once for max_conns */
 } gocoro_server_stats;
 
 /* Binds and listens (SO_REUSEADDR), then starts the accept loop on the scheduler. Returns NULL and *err (a
  * negated errno; *failed_op names the system call: "socket", "bind", "listen", ...) on failure. */
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op);
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op);
 /* The bound port. */
 uint16_t gocoro_server_port(const gocoro_server* s);
 void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
@@ -825,15 +829,18 @@ enum
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
  * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
  * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
-typedef uintptr_t (*gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id,
-                                           gocoro_server_msg* msg);
+typedef uintptr_t (
+    *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
 typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick);
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick);
 
 /* ---- For the host, from any thread, while the connection is open (before its close callback returned) ---- */
 
@@ -877,7 +884,7 @@ int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
 #include <chrono>
 
 #if GOCORO_CORE_EXTENSIONS
-#include <coro/detail/fd_close_serial.hpp>
+    #include <coro/detail/fd_close_serial.hpp>
 #endif
 
 namespace gocoro::compat
@@ -955,18 +962,14 @@ inline auto poll_kept(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, st
 }
 
 /// Nothing to tell: upstream checks readiness with every poll.
-inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void
-{
-}
+inline auto note_drained(coro::io_scheduler&, coro::fd_t, coro::poll_op) noexcept -> void {}
 
 /// Marks `fd` woken: its compat::poll (pending or next) returns poll_status::event at its next look, which is
 /// within one slice.
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void;
 
 /// Nothing to count: upstream keeps no registration between polls.
-inline auto note_close(coro::fd_t) noexcept -> void
-{
-}
+inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -1135,12 +1138,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -1207,13 +1210,13 @@ struct gocoro_server_task
 /// One accepted connection, owned by the server. Fields are the server's; handlers use gocoro::server::connection.
 struct gocoro_server_conn
 {
-    int                  fd{-1};
-    uint64_t             id{0};
-    gocoro_server*       server{nullptr};
-    gocoro_io_scheduler* scheduler{nullptr};
-    void*                user_arg{nullptr};
-    std::string_view     data{};
-    uintptr_t            dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
+    int                      fd{-1};
+    uint64_t                 id{0};
+    gocoro_server*           server{nullptr};
+    gocoro_io_scheduler*     scheduler{nullptr};
+    void*                    user_arg{nullptr};
+    std::string_view         data{};
+    uintptr_t                dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     const std::atomic<bool>* stopping{nullptr};
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
@@ -1223,8 +1226,8 @@ struct gocoro_server_conn
     std::optional<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
-    gocoro_server_conn*                   prev{nullptr};
-    gocoro_server_conn*                   next{nullptr};
+    gocoro_server_conn*    prev{nullptr};
+    gocoro_server_conn*    next{nullptr};
 };
 
 namespace gocoro::server
@@ -1350,7 +1353,7 @@ private:
 
 namespace detail
 {
-template<auto Handler>
+template <auto Handler>
 auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
 {
     using fn = decltype(Handler);
@@ -1369,7 +1372,8 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
         {
             static_assert(
                 std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::client&>,
-                "a handler is coro::task<void>(gocoro::server::connection) or coro::task<void>(coro::net::tcp::client)");
+                "a handler is coro::task<void>(gocoro::server::connection) or "
+                "coro::task<void>(coro::net::tcp::client)");
             return new gocoro_server_task{Handler(conn.client())};
         }
     }
@@ -1381,7 +1385,7 @@ auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro
 } // namespace detail
 
 /// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
-template<auto Handler>
+template <auto Handler>
 constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 {
     return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &detail::start_handler<Handler>};
@@ -1456,11 +1460,11 @@ namespace
 {
 using gocoro::server::connection;
 
-gocoro_server_open_fn  g_open{nullptr};
-gocoro_server_data_fn  g_data{nullptr};
-gocoro_server_close_fn g_close{nullptr};
+gocoro_server_open_fn   g_open{nullptr};
+gocoro_server_data_fn   g_data{nullptr};
+gocoro_server_close_fn  g_close{nullptr};
 gocoro_server_report_fn g_report{nullptr};
-gocoro_server_tick_fn  g_tick{nullptr};
+gocoro_server_tick_fn   g_tick{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -1471,8 +1475,8 @@ struct in_callback
 {
     explicit in_callback(const gocoro_server* s) : prev(t_in_callback) { t_in_callback = s; }
     ~in_callback() { t_in_callback = prev; }
-    in_callback(const in_callback&)                    = delete;
-    auto operator=(const in_callback&) -> in_callback& = delete;
+    in_callback(const in_callback&)                                    = delete;
+    auto                 operator=(const in_callback&) -> in_callback& = delete;
     const gocoro_server* prev;
 };
 
@@ -1555,14 +1559,14 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)); // like Go's net package
-    auto* c      = new gocoro_server_conn{};
-    c->fd        = fd;
-    c->id        = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
-    c->server    = s;
-    c->scheduler = s->native_scheduler;
-    c->user_arg  = s->user_arg;
-    c->data      = s->data;
-    c->stopping  = &s->stopping;
+    auto* c       = new gocoro_server_conn{};
+    c->fd         = fd;
+    c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
+    c->server     = s;
+    c->scheduler  = s->native_scheduler;
+    c->user_arg   = s->user_arg;
+    c->data       = s->data;
+    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -1853,9 +1857,9 @@ namespace
 struct loop_scratch
 {
     static constexpr std::size_t size = 64 * 1024;
-    std::vector<char> in = std::vector<char>(size);
-    char*             out{nullptr};
-    std::size_t       out_cap{0};
+    std::vector<char>            in   = std::vector<char>(size);
+    char*                        out{nullptr};
+    std::size_t                  out_cap{0};
     ~loop_scratch() { std::free(out); }
 };
 thread_local loop_scratch t_scratch;
@@ -1863,19 +1867,19 @@ thread_local loop_scratch t_scratch;
 /// The loop side of a Go connection: unconsumed input, output not sent yet, the host handle, and why it ended.
 struct go_loop
 {
-    connection        conn;
-    gocoro_server*    s;
+    connection     conn;
+    gocoro_server* s;
     // Made with the host's connection (open): a connection the host never saw owns none.
     std::unique_ptr<gocoro_go_conn> shared;
-    uintptr_t         h{0};
-    std::vector<char> own;     // unconsumed input (empty while everything was consumed)
-    std::size_t       used{0}; // of own
-    bool              read_first{false};
-    std::string       pending; // output the socket did not take yet
-    std::size_t       sent{0}; // of pending
-    int32_t           reason{GOCORO_END_EOF};
-    int32_t           err{0};
-    bool              above_water{false};
+    uintptr_t                       h{0};
+    std::vector<char>               own;     // unconsumed input (empty while everything was consumed)
+    std::size_t                     used{0}; // of own
+    bool                            read_first{false};
+    std::string                     pending; // output the socket did not take yet
+    std::size_t                     sent{0}; // of pending
+    int32_t                         reason{GOCORO_END_EOF};
+    int32_t                         err{0};
+    bool                            above_water{false};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -1941,7 +1945,7 @@ struct go_loop
     {
         t_scratch.out     = m.out;
         t_scratch.out_cap = m.out_cap;
-        bool ok           = true;
+        bool        ok    = true;
         std::size_t done  = 0;
         if (m.out_len > 0 && unsent() == 0)
         {
@@ -1961,7 +1965,7 @@ struct go_loop
                     ok = false;
                     break;
                 }
-                done = m.out_len - rest.size();
+                done          = m.out_len - rest.size();
                 last_progress = clock::now();
             }
         }
@@ -2189,7 +2193,8 @@ struct go_loop
     {
         const auto now  = clock::now();
         auto       best = clock::time_point::max();
-        auto       pick = [&](clock::time_point at, int32_t w) {
+        auto       pick = [&](clock::time_point at, int32_t w)
+        {
             if (at < best)
             {
                 best = at;
@@ -2432,9 +2437,12 @@ const gocoro_server_handler* gocoro_server_go_handler(void)
     return &go_handler;
 }
 
-void gocoro_server_install_go_callbacks(gocoro_server_open_fn open, gocoro_server_data_fn data,
-                                        gocoro_server_close_fn close, gocoro_server_report_fn report,
-                                        gocoro_server_tick_fn tick)
+void gocoro_server_install_go_callbacks(
+    gocoro_server_open_fn   open,
+    gocoro_server_data_fn   data,
+    gocoro_server_close_fn  close,
+    gocoro_server_report_fn report,
+    gocoro_server_tick_fn   tick)
 {
     g_open   = open;
     g_data   = data;
@@ -2538,9 +2546,13 @@ int gocoro_server_msg_reserve(gocoro_server_msg* m, size_t more)
     return 0;
 }
 
-gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_server_options* opts,
-                                   const gocoro_server_handler* handler, void* user_arg, int* err,
-                                   const char** failed_op)
+gocoro_server* gocoro_server_start(
+    gocoro_io_scheduler*         sched,
+    const gocoro_server_options* opts,
+    const gocoro_server_handler* handler,
+    void*                        user_arg,
+    int*                         err,
+    const char**                 failed_op)
 {
     *err       = 0;
     *failed_op = "";
@@ -2583,7 +2595,7 @@ gocoro_server* gocoro_server_start(gocoro_io_scheduler* sched, const gocoro_serv
         }
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
-        s->listen_fd   = fd;
+        s->listen_fd  = fd;
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)

@@ -109,7 +109,7 @@ TEST_CASE("expected<void, E>", "[expected]")
 TEST_CASE("expected monadic operations", "[expected]")
 {
     coro::expected<int, err> v{20};
-    auto doubled = v.transform([](int x) { return x * 2; });
+    auto                     doubled = v.transform([](int x) { return x * 2; });
     REQUIRE(*doubled == 40);
     auto chained = v.and_then([](int x) -> coro::expected<std::string, err> { return std::to_string(x); });
     REQUIRE(*chained == "20");

@@ -18,7 +18,8 @@ namespace
 {
 auto sched1() -> std::shared_ptr<coro::io_scheduler>
 {
-    return coro::io_scheduler::make_shared(coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
+    return coro::io_scheduler::make_shared(
+        coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 }
 } // namespace
 
@@ -254,22 +255,23 @@ TEST_CASE("io_scheduler separate thread resume with return", "[io_scheduler]")
     coro::event           service_done{};
     std::atomic<uint64_t> output;
 
-    std::thread service{[&]() -> void
-                        {
-                            while (!start_service.is_set())
-                            {
-                                std::this_thread::sleep_for(1ms);
-                            }
+    std::thread service{
+        [&]() -> void
+        {
+            while (!start_service.is_set())
+            {
+                std::this_thread::sleep_for(1ms);
+            }
 
-                            output = expected_value;
-                            service_done.set(*s);
-                        }};
+            output = expected_value;
+            service_done.set(*s);
+        }};
 
     auto third_party_service = [&](int multiplier) -> coro::task<uint64_t>
     {
         start_service.set();
         co_await service_done;
-        co_return output * multiplier;
+        co_return output* multiplier;
     };
 
     auto make_task = [&]() -> coro::task<void>
@@ -303,8 +305,7 @@ TEST_CASE("io_scheduler with basic task", "[io_scheduler]")
     {
         co_await s->schedule();
 
-        auto output_tasks =
-            co_await coro::when_all(add_data(1), add_data(1), add_data(1), add_data(1), add_data(1));
+        auto output_tasks = co_await coro::when_all(add_data(1), add_data(1), add_data(1), add_data(1), add_data(1));
 
         int counter{0};
         std::apply([&counter](auto&&... tasks) -> void { ((counter += tasks.return_value()), ...); }, output_tasks);
@@ -325,7 +326,7 @@ TEST_CASE("io_scheduler scheduler_after", "[io_scheduler]")
     constexpr std::chrono::milliseconds wait_for{50};
     std::atomic<uint64_t>               counter{0};
     // Atomic (v0.14's test uses a plain thread::id): the worker writes it while other threads may read it.
-    std::atomic<std::thread::id>        tid;
+    std::atomic<std::thread::id> tid;
 
     auto func = [&](std::shared_ptr<coro::io_scheduler> s, std::chrono::milliseconds amount) -> coro::task<void>
     {
@@ -337,9 +338,9 @@ TEST_CASE("io_scheduler scheduler_after", "[io_scheduler]")
     };
 
     {
-        auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-            .pool = coro::thread_pool::options{
-                .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
+        auto s     = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                .pool = coro::thread_pool::options{
+                    .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
         auto start = std::chrono::steady_clock::now();
         coro::sync_wait(func(s, 0ms));
         auto stop     = std::chrono::steady_clock::now();
@@ -375,7 +376,7 @@ TEST_CASE("io_scheduler schedule_at", "[io_scheduler]")
     constexpr std::chrono::milliseconds wait_for{50};
     std::atomic<uint64_t>               counter{0};
     // Atomic (v0.14's test uses a plain thread::id): the worker writes it while other threads may read it.
-    std::atomic<std::thread::id>        tid;
+    std::atomic<std::thread::id> tid;
 
     auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
         .pool = coro::thread_pool::options{
@@ -425,9 +426,9 @@ TEST_CASE("io_scheduler schedule_at", "[io_scheduler]")
 TEST_CASE("io_scheduler yield", "[io_scheduler]")
 {
     std::atomic<std::thread::id> tid;
-    auto            s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-                   .pool = coro::thread_pool::options{
-                       .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
+    auto                         s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                                .pool = coro::thread_pool::options{
+                                    .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
 
     auto func = [&]() -> coro::task<void>
     {
@@ -538,7 +539,7 @@ TEST_CASE("io_scheduler self generating coroutine (stack overflow check)", "[io_
     uint64_t                    counter{0};
     // Published after each emplace_back so the main thread can wait without racing on the vector.
     std::atomic<std::size_t> created{0};
-    auto                        s = sched1();
+    auto                     s = sched1();
 
     std::vector<coro::task<void>> tasks;
     tasks.reserve(total);
@@ -728,8 +729,8 @@ TEST_CASE("coro::io_scheduler::spawn", "[io_scheduler]")
 
 TEST_CASE("io_scheduler::schedule(task)", "[thread_pool]")
 {
-    auto                  s = sched1();
-    const auto main_tid     = std::this_thread::get_id();
+    auto       s        = sched1();
+    const auto main_tid = std::this_thread::get_id();
 
     auto make_task = [](uint64_t value, std::thread::id tid) -> coro::task<uint64_t>
     {
@@ -862,8 +863,9 @@ TEST_CASE("gocoro io_scheduler shutdown waits for pending timers", "[io_schedule
     std::atomic<uint64_t> fired{0};
     auto                  s = sched1();
 
-    auto make_task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& fired, std::chrono::milliseconds d)
-        -> coro::task<void>
+    auto make_task = [](std::shared_ptr<coro::io_scheduler> s,
+                        std::atomic<uint64_t>&              fired,
+                        std::chrono::milliseconds           d) -> coro::task<void>
     {
         co_await s->yield_for(d);
         fired.fetch_add(1, std::memory_order_relaxed);
@@ -919,7 +921,7 @@ TEST_CASE("gocoro io_scheduler timers with equal deadlines fire in registration 
         .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
 
     std::vector<int> order;
-    const auto       deadline = coro::clock::now() + 30ms;
+    const auto       deadline  = coro::clock::now() + 30ms;
     auto             make_task = [&](int i) -> coro::task<void>
     {
         co_await s->yield_until(deadline);
@@ -948,13 +950,15 @@ TEST_CASE("gocoro io_scheduler process_events from several threads at once", "[i
     std::atomic<uint64_t> completed{0};
     auto                  fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-    auto timer_task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& completed, int i) -> coro::task<void>
+    auto timer_task =
+        [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& completed, int i) -> coro::task<void>
     {
         co_await s->schedule();
         co_await s->yield_for(std::chrono::milliseconds{1 + i % 7});
         completed.fetch_add(1, std::memory_order_relaxed);
     };
-    auto poll_task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& completed, int fd) -> coro::task<void>
+    auto poll_task =
+        [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& completed, int fd) -> coro::task<void>
     {
         co_await s->schedule();
         auto status = co_await s->poll(fd, coro::poll_op::read, 10s);
@@ -1030,8 +1034,8 @@ TEST_CASE("gocoro io_scheduler last reference dropped by its own task", "[io_sch
     {
         std::atomic<bool> done{false};
         {
-            auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-                .pool = coro::thread_pool::options{.thread_count = 1}, .execution_strategy = execution});
+            auto s    = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                   .pool = coro::thread_pool::options{.thread_count = 1}, .execution_strategy = execution});
             auto task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<bool>& done) -> coro::task<void>
             {
                 co_await s->yield_for(10ms);

@@ -40,8 +40,12 @@ auto signal(int fd) -> void
 }
 
 /// Polls with poll_notify (or poll) from a pool worker and reports the status and the thread that resumed it.
-auto poll_from_pool(coro::io_scheduler& s, int fd, bool notify, std::chrono::milliseconds timeout,
-                    std::thread::id& resumed_on) -> coro::task<coro::poll_status>
+auto poll_from_pool(
+    coro::io_scheduler&       s,
+    int                       fd,
+    bool                      notify,
+    std::chrono::milliseconds timeout,
+    std::thread::id&          resumed_on) -> coro::task<coro::poll_status>
 {
     co_await s.schedule();
     auto status = notify ? co_await s.poll_notify(fd, coro::poll_op::read, timeout)
@@ -114,7 +118,7 @@ TEST_CASE("io_scheduler poll_notify timeout and many waiters", "[io_scheduler][p
             fds.push_back(new_eventfd());
         }
         std::atomic<std::size_t> events{0};
-        auto waiter = [&](int fd) -> coro::task<void>
+        auto                     waiter = [&](int fd) -> coro::task<void>
         {
             co_await s.schedule();
             if (co_await s.poll_notify(fd, coro::poll_op::read, 5000ms) == coro::poll_status::event)

@@ -134,7 +134,9 @@ TEST_CASE("gocoro io_scheduler poll after the fd number is closed and reused", "
     REQUIRE(s->empty());
 }
 
-TEST_CASE("gocoro io_scheduler reused fd number while a dup keeps the old file registered", "[io_scheduler][gocoro][poll]")
+TEST_CASE(
+    "gocoro io_scheduler reused fd number while a dup keeps the old file registered",
+    "[io_scheduler][gocoro][poll]")
 {
     // The old registration is keyed by (file, number) and survives close() while a dup holds the file. Its
     // readiness must never be delivered to a poll of the new file that got the same number.
@@ -207,7 +209,9 @@ TEST_CASE("gocoro io_scheduler concurrent poll on a re-armed fd still fails fast
     close(fd);
 }
 
-TEST_CASE("gocoro io_scheduler poll on a reused number while the old file's poll is pending", "[io_scheduler][gocoro][poll]")
+TEST_CASE(
+    "gocoro io_scheduler poll on a reused number while the old file's poll is pending",
+    "[io_scheduler][gocoro][poll]")
 {
     // Closing a descriptor that a coroutine is polling is a user error, but it must not break the number's
     // next user: the new file's poll works, and the stale poll finishes by its timeout even if the old file

@@ -35,20 +35,21 @@ auto wait_for_size(const std::shared_ptr<coro::io_scheduler>& s, std::size_t n) 
 }
 } // namespace
 
-TEST_CASE("gocoro io_scheduler shutdown_cancel_polls completes pending polls with closed", "[io_scheduler][gocoro][poll]")
+TEST_CASE(
+    "gocoro io_scheduler shutdown_cancel_polls completes pending polls with closed",
+    "[io_scheduler][gocoro][poll]")
 {
     const bool inline_tasks = GENERATE(false, true);
     auto       s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-                                   .pool               = coro::thread_pool::options{.thread_count = 2},
-                                   .execution_strategy = inline_tasks
-                                                             ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
-                                                             : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+                         .pool               = coro::thread_pool::options{.thread_count = 2},
+                         .execution_strategy = inline_tasks ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                                            : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
 
     constexpr std::size_t    count = 500;
     std::vector<int>         fds;
     std::atomic<std::size_t> closed{0};
     std::atomic<std::size_t> other{0};
-    auto waiter = [&](int fd, std::chrono::milliseconds timeout, bool notify) -> coro::task<void>
+    auto                     waiter = [&](int fd, std::chrono::milliseconds timeout, bool notify) -> coro::task<void>
     {
         // Idle descriptors: nothing ever makes them readable. Half the polls have a (long) timeout, half none;
         // half are poll_notify waiters (resumed on the event thread), half ordinary polls.
@@ -81,13 +82,13 @@ TEST_CASE("gocoro io_scheduler shutdown_cancel_polls completes pending polls wit
 
 TEST_CASE("gocoro io_scheduler shutdown_cancel_polls in manual mode", "[io_scheduler][gocoro][poll]")
 {
-    auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-        .thread_strategy    = coro::io_scheduler::thread_strategy_t::manual,
-        .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
-    int                  fd = new_eventfd();
-    coro::poll_status    got{coro::poll_status::event};
-    std::atomic<bool>    finished{false};
-    auto                 waiter = [&]() -> coro::task<void>
+    auto              s  = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                      .thread_strategy    = coro::io_scheduler::thread_strategy_t::manual,
+                      .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
+    int               fd = new_eventfd();
+    coro::poll_status got{coro::poll_status::event};
+    std::atomic<bool> finished{false};
+    auto              waiter = [&]() -> coro::task<void>
     {
         got = co_await s->poll(fd, coro::poll_op::read);
         finished.store(true);
@@ -106,9 +107,9 @@ TEST_CASE("gocoro io_scheduler shutdown still waits for pending polls (v0.14)", 
 {
     auto s = coro::io_scheduler::make_shared(
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
-    int                 fd = new_eventfd();
-    std::atomic<int>    got{-1};
-    auto                waiter = [&]() -> coro::task<void>
+    int              fd = new_eventfd();
+    std::atomic<int> got{-1};
+    auto             waiter = [&]() -> coro::task<void>
     {
         co_await s->schedule();
         got.store(static_cast<int>(co_await s->poll(fd, coro::poll_op::read, 50ms)));
@@ -122,16 +123,15 @@ TEST_CASE("gocoro io_scheduler shutdown still waits for pending polls (v0.14)", 
 
 TEST_CASE("gocoro io_scheduler shutdown_cancel_polls cancels pending timers", "[io_scheduler][gocoro][timer]")
 {
-    const bool inline_tasks = GENERATE(false, true);
-    auto       s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-                                   .pool               = coro::thread_pool::options{.thread_count = 2},
-                                   .execution_strategy = inline_tasks
-                                                             ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
-                                                             : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
-    constexpr std::size_t    count = 300;
+    const bool               inline_tasks = GENERATE(false, true);
+    auto                     s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                                       .pool = coro::thread_pool::options{.thread_count = 2},
+                                       .execution_strategy = inline_tasks ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                                                          : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+    constexpr std::size_t    count        = 300;
     std::atomic<std::size_t> thrown{0};
     std::atomic<std::size_t> fired{0};
-    auto waiter = [&](std::size_t i) -> coro::task<void>
+    auto                     waiter = [&](std::size_t i) -> coro::task<void>
     {
         co_await s->schedule();
         try
@@ -174,10 +174,11 @@ TEST_CASE("gocoro io_scheduler work racing shutdown is run or refused, never los
     const bool inline_tasks = GENERATE(false, true);
     for (int round = 0; round < 200; ++round)
     {
-        auto s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-            .pool               = coro::thread_pool::options{.thread_count = 1},
-            .execution_strategy = inline_tasks ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
-                                               : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+        auto                     s = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                                .pool               = coro::thread_pool::options{.thread_count = 1},
+                                .execution_strategy = inline_tasks
+                                                          ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                                          : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
         std::atomic<bool>        stop{false};
         std::atomic<std::size_t> done{0};
         auto                     body = [&](int kind) -> coro::task<void>

@@ -36,20 +36,20 @@ auto eventually(const std::atomic<bool>& flag) -> bool
 
 TEST_CASE("gocoro io_scheduler wake_poll completes a pending poll", "[io_scheduler][gocoro][poll]")
 {
-    const bool inline_tasks = GENERATE(false, true);
-    const bool kept         = GENERATE(false, true);
-    auto       s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
-                                   .pool               = coro::thread_pool::options{.thread_count = 1},
-                                   .execution_strategy = inline_tasks
-                                                             ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
-                                                             : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
-    int                      fd = idle_eventfd(); // never readable
-    std::atomic<bool>        done{false};
-    coro::poll_status        got{coro::poll_status::error};
-    auto waiter = [&]() -> coro::task<void>
+    const bool        inline_tasks = GENERATE(false, true);
+    const bool        kept         = GENERATE(false, true);
+    auto              s            = coro::io_scheduler::make_shared(coro::io_scheduler::options{
+                                .pool               = coro::thread_pool::options{.thread_count = 1},
+                                .execution_strategy = inline_tasks ? coro::io_scheduler::execution_strategy_t::process_tasks_inline
+                                                                   : coro::io_scheduler::execution_strategy_t::process_tasks_on_thread_pool});
+    int               fd           = idle_eventfd(); // never readable
+    std::atomic<bool> done{false};
+    coro::poll_status got{coro::poll_status::error};
+    auto              waiter = [&]() -> coro::task<void>
     {
         co_await s->schedule();
-        got = kept ? co_await s->poll_kept(fd, coro::poll_op::read, 3600s) : co_await s->poll(fd, coro::poll_op::read, 3600s);
+        got  = kept ? co_await s->poll_kept(fd, coro::poll_op::read, 3600s)
+                    : co_await s->poll(fd, coro::poll_op::read, 3600s);
         done = true;
     };
     REQUIRE(s->spawn(waiter()));

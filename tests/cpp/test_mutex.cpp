@@ -38,7 +38,7 @@ TEST_CASE("mutex single waiter not locked", "[mutex]")
 
 TEST_CASE("mutex many waiters until event", "[mutex]")
 {
-    std::atomic<uint64_t> value{0};
+    std::atomic<uint64_t>         value{0};
     std::vector<coro::task<void>> tasks;
 
     coro::thread_pool tp{coro::thread_pool::options{.thread_count = 1}};
@@ -164,8 +164,8 @@ TEST_CASE("mutex provides mutual exclusion across pool threads", "[mutex]")
 
 TEST_CASE("mutex unlock hands off to waiters most recent first within a batch", "[mutex]")
 {
-    coro::mutex           m;
-    std::vector<int>      order;
+    coro::mutex                   m;
+    std::vector<int>              order;
     std::vector<coro::task<void>> waiters;
 
     REQUIRE(m.try_lock());

@@ -123,8 +123,8 @@ TEST_CASE("ring_buffer producer consumer separate threads", "[ring_buffer]")
 #else
     const size_t iterations = 10'000'000;
 #endif
-    coro::thread_pool producer_tp{coro::thread_pool::options{.thread_count = 1}};
-    coro::thread_pool consumer_tp{coro::thread_pool::options{.thread_count = 1}};
+    coro::thread_pool              producer_tp{coro::thread_pool::options{.thread_count = 1}};
+    coro::thread_pool              consumer_tp{coro::thread_pool::options{.thread_count = 1}};
     coro::ring_buffer<uint64_t, 2> rb{};
 
     auto make_producer_task = [&]() -> coro::task<void>
@@ -177,9 +177,9 @@ namespace
 struct message_242
 {
     message_242(uint32_t i, std::string t) : id(i), text(std::move(t)) {}
-    message_242(const message_242&)                    = delete;
-    message_242(message_242&& other) noexcept          = default;
-    auto operator=(const message_242&) -> message_242& = delete;
+    message_242(const message_242&)                              = delete;
+    message_242(message_242&& other) noexcept                    = default;
+    auto operator=(const message_242&) -> message_242&           = delete;
     auto operator=(message_242&& other) noexcept -> message_242& = default;
     ~message_242() { id = 0; }
 
@@ -278,7 +278,7 @@ TEST_CASE("ring_buffer issue-242 default constructed complex objects on consume 
     const auto produce = [&buffer]() -> coro::task<void>
     {
         example_242_aggregate data{};
-        data.msg = {.id = 1, .text = "Hello World!"};
+        data.msg    = {.id = 1, .text = "Hello World!"};
         auto result = co_await buffer.produce(std::move(data));
         REQUIRE(result == coro::rb::produce_result::produced);
         co_return;
@@ -366,7 +366,7 @@ TEST_CASE("ring_buffer notify_waiters wakes waiting producers then consumers", "
     {
         // Empty buffer with two consumers waiting.
         coro::ring_buffer<int, 4> rb;
-        auto consumer = [&](int id) -> coro::task<bool>
+        auto                      consumer = [&](int id) -> coro::task<bool>
         {
             auto r = co_await rb.consume();
             log.emplace_back("consumer " + std::to_string(id));
@@ -411,9 +411,7 @@ TEST_CASE("ring_buffer direct hand-off to a waiting consumer and from a waiting 
 
     REQUIRE(coro::sync_wait(rb.produce(std::make_unique<int>(1))) == coro::rb::produce_result::produced);
     auto make_producer = [&]() -> coro::task<coro::rb::produce_result>
-    {
-        co_return co_await rb.produce(std::make_unique<int>(2));
-    };
+    { co_return co_await rb.produce(std::make_unique<int>(2)); };
     auto producer = make_producer();
     producer.resume();
     REQUIRE_FALSE(producer.is_ready());
@@ -431,13 +429,13 @@ TEST_CASE("ring_buffer direct hand-off to a waiting consumer and from a waiting 
 
 TEST_CASE("ring_buffer notify_waiters stops producers blocked on a full buffer across threads", "[ring_buffer]")
 {
-    coro::thread_pool          tp{coro::thread_pool::options{.thread_count = 2}};
-    coro::ring_buffer<int, 2>  rb;
-    std::atomic<int>           produced{0};
-    std::atomic<int>           consumed{0};
-    std::atomic<int>           stopped_producers{0};
-    std::atomic<int>           stopped_consumers{0};
-    coro::latch                consumers_done{8};
+    coro::thread_pool         tp{coro::thread_pool::options{.thread_count = 2}};
+    coro::ring_buffer<int, 2> rb;
+    std::atomic<int>          produced{0};
+    std::atomic<int>          consumed{0};
+    std::atomic<int>          stopped_producers{0};
+    std::atomic<int>          stopped_consumers{0};
+    coro::latch               consumers_done{8};
 
     auto producer = [&]() -> coro::task<void>
     {

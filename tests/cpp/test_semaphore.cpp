@@ -41,7 +41,7 @@ TEST_CASE("semaphore binary", "[semaphore]")
 
 TEST_CASE("semaphore binary many waiters until event", "[semaphore]")
 {
-    std::atomic<uint64_t> value{0};
+    std::atomic<uint64_t>         value{0};
     std::vector<coro::task<void>> tasks;
 
     coro::semaphore s{1}; // acquires and holds the semaphore until the event is triggered
@@ -100,7 +100,7 @@ TEST_CASE("semaphore ringbuffer", "[semaphore]")
 {
     const std::size_t iterations = 10;
 
-    std::atomic<uint64_t> value{0};
+    std::atomic<uint64_t>         value{0};
     std::vector<coro::task<void>> tasks;
 
     coro::thread_pool tp{coro::thread_pool::options{.thread_count = 1}};
@@ -319,7 +319,7 @@ TEST_CASE("semaphore concurrent release and acquire never lose a unit", "[semaph
 #else
     constexpr uint64_t per_consumer = 50'000;
 #endif
-    constexpr uint64_t consumers_count = 4;
+    constexpr uint64_t    consumers_count = 4;
     std::atomic<uint64_t> acquired{0};
 
     auto consumer = [&]() -> coro::task<void>

@@ -109,7 +109,7 @@ TEST_CASE("shared_mutex queued writer blocks new readers and is resumed inline",
     REQUIRE_FALSE(m.try_lock_shared());
 
     std::atomic<bool> reader_done{false};
-    auto make_reader = [&]() -> coro::task<void>
+    auto              make_reader = [&]() -> coro::task<void>
     {
         auto lk = co_await m.lock_shared();
         log.emplace_back("reader");
@@ -139,10 +139,10 @@ TEST_CASE("shared_mutex readers and writers on a pool keep the invariants", "[sh
     auto tp = std::make_shared<coro::thread_pool>(coro::thread_pool::options{.thread_count = 2});
     coro::shared_mutex<coro::thread_pool> m{tp};
 
-    std::atomic<int> readers{0};
-    std::atomic<int> writers{0};
-    std::atomic<int> max_readers{0};
-    uint64_t         protected_value{0};
+    std::atomic<int>      readers{0};
+    std::atomic<int>      writers{0};
+    std::atomic<int>      max_readers{0};
+    uint64_t              protected_value{0};
     std::atomic<uint64_t> reads{0};
     std::atomic<uint64_t> violations{0}; // Catch2 v2 assertions are not thread-safe: count, check at the end
 

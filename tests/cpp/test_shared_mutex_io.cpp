@@ -21,10 +21,10 @@ TEST_CASE("mutex many shared and exclusive waiters interleaved", "[shared_mutex]
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 8}});
     coro::shared_mutex<coro::io_scheduler> m{s};
 
-    std::atomic<bool>        read_value{false};
-    std::atomic<bool>        reader_saw_true{false};
-    std::atomic<std::size_t> readers_created{0};
-    std::atomic<std::size_t> readers_done{0};
+    std::atomic<bool>             read_value{false};
+    std::atomic<bool>             reader_saw_true{false};
+    std::atomic<std::size_t>      readers_created{0};
+    std::atomic<std::size_t>      readers_done{0};
     std::vector<coro::task<bool>> readers;
 
     auto make_exclusive_task = [&]() -> coro::task<void>

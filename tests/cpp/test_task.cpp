@@ -375,8 +375,8 @@ TEST_CASE("task supports instantiation with non assignable type", "[task]")
     {
         // One move into the promise storage, one out of the T&& sync_wait returns.
         move_construct_only::move_count = 0;
-        auto make_task                  = [&]() -> coro::task<move_construct_only> { co_return move_construct_only(i); };
-        auto result                     = coro::sync_wait(make_task());
+        auto make_task = [&]() -> coro::task<move_construct_only> { co_return move_construct_only(i); };
+        auto result    = coro::sync_wait(make_task());
         REQUIRE(std::addressof(result.i) == std::addressof(i));
         REQUIRE(move_construct_only::move_count == 2);
     }
@@ -391,8 +391,8 @@ TEST_CASE("task supports instantiation with non assignable type", "[task]")
     {
         // By-value fallback copies into the storage, then the const T&& result is copied out.
         copy_construct_only::copy_count = 0;
-        auto make_task                  = [&]() -> coro::task<copy_construct_only> { co_return copy_construct_only(i); };
-        auto result                     = coro::sync_wait(make_task());
+        auto make_task = [&]() -> coro::task<copy_construct_only> { co_return copy_construct_only(i); };
+        auto result    = coro::sync_wait(make_task());
         REQUIRE(result.i == 42);
         REQUIRE(copy_construct_only::copy_count == 2);
     }

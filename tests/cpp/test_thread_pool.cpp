@@ -189,7 +189,7 @@ TEST_CASE("thread_pool high cpu usage when threadcount is greater than the numbe
         co_return;
     };
 
-    const auto cpu_before = std::clock();
+    const auto        cpu_before = std::clock();
     coro::thread_pool pool{coro::thread_pool::options{.thread_count = 3}};
     coro::sync_wait(
         coro::when_all(wait_for_task(pool, std::chrono::seconds{1}), wait_for_task(pool, std::chrono::seconds{3})));
@@ -203,8 +203,7 @@ TEST_CASE("issue-287", "[thread_pool]")
     const int ITERATIONS = 200000;
 
     std::atomic<uint32_t> g_count = 0;
-    auto                  thread_pool =
-        std::make_shared<coro::thread_pool>(coro::thread_pool::options{.thread_count = 1});
+    auto thread_pool              = std::make_shared<coro::thread_pool>(coro::thread_pool::options{.thread_count = 1});
 
     auto task = [](std::atomic<uint32_t>& count) -> coro::task<void>
     {
@@ -224,7 +223,7 @@ TEST_CASE("issue-287", "[thread_pool]")
 
 TEST_CASE("thread_pool::spawn", "[thread_pool]")
 {
-    coro::thread_pool  tp{coro::thread_pool::options{.thread_count = 2}};
+    coro::thread_pool     tp{coro::thread_pool::options{.thread_count = 2}};
     std::atomic<uint64_t> counter{0};
 
     auto make_task = [](std::atomic<uint64_t>& counter, uint64_t amount) -> coro::task<void>

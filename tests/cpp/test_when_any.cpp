@@ -61,7 +61,8 @@ TEST_CASE("when_any two tasks one long running with cancellation", "[when_any]")
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 
     auto make_task =
-        [&cancelled_amount, &cancelled_ok](std::shared_ptr<coro::io_scheduler> s, std::stop_token stop_token, uint64_t amount) -> coro::task<uint64_t>
+        [&cancelled_amount, &cancelled_ok](
+            std::shared_ptr<coro::io_scheduler> s, std::stop_token stop_token, uint64_t amount) -> coro::task<uint64_t>
     {
         co_await s->schedule();
         try

@@ -13,9 +13,9 @@ static_assert(LIBCORO_API_VERSION == 1600, "tests/cpp16 must be compiled with -D
 // Catch2 assertions are not thread-safe; these serialise them for checks made on executor threads.
 inline std::mutex g_catch2_thread_safe_mutex;
 
-#define REQUIRE_THREAD_SAFE(expr)                                   \
-    do                                                              \
-    {                                                               \
+#define REQUIRE_THREAD_SAFE(expr)                                             \
+    do                                                                        \
+    {                                                                         \
         std::lock_guard catch2_thread_safe_lock_{g_catch2_thread_safe_mutex}; \
-        REQUIRE(expr);                                              \
+        REQUIRE(expr);                                                        \
     } while (0)

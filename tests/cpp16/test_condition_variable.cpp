@@ -69,7 +69,7 @@ TEST_CASE("wait(lock stop_token predicate) 1 waiter", "[condition_variable]")
 
     auto make_waiter = [&]() -> coro::task<int64_t>
     {
-        auto lk     = co_await m.scoped_lock();
+        auto lk = co_await m.scoped_lock();
         e.set();
         auto result = co_await cv.wait(lk, ss.get_token(), []() { return false; });
         REQUIRE_FALSE(result);
@@ -95,7 +95,7 @@ TEST_CASE("condition_variable notify_one consumes a notification whose predicate
 {
     coro::condition_variable cv{};
     coro::mutex              m{};
-    int                      ready = 0;
+    int                      ready           = 0;
     int                      predicate_calls = 0;
 
     // A named lambda: the coroutine refers to its captures, so the closure must outlive it.

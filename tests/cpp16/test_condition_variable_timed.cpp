@@ -45,7 +45,13 @@ TEST_CASE("wait(lock predicate) 1 waiter notify_one until predicate passes", "[c
     auto make_waiter = [&]() -> coro::task<int64_t>
     {
         auto lk = co_await m.scoped_lock();
-        co_await cv.wait(lk, [&]() { predicate_called++; return counter == 1; });
+        co_await cv.wait(
+            lk,
+            [&]()
+            {
+                predicate_called++;
+                return counter == 1;
+            });
         co_return 42;
     };
     auto make_notifier = [&]() -> coro::task<int64_t>
@@ -72,7 +78,13 @@ TEST_CASE("wait(lock predicate) 1 waiter predicate notify_all until predicate pa
     auto make_waiter = [&]() -> coro::task<int64_t>
     {
         auto lk = co_await m.scoped_lock();
-        co_await cv.wait(lk, [&]() { predicate_called++; return counter == 1; });
+        co_await cv.wait(
+            lk,
+            [&]()
+            {
+                predicate_called++;
+                return counter == 1;
+            });
         co_return 42;
     };
     auto make_notifier = [&]() -> coro::task<int64_t>
@@ -233,7 +245,8 @@ TEST_CASE("wait(lock predicate) 3 waiters predicate notify_all", "[condition_var
 }
 
 TEST_CASE(
-    "wait_for(s lock duration predicate) 1 waiter predicate notify_one until predicate passes", "[condition_variable]")
+    "wait_for(s lock duration predicate) 1 waiter predicate notify_one until predicate passes",
+    "[condition_variable]")
 {
     auto                     s = inline_scheduler();
     coro::condition_variable cv{};
@@ -244,7 +257,15 @@ TEST_CASE(
     auto make_waiter = [&]() -> coro::task<int64_t>
     {
         auto lk     = co_await m.scoped_lock();
-        bool result = co_await cv.wait_for(s, lk, long_wait, [&]() { predicate_called++; return counter == 1; });
+        bool result = co_await cv.wait_for(
+            s,
+            lk,
+            long_wait,
+            [&]()
+            {
+                predicate_called++;
+                return counter == 1;
+            });
         REQUIRE_THREAD_SAFE(result);
         co_return 42;
     };
@@ -309,7 +330,8 @@ TEST_CASE("wait_for(s lock duration predicate) 1 waiter predicate no_timeout", "
 }
 
 TEST_CASE(
-    "wait_for(s lock stop_token duration predicate) 1 waiter predicate stop_token no_timeout", "[condition_variable]")
+    "wait_for(s lock stop_token duration predicate) 1 waiter predicate stop_token no_timeout",
+    "[condition_variable]")
 {
     auto                     s = inline_scheduler();
     coro::condition_variable cv{};
@@ -577,7 +599,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token timeout", "[condition_variable]")
+    "wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token timeout",
+    "[condition_variable]")
 {
     auto                     s = inline_scheduler();
     coro::condition_variable cv{};
@@ -588,7 +611,11 @@ TEST_CASE(
     {
         auto lk     = co_await m.scoped_lock();
         bool result = co_await cv.wait_until(
-            s, lk, ss.get_token(), std::chrono::steady_clock::now() + short_wait, [&]() { return ss.stop_requested(); });
+            s,
+            lk,
+            ss.get_token(),
+            std::chrono::steady_clock::now() + short_wait,
+            [&]() { return ss.stop_requested(); });
         co_return result ? 1 : -1;
     };
     auto make_notifier = [&]() -> coro::task<int64_t>
@@ -677,7 +704,8 @@ TEST_CASE("notify_one(executor)", "[condition_variable]")
         }
     };
 
-    coro::sync_wait(coro::when_all(make_waiter(), make_waiter(), make_waiter(), make_waiter(), make_waiter(), make_starter()));
+    coro::sync_wait(
+        coro::when_all(make_waiter(), make_waiter(), make_waiter(), make_waiter(), make_waiter(), make_starter()));
     REQUIRE(sh.counter == 5);
 }
 
@@ -718,7 +746,9 @@ TEST_CASE("gocoro condition_variable timed-out waiter leaves no placeholder behi
     REQUIRE(std::get<1>(results).return_value() == 2);
 }
 
-TEST_CASE("gocoro condition_variable timed wait on a shut-down scheduler times out at once", "[condition_variable][gocoro]")
+TEST_CASE(
+    "gocoro condition_variable timed wait on a shut-down scheduler times out at once",
+    "[condition_variable][gocoro]")
 {
     auto s = inline_scheduler();
     s->shutdown();

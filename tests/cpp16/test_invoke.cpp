@@ -62,10 +62,10 @@ TEST_CASE("invoke co_await coro::invoke", "[invoke]")
     auto make_root_task = [&]() -> coro::task<int>
     {
         co_await tp->schedule();
-        int  a = 1;
-        int  b = 2;
-        int  c = 3;
-        int  d = 4;
+        int  a              = 1;
+        int  b              = 2;
+        int  c              = 3;
+        int  d              = 4;
         auto make_user_task = [c, d](int a, int b) -> coro::task<int> { co_return a + b + c + d; };
         co_return co_await coro::invoke(make_user_task, a, b);
     };
@@ -80,8 +80,8 @@ TEST_CASE("invoke is lazy and owns copies of its arguments", "[invoke]")
     bool            called = false;
     coro::task<int> task;
     {
-        std::string text = "four";
-        auto make_task = [&called](const std::string& s, int n) -> coro::task<int>
+        std::string text      = "four";
+        auto        make_task = [&called](const std::string& s, int n) -> coro::task<int>
         {
             called = true;
             co_return static_cast<int>(s.size()) + n;

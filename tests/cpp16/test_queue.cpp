@@ -79,7 +79,8 @@ TEST_CASE("queue produce consume direct", "[queue]")
     coro::queue<uint64_t> q{};
     auto                  tp = coro::thread_pool::make_unique();
 
-    auto make_consumer_task = [](std::unique_ptr<coro::thread_pool>& tp, coro::queue<uint64_t>& q) -> coro::task<uint64_t>
+    auto make_consumer_task = [](std::unique_ptr<coro::thread_pool>& tp,
+                                 coro::queue<uint64_t>&              q) -> coro::task<uint64_t>
     {
         co_await tp->schedule();
         uint64_t sum{0};
@@ -94,8 +95,9 @@ TEST_CASE("queue produce consume direct", "[queue]")
         }
     };
 
-    auto make_producer_task =
-        [](std::unique_ptr<coro::thread_pool>& tp, coro::queue<uint64_t>& q, uint64_t iterations) -> coro::task<uint64_t>
+    auto make_producer_task = [](std::unique_ptr<coro::thread_pool>& tp,
+                                 coro::queue<uint64_t>&              q,
+                                 uint64_t                            iterations) -> coro::task<uint64_t>
     {
         co_await tp->schedule();
         for (uint64_t i = 0; i < iterations; ++i)

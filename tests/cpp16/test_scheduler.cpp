@@ -15,7 +15,8 @@ namespace
 {
 auto sched1() -> std::unique_ptr<coro::scheduler>
 {
-    return coro::scheduler::make_unique(coro::scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
+    return coro::scheduler::make_unique(
+        coro::scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 }
 
 /// A non-blocking ::pipe() pair closed at scope exit (upstream v0.16 polls the read end of a pipe).
@@ -129,7 +130,7 @@ TEST_CASE("scheduler task with multiple events", "[scheduler]")
 TEST_CASE("scheduler task with read poll", "[scheduler]")
 {
     auto trigger = make_pipe();
-    auto s          = sched1();
+    auto s       = sched1();
 
     auto make_poll_read_task = [&]() -> coro::task<void>
     {
@@ -157,7 +158,7 @@ TEST_CASE("scheduler task with read poll", "[scheduler]")
 TEST_CASE("scheduler task with read poll with timeout", "[scheduler]")
 {
     auto trigger = make_pipe();
-    auto s          = sched1();
+    auto s       = sched1();
 
     auto make_poll_read_task = [&]() -> coro::task<void>
     {
@@ -186,7 +187,7 @@ TEST_CASE("scheduler task with read poll with timeout", "[scheduler]")
 TEST_CASE("scheduler task with read poll timeout", "[scheduler]")
 {
     auto trigger = make_pipe();
-    auto s          = sched1();
+    auto s       = sched1();
 
     auto make_task = [&]() -> coro::task<void>
     {
@@ -275,22 +276,23 @@ TEST_CASE("scheduler separate thread resume with return", "[scheduler]")
     coro::event           service_done{};
     std::atomic<uint64_t> output;
 
-    std::thread service{[&]() -> void
-                        {
-                            while (!start_service.is_set())
-                            {
-                                std::this_thread::sleep_for(1ms);
-                            }
+    std::thread service{
+        [&]() -> void
+        {
+            while (!start_service.is_set())
+            {
+                std::this_thread::sleep_for(1ms);
+            }
 
-                            output = expected_value;
-                            service_done.set(s);
-                        }};
+            output = expected_value;
+            service_done.set(s);
+        }};
 
     auto third_party_service = [&](int multiplier) -> coro::task<uint64_t>
     {
         start_service.set();
         co_await service_done;
-        co_return output * multiplier;
+        co_return output* multiplier;
     };
 
     auto make_task = [&]() -> coro::task<void>
@@ -324,8 +326,7 @@ TEST_CASE("scheduler with basic task", "[scheduler]")
     {
         co_await s->schedule();
 
-        auto output_tasks =
-            co_await coro::when_all(add_data(1), add_data(1), add_data(1), add_data(1), add_data(1));
+        auto output_tasks = co_await coro::when_all(add_data(1), add_data(1), add_data(1), add_data(1), add_data(1));
 
         int counter{0};
         std::apply([&counter](auto&&... tasks) -> void { ((counter += tasks.return_value()), ...); }, output_tasks);
@@ -346,7 +347,7 @@ TEST_CASE("scheduler scheduler_after", "[scheduler]")
     constexpr std::chrono::milliseconds wait_for{50};
     std::atomic<uint64_t>               counter{0};
     // Atomic (v0.14's test uses a plain thread::id): the worker writes it while other threads may read it.
-    std::atomic<std::thread::id>        tid;
+    std::atomic<std::thread::id> tid;
 
     auto func = [&](coro::scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
     {
@@ -358,9 +359,9 @@ TEST_CASE("scheduler scheduler_after", "[scheduler]")
     };
 
     {
-        auto s = coro::scheduler::make_unique(coro::scheduler::options{
-            .pool = coro::thread_pool::options{
-                .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
+        auto s     = coro::scheduler::make_unique(coro::scheduler::options{
+                .pool = coro::thread_pool::options{
+                    .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
         auto start = std::chrono::steady_clock::now();
         coro::sync_wait(func(*s, 0ms));
         auto stop     = std::chrono::steady_clock::now();
@@ -396,7 +397,7 @@ TEST_CASE("scheduler schedule_at", "[scheduler]")
     constexpr std::chrono::milliseconds wait_for{50};
     std::atomic<uint64_t>               counter{0};
     // Atomic (v0.14's test uses a plain thread::id): the worker writes it while other threads may read it.
-    std::atomic<std::thread::id>        tid;
+    std::atomic<std::thread::id> tid;
 
     auto s = coro::scheduler::make_unique(coro::scheduler::options{
         .pool = coro::thread_pool::options{
@@ -446,9 +447,9 @@ TEST_CASE("scheduler schedule_at", "[scheduler]")
 TEST_CASE("scheduler yield", "[scheduler]")
 {
     std::atomic<std::thread::id> tid;
-    auto            s = coro::scheduler::make_unique(coro::scheduler::options{
-                   .pool = coro::thread_pool::options{
-                       .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
+    auto                         s = coro::scheduler::make_unique(coro::scheduler::options{
+                                .pool = coro::thread_pool::options{
+                                    .thread_count = 1, .on_thread_start_functor = [&](std::size_t) { tid = std::this_thread::get_id(); }}});
 
     auto func = [&]() -> coro::task<void>
     {
@@ -559,7 +560,7 @@ TEST_CASE("scheduler self generating coroutine (stack overflow check)", "[schedu
     uint64_t                    counter{0};
     // Published after each emplace_back so the main thread can wait without racing on the vector.
     std::atomic<std::size_t> created{0};
-    auto                        s = sched1();
+    auto                     s = sched1();
 
     std::vector<coro::task<void>> tasks;
     tasks.reserve(total);
@@ -601,10 +602,10 @@ TEST_CASE("scheduler self generating coroutine (stack overflow check)", "[schedu
 TEST_CASE("scheduler manual process events thread pool", "[scheduler]")
 {
     auto trigger = make_pipe();
-    auto s          = coro::scheduler::make_unique(coro::scheduler::options{
-                 .thread_strategy = coro::scheduler::thread_strategy_t::manual,
-                 .pool            = coro::thread_pool::options{
-                                .thread_count = 1,
+    auto s       = coro::scheduler::make_unique(coro::scheduler::options{
+              .thread_strategy = coro::scheduler::thread_strategy_t::manual,
+              .pool            = coro::thread_pool::options{
+                             .thread_count = 1,
         }});
 
     std::atomic<bool> polling{false};
@@ -649,9 +650,9 @@ TEST_CASE("scheduler manual process events thread pool", "[scheduler]")
 TEST_CASE("scheduler manual process events inline", "[scheduler]")
 {
     auto trigger = make_pipe();
-    auto s          = coro::scheduler::make_unique(coro::scheduler::options{
-                 .thread_strategy    = coro::scheduler::thread_strategy_t::manual,
-                 .execution_strategy = coro::scheduler::execution_strategy_t::process_tasks_inline});
+    auto s       = coro::scheduler::make_unique(coro::scheduler::options{
+              .thread_strategy    = coro::scheduler::thread_strategy_t::manual,
+              .execution_strategy = coro::scheduler::execution_strategy_t::process_tasks_inline});
 
     auto make_poll_read_task = [&]() -> coro::task<void>
     {
@@ -747,8 +748,8 @@ TEST_CASE("coro::scheduler::spawn", "[scheduler]")
 
 TEST_CASE("scheduler::schedule(task)", "[scheduler]")
 {
-    auto                  s = sched1();
-    const auto main_tid     = std::this_thread::get_id();
+    auto       s        = sched1();
+    const auto main_tid = std::this_thread::get_id();
 
     auto make_task = [](uint64_t value, std::thread::id tid) -> coro::task<uint64_t>
     {
@@ -759,7 +760,6 @@ TEST_CASE("scheduler::schedule(task)", "[scheduler]")
     auto result = coro::sync_wait(s->schedule(make_task(53, main_tid)));
     REQUIRE(result == 53);
 }
-
 
 TEST_CASE("scheduler shutdown with background yielding task", "[scheduler]")
 {
@@ -839,7 +839,7 @@ TEST_CASE("gocoro scheduler poll reports write and closed", "[scheduler][gocoro]
         // The write end goes away: the reader sees the hang-up.
         ::close(trigger.write_fd);
         trigger.write_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC); // keeps the destructor's close harmless
-        status = co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s);
+        status           = co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s);
         REQUIRE(status == coro::poll_status::closed);
     };
 
@@ -891,7 +891,7 @@ TEST_CASE("gocoro scheduler cancellable poll", "[scheduler][gocoro]")
             for (int i = 0; i < 3; ++i)
             {
                 status = co_await s->poll(trigger.read_fd, coro::poll_op::read, 1s, source.get_token());
-            REQUIRE_THREAD_SAFE(status == coro::poll_status::cancelled);
+                REQUIRE_THREAD_SAFE(status == coro::poll_status::cancelled);
             }
         };
         coro::sync_wait(make_poll_task());
@@ -900,8 +900,8 @@ TEST_CASE("gocoro scheduler cancellable poll", "[scheduler][gocoro]")
     SECTION("readiness and timeout still win over a token nobody signals")
     {
         coro::poll_stop_source source{};
-        auto                   other = make_pipe();
-        auto make_poll_task = [&]() -> coro::task<void>
+        auto                   other          = make_pipe();
+        auto                   make_poll_task = [&]() -> coro::task<void>
         {
             co_await s->schedule();
             coro::poll_status status{};
@@ -948,7 +948,7 @@ TEST_CASE("gocoro scheduler cancellable poll", "[scheduler][gocoro]")
 
 TEST_CASE("gocoro scheduler schedule(task<void>, timeout)", "[scheduler][gocoro]")
 {
-    auto s = sched1();
+    auto             s = sched1();
     std::atomic<int> ran{0};
 
     auto make_task = [&](std::chrono::milliseconds d) -> coro::task<void>
@@ -1028,8 +1028,8 @@ TEST_CASE("gocoro scheduler dropped without shutdown finishes its timers", "[sch
 {
     std::atomic<int> counter{0};
     {
-        auto s = coro::scheduler::make_unique(
-            coro::scheduler::options{.execution_strategy = coro::scheduler::execution_strategy_t::process_tasks_inline});
+        auto s         = coro::scheduler::make_unique(coro::scheduler::options{
+                    .execution_strategy = coro::scheduler::execution_strategy_t::process_tasks_inline});
         auto make_task = [&](coro::scheduler& scheduler) -> coro::task<void>
         {
             co_await scheduler.yield_for(20ms);

@@ -38,7 +38,7 @@ TEST_CASE("semaphore binary", "[semaphore]")
 
 TEST_CASE("semaphore binary many waiters until event", "[semaphore]")
 {
-    std::atomic<uint64_t> value{0};
+    std::atomic<uint64_t>         value{0};
     std::vector<coro::task<void>> tasks;
 
     coro::semaphore<1> s{1};
@@ -101,8 +101,8 @@ TEST_CASE("semaphore try_acquire", "[semaphore]")
 
 TEST_CASE("semaphore produce consume", "[semaphore]")
 {
-    const std::size_t iterations = 10;
-    auto              tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    const std::size_t     iterations = 10;
+    auto                  tp         = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
     std::atomic<uint64_t> value{0};
     coro::semaphore<2>    s{2};
 
@@ -193,10 +193,10 @@ TEST_CASE("semaphore max()", "[semaphore]")
 
 TEST_CASE("gocoro semaphore shutdown wakes waiters and later acquires", "[semaphore][gocoro]")
 {
-    coro::semaphore<1> s{0};
+    coro::semaphore<1>                          s{0};
     std::vector<coro::semaphore_acquire_result> results;
 
-    auto make_waiter = [&]() -> coro::task<void> { results.push_back(co_await s.acquire()); };
+    auto make_waiter  = [&]() -> coro::task<void> { results.push_back(co_await s.acquire()); };
     auto make_stopper = [&]() -> coro::task<void>
     {
         REQUIRE_FALSE(s.is_shutdown());
@@ -221,9 +221,9 @@ TEST_CASE("gocoro semaphore shutdown wakes waiters and later acquires", "[semaph
 
 TEST_CASE("gocoro semaphore release hands the unit to the most recent waiter", "[semaphore][gocoro]")
 {
-    coro::semaphore<3>   s{0};
-    std::vector<int>     order;
-    auto make_waiter = [&](int id) -> coro::task<void>
+    coro::semaphore<3> s{0};
+    std::vector<int>   order;
+    auto               make_waiter = [&](int id) -> coro::task<void>
     {
         // Never co_await inside a Catch2 assertion: its handler object would live across the suspension.
         auto result = co_await s.acquire();

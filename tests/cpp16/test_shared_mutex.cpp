@@ -13,8 +13,8 @@ static_assert(std::is_same_v<coro::shared_mutex<coro::thread_pool>, coro::v16::s
 
 TEST_CASE("mutex single waiter not locked exclusive", "[shared_mutex]")
 {
-    auto tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
-    std::vector<uint64_t>                  output;
+    auto                  tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    std::vector<uint64_t> output;
     coro::shared_mutex<coro::thread_pool> m{tp};
 
     auto make_emitter_task = [&]() -> coro::task<void>
@@ -40,8 +40,8 @@ TEST_CASE("mutex single waiter not locked exclusive", "[shared_mutex]")
 
 TEST_CASE("mutex single waiter not locked exclusive with shared scoped lock", "[shared_mutex]")
 {
-    auto tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
-    std::vector<uint64_t>                  output;
+    auto                  tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    std::vector<uint64_t> output;
     coro::shared_mutex<coro::thread_pool> m{tp};
 
     auto make_critical = [&]() -> coro::task<void>
@@ -70,8 +70,8 @@ TEST_CASE("mutex single waiter not locked exclusive with shared scoped lock", "[
 
 TEST_CASE("mutex single waiter not locked shared", "[shared_mutex]")
 {
-    auto tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
-    std::vector<uint64_t>                  values{1, 2, 3};
+    auto                  tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    std::vector<uint64_t> values{1, 2, 3};
     coro::shared_mutex<coro::thread_pool> m{tp};
 
     auto make_emitter_task = [&]() -> coro::task<void>
@@ -133,14 +133,15 @@ TEST_CASE("mutex single waiter not locked shared shared scope lock", "[shared_mu
 
 TEST_CASE("mutex many shared and exclusive waiters interleaved", "[shared_mutex]")
 {
-    auto s = coro::scheduler::make_unique(coro::scheduler::options{.pool = coro::thread_pool::options{.thread_count = 8}});
+    auto s =
+        coro::scheduler::make_unique(coro::scheduler::options{.pool = coro::thread_pool::options{.thread_count = 8}});
     coro::shared_mutex<coro::scheduler> m{s};
 
     std::atomic<bool>     read_value{false};
     std::atomic<uint64_t> readers_done{0};
     // Upstream looks at the finished reader tasks from the driver; a flag avoids reading a running frame's state.
-    std::atomic<bool>     reader_saw_write{false};
-    uint64_t              readers_started{0};
+    std::atomic<bool> reader_saw_write{false};
+    uint64_t          readers_started{0};
 
     auto make_exclusive_task = [&]() -> coro::task<void>
     {

@@ -106,7 +106,7 @@ TEST_CASE("task_group empty multiple times with event", "[task_group]")
 
 TEST_CASE("task_group schedule no tasks", "[task_group]")
 {
-    auto                                s = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    auto s = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
     coro::task_group<coro::thread_pool> tc{s};
     REQUIRE(tc.empty());
     coro::sync_wait(tc); // completes at once (libcoro v0.16.0 hangs here; fixed at its head, D35.1)

@@ -13,26 +13,6 @@
 #line 1 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
-
-
-// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
-// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
-// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
-// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
-// `#if GOCORO_CORE_EXTENSIONS`, so that:
-//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
-//     the headers it compiles against are a user's upstream libcoro (which never defines it);
-//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
-//     its headers with those blocks and this header's #include lines removed.
-#ifndef GOCORO_CORE_EXTENSIONS
-#define GOCORO_CORE_EXTENSIONS 1
-#endif
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 4 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
 // #include "coro/concepts/executor.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
@@ -76,20 +56,12 @@
 // before it opens coro::v14 or coro::v16.
 namespace coro
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 namespace concepts
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
@@ -108,52 +80,52 @@ LIBCORO_INLINE_V16 namespace v16
 namespace coro::concepts
 {
 /// True when `type` is one of `types`.
-template<typename type, typename... types>
+template <typename type, typename... types>
 concept in_types = (std::same_as<type, types> || ...);
 
 /// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
+template <typename type>
 concept awaiter = requires(type t, std::coroutine_handle<> c) {
     { t.await_ready() } -> std::same_as<bool>;
     { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
     { t.await_resume() };
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable = requires(type t) {
     { t.operator co_await() } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable = requires(type t) {
     { operator co_await(t) } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
 
-template<typename type>
+template <typename type>
 concept awaiter_void = awaiter<type> && requires(type t) {
     { t.await_resume() } -> std::same_as<void>;
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable_void = requires(type t) {
     { t.operator co_await() } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable_void = requires(type t) {
     { operator co_await(t) } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable_void =
     member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
 
 /// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
 /// operator, else the object itself.
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 static auto get_awaiter(awaitable_type&& value)
 {
     if constexpr (member_co_await_awaitable<awaitable_type>)
@@ -164,12 +136,12 @@ static auto get_awaiter(awaitable_type&& value)
         return std::forward<awaitable_type>(value);
 }
 
-template<awaitable awaitable_type, typename = void>
+template <awaitable awaitable_type, typename = void>
 struct awaitable_traits
 {
 };
 
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 struct awaitable_traits<awaitable_type>
 {
     using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
@@ -197,7 +169,26 @@ using fd_t = int;
 #line 1 "../../../third_party/libcoro/include/coro/task.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
+
+
+// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
+// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
+// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// `#if GOCORO_CORE_EXTENSIONS`, so that:
+//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
+//     the headers it compiles against are a user's upstream libcoro (which never defines it);
+//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
+//     its headers with those blocks and this header's #include lines removed.
+#ifndef GOCORO_CORE_EXTENSIONS
+    #define GOCORO_CORE_EXTENSIONS 1
+#endif
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 4 "../../../third_party/libcoro/include/coro/task.hpp"
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -342,7 +333,7 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 
 namespace coro
 {
-template<typename return_type = void>
+template <typename return_type = void>
 class task;
 
 namespace detail
@@ -355,7 +346,7 @@ struct promise_base
     {
         auto await_ready() const noexcept -> bool { return false; }
 
-        template<typename promise_type>
+        template <typename promise_type>
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
@@ -404,7 +395,7 @@ struct unset_return_value
     throw std::runtime_error{"The return value was never set, did you execute the coroutine?"};
 }
 
-template<typename return_type>
+template <typename return_type>
 struct promise final : public promise_base
 {
     using task_type                                = task<return_type>;
@@ -425,7 +416,7 @@ struct promise final : public promise_base
 
     auto get_return_object() noexcept -> task_type;
 
-    template<typename value_type>
+    template <typename value_type>
         requires(return_type_is_reference and std::is_constructible_v<return_type, value_type &&>) or
                 (not return_type_is_reference and std::is_constructible_v<stored_type, value_type &&>)
     auto return_value(value_type&& value) -> void
@@ -527,7 +518,7 @@ private:
     variant_type m_storage{};
 };
 
-template<>
+template <>
 struct promise<void> : public promise_base
 {
     using task_type        = task<void>;
@@ -562,7 +553,7 @@ private:
 
 /// A lazy coroutine producing one `return_type`. Owns its frame; awaited by at most one coroutine at a
 /// time; not thread-safe. The body starts at the first resume() or when awaited.
-template<typename return_type>
+template <typename return_type>
 class [[nodiscard]] task
 {
 public:
@@ -668,7 +659,7 @@ private:
 
 namespace detail
 {
-template<typename return_type>
+template <typename return_type>
 inline auto promise<return_type>::get_return_object() noexcept -> task<return_type>
 {
     return task<return_type>{coroutine_handle::from_promise(*this)};
@@ -695,11 +686,11 @@ namespace coro
 enum class poll_op : uint64_t;
 LIBCORO_INLINE_V14 namespace v14
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v14
 LIBCORO_INLINE_V16 namespace v16
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v16
 } // namespace coro
 
@@ -707,53 +698,55 @@ namespace coro::concepts
 {
 LIBCORO_INLINE_V14 namespace v14
 {
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v14
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
-/// io_scheduler offer all three, so they satisfy both versions of the concept.
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+    /// io_scheduler offer all three, so they satisfy both versions of the concept.
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v16
 
 /// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
 /// libcoro's own public name, kept for source compatibility.
-template<typename executor_type>
-concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
-};
+template <typename executor_type>
+concept io_exceutor = v14::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+                      };
 
 /// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
 /// defaulted fourth parameter, the cancel token).
-template<typename executor_type>
-concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
-};
+template <typename executor_type>
+concept io_executor = v16::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
+                      };
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
-#line 5 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
+#line 4 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
 // #include "coro/event.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
@@ -809,16 +802,15 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(e, policy);
     }
 
     /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
-        -> void
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(*e, policy);
     }
@@ -831,7 +823,7 @@ public:
 protected:
     friend struct awaiter;
 
-    template<typename executor_type>
+    template <typename executor_type>
     auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
@@ -863,8 +855,9 @@ protected:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 6 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
+#line 5 "../../../third_party/libcoro/include/coro/net/dns/resolver.hpp"
 // #include "coro/fd.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/mutex.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
@@ -894,7 +887,7 @@ namespace coro
 class condition_variable;
 LIBCORO_INLINE_V16 namespace v16
 {
-class mutex;
+    class mutex;
 } // namespace v16
 
 namespace detail
@@ -922,7 +915,7 @@ protected:
 };
 
 /// Awaitable lock operation; `return_type` is coro::v16::scoped_lock (scoped_lock()) or void (lock()).
-template<typename return_type>
+template <typename return_type>
 struct lock_operation : lock_operation_base
 {
     explicit lock_operation(coro::v16::mutex& m) noexcept : lock_operation_base(m) {}
@@ -933,130 +926,133 @@ struct lock_operation : lock_operation_base
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class coro::v16::mutex;
-    friend class coro::condition_variable;
-
-public:
-    enum class lock_strategy
+    /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
+    class scoped_lock
     {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
+        friend class coro::v16::mutex;
+        friend class coro::condition_variable;
+
+    public:
+        enum class lock_strategy
+        {
+            /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+            adopt
+        };
+
+        explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+        {
+            (void)strategy;
+        }
+
+        /// Unlocks the mutex if this scoped_lock still owns it.
+        ~scoped_lock() { unlock(); }
+
+        scoped_lock(const scoped_lock&) = delete;
+        scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+        auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+        /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
+        auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+        {
+            if (std::addressof(other) != this)
+            {
+                m_mutex = std::exchange(other.m_mutex, nullptr);
+            }
+            return *this;
+        }
+
+        /// Releases the mutex; later calls (and the destructor) do nothing.
+        auto unlock() -> void;
+
+    private:
+        coro::v16::mutex* m_mutex{nullptr};
     };
 
-    explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+    /// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
+    /// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
+    /// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
+    /// throws std::runtime_error. Not recursive.
+    class mutex
     {
-        (void)strategy;
-    }
+        friend struct coro::detail::lock_operation_base;
 
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock() { unlock(); }
+    public:
+        explicit mutex() noexcept : m_state(unlocked_value()) {}
+        ~mutex() = default;
 
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
+        mutex(const mutex&)                    = delete;
+        mutex(mutex&&)                         = delete;
+        auto operator=(const mutex&) -> mutex& = delete;
+        auto operator=(mutex&&) -> mutex&      = delete;
+
+        /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
+        [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
         {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
+            return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
         }
-        return *this;
-    }
 
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    coro::v16::mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
-/// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
-/// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
-/// throws std::runtime_error. Not recursive.
-class mutex
-{
-    friend struct coro::detail::lock_operation_base;
-
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
-    [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
-    {
-        return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
-    }
-
-    /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
-    [[nodiscard]] auto lock() -> coro::detail::lock_operation<void> { return coro::detail::lock_operation<void>{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    [[nodiscard]] auto try_lock() -> bool
-    {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
-
-    /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
-    /// returning. Throws std::runtime_error if the mutex is not locked.
-    auto unlock() -> void
-    {
-        void* state = m_state.load(std::memory_order_acquire);
-        while (true)
+        /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
+        [[nodiscard]] auto lock() -> coro::detail::lock_operation<void>
         {
-            if (state == unlocked_value())
+            return coro::detail::lock_operation<void>{*this};
+        }
+
+        /// Takes the lock only if it is free right now; the caller must later call unlock().
+        [[nodiscard]] auto try_lock() -> bool
+        {
+            void* expected = unlocked_value();
+            return m_state.compare_exchange_strong(
+                expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
+        }
+
+        /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
+        /// returning. Throws std::runtime_error if the mutex is not locked.
+        auto unlock() -> void
+        {
+            void* state = m_state.load(std::memory_order_acquire);
+            while (true)
             {
-                throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
-            }
-            if (state == locked_no_waiters)
-            {
-                if (m_state.compare_exchange_weak(
-                        state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                if (state == unlocked_value())
                 {
+                    throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
+                }
+                if (state == locked_no_waiters)
+                {
+                    if (m_state.compare_exchange_weak(
+                            state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
+                // our back (no ABA).
+                auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
+                void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
+                if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
+                {
+                    waiter->m_awaiting_coroutine.resume();
                     return;
                 }
-                continue;
-            }
-            // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
-            // our back (no ABA).
-            auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
-            void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
-            if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
-            {
-                waiter->m_awaiting_coroutine.resume();
-                return;
             }
         }
-    }
 
-private:
-    static constexpr void* locked_no_waiters = nullptr;
+    private:
+        static constexpr void* locked_no_waiters = nullptr;
 
-    /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+        /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
+        auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
 
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
-    std::atomic<void*> m_state;
-};
+        /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
+        std::atomic<void*> m_state;
+    };
 
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
+    inline auto scoped_lock::unlock() -> void
     {
-        std::exchange(m_mutex, nullptr)->unlock();
+        if (m_mutex != nullptr)
+        {
+            std::exchange(m_mutex, nullptr)->unlock();
+        }
     }
-}
 } // namespace v16
 
 namespace detail
@@ -1086,7 +1082,8 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
         else
         {
             m_next = static_cast<lock_operation_base*>(state);
-            if (m_mutex.m_state.compare_exchange_weak(state, this, std::memory_order_release, std::memory_order_acquire))
+            if (m_mutex.m_state.compare_exchange_weak(
+                    state, this, std::memory_order_release, std::memory_order_acquire))
             {
                 return true;
             }
@@ -1094,13 +1091,13 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
     }
 }
 
-template<>
+template <>
 inline auto lock_operation<coro::v16::scoped_lock>::await_resume() noexcept -> coro::v16::scoped_lock
 {
     return coro::v16::scoped_lock{m_mutex};
 }
 
-template<>
+template <>
 inline auto lock_operation<void>::await_resume() noexcept -> void
 {
 }
@@ -1118,131 +1115,128 @@ namespace coro
 // The v0.14 mutex: lock() yields a scoped_lock (coro::v16::mutex is the v0.16 one, coro/v16/mutex.hpp).
 LIBCORO_INLINE_V14 namespace v14
 {
-class mutex;
+    class mutex;
 
-/// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class mutex;
-
-public:
-    enum class lock_strategy
+    /// Owns a held coro::mutex and releases it on destruction (or earlier through unlock()).
+    class scoped_lock
     {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
-    };
-
-    explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m)
-    {
-        (void)strategy;
-    }
-
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock();
-
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
-        {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
-        }
-        return *this;
-    }
-
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
-/// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
-/// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
-/// recent first. Not recursive.
-class mutex
-{
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    struct lock_operation
-    {
-        explicit lock_operation(mutex& m) : m_mutex(m) {}
-
-        auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
-
-    private:
         friend class mutex;
 
-        mutex&                  m_mutex;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        lock_operation*         m_next{nullptr};
+    public:
+        enum class lock_strategy
+        {
+            /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+            adopt
+        };
+
+        explicit scoped_lock(mutex& m, lock_strategy strategy = lock_strategy::adopt) : m_mutex(&m) { (void)strategy; }
+
+        /// Unlocks the mutex if this scoped_lock still owns it.
+        ~scoped_lock();
+
+        scoped_lock(const scoped_lock&) = delete;
+        scoped_lock(scoped_lock&& other) : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+        auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+        /// Takes over `other`'s lock. A lock this object held before is not released (libcoro v0.14 semantics).
+        auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+        {
+            if (std::addressof(other) != this)
+            {
+                m_mutex = std::exchange(other.m_mutex, nullptr);
+            }
+            return *this;
+        }
+
+        /// Releases the mutex; later calls (and the destructor) do nothing.
+        auto unlock() -> void;
+
+    private:
+        mutex* m_mutex{nullptr};
     };
 
-    /// Awaitable yielding a scoped_lock that owns the mutex.
-    [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    auto try_lock() -> bool
+    /// Coroutine mutex. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or the head of a stack of
+    /// waiting lock operations. unlock() with waiters hands the lock straight to one waiter and resumes it inline on
+    /// the unlocking thread. Waiters that queued since the previous hand-off are taken as one batch and served most
+    /// recent first. Not recursive.
+    class mutex
     {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
+    public:
+        explicit mutex() noexcept : m_state(unlocked_value()) {}
+        ~mutex() = default;
 
-    /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
-    auto unlock() -> void
-    {
-        if (m_waiters == nullptr)
+        mutex(const mutex&)                    = delete;
+        mutex(mutex&&)                         = delete;
+        auto operator=(const mutex&) -> mutex& = delete;
+        auto operator=(mutex&&) -> mutex&      = delete;
+
+        struct lock_operation
         {
-            void* expected = locked_no_waiters;
-            if (m_state.compare_exchange_strong(
-                    expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
-            {
-                return;
-            }
+            explicit lock_operation(mutex& m) : m_mutex(m) {}
+
+            auto await_ready() const noexcept -> bool { return m_mutex.try_lock(); }
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+            auto await_resume() noexcept -> scoped_lock { return scoped_lock{m_mutex}; }
+
+        private:
+            friend class mutex;
+
+            mutex&                  m_mutex;
+            std::coroutine_handle<> m_awaiting_coroutine;
+            lock_operation*         m_next{nullptr};
+        };
+
+        /// Awaitable yielding a scoped_lock that owns the mutex.
+        [[nodiscard]] auto lock() -> lock_operation { return lock_operation{*this}; }
+
+        /// Takes the lock only if it is free right now; the caller must later call unlock().
+        auto try_lock() -> bool
+        {
+            void* expected = unlocked_value();
+            return m_state.compare_exchange_strong(
+                expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
         }
-        unlock_slow();
-    }
 
-private:
-    static constexpr void* locked_no_waiters = nullptr;
+        /// Releases the lock, or hands it to a waiter and resumes that waiter inline before returning.
+        auto unlock() -> void
+        {
+            if (m_waiters == nullptr)
+            {
+                void* expected = locked_no_waiters;
+                if (m_state.compare_exchange_strong(
+                        expected, unlocked_value(), std::memory_order_release, std::memory_order_relaxed))
+                {
+                    return;
+                }
+            }
+            unlock_slow();
+        }
 
-    /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+    private:
+        static constexpr void* locked_no_waiters = nullptr;
 
-    auto unlock_slow() -> void;
+        /// The mutex's own address can never be a lock_operation's, so it marks "unlocked".
+        auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
 
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
-    std::atomic<void*> m_state;
-    /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
-    lock_operation* m_waiters{nullptr};
-};
+        auto unlock_slow() -> void;
 
-inline scoped_lock::~scoped_lock()
-{
-    unlock();
-}
+        /// unlocked_value(), locked_no_waiters, or the most recently queued lock_operation (linked by m_next).
+        std::atomic<void*> m_state;
+        /// Waiters already detached from m_state, in resumption order. Touched only by the lock holder.
+        lock_operation* m_waiters{nullptr};
+    };
 
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
+    inline scoped_lock::~scoped_lock()
     {
-        std::exchange(m_mutex, nullptr)->unlock();
+        unlock();
     }
-}
+
+    inline auto scoped_lock::unlock() -> void
+    {
+        if (m_mutex != nullptr)
+        {
+            std::exchange(m_mutex, nullptr)->unlock();
+        }
+    }
 
 } // namespace v14
 } // namespace coro
@@ -1266,11 +1260,11 @@ class hostname
 public:
     hostname() = default;
     explicit hostname(std::string hn) : m_hostname(std::move(hn)) {}
-    hostname(const hostname&)                         = default;
-    hostname(hostname&&)                              = default;
+    hostname(const hostname&)                             = default;
+    hostname(hostname&&)                                  = default;
     auto operator=(const hostname&) noexcept -> hostname& = default;
     auto operator=(hostname&&) noexcept -> hostname&      = default;
-    ~hostname()                                       = default;
+    ~hostname()                                           = default;
 
     auto data() const -> const std::string& { return m_hostname; }
 
@@ -1323,11 +1317,11 @@ public:
     /// domain's length.
     ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
 
-    ip_address(const ip_address&)                         = default;
-    ip_address(ip_address&&)                              = default;
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
     auto operator=(const ip_address&) noexcept -> ip_address& = default;
     auto operator=(ip_address&&) noexcept -> ip_address&      = default;
-    ~ip_address()                                         = default;
+    ~ip_address()                                             = default;
 
     auto domain() const -> domain_t { return m_domain; }
 
@@ -1347,7 +1341,7 @@ public:
     auto operator<=>(const ip_address& other) const = default;
 
 private:
-    domain_t                     m_domain{domain_t::ipv4};
+    domain_t                      m_domain{domain_t::ipv4};
     std::array<uint8_t, ipv6_len> m_data{};
 };
 
@@ -1393,21 +1387,21 @@ auto to_string(poll_op op) -> const std::string&;
 // coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
 LIBCORO_INLINE_V14 namespace v14
 {
-/// How a poll finished.
-enum class poll_status
-{
-    /// The file descriptor is ready for the requested operation.
-    event,
-    /// The timeout elapsed first.
-    timeout,
-    /// The kernel reported an error on the descriptor (or it could not be polled at all).
-    error,
-    /// The peer hung up.
-    closed
-};
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
 
-/// "event", "timeout", "error", "closed" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v14
 
 } // namespace coro
@@ -1478,20 +1472,20 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-enum class poll_status
-{
-    read,
-    write,
-    timeout,
-    error,
-    closed,
-    /// The poll's poll_stop_token was triggered first.
-    cancelled
-};
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
 
-/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v16
 
 /// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
@@ -1516,9 +1510,9 @@ public:
     poll_stop_source() : m_state(std::make_unique<state>()) {}
     ~poll_stop_source() = default;
 
-    poll_stop_source(const poll_stop_source&)                    = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
     auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
 
     /// A token for the read end of the pipe; -1 for a moved-from source.
@@ -1565,7 +1559,7 @@ private:
 
 namespace coro::net::dns
 {
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class resolver;
 
 enum class status
@@ -1581,8 +1575,8 @@ namespace detail
 /// What the c-ares callbacks fill in for one host_by_name() call.
 struct lookup_state
 {
-    uint64_t                          m_pending{0};
-    bool                              m_any_success{false};
+    uint64_t                           m_pending{0};
+    bool                               m_any_success{false};
     std::vector<coro::net::ip_address> m_ip_addresses{};
 };
 
@@ -1626,13 +1620,12 @@ private:
 } // namespace detail
 
 /// Outcome of one host_by_name() call.
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class result
 {
 public:
     result(executor_type& executor, coro::event& resume, uint64_t pending_dns_requests)
-        : m_executor(executor),
-          m_resume(resume)
+        : m_executor(executor), m_resume(resume)
     {
         m_state.m_pending = pending_dns_requests;
     }
@@ -1652,15 +1645,14 @@ private:
 
 /// Asynchronous host name resolution over c-ares, driven by an io executor's poll(). Lookups on one
 /// resolver are serialised; use several resolvers for parallel lookups.
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class resolver
 {
 public:
     /// Each lookup gives up after `timeout` in total. Throws std::runtime_error for a null executor or if
     /// c-ares cannot be initialised.
     explicit resolver(std::shared_ptr<executor_type> executor, std::chrono::milliseconds timeout)
-        : m_executor(std::move(executor)),
-          m_timeout(timeout)
+        : m_executor(std::move(executor)), m_timeout(timeout)
     {
         if (m_executor == nullptr)
         {
@@ -1677,8 +1669,8 @@ public:
     /// Resolves `hn` to its IPv4 and IPv6 addresses (hosts file first, then DNS).
     auto host_by_name(const net::hostname& hn) -> coro::task<std::unique_ptr<result<executor_type>>>
     {
-        auto        name  = hn.data(); // the hostname may be a temporary of the caller
-        auto        lock  = co_await m_mutex.lock();
+        auto        name = hn.data(); // the hostname may be a temporary of the caller
+        auto        lock = co_await m_mutex.lock();
         coro::event resume{};
         auto        r     = std::make_unique<result<executor_type>>(*m_executor, resume, 2);
         const auto  start = std::chrono::steady_clock::now();
@@ -1702,8 +1694,9 @@ public:
                 m_driver->cancel();
                 break;
             }
-            auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
-            auto wait = m_driver->next_wait(cap);
+            auto cap =
+                (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
+            auto       wait   = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
             if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
             {
@@ -1768,7 +1761,8 @@ auto library_acquire() -> void
         int rc = ares_library_init(ARES_LIB_INIT_ALL);
         if (rc != ARES_SUCCESS)
         {
-            throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_library_init failed: "} + ares_strerror(rc)};
+            throw std::runtime_error{
+                std::string{"coro::net::dns::resolver: ares_library_init failed: "} + ares_strerror(rc)};
         }
     }
     ++g_ares_count;
@@ -1840,7 +1834,8 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
         ::close(m_wake_fd);
         ::close(m_epoll_fd);
         library_release();
-        throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
+        throw std::runtime_error{
+            std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
     }
 }
 
@@ -1877,7 +1872,7 @@ auto ares_channel_driver::start(const std::string& name, lookup_state& state) ->
 
 auto ares_channel_driver::next_wait(std::chrono::milliseconds cap) -> std::chrono::milliseconds
 {
-    timeval  max{};
+    timeval max{};
     max.tv_sec  = static_cast<time_t>(cap.count() / 1000);
     max.tv_usec = static_cast<suseconds_t>((cap.count() % 1000) * 1000);
     timeval  tv{};
@@ -1889,7 +1884,7 @@ auto ares_channel_driver::next_wait(std::chrono::milliseconds cap) -> std::chron
 auto ares_channel_driver::process() -> void
 {
     std::array<epoll_event, 16> events{};
-    int n = ::epoll_wait(m_epoll_fd, events.data(), static_cast<int>(events.size()), 0);
+    int                         n = ::epoll_wait(m_epoll_fd, events.data(), static_cast<int>(events.size()), 0);
     for (int i = 0; i < n; ++i)
     {
         const auto flags = events[i].events;
@@ -1914,7 +1909,7 @@ auto ares_channel_driver::cancel() -> void
 
 auto ares_channel_driver::wake() noexcept -> void
 {
-    const uint64_t one{1};
+    const uint64_t        one{1};
     [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
 }
 
@@ -2077,12 +2072,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -2165,7 +2160,6 @@ void gocoro_dns_result_free(gocoro_dns_result* result);
 #line 1 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -2231,7 +2225,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -2248,10 +2242,10 @@ struct poll_info
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = std::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = std::unexpected<E>;
 } // namespace coro
 
@@ -2275,10 +2269,10 @@ using unexpected = std::unexpected<E>;
 
 namespace coro::detail
 {
-template<typename E>
+template <typename E>
 class unexpected;
 
-template<typename T, typename E>
+template <typename T, typename E>
 class expected;
 
 /// Tag selecting the error alternative in in-place constructors.
@@ -2288,26 +2282,26 @@ struct unexpect_t
 };
 inline constexpr unexpect_t unexpect{};
 
-template<typename E>
+template <typename E>
 class bad_expected_access;
 
 /// Thrown by expected::value() when it holds an error.
-template<>
+template <>
 class bad_expected_access<void> : public std::exception
 {
 public:
     auto what() const noexcept -> const char* override { return "bad access to expected without a value"; }
 
 protected:
-    bad_expected_access() noexcept                                            = default;
-    bad_expected_access(const bad_expected_access&)                           = default;
-    bad_expected_access(bad_expected_access&&)                                = default;
-    auto operator=(const bad_expected_access&) -> bad_expected_access&        = default;
-    auto operator=(bad_expected_access&&) -> bad_expected_access&             = default;
-    ~bad_expected_access() override                                           = default;
+    bad_expected_access() noexcept                                     = default;
+    bad_expected_access(const bad_expected_access&)                    = default;
+    bad_expected_access(bad_expected_access&&)                         = default;
+    auto operator=(const bad_expected_access&) -> bad_expected_access& = default;
+    auto operator=(bad_expected_access&&) -> bad_expected_access&      = default;
+    ~bad_expected_access() override                                    = default;
 };
 
-template<typename E>
+template <typename E>
 class bad_expected_access : public bad_expected_access<void>
 {
 public:
@@ -2336,25 +2330,25 @@ namespace expected_detail
 {
 inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
 
-template<typename>
+template <typename>
 inline constexpr bool is_expected = false;
-template<typename T, typename E>
+template <typename T, typename E>
 inline constexpr bool is_expected<expected<T, E>> = true;
 
-template<typename>
+template <typename>
 inline constexpr bool is_unexpected = false;
-template<typename E>
+template <typename E>
 inline constexpr bool is_unexpected<unexpected<E>> = true;
 
 /// Types an unexpected<E> may hold: a non-array, non-cv object type that is not itself an unexpected.
-template<typename E>
+template <typename E>
 concept valid_error =
     std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> && !is_unexpected<E>;
 
 /// Constructs `T` at `p` from `args`; if that may throw and the old object had to be destroyed first, the old
 /// value is kept in a temporary so a throwing construction leaves the destination unchanged (the C++23
 /// "reinit-expected" rule).
-template<typename New, typename Old, typename... Args>
+template <typename New, typename Old, typename... Args>
 constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 {
     if constexpr (std::is_nothrow_constructible_v<New, Args...>)
@@ -2387,7 +2381,7 @@ constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 } // namespace expected_detail
 
 /// Wraps an error value so it can initialise or be assigned to an expected.
-template<typename E>
+template <typename E>
 class unexpected
 {
     static_assert(expected_detail::valid_error<E>, "unexpected<E>: E must be a non-const, non-array object type");
@@ -2396,22 +2390,23 @@ public:
     constexpr unexpected(const unexpected&) = default;
     constexpr unexpected(unexpected&&)      = default;
 
-    template<typename Err = E>
-        requires(!std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
-                 !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
+    template <typename Err = E>
+        requires(
+            !std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
+            !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
     constexpr explicit unexpected(Err&& e) noexcept(std::is_nothrow_constructible_v<E, Err>)
         : m_error(std::forward<Err>(e))
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit unexpected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit unexpected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...)
@@ -2438,7 +2433,7 @@ public:
         a.swap(b);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const unexpected& a, const unexpected<E2>& b) -> bool
     {
         return a.m_error == b.error();
@@ -2448,11 +2443,11 @@ private:
     E m_error;
 };
 
-template<typename E>
+template <typename E>
 unexpected(E) -> unexpected<E>;
 
 /// Holds either a `T` (the expected value) or an `E` (the error). Same interface as C++23 std::expected.
-template<typename T, typename E>
+template <typename T, typename E>
 class expected
 {
     static_assert(!std::is_reference_v<T>, "expected<T&, E> is not supported");
@@ -2461,11 +2456,11 @@ class expected
     static_assert(!expected_detail::is_unexpected<std::remove_cv_t<T>>);
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
     // Whether expected<U, G> may be converted from (U and G different from T and E).
-    template<typename U, typename G, typename UF, typename GF>
+    template <typename U, typename G, typename UF, typename GF>
     static constexpr bool can_convert_from =
         std::is_constructible_v<T, UF> && std::is_constructible_v<E, GF> &&
         (std::is_same_v<std::remove_cv_t<T>, bool> ||
@@ -2483,7 +2478,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     // -- construction ---------------------------------------------------------------------------------------
@@ -2503,9 +2498,10 @@ public:
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
+        requires(
+            std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -2523,9 +2519,10 @@ public:
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
+        requires(
+            std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -2534,7 +2531,7 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, const U&, const G&>
     constexpr explicit(!std::is_convertible_v<const U&, T> || !std::is_convertible_v<const G&, E>)
         expected(const expected<U, G>& other)
@@ -2546,7 +2543,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, U, G>
     constexpr explicit(!std::is_convertible_v<U, T> || !std::is_convertible_v<G, E>) expected(expected<U, G>&& other)
         : m_has_value(other.m_has_value)
@@ -2557,55 +2554,54 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U = T>
+    template <typename U = T>
         requires(!std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
                  !std::is_same_v<std::remove_cvref_t<U>, expected> &&
                  !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 (!std::is_same_v<std::remove_cv_t<T>, bool> ||
-                  !expected_detail::is_expected<std::remove_cvref_t<U>>))
+                 (!std::is_same_v<std::remove_cv_t<T>, bool> || !expected_detail::is_expected<std::remove_cvref_t<U>>))
     constexpr explicit(!std::is_convertible_v<U, T>) expected(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>)
         : m_value(std::forward<U>(v)), m_has_value(true)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
-    constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e) noexcept(
-        std::is_nothrow_constructible_v<E, const G&>)
+    constexpr explicit(!std::is_convertible_v<const G&, E>)
+        expected(const unexpected<G>& e) noexcept(std::is_nothrow_constructible_v<E, const G&>)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
-    constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e) noexcept(
-        std::is_nothrow_constructible_v<E, G>)
+    constexpr explicit(!std::is_convertible_v<G, E>)
+        expected(unexpected<G>&& e) noexcept(std::is_nothrow_constructible_v<E, G>)
         : m_error(std::move(e).error()), m_has_value(false)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<T, Args...>
     constexpr explicit expected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
         : m_value(std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr explicit expected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_value(il, std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -2621,8 +2617,9 @@ public:
 #endif
 
     constexpr ~expected()
-        requires(!expected_detail::trivial_members ||
-                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(
+            !expected_detail::trivial_members ||
+            !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -2634,46 +2631,47 @@ public:
 
     constexpr auto operator=(const expected& other) noexcept(
         std::is_nothrow_copy_assignable_v<T> && std::is_nothrow_copy_constructible_v<T> &&
-        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>) -> expected&
-        requires(std::is_copy_assignable_v<T> && std::is_copy_constructible_v<T> && std::is_copy_assignable_v<E> &&
-                 std::is_copy_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = other.m_value;
-        else if (m_has_value)
-            assign_error(other.m_error);
-        else if (other.m_has_value)
-            assign_value(other.m_value);
-        else
-            m_error = other.m_error;
-        return *this;
-    }
+        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>)
+        -> expected& requires(
+            std::is_copy_assignable_v<T>&& std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<E>&&
+                                                                             std::is_copy_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = other.m_value;
+            else if (m_has_value)
+                assign_error(other.m_error);
+            else if (other.m_has_value)
+                assign_value(other.m_value);
+            else
+                m_error = other.m_error;
+            return *this;
+        }
 
     constexpr auto operator=(expected&& other) noexcept(
         std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_constructible_v<T> &&
-        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>) -> expected&
-        requires(std::is_move_assignable_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<E> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = std::move(other.m_value);
-        else if (m_has_value)
-            assign_error(std::move(other.m_error));
-        else if (other.m_has_value)
-            assign_value(std::move(other.m_value));
-        else
-            m_error = std::move(other.m_error);
-        return *this;
-    }
+        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>)
+        -> expected& requires(
+            std::is_move_assignable_v<T>&& std::is_move_constructible_v<T>&& std::is_move_assignable_v<E>&&
+                                                                             std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = std::move(other.m_value);
+            else if (m_has_value)
+                assign_error(std::move(other.m_error));
+            else if (other.m_has_value)
+                assign_value(std::move(other.m_value));
+            else
+                m_error = std::move(other.m_error);
+            return *this;
+        }
 
-    template<typename U = T>
-        requires(!std::is_same_v<expected, std::remove_cvref_t<U>> &&
-                 !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 std::is_assignable_v<T&, U> &&
-                 (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename U = T>
+        requires(
+            !std::is_same_v<expected, std::remove_cvref_t<U>> &&
+            !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
+            std::is_assignable_v<T&, U> &&
+            (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(U&& v) -> expected&
     {
         if (m_has_value)
@@ -2683,10 +2681,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
-                 (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
+            (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
         if (m_has_value)
@@ -2696,10 +2695,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
-                 (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
+            (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
         if (m_has_value)
@@ -2709,7 +2709,7 @@ public:
         return *this;
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_nothrow_constructible_v<T, Args...>
     constexpr auto emplace(Args&&... args) noexcept -> T&
     {
@@ -2722,7 +2722,7 @@ public:
         return m_value;
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_nothrow_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr auto emplace(std::initializer_list<U> il, Args&&... args) noexcept -> T&
     {
@@ -2738,9 +2738,10 @@ public:
     constexpr auto swap(expected& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_swappable_v<T> &&
         std::is_nothrow_move_constructible_v<E> && std::is_nothrow_swappable_v<E>) -> void
-        requires(std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
+        requires(
+            std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
+            std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
     {
         using std::swap;
         if (m_has_value && other.m_has_value)
@@ -2778,7 +2779,7 @@ public:
     constexpr auto operator*() const&& noexcept -> const T&& { return std::move(m_value); }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto value() & -> T&
     {
@@ -2810,23 +2811,23 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) const& -> T
     {
         return m_has_value ? m_value : static_cast<T>(std::forward<U>(fallback));
     }
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) && -> T
     {
         return m_has_value ? std::move(m_value) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
@@ -2834,85 +2835,85 @@ public:
 
     // -- monadic operations ---------------------------------------------------------------------------------
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
@@ -2920,7 +2921,7 @@ public:
 
     // -- comparison -----------------------------------------------------------------------------------------
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires(!std::is_void_v<T2>)
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -2929,35 +2930,35 @@ public:
         return a.has_value() ? static_cast<bool>(*a == *b) : static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename T2>
+    template <typename T2>
         requires(!expected_detail::is_expected<T2>)
     friend constexpr auto operator==(const expected& a, const T2& v) -> bool
     {
         return a.has_value() && static_cast<bool>(*a == v);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
     }
 
 private:
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_value(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_value), std::addressof(m_error), std::forward<Args>(args)...);
         m_has_value = true;
     }
 
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_error(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_error), std::addressof(m_value), std::forward<Args>(args)...);
         m_has_value = false;
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto and_then_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -2970,7 +2971,7 @@ private:
         return result(unexpect, static_cast<error_ref>(std::forward<Self>(self).error()));
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto or_else_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -2982,7 +2983,7 @@ private:
         return std::invoke(std::forward<F>(f), std::forward<Self>(self).error());
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -3001,7 +3002,7 @@ private:
         }
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_error_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -3021,13 +3022,13 @@ private:
 };
 
 /// expected<void, E>: either "success" or an error.
-template<typename T, typename E>
+template <typename T, typename E>
     requires std::is_void_v<T>
 class expected<T, E>
 {
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
 public:
@@ -3035,7 +3036,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     constexpr expected() noexcept : m_has_value(true) {}
@@ -3047,8 +3048,9 @@ public:
 #endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
+        requires(
+            std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -3062,15 +3064,16 @@ public:
 #endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
+        requires(
+            std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, const G&>)
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const expected<U, G>& other)
         : m_has_value(other.m_has_value)
@@ -3079,7 +3082,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, G>)
     constexpr explicit(!std::is_convertible_v<G, E>) expected(expected<U, G>&& other) : m_has_value(other.m_has_value)
     {
@@ -3087,14 +3090,14 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
     constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e)
         : m_error(std::move(e).error()), m_has_value(false)
@@ -3103,13 +3106,13 @@ public:
 
     constexpr explicit expected(std::in_place_t) noexcept : m_has_value(true) {}
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -3129,44 +3132,42 @@ public:
             std::destroy_at(std::addressof(m_error));
     }
 
-    constexpr auto operator=(const expected& other) -> expected&
-        requires(std::is_copy_assignable_v<E> && std::is_copy_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), other.m_error);
-            m_has_value = false;
+    constexpr auto operator=(const expected& other)
+        -> expected& requires(std::is_copy_assignable_v<E>&& std::is_copy_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), other.m_error);
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = other.m_error;
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = other.m_error;
-        return *this;
-    }
 
     constexpr auto operator=(expected&& other) noexcept(
-        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>) -> expected&
-        requires(std::is_move_assignable_v<E> && std::is_move_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), std::move(other.m_error));
-            m_has_value = false;
+        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>)
+        -> expected& requires(std::is_move_assignable_v<E>&& std::is_move_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), std::move(other.m_error));
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = std::move(other.m_error);
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = std::move(other.m_error);
-        return *this;
-    }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&>)
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
@@ -3180,7 +3181,7 @@ public:
         return *this;
     }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G>)
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
@@ -3230,7 +3231,7 @@ public:
     }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto operator*() const noexcept -> void {}
 
@@ -3250,18 +3251,18 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -3270,7 +3271,7 @@ public:
             return std::invoke(std::forward<F>(f));
         return result(unexpect, m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -3280,7 +3281,7 @@ public:
         return result(unexpect, std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, const E&>>;
@@ -3288,7 +3289,7 @@ public:
             return result();
         return std::invoke(std::forward<F>(f), m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, E&&>>;
@@ -3297,7 +3298,7 @@ public:
         return std::invoke(std::forward<F>(f), std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -3312,7 +3313,7 @@ public:
         else
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -3328,7 +3329,7 @@ public:
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, const E&>>;
@@ -3337,7 +3338,7 @@ public:
             return result();
         return result(unexpect, std::invoke(std::forward<F>(f), m_error));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, E&&>>;
@@ -3347,7 +3348,7 @@ public:
         return result(unexpect, std::invoke(std::forward<F>(f), std::move(m_error)));
     }
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires std::is_void_v<T2>
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -3356,7 +3357,7 @@ public:
         return a.has_value() || static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
@@ -3378,17 +3379,18 @@ private:
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = coro::detail::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = coro::detail::unexpected<E>;
 } // namespace coro
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 6 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/thread_pool.hpp"
@@ -3409,11 +3411,11 @@ using unexpected = coro::detail::unexpected<E>;
 namespace coro::concepts
 {
 /// A range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 
 /// A sized range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
@@ -3569,7 +3571,7 @@ inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_run
 /// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
 /// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
 /// The destructor blocks until the group is empty. Thread-safe.
-template<concepts::v16::executor executor_type>
+template <concepts::v16::executor executor_type>
 class task_group
 {
 public:
@@ -3588,7 +3590,7 @@ public:
     }
 
     /// Starts every task of `tasks` (moved out of the range).
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
     {
         for (auto& task : tasks)
@@ -3606,7 +3608,7 @@ public:
     {
     }
 
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
         : task_group(executor.get(), std::move(tasks))
     {
@@ -3834,7 +3836,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -3845,7 +3847,7 @@ public:
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
     /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
         uint64_t count = 0;
@@ -3942,15 +3944,15 @@ private:
     bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
+    std::atomic<uint32_t> m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
     /// A futex wake was issued and the woken worker has not started searching yet.
     std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
+    std::atomic<bool> m_shutdown_requested{false};
+    std::mutex        m_join_mutex;
 };
 
 } // namespace coro
@@ -4170,10 +4172,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -4197,14 +4196,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -4216,28 +4215,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -4290,25 +4286,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -4367,7 +4361,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -4428,12 +4422,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -4489,12 +4483,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -4561,7 +4555,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -4582,7 +4576,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -4591,10 +4585,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {
@@ -4634,7 +4628,7 @@ namespace detail
 {
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
-template<typename value_type>
+template <typename value_type>
 struct when_any_state
 {
     /// First-wins guard: a single atomic exchange decides the winner.
@@ -4646,7 +4640,7 @@ struct when_any_state
 
 /// Awaits one child of a range when_any and, if it is the first to finish, publishes its result.
 /// Exceptions are swallowed (such a child never wins).
-template<concepts::awaitable awaitable_type, typename value_type>
+template <concepts::awaitable awaitable_type, typename value_type>
 auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_type>> state) -> coro::task<void>
 {
     try
@@ -4665,9 +4659,8 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 }
 
 /// Same for a tuple/variadic when_any: the winner emplaces its value at its argument position.
-template<std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
-auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state)
-    -> coro::task<void>
+template <std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
+auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state) -> coro::task<void>
 {
     try
     {
@@ -4697,7 +4690,7 @@ inline auto make_when_any_tuple_controller_task(std::vector<coro::task<void>> ta
     return make_when_any_controller_task(std::move(tasks));
 }
 
-template<typename value_type>
+template <typename value_type>
 auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, std::vector<coro::task<void>> tasks)
     -> coro::task<void>
 {
@@ -4706,11 +4699,11 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
     co_await state->m_notify;
 }
 
-template<typename... awaitable_type>
-using when_any_variant_t = std::variant<
-    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+template <typename... awaitable_type>
+using when_any_variant_t =
+    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
 
-template<typename variant_type, typename... awaitable_type, std::size_t... indices>
+template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
     const std::shared_ptr<when_any_state<variant_type>>& state,
     std::index_sequence<indices...>,
@@ -4729,7 +4722,7 @@ auto make_when_any_tuple_tasks(
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
 /// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
     -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
@@ -4744,7 +4737,7 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// As above without a stop_source.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(awaitable_type... awaitables) -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
     using variant_type = detail::when_any_variant_t<awaitable_type...>;
@@ -4757,11 +4750,11 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// Range form: completes with the value of the first awaitable in `awaitables` to finish.
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -4779,11 +4772,11 @@ template<
     co_return std::move(*state->m_result);
 }
 
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -4887,8 +4880,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
@@ -4906,8 +4898,7 @@ public:
                      ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
                  .on_thread_start_functor = nullptr,
                  .on_thread_stop_functor  = nullptr},
-            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
-        -> std::shared_ptr<io_scheduler>;
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool}) -> std::shared_ptr<io_scheduler>;
 
     io_scheduler(const io_scheduler&)                    = delete;
     io_scheduler(io_scheduler&&)                         = delete;
@@ -4962,7 +4953,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -4971,7 +4962,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
     /// cancelled. A timeout of 0 (or negative) just schedules the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -4991,9 +4982,9 @@ public:
 
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins.
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         using namespace std::chrono_literals;
@@ -5043,19 +5034,22 @@ public:
     /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
     /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
-        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>;
+        const net::socket&        sock,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
-    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+    [[nodiscard]] auto poll_kept(
+        fd_t                      fd,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>
     {
         return poll_socket(fd, op, timeout);
     }
-#endif
+    #endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -5160,7 +5154,7 @@ private:
 
     /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
     std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
-    std::thread                  m_io_thread;
+    std::thread                              m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.
     alignas(64) std::atomic<std::size_t> m_size{0};
@@ -5197,10 +5191,10 @@ private:
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
     /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
-    std::mutex          m_wake_mutex;
-    std::vector<fd_t>   m_wake_fds;
-    std::vector<fd_t>   m_waking;
-    std::atomic<bool>   m_wake_requested{false};
+    std::mutex        m_wake_mutex;
+    std::vector<fd_t> m_wake_fds;
+    std::vector<fd_t> m_waking;
+    std::atomic<bool> m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
@@ -5347,9 +5341,7 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 struct gocoro_dns_state
 {
     gocoro_dns_state(std::shared_ptr<coro::io_scheduler> s, std::chrono::milliseconds t)
-        : sched(s),
-          timeout(t),
-          resolver(std::move(s), t)
+        : sched(s), timeout(t), resolver(std::move(s), t)
     {
     }
 
@@ -5366,8 +5358,8 @@ namespace
 {
 auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_result*
 {
-    auto* r = static_cast<gocoro_dns_result*>(
-        std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
+    auto* r =
+        static_cast<gocoro_dns_result*>(std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
     if (r != nullptr)
     {
         r->status    = status;
@@ -5377,8 +5369,7 @@ auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_
     return r;
 }
 
-auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept
-    -> gocoro_dns_result*
+auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept -> gocoro_dns_result*
 {
     if (res.status() != coro::net::dns::status::complete)
     {
@@ -5413,10 +5404,9 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
         }
         else
         {
-            const auto start = std::chrono::steady_clock::now();
-            auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
-            const bool expired =
-                st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
+            const auto start   = std::chrono::steady_clock::now();
+            auto       res     = co_await st->resolver.host_by_name(coro::net::hostname{name});
+            const bool expired = st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
             out = st->cancel.requested(st->resolver) ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
         }
     }

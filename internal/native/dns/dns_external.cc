@@ -152,12 +152,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }
@@ -367,9 +367,7 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 struct gocoro_dns_state
 {
     gocoro_dns_state(std::shared_ptr<coro::io_scheduler> s, std::chrono::milliseconds t)
-        : sched(s),
-          timeout(t),
-          resolver(std::move(s), t)
+        : sched(s), timeout(t), resolver(std::move(s), t)
     {
     }
 
@@ -386,8 +384,8 @@ namespace
 {
 auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_result*
 {
-    auto* r = static_cast<gocoro_dns_result*>(
-        std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
+    auto* r =
+        static_cast<gocoro_dns_result*>(std::calloc(1, sizeof(gocoro_dns_result) + count * sizeof(gocoro_dns_address)));
     if (r != nullptr)
     {
         r->status    = status;
@@ -397,8 +395,7 @@ auto gocoro_dns_alloc(int32_t status, std::size_t count) noexcept -> gocoro_dns_
     return r;
 }
 
-auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept
-    -> gocoro_dns_result*
+auto gocoro_dns_pack(const coro::net::dns::result<coro::io_scheduler>& res, bool expired) noexcept -> gocoro_dns_result*
 {
     if (res.status() != coro::net::dns::status::complete)
     {
@@ -433,10 +430,9 @@ auto gocoro_dns_run(std::shared_ptr<gocoro_dns_state> st, std::string name, uint
         }
         else
         {
-            const auto start = std::chrono::steady_clock::now();
-            auto       res   = co_await st->resolver.host_by_name(coro::net::hostname{name});
-            const bool expired =
-                st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
+            const auto start   = std::chrono::steady_clock::now();
+            auto       res     = co_await st->resolver.host_by_name(coro::net::hostname{name});
+            const bool expired = st->timeout.count() > 0 && std::chrono::steady_clock::now() - start >= st->timeout;
             out = st->cancel.requested(st->resolver) ? gocoro_dns_alloc(-ECANCELED, 0) : gocoro_dns_pack(*res, expired);
         }
     }

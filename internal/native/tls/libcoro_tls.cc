@@ -28,7 +28,7 @@
 namespace coro::concepts
 {
 /// A read-only contiguous byte buffer (std::string, std::string_view, std::span<const char>, ...).
-template<typename type>
+template <typename type>
 concept const_buffer = requires(const type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<const char*>;
@@ -36,7 +36,7 @@ concept const_buffer = requires(const type t) {
 };
 
 /// A writable contiguous byte buffer (std::string, std::span<char>, ...).
-template<typename type>
+template <typename type>
 concept mutable_buffer = requires(type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<char*>;
@@ -51,26 +51,6 @@ concept mutable_buffer = requires(type t) {
 #line 1 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
-
-
-// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
-// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
-// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
-// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
-// `#if GOCORO_CORE_EXTENSIONS`, so that:
-//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
-//     the headers it compiles against are a user's upstream libcoro (which never defines it);
-//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
-//     its headers with those blocks and this header's #include lines removed.
-#ifndef GOCORO_CORE_EXTENSIONS
-#define GOCORO_CORE_EXTENSIONS 1
-#endif
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/detail/poll_info.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
@@ -132,20 +112,12 @@ using fd_t = int;
 // before it opens coro::v14 or coro::v16.
 namespace coro
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 namespace concepts
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
@@ -182,21 +154,21 @@ auto to_string(poll_op op) -> const std::string&;
 // coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
 LIBCORO_INLINE_V14 namespace v14
 {
-/// How a poll finished.
-enum class poll_status
-{
-    /// The file descriptor is ready for the requested operation.
-    event,
-    /// The timeout elapsed first.
-    timeout,
-    /// The kernel reported an error on the descriptor (or it could not be polled at all).
-    error,
-    /// The peer hung up.
-    closed
-};
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
 
-/// "event", "timeout", "error", "closed" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v14
 
 } // namespace coro
@@ -267,20 +239,20 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-enum class poll_status
-{
-    read,
-    write,
-    timeout,
-    error,
-    closed,
-    /// The poll's poll_stop_token was triggered first.
-    cancelled
-};
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
 
-/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v16
 
 /// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
@@ -305,9 +277,9 @@ public:
     poll_stop_source() : m_state(std::make_unique<state>()) {}
     ~poll_stop_source() = default;
 
-    poll_stop_source(const poll_stop_source&)                    = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
     auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
 
     /// A token for the read end of the pipe; -1 for a moved-from source.
@@ -397,7 +369,7 @@ struct poll_info
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -414,10 +386,10 @@ struct poll_info
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = std::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = std::unexpected<E>;
 } // namespace coro
 
@@ -441,10 +413,10 @@ using unexpected = std::unexpected<E>;
 
 namespace coro::detail
 {
-template<typename E>
+template <typename E>
 class unexpected;
 
-template<typename T, typename E>
+template <typename T, typename E>
 class expected;
 
 /// Tag selecting the error alternative in in-place constructors.
@@ -454,26 +426,26 @@ struct unexpect_t
 };
 inline constexpr unexpect_t unexpect{};
 
-template<typename E>
+template <typename E>
 class bad_expected_access;
 
 /// Thrown by expected::value() when it holds an error.
-template<>
+template <>
 class bad_expected_access<void> : public std::exception
 {
 public:
     auto what() const noexcept -> const char* override { return "bad access to expected without a value"; }
 
 protected:
-    bad_expected_access() noexcept                                            = default;
-    bad_expected_access(const bad_expected_access&)                           = default;
-    bad_expected_access(bad_expected_access&&)                                = default;
-    auto operator=(const bad_expected_access&) -> bad_expected_access&        = default;
-    auto operator=(bad_expected_access&&) -> bad_expected_access&             = default;
-    ~bad_expected_access() override                                           = default;
+    bad_expected_access() noexcept                                     = default;
+    bad_expected_access(const bad_expected_access&)                    = default;
+    bad_expected_access(bad_expected_access&&)                         = default;
+    auto operator=(const bad_expected_access&) -> bad_expected_access& = default;
+    auto operator=(bad_expected_access&&) -> bad_expected_access&      = default;
+    ~bad_expected_access() override                                    = default;
 };
 
-template<typename E>
+template <typename E>
 class bad_expected_access : public bad_expected_access<void>
 {
 public:
@@ -502,25 +474,25 @@ namespace expected_detail
 {
 inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
 
-template<typename>
+template <typename>
 inline constexpr bool is_expected = false;
-template<typename T, typename E>
+template <typename T, typename E>
 inline constexpr bool is_expected<expected<T, E>> = true;
 
-template<typename>
+template <typename>
 inline constexpr bool is_unexpected = false;
-template<typename E>
+template <typename E>
 inline constexpr bool is_unexpected<unexpected<E>> = true;
 
 /// Types an unexpected<E> may hold: a non-array, non-cv object type that is not itself an unexpected.
-template<typename E>
+template <typename E>
 concept valid_error =
     std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> && !is_unexpected<E>;
 
 /// Constructs `T` at `p` from `args`; if that may throw and the old object had to be destroyed first, the old
 /// value is kept in a temporary so a throwing construction leaves the destination unchanged (the C++23
 /// "reinit-expected" rule).
-template<typename New, typename Old, typename... Args>
+template <typename New, typename Old, typename... Args>
 constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 {
     if constexpr (std::is_nothrow_constructible_v<New, Args...>)
@@ -553,7 +525,7 @@ constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 } // namespace expected_detail
 
 /// Wraps an error value so it can initialise or be assigned to an expected.
-template<typename E>
+template <typename E>
 class unexpected
 {
     static_assert(expected_detail::valid_error<E>, "unexpected<E>: E must be a non-const, non-array object type");
@@ -562,22 +534,23 @@ public:
     constexpr unexpected(const unexpected&) = default;
     constexpr unexpected(unexpected&&)      = default;
 
-    template<typename Err = E>
-        requires(!std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
-                 !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
+    template <typename Err = E>
+        requires(
+            !std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
+            !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
     constexpr explicit unexpected(Err&& e) noexcept(std::is_nothrow_constructible_v<E, Err>)
         : m_error(std::forward<Err>(e))
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit unexpected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit unexpected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...)
@@ -604,7 +577,7 @@ public:
         a.swap(b);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const unexpected& a, const unexpected<E2>& b) -> bool
     {
         return a.m_error == b.error();
@@ -614,11 +587,11 @@ private:
     E m_error;
 };
 
-template<typename E>
+template <typename E>
 unexpected(E) -> unexpected<E>;
 
 /// Holds either a `T` (the expected value) or an `E` (the error). Same interface as C++23 std::expected.
-template<typename T, typename E>
+template <typename T, typename E>
 class expected
 {
     static_assert(!std::is_reference_v<T>, "expected<T&, E> is not supported");
@@ -627,11 +600,11 @@ class expected
     static_assert(!expected_detail::is_unexpected<std::remove_cv_t<T>>);
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
     // Whether expected<U, G> may be converted from (U and G different from T and E).
-    template<typename U, typename G, typename UF, typename GF>
+    template <typename U, typename G, typename UF, typename GF>
     static constexpr bool can_convert_from =
         std::is_constructible_v<T, UF> && std::is_constructible_v<E, GF> &&
         (std::is_same_v<std::remove_cv_t<T>, bool> ||
@@ -649,7 +622,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     // -- construction ---------------------------------------------------------------------------------------
@@ -669,9 +642,10 @@ public:
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
+        requires(
+            std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -689,9 +663,10 @@ public:
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
+        requires(
+            std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -700,7 +675,7 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, const U&, const G&>
     constexpr explicit(!std::is_convertible_v<const U&, T> || !std::is_convertible_v<const G&, E>)
         expected(const expected<U, G>& other)
@@ -712,7 +687,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, U, G>
     constexpr explicit(!std::is_convertible_v<U, T> || !std::is_convertible_v<G, E>) expected(expected<U, G>&& other)
         : m_has_value(other.m_has_value)
@@ -723,55 +698,54 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U = T>
+    template <typename U = T>
         requires(!std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
                  !std::is_same_v<std::remove_cvref_t<U>, expected> &&
                  !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 (!std::is_same_v<std::remove_cv_t<T>, bool> ||
-                  !expected_detail::is_expected<std::remove_cvref_t<U>>))
+                 (!std::is_same_v<std::remove_cv_t<T>, bool> || !expected_detail::is_expected<std::remove_cvref_t<U>>))
     constexpr explicit(!std::is_convertible_v<U, T>) expected(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>)
         : m_value(std::forward<U>(v)), m_has_value(true)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
-    constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e) noexcept(
-        std::is_nothrow_constructible_v<E, const G&>)
+    constexpr explicit(!std::is_convertible_v<const G&, E>)
+        expected(const unexpected<G>& e) noexcept(std::is_nothrow_constructible_v<E, const G&>)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
-    constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e) noexcept(
-        std::is_nothrow_constructible_v<E, G>)
+    constexpr explicit(!std::is_convertible_v<G, E>)
+        expected(unexpected<G>&& e) noexcept(std::is_nothrow_constructible_v<E, G>)
         : m_error(std::move(e).error()), m_has_value(false)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<T, Args...>
     constexpr explicit expected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
         : m_value(std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr explicit expected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_value(il, std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -787,8 +761,9 @@ public:
 #endif
 
     constexpr ~expected()
-        requires(!expected_detail::trivial_members ||
-                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(
+            !expected_detail::trivial_members ||
+            !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -800,46 +775,47 @@ public:
 
     constexpr auto operator=(const expected& other) noexcept(
         std::is_nothrow_copy_assignable_v<T> && std::is_nothrow_copy_constructible_v<T> &&
-        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>) -> expected&
-        requires(std::is_copy_assignable_v<T> && std::is_copy_constructible_v<T> && std::is_copy_assignable_v<E> &&
-                 std::is_copy_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = other.m_value;
-        else if (m_has_value)
-            assign_error(other.m_error);
-        else if (other.m_has_value)
-            assign_value(other.m_value);
-        else
-            m_error = other.m_error;
-        return *this;
-    }
+        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>)
+        -> expected& requires(
+            std::is_copy_assignable_v<T>&& std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<E>&&
+                                                                             std::is_copy_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = other.m_value;
+            else if (m_has_value)
+                assign_error(other.m_error);
+            else if (other.m_has_value)
+                assign_value(other.m_value);
+            else
+                m_error = other.m_error;
+            return *this;
+        }
 
     constexpr auto operator=(expected&& other) noexcept(
         std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_constructible_v<T> &&
-        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>) -> expected&
-        requires(std::is_move_assignable_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<E> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = std::move(other.m_value);
-        else if (m_has_value)
-            assign_error(std::move(other.m_error));
-        else if (other.m_has_value)
-            assign_value(std::move(other.m_value));
-        else
-            m_error = std::move(other.m_error);
-        return *this;
-    }
+        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>)
+        -> expected& requires(
+            std::is_move_assignable_v<T>&& std::is_move_constructible_v<T>&& std::is_move_assignable_v<E>&&
+                                                                             std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = std::move(other.m_value);
+            else if (m_has_value)
+                assign_error(std::move(other.m_error));
+            else if (other.m_has_value)
+                assign_value(std::move(other.m_value));
+            else
+                m_error = std::move(other.m_error);
+            return *this;
+        }
 
-    template<typename U = T>
-        requires(!std::is_same_v<expected, std::remove_cvref_t<U>> &&
-                 !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 std::is_assignable_v<T&, U> &&
-                 (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename U = T>
+        requires(
+            !std::is_same_v<expected, std::remove_cvref_t<U>> &&
+            !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
+            std::is_assignable_v<T&, U> &&
+            (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(U&& v) -> expected&
     {
         if (m_has_value)
@@ -849,10 +825,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
-                 (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
+            (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
         if (m_has_value)
@@ -862,10 +839,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
-                 (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
+            (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
         if (m_has_value)
@@ -875,7 +853,7 @@ public:
         return *this;
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_nothrow_constructible_v<T, Args...>
     constexpr auto emplace(Args&&... args) noexcept -> T&
     {
@@ -888,7 +866,7 @@ public:
         return m_value;
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_nothrow_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr auto emplace(std::initializer_list<U> il, Args&&... args) noexcept -> T&
     {
@@ -904,9 +882,10 @@ public:
     constexpr auto swap(expected& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_swappable_v<T> &&
         std::is_nothrow_move_constructible_v<E> && std::is_nothrow_swappable_v<E>) -> void
-        requires(std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
+        requires(
+            std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
+            std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
     {
         using std::swap;
         if (m_has_value && other.m_has_value)
@@ -944,7 +923,7 @@ public:
     constexpr auto operator*() const&& noexcept -> const T&& { return std::move(m_value); }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto value() & -> T&
     {
@@ -976,23 +955,23 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) const& -> T
     {
         return m_has_value ? m_value : static_cast<T>(std::forward<U>(fallback));
     }
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) && -> T
     {
         return m_has_value ? std::move(m_value) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
@@ -1000,85 +979,85 @@ public:
 
     // -- monadic operations ---------------------------------------------------------------------------------
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
@@ -1086,7 +1065,7 @@ public:
 
     // -- comparison -----------------------------------------------------------------------------------------
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires(!std::is_void_v<T2>)
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -1095,35 +1074,35 @@ public:
         return a.has_value() ? static_cast<bool>(*a == *b) : static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename T2>
+    template <typename T2>
         requires(!expected_detail::is_expected<T2>)
     friend constexpr auto operator==(const expected& a, const T2& v) -> bool
     {
         return a.has_value() && static_cast<bool>(*a == v);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
     }
 
 private:
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_value(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_value), std::addressof(m_error), std::forward<Args>(args)...);
         m_has_value = true;
     }
 
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_error(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_error), std::addressof(m_value), std::forward<Args>(args)...);
         m_has_value = false;
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto and_then_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -1136,7 +1115,7 @@ private:
         return result(unexpect, static_cast<error_ref>(std::forward<Self>(self).error()));
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto or_else_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -1148,7 +1127,7 @@ private:
         return std::invoke(std::forward<F>(f), std::forward<Self>(self).error());
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -1167,7 +1146,7 @@ private:
         }
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_error_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -1187,13 +1166,13 @@ private:
 };
 
 /// expected<void, E>: either "success" or an error.
-template<typename T, typename E>
+template <typename T, typename E>
     requires std::is_void_v<T>
 class expected<T, E>
 {
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
 public:
@@ -1201,7 +1180,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     constexpr expected() noexcept : m_has_value(true) {}
@@ -1213,8 +1192,9 @@ public:
 #endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
+        requires(
+            std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -1228,15 +1208,16 @@ public:
 #endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
+        requires(
+            std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, const G&>)
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const expected<U, G>& other)
         : m_has_value(other.m_has_value)
@@ -1245,7 +1226,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, G>)
     constexpr explicit(!std::is_convertible_v<G, E>) expected(expected<U, G>&& other) : m_has_value(other.m_has_value)
     {
@@ -1253,14 +1234,14 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
     constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e)
         : m_error(std::move(e).error()), m_has_value(false)
@@ -1269,13 +1250,13 @@ public:
 
     constexpr explicit expected(std::in_place_t) noexcept : m_has_value(true) {}
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -1295,44 +1276,42 @@ public:
             std::destroy_at(std::addressof(m_error));
     }
 
-    constexpr auto operator=(const expected& other) -> expected&
-        requires(std::is_copy_assignable_v<E> && std::is_copy_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), other.m_error);
-            m_has_value = false;
+    constexpr auto operator=(const expected& other)
+        -> expected& requires(std::is_copy_assignable_v<E>&& std::is_copy_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), other.m_error);
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = other.m_error;
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = other.m_error;
-        return *this;
-    }
 
     constexpr auto operator=(expected&& other) noexcept(
-        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>) -> expected&
-        requires(std::is_move_assignable_v<E> && std::is_move_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), std::move(other.m_error));
-            m_has_value = false;
+        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>)
+        -> expected& requires(std::is_move_assignable_v<E>&& std::is_move_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), std::move(other.m_error));
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = std::move(other.m_error);
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = std::move(other.m_error);
-        return *this;
-    }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&>)
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
@@ -1346,7 +1325,7 @@ public:
         return *this;
     }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G>)
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
@@ -1396,7 +1375,7 @@ public:
     }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto operator*() const noexcept -> void {}
 
@@ -1416,18 +1395,18 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1436,7 +1415,7 @@ public:
             return std::invoke(std::forward<F>(f));
         return result(unexpect, m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1446,7 +1425,7 @@ public:
         return result(unexpect, std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, const E&>>;
@@ -1454,7 +1433,7 @@ public:
             return result();
         return std::invoke(std::forward<F>(f), m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, E&&>>;
@@ -1463,7 +1442,7 @@ public:
         return std::invoke(std::forward<F>(f), std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1478,7 +1457,7 @@ public:
         else
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1494,7 +1473,7 @@ public:
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, const E&>>;
@@ -1503,7 +1482,7 @@ public:
             return result();
         return result(unexpect, std::invoke(std::forward<F>(f), m_error));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, E&&>>;
@@ -1513,7 +1492,7 @@ public:
         return result(unexpect, std::invoke(std::forward<F>(f), std::move(m_error)));
     }
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires std::is_void_v<T2>
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -1522,7 +1501,7 @@ public:
         return a.has_value() || static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
@@ -1544,17 +1523,37 @@ private:
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = coro::detail::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = coro::detail::unexpected<E>;
 } // namespace coro
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 6 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
+
+
+// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
+// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
+// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// `#if GOCORO_CORE_EXTENSIONS`, so that:
+//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
+//     the headers it compiles against are a user's upstream libcoro (which never defines it);
+//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
+//     its headers with those blocks and this header's #include lines removed.
+#ifndef GOCORO_CORE_EXTENSIONS
+    #define GOCORO_CORE_EXTENSIONS 1
+#endif
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 7 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
@@ -1707,7 +1706,7 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 
 namespace coro
 {
-template<typename return_type = void>
+template <typename return_type = void>
 class task;
 
 namespace detail
@@ -1720,7 +1719,7 @@ struct promise_base
     {
         auto await_ready() const noexcept -> bool { return false; }
 
-        template<typename promise_type>
+        template <typename promise_type>
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
@@ -1769,7 +1768,7 @@ struct unset_return_value
     throw std::runtime_error{"The return value was never set, did you execute the coroutine?"};
 }
 
-template<typename return_type>
+template <typename return_type>
 struct promise final : public promise_base
 {
     using task_type                                = task<return_type>;
@@ -1790,7 +1789,7 @@ struct promise final : public promise_base
 
     auto get_return_object() noexcept -> task_type;
 
-    template<typename value_type>
+    template <typename value_type>
         requires(return_type_is_reference and std::is_constructible_v<return_type, value_type &&>) or
                 (not return_type_is_reference and std::is_constructible_v<stored_type, value_type &&>)
     auto return_value(value_type&& value) -> void
@@ -1892,7 +1891,7 @@ private:
     variant_type m_storage{};
 };
 
-template<>
+template <>
 struct promise<void> : public promise_base
 {
     using task_type        = task<void>;
@@ -1927,7 +1926,7 @@ private:
 
 /// A lazy coroutine producing one `return_type`. Owns its frame; awaited by at most one coroutine at a
 /// time; not thread-safe. The body starts at the first resume() or when awaited.
-template<typename return_type>
+template <typename return_type>
 class [[nodiscard]] task
 {
 public:
@@ -2033,7 +2032,7 @@ private:
 
 namespace detail
 {
-template<typename return_type>
+template <typename return_type>
 inline auto promise<return_type>::get_return_object() noexcept -> task<return_type>
 {
     return task<return_type>{coroutine_handle::from_promise(*this)};
@@ -2067,11 +2066,11 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 namespace coro::concepts
 {
 /// A range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept range_of = std::ranges::range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 
 /// A sized range whose value type is exactly `V`.
-template<typename T, typename V>
+template <typename T, typename V>
 concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::ranges::range_value_t<T>>;
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
@@ -2177,52 +2176,52 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting;
 namespace coro::concepts
 {
 /// True when `type` is one of `types`.
-template<typename type, typename... types>
+template <typename type, typename... types>
 concept in_types = (std::same_as<type, types> || ...);
 
 /// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
+template <typename type>
 concept awaiter = requires(type t, std::coroutine_handle<> c) {
     { t.await_ready() } -> std::same_as<bool>;
     { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
     { t.await_resume() };
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable = requires(type t) {
     { t.operator co_await() } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable = requires(type t) {
     { operator co_await(t) } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
 
-template<typename type>
+template <typename type>
 concept awaiter_void = awaiter<type> && requires(type t) {
     { t.await_resume() } -> std::same_as<void>;
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable_void = requires(type t) {
     { t.operator co_await() } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable_void = requires(type t) {
     { operator co_await(t) } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable_void =
     member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
 
 /// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
 /// operator, else the object itself.
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 static auto get_awaiter(awaitable_type&& value)
 {
     if constexpr (member_co_await_awaitable<awaitable_type>)
@@ -2233,12 +2232,12 @@ static auto get_awaiter(awaitable_type&& value)
         return std::forward<awaitable_type>(value);
 }
 
-template<awaitable awaitable_type, typename = void>
+template <awaitable awaitable_type, typename = void>
 struct awaitable_traits
 {
 };
 
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 struct awaitable_traits<awaitable_type>
 {
     using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));
@@ -2261,11 +2260,11 @@ namespace coro
 enum class poll_op : uint64_t;
 LIBCORO_INLINE_V14 namespace v14
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v14
 LIBCORO_INLINE_V16 namespace v16
 {
-enum class poll_status;
+    enum class poll_status;
 } // namespace v16
 } // namespace coro
 
@@ -2273,49 +2272,51 @@ namespace coro::concepts
 {
 LIBCORO_INLINE_V14 namespace v14
 {
-/// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// What thread_pool and io_scheduler have in common: something coroutines can be handed to (v0.14: spawn()).
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v14
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
-/// io_scheduler offer all three, so they satisfy both versions of the concept.
-template<typename executor_type>
-concept executor = requires(executor_type e, std::coroutine_handle<> c) {
-    { e.schedule() } -> coro::concepts::awaiter;
-    { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
-    { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
-    { e.yield() } -> coro::concepts::awaiter;
-    { e.resume(c) } -> std::same_as<bool>;
-    { e.size() } -> std::same_as<std::size_t>;
-    { e.empty() } -> std::same_as<bool>;
-    { e.shutdown() } -> std::same_as<void>;
-};
+    /// The v0.16 executor: spawn() became spawn_detached() and spawn_joinable() was added. thread_pool and
+    /// io_scheduler offer all three, so they satisfy both versions of the concept.
+    template <typename executor_type>
+    concept executor = requires(executor_type e, std::coroutine_handle<> c) {
+        { e.schedule() } -> coro::concepts::awaiter;
+        { e.spawn_detached(std::declval<coro::task<void>>()) } -> std::same_as<bool>;
+        { e.spawn_joinable(std::declval<coro::task<void>>()) } -> std::same_as<coro::task<void>>;
+        { e.yield() } -> coro::concepts::awaiter;
+        { e.resume(c) } -> std::same_as<bool>;
+        { e.size() } -> std::same_as<std::size_t>;
+        { e.empty() } -> std::same_as<bool>;
+        { e.shutdown() } -> std::same_as<void>;
+    };
 } // namespace v16
 
 /// An executor that can also wait for file descriptor readiness (io_scheduler). The misspelling is
 /// libcoro's own public name, kept for source compatibility.
-template<typename executor_type>
-concept io_exceutor = v14::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
-};
+template <typename executor_type>
+concept io_exceutor = v14::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v14::poll_status>>;
+                      };
 
 /// libcoro v0.16: an executor that can also wait for file descriptors (coro::scheduler; its poll() has a
 /// defaulted fourth parameter, the cancel token).
-template<typename executor_type>
-concept io_executor = v16::executor<executor_type> and requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
-    { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
-};
+template <typename executor_type>
+concept io_executor = v16::executor<executor_type> and
+                      requires(executor_type e, fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) {
+                          { e.poll(fd, op, timeout) } -> std::same_as<coro::task<coro::v16::poll_status>>;
+                      };
 
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
@@ -2390,7 +2391,7 @@ inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_run
 /// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
 /// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
 /// The destructor blocks until the group is empty. Thread-safe.
-template<concepts::v16::executor executor_type>
+template <concepts::v16::executor executor_type>
 class task_group
 {
 public:
@@ -2409,7 +2410,7 @@ public:
     }
 
     /// Starts every task of `tasks` (moved out of the range).
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
     {
         for (auto& task : tasks)
@@ -2427,7 +2428,7 @@ public:
     {
     }
 
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
         : task_group(executor.get(), std::move(tasks))
     {
@@ -2655,7 +2656,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -2666,7 +2667,7 @@ public:
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
     /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
         uint64_t count = 0;
@@ -2763,15 +2764,15 @@ private:
     bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
+    std::atomic<uint32_t> m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
     /// A futex wake was issued and the woken worker has not started searching yet.
     std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
+    std::atomic<bool> m_shutdown_requested{false};
+    std::mutex        m_join_mutex;
 };
 
 } // namespace coro
@@ -2858,16 +2859,15 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(e, policy);
     }
 
     /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
-        -> void
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(*e, policy);
     }
@@ -2880,7 +2880,7 @@ public:
 protected:
     friend struct awaiter;
 
-    template<typename executor_type>
+    template <typename executor_type>
     auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
@@ -3100,10 +3100,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -3127,14 +3124,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -3146,28 +3143,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -3220,25 +3214,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -3297,7 +3289,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -3358,12 +3350,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -3419,12 +3411,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -3491,7 +3483,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -3512,7 +3504,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -3521,10 +3513,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {
@@ -3564,7 +3556,7 @@ namespace detail
 {
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
-template<typename value_type>
+template <typename value_type>
 struct when_any_state
 {
     /// First-wins guard: a single atomic exchange decides the winner.
@@ -3576,7 +3568,7 @@ struct when_any_state
 
 /// Awaits one child of a range when_any and, if it is the first to finish, publishes its result.
 /// Exceptions are swallowed (such a child never wins).
-template<concepts::awaitable awaitable_type, typename value_type>
+template <concepts::awaitable awaitable_type, typename value_type>
 auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_type>> state) -> coro::task<void>
 {
     try
@@ -3595,9 +3587,8 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 }
 
 /// Same for a tuple/variadic when_any: the winner emplaces its value at its argument position.
-template<std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
-auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state)
-    -> coro::task<void>
+template <std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
+auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state) -> coro::task<void>
 {
     try
     {
@@ -3627,7 +3618,7 @@ inline auto make_when_any_tuple_controller_task(std::vector<coro::task<void>> ta
     return make_when_any_controller_task(std::move(tasks));
 }
 
-template<typename value_type>
+template <typename value_type>
 auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, std::vector<coro::task<void>> tasks)
     -> coro::task<void>
 {
@@ -3636,11 +3627,11 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
     co_await state->m_notify;
 }
 
-template<typename... awaitable_type>
-using when_any_variant_t = std::variant<
-    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+template <typename... awaitable_type>
+using when_any_variant_t =
+    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
 
-template<typename variant_type, typename... awaitable_type, std::size_t... indices>
+template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
     const std::shared_ptr<when_any_state<variant_type>>& state,
     std::index_sequence<indices...>,
@@ -3659,7 +3650,7 @@ auto make_when_any_tuple_tasks(
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
 /// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
     -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
@@ -3674,7 +3665,7 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// As above without a stop_source.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(awaitable_type... awaitables) -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
     using variant_type = detail::when_any_variant_t<awaitable_type...>;
@@ -3687,11 +3678,11 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// Range form: completes with the value of the first awaitable in `awaitables` to finish.
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -3709,11 +3700,11 @@ template<
     co_return std::move(*state->m_result);
 }
 
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -3817,8 +3808,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
@@ -3836,8 +3826,7 @@ public:
                      ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
                  .on_thread_start_functor = nullptr,
                  .on_thread_stop_functor  = nullptr},
-            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
-        -> std::shared_ptr<io_scheduler>;
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool}) -> std::shared_ptr<io_scheduler>;
 
     io_scheduler(const io_scheduler&)                    = delete;
     io_scheduler(io_scheduler&&)                         = delete;
@@ -3892,7 +3881,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -3901,7 +3890,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
     /// cancelled. A timeout of 0 (or negative) just schedules the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -3921,9 +3910,9 @@ public:
 
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins.
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         using namespace std::chrono_literals;
@@ -3973,19 +3962,22 @@ public:
     /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
     /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
-        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>;
+        const net::socket&        sock,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
-    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+    [[nodiscard]] auto poll_kept(
+        fd_t                      fd,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>
     {
         return poll_socket(fd, op, timeout);
     }
-#endif
+    #endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -4090,7 +4082,7 @@ private:
 
     /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
     std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
-    std::thread                  m_io_thread;
+    std::thread                              m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.
     alignas(64) std::atomic<std::size_t> m_size{0};
@@ -4127,10 +4119,10 @@ private:
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
     /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
-    std::mutex          m_wake_mutex;
-    std::vector<fd_t>   m_wake_fds;
-    std::vector<fd_t>   m_waking;
-    std::atomic<bool>   m_wake_requested{false};
+    std::mutex        m_wake_mutex;
+    std::vector<fd_t> m_wake_fds;
+    std::vector<fd_t> m_waking;
+    std::atomic<bool> m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives
@@ -4185,11 +4177,11 @@ public:
     /// domain's length.
     ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
 
-    ip_address(const ip_address&)                         = default;
-    ip_address(ip_address&&)                              = default;
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
     auto operator=(const ip_address&) noexcept -> ip_address& = default;
     auto operator=(ip_address&&) noexcept -> ip_address&      = default;
-    ~ip_address()                                         = default;
+    ~ip_address()                                             = default;
 
     auto domain() const -> domain_t { return m_domain; }
 
@@ -4209,7 +4201,7 @@ public:
     auto operator<=>(const ip_address& other) const = default;
 
 private:
-    domain_t                     m_domain{domain_t::ipv4};
+    domain_t                      m_domain{domain_t::ipv4};
     std::array<uint8_t, ipv6_len> m_data{};
 };
 
@@ -4229,9 +4221,9 @@ private:
 #include <cstdint>
 #include <iostream>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <span>
 #include <string>
+#include <sys/socket.h>
 
 namespace coro::net
 {
@@ -4296,7 +4288,10 @@ auto make_socket(const socket::options& opts) -> socket;
 /// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
 /// listens with `backlog`. std::runtime_error (with the reason) on any failure.
 auto make_accept_socket(
-    const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
+    const socket::options& opts,
+    const net::ip_address& address,
+    uint16_t               port,
+    int32_t                backlog = 128) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
@@ -4323,7 +4318,7 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <string>
+    #include <string>
 
 namespace coro::net::tls
 {
@@ -4358,8 +4353,8 @@ auto to_string(connection_status status) -> const std::string&;
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <filesystem>
-#include <openssl/ssl.h>
+    #include <filesystem>
+    #include <openssl/ssl.h>
 
 namespace coro::net::tls
 {
@@ -4424,9 +4419,9 @@ private:
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <cstdint>
-#include <openssl/ssl.h>
-#include <string>
+    #include <cstdint>
+    #include <openssl/ssl.h>
+    #include <string>
 
 namespace coro::net::tls
 {
@@ -4462,9 +4457,9 @@ auto to_string(recv_status status) -> const std::string&;
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <cstdint>
-#include <openssl/ssl.h>
-#include <string>
+    #include <cstdint>
+    #include <openssl/ssl.h>
+    #include <string>
 
 namespace coro::net::tls
 {
@@ -4495,13 +4490,13 @@ auto to_string(send_status status) -> const std::string&;
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
-#include <chrono>
-#include <cstddef>
-#include <memory>
-#include <openssl/ssl.h>
-#include <optional>
-#include <span>
-#include <utility>
+    #include <chrono>
+    #include <cstddef>
+    #include <memory>
+    #include <openssl/ssl.h>
+    #include <optional>
+    #include <span>
+    #include <utility>
 
 namespace coro::net::tls
 {
@@ -4540,7 +4535,7 @@ public:
 
     /// Reads decrypted bytes into `buffer`: {ok, bytes}, {closed, {}} after the peer's close_notify,
     /// {timeout, {}} or an OpenSSL error status. `timeout` nullopt/0 waits forever.
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<recv_status, std::span<char>>>
     {
@@ -4548,7 +4543,7 @@ public:
     }
 
     /// Writes the whole buffer as TLS records: {ok, unsent tail (empty)} or {status, {}}.
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<send_status, std::span<const char>>>
     {
@@ -4702,9 +4697,7 @@ auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
 } // namespace
 
 client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -4719,22 +4712,19 @@ client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context>
 }
 
 client::client(
-    std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts)),
-      m_socket(std::move(socket)),
-      m_connect_status(connection_status::connected)
+    std::shared_ptr<io_scheduler> scheduler,
+    std::shared_ptr<context>      tls_ctx,
+    net::socket                   socket,
+    options                       opts)
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
+      m_socket(std::move(socket)), m_connect_status(connection_status::connected)
 {
 }
 
 client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)),
-      m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)),
-      m_tls(std::move(other.m_tls)),
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+      m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
+      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
       m_tls_error(std::exchange(other.m_tls_error, false))
 {
 }
@@ -4876,7 +4866,7 @@ auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connecti
                 m_tls_error = true;
                 co_return connection_status::handshake_failed;
         }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+            // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
 #if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
 #endif
@@ -5052,7 +5042,7 @@ auto to_string(connection_status status) -> const std::string&
         "invalid_ip_address",
         "error"};
     static const std::string unknown{"unknown"};
-    const auto i = static_cast<std::size_t>(status);
+    const auto               i = static_cast<std::size_t>(status);
     return i < std::size(names) ? names[i] : unknown;
 }
 } // namespace coro::net::tls
@@ -5072,7 +5062,8 @@ namespace
 auto init_openssl() -> void
 {
     static std::once_flag once;
-    std::call_once(once, [] { OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr); });
+    std::call_once(
+        once, [] { OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr); });
 }
 
 auto openssl_error(const std::string& what) -> std::runtime_error
@@ -5138,8 +5129,8 @@ context::context(
     }
     if (SSL_CTX_check_private_key(m_ssl_ctx) != 1)
     {
-        auto e = openssl_error("private key '" + private_key.string() + "' does not match certificate '" +
-                               certificate.string() + "'");
+        auto e = openssl_error(
+            "private key '" + private_key.string() + "' does not match certificate '" + certificate.string() + "'");
         SSL_CTX_free(m_ssl_ctx);
         throw e;
     }
@@ -5265,9 +5256,9 @@ auto to_string(send_status status) -> const std::string&
 // #include "coro/net/tls/context.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
+    #include <chrono>
+    #include <cstdint>
+    #include <memory>
 
 namespace coro::net::tls
 {
@@ -5304,10 +5295,10 @@ public:
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
     auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
-#endif
+    #endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
@@ -5328,9 +5319,7 @@ private:
 namespace coro::net::tls
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -5348,10 +5337,8 @@ server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context>
 }
 
 server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)),
-      m_accept_socket(std::move(other.m_accept_socket))
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+      m_options(std::move(other.m_options)), m_accept_socket(std::move(other.m_accept_socket))
 {
 }
 

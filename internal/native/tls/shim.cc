@@ -42,13 +42,13 @@ extern "C" {
 typedef struct gocoro_tls_context gocoro_tls_context;
 typedef struct gocoro_tls_conn    gocoro_tls_conn;
 
-#define GOCORO_TLS_WANT_READ (-5001)
+#define GOCORO_TLS_WANT_READ  (-5001)
 #define GOCORO_TLS_WANT_WRITE (-5002)
-#define GOCORO_TLS_EOF (-5003)
-#define GOCORO_TLS_ERROR (-5004)
+#define GOCORO_TLS_EOF        (-5003)
+#define GOCORO_TLS_ERROR      (-5004)
 
 /* File encodings: coro::net::tls::tls_file_type. */
-#define GOCORO_TLS_FILE_PEM 1
+#define GOCORO_TLS_FILE_PEM  1
 #define GOCORO_TLS_FILE_ASN1 2
 
 typedef struct gocoro_tls_context_options
@@ -81,7 +81,13 @@ void gocoro_tls_context_free(gocoro_tls_context* c);
  * the accepting side. Client side: host (may be NULL) is sent as SNI when it is a name, and when the context
  * verifies peers the certificate must match it (a DNS name or an IP literal). 0 or a negated errno, text in err. */
 int gocoro_tls_conn_new(
-    gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap);
+    gocoro_tls_context* c,
+    int                 fd,
+    int                 server,
+    const char*         host,
+    gocoro_tls_conn**   out,
+    char*               err,
+    size_t              cap);
 
 /* Frees the session. If its handshake finished and no TLS or socket error happened, first makes one
  * non-blocking attempt to send close_notify (as libcoro's tls::client destructor does). */
@@ -127,8 +133,8 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <filesystem>
-#include <openssl/ssl.h>
+    #include <filesystem>
+    #include <openssl/ssl.h>
 
 namespace coro::net::tls
 {
@@ -516,8 +522,7 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
     {
         problem = use_pem(c->ssl_ctx, o->cert_pem, o->cert_pem_len, o->key_pem, o->key_pem_len);
     }
-    if (problem.empty() && o->ca_file != nullptr &&
-        SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
+    if (problem.empty() && o->ca_file != nullptr && SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
     {
         problem = drain_errors(std::string{"cannot load CA file '"} + o->ca_file + "'");
     }
@@ -547,7 +552,13 @@ void gocoro_tls_context_free(gocoro_tls_context* c)
 }
 
 int gocoro_tls_conn_new(
-    gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap)
+    gocoro_tls_context* c,
+    int                 fd,
+    int                 server,
+    const char*         host,
+    gocoro_tls_conn**   out,
+    char*               err,
+    size_t              cap)
 {
     *out = nullptr;
     ERR_clear_error();
@@ -557,9 +568,9 @@ int gocoro_tls_conn_new(
         copy_text("out of memory", err, cap);
         return -ENOMEM;
     }
-    t->fd     = fd;
-    t->server = server != 0;
-    t->ssl    = SSL_new(c->ssl_ctx);
+    t->fd                    = fd;
+    t->server                = server != 0;
+    t->ssl                   = SSL_new(c->ssl_ctx);
     const BIO_METHOD* method = bio_method();
     BIO*              bio    = (t->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
     if (bio == nullptr)
@@ -691,7 +702,7 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
     {
         // The client's chain starts with the server's leaf; the server's chain omits the client's.
         STACK_OF(X509)* chain = SSL_get_peer_cert_chain(t->ssl);
-        int             i     = t->server ? index - 1 : index;
+        int i                 = t->server ? index - 1 : index;
         if (chain != nullptr && i >= 0 && i < sk_X509_num(chain))
         {
             x = sk_X509_value(chain, i);

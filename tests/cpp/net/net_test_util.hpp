@@ -63,7 +63,8 @@ inline auto make_self_signed(const std::filesystem::path& cert_path, const std::
     X509_gmtime_adj(X509_getm_notAfter(x), 365L * 24 * 3600);
     X509_set_pubkey(x, key);
     X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
     X509_set_issuer_name(x, name);
     if (X509_sign(x, key, EVP_sha256()) == 0)
     {

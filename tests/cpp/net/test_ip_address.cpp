@@ -81,13 +81,14 @@ TEST_CASE("net::ip_address malformed addresses throw a clear error", "[ip_addres
         return "<no exception>";
     };
 
-    for (const auto& [text, domain] : {std::pair{std::string{"256.1.1.1"}, domain_t::ipv4},
-                                       std::pair{std::string{"::gg"}, domain_t::ipv6},
-                                       std::pair{std::string{""}, domain_t::ipv4},
-                                       std::pair{std::string{""}, domain_t::ipv6},
-                                       std::pair{std::string{"1.2.3"}, domain_t::ipv4},
-                                       std::pair{std::string{"::1"}, domain_t::ipv4},
-                                       std::pair{std::string{"127.0.0.1"}, domain_t::ipv6}})
+    for (const auto& [text, domain] :
+         {std::pair{std::string{"256.1.1.1"}, domain_t::ipv4},
+          std::pair{std::string{"::gg"}, domain_t::ipv6},
+          std::pair{std::string{""}, domain_t::ipv4},
+          std::pair{std::string{""}, domain_t::ipv6},
+          std::pair{std::string{"1.2.3"}, domain_t::ipv4},
+          std::pair{std::string{"::1"}, domain_t::ipv4},
+          std::pair{std::string{"127.0.0.1"}, domain_t::ipv6}})
     {
         INFO("address \"" << text << "\" as " << coro::net::to_string(domain));
         auto msg = message_of(text, domain);
@@ -98,7 +99,8 @@ TEST_CASE("net::ip_address malformed addresses throw a clear error", "[ip_addres
 
     // The client/server options are built from the same parser.
     REQUIRE_THROWS_AS(
-        (coro::net::tcp::client::options{.address = ip_address::from_string("256.1.1.1"), .port = 1}), std::runtime_error);
+        (coro::net::tcp::client::options{.address = ip_address::from_string("256.1.1.1"), .port = 1}),
+        std::runtime_error);
 
     // Binary constructor: too many bytes for the domain.
     std::array<uint8_t, 5> five{1, 2, 3, 4, 5};

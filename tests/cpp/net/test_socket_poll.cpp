@@ -81,7 +81,7 @@ struct fixture
     /// What net::tcp::client::recv does after a short read.
     auto note_a_drained() -> void { s->note_drained(p.a.native_handle(), coro::poll_op::read); }
     /// Runs `steps` (a coroutine) on the scheduler's pool thread.
-    template<typename steps_type>
+    template <typename steps_type>
     auto run(steps_type steps) -> void
     {
         auto body = [&]() -> coro::task<void>
@@ -165,7 +165,7 @@ TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_schedu
     int  old_fd{-1};
     {
         socket_pair p;
-        old_fd    = p.a.native_handle();
+        old_fd = p.a.native_handle();
         put(p.b, "first");
         auto body = [&]() -> coro::task<void>
         {
@@ -192,7 +192,7 @@ TEST_CASE("socket poll registers a reused descriptor number afresh", "[io_schedu
                                std::this_thread::sleep_for(100ms);
                                put(q.b, "second");
                            }};
-        const auto status = co_await s->poll(q.a, coro::poll_op::read, 5s);
+        const auto  status = co_await s->poll(q.a, coro::poll_op::read, 5s);
         writer.join();
         REQUIRE(status == coro::poll_status::event);
         REQUIRE(take(q.a, 16) == "second");

@@ -96,8 +96,8 @@ TEST_CASE("tcp_server concurrent polling on the same socket", "[tcp_server]")
     // Issue 224: two coroutines poll one connection at the same time through dup()'d descriptors.
     auto scheduler = coro::io_scheduler::make_shared(coro::io_scheduler::options{
         .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
-    auto server = make_server(scheduler);
-    auto copts  = client_options(server);
+    auto server    = make_server(scheduler);
+    auto copts     = client_options(server);
 
     auto make_read_task = [](coro::net::tcp::client client) -> coro::task<void>
     {
@@ -113,7 +113,7 @@ TEST_CASE("tcp_server concurrent polling on the same socket", "[tcp_server]")
         auto pstatus = co_await server.poll();
         REQUIRE(pstatus == coro::poll_status::event);
 
-        auto read_client  = server.accept();
+        auto read_client = server.accept();
         REQUIRE(read_client.socket().is_valid());
         auto write_client = read_client; // dup()s the socket
 
@@ -121,7 +121,7 @@ TEST_CASE("tcp_server concurrent polling on the same socket", "[tcp_server]")
 
         co_await scheduler->yield_for(500ms);
 
-        std::string data(8096, 'A');
+        std::string           data(8096, 'A');
         std::span<const char> remaining{data};
         do
         {
@@ -156,7 +156,7 @@ TEST_CASE("tcp_server concurrent polling on the same socket", "[tcp_server]")
         co_return response;
     };
 
-    auto result = coro::sync_wait(coro::when_all(make_server_task(), make_client_task()));
+    auto  result      = coro::sync_wait(coro::when_all(make_server_task(), make_client_task()));
     auto& server_data = std::get<0>(result).return_value();
     auto& client_data = std::get<1>(result).return_value();
     REQUIRE(server_data == client_data);
@@ -290,7 +290,7 @@ TEST_CASE("tcp_client send to a shut-down socket does not raise SIGPIPE", "[tcp_
         // Wait for the peer's FIN, then keep writing: the first write draws an RST, later ones EPIPE.
         auto pstatus = co_await client.poll(coro::poll_op::read, 5s);
         REQUIRE(pstatus != coro::poll_status::timeout);
-        const std::string data(1024, 'x');
+        const std::string      data(1024, 'x');
         coro::net::send_status last{coro::net::send_status::ok};
         for (int i = 0; i < 100 && last == coro::net::send_status::ok; ++i)
         {

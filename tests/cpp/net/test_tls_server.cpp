@@ -44,7 +44,10 @@ TEST_CASE("tls_server hello world server", "[tls_server]")
     coro::net::tls::server server{
         scheduler,
         std::make_shared<coro::net::tls::context>(
-            certificate().cert, coro::net::tls::tls_file_type::pem, certificate().key, coro::net::tls::tls_file_type::pem),
+            certificate().cert,
+            coro::net::tls::tls_file_type::pem,
+            certificate().key,
+            coro::net::tls::tls_file_type::pem),
         server_options()};
     auto copts = client_options(server);
 
@@ -109,7 +112,10 @@ TEST_CASE("tls_client rejects an untrusted certificate", "[tls_server][error]")
     coro::net::tls::server server{
         scheduler,
         std::make_shared<coro::net::tls::context>(
-            certificate().cert, coro::net::tls::tls_file_type::pem, certificate().key, coro::net::tls::tls_file_type::pem),
+            certificate().cert,
+            coro::net::tls::tls_file_type::pem,
+            certificate().key,
+            coro::net::tls::tls_file_type::pem),
         server_options()};
     auto copts = client_options(server);
 
@@ -181,7 +187,10 @@ TEST_CASE("tls_client peer closes mid-stream and connection refused", "[tls_serv
     coro::net::tls::server server{
         scheduler,
         std::make_shared<coro::net::tls::context>(
-            certificate().cert, coro::net::tls::tls_file_type::pem, certificate().key, coro::net::tls::tls_file_type::pem),
+            certificate().cert,
+            coro::net::tls::tls_file_type::pem,
+            certificate().key,
+            coro::net::tls::tls_file_type::pem),
         server_options()};
     auto copts = client_options(server);
 
@@ -202,8 +211,8 @@ TEST_CASE("tls_client peer closes mid-stream and connection refused", "[tls_serv
         coro::net::tls::client client{
             scheduler, std::make_shared<coro::net::tls::context>(coro::net::tls::verify_peer_t::no), copts};
         REQUIRE((co_await client.connect(5s)) == coro::net::tls::connection_status::connected);
-        std::string received;
-        std::string buf(64, '\0');
+        std::string                 received;
+        std::string                 buf(64, '\0');
         coro::net::tls::recv_status last{coro::net::tls::recv_status::ok};
         while (true)
         {
@@ -230,13 +239,16 @@ TEST_CASE("tls_client peer closes mid-stream and connection refused", "[tls_serv
         REQUIRE(sstatus != coro::net::tls::send_status::ok);
 
         // Nobody listening: TCP-level error, promptly.
-        uint16_t port = coro::net::local_port(server.socket());
+        uint16_t               port = coro::net::local_port(server.socket());
         coro::net::tls::server moved{std::move(server)}; // listener still open, owned by `moved`
         moved = coro::net::tls::server{
             scheduler,
             std::make_shared<coro::net::tls::context>(
-                certificate().cert, coro::net::tls::tls_file_type::pem, certificate().key, coro::net::tls::tls_file_type::pem),
-            server_options()};                   // the old listener on `port` is closed now
+                certificate().cert,
+                coro::net::tls::tls_file_type::pem,
+                certificate().key,
+                coro::net::tls::tls_file_type::pem),
+            server_options()}; // the old listener on `port` is closed now
         coro::net::tls::client refused{
             scheduler,
             std::make_shared<coro::net::tls::context>(coro::net::tls::verify_peer_t::no),

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 TEST_CASE("udp one way")
 {
     const std::string msg{std::string(20, 'a') + std::string(18, 'b') + std::string(18, 'c')}; // 56 bytes
-    auto scheduler = coro::io_scheduler::make_shared(
+    auto              scheduler = coro::io_scheduler::make_shared(
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 
     coro::net::udp::peer::info self_info{.address = coro::net::ip_address::from_string("0.0.0.0"), .port = 0};
@@ -60,9 +60,9 @@ TEST_CASE("udp echo peers")
     auto scheduler = coro::io_scheduler::make_shared(
         coro::io_scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
 
-    auto any = coro::net::ip_address::from_string("0.0.0.0");
-    coro::net::udp::peer peer_a{scheduler, coro::net::udp::peer::info{.address = any, .port = 0}};
-    coro::net::udp::peer peer_b{scheduler, coro::net::udp::peer::info{.address = any, .port = 0}};
+    auto                             any = coro::net::ip_address::from_string("0.0.0.0");
+    coro::net::udp::peer             peer_a{scheduler, coro::net::udp::peer::info{.address = any, .port = 0}};
+    coro::net::udp::peer             peer_b{scheduler, coro::net::udp::peer::info{.address = any, .port = 0}};
     const coro::net::udp::peer::info a_info{.port = coro::net::local_port(peer_a.socket())}; // 127.0.0.1
     const coro::net::udp::peer::info b_info{.port = coro::net::local_port(peer_b.socket())};
 

@@ -53,7 +53,7 @@ public:
     explicit watchdog(const char* name) : m_name(name)
     {
         coro::detail::thread_pool_delay_hook = delay_some;
-        m_thread = std::thread{[this]() { watch(); }};
+        m_thread                             = std::thread{[this]() { watch(); }};
     }
     ~watchdog()
     {
@@ -81,8 +81,11 @@ private:
             }
             else if (std::chrono::steady_clock::now() - since > limit)
             {
-                std::fprintf(stderr, "%s: no progress for 15 s after %llu steps: lost wake-up\n", m_name,
-                             static_cast<unsigned long long>(now));
+                std::fprintf(
+                    stderr,
+                    "%s: no progress for 15 s after %llu steps: lost wake-up\n",
+                    m_name,
+                    static_cast<unsigned long long>(now));
                 std::_Exit(1);
             }
         }
@@ -105,9 +108,9 @@ TEST_CASE("thread_pool wake protocol ping-pong between two 1-thread pools", "[th
     uint64_t rounds = 0;
     for (const auto start = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - start < run_time;)
     {
-        constexpr std::size_t iterations = 2'000;
-        coro::thread_pool     producer_tp{coro::thread_pool::options{.thread_count = 1}};
-        coro::thread_pool     consumer_tp{coro::thread_pool::options{.thread_count = 1}};
+        constexpr std::size_t          iterations = 2'000;
+        coro::thread_pool              producer_tp{coro::thread_pool::options{.thread_count = 1}};
+        coro::thread_pool              consumer_tp{coro::thread_pool::options{.thread_count = 1}};
         coro::ring_buffer<uint64_t, 2> rb{};
         uint64_t                       consumed = 0;
 
@@ -161,7 +164,8 @@ TEST_CASE("thread_pool wake protocol spawns from outside threads", "[thread_pool
     watchdog dog{"spawns"};
     for (uint32_t threads : {1u, 2u, 4u})
     {
-        for (const auto start = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - start < run_time / 3;)
+        for (const auto start = std::chrono::steady_clock::now();
+             std::chrono::steady_clock::now() - start < run_time / 3;)
         {
             coro::thread_pool     tp{coro::thread_pool::options{.thread_count = threads}};
             std::atomic<uint64_t> done{0};

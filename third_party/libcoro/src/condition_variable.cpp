@@ -5,8 +5,7 @@
 namespace coro
 {
 condition_variable::awaiter_base::awaiter_base(condition_variable& cv, coro::v16::scoped_lock& lock)
-    : m_cv(cv),
-      m_mutex(mutex_of(lock))
+    : m_cv(cv), m_mutex(mutex_of(lock))
 {
 }
 

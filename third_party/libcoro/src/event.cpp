@@ -2,9 +2,7 @@
 
 namespace coro
 {
-event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr)
-{
-}
+event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
 
 auto event::set(resume_order_policy policy) noexcept -> void
 {
@@ -53,8 +51,8 @@ auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) n
             return false; // set meanwhile: do not suspend
         }
         m_next = static_cast<awaiter*>(old_value);
-    } while (!m_event.m_state.compare_exchange_weak(
-        old_value, this, std::memory_order_release, std::memory_order_acquire));
+    } while (
+        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
 
     return true;
 }

@@ -1,6 +1,6 @@
 #include "coro/io_scheduler.hpp"
 #if GOCORO_CORE_EXTENSIONS
-#include "coro/detail/fd_close_serial.hpp"
+    #include "coro/detail/fd_close_serial.hpp"
 #endif
 
 #include <algorithm>
@@ -23,7 +23,7 @@ thread_local const io_scheduler* t_owner = nullptr;
 /// object is gone and must return without touching it.
 thread_local bool t_destroyed_on_io_thread = false;
 
-constexpr int max_events = 128;
+constexpr int         max_events       = 128;
 constexpr std::size_t max_free_buckets = 64;
 /// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
 /// switches yielding off for a back-off time between the two bounds.
@@ -47,13 +47,13 @@ auto current_tick(time_point tp) noexcept -> int64_t
 
 auto drain_fd(fd_t fd) noexcept -> void
 {
-    uint64_t value{0};
+    uint64_t              value{0};
     [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
 }
 
 auto signal_fd(fd_t fd) noexcept -> void
 {
-    uint64_t value{1};
+    uint64_t              value{1};
     [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
 }
 
@@ -107,8 +107,8 @@ auto status_for(uint32_t flags) noexcept -> poll_status
     }
     return poll_status::error; // POLLNVAL and anything unexpected
 }
-static_assert(POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP &&
-              POLLRDHUP == EPOLLRDHUP);
+static_assert(
+    POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP && POLLRDHUP == EPOLLRDHUP);
 } // namespace
 
 /// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
@@ -135,7 +135,7 @@ struct io_scheduler::fd_slot
     bool     m_kept{false};
     uint32_t m_close_serial{0};
     /// wake_poll() found no poll pending: the next one completes at once.
-    bool m_woken{false};
+    bool     m_woken{false};
     uint32_t m_want{0};
     uint32_t m_maybe{0};
     uint32_t m_unclaimed{0};
@@ -301,8 +301,8 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
     {
-        thread_pool::options pool_opts = m_opts.pool;
-        auto user_start                = std::move(pool_opts.on_thread_start_functor);
+        thread_pool::options pool_opts    = m_opts.pool;
+        auto                 user_start   = std::move(pool_opts.on_thread_start_functor);
         pool_opts.on_thread_start_functor = [this, user_start = std::move(user_start)](std::size_t i)
         {
             t_owner = this;
@@ -708,9 +708,9 @@ auto io_scheduler::wait_for_events(int timeout_ms) -> int
 
 auto io_scheduler::process_ready_events(int count) -> void
 {
-    epoll_event* events = m_events.data();
-    bool timers_due   = false;
-    bool inline_queue = false;
+    epoll_event* events       = m_events.data();
+    bool         timers_due   = false;
+    bool         inline_queue = false;
     for (int i = 0; i < count; ++i)
     {
         void* tag = events[i].data.ptr;
@@ -835,9 +835,9 @@ auto io_scheduler::cancel_pending_polls() -> void
             slot.lock();
             if (slot.m_armed)
             {
-                info          = slot.m_owner;
-                slot.m_armed  = false;
-                slot.m_owner  = nullptr;
+                info         = slot.m_owner;
+                slot.m_armed = false;
+                slot.m_owner = nullptr;
                 if (!slot.m_kept)
                 {
                     // A one-shot registration is still armed: remove it, as for a timed-out poll.
@@ -1102,7 +1102,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         }
         const uint32_t handled = slot.m_handled;
         slot.unlock();
-        pollfd pfd{.fd = info.m_fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
+        pollfd    pfd{.fd = info.m_fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
         const int n = ::poll(&pfd, 1, 0);
         if (n > 0)
         {
@@ -1144,9 +1144,9 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 
 auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
 {
-    const auto     fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
-    const auto     gen  = static_cast<uint32_t>(token >> 32);
-    fd_slot*       slot = fd_slot_for(fd, false);
+    const auto         fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
+    const auto         gen  = static_cast<uint32_t>(token >> 32);
+    fd_slot*           slot = fd_slot_for(fd, false);
     detail::poll_info* info{nullptr};
     if (slot == nullptr)
     {
@@ -1163,12 +1163,12 @@ auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detai
         const uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
         if (relevant != 0)
         {
-            info              = slot->m_owner;
-            slot->m_armed     = false;
-            slot->m_owner     = nullptr;
-            slot->m_maybe    |= relevant;
+            info          = slot->m_owner;
+            slot->m_armed = false;
+            slot->m_owner = nullptr;
+            slot->m_maybe |= relevant;
             slot->m_unclaimed |= flags & ~relevant;
-            flags             = relevant;
+            flags = relevant;
         }
         else
         {

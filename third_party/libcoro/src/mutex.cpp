@@ -46,4 +46,4 @@ auto mutex::unlock_slow() -> void
     next_owner->m_awaiting_coroutine.resume();
 }
 
-} // namespace coro::v14
+} // namespace coro::LIBCORO_INLINE_V14v14

@@ -30,21 +30,21 @@ auto to_string(poll_op op) -> const std::string&
 
 LIBCORO_INLINE_V14 namespace v14
 {
-auto to_string(poll_status status) -> const std::string&
-{
-    switch (status)
+    auto to_string(poll_status status) -> const std::string&
     {
-        case poll_status::event:
-            return status_event;
-        case poll_status::timeout:
-            return status_timeout;
-        case poll_status::error:
-            return status_error;
-        case poll_status::closed:
-            return status_closed;
+        switch (status)
+        {
+            case poll_status::event:
+                return status_event;
+            case poll_status::timeout:
+                return status_timeout;
+            case poll_status::error:
+                return status_error;
+            case poll_status::closed:
+                return status_closed;
+        }
+        return unknown;
     }
-    return unknown;
-}
 } // namespace v14
 
 } // namespace coro

@@ -155,8 +155,11 @@ auto scheduler::yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void
     co_await m_io->yield_for(std::chrono::ceil<std::chrono::milliseconds>(amount));
 }
 
-auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout, std::optional<poll_stop_token> cancel_trigger)
-    -> coro::task<coro::v16::poll_status>
+auto scheduler::poll(
+    fd_t                           fd,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
 {
     if (!cancel_trigger.has_value())
     {
@@ -205,8 +208,8 @@ auto scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeou
             co_return v16::poll_status::error;
         }
 
-        std::array<epoll_event, 2> events{};
-        const int                  n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
+        std::array<epoll_event, 2>      events{};
+        const int                       n = ::epoll_wait(pair.fd(), events.data(), static_cast<int>(events.size()), 0);
         std::optional<v16::poll_status> result;
         for (int i = 0; i < n; ++i)
         {

@@ -26,8 +26,7 @@ semaphore::semaphore(std::ptrdiff_t least_max_value_and_starting_value)
 }
 
 semaphore::semaphore(std::ptrdiff_t least_max_value, std::ptrdiff_t starting_value)
-    : m_least_max_value(least_max_value),
-      m_counter(std::min(starting_value, least_max_value))
+    : m_least_max_value(least_max_value), m_counter(std::min(starting_value, least_max_value))
 {
 }
 
@@ -57,14 +56,14 @@ auto semaphore::acquire_operation::await_suspend(std::coroutine_handle<> awaitin
         return false;
     }
 
-    m_next                         = m_semaphore.m_acquire_waiters;
+    m_next                        = m_semaphore.m_acquire_waiters;
     m_semaphore.m_acquire_waiters = this;
     return true;
 }
 
 auto semaphore::release_to_waiter() -> void
 {
-    std::unique_lock lk{m_waiter_mutex};
+    std::unique_lock   lk{m_waiter_mutex};
     acquire_operation* waiter = m_acquire_waiters;
     // The unit this release() added may already have been taken by a concurrent try_acquire()/acquire(); then
     // there is nothing to hand over (whoever took it will release it later).
@@ -101,4 +100,4 @@ auto semaphore::notify_waiters() noexcept -> void
     }
 }
 
-} // namespace coro::v14
+} // namespace coro::LIBCORO_INLINE_V14v14

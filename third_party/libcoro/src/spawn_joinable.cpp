@@ -12,7 +12,7 @@ namespace coro
 namespace
 {
 /// Owns the group: awaiting joins it, destroying the task unawaited blocks in ~task_group until the task is done.
-template<typename executor_type>
+template <typename executor_type>
 auto join_group(std::unique_ptr<task_group<executor_type>> group) -> coro::task<void>
 {
     co_await *group;

@@ -2,9 +2,7 @@
 
 namespace coro::detail
 {
-sync_wait_event::sync_wait_event(bool initially_set) : m_state(initially_set ? is_set : unset)
-{
-}
+sync_wait_event::sync_wait_event(bool initially_set) : m_state(initially_set ? is_set : unset) {}
 
 auto sync_wait_event::set() noexcept -> void
 {

@@ -16,13 +16,13 @@ namespace coro::detail
 {
 void (*thread_pool_delay_hook)() noexcept = nullptr;
 }
-    #define LIBCORO_THREAD_POOL_DELAY_POINT()                                                                      \
-        do                                                                                                         \
-        {                                                                                                          \
-            if (auto* hook = ::coro::detail::thread_pool_delay_hook; hook != nullptr)                              \
-            {                                                                                                      \
-                hook();                                                                                            \
-            }                                                                                                      \
+    #define LIBCORO_THREAD_POOL_DELAY_POINT()                                         \
+        do                                                                            \
+        {                                                                             \
+            if (auto* hook = ::coro::detail::thread_pool_delay_hook; hook != nullptr) \
+            {                                                                         \
+                hook();                                                               \
+            }                                                                         \
         } while (false)
 #else
     #define LIBCORO_THREAD_POOL_DELAY_POINT() \
@@ -129,7 +129,7 @@ class work_stealing_deque
         }
         auto get(int64_t i) const noexcept -> void* { return m_slots[i & m_mask].load(std::memory_order_relaxed); }
 
-        int64_t                                 m_mask;
+        int64_t                               m_mask;
         std::unique_ptr<std::atomic<void*>[]> m_slots;
     };
 
@@ -236,7 +236,7 @@ private:
 
     alignas(64) std::atomic<int64_t> m_top{0};
     alignas(64) std::atomic<int64_t> m_bottom{0};
-    std::atomic<ring*>                m_ring;
+    std::atomic<ring*>                 m_ring;
     std::vector<std::unique_ptr<ring>> m_rings; // owner only
 };
 } // namespace detail
@@ -254,7 +254,10 @@ constexpr std::size_t global_batch_limit = 32;
 
 struct thread_pool::worker
 {
-    worker(thread_pool& pool, std::size_t index) : m_pool(pool), m_index(index), m_rng(static_cast<uint32_t>(index * 2654435761u + 1)) {}
+    worker(thread_pool& pool, std::size_t index)
+        : m_pool(pool), m_index(index), m_rng(static_cast<uint32_t>(index * 2654435761u + 1))
+    {
+    }
 
     auto next_random() noexcept -> uint32_t
     {
@@ -264,13 +267,13 @@ struct thread_pool::worker
         return m_rng;
     }
 
-    thread_pool&        m_pool;
-    std::size_t         m_index;
+    thread_pool&                m_pool;
+    std::size_t                 m_index;
     detail::work_stealing_deque m_deque;
     // Written only by the owning worker; read by size().
     alignas(64) std::atomic<std::size_t> m_pushed{0};
-    std::atomic<std::size_t>             m_executed{0};
-    uint32_t                             m_rng;
+    std::atomic<std::size_t> m_executed{0};
+    uint32_t                 m_rng;
 };
 
 thread_local thread_pool::worker* thread_pool::t_current_worker = nullptr;
@@ -461,8 +464,8 @@ auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<
             return nullptr;
         }
         // Take a fair share so the other workers find some too, but at least one.
-        taken = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
-        taken = std::min(taken, count);
+        taken                      = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
+        taken                      = std::min(taken, count);
         const std::size_t capacity = m_global_ring.size();
         for (std::size_t i = 0; i < taken; ++i)
         {

@@ -615,7 +615,7 @@ auto matmul(coro::thread_pool& tp, const int32_t* a, const int32_t* b, int32_t* 
 
 auto fj_matmul() -> void
 {
-    const std::size_t n = g_config.quick ? 256 : 1024;
+    const std::size_t    n = g_config.quick ? 256 : 1024;
     std::vector<int32_t> a(n * n), b(n * n), c(n * n, 0);
     for (std::size_t i = 0; i < n; ++i)
     {
@@ -685,16 +685,28 @@ auto workloads() -> const std::vector<workload>&
         {"thread_pool_2", "core", "B6: 5M tasks schedule()d onto thread_pool{2} from main", b6_thread_pool_2},
         {"thread_pool_n", "core", "B7: 5M tasks onto thread_pool{hardware threads | --threads}", b7_thread_pool_n},
         {"scheduler_yield", "core", "B8: sched(1), 5M x (schedule, yield); ops = 10M", b8_scheduler_yield},
-        {"scheduler_yield_for", "core", "B9: sched(1), 5M x (schedule, yield_for 1ms); ops = 10M", b9_scheduler_yield_for},
+        {"scheduler_yield_for",
+         "core",
+         "B9: sched(1), 5M x (schedule, yield_for 1ms); ops = 10M",
+         b9_scheduler_yield_for},
         {"scheduler_event", "core", "B10: sched(1), 5M events, waiter+resumer tasks; ops = 15M", b10_scheduler_event},
         {"skynet", "forkjoin", "skynet 10M leaves, fan-out 10 via when_all; ops = tasks (11.1M)", fj_skynet},
         {"fib", "forkjoin", "fib(35) via when_all(fib(n-1), fib(n-2)); ops = tasks (29.9M)", fj_fib},
         {"nqueens", "forkjoin", "nqueens(14) via when_all over placements; ops = tasks (search nodes)", fj_nqueens},
         {"matmul", "forkjoin", "1024x1024 int matmul, quadrant recursion to 64x64; ops = multiply-adds", fj_matmul},
 #ifdef GOCORO_BENCH_NET
-        {"tcp_echo_pool", "net", "B11: tcp echo, thread-pool schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tcp_echo_thread_pool(report, g_config.quick); }},
-        {"tcp_echo_inline", "net", "B12: tcp echo, 10+10 inline schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tcp_echo_inline(report, g_config.quick); }},
-        {"tls_echo_pool", "net", "B13: tls echo, thread-pool schedulers, 100 conns x 1000 msgs", [] { gocoro_bench::net_tls_echo_thread_pool(report, g_config.quick); }},
+        {"tcp_echo_pool",
+         "net",
+         "B11: tcp echo, thread-pool schedulers, 100 conns x 1000 msgs",
+         [] { gocoro_bench::net_tcp_echo_thread_pool(report, g_config.quick); }},
+        {"tcp_echo_inline",
+         "net",
+         "B12: tcp echo, 10+10 inline schedulers, 100 conns x 1000 msgs",
+         [] { gocoro_bench::net_tcp_echo_inline(report, g_config.quick); }},
+        {"tls_echo_pool",
+         "net",
+         "B13: tls echo, thread-pool schedulers, 100 conns x 1000 msgs",
+         [] { gocoro_bench::net_tls_echo_thread_pool(report, g_config.quick); }},
 #endif
     };
     return list;

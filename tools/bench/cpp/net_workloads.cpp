@@ -90,8 +90,7 @@ auto send_message(coro::net::tcp::client& client) -> coro::task<bool>
 }
 
 /// Server side of a plain TCP echo: echoes whatever arrives until the peer closes.
-auto tcp_echo(coro::net::tcp::client client, std::atomic<std::size_t>& live, coro::event* drained)
-    -> coro::task<void>
+auto tcp_echo(coro::net::tcp::client client, std::atomic<std::size_t>& live, coro::event* drained) -> coro::task<void>
 {
     std::string buffer(64, '\0');
     while (true)
@@ -135,8 +134,8 @@ auto tcp_echo(coro::net::tcp::client client, std::atomic<std::size_t>& live, cor
     }
 }
 
-auto tcp_client_task(
-    const char* name, std::shared_ptr<coro::io_scheduler> s, uint16_t port, std::size_t count) -> coro::task<void>
+auto tcp_client_task(const char* name, std::shared_ptr<coro::io_scheduler> s, uint16_t port, std::size_t count)
+    -> coro::task<void>
 {
     co_await s->schedule();
     coro::net::tcp::client client{s, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = port}};
@@ -240,12 +239,15 @@ auto tls_echo(coro::net::tls::client client, std::atomic<std::size_t>& live, cor
 }
 
 auto tls_client_task(
-    const char* name, std::shared_ptr<coro::io_scheduler> s, std::shared_ptr<coro::net::tls::context> ctx, uint16_t port,
-    std::size_t count) -> coro::task<void>
+    const char*                              name,
+    std::shared_ptr<coro::io_scheduler>      s,
+    std::shared_ptr<coro::net::tls::context> ctx,
+    uint16_t                                 port,
+    std::size_t                              count) -> coro::task<void>
 {
     co_await s->schedule();
     coro::net::tls::client client{s, ctx, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = port}};
-    auto status = co_await client.connect(10s);
+    auto                   status = co_await client.connect(10s);
     if (status != coro::net::tls::connection_status::connected)
     {
         fail(name, "tls connect failed: " + coro::net::tls::to_string(status));
@@ -279,12 +281,13 @@ auto tls_client_task(
 
 auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
 {
-    const char* name  = "tcp_echo_pool";
-    const auto  count = messages(quick);
+    const char* name         = "tcp_echo_pool";
+    const auto  count        = messages(quick);
     auto        server_sched = pool_scheduler();
     auto        client_sched = pool_scheduler();
 
-    coro::net::tcp::server   server{server_sched, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = 0}};
+    coro::net::tcp::server server{
+        server_sched, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = 0}};
     const uint16_t           port = coro::net::local_port(server.socket());
     std::atomic<std::size_t> live{connections_full};
     coro::event              drained{};
@@ -313,8 +316,8 @@ auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
         co_await drained;
     };
 
-    const auto  start = clock_type::now();
-    std::thread server_thread{[&] { coro::sync_wait(server_task()); }};
+    const auto                    start = clock_type::now();
+    std::thread                   server_thread{[&] { coro::sync_wait(server_task()); }};
     std::vector<coro::task<void>> clients;
     clients.reserve(connections_full);
     for (std::size_t i = 0; i < connections_full; ++i)
@@ -331,11 +334,11 @@ auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
 
 auto net_tcp_echo_inline(report_fn report, bool quick) -> void
 {
-    const char*           name    = "tcp_echo_inline";
-    const auto            count   = messages(quick);
-    constexpr std::size_t threads = 10;
-    constexpr std::size_t per     = connections_full / threads;
-    auto inline_scheduler = []
+    const char*           name             = "tcp_echo_inline";
+    const auto            count            = messages(quick);
+    constexpr std::size_t threads          = 10;
+    constexpr std::size_t per              = connections_full / threads;
+    auto                  inline_scheduler = []
     {
         return coro::io_scheduler::make_shared(coro::io_scheduler::options{
             .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
@@ -358,7 +361,7 @@ auto net_tcp_echo_inline(report_fn report, bool quick) -> void
     }
 
     std::atomic<std::size_t> total_accepted{0};
-    auto server_task = [&](std::size_t i) -> coro::task<void>
+    auto                     server_task = [&](std::size_t i) -> coro::task<void>
     {
         auto& s      = server_scheds[i];
         auto& server = servers[i];
@@ -435,7 +438,7 @@ auto net_tls_echo_thread_pool(report_fn report, bool quick) -> void
     temp_certificate certificate{};
     auto             server_sched = pool_scheduler();
     auto             client_sched = pool_scheduler();
-    auto server_ctx = std::make_shared<coro::net::tls::context>(
+    auto             server_ctx   = std::make_shared<coro::net::tls::context>(
         certificate.cert, coro::net::tls::tls_file_type::pem, certificate.key, coro::net::tls::tls_file_type::pem);
     auto client_ctx = std::make_shared<coro::net::tls::context>(coro::net::tls::verify_peer_t::no);
 
@@ -466,8 +469,8 @@ auto net_tls_echo_thread_pool(report_fn report, bool quick) -> void
         co_await drained;
     };
 
-    const auto  start = clock_type::now();
-    std::thread server_thread{[&] { coro::sync_wait(server_task()); }};
+    const auto                    start = clock_type::now();
+    std::thread                   server_thread{[&] { coro::sync_wait(server_task()); }};
     std::vector<coro::task<void>> clients;
     clients.reserve(connections_full);
     for (std::size_t i = 0; i < connections_full; ++i)

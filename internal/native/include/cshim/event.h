@@ -31,7 +31,7 @@ gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
 gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
 struct gocoro_io_scheduler;
 gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
-void gocoro_event_reset(gocoro_event* e);
+void         gocoro_event_reset(gocoro_event* e);
 
 #ifdef __cplusplus
 }

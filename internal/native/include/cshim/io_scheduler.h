@@ -44,12 +44,12 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * is the coro::poll_status (0 event, 1 timeout, 2 error, 3 closed) or -GOCORO_ESHUTDOWN if the scheduler has
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
-int    gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
-int    gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
+int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
-void   gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
-void   gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_shutdown(gocoro_io_scheduler* s);
+void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #ifdef __cplusplus
 }

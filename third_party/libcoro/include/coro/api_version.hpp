@@ -31,19 +31,11 @@
 // before it opens coro::v14 or coro::v16.
 namespace coro
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 namespace concepts
 {
-LIBCORO_INLINE_V14 namespace v14
-{
-}
-LIBCORO_INLINE_V16 namespace v16
-{
-}
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
 } // namespace coro

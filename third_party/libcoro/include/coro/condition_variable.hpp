@@ -35,7 +35,7 @@ class condition_variable
 public:
     using predicate_type = std::function<bool()>;
 
-    condition_variable() = default;
+    condition_variable()  = default;
     ~condition_variable() = default;
 
     condition_variable(const condition_variable&)                    = delete;
@@ -113,8 +113,7 @@ public:
     {
     public:
         awaiter_with_predicate(condition_variable& cv, coro::v16::scoped_lock& lock, predicate_type predicate)
-            : awaiter_base(cv, lock),
-              m_predicate(std::move(predicate))
+            : awaiter_base(cv, lock), m_predicate(std::move(predicate))
         {
         }
         auto await_ready() -> bool { return m_predicate(); }
@@ -133,10 +132,11 @@ public:
     {
     public:
         awaiter_with_predicate_stop_token(
-            condition_variable& cv, coro::v16::scoped_lock& lock, std::stop_token stop_token, predicate_type predicate)
-            : awaiter_base(cv, lock),
-              m_stop_token(std::move(stop_token)),
-              m_predicate(std::move(predicate))
+            condition_variable&     cv,
+            coro::v16::scoped_lock& lock,
+            std::stop_token         stop_token,
+            predicate_type          predicate)
+            : awaiter_base(cv, lock), m_stop_token(std::move(stop_token)), m_predicate(std::move(predicate))
         {
         }
         auto await_ready() -> bool { return on_notify(); }
@@ -157,7 +157,7 @@ public:
 
     /// wait_for / wait_until: a notification (with the predicate and stop rules of the untimed waits) races a timer
     /// run on `executor`. result_type is std::cv_status (no predicate) or bool (the predicate's last value).
-    template<coro::concepts::io_executor executor_type, typename result_type>
+    template <coro::concepts::io_executor executor_type, typename result_type>
     class awaiter_with_wait : public awaiter_base
     {
     public:
@@ -168,10 +168,7 @@ public:
             std::chrono::nanoseconds       duration,
             std::optional<predicate_type>  predicate,
             std::optional<std::stop_token> stop_token)
-            : awaiter_base(cv, lock),
-              m_executor(executor),
-              m_duration(duration),
-              m_predicate(std::move(predicate)),
+            : awaiter_base(cv, lock), m_executor(executor), m_duration(duration), m_predicate(std::move(predicate)),
               m_stop_token(std::move(stop_token))
         {
         }
@@ -223,10 +220,7 @@ public:
             return value || (m_stop_token.has_value() && m_stop_token->stop_requested());
         }
 
-        auto on_timeout() -> void override
-        {
-            set_result(m_predicate.has_value() ? (*m_predicate)() : false, true);
-        }
+        auto on_timeout() -> void override { set_result(m_predicate.has_value() ? (*m_predicate)() : false, true); }
 
     private:
         auto set_result(bool value, bool timed_out) -> void
@@ -245,8 +239,9 @@ public:
         /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
         /// timer cancellation), then takes the wait over unless a notifier already has.
         static auto make_timer_task(
-            executor_type& executor, std::chrono::nanoseconds duration, std::shared_ptr<timed_state> state)
-            -> coro::task<void>
+            executor_type&               executor,
+            std::chrono::nanoseconds     duration,
+            std::shared_ptr<timed_state> state) -> coro::task<void>
         {
             co_await executor.schedule_after(duration);
             if (!state->claim(timed_state::timed_out))
@@ -271,7 +266,7 @@ public:
     [[nodiscard]] auto notify_one() -> coro::task<void>;
 
     /// Spawns notify_one() detached on `executor` and returns at once.
-    template<coro::concepts::v16::executor executor_type>
+    template <coro::concepts::v16::executor executor_type>
     auto notify_one(std::unique_ptr<executor_type>& executor) -> void
     {
         executor->spawn_detached(notify_one());
@@ -282,7 +277,7 @@ public:
 
     /// Detaches every current waiter and spawns one detached task per waiter on `executor` that notifies it, so
     /// they are resumed in parallel on the executor's threads. A waiter the executor refuses keeps waiting.
-    template<coro::concepts::v16::executor executor_type>
+    template <coro::concepts::v16::executor executor_type>
     auto notify_all(std::unique_ptr<executor_type>& executor) -> void
     {
         for (auto& popped : detach_all())
@@ -311,16 +306,16 @@ public:
     /// executor holding the mutex again). Without a predicate the result is std::cv_status; with one, the
     /// predicate's last value (evaluated once more at the timeout). A predicate true at the call does not suspend.
     /// If the executor refuses the timer (shut down) the wait times out at once without releasing the mutex.
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
-        std::unique_ptr<executor_type>& executor,
-        coro::v16::scoped_lock&         lock,
+        std::unique_ptr<executor_type>&                    executor,
+        coro::v16::scoped_lock&                            lock,
         const std::chrono::duration<rep_type, period_type> duration) -> awaiter_with_wait<executor_type, std::cv_status>
     {
         return awaiter_with_wait<executor_type, std::cv_status>{
             *this, *executor, lock, to_wait(duration), std::nullopt, std::nullopt};
     }
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
         std::unique_ptr<executor_type>&                    executor,
         coro::v16::scoped_lock&                            lock,
@@ -330,7 +325,7 @@ public:
         return awaiter_with_wait<executor_type, bool>{
             *this, *executor, lock, to_wait(duration), std::move(predicate), std::nullopt};
     }
-    template<coro::concepts::io_executor executor_type, class rep_type, class period_type>
+    template <coro::concepts::io_executor executor_type, class rep_type, class period_type>
     [[nodiscard]] auto wait_for(
         std::unique_ptr<executor_type>&                    executor,
         coro::v16::scoped_lock&                            lock,
@@ -341,43 +336,43 @@ public:
         return awaiter_with_wait<executor_type, bool>{
             *this, *executor, lock, to_wait(duration), std::move(predicate), std::move(stop_token)};
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time)
         -> awaiter_with_wait<executor_type, std::cv_status>
     {
         return wait_for(executor, lock, until(wait_until_time));
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time,
-        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+        predicate_type                                           predicate) -> awaiter_with_wait<executor_type, bool>
     {
         return wait_for(executor, lock, until(wait_until_time), std::move(predicate));
     }
-    template<coro::concepts::io_executor executor_type, class clock_type, class duration_type>
+    template <coro::concepts::io_executor executor_type, class clock_type, class duration_type>
     [[nodiscard]] auto wait_until(
-        std::unique_ptr<executor_type>&                         executor,
-        coro::v16::scoped_lock&                                 lock,
-        std::stop_token                                         stop_token,
+        std::unique_ptr<executor_type>&                          executor,
+        coro::v16::scoped_lock&                                  lock,
+        std::stop_token                                          stop_token,
         const std::chrono::time_point<clock_type, duration_type> wait_until_time,
-        predicate_type                                          predicate) -> awaiter_with_wait<executor_type, bool>
+        predicate_type                                           predicate) -> awaiter_with_wait<executor_type, bool>
     {
         return wait_for(executor, lock, std::move(stop_token), until(wait_until_time), std::move(predicate));
     }
 
 private:
     /// Non-positive durations wait 1ns (upstream's rule for deadlines already passed).
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     static auto to_wait(std::chrono::duration<rep_type, period_type> duration) -> std::chrono::nanoseconds
     {
         return std::max(std::chrono::duration_cast<std::chrono::nanoseconds>(duration), std::chrono::nanoseconds{1});
     }
-    template<class clock_type, class duration_type>
+    template <class clock_type, class duration_type>
     static auto until(std::chrono::time_point<clock_type, duration_type> time) -> std::chrono::nanoseconds
     {
         return to_wait(time - clock_type::now());
@@ -393,7 +388,7 @@ private:
     };
 
     static auto mutex_of(coro::v16::scoped_lock& lock) -> coro::v16::mutex&;
-    auto push(awaiter_base* waiter) -> void;
+    auto        push(awaiter_base* waiter) -> void;
     /// Re-queues a waiter whose predicate was false, unless its timer has taken it over meanwhile.
     auto push_back(const popped_waiter& popped) -> void;
     auto pop() -> std::optional<popped_waiter>;
@@ -408,7 +403,7 @@ private:
     /// The timer won: sets the waiter's result and resumes it (the caller holds the waiter's mutex for it).
     static auto resume_timed_out(timed_state& state) -> void;
 
-    std::mutex    m_waiters_mutex;
+    std::mutex m_waiters_mutex;
     /// Most recent first, linked by awaiter_base::m_next. Guarded by m_waiters_mutex (a waiter whose predicate
     /// is still false goes back on the list, so a lock-free stack would suffer from ABA).
     awaiter_base* m_waiters{nullptr};

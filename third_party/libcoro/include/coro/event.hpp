@@ -49,16 +49,15 @@ public:
     auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
 
     /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(e, policy);
     }
 
     /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept
-        -> void
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
     {
         set_on(*e, policy);
     }
@@ -71,7 +70,7 @@ public:
 protected:
     friend struct awaiter;
 
-    template<typename executor_type>
+    template <typename executor_type>
     auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
     {
         void* old_value = m_state.exchange(this, std::memory_order_acq_rel);

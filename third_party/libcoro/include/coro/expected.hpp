@@ -10,10 +10,10 @@
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = std::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = std::unexpected<E>;
 } // namespace coro
 
@@ -22,10 +22,10 @@ using unexpected = std::unexpected<E>;
 
 namespace coro
 {
-template<typename T, typename E>
+template <typename T, typename E>
 using expected = coro::detail::expected<T, E>;
 
-template<typename E>
+template <typename E>
 using unexpected = coro::detail::unexpected<E>;
 } // namespace coro
 

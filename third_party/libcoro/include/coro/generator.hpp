@@ -11,14 +11,14 @@
 
 namespace coro
 {
-template<typename T>
+template <typename T>
 class generator;
 
 namespace detail
 {
 /// Promise of generator<T>: keeps the address of the most recently yielded object (which stays alive in the
 /// suspended body until the next resume) and any exception that ended the body.
-template<typename T>
+template <typename T>
 class generator_promise
 {
 public:
@@ -54,7 +54,7 @@ public:
     auto value() const noexcept -> reference_type { return static_cast<reference_type>(*m_value); }
 
     /// Generators are synchronous: co_await inside a generator body does not compile.
-    template<typename U>
+    template <typename U>
     auto await_transform(U&& value) -> std::suspend_never = delete;
 
     auto rethrow_if_exception() -> void
@@ -75,7 +75,7 @@ struct generator_sentinel
 };
 
 /// Input iterator over a generator: ++ resumes the body to its next co_yield.
-template<typename T>
+template <typename T>
 class generator_iterator
 {
     using coroutine_handle = std::coroutine_handle<generator_promise<T>>;
@@ -127,7 +127,7 @@ private:
 
 /// Lazy, synchronous, single-pass sequence produced by a coroutine body with co_yield. Yielded objects are
 /// exposed by reference (never copied). A std::ranges::view, so it composes with range adaptors.
-template<typename T>
+template <typename T>
 class generator : public std::ranges::view_base
 {
 public:
@@ -188,7 +188,7 @@ private:
 
 namespace detail
 {
-template<typename T>
+template <typename T>
 auto generator_promise<T>::get_return_object() noexcept -> generator<T>
 {
     return generator<T>{std::coroutine_handle<generator_promise<T>>::from_promise(*this)};

@@ -10,5 +10,5 @@
 //   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
 //     its headers with those blocks and this header's #include lines removed.
 #ifndef GOCORO_CORE_EXTENSIONS
-#define GOCORO_CORE_EXTENSIONS 1
+    #define GOCORO_CORE_EXTENSIONS 1
 #endif

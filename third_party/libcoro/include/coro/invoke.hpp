@@ -11,7 +11,7 @@ namespace coro
 {
 namespace detail
 {
-template<typename return_type, typename functor_type, typename... stored_args_type>
+template <typename return_type, typename functor_type, typename... stored_args_type>
 auto invoke_in_frame(functor_type functor, stored_args_type... args) -> return_type
 {
     // functor and args are parameters, i.e. they live in this coroutine's frame until it finishes.
@@ -24,7 +24,7 @@ auto invoke_in_frame(functor_type functor, stored_args_type... args) -> return_t
 /// (use std::ref to pass a reference), so a capturing lambda and temporaries may die before the task is awaited.
 /// Unlike libcoro v0.16, which starts the functor eagerly inside invoke(), the returned task is lazy like every
 /// coro::task: nothing runs until it is awaited, so it can never be resumed twice.
-template<typename functor_type, typename... args_type>
+template <typename functor_type, typename... args_type>
 auto invoke(functor_type functor, args_type&&... args)
     -> std::invoke_result_t<functor_type&, std::decay_t<args_type>&&...>
 {

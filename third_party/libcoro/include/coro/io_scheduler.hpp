@@ -1,9 +1,9 @@
 #pragma once
 
-#include "coro/gocoro_extensions.hpp"
 #include "coro/detail/poll_info.hpp"
 #include "coro/expected.hpp"
 #include "coro/fd.hpp"
+#include "coro/gocoro_extensions.hpp"
 #include "coro/poll.hpp"
 #include "coro/task.hpp"
 #include "coro/thread_pool.hpp"
@@ -91,8 +91,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         const execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
@@ -110,8 +109,7 @@ public:
                      ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
                  .on_thread_start_functor = nullptr,
                  .on_thread_stop_functor  = nullptr},
-            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool})
-        -> std::shared_ptr<io_scheduler>;
+            .execution_strategy = execution_strategy_t::process_tasks_on_thread_pool}) -> std::shared_ptr<io_scheduler>;
 
     io_scheduler(const io_scheduler&)                    = delete;
     io_scheduler(io_scheduler&&)                         = delete;
@@ -166,7 +164,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void>;
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -175,7 +173,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout`. The loser is not
     /// cancelled. A timeout of 0 (or negative) just schedules the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -195,9 +193,9 @@ public:
 
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins.
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         using namespace std::chrono_literals;
@@ -247,19 +245,22 @@ public:
     /// triggered), so a poll usually costs no system call; this relies on the socket being closed through
     /// net::socket (its destructor or close()), never with ::close() on its native_handle() while it lives.
     [[nodiscard]] auto poll(
-        const net::socket& sock, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>;
+        const net::socket&        sock,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// gocoro extension (not in libcoro): poll(net::socket) for a socket the caller holds as a raw descriptor: it
     /// stays registered between polls the same way, so the caller must count every close of `fd` as net::socket
     /// does (detail::fd_close_serial::note_close before and after ::close) and may call note_drained.
-    [[nodiscard]] auto poll_kept(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<poll_status>
+    [[nodiscard]] auto poll_kept(
+        fd_t                      fd,
+        coro::poll_op             op,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<poll_status>
     {
         return poll_socket(fd, op, timeout);
     }
-#endif
+    #endif
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
@@ -364,7 +365,7 @@ private:
 
     /// Two-level table indexed by fd number; pages are created on first use and never move or shrink.
     std::unique_ptr<std::atomic<fd_page*>[]> m_fd_pages;
-    std::thread                  m_io_thread;
+    std::thread                              m_io_thread;
 
     /// Pending timers/polls, queued inline tasks and live spawned tasks.
     alignas(64) std::atomic<std::size_t> m_size{0};
@@ -401,10 +402,10 @@ private:
     std::atomic<bool> m_cancel_polls{false};
     bool              m_polls_cancelled{false};
     /// Descriptors whose poll wake_poll() asked to complete; the thread processing events takes them.
-    std::mutex          m_wake_mutex;
-    std::vector<fd_t>   m_wake_fds;
-    std::vector<fd_t>   m_waking;
-    std::atomic<bool>   m_wake_requested{false};
+    std::mutex        m_wake_mutex;
+    std::vector<fd_t> m_wake_fds;
+    std::vector<fd_t> m_waking;
+    std::atomic<bool> m_wake_requested{false};
 
     std::atomic<bool> m_shutdown_requested{false};
     /// Set after shutdown when the thread processing events found nothing pending and stops: work that arrives

@@ -28,7 +28,10 @@ public:
 
     /// The current counter converted to size_t (a counter driven below zero by over-counting wraps, as in
     /// libcoro v0.14).
-    auto remaining() const noexcept -> std::size_t { return static_cast<std::size_t>(m_count.load(std::memory_order_acquire)); }
+    auto remaining() const noexcept -> std::size_t
+    {
+        return static_cast<std::size_t>(m_count.load(std::memory_order_acquire));
+    }
 
     /// Subtracts `n`; the call that brings the counter to zero or below resumes every waiter inline on this
     /// thread (most recent first).
@@ -41,7 +44,7 @@ public:
     }
 
     /// As count_down(n), but waiters are handed to `executor.resume()`.
-    template<concepts::v14::executor executor_type>
+    template <concepts::v14::executor executor_type>
     auto count_down(executor_type& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)
@@ -51,7 +54,7 @@ public:
     }
 
     /// libcoro v0.16 spelling of count_down(executor, n): the executor is passed as the unique_ptr owning it.
-    template<concepts::v16::executor executor_type>
+    template <concepts::v16::executor executor_type>
     auto count_down(std::unique_ptr<executor_type>& executor, std::int64_t n = 1) noexcept -> void
     {
         if (m_count.fetch_sub(n, std::memory_order_acq_rel) <= n)

@@ -33,21 +33,21 @@ auto to_string(poll_op op) -> const std::string&;
 // coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
 LIBCORO_INLINE_V14 namespace v14
 {
-/// How a poll finished.
-enum class poll_status
-{
-    /// The file descriptor is ready for the requested operation.
-    event,
-    /// The timeout elapsed first.
-    timeout,
-    /// The kernel reported an error on the descriptor (or it could not be polled at all).
-    error,
-    /// The peer hung up.
-    closed
-};
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
 
-/// "event", "timeout", "error", "closed" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v14
 
 } // namespace coro

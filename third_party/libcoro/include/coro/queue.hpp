@@ -41,7 +41,7 @@ enum class queue_consume_result
 /// thread before the push completes. States: running → (shutdown_drain) draining → stopped, or → (shutdown)
 /// stopped. The internal lock is a short std::mutex section, never held while a coroutine is resumed. The
 /// destructor shuts the queue down, so suspended consumers are resumed with `stopped` on the destroying thread.
-template<typename element_type>
+template <typename element_type>
 class queue
 {
     enum class state_type
@@ -77,10 +77,10 @@ public:
         }
         auto await_resume() -> expected<element_type, queue_consume_result> { return std::move(*m_result); }
 
-        queue&                                                 m_queue;
+        queue&                                                      m_queue;
         std::optional<expected<element_type, queue_consume_result>> m_result{};
-        std::coroutine_handle<>                                m_awaiting_coroutine{};
-        awaiter*                                               m_next{nullptr};
+        std::coroutine_handle<>                                     m_awaiting_coroutine{};
+        awaiter*                                                    m_next{nullptr};
     };
 
     queue() = default;
@@ -98,7 +98,7 @@ public:
     auto push(const element_type& element) -> coro::task<queue_produce_result> { co_return produce(element); }
     auto push(element_type&& element) -> coro::task<queue_produce_result> { co_return produce(std::move(element)); }
 
-    template<typename... args_type>
+    template <typename... args_type>
     auto emplace(args_type&&... args) -> coro::task<queue_produce_result>
     {
         co_return produce(element_type(std::forward<args_type>(args)...));
@@ -155,7 +155,7 @@ public:
 
     /// Refuses further pushes, lets consumers empty the queue (yielding on `e` while they do), then shuts down.
     /// Only acts on a running queue; ends early if someone else calls shutdown() meanwhile.
-    template<coro::concepts::v16::executor executor_type>
+    template <coro::concepts::v16::executor executor_type>
     auto shutdown_drain(std::unique_ptr<executor_type>& e) -> coro::task<void>
     {
         {
@@ -179,7 +179,7 @@ public:
 private:
     auto state() const noexcept -> state_type { return m_state.load(std::memory_order_acquire); }
 
-    template<typename value_type>
+    template <typename value_type>
     auto produce(value_type&& element) -> queue_produce_result
     {
         std::unique_lock lk{m_mutex};

@@ -32,7 +32,7 @@ enum class consume_result
 /// is FIFO. `element` must be default-constructible and move-assignable (move-only types are fine).
 /// notify_waiters() stops the buffer: later produce() calls report ring_buffer_stopped, while consume() keeps
 /// returning the elements already stored and reports ring_buffer_stopped once the buffer is empty.
-template<typename element, std::size_t num_elements>
+template <typename element, std::size_t num_elements>
 class ring_buffer
 {
     static_assert(num_elements != 0, "num_elements cannot be zero");
@@ -63,8 +63,8 @@ public:
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
         {
             // The lock is still held from await_ready(), which already handled a stopped buffer.
-            m_awaiting_coroutine = awaiting_coroutine;
-            m_next               = m_rb.m_produce_waiters;
+            m_awaiting_coroutine   = awaiting_coroutine;
+            m_next                 = m_rb.m_produce_waiters;
             m_rb.m_produce_waiters = this;
             m_rb.m_mutex.unlock();
             return true;
@@ -155,9 +155,9 @@ public:
             {
                 return;
             }
-            m_stopped        = true;
-            producers        = std::exchange(m_produce_waiters, nullptr);
-            consumers        = std::exchange(m_consume_waiters, nullptr);
+            m_stopped = true;
+            producers = std::exchange(m_produce_waiters, nullptr);
+            consumers = std::exchange(m_consume_waiters, nullptr);
         }
 
         while (producers != nullptr)
@@ -248,14 +248,14 @@ private:
         return (i + 1 == num_elements) ? 0 : i + 1;
     }
 
-    std::mutex                           m_mutex;
-    std::array<element, num_elements>    m_elements{};
-    std::size_t                          m_front{0};
-    std::size_t                          m_back{0};
-    std::atomic<std::size_t>             m_used{0};
-    produce_operation*                   m_produce_waiters{nullptr};
-    consume_operation*                   m_consume_waiters{nullptr};
-    bool                                 m_stopped{false};
+    std::mutex                        m_mutex;
+    std::array<element, num_elements> m_elements{};
+    std::size_t                       m_front{0};
+    std::size_t                       m_back{0};
+    std::atomic<std::size_t>          m_used{0};
+    produce_operation*                m_produce_waiters{nullptr};
+    consume_operation*                m_consume_waiters{nullptr};
+    bool                              m_stopped{false};
 };
 
 } // namespace coro

@@ -57,8 +57,7 @@ public:
         std::function<void()> on_io_thread_start_functor{nullptr};
         std::function<void()> on_io_thread_stop_functor{nullptr};
         thread_pool::options  pool{
-             .thread_count =
-                ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
              .on_thread_start_functor = nullptr,
              .on_thread_stop_functor  = nullptr};
         /// Not const (unlike io_scheduler::options), so options can be assigned.
@@ -116,7 +115,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
 
     /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -125,7 +124,7 @@ public:
 
     /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
     /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
-    template<typename return_type, typename rep, typename period>
+    template <typename return_type, typename rep, typename period>
     [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
@@ -144,9 +143,9 @@ public:
 #ifndef EMSCRIPTEN
     /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
     /// case, which just schedules and awaits the task).
-    template<typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(
-        std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
         -> coro::task<coro::expected<return_type, timeout_status>>
     {
         static_assert(
@@ -164,7 +163,7 @@ public:
 #endif
 
     /// Same as yield_for(amount).
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
     {
         return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
@@ -178,7 +177,7 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
     /// have millisecond resolution: a sub-millisecond remainder rounds up.
-    template<class rep_type, class period_type>
+    template <class rep_type, class period_type>
     [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
     {
         return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
@@ -202,7 +201,7 @@ public:
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
 
     /// resume() for each handle; returns how many were accepted.
-    template<coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> std::size_t
     {
         std::size_t accepted = 0;
@@ -227,7 +226,7 @@ public:
     [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
 
 private:
-    template<typename rep, typename period>
+    template <typename rep, typename period>
     static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
     {
         return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
@@ -242,7 +241,7 @@ private:
     }
 
     /// when_any needs a value from each side: a void task reports std::monostate.
-    template<typename return_type>
+    template <typename return_type>
     static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
     {
         return task;
@@ -253,7 +252,7 @@ private:
         co_return std::monostate{};
     }
 
-    template<typename return_type>
+    template <typename return_type>
     auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
     {
         if constexpr (std::is_void_v<return_type>)
@@ -269,12 +268,13 @@ private:
 
     /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
     /// void) or the timeout.
-    template<typename return_type, typename variant_type>
+    template <typename return_type, typename variant_type>
     static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
     {
         if (result.index() != 0)
         {
-            return coro::expected<return_type, timeout_status>(coro::unexpected<timeout_status>(timeout_status::timeout));
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
         }
         if constexpr (std::is_void_v<return_type>)
         {

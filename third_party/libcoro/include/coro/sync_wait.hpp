@@ -55,13 +55,13 @@ protected:
     ~sync_wait_task_promise_base() = default;
 };
 
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task;
 
 /// Promise of the eager wrapper sync_wait runs. Non-void results arrive through co_yield, which keeps the
 /// awaited value (a reference into the awaited object, or a temporary in this frame) alive while the
 /// wrapper stays suspended, so only its address is stored: nothing is copied or moved here.
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task_promise : public sync_wait_task_promise_base
 {
 public:
@@ -90,10 +90,7 @@ public:
         struct completion_notifier
         {
             auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_type coroutine) const noexcept -> void
-            {
-                coroutine.promise().m_event->set();
-            }
+            auto await_suspend(coroutine_type coroutine) const noexcept -> void { coroutine.promise().m_event->set(); }
             auto await_resume() noexcept -> void {}
         };
         return completion_notifier{};
@@ -114,7 +111,7 @@ private:
     value_type* m_value{nullptr};
 };
 
-template<>
+template <>
 class sync_wait_task_promise<void> : public sync_wait_task_promise_base
 {
     using coroutine_type = std::coroutine_handle<sync_wait_task_promise<void>>;
@@ -136,10 +133,7 @@ public:
         struct completion_notifier
         {
             auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_type coroutine) const noexcept -> void
-            {
-                coroutine.promise().m_event->set();
-            }
+            auto await_suspend(coroutine_type coroutine) const noexcept -> void { coroutine.promise().m_event->set(); }
             auto await_resume() noexcept -> void {}
         };
         return completion_notifier{};
@@ -156,7 +150,7 @@ public:
     }
 };
 
-template<typename return_type>
+template <typename return_type>
 class sync_wait_task
 {
 public:
@@ -196,7 +190,7 @@ private:
     coroutine_type m_coroutine;
 };
 
-template<typename return_type>
+template <typename return_type>
 inline auto sync_wait_task_promise<return_type>::get_return_object() noexcept -> sync_wait_task<return_type>
 {
     return sync_wait_task<return_type>{coroutine_type::from_promise(*this)};
@@ -207,7 +201,7 @@ inline auto sync_wait_task_promise<void>::get_return_object() noexcept -> sync_w
     return sync_wait_task<void>{coroutine_type::from_promise(*this)};
 }
 
-template<
+template <
     concepts::awaitable awaitable_type,
     typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 static auto make_sync_wait_task(awaitable_type&& a) -> sync_wait_task<return_type>
@@ -228,7 +222,7 @@ static auto make_sync_wait_task(awaitable_type&& a) -> sync_wait_task<return_typ
 /// Runs `a` on the calling thread until it completes (it may hop to other threads meanwhile), blocking this
 /// thread, and returns its result here. Reference results refer into the awaited object (valid until the end of
 /// the caller's full-expression); value results are returned by value.
-template<
+template <
     concepts::awaitable awaitable_type,
     typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 auto sync_wait(awaitable_type&& a) -> decltype(auto)

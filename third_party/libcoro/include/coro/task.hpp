@@ -2,7 +2,7 @@
 
 #include "coro/gocoro_extensions.hpp"
 #if GOCORO_CORE_EXTENSIONS
-#include "coro/detail/frame_allocator.hpp"
+    #include "coro/detail/frame_allocator.hpp"
 #endif
 
 #include <coroutine>
@@ -15,7 +15,7 @@
 
 namespace coro
 {
-template<typename return_type = void>
+template <typename return_type = void>
 class task;
 
 namespace detail
@@ -28,7 +28,7 @@ struct promise_base
     {
         auto await_ready() const noexcept -> bool { return false; }
 
-        template<typename promise_type>
+        template <typename promise_type>
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
@@ -77,7 +77,7 @@ struct unset_return_value
     throw std::runtime_error{"The return value was never set, did you execute the coroutine?"};
 }
 
-template<typename return_type>
+template <typename return_type>
 struct promise final : public promise_base
 {
     using task_type                                = task<return_type>;
@@ -98,7 +98,7 @@ struct promise final : public promise_base
 
     auto get_return_object() noexcept -> task_type;
 
-    template<typename value_type>
+    template <typename value_type>
         requires(return_type_is_reference and std::is_constructible_v<return_type, value_type &&>) or
                 (not return_type_is_reference and std::is_constructible_v<stored_type, value_type &&>)
     auto return_value(value_type&& value) -> void
@@ -200,7 +200,7 @@ private:
     variant_type m_storage{};
 };
 
-template<>
+template <>
 struct promise<void> : public promise_base
 {
     using task_type        = task<void>;
@@ -235,7 +235,7 @@ private:
 
 /// A lazy coroutine producing one `return_type`. Owns its frame; awaited by at most one coroutine at a
 /// time; not thread-safe. The body starts at the first resume() or when awaited.
-template<typename return_type>
+template <typename return_type>
 class [[nodiscard]] task
 {
 public:
@@ -341,7 +341,7 @@ private:
 
 namespace detail
 {
-template<typename return_type>
+template <typename return_type>
 inline auto promise<return_type>::get_return_object() noexcept -> task<return_type>
 {
     return task<return_type>{coroutine_handle::from_promise(*this)};

@@ -73,7 +73,7 @@ inline auto make_task_group_runner(coro::task<void> user_task) -> task_group_run
 /// A group of tasks started on an executor. `co_await group` (or sync_wait(group)) completes once every task
 /// started so far has finished, at once for a group with no running task; the group can be reused afterwards.
 /// The destructor blocks until the group is empty. Thread-safe.
-template<concepts::v16::executor executor_type>
+template <concepts::v16::executor executor_type>
 class task_group
 {
 public:
@@ -92,7 +92,7 @@ public:
     }
 
     /// Starts every task of `tasks` (moved out of the range).
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(executor_type* executor, range_type tasks) : task_group(executor)
     {
         for (auto& task : tasks)
@@ -110,7 +110,7 @@ public:
     {
     }
 
-    template<coro::concepts::range_of<coro::task<void>> range_type>
+    template <coro::concepts::range_of<coro::task<void>> range_type>
     explicit task_group(std::unique_ptr<executor_type>& executor, range_type tasks)
         : task_group(executor.get(), std::move(tasks))
     {

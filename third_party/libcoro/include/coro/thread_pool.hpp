@@ -127,7 +127,7 @@ public:
     auto spawn_joinable(coro::task<void>&& task) noexcept -> coro::task<void>;
 
     /// A task that first moves onto the pool and then runs `task`, returning its value.
-    template<typename return_type>
+    template <typename return_type>
     [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
     {
         co_await schedule();
@@ -138,7 +138,7 @@ public:
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
     /// Queues every non-null handle in one batch; returns how many were queued.
-    template<coro::concepts::range_of<std::coroutine_handle<>> range_type>
+    template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
         uint64_t count = 0;
@@ -235,15 +235,15 @@ private:
     bool m_sealed{false};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
-    std::atomic<uint32_t>             m_spinners{0};
+    std::atomic<uint32_t> m_spinners{0};
     alignas(64) std::atomic<uint32_t> m_wake_epoch{0};
     /// A futex wake was issued and the woken worker has not started searching yet.
     std::atomic<bool> m_wake_pending{false};
 
     /// Spawned tasks that have not finished yet.
     alignas(64) std::atomic<std::size_t> m_spawned{0};
-    std::atomic<bool>                    m_shutdown_requested{false};
-    std::mutex                           m_join_mutex;
+    std::atomic<bool> m_shutdown_requested{false};
+    std::mutex        m_join_mutex;
 };
 
 } // namespace coro

@@ -3,7 +3,7 @@
 #include "coro/concepts/awaitable.hpp"
 #include "coro/gocoro_extensions.hpp"
 #if GOCORO_CORE_EXTENSIONS
-#include "coro/detail/frame_allocator.hpp"
+    #include "coro/detail/frame_allocator.hpp"
 #endif
 #include "coro/detail/void_value.hpp"
 
@@ -36,10 +36,7 @@ public:
     auto operator=(const when_all_latch&) -> when_all_latch& = delete;
     auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
 
-    auto is_ready() const noexcept -> bool
-    {
-        return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done();
-    }
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
 
     /// True when the awaiter must suspend (some child is still running).
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -63,14 +60,14 @@ private:
     std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable;
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task;
 
 /// Zero children: immediately ready, yields an empty tuple.
-template<>
+template <>
 class when_all_ready_awaitable<std::tuple<>>
 {
 public:
@@ -82,28 +79,25 @@ public:
     auto           await_resume() const noexcept -> std::tuple<> { return {}; }
 };
 
-template<typename... task_types>
+template <typename... task_types>
 class when_all_ready_awaitable<std::tuple<task_types...>>
 {
 public:
     explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
         std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks)...)
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
     {
     }
 
     explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
         std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)),
-          m_tasks(std::move(tasks))
+        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -156,25 +150,23 @@ private:
         return m_latch.try_await(awaiting_coroutine);
     }
 
-    when_all_latch           m_latch;
+    when_all_latch            m_latch;
     std::tuple<task_types...> m_tasks;
 };
 
-template<typename task_container_type>
+template <typename task_container_type>
 class when_all_ready_awaitable
 {
 public:
     explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)),
-          m_tasks(std::forward<task_container_type>(tasks))
+        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
     {
     }
 
     when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
     when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
         std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)),
-          m_tasks(std::move(other.m_tasks))
+        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
     {
     }
 
@@ -233,7 +225,7 @@ private:
     task_container_type m_tasks;
 };
 
-template<typename return_type>
+template <typename return_type>
 class when_all_task_promise
 {
 public:
@@ -294,12 +286,12 @@ public:
     auto return_void() noexcept -> void {}
 
 private:
-    when_all_latch*                         m_latch{nullptr};
-    std::exception_ptr                      m_exception_ptr;
-    std::add_pointer_t<return_type>         m_return_value{nullptr};
+    when_all_latch*                 m_latch{nullptr};
+    std::exception_ptr              m_exception_ptr;
+    std::add_pointer_t<return_type> m_return_value{nullptr};
 };
 
-template<>
+template <>
 class when_all_task_promise<void>
 {
 public:
@@ -355,12 +347,12 @@ private:
 };
 
 /// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template<typename return_type>
+template <typename return_type>
 class when_all_task
 {
 public:
     // To be able to call start().
-    template<typename task_container_type>
+    template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
     using promise_type          = when_all_task_promise<return_type>;
@@ -427,7 +419,7 @@ private:
     coroutine_handle_type m_coroutine;
 };
 
-template<
+template <
     concepts::awaitable awaitable,
     typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
 static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
@@ -448,7 +440,7 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
 /// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
 /// exception is read through its return_value().
-template<concepts::awaitable... awaitables_type>
+template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
     return detail::when_all_ready_awaitable<std::tuple<
@@ -457,10 +449,10 @@ template<concepts::awaitable... awaitables_type>
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
-template<
-    std::ranges::range range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
 [[nodiscard]] auto when_all(range_type awaitables)
     -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
 {

@@ -26,7 +26,7 @@ namespace detail
 {
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
-template<typename value_type>
+template <typename value_type>
 struct when_any_state
 {
     /// First-wins guard: a single atomic exchange decides the winner.
@@ -38,7 +38,7 @@ struct when_any_state
 
 /// Awaits one child of a range when_any and, if it is the first to finish, publishes its result.
 /// Exceptions are swallowed (such a child never wins).
-template<concepts::awaitable awaitable_type, typename value_type>
+template <concepts::awaitable awaitable_type, typename value_type>
 auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_type>> state) -> coro::task<void>
 {
     try
@@ -57,9 +57,8 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 }
 
 /// Same for a tuple/variadic when_any: the winner emplaces its value at its argument position.
-template<std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
-auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state)
-    -> coro::task<void>
+template <std::size_t index, concepts::awaitable awaitable_type, typename variant_type>
+auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<variant_type>> state) -> coro::task<void>
 {
     try
     {
@@ -89,7 +88,7 @@ inline auto make_when_any_tuple_controller_task(std::vector<coro::task<void>> ta
     return make_when_any_controller_task(std::move(tasks));
 }
 
-template<typename value_type>
+template <typename value_type>
 auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, std::vector<coro::task<void>> tasks)
     -> coro::task<void>
 {
@@ -98,11 +97,11 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
     co_await state->m_notify;
 }
 
-template<typename... awaitable_type>
-using when_any_variant_t = std::variant<
-    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+template <typename... awaitable_type>
+using when_any_variant_t =
+    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
 
-template<typename variant_type, typename... awaitable_type, std::size_t... indices>
+template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
     const std::shared_ptr<when_any_state<variant_type>>& state,
     std::index_sequence<indices...>,
@@ -121,7 +120,7 @@ auto make_when_any_tuple_tasks(
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
 /// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
     -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
@@ -136,7 +135,7 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// As above without a stop_source.
-template<concepts::awaitable... awaitable_type>
+template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(awaitable_type... awaitables) -> coro::task<detail::when_any_variant_t<awaitable_type...>>
 {
     using variant_type = detail::when_any_variant_t<awaitable_type...>;
@@ -149,11 +148,11 @@ template<concepts::awaitable... awaitable_type>
 }
 
 /// Range form: completes with the value of the first awaitable in `awaitables` to finish.
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
@@ -171,11 +170,11 @@ template<
     co_return std::move(*state->m_result);
 }
 
-template<
-    std::ranges::range       range_type,
+template <
+    std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type      = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
-    typename return_type_base = std::remove_reference_t<return_type>>
+    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type,
+    typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
     auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();

@@ -28,7 +28,7 @@ struct depot
 
     auto give(free_frame* b) noexcept -> bool
     {
-        std::scoped_lock lk{m_mutex};
+        std::scoped_lock  lk{m_mutex};
         const std::size_t n = m_count.load(std::memory_order_relaxed);
         if (n >= max_depot_batches)
         {
@@ -47,7 +47,7 @@ struct depot
             return nullptr;
         }
         std::scoped_lock lk{m_mutex};
-        free_frame* b = m_batches;
+        free_frame*      b = m_batches;
         if (b != nullptr)
         {
             m_batches = next_batch(b);

@@ -53,10 +53,7 @@ pipe_t::pipe_t(const pipe_t& other)
     }
 }
 
-pipe_t::pipe_t(pipe_t&& other) noexcept
-    : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)}
-{
-}
+pipe_t::pipe_t(pipe_t&& other) noexcept : m_fds{std::exchange(other.m_fds[0], -1), std::exchange(other.m_fds[1], -1)} {}
 
 auto pipe_t::operator=(const pipe_t& other) -> pipe_t&
 {

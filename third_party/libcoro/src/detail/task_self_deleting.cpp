@@ -43,9 +43,7 @@ auto promise_self_deleting::final_suspend() noexcept -> std::suspend_never
     return std::suspend_never{};
 }
 
-auto promise_self_deleting::return_void() noexcept -> void
-{
-}
+auto promise_self_deleting::return_void() noexcept -> void {}
 
 auto promise_self_deleting::unhandled_exception() -> void
 {
@@ -57,9 +55,7 @@ auto promise_self_deleting::executor_size(std::atomic<std::size_t>& executor_siz
     m_executor_size = &executor_size;
 }
 
-task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise)
-{
-}
+task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise) {}
 
 task_self_deleting::~task_self_deleting() = default;
 

@@ -16,7 +16,8 @@ auto to_string(domain_t domain) -> const std::string&
         case domain_t::ipv6:
             return ipv6;
     }
-    throw std::runtime_error{"coro::net::to_string(domain_t): unknown domain " + std::to_string(static_cast<int>(domain))};
+    throw std::runtime_error{
+        "coro::net::to_string(domain_t): unknown domain " + std::to_string(static_cast<int>(domain))};
 }
 
 ip_address::ip_address(std::span<const uint8_t> binary_address, domain_t domain) : m_domain(domain)

@@ -1,6 +1,6 @@
 #include "coro/net/socket.hpp"
 #if GOCORO_CORE_EXTENSIONS
-#include "coro/detail/fd_close_serial.hpp"
+    #include "coro/detail/fd_close_serial.hpp"
 #endif
 #include "coro/io_scheduler.hpp"
 
@@ -43,13 +43,9 @@ auto socket::type_to_os(type_t type) -> int
     throw std::runtime_error{"coro::net::socket::type_to_os: unknown socket type"};
 }
 
-socket::socket(const socket& other) : m_fd(other.m_fd == -1 ? -1 : ::dup(other.m_fd))
-{
-}
+socket::socket(const socket& other) : m_fd(other.m_fd == -1 ? -1 : ::dup(other.m_fd)) {}
 
-socket::socket(socket&& other) noexcept : m_fd(std::exchange(other.m_fd, -1))
-{
-}
+socket::socket(socket&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
 
 auto socket::operator=(const socket& other) noexcept -> socket&
 {
@@ -153,7 +149,8 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         ::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
     {
-        throw std::runtime_error{errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
+        throw std::runtime_error{
+            errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
     }
     sockaddr_storage addr{};
     socklen_t        len = detail::to_sockaddr(address, port, addr);

@@ -6,36 +6,36 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-namespace
-{
-const std::string v16_status_read{"read"};
-const std::string v16_status_write{"write"};
-const std::string v16_status_timeout{"timeout"};
-const std::string v16_status_error{"error"};
-const std::string v16_status_closed{"closed"};
-const std::string v16_status_cancelled{"cancelled"};
-const std::string v16_status_unknown{"unknown"};
-} // namespace
-
-auto to_string(poll_status status) -> const std::string&
-{
-    switch (status)
+    namespace
     {
-        case poll_status::read:
-            return v16_status_read;
-        case poll_status::write:
-            return v16_status_write;
-        case poll_status::timeout:
-            return v16_status_timeout;
-        case poll_status::error:
-            return v16_status_error;
-        case poll_status::closed:
-            return v16_status_closed;
-        case poll_status::cancelled:
-            return v16_status_cancelled;
+    const std::string v16_status_read{"read"};
+    const std::string v16_status_write{"write"};
+    const std::string v16_status_timeout{"timeout"};
+    const std::string v16_status_error{"error"};
+    const std::string v16_status_closed{"closed"};
+    const std::string v16_status_cancelled{"cancelled"};
+    const std::string v16_status_unknown{"unknown"};
+    } // namespace
+
+    auto to_string(poll_status status) -> const std::string&
+    {
+        switch (status)
+        {
+            case poll_status::read:
+                return v16_status_read;
+            case poll_status::write:
+                return v16_status_write;
+            case poll_status::timeout:
+                return v16_status_timeout;
+            case poll_status::error:
+                return v16_status_error;
+            case poll_status::closed:
+                return v16_status_closed;
+            case poll_status::cancelled:
+                return v16_status_cancelled;
+        }
+        return v16_status_unknown;
     }
-    return v16_status_unknown;
-}
 } // namespace v16
 
 auto poll_stop_source::signal_stop() noexcept -> void

@@ -8,52 +8,52 @@
 namespace coro::concepts
 {
 /// True when `type` is one of `types`.
-template<typename type, typename... types>
+template <typename type, typename... types>
 concept in_types = (std::same_as<type, types> || ...);
 
 /// Something that can be awaited directly: await_ready/await_suspend/await_resume.
-template<typename type>
+template <typename type>
 concept awaiter = requires(type t, std::coroutine_handle<> c) {
     { t.await_ready() } -> std::same_as<bool>;
     { t.await_suspend(c) } -> in_types<void, bool, std::coroutine_handle<>>;
     { t.await_resume() };
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable = requires(type t) {
     { t.operator co_await() } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable = requires(type t) {
     { operator co_await(t) } -> awaiter;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable = member_co_await_awaitable<type> || global_co_await_awaitable<type> || awaiter<type>;
 
-template<typename type>
+template <typename type>
 concept awaiter_void = awaiter<type> && requires(type t) {
     { t.await_resume() } -> std::same_as<void>;
 };
 
-template<typename type>
+template <typename type>
 concept member_co_await_awaitable_void = requires(type t) {
     { t.operator co_await() } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept global_co_await_awaitable_void = requires(type t) {
     { operator co_await(t) } -> awaiter_void;
 };
 
-template<typename type>
+template <typename type>
 concept awaitable_void =
     member_co_await_awaitable_void<type> || global_co_await_awaitable_void<type> || awaiter_void<type>;
 
 /// Returns the awaiter `co_await value` would use: member operator co_await first, then the free
 /// operator, else the object itself.
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 static auto get_awaiter(awaitable_type&& value)
 {
     if constexpr (member_co_await_awaitable<awaitable_type>)
@@ -64,12 +64,12 @@ static auto get_awaiter(awaitable_type&& value)
         return std::forward<awaitable_type>(value);
 }
 
-template<awaitable awaitable_type, typename = void>
+template <awaitable awaitable_type, typename = void>
 struct awaitable_traits
 {
 };
 
-template<awaitable awaitable_type>
+template <awaitable awaitable_type>
 struct awaitable_traits<awaitable_type>
 {
     using awaiter_type        = decltype(get_awaiter(std::declval<awaitable_type>()));

@@ -6,7 +6,7 @@
 namespace coro::concepts
 {
 /// A read-only contiguous byte buffer (std::string, std::string_view, std::span<const char>, ...).
-template<typename type>
+template <typename type>
 concept const_buffer = requires(const type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<const char*>;
@@ -14,7 +14,7 @@ concept const_buffer = requires(const type t) {
 };
 
 /// A writable contiguous byte buffer (std::string, std::span<char>, ...).
-template<typename type>
+template <typename type>
 concept mutable_buffer = requires(type t) {
     { t.empty() } -> std::same_as<bool>;
     { t.data() } -> std::same_as<char*>;

@@ -13,10 +13,10 @@
 
 namespace coro::detail
 {
-template<typename E>
+template <typename E>
 class unexpected;
 
-template<typename T, typename E>
+template <typename T, typename E>
 class expected;
 
 /// Tag selecting the error alternative in in-place constructors.
@@ -26,26 +26,26 @@ struct unexpect_t
 };
 inline constexpr unexpect_t unexpect{};
 
-template<typename E>
+template <typename E>
 class bad_expected_access;
 
 /// Thrown by expected::value() when it holds an error.
-template<>
+template <>
 class bad_expected_access<void> : public std::exception
 {
 public:
     auto what() const noexcept -> const char* override { return "bad access to expected without a value"; }
 
 protected:
-    bad_expected_access() noexcept                                            = default;
-    bad_expected_access(const bad_expected_access&)                           = default;
-    bad_expected_access(bad_expected_access&&)                                = default;
-    auto operator=(const bad_expected_access&) -> bad_expected_access&        = default;
-    auto operator=(bad_expected_access&&) -> bad_expected_access&             = default;
-    ~bad_expected_access() override                                           = default;
+    bad_expected_access() noexcept                                     = default;
+    bad_expected_access(const bad_expected_access&)                    = default;
+    bad_expected_access(bad_expected_access&&)                         = default;
+    auto operator=(const bad_expected_access&) -> bad_expected_access& = default;
+    auto operator=(bad_expected_access&&) -> bad_expected_access&      = default;
+    ~bad_expected_access() override                                    = default;
 };
 
-template<typename E>
+template <typename E>
 class bad_expected_access : public bad_expected_access<void>
 {
 public:
@@ -74,25 +74,25 @@ namespace expected_detail
 {
 inline constexpr bool trivial_members = CORO_EXPECTED_TRIVIAL_MEMBERS;
 
-template<typename>
+template <typename>
 inline constexpr bool is_expected = false;
-template<typename T, typename E>
+template <typename T, typename E>
 inline constexpr bool is_expected<expected<T, E>> = true;
 
-template<typename>
+template <typename>
 inline constexpr bool is_unexpected = false;
-template<typename E>
+template <typename E>
 inline constexpr bool is_unexpected<unexpected<E>> = true;
 
 /// Types an unexpected<E> may hold: a non-array, non-cv object type that is not itself an unexpected.
-template<typename E>
+template <typename E>
 concept valid_error =
     std::is_object_v<E> && !std::is_array_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> && !is_unexpected<E>;
 
 /// Constructs `T` at `p` from `args`; if that may throw and the old object had to be destroyed first, the old
 /// value is kept in a temporary so a throwing construction leaves the destination unchanged (the C++23
 /// "reinit-expected" rule).
-template<typename New, typename Old, typename... Args>
+template <typename New, typename Old, typename... Args>
 constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 {
     if constexpr (std::is_nothrow_constructible_v<New, Args...>)
@@ -125,7 +125,7 @@ constexpr auto reinit(New* new_ptr, Old* old_ptr, Args&&... args) -> void
 } // namespace expected_detail
 
 /// Wraps an error value so it can initialise or be assigned to an expected.
-template<typename E>
+template <typename E>
 class unexpected
 {
     static_assert(expected_detail::valid_error<E>, "unexpected<E>: E must be a non-const, non-array object type");
@@ -134,22 +134,23 @@ public:
     constexpr unexpected(const unexpected&) = default;
     constexpr unexpected(unexpected&&)      = default;
 
-    template<typename Err = E>
-        requires(!std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
-                 !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
+    template <typename Err = E>
+        requires(
+            !std::is_same_v<std::remove_cvref_t<Err>, unexpected> &&
+            !std::is_same_v<std::remove_cvref_t<Err>, std::in_place_t> && std::is_constructible_v<E, Err>)
     constexpr explicit unexpected(Err&& e) noexcept(std::is_nothrow_constructible_v<E, Err>)
         : m_error(std::forward<Err>(e))
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit unexpected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit unexpected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...)
@@ -176,7 +177,7 @@ public:
         a.swap(b);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const unexpected& a, const unexpected<E2>& b) -> bool
     {
         return a.m_error == b.error();
@@ -186,11 +187,11 @@ private:
     E m_error;
 };
 
-template<typename E>
+template <typename E>
 unexpected(E) -> unexpected<E>;
 
 /// Holds either a `T` (the expected value) or an `E` (the error). Same interface as C++23 std::expected.
-template<typename T, typename E>
+template <typename T, typename E>
 class expected
 {
     static_assert(!std::is_reference_v<T>, "expected<T&, E> is not supported");
@@ -199,11 +200,11 @@ class expected
     static_assert(!expected_detail::is_unexpected<std::remove_cv_t<T>>);
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
     // Whether expected<U, G> may be converted from (U and G different from T and E).
-    template<typename U, typename G, typename UF, typename GF>
+    template <typename U, typename G, typename UF, typename GF>
     static constexpr bool can_convert_from =
         std::is_constructible_v<T, UF> && std::is_constructible_v<E, GF> &&
         (std::is_same_v<std::remove_cv_t<T>, bool> ||
@@ -221,7 +222,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     // -- construction ---------------------------------------------------------------------------------------
@@ -241,9 +242,10 @@ public:
 
     constexpr expected(const expected& other) noexcept(
         std::is_nothrow_copy_constructible_v<T> && std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
+        requires(
+            std::is_copy_constructible_v<T> && std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_copy_constructible_v<T> && std::is_trivially_copy_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -261,9 +263,10 @@ public:
 
     constexpr expected(expected&& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members ||
-                  !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
+        requires(
+            std::is_move_constructible_v<T> && std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members ||
+             !(std::is_trivially_move_constructible_v<T> && std::is_trivially_move_constructible_v<E>)))
         : m_has_value(other.m_has_value)
     {
         if (m_has_value)
@@ -272,7 +275,7 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, const U&, const G&>
     constexpr explicit(!std::is_convertible_v<const U&, T> || !std::is_convertible_v<const G&, E>)
         expected(const expected<U, G>& other)
@@ -284,7 +287,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires can_convert_from<U, G, U, G>
     constexpr explicit(!std::is_convertible_v<U, T> || !std::is_convertible_v<G, E>) expected(expected<U, G>&& other)
         : m_has_value(other.m_has_value)
@@ -295,55 +298,54 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U = T>
+    template <typename U = T>
         requires(!std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
                  !std::is_same_v<std::remove_cvref_t<U>, expected> &&
                  !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 (!std::is_same_v<std::remove_cv_t<T>, bool> ||
-                  !expected_detail::is_expected<std::remove_cvref_t<U>>))
+                 (!std::is_same_v<std::remove_cv_t<T>, bool> || !expected_detail::is_expected<std::remove_cvref_t<U>>))
     constexpr explicit(!std::is_convertible_v<U, T>) expected(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>)
         : m_value(std::forward<U>(v)), m_has_value(true)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
-    constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e) noexcept(
-        std::is_nothrow_constructible_v<E, const G&>)
+    constexpr explicit(!std::is_convertible_v<const G&, E>)
+        expected(const unexpected<G>& e) noexcept(std::is_nothrow_constructible_v<E, const G&>)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
-    constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e) noexcept(
-        std::is_nothrow_constructible_v<E, G>)
+    constexpr explicit(!std::is_convertible_v<G, E>)
+        expected(unexpected<G>&& e) noexcept(std::is_nothrow_constructible_v<E, G>)
         : m_error(std::move(e).error()), m_has_value(false)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<T, Args...>
     constexpr explicit expected(std::in_place_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
         : m_value(std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr explicit expected(std::in_place_t, std::initializer_list<U> il, Args&&... args)
         : m_value(il, std::forward<Args>(args)...), m_has_value(true)
     {
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) noexcept(std::is_nothrow_constructible_v<E, Args...>)
         : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -359,8 +361,9 @@ public:
 #endif
 
     constexpr ~expected()
-        requires(!expected_detail::trivial_members ||
-                 !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
+        requires(
+            !expected_detail::trivial_members ||
+            !(std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>))
     {
         if (m_has_value)
             std::destroy_at(std::addressof(m_value));
@@ -372,46 +375,47 @@ public:
 
     constexpr auto operator=(const expected& other) noexcept(
         std::is_nothrow_copy_assignable_v<T> && std::is_nothrow_copy_constructible_v<T> &&
-        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>) -> expected&
-        requires(std::is_copy_assignable_v<T> && std::is_copy_constructible_v<T> && std::is_copy_assignable_v<E> &&
-                 std::is_copy_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = other.m_value;
-        else if (m_has_value)
-            assign_error(other.m_error);
-        else if (other.m_has_value)
-            assign_value(other.m_value);
-        else
-            m_error = other.m_error;
-        return *this;
-    }
+        std::is_nothrow_copy_assignable_v<E> && std::is_nothrow_copy_constructible_v<E>)
+        -> expected& requires(
+            std::is_copy_assignable_v<T>&& std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<E>&&
+                                                                             std::is_copy_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = other.m_value;
+            else if (m_has_value)
+                assign_error(other.m_error);
+            else if (other.m_has_value)
+                assign_value(other.m_value);
+            else
+                m_error = other.m_error;
+            return *this;
+        }
 
     constexpr auto operator=(expected&& other) noexcept(
         std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_constructible_v<T> &&
-        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>) -> expected&
-        requires(std::is_move_assignable_v<T> && std::is_move_constructible_v<T> && std::is_move_assignable_v<E> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
-    {
-        if (m_has_value && other.m_has_value)
-            m_value = std::move(other.m_value);
-        else if (m_has_value)
-            assign_error(std::move(other.m_error));
-        else if (other.m_has_value)
-            assign_value(std::move(other.m_value));
-        else
-            m_error = std::move(other.m_error);
-        return *this;
-    }
+        std::is_nothrow_move_assignable_v<E> && std::is_nothrow_move_constructible_v<E>)
+        -> expected& requires(
+            std::is_move_assignable_v<T>&& std::is_move_constructible_v<T>&& std::is_move_assignable_v<E>&&
+                                                                             std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)) {
+            if (m_has_value && other.m_has_value)
+                m_value = std::move(other.m_value);
+            else if (m_has_value)
+                assign_error(std::move(other.m_error));
+            else if (other.m_has_value)
+                assign_value(std::move(other.m_value));
+            else
+                m_error = std::move(other.m_error);
+            return *this;
+        }
 
-    template<typename U = T>
-        requires(!std::is_same_v<expected, std::remove_cvref_t<U>> &&
-                 !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
-                 std::is_assignable_v<T&, U> &&
-                 (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename U = T>
+        requires(
+            !std::is_same_v<expected, std::remove_cvref_t<U>> &&
+            !expected_detail::is_unexpected<std::remove_cvref_t<U>> && std::is_constructible_v<T, U> &&
+            std::is_assignable_v<T&, U> &&
+            (std::is_nothrow_constructible_v<T, U> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(U&& v) -> expected&
     {
         if (m_has_value)
@@ -421,10 +425,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
-                 (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&> &&
+            (std::is_nothrow_constructible_v<E, const G&> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
         if (m_has_value)
@@ -434,10 +439,11 @@ public:
         return *this;
     }
 
-    template<typename G>
-        requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
-                 (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
-                  std::is_nothrow_move_constructible_v<E>))
+    template <typename G>
+        requires(
+            std::is_constructible_v<E, G> && std::is_assignable_v<E&, G> &&
+            (std::is_nothrow_constructible_v<E, G> || std::is_nothrow_move_constructible_v<T> ||
+             std::is_nothrow_move_constructible_v<E>))
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
         if (m_has_value)
@@ -447,7 +453,7 @@ public:
         return *this;
     }
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_nothrow_constructible_v<T, Args...>
     constexpr auto emplace(Args&&... args) noexcept -> T&
     {
@@ -460,7 +466,7 @@ public:
         return m_value;
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_nothrow_constructible_v<T, std::initializer_list<U>&, Args...>
     constexpr auto emplace(std::initializer_list<U> il, Args&&... args) noexcept -> T&
     {
@@ -476,9 +482,10 @@ public:
     constexpr auto swap(expected& other) noexcept(
         std::is_nothrow_move_constructible_v<T> && std::is_nothrow_swappable_v<T> &&
         std::is_nothrow_move_constructible_v<E> && std::is_nothrow_swappable_v<E>) -> void
-        requires(std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
-                 std::is_move_constructible_v<E> &&
-                 (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
+        requires(
+            std::is_swappable_v<T> && std::is_swappable_v<E> && std::is_move_constructible_v<T> &&
+            std::is_move_constructible_v<E> &&
+            (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>))
     {
         using std::swap;
         if (m_has_value && other.m_has_value)
@@ -516,7 +523,7 @@ public:
     constexpr auto operator*() const&& noexcept -> const T&& { return std::move(m_value); }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto value() & -> T&
     {
@@ -548,23 +555,23 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) const& -> T
     {
         return m_has_value ? m_value : static_cast<T>(std::forward<U>(fallback));
     }
-    template<typename U>
+    template <typename U>
     constexpr auto value_or(U&& fallback) && -> T
     {
         return m_has_value ? std::move(m_value) : static_cast<T>(std::forward<U>(fallback));
     }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
@@ -572,85 +579,85 @@ public:
 
     // -- monadic operations ---------------------------------------------------------------------------------
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         return and_then_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&&
     {
         return and_then_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         return or_else_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&&
     {
         return or_else_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         return transform_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&&
     {
         return transform_impl(std::move(*this), std::forward<F>(f));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         return transform_error_impl(*this, std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&&
     {
         return transform_error_impl(std::move(*this), std::forward<F>(f));
@@ -658,7 +665,7 @@ public:
 
     // -- comparison -----------------------------------------------------------------------------------------
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires(!std::is_void_v<T2>)
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -667,35 +674,35 @@ public:
         return a.has_value() ? static_cast<bool>(*a == *b) : static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename T2>
+    template <typename T2>
         requires(!expected_detail::is_expected<T2>)
     friend constexpr auto operator==(const expected& a, const T2& v) -> bool
     {
         return a.has_value() && static_cast<bool>(*a == v);
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());
     }
 
 private:
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_value(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_value), std::addressof(m_error), std::forward<Args>(args)...);
         m_has_value = true;
     }
 
-    template<typename... Args>
+    template <typename... Args>
     constexpr auto assign_error(Args&&... args) -> void
     {
         expected_detail::reinit(std::addressof(m_error), std::addressof(m_value), std::forward<Args>(args)...);
         m_has_value = false;
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto and_then_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -708,7 +715,7 @@ private:
         return result(unexpect, static_cast<error_ref>(std::forward<Self>(self).error()));
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto or_else_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -720,7 +727,7 @@ private:
         return std::invoke(std::forward<F>(f), std::forward<Self>(self).error());
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_impl(Self&& self, F&& f)
     {
         using value_ref = decltype(*std::forward<Self>(self));
@@ -739,7 +746,7 @@ private:
         }
     }
 
-    template<typename Self, typename F>
+    template <typename Self, typename F>
     static constexpr auto transform_error_impl(Self&& self, F&& f)
     {
         using error_ref = decltype(std::forward<Self>(self).error());
@@ -759,13 +766,13 @@ private:
 };
 
 /// expected<void, E>: either "success" or an error.
-template<typename T, typename E>
+template <typename T, typename E>
     requires std::is_void_v<T>
 class expected<T, E>
 {
     static_assert(expected_detail::valid_error<E>);
 
-    template<typename U, typename G>
+    template <typename U, typename G>
     friend class expected;
 
 public:
@@ -773,7 +780,7 @@ public:
     using error_type      = E;
     using unexpected_type = unexpected<E>;
 
-    template<typename U>
+    template <typename U>
     using rebind = expected<U, error_type>;
 
     constexpr expected() noexcept : m_has_value(true) {}
@@ -785,8 +792,9 @@ public:
 #endif
 
     constexpr expected(const expected& other) noexcept(std::is_nothrow_copy_constructible_v<E>)
-        requires(std::is_copy_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
+        requires(
+            std::is_copy_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_copy_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
@@ -800,15 +808,16 @@ public:
 #endif
 
     constexpr expected(expected&& other) noexcept(std::is_nothrow_move_constructible_v<E>)
-        requires(std::is_move_constructible_v<E> &&
-                 (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
+        requires(
+            std::is_move_constructible_v<E> &&
+            (!expected_detail::trivial_members || !std::is_trivially_move_constructible_v<E>))
         : m_has_value(other.m_has_value)
     {
         if (!m_has_value)
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, const G&>)
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const expected<U, G>& other)
         : m_has_value(other.m_has_value)
@@ -817,7 +826,7 @@ public:
             std::construct_at(std::addressof(m_error), other.m_error);
     }
 
-    template<typename U, typename G>
+    template <typename U, typename G>
         requires(std::is_void_v<U> && std::is_constructible_v<E, G>)
     constexpr explicit(!std::is_convertible_v<G, E>) expected(expected<U, G>&& other) : m_has_value(other.m_has_value)
     {
@@ -825,14 +834,14 @@ public:
             std::construct_at(std::addressof(m_error), std::move(other.m_error));
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, const G&>
     constexpr explicit(!std::is_convertible_v<const G&, E>) expected(const unexpected<G>& e)
         : m_error(e.error()), m_has_value(false)
     {
     }
 
-    template<typename G>
+    template <typename G>
         requires std::is_constructible_v<E, G>
     constexpr explicit(!std::is_convertible_v<G, E>) expected(unexpected<G>&& e)
         : m_error(std::move(e).error()), m_has_value(false)
@@ -841,13 +850,13 @@ public:
 
     constexpr explicit expected(std::in_place_t) noexcept : m_has_value(true) {}
 
-    template<typename... Args>
+    template <typename... Args>
         requires std::is_constructible_v<E, Args...>
     constexpr explicit expected(unexpect_t, Args&&... args) : m_error(std::forward<Args>(args)...), m_has_value(false)
     {
     }
 
-    template<typename U, typename... Args>
+    template <typename U, typename... Args>
         requires std::is_constructible_v<E, std::initializer_list<U>&, Args...>
     constexpr explicit expected(unexpect_t, std::initializer_list<U> il, Args&&... args)
         : m_error(il, std::forward<Args>(args)...), m_has_value(false)
@@ -867,44 +876,42 @@ public:
             std::destroy_at(std::addressof(m_error));
     }
 
-    constexpr auto operator=(const expected& other) -> expected&
-        requires(std::is_copy_assignable_v<E> && std::is_copy_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), other.m_error);
-            m_has_value = false;
+    constexpr auto operator=(const expected& other)
+        -> expected& requires(std::is_copy_assignable_v<E>&& std::is_copy_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), other.m_error);
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = other.m_error;
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = other.m_error;
-        return *this;
-    }
 
     constexpr auto operator=(expected&& other) noexcept(
-        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>) -> expected&
-        requires(std::is_move_assignable_v<E> && std::is_move_constructible_v<E>)
-    {
-        if (m_has_value && !other.m_has_value)
-        {
-            std::construct_at(std::addressof(m_error), std::move(other.m_error));
-            m_has_value = false;
+        std::is_nothrow_move_constructible_v<E> && std::is_nothrow_move_assignable_v<E>)
+        -> expected& requires(std::is_move_assignable_v<E>&& std::is_move_constructible_v<E>) {
+            if (m_has_value && !other.m_has_value)
+            {
+                std::construct_at(std::addressof(m_error), std::move(other.m_error));
+                m_has_value = false;
+            }
+            else if (!m_has_value && other.m_has_value)
+            {
+                std::destroy_at(std::addressof(m_error));
+                m_has_value = true;
+            }
+            else if (!m_has_value)
+                m_error = std::move(other.m_error);
+            return *this;
         }
-        else if (!m_has_value && other.m_has_value)
-        {
-            std::destroy_at(std::addressof(m_error));
-            m_has_value = true;
-        }
-        else if (!m_has_value)
-            m_error = std::move(other.m_error);
-        return *this;
-    }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, const G&> && std::is_assignable_v<E&, const G&>)
     constexpr auto operator=(const unexpected<G>& e) -> expected&
     {
@@ -918,7 +925,7 @@ public:
         return *this;
     }
 
-    template<typename G>
+    template <typename G>
         requires(std::is_constructible_v<E, G> && std::is_assignable_v<E&, G>)
     constexpr auto operator=(unexpected<G>&& e) -> expected&
     {
@@ -968,7 +975,7 @@ public:
     }
 
     constexpr explicit operator bool() const noexcept { return m_has_value; }
-    constexpr auto has_value() const noexcept -> bool { return m_has_value; }
+    constexpr auto     has_value() const noexcept -> bool { return m_has_value; }
 
     constexpr auto operator*() const noexcept -> void {}
 
@@ -988,18 +995,18 @@ public:
     constexpr auto error() && noexcept -> E&& { return std::move(m_error); }
     constexpr auto error() const&& noexcept -> const E&& { return std::move(m_error); }
 
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) const& -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : m_error;
     }
-    template<typename G = E>
+    template <typename G = E>
     constexpr auto error_or(G&& fallback) && -> E
     {
         return m_has_value ? static_cast<E>(std::forward<G>(fallback)) : std::move(m_error);
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1008,7 +1015,7 @@ public:
             return std::invoke(std::forward<F>(f));
         return result(unexpect, m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto and_then(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F>>;
@@ -1018,7 +1025,7 @@ public:
         return result(unexpect, std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) const&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, const E&>>;
@@ -1026,7 +1033,7 @@ public:
             return result();
         return std::invoke(std::forward<F>(f), m_error);
     }
-    template<typename F>
+    template <typename F>
     constexpr auto or_else(F&& f) &&
     {
         using result = std::remove_cvref_t<std::invoke_result_t<F, E&&>>;
@@ -1035,7 +1042,7 @@ public:
         return std::invoke(std::forward<F>(f), std::move(m_error));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1050,7 +1057,7 @@ public:
         else
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F>>;
@@ -1066,7 +1073,7 @@ public:
             return result(std::in_place, std::invoke(std::forward<F>(f)));
     }
 
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) const&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, const E&>>;
@@ -1075,7 +1082,7 @@ public:
             return result();
         return result(unexpect, std::invoke(std::forward<F>(f), m_error));
     }
-    template<typename F>
+    template <typename F>
     constexpr auto transform_error(F&& f) &&
     {
         using mapped = std::remove_cv_t<std::invoke_result_t<F, E&&>>;
@@ -1085,7 +1092,7 @@ public:
         return result(unexpect, std::invoke(std::forward<F>(f), std::move(m_error)));
     }
 
-    template<typename T2, typename E2>
+    template <typename T2, typename E2>
         requires std::is_void_v<T2>
     friend constexpr auto operator==(const expected& a, const expected<T2, E2>& b) -> bool
     {
@@ -1094,7 +1101,7 @@ public:
         return a.has_value() || static_cast<bool>(a.error() == b.error());
     }
 
-    template<typename E2>
+    template <typename E2>
     friend constexpr auto operator==(const expected& a, const unexpected<E2>& e) -> bool
     {
         return !a.has_value() && static_cast<bool>(a.error() == e.error());

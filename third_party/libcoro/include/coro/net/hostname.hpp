@@ -12,11 +12,11 @@ class hostname
 public:
     hostname() = default;
     explicit hostname(std::string hn) : m_hostname(std::move(hn)) {}
-    hostname(const hostname&)                         = default;
-    hostname(hostname&&)                              = default;
+    hostname(const hostname&)                             = default;
+    hostname(hostname&&)                                  = default;
     auto operator=(const hostname&) noexcept -> hostname& = default;
     auto operator=(hostname&&) noexcept -> hostname&      = default;
-    ~hostname()                                       = default;
+    ~hostname()                                           = default;
 
     auto data() const -> const std::string& { return m_hostname; }
 

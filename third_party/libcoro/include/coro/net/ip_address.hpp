@@ -34,11 +34,11 @@ public:
     /// domain's length.
     ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
 
-    ip_address(const ip_address&)                         = default;
-    ip_address(ip_address&&)                              = default;
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
     auto operator=(const ip_address&) noexcept -> ip_address& = default;
     auto operator=(ip_address&&) noexcept -> ip_address&      = default;
-    ~ip_address()                                         = default;
+    ~ip_address()                                             = default;
 
     auto domain() const -> domain_t { return m_domain; }
 
@@ -58,7 +58,7 @@ public:
     auto operator<=>(const ip_address& other) const = default;
 
 private:
-    domain_t                     m_domain{domain_t::ipv4};
+    domain_t                      m_domain{domain_t::ipv4};
     std::array<uint8_t, ipv6_len> m_data{};
 };
 

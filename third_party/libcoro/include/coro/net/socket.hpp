@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <iostream>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <span>
 #include <string>
+#include <sys/socket.h>
 
 namespace coro::net
 {
@@ -74,7 +74,10 @@ auto make_socket(const socket::options& opts) -> socket;
 /// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
 /// listens with `backlog`. std::runtime_error (with the reason) on any failure.
 auto make_accept_socket(
-    const socket::options& opts, const net::ip_address& address, uint16_t port, int32_t backlog = 128) -> socket;
+    const socket::options& opts,
+    const net::ip_address& address,
+    uint16_t               port,
+    int32_t                backlog = 128) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.

@@ -16,7 +16,7 @@ namespace coro
 class condition_variable;
 LIBCORO_INLINE_V16 namespace v16
 {
-class mutex;
+    class mutex;
 } // namespace v16
 
 namespace detail
@@ -44,7 +44,7 @@ protected:
 };
 
 /// Awaitable lock operation; `return_type` is coro::v16::scoped_lock (scoped_lock()) or void (lock()).
-template<typename return_type>
+template <typename return_type>
 struct lock_operation : lock_operation_base
 {
     explicit lock_operation(coro::v16::mutex& m) noexcept : lock_operation_base(m) {}
@@ -55,130 +55,133 @@ struct lock_operation : lock_operation_base
 
 LIBCORO_INLINE_V16 namespace v16
 {
-/// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
-class scoped_lock
-{
-    friend class coro::v16::mutex;
-    friend class coro::condition_variable;
-
-public:
-    enum class lock_strategy
+    /// Owns a held v16 mutex and releases it on destruction (or earlier through unlock()).
+    class scoped_lock
     {
-        /// The lock is already held by the caller; the scoped_lock takes over releasing it.
-        adopt
+        friend class coro::v16::mutex;
+        friend class coro::condition_variable;
+
+    public:
+        enum class lock_strategy
+        {
+            /// The lock is already held by the caller; the scoped_lock takes over releasing it.
+            adopt
+        };
+
+        explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+        {
+            (void)strategy;
+        }
+
+        /// Unlocks the mutex if this scoped_lock still owns it.
+        ~scoped_lock() { unlock(); }
+
+        scoped_lock(const scoped_lock&) = delete;
+        scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
+        auto operator=(const scoped_lock&) -> scoped_lock& = delete;
+        /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
+        auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
+        {
+            if (std::addressof(other) != this)
+            {
+                m_mutex = std::exchange(other.m_mutex, nullptr);
+            }
+            return *this;
+        }
+
+        /// Releases the mutex; later calls (and the destructor) do nothing.
+        auto unlock() -> void;
+
+    private:
+        coro::v16::mutex* m_mutex{nullptr};
     };
 
-    explicit scoped_lock(coro::v16::mutex& m, lock_strategy strategy = lock_strategy::adopt) noexcept : m_mutex(&m)
+    /// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
+    /// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
+    /// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
+    /// throws std::runtime_error. Not recursive.
+    class mutex
     {
-        (void)strategy;
-    }
+        friend struct coro::detail::lock_operation_base;
 
-    /// Unlocks the mutex if this scoped_lock still owns it.
-    ~scoped_lock() { unlock(); }
+    public:
+        explicit mutex() noexcept : m_state(unlocked_value()) {}
+        ~mutex() = default;
 
-    scoped_lock(const scoped_lock&) = delete;
-    scoped_lock(scoped_lock&& other) noexcept : m_mutex(std::exchange(other.m_mutex, nullptr)) {}
-    auto operator=(const scoped_lock&) -> scoped_lock& = delete;
-    /// Takes over `other`'s lock. A lock this object held before is not released (libcoro semantics).
-    auto operator=(scoped_lock&& other) noexcept -> scoped_lock&
-    {
-        if (std::addressof(other) != this)
+        mutex(const mutex&)                    = delete;
+        mutex(mutex&&)                         = delete;
+        auto operator=(const mutex&) -> mutex& = delete;
+        auto operator=(mutex&&) -> mutex&      = delete;
+
+        /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
+        [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
         {
-            m_mutex = std::exchange(other.m_mutex, nullptr);
+            return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
         }
-        return *this;
-    }
 
-    /// Releases the mutex; later calls (and the destructor) do nothing.
-    auto unlock() -> void;
-
-private:
-    coro::v16::mutex* m_mutex{nullptr};
-};
-
-/// Coroutine mutex, libcoro v0.16 flavour. Lock-free: one atomic word holds "unlocked", "locked, no waiters" or
-/// the head of a stack of waiting lock operations. unlock() with waiters transfers the lock to the most recently
-/// queued waiter (strict LIFO) and resumes it inline on the unlocking thread. unlock() of an unlocked mutex
-/// throws std::runtime_error. Not recursive.
-class mutex
-{
-    friend struct coro::detail::lock_operation_base;
-
-public:
-    explicit mutex() noexcept : m_state(unlocked_value()) {}
-    ~mutex() = default;
-
-    mutex(const mutex&)                    = delete;
-    mutex(mutex&&)                         = delete;
-    auto operator=(const mutex&) -> mutex& = delete;
-    auto operator=(mutex&&) -> mutex&      = delete;
-
-    /// Awaitable yielding a coro::v16::scoped_lock that owns the mutex.
-    [[nodiscard]] auto scoped_lock() -> coro::detail::lock_operation<coro::v16::scoped_lock>
-    {
-        return coro::detail::lock_operation<coro::v16::scoped_lock>{*this};
-    }
-
-    /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
-    [[nodiscard]] auto lock() -> coro::detail::lock_operation<void> { return coro::detail::lock_operation<void>{*this}; }
-
-    /// Takes the lock only if it is free right now; the caller must later call unlock().
-    [[nodiscard]] auto try_lock() -> bool
-    {
-        void* expected = unlocked_value();
-        return m_state.compare_exchange_strong(
-            expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
-    }
-
-    /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
-    /// returning. Throws std::runtime_error if the mutex is not locked.
-    auto unlock() -> void
-    {
-        void* state = m_state.load(std::memory_order_acquire);
-        while (true)
+        /// Awaitable that acquires the mutex and yields nothing; the caller must call unlock() later.
+        [[nodiscard]] auto lock() -> coro::detail::lock_operation<void>
         {
-            if (state == unlocked_value())
+            return coro::detail::lock_operation<void>{*this};
+        }
+
+        /// Takes the lock only if it is free right now; the caller must later call unlock().
+        [[nodiscard]] auto try_lock() -> bool
+        {
+            void* expected = unlocked_value();
+            return m_state.compare_exchange_strong(
+                expected, locked_no_waiters, std::memory_order_acquire, std::memory_order_relaxed);
+        }
+
+        /// Releases the lock, or transfers it to the most recently queued waiter and resumes that waiter inline before
+        /// returning. Throws std::runtime_error if the mutex is not locked.
+        auto unlock() -> void
+        {
+            void* state = m_state.load(std::memory_order_acquire);
+            while (true)
             {
-                throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
-            }
-            if (state == locked_no_waiters)
-            {
-                if (m_state.compare_exchange_weak(
-                        state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                if (state == unlocked_value())
                 {
+                    throw std::runtime_error{"coro::mutex::unlock() called on a mutex that is already unlocked"};
+                }
+                if (state == locked_no_waiters)
+                {
+                    if (m_state.compare_exchange_weak(
+                            state, unlocked_value(), std::memory_order_release, std::memory_order_acquire))
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
+                // our back (no ABA).
+                auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
+                void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
+                if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
+                {
+                    waiter->m_awaiting_coroutine.resume();
                     return;
                 }
-                continue;
-            }
-            // Only the lock holder pops, and waiters only push, so the head cannot be popped and re-pushed behind
-            // our back (no ABA).
-            auto* waiter = static_cast<coro::detail::lock_operation_base*>(state);
-            void* next   = waiter->m_next; // nullptr == locked_no_waiters: the lock stays held for the waiter
-            if (m_state.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire))
-            {
-                waiter->m_awaiting_coroutine.resume();
-                return;
             }
         }
-    }
 
-private:
-    static constexpr void* locked_no_waiters = nullptr;
+    private:
+        static constexpr void* locked_no_waiters = nullptr;
 
-    /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
-    auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
+        /// The mutex's own address can never be a lock operation's, so it marks "unlocked".
+        auto unlocked_value() const noexcept -> void* { return const_cast<mutex*>(this); }
 
-    /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
-    std::atomic<void*> m_state;
-};
+        /// unlocked_value(), locked_no_waiters, or the most recently queued lock operation (linked by m_next).
+        std::atomic<void*> m_state;
+    };
 
-inline auto scoped_lock::unlock() -> void
-{
-    if (m_mutex != nullptr)
+    inline auto scoped_lock::unlock() -> void
     {
-        std::exchange(m_mutex, nullptr)->unlock();
+        if (m_mutex != nullptr)
+        {
+            std::exchange(m_mutex, nullptr)->unlock();
+        }
     }
-}
 } // namespace v16
 
 namespace detail
@@ -208,7 +211,8 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
         else
         {
             m_next = static_cast<lock_operation_base*>(state);
-            if (m_mutex.m_state.compare_exchange_weak(state, this, std::memory_order_release, std::memory_order_acquire))
+            if (m_mutex.m_state.compare_exchange_weak(
+                    state, this, std::memory_order_release, std::memory_order_acquire))
             {
                 return true;
             }
@@ -216,13 +220,13 @@ inline auto lock_operation_base::await_suspend(std::coroutine_handle<> awaiting_
     }
 }
 
-template<>
+template <>
 inline auto lock_operation<coro::v16::scoped_lock>::await_resume() noexcept -> coro::v16::scoped_lock
 {
     return coro::v16::scoped_lock{m_mutex};
 }
 
-template<>
+template <>
 inline auto lock_operation<void>::await_resume() noexcept -> void
 {
 }

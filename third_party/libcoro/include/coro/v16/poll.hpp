@@ -17,20 +17,20 @@ namespace coro
 {
 LIBCORO_INLINE_V16 namespace v16
 {
-/// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-enum class poll_status
-{
-    read,
-    write,
-    timeout,
-    error,
-    closed,
-    /// The poll's poll_stop_token was triggered first.
-    cancelled
-};
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
 
-/// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-auto to_string(poll_status status) -> const std::string&;
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
 } // namespace v16
 
 /// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
@@ -55,9 +55,9 @@ public:
     poll_stop_source() : m_state(std::make_unique<state>()) {}
     ~poll_stop_source() = default;
 
-    poll_stop_source(const poll_stop_source&)                    = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source& = delete;
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
     auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
 
     /// A token for the read end of the pipe; -1 for a moved-from source.

@@ -24,7 +24,8 @@ auto library_acquire() -> void
         int rc = ares_library_init(ARES_LIB_INIT_ALL);
         if (rc != ARES_SUCCESS)
         {
-            throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_library_init failed: "} + ares_strerror(rc)};
+            throw std::runtime_error{
+                std::string{"coro::net::dns::resolver: ares_library_init failed: "} + ares_strerror(rc)};
         }
     }
     ++g_ares_count;
@@ -96,7 +97,8 @@ ares_channel_driver::ares_channel_driver(std::chrono::milliseconds timeout)
         ::close(m_wake_fd);
         ::close(m_epoll_fd);
         library_release();
-        throw std::runtime_error{std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
+        throw std::runtime_error{
+            std::string{"coro::net::dns::resolver: ares_init_options failed: "} + ares_strerror(rc)};
     }
 }
 
@@ -133,7 +135,7 @@ auto ares_channel_driver::start(const std::string& name, lookup_state& state) ->
 
 auto ares_channel_driver::next_wait(std::chrono::milliseconds cap) -> std::chrono::milliseconds
 {
-    timeval  max{};
+    timeval max{};
     max.tv_sec  = static_cast<time_t>(cap.count() / 1000);
     max.tv_usec = static_cast<suseconds_t>((cap.count() % 1000) * 1000);
     timeval  tv{};
@@ -145,7 +147,7 @@ auto ares_channel_driver::next_wait(std::chrono::milliseconds cap) -> std::chron
 auto ares_channel_driver::process() -> void
 {
     std::array<epoll_event, 16> events{};
-    int n = ::epoll_wait(m_epoll_fd, events.data(), static_cast<int>(events.size()), 0);
+    int                         n = ::epoll_wait(m_epoll_fd, events.data(), static_cast<int>(events.size()), 0);
     for (int i = 0; i < n; ++i)
     {
         const auto flags = events[i].events;
@@ -170,7 +172,7 @@ auto ares_channel_driver::cancel() -> void
 
 auto ares_channel_driver::wake() noexcept -> void
 {
-    const uint64_t one{1};
+    const uint64_t        one{1};
     [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
 }
 

@@ -6,8 +6,7 @@
 namespace coro::net::tcp
 {
 client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -18,27 +17,21 @@ client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
 }
 
 client::client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts)),
-      m_socket(std::move(socket)),
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts)), m_socket(std::move(socket)),
       m_connect_status(connect_status::connected)
 {
     // server::accept() hands over a socket that accept4() already made non-blocking.
 }
 
 client::client(const client& other)
-    : m_io_scheduler(other.m_io_scheduler),
-      m_options(other.m_options),
-      m_socket(other.m_socket),
+    : m_io_scheduler(other.m_io_scheduler), m_options(other.m_options), m_socket(other.m_socket),
       m_connect_status(other.m_connect_status)
 {
 }
 
 client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_options(std::move(other.m_options)),
-      m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
+      m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
 {
 }
 

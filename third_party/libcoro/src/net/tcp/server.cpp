@@ -7,8 +7,7 @@
 namespace coro::net::tcp
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -22,8 +21,7 @@ server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
 }
 
 server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_options(std::move(other.m_options)),
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
       m_accept_socket(std::move(other.m_accept_socket))
 {
 }
@@ -43,11 +41,11 @@ auto server::accept() -> coro::net::tcp::client
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
-    const int        fd =
-        ::accept4(m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    const int        err = errno;
-    net::socket      s{fd};
-    client::options  opts{};
+    const int        fd  = ::accept4(
+        m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int       err = errno;
+    net::socket     s{fd};
+    client::options opts{};
     if (s.is_valid())
     {
         net::detail::from_sockaddr(peer, opts.address, opts.port);

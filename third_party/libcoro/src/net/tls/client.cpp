@@ -106,9 +106,7 @@ auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
 } // namespace
 
 client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -123,22 +121,19 @@ client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context>
 }
 
 client::client(
-    std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts)),
-      m_socket(std::move(socket)),
-      m_connect_status(connection_status::connected)
+    std::shared_ptr<io_scheduler> scheduler,
+    std::shared_ptr<context>      tls_ctx,
+    net::socket                   socket,
+    options                       opts)
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
+      m_socket(std::move(socket)), m_connect_status(connection_status::connected)
 {
 }
 
 client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)),
-      m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)),
-      m_tls(std::move(other.m_tls)),
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+      m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
+      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
       m_tls_error(std::exchange(other.m_tls_error, false))
 {
 }
@@ -280,7 +275,7 @@ auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connecti
                 m_tls_error = true;
                 co_return connection_status::handshake_failed;
         }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+            // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
 #if GOCORO_CORE_EXTENSIONS
         m_io_scheduler->note_drained(m_socket.native_handle(), op);
 #endif

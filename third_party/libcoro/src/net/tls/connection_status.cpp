@@ -17,7 +17,7 @@ auto to_string(connection_status status) -> const std::string&
         "invalid_ip_address",
         "error"};
     static const std::string unknown{"unknown"};
-    const auto i = static_cast<std::size_t>(status);
+    const auto               i = static_cast<std::size_t>(status);
     return i < std::size(names) ? names[i] : unknown;
 }
 } // namespace coro::net::tls

@@ -12,7 +12,8 @@ namespace
 auto init_openssl() -> void
 {
     static std::once_flag once;
-    std::call_once(once, [] { OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr); });
+    std::call_once(
+        once, [] { OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr); });
 }
 
 auto openssl_error(const std::string& what) -> std::runtime_error
@@ -78,8 +79,8 @@ context::context(
     }
     if (SSL_CTX_check_private_key(m_ssl_ctx) != 1)
     {
-        auto e = openssl_error("private key '" + private_key.string() + "' does not match certificate '" +
-                               certificate.string() + "'");
+        auto e = openssl_error(
+            "private key '" + private_key.string() + "' does not match certificate '" + certificate.string() + "'");
         SSL_CTX_free(m_ssl_ctx);
         throw e;
     }

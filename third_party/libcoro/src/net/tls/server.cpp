@@ -6,9 +6,7 @@
 namespace coro::net::tls
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)),
-      m_tls_ctx(std::move(tls_ctx)),
-      m_options(std::move(opts))
+    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
 {
     if (m_io_scheduler == nullptr)
     {
@@ -26,10 +24,8 @@ server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context>
 }
 
 server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)),
-      m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)),
-      m_accept_socket(std::move(other.m_accept_socket))
+    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+      m_options(std::move(other.m_options)), m_accept_socket(std::move(other.m_accept_socket))
 {
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/executor.hpp"
 #include "coro/event.hpp"
 #include "coro/fd.hpp"
+#include "coro/gocoro_extensions.hpp"
 #include "coro/mutex.hpp"
 #include "coro/net/hostname.hpp"
 #include "coro/net/ip_address.hpp"
@@ -22,7 +22,7 @@
 
 namespace coro::net::dns
 {
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class resolver;
 
 enum class status
@@ -38,8 +38,8 @@ namespace detail
 /// What the c-ares callbacks fill in for one host_by_name() call.
 struct lookup_state
 {
-    uint64_t                          m_pending{0};
-    bool                              m_any_success{false};
+    uint64_t                           m_pending{0};
+    bool                               m_any_success{false};
     std::vector<coro::net::ip_address> m_ip_addresses{};
 };
 
@@ -83,13 +83,12 @@ private:
 } // namespace detail
 
 /// Outcome of one host_by_name() call.
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class result
 {
 public:
     result(executor_type& executor, coro::event& resume, uint64_t pending_dns_requests)
-        : m_executor(executor),
-          m_resume(resume)
+        : m_executor(executor), m_resume(resume)
     {
         m_state.m_pending = pending_dns_requests;
     }
@@ -109,15 +108,14 @@ private:
 
 /// Asynchronous host name resolution over c-ares, driven by an io executor's poll(). Lookups on one
 /// resolver are serialised; use several resolvers for parallel lookups.
-template<concepts::io_exceutor executor_type>
+template <concepts::io_exceutor executor_type>
 class resolver
 {
 public:
     /// Each lookup gives up after `timeout` in total. Throws std::runtime_error for a null executor or if
     /// c-ares cannot be initialised.
     explicit resolver(std::shared_ptr<executor_type> executor, std::chrono::milliseconds timeout)
-        : m_executor(std::move(executor)),
-          m_timeout(timeout)
+        : m_executor(std::move(executor)), m_timeout(timeout)
     {
         if (m_executor == nullptr)
         {
@@ -134,8 +132,8 @@ public:
     /// Resolves `hn` to its IPv4 and IPv6 addresses (hosts file first, then DNS).
     auto host_by_name(const net::hostname& hn) -> coro::task<std::unique_ptr<result<executor_type>>>
     {
-        auto        name  = hn.data(); // the hostname may be a temporary of the caller
-        auto        lock  = co_await m_mutex.lock();
+        auto        name = hn.data(); // the hostname may be a temporary of the caller
+        auto        lock = co_await m_mutex.lock();
         coro::event resume{};
         auto        r     = std::make_unique<result<executor_type>>(*m_executor, resume, 2);
         const auto  start = std::chrono::steady_clock::now();
@@ -159,8 +157,9 @@ public:
                 m_driver->cancel();
                 break;
             }
-            auto cap = (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
-            auto wait = m_driver->next_wait(cap);
+            auto cap =
+                (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
+            auto       wait   = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
             if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
             {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/buffer.hpp"
+#include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/connect.hpp"
 #include "coro/net/ip_address.hpp"
@@ -62,7 +62,7 @@ public:
 
     /// One non-blocking recv into `buffer`: {ok, bytes read}, {closed, {}} when the peer closed, or
     /// {errno status, {}} (would_block if nothing is there yet; poll(read) first).
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recv(buffer_type&& buffer) -> std::pair<recv_status, std::span<char>>
     {
         if (buffer.empty())
@@ -97,7 +97,7 @@ public:
 
     /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
     /// {errno status, whole buffer} (e.g. pipe_closed / connection_reset once the peer is gone).
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto send(const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())
@@ -114,8 +114,7 @@ public:
 #endif
             }
             return {
-                send_status::ok,
-                std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
@@ -132,10 +131,10 @@ private:
     /// Accepted connection (status pre-set to connected).
     client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts);
 
-    std::shared_ptr<io_scheduler>        m_io_scheduler{nullptr};
-    options                              m_options{};
-    net::socket                          m_socket{};
-    std::optional<net::connect_status>   m_connect_status{std::nullopt};
+    std::shared_ptr<io_scheduler>      m_io_scheduler{nullptr};
+    options                            m_options{};
+    net::socket                        m_socket{};
+    std::optional<net::connect_status> m_connect_status{std::nullopt};
 };
 
 } // namespace coro::net::tcp

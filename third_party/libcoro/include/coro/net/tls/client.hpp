@@ -2,24 +2,24 @@
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include "coro/concepts/buffer.hpp"
-#include "coro/io_scheduler.hpp"
-#include "coro/net/ip_address.hpp"
-#include "coro/net/socket.hpp"
-#include "coro/net/tls/connection_status.hpp"
-#include "coro/net/tls/context.hpp"
-#include "coro/net/tls/recv_status.hpp"
-#include "coro/net/tls/send_status.hpp"
-#include "coro/poll.hpp"
-#include "coro/task.hpp"
+    #include "coro/concepts/buffer.hpp"
+    #include "coro/io_scheduler.hpp"
+    #include "coro/net/ip_address.hpp"
+    #include "coro/net/socket.hpp"
+    #include "coro/net/tls/connection_status.hpp"
+    #include "coro/net/tls/context.hpp"
+    #include "coro/net/tls/recv_status.hpp"
+    #include "coro/net/tls/send_status.hpp"
+    #include "coro/poll.hpp"
+    #include "coro/task.hpp"
 
-#include <chrono>
-#include <cstddef>
-#include <memory>
-#include <openssl/ssl.h>
-#include <optional>
-#include <span>
-#include <utility>
+    #include <chrono>
+    #include <cstddef>
+    #include <memory>
+    #include <openssl/ssl.h>
+    #include <optional>
+    #include <span>
+    #include <utility>
 
 namespace coro::net::tls
 {
@@ -58,7 +58,7 @@ public:
 
     /// Reads decrypted bytes into `buffer`: {ok, bytes}, {closed, {}} after the peer's close_notify,
     /// {timeout, {}} or an OpenSSL error status. `timeout` nullopt/0 waits forever.
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<recv_status, std::span<char>>>
     {
@@ -66,7 +66,7 @@ public:
     }
 
     /// Writes the whole buffer as TLS records: {ok, unsent tail (empty)} or {status, {}}.
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<send_status, std::span<const char>>>
     {

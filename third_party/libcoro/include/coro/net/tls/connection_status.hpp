@@ -2,7 +2,7 @@
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <string>
+    #include <string>
 
 namespace coro::net::tls
 {

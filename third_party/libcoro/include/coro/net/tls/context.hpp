@@ -2,8 +2,8 @@
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <filesystem>
-#include <openssl/ssl.h>
+    #include <filesystem>
+    #include <openssl/ssl.h>
 
 namespace coro::net::tls
 {

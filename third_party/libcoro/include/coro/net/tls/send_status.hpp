@@ -2,9 +2,9 @@
 
 #ifdef LIBCORO_FEATURE_TLS
 
-#include <cstdint>
-#include <openssl/ssl.h>
-#include <string>
+    #include <cstdint>
+    #include <openssl/ssl.h>
+    #include <string>
 
 namespace coro::net::tls
 {

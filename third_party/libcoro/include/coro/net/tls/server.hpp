@@ -3,16 +3,16 @@
 #include "coro/gocoro_extensions.hpp"
 #ifdef LIBCORO_FEATURE_TLS
 
-#include "coro/io_scheduler.hpp"
-#include "coro/net/ip_address.hpp"
-#include "coro/net/socket.hpp"
-#include "coro/net/tls/client.hpp"
-#include "coro/net/tls/context.hpp"
-#include "coro/task.hpp"
+    #include "coro/io_scheduler.hpp"
+    #include "coro/net/ip_address.hpp"
+    #include "coro/net/socket.hpp"
+    #include "coro/net/tls/client.hpp"
+    #include "coro/net/tls/context.hpp"
+    #include "coro/task.hpp"
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
+    #include <chrono>
+    #include <cstdint>
+    #include <memory>
 
 namespace coro::net::tls
 {
@@ -49,10 +49,10 @@ public:
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
     auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
 
-#if GOCORO_CORE_EXTENSIONS
+    #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
     auto socket() const -> const net::socket& { return m_accept_socket; }
-#endif
+    #endif
 
 private:
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};

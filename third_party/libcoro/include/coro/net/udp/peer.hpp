@@ -1,7 +1,7 @@
 #pragma once
 
-#include "coro/gocoro_extensions.hpp"
 #include "coro/concepts/buffer.hpp"
+#include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/ip_address.hpp"
 #include "coro/net/recv_status.hpp"
@@ -53,7 +53,7 @@ public:
     }
 
     /// One non-blocking sendto: {ok, unsent tail} or {errno status, {}}.
-    template<concepts::const_buffer buffer_type>
+    template <concepts::const_buffer buffer_type>
     auto sendto(const info& peer_info, const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())
@@ -62,13 +62,17 @@ public:
         }
         sockaddr_storage addr{};
         socklen_t        len = net::detail::to_sockaddr(peer_info.address, peer_info.port, addr);
-        auto n = ::sendto(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL,
-                          reinterpret_cast<sockaddr*>(&addr), len);
+        auto             n   = ::sendto(
+            m_socket.native_handle(),
+            buffer.data(),
+            buffer.size(),
+            MSG_NOSIGNAL,
+            reinterpret_cast<sockaddr*>(&addr),
+            len);
         if (n >= 0)
         {
             return {
-                send_status::ok,
-                std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
         }
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK)
@@ -81,7 +85,7 @@ public:
     }
 
     /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
-    template<concepts::mutable_buffer buffer_type>
+    template <concepts::mutable_buffer buffer_type>
     auto recvfrom(buffer_type&& buffer) -> std::tuple<recv_status, peer::info, std::span<char>>
     {
         if (!m_bound)
@@ -90,8 +94,8 @@ public:
         }
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
-        auto n = ::recvfrom(m_socket.native_handle(), buffer.data(), buffer.size(), 0,
-                            reinterpret_cast<sockaddr*>(&addr), &len);
+        auto             n   = ::recvfrom(
+            m_socket.native_handle(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&addr), &len);
         if (n < 0)
         {
             // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
