@@ -213,21 +213,24 @@ func (k *taskCore) finish(op *C.gocoro_op) {
 	releaseHandle(k.handle) // last step: C++ never uses this handle again
 }
 
+// endBody records how a body ended: r is what recover() returned in the body's deferred call, returned whether
+// the body returned normally (neither, with r nil: runtime.Goexit, which runs deferred calls with nothing to recover).
+func (k *taskCore) endBody(t *T, r any, returned bool) {
+	t.ended.Store(true)
+	if a, ok := r.(abortedAwait); ok {
+		k.err = a.err
+	} else if r != nil {
+		k.err = &PanicError{Value: r, Stack: debug.Stack()}
+	} else if !returned {
+		k.err = ErrGoexit
+	}
+}
+
 func (k *taskCore) run(threadID int) {
 	t := &T{core: k, threadID: threadID}
 	defer close(k.gor.finished)
 	returned := false
-	defer func() {
-		t.ended.Store(true)
-		r := recover()
-		if a, ok := r.(abortedAwait); ok {
-			k.err = a.err
-		} else if r != nil {
-			k.err = &PanicError{Value: r, Stack: debug.Stack()}
-		} else if !returned {
-			k.err = ErrGoexit // runtime.Goexit runs this too, with nothing to recover
-		}
-	}()
+	defer func() { k.endBody(t, recover(), returned) }()
 	k.err = k.gor.body(t)
 	returned = true
 }

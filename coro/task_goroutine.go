@@ -7,7 +7,6 @@ package coro
 import "C"
 
 import (
-	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -104,15 +103,7 @@ func (k *taskCore) runOnGoroutine(first *C.gocoro_step, threadID int) {
 	k.gor.step = first
 	returned := false
 	defer func() {
-		t.ended.Store(true)
-		r := recover()
-		if a, ok := r.(abortedAwait); ok {
-			k.err = a.err
-		} else if r != nil {
-			k.err = &PanicError{Value: r, Stack: debug.Stack()}
-		} else if !returned {
-			k.err = ErrGoexit // runtime.Goexit runs this too, with nothing to recover
-		}
+		k.endBody(t, recover(), returned)
 		k.finishOnGoroutine()
 	}()
 	k.err = k.gor.body(t)

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package coro
 
 // Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
