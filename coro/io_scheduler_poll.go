@@ -7,8 +7,9 @@ import "C"
 
 import (
 	"fmt"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // PollFunc starts waiting on s's epoll loop until fd is ready for op or timeout passes (0: no timeout), without a
@@ -37,7 +38,7 @@ func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done fu
 	if C.gocoro_io_scheduler_poll(s.s, C.int(fd), C.int(op), C.int64_t(ceilMillis(timeout)), C.uintptr_t(h)) != C.GOCORO_OK {
 		releaseHandle(h)
 		s.life.Exit()
-		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: syscall.ENOMEM}
+		return &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: unix.ENOMEM}
 	}
 	return nil
 }

@@ -44,9 +44,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
@@ -93,8 +94,8 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 	ms := (timeout + time.Millisecond - 1) / time.Millisecond
 	var c *C.gocoro_dns_resolver
 	if rc := C.gocoro_dns_resolver_create((*C.gocoro_io_scheduler)(ptr), C.int64_t(ms), &c); rc != 0 {
-		err := error(syscall.Errno(-rc))
-		if syscall.Errno(-rc) == syscall.EIO {
+		err := error(unix.Errno(-rc))
+		if unix.Errno(-rc) == unix.EIO {
 			err = errors.New("c-ares could not be initialised")
 		}
 		return nil, fmt.Errorf("dns: new resolver: %w", err)
@@ -196,10 +197,10 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 	if rc != 0 {
 		corelink.DiscardCompletion(h)
 		release()
-		if syscall.Errno(-rc) == syscall.ESHUTDOWN {
+		if unix.Errno(-rc) == unix.ESHUTDOWN {
 			return nil, dnsError(name, errClosed)
 		}
-		return nil, dnsError(name, os.NewSyscallError("lookup", syscall.Errno(-rc)))
+		return nil, dnsError(name, os.NewSyscallError("lookup", unix.Errno(-rc)))
 	}
 	var res *C.gocoro_dns_result
 	select {
@@ -219,7 +220,7 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 // result converts (and frees) a native result.
 func result(name string, res *C.gocoro_dns_result) ([]ip.Address, error) {
 	if res == nil {
-		return nil, dnsError(name, os.NewSyscallError("lookup", syscall.ENOMEM))
+		return nil, dnsError(name, os.NewSyscallError("lookup", unix.ENOMEM))
 	}
 	defer C.gocoro_dns_result_free(res)
 	switch res.status {
@@ -231,7 +232,7 @@ func result(name string, res *C.gocoro_dns_result) ([]ip.Address, error) {
 	case -C.ECANCELED: // the resolver was closed
 		return nil, dnsError(name, errClosed)
 	default:
-		return nil, dnsError(name, os.NewSyscallError("lookup", syscall.Errno(-res.status)))
+		return nil, dnsError(name, os.NewSyscallError("lookup", unix.Errno(-res.status)))
 	}
 	out := make([]ip.Address, 0, int(res.count))
 	for _, a := range unsafe.Slice(res.addresses, int(res.count)) {
@@ -271,7 +272,7 @@ func (r *Resolver) setServers(csv string) error {
 	}
 	defer r.life.Exit()
 	if rc := C.gocoro_dns_resolver_set_servers(r.c, (*C.char)(unsafe.Pointer(unsafe.StringData(csv))), C.size_t(len(csv))); rc != 0 {
-		return syscall.Errno(-rc)
+		return unix.Errno(-rc)
 	}
 	return nil
 }

@@ -12,8 +12,9 @@ import (
 	"net"
 	"os"
 	"sync"
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Why connections end (OnClose's err) and why calls on them fail. Test with errors.Is.
@@ -71,7 +72,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return 0, errNotInCall
 	}
 	if uintptr(len(p)) > uintptr(m.out_cap-m.out_len) && C.gocoro_server_msg_reserve(m, C.size_t(len(p))) != 0 {
-		return 0, syscall.ENOMEM
+		return 0, unix.ENOMEM
 	}
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(m.out)), int(m.out_cap))[m.out_len:], p)
 	m.out_len += C.size_t(len(p))
@@ -138,7 +139,7 @@ func (c *Conn) AsyncWritev(bufs [][]byte) error {
 	case rc == -C.EPIPE:
 		return ErrClosed
 	case rc != 0:
-		return syscall.Errno(-rc)
+		return unix.Errno(-rc)
 	}
 	return nil
 }
@@ -182,7 +183,7 @@ func (c *Conn) RemoteAddr() net.Addr {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.raddr == nil && !c.closed {
-		if sa, err := syscall.Getpeername(int(C.gocoro_server_conn_fd(c.native))); err == nil {
+		if sa, err := unix.Getpeername(int(C.gocoro_server_conn_fd(c.native))); err == nil {
 			c.raddr = sockaddrToTCP(sa)
 		}
 	}
@@ -194,18 +195,18 @@ func (c *Conn) LocalAddr() net.Addr {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.laddr == nil && !c.closed {
-		if sa, err := syscall.Getsockname(int(C.gocoro_server_conn_fd(c.native))); err == nil {
+		if sa, err := unix.Getsockname(int(C.gocoro_server_conn_fd(c.native))); err == nil {
 			c.laddr = sockaddrToTCP(sa)
 		}
 	}
 	return c.laddr
 }
 
-func sockaddrToTCP(sa syscall.Sockaddr) net.Addr {
+func sockaddrToTCP(sa unix.Sockaddr) net.Addr {
 	switch a := sa.(type) {
-	case *syscall.SockaddrInet4:
+	case *unix.SockaddrInet4:
 		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
-	case *syscall.SockaddrInet6:
+	case *unix.SockaddrInet6:
 		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
 	}
 	return nil

@@ -10,7 +10,8 @@ import (
 	"context"
 	"errors"
 	"net"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 var errDialNeedsCallbacks = errors.New("server: Dial needs a Callbacks (or Func) handler")
@@ -47,7 +48,7 @@ func (s *Server) Dial(ctx context.Context, address string) (*Conn, error) {
 	if s.s != nil {
 		rc = C.gocoro_server_adopt(s.s, C.int(fd), C.uintptr_t(token))
 	} else {
-		syscall.Close(fd)
+		unix.Close(fd)
 	}
 	s.mu.RUnlock()
 	if rc != 0 {
@@ -74,7 +75,7 @@ func detach(tc *net.TCPConn) (int, error) {
 	fd := -1
 	var dupErr error
 	if err := rc.Control(func(orig uintptr) {
-		r, _, e := syscall.Syscall(syscall.SYS_FCNTL, orig, syscall.F_DUPFD_CLOEXEC, 0)
+		r, _, e := unix.Syscall(unix.SYS_FCNTL, orig, unix.F_DUPFD_CLOEXEC, 0)
 		if e != 0 {
 			dupErr = e
 			return
@@ -86,8 +87,8 @@ func detach(tc *net.TCPConn) (int, error) {
 	if dupErr != nil {
 		return -1, dupErr
 	}
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		syscall.Close(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
 		return -1, err
 	}
 	return fd, nil

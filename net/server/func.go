@@ -20,9 +20,10 @@ import (
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
@@ -67,7 +68,7 @@ type Events struct {
 	// OnClose runs once per connection whose OnOpen ran, after its last other callback. err says why: nil for a
 	// peer that closed or a Close, ErrIdleTimeout / ErrReadTimeout / ErrWriteTimeout (errors.Is them with
 	// os.ErrDeadlineExceeded too), ErrInputTooLarge, ErrServerClosed, ErrCallback (a callback failed or
-	// panicked; the cause went to Options.OnError), or a syscall.Errno.
+	// panicked; the cause went to Options.OnError), or a unix.Errno.
 	OnClose func(c *Conn, err error)
 	// OnTick runs on the loop first right after Serve starts and then again after each returned delay; a
 	// negative delay stops the ticker.
@@ -230,9 +231,9 @@ func closeReason(reason, errno C.int32_t) error {
 		return ErrCallback
 	}
 	if errno > 0 {
-		return syscall.Errno(errno)
+		return unix.Errno(errno)
 	}
-	return syscall.EIO
+	return unix.EIO
 }
 
 //export gocoroServerReport
@@ -240,7 +241,7 @@ func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
 	var err error = ErrTooManyConns
 	if kind == C.GOCORO_REPORT_ACCEPT {
-		err = os.NewSyscallError("accept4", syscall.Errno(errno))
+		err = os.NewSyscallError("accept4", unix.Errno(errno))
 	}
 	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: err})
 }

@@ -59,9 +59,10 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
@@ -172,7 +173,7 @@ type Server struct {
 
 // Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
 // empty for all interfaces; port 0 picks a free port, see Addr). It returns once the socket is listening; errors
-// are *net.OpError values naming the operation and address (errors.Is(err, syscall.EADDRINUSE) for a port in
+// are *net.OpError values naming the operation and address (errors.Is(err, unix.EADDRINUSE) for a port in
 // use). Cancelling ctx stops the server, as Close does. opts may be nil.
 func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options) (*Server, error) {
 	if opts == nil {
@@ -236,7 +237,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	srv.s = C.gocoro_server_start((*C.gocoro_io_scheduler)(ptr), &copts, (*C.gocoro_server_handler)(h.table), h.arg, &cerr, &cop)
 	if srv.s == nil {
 		srv.freeHandles()
-		var e error = os.NewSyscallError(C.GoString(cop), syscall.Errno(-cerr))
+		var e error = os.NewSyscallError(C.GoString(cop), unix.Errno(-cerr))
 		if cerr == -C.EINVAL && C.GoString(cop) == "start" {
 			e = errors.New("invalid handler table (nil, or built for another GOCORO_SERVER_HANDLER_ABI)")
 		}
