@@ -13,8 +13,9 @@ import (
 	"errors"
 	"runtime/debug"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrTaskBusy is returned when a task that is already running (started by SyncWait or awaited by another
@@ -409,7 +410,7 @@ func (k *taskCore) startBody() error {
 	g := k.gor
 	g.started = true
 	g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
-	go k.run(syscall.Gettid())
+	go k.run(unix.Gettid())
 	var r request
 	select {
 	case <-g.finished:
@@ -439,7 +440,7 @@ func (k *taskCore) runFrom(r request) error {
 		return nil
 	default:
 		releaseHandle(k.handle)
-		return &opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}
+		return &opError{Op: "start", Obj: "task", Err: unix.ENOMEM}
 	}
 }
 

@@ -7,8 +7,9 @@ package coro
 import "C"
 
 import (
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // NewGoroutineTask makes a task whose body runs on a goroutine of its own from start to end (the goroutine model):
@@ -45,7 +46,7 @@ func (k *taskCore) startOnGoroutine(first *C.gocoro_step) {
 	if first != nil {
 		threadID = int(first.op.thread_id)
 	} else {
-		threadID = syscall.Gettid()
+		threadID = unix.Gettid()
 	}
 	go k.runOnGoroutine(first, threadID)
 }
@@ -85,7 +86,7 @@ func (t *T) awaitOnGoroutine(r request) int64 {
 		first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
 		if C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_GOROUTINE, &first, &steps) == C.GOCORO_ENOMEM {
 			releaseHandle(k.handle)
-			panic(abortedAwait{&opError{Op: "start", Obj: "task", Err: syscall.ENOMEM}})
+			panic(abortedAwait{&opError{Op: "start", Obj: "task", Err: unix.ENOMEM}})
 		}
 	}
 	own := dispatchSteps(steps, k)

@@ -9,8 +9,9 @@ import "C"
 import (
 	"errors"
 	"runtime"
-	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // ThreadPoolOptions configures NewThreadPool (coro::thread_pool::options).
@@ -110,7 +111,7 @@ func (p *ThreadPool) submit(q queued) error {
 		return nil
 	}
 	// The pool shut down meanwhile (Close began) or is out of memory. Fail what nobody else will run.
-	err := &opError{Op: "schedule", Obj: "thread_pool", Err: syscall.ENOMEM}
+	err := &opError{Op: "schedule", Obj: "thread_pool", Err: unix.ENOMEM}
 	if p.life.Closed() {
 		err.Err = ErrClosed
 	}
