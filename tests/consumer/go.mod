@@ -7,4 +7,6 @@ go 1.24.0
 
 require github.com/gocoro/gocoro v0.0.0
 
+require golang.org/x/sys v0.25.0 // indirect
+
 replace github.com/gocoro/gocoro => ../..
