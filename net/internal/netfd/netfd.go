@@ -298,7 +298,9 @@ func (f *FD) do(ctx context.Context, dir Dir) (int64, error) {
 	if stop != nil && stop() && err != nil {
 		err = ctx.Err()
 	}
-	if f.Closed() {
+	if f.Closed() && (err != nil || d.n <= 0) {
+		// Close interrupted the wait, or its shutdown ended the call. A call that completed before Close (data
+		// sent or received) is reported as it completed, as Go's net does.
 		return 0, net.ErrClosed
 	}
 	if err != nil {
