@@ -5981,8 +5981,13 @@ auto io_scheduler::schedule() -> schedule_operation
 
 auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
-    m_refused = !m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
-    return !m_refused;
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
 }
 
 auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
@@ -8749,8 +8754,13 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
         }
     }
     // schedule() checked for shutdown, but the workers may have left since: then nothing would resume us.
-    m_refused = !tp.schedule_impl(awaiting_coroutine, m_fifo);
-    return !m_refused;
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (tp.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
 }
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))

@@ -493,8 +493,13 @@ auto io_scheduler::schedule() -> schedule_operation
 
 auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
-    m_refused = !m_scheduler.schedule_impl(awaiting_coroutine, m_fifo);
-    return !m_refused;
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
 }
 
 auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool

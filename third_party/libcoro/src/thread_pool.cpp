@@ -329,8 +329,13 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
         }
     }
     // schedule() checked for shutdown, but the workers may have left since: then nothing would resume us.
-    m_refused = !tp.schedule_impl(awaiting_coroutine, m_fifo);
-    return !m_refused;
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (tp.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
 }
 
 thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
