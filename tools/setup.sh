@@ -4,7 +4,7 @@
 #   bash tools/setup.sh demo     only what `go run ./examples/...` needs (a C++20 compiler)
 set -euo pipefail
 
-want=(g++ make git ca-certificates)
+want=(g++ make git ca-certificates patch)
 if [ "${1:-all}" != demo ]; then
     want+=(
         catch2                                       # C++ parity tests (Catch2 v2)

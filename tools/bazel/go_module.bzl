@@ -70,8 +70,9 @@ def _go_module_repository_impl(ctx):
     _exec(ctx, ["cp", "-R", info["Dir"] + "/.", "."], env, "copy module")
     _exec(ctx, ["chmod", "-R", "u+w", "."], env, "chmod")
 
+    # GNU patch: Bazel 4's built-in ctx.patch rejects hunks that patch(1) applies exactly.
     for p in ctx.attr.patches:
-        ctx.patch(p, strip = 1)
+        _exec(ctx, ["patch", "-p1", "--forward", "--no-backup-if-mismatch", "-i", str(ctx.path(p))], env, "patch %s" % p)
     for cmd in ctx.attr.patch_cmds:
         _exec(ctx, ["/bin/sh", "-c", cmd], env, "patch command `%s`" % cmd)
 
