@@ -2,18 +2,13 @@
 
 Declared before go_rules_dependencies() so they come from the Go module proxy.
 Hand-maintained: every rule carries `# keep` so `update-repos -prune` leaves it.
+golang.org/x/sys is not here: the library imports it, so go_deps.bzl declares it from go.mod (one declaration,
+or gazelle reports a duplicate repository).
 """
 
 load("@bazel_gazelle//:deps.bzl", "go_repository")
 
 def go_toolchain_dependencies():
-    go_repository(
-        name = "org_golang_x_sys",  # keep
-        build_external = "external",  # keep
-        importpath = "golang.org/x/sys",  # keep
-        sum = "h1:rHZQSjJdAI4Xf5Qzeh2bBc5YJIkPFVM6oDtMFYmgws0=",  # keep
-        version = "v0.0.0-20220624220833-87e55d714810",  # keep
-    )
     go_repository(
         name = "org_golang_x_tools",  # keep
         build_external = "external",  # keep
