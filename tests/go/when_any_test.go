@@ -18,6 +18,13 @@ func whenAnyOf(t *testing.T, tasks ...coro.AnyTask) int {
 	return syncWait(t, coro.NewTask(func(tk *coro.T) (int, error) { return coro.WhenAny(tk, tasks...) }))
 }
 
+// The timer races below order a quick timer before a slow one; the gap is wide so that a loaded machine (CI, -race)
+// cannot reorder them. Upstream's scenarios use 10 ms against 50 ms.
+const (
+	timerQuick = 10 * time.Millisecond
+	timerGap   = 300 * time.Millisecond
+)
+
 func TestWhenAny(t *testing.T) {
 	t.Run("when_any two tasks", func(t *testing.T) {
 		value := func(v uint64) *coro.Task[uint64] {
@@ -95,7 +102,7 @@ func TestWhenAny(t *testing.T) {
 				return 1, tk.YieldFor(s, d)
 			})
 			timeout := coro.NewTask(func(tk *coro.T) (int64, error) {
-				return -1, tk.ScheduleAfter(s, 100*time.Millisecond)
+				return -1, tk.ScheduleAfter(s, timerGap)
 			})
 			tasks := []*coro.Task[int64]{long, timeout}
 			winner := whenAnyOf(t, long, timeout)
@@ -103,9 +110,9 @@ func TestWhenAny(t *testing.T) {
 			require.NoError(t, err)
 			return v
 		}
-		require.Equal(t, int64(1), race(50*time.Millisecond))
-		require.Equal(t, int64(-1), race(500*time.Millisecond))
-		time.Sleep(500 * time.Millisecond) // let the losers finish before the scheduler closes
+		require.Equal(t, int64(1), race(timerQuick))
+		require.Equal(t, int64(-1), race(2*timerGap))
+		time.Sleep(2 * timerGap) // let the losers finish before the scheduler closes
 	})
 
 	t.Run("when_any io_scheduler::schedule(task, timeout)", func(t *testing.T) {
@@ -113,12 +120,12 @@ func TestWhenAny(t *testing.T) {
 		task := func(d time.Duration) *coro.Task[int64] {
 			return coro.NewTask(func(tk *coro.T) (int64, error) { return 1, tk.YieldFor(s, d) })
 		}
-		v, err := coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(10*time.Millisecond), 50*time.Millisecond, nil))
+		v, err := coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(timerQuick), timerGap, nil))
 		require.NoError(t, err)
 		require.Equal(t, int64(1), v)
-		_, err = coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(50*time.Millisecond), 10*time.Millisecond, nil))
+		_, err = coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(timerGap), timerQuick, nil))
 		require.ErrorIs(t, err, coro.ErrTimeout)
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(timerGap)
 	})
 
 	t.Run("when_any io_scheduler::schedule(task, timeout stop_token)", func(t *testing.T) {
@@ -135,14 +142,14 @@ func TestWhenAny(t *testing.T) {
 			})
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		v, err := coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(ctx, 10*time.Millisecond), 50*time.Millisecond, cancel))
+		v, err := coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(ctx, timerQuick), timerGap, cancel))
 		require.NoError(t, err)
 		require.Equal(t, int64(1), v)
 		ctx, cancel = context.WithCancel(context.Background())
-		_, err = coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(ctx, 50*time.Millisecond), 10*time.Millisecond, cancel))
+		_, err = coro.SyncWait(context.Background(), coro.ScheduleTimeout(s, task(ctx, timerGap), timerQuick, cancel))
 		require.ErrorIs(t, err, coro.ErrTimeout)
 		require.Error(t, ctx.Err(), "the stop was requested once the timeout won")
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(timerGap)
 	})
 
 	t.Run("when_any tuple multiple", func(t *testing.T) {
@@ -153,9 +160,9 @@ func TestWhenAny(t *testing.T) {
 		for expected := 0; expected < 3; expected++ {
 			delay := func(i int) time.Duration {
 				if i == expected {
-					return 10 * time.Millisecond
+					return timerQuick
 				}
-				return 50 * time.Millisecond
+				return timerGap
 			}
 			ti := coro.NewTask(func(tk *coro.T) (int, error) { return 1, after(delay(0))(tk) })
 			tf := coro.NewTask(func(tk *coro.T) (float64, error) { return 3.14, after(delay(1))(tk) })
@@ -173,7 +180,7 @@ func TestWhenAny(t *testing.T) {
 				v, _ := ts.Result()
 				require.Equal(t, "hello world", v)
 			}
-			time.Sleep(60 * time.Millisecond)
+			time.Sleep(timerGap + timerQuick)
 		}
 	})
 
