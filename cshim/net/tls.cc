@@ -336,6 +336,10 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
     {
         problem = use_pem(c->ssl_ctx, o->cert_pem, o->cert_pem_len, o->key_pem, o->key_pem_len);
     }
+    if (problem.empty() && o->min_version != 0 && SSL_CTX_set_min_proto_version(c->ssl_ctx, o->min_version) != 1)
+    {
+        problem = drain_errors("unsupported minimum TLS version " + std::to_string(o->min_version));
+    }
     if (problem.empty() && o->ca_file != nullptr && SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
     {
         problem = drain_errors(std::string{"cannot load CA file '"} + o->ca_file + "'");

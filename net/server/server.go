@@ -140,6 +140,10 @@ type Options struct {
 	HighWater int
 	// MaxOutput bounds what AsyncWrite may queue (ErrOutputFull beyond). 0 means 4 * HighWater.
 	MaxOutput int
+	// TLS, if not nil, terminates TLS on every accepted connection in the C++ loop (connections from
+	// Server.Dial stay plain TCP). Needs package net/server/servertls linked in (else ErrTLSNotLinked). See the
+	// package doc, "TLS".
+	TLS *TLSConfig
 }
 
 // Stats are a server's counters. Bytes and requests are counted by the handler (all built-in handlers and Func
@@ -169,6 +173,7 @@ type Server struct {
 	once    sync.Once
 	done    chan struct{}
 	onError func(error)
+	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
 }
 
 // Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
@@ -221,6 +226,18 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
+	var tlsText *C.char
+	if opts.TLS != nil {
+		cfg := *opts.TLS
+		srv.tls = &cfg
+		o, free := cTLSOptions(&cfg.Certificate, cfg.MinVersion)
+		defer free()
+		copts.tls = o
+		copts.handshake_timeout_ms = C.int64_t(ceilMillis(cfg.HandshakeTimeout))
+		tlsText = (*C.char)(C.calloc(1, tlsErrorCap))
+		defer C.free(unsafe.Pointer(tlsText))
+		copts.tls_error, copts.tls_error_cap = tlsText, tlsErrorCap
+	}
 	gs := &goServer{ev: h.ev, srv: srv}
 	srv.gs = gs
 	srv.host = corelink.NewHandle(gs)
@@ -238,8 +255,11 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if srv.s == nil {
 		srv.freeHandles()
 		var e error = os.NewSyscallError(C.GoString(cop), unix.Errno(-cerr))
-		if cerr == -C.EINVAL && C.GoString(cop) == "start" {
+		switch {
+		case cerr == -C.EINVAL && C.GoString(cop) == "start":
 			e = errors.New("invalid handler table (nil, or built for another GOCORO_SERVER_HANDLER_ABI)")
+		case C.GoString(cop) == "tls":
+			e = tlsStartError(cerr, C.GoString(tlsText))
 		}
 		return nil, opError("listen", laddr, e)
 	}
@@ -417,6 +437,10 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return "negative Options.MaxConns, HighWater or MaxOutput"
 	case opts.IdleTimeout < 0 || opts.ReadTimeout < 0 || opts.WriteTimeout < 0:
 		return "negative Options timeout"
+	case opts.TLS != nil && h.ev == nil:
+		return "Options.TLS needs a Callbacks or Func handler (the native handlers speak plain TCP)"
+	case opts.TLS != nil:
+		return opts.TLS.check()
 	}
 	return ""
 }

@@ -54,6 +54,8 @@ typedef struct gocoro_tls_context_options
     const char* ca_file;
     const char* ca_pem;
     size_t      ca_pem_len;
+    /* Lowest protocol version accepted (0x0303 TLS 1.2, 0x0304 TLS 1.3); 0: libcoro's floor (TLS 1.2). */
+    uint16_t min_version;
 } gocoro_tls_context_options;
 
 /* Builds a context. 0 and *out set, or a negated errno (-EINVAL for a bad certificate/key/CA, -ENOMEM) with
