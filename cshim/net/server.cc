@@ -504,6 +504,9 @@ struct go_loop
     gocoro_tls_conn* tls{nullptr};
     bool             write_wants_read{false};
     bool             read_wants_write{false};
+    // The end of the input (GOCORO_TLS_EOF or an error) that a read met after decrypting data: the data goes to
+    // the host first, the end is returned by the next read (OpenSSL does not say it twice).
+    int64_t tls_end{0};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -597,7 +600,7 @@ struct go_loop
         read_wants_write                 = false;
         while (got < dst.size())
         {
-            int64_t r = ops->read(tls, dst.data() + got, dst.size() - got);
+            int64_t r = tls_end != 0 ? tls_end : ops->read(tls, dst.data() + got, dst.size() - got);
             if (r > 0)
             {
                 got += static_cast<std::size_t>(r);
@@ -614,9 +617,14 @@ struct go_loop
                 drained(coro::poll_op::write);
                 break;
             }
-            if (got > 0 || r == 0)
+            if (r == 0)
             {
-                more = got > 0; // deliver what came; the end shows on the next read
+                break;
+            }
+            if (got > 0)
+            {
+                tls_end = r;
+                more    = true; // deliver what came; the end shows on the next read
                 break;
             }
             if (r == GOCORO_TLS_EOF)

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b2e621119a44dfaa6bcaf676dc50e7ff64f3f523c2ea0586ecaa94c67e558596"
+const SourceHash = "b2d0d784682214201783e4a2e700c4f6e14b36ef9e524c68294a9206cfdbd13e"

@@ -251,7 +251,7 @@ func TestTLSBadPeers(t *testing.T) {
 		require.Error(t, err)
 		err = waitErr(t, errs, server.ErrTLSHandshake)
 		require.ErrorIs(t, err, unix.EPROTO)
-		require.Contains(t, err.Error(), "version")
+		require.Contains(t, err.Error(), "protocol")
 
 		require.EqualValues(t, 1, opened.Load()) // only the good client reached the callbacks
 		require.NoError(t, srv13.Close())
