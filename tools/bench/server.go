@@ -42,6 +42,9 @@ var serverWorkloads = []serverWorkload{
 	// TLS 1.3 echo: net/server terminating TLS in its loop against crypto/tls on Go's net (impl gotls).
 	{name: "server_tls_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000, tls: true},
 	{name: "server_tls_echo_4KiB", mode: "echo", conns: 100, size: 4096, msgs: 1000, tls: true},
+	// crypto/tls spreads its connections over every core (goroutines); net/server does with two loops.
+	{name: "server_tls_echo_64B_2loops", mode: "echo", conns: 100, size: 64, msgs: 1000, tls: true, loops: 2},
+	{name: "server_tls_echo_4KiB_2loops", mode: "echo", conns: 100, size: 4096, msgs: 1000, tls: true, loops: 2},
 	// ns/op of this row is the server's RSS growth in bytes per idle connection (see runIdle).
 	{name: "server_idle_10k", mode: "echo", conns: 10000},
 }
