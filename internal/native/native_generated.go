@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b2d0d784682214201783e4a2e700c4f6e14b36ef9e524c68294a9206cfdbd13e"
+const SourceHash = "9df60d455618e42779724fb42b9061e60375d7251b3ae9374df1f9f51c495d7a"

@@ -6330,7 +6330,13 @@ typedef struct gocoro_server_tls_ops
     int (*context_new)(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap);
     void (*context_free)(gocoro_tls_context* c);
     int (*conn_new)(
-        gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap);
+        gocoro_tls_context* c,
+        int                 fd,
+        int                 server,
+        const char*         host,
+        gocoro_tls_conn**   out,
+        char*               err,
+        size_t              cap);
     void (*conn_free)(gocoro_tls_conn* t); /* sends close_notify if it can */
     int64_t (*handshake)(gocoro_tls_conn* t);
     int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
@@ -7563,7 +7569,8 @@ struct go_loop
             return true;
         }
         char text[256] = {};
-        if (g_tls.load(std::memory_order_acquire)->conn_new(s->tls_ctx, conn.fd(), 1, nullptr, &tls, text, sizeof(text)) != 0)
+        if (g_tls.load(std::memory_order_acquire)
+                ->conn_new(s->tls_ctx, conn.fd(), 1, nullptr, &tls, text, sizeof(text)) != 0)
         {
             s->errors.fetch_add(1, std::memory_order_relaxed);
             report(s, GOCORO_REPORT_HANDSHAKE, ENOMEM, text);
@@ -7586,7 +7593,7 @@ struct go_loop
             if (r == 0)
             {
                 last_input = last_progress = clock::now(); // the timeouts count from here
-                read_first = true; // OpenSSL may hold early data read with the client's Finished
+                read_first                 = true; // OpenSSL may hold early data read with the client's Finished
                 co_return true;
             }
             if (r != GOCORO_TLS_WANT_READ && r != GOCORO_TLS_WANT_WRITE)
@@ -8007,9 +8014,7 @@ auto go_conn(connection conn) -> coro::task<void>
             }
             const bool want_read  = reading || l.write_wants_read;
             const bool want_write = writing || l.read_wants_write;
-            auto       op         = want_read
-                                      ? (want_write ? coro::poll_op::read_write : coro::poll_op::read)
-                                      : coro::poll_op::write;
+            auto op = want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
             auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {

@@ -382,3 +382,39 @@ func TestTLSBadConfig(t *testing.T) {
 		require.NoError(t, srv.Close())
 	})
 }
+
+// AsyncWrite and Wake from another goroutine go through the TLS session like callback writes.
+func TestTLSAsyncWrite(t *testing.T) {
+	s := newScheduler(t, false)
+	fx := newTLSFixture(t)
+	checkNoLeaks(t, func() {
+		var cs closers
+		defer cs.close()
+		conns := make(chan *server.Conn, 1)
+		var wakes atomic.Int64
+		srv := serve(t, s, server.Callbacks(server.Events{
+			OnOpen: func(c *server.Conn) error { conns <- c; return nil },
+			OnData: func(c *server.Conn, in []byte) (int, error) {
+				if len(in) == 0 {
+					wakes.Add(1)
+					c.WriteString("woken\n")
+				}
+				return echoData(c, in)
+			},
+		}), &server.Options{TLS: fx.cfg})
+		c := dialTLS(t, &cs, srv, fx.client)
+		sc := <-conns
+		big := bytes.Repeat([]byte("async "), 100_000) // many records, more than the socket takes at once
+		go func() {
+			require.NoError(t, sc.AsyncWrite(big))
+			require.NoError(t, sc.Wake())
+		}()
+		require.Equal(t, string(big)+"woken\n", readN(t, c, len(big)+6))
+		require.EqualValues(t, 1, wakes.Load())
+		require.NoError(t, sc.Close())
+		_, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.ErrorIs(t, sc.AsyncWrite([]byte("late")), server.ErrClosed)
+		require.NoError(t, srv.Close())
+	})
+}

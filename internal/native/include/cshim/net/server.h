@@ -236,7 +236,13 @@ typedef struct gocoro_server_tls_ops
     int (*context_new)(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap);
     void (*context_free)(gocoro_tls_context* c);
     int (*conn_new)(
-        gocoro_tls_context* c, int fd, int server, const char* host, gocoro_tls_conn** out, char* err, size_t cap);
+        gocoro_tls_context* c,
+        int                 fd,
+        int                 server,
+        const char*         host,
+        gocoro_tls_conn**   out,
+        char*               err,
+        size_t              cap);
     void (*conn_free)(gocoro_tls_conn* t); /* sends close_notify if it can */
     int64_t (*handshake)(gocoro_tls_conn* t);
     int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
