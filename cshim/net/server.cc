@@ -604,6 +604,11 @@ struct go_loop
             if (r > 0)
             {
                 got += static_cast<std::size_t>(r);
+                if (ops->conn_drained(tls) != 0)
+                {
+                    drained(coro::poll_op::read); // a short recv took all there was: no need to hear EAGAIN
+                    break;
+                }
                 continue;
             }
             if (r == GOCORO_TLS_WANT_READ)
@@ -633,7 +638,7 @@ struct go_loop
             }
             return {static_cast<coro::net::recv_status>(tls_errno(r)), dst.first(0)};
         }
-        more = more || got == dst.size();
+        more = more || (got == dst.size() && ops->conn_drained(tls) == 0);
         if (got == 0)
         {
             return {coro::net::recv_status::would_block, dst.first(0)};

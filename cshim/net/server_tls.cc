@@ -14,6 +14,7 @@ constinit const gocoro_server_tls_ops openssl_ops = {
     .read         = gocoro_tls_read,
     .write        = gocoro_tls_write,
     .conn_error   = gocoro_tls_conn_error,
+    .conn_drained = gocoro_tls_conn_drained,
 };
 } // namespace
 

@@ -85,6 +85,10 @@ int64_t gocoro_tls_handshake(gocoro_tls_conn* t);
 int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len);
 int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len);
 
+/* 1 if the socket was found empty by the session's last read from it (a short or would-block recv) and OpenSSL
+ * holds no received bytes: reading again before the socket becomes readable would only find nothing. */
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t);
+
 /* Sends close_notify (SSL_shutdown, one-way): 0 when sent, WANT_WRITE/WANT_READ, or an error. */
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
 

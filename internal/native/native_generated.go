@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "9df60d455618e42779724fb42b9061e60375d7251b3ae9374df1f9f51c495d7a"
+const SourceHash = "20bb3fc12d5ff165e7c6152910b0cb200482cd838beacde4f047a20187de4629"

@@ -768,6 +768,10 @@ int64_t gocoro_tls_handshake(gocoro_tls_conn* t);
 int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len);
 int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len);
 
+/* 1 if the socket was found empty by the session's last read from it (a short or would-block recv) and OpenSSL
+ * holds no received bytes: reading again before the socket becomes readable would only find nothing. */
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t);
+
 /* Sends close_notify (SSL_shutdown, one-way): 0 when sent, WANT_WRITE/WANT_READ, or an error. */
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
 
@@ -1009,6 +1013,7 @@ typedef struct gocoro_server_tls_ops
     int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
     int64_t (*write)(gocoro_tls_conn* t, const void* buf, size_t len);
     size_t (*conn_error)(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+    int (*conn_drained)(const gocoro_tls_conn* t);
 } gocoro_server_tls_ops;
 
 void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
@@ -2151,6 +2156,11 @@ struct go_loop
             if (r > 0)
             {
                 got += static_cast<std::size_t>(r);
+                if (ops->conn_drained(tls) != 0)
+                {
+                    drained(coro::poll_op::read); // a short recv took all there was: no need to hear EAGAIN
+                    break;
+                }
                 continue;
             }
             if (r == GOCORO_TLS_WANT_READ)
@@ -2180,7 +2190,7 @@ struct go_loop
             }
             return {static_cast<coro::net::recv_status>(tls_errno(r)), dst.first(0)};
         }
-        more = more || got == dst.size();
+        more = more || (got == dst.size() && ops->conn_drained(tls) == 0);
         if (got == 0)
         {
             return {coro::net::recv_status::would_block, dst.first(0)};

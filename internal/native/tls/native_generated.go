@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "f58a0db20ea82009ba76b39510e534fc1ec69ea99cb0b68bdf2bb5eafdf25ac0"
+const SourceHash = "00c32c9f2bd55274635633f6e7fec4f7865fdbcea40a2681ef610067c2e25945"

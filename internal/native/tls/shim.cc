@@ -103,6 +103,10 @@ int64_t gocoro_tls_handshake(gocoro_tls_conn* t);
 int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len);
 int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len);
 
+/* 1 if the socket was found empty by the session's last read from it (a short or would-block recv) and OpenSSL
+ * holds no received bytes: reading again before the socket becomes readable would only find nothing. */
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t);
+
 /* Sends close_notify (SSL_shutdown, one-way): 0 when sent, WANT_WRITE/WANT_READ, or an error. */
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
 
@@ -223,6 +227,7 @@ struct gocoro_tls_conn
     bool        server{false};
     bool        failed{false}; // fatal TLS or socket error: no close_notify may follow (OpenSSL's rule)
     bool        eof{false};    // recv returned 0
+    bool        empty{false};  // the last recv left the socket empty (short, or would block)
     int         sys_errno{0};  // errno of the BIO's last failed system call
     long        verify{0};
     std::string error;
@@ -295,7 +300,8 @@ auto bio_read(BIO* b, char* data, int len) -> int
 {
     auto* t = bio_conn(b);
     BIO_clear_retry_flags(b);
-    auto n = ::recv(t->fd, data, static_cast<size_t>(len), 0);
+    auto n   = ::recv(t->fd, data, static_cast<size_t>(len), 0);
+    t->empty = (n > 0 && n < len) || (n < 0 && errno == EAGAIN);
     if (n < 0)
     {
         if (errno == EAGAIN || errno == EINTR)
@@ -667,6 +673,11 @@ int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len)
     return r == 1 ? static_cast<int64_t>(n) : failure(t, r);
 }
 
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t)
+{
+    return t->empty && SSL_has_pending(t->ssl) == 0 ? 1 : 0;
+}
+
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t)
 {
     if (t->failed)
@@ -1000,6 +1011,7 @@ typedef struct gocoro_server_tls_ops
     int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
     int64_t (*write)(gocoro_tls_conn* t, const void* buf, size_t len);
     size_t (*conn_error)(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+    int (*conn_drained)(const gocoro_tls_conn* t);
 } gocoro_server_tls_ops;
 
 void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
@@ -1043,6 +1055,7 @@ constinit const gocoro_server_tls_ops openssl_ops = {
     .read         = gocoro_tls_read,
     .write        = gocoro_tls_write,
     .conn_error   = gocoro_tls_conn_error,
+    .conn_drained = gocoro_tls_conn_drained,
 };
 } // namespace
 

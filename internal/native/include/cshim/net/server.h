@@ -248,6 +248,7 @@ typedef struct gocoro_server_tls_ops
     int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
     int64_t (*write)(gocoro_tls_conn* t, const void* buf, size_t len);
     size_t (*conn_error)(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+    int (*conn_drained)(const gocoro_tls_conn* t);
 } gocoro_server_tls_ops;
 
 void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
