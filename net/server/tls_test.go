@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -22,12 +23,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
+	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
 	_ "github.com/gocoro/gocoro/net/server/servertls"
 )
 
 // testCert is a self-signed ECDSA P-256 certificate for 127.0.0.1 (serial distinguishes them), PEM-encoded.
-func testCert(t *testing.T, serial int64) (certPEM, keyPEM []byte, pool *x509.CertPool) {
+func testCert(t testing.TB, serial int64) (certPEM, keyPEM []byte, pool *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -416,5 +418,64 @@ func TestTLSAsyncWrite(t *testing.T) {
 		require.NoError(t, err)
 		require.ErrorIs(t, sc.AsyncWrite([]byte("late")), server.ErrClosed)
 		require.NoError(t, srv.Close())
+	})
+}
+
+// FuzzTLSGarbage feeds arbitrary bytes to a TLS port: the server answers with TLS records only (an alert, or
+// its handshake messages), never runs a callback for such a peer, and still serves a real client afterwards.
+func FuzzTLSGarbage(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\x16\x03\x01", "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00",
+		"\x16\x03\x01\xff\xff", "\x15\x03\x03\x00\x02\x02\x28", "\x17\x03\x03\x00\x10abcdefghijklmnop", "",
+	} {
+		f.Add([]byte(s))
+	}
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+	if err != nil {
+		f.Fatal(err)
+	}
+	cert, key, pool := testCert(f, 1)
+	var opened atomic.Int64
+	srv, err := server.Serve(context.Background(), s, "127.0.0.1:0", server.Callbacks(server.Events{
+		OnOpen: func(c *server.Conn) error { opened.Add(1); _, err := c.WriteString("hi"); return err },
+		OnData: echoData,
+	}), &server.Options{
+		TLS:     &server.TLSConfig{Certificate: server.Certificate{CertPEM: cert, KeyPEM: key}, HandshakeTimeout: time.Second},
+		OnError: func(error) {}, // every input here is a failed handshake
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = srv.Close(); _ = s.Close() })
+	addr := srv.Addr().String()
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, _ = c.Write(in)
+		_ = c.(*net.TCPConn).CloseWrite()
+		out, err := io.ReadAll(c)
+		if err != nil && !isReset(err) {
+			t.Fatalf("reading the answer to %q: %v", in, err)
+		}
+		if len(out) > 0 && out[0] != 0x15 && out[0] != 0x16 {
+			t.Fatalf("input %q: non-TLS answer %q", in, out)
+		}
+		if n := opened.Load(); n != 0 {
+			t.Fatalf("input %q: a callback ran (%d opens)", in, n)
+		}
+		good, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool})
+		if err != nil {
+			t.Fatalf("after input %q a real client fails: %v", in, err)
+		}
+		defer good.Close()
+		_ = good.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadFull(good, make([]byte, 2)); err != nil { // its OnOpen has run
+			t.Fatalf("after input %q a real client reads: %v", in, err)
+		}
+		opened.Store(0)
 	})
 }
