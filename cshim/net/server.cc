@@ -222,11 +222,11 @@ auto at_limit(gocoro_server* s) -> bool
     return s->max_conns > 0 && s->active >= s->max_conns;
 }
 
-auto report(gocoro_server* s, int32_t kind, int32_t err, const char* text = "") -> void
+auto report(gocoro_server* s, int32_t kind, int32_t err, const char* text = "", int fd = -1) -> void
 {
     if (s->host_handle != 0 && g_report != nullptr)
     {
-        g_report(s->host_handle, kind, err, text);
+        g_report(s->host_handle, kind, err, text, fd);
     }
 }
 
@@ -665,7 +665,7 @@ struct go_loop
                 ->conn_new(s->tls_ctx, conn.fd(), 1, nullptr, &tls, text, sizeof(text)) != 0)
         {
             s->errors.fetch_add(1, std::memory_order_relaxed);
-            report(s, GOCORO_REPORT_HANDSHAKE, ENOMEM, text);
+            report(s, GOCORO_REPORT_HANDSHAKE, ENOMEM, text, conn.fd());
             return false;
         }
         return true;
@@ -723,7 +723,7 @@ struct go_loop
                 ops->conn_error(tls, text, sizeof(text), &verify);
             }
             s->errors.fetch_add(1, std::memory_order_relaxed);
-            report(s, GOCORO_REPORT_HANDSHAKE, e, text);
+            report(s, GOCORO_REPORT_HANDSHAKE, e, text, conn.fd());
         }
         co_return false;
     }

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "20bb3fc12d5ff165e7c6152910b0cb200482cd838beacde4f047a20187de4629"
+const SourceHash = "64cdb11302494236e5c725bc57e738796da79f38e0554f001ccbb2d9ea7166b0"

@@ -221,6 +221,7 @@ func TestTLSBadPeers(t *testing.T) {
 		var op *net.OpError
 		require.ErrorAs(t, err, &op)
 		require.Equal(t, "handshake", op.Op)
+		require.Equal(t, g.LocalAddr().String(), op.Addr.String()) // the peer
 		require.ErrorIs(t, err, unix.EPROTO)
 		echo()
 

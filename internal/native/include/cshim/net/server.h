@@ -193,13 +193,14 @@ enum
 /* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
  * last data call. report: accept failures and refused connections (on the accept loop), failed TLS handshakes
- * (text: a description, "" if none; valid during the call only). tick: returns the
- * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+ * (text: a description, "" if none, valid during the call only; fd: the connection's socket, still open during
+ * the call so that the host can name the peer, -1 for other kinds). tick: returns the nanoseconds until the next
+ * tick, negative to stop ticking. All run on a scheduler thread. */
 typedef uintptr_t (
     *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
-typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err, const char* text);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err, const char* text, int32_t fd);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(
     gocoro_server_open_fn   open,
