@@ -480,3 +480,28 @@ func FuzzTLSGarbage(f *testing.F) {
 		opened.Store(0)
 	})
 }
+
+// Stopping the server ends handshakes under way at once (not after HandshakeTimeout), without reports.
+func TestTLSCloseDuringHandshake(t *testing.T) {
+	s := newScheduler(t, true)
+	fx := newTLSFixture(t)
+	fx.cfg.HandshakeTimeout = time.Minute
+	checkNoLeaks(t, func() {
+		var cs closers
+		defer cs.close()
+		errs := make(chan error, 16)
+		srv := serve(t, s, server.Func(echoData), &server.Options{TLS: fx.cfg, OnError: func(err error) { errs <- err }})
+		stalled := dialTCP(t, &cs, srv)
+		stalled.Write([]byte{0x16, 0x03, 0x01})
+		require.Eventually(t, func() bool { return srv.Conns() == 1 }, 10*time.Second, 5*time.Millisecond)
+		start := time.Now()
+		require.NoError(t, srv.Close())
+		require.Less(t, time.Since(start), 10*time.Second)
+		_, err := io.ReadAll(stalled)
+		if err != nil {
+			require.True(t, isReset(err), err)
+		}
+		require.Empty(t, errs)
+		require.EqualValues(t, 0, srv.Stats().Errors)
+	})
+}
