@@ -100,7 +100,7 @@ go test -count=1 -v ./tests/model/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
 
 step "fuzz targets, 10 s each (seed corpora under testdata/fuzz)"
 for target in ./net/ip:FuzzParse ./net/ip:FuzzFromBytes ./net/internal/netaddr:FuzzSplit \
-    ./net/server:FuzzHTTP200 ./net/tls:FuzzHandshakeGarbage ./net/dns:FuzzAnswer; do
+    ./net/server:FuzzHTTP200 ./net/server:FuzzTLSGarbage ./net/tls:FuzzHandshakeGarbage ./net/dns:FuzzAnswer; do
     pkg=${target%%:*} fn=${target##*:}
     echo "-- go test -run='^\$' -fuzz='^$fn\$' -fuzztime=10s $pkg"
     go test -run='^$' -fuzz="^$fn\$" -fuzztime=10s "$pkg"

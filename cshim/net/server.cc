@@ -45,6 +45,7 @@ struct gocoro_server
     std::size_t                         high_water{1 << 20};
     std::size_t                         max_output{4 << 20};
     bool                                lazy_open{false};
+    std::chrono::milliseconds           handshake_timeout{10000};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
 
@@ -65,6 +66,11 @@ struct gocoro_server
     uint64_t                closed_read{0};
     uint64_t                closed_written{0};
     uint64_t                closed_requests{0};
+
+    // TLS: the context that new handshakes use (null: plain TCP); reload replaces it. Sessions keep their own
+    // reference to the OpenSSL context, so the old one is freed at once.
+    std::mutex          tls_mu;
+    gocoro_tls_context* tls_ctx{nullptr};
 };
 
 namespace
@@ -76,6 +82,8 @@ gocoro_server_data_fn   g_data{nullptr};
 gocoro_server_close_fn  g_close{nullptr};
 gocoro_server_report_fn g_report{nullptr};
 gocoro_server_tick_fn   g_tick{nullptr};
+/// Installed by whoever links OpenSSL in (server_tls.h); read by every TLS server, so atomic.
+std::atomic<const gocoro_server_tls_ops*> g_tls{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -214,11 +222,11 @@ auto at_limit(gocoro_server* s) -> bool
     return s->max_conns > 0 && s->active >= s->max_conns;
 }
 
-auto report(gocoro_server* s, int32_t kind, int32_t err) -> void
+auto report(gocoro_server* s, int32_t kind, int32_t err, const char* text = "", int fd = -1) -> void
 {
     if (s->host_handle != 0 && g_report != nullptr)
     {
-        g_report(s->host_handle, kind, err);
+        g_report(s->host_handle, kind, err, text, fd);
     }
 }
 
@@ -491,6 +499,14 @@ struct go_loop
     int32_t                         reason{GOCORO_END_EOF};
     int32_t                         err{0};
     bool                            above_water{false};
+    // TLS session (null: plain TCP). OpenSSL may need the other direction than the call's own (a write that must
+    // read, a read that must write): the next poll then waits for that too.
+    gocoro_tls_conn* tls{nullptr};
+    bool             write_wants_read{false};
+    bool             read_wants_write{false};
+    // The end of the input (GOCORO_TLS_EOF or an error) that a read met after decrypting data: the data goes to
+    // the host first, the end is returned by the next read (OpenSSL does not say it twice).
+    int64_t tls_end{0};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -508,6 +524,10 @@ struct go_loop
             g_close(h, reason, err);
         }
         conn.native()->go = nullptr;
+        if (tls != nullptr)
+        {
+            g_tls.load(std::memory_order_acquire)->conn_free(tls); // with close_notify if the session is sound
+        }
     }
 
     auto end(int32_t why, int32_t e = 0) -> void
@@ -529,6 +549,183 @@ struct go_loop
         {
             shared->outbound.store(unsent(), std::memory_order_relaxed);
         }
+    }
+
+    /// One non-blocking send (encrypted first on a TLS connection): {status, unsent tail}. Notes the socket
+    /// drained when it would block.
+    auto send(std::span<const char> p) -> std::pair<coro::net::send_status, std::span<const char>>
+    {
+        if (tls == nullptr)
+        {
+            auto r = conn.send(p);
+            if (r.first == coro::net::send_status::would_block)
+            {
+                drained(coro::poll_op::write);
+            }
+            return r;
+        }
+        write_wants_read = false;
+        int64_t r        = g_tls.load(std::memory_order_relaxed)->write(tls, p.data(), p.size());
+        if (r >= 0)
+        {
+            conn.count(0, static_cast<uint64_t>(r)); // plaintext, as the host sees it
+            return {coro::net::send_status::ok, p.subspan(static_cast<std::size_t>(r))};
+        }
+        if (r == GOCORO_TLS_WANT_WRITE || r == GOCORO_TLS_WANT_READ)
+        {
+            write_wants_read = r == GOCORO_TLS_WANT_READ;
+            drained(write_wants_read ? coro::poll_op::read : coro::poll_op::write);
+            return {coro::net::send_status::would_block, p};
+        }
+        return {static_cast<coro::net::send_status>(tls_errno(r)), p};
+    }
+
+    /// The errno standing for a failed TLS call's result (a negated errno, or one of the shim's codes).
+    static auto tls_errno(int64_t r) -> int
+    {
+        if (r == GOCORO_TLS_EOF)
+        {
+            return EPIPE;
+        }
+        return r < 0 && r > -4096 ? static_cast<int>(-r) : EPROTO;
+    }
+
+    /// recv for a TLS connection: decrypts records until dst is full or the socket has nothing more, so that no
+    /// record is left in OpenSSL's buffer while the loop waits for the socket. `more`: read again before polling.
+    auto tls_recv(std::span<char> dst, bool& more) -> std::pair<coro::net::recv_status, std::span<char>>
+    {
+        const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_relaxed);
+        std::size_t                  got = 0;
+        more                             = false;
+        read_wants_write                 = false;
+        while (got < dst.size())
+        {
+            int64_t r = tls_end != 0 ? tls_end : ops->read(tls, dst.data() + got, dst.size() - got);
+            if (r > 0)
+            {
+                got += static_cast<std::size_t>(r);
+                if (ops->conn_drained(tls) != 0)
+                {
+                    drained(coro::poll_op::read); // a short recv took all there was: no need to hear EAGAIN
+                    break;
+                }
+                continue;
+            }
+            if (r == GOCORO_TLS_WANT_READ)
+            {
+                drained(coro::poll_op::read);
+                break;
+            }
+            if (r == GOCORO_TLS_WANT_WRITE)
+            {
+                read_wants_write = true;
+                drained(coro::poll_op::write);
+                break;
+            }
+            if (r == 0)
+            {
+                break;
+            }
+            if (got > 0)
+            {
+                tls_end = r;
+                more    = true; // deliver what came; the end shows on the next read
+                break;
+            }
+            if (r == GOCORO_TLS_EOF)
+            {
+                return {coro::net::recv_status::closed, dst.first(0)};
+            }
+            return {static_cast<coro::net::recv_status>(tls_errno(r)), dst.first(0)};
+        }
+        more = more || (got == dst.size() && ops->conn_drained(tls) == 0);
+        if (got == 0)
+        {
+            return {coro::net::recv_status::would_block, dst.first(0)};
+        }
+        conn.count(got, 0);
+        return {coro::net::recv_status::ok, dst.first(got)};
+    }
+
+    /// Creates the TLS session if the server speaks TLS (accepted connections only; dialled ones are plain).
+    /// False (reported) if it cannot.
+    auto start_tls() -> bool
+    {
+        if (conn.native()->dial_token != 0)
+        {
+            return true;
+        }
+        std::scoped_lock lk{s->tls_mu};
+        if (s->tls_ctx == nullptr)
+        {
+            return true;
+        }
+        char text[256] = {};
+        if (g_tls.load(std::memory_order_acquire)
+                ->conn_new(s->tls_ctx, conn.fd(), 1, nullptr, &tls, text, sizeof(text)) != 0)
+        {
+            s->errors.fetch_add(1, std::memory_order_relaxed);
+            report(s, GOCORO_REPORT_HANDSHAKE, ENOMEM, text, conn.fd());
+            return false;
+        }
+        return true;
+    }
+
+    /// Runs the server side of the TLS handshake, bounded by the handshake timeout. False (reported, counted as
+    /// an error) if it failed, timed out, or the server is stopping.
+    auto handshake() -> coro::task<bool>
+    {
+        const gocoro_server_tls_ops* ops      = g_tls.load(std::memory_order_relaxed);
+        const auto                   deadline = clock::now() + s->handshake_timeout;
+        bool                         hung_up  = false;
+        int                          e        = 0;
+        while (!s->stopping.load(std::memory_order_relaxed))
+        {
+            int64_t r = ops->handshake(tls);
+            if (r == 0)
+            {
+                last_input = last_progress = clock::now(); // the timeouts count from here
+                read_first                 = true; // OpenSSL may hold early data read with the client's Finished
+                co_return true;
+            }
+            if (r != GOCORO_TLS_WANT_READ && r != GOCORO_TLS_WANT_WRITE)
+            {
+                e = tls_errno(r);
+                break;
+            }
+            if (hung_up)
+            {
+                e = EPIPE; // the socket was closed and OpenSSL still waits
+                break;
+            }
+            auto op = r == GOCORO_TLS_WANT_READ ? coro::poll_op::read : coro::poll_op::write;
+            drained(op);
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+            if (left.count() <= 0)
+            {
+                e = ETIMEDOUT;
+                break;
+            }
+            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, left);
+            if (st == coro::poll_status::error)
+            {
+                e = EIO;
+                break;
+            }
+            hung_up = st == coro::poll_status::closed; // one more call reads the end (and OpenSSL's verdict)
+        }
+        if (e != 0)
+        {
+            char text[256] = {};
+            long verify    = 0;
+            if (e == EPROTO)
+            {
+                ops->conn_error(tls, text, sizeof(text), &verify);
+            }
+            s->errors.fetch_add(1, std::memory_order_relaxed);
+            report(s, GOCORO_REPORT_HANDSHAKE, e, text, conn.fd());
+        }
+        co_return false;
     }
 
     /// A message for a callback whose output goes to the thread's scratch buffer.
@@ -564,10 +761,9 @@ struct go_loop
             sent = 0;
             while (done < m.out_len)
             {
-                auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
+                auto [st, rest] = send(std::span<const char>{m.out + done, m.out_len - done});
                 if (st == coro::net::send_status::would_block)
                 {
-                    drained(coro::poll_op::write);
                     break;
                 }
                 if (st != coro::net::send_status::ok)
@@ -618,21 +814,32 @@ struct go_loop
             }
             dst = std::span<char>{own.data() + used, own.size() - used};
         }
-        auto [st, got] = conn.recv(dst);
+        bool more      = false;
+        auto [st, got] = tls != nullptr ? tls_recv(dst, more) : conn.recv(dst);
         if (st == coro::net::recv_status::would_block)
         {
             read_first = false;
-            drained(coro::poll_op::read);
+            if (tls == nullptr)
+            {
+                drained(coro::poll_op::read);
+            }
             return 0;
         }
         if (st != coro::net::recv_status::ok)
         {
             return -1;
         }
-        read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
-        if (!read_first)
+        if (tls != nullptr)
         {
-            drained(coro::poll_op::read); // a short read took all there was
+            read_first = more; // tls_recv noted the socket drained otherwise
+        }
+        else
+        {
+            read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+            if (!read_first)
+            {
+                drained(coro::poll_op::read); // a short read took all there was
+            }
         }
         if (scratch)
         {
@@ -746,10 +953,9 @@ struct go_loop
     {
         while (sent < pending.size())
         {
-            auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
+            auto [st, rest] = send(std::span<const char>{pending.data() + sent, pending.size() - sent});
             if (st == coro::net::send_status::would_block)
             {
-                drained(coro::poll_op::write);
                 break;
             }
             if (st != coro::net::send_status::ok)
@@ -844,6 +1050,10 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
+    if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
+    {
+        co_return; // the host never saw this connection
+    }
     if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
     {
         co_return;
@@ -894,7 +1104,9 @@ auto go_conn(connection conn) -> coro::task<void>
                 l.end(why);
                 co_return;
             }
-            auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+            const bool want_read  = reading || l.write_wants_read;
+            const bool want_write = writing || l.read_wants_write;
+            auto op = want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
             auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
@@ -1062,6 +1274,40 @@ void gocoro_server_install_go_callbacks(
     g_tick   = tick;
 }
 
+void gocoro_server_install_tls(const gocoro_server_tls_ops* ops)
+{
+    g_tls.store(ops, std::memory_order_release);
+}
+
+int gocoro_server_tls_installed(void)
+{
+    return g_tls.load(std::memory_order_acquire) != nullptr ? 1 : 0;
+}
+
+int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap)
+{
+    const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
+    {
+        std::scoped_lock lk{s->tls_mu};
+        if (ops == nullptr || s->tls_ctx == nullptr)
+        {
+            return -EINVAL;
+        }
+    }
+    gocoro_tls_context* fresh = nullptr;
+    if (int rc = ops->context_new(o, &fresh, err, cap); rc != 0)
+    {
+        return rc;
+    }
+    gocoro_tls_context* old = nullptr;
+    {
+        std::scoped_lock lk{s->tls_mu};
+        old = std::exchange(s->tls_ctx, fresh);
+    }
+    ops->context_free(old);
+    return 0;
+}
+
 int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n)
 {
     gocoro_go_conn* g = c->go;
@@ -1174,9 +1420,35 @@ gocoro_server* gocoro_server_start(
         *failed_op = "start";
         return nullptr;
     }
+    gocoro_tls_context* tls_ctx = nullptr;
+    if (opts->tls != nullptr)
+    {
+        const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
+        *failed_op                       = "tls";
+        if (handler != &go_handler)
+        {
+            *err = -EINVAL; // only the Go loop speaks TLS
+            return nullptr;
+        }
+        if (ops == nullptr)
+        {
+            *err = -ENOTSUP;
+            return nullptr;
+        }
+        if (int rc = ops->context_new(opts->tls, &tls_ctx, opts->tls_error, opts->tls_error_cap); rc != 0)
+        {
+            *err = rc;
+            return nullptr;
+        }
+        *failed_op = "";
+    }
     int fd = listen_socket(opts, err, failed_op);
     if (fd < 0)
     {
+        if (tls_ctx != nullptr)
+        {
+            g_tls.load(std::memory_order_relaxed)->context_free(tls_ctx);
+        }
         return nullptr;
     }
     gocoro_server* s = nullptr;
@@ -1207,6 +1479,11 @@ gocoro_server* gocoro_server_start(
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd  = fd;
+        s->tls_ctx    = std::exchange(tls_ctx, nullptr);
+        if (opts->handshake_timeout_ms > 0)
+        {
+            s->handshake_timeout = std::chrono::milliseconds{opts->handshake_timeout_ms};
+        }
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
@@ -1220,7 +1497,7 @@ gocoro_server* gocoro_server_start(
             *err       = -ESHUTDOWN;
             *failed_op = "spawn";
             ::close(fd);
-            delete s;
+            gocoro_server_destroy(s);
             return nullptr;
         }
         if (opts->tick != 0 && s->host_handle != 0 && g_tick != nullptr)
@@ -1241,7 +1518,11 @@ gocoro_server* gocoro_server_start(
         *err       = -ENOMEM;
         *failed_op = "start";
         ::close(fd);
-        delete s;
+        if (tls_ctx != nullptr)
+        {
+            g_tls.load(std::memory_order_relaxed)->context_free(tls_ctx); // new gocoro_server failed
+        }
+        gocoro_server_destroy(s);
         return nullptr;
     }
     return s;
@@ -1314,6 +1595,10 @@ void gocoro_server_stop(gocoro_server* s)
 
 void gocoro_server_destroy(gocoro_server* s)
 {
+    if (s != nullptr && s->tls_ctx != nullptr)
+    {
+        g_tls.load(std::memory_order_relaxed)->context_free(s->tls_ctx);
+    }
     delete s;
 }
 

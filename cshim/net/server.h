@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cshim/net/tls.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -87,6 +89,14 @@ typedef struct gocoro_server_options
      * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
      * close is then called only for connections that were opened. */
     int32_t lazy_open;
+    /* Go handlers only. Non-NULL: accepted connections speak TLS (terminated here, see gocoro_server_tls_ops);
+     * the certificate and key come from it (cert/key files or PEM; verify_peer, ca_* ignored). */
+    const gocoro_tls_context_options* tls;
+    /* TLS only: a handshake not finished after that long closes the connection (0: 10 s). */
+    int64_t handshake_timeout_ms;
+    /* TLS only, may be NULL: receives OpenSSL's text when the certificate or key is refused (failed_op "tls"). */
+    char*  tls_error;
+    size_t tls_error_cap;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -172,18 +182,23 @@ enum
 enum
 {
     GOCORO_REPORT_ACCEPT  = 0, /* accept(2) failed */
-    GOCORO_REPORT_REFUSED = 1  /* max_conns reached: a connection was closed at once */
+    GOCORO_REPORT_REFUSED = 1, /* max_conns reached: a connection was closed at once */
+    /* A TLS handshake failed (the connection was closed, the host never saw it): err is an errno (ETIMEDOUT for
+     * the handshake timeout, EPROTO for a TLS failure, whose text is the report's text). */
+    GOCORO_REPORT_HANDSHAKE = 2
 };
 
 /* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
- * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
- * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+ * last data call. report: accept failures and refused connections (on the accept loop), failed TLS handshakes
+ * (text: a description, "" if none, valid during the call only; fd: the connection's socket, still open during
+ * the call so that the host can name the peer, -1 for other kinds). tick: returns the nanoseconds until the next
+ * tick, negative to stop ticking. All run on a scheduler thread. */
 typedef uintptr_t (
     *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
-typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err, const char* text, int32_t fd);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(
     gocoro_server_open_fn   open,
@@ -210,6 +225,38 @@ uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
  * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
  * server is stopping. Any thread. */
 int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
+
+/* ---- TLS termination ----
+ * The loop speaks TLS through these functions (cshim/net/tls.h's, over OpenSSL), installed once by whoever links
+ * OpenSSL in (Go: package net/server/servertls, see server_tls.h), so that a server without TLS needs no OpenSSL.
+ * Every call is non-blocking and made on the connection's loop thread. */
+typedef struct gocoro_server_tls_ops
+{
+    int (*context_new)(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap);
+    void (*context_free)(gocoro_tls_context* c);
+    int (*conn_new)(
+        gocoro_tls_context* c,
+        int                 fd,
+        int                 server,
+        const char*         host,
+        gocoro_tls_conn**   out,
+        char*               err,
+        size_t              cap);
+    void (*conn_free)(gocoro_tls_conn* t); /* sends close_notify if it can */
+    int64_t (*handshake)(gocoro_tls_conn* t);
+    int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
+    int64_t (*write)(gocoro_tls_conn* t, const void* buf, size_t len);
+    size_t (*conn_error)(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+    int (*conn_drained)(const gocoro_tls_conn* t);
+} gocoro_server_tls_ops;
+
+void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
+/* 1 once gocoro_server_install_tls ran. gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before. */
+int gocoro_server_tls_installed(void);
+
+/* Replaces the certificate and key that new handshakes use (handshakes under way and established connections keep
+ * theirs). Any thread. 0, -EINVAL (not a TLS server; or a bad certificate/key, text in err), -ENOMEM. */
+int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap);
 
 #ifdef __cplusplus
 }

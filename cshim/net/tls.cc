@@ -35,6 +35,7 @@ struct gocoro_tls_conn
     bool        server{false};
     bool        failed{false}; // fatal TLS or socket error: no close_notify may follow (OpenSSL's rule)
     bool        eof{false};    // recv returned 0
+    bool        empty{false};  // the last recv left the socket empty (short, or would block)
     int         sys_errno{0};  // errno of the BIO's last failed system call
     long        verify{0};
     std::string error;
@@ -107,7 +108,8 @@ auto bio_read(BIO* b, char* data, int len) -> int
 {
     auto* t = bio_conn(b);
     BIO_clear_retry_flags(b);
-    auto n = ::recv(t->fd, data, static_cast<size_t>(len), 0);
+    auto n   = ::recv(t->fd, data, static_cast<size_t>(len), 0);
+    t->empty = (n > 0 && n < len) || (n < 0 && errno == EAGAIN);
     if (n < 0)
     {
         if (errno == EAGAIN || errno == EINTR)
@@ -336,6 +338,10 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
     {
         problem = use_pem(c->ssl_ctx, o->cert_pem, o->cert_pem_len, o->key_pem, o->key_pem_len);
     }
+    if (problem.empty() && o->min_version != 0 && SSL_CTX_set_min_proto_version(c->ssl_ctx, o->min_version) != 1)
+    {
+        problem = drain_errors("unsupported minimum TLS version " + std::to_string(o->min_version));
+    }
     if (problem.empty() && o->ca_file != nullptr && SSL_CTX_load_verify_locations(c->ssl_ctx, o->ca_file, nullptr) != 1)
     {
         problem = drain_errors(std::string{"cannot load CA file '"} + o->ca_file + "'");
@@ -473,6 +479,11 @@ int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len)
     size_t n = 0;
     int    r = SSL_write_ex(t->ssl, buf, len, &n);
     return r == 1 ? static_cast<int64_t>(n) : failure(t, r);
+}
+
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t)
+{
+    return t->empty && SSL_has_pending(t->ssl) == 0 ? 1 : 0;
 }
 
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t)

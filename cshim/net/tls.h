@@ -52,6 +52,8 @@ typedef struct gocoro_tls_context_options
     const char* ca_file;
     const char* ca_pem;
     size_t      ca_pem_len;
+    /* Lowest protocol version accepted (0x0303 TLS 1.2, 0x0304 TLS 1.3); 0: libcoro's floor (TLS 1.2). */
+    uint16_t min_version;
 } gocoro_tls_context_options;
 
 /* Builds a context. 0 and *out set, or a negated errno (-EINVAL for a bad certificate/key/CA, -ENOMEM) with
@@ -82,6 +84,10 @@ int64_t gocoro_tls_handshake(gocoro_tls_conn* t);
  * asked to wait, retry with the same remaining bytes. */
 int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len);
 int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len);
+
+/* 1 if the socket was found empty by the session's last read from it (a short or would-block recv) and OpenSSL
+ * holds no received bytes: reading again before the socket becomes readable would only find nothing. */
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t);
 
 /* Sends close_notify (SSL_shutdown, one-way): 0 when sent, WANT_WRITE/WANT_READ, or an error. */
 int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);

@@ -6010,6 +6010,125 @@ gocoro_ip_text gocoro_ip_domain_to_string(int32_t domain)
 #include <stddef.h>
 #include <stdint.h>
 
+// #include "cshim/net/tls.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_NET_TLS_H
+#define GOCORO_AMALGAMATED_CSHIM_NET_TLS_H
+#line 1 "../../cshim/net/tls.h"
+#ifndef GOCORO_CSHIM_NET_TLS_H
+#define GOCORO_CSHIM_NET_TLS_H
+
+/* TLS over OpenSSL for the Go package net/tls: a coro::net::tls::context behind an opaque handle, and TLS
+ * sessions (SSL objects from that context) bound to non-blocking sockets the host owns and polls through the
+ * io_scheduler. Sockets themselves are made with cshim/net/tcp.h.
+ *
+ * Every session function is one non-blocking OpenSSL call; it never waits. Results (int64_t): >= 0 on success
+ * (a byte count for read/write), GOCORO_TLS_WANT_READ / GOCORO_TLS_WANT_WRITE when the socket must become
+ * readable / writable first (OpenSSL may want either direction for any call), GOCORO_TLS_EOF at the end of the
+ * peer's data, GOCORO_TLS_ERROR for a TLS failure (its text: gocoro_tls_conn_error), or a negated errno for a
+ * socket error. No C++ exception crosses this interface.
+ *
+ * Threads: a context may be used from any thread at once. A session is not thread-safe: the host serialises
+ * every call on one session (any thread, one at a time). Buffers are used only during the call. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_tls_context gocoro_tls_context;
+typedef struct gocoro_tls_conn    gocoro_tls_conn;
+
+#define GOCORO_TLS_WANT_READ  (-5001)
+#define GOCORO_TLS_WANT_WRITE (-5002)
+#define GOCORO_TLS_EOF        (-5003)
+#define GOCORO_TLS_ERROR      (-5004)
+
+/* File encodings: coro::net::tls::tls_file_type. */
+#define GOCORO_TLS_FILE_PEM  1
+#define GOCORO_TLS_FILE_ASN1 2
+
+typedef struct gocoro_tls_context_options
+{
+    /* Certificate and private key, from files (cert_file/key_file, libcoro's context(cert, type, key, type,
+     * verify)) or from PEM text (cert_pem/key_pem, length-delimited). A certificate file or text may carry the
+     * chain after the leaf. Both NULL: a context without a certificate (libcoro's context(verify)). */
+    const char* cert_file;
+    int         cert_type;
+    const char* key_file;
+    int         key_type;
+    const char* cert_pem;
+    size_t      cert_pem_len;
+    const char* key_pem;
+    size_t      key_pem_len;
+    /* 1: verify the peer (verify_peer_t::yes), 0: accept any certificate (verify_peer_t::no). */
+    int verify_peer;
+    /* Trust anchors (PEM). Neither given and verify_peer: the system's default store. */
+    const char* ca_file;
+    const char* ca_pem;
+    size_t      ca_pem_len;
+    /* Lowest protocol version accepted (0x0303 TLS 1.2, 0x0304 TLS 1.3); 0: libcoro's floor (TLS 1.2). */
+    uint16_t min_version;
+} gocoro_tls_context_options;
+
+/* Builds a context. 0 and *out set, or a negated errno (-EINVAL for a bad certificate/key/CA, -ENOMEM) with
+ * OpenSSL's reason text in err (NUL-terminated, truncated to cap). */
+int  gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap);
+void gocoro_tls_context_free(gocoro_tls_context* c);
+
+/* A session on the connected socket fd (not owned: the host closes it after gocoro_tls_conn_free). server != 0:
+ * the accepting side. Client side: host (may be NULL) is sent as SNI when it is a name, and when the context
+ * verifies peers the certificate must match it (a DNS name or an IP literal). 0 or a negated errno, text in err. */
+int gocoro_tls_conn_new(
+    gocoro_tls_context* c,
+    int                 fd,
+    int                 server,
+    const char*         host,
+    gocoro_tls_conn**   out,
+    char*               err,
+    size_t              cap);
+
+/* Frees the session. If its handshake finished and no TLS or socket error happened, first makes one
+ * non-blocking attempt to send close_notify (as libcoro's tls::client destructor does). */
+void gocoro_tls_conn_free(gocoro_tls_conn* t);
+
+/* SSL_do_handshake: 0 when done. */
+int64_t gocoro_tls_handshake(gocoro_tls_conn* t);
+
+/* SSL_read_ex / SSL_write_ex. len must be > 0. A write may return less than len (partial-write mode); when it
+ * asked to wait, retry with the same remaining bytes. */
+int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len);
+int64_t gocoro_tls_write(gocoro_tls_conn* t, const void* buf, size_t len);
+
+/* 1 if the socket was found empty by the session's last read from it (a short or would-block recv) and OpenSSL
+ * holds no received bytes: reading again before the socket becomes readable would only find nothing. */
+int gocoro_tls_conn_drained(const gocoro_tls_conn* t);
+
+/* Sends close_notify (SSL_shutdown, one-way): 0 when sent, WANT_WRITE/WANT_READ, or an error. */
+int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
+
+/* The last GOCORO_TLS_ERROR's text into buf (NUL-terminated, truncated to cap) and the certificate verification
+ * result (X509_V_OK = 0, else the X509_V_ERR_* code: the peer's certificate was rejected). Returns the text
+ * length. */
+size_t gocoro_tls_conn_error(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+
+/* After the handshake: protocol version (0x0303 TLS 1.2, 0x0304 TLS 1.3), IANA cipher suite id, and whether a
+ * session was resumed. */
+void gocoro_tls_conn_state(gocoro_tls_conn* t, uint16_t* version, uint16_t* cipher, int* resumed);
+
+/* DER bytes of the peer's certificate number index (0: the leaf, then the chain as sent). Returns its length (the
+ * bytes are copied only if it fits in cap), or -1 when there is no such certificate. */
+int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_NET_TLS_H
+#line 31 "../../cshim/net/server.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -6070,6 +6189,14 @@ typedef struct gocoro_server_options
      * per-connection hooks to run at accept and close), so a connection that never sends costs the host nothing;
      * close is then called only for connections that were opened. */
     int32_t lazy_open;
+    /* Go handlers only. Non-NULL: accepted connections speak TLS (terminated here, see gocoro_server_tls_ops);
+     * the certificate and key come from it (cert/key files or PEM; verify_peer, ca_* ignored). */
+    const gocoro_tls_context_options* tls;
+    /* TLS only: a handshake not finished after that long closes the connection (0: 10 s). */
+    int64_t handshake_timeout_ms;
+    /* TLS only, may be NULL: receives OpenSSL's text when the certificate or key is refused (failed_op "tls"). */
+    char*  tls_error;
+    size_t tls_error_cap;
 } gocoro_server_options;
 
 typedef struct gocoro_server_stats
@@ -6155,18 +6282,23 @@ enum
 enum
 {
     GOCORO_REPORT_ACCEPT  = 0, /* accept(2) failed */
-    GOCORO_REPORT_REFUSED = 1  /* max_conns reached: a connection was closed at once */
+    GOCORO_REPORT_REFUSED = 1, /* max_conns reached: a connection was closed at once */
+    /* A TLS handshake failed (the connection was closed, the host never saw it): err is an errno (ETIMEDOUT for
+     * the handshake timeout, EPROTO for a TLS failure, whose text is the report's text). */
+    GOCORO_REPORT_HANDSHAKE = 2
 };
 
 /* open: returns the host's handle for the connection (0: refuse it); output written to msg is sent first. data:
  * see gocoro_server_msg. close: called exactly once for each connection whose open returned non-zero, after its
- * last data call. report: accept failures and refused connections (on the accept loop). tick: returns the
- * nanoseconds until the next tick, negative to stop ticking. All run on a scheduler thread. */
+ * last data call. report: accept failures and refused connections (on the accept loop), failed TLS handshakes
+ * (text: a description, "" if none, valid during the call only; fd: the connection's socket, still open during
+ * the call so that the host can name the peer, -1 for other kinds). tick: returns the nanoseconds until the next
+ * tick, negative to stop ticking. All run on a scheduler thread. */
 typedef uintptr_t (
     *gocoro_server_open_fn)(uintptr_t host_handle, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 typedef int64_t (*gocoro_server_data_fn)(uintptr_t conn_handle, gocoro_server_msg* msg, int32_t event);
 typedef void (*gocoro_server_close_fn)(uintptr_t conn_handle, int32_t reason, int32_t err);
-typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err);
+typedef void (*gocoro_server_report_fn)(uintptr_t host_handle, int32_t kind, int32_t err, const char* text, int32_t fd);
 typedef int64_t (*gocoro_server_tick_fn)(uintptr_t host_handle);
 void gocoro_server_install_go_callbacks(
     gocoro_server_open_fn   open,
@@ -6193,6 +6325,38 @@ uintptr_t gocoro_server_conn_dial_token(const gocoro_server_conn* c);
  * once (never lazily) and its open callback sees dial_token. Not counted in accepted. 0, or -ESHUTDOWN when the
  * server is stopping. Any thread. */
 int gocoro_server_adopt(gocoro_server* s, int fd, uintptr_t dial_token);
+
+/* ---- TLS termination ----
+ * The loop speaks TLS through these functions (cshim/net/tls.h's, over OpenSSL), installed once by whoever links
+ * OpenSSL in (Go: package net/server/servertls, see server_tls.h), so that a server without TLS needs no OpenSSL.
+ * Every call is non-blocking and made on the connection's loop thread. */
+typedef struct gocoro_server_tls_ops
+{
+    int (*context_new)(const gocoro_tls_context_options* o, gocoro_tls_context** out, char* err, size_t cap);
+    void (*context_free)(gocoro_tls_context* c);
+    int (*conn_new)(
+        gocoro_tls_context* c,
+        int                 fd,
+        int                 server,
+        const char*         host,
+        gocoro_tls_conn**   out,
+        char*               err,
+        size_t              cap);
+    void (*conn_free)(gocoro_tls_conn* t); /* sends close_notify if it can */
+    int64_t (*handshake)(gocoro_tls_conn* t);
+    int64_t (*read)(gocoro_tls_conn* t, void* buf, size_t len);
+    int64_t (*write)(gocoro_tls_conn* t, const void* buf, size_t len);
+    size_t (*conn_error)(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
+    int (*conn_drained)(const gocoro_tls_conn* t);
+} gocoro_server_tls_ops;
+
+void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
+/* 1 once gocoro_server_install_tls ran. gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before. */
+int gocoro_server_tls_installed(void);
+
+/* Replaces the certificate and key that new handshakes use (handshakes under way and established connections keep
+ * theirs). Any thread. 0, -EINVAL (not a TLS server; or a bad certificate/key, text in err), -ENOMEM. */
+int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap);
 
 #ifdef __cplusplus
 }
@@ -6800,6 +6964,7 @@ struct gocoro_server
     std::size_t                         high_water{1 << 20};
     std::size_t                         max_output{4 << 20};
     bool                                lazy_open{false};
+    std::chrono::milliseconds           handshake_timeout{10000};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
 
@@ -6820,6 +6985,11 @@ struct gocoro_server
     uint64_t                closed_read{0};
     uint64_t                closed_written{0};
     uint64_t                closed_requests{0};
+
+    // TLS: the context that new handshakes use (null: plain TCP); reload replaces it. Sessions keep their own
+    // reference to the OpenSSL context, so the old one is freed at once.
+    std::mutex          tls_mu;
+    gocoro_tls_context* tls_ctx{nullptr};
 };
 
 namespace
@@ -6831,6 +7001,8 @@ gocoro_server_data_fn   g_data{nullptr};
 gocoro_server_close_fn  g_close{nullptr};
 gocoro_server_report_fn g_report{nullptr};
 gocoro_server_tick_fn   g_tick{nullptr};
+/// Installed by whoever links OpenSSL in (server_tls.h); read by every TLS server, so atomic.
+std::atomic<const gocoro_server_tls_ops*> g_tls{nullptr};
 
 /// The server whose Go callback this thread is running, if any: stopping that server from inside the callback
 /// must not wait (the thread it would wait for is this one).
@@ -6969,11 +7141,11 @@ auto at_limit(gocoro_server* s) -> bool
     return s->max_conns > 0 && s->active >= s->max_conns;
 }
 
-auto report(gocoro_server* s, int32_t kind, int32_t err) -> void
+auto report(gocoro_server* s, int32_t kind, int32_t err, const char* text = "", int fd = -1) -> void
 {
     if (s->host_handle != 0 && g_report != nullptr)
     {
-        g_report(s->host_handle, kind, err);
+        g_report(s->host_handle, kind, err, text, fd);
     }
 }
 
@@ -7246,6 +7418,14 @@ struct go_loop
     int32_t                         reason{GOCORO_END_EOF};
     int32_t                         err{0};
     bool                            above_water{false};
+    // TLS session (null: plain TCP). OpenSSL may need the other direction than the call's own (a write that must
+    // read, a read that must write): the next poll then waits for that too.
+    gocoro_tls_conn* tls{nullptr};
+    bool             write_wants_read{false};
+    bool             read_wants_write{false};
+    // The end of the input (GOCORO_TLS_EOF or an error) that a read met after decrypting data: the data goes to
+    // the host first, the end is returned by the next read (OpenSSL does not say it twice).
+    int64_t tls_end{0};
 
     using clock = std::chrono::steady_clock;
     clock::time_point last_input{clock::now()};
@@ -7263,6 +7443,10 @@ struct go_loop
             g_close(h, reason, err);
         }
         conn.native()->go = nullptr;
+        if (tls != nullptr)
+        {
+            g_tls.load(std::memory_order_acquire)->conn_free(tls); // with close_notify if the session is sound
+        }
     }
 
     auto end(int32_t why, int32_t e = 0) -> void
@@ -7284,6 +7468,183 @@ struct go_loop
         {
             shared->outbound.store(unsent(), std::memory_order_relaxed);
         }
+    }
+
+    /// One non-blocking send (encrypted first on a TLS connection): {status, unsent tail}. Notes the socket
+    /// drained when it would block.
+    auto send(std::span<const char> p) -> std::pair<coro::net::send_status, std::span<const char>>
+    {
+        if (tls == nullptr)
+        {
+            auto r = conn.send(p);
+            if (r.first == coro::net::send_status::would_block)
+            {
+                drained(coro::poll_op::write);
+            }
+            return r;
+        }
+        write_wants_read = false;
+        int64_t r        = g_tls.load(std::memory_order_relaxed)->write(tls, p.data(), p.size());
+        if (r >= 0)
+        {
+            conn.count(0, static_cast<uint64_t>(r)); // plaintext, as the host sees it
+            return {coro::net::send_status::ok, p.subspan(static_cast<std::size_t>(r))};
+        }
+        if (r == GOCORO_TLS_WANT_WRITE || r == GOCORO_TLS_WANT_READ)
+        {
+            write_wants_read = r == GOCORO_TLS_WANT_READ;
+            drained(write_wants_read ? coro::poll_op::read : coro::poll_op::write);
+            return {coro::net::send_status::would_block, p};
+        }
+        return {static_cast<coro::net::send_status>(tls_errno(r)), p};
+    }
+
+    /// The errno standing for a failed TLS call's result (a negated errno, or one of the shim's codes).
+    static auto tls_errno(int64_t r) -> int
+    {
+        if (r == GOCORO_TLS_EOF)
+        {
+            return EPIPE;
+        }
+        return r < 0 && r > -4096 ? static_cast<int>(-r) : EPROTO;
+    }
+
+    /// recv for a TLS connection: decrypts records until dst is full or the socket has nothing more, so that no
+    /// record is left in OpenSSL's buffer while the loop waits for the socket. `more`: read again before polling.
+    auto tls_recv(std::span<char> dst, bool& more) -> std::pair<coro::net::recv_status, std::span<char>>
+    {
+        const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_relaxed);
+        std::size_t                  got = 0;
+        more                             = false;
+        read_wants_write                 = false;
+        while (got < dst.size())
+        {
+            int64_t r = tls_end != 0 ? tls_end : ops->read(tls, dst.data() + got, dst.size() - got);
+            if (r > 0)
+            {
+                got += static_cast<std::size_t>(r);
+                if (ops->conn_drained(tls) != 0)
+                {
+                    drained(coro::poll_op::read); // a short recv took all there was: no need to hear EAGAIN
+                    break;
+                }
+                continue;
+            }
+            if (r == GOCORO_TLS_WANT_READ)
+            {
+                drained(coro::poll_op::read);
+                break;
+            }
+            if (r == GOCORO_TLS_WANT_WRITE)
+            {
+                read_wants_write = true;
+                drained(coro::poll_op::write);
+                break;
+            }
+            if (r == 0)
+            {
+                break;
+            }
+            if (got > 0)
+            {
+                tls_end = r;
+                more    = true; // deliver what came; the end shows on the next read
+                break;
+            }
+            if (r == GOCORO_TLS_EOF)
+            {
+                return {coro::net::recv_status::closed, dst.first(0)};
+            }
+            return {static_cast<coro::net::recv_status>(tls_errno(r)), dst.first(0)};
+        }
+        more = more || (got == dst.size() && ops->conn_drained(tls) == 0);
+        if (got == 0)
+        {
+            return {coro::net::recv_status::would_block, dst.first(0)};
+        }
+        conn.count(got, 0);
+        return {coro::net::recv_status::ok, dst.first(got)};
+    }
+
+    /// Creates the TLS session if the server speaks TLS (accepted connections only; dialled ones are plain).
+    /// False (reported) if it cannot.
+    auto start_tls() -> bool
+    {
+        if (conn.native()->dial_token != 0)
+        {
+            return true;
+        }
+        std::scoped_lock lk{s->tls_mu};
+        if (s->tls_ctx == nullptr)
+        {
+            return true;
+        }
+        char text[256] = {};
+        if (g_tls.load(std::memory_order_acquire)
+                ->conn_new(s->tls_ctx, conn.fd(), 1, nullptr, &tls, text, sizeof(text)) != 0)
+        {
+            s->errors.fetch_add(1, std::memory_order_relaxed);
+            report(s, GOCORO_REPORT_HANDSHAKE, ENOMEM, text, conn.fd());
+            return false;
+        }
+        return true;
+    }
+
+    /// Runs the server side of the TLS handshake, bounded by the handshake timeout. False (reported, counted as
+    /// an error) if it failed, timed out, or the server is stopping.
+    auto handshake() -> coro::task<bool>
+    {
+        const gocoro_server_tls_ops* ops      = g_tls.load(std::memory_order_relaxed);
+        const auto                   deadline = clock::now() + s->handshake_timeout;
+        bool                         hung_up  = false;
+        int                          e        = 0;
+        while (!s->stopping.load(std::memory_order_relaxed))
+        {
+            int64_t r = ops->handshake(tls);
+            if (r == 0)
+            {
+                last_input = last_progress = clock::now(); // the timeouts count from here
+                read_first                 = true; // OpenSSL may hold early data read with the client's Finished
+                co_return true;
+            }
+            if (r != GOCORO_TLS_WANT_READ && r != GOCORO_TLS_WANT_WRITE)
+            {
+                e = tls_errno(r);
+                break;
+            }
+            if (hung_up)
+            {
+                e = EPIPE; // the socket was closed and OpenSSL still waits
+                break;
+            }
+            auto op = r == GOCORO_TLS_WANT_READ ? coro::poll_op::read : coro::poll_op::write;
+            drained(op);
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+            if (left.count() <= 0)
+            {
+                e = ETIMEDOUT;
+                break;
+            }
+            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, left);
+            if (st == coro::poll_status::error)
+            {
+                e = EIO;
+                break;
+            }
+            hung_up = st == coro::poll_status::closed; // one more call reads the end (and OpenSSL's verdict)
+        }
+        if (e != 0)
+        {
+            char text[256] = {};
+            long verify    = 0;
+            if (e == EPROTO)
+            {
+                ops->conn_error(tls, text, sizeof(text), &verify);
+            }
+            s->errors.fetch_add(1, std::memory_order_relaxed);
+            report(s, GOCORO_REPORT_HANDSHAKE, e, text, conn.fd());
+        }
+        co_return false;
     }
 
     /// A message for a callback whose output goes to the thread's scratch buffer.
@@ -7319,10 +7680,9 @@ struct go_loop
             sent = 0;
             while (done < m.out_len)
             {
-                auto [st, rest] = conn.send(std::span<const char>{m.out + done, m.out_len - done});
+                auto [st, rest] = send(std::span<const char>{m.out + done, m.out_len - done});
                 if (st == coro::net::send_status::would_block)
                 {
-                    drained(coro::poll_op::write);
                     break;
                 }
                 if (st != coro::net::send_status::ok)
@@ -7373,21 +7733,32 @@ struct go_loop
             }
             dst = std::span<char>{own.data() + used, own.size() - used};
         }
-        auto [st, got] = conn.recv(dst);
+        bool more      = false;
+        auto [st, got] = tls != nullptr ? tls_recv(dst, more) : conn.recv(dst);
         if (st == coro::net::recv_status::would_block)
         {
             read_first = false;
-            drained(coro::poll_op::read);
+            if (tls == nullptr)
+            {
+                drained(coro::poll_op::read);
+            }
             return 0;
         }
         if (st != coro::net::recv_status::ok)
         {
             return -1;
         }
-        read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
-        if (!read_first)
+        if (tls != nullptr)
         {
-            drained(coro::poll_op::read); // a short read took all there was
+            read_first = more; // tls_recv noted the socket drained otherwise
+        }
+        else
+        {
+            read_first = got.size() == dst.size(); // filled the buffer: more is probably queued
+            if (!read_first)
+            {
+                drained(coro::poll_op::read); // a short read took all there was
+            }
         }
         if (scratch)
         {
@@ -7501,10 +7872,9 @@ struct go_loop
     {
         while (sent < pending.size())
         {
-            auto [st, rest] = conn.send(std::span<const char>{pending.data() + sent, pending.size() - sent});
+            auto [st, rest] = send(std::span<const char>{pending.data() + sent, pending.size() - sent});
             if (st == coro::net::send_status::would_block)
             {
-                drained(coro::poll_op::write);
                 break;
             }
             if (st != coro::net::send_status::ok)
@@ -7599,6 +7969,10 @@ auto go_conn(connection conn) -> coro::task<void>
         co_return;
     }
     go_loop l{conn, s};
+    if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
+    {
+        co_return; // the host never saw this connection
+    }
     if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
     {
         co_return;
@@ -7649,7 +8023,9 @@ auto go_conn(connection conn) -> coro::task<void>
                 l.end(why);
                 co_return;
             }
-            auto op = reading ? (writing ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+            const bool want_read  = reading || l.write_wants_read;
+            const bool want_write = writing || l.read_wants_write;
+            auto op = want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
             auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
             if (st == coro::poll_status::timeout)
             {
@@ -7817,6 +8193,40 @@ void gocoro_server_install_go_callbacks(
     g_tick   = tick;
 }
 
+void gocoro_server_install_tls(const gocoro_server_tls_ops* ops)
+{
+    g_tls.store(ops, std::memory_order_release);
+}
+
+int gocoro_server_tls_installed(void)
+{
+    return g_tls.load(std::memory_order_acquire) != nullptr ? 1 : 0;
+}
+
+int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap)
+{
+    const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
+    {
+        std::scoped_lock lk{s->tls_mu};
+        if (ops == nullptr || s->tls_ctx == nullptr)
+        {
+            return -EINVAL;
+        }
+    }
+    gocoro_tls_context* fresh = nullptr;
+    if (int rc = ops->context_new(o, &fresh, err, cap); rc != 0)
+    {
+        return rc;
+    }
+    gocoro_tls_context* old = nullptr;
+    {
+        std::scoped_lock lk{s->tls_mu};
+        old = std::exchange(s->tls_ctx, fresh);
+    }
+    ops->context_free(old);
+    return 0;
+}
+
 int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t n)
 {
     gocoro_go_conn* g = c->go;
@@ -7929,9 +8339,35 @@ gocoro_server* gocoro_server_start(
         *failed_op = "start";
         return nullptr;
     }
+    gocoro_tls_context* tls_ctx = nullptr;
+    if (opts->tls != nullptr)
+    {
+        const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
+        *failed_op                       = "tls";
+        if (handler != &go_handler)
+        {
+            *err = -EINVAL; // only the Go loop speaks TLS
+            return nullptr;
+        }
+        if (ops == nullptr)
+        {
+            *err = -ENOTSUP;
+            return nullptr;
+        }
+        if (int rc = ops->context_new(opts->tls, &tls_ctx, opts->tls_error, opts->tls_error_cap); rc != 0)
+        {
+            *err = rc;
+            return nullptr;
+        }
+        *failed_op = "";
+    }
     int fd = listen_socket(opts, err, failed_op);
     if (fd < 0)
     {
+        if (tls_ctx != nullptr)
+        {
+            g_tls.load(std::memory_order_relaxed)->context_free(tls_ctx);
+        }
         return nullptr;
     }
     gocoro_server* s = nullptr;
@@ -7962,6 +8398,11 @@ gocoro_server* gocoro_server_start(
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd  = fd;
+        s->tls_ctx    = std::exchange(tls_ctx, nullptr);
+        if (opts->handshake_timeout_ms > 0)
+        {
+            s->handshake_timeout = std::chrono::milliseconds{opts->handshake_timeout_ms};
+        }
         sockaddr_storage addr{};
         socklen_t        len = sizeof(addr);
         if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
@@ -7975,7 +8416,7 @@ gocoro_server* gocoro_server_start(
             *err       = -ESHUTDOWN;
             *failed_op = "spawn";
             ::close(fd);
-            delete s;
+            gocoro_server_destroy(s);
             return nullptr;
         }
         if (opts->tick != 0 && s->host_handle != 0 && g_tick != nullptr)
@@ -7996,7 +8437,11 @@ gocoro_server* gocoro_server_start(
         *err       = -ENOMEM;
         *failed_op = "start";
         ::close(fd);
-        delete s;
+        if (tls_ctx != nullptr)
+        {
+            g_tls.load(std::memory_order_relaxed)->context_free(tls_ctx); // new gocoro_server failed
+        }
+        gocoro_server_destroy(s);
         return nullptr;
     }
     return s;
@@ -8069,6 +8514,10 @@ void gocoro_server_stop(gocoro_server* s)
 
 void gocoro_server_destroy(gocoro_server* s)
 {
+    if (s != nullptr && s->tls_ctx != nullptr)
+    {
+        g_tls.load(std::memory_order_relaxed)->context_free(s->tls_ctx);
+    }
     delete s;
 }
 

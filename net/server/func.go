@@ -6,7 +6,7 @@ package server
 extern uintptr_t gocoroServerOpen(uintptr_t host, gocoro_server_conn* conn, uint64_t id, gocoro_server_msg* msg);
 extern int64_t gocoroServerData(uintptr_t h, gocoro_server_msg* msg, int32_t event);
 extern void gocoroServerClose(uintptr_t h, int32_t reason, int32_t err);
-extern void gocoroServerReport(uintptr_t host, int32_t kind, int32_t err);
+extern void gocoroServerReport(uintptr_t host, int32_t kind, int32_t err, char* text, int32_t fd);
 extern int64_t gocoroServerTick(uintptr_t host);
 */
 import "C"
@@ -237,13 +237,22 @@ func closeReason(reason, errno C.int32_t) error {
 }
 
 //export gocoroServerReport
-func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t) {
+func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t, text *C.char, fd C.int32_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
-	var err error = ErrTooManyConns
-	if kind == C.GOCORO_REPORT_ACCEPT {
-		err = os.NewSyscallError("accept4", unix.Errno(errno))
+	e := &net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: ErrTooManyConns}
+	switch kind {
+	case C.GOCORO_REPORT_ACCEPT:
+		e.Err = os.NewSyscallError("accept4", unix.Errno(errno))
+	case C.GOCORO_REPORT_HANDSHAKE:
+		// As for a connection's errors: Source the listening address, Addr the peer.
+		e.Op, e.Source, e.Err = "handshake", g.listen(), handshakeError(errno, C.GoString(text))
+		if sa, err := unix.Getpeername(int(fd)); err == nil {
+			e.Addr = sockaddrToTCP(sa)
+		} else {
+			e.Addr = nil // the peer is gone (reset): unknown
+		}
 	}
-	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: err})
+	g.report(e)
 }
 
 //export gocoroServerTick

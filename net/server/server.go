@@ -20,6 +20,19 @@
 // Several schedulers serve one port with Options.ReusePort (one Serve per scheduler; the kernel spreads the
 // connections).
 //
+// # TLS
+//
+// With Options.TLS a Callbacks (or Func) server terminates TLS inside its C++ loop: OpenSSL runs non-blocking on
+// the loop's thread, the handshake first (bounded by TLSConfig.HandshakeTimeout), then the record layer. For the
+// callbacks nothing changes: OnOpen runs once the handshake has finished, OnData receives decrypted bytes, Write,
+// Writev and AsyncWrite take plaintext (encrypted when sent), and back-pressure (HighWater counts plaintext),
+// timeouts, MaxConns (handshaking connections count), Wake and Close work as without TLS; a connection's end sends
+// close_notify when the session is sound. A client whose handshake fails (garbage, a stall, a reset, no common
+// version) is closed without any callback and reported to Options.OnError (Op "handshake", ErrTLSHandshake or
+// ErrHandshakeTimeout); other connections are unaffected. Server.ReloadCertificate swaps the certificate for new
+// handshakes without a restart. Connections made with Server.Dial stay plain TCP. TLS needs OpenSSL linked in:
+// import package net/server/servertls for its effect (a program without it does not link libssl).
+//
 // # Threads
 //
 // The accept loop and every connection coroutine run on the scheduler: on its event-loop thread with
@@ -35,11 +48,15 @@
 //
 // # Lifetime
 //
-// Serve binds, listens and starts accepting before it returns. The server runs until Close, Shutdown, the
+// Serve binds, listens and starts accepting before it returns (with TLS, after the certificate was loaded). The server runs until Close, Shutdown, the
 // cancellation of Serve's ctx, or the Close of its IOScheduler (which first stops the server, so the scheduler's
 // Close never hangs on it), whichever comes first. Stopping shuts down every open connection (shutdown(2): the
 // handlers' polls report closed, reads return 0) and waits until every handler has returned; then the listening
 // and connection descriptors are closed and every handle is released (coro.LiveHandles counts them).
+//
+// A Conn is valid from its OnOpen until its OnClose returns; afterwards its methods report ErrClosed (Value and the
+// in slice of OnData must not be kept beyond a callback's return: the slice is the loop's memory). Callbacks may
+// call Close or Shutdown (they then return at once) but should not block waiting for the server's end.
 //
 // Importing this package also links package net/tcp, which compiles libcoro's TCP sources for the whole binary.
 package server
@@ -114,8 +131,8 @@ type Options struct {
 	// Data is copied into the server and readable by Native handlers.
 	Data []byte
 	// OnError receives what goes wrong inside callbacks (a recovered panic as a *coro.PanicError, an error the
-	// callback returned), wrapped in a *net.OpError naming the connection's addresses, and, for every handler,
-	// failed accepts (Op "accept": a *os.SyscallError, e.g. EMFILE when descriptors run out; the server keeps
+	// callback returned), wrapped in a *net.OpError naming the connection's addresses, failed TLS handshakes (Op
+	// "handshake": ErrTLSHandshake, ErrHandshakeTimeout), and, for every handler, failed accepts (Op "accept": a *os.SyscallError, e.g. EMFILE when descriptors run out; the server keeps
 	// accepting once they free up) and connections refused for MaxConns (ErrTooManyConns). It runs on the
 	// scheduler thread and must not block. nil logs through the log package; so is a panic of OnError itself (with
 	// the error it was given), which is recovered.
@@ -140,17 +157,22 @@ type Options struct {
 	HighWater int
 	// MaxOutput bounds what AsyncWrite may queue (ErrOutputFull beyond). 0 means 4 * HighWater.
 	MaxOutput int
+	// TLS, if not nil, terminates TLS on every accepted connection in the C++ loop (connections from
+	// Server.Dial stay plain TCP). Needs package net/server/servertls linked in (else ErrTLSNotLinked). See the
+	// package doc, "TLS".
+	TLS *TLSConfig
 }
 
 // Stats are a server's counters. Bytes and requests are counted by the handler (all built-in handlers and Func
-// count them; a Native handler counts what it reads and writes through gocoro::server::connection).
+// count them; a Native handler counts what it reads and writes through gocoro::server::connection); with TLS the
+// bytes are plaintext.
 type Stats struct {
 	Accepted     uint64 // connections accepted
 	Active       uint64 // connections open now
 	BytesRead    uint64
 	BytesWritten uint64
 	Requests     uint64 // HTTP requests answered (HTTP200), requests reported by Func callbacks or native handlers
-	Errors       uint64 // failed accepts, refused connections, exceptions escaping native handlers, Func failures
+	Errors       uint64 // failed accepts and TLS handshakes, refused connections, native handler exceptions, Func failures
 	Refused      uint64 // connections closed at once because MaxConns were open
 }
 
@@ -169,6 +191,7 @@ type Server struct {
 	once    sync.Once
 	done    chan struct{}
 	onError func(error)
+	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
 }
 
 // Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
@@ -221,6 +244,18 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if opts.ReusePort {
 		copts.reuse_port = 1
 	}
+	var tlsText *C.char
+	if opts.TLS != nil {
+		cfg := *opts.TLS
+		srv.tls = &cfg
+		o, free := cTLSOptions(&cfg.Certificate, cfg.MinVersion)
+		defer free()
+		copts.tls = o
+		copts.handshake_timeout_ms = C.int64_t(ceilMillis(cfg.HandshakeTimeout))
+		tlsText = (*C.char)(C.calloc(1, tlsErrorCap))
+		defer C.free(unsafe.Pointer(tlsText))
+		copts.tls_error, copts.tls_error_cap = tlsText, tlsErrorCap
+	}
 	gs := &goServer{ev: h.ev, srv: srv}
 	srv.gs = gs
 	srv.host = corelink.NewHandle(gs)
@@ -238,8 +273,11 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if srv.s == nil {
 		srv.freeHandles()
 		var e error = os.NewSyscallError(C.GoString(cop), unix.Errno(-cerr))
-		if cerr == -C.EINVAL && C.GoString(cop) == "start" {
+		switch {
+		case cerr == -C.EINVAL && C.GoString(cop) == "start":
 			e = errors.New("invalid handler table (nil, or built for another GOCORO_SERVER_HANDLER_ABI)")
+		case C.GoString(cop) == "tls":
+			e = tlsStartError(cerr, C.GoString(tlsText))
 		}
 		return nil, opError("listen", laddr, e)
 	}
@@ -417,6 +455,10 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return "negative Options.MaxConns, HighWater or MaxOutput"
 	case opts.IdleTimeout < 0 || opts.ReadTimeout < 0 || opts.WriteTimeout < 0:
 		return "negative Options timeout"
+	case opts.TLS != nil && h.ev == nil:
+		return "Options.TLS needs a Callbacks or Func handler (the native handlers speak plain TCP)"
+	case opts.TLS != nil:
+		return opts.TLS.check()
 	}
 	return ""
 }

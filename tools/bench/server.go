@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -29,6 +30,7 @@ type serverWorkload struct {
 	size  int // echo message size
 	msgs  int // echo messages per connection
 	loops int // srvtwin -loops (0: 1)
+	tls   bool
 }
 
 var serverWorkloads = []serverWorkload{
@@ -37,12 +39,21 @@ var serverWorkloads = []serverWorkload{
 	{name: "server_http_c1000_2loops", mode: "http", conns: 1000, loops: 2},
 	{name: "server_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000},
 	{name: "server_echo_4KiB", mode: "echo", conns: 100, size: 4096, msgs: 1000},
+	// TLS 1.3 echo: net/server terminating TLS in its loop against crypto/tls on Go's net (impl gotls).
+	{name: "server_tls_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000, tls: true},
+	{name: "server_tls_echo_4KiB", mode: "echo", conns: 100, size: 4096, msgs: 1000, tls: true},
+	// crypto/tls spreads its connections over every core (goroutines); net/server does with two loops.
+	{name: "server_tls_echo_64B_2loops", mode: "echo", conns: 100, size: 64, msgs: 1000, tls: true, loops: 2},
+	{name: "server_tls_echo_4KiB_2loops", mode: "echo", conns: 100, size: 4096, msgs: 1000, tls: true, loops: 2},
 	// ns/op of this row is the server's RSS growth in bytes per idle connection (see runIdle).
 	{name: "server_idle_10k", mode: "echo", conns: 10000},
 }
 
-// serverImpls maps the report's impl names to srvtwin's -impl.
-var serverImpls = []struct{ impl, flag string }{{"go", "gocoro"}, {"gnet", "gnet"}}
+// serverImpls maps the report's impl names to srvtwin's -impl; tlsImpls likewise for the TLS rows.
+var (
+	serverImpls = []struct{ impl, flag string }{{"go", "gocoro"}, {"gnet", "gnet"}}
+	tlsImpls    = []struct{ impl, flag string }{{"go", "gocoro"}, {"gotls", "gotls"}}
+)
 
 // serverJobs returns the server_* jobs of the workloads o wants, or a note saying why they are skipped.
 func (o *Options) serverJobs() (map[string][]job, string) {
@@ -62,10 +73,14 @@ func (o *Options) serverJobs() (map[string][]job, string) {
 			notes = append(notes, w.name+" skipped: wrk not found")
 			continue
 		}
-		for _, im := range serverImpls {
+		impls := serverImpls
+		if w.tls {
+			impls = tlsImpls
+		}
+		for _, im := range impls {
 			start := func(port int) *exec.Cmd {
 				return exec.Command(bin, "-impl", im.flag, "-mode", w.mode, "-port", strconv.Itoa(port),
-					"-loops", strconv.Itoa(max(w.loops, 1)))
+					"-loops", strconv.Itoa(max(w.loops, 1)), "-tls="+strconv.FormatBool(w.tls))
 			}
 			run := func() (Sample, error) {
 				switch {
@@ -178,6 +193,17 @@ func (o *Options) runEcho(w serverWorkload, impl string, server func(int) *exec.
 			return Sample{}, err
 		}
 		defer conns[i].Close()
+		if w.tls { // handshakes before the clock starts: the rows measure the record layer
+			tc := tls.Client(conns[i], &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13})
+			if err := tc.Handshake(); err != nil {
+				return Sample{}, fmt.Errorf("%s: TLS handshake: %w", impl, err)
+			}
+			if st := tc.ConnectionState(); i == 0 {
+				fmt.Fprintf(o.Stderr, "bench: %s %s: %s, %s\n", w.name, impl, tls.VersionName(st.Version),
+					tls.CipherSuiteName(st.CipherSuite))
+			}
+			conns[i] = tc
+		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(conns))

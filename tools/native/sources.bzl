@@ -115,6 +115,11 @@ NATIVE_LIBRARIES = {
         defines = ["LIBCORO_FEATURE_TLS"],
         linkopts = [],
     ),
+    "//cshim/net:server_tls": struct(
+        srcs = ["server_tls.cc"],
+        defines = [],
+        linkopts = [],
+    ),
     "//cshim/net:dns": struct(
         srcs = ["dns.cc"],
         defines = [],

@@ -122,6 +122,12 @@ NATIVE_cshim_tls_DEFINES := \
     -DLIBCORO_FEATURE_TLS
 NATIVE_cshim_tls_LIBS :=
 
+# //cshim/net:server_tls
+NATIVE_cshim_server_tls_SRCS := \
+    cshim/net/server_tls.cc
+NATIVE_cshim_server_tls_DEFINES :=
+NATIVE_cshim_server_tls_LIBS :=
+
 # //cshim/net:dns
 NATIVE_cshim_dns_SRCS := \
     cshim/net/dns.cc

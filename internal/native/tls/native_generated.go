@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "df2350e76d45d2f5754417fcca8af41ef6535d57354077797f339ecc0d39b1a0"
+const SourceHash = "81816fa42c74cd502d03e915f949abec395ed8c284f5674b3eb91a316de8bcf1"

@@ -2,27 +2,43 @@
 // handler logic on gocoro's event-driven net/server (Callbacks on one IOScheduler, inline, one event-loop thread)
 // or on gnet v2 (one event loop).
 //
-//	-impl gocoro|gnet -mode http|echo -port N [-loops N]
+//	-impl gocoro|gnet|gotls -mode http|echo -port N [-loops N] [-tls]
 //
 // -loops N serves with N event loops: gocoro runs N IOSchedulers, each with its own listening socket on the port
 // (SO_REUSEPORT: the kernel spreads connections), gnet its multicore mode with N loops (its own balancing).
 //
 // http answers every complete HTTP/1.x request (pipelined ones too) with a fixed keep-alive "200 OK"; echo
 // writes back every byte. Both parse and consume input the same way on both sides. It serves until SIGTERM.
+//
+// -tls serves TLS 1.3 only, with a fresh self-signed ECDSA P-256 certificate: gocoro terminates it in its C++
+// loop (Options.TLS, OpenSSL), and impl gotls is the plain-Go twin, crypto/tls on Go's net (a goroutine per
+// connection); gnet has no TLS.
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"math/big"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
+	_ "github.com/gocoro/gocoro/net/server/servertls"
 	"github.com/panjf2000/gnet/v2"
 )
 
@@ -92,8 +108,73 @@ func (g *gnetServer) OnTraffic(c gnet.Conn) gnet.Action {
 	return gnet.None
 }
 
+// ---- crypto/tls on Go's net (the TLS twin) ----
+
+// selfSigned makes an ECDSA P-256 certificate for 127.0.0.1, PEM-encoded.
+func selfSigned() (certPEM, keyPEM []byte) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "srvtwin"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
+}
+
+// goTLSEcho serves echo over crypto/tls (TLS 1.3 only) until ctx ends: one goroutine per connection.
+func goTLSEcho(ctx context.Context, addr string, certPEM, keyPEM []byte) {
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		log.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", addr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13})
+	if err != nil {
+		log.Fatal(err)
+	}
+	go func() { <-ctx.Done(); l.Close() }()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 16<<10)
+			for {
+				n, err := c.Read(buf)
+				if n > 0 {
+					if _, werr := c.Write(buf[:n]); werr != nil {
+						return
+					}
+				}
+				if err != nil {
+					if err != io.EOF {
+						log.Print(err)
+					}
+					return
+				}
+			}
+		}()
+	}
+}
+
 func main() {
-	impl := flag.String("impl", "gocoro", "gocoro | gnet")
+	impl := flag.String("impl", "gocoro", "gocoro | gnet | gotls")
+	useTLS := flag.Bool("tls", false, "serve TLS 1.3 (gocoro and gotls)")
 	mode := flag.String("mode", "http", "http | echo")
 	port := flag.Int("port", 8090, "TCP port on 127.0.0.1")
 	loops := flag.Int("loops", 1, "event loops")
@@ -103,6 +184,16 @@ func main() {
 	defer stop()
 	if *mode != "http" && *mode != "echo" {
 		log.Fatalf("unknown -mode %q", *mode)
+	}
+	var opts server.Options
+	var certPEM, keyPEM []byte
+	if *useTLS || *impl == "gotls" {
+		if *mode != "echo" || *impl == "gnet" {
+			log.Fatal("TLS: -mode echo with -impl gocoro or gotls only")
+		}
+		certPEM, keyPEM = selfSigned()
+		opts.TLS = &server.TLSConfig{Certificate: server.Certificate{CertPEM: certPEM, KeyPEM: keyPEM},
+			MinVersion: server.VersionTLS13}
 	}
 	switch *impl {
 	case "gocoro":
@@ -116,7 +207,8 @@ func main() {
 				log.Fatal(err)
 			}
 			defer s.Close()
-			srv, err := server.Serve(ctx, s, addr, server.Func(fn), &server.Options{ReusePort: *loops > 1})
+			opts.ReusePort = *loops > 1
+			srv, err := server.Serve(ctx, s, addr, server.Func(fn), &opts)
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -136,6 +228,8 @@ func main() {
 		case <-ctx.Done():
 			gnet.Stop(context.Background(), "tcp://"+addr)
 		}
+	case "gotls":
+		goTLSEcho(ctx, addr, certPEM, keyPEM)
 	default:
 		log.Fatalf("unknown -impl %q", *impl)
 	}
