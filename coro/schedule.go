@@ -73,12 +73,16 @@ func (j *job[T]) run() {
 	if !j.state.CompareAndSwap(jobPending, jobRunning) {
 		return // the caller gave up before we started
 	}
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			j.err = &PanicError{Value: r, Stack: debug.Stack()}
+		} else if !returned {
+			j.err = ErrGoexit
 		}
 	}()
 	j.val, j.err = j.fn(j.ctx)
+	returned = true
 }
 
 // Schedule runs fn on one of ex's threads and returns its result.

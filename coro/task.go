@@ -169,7 +169,11 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // step advances the body to its next await; it runs on whichever thread resumed the proxy.
 func (k *taskCore) step(op *C.gocoro_op) {
 	if k.inline != nil {
-		if r, more := k.stepInline(int64(op.result)); more {
+		// An inline body runs user code (a NewFunc's fn, Join's combine) on a guest goroutine: see guest.go. On
+		// runtime.Goexit, stepInline has recorded ErrGoexit.
+		var r request
+		more, res := false, int64(op.result)
+		if !runGuest(func() { r, more = k.stepInline(res) }) && more {
 			op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
 			return
 		}
@@ -193,15 +197,21 @@ func (k *taskCore) step(op *C.gocoro_op) {
 	k.finish(op)
 }
 
-// stepInline runs one state of an inline body, turning a panic into the task's error.
+// stepInline runs one state of an inline body, turning a panic into the task's error, and a runtime.Goexit too
+// (which goes on unwinding the caller: a guest goroutine, or the goroutine that started the task).
 func (k *taskCore) stepInline(result int64) (r request, more bool) {
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			k.err = &PanicError{Value: p, Stack: debug.Stack()}
 			more = false
+		} else if !returned {
+			k.err = ErrGoexit
 		}
 	}()
-	return k.inline.step(result)
+	r, more = k.inline.step(result)
+	returned = true
+	return r, more
 }
 
 // finish reports the body's end to the proxy: the last use of the handle.

@@ -98,7 +98,15 @@ func (s *scheduleTask[R]) step(res int64) (request, bool) {
 // stepAdopted advances an adopted inline child by one state inside its parent's proxy; once the child finishes, the
 // parent finishes with the child's outcome.
 func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res int64) (request, bool) {
-	if r, more := child.core.stepInline(res); more {
+	stepped := false
+	defer func() {
+		if !stepped { // runtime.Goexit in the child's step (stepInline recorded it): the child is over
+			child.core.markDone()
+		}
+	}()
+	r, more := child.core.stepInline(res)
+	stepped = true
+	if more {
 		return r, true
 	}
 	child.core.markDone()
