@@ -37,11 +37,11 @@ func gocoroThreadEvent(h C.uintptr_t, index C.size_t, started C.int) {
 		fn = hooks.start
 	}
 	if fn != nil {
-		// A hook that panics or calls runtime.Goexit must not take the executor thread down with it.
-		runGuest(func() {
-			defer func() { _ = recover() }()
-			fn(int(index))
-		})
+		// A panicking hook must not take the executor thread down with it. A hook runs right here, not on a guest
+		// goroutine (guest.go): its point is to run on the worker thread itself. So runtime.Goexit in it still
+		// aborts the process.
+		defer func() { _ = recover() }()
+		fn(int(index))
 	}
 }
 

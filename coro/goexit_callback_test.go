@@ -13,7 +13,7 @@ import (
 )
 
 // runtime.Goexit (t.FailNow, testify's require) in Go code that an executor thread runs — a Schedule or Spawn
-// function, a NewFunc body, Join's combine, a thread hook — used to abort the process ("Goexit called in a thread
+// function, a NewFunc body, Join's combine — used to abort the process ("Goexit called in a thread
 // that was not created by the Go runtime"). Now the operation fails with ErrGoexit (a Spawn'ed function's is
 // dropped, like its panics), the executor goes on working and nothing leaks. Each case runs in a process of its own
 // so that the old behaviour fails the case instead of killing the suite.
@@ -85,6 +85,11 @@ func TestGoexitInExecutorCallbacks(t *testing.T) {
 			join := coro.Join([]*coro.Task[int]{leaf(), leaf()}, func([]int) (int, error) { return goexitInt() })
 			_, err := coro.SyncWait(ctx, join)
 			require.ErrorIs(t, err, coro.ErrGoexit)
+			// Adopted by a ScheduleTask (a fork-join tree's shape): its combine runs inside the parent's step.
+			join = coro.Join([]*coro.Task[int]{leaf(), leaf()}, func([]int) (int, error) { return goexitInt() })
+			_, err = coro.SyncWait(ctx, coro.ScheduleTask(ex, join))
+			require.ErrorIs(t, err, coro.ErrGoexit)
+			require.True(t, join.Done())
 		},
 	}
 	for en, mk := range executors {
@@ -100,27 +105,4 @@ func TestGoexitInExecutorCallbacks(t *testing.T) {
 			})
 		}
 	}
-	hooks := func(int) { runtime.Goexit() }
-	t.Run("thread hooks/thread_pool", func(t *testing.T) {
-		if !inChild(t) {
-			return
-		}
-		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2, OnThreadStart: hooks, OnThreadStop: hooks})
-		require.NoError(t, err)
-		works(t, tp)
-		require.NoError(t, tp.Close())
-		require.Zero(t, coro.LiveHandles())
-	})
-	t.Run("thread hooks/io_scheduler", func(t *testing.T) {
-		if !inChild(t) {
-			return
-		}
-		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{
-			Pool: coro.ThreadPoolOptions{ThreadCount: 2, OnThreadStart: hooks, OnThreadStop: hooks},
-		})
-		require.NoError(t, err)
-		works(t, s)
-		require.NoError(t, s.Close())
-		require.Zero(t, coro.LiveHandles())
-	})
 }

@@ -136,6 +136,8 @@ type goBody struct {
 // (having stored its outcome).
 type inlineBody interface {
 	step(result int64) (request, bool)
+	// callsUser reports whether the next step may run the user's code (rather than only this package's).
+	callsUser() bool
 }
 
 // markDone publishes the task's outcome. The state is stored before done is loaded and a waiter installs done
@@ -169,11 +171,17 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // step advances the body to its next await; it runs on whichever thread resumed the proxy.
 func (k *taskCore) step(op *C.gocoro_op) {
 	if k.inline != nil {
-		// An inline body runs user code (a NewFunc's fn, Join's combine) on a guest goroutine: see guest.go. On
-		// runtime.Goexit, stepInline has recorded ErrGoexit.
+		// A step that runs user code (a NewFunc's fn, Join's combine) runs it on a guest goroutine (guest.go); on
+		// runtime.Goexit stepInline has recorded ErrGoexit. The other steps (moving onto an executor, starting
+		// children) stay right here: a guest costs a thread hand-off.
 		var r request
 		more, res := false, int64(op.result)
-		if !runGuest(func() { r, more = k.stepInline(res) }) && more {
+		if !k.inline.callsUser() {
+			r, more = k.stepInline(res)
+		} else if runGuest(func() { r, more = k.stepInline(res) }) {
+			more = false
+		}
+		if more {
 			op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
 			return
 		}
@@ -373,6 +381,8 @@ type funcTask[R any] struct {
 	taskAlloc[R]
 	fn func() (R, error)
 }
+
+func (f *funcTask[R]) callsUser() bool { return true }
 
 func (f *funcTask[R]) step(int64) (request, bool) {
 	f.box.val, f.core.err = f.fn()

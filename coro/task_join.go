@@ -19,6 +19,9 @@ type joinTask[R, S any] struct {
 	run      []*taskCore
 }
 
+// callsUser: the first step only starts the children; the second runs combine.
+func (j *joinTask[R, S]) callsUser() bool { return j.started }
+
 func (j *joinTask[R, S]) step(int64) (request, bool) {
 	if !j.started {
 		j.started = true

@@ -55,6 +55,17 @@ type scheduleTask[R any] struct {
 	finish func(int64) error
 }
 
+// callsUser: only the states that step an adopted inline child may run user code.
+func (s *scheduleTask[R]) callsUser() bool {
+	switch s.state {
+	case 1:
+		return s.child.core.inline != nil && s.child.core.inline.callsUser()
+	case 3:
+		return s.child.core.inline.callsUser()
+	}
+	return false
+}
+
 func (s *scheduleTask[R]) step(res int64) (request, bool) {
 	task := s.child
 	switch s.state {
