@@ -127,7 +127,8 @@ func (s *IOScheduler) releaseHooks() {
 	s.hooks = nil
 }
 
-// Spawn runs fn once on the scheduler without waiting for it. A panic in fn is recovered and dropped.
+// Spawn runs fn once on the scheduler without waiting for it (on a guest goroutine, like Schedule). A panic or
+// runtime.Goexit in fn ends fn only: it is dropped.
 func (s *IOScheduler) Spawn(fn func()) error { return spawnOn(s, fn) }
 
 // submit spawns q as its own task (one handle and one callback each: unlike a pool, the scheduler's thread also

@@ -26,8 +26,9 @@ var ErrTaskBusy = errors.New("coro: task is already running")
 // set" there).
 var ErrTaskNotDone = errors.New("coro: task has not finished")
 
-// ErrGoexit is a task's error, or a Schedule function's, when its body called runtime.Goexit (as testing.T's
-// FailNow and SkipNow do, and testify's require on failure) instead of returning.
+// ErrGoexit is a task's error (of any kind: NewTask, NewGoroutineTask, NewFunc, Join's combine), or a Schedule
+// function's, when its body called runtime.Goexit (as testing.T's FailNow and SkipNow do, and testify's require on
+// failure) instead of returning.
 var ErrGoexit = errors.New("coro: task body called runtime.Goexit")
 
 // ErrTaskEnded is returned by an await made with a T whose task body already returned.
@@ -368,9 +369,11 @@ func (a *taskAlloc[R]) init() *Task[R] {
 	return &a.task
 }
 
-// NewFunc makes a task whose body does not await anything (a leaf). It runs inline on the thread that starts
-// the task or resumes it (after ScheduleTask, on the executor's thread), inside one callback: no goroutine and no
-// hand-off, so it is by far the cheapest kind of task. fn must not block for long: it occupies that thread.
+// NewFunc makes a task whose body does not await anything (a leaf). It runs inline when a goroutine starts the
+// task (Start, SyncWait: on that goroutine, no C++ at all), and otherwise on the executor thread that resumes it
+// (after ScheduleTask), which runs fn on a guest goroutine and waits for it (a hand-off per call; per batch for
+// leaves started on a ThreadPool). fn must not block for long: it occupies that thread. A panic in fn is the task's
+// *PanicError, a runtime.Goexit its ErrGoexit.
 func NewFunc[R any](fn func() (R, error)) *Task[R] {
 	f := &funcTask[R]{fn: fn}
 	f.core.inline = f

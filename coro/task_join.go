@@ -2,9 +2,10 @@
 
 package coro
 
-// Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
-// thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
-// without calling combine.
+// Join returns a task that awaits every child (when_all) and then runs combine on their results, on the thread that
+// finished the last child (composed natively). If that is an executor thread, combine runs on a guest goroutine
+// while it waits (one hand-off; see the package documentation). A child's error fails the join without calling
+// combine; a panic in combine is the join's *PanicError, a runtime.Goexit its ErrGoexit.
 func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
 	j := &joinTask[R, S]{children: children, combine: combine}
 	j.core.inline = j
