@@ -91,6 +91,14 @@ func TestGoexitInExecutorCallbacks(t *testing.T) {
 			require.ErrorIs(t, err, coro.ErrGoexit)
 			require.True(t, join.Done())
 		},
+		"Join of leaves": func(t *testing.T, ex coro.Executor) {
+			bad := coro.NewFunc(goexitInt)
+			join := coro.Join([]*coro.Task[int]{coro.NewFunc(func() (int, error) { return 1, nil }), bad},
+				func(rs []int) (int, error) { return rs[0] + rs[1], nil })
+			_, err := coro.SyncWait(ctx, coro.ScheduleTask(ex, join))
+			require.ErrorIs(t, err, coro.ErrGoexit)
+			require.True(t, bad.Done())
+		},
 	}
 	for en, mk := range executors {
 		for cn, run := range cases {

@@ -387,6 +387,11 @@ type funcTask[R any] struct {
 
 func (f *funcTask[R]) callsUser() bool { return true }
 
+// leaf marks inline bodies that always finish in their first step.
+type leaf interface{ leaf() }
+
+func (f *funcTask[R]) leaf() {}
+
 func (f *funcTask[R]) step(int64) (request, bool) {
 	f.box.val, f.core.err = f.fn()
 	return request{}, false
