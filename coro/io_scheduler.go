@@ -42,7 +42,8 @@ type IOSchedulerOptions struct {
 	// Pool configures the internal thread pool (TasksOnThreadPool only). ThreadCount 0 means libcoro's default:
 	// hardware threads - 1, at least 1.
 	Pool ThreadPoolOptions
-	// OnIOThreadStart/Stop run on the event-loop thread (SpawnThread only).
+	// OnIOThreadStart/Stop run on the event-loop thread (SpawnThread only), as thread hooks do
+	// (ThreadPoolOptions.OnThreadStart): runtime.Goexit in them aborts the process.
 	OnIOThreadStart, OnIOThreadStop func()
 }
 
