@@ -117,6 +117,8 @@ type taskCore struct {
 	// inline, when set, replaces body: a state machine run directly inside each step (no goroutine, no hand-off).
 	// Used for bodies that never block: NewFunc, ScheduleTask, Join.
 	inline inlineBody
+	// then, when set before the task starts, is told once it is done (see task_fork.go).
+	then doneWaiter
 }
 
 // goBody is the part of a task whose body runs on its own goroutine.
@@ -147,6 +149,10 @@ func (k *taskCore) markDone() {
 	k.state.Store(taskDone)
 	if ch := k.done.Load(); ch != nil {
 		close(*ch)
+	}
+	if w := k.then; w != nil {
+		k.then = nil
+		w.childDone()
 	}
 }
 

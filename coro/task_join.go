@@ -19,6 +19,7 @@ type joinTask[R, S any] struct {
 	combine  func(results []R) (S, error)
 	started  bool
 	run      []*taskCore
+	forked   forkState // when the children run through a pool's run queue (task_fork.go)
 }
 
 // callsUser: the first step only starts the children (unless it runs them itself: leavesOnly); the second runs
