@@ -60,10 +60,12 @@ func (j *joinTask[R, S]) fork(p *ThreadPool) {
 			j.core.markDone()
 			return
 		}
-		c.core.then = j
 		start = append(start, c.core)
 	}
 	j.forked.pending.Store(int32(len(start)) + 1)
+	for _, k := range start {
+		k.then = j
+	}
 	for _, k := range start {
 		// As Start does: a pool that no longer takes work fails the child natively (ErrClosed).
 		if !k.inline.(queuedStarter).startQueued() {

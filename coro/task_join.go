@@ -6,7 +6,9 @@ package coro
 // finished the last child (composed natively). If that is an executor thread, combine runs on a guest goroutine
 // while it waits (one hand-off; see the package documentation). A child's error fails the join without calling
 // combine; a panic in combine is the join's *PanicError, a runtime.Goexit its ErrGoexit. Children that are all
-// plain NewFunc leaves are run by the join itself, in order, where it starts (no C++ proxy each).
+// plain NewFunc leaves are run by the join itself, in order, where it starts (no C++ proxy each). A ScheduleTask(pool,
+// Join) started from Go whose children are all ScheduleTasks of NewFunc leaves or Joins forks onto the pool's run
+// queue instead: no C++ at all, combine queued there after the last child (see task_fork.go).
 func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
 	j := &joinTask[R, S]{children: children, combine: combine}
 	j.core.inline = j
