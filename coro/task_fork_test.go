@@ -132,3 +132,17 @@ func TestForkJoinTreeAcrossClose(t *testing.T) {
 	require.NoError(t, <-closed)
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
+
+// A child listed twice cannot run twice: the join fails with ErrTaskBusy and leaves the child idle, as a native
+// join does.
+func TestForkJoinChildTwice(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 2})
+	x := coro.ScheduleTask(tp, coro.NewFunc(func() (int64, error) { return 4, nil }))
+	_, err := coro.SyncWait(context.Background(), coro.ScheduleTask(tp, coro.Join([]*coro.Task[int64]{x, x},
+		func(rs []int64) (int64, error) { return sumOf(0, 0, rs) })))
+	require.ErrorIs(t, err, coro.ErrTaskBusy)
+	require.False(t, x.Done())
+	v, err := coro.SyncWait(context.Background(), x)
+	require.NoError(t, err)
+	require.Equal(t, int64(4), v)
+}
