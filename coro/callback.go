@@ -19,7 +19,14 @@ type runner interface{ run() }
 
 //export gocoroRun
 func gocoroRun(h C.uintptr_t) {
-	releaseHandle(handle(h)).(runner).run()
+	r := releaseHandle(handle(h)).(runner)
+	for runGuest(r.run) {
+		// runtime.Goexit in a function r ran: that function's own defers reported it. A drainer goes on with the
+		// rest of its queue; anything else is over.
+		if _, ok := r.(drainer); !ok {
+			return
+		}
+	}
 }
 
 //export gocoroThreadEvent
@@ -30,7 +37,9 @@ func gocoroThreadEvent(h C.uintptr_t, index C.size_t, started C.int) {
 		fn = hooks.start
 	}
 	if fn != nil {
-		// A panicking hook must not take the executor thread down with it.
+		// A panicking hook must not take the executor thread down with it. A hook runs right here, not on a guest
+		// goroutine (guest.go): its point is to run on the worker thread itself. So runtime.Goexit in it still
+		// aborts the process.
 		defer func() { _ = recover() }()
 		fn(int(index))
 	}

@@ -6,7 +6,8 @@
 //
 //   - Schedule(ctx, ex, fn) and Spawn(fn) run a plain function once on an executor thread; so does
 //     ScheduleTask(pool, NewFunc(fn)).Start(). While fn runs it occupies that executor thread, so blocking in fn
-//     (channel receive, mutex, syscall, time.Sleep) blocks the thread. The calling goroutine is parked meanwhile
+//     (channel receive, mutex, syscall, time.Sleep) blocks the thread. fn itself runs on a guest goroutine while the
+//     executor thread waits for it (see "Which OS thread runs what"). The calling goroutine is parked meanwhile
 //     (Schedule) or goes on (Spawn, Start). On a ThreadPool these functions go through the pool's Go run queue, in
 //     submission order: a drainer task on a pool thread runs them one after another in a single callback (at most
 //     one drainer per pool thread, each handing its thread back to the pool every 200µs), so a burst of them costs
@@ -41,18 +42,31 @@
 //	                                                                                 Join's combine
 //	up to its first await         the caller's goroutine   its own goroutine         (does not await)
 //	                              (Start waits for it)     (Start returns at once)
-//	after an await completes on   that thread is blocked   that thread posts the     that executor thread
-//	an executor thread            while its goroutine      step and moves on; the    runs it, inside a cgo
-//	                              runs the body            body's goroutine runs     callback
-//	after an await completes      the caller waits while   its own goroutine (the    the calling goroutine
-//	inside a Go call (Unlock,     the body's goroutine     step is handed to it;
+//	after an await completes on   that thread is blocked   that thread posts the     a guest goroutine, while
+//	an executor thread            while its goroutine      step and moves on; the    that thread is blocked
+//	                              runs the body            body's goroutine runs     (one hand-off per call;
+//	                                                                                 per batch on a pool)
+//	after an await completes      the caller waits while   its own goroutine (the    a guest goroutine, while
+//	inside a Go call (Unlock,     the body's goroutine     step is handed to it;     the caller waits
 //	Release, Event.Set)           runs the step            the caller goes on)
 //	T.ThreadID                    the blocked executor     the thread that           —
 //	                              thread                   completed the last await
 //
-// A runtime.Goexit (t.FailNow) in a task body of either kind, or in a NewFunc started from a goroutine, fails the
-// task with ErrGoexit. In the right-hand column, when the function runs inside a cgo callback on an executor thread,
-// Go's runtime aborts the process on Goexit: do not call FailNow (or testify's require) there.
+// Go code that C++ calls on one of its threads runs inside a cgo callback, on a goroutine bound to that thread, and
+// Go's runtime aborts the process when such a goroutine ends by runtime.Goexit (what t.FailNow, t.SkipNow and
+// testify's require call), which nothing can stop. So in the right-hand column the function runs on a guest
+// goroutine of its own while the executor thread waits for it: the thread is occupied exactly as long as before, but
+// the function does not run on it (syscall.Gettid differs; C thread-local state set up on the executor thread is not
+// there). A Close called from a guest counts as called from the executor's own thread (see Lifetime). On a pool,
+// Schedule/Spawn functions, started ScheduleTask(pool, NewFunc) leaves and the leaves and combines of a fork-join
+// tree of ScheduleTask(pool, Join) nodes started from Go (it forks onto the pool's run queue) share one guest per
+// batch; elsewhere each call costs a thread hand-off (several microseconds; tens on a loaded machine) that a C++
+// coroutine would not pay.
+//
+// A runtime.Goexit fails the operation with ErrGoexit: a task body of either kind, a NewFunc's fn, Join's combine
+// and a Schedule function; a Spawn'ed function's is dropped, like its panics. The executor goes on with its other
+// work. The one exception is a thread hook (ThreadPoolOptions.OnThreadStart/OnThreadStop), whose point is to run on
+// the worker thread itself: Goexit there still aborts the process.
 //
 // # Lifetime
 //

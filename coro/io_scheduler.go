@@ -42,7 +42,8 @@ type IOSchedulerOptions struct {
 	// Pool configures the internal thread pool (TasksOnThreadPool only). ThreadCount 0 means libcoro's default:
 	// hardware threads - 1, at least 1.
 	Pool ThreadPoolOptions
-	// OnIOThreadStart/Stop run on the event-loop thread (SpawnThread only).
+	// OnIOThreadStart/Stop run on the event-loop thread (SpawnThread only), as thread hooks do
+	// (ThreadPoolOptions.OnThreadStart): runtime.Goexit in them aborts the process.
 	OnIOThreadStart, OnIOThreadStop func()
 }
 
@@ -127,7 +128,8 @@ func (s *IOScheduler) releaseHooks() {
 	s.hooks = nil
 }
 
-// Spawn runs fn once on the scheduler without waiting for it. A panic in fn is recovered and dropped.
+// Spawn runs fn once on the scheduler without waiting for it (on a guest goroutine, like Schedule). A panic or
+// runtime.Goexit in fn ends fn only: it is dropped.
 func (s *IOScheduler) Spawn(fn func()) error { return spawnOn(s, fn) }
 
 // submit spawns q as its own task (one handle and one callback each: unlike a pool, the scheduler's thread also

@@ -73,19 +73,24 @@ func (j *job[T]) run() {
 	if !j.state.CompareAndSwap(jobPending, jobRunning) {
 		return // the caller gave up before we started
 	}
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			j.err = &PanicError{Value: r, Stack: debug.Stack()}
+		} else if !returned {
+			j.err = ErrGoexit
 		}
 	}()
 	j.val, j.err = j.fn(j.ctx)
+	returned = true
 }
 
 // Schedule runs fn on one of ex's threads and returns its result.
 //
 // If ctx is done before fn starts, fn never runs and Schedule returns ctx.Err(). Once fn has started it
-// receives ctx and Schedule waits for it to return. A panic in fn is returned as a *PanicError. After
-// ex is closed Schedule returns an error matching ErrClosed.
+// receives ctx and Schedule waits for it to return. fn occupies the executor thread but runs on a guest goroutine
+// (see the package documentation). A panic in fn is returned as a *PanicError, a runtime.Goexit as ErrGoexit.
+// After ex is closed Schedule returns an error matching ErrClosed.
 func Schedule[T any](ctx context.Context, ex Executor, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if fn == nil {

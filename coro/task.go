@@ -26,8 +26,9 @@ var ErrTaskBusy = errors.New("coro: task is already running")
 // set" there).
 var ErrTaskNotDone = errors.New("coro: task has not finished")
 
-// ErrGoexit is a task's error, or a Schedule function's, when its body called runtime.Goexit (as testing.T's
-// FailNow and SkipNow do, and testify's require on failure) instead of returning.
+// ErrGoexit is a task's error (of any kind: NewTask, NewGoroutineTask, NewFunc, Join's combine), or a Schedule
+// function's, when its body called runtime.Goexit (as testing.T's FailNow and SkipNow do, and testify's require on
+// failure) instead of returning.
 var ErrGoexit = errors.New("coro: task body called runtime.Goexit")
 
 // ErrTaskEnded is returned by an await made with a T whose task body already returned.
@@ -116,6 +117,8 @@ type taskCore struct {
 	// inline, when set, replaces body: a state machine run directly inside each step (no goroutine, no hand-off).
 	// Used for bodies that never block: NewFunc, ScheduleTask, Join.
 	inline inlineBody
+	// then, when set before the task starts, is told once it is done (see task_fork.go).
+	then doneWaiter
 }
 
 // goBody is the part of a task whose body runs on its own goroutine.
@@ -136,6 +139,8 @@ type goBody struct {
 // (having stored its outcome).
 type inlineBody interface {
 	step(result int64) (request, bool)
+	// callsUser reports whether the next step may run the user's code (rather than only this package's).
+	callsUser() bool
 }
 
 // markDone publishes the task's outcome. The state is stored before done is loaded and a waiter installs done
@@ -144,6 +149,10 @@ func (k *taskCore) markDone() {
 	k.state.Store(taskDone)
 	if ch := k.done.Load(); ch != nil {
 		close(*ch)
+	}
+	if w := k.then; w != nil {
+		k.then = nil
+		w.childDone()
 	}
 }
 
@@ -169,7 +178,17 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // step advances the body to its next await; it runs on whichever thread resumed the proxy.
 func (k *taskCore) step(op *C.gocoro_op) {
 	if k.inline != nil {
-		if r, more := k.stepInline(int64(op.result)); more {
+		// A step that runs user code (a NewFunc's fn, Join's combine) runs it on a guest goroutine (guest.go); on
+		// runtime.Goexit stepInline has recorded ErrGoexit. The other steps (moving onto an executor, starting
+		// children) stay right here: a guest costs a thread hand-off.
+		var r request
+		more, res := false, int64(op.result)
+		if !k.inline.callsUser() {
+			r, more = k.stepInline(res)
+		} else if runGuest(func() { r, more = k.stepInline(res) }) {
+			more = false
+		}
+		if more {
 			op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
 			return
 		}
@@ -193,15 +212,21 @@ func (k *taskCore) step(op *C.gocoro_op) {
 	k.finish(op)
 }
 
-// stepInline runs one state of an inline body, turning a panic into the task's error.
+// stepInline runs one state of an inline body, turning a panic into the task's error, and a runtime.Goexit too
+// (which goes on unwinding the caller: a guest goroutine, or the goroutine that started the task).
 func (k *taskCore) stepInline(result int64) (r request, more bool) {
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			k.err = &PanicError{Value: p, Stack: debug.Stack()}
 			more = false
+		} else if !returned {
+			k.err = ErrGoexit
 		}
 	}()
-	return k.inline.step(result)
+	r, more = k.inline.step(result)
+	returned = true
+	return r, more
 }
 
 // finish reports the body's end to the proxy: the last use of the handle.
@@ -350,9 +375,11 @@ func (a *taskAlloc[R]) init() *Task[R] {
 	return &a.task
 }
 
-// NewFunc makes a task whose body does not await anything (a leaf). It runs inline on the thread that starts
-// the task or resumes it (after ScheduleTask, on the executor's thread), inside one callback: no goroutine and no
-// hand-off, so it is by far the cheapest kind of task. fn must not block for long: it occupies that thread.
+// NewFunc makes a task whose body does not await anything (a leaf). It runs inline when a goroutine starts the
+// task (Start, SyncWait: on that goroutine, no C++ at all), and otherwise on the executor thread that resumes it
+// (after ScheduleTask), which runs fn on a guest goroutine and waits for it (a hand-off per call; per batch for
+// leaves started on a ThreadPool). fn must not block for long: it occupies that thread. A panic in fn is the task's
+// *PanicError, a runtime.Goexit its ErrGoexit.
 func NewFunc[R any](fn func() (R, error)) *Task[R] {
 	f := &funcTask[R]{fn: fn}
 	f.core.inline = f
@@ -363,6 +390,13 @@ type funcTask[R any] struct {
 	taskAlloc[R]
 	fn func() (R, error)
 }
+
+func (f *funcTask[R]) callsUser() bool { return true }
+
+// leaf marks inline bodies that always finish in their first step.
+type leaf interface{ leaf() }
+
+func (f *funcTask[R]) leaf() {}
 
 func (f *funcTask[R]) step(int64) (request, bool) {
 	f.box.val, f.core.err = f.fn()

@@ -88,3 +88,40 @@ func TestJoinPropagatesChildError(t *testing.T) {
 	require.ErrorIs(t, err, sentinel)
 	require.False(t, called)
 }
+
+// A Join whose children are all plain NewFunc leaves runs them itself, in order, in its first step (as when_all would
+// on that thread), then combine: from a goroutine, or adopted on a pool thread. Every leaf ends done, and a leaf's
+// error or panic fails the join after the other leaves ran.
+func TestJoinOfLeaves(t *testing.T) {
+	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+	ctx := context.Background()
+	for _, onPool := range []bool{false, true} {
+		var order []int
+		leaves := make([]*coro.Task[int], 5)
+		for i := range leaves {
+			leaves[i] = coro.NewFunc(func() (int, error) {
+				order = append(order, i)
+				if i == 3 {
+					panic("leaf")
+				}
+				return i, nil
+			})
+		}
+		join := coro.Join(leaves, func(rs []int) (int, error) { return len(rs), nil })
+		if onPool {
+			join = coro.ScheduleTask(tp, join)
+		}
+		_, err := coro.SyncWait(ctx, join)
+		var pe *coro.PanicError
+		require.ErrorAs(t, err, &pe)
+		require.Equal(t, "leaf", pe.Value)
+		require.Equal(t, []int{0, 1, 2, 3, 4}, order)
+		for _, l := range leaves {
+			require.True(t, l.Done())
+		}
+		v, err := leaves[4].Result()
+		require.NoError(t, err)
+		require.Equal(t, 4, v)
+	}
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}

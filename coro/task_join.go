@@ -2,9 +2,13 @@
 
 package coro
 
-// Join returns a task that awaits every child (when_all) and then runs combine on their results, inline on the
-// thread that finished the last child (composed natively: no goroutine hand-off). A child's error fails the join
-// without calling combine.
+// Join returns a task that awaits every child (when_all) and then runs combine on their results, on the thread that
+// finished the last child (composed natively). If that is an executor thread, combine runs on a guest goroutine
+// while it waits (one hand-off; see the package documentation). A child's error fails the join without calling
+// combine; a panic in combine is the join's *PanicError, a runtime.Goexit its ErrGoexit. Children that are all
+// plain NewFunc leaves are run by the join itself, in order, where it starts (no C++ proxy each). A ScheduleTask(pool,
+// Join) started from Go whose children are all ScheduleTasks of NewFunc leaves or Joins forks onto the pool's run
+// queue instead: no C++ at all, combine queued there after the last child (see task_fork.go).
 func Join[R, S any](children []*Task[R], combine func(results []R) (S, error)) *Task[S] {
 	j := &joinTask[R, S]{children: children, combine: combine}
 	j.core.inline = j
@@ -17,9 +21,48 @@ type joinTask[R, S any] struct {
 	combine  func(results []R) (S, error)
 	started  bool
 	run      []*taskCore
+	forked   forkState // when the children run through a pool's run queue (task_fork.go)
+}
+
+// callsUser: the first step only starts the children (unless it runs them itself: leavesOnly); the second runs
+// combine.
+func (j *joinTask[R, S]) callsUser() bool { return j.started || j.leavesOnly() }
+
+// leavesOnly reports whether every unfinished child is an idle leaf (NewFunc). The join then runs them itself, in
+// order, in its first step — what when_all does on the thread that starts it — without a C++ proxy and a callback
+// (on an executor thread: a guest goroutine) each.
+func (j *joinTask[R, S]) leavesOnly() bool {
+	for _, c := range j.children {
+		if c.Done() {
+			continue
+		}
+		if _, ok := c.core.inline.(leaf); !ok || c.core.state.Load() != taskIdle {
+			return false
+		}
+	}
+	return true
+}
+
+// runLeaf runs an adopted leaf task to its end.
+func runLeaf(k *taskCore) {
+	defer k.markDone() // also after a runtime.Goexit in it, which stepInline recorded
+	k.stepInline(0)
 }
 
 func (j *joinTask[R, S]) step(int64) (request, bool) {
+	if !j.started && j.leavesOnly() {
+		j.started = true
+		for _, c := range j.children {
+			if c.Done() {
+				continue
+			}
+			if !c.core.adopt() { // claimed elsewhere meanwhile (awaited twice)
+				j.core.err = ErrTaskBusy
+				return request{}, false
+			}
+			runLeaf(c.core)
+		}
+	}
 	if !j.started {
 		j.started = true
 		for _, c := range j.children {

@@ -15,17 +15,24 @@ func ScheduleTask[R any](ex Executor, task *Task[R]) *Task[R] {
 
 // queuedStarter is an inline body that may start through an executor's run queue instead of a C++ proxy.
 type queuedStarter interface {
+	// canStartQueued reports whether startQueued would try the run queue (it may still fail: the pool closed).
+	canStartQueued() bool
 	startQueued() bool
+}
+
+func (s *scheduleTask[R]) canStartQueued() bool {
+	_, ok := s.ex.(*ThreadPool)
+	return ok && s.state == 0 && s.child.core.inline != nil
 }
 
 // startQueued submits a ScheduleTask of an inline child (a NewFunc leaf, typically) to a ThreadPool's run queue: it
 // then runs in a batch with other Go work on a pool thread and needs no C++ proxy, handle or callback of its own. False
 // (nothing changed) when that does not apply; the task then starts natively.
 func (s *scheduleTask[R]) startQueued() bool {
-	p, ok := s.ex.(*ThreadPool)
-	if !ok || s.state != 0 || s.child.core.inline == nil {
+	if !s.canStartQueued() {
 		return false
 	}
+	p := s.ex.(*ThreadPool)
 	s.state, s.finish = 1, finishQueued
 	if p.submit(s) != nil {
 		s.state, s.finish = 0, nil // the native start reports the pool's state
@@ -38,8 +45,23 @@ func (s *scheduleTask[R]) startQueued() bool {
 func finishQueued(int64) error { return nil }
 
 // run continues a queued ScheduleTask on the pool thread: its child runs right here, and if it then awaits
-// something natively, a C++ proxy takes over from that await.
-func (s *scheduleTask[R]) run() { _ = s.core.startInline() }
+// something natively, a C++ proxy takes over from that await. A Join whose children can all start through the run
+// queue forks onto it instead (task_fork.go) and finishes this task when it is done.
+func (s *scheduleTask[R]) run() {
+	c := s.child.core
+	if f, ok := c.inline.(forker); ok && f.canFork() && c.adopt() {
+		c.then = s
+		f.fork(s.ex.(*ThreadPool))
+		return
+	}
+	_ = s.core.startInline()
+}
+
+// childDone finishes a queued ScheduleTask whose Join forked (see run), with the join's outcome.
+func (s *scheduleTask[R]) childDone() {
+	s.box.val, s.core.err = s.child.Result()
+	s.core.markDone()
+}
 
 // fail ends a queued ScheduleTask that the pool could not take after all.
 func (s *scheduleTask[R]) fail(err error) {
@@ -53,6 +75,17 @@ type scheduleTask[R any] struct {
 	child  *Task[R]
 	state  int
 	finish func(int64) error
+}
+
+// callsUser: only the states that step an adopted inline child may run user code.
+func (s *scheduleTask[R]) callsUser() bool {
+	switch s.state {
+	case 1:
+		return s.child.core.inline != nil && s.child.core.inline.callsUser()
+	case 3:
+		return s.child.core.inline.callsUser()
+	}
+	return false
 }
 
 func (s *scheduleTask[R]) step(res int64) (request, bool) {
@@ -98,7 +131,15 @@ func (s *scheduleTask[R]) step(res int64) (request, bool) {
 // stepAdopted advances an adopted inline child by one state inside its parent's proxy; once the child finishes, the
 // parent finishes with the child's outcome.
 func stepAdopted[R any](child *Task[R], box *result[R], parent *taskCore, res int64) (request, bool) {
-	if r, more := child.core.stepInline(res); more {
+	stepped := false
+	defer func() {
+		if !stepped { // runtime.Goexit in the child's step (stepInline recorded it): the child is over
+			child.core.markDone()
+		}
+	}()
+	r, more := child.core.stepInline(res)
+	stepped = true
+	if more {
 		return r, true
 	}
 	child.core.markDone()

@@ -26,7 +26,11 @@ func TestStartBodyWithoutAwaitFinishesInside(t *testing.T) {
 // that resumed it, and a panic after the first await still comes back as the task's error.
 func TestStartBodyFirstStepThread(t *testing.T) {
 	tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
-	poolTID, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { return syscall.Gettid(), nil })
+	// The pool's worker thread, as a task running there sees it (a Schedule function runs on a guest goroutine).
+	poolTID, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+		err := tk.Schedule(tp)
+		return tk.ThreadID(), err
+	}))
 	require.NoError(t, err)
 
 	runtime.LockOSThread()

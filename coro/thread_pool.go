@@ -18,9 +18,11 @@ import (
 type ThreadPoolOptions struct {
 	// ThreadCount is the number of worker threads; 0 means runtime.NumCPU().
 	ThreadCount int
-	// OnThreadStart, if set, runs first on each worker thread with its index 0..ThreadCount-1.
+	// OnThreadStart, if set, runs first on each worker thread with its index 0..ThreadCount-1. It runs on the
+	// worker thread itself (unlike Schedule functions): a panic in it is dropped, but runtime.Goexit (t.FailNow)
+	// aborts the process.
 	OnThreadStart func(index int)
-	// OnThreadStop, if set, runs last on each worker thread.
+	// OnThreadStop, if set, runs last on each worker thread, as OnThreadStart does.
 	OnThreadStop func(index int)
 }
 
@@ -92,7 +94,8 @@ func (p *ThreadPool) Size() int {
 	return int(C.gocoro_thread_pool_size(p.tp)) + p.runq.len()
 }
 
-// Spawn runs fn once on a pool thread without waiting for it. A panic in fn is recovered and dropped.
+// Spawn runs fn once on a pool thread without waiting for it (on a guest goroutine, like Schedule). A panic or
+// runtime.Goexit in fn ends fn only: it is dropped.
 func (p *ThreadPool) Spawn(fn func()) error { return spawnOn(p, fn) }
 
 // submit queues q on the pool's run queue, starting a drainer for it if fewer than one per thread exist.

@@ -168,3 +168,22 @@ func TestCloseFromOwnThread(t *testing.T) {
 	require.Zero(t, tp.ThreadCount())
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
+
+// The same from a function a task step runs on the pool (a Join's combine after a leaf finished there): it runs on a
+// guest goroutine while the pool thread waits, and its Close must still be recognised as made from that thread.
+func TestCloseFromOwnThreadInStep(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
+	require.NoError(t, err)
+	leaf := coro.ScheduleTask(tp, coro.NewFunc(func() (int, error) { return 1, nil }))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	v, err := coro.SyncWait(ctx, coro.Join([]*coro.Task[int]{leaf}, func(rs []int) (int, error) {
+		return rs[0], tp.Close()
+	}))
+	require.NoError(t, err)
+	require.Equal(t, 1, v)
+	require.Eventually(t, func() bool { return errors.Is(tp.Spawn(func() {}), coro.ErrClosed) }, 5*time.Second,
+		time.Millisecond)
+	require.NoError(t, tp.Close())
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+}

@@ -147,3 +147,15 @@ extern "C" void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_
     gocoro::g_run.store(run, std::memory_order_release);
     gocoro::g_thread_event.store(thread_event, std::memory_order_release);
 }
+
+extern "C" const void* gocoro_owning_executor(void)
+{
+    return gocoro::owning_executor();
+}
+
+extern "C" const void* gocoro_set_owning_executor(const void* executor)
+{
+    const void* previous = gocoro::t_executor;
+    gocoro::t_executor   = executor;
+    return previous;
+}

@@ -9538,6 +9538,13 @@ typedef void (*gocoro_step_fn)(uintptr_t handle, struct gocoro_op* op);
 /* Installs the host callbacks. Must be called before any executor is created; later calls replace them. */
 void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event, gocoro_step_fn step);
 
+/* The executor (gocoro_thread_pool*, gocoro_io_scheduler*) the calling thread belongs to, or NULL. */
+const void* gocoro_owning_executor(void);
+/* Marks the calling thread as `executor`'s (NULL: as no executor's) and returns the previous mark. The host runs
+ * callback work on a thread of its own while the executor thread waits for it; marked like this, that thread is
+ * recognised as the executor's by gocoro_*_on_own_thread. */
+const void* gocoro_set_owning_executor(const void* executor);
+
 #ifdef __cplusplus
 }
 #endif
@@ -10001,6 +10008,18 @@ extern "C" void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_
     gocoro::g_step.store(step, std::memory_order_release);
     gocoro::g_run.store(run, std::memory_order_release);
     gocoro::g_thread_event.store(thread_event, std::memory_order_release);
+}
+
+extern "C" const void* gocoro_owning_executor(void)
+{
+    return gocoro::owning_executor();
+}
+
+extern "C" const void* gocoro_set_owning_executor(const void* executor)
+{
+    const void* previous = gocoro::t_executor;
+    gocoro::t_executor   = executor;
+    return previous;
 }
 
 #line 1 "../../cshim/completion.cc"

@@ -6587,6 +6587,13 @@ typedef void (*gocoro_step_fn)(uintptr_t handle, struct gocoro_op* op);
 /* Installs the host callbacks. Must be called before any executor is created; later calls replace them. */
 void gocoro_install_callbacks(gocoro_run_fn run, gocoro_thread_event_fn thread_event, gocoro_step_fn step);
 
+/* The executor (gocoro_thread_pool*, gocoro_io_scheduler*) the calling thread belongs to, or NULL. */
+const void* gocoro_owning_executor(void);
+/* Marks the calling thread as `executor`'s (NULL: as no executor's) and returns the previous mark. The host runs
+ * callback work on a thread of its own while the executor thread waits for it; marked like this, that thread is
+ * recognised as the executor's by gocoro_*_on_own_thread. */
+const void* gocoro_set_owning_executor(const void* executor);
+
 #ifdef __cplusplus
 }
 #endif

@@ -220,7 +220,6 @@ func TestKnownServeNilFunc(t *testing.T) {
 }
 
 func TestKnownGoexit(t *testing.T) {
-	t.Skip("issue 20 defect 10, open half: Goexit in a Schedule/Spawn function (run inside a cgo callback) still kills the process; the task-body half is fixed and tested in coro")
 	tp := newPool(t, 1)
 	_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
 		if err := tk.Schedule(tp); err != nil {
@@ -229,13 +228,17 @@ func TestKnownGoexit(t *testing.T) {
 		runtime.Goexit()
 		return 1, nil
 	}))
-	require.Error(t, err, "Goexit in a task body reported as success")
+	require.ErrorIs(t, err, coro.ErrGoexit, "Goexit in a task body")
 	_, err = coro.Schedule(context.Background(), tp, func(context.Context) (int, error) {
 		runtime.Goexit()
 		return 1, nil
 	})
-	require.Error(t, err, "Goexit in a scheduled function")
+	require.ErrorIs(t, err, coro.ErrGoexit, "Goexit in a scheduled function")
 	require.NoError(t, tp.Spawn(func() { runtime.Goexit() }))
+	_, err = coro.SyncWait(context.Background(), coro.ScheduleTask(tp, coro.Join(
+		[]*coro.Task[int]{coro.ScheduleTask(tp, coro.NewFunc(func() (int, error) { runtime.Goexit(); return 1, nil }))},
+		func(rs []int) (int, error) { return rs[0], nil })))
+	require.ErrorIs(t, err, coro.ErrGoexit, "Goexit in a leaf of a fork-join tree")
 	n, err := coro.Schedule(context.Background(), tp, func(context.Context) (int, error) { return 2, nil })
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)

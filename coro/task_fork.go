@@ -1,0 +1,100 @@
+//go:build cgo
+
+package coro
+
+import "sync/atomic"
+
+// A fork-join tree of ScheduleTask(pool, Join(children, combine)) nodes over ScheduleTask(pool, NewFunc(fn)) leaves,
+// started from Go (Start, SyncWait), runs on the pool's run queue (runQueue) without C++ at all: a queued node whose
+// Join's children can all start through the run queue too forks them there, and the last child to finish queues the
+// join's combine. So every fn and combine runs on a drainer, which runs many of them on one guest goroutine (guest.go),
+// instead of each paying a C++ proxy, a callback and a guest of its own. Each still runs on a pool thread (the guest
+// of one), combine after the join's last child, and runtime.Goexit in either is that task's ErrGoexit.
+
+// doneWaiter is told when a task it waits for is done (taskCore.then).
+type doneWaiter interface{ childDone() }
+
+// forker is an inline body (Join) that can start its children through a pool's run queue and be resumed there.
+type forker interface {
+	// canFork reports whether fork applies: the body has not started and every unfinished child is an idle task
+	// that can start through a run queue.
+	canFork() bool
+	// fork starts the children through the run queue; the body then finishes (calls markDone) once they are done.
+	fork(p *ThreadPool)
+}
+
+// forkState is the part of a Join that forked.
+type forkState struct {
+	pool    *ThreadPool
+	pending atomic.Int32 // children still running, plus one while fork starts them
+}
+
+func (j *joinTask[R, S]) canFork() bool {
+	if j.started {
+		return false
+	}
+	for _, c := range j.children {
+		if c.Done() {
+			continue
+		}
+		q, ok := c.core.inline.(queuedStarter)
+		if !ok || c.core.state.Load() != taskIdle || !q.canStartQueued() {
+			return false
+		}
+	}
+	return true
+}
+
+func (j *joinTask[R, S]) fork(p *ThreadPool) {
+	j.started, j.forked.pool = true, p
+	var start []*taskCore
+	for _, c := range j.children {
+		if c.Done() {
+			continue
+		}
+		if !c.core.state.CompareAndSwap(taskIdle, taskRunning) { // claimed elsewhere meanwhile (awaited twice)
+			for _, k := range start {
+				k.state.Store(taskIdle) // not started yet: nothing to undo but the claim
+			}
+			j.core.err = ErrTaskBusy
+			j.core.markDone()
+			return
+		}
+		start = append(start, c.core)
+	}
+	j.forked.pending.Store(int32(len(start)) + 1)
+	for _, k := range start {
+		k.then = j
+	}
+	for _, k := range start {
+		// As Start does: a pool that no longer takes work fails the child natively (ErrClosed).
+		if !k.inline.(queuedStarter).startQueued() {
+			_ = k.startInline()
+		}
+	}
+	j.childDone()
+}
+
+// childDone counts a finished child; after the last one, the join's combine is queued on the pool.
+func (j *joinTask[R, S]) childDone() {
+	if j.forked.pending.Add(-1) != 0 {
+		return
+	}
+	if err := j.forked.pool.submit(joinResume[R, S]{j}); err != nil {
+		joinResume[R, S]{j}.fail(err)
+	}
+}
+
+// joinResume is a forked Join's second step as run-queue work.
+type joinResume[R, S any] struct{ j *joinTask[R, S] }
+
+func (r joinResume[R, S]) run() {
+	k := &r.j.core
+	defer k.markDone() // also after a runtime.Goexit in combine, which stepInline recorded
+	k.stepInline(0)
+}
+
+// fail runs the join's combine anyway when the pool no longer takes work (it is closing): the children are done,
+// and a when_all would resume its awaiter on the thread that finished the last one. It runs on a guest goroutine,
+// as it would on the pool.
+func (r joinResume[R, S]) fail(error) { runGuest(r.run) }
