@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "1bc4701a77a302d709efd8d3bdf6c29cb0b6a66114181c040c32c39b599c6f39"
+const SourceHash = "c211a2b9bd80a82fe850a056f9c50ab58f57a37b18892ab739ed3e1170812b37"
