@@ -268,3 +268,27 @@ TEST_CASE("event fifo single executor", "[event]")
 
     REQUIRE(counter == 1);
 }
+
+// ---- Not parity scenarios ------------------------------------------------------------------------------------
+
+TEST_CASE("event set(executor) on a shut down pool resumes the waiter inline", "[event][gocoro]")
+{
+    // D38.8 (fixed): upstream loses a waiter the executor refuses; here it runs on the setting thread instead.
+    auto            tp = coro::thread_pool::make_unique(coro::thread_pool::options{.thread_count = 1});
+    coro::event     e{};
+    std::thread::id resumed_on{};
+
+    auto make_waiter = [&]() -> coro::task<void>
+    {
+        co_await e;
+        resumed_on = std::this_thread::get_id();
+    };
+    auto waiter = make_waiter();
+    waiter.resume();
+    tp->shutdown();
+    REQUIRE(tp->is_shutdown());
+
+    e.set(tp, coro::resume_order_policy::fifo);
+    REQUIRE(waiter.is_ready());
+    REQUIRE(resumed_on == std::this_thread::get_id());
+}
