@@ -709,8 +709,10 @@ struct promise final : public promise_base
     }
 
     // Fallback for operands the template cannot take, e.g. a prvalue of a type whose move constructor is
-    // deleted: the prvalue materialises straight into the parameter.
-    auto return_value(stored_type value) -> void
+    // deleted (it materialises as a temporary bound here). An rvalue reference, not a value (libcoro v0.16, D3):
+    // for `co_return local;` this non-template overload ties with the template and wins, and taking the operand
+    // by value cost one extra move (issue-286 expects two moves in total through sync_wait).
+    auto return_value(stored_type&& value) -> void
         requires(not return_type_is_reference)
     {
         if constexpr (std::is_move_constructible_v<stored_type>)
@@ -4826,6 +4828,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -4835,7 +4839,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 
@@ -8118,8 +8122,17 @@ auto sync_wait(awaitable_type&& a) -> decltype(auto)
     else
     {
         // A prvalue result lives in the wrapper frame; move it out before the frame dies (fixes v0.14.1's
-        // dangling const& for non-move-assignable types).
-        return return_type(task.promise().result());
+        // dangling const& for non-move-assignable types). Copy-only types (deleted move constructor) and const
+        // results are copied (libcoro v0.16, D4).
+        using value_type = std::remove_const_t<return_type>;
+        if constexpr (std::is_move_constructible_v<value_type> && !std::is_const_v<return_type>)
+        {
+            return value_type(std::move(task.promise().result()));
+        }
+        else
+        {
+            return value_type(static_cast<const value_type&>(task.promise().result()));
+        }
     }
 }
 
@@ -13451,6 +13464,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -13460,7 +13475,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 

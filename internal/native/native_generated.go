@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c211a2b9bd80a82fe850a056f9c50ab58f57a37b18892ab739ed3e1170812b37"
+const SourceHash = "443a549327d32dd992f082cca8ba98bfdaa59b346937d0a5d0f8057a55bfe862"

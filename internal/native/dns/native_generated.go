@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "bc5983772dd6692127dc9ff20526ce91b21836cbb15b8938ef664d1ac2ff17db"
+const SourceHash = "5696c7511bbbe99872be360153af3c9ed646d235b8cefdeb3744ad8fa61682f2"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "010fa1aa67ff6d7cc5497e09f2c3d65122d41a8a3e3e2d990062119dec67c38f"
+const SourceHash = "6aba6cf9a1ca2c6da8358463d10b212a582321fd9e957095f5e73e7aecf3d7ab"
