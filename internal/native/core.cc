@@ -2269,7 +2269,7 @@ auto condition_variable::resume_timed_out(timed_state& state) -> void
 #line 1 "../../third_party/libcoro/include/coro/default_executor.hpp"
 
 
-// coro::default_executor (libcoro v0.16): a process-wide thread pool created on first use.
+// coro::default_executor (libcoro v0.16): a process-wide thread pool and scheduler, each created on first use.
 
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2766,452 +2766,20 @@ private:
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #line 6 "../../third_party/libcoro/include/coro/default_executor.hpp"
-
-#include <memory>
-
-namespace coro::default_executor
-{
-/// Options for the pool executor() creates. Only calls made before the first executor() call have an effect.
-void set_executor_options(thread_pool::options thread_pool_options);
-
-/// The process-wide pool, created with thread_pool::make_unique() on the first call (concurrent first callers
-/// wait for it). It lives until static destruction, which shuts it down; do not reset or replace the pointer.
-auto executor() -> std::unique_ptr<coro::thread_pool>&;
-} // namespace coro::default_executor
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
-#line 2 "../../third_party/libcoro/src/default_executor.cpp"
-
-#include <mutex>
-#include <utility>
-
-namespace coro::default_executor
-{
-namespace
-{
-std::mutex           g_options_mutex;
-thread_pool::options g_executor_options{};
-} // namespace
-
-void set_executor_options(thread_pool::options thread_pool_options)
-{
-    std::lock_guard lk{g_options_mutex};
-    g_executor_options = std::move(thread_pool_options);
-}
-
-auto executor() -> std::unique_ptr<coro::thread_pool>&
-{
-    // A function-local static: created once, concurrent first callers block until it exists.
-    static std::unique_ptr<coro::thread_pool> pool = []
-    {
-        std::lock_guard lk{g_options_mutex};
-        return coro::thread_pool::make_unique(g_executor_options);
-    }();
-    return pool;
-}
-} // namespace coro::default_executor
-
-#line 1 "../../third_party/libcoro/src/event.cpp"
-// #include "coro/event.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+#ifdef LIBCORO_FEATURE_NETWORKING
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
 
 
-// #include "coro/concepts/executor.hpp" (inlined above)
-
-#include <atomic>
-#include <coroutine>
-#include <memory>
-
-namespace coro
-{
-/// Order in which set() resumes the coroutines waiting on an event.
-enum class resume_order_policy
-{
-    /// Most recent waiter first (the default: no list reversal).
-    lifo,
-    /// Waiters resumed in the order they started waiting.
-    fifo
-};
-
-/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
-/// atomic word). Thread-safe. Must outlive every awaiter.
-class event
-{
-public:
-    struct awaiter
-    {
-        awaiter(const event& e) noexcept : m_event(e) {}
-
-        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept {}
-
-        const event&            m_event;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        awaiter*                m_next{nullptr};
-    };
-
-    explicit event(bool initially_set = false) noexcept;
-    ~event() = default;
-
-    event(const event&)                    = delete;
-    event(event&&)                         = delete;
-    auto operator=(const event&) -> event& = delete;
-    auto operator=(event&&) -> event&      = delete;
-
-    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
-
-    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
-    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
-
-    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template <concepts::v14::executor executor_type>
-    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(e, policy);
-    }
-
-    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template <concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(*e, policy);
-    }
-
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
-
-    template <typename executor_type>
-    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
-    {
-        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
-        if (old_value != this)
-        {
-            auto* waiters = static_cast<awaiter*>(old_value);
-            if (policy == resume_order_policy::fifo)
-            {
-                waiters = reverse(waiters);
-            }
-            while (waiters != nullptr)
-            {
-                auto* next = waiters->m_next;
-                if (!e.resume(waiters->m_awaiting_coroutine))
-                {
-                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
-                    waiters->m_awaiting_coroutine.resume();
-                }
-                waiters = next;
-            }
-        }
-    }
-
-    static auto reverse(awaiter* head) noexcept -> awaiter*;
-
-    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
-    mutable std::atomic<void*> m_state;
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 2 "../../third_party/libcoro/src/event.cpp"
-
-namespace coro
-{
-event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
-
-auto event::set(resume_order_policy policy) noexcept -> void
-{
-    void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
-    if (old_value != this)
-    {
-        auto* waiters = static_cast<awaiter*>(old_value);
-        if (policy == resume_order_policy::fifo)
-        {
-            waiters = reverse(waiters);
-        }
-        while (waiters != nullptr)
-        {
-            // Read next first: resuming may destroy the awaiter (it lives in the waiter's frame).
-            auto* next = waiters->m_next;
-            waiters->m_awaiting_coroutine.resume();
-            waiters = next;
-        }
-    }
-}
-
-auto event::reverse(awaiter* curr) noexcept -> awaiter*
-{
-    awaiter* prev = nullptr;
-    while (curr != nullptr)
-    {
-        awaiter* next = curr->m_next;
-        curr->m_next  = prev;
-        prev          = curr;
-        curr          = next;
-    }
-    return prev;
-}
-
-auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    const void* const set_state = &m_event;
-
-    m_awaiting_coroutine = awaiting_coroutine;
-
-    void* old_value = m_event.m_state.load(std::memory_order_acquire);
-    do
-    {
-        if (old_value == set_state)
-        {
-            return false; // set meanwhile: do not suspend
-        }
-        m_next = static_cast<awaiter*>(old_value);
-    } while (
-        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
-
-    return true;
-}
-
-auto event::reset() noexcept -> void
-{
-    void* old_value = this;
-    m_state.compare_exchange_strong(old_value, nullptr, std::memory_order_acquire);
-}
-
-} // namespace coro
-
-#line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
-// #include "coro/io_scheduler.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
-
-
-// #include "coro/detail/poll_info.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
-
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
 
 // #include "coro/api_version.hpp" (inlined above)
-
-#include <cstdint>
-#include <string>
-#include <sys/epoll.h>
-
-namespace coro
-{
-/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
-enum class poll_op : uint64_t
-{
-    read       = EPOLLIN,
-    write      = EPOLLOUT,
-    read_write = EPOLLIN | EPOLLOUT
-};
-
-inline auto poll_op_readable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
-}
-
-inline auto poll_op_writeable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
-}
-
-/// "read", "write", "read_write" or "unknown".
-auto to_string(poll_op op) -> const std::string&;
-
-// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
-// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
-LIBCORO_INLINE_V14 namespace v14
-{
-    /// How a poll finished.
-    enum class poll_status
-    {
-        /// The file descriptor is ready for the requested operation.
-        event,
-        /// The timeout elapsed first.
-        timeout,
-        /// The kernel reported an error on the descriptor (or it could not be polled at all).
-        error,
-        /// The peer hung up.
-        closed
-    };
-
-    /// "event", "timeout", "error", "closed" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v14
-
-} // namespace coro
-
-// #include "coro/v16/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
-
-
-// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
-// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
-// coro::poll_status is coro::v16::poll_status.
-
-// #include "coro/api_version.hpp" (inlined above)
-// #include "coro/detail/pipe.hpp" (inlined above)
-// #include "coro/fd.hpp" (inlined above)
-
-#include <atomic>
-#include <memory>
-#include <string>
-#include <unistd.h>
-
-namespace coro
-{
-LIBCORO_INLINE_V16 namespace v16
-{
-    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-    enum class poll_status
-    {
-        read,
-        write,
-        timeout,
-        error,
-        closed,
-        /// The poll's poll_stop_token was triggered first.
-        cancelled
-    };
-
-    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v16
-
-/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
-/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
-class poll_stop_token
-{
-public:
-    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
-
-    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
-
-private:
-    fd_t m_receiver;
-};
-
-/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
-/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
-class poll_stop_source
-{
-public:
-    /// Throws std::runtime_error if the pipe cannot be created.
-    poll_stop_source() : m_state(std::make_unique<state>()) {}
-    ~poll_stop_source() = default;
-
-    poll_stop_source(const poll_stop_source&)                        = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                    = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
-    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
-
-    /// A token for the read end of the pipe; -1 for a moved-from source.
-    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
-    {
-        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
-    }
-
-    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
-    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
-    auto signal_stop() noexcept -> void;
-
-    /// Whether signal_stop() was called (gocoro extension).
-    [[nodiscard]] auto stop_requested() const noexcept -> bool
-    {
-        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
-    }
-
-private:
-    /// Heap-held so that moving the source never changes the descriptors its tokens name.
-    struct state
-    {
-        detail::pipe_t    m_pipe{};
-        std::atomic<bool> m_signalled{false};
-    };
-    std::unique_ptr<state> m_state;
-};
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-#include <coroutine>
-#include <cstdint>
-
-namespace coro::detail
-{
-struct poll_info;
-
-/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
-/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
-/// is always the first bucket and inserting or cancelling a timer never allocates.
-struct timer_bucket
-{
-    int64_t    m_tick{0};
-    poll_info* m_head{nullptr};
-    poll_info* m_tail{nullptr};
-};
-
-/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
-/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
-///
-/// Every field except the timer links is touched only by the registering thread (before the wait becomes
-/// visible) and then by the single thread processing events; the timer links are guarded by the
-/// scheduler's timer lock.
-struct poll_info
-{
-    poll_info() noexcept = default;
-    ~poll_info()         = default;
-
-    poll_info(const poll_info&)                    = delete;
-    poll_info(poll_info&&)                         = delete;
-    auto operator=(const poll_info&) -> poll_info& = delete;
-    auto operator=(poll_info&&) -> poll_info&      = delete;
-
-    /// The polled descriptor, -1 for a plain timer.
-    fd_t m_fd{-1};
-    /// The coroutine to resume once the wait completes.
-    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
-    /// Result handed back to the awaiting coroutine.
-    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
-    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
-    bool m_processed{false};
-    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
-    bool m_has_timer{false};
-    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
-    uint32_t m_poll_gen{0};
-    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
-    bool m_resume_here{false};
-
-    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
-    timer_bucket* m_timer_bucket{nullptr};
-    poll_info*    m_timer_prev{nullptr};
-    poll_info*    m_timer_next{nullptr};
-};
-
-} // namespace coro::detail
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/concepts/range_of.hpp" (inlined above)
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -4374,7 +3942,234 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../third_party/libcoro/include/coro/scheduler.hpp"
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+
+
+// #include "coro/detail/poll_info.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
+
+
+// #include "coro/api_version.hpp" (inlined above)
+
+#include <cstdint>
+#include <string>
+#include <sys/epoll.h>
+
+namespace coro
+{
+/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
+enum class poll_op : uint64_t
+{
+    read       = EPOLLIN,
+    write      = EPOLLOUT,
+    read_write = EPOLLIN | EPOLLOUT
+};
+
+inline auto poll_op_readable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
+}
+
+inline auto poll_op_writeable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
+}
+
+/// "read", "write", "read_write" or "unknown".
+auto to_string(poll_op op) -> const std::string&;
+
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
+
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
+
+} // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
+
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+
+#include <coroutine>
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
+/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
+/// is always the first bucket and inserting or cancelling a timer never allocates.
+struct timer_bucket
+{
+    int64_t    m_tick{0};
+    poll_info* m_head{nullptr};
+    poll_info* m_tail{nullptr};
+};
+
+/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
+/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
+///
+/// Every field except the timer links is touched only by the registering thread (before the wait becomes
+/// visible) and then by the single thread processing events; the timer links are guarded by the
+/// scheduler's timer lock.
+struct poll_info
+{
+    poll_info() noexcept = default;
+    ~poll_info()         = default;
+
+    poll_info(const poll_info&)                    = delete;
+    poll_info(poll_info&&)                         = delete;
+    auto operator=(const poll_info&) -> poll_info& = delete;
+    auto operator=(poll_info&&) -> poll_info&      = delete;
+
+    /// The polled descriptor, -1 for a plain timer.
+    fd_t m_fd{-1};
+    /// The coroutine to resume once the wait completes.
+    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
+    /// Result handed back to the awaiting coroutine.
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
+    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
+    bool m_processed{false};
+    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
+    bool m_has_timer{false};
+    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
+    uint32_t m_poll_gen{0};
+    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
+    bool m_resume_here{false};
+
+    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
+    timer_bucket* m_timer_bucket{nullptr};
+    poll_info*    m_timer_prev{nullptr};
+    poll_info*    m_timer_next{nullptr};
+};
+
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/expected.hpp" (inlined above)
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
@@ -4406,7 +4201,115 @@ using time_point = clock::time_point;
 
 // #include "coro/concepts/awaitable.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
-// #include "coro/event.hpp" (inlined above)
+// #include "coro/event.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
+
+namespace coro
+{
+/// Order in which set() resumes the coroutines waiting on an event.
+enum class resume_order_policy
+{
+    /// Most recent waiter first (the default: no list reversal).
+    lifo,
+    /// Waiters resumed in the order they started waiting.
+    fifo
+};
+
+/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
+/// atomic word). Thread-safe. Must outlive every awaiter.
+class event
+{
+public:
+    struct awaiter
+    {
+        awaiter(const event& e) noexcept : m_event(e) {}
+
+        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() noexcept {}
+
+        const event&            m_event;
+        std::coroutine_handle<> m_awaiting_coroutine;
+        awaiter*                m_next{nullptr};
+    };
+
+    explicit event(bool initially_set = false) noexcept;
+    ~event() = default;
+
+    event(const event&)                    = delete;
+    event(event&&)                         = delete;
+    auto operator=(const event&) -> event& = delete;
+    auto operator=(event&&) -> event&      = delete;
+
+    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
+
+    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
+    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
+
+    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
+    template <concepts::v14::executor executor_type>
+    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template <typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
+    {
+        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+        if (old_value != this)
+        {
+            auto* waiters = static_cast<awaiter*>(old_value);
+            if (policy == resume_order_policy::fifo)
+            {
+                waiters = reverse(waiters);
+            }
+            while (waiters != nullptr)
+            {
+                auto* next = waiters->m_next;
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
+                waiters = next;
+            }
+        }
+    }
+
+    static auto reverse(awaiter* head) noexcept -> awaiter*;
+
+    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
+    mutable std::atomic<void*> m_state;
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 9 "../../third_party/libcoro/include/coro/when_any.hpp"
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/when_all.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
@@ -5548,7 +5451,563 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 2 "../../third_party/libcoro/src/io_scheduler.cpp"
+#line 13 "../../third_party/libcoro/include/coro/scheduler.hpp"
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template <typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template <typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template <typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template <typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template <typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 8 "../../third_party/libcoro/include/coro/default_executor.hpp"
+#endif
+
+#include <memory>
+#include <type_traits>
+
+namespace coro::default_executor
+{
+/// Options for the pool executor() creates. Only calls made before the first executor() call have an effect.
+void set_executor_options(thread_pool::options thread_pool_options);
+
+/// The process-wide pool, created with thread_pool::make_unique() on the first call (concurrent first callers
+/// wait for it). It lives until static destruction, which shuts it down; do not reset or replace the pointer.
+auto executor() -> std::unique_ptr<coro::thread_pool>&;
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+/// Options for the scheduler io_executor() creates. Only calls made before the first io_executor() call have an
+/// effect.
+void set_io_executor_options(scheduler::options scheduler_options);
+
+/// The process-wide scheduler, created with scheduler::make_unique() on the first call; lifetime as executor().
+auto io_executor() -> std::unique_ptr<coro::scheduler>&;
+#endif
+
+/// The default executor of the richest kind this build has: io_executor() with networking, else executor().
+/// `return_type` must name that executor's unique_ptr (as upstream, it is a template only to be spelled out).
+template <typename return_type>
+inline auto perfect() -> return_type&
+{
+#ifdef LIBCORO_FEATURE_NETWORKING
+    static_assert(
+        std::is_same_v<return_type, std::unique_ptr<coro::scheduler>>,
+        "coro::default_executor::perfect<T>(): T is std::unique_ptr<coro::scheduler> in networking builds");
+    return io_executor();
+#else
+    static_assert(
+        std::is_same_v<return_type, std::unique_ptr<coro::thread_pool>>,
+        "coro::default_executor::perfect<T>(): T is std::unique_ptr<coro::thread_pool> without networking");
+    return executor();
+#endif
+}
+} // namespace coro::default_executor
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
+#line 2 "../../third_party/libcoro/src/default_executor.cpp"
+
+#include <mutex>
+#include <utility>
+
+namespace coro::default_executor
+{
+namespace
+{
+std::mutex           g_options_mutex;
+thread_pool::options g_executor_options{};
+#ifdef LIBCORO_FEATURE_NETWORKING
+scheduler::options g_io_executor_options{};
+#endif
+} // namespace
+
+void set_executor_options(thread_pool::options thread_pool_options)
+{
+    std::lock_guard lk{g_options_mutex};
+    g_executor_options = std::move(thread_pool_options);
+}
+
+auto executor() -> std::unique_ptr<coro::thread_pool>&
+{
+    // A function-local static: created once, concurrent first callers block until it exists.
+    static std::unique_ptr<coro::thread_pool> pool = []
+    {
+        std::lock_guard lk{g_options_mutex};
+        return coro::thread_pool::make_unique(g_executor_options);
+    }();
+    return pool;
+}
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+void set_io_executor_options(scheduler::options scheduler_options)
+{
+    std::lock_guard lk{g_options_mutex};
+    g_io_executor_options = std::move(scheduler_options);
+}
+
+auto io_executor() -> std::unique_ptr<coro::scheduler>&
+{
+    static std::unique_ptr<coro::scheduler> instance = []
+    {
+        std::lock_guard lk{g_options_mutex};
+        return coro::scheduler::make_unique(g_io_executor_options);
+    }();
+    return instance;
+}
+#endif
+} // namespace coro::default_executor
+
+#line 1 "../../third_party/libcoro/src/event.cpp"
+// #include "coro/event.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
+
+namespace coro
+{
+/// Order in which set() resumes the coroutines waiting on an event.
+enum class resume_order_policy
+{
+    /// Most recent waiter first (the default: no list reversal).
+    lifo,
+    /// Waiters resumed in the order they started waiting.
+    fifo
+};
+
+/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
+/// atomic word). Thread-safe. Must outlive every awaiter.
+class event
+{
+public:
+    struct awaiter
+    {
+        awaiter(const event& e) noexcept : m_event(e) {}
+
+        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() noexcept {}
+
+        const event&            m_event;
+        std::coroutine_handle<> m_awaiting_coroutine;
+        awaiter*                m_next{nullptr};
+    };
+
+    explicit event(bool initially_set = false) noexcept;
+    ~event() = default;
+
+    event(const event&)                    = delete;
+    event(event&&)                         = delete;
+    auto operator=(const event&) -> event& = delete;
+    auto operator=(event&&) -> event&      = delete;
+
+    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
+
+    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
+    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
+
+    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
+    template <concepts::v14::executor executor_type>
+    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template <typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
+    {
+        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+        if (old_value != this)
+        {
+            auto* waiters = static_cast<awaiter*>(old_value);
+            if (policy == resume_order_policy::fifo)
+            {
+                waiters = reverse(waiters);
+            }
+            while (waiters != nullptr)
+            {
+                auto* next = waiters->m_next;
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
+                waiters = next;
+            }
+        }
+    }
+
+    static auto reverse(awaiter* head) noexcept -> awaiter*;
+
+    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
+    mutable std::atomic<void*> m_state;
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 2 "../../third_party/libcoro/src/event.cpp"
+
+namespace coro
+{
+event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
+
+auto event::set(resume_order_policy policy) noexcept -> void
+{
+    void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+    if (old_value != this)
+    {
+        auto* waiters = static_cast<awaiter*>(old_value);
+        if (policy == resume_order_policy::fifo)
+        {
+            waiters = reverse(waiters);
+        }
+        while (waiters != nullptr)
+        {
+            // Read next first: resuming may destroy the awaiter (it lives in the waiter's frame).
+            auto* next = waiters->m_next;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+}
+
+auto event::reverse(awaiter* curr) noexcept -> awaiter*
+{
+    awaiter* prev = nullptr;
+    while (curr != nullptr)
+    {
+        awaiter* next = curr->m_next;
+        curr->m_next  = prev;
+        prev          = curr;
+        curr          = next;
+    }
+    return prev;
+}
+
+auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    const void* const set_state = &m_event;
+
+    m_awaiting_coroutine = awaiting_coroutine;
+
+    void* old_value = m_event.m_state.load(std::memory_order_acquire);
+    do
+    {
+        if (old_value == set_state)
+        {
+            return false; // set meanwhile: do not suspend
+        }
+        m_next = static_cast<awaiter*>(old_value);
+    } while (
+        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
+
+    return true;
+}
+
+auto event::reset() noexcept -> void
+{
+    void* old_value = this;
+    m_state.compare_exchange_strong(old_value, nullptr, std::memory_order_acquire);
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
+// #include "coro/io_scheduler.hpp" (inlined above)
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp" (inlined above)
 #endif
@@ -7137,306 +7596,7 @@ LIBCORO_INLINE_V14 namespace v14
 } // namespace coro
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
-// #include "coro/scheduler.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
-
-
-// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
-// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
-// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
-// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
-
-// #include "coro/api_version.hpp" (inlined above)
-// #include "coro/concepts/range_of.hpp" (inlined above)
-// #include "coro/expected.hpp" (inlined above)
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/io_scheduler.hpp" (inlined above)
-// #include "coro/poll.hpp" (inlined above)
-// #include "coro/task.hpp" (inlined above)
-// #include "coro/thread_pool.hpp" (inlined above)
-// #include "coro/time.hpp" (inlined above)
-// #include "coro/when_any.hpp" (inlined above)
-
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <coroutine>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <stop_token>
-#include <thread>
-#include <type_traits>
-#include <utility>
-#include <variant>
-
-namespace coro
-{
-/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
-/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
-/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
-///
-/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
-/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
-/// are thread-safe.
-class scheduler
-{
-    struct private_constructor
-    {
-        explicit private_constructor() = default;
-    };
-
-public:
-    class schedule_operation;
-
-    using thread_strategy_t    = io_scheduler::thread_strategy_t;
-    using execution_strategy_t = io_scheduler::execution_strategy_t;
-
-    struct options
-    {
-        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
-        std::function<void()> on_io_thread_start_functor{nullptr};
-        std::function<void()> on_io_thread_stop_functor{nullptr};
-        thread_pool::options  pool{
-             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
-             .on_thread_start_functor = nullptr,
-             .on_thread_stop_functor  = nullptr};
-        /// Not const (unlike io_scheduler::options), so options can be assigned.
-        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
-    };
-
-    explicit scheduler(options&& opts, private_constructor);
-
-    /// A scheduler with the default options.
-    static auto make_unique() -> std::unique_ptr<scheduler>;
-    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
-    /// options' member initialisers inside this class.)
-    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
-
-    scheduler(const scheduler&)                    = delete;
-    scheduler(scheduler&&)                         = delete;
-    auto operator=(const scheduler&) -> scheduler& = delete;
-    auto operator=(scheduler&&) -> scheduler&      = delete;
-
-    /// Shuts down (see shutdown()).
-    virtual ~scheduler();
-
-    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
-    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
-    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
-
-    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
-    class schedule_operation
-    {
-        friend class scheduler;
-        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
-
-    public:
-        auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
-        {
-            m_op.await_suspend(awaiting_coroutine);
-        }
-        auto await_resume() noexcept -> void {}
-
-    private:
-        io_scheduler::schedule_operation m_op;
-    };
-
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
-    /// (upstream hands it to an executor that may never run it: D38.7).
-    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
-
-    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
-    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
-    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
-
-    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
-    /// blocks until `task` completed.
-    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
-
-    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template <typename return_type>
-    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
-    {
-        co_await schedule();
-        co_return co_await task;
-    }
-
-    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
-    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
-    template <typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
-        -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        static_assert(
-            !std::is_same_v<return_type, timeout_status>,
-            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
-            "the timeout");
-        const auto timeout_ms = clamp_timeout(timeout);
-        if (timeout_ms.count() == 0)
-        {
-            co_return co_await schedule_expected(std::move(task));
-        }
-        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
-    }
-
-#ifndef EMSCRIPTEN
-    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
-    /// case, which just schedules and awaits the task).
-    template <typename return_type, typename rep, typename period>
-    [[nodiscard]] auto
-    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
-        -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        static_assert(
-            !std::is_same_v<return_type, timeout_status>,
-            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
-            "apart from the timeout");
-        const auto timeout_ms = clamp_timeout(timeout);
-        if (timeout_ms.count() == 0)
-        {
-            co_return co_await schedule_expected(std::move(task));
-        }
-        co_return from_race<return_type>(
-            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
-    }
-#endif
-
-    /// Same as yield_for(amount).
-    template <class rep_type, class period_type>
-    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
-    {
-        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
-    }
-
-    /// Same as yield_until(time).
-    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
-
-    /// Re-queues the awaiting coroutine behind everything already queued.
-    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
-
-    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
-    /// have millisecond resolution: a sub-millisecond remainder rounds up.
-    template <class rep_type, class period_type>
-    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
-    {
-        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
-    }
-
-    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
-    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
-
-    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
-    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
-    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
-    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
-    [[nodiscard]] auto poll(
-        fd_t                           fd,
-        coro::poll_op                  op,
-        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
-        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
-
-    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
-    /// requested.
-    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
-
-    /// resume() for each handle; returns how many were accepted.
-    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
-    auto resume(const range_type& handles) noexcept -> std::size_t
-    {
-        std::size_t accepted = 0;
-        for (const auto& handle : handles)
-        {
-            accepted += resume(handle) ? 1 : 0;
-        }
-        return accepted;
-    }
-
-    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
-    auto size() const noexcept -> std::size_t { return m_io->size(); }
-    auto empty() const noexcept -> bool { return size() == 0; }
-
-    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
-    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
-    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
-    /// the request.
-    auto shutdown() noexcept -> void;
-
-    /// Whether shutdown() was called.
-    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
-
-private:
-    template <typename rep, typename period>
-    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
-    {
-        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
-    }
-
-    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
-
-    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
-    {
-        co_await yield_for_ns(timeout);
-        co_return timeout_status::timeout;
-    }
-
-    /// when_any needs a value from each side: a void task reports std::monostate.
-    template <typename return_type>
-    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
-    {
-        return task;
-    }
-    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
-    {
-        co_await task;
-        co_return std::monostate{};
-    }
-
-    template <typename return_type>
-    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        if constexpr (std::is_void_v<return_type>)
-        {
-            co_await schedule(std::move(task));
-            co_return coro::expected<void, timeout_status>{};
-        }
-        else
-        {
-            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
-        }
-    }
-
-    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
-    /// void) or the timeout.
-    template <typename return_type, typename variant_type>
-    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
-    {
-        if (result.index() != 0)
-        {
-            return coro::expected<return_type, timeout_status>(
-                coro::unexpected<timeout_status>(timeout_status::timeout));
-        }
-        if constexpr (std::is_void_v<return_type>)
-        {
-            return coro::expected<void, timeout_status>{};
-        }
-        else
-        {
-            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
-        }
-    }
-
-    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
-    std::shared_ptr<io_scheduler> m_io;
-    std::atomic<bool>             m_shutdown_requested{false};
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#line 2 "../../third_party/libcoro/src/scheduler.cpp"
+// #include "coro/scheduler.hpp" (inlined above)
 
 #include <array>
 #include <cerrno>

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "443a549327d32dd992f082cca8ba98bfdaa59b346937d0a5d0f8057a55bfe862"
+const SourceHash = "0092d9945e985f2d0a37c62b35a1e37d108fb682c0cf2f5e7fedb0f28b744d8a"
