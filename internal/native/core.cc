@@ -709,8 +709,10 @@ struct promise final : public promise_base
     }
 
     // Fallback for operands the template cannot take, e.g. a prvalue of a type whose move constructor is
-    // deleted: the prvalue materialises straight into the parameter.
-    auto return_value(stored_type value) -> void
+    // deleted (it materialises as a temporary bound here). An rvalue reference, not a value (libcoro v0.16, D3):
+    // for `co_return local;` this non-template overload ties with the template and wins, and taking the operand
+    // by value cost one extra move (issue-286 expects two moves in total through sync_wait).
+    auto return_value(stored_type&& value) -> void
         requires(not return_type_is_reference)
     {
         if constexpr (std::is_move_constructible_v<stored_type>)
@@ -1240,6 +1242,18 @@ struct awaitable_traits<awaitable_type>
 };
 
 } // namespace coro::concepts
+
+namespace coro::concepts::detail
+{
+/// An entry of an intrusive singly linked awaiter list (libcoro v0.16, D2.3): `m_next` points to the next entry of
+/// the same type and `m_awaiting_coroutine` is the suspended coroutine. Upstream only requires the two member names
+/// to exist; here their types are checked too.
+template <typename entry_type>
+concept awaiter_forward_list_entry = requires(entry_type* e) {
+    requires std::same_as<entry_type*, std::remove_cvref_t<decltype(e->m_next)>>;
+    requires std::same_as<std::coroutine_handle<>, std::remove_cvref_t<decltype(e->m_awaiting_coroutine)>>;
+};
+} // namespace coro::concepts::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #line 5 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 // #include "coro/fd.hpp" (inlined above)
@@ -2255,7 +2269,7 @@ auto condition_variable::resume_timed_out(timed_state& state) -> void
 #line 1 "../../third_party/libcoro/include/coro/default_executor.hpp"
 
 
-// coro::default_executor (libcoro v0.16): a process-wide thread pool created on first use.
+// coro::default_executor (libcoro v0.16): a process-wide thread pool and scheduler, each created on first use.
 
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2752,452 +2766,20 @@ private:
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #line 6 "../../third_party/libcoro/include/coro/default_executor.hpp"
-
-#include <memory>
-
-namespace coro::default_executor
-{
-/// Options for the pool executor() creates. Only calls made before the first executor() call have an effect.
-void set_executor_options(thread_pool::options thread_pool_options);
-
-/// The process-wide pool, created with thread_pool::make_unique() on the first call (concurrent first callers
-/// wait for it). It lives until static destruction, which shuts it down; do not reset or replace the pointer.
-auto executor() -> std::unique_ptr<coro::thread_pool>&;
-} // namespace coro::default_executor
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
-#line 2 "../../third_party/libcoro/src/default_executor.cpp"
-
-#include <mutex>
-#include <utility>
-
-namespace coro::default_executor
-{
-namespace
-{
-std::mutex           g_options_mutex;
-thread_pool::options g_executor_options{};
-} // namespace
-
-void set_executor_options(thread_pool::options thread_pool_options)
-{
-    std::lock_guard lk{g_options_mutex};
-    g_executor_options = std::move(thread_pool_options);
-}
-
-auto executor() -> std::unique_ptr<coro::thread_pool>&
-{
-    // A function-local static: created once, concurrent first callers block until it exists.
-    static std::unique_ptr<coro::thread_pool> pool = []
-    {
-        std::lock_guard lk{g_options_mutex};
-        return coro::thread_pool::make_unique(g_executor_options);
-    }();
-    return pool;
-}
-} // namespace coro::default_executor
-
-#line 1 "../../third_party/libcoro/src/event.cpp"
-// #include "coro/event.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+#ifdef LIBCORO_FEATURE_NETWORKING
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
 
 
-// #include "coro/concepts/executor.hpp" (inlined above)
-
-#include <atomic>
-#include <coroutine>
-#include <memory>
-
-namespace coro
-{
-/// Order in which set() resumes the coroutines waiting on an event.
-enum class resume_order_policy
-{
-    /// Most recent waiter first (the default: no list reversal).
-    lifo,
-    /// Waiters resumed in the order they started waiting.
-    fifo
-};
-
-/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
-/// atomic word). Thread-safe. Must outlive every awaiter.
-class event
-{
-public:
-    struct awaiter
-    {
-        awaiter(const event& e) noexcept : m_event(e) {}
-
-        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept {}
-
-        const event&            m_event;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        awaiter*                m_next{nullptr};
-    };
-
-    explicit event(bool initially_set = false) noexcept;
-    ~event() = default;
-
-    event(const event&)                    = delete;
-    event(event&&)                         = delete;
-    auto operator=(const event&) -> event& = delete;
-    auto operator=(event&&) -> event&      = delete;
-
-    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
-
-    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
-    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
-
-    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template <concepts::v14::executor executor_type>
-    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(e, policy);
-    }
-
-    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template <concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(*e, policy);
-    }
-
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
-
-    template <typename executor_type>
-    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
-    {
-        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
-        if (old_value != this)
-        {
-            auto* waiters = static_cast<awaiter*>(old_value);
-            if (policy == resume_order_policy::fifo)
-            {
-                waiters = reverse(waiters);
-            }
-            while (waiters != nullptr)
-            {
-                auto* next = waiters->m_next;
-                if (!e.resume(waiters->m_awaiting_coroutine))
-                {
-                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
-                    waiters->m_awaiting_coroutine.resume();
-                }
-                waiters = next;
-            }
-        }
-    }
-
-    static auto reverse(awaiter* head) noexcept -> awaiter*;
-
-    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
-    mutable std::atomic<void*> m_state;
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 2 "../../third_party/libcoro/src/event.cpp"
-
-namespace coro
-{
-event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
-
-auto event::set(resume_order_policy policy) noexcept -> void
-{
-    void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
-    if (old_value != this)
-    {
-        auto* waiters = static_cast<awaiter*>(old_value);
-        if (policy == resume_order_policy::fifo)
-        {
-            waiters = reverse(waiters);
-        }
-        while (waiters != nullptr)
-        {
-            // Read next first: resuming may destroy the awaiter (it lives in the waiter's frame).
-            auto* next = waiters->m_next;
-            waiters->m_awaiting_coroutine.resume();
-            waiters = next;
-        }
-    }
-}
-
-auto event::reverse(awaiter* curr) noexcept -> awaiter*
-{
-    awaiter* prev = nullptr;
-    while (curr != nullptr)
-    {
-        awaiter* next = curr->m_next;
-        curr->m_next  = prev;
-        prev          = curr;
-        curr          = next;
-    }
-    return prev;
-}
-
-auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    const void* const set_state = &m_event;
-
-    m_awaiting_coroutine = awaiting_coroutine;
-
-    void* old_value = m_event.m_state.load(std::memory_order_acquire);
-    do
-    {
-        if (old_value == set_state)
-        {
-            return false; // set meanwhile: do not suspend
-        }
-        m_next = static_cast<awaiter*>(old_value);
-    } while (
-        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
-
-    return true;
-}
-
-auto event::reset() noexcept -> void
-{
-    void* old_value = this;
-    m_state.compare_exchange_strong(old_value, nullptr, std::memory_order_acquire);
-}
-
-} // namespace coro
-
-#line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
-// #include "coro/io_scheduler.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
-
-
-// #include "coro/detail/poll_info.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
-
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
 
 // #include "coro/api_version.hpp" (inlined above)
-
-#include <cstdint>
-#include <string>
-#include <sys/epoll.h>
-
-namespace coro
-{
-/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
-enum class poll_op : uint64_t
-{
-    read       = EPOLLIN,
-    write      = EPOLLOUT,
-    read_write = EPOLLIN | EPOLLOUT
-};
-
-inline auto poll_op_readable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
-}
-
-inline auto poll_op_writeable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
-}
-
-/// "read", "write", "read_write" or "unknown".
-auto to_string(poll_op op) -> const std::string&;
-
-// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
-// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
-LIBCORO_INLINE_V14 namespace v14
-{
-    /// How a poll finished.
-    enum class poll_status
-    {
-        /// The file descriptor is ready for the requested operation.
-        event,
-        /// The timeout elapsed first.
-        timeout,
-        /// The kernel reported an error on the descriptor (or it could not be polled at all).
-        error,
-        /// The peer hung up.
-        closed
-    };
-
-    /// "event", "timeout", "error", "closed" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v14
-
-} // namespace coro
-
-// #include "coro/v16/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
-
-
-// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
-// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
-// coro::poll_status is coro::v16::poll_status.
-
-// #include "coro/api_version.hpp" (inlined above)
-// #include "coro/detail/pipe.hpp" (inlined above)
-// #include "coro/fd.hpp" (inlined above)
-
-#include <atomic>
-#include <memory>
-#include <string>
-#include <unistd.h>
-
-namespace coro
-{
-LIBCORO_INLINE_V16 namespace v16
-{
-    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-    enum class poll_status
-    {
-        read,
-        write,
-        timeout,
-        error,
-        closed,
-        /// The poll's poll_stop_token was triggered first.
-        cancelled
-    };
-
-    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v16
-
-/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
-/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
-class poll_stop_token
-{
-public:
-    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
-
-    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
-
-private:
-    fd_t m_receiver;
-};
-
-/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
-/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
-class poll_stop_source
-{
-public:
-    /// Throws std::runtime_error if the pipe cannot be created.
-    poll_stop_source() : m_state(std::make_unique<state>()) {}
-    ~poll_stop_source() = default;
-
-    poll_stop_source(const poll_stop_source&)                        = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                    = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
-    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
-
-    /// A token for the read end of the pipe; -1 for a moved-from source.
-    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
-    {
-        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
-    }
-
-    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
-    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
-    auto signal_stop() noexcept -> void;
-
-    /// Whether signal_stop() was called (gocoro extension).
-    [[nodiscard]] auto stop_requested() const noexcept -> bool
-    {
-        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
-    }
-
-private:
-    /// Heap-held so that moving the source never changes the descriptors its tokens name.
-    struct state
-    {
-        detail::pipe_t    m_pipe{};
-        std::atomic<bool> m_signalled{false};
-    };
-    std::unique_ptr<state> m_state;
-};
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-#include <coroutine>
-#include <cstdint>
-
-namespace coro::detail
-{
-struct poll_info;
-
-/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
-/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
-/// is always the first bucket and inserting or cancelling a timer never allocates.
-struct timer_bucket
-{
-    int64_t    m_tick{0};
-    poll_info* m_head{nullptr};
-    poll_info* m_tail{nullptr};
-};
-
-/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
-/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
-///
-/// Every field except the timer links is touched only by the registering thread (before the wait becomes
-/// visible) and then by the single thread processing events; the timer links are guarded by the
-/// scheduler's timer lock.
-struct poll_info
-{
-    poll_info() noexcept = default;
-    ~poll_info()         = default;
-
-    poll_info(const poll_info&)                    = delete;
-    poll_info(poll_info&&)                         = delete;
-    auto operator=(const poll_info&) -> poll_info& = delete;
-    auto operator=(poll_info&&) -> poll_info&      = delete;
-
-    /// The polled descriptor, -1 for a plain timer.
-    fd_t m_fd{-1};
-    /// The coroutine to resume once the wait completes.
-    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
-    /// Result handed back to the awaiting coroutine.
-    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
-    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
-    bool m_processed{false};
-    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
-    bool m_has_timer{false};
-    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
-    uint32_t m_poll_gen{0};
-    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
-    bool m_resume_here{false};
-
-    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
-    timer_bucket* m_timer_bucket{nullptr};
-    poll_info*    m_timer_prev{nullptr};
-    poll_info*    m_timer_next{nullptr};
-};
-
-} // namespace coro::detail
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/concepts/range_of.hpp" (inlined above)
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -4360,7 +3942,234 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../third_party/libcoro/include/coro/scheduler.hpp"
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+
+
+// #include "coro/detail/poll_info.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
+
+
+// #include "coro/api_version.hpp" (inlined above)
+
+#include <cstdint>
+#include <string>
+#include <sys/epoll.h>
+
+namespace coro
+{
+/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
+enum class poll_op : uint64_t
+{
+    read       = EPOLLIN,
+    write      = EPOLLOUT,
+    read_write = EPOLLIN | EPOLLOUT
+};
+
+inline auto poll_op_readable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
+}
+
+inline auto poll_op_writeable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
+}
+
+/// "read", "write", "read_write" or "unknown".
+auto to_string(poll_op op) -> const std::string&;
+
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
+
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
+
+} // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
+
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+
+#include <coroutine>
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
+/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
+/// is always the first bucket and inserting or cancelling a timer never allocates.
+struct timer_bucket
+{
+    int64_t    m_tick{0};
+    poll_info* m_head{nullptr};
+    poll_info* m_tail{nullptr};
+};
+
+/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
+/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
+///
+/// Every field except the timer links is touched only by the registering thread (before the wait becomes
+/// visible) and then by the single thread processing events; the timer links are guarded by the
+/// scheduler's timer lock.
+struct poll_info
+{
+    poll_info() noexcept = default;
+    ~poll_info()         = default;
+
+    poll_info(const poll_info&)                    = delete;
+    poll_info(poll_info&&)                         = delete;
+    auto operator=(const poll_info&) -> poll_info& = delete;
+    auto operator=(poll_info&&) -> poll_info&      = delete;
+
+    /// The polled descriptor, -1 for a plain timer.
+    fd_t m_fd{-1};
+    /// The coroutine to resume once the wait completes.
+    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
+    /// Result handed back to the awaiting coroutine.
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
+    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
+    bool m_processed{false};
+    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
+    bool m_has_timer{false};
+    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
+    uint32_t m_poll_gen{0};
+    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
+    bool m_resume_here{false};
+
+    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
+    timer_bucket* m_timer_bucket{nullptr};
+    poll_info*    m_timer_prev{nullptr};
+    poll_info*    m_timer_next{nullptr};
+};
+
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/expected.hpp" (inlined above)
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
@@ -4392,7 +4201,115 @@ using time_point = clock::time_point;
 
 // #include "coro/concepts/awaitable.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
-// #include "coro/event.hpp" (inlined above)
+// #include "coro/event.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
+
+namespace coro
+{
+/// Order in which set() resumes the coroutines waiting on an event.
+enum class resume_order_policy
+{
+    /// Most recent waiter first (the default: no list reversal).
+    lifo,
+    /// Waiters resumed in the order they started waiting.
+    fifo
+};
+
+/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
+/// atomic word). Thread-safe. Must outlive every awaiter.
+class event
+{
+public:
+    struct awaiter
+    {
+        awaiter(const event& e) noexcept : m_event(e) {}
+
+        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() noexcept {}
+
+        const event&            m_event;
+        std::coroutine_handle<> m_awaiting_coroutine;
+        awaiter*                m_next{nullptr};
+    };
+
+    explicit event(bool initially_set = false) noexcept;
+    ~event() = default;
+
+    event(const event&)                    = delete;
+    event(event&&)                         = delete;
+    auto operator=(const event&) -> event& = delete;
+    auto operator=(event&&) -> event&      = delete;
+
+    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
+
+    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
+    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
+
+    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
+    template <concepts::v14::executor executor_type>
+    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template <typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
+    {
+        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+        if (old_value != this)
+        {
+            auto* waiters = static_cast<awaiter*>(old_value);
+            if (policy == resume_order_policy::fifo)
+            {
+                waiters = reverse(waiters);
+            }
+            while (waiters != nullptr)
+            {
+                auto* next = waiters->m_next;
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
+                waiters = next;
+            }
+        }
+    }
+
+    static auto reverse(awaiter* head) noexcept -> awaiter*;
+
+    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
+    mutable std::atomic<void*> m_state;
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 9 "../../third_party/libcoro/include/coro/when_any.hpp"
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/when_all.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
@@ -4814,6 +4731,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -4823,7 +4742,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 
@@ -4904,6 +4823,19 @@ namespace coro
 {
 namespace detail
 {
+/// The type a when_any stores for a child result of type `T`: `void` children (libcoro v0.16) contribute
+/// std::monostate.
+template <typename T>
+struct when_any_variant_traits
+{
+    using type = T;
+};
+template <>
+struct when_any_variant_traits<void>
+{
+    using type = std::monostate;
+};
+
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
 template <typename value_type>
@@ -4923,11 +4855,23 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace();
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -4942,11 +4886,23 @@ auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<v
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::in_place_index<index>, std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>);
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>, std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -4978,8 +4934,8 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
 }
 
 template <typename... awaitable_type>
-using when_any_variant_t =
-    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+using when_any_variant_t = std::variant<typename when_any_variant_traits<
+    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>>::type...>;
 
 template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
@@ -4998,7 +4954,7 @@ auto make_when_any_tuple_tasks(
 } // namespace detail
 
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
-/// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
+/// one to finish, as the variant alternative at that awaitable's position (std::monostate for a void one). Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
 template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
@@ -5027,7 +4983,8 @@ template <concepts::awaitable... awaitable_type>
     co_return std::move(*state->m_result);
 }
 
-/// Range form: completes with the value of the first awaitable in `awaitables` to finish.
+/// Range form: completes with the value of the first awaitable in `awaitables` to finish (a range of `void`
+/// awaitables gives a task<void> that completes when the first one does).
 template <
     std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
@@ -5035,7 +4992,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -5043,11 +5001,14 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
     stop_source.request_stop();
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 template <
@@ -5057,7 +5018,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -5065,10 +5027,13 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 } // namespace coro
@@ -5486,7 +5451,563 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 2 "../../third_party/libcoro/src/io_scheduler.cpp"
+#line 13 "../../third_party/libcoro/include/coro/scheduler.hpp"
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template <typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template <typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template <typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template <typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template <typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 8 "../../third_party/libcoro/include/coro/default_executor.hpp"
+#endif
+
+#include <memory>
+#include <type_traits>
+
+namespace coro::default_executor
+{
+/// Options for the pool executor() creates. Only calls made before the first executor() call have an effect.
+void set_executor_options(thread_pool::options thread_pool_options);
+
+/// The process-wide pool, created with thread_pool::make_unique() on the first call (concurrent first callers
+/// wait for it). It lives until static destruction, which shuts it down; do not reset or replace the pointer.
+auto executor() -> std::unique_ptr<coro::thread_pool>&;
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+/// Options for the scheduler io_executor() creates. Only calls made before the first io_executor() call have an
+/// effect.
+void set_io_executor_options(scheduler::options scheduler_options);
+
+/// The process-wide scheduler, created with scheduler::make_unique() on the first call; lifetime as executor().
+auto io_executor() -> std::unique_ptr<coro::scheduler>&;
+#endif
+
+/// The default executor of the richest kind this build has: io_executor() with networking, else executor().
+/// `return_type` must name that executor's unique_ptr (as upstream, it is a template only to be spelled out).
+template <typename return_type>
+inline auto perfect() -> return_type&
+{
+#ifdef LIBCORO_FEATURE_NETWORKING
+    static_assert(
+        std::is_same_v<return_type, std::unique_ptr<coro::scheduler>>,
+        "coro::default_executor::perfect<T>(): T is std::unique_ptr<coro::scheduler> in networking builds");
+    return io_executor();
+#else
+    static_assert(
+        std::is_same_v<return_type, std::unique_ptr<coro::thread_pool>>,
+        "coro::default_executor::perfect<T>(): T is std::unique_ptr<coro::thread_pool> without networking");
+    return executor();
+#endif
+}
+} // namespace coro::default_executor
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DEFAULT_EXECUTOR_HPP
+#line 2 "../../third_party/libcoro/src/default_executor.cpp"
+
+#include <mutex>
+#include <utility>
+
+namespace coro::default_executor
+{
+namespace
+{
+std::mutex           g_options_mutex;
+thread_pool::options g_executor_options{};
+#ifdef LIBCORO_FEATURE_NETWORKING
+scheduler::options g_io_executor_options{};
+#endif
+} // namespace
+
+void set_executor_options(thread_pool::options thread_pool_options)
+{
+    std::lock_guard lk{g_options_mutex};
+    g_executor_options = std::move(thread_pool_options);
+}
+
+auto executor() -> std::unique_ptr<coro::thread_pool>&
+{
+    // A function-local static: created once, concurrent first callers block until it exists.
+    static std::unique_ptr<coro::thread_pool> pool = []
+    {
+        std::lock_guard lk{g_options_mutex};
+        return coro::thread_pool::make_unique(g_executor_options);
+    }();
+    return pool;
+}
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+void set_io_executor_options(scheduler::options scheduler_options)
+{
+    std::lock_guard lk{g_options_mutex};
+    g_io_executor_options = std::move(scheduler_options);
+}
+
+auto io_executor() -> std::unique_ptr<coro::scheduler>&
+{
+    static std::unique_ptr<coro::scheduler> instance = []
+    {
+        std::lock_guard lk{g_options_mutex};
+        return coro::scheduler::make_unique(g_io_executor_options);
+    }();
+    return instance;
+}
+#endif
+} // namespace coro::default_executor
+
+#line 1 "../../third_party/libcoro/src/event.cpp"
+// #include "coro/event.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/event.hpp"
+
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
+
+namespace coro
+{
+/// Order in which set() resumes the coroutines waiting on an event.
+enum class resume_order_policy
+{
+    /// Most recent waiter first (the default: no list reversal).
+    lifo,
+    /// Waiters resumed in the order they started waiting.
+    fifo
+};
+
+/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
+/// atomic word). Thread-safe. Must outlive every awaiter.
+class event
+{
+public:
+    struct awaiter
+    {
+        awaiter(const event& e) noexcept : m_event(e) {}
+
+        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
+        auto await_resume() noexcept {}
+
+        const event&            m_event;
+        std::coroutine_handle<> m_awaiting_coroutine;
+        awaiter*                m_next{nullptr};
+    };
+
+    explicit event(bool initially_set = false) noexcept;
+    ~event() = default;
+
+    event(const event&)                    = delete;
+    event(event&&)                         = delete;
+    auto operator=(const event&) -> event& = delete;
+    auto operator=(event&&) -> event&      = delete;
+
+    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
+
+    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
+    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
+
+    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
+    template <concepts::v14::executor executor_type>
+    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(e, policy);
+    }
+
+    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
+    template <concepts::v16::executor executor_type>
+    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
+    {
+        set_on(*e, policy);
+    }
+
+    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
+
+    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
+    auto reset() noexcept -> void;
+
+protected:
+    friend struct awaiter;
+
+    template <typename executor_type>
+    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
+    {
+        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+        if (old_value != this)
+        {
+            auto* waiters = static_cast<awaiter*>(old_value);
+            if (policy == resume_order_policy::fifo)
+            {
+                waiters = reverse(waiters);
+            }
+            while (waiters != nullptr)
+            {
+                auto* next = waiters->m_next;
+                if (!e.resume(waiters->m_awaiting_coroutine))
+                {
+                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
+                    waiters->m_awaiting_coroutine.resume();
+                }
+                waiters = next;
+            }
+        }
+    }
+
+    static auto reverse(awaiter* head) noexcept -> awaiter*;
+
+    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
+    mutable std::atomic<void*> m_state;
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
+#line 2 "../../third_party/libcoro/src/event.cpp"
+
+namespace coro
+{
+event::event(bool initially_set) noexcept : m_state((initially_set) ? static_cast<void*>(this) : nullptr) {}
+
+auto event::set(resume_order_policy policy) noexcept -> void
+{
+    void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
+    if (old_value != this)
+    {
+        auto* waiters = static_cast<awaiter*>(old_value);
+        if (policy == resume_order_policy::fifo)
+        {
+            waiters = reverse(waiters);
+        }
+        while (waiters != nullptr)
+        {
+            // Read next first: resuming may destroy the awaiter (it lives in the waiter's frame).
+            auto* next = waiters->m_next;
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+}
+
+auto event::reverse(awaiter* curr) noexcept -> awaiter*
+{
+    awaiter* prev = nullptr;
+    while (curr != nullptr)
+    {
+        awaiter* next = curr->m_next;
+        curr->m_next  = prev;
+        prev          = curr;
+        curr          = next;
+    }
+    return prev;
+}
+
+auto event::awaiter::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    const void* const set_state = &m_event;
+
+    m_awaiting_coroutine = awaiting_coroutine;
+
+    void* old_value = m_event.m_state.load(std::memory_order_acquire);
+    do
+    {
+        if (old_value == set_state)
+        {
+            return false; // set meanwhile: do not suspend
+        }
+        m_next = static_cast<awaiter*>(old_value);
+    } while (
+        !m_event.m_state.compare_exchange_weak(old_value, this, std::memory_order_release, std::memory_order_acquire));
+
+    return true;
+}
+
+auto event::reset() noexcept -> void
+{
+    void* old_value = this;
+    m_state.compare_exchange_strong(old_value, nullptr, std::memory_order_acquire);
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
+// #include "coro/io_scheduler.hpp" (inlined above)
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp" (inlined above)
 #endif
@@ -7075,306 +7596,7 @@ LIBCORO_INLINE_V14 namespace v14
 } // namespace coro
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
-// #include "coro/scheduler.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
-
-
-// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
-// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
-// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
-// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
-
-// #include "coro/api_version.hpp" (inlined above)
-// #include "coro/concepts/range_of.hpp" (inlined above)
-// #include "coro/expected.hpp" (inlined above)
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/io_scheduler.hpp" (inlined above)
-// #include "coro/poll.hpp" (inlined above)
-// #include "coro/task.hpp" (inlined above)
-// #include "coro/thread_pool.hpp" (inlined above)
-// #include "coro/time.hpp" (inlined above)
-// #include "coro/when_any.hpp" (inlined above)
-
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <coroutine>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <stop_token>
-#include <thread>
-#include <type_traits>
-#include <utility>
-#include <variant>
-
-namespace coro
-{
-/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
-/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
-/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
-///
-/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
-/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
-/// are thread-safe.
-class scheduler
-{
-    struct private_constructor
-    {
-        explicit private_constructor() = default;
-    };
-
-public:
-    class schedule_operation;
-
-    using thread_strategy_t    = io_scheduler::thread_strategy_t;
-    using execution_strategy_t = io_scheduler::execution_strategy_t;
-
-    struct options
-    {
-        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
-        std::function<void()> on_io_thread_start_functor{nullptr};
-        std::function<void()> on_io_thread_stop_functor{nullptr};
-        thread_pool::options  pool{
-             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
-             .on_thread_start_functor = nullptr,
-             .on_thread_stop_functor  = nullptr};
-        /// Not const (unlike io_scheduler::options), so options can be assigned.
-        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
-    };
-
-    explicit scheduler(options&& opts, private_constructor);
-
-    /// A scheduler with the default options.
-    static auto make_unique() -> std::unique_ptr<scheduler>;
-    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
-    /// options' member initialisers inside this class.)
-    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
-
-    scheduler(const scheduler&)                    = delete;
-    scheduler(scheduler&&)                         = delete;
-    auto operator=(const scheduler&) -> scheduler& = delete;
-    auto operator=(scheduler&&) -> scheduler&      = delete;
-
-    /// Shuts down (see shutdown()).
-    virtual ~scheduler();
-
-    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
-    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
-    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
-
-    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
-    class schedule_operation
-    {
-        friend class scheduler;
-        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
-
-    public:
-        auto await_ready() noexcept -> bool { return false; }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
-        {
-            m_op.await_suspend(awaiting_coroutine);
-        }
-        auto await_resume() noexcept -> void {}
-
-    private:
-        io_scheduler::schedule_operation m_op;
-    };
-
-    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
-    /// (upstream hands it to an executor that may never run it: D38.7).
-    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
-
-    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
-    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
-    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
-
-    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
-    /// blocks until `task` completed.
-    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
-
-    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
-    template <typename return_type>
-    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
-    {
-        co_await schedule();
-        co_return co_await task;
-    }
-
-    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
-    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
-    template <typename return_type, typename rep, typename period>
-    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
-        -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        static_assert(
-            !std::is_same_v<return_type, timeout_status>,
-            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
-            "the timeout");
-        const auto timeout_ms = clamp_timeout(timeout);
-        if (timeout_ms.count() == 0)
-        {
-            co_return co_await schedule_expected(std::move(task));
-        }
-        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
-    }
-
-#ifndef EMSCRIPTEN
-    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
-    /// case, which just schedules and awaits the task).
-    template <typename return_type, typename rep, typename period>
-    [[nodiscard]] auto
-    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
-        -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        static_assert(
-            !std::is_same_v<return_type, timeout_status>,
-            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
-            "apart from the timeout");
-        const auto timeout_ms = clamp_timeout(timeout);
-        if (timeout_ms.count() == 0)
-        {
-            co_return co_await schedule_expected(std::move(task));
-        }
-        co_return from_race<return_type>(
-            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
-    }
-#endif
-
-    /// Same as yield_for(amount).
-    template <class rep_type, class period_type>
-    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
-    {
-        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
-    }
-
-    /// Same as yield_until(time).
-    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
-
-    /// Re-queues the awaiting coroutine behind everything already queued.
-    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
-
-    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
-    /// have millisecond resolution: a sub-millisecond remainder rounds up.
-    template <class rep_type, class period_type>
-    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
-    {
-        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
-    }
-
-    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
-    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
-
-    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
-    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
-    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
-    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
-    [[nodiscard]] auto poll(
-        fd_t                           fd,
-        coro::poll_op                  op,
-        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
-        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
-
-    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
-    /// requested.
-    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
-
-    /// resume() for each handle; returns how many were accepted.
-    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
-    auto resume(const range_type& handles) noexcept -> std::size_t
-    {
-        std::size_t accepted = 0;
-        for (const auto& handle : handles)
-        {
-            accepted += resume(handle) ? 1 : 0;
-        }
-        return accepted;
-    }
-
-    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
-    auto size() const noexcept -> std::size_t { return m_io->size(); }
-    auto empty() const noexcept -> bool { return size() == 0; }
-
-    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
-    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
-    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
-    /// the request.
-    auto shutdown() noexcept -> void;
-
-    /// Whether shutdown() was called.
-    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
-
-private:
-    template <typename rep, typename period>
-    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
-    {
-        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
-    }
-
-    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
-
-    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
-    {
-        co_await yield_for_ns(timeout);
-        co_return timeout_status::timeout;
-    }
-
-    /// when_any needs a value from each side: a void task reports std::monostate.
-    template <typename return_type>
-    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
-    {
-        return task;
-    }
-    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
-    {
-        co_await task;
-        co_return std::monostate{};
-    }
-
-    template <typename return_type>
-    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
-    {
-        if constexpr (std::is_void_v<return_type>)
-        {
-            co_await schedule(std::move(task));
-            co_return coro::expected<void, timeout_status>{};
-        }
-        else
-        {
-            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
-        }
-    }
-
-    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
-    /// void) or the timeout.
-    template <typename return_type, typename variant_type>
-    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
-    {
-        if (result.index() != 0)
-        {
-            return coro::expected<return_type, timeout_status>(
-                coro::unexpected<timeout_status>(timeout_status::timeout));
-        }
-        if constexpr (std::is_void_v<return_type>)
-        {
-            return coro::expected<void, timeout_status>{};
-        }
-        else
-        {
-            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
-        }
-    }
-
-    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
-    std::shared_ptr<io_scheduler> m_io;
-    std::atomic<bool>             m_shutdown_requested{false};
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#line 2 "../../third_party/libcoro/src/scheduler.cpp"
+// #include "coro/scheduler.hpp" (inlined above)
 
 #include <array>
 #include <cerrno>
@@ -8060,8 +8282,17 @@ auto sync_wait(awaitable_type&& a) -> decltype(auto)
     else
     {
         // A prvalue result lives in the wrapper frame; move it out before the frame dies (fixes v0.14.1's
-        // dangling const& for non-move-assignable types).
-        return return_type(task.promise().result());
+        // dangling const& for non-move-assignable types). Copy-only types (deleted move constructor) and const
+        // results are copied (libcoro v0.16, D4).
+        using value_type = std::remove_const_t<return_type>;
+        if constexpr (std::is_move_constructible_v<value_type> && !std::is_const_v<return_type>)
+        {
+            return value_type(std::move(task.promise().result()));
+        }
+        else
+        {
+            return value_type(static_cast<const value_type&>(task.promise().result()));
+        }
     }
 }
 
@@ -11211,6 +11442,7 @@ struct gocoro_ring_buffer
 #line 1 "../../third_party/libcoro/include/coro/ring_buffer.hpp"
 
 
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/expected.hpp" (inlined above)
 
 #include <array>
@@ -11222,254 +11454,601 @@ struct gocoro_ring_buffer
 
 namespace coro
 {
-namespace rb
+// The v0.14 ring_buffer and its coro::rb results (coro::v16::ring_buffer, coro/v16/ring_buffer.hpp, is the v0.16 one).
+LIBCORO_INLINE_V14 namespace v14
 {
-enum class produce_result
-{
-    produced,
-    ring_buffer_stopped
-};
-
-enum class consume_result
-{
-    ring_buffer_stopped
-};
-} // namespace rb
-
-/// Bounded multi-producer multi-consumer FIFO queue for coroutines, guarded by a std::mutex (held only for a
-/// few instructions, never while user code runs). A producer that finds a consumer waiting hands it the element
-/// directly and resumes it inline; a consumer that frees a slot while producers wait moves the most recent
-/// producer's element in and resumes that producer inline. Waiters of each kind form a LIFO stack; element order
-/// is FIFO. `element` must be default-constructible and move-assignable (move-only types are fine).
-/// notify_waiters() stops the buffer: later produce() calls report ring_buffer_stopped, while consume() keeps
-/// returning the elements already stored and reports ring_buffer_stopped once the buffer is empty.
-template <typename element, std::size_t num_elements>
-class ring_buffer
-{
-    static_assert(num_elements != 0, "num_elements cannot be zero");
-
-public:
-    ring_buffer() = default;
-
-    /// Calls notify_waiters().
-    ~ring_buffer() { notify_waiters(); }
-
-    ring_buffer(const ring_buffer&)                    = delete;
-    ring_buffer(ring_buffer&&)                         = delete;
-    auto operator=(const ring_buffer&) -> ring_buffer& = delete;
-    auto operator=(ring_buffer&&) -> ring_buffer&      = delete;
-
-    struct produce_operation
+    namespace rb
     {
-        produce_operation(ring_buffer& rb, element e) : m_rb(rb), m_e(std::move(e)) {}
-
-        /// Stores the element (or hands it to a waiting consumer) if it can be done without waiting. On false the
-        /// buffer's lock stays held for await_suspend(), so the check and the enqueue are one critical section.
-        auto await_ready() noexcept -> bool
-        {
-            m_rb.m_mutex.lock();
-            return m_rb.try_produce_locked(*this);
-        }
-
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-        {
-            // The lock is still held from await_ready(), which already handled a stopped buffer.
-            m_awaiting_coroutine   = awaiting_coroutine;
-            m_next                 = m_rb.m_produce_waiters;
-            m_rb.m_produce_waiters = this;
-            m_rb.m_mutex.unlock();
-            return true;
-        }
-
-        auto await_resume() -> rb::produce_result
-        {
-            return m_stopped ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
-        }
-
-    private:
-        friend class ring_buffer;
-
-        ring_buffer&            m_rb;
-        element                 m_e;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        produce_operation*      m_next{nullptr};
-        bool                    m_stopped{false};
+    enum class produce_result
+    {
+        produced,
+        ring_buffer_stopped
     };
 
-    struct consume_operation
+    enum class consume_result
     {
-        explicit consume_operation(ring_buffer& rb) : m_rb(rb) {}
+        ring_buffer_stopped
+    };
+    } // namespace rb
 
-        /// Takes the oldest element if there is one. On false the buffer's lock stays held for await_suspend().
-        auto await_ready() noexcept -> bool
-        {
-            m_rb.m_mutex.lock();
-            return m_rb.try_consume_locked(*this);
-        }
+    /// Bounded multi-producer multi-consumer FIFO queue for coroutines, guarded by a std::mutex (held only for a
+    /// few instructions, never while user code runs). A producer that finds a consumer waiting hands it the element
+    /// directly and resumes it inline; a consumer that frees a slot while producers wait moves the most recent
+    /// producer's element in and resumes that producer inline. Waiters of each kind form a LIFO stack; element order
+    /// is FIFO. `element` must be default-constructible and move-assignable (move-only types are fine).
+    /// notify_waiters() stops the buffer: later produce() calls report ring_buffer_stopped, while consume() keeps
+    /// returning the elements already stored and reports ring_buffer_stopped once the buffer is empty.
+    template <typename element, std::size_t num_elements>
+    class ring_buffer
+    {
+        static_assert(num_elements != 0, "num_elements cannot be zero");
 
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    public:
+        ring_buffer() = default;
+
+        /// Calls notify_waiters().
+        ~ring_buffer() { notify_waiters(); }
+
+        ring_buffer(const ring_buffer&)                    = delete;
+        ring_buffer(ring_buffer&&)                         = delete;
+        auto operator=(const ring_buffer&) -> ring_buffer& = delete;
+        auto operator=(ring_buffer&&) -> ring_buffer&      = delete;
+
+        struct produce_operation
         {
-            // The lock is still held from await_ready().
-            if (m_rb.m_stopped)
+            produce_operation(ring_buffer& rb, element e) : m_rb(rb), m_e(std::move(e)) {}
+
+            /// Stores the element (or hands it to a waiting consumer) if it can be done without waiting. On false the
+            /// buffer's lock stays held for await_suspend(), so the check and the enqueue are one critical section.
+            auto await_ready() noexcept -> bool
             {
-                m_stopped = true;
+                m_rb.m_mutex.lock();
+                return m_rb.try_produce_locked(*this);
+            }
+
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+            {
+                // The lock is still held from await_ready(), which already handled a stopped buffer.
+                m_awaiting_coroutine   = awaiting_coroutine;
+                m_next                 = m_rb.m_produce_waiters;
+                m_rb.m_produce_waiters = this;
                 m_rb.m_mutex.unlock();
-                return false;
+                return true;
             }
-            m_awaiting_coroutine   = awaiting_coroutine;
-            m_next                 = m_rb.m_consume_waiters;
-            m_rb.m_consume_waiters = this;
-            m_rb.m_mutex.unlock();
-            return true;
-        }
 
-        auto await_resume() -> expected<element, rb::consume_result>
-        {
-            if (m_stopped)
+            auto await_resume() -> rb::produce_result
             {
-                return unexpected<rb::consume_result>(rb::consume_result::ring_buffer_stopped);
+                return m_stopped ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
             }
-            return expected<element, rb::consume_result>(std::move(m_e));
+
+        private:
+            friend class ring_buffer;
+
+            ring_buffer&            m_rb;
+            element                 m_e;
+            std::coroutine_handle<> m_awaiting_coroutine;
+            produce_operation*      m_next{nullptr};
+            bool                    m_stopped{false};
+        };
+
+        struct consume_operation
+        {
+            explicit consume_operation(ring_buffer& rb) : m_rb(rb) {}
+
+            /// Takes the oldest element if there is one. On false the buffer's lock stays held for await_suspend().
+            auto await_ready() noexcept -> bool
+            {
+                m_rb.m_mutex.lock();
+                return m_rb.try_consume_locked(*this);
+            }
+
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+            {
+                // The lock is still held from await_ready().
+                if (m_rb.m_stopped)
+                {
+                    m_stopped = true;
+                    m_rb.m_mutex.unlock();
+                    return false;
+                }
+                m_awaiting_coroutine   = awaiting_coroutine;
+                m_next                 = m_rb.m_consume_waiters;
+                m_rb.m_consume_waiters = this;
+                m_rb.m_mutex.unlock();
+                return true;
+            }
+
+            auto await_resume() -> expected<element, rb::consume_result>
+            {
+                if (m_stopped)
+                {
+                    return unexpected<rb::consume_result>(rb::consume_result::ring_buffer_stopped);
+                }
+                return expected<element, rb::consume_result>(std::move(m_e));
+            }
+
+        private:
+            friend class ring_buffer;
+
+            ring_buffer&            m_rb;
+            element                 m_e{};
+            std::coroutine_handle<> m_awaiting_coroutine;
+            consume_operation*      m_next{nullptr};
+            bool                    m_stopped{false};
+        };
+
+        /// Awaitable yielding rb::produce_result; `e` is moved into the operation.
+        [[nodiscard]] auto produce(element e) -> produce_operation { return produce_operation{*this, std::move(e)}; }
+
+        /// Awaitable yielding expected<element, rb::consume_result>.
+        [[nodiscard]] auto consume() -> consume_operation { return consume_operation{*this}; }
+
+        /// Number of stored elements (a snapshot; lock-free).
+        auto size() const -> std::size_t { return m_used.load(std::memory_order_acquire); }
+
+        auto empty() const -> bool { return size() == 0; }
+
+        /// Once only: stops the buffer and resumes, inline on this thread, every waiting producer
+        /// (ring_buffer_stopped) and then every waiting consumer (unexpected(ring_buffer_stopped)). Afterwards
+        /// produce() fails at once and consume() drains the stored elements, then fails.
+        auto notify_waiters() -> void
+        {
+            produce_operation* producers = nullptr;
+            consume_operation* consumers = nullptr;
+            {
+                std::scoped_lock lk{m_mutex};
+                if (m_stopped)
+                {
+                    return;
+                }
+                m_stopped = true;
+                producers = std::exchange(m_produce_waiters, nullptr);
+                consumers = std::exchange(m_consume_waiters, nullptr);
+            }
+
+            while (producers != nullptr)
+            {
+                auto* next           = producers->m_next;
+                producers->m_stopped = true;
+                producers->m_awaiting_coroutine.resume();
+                producers = next;
+            }
+            while (consumers != nullptr)
+            {
+                auto* next           = consumers->m_next;
+                consumers->m_stopped = true;
+                consumers->m_awaiting_coroutine.resume();
+                consumers = next;
+            }
         }
 
     private:
-        friend class ring_buffer;
-
-        ring_buffer&            m_rb;
-        element                 m_e{};
-        std::coroutine_handle<> m_awaiting_coroutine;
-        consume_operation*      m_next{nullptr};
-        bool                    m_stopped{false};
-    };
-
-    /// Awaitable yielding rb::produce_result; `e` is moved into the operation.
-    [[nodiscard]] auto produce(element e) -> produce_operation { return produce_operation{*this, std::move(e)}; }
-
-    /// Awaitable yielding expected<element, rb::consume_result>.
-    [[nodiscard]] auto consume() -> consume_operation { return consume_operation{*this}; }
-
-    /// Number of stored elements (a snapshot; lock-free).
-    auto size() const -> std::size_t { return m_used.load(std::memory_order_acquire); }
-
-    auto empty() const -> bool { return size() == 0; }
-
-    /// Once only: stops the buffer and resumes, inline on this thread, every waiting producer
-    /// (ring_buffer_stopped) and then every waiting consumer (unexpected(ring_buffer_stopped)). Afterwards
-    /// produce() fails at once and consume() drains the stored elements, then fails.
-    auto notify_waiters() -> void
-    {
-        produce_operation* producers = nullptr;
-        consume_operation* consumers = nullptr;
+        /// Called with m_mutex held. True (lock released, possibly a consumer resumed) when the element was placed;
+        /// false (lock still held) when the producer has to wait.
+        auto try_produce_locked(produce_operation& op) -> bool
         {
-            std::scoped_lock lk{m_mutex};
             if (m_stopped)
             {
-                return;
+                // A stopped buffer accepts nothing new (libcoro v0.14 still stored into free space; see
+                // COMPATIBILITY.md). Consumers keep draining what is already stored.
+                op.m_stopped = true;
+                m_mutex.unlock();
+                return true;
             }
-            m_stopped = true;
-            producers = std::exchange(m_produce_waiters, nullptr);
-            consumers = std::exchange(m_consume_waiters, nullptr);
-        }
 
-        while (producers != nullptr)
-        {
-            auto* next           = producers->m_next;
-            producers->m_stopped = true;
-            producers->m_awaiting_coroutine.resume();
-            producers = next;
-        }
-        while (consumers != nullptr)
-        {
-            auto* next           = consumers->m_next;
-            consumers->m_stopped = true;
-            consumers->m_awaiting_coroutine.resume();
-            consumers = next;
-        }
-    }
+            if (m_consume_waiters != nullptr)
+            {
+                // A consumer waits only on an empty buffer, so this element is the oldest: give it directly.
+                consume_operation* consumer = m_consume_waiters;
+                m_consume_waiters           = consumer->m_next;
+                consumer->m_e               = std::move(op.m_e);
+                m_mutex.unlock();
+                consumer->m_awaiting_coroutine.resume();
+                return true;
+            }
 
-private:
-    /// Called with m_mutex held. True (lock released, possibly a consumer resumed) when the element was placed;
-    /// false (lock still held) when the producer has to wait.
-    auto try_produce_locked(produce_operation& op) -> bool
-    {
-        if (m_stopped)
-        {
-            // A stopped buffer accepts nothing new (libcoro v0.14 still stored into free space; see
-            // COMPATIBILITY.md). Consumers keep draining what is already stored.
-            op.m_stopped = true;
-            m_mutex.unlock();
-            return true;
-        }
-
-        if (m_consume_waiters != nullptr)
-        {
-            // A consumer waits only on an empty buffer, so this element is the oldest: give it directly.
-            consume_operation* consumer = m_consume_waiters;
-            m_consume_waiters           = consumer->m_next;
-            consumer->m_e               = std::move(op.m_e);
-            m_mutex.unlock();
-            consumer->m_awaiting_coroutine.resume();
-            return true;
-        }
-
-        const std::size_t used = m_used.load(std::memory_order_relaxed);
-        if (used < num_elements)
-        {
-            m_elements[m_back] = std::move(op.m_e);
-            m_back             = next_index(m_back);
-            m_used.store(used + 1, std::memory_order_release);
-            m_mutex.unlock();
-            return true;
-        }
-        return false;
-    }
-
-    /// Called with m_mutex held. True (lock released, possibly a producer resumed) when an element was taken;
-    /// false (lock still held) when the consumer has to wait.
-    auto try_consume_locked(consume_operation& op) -> bool
-    {
-        const std::size_t used = m_used.load(std::memory_order_relaxed);
-        if (used == 0)
-        {
+            const std::size_t used = m_used.load(std::memory_order_relaxed);
+            if (used < num_elements)
+            {
+                m_elements[m_back] = std::move(op.m_e);
+                m_back             = next_index(m_back);
+                m_used.store(used + 1, std::memory_order_release);
+                m_mutex.unlock();
+                return true;
+            }
             return false;
         }
 
-        op.m_e  = std::move(m_elements[m_front]);
-        m_front = next_index(m_front);
-
-        if (m_produce_waiters != nullptr)
+        /// Called with m_mutex held. True (lock released, possibly a producer resumed) when an element was taken;
+        /// false (lock still held) when the consumer has to wait.
+        auto try_consume_locked(consume_operation& op) -> bool
         {
-            // The slot just freed goes to the most recent waiting producer; the count is unchanged.
-            produce_operation* producer = m_produce_waiters;
-            m_produce_waiters           = producer->m_next;
-            m_elements[m_back]          = std::move(producer->m_e);
-            m_back                      = next_index(m_back);
+            const std::size_t used = m_used.load(std::memory_order_relaxed);
+            if (used == 0)
+            {
+                return false;
+            }
+
+            op.m_e  = std::move(m_elements[m_front]);
+            m_front = next_index(m_front);
+
+            if (m_produce_waiters != nullptr)
+            {
+                // The slot just freed goes to the most recent waiting producer; the count is unchanged.
+                produce_operation* producer = m_produce_waiters;
+                m_produce_waiters           = producer->m_next;
+                m_elements[m_back]          = std::move(producer->m_e);
+                m_back                      = next_index(m_back);
+                m_mutex.unlock();
+                producer->m_awaiting_coroutine.resume();
+                return true;
+            }
+
+            m_used.store(used - 1, std::memory_order_release);
             m_mutex.unlock();
-            producer->m_awaiting_coroutine.resume();
             return true;
         }
 
-        m_used.store(used - 1, std::memory_order_release);
-        m_mutex.unlock();
-        return true;
-    }
+        static constexpr auto next_index(std::size_t i) noexcept -> std::size_t
+        {
+            return (i + 1 == num_elements) ? 0 : i + 1;
+        }
 
-    static constexpr auto next_index(std::size_t i) noexcept -> std::size_t
-    {
-        return (i + 1 == num_elements) ? 0 : i + 1;
-    }
-
-    std::mutex                        m_mutex;
-    std::array<element, num_elements> m_elements{};
-    std::size_t                       m_front{0};
-    std::size_t                       m_back{0};
-    std::atomic<std::size_t>          m_used{0};
-    produce_operation*                m_produce_waiters{nullptr};
-    consume_operation*                m_consume_waiters{nullptr};
-    bool                              m_stopped{false};
-};
+        std::mutex                        m_mutex;
+        std::array<element, num_elements> m_elements{};
+        std::size_t                       m_front{0};
+        std::size_t                       m_back{0};
+        std::atomic<std::size_t>          m_used{0};
+        produce_operation*                m_produce_waiters{nullptr};
+        consume_operation*                m_consume_waiters{nullptr};
+        bool                              m_stopped{false};
+    };
+} // namespace v14
 
 } // namespace coro
+
+// #include "coro/v16/ring_buffer.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_RING_BUFFER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_RING_BUFFER_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/ring_buffer.hpp"
+
+
+// libcoro v0.16 ring_buffer: produce/consume are lazy tasks, results in coro::ring_buffer_result, shutdown and
+// shutdown_drain replace notify_waiters(). Included by coro/ring_buffer.hpp; with LIBCORO_API_VERSION 1600
+// coro::ring_buffer is coro::v16::ring_buffer.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/executor.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/sync_wait.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <array>
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+namespace coro
+{
+namespace ring_buffer_result
+{
+enum class produce
+{
+    /// The element was stored (or handed straight to a waiting consumer).
+    produced,
+    /// notify_producers() woke the waiting producer; the element was dropped.
+    notified,
+    /// The buffer is draining or shut down; the element was dropped.
+    stopped
+};
+
+enum class consume
+{
+    /// notify_consumers() woke the waiting consumer.
+    notified,
+    /// The buffer is shut down (elements it still holds are not delivered any more).
+    stopped
+};
+} // namespace ring_buffer_result
+
+LIBCORO_INLINE_V16 namespace v16
+{
+    /// Bounded multi-producer multi-consumer FIFO queue for coroutines.
+    ///
+    /// produce() stores its element, or hands it straight to the most recently suspended consumer and resumes that
+    /// consumer inline before the produce task completes; on a full buffer it waits. consume() takes the oldest
+    /// element and, if producers wait, moves the most recent one's element into the freed slot and resumes that
+    /// producer inline; on an empty buffer it waits. Waiters of each kind form a LIFO stack, elements are FIFO.
+    /// States: running → (shutdown_drain) draining → stopped, or → (shutdown) stopped; produce() is refused once
+    /// draining, consume() once stopped. The internal lock is a short std::mutex section, never held while a
+    /// coroutine is resumed. `element` must be move-constructible (no default constructor needed).
+    template <typename element, std::size_t num_elements>
+    class ring_buffer
+    {
+        static_assert(num_elements != 0, "num_elements cannot be zero");
+
+        enum class state_type
+        {
+            running,
+            draining,
+            stopped
+        };
+
+    public:
+        ring_buffer() = default;
+
+        /// Shuts down, resuming any waiter on this thread with `stopped`.
+        ~ring_buffer() { coro::sync_wait(shutdown()); }
+
+        ring_buffer(const ring_buffer&)                    = delete;
+        ring_buffer(ring_buffer&&)                         = delete;
+        auto operator=(const ring_buffer&) -> ring_buffer& = delete;
+        auto operator=(ring_buffer&&) -> ring_buffer&      = delete;
+
+        /// What produce() awaits; public only because produce()'s coroutine names it.
+        struct produce_operation
+        {
+            produce_operation(ring_buffer& rb, element e) : m_rb(rb), m_e(std::move(e)) {}
+
+            auto await_ready() const noexcept -> bool { return false; }
+            /// Stores or hands over the element unless the buffer is full (then it waits; false = done at once).
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+            {
+                std::unique_lock lk{m_rb.m_mutex};
+                if (m_rb.state() != state_type::running)
+                {
+                    m_result = ring_buffer_result::produce::stopped;
+                    return false;
+                }
+                if (consume_operation* consumer = m_rb.m_consume_waiters; consumer != nullptr)
+                {
+                    // A consumer waits only on an empty buffer, so this element is the oldest: give it directly.
+                    m_rb.m_consume_waiters = consumer->m_next;
+                    lk.unlock();
+                    consumer->m_result.emplace(std::move(m_e));
+                    consumer->m_awaiting_coroutine.resume();
+                    return false;
+                }
+                const std::size_t used = m_rb.m_used.load(std::memory_order_relaxed);
+                if (used < num_elements)
+                {
+                    m_rb.push_back_locked(std::move(m_e), used);
+                    return false;
+                }
+                m_awaiting_coroutine = awaiting_coroutine;
+                m_next               = std::exchange(m_rb.m_produce_waiters, this);
+                return true;
+            }
+            auto await_resume() const noexcept -> ring_buffer_result::produce { return m_result; }
+
+        private:
+            friend class ring_buffer;
+
+            ring_buffer&                m_rb;
+            element                     m_e;
+            std::coroutine_handle<>     m_awaiting_coroutine{};
+            produce_operation*          m_next{nullptr};
+            ring_buffer_result::produce m_result{ring_buffer_result::produce::produced};
+        };
+
+        /// What consume() awaits; public only because consume()'s coroutine names it.
+        struct consume_operation
+        {
+            explicit consume_operation(ring_buffer& rb) noexcept : m_rb(rb) {}
+
+            auto await_ready() const noexcept -> bool { return false; }
+            /// Takes the oldest element unless the buffer is empty (then it waits; false = done at once).
+            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+            {
+                std::unique_lock lk{m_rb.m_mutex};
+                if (m_rb.state() == state_type::stopped)
+                {
+                    m_result.emplace(unexpected<ring_buffer_result::consume>{ring_buffer_result::consume::stopped});
+                    return false;
+                }
+                const std::size_t used = m_rb.m_used.load(std::memory_order_relaxed);
+                if (used == 0)
+                {
+                    m_awaiting_coroutine = awaiting_coroutine;
+                    m_next               = std::exchange(m_rb.m_consume_waiters, this);
+                    return true;
+                }
+                m_result.emplace(m_rb.take_front_locked());
+                if (produce_operation* producer = m_rb.m_produce_waiters; producer != nullptr)
+                {
+                    // A producer waits only on a full buffer: the slot just freed takes its element, count unchanged.
+                    m_rb.m_produce_waiters = producer->m_next;
+                    m_rb.m_elements[m_rb.m_back].emplace(std::move(producer->m_e));
+                    m_rb.m_back = next_index(m_rb.m_back);
+                    lk.unlock();
+                    producer->m_result = ring_buffer_result::produce::produced;
+                    producer->m_awaiting_coroutine.resume();
+                    return false;
+                }
+                m_rb.m_used.store(used - 1, std::memory_order_release);
+                return false;
+            }
+            auto await_resume() -> expected<element, ring_buffer_result::consume> { return std::move(*m_result); }
+
+        private:
+            friend class ring_buffer;
+
+            ring_buffer&                                                  m_rb;
+            std::optional<expected<element, ring_buffer_result::consume>> m_result{};
+            std::coroutine_handle<>                                       m_awaiting_coroutine{};
+            consume_operation*                                            m_next{nullptr};
+        };
+
+        /// `produced`, or `notified` / `stopped` (element dropped). Waits while the buffer is full.
+        [[nodiscard]] auto produce(element e) -> coro::task<ring_buffer_result::produce>
+        {
+            co_return co_await produce_operation{*this, std::move(e)};
+        }
+
+        /// The oldest element, or `notified` / `stopped`. Waits while the buffer is empty and not stopped; `stopped`
+        /// once shut down even if elements remain.
+        [[nodiscard]] auto consume() -> coro::task<expected<element, ring_buffer_result::consume>>
+        {
+            co_return co_await consume_operation{*this};
+        }
+
+        constexpr auto max_size() const noexcept -> std::size_t { return num_elements; }
+
+        /// Number of stored elements (a snapshot; lock-free).
+        auto size() const -> std::size_t { return m_used.load(std::memory_order_acquire); }
+
+        [[nodiscard]] auto empty() const -> bool { return size() == 0; }
+
+        auto full() const -> bool { return size() == num_elements; }
+
+        /// Resumes every waiting producer, most recent first, inline with `notified` (their elements are dropped).
+        /// Does nothing once stopped.
+        auto notify_producers() -> coro::task<void>
+        {
+            produce_operation* producers = nullptr;
+            {
+                std::lock_guard lk{m_mutex};
+                if (state() == state_type::stopped)
+                {
+                    co_return;
+                }
+                producers = std::exchange(m_produce_waiters, nullptr);
+            }
+            resume_producers(producers, ring_buffer_result::produce::notified);
+        }
+
+        /// Resumes every waiting consumer, most recent first, inline with `notified`. Does nothing once stopped.
+        auto notify_consumers() -> coro::task<void>
+        {
+            consume_operation* consumers = nullptr;
+            {
+                std::lock_guard lk{m_mutex};
+                if (state() == state_type::stopped)
+                {
+                    co_return;
+                }
+                consumers = std::exchange(m_consume_waiters, nullptr);
+            }
+            resume_consumers(consumers, ring_buffer_result::consume::notified);
+        }
+
+        /// Stops the buffer (idempotent) and resumes, inline, every waiting producer (`stopped`) and then every
+        /// waiting consumer (`stopped`), most recent first. Stored elements stay (size() counts them) but are not
+        /// delivered any more.
+        auto shutdown() -> coro::task<void>
+        {
+            produce_operation* producers = nullptr;
+            consume_operation* consumers = nullptr;
+            {
+                std::lock_guard lk{m_mutex};
+                if (state() == state_type::stopped)
+                {
+                    co_return;
+                }
+                m_state.store(state_type::stopped, std::memory_order_release);
+                producers = std::exchange(m_produce_waiters, nullptr);
+                consumers = std::exchange(m_consume_waiters, nullptr);
+            }
+            resume_producers(producers, ring_buffer_result::produce::stopped);
+            resume_consumers(consumers, ring_buffer_result::consume::stopped);
+        }
+
+        /// Refuses further produces (waiting producers are resumed with `stopped`, their elements dropped), lets
+        /// consumers empty the buffer while yielding on `e`, then shuts down. Only acts on a running buffer; ends
+        /// early if someone else calls shutdown() meanwhile.
+        template <coro::concepts::v16::executor executor_type>
+        [[nodiscard]] auto shutdown_drain(std::unique_ptr<executor_type>& e) -> coro::task<void>
+        {
+            produce_operation* producers = nullptr;
+            {
+                std::lock_guard lk{m_mutex};
+                if (state() != state_type::running)
+                {
+                    co_return;
+                }
+                m_state.store(state_type::draining, std::memory_order_release);
+                producers = std::exchange(m_produce_waiters, nullptr);
+            }
+            // Upstream v0.16 reports `produced` here although the element is dropped (D38.1); `stopped` says what
+            // happened (see COMPATIBILITY.md).
+            resume_producers(producers, ring_buffer_result::produce::stopped);
+            while (!empty() && state() == state_type::draining)
+            {
+                co_await e->yield();
+            }
+            co_await shutdown();
+        }
+
+        /// True once shutdown() or shutdown_drain() has begun.
+        [[nodiscard]] auto is_shutdown() const -> bool { return state() != state_type::running; }
+
+    private:
+        auto state() const noexcept -> state_type { return m_state.load(std::memory_order_acquire); }
+
+        /// With m_mutex held and `used` < num_elements.
+        auto push_back_locked(element&& e, std::size_t used) -> void
+        {
+            m_elements[m_back].emplace(std::move(e));
+            m_back = next_index(m_back);
+            m_used.store(used + 1, std::memory_order_release);
+        }
+
+        /// With m_mutex held and at least one element stored; leaves m_used to the caller (a waiting producer may
+        /// refill the slot at once).
+        auto take_front_locked() -> element
+        {
+            element e = std::move(*m_elements[m_front]);
+            m_elements[m_front].reset();
+            m_front = next_index(m_front);
+            return e;
+        }
+
+        static auto resume_producers(produce_operation* producers, ring_buffer_result::produce result) -> void
+        {
+            while (producers != nullptr)
+            {
+                // Read the link first: the resumed producer may end the operation's life.
+                produce_operation* next = producers->m_next;
+                producers->m_result     = result;
+                producers->m_awaiting_coroutine.resume();
+                producers = next;
+            }
+        }
+
+        static auto resume_consumers(consume_operation* consumers, ring_buffer_result::consume result) -> void
+        {
+            while (consumers != nullptr)
+            {
+                consume_operation* next = consumers->m_next;
+                consumers->m_result.emplace(unexpected<ring_buffer_result::consume>{result});
+                consumers->m_awaiting_coroutine.resume();
+                consumers = next;
+            }
+        }
+
+        static constexpr auto next_index(std::size_t i) noexcept -> std::size_t
+        {
+            return (i + 1 == num_elements) ? 0 : i + 1;
+        }
+
+        std::mutex                                       m_mutex;
+        std::array<std::optional<element>, num_elements> m_elements{};
+        std::size_t                                      m_front{0};
+        std::size_t                                      m_back{0};
+        std::atomic<std::size_t>                         m_used{0};
+        std::atomic<state_type>                          m_state{state_type::running};
+        /// Suspended producers / consumers, most recent first. Guarded by m_mutex.
+        produce_operation* m_produce_waiters{nullptr};
+        consume_operation* m_consume_waiters{nullptr};
+    };
+} // namespace v16
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_RING_BUFFER_HPP
+#line 269 "../../third_party/libcoro/include/coro/ring_buffer.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_RING_BUFFER_HPP
 #line 8 "../../cshim/ring_buffer.cc"
 
@@ -13064,6 +13643,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -13073,7 +13654,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 

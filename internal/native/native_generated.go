@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "36d4137b3389d1d5363a55ec65ae90a57e5e9e0bb560ff550be470eebb879bee"
+const SourceHash = "69d0d315cf161dc5456b39661cfc97019a8be11df953a065ba2bc17bd80310c2"

@@ -1042,3 +1042,25 @@ TEST_CASE("gocoro scheduler dropped without shutdown finishes its timers", "[sch
     }
     REQUIRE(counter == 5);
 }
+
+TEST_CASE("gocoro default_executor io_executor and perfect", "[scheduler][default_executor][gocoro]")
+{
+    coro::default_executor::set_io_executor_options(
+        coro::scheduler::options{.pool = coro::thread_pool::options{.thread_count = 1}});
+    auto& a = coro::default_executor::io_executor();
+    auto& b = coro::default_executor::io_executor();
+    REQUIRE(&a == &b);
+    REQUIRE(a != nullptr);
+    // perfect<T>() is io_executor() in a networking build (the core always is one).
+    REQUIRE(&coro::default_executor::perfect<std::unique_ptr<coro::scheduler>>() == &a);
+    static_assert(coro::concepts::io_executor<coro::scheduler>);
+
+    auto make_task = []() -> coro::task<int>
+    {
+        auto& s = coro::default_executor::io_executor();
+        co_await s->schedule();
+        co_await s->yield_for(std::chrono::milliseconds{1});
+        co_return 7;
+    };
+    REQUIRE(coro::sync_wait(make_task()) == 7);
+}

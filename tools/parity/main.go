@@ -1,11 +1,14 @@
-// Command parity keeps tests/PARITY.md: the table of every parity scenario with the C++ test and the Go test
-// that implement it (same name in both), and checks that required scenarios exist.
+// Command parity keeps tests/PARITY.md: the tables of every parity scenario with the C++ test and the Go test
+// that implement it (same name in both), and checks that required scenarios exist. Two suites: libcoro v0.14.1's
+// (tests/scenarios.tsv, C++ in tests/cpp) and libcoro v0.16.0's (tests/scenarios16.tsv, C++ in tests/cpp16).
 //
 // It lives in the tools module, so run it from tools/ (it finds the repository root above the working directory):
 //
 //	cd tools && go run ./parity                  # rewrite tests/PARITY.md from tests/scenarios.tsv + test sources
 //	cd tools && go run ./parity -spec ../../shared/spec/parity-scenarios.md   # also refresh tests/scenarios.tsv
+//	cd tools && go run ./parity -spec16 ../../shared/spec/parity-scenarios-v0.16.md   # refresh tests/scenarios16.tsv
 //	cd tools && go run ./parity -check -cpp 1-106 -go 57,62     # fail if a listed scenario has no test
+//	cd tools && go run ./parity -check -cpp16 281-291           # the same for v0.16 scenarios
 package main
 
 import (
@@ -26,10 +29,11 @@ type scenario struct {
 	Cpp   string // file that has it, "" if none
 	Go    string
 	Notes string
+	Kind  string // v0.16 only: "printout", "internet", "benchmark" or "" (a functional test)
 }
 
 var (
-	specLine  = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`")
+	specLine  = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`(.*)")
 	cppCase   = regexp.MustCompile(`(?:TEST_CASE|SECTION)\(\s*"((?:[^"\\]|\\.)*)"`)
 	goSubtest = regexp.MustCompile(`(?:t|b)\.Run\(\s*"((?:[^"\\]|\\.)*)"`)
 	goNote    = regexp.MustCompile(`// parity-note: "((?:[^"\\]|\\.)*)": (.*)`)
@@ -41,6 +45,9 @@ func main() {
 	check := flag.Bool("check", false, "fail when a scenario listed in -cpp/-go has no test; do not write files")
 	cppReq := flag.String("cpp", "", "scenario ids that must have a C++ test, e.g. 1-106")
 	goReq := flag.String("go", "", "scenario ids that must have a Go test")
+	spec16 := flag.String("spec16", "", "parity-scenarios-v0.16.md to refresh tests/scenarios16.tsv from")
+	cpp16Req := flag.String("cpp16", "", "v0.16 scenario ids that must have a C++ test (tests/cpp16)")
+	go16Req := flag.String("go16", "", "v0.16 scenario ids that must have a Go test")
 	flag.Parse()
 	if *root == "" {
 		r, err := findRoot()
@@ -52,9 +59,17 @@ func main() {
 	if *spec != "" {
 		must(refreshScenarios(*spec, tsv))
 	}
+	tsv16 := filepath.Join(*root, "tests", "scenarios16.tsv")
+	if *spec16 != "" {
+		must(refreshScenarios(*spec16, tsv16))
+	}
 	scenarios, err := readScenarios(tsv)
 	must(err)
+	scenarios16, err := readScenarios(tsv16)
+	must(err)
 	cpp, err := scan(filepath.Join(*root, "tests", "cpp"), ".cpp", cppCase, nil)
+	must(err)
+	cpp16, err := scan(filepath.Join(*root, "tests", "cpp16"), ".cpp", cppCase, nil)
 	must(err)
 	notes := map[string]string{}
 	gotests, err := scan(filepath.Join(*root, "tests", "go"), ".go", goSubtest, notes)
@@ -63,17 +78,26 @@ func main() {
 		s := &scenarios[i]
 		s.Cpp, s.Go, s.Notes = cpp[s.Name], gotests[s.Name], notes[s.Name]
 	}
+	// v0.16 scenarios that keep a v0.14 name share its Go test (the Go API has one version).
+	for i := range scenarios16 {
+		s := &scenarios16[i]
+		s.Cpp, s.Go, s.Notes = cpp16[s.Name], gotests[s.Name], notes[s.Name]
+	}
 
 	if *check {
 		var missing []string
-		for _, s := range scenarios {
-			if inSet(*cppReq, s.ID) && s.Cpp == "" {
-				missing = append(missing, fmt.Sprintf("C++ %s %q", s.ID, s.Name))
-			}
-			if inSet(*goReq, s.ID) && s.Go == "" {
-				missing = append(missing, fmt.Sprintf("Go %s %q", s.ID, s.Name))
+		need := func(list []scenario, cppIDs, goIDs, suite string) {
+			for _, s := range list {
+				if inSet(cppIDs, s.ID) && s.Cpp == "" {
+					missing = append(missing, fmt.Sprintf("C++%s %s %q", suite, s.ID, s.Name))
+				}
+				if inSet(goIDs, s.ID) && s.Go == "" {
+					missing = append(missing, fmt.Sprintf("Go%s %s %q", suite, s.ID, s.Name))
+				}
 			}
 		}
+		need(scenarios, *cppReq, *goReq, "")
+		need(scenarios16, *cpp16Req, *go16Req, " (v0.16)")
 		if len(missing) > 0 {
 			fmt.Fprintf(os.Stderr, "parity: %d scenarios have no test:\n  %s\n", len(missing), strings.Join(missing, "\n  "))
 			os.Exit(1)
@@ -81,7 +105,7 @@ func main() {
 		fmt.Println("parity: every required scenario has its test")
 		return
 	}
-	must(os.WriteFile(filepath.Join(*root, "tests", "PARITY.md"), render(scenarios), 0o644))
+	must(os.WriteFile(filepath.Join(*root, "tests", "PARITY.md"), render(scenarios, scenarios16), 0o644))
 }
 
 // findRoot walks up from the working directory to the repository root (the directory with tests/scenarios.tsv).
@@ -140,14 +164,32 @@ func refreshScenarios(spec, tsv string) error {
 		return err
 	}
 	var out bytes.Buffer
-	out.WriteString("# id\tname — generated from parity-scenarios.md by tools/parity; do not edit\n")
+	fmt.Fprintf(&out, "# id\tname\tkind — generated from %s by tools/parity; do not edit\n", filepath.Base(spec))
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		if m := specLine.FindStringSubmatch(sc.Text()); m != nil {
-			fmt.Fprintf(&out, "%s\t%s\n", m[1], m[2])
+			if kind := kindOf(m[3]); kind != "" {
+				fmt.Fprintf(&out, "%s\t%s\t%s\n", m[1], m[2], kind)
+			} else {
+				fmt.Fprintf(&out, "%s\t%s\n", m[1], m[2])
+			}
 		}
 	}
 	return os.WriteFile(tsv, out.Bytes(), 0o644)
+}
+
+// kindOf classifies a scenario from the rest of its first spec line (after the quoted name): the markers the
+// v0.16 list uses for cases that are no functional test.
+func kindOf(rest string) string {
+	switch {
+	case strings.Contains(rest, "**[printout]**"):
+		return "printout"
+	case strings.Contains(rest, "**[internet]**"):
+		return "internet"
+	case strings.Contains(rest, "[benchmark]"):
+		return "benchmark"
+	}
+	return ""
 }
 
 func readScenarios(tsv string) ([]scenario, error) {
@@ -160,8 +202,15 @@ func readScenarios(tsv string) ([]scenario, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		id, name, _ := strings.Cut(line, "\t")
-		out = append(out, scenario{ID: id, Name: name})
+		f := strings.Split(line, "\t")
+		s := scenario{ID: f[0]}
+		if len(f) > 1 {
+			s.Name = f[1]
+		}
+		if len(f) > 2 {
+			s.Kind = f[2]
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }
@@ -207,7 +256,7 @@ func unquote(s string) string {
 	return s
 }
 
-func render(scenarios []scenario) []byte {
+func render(scenarios, scenarios16 []scenario) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Parity scenarios\n\n")
 	b.WriteString("Every parity scenario (libcoro v0.14.1's own test cases, listed in tests/scenarios.tsv; B = benchmarks) with the C++ test\n")
@@ -232,6 +281,33 @@ func render(scenarios []scenario) []byte {
 	}
 	for _, s := range scenarios {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", s.ID, strings.ReplaceAll(s.Name, "|", "\\|"), cell(s.Cpp), cell(s.Go), s.Notes)
+	}
+	if len(scenarios16) == 0 {
+		return b.Bytes()
+	}
+
+	b.WriteString("\n## libcoro v0.16.0\n\n")
+	b.WriteString("libcoro v0.16.0's test cases plus the seven added at its head (tests/scenarios16.tsv, 201–452) with the C++ test in\n")
+	b.WriteString("`tests/cpp16` (compiled with `LIBCORO_API_VERSION=1600`) and the Go test (`tests/go`) of the same name. A scenario\n")
+	b.WriteString("that keeps its v0.14 name shares the v0.14 Go test (the Go API is not versioned). Printouts (a header/footer\n")
+	b.WriteString("line, nothing asserted) and benchmarks (tools/bench) are listed but not counted.\n\n")
+	cppN, goN, total := 0, 0, 0
+	for _, s := range scenarios16 {
+		if s.Kind == "printout" || s.Kind == "benchmark" {
+			continue
+		}
+		total++
+		if s.Cpp != "" {
+			cppN++
+		}
+		if s.Go != "" {
+			goN++
+		}
+	}
+	fmt.Fprintf(&b, "Covered: C++ %d/%d, Go %d/%d.\n\n", cppN, total, goN, total)
+	b.WriteString("| # | scenario | kind | C++ test | Go test | note |\n|---|---|---|---|---|---|\n")
+	for _, s := range scenarios16 {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.ID, strings.ReplaceAll(s.Name, "|", "\\|"), s.Kind, cell(s.Cpp), cell(s.Go), s.Notes)
 	}
 	return b.Bytes()
 }

@@ -149,6 +149,18 @@ struct awaitable_traits<awaitable_type>
 };
 
 } // namespace coro::concepts
+
+namespace coro::concepts::detail
+{
+/// An entry of an intrusive singly linked awaiter list (libcoro v0.16, D2.3): `m_next` points to the next entry of
+/// the same type and `m_awaiting_coroutine` is the suspended coroutine. Upstream only requires the two member names
+/// to exist; here their types are checked too.
+template <typename entry_type>
+concept awaiter_forward_list_entry = requires(entry_type* e) {
+    requires std::same_as<entry_type*, std::remove_cvref_t<decltype(e->m_next)>>;
+    requires std::same_as<std::coroutine_handle<>, std::remove_cvref_t<decltype(e->m_awaiting_coroutine)>>;
+};
+} // namespace coro::concepts::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #line 5 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
 // #include "coro/fd.hpp"
@@ -434,8 +446,10 @@ struct promise final : public promise_base
     }
 
     // Fallback for operands the template cannot take, e.g. a prvalue of a type whose move constructor is
-    // deleted: the prvalue materialises straight into the parameter.
-    auto return_value(stored_type value) -> void
+    // deleted (it materialises as a temporary bound here). An rvalue reference, not a value (libcoro v0.16, D3):
+    // for `co_return local;` this non-template overload ties with the template and wins, and taking the operand
+    // by value cost one extra move (issue-286 expects two moves in total through sync_wait).
+    auto return_value(stored_type&& value) -> void
         requires(not return_type_is_reference)
     {
         if constexpr (std::is_move_constructible_v<stored_type>)
@@ -4543,6 +4557,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -4552,7 +4568,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 
@@ -4633,6 +4649,19 @@ namespace coro
 {
 namespace detail
 {
+/// The type a when_any stores for a child result of type `T`: `void` children (libcoro v0.16) contribute
+/// std::monostate.
+template <typename T>
+struct when_any_variant_traits
+{
+    using type = T;
+};
+template <>
+struct when_any_variant_traits<void>
+{
+    using type = std::monostate;
+};
+
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
 template <typename value_type>
@@ -4652,11 +4681,23 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace();
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -4671,11 +4712,23 @@ auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<v
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::in_place_index<index>, std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>);
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>, std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -4707,8 +4760,8 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
 }
 
 template <typename... awaitable_type>
-using when_any_variant_t =
-    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+using when_any_variant_t = std::variant<typename when_any_variant_traits<
+    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>>::type...>;
 
 template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
@@ -4727,7 +4780,7 @@ auto make_when_any_tuple_tasks(
 } // namespace detail
 
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
-/// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
+/// one to finish, as the variant alternative at that awaitable's position (std::monostate for a void one). Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
 template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
@@ -4756,7 +4809,8 @@ template <concepts::awaitable... awaitable_type>
     co_return std::move(*state->m_result);
 }
 
-/// Range form: completes with the value of the first awaitable in `awaitables` to finish.
+/// Range form: completes with the value of the first awaitable in `awaitables` to finish (a range of `void`
+/// awaitables gives a task<void> that completes when the first one does).
 template <
     std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
@@ -4764,7 +4818,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -4772,11 +4827,14 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
     stop_source.request_stop();
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 template <
@@ -4786,7 +4844,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -4794,10 +4853,13 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 } // namespace coro

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "81816fa42c74cd502d03e915f949abec395ed8c284f5674b3eb91a316de8bcf1"
+const SourceHash = "b74b4697c2a997678c04656c014030618768c359f4c1e4f1c6626ae4d910cc1e"

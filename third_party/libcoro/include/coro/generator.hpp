@@ -53,10 +53,6 @@ public:
 
     auto value() const noexcept -> reference_type { return static_cast<reference_type>(*m_value); }
 
-    /// Generators are synchronous: co_await inside a generator body does not compile.
-    template <typename U>
-    auto await_transform(U&& value) -> std::suspend_never = delete;
-
     auto rethrow_if_exception() -> void
     {
         if (m_exception)
@@ -125,7 +121,9 @@ private:
 
 } // namespace detail
 
-/// Lazy, synchronous, single-pass sequence produced by a coroutine body with co_yield. Yielded objects are
+/// Lazy, synchronous, single-pass sequence produced by a coroutine body with co_yield. The body may co_await
+/// (libcoro v0.16) only what completes synchronously, or resumes it on the consumer's thread before the consumer
+/// goes on: begin()/++ return as soon as the body suspends, at a co_yield or elsewhere. Yielded objects are
 /// exposed by reference (never copied). A std::ranges::view, so it composes with range adaptors.
 template <typename T>
 class generator : public std::ranges::view_base

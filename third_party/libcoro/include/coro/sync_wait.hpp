@@ -244,8 +244,17 @@ auto sync_wait(awaitable_type&& a) -> decltype(auto)
     else
     {
         // A prvalue result lives in the wrapper frame; move it out before the frame dies (fixes v0.14.1's
-        // dangling const& for non-move-assignable types).
-        return return_type(task.promise().result());
+        // dangling const& for non-move-assignable types). Copy-only types (deleted move constructor) and const
+        // results are copied (libcoro v0.16, D4).
+        using value_type = std::remove_const_t<return_type>;
+        if constexpr (std::is_move_constructible_v<value_type> && !std::is_const_v<return_type>)
+        {
+            return value_type(std::move(task.promise().result()));
+        }
+        else
+        {
+            return value_type(static_cast<const value_type&>(task.promise().result()));
+        }
     }
 }
 

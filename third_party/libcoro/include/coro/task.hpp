@@ -116,8 +116,10 @@ struct promise final : public promise_base
     }
 
     // Fallback for operands the template cannot take, e.g. a prvalue of a type whose move constructor is
-    // deleted: the prvalue materialises straight into the parameter.
-    auto return_value(stored_type value) -> void
+    // deleted (it materialises as a temporary bound here). An rvalue reference, not a value (libcoro v0.16, D3):
+    // for `co_return local;` this non-template overload ties with the template and wins, and taking the operand
+    // by value cost one extra move (issue-286 expects two moves in total through sync_wait).
+    auto return_value(stored_type&& value) -> void
         requires(not return_type_is_reference)
     {
         if constexpr (std::is_move_constructible_v<stored_type>)

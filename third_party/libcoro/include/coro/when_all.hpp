@@ -400,6 +400,8 @@ public:
         }
     }
 
+    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
+    /// result can be moved out; v0.14 gave an lvalue reference here.
     auto return_value() && -> decltype(auto)
     {
         if constexpr (std::is_void_v<return_type>)
@@ -409,7 +411,7 @@ public:
         }
         else
         {
-            return m_coroutine.promise().result();
+            return static_cast<return_type&&>(m_coroutine.promise().result());
         }
     }
 

@@ -24,6 +24,19 @@ namespace coro
 {
 namespace detail
 {
+/// The type a when_any stores for a child result of type `T`: `void` children (libcoro v0.16) contribute
+/// std::monostate.
+template <typename T>
+struct when_any_variant_traits
+{
+    using type = T;
+};
+template <>
+struct when_any_variant_traits<void>
+{
+    using type = std::monostate;
+};
+
 /// Shared between a when_any task and its children. Reference counted because the losers keep running
 /// (and finish) after the when_any task may already have returned and been destroyed.
 template <typename value_type>
@@ -43,11 +56,23 @@ auto make_when_any_task(awaitable_type a, std::shared_ptr<when_any_state<value_t
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace();
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -62,11 +87,23 @@ auto make_when_any_tuple_task(awaitable_type a, std::shared_ptr<when_any_state<v
 {
     try
     {
-        auto&& result = co_await static_cast<awaitable_type&&>(a);
-        if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+        if constexpr (std::is_void_v<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>)
         {
-            state->m_result.emplace(std::in_place_index<index>, std::move(result));
-            state->m_notify.set();
+            co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>);
+                state->m_notify.set();
+            }
+        }
+        else
+        {
+            auto&& result = co_await static_cast<awaitable_type&&>(a);
+            if (!state->m_won.exchange(true, std::memory_order_acq_rel))
+            {
+                state->m_result.emplace(std::in_place_index<index>, std::move(result));
+                state->m_notify.set();
+            }
         }
     }
     catch (...)
@@ -98,8 +135,8 @@ auto when_any_start_and_wait(std::shared_ptr<when_any_state<value_type>> state, 
 }
 
 template <typename... awaitable_type>
-using when_any_variant_t =
-    std::variant<std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>...>;
+using when_any_variant_t = std::variant<typename when_any_variant_traits<
+    std::remove_reference_t<typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>>::type...>;
 
 template <typename variant_type, typename... awaitable_type, std::size_t... indices>
 auto make_when_any_tuple_tasks(
@@ -118,7 +155,7 @@ auto make_when_any_tuple_tasks(
 } // namespace detail
 
 /// Runs every awaitable (started in order on the awaiting thread) and completes with the value of the first
-/// one to finish, as the variant alternative at that awaitable's position. Losers are not cancelled; once
+/// one to finish, as the variant alternative at that awaitable's position (std::monostate for a void one). Losers are not cancelled; once
 /// a winner is known `stop_source.request_stop()` is called so cooperative tasks can stop early.
 template <concepts::awaitable... awaitable_type>
 [[nodiscard]] auto when_any(std::stop_source stop_source, awaitable_type... awaitables)
@@ -147,7 +184,8 @@ template <concepts::awaitable... awaitable_type>
     co_return std::move(*state->m_result);
 }
 
-/// Range form: completes with the value of the first awaitable in `awaitables` to finish.
+/// Range form: completes with the value of the first awaitable in `awaitables` to finish (a range of `void`
+/// awaitables gives a task<void> that completes when the first one does).
 template <
     std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
@@ -155,7 +193,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(std::stop_source stop_source, range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -163,11 +202,14 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
     stop_source.request_stop();
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 template <
@@ -177,7 +219,8 @@ template <
     typename return_type_base          = std::remove_reference_t<return_type>>
 [[nodiscard]] auto when_any(range_type awaitables) -> coro::task<return_type_base>
 {
-    auto                          state = std::make_shared<detail::when_any_state<return_type_base>>();
+    using stored_type                   = typename detail::when_any_variant_traits<return_type_base>::type;
+    auto                          state = std::make_shared<detail::when_any_state<stored_type>>();
     std::vector<coro::task<void>> tasks;
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -185,10 +228,13 @@ template <
     }
     for (auto&& a : awaitables)
     {
-        tasks.emplace_back(detail::make_when_any_task<awaitable_type, return_type_base>(std::move(a), state));
+        tasks.emplace_back(detail::make_when_any_task<awaitable_type, stored_type>(std::move(a), state));
     }
     co_await detail::when_any_start_and_wait(state, std::move(tasks));
-    co_return std::move(*state->m_result);
+    if constexpr (!std::is_void_v<return_type_base>)
+    {
+        co_return std::move(*state->m_result);
+    }
 }
 
 } // namespace coro

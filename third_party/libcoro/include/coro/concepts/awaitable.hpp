@@ -77,3 +77,15 @@ struct awaitable_traits<awaitable_type>
 };
 
 } // namespace coro::concepts
+
+namespace coro::concepts::detail
+{
+/// An entry of an intrusive singly linked awaiter list (libcoro v0.16, D2.3): `m_next` points to the next entry of
+/// the same type and `m_awaiting_coroutine` is the suspended coroutine. Upstream only requires the two member names
+/// to exist; here their types are checked too.
+template <typename entry_type>
+concept awaiter_forward_list_entry = requires(entry_type* e) {
+    requires std::same_as<entry_type*, std::remove_cvref_t<decltype(e->m_next)>>;
+    requires std::same_as<std::coroutine_handle<>, std::remove_cvref_t<decltype(e->m_awaiting_coroutine)>>;
+};
+} // namespace coro::concepts::detail

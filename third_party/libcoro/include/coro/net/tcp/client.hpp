@@ -62,7 +62,7 @@ public:
 
     /// One non-blocking recv into `buffer`: {ok, bytes read}, {closed, {}} when the peer closed, or
     /// {errno status, {}} (would_block if nothing is there yet; poll(read) first).
-    template <concepts::mutable_buffer buffer_type>
+    template <concepts::v14::mutable_buffer buffer_type>
     auto recv(buffer_type&& buffer) -> std::pair<recv_status, std::span<char>>
     {
         if (buffer.empty())
@@ -97,7 +97,7 @@ public:
 
     /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
     /// {errno status, whole buffer} (e.g. pipe_closed / connection_reset once the peer is gone).
-    template <concepts::const_buffer buffer_type>
+    template <concepts::v14::const_buffer buffer_type>
     auto send(const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())

@@ -58,7 +58,7 @@ public:
 
     /// Reads decrypted bytes into `buffer`: {ok, bytes}, {closed, {}} after the peer's close_notify,
     /// {timeout, {}} or an OpenSSL error status. `timeout` nullopt/0 waits forever.
-    template <concepts::mutable_buffer buffer_type>
+    template <concepts::v14::mutable_buffer buffer_type>
     auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<recv_status, std::span<char>>>
     {
@@ -66,7 +66,7 @@ public:
     }
 
     /// Writes the whole buffer as TLS records: {ok, unsent tail (empty)} or {status, {}}.
-    template <concepts::const_buffer buffer_type>
+    template <concepts::v14::const_buffer buffer_type>
     auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
         -> coro::task<std::pair<send_status, std::span<const char>>>
     {

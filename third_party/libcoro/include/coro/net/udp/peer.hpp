@@ -53,7 +53,7 @@ public:
     }
 
     /// One non-blocking sendto: {ok, unsent tail} or {errno status, {}}.
-    template <concepts::const_buffer buffer_type>
+    template <concepts::v14::const_buffer buffer_type>
     auto sendto(const info& peer_info, const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
     {
         if (buffer.empty())
@@ -85,7 +85,7 @@ public:
     }
 
     /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
-    template <concepts::mutable_buffer buffer_type>
+    template <concepts::v14::mutable_buffer buffer_type>
     auto recvfrom(buffer_type&& buffer) -> std::tuple<recv_status, peer::info, std::span<char>>
     {
         if (!m_bound)
