@@ -2973,6 +2973,8 @@ auto event::reset() noexcept -> void
 } // namespace coro
 
 #line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
+// io_scheduler's lifetime: construction, the spawned event thread, shutdown and destruction, and the count of
+// pending work that decides when it may stop. The event loop, scheduling, polls and timers have their own files.
 // #include "coro/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
@@ -5408,7 +5410,7 @@ private:
     auto run_inline_queue() -> void;
     auto on_own_thread() const noexcept -> bool;
 
-    // Per-descriptor registration state (see io_scheduler.cpp): polled descriptors stay registered with
+    // Per-descriptor registration state (see detail/io_scheduler_internal.hpp): polled descriptors stay registered with
     // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time;
     // sockets stay registered edge-triggered and need no re-arm at all.
     struct fd_slot;
@@ -5486,100 +5488,44 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 2 "../../third_party/libcoro/src/io_scheduler.cpp"
-#if GOCORO_CORE_EXTENSIONS
-// #include "coro/detail/fd_close_serial.hpp" (inlined above)
-#endif
+#line 4 "../../third_party/libcoro/src/io_scheduler.cpp"
+// #include "coro/detail/io_scheduler_internal.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/io_scheduler_internal.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <new>
+// What the io_scheduler source files (src/io_scheduler*.cpp) share: not part of the API.
+
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
+#include <thread>
 #include <unistd.h>
 
-namespace coro
+namespace coro::detail
 {
-namespace
-{
-/// Scheduler whose event thread or pool worker this thread is (nullptr for other threads).
-thread_local const io_scheduler* t_owner = nullptr;
-/// Set by the destructor when it ran on the scheduler's own event thread, so the event loop knows the
-/// object is gone and must return without touching it.
-thread_local bool t_destroyed_on_io_thread = false;
-
-constexpr int         max_events       = 128;
-constexpr std::size_t max_free_buckets = 64;
-/// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
-/// switches yielding off for a back-off time between the two bounds.
-constexpr auto slow_yield        = std::chrono::microseconds{1000};
-constexpr auto min_yield_backoff = std::chrono::microseconds{1000};
-constexpr auto max_yield_backoff = std::chrono::microseconds{1'000'000};
-
-/// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
-auto deadline_tick(time_point tp) noexcept -> int64_t
-{
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
-    return (ns + 999'999) / 1'000'000;
-}
-
-/// The tick that has fully started at `tp` (rounded down).
-auto current_tick(time_point tp) noexcept -> int64_t
-{
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
-    return ns / 1'000'000;
-}
-
-auto drain_fd(fd_t fd) noexcept -> void
-{
-    uint64_t              value{0};
-    [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
-}
-
-auto signal_fd(fd_t fd) noexcept -> void
+/// Wakes epoll_wait on an eventfd (the shutdown, schedule and wake descriptors).
+inline auto signal_fd(fd_t fd) noexcept -> void
 {
     uint64_t              value{1};
     [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
 }
 
-// Descriptor table geometry: 1024 pages of 1024 slots cover fd numbers below 2^20 (Linux's default
-// fs.nr_open). Larger descriptors fall back to adding and removing the registration on every poll.
-constexpr std::size_t fd_page_bits  = 10;
-constexpr std::size_t fd_page_size  = std::size_t{1} << fd_page_bits;
-constexpr std::size_t fd_page_count = 1024;
-constexpr std::size_t fd_table_size = fd_page_size * fd_page_count;
-
-/// epoll data for a tracked descriptor: (generation, fd, 1). Bit 0 set tells it apart from the pointers used
-/// for internal descriptors and untracked polls. A token whose generation is no longer current belongs to a
-/// registration that was superseded (its fd number was closed and reused) and is ignored.
-auto make_token(fd_t fd, uint32_t gen) noexcept -> uint64_t
+/// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
+inline auto deadline_tick(time_point tp) noexcept -> int64_t
 {
-    return (uint64_t{gen} << 32) | (static_cast<uint64_t>(fd) << 1) | 1U;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return (ns + 999'999) / 1'000'000;
 }
-
-auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
-{
-    epoll_event ev{};
-    ev.events   = EPOLLIN;
-    ev.data.ptr = tag;
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
-    {
-        throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
-    }
-}
-/// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
-constexpr int ready_now = -1;
-/// arm_poll() result: shutdown_cancel_polls() was called; the poll completes at once with poll_status::closed.
-constexpr int cancelled_now = -2;
-
-/// Events a waiter always hears about, whatever it polls for.
-constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 
 /// What a wait reports for the epoll (or, same bits on Linux, ::poll) events that ended it.
-auto status_for(uint32_t flags) noexcept -> poll_status
+inline auto status_for(uint32_t flags) noexcept -> poll_status
 {
     if ((flags & (EPOLLIN | EPOLLOUT)) != 0)
     {
@@ -5597,8 +5543,17 @@ auto status_for(uint32_t flags) noexcept -> poll_status
 }
 static_assert(
     POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP && POLLRDHUP == EPOLLRDHUP);
-} // namespace
 
+// Descriptor table geometry: 1024 pages of 1024 slots cover fd numbers below 2^20 (Linux's default
+// fs.nr_open). Larger descriptors fall back to adding and removing the registration on every poll.
+inline constexpr std::size_t fd_page_bits  = 10;
+inline constexpr std::size_t fd_page_size  = std::size_t{1} << fd_page_bits;
+inline constexpr std::size_t fd_page_count = 1024;
+inline constexpr std::size_t fd_table_size = fd_page_size * fd_page_count;
+} // namespace coro::detail
+
+namespace coro
+{
 /// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
 /// the epoll_ctl call so that the event thread never sees a half-done arm.
 struct io_scheduler::fd_slot
@@ -5650,117 +5605,42 @@ struct io_scheduler::fd_slot
 
 struct io_scheduler::fd_page
 {
-    std::array<fd_slot, fd_page_size> m_slots{};
+    std::array<fd_slot, detail::fd_page_size> m_slots{};
 };
 
-/// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
-class io_scheduler::timer_awaiter
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#line 5 "../../third_party/libcoro/src/io_scheduler.cpp"
+
+#include <climits>
+#include <stdexcept>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace coro
 {
-public:
-    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
-
-    auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_info.m_awaiting_coroutine = awaiting_coroutine;
-        m_info.m_has_timer          = true;
-        if (!m_scheduler.enter_size())
-        {
-            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
-            return false;
-        }
-        std::lock_guard lk{m_scheduler.m_timer_mutex};
-        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
-        // finds this timer or this timer sees the flag.
-        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
-        {
-            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
-            m_info.m_poll_status = poll_status::closed;
-            return false;
-        }
-        m_scheduler.add_timer_locked(m_info, m_tick);
-        return true; // the event thread may resume (and free) our frame as soon as the lock is released
-    }
-    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
-    auto await_resume() const -> void
-    {
-        if (m_info.m_poll_status == poll_status::closed)
-        {
-            throw_stopped();
-        }
-    }
-
-private:
-    io_scheduler&     m_scheduler;
-    int64_t           m_tick;
-    detail::poll_info m_info{};
-};
-
-/// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
-class io_scheduler::poll_awaiter
+namespace
 {
-public:
-    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick, bool socket) noexcept
-        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick), m_socket(socket)
+/// Scheduler whose event thread or pool worker this thread is (nullptr for other threads).
+thread_local const io_scheduler* t_owner = nullptr;
+/// Set by the destructor when it ran on the scheduler's own event thread, so the event loop knows the
+/// object is gone and must return without touching it.
+thread_local bool t_destroyed_on_io_thread = false;
+
+constexpr int max_events = 128;
+
+auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
+{
+    epoll_event ev{};
+    ev.events   = EPOLLIN;
+    ev.data.ptr = tag;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
     {
+        throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
     }
-
-    auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_info.m_awaiting_coroutine = awaiting_coroutine;
-        m_info.m_has_timer          = m_tick >= 0;
-
-        if (!m_scheduler.enter_size())
-        {
-            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
-            return false;
-        }
-        int err = 0;
-        if (m_info.m_has_timer)
-        {
-            // Holding the timer lock across the registration keeps the timer from firing before the
-            // descriptor is registered (the event thread needs the lock to expire or cancel timers).
-            std::lock_guard lk{m_scheduler.m_timer_mutex};
-            m_scheduler.add_timer_locked(m_info, m_tick);
-            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
-            if (err != 0)
-            {
-                m_scheduler.remove_timer_locked(m_info);
-            }
-        }
-        else
-        {
-            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
-        }
-        if (err == 0)
-        {
-            return true; // from here on the frame belongs to the event thread
-        }
-        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
-        if (err == ready_now)
-        {
-            return false; // m_poll_status is set
-        }
-        if (err == cancelled_now)
-        {
-            m_info.m_poll_status = poll_status::closed;
-            return false;
-        }
-        // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
-        // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
-        m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
-        return false;
-    }
-    auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
-
-private:
-    io_scheduler&      m_scheduler;
-    detail::poll_info& m_info;
-    poll_op            m_op;
-    int64_t            m_tick;
-    bool               m_socket;
-};
+}
+} // namespace
 
 io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::move(opts))
 {
@@ -5785,7 +5665,7 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
 
     m_ready.reserve(max_events);
     m_ready_here.reserve(max_events);
-    m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(fd_page_count);
+    m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(detail::fd_page_count);
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
     {
@@ -5904,7 +5784,7 @@ io_scheduler::~io_scheduler()
         m_sealed.store(true, std::memory_order_seq_cst);
         if (m_io_thread.joinable())
         {
-            signal_fd(m_shutdown_fd);
+            detail::signal_fd(m_shutdown_fd);
             m_io_thread.join();
         }
         if (m_thread_pool != nullptr)
@@ -5925,7 +5805,7 @@ io_scheduler::~io_scheduler()
         }
     }
     // Closing the epoll descriptor dropped every registration; only the bookkeeping is left.
-    for (std::size_t i = 0; i < fd_page_count; ++i)
+    for (std::size_t i = 0; i < detail::fd_page_count; ++i)
     {
         delete m_fd_pages[i].load(std::memory_order_acquire);
     }
@@ -5973,159 +5853,6 @@ auto io_scheduler::seal_if_idle() noexcept -> bool
     return pending() == 0;
 }
 
-auto io_scheduler::schedule() -> schedule_operation
-{
-    throw_if_stopped();
-    return schedule_operation{*this, false};
-}
-
-auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
-    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
-    {
-        return true;
-    }
-    m_refused = true;
-    return false;
-}
-
-auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
-{
-    if (m_thread_pool != nullptr)
-    {
-        try
-        {
-            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
-            // the pool has shut down (schedule() by throwing).
-            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
-            return op.await_suspend(handle);
-        }
-        catch (...)
-        {
-            return false;
-        }
-    }
-
-    if (counted)
-    {
-        m_size.fetch_add(1, std::memory_order_relaxed);
-    }
-    else if (!enter_size())
-    {
-        return false;
-    }
-    {
-        std::lock_guard lk{m_inline_mutex};
-        m_inline_queue.push_back(handle);
-    }
-    if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
-    {
-        signal_fd(m_schedule_fd);
-    }
-    return true;
-}
-
-auto io_scheduler::spawn(coro::task<void>&& task) -> bool
-{
-    if (m_shutdown_requested.load(std::memory_order_acquire))
-    {
-        return false; // unlike v0.14, size() is not left incremented
-    }
-    auto wrapper = detail::make_task_self_deleting(std::move(task));
-    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
-    if (!enter_size())
-    {
-        wrapper.handle().destroy(); // never started
-        return false;
-    }
-    wrapper.promise().executor_size(m_size);
-    if (!schedule_impl(wrapper.handle(), true, true))
-    {
-        wrapper.handle().destroy();
-        m_size.fetch_sub(1, std::memory_order_release);
-        return false;
-    }
-    return true;
-}
-
-auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
-{
-    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
-    {
-        return false;
-    }
-    if (m_thread_pool != nullptr)
-    {
-        return m_thread_pool->resume(handle);
-    }
-    return schedule_impl(handle, true);
-}
-
-auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
-{
-    return yield_for(amount);
-}
-
-auto io_scheduler::schedule_at(time_point time) -> coro::task<void>
-{
-    return yield_until(time);
-}
-
-auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<void>
-{
-    if (amount <= std::chrono::milliseconds{0})
-    {
-        co_await schedule();
-        co_return;
-    }
-    throw_if_stopped();
-    co_await timer_awaiter{*this, deadline_tick(clock::now() + amount)};
-    co_return;
-}
-
-auto io_scheduler::yield_until(time_point time) -> coro::task<void>
-{
-    if (time <= clock::now())
-    {
-        co_await schedule();
-        co_return;
-    }
-    throw_if_stopped();
-    co_await timer_awaiter{*this, deadline_tick(time)};
-    co_return;
-}
-
-auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, false};
-}
-
-auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, true};
-}
-
-#if GOCORO_CORE_EXTENSIONS
-auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    info.m_resume_here = true;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, false};
-}
-#endif
-
 auto io_scheduler::size() const noexcept -> std::size_t
 {
     std::size_t own = m_size.load(std::memory_order_acquire);
@@ -6135,6 +5862,91 @@ auto io_scheduler::size() const noexcept -> std::size_t
     }
     return own;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::shutdown_cancel_polls() noexcept -> void
+{
+    m_cancel_polls.store(true, std::memory_order_seq_cst);
+    if (m_opts.thread_strategy == thread_strategy_t::manual && !on_own_thread())
+    {
+        // Nobody else processes events: do one round here (it cancels the pending polls). A process_events()
+        // blocked on another thread is woken and leaves, or does the round itself.
+        while (m_processing.exchange(true, std::memory_order_acquire))
+        {
+            detail::signal_fd(m_shutdown_fd);
+            std::this_thread::yield();
+        }
+        process_events_execute(0);
+        m_processing.store(false, std::memory_order_release);
+    }
+    else
+    {
+        detail::signal_fd(m_shutdown_fd); // the event thread (or the running process_events) cancels them
+    }
+    shutdown();
+}
+#endif
+
+auto io_scheduler::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_release);
+    if (on_own_thread())
+    {
+        // Called from one of our own tasks: it cannot wait for itself. The request is recorded; the event
+        // loop exits once everything has drained, and the destructor finishes the job.
+        detail::signal_fd(m_shutdown_fd);
+        return;
+    }
+    std::lock_guard lk{m_shutdown_mutex};
+    if (m_stopped.load(std::memory_order_acquire))
+    {
+        return;
+    }
+    if (m_io_thread.joinable())
+    {
+        detail::signal_fd(m_shutdown_fd);
+        m_io_thread.join(); // it sealed the scheduler before leaving
+    }
+    else
+    {
+        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
+    }
+    if (m_thread_pool != nullptr)
+    {
+        m_thread_pool->shutdown();
+    }
+    m_stopped.store(true, std::memory_order_release);
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_event_loop.cpp"
+// io_scheduler's event loop: waiting in epoll_wait and dispatching what it reports (descriptor polls, timers, the
+// inline run queue, wakes and cancellation), then resuming or handing off the waiters that became ready.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <algorithm>
+#include <climits>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace coro
+{
+namespace
+{
+/// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
+/// switches yielding off for a back-off time between the two bounds.
+constexpr auto slow_yield        = std::chrono::microseconds{1000};
+constexpr auto min_yield_backoff = std::chrono::microseconds{1000};
+constexpr auto max_yield_backoff = std::chrono::microseconds{1'000'000};
+
+auto drain_fd(fd_t fd) noexcept -> void
+{
+    uint64_t              value{0};
+    [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
+}
+} // namespace
 
 auto io_scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
 {
@@ -6244,7 +6056,7 @@ auto io_scheduler::process_ready_events(int count) -> void
                 ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
             }
             info->m_processed   = true;
-            info->m_poll_status = status_for(flags);
+            info->m_poll_status = detail::status_for(flags);
             if (info->m_has_timer)
             {
                 std::lock_guard lk{m_timer_mutex};
@@ -6275,38 +6087,178 @@ auto io_scheduler::process_ready_events(int count) -> void
     }
 }
 
-auto io_scheduler::cancel_pending_timers() -> void
+auto io_scheduler::make_ready(detail::poll_info& info) -> void
 {
-    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
-    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
-    std::vector<timer_map::node_type> buckets;
+    if (info.m_resume_here && m_thread_pool != nullptr)
     {
-        std::lock_guard lk{m_timer_mutex};
-        while (!m_timers.empty())
-        {
-            buckets.push_back(m_timers.extract(m_timers.begin()));
-        }
+        m_ready_here.push_back(info.m_awaiting_coroutine);
+        return;
     }
-    for (auto& node : buckets)
-    {
-        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
-        {
-            detail::poll_info* next = info->m_timer_next;
-            info->m_timer_bucket    = nullptr;
-            info->m_timer_prev      = nullptr;
-            info->m_timer_next      = nullptr;
-            info->m_processed       = true;
-            info->m_poll_status     = poll_status::closed;
-            if (info->m_fd != -1)
-            {
-                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
-            }
-            make_ready(*info);
-            info = next;
-        }
-    }
-    hand_off_ready();
+    m_ready.push_back(info.m_awaiting_coroutine);
 }
+
+auto io_scheduler::hand_off_ready() -> void
+{
+    // Resumed only after the whole round was collected: a resumed waiter's frame (holding its poll_info) may go.
+    for (std::size_t i = 0; i < m_ready_here.size(); ++i)
+    {
+        m_ready_here[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready_here.clear();
+    const std::size_t count = m_ready.size();
+    if (count == 0)
+    {
+        return;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        // One locked batch into the pool; counted there before we stop counting it here.
+        m_thread_pool->resume(m_ready);
+        m_ready.clear();
+        m_size.fetch_sub(count, std::memory_order_release);
+        return;
+    }
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        m_ready[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready.clear();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_poll.cpp"
+// io_scheduler's descriptor polls: the fd registry (one slot per fd number, kept epoll registrations), arming
+// and claiming polls, wakes, and cancelling the pending polls at shutdown.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/fd_close_serial.hpp" (inlined above)
+#endif
+
+#include <cerrno>
+#include <new>
+#include <poll.h>
+#include <sys/epoll.h>
+
+namespace coro
+{
+namespace
+{
+/// epoll data for a tracked descriptor: (generation, fd, 1). Bit 0 set tells it apart from the pointers used
+/// for internal descriptors and untracked polls. A token whose generation is no longer current belongs to a
+/// registration that was superseded (its fd number was closed and reused) and is ignored.
+auto make_token(fd_t fd, uint32_t gen) noexcept -> uint64_t
+{
+    return (uint64_t{gen} << 32) | (static_cast<uint64_t>(fd) << 1) | 1U;
+}
+
+/// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
+constexpr int ready_now = -1;
+/// arm_poll() result: shutdown_cancel_polls() was called; the poll completes at once with poll_status::closed.
+constexpr int cancelled_now = -2;
+
+/// Events a waiter always hears about, whatever it polls for.
+constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+} // namespace
+
+/// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
+class io_scheduler::poll_awaiter
+{
+public:
+    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick, bool socket) noexcept
+        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick), m_socket(socket)
+    {
+    }
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = m_tick >= 0;
+
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
+            return false;
+        }
+        int err = 0;
+        if (m_info.m_has_timer)
+        {
+            // Holding the timer lock across the registration keeps the timer from firing before the
+            // descriptor is registered (the event thread needs the lock to expire or cancel timers).
+            std::lock_guard lk{m_scheduler.m_timer_mutex};
+            m_scheduler.add_timer_locked(m_info, m_tick);
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
+            if (err != 0)
+            {
+                m_scheduler.remove_timer_locked(m_info);
+            }
+        }
+        else
+        {
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
+        }
+        if (err == 0)
+        {
+            return true; // from here on the frame belongs to the event thread
+        }
+        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+        if (err == ready_now)
+        {
+            return false; // m_poll_status is set
+        }
+        if (err == cancelled_now)
+        {
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
+        // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
+        // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
+        m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
+        return false;
+    }
+    auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
+
+private:
+    io_scheduler&      m_scheduler;
+    detail::poll_info& m_info;
+    poll_op            m_op;
+    int64_t            m_tick;
+    bool               m_socket;
+};
+
+auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
+}
+
+auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, true};
+}
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    info.m_resume_here = true;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
+}
+#endif
 
 auto io_scheduler::cancel_pending_polls() -> void
 {
@@ -6314,14 +6266,14 @@ auto io_scheduler::cancel_pending_polls() -> void
     // visited here is found armed; one that locks the slot afterwards sees the flag and does not wait. A page
     // created after the load below belongs to a poll whose seq_cst check of the flag comes after that page's
     // seq_cst installation, and so after this load, which follows our seq_cst read of the flag: it sees it.
-    for (std::size_t p = 0; p < fd_page_count; ++p)
+    for (std::size_t p = 0; p < detail::fd_page_count; ++p)
     {
         fd_page* page = m_fd_pages[p].load(std::memory_order_seq_cst);
         if (page == nullptr)
         {
             continue;
         }
-        for (std::size_t i = 0; i < fd_page_size; ++i)
+        for (std::size_t i = 0; i < detail::fd_page_size; ++i)
         {
             fd_slot&           slot = page->m_slots[i];
             detail::poll_info* info{nullptr};
@@ -6364,7 +6316,7 @@ auto io_scheduler::wake_poll(fd_t fd) -> void
         m_wake_fds.push_back(fd);
     }
     m_wake_requested.store(true, std::memory_order_release);
-    signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
+    detail::signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
 }
 #endif
 
@@ -6419,11 +6371,11 @@ auto io_scheduler::complete_wakes() -> void
 
 auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
 {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= fd_table_size)
+    if (fd < 0 || static_cast<std::size_t>(fd) >= detail::fd_table_size)
     {
         return nullptr;
     }
-    auto&    entry = m_fd_pages[static_cast<std::size_t>(fd) >> fd_page_bits];
+    auto&    entry = m_fd_pages[static_cast<std::size_t>(fd) >> detail::fd_page_bits];
     fd_page* page  = entry.load(std::memory_order_acquire);
     if (page == nullptr)
     {
@@ -6447,7 +6399,7 @@ auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
             delete fresh; // another thread installed it first; `page` holds theirs
         }
     }
-    return &page->m_slots[static_cast<std::size_t>(fd) & (fd_page_size - 1)];
+    return &page->m_slots[static_cast<std::size_t>(fd) & (detail::fd_page_size - 1)];
 }
 
 auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int
@@ -6599,7 +6551,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         const int n = ::poll(&pfd, 1, 0);
         if (n > 0)
         {
-            info.m_poll_status = status_for(static_cast<uint16_t>(pfd.revents));
+            info.m_poll_status = detail::status_for(static_cast<uint16_t>(pfd.revents));
             return ready_now; // the bits stay: after this read there may still be more
         }
         if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOMEM)
@@ -6707,6 +6659,257 @@ auto io_scheduler::disarm_timed_out_poll(detail::poll_info& info) noexcept -> vo
     }
     // Otherwise the slot was taken over by a poll on a reused fd number; that registration is not ours.
     slot->unlock();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_schedule.cpp"
+// io_scheduler's task scheduling: schedule(), spawn() and resume(), onto the thread pool or the inline run queue
+// that the event thread drains.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+namespace coro
+{
+auto io_scheduler::schedule() -> schedule_operation
+{
+    throw_if_stopped();
+    return schedule_operation{*this, false};
+}
+
+auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
+}
+
+auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
+{
+    if (m_thread_pool != nullptr)
+    {
+        try
+        {
+            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
+            // the pool has shut down (schedule() by throwing).
+            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
+            return op.await_suspend(handle);
+        }
+        catch (...)
+        {
+            return false;
+        }
+    }
+
+    if (counted)
+    {
+        m_size.fetch_add(1, std::memory_order_relaxed);
+    }
+    else if (!enter_size())
+    {
+        return false;
+    }
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_queue.push_back(handle);
+    }
+    if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
+    {
+        detail::signal_fd(m_schedule_fd);
+    }
+    return true;
+}
+
+auto io_scheduler::spawn(coro::task<void>&& task) -> bool
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false; // unlike v0.14, size() is not left incremented
+    }
+    auto wrapper = detail::make_task_self_deleting(std::move(task));
+    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
+    if (!enter_size())
+    {
+        wrapper.handle().destroy(); // never started
+        return false;
+    }
+    wrapper.promise().executor_size(m_size);
+    if (!schedule_impl(wrapper.handle(), true, true))
+    {
+        wrapper.handle().destroy();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
+    return true;
+}
+
+auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
+{
+    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        return m_thread_pool->resume(handle);
+    }
+    return schedule_impl(handle, true);
+}
+
+auto io_scheduler::run_inline_queue() -> void
+{
+    // An RMW, not a store: if a producer's exchange saw `true` just before this, we read its release and so see its
+    // push under the lock below (a plain store could be ordered after our lock and lose that push's signal).
+    (void)m_schedule_fd_triggered.exchange(false, std::memory_order_acq_rel);
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_running.swap(m_inline_queue);
+    }
+    for (auto handle : m_inline_running)
+    {
+        handle.resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_inline_running.clear();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_timer.cpp"
+// io_scheduler's timers: schedule_after/at and yield_for/until, the timer map of per-millisecond buckets behind
+// one timerfd, expiring them and cancelling them at shutdown.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <climits>
+#include <sys/timerfd.h>
+
+namespace coro
+{
+namespace
+{
+constexpr std::size_t max_free_buckets = 64;
+
+/// The tick that has fully started at `tp` (rounded down).
+auto current_tick(time_point tp) noexcept -> int64_t
+{
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return ns / 1'000'000;
+}
+} // namespace
+
+/// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
+class io_scheduler::timer_awaiter
+{
+public:
+    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = true;
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
+            return false;
+        }
+        std::lock_guard lk{m_scheduler.m_timer_mutex};
+        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
+        // finds this timer or this timer sees the flag.
+        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
+        m_scheduler.add_timer_locked(m_info, m_tick);
+        return true; // the event thread may resume (and free) our frame as soon as the lock is released
+    }
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    auto await_resume() const -> void
+    {
+        if (m_info.m_poll_status == poll_status::closed)
+        {
+            throw_stopped();
+        }
+    }
+
+private:
+    io_scheduler&     m_scheduler;
+    int64_t           m_tick;
+    detail::poll_info m_info{};
+};
+
+auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return yield_for(amount);
+}
+
+auto io_scheduler::schedule_at(time_point time) -> coro::task<void>
+{
+    return yield_until(time);
+}
+
+auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount)};
+    co_return;
+}
+
+auto io_scheduler::yield_until(time_point time) -> coro::task<void>
+{
+    if (time <= clock::now())
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(time)};
+    co_return;
+}
+
+auto io_scheduler::cancel_pending_timers() -> void
+{
+    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
+    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
+    std::vector<timer_map::node_type> buckets;
+    {
+        std::lock_guard lk{m_timer_mutex};
+        while (!m_timers.empty())
+        {
+            buckets.push_back(m_timers.extract(m_timers.begin()));
+        }
+    }
+    for (auto& node : buckets)
+    {
+        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
+        {
+            detail::poll_info* next = info->m_timer_next;
+            info->m_timer_bucket    = nullptr;
+            info->m_timer_prev      = nullptr;
+            info->m_timer_next      = nullptr;
+            info->m_processed       = true;
+            info->m_poll_status     = poll_status::closed;
+            if (info->m_fd != -1)
+            {
+                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
+            }
+            make_ready(*info);
+            info = next;
+        }
+    }
+    hand_off_ready();
 }
 
 auto io_scheduler::add_timer_locked(detail::poll_info& info, int64_t tick) -> void
@@ -6855,118 +7058,6 @@ auto io_scheduler::collect_expired_timers() -> void
         }
         bucket = detail::timer_bucket{};
     }
-}
-
-auto io_scheduler::make_ready(detail::poll_info& info) -> void
-{
-    if (info.m_resume_here && m_thread_pool != nullptr)
-    {
-        m_ready_here.push_back(info.m_awaiting_coroutine);
-        return;
-    }
-    m_ready.push_back(info.m_awaiting_coroutine);
-}
-
-auto io_scheduler::hand_off_ready() -> void
-{
-    // Resumed only after the whole round was collected: a resumed waiter's frame (holding its poll_info) may go.
-    for (std::size_t i = 0; i < m_ready_here.size(); ++i)
-    {
-        m_ready_here[i].resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_ready_here.clear();
-    const std::size_t count = m_ready.size();
-    if (count == 0)
-    {
-        return;
-    }
-    if (m_thread_pool != nullptr)
-    {
-        // One locked batch into the pool; counted there before we stop counting it here.
-        m_thread_pool->resume(m_ready);
-        m_ready.clear();
-        m_size.fetch_sub(count, std::memory_order_release);
-        return;
-    }
-    for (std::size_t i = 0; i < count; ++i)
-    {
-        m_ready[i].resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_ready.clear();
-}
-
-auto io_scheduler::run_inline_queue() -> void
-{
-    // An RMW, not a store: if a producer's exchange saw `true` just before this, we read its release and so see its
-    // push under the lock below (a plain store could be ordered after our lock and lose that push's signal).
-    (void)m_schedule_fd_triggered.exchange(false, std::memory_order_acq_rel);
-    {
-        std::lock_guard lk{m_inline_mutex};
-        m_inline_running.swap(m_inline_queue);
-    }
-    for (auto handle : m_inline_running)
-    {
-        handle.resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_inline_running.clear();
-}
-
-#if GOCORO_CORE_EXTENSIONS
-auto io_scheduler::shutdown_cancel_polls() noexcept -> void
-{
-    m_cancel_polls.store(true, std::memory_order_seq_cst);
-    if (m_opts.thread_strategy == thread_strategy_t::manual && !on_own_thread())
-    {
-        // Nobody else processes events: do one round here (it cancels the pending polls). A process_events()
-        // blocked on another thread is woken and leaves, or does the round itself.
-        while (m_processing.exchange(true, std::memory_order_acquire))
-        {
-            signal_fd(m_shutdown_fd);
-            std::this_thread::yield();
-        }
-        process_events_execute(0);
-        m_processing.store(false, std::memory_order_release);
-    }
-    else
-    {
-        signal_fd(m_shutdown_fd); // the event thread (or the running process_events) cancels them
-    }
-    shutdown();
-}
-#endif
-
-auto io_scheduler::shutdown() noexcept -> void
-{
-    m_shutdown_requested.store(true, std::memory_order_release);
-    if (on_own_thread())
-    {
-        // Called from one of our own tasks: it cannot wait for itself. The request is recorded; the event
-        // loop exits once everything has drained, and the destructor finishes the job.
-        signal_fd(m_shutdown_fd);
-        return;
-    }
-    std::lock_guard lk{m_shutdown_mutex};
-    if (m_stopped.load(std::memory_order_acquire))
-    {
-        return;
-    }
-    if (m_io_thread.joinable())
-    {
-        signal_fd(m_shutdown_fd);
-        m_io_thread.join(); // it sealed the scheduler before leaving
-    }
-    else
-    {
-        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
-    }
-    if (m_thread_pool != nullptr)
-    {
-        m_thread_pool->shutdown();
-    }
-    m_stopped.store(true, std::memory_order_release);
 }
 
 } // namespace coro
