@@ -78,6 +78,7 @@ NATIVE_LIBRARIES = {
     ),
     "//cshim:cshim": struct(
         srcs = [
+            "await.cc",
             "callback.cc",
             "completion.cc",
             "event.cc",

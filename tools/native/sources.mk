@@ -80,6 +80,7 @@ NATIVE_cshim_compat_net_LIBS :=
 
 # //cshim:cshim
 NATIVE_cshim_SRCS := \
+    cshim/await.cc \
     cshim/callback.cc \
     cshim/completion.cc \
     cshim/event.cc \
