@@ -125,8 +125,7 @@ func (g *goServer) report(err error) {
 }
 
 func (g *goServer) reportConn(c *Conn, err error) {
-	g.report(&net.OpError{Op: "serve", Net: "tcp", Source: g.listen(), Addr: c.RemoteAddr(),
-		Err: fmt.Errorf("connection %d: %w", c.id, err)})
+	g.report(newOpError("serve", g.listen(), c.RemoteAddr(), fmt.Errorf("connection %d: %w", c.id, err)))
 }
 
 // run calls fn, reporting a panic; false if it panicked or failed (reported unless io.EOF).
@@ -243,7 +242,7 @@ func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t) {
 	if kind == C.GOCORO_REPORT_ACCEPT {
 		err = os.NewSyscallError("accept4", unix.Errno(errno))
 	}
-	g.report(&net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: err})
+	g.report(newOpError("accept", nil, g.listen(), err))
 }
 
 //export gocoroServerTick
@@ -251,8 +250,7 @@ func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
 	defer func() {
 		if p := recover(); p != nil {
-			g.report(&net.OpError{Op: "tick", Net: "tcp", Addr: g.listen(),
-				Err: &coro.PanicError{Value: p, Stack: debug.Stack()}})
+			g.report(newOpError("tick", nil, g.listen(), &coro.PanicError{Value: p, Stack: debug.Stack()}))
 			next = -1 // a ticker that panicked once would most likely panic again
 		}
 	}()

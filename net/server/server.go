@@ -180,19 +180,19 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		opts = &Options{}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if bad := badArgument(sched, h, opts); bad != "" {
-		return nil, opError("listen", nil, argerr.New(bad))
+		return nil, newOpError("listen", nil, nil, argerr.New(bad))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	ptr, release, err := corelink.AcquireIOScheduler(sched)
 	if err != nil {
-		return nil, opError("listen", laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
 	data := h.data
@@ -241,14 +241,14 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		if cerr == -C.EINVAL && C.GoString(cop) == "start" {
 			e = errors.New("invalid handler table (nil, or built for another GOCORO_SERVER_HANDLER_ABI)")
 		}
-		return nil, opError("listen", laddr, e)
+		return nil, newOpError("listen", nil, laddr, e)
 	}
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
 	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
 	if err != nil { // the scheduler is closing
 		srv.Close()
-		return nil, opError("listen", laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	srv.unhook = unhook
 	srv.stopCtx = context.AfterFunc(ctx, func() { srv.Close() })
@@ -419,8 +419,4 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return "negative Options timeout"
 	}
 	return ""
-}
-
-func opError(op string, addr net.Addr, err error) error {
-	return &net.OpError{Op: op, Net: "tcp", Addr: addr, Err: err}
 }
