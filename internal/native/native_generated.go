@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4a62b21eabdf582a7474f98376ab3695f5f6f2089db351eb5ddd1816c2e9390d"
+const SourceHash = "2c1325fc116f19f1dd69d34016da80e9a6e85d16bd8e93a73cef1d252c53e337"

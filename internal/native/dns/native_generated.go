@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "58e2b38d3869c1edf46e03cc94f3861896b354c0f0c36d1f007d51585f1a3327"
+const SourceHash = "d68e1794556eb389c66be37e95328a9804a8820383c8682d45055e7d3afb24c5"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3c97f87de8a53e580cbd7524ba37f92b3354c6a71b1fbdf8d822732cd63ac167"
+const SourceHash = "4398331a6a94fe78004f9c18c5f4aae325201558a11f73d55a5f4cff61b77566"
