@@ -8,9 +8,7 @@
 #include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>

@@ -12901,9 +12901,7 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 // #include "coro/event.hpp" (inlined above)
 // #include "coro/when_all.hpp" (inlined above)
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>

@@ -2702,9 +2702,7 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 #include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>

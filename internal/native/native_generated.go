@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2c1325fc116f19f1dd69d34016da80e9a6e85d16bd8e93a73cef1d252c53e337"
+const SourceHash = "21a7d8bbd78c7c271dcb61495b8c669f197ccaa8df13e3622c0c08aa84b93e7b"
