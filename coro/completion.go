@@ -70,9 +70,9 @@ func (d *completionDeliverer) run() {
 	}
 }
 
-// deliver runs one completion. A panic in it (a user's PollFunc function, a net package's completion) is recovered and
-// dropped, like one in a Spawn'ed function: this goroutine delivers every completion of the process, and the ones
-// behind it must still arrive. Completers that can hand a panic on (task results) recover it themselves.
+// deliver runs one completion. A panic in it (a user's NotifyWhenReady callback, a net package's completion) is
+// recovered and dropped, like one in a Spawn'ed function: this goroutine delivers every completion of the process,
+// and the ones behind it must still arrive. Completers that can hand a panic on (task results) recover it themselves.
 func deliver(c completer, result int64) {
 	defer func() { _ = recover() }()
 	c.complete(result)

@@ -83,7 +83,7 @@
 // A panic inside Go code run by an executor is recovered there (it never crosses into C++ or kills the thread) and
 // comes back where the result is awaited as a *PanicError (Schedule, SyncWait, Await, Task.Result). Panics in
 // Spawn'ed functions are dropped, like exceptions escaping a spawned libcoro task, and so are panics in completion
-// callbacks (IOScheduler.PollFunc's done, the net packages' completions), which have no caller to return to.
+// callbacks (IOScheduler.NotifyWhenReady's done, the net packages' completions), which have no caller to return to.
 //
 // # Handles
 //

@@ -172,7 +172,7 @@ func (s *IOScheduler) Size() int {
 	return int(C.gocoro_io_scheduler_size(s.s))
 }
 
-// Close shuts the scheduler down — it completes pending polls (PollFunc's done, T.Poll) and timers (T.YieldFor,
+// Close shuts the scheduler down — it completes pending polls (NotifyWhenReady's done, T.Poll) and timers (T.YieldFor,
 // YieldUntil, ScheduleAfter, ScheduleAt, however far off) with ErrClosed, runs what is queued and joins its
 // threads — and frees it. Work handed to it while Close runs either runs or fails with ErrClosed. Later calls do
 // nothing. Called from one of the scheduler's own threads (a Spawn or Schedule function running there, or inside

@@ -12,10 +12,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// PollFunc starts waiting on s's epoll loop until fd is ready for op or timeout passes (0: no timeout), without a
-// task, and calls done exactly once with the outcome — on the goroutine that delivers native completions, so done
-// must be quick and must not block (hand the result on through a buffered channel, say). It is io_scheduler::poll
-// for code that waits in plain goroutines: non-blocking sockets, pipes, eventfds.
+// NotifyWhenReady starts waiting on s's epoll loop until fd is ready for op or timeout passes (0: no timeout),
+// without a task, and calls done exactly once with the outcome — on the goroutine that delivers native completions,
+// so done must be quick and must not block (hand the result on through a buffered channel, say). It is
+// io_scheduler::poll (poll_notify: resumed on the event thread) for code that waits in plain goroutines:
+// non-blocking sockets, pipes, eventfds.
 //
 // Only one poll per fd at a time, as in libcoro (a second concurrent poll of the same fd reports PollError). s
 // cannot finish Close before done has run; Close does not wait for the descriptor: a poll still pending (or
@@ -23,7 +24,7 @@ import (
 //
 // A panic in done is recovered and dropped (there is nobody to hand it to), like a panic in a Spawn'ed function;
 // later completions are still delivered.
-func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done func(PollStatus, error)) error {
+func (s *IOScheduler) NotifyWhenReady(fd int, op PollOp, timeout time.Duration, done func(PollStatus, error)) error {
 	if !s.valid() {
 		return schedulerInvalid("poll")
 	}
@@ -43,7 +44,7 @@ func (s *IOScheduler) PollFunc(fd int, op PollOp, timeout time.Duration, done fu
 	return nil
 }
 
-// pollWaiter receives the result of PollFunc from the completion queue.
+// pollWaiter receives the result of NotifyWhenReady from the completion queue.
 type pollWaiter struct {
 	s    *IOScheduler
 	fd   int

@@ -19,7 +19,7 @@ type pollOutcome struct {
 	err error
 }
 
-func TestPollFunc(t *testing.T) {
+func TestNotifyWhenReady(t *testing.T) {
 	for _, strategy := range []coro.ExecutionStrategy{coro.TasksOnThreadPool, coro.TasksInline} {
 		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: strategy, Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 		require.NoError(t, err)
@@ -29,14 +29,14 @@ func TestPollFunc(t *testing.T) {
 		done := func(st coro.PollStatus, err error) { got <- pollOutcome{st, err} }
 
 		// Nothing to read: the timeout fires.
-		require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, 20*time.Millisecond, done))
+		require.NoError(t, s.NotifyWhenReady(int(r.Fd()), coro.PollRead, 20*time.Millisecond, done))
 		o := <-got
 		require.NoError(t, o.err)
 		require.Equal(t, coro.PollTimeout, o.st)
 
 		// Readiness after the poll started wakes it; the same fd can be polled again once the first finished.
 		for i := 0; i < 3; i++ {
-			require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, 0, done))
+			require.NoError(t, s.NotifyWhenReady(int(r.Fd()), coro.PollRead, 0, done))
 			time.Sleep(5 * time.Millisecond)
 			_, err = w.Write([]byte{'x'})
 			require.NoError(t, err)
@@ -47,14 +47,14 @@ func TestPollFunc(t *testing.T) {
 			require.NoError(t, err)
 		}
 		// Writable right away.
-		require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, done))
+		require.NoError(t, s.NotifyWhenReady(int(w.Fd()), coro.PollWrite, time.Second, done))
 		require.Equal(t, coro.PollEvent, (<-got).st)
 
-		require.Error(t, s.PollFunc(int(r.Fd()), coro.PollOp(2), 0, done), "bad op")
-		require.Error(t, s.PollFunc(-1, coro.PollRead, 0, done), "bad fd")
+		require.Error(t, s.NotifyWhenReady(int(r.Fd()), coro.PollOp(2), 0, done), "bad op")
+		require.Error(t, s.NotifyWhenReady(-1, coro.PollRead, 0, done), "bad fd")
 
 		require.NoError(t, s.Close())
-		err = s.PollFunc(int(r.Fd()), coro.PollRead, 0, done)
+		err = s.NotifyWhenReady(int(r.Fd()), coro.PollRead, 0, done)
 		require.True(t, errors.Is(err, coro.ErrClosed), "after Close: %v", err)
 		require.NoError(t, r.Close())
 		require.NoError(t, w.Close())
@@ -90,8 +90,8 @@ func TestIOSchedulerCloseFromOwnThread(t *testing.T) {
 	}
 }
 
-// Close completes every poll still waiting — PollFunc or T.Poll, with or without a timeout, on descriptors that
-// never become ready — with ErrClosed instead of waiting for them forever.
+// Close completes every poll still waiting — NotifyWhenReady or T.Poll, with or without a timeout, on descriptors
+// that never become ready — with ErrClosed instead of waiting for them forever.
 func TestIOSchedulerCloseCompletesPendingPolls(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -115,8 +115,8 @@ func TestIOSchedulerCloseCompletesPendingPolls(t *testing.T) {
 				if i%2 == 1 {
 					timeout = time.Hour
 				}
-				require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, timeout, done))
-				require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollRead, timeout, done))
+				require.NoError(t, s.NotifyWhenReady(int(r.Fd()), coro.PollRead, timeout, done))
+				require.NoError(t, s.NotifyWhenReady(int(w.Fd()), coro.PollRead, timeout, done))
 			}
 			// Task bodies in T.Poll likewise.
 			const tasks = 20
@@ -159,29 +159,29 @@ func TestIOSchedulerCloseCompletesPendingPolls(t *testing.T) {
 	}
 }
 
-// A panic (or runtime.Goexit) in a PollFunc callback is recovered on the goroutine that delivers completions: the
-// process survives and later completions are still delivered.
-func TestPollFuncPanic(t *testing.T) {
+// A panic (or runtime.Goexit) in a NotifyWhenReady callback is recovered on the goroutine that delivers completions:
+// the process survives and later completions are still delivered.
+func TestNotifyWhenReadyPanic(t *testing.T) {
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 	require.NoError(t, err)
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	ran := make(chan struct{}, 10)
 	for i := 0; i < 10; i++ {
-		require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
+		require.NoError(t, s.NotifyWhenReady(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
 			ran <- struct{}{}
 			panic("boom")
 		}))
 		<-ran
 	}
 	// runtime.Goexit (what t.FailNow calls) cannot be stopped, but the completions behind it still arrive.
-	require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
+	require.NoError(t, s.NotifyWhenReady(int(w.Fd()), coro.PollWrite, time.Second, func(coro.PollStatus, error) {
 		ran <- struct{}{}
 		runtime.Goexit()
 	}))
 	<-ran
 	got := make(chan pollOutcome, 1)
-	require.NoError(t, s.PollFunc(int(w.Fd()), coro.PollWrite, time.Second, func(st coro.PollStatus, err error) {
+	require.NoError(t, s.NotifyWhenReady(int(w.Fd()), coro.PollWrite, time.Second, func(st coro.PollStatus, err error) {
 		got <- pollOutcome{st, err}
 	}))
 	o := <-got
@@ -193,11 +193,11 @@ func TestPollFuncPanic(t *testing.T) {
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }
 
-// PollFunc's timeout is capped like YieldFor's (2^42 ms), so the longest durations wait until Close. Without the
+// NotifyWhenReady's timeout is capped like YieldFor's (2^42 ms), so the longest durations wait until Close. Without the
 // cap the core's deadline computation overflowed (undefined behaviour in C++) for the top ~0.2 ms of the range;
 // for a poll the wrapped deadline happened to mean "no timeout", so this test passes on the old code too: it
 // guards the behaviour, not a seen failure.
-func TestPollFuncLongestTimeoutWaits(t *testing.T) {
+func TestNotifyWhenReadyLongestTimeoutWaits(t *testing.T) {
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 	require.NoError(t, err)
 	got := make(chan pollOutcome, 3)
@@ -206,7 +206,7 @@ func TestPollFuncLongestTimeoutWaits(t *testing.T) {
 		r, w, err := os.Pipe()
 		require.NoError(t, err)
 		files = append(files, r, w)
-		require.NoError(t, s.PollFunc(int(r.Fd()), coro.PollRead, d, func(st coro.PollStatus, err error) {
+		require.NoError(t, s.NotifyWhenReady(int(r.Fd()), coro.PollRead, d, func(st coro.PollStatus, err error) {
 			got <- pollOutcome{st, err}
 		}))
 	}

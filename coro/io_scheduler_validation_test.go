@@ -48,7 +48,7 @@ func TestIOSchedulerZeroValueIsInvalid(t *testing.T) {
 	}
 	_, err = coro.SyncWait(context.Background(), coro.ScheduleTask(&s, coro.NewFunc(func() (int, error) { return 1, nil })))
 	require.ErrorIs(t, err, coro.ErrInvalid)
-	require.ErrorIs(t, s.PollFunc(0, coro.PollRead, 0, func(coro.PollStatus, error) {}), coro.ErrInvalid)
+	require.ErrorIs(t, s.NotifyWhenReady(0, coro.PollRead, 0, func(coro.PollStatus, error) {}), coro.ErrInvalid)
 	require.ErrorIs(t, s.Close(), coro.ErrInvalid)
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
 }

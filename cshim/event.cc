@@ -1,10 +1,18 @@
 #include "cshim/event.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
-#include "cshim/event.hpp"
 #include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
 
+#include <coro/event.hpp>
+
 #include <new>
+
+struct gocoro_event
+{
+    explicit gocoro_event(bool initially_set) : event(initially_set) {}
+    coro::event event;
+};
 
 extern "C" gocoro_event* gocoro_event_create(int initially_set)
 {
@@ -49,4 +57,10 @@ extern "C" gocoro_step* gocoro_event_set_on_io(gocoro_event* e, gocoro_io_schedu
 extern "C" void gocoro_event_reset(gocoro_event* e)
 {
     e->event.reset();
+}
+
+auto gocoro::event_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::event& event = static_cast<gocoro_event*>(request.target)->event;
+    return emplace_await(storage, [&]() -> coro::event& { return event; });
 }

@@ -1,4 +1,5 @@
 #include "cshim/io_scheduler.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
@@ -145,5 +146,30 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
     {
         s->scheduler->shutdown();
         delete s;
+    }
+}
+
+/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR and GOCORO_OP_IO_POLL (its result: the
+/// coro::poll_status).
+auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
+    switch (request.kind)
+    {
+        case GOCORO_OP_IO_YIELD:
+            return emplace_await(storage, [&] { return s.yield(); });
+        case GOCORO_OP_IO_YIELD_FOR:
+            return emplace_await(storage, [&] { return s.yield_for(wait_ms(request.arg)); });
+        case GOCORO_OP_IO_POLL:
+        {
+            const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+            return emplace_await(
+                storage,
+                [&]
+                { return compat::poll(s, static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8)); },
+                [](coro::poll_status status) { return static_cast<int64_t>(status); });
+        }
+        default:
+            return emplace_await(storage, [&] { return s.schedule(); });
     }
 }

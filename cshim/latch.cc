@@ -1,14 +1,24 @@
 #include "cshim/latch.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
-#include "cshim/latch.hpp"
 #include "cshim/thread_pool.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
+#include <coro/latch.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <limits>
 #include <new>
+
+struct gocoro_latch
+{
+    explicit gocoro_latch(int64_t n) : count(n), latch(n > 0 ? 1 : 0) {}
+    std::atomic<int64_t> count;
+    coro::latch          latch;
+};
 
 namespace
 {
@@ -118,4 +128,10 @@ extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)
     auto waiter = coro::detail::make_task_self_deleting(post_when_ready(l, handle));
     waiter.handle().resume();
     return 0;
+}
+
+auto gocoro::latch_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::latch& latch = static_cast<gocoro_latch*>(request.target)->latch;
+    return emplace_await(storage, [&]() -> coro::latch& { return latch; });
 }

@@ -1,11 +1,36 @@
 #include "cshim/mutex.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/completion.h"
-#include "cshim/mutex.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
+#include <coro/mutex.hpp>
 
+#include <coroutine>
 #include <new>
+
+struct gocoro_mutex
+{
+    coro::mutex mutex;
+};
+
+namespace gocoro
+{
+/// co_await mutex.lock() without the scoped_lock: the lock stays held until the host calls unlock().
+struct mutex_lock_held
+{
+    coro::mutex::lock_operation op;
+
+    auto await_ready() const noexcept -> bool { return op.await_ready(); }
+    auto await_suspend(std::coroutine_handle<> h) noexcept -> bool { return op.await_suspend(h); }
+    auto await_resume() const noexcept -> void {}
+};
+
+inline auto lock_held(gocoro_mutex* m) -> mutex_lock_held
+{
+    return mutex_lock_held{m->mutex.lock()};
+}
+} // namespace gocoro
 
 namespace
 {
@@ -44,4 +69,9 @@ extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)
 {
     auto waiter = coro::detail::make_task_self_deleting(post_when_locked(m, handle));
     waiter.handle().resume();
+}
+
+auto gocoro::mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(storage, [&] { return lock_held(static_cast<gocoro_mutex*>(request.target)); });
 }

@@ -1,14 +1,38 @@
 #include "cshim/ring_buffer.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/pending.hpp"
-#include "cshim/ring_buffer.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/ring_buffer.hpp>
+#include <coro/task.hpp>
 
 #include <coroutine>
+#include <cstddef>
+#include <cstdint>
 #include <new>
 #include <utility>
+
+struct gocoro_ring_buffer
+{
+    explicit gocoro_ring_buffer(std::size_t cap) : capacity(cap) {}
+    virtual ~gocoro_ring_buffer() = default;
+
+    gocoro_ring_buffer(const gocoro_ring_buffer&)                    = delete;
+    auto operator=(const gocoro_ring_buffer&) -> gocoro_ring_buffer& = delete;
+
+    /// gocoro_rb_status; see ring_buffer.h.
+    virtual auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int  = 0;
+    virtual auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int = 0;
+    /// co_await produce(id): 0 produced, 1 stopped.
+    virtual auto produce_task(uint64_t id) -> coro::task<int64_t> = 0;
+    /// co_await consume(): the id, or -1 when stopped.
+    virtual auto consume_task() -> coro::task<int64_t> = 0;
+    virtual auto size() const -> std::size_t           = 0;
+    virtual auto notify_waiters() -> void              = 0;
+
+    const std::size_t capacity;
+};
 
 namespace
 {
@@ -163,4 +187,17 @@ gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending*
     const int         rc = rb->consume(id, pending);
     *steps               = scope.take();
     return rc;
+}
+
+/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped. GOCORO_OP_RING_CONSUME: the id, or -1 when
+/// stopped.
+auto gocoro::ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    auto* rb       = static_cast<gocoro_ring_buffer*>(request.target);
+    auto  identity = [](int64_t v) { return v; };
+    if (request.kind == GOCORO_OP_RING_PRODUCE)
+    {
+        return emplace_await(storage, [&] { return rb->produce_task(static_cast<uint64_t>(request.arg)); }, identity);
+    }
+    return emplace_await(storage, [&] { return rb->consume_task(); }, identity);
 }

@@ -1,12 +1,34 @@
 #include "cshim/semaphore.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/completion.h"
-#include "cshim/semaphore.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
+#include <coro/semaphore.hpp>
+#include <coro/task.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <limits>
 #include <new>
+
+struct gocoro_semaphore
+{
+    gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
+    coro::semaphore sem;
+    /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
+    std::atomic<int64_t> releasing{0};
+};
+
+namespace gocoro
+{
+/// co_await sem.acquire() as a gocoro_acquire_result.
+inline auto acquire(gocoro_semaphore* s) -> coro::task<int64_t>
+{
+    const auto r = co_await s->sem.acquire();
+    co_return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
+}
+} // namespace gocoro
 
 namespace
 {
@@ -66,4 +88,14 @@ extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t ha
 {
     auto waiter = coro::detail::make_task_self_deleting(post_when_acquired(s, handle));
     waiter.handle().resume();
+}
+
+/// The result is a gocoro_acquire_result.
+auto gocoro::semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(
+        storage,
+        [&] { return static_cast<gocoro_semaphore*>(request.target)->sem.acquire(); },
+        [](coro::semaphore::acquire_result r) -> int64_t
+        { return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED; });
 }

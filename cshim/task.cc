@@ -1,24 +1,14 @@
 #include "cshim/task.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/compat/frame.hpp"
-#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
-#include "cshim/event.hpp"
-#include "cshim/io_scheduler.hpp"
-#include "cshim/latch.hpp"
-#include "cshim/mutex.hpp"
-#include "cshim/ring_buffer.hpp"
-#include "cshim/semaphore.hpp"
-#include "cshim/shared_mutex.hpp"
-#include "cshim/thread_pool.hpp"
 
-#include "cshim/compat/frame.hpp"
 #include <coro/detail/task_self_deleting.hpp>
+#include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>
@@ -228,12 +218,30 @@ struct host_step
     auto await_resume() const noexcept -> void {}
 };
 
+/// Destroys a construct's await (built in the proxy's frame) when the proxy is done with it.
+struct await_in_frame
+{
+    explicit await_in_frame(gocoro::op_await* a) noexcept : op(a) {}
+    await_in_frame(const await_in_frame&)                    = delete;
+    auto operator=(const await_in_frame&) -> await_in_frame& = delete;
+    ~await_in_frame()
+    {
+        if (op != nullptr)
+        {
+            op->~op_await();
+        }
+    }
+
+    gocoro::op_await* const op;
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
 auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
-    gocoro_op op = first;
+    gocoro_op                op = first;
+    gocoro::op_await_storage storage;
     for (;;)
     {
         if (!preset)
@@ -252,15 +260,6 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
         {
             switch (request.kind)
             {
-                case GOCORO_OP_SCHEDULE:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.schedule();
-                    break;
-                case GOCORO_OP_YIELD:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.yield();
-                    break;
-                case GOCORO_OP_EVENT:
-                    co_await static_cast<gocoro_event*>(request.target)->event;
-                    break;
                 case GOCORO_OP_TASK:
                     co_await await(static_cast<gocoro_task*>(request.target));
                     break;
@@ -271,51 +270,18 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     op.result =
                         co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
-                case GOCORO_OP_IO_SCHEDULE:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
-                    break;
-                case GOCORO_OP_IO_YIELD:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
-                    break;
-                case GOCORO_OP_IO_YIELD_FOR:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
-                    break;
-                case GOCORO_OP_IO_POLL:
-                {
-                    auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
-                    const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await gocoro::compat::poll(
-                        s, static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
-                    op.result = static_cast<int64_t>(status);
-                    break;
-                }
-                case GOCORO_OP_LATCH:
-                    co_await static_cast<gocoro_latch*>(request.target)->latch;
-                    break;
-                case GOCORO_OP_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_mutex*>(request.target));
-                    break;
-                case GOCORO_OP_SHARED_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0);
-                    break;
-                case GOCORO_OP_SEMAPHORE_ACQUIRE:
-                {
-                    const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result =
-                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
-                    break;
-                }
-                case GOCORO_OP_RING_PRODUCE:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)
-                                    ->produce_task(static_cast<uint64_t>(request.arg));
-                    break;
-                case GOCORO_OP_RING_CONSUME:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)->consume_task();
-                    break;
                 default:
-                    op.result = GOCORO_EINVAL;
+                {
+                    // Any other kind is a construct's await (cshim/await.hpp).
+                    const await_in_frame current{gocoro::start_await(request, storage)};
+                    if (current.op == nullptr)
+                    {
+                        op.result = GOCORO_EINVAL;
+                        break;
+                    }
+                    op.result = co_await *current.op;
                     break;
+                }
             }
         }
         catch (const std::runtime_error&)

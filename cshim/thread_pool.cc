@@ -1,4 +1,5 @@
 #include "cshim/thread_pool.h"
+#include "cshim/await.hpp"
 #include "cshim/callback.hpp"
 #include "cshim/thread_pool.hpp"
 
@@ -105,4 +106,15 @@ extern "C" size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp)
 extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
 {
     return tp == nullptr ? 0 : tp->pool.size();
+}
+
+/// GOCORO_OP_SCHEDULE and GOCORO_OP_YIELD.
+auto gocoro::thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::thread_pool& pool = static_cast<gocoro_thread_pool*>(request.target)->pool;
+    if (request.kind == GOCORO_OP_YIELD)
+    {
+        return emplace_await(storage, [&] { return pool.yield(); });
+    }
+    return emplace_await(storage, [&] { return pool.schedule(); });
 }

@@ -6,8 +6,9 @@
 //
 // An amalgamation inlines each source and every project header it includes (quoted includes found under the
 // including file's directory, third_party/libcoro/include or the repository root), each header once per
-// translation unit, so that the files Go's build cache hashes (those in the owner's directory) are all that is
-// compiled. System headers stay #include lines.
+// translation unit (again only where an earlier copy sits under an #if that may leave it out), so that the files
+// Go's build cache hashes (those in the owner's directory) are all that is compiled. System headers stay #include
+// lines.
 package amalgamate
 
 import (
@@ -309,16 +310,55 @@ type unitWriter struct {
 	defines  map[string]bool // the unit's macros: #ifdef on one of them is always taken
 	buf      bytes.Buffer
 	// included: headers inlined where they are always compiled (no enclosing #if); a header met again needs
-	// nothing. Headers inlined only under an #if are inlined again where met next, each copy wrapped in a guard
-	// macro so that the first one the preprocessor keeps wins, as #pragma once would.
+	// nothing. A header inlined only under #if conditions is inlined again where met next unless that place is
+	// under the same conditions (or more): see inlinedUnder. Every copy is wrapped in a guard macro so that the
+	// first one the preprocessor keeps wins, as #pragma once would.
 	included map[string]bool
+	// inlinedUnder: for a header inlined under conditions, each set of conditions (see conditions) it was inlined
+	// under. The feature macros the conditions test are set once for the unit, so a condition holds everywhere in
+	// the unit or nowhere.
+	inlinedUnder map[string][][]string
+}
+
+// neverDefined are macros that no compiler of an amalgamation predefines (cgo builds for Linux with gcc or clang):
+// `#ifndef` on one of them is always taken.
+var neverDefined = map[string]bool{"EMSCRIPTEN": true}
+
+// alwaysTaken says whether a conditional directive's first branch is always compiled in the unit.
+func (w *unitWriter) alwaysTaken(kind, macro string) bool {
+	switch kind {
+	case "ifdef":
+		return w.defines[macro] || macro == "__cplusplus" // every unit is C++
+	case "ifndef":
+		return neverDefined[macro]
+	}
+	return false
+}
+
+// subsumed says whether conds already holds all the conditions of one of the sets in seen.
+func subsumed(seen [][]string, conds []string) bool {
+	have := map[string]bool{}
+	for _, c := range conds {
+		have[c] = true
+	}
+next:
+	for _, s := range seen {
+		for _, c := range s {
+			if !have[c] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // amalgamateUnit writes unit u of owner o, which builds only without ExternalTag (it inlines libcoro's sources or
 // headers). With external set, it is the unit's variant for ExternalTag: without libcoro's sources, and with
 // libcoro's headers left as #include lines for the installed libcoro.
 func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit, external bool) ([]byte, error) {
-	w := &unitWriter{root: root, ownerDir: o.Dir, external: external, defines: map[string]bool{}, included: map[string]bool{}}
+	w := &unitWriter{root: root, ownerDir: o.Dir, external: external, defines: map[string]bool{}, included: map[string]bool{},
+		inlinedUnder: map[string][][]string{}}
 	for _, d := range unitDefines(m, u) {
 		w.defines[d] = true
 	}
@@ -348,7 +388,7 @@ func amalgamateUnit(root string, m *Manifest, o *Owner, u Unit, external bool) (
 		}
 		for _, src := range l.Srcs {
 			w.buf.WriteString("\n")
-			if err := w.inline(src, false); err != nil {
+			if err := w.inline(src, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -396,9 +436,9 @@ func guardMacro(p string) string {
 	return "GOCORO_AMALGAMATED_" + strings.ToUpper(nonIdent.ReplaceAllString(p, "_"))
 }
 
-// inline copies file p into the unit, replacing project includes by the headers' text. cond says whether p itself
-// sits under an #if of an including file.
-func (w *unitWriter) inline(p string, cond bool) error {
+// inline copies file p into the unit, replacing project includes by the headers' text. outer are the conditions
+// of the including files under which p sits (nil: p is always compiled).
+func (w *unitWriter) inline(p string, outer []string) error {
 	data, err := os.ReadFile(filepath.Join(w.root, filepath.FromSlash(p)))
 	if err != nil {
 		return err
@@ -406,17 +446,22 @@ func (w *unitWriter) inline(p string, cond bool) error {
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	fmt.Fprintf(&w.buf, "#line 1 %q\n", w.lineName(p))
 	// Conditional nesting inside p. Frames that cannot exclude an include do not count: a header's include
-	// guard (#ifndef X / #define X as its first directives; the inlining does the same) and the #ifdef branch
-	// of a macro the unit always defines.
-	type frame struct{ open, taken bool }
+	// guard (#ifndef X / #define X as its first directives; the inlining does the same) and a branch that is always
+	// taken (alwaysTaken). Every other frame is a condition, named by its directives so far (#if, then any
+	// #else/#elif), which tells its branches apart and names the same test alike in every file.
+	type frame struct {
+		taken bool
+		cond  string
+	}
 	var stack []frame
-	conditional := func() bool {
+	conditions := func() []string {
+		conds := append([]string(nil), outer...)
 		for _, f := range stack {
 			if !f.taken {
-				return true
+				conds = append(conds, f.cond)
 			}
 		}
-		return false
+		return conds
 	}
 	firstDirective, guardName := true, ""
 	for i, line := range lines {
@@ -427,15 +472,18 @@ func (w *unitWriter) inline(p string, cond bool) error {
 				}
 				guardName = ""
 			}
+			directive := strings.Join(strings.Fields(line), " ")
 			switch {
 			case condOpenRE.MatchString(line):
 				c := condOpenRE.FindStringSubmatch(line)
-				stack = append(stack, frame{open: true, taken: c[1] == "ifdef" && w.defines[c[2]]})
+				stack = append(stack, frame{taken: w.alwaysTaken(c[1], c[2]), cond: directive})
 				if firstDirective && c[1] == "ifndef" {
 					guardName = c[2]
 				}
 			case condElseRE.MatchString(line) && len(stack) > 0:
-				stack[len(stack)-1].taken = false
+				top := &stack[len(stack)-1]
+				top.taken = false
+				top.cond += " " + directive
 			case condCloseRE.MatchString(line) && len(stack) > 0:
 				stack = stack[:len(stack)-1]
 			}
@@ -464,17 +512,19 @@ func (w *unitWriter) inline(p string, cond bool) error {
 			w.buf.WriteString("\n")
 			continue
 		}
-		if w.included[target] {
+		conds := conditions()
+		if w.included[target] || subsumed(w.inlinedUnder[target], conds) {
 			fmt.Fprintf(&w.buf, "// #include %q (inlined above)\n", name)
 			continue
 		}
-		targetCond := cond || conditional()
-		if !targetCond {
+		if len(conds) == 0 {
 			w.included[target] = true
+		} else {
+			w.inlinedUnder[target] = append(w.inlinedUnder[target], conds)
 		}
 		guard := guardMacro(target)
 		fmt.Fprintf(&w.buf, "// #include %q\n#ifndef %s\n#define %s\n", name, guard, guard)
-		if err := w.inline(target, targetCond); err != nil {
+		if err := w.inline(target, conds); err != nil {
 			return err
 		}
 		fmt.Fprintf(&w.buf, "#endif // %s\n#line %d %q\n", guard, i+2, w.lineName(p))

@@ -5373,7 +5373,7 @@ private:
     auto run_inline_queue() -> void;
     auto on_own_thread() const noexcept -> bool;
 
-    // Per-descriptor registration state (see io_scheduler.cpp): polled descriptors stay registered with
+    // Per-descriptor registration state (see detail/io_scheduler_internal.hpp): polled descriptors stay registered with
     // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time;
     // sockets stay registered edge-triggered and need no re-arm at all.
     struct fd_slot;
@@ -5831,115 +5831,7 @@ auto io_executor() -> std::unique_ptr<coro::scheduler>&
 } // namespace coro::default_executor
 
 #line 1 "../../third_party/libcoro/src/event.cpp"
-// #include "coro/event.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 1 "../../third_party/libcoro/include/coro/event.hpp"
-
-
-// #include "coro/concepts/executor.hpp" (inlined above)
-
-#include <atomic>
-#include <coroutine>
-#include <memory>
-
-namespace coro
-{
-/// Order in which set() resumes the coroutines waiting on an event.
-enum class resume_order_policy
-{
-    /// Most recent waiter first (the default: no list reversal).
-    lifo,
-    /// Waiters resumed in the order they started waiting.
-    fifo
-};
-
-/// Manual-reset event for coroutines: any number may await it; set() resumes them all. Lock-free (one
-/// atomic word). Thread-safe. Must outlive every awaiter.
-class event
-{
-public:
-    struct awaiter
-    {
-        awaiter(const event& e) noexcept : m_event(e) {}
-
-        auto await_ready() const noexcept -> bool { return m_event.is_set(); }
-        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
-        auto await_resume() noexcept {}
-
-        const event&            m_event;
-        std::coroutine_handle<> m_awaiting_coroutine;
-        awaiter*                m_next{nullptr};
-    };
-
-    explicit event(bool initially_set = false) noexcept;
-    ~event() = default;
-
-    event(const event&)                    = delete;
-    event(event&&)                         = delete;
-    auto operator=(const event&) -> event& = delete;
-    auto operator=(event&&) -> event&      = delete;
-
-    auto is_set() const noexcept -> bool { return m_state.load(std::memory_order_acquire) == this; }
-
-    /// Sets the event and resumes every waiter inline on this thread before returning. Idempotent.
-    auto set(resume_order_policy policy = resume_order_policy::lifo) noexcept -> void;
-
-    /// Sets the event and hands every waiter to `e.resume()` so they run on the executor's threads.
-    template <concepts::v14::executor executor_type>
-    auto set(executor_type& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(e, policy);
-    }
-
-    /// libcoro v0.16 spelling of set(executor, policy): the executor is passed as the unique_ptr owning it.
-    template <concepts::v16::executor executor_type>
-    auto set(std::unique_ptr<executor_type>& e, resume_order_policy policy = resume_order_policy::lifo) noexcept -> void
-    {
-        set_on(*e, policy);
-    }
-
-    auto operator co_await() const noexcept -> awaiter { return awaiter(*this); }
-
-    /// Unsets a set event so it can be awaited again; does nothing to an unset event.
-    auto reset() noexcept -> void;
-
-protected:
-    friend struct awaiter;
-
-    template <typename executor_type>
-    auto set_on(executor_type& e, resume_order_policy policy) noexcept -> void
-    {
-        void* old_value = m_state.exchange(this, std::memory_order_acq_rel);
-        if (old_value != this)
-        {
-            auto* waiters = static_cast<awaiter*>(old_value);
-            if (policy == resume_order_policy::fifo)
-            {
-                waiters = reverse(waiters);
-            }
-            while (waiters != nullptr)
-            {
-                auto* next = waiters->m_next;
-                if (!e.resume(waiters->m_awaiting_coroutine))
-                {
-                    // The executor shut down meanwhile: resumed here rather than never (gocoro; libcoro drops it).
-                    waiters->m_awaiting_coroutine.resume();
-                }
-                waiters = next;
-            }
-        }
-    }
-
-    static auto reverse(awaiter* head) noexcept -> awaiter*;
-
-    /// nullptr: unset, no waiters. `this`: set. Anything else: head of the waiter list.
-    mutable std::atomic<void*> m_state;
-};
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EVENT_HPP
-#line 2 "../../third_party/libcoro/src/event.cpp"
+// #include "coro/event.hpp" (inlined above)
 
 namespace coro
 {
@@ -6007,100 +5899,46 @@ auto event::reset() noexcept -> void
 } // namespace coro
 
 #line 1 "../../third_party/libcoro/src/io_scheduler.cpp"
+// io_scheduler's lifetime: construction, the spawned event thread, shutdown and destruction, and the count of
+// pending work that decides when it may stop. The event loop, scheduling, polls and timers have their own files.
 // #include "coro/io_scheduler.hpp" (inlined above)
-#if GOCORO_CORE_EXTENSIONS
-// #include "coro/detail/fd_close_serial.hpp" (inlined above)
-#endif
+// #include "coro/detail/io_scheduler_internal.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/io_scheduler_internal.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <new>
+// What the io_scheduler source files (src/io_scheduler*.cpp) share: not part of the API.
+
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
+#include <thread>
 #include <unistd.h>
 
-namespace coro
+namespace coro::detail
 {
-namespace
-{
-/// Scheduler whose event thread or pool worker this thread is (nullptr for other threads).
-thread_local const io_scheduler* t_owner = nullptr;
-/// Set by the destructor when it ran on the scheduler's own event thread, so the event loop knows the
-/// object is gone and must return without touching it.
-thread_local bool t_destroyed_on_io_thread = false;
-
-constexpr int         max_events       = 128;
-constexpr std::size_t max_free_buckets = 64;
-/// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
-/// switches yielding off for a back-off time between the two bounds.
-constexpr auto slow_yield        = std::chrono::microseconds{1000};
-constexpr auto min_yield_backoff = std::chrono::microseconds{1000};
-constexpr auto max_yield_backoff = std::chrono::microseconds{1'000'000};
-
-/// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
-auto deadline_tick(time_point tp) noexcept -> int64_t
-{
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
-    return (ns + 999'999) / 1'000'000;
-}
-
-/// The tick that has fully started at `tp` (rounded down).
-auto current_tick(time_point tp) noexcept -> int64_t
-{
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
-    return ns / 1'000'000;
-}
-
-auto drain_fd(fd_t fd) noexcept -> void
-{
-    uint64_t              value{0};
-    [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
-}
-
-auto signal_fd(fd_t fd) noexcept -> void
+/// Wakes epoll_wait on an eventfd (the shutdown, schedule and wake descriptors).
+inline auto signal_fd(fd_t fd) noexcept -> void
 {
     uint64_t              value{1};
     [[maybe_unused]] auto n = ::write(fd, &value, sizeof(value));
 }
 
-// Descriptor table geometry: 1024 pages of 1024 slots cover fd numbers below 2^20 (Linux's default
-// fs.nr_open). Larger descriptors fall back to adding and removing the registration on every poll.
-constexpr std::size_t fd_page_bits  = 10;
-constexpr std::size_t fd_page_size  = std::size_t{1} << fd_page_bits;
-constexpr std::size_t fd_page_count = 1024;
-constexpr std::size_t fd_table_size = fd_page_size * fd_page_count;
-
-/// epoll data for a tracked descriptor: (generation, fd, 1). Bit 0 set tells it apart from the pointers used
-/// for internal descriptors and untracked polls. A token whose generation is no longer current belongs to a
-/// registration that was superseded (its fd number was closed and reused) and is ignored.
-auto make_token(fd_t fd, uint32_t gen) noexcept -> uint64_t
+/// Millisecond tick a deadline belongs to, rounded up so a timer never fires early.
+inline auto deadline_tick(time_point tp) noexcept -> int64_t
 {
-    return (uint64_t{gen} << 32) | (static_cast<uint64_t>(fd) << 1) | 1U;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return (ns + 999'999) / 1'000'000;
 }
-
-auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
-{
-    epoll_event ev{};
-    ev.events   = EPOLLIN;
-    ev.data.ptr = tag;
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
-    {
-        throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
-    }
-}
-/// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
-constexpr int ready_now = -1;
-/// arm_poll() result: shutdown_cancel_polls() was called; the poll completes at once with poll_status::closed.
-constexpr int cancelled_now = -2;
-
-/// Events a waiter always hears about, whatever it polls for.
-constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
 
 /// What a wait reports for the epoll (or, same bits on Linux, ::poll) events that ended it.
-auto status_for(uint32_t flags) noexcept -> poll_status
+inline auto status_for(uint32_t flags) noexcept -> poll_status
 {
     if ((flags & (EPOLLIN | EPOLLOUT)) != 0)
     {
@@ -6118,8 +5956,17 @@ auto status_for(uint32_t flags) noexcept -> poll_status
 }
 static_assert(
     POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR && POLLHUP == EPOLLHUP && POLLRDHUP == EPOLLRDHUP);
-} // namespace
 
+// Descriptor table geometry: 1024 pages of 1024 slots cover fd numbers below 2^20 (Linux's default
+// fs.nr_open). Larger descriptors fall back to adding and removing the registration on every poll.
+inline constexpr std::size_t fd_page_bits  = 10;
+inline constexpr std::size_t fd_page_size  = std::size_t{1} << fd_page_bits;
+inline constexpr std::size_t fd_page_count = 1024;
+inline constexpr std::size_t fd_table_size = fd_page_size * fd_page_count;
+} // namespace coro::detail
+
+namespace coro
+{
 /// Registration state of one fd number. Guarded by its own spin lock, which the polling thread holds across
 /// the epoll_ctl call so that the event thread never sees a half-done arm.
 struct io_scheduler::fd_slot
@@ -6171,117 +6018,42 @@ struct io_scheduler::fd_slot
 
 struct io_scheduler::fd_page
 {
-    std::array<fd_slot, fd_page_size> m_slots{};
+    std::array<fd_slot, detail::fd_page_size> m_slots{};
 };
 
-/// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
-class io_scheduler::timer_awaiter
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_SCHEDULER_INTERNAL_HPP
+#line 5 "../../third_party/libcoro/src/io_scheduler.cpp"
+
+#include <climits>
+#include <stdexcept>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace coro
 {
-public:
-    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
-
-    auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_info.m_awaiting_coroutine = awaiting_coroutine;
-        m_info.m_has_timer          = true;
-        if (!m_scheduler.enter_size())
-        {
-            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
-            return false;
-        }
-        std::lock_guard lk{m_scheduler.m_timer_mutex};
-        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
-        // finds this timer or this timer sees the flag.
-        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
-        {
-            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
-            m_info.m_poll_status = poll_status::closed;
-            return false;
-        }
-        m_scheduler.add_timer_locked(m_info, m_tick);
-        return true; // the event thread may resume (and free) our frame as soon as the lock is released
-    }
-    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
-    auto await_resume() const -> void
-    {
-        if (m_info.m_poll_status == poll_status::closed)
-        {
-            throw_stopped();
-        }
-    }
-
-private:
-    io_scheduler&     m_scheduler;
-    int64_t           m_tick;
-    detail::poll_info m_info{};
-};
-
-/// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
-class io_scheduler::poll_awaiter
+namespace
 {
-public:
-    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick, bool socket) noexcept
-        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick), m_socket(socket)
+/// Scheduler whose event thread or pool worker this thread is (nullptr for other threads).
+thread_local const io_scheduler* t_owner = nullptr;
+/// Set by the destructor when it ran on the scheduler's own event thread, so the event loop knows the
+/// object is gone and must return without touching it.
+thread_local bool t_destroyed_on_io_thread = false;
+
+constexpr int max_events = 128;
+
+auto add_internal_fd(fd_t epoll_fd, fd_t fd, void* tag) -> void
+{
+    epoll_event ev{};
+    ev.events   = EPOLLIN;
+    ev.data.ptr = tag;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
     {
+        throw std::runtime_error("coro::io_scheduler: failed to register an internal descriptor with epoll");
     }
-
-    auto await_ready() const noexcept -> bool { return false; }
-    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_info.m_awaiting_coroutine = awaiting_coroutine;
-        m_info.m_has_timer          = m_tick >= 0;
-
-        if (!m_scheduler.enter_size())
-        {
-            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
-            return false;
-        }
-        int err = 0;
-        if (m_info.m_has_timer)
-        {
-            // Holding the timer lock across the registration keeps the timer from firing before the
-            // descriptor is registered (the event thread needs the lock to expire or cancel timers).
-            std::lock_guard lk{m_scheduler.m_timer_mutex};
-            m_scheduler.add_timer_locked(m_info, m_tick);
-            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
-            if (err != 0)
-            {
-                m_scheduler.remove_timer_locked(m_info);
-            }
-        }
-        else
-        {
-            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
-        }
-        if (err == 0)
-        {
-            return true; // from here on the frame belongs to the event thread
-        }
-        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
-        if (err == ready_now)
-        {
-            return false; // m_poll_status is set
-        }
-        if (err == cancelled_now)
-        {
-            m_info.m_poll_status = poll_status::closed;
-            return false;
-        }
-        // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
-        // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
-        m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
-        return false;
-    }
-    auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
-
-private:
-    io_scheduler&      m_scheduler;
-    detail::poll_info& m_info;
-    poll_op            m_op;
-    int64_t            m_tick;
-    bool               m_socket;
-};
+}
+} // namespace
 
 io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::move(opts))
 {
@@ -6306,7 +6078,7 @@ io_scheduler::io_scheduler(options&& opts, private_constructor) : m_opts(std::mo
 
     m_ready.reserve(max_events);
     m_ready_here.reserve(max_events);
-    m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(fd_page_count);
+    m_fd_pages = std::make_unique<std::atomic<fd_page*>[]>(detail::fd_page_count);
 
     if (m_opts.execution_strategy == execution_strategy_t::process_tasks_on_thread_pool)
     {
@@ -6425,7 +6197,7 @@ io_scheduler::~io_scheduler()
         m_sealed.store(true, std::memory_order_seq_cst);
         if (m_io_thread.joinable())
         {
-            signal_fd(m_shutdown_fd);
+            detail::signal_fd(m_shutdown_fd);
             m_io_thread.join();
         }
         if (m_thread_pool != nullptr)
@@ -6446,7 +6218,7 @@ io_scheduler::~io_scheduler()
         }
     }
     // Closing the epoll descriptor dropped every registration; only the bookkeeping is left.
-    for (std::size_t i = 0; i < fd_page_count; ++i)
+    for (std::size_t i = 0; i < detail::fd_page_count; ++i)
     {
         delete m_fd_pages[i].load(std::memory_order_acquire);
     }
@@ -6494,159 +6266,6 @@ auto io_scheduler::seal_if_idle() noexcept -> bool
     return pending() == 0;
 }
 
-auto io_scheduler::schedule() -> schedule_operation
-{
-    throw_if_stopped();
-    return schedule_operation{*this, false};
-}
-
-auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-{
-    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
-    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
-    {
-        return true;
-    }
-    m_refused = true;
-    return false;
-}
-
-auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
-{
-    if (m_thread_pool != nullptr)
-    {
-        try
-        {
-            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
-            // the pool has shut down (schedule() by throwing).
-            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
-            return op.await_suspend(handle);
-        }
-        catch (...)
-        {
-            return false;
-        }
-    }
-
-    if (counted)
-    {
-        m_size.fetch_add(1, std::memory_order_relaxed);
-    }
-    else if (!enter_size())
-    {
-        return false;
-    }
-    {
-        std::lock_guard lk{m_inline_mutex};
-        m_inline_queue.push_back(handle);
-    }
-    if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
-    {
-        signal_fd(m_schedule_fd);
-    }
-    return true;
-}
-
-auto io_scheduler::spawn(coro::task<void>&& task) -> bool
-{
-    if (m_shutdown_requested.load(std::memory_order_acquire))
-    {
-        return false; // unlike v0.14, size() is not left incremented
-    }
-    auto wrapper = detail::make_task_self_deleting(std::move(task));
-    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
-    if (!enter_size())
-    {
-        wrapper.handle().destroy(); // never started
-        return false;
-    }
-    wrapper.promise().executor_size(m_size);
-    if (!schedule_impl(wrapper.handle(), true, true))
-    {
-        wrapper.handle().destroy();
-        m_size.fetch_sub(1, std::memory_order_release);
-        return false;
-    }
-    return true;
-}
-
-auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
-{
-    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
-    {
-        return false;
-    }
-    if (m_thread_pool != nullptr)
-    {
-        return m_thread_pool->resume(handle);
-    }
-    return schedule_impl(handle, true);
-}
-
-auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
-{
-    return yield_for(amount);
-}
-
-auto io_scheduler::schedule_at(time_point time) -> coro::task<void>
-{
-    return yield_until(time);
-}
-
-auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<void>
-{
-    if (amount <= std::chrono::milliseconds{0})
-    {
-        co_await schedule();
-        co_return;
-    }
-    throw_if_stopped();
-    co_await timer_awaiter{*this, deadline_tick(clock::now() + amount)};
-    co_return;
-}
-
-auto io_scheduler::yield_until(time_point time) -> coro::task<void>
-{
-    if (time <= clock::now())
-    {
-        co_await schedule();
-        co_return;
-    }
-    throw_if_stopped();
-    co_await timer_awaiter{*this, deadline_tick(time)};
-    co_return;
-}
-
-auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, false};
-}
-
-auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, true};
-}
-
-#if GOCORO_CORE_EXTENSIONS
-auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
-{
-    throw_if_stopped();
-    detail::poll_info info{};
-    info.m_fd          = fd;
-    info.m_resume_here = true;
-    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? deadline_tick(clock::now() + timeout) : -1;
-    co_return co_await poll_awaiter{*this, info, op, tick, false};
-}
-#endif
-
 auto io_scheduler::size() const noexcept -> std::size_t
 {
     std::size_t own = m_size.load(std::memory_order_acquire);
@@ -6656,6 +6275,91 @@ auto io_scheduler::size() const noexcept -> std::size_t
     }
     return own;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::shutdown_cancel_polls() noexcept -> void
+{
+    m_cancel_polls.store(true, std::memory_order_seq_cst);
+    if (m_opts.thread_strategy == thread_strategy_t::manual && !on_own_thread())
+    {
+        // Nobody else processes events: do one round here (it cancels the pending polls). A process_events()
+        // blocked on another thread is woken and leaves, or does the round itself.
+        while (m_processing.exchange(true, std::memory_order_acquire))
+        {
+            detail::signal_fd(m_shutdown_fd);
+            std::this_thread::yield();
+        }
+        process_events_execute(0);
+        m_processing.store(false, std::memory_order_release);
+    }
+    else
+    {
+        detail::signal_fd(m_shutdown_fd); // the event thread (or the running process_events) cancels them
+    }
+    shutdown();
+}
+#endif
+
+auto io_scheduler::shutdown() noexcept -> void
+{
+    m_shutdown_requested.store(true, std::memory_order_release);
+    if (on_own_thread())
+    {
+        // Called from one of our own tasks: it cannot wait for itself. The request is recorded; the event
+        // loop exits once everything has drained, and the destructor finishes the job.
+        detail::signal_fd(m_shutdown_fd);
+        return;
+    }
+    std::lock_guard lk{m_shutdown_mutex};
+    if (m_stopped.load(std::memory_order_acquire))
+    {
+        return;
+    }
+    if (m_io_thread.joinable())
+    {
+        detail::signal_fd(m_shutdown_fd);
+        m_io_thread.join(); // it sealed the scheduler before leaving
+    }
+    else
+    {
+        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
+    }
+    if (m_thread_pool != nullptr)
+    {
+        m_thread_pool->shutdown();
+    }
+    m_stopped.store(true, std::memory_order_release);
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_event_loop.cpp"
+// io_scheduler's event loop: waiting in epoll_wait and dispatching what it reports (descriptor polls, timers, the
+// inline run queue, wakes and cancellation), then resuming or handing off the waiters that became ready.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <algorithm>
+#include <climits>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace coro
+{
+namespace
+{
+/// Event-thread yield before blocking (see spin_then_wait_for_events): a yield longer than slow_yield
+/// switches yielding off for a back-off time between the two bounds.
+constexpr auto slow_yield        = std::chrono::microseconds{1000};
+constexpr auto min_yield_backoff = std::chrono::microseconds{1000};
+constexpr auto max_yield_backoff = std::chrono::microseconds{1'000'000};
+
+auto drain_fd(fd_t fd) noexcept -> void
+{
+    uint64_t              value{0};
+    [[maybe_unused]] auto n = ::read(fd, &value, sizeof(value));
+}
+} // namespace
 
 auto io_scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
 {
@@ -6765,7 +6469,7 @@ auto io_scheduler::process_ready_events(int count) -> void
                 ::epoll_ctl(m_epoll_fd, EPOLL_CTL_DEL, info->m_fd, nullptr);
             }
             info->m_processed   = true;
-            info->m_poll_status = status_for(flags);
+            info->m_poll_status = detail::status_for(flags);
             if (info->m_has_timer)
             {
                 std::lock_guard lk{m_timer_mutex};
@@ -6796,38 +6500,178 @@ auto io_scheduler::process_ready_events(int count) -> void
     }
 }
 
-auto io_scheduler::cancel_pending_timers() -> void
+auto io_scheduler::make_ready(detail::poll_info& info) -> void
 {
-    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
-    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
-    std::vector<timer_map::node_type> buckets;
+    if (info.m_resume_here && m_thread_pool != nullptr)
     {
-        std::lock_guard lk{m_timer_mutex};
-        while (!m_timers.empty())
-        {
-            buckets.push_back(m_timers.extract(m_timers.begin()));
-        }
+        m_ready_here.push_back(info.m_awaiting_coroutine);
+        return;
     }
-    for (auto& node : buckets)
-    {
-        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
-        {
-            detail::poll_info* next = info->m_timer_next;
-            info->m_timer_bucket    = nullptr;
-            info->m_timer_prev      = nullptr;
-            info->m_timer_next      = nullptr;
-            info->m_processed       = true;
-            info->m_poll_status     = poll_status::closed;
-            if (info->m_fd != -1)
-            {
-                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
-            }
-            make_ready(*info);
-            info = next;
-        }
-    }
-    hand_off_ready();
+    m_ready.push_back(info.m_awaiting_coroutine);
 }
+
+auto io_scheduler::hand_off_ready() -> void
+{
+    // Resumed only after the whole round was collected: a resumed waiter's frame (holding its poll_info) may go.
+    for (std::size_t i = 0; i < m_ready_here.size(); ++i)
+    {
+        m_ready_here[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready_here.clear();
+    const std::size_t count = m_ready.size();
+    if (count == 0)
+    {
+        return;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        // One locked batch into the pool; counted there before we stop counting it here.
+        m_thread_pool->resume(m_ready);
+        m_ready.clear();
+        m_size.fetch_sub(count, std::memory_order_release);
+        return;
+    }
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        m_ready[i].resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_ready.clear();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_poll.cpp"
+// io_scheduler's descriptor polls: the fd registry (one slot per fd number, kept epoll registrations), arming
+// and claiming polls, wakes, and cancelling the pending polls at shutdown.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/fd_close_serial.hpp" (inlined above)
+#endif
+
+#include <cerrno>
+#include <new>
+#include <poll.h>
+#include <sys/epoll.h>
+
+namespace coro
+{
+namespace
+{
+/// epoll data for a tracked descriptor: (generation, fd, 1). Bit 0 set tells it apart from the pointers used
+/// for internal descriptors and untracked polls. A token whose generation is no longer current belongs to a
+/// registration that was superseded (its fd number was closed and reused) and is ignored.
+auto make_token(fd_t fd, uint32_t gen) noexcept -> uint64_t
+{
+    return (uint64_t{gen} << 32) | (static_cast<uint64_t>(fd) << 1) | 1U;
+}
+
+/// arm_poll() result: the descriptor is ready already; the poll's status is set and it does not wait.
+constexpr int ready_now = -1;
+/// arm_poll() result: shutdown_cancel_polls() was called; the poll completes at once with poll_status::closed.
+constexpr int cancelled_now = -2;
+
+/// Events a waiter always hears about, whatever it polls for.
+constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+} // namespace
+
+/// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
+class io_scheduler::poll_awaiter
+{
+public:
+    poll_awaiter(io_scheduler& s, detail::poll_info& info, poll_op op, int64_t tick, bool socket) noexcept
+        : m_scheduler(s), m_info(info), m_op(op), m_tick(tick), m_socket(socket)
+    {
+    }
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = m_tick >= 0;
+
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: nothing would wake this poll
+            return false;
+        }
+        int err = 0;
+        if (m_info.m_has_timer)
+        {
+            // Holding the timer lock across the registration keeps the timer from firing before the
+            // descriptor is registered (the event thread needs the lock to expire or cancel timers).
+            std::lock_guard lk{m_scheduler.m_timer_mutex};
+            m_scheduler.add_timer_locked(m_info, m_tick);
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
+            if (err != 0)
+            {
+                m_scheduler.remove_timer_locked(m_info);
+            }
+        }
+        else
+        {
+            err = m_scheduler.arm_poll(m_info, m_op, m_socket);
+        }
+        if (err == 0)
+        {
+            return true; // from here on the frame belongs to the event thread
+        }
+        m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+        if (err == ready_now)
+        {
+            return false; // m_poll_status is set
+        }
+        if (err == cancelled_now)
+        {
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
+        // epoll refused the descriptor: EPERM means it is always ready (regular file, directory); anything
+        // else (EBADF, EEXIST: already polled by another coroutine, ...) is reported as an error right away.
+        m_info.m_poll_status = (err == EPERM) ? poll_status::event : poll_status::error;
+        return false;
+    }
+    auto await_resume() const noexcept -> poll_status { return m_info.m_poll_status; }
+
+private:
+    io_scheduler&      m_scheduler;
+    detail::poll_info& m_info;
+    poll_op            m_op;
+    int64_t            m_tick;
+    bool               m_socket;
+};
+
+auto io_scheduler::poll(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
+}
+
+auto io_scheduler::poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, true};
+}
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::poll_notify(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>
+{
+    throw_if_stopped();
+    detail::poll_info info{};
+    info.m_fd          = fd;
+    info.m_resume_here = true;
+    const int64_t tick = (timeout > std::chrono::milliseconds{0}) ? detail::deadline_tick(clock::now() + timeout) : -1;
+    co_return co_await poll_awaiter{*this, info, op, tick, false};
+}
+#endif
 
 auto io_scheduler::cancel_pending_polls() -> void
 {
@@ -6835,14 +6679,14 @@ auto io_scheduler::cancel_pending_polls() -> void
     // visited here is found armed; one that locks the slot afterwards sees the flag and does not wait. A page
     // created after the load below belongs to a poll whose seq_cst check of the flag comes after that page's
     // seq_cst installation, and so after this load, which follows our seq_cst read of the flag: it sees it.
-    for (std::size_t p = 0; p < fd_page_count; ++p)
+    for (std::size_t p = 0; p < detail::fd_page_count; ++p)
     {
         fd_page* page = m_fd_pages[p].load(std::memory_order_seq_cst);
         if (page == nullptr)
         {
             continue;
         }
-        for (std::size_t i = 0; i < fd_page_size; ++i)
+        for (std::size_t i = 0; i < detail::fd_page_size; ++i)
         {
             fd_slot&           slot = page->m_slots[i];
             detail::poll_info* info{nullptr};
@@ -6885,7 +6729,7 @@ auto io_scheduler::wake_poll(fd_t fd) -> void
         m_wake_fds.push_back(fd);
     }
     m_wake_requested.store(true, std::memory_order_release);
-    signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
+    detail::signal_fd(m_shutdown_fd); // only wakes epoll_wait; shutdown is a separate flag
 }
 #endif
 
@@ -6940,11 +6784,11 @@ auto io_scheduler::complete_wakes() -> void
 
 auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
 {
-    if (fd < 0 || static_cast<std::size_t>(fd) >= fd_table_size)
+    if (fd < 0 || static_cast<std::size_t>(fd) >= detail::fd_table_size)
     {
         return nullptr;
     }
-    auto&    entry = m_fd_pages[static_cast<std::size_t>(fd) >> fd_page_bits];
+    auto&    entry = m_fd_pages[static_cast<std::size_t>(fd) >> detail::fd_page_bits];
     fd_page* page  = entry.load(std::memory_order_acquire);
     if (page == nullptr)
     {
@@ -6968,7 +6812,7 @@ auto io_scheduler::fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*
             delete fresh; // another thread installed it first; `page` holds theirs
         }
     }
-    return &page->m_slots[static_cast<std::size_t>(fd) & (fd_page_size - 1)];
+    return &page->m_slots[static_cast<std::size_t>(fd) & (detail::fd_page_size - 1)];
 }
 
 auto io_scheduler::arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int
@@ -7120,7 +6964,7 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         const int n = ::poll(&pfd, 1, 0);
         if (n > 0)
         {
-            info.m_poll_status = status_for(static_cast<uint16_t>(pfd.revents));
+            info.m_poll_status = detail::status_for(static_cast<uint16_t>(pfd.revents));
             return ready_now; // the bits stay: after this read there may still be more
         }
         if (n < 0 && errno != EINTR && errno != EAGAIN && errno != ENOMEM)
@@ -7228,6 +7072,257 @@ auto io_scheduler::disarm_timed_out_poll(detail::poll_info& info) noexcept -> vo
     }
     // Otherwise the slot was taken over by a poll on a reused fd number; that registration is not ours.
     slot->unlock();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_schedule.cpp"
+// io_scheduler's task scheduling: schedule(), spawn() and resume(), onto the thread pool or the inline run queue
+// that the event thread drains.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+namespace coro
+{
+auto io_scheduler::schedule() -> schedule_operation
+{
+    throw_if_stopped();
+    return schedule_operation{*this, false};
+}
+
+auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+{
+    // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
+    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
+    {
+        return true;
+    }
+    m_refused = true;
+    return false;
+}
+
+auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted) noexcept -> bool
+{
+    if (m_thread_pool != nullptr)
+    {
+        try
+        {
+            // schedule() from a worker pushes onto that worker's own deque (cheap, depth-first). Both refuse once
+            // the pool has shut down (schedule() by throwing).
+            auto op = fifo ? m_thread_pool->yield() : m_thread_pool->schedule();
+            return op.await_suspend(handle);
+        }
+        catch (...)
+        {
+            return false;
+        }
+    }
+
+    if (counted)
+    {
+        m_size.fetch_add(1, std::memory_order_relaxed);
+    }
+    else if (!enter_size())
+    {
+        return false;
+    }
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_queue.push_back(handle);
+    }
+    if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
+    {
+        detail::signal_fd(m_schedule_fd);
+    }
+    return true;
+}
+
+auto io_scheduler::spawn(coro::task<void>&& task) -> bool
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false; // unlike v0.14, size() is not left incremented
+    }
+    auto wrapper = detail::make_task_self_deleting(std::move(task));
+    // Counted while it lives; the count also keeps the scheduler from stopping before it is queued below.
+    if (!enter_size())
+    {
+        wrapper.handle().destroy(); // never started
+        return false;
+    }
+    wrapper.promise().executor_size(m_size);
+    if (!schedule_impl(wrapper.handle(), true, true))
+    {
+        wrapper.handle().destroy();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return false;
+    }
+    return true;
+}
+
+auto io_scheduler::resume(std::coroutine_handle<> handle) -> bool
+{
+    if (handle == nullptr || handle.done() || m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        return false;
+    }
+    if (m_thread_pool != nullptr)
+    {
+        return m_thread_pool->resume(handle);
+    }
+    return schedule_impl(handle, true);
+}
+
+auto io_scheduler::run_inline_queue() -> void
+{
+    // An RMW, not a store: if a producer's exchange saw `true` just before this, we read its release and so see its
+    // push under the lock below (a plain store could be ordered after our lock and lose that push's signal).
+    (void)m_schedule_fd_triggered.exchange(false, std::memory_order_acq_rel);
+    {
+        std::lock_guard lk{m_inline_mutex};
+        m_inline_running.swap(m_inline_queue);
+    }
+    for (auto handle : m_inline_running)
+    {
+        handle.resume();
+        m_size.fetch_sub(1, std::memory_order_release);
+    }
+    m_inline_running.clear();
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/io_scheduler_timer.cpp"
+// io_scheduler's timers: schedule_after/at and yield_for/until, the timer map of per-millisecond buckets behind
+// one timerfd, expiring them and cancelling them at shutdown.
+// #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+
+#include <climits>
+#include <sys/timerfd.h>
+
+namespace coro
+{
+namespace
+{
+constexpr std::size_t max_free_buckets = 64;
+
+/// The tick that has fully started at `tp` (rounded down).
+auto current_tick(time_point tp) noexcept -> int64_t
+{
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    return ns / 1'000'000;
+}
+} // namespace
+
+/// Suspends until its timer fires. The wait record lives inside the awaiter (in the coroutine frame).
+class io_scheduler::timer_awaiter
+{
+public:
+    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
+
+    auto await_ready() const noexcept -> bool { return false; }
+    auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
+    {
+        m_info.m_awaiting_coroutine = awaiting_coroutine;
+        m_info.m_has_timer          = true;
+        if (!m_scheduler.enter_size())
+        {
+            m_info.m_poll_status = poll_status::closed; // the scheduler stopped: await_resume throws
+            return false;
+        }
+        std::lock_guard lk{m_scheduler.m_timer_mutex};
+        // Checked under the timer lock, which cancel_pending_timers() takes after reading the flag: either it
+        // finds this timer or this timer sees the flag.
+        if (m_scheduler.m_cancel_polls.load(std::memory_order_seq_cst))
+        {
+            m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+            m_info.m_poll_status = poll_status::closed;
+            return false;
+        }
+        m_scheduler.add_timer_locked(m_info, m_tick);
+        return true; // the event thread may resume (and free) our frame as soon as the lock is released
+    }
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    auto await_resume() const -> void
+    {
+        if (m_info.m_poll_status == poll_status::closed)
+        {
+            throw_stopped();
+        }
+    }
+
+private:
+    io_scheduler&     m_scheduler;
+    int64_t           m_tick;
+    detail::poll_info m_info{};
+};
+
+auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return yield_for(amount);
+}
+
+auto io_scheduler::schedule_at(time_point time) -> coro::task<void>
+{
+    return yield_until(time);
+}
+
+auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount)};
+    co_return;
+}
+
+auto io_scheduler::yield_until(time_point time) -> coro::task<void>
+{
+    if (time <= clock::now())
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(time)};
+    co_return;
+}
+
+auto io_scheduler::cancel_pending_timers() -> void
+{
+    // Runs once, after cancel_pending_polls() (which already took the timers of the polls it found). A timer
+    // registered later sees m_cancel_polls under the timer lock (timer_awaiter, arm_poll) and does not wait.
+    std::vector<timer_map::node_type> buckets;
+    {
+        std::lock_guard lk{m_timer_mutex};
+        while (!m_timers.empty())
+        {
+            buckets.push_back(m_timers.extract(m_timers.begin()));
+        }
+    }
+    for (auto& node : buckets)
+    {
+        for (detail::poll_info* info = node.mapped().m_head; info != nullptr;)
+        {
+            detail::poll_info* next = info->m_timer_next;
+            info->m_timer_bucket    = nullptr;
+            info->m_timer_prev      = nullptr;
+            info->m_timer_next      = nullptr;
+            info->m_processed       = true;
+            info->m_poll_status     = poll_status::closed;
+            if (info->m_fd != -1)
+            {
+                disarm_timed_out_poll(*info); // a poll with a timeout whose descriptor is not in the table
+            }
+            make_ready(*info);
+            info = next;
+        }
+    }
+    hand_off_ready();
 }
 
 auto io_scheduler::add_timer_locked(detail::poll_info& info, int64_t tick) -> void
@@ -7376,118 +7471,6 @@ auto io_scheduler::collect_expired_timers() -> void
         }
         bucket = detail::timer_bucket{};
     }
-}
-
-auto io_scheduler::make_ready(detail::poll_info& info) -> void
-{
-    if (info.m_resume_here && m_thread_pool != nullptr)
-    {
-        m_ready_here.push_back(info.m_awaiting_coroutine);
-        return;
-    }
-    m_ready.push_back(info.m_awaiting_coroutine);
-}
-
-auto io_scheduler::hand_off_ready() -> void
-{
-    // Resumed only after the whole round was collected: a resumed waiter's frame (holding its poll_info) may go.
-    for (std::size_t i = 0; i < m_ready_here.size(); ++i)
-    {
-        m_ready_here[i].resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_ready_here.clear();
-    const std::size_t count = m_ready.size();
-    if (count == 0)
-    {
-        return;
-    }
-    if (m_thread_pool != nullptr)
-    {
-        // One locked batch into the pool; counted there before we stop counting it here.
-        m_thread_pool->resume(m_ready);
-        m_ready.clear();
-        m_size.fetch_sub(count, std::memory_order_release);
-        return;
-    }
-    for (std::size_t i = 0; i < count; ++i)
-    {
-        m_ready[i].resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_ready.clear();
-}
-
-auto io_scheduler::run_inline_queue() -> void
-{
-    // An RMW, not a store: if a producer's exchange saw `true` just before this, we read its release and so see its
-    // push under the lock below (a plain store could be ordered after our lock and lose that push's signal).
-    (void)m_schedule_fd_triggered.exchange(false, std::memory_order_acq_rel);
-    {
-        std::lock_guard lk{m_inline_mutex};
-        m_inline_running.swap(m_inline_queue);
-    }
-    for (auto handle : m_inline_running)
-    {
-        handle.resume();
-        m_size.fetch_sub(1, std::memory_order_release);
-    }
-    m_inline_running.clear();
-}
-
-#if GOCORO_CORE_EXTENSIONS
-auto io_scheduler::shutdown_cancel_polls() noexcept -> void
-{
-    m_cancel_polls.store(true, std::memory_order_seq_cst);
-    if (m_opts.thread_strategy == thread_strategy_t::manual && !on_own_thread())
-    {
-        // Nobody else processes events: do one round here (it cancels the pending polls). A process_events()
-        // blocked on another thread is woken and leaves, or does the round itself.
-        while (m_processing.exchange(true, std::memory_order_acquire))
-        {
-            signal_fd(m_shutdown_fd);
-            std::this_thread::yield();
-        }
-        process_events_execute(0);
-        m_processing.store(false, std::memory_order_release);
-    }
-    else
-    {
-        signal_fd(m_shutdown_fd); // the event thread (or the running process_events) cancels them
-    }
-    shutdown();
-}
-#endif
-
-auto io_scheduler::shutdown() noexcept -> void
-{
-    m_shutdown_requested.store(true, std::memory_order_release);
-    if (on_own_thread())
-    {
-        // Called from one of our own tasks: it cannot wait for itself. The request is recorded; the event
-        // loop exits once everything has drained, and the destructor finishes the job.
-        signal_fd(m_shutdown_fd);
-        return;
-    }
-    std::lock_guard lk{m_shutdown_mutex};
-    if (m_stopped.load(std::memory_order_acquire))
-    {
-        return;
-    }
-    if (m_io_thread.joinable())
-    {
-        signal_fd(m_shutdown_fd);
-        m_io_thread.join(); // it sealed the scheduler before leaving
-    }
-    else
-    {
-        m_sealed.store(true, std::memory_order_seq_cst); // manual mode: nothing processes events from here on
-    }
-    if (m_thread_pool != nullptr)
-    {
-        m_thread_pool->shutdown();
-    }
-    m_stopped.store(true, std::memory_order_release);
 }
 
 } // namespace coro
@@ -9730,14 +9713,86 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 
 #endif
 
-#line 1 "../../cshim/callback.cc"
-// #include "cshim/callback.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
-#define GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
-#line 1 "../../cshim/callback.hpp"
+#line 1 "../../cshim/await.cc"
+// #include "cshim/await.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#define GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#line 1 "../../cshim/await.hpp"
 
 
-// C++-side helpers of the shim (not part of the C ABI).
+// The awaits a host task body asks for (gocoro_op, cshim/task.h), as the proxy (task.cc) sees them: one interface,
+// built in place in the proxy's frame by the construct that serves the op's kind. Each construct defines its
+// `*_await` beside itself (event.cc, mutex.cc, ...); await.cc maps a kind to it.
+
+// #include "cshim/task.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
+#define GOCORO_AMALGAMATED_CSHIM_TASK_H
+#line 1 "../../cshim/task.h"
+#ifndef GOCORO_CSHIM_TASK_H
+#define GOCORO_CSHIM_TASK_H
+
+/* Host (Go) task bodies as real libcoro coroutines.
+ *
+ * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
+ * calls the installed step callback, which runs the body until it awaits something and describes that await in a
+ * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
+ * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
+ * they suspend the coroutine and free the executor thread.
+ *
+ * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
+ * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
+
+// #include "cshim/status.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#define GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#line 1 "../../cshim/status.h"
+#ifndef GOCORO_CSHIM_STATUS_H
+#define GOCORO_CSHIM_STATUS_H
+
+/* Status codes and error reporting shared by every cshim function. Plain C: no C++ type crosses. */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum gocoro_status
+{
+    GOCORO_OK = 0,
+    /* The executor or primitive has been shut down / closed. */
+    GOCORO_ESHUTDOWN = 1,
+    /* An argument was invalid (null handle, zero threads, ...). */
+    GOCORO_EINVAL = 2,
+    /* A C++ exception was caught at the boundary; the message says which. */
+    GOCORO_EEXCEPTION = 3,
+    /* Out of memory. */
+    GOCORO_ENOMEM = 4
+};
+
+/* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
+typedef struct gocoro_error
+{
+    int  code;
+    char message[256];
+} gocoro_error;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#line 16 "../../cshim/task.h"
+// #include "cshim/thread_pool.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#line 1 "../../cshim/thread_pool.h"
+#ifndef GOCORO_CSHIM_THREAD_POOL_H
+#define GOCORO_CSHIM_THREAD_POOL_H
+
+/* coro::thread_pool behind an opaque handle.
+ *
+ * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
+ * Threads: every function except destroy may be called from any thread, including pool threads. */
 
 // #include "cshim/callback.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_H
@@ -9782,79 +9837,7 @@ const void* gocoro_set_owning_executor(const void* executor);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_CALLBACK_H
-#line 6 "../../cshim/callback.hpp"
-// #include "cshim/status.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#define GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#line 1 "../../cshim/status.h"
-#ifndef GOCORO_CSHIM_STATUS_H
-#define GOCORO_CSHIM_STATUS_H
-
-/* Status codes and error reporting shared by every cshim function. Plain C: no C++ type crosses. */
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-enum gocoro_status
-{
-    GOCORO_OK = 0,
-    /* The executor or primitive has been shut down / closed. */
-    GOCORO_ESHUTDOWN = 1,
-    /* An argument was invalid (null handle, zero threads, ...). */
-    GOCORO_EINVAL = 2,
-    /* A C++ exception was caught at the boundary; the message says which. */
-    GOCORO_EEXCEPTION = 3,
-    /* Out of memory. */
-    GOCORO_ENOMEM = 4
-};
-
-/* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
-typedef struct gocoro_error
-{
-    int  code;
-    char message[256];
-} gocoro_error;
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-#endif // GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#line 7 "../../cshim/callback.hpp"
-// #include "cshim/task.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
-#define GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 1 "../../cshim/task.h"
-#ifndef GOCORO_CSHIM_TASK_H
-#define GOCORO_CSHIM_TASK_H
-
-/* Host (Go) task bodies as real libcoro coroutines.
- *
- * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
- * calls the installed step callback, which runs the body until it awaits something and describes that await in a
- * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
- * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
- * they suspend the coroutine and free the executor thread.
- *
- * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
- * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
-
-// #include "cshim/status.h" (inlined above)
-// #include "cshim/thread_pool.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#line 1 "../../cshim/thread_pool.h"
-#ifndef GOCORO_CSHIM_THREAD_POOL_H
-#define GOCORO_CSHIM_THREAD_POOL_H
-
-/* coro::thread_pool behind an opaque handle.
- *
- * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
- * Threads: every function except destroy may be called from any thread, including pool threads. */
-
-// #include "cshim/callback.h" (inlined above)
+#line 10 "../../cshim/thread_pool.h"
 // #include "cshim/status.h" (inlined above)
 
 #include <stddef.h>
@@ -10029,7 +10012,199 @@ void gocoro_task_destroy(gocoro_task* t);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 8 "../../cshim/callback.hpp"
+#line 8 "../../cshim/await.hpp"
+
+#include <concepts>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace gocoro
+{
+/// One await in progress. task.cc co_awaits it and then destroys it; its result becomes the op's result.
+class op_await
+{
+public:
+    virtual ~op_await() = default;
+
+    virtual auto await_ready() noexcept -> bool = 0;
+    /// Symmetric transfer: what to run now (the awaiting coroutine itself when the wait ended at once).
+    virtual auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<> = 0;
+    /// The op's result (see gocoro_op_kind); throws what the construct's await throws.
+    virtual auto await_resume() -> int64_t = 0;
+
+    /// `co_await *op` goes through this small awaiter: g++ 12 cannot keep an abstract awaiter in a coroutine frame.
+    struct by_pointer
+    {
+        op_await* op;
+
+        auto await_ready() noexcept -> bool { return op->await_ready(); }
+        auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<>
+        {
+            return op->await_suspend(awaiting);
+        }
+        auto await_resume() -> int64_t { return op->await_resume(); }
+    };
+    auto operator co_await() noexcept -> by_pointer { return by_pointer{this}; }
+};
+
+/// Room for one op_await in the proxy's frame (checked by emplace_await).
+struct op_await_storage
+{
+    alignas(std::max_align_t) std::byte bytes[64];
+};
+
+namespace detail
+{
+/// The awaiter `co_await a` would use: a's operator co_await, or `a` itself.
+template <typename Awaitable>
+auto awaiter_of(Awaitable& a) -> decltype(auto)
+{
+    if constexpr (requires { std::move(a).operator co_await(); })
+    {
+        return std::move(a).operator co_await();
+    }
+    else if constexpr (requires { operator co_await(std::move(a)); })
+    {
+        return operator co_await(std::move(a));
+    }
+    else
+    {
+        return (a);
+    }
+}
+
+/// An op_await over any awaitable. Built in place and never moved, so the awaiter may refer to the awaitable.
+template <typename Awaitable, typename Result>
+class awaiting final : public op_await
+{
+public:
+    template <typename Make>
+    awaiting(Make&& make, Result result)
+        : m_awaitable(make()), m_awaiter(awaiter_of(m_awaitable)), m_result(std::move(result))
+    {
+    }
+
+    auto await_ready() noexcept -> bool override { return m_awaiter.await_ready(); }
+    auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<> override
+    {
+        using suspend_result = decltype(m_awaiter.await_suspend(awaiting));
+        if constexpr (std::is_void_v<suspend_result>)
+        {
+            m_awaiter.await_suspend(awaiting);
+            return std::noop_coroutine();
+        }
+        else if constexpr (std::is_same_v<suspend_result, bool>)
+        {
+            // Not touching `this` after a successful suspend: the coroutine may already run elsewhere.
+            return m_awaiter.await_suspend(awaiting) ? std::noop_coroutine() : awaiting;
+        }
+        else
+        {
+            return m_awaiter.await_suspend(awaiting);
+        }
+    }
+    auto await_resume() -> int64_t override
+    {
+        if constexpr (std::is_void_v<decltype(m_awaiter.await_resume())>)
+        {
+            m_awaiter.await_resume();
+            return m_result();
+        }
+        else
+        {
+            return m_result(m_awaiter.await_resume());
+        }
+    }
+
+private:
+    Awaitable                                        m_awaitable;
+    decltype(awaiter_of(std::declval<Awaitable&>())) m_awaiter;
+    [[no_unique_address]] Result                     m_result;
+};
+
+/// The result of an await that has none.
+struct no_result
+{
+    auto operator()() const noexcept -> int64_t { return GOCORO_OK; }
+};
+} // namespace detail
+
+/// Builds the op_await of `make()` (the awaitable, by value or reference) in `storage`. `result` turns what the await
+/// returns into the op's result; by default an await returns nothing and the result is GOCORO_OK.
+template <typename Make, typename Result = detail::no_result>
+auto emplace_await(op_await_storage& storage, Make&& make, Result result = {}) -> op_await*
+{
+    using await_type = detail::awaiting<decltype(make()), Result>;
+    static_assert(sizeof(await_type) <= sizeof(op_await_storage::bytes), "op_await_storage too small for this await");
+    static_assert(alignof(await_type) <= alignof(op_await_storage));
+    return ::new (static_cast<void*>(storage.bytes)) await_type(std::forward<Make>(make), std::move(result));
+}
+
+/// Starts the await `request` describes, in `storage`: nullptr for a kind no construct serves. Throws what creating
+/// the construct's awaitable throws (a stopped executor's schedule(), ...). Defined in await.cc.
+auto start_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+
+// Each construct's awaits (request.kind tells which of its ops), defined beside the construct.
+auto thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto event_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto latch_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+} // namespace gocoro
+#endif // GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#line 2 "../../cshim/await.cc"
+
+// Which construct serves which op kind (cshim/task.h, gocoro_op_kind). The proxy's own kinds (GOCORO_OP_DONE,
+// GOCORO_OP_TASK, GOCORO_OP_WHEN_ALL, GOCORO_OP_WHEN_ANY) are task machinery and stay in task.cc.
+auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    switch (request.kind)
+    {
+        case GOCORO_OP_SCHEDULE:
+        case GOCORO_OP_YIELD:
+            return thread_pool_await(request, storage);
+        case GOCORO_OP_EVENT:
+            return event_await(request, storage);
+        case GOCORO_OP_IO_SCHEDULE:
+        case GOCORO_OP_IO_YIELD:
+        case GOCORO_OP_IO_YIELD_FOR:
+        case GOCORO_OP_IO_POLL:
+            return io_scheduler_await(request, storage);
+        case GOCORO_OP_LATCH:
+            return latch_await(request, storage);
+        case GOCORO_OP_MUTEX_LOCK:
+            return mutex_await(request, storage);
+        case GOCORO_OP_SHARED_MUTEX_LOCK:
+            return shared_mutex_await(request, storage);
+        case GOCORO_OP_SEMAPHORE_ACQUIRE:
+            return semaphore_await(request, storage);
+        case GOCORO_OP_RING_PRODUCE:
+        case GOCORO_OP_RING_CONSUME:
+            return ring_buffer_await(request, storage);
+        default:
+            return nullptr;
+    }
+}
+
+#line 1 "../../cshim/callback.cc"
+// #include "cshim/callback.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
+#define GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
+#line 1 "../../cshim/callback.hpp"
+
+
+// C++-side helpers of the shim (not part of the C ABI).
+
+// #include "cshim/callback.h" (inlined above)
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 
 #include <cstddef>
 #include <cstdint>
@@ -10509,26 +10684,8 @@ void         gocoro_event_reset(gocoro_event* e);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
 #line 2 "../../cshim/event.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
-// #include "cshim/event.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#define GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 1 "../../cshim/event.hpp"
-
-
-// C++ view of the shim's event handle, for other shim sources.
-
-// #include "cshim/event.h" (inlined above)
-
-// #include "coro/event.hpp" (inlined above)
-
-struct gocoro_event
-{
-    explicit gocoro_event(bool initially_set) : event(initially_set) {}
-    coro::event event;
-};
-#endif // GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 4 "../../cshim/event.cc"
 // #include "cshim/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
@@ -10654,7 +10811,15 @@ struct gocoro_thread_pool
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
 #line 6 "../../cshim/event.cc"
 
+// #include "coro/event.hpp" (inlined above)
+
 #include <new>
+
+struct gocoro_event
+{
+    explicit gocoro_event(bool initially_set) : event(initially_set) {}
+    coro::event event;
+};
 
 extern "C" gocoro_event* gocoro_event_create(int initially_set)
 {
@@ -10701,8 +10866,15 @@ extern "C" void gocoro_event_reset(gocoro_event* e)
     e->event.reset();
 }
 
+auto gocoro::event_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::event& event = static_cast<gocoro_event*>(request.target)->event;
+    return emplace_await(storage, [&]() -> coro::event& { return event; });
+}
+
 #line 1 "../../cshim/io_scheduler.cc"
 // #include "cshim/io_scheduler.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
@@ -10852,6 +11024,31 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
     }
 }
 
+/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR and GOCORO_OP_IO_POLL (its result: the
+/// coro::poll_status).
+auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
+    switch (request.kind)
+    {
+        case GOCORO_OP_IO_YIELD:
+            return emplace_await(storage, [&] { return s.yield(); });
+        case GOCORO_OP_IO_YIELD_FOR:
+            return emplace_await(storage, [&] { return s.yield_for(wait_ms(request.arg)); });
+        case GOCORO_OP_IO_POLL:
+        {
+            const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+            return emplace_await(
+                storage,
+                [&]
+                { return compat::poll(s, static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8)); },
+                [](coro::poll_status status) { return static_cast<int64_t>(status); });
+        }
+        default:
+            return emplace_await(storage, [&] { return s.schedule(); });
+    }
+}
+
 #line 1 "../../cshim/latch.cc"
 // #include "cshim/latch.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_H
@@ -10903,19 +11100,13 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_H
 #line 2 "../../cshim/latch.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/latch.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#define GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#line 1 "../../cshim/latch.hpp"
+// #include "cshim/thread_pool.hpp" (inlined above)
 
-
-// C++ view of the shim's latch handle, for other shim sources.
-
-// #include "cshim/latch.h" (inlined above)
-
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/latch.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
@@ -10994,28 +11185,19 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
-#line 8 "../../cshim/latch.hpp"
+#line 10 "../../cshim/latch.cc"
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
+#include <new>
 
-/// coro::latch counts with a plain fetch_sub, which wraps: counting MAX twice from 1 ends at 3. The shim keeps the
-/// counter itself, saturating at INT64_MIN, and counts the inner latch (what waiters await) down from 1 exactly
-/// when its own counter first reaches zero or below.
 struct gocoro_latch
 {
     explicit gocoro_latch(int64_t n) : count(n), latch(n > 0 ? 1 : 0) {}
     std::atomic<int64_t> count;
     coro::latch          latch;
 };
-#endif // GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#line 6 "../../cshim/latch.cc"
-// #include "cshim/thread_pool.hpp" (inlined above)
-
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-
-#include <limits>
-#include <new>
 
 namespace
 {
@@ -11127,6 +11309,12 @@ extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)
     return 0;
 }
 
+auto gocoro::latch_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::latch& latch = static_cast<gocoro_latch*>(request.target)->latch;
+    return emplace_await(storage, [&]() -> coro::latch& { return latch; });
+}
+
 #line 1 "../../cshim/mutex.cc"
 // #include "cshim/mutex.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_MUTEX_H
@@ -11170,21 +11358,15 @@ void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_H
 #line 2 "../../cshim/mutex.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/mutex.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#define GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#line 1 "../../cshim/mutex.hpp"
 
-
-// C++ view of the shim's mutex handle, for other shim sources.
-
-// #include "cshim/mutex.h" (inlined above)
-
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/mutex.hpp" (inlined above)
 
 #include <coroutine>
+#include <new>
 
 struct gocoro_mutex
 {
@@ -11208,12 +11390,6 @@ inline auto lock_held(gocoro_mutex* m) -> mutex_lock_held
     return mutex_lock_held{m->mutex.lock()};
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#line 5 "../../cshim/mutex.cc"
-
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-
-#include <new>
 
 namespace
 {
@@ -11252,6 +11428,11 @@ extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)
 {
     auto waiter = coro::detail::make_task_self_deleting(post_when_locked(m, handle));
     waiter.handle().resume();
+}
+
+auto gocoro::mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(storage, [&] { return lock_held(static_cast<gocoro_mutex*>(request.target)); });
 }
 
 #line 1 "../../cshim/pending.cc"
@@ -11394,46 +11575,9 @@ int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pend
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_H
 #line 2 "../../cshim/ring_buffer.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/pending.hpp" (inlined above)
-// #include "cshim/ring_buffer.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#define GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#line 1 "../../cshim/ring_buffer.hpp"
-
-
-// C++ view of the shim's ring_buffer handle, for other shim sources: a type-erased ring_buffer<uint64_t, N>.
-
-// #include "cshim/pending.hpp" (inlined above)
-// #include "cshim/ring_buffer.h" (inlined above)
-
-// #include "coro/task.hpp" (inlined above)
-
-#include <cstddef>
-#include <cstdint>
-
-struct gocoro_ring_buffer
-{
-    explicit gocoro_ring_buffer(std::size_t cap) : capacity(cap) {}
-    virtual ~gocoro_ring_buffer() = default;
-
-    gocoro_ring_buffer(const gocoro_ring_buffer&)                    = delete;
-    auto operator=(const gocoro_ring_buffer&) -> gocoro_ring_buffer& = delete;
-
-    /// gocoro_rb_status; see ring_buffer.h.
-    virtual auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int  = 0;
-    virtual auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int = 0;
-    /// co_await produce(id): 0 produced, 1 stopped.
-    virtual auto produce_task(uint64_t id) -> coro::task<int64_t> = 0;
-    /// co_await consume(): the id, or -1 when stopped.
-    virtual auto consume_task() -> coro::task<int64_t> = 0;
-    virtual auto size() const -> std::size_t           = 0;
-    virtual auto notify_waiters() -> void              = 0;
-
-    const std::size_t capacity;
-};
-#endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#line 5 "../../cshim/ring_buffer.cc"
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/ring_buffer.hpp"
@@ -12051,10 +12195,34 @@ LIBCORO_INLINE_V16 namespace v16
 #line 269 "../../third_party/libcoro/include/coro/ring_buffer.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_RING_BUFFER_HPP
 #line 8 "../../cshim/ring_buffer.cc"
+// #include "coro/task.hpp" (inlined above)
 
 #include <coroutine>
+#include <cstddef>
+#include <cstdint>
 #include <new>
 #include <utility>
+
+struct gocoro_ring_buffer
+{
+    explicit gocoro_ring_buffer(std::size_t cap) : capacity(cap) {}
+    virtual ~gocoro_ring_buffer() = default;
+
+    gocoro_ring_buffer(const gocoro_ring_buffer&)                    = delete;
+    auto operator=(const gocoro_ring_buffer&) -> gocoro_ring_buffer& = delete;
+
+    /// gocoro_rb_status; see ring_buffer.h.
+    virtual auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int  = 0;
+    virtual auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int = 0;
+    /// co_await produce(id): 0 produced, 1 stopped.
+    virtual auto produce_task(uint64_t id) -> coro::task<int64_t> = 0;
+    /// co_await consume(): the id, or -1 when stopped.
+    virtual auto consume_task() -> coro::task<int64_t> = 0;
+    virtual auto size() const -> std::size_t           = 0;
+    virtual auto notify_waiters() -> void              = 0;
+
+    const std::size_t capacity;
+};
 
 namespace
 {
@@ -12211,6 +12379,19 @@ gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending*
     return rc;
 }
 
+/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped. GOCORO_OP_RING_CONSUME: the id, or -1 when
+/// stopped.
+auto gocoro::ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    auto* rb       = static_cast<gocoro_ring_buffer*>(request.target);
+    auto  identity = [](int64_t v) { return v; };
+    if (request.kind == GOCORO_OP_RING_PRODUCE)
+    {
+        return emplace_await(storage, [&] { return rb->produce_task(static_cast<uint64_t>(request.arg)); }, identity);
+    }
+    return emplace_await(storage, [&] { return rb->consume_task(); }, identity);
+}
+
 #line 1 "../../cshim/semaphore.cc"
 // #include "cshim/semaphore.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_H
@@ -12267,23 +12448,18 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_H
 #line 2 "../../cshim/semaphore.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/semaphore.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#define GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#line 1 "../../cshim/semaphore.hpp"
 
-
-// C++ view of the shim's semaphore handle, for other shim sources.
-
-// #include "cshim/semaphore.h" (inlined above)
-
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/semaphore.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
+#include <new>
 
 struct gocoro_semaphore
 {
@@ -12302,13 +12478,6 @@ inline auto acquire(gocoro_semaphore* s) -> coro::task<int64_t>
     co_return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#line 5 "../../cshim/semaphore.cc"
-
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-
-#include <limits>
-#include <new>
 
 namespace
 {
@@ -12370,6 +12539,16 @@ extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t ha
     waiter.handle().resume();
 }
 
+/// The result is a gocoro_acquire_result.
+auto gocoro::semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(
+        storage,
+        [&] { return static_cast<gocoro_semaphore*>(request.target)->sem.acquire(); },
+        [](coro::semaphore::acquire_result r) -> int64_t
+        { return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED; });
+}
+
 #line 1 "../../cshim/shared_mutex.cc"
 // #include "cshim/shared_mutex.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_H
@@ -12425,20 +12604,13 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_H
 #line 2 "../../cshim/shared_mutex.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/shared_mutex.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#define GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#line 1 "../../cshim/shared_mutex.hpp"
-
-
-// C++ view of the shim's shared_mutex handle, for other shim sources.
-
 // #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/shared_mutex.h" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/shared_mutex.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SHARED_MUTEX_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SHARED_MUTEX_HPP
@@ -12985,12 +13157,15 @@ LIBCORO_INLINE_V16 namespace v16
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_SHARED_MUTEX_HPP
 #line 293 "../../third_party/libcoro/include/coro/shared_mutex.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SHARED_MUTEX_HPP
-#line 10 "../../cshim/shared_mutex.hpp"
+#line 10 "../../cshim/shared_mutex.cc"
 // #include "coro/task.hpp" (inlined above)
 
 #include <atomic>
 #include <coroutine>
+#include <cstdio>
+#include <exception>
 #include <memory>
+#include <new>
 
 namespace gocoro
 {
@@ -13065,14 +13240,6 @@ inline auto lock_held(gocoro_shared_mutex* sm, bool exclusive) -> shared_lock_he
     return shared_lock_held{exclusive ? sm->mutex.lock() : sm->mutex.lock_shared()};
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#line 5 "../../cshim/shared_mutex.cc"
-
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
-
-#include <cstdio>
-#include <exception>
-#include <new>
 
 namespace
 {
@@ -13164,8 +13331,16 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
     waiter.handle().resume();
 }
 
+/// request.arg: 1 exclusive, 0 shared.
+auto gocoro::shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(
+        storage, [&] { return lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0); });
+}
+
 #line 1 "../../cshim/task.cc"
 // #include "cshim/task.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/compat/frame.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_FRAME_HPP
@@ -13209,520 +13384,14 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 }
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_FRAME_HPP
-#line 4 "../../cshim/task.cc"
-// #include "cshim/compat/io_scheduler.hpp" (inlined above)
+#line 5 "../../cshim/task.cc"
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/event.hpp" (inlined above)
-// #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/latch.hpp" (inlined above)
-// #include "cshim/mutex.hpp" (inlined above)
-// #include "cshim/ring_buffer.hpp" (inlined above)
-// #include "cshim/semaphore.hpp" (inlined above)
-// #include "cshim/shared_mutex.hpp" (inlined above)
-// #include "cshim/thread_pool.hpp" (inlined above)
 
-// #include "cshim/compat/frame.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
-// #include "coro/when_all.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#line 1 "../../third_party/libcoro/include/coro/when_all.hpp"
-
-
-// #include "coro/concepts/awaitable.hpp" (inlined above)
-// #include "coro/gocoro_extensions.hpp" (inlined above)
-#if GOCORO_CORE_EXTENSIONS
-// #include "coro/detail/frame_allocator.hpp" (inlined above)
-#endif
-// #include "coro/detail/void_value.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/void_value.hpp"
-
-
-namespace coro::detail
-{
-/// What when_all_task<void>::return_value() returns.
-struct void_value
-{
-};
-} // namespace coro::detail
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
-#line 9 "../../third_party/libcoro/include/coro/when_all.hpp"
+// #include "coro/event.hpp" (inlined above)
+// #include "coro/when_all.hpp" (inlined above)
 
 #include <atomic>
-#include <coroutine>
-#include <exception>
-#include <memory>
-#include <ranges>
-#include <tuple>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-namespace coro
-{
-namespace detail
-{
-/// Counts finished children; the awaiting coroutine is resumed by whoever brings the count to zero.
-/// Starts at N + 1 so the awaiter's own arrival (after starting every child) is counted too.
-class when_all_latch
-{
-public:
-    when_all_latch(std::size_t count) noexcept : m_count(count + 1) {}
-    when_all_latch(const when_all_latch&) = delete;
-    when_all_latch(when_all_latch&& other) noexcept
-        : m_count(other.m_count.load(std::memory_order_acquire)),
-          m_awaiting_coroutine(std::exchange(other.m_awaiting_coroutine, nullptr))
-    {
-    }
-    auto operator=(const when_all_latch&) -> when_all_latch& = delete;
-    auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
-
-    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
-
-    /// True when the awaiter must suspend (some child is still running).
-    auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_awaiting_coroutine = awaiting_coroutine;
-        return m_count.fetch_sub(1, std::memory_order_acq_rel) > 1;
-    }
-
-    /// Called by each child at its end; returns the coroutine to transfer to.
-    auto notify_awaitable_completed() noexcept -> std::coroutine_handle<>
-    {
-        if (m_count.fetch_sub(1, std::memory_order_acq_rel) == 1)
-        {
-            return m_awaiting_coroutine;
-        }
-        return std::noop_coroutine();
-    }
-
-private:
-    std::atomic<std::size_t> m_count;
-    std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
-};
-
-template <typename task_container_type>
-class when_all_ready_awaitable;
-
-template <typename return_type>
-class when_all_task;
-
-/// Zero children: immediately ready, yields an empty tuple.
-template <>
-class when_all_ready_awaitable<std::tuple<>>
-{
-public:
-    constexpr when_all_ready_awaitable() noexcept {}
-    explicit constexpr when_all_ready_awaitable(std::tuple<>) noexcept {}
-
-    constexpr auto await_ready() const noexcept -> bool { return true; }
-    auto           await_suspend(std::coroutine_handle<>) noexcept -> void {}
-    auto           await_resume() const noexcept -> std::tuple<> { return {}; }
-};
-
-template <typename... task_types>
-class when_all_ready_awaitable<std::tuple<task_types...>>
-{
-public:
-    explicit when_all_ready_awaitable(task_types&&... tasks) noexcept(
-        std::conjunction_v<std::is_nothrow_move_constructible<task_types>...>)
-        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks)...)
-    {
-    }
-
-    explicit when_all_ready_awaitable(std::tuple<task_types...>&& tasks) noexcept(
-        std::is_nothrow_move_constructible_v<std::tuple<task_types...>>)
-        : m_latch(sizeof...(task_types)), m_tasks(std::move(tasks))
-    {
-    }
-
-    when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
-    when_all_ready_awaitable(when_all_ready_awaitable&& other)
-        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
-    {
-    }
-
-    auto operator=(const when_all_ready_awaitable&) -> when_all_ready_awaitable& = delete;
-    auto operator=(when_all_ready_awaitable&&) -> when_all_ready_awaitable&      = delete;
-
-    auto operator co_await() & noexcept
-    {
-        struct awaiter
-        {
-            explicit awaiter(when_all_ready_awaitable& awaitable) noexcept : m_awaitable(awaitable) {}
-            auto await_ready() const noexcept -> bool { return m_awaitable.is_ready(); }
-            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-            {
-                return m_awaitable.try_await(awaiting_coroutine);
-            }
-            auto await_resume() noexcept -> std::tuple<task_types...>& { return m_awaitable.m_tasks; }
-
-        private:
-            when_all_ready_awaitable& m_awaitable;
-        };
-        return awaiter{*this};
-    }
-
-    auto operator co_await() && noexcept
-    {
-        struct awaiter
-        {
-            explicit awaiter(when_all_ready_awaitable& awaitable) noexcept : m_awaitable(awaitable) {}
-            auto await_ready() const noexcept -> bool { return m_awaitable.is_ready(); }
-            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-            {
-                return m_awaitable.try_await(awaiting_coroutine);
-            }
-            auto await_resume() noexcept -> std::tuple<task_types...>&& { return std::move(m_awaitable.m_tasks); }
-
-        private:
-            when_all_ready_awaitable& m_awaitable;
-        };
-        return awaiter{*this};
-    }
-
-private:
-    auto is_ready() const noexcept -> bool { return m_latch.is_ready(); }
-
-    auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        // Children start in argument order on this thread; each runs until its first suspension.
-        std::apply([this](auto&&... tasks) { ((tasks.start(m_latch)), ...); }, m_tasks);
-        return m_latch.try_await(awaiting_coroutine);
-    }
-
-    when_all_latch            m_latch;
-    std::tuple<task_types...> m_tasks;
-};
-
-template <typename task_container_type>
-class when_all_ready_awaitable
-{
-public:
-    explicit when_all_ready_awaitable(task_container_type&& tasks) noexcept
-        : m_latch(std::size(tasks)), m_tasks(std::forward<task_container_type>(tasks))
-    {
-    }
-
-    when_all_ready_awaitable(const when_all_ready_awaitable&) = delete;
-    when_all_ready_awaitable(when_all_ready_awaitable&& other) noexcept(
-        std::is_nothrow_move_constructible_v<task_container_type>)
-        : m_latch(std::move(other.m_latch)), m_tasks(std::move(other.m_tasks))
-    {
-    }
-
-    auto operator=(const when_all_ready_awaitable&) -> when_all_ready_awaitable& = delete;
-    auto operator=(when_all_ready_awaitable&) -> when_all_ready_awaitable&       = delete;
-
-    auto operator co_await() & noexcept
-    {
-        struct awaiter
-        {
-            awaiter(when_all_ready_awaitable& awaitable) : m_awaitable(awaitable) {}
-            auto await_ready() const noexcept -> bool { return m_awaitable.is_ready(); }
-            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-            {
-                return m_awaitable.try_await(awaiting_coroutine);
-            }
-            auto await_resume() noexcept -> task_container_type& { return m_awaitable.m_tasks; }
-
-        private:
-            when_all_ready_awaitable& m_awaitable;
-        };
-        return awaiter{*this};
-    }
-
-    auto operator co_await() && noexcept
-    {
-        struct awaiter
-        {
-            awaiter(when_all_ready_awaitable& awaitable) : m_awaitable(awaitable) {}
-            auto await_ready() const noexcept -> bool { return m_awaitable.is_ready(); }
-            auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-            {
-                return m_awaitable.try_await(awaiting_coroutine);
-            }
-            auto await_resume() noexcept -> task_container_type&& { return std::move(m_awaitable.m_tasks); }
-
-        private:
-            when_all_ready_awaitable& m_awaitable;
-        };
-        return awaiter{*this};
-    }
-
-private:
-    auto is_ready() const noexcept -> bool { return m_latch.is_ready(); }
-
-    auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        for (auto& task : m_tasks)
-        {
-            task.start(m_latch);
-        }
-        return m_latch.try_await(awaiting_coroutine);
-    }
-
-    when_all_latch      m_latch;
-    task_container_type m_tasks;
-};
-
-template <typename return_type>
-class when_all_task_promise
-{
-public:
-    using coroutine_handle_type = std::coroutine_handle<when_all_task_promise<return_type>>;
-
-    when_all_task_promise() noexcept {}
-
-#if GOCORO_CORE_EXTENSIONS
-    // Frames come from the per-thread frame cache (see frame_allocator.hpp).
-    static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
-    static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
-#endif
-
-    auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
-
-    auto initial_suspend() noexcept -> std::suspend_always { return {}; }
-
-    auto final_suspend() noexcept
-    {
-        struct completion_notifier
-        {
-            auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_handle_type coroutine) const noexcept -> std::coroutine_handle<>
-            {
-                return coroutine.promise().m_latch->notify_awaitable_completed();
-            }
-            auto await_resume() const noexcept {}
-        };
-        return completion_notifier{};
-    }
-
-    auto unhandled_exception() noexcept { m_exception_ptr = std::current_exception(); }
-
-    // The child's result stays alive in this suspended frame (it is an operand of the co_yield), so only
-    // its address is kept: no copy, no move.
-    auto yield_value(return_type&& value) noexcept
-    {
-        m_return_value = std::addressof(value);
-        return final_suspend();
-    }
-
-    auto start(when_all_latch& latch) noexcept -> void
-    {
-        m_latch = &latch;
-        coroutine_handle_type::from_promise(*this).resume();
-    }
-
-    // Named result(), not return_value(): a promise with return_value() may not also have return_void().
-    auto result() -> std::remove_reference_t<return_type>&
-    {
-        if (m_exception_ptr)
-        {
-            std::rethrow_exception(m_exception_ptr);
-        }
-        return *m_return_value;
-    }
-
-    auto return_void() noexcept -> void {}
-
-private:
-    when_all_latch*                 m_latch{nullptr};
-    std::exception_ptr              m_exception_ptr;
-    std::add_pointer_t<return_type> m_return_value{nullptr};
-};
-
-template <>
-class when_all_task_promise<void>
-{
-public:
-    using coroutine_handle_type = std::coroutine_handle<when_all_task_promise<void>>;
-
-    when_all_task_promise() noexcept {}
-
-#if GOCORO_CORE_EXTENSIONS
-    // Frames come from the per-thread frame cache (see frame_allocator.hpp).
-    static auto operator new(std::size_t size) -> void* { return frame_allocate(size); }
-    static auto operator delete(void* frame, std::size_t size) noexcept -> void { frame_deallocate(frame, size); }
-#endif
-
-    auto get_return_object() noexcept { return coroutine_handle_type::from_promise(*this); }
-
-    auto initial_suspend() noexcept -> std::suspend_always { return {}; }
-
-    auto final_suspend() noexcept
-    {
-        struct completion_notifier
-        {
-            auto await_ready() const noexcept -> bool { return false; }
-            auto await_suspend(coroutine_handle_type coroutine) const noexcept -> std::coroutine_handle<>
-            {
-                return coroutine.promise().m_latch->notify_awaitable_completed();
-            }
-            auto await_resume() const noexcept -> void {}
-        };
-        return completion_notifier{};
-    }
-
-    auto unhandled_exception() noexcept -> void { m_exception_ptr = std::current_exception(); }
-
-    auto return_void() noexcept -> void {}
-
-    auto result() -> void
-    {
-        if (m_exception_ptr)
-        {
-            std::rethrow_exception(m_exception_ptr);
-        }
-    }
-
-    auto start(when_all_latch& latch) -> void
-    {
-        m_latch = &latch;
-        coroutine_handle_type::from_promise(*this).resume();
-    }
-
-private:
-    when_all_latch*    m_latch{nullptr};
-    std::exception_ptr m_exception_ptr;
-};
-
-/// Wraps one child of when_all: runs it, keeps its result or exception, and signals the latch.
-template <typename return_type>
-class when_all_task
-{
-public:
-    // To be able to call start().
-    template <typename task_container_type>
-    friend class when_all_ready_awaitable;
-
-    using promise_type          = when_all_task_promise<return_type>;
-    using coroutine_handle_type = typename promise_type::coroutine_handle_type;
-
-    when_all_task(coroutine_handle_type coroutine) noexcept : m_coroutine(coroutine) {}
-
-    when_all_task(const when_all_task&) = delete;
-    when_all_task(when_all_task&& other) noexcept : m_coroutine(std::exchange(other.m_coroutine, nullptr)) {}
-
-    auto operator=(const when_all_task&) -> when_all_task& = delete;
-    auto operator=(when_all_task&&) -> when_all_task&      = delete;
-
-    ~when_all_task()
-    {
-        if (m_coroutine != nullptr)
-        {
-            m_coroutine.destroy();
-        }
-    }
-
-    auto return_value() & -> decltype(auto)
-    {
-        if constexpr (std::is_void_v<return_type>)
-        {
-            m_coroutine.promise().result();
-            return void_value{};
-        }
-        else
-        {
-            return m_coroutine.promise().result();
-        }
-    }
-
-    auto return_value() const& -> decltype(auto)
-    {
-        if constexpr (std::is_void_v<return_type>)
-        {
-            m_coroutine.promise().result();
-            return void_value{};
-        }
-        else
-        {
-            return m_coroutine.promise().result();
-        }
-    }
-
-    /// libcoro v0.16 (D5): an rvalue task yields `return_type&&` (reference collapsing applies), so a move-only
-    /// result can be moved out; v0.14 gave an lvalue reference here.
-    auto return_value() && -> decltype(auto)
-    {
-        if constexpr (std::is_void_v<return_type>)
-        {
-            m_coroutine.promise().result();
-            return void_value{};
-        }
-        else
-        {
-            return static_cast<return_type&&>(m_coroutine.promise().result());
-        }
-    }
-
-private:
-    auto start(when_all_latch& latch) noexcept -> void { m_coroutine.promise().start(latch); }
-
-    coroutine_handle_type m_coroutine;
-};
-
-template <
-    concepts::awaitable awaitable,
-    typename return_type = typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>
-static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
-{
-    if constexpr (std::is_void_v<return_type>)
-    {
-        co_await static_cast<awaitable&&>(a);
-        co_return;
-    }
-    else
-    {
-        co_yield co_await static_cast<awaitable&&>(a);
-    }
-}
-
-} // namespace detail
-
-/// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
-/// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
-/// exception is read through its return_value().
-template <concepts::awaitable... awaitables_type>
-[[nodiscard]] auto when_all(awaitables_type... awaitables)
-{
-    return detail::when_all_ready_awaitable<std::tuple<
-        detail::when_all_task<typename concepts::awaitable_traits<awaitables_type>::awaiter_return_type>...>>(
-        std::make_tuple(detail::make_when_all_task(std::move(awaitables))...));
-}
-
-/// Range form: moves every element out of the range; always yields a std::vector in input order.
-template <
-    std::ranges::range  range_type,
-    concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
-[[nodiscard]] auto when_all(range_type awaitables)
-    -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
-{
-    std::vector<detail::when_all_task<return_type>> output_tasks;
-
-    if constexpr (std::ranges::sized_range<range_type>)
-    {
-        output_tasks.reserve(std::size(awaitables));
-    }
-
-    for (auto&& a : awaitables)
-    {
-        output_tasks.emplace_back(detail::make_when_all_task(std::move(a)));
-    }
-
-    return detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>(std::move(output_tasks));
-}
-
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ALL_HPP
-#line 18 "../../cshim/task.cc"
-
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>
@@ -13932,12 +13601,30 @@ struct host_step
     auto await_resume() const noexcept -> void {}
 };
 
+/// Destroys a construct's await (built in the proxy's frame) when the proxy is done with it.
+struct await_in_frame
+{
+    explicit await_in_frame(gocoro::op_await* a) noexcept : op(a) {}
+    await_in_frame(const await_in_frame&)                    = delete;
+    auto operator=(const await_in_frame&) -> await_in_frame& = delete;
+    ~await_in_frame()
+    {
+        if (op != nullptr)
+        {
+            op->~op_await();
+        }
+    }
+
+    gocoro::op_await* const op;
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
 auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
-    gocoro_op op = first;
+    gocoro_op                op = first;
+    gocoro::op_await_storage storage;
     for (;;)
     {
         if (!preset)
@@ -13956,15 +13643,6 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
         {
             switch (request.kind)
             {
-                case GOCORO_OP_SCHEDULE:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.schedule();
-                    break;
-                case GOCORO_OP_YIELD:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.yield();
-                    break;
-                case GOCORO_OP_EVENT:
-                    co_await static_cast<gocoro_event*>(request.target)->event;
-                    break;
                 case GOCORO_OP_TASK:
                     co_await await(static_cast<gocoro_task*>(request.target));
                     break;
@@ -13975,51 +13653,18 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     op.result =
                         co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
-                case GOCORO_OP_IO_SCHEDULE:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
-                    break;
-                case GOCORO_OP_IO_YIELD:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
-                    break;
-                case GOCORO_OP_IO_YIELD_FOR:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
-                    break;
-                case GOCORO_OP_IO_POLL:
-                {
-                    auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
-                    const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await gocoro::compat::poll(
-                        s, static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
-                    op.result = static_cast<int64_t>(status);
-                    break;
-                }
-                case GOCORO_OP_LATCH:
-                    co_await static_cast<gocoro_latch*>(request.target)->latch;
-                    break;
-                case GOCORO_OP_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_mutex*>(request.target));
-                    break;
-                case GOCORO_OP_SHARED_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0);
-                    break;
-                case GOCORO_OP_SEMAPHORE_ACQUIRE:
-                {
-                    const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result =
-                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
-                    break;
-                }
-                case GOCORO_OP_RING_PRODUCE:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)
-                                    ->produce_task(static_cast<uint64_t>(request.arg));
-                    break;
-                case GOCORO_OP_RING_CONSUME:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)->consume_task();
-                    break;
                 default:
-                    op.result = GOCORO_EINVAL;
+                {
+                    // Any other kind is a construct's await (cshim/await.hpp).
+                    const await_in_frame current{gocoro::start_await(request, storage)};
+                    if (current.op == nullptr)
+                    {
+                        op.result = GOCORO_EINVAL;
+                        break;
+                    }
+                    op.result = co_await *current.op;
                     break;
+                }
             }
         }
         catch (const std::runtime_error&)
@@ -14101,6 +13746,7 @@ extern "C" void gocoro_task_destroy(gocoro_task* t)
 
 #line 1 "../../cshim/thread_pool.cc"
 // #include "cshim/thread_pool.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
@@ -14207,4 +13853,15 @@ extern "C" size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp)
 extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
 {
     return tp == nullptr ? 0 : tp->pool.size();
+}
+
+/// GOCORO_OP_SCHEDULE and GOCORO_OP_YIELD.
+auto gocoro::thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::thread_pool& pool = static_cast<gocoro_thread_pool*>(request.target)->pool;
+    if (request.kind == GOCORO_OP_YIELD)
+    {
+        return emplace_await(storage, [&] { return pool.yield(); });
+    }
+    return emplace_await(storage, [&] { return pool.schedule(); });
 }

@@ -281,14 +281,86 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 
 #endif
 
-#line 1 "../../cshim/callback.cc"
-// #include "cshim/callback.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
-#define GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
-#line 1 "../../cshim/callback.hpp"
+#line 1 "../../cshim/await.cc"
+// #include "cshim/await.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#define GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#line 1 "../../cshim/await.hpp"
 
 
-// C++-side helpers of the shim (not part of the C ABI).
+// The awaits a host task body asks for (gocoro_op, cshim/task.h), as the proxy (task.cc) sees them: one interface,
+// built in place in the proxy's frame by the construct that serves the op's kind. Each construct defines its
+// `*_await` beside itself (event.cc, mutex.cc, ...); await.cc maps a kind to it.
+
+// #include "cshim/task.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
+#define GOCORO_AMALGAMATED_CSHIM_TASK_H
+#line 1 "../../cshim/task.h"
+#ifndef GOCORO_CSHIM_TASK_H
+#define GOCORO_CSHIM_TASK_H
+
+/* Host (Go) task bodies as real libcoro coroutines.
+ *
+ * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
+ * calls the installed step callback, which runs the body until it awaits something and describes that await in a
+ * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
+ * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
+ * they suspend the coroutine and free the executor thread.
+ *
+ * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
+ * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
+
+// #include "cshim/status.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#define GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#line 1 "../../cshim/status.h"
+#ifndef GOCORO_CSHIM_STATUS_H
+#define GOCORO_CSHIM_STATUS_H
+
+/* Status codes and error reporting shared by every cshim function. Plain C: no C++ type crosses. */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum gocoro_status
+{
+    GOCORO_OK = 0,
+    /* The executor or primitive has been shut down / closed. */
+    GOCORO_ESHUTDOWN = 1,
+    /* An argument was invalid (null handle, zero threads, ...). */
+    GOCORO_EINVAL = 2,
+    /* A C++ exception was caught at the boundary; the message says which. */
+    GOCORO_EEXCEPTION = 3,
+    /* Out of memory. */
+    GOCORO_ENOMEM = 4
+};
+
+/* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
+typedef struct gocoro_error
+{
+    int  code;
+    char message[256];
+} gocoro_error;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_STATUS_H
+#line 16 "../../cshim/task.h"
+// #include "cshim/thread_pool.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
+#line 1 "../../cshim/thread_pool.h"
+#ifndef GOCORO_CSHIM_THREAD_POOL_H
+#define GOCORO_CSHIM_THREAD_POOL_H
+
+/* coro::thread_pool behind an opaque handle.
+ *
+ * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
+ * Threads: every function except destroy may be called from any thread, including pool threads. */
 
 // #include "cshim/callback.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_H
@@ -333,79 +405,7 @@ const void* gocoro_set_owning_executor(const void* executor);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_CALLBACK_H
-#line 6 "../../cshim/callback.hpp"
-// #include "cshim/status.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#define GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#line 1 "../../cshim/status.h"
-#ifndef GOCORO_CSHIM_STATUS_H
-#define GOCORO_CSHIM_STATUS_H
-
-/* Status codes and error reporting shared by every cshim function. Plain C: no C++ type crosses. */
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-enum gocoro_status
-{
-    GOCORO_OK = 0,
-    /* The executor or primitive has been shut down / closed. */
-    GOCORO_ESHUTDOWN = 1,
-    /* An argument was invalid (null handle, zero threads, ...). */
-    GOCORO_EINVAL = 2,
-    /* A C++ exception was caught at the boundary; the message says which. */
-    GOCORO_EEXCEPTION = 3,
-    /* Out of memory. */
-    GOCORO_ENOMEM = 4
-};
-
-/* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
-typedef struct gocoro_error
-{
-    int  code;
-    char message[256];
-} gocoro_error;
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-#endif // GOCORO_AMALGAMATED_CSHIM_STATUS_H
-#line 7 "../../cshim/callback.hpp"
-// #include "cshim/task.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_TASK_H
-#define GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 1 "../../cshim/task.h"
-#ifndef GOCORO_CSHIM_TASK_H
-#define GOCORO_CSHIM_TASK_H
-
-/* Host (Go) task bodies as real libcoro coroutines.
- *
- * A gocoro_task is a lazy coro::task<int64_t> (the "proxy") that drives a host task body step by step: each step
- * calls the installed step callback, which runs the body until it awaits something and describes that await in a
- * gocoro_op; the proxy then co_awaits the native awaitable (executor schedule, event, child task, when_all ...) and
- * calls the next step when it resumes, on whatever thread resumed it. So awaits inside a task body are native:
- * they suspend the coroutine and free the executor thread.
- *
- * Lifetime: create -> (await it from another task, or start it) -> destroy once it is done or was never started.
- * The host handle is owned by the host: the step that reports GOCORO_OP_DONE is the last use of it. */
-
-// #include "cshim/status.h" (inlined above)
-// #include "cshim/thread_pool.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_H
-#line 1 "../../cshim/thread_pool.h"
-#ifndef GOCORO_CSHIM_THREAD_POOL_H
-#define GOCORO_CSHIM_THREAD_POOL_H
-
-/* coro::thread_pool behind an opaque handle.
- *
- * Lifetime: create -> (spawn ...) -> shutdown (optional, idempotent) -> destroy (exactly once).
- * Threads: every function except destroy may be called from any thread, including pool threads. */
-
-// #include "cshim/callback.h" (inlined above)
+#line 10 "../../cshim/thread_pool.h"
 // #include "cshim/status.h" (inlined above)
 
 #include <stddef.h>
@@ -580,7 +580,199 @@ void gocoro_task_destroy(gocoro_task* t);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_TASK_H
-#line 8 "../../cshim/callback.hpp"
+#line 8 "../../cshim/await.hpp"
+
+#include <concepts>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace gocoro
+{
+/// One await in progress. task.cc co_awaits it and then destroys it; its result becomes the op's result.
+class op_await
+{
+public:
+    virtual ~op_await() = default;
+
+    virtual auto await_ready() noexcept -> bool = 0;
+    /// Symmetric transfer: what to run now (the awaiting coroutine itself when the wait ended at once).
+    virtual auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<> = 0;
+    /// The op's result (see gocoro_op_kind); throws what the construct's await throws.
+    virtual auto await_resume() -> int64_t = 0;
+
+    /// `co_await *op` goes through this small awaiter: g++ 12 cannot keep an abstract awaiter in a coroutine frame.
+    struct by_pointer
+    {
+        op_await* op;
+
+        auto await_ready() noexcept -> bool { return op->await_ready(); }
+        auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<>
+        {
+            return op->await_suspend(awaiting);
+        }
+        auto await_resume() -> int64_t { return op->await_resume(); }
+    };
+    auto operator co_await() noexcept -> by_pointer { return by_pointer{this}; }
+};
+
+/// Room for one op_await in the proxy's frame (checked by emplace_await).
+struct op_await_storage
+{
+    alignas(std::max_align_t) std::byte bytes[64];
+};
+
+namespace detail
+{
+/// The awaiter `co_await a` would use: a's operator co_await, or `a` itself.
+template <typename Awaitable>
+auto awaiter_of(Awaitable& a) -> decltype(auto)
+{
+    if constexpr (requires { std::move(a).operator co_await(); })
+    {
+        return std::move(a).operator co_await();
+    }
+    else if constexpr (requires { operator co_await(std::move(a)); })
+    {
+        return operator co_await(std::move(a));
+    }
+    else
+    {
+        return (a);
+    }
+}
+
+/// An op_await over any awaitable. Built in place and never moved, so the awaiter may refer to the awaitable.
+template <typename Awaitable, typename Result>
+class awaiting final : public op_await
+{
+public:
+    template <typename Make>
+    awaiting(Make&& make, Result result)
+        : m_awaitable(make()), m_awaiter(awaiter_of(m_awaitable)), m_result(std::move(result))
+    {
+    }
+
+    auto await_ready() noexcept -> bool override { return m_awaiter.await_ready(); }
+    auto await_suspend(std::coroutine_handle<> awaiting) -> std::coroutine_handle<> override
+    {
+        using suspend_result = decltype(m_awaiter.await_suspend(awaiting));
+        if constexpr (std::is_void_v<suspend_result>)
+        {
+            m_awaiter.await_suspend(awaiting);
+            return std::noop_coroutine();
+        }
+        else if constexpr (std::is_same_v<suspend_result, bool>)
+        {
+            // Not touching `this` after a successful suspend: the coroutine may already run elsewhere.
+            return m_awaiter.await_suspend(awaiting) ? std::noop_coroutine() : awaiting;
+        }
+        else
+        {
+            return m_awaiter.await_suspend(awaiting);
+        }
+    }
+    auto await_resume() -> int64_t override
+    {
+        if constexpr (std::is_void_v<decltype(m_awaiter.await_resume())>)
+        {
+            m_awaiter.await_resume();
+            return m_result();
+        }
+        else
+        {
+            return m_result(m_awaiter.await_resume());
+        }
+    }
+
+private:
+    Awaitable                                        m_awaitable;
+    decltype(awaiter_of(std::declval<Awaitable&>())) m_awaiter;
+    [[no_unique_address]] Result                     m_result;
+};
+
+/// The result of an await that has none.
+struct no_result
+{
+    auto operator()() const noexcept -> int64_t { return GOCORO_OK; }
+};
+} // namespace detail
+
+/// Builds the op_await of `make()` (the awaitable, by value or reference) in `storage`. `result` turns what the await
+/// returns into the op's result; by default an await returns nothing and the result is GOCORO_OK.
+template <typename Make, typename Result = detail::no_result>
+auto emplace_await(op_await_storage& storage, Make&& make, Result result = {}) -> op_await*
+{
+    using await_type = detail::awaiting<decltype(make()), Result>;
+    static_assert(sizeof(await_type) <= sizeof(op_await_storage::bytes), "op_await_storage too small for this await");
+    static_assert(alignof(await_type) <= alignof(op_await_storage));
+    return ::new (static_cast<void*>(storage.bytes)) await_type(std::forward<Make>(make), std::move(result));
+}
+
+/// Starts the await `request` describes, in `storage`: nullptr for a kind no construct serves. Throws what creating
+/// the construct's awaitable throws (a stopped executor's schedule(), ...). Defined in await.cc.
+auto start_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+
+// Each construct's awaits (request.kind tells which of its ops), defined beside the construct.
+auto thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto event_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto latch_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+} // namespace gocoro
+#endif // GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
+#line 2 "../../cshim/await.cc"
+
+// Which construct serves which op kind (cshim/task.h, gocoro_op_kind). The proxy's own kinds (GOCORO_OP_DONE,
+// GOCORO_OP_TASK, GOCORO_OP_WHEN_ALL, GOCORO_OP_WHEN_ANY) are task machinery and stay in task.cc.
+auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    switch (request.kind)
+    {
+        case GOCORO_OP_SCHEDULE:
+        case GOCORO_OP_YIELD:
+            return thread_pool_await(request, storage);
+        case GOCORO_OP_EVENT:
+            return event_await(request, storage);
+        case GOCORO_OP_IO_SCHEDULE:
+        case GOCORO_OP_IO_YIELD:
+        case GOCORO_OP_IO_YIELD_FOR:
+        case GOCORO_OP_IO_POLL:
+            return io_scheduler_await(request, storage);
+        case GOCORO_OP_LATCH:
+            return latch_await(request, storage);
+        case GOCORO_OP_MUTEX_LOCK:
+            return mutex_await(request, storage);
+        case GOCORO_OP_SHARED_MUTEX_LOCK:
+            return shared_mutex_await(request, storage);
+        case GOCORO_OP_SEMAPHORE_ACQUIRE:
+            return semaphore_await(request, storage);
+        case GOCORO_OP_RING_PRODUCE:
+        case GOCORO_OP_RING_CONSUME:
+            return ring_buffer_await(request, storage);
+        default:
+            return nullptr;
+    }
+}
+
+#line 1 "../../cshim/callback.cc"
+// #include "cshim/callback.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
+#define GOCORO_AMALGAMATED_CSHIM_CALLBACK_HPP
+#line 1 "../../cshim/callback.hpp"
+
+
+// C++-side helpers of the shim (not part of the C ABI).
+
+// #include "cshim/callback.h" (inlined above)
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
 
 #include <cstddef>
 #include <cstdint>
@@ -1060,26 +1252,8 @@ void         gocoro_event_reset(gocoro_event* e);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
 #line 2 "../../cshim/event.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
-// #include "cshim/event.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#define GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 1 "../../cshim/event.hpp"
-
-
-// C++ view of the shim's event handle, for other shim sources.
-
-// #include "cshim/event.h" (inlined above)
-
-#include <coro/event.hpp>
-
-struct gocoro_event
-{
-    explicit gocoro_event(bool initially_set) : event(initially_set) {}
-    coro::event event;
-};
-#endif // GOCORO_AMALGAMATED_CSHIM_EVENT_HPP
-#line 4 "../../cshim/event.cc"
 // #include "cshim/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
@@ -1205,7 +1379,15 @@ struct gocoro_thread_pool
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
 #line 6 "../../cshim/event.cc"
 
+#include <coro/event.hpp>
+
 #include <new>
+
+struct gocoro_event
+{
+    explicit gocoro_event(bool initially_set) : event(initially_set) {}
+    coro::event event;
+};
 
 extern "C" gocoro_event* gocoro_event_create(int initially_set)
 {
@@ -1252,8 +1434,15 @@ extern "C" void gocoro_event_reset(gocoro_event* e)
     e->event.reset();
 }
 
+auto gocoro::event_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::event& event = static_cast<gocoro_event*>(request.target)->event;
+    return emplace_await(storage, [&]() -> coro::event& { return event; });
+}
+
 #line 1 "../../cshim/io_scheduler.cc"
 // #include "cshim/io_scheduler.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
@@ -1403,6 +1592,31 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
     }
 }
 
+/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR and GOCORO_OP_IO_POLL (its result: the
+/// coro::poll_status).
+auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
+    switch (request.kind)
+    {
+        case GOCORO_OP_IO_YIELD:
+            return emplace_await(storage, [&] { return s.yield(); });
+        case GOCORO_OP_IO_YIELD_FOR:
+            return emplace_await(storage, [&] { return s.yield_for(wait_ms(request.arg)); });
+        case GOCORO_OP_IO_POLL:
+        {
+            const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+            return emplace_await(
+                storage,
+                [&]
+                { return compat::poll(s, static_cast<coro::fd_t>(request.arg), events, wait_ms(request.arg2 >> 8)); },
+                [](coro::poll_status status) { return static_cast<int64_t>(status); });
+        }
+        default:
+            return emplace_await(storage, [&] { return s.schedule(); });
+    }
+}
+
 #line 1 "../../cshim/latch.cc"
 // #include "cshim/latch.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_H
@@ -1454,41 +1668,26 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_LATCH_H
 #line 2 "../../cshim/latch.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/latch.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#define GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#line 1 "../../cshim/latch.hpp"
+// #include "cshim/thread_pool.hpp" (inlined above)
 
-
-// C++ view of the shim's latch handle, for other shim sources.
-
-// #include "cshim/latch.h" (inlined above)
-
+#include <coro/detail/task_self_deleting.hpp>
 #include <coro/latch.hpp>
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
+#include <new>
 
-/// coro::latch counts with a plain fetch_sub, which wraps: counting MAX twice from 1 ends at 3. The shim keeps the
-/// counter itself, saturating at INT64_MIN, and counts the inner latch (what waiters await) down from 1 exactly
-/// when its own counter first reaches zero or below.
 struct gocoro_latch
 {
     explicit gocoro_latch(int64_t n) : count(n), latch(n > 0 ? 1 : 0) {}
     std::atomic<int64_t> count;
     coro::latch          latch;
 };
-#endif // GOCORO_AMALGAMATED_CSHIM_LATCH_HPP
-#line 6 "../../cshim/latch.cc"
-// #include "cshim/thread_pool.hpp" (inlined above)
-
-#include <coro/detail/task_self_deleting.hpp>
-
-#include <limits>
-#include <new>
 
 namespace
 {
@@ -1600,6 +1799,12 @@ extern "C" int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle)
     return 0;
 }
 
+auto gocoro::latch_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::latch& latch = static_cast<gocoro_latch*>(request.target)->latch;
+    return emplace_await(storage, [&]() -> coro::latch& { return latch; });
+}
+
 #line 1 "../../cshim/mutex.cc"
 // #include "cshim/mutex.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_MUTEX_H
@@ -1643,21 +1848,15 @@ void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_H
 #line 2 "../../cshim/mutex.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/mutex.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#define GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#line 1 "../../cshim/mutex.hpp"
 
-
-// C++ view of the shim's mutex handle, for other shim sources.
-
-// #include "cshim/mutex.h" (inlined above)
-
+#include <coro/detail/task_self_deleting.hpp>
 #include <coro/mutex.hpp>
 
 #include <coroutine>
+#include <new>
 
 struct gocoro_mutex
 {
@@ -1681,12 +1880,6 @@ inline auto lock_held(gocoro_mutex* m) -> mutex_lock_held
     return mutex_lock_held{m->mutex.lock()};
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_MUTEX_HPP
-#line 5 "../../cshim/mutex.cc"
-
-#include <coro/detail/task_self_deleting.hpp>
-
-#include <new>
 
 namespace
 {
@@ -1725,6 +1918,11 @@ extern "C" void gocoro_mutex_lock_async(gocoro_mutex* m, uintptr_t handle)
 {
     auto waiter = coro::detail::make_task_self_deleting(post_when_locked(m, handle));
     waiter.handle().resume();
+}
+
+auto gocoro::mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(storage, [&] { return lock_held(static_cast<gocoro_mutex*>(request.target)); });
 }
 
 #line 1 "../../cshim/pending.cc"
@@ -1867,23 +2065,19 @@ int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pend
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_H
 #line 2 "../../cshim/ring_buffer.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/pending.hpp" (inlined above)
-// #include "cshim/ring_buffer.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#define GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#line 1 "../../cshim/ring_buffer.hpp"
 
-
-// C++ view of the shim's ring_buffer handle, for other shim sources: a type-erased ring_buffer<uint64_t, N>.
-
-// #include "cshim/pending.hpp" (inlined above)
-// #include "cshim/ring_buffer.h" (inlined above)
-
+#include <coro/detail/task_self_deleting.hpp>
+#include <coro/ring_buffer.hpp>
 #include <coro/task.hpp>
 
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <new>
+#include <utility>
 
 struct gocoro_ring_buffer
 {
@@ -1905,15 +2099,6 @@ struct gocoro_ring_buffer
 
     const std::size_t capacity;
 };
-#endif // GOCORO_AMALGAMATED_CSHIM_RING_BUFFER_HPP
-#line 5 "../../cshim/ring_buffer.cc"
-
-#include <coro/detail/task_self_deleting.hpp>
-#include <coro/ring_buffer.hpp>
-
-#include <coroutine>
-#include <new>
-#include <utility>
 
 namespace
 {
@@ -2070,6 +2255,19 @@ gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending*
     return rc;
 }
 
+/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped. GOCORO_OP_RING_CONSUME: the id, or -1 when
+/// stopped.
+auto gocoro::ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    auto* rb       = static_cast<gocoro_ring_buffer*>(request.target);
+    auto  identity = [](int64_t v) { return v; };
+    if (request.kind == GOCORO_OP_RING_PRODUCE)
+    {
+        return emplace_await(storage, [&] { return rb->produce_task(static_cast<uint64_t>(request.arg)); }, identity);
+    }
+    return emplace_await(storage, [&] { return rb->consume_task(); }, identity);
+}
+
 #line 1 "../../cshim/semaphore.cc"
 // #include "cshim/semaphore.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_H
@@ -2126,23 +2324,18 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_H
 #line 2 "../../cshim/semaphore.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/semaphore.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#define GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#line 1 "../../cshim/semaphore.hpp"
 
-
-// C++ view of the shim's semaphore handle, for other shim sources.
-
-// #include "cshim/semaphore.h" (inlined above)
-
+#include <coro/detail/task_self_deleting.hpp>
 #include <coro/semaphore.hpp>
 #include <coro/task.hpp>
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
+#include <new>
 
 struct gocoro_semaphore
 {
@@ -2161,13 +2354,6 @@ inline auto acquire(gocoro_semaphore* s) -> coro::task<int64_t>
     co_return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_SEMAPHORE_HPP
-#line 5 "../../cshim/semaphore.cc"
-
-#include <coro/detail/task_self_deleting.hpp>
-
-#include <limits>
-#include <new>
 
 namespace
 {
@@ -2229,6 +2415,16 @@ extern "C" void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t ha
     waiter.handle().resume();
 }
 
+/// The result is a gocoro_acquire_result.
+auto gocoro::semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(
+        storage,
+        [&] { return static_cast<gocoro_semaphore*>(request.target)->sem.acquire(); },
+        [](coro::semaphore::acquire_result r) -> int64_t
+        { return r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED; });
+}
+
 #line 1 "../../cshim/shared_mutex.cc"
 // #include "cshim/shared_mutex.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_H
@@ -2284,26 +2480,22 @@ void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int exclusive, uint
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_H
 #line 2 "../../cshim/shared_mutex.cc"
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/shared_mutex.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#define GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#line 1 "../../cshim/shared_mutex.hpp"
-
-
-// C++ view of the shim's shared_mutex handle, for other shim sources.
-
 // #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/shared_mutex.h" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
+#include <coro/detail/task_self_deleting.hpp>
 #include <coro/shared_mutex.hpp>
 #include <coro/task.hpp>
 
 #include <atomic>
 #include <coroutine>
+#include <cstdio>
+#include <exception>
 #include <memory>
+#include <new>
 
 namespace gocoro
 {
@@ -2378,14 +2570,6 @@ inline auto lock_held(gocoro_shared_mutex* sm, bool exclusive) -> shared_lock_he
     return shared_lock_held{exclusive ? sm->mutex.lock() : sm->mutex.lock_shared()};
 }
 } // namespace gocoro
-#endif // GOCORO_AMALGAMATED_CSHIM_SHARED_MUTEX_HPP
-#line 5 "../../cshim/shared_mutex.cc"
-
-#include <coro/detail/task_self_deleting.hpp>
-
-#include <cstdio>
-#include <exception>
-#include <new>
 
 namespace
 {
@@ -2477,8 +2661,16 @@ extern "C" void gocoro_shared_mutex_lock_async(gocoro_shared_mutex* sm, int excl
     waiter.handle().resume();
 }
 
+/// request.arg: 1 exclusive, 0 shared.
+auto gocoro::shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    return emplace_await(
+        storage, [&] { return lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0); });
+}
+
 #line 1 "../../cshim/task.cc"
 // #include "cshim/task.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/compat/frame.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_FRAME_HPP
@@ -2522,25 +2714,14 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 }
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_FRAME_HPP
-#line 4 "../../cshim/task.cc"
-// #include "cshim/compat/io_scheduler.hpp" (inlined above)
+#line 5 "../../cshim/task.cc"
 // #include "cshim/completion.h" (inlined above)
-// #include "cshim/event.hpp" (inlined above)
-// #include "cshim/io_scheduler.hpp" (inlined above)
-// #include "cshim/latch.hpp" (inlined above)
-// #include "cshim/mutex.hpp" (inlined above)
-// #include "cshim/ring_buffer.hpp" (inlined above)
-// #include "cshim/semaphore.hpp" (inlined above)
-// #include "cshim/shared_mutex.hpp" (inlined above)
-// #include "cshim/thread_pool.hpp" (inlined above)
 
-// #include "cshim/compat/frame.hpp" (inlined above)
 #include <coro/detail/task_self_deleting.hpp>
+#include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>
@@ -2750,12 +2931,30 @@ struct host_step
     auto await_resume() const noexcept -> void {}
 };
 
+/// Destroys a construct's await (built in the proxy's frame) when the proxy is done with it.
+struct await_in_frame
+{
+    explicit await_in_frame(gocoro::op_await* a) noexcept : op(a) {}
+    await_in_frame(const await_in_frame&)                    = delete;
+    auto operator=(const await_in_frame&) -> await_in_frame& = delete;
+    ~await_in_frame()
+    {
+        if (op != nullptr)
+        {
+            op->~op_await();
+        }
+    }
+
+    gocoro::op_await* const op;
+};
+
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
 auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
 {
-    gocoro_op op = first;
+    gocoro_op                op = first;
+    gocoro::op_await_storage storage;
     for (;;)
     {
         if (!preset)
@@ -2774,15 +2973,6 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
         {
             switch (request.kind)
             {
-                case GOCORO_OP_SCHEDULE:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.schedule();
-                    break;
-                case GOCORO_OP_YIELD:
-                    co_await static_cast<gocoro_thread_pool*>(request.target)->pool.yield();
-                    break;
-                case GOCORO_OP_EVENT:
-                    co_await static_cast<gocoro_event*>(request.target)->event;
-                    break;
                 case GOCORO_OP_TASK:
                     co_await await(static_cast<gocoro_task*>(request.target));
                     break;
@@ -2793,51 +2983,18 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     op.result =
                         co_await when_any_children(static_cast<gocoro_when_any_item*>(request.target), request.arg);
                     break;
-                case GOCORO_OP_IO_SCHEDULE:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->schedule();
-                    break;
-                case GOCORO_OP_IO_YIELD:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
-                    break;
-                case GOCORO_OP_IO_YIELD_FOR:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
-                    break;
-                case GOCORO_OP_IO_POLL:
-                {
-                    auto&      s      = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
-                    const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
-                    const auto status = co_await gocoro::compat::poll(
-                        s, static_cast<coro::fd_t>(request.arg), events, gocoro::wait_ms(request.arg2 >> 8));
-                    op.result = static_cast<int64_t>(status);
-                    break;
-                }
-                case GOCORO_OP_LATCH:
-                    co_await static_cast<gocoro_latch*>(request.target)->latch;
-                    break;
-                case GOCORO_OP_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_mutex*>(request.target));
-                    break;
-                case GOCORO_OP_SHARED_MUTEX_LOCK:
-                    co_await gocoro::lock_held(static_cast<gocoro_shared_mutex*>(request.target), request.arg != 0);
-                    break;
-                case GOCORO_OP_SEMAPHORE_ACQUIRE:
-                {
-                    const auto r = co_await static_cast<gocoro_semaphore*>(request.target)->sem.acquire();
-                    op.result =
-                        r == coro::semaphore::acquire_result::acquired ? GOCORO_ACQUIRED : GOCORO_SEMAPHORE_STOPPED;
-                    break;
-                }
-                case GOCORO_OP_RING_PRODUCE:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)
-                                    ->produce_task(static_cast<uint64_t>(request.arg));
-                    break;
-                case GOCORO_OP_RING_CONSUME:
-                    op.result = co_await static_cast<gocoro_ring_buffer*>(request.target)->consume_task();
-                    break;
                 default:
-                    op.result = GOCORO_EINVAL;
+                {
+                    // Any other kind is a construct's await (cshim/await.hpp).
+                    const await_in_frame current{gocoro::start_await(request, storage)};
+                    if (current.op == nullptr)
+                    {
+                        op.result = GOCORO_EINVAL;
+                        break;
+                    }
+                    op.result = co_await *current.op;
                     break;
+                }
             }
         }
         catch (const std::runtime_error&)
@@ -2919,6 +3076,7 @@ extern "C" void gocoro_task_destroy(gocoro_task* t)
 
 #line 1 "../../cshim/thread_pool.cc"
 // #include "cshim/thread_pool.h" (inlined above)
+// #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
@@ -3025,4 +3183,15 @@ extern "C" size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp)
 extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
 {
     return tp == nullptr ? 0 : tp->pool.size();
+}
+
+/// GOCORO_OP_SCHEDULE and GOCORO_OP_YIELD.
+auto gocoro::thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    coro::thread_pool& pool = static_cast<gocoro_thread_pool*>(request.target)->pool;
+    if (request.kind == GOCORO_OP_YIELD)
+    {
+        return emplace_await(storage, [&] { return pool.yield(); });
+    }
+    return emplace_await(storage, [&] { return pool.schedule(); });
 }

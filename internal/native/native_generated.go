@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "69d0d315cf161dc5456b39661cfc97019a8be11df953a065ba2bc17bd80310c2"
+const SourceHash = "aec727337727edc9e6171f65124ff84dcafd480fdf8bc72f0cfece21adfddac8"

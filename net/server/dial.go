@@ -26,7 +26,7 @@ func (s *Server) Dial(ctx context.Context, address string) (*Conn, error) {
 		return nil, errNotServing
 	}
 	if s.ev == nil {
-		return nil, opError("dial", nil, errDialNeedsCallbacks)
+		return nil, newOpError("dial", nil, nil, errDialNeedsCallbacks)
 	}
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", address)
@@ -36,7 +36,7 @@ func (s *Server) Dial(ctx context.Context, address string) (*Conn, error) {
 	raddr := nc.RemoteAddr()
 	fd, err := detach(nc.(*net.TCPConn))
 	if err != nil {
-		return nil, opError("dial", raddr, err)
+		return nil, newOpError("dial", nil, raddr, err)
 	}
 	g := s.gs
 	ch := make(chan *Conn, 1)
@@ -52,15 +52,15 @@ func (s *Server) Dial(ctx context.Context, address string) (*Conn, error) {
 	}
 	s.mu.RUnlock()
 	if rc != 0 {
-		return nil, opError("dial", raddr, ErrServerClosed)
+		return nil, newOpError("dial", nil, raddr, ErrServerClosed)
 	}
 	select {
 	case c := <-ch:
 		return c, nil
 	case <-ctx.Done():
-		return nil, opError("dial", raddr, ctx.Err())
+		return nil, newOpError("dial", nil, raddr, ctx.Err())
 	case <-s.done:
-		return nil, opError("dial", raddr, ErrServerClosed)
+		return nil, newOpError("dial", nil, raddr, ErrServerClosed)
 	}
 }
 

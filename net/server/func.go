@@ -125,8 +125,7 @@ func (g *goServer) report(err error) {
 }
 
 func (g *goServer) reportConn(c *Conn, err error) {
-	g.report(&net.OpError{Op: "serve", Net: "tcp", Source: g.listen(), Addr: c.RemoteAddr(),
-		Err: fmt.Errorf("connection %d: %w", c.id, err)})
+	g.report(newOpError("serve", g.listen(), c.RemoteAddr(), fmt.Errorf("connection %d: %w", c.id, err)))
 }
 
 // run calls fn, reporting a panic; false if it panicked or failed (reported unless io.EOF).
@@ -239,20 +238,19 @@ func closeReason(reason, errno C.int32_t) error {
 //export gocoroServerReport
 func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t, text *C.char, fd C.int32_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
-	e := &net.OpError{Op: "accept", Net: "tcp", Addr: g.listen(), Err: ErrTooManyConns}
 	switch kind {
 	case C.GOCORO_REPORT_ACCEPT:
-		e.Err = os.NewSyscallError("accept4", unix.Errno(errno))
+		g.report(newOpError("accept", nil, g.listen(), os.NewSyscallError("accept4", unix.Errno(errno))))
 	case C.GOCORO_REPORT_HANDSHAKE:
-		// As for a connection's errors: Source the listening address, Addr the peer.
-		e.Op, e.Source, e.Err = "handshake", g.listen(), handshakeError(errno, C.GoString(text))
+		// As for a connection's errors: Source the listening address, Addr the peer (nil once it reset).
+		var peer net.Addr
 		if sa, err := unix.Getpeername(int(fd)); err == nil {
-			e.Addr = sockaddrToTCP(sa)
-		} else {
-			e.Addr = nil // the peer is gone (reset): unknown
+			peer = sockaddrToTCP(sa)
 		}
+		g.report(newOpError("handshake", g.listen(), peer, handshakeError(errno, C.GoString(text))))
+	default:
+		g.report(newOpError("accept", nil, g.listen(), ErrTooManyConns))
 	}
-	g.report(e)
 }
 
 //export gocoroServerTick
@@ -260,8 +258,7 @@ func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
 	defer func() {
 		if p := recover(); p != nil {
-			g.report(&net.OpError{Op: "tick", Net: "tcp", Addr: g.listen(),
-				Err: &coro.PanicError{Value: p, Stack: debug.Stack()}})
+			g.report(newOpError("tick", nil, g.listen(), &coro.PanicError{Value: p, Stack: debug.Stack()}))
 			next = -1 // a ticker that panicked once would most likely panic again
 		}
 	}()

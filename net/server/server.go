@@ -203,19 +203,19 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		opts = &Options{}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, opError("listen", nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	if bad := badArgument(sched, h, opts); bad != "" {
-		return nil, opError("listen", nil, argerr.New(bad))
+		return nil, newOpError("listen", nil, nil, argerr.New(bad))
 	}
 	host, port, _, err := netaddr.Split(address, false)
 	if err != nil {
-		return nil, opError("listen", nil, err)
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
 	ptr, release, err := corelink.AcquireIOScheduler(sched)
 	if err != nil {
-		return nil, opError("listen", laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
 	data := h.data
@@ -279,14 +279,14 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		case C.GoString(cop) == "tls":
 			e = tlsStartError(cerr, C.GoString(tlsText))
 		}
-		return nil, opError("listen", laddr, e)
+		return nil, newOpError("listen", nil, laddr, e)
 	}
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
 	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
 	if err != nil { // the scheduler is closing
 		srv.Close()
-		return nil, opError("listen", laddr, err)
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	srv.unhook = unhook
 	srv.stopCtx = context.AfterFunc(ctx, func() { srv.Close() })
@@ -461,8 +461,4 @@ func badArgument(sched *coro.IOScheduler, h Handler, opts *Options) string {
 		return opts.TLS.check()
 	}
 	return ""
-}
-
-func opError(op string, addr net.Addr, err error) error {
-	return &net.OpError{Op: op, Net: "tcp", Addr: addr, Err: err}
 }

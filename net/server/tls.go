@@ -129,10 +129,10 @@ func (s *Server) ReloadCertificate(c Certificate) error {
 		return errNotServing
 	}
 	if s.tls == nil {
-		return opError("reload", s.addr, errors.New("server: ReloadCertificate on a server without Options.TLS"))
+		return newOpError("reload", nil, s.addr, errors.New("server: ReloadCertificate on a server without Options.TLS"))
 	}
 	if bad := c.check(); bad != "" {
-		return opError("reload", s.addr, errors.New("server: "+bad))
+		return newOpError("reload", nil, s.addr, errors.New("server: "+bad))
 	}
 	o, free := cTLSOptions(&c, s.tls.MinVersion)
 	defer free()
@@ -141,10 +141,10 @@ func (s *Server) ReloadCertificate(c Certificate) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.s == nil {
-		return opError("reload", s.addr, ErrServerClosed)
+		return newOpError("reload", nil, s.addr, ErrServerClosed)
 	}
 	if rc := C.gocoro_server_reload_certificate(s.s, o, text, tlsErrorCap); rc != 0 {
-		return opError("reload", s.addr, tlsStartError(rc, C.GoString(text)))
+		return newOpError("reload", nil, s.addr, tlsStartError(rc, C.GoString(text)))
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func TestKnownCloseWithPendingPolls(t *testing.T) {
 		require.NoError(t, syscall.Pipe(fds[:]))
 		t.Cleanup(func() { syscall.Close(fds[0]); syscall.Close(fds[1]) })
 		wg.Add(1)
-		require.NoError(t, s.PollFunc(fds[0], coro.PollRead, 0, func(_ coro.PollStatus, err error) {
+		require.NoError(t, s.NotifyWhenReady(fds[0], coro.PollRead, 0, func(_ coro.PollStatus, err error) {
 			if errors.Is(err, coro.ErrClosed) {
 				closed.Add(1)
 			}
@@ -173,7 +173,7 @@ func TestKnownCloseAbortsDNSLookups(t *testing.T) {
 	assert.Less(t, time.Since(start), 3*time.Second, "Close waited for the lookups' timeouts")
 }
 
-func TestKnownPollFuncCallbackPanic(t *testing.T) {
+func TestKnownNotifyWhenReadyCallbackPanic(t *testing.T) {
 	s := newSched(t)
 	var fds [2]int
 	require.NoError(t, syscall.Pipe(fds[:]))
@@ -181,11 +181,13 @@ func TestKnownPollFuncCallbackPanic(t *testing.T) {
 	defer syscall.Close(fds[1])
 	_, err := syscall.Write(fds[1], []byte("x"))
 	require.NoError(t, err)
-	require.NoError(t, s.PollFunc(fds[0], coro.PollRead, time.Second, func(coro.PollStatus, error) { panic("poll callback") }))
+	require.NoError(t, s.NotifyWhenReady(fds[0], coro.PollRead, time.Second, func(coro.PollStatus, error) {
+		panic("poll callback")
+	}))
 	time.Sleep(200 * time.Millisecond)
 	n, err := coro.Schedule(context.Background(), s, func(context.Context) (int, error) { return 1, nil })
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "the process survives a panicking PollFunc callback")
+	assert.Equal(t, 1, n, "the process survives a panicking NotifyWhenReady callback")
 }
 
 func TestKnownOnErrorPanic(t *testing.T) {

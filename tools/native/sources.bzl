@@ -15,6 +15,10 @@ NATIVE_LIBRARIES = {
             "src/default_executor.cpp",
             "src/event.cpp",
             "src/io_scheduler.cpp",
+            "src/io_scheduler_event_loop.cpp",
+            "src/io_scheduler_poll.cpp",
+            "src/io_scheduler_schedule.cpp",
+            "src/io_scheduler_timer.cpp",
             "src/mutex.cpp",
             "src/poll.cpp",
             "src/scheduler.cpp",
@@ -74,6 +78,7 @@ NATIVE_LIBRARIES = {
     ),
     "//cshim:cshim": struct(
         srcs = [
+            "await.cc",
             "callback.cc",
             "completion.cc",
             "event.cc",

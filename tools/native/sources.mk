@@ -15,6 +15,10 @@ NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/default_executor.cpp \
     third_party/libcoro/src/event.cpp \
     third_party/libcoro/src/io_scheduler.cpp \
+    third_party/libcoro/src/io_scheduler_event_loop.cpp \
+    third_party/libcoro/src/io_scheduler_poll.cpp \
+    third_party/libcoro/src/io_scheduler_schedule.cpp \
+    third_party/libcoro/src/io_scheduler_timer.cpp \
     third_party/libcoro/src/mutex.cpp \
     third_party/libcoro/src/poll.cpp \
     third_party/libcoro/src/scheduler.cpp \
@@ -76,6 +80,7 @@ NATIVE_cshim_compat_net_LIBS :=
 
 # //cshim:cshim
 NATIVE_cshim_SRCS := \
+    cshim/await.cc \
     cshim/callback.cc \
     cshim/completion.cc \
     cshim/event.cc \

@@ -15,7 +15,7 @@
 using namespace std::chrono_literals;
 
 // io_scheduler::poll(const net::socket&) keeps a socket registered with epoll, edge-triggered, from one poll to the
-// next instead of re-arming a one-shot registration per poll (see io_scheduler.cpp, fd_slot). Edge-triggered epoll
+// next instead of re-arming a one-shot registration per poll (see coro/detail/io_scheduler_internal.hpp, fd_slot). Edge-triggered epoll
 // reports each change once, so these tests cover readiness that must not be lost (left after a partial read,
 // arriving while nobody polls, a second pending connection) or invented (after the reader drained the socket), and
 // the cases where the registration must be renewed (the socket was closed and its number reused).

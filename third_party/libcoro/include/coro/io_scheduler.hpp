@@ -341,7 +341,7 @@ private:
     auto run_inline_queue() -> void;
     auto on_own_thread() const noexcept -> bool;
 
-    // Per-descriptor registration state (see io_scheduler.cpp): polled descriptors stay registered with
+    // Per-descriptor registration state (see detail/io_scheduler_internal.hpp): polled descriptors stay registered with
     // epoll between polls and are re-armed with EPOLL_CTL_MOD instead of being added and removed each time;
     // sockets stay registered edge-triggered and need no re-arm at all.
     struct fd_slot;
