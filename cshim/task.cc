@@ -278,8 +278,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
+                    co_await gocoro::compat::yield_for(
+                        *static_cast<gocoro_io_scheduler*>(request.target)->scheduler, gocoro::wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {

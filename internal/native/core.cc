@@ -9230,6 +9230,10 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 // "cancelled" mark between them: closing a scheduler takes up to one slice longer, and an idle waiter costs one
 // wake-up per slice. shutdown_cancel_polls() waits for those polls before it calls shutdown(): upstream v0.14.1
 // shuts the pool down first and then drops what completes (spec §35.6), which would leave a poll hanging.
+// Timers cannot be cancelled either, and upstream's shutdown() waits for every pending one: a timer for the Go
+// binding is a poll, with the timer's duration as timeout, of a per-scheduler eventfd that shutdown_cancel_polls()
+// makes readable, so Close ends it at once. Each timer polls a dup() of that eventfd (upstream allows one poll per
+// descriptor, spec §34 poll): a pending timer holds one descriptor and costs an epoll add and remove.
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -9258,6 +9262,12 @@ inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::ch
     -> coro::task<coro::poll_status>
 {
     return s.poll(fd, op, timeout);
+}
+
+/// io_scheduler::yield_for, whose co_await shutdown_cancel_polls() ends at once by throwing std::runtime_error.
+inline auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return s.yield_for(amount);
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -9305,6 +9315,11 @@ inline auto note_close(coro::fd_t fd) noexcept -> void
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
+/// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
+/// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
+/// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
+auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>;
+
 /// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -9313,8 +9328,8 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 }
 
 /// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
-/// shutdown().
+/// ones at once; its compat::yield_for waiters throw at once), waits for those waiters (processing events itself if
+/// nobody else does, as in manual mode), then shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 
 /// poll() above (upstream registers and removes the descriptor per poll).
@@ -9336,14 +9351,19 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 8 "../../cshim/compat/io_scheduler.cc"
+#line 12 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
 
     #include <algorithm>
+    #include <cstdint>
+    #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <stdexcept>
+    #include <sys/eventfd.h>
     #include <thread>
+    #include <unistd.h>
     #include <utility>
     #include <vector>
 
@@ -9362,7 +9382,8 @@ struct scheduler_polls
     std::weak_ptr<coro::io_scheduler> alive;
     std::size_t                       pending{0};
     bool                              cancelled{false};
-    std::vector<coro::fd_t>           woken; // wake_poll() not yet seen by a poll
+    std::vector<coro::fd_t>           woken;          // wake_poll() not yet seen by a poll
+    int                               timer_wake{-1}; // the eventfd compat::yield_for polls (made on first use)
 };
 
 std::mutex                   g_mutex;
@@ -9378,7 +9399,21 @@ auto entry(coro::io_scheduler& s) -> scheduler_polls&
             return e;
         }
     }
-    std::erase_if(g_schedulers, [](const scheduler_polls& e) { return e.alive.expired(); });
+    std::erase_if(
+        g_schedulers,
+        [](const scheduler_polls& e)
+        {
+            if (!e.alive.expired())
+            {
+                return false;
+            }
+            // Destroyed without shutdown_cancel_polls(): no timer can poll it any more.
+            if (e.timer_wake >= 0)
+            {
+                ::close(e.timer_wake);
+            }
+            return true;
+        });
     return g_schedulers.emplace_back(scheduler_polls{&s, s.weak_from_this()});
 }
 
@@ -9415,9 +9450,50 @@ public:
         return std::erase(entry(m_scheduler).woken, fd) > 0;
     }
 
+    /// A descriptor of its own (close it) for a timer to poll; it becomes readable when shutdown_cancel_polls()
+    /// is called. -1 once cancelled, or when no descriptor is left (EMFILE).
+    auto timer_wake() -> int
+    {
+        std::scoped_lock lk{g_mutex};
+        auto&            e = entry(m_scheduler);
+        if (e.cancelled)
+        {
+            return -1;
+        }
+        if (e.timer_wake < 0)
+        {
+            e.timer_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (e.timer_wake < 0)
+            {
+                return -1;
+            }
+        }
+        return ::fcntl(e.timer_wake, F_DUPFD_CLOEXEC, 0);
+    }
+
 private:
     coro::io_scheduler& m_scheduler;
 };
+
+namespace
+{
+/// Closes a descriptor (if any) at the end of its scope.
+struct fd_closer
+{
+    explicit fd_closer(int descriptor) noexcept : fd(descriptor) {}
+    ~fd_closer()
+    {
+        if (fd >= 0)
+        {
+            ::close(fd);
+        }
+    }
+    fd_closer(const fd_closer&)                    = delete;
+    auto operator=(const fd_closer&) -> fd_closer& = delete;
+
+    const int fd;
+};
+} // namespace
 
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -9454,6 +9530,39 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
     }
 }
 
+auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await s.yield_for(amount); // schedule(): nothing to wait out
+        co_return;
+    }
+    using clock           = std::chrono::steady_clock;
+    const auto   deadline = clock::now() + amount;
+    pending_poll counted{s};
+    {
+        const fd_closer wake{counted.timer_wake()};
+        if (wake.fd >= 0 && co_await s.poll(wake.fd, coro::poll_op::read, amount) == coro::poll_status::timeout)
+        {
+            co_return;
+        }
+    }
+    // Cancelled, or no descriptor to wait on: sliced waits that look for the cancel mark between them.
+    for (;;)
+    {
+        if (counted.cancelled())
+        {
+            throw std::runtime_error{"io_scheduler: shut down"};
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+        if (left <= std::chrono::milliseconds{0})
+        {
+            co_return;
+        }
+        co_await s.yield_for(std::min(poll_slice, left));
+    }
+}
+
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
 {
     std::scoped_lock lk{g_mutex};
@@ -9474,6 +9583,14 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
                 std::scoped_lock lk{g_mutex};
                 auto&            e = entry(s);
                 e.cancelled        = true;
+                if (e.timer_wake >= 0)
+                {
+                    // Every pending timer polls a dup() of it, and none polls it after the mark.
+                    const uint64_t              one = 1;
+                    [[maybe_unused]] const auto n   = ::write(e.timer_wake, &one, sizeof one);
+                    ::close(e.timer_wake);
+                    e.timer_wake = -1;
+                }
                 if (e.pending == 0)
                 {
                     break;
@@ -13382,8 +13499,8 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) ->
                     co_await static_cast<gocoro_io_scheduler*>(request.target)->scheduler->yield();
                     break;
                 case GOCORO_OP_IO_YIELD_FOR:
-                    co_await static_cast<gocoro_io_scheduler*>(request.target)
-                        ->scheduler->yield_for(gocoro::wait_ms(request.arg));
+                    co_await gocoro::compat::yield_for(
+                        *static_cast<gocoro_io_scheduler*>(request.target)->scheduler, gocoro::wait_ms(request.arg));
                     break;
                 case GOCORO_OP_IO_POLL:
                 {
