@@ -6,7 +6,8 @@
 // Timers cannot be cancelled either, and upstream's shutdown() waits for every pending one: a timer for the Go
 // binding is a poll, with the timer's duration as timeout, of a per-scheduler eventfd that shutdown_cancel_polls()
 // makes readable, so Close ends it at once. Each timer polls a dup() of that eventfd (upstream allows one poll per
-// descriptor, spec §34 poll): a pending timer holds one descriptor and costs an epoll add and remove.
+// descriptor, spec §34 poll): a pending timer holds one descriptor and costs an epoll add and remove. Beyond
+// max_timer_descriptors pending timers, more timers wait in slices like the polls (Close ends them within one).
 
 #include "cshim/compat/io_scheduler.hpp"
 
@@ -43,8 +44,13 @@ struct scheduler_polls
     int                               timer_wake{-1}; // the eventfd compat::yield_for polls (made on first use)
 };
 
+/// At most this many timers at once wait on a descriptor of their own (process-wide); later ones wait in slices, so
+/// that timers cannot take the descriptors that sockets need.
+constexpr std::size_t max_timer_descriptors{1024};
+
 std::mutex                   g_mutex;
 std::vector<scheduler_polls> g_schedulers;
+std::size_t                  g_timer_descriptors{0}; // held by timers now
 
 /// The entry of `s` (created if needed); call with g_mutex held.
 auto entry(coro::io_scheduler& s) -> scheduler_polls&
@@ -107,13 +113,14 @@ public:
         return std::erase(entry(m_scheduler).woken, fd) > 0;
     }
 
-    /// A descriptor of its own (close it) for a timer to poll; it becomes readable when shutdown_cancel_polls()
-    /// is called. -1 once cancelled, or when no descriptor is left (EMFILE).
+    /// A descriptor of its own (give it to a timer_descriptor) for a timer to poll; it becomes readable when
+    /// shutdown_cancel_polls() is called. -1 once cancelled, when max_timer_descriptors are in use, or when the
+    /// process has no descriptor left (EMFILE).
     auto timer_wake() -> int
     {
         std::scoped_lock lk{g_mutex};
         auto&            e = entry(m_scheduler);
-        if (e.cancelled)
+        if (e.cancelled || g_timer_descriptors >= max_timer_descriptors)
         {
             return -1;
         }
@@ -125,7 +132,9 @@ public:
                 return -1;
             }
         }
-        return ::fcntl(e.timer_wake, F_DUPFD_CLOEXEC, 0);
+        const int fd = ::fcntl(e.timer_wake, F_DUPFD_CLOEXEC, 0);
+        g_timer_descriptors += fd >= 0 ? 1 : 0;
+        return fd;
     }
 
 private:
@@ -134,19 +143,21 @@ private:
 
 namespace
 {
-/// Closes a descriptor (if any) at the end of its scope.
-struct fd_closer
+/// A timer's descriptor from pending_poll::timer_wake (if any), closed and uncounted at the end of its scope.
+struct timer_descriptor
 {
-    explicit fd_closer(int descriptor) noexcept : fd(descriptor) {}
-    ~fd_closer()
+    explicit timer_descriptor(int descriptor) noexcept : fd(descriptor) {}
+    ~timer_descriptor()
     {
         if (fd >= 0)
         {
             ::close(fd);
+            std::scoped_lock lk{g_mutex};
+            --g_timer_descriptors;
         }
     }
-    fd_closer(const fd_closer&)                    = delete;
-    auto operator=(const fd_closer&) -> fd_closer& = delete;
+    timer_descriptor(const timer_descriptor&)                    = delete;
+    auto operator=(const timer_descriptor&) -> timer_descriptor& = delete;
 
     const int fd;
 };
@@ -198,13 +209,13 @@ auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro:
     const auto   deadline = clock::now() + amount;
     pending_poll counted{s};
     {
-        const fd_closer wake{counted.timer_wake()};
+        const timer_descriptor wake{counted.timer_wake()};
         if (wake.fd >= 0 && co_await s.poll(wake.fd, coro::poll_op::read, amount) == coro::poll_status::timeout)
         {
             co_return;
         }
     }
-    // Cancelled, or no descriptor to wait on: sliced waits that look for the cancel mark between them.
+    // Cancelled, or no descriptor to wait on: waits of at most a slice that look for the cancel mark between them.
     for (;;)
     {
         if (counted.cancelled())

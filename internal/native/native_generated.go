@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b5a084ec2af67bb38bde6750e31b640d0bb9c006685793a97b40b41e92724b2d"
+const SourceHash = "a650d25d72f6c4aa8b8ffc702d8974b456c72df4227c8eb75e20bb8bad8e6b0d"
