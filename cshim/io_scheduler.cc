@@ -159,7 +159,8 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
         case GOCORO_OP_IO_YIELD:
             return emplace_await(storage, [&] { return s.yield(); });
         case GOCORO_OP_IO_YIELD_FOR:
-            return emplace_await(storage, [&] { return s.yield_for(wait_ms(request.arg)); });
+            // Through compat: under libcoro_external, Close must be able to end the timer (cshim/compat/io_scheduler.hpp).
+            return emplace_await(storage, [&] { return compat::yield_for(s, wait_ms(request.arg)); });
         case GOCORO_OP_IO_POLL:
         {
             const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);

@@ -12,6 +12,11 @@
 // "cancelled" mark between them: closing a scheduler takes up to one slice longer, and an idle waiter costs one
 // wake-up per slice. shutdown_cancel_polls() waits for those polls before it calls shutdown(): upstream v0.14.1
 // shuts the pool down first and then drops what completes (spec §35.6), which would leave a poll hanging.
+// Timers cannot be cancelled either, and upstream's shutdown() waits for every pending one: a timer for the Go
+// binding is a poll, with the timer's duration as timeout, of a per-scheduler eventfd that shutdown_cancel_polls()
+// makes readable, so Close ends it at once. Each timer polls a dup() of that eventfd (upstream allows one poll per
+// descriptor, spec §34 poll): a pending timer holds one descriptor and costs an epoll add and remove. Beyond
+// max_timer_descriptors pending timers, more timers wait in slices like the polls (Close ends them within one).
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -40,6 +45,12 @@ inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::ch
     -> coro::task<coro::poll_status>
 {
     return s.poll(fd, op, timeout);
+}
+
+/// io_scheduler::yield_for, whose co_await shutdown_cancel_polls() ends at once by throwing std::runtime_error.
+inline auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return s.yield_for(amount);
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -87,6 +98,11 @@ inline auto note_close(coro::fd_t fd) noexcept -> void
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
+/// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
+/// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
+/// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
+auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>;
+
 /// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -95,8 +111,8 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 }
 
 /// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
-/// shutdown().
+/// ones at once; its compat::yield_for waiters throw at once), waits for those waiters (processing events itself if
+/// nobody else does, as in manual mode), then shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 
 /// poll() above (upstream registers and removes the descriptor per poll).
@@ -118,14 +134,19 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 8 "../../cshim/compat/io_scheduler.cc"
+#line 13 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
 
     #include <algorithm>
+    #include <cstdint>
+    #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <stdexcept>
+    #include <sys/eventfd.h>
     #include <thread>
+    #include <unistd.h>
     #include <utility>
     #include <vector>
 
@@ -144,11 +165,17 @@ struct scheduler_polls
     std::weak_ptr<coro::io_scheduler> alive;
     std::size_t                       pending{0};
     bool                              cancelled{false};
-    std::vector<coro::fd_t>           woken; // wake_poll() not yet seen by a poll
+    std::vector<coro::fd_t>           woken;          // wake_poll() not yet seen by a poll
+    int                               timer_wake{-1}; // the eventfd compat::yield_for polls (made on first use)
 };
+
+/// At most this many timers at once wait on a descriptor of their own (process-wide); later ones wait in slices, so
+/// that timers cannot take the descriptors that sockets need.
+constexpr std::size_t max_timer_descriptors{1024};
 
 std::mutex                   g_mutex;
 std::vector<scheduler_polls> g_schedulers;
+std::size_t                  g_timer_descriptors{0}; // held by timers now
 
 /// The entry of `s` (created if needed); call with g_mutex held.
 auto entry(coro::io_scheduler& s) -> scheduler_polls&
@@ -160,7 +187,21 @@ auto entry(coro::io_scheduler& s) -> scheduler_polls&
             return e;
         }
     }
-    std::erase_if(g_schedulers, [](const scheduler_polls& e) { return e.alive.expired(); });
+    std::erase_if(
+        g_schedulers,
+        [](const scheduler_polls& e)
+        {
+            if (!e.alive.expired())
+            {
+                return false;
+            }
+            // Destroyed without shutdown_cancel_polls(): no timer can poll it any more.
+            if (e.timer_wake >= 0)
+            {
+                ::close(e.timer_wake);
+            }
+            return true;
+        });
     return g_schedulers.emplace_back(scheduler_polls{&s, s.weak_from_this()});
 }
 
@@ -197,9 +238,55 @@ public:
         return std::erase(entry(m_scheduler).woken, fd) > 0;
     }
 
+    /// A descriptor of its own (give it to a timer_descriptor) for a timer to poll; it becomes readable when
+    /// shutdown_cancel_polls() is called. -1 once cancelled, when max_timer_descriptors are in use, or when the
+    /// process has no descriptor left (EMFILE).
+    auto timer_wake() -> int
+    {
+        std::scoped_lock lk{g_mutex};
+        auto&            e = entry(m_scheduler);
+        if (e.cancelled || g_timer_descriptors >= max_timer_descriptors)
+        {
+            return -1;
+        }
+        if (e.timer_wake < 0)
+        {
+            e.timer_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (e.timer_wake < 0)
+            {
+                return -1;
+            }
+        }
+        const int fd = ::fcntl(e.timer_wake, F_DUPFD_CLOEXEC, 0);
+        g_timer_descriptors += fd >= 0 ? 1 : 0;
+        return fd;
+    }
+
 private:
     coro::io_scheduler& m_scheduler;
 };
+
+namespace
+{
+/// A timer's descriptor from pending_poll::timer_wake (if any), closed and uncounted at the end of its scope.
+struct timer_descriptor
+{
+    explicit timer_descriptor(int descriptor) noexcept : fd(descriptor) {}
+    ~timer_descriptor()
+    {
+        if (fd >= 0)
+        {
+            ::close(fd);
+            std::scoped_lock lk{g_mutex};
+            --g_timer_descriptors;
+        }
+    }
+    timer_descriptor(const timer_descriptor&)                    = delete;
+    auto operator=(const timer_descriptor&) -> timer_descriptor& = delete;
+
+    const int fd;
+};
+} // namespace
 
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -236,6 +323,39 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
     }
 }
 
+auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await s.yield_for(amount); // schedule(): nothing to wait out
+        co_return;
+    }
+    using clock           = std::chrono::steady_clock;
+    const auto   deadline = clock::now() + amount;
+    pending_poll counted{s};
+    {
+        const timer_descriptor wake{counted.timer_wake()};
+        if (wake.fd >= 0 && co_await s.poll(wake.fd, coro::poll_op::read, amount) == coro::poll_status::timeout)
+        {
+            co_return;
+        }
+    }
+    // Cancelled, or no descriptor to wait on: waits of at most a slice that look for the cancel mark between them.
+    for (;;)
+    {
+        if (counted.cancelled())
+        {
+            throw std::runtime_error{"io_scheduler: shut down"};
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+        if (left <= std::chrono::milliseconds{0})
+        {
+            co_return;
+        }
+        co_await s.yield_for(std::min(poll_slice, left));
+    }
+}
+
 auto wake_poll(coro::io_scheduler& s, coro::fd_t fd) -> void
 {
     std::scoped_lock lk{g_mutex};
@@ -256,6 +376,14 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
                 std::scoped_lock lk{g_mutex};
                 auto&            e = entry(s);
                 e.cancelled        = true;
+                if (e.timer_wake >= 0)
+                {
+                    // Every pending timer polls a dup() of it, and none polls it after the mark.
+                    const uint64_t              one = 1;
+                    [[maybe_unused]] const auto n   = ::write(e.timer_wake, &one, sizeof one);
+                    ::close(e.timer_wake);
+                    e.timer_wake = -1;
+                }
                 if (e.pending == 0)
                 {
                     break;
@@ -1602,7 +1730,8 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
         case GOCORO_OP_IO_YIELD:
             return emplace_await(storage, [&] { return s.yield(); });
         case GOCORO_OP_IO_YIELD_FOR:
-            return emplace_await(storage, [&] { return s.yield_for(wait_ms(request.arg)); });
+            // Through compat: under libcoro_external, Close must be able to end the timer (cshim/compat/io_scheduler.hpp).
+            return emplace_await(storage, [&] { return compat::yield_for(s, wait_ms(request.arg)); });
         case GOCORO_OP_IO_POLL:
         {
             const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);

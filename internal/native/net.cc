@@ -6372,6 +6372,12 @@ inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::ch
     return s.poll(fd, op, timeout);
 }
 
+/// io_scheduler::yield_for, whose co_await shutdown_cancel_polls() ends at once by throwing std::runtime_error.
+inline auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
+{
+    return s.yield_for(amount);
+}
+
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -6417,6 +6423,11 @@ inline auto note_close(coro::fd_t fd) noexcept -> void
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
+/// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
+/// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
+/// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
+auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>;
+
 /// poll() above: resumed wherever upstream resumes a poll (a pool worker in pool mode).
 inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
@@ -6425,8 +6436,8 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
 }
 
 /// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once), waits for those waiters (processing events itself if nobody else does, as in manual mode), then
-/// shutdown().
+/// ones at once; its compat::yield_for waiters throw at once), waits for those waiters (processing events itself if
+/// nobody else does, as in manual mode), then shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 
 /// poll() above (upstream registers and removes the descriptor per poll).

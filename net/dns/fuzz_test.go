@@ -35,7 +35,7 @@ func FuzzAnswer(f *testing.F) {
 		r, err := dns.NewResolver(s, 300*time.Millisecond)
 		require.NoError(t, err)
 		defer r.Close()
-		require.NoError(t, dns.SetServers(r, answeringServer(t, answer)))
+		useServers(t, s, r, answeringServer(t, answer))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		addrs, err := r.LookupHost(ctx, "fuzz.example")
@@ -110,8 +110,8 @@ func TestAnsweringServerInjects(t *testing.T) {
 	r, err := dns.NewResolver(s, time.Second)
 	require.NoError(t, err)
 	defer r.Close()
-	require.NoError(t, dns.SetServers(r, answeringServer(t, []byte{0x81, 0x80, 1,
-		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3})))
+	useServers(t, s, r, answeringServer(t, []byte{0x81, 0x80, 1,
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3}))
 	addrs, err := r.LookupHost(context.Background(), "fuzz.example")
 	require.NoError(t, err)
 	require.NotEmpty(t, addrs)

@@ -11,7 +11,9 @@
 # bazel-bootstrap already selects with --override_module in /etc/bazel/bazelrc. See tools/bazel/README.md.
 #
 # Checks, all with --config=bzlmod: build and test //... (C++ parity tests, Go tests, native examples),
-# the C++ tests under --config=asan, and that `bazel run //:gazelle` would change no BUILD file.
+# the C++ tests under --config=asan, and that `bazel run //:gazelle` would change no BUILD file. With
+# GOCORO_BZLMOD_LIBCORO=<upstream-layout libcoro checkout> (tools/external/standin.sh makes one), also the Go tests
+# against it through tools/external/extensions.bzl: --define=libcoro=external --repo_env=GOCORO_LIBCORO=<it>.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 chroot_dir=${GOCORO_BZLMOD_CHROOT:-/var/cache/gocoro/bazel7-sid}
@@ -20,6 +22,7 @@ mirror=${GOCORO_BZLMOD_MIRROR:-http://deb.debian.org/debian}
 # use v2's single header, so the host's (Debian 12 catch2) is mounted instead.
 packages="bazel-bootstrap bazel-rules-shell libssl-dev libc-ares-dev openssl"
 host_go=${GOROOT:-$(go env GOROOT 2>/dev/null || echo /usr/local/go)}
+external=${GOCORO_BZLMOD_LIBCORO:+$(cd "$GOCORO_BZLMOD_LIBCORO" && pwd)}
 gomodcache=$(go env GOMODCACHE)
 t0=$(date +%s)
 say() { printf '[bzlmod %4ds] %s\n' $(($(date +%s) - t0)) "$*"; }
@@ -141,7 +144,7 @@ c=$chroot_dir
 mount -t proc proc \$c/proc
 mount --rbind /dev \$c/dev
 mount -t tmpfs tmpfs \$c/tmp
-for d in "$repo" "$host_go" "$gomodcache" /usr/include/catch2; do
+for d in "$repo" "$host_go" "$gomodcache" /usr/include/catch2 $external; do
     mkdir -p "\$c\$d"
     mount --bind "\$d" "\$c\$d"
 done
@@ -179,5 +182,10 @@ if [ -s /tmp/gazelle.diff ]; then
     exit 1
 fi
 [ \$rc = 0 ] || { echo \"bzlmod_check: gazelle failed (\$rc)\" >&2; exit 1; }
+if [ -n '$external' ]; then
+    say 'bazel test --config=bzlmod --define=libcoro=external (your own libcoro: $external)'
+    $bazel test --config=bzlmod --define=libcoro=external --repo_env=GOCORO_LIBCORO='$external' \
+        //coro/... //net/... //internal/... //examples/... //tests/go/... //tests/adversarial/... //tests/model/...
+fi
 "
 say "bzlmod check passed"
