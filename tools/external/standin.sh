@@ -21,6 +21,11 @@ trap 'rm -rf "$stage"' EXIT
 
 (cd tools && go run ./external/unextend -from ../third_party/libcoro -to "$stage")
 
+# Upstream has one io_scheduler.cpp; the embedded core splits it by job (io_scheduler_*.cpp). The stand-in keeps
+# upstream's file list (the checkout below feeds tools/external/libcoro.BUILD), so it joins the parts again.
+(cd "$stage/src" && cat io_scheduler.cpp io_scheduler_*.cpp >io_scheduler.joined && rm io_scheduler_*.cpp &&
+    mv io_scheduler.joined io_scheduler.cpp)
+
 # Upstream v0.14.1's library sources (networking and TLS on); the embedded core's other sources are its v0.16
 # additions and gocoro internals (fd_close_serial.cpp), which the stand-in leaves out.
 srcs="event.cpp mutex.cpp semaphore.cpp sync_wait.cpp thread_pool.cpp detail/task_self_deleting.cpp
