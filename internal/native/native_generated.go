@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "21ad6c03e426ee3418711b7ba120d21f1f3d7e74a965a59748880dbe2ab00530"
+const SourceHash = "023fdce28e8936f5d90422e320a4ee3da89d1f76b74ce20ba22b6b0e7bd7092f"

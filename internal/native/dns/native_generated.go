@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "25485bb5a58b73dded54b10528e97ab406f5d0bd14d80cb89bd29d2656273533"
+const SourceHash = "be56159d22569c2c76c3fa61776b7423a6d4dbaa9c4a94d8dc4f516d0455601f"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "df2350e76d45d2f5754417fcca8af41ef6535d57354077797f339ecc0d39b1a0"
+const SourceHash = "fcc10dacbc58fb2f83cadb175c2dc4c9de8dc74005e8716bce0cf7d21f845fa3"
