@@ -181,6 +181,75 @@ using fd_t = int;
 #line 1 "../../../third_party/libcoro/include/coro/task.hpp"
 
 
+// #include "coro/detail/when_all_latch.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_WHEN_ALL_LATCH_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_WHEN_ALL_LATCH_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/when_all_latch.hpp"
+
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <utility>
+
+namespace coro::detail
+{
+/// The when_all child that this thread is starting (inside its first resume() by when_all), if any. A child that
+/// finishes while it is still the one being started finished inline: it sets this to null instead of counting down
+/// the latch, and the awaiter counts every such child together with its own arrival (one atomic operation for all
+/// of them; none when every child finished inline, as the leaves of a fork-join tree do).
+inline constinit thread_local void* t_starting_child = nullptr;
+
+/// Counts finished children of a when_all; the awaiting coroutine is resumed by whoever brings the count to zero.
+/// Starts at N + 1 so the awaiter's own arrival (after starting every child) is counted too. Its own header because
+/// a task signals it directly at its end when it is a child of when_all (task.hpp), without a wrapper coroutine.
+class when_all_latch
+{
+public:
+    when_all_latch(std::size_t count) noexcept : m_count(count + 1) {}
+    when_all_latch(const when_all_latch&) = delete;
+    when_all_latch(when_all_latch&& other) noexcept
+        : m_count(other.m_count.load(std::memory_order_acquire)),
+          m_awaiting_coroutine(std::exchange(other.m_awaiting_coroutine, nullptr))
+    {
+    }
+    auto operator=(const when_all_latch&) -> when_all_latch& = delete;
+    auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
+
+    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
+
+    /// True when the awaiter must suspend (some child is still running). `finished_inline` children finished while
+    /// they were being started and did not count themselves down.
+    auto try_await(std::coroutine_handle<> awaiting_coroutine, std::size_t finished_inline = 0) noexcept -> bool
+    {
+        m_awaiting_coroutine       = awaiting_coroutine;
+        const std::size_t arrivals = finished_inline + 1;
+        // Every other child has already counted itself down: nobody else touches the count any more. The acquire
+        // pairs with their fetch_sub, so their results are visible.
+        if (m_count.load(std::memory_order_acquire) == arrivals)
+        {
+            return false;
+        }
+        return m_count.fetch_sub(arrivals, std::memory_order_acq_rel) > arrivals;
+    }
+
+    /// Called by each child at its end; returns the coroutine to transfer to.
+    auto notify_awaitable_completed() noexcept -> std::coroutine_handle<>
+    {
+        if (m_count.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        {
+            return m_awaiting_coroutine;
+        }
+        return std::noop_coroutine();
+    }
+
+private:
+    std::atomic<std::size_t> m_count;
+    std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_WHEN_ALL_LATCH_HPP
+#line 4 "../../../third_party/libcoro/include/coro/task.hpp"
 // #include "coro/gocoro_extensions.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
@@ -200,7 +269,7 @@ using fd_t = int;
     #define GOCORO_CORE_EXTENSIONS 1
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 4 "../../../third_party/libcoro/include/coro/task.hpp"
+#line 5 "../../../third_party/libcoro/include/coro/task.hpp"
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/frame_allocator.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
@@ -217,7 +286,9 @@ namespace coro::detail
 /// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
 /// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
-/// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
+/// Each thread keeps a small cache of freed frames, one free list per size class up to 4 KiB. The classes follow
+/// glibc malloc's usable sizes (16 c + 8 bytes: a 16 c + 16-byte chunk less its header), so a frame takes no more
+/// memory than plain ::operator new would give it (millions of live frames cost what they cost upstream).
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
 /// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
 /// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
@@ -241,9 +312,26 @@ inline constexpr bool enabled = true;
 inline constexpr bool enabled = true;
 #endif
 
-inline constexpr std::size_t granule         = 32;
-inline constexpr std::size_t max_cached_size = 4096;
-inline constexpr std::size_t classes         = max_cached_size / granule;
+inline constexpr std::size_t granule         = 16;
+inline constexpr std::size_t max_cached_size = 4096 - 8;
+inline constexpr std::size_t classes         = max_cached_size / granule + 1;
+/// Every frame is at least this big (its resume and destroy pointers): the depot links batches through a frame's
+/// second word.
+inline constexpr std::size_t min_frame_size = 16;
+
+/// The size class of a frame of `size` bytes (min_frame_size <= size <= max_cached_size).
+constexpr auto class_of(std::size_t size) noexcept -> std::size_t
+{
+    return (size + 7) / granule;
+}
+
+/// The size every frame of class `c` is allocated with.
+constexpr auto class_size(std::size_t c) noexcept -> std::size_t
+{
+    return c * granule + 8;
+}
+static_assert(class_of(max_cached_size) == classes - 1);
+static_assert(class_size(class_of(min_frame_size)) >= min_frame_size);
 /// Upper bound of the memory one thread keeps in its cache.
 inline constexpr std::size_t max_cached_bytes = 256 * 1024;
 
@@ -290,17 +378,17 @@ inline auto frame_allocate(std::size_t size) -> void*
     namespace fc = frame_cache_detail;
     if constexpr (fc::enabled)
     {
-        if (size <= fc::max_cached_size) [[likely]]
+        if (size >= fc::min_frame_size && size <= fc::max_cached_size) [[likely]]
         {
-            const std::size_t c     = (size - 1) / fc::granule;
+            const std::size_t c     = fc::class_of(size);
             fc::cache&        cache = fc::t_cache;
             if (fc::free_frame* f = cache.m_heads[c]; f != nullptr) [[likely]]
             {
                 cache.m_heads[c] = f->m_next;
-                cache.m_bytes -= (c + 1) * fc::granule;
+                cache.m_bytes -= fc::class_size(c);
                 return f;
             }
-            return fc::allocate_slow((c + 1) * fc::granule);
+            return fc::allocate_slow(fc::class_size(c));
         }
     }
     return ::operator new(size);
@@ -311,10 +399,10 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
     namespace fc = frame_cache_detail;
     if constexpr (fc::enabled)
     {
-        if (size <= fc::max_cached_size) [[likely]]
+        if (size >= fc::min_frame_size && size <= fc::max_cached_size) [[likely]]
         {
-            const std::size_t c       = (size - 1) / fc::granule;
-            const std::size_t rounded = (c + 1) * fc::granule;
+            const std::size_t c       = fc::class_of(size);
+            const std::size_t rounded = fc::class_size(c);
             fc::cache&        cache   = fc::t_cache;
             if (cache.m_state == fc::cache::live && cache.m_bytes + rounded <= fc::max_cached_bytes) [[likely]]
             {
@@ -332,10 +420,11 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
 }
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_FRAME_ALLOCATOR_HPP
-#line 6 "../../../third_party/libcoro/include/coro/task.hpp"
+#line 7 "../../../third_party/libcoro/include/coro/task.hpp"
 #endif
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -362,10 +451,20 @@ struct promise_base
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
-            auto& promise = coroutine.promise();
-            if (promise.m_continuation != nullptr)
+            const std::uintptr_t continuation = coroutine.promise().m_continuation;
+            if ((continuation & latch_tag) != 0)
             {
-                return promise.m_continuation;
+                if (t_starting_child == coroutine.address())
+                {
+                    t_starting_child = nullptr; // finished inline: when_all's awaiter counts us (when_all_latch.hpp)
+                    return std::noop_coroutine();
+                }
+                return reinterpret_cast<detail::when_all_latch*>(continuation & ~latch_tag)
+                    ->notify_awaitable_completed();
+            }
+            if (continuation != 0)
+            {
+                return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(continuation));
             }
             return std::noop_coroutine();
         }
@@ -386,10 +485,24 @@ struct promise_base
 
     auto final_suspend() noexcept { return final_awaitable{}; }
 
-    auto continuation(std::coroutine_handle<> continuation) noexcept -> void { m_continuation = continuation; }
+    auto continuation(std::coroutine_handle<> continuation) noexcept -> void
+    {
+        m_continuation = reinterpret_cast<std::uintptr_t>(continuation.address());
+    }
+
+    /// Makes this task a direct child of a when_all: at its end it counts down `latch` instead of resuming an
+    /// awaiter, which saves when_all a wrapper coroutine (a second frame) per child.
+    auto notify_latch_at_end(detail::when_all_latch& latch) noexcept -> void
+    {
+        m_continuation = reinterpret_cast<std::uintptr_t>(&latch) | latch_tag;
+    }
 
 protected:
-    std::coroutine_handle<> m_continuation{nullptr};
+    // One word, so every task frame stays small: the awaiting coroutine's address, or a when_all latch's address
+    // tagged in its low bit (both are at least 2-aligned), or 0 (nobody to resume).
+    static constexpr std::uintptr_t latch_tag = 1;
+    static_assert(alignof(detail::when_all_latch) >= 2);
+    std::uintptr_t m_continuation{0};
 };
 
 /// Marker for "the coroutine has not produced a value yet".
@@ -4033,6 +4146,8 @@ struct void_value
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_VOID_VALUE_HPP
 #line 9 "../../../third_party/libcoro/include/coro/when_all.hpp"
+// #include "coro/detail/when_all_latch.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
 
 #include <atomic>
 #include <coroutine>
@@ -4048,45 +4163,6 @@ namespace coro
 {
 namespace detail
 {
-/// Counts finished children; the awaiting coroutine is resumed by whoever brings the count to zero.
-/// Starts at N + 1 so the awaiter's own arrival (after starting every child) is counted too.
-class when_all_latch
-{
-public:
-    when_all_latch(std::size_t count) noexcept : m_count(count + 1) {}
-    when_all_latch(const when_all_latch&) = delete;
-    when_all_latch(when_all_latch&& other) noexcept
-        : m_count(other.m_count.load(std::memory_order_acquire)),
-          m_awaiting_coroutine(std::exchange(other.m_awaiting_coroutine, nullptr))
-    {
-    }
-    auto operator=(const when_all_latch&) -> when_all_latch& = delete;
-    auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
-
-    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
-
-    /// True when the awaiter must suspend (some child is still running).
-    auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_awaiting_coroutine = awaiting_coroutine;
-        return m_count.fetch_sub(1, std::memory_order_acq_rel) > 1;
-    }
-
-    /// Called by each child at its end; returns the coroutine to transfer to.
-    auto notify_awaitable_completed() noexcept -> std::coroutine_handle<>
-    {
-        if (m_count.fetch_sub(1, std::memory_order_acq_rel) == 1)
-        {
-            return m_awaiting_coroutine;
-        }
-        return std::noop_coroutine();
-    }
-
-private:
-    std::atomic<std::size_t> m_count;
-    std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
-};
-
 template <typename task_container_type>
 class when_all_ready_awaitable;
 
@@ -4173,8 +4249,9 @@ private:
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
         // Children start in argument order on this thread; each runs until its first suspension.
-        std::apply([this](auto&&... tasks) { ((tasks.start(m_latch)), ...); }, m_tasks);
-        return m_latch.try_await(awaiting_coroutine);
+        std::size_t finished_inline = 0;
+        std::apply([&](auto&&... tasks) { ((finished_inline += tasks.start(m_latch)), ...); }, m_tasks);
+        return m_latch.try_await(awaiting_coroutine, finished_inline);
     }
 
     when_all_latch            m_latch;
@@ -4241,11 +4318,12 @@ private:
 
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
+        std::size_t finished_inline = 0;
         for (auto& task : m_tasks)
         {
-            task.start(m_latch);
+            finished_inline += task.start(m_latch);
         }
-        return m_latch.try_await(awaiting_coroutine);
+        return m_latch.try_await(awaiting_coroutine, finished_inline);
     }
 
     when_all_latch      m_latch;
@@ -4443,7 +4521,12 @@ public:
     }
 
 private:
-    auto start(when_all_latch& latch) noexcept -> void { m_coroutine.promise().start(latch); }
+    /// False: the wrapper always counts itself down on the latch.
+    auto start(when_all_latch& latch) noexcept -> bool
+    {
+        m_coroutine.promise().start(latch);
+        return false;
+    }
 
     coroutine_handle_type m_coroutine;
 };
@@ -4464,28 +4547,103 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
     }
 }
 
+/// A child of when_all that is a coro::task: the task's own promise counts down the latch at its end, so it needs
+/// no wrapper coroutine (half the frames and resumes per child of a fork-join tree). Same face as when_all_task.
+template <typename return_type>
+class when_all_direct_task
+{
+public:
+    // To be able to call start().
+    template <typename task_container_type>
+    friend class when_all_ready_awaitable;
+
+    explicit when_all_direct_task(task<return_type>&& child) noexcept : m_task(std::move(child)) {}
+
+    when_all_direct_task(const when_all_direct_task&)                    = delete;
+    when_all_direct_task(when_all_direct_task&&) noexcept                = default;
+    auto operator=(const when_all_direct_task&) -> when_all_direct_task& = delete;
+    auto operator=(when_all_direct_task&&) -> when_all_direct_task&      = delete;
+    ~when_all_direct_task()                                              = default;
+
+    auto return_value() & -> decltype(auto) { return result(); }
+    auto return_value() const& -> decltype(auto) { return result(); }
+    auto return_value() && -> decltype(auto) { return result(); }
+
+private:
+    /// True when the child finished inline, without counting itself down on the latch (t_starting_child).
+    auto start(when_all_latch& latch) noexcept -> bool
+    {
+        if (m_task.is_ready())
+        {
+            return true;
+        }
+        m_task.promise().notify_latch_at_end(latch);
+        void* const outer = t_starting_child; // a child's own when_all nests inside this
+        t_starting_child  = m_task.handle().address();
+        m_task.handle().resume();
+        const bool finished_inline = t_starting_child == nullptr;
+        t_starting_child           = outer;
+        return finished_inline;
+    }
+
+    // Like when_all_task: a mutable reference to the result kept in the child's frame, whatever the constness of
+    // this wrapper (the result belongs to the caller, who may move it out).
+    auto result() const -> decltype(auto)
+    {
+        auto& promise = const_cast<task<return_type>&>(m_task).promise();
+        if constexpr (std::is_void_v<return_type>)
+        {
+            promise.result();
+            return void_value{};
+        }
+        else
+        {
+            auto&& value = std::move(promise).result();
+            return static_cast<std::remove_reference_t<return_type>&>(value);
+        }
+    }
+
+    task<return_type> m_task;
+};
+
+/// How when_all runs one awaitable: a coro::task directly, anything else through a when_all_task coroutine.
+template <typename awaitable>
+struct when_all_child
+{
+    using type = when_all_task<typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>;
+    static auto make(awaitable&& a) -> type { return make_when_all_task(std::move(a)); }
+};
+
+template <typename return_type>
+struct when_all_child<task<return_type>>
+{
+    using type = when_all_direct_task<return_type>;
+    static auto make(task<return_type>&& child) noexcept -> type { return type{std::move(child)}; }
+};
+
+template <typename awaitable>
+using when_all_child_t = typename when_all_child<awaitable>::type;
+
 } // namespace detail
 
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
-/// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
-/// exception is read through its return_value().
+/// resumes on the thread that finishes the last one. Yields a tuple of when_all_task (when_all_direct_task for a
+/// coro::task); each child's result or exception is read through its return_value().
 template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
-    return detail::when_all_ready_awaitable<std::tuple<
-        detail::when_all_task<typename concepts::awaitable_traits<awaitables_type>::awaiter_return_type>...>>(
-        std::make_tuple(detail::make_when_all_task(std::move(awaitables))...));
+    return detail::when_all_ready_awaitable<std::tuple<detail::when_all_child_t<awaitables_type>...>>(
+        std::make_tuple(detail::when_all_child<awaitables_type>::make(std::move(awaitables))...));
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
 template <
     std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
-[[nodiscard]] auto when_all(range_type awaitables)
-    -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
+    typename child_type                = detail::when_all_child_t<awaitable_type>>
+[[nodiscard]] auto when_all(range_type awaitables) -> detail::when_all_ready_awaitable<std::vector<child_type>>
 {
-    std::vector<detail::when_all_task<return_type>> output_tasks;
+    std::vector<child_type> output_tasks;
 
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -4494,10 +4652,10 @@ template <
 
     for (auto&& a : awaitables)
     {
-        output_tasks.emplace_back(detail::make_when_all_task(std::move(a)));
+        output_tasks.emplace_back(detail::when_all_child<awaitable_type>::make(std::move(a)));
     }
 
-    return detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>(std::move(output_tasks));
+    return detail::when_all_ready_awaitable<std::vector<child_type>>(std::move(output_tasks));
 }
 
 } // namespace coro

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5c7a76692dad1764f24747bce0d954d6582c7ca49d1d950d6e45a7a6b33b45f3"
+const SourceHash = "94ce521b990c8f92535f39f10baf4c4070cf0a36f8e95c1a5d9a70aef4419671"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "9a811f6404443d727cd938fa1871010f62335c30bddeb031bdecec2a3f2bcb14"
+const SourceHash = "b2c9bed5c4234cf78a671a78191128ebc738efc66532557321fc6ab2d37aad2b"

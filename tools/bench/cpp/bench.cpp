@@ -23,6 +23,7 @@
 
 #include <sys/resource.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -32,6 +33,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <ranges>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -425,9 +427,9 @@ auto skynet(coro::thread_pool& tp, uint64_t num, uint64_t size) -> coro::task<ui
     co_return sum;
 }
 
-auto fj_skynet() -> void
+auto skynet_run(const char* name, uint64_t full_leaves) -> void
 {
-    const uint64_t leaves = g_config.quick ? 100'000 : 10'000'000;
+    const uint64_t leaves = g_config.quick ? 100'000 : full_leaves;
     uint64_t       tasks  = 0;
     for (uint64_t level = leaves; level >= 1; level /= 10)
     {
@@ -439,8 +441,18 @@ auto fj_skynet() -> void
     const uint64_t sum     = coro::sync_wait(skynet(tp, 0, leaves));
     const auto     elapsed = clock_type::now() - start;
 
-    require_eq("skynet", "sum of leaves", sum, leaves * (leaves - 1) / 2);
-    report("forkjoin", "skynet", tasks, elapsed);
+    require_eq(name, "sum of leaves", sum, leaves * (leaves - 1) / 2);
+    report("forkjoin", name, tasks, elapsed);
+}
+
+auto fj_skynet() -> void
+{
+    skynet_run("skynet", 10'000'000);
+}
+
+auto fj_skynet_100m() -> void
+{
+    skynet_run("skynet_100m", 100'000'000);
 }
 
 auto fib(coro::thread_pool& tp, uint32_t n) -> coro::task<uint64_t>
@@ -479,6 +491,114 @@ auto fj_fib() -> void
 
     require_eq("fib", "fib(n)", result, expected);
     report("forkjoin", "fib", calls, elapsed);
+}
+
+/// The issue-19 fib shape: leaves (n < 2) return inline without scheduling; inner nodes schedule, then fork.
+auto fib_inline(coro::thread_pool& tp, uint32_t n) -> coro::task<uint64_t>
+{
+    if (n < 2)
+    {
+        co_return n;
+    }
+    co_await tp.schedule();
+    auto [a, b] = co_await coro::when_all(fib_inline(tp, n - 1), fib_inline(tp, n - 2));
+    co_return a.return_value() + b.return_value();
+}
+
+auto fib_inline_run(const char* name, uint32_t full_n) -> void
+{
+    const uint32_t n  = g_config.quick ? 25 : full_n;
+    uint64_t       f0 = 0, f1 = 1;
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        const uint64_t next = f0 + f1;
+        f0                  = f1;
+        f1                  = next;
+    }
+    const uint64_t    expected = f0;
+    const uint64_t    calls    = 2 * f1 - 1;
+    coro::thread_pool tp{coro::thread_pool::options{.thread_count = forkjoin_threads()}};
+
+    const auto     start   = clock_type::now();
+    const uint64_t result  = coro::sync_wait(fib_inline(tp, n));
+    const auto     elapsed = clock_type::now() - start;
+
+    require_eq(name, "fib(n)", result, expected);
+    report("forkjoin", name, calls, elapsed);
+}
+
+auto fj_fib_inline_35() -> void
+{
+    fib_inline_run("fib_inline_35", 35);
+}
+
+auto fj_fib_inline_39() -> void
+{
+    fib_inline_run("fib_inline_39", 39);
+}
+
+constexpr std::size_t board_max = 16;
+
+/// One partial placement: the column of the queen in each of the first `rows` rows. Copied into every child.
+struct board
+{
+    std::array<int8_t, board_max> cols{};
+    uint32_t                      rows = 0;
+
+    auto safe(int8_t col) const -> bool
+    {
+        for (uint32_t r = 0; r < rows; ++r)
+        {
+            const int d = cols[r] - col;
+            if (d == 0 || d == static_cast<int>(rows - r) || -d == static_cast<int>(rows - r))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+/// The issue-19 nqueens shape: inner nodes schedule, then when_all over the filtered range of safe columns, each
+/// child with its own copy of the board.
+auto nqueens_board(coro::thread_pool& tp, uint32_t n, board b) -> coro::task<uint64_t>
+{
+    co_await tp.schedule();
+    if (b.rows == n)
+    {
+        co_return 1;
+    }
+    auto children = std::views::iota(0, static_cast<int>(n)) |
+                    std::views::filter([&b](int col) { return b.safe(static_cast<int8_t>(col)); }) |
+                    std::views::transform(
+                        [&tp, n, &b](int col)
+                        {
+                            board child        = b;
+                            child.cols[b.rows] = static_cast<int8_t>(col);
+                            ++child.rows;
+                            return nqueens_board(tp, n, child);
+                        });
+    auto     results = co_await coro::when_all(std::move(children));
+    uint64_t sum     = 0;
+    for (const auto& t : results)
+    {
+        sum += t.return_value();
+    }
+    co_return sum;
+}
+
+auto fj_nqueens_board() -> void
+{
+    const uint32_t    n        = g_config.quick ? 11 : 14;
+    const uint64_t    expected = n == 14 ? 365'596 : 2'680;
+    coro::thread_pool tp{coro::thread_pool::options{.thread_count = forkjoin_threads()}};
+
+    const auto     start     = clock_type::now();
+    const uint64_t solutions = coro::sync_wait(nqueens_board(tp, n, board{}));
+    const auto     elapsed   = clock_type::now() - start;
+
+    require_eq("nqueens_board", "solutions", solutions, expected);
+    report("forkjoin", "nqueens_board", solutions, elapsed);
 }
 
 auto nqueens(coro::thread_pool& tp, uint32_t all, uint32_t cols, uint32_t diag_l, uint32_t diag_r)
@@ -692,6 +812,16 @@ auto workloads() -> const std::vector<workload>&
         {"scheduler_event", "core", "B10: sched(1), 5M events, waiter+resumer tasks; ops = 15M", b10_scheduler_event},
         {"skynet", "forkjoin", "skynet 10M leaves, fan-out 10 via when_all; ops = tasks (11.1M)", fj_skynet},
         {"fib", "forkjoin", "fib(35) via when_all(fib(n-1), fib(n-2)); ops = tasks (29.9M)", fj_fib},
+        {"fib_inline_35",
+         "forkjoin",
+         "fib(35), leaves inline, inner nodes schedule then when_all (issue 19 shape); ops = calls",
+         fj_fib_inline_35},
+        {"fib_inline_39", "forkjoin", "fib(39), as fib_inline_35; ops = calls", fj_fib_inline_39},
+        {"skynet_100m", "forkjoin", "skynet 100M leaves (issue 19 shape); ops = tasks (111M)", fj_skynet_100m},
+        {"nqueens_board",
+         "forkjoin",
+         "nqueens(14), when_all over the filtered range of safe columns, a board copy per child; ops = solutions",
+         fj_nqueens_board},
         {"nqueens", "forkjoin", "nqueens(14) via when_all over placements; ops = tasks (search nodes)", fj_nqueens},
         {"matmul", "forkjoin", "1024x1024 int matmul, quadrant recursion to 64x64; ops = multiply-adds", fj_matmul},
 #ifdef GOCORO_BENCH_NET

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "coro/detail/when_all_latch.hpp"
 #include "coro/gocoro_extensions.hpp"
 #if GOCORO_CORE_EXTENSIONS
     #include "coro/detail/frame_allocator.hpp"
 #endif
 
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -32,10 +34,20 @@ struct promise_base
         auto await_suspend(std::coroutine_handle<promise_type> coroutine) noexcept -> std::coroutine_handle<>
         {
             // Symmetric transfer back to whoever awaited us: no stack growth, no thread hop.
-            auto& promise = coroutine.promise();
-            if (promise.m_continuation != nullptr)
+            const std::uintptr_t continuation = coroutine.promise().m_continuation;
+            if ((continuation & latch_tag) != 0)
             {
-                return promise.m_continuation;
+                if (t_starting_child == coroutine.address())
+                {
+                    t_starting_child = nullptr; // finished inline: when_all's awaiter counts us (when_all_latch.hpp)
+                    return std::noop_coroutine();
+                }
+                return reinterpret_cast<detail::when_all_latch*>(continuation & ~latch_tag)
+                    ->notify_awaitable_completed();
+            }
+            if (continuation != 0)
+            {
+                return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(continuation));
             }
             return std::noop_coroutine();
         }
@@ -56,10 +68,24 @@ struct promise_base
 
     auto final_suspend() noexcept { return final_awaitable{}; }
 
-    auto continuation(std::coroutine_handle<> continuation) noexcept -> void { m_continuation = continuation; }
+    auto continuation(std::coroutine_handle<> continuation) noexcept -> void
+    {
+        m_continuation = reinterpret_cast<std::uintptr_t>(continuation.address());
+    }
+
+    /// Makes this task a direct child of a when_all: at its end it counts down `latch` instead of resuming an
+    /// awaiter, which saves when_all a wrapper coroutine (a second frame) per child.
+    auto notify_latch_at_end(detail::when_all_latch& latch) noexcept -> void
+    {
+        m_continuation = reinterpret_cast<std::uintptr_t>(&latch) | latch_tag;
+    }
 
 protected:
-    std::coroutine_handle<> m_continuation{nullptr};
+    // One word, so every task frame stays small: the awaiting coroutine's address, or a when_all latch's address
+    // tagged in its low bit (both are at least 2-aligned), or 0 (nobody to resume).
+    static constexpr std::uintptr_t latch_tag = 1;
+    static_assert(alignof(detail::when_all_latch) >= 2);
+    std::uintptr_t m_continuation{0};
 };
 
 /// Marker for "the coroutine has not produced a value yet".

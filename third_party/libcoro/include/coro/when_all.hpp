@@ -6,6 +6,8 @@
     #include "coro/detail/frame_allocator.hpp"
 #endif
 #include "coro/detail/void_value.hpp"
+#include "coro/detail/when_all_latch.hpp"
+#include "coro/task.hpp"
 
 #include <atomic>
 #include <coroutine>
@@ -21,45 +23,6 @@ namespace coro
 {
 namespace detail
 {
-/// Counts finished children; the awaiting coroutine is resumed by whoever brings the count to zero.
-/// Starts at N + 1 so the awaiter's own arrival (after starting every child) is counted too.
-class when_all_latch
-{
-public:
-    when_all_latch(std::size_t count) noexcept : m_count(count + 1) {}
-    when_all_latch(const when_all_latch&) = delete;
-    when_all_latch(when_all_latch&& other) noexcept
-        : m_count(other.m_count.load(std::memory_order_acquire)),
-          m_awaiting_coroutine(std::exchange(other.m_awaiting_coroutine, nullptr))
-    {
-    }
-    auto operator=(const when_all_latch&) -> when_all_latch& = delete;
-    auto operator=(when_all_latch&&) -> when_all_latch&      = delete;
-
-    auto is_ready() const noexcept -> bool { return m_awaiting_coroutine != nullptr && m_awaiting_coroutine.done(); }
-
-    /// True when the awaiter must suspend (some child is still running).
-    auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
-    {
-        m_awaiting_coroutine = awaiting_coroutine;
-        return m_count.fetch_sub(1, std::memory_order_acq_rel) > 1;
-    }
-
-    /// Called by each child at its end; returns the coroutine to transfer to.
-    auto notify_awaitable_completed() noexcept -> std::coroutine_handle<>
-    {
-        if (m_count.fetch_sub(1, std::memory_order_acq_rel) == 1)
-        {
-            return m_awaiting_coroutine;
-        }
-        return std::noop_coroutine();
-    }
-
-private:
-    std::atomic<std::size_t> m_count;
-    std::coroutine_handle<>  m_awaiting_coroutine{nullptr};
-};
-
 template <typename task_container_type>
 class when_all_ready_awaitable;
 
@@ -146,8 +109,9 @@ private:
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
         // Children start in argument order on this thread; each runs until its first suspension.
-        std::apply([this](auto&&... tasks) { ((tasks.start(m_latch)), ...); }, m_tasks);
-        return m_latch.try_await(awaiting_coroutine);
+        std::size_t finished_inline = 0;
+        std::apply([&](auto&&... tasks) { ((finished_inline += tasks.start(m_latch)), ...); }, m_tasks);
+        return m_latch.try_await(awaiting_coroutine, finished_inline);
     }
 
     when_all_latch            m_latch;
@@ -214,11 +178,12 @@ private:
 
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
+        std::size_t finished_inline = 0;
         for (auto& task : m_tasks)
         {
-            task.start(m_latch);
+            finished_inline += task.start(m_latch);
         }
-        return m_latch.try_await(awaiting_coroutine);
+        return m_latch.try_await(awaiting_coroutine, finished_inline);
     }
 
     when_all_latch      m_latch;
@@ -416,7 +381,12 @@ public:
     }
 
 private:
-    auto start(when_all_latch& latch) noexcept -> void { m_coroutine.promise().start(latch); }
+    /// False: the wrapper always counts itself down on the latch.
+    auto start(when_all_latch& latch) noexcept -> bool
+    {
+        m_coroutine.promise().start(latch);
+        return false;
+    }
 
     coroutine_handle_type m_coroutine;
 };
@@ -437,28 +407,103 @@ static auto make_when_all_task(awaitable a) -> when_all_task<return_type>
     }
 }
 
+/// A child of when_all that is a coro::task: the task's own promise counts down the latch at its end, so it needs
+/// no wrapper coroutine (half the frames and resumes per child of a fork-join tree). Same face as when_all_task.
+template <typename return_type>
+class when_all_direct_task
+{
+public:
+    // To be able to call start().
+    template <typename task_container_type>
+    friend class when_all_ready_awaitable;
+
+    explicit when_all_direct_task(task<return_type>&& child) noexcept : m_task(std::move(child)) {}
+
+    when_all_direct_task(const when_all_direct_task&)                    = delete;
+    when_all_direct_task(when_all_direct_task&&) noexcept                = default;
+    auto operator=(const when_all_direct_task&) -> when_all_direct_task& = delete;
+    auto operator=(when_all_direct_task&&) -> when_all_direct_task&      = delete;
+    ~when_all_direct_task()                                              = default;
+
+    auto return_value() & -> decltype(auto) { return result(); }
+    auto return_value() const& -> decltype(auto) { return result(); }
+    auto return_value() && -> decltype(auto) { return result(); }
+
+private:
+    /// True when the child finished inline, without counting itself down on the latch (t_starting_child).
+    auto start(when_all_latch& latch) noexcept -> bool
+    {
+        if (m_task.is_ready())
+        {
+            return true;
+        }
+        m_task.promise().notify_latch_at_end(latch);
+        void* const outer = t_starting_child; // a child's own when_all nests inside this
+        t_starting_child  = m_task.handle().address();
+        m_task.handle().resume();
+        const bool finished_inline = t_starting_child == nullptr;
+        t_starting_child           = outer;
+        return finished_inline;
+    }
+
+    // Like when_all_task: a mutable reference to the result kept in the child's frame, whatever the constness of
+    // this wrapper (the result belongs to the caller, who may move it out).
+    auto result() const -> decltype(auto)
+    {
+        auto& promise = const_cast<task<return_type>&>(m_task).promise();
+        if constexpr (std::is_void_v<return_type>)
+        {
+            promise.result();
+            return void_value{};
+        }
+        else
+        {
+            auto&& value = std::move(promise).result();
+            return static_cast<std::remove_reference_t<return_type>&>(value);
+        }
+    }
+
+    task<return_type> m_task;
+};
+
+/// How when_all runs one awaitable: a coro::task directly, anything else through a when_all_task coroutine.
+template <typename awaitable>
+struct when_all_child
+{
+    using type = when_all_task<typename concepts::awaitable_traits<awaitable&&>::awaiter_return_type>;
+    static auto make(awaitable&& a) -> type { return make_when_all_task(std::move(a)); }
+};
+
+template <typename return_type>
+struct when_all_child<task<return_type>>
+{
+    using type = when_all_direct_task<return_type>;
+    static auto make(task<return_type>&& child) noexcept -> type { return type{std::move(child)}; }
+};
+
+template <typename awaitable>
+using when_all_child_t = typename when_all_child<awaitable>::type;
+
 } // namespace detail
 
 /// Awaits every awaitable (taken by value); they start in argument order on the awaiting thread and the awaiter
-/// resumes on the thread that finishes the last one. Yields a tuple of when_all_task; each child's result or
-/// exception is read through its return_value().
+/// resumes on the thread that finishes the last one. Yields a tuple of when_all_task (when_all_direct_task for a
+/// coro::task); each child's result or exception is read through its return_value().
 template <concepts::awaitable... awaitables_type>
 [[nodiscard]] auto when_all(awaitables_type... awaitables)
 {
-    return detail::when_all_ready_awaitable<std::tuple<
-        detail::when_all_task<typename concepts::awaitable_traits<awaitables_type>::awaiter_return_type>...>>(
-        std::make_tuple(detail::make_when_all_task(std::move(awaitables))...));
+    return detail::when_all_ready_awaitable<std::tuple<detail::when_all_child_t<awaitables_type>...>>(
+        std::make_tuple(detail::when_all_child<awaitables_type>::make(std::move(awaitables))...));
 }
 
 /// Range form: moves every element out of the range; always yields a std::vector in input order.
 template <
     std::ranges::range  range_type,
     concepts::awaitable awaitable_type = std::ranges::range_value_t<range_type>,
-    typename return_type               = typename concepts::awaitable_traits<awaitable_type>::awaiter_return_type>
-[[nodiscard]] auto when_all(range_type awaitables)
-    -> detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>
+    typename child_type                = detail::when_all_child_t<awaitable_type>>
+[[nodiscard]] auto when_all(range_type awaitables) -> detail::when_all_ready_awaitable<std::vector<child_type>>
 {
-    std::vector<detail::when_all_task<return_type>> output_tasks;
+    std::vector<child_type> output_tasks;
 
     if constexpr (std::ranges::sized_range<range_type>)
     {
@@ -467,10 +512,10 @@ template <
 
     for (auto&& a : awaitables)
     {
-        output_tasks.emplace_back(detail::make_when_all_task(std::move(a)));
+        output_tasks.emplace_back(detail::when_all_child<awaitable_type>::make(std::move(a)));
     }
 
-    return detail::when_all_ready_awaitable<std::vector<detail::when_all_task<return_type>>>(std::move(output_tasks));
+    return detail::when_all_ready_awaitable<std::vector<child_type>>(std::move(output_tasks));
 }
 
 } // namespace coro

@@ -17,7 +17,7 @@ constexpr std::size_t max_depot_batches = 64;
 /// threads): the freeing thread's cache fills up while the creating thread keeps calling ::operator new. A thread
 /// whose cache is full hands a batch of the class to this depot; a thread whose list of a class is empty takes a
 /// batch from it. One lock per batch. A batch is a chain linked through m_next; batches are chained to each other
-/// through the second word of their first frame (every frame spans at least one granule).
+/// through the second word of their first frame (every frame spans at least min_frame_size bytes).
 struct depot
 {
     std::mutex               m_mutex;
@@ -77,7 +77,7 @@ auto flush(cache& c) noexcept -> void
 {
     for (std::size_t i = 0; i < classes; ++i)
     {
-        release_chain(c.m_heads[i], (i + 1) * granule);
+        release_chain(c.m_heads[i], class_size(i));
         c.m_heads[i] = nullptr;
     }
     c.m_bytes = 0;
@@ -109,7 +109,7 @@ auto own_cache() noexcept -> cache&
 
 auto allocate_slow(std::size_t rounded) -> void*
 {
-    const std::size_t c = rounded / granule - 1;
+    const std::size_t c = class_of(rounded);
     if (free_frame* b = depot_of(c).take(); b != nullptr)
     {
         cache& t = own_cache();
@@ -128,7 +128,7 @@ auto allocate_slow(std::size_t rounded) -> void*
 
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
 {
-    const std::size_t c = rounded / granule - 1;
+    const std::size_t c = class_of(rounded);
     cache&            t = own_cache();
     auto*             f = static_cast<free_frame*>(frame);
     if (t.m_state != cache::live)

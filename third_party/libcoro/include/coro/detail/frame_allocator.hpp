@@ -9,7 +9,9 @@ namespace coro::detail
 /// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
 /// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
-/// Each thread keeps a small cache of freed frames, one free list per 32-byte size class up to 4 KiB.
+/// Each thread keeps a small cache of freed frames, one free list per size class up to 4 KiB. The classes follow
+/// glibc malloc's usable sizes (16 c + 8 bytes: a 16 c + 16-byte chunk less its header), so a frame takes no more
+/// memory than plain ::operator new would give it (millions of live frames cost what they cost upstream).
 /// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
 /// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
 /// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
@@ -33,9 +35,26 @@ inline constexpr bool enabled = true;
 inline constexpr bool enabled = true;
 #endif
 
-inline constexpr std::size_t granule         = 32;
-inline constexpr std::size_t max_cached_size = 4096;
-inline constexpr std::size_t classes         = max_cached_size / granule;
+inline constexpr std::size_t granule         = 16;
+inline constexpr std::size_t max_cached_size = 4096 - 8;
+inline constexpr std::size_t classes         = max_cached_size / granule + 1;
+/// Every frame is at least this big (its resume and destroy pointers): the depot links batches through a frame's
+/// second word.
+inline constexpr std::size_t min_frame_size = 16;
+
+/// The size class of a frame of `size` bytes (min_frame_size <= size <= max_cached_size).
+constexpr auto class_of(std::size_t size) noexcept -> std::size_t
+{
+    return (size + 7) / granule;
+}
+
+/// The size every frame of class `c` is allocated with.
+constexpr auto class_size(std::size_t c) noexcept -> std::size_t
+{
+    return c * granule + 8;
+}
+static_assert(class_of(max_cached_size) == classes - 1);
+static_assert(class_size(class_of(min_frame_size)) >= min_frame_size);
 /// Upper bound of the memory one thread keeps in its cache.
 inline constexpr std::size_t max_cached_bytes = 256 * 1024;
 
@@ -82,17 +101,17 @@ inline auto frame_allocate(std::size_t size) -> void*
     namespace fc = frame_cache_detail;
     if constexpr (fc::enabled)
     {
-        if (size <= fc::max_cached_size) [[likely]]
+        if (size >= fc::min_frame_size && size <= fc::max_cached_size) [[likely]]
         {
-            const std::size_t c     = (size - 1) / fc::granule;
+            const std::size_t c     = fc::class_of(size);
             fc::cache&        cache = fc::t_cache;
             if (fc::free_frame* f = cache.m_heads[c]; f != nullptr) [[likely]]
             {
                 cache.m_heads[c] = f->m_next;
-                cache.m_bytes -= (c + 1) * fc::granule;
+                cache.m_bytes -= fc::class_size(c);
                 return f;
             }
-            return fc::allocate_slow((c + 1) * fc::granule);
+            return fc::allocate_slow(fc::class_size(c));
         }
     }
     return ::operator new(size);
@@ -103,10 +122,10 @@ inline auto frame_deallocate(void* frame, std::size_t size) noexcept -> void
     namespace fc = frame_cache_detail;
     if constexpr (fc::enabled)
     {
-        if (size <= fc::max_cached_size) [[likely]]
+        if (size >= fc::min_frame_size && size <= fc::max_cached_size) [[likely]]
         {
-            const std::size_t c       = (size - 1) / fc::granule;
-            const std::size_t rounded = (c + 1) * fc::granule;
+            const std::size_t c       = fc::class_of(size);
+            const std::size_t rounded = fc::class_size(c);
             fc::cache&        cache   = fc::t_cache;
             if (cache.m_state == fc::cache::live && cache.m_bytes + rounded <= fc::max_cached_bytes) [[likely]]
             {
