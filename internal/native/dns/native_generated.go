@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "94ce521b990c8f92535f39f10baf4c4070cf0a36f8e95c1a5d9a70aef4419671"
+const SourceHash = "e6144c38dfe98307580f229c4385a872a7a199550bd17f58c167f8b5a51acd25"

@@ -3534,7 +3534,18 @@ public:
 
     auto return_value() & -> decltype(auto) { return result(); }
     auto return_value() const& -> decltype(auto) { return result(); }
-    auto return_value() && -> decltype(auto) { return result(); }
+    /// As when_all_task (D5): an rvalue yields `return_type&&`, so a move-only result can be moved out.
+    auto return_value() && -> decltype(auto)
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return result();
+        }
+        else
+        {
+            return static_cast<return_type&&>(result());
+        }
+    }
 
 private:
     /// True when the child finished inline, without counting itself down on the latch (t_starting_child).

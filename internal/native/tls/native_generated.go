@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b2c9bed5c4234cf78a671a78191128ebc738efc66532557321fc6ab2d37aad2b"
+const SourceHash = "4d707a3e4081d33e516dae060269e92bee72ba9491619a0c829635b7631ba073"
