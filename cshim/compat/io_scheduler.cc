@@ -141,9 +141,8 @@ private:
     coro::io_scheduler& m_scheduler;
 };
 
-namespace
-{
-/// A timer's descriptor from pending_poll::timer_wake (if any), closed and uncounted at the end of its scope.
+/// A timer's descriptor from pending_poll::timer_wake (if any), closed and uncounted at the end of its scope. Not in
+/// the anonymous namespace either: yield_for()'s frame holds one (g++ warns, -Wsubobject-linkage).
 struct timer_descriptor
 {
     explicit timer_descriptor(int descriptor) noexcept : fd(descriptor) {}
@@ -161,7 +160,6 @@ struct timer_descriptor
 
     const int fd;
 };
-} // namespace
 
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>
