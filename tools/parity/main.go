@@ -36,7 +36,9 @@ var (
 	specLine  = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`(.*)")
 	cppCase   = regexp.MustCompile(`(?:TEST_CASE|SECTION)\(\s*"((?:[^"\\]|\\.)*)"`)
 	goSubtest = regexp.MustCompile(`(?:t|b)\.Run\(\s*"((?:[^"\\]|\\.)*)"`)
-	goNote    = regexp.MustCompile(`// parity-note: "((?:[^"\\]|\\.)*)": (.*)`)
+	// sharedBody is a C++ test file's `#include "<path>.cpp"` of another test file.
+	sharedBody = regexp.MustCompile(`(?m)^#include "([^"]+\.cpp)"`)
+	goNote     = regexp.MustCompile(`// parity-note: "((?:[^"\\]|\\.)*)": (.*)`)
 )
 
 func main() {
@@ -233,6 +235,15 @@ func scan(dir, ext string, re *regexp.Regexp, notes map[string]string) (map[stri
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
+		// A test file may compile another directory's test file as its own (tests/cpp16 including a tests/cpp
+		// file whose scenarios did not change): its tests count as this file's.
+		for _, m := range sharedBody.FindAllStringSubmatch(string(data), -1) {
+			body, err := os.ReadFile(filepath.Join(filepath.Dir(path), m[1]))
+			if err != nil {
+				return err
+			}
+			data = append(data, body...)
+		}
 		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
 			name := unquote(m[1])
 			if _, dup := found[name]; !dup {
