@@ -1,4 +1,4 @@
-// Network benchmark workloads B11-B13 (see net_workloads.hpp). Every workload checks each echoed message
+// Network benchmark workloads B11-B13 and the HTTP ping-pong (see net_workloads.hpp). Every workload checks each echoed message
 // and exits non-zero on a mismatch or failed connection.
 
 #include "net_workloads.hpp"
@@ -9,10 +9,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -277,6 +279,124 @@ auto tls_client_task(
         }
     }
 }
+/// Sends all of `data`, waiting for writability when the socket buffer is full.
+auto send_all(coro::net::tcp::client& client, std::span<const char> data) -> coro::task<bool>
+{
+    while (!data.empty())
+    {
+        auto [sstatus, unsent] = client.send(data);
+        if (sstatus == coro::net::send_status::ok)
+        {
+            data = unsent;
+        }
+        else if (sstatus != coro::net::send_status::would_block)
+        {
+            co_return false;
+        }
+        if (!data.empty() && (co_await client.poll(coro::poll_op::write)) != coro::poll_status::event)
+        {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+constexpr std::string_view http_request  = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+constexpr std::string_view http_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nOK";
+
+/// Server side of the ping-pong: answers every complete request (up to its blank line) with http_response until
+/// the peer closes.
+auto http_serve(coro::net::tcp::client client, std::atomic<std::size_t>& live, coro::event& drained) -> coro::task<void>
+{
+    std::string buffer(1024, '\0');
+    std::size_t have{0};
+    while ((co_await client.poll(coro::poll_op::read)) == coro::poll_status::event)
+    {
+        auto [rstatus, span] = client.recv(std::span<char>{buffer.data() + have, buffer.size() - have});
+        if (rstatus == coro::net::recv_status::would_block)
+        {
+            continue;
+        }
+        if (rstatus != coro::net::recv_status::ok)
+        {
+            break;
+        }
+        have += span.size();
+        std::size_t done{0};
+        bool        sent{true};
+        for (auto end = std::string_view{buffer.data(), have}.find("\r\n\r\n"); sent && end != std::string_view::npos;
+             end      = std::string_view{buffer.data(), have}.find("\r\n\r\n", done))
+        {
+            done = end + 4;
+            sent = co_await send_all(client, http_response);
+        }
+        if (!sent)
+        {
+            break;
+        }
+        std::copy(
+            buffer.begin() + static_cast<std::ptrdiff_t>(done),
+            buffer.begin() + static_cast<std::ptrdiff_t>(have),
+            buffer.begin());
+        have -= done;
+        if (have == buffer.size())
+        {
+            break; // a request larger than the buffer: not this benchmark's client
+        }
+    }
+    if (live.fetch_sub(1) == 1)
+    {
+        drained.set();
+    }
+}
+
+/// Client side: `count` requests, each sent after the previous response was read in full (and checked).
+auto http_client_task(const char* name, std::shared_ptr<coro::io_scheduler> s, uint16_t port, std::size_t count)
+    -> coro::task<void>
+{
+    co_await s->schedule();
+    coro::net::tcp::client client{s, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = port}};
+    if ((co_await client.connect(10s)) != coro::net::connect_status::connected)
+    {
+        fail(name, "client connect failed");
+    }
+    std::string buffer(http_response.size(), '\0');
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        if (!(co_await send_all(client, http_request)))
+        {
+            fail(name, "request not sent");
+        }
+        std::size_t have{0};
+        while (have < buffer.size())
+        {
+            if ((co_await client.poll(coro::poll_op::read)) != coro::poll_status::event)
+            {
+                fail(name, "response poll failed");
+            }
+            auto [rstatus, span] = client.recv(std::span<char>{buffer.data() + have, buffer.size() - have});
+            if (rstatus == coro::net::recv_status::would_block)
+            {
+                continue;
+            }
+            if (rstatus != coro::net::recv_status::ok)
+            {
+                fail(name, "response not received");
+            }
+            have += span.size();
+        }
+        if (buffer != http_response)
+        {
+            fail(name, "wrong response");
+        }
+    }
+}
+
+auto inline_scheduler() -> std::shared_ptr<coro::io_scheduler>
+{
+    return coro::io_scheduler::make_shared(coro::io_scheduler::options{
+        .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
+}
 } // namespace
 
 auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
@@ -334,15 +454,10 @@ auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
 
 auto net_tcp_echo_inline(report_fn report, bool quick) -> void
 {
-    const char*           name             = "tcp_echo_inline";
-    const auto            count            = messages(quick);
-    constexpr std::size_t threads          = 10;
-    constexpr std::size_t per              = connections_full / threads;
-    auto                  inline_scheduler = []
-    {
-        return coro::io_scheduler::make_shared(coro::io_scheduler::options{
-            .execution_strategy = coro::io_scheduler::execution_strategy_t::process_tasks_inline});
-    };
+    const char*           name    = "tcp_echo_inline";
+    const auto            count   = messages(quick);
+    constexpr std::size_t threads = 10;
+    constexpr std::size_t per     = connections_full / threads;
 
     // All servers share one kernel-chosen port (SO_REUSEPORT): the first binds port 0, the rest bind the same.
     std::vector<std::shared_ptr<coro::io_scheduler>> server_scheds;
@@ -482,6 +597,63 @@ auto net_tls_echo_thread_pool(report_fn report, bool quick) -> void
     const auto elapsed = clock_type::now() - start;
     report("net", name, connections_full * count, elapsed);
     client_sched->shutdown();
+    server_sched->shutdown();
+}
+
+auto net_http_pingpong(report_fn report, bool quick) -> void
+{
+    const char*            name         = "http_pingpong";
+    constexpr std::size_t  connections  = 20;
+    const std::size_t      requests     = quick ? 2'000 : 100'000;
+    auto                   server_sched = inline_scheduler();
+    coro::net::tcp::server server{
+        server_sched, {.address = coro::net::ip_address::from_string("127.0.0.1"), .port = 0}};
+    const uint16_t           port = coro::net::local_port(server.socket());
+    std::atomic<std::size_t> live{connections};
+    coro::event              drained{};
+
+    auto server_task = [&]() -> coro::task<void>
+    {
+        co_await server_sched->schedule();
+        std::size_t accepted{0};
+        while (accepted < connections)
+        {
+            if ((co_await server.poll(1ms)) != coro::poll_status::event)
+            {
+                continue;
+            }
+            while (accepted < connections)
+            {
+                auto c = server.accept();
+                if (!c.socket().is_valid())
+                {
+                    break;
+                }
+                ++accepted;
+                server_sched->spawn(http_serve(std::move(c), live, drained));
+            }
+        }
+        co_await drained;
+    };
+
+    const auto  start = clock_type::now();
+    std::thread server_thread{[&] { coro::sync_wait(server_task()); }};
+    std::thread client_thread{[&]
+                              {
+                                  auto                          s = inline_scheduler();
+                                  std::vector<coro::task<void>> clients;
+                                  clients.reserve(connections);
+                                  for (std::size_t i = 0; i < connections; ++i)
+                                  {
+                                      clients.emplace_back(http_client_task(name, s, port, requests / connections));
+                                  }
+                                  coro::sync_wait(coro::when_all(std::move(clients)));
+                                  s->shutdown();
+                              }};
+    client_thread.join();
+    server_thread.join();
+    const auto elapsed = clock_type::now() - start;
+    report("net", name, requests, elapsed);
     server_sched->shutdown();
 }
 

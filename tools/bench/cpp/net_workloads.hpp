@@ -17,4 +17,8 @@ auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void;
 auto net_tcp_echo_inline(report_fn report, bool quick) -> void;
 /// B13: like B11 over TLS (tls::server with a generated self-signed certificate, tls::client verify none).
 auto net_tls_echo_thread_pool(report_fn report, bool quick) -> void;
+/// Issue 19's socket ping-pong: one thread with an inline io_scheduler serving a fixed "200 OK" HTTP response,
+/// another with its own inline io_scheduler driving 20 connections, each sending a request and reading the whole
+/// response before the next; 100k requests in total.
+auto net_http_pingpong(report_fn report, bool quick) -> void;
 } // namespace gocoro_bench
