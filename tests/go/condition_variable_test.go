@@ -371,40 +371,51 @@ func TestConditionVariable(t *testing.T) {
 			return cv.AwaitForPred(tk, stop, s, m, d, pred)
 		}
 	}
-	for _, until := range []bool{false, true} {
-		name := func(forName, untilName string) string {
-			if until {
-				return untilName
-			}
-			return forName
-		}
-		t.Run(name("wait_for(s lock duration) 1 waiter no_timeout", "wait_until(s lock time_point) 1 waiter no_timeout"), func(t *testing.T) {
-			require.Equal(t, []int{1, 0}, oneTimed(t, status(cvLong, until), cvShort, nil))
-		})
-		t.Run(name("wait_for(s lock duration) 1 waiter timeout", "wait_until(s lock time_point) 1 waiter timeout"), func(t *testing.T) {
-			require.Equal(t, []int{-1, 0}, oneTimed(t, status(cvShort, until), cvLate, nil))
-		})
-		t.Run(name("wait_for(s lock duration predicate) 1 waiter predicate no_timeout", "wait_until(s lock time_point predicate) 1 waiter predicate no_timeout"), func(t *testing.T) {
-			var c atomic.Int64
-			require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, until, bg, func() bool { return c.Load() == 1 }), cvShort, func() { c.Add(1) }))
-		})
-		t.Run(name("wait_for(s lock duration predicate) 1 waiter predicate timeout", "wait_until(s lock time_point predicate) 1 waiter predicate timeout"), func(t *testing.T) {
-			var c atomic.Int64
-			require.Equal(t, []int{-1, 0}, oneTimed(t, withPred(cvShort, until, bg, func() bool { return c.Load() == 1 }), cvLate, func() { c.Add(1) }))
-		})
-		t.Run(name("wait_for(s lock stop_token duration predicate) 1 waiter predicate stop_token no_timeout", "wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token no_timeout"), func(t *testing.T) {
-			stop, requestStop := context.WithCancel(bg)
-			defer requestStop()
-			require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, until, stop, func() bool { return stop.Err() != nil }), cvShort, requestStop))
-		})
-		if until {
-			t.Run("wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token timeout", func(t *testing.T) {
-				stop, requestStop := context.WithCancel(bg)
-				defer requestStop()
-				require.Equal(t, []int{-1, 0}, oneTimed(t, withPred(cvShort, until, stop, func() bool { return stop.Err() != nil }), cvLate, requestStop))
-			})
-		}
-	}
+	counting := func(c *atomic.Int64) func() bool { return func() bool { return c.Load() == 1 } }
+	stopped := func(stop context.Context) func() bool { return func() bool { return stop.Err() != nil } }
+	t.Run("wait_for(s lock duration) 1 waiter no_timeout", func(t *testing.T) {
+		require.Equal(t, []int{1, 0}, oneTimed(t, status(cvLong, false), cvShort, nil))
+	})
+	t.Run("wait_for(s lock duration predicate) 1 waiter predicate no_timeout", func(t *testing.T) {
+		var c atomic.Int64
+		require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, false, bg, counting(&c)), cvShort, func() { c.Add(1) }))
+	})
+	t.Run("wait_for(s lock stop_token duration predicate) 1 waiter predicate stop_token no_timeout", func(t *testing.T) {
+		stop, requestStop := context.WithCancel(bg)
+		defer requestStop()
+		require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, false, stop, stopped(stop)), cvShort, requestStop))
+	})
+	t.Run("wait_for(s lock duration) 1 waiter timeout", func(t *testing.T) {
+		require.Equal(t, []int{-1, 0}, oneTimed(t, status(cvShort, false), cvLate, nil))
+	})
+	t.Run("wait_for(s lock duration predicate) 1 waiter predicate timeout", func(t *testing.T) {
+		var c atomic.Int64
+		require.Equal(t, []int{-1, 0}, oneTimed(t, withPred(cvShort, false, bg, counting(&c)), cvLate, func() { c.Add(1) }))
+	})
+	t.Run("wait_until(s lock time_point) 1 waiter no_timeout", func(t *testing.T) {
+		require.Equal(t, []int{1, 0}, oneTimed(t, status(cvLong, true), cvShort, nil))
+	})
+	t.Run("wait_until(s lock time_point) 1 waiter timeout", func(t *testing.T) {
+		require.Equal(t, []int{-1, 0}, oneTimed(t, status(cvShort, true), cvLate, nil))
+	})
+	t.Run("wait_until(s lock time_point predicate) 1 waiter predicate no_timeout", func(t *testing.T) {
+		var c atomic.Int64
+		require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, true, bg, counting(&c)), cvShort, func() { c.Add(1) }))
+	})
+	t.Run("wait_until(s lock time_point predicate) 1 waiter predicate timeout", func(t *testing.T) {
+		var c atomic.Int64
+		require.Equal(t, []int{-1, 0}, oneTimed(t, withPred(cvShort, true, bg, counting(&c)), cvLate, func() { c.Add(1) }))
+	})
+	t.Run("wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token no_timeout", func(t *testing.T) {
+		stop, requestStop := context.WithCancel(bg)
+		defer requestStop()
+		require.Equal(t, []int{1, 0}, oneTimed(t, withPred(cvLong, true, stop, stopped(stop)), cvShort, requestStop))
+	})
+	t.Run("wait_until(s lock stop_token time_point predicate) 1 waiter predicate stop_token timeout", func(t *testing.T) {
+		stop, requestStop := context.WithCancel(bg)
+		defer requestStop()
+		require.Equal(t, []int{-1, 0}, oneTimed(t, withPred(cvShort, true, stop, stopped(stop)), cvLate, requestStop))
+	})
 
 	t.Run("notify_all(executor)", func(t *testing.T) {
 		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
