@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -264,4 +265,33 @@ func (g *TaskGroup) Close() error {
 	g.life.Close()
 	runSteps(steps)
 	return nil
+}
+
+// SpawnJoinable starts task on ex now (executor.spawn_joinable(task)) and returns a task that finishes with task's
+// result once task has finished: await it (Await, SyncWait) to join; the join resumes on the thread that finished
+// task. Not awaiting the join is fine: nothing is leaked once it is unreachable. Fails like TaskGroup.Start
+// (ErrTaskBusy, ErrClosed, ErrInvalid).
+func SpawnJoinable[R any](ex Executor, task *Task[R]) (*Task[R], error) {
+	if task == nil {
+		return nil, invalidArg("SpawnJoinable", "task is nil")
+	}
+	g, err := NewTaskGroup(ex)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.Start(task); err != nil {
+		_ = g.Close()
+		return nil, err
+	}
+	join := NewTask(func(t *T) (R, error) {
+		defer g.Close()
+		if err := g.Await(t); err != nil {
+			var zero R
+			return zero, err
+		}
+		return task.Result()
+	})
+	// A join nobody awaits cannot be awaited any more once unreachable: free the group's event then.
+	runtime.AddCleanup(join, func(g *TaskGroup) { _ = g.Close() }, g)
+	return join, nil
 }
