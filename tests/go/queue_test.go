@@ -387,3 +387,42 @@ func TestQueueZeroValue(t *testing.T) {
 	require.ErrorIs(t, q.Close(), coro.ErrInvalid)
 	require.Zero(t, q.Len())
 }
+
+func TestQueueGoroutineTaskBodies(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+	require.NoError(t, err)
+	defer tp.Close()
+	q := coro.NewQueue[int]()
+	defer q.Close()
+	const n = 200
+	consumer := coro.NewGoroutineTask(func(tk *coro.T) (int, error) {
+		sum := 0
+		for {
+			v, err := q.AwaitPop(tk)
+			if err != nil {
+				return sum, nil
+			}
+			sum += v
+		}
+	})
+	producer := coro.NewGoroutineTask(func(tk *coro.T) (struct{}, error) {
+		for i := 1; i <= n; i++ {
+			if err := q.Push(i); err != nil {
+				return struct{}{}, err
+			}
+			if i%10 == 0 {
+				if err := tk.Yield(tp); err != nil {
+					return struct{}{}, err
+				}
+			}
+		}
+		return struct{}{}, q.AwaitShutdownDrain(tk, tp)
+	})
+	_, err = coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (struct{}, error) {
+		return struct{}{}, coro.WhenAll(tk, consumer, producer)
+	}))
+	require.NoError(t, err)
+	sum, err := consumer.Result()
+	require.NoError(t, err)
+	require.Equal(t, n*(n+1)/2, sum)
+}

@@ -207,3 +207,47 @@ func TestTaskGroupRefusedAndClose(t *testing.T) {
 	require.ErrorIs(t, zero.Wait(context.Background()), coro.ErrInvalid)
 	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })
 }
+
+func TestTaskGroupGoroutineTasksAndWaiters(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+	require.NoError(t, err)
+	defer tp.Close()
+	g, err := coro.NewTaskGroup(tp)
+	require.NoError(t, err)
+	defer g.Close()
+	gate := coro.NewEvent(false)
+	defer gate.Close()
+	var ran atomic.Int64
+	for range 50 {
+		require.NoError(t, g.Start(coro.NewGoroutineTask(func(tk *coro.T) (struct{}, error) {
+			if err := gate.Await(tk); err != nil {
+				return struct{}{}, err
+			}
+			ran.Add(1)
+			return struct{}{}, nil
+		})))
+	}
+	// Waiters of both kinds, registered while the group is busy.
+	bodies := make([]*coro.Task[int64], 3)
+	for i := range bodies {
+		bodies[i] = coro.NewGoroutineTask(func(tk *coro.T) (int64, error) {
+			if err := g.Await(tk); err != nil {
+				return 0, err
+			}
+			return ran.Load(), nil
+		})
+		require.NoError(t, bodies[i].Start())
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Wait(context.Background()) }()
+	require.Equal(t, 50, g.Size())
+	require.NoError(t, gate.SetOn(tp, coro.LIFO))
+	require.NoError(t, <-done)
+	for _, b := range bodies {
+		waitUntil(t, b.Done) // started above
+		v, err := b.Result()
+		require.NoError(t, err)
+		require.EqualValues(t, 50, v)
+	}
+	require.True(t, g.Empty())
+}
