@@ -426,3 +426,32 @@ func TestQueueGoroutineTaskBodies(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, n*(n+1)/2, sum)
 }
+
+func TestQueueTaskBodyAdoptsCancelledPop(t *testing.T) {
+	q := coro.NewQueue[int]()
+	defer q.Close()
+	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	_, err := q.Pop(cctx) // leaves its native pop queued
+	cancel()
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	body := coro.NewTask(func(tk *coro.T) ([]int, error) {
+		var got []int
+		for range 3 {
+			v, err := q.AwaitPop(tk) // the first one adopts the orphaned pop
+			if err != nil {
+				return got, err
+			}
+			got = append(got, v)
+		}
+		return got, nil
+	})
+	require.NoError(t, body.Start())
+	for i := 1; i <= 3; i++ {
+		require.NoError(t, q.Push(i))
+	}
+	waitUntil(t, body.Done)
+	got, err := body.Result()
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 2, 3}, got)
+	require.True(t, q.Empty())
+}
