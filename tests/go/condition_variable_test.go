@@ -75,6 +75,19 @@ func TestConditionVariable(t *testing.T) {
 		})
 	}
 
+	// untilWaiting lets a notifier on the inline scheduler s go on only once waiting() is true: a waiter sets it on
+	// s's thread just before its wait, and keeps that thread until it is suspended in the wait, so when the notifier
+	// (on the same thread) sees it, the waiter waits. Upstream relies on a 10 ms head start instead, which a loaded
+	// machine does not guarantee (a notification with no waiter is lost).
+	untilWaiting := func(tk *coro.T, s *coro.IOScheduler, waiting func() bool) error {
+		for !waiting() {
+			if err := tk.YieldFor(s, time.Millisecond); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
 	t.Run("wait(lock) 1 waiter", func(t *testing.T) {
 		cv, m, e := newPrims(t)
 		waiter := coro.NewTask(func(tk *coro.T) (int, error) {
@@ -133,6 +146,7 @@ func TestConditionVariable(t *testing.T) {
 		s := inlineSched(t)
 		cv, m, _ := newPrims(t)
 		var counter, calls atomic.Int64
+		var waiting atomic.Bool
 		pred := func() bool { calls.Add(1); return counter.Load() == 1 }
 		waiter := coro.NewTask(func(tk *coro.T) (int, error) {
 			if err := tk.Schedule(s); err != nil {
@@ -141,6 +155,7 @@ func TestConditionVariable(t *testing.T) {
 			return locked(tk, m, func() (int, error) {
 				var ok bool
 				var err error
+				waiting.Store(true)
 				if timed {
 					ok, err = cv.AwaitForPred(tk, bg, s, m, cvLong, pred)
 				} else {
@@ -159,6 +174,9 @@ func TestConditionVariable(t *testing.T) {
 				return 0, err
 			}
 			if err := tk.YieldFor(s, cvShort); err != nil {
+				return 0, err
+			}
+			if err := untilWaiting(tk, s, waiting.Load); err != nil {
 				return 0, err
 			}
 			notify()
@@ -205,6 +223,9 @@ func TestConditionVariable(t *testing.T) {
 					return 0, err
 				}
 				if err := events[0].Await(tk); err != nil {
+					return 0, err
+				}
+				if err := untilWaiting(tk, s, func() bool { return events[1].IsSet() && events[2].IsSet() }); err != nil {
 					return 0, err
 				}
 				cv.NotifyOne()
@@ -322,11 +343,13 @@ func TestConditionVariable(t *testing.T) {
 	oneTimed := func(t *testing.T, wait func(tk *coro.T, s *coro.IOScheduler, cv *coro.ConditionVariable, m *coro.Mutex) (bool, error), notifyAfter time.Duration, before func()) []int {
 		s := inlineSched(t)
 		cv, m, _ := newPrims(t)
+		var waiting atomic.Bool
 		waiter := coro.NewTask(func(tk *coro.T) (int, error) {
 			if err := tk.Schedule(s); err != nil {
 				return 0, err
 			}
 			return locked(tk, m, func() (int, error) {
+				waiting.Store(true)
 				ok, err := wait(tk, s, cv, m)
 				if ok {
 					return 1, err
@@ -339,6 +362,9 @@ func TestConditionVariable(t *testing.T) {
 				return 0, err
 			}
 			if err := tk.YieldFor(s, notifyAfter); err != nil {
+				return 0, err
+			}
+			if err := untilWaiting(tk, s, waiting.Load); err != nil {
 				return 0, err
 			}
 			if before != nil {
@@ -559,4 +585,84 @@ func TestConditionVariableGoroutines(t *testing.T) {
 	require.ErrorIs(t, zero.Wait(ctx, m), coro.ErrInvalid)
 	zero.NotifyAll()
 	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })
+}
+
+// Task bodies and goroutines consume tokens that goroutines hand out one NotifyOne each: with the state changed
+// under the mutex, no wake-up is lost, whoever waits.
+func TestConditionVariableNoLostWakeups(t *testing.T) {
+	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+	require.NoError(t, err)
+	defer tp.Close()
+	cv, m := coro.NewConditionVariable(), coro.NewMutex()
+	defer cv.Close()
+	defer m.Close()
+	const consumers, each = 8, 100
+	tokens, taken := 0, 0
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var tasks []coro.AnyTask
+	for range consumers / 2 {
+		tasks = append(tasks, coro.NewTask(func(tk *coro.T) (struct{}, error) {
+			if err := tk.Schedule(tp); err != nil {
+				return struct{}{}, err
+			}
+			for range each {
+				if err := m.AwaitLock(tk); err != nil {
+					return struct{}{}, err
+				}
+				if _, err := cv.AwaitPred(tk, context.Background(), m, func() bool { return tokens > 0 }); err != nil {
+					return struct{}{}, err
+				}
+				tokens--
+				taken++
+				if err := m.Unlock(); err != nil {
+					return struct{}{}, err
+				}
+			}
+			return struct{}{}, nil
+		}))
+	}
+	errs := make(chan error, consumers/2)
+	for range consumers / 2 {
+		go func() {
+			for range each {
+				if err := m.Lock(ctx); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := cv.WaitPred(ctx, m, func() bool { return tokens > 0 }); err != nil {
+					_ = m.Unlock()
+					errs <- err
+					return
+				}
+				tokens--
+				taken++
+				_ = m.Unlock()
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < consumers*each; i++ {
+			if m.Lock(ctx) != nil {
+				return
+			}
+			tokens++
+			_ = m.Unlock()
+			if i%2 == 0 {
+				cv.NotifyOne()
+			} else {
+				_ = cv.NotifyOneOn(tp)
+			}
+		}
+	}()
+	_, err = coro.SyncWait(ctx, coro.NewTask(func(tk *coro.T) (struct{}, error) { return struct{}{}, coro.WhenAll(tk, tasks...) }))
+	require.NoError(t, err)
+	for range consumers / 2 {
+		require.NoError(t, <-errs)
+	}
+	require.NoError(t, m.Lock(ctx))
+	require.Equal(t, consumers*each, taken)
+	require.Zero(t, tokens)
+	require.NoError(t, m.Unlock())
 }
