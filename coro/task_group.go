@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -106,7 +107,8 @@ func (g *TaskGroup) done() {
 // counts it until it finishes. It fails with ErrTaskBusy if task already ran or is running, with ErrClosed if the
 // group or its executor is closed (then nothing runs and nothing is counted).
 func (g *TaskGroup) Start(task AnyTask) error {
-	if task == nil || task.taskCore() == nil {
+	// A typed nil (*Task[R])(nil) would crash in taskCore.
+	if task == nil || reflect.ValueOf(task).IsNil() {
 		return taskGroupErr("start", ErrInvalid)
 	}
 	if err := g.add("start"); err != nil {

@@ -202,6 +202,9 @@ func TestTaskGroupRefusedAndClose(t *testing.T) {
 
 	_, err = coro.NewTaskGroup(nil)
 	require.ErrorIs(t, err, coro.ErrInvalid)
+	var nilTask *coro.Task[int]
+	require.ErrorIs(t, g2.Start(nilTask), coro.ErrInvalid)
+	require.ErrorIs(t, g2.Start(nil), coro.ErrInvalid)
 	var zero coro.TaskGroup
 	require.ErrorIs(t, zero.Start(task), coro.ErrInvalid)
 	require.ErrorIs(t, zero.Wait(context.Background()), coro.ErrInvalid)
