@@ -27,6 +27,8 @@ auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) ->
         case GOCORO_OP_RING_PRODUCE:
         case GOCORO_OP_RING_CONSUME:
             return ring_buffer_await(request, storage);
+        case GOCORO_OP_QUEUE_POP:
+            return queue_await(request, storage);
         default:
             return nullptr;
     }

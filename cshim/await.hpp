@@ -149,4 +149,5 @@ auto mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_awai
 auto shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto queue_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 } // namespace gocoro

@@ -10232,7 +10232,9 @@ enum gocoro_op_kind
     /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
     GOCORO_OP_RING_PRODUCE = 24,
     /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
-    GOCORO_OP_RING_CONSUME = 25
+    GOCORO_OP_RING_CONSUME = 25,
+    /* target: gocoro_queue*. Pop; result: the id (> 0), or -1 when shut down. */
+    GOCORO_OP_QUEUE_POP = 26
 };
 
 typedef struct gocoro_op
@@ -10452,6 +10454,7 @@ auto mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_awai
 auto shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto queue_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
 #line 2 "../../cshim/await.cc"
@@ -10483,6 +10486,8 @@ auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) ->
         case GOCORO_OP_RING_PRODUCE:
         case GOCORO_OP_RING_CONSUME:
             return ring_buffer_await(request, storage);
+        case GOCORO_OP_QUEUE_POP:
+            return queue_await(request, storage);
         default:
             return nullptr;
     }
@@ -11809,6 +11814,397 @@ extern "C" int gocoro_pending_bind(gocoro_pending* p, uintptr_t handle, int64_t*
     *result = p->result;
     delete p;
     return 1;
+}
+
+#line 1 "../../cshim/queue.cc"
+// #include "cshim/queue.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#define GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#line 1 "../../cshim/queue.h"
+#ifndef GOCORO_CSHIM_QUEUE_H
+#define GOCORO_CSHIM_QUEUE_H
+
+/* coro::queue<uint64_t> behind an opaque handle. The host stores its values itself and passes ids (> 0).
+ *
+ * pop from the host first tries try_pop(); when it would have to wait it leaves a native pop queued in the queue
+ * (exactly like a waiting coroutine) and returns a gocoro_pending the host binds a completion handle to (see
+ * cshim/pending.h); its result is the id, or -1 once the queue is shut down.
+ *
+ * Lifetime: create -> ... -> destroy exactly once, when nobody waits (destroy shuts the queue down).
+ * Threads: every function may be called from any thread. A push that meets a waiting consumer, and a shutdown,
+ * resume those consumers inline on the calling thread; a host task body reached that way is left in *steps (or
+ * returned) for the caller to run (see gocoro_step in cshim/task.h). */
+
+// #include "cshim/pending.h" (inlined above)
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_queue gocoro_queue;
+
+enum gocoro_queue_status
+{
+    /* Done inside the call (push: stored or handed over; pop: *id is set). */
+    GOCORO_QUEUE_DONE = 0,
+    /* The queue is shut down: push refused the id; pop delivers nothing even if elements remain. */
+    GOCORO_QUEUE_STOPPED = 1,
+    /* pop is waiting: bind a handle to *pending. */
+    GOCORO_QUEUE_PENDING = 2,
+    /* try_pop only: nothing stored, or the queue's lock was busy at that moment. */
+    GOCORO_QUEUE_EMPTY = 3,
+    GOCORO_QUEUE_BUSY  = 4
+};
+
+gocoro_queue* gocoro_queue_create(void);
+void          gocoro_queue_destroy(gocoro_queue* q);
+size_t        gocoro_queue_size(const gocoro_queue* q);
+int           gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** steps);
+int           gocoro_queue_pop(gocoro_queue* q, uint64_t* id, gocoro_pending** pending);
+int           gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id);
+/* Stops the queue (idempotent) and resumes every waiting consumer with "stopped". */
+gocoro_step* gocoro_queue_shutdown(gocoro_queue* q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#line 2 "../../cshim/queue.cc"
+// #include "cshim/await.hpp" (inlined above)
+// #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/pending.hpp" (inlined above)
+
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
+// #include "coro/queue.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#line 1 "../../third_party/libcoro/include/coro/queue.hpp"
+
+
+// coro::queue<T> (libcoro v0.16): an unbounded multi-producer multi-consumer FIFO queue for coroutines.
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/sync_wait.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <utility>
+
+namespace coro
+{
+enum class queue_produce_result
+{
+    /// The element was stored (or handed straight to a waiting consumer).
+    produced,
+    /// The queue is shutting down or shut down; the element was dropped.
+    stopped
+};
+
+enum class queue_consume_result
+{
+    /// The queue is shut down (elements it still holds are not delivered any more).
+    stopped,
+    /// try_pop() only: another thread held the queue's lock at that moment.
+    try_lock_failure,
+    /// try_pop() only: nothing to take.
+    empty
+};
+
+/// Unbounded FIFO queue. pop() suspends while the queue is empty; push() hands its element directly to the most
+/// recently suspended consumer (waiters are served LIFO, elements FIFO) and resumes it inline on the pushing
+/// thread before the push completes. States: running → (shutdown_drain) draining → stopped, or → (shutdown)
+/// stopped. The internal lock is a short std::mutex section, never held while a coroutine is resumed. The
+/// destructor shuts the queue down, so suspended consumers are resumed with `stopped` on the destroying thread.
+template <typename element_type>
+class queue
+{
+    enum class state_type
+    {
+        running,
+        draining,
+        stopped
+    };
+
+public:
+    /// What pop() awaits; public only because pop()'s coroutine names it.
+    struct awaiter
+    {
+        explicit awaiter(queue& q) noexcept : m_queue(q) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            std::unique_lock lk{m_queue.m_mutex};
+            if (m_queue.state() == state_type::stopped)
+            {
+                m_result.emplace(unexpected<queue_consume_result>{queue_consume_result::stopped});
+                return false;
+            }
+            if (!m_queue.m_elements.empty())
+            {
+                m_result.emplace(m_queue.take_front_locked());
+                return false;
+            }
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_next               = std::exchange(m_queue.m_waiters, this);
+            return true;
+        }
+        auto await_resume() -> expected<element_type, queue_consume_result> { return std::move(*m_result); }
+
+        queue&                                                      m_queue;
+        std::optional<expected<element_type, queue_consume_result>> m_result{};
+        std::coroutine_handle<>                                     m_awaiting_coroutine{};
+        awaiter*                                                    m_next{nullptr};
+    };
+
+    queue() = default;
+    ~queue() { coro::sync_wait(shutdown()); }
+
+    queue(const queue&)                    = delete;
+    queue(queue&&)                         = delete;
+    auto operator=(const queue&) -> queue& = delete;
+    auto operator=(queue&&) -> queue&      = delete;
+
+    /// Approximate under concurrency (read without the lock).
+    auto empty() const -> bool { return size() == 0; }
+    auto size() const -> std::size_t { return m_size.load(std::memory_order_acquire); }
+
+    auto push(const element_type& element) -> coro::task<queue_produce_result> { co_return produce(element); }
+    auto push(element_type&& element) -> coro::task<queue_produce_result> { co_return produce(std::move(element)); }
+
+    template <typename... args_type>
+    auto emplace(args_type&&... args) -> coro::task<queue_produce_result>
+    {
+        co_return produce(element_type(std::forward<args_type>(args)...));
+    }
+
+    /// The front element; suspends while the queue is empty and running or draining. `stopped` once the queue is
+    /// shut down, even if elements remain.
+    [[nodiscard]] auto pop() -> coro::task<expected<element_type, queue_consume_result>>
+    {
+        co_return co_await awaiter{*this};
+    }
+
+    /// pop() without suspending: `try_lock_failure` if the lock is busy, `stopped`, `empty`, or the front element.
+    [[nodiscard]] auto try_pop() -> expected<element_type, queue_consume_result>
+    {
+        std::unique_lock lk{m_mutex, std::try_to_lock};
+        if (!lk.owns_lock())
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::try_lock_failure};
+        }
+        if (state() == state_type::stopped)
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::stopped};
+        }
+        if (m_elements.empty())
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::empty};
+        }
+        return take_front_locked();
+    }
+
+    /// Stops the queue (idempotent): later pushes are refused and every suspended consumer is resumed inline,
+    /// most recent first, with `stopped`. Elements still stored are kept (size() counts them) but not delivered.
+    auto shutdown() -> coro::task<void>
+    {
+        awaiter* waiters = nullptr;
+        {
+            std::lock_guard lk{m_mutex};
+            if (state() == state_type::stopped)
+            {
+                co_return;
+            }
+            m_state.store(state_type::stopped, std::memory_order_release);
+            waiters = std::exchange(m_waiters, nullptr);
+        }
+        while (waiters != nullptr)
+        {
+            auto* next = waiters->m_next;
+            waiters->m_result.emplace(unexpected<queue_consume_result>{queue_consume_result::stopped});
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    /// Refuses further pushes, lets consumers empty the queue (yielding on `e` while they do), then shuts down.
+    /// Only acts on a running queue; ends early if someone else calls shutdown() meanwhile.
+    template <coro::concepts::v16::executor executor_type>
+    auto shutdown_drain(std::unique_ptr<executor_type>& e) -> coro::task<void>
+    {
+        {
+            std::lock_guard lk{m_mutex};
+            if (state() != state_type::running)
+            {
+                co_return;
+            }
+            m_state.store(state_type::draining, std::memory_order_release);
+        }
+        while (!empty() && state() == state_type::draining)
+        {
+            co_await e->yield();
+        }
+        co_await shutdown();
+    }
+
+    /// True once shutdown() or shutdown_drain() has begun.
+    [[nodiscard]] auto is_shutdown() const -> bool { return state() != state_type::running; }
+
+private:
+    auto state() const noexcept -> state_type { return m_state.load(std::memory_order_acquire); }
+
+    template <typename value_type>
+    auto produce(value_type&& element) -> queue_produce_result
+    {
+        std::unique_lock lk{m_mutex};
+        if (state() != state_type::running)
+        {
+            return queue_produce_result::stopped;
+        }
+        if (m_waiters == nullptr)
+        {
+            m_elements.emplace(std::forward<value_type>(element));
+            m_size.fetch_add(1, std::memory_order_release);
+            return queue_produce_result::produced;
+        }
+        auto* consumer = std::exchange(m_waiters, m_waiters->m_next);
+        lk.unlock();
+        consumer->m_result.emplace(std::forward<value_type>(element));
+        consumer->m_awaiting_coroutine.resume();
+        return queue_produce_result::produced;
+    }
+
+    auto take_front_locked() -> element_type
+    {
+        element_type element = std::move(m_elements.front());
+        m_elements.pop();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return element;
+    }
+
+    std::mutex               m_mutex;
+    std::queue<element_type> m_elements;
+    std::atomic<std::size_t> m_size{0};
+    std::atomic<state_type>  m_state{state_type::running};
+    /// Suspended consumers, most recent first (linked by awaiter::m_next). Guarded by m_mutex.
+    awaiter* m_waiters{nullptr};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#line 8 "../../cshim/queue.cc"
+// #include "coro/sync_wait.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <cstdint>
+#include <new>
+#include <utility>
+
+struct gocoro_queue
+{
+    coro::queue<uint64_t> queue;
+};
+
+namespace
+{
+using pop_result = coro::expected<uint64_t, coro::queue_consume_result>;
+
+/// An op's result for a pop: the id, or -1 when stopped.
+auto pop_value(const pop_result& r) noexcept -> int64_t
+{
+    return r ? static_cast<int64_t>(*r) : -1;
+}
+
+auto finish_pop(coro::queue<uint64_t>& q, gocoro_pending* p) -> coro::task<void>
+{
+    auto r = co_await q.pop();
+    p->complete(pop_value(r));
+}
+} // namespace
+
+extern "C" gocoro_queue* gocoro_queue_create(void)
+{
+    return new (std::nothrow) gocoro_queue{};
+}
+
+extern "C" void gocoro_queue_destroy(gocoro_queue* q)
+{
+    delete q;
+}
+
+extern "C" size_t gocoro_queue_size(const gocoro_queue* q)
+{
+    return q->queue.size();
+}
+
+extern "C" int gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** steps)
+{
+    gocoro::host_call scope;
+    const auto        r = coro::sync_wait(q->queue.push(id));
+    *steps              = scope.take();
+    return r == coro::queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
+}
+
+extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
+{
+    auto r = q->queue.try_pop();
+    if (r)
+    {
+        *id = *r;
+        return GOCORO_QUEUE_DONE;
+    }
+    switch (r.error())
+    {
+        case coro::queue_consume_result::stopped:
+            return GOCORO_QUEUE_STOPPED;
+        case coro::queue_consume_result::try_lock_failure:
+            return GOCORO_QUEUE_BUSY;
+        default:
+            return GOCORO_QUEUE_EMPTY;
+    }
+}
+
+extern "C" int gocoro_queue_pop(gocoro_queue* q, uint64_t* id, gocoro_pending** pending)
+{
+    const int rc = gocoro_queue_try_pop(q, id);
+    if (rc == GOCORO_QUEUE_DONE || rc == GOCORO_QUEUE_STOPPED)
+    {
+        return rc;
+    }
+    // Empty (or contended): a native pop waits in the queue; it may also finish at once, which bind then reports.
+    auto* p      = new gocoro_pending{};
+    auto  waiter = coro::detail::make_task_self_deleting(finish_pop(q->queue, p));
+    waiter.handle().resume();
+    *pending = p;
+    return GOCORO_QUEUE_PENDING;
+}
+
+extern "C" gocoro_step* gocoro_queue_shutdown(gocoro_queue* q)
+{
+    gocoro::host_call scope;
+    coro::sync_wait(q->queue.shutdown());
+    return scope.take();
+}
+
+/// GOCORO_OP_QUEUE_POP: the id, or -1 when stopped.
+auto gocoro::queue_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    auto& q = static_cast<gocoro_queue*>(request.target)->queue;
+    return emplace_await(storage, [&] { return q.pop(); }, [](pop_result r) { return pop_value(r); });
 }
 
 #line 1 "../../cshim/ring_buffer.cc"

@@ -631,7 +631,9 @@ enum gocoro_op_kind
     /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
     GOCORO_OP_RING_PRODUCE = 24,
     /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
-    GOCORO_OP_RING_CONSUME = 25
+    GOCORO_OP_RING_CONSUME = 25,
+    /* target: gocoro_queue*. Pop; result: the id (> 0), or -1 when shut down. */
+    GOCORO_OP_QUEUE_POP = 26
 };
 
 typedef struct gocoro_op
@@ -851,6 +853,7 @@ auto mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_awai
 auto shared_mutex_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto semaphore_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 auto ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
+auto queue_await(const gocoro_op& request, op_await_storage& storage) -> op_await*;
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_AWAIT_HPP
 #line 2 "../../cshim/await.cc"
@@ -882,6 +885,8 @@ auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) ->
         case GOCORO_OP_RING_PRODUCE:
         case GOCORO_OP_RING_CONSUME:
             return ring_buffer_await(request, storage);
+        case GOCORO_OP_QUEUE_POP:
+            return queue_await(request, storage);
         default:
             return nullptr;
     }
@@ -2130,6 +2135,173 @@ extern "C" int gocoro_pending_bind(gocoro_pending* p, uintptr_t handle, int64_t*
     *result = p->result;
     delete p;
     return 1;
+}
+
+#line 1 "../../cshim/queue.cc"
+// #include "cshim/queue.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#define GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#line 1 "../../cshim/queue.h"
+#ifndef GOCORO_CSHIM_QUEUE_H
+#define GOCORO_CSHIM_QUEUE_H
+
+/* coro::queue<uint64_t> behind an opaque handle. The host stores its values itself and passes ids (> 0).
+ *
+ * pop from the host first tries try_pop(); when it would have to wait it leaves a native pop queued in the queue
+ * (exactly like a waiting coroutine) and returns a gocoro_pending the host binds a completion handle to (see
+ * cshim/pending.h); its result is the id, or -1 once the queue is shut down.
+ *
+ * Lifetime: create -> ... -> destroy exactly once, when nobody waits (destroy shuts the queue down).
+ * Threads: every function may be called from any thread. A push that meets a waiting consumer, and a shutdown,
+ * resume those consumers inline on the calling thread; a host task body reached that way is left in *steps (or
+ * returned) for the caller to run (see gocoro_step in cshim/task.h). */
+
+// #include "cshim/pending.h" (inlined above)
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_queue gocoro_queue;
+
+enum gocoro_queue_status
+{
+    /* Done inside the call (push: stored or handed over; pop: *id is set). */
+    GOCORO_QUEUE_DONE = 0,
+    /* The queue is shut down: push refused the id; pop delivers nothing even if elements remain. */
+    GOCORO_QUEUE_STOPPED = 1,
+    /* pop is waiting: bind a handle to *pending. */
+    GOCORO_QUEUE_PENDING = 2,
+    /* try_pop only: nothing stored, or the queue's lock was busy at that moment. */
+    GOCORO_QUEUE_EMPTY = 3,
+    GOCORO_QUEUE_BUSY  = 4
+};
+
+gocoro_queue* gocoro_queue_create(void);
+void          gocoro_queue_destroy(gocoro_queue* q);
+size_t        gocoro_queue_size(const gocoro_queue* q);
+int           gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** steps);
+int           gocoro_queue_pop(gocoro_queue* q, uint64_t* id, gocoro_pending** pending);
+int           gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id);
+/* Stops the queue (idempotent) and resumes every waiting consumer with "stopped". */
+gocoro_step* gocoro_queue_shutdown(gocoro_queue* q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_QUEUE_H
+#line 2 "../../cshim/queue.cc"
+// #include "cshim/await.hpp" (inlined above)
+// #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/pending.hpp" (inlined above)
+
+#include <coro/detail/task_self_deleting.hpp>
+#include <coro/queue.hpp>
+#include <coro/sync_wait.hpp>
+#include <coro/task.hpp>
+
+#include <cstdint>
+#include <new>
+#include <utility>
+
+struct gocoro_queue
+{
+    coro::queue<uint64_t> queue;
+};
+
+namespace
+{
+using pop_result = coro::expected<uint64_t, coro::queue_consume_result>;
+
+/// An op's result for a pop: the id, or -1 when stopped.
+auto pop_value(const pop_result& r) noexcept -> int64_t
+{
+    return r ? static_cast<int64_t>(*r) : -1;
+}
+
+auto finish_pop(coro::queue<uint64_t>& q, gocoro_pending* p) -> coro::task<void>
+{
+    auto r = co_await q.pop();
+    p->complete(pop_value(r));
+}
+} // namespace
+
+extern "C" gocoro_queue* gocoro_queue_create(void)
+{
+    return new (std::nothrow) gocoro_queue{};
+}
+
+extern "C" void gocoro_queue_destroy(gocoro_queue* q)
+{
+    delete q;
+}
+
+extern "C" size_t gocoro_queue_size(const gocoro_queue* q)
+{
+    return q->queue.size();
+}
+
+extern "C" int gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** steps)
+{
+    gocoro::host_call scope;
+    const auto        r = coro::sync_wait(q->queue.push(id));
+    *steps              = scope.take();
+    return r == coro::queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
+}
+
+extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
+{
+    auto r = q->queue.try_pop();
+    if (r)
+    {
+        *id = *r;
+        return GOCORO_QUEUE_DONE;
+    }
+    switch (r.error())
+    {
+        case coro::queue_consume_result::stopped:
+            return GOCORO_QUEUE_STOPPED;
+        case coro::queue_consume_result::try_lock_failure:
+            return GOCORO_QUEUE_BUSY;
+        default:
+            return GOCORO_QUEUE_EMPTY;
+    }
+}
+
+extern "C" int gocoro_queue_pop(gocoro_queue* q, uint64_t* id, gocoro_pending** pending)
+{
+    const int rc = gocoro_queue_try_pop(q, id);
+    if (rc == GOCORO_QUEUE_DONE || rc == GOCORO_QUEUE_STOPPED)
+    {
+        return rc;
+    }
+    // Empty (or contended): a native pop waits in the queue; it may also finish at once, which bind then reports.
+    auto* p      = new gocoro_pending{};
+    auto  waiter = coro::detail::make_task_self_deleting(finish_pop(q->queue, p));
+    waiter.handle().resume();
+    *pending = p;
+    return GOCORO_QUEUE_PENDING;
+}
+
+extern "C" gocoro_step* gocoro_queue_shutdown(gocoro_queue* q)
+{
+    gocoro::host_call scope;
+    coro::sync_wait(q->queue.shutdown());
+    return scope.take();
+}
+
+/// GOCORO_OP_QUEUE_POP: the id, or -1 when stopped.
+auto gocoro::queue_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
+{
+    auto& q = static_cast<gocoro_queue*>(request.target)->queue;
+    return emplace_await(storage, [&] { return q.pop(); }, [](pop_result r) { return pop_value(r); });
 }
 
 #line 1 "../../cshim/ring_buffer.cc"

@@ -86,6 +86,7 @@ NATIVE_LIBRARIES = {
             "latch.cc",
             "mutex.cc",
             "pending.cc",
+            "queue.cc",
             "ring_buffer.cc",
             "semaphore.cc",
             "shared_mutex.cc",

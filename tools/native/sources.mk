@@ -88,6 +88,7 @@ NATIVE_cshim_SRCS := \
     cshim/latch.cc \
     cshim/mutex.cc \
     cshim/pending.cc \
+    cshim/queue.cc \
     cshim/ring_buffer.cc \
     cshim/semaphore.cc \
     cshim/shared_mutex.cc \

@@ -65,7 +65,9 @@ enum gocoro_op_kind
     /* target: gocoro_ring_buffer*, arg: id. Produce; result: 0 produced, 1 stopped. */
     GOCORO_OP_RING_PRODUCE = 24,
     /* target: gocoro_ring_buffer*. Consume; result: the id (> 0), or -1 when stopped. */
-    GOCORO_OP_RING_CONSUME = 25
+    GOCORO_OP_RING_CONSUME = 25,
+    /* target: gocoro_queue*. Pop; result: the id (> 0), or -1 when shut down. */
+    GOCORO_OP_QUEUE_POP = 26
 };
 
 typedef struct gocoro_op
