@@ -64,7 +64,7 @@ type rawConn interface {
 }
 
 type direction struct {
-	lock chan struct{} // 1-slot lock: held by the goroutine currently using this side
+	lock opLock // held by the goroutine currently using this side
 	// The current call of Retry/Read/Write (guarded by lock): kept here so that the poller callback (call) is
 	// allocated once per FD, not per operation.
 	op   func(fd int) int64
@@ -91,7 +91,6 @@ func New(s *coro.IOScheduler, fd int) (*FD, error) {
 	f.rc = rc
 	for i := range f.dirs {
 		d := &f.dirs[i]
-		d.lock = make(chan struct{}, 1)
 		d.call = d.run
 		d.io = d.writeOp
 		if Dir(i) == Read {
@@ -191,27 +190,16 @@ func (f *FD) Lock(ctx context.Context, dir Dir) error {
 	if !f.incref() {
 		return net.ErrClosed
 	}
-	d := &f.dirs[dir]
-	select {
-	case d.lock <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case d.lock <- struct{}{}:
-		return nil
-	case <-ctx.Done():
+	if err := f.dirs[dir].lock.lock(ctx, f.life.Closing()); err != nil {
 		f.decref()
-		return ctx.Err()
-	case <-f.life.Closing():
-		f.decref()
-		return net.ErrClosed
+		return err
 	}
+	return nil
 }
 
 // Unlock releases what Lock took.
 func (f *FD) Unlock(dir Dir) {
-	<-f.dirs[dir].lock
+	f.dirs[dir].lock.unlock()
 	f.decref()
 }
 
