@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "79b7aa6d624757cd23fde15548d3cfffb6259685844fee741610ad618b204651"
+const SourceHash = "8ff0f3deb7f25bc1ad1b53a289e76b91f0a8064d9e4d0f8b847a5774a2346d8a"
