@@ -136,6 +136,10 @@ func Or(f *FD) *FD {
 	return f
 }
 
+// ConnFD returns the FD of a connection made by net/tcp (which sets it when initialised) and nil for any other
+// net.Conn: net/tls layers a session over a *tcp.Conn through it, without an exported accessor.
+var ConnFD = func(net.Conn) *FD { return nil }
+
 func (f *FD) incref() bool { return f.life.Enter() }
 
 func (f *FD) decref() { f.life.Exit() }
