@@ -208,11 +208,13 @@ func (f *FD) Unlock(dir Dir) {
 }
 
 // SetDeadline sets dir's deadline (the zero time: none). Pending waits see the change at once.
+//
+// It takes no reference (net/http sets deadlines on every request, while a background Read holds one): the
+// *os.File stays valid after Close (its methods then fail harmlessly), and applyDeadline skips a closed socket.
 func (f *FD) SetDeadline(dir Dir, t time.Time) error {
-	if !f.incref() {
+	if f.Closed() {
 		return net.ErrClosed
 	}
-	defer f.decref()
 	d := &f.dirs[dir]
 	d.dmu.Lock()
 	d.deadline = t
