@@ -1,8 +1,10 @@
-// TCP socket primitives for net/tcp (see tcp.h). Address handling goes through coro::net (ip_address,
-// gocoro::compat::to_sockaddr/from_sockaddr); readiness waits are io_scheduler polls issued by the host.
+// TCP socket primitives for net/tcp (see tcp.h). Sockets are made by the core's make_socket / make_bound_socket
+// (gocoro::compat::open_socket), addresses handled by coro::net (ip_address, gocoro::compat::to_sockaddr /
+// from_sockaddr); readiness waits happen in Go.
 
 #include "cshim/net/tcp.h"
 #include "cshim/compat/sockaddr.hpp"
+#include "cshim/compat/socket.hpp"
 
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
@@ -20,14 +22,13 @@
 namespace
 {
 // Parses an IP literal with coro::net::ip_address; false if it is not one.
-auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out, socklen_t& len) noexcept -> bool
+auto gocoro_tcp_address(const char* host, coro::net::ip_address& out) noexcept -> bool
 {
     try
     {
         std::string h{host == nullptr ? "" : host};
         auto        domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        auto        addr   = coro::net::ip_address::from_string(h, domain);
-        len                = gocoro::compat::to_sockaddr(addr, port, out);
+        out                = coro::net::ip_address::from_string(h, domain);
         return true;
     }
     catch (const std::exception&)
@@ -46,45 +47,35 @@ extern "C" {
 
 int gocoro_tcp_listen(const char* host, uint16_t port, int backlog)
 {
-    sockaddr_storage addr{};
-    socklen_t        len{};
-    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
-    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-    {
-        return gocoro_tcp_errno();
-    }
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, backlog) != 0)
-    {
-        int e = gocoro_tcp_errno();
-        ::close(fd);
-        return e;
-    }
-    return fd;
+    gocoro::compat::socket_setup setup{};
+    setup.reuse_address = true;
+    setup.backlog       = backlog;
+    return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, &addr, port);
 }
 
 int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress)
 {
     *in_progress = 0;
-    sockaddr_storage addr{};
-    socklen_t        len{};
-    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
-    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    gocoro::compat::socket_setup setup{};
+    setup.no_delay = true;
+    int fd         = gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
     if (fd < 0)
     {
-        return gocoro_tcp_errno();
+        return fd;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    sockaddr_storage sa{};
+    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
     {
         if (errno == EINPROGRESS || errno == EINTR)
         {

@@ -1,8 +1,10 @@
-// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: its socket setup, endpoints
-// converted by gocoro::compat::to_sockaddr/from_sockaddr.
+// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: sockets made by the core's
+// make_socket / make_bound_socket (gocoro::compat::open_socket), endpoints converted by
+// gocoro::compat::from_sockaddr.
 
 #include "cshim/net/udp.h"
 #include "cshim/compat/sockaddr.hpp"
+#include "cshim/compat/socket.hpp"
 
 #include <coro/net/ip_address.hpp>
 #include <coro/net/socket.hpp>
@@ -14,7 +16,6 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 namespace
 {
@@ -26,13 +27,6 @@ auto gocoro_udp_errno() noexcept -> int
 auto gocoro_udp_known(int32_t domain) noexcept -> bool
 {
     return domain == AF_INET || domain == AF_INET6;
-}
-
-auto gocoro_udp_sockaddr(const gocoro_udp_addr& a, sockaddr_storage& out) noexcept -> socklen_t
-{
-    const std::size_t     n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
-    coro::net::ip_address ip{std::span<const uint8_t>{a.bytes, n}, static_cast<coro::net::domain_t>(a.domain)};
-    return gocoro::compat::to_sockaddr(ip, a.port, out);
 }
 
 auto gocoro_udp_from(const sockaddr_storage& in, gocoro_udp_result& r) noexcept -> void
@@ -62,8 +56,8 @@ int gocoro_udp_open(int32_t domain)
     {
         return -EAFNOSUPPORT;
     }
-    int fd = ::socket(domain, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    return fd >= 0 ? fd : gocoro_udp_errno();
+    return gocoro::compat::open_socket(
+        static_cast<coro::net::domain_t>(domain), coro::net::socket::type_t::udp, {}, nullptr, 0);
 }
 
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
@@ -72,28 +66,13 @@ int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
     {
         return -EAFNOSUPPORT;
     }
-    int fd = ::socket(addr.domain, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-    {
-        return gocoro_udp_errno();
-    }
-    int one = 1;
-    if (reuse_port != 0 && (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-                            ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0))
-    {
-        int e = gocoro_udp_errno();
-        ::close(fd);
-        return e;
-    }
-    sockaddr_storage sa{};
-    socklen_t        len = gocoro_udp_sockaddr(addr, sa);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
-    {
-        int e = gocoro_udp_errno();
-        ::close(fd);
-        return e;
-    }
-    return fd;
+    const std::size_t n = addr.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
+    const coro::net::ip_address ip{
+        std::span<const uint8_t>{addr.bytes, n}, static_cast<coro::net::domain_t>(addr.domain)};
+    gocoro::compat::socket_setup setup{};
+    setup.reuse_address = reuse_port != 0;
+    setup.reuse_port    = reuse_port != 0;
+    return gocoro::compat::open_socket(ip.domain(), coro::net::socket::type_t::udp, setup, &ip, addr.port);
 }
 
 gocoro_udp_result gocoro_udp_local(int fd)

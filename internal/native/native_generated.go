@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "ea13ab484c13cfc945c8a18d2f1b85b166a3e075f7e0539117128bf2d85b0cfa"
+const SourceHash = "d44c6f0a65ec0405456dc92a4677cfda5838058677ef7bbfe8a779e0f586da47"

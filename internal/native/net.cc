@@ -334,8 +334,8 @@ enum class send_status : int64_t
 
 // gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
 // "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
-// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
-// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port, the
+// servers' socket() accessors, make_socket / make_bound_socket with socket_setup and socket::release; COMPATIBILITY.md lists them). Every declaration of an extension sits under
 // `#if GOCORO_CORE_EXTENSIONS`, so that:
 //   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
 //     the headers it compiles against are a user's upstream libcoro (which never defines it);
@@ -662,6 +662,17 @@ public:
 
     auto native_handle() const -> int { return m_fd; }
 
+#if GOCORO_CORE_EXTENSIONS
+    /// Extension (not in libcoro v0.14): gives up ownership of the descriptor (returned; the socket becomes
+    /// invalid without closing it), for handing it to code that closes it itself.
+    auto release() noexcept -> int
+    {
+        int fd = m_fd;
+        m_fd   = -1;
+        return fd;
+    }
+#endif
+
 private:
     int m_fd{-1};
 };
@@ -681,6 +692,28 @@ auto make_accept_socket(
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+
+/// Extension (not in libcoro v0.14): the options the errno-reporting make_socket / make_bound_socket apply
+/// (v0.14's make_accept_socket always sets both reuse options; these set only what is asked).
+struct socket_setup
+{
+    bool    reuse_address{false}; ///< SO_REUSEADDR
+    bool    reuse_port{false};    ///< SO_REUSEPORT
+    bool    no_delay{false};      ///< TCP_NODELAY (tcp only)
+    int32_t backlog{-1};          ///< make_bound_socket: >= 0 listens with this backlog after binding (tcp only)
+};
+
+/// Extension: make_socket that applies `setup` and reports failure as an errno value instead of an exception:
+/// on failure it returns an invalid socket and sets `error` (0 on success). The socket is close-on-exec.
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket;
+
+/// Extension: make_socket(opts, setup, error), then bind to address:port and, if setup.backlog >= 0, listen.
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket;
 #endif
 
 namespace detail
@@ -4655,6 +4688,8 @@ private:
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -4774,14 +4809,43 @@ auto socket::close() -> void
     }
 }
 
-auto make_socket(const socket::options& opts) -> socket
+namespace
 {
-    int type = socket::type_to_os(opts.type) | SOCK_CLOEXEC;
+// The socket setup every creator shares (the throwing v0.14 functions and the errno-reporting extensions): each
+// returns 0 or sets errno and returns -1.
+auto open_socket_fd(const socket::options& opts) noexcept -> int
+{
+    if (opts.type != socket::type_t::udp && opts.type != socket::type_t::tcp)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int type = (opts.type == socket::type_t::udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC;
     if (opts.blocking == socket::blocking_t::no)
     {
         type |= SOCK_NONBLOCK;
     }
-    socket s{::socket(static_cast<int>(opts.domain), type, 0)};
+    return ::socket(static_cast<int>(opts.domain), type, 0);
+}
+
+auto set_socket_flag(int fd, int level, int name) noexcept -> int
+{
+    int one{1};
+    return ::setsockopt(fd, level, name, &one, sizeof(one));
+}
+
+auto bind_socket_fd(int fd, const net::ip_address& address, uint16_t port) noexcept -> int
+{
+    sockaddr_storage addr{};
+    socklen_t        len = detail::to_sockaddr(address, port, addr);
+    return ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+}
+} // namespace
+
+auto make_socket(const socket::options& opts) -> socket
+{
+    socket::type_to_os(opts.type); // v0.14's exception for an unknown type
+    socket s{open_socket_fd(opts)};
     if (!s.is_valid())
     {
         throw std::runtime_error{errno_text("coro::net::make_socket: socket() failed")};
@@ -4793,16 +4857,13 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     -> socket
 {
     socket s = make_socket(opts);
-    int    one{1};
-    if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        ::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
+    if (set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEADDR) != 0 ||
+        set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEPORT) != 0)
     {
         throw std::runtime_error{
             errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
     }
-    sockaddr_storage addr{};
-    socklen_t        len = detail::to_sockaddr(address, port, addr);
-    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    if (bind_socket_fd(s.native_handle(), address, port) != 0)
     {
         throw std::runtime_error{errno_text(
             ("coro::net::make_accept_socket: bind(" + address.to_string() + ":" + std::to_string(port) + ") failed")
@@ -4814,6 +4875,49 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     }
     return s;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket
+{
+    error = 0;
+    socket     s{open_socket_fd(opts)};
+    const bool tcp = opts.type == socket::type_t::tcp;
+    if (!s.is_valid() || (setup.reuse_address && set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEADDR) != 0) ||
+        (setup.reuse_port && set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEPORT) != 0) ||
+        (tcp && setup.no_delay && set_socket_flag(s.native_handle(), IPPROTO_TCP, TCP_NODELAY) != 0))
+    {
+        error = errno != 0 ? errno : EIO;
+        return socket{}; // closes a half-set-up socket
+    }
+    return s;
+}
+
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket
+{
+    socket s = make_socket(opts, setup, error);
+    if (!s.is_valid())
+    {
+        return s;
+    }
+    if (address.domain() != opts.domain)
+    {
+        error = EAFNOSUPPORT;
+        return socket{};
+    }
+    if (bind_socket_fd(s.native_handle(), address, port) != 0 ||
+        (opts.type == socket::type_t::tcp && setup.backlog >= 0 && ::listen(s.native_handle(), setup.backlog) != 0))
+    {
+        error = errno != 0 ? errno : EIO;
+        return socket{};
+    }
+    return s;
+}
+#endif
 
 #if GOCORO_CORE_EXTENSIONS
 auto local_port(const socket& s) -> uint16_t
@@ -5557,9 +5661,131 @@ auto from_sockaddr(const sockaddr_storage& in, coro::net::ip_address& address, u
 }
 } // namespace gocoro::compat
 
+#line 1 "../../cshim/compat/socket.cc"
+// #include "cshim/compat/socket.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_SOCKET_HPP
+#define GOCORO_AMALGAMATED_CSHIM_COMPAT_SOCKET_HPP
+#line 1 "../../cshim/compat/socket.hpp"
+
+
+// Socket creation for the shim's tcp and udp code: the embedded core's errno-reporting make_socket /
+// make_bound_socket (extensions, GOCORO_CORE_EXTENSIONS); under the external build (upstream libcoro v0.14, whose
+// make_accept_socket always sets SO_REUSEPORT and reports failures as text) a fallback with the same outcome in
+// compat/socket.cc.
+
+// #include "coro/net/ip_address.hpp" (inlined above)
+// #include "coro/net/socket.hpp" (inlined above)
+
+#include <cstdint>
+
+namespace gocoro::compat
+{
+#if GOCORO_CORE_EXTENSIONS
+using socket_setup = coro::net::socket_setup;
+#else
+/// What coro::net::socket_setup is in gocoro's core: the options open_socket applies.
+struct socket_setup
+{
+    bool    reuse_address{false}; ///< SO_REUSEADDR
+    bool    reuse_port{false};    ///< SO_REUSEPORT
+    bool    no_delay{false};      ///< TCP_NODELAY (tcp only)
+    int32_t backlog{-1};          ///< >= 0 (with bind_to): listen with this backlog after binding (tcp only)
+};
+#endif
+
+/// A non-blocking, close-on-exec socket of `domain` and `type` with `setup` applied, bound to bind_to:port when
+/// bind_to is not null (and then listening if setup.backlog >= 0): its descriptor (the caller owns it), or a
+/// negated errno.
+auto open_socket(
+    coro::net::domain_t          domain,
+    coro::net::socket::type_t    type,
+    const socket_setup&          setup,
+    const coro::net::ip_address* bind_to,
+    uint16_t                     port) noexcept -> int;
+} // namespace gocoro::compat
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_SOCKET_HPP
+#line 2 "../../cshim/compat/socket.cc"
+
+#if !GOCORO_CORE_EXTENSIONS
+// #include "cshim/compat/sockaddr.hpp" (inlined above)
+
+    #include <netinet/in.h>
+    #include <netinet/tcp.h>
+    #include <sys/socket.h>
+    #include <unistd.h>
+#endif
+
+#include <cerrno>
+
+namespace gocoro::compat
+{
+#if GOCORO_CORE_EXTENSIONS
+auto open_socket(
+    coro::net::domain_t          domain,
+    coro::net::socket::type_t    type,
+    const socket_setup&          setup,
+    const coro::net::ip_address* bind_to,
+    uint16_t                     port) noexcept -> int
+{
+    const coro::net::socket::options opts{domain, type, coro::net::socket::blocking_t::no};
+    int                              error{0};
+    auto                             s = bind_to == nullptr ? coro::net::make_socket(opts, setup, error)
+                                                            : coro::net::make_bound_socket(opts, setup, *bind_to, port, error);
+    return s.is_valid() ? s.release() : -error;
+}
+#else
+namespace
+{
+auto compat_socket_flag(int fd, int level, int name) noexcept -> bool
+{
+    int one{1};
+    return ::setsockopt(fd, level, name, &one, sizeof(one)) == 0;
+}
+} // namespace
+
+auto open_socket(
+    coro::net::domain_t          domain,
+    coro::net::socket::type_t    type,
+    const socket_setup&          setup,
+    const coro::net::ip_address* bind_to,
+    uint16_t                     port) noexcept -> int
+{
+    const bool tcp = type == coro::net::socket::type_t::tcp;
+    if (!tcp && type != coro::net::socket::type_t::udp)
+    {
+        return -EINVAL;
+    }
+    if (bind_to != nullptr && bind_to->domain() != domain)
+    {
+        return -EAFNOSUPPORT;
+    }
+    int fd = ::socket(static_cast<int>(domain), (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        return errno != 0 ? -errno : -EIO;
+    }
+    sockaddr_storage addr{};
+    const socklen_t  len = bind_to == nullptr ? 0 : to_sockaddr(*bind_to, port, addr);
+    const bool       ok  = (!setup.reuse_address || compat_socket_flag(fd, SOL_SOCKET, SO_REUSEADDR)) &&
+                    (!setup.reuse_port || compat_socket_flag(fd, SOL_SOCKET, SO_REUSEPORT)) &&
+                    (!tcp || !setup.no_delay || compat_socket_flag(fd, IPPROTO_TCP, TCP_NODELAY)) &&
+                    (bind_to == nullptr || (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+                                            (!tcp || setup.backlog < 0 || ::listen(fd, setup.backlog) == 0)));
+    if (!ok)
+    {
+        int e = errno != 0 ? errno : EIO;
+        ::close(fd);
+        return -e;
+    }
+    return fd;
+}
+#endif
+} // namespace gocoro::compat
+
 #line 1 "../../cshim/net/tcp.cc"
-// TCP socket primitives for net/tcp (see tcp.h). Address handling goes through coro::net (ip_address,
-// gocoro::compat::to_sockaddr/from_sockaddr); readiness waits are io_scheduler polls issued by the host.
+// TCP socket primitives for net/tcp (see tcp.h). Sockets are made by the core's make_socket / make_bound_socket
+// (gocoro::compat::open_socket), addresses handled by coro::net (ip_address, gocoro::compat::to_sockaddr /
+// from_sockaddr); readiness waits happen in Go.
 
 // #include "cshim/net/tcp.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_NET_TCP_H
@@ -5606,8 +5832,9 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_TCP_H
-#line 5 "../../cshim/net/tcp.cc"
+#line 6 "../../cshim/net/tcp.cc"
 // #include "cshim/compat/sockaddr.hpp" (inlined above)
+// #include "cshim/compat/socket.hpp" (inlined above)
 
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/socket.hpp" (inlined above)
@@ -5625,14 +5852,13 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port);
 namespace
 {
 // Parses an IP literal with coro::net::ip_address; false if it is not one.
-auto gocoro_tcp_sockaddr(const char* host, uint16_t port, sockaddr_storage& out, socklen_t& len) noexcept -> bool
+auto gocoro_tcp_address(const char* host, coro::net::ip_address& out) noexcept -> bool
 {
     try
     {
         std::string h{host == nullptr ? "" : host};
         auto        domain = h.find(':') != std::string::npos ? coro::net::domain_t::ipv6 : coro::net::domain_t::ipv4;
-        auto        addr   = coro::net::ip_address::from_string(h, domain);
-        len                = gocoro::compat::to_sockaddr(addr, port, out);
+        out                = coro::net::ip_address::from_string(h, domain);
         return true;
     }
     catch (const std::exception&)
@@ -5651,45 +5877,35 @@ extern "C" {
 
 int gocoro_tcp_listen(const char* host, uint16_t port, int backlog)
 {
-    sockaddr_storage addr{};
-    socklen_t        len{};
-    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
-    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-    {
-        return gocoro_tcp_errno();
-    }
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, backlog) != 0)
-    {
-        int e = gocoro_tcp_errno();
-        ::close(fd);
-        return e;
-    }
-    return fd;
+    gocoro::compat::socket_setup setup{};
+    setup.reuse_address = true;
+    setup.backlog       = backlog;
+    return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, &addr, port);
 }
 
 int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress)
 {
     *in_progress = 0;
-    sockaddr_storage addr{};
-    socklen_t        len{};
-    if (!gocoro_tcp_sockaddr(host, port, addr, len))
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
-    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    gocoro::compat::socket_setup setup{};
+    setup.no_delay = true;
+    int fd         = gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
     if (fd < 0)
     {
-        return gocoro_tcp_errno();
+        return fd;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    sockaddr_storage sa{};
+    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
     {
         if (errno == EINPROGRESS || errno == EINTR)
         {
@@ -5757,8 +5973,9 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
 } // extern "C"
 
 #line 1 "../../cshim/net/udp.cc"
-// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: its socket setup, endpoints
-// converted by gocoro::compat::to_sockaddr/from_sockaddr.
+// UDP socket primitives for net/udp (see udp.h), following coro::net::udp::peer: sockets made by the core's
+// make_socket / make_bound_socket (gocoro::compat::open_socket), endpoints converted by
+// gocoro::compat::from_sockaddr.
 
 // #include "cshim/net/udp.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_NET_UDP_H
@@ -5813,8 +6030,9 @@ gocoro_udp_result gocoro_udp_local(int fd);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_UDP_H
-#line 5 "../../cshim/net/udp.cc"
+#line 6 "../../cshim/net/udp.cc"
 // #include "cshim/compat/sockaddr.hpp" (inlined above)
+// #include "cshim/compat/socket.hpp" (inlined above)
 
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/socket.hpp" (inlined above)
@@ -5826,7 +6044,6 @@ gocoro_udp_result gocoro_udp_local(int fd);
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 namespace
 {
@@ -5838,13 +6055,6 @@ auto gocoro_udp_errno() noexcept -> int
 auto gocoro_udp_known(int32_t domain) noexcept -> bool
 {
     return domain == AF_INET || domain == AF_INET6;
-}
-
-auto gocoro_udp_sockaddr(const gocoro_udp_addr& a, sockaddr_storage& out) noexcept -> socklen_t
-{
-    const std::size_t     n = a.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
-    coro::net::ip_address ip{std::span<const uint8_t>{a.bytes, n}, static_cast<coro::net::domain_t>(a.domain)};
-    return gocoro::compat::to_sockaddr(ip, a.port, out);
 }
 
 auto gocoro_udp_from(const sockaddr_storage& in, gocoro_udp_result& r) noexcept -> void
@@ -5874,8 +6084,8 @@ int gocoro_udp_open(int32_t domain)
     {
         return -EAFNOSUPPORT;
     }
-    int fd = ::socket(domain, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    return fd >= 0 ? fd : gocoro_udp_errno();
+    return gocoro::compat::open_socket(
+        static_cast<coro::net::domain_t>(domain), coro::net::socket::type_t::udp, {}, nullptr, 0);
 }
 
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
@@ -5884,28 +6094,13 @@ int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
     {
         return -EAFNOSUPPORT;
     }
-    int fd = ::socket(addr.domain, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-    {
-        return gocoro_udp_errno();
-    }
-    int one = 1;
-    if (reuse_port != 0 && (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-                            ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0))
-    {
-        int e = gocoro_udp_errno();
-        ::close(fd);
-        return e;
-    }
-    sockaddr_storage sa{};
-    socklen_t        len = gocoro_udp_sockaddr(addr, sa);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
-    {
-        int e = gocoro_udp_errno();
-        ::close(fd);
-        return e;
-    }
-    return fd;
+    const std::size_t n = addr.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
+    const coro::net::ip_address ip{
+        std::span<const uint8_t>{addr.bytes, n}, static_cast<coro::net::domain_t>(addr.domain)};
+    gocoro::compat::socket_setup setup{};
+    setup.reuse_address = reuse_port != 0;
+    setup.reuse_port    = reuse_port != 0;
+    return gocoro::compat::open_socket(ip.domain(), coro::net::socket::type_t::udp, setup, &ip, addr.port);
 }
 
 gocoro_udp_result gocoro_udp_local(int fd)

@@ -100,6 +100,9 @@ func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.B
 // AcceptTCP is Accept returning the concrete type.
 func (l *Listener) AcceptTCP() (*Conn, error) { return l.acceptContext(context.Background()) }
 
+// AcceptTCPContext is AcceptTCP that gives up when ctx ends (the error wraps ctx.Err()).
+func (l *Listener) AcceptTCPContext(ctx context.Context) (*Conn, error) { return l.acceptContext(ctx) }
+
 // AcceptContext is Accept that gives up when ctx ends (the error wraps ctx.Err()).
 func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 	c, err := l.acceptContext(ctx)
@@ -301,6 +304,15 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 		return newOpError("set", c.file().Laddr, c.file().Raddr, err)
 	}
 	return nil
+}
+
+func init() {
+	netfd.ConnFD = func(c net.Conn) *netfd.FD {
+		if tc, ok := c.(*Conn); ok && tc != nil {
+			return tc.fd
+		}
+		return nil
+	}
 }
 
 // file is the socket, or for a zero Conn (not made by this package) a closed one: its methods then fail with

@@ -22,7 +22,7 @@ import (
 
 func TestMain(m *testing.M) { leakcheck.Main(m, 5*time.Second, nil) }
 
-func newScheduler(t *testing.T) *coro.IOScheduler {
+func newScheduler(t testing.TB) *coro.IOScheduler {
 	t.Helper()
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 2}})
 	require.NoError(t, err)

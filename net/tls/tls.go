@@ -1,5 +1,7 @@
-// Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, on
-// non-blocking TCP sockets made like net/tcp's (tied to a coro.IOScheduler's lifetime, waited for in Go's poller).
+// Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, layered
+// over net/tcp connections (tied to a coro.IOScheduler's lifetime, waited for in Go's poller) the way crypto/tls
+// layers over a net.Conn: Client and Server wrap any *tcp.Conn; Dial and Listen are net/tcp's Dial and Listen
+// followed by Client and Server.
 //
 // Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
 // anything written against the standard interfaces runs unchanged; they interoperate with Go's crypto/tls and
@@ -12,6 +14,9 @@
 //
 //	client, _ := tls.NewContext(tls.Config{CAFile: "ca.pem"}) // or Verify: tls.VerifyNone
 //	c, _ := tls.Dial(ctx, s, "localhost:8443", client)        // handshake included
+//
+//	conn, _ := tcp.Dial(ctx, s, "127.0.0.1:8443")             // or a connection already in use (STARTTLS)
+//	c, _ = tls.Client(conn, client, "localhost")              // handshake on first use
 //
 // Handshakes: Dial completes it (bounded by its ctx). Accept does not: like crypto/tls, an accepted Conn runs the
 // server handshake on its first Read or Write, or explicitly through HandshakeContext, so one slow or hostile
@@ -36,7 +41,6 @@ package tls
 
 /*
 #include <stdlib.h>
-#include "cshim/net/tcp.h"
 #include "cshim/net/tls.h"
 */
 import "C"
@@ -44,7 +48,6 @@ import "C"
 import (
 	"context"
 	"net"
-	"os"
 	"runtime"
 	"time"
 	"unsafe"
@@ -55,27 +58,16 @@ import (
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
+	"github.com/gocoro/gocoro/net/tcp"
 )
 
-// Backlog is the listen(2) backlog used by Listen.
-const Backlog = 1024
+// Backlog is the listen(2) backlog used by Listen (net/tcp's).
+const Backlog = tcp.Backlog
 
-func sockAddr(fd int, peer bool) *net.TCPAddr {
-	var buf [64]C.char
-	var port C.uint16_t
-	p := C.int(0)
-	if peer {
-		p = 1
-	}
-	if C.gocoro_tcp_addr(C.int(fd), p, &buf[0], C.size_t(len(buf)), &port) != 0 {
-		return nil
-	}
-	return &net.TCPAddr{IP: net.ParseIP(C.GoString(&buf[0])), Port: int(port)}
-}
-
-// Listener accepts TLS connections on an IOScheduler. It implements net.Listener.
+// Listener accepts TLS connections on an IOScheduler: a net/tcp Listener whose connections are wrapped by Server.
+// It implements net.Listener.
 type Listener struct {
-	fd *netfd.FD
+	ln *tcp.Listener
 	tc *Context
 }
 
@@ -87,9 +79,6 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if err := ctx.Err(); err != nil {
 		return nil, newOpError("listen", nil, nil, err)
 	}
-	if s == nil {
-		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
-	}
 	if tc == nil {
 		return nil, newOpError("listen", nil, nil, argerr.New("nil *tls.Context"))
 	}
@@ -99,31 +88,15 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if !tc.hasCert {
 		return nil, newOpError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
 	}
-	host, port, _, err := netaddr.Split(address, false)
+	ln, err := tcp.Listen(ctx, s, address)
 	if err != nil {
-		return nil, newOpError("listen", nil, nil, err)
+		return nil, err
 	}
-	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
-	chost := C.CString(host)
-	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
-	C.free(unsafe.Pointer(chost))
-	if fd < 0 {
-		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("listen", unix.Errno(-fd)))
-	}
-	f, err := netfd.New(s, fd)
-	if err != nil {
-		return nil, newOpError("listen", nil, laddr, err)
-	}
-	if a := sockAddr(fd, false); a != nil {
-		f.Laddr = a
-	} else {
-		f.Laddr = laddr
-	}
-	return &Listener{fd: f, tc: tc}, nil
+	return &Listener{ln: ln, tc: tc}, nil
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
-func (l *Listener) Addr() net.Addr { return l.file().Laddr }
+func (l *Listener) Addr() net.Addr { return l.tcp().Addr() }
 
 // Accept waits for the next connection (net.Listener). The handshake runs on the Conn's first use.
 func (l *Listener) Accept() (net.Conn, error) { return l.AcceptContext(context.Background()) }
@@ -141,40 +114,36 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) accept(ctx context.Context) (*Conn, error) {
-	cfd, err := l.file().Accept(ctx, func(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) })
-	if err == nil {
-		var c *Conn
-		if c, err = newConn(l.file().Sched, cfd, l.tc, true, ""); err == nil {
-			return c, nil
-		}
-	}
-	return nil, newOpError("accept", nil, l.file().Laddr, err)
-}
-
-// SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
-func (l *Listener) SetDeadline(t time.Time) error {
-	if err := l.file().SetDeadline(netfd.Read, t); err != nil {
-		return newOpError("set", nil, l.file().Laddr, err)
-	}
-	return nil
-}
-
-// Close stops listening. Goroutines blocked in Accept return net.ErrClosed. Accepted connections stay open. A
-// second Close returns an error wrapping net.ErrClosed.
-func (l *Listener) Close() error {
-	if !l.file().Close() {
-		return newOpError("close", nil, l.file().Laddr, net.ErrClosed)
-	}
-	return nil
-}
-
-// newConn wraps the connected socket fd (taking ownership) in a session of tc.
-func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string) (*Conn, error) {
-	f, err := netfd.New(s, fd)
+	conn, err := l.tcp().AcceptTCPContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f.Laddr, f.Raddr = sockAddr(fd, false), sockAddr(fd, true)
+	c, err := layer(conn, l.tc, true, "")
+	if err != nil {
+		conn.Close()
+		return nil, newOpError("accept", nil, l.Addr(), err)
+	}
+	return c, nil
+}
+
+// SetDeadline bounds pending and future Accept calls; the zero time means no deadline.
+func (l *Listener) SetDeadline(t time.Time) error { return l.tcp().SetDeadline(t) }
+
+// Close stops listening. Goroutines blocked in Accept return net.ErrClosed. Accepted connections stay open. A
+// second Close returns an error wrapping net.ErrClosed.
+func (l *Listener) Close() error { return l.tcp().Close() }
+
+// tcp is the listening socket, or for a zero Listener (not made by this package) a zero one, whose methods fail
+// with net.ErrClosed instead of crashing.
+func (l *Listener) tcp() *tcp.Listener {
+	if l.ln == nil {
+		return &tcp.Listener{}
+	}
+	return l.ln
+}
+
+// attach makes a session of tc on the connected socket f.
+func attach(f *netfd.FD, tc *Context, server bool, name string) (*Conn, error) {
 	c := &Conn{fd: f, server: server, serverName: name, hs: make(chan struct{}, 1)}
 	var cname *C.char
 	if name != "" {
@@ -186,10 +155,9 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 		srv = 1
 	}
 	var msg [256]C.char
-	rc := C.gocoro_tls_conn_new(tc.c, C.int(fd), srv, cname, &c.ssl, &msg[0], C.size_t(len(msg)))
+	rc := C.gocoro_tls_conn_new(tc.c, C.int(f.Sysfd), srv, cname, &c.ssl, &msg[0], C.size_t(len(msg)))
 	runtime.KeepAlive(tc)
 	if rc != 0 {
-		f.Close()
 		if unix.Errno(-rc) == unix.EINVAL {
 			return nil, &configError{C.GoString(&msg[0])}
 		}
@@ -198,75 +166,89 @@ func newConn(s *coro.IOScheduler, fd int, tc *Context, server bool, name string)
 	return c, nil
 }
 
+// Client layers a TLS client session of tc over conn, as crypto/tls.Client does over a net.Conn: the handshake
+// runs on the first Read or Write (or HandshakeContext), checking the server's certificate against serverName
+// (tc's ServerName if set) when tc verifies peers. The Conn takes conn over: closing it closes conn, and conn must
+// not be used directly any more. Errors: an argument error, or conn already closed (net.ErrClosed).
+func Client(conn *tcp.Conn, tc *Context, serverName string) (*Conn, error) {
+	if tc != nil && tc.serverName != "" {
+		serverName = tc.serverName
+	}
+	c, err := layer(conn, tc, false, serverName)
+	if err != nil {
+		return nil, newOpError("client", addrOf(conn, false), addrOf(conn, true), err)
+	}
+	return c, nil
+}
+
+// Server is Client for the server side: tc needs a certificate; the handshake runs on first use.
+func Server(conn *tcp.Conn, tc *Context) (*Conn, error) {
+	c, err := layer(conn, tc, true, "")
+	if err != nil {
+		return nil, newOpError("server", addrOf(conn, false), addrOf(conn, true), err)
+	}
+	return c, nil
+}
+
+func addrOf(conn *tcp.Conn, remote bool) net.Addr {
+	switch {
+	case conn == nil:
+		return nil
+	case remote:
+		return conn.RemoteAddr()
+	}
+	return conn.LocalAddr()
+}
+
+// layer makes a session of tc over conn (see Client).
+func layer(conn *tcp.Conn, tc *Context, server bool, name string) (*Conn, error) {
+	switch {
+	case conn == nil:
+		return nil, argerr.New("nil *tcp.Conn")
+	case tc == nil:
+		return nil, argerr.New("nil *tls.Context")
+	case tc.c == nil:
+		return nil, errZeroContext
+	case server && !tc.hasCert:
+		return nil, &configError{"a server context needs a certificate and key"}
+	}
+	f := netfd.Or(netfd.ConnFD(conn))
+	if f.Closed() {
+		return nil, net.ErrClosed
+	}
+	return attach(f, tc, server, name)
+}
+
 // Dial connects to address ("host:port" with an IP literal, "localhost" or an empty host for loopback) and
 // completes the TLS handshake with tc; the connection waits for readiness on s. ctx bounds the whole dial: connect
 // and handshake. The server's certificate is checked against tc's ServerName, else the address's host, when tc
 // verifies peers.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
-	if s == nil {
-		return nil, newOpError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
-	}
 	if tc == nil {
 		return nil, newOpError("dial", nil, nil, argerr.New("nil *tls.Context"))
 	}
 	if tc.c == nil {
 		return nil, newOpError("dial", nil, nil, errZeroContext)
 	}
-	host, port, name, err := netaddr.Split(address, true)
+	_, _, name, err := netaddr.Split(address, true)
 	if err != nil {
 		return nil, newOpError("dial", nil, nil, err)
 	}
 	if tc.serverName != "" {
 		name = tc.serverName
 	}
-	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
-	if err := ctx.Err(); err != nil {
-		return nil, newOpError("dial", nil, raddr, err)
-	}
-	chost := C.CString(host)
-	var inProgress C.int
-	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
-	C.free(unsafe.Pointer(chost))
-	if fd < 0 {
-		return nil, newOpError("dial", nil, raddr, os.NewSyscallError("connect", unix.Errno(-fd)))
-	}
-	c, err := newConn(s, fd, tc, false, name)
+	conn, err := tcp.Dial(ctx, s, address)
 	if err != nil {
-		return nil, newOpError("dial", nil, raddr, err)
+		return nil, err
 	}
-	if inProgress != 0 {
-		if err := c.finishConnect(ctx); err != nil {
-			c.Close()
-			return nil, newOpError("dial", nil, raddr, err)
-		}
-		c.fd.Laddr, c.fd.Raddr = sockAddr(fd, false), sockAddr(fd, true)
-	}
-	if c.fd.Raddr == nil {
-		c.fd.Raddr = raddr
+	c, err := layer(conn, tc, false, name)
+	if err != nil {
+		conn.Close()
+		return nil, newOpError("dial", conn.LocalAddr(), conn.RemoteAddr(), err)
 	}
 	if err := c.handshake(ctx); err != nil {
 		c.Close()
-		return nil, newOpError("dial", c.fd.Laddr, raddr, err)
+		return nil, newOpError("dial", conn.LocalAddr(), conn.RemoteAddr(), err)
 	}
 	return c, nil
 }
-
-func (c *Conn) finishConnect(ctx context.Context) error {
-	f := c.fd
-	if err := f.Lock(ctx, netfd.Write); err != nil {
-		return err
-	}
-	defer f.Unlock(netfd.Write)
-	// Writable (or failed) means the connect has finished; SO_ERROR says how.
-	if _, err := f.Wait(ctx, netfd.Write); err != nil {
-		return err
-	}
-	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-		return os.NewSyscallError("connect", unix.Errno(-e))
-	}
-	return nil
-}
-
-// file is the socket, or for a zero Listener (not made by this package) a closed one: its methods then fail with
-// net.ErrClosed instead of crashing.
-func (l *Listener) file() *netfd.FD { return netfd.Or(l.fd) }

@@ -72,7 +72,10 @@ NATIVE_LIBRARIES = {
         linkopts = [],
     ),
     "//cshim/compat:net": struct(
-        srcs = ["sockaddr.cc"],
+        srcs = [
+            "sockaddr.cc",
+            "socket.cc",
+        ],
         defines = [],
         linkopts = [],
     ),

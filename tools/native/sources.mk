@@ -74,7 +74,8 @@ NATIVE_cshim_compat_LIBS :=
 
 # //cshim/compat:net
 NATIVE_cshim_compat_net_SRCS := \
-    cshim/compat/sockaddr.cc
+    cshim/compat/sockaddr.cc \
+    cshim/compat/socket.cc
 NATIVE_cshim_compat_net_DEFINES :=
 NATIVE_cshim_compat_net_LIBS :=
 

@@ -1588,8 +1588,8 @@ using unexpected = coro::detail::unexpected<E>;
 
 // gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
 // "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
-// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port and the
-// servers' socket() accessors; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port, the
+// servers' socket() accessors, make_socket / make_bound_socket with socket_setup and socket::release; COMPATIBILITY.md lists them). Every declaration of an extension sits under
 // `#if GOCORO_CORE_EXTENSIONS`, so that:
 //   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
 //     the headers it compiles against are a user's upstream libcoro (which never defines it);
@@ -4425,6 +4425,17 @@ public:
 
     auto native_handle() const -> int { return m_fd; }
 
+#if GOCORO_CORE_EXTENSIONS
+    /// Extension (not in libcoro v0.14): gives up ownership of the descriptor (returned; the socket becomes
+    /// invalid without closing it), for handing it to code that closes it itself.
+    auto release() noexcept -> int
+    {
+        int fd = m_fd;
+        m_fd   = -1;
+        return fd;
+    }
+#endif
+
 private:
     int m_fd{-1};
 };
@@ -4444,6 +4455,28 @@ auto make_accept_socket(
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+
+/// Extension (not in libcoro v0.14): the options the errno-reporting make_socket / make_bound_socket apply
+/// (v0.14's make_accept_socket always sets both reuse options; these set only what is asked).
+struct socket_setup
+{
+    bool    reuse_address{false}; ///< SO_REUSEADDR
+    bool    reuse_port{false};    ///< SO_REUSEPORT
+    bool    no_delay{false};      ///< TCP_NODELAY (tcp only)
+    int32_t backlog{-1};          ///< make_bound_socket: >= 0 listens with this backlog after binding (tcp only)
+};
+
+/// Extension: make_socket that applies `setup` and reports failure as an errno value instead of an exception:
+/// on failure it returns an invalid socket and sets `error` (0 on success). The socket is close-on-exec.
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket;
+
+/// Extension: make_socket(opts, setup, error), then bind to address:port and, if setup.backlog >= 0, listen.
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket;
 #endif
 
 namespace detail

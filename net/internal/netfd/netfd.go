@@ -64,7 +64,7 @@ type rawConn interface {
 }
 
 type direction struct {
-	lock chan struct{} // 1-slot lock: held by the goroutine currently using this side
+	lock opLock // held by the goroutine currently using this side
 	// The current call of Retry/Read/Write (guarded by lock): kept here so that the poller callback (call) is
 	// allocated once per FD, not per operation.
 	op   func(fd int) int64
@@ -91,7 +91,6 @@ func New(s *coro.IOScheduler, fd int) (*FD, error) {
 	f.rc = rc
 	for i := range f.dirs {
 		d := &f.dirs[i]
-		d.lock = make(chan struct{}, 1)
 		d.call = d.run
 		d.io = d.writeOp
 		if Dir(i) == Read {
@@ -136,6 +135,10 @@ func Or(f *FD) *FD {
 	}
 	return f
 }
+
+// ConnFD returns the FD of a connection made by net/tcp (which sets it when initialised) and nil for any other
+// net.Conn: net/tls layers a session over a *tcp.Conn through it, without an exported accessor.
+var ConnFD = func(net.Conn) *FD { return nil }
 
 func (f *FD) incref() bool { return f.life.Enter() }
 
@@ -191,36 +194,27 @@ func (f *FD) Lock(ctx context.Context, dir Dir) error {
 	if !f.incref() {
 		return net.ErrClosed
 	}
-	d := &f.dirs[dir]
-	select {
-	case d.lock <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case d.lock <- struct{}{}:
-		return nil
-	case <-ctx.Done():
+	if err := f.dirs[dir].lock.lock(ctx, f.life.Closing()); err != nil {
 		f.decref()
-		return ctx.Err()
-	case <-f.life.Closing():
-		f.decref()
-		return net.ErrClosed
+		return err
 	}
+	return nil
 }
 
 // Unlock releases what Lock took.
 func (f *FD) Unlock(dir Dir) {
-	<-f.dirs[dir].lock
+	f.dirs[dir].lock.unlock()
 	f.decref()
 }
 
 // SetDeadline sets dir's deadline (the zero time: none). Pending waits see the change at once.
+//
+// It takes no reference (net/http sets deadlines on every request, while a background Read holds one): the
+// *os.File stays valid after Close (its methods then fail harmlessly), and applyDeadline skips a closed socket.
 func (f *FD) SetDeadline(dir Dir, t time.Time) error {
-	if !f.incref() {
+	if f.Closed() {
 		return net.ErrClosed
 	}
-	defer f.decref()
 	d := &f.dirs[dir]
 	d.dmu.Lock()
 	d.deadline = t

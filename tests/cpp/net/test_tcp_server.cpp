@@ -2,9 +2,16 @@
 
 #include <coro/coro.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <string>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace std::chrono_literals;
 
@@ -335,4 +342,44 @@ TEST_CASE("net::socket copy, move and close", "[socket]")
     REQUIRE_FALSE(moved.blocking(coro::net::socket::blocking_t::yes));
     REQUIRE_FALSE(moved.shutdown());
     REQUIRE(coro::net::socket::type_to_os(coro::net::socket::type_t::udp) == SOCK_DGRAM);
+}
+
+TEST_CASE(
+    "make_socket / make_bound_socket (extension): only the options asked, errno instead of exceptions",
+    "[tcp_server]")
+{
+    using coro::net::socket;
+    const socket::options tcp{coro::net::domain_t::ipv4, socket::type_t::tcp, socket::blocking_t::no};
+    const auto            loopback = coro::net::ip_address::from_string("127.0.0.1");
+    int                   error{-1};
+    auto listener = coro::net::make_bound_socket(tcp, coro::net::socket_setup{.backlog = 8}, loopback, 0, error);
+    REQUIRE(listener.is_valid());
+    REQUIRE(error == 0);
+    int       value{0};
+    socklen_t len = sizeof(value);
+    REQUIRE(::getsockopt(listener.native_handle(), SOL_SOCKET, SO_ACCEPTCONN, &value, &len) == 0);
+    REQUIRE(value == 1);
+    const uint16_t port = coro::net::local_port(listener);
+    REQUIRE(port != 0);
+
+    // Without reuse_port (which make_accept_socket always sets) the port in use is refused, as an errno.
+    auto second = coro::net::make_bound_socket(tcp, coro::net::socket_setup{.backlog = 8}, loopback, port, error);
+    REQUIRE_FALSE(second.is_valid());
+    REQUIRE(error == EADDRINUSE);
+    auto v6 = coro::net::make_bound_socket(
+        tcp, coro::net::socket_setup{}, coro::net::ip_address::from_string("::1", coro::net::domain_t::ipv6), 0, error);
+    REQUIRE_FALSE(v6.is_valid());
+    REQUIRE(error == EAFNOSUPPORT);
+
+    auto client = coro::net::make_socket(tcp, coro::net::socket_setup{.no_delay = true}, error);
+    REQUIRE(client.is_valid());
+    REQUIRE(error == 0);
+    len = sizeof(value);
+    REQUIRE(::getsockopt(client.native_handle(), IPPROTO_TCP, TCP_NODELAY, &value, &len) == 0);
+    REQUIRE(value == 1);
+    const int fd = client.release();
+    REQUIRE_FALSE(client.is_valid());
+    REQUIRE((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    REQUIRE((::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
+    REQUIRE(::close(fd) == 0); // release() left the descriptor open
 }

@@ -72,8 +72,10 @@ func plainUDPEcho(n int) (int64, error) {
 	return udpEchoRun("udp_echo", server, plainUDPListen, max(n/echoConnections, 1))
 }
 
-// udpEchoRun echoes on server until the clients are done, then closes it.
+// udpEchoRun echoes on server until the clients are done, then closes it. Measured covers the echoing (client
+// sockets included), not making the IOSchedulers (see echoRun).
 func udpEchoRun(name string, server packetConn, newClient func() (packetConn, error), count int) (int64, error) {
+	start := time.Now()
 	to := server.LocalAddr().(*net.UDPAddr).AddrPort()
 	serverDone := make(chan struct{})
 	go func() {
@@ -122,6 +124,7 @@ func udpEchoRun(name string, server packetConn, newClient func() (packetConn, er
 		}()
 	}
 	wg.Wait()
+	Measured = time.Since(start)
 	server.Close()
 	<-serverDone
 	select {

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -126,14 +128,43 @@ auto socket::close() -> void
     }
 }
 
-auto make_socket(const socket::options& opts) -> socket
+namespace
 {
-    int type = socket::type_to_os(opts.type) | SOCK_CLOEXEC;
+// The socket setup every creator shares (the throwing v0.14 functions and the errno-reporting extensions): each
+// returns 0 or sets errno and returns -1.
+auto open_socket_fd(const socket::options& opts) noexcept -> int
+{
+    if (opts.type != socket::type_t::udp && opts.type != socket::type_t::tcp)
+    {
+        errno = EINVAL;
+        return -1;
+    }
+    int type = (opts.type == socket::type_t::udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC;
     if (opts.blocking == socket::blocking_t::no)
     {
         type |= SOCK_NONBLOCK;
     }
-    socket s{::socket(static_cast<int>(opts.domain), type, 0)};
+    return ::socket(static_cast<int>(opts.domain), type, 0);
+}
+
+auto set_socket_flag(int fd, int level, int name) noexcept -> int
+{
+    int one{1};
+    return ::setsockopt(fd, level, name, &one, sizeof(one));
+}
+
+auto bind_socket_fd(int fd, const net::ip_address& address, uint16_t port) noexcept -> int
+{
+    sockaddr_storage addr{};
+    socklen_t        len = detail::to_sockaddr(address, port, addr);
+    return ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+}
+} // namespace
+
+auto make_socket(const socket::options& opts) -> socket
+{
+    socket::type_to_os(opts.type); // v0.14's exception for an unknown type
+    socket s{open_socket_fd(opts)};
     if (!s.is_valid())
     {
         throw std::runtime_error{errno_text("coro::net::make_socket: socket() failed")};
@@ -145,16 +176,13 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     -> socket
 {
     socket s = make_socket(opts);
-    int    one{1};
-    if (::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-        ::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
+    if (set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEADDR) != 0 ||
+        set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEPORT) != 0)
     {
         throw std::runtime_error{
             errno_text("coro::net::make_accept_socket: setsockopt(SO_REUSEADDR|SO_REUSEPORT) failed")};
     }
-    sockaddr_storage addr{};
-    socklen_t        len = detail::to_sockaddr(address, port, addr);
-    if (::bind(s.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    if (bind_socket_fd(s.native_handle(), address, port) != 0)
     {
         throw std::runtime_error{errno_text(
             ("coro::net::make_accept_socket: bind(" + address.to_string() + ":" + std::to_string(port) + ") failed")
@@ -166,6 +194,49 @@ auto make_accept_socket(const socket::options& opts, const net::ip_address& addr
     }
     return s;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket
+{
+    error = 0;
+    socket     s{open_socket_fd(opts)};
+    const bool tcp = opts.type == socket::type_t::tcp;
+    if (!s.is_valid() || (setup.reuse_address && set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEADDR) != 0) ||
+        (setup.reuse_port && set_socket_flag(s.native_handle(), SOL_SOCKET, SO_REUSEPORT) != 0) ||
+        (tcp && setup.no_delay && set_socket_flag(s.native_handle(), IPPROTO_TCP, TCP_NODELAY) != 0))
+    {
+        error = errno != 0 ? errno : EIO;
+        return socket{}; // closes a half-set-up socket
+    }
+    return s;
+}
+
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket
+{
+    socket s = make_socket(opts, setup, error);
+    if (!s.is_valid())
+    {
+        return s;
+    }
+    if (address.domain() != opts.domain)
+    {
+        error = EAFNOSUPPORT;
+        return socket{};
+    }
+    if (bind_socket_fd(s.native_handle(), address, port) != 0 ||
+        (opts.type == socket::type_t::tcp && setup.backlog >= 0 && ::listen(s.native_handle(), setup.backlog) != 0))
+    {
+        error = errno != 0 ? errno : EIO;
+        return socket{};
+    }
+    return s;
+}
+#endif
 
 #if GOCORO_CORE_EXTENSIONS
 auto local_port(const socket& s) -> uint16_t

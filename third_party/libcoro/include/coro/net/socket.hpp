@@ -64,6 +64,17 @@ public:
 
     auto native_handle() const -> int { return m_fd; }
 
+#if GOCORO_CORE_EXTENSIONS
+    /// Extension (not in libcoro v0.14): gives up ownership of the descriptor (returned; the socket becomes
+    /// invalid without closing it), for handing it to code that closes it itself.
+    auto release() noexcept -> int
+    {
+        int fd = m_fd;
+        m_fd   = -1;
+        return fd;
+    }
+#endif
+
 private:
     int m_fd{-1};
 };
@@ -83,6 +94,28 @@ auto make_accept_socket(
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
 /// Useful after binding port 0.
 auto local_port(const socket& s) -> uint16_t;
+
+/// Extension (not in libcoro v0.14): the options the errno-reporting make_socket / make_bound_socket apply
+/// (v0.14's make_accept_socket always sets both reuse options; these set only what is asked).
+struct socket_setup
+{
+    bool    reuse_address{false}; ///< SO_REUSEADDR
+    bool    reuse_port{false};    ///< SO_REUSEPORT
+    bool    no_delay{false};      ///< TCP_NODELAY (tcp only)
+    int32_t backlog{-1};          ///< make_bound_socket: >= 0 listens with this backlog after binding (tcp only)
+};
+
+/// Extension: make_socket that applies `setup` and reports failure as an errno value instead of an exception:
+/// on failure it returns an invalid socket and sets `error` (0 on success). The socket is close-on-exec.
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket;
+
+/// Extension: make_socket(opts, setup, error), then bind to address:port and, if setup.backlog >= 0, listen.
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket;
 #endif
 
 namespace detail
