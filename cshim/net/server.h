@@ -39,7 +39,9 @@ typedef struct gocoro_server_conn  gocoro_server_conn;
 /* A handler coroutine (coro::task<void> in C++; see server_handler.hpp). */
 typedef struct gocoro_server_task gocoro_server_task;
 
-#define GOCORO_SERVER_HANDLER_ABI 1
+/* Bumped whenever server_handler.hpp's gocoro_server_conn (read inline by handlers) changes layout; 2: client
+ * became a pointer. */
+#define GOCORO_SERVER_HANDLER_ABI 2
 
 typedef struct gocoro_server_handler
 {

@@ -40,7 +40,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -71,8 +70,9 @@ struct gocoro_server_conn
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> bytes_written{0};
     std::atomic<uint64_t> requests{0};
-    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
-    std::optional<coro::net::tcp::client> client{};
+    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd). A pointer,
+    // not an optional: most connections never make one, and every idle connection pays for this struct.
+    std::unique_ptr<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*    prev{nullptr};
@@ -182,7 +182,7 @@ public:
     /// server's shutdown on stop still reaches it). Throws std::runtime_error if no descriptor is left.
     auto client() -> coro::net::tcp::client&
     {
-        if (!m_c->client.has_value())
+        if (m_c->client == nullptr)
         {
             int d = ::dup(m_c->fd);
             if (d < 0)
@@ -190,8 +190,8 @@ public:
                 throw std::runtime_error{"gocoro::server::connection::client: dup failed"};
             }
             coro::net::tcp::client c{scheduler()};
-            c.socket() = coro::net::socket{d};
-            m_c->client.emplace(std::move(c));
+            c.socket()  = coro::net::socket{d};
+            m_c->client = std::make_unique<coro::net::tcp::client>(std::move(c));
         }
         return *m_c->client;
     }

@@ -6286,7 +6286,9 @@ typedef struct gocoro_server_conn  gocoro_server_conn;
 /* A handler coroutine (coro::task<void> in C++; see server_handler.hpp). */
 typedef struct gocoro_server_task gocoro_server_task;
 
-#define GOCORO_SERVER_HANDLER_ABI 1
+/* Bumped whenever server_handler.hpp's gocoro_server_conn (read inline by handlers) changes layout; 2: client
+ * became a pointer. */
+#define GOCORO_SERVER_HANDLER_ABI 2
 
 typedef struct gocoro_server_handler
 {
@@ -6853,7 +6855,6 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -6884,8 +6885,9 @@ struct gocoro_server_conn
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> bytes_written{0};
     std::atomic<uint64_t> requests{0};
-    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
-    std::optional<coro::net::tcp::client> client{};
+    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd). A pointer,
+    // not an optional: most connections never make one, and every idle connection pays for this struct.
+    std::unique_ptr<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*    prev{nullptr};
@@ -6995,7 +6997,7 @@ public:
     /// server's shutdown on stop still reaches it). Throws std::runtime_error if no descriptor is left.
     auto client() -> coro::net::tcp::client&
     {
-        if (!m_c->client.has_value())
+        if (m_c->client == nullptr)
         {
             int d = ::dup(m_c->fd);
             if (d < 0)
@@ -7003,8 +7005,8 @@ public:
                 throw std::runtime_error{"gocoro::server::connection::client: dup failed"};
             }
             coro::net::tcp::client c{scheduler()};
-            c.socket() = coro::net::socket{d};
-            m_c->client.emplace(std::move(c));
+            c.socket()  = coro::net::socket{d};
+            m_c->client = std::make_unique<coro::net::tcp::client>(std::move(c));
         }
         return *m_c->client;
     }
@@ -7065,6 +7067,7 @@ constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <coroutine>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -7225,6 +7228,37 @@ auto serve_conn(gocoro_server* s, gocoro_server_conn* c) -> coro::task<void>
     finish_conn(s, c);
 }
 
+/// A coroutine that starts at once, runs to its end and frees its own frame, with no owner and no wrapper task
+/// (spawn adds one): a Go connection's whole state is one such frame plus its pending poll, which is what an idle
+/// connection costs. Its body catches everything. ok is false if the frame could not be allocated.
+struct detached_conn
+{
+    bool ok{true};
+    struct promise_type
+    {
+        static auto get_return_object_on_allocation_failure() noexcept -> detached_conn { return {false}; }
+        auto        get_return_object() noexcept -> detached_conn { return {}; }
+        auto        initial_suspend() noexcept -> std::suspend_never { return {}; }
+        auto        final_suspend() noexcept -> std::suspend_never { return {}; }
+        auto        return_void() noexcept -> void {}
+        auto        unhandled_exception() noexcept -> void { std::terminate(); }
+    };
+};
+
+/// Finishes a connection when its coroutine ends, whichever way.
+struct conn_finisher
+{
+    conn_finisher(gocoro_server* srv, gocoro_server_conn* conn) : s(srv), c(conn) {}
+    ~conn_finisher() { finish_conn(s, c); }
+    conn_finisher(const conn_finisher&)                                   = delete;
+    auto                operator=(const conn_finisher&) -> conn_finisher& = delete;
+    gocoro_server*      s;
+    gocoro_server_conn* c;
+};
+
+auto                         go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn;
+const gocoro_server_handler* go_handler_table();
+
 auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
@@ -7258,6 +7292,16 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     if (dial_token == 0)
     {
         s->accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (s->handler == go_handler_table())
+    {
+        bool refused = false;
+        if (!go_serve(s, c, refused).ok)
+        {
+            finish_conn(s, c);
+            return -ENOMEM;
+        }
+        return refused ? -ESHUTDOWN : 0;
     }
     if (!s->scheduler->spawn(serve_conn(s, c)))
     {
@@ -7563,6 +7607,11 @@ struct go_loop
     clock::time_point last_input{clock::now()};
     clock::time_point input_since{}; // when the oldest unconsumed input arrived
     clock::time_point last_progress{clock::now()};
+    // Reading the clock costs a call per message: the stamps are kept only for the timeouts that are set.
+    auto stamp(std::chrono::milliseconds timeout) const -> clock::time_point
+    {
+        return timeout.count() > 0 ? clock::now() : clock::time_point{};
+    }
 
     go_loop(connection c, gocoro_server* srv) : conn(c), s(srv) {}
     go_loop(const go_loop&)                    = delete;
@@ -7824,7 +7873,7 @@ struct go_loop
                     break;
                 }
                 done          = m.out_len - rest.size();
-                last_progress = clock::now();
+                last_progress = stamp(s->write_timeout);
             }
         }
         if (ok && done < m.out_len)
@@ -7993,7 +8042,7 @@ struct go_loop
         used = left;
         if (consumed > 0 || input_since == clock::time_point{})
         {
-            input_since = clock::now(); // what is left is a newer (incomplete) message
+            input_since = stamp(s->read_timeout); // what is left is a newer (incomplete) message
         }
         read_first = true; // an incomplete message: the rest is probably on its way
         return true;
@@ -8015,7 +8064,7 @@ struct go_loop
                 return false;
             }
             sent          = pending.size() - rest.size();
-            last_progress = clock::now();
+            last_progress = stamp(s->write_timeout);
         }
         if (sent == pending.size() && !pending.empty())
         {
@@ -8059,6 +8108,12 @@ struct go_loop
     /// The earliest deadline that applies now, relative to now (0: none); sets `why` to its end reason.
     auto next_deadline(bool reading, bool writing, int32_t& why) const -> std::chrono::milliseconds
     {
+        const bool idle = reading && s->idle_timeout.count() > 0;
+        const bool slow = reading && s->read_timeout.count() > 0;
+        if (!idle && !slow && !(writing && s->write_timeout.count() > 0))
+        {
+            return std::chrono::milliseconds{0}; // no clock reading when no timeout applies
+        }
         const auto now  = clock::now();
         auto       best = clock::time_point::max();
         auto       pick = [&](clock::time_point at, int32_t w)
@@ -8090,125 +8145,144 @@ struct go_loop
     }
 };
 
-/// Serves one connection with the host's callbacks. The loop: take what other threads queued, send what is
-/// pending, wait (for input unless the output is above the high-water mark, for writability while output is
+/// Serves one connection with the host's callbacks, from its start on the scheduler to finish_conn. The loop:
+/// take what other threads queued, send what is pending, wait (for input unless the output is above the high-water mark, for writability while output is
 /// pending, bounded by the nearest timeout), read, call the host.
-auto go_conn(connection conn) -> coro::task<void>
+auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn
 {
-    gocoro_server* s = conn.native()->server;
-    if (g_open == nullptr)
+    // Declared first, so that it runs last: after go_loop has said goodbye to the host.
+    const conn_finisher fin{s, c};
+    try
     {
+        co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop or any thread)
+    }
+    catch (...)
+    {
+        refused = true; // the scheduler is shutting down: nothing ran (still on open_conn's stack)
         co_return;
     }
-    go_loop l{conn, s};
-    if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
+    try
     {
-        co_return; // the host never saw this connection
-    }
-    if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
-    {
-        co_return;
-    }
-    bool closing = false;
-    while (true)
-    {
-        bool wake = false;
-        l.take_shared(wake, closing);
-        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
-        {
-            closing = true;
-        }
-        if (!l.flush())
+        connection conn{c};
+        if (g_open == nullptr)
         {
             co_return;
         }
-        if (l.unsent() > s->high_water)
+        go_loop l{conn, s};
+        if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
         {
-            l.above_water = true;
+            co_return; // the host never saw this connection
         }
-        else if (l.above_water && l.unsent() == 0)
+        if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
         {
-            l.above_water = false;
-            if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
+            co_return;
+        }
+        bool closing = false;
+        while (true)
+        {
+            bool wake = false;
+            l.take_shared(wake, closing);
+            if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
             {
                 closing = true;
             }
-            continue; // the callback may have written more
-        }
-        if (closing && l.unsent() == 0)
-        {
-            co_return;
-        }
-        if (s->stopping.load(std::memory_order_relaxed))
-        {
-            l.end(GOCORO_END_STOPPING);
-            co_return;
-        }
-        const bool reading = !closing && !l.above_water;
-        const bool writing = l.unsent() > 0;
-        if (!(reading && l.read_first))
-        {
-            int32_t why     = GOCORO_END_EOF;
-            auto    timeout = l.next_deadline(reading, writing, why);
-            if (timeout.count() < 0)
+            if (!l.flush())
             {
-                l.end(why);
                 co_return;
             }
-            const bool want_read  = reading || l.write_wants_read;
-            const bool want_write = writing || l.read_wants_write;
-            auto op = want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
-            if (st == coro::poll_status::timeout)
+            if (l.unsent() > s->high_water)
             {
-                continue; // the deadline check above decides (a wake may have moved the clock)
+                l.above_water = true;
             }
-            if (st != coro::poll_status::event)
+            else if (l.above_water && l.unsent() == 0)
             {
-                if (st == coro::poll_status::closed && reading)
+                l.above_water = false;
+                if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
                 {
-                    // The peer hung up or half-closed: read what is left (and see EOF) before ending.
-                    l.read_first = true;
+                    closing = true;
+                }
+                continue; // the callback may have written more
+            }
+            if (closing && l.unsent() == 0)
+            {
+                co_return;
+            }
+            if (s->stopping.load(std::memory_order_relaxed))
+            {
+                l.end(GOCORO_END_STOPPING);
+                co_return;
+            }
+            const bool reading = !closing && !l.above_water;
+            const bool writing = l.unsent() > 0;
+            if (!(reading && l.read_first))
+            {
+                int32_t why     = GOCORO_END_EOF;
+                auto    timeout = l.next_deadline(reading, writing, why);
+                if (timeout.count() < 0)
+                {
+                    l.end(why);
+                    co_return;
+                }
+                const bool want_read  = reading || l.write_wants_read;
+                const bool want_write = writing || l.read_wants_write;
+                auto       op =
+                    want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+                auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
+                if (st == coro::poll_status::timeout)
+                {
+                    continue; // the deadline check above decides (a wake may have moved the clock)
+                }
+                if (st != coro::poll_status::event)
+                {
+                    if (st == coro::poll_status::closed && reading)
+                    {
+                        // The peer hung up or half-closed: read what is left (and see EOF) before ending.
+                        l.read_first = true;
+                        continue;
+                    }
+                    l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
+                    co_return;
+                }
+                if (!reading)
+                {
                     continue;
                 }
-                l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
-                co_return;
             }
-            if (!reading)
+            std::span<char> view;
+            bool            scratch = false;
+            int             rr      = l.read(view, scratch);
+            if (rr < 0)
+            {
+                if (rr == -2)
+                {
+                    l.end(GOCORO_END_INPUT_LIMIT);
+                }
+                else if (s->stopping.load(std::memory_order_relaxed))
+                {
+                    l.end(GOCORO_END_STOPPING);
+                }
+                // EOF (or a reset): flush what we can, then end.
+                closing = true;
+                continue;
+            }
+            if (rr == 0)
             {
                 continue;
             }
-        }
-        std::span<char> view;
-        bool            scratch = false;
-        int             rr      = l.read(view, scratch);
-        if (rr < 0)
-        {
-            if (rr == -2)
+            l.last_input = l.stamp(s->idle_timeout);
+            if (l.input_since == go_loop::clock::time_point{})
             {
-                l.end(GOCORO_END_INPUT_LIMIT);
+                l.input_since = l.stamp(s->read_timeout);
             }
-            else if (s->stopping.load(std::memory_order_relaxed))
+            if (!l.call(GOCORO_EVENT_DATA, view, scratch))
             {
-                l.end(GOCORO_END_STOPPING);
+                closing = true;
             }
-            // EOF (or a reset): flush what we can, then end.
-            closing = true;
-            continue;
         }
-        if (rr == 0)
-        {
-            continue;
-        }
-        l.last_input = go_loop::clock::now();
-        if (l.input_since == go_loop::clock::time_point{})
-        {
-            l.input_since = l.last_input;
-        }
-        if (!l.call(GOCORO_EVENT_DATA, view, scratch))
-        {
-            closing = true;
-        }
+    }
+    catch (...)
+    {
+        s->errors.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -8243,7 +8317,17 @@ auto go_ticker(gocoro_server* s) -> coro::task<void>
 
 constinit const gocoro_server_handler echo_handler    = gocoro::server::make_handler<echo>("echo");
 constinit const gocoro_server_handler http200_handler = gocoro::server::make_handler<http200>("http200");
-constinit const gocoro_server_handler go_handler      = gocoro::server::make_handler<go_conn>("go");
+/// The Go handler's table identifies it; open_conn serves its connections with go_serve, never through start.
+auto go_start(void* /*user_arg*/, gocoro_server_conn* /*conn*/) noexcept -> gocoro_server_task*
+{
+    return nullptr;
+}
+constinit const gocoro_server_handler go_handler{GOCORO_SERVER_HANDLER_ABI, "go", &go_start};
+
+auto go_handler_table() -> const gocoro_server_handler*
+{
+    return &go_handler;
+}
 
 auto listen_socket(const gocoro_server_options* o, int* err, const char** op) -> int
 {

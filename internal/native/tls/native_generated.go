@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4d707a3e4081d33e516dae060269e92bee72ba9491619a0c829635b7631ba073"
+const SourceHash = "4e87ed7a82c9a49597b8ead29878a1e85a96a940ac4db112220251111dfd5e26"
