@@ -46,6 +46,7 @@ struct gocoro_server
     std::size_t                         high_water{1 << 20};
     std::size_t                         max_output{4 << 20};
     bool                                lazy_open{false};
+    bool                                tls{false}; // accepted connections speak TLS (tls_ctx is set)
     std::chrono::milliseconds           handshake_timeout{10000};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
@@ -203,7 +204,8 @@ struct conn_finisher
     gocoro_server_conn* c;
 };
 
-auto                         go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn;
+auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input_ready = false) -> detached_conn;
+auto go_first_input(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn;
 const gocoro_server_handler* go_handler_table();
 
 auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
@@ -242,8 +244,10 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     }
     if (s->handler == go_handler_table())
     {
-        bool refused = false;
-        if (!go_serve(s, c, refused).ok)
+        // A connection without TLS whose host opens it lazily needs nothing but a poll until its first input.
+        const bool lazy    = s->lazy_open && !s->tls && dial_token == 0;
+        bool       refused = false;
+        if (!(lazy ? go_first_input(s, c, refused) : go_serve(s, c, refused)).ok)
         {
             finish_conn(s, c);
             return -ENOMEM;
@@ -1093,15 +1097,19 @@ struct go_loop
 };
 
 /// Serves one connection with the host's callbacks, from its start on the scheduler to finish_conn. The loop:
-/// take what other threads queued, send what is pending, wait (for input unless the output is above the high-water mark, for writability while output is
-/// pending, bounded by the nearest timeout), read, call the host.
-auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn
+/// take what other threads queued, send what is pending, wait (for input unless the output is above the
+/// high-water mark, for writability while output is pending, bounded by the nearest timeout), read, call the host.
+/// input_ready: called on the loop by go_first_input, whose poll saw the socket readable.
+auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input_ready) -> detached_conn
 {
     // Declared first, so that it runs last: after go_loop has said goodbye to the host.
     const conn_finisher fin{s, c};
     try
     {
-        co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop or any thread)
+        if (!input_ready)
+        {
+            co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop or any thread)
+        }
     }
     catch (...)
     {
@@ -1124,6 +1132,7 @@ auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detache
         {
             co_return;
         }
+        l.read_first = input_ready;
         bool closing = false;
         while (true)
         {
@@ -1231,6 +1240,43 @@ auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detache
     {
         s->errors.fetch_add(1, std::memory_order_relaxed);
     }
+}
+
+/// The start of a connection that go_serve would not open before its first input (lazy open, no TLS): only a
+/// small frame and a poll until the socket is readable, then go_serve takes over. So an idle connection costs
+/// less than go_serve's frame. Its end before any input (idle timeout, hang-up without data, stop) is silent, as
+/// go_serve's would be: the host never saw the connection.
+auto go_first_input(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn
+{
+    try
+    {
+        co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop)
+    }
+    catch (...)
+    {
+        refused = true; // the scheduler is shutting down: nothing ran (still on open_conn's stack)
+        finish_conn(s, c);
+        co_return;
+    }
+    auto st = coro::poll_status::error;
+    try
+    {
+        st = co_await gocoro::compat::poll_kept(*s->scheduler, c->fd, coro::poll_op::read, s->idle_timeout);
+    }
+    catch (...)
+    {
+        s->errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    // closed: a hang-up may follow data (read it first); go_serve also tells a stop from a peer's end.
+    if (st == coro::poll_status::event || st == coro::poll_status::closed)
+    {
+        bool unused = false;
+        if (go_serve(s, c, unused, true).ok)
+        {
+            co_return; // go_serve owns the connection now
+        }
+    }
+    finish_conn(s, c);
 }
 
 /// Calls the host's tick callback on the loop until it says stop or the server stops.
@@ -1561,6 +1607,7 @@ gocoro_server* gocoro_server_start(
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd  = fd;
+        s->tls        = tls_ctx != nullptr;
         s->tls_ctx    = std::exchange(tls_ctx, nullptr);
         if (opts->handshake_timeout_ms > 0)
         {

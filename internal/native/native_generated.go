@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "bffc8c9a720c94a3cf519615c9d0028bd1e0138e04ae3d7af899276174489efd"
+const SourceHash = "887c506af3e220261dc423937c58f4327fd55ef2b8413099bc025bc3b2952f47"
