@@ -216,10 +216,6 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     c->fd         = fd;
     c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
     c->server     = s;
-    c->scheduler  = s->native_scheduler;
-    c->user_arg   = s->user_arg;
-    c->data       = s->data;
-    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -1132,7 +1128,7 @@ auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input
         {
             co_return;
         }
-        l.read_first = input_ready;
+        l.read_first = l.read_first || input_ready; // (the handshake may have set it)
         bool closing = false;
         while (true)
         {
@@ -1743,18 +1739,23 @@ uint64_t gocoro_server_conn_id(const gocoro_server_conn* c)
 
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c)
 {
-    return c->scheduler;
+    return c->server->native_scheduler;
+}
+
+void* gocoro_server_conn_user_arg(const gocoro_server_conn* c)
+{
+    return c->server->user_arg;
 }
 
 const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len)
 {
-    *len = c->data.size();
-    return c->data.data();
+    *len = c->server->data.size();
+    return c->server->data.data();
 }
 
 int gocoro_server_conn_stopping(const gocoro_server_conn* c)
 {
-    return c->stopping->load(std::memory_order_relaxed) ? 1 : 0;
+    return c->server->stopping.load(std::memory_order_relaxed) ? 1 : 0;
 }
 
 void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests)

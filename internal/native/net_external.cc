@@ -807,7 +807,7 @@ typedef struct gocoro_server_conn  gocoro_server_conn;
 typedef struct gocoro_server_task gocoro_server_task;
 
 /* Bumped whenever server_handler.hpp's gocoro_server_conn (read inline by handlers) changes layout; 2: client
- * became a pointer. */
+ * became a pointer, the per-server fields left it. */
 #define GOCORO_SERVER_HANDLER_ABI 2
 
 typedef struct gocoro_server_handler
@@ -906,8 +906,10 @@ void gocoro_server_destroy(gocoro_server* s);
 int                  gocoro_server_conn_fd(const gocoro_server_conn* c);
 uint64_t             gocoro_server_conn_id(const gocoro_server_conn* c);
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c);
-const void*          gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
-int                  gocoro_server_conn_stopping(const gocoro_server_conn* c);
+/* The user_arg given to gocoro_server_start. */
+void*       gocoro_server_conn_user_arg(const gocoro_server_conn* c);
+const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
+int         gocoro_server_conn_stopping(const gocoro_server_conn* c);
 void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests);
 
 /* ---- Go callbacks (mode 3), installed once by the host ---- */
@@ -1391,16 +1393,14 @@ struct gocoro_server_task
 };
 
 /// One accepted connection, owned by the server. Fields are the server's; handlers use gocoro::server::connection.
+/// What is the same for every connection (scheduler, user_arg, data, stopping) is the server's: every idle
+/// connection pays for this struct.
 struct gocoro_server_conn
 {
-    int                      fd{-1};
-    uint64_t                 id{0};
-    gocoro_server*           server{nullptr};
-    gocoro_io_scheduler*     scheduler{nullptr};
-    void*                    user_arg{nullptr};
-    std::string_view         data{};
-    uintptr_t                dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
-    const std::atomic<bool>* stopping{nullptr};
+    int            fd{-1};
+    uint64_t       id{0};
+    gocoro_server* server{nullptr};
+    uintptr_t      dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> bytes_written{0};
@@ -1434,19 +1434,27 @@ public:
     auto fd() const noexcept -> int { return m_c->fd; }
     /// Unique per server, from 1.
     auto id() const noexcept -> uint64_t { return m_c->id; }
-    auto scheduler() const noexcept -> const std::shared_ptr<coro::io_scheduler>& { return m_c->scheduler->scheduler; }
+    auto scheduler() const noexcept -> const std::shared_ptr<coro::io_scheduler>&
+    {
+        return gocoro_server_conn_scheduler(m_c)->scheduler;
+    }
     /// The server's data bytes (Options.Data in Go).
-    auto data() const noexcept -> std::string_view { return m_c->data; }
+    auto data() const noexcept -> std::string_view
+    {
+        std::size_t len = 0;
+        const void* p   = gocoro_server_conn_data(m_c, &len);
+        return std::string_view{static_cast<const char*>(p), len};
+    }
     /// The user_arg given when the server was started.
-    auto user_arg() const noexcept -> void* { return m_c->user_arg; }
+    auto user_arg() const noexcept -> void* { return gocoro_server_conn_user_arg(m_c); }
     /// True once the server is stopping: the socket has been (or is about to be) shut down; return soon.
-    auto stopping() const noexcept -> bool { return m_c->stopping->load(std::memory_order_relaxed); }
+    auto stopping() const noexcept -> bool { return gocoro_server_conn_stopping(m_c) != 0; }
 
     /// io_scheduler::poll on the connection's socket.
     auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<coro::poll_status>
     {
-        return m_c->scheduler->scheduler->poll(m_c->fd, op, timeout);
+        return scheduler()->poll(m_c->fd, op, timeout);
     }
 
     /// One non-blocking recv, as coro::net::tcp::client::recv; counts the bytes.
@@ -1789,10 +1797,6 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     c->fd         = fd;
     c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
     c->server     = s;
-    c->scheduler  = s->native_scheduler;
-    c->user_arg   = s->user_arg;
-    c->data       = s->data;
-    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -2705,7 +2709,7 @@ auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input
         {
             co_return;
         }
-        l.read_first = input_ready;
+        l.read_first = l.read_first || input_ready; // (the handshake may have set it)
         bool closing = false;
         while (true)
         {
@@ -3316,18 +3320,23 @@ uint64_t gocoro_server_conn_id(const gocoro_server_conn* c)
 
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c)
 {
-    return c->scheduler;
+    return c->server->native_scheduler;
+}
+
+void* gocoro_server_conn_user_arg(const gocoro_server_conn* c)
+{
+    return c->server->user_arg;
 }
 
 const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len)
 {
-    *len = c->data.size();
-    return c->data.data();
+    *len = c->server->data.size();
+    return c->server->data.data();
 }
 
 int gocoro_server_conn_stopping(const gocoro_server_conn* c)
 {
-    return c->stopping->load(std::memory_order_relaxed) ? 1 : 0;
+    return c->server->stopping.load(std::memory_order_relaxed) ? 1 : 0;
 }
 
 void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests)

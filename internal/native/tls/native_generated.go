@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4e87ed7a82c9a49597b8ead29878a1e85a96a940ac4db112220251111dfd5e26"
+const SourceHash = "98eb806a7d7aae2e685ccd01ffda152de1a40b120c9e259c2b11fd048d31dbf7"
