@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5ccb5c71137a0e56844e6f619259d7ca1e6e938262571c3a82add2da1e1a05e6"
+const SourceHash = "54ef738f17d85a1e1a6fe3fbfe460222aed3c6547fd66fdeadbdc2fb21329786"

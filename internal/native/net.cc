@@ -7566,6 +7566,9 @@ struct gocoro_go_conn
     std::string async; // queued by gocoro_server_conn_async_write, taken by the loop
     bool        wake{false};
     bool        close{false};
+    // Set (under mu) with any of the above, before the loop is woken: the loop takes the lock only when it is set,
+    // not once per message.
+    std::atomic<bool> posted{false};
     // Output queued and not sent (loop's pending + async), for max_output and gocoro_server_conn_outbound.
     std::atomic<std::size_t> outbound{0};
 };
@@ -8091,11 +8094,12 @@ struct go_loop
     /// Takes what other threads queued; returns the wake/close requests.
     auto take_shared(bool& wake, bool& close) -> void
     {
-        if (!shared)
+        if (!shared || !shared->posted.load(std::memory_order_acquire))
         {
             return;
         }
         std::scoped_lock lk{shared->mu};
+        shared->posted.store(false, std::memory_order_relaxed);
         if (!shared->async.empty())
         {
             if (pending.empty())
@@ -8513,6 +8517,7 @@ int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t 
         try
         {
             g->async.append(static_cast<const char*>(p), n);
+            g->posted.store(true, std::memory_order_release);
         }
         catch (const std::bad_alloc&)
         {
@@ -8530,6 +8535,7 @@ void gocoro_server_conn_wake(gocoro_server_conn* c)
         {
             std::scoped_lock lk{g->mu};
             g->wake = true;
+            g->posted.store(true, std::memory_order_release);
         }
         gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
@@ -8542,6 +8548,7 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
         {
             std::scoped_lock lk{g->mu};
             g->close = true;
+            g->posted.store(true, std::memory_order_release);
         }
         gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
