@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <coroutine>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -45,6 +46,7 @@ struct gocoro_server
     std::size_t                         high_water{1 << 20};
     std::size_t                         max_output{4 << 20};
     bool                                lazy_open{false};
+    bool                                tls{false}; // accepted connections speak TLS (tls_ctx is set)
     std::chrono::milliseconds           handshake_timeout{10000};
     int                                 listen_fd{-1};
     uint16_t                            port{0};
@@ -174,6 +176,38 @@ auto serve_conn(gocoro_server* s, gocoro_server_conn* c) -> coro::task<void>
     finish_conn(s, c);
 }
 
+/// A coroutine that starts at once, runs to its end and frees its own frame, with no owner and no wrapper task
+/// (spawn adds one): a Go connection's whole state is one such frame plus its pending poll, which is what an idle
+/// connection costs. Its body catches everything. ok is false if the frame could not be allocated.
+struct detached_conn
+{
+    bool ok{true};
+    struct promise_type
+    {
+        static auto get_return_object_on_allocation_failure() noexcept -> detached_conn { return {false}; }
+        auto        get_return_object() noexcept -> detached_conn { return {}; }
+        auto        initial_suspend() noexcept -> std::suspend_never { return {}; }
+        auto        final_suspend() noexcept -> std::suspend_never { return {}; }
+        auto        return_void() noexcept -> void {}
+        auto        unhandled_exception() noexcept -> void { std::terminate(); }
+    };
+};
+
+/// Finishes a connection when its coroutine ends, whichever way.
+struct conn_finisher
+{
+    conn_finisher(gocoro_server* srv, gocoro_server_conn* conn) : s(srv), c(conn) {}
+    ~conn_finisher() { finish_conn(s, c); }
+    conn_finisher(const conn_finisher&)                                   = delete;
+    auto                operator=(const conn_finisher&) -> conn_finisher& = delete;
+    gocoro_server*      s;
+    gocoro_server_conn* c;
+};
+
+auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input_ready = false) -> detached_conn;
+auto go_first_input(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn;
+const gocoro_server_handler* go_handler_table();
+
 auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
 {
     int one = 1;
@@ -182,10 +216,6 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     c->fd         = fd;
     c->id         = s->next_id.fetch_add(1, std::memory_order_relaxed) + 1;
     c->server     = s;
-    c->scheduler  = s->native_scheduler;
-    c->user_arg   = s->user_arg;
-    c->data       = s->data;
-    c->stopping   = &s->stopping;
     c->dial_token = dial_token;
     {
         std::scoped_lock lk{s->mu};
@@ -207,6 +237,18 @@ auto open_conn(gocoro_server* s, int fd, uintptr_t dial_token = 0) -> int
     if (dial_token == 0)
     {
         s->accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (s->handler == go_handler_table())
+    {
+        // A connection without TLS whose host opens it lazily needs nothing but a poll until its first input.
+        const bool lazy    = s->lazy_open && !s->tls && dial_token == 0;
+        bool       refused = false;
+        if (!(lazy ? go_first_input(s, c, refused) : go_serve(s, c, refused)).ok)
+        {
+            finish_conn(s, c);
+            return -ENOMEM;
+        }
+        return refused ? -ESHUTDOWN : 0;
     }
     if (!s->scheduler->spawn(serve_conn(s, c)))
     {
@@ -463,6 +505,9 @@ struct gocoro_go_conn
     std::string async; // queued by gocoro_server_conn_async_write, taken by the loop
     bool        wake{false};
     bool        close{false};
+    // Set (under mu) with any of the above, before the loop is woken: the loop takes the lock only when it is set,
+    // not once per message.
+    std::atomic<bool> posted{false};
     // Output queued and not sent (loop's pending + async), for max_output and gocoro_server_conn_outbound.
     std::atomic<std::size_t> outbound{0};
 };
@@ -512,6 +557,11 @@ struct go_loop
     clock::time_point last_input{clock::now()};
     clock::time_point input_since{}; // when the oldest unconsumed input arrived
     clock::time_point last_progress{clock::now()};
+    // Reading the clock costs a call per message: the stamps are kept only for the timeouts that are set.
+    auto stamp(std::chrono::milliseconds timeout) const -> clock::time_point
+    {
+        return timeout.count() > 0 ? clock::now() : clock::time_point{};
+    }
 
     go_loop(connection c, gocoro_server* srv) : conn(c), s(srv) {}
     go_loop(const go_loop&)                    = delete;
@@ -773,7 +823,7 @@ struct go_loop
                     break;
                 }
                 done          = m.out_len - rest.size();
-                last_progress = clock::now();
+                last_progress = stamp(s->write_timeout);
             }
         }
         if (ok && done < m.out_len)
@@ -942,7 +992,7 @@ struct go_loop
         used = left;
         if (consumed > 0 || input_since == clock::time_point{})
         {
-            input_since = clock::now(); // what is left is a newer (incomplete) message
+            input_since = stamp(s->read_timeout); // what is left is a newer (incomplete) message
         }
         read_first = true; // an incomplete message: the rest is probably on its way
         return true;
@@ -964,7 +1014,7 @@ struct go_loop
                 return false;
             }
             sent          = pending.size() - rest.size();
-            last_progress = clock::now();
+            last_progress = stamp(s->write_timeout);
         }
         if (sent == pending.size() && !pending.empty())
         {
@@ -983,11 +1033,12 @@ struct go_loop
     /// Takes what other threads queued; returns the wake/close requests.
     auto take_shared(bool& wake, bool& close) -> void
     {
-        if (!shared)
+        if (!shared || !shared->posted.load(std::memory_order_acquire))
         {
             return;
         }
         std::scoped_lock lk{shared->mu};
+        shared->posted.store(false, std::memory_order_relaxed);
         if (!shared->async.empty())
         {
             if (pending.empty())
@@ -1008,6 +1059,12 @@ struct go_loop
     /// The earliest deadline that applies now, relative to now (0: none); sets `why` to its end reason.
     auto next_deadline(bool reading, bool writing, int32_t& why) const -> std::chrono::milliseconds
     {
+        const bool idle = reading && s->idle_timeout.count() > 0;
+        const bool slow = reading && s->read_timeout.count() > 0;
+        if (!idle && !slow && !(writing && s->write_timeout.count() > 0))
+        {
+            return std::chrono::milliseconds{0}; // no clock reading when no timeout applies
+        }
         const auto now  = clock::now();
         auto       best = clock::time_point::max();
         auto       pick = [&](clock::time_point at, int32_t w)
@@ -1039,126 +1096,187 @@ struct go_loop
     }
 };
 
-/// Serves one connection with the host's callbacks. The loop: take what other threads queued, send what is
-/// pending, wait (for input unless the output is above the high-water mark, for writability while output is
-/// pending, bounded by the nearest timeout), read, call the host.
-auto go_conn(connection conn) -> coro::task<void>
+/// Serves one connection with the host's callbacks, from its start on the scheduler to finish_conn. The loop:
+/// take what other threads queued, send what is pending, wait (for input unless the output is above the
+/// high-water mark, for writability while output is pending, bounded by the nearest timeout), read, call the host.
+/// input_ready: called on the loop by go_first_input, whose poll saw the socket readable.
+auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input_ready) -> detached_conn
 {
-    gocoro_server* s = conn.native()->server;
-    if (g_open == nullptr)
+    // Declared first, so that it runs last: after go_loop has said goodbye to the host.
+    const conn_finisher fin{s, c};
+    try
     {
-        co_return;
-    }
-    go_loop l{conn, s};
-    if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
-    {
-        co_return; // the host never saw this connection
-    }
-    if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
-    {
-        co_return;
-    }
-    bool closing = false;
-    while (true)
-    {
-        bool wake = false;
-        l.take_shared(wake, closing);
-        if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
+        if (!input_ready)
         {
-            closing = true;
+            co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop or any thread)
         }
-        if (!l.flush())
+    }
+    catch (...)
+    {
+        refused = true; // the scheduler is shutting down: nothing ran (still on open_conn's stack)
+        co_return;
+    }
+    try
+    {
+        connection conn{c};
+        if (g_open == nullptr)
         {
             co_return;
         }
-        if (l.unsent() > s->high_water)
+        go_loop l{conn, s};
+        if (!l.start_tls() || (l.tls != nullptr && !co_await l.handshake()))
         {
-            l.above_water = true;
+            co_return; // the host never saw this connection
         }
-        else if (l.above_water && l.unsent() == 0)
+        if ((!s->lazy_open || conn.native()->dial_token != 0) && !l.open())
         {
-            l.above_water = false;
-            if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
+            co_return;
+        }
+        l.read_first = l.read_first || input_ready; // (the handshake may have set it)
+        bool closing = false;
+        while (true)
+        {
+            bool wake = false;
+            l.take_shared(wake, closing);
+            if (wake && !closing && !l.call(GOCORO_EVENT_WAKE, std::span<char>{l.own.data(), l.used}, false))
             {
                 closing = true;
             }
-            continue; // the callback may have written more
-        }
-        if (closing && l.unsent() == 0)
-        {
-            co_return;
-        }
-        if (s->stopping.load(std::memory_order_relaxed))
-        {
-            l.end(GOCORO_END_STOPPING);
-            co_return;
-        }
-        const bool reading = !closing && !l.above_water;
-        const bool writing = l.unsent() > 0;
-        if (!(reading && l.read_first))
-        {
-            int32_t why     = GOCORO_END_EOF;
-            auto    timeout = l.next_deadline(reading, writing, why);
-            if (timeout.count() < 0)
+            if (!l.flush())
             {
-                l.end(why);
                 co_return;
             }
-            const bool want_read  = reading || l.write_wants_read;
-            const bool want_write = writing || l.read_wants_write;
-            auto op = want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
-            auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
-            if (st == coro::poll_status::timeout)
+            if (l.unsent() > s->high_water)
             {
-                continue; // the deadline check above decides (a wake may have moved the clock)
+                l.above_water = true;
             }
-            if (st != coro::poll_status::event)
+            else if (l.above_water && l.unsent() == 0)
             {
-                if (st == coro::poll_status::closed && reading)
+                l.above_water = false;
+                if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))
                 {
-                    // The peer hung up or half-closed: read what is left (and see EOF) before ending.
-                    l.read_first = true;
+                    closing = true;
+                }
+                continue; // the callback may have written more
+            }
+            if (closing && l.unsent() == 0)
+            {
+                co_return;
+            }
+            if (s->stopping.load(std::memory_order_relaxed))
+            {
+                l.end(GOCORO_END_STOPPING);
+                co_return;
+            }
+            const bool reading = !closing && !l.above_water;
+            const bool writing = l.unsent() > 0;
+            if (!(reading && l.read_first))
+            {
+                int32_t why     = GOCORO_END_EOF;
+                auto    timeout = l.next_deadline(reading, writing, why);
+                if (timeout.count() < 0)
+                {
+                    l.end(why);
+                    co_return;
+                }
+                const bool want_read  = reading || l.write_wants_read;
+                const bool want_write = writing || l.read_wants_write;
+                auto       op =
+                    want_read ? (want_write ? coro::poll_op::read_write : coro::poll_op::read) : coro::poll_op::write;
+                auto st = co_await gocoro::compat::poll_kept(*s->scheduler, conn.fd(), op, timeout);
+                if (st == coro::poll_status::timeout)
+                {
+                    continue; // the deadline check above decides (a wake may have moved the clock)
+                }
+                if (st != coro::poll_status::event)
+                {
+                    if (st == coro::poll_status::closed && reading)
+                    {
+                        // The peer hung up or half-closed: read what is left (and see EOF) before ending.
+                        l.read_first = true;
+                        continue;
+                    }
+                    l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
+                    co_return;
+                }
+                if (!reading)
+                {
                     continue;
                 }
-                l.end(s->stopping.load(std::memory_order_relaxed) ? GOCORO_END_STOPPING : GOCORO_END_IO, EPIPE);
-                co_return;
             }
-            if (!reading)
+            std::span<char> view;
+            bool            scratch = false;
+            int             rr      = l.read(view, scratch);
+            if (rr < 0)
+            {
+                if (rr == -2)
+                {
+                    l.end(GOCORO_END_INPUT_LIMIT);
+                }
+                else if (s->stopping.load(std::memory_order_relaxed))
+                {
+                    l.end(GOCORO_END_STOPPING);
+                }
+                // EOF (or a reset): flush what we can, then end.
+                closing = true;
+                continue;
+            }
+            if (rr == 0)
             {
                 continue;
             }
-        }
-        std::span<char> view;
-        bool            scratch = false;
-        int             rr      = l.read(view, scratch);
-        if (rr < 0)
-        {
-            if (rr == -2)
+            l.last_input = l.stamp(s->idle_timeout);
+            if (l.input_since == go_loop::clock::time_point{})
             {
-                l.end(GOCORO_END_INPUT_LIMIT);
+                l.input_since = l.stamp(s->read_timeout);
             }
-            else if (s->stopping.load(std::memory_order_relaxed))
+            if (!l.call(GOCORO_EVENT_DATA, view, scratch))
             {
-                l.end(GOCORO_END_STOPPING);
+                closing = true;
             }
-            // EOF (or a reset): flush what we can, then end.
-            closing = true;
-            continue;
-        }
-        if (rr == 0)
-        {
-            continue;
-        }
-        l.last_input = go_loop::clock::now();
-        if (l.input_since == go_loop::clock::time_point{})
-        {
-            l.input_since = l.last_input;
-        }
-        if (!l.call(GOCORO_EVENT_DATA, view, scratch))
-        {
-            closing = true;
         }
     }
+    catch (...)
+    {
+        s->errors.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+/// The start of a connection that go_serve would not open before its first input (lazy open, no TLS): only a
+/// small frame and a poll until the socket is readable, then go_serve takes over. So an idle connection costs
+/// less than go_serve's frame. Its end before any input (idle timeout, hang-up without data, stop) is silent, as
+/// go_serve's would be: the host never saw the connection.
+auto go_first_input(gocoro_server* s, gocoro_server_conn* c, bool& refused) -> detached_conn
+{
+    try
+    {
+        co_await s->scheduler->schedule(); // onto the loop (open_conn runs on the accept loop)
+    }
+    catch (...)
+    {
+        refused = true; // the scheduler is shutting down: nothing ran (still on open_conn's stack)
+        finish_conn(s, c);
+        co_return;
+    }
+    auto st = coro::poll_status::error;
+    try
+    {
+        st = co_await gocoro::compat::poll_kept(*s->scheduler, c->fd, coro::poll_op::read, s->idle_timeout);
+    }
+    catch (...)
+    {
+        s->errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    // closed: a hang-up may follow data (read it first); go_serve also tells a stop from a peer's end.
+    if (st == coro::poll_status::event || st == coro::poll_status::closed)
+    {
+        bool unused = false;
+        if (go_serve(s, c, unused, true).ok)
+        {
+            co_return; // go_serve owns the connection now
+        }
+    }
+    finish_conn(s, c);
 }
 
 /// Calls the host's tick callback on the loop until it says stop or the server stops.
@@ -1192,7 +1310,17 @@ auto go_ticker(gocoro_server* s) -> coro::task<void>
 
 constinit const gocoro_server_handler echo_handler    = gocoro::server::make_handler<echo>("echo");
 constinit const gocoro_server_handler http200_handler = gocoro::server::make_handler<http200>("http200");
-constinit const gocoro_server_handler go_handler      = gocoro::server::make_handler<go_conn>("go");
+/// The Go handler's table identifies it; open_conn serves its connections with go_serve, never through start.
+auto go_start(void* /*user_arg*/, gocoro_server_conn* /*conn*/) noexcept -> gocoro_server_task*
+{
+    return nullptr;
+}
+constinit const gocoro_server_handler go_handler{GOCORO_SERVER_HANDLER_ABI, "go", &go_start};
+
+auto go_handler_table() -> const gocoro_server_handler*
+{
+    return &go_handler;
+}
 
 auto listen_socket(const gocoro_server_options* o, int* err, const char** op) -> int
 {
@@ -1328,6 +1456,7 @@ int gocoro_server_conn_async_write(gocoro_server_conn* c, const void* p, size_t 
         try
         {
             g->async.append(static_cast<const char*>(p), n);
+            g->posted.store(true, std::memory_order_release);
         }
         catch (const std::bad_alloc&)
         {
@@ -1345,6 +1474,7 @@ void gocoro_server_conn_wake(gocoro_server_conn* c)
         {
             std::scoped_lock lk{g->mu};
             g->wake = true;
+            g->posted.store(true, std::memory_order_release);
         }
         gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
@@ -1357,6 +1487,7 @@ void gocoro_server_conn_close(gocoro_server_conn* c)
         {
             std::scoped_lock lk{g->mu};
             g->close = true;
+            g->posted.store(true, std::memory_order_release);
         }
         gocoro::compat::wake_poll(*c->server->scheduler, c->fd);
     }
@@ -1479,6 +1610,7 @@ gocoro_server* gocoro_server_start(
         s->max_output = opts->max_output > 0 ? opts->max_output : 4 * s->high_water;
         s->lazy_open  = opts->lazy_open != 0;
         s->listen_fd  = fd;
+        s->tls        = tls_ctx != nullptr;
         s->tls_ctx    = std::exchange(tls_ctx, nullptr);
         if (opts->handshake_timeout_ms > 0)
         {
@@ -1614,18 +1746,23 @@ uint64_t gocoro_server_conn_id(const gocoro_server_conn* c)
 
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c)
 {
-    return c->scheduler;
+    return c->server->native_scheduler;
+}
+
+void* gocoro_server_conn_user_arg(const gocoro_server_conn* c)
+{
+    return c->server->user_arg;
 }
 
 const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len)
 {
-    *len = c->data.size();
-    return c->data.data();
+    *len = c->server->data.size();
+    return c->server->data.data();
 }
 
 int gocoro_server_conn_stopping(const gocoro_server_conn* c)
 {
-    return c->stopping->load(std::memory_order_relaxed) ? 1 : 0;
+    return c->server->stopping.load(std::memory_order_relaxed) ? 1 : 0;
 }
 
 void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests)

@@ -40,7 +40,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -57,22 +56,21 @@ struct gocoro_server_task
 };
 
 /// One accepted connection, owned by the server. Fields are the server's; handlers use gocoro::server::connection.
+/// What is the same for every connection (scheduler, user_arg, data, stopping) is the server's: every idle
+/// connection pays for this struct.
 struct gocoro_server_conn
 {
-    int                      fd{-1};
-    uint64_t                 id{0};
-    gocoro_server*           server{nullptr};
-    gocoro_io_scheduler*     scheduler{nullptr};
-    void*                    user_arg{nullptr};
-    std::string_view         data{};
-    uintptr_t                dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
-    const std::atomic<bool>* stopping{nullptr};
+    int            fd{-1};
+    uint64_t       id{0};
+    gocoro_server* server{nullptr};
+    uintptr_t      dial_token{0}; // the host's token for a connection it dialled (gocoro_server_adopt)
     // Written only by the connection's handler (one coroutine), read by stats: relaxed single-writer counters.
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> bytes_written{0};
     std::atomic<uint64_t> requests{0};
-    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd).
-    std::optional<coro::net::tcp::client> client{};
+    // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd). A pointer,
+    // not an optional: most connections never make one, and every idle connection pays for this struct.
+    std::unique_ptr<coro::net::tcp::client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*    prev{nullptr};
@@ -99,19 +97,27 @@ public:
     auto fd() const noexcept -> int { return m_c->fd; }
     /// Unique per server, from 1.
     auto id() const noexcept -> uint64_t { return m_c->id; }
-    auto scheduler() const noexcept -> const std::shared_ptr<coro::io_scheduler>& { return m_c->scheduler->scheduler; }
+    auto scheduler() const noexcept -> const std::shared_ptr<coro::io_scheduler>&
+    {
+        return gocoro_server_conn_scheduler(m_c)->scheduler;
+    }
     /// The server's data bytes (Options.Data in Go).
-    auto data() const noexcept -> std::string_view { return m_c->data; }
+    auto data() const noexcept -> std::string_view
+    {
+        std::size_t len = 0;
+        const void* p   = gocoro_server_conn_data(m_c, &len);
+        return std::string_view{static_cast<const char*>(p), len};
+    }
     /// The user_arg given when the server was started.
-    auto user_arg() const noexcept -> void* { return m_c->user_arg; }
+    auto user_arg() const noexcept -> void* { return gocoro_server_conn_user_arg(m_c); }
     /// True once the server is stopping: the socket has been (or is about to be) shut down; return soon.
-    auto stopping() const noexcept -> bool { return m_c->stopping->load(std::memory_order_relaxed); }
+    auto stopping() const noexcept -> bool { return gocoro_server_conn_stopping(m_c) != 0; }
 
     /// io_scheduler::poll on the connection's socket.
     auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
         -> coro::task<coro::poll_status>
     {
-        return m_c->scheduler->scheduler->poll(m_c->fd, op, timeout);
+        return scheduler()->poll(m_c->fd, op, timeout);
     }
 
     /// One non-blocking recv, as coro::net::tcp::client::recv; counts the bytes.
@@ -182,7 +188,7 @@ public:
     /// server's shutdown on stop still reaches it). Throws std::runtime_error if no descriptor is left.
     auto client() -> coro::net::tcp::client&
     {
-        if (!m_c->client.has_value())
+        if (m_c->client == nullptr)
         {
             int d = ::dup(m_c->fd);
             if (d < 0)
@@ -190,8 +196,8 @@ public:
                 throw std::runtime_error{"gocoro::server::connection::client: dup failed"};
             }
             coro::net::tcp::client c{scheduler()};
-            c.socket() = coro::net::socket{d};
-            m_c->client.emplace(std::move(c));
+            c.socket()  = coro::net::socket{d};
+            m_c->client = std::make_unique<coro::net::tcp::client>(std::move(c));
         }
         return *m_c->client;
     }

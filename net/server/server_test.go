@@ -510,6 +510,54 @@ func TestFuncMaxInput(t *testing.T) {
 	}
 }
 
+// A Func server (no OnOpen or OnClose) waits for a connection's first input with a small poll only: what happens
+// before that input must behave as on an open connection. A silent connection ends at the idle timeout, input
+// followed at once by a half-close is still answered, input after a pause is answered, and Close ends silent
+// connections, on either kind of scheduler, leaking nothing.
+func TestFuncBeforeFirstInput(t *testing.T) {
+	for _, inline := range []bool{true, false} {
+		t.Run(fmt.Sprintf("inline=%v", inline), func(t *testing.T) {
+			s := newScheduler(t, inline)
+			checkNoLeaks(t, func() {
+				srv := serve(t, s, server.Func(func(c *server.Conn, in []byte) (int, error) {
+					c.Write(in)
+					return len(in), nil
+				}), &server.Options{IdleTimeout: 300 * time.Millisecond})
+				silent := dial(t, srv)
+				start := time.Now()
+				got, err := io.ReadAll(silent)
+				require.NoError(t, err)
+				require.Empty(t, got)
+				require.GreaterOrEqual(t, time.Since(start), 250*time.Millisecond)
+
+				halfClosed := dial(t, srv)
+				halfClosed.Write([]byte("bye"))
+				require.NoError(t, halfClosed.(*net.TCPConn).CloseWrite())
+				got, err = io.ReadAll(halfClosed)
+				require.NoError(t, err)
+				require.Equal(t, "bye", string(got))
+
+				late := dial(t, srv)
+				time.Sleep(100 * time.Millisecond)
+				late.Write([]byte("late"))
+				require.Equal(t, "late", readN(t, late, 4))
+
+				fresh := dial(t, srv) // never sends: Close ends it
+				require.Eventually(t, func() bool { return srv.Stats().Accepted == 4 }, 5*time.Second, time.Millisecond)
+				require.NoError(t, srv.Close())
+				for _, c := range []net.Conn{late, fresh} {
+					_, err = io.ReadAll(c)
+					require.NoError(t, err)
+				}
+				for _, c := range []net.Conn{silent, halfClosed, late, fresh} {
+					c.Close()
+				}
+				require.Zero(t, srv.Stats().Active)
+			})
+		})
+	}
+}
+
 // Close and Shutdown called from inside the server's own Func callback do not wait for that callback (which would
 // never return): they stop the server in the background, and the client sees its connection end.
 func TestFuncStopsServerFromCallback(t *testing.T) {

@@ -257,7 +257,8 @@ func (rep *Report) Markdown() string {
 			nsCell(p), ratioCell(g), ratioCell(p), rssCell(n), rssCell(g), rssCell(p))
 	}
 	if len(vsGnet) > 0 {
-		b.WriteString("\nnet/server (Go callbacks on one inline IOScheduler) against gnet v2 (one event loop), the same handler " +
+		b.WriteString("\nnet/server (Go callbacks on one inline IOScheduler; _manual rows: driven by a goroutine, ManualThread) " +
+			"against gnet v2 (one event loop), the same handler " +
 			"logic (tools/bench/srvtwin): ns per request (http, wrk -t1) or per echoed message (100 connections); for " +
 			"server_idle_10k, server RSS growth in bytes per idle connection (10,000). gnet/gocoro above 1: net/server " +
 			"faster (or smaller).\n\n")

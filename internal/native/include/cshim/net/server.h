@@ -41,7 +41,9 @@ typedef struct gocoro_server_conn  gocoro_server_conn;
 /* A handler coroutine (coro::task<void> in C++; see server_handler.hpp). */
 typedef struct gocoro_server_task gocoro_server_task;
 
-#define GOCORO_SERVER_HANDLER_ABI 1
+/* Bumped whenever server_handler.hpp's gocoro_server_conn (read inline by handlers) changes layout; 2: client
+ * became a pointer, the per-server fields left it. */
+#define GOCORO_SERVER_HANDLER_ABI 2
 
 typedef struct gocoro_server_handler
 {
@@ -139,8 +141,10 @@ void gocoro_server_destroy(gocoro_server* s);
 int                  gocoro_server_conn_fd(const gocoro_server_conn* c);
 uint64_t             gocoro_server_conn_id(const gocoro_server_conn* c);
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c);
-const void*          gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
-int                  gocoro_server_conn_stopping(const gocoro_server_conn* c);
+/* The user_arg given to gocoro_server_start. */
+void*       gocoro_server_conn_user_arg(const gocoro_server_conn* c);
+const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
+int         gocoro_server_conn_stopping(const gocoro_server_conn* c);
 void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests);
 
 /* ---- Go callbacks (mode 3), installed once by the host ---- */
