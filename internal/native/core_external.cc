@@ -658,7 +658,19 @@ typedef struct gocoro_step
     gocoro_op*          op;
     gocoro_task*        task;
     struct gocoro_step* next;
+    /* GOCORO_TASK_GOROUTINE only: how a step reached on an executor thread reaches the body (GOCORO_HANDOFF_*),
+     * accessed atomically by both sides. A proxy keeps one gocoro_step for its whole life, so the host may set it
+     * before continuing the proxy. */
+    uint32_t handoff;
 } gocoro_step;
+
+/* GOCORO_HANDOFF_POST (the initial value): the thread that reaches the step posts it to the completion queue.
+ * GOCORO_HANDOFF_WAITING: set by the host before gocoro_step_continue while the body's thread watches for the step;
+ * the thread that reaches the step then only replaces it by GOCORO_HANDOFF_READY (its last touch of the proxy), unless
+ * the host took it back first (compare-and-swap WAITING -> POST), in which case the step is posted. */
+#define GOCORO_HANDOFF_POST    0u
+#define GOCORO_HANDOFF_WAITING 1u
+#define GOCORO_HANDOFF_READY   2u
 
 /* Continues the proxy of `step` with the await its host step described and returns the steps still to run: those
  * reached during this call, then the rest of the list `step` came from. `step` is invalid afterwards. */
@@ -3043,15 +3055,25 @@ struct host_step
     auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> bool
     {
         gocoro_step& s = h.promise().step;
-        s              = gocoro_step{handle, op, &h.promise(), nullptr};
+        // Field by field: `handoff` belongs to the host's side of a goroutine body's await (see task.h).
+        s.handle = handle;
+        s.op     = op;
+        s.task   = &h.promise();
+        s.next   = nullptr;
         if (gocoro::host_call::defer(&s))
         {
             return true;
         }
         if (h.promise().goroutine_body)
         {
-            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
-            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            // Last touch of the frame either way: the host may continue it on another thread at once. A body that
+            // still watches for the step takes it from here; otherwise it goes through the completion queue.
+            uint32_t watching = GOCORO_HANDOFF_WAITING;
+            if (!std::atomic_ref<uint32_t>{s.handoff}.compare_exchange_strong(
+                    watching, GOCORO_HANDOFF_READY, std::memory_order_acq_rel, std::memory_order_acquire))
+            {
+                gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+            }
             return true;
         }
         gocoro::step_host(handle, op);
