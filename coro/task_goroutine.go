@@ -7,9 +7,6 @@ package coro
 import "C"
 
 import (
-	"runtime"
-	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -19,9 +16,7 @@ import (
 // an await only asks C++ to perform the awaited operation, and the body continues when it completes, without any
 // executor thread waiting for it. An await that completes at once (a set Event, an unlocked Mutex) costs one cgo
 // call; one that completes on an executor thread (T.Schedule, T.YieldFor, an Event set elsewhere) costs one
-// goroutine wake-up through the batched completion queue, instead of NewTask's two OS-thread hand-offs, and after
-// T.Schedule or T.Yield not even that when the executor thread gets to it within about 20µs: the body watches for the
-// step meanwhile (yielding its P between looks) and takes it straight from that thread.
+// goroutine wake-up through the batched completion queue, instead of NewTask's two OS-thread hand-offs.
 //
 // What it gives up is libcoro's thread semantics, which NewTask keeps: between awaits the body does not occupy an
 // executor thread, so T.Schedule(ex) orders the body behind ex's queue but does not run it on ex's threads (a
@@ -76,8 +71,7 @@ func resumePosted(c *C.gocoro_completion) {
 // awaitOnGoroutine performs one await of a goroutine body: it describes r in the step the body holds and
 // continues the proxy right here (inside a host call, so that whatever the proxy resumes on this thread is left to
 // this goroutine: its own next step when r completes at once, other bodies' steps, which are handed on). If r did
-// not complete at once, the body parks until the thread that completes it posts the step; if r moves onto an
-// executor, it first watches for the step a while (see watch).
+// not complete at once, the body parks until the thread that completes it posts the step.
 func (t *T) awaitOnGoroutine(r request) int64 {
 	k := t.core
 	g := k.gor
@@ -85,18 +79,11 @@ func (t *T) awaitOnGoroutine(r request) int64 {
 	if s := g.step; s != nil {
 		g.step = nil
 		s.op.kind, s.op.target, s.op.arg, s.op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
-		watching := r.soon()
-		state := uint32(C.GOCORO_HANDOFF_POST)
-		if watching {
-			state = C.GOCORO_HANDOFF_WAITING
-		}
-		atomic.StoreUint32(handoff(s), state)
-		if own = dispatchSteps(C.gocoro_step_continue(s), k); own == nil && watching {
-			own = g.watch(s)
-		} else if own == nil {
-			own = <-g.resume
-		}
-	} else if own = dispatchSteps(k.runFirstAwait(r), k); own == nil {
+		own = dispatchSteps(C.gocoro_step_continue(s), k)
+	} else {
+		own = dispatchSteps(k.runFirstAwait(r), k)
+	}
+	if own == nil {
 		own = <-g.resume
 	}
 	g.step = own
@@ -116,52 +103,6 @@ func (k *taskCore) runFirstAwait(r request) *C.gocoro_step {
 	}
 	return steps
 }
-
-// watchFor is how long a body whose await did not complete at once watches for its step before parking: an executor
-// thread that is awake (a pool worker spins about 30µs before sleeping) completes a schedule or a yield within a
-// few microseconds, and taking the step from it directly saves the completion queue's two goroutine wake-ups.
-const watchFor = 20 * time.Microsecond
-
-// watch waits for the step s of the body's pending await: taken directly from the executor thread that reaches it
-// (GOCORO_HANDOFF_READY), or handed over by a goroutine whose host call reached it, or, after watchFor, posted
-// through the completion queue. It yields the P between looks, so the other goroutines run meanwhile.
-func (g *goBody) watch(s *C.gocoro_step) *C.gocoro_step {
-	flag := handoff(s)
-	start := time.Now()
-	for {
-		if atomic.LoadUint32(flag) == C.GOCORO_HANDOFF_READY {
-			return s
-		}
-		select {
-		case own := <-g.resume:
-			return own
-		default:
-		}
-		if time.Since(start) > watchFor {
-			break
-		}
-		runtime.Gosched()
-	}
-	if !atomic.CompareAndSwapUint32(flag, C.GOCORO_HANDOFF_WAITING, C.GOCORO_HANDOFF_POST) {
-		return s // became ready meanwhile
-	}
-	return <-g.resume
-}
-
-// soon reports whether r is an await that an executor thread usually completes within watchFor: moving onto an
-// executor (its threads spin for work before they sleep). Timers, events and locks take as long as they take.
-func (r request) soon() bool {
-	switch r.kind {
-	case C.GOCORO_OP_SCHEDULE, C.GOCORO_OP_YIELD, C.GOCORO_OP_IO_SCHEDULE, C.GOCORO_OP_IO_YIELD:
-		return true
-	case C.GOCORO_OP_IO_YIELD_FOR:
-		return r.arg == 0
-	}
-	return false
-}
-
-// handoff is the step's GOCORO_HANDOFF_* word (cshim/task.h).
-func handoff(s *C.gocoro_step) *uint32 { return (*uint32)(unsafe.Pointer(&s.handoff)) }
 
 // runOnGoroutine runs a goroutine body to its end and then finishes its proxy, if it has one.
 func (k *taskCore) runOnGoroutine(first *C.gocoro_step, threadID int) {

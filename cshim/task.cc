@@ -201,25 +201,15 @@ struct host_step
     auto await_suspend(std::coroutine_handle<gocoro_task> h) noexcept -> bool
     {
         gocoro_step& s = h.promise().step;
-        // Field by field: `handoff` belongs to the host's side of a goroutine body's await (see task.h).
-        s.handle = handle;
-        s.op     = op;
-        s.task   = &h.promise();
-        s.next   = nullptr;
+        s              = gocoro_step{handle, op, &h.promise(), nullptr};
         if (gocoro::host_call::defer(&s))
         {
             return true;
         }
         if (h.promise().goroutine_body)
         {
-            // Last touch of the frame either way: the host may continue it on another thread at once. A body that
-            // still watches for the step takes it from here; otherwise it goes through the completion queue.
-            uint32_t watching = GOCORO_HANDOFF_WAITING;
-            if (!std::atomic_ref<uint32_t>{s.handoff}.compare_exchange_strong(
-                    watching, GOCORO_HANDOFF_READY, std::memory_order_acq_rel, std::memory_order_acquire))
-            {
-                gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
-            }
+            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
             return true;
         }
         gocoro::step_host(handle, op);

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "1d1f1e009576289acda8dd278534c7e9b8ee8d41eedd2c57d31ae685e54bd585"
+const SourceHash = "2e9add1a0b330272b7a9ad4fb11343cdcf9093cd508fbca87d61636ba09ee3ad"

@@ -90,19 +90,7 @@ typedef struct gocoro_step
     gocoro_op*          op;
     gocoro_task*        task;
     struct gocoro_step* next;
-    /* GOCORO_TASK_GOROUTINE only: how a step reached on an executor thread reaches the body (GOCORO_HANDOFF_*),
-     * accessed atomically by both sides. A proxy keeps one gocoro_step for its whole life, so the host may set it
-     * before continuing the proxy. */
-    uint32_t handoff;
 } gocoro_step;
-
-/* GOCORO_HANDOFF_POST (the initial value): the thread that reaches the step posts it to the completion queue.
- * GOCORO_HANDOFF_WAITING: set by the host before gocoro_step_continue while the body's thread watches for the step;
- * the thread that reaches the step then only replaces it by GOCORO_HANDOFF_READY (its last touch of the proxy), unless
- * the host took it back first (compare-and-swap WAITING -> POST), in which case the step is posted. */
-#define GOCORO_HANDOFF_POST    0u
-#define GOCORO_HANDOFF_WAITING 1u
-#define GOCORO_HANDOFF_READY   2u
 
 /* Continues the proxy of `step` with the await its host step described and returns the steps still to run: those
  * reached during this call, then the rest of the list `step` came from. `step` is invalid afterwards. */
