@@ -10806,7 +10806,7 @@ public:
         {
             std::scoped_lock lk{m_mutex};
             m_pending.push_back(c);
-            wake      = m_sleeping;
+            wake       = m_sleeping;
             m_sleeping = false;
         }
         if (wake)

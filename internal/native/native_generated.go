@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2e9add1a0b330272b7a9ad4fb11343cdcf9093cd508fbca87d61636ba09ee3ad"
+const SourceHash = "4f5960999d37478a2361bde36c653aa9534b624c9527be6353509ae887f53412"
