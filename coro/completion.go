@@ -7,8 +7,9 @@ package coro
 import "C"
 
 import (
-	"runtime"
+	"os"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -17,35 +18,39 @@ type completer interface {
 	complete(result int64)
 }
 
-// delivererOnce starts the goroutine that delivers completions posted by C++ threads. It blocks in C (holding one OS
-// thread, no P) until a batch is ready, so a completion costs one crossing per batch, not one callback each.
+// delivererOnce starts the goroutine that delivers completions posted by C++ threads. It takes them in batches (one
+// crossing per batch, not one callback each) and, when there are none, waits for the queue's eventfd through Go's
+// netpoller: it holds no thread while idle, and Go's scheduler wakes it like any goroutine waiting for I/O.
 var delivererOnce sync.Once
 
 func startDeliverer() {
 	delivererOnce.Do(func() {
 		d := &completionDeliverer{buf: (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))}
+		if fd := int(C.gocoro_completion_fd()); fd >= 0 {
+			d.wake = os.NewFile(uintptr(fd), "gocoro-completions")
+		}
 		go d.run()
 	})
 }
 
 const completionBatch = 256
 
+// completionPoll is how often a deliverer without an eventfd (eventfd failed at start-up) looks for completions.
+const completionPoll = 100 * time.Microsecond
+
 // completionDeliverer is the state of the delivering goroutine, kept outside it so that a successor can take over
 // the batch.
 type completionDeliverer struct {
 	buf     *[completionBatch]C.gocoro_completion
-	next, n int // buf[next:n] is still to be delivered
+	next, n int      // buf[next:n] is still to be delivered
+	wake    *os.File // the queue's eventfd, read through the netpoller (nil: poll every completionPoll)
+	counter [8]byte
 }
 
 func (d *completionDeliverer) run() {
 	// A callback that calls runtime.Goexit ends this goroutine whatever it recovers: hand the rest of the batch and
 	// the queue to a new one, so that the completions behind it still arrive.
-	exited := true
-	defer func() {
-		if exited {
-			go d.run()
-		}
-	}()
+	defer func() { go d.run() }()
 	for {
 		for d.next < d.n {
 			c := &d.buf[d.next]
@@ -56,18 +61,24 @@ func (d *completionDeliverer) run() {
 			}
 			deliver(releaseHandle(handle(c.handle)).(completer), int64(c.result))
 		}
-		if d.n > 0 {
-			// The goroutines just readied sit in this P's run queue, and the next wait blocks in C while keeping
-			// the P (a cgo call): they would wait there until sysmon retakes the P (tens of µs or more). Let them
-			// run now.
-			runtime.Gosched()
-		}
-		d.next, d.n = 0, int(C.gocoro_completion_wait(&d.buf[0], completionBatch))
+		d.next, d.n = 0, int(C.gocoro_completion_take(&d.buf[0], completionBatch))
 		if d.n == 0 {
-			exited = false
-			return
+			d.idle()
 		}
 	}
+}
+
+// idle waits until something may have been posted.
+func (d *completionDeliverer) idle() {
+	if C.gocoro_completion_sleep() == 0 {
+		return // posted meanwhile
+	}
+	if d.wake == nil {
+		time.Sleep(completionPoll)
+		return
+	}
+	// Reading resets the counter. It fails only if the descriptor is closed, which nothing does.
+	_, _ = d.wake.Read(d.counter[:])
 }
 
 // deliver runs one completion. A panic in it (a user's NotifyWhenReady callback, a net package's completion) is

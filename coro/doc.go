@@ -22,19 +22,22 @@
 //     is blocked by anything the body blocks on. A resumed body costs a goroutine hand-off (a few microseconds).
 //     Start (and SyncWait) run the body's first step without C++ at all: the body's goroutine runs while the
 //     caller waits for its first await, so a body that never awaits costs about a microsecond.
-//   - NewGoroutineTask(body) makes the same kind of task under the goroutine model: the body runs on its own
-//     goroutine from start to end and continues its C++ proxy itself at each await (one cgo call). An await that
-//     completes at once costs nothing more; one completed on an executor thread (T.Schedule, T.YieldFor, an Event
-//     set elsewhere) reaches the body through the completion queue below: one goroutine wake-up, no OS thread
-//     waiting for the body. The executor thread goes on with other work at once, so libcoro's thread semantics do
-//     not hold: T.Schedule(ex) queues the body behind ex's work but the body then runs on a Go-scheduled thread,
-//     two bodies "on" a 1-thread pool may run in parallel, and waiters resumed by Event.Set or Unlock run after the
-//     call, on their goroutines. Use it when awaits are frequent and thread identity does not matter; NewTask when
-//     the body needs an executor thread of its own between awaits (thread-local state in C, bounding parallelism
-//     by the executor's thread count) or the parity tests' exact semantics. Both kinds compose freely.
-//   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports
-//     completions through a queue that one Go goroutine drains in batches (one crossing per batch, not per
-//     waiter). Cancelling ctx removes the goroutine from the waiters.
+//   - NewGoroutineTask(body) makes the same kind of task under the goroutine model: the body runs on its own goroutine
+//     from start to end and continues its C++ proxy itself at each await (one cgo call). An await that completes at
+//     once costs nothing more; one completed on an executor thread (T.Schedule, T.YieldFor, an Event set elsewhere)
+//     reaches the body through the completion queue below: one goroutine wake-up, no OS thread waiting for the body.
+//     The executor thread goes on with other work at once, so libcoro's thread semantics do not hold: T.Schedule(ex)
+//     queues the body behind ex's work but the body then runs on a Go-scheduled thread, two bodies "on" a 1-thread pool
+//     may run in parallel, and waiters resumed by Event.Set or Unlock run after the call, on their goroutines. Use it
+//     when awaits are frequent and thread identity does not matter; NewTask when the body needs an executor thread of
+//     its own between awaits (thread-local state in C, bounding parallelism by the executor's thread count) or the
+//     parity tests' exact semantics. Both kinds compose freely. NewTask stays the default (the plain constructor)
+//     because its semantics are libcoro's, which code ported from C++ and the parity suites rely on; with many bodies
+//     awaiting at once, an await costs several times less under NewGoroutineTask (tools/bench's *_goroutine rows).
+//   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports completions
+//     through a queue that one Go goroutine drains in batches (one crossing per batch, not per waiter); while the queue
+//     is empty that goroutine waits for its eventfd in Go's netpoller, holding no thread. Cancelling ctx removes the
+//     goroutine from the waiters.
 //
 // # Which OS thread runs what
 //

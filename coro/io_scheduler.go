@@ -60,6 +60,9 @@ type IOScheduler struct {
 	// references s. Close waits for them all and then frees s itself (the last reference may be dropped on one of
 	// the scheduler's own threads, which cannot join them).
 	life lifetime
+	// finish[0] and finish[1] end a schedule and a yield await (see scheduleRequest), made once: a closure per
+	// request would allocate.
+	finish [2]func(int64) error
 	// onClose holds the functions Close runs first (see onIOSchedulerClose); guarded by hookMu, and nil once Close
 	// took them.
 	hookMu   sync.Mutex
@@ -107,6 +110,7 @@ func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: errors.New(C.GoString(&cerr.message[0]))}
 	}
 	s.life.Init(nil)
+	s.finish = [2]func(int64) error{s.finishAwait("schedule"), s.finishAwait("yield")}
 	return s, nil
 }
 
@@ -238,9 +242,9 @@ func (s *IOScheduler) await(t *T, op string, r request) (int64, error) {
 }
 
 func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, error) {
-	kind, op := C.int32_t(C.GOCORO_OP_IO_SCHEDULE), "schedule"
+	kind, op, which := C.int32_t(C.GOCORO_OP_IO_SCHEDULE), "schedule", 0
 	if yield {
-		kind, op = C.GOCORO_OP_IO_YIELD, "yield"
+		kind, op, which = C.GOCORO_OP_IO_YIELD, "yield", 1
 	}
 	if !s.valid() {
 		return request{}, nil, schedulerInvalid(op)
@@ -248,14 +252,18 @@ func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, e
 	if !s.life.Enter() {
 		return request{}, nil, &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 	}
-	finish := func(res int64) error {
+	return request{kind: kind, target: unsafe.Pointer(s.s)}, s.finish[which], nil
+}
+
+// finishAwait ends a schedule or yield await (op) made through scheduleRequest.
+func (s *IOScheduler) finishAwait(op string) func(int64) error {
+	return func(res int64) error {
 		s.life.Exit()
 		if res == C.GOCORO_ESHUTDOWN {
 			return &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
 		}
 		return nil
 	}
-	return request{kind: kind, target: unsafe.Pointer(s.s)}, finish, nil
 }
 
 // YieldFor suspends the task body for at least d on s's timers (co_await s->yield_for(d)); d <= 0 behaves like

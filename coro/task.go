@@ -123,7 +123,8 @@ type taskCore struct {
 
 // goBody is the part of a task whose body runs on its own goroutine.
 type goBody struct {
-	body    func(t *T) error // stores the typed result; returns the body's error
+	body    bodyRunner
+	t       T // what the body awaits with (allocated with the task: one allocation less per task)
 	started bool
 	// NewTask (callback model): the proxy's steps hand each await over to the body and wait for the next.
 	requests chan request    // body -> proxy: next await
@@ -134,6 +135,10 @@ type goBody struct {
 	step        *C.gocoro_step      // the proxy's step the body holds while it runs (nil before the first await)
 	resume      chan *C.gocoro_step // the step that completes the body's await, when another thread reached it
 }
+
+// bodyRunner runs a Go body, stores its typed result and returns its error (goTask; an interface rather than a
+// closure so that the task needs no allocation of its own for it).
+type bodyRunner interface{ runBody(t *T) error }
 
 // inlineBody receives the previous await's result and returns the next await, or false once the task is finished
 // (having stored its outcome).
@@ -253,12 +258,18 @@ func (k *taskCore) endBody(t *T, r any, returned bool) {
 }
 
 func (k *taskCore) run(threadID int) {
-	t := &T{core: k, threadID: threadID}
+	t := k.gor.newT(k, threadID)
 	defer close(k.gor.finished)
 	returned := false
 	defer func() { k.endBody(t, recover(), returned) }()
-	k.err = k.gor.body(t)
+	k.err = k.gor.body.runBody(t)
 	returned = true
+}
+
+// newT readies the body's T (a task body runs once).
+func (g *goBody) newT(k *taskCore, threadID int) *T {
+	g.t.core, g.t.threadID = k, threadID
+	return &g.t
 }
 
 // claim marks an idle task as running and gives it its C++ proxy; false if it already ran or is running. A task
@@ -354,13 +365,23 @@ func (t *Task[R]) taskCore() *taskCore { return t.core }
 // NewTask makes a task from body. A panic in body is returned as a *PanicError, a runtime.Goexit (t.FailNow of a
 // testing.T, say) as ErrGoexit.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
-	a := &taskAlloc[R]{}
-	a.core.gor = &goBody{body: func(t *T) error {
-		v, err := body(t)
-		a.box.val = v
-		return err
-	}}
+	a := &goTask[R]{body: body}
+	a.gor.body = a
+	a.core.gor = &a.gor
 	return a.init()
+}
+
+// goTask is a task with a Go body, in one allocation with all its parts.
+type goTask[R any] struct {
+	taskAlloc[R]
+	gor  goBody
+	body func(t *T) (R, error)
+}
+
+func (a *goTask[R]) runBody(t *T) error {
+	v, err := a.body(t)
+	a.box.val = v
+	return err
 }
 
 // taskAlloc puts a Task and its parts in one allocation; the inline body types embed it.

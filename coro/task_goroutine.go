@@ -75,21 +75,14 @@ func resumePosted(c *C.gocoro_completion) {
 func (t *T) awaitOnGoroutine(r request) int64 {
 	k := t.core
 	g := k.gor
-	var steps *C.gocoro_step
+	var own *C.gocoro_step
 	if s := g.step; s != nil {
 		g.step = nil
 		s.op.kind, s.op.target, s.op.arg, s.op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
-		steps = C.gocoro_step_continue(s)
+		own = dispatchSteps(C.gocoro_step_continue(s), k)
 	} else {
-		// The first native await of a body started from Go: its proxy starts with it.
-		k.handle = newHandle(k)
-		first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
-		if C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_GOROUTINE, &first, &steps) == C.GOCORO_ENOMEM {
-			releaseHandle(k.handle)
-			panic(abortedAwait{&opError{Op: "start", Obj: "task", Err: unix.ENOMEM}})
-		}
+		own = dispatchSteps(k.runFirstAwait(r), k)
 	}
-	own := dispatchSteps(steps, k)
 	if own == nil {
 		own = <-g.resume
 	}
@@ -98,16 +91,29 @@ func (t *T) awaitOnGoroutine(r request) int64 {
 	return int64(own.op.result)
 }
 
+// runFirstAwait starts the proxy of a body started from Go with the body's first native await r and returns the
+// steps left to the host.
+func (k *taskCore) runFirstAwait(r request) *C.gocoro_step {
+	k.handle = newHandle(k)
+	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
+	var steps *C.gocoro_step
+	if C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_GOROUTINE, &first, &steps) == C.GOCORO_ENOMEM {
+		releaseHandle(k.handle)
+		panic(abortedAwait{&opError{Op: "start", Obj: "task", Err: unix.ENOMEM}})
+	}
+	return steps
+}
+
 // runOnGoroutine runs a goroutine body to its end and then finishes its proxy, if it has one.
 func (k *taskCore) runOnGoroutine(first *C.gocoro_step, threadID int) {
-	t := &T{core: k, threadID: threadID}
+	t := k.gor.newT(k, threadID)
 	k.gor.step = first
 	returned := false
 	defer func() {
 		k.endBody(t, recover(), returned)
 		k.finishOnGoroutine()
 	}()
-	k.err = k.gor.body(t)
+	k.err = k.gor.body.runBody(t)
 	returned = true
 }
 

@@ -1,11 +1,12 @@
 #include "cshim/completion.h"
 
-#include "cshim/compat/futex.hpp"
-
 #include <algorithm>
 #include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstdint>
 #include <mutex>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <vector>
 
 namespace gocoro
@@ -13,103 +14,71 @@ namespace gocoro
 namespace
 {
 /// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the drainer
-/// swaps the whole buffer out, so it takes the lock once per batch. It sleeps on a futex word that producers
-/// only touch when the drainer announced it is asleep.
+/// swaps the whole buffer out, so it takes the lock once per batch. When the drainer finds it empty it announces
+/// that it will sleep and waits on an eventfd, which the next producer writes: the host reads that descriptor
+/// through its own poller (Go's netpoller), so its scheduler does the wake-up and no thread is held while idle.
 class completion_queue
 {
 public:
+    completion_queue() : m_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    completion_queue(const completion_queue&)                    = delete;
+    auto operator=(const completion_queue&) -> completion_queue& = delete;
+    ~completion_queue()                                          = default; // process-wide: the fd lives as long
+
     auto post(gocoro_completion c) -> void
     {
+        bool wake = false;
         {
             std::scoped_lock lk{m_mutex};
             m_pending.push_back(c);
-            m_count.store(m_pending.size(), std::memory_order_release);
+            wake       = m_sleeping;
+            m_sleeping = false;
         }
-        wake();
+        if (wake)
+        {
+            const uint64_t one = 1;
+            // Only fails if the counter would overflow, which a drainer that reads it cannot let happen.
+            while (::write(m_fd, &one, sizeof one) < 0 && errno == EINTR)
+            {
+            }
+        }
     }
 
-    auto wait(gocoro_completion* out, std::size_t cap) -> std::size_t
+    auto take(gocoro_completion* out, std::size_t cap) -> std::size_t
     {
-        for (;;)
+        std::scoped_lock lk{m_mutex};
+        if (m_taken == m_draining.size())
         {
-            {
-                std::scoped_lock lk{m_mutex};
-                if (m_taken == m_draining.size())
-                {
-                    m_draining.clear();
-                    m_taken = 0;
-                    m_draining.swap(m_pending);
-                    m_count.store(0, std::memory_order_relaxed);
-                }
-                if (m_taken < m_draining.size())
-                {
-                    const std::size_t n = std::min(cap, m_draining.size() - m_taken);
-                    std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
-                    m_taken += n;
-                    return n;
-                }
-            }
-            // Completions come in bursts: spin briefly before paying for a futex sleep (and making every
-            // producer pay for a futex wake).
-            if (spin_for_work())
-            {
-                continue;
-            }
-            {
-                std::scoped_lock lk{m_mutex};
-                if (!m_pending.empty())
-                {
-                    continue;
-                }
-                m_state.store(sleeping, std::memory_order_relaxed);
-            }
-            // Producers that post after we released the lock see `sleeping` and wake us.
-            while (m_state.load(std::memory_order_acquire) == sleeping)
-            {
-                gocoro::compat::futex_wait(m_state, sleeping);
-            }
+            m_draining.clear();
+            m_taken = 0;
+            m_draining.swap(m_pending);
         }
+        const std::size_t n = std::min(cap, m_draining.size() - m_taken);
+        std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
+        m_taken += n;
+        return n;
     }
+
+    auto sleep() -> bool
+    {
+        std::scoped_lock lk{m_mutex};
+        if (!m_pending.empty() || m_taken < m_draining.size())
+        {
+            return false;
+        }
+        m_sleeping = true;
+        return true;
+    }
+
+    auto fd() const -> int { return m_fd; }
 
 private:
-    auto spin_for_work() -> bool
-    {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds{50};
-        for (int round = 0;; ++round)
-        {
-            if (m_count.load(std::memory_order_acquire) != 0)
-            {
-                return true;
-            }
-            for (int i = 0; i < 32; ++i)
-            {
-                gocoro::compat::cpu_relax();
-            }
-            if ((round & 15) == 15 && std::chrono::steady_clock::now() >= deadline)
-            {
-                return false;
-            }
-        }
-    }
-
-    auto wake() -> void
-    {
-        if (m_state.load(std::memory_order_acquire) == sleeping &&
-            m_state.exchange(awake, std::memory_order_acq_rel) == sleeping)
-        {
-            gocoro::compat::futex_wake(m_state, 1);
-        }
-    }
-
-    static constexpr uint32_t awake    = 0;
-    static constexpr uint32_t sleeping = 1;
-
+    const int                      m_fd;
     std::mutex                     m_mutex;
     std::vector<gocoro_completion> m_pending;
     std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
     std::size_t                    m_taken{0};
-    std::atomic<uint32_t>          m_state{awake};
-    std::atomic<std::size_t>       m_count{0}; // size of m_pending, readable without the lock
+    bool                           m_sleeping{false}; // the drainer waits on m_fd: the next post writes it
 };
 
 auto queue() -> completion_queue&
@@ -120,9 +89,19 @@ auto queue() -> completion_queue&
 } // namespace
 } // namespace gocoro
 
-extern "C" size_t gocoro_completion_wait(gocoro_completion* out, size_t cap)
+extern "C" int gocoro_completion_fd(void)
 {
-    return cap == 0 ? 0 : gocoro::queue().wait(out, cap);
+    return gocoro::queue().fd();
+}
+
+extern "C" size_t gocoro_completion_take(gocoro_completion* out, size_t cap)
+{
+    return cap == 0 ? 0 : gocoro::queue().take(out, cap);
+}
+
+extern "C" int gocoro_completion_sleep(void)
+{
+    return gocoro::queue().sleep() ? 1 : 0;
 }
 
 extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)

@@ -1138,7 +1138,8 @@ extern "C" const void* gocoro_set_owning_executor(const void* executor)
 /* The completion queue: how C++ tells the host (Go) that something it waits for has finished.
  *
  * C++ threads post (handle, result) records; one host thread drains them in batches, so a host waiter costs
- * one crossing per batch rather than one C->Go callback per event. Process-wide; thread-safe. */
+ * one crossing per batch rather than one C->Go callback per event. An idle drainer waits for an eventfd to become
+ * readable through the host's own poller, so no thread is held while nothing is posted. Process-wide; thread-safe. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -1153,9 +1154,17 @@ typedef struct gocoro_completion
     int64_t   result;
 } gocoro_completion;
 
-/* Blocks until at least one completion is queued, then moves up to `cap` of them (oldest first) into `out`
- * and returns how many (0 only for cap 0). Meant for a single drainer. */
-size_t gocoro_completion_wait(gocoro_completion* out, size_t cap);
+/* The eventfd (non-blocking) that the drainer waits on after gocoro_completion_sleep returned 1; -1 if it could not
+ * be made. The drainer reads it (resetting it) before taking again. */
+int gocoro_completion_fd(void);
+
+/* Moves up to `cap` queued completions (oldest first) into `out` and returns how many; 0 when none is queued. Meant
+ * for a single drainer. */
+size_t gocoro_completion_take(gocoro_completion* out, size_t cap);
+
+/* Called by the drainer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
+ * the next post makes gocoro_completion_fd readable, or 0 if something was posted meanwhile (take again). */
+int gocoro_completion_sleep(void);
 
 /* Posts one completion (used by the shim itself and by user C++ code that completes host waiters). */
 void gocoro_completion_post(uintptr_t handle, int64_t result);
@@ -1168,52 +1177,13 @@ void gocoro_completion_post(uintptr_t handle, int64_t result);
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPLETION_H
 #line 2 "../../cshim/completion.cc"
 
-// #include "cshim/compat/futex.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_FUTEX_HPP
-#define GOCORO_AMALGAMATED_CSHIM_COMPAT_FUTEX_HPP
-#line 1 "../../cshim/compat/futex.hpp"
-
-
-// Futex sleep/wake on a 32-bit atomic, for the completion queue (cshim/completion.cc). The shim's own copy: the
-// embedded core has one in coro/detail, which upstream libcoro does not, and the shim compiles against both.
-
-#include <atomic>
-#include <cstdint>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-namespace gocoro::compat
-{
-/// Sleeps while `word` holds `expected` (or until woken; spurious returns happen).
-inline auto futex_wait(std::atomic<uint32_t>& word, uint32_t expected) noexcept -> void
-{
-    ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
-}
-
-/// Wakes up to `count` threads sleeping on `word`.
-inline auto futex_wake(std::atomic<uint32_t>& word, int count) noexcept -> void
-{
-    ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
-}
-
-/// One pause instruction while spinning.
-inline auto cpu_relax() noexcept -> void
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield" ::: "memory");
-#endif
-}
-} // namespace gocoro::compat
-#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_FUTEX_HPP
-#line 4 "../../cshim/completion.cc"
-
 #include <algorithm>
 #include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstdint>
 #include <mutex>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <vector>
 
 namespace gocoro
@@ -1221,103 +1191,71 @@ namespace gocoro
 namespace
 {
 /// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the drainer
-/// swaps the whole buffer out, so it takes the lock once per batch. It sleeps on a futex word that producers
-/// only touch when the drainer announced it is asleep.
+/// swaps the whole buffer out, so it takes the lock once per batch. When the drainer finds it empty it announces
+/// that it will sleep and waits on an eventfd, which the next producer writes: the host reads that descriptor
+/// through its own poller (Go's netpoller), so its scheduler does the wake-up and no thread is held while idle.
 class completion_queue
 {
 public:
+    completion_queue() : m_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    completion_queue(const completion_queue&)                    = delete;
+    auto operator=(const completion_queue&) -> completion_queue& = delete;
+    ~completion_queue()                                          = default; // process-wide: the fd lives as long
+
     auto post(gocoro_completion c) -> void
     {
+        bool wake = false;
         {
             std::scoped_lock lk{m_mutex};
             m_pending.push_back(c);
-            m_count.store(m_pending.size(), std::memory_order_release);
+            wake       = m_sleeping;
+            m_sleeping = false;
         }
-        wake();
+        if (wake)
+        {
+            const uint64_t one = 1;
+            // Only fails if the counter would overflow, which a drainer that reads it cannot let happen.
+            while (::write(m_fd, &one, sizeof one) < 0 && errno == EINTR)
+            {
+            }
+        }
     }
 
-    auto wait(gocoro_completion* out, std::size_t cap) -> std::size_t
+    auto take(gocoro_completion* out, std::size_t cap) -> std::size_t
     {
-        for (;;)
+        std::scoped_lock lk{m_mutex};
+        if (m_taken == m_draining.size())
         {
-            {
-                std::scoped_lock lk{m_mutex};
-                if (m_taken == m_draining.size())
-                {
-                    m_draining.clear();
-                    m_taken = 0;
-                    m_draining.swap(m_pending);
-                    m_count.store(0, std::memory_order_relaxed);
-                }
-                if (m_taken < m_draining.size())
-                {
-                    const std::size_t n = std::min(cap, m_draining.size() - m_taken);
-                    std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
-                    m_taken += n;
-                    return n;
-                }
-            }
-            // Completions come in bursts: spin briefly before paying for a futex sleep (and making every
-            // producer pay for a futex wake).
-            if (spin_for_work())
-            {
-                continue;
-            }
-            {
-                std::scoped_lock lk{m_mutex};
-                if (!m_pending.empty())
-                {
-                    continue;
-                }
-                m_state.store(sleeping, std::memory_order_relaxed);
-            }
-            // Producers that post after we released the lock see `sleeping` and wake us.
-            while (m_state.load(std::memory_order_acquire) == sleeping)
-            {
-                gocoro::compat::futex_wait(m_state, sleeping);
-            }
+            m_draining.clear();
+            m_taken = 0;
+            m_draining.swap(m_pending);
         }
+        const std::size_t n = std::min(cap, m_draining.size() - m_taken);
+        std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
+        m_taken += n;
+        return n;
     }
+
+    auto sleep() -> bool
+    {
+        std::scoped_lock lk{m_mutex};
+        if (!m_pending.empty() || m_taken < m_draining.size())
+        {
+            return false;
+        }
+        m_sleeping = true;
+        return true;
+    }
+
+    auto fd() const -> int { return m_fd; }
 
 private:
-    auto spin_for_work() -> bool
-    {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds{50};
-        for (int round = 0;; ++round)
-        {
-            if (m_count.load(std::memory_order_acquire) != 0)
-            {
-                return true;
-            }
-            for (int i = 0; i < 32; ++i)
-            {
-                gocoro::compat::cpu_relax();
-            }
-            if ((round & 15) == 15 && std::chrono::steady_clock::now() >= deadline)
-            {
-                return false;
-            }
-        }
-    }
-
-    auto wake() -> void
-    {
-        if (m_state.load(std::memory_order_acquire) == sleeping &&
-            m_state.exchange(awake, std::memory_order_acq_rel) == sleeping)
-        {
-            gocoro::compat::futex_wake(m_state, 1);
-        }
-    }
-
-    static constexpr uint32_t awake    = 0;
-    static constexpr uint32_t sleeping = 1;
-
+    const int                      m_fd;
     std::mutex                     m_mutex;
     std::vector<gocoro_completion> m_pending;
     std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
     std::size_t                    m_taken{0};
-    std::atomic<uint32_t>          m_state{awake};
-    std::atomic<std::size_t>       m_count{0}; // size of m_pending, readable without the lock
+    bool                           m_sleeping{false}; // the drainer waits on m_fd: the next post writes it
 };
 
 auto queue() -> completion_queue&
@@ -1328,9 +1266,19 @@ auto queue() -> completion_queue&
 } // namespace
 } // namespace gocoro
 
-extern "C" size_t gocoro_completion_wait(gocoro_completion* out, size_t cap)
+extern "C" int gocoro_completion_fd(void)
 {
-    return cap == 0 ? 0 : gocoro::queue().wait(out, cap);
+    return gocoro::queue().fd();
+}
+
+extern "C" size_t gocoro_completion_take(gocoro_completion* out, size_t cap)
+{
+    return cap == 0 ? 0 : gocoro::queue().take(out, cap);
+}
+
+extern "C" int gocoro_completion_sleep(void)
+{
+    return gocoro::queue().sleep() ? 1 : 0;
 }
 
 extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "e26dc5a56e1e772fb508dd66f2ecfaa7826ed0af79d1ee6b884f397f80e697c0"
+const SourceHash = "18300004186a9967a731008613dd73cc7f2573b97017050d7b0f0eae1fe5a926"
