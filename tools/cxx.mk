@@ -123,6 +123,16 @@ $(OUT)/tests16/%: $(OUT)/tests/cpp16/%.o $(TEST_MAIN) $(OUT)/libcoro.a
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS)
 
+# tests/cpp16/net: the v0.16 networking API (scenarios 412-430); linked like tests/cpp/net.
+NET_TEST16_SRCS := $(wildcard tests/cpp16/net/test_*.cpp)
+NET_TEST16_BINS := $(patsubst tests/cpp16/net/%.cpp,$(OUT)/tests16/net/%,$(NET_TEST16_SRCS))
+$(OUT)/tests/cpp16/net/%.o: CXXFLAGS += $(NET_DEFINES)
+TEST16_BINS += $(NET_TEST16_BINS)
+
+$(OUT)/tests16/net/%: $(OUT)/tests/cpp16/net/%.o $(TEST_MAIN) $(OUT)/libcoro_net.a $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NET_LIBS)
+
 .PHONY: test16
 all: $(TEST16_BINS)
 test: test16

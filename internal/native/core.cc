@@ -1269,6 +1269,18 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D31): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
@@ -5807,6 +5819,22 @@ public:
         std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
         std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
 
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
     /// requested.
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
@@ -7749,6 +7777,194 @@ LIBCORO_INLINE_V14 namespace v14
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
 // #include "coro/scheduler.hpp" (inlined above)
+#ifdef LIBCORO_FEATURE_NETWORKING
+// #include "coro/net/socket.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#line 1 "../../third_party/libcoro/include/coro/net/socket.hpp"
+
+
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+// #include "coro/net/ip_address.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#line 1 "../../third_party/libcoro/include/coro/net/ip_address.hpp"
+
+
+#include <arpa/inet.h>
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+
+namespace coro::net
+{
+/// Address family of an ip_address / socket. Values are the kernel's AF_* constants.
+enum class domain_t : int
+{
+    ipv4 = AF_INET,
+    ipv6 = AF_INET6
+};
+
+/// "ipv4" or "ipv6"; throws std::runtime_error for any other value.
+auto to_string(domain_t domain) -> const std::string&;
+
+/// An IPv4 or IPv6 address in network byte order (4 or 16 significant bytes, the rest zero).
+class ip_address
+{
+public:
+    static const constexpr std::size_t ipv4_len{4};
+    static const constexpr std::size_t ipv6_len{16};
+
+    ip_address() = default;
+
+    /// Copies `binary_address` (network byte order). Throws std::runtime_error if it is longer than the
+    /// domain's length.
+    ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
+
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
+    auto operator=(const ip_address&) noexcept -> ip_address& = default;
+    auto operator=(ip_address&&) noexcept -> ip_address&      = default;
+    ~ip_address()                                             = default;
+
+    auto domain() const -> domain_t { return m_domain; }
+
+    /// 4 bytes for ipv4, 16 for ipv6.
+    auto data() const -> std::span<const uint8_t>
+    {
+        return std::span<const uint8_t>{m_data.data(), m_domain == domain_t::ipv4 ? ipv4_len : ipv6_len};
+    }
+
+    /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
+
+    /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
+    auto to_string() const -> std::string;
+
+    auto operator<=>(const ip_address& other) const = default;
+
+private:
+    domain_t                      m_domain{domain_t::ipv4};
+    std::array<uint8_t, ipv6_len> m_data{};
+};
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#line 5 "../../third_party/libcoro/include/coro/net/socket.hpp"
+// #include "coro/poll.hpp" (inlined above)
+
+#include <cstdint>
+#include <iostream>
+#include <netinet/in.h>
+#include <span>
+#include <string>
+#include <sys/socket.h>
+
+namespace coro::net
+{
+/// Owning wrapper of a socket file descriptor (closed on destruction; copies dup() it).
+class socket
+{
+public:
+    enum class type_t
+    {
+        udp,
+        tcp
+    };
+
+    enum class blocking_t
+    {
+        yes,
+        no
+    };
+
+    struct options
+    {
+        domain_t   domain;
+        type_t     type;
+        blocking_t blocking;
+    };
+
+    /// SOCK_DGRAM for udp, SOCK_STREAM for tcp; throws std::runtime_error otherwise.
+    static auto type_to_os(type_t type) -> int;
+
+    socket() = default;
+    explicit socket(int fd) : m_fd(fd) {}
+
+    /// Duplicates the descriptor (dup()), so both objects refer to the same connection.
+    socket(const socket& other);
+    socket(socket&& other) noexcept;
+    /// Closes the own descriptor, then duplicates other's.
+    auto operator=(const socket& other) noexcept -> socket&;
+    /// Closes the own descriptor, then takes other's (libcoro v0.14 leaked the old one).
+    auto operator=(socket&& other) noexcept -> socket&;
+    ~socket();
+
+    auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
+
+    /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
+    auto blocking(blocking_t block) -> bool;
+
+    /// shutdown(2): read -> SHUT_RD, write -> SHUT_WR, read_write -> SHUT_RDWR. False on failure.
+    auto shutdown(poll_op how = poll_op::read_write) -> bool;
+
+    /// Closes the descriptor (if any); the socket becomes invalid.
+    auto close() -> void;
+
+    auto native_handle() const -> int { return m_fd; }
+
+private:
+    int m_fd{-1};
+};
+
+/// Creates a socket; std::runtime_error on failure.
+auto make_socket(const socket::options& opts) -> socket;
+
+/// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
+/// listens with `backlog`. std::runtime_error (with the reason) on any failure.
+auto make_accept_socket(
+    const socket::options& opts,
+    const net::ip_address& address,
+    uint16_t               port,
+    int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
+
+#if GOCORO_CORE_EXTENSIONS
+/// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
+/// Useful after binding port 0.
+auto local_port(const socket& s) -> uint16_t;
+#endif
+
+namespace detail
+{
+/// Fills `out` with address:port (sockaddr_in or sockaddr_in6 by the address's domain); returns its length.
+auto to_sockaddr(const net::ip_address& address, uint16_t port, sockaddr_storage& out) noexcept -> socklen_t;
+/// Reads an AF_INET / AF_INET6 socket address.
+auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_t& port) -> void;
+} // namespace detail
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#line 4 "../../third_party/libcoro/src/scheduler.cpp"
+#endif
 
 #include <array>
 #include <cerrno>
@@ -7977,6 +8193,19 @@ auto scheduler::poll(
         }
         // The readiness went away before we looked (another reader drained it): wait again.
     }
+}
+
+auto scheduler::poll(
+    const net::socket&             sock,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return v16_status(sock.native_handle(), op, co_await m_io->poll(sock, op, timeout));
+    }
+    co_return co_await poll(sock.native_handle(), op, timeout, std::move(cancel_trigger));
 }
 
 } // namespace coro

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "79b7aa6d624757cd23fde15548d3cfffb6259685844fee741610ad618b204651"
+const SourceHash = "12c27daf27706e48578dfbf6ae9b6f5df97f9e27ba772a834ab6cdab60009c30"

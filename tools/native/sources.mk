@@ -41,7 +41,13 @@ NATIVE_libcoro_net_SRCS := \
     third_party/libcoro/src/net/socket.cpp \
     third_party/libcoro/src/net/tcp/client.cpp \
     third_party/libcoro/src/net/tcp/server.cpp \
-    third_party/libcoro/src/net/udp/peer.cpp
+    third_party/libcoro/src/net/udp/peer.cpp \
+    third_party/libcoro/src/net/io_status.cpp \
+    third_party/libcoro/src/net/socket_address.cpp \
+    third_party/libcoro/src/v16/net/socket.cpp \
+    third_party/libcoro/src/v16/net/tcp/client.cpp \
+    third_party/libcoro/src/v16/net/tcp/server.cpp \
+    third_party/libcoro/src/v16/net/udp/peer.cpp
 NATIVE_libcoro_net_DEFINES :=
 NATIVE_libcoro_net_LIBS :=
 

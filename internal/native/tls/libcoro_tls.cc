@@ -66,6 +66,18 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D31): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../../third_party/libcoro/include/coro/concepts/buffer.hpp"
@@ -4297,6 +4309,7 @@ private:
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace coro::net
@@ -4339,8 +4352,9 @@ public:
     }
 
     /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text.
-    static auto from_string(const std::string& address, domain_t domain = domain_t::ipv4) -> ip_address;
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
 
     /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
     auto to_string() const -> std::string;
@@ -4413,6 +4427,10 @@ public:
     ~socket();
 
     auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
 
     /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
     auto blocking(blocking_t block) -> bool;
@@ -4439,6 +4457,14 @@ auto make_accept_socket(
     const net::ip_address& address,
     uint16_t               port,
     int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4d707a3e4081d33e516dae060269e92bee72ba9491619a0c829635b7631ba073"
+const SourceHash = "2183065db61ff22b3620eec687b10098e6e5f64f0f382f85f68ba9169784e3c5"

@@ -1,4 +1,7 @@
 #include "coro/scheduler.hpp"
+#ifdef LIBCORO_FEATURE_NETWORKING
+    #include "coro/net/socket.hpp"
+#endif
 
 #include <array>
 #include <cerrno>
@@ -227,6 +230,19 @@ auto scheduler::poll(
         }
         // The readiness went away before we looked (another reader drained it): wait again.
     }
+}
+
+auto scheduler::poll(
+    const net::socket&             sock,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return v16_status(sock.native_handle(), op, co_await m_io->poll(sock, op, timeout));
+    }
+    co_return co_await poll(sock.native_handle(), op, timeout, std::move(cancel_trigger));
 }
 
 } // namespace coro

@@ -196,6 +196,22 @@ public:
         std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
         std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
 
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
     /// requested.
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
