@@ -35,7 +35,8 @@ NET_ALL_SRCS := $(NATIVE_libcoro_net_SRCS) $(NATIVE_libcoro_tls_SRCS) $(NATIVE_l
 NET_ALL_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(NET_ALL_SRCS))
 NET_DEFINES  := $(NATIVE_libcoro_net_DEFINES) $(NATIVE_libcoro_tls_DEFINES) $(NATIVE_libcoro_dns_DEFINES)
 NET_LIBS     := $(NATIVE_libcoro_net_LIBS) $(NATIVE_libcoro_tls_LIBS) $(NATIVE_libcoro_dns_LIBS)
-$(OUT)/third_party/libcoro/src/net/%.o $(OUT)/tests/cpp/net/%.o $(OUT)/examples/native/%.o \
+$(OUT)/third_party/libcoro/src/net/%.o $(OUT)/third_party/libcoro/src/v16/net/%.o $(OUT)/tests/cpp/net/%.o \
+    $(OUT)/examples/native/%.o \
     $(OUT)/tools/bench/cpp/net_workloads.o: CXXFLAGS += $(NET_DEFINES)
 
 TEST_SRCS := $(wildcard tests/cpp/test_*.cpp)

@@ -1269,7 +1269,7 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
-// The net classes whose v0.16 successor keeps the name (D29-D31): coro::net::tcp::client is
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
 // coro::net::tcp::v14::client or coro::net::tcp::v16::client.
 namespace net::tcp
 {
@@ -1281,6 +1281,11 @@ namespace net::udp
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
@@ -5652,6 +5657,12 @@ private:
 #include <utility>
 #include <variant>
 
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
 namespace coro
 {
 /// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
@@ -5924,6 +5935,10 @@ private:
             return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
         }
     }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
 
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
@@ -7777,194 +7792,26 @@ LIBCORO_INLINE_V14 namespace v14
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
 // #include "coro/scheduler.hpp" (inlined above)
-#ifdef LIBCORO_FEATURE_NETWORKING
-// #include "coro/net/socket.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
-#line 1 "../../third_party/libcoro/include/coro/net/socket.hpp"
+// #include "coro/detail/v16_poll_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
 
 
-// #include "coro/gocoro_extensions.hpp" (inlined above)
-// #include "coro/net/ip_address.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
-#line 1 "../../third_party/libcoro/include/coro/net/ip_address.hpp"
+// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
+// v0.16 net classes).
 
-
-#include <arpa/inet.h>
-#include <array>
-#include <compare>
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string>
-#include <string_view>
-#include <sys/socket.h>
-
-namespace coro::net
-{
-/// Address family of an ip_address / socket. Values are the kernel's AF_* constants.
-enum class domain_t : int
-{
-    ipv4 = AF_INET,
-    ipv6 = AF_INET6
-};
-
-/// "ipv4" or "ipv6"; throws std::runtime_error for any other value.
-auto to_string(domain_t domain) -> const std::string&;
-
-/// An IPv4 or IPv6 address in network byte order (4 or 16 significant bytes, the rest zero).
-class ip_address
-{
-public:
-    static const constexpr std::size_t ipv4_len{4};
-    static const constexpr std::size_t ipv6_len{16};
-
-    ip_address() = default;
-
-    /// Copies `binary_address` (network byte order). Throws std::runtime_error if it is longer than the
-    /// domain's length.
-    ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
-
-    ip_address(const ip_address&)                             = default;
-    ip_address(ip_address&&)                                  = default;
-    auto operator=(const ip_address&) noexcept -> ip_address& = default;
-    auto operator=(ip_address&&) noexcept -> ip_address&      = default;
-    ~ip_address()                                             = default;
-
-    auto domain() const -> domain_t { return m_domain; }
-
-    /// 4 bytes for ipv4, 16 for ipv6.
-    auto data() const -> std::span<const uint8_t>
-    {
-        return std::span<const uint8_t>{m_data.data(), m_domain == domain_t::ipv4 ? ipv4_len : ipv6_len};
-    }
-
-    /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
-    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
-    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
-
-    /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
-    auto to_string() const -> std::string;
-
-    auto operator<=>(const ip_address& other) const = default;
-
-private:
-    domain_t                      m_domain{domain_t::ipv4};
-    std::array<uint8_t, ipv6_len> m_data{};
-};
-
-} // namespace coro::net
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
-#line 5 "../../third_party/libcoro/include/coro/net/socket.hpp"
+// #include "coro/fd.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 
-#include <cstdint>
-#include <iostream>
-#include <netinet/in.h>
-#include <span>
-#include <string>
-#include <sys/socket.h>
-
-namespace coro::net
+namespace coro::detail
 {
-/// Owning wrapper of a socket file descriptor (closed on destruction; copies dup() it).
-class socket
-{
-public:
-    enum class type_t
-    {
-        udp,
-        tcp
-    };
-
-    enum class blocking_t
-    {
-        yes,
-        no
-    };
-
-    struct options
-    {
-        domain_t   domain;
-        type_t     type;
-        blocking_t blocking;
-    };
-
-    /// SOCK_DGRAM for udp, SOCK_STREAM for tcp; throws std::runtime_error otherwise.
-    static auto type_to_os(type_t type) -> int;
-
-    socket() = default;
-    explicit socket(int fd) : m_fd(fd) {}
-
-    /// Duplicates the descriptor (dup()), so both objects refer to the same connection.
-    socket(const socket& other);
-    socket(socket&& other) noexcept;
-    /// Closes the own descriptor, then duplicates other's.
-    auto operator=(const socket& other) noexcept -> socket&;
-    /// Closes the own descriptor, then takes other's (libcoro v0.14 leaked the old one).
-    auto operator=(socket&& other) noexcept -> socket&;
-    ~socket();
-
-    auto is_valid() const -> bool { return m_fd != -1; }
-    /// v0.16 spelling of is_valid() (D27).
-    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
-    /// is_ok() (v0.16, D27).
-    explicit operator bool() const { return m_fd != -1; }
-
-    /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
-    auto blocking(blocking_t block) -> bool;
-
-    /// shutdown(2): read -> SHUT_RD, write -> SHUT_WR, read_write -> SHUT_RDWR. False on failure.
-    auto shutdown(poll_op how = poll_op::read_write) -> bool;
-
-    /// Closes the descriptor (if any); the socket becomes invalid.
-    auto close() -> void;
-
-    auto native_handle() const -> int { return m_fd; }
-
-private:
-    int m_fd{-1};
-};
-
-/// Creates a socket; std::runtime_error on failure.
-auto make_socket(const socket::options& opts) -> socket;
-
-/// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
-/// listens with `backlog`. std::runtime_error (with the reason) on any failure.
-auto make_accept_socket(
-    const socket::options& opts,
-    const net::ip_address& address,
-    uint16_t               port,
-    int32_t                backlog = 128) -> socket;
-
-class socket_address;
-
-/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
-auto make_socket(const socket::options& opts, domain_t domain) -> socket;
-
-/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
-auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
-
-#if GOCORO_CORE_EXTENSIONS
-/// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
-/// Useful after binding port 0.
-auto local_port(const socket& s) -> uint16_t;
-#endif
-
-namespace detail
-{
-/// Fills `out` with address:port (sockaddr_in or sockaddr_in6 by the address's domain); returns its length.
-auto to_sockaddr(const net::ip_address& address, uint16_t port, sockaddr_storage& out) noexcept -> socklen_t;
-/// Reads an AF_INET / AF_INET6 socket address.
-auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_t& port) -> void;
-} // namespace detail
-
-} // namespace coro::net
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
-#line 4 "../../third_party/libcoro/src/scheduler.cpp"
-#endif
+/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
+/// one to one.
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 3 "../../third_party/libcoro/src/scheduler.cpp"
 
 #include <array>
 #include <cerrno>
@@ -8004,10 +7851,7 @@ public:
 private:
     fd_t m_fd;
 };
-} // namespace coro::detail
 
-namespace coro
-{
 namespace
 {
 /// The v0.16 result for a descriptor found ready by a v0.14 poll (poll_status::event): for read_write, look
@@ -8029,6 +7873,7 @@ auto v16_ready_status(fd_t fd, poll_op op) noexcept -> v16::poll_status
     }
     return v16::poll_status::read; // readable, or the readiness is gone again: a read will tell
 }
+} // namespace
 
 auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status
 {
@@ -8045,7 +7890,12 @@ auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::p
     }
     return v16::poll_status::error;
 }
+} // namespace coro::detail
 
+namespace coro
+{
+namespace
+{
 /// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
 auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
 {
@@ -8129,7 +7979,7 @@ auto scheduler::poll(
 {
     if (!cancel_trigger.has_value())
     {
-        co_return v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
+        co_return detail::v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
     }
 
     // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls
@@ -8193,19 +8043,6 @@ auto scheduler::poll(
         }
         // The readiness went away before we looked (another reader drained it): wait again.
     }
-}
-
-auto scheduler::poll(
-    const net::socket&             sock,
-    coro::poll_op                  op,
-    std::chrono::milliseconds      timeout,
-    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
-{
-    if (!cancel_trigger.has_value())
-    {
-        co_return v16_status(sock.native_handle(), op, co_await m_io->poll(sock, op, timeout));
-    }
-    co_return co_await poll(sock.native_handle(), op, timeout, std::move(cancel_trigger));
 }
 
 } // namespace coro

@@ -401,7 +401,7 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
-// The net classes whose v0.16 successor keeps the name (D29-D31): coro::net::tcp::client is
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
 // coro::net::tcp::v14::client or coro::net::tcp::v16::client.
 namespace net::tcp
 {
@@ -413,6 +413,11 @@ namespace net::udp
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../third_party/libcoro/include/coro/poll.hpp"
@@ -6131,32 +6136,30 @@ auto socket_address::to_string() const -> std::string
 
 } // namespace coro::net
 
-#line 1 "../../third_party/libcoro/src/v16/net/socket.cpp"
+#line 1 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
+// scheduler::poll(const net::socket&, ...): in the networking library, next to io_scheduler::poll(const
+// net::socket&, ...) (src/net/socket.cpp), which it uses.
+// #include "coro/detail/v16_poll_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
+
+
+// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
+// v0.16 net classes).
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+
+namespace coro::detail
+{
+/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
+/// one to one.
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 4 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
 // #include "coro/net/socket.hpp" (inlined above)
-// #include "coro/net/socket_address.hpp" (inlined above)
-
-namespace coro::net
-{
-// The v0.16 overloads reuse the v0.14 functions: one place creates sockets and sets the reuse options.
-
-auto make_socket(const socket::options& opts, domain_t domain) -> socket
-{
-    return make_socket(socket::options{.domain = domain, .type = opts.type, .blocking = opts.blocking});
-}
-
-auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket
-{
-    return make_accept_socket(
-        socket::options{.domain = endpoint.domain(), .type = opts.type, .blocking = opts.blocking},
-        endpoint.ip(),
-        endpoint.port(),
-        backlog);
-}
-
-} // namespace coro::net
-
-#line 1 "../../third_party/libcoro/src/v16/net/tcp/client.cpp"
-// #include "coro/net/tcp/client.hpp" (inlined above)
 // #include "coro/scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
@@ -6191,6 +6194,12 @@ auto make_accept_socket(const socket::options& opts, const net::socket_address& 
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
 
 namespace coro
 {
@@ -6465,6 +6474,10 @@ private:
         }
     }
 
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
+
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
     std::atomic<bool>             m_shutdown_requested{false};
@@ -6472,7 +6485,52 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
-#line 3 "../../third_party/libcoro/src/v16/net/tcp/client.cpp"
+#line 6 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
+
+namespace coro
+{
+auto scheduler::poll(
+    const net::socket&             sock,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return detail::v16_status(sock.native_handle(), op, co_await m_io->poll(sock, op, timeout));
+    }
+    co_return co_await poll(sock.native_handle(), op, timeout, std::move(cancel_trigger));
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/net/socket.cpp"
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp" (inlined above)
+
+namespace coro::net
+{
+// The v0.16 overloads reuse the v0.14 functions: one place creates sockets and sets the reuse options.
+
+auto make_socket(const socket::options& opts, domain_t domain) -> socket
+{
+    return make_socket(socket::options{.domain = domain, .type = opts.type, .blocking = opts.blocking});
+}
+
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket
+{
+    return make_accept_socket(
+        socket::options{.domain = endpoint.domain(), .type = opts.type, .blocking = opts.blocking},
+        endpoint.ip(),
+        endpoint.port(),
+        backlog);
+}
+
+} // namespace coro::net
+
+#line 1 "../../third_party/libcoro/src/v16/net/tcp/client.cpp"
+// #include "coro/net/tcp/client.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
 // #include "coro/v16/net/detail/io_helpers.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_DETAIL_IO_HELPERS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_DETAIL_IO_HELPERS_HPP

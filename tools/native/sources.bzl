@@ -44,6 +44,7 @@ NATIVE_LIBRARIES = {
             "src/net/udp/peer.cpp",
             "src/net/io_status.cpp",
             "src/net/socket_address.cpp",
+            "src/v16/net/scheduler_poll.cpp",
             "src/v16/net/socket.cpp",
             "src/v16/net/tcp/client.cpp",
             "src/v16/net/tcp/server.cpp",
@@ -60,6 +61,8 @@ NATIVE_LIBRARIES = {
             "src/net/tls/recv_status.cpp",
             "src/net/tls/send_status.cpp",
             "src/net/tls/server.cpp",
+            "src/v16/net/tls/client.cpp",
+            "src/v16/net/tls/server.cpp",
         ],
         defines = ["LIBCORO_FEATURE_TLS"],
         linkopts = [

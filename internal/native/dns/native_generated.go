@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7cef4f3e034e426b86def7a7c9746cad34cbafc5baa61b2531c57f0a0830df38"
+const SourceHash = "67f72aeb2feb9b3de4fe60c2aa6eebd24556ed4d40002164d770dd978be4482c"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2183065db61ff22b3620eec687b10098e6e5f64f0f382f85f68ba9169784e3c5"
+const SourceHash = "61d49cb328740e97d81e4073204b5ef092736f2fbadbfdbeb8364171a4f042c1"

@@ -29,6 +29,12 @@
 #include <utility>
 #include <variant>
 
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
 namespace coro
 {
 /// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
@@ -301,6 +307,10 @@ private:
             return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
         }
     }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
 
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
