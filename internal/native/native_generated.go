@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "4c03b1395d7ba9e0b133f359f840a5183e4efcbf552d1ed3f86e57d16f9ac928"
+const SourceHash = "2b187bc2ac93259fc86634e0b6e549b0b09cb13da1b6db57010677f7efe503e6"

@@ -835,6 +835,36 @@ struct poll_info
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/timer_cancel.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/timer_cancel.hpp"
+
+
+// gocoro extension (not in libcoro): lets a timer wait end before its time (io_scheduler::yield_for_cancellable /
+// cancel_timer), so that a timer that lost its race (a condition_variable wait notified early) does not keep the
+// scheduler's size() above zero, nor its shutdown() waiting, for the rest of its duration.
+
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// Connects one cancellable timer wait with whoever may cancel it. Every member is guarded by the scheduler's timer
+/// lock; the object must outlive both the wait and every cancel_timer() call for it.
+struct timer_cancel
+{
+    /// The waiting timer while it is registered (null before and after).
+    poll_info* m_info{nullptr};
+    /// The tick it was registered for.
+    int64_t m_tick{0};
+    /// cancel_timer() was called: a wait not registered yet does not start, a registered one fires at once.
+    bool m_cancelled{false};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -1997,7 +2027,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
@@ -2608,7 +2638,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 9 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -3350,7 +3380,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -3365,7 +3395,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -4272,7 +4302,7 @@ template <
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 13 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -4487,6 +4517,16 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
     [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension (not in libcoro): yield_for(amount) that cancel_timer(cancel) can end early: the coroutine
+    /// then continues at once, as if its time had come (and at once if cancel_timer came first). `cancel` belongs
+    /// to one wait.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>;
+    /// Ends the yield_for_cancellable() wait of `cancel` now (see there). Thread-safe; does nothing once it fired.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void;
+#endif
     /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
     [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
 
@@ -6380,6 +6420,16 @@ public:
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
     /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
 #endif

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "67f72aeb2feb9b3de4fe60c2aa6eebd24556ed4d40002164d770dd978be4482c"
+const SourceHash = "c7762d643606bbe87ec434a5ebac9e703839fb098e8149c12c9f568cf1f778c3"

@@ -214,6 +214,16 @@ public:
 #endif
 
 #if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
     /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
 #endif
