@@ -1069,6 +1069,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -1094,9 +1095,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -1114,10 +1119,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};
@@ -1139,7 +1149,8 @@ promise_self_deleting::promise_self_deleting() = default;
 promise_self_deleting::~promise_self_deleting() = default;
 
 promise_self_deleting::promise_self_deleting(promise_self_deleting&& other)
-    : m_executor_size(std::exchange(other.m_executor_size, nullptr))
+    : m_executor_size(std::exchange(other.m_executor_size, nullptr)),
+      m_user_final_suspend(std::move(other.m_user_final_suspend))
 {
 }
 
@@ -1147,7 +1158,8 @@ auto promise_self_deleting::operator=(promise_self_deleting&& other) -> promise_
 {
     if (std::addressof(other) != this)
     {
-        m_executor_size = std::exchange(other.m_executor_size, nullptr);
+        m_executor_size      = std::exchange(other.m_executor_size, nullptr);
+        m_user_final_suspend = std::move(other.m_user_final_suspend);
     }
     return *this;
 }
@@ -1164,6 +1176,10 @@ auto promise_self_deleting::initial_suspend() -> std::suspend_always
 
 auto promise_self_deleting::final_suspend() noexcept -> std::suspend_never
 {
+    if (m_user_final_suspend)
+    {
+        m_user_final_suspend();
+    }
     // The counter is decremented last so that an executor waiting for size() == 0 during shutdown only
     // proceeds once this task has finished all of its work.
     if (m_executor_size != nullptr)
@@ -1185,6 +1201,11 @@ auto promise_self_deleting::executor_size(std::atomic<std::size_t>& executor_siz
     m_executor_size = &executor_size;
 }
 
+auto promise_self_deleting::user_final_suspend(std::function<void()> callback) noexcept -> void
+{
+    m_user_final_suspend = std::move(callback);
+}
+
 task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise) {}
 
 task_self_deleting::~task_self_deleting() = default;
@@ -1200,6 +1221,17 @@ auto task_self_deleting::operator=(task_self_deleting&& other) -> task_self_dele
         m_promise = std::exchange(other.m_promise, nullptr);
     }
     return *this;
+}
+
+auto task_self_deleting::resume() -> bool
+{
+    auto h = handle();
+    if (h.done())
+    {
+        return false;
+    }
+    h.resume();
+    return true; // the frame may be gone now: do not look at it again
 }
 
 auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2b187bc2ac93259fc86634e0b6e549b0b09cb13da1b6db57010677f7efe503e6"
+const SourceHash = "6f0a1ce478fdeeeb5f7f33d49514198f1a7e63b3cccf7feeccc22191fb1290ac"

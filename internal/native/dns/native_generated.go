@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c7762d643606bbe87ec434a5ebac9e703839fb098e8149c12c9f568cf1f778c3"
+const SourceHash = "ad97603b9dfd96ae27548cc82735f4baecf610a2518c8480659e44da464fd378"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "517c8ac9874ecbe3004e40f491d4f861e9316506e7156f22ba60c5f09fe17e5b"
+const SourceHash = "d42b88687db8593bcda18bceb069390b37283d1e22c5b49627c43260ca9975fb"
