@@ -35,7 +35,8 @@ NET_ALL_SRCS := $(NATIVE_libcoro_net_SRCS) $(NATIVE_libcoro_tls_SRCS) $(NATIVE_l
 NET_ALL_OBJS := $(patsubst %.cpp,$(OUT)/%.o,$(NET_ALL_SRCS))
 NET_DEFINES  := $(NATIVE_libcoro_net_DEFINES) $(NATIVE_libcoro_tls_DEFINES) $(NATIVE_libcoro_dns_DEFINES)
 NET_LIBS     := $(NATIVE_libcoro_net_LIBS) $(NATIVE_libcoro_tls_LIBS) $(NATIVE_libcoro_dns_LIBS)
-$(OUT)/third_party/libcoro/src/net/%.o $(OUT)/tests/cpp/net/%.o $(OUT)/examples/native/%.o \
+$(OUT)/third_party/libcoro/src/net/%.o $(OUT)/third_party/libcoro/src/v16/net/%.o $(OUT)/tests/cpp/net/%.o \
+    $(OUT)/examples/native/%.o \
     $(OUT)/tools/bench/cpp/net_workloads.o: CXXFLAGS += $(NET_DEFINES)
 
 TEST_SRCS := $(wildcard tests/cpp/test_*.cpp)
@@ -122,6 +123,16 @@ $(OUT)/tests/cpp16/%.o: CXXFLAGS += -DLIBCORO_API_VERSION=1600
 $(OUT)/tests16/%: $(OUT)/tests/cpp16/%.o $(TEST_MAIN) $(OUT)/libcoro.a
 	@mkdir -p $(dir $@)
 	$(CXX) $^ -o $@ $(LDFLAGS)
+
+# tests/cpp16/net: the v0.16 networking API (scenarios 412-430); linked like tests/cpp/net.
+NET_TEST16_SRCS := $(wildcard tests/cpp16/net/test_*.cpp)
+NET_TEST16_BINS := $(patsubst tests/cpp16/net/%.cpp,$(OUT)/tests16/net/%,$(NET_TEST16_SRCS))
+$(OUT)/tests/cpp16/net/%.o: CXXFLAGS += $(NET_DEFINES)
+TEST16_BINS += $(NET_TEST16_BINS)
+
+$(OUT)/tests16/net/%: $(OUT)/tests/cpp16/net/%.o $(TEST_MAIN) $(OUT)/libcoro_net.a $(OUT)/libcoro.a
+	@mkdir -p $(dir $@)
+	$(CXX) $^ -o $@ $(LDFLAGS) $(NET_LIBS)
 
 .PHONY: test16
 all: $(TEST16_BINS)

@@ -1069,6 +1069,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -1094,9 +1095,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -1114,10 +1119,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};
@@ -1139,7 +1149,8 @@ promise_self_deleting::promise_self_deleting() = default;
 promise_self_deleting::~promise_self_deleting() = default;
 
 promise_self_deleting::promise_self_deleting(promise_self_deleting&& other)
-    : m_executor_size(std::exchange(other.m_executor_size, nullptr))
+    : m_executor_size(std::exchange(other.m_executor_size, nullptr)),
+      m_user_final_suspend(std::move(other.m_user_final_suspend))
 {
 }
 
@@ -1147,7 +1158,8 @@ auto promise_self_deleting::operator=(promise_self_deleting&& other) -> promise_
 {
     if (std::addressof(other) != this)
     {
-        m_executor_size = std::exchange(other.m_executor_size, nullptr);
+        m_executor_size      = std::exchange(other.m_executor_size, nullptr);
+        m_user_final_suspend = std::move(other.m_user_final_suspend);
     }
     return *this;
 }
@@ -1164,6 +1176,10 @@ auto promise_self_deleting::initial_suspend() -> std::suspend_always
 
 auto promise_self_deleting::final_suspend() noexcept -> std::suspend_never
 {
+    if (m_user_final_suspend)
+    {
+        m_user_final_suspend();
+    }
     // The counter is decremented last so that an executor waiting for size() == 0 during shutdown only
     // proceeds once this task has finished all of its work.
     if (m_executor_size != nullptr)
@@ -1185,6 +1201,11 @@ auto promise_self_deleting::executor_size(std::atomic<std::size_t>& executor_siz
     m_executor_size = &executor_size;
 }
 
+auto promise_self_deleting::user_final_suspend(std::function<void()> callback) noexcept -> void
+{
+    m_user_final_suspend = std::move(callback);
+}
+
 task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise) {}
 
 task_self_deleting::~task_self_deleting() = default;
@@ -1200,6 +1221,17 @@ auto task_self_deleting::operator=(task_self_deleting&& other) -> task_self_dele
         m_promise = std::exchange(other.m_promise, nullptr);
     }
     return *this;
+}
+
+auto task_self_deleting::resume() -> bool
+{
+    auto h = handle();
+    if (h.done())
+    {
+        return false;
+    }
+    h.resume();
+    return true; // the frame may be gone now: do not look at it again
 }
 
 auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
@@ -1269,6 +1301,23 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
@@ -1443,6 +1492,36 @@ concept io_executor = v16::executor<executor_type> and
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_EXECUTOR_HPP
 #line 6 "../../third_party/libcoro/include/coro/condition_variable.hpp"
+// #include "coro/detail/timer_cancel.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/timer_cancel.hpp"
+
+
+// gocoro extension (not in libcoro): lets a timer wait end before its time (io_scheduler::yield_for_cancellable /
+// cancel_timer), so that a timer that lost its race (a condition_variable wait notified early) does not keep the
+// scheduler's size() above zero, nor its shutdown() waiting, for the rest of its duration.
+
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// Connects one cancellable timer wait with whoever may cancel it. Every member is guarded by the scheduler's timer
+/// lock; the object must outlive both the wait and every cancel_timer() call for it.
+struct timer_cancel
+{
+    /// The waiting timer while it is registered (null before and after).
+    poll_info* m_info{nullptr};
+    /// The tick it was registered for.
+    int64_t m_tick{0};
+    /// cancel_timer() was called: a wait not registered yet does not start, a registered one fires at once.
+    bool m_cancelled{false};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 7 "../../third_party/libcoro/include/coro/condition_variable.hpp"
 // #include "coro/mutex.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
@@ -1826,7 +1905,7 @@ LIBCORO_INLINE_V14 namespace v14
 } // namespace v14
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_MUTEX_HPP
-#line 7 "../../third_party/libcoro/include/coro/condition_variable.hpp"
+#line 8 "../../third_party/libcoro/include/coro/condition_variable.hpp"
 // #include "coro/task.hpp" (inlined above)
 
 #include <algorithm>
@@ -1889,6 +1968,21 @@ public:
             int expected = waiting;
             return m_state.compare_exchange_strong(expected, outcome, std::memory_order_acq_rel);
         }
+
+        /// A notifier won: ends the timer's wait now if the executor can (coro::scheduler, io_scheduler), so it
+        /// does not keep size() > 0 (nor shutdown() waiting) for the rest of its duration.
+        auto cancel_timer() noexcept -> void
+        {
+            if (m_cancel_timer != nullptr)
+            {
+                m_cancel_timer(m_executor, m_timer_cancel);
+            }
+        }
+
+        /// Set by the waiter for executors with timer cancellation; the executor outlives the pending timer.
+        void (*m_cancel_timer)(void* executor, detail::timer_cancel& cancel) noexcept {nullptr};
+        void*                m_executor{nullptr};
+        detail::timer_cancel m_timer_cancel{};
     };
 
     class awaiter_base
@@ -2013,6 +2107,12 @@ public:
             m_timed->m_cv        = &m_cv;
             m_timed->m_waiter    = this;
             m_timed->m_mutex     = &m_mutex;
+            if constexpr (requires(executor_type& e, detail::timer_cancel& c) { e.cancel_timer(c); })
+            {
+                m_timed->m_executor     = &m_executor;
+                m_timed->m_cancel_timer = [](void* executor, detail::timer_cancel& cancel) noexcept
+                { static_cast<executor_type*>(executor)->cancel_timer(cancel); };
+            }
             m_cv.push(this);
             if (!m_executor.spawn_detached(make_timer_task(m_executor, m_duration, m_timed)))
             {
@@ -2059,14 +2159,22 @@ public:
             }
         }
 
-        /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
-        /// timer cancellation), then takes the wait over unless a notifier already has.
+        /// Waits for the duration, then takes the wait over unless a notifier already has. A notifier cuts the
+        /// wait short where the executor can cancel timers (D38.16, fixed for coro::scheduler); elsewhere it runs
+        /// for the whole duration, as upstream.
         static auto make_timer_task(
             executor_type&               executor,
             std::chrono::nanoseconds     duration,
             std::shared_ptr<timed_state> state) -> coro::task<void>
         {
-            co_await executor.schedule_after(duration);
+            if constexpr (requires(detail::timer_cancel& c) { executor.yield_for_cancellable(duration, c); })
+            {
+                co_await executor.yield_for_cancellable(duration, state->m_timer_cancel);
+            }
+            else
+            {
+                co_await executor.schedule_after(duration);
+            }
             if (!state->claim(timed_state::timed_out))
             {
                 co_return;
@@ -2351,6 +2459,10 @@ auto condition_variable::notify_waiter(popped_waiter popped) -> coro::task<bool>
         {
             popped.mutex->unlock(); // the timer claimed it meanwhile and waits for the mutex
             co_return false;
+        }
+        if (popped.timed != nullptr)
+        {
+            popped.timed->cancel_timer(); // it lost: let it end now
         }
         // The waiter now owns the mutex.
         popped.waiter->m_awaiting_coroutine.resume();
@@ -4282,6 +4394,7 @@ struct poll_info
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/timer_cancel.hpp" (inlined above)
 // #include "coro/expected.hpp" (inlined above)
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
@@ -4302,7 +4415,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -5209,7 +5322,7 @@ template <
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 13 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -5424,6 +5537,16 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
     [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension (not in libcoro): yield_for(amount) that cancel_timer(cancel) can end early: the coroutine
+    /// then continues at once, as if its time had come (and at once if cancel_timer came first). `cancel` belongs
+    /// to one wait.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>;
+    /// Ends the yield_for_cancellable() wait of `cancel` now (see there). Thread-safe; does nothing once it fired.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void;
+#endif
     /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
     [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
 
@@ -5640,6 +5763,12 @@ private:
 #include <utility>
 #include <variant>
 
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
 namespace coro
 {
 /// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
@@ -5807,6 +5936,32 @@ public:
         std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
         std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
 
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
     /// requested.
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
@@ -5896,6 +6051,10 @@ private:
             return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
         }
     }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
 
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
@@ -7376,6 +7535,9 @@ namespace
 {
 constexpr std::size_t max_free_buckets = 64;
 
+/// Where cancel_timer() moves a timer: a tick that is always due and that no real deadline has.
+constexpr int64_t cancelled_tick = 0;
+
 /// The tick that has fully started at `tp` (rounded down).
 auto current_tick(time_point tp) noexcept -> int64_t
 {
@@ -7388,7 +7550,10 @@ auto current_tick(time_point tp) noexcept -> int64_t
 class io_scheduler::timer_awaiter
 {
 public:
-    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
+    timer_awaiter(io_scheduler& s, int64_t tick, detail::timer_cancel* cancel = nullptr) noexcept
+        : m_scheduler(s), m_tick(tick), m_cancel(cancel)
+    {
+    }
 
     auto await_ready() const noexcept -> bool { return false; }
     auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -7409,12 +7574,29 @@ public:
             m_info.m_poll_status = poll_status::closed;
             return false;
         }
+        if (m_cancel != nullptr)
+        {
+            if (m_cancel->m_cancelled)
+            {
+                m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+                return false; // cancel_timer() came first: continue at once
+            }
+            m_cancel->m_info = &m_info;
+            m_cancel->m_tick = m_tick;
+        }
         m_scheduler.add_timer_locked(m_info, m_tick);
         return true; // the event thread may resume (and free) our frame as soon as the lock is released
     }
-    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired (or was
+    /// cancelled through cancel_timer()) returns.
     auto await_resume() const -> void
     {
+        if (m_cancel != nullptr)
+        {
+            // Before the frame can go: cancel_timer() must not find this wait any more.
+            std::lock_guard lk{m_scheduler.m_timer_mutex};
+            m_cancel->m_info = nullptr;
+        }
         if (m_info.m_poll_status == poll_status::closed)
         {
             throw_stopped();
@@ -7422,9 +7604,10 @@ public:
     }
 
 private:
-    io_scheduler&     m_scheduler;
-    int64_t           m_tick;
-    detail::poll_info m_info{};
+    io_scheduler&         m_scheduler;
+    int64_t               m_tick;
+    detail::timer_cancel* m_cancel;
+    detail::poll_info     m_info{};
 };
 
 auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
@@ -7448,6 +7631,46 @@ auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<voi
     co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount)};
     co_return;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+    -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount), &cancel};
+    co_return;
+}
+
+auto io_scheduler::cancel_timer(detail::timer_cancel& cancel) noexcept -> void
+{
+    std::lock_guard lk{m_timer_mutex};
+    if (cancel.m_cancelled)
+    {
+        return;
+    }
+    cancel.m_cancelled = true;
+    if (cancel.m_info == nullptr)
+    {
+        return; // not registered yet (it will not wait), or already resumed
+    }
+    // Only a bucket still in the map may be touched: the event thread walks the buckets it took out (due, or all of
+    // them at shutdown) without the lock. A bucket of the timer's tick in the map is the timer's own: once a tick's
+    // bucket is taken out as due, every later timer gets a later tick, and cancelled timers move to tick 0 only.
+    auto it = m_timers.find(cancel.m_tick);
+    if (it == m_timers.end() || cancel.m_tick == cancelled_tick)
+    {
+        return; // firing right now anyway
+    }
+    remove_timer_locked(*cancel.m_info);
+    cancel.m_tick = cancelled_tick;
+    add_timer_locked(*cancel.m_info, cancelled_tick); // long due: the timerfd fires at once
+}
+#endif
 
 auto io_scheduler::yield_until(time_point time) -> coro::task<void>
 {
@@ -7749,6 +7972,26 @@ LIBCORO_INLINE_V14 namespace v14
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
 // #include "coro/scheduler.hpp" (inlined above)
+// #include "coro/detail/v16_poll_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
+
+
+// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
+// v0.16 net classes).
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+
+namespace coro::detail
+{
+/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
+/// one to one.
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 3 "../../third_party/libcoro/src/scheduler.cpp"
 
 #include <array>
 #include <cerrno>
@@ -7788,10 +8031,7 @@ public:
 private:
     fd_t m_fd;
 };
-} // namespace coro::detail
 
-namespace coro
-{
 namespace
 {
 /// The v0.16 result for a descriptor found ready by a v0.14 poll (poll_status::event): for read_write, look
@@ -7813,6 +8053,7 @@ auto v16_ready_status(fd_t fd, poll_op op) noexcept -> v16::poll_status
     }
     return v16::poll_status::read; // readable, or the readiness is gone again: a read will tell
 }
+} // namespace
 
 auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status
 {
@@ -7829,7 +8070,12 @@ auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::p
     }
     return v16::poll_status::error;
 }
+} // namespace coro::detail
 
+namespace coro
+{
+namespace
+{
 /// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
 auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
 {
@@ -7913,7 +8159,7 @@ auto scheduler::poll(
 {
     if (!cancel_trigger.has_value())
     {
-        co_return v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
+        co_return detail::v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
     }
 
     // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls

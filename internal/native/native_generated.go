@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "eb36908f4c2ed8b1ea31d75f896efa37f753ef82cde7854916fadd3e38693418"
+const SourceHash = "f49785ef1f731754af9263b0917221164f7071c7973bf7be3165367556949ec8"

@@ -75,6 +75,7 @@ auto to_string(const connect_status& status) -> const std::string&
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace coro::net
@@ -117,8 +118,9 @@ public:
     }
 
     /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text.
-    static auto from_string(const std::string& address, domain_t domain = domain_t::ipv4) -> ip_address;
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
 
     /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
     auto to_string() const -> std::string;
@@ -166,9 +168,11 @@ ip_address::ip_address(std::span<const uint8_t> binary_address, domain_t domain)
     std::memcpy(m_data.data(), binary_address.data(), binary_address.size());
 }
 
-auto ip_address::from_string(const std::string& address, domain_t domain) -> ip_address
+auto ip_address::from_string(std::string_view text, domain_t domain) -> ip_address
 {
-    ip_address result{};
+    // inet_pton needs a NUL-terminated string; a view need not be one (upstream passes data() as is: D38.11).
+    const std::string address{text};
+    ip_address        result{};
     result.m_domain = domain;
     if (::inet_pton(static_cast<int>(domain), address.c_str(), result.m_data.data()) != 1)
     {
@@ -397,6 +401,23 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../third_party/libcoro/include/coro/poll.hpp"
@@ -650,6 +671,10 @@ public:
     ~socket();
 
     auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
 
     /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
     auto blocking(blocking_t block) -> bool;
@@ -687,6 +712,14 @@ auto make_accept_socket(
     const net::ip_address& address,
     uint16_t               port,
     int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
@@ -835,6 +868,36 @@ struct poll_info
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/timer_cancel.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/timer_cancel.hpp"
+
+
+// gocoro extension (not in libcoro): lets a timer wait end before its time (io_scheduler::yield_for_cancellable /
+// cancel_timer), so that a timer that lost its race (a condition_variable wait notified early) does not keep the
+// scheduler's size() above zero, nor its shutdown() waiting, for the rest of its duration.
+
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// Connects one cancellable timer wait with whoever may cancel it. Every member is guarded by the scheduler's timer
+/// lock; the object must outlive both the wait and every cancel_timer() call for it.
+struct timer_cancel
+{
+    /// The waiting timer while it is registered (null before and after).
+    poll_info* m_info{nullptr};
+    /// The tick it was registered for.
+    int64_t m_tick{0};
+    /// cancel_timer() was called: a wait not registered yet does not start, a registered one fires at once.
+    bool m_cancelled{false};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -1997,7 +2060,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
@@ -2608,7 +2671,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 9 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2647,6 +2710,7 @@ concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::r
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -2672,9 +2736,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -2692,10 +2760,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};
@@ -3350,7 +3423,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 10 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -3365,7 +3438,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 11 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -4272,7 +4345,7 @@ template <
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 12 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 13 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -4487,6 +4560,16 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
     [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension (not in libcoro): yield_for(amount) that cancel_timer(cancel) can end early: the coroutine
+    /// then continues at once, as if its time had come (and at once if cancel_timer came first). `cancel` belongs
+    /// to one wait.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>;
+    /// Ends the yield_for_cancellable() wait of `cancel` now (see there). Thread-safe; does nothing once it fired.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void;
+#endif
     /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
     [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
 
@@ -4983,6 +5066,9 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 #line 1 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tcp/client.hpp.
+
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
@@ -5057,7 +5143,7 @@ LIBCORO_INLINE_V16 namespace v16
 } // namespace v16
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#line 4 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
+#line 7 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/connect.hpp" (inlined above)
@@ -5076,7 +5162,7 @@ LIBCORO_INLINE_V16 namespace v16
 #include <sys/socket.h>
 #include <utility>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 class server;
 
@@ -5194,14 +5280,288 @@ private:
     std::optional<net::connect_status> m_connect_status{std::nullopt};
 };
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
+
+// #include "coro/v16/net/tcp/client.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_CLIENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_CLIENT_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
+
+
+// libcoro v0.16 tcp::client (D29): owned by a std::unique_ptr<coro::scheduler>, Read/Write API with timeouts
+// (read_some, read_exact, write_some, write_all) reporting net::io_status. With LIBCORO_API_VERSION 1600,
+// coro::net::tcp::client is this class; the v0.14 one is coro::net::tcp::v14::client (coro/net/tcp/client.hpp).
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/buffer.hpp" (inlined above)
+// #include "coro/net/connect.hpp" (inlined above)
+// #include "coro/net/io_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IO_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IO_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/net/io_status.hpp"
+
+
+// libcoro v0.16 (D28): the outcome of a networking operation of the v0.16 Read/Write API (it replaces
+// recv_status / send_status there; the v0.14 classes keep those). New in v0.16, so one definition for both API
+// versions.
+
+// #include "coro/poll.hpp" (inlined above)
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coro::net
+{
+struct io_status
+{
+    enum class kind
+    {
+        ok,
+        closed,
+        connection_reset,
+        connection_refused,
+        timeout,
+        would_block_or_try_again,
+        polling_error,
+        cancelled,
+        udp_not_bound,
+        message_too_big,
+        /// native_code holds an errno value not listed above.
+        native,
+        /// Not a kind any operation reports; what an out-of-range poll status maps to (upstream HEAD).
+        unknown
+    };
+
+    kind                 type{};
+    [[maybe_unused]] int native_code{};
+
+    [[nodiscard]] auto is_ok() const -> bool { return type == kind::ok; }
+    [[nodiscard]] auto is_timeout() const -> bool { return type == kind::timeout; }
+    [[nodiscard]] auto is_closed() const -> bool { return type == kind::closed; }
+    [[nodiscard]] auto would_block() const -> bool { return type == kind::would_block_or_try_again; }
+    [[nodiscard]] auto try_again() const -> bool { return type == kind::would_block_or_try_again; }
+    [[nodiscard]] auto is_native() const -> bool { return type == kind::native; }
+    explicit           operator bool() const { return is_ok(); }
+
+    /// to_string(type), or for `native` the operating system's text for native_code ("Success" for 0).
+    [[nodiscard]] auto message() const -> std::string;
+};
+
+/// "Success", "Connection closed by peer", ... (fixed English text per kind).
+auto to_string(io_status::kind kind) -> std::string_view;
+
+/// 0 -> ok, EOF -> closed, ECONNREFUSED, ECONNRESET, EAGAIN, EMSGSIZE -> their kinds, anything else -> native;
+/// native_code is always `native_code`.
+auto make_io_status_from_native(int native_code) -> io_status;
+
+/// read / write -> ok, timeout, error -> polling_error, closed, cancelled; anything else -> unknown.
+auto make_io_status_from_poll_status(coro::v16::poll_status status) -> io_status;
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IO_STATUS_HPP
+#line 11 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#line 1 "../../third_party/libcoro/include/coro/net/socket_address.hpp"
+
+
+// libcoro v0.16 (D26): an IP address and a port, ready for bind/connect/sendto or to be filled by accept/recvfrom.
+// New in v0.16, so one definition for both API versions.
+
+// #include "coro/net/ip_address.hpp" (inlined above)
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <utility>
+
+namespace coro::net
+{
+class socket_address
+{
+public:
+    /// Parses `ip` for `domain` (std::runtime_error for invalid text or a mismatched domain). Not explicit, so
+    /// `{"127.0.0.1", 8080}` converts.
+    socket_address(std::string_view ip, std::uint16_t port, domain_t domain = domain_t::ipv4);
+    socket_address(const ip_address& ip, std::uint16_t port);
+
+    /// The sockaddr (sockaddr_in or sockaddr_in6) and its length.
+    [[nodiscard]] auto data() const& -> std::pair<const sockaddr*, socklen_t>
+    {
+        return {reinterpret_cast<const sockaddr*>(&m_storage), m_len};
+    }
+    auto data() const&& -> std::pair<const sockaddr*, socklen_t> = delete;
+
+    /// Storage and length for the kernel to fill (accept, recvfrom, getsockname); set the length to the storage's
+    /// size first (make_uninitialised() does).
+    [[nodiscard]] auto native_mutable_data() & -> std::pair<sockaddr*, socklen_t*>
+    {
+        return {reinterpret_cast<sockaddr*>(&m_storage), &m_len};
+    }
+
+    /// Decode the stored address; std::runtime_error unless it is AF_INET or AF_INET6 (e.g. uninitialised).
+    [[nodiscard]] auto ip() const -> ip_address;
+    [[nodiscard]] auto domain() const -> domain_t;
+    /// Host byte order.
+    [[nodiscard]] auto port() const -> std::uint16_t;
+
+    /// Same length, domain, port and address bytes.
+    auto operator==(const socket_address& other) const -> bool;
+
+    /// Zeroed storage of full length, to be filled through native_mutable_data().
+    static auto make_uninitialised() -> socket_address { return socket_address{}; }
+
+    /// ip().to_string() + ":" + port; IPv6 without brackets ("::1:443"), as upstream (D38.11, kept).
+    auto to_string() const -> std::string;
+
+private:
+    socket_address() = default;
+
+    sockaddr_storage m_storage{};
+    socklen_t        m_len = sizeof(sockaddr_storage);
+};
+
+inline auto operator<<(std::ostream& os, const socket_address& address) -> std::ostream&
+{
+    return os << address.to_string();
+}
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#line 13 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
+// #include "coro/task.hpp" (inlined above)
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <utility>
+
+namespace coro
+{
+class scheduler;
+} // namespace coro
+
+namespace coro::net::tcp::v16
+{
+class server;
+
+/// A TCP connection driven by a coro::scheduler. Not thread-safe: one coroutine at a time per client. A timeout of
+/// 0 waits forever; read_exact / write_all treat it as one deadline for the whole operation.
+class client
+{
+public:
+    /// A non-blocking TCP socket of the endpoint's family (not connected yet). The scheduler is kept as a raw
+    /// pointer and must outlive the client. std::runtime_error for a null scheduler or if the socket cannot be
+    /// created.
+    explicit client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint);
+    /// Shares the scheduler, dup()s the socket, copies the endpoint and the connect outcome.
+    client(const client& other);
+    client(client&& other) noexcept;
+    auto operator=(const client& other) noexcept -> client&;
+    auto operator=(client&& other) noexcept -> client&;
+    ~client();
+
+    [[nodiscard]] auto socket() -> net::socket& { return m_socket; }
+    [[nodiscard]] auto socket() const -> const net::socket& { return m_socket; }
+
+    /// Connects once; later calls return the first outcome (connected, timeout or error).
+    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<net::connect_status>;
+
+    /// Waits for data and reads once: {ok, the bytes read (maybe fewer than the buffer holds)}, {closed, {}} at
+    /// end of stream, {timeout, {}}, or the error. An empty buffer gives {ok, {}} at once.
+    template <
+        concepts::v16::mutable_buffer buffer_type,
+        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+    auto read_some(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<std::pair<io_status, std::span<element_type>>>
+    {
+        auto bytes       = std::as_writable_bytes(std::span{buffer});
+        auto [status, n] = co_await read_bytes(bytes, timeout, false);
+        co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
+    }
+
+    /// Reads until the buffer is full: {ok, whole buffer}, or the first failure with the prefix read so far
+    /// ({timeout, prefix} once the deadline passed).
+    template <
+        concepts::v16::mutable_buffer buffer_type,
+        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+    auto read_exact(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<std::pair<io_status, std::span<element_type>>>
+    {
+        auto bytes       = std::as_writable_bytes(std::span{buffer});
+        auto [status, n] = co_await read_bytes(bytes, timeout, true);
+        co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
+    }
+
+    /// Waits until the socket is writable and sends once: {ok, unsent tail (empty when all went out)}, or the
+    /// failure with the whole buffer. Never raises SIGPIPE.
+    template <
+        concepts::v16::const_buffer buffer_type,
+        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+    auto write_some(const buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<std::pair<io_status, std::span<element_type>>>
+    {
+        static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
+        auto [status, n] = co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, false);
+        co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
+    }
+
+    /// Sends the whole buffer: {ok, {}}, or the first failure with the unsent tail ({timeout, tail} once the
+    /// deadline passed).
+    template <
+        concepts::v16::const_buffer buffer_type,
+        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+    auto write_all(const buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<std::pair<io_status, std::span<element_type>>>
+    {
+        static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
+        auto [status, n] = co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, true);
+        co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
+    }
+
+private:
+    friend server;
+    /// An accepted connection (connect status preset to connected).
+    client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint);
+
+    /// read_some (exact = false) or read_exact: the status and how many bytes were read.
+    auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
+        -> coro::task<std::pair<io_status, std::size_t>>;
+    /// write_some (all = false) or write_all: the status and how many bytes were sent.
+    auto write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
+        -> coro::task<std::pair<io_status, std::size_t>>;
+    /// One read_some / write_some step with `timeout` (0 = none).
+    auto read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::pair<io_status, std::size_t>>;
+    auto write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::pair<io_status, std::size_t>>;
+
+    coro::scheduler*                   m_scheduler{nullptr};
+    net::socket_address                m_endpoint;
+    net::socket                        m_socket{};
+    std::optional<net::connect_status> m_connect_status{std::nullopt};
+    /// Readiness cache: when set, an operation tries the system call before polling (cleared on would-block).
+    bool m_maybe_readable{false};
+    bool m_maybe_writable{false};
+};
+
+} // namespace coro::net::tcp::v16
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_CLIENT_HPP
+#line 146 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TCP_CLIENT_HPP
 #line 2 "../../third_party/libcoro/src/net/tcp/client.cpp"
 
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
     : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
@@ -5305,7 +5665,7 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
     co_return *m_connect_status;
 }
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
 
 #line 1 "../../third_party/libcoro/src/net/tcp/server.cpp"
 // #include "coro/net/tcp/server.hpp"
@@ -5314,6 +5674,9 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
 #line 1 "../../third_party/libcoro/include/coro/net/tcp/server.hpp"
 
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tcp/server.hpp.
+
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 // #include "coro/net/ip_address.hpp" (inlined above)
@@ -5325,7 +5688,7 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
 #include <cstdint>
 #include <memory>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 /// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by an io_scheduler.
 class server
@@ -5357,7 +5720,7 @@ public:
     }
 
     /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
-    auto accept() -> coro::net::tcp::client;
+    auto accept() -> v14::client;
 
 #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
@@ -5370,7 +5733,86 @@ private:
     net::socket                   m_accept_socket{-1};
 };
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
+
+// #include "coro/v16/net/tcp/server.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_SERVER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_SERVER_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/net/tcp/server.hpp"
+
+
+// libcoro v0.16 tcp::server (D30): accept(timeout) as a task reporting expected<client, io_status>, shutdown()
+// cancelling a pending accept. With LIBCORO_API_VERSION 1600, coro::net::tcp::server is this class; the v0.14
+// one is coro::net::tcp::v14::server (coro/net/tcp/server.hpp).
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/net/io_status.hpp" (inlined above)
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/v16/net/tcp/client.hpp" (inlined above)
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace coro::net::tcp::v16
+{
+/// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by a coro::scheduler. One
+/// coroutine at a time may accept; shutdown() may be called from any thread.
+class server
+{
+public:
+    struct options
+    {
+        int32_t backlog{128};
+    };
+
+    /// Binds `endpoint` (IPv4 or IPv6; port 0 lets the kernel choose, see net::local_port(accept_socket())) and
+    /// listens. std::runtime_error for a null scheduler (checked before the socket is made: D38.12) or on any
+    /// socket failure.
+    explicit server(
+        std::unique_ptr<coro::scheduler>& scheduler,
+        const net::socket_address&        endpoint,
+        options                           opts = options{.backlog = 128});
+    server(const server&) = delete;
+    server(server&& other) noexcept;
+    auto operator=(const server&) -> server& = delete;
+    auto operator=(server&& other) noexcept -> server&;
+    ~server() = default;
+
+    /// Waits for a connection (`timeout` 0 = forever) and accepts it: a connected client (non-blocking socket,
+    /// endpoint = the peer's address), or unexpected(timeout / cancelled after shutdown() / closed /
+    /// polling_error / the accept error).
+    auto accept(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<coro::expected<client, io_status>>;
+
+    [[nodiscard]] auto accept_socket() -> net::socket& { return m_accept_socket; }
+    [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_accept_socket; }
+
+    /// Cancels a pending accept() (it reports io_status::kind::cancelled, as does every later one) and shuts the
+    /// listening socket down. Thread-safe and idempotent.
+    auto shutdown() -> void;
+
+private:
+    /// Waits for a pending connection or shutdown().
+    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v16::poll_status>;
+    /// One non-blocking accept.
+    auto accept_now() -> coro::expected<client, io_status>;
+
+    coro::scheduler* m_scheduler{nullptr};
+    options          m_options{};
+    net::socket      m_accept_socket{};
+    /// Heap-held (through the source's own state) so that moving the server keeps pending polls' tokens valid.
+    poll_stop_source m_stop{};
+    bool             m_maybe_readable{false};
+};
+
+} // namespace coro::net::tcp::v16
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_SERVER_HPP
+#line 65 "../../third_party/libcoro/include/coro/net/tcp/server.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TCP_SERVER_HPP
 #line 2 "../../third_party/libcoro/src/net/tcp/server.cpp"
 
@@ -5378,7 +5820,7 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
     : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
@@ -5411,7 +5853,7 @@ auto server::operator=(server&& other) noexcept -> server&
     return *this;
 }
 
-auto server::accept() -> coro::net::tcp::client
+auto server::accept() -> v14::client
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
@@ -5433,7 +5875,7 @@ auto server::accept() -> coro::net::tcp::client
     return client{m_io_scheduler, std::move(s), std::move(opts)};
 }
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
 
 #line 1 "../../third_party/libcoro/src/net/udp/peer.cpp"
 // #include "coro/net/udp/peer.hpp"
@@ -5442,6 +5884,9 @@ auto server::accept() -> coro::net::tcp::client
 #line 1 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
 
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/udp/peer.hpp.
+
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
@@ -5462,7 +5907,7 @@ auto server::accept() -> coro::net::tcp::client
 #include <tuple>
 #include <utility>
 
-namespace coro::net::udp
+namespace coro::net::udp::v14
 {
 /// A UDP endpoint. Unbound peers can only send; bound peers send and receive.
 class peer
@@ -5566,11 +6011,99 @@ private:
     bool                          m_bound{false};
 };
 
-} // namespace coro::net::udp
+} // namespace coro::net::udp::v14
+
+// #include "coro/v16/net/udp/peer.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_UDP_PEER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_UDP_PEER_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/net/udp/peer.hpp"
+
+
+// libcoro v0.16 udp::peer (D31): write_to / read_from tasks with timeouts reporting net::io_status. With
+// LIBCORO_API_VERSION 1600, coro::net::udp::peer is this class; the v0.14 one is coro::net::udp::v14::peer
+// (coro/net/udp/peer.hpp).
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/buffer.hpp" (inlined above)
+// #include "coro/net/io_status.hpp" (inlined above)
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <tuple>
+
+namespace coro
+{
+class scheduler;
+} // namespace coro
+
+namespace coro::net::udp::v16
+{
+/// A UDP endpoint driven by a coro::scheduler. Unbound peers can only send; bound peers send and receive. One
+/// coroutine at a time per peer; copies dup() the socket.
+class peer
+{
+public:
+    /// An unbound non-blocking UDP socket of `domain`. std::runtime_error for a null scheduler.
+    explicit peer(std::unique_ptr<coro::scheduler>& scheduler, net::domain_t domain = net::domain_t::ipv4);
+    /// A socket bound to `endpoint` (SO_REUSEADDR + SO_REUSEPORT; port 0 picks a free port, see
+    /// net::local_port(socket())). std::runtime_error for a null scheduler or if binding fails.
+    explicit peer(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint);
+    peer(const peer& other) noexcept;
+    peer(peer&& other) noexcept;
+    auto operator=(const peer& other) noexcept -> peer&;
+    auto operator=(peer&& other) noexcept -> peer&;
+    ~peer() = default;
+
+    auto socket() noexcept -> net::socket& { return m_socket; }
+    auto socket() const noexcept -> const net::socket& { return m_socket; }
+
+    /// Sends `buffer` as one datagram to `address` (an empty buffer sends nothing and reports ok): ok, a poll
+    /// failure (timeout, ...) or the send error (e.g. message_too_big). `timeout` 0 waits forever.
+    template <concepts::v16::const_buffer buffer_type>
+    auto write_to(
+        const socket_address&     address,
+        const buffer_type&        buffer,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<io_status>
+    {
+        return write_bytes(address, std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout);
+    }
+
+    /// Receives one datagram: {ok, sender, its bytes}; {udp_not_bound, ...} for an unbound peer; otherwise the
+    /// failure with an uninitialised address and no bytes. An empty buffer reports ok at once.
+    template <concepts::v16::mutable_buffer buffer_type>
+    auto read_from(buffer_type& buffer, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+        -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
+    {
+        return read_bytes(std::as_writable_bytes(std::span{buffer.data(), buffer.size()}), timeout);
+    }
+
+private:
+    /// Copies `address`: the caller's may be a temporary gone before the task runs.
+    auto write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<io_status>;
+    auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>;
+
+    coro::scheduler* m_scheduler{nullptr};
+    net::socket      m_socket{};
+    bool             m_bound{false};
+    /// Readiness cache (as tcp::client's; a fresh UDP socket can send, so writes start optimistic).
+    bool m_maybe_readable{false};
+    bool m_maybe_writable{true};
+};
+
+} // namespace coro::net::udp::v16
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_UDP_PEER_HPP
+#line 133 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_UDP_PEER_HPP
 #line 2 "../../third_party/libcoro/src/net/udp/peer.cpp"
 
-namespace coro::net::udp
+namespace coro::net::udp::v14
 {
 peer::peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain)
     : m_io_scheduler(std::move(scheduler)),
@@ -5588,7 +6121,1159 @@ peer::peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info)
 {
 }
 
-} // namespace coro::net::udp
+} // namespace coro::net::udp::v14
+
+#line 1 "../../third_party/libcoro/src/net/io_status.cpp"
+// #include "coro/net/io_status.hpp" (inlined above)
+
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+
+namespace coro::net
+{
+auto io_status::message() const -> std::string
+{
+    if (type == kind::native)
+    {
+        return native_code == 0 ? std::string{"Success"} : std::system_category().message(native_code);
+    }
+    return std::string{to_string(type)};
+}
+
+auto to_string(io_status::kind kind) -> std::string_view
+{
+    switch (kind)
+    {
+        case io_status::kind::ok:
+            return "Success";
+        case io_status::kind::closed:
+            return "Connection closed by peer";
+        case io_status::kind::connection_reset:
+            return "Connection reset by peer";
+        case io_status::kind::connection_refused:
+            return "Connection refused by target host";
+        case io_status::kind::timeout:
+            return "Operation timed out";
+        case io_status::kind::would_block_or_try_again:
+            return "Operation would block or try again";
+        case io_status::kind::polling_error:
+            return "Polling error";
+        case io_status::kind::cancelled:
+            return "Operation cancelled";
+        case io_status::kind::udp_not_bound:
+            return "Udp socket is not bound";
+        case io_status::kind::message_too_big:
+            return "Message is too big";
+        case io_status::kind::native:
+            return "Native error code";
+        case io_status::kind::unknown:
+            break;
+    }
+    return "unknown";
+}
+
+auto make_io_status_from_native(int native_code) -> io_status
+{
+    using kind = io_status::kind;
+    switch (native_code)
+    {
+        case 0:
+            return io_status{.type = kind::ok, .native_code = native_code};
+        case EOF:
+            return io_status{.type = kind::closed, .native_code = native_code};
+        case ECONNREFUSED:
+            return io_status{.type = kind::connection_refused, .native_code = native_code};
+        case ECONNRESET:
+            return io_status{.type = kind::connection_reset, .native_code = native_code};
+        case EAGAIN:
+            return io_status{.type = kind::would_block_or_try_again, .native_code = native_code};
+        case EMSGSIZE:
+            return io_status{.type = kind::message_too_big, .native_code = native_code};
+        default:
+            return io_status{.type = kind::native, .native_code = native_code};
+    }
+}
+
+auto make_io_status_from_poll_status(coro::v16::poll_status status) -> io_status
+{
+    using kind = io_status::kind;
+    switch (status)
+    {
+        case coro::v16::poll_status::read:
+        case coro::v16::poll_status::write:
+            return io_status{.type = kind::ok};
+        case coro::v16::poll_status::timeout:
+            return io_status{.type = kind::timeout};
+        case coro::v16::poll_status::error:
+            return io_status{.type = kind::polling_error};
+        case coro::v16::poll_status::closed:
+            return io_status{.type = kind::closed};
+        case coro::v16::poll_status::cancelled:
+            return io_status{.type = kind::cancelled};
+    }
+    return io_status{.type = kind::unknown};
+}
+
+} // namespace coro::net
+
+#line 1 "../../third_party/libcoro/src/net/socket_address.cpp"
+// #include "coro/net/socket_address.hpp" (inlined above)
+// #include "coro/net/socket.hpp" (inlined above)
+
+#include <cstring>
+#include <netinet/in.h>
+#include <stdexcept>
+
+namespace coro::net
+{
+socket_address::socket_address(std::string_view ip, std::uint16_t port, domain_t domain)
+    : socket_address(ip_address::from_string(ip, domain), port)
+{
+}
+
+socket_address::socket_address(const ip_address& ip, std::uint16_t port)
+    : m_len(detail::to_sockaddr(ip, port, m_storage))
+{
+}
+
+auto socket_address::domain() const -> domain_t
+{
+    switch (m_storage.ss_family)
+    {
+        case AF_INET:
+            return domain_t::ipv4;
+        case AF_INET6:
+            return domain_t::ipv6;
+        default:
+            throw std::runtime_error{
+                "coro::net::socket_address: address family " + std::to_string(m_storage.ss_family) +
+                " is neither AF_INET nor AF_INET6"};
+    }
+}
+
+auto socket_address::ip() const -> ip_address
+{
+    (void)domain(); // throws for an unknown family
+    ip_address    address{};
+    std::uint16_t port{0};
+    detail::from_sockaddr(m_storage, address, port);
+    return address;
+}
+
+auto socket_address::port() const -> std::uint16_t
+{
+    (void)domain();
+    ip_address    address{};
+    std::uint16_t port{0};
+    detail::from_sockaddr(m_storage, address, port);
+    return port;
+}
+
+auto socket_address::operator==(const socket_address& other) const -> bool
+{
+    if (m_len != other.m_len || m_storage.ss_family != other.m_storage.ss_family)
+    {
+        return false;
+    }
+    if (m_storage.ss_family != AF_INET && m_storage.ss_family != AF_INET6)
+    {
+        return std::memcmp(&m_storage, &other.m_storage, m_len) == 0;
+    }
+    return port() == other.port() && ip() == other.ip();
+}
+
+auto socket_address::to_string() const -> std::string
+{
+    return ip().to_string() + ":" + std::to_string(port());
+}
+
+} // namespace coro::net
+
+#line 1 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
+// scheduler::poll(const net::socket&, ...): in the networking library, next to io_scheduler::poll(const
+// net::socket&, ...) (src/net/socket.cpp), which it uses.
+// #include "coro/detail/v16_poll_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
+
+
+// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
+// v0.16 net classes).
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+
+namespace coro::detail
+{
+/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
+/// one to one.
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 4 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../third_party/libcoro/include/coro/scheduler.hpp"
+
+
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template <typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template <typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template <typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template <typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template <typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 6 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
+
+namespace coro
+{
+auto scheduler::poll(
+    const net::socket&             sock,
+    coro::poll_op                  op,
+    std::chrono::milliseconds      timeout,
+    std::optional<poll_stop_token> cancel_trigger) -> coro::task<coro::v16::poll_status>
+{
+    if (!cancel_trigger.has_value())
+    {
+        co_return detail::v16_status(sock.native_handle(), op, co_await m_io->poll(sock, op, timeout));
+    }
+    co_return co_await poll(sock.native_handle(), op, timeout, std::move(cancel_trigger));
+}
+
+} // namespace coro
+
+#line 1 "../../third_party/libcoro/src/v16/net/socket.cpp"
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp" (inlined above)
+
+namespace coro::net
+{
+// The v0.16 overloads reuse the v0.14 functions: one place creates sockets and sets the reuse options.
+
+auto make_socket(const socket::options& opts, domain_t domain) -> socket
+{
+    return make_socket(socket::options{.domain = domain, .type = opts.type, .blocking = opts.blocking});
+}
+
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket
+{
+    return make_accept_socket(
+        socket::options{.domain = endpoint.domain(), .type = opts.type, .blocking = opts.blocking},
+        endpoint.ip(),
+        endpoint.port(),
+        backlog);
+}
+
+} // namespace coro::net
+
+#line 1 "../../third_party/libcoro/src/v16/net/tcp/client.cpp"
+// #include "coro/net/tcp/client.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+// #include "coro/v16/net/detail/io_helpers.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_DETAIL_IO_HELPERS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_DETAIL_IO_HELPERS_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/net/detail/io_helpers.hpp"
+
+
+// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of read_exact / write_all and
+// telling the scheduler that a socket was found drained.
+
+// #include "coro/gocoro_extensions.hpp" (inlined above)
+// #include "coro/net/socket.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+
+#include <chrono>
+#include <optional>
+
+namespace coro::net::detail
+{
+/// What is left of a deadline for the next step of an operation: nullopt once it passed, 0 (= no timeout) when
+/// there is no deadline. Rounded up, so a step never gives up before the deadline.
+inline auto remaining_until(bool has_deadline, std::chrono::steady_clock::time_point deadline)
+    -> std::optional<std::chrono::milliseconds>
+{
+    if (!has_deadline)
+    {
+        return std::chrono::milliseconds{0};
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds{0})
+    {
+        return std::nullopt;
+    }
+    return left;
+}
+
+/// io_scheduler::note_drained for `sock` (a no-op without the core's extensions): the next poll can wait for the
+/// kernel's next readiness edge directly.
+inline auto note_drained(coro::scheduler& scheduler, const net::socket& sock, coro::poll_op op) noexcept -> void
+{
+#if GOCORO_CORE_EXTENSIONS
+    scheduler.note_drained(sock.native_handle(), op);
+#else
+    (void)scheduler;
+    (void)sock;
+    (void)op;
+#endif
+}
+} // namespace coro::net::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_DETAIL_IO_HELPERS_HPP
+#line 4 "../../third_party/libcoro/src/v16/net/tcp/client.cpp"
+
+#include <cerrno>
+#include <stdexcept>
+#include <sys/socket.h>
+
+namespace coro::net::tcp::v16
+{
+
+client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint)
+    : m_scheduler(scheduler.get()), m_endpoint(endpoint)
+{
+    if (m_scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+    }
+    m_socket = net::make_socket(
+        net::socket::options{
+            .domain = m_endpoint.domain(), .type = socket::type_t::tcp, .blocking = socket::blocking_t::no},
+        m_endpoint.domain());
+}
+
+client::client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint)
+    : m_scheduler(scheduler), m_endpoint(endpoint), m_socket(std::move(socket)),
+      m_connect_status(connect_status::connected)
+{
+}
+
+client::client(const client& other)
+    : m_scheduler(other.m_scheduler), m_endpoint(other.m_endpoint), m_socket(other.m_socket),
+      m_connect_status(other.m_connect_status)
+{
+    // The readiness cache is not copied: the copy starts by polling.
+}
+
+client::client(client&& other) noexcept
+    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_endpoint(other.m_endpoint),
+      m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt)),
+      m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
+      m_maybe_writable(std::exchange(other.m_maybe_writable, false))
+{
+}
+
+auto client::operator=(const client& other) noexcept -> client&
+{
+    if (this != &other)
+    {
+        m_scheduler      = other.m_scheduler;
+        m_endpoint       = other.m_endpoint;
+        m_socket         = other.m_socket;
+        m_connect_status = other.m_connect_status;
+        m_maybe_readable = false;
+        m_maybe_writable = false;
+    }
+    return *this;
+}
+
+auto client::operator=(client&& other) noexcept -> client&
+{
+    if (this != &other)
+    {
+        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+        m_endpoint       = other.m_endpoint;
+        m_socket         = std::move(other.m_socket);
+        m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
+        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
+        m_maybe_writable = std::exchange(other.m_maybe_writable, false);
+    }
+    return *this;
+}
+
+client::~client() = default;
+
+auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::connect_status>
+{
+    if (m_connect_status.has_value())
+    {
+        co_return *m_connect_status;
+    }
+    if (!m_socket.is_ok())
+    {
+        m_connect_status = connect_status::error;
+        co_return *m_connect_status;
+    }
+    const auto [addr, len] = m_endpoint.data();
+    if (::connect(m_socket.native_handle(), addr, len) == 0)
+    {
+        m_connect_status = connect_status::connected;
+        co_return *m_connect_status;
+    }
+    if (errno != EINPROGRESS && errno != EAGAIN)
+    {
+        m_connect_status = connect_status::error;
+        co_return *m_connect_status;
+    }
+    const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+    if (pstatus == coro::v16::poll_status::timeout)
+    {
+        m_connect_status = connect_status::timeout;
+        co_return *m_connect_status;
+    }
+    int       error{0};
+    socklen_t error_len = sizeof(error);
+    if (pstatus == coro::v16::poll_status::write &&
+        ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0)
+    {
+        m_connect_status = connect_status::connected;
+        m_maybe_writable = true; // the poll just said so: the first write need not poll again
+    }
+    else
+    {
+        m_connect_status = connect_status::error;
+    }
+    co_return *m_connect_status;
+}
+
+auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+    -> coro::task<std::pair<io_status, std::size_t>>
+{
+    if (buffer.empty())
+    {
+        co_return {io_status{io_status::kind::ok}, 0};
+    }
+    // One attempt before polling if the last poll said readable, and one after a poll that says so now.
+    for (bool polled = !m_maybe_readable;; polled = true)
+    {
+        if (polled)
+        {
+            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
+            if (pstatus != coro::v16::poll_status::read)
+            {
+                co_return {make_io_status_from_poll_status(pstatus), 0};
+            }
+            m_maybe_readable = true;
+        }
+        const auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+        if (n > 0)
+        {
+            if (static_cast<std::size_t>(n) < buffer.size())
+            {
+                // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+            }
+            co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
+        }
+        if (n == 0)
+        {
+            co_return {io_status{io_status::kind::closed}, 0};
+        }
+        const int err = errno;
+        if (err != EAGAIN && err != EWOULDBLOCK)
+        {
+            co_return {make_io_status_from_native(err), 0};
+        }
+        m_maybe_readable = false;
+        detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+        if (polled)
+        {
+            co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
+        }
+    }
+}
+
+auto client::write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+    -> coro::task<std::pair<io_status, std::size_t>>
+{
+    if (buffer.empty())
+    {
+        co_return {io_status{io_status::kind::ok}, 0};
+    }
+    for (bool polled = !m_maybe_writable;; polled = true)
+    {
+        if (polled)
+        {
+            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+            if (pstatus != coro::v16::poll_status::write)
+            {
+                co_return {make_io_status_from_poll_status(pstatus), 0};
+            }
+            m_maybe_writable = true;
+        }
+        const auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+        if (n >= 0)
+        {
+            if (static_cast<std::size_t>(n) < buffer.size())
+            {
+                detail::note_drained(*m_scheduler, m_socket, poll_op::write); // send buffer full
+            }
+            co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
+        }
+        const int err = errno;
+        if (err != EAGAIN && err != EWOULDBLOCK)
+        {
+            co_return {make_io_status_from_native(err), 0};
+        }
+        m_maybe_writable = false;
+        detail::note_drained(*m_scheduler, m_socket, poll_op::write);
+        if (polled)
+        {
+            co_return {make_io_status_from_native(err), 0};
+        }
+    }
+}
+
+auto client::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
+    -> coro::task<std::pair<io_status, std::size_t>>
+{
+    if (!exact)
+    {
+        co_return co_await read_once(buffer, timeout);
+    }
+    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
+    std::size_t done         = 0;
+    while (done < buffer.size())
+    {
+        const auto left = detail::remaining_until(has_deadline, deadline);
+        if (!left.has_value())
+        {
+            co_return {io_status{io_status::kind::timeout}, done};
+        }
+        const auto [status, n] = co_await read_once(buffer.subspan(done), *left);
+        if (!status.is_ok())
+        {
+            co_return {status, done};
+        }
+        done += n;
+    }
+    co_return {io_status{io_status::kind::ok}, done};
+}
+
+auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
+    -> coro::task<std::pair<io_status, std::size_t>>
+{
+    if (!all)
+    {
+        co_return co_await write_once(buffer, timeout);
+    }
+    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
+    std::size_t done         = 0;
+    while (done < buffer.size())
+    {
+        const auto left = detail::remaining_until(has_deadline, deadline);
+        if (!left.has_value())
+        {
+            co_return {io_status{io_status::kind::timeout}, done};
+        }
+        const auto [status, n] = co_await write_once(buffer.subspan(done), *left);
+        if (!status.is_ok())
+        {
+            co_return {status, done};
+        }
+        done += n;
+    }
+    co_return {io_status{io_status::kind::ok}, done};
+}
+
+} // namespace coro::net::tcp::v16
+
+#line 1 "../../third_party/libcoro/src/v16/net/tcp/server.cpp"
+// #include "coro/net/tcp/server.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+// #include "coro/v16/net/detail/io_helpers.hpp" (inlined above)
+
+#include <cerrno>
+#include <stdexcept>
+#include <sys/socket.h>
+
+namespace coro::net::tcp::v16
+{
+namespace
+{
+auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
+{
+    if (scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tcp::server: scheduler cannot be nullptr"};
+    }
+    return scheduler.get();
+}
+} // namespace
+
+server::server(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint, options opts)
+    : m_scheduler(checked(scheduler)), m_options(opts), m_accept_socket(net::make_accept_socket(
+                                                            net::socket::options{
+                                                                .domain   = endpoint.domain(),
+                                                                .type     = net::socket::type_t::tcp,
+                                                                .blocking = net::socket::blocking_t::no},
+                                                            endpoint,
+                                                            opts.backlog))
+{
+}
+
+server::server(server&& other) noexcept
+    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_options(other.m_options),
+      m_accept_socket(std::move(other.m_accept_socket)), m_stop(std::move(other.m_stop)),
+      m_maybe_readable(std::exchange(other.m_maybe_readable, false))
+{
+}
+
+auto server::operator=(server&& other) noexcept -> server&
+{
+    if (this != &other)
+    {
+        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+        m_options        = other.m_options;
+        m_accept_socket  = std::move(other.m_accept_socket);
+        m_stop           = std::move(other.m_stop);
+        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
+    }
+    return *this;
+}
+
+auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
+{
+    return m_scheduler->poll(m_accept_socket, poll_op::read, timeout, m_stop.get_token());
+}
+
+auto server::accept_now() -> coro::expected<client, io_status>
+{
+    auto peer        = net::socket_address::make_uninitialised();
+    auto [addr, len] = peer.native_mutable_data();
+    const int fd     = ::accept4(m_accept_socket.native_handle(), addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+    {
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK)
+        {
+            m_maybe_readable = false;
+            detail::note_drained(*m_scheduler, m_accept_socket, poll_op::read); // no more pending connections
+        }
+        return coro::unexpected<io_status>(make_io_status_from_native(err));
+    }
+    return client{m_scheduler, net::socket{fd}, peer};
+}
+
+auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::expected<client, io_status>>
+{
+    // After shutdown() the listening socket is shut down and ::accept would report EINVAL: report what happened.
+    if (m_stop.stop_requested())
+    {
+        co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
+    }
+    if (m_maybe_readable)
+    {
+        auto result = accept_now();
+        if (result.has_value() || !result.error().would_block())
+        {
+            co_return result;
+        }
+    }
+    const auto pstatus = co_await poll(timeout);
+    if (pstatus != coro::v16::poll_status::read)
+    {
+        co_return coro::unexpected<io_status>(make_io_status_from_poll_status(pstatus));
+    }
+    if (m_stop.stop_requested())
+    {
+        co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
+    }
+    m_maybe_readable = true;
+    co_return accept_now();
+}
+
+auto server::shutdown() -> void
+{
+    // The stop signal first, so an accept woken by the socket's shutdown sees it.
+    m_stop.signal_stop();
+    m_accept_socket.shutdown(poll_op::read_write);
+}
+
+} // namespace coro::net::tcp::v16
+
+#line 1 "../../third_party/libcoro/src/v16/net/udp/peer.cpp"
+// #include "coro/net/udp/peer.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+// #include "coro/v16/net/detail/io_helpers.hpp" (inlined above)
+
+#include <cerrno>
+#include <stdexcept>
+#include <sys/socket.h>
+
+namespace coro::net::udp::v16
+{
+namespace
+{
+auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
+{
+    if (scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::udp::peer: scheduler cannot be nullptr"};
+    }
+    return scheduler.get();
+}
+
+auto udp_options(net::domain_t domain) -> net::socket::options
+{
+    return net::socket::options{
+        .domain = domain, .type = net::socket::type_t::udp, .blocking = net::socket::blocking_t::no};
+}
+} // namespace
+
+peer::peer(std::unique_ptr<coro::scheduler>& scheduler, net::domain_t domain)
+    : m_scheduler(checked(scheduler)), m_socket(net::make_socket(udp_options(domain), domain))
+{
+}
+
+peer::peer(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint)
+    : m_scheduler(checked(scheduler)), m_socket(net::make_accept_socket(udp_options(endpoint.domain()), endpoint, 0)),
+      m_bound(true)
+{
+}
+
+peer::peer(const peer& other) noexcept
+    : m_scheduler(other.m_scheduler), m_socket(other.m_socket), m_bound(other.m_bound)
+{
+}
+
+peer::peer(peer&& other) noexcept
+    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_socket(std::move(other.m_socket)),
+      m_bound(std::exchange(other.m_bound, false)), m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
+      m_maybe_writable(std::exchange(other.m_maybe_writable, true))
+{
+}
+
+auto peer::operator=(const peer& other) noexcept -> peer&
+{
+    if (this != &other)
+    {
+        m_scheduler      = other.m_scheduler;
+        m_socket         = other.m_socket;
+        m_bound          = other.m_bound;
+        m_maybe_readable = false;
+        m_maybe_writable = true;
+    }
+    return *this;
+}
+
+auto peer::operator=(peer&& other) noexcept -> peer&
+{
+    if (this != &other)
+    {
+        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+        m_socket         = std::move(other.m_socket);
+        m_bound          = std::exchange(other.m_bound, false);
+        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
+        m_maybe_writable = std::exchange(other.m_maybe_writable, true);
+    }
+    return *this;
+}
+
+auto peer::write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+    -> coro::task<io_status>
+{
+    if (buffer.empty())
+    {
+        co_return io_status{io_status::kind::ok};
+    }
+    const auto [addr, len] = address.data();
+    for (bool polled = !m_maybe_writable;; polled = true)
+    {
+        if (polled)
+        {
+            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+            if (pstatus != coro::v16::poll_status::write)
+            {
+                co_return make_io_status_from_poll_status(pstatus);
+            }
+            m_maybe_writable = true;
+        }
+        if (::sendto(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL, addr, len) >= 0)
+        {
+            co_return io_status{io_status::kind::ok};
+        }
+        const int err = errno;
+        if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+        {
+            co_return make_io_status_from_native(err);
+        }
+        m_maybe_writable = false;
+        detail::note_drained(*m_scheduler, m_socket, poll_op::write);
+    }
+}
+
+auto peer::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+    -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
+{
+    if (!m_bound)
+    {
+        co_return {io_status{io_status::kind::udp_not_bound}, socket_address::make_uninitialised(), {}};
+    }
+    if (buffer.empty())
+    {
+        co_return {io_status{io_status::kind::ok}, socket_address::make_uninitialised(), {}};
+    }
+    for (bool polled = !m_maybe_readable;; polled = true)
+    {
+        if (polled)
+        {
+            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
+            if (pstatus != coro::v16::poll_status::read)
+            {
+                co_return {make_io_status_from_poll_status(pstatus), socket_address::make_uninitialised(), {}};
+            }
+            m_maybe_readable = true;
+        }
+        auto sender      = socket_address::make_uninitialised();
+        auto [addr, len] = sender.native_mutable_data();
+        const auto n     = ::recvfrom(m_socket.native_handle(), buffer.data(), buffer.size(), 0, addr, len);
+        if (n >= 0)
+        {
+            co_return {io_status{io_status::kind::ok}, sender, buffer.first(static_cast<std::size_t>(n))};
+        }
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK)
+        {
+            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
+            m_maybe_readable = false;
+            detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+        }
+        if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+        {
+            co_return {make_io_status_from_native(err), socket_address::make_uninitialised(), {}};
+        }
+    }
+}
+
+} // namespace coro::net::udp::v16
 
 #line 1 "../../cshim/compat/sockaddr.cc"
 // #include "cshim/compat/sockaddr.hpp"

@@ -805,3 +805,50 @@ TEST_CASE("gocoro condition_variable timed waiters racing notifications", "[cond
     s->shutdown();
     REQUIRE(s->empty());
 }
+
+// Not an upstream scenario: D38.16's timer. A wait_for notified early ends its timer at once, so the scheduler is
+// empty again long before the wait's duration (upstream and gocoro before: size() > 0 and shutdown() waiting for the
+// full minute here).
+TEST_CASE("wait_for notified early does not keep the scheduler busy", "[condition_variable]")
+{
+    for (auto strategy :
+         {coro::scheduler::execution_strategy_t::process_tasks_inline,
+          coro::scheduler::execution_strategy_t::process_tasks_on_thread_pool})
+    {
+        auto                     s = coro::scheduler::make_unique(coro::scheduler::options{
+                                .pool = coro::thread_pool::options{.thread_count = 1}, .execution_strategy = strategy});
+        coro::condition_variable cv{};
+        coro::mutex              m{};
+        std::atomic<bool>        waiting{false};
+
+        auto make_waiter = [&]() -> coro::task<int64_t>
+        {
+            auto lk     = co_await m.scoped_lock();
+            waiting     = true;
+            auto status = co_await cv.wait_for(s, lk, 60s);
+            co_return status == std::cv_status::no_timeout ? 1 : -1;
+        };
+        auto make_notifier = [&]() -> coro::task<int64_t>
+        {
+            while (!waiting.load())
+            {
+                co_await s->yield_for(1ms);
+            }
+            co_await s->yield_for(10ms); // the waiter is suspended (it released the mutex)
+            co_await cv.notify_one();
+            co_return 0;
+        };
+        run_pair(make_waiter(), make_notifier(), 1);
+
+        // Generous bound for a loaded machine; without cancellation the timer would count for a minute.
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (!s->empty() && std::chrono::steady_clock::now() < deadline)
+        {
+            std::this_thread::sleep_for(1ms);
+        }
+        CHECK(s->empty());
+        const auto before = std::chrono::steady_clock::now();
+        s->shutdown();
+        CHECK(std::chrono::steady_clock::now() - before < 20s);
+    }
+}

@@ -41,7 +41,14 @@ NATIVE_libcoro_net_SRCS := \
     third_party/libcoro/src/net/socket.cpp \
     third_party/libcoro/src/net/tcp/client.cpp \
     third_party/libcoro/src/net/tcp/server.cpp \
-    third_party/libcoro/src/net/udp/peer.cpp
+    third_party/libcoro/src/net/udp/peer.cpp \
+    third_party/libcoro/src/net/io_status.cpp \
+    third_party/libcoro/src/net/socket_address.cpp \
+    third_party/libcoro/src/v16/net/scheduler_poll.cpp \
+    third_party/libcoro/src/v16/net/socket.cpp \
+    third_party/libcoro/src/v16/net/tcp/client.cpp \
+    third_party/libcoro/src/v16/net/tcp/server.cpp \
+    third_party/libcoro/src/v16/net/udp/peer.cpp
 NATIVE_libcoro_net_DEFINES :=
 NATIVE_libcoro_net_LIBS :=
 
@@ -52,7 +59,9 @@ NATIVE_libcoro_tls_SRCS := \
     third_party/libcoro/src/net/tls/context.cpp \
     third_party/libcoro/src/net/tls/recv_status.cpp \
     third_party/libcoro/src/net/tls/send_status.cpp \
-    third_party/libcoro/src/net/tls/server.cpp
+    third_party/libcoro/src/net/tls/server.cpp \
+    third_party/libcoro/src/v16/net/tls/client.cpp \
+    third_party/libcoro/src/v16/net/tls/server.cpp
 NATIVE_libcoro_tls_DEFINES := \
     -DLIBCORO_FEATURE_TLS
 NATIVE_libcoro_tls_LIBS := \

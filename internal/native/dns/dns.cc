@@ -63,6 +63,23 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
 #line 4 "../../../third_party/libcoro/include/coro/concepts/executor.hpp"
@@ -1417,6 +1434,7 @@ private:
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace coro::net
@@ -1459,8 +1477,9 @@ public:
     }
 
     /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text.
-    static auto from_string(const std::string& address, domain_t domain = domain_t::ipv4) -> ip_address;
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
 
     /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
     auto to_string() const -> std::string;
@@ -1686,7 +1705,12 @@ private:
 
 namespace coro::net::dns
 {
-template <concepts::io_exceutor executor_type>
+/// What a resolver can run on: a v0.14 io executor (io_scheduler, held by shared_ptr) or a v0.16 one
+/// (coro::scheduler, held by the caller's unique_ptr). One resolver template serves both API versions (D33).
+template <typename executor_type>
+concept resolver_executor = concepts::io_exceutor<executor_type> || concepts::io_executor<executor_type>;
+
+template <resolver_executor executor_type>
 class resolver;
 
 enum class status
@@ -1747,7 +1771,7 @@ private:
 } // namespace detail
 
 /// Outcome of one host_by_name() call.
-template <concepts::io_exceutor executor_type>
+template <resolver_executor executor_type>
 class result
 {
 public:
@@ -1755,6 +1779,11 @@ public:
         : m_executor(executor), m_resume(resume)
     {
         m_state.m_pending = pending_dns_requests;
+    }
+    /// v0.16 spelling (D33). std::runtime_error for a null executor.
+    result(std::unique_ptr<executor_type>& executor, coro::event& resume, uint64_t pending_dns_requests)
+        : result(checked(executor), resume, pending_dns_requests)
+    {
     }
     ~result() = default;
 
@@ -1764,6 +1793,15 @@ public:
     auto ip_addresses() const -> const std::vector<coro::net::ip_address>& { return m_state.m_ip_addresses; }
 
 private:
+    static auto checked(std::unique_ptr<executor_type>& executor) -> executor_type&
+    {
+        if (executor == nullptr)
+        {
+            throw std::runtime_error{"coro::net::dns::result: executor cannot be nullptr"};
+        }
+        return *executor;
+    }
+
     friend resolver<executor_type>;
     executor_type&       m_executor;
     coro::event&         m_resume;
@@ -1772,20 +1810,22 @@ private:
 
 /// Asynchronous host name resolution over c-ares, driven by an io executor's poll(). Lookups on one
 /// resolver are serialised; use several resolvers for parallel lookups.
-template <concepts::io_exceutor executor_type>
+template <resolver_executor executor_type>
 class resolver
 {
 public:
     /// Each lookup gives up after `timeout` in total. Throws std::runtime_error for a null executor or if
     /// c-ares cannot be initialised.
     explicit resolver(std::shared_ptr<executor_type> executor, std::chrono::milliseconds timeout)
-        : m_executor(std::move(executor)), m_timeout(timeout)
+        : m_owner(std::move(executor)), m_executor(m_owner.get()), m_timeout(timeout)
     {
-        if (m_executor == nullptr)
-        {
-            throw std::runtime_error{"coro::net::dns::resolver: executor cannot be nullptr"};
-        }
-        m_driver = std::make_unique<detail::ares_channel_driver>(timeout);
+        init();
+    }
+    /// v0.16 (D33): the executor stays owned by the caller's unique_ptr and must outlive the resolver.
+    explicit resolver(std::unique_ptr<executor_type>& executor, std::chrono::milliseconds timeout)
+        : m_executor(executor.get()), m_timeout(timeout)
+    {
+        init();
     }
     resolver(const resolver&)                    = delete;
     resolver(resolver&&)                         = delete;
@@ -1825,7 +1865,7 @@ public:
                 (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto       wait   = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
-            if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
+            if (poll_failed(status))
             {
                 // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
                 // refused it); waiting again would only spin until the timeout.
@@ -1853,7 +1893,30 @@ public:
 #endif
 
 private:
-    std::shared_ptr<executor_type>               m_executor;
+    auto init() -> void
+    {
+        if (m_executor == nullptr)
+        {
+            throw std::runtime_error{"coro::net::dns::resolver: executor cannot be nullptr"};
+        }
+        m_driver = std::make_unique<detail::ares_channel_driver>(m_timeout);
+    }
+
+    /// The poll ended without readiness or timeout: the executor is shutting down and cancelled it (or refused
+    /// it). The v0.16 statuses add `cancelled`, which no lookup asks for but is just as final.
+    static auto poll_failed(coro::v14::poll_status status) -> bool
+    {
+        return status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error;
+    }
+    static auto poll_failed(coro::v16::poll_status status) -> bool
+    {
+        return status == coro::v16::poll_status::closed || status == coro::v16::poll_status::error ||
+               status == coro::v16::poll_status::cancelled;
+    }
+
+    /// Set only by the v0.14 constructor (shared ownership); m_executor is what every lookup uses.
+    std::shared_ptr<executor_type>               m_owner{nullptr};
+    executor_type*                               m_executor{nullptr};
     std::chrono::milliseconds                    m_timeout;
     std::unique_ptr<detail::ares_channel_driver> m_driver{nullptr};
     coro::v14::mutex                             m_mutex{};
@@ -2360,6 +2423,36 @@ struct poll_info
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/timer_cancel.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/timer_cancel.hpp"
+
+
+// gocoro extension (not in libcoro): lets a timer wait end before its time (io_scheduler::yield_for_cancellable /
+// cancel_timer), so that a timer that lost its race (a condition_variable wait notified early) does not keep the
+// scheduler's size() above zero, nor its shutdown() waiting, for the rest of its duration.
+
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// Connects one cancellable timer wait with whoever may cancel it. Every member is guarded by the scheduler's timer
+/// lock; the object must outlive both the wait and every cancel_timer() call for it.
+struct timer_cancel
+{
+    /// The waiting timer while it is registered (null before and after).
+    poll_info* m_info{nullptr};
+    /// The tick it was registered for.
+    int64_t m_tick{0};
+    /// cancel_timer() was called: a wait not registered yet does not start, a registered one fires at once.
+    bool m_cancelled{false};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -3522,7 +3615,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
@@ -3565,6 +3658,7 @@ concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::r
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -3590,9 +3684,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -3610,10 +3708,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};
@@ -4091,7 +4194,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 10 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -4106,7 +4209,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -4905,7 +5008,7 @@ template <
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 12 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 13 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -5120,6 +5223,16 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
     [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension (not in libcoro): yield_for(amount) that cancel_timer(cancel) can end early: the coroutine
+    /// then continues at once, as if its time had come (and at once if cancel_timer came first). `cancel` belongs
+    /// to one wait.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>;
+    /// Ends the yield_for_cancellable() wait of `cancel` now (see there). Thread-safe; does nothing once it fired.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void;
+#endif
     /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
     [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
 

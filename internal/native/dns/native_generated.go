@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "18300004186a9967a731008613dd73cc7f2573b97017050d7b0f0eae1fe5a926"
+const SourceHash = "0b2875a80fcaf9da4f17377e66d21188265d85f53b64f89ff8f6973ebfeaa31f"

@@ -14,13 +14,7 @@
 #line 1 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 
 
-#ifdef LIBCORO_FEATURE_TLS
-
-// #include "coro/concepts/buffer.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#line 1 "../../../third_party/libcoro/include/coro/concepts/buffer.hpp"
-
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tls/client.hpp.
 
 // #include "coro/api_version.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
@@ -66,9 +60,36 @@ namespace concepts
 LIBCORO_INLINE_V14 namespace v14 {}
 LIBCORO_INLINE_V16 namespace v16 {}
 } // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
-#line 4 "../../../third_party/libcoro/include/coro/concepts/buffer.hpp"
+#line 6 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+
+#ifdef LIBCORO_FEATURE_TLS
+
+// #include "coro/concepts/buffer.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
+#line 1 "../../../third_party/libcoro/include/coro/concepts/buffer.hpp"
+
+
+// #include "coro/api_version.hpp" (inlined above)
 
 #include <concepts>
 #include <cstddef>
@@ -136,7 +157,7 @@ LIBCORO_INLINE_V16 namespace v16
 } // namespace v16
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_BUFFER_HPP
-#line 6 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 10 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
@@ -416,6 +437,36 @@ struct poll_info
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
 #line 4 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/timer_cancel.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/timer_cancel.hpp"
+
+
+// gocoro extension (not in libcoro): lets a timer wait end before its time (io_scheduler::yield_for_cancellable /
+// cancel_timer), so that a timer that lost its race (a condition_variable wait notified early) does not keep the
+// scheduler's size() above zero, nor its shutdown() waiting, for the rest of its duration.
+
+#include <cstdint>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// Connects one cancellable timer wait with whoever may cancel it. Every member is guarded by the scheduler's timer
+/// lock; the object must outlive both the wait and every cancel_timer() call for it.
+struct timer_cancel
+{
+    /// The waiting timer while it is registered (null before and after).
+    poll_info* m_info{nullptr};
+    /// The tick it was registered for.
+    int64_t m_tick{0};
+    /// cancel_timer() was called: a wait not registered yet does not start, a registered one fires at once.
+    bool m_cancelled{false};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_CANCEL_HPP
+#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/expected.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
@@ -1578,7 +1629,7 @@ using unexpected = coro::detail::unexpected<E>;
 
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_EXPECTED_HPP
-#line 5 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 6 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/gocoro_extensions.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
@@ -1599,7 +1650,7 @@ using unexpected = coro::detail::unexpected<E>;
     #define GOCORO_CORE_EXTENSIONS 1
 #endif
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
-#line 7 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 8 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
@@ -2208,7 +2259,7 @@ inline auto promise<void>::get_return_object() noexcept -> task<>
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_HPP
-#line 9 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 10 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
@@ -2247,6 +2298,7 @@ concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::r
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -2272,9 +2324,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -2292,10 +2348,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};
@@ -2950,7 +3011,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_THREAD_POOL_HPP
-#line 10 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/time.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
@@ -2965,7 +3026,7 @@ using clock      = std::chrono::steady_clock;
 using time_point = clock::time_point;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TIME_HPP
-#line 11 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 12 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 // #include "coro/when_any.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
@@ -3872,7 +3933,7 @@ template <
 
 #endif // EMSCRIPTEN
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_WHEN_ANY_HPP
-#line 12 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
+#line 13 "../../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 #include <array>
 #include <atomic>
@@ -4087,6 +4148,16 @@ public:
 
     /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0).
     [[nodiscard]] auto yield_for(std::chrono::milliseconds amount) -> coro::task<void>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension (not in libcoro): yield_for(amount) that cancel_timer(cancel) can end early: the coroutine
+    /// then continues at once, as if its time had come (and at once if cancel_timer came first). `cancel` belongs
+    /// to one wait.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>;
+    /// Ends the yield_for_cancellable() wait of `cancel` now (see there). Thread-safe; does nothing once it fired.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void;
+#endif
     /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
     [[nodiscard]] auto yield_until(time_point time) -> coro::task<void>;
 
@@ -4283,7 +4354,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_IO_SCHEDULER_HPP
-#line 7 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 11 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/ip_address.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
@@ -4297,6 +4368,7 @@ private:
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace coro::net
@@ -4339,8 +4411,9 @@ public:
     }
 
     /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text.
-    static auto from_string(const std::string& address, domain_t domain = domain_t::ipv4) -> ip_address;
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
 
     /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
     auto to_string() const -> std::string;
@@ -4354,7 +4427,7 @@ private:
 
 } // namespace coro::net
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
-#line 8 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 12 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/socket.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
@@ -4413,6 +4486,10 @@ public:
     ~socket();
 
     auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
 
     /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
     auto blocking(blocking_t block) -> bool;
@@ -4450,6 +4527,14 @@ auto make_accept_socket(
     const net::ip_address& address,
     uint16_t               port,
     int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
@@ -4489,7 +4574,7 @@ auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_
 
 } // namespace coro::net
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
-#line 9 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 13 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/tls/connection_status.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONNECTION_STATUS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONNECTION_STATUS_HPP
@@ -4524,7 +4609,7 @@ auto to_string(connection_status status) -> const std::string&;
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONNECTION_STATUS_HPP
-#line 10 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 14 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/tls/context.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
@@ -4590,7 +4675,7 @@ private:
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
-#line 11 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 15 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/tls/recv_status.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_RECV_STATUS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_RECV_STATUS_HPP
@@ -4608,9 +4693,11 @@ namespace coro::net::tls
 /// Result of a TLS recv: ok, a local condition (buffer_is_empty, timeout) or OpenSSL's SSL_get_error() code.
 enum class recv_status : int64_t
 {
-    ok               = SSL_ERROR_NONE,
-    buffer_is_empty  = -3,
-    timeout          = -4,
+    ok              = SSL_ERROR_NONE,
+    buffer_is_empty = -3,
+    timeout         = -4,
+    /// v0.16 (D32): the wait was cancelled.
+    cancelled        = -5,
     closed           = SSL_ERROR_ZERO_RETURN,
     error            = SSL_ERROR_SSL,
     want_read        = SSL_ERROR_WANT_READ,
@@ -4628,7 +4715,7 @@ auto to_string(recv_status status) -> const std::string&;
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_RECV_STATUS_HPP
-#line 12 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 16 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/net/tls/send_status.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_SEND_STATUS_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_SEND_STATUS_HPP
@@ -4646,9 +4733,11 @@ namespace coro::net::tls
 /// Result of a TLS send: ok, a local condition (buffer_is_empty, timeout) or OpenSSL's SSL_get_error() code.
 enum class send_status : int64_t
 {
-    ok               = SSL_ERROR_NONE,
-    buffer_is_empty  = -3,
-    timeout          = -4,
+    ok              = SSL_ERROR_NONE,
+    buffer_is_empty = -3,
+    timeout         = -4,
+    /// v0.16 (D32): the wait was cancelled.
+    cancelled        = -5,
     closed           = SSL_ERROR_ZERO_RETURN,
     error            = SSL_ERROR_SSL,
     want_read        = SSL_ERROR_WANT_READ,
@@ -4666,7 +4755,7 @@ auto to_string(send_status status) -> const std::string&;
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_SEND_STATUS_HPP
-#line 13 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 17 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 // #include "coro/poll.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
@@ -4678,7 +4767,13 @@ auto to_string(send_status status) -> const std::string&;
     #include <span>
     #include <utility>
 
-namespace coro::net::tls
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
+namespace coro::net::tls::v14
 {
 class server;
 
@@ -4738,6 +4833,9 @@ private:
     using tls_unique_ptr = std::unique_ptr<SSL, tls_deleter>;
 
     friend server;
+    /// The v0.16 classes are faces over the v0.14 ones (one TLS implementation).
+    friend class coro::net::tls::v16::client;
+    friend class coro::net::tls::v16::server;
 
     /// Accepted connection (server side); the TCP connection already exists.
     client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts);
@@ -4753,7 +4851,10 @@ private:
         -> coro::task<std::pair<recv_status, std::span<char>>>;
     auto send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
         -> coro::task<std::pair<send_status, std::span<const char>>>;
+    /// end_session(), then closes the socket.
     auto close_session() noexcept -> void;
+    /// Sends close_notify once without blocking (if the session is healthy) and frees the session.
+    auto end_session() noexcept -> void;
 
     std::shared_ptr<io_scheduler>    m_io_scheduler{nullptr};
     std::shared_ptr<context>         m_tls_ctx{nullptr};
@@ -4765,8 +4866,193 @@ private:
     bool m_tls_error{false};
 };
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
 
+// #include "coro/v16/net/tls/client.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_CLIENT_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_CLIENT_HPP
+#line 1 "../../../third_party/libcoro/include/coro/v16/net/tls/client.hpp"
+
+
+// libcoro v0.16 tls::client (D32): constructed from a std::unique_ptr<coro::scheduler>& and a socket_address, spans
+// of the buffer's element type, shutdown(). With LIBCORO_API_VERSION 1600, coro::net::tls::client is this class; the
+// v0.14 one is coro::net::tls::v14::client (coro/net/tls/client.hpp), which this one drives: one TLS implementation.
+// Included by coro/net/tls/client.hpp.
+
+#ifdef LIBCORO_FEATURE_TLS
+
+// #include "coro/concepts/buffer.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/net/socket_address.hpp"
+
+
+// libcoro v0.16 (D26): an IP address and a port, ready for bind/connect/sendto or to be filled by accept/recvfrom.
+// New in v0.16, so one definition for both API versions.
+
+// #include "coro/net/ip_address.hpp" (inlined above)
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <utility>
+
+namespace coro::net
+{
+class socket_address
+{
+public:
+    /// Parses `ip` for `domain` (std::runtime_error for invalid text or a mismatched domain). Not explicit, so
+    /// `{"127.0.0.1", 8080}` converts.
+    socket_address(std::string_view ip, std::uint16_t port, domain_t domain = domain_t::ipv4);
+    socket_address(const ip_address& ip, std::uint16_t port);
+
+    /// The sockaddr (sockaddr_in or sockaddr_in6) and its length.
+    [[nodiscard]] auto data() const& -> std::pair<const sockaddr*, socklen_t>
+    {
+        return {reinterpret_cast<const sockaddr*>(&m_storage), m_len};
+    }
+    auto data() const&& -> std::pair<const sockaddr*, socklen_t> = delete;
+
+    /// Storage and length for the kernel to fill (accept, recvfrom, getsockname); set the length to the storage's
+    /// size first (make_uninitialised() does).
+    [[nodiscard]] auto native_mutable_data() & -> std::pair<sockaddr*, socklen_t*>
+    {
+        return {reinterpret_cast<sockaddr*>(&m_storage), &m_len};
+    }
+
+    /// Decode the stored address; std::runtime_error unless it is AF_INET or AF_INET6 (e.g. uninitialised).
+    [[nodiscard]] auto ip() const -> ip_address;
+    [[nodiscard]] auto domain() const -> domain_t;
+    /// Host byte order.
+    [[nodiscard]] auto port() const -> std::uint16_t;
+
+    /// Same length, domain, port and address bytes.
+    auto operator==(const socket_address& other) const -> bool;
+
+    /// Zeroed storage of full length, to be filled through native_mutable_data().
+    static auto make_uninitialised() -> socket_address { return socket_address{}; }
+
+    /// ip().to_string() + ":" + port; IPv6 without brackets ("::1:443"), as upstream (D38.11, kept).
+    auto to_string() const -> std::string;
+
+private:
+    socket_address() = default;
+
+    sockaddr_storage m_storage{};
+    socklen_t        m_len = sizeof(sockaddr_storage);
+};
+
+inline auto operator<<(std::ostream& os, const socket_address& address) -> std::ostream&
+{
+    return os << address.to_string();
+}
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
+#line 12 "../../../third_party/libcoro/include/coro/v16/net/tls/client.hpp"
+// #include "coro/task.hpp" (inlined above)
+
+    #include <chrono>
+    #include <memory>
+    #include <optional>
+    #include <span>
+    #include <utility>
+
+namespace coro
+{
+class scheduler;
+} // namespace coro
+
+namespace coro::net::tls::v16
+{
+/// A TLS connection over a non-blocking TCP socket (IPv4 or IPv6), driven by a coro::scheduler. Not thread-safe:
+/// one coroutine at a time per client. Move-only.
+class client
+{
+public:
+    /// std::runtime_error for a null scheduler or context, or if the socket cannot be created. The scheduler must
+    /// outlive the client.
+    explicit client(
+        std::unique_ptr<coro::scheduler>& scheduler,
+        std::shared_ptr<context>          tls_ctx,
+        const net::socket_address&        endpoint);
+    client(const client&)                              = delete;
+    client(client&& other) noexcept                    = default;
+    auto operator=(const client&) -> client&           = delete;
+    auto operator=(client&& other) noexcept -> client& = default;
+    /// Never blocks (D38.20, decided): if shutdown() was not called, sends close_notify once without waiting, as
+    /// the v0.14 client does (upstream v0.16 blocks in sync_wait(shutdown(30 s))).
+    ~client() = default;
+
+    [[nodiscard]] auto socket() -> net::socket& { return m_inner.socket(); }
+    [[nodiscard]] auto socket() const -> const net::socket& { return m_inner.socket(); }
+
+    /// TCP connect then TLS client handshake; each wait uses `timeout` (0 = forever). Cached after the first call.
+    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>
+    {
+        return m_inner.connect(timeout);
+    }
+
+    /// Reads decrypted bytes: {ok, the bytes read}, {closed, {}} after the peer's close_notify, {timeout, {}} or an
+    /// OpenSSL error status. `timeout` nullopt/0 waits forever.
+    template <
+        concepts::v16::mutable_buffer buffer_type,
+        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+    auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+        -> coro::task<std::pair<recv_status, std::span<element_type>>>
+    {
+        static_assert(sizeof(element_type) == 1, "tls::client reads into buffers of 1-byte elements");
+        std::span<char> bytes{reinterpret_cast<char*>(buffer.data()), buffer.size()};
+        auto [status, read] = co_await m_inner.recv(bytes, timeout);
+        co_return {status, std::span<element_type>{buffer.data(), read.size()}};
+    }
+
+    /// Writes the whole buffer as TLS records: {ok, {}} or {status, the unsent tail}.
+    template <
+        concepts::v16::const_buffer buffer_type,
+        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+    auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+        -> coro::task<std::pair<send_status, std::span<element_type>>>
+    {
+        static_assert(sizeof(element_type) == 1, "tls::client writes buffers of 1-byte elements");
+        std::span<const char> bytes{reinterpret_cast<const char*>(buffer.data()), buffer.size()};
+        auto [status, rest] = co_await m_inner.send(bytes, timeout);
+        const auto unsent   = status == send_status::ok ? rest.size() : buffer.size();
+        co_return {status, std::span<element_type>{buffer.data() + (buffer.size() - unsent), unsent}};
+    }
+
+    /// Ends the TLS session once: sends close_notify (if the session is healthy) without waiting for the peer's,
+    /// then frees the session; the socket stays open until the client is destroyed. Later calls do nothing, and
+    /// recv/send afterwards report error.
+    auto shutdown() -> coro::task<void> { return shutdown(std::chrono::seconds{30}); }
+
+    /// As shutdown(); `timeout` is accepted for source compatibility and not needed: nothing is waited for.
+    template <typename rep, typename period>
+    auto shutdown(std::chrono::duration<rep, period> timeout) -> coro::task<void>
+    {
+        (void)timeout;
+        end_session();
+        co_return;
+    }
+
+private:
+    friend server;
+    explicit client(v14::client inner) : m_inner(std::move(inner)) {}
+
+    auto end_session() noexcept -> void;
+
+    v14::client m_inner;
+};
+
+} // namespace coro::net::tls::v16
+
+#endif // LIBCORO_FEATURE_TLS
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_CLIENT_HPP
+#line 130 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CLIENT_HPP
 #line 2 "../../../third_party/libcoro/src/net/tls/client.cpp"
@@ -4778,7 +5064,7 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 namespace
 {
@@ -4932,6 +5218,12 @@ client::~client()
 
 auto client::close_session() noexcept -> void
 {
+    end_session();
+    m_socket.close();
+}
+
+auto client::end_session() noexcept -> void
+{
     if (m_tls != nullptr)
     {
         if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
@@ -4944,7 +5236,6 @@ auto client::close_session() noexcept -> void
         }
         m_tls.reset();
     }
-    m_socket.close();
 }
 
 auto client::create_session(bool server_side) -> connection_status
@@ -5200,7 +5491,7 @@ auto client::send_impl(const char* data, std::size_t size, std::optional<std::ch
     }
 }
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
 
 #line 1 "../../../third_party/libcoro/src/net/tls/connection_status.cpp"
 // #include "coro/net/tls/connection_status.hpp" (inlined above)
@@ -5333,6 +5624,7 @@ auto to_string(recv_status status) -> const std::string&
     static const std::string ok{"ok"};
     static const std::string buffer_is_empty{"buffer_is_empty"};
     static const std::string timeout{"timeout"};
+    static const std::string cancelled{"cancelled"};
     static const std::string closed{"closed"};
     static const std::string error{"error"};
     static const std::string want_read{"want_read"};
@@ -5350,6 +5642,8 @@ auto to_string(recv_status status) -> const std::string&
             return buffer_is_empty;
         case recv_status::timeout:
             return timeout;
+        case recv_status::cancelled:
+            return cancelled;
         case recv_status::closed:
             return closed;
         case recv_status::error:
@@ -5381,6 +5675,7 @@ auto to_string(send_status status) -> const std::string&
     static const std::string ok{"ok"};
     static const std::string buffer_is_empty{"buffer_is_empty"};
     static const std::string timeout{"timeout"};
+    static const std::string cancelled{"cancelled"};
     static const std::string closed{"closed"};
     static const std::string error{"error"};
     static const std::string want_read{"want_read"};
@@ -5398,6 +5693,8 @@ auto to_string(send_status status) -> const std::string&
             return buffer_is_empty;
         case send_status::timeout:
             return timeout;
+        case send_status::cancelled:
+            return cancelled;
         case send_status::closed:
             return closed;
         case send_status::error:
@@ -5426,6 +5723,10 @@ auto to_string(send_status status) -> const std::string&
 #line 1 "../../../third_party/libcoro/include/coro/net/tls/server.hpp"
 
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tls/server.hpp.
+
+// #include "coro/api_version.hpp" (inlined above)
+
 // #include "coro/gocoro_extensions.hpp" (inlined above)
 #ifdef LIBCORO_FEATURE_TLS
 
@@ -5440,7 +5741,7 @@ auto to_string(send_status status) -> const std::string&
     #include <cstdint>
     #include <memory>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 /// A listening TCP socket whose accepted connections run the TLS server handshake.
 class server
@@ -5473,7 +5774,7 @@ public:
 
     /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
-    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
+    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<v14::client>;
 
     #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
@@ -5481,14 +5782,87 @@ public:
     #endif
 
 private:
+    friend class coro::net::tls::v16::server;
+
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
     std::shared_ptr<context>      m_tls_ctx{nullptr};
     options                       m_options{};
     net::socket                   m_accept_socket{-1};
 };
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
 
+// #include "coro/v16/net/tls/server.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_SERVER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_SERVER_HPP
+#line 1 "../../../third_party/libcoro/include/coro/v16/net/tls/server.hpp"
+
+
+// libcoro v0.16 tls::server (D32): constructed from a std::unique_ptr<coro::scheduler>& and a socket_address;
+// poll() watches a stop token that shutdown() signals. With LIBCORO_API_VERSION 1600, coro::net::tls::server is this
+// class; the v0.14 one is coro::net::tls::v14::server (coro/net/tls/server.hpp), which this one drives. Included by
+// coro/net/tls/server.hpp.
+
+#ifdef LIBCORO_FEATURE_TLS
+
+// #include "coro/net/socket_address.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/v16/net/tls/client.hpp" (inlined above)
+
+    #include <chrono>
+    #include <cstdint>
+    #include <memory>
+
+namespace coro::net::tls::v16
+{
+/// A listening TCP socket (IPv4 or IPv6) whose accepted connections run the TLS server handshake.
+class server
+{
+public:
+    struct options
+    {
+        int32_t backlog{128};
+    };
+
+    /// std::runtime_error for a null scheduler or context (checked before the socket is made: D38.12) or on any
+    /// socket failure. Port 0 lets the kernel choose (net::local_port(accept_socket())).
+    explicit server(
+        std::unique_ptr<coro::scheduler>& scheduler,
+        std::shared_ptr<context>          tls_ctx,
+        const net::socket_address&        endpoint,
+        options                           opts = options{.backlog = 128});
+    server(const server&)                        = delete;
+    server(server&&) noexcept                    = default;
+    auto operator=(const server&) -> server&     = delete;
+    auto operator=(server&&) noexcept -> server& = default;
+    ~server()                                    = default;
+
+    /// Waits until a connection can be accepted (read), shutdown() was called (cancelled), or `timeout` elapsed.
+    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v16::poll_status>;
+
+    /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or the
+    /// handshake fails, the returned client's socket is not ok (socket().is_ok() == false).
+    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<client>;
+
+    [[nodiscard]] auto accept_socket() -> net::socket& { return m_inner.m_accept_socket; }
+    [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_inner.m_accept_socket; }
+
+    /// Cancels a pending poll() (it reports cancelled, as does every later one) and shuts the listening socket
+    /// down. Thread-safe and idempotent.
+    auto shutdown() -> void;
+
+private:
+    coro::scheduler* m_scheduler{nullptr};
+    v14::server      m_inner;
+    poll_stop_source m_stop{};
+};
+
+} // namespace coro::net::tls::v16
+
+#endif // LIBCORO_FEATURE_TLS
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_SERVER_HPP
+#line 73 "../../../third_party/libcoro/include/coro/net/tls/server.hpp"
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_SERVER_HPP
 #line 2 "../../../third_party/libcoro/src/net/tls/server.cpp"
@@ -5496,7 +5870,7 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
     : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
@@ -5534,7 +5908,7 @@ auto server::operator=(server&& other) noexcept -> server&
     return *this;
 }
 
-auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::net::tls::client>
+auto server::accept(std::chrono::milliseconds timeout) -> coro::task<v14::client>
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
@@ -5566,4 +5940,428 @@ auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::net::
     co_return c;
 }
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
+
+#line 1 "../../../third_party/libcoro/src/v16/net/tls/client.cpp"
+// #include "coro/net/tls/client.hpp" (inlined above)
+// #include "coro/scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 1 "../../../third_party/libcoro/include/coro/scheduler.hpp"
+
+
+// libcoro v0.16 coro::scheduler (the successor of io_scheduler): owned through make_unique(), spawn_detached /
+// spawn_joinable, any-duration timers, polls reporting coro::v16::poll_status and cancellable through a
+// poll_stop_token. It is a thin face over an io_scheduler, which stays the one implementation of the event loop,
+// the epoll and timer machinery and the pool hand-off (COMPATIBILITY.md, "Two API versions").
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/concepts/range_of.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/io_scheduler.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+// #include "coro/thread_pool.hpp" (inlined above)
+// #include "coro/time.hpp" (inlined above)
+// #include "coro/when_any.hpp" (inlined above)
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
+namespace coro
+{
+/// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
+/// thread pool or on the thread processing events, as chosen by options::execution_strategy; events are processed
+/// by a dedicated thread or by whoever calls process_events(), as chosen by options::thread_strategy.
+///
+/// Created only through make_unique(); destroying it shuts it down (pending tasks, timers and polls complete
+/// first) and joins its threads. Destroying it from one of its own threads is not supported. All other members
+/// are thread-safe.
+class scheduler
+{
+    struct private_constructor
+    {
+        explicit private_constructor() = default;
+    };
+
+public:
+    class schedule_operation;
+
+    using thread_strategy_t    = io_scheduler::thread_strategy_t;
+    using execution_strategy_t = io_scheduler::execution_strategy_t;
+
+    struct options
+    {
+        thread_strategy_t     thread_strategy{thread_strategy_t::spawn};
+        std::function<void()> on_io_thread_start_functor{nullptr};
+        std::function<void()> on_io_thread_stop_functor{nullptr};
+        thread_pool::options  pool{
+             .thread_count = ((std::thread::hardware_concurrency() > 1) ? (std::thread::hardware_concurrency() - 1) : 1),
+             .on_thread_start_functor = nullptr,
+             .on_thread_stop_functor  = nullptr};
+        /// Not const (unlike io_scheduler::options), so options can be assigned.
+        execution_strategy_t execution_strategy{execution_strategy_t::process_tasks_on_thread_pool};
+    };
+
+    explicit scheduler(options&& opts, private_constructor);
+
+    /// A scheduler with the default options.
+    static auto make_unique() -> std::unique_ptr<scheduler>;
+    /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
+    /// options' member initialisers inside this class.)
+    static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+    scheduler(const scheduler&)                    = delete;
+    scheduler(scheduler&&)                         = delete;
+    auto operator=(const scheduler&) -> scheduler& = delete;
+    auto operator=(scheduler&&) -> scheduler&      = delete;
+
+    /// Shuts down (see shutdown()).
+    virtual ~scheduler();
+
+    /// Manual thread strategy: waits up to `timeout` (0 = just check, negative = block) for events, processes
+    /// them and returns size(). Returns size() without processing in spawn mode or while another thread processes.
+    auto process_events(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> std::size_t;
+
+    /// Awaitable returned by schedule() and yield(): continues the awaiting coroutine on the scheduler.
+    class schedule_operation
+    {
+        friend class scheduler;
+        explicit schedule_operation(io_scheduler::schedule_operation op) noexcept : m_op(op) {}
+
+    public:
+        auto await_ready() noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> void
+        {
+            m_op.await_suspend(awaiting_coroutine);
+        }
+        auto await_resume() noexcept -> void {}
+
+    private:
+        io_scheduler::schedule_operation m_op;
+    };
+
+    /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed
+    /// (upstream hands it to an executor that may never run it: D38.7).
+    [[nodiscard]] auto schedule() -> schedule_operation { return schedule_operation{m_io->schedule()}; }
+
+    /// Detaches `task` into the scheduler; it counts in size() until it completes, exceptions escaping it are
+    /// discarded. False (size() unchanged, task freed) once shutdown was requested.
+    auto spawn_detached(coro::task<void>&& task) -> bool { return m_io->spawn_detached(std::move(task)); }
+
+    /// Starts `task` now; the returned lazy task completes once `task` has. Dropping the returned task unawaited
+    /// blocks until `task` completed.
+    auto spawn_joinable(coro::task<void>&& task) -> coro::task<void> { return m_io->spawn_joinable(std::move(task)); }
+
+    /// A task that first moves onto the scheduler and then runs `task`, returning its value.
+    template <typename return_type>
+    [[nodiscard]] auto schedule(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        co_await schedule();
+        co_return co_await task;
+    }
+
+    /// Races `task` (started inline on the awaiting thread) against a timer of `timeout` (truncated to whole
+    /// milliseconds). The loser is not cancelled. A timeout <= 0 just schedules and awaits the task.
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto schedule(coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(task, timeout): a task returning coro::timeout_status cannot be told apart from "
+            "the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(co_await when_any(as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+
+#ifndef EMSCRIPTEN
+    /// As above; `stop_source.request_stop()` is called as soon as either side wins (not in the timeout <= 0
+    /// case, which just schedules and awaits the task).
+    template <typename return_type, typename rep, typename period>
+    [[nodiscard]] auto
+    schedule(std::stop_source stop_source, coro::task<return_type> task, std::chrono::duration<rep, period> timeout)
+        -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        static_assert(
+            !std::is_same_v<return_type, timeout_status>,
+            "scheduler::schedule(stop_source, task, timeout): a task returning coro::timeout_status cannot be told "
+            "apart from the timeout");
+        const auto timeout_ms = clamp_timeout(timeout);
+        if (timeout_ms.count() == 0)
+        {
+            co_return co_await schedule_expected(std::move(task));
+        }
+        co_return from_race<return_type>(
+            co_await when_any(std::move(stop_source), as_value(std::move(task)), make_timeout_task(timeout_ms)));
+    }
+#endif
+
+    /// Same as yield_for(amount).
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto schedule_after(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Same as yield_until(time).
+    [[nodiscard]] auto schedule_at(time_point time) -> coro::task<void> { return m_io->schedule_at(time); }
+
+    /// Re-queues the awaiting coroutine behind everything already queued.
+    [[nodiscard]] auto yield() -> schedule_operation { return schedule_operation{m_io->yield()}; }
+
+    /// Continues on the scheduler no earlier than `amount` from now (like schedule() for amount <= 0). Timers
+    /// have millisecond resolution: a sub-millisecond remainder rounds up.
+    template <class rep_type, class period_type>
+    [[nodiscard]] auto yield_for(std::chrono::duration<rep_type, period_type> amount) -> coro::task<void>
+    {
+        return yield_for_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(amount));
+    }
+
+    /// Continues on the scheduler no earlier than `time` (like schedule() if it already passed).
+    [[nodiscard]] auto yield_until(time_point time) -> coro::task<void> { return m_io->yield_until(time); }
+
+    /// Waits until `fd` is ready for `op` (poll_status::read if it is readable, else write), the peer hangs up
+    /// (closed), an error is reported (error), `timeout` elapses (timeout; 0 = no timeout) or `cancel_trigger`'s
+    /// source is signalled (cancelled; also at once if it already was, and it wins when both are ready). Any
+    /// number of polls may share one token. One poll per descriptor at a time; a second one reports error.
+    [[nodiscard]] auto poll(
+        fd_t                           fd,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
+    /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
+    /// requested.
+    auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
+
+    /// resume() for each handle; returns how many were accepted.
+    template <coro::concepts::sized_range_of<std::coroutine_handle<>> range_type>
+    auto resume(const range_type& handles) noexcept -> std::size_t
+    {
+        std::size_t accepted = 0;
+        for (const auto& handle : handles)
+        {
+            accepted += resume(handle) ? 1 : 0;
+        }
+        return accepted;
+    }
+
+    /// Pending timers/polls, live spawned tasks and queued inline tasks, plus the pool's size() in pool mode.
+    auto size() const noexcept -> std::size_t { return m_io->size(); }
+    auto empty() const noexcept -> bool { return size() == 0; }
+
+    /// Idempotent and blocking: stops accepting resume()/spawn_detached(), lets the event loop finish every pending
+    /// task, timer and poll (spawn mode; in manual mode nothing processes them unless process_events() is
+    /// called), joins it, then shuts the pool down. Called from one of the scheduler's own tasks it only records
+    /// the request.
+    auto shutdown() noexcept -> void;
+
+    /// Whether shutdown() was called.
+    [[nodiscard]] auto is_shutdown() const -> bool { return m_shutdown_requested.load(std::memory_order_acquire); }
+
+private:
+    template <typename rep, typename period>
+    static auto clamp_timeout(std::chrono::duration<rep, period> timeout) -> std::chrono::milliseconds
+    {
+        return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(timeout), std::chrono::milliseconds{0});
+    }
+
+    auto yield_for_ns(std::chrono::nanoseconds amount) -> coro::task<void>;
+
+    auto make_timeout_task(std::chrono::milliseconds timeout) -> coro::task<timeout_status>
+    {
+        co_await yield_for_ns(timeout);
+        co_return timeout_status::timeout;
+    }
+
+    /// when_any needs a value from each side: a void task reports std::monostate.
+    template <typename return_type>
+    static auto as_value(coro::task<return_type> task) -> coro::task<return_type>
+    {
+        return task;
+    }
+    static auto as_value(coro::task<void> task) -> coro::task<std::monostate>
+    {
+        co_await task;
+        co_return std::monostate{};
+    }
+
+    template <typename return_type>
+    auto schedule_expected(coro::task<return_type> task) -> coro::task<coro::expected<return_type, timeout_status>>
+    {
+        if constexpr (std::is_void_v<return_type>)
+        {
+            co_await schedule(std::move(task));
+            co_return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            co_return coro::expected<return_type, timeout_status>(co_await schedule(std::move(task)));
+        }
+    }
+
+    /// The race's outcome as schedule(task, timeout)'s result; `variant_type` holds the task's value (monostate for
+    /// void) or the timeout.
+    template <typename return_type, typename variant_type>
+    static auto from_race(variant_type result) -> coro::expected<return_type, timeout_status>
+    {
+        if (result.index() != 0)
+        {
+            return coro::expected<return_type, timeout_status>(
+                coro::unexpected<timeout_status>(timeout_status::timeout));
+        }
+        if constexpr (std::is_void_v<return_type>)
+        {
+            return coro::expected<void, timeout_status>{};
+        }
+        else
+        {
+            return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
+        }
+    }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
+
+    /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
+    std::shared_ptr<io_scheduler> m_io;
+    std::atomic<bool>             m_shutdown_requested{false};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_SCHEDULER_HPP
+#line 3 "../../../third_party/libcoro/src/v16/net/tls/client.cpp"
+
+#include <stdexcept>
+
+namespace coro::net::tls::v16
+{
+namespace
+{
+auto io_of(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler&
+{
+    if (scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+    }
+    return *scheduler;
+}
+} // namespace
+
+client::client(
+    std::unique_ptr<coro::scheduler>& scheduler,
+    std::shared_ptr<context>          tls_ctx,
+    const net::socket_address&        endpoint)
+    : m_inner(
+          io_of(scheduler).m_io,
+          std::move(tls_ctx),
+          v14::client::options{.address = endpoint.ip(), .port = endpoint.port()})
+{
+}
+
+auto client::end_session() noexcept -> void
+{
+    m_inner.end_session();
+}
+
+} // namespace coro::net::tls::v16
+
+#line 1 "../../../third_party/libcoro/src/v16/net/tls/server.cpp"
+// #include "coro/net/tls/server.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+
+#include <stdexcept>
+
+namespace coro::net::tls::v16
+{
+namespace
+{
+auto checked_scheduler(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
+{
+    if (scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tls::server: scheduler cannot be nullptr"};
+    }
+    return scheduler.get();
+}
+} // namespace
+
+server::server(
+    std::unique_ptr<coro::scheduler>& scheduler,
+    std::shared_ptr<context>          tls_ctx,
+    const net::socket_address&        endpoint,
+    options                           opts)
+    : m_scheduler(checked_scheduler(scheduler)),
+      m_inner(
+          m_scheduler->m_io,
+          std::move(tls_ctx),
+          v14::server::options{.address = endpoint.ip(), .port = endpoint.port(), .backlog = opts.backlog})
+{
+}
+
+auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
+{
+    return m_scheduler->poll(m_inner.m_accept_socket, poll_op::read, timeout, m_stop.get_token());
+}
+
+auto server::accept(std::chrono::milliseconds timeout) -> coro::task<client>
+{
+    co_return client{co_await m_inner.accept(timeout)};
+}
+
+auto server::shutdown() -> void
+{
+    m_stop.signal_stop(); // first, so a poll woken by the socket's shutdown reports cancelled
+    m_inner.m_accept_socket.shutdown(poll_op::read_write);
+}
+
+} // namespace coro::net::tls::v16

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "f34f92d947b011ceccc4f1a07cddb4bc0a18cb1a61baabe854f1d7f06b31392f"
+const SourceHash = "27ccccf3d5055b0a578d111903ec93e18c58f16dd902ac3c540a5e3c159ccbf9"

@@ -116,6 +116,10 @@ auto condition_variable::notify_waiter(popped_waiter popped) -> coro::task<bool>
             popped.mutex->unlock(); // the timer claimed it meanwhile and waits for the mutex
             co_return false;
         }
+        if (popped.timed != nullptr)
+        {
+            popped.timed->cancel_timer(); // it lost: let it end now
+        }
         // The waiter now owns the mutex.
         popped.waiter->m_awaiting_coroutine.resume();
         co_return true;

@@ -12,6 +12,9 @@ namespace
 {
 constexpr std::size_t max_free_buckets = 64;
 
+/// Where cancel_timer() moves a timer: a tick that is always due and that no real deadline has.
+constexpr int64_t cancelled_tick = 0;
+
 /// The tick that has fully started at `tp` (rounded down).
 auto current_tick(time_point tp) noexcept -> int64_t
 {
@@ -24,7 +27,10 @@ auto current_tick(time_point tp) noexcept -> int64_t
 class io_scheduler::timer_awaiter
 {
 public:
-    timer_awaiter(io_scheduler& s, int64_t tick) noexcept : m_scheduler(s), m_tick(tick) {}
+    timer_awaiter(io_scheduler& s, int64_t tick, detail::timer_cancel* cancel = nullptr) noexcept
+        : m_scheduler(s), m_tick(tick), m_cancel(cancel)
+    {
+    }
 
     auto await_ready() const noexcept -> bool { return false; }
     auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
@@ -45,12 +51,29 @@ public:
             m_info.m_poll_status = poll_status::closed;
             return false;
         }
+        if (m_cancel != nullptr)
+        {
+            if (m_cancel->m_cancelled)
+            {
+                m_scheduler.m_size.fetch_sub(1, std::memory_order_release);
+                return false; // cancel_timer() came first: continue at once
+            }
+            m_cancel->m_info = &m_info;
+            m_cancel->m_tick = m_tick;
+        }
         m_scheduler.add_timer_locked(m_info, m_tick);
         return true; // the event thread may resume (and free) our frame as soon as the lock is released
     }
-    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired returns.
+    /// A timer cancelled by shutdown_cancel_polls() (or refused after shutdown) throws; one that fired (or was
+    /// cancelled through cancel_timer()) returns.
     auto await_resume() const -> void
     {
+        if (m_cancel != nullptr)
+        {
+            // Before the frame can go: cancel_timer() must not find this wait any more.
+            std::lock_guard lk{m_scheduler.m_timer_mutex};
+            m_cancel->m_info = nullptr;
+        }
         if (m_info.m_poll_status == poll_status::closed)
         {
             throw_stopped();
@@ -58,9 +81,10 @@ public:
     }
 
 private:
-    io_scheduler&     m_scheduler;
-    int64_t           m_tick;
-    detail::poll_info m_info{};
+    io_scheduler&         m_scheduler;
+    int64_t               m_tick;
+    detail::timer_cancel* m_cancel;
+    detail::poll_info     m_info{};
 };
 
 auto io_scheduler::schedule_after(std::chrono::milliseconds amount) -> coro::task<void>
@@ -84,6 +108,46 @@ auto io_scheduler::yield_for(std::chrono::milliseconds amount) -> coro::task<voi
     co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount)};
     co_return;
 }
+
+#if GOCORO_CORE_EXTENSIONS
+auto io_scheduler::yield_for_cancellable(std::chrono::milliseconds amount, detail::timer_cancel& cancel)
+    -> coro::task<void>
+{
+    if (amount <= std::chrono::milliseconds{0})
+    {
+        co_await schedule();
+        co_return;
+    }
+    throw_if_stopped();
+    co_await timer_awaiter{*this, detail::deadline_tick(clock::now() + amount), &cancel};
+    co_return;
+}
+
+auto io_scheduler::cancel_timer(detail::timer_cancel& cancel) noexcept -> void
+{
+    std::lock_guard lk{m_timer_mutex};
+    if (cancel.m_cancelled)
+    {
+        return;
+    }
+    cancel.m_cancelled = true;
+    if (cancel.m_info == nullptr)
+    {
+        return; // not registered yet (it will not wait), or already resumed
+    }
+    // Only a bucket still in the map may be touched: the event thread walks the buckets it took out (due, or all of
+    // them at shutdown) without the lock. A bucket of the timer's tick in the map is the timer's own: once a tick's
+    // bucket is taken out as due, every later timer gets a later tick, and cancelled timers move to tick 0 only.
+    auto it = m_timers.find(cancel.m_tick);
+    if (it == m_timers.end() || cancel.m_tick == cancelled_tick)
+    {
+        return; // firing right now anyway
+    }
+    remove_timer_locked(*cancel.m_info);
+    cancel.m_tick = cancelled_tick;
+    add_timer_locked(*cancel.m_info, cancelled_tick); // long due: the timerfd fires at once
+}
+#endif
 
 auto io_scheduler::yield_until(time_point time) -> coro::task<void>
 {

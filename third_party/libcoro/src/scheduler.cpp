@@ -1,4 +1,5 @@
 #include "coro/scheduler.hpp"
+#include "coro/detail/v16_poll_status.hpp"
 
 #include <array>
 #include <cerrno>
@@ -38,10 +39,7 @@ public:
 private:
     fd_t m_fd;
 };
-} // namespace coro::detail
 
-namespace coro
-{
 namespace
 {
 /// The v0.16 result for a descriptor found ready by a v0.14 poll (poll_status::event): for read_write, look
@@ -63,6 +61,7 @@ auto v16_ready_status(fd_t fd, poll_op op) noexcept -> v16::poll_status
     }
     return v16::poll_status::read; // readable, or the readiness is gone again: a read will tell
 }
+} // namespace
 
 auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status
 {
@@ -79,7 +78,12 @@ auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::p
     }
     return v16::poll_status::error;
 }
+} // namespace coro::detail
 
+namespace coro
+{
+namespace
+{
 /// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
 auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
 {
@@ -163,7 +167,7 @@ auto scheduler::poll(
 {
     if (!cancel_trigger.has_value())
     {
-        co_return v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
+        co_return detail::v16_status(fd, op, co_await m_io->poll(fd, op, timeout));
     }
 
     // Waiting for the descriptor or the token: both go into a private epoll instance, and the scheduler polls

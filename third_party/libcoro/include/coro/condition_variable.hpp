@@ -3,6 +3,7 @@
 // coro::condition_variable (libcoro v0.16): waits on a coro::v16::mutex (coro::mutex with LIBCORO_API_VERSION 1600).
 
 #include "coro/concepts/executor.hpp"
+#include "coro/detail/timer_cancel.hpp"
 #include "coro/mutex.hpp"
 #include "coro/task.hpp"
 
@@ -66,6 +67,21 @@ public:
             int expected = waiting;
             return m_state.compare_exchange_strong(expected, outcome, std::memory_order_acq_rel);
         }
+
+        /// A notifier won: ends the timer's wait now if the executor can (coro::scheduler, io_scheduler), so it
+        /// does not keep size() > 0 (nor shutdown() waiting) for the rest of its duration.
+        auto cancel_timer() noexcept -> void
+        {
+            if (m_cancel_timer != nullptr)
+            {
+                m_cancel_timer(m_executor, m_timer_cancel);
+            }
+        }
+
+        /// Set by the waiter for executors with timer cancellation; the executor outlives the pending timer.
+        void (*m_cancel_timer)(void* executor, detail::timer_cancel& cancel) noexcept {nullptr};
+        void*                m_executor{nullptr};
+        detail::timer_cancel m_timer_cancel{};
     };
 
     class awaiter_base
@@ -190,6 +206,12 @@ public:
             m_timed->m_cv        = &m_cv;
             m_timed->m_waiter    = this;
             m_timed->m_mutex     = &m_mutex;
+            if constexpr (requires(executor_type& e, detail::timer_cancel& c) { e.cancel_timer(c); })
+            {
+                m_timed->m_executor     = &m_executor;
+                m_timed->m_cancel_timer = [](void* executor, detail::timer_cancel& cancel) noexcept
+                { static_cast<executor_type*>(executor)->cancel_timer(cancel); };
+            }
             m_cv.push(this);
             if (!m_executor.spawn_detached(make_timer_task(m_executor, m_duration, m_timed)))
             {
@@ -236,14 +258,22 @@ public:
             }
         }
 
-        /// Runs for the whole duration even after a notification (upstream does the same; the scheduler has no
-        /// timer cancellation), then takes the wait over unless a notifier already has.
+        /// Waits for the duration, then takes the wait over unless a notifier already has. A notifier cuts the
+        /// wait short where the executor can cancel timers (D38.16, fixed for coro::scheduler); elsewhere it runs
+        /// for the whole duration, as upstream.
         static auto make_timer_task(
             executor_type&               executor,
             std::chrono::nanoseconds     duration,
             std::shared_ptr<timed_state> state) -> coro::task<void>
         {
-            co_await executor.schedule_after(duration);
+            if constexpr (requires(detail::timer_cancel& c) { executor.yield_for_cancellable(duration, c); })
+            {
+                co_await executor.yield_for_cancellable(duration, state->m_timer_cancel);
+            }
+            else
+            {
+                co_await executor.schedule_after(duration);
+            }
             if (!state->claim(timed_state::timed_out))
             {
                 co_return;

@@ -51,10 +51,12 @@
     #endif
     #include "coro/net/connect.hpp"
     #include "coro/net/hostname.hpp"
+    #include "coro/net/io_status.hpp"
     #include "coro/net/ip_address.hpp"
     #include "coro/net/recv_status.hpp"
     #include "coro/net/send_status.hpp"
     #include "coro/net/socket.hpp"
+    #include "coro/net/socket_address.hpp"
     #include "coro/net/udp/peer.hpp"
 #endif
 

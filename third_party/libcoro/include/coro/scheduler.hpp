@@ -29,6 +29,12 @@
 #include <utility>
 #include <variant>
 
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
 namespace coro
 {
 /// An executor that also waits for file descriptors and timers (libcoro v0.16). Tasks run on an internal
@@ -196,6 +202,32 @@ public:
         std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
         std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
 
+#ifdef LIBCORO_FEATURE_NETWORKING
+    /// poll(sock.native_handle(), ...) for a socket the net classes own: without a cancel_trigger it uses the
+    /// scheduler's kept socket registration (see io_scheduler::poll(const net::socket&, ...)). `sock` must stay
+    /// alive until the poll completes.
+    [[nodiscard]] auto poll(
+        const net::socket&             sock,
+        coro::poll_op                  op,
+        std::chrono::milliseconds      timeout        = std::chrono::milliseconds{0},
+        std::optional<poll_stop_token> cancel_trigger = std::nullopt) -> coro::task<coro::v16::poll_status>;
+#endif
+
+#if GOCORO_CORE_EXTENSIONS
+    /// gocoro extension: yield_for(amount) that cancel_timer(cancel) can end early (io_scheduler::
+    /// yield_for_cancellable; the condition_variable's timed waits use it). Millisecond ticks, rounded up.
+    [[nodiscard]] auto yield_for_cancellable(std::chrono::nanoseconds amount, detail::timer_cancel& cancel)
+        -> coro::task<void>
+    {
+        return m_io->yield_for_cancellable(std::chrono::ceil<std::chrono::milliseconds>(amount), cancel);
+    }
+    /// gocoro extension: see io_scheduler::cancel_timer.
+    auto cancel_timer(detail::timer_cancel& cancel) noexcept -> void { m_io->cancel_timer(cancel); }
+
+    /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
+    auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+#endif
+
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
     /// requested.
     auto resume(std::coroutine_handle<> handle) -> bool { return m_io->resume(handle); }
@@ -285,6 +317,10 @@ private:
             return coro::expected<return_type, timeout_status>(std::move(std::get<0>(result)));
         }
     }
+
+    /// The v0.16 TLS classes are faces over the v0.14 ones, which hold the io_scheduler.
+    friend class net::tls::v16::client;
+    friend class net::tls::v16::server;
 
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;

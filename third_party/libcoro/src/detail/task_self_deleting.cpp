@@ -9,7 +9,8 @@ promise_self_deleting::promise_self_deleting() = default;
 promise_self_deleting::~promise_self_deleting() = default;
 
 promise_self_deleting::promise_self_deleting(promise_self_deleting&& other)
-    : m_executor_size(std::exchange(other.m_executor_size, nullptr))
+    : m_executor_size(std::exchange(other.m_executor_size, nullptr)),
+      m_user_final_suspend(std::move(other.m_user_final_suspend))
 {
 }
 
@@ -17,7 +18,8 @@ auto promise_self_deleting::operator=(promise_self_deleting&& other) -> promise_
 {
     if (std::addressof(other) != this)
     {
-        m_executor_size = std::exchange(other.m_executor_size, nullptr);
+        m_executor_size      = std::exchange(other.m_executor_size, nullptr);
+        m_user_final_suspend = std::move(other.m_user_final_suspend);
     }
     return *this;
 }
@@ -34,6 +36,10 @@ auto promise_self_deleting::initial_suspend() -> std::suspend_always
 
 auto promise_self_deleting::final_suspend() noexcept -> std::suspend_never
 {
+    if (m_user_final_suspend)
+    {
+        m_user_final_suspend();
+    }
     // The counter is decremented last so that an executor waiting for size() == 0 during shutdown only
     // proceeds once this task has finished all of its work.
     if (m_executor_size != nullptr)
@@ -55,6 +61,11 @@ auto promise_self_deleting::executor_size(std::atomic<std::size_t>& executor_siz
     m_executor_size = &executor_size;
 }
 
+auto promise_self_deleting::user_final_suspend(std::function<void()> callback) noexcept -> void
+{
+    m_user_final_suspend = std::move(callback);
+}
+
 task_self_deleting::task_self_deleting(promise_self_deleting& promise) : m_promise(&promise) {}
 
 task_self_deleting::~task_self_deleting() = default;
@@ -70,6 +81,17 @@ auto task_self_deleting::operator=(task_self_deleting&& other) -> task_self_dele
         m_promise = std::exchange(other.m_promise, nullptr);
     }
     return *this;
+}
+
+auto task_self_deleting::resume() -> bool
+{
+    auto h = handle();
+    if (h.done())
+    {
+        return false;
+    }
+    h.resume();
+    return true; // the frame may be gone now: do not look at it again
 }
 
 auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting

@@ -32,9 +32,11 @@ ip_address::ip_address(std::span<const uint8_t> binary_address, domain_t domain)
     std::memcpy(m_data.data(), binary_address.data(), binary_address.size());
 }
 
-auto ip_address::from_string(const std::string& address, domain_t domain) -> ip_address
+auto ip_address::from_string(std::string_view text, domain_t domain) -> ip_address
 {
-    ip_address result{};
+    // inet_pton needs a NUL-terminated string; a view need not be one (upstream passes data() as is: D38.11).
+    const std::string address{text};
+    ip_address        result{};
     result.m_domain = domain;
     if (::inet_pton(static_cast<int>(domain), address.c_str(), result.m_data.data()) != 1)
     {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <functional>
 
 namespace coro::detail
 {
@@ -30,9 +31,13 @@ public:
     auto unhandled_exception() -> void;
 
     auto executor_size(std::atomic<std::size_t>& task_container_size) -> void;
+    /// v0.16 (D18): `callback` runs in final_suspend, before the executor's counter (if any) is decremented and
+    /// before the frame is freed.
+    auto user_final_suspend(std::function<void()> callback) noexcept -> void;
 
 private:
     std::atomic<std::size_t>* m_executor_size{nullptr};
+    std::function<void()>     m_user_final_suspend{};
 };
 
 /// Handle to a detached coroutine. Destroying this object does not destroy the frame.
@@ -50,10 +55,15 @@ public:
     auto operator=(task_self_deleting&&) -> task_self_deleting&;
 
     auto promise() -> promise_self_deleting& { return *m_promise; }
-    auto handle() -> std::coroutine_handle<promise_self_deleting>
+    auto promise() const -> const promise_self_deleting& { return *m_promise; }
+    auto handle() const -> std::coroutine_handle<promise_self_deleting>
     {
         return std::coroutine_handle<promise_self_deleting>::from_promise(*m_promise);
     }
+    /// v0.16 (D18): resumes the coroutine unless it is done; false if it was. Call it only while the coroutine is
+    /// known to be suspended: once it finishes, the frame deletes itself (upstream then reads done() of that frame
+    /// to report whether it is still running; here true only says it was resumed).
+    auto resume() -> bool;
 
 private:
     promise_self_deleting* m_promise{nullptr};

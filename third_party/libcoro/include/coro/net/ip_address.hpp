@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <sys/socket.h>
 
 namespace coro::net
@@ -49,8 +50,9 @@ public:
     }
 
     /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
-    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text.
-    static auto from_string(const std::string& address, domain_t domain = domain_t::ipv4) -> ip_address;
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
 
     /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
     auto to_string() const -> std::string;

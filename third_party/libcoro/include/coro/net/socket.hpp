@@ -52,6 +52,10 @@ public:
     ~socket();
 
     auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
 
     /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
     auto blocking(blocking_t block) -> bool;
@@ -89,6 +93,14 @@ auto make_accept_socket(
     const net::ip_address& address,
     uint16_t               port,
     int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
 
 #if GOCORO_CORE_EXTENSIONS
 /// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.

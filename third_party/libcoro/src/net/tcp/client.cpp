@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
     : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
@@ -107,4 +107,4 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
     co_return *m_connect_status;
 }
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14

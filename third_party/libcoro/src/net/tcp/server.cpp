@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
     : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
@@ -37,7 +37,7 @@ auto server::operator=(server&& other) noexcept -> server&
     return *this;
 }
 
-auto server::accept() -> coro::net::tcp::client
+auto server::accept() -> v14::client
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
@@ -59,4 +59,4 @@ auto server::accept() -> coro::net::tcp::client
     return client{m_io_scheduler, std::move(s), std::move(opts)};
 }
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14

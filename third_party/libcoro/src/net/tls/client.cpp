@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 namespace
 {
@@ -161,6 +161,12 @@ client::~client()
 
 auto client::close_session() noexcept -> void
 {
+    end_session();
+    m_socket.close();
+}
+
+auto client::end_session() noexcept -> void
+{
     if (m_tls != nullptr)
     {
         if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
@@ -173,7 +179,6 @@ auto client::close_session() noexcept -> void
         }
         m_tls.reset();
     }
-    m_socket.close();
 }
 
 auto client::create_session(bool server_side) -> connection_status
@@ -429,4 +434,4 @@ auto client::send_impl(const char* data, std::size_t size, std::optional<std::ch
     }
 }
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14

@@ -7,6 +7,7 @@ auto to_string(send_status status) -> const std::string&
     static const std::string ok{"ok"};
     static const std::string buffer_is_empty{"buffer_is_empty"};
     static const std::string timeout{"timeout"};
+    static const std::string cancelled{"cancelled"};
     static const std::string closed{"closed"};
     static const std::string error{"error"};
     static const std::string want_read{"want_read"};
@@ -24,6 +25,8 @@ auto to_string(send_status status) -> const std::string&
             return buffer_is_empty;
         case send_status::timeout:
             return timeout;
+        case send_status::cancelled:
+            return cancelled;
         case send_status::closed:
             return closed;
         case send_status::error:

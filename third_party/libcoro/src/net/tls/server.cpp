@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
     : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
@@ -41,7 +41,7 @@ auto server::operator=(server&& other) noexcept -> server&
     return *this;
 }
 
-auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::net::tls::client>
+auto server::accept(std::chrono::milliseconds timeout) -> coro::task<v14::client>
 {
     sockaddr_storage peer{};
     socklen_t        len = sizeof(peer);
@@ -73,4 +73,4 @@ auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::net::
     co_return c;
 }
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14

@@ -1,6 +1,6 @@
 #include "coro/net/udp/peer.hpp"
 
-namespace coro::net::udp
+namespace coro::net::udp::v14
 {
 peer::peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain)
     : m_io_scheduler(std::move(scheduler)),
@@ -18,4 +18,4 @@ peer::peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info)
 {
 }
 
-} // namespace coro::net::udp
+} // namespace coro::net::udp::v14

@@ -22,7 +22,12 @@
 
 namespace coro::net::dns
 {
-template <concepts::io_exceutor executor_type>
+/// What a resolver can run on: a v0.14 io executor (io_scheduler, held by shared_ptr) or a v0.16 one
+/// (coro::scheduler, held by the caller's unique_ptr). One resolver template serves both API versions (D33).
+template <typename executor_type>
+concept resolver_executor = concepts::io_exceutor<executor_type> || concepts::io_executor<executor_type>;
+
+template <resolver_executor executor_type>
 class resolver;
 
 enum class status
@@ -83,7 +88,7 @@ private:
 } // namespace detail
 
 /// Outcome of one host_by_name() call.
-template <concepts::io_exceutor executor_type>
+template <resolver_executor executor_type>
 class result
 {
 public:
@@ -91,6 +96,11 @@ public:
         : m_executor(executor), m_resume(resume)
     {
         m_state.m_pending = pending_dns_requests;
+    }
+    /// v0.16 spelling (D33). std::runtime_error for a null executor.
+    result(std::unique_ptr<executor_type>& executor, coro::event& resume, uint64_t pending_dns_requests)
+        : result(checked(executor), resume, pending_dns_requests)
+    {
     }
     ~result() = default;
 
@@ -100,6 +110,15 @@ public:
     auto ip_addresses() const -> const std::vector<coro::net::ip_address>& { return m_state.m_ip_addresses; }
 
 private:
+    static auto checked(std::unique_ptr<executor_type>& executor) -> executor_type&
+    {
+        if (executor == nullptr)
+        {
+            throw std::runtime_error{"coro::net::dns::result: executor cannot be nullptr"};
+        }
+        return *executor;
+    }
+
     friend resolver<executor_type>;
     executor_type&       m_executor;
     coro::event&         m_resume;
@@ -108,20 +127,22 @@ private:
 
 /// Asynchronous host name resolution over c-ares, driven by an io executor's poll(). Lookups on one
 /// resolver are serialised; use several resolvers for parallel lookups.
-template <concepts::io_exceutor executor_type>
+template <resolver_executor executor_type>
 class resolver
 {
 public:
     /// Each lookup gives up after `timeout` in total. Throws std::runtime_error for a null executor or if
     /// c-ares cannot be initialised.
     explicit resolver(std::shared_ptr<executor_type> executor, std::chrono::milliseconds timeout)
-        : m_executor(std::move(executor)), m_timeout(timeout)
+        : m_owner(std::move(executor)), m_executor(m_owner.get()), m_timeout(timeout)
     {
-        if (m_executor == nullptr)
-        {
-            throw std::runtime_error{"coro::net::dns::resolver: executor cannot be nullptr"};
-        }
-        m_driver = std::make_unique<detail::ares_channel_driver>(timeout);
+        init();
+    }
+    /// v0.16 (D33): the executor stays owned by the caller's unique_ptr and must outlive the resolver.
+    explicit resolver(std::unique_ptr<executor_type>& executor, std::chrono::milliseconds timeout)
+        : m_executor(executor.get()), m_timeout(timeout)
+    {
+        init();
     }
     resolver(const resolver&)                    = delete;
     resolver(resolver&&)                         = delete;
@@ -161,7 +182,7 @@ public:
                 (m_timeout > std::chrono::milliseconds{0}) ? m_timeout - elapsed : std::chrono::milliseconds{1000};
             auto       wait   = m_driver->next_wait(cap);
             const auto status = co_await m_executor->poll(m_driver->poll_fd(), coro::poll_op::read, wait);
-            if (status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error)
+            if (poll_failed(status))
             {
                 // An epoll descriptor never hangs up: the executor is shutting down and cancelled the poll (or
                 // refused it); waiting again would only spin until the timeout.
@@ -189,7 +210,30 @@ public:
 #endif
 
 private:
-    std::shared_ptr<executor_type>               m_executor;
+    auto init() -> void
+    {
+        if (m_executor == nullptr)
+        {
+            throw std::runtime_error{"coro::net::dns::resolver: executor cannot be nullptr"};
+        }
+        m_driver = std::make_unique<detail::ares_channel_driver>(m_timeout);
+    }
+
+    /// The poll ended without readiness or timeout: the executor is shutting down and cancelled it (or refused
+    /// it). The v0.16 statuses add `cancelled`, which no lookup asks for but is just as final.
+    static auto poll_failed(coro::v14::poll_status status) -> bool
+    {
+        return status == coro::v14::poll_status::closed || status == coro::v14::poll_status::error;
+    }
+    static auto poll_failed(coro::v16::poll_status status) -> bool
+    {
+        return status == coro::v16::poll_status::closed || status == coro::v16::poll_status::error ||
+               status == coro::v16::poll_status::cancelled;
+    }
+
+    /// Set only by the v0.14 constructor (shared ownership); m_executor is what every lookup uses.
+    std::shared_ptr<executor_type>               m_owner{nullptr};
+    executor_type*                               m_executor{nullptr};
     std::chrono::milliseconds                    m_timeout;
     std::unique_ptr<detail::ares_channel_driver> m_driver{nullptr};
     coro::v14::mutex                             m_mutex{};

@@ -1,5 +1,8 @@
 #pragma once
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tcp/client.hpp.
+
+#include "coro/api_version.hpp"
 #include "coro/concepts/buffer.hpp"
 #include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
@@ -19,7 +22,7 @@
 #include <sys/socket.h>
 #include <utility>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 class server;
 
@@ -137,4 +140,6 @@ private:
     std::optional<net::connect_status> m_connect_status{std::nullopt};
 };
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
+
+#include "coro/v16/net/tcp/client.hpp"

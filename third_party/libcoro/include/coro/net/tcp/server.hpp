@@ -1,5 +1,8 @@
 #pragma once
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tcp/server.hpp.
+
+#include "coro/api_version.hpp"
 #include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
 #include "coro/net/ip_address.hpp"
@@ -11,7 +14,7 @@
 #include <cstdint>
 #include <memory>
 
-namespace coro::net::tcp
+namespace coro::net::tcp::v14
 {
 /// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by an io_scheduler.
 class server
@@ -43,7 +46,7 @@ public:
     }
 
     /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
-    auto accept() -> coro::net::tcp::client;
+    auto accept() -> v14::client;
 
 #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
@@ -56,4 +59,6 @@ private:
     net::socket                   m_accept_socket{-1};
 };
 
-} // namespace coro::net::tcp
+} // namespace coro::net::tcp::v14
+
+#include "coro/v16/net/tcp/server.hpp"

@@ -1,5 +1,9 @@
 #pragma once
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tls/client.hpp.
+
+#include "coro/api_version.hpp"
+
 #ifdef LIBCORO_FEATURE_TLS
 
     #include "coro/concepts/buffer.hpp"
@@ -21,7 +25,13 @@
     #include <span>
     #include <utility>
 
-namespace coro::net::tls
+namespace coro::net::tls::v16
+{
+class client;
+class server;
+} // namespace coro::net::tls::v16
+
+namespace coro::net::tls::v14
 {
 class server;
 
@@ -81,6 +91,9 @@ private:
     using tls_unique_ptr = std::unique_ptr<SSL, tls_deleter>;
 
     friend server;
+    /// The v0.16 classes are faces over the v0.14 ones (one TLS implementation).
+    friend class coro::net::tls::v16::client;
+    friend class coro::net::tls::v16::server;
 
     /// Accepted connection (server side); the TCP connection already exists.
     client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts);
@@ -96,7 +109,10 @@ private:
         -> coro::task<std::pair<recv_status, std::span<char>>>;
     auto send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
         -> coro::task<std::pair<send_status, std::span<const char>>>;
+    /// end_session(), then closes the socket.
     auto close_session() noexcept -> void;
+    /// Sends close_notify once without blocking (if the session is healthy) and frees the session.
+    auto end_session() noexcept -> void;
 
     std::shared_ptr<io_scheduler>    m_io_scheduler{nullptr};
     std::shared_ptr<context>         m_tls_ctx{nullptr};
@@ -108,6 +124,7 @@ private:
     bool m_tls_error{false};
 };
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
 
+    #include "coro/v16/net/tls/client.hpp"
 #endif // LIBCORO_FEATURE_TLS

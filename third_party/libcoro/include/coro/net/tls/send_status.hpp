@@ -11,9 +11,11 @@ namespace coro::net::tls
 /// Result of a TLS send: ok, a local condition (buffer_is_empty, timeout) or OpenSSL's SSL_get_error() code.
 enum class send_status : int64_t
 {
-    ok               = SSL_ERROR_NONE,
-    buffer_is_empty  = -3,
-    timeout          = -4,
+    ok              = SSL_ERROR_NONE,
+    buffer_is_empty = -3,
+    timeout         = -4,
+    /// v0.16 (D32): the wait was cancelled.
+    cancelled        = -5,
     closed           = SSL_ERROR_ZERO_RETURN,
     error            = SSL_ERROR_SSL,
     want_read        = SSL_ERROR_WANT_READ,

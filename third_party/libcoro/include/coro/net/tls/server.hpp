@@ -1,5 +1,9 @@
 #pragma once
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/tls/server.hpp.
+
+#include "coro/api_version.hpp"
+
 #include "coro/gocoro_extensions.hpp"
 #ifdef LIBCORO_FEATURE_TLS
 
@@ -14,7 +18,7 @@
     #include <cstdint>
     #include <memory>
 
-namespace coro::net::tls
+namespace coro::net::tls::v14
 {
 /// A listening TCP socket whose accepted connections run the TLS server handshake.
 class server
@@ -47,7 +51,7 @@ public:
 
     /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or
     /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
-    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<coro::net::tls::client>;
+    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<v14::client>;
 
     #if GOCORO_CORE_EXTENSIONS
     /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
@@ -55,12 +59,15 @@ public:
     #endif
 
 private:
+    friend class coro::net::tls::v16::server;
+
     std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
     std::shared_ptr<context>      m_tls_ctx{nullptr};
     options                       m_options{};
     net::socket                   m_accept_socket{-1};
 };
 
-} // namespace coro::net::tls
+} // namespace coro::net::tls::v14
 
+    #include "coro/v16/net/tls/server.hpp"
 #endif // LIBCORO_FEATURE_TLS

@@ -1,5 +1,8 @@
 #pragma once
 
+// The v0.14 class, in namespace v14; the v0.16 one is in coro/v16/net/udp/peer.hpp.
+
+#include "coro/api_version.hpp"
 #include "coro/concepts/buffer.hpp"
 #include "coro/gocoro_extensions.hpp"
 #include "coro/io_scheduler.hpp"
@@ -20,7 +23,7 @@
 #include <tuple>
 #include <utility>
 
-namespace coro::net::udp
+namespace coro::net::udp::v14
 {
 /// A UDP endpoint. Unbound peers can only send; bound peers send and receive.
 class peer
@@ -124,4 +127,6 @@ private:
     bool                          m_bound{false};
 };
 
-} // namespace coro::net::udp
+} // namespace coro::net::udp::v14
+
+#include "coro/v16/net/udp/peer.hpp"
