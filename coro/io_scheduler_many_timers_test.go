@@ -33,6 +33,15 @@ func TestIOSchedulerManyTimersCloseAndDescriptors(t *testing.T) {
 	require.Eventually(t, func() bool { return s.Size() >= timers }, 30*time.Second, time.Millisecond)
 	require.Less(t, openDescriptors(t)-fdsBefore, 1100, "descriptors held by %d pending timers", timers)
 
+	closeEndsTimers(t, s, errs, timers)
+	require.Eventually(t, func() bool { return openDescriptors(t) <= fdsBefore }, 5*time.Second, time.Millisecond,
+		"descriptors left after Close")
+}
+
+// closeEndsTimers closes s and checks that Close returns without waiting for the n pending timers, each of which
+// reports ErrClosed on errs.
+func closeEndsTimers(t *testing.T, s *coro.IOScheduler, errs <-chan error, n int) {
+	t.Helper()
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
 	select {
@@ -41,11 +50,9 @@ func TestIOSchedulerManyTimersCloseAndDescriptors(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Close waits for pending timers")
 	}
-	for i := 0; i < timers; i++ {
+	for i := 0; i < n; i++ {
 		require.ErrorIs(t, <-errs, coro.ErrClosed)
 	}
-	require.Eventually(t, func() bool { return openDescriptors(t) <= fdsBefore }, 5*time.Second, time.Millisecond,
-		"descriptors left after Close")
 }
 
 // openDescriptors counts this process's open file descriptors.
@@ -105,15 +112,5 @@ func TestIOSchedulerTimersWithoutDescriptors(t *testing.T) {
 		go func() { errs <- yieldFor(time.Hour) }()
 	}
 	require.Eventually(t, func() bool { return s.Size() >= pending }, 30*time.Second, time.Millisecond)
-	closed := make(chan error, 1)
-	go func() { closed <- s.Close() }()
-	select {
-	case err := <-closed:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("Close waits for pending timers")
-	}
-	for i := 0; i < pending; i++ {
-		require.ErrorIs(t, <-errs, coro.ErrClosed)
-	}
+	closeEndsTimers(t, s, errs, pending)
 }
