@@ -12757,6 +12757,7 @@ LIBCORO_INLINE_V14 namespace v14
 #include <atomic>
 #include <coroutine>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12785,6 +12786,49 @@ enum class consume
 };
 } // namespace ring_buffer_result
 
+namespace detail
+{
+/// Resumes, on the calling thread, the waiter a ring_buffer operation hands an element (or a slot) to. The resumed
+/// waiter may hand on to another waiter, which may hand on in turn: resumed one inside the other, such chains nest
+/// without bound (100 producers and 100 consumers on a pool overflowed a worker's stack under ASan). So a hand-off
+/// made while this thread is already resuming one is queued, and resumed right after the outer one suspends or
+/// ends, still on this thread.
+class ring_buffer_resumer
+{
+public:
+    static auto resume(std::coroutine_handle<> waiter) -> void
+    {
+        auto& s = state();
+        if (s.active)
+        {
+            s.pending.push_back(waiter);
+            return;
+        }
+        s.active = true;
+        waiter.resume();
+        while (!s.pending.empty())
+        {
+            auto next = s.pending.front();
+            s.pending.pop_front();
+            next.resume();
+        }
+        s.active = false;
+    }
+
+private:
+    struct per_thread
+    {
+        bool                                active{false};
+        std::deque<std::coroutine_handle<>> pending;
+    };
+    static auto state() -> per_thread&
+    {
+        thread_local per_thread s;
+        return s;
+    }
+};
+} // namespace detail
+
 LIBCORO_INLINE_V16 namespace v16
 {
     /// Bounded multi-producer multi-consumer FIFO queue for coroutines.
@@ -12792,7 +12836,8 @@ LIBCORO_INLINE_V16 namespace v16
     /// produce() stores its element, or hands it straight to the most recently suspended consumer and resumes that
     /// consumer inline before the produce task completes; on a full buffer it waits. consume() takes the oldest
     /// element and, if producers wait, moves the most recent one's element into the freed slot and resumes that
-    /// producer inline; on an empty buffer it waits. Waiters of each kind form a LIFO stack, elements are FIFO.
+    /// producer inline; on an empty buffer it waits. (A hand-off made by a waiter that is itself being resumed by
+    /// one is resumed once that outer one suspends or ends, on the same thread: see detail::ring_buffer_resumer.) Waiters of each kind form a LIFO stack, elements are FIFO.
     /// States: running → (shutdown_drain) draining → stopped, or → (shutdown) stopped; produce() is refused once
     /// draining, consume() once stopped. The internal lock is a short std::mutex section, never held while a
     /// coroutine is resumed. `element` must be move-constructible (no default constructor needed).
@@ -12840,7 +12885,7 @@ LIBCORO_INLINE_V16 namespace v16
                     m_rb.m_consume_waiters = consumer->m_next;
                     lk.unlock();
                     consumer->m_result.emplace(std::move(m_e));
-                    consumer->m_awaiting_coroutine.resume();
+                    detail::ring_buffer_resumer::resume(consumer->m_awaiting_coroutine);
                     return false;
                 }
                 const std::size_t used = m_rb.m_used.load(std::memory_order_relaxed);
@@ -12896,7 +12941,7 @@ LIBCORO_INLINE_V16 namespace v16
                     m_rb.m_back = next_index(m_rb.m_back);
                     lk.unlock();
                     producer->m_result = ring_buffer_result::produce::produced;
-                    producer->m_awaiting_coroutine.resume();
+                    detail::ring_buffer_resumer::resume(producer->m_awaiting_coroutine);
                     return false;
                 }
                 m_rb.m_used.store(used - 1, std::memory_order_release);

@@ -569,3 +569,35 @@ TEST_CASE("ring_buffer v16 shutdown_drain stops waiting producers and delivers w
     REQUIRE(rb.is_shutdown());
     REQUIRE(producer.is_ready());
 }
+
+TEST_CASE("ring_buffer v16 hand-offs between waiters do not nest on the stack", "[ring_buffer]")
+{
+    // Every relay waits in consume() and then produces what it got plus one: the first produce hands its element
+    // to the most recent relay, whose produce hands on to the next one, and so on through all of them. Resumed one
+    // inside the other, 1M hand-offs overflowed the stack (SIGSEGV); now each is resumed after the previous one ends.
+    constexpr uint64_t             relays = 1'000'000;
+    coro::ring_buffer<uint64_t, 1> rb{};
+    auto                           relay = [&]() -> coro::task<void>
+    {
+        auto v = co_await rb.consume();
+        if (v.has_value())
+        {
+            co_await rb.produce(*v + 1);
+        }
+    };
+    std::vector<coro::task<void>> tasks;
+    tasks.reserve(relays);
+    for (uint64_t i = 0; i < relays; ++i)
+    {
+        tasks.emplace_back(relay());
+        tasks.back().resume(); // suspends in consume(): the buffer is empty
+    }
+    REQUIRE(coro::sync_wait(rb.produce(0)) == coro::ring_buffer_result::produce::produced);
+    auto last = coro::sync_wait(rb.consume());
+    REQUIRE(last.has_value());
+    REQUIRE(*last == relays);
+    for (auto& t : tasks)
+    {
+        REQUIRE(t.is_ready());
+    }
+}
