@@ -20,7 +20,6 @@ func TestSharedMutexIOScheduler(t *testing.T) {
 
 		var readDone atomic.Bool // set by the exclusive holder; readers report what they saw
 		var readers []*coro.Task[bool]
-		var finished atomic.Int64
 
 		exclusive := run(func(tk *coro.T) error {
 			if err := tk.YieldFor(s, 50*time.Millisecond); err != nil {
@@ -43,7 +42,6 @@ func TestSharedMutexIOScheduler(t *testing.T) {
 			}
 			for {
 				reader := coro.NewTask(func(tk *coro.T) (bool, error) {
-					defer finished.Add(1)
 					if err := tk.Schedule(s); err != nil {
 						return false, err
 					}
@@ -72,9 +70,12 @@ func TestSharedMutexIOScheduler(t *testing.T) {
 					break
 				}
 			}
-			for finished.Load() != int64(len(readers)) {
-				if err := tk.YieldFor(s, time.Millisecond); err != nil {
-					return err
+			// Done, not a counter bumped in the body: a body that returned is not yet a finished task (Result).
+			for _, r := range readers {
+				for !r.Done() {
+					if err := tk.YieldFor(s, time.Millisecond); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
