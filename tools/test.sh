@@ -143,9 +143,12 @@ make -s -f tools/cxx.mk -j2 test SAN=tsan
 step "C++ tests, optimised, clang $CLANG_CXX (.build/none-clang++-$CLANG_CXX)"
 make -s -f tools/cxx.mk -j2 test CXX=clang++-$CLANG_CXX
 
-step "bazel test //... (C++ tests optimised + Go tests; the first run fetches rules and builds Go's std)"
+step "bazel test //... (C++ tests optimised + Go tests; the first run fetches rules and builds Go's std), gazelle up to date"
 bazel_used=1
 bazel test --test_output=errors //...
+# Bazel 4's rules_go does not enforce strict deps on external test packages; Bazel 7's does, so check here,
+# early, that gazelle would leave the BUILD files alone (the bzlmod step checks again with Bazel 7's gazelle).
+bazel run //:gazelle -- -mode=diff
 
 step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., Bazel --define=libcoro=external"
 ext=$(mktemp -d)
