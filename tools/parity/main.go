@@ -30,10 +30,15 @@ type scenario struct {
 	Go    string
 	Notes string
 	Kind  string // v0.16 only: "printout", "internet", "benchmark" or "" (a functional test)
+	// Same is, for a v0.16 scenario, the id of the v0.14 scenario it repeats with only the C++ spelling adapted
+	// (the spec's "= v14 #N"; not "≈", which marks changed behaviour), else "".
+	Same string
 }
 
 var (
-	specLine  = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`(.*)")
+	specLine = regexp.MustCompile("^\\s*(B?\\d+)\\. `\"(.+?)\"`(.*)")
+	// sameAs is an entry's "= v14 #N" relation: right after the name's dash or at the start of a continuation line.
+	sameAs    = regexp.MustCompile(`(?m)(?:— |^\s*)= v14 #(\d+)`)
 	cppCase   = regexp.MustCompile(`(?:TEST_CASE|SECTION)\(\s*"((?:[^"\\]|\\.)*)"`)
 	goSubtest = regexp.MustCompile(`(?:t|b)\.Run\(\s*"((?:[^"\\]|\\.)*)"`)
 	// sharedBody is a C++ test file's `#include "<path>.cpp"` of another test file.
@@ -80,10 +85,22 @@ func main() {
 		s := &scenarios[i]
 		s.Cpp, s.Go, s.Notes = cpp[s.Name], gotests[s.Name], notes[s.Name]
 	}
-	// v0.16 scenarios that keep a v0.14 name share its Go test (the Go API has one version).
+	// v0.16 scenarios that keep a v0.14 name share its Go test (the Go API has one version); so do those the spec
+	// calls the same scenario as a v0.14 one under another C++ name ("scheduler yield" = "io_scheduler yield").
+	byID := map[string]scenario{}
+	for _, s := range scenarios {
+		byID[s.ID] = s
+	}
 	for i := range scenarios16 {
 		s := &scenarios16[i]
 		s.Cpp, s.Go, s.Notes = cpp16[s.Name], gotests[s.Name], notes[s.Name]
+		if v14, ok := byID[s.Same]; ok && s.Go == "" && v14.Go != "" {
+			s.Go = v14.Go
+			s.Notes = fmt.Sprintf("same Go test as v0.14 #%s '%s' (the Go API is not versioned)", v14.ID, v14.Name)
+			if v14.Notes != "" {
+				s.Notes += "; " + v14.Notes
+			}
+		}
 	}
 
 	if *check {
@@ -166,17 +183,34 @@ func refreshScenarios(spec, tsv string) error {
 		return err
 	}
 	var out bytes.Buffer
-	fmt.Fprintf(&out, "# id\tname\tkind — generated from %s by tools/parity; do not edit\n", filepath.Base(spec))
+	fmt.Fprintf(&out, "# id\tname\tkind\tsame v14 id — generated from %s by tools/parity; do not edit\n", filepath.Base(spec))
+	// An entry is its first line plus the indented lines after it; the "= v14 #N" relation may wrap onto them.
+	var entry []string // id, name, rest of the entry
+	flush := func() {
+		if entry == nil {
+			return
+		}
+		f := []string{entry[0], entry[1], kindOf(entry[2]), ""}
+		if m := sameAs.FindStringSubmatch(entry[2]); m != nil {
+			f[3] = m[1]
+		}
+		out.WriteString(strings.TrimRight(strings.Join(f, "\t"), "\t") + "\n")
+		entry = nil
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if m := specLine.FindStringSubmatch(sc.Text()); m != nil {
-			if kind := kindOf(m[3]); kind != "" {
-				fmt.Fprintf(&out, "%s\t%s\t%s\n", m[1], m[2], kind)
-			} else {
-				fmt.Fprintf(&out, "%s\t%s\n", m[1], m[2])
-			}
+		line := sc.Text()
+		switch m := specLine.FindStringSubmatch(line); {
+		case m != nil:
+			flush()
+			entry = []string{m[1], m[2], m[3]}
+		case entry != nil && strings.HasPrefix(line, " ") && strings.TrimSpace(line) != "":
+			entry[2] += "\n" + line
+		default:
+			flush()
 		}
 	}
+	flush()
 	return os.WriteFile(tsv, out.Bytes(), 0o644)
 }
 
@@ -211,6 +245,9 @@ func readScenarios(tsv string) ([]scenario, error) {
 		}
 		if len(f) > 2 {
 			s.Kind = f[2]
+		}
+		if len(f) > 3 {
+			s.Same = f[3]
 		}
 		out = append(out, s)
 	}
@@ -300,8 +337,9 @@ func render(scenarios, scenarios16 []scenario) []byte {
 	b.WriteString("\n## libcoro v0.16.0\n\n")
 	b.WriteString("libcoro v0.16.0's test cases plus the seven added at its head (tests/scenarios16.tsv, 201–452) with the C++ test in\n")
 	b.WriteString("`tests/cpp16` (compiled with `LIBCORO_API_VERSION=1600`) and the Go test (`tests/go`) of the same name. A scenario\n")
-	b.WriteString("that keeps its v0.14 name shares the v0.14 Go test (the Go API is not versioned). Printouts (a header/footer\n")
-	b.WriteString("line, nothing asserted) and benchmarks (tools/bench) are listed but not counted.\n\n")
+	b.WriteString("that keeps its v0.14 name, or that the spec calls the same as a v0.14 one (\"= v14 #N\"), shares the v0.14 Go test (the\n")
+	b.WriteString("Go API is not versioned). Printouts (a header/footer line, nothing asserted) and benchmarks (tools/bench) are listed\n")
+	b.WriteString("but not counted.\n\n")
 	cppN, goN, total := 0, 0, 0
 	for _, s := range scenarios16 {
 		if s.Kind == "printout" || s.Kind == "benchmark" {
