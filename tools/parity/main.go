@@ -85,23 +85,12 @@ func main() {
 		s := &scenarios[i]
 		s.Cpp, s.Go, s.Notes = cpp[s.Name], gotests[s.Name], notes[s.Name]
 	}
-	// v0.16 scenarios that keep a v0.14 name share its Go test (the Go API has one version); so do those the spec
-	// calls the same scenario as a v0.14 one under another C++ name ("scheduler yield" = "io_scheduler yield").
-	byID := map[string]scenario{}
-	for _, s := range scenarios {
-		byID[s.ID] = s
-	}
+	// v0.16 scenarios that keep a v0.14 name share its Go test (the Go API has one version).
 	for i := range scenarios16 {
 		s := &scenarios16[i]
 		s.Cpp, s.Go, s.Notes = cpp16[s.Name], gotests[s.Name], notes[s.Name]
-		if v14, ok := byID[s.Same]; ok && s.Go == "" && v14.Go != "" {
-			s.Go = v14.Go
-			s.Notes = fmt.Sprintf("same Go test as v0.14 #%s '%s' (the Go API is not versioned)", v14.ID, v14.Name)
-			if v14.Notes != "" {
-				s.Notes += "; " + v14.Notes
-			}
-		}
 	}
+	shareSameGoTests(scenarios, scenarios16)
 
 	if *check {
 		var missing []string
@@ -125,6 +114,27 @@ func main() {
 		return
 	}
 	must(os.WriteFile(filepath.Join(*root, "tests", "PARITY.md"), render(scenarios, scenarios16), 0o644))
+}
+
+// shareSameGoTests gives a v0.16 scenario without a Go test of its own the Go test of the v0.14 scenario the spec
+// calls the same one under another C++ name ("scheduler yield" = v14 "io_scheduler yield"), with a note saying so.
+func shareSameGoTests(scenarios, scenarios16 []scenario) {
+	byID := map[string]scenario{}
+	for _, s := range scenarios {
+		byID[s.ID] = s
+	}
+	for i := range scenarios16 {
+		s := &scenarios16[i]
+		v14, ok := byID[s.Same]
+		if !ok || s.Go != "" || v14.Go == "" {
+			continue
+		}
+		s.Go = v14.Go
+		s.Notes = fmt.Sprintf("same Go test as v0.14 #%s '%s' (the Go API is not versioned)", v14.ID, v14.Name)
+		if v14.Notes != "" {
+			s.Notes += "; " + v14.Notes
+		}
+	}
 }
 
 // findRoot walks up from the working directory to the repository root (the directory with tests/scenarios.tsv).
