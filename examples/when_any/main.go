@@ -25,10 +25,10 @@ func work(s *coro.IOScheduler, d time.Duration) *coro.Task[int64] {
 	})
 }
 
-// timeout returns -1 once 100ms have passed.
-func timeout(s *coro.IOScheduler) *coro.Task[int64] {
+// timeout returns -1 once d has passed.
+func timeout(s *coro.IOScheduler, d time.Duration) *coro.Task[int64] {
 	return coro.NewTask(func(t *coro.T) (int64, error) {
-		if err := t.ScheduleAfter(s, 100*time.Millisecond); err != nil {
+		if err := t.ScheduleAfter(s, d); err != nil {
 			return 0, err
 		}
 		return -1, nil
@@ -58,15 +58,15 @@ func run(w io.Writer) error {
 	// Close waits for the losing task too: it still runs to its end.
 	defer s.Close()
 
-	// The work finishes before the timer.
-	result, err := first(work(s, 50*time.Millisecond), timeout(s))
+	// The work finishes before the timer. The margins are wide so that a busy machine cannot swap the winners.
+	result, err := first(work(s, 10*time.Millisecond), timeout(s, time.Second))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "result = %d\n", result)
 
 	// The work takes too long: the timer wins.
-	result, err = first(work(s, 500*time.Millisecond), timeout(s))
+	result, err = first(work(s, time.Second), timeout(s, 10*time.Millisecond))
 	if err != nil {
 		return err
 	}
