@@ -7,9 +7,12 @@ import "sync/atomic"
 // A fork-join tree of ScheduleTask(pool, Join(children, combine)) nodes over ScheduleTask(pool, NewFunc(fn)) leaves,
 // started from Go (Start, SyncWait), runs on the pool's run queue (runQueue) without C++ at all: a queued node whose
 // Join's children can all start through the run queue too forks them there, and the last child to finish queues the
-// join's combine. So every fn and combine runs on a drainer, which runs many of them on one guest goroutine (guest.go),
-// instead of each paying a C++ proxy, a callback and a guest of its own. Each still runs on a pool thread (the guest
-// of one), combine after the join's last child, and runtime.Goexit in either is that task's ErrGoexit.
+// join's combine. Both go on the run queue's stack (runQueue.next), as a C++ worker's own schedules go on its deque:
+// the combine runs next, about where when_all would resume its awaiter (the thread that finished the last child),
+// and the tree runs depth first. So every fn and combine runs on a drainer, which runs many of them on one guest
+// goroutine (guest.go), instead of each paying a C++ proxy, a callback and a guest of its own. Each still runs on a
+// pool thread (the guest of one), combine after the join's last child, and runtime.Goexit in either is that task's
+// ErrGoexit.
 
 // doneWaiter is told when a task it waits for is done (taskCore.then).
 type doneWaiter interface{ childDone() }
@@ -20,7 +23,8 @@ type forker interface {
 	// that can start through a run queue.
 	canFork() bool
 	// fork starts the children through the run queue; the body then finishes (calls markDone) once they are done.
-	fork(p *ThreadPool)
+	// It hands back one child, which the caller must run next on its thread (nil: none).
+	fork(p *ThreadPool) forkStep
 }
 
 // forkState is the part of a Join that forked.
@@ -45,7 +49,7 @@ func (j *joinTask[R, S]) canFork() bool {
 	return true
 }
 
-func (j *joinTask[R, S]) fork(p *ThreadPool) {
+func (j *joinTask[R, S]) fork(p *ThreadPool) forkStep {
 	j.started, j.forked.pool = true, p
 	var start []*taskCore
 	for _, c := range j.children {
@@ -58,29 +62,42 @@ func (j *joinTask[R, S]) fork(p *ThreadPool) {
 			}
 			j.core.err = ErrTaskBusy
 			j.core.markDone()
-			return
+			return nil
 		}
 		start = append(start, c.core)
 	}
 	j.forked.pending.Store(int32(len(start)) + 1)
-	for _, k := range start {
+	// The last child would be the top of the stack, taken next by this very thread: it runs here instead (handed
+	// back), and the others go on the stack in one push. As Start does: a pool that no longer takes work fails them
+	// natively (ErrClosed).
+	var buf [8]queued
+	rest := buf[:0]
+	var next forkStep
+	for i, k := range start {
 		k.then = j
-	}
-	for _, k := range start {
-		// As Start does: a pool that no longer takes work fails the child natively (ErrClosed).
-		if !k.inline.(queuedStarter).startQueued() {
-			_ = k.startInline()
+		if s := k.inline.(queuedStarter).markQueued(); i == len(start)-1 {
+			next = s
+		} else {
+			rest = append(rest, s)
 		}
 	}
+	if p.enqueue(true, rest...) != nil {
+		for _, k := range start {
+			k.inline.(queuedStarter).unmarkQueued()
+			_ = k.startInline()
+		}
+		next = nil
+	}
 	j.childDone()
+	return next
 }
 
-// childDone counts a finished child; after the last one, the join's combine is queued on the pool.
+// childDone counts a finished child; after the last one, the join's combine is queued on the pool, to run next.
 func (j *joinTask[R, S]) childDone() {
 	if j.forked.pending.Add(-1) != 0 {
 		return
 	}
-	if err := j.forked.pool.submit(joinResume[R, S]{j}); err != nil {
+	if err := j.forked.pool.enqueue(true, joinResume[R, S]{j}); err != nil {
 		joinResume[R, S]{j}.fail(err)
 	}
 }

@@ -18,6 +18,10 @@ type queuedStarter interface {
 	// canStartQueued reports whether startQueued would try the run queue (it may still fail: the pool closed).
 	canStartQueued() bool
 	startQueued() bool
+	// markQueued makes the task run-queue work (started, on the pool already) without queueing it, for a caller that
+	// queues or runs it itself (a forked join, task_fork.go); unmarkQueued undoes that if the pool refused it.
+	markQueued() forkStep
+	unmarkQueued()
 }
 
 func (s *scheduleTask[R]) canStartQueued() bool {
@@ -32,29 +36,46 @@ func (s *scheduleTask[R]) startQueued() bool {
 	if !s.canStartQueued() {
 		return false
 	}
-	p := s.ex.(*ThreadPool)
-	s.state, s.finish = 1, finishQueued
-	if p.submit(s) != nil {
-		s.state, s.finish = 0, nil // the native start reports the pool's state
+	if s.ex.(*ThreadPool).submit(s.markQueued()) != nil {
+		s.unmarkQueued() // the native start reports the pool's state
 		return false
 	}
 	return true
 }
+
+func (s *scheduleTask[R]) markQueued() forkStep {
+	s.state, s.finish = 1, finishQueued
+	return s
+}
+
+func (s *scheduleTask[R]) unmarkQueued() { s.state, s.finish = 0, nil }
 
 // finishQueued ends the "schedule" of a task started through a run queue: it is on the pool already.
 func finishQueued(int64) error { return nil }
 
 // run continues a queued ScheduleTask on the pool thread: its child runs right here, and if it then awaits
 // something natively, a C++ proxy takes over from that await. A Join whose children can all start through the run
-// queue forks onto it instead (task_fork.go) and finishes this task when it is done.
+// queue forks onto it instead (task_fork.go) and finishes this task when it is done; the child the fork hands back
+// runs next, here, in a loop rather than a recursion (a tree's depth must not grow the stack).
 func (s *scheduleTask[R]) run() {
+	for q := s.step1(); q != nil; q = q.step1() {
+	}
+}
+
+// forkStep is a queued ScheduleTask's own work, handing back a forked child to run next on the same thread, if any.
+type forkStep interface {
+	queued
+	step1() forkStep
+}
+
+func (s *scheduleTask[R]) step1() forkStep {
 	c := s.child.core
 	if f, ok := c.inline.(forker); ok && f.canFork() && c.adopt() {
 		c.then = s
-		f.fork(s.ex.(*ThreadPool))
-		return
+		return f.fork(s.ex.(*ThreadPool))
 	}
 	_ = s.core.startInline()
+	return nil
 }
 
 // childDone finishes a queued ScheduleTask whose Join forked (see run), with the join's outcome.

@@ -9,6 +9,7 @@ import "C"
 import (
 	"errors"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -99,7 +100,11 @@ func (p *ThreadPool) Size() int {
 func (p *ThreadPool) Spawn(fn func()) error { return spawnOn(p, fn) }
 
 // submit queues q on the pool's run queue, starting a drainer for it if fewer than one per thread exist.
-func (p *ThreadPool) submit(q queued) error {
+func (p *ThreadPool) submit(q queued) error { return p.enqueue(false, q) }
+
+// enqueue queues qs together on the pool's run queue: on the FIFO, or with next on the stack of work drainers queue
+// for themselves (runQueue). With no qs it only checks that the pool takes work. On an error none of qs was queued.
+func (p *ThreadPool) enqueue(next bool, qs ...queued) error {
 	if !p.valid() {
 		return poolInvalid("schedule")
 	}
@@ -107,8 +112,8 @@ func (p *ThreadPool) submit(q queued) error {
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
 	}
 	defer p.life.Exit()
-	if !p.runq.push(q) {
-		return nil // a drainer that is queued or running will take it
+	if len(qs) == 0 || !p.runq.push(next, qs...) {
+		return nil // a drainer that is queued or running will take them
 	}
 	if p.spawn(drainer{p: p, tp: p.tp}, false) {
 		return nil
@@ -120,8 +125,8 @@ func (p *ThreadPool) submit(q queued) error {
 	}
 	var ours bool
 	for _, l := range p.runq.drainerLost() {
-		if l == q {
-			ours = true
+		if slices.Contains(qs, l) {
+			ours = true // qs went in together, so they are lost together
 			continue
 		}
 		l.fail(err)

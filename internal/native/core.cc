@@ -9138,6 +9138,11 @@ auto init_asymmetric_barriers() noexcept -> bool
     return ok;
 }
 
+/// Registering is cheap while the process has a single thread and waits for an RCU grace period once it has more
+/// (about 11 ms, more under load: what made the first pool, or IOScheduler, of a Go process slow to start). So it is
+/// done by static initialisation, before main, while the program (a Go one too) is still single-threaded.
+[[maybe_unused]] const bool g_registered_before_main = init_asymmetric_barriers();
+
 inline auto asymmetric() noexcept -> bool
 {
     return asymmetric_barriers_possible && g_asymmetric_barriers.load(std::memory_order_relaxed);
