@@ -2161,25 +2161,34 @@ gocoro_step* gocoro_queue_shutdown(gocoro_queue* q);
 // shutdown).
 
 #include <coro/expected.hpp>
-#include <coro/task.hpp>
+#include <coro/task.hpp> // GOCORO_CORE_EXTENSIONS comes with the embedded core's headers; upstream's lack it
 
 #include <cstdint>
 
-#if __has_include(<coro/queue.hpp>)
+#if GOCORO_CORE_EXTENSIONS
+    // The embedded core's. Tested apart from __has_include: go build compiles the core's headers amalgamated into
+    // the shim's translation unit, without their directory on the include path.
     #include <coro/queue.hpp>
+    #define GOCORO_COMPAT_CORO_QUEUE 1
 #else
-    #include <atomic>
-    #include <coroutine>
-    #include <cstddef>
-    #include <deque>
-    #include <mutex>
-    #include <optional>
-    #include <utility>
+    #if __has_include(<coro/queue.hpp>)
+        #include <coro/queue.hpp>
+        #define GOCORO_COMPAT_CORO_QUEUE 1
+    #else
+        #define GOCORO_COMPAT_CORO_QUEUE 0
+        #include <atomic>
+        #include <coroutine>
+        #include <cstddef>
+        #include <deque>
+        #include <mutex>
+        #include <optional>
+        #include <utility>
+    #endif
 #endif
 
 namespace gocoro::compat
 {
-#if __has_include(<coro/queue.hpp>)
+#if GOCORO_COMPAT_CORO_QUEUE
 using queue_produce_result = coro::queue_produce_result;
 using queue_consume_result = coro::queue_consume_result;
 using queue                = coro::queue<uint64_t>;

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "aaa3964ec2f786f51252ed4c56f4049793450d9f5f77da2e7dc607092124d8a2"
+const SourceHash = "146c54fae4199a20c83d04c4eda86da87c4ff81884a38364813ad380fa4b512c"

@@ -86,7 +86,7 @@ upstream=" $(echo $upstream) "
 # when installed) dropped.
 without_extensions() {
     awk '
-        /^[ \t]*#[ \t]*if/ { depth++; if (!skip && ($0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/ || $0 ~ /^[ \t]*#[ \t]*if[ \t]+__has_include\([<"]coro\/[^>"]+[>"]\)[ \t]*$/)) skip = depth; next }
+        /^[ \t]*#[ \t]*if/ { depth++; if (skip <= 0 && ($0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/ || $0 ~ /^[ \t]*#[ \t]*if[ \t]+__has_include\([<"]coro\/[^>"]+[>"]\)[ \t]*$/)) skip = depth; next }
         /^[ \t]*#[ \t]*else/ { if (skip == depth || skip == -depth) { skip = -skip; next } }
         /^[ \t]*#[ \t]*endif/ { if (skip == depth || skip == -depth) { skip = 0; depth--; next } depth-- }
         skip <= 0 { print }
