@@ -15,7 +15,10 @@ import (
 	"strings"
 )
 
-var coroIncludeRE = regexp.MustCompile(`^\s*#\s*include\s*["<]coro/([^">]+)[">]`)
+var (
+	coroIncludeRE = regexp.MustCompile(`^\s*#\s*include\s*["<]coro/([^">]+)[">]`)
+	nonWordRE     = regexp.MustCompile(`[^A-Za-z0-9]`)
+)
 
 // headerList is tools/external/upstream_headers.txt: a path relative to include/coro per line is a header
 // upstream has; "-PATH" is a v0.16 header of the embedded core to drop.
@@ -47,7 +50,7 @@ func readHeaderList(path string) (headerList, error) {
 
 // guardName is the include guard of an inlined internal header.
 func guardName(header string) string {
-	return "LIBCORO_INLINED_" + strings.ToUpper(regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(header, "_"))
+	return "LIBCORO_INLINED_" + strings.ToUpper(nonWordRE.ReplaceAllString(header, "_"))
 }
 
 // inliner rewrites files so that they include only upstream's headers.
