@@ -1,10 +1,10 @@
 #include "cshim/queue.h"
 #include "cshim/await.hpp"
 #include "cshim/callback.hpp"
+#include "cshim/compat/queue.hpp"
 #include "cshim/pending.hpp"
 
 #include <coro/detail/task_self_deleting.hpp>
-#include <coro/queue.hpp>
 #include <coro/sync_wait.hpp>
 #include <coro/task.hpp>
 
@@ -14,12 +14,14 @@
 
 struct gocoro_queue
 {
-    coro::queue<uint64_t> queue;
+    gocoro::compat::queue queue;
 };
 
 namespace
 {
-using pop_result = coro::expected<uint64_t, coro::queue_consume_result>;
+using gocoro::compat::queue_consume_result;
+using gocoro::compat::queue_produce_result;
+using pop_result = coro::expected<uint64_t, queue_consume_result>;
 
 /// An op's result for a pop: the id, or -1 when stopped.
 auto pop_value(const pop_result& r) noexcept -> int64_t
@@ -27,7 +29,7 @@ auto pop_value(const pop_result& r) noexcept -> int64_t
     return r ? static_cast<int64_t>(*r) : -1;
 }
 
-auto finish_pop(coro::queue<uint64_t>& q, gocoro_pending* p) -> coro::task<void>
+auto finish_pop(gocoro::compat::queue& q, gocoro_pending* p) -> coro::task<void>
 {
     auto r = co_await q.pop();
     p->complete(pop_value(r));
@@ -54,7 +56,7 @@ extern "C" int gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** ste
     gocoro::host_call scope;
     const auto        r = coro::sync_wait(q->queue.push(id));
     *steps              = scope.take();
-    return r == coro::queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
+    return r == queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
 }
 
 extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
@@ -67,9 +69,9 @@ extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
     }
     switch (r.error())
     {
-        case coro::queue_consume_result::stopped:
+        case queue_consume_result::stopped:
             return GOCORO_QUEUE_STOPPED;
-        case coro::queue_consume_result::try_lock_failure:
+        case queue_consume_result::try_lock_failure:
             return GOCORO_QUEUE_BUSY;
         default:
             return GOCORO_QUEUE_EMPTY;

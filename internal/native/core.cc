@@ -12078,9 +12078,26 @@ gocoro_step* gocoro_queue_shutdown(gocoro_queue* q);
 #line 2 "../../cshim/queue.cc"
 // #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
-// #include "cshim/pending.hpp" (inlined above)
+// #include "cshim/compat/queue.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_QUEUE_HPP
+#define GOCORO_AMALGAMATED_CSHIM_COMPAT_QUEUE_HPP
+#line 1 "../../cshim/compat/queue.hpp"
 
-// #include "coro/detail/task_self_deleting.hpp" (inlined above)
+
+// The queue behind coro.Queue (cshim/queue.cc). libcoro has coro::queue from v0.15 on, and gocoro's embedded core
+// has it; upstream v0.14.1 does not, so when the libcoro being compiled against lacks coro/queue.hpp the shim
+// uses its own queue of ids below, built on std::mutex and the public task API only, with the same outcome for the
+// Go binding (libcoro v0.16's semantics, spec D19, as far as the shim uses them: push, pop, try_pop, size,
+// shutdown).
+
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <cstdint>
+
+#if GOCORO_CORE_EXTENSIONS
+    // The embedded core's. Tested apart from __has_include: go build compiles the core's headers amalgamated into
+    // the shim's translation unit, without their directory on the include path.
 // #include "coro/queue.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
@@ -12305,7 +12322,415 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
-#line 8 "../../cshim/queue.cc"
+#line 18 "../../cshim/compat/queue.hpp"
+    #define GOCORO_COMPAT_CORO_QUEUE 1
+#else
+    #if __has_include(<coro/queue.hpp>)
+// #include "coro/queue.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#line 1 "../../third_party/libcoro/include/coro/queue.hpp"
+
+
+// coro::queue<T> (libcoro v0.16): an unbounded multi-producer multi-consumer FIFO queue for coroutines.
+
+// #include "coro/concepts/executor.hpp" (inlined above)
+// #include "coro/expected.hpp" (inlined above)
+// #include "coro/sync_wait.hpp" (inlined above)
+// #include "coro/task.hpp" (inlined above)
+
+#include <atomic>
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <utility>
+
+namespace coro
+{
+enum class queue_produce_result
+{
+    /// The element was stored (or handed straight to a waiting consumer).
+    produced,
+    /// The queue is shutting down or shut down; the element was dropped.
+    stopped
+};
+
+enum class queue_consume_result
+{
+    /// The queue is shut down (elements it still holds are not delivered any more).
+    stopped,
+    /// try_pop() only: another thread held the queue's lock at that moment.
+    try_lock_failure,
+    /// try_pop() only: nothing to take.
+    empty
+};
+
+/// Unbounded FIFO queue. pop() suspends while the queue is empty; push() hands its element directly to the most
+/// recently suspended consumer (waiters are served LIFO, elements FIFO) and resumes it inline on the pushing
+/// thread before the push completes. States: running → (shutdown_drain) draining → stopped, or → (shutdown)
+/// stopped. The internal lock is a short std::mutex section, never held while a coroutine is resumed. The
+/// destructor shuts the queue down, so suspended consumers are resumed with `stopped` on the destroying thread.
+template <typename element_type>
+class queue
+{
+    enum class state_type
+    {
+        running,
+        draining,
+        stopped
+    };
+
+public:
+    /// What pop() awaits; public only because pop()'s coroutine names it.
+    struct awaiter
+    {
+        explicit awaiter(queue& q) noexcept : m_queue(q) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting_coroutine) -> bool
+        {
+            std::unique_lock lk{m_queue.m_mutex};
+            if (m_queue.state() == state_type::stopped)
+            {
+                m_result.emplace(unexpected<queue_consume_result>{queue_consume_result::stopped});
+                return false;
+            }
+            if (!m_queue.m_elements.empty())
+            {
+                m_result.emplace(m_queue.take_front_locked());
+                return false;
+            }
+            m_awaiting_coroutine = awaiting_coroutine;
+            m_next               = std::exchange(m_queue.m_waiters, this);
+            return true;
+        }
+        auto await_resume() -> expected<element_type, queue_consume_result> { return std::move(*m_result); }
+
+        queue&                                                      m_queue;
+        std::optional<expected<element_type, queue_consume_result>> m_result{};
+        std::coroutine_handle<>                                     m_awaiting_coroutine{};
+        awaiter*                                                    m_next{nullptr};
+    };
+
+    queue() = default;
+    ~queue() { coro::sync_wait(shutdown()); }
+
+    queue(const queue&)                    = delete;
+    queue(queue&&)                         = delete;
+    auto operator=(const queue&) -> queue& = delete;
+    auto operator=(queue&&) -> queue&      = delete;
+
+    /// Approximate under concurrency (read without the lock).
+    auto empty() const -> bool { return size() == 0; }
+    auto size() const -> std::size_t { return m_size.load(std::memory_order_acquire); }
+
+    auto push(const element_type& element) -> coro::task<queue_produce_result> { co_return produce(element); }
+    auto push(element_type&& element) -> coro::task<queue_produce_result> { co_return produce(std::move(element)); }
+
+    template <typename... args_type>
+    auto emplace(args_type&&... args) -> coro::task<queue_produce_result>
+    {
+        co_return produce(element_type(std::forward<args_type>(args)...));
+    }
+
+    /// The front element; suspends while the queue is empty and running or draining. `stopped` once the queue is
+    /// shut down, even if elements remain.
+    [[nodiscard]] auto pop() -> coro::task<expected<element_type, queue_consume_result>>
+    {
+        co_return co_await awaiter{*this};
+    }
+
+    /// pop() without suspending: `try_lock_failure` if the lock is busy, `stopped`, `empty`, or the front element.
+    [[nodiscard]] auto try_pop() -> expected<element_type, queue_consume_result>
+    {
+        std::unique_lock lk{m_mutex, std::try_to_lock};
+        if (!lk.owns_lock())
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::try_lock_failure};
+        }
+        if (state() == state_type::stopped)
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::stopped};
+        }
+        if (m_elements.empty())
+        {
+            return unexpected<queue_consume_result>{queue_consume_result::empty};
+        }
+        return take_front_locked();
+    }
+
+    /// Stops the queue (idempotent): later pushes are refused and every suspended consumer is resumed inline,
+    /// most recent first, with `stopped`. Elements still stored are kept (size() counts them) but not delivered.
+    auto shutdown() -> coro::task<void>
+    {
+        awaiter* waiters = nullptr;
+        {
+            std::lock_guard lk{m_mutex};
+            if (state() == state_type::stopped)
+            {
+                co_return;
+            }
+            m_state.store(state_type::stopped, std::memory_order_release);
+            waiters = std::exchange(m_waiters, nullptr);
+        }
+        while (waiters != nullptr)
+        {
+            auto* next = waiters->m_next;
+            waiters->m_result.emplace(unexpected<queue_consume_result>{queue_consume_result::stopped});
+            waiters->m_awaiting_coroutine.resume();
+            waiters = next;
+        }
+    }
+
+    /// Refuses further pushes, lets consumers empty the queue (yielding on `e` while they do), then shuts down.
+    /// Only acts on a running queue; ends early if someone else calls shutdown() meanwhile.
+    template <coro::concepts::v16::executor executor_type>
+    auto shutdown_drain(std::unique_ptr<executor_type>& e) -> coro::task<void>
+    {
+        {
+            std::lock_guard lk{m_mutex};
+            if (state() != state_type::running)
+            {
+                co_return;
+            }
+            m_state.store(state_type::draining, std::memory_order_release);
+        }
+        while (!empty() && state() == state_type::draining)
+        {
+            co_await e->yield();
+        }
+        co_await shutdown();
+    }
+
+    /// True once shutdown() or shutdown_drain() has begun.
+    [[nodiscard]] auto is_shutdown() const -> bool { return state() != state_type::running; }
+
+private:
+    auto state() const noexcept -> state_type { return m_state.load(std::memory_order_acquire); }
+
+    template <typename value_type>
+    auto produce(value_type&& element) -> queue_produce_result
+    {
+        std::unique_lock lk{m_mutex};
+        if (state() != state_type::running)
+        {
+            return queue_produce_result::stopped;
+        }
+        if (m_waiters == nullptr)
+        {
+            m_elements.emplace(std::forward<value_type>(element));
+            m_size.fetch_add(1, std::memory_order_release);
+            return queue_produce_result::produced;
+        }
+        auto* consumer = std::exchange(m_waiters, m_waiters->m_next);
+        lk.unlock();
+        consumer->m_result.emplace(std::forward<value_type>(element));
+        consumer->m_awaiting_coroutine.resume();
+        return queue_produce_result::produced;
+    }
+
+    auto take_front_locked() -> element_type
+    {
+        element_type element = std::move(m_elements.front());
+        m_elements.pop();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return element;
+    }
+
+    std::mutex               m_mutex;
+    std::queue<element_type> m_elements;
+    std::atomic<std::size_t> m_size{0};
+    std::atomic<state_type>  m_state{state_type::running};
+    /// Suspended consumers, most recent first (linked by awaiter::m_next). Guarded by m_mutex.
+    awaiter* m_waiters{nullptr};
+};
+
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
+#line 22 "../../cshim/compat/queue.hpp"
+        #define GOCORO_COMPAT_CORO_QUEUE 1
+    #else
+        #define GOCORO_COMPAT_CORO_QUEUE 0
+        #include <atomic>
+        #include <coroutine>
+        #include <cstddef>
+        #include <deque>
+        #include <mutex>
+        #include <optional>
+        #include <utility>
+    #endif
+#endif
+
+namespace gocoro::compat
+{
+#if GOCORO_COMPAT_CORO_QUEUE
+using queue_produce_result = coro::queue_produce_result;
+using queue_consume_result = coro::queue_consume_result;
+using queue                = coro::queue<uint64_t>;
+#else
+enum class queue_produce_result
+{
+    produced,
+    stopped
+};
+
+enum class queue_consume_result
+{
+    stopped,
+    try_lock_failure,
+    empty
+};
+
+/// Unbounded FIFO of ids. A push that finds consumers waiting hands its id to the most recent one and resumes it
+/// inline before returning; shutdown resumes every waiting consumer inline (most recent first) with `stopped`, and
+/// from then on pop delivers nothing even if ids remain (size() still counts them). The lock is never held while a
+/// coroutine is resumed.
+class queue
+{
+public:
+    using pop_result = coro::expected<uint64_t, queue_consume_result>;
+
+    /// What pop() awaits: a waiting consumer, linked into the queue's list while suspended.
+    struct awaiter
+    {
+        explicit awaiter(queue& q) noexcept : m_queue(q) {}
+
+        auto await_ready() const noexcept -> bool { return false; }
+        auto await_suspend(std::coroutine_handle<> awaiting) -> bool
+        {
+            std::lock_guard lk{m_queue.m_mutex};
+            if (m_queue.m_stopped)
+            {
+                m_result.emplace(coro::unexpected<queue_consume_result>{queue_consume_result::stopped});
+                return false;
+            }
+            if (!m_queue.m_ids.empty())
+            {
+                m_result.emplace(m_queue.take_front_locked());
+                return false;
+            }
+            m_awaiting = awaiting;
+            m_next     = std::exchange(m_queue.m_waiters, this);
+            return true;
+        }
+        auto await_resume() -> pop_result { return *m_result; }
+
+        queue&                    m_queue;
+        std::optional<pop_result> m_result{};
+        std::coroutine_handle<>   m_awaiting{};
+        awaiter*                  m_next{nullptr};
+    };
+
+    queue() = default;
+    /// Like coro::queue's destructor: consumers still waiting are resumed with `stopped`.
+    ~queue() { stop(); }
+
+    queue(const queue&)                    = delete;
+    queue(queue&&)                         = delete;
+    auto operator=(const queue&) -> queue& = delete;
+    auto operator=(queue&&) -> queue&      = delete;
+
+    /// Approximate under concurrency (read without the lock).
+    auto size() const -> std::size_t { return m_size.load(std::memory_order_acquire); }
+
+    auto push(uint64_t id) -> coro::task<queue_produce_result> { co_return produce(id); }
+
+    [[nodiscard]] auto pop() -> coro::task<pop_result> { co_return co_await awaiter{*this}; }
+
+    /// pop() without suspending: `try_lock_failure` when the lock is busy, `stopped`, `empty`, or the front id.
+    [[nodiscard]] auto try_pop() -> pop_result
+    {
+        std::unique_lock lk{m_mutex, std::try_to_lock};
+        if (!lk.owns_lock())
+        {
+            return coro::unexpected<queue_consume_result>{queue_consume_result::try_lock_failure};
+        }
+        if (m_stopped)
+        {
+            return coro::unexpected<queue_consume_result>{queue_consume_result::stopped};
+        }
+        if (m_ids.empty())
+        {
+            return coro::unexpected<queue_consume_result>{queue_consume_result::empty};
+        }
+        return take_front_locked();
+    }
+
+    /// Stops the queue (idempotent); a task like coro::queue::shutdown, though it never suspends.
+    auto shutdown() -> coro::task<void>
+    {
+        stop();
+        co_return;
+    }
+
+private:
+    auto produce(uint64_t id) -> queue_produce_result
+    {
+        std::unique_lock lk{m_mutex};
+        if (m_stopped)
+        {
+            return queue_produce_result::stopped;
+        }
+        if (m_waiters == nullptr)
+        {
+            m_ids.push_back(id);
+            m_size.fetch_add(1, std::memory_order_release);
+            return queue_produce_result::produced;
+        }
+        auto* consumer = std::exchange(m_waiters, m_waiters->m_next);
+        lk.unlock();
+        consumer->m_result.emplace(id);
+        consumer->m_awaiting.resume();
+        return queue_produce_result::produced;
+    }
+
+    auto stop() -> void
+    {
+        awaiter* waiters = nullptr;
+        {
+            std::lock_guard lk{m_mutex};
+            if (m_stopped)
+            {
+                return;
+            }
+            m_stopped = true;
+            waiters   = std::exchange(m_waiters, nullptr);
+        }
+        while (waiters != nullptr)
+        {
+            // Read before resuming: the resumed consumer's frame, which holds the awaiter, may be gone after.
+            auto* next = waiters->m_next;
+            waiters->m_result.emplace(coro::unexpected<queue_consume_result>{queue_consume_result::stopped});
+            waiters->m_awaiting.resume();
+            waiters = next;
+        }
+    }
+
+    auto take_front_locked() -> uint64_t
+    {
+        const uint64_t id = m_ids.front();
+        m_ids.pop_front();
+        m_size.fetch_sub(1, std::memory_order_release);
+        return id;
+    }
+
+    std::mutex               m_mutex;
+    std::deque<uint64_t>     m_ids;
+    std::atomic<std::size_t> m_size{0};
+    bool                     m_stopped{false}; // guarded by m_mutex
+    /// Suspended consumers, most recent first (linked by awaiter::m_next). Guarded by m_mutex.
+    awaiter* m_waiters{nullptr};
+};
+#endif
+} // namespace gocoro::compat
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_QUEUE_HPP
+#line 5 "../../cshim/queue.cc"
+// #include "cshim/pending.hpp" (inlined above)
+
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/sync_wait.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
@@ -12315,12 +12740,14 @@ private:
 
 struct gocoro_queue
 {
-    coro::queue<uint64_t> queue;
+    gocoro::compat::queue queue;
 };
 
 namespace
 {
-using pop_result = coro::expected<uint64_t, coro::queue_consume_result>;
+using gocoro::compat::queue_consume_result;
+using gocoro::compat::queue_produce_result;
+using pop_result = coro::expected<uint64_t, queue_consume_result>;
 
 /// An op's result for a pop: the id, or -1 when stopped.
 auto pop_value(const pop_result& r) noexcept -> int64_t
@@ -12328,7 +12755,7 @@ auto pop_value(const pop_result& r) noexcept -> int64_t
     return r ? static_cast<int64_t>(*r) : -1;
 }
 
-auto finish_pop(coro::queue<uint64_t>& q, gocoro_pending* p) -> coro::task<void>
+auto finish_pop(gocoro::compat::queue& q, gocoro_pending* p) -> coro::task<void>
 {
     auto r = co_await q.pop();
     p->complete(pop_value(r));
@@ -12355,7 +12782,7 @@ extern "C" int gocoro_queue_push(gocoro_queue* q, uint64_t id, gocoro_step** ste
     gocoro::host_call scope;
     const auto        r = coro::sync_wait(q->queue.push(id));
     *steps              = scope.take();
-    return r == coro::queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
+    return r == queue_produce_result::produced ? GOCORO_QUEUE_DONE : GOCORO_QUEUE_STOPPED;
 }
 
 extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
@@ -12368,9 +12795,9 @@ extern "C" int gocoro_queue_try_pop(gocoro_queue* q, uint64_t* id)
     }
     switch (r.error())
     {
-        case coro::queue_consume_result::stopped:
+        case queue_consume_result::stopped:
             return GOCORO_QUEUE_STOPPED;
-        case coro::queue_consume_result::try_lock_failure:
+        case queue_consume_result::try_lock_failure:
             return GOCORO_QUEUE_BUSY;
         default:
             return GOCORO_QUEUE_EMPTY;

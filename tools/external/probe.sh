@@ -2,8 +2,9 @@
 # Proves that the libcoro installed in PREFIX (tools/external/standin.sh) lacks gocoro's extensions, so that a
 # build against it runs the shim's fallbacks (cshim/compat): each probe below uses one extension and must compile
 # against the embedded core (so the probe itself is right) and fail against PREFIX; a use of the public API must
-# compile against PREFIX without GOCORO_CORE_EXTENSIONS defined; the archive must define no extension symbol; and
-# the shim's external amalgamations may include only headers upstream v0.14.1 has.
+# compile against PREFIX without GOCORO_CORE_EXTENSIONS defined; the archive must define no extension symbol;
+# PREFIX must install exactly upstream v0.14.1's headers (tools/external/upstream_headers.txt); and the shim's
+# external amalgamations may include only those.
 #   bash tools/external/probe.sh /tmp/libcoro-standin
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +32,8 @@ probes=(
 "udp::peer::socket|coro/net/udp/peer.hpp|auto p = &coro::net::udp::peer::socket;"
 "resolver::cancel|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::cancel;"
 "resolver::set_servers|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::set_servers;"
+"queue.hpp (v0.15+)|coro/queue.hpp|coro::queue<int> q;"
+"coro::queue through coro.hpp|coro/coro.hpp|coro::queue<int> q;"
 )
 i=0
 for p in "${probes[@]}"; do
@@ -66,21 +69,24 @@ if syms=$(nm -C "$prefix/lib/libcoro.a" 2>/dev/null | grep -E ' [TWVBDR] ' |
 fi
 echo "probe: libcoro.a defines no extension symbol"
 
-# The headers of upstream v0.14.1 (spec libcoro-v0.14-api.md); the shim compiled for an external libcoro must not
-# include any other (the embedded core's internals and v0.16 additions are not there upstream).
-upstream=" attribute.hpp concepts/awaitable.hpp concepts/buffer.hpp concepts/executor.hpp concepts/promise.hpp
-concepts/range_of.hpp coro.hpp detail/poll_info.hpp detail/task_self_deleting.hpp detail/void_value.hpp event.hpp
-expected.hpp export.hpp fd.hpp generator.hpp io_scheduler.hpp latch.hpp mutex.hpp net/connect.hpp
-net/dns/resolver.hpp net/hostname.hpp net/ip_address.hpp net/recv_status.hpp net/send_status.hpp net/socket.hpp
-net/tcp/client.hpp net/tcp/server.hpp net/tls/client.hpp net/tls/connection_status.hpp net/tls/context.hpp
-net/tls/recv_status.hpp net/tls/send_status.hpp net/tls/server.hpp net/udp/peer.hpp poll.hpp ring_buffer.hpp
-semaphore.hpp shared_mutex.hpp sync_wait.hpp task.hpp thread_pool.hpp time.hpp when_all.hpp when_any.hpp "
-upstream=$(echo $upstream)
-# The amalgamations as the preprocessor sees them without the feature macro: `#if GOCORO_CORE_EXTENSIONS` blocks
-# (the compat layer's extension side) dropped.
+# The headers of upstream v0.14.1: PREFIX must install exactly those, and the shim compiled for an external libcoro
+# must not include any other (the embedded core's internals and v0.16 additions are not there upstream).
+upstream=$(grep -vE '^\s*(#|-|$)' tools/external/upstream_headers.txt | sort)
+installed_headers=$(cd "$prefix/include/coro" && find . -type f | sed 's|^\./||' | sort)
+if extra=$(comm -13 <(echo "$upstream") <(echo "$installed_headers") | grep .); then
+    echo "probe: $prefix installs headers upstream v0.14.1 lacks:"; echo "$extra"; exit 1
+fi
+if lacking=$(comm -23 <(echo "$upstream") <(echo "$installed_headers") | grep .); then
+    echo "probe: $prefix lacks headers upstream v0.14.1 has:"; echo "$lacking"; exit 1
+fi
+echo "probe: $prefix installs exactly upstream v0.14.1's $(echo "$upstream" | wc -l) headers"
+upstream=" $(echo $upstream) "
+# The amalgamations as the preprocessor sees them against upstream v0.14.1: `#if GOCORO_CORE_EXTENSIONS` blocks
+# (the compat layer's extension side) and `#if __has_include(<coro/...>)` blocks (a later libcoro's header, used
+# when installed) dropped.
 without_extensions() {
     awk '
-        /^[ \t]*#[ \t]*if/ { depth++; if (!skip && $0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/) skip = depth; next }
+        /^[ \t]*#[ \t]*if/ { depth++; if (skip <= 0 && ($0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/ || $0 ~ /^[ \t]*#[ \t]*if[ \t]+__has_include\([<"]coro\/[^>"]+[>"]\)[ \t]*$/)) skip = depth; next }
         /^[ \t]*#[ \t]*else/ { if (skip == depth || skip == -depth) { skip = -skip; next } }
         /^[ \t]*#[ \t]*endif/ { if (skip == depth || skip == -depth) { skip = 0; depth--; next } depth-- }
         skip <= 0 { print }
@@ -90,10 +96,7 @@ bad=0
 for h in $(without_extensions | grep -ohE '^\s*#\s*include\s*[<"]coro/[^">]+' | sed -E 's/.*coro\///' | sort -u); do
     case " $upstream " in
     *" $h "*) ;;
-    # Known gap (issue 17 note): coro.Queue's shim (cshim/queue.cc) uses coro::queue, which upstream has from
-    # v0.15 on; against v0.14.1 it does not compile yet (needs a fallback like the other extensions).
-    *) [ "$h" = queue.hpp ] && echo "probe: KNOWN GAP: the shim includes coro/$h, which upstream v0.14.1 lacks (coro.Queue)" && continue
-        echo "probe: the shim includes coro/$h, which upstream v0.14.1 lacks"; bad=1 ;;
+    *) echo "probe: the shim includes coro/$h, which upstream v0.14.1 lacks"; bad=1 ;;
     esac
 done
 [ $bad -eq 0 ]

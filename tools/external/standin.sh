@@ -3,8 +3,9 @@
 # lays it out (include/coro/**, lib/libcoro.a, lib/pkgconfig/libcoro.pc), so that the external build routes
 # (go build -tags libcoro_external, Bazel's --//tools/external:libcoro setting) can be exercised without upstream's
 # source: gocoro's embedded core with its extensions removed (tools/external/unextend: no GOCORO_CORE_EXTENSIONS
-# macro, no extension declaration, no gocoro-only header), compiled from upstream's list of library sources
-# (spec libcoro-v0.14-api.md §0) with networking and TLS on.
+# macro, no extension declaration) and with exactly upstream's headers (tools/external/upstream_headers.txt: the
+# core's v0.16 headers such as coro/queue.hpp dropped, its internal ones inlined), compiled from upstream's list of
+# library sources (spec libcoro-v0.14-api.md §0) with networking and TLS on.
 #   [CXX=g++] bash tools/external/standin.sh PREFIX [CHECKOUT]
 # With CHECKOUT, it also writes the same stand-in laid out as an upstream source checkout (include/ without the
 # CMake-generated coro/export.hpp, src/ with upstream's library sources), for Bazel's GOCORO_LIBCORO.
@@ -19,7 +20,7 @@ cxx=${CXX:-g++}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-(cd tools && go run ./external/unextend -from ../third_party/libcoro -to "$stage")
+(cd tools && go run ./external/unextend -from ../third_party/libcoro -to "$stage" -headers external/upstream_headers.txt)
 
 # Upstream has one io_scheduler.cpp; the embedded core splits it by job (io_scheduler_*.cpp). The stand-in keeps
 # upstream's file list (the checkout below feeds tools/external/libcoro.BUILD), so it joins the parts again.
@@ -43,9 +44,8 @@ printf '%s\n' $srcs | xargs -P 2 -I{} sh -c \
 rm -rf "$prefix/include/coro" "$prefix/lib/libcoro.a" "$prefix/lib/pkgconfig/libcoro.pc"
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 ar rcs "$prefix/lib/libcoro.a" "$stage"/obj/*.o
-# Headers: all of the stripped include tree except gocoro's internal helpers of the extensions.
+# Headers: the stripped include tree, which has only upstream's.
 cp -r "$stage/include/coro" "$prefix/include/coro"
-rm -f "$prefix/include/coro/detail/fd_close_serial.hpp" "$prefix/include/coro/detail/frame_allocator.hpp"
 # Every installed header must find the project headers it includes inside the installation.
 missing=0
 while IFS= read -r line; do

@@ -2,9 +2,10 @@
 // extensions removed, as a stand-in for upstream libcoro v0.14.1: every `#if GOCORO_CORE_EXTENSIONS` block is
 // dropped (its `#else` branch kept), every `#if !GOCORO_CORE_EXTENSIONS` block kept without the directives, and
 // the `#include` of coro/gocoro_extensions.hpp removed, so that neither the macro nor any extension declaration is
-// left in what tools/external/standin.sh compiles and installs.
+// left in what tools/external/standin.sh compiles and installs. With -headers, it then leaves only the headers
+// upstream has (headers.go).
 //
-//	go run ./external/unextend -from ../third_party/libcoro -to /tmp/stage
+//	go run ./external/unextend -from ../third_party/libcoro -to /tmp/stage [-headers external/upstream_headers.txt]
 //
 // Only those exact conditions are evaluated; every other directive is copied (and only tracked for nesting).
 package main
@@ -91,6 +92,7 @@ func strip(name, text string) (string, error) {
 func main() {
 	from := flag.String("from", "", "the embedded core (third_party/libcoro)")
 	to := flag.String("to", "", "output directory (include/ and src/ are written under it)")
+	headers := flag.String("headers", "", "upstream's header list (tools/external/upstream_headers.txt): install only those")
 	flag.Parse()
 	if *from == "" || *to == "" {
 		flag.Usage()
@@ -122,6 +124,16 @@ func main() {
 			n++
 			return os.WriteFile(dst, []byte(text), 0o644)
 		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "unextend:", err)
+			os.Exit(1)
+		}
+	}
+	if *headers != "" {
+		list, err := readHeaderList(*headers)
+		if err == nil {
+			err = onlyUpstreamHeaders(*to, list)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "unextend:", err)
 			os.Exit(1)
