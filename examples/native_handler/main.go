@@ -4,6 +4,10 @@
 //
 //	go run ./examples/native_handler -addr 127.0.0.1:8080
 //	printf 'hello\nworld\nquit\n' | nc 127.0.0.1 8080     # 1: HELLO / 2: WORLD / bye
+//	go run ./examples/native_handler -upper16               # a handler written against libcoro v0.16
+//
+// Handlers may be written against either libcoro API version: linecount.cc uses v0.14's, v16_handlers.cc selects
+// v0.16's (LIBCORO_API_VERSION 1600, set in the file); both load through the same C ABI table and server.Native.
 //
 // How a package outside this module gets the include paths: the handler includes "cshim/net/server_handler.hpp"
 // and libcoro's headers, which live in the gocoro module. Inside the module (as here) the #cgo lines below name
