@@ -44,7 +44,7 @@ TEST_BINS := $(patsubst tests/cpp/%.cpp,$(OUT)/tests/%,$(TEST_SRCS))
 TEST_MAIN := $(OUT)/tests/cpp/main.o
 NET_TEST_SRCS := $(wildcard tests/cpp/net/test_*.cpp)
 NET_TEST_BINS := $(patsubst tests/cpp/net/%.cpp,$(OUT)/tests/net/%,$(NET_TEST_SRCS))
-EXAMPLE_BINS  := $(OUT)/examples/tcp_echo_server $(OUT)/examples/http_200_ok_server
+EXAMPLE_BINS  := $(OUT)/examples/tcp_echo_server $(OUT)/examples/http_200_ok_server $(OUT)/examples/tcp_echo_server_v16
 # Stress tests (tests/cpp/stress) link a second copy of the core built with the thread pool's fault-injection hook.
 STRESS_SRCS := $(wildcard tests/cpp/stress/test_*.cpp)
 STRESS_BINS := $(patsubst tests/cpp/stress/%.cpp,$(OUT)/tests/stress/%,$(STRESS_SRCS))

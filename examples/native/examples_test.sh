@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the native examples on loopback and checks what they answer:
-#   tcp_echo_server echoes what it receives;
+#   tcp_echo_server (libcoro v0.14 API) and tcp_echo_server_v16 (v0.16 API) echo what they receive, a short message
+#   and one larger than the socket buffers;
 #   http_200_ok_server answers a request split across two writes, then two pipelined requests sent in one write,
 #   with one "HTTP/1.1 200 OK" response each, on the same keep-alive connection.
-# Usage: examples_test.sh TCP_ECHO_SERVER HTTP_200_OK_SERVER
+# Usage: examples_test.sh TCP_ECHO_SERVER HTTP_200_OK_SERVER TCP_ECHO_SERVER_V16
 set -euo pipefail
 echo_bin=$1
 http_bin=$2
+echo16_bin=$3
 tmp=$(mktemp -d)
 pid=""
 runs=0
@@ -41,17 +43,33 @@ stop() {
     pid=""
 }
 
-start "$echo_bin"
-exec 3<>"/dev/tcp/127.0.0.1/$port"
-printf 'hello from gocoro' >&3
-IFS= read -r -t 5 -N 17 reply <&3 || true
-exec 3>&-
-stop
-if [ "$reply" != "hello from gocoro" ]; then
-    echo "FAIL: tcp_echo_server echoed '$reply'"
-    exit 1
-fi
-echo "ok: tcp_echo_server echoes"
+# check_echo BIN: BIN echoes a short message and a 1 MiB one (written while the reply is read back).
+check_echo() {
+    start "$1"
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    printf 'hello from gocoro' >&3
+    IFS= read -r -t 5 -N 17 reply <&3 || true
+    if [ "$reply" != "hello from gocoro" ]; then
+        echo "FAIL: $(basename "$1") echoed '$reply'"
+        exit 1
+    fi
+    head -c 1048576 /dev/zero | tr '\0' 'e' >"$tmp/big"
+    cat "$tmp/big" >&3 &
+    writer=$!
+    timeout 20 head -c 1048576 <&3 >"$tmp/big.echo" || true
+    kill "$writer" 2>/dev/null || true
+    wait "$writer" 2>/dev/null || true
+    exec 3>&-
+    stop
+    if ! cmp -s "$tmp/big" "$tmp/big.echo"; then
+        echo "FAIL: $(basename "$1") echoed $(wc -c <"$tmp/big.echo") of 1048576 bytes correctly"
+        exit 1
+    fi
+    echo "ok: $(basename "$1") echoes"
+}
+
+check_echo "$echo_bin"
+check_echo "$echo16_bin"
 
 start "$http_bin"
 exec 3<>"/dev/tcp/127.0.0.1/$port"
@@ -73,4 +91,4 @@ if [ "$statuses" -ne 3 ]; then
     exit 1
 fi
 echo "ok: http_200_ok_server answers split and pipelined requests on one connection"
-echo "2 passed, 0 failed"
+echo "3 passed, 0 failed"

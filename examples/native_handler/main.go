@@ -4,6 +4,10 @@
 //
 //	go run ./examples/native_handler -addr 127.0.0.1:8080
 //	printf 'hello\nworld\nquit\n' | nc 127.0.0.1 8080     # 1: HELLO / 2: WORLD / bye
+//	go run ./examples/native_handler -upper16               # a handler written against libcoro v0.16
+//
+// Handlers may be written against either libcoro API version: linecount.cc uses v0.14's, v16_handlers.cc selects
+// v0.16's (LIBCORO_API_VERSION 1600, set in the file); both load through the same C ABI table and server.Native.
 //
 // How a package outside this module gets the include paths: the handler includes "cshim/net/server_handler.hpp"
 // and libcoro's headers, which live in the gocoro module. Inside the module (as here) the #cgo lines below name
@@ -23,6 +27,7 @@ package main
 // #cgo CXXFLAGS: -std=c++20 -O2 -DLIBCORO_FEATURE_NETWORKING -I${SRCDIR}/../..
 // #cgo LDFLAGS: -lstdc++
 // #include "linecount.h"
+// #include "v16_handlers.h"
 import "C"
 
 import (
@@ -70,6 +75,22 @@ func serveEcho(ctx context.Context, s *coro.IOScheduler, addr string) (*server.S
 	return server.Serve(ctx, s, addr, server.Native(unsafe.Pointer(C.libcoro_echo_handler()), nil), nil)
 }
 
+// serveV16 serves one of the handlers written against libcoro v0.16 (v16_handlers.cc): the same C ABI table and the
+// same server.Native as for the v0.14 handlers; only the handler's translation unit differs.
+func serveV16(ctx context.Context, s *coro.IOScheduler, addr string, table *C.gocoro_server_handler) (*server.Server, error) {
+	return server.Serve(ctx, s, addr, server.Native(unsafe.Pointer(table), nil), nil)
+}
+
+// serveUpper16 serves upper16 (v0.16 connection view: read_some / write_all).
+func serveUpper16(ctx context.Context, s *coro.IOScheduler, addr string) (*server.Server, error) {
+	return serveV16(ctx, s, addr, C.upper16_handler())
+}
+
+// serveEcho16 serves libcoro16_echo (a handler taking a v0.16 coro::net::tcp::client).
+func serveEcho16(ctx context.Context, s *coro.IOScheduler, addr string) (*server.Server, error) {
+	return serveV16(ctx, s, addr, C.libcoro16_echo_handler())
+}
+
 // Lines is how many lines the handler has answered on all connections (read from the C++ state).
 func (ls *lineServer) Lines() uint64 {
 	ls.mu.Lock()
@@ -82,6 +103,7 @@ func (ls *lineServer) Lines() uint64 {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (IP literal:port)")
+	upper := flag.Bool("upper16", false, "serve the libcoro v0.16 handler upper16 (echoes upper-cased) instead of linecount")
 	flag.Parse()
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
 	if err != nil {
@@ -90,12 +112,23 @@ func main() {
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	srv, err := serveLines(ctx, s, *addr)
+	var srv *server.Server
+	name := "linecount"
+	if *upper {
+		name = "upper16"
+		srv, err = serveUpper16(ctx, s, *addr)
+	} else {
+		var ls *lineServer
+		ls, err = serveLines(ctx, s, *addr)
+		if ls != nil {
+			srv = ls.Server
+		}
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("native_handler (linecount) listening on", srv.Addr())
+	fmt.Printf("native_handler (%s) listening on %s\n", name, srv.Addr())
 	<-srv.Done()
 	st := srv.Stats()
-	fmt.Printf("served %d connections, %d lines, %d bytes in, %d bytes out\n", st.Accepted, st.Requests, st.BytesRead, st.BytesWritten)
+	fmt.Printf("served %d connections, %d requests, %d bytes in, %d bytes out\n", st.Accepted, st.Requests, st.BytesRead, st.BytesWritten)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
@@ -114,4 +115,77 @@ func TestLibcoroClientHandler(t *testing.T) {
 	require.NoError(t, srv.Close()) // the handler's client (a dup of the socket) sees the shutdown too
 	_, err = io.ReadAll(c)
 	require.NoError(t, err)
+}
+
+// Handlers written against libcoro v0.16 (v16_handlers.cc, LIBCORO_API_VERSION=1600) load through the same C ABI
+// and run next to the v0.14 ones of linecount.cc in this binary.
+func TestV16Handlers(t *testing.T) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+	require.NoError(t, err)
+	defer func() {
+		require.NoError(t, s.Close())
+		require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 5*time.Second, time.Millisecond)
+	}()
+
+	t.Run("connection read_some write_all", func(t *testing.T) {
+		srv, err := serveUpper16(context.Background(), s, "127.0.0.1:0")
+		require.NoError(t, err)
+		defer srv.Close()
+		c, err := net.Dial("tcp", srv.Addr().String())
+		require.NoError(t, err)
+		defer c.Close()
+		require.NoError(t, c.SetDeadline(time.Now().Add(20*time.Second)))
+		msg := strings.Repeat("v0.16 read_some and write_all ", 40000) // > socket buffers: write_all has to poll
+		go io.WriteString(c, msg)
+		got := make([]byte, len(msg))
+		_, err = io.ReadFull(c, got)
+		require.NoError(t, err)
+		require.Equal(t, strings.ToUpper(msg), string(got))
+		st := srv.Stats()
+		require.EqualValues(t, len(msg), st.BytesRead) // counted by the v0.16 view
+		require.EqualValues(t, len(msg), st.BytesWritten)
+		require.Positive(t, st.Requests)
+
+		// Close with the connection open: the handler's read_some reports closed and it returns.
+		require.NoError(t, srv.Close())
+		_, err = io.ReadAll(c)
+		require.NoError(t, err)
+		require.Zero(t, srv.Stats().Active)
+	})
+
+	t.Run("v0.16 tcp client", func(t *testing.T) {
+		srv, err := serveEcho16(context.Background(), s, "127.0.0.1:0")
+		require.NoError(t, err)
+		defer srv.Close()
+		var wg sync.WaitGroup
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := net.Dial("tcp", srv.Addr().String())
+				if !assert.NoError(t, err) {
+					return
+				}
+				defer c.Close()
+				assert.NoError(t, c.SetDeadline(time.Now().Add(20*time.Second)))
+				msg := strings.Repeat(fmt.Sprintf("client %d via coro::net::tcp::client v0.16 ", i), 20000)
+				go io.WriteString(c, msg)
+				got := make([]byte, len(msg))
+				_, err = io.ReadFull(c, got)
+				assert.NoError(t, err)
+				assert.Equal(t, msg, string(got))
+			}()
+		}
+		wg.Wait()
+		require.EqualValues(t, 4, srv.Stats().Accepted)
+
+		c, err := net.Dial("tcp", srv.Addr().String())
+		require.NoError(t, err)
+		defer c.Close()
+		require.Eventually(t, func() bool { return srv.Stats().Active == 1 }, 5*time.Second, time.Millisecond)
+		require.NoError(t, srv.Close()) // the handler's client (a dup of the socket) sees the shutdown too
+		_, err = io.ReadAll(c)
+		require.NoError(t, err)
+		require.Zero(t, srv.Stats().Active)
+	})
 }

@@ -424,11 +424,20 @@ auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void
 }
 } // namespace coro::detail::frame_cache_detail
 
-#line 1 "../../third_party/libcoro/src/detail/pipe.cpp"
-// #include "coro/detail/pipe.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+#line 1 "../../third_party/libcoro/src/detail/io_notifier_epoll.cpp"
+// #include "coro/detail/io_notifier_epoll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_NOTIFIER_EPOLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_NOTIFIER_EPOLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/io_notifier_epoll.hpp"
+
+
+// libcoro v0.16's epoll wrapper (D24), for code written against it: a standalone class. gocoro's scheduler does not
+// run on it (see COMPATIBILITY.md, "D24"); use coro::io_notifier (coro/io_notifier.hpp) to name it.
+
+// #include "coro/detail/poll_info.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
 
 
 // #include "coro/fd.hpp"
@@ -442,7 +451,146 @@ namespace coro
 using fd_t = int;
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
-#line 4 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+#line 4 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+// #include "coro/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
+
+
+// #include "coro/api_version.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 1 "../../third_party/libcoro/include/coro/api_version.hpp"
+
+
+// Which libcoro API the unqualified names in namespace coro mean in this translation unit.
+//
+//   LIBCORO_API_VERSION 1400 (default): libcoro v0.14.1
+//   LIBCORO_API_VERSION 1600:           libcoro v0.16.0 (plus the post-release fixes)
+//
+// Define it before the first libcoro include (e.g. -DLIBCORO_API_VERSION=1600). Only names whose meaning differs
+// between the versions are versioned: they live in coro::v14 and coro::v16 (and coro::concepts::v14 / v16), and
+// the selected namespace is inline, so `coro::mutex` is `coro::v14::mutex` or `coro::v16::mutex`. Both versions are
+// always declared, so the library is compiled once, one program may contain translation units of either version,
+// and code of one version can still name the other explicitly (`coro::v14::mutex`). Everything else (task,
+// sync_wait, thread_pool, the schedulers, queue, ...) is one definition for both. See COMPATIBILITY.md,
+// "Two API versions".
+
+#ifndef LIBCORO_API_VERSION
+    #define LIBCORO_API_VERSION 1400
+#endif
+
+#if LIBCORO_API_VERSION == 1400
+    #define LIBCORO_INLINE_V14 inline
+    #define LIBCORO_INLINE_V16
+#elif LIBCORO_API_VERSION == 1600
+    #define LIBCORO_INLINE_V14
+    #define LIBCORO_INLINE_V16 inline
+#else
+    #error "LIBCORO_API_VERSION must be 1400 (libcoro v0.14.1) or 1600 (libcoro v0.16.0)"
+#endif
+
+// The first declaration of a namespace decides whether it is inline, so every versioned header includes this one
+// before it opens coro::v14 or coro::v16.
+namespace coro
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+namespace concepts
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 4 "../../third_party/libcoro/include/coro/poll.hpp"
+
+#include <cstdint>
+#include <string>
+#include <sys/epoll.h>
+
+namespace coro
+{
+/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
+enum class poll_op : uint64_t
+{
+    read       = EPOLLIN,
+    write      = EPOLLOUT,
+    read_write = EPOLLIN | EPOLLOUT
+};
+
+inline auto poll_op_readable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
+}
+
+inline auto poll_op_writeable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
+}
+
+/// "read", "write", "read_write" or "unknown".
+auto to_string(poll_op op) -> const std::string&;
+
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
+
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
+
+} // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+
+// #include "coro/fd.hpp" (inlined above)
 
 #include <cstddef>
 
@@ -479,7 +627,488 @@ private:
 };
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
-#line 2 "../../third_party/libcoro/src/detail/pipe.cpp"
+#line 9 "../../third_party/libcoro/include/coro/v16/poll.hpp"
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
+
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
+
+#include <coroutine>
+#include <cstdint>
+#include <optional>
+
+namespace coro::detail
+{
+struct poll_info;
+
+/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
+/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
+/// is always the first bucket and inserting or cancelling a timer never allocates.
+struct timer_bucket
+{
+    int64_t    m_tick{0};
+    poll_info* m_head{nullptr};
+    poll_info* m_tail{nullptr};
+};
+
+/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
+/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
+///
+/// Every field except the timer links is touched only by the registering thread (before the wait becomes
+/// visible) and then by the single thread processing events; the timer links are guarded by the
+/// scheduler's timer lock.
+struct poll_info
+{
+    poll_info() noexcept = default;
+    /// libcoro v0.16 (D24): a wait for `op` on `fd`, e.g. for io_notifier::watch(poll_info&).
+    poll_info(fd_t fd, coro::poll_op op) noexcept : m_fd(fd), m_op(op) {}
+    /// As above, also ended (poll_status::cancelled) once `cancel_trigger`'s source is signalled.
+    poll_info(fd_t fd, coro::poll_op op, std::optional<poll_stop_token> cancel_trigger) noexcept
+        : m_fd(fd), m_op(op), m_cancel_trigger(cancel_trigger)
+    {
+    }
+    ~poll_info() = default;
+
+    poll_info(const poll_info&)                    = delete;
+    poll_info(poll_info&&)                         = delete;
+    auto operator=(const poll_info&) -> poll_info& = delete;
+    auto operator=(poll_info&&) -> poll_info&      = delete;
+
+    /// The polled descriptor, -1 for a plain timer.
+    fd_t m_fd{-1};
+    /// The coroutine to resume once the wait completes.
+    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
+    /// Result handed back to the awaiting coroutine.
+    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
+    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
+    bool m_processed{false};
+    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
+    bool m_has_timer{false};
+    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
+    uint32_t m_poll_gen{0};
+    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
+    bool m_resume_here{false};
+
+    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
+    timer_bucket* m_timer_bucket{nullptr};
+    poll_info*    m_timer_prev{nullptr};
+    poll_info*    m_timer_next{nullptr};
+
+    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): what to
+    /// wait for, and the cancel token whose descriptor is watched with it.
+    coro::poll_op                  m_op{coro::poll_op::read};
+    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
+};
+
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
+#line 7 "../../third_party/libcoro/include/coro/detail/io_notifier_epoll.hpp"
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+namespace coro::detail
+{
+class timer_handle;
+
+/// Owns one epoll instance (close-on-exec). Registrations carry a caller-chosen tag pointer that next_events()
+/// hands back with the poll_status the event means; for registrations made through watch(poll_info&) the tag is
+/// the poll_info itself. Not thread-safe except that next_events() may wait while another thread calls watch().
+class io_notifier_epoll
+{
+public:
+    /// The most events one next_events() call reports.
+    static constexpr int max_events = 16;
+
+    /// Throws std::runtime_error if the epoll instance cannot be created.
+    io_notifier_epoll();
+    ~io_notifier_epoll();
+
+    io_notifier_epoll(const io_notifier_epoll&)                    = delete;
+    io_notifier_epoll(io_notifier_epoll&&)                         = delete;
+    auto operator=(const io_notifier_epoll&) -> io_notifier_epoll& = delete;
+    auto operator=(io_notifier_epoll&&) -> io_notifier_epoll&      = delete;
+
+    /// Arms `timer` to fire once after `duration`; a non-positive duration fires after 1 ns (a zero timerfd value
+    /// would disarm it instead). Re-arming replaces the previous expiry. The event is reported as
+    /// {timer.get_inner(), poll_status::read}.
+    auto watch_timer(const timer_handle& timer, std::chrono::nanoseconds duration) -> bool;
+
+    /// Registers `fd` for `op` plus peer hang-up under tag `data`: one-shot (reported once, then disarmed but still
+    /// registered; watching the fd again re-arms it) unless `keep`, which makes it edge-triggered and permanent
+    /// until unwatch(). `is_cancel_event` makes its events report poll_status::cancelled. False (errno set) if the
+    /// kernel refuses the descriptor, or if `data` uses the top 3 bits, which hold the flags.
+    auto watch(fd_t fd, coro::poll_op op, void* data, bool keep = false, bool is_cancel_event = false) -> bool;
+
+    /// Registers `pi.m_fd` for `pi.m_op` and, if `pi.m_cancel_trigger` is set, the token's descriptor as its cancel
+    /// event, both one-shot under tag &pi. Once next_events() reported `pi` both registrations are removed, so the
+    /// fd and the token can be watched again. False if either registration failed (then neither is left).
+    auto watch(poll_info& pi) -> bool;
+
+    /// Removes `fd`'s registration (`op` is not needed by epoll). False (errno set) if there was none.
+    auto unwatch(fd_t fd, coro::poll_op op) -> bool;
+    /// Removes both registrations of a watch(poll_info&) that was not reported (e.g. on the caller's timeout).
+    /// False if the descriptor's registration was already gone.
+    auto unwatch(poll_info& pi) -> bool;
+
+    /// Disarms `timer` (a pending expiry is not reported). The timer stays registered for the next watch_timer().
+    auto unwatch_timer(const timer_handle& timer) -> bool;
+
+    /// Waits up to `timeout` (negative: without limit, 0: just looks) and appends at most max_events
+    /// {tag, status} pairs to `out`: read if readable, else write if writable, else error, else closed (peer hang-up);
+    /// cancelled for a cancel event. A poll_info whose descriptor and cancel token are both ready in one round is
+    /// reported once. An interrupted wait (EINTR) reports nothing.
+    auto next_events(std::vector<std::pair<poll_info*, coro::v16::poll_status>>& out, std::chrono::milliseconds timeout)
+        -> void;
+
+    /// The epoll descriptor (gocoro extension), e.g. to nest it in another poll.
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_fd; }
+
+private:
+    fd_t m_fd{-1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_IO_NOTIFIER_EPOLL_HPP
+#line 2 "../../third_party/libcoro/src/detail/io_notifier_epoll.cpp"
+// #include "coro/detail/timer_handle.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_HANDLE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_HANDLE_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/timer_handle.hpp"
+
+
+// A timer for coro::io_notifier (libcoro v0.16, D24): a non-blocking, close-on-exec timerfd on CLOCK_MONOTONIC,
+// registered with one notifier (edge-triggered, for the timer's lifetime) under a caller-chosen tag.
+
+// #include "coro/fd.hpp" (inlined above)
+
+namespace coro::detail
+{
+class io_notifier_epoll;
+
+class timer_handle
+{
+public:
+    /// Creates the timerfd (disarmed) and registers it with `notifier` under `timer_handle_ptr`; arm it with
+    /// notifier.watch_timer(). Throws std::runtime_error if either step fails. The notifier must outlive it.
+    timer_handle(const void* timer_handle_ptr, io_notifier_epoll& notifier);
+    /// Closes the timerfd, which also ends its registration.
+    ~timer_handle();
+
+    timer_handle(const timer_handle&)                    = delete;
+    timer_handle(timer_handle&&)                         = delete;
+    auto operator=(const timer_handle&) -> timer_handle& = delete;
+    auto operator=(timer_handle&&) -> timer_handle&      = delete;
+
+    [[nodiscard]] auto get_fd() const noexcept -> fd_t { return m_fd; }
+    /// The tag its events are reported under.
+    [[nodiscard]] auto get_inner() const noexcept -> const void* { return m_tag; }
+
+private:
+    const void* m_tag;
+    fd_t        m_fd{-1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TIMER_HANDLE_HPP
+#line 3 "../../third_party/libcoro/src/detail/io_notifier_epoll.cpp"
+// #include "coro/detail/v16_poll_status.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
+
+
+// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
+// v0.16 net classes).
+
+// #include "coro/fd.hpp" (inlined above)
+// #include "coro/poll.hpp" (inlined above)
+
+#include <cstdint>
+
+namespace coro::detail
+{
+/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
+/// one to one.
+auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+
+/// The v0.16 result for the epoll bits of a ready descriptor (D15's priority: read, write, error, hang-up); used by
+/// scheduler::poll's cancellable path and io_notifier.
+auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status;
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
+#line 4 "../../third_party/libcoro/src/detail/io_notifier_epoll.cpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace coro::detail
+{
+namespace
+{
+// The epoll user data is the tag pointer with three flags in its top bits, which user-space pointers never use on
+// Linux (the address space ends far below 2^61): no alignment is asked of tags.
+constexpr uint64_t flag_keep   = uint64_t{1} << 63;
+constexpr uint64_t flag_cancel = uint64_t{1} << 62;
+constexpr uint64_t flag_paired = uint64_t{1} << 61; // registered by watch(poll_info&)
+constexpr uint64_t flag_mask   = flag_keep | flag_cancel | flag_paired;
+
+auto pack(const void* tag, uint64_t flags) noexcept -> uint64_t
+{
+    return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(tag)) | flags;
+}
+
+auto tag_of(uint64_t data) noexcept -> void*
+{
+    return reinterpret_cast<void*>(static_cast<uintptr_t>(data & ~flag_mask));
+}
+
+/// ADD, or MOD when the descriptor is still registered from an earlier one-shot watch (disarmed, not removed).
+auto add_or_rearm(fd_t epoll_fd, fd_t fd, uint32_t events, uint64_t data) noexcept -> bool
+{
+    epoll_event ev{};
+    ev.events   = events;
+    ev.data.u64 = data;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0)
+    {
+        return true;
+    }
+    return errno == EEXIST && ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+auto add_only(fd_t epoll_fd, fd_t fd, uint32_t events, uint64_t data) noexcept -> bool
+{
+    epoll_event ev{};
+    ev.events   = events;
+    ev.data.u64 = data;
+    return ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+auto remove(fd_t epoll_fd, fd_t fd) noexcept -> bool
+{
+    return ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr) == 0;
+}
+
+/// One-shot unless kept (then edge-triggered); peer hang-up is always asked for.
+auto events_for(coro::poll_op op, bool keep) noexcept -> uint32_t
+{
+    return static_cast<uint32_t>(op) | EPOLLRDHUP | (keep ? EPOLLET : EPOLLONESHOT);
+}
+
+auto arm(fd_t timer_fd, std::chrono::nanoseconds duration) noexcept -> bool
+{
+    // A zero it_value disarms a timerfd: a due (or overdue) timer fires after 1 ns instead.
+    const auto        ns = std::max(duration.count(), std::chrono::nanoseconds::rep{1});
+    itimerspec        spec{};
+    constexpr int64_t per_second = 1'000'000'000;
+    spec.it_value.tv_sec         = static_cast<time_t>(ns / per_second);
+    spec.it_value.tv_nsec        = static_cast<long>(ns % per_second);
+    return ::timerfd_settime(timer_fd, 0, &spec, nullptr) == 0;
+}
+} // namespace
+
+io_notifier_epoll::io_notifier_epoll() : m_fd(::epoll_create1(EPOLL_CLOEXEC))
+{
+    if (m_fd < 0)
+    {
+        throw std::runtime_error("coro::io_notifier: epoll_create1 failed, errno " + std::to_string(errno));
+    }
+}
+
+io_notifier_epoll::~io_notifier_epoll()
+{
+    ::close(m_fd);
+}
+
+auto io_notifier_epoll::watch_timer(const timer_handle& timer, std::chrono::nanoseconds duration) -> bool
+{
+    return arm(timer.get_fd(), duration);
+}
+
+auto io_notifier_epoll::watch(fd_t fd, coro::poll_op op, void* data, bool keep, bool is_cancel_event) -> bool
+{
+    if ((reinterpret_cast<uintptr_t>(data) & flag_mask) != 0)
+    {
+        errno = EINVAL;
+        return false;
+    }
+    const uint64_t flags = (keep ? flag_keep : 0) | (is_cancel_event ? flag_cancel : 0);
+    return add_or_rearm(m_fd, fd, events_for(op, keep), pack(data, flags));
+}
+
+auto io_notifier_epoll::watch(poll_info& pi) -> bool
+{
+    // Plain ADD: next_events removes both registrations of a reported poll_info, so an EEXIST here means the
+    // descriptor (or the token) is being watched by another poll, which must not be overwritten.
+    if (!add_only(m_fd, pi.m_fd, events_for(pi.m_op, false), pack(&pi, flag_paired)))
+    {
+        return false;
+    }
+    if (pi.m_cancel_trigger.has_value() && !add_only(
+                                               m_fd,
+                                               pi.m_cancel_trigger->native_handle(),
+                                               events_for(coro::poll_op::read, false),
+                                               pack(&pi, flag_paired | flag_cancel)))
+    {
+        const int err = errno;
+        remove(m_fd, pi.m_fd);
+        errno = err;
+        return false;
+    }
+    return true;
+}
+
+auto io_notifier_epoll::unwatch(fd_t fd, coro::poll_op /*op*/) -> bool
+{
+    return remove(m_fd, fd);
+}
+
+auto io_notifier_epoll::unwatch(poll_info& pi) -> bool
+{
+    const bool removed = remove(m_fd, pi.m_fd);
+    if (pi.m_cancel_trigger.has_value())
+    {
+        remove(m_fd, pi.m_cancel_trigger->native_handle());
+    }
+    return removed;
+}
+
+auto io_notifier_epoll::unwatch_timer(const timer_handle& timer) -> bool
+{
+    const itimerspec disarm{};
+    return ::timerfd_settime(timer.get_fd(), 0, &disarm, nullptr) == 0;
+}
+
+auto io_notifier_epoll::next_events(
+    std::vector<std::pair<poll_info*, coro::v16::poll_status>>& out,
+    std::chrono::milliseconds                                   timeout) -> void
+{
+    std::array<epoll_event, max_events> events{};
+    const auto                          wait_ms = timeout.count() < 0 ? -1
+                                                                      : static_cast<int>(std::min<std::chrono::milliseconds::rep>(
+                                                   timeout.count(), std::numeric_limits<int>::max()));
+    const int                           n       = ::epoll_wait(m_fd, events.data(), max_events, wait_ms);
+    // poll_infos reported in this round: their other registration may have fired in the same round.
+    std::array<poll_info*, max_events> reported{};
+    std::size_t                        reported_count = 0;
+    for (int i = 0; i < n; ++i)
+    {
+        const uint64_t data = events[i].data.u64;
+        auto*          tag  = static_cast<poll_info*>(tag_of(data));
+        const auto     status =
+            (data & flag_cancel) != 0 ? coro::v16::poll_status::cancelled : v16_status_for_events(events[i].events);
+        if ((data & flag_paired) != 0)
+        {
+            const auto end = reported.begin() + static_cast<std::ptrdiff_t>(reported_count);
+            if (std::find(reported.begin(), end, tag) != end)
+            {
+                continue;
+            }
+            reported[reported_count++] = tag;
+            // Both registrations go before the caller sees the poll_info (which may then end): a later event of the
+            // other one would name a dead poll_info.
+            remove(m_fd, tag->m_fd);
+            if (tag->m_cancel_trigger.has_value())
+            {
+                remove(m_fd, tag->m_cancel_trigger->native_handle());
+            }
+        }
+        out.emplace_back(tag, status);
+    }
+}
+} // namespace coro::detail
+
+#line 1 "../../third_party/libcoro/src/detail/pipe.cpp"
+// #include "coro/detail/pipe.hpp" (inlined above)
 
 #include <cerrno>
 #include <fcntl.h>
@@ -1242,6 +1871,40 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
 
 } // namespace coro::detail
 
+#line 1 "../../third_party/libcoro/src/detail/timer_handle.cpp"
+// #include "coro/detail/timer_handle.hpp" (inlined above)
+// #include "coro/detail/io_notifier_epoll.hpp" (inlined above)
+
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace coro::detail
+{
+timer_handle::timer_handle(const void* timer_handle_ptr, io_notifier_epoll& notifier)
+    : m_tag(timer_handle_ptr), m_fd(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC))
+{
+    if (m_fd < 0)
+    {
+        throw std::runtime_error("coro::detail::timer_handle: timerfd_create failed, errno " + std::to_string(errno));
+    }
+    // Kept and edge-triggered: each expiry is one edge (re-arming resets the timerfd's count), never drained.
+    if (!notifier.watch(m_fd, coro::poll_op::read, const_cast<void*>(timer_handle_ptr), true))
+    {
+        const int err = errno;
+        ::close(m_fd);
+        throw std::runtime_error("coro::detail::timer_handle: registration failed, errno " + std::to_string(err));
+    }
+}
+
+timer_handle::~timer_handle()
+{
+    ::close(m_fd);
+}
+} // namespace coro::detail
+
 #line 1 "../../third_party/libcoro/src/condition_variable.cpp"
 // #include "coro/condition_variable.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONDITION_VARIABLE_HPP
@@ -1257,70 +1920,7 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting
 #line 1 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
 
 
-// #include "coro/api_version.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
-#line 1 "../../third_party/libcoro/include/coro/api_version.hpp"
-
-
-// Which libcoro API the unqualified names in namespace coro mean in this translation unit.
-//
-//   LIBCORO_API_VERSION 1400 (default): libcoro v0.14.1
-//   LIBCORO_API_VERSION 1600:           libcoro v0.16.0 (plus the post-release fixes)
-//
-// Define it before the first libcoro include (e.g. -DLIBCORO_API_VERSION=1600). Only names whose meaning differs
-// between the versions are versioned: they live in coro::v14 and coro::v16 (and coro::concepts::v14 / v16), and
-// the selected namespace is inline, so `coro::mutex` is `coro::v14::mutex` or `coro::v16::mutex`. Both versions are
-// always declared, so the library is compiled once, one program may contain translation units of either version,
-// and code of one version can still name the other explicitly (`coro::v14::mutex`). Everything else (task,
-// sync_wait, thread_pool, the schedulers, queue, ...) is one definition for both. See COMPATIBILITY.md,
-// "Two API versions".
-
-#ifndef LIBCORO_API_VERSION
-    #define LIBCORO_API_VERSION 1400
-#endif
-
-#if LIBCORO_API_VERSION == 1400
-    #define LIBCORO_INLINE_V14 inline
-    #define LIBCORO_INLINE_V16
-#elif LIBCORO_API_VERSION == 1600
-    #define LIBCORO_INLINE_V14
-    #define LIBCORO_INLINE_V16 inline
-#else
-    #error "LIBCORO_API_VERSION must be 1400 (libcoro v0.14.1) or 1600 (libcoro v0.16.0)"
-#endif
-
-// The first declaration of a namespace decides whether it is inline, so every versioned header includes this one
-// before it opens coro::v14 or coro::v16.
-namespace coro
-{
-LIBCORO_INLINE_V14 namespace v14 {}
-LIBCORO_INLINE_V16 namespace v16 {}
-namespace concepts
-{
-LIBCORO_INLINE_V14 namespace v14 {}
-LIBCORO_INLINE_V16 namespace v16 {}
-} // namespace concepts
-// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
-// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
-namespace net::tcp
-{
-LIBCORO_INLINE_V14 namespace v14 {}
-LIBCORO_INLINE_V16 namespace v16 {}
-} // namespace net::tcp
-namespace net::udp
-{
-LIBCORO_INLINE_V14 namespace v14 {}
-LIBCORO_INLINE_V16 namespace v16 {}
-} // namespace net::udp
-namespace net::tls
-{
-LIBCORO_INLINE_V14 namespace v14 {}
-LIBCORO_INLINE_V16 namespace v16 {}
-} // namespace net::tls
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
-#line 4 "../../third_party/libcoro/include/coro/concepts/executor.hpp"
+// #include "coro/api_version.hpp" (inlined above)
 // #include "coro/concepts/awaitable.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_AWAITABLE_HPP
@@ -4175,225 +4775,7 @@ using unexpected = coro::detail::unexpected<E>;
 #line 1 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
 
 
-// #include "coro/detail/poll_info.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/poll.hpp"
-
-
-// #include "coro/api_version.hpp" (inlined above)
-
-#include <cstdint>
-#include <string>
-#include <sys/epoll.h>
-
-namespace coro
-{
-/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
-enum class poll_op : uint64_t
-{
-    read       = EPOLLIN,
-    write      = EPOLLOUT,
-    read_write = EPOLLIN | EPOLLOUT
-};
-
-inline auto poll_op_readable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
-}
-
-inline auto poll_op_writeable(poll_op op) -> bool
-{
-    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
-}
-
-/// "read", "write", "read_write" or "unknown".
-auto to_string(poll_op op) -> const std::string&;
-
-// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
-// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
-LIBCORO_INLINE_V14 namespace v14
-{
-    /// How a poll finished.
-    enum class poll_status
-    {
-        /// The file descriptor is ready for the requested operation.
-        event,
-        /// The timeout elapsed first.
-        timeout,
-        /// The kernel reported an error on the descriptor (or it could not be polled at all).
-        error,
-        /// The peer hung up.
-        closed
-    };
-
-    /// "event", "timeout", "error", "closed" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v14
-
-} // namespace coro
-
-// #include "coro/v16/poll.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 1 "../../third_party/libcoro/include/coro/v16/poll.hpp"
-
-
-// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
-// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
-// coro::poll_status is coro::v16::poll_status.
-
-// #include "coro/api_version.hpp" (inlined above)
-// #include "coro/detail/pipe.hpp" (inlined above)
-// #include "coro/fd.hpp" (inlined above)
-
-#include <atomic>
-#include <memory>
-#include <string>
-#include <unistd.h>
-
-namespace coro
-{
-LIBCORO_INLINE_V16 namespace v16
-{
-    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
-    enum class poll_status
-    {
-        read,
-        write,
-        timeout,
-        error,
-        closed,
-        /// The poll's poll_stop_token was triggered first.
-        cancelled
-    };
-
-    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
-    auto to_string(poll_status status) -> const std::string&;
-} // namespace v16
-
-/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
-/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
-class poll_stop_token
-{
-public:
-    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
-
-    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
-
-private:
-    fd_t m_receiver;
-};
-
-/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
-/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
-class poll_stop_source
-{
-public:
-    /// Throws std::runtime_error if the pipe cannot be created.
-    poll_stop_source() : m_state(std::make_unique<state>()) {}
-    ~poll_stop_source() = default;
-
-    poll_stop_source(const poll_stop_source&)                        = delete;
-    poll_stop_source(poll_stop_source&&) noexcept                    = default;
-    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
-    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
-
-    /// A token for the read end of the pipe; -1 for a moved-from source.
-    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
-    {
-        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
-    }
-
-    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
-    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
-    auto signal_stop() noexcept -> void;
-
-    /// Whether signal_stop() was called (gocoro extension).
-    [[nodiscard]] auto stop_requested() const noexcept -> bool
-    {
-        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
-    }
-
-private:
-    /// Heap-held so that moving the source never changes the descriptors its tokens name.
-    struct state
-    {
-        detail::pipe_t    m_pipe{};
-        std::atomic<bool> m_signalled{false};
-    };
-    std::unique_ptr<state> m_state;
-};
-} // namespace coro
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
-#line 56 "../../third_party/libcoro/include/coro/poll.hpp"
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
-#line 5 "../../third_party/libcoro/include/coro/detail/poll_info.hpp"
-
-#include <coroutine>
-#include <cstdint>
-
-namespace coro::detail
-{
-struct poll_info;
-
-/// All timers of one io_scheduler that expire in the same millisecond tick: an intrusive FIFO list of the
-/// poll_info records waiting on it. Buckets live in an ordered map keyed by tick, so the earliest deadline
-/// is always the first bucket and inserting or cancelling a timer never allocates.
-struct timer_bucket
-{
-    int64_t    m_tick{0};
-    poll_info* m_head{nullptr};
-    poll_info* m_tail{nullptr};
-};
-
-/// Internal record for one pending poll or timer wait of an io_scheduler. It lives in the frame of the
-/// waiting coroutine, so it is valid exactly until that coroutine is resumed. Not part of the user API.
-///
-/// Every field except the timer links is touched only by the registering thread (before the wait becomes
-/// visible) and then by the single thread processing events; the timer links are guarded by the
-/// scheduler's timer lock.
-struct poll_info
-{
-    poll_info() noexcept = default;
-    ~poll_info()         = default;
-
-    poll_info(const poll_info&)                    = delete;
-    poll_info(poll_info&&)                         = delete;
-    auto operator=(const poll_info&) -> poll_info& = delete;
-    auto operator=(poll_info&&) -> poll_info&      = delete;
-
-    /// The polled descriptor, -1 for a plain timer.
-    fd_t m_fd{-1};
-    /// The coroutine to resume once the wait completes.
-    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
-    /// Result handed back to the awaiting coroutine.
-    coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
-    /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
-    bool m_processed{false};
-    /// Whether a timer is paired with this wait (set before registration, read by the event thread).
-    bool m_has_timer{false};
-    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
-    uint32_t m_poll_gen{0};
-    /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
-    bool m_resume_here{false};
-
-    /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
-    timer_bucket* m_timer_bucket{nullptr};
-    poll_info*    m_timer_prev{nullptr};
-    poll_info*    m_timer_next{nullptr};
-};
-
-} // namespace coro::detail
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP
-#line 4 "../../third_party/libcoro/include/coro/io_scheduler.hpp"
+// #include "coro/detail/poll_info.hpp" (inlined above)
 // #include "coro/detail/timer_cancel.hpp" (inlined above)
 // #include "coro/expected.hpp" (inlined above)
 // #include "coro/fd.hpp" (inlined above)
@@ -5812,6 +6194,14 @@ public:
     /// options' member initialisers inside this class.)
     static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
 
+#if GOCORO_CORE_EXTENSIONS
+    /// A v0.16 face over an io_scheduler that is owned elsewhere (e.g. the one a net/server connection runs on), for
+    /// v0.16 code that needs a std::unique_ptr<scheduler>&. Its destructor leaves the io_scheduler running (an
+    /// explicit shutdown() still shuts it down). Throws std::runtime_error for a null io_scheduler.
+    static auto adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>;
+    explicit scheduler(std::shared_ptr<io_scheduler> io, private_constructor);
+#endif
+
     scheduler(const scheduler&)                    = delete;
     scheduler(scheduler&&)                         = delete;
     auto operator=(const scheduler&) -> scheduler& = delete;
@@ -6059,6 +6449,8 @@ private:
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
     std::atomic<bool>             m_shutdown_requested{false};
+    /// Made by adopt(): the destructor does not shut m_io down.
+    bool m_borrowed{false};
 };
 
 } // namespace coro
@@ -7972,30 +8364,12 @@ LIBCORO_INLINE_V14 namespace v14
 
 #line 1 "../../third_party/libcoro/src/scheduler.cpp"
 // #include "coro/scheduler.hpp" (inlined above)
-// #include "coro/detail/v16_poll_status.hpp"
-#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
-#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
-#line 1 "../../third_party/libcoro/include/coro/detail/v16_poll_status.hpp"
-
-
-// Internal: the v0.16 poll_status for what a v0.14 poll of the one io_scheduler reported (scheduler::poll and the
-// v0.16 net classes).
-
-// #include "coro/fd.hpp" (inlined above)
-// #include "coro/poll.hpp" (inlined above)
-
-namespace coro::detail
-{
-/// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
-/// one to one.
-auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
-} // namespace coro::detail
-#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
-#line 3 "../../third_party/libcoro/src/scheduler.cpp"
+// #include "coro/detail/v16_poll_status.hpp" (inlined above)
 
 #include <array>
 #include <cerrno>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -8070,13 +8444,7 @@ auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::p
     }
     return v16::poll_status::error;
 }
-} // namespace coro::detail
 
-namespace coro
-{
-namespace
-{
-/// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
 auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
 {
     if ((events & EPOLLIN) != 0)
@@ -8097,7 +8465,12 @@ auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
     }
     return v16::poll_status::error;
 }
+} // namespace coro::detail
 
+namespace coro
+{
+namespace
+{
 constexpr uint32_t poll_pair_main  = 0;
 constexpr uint32_t poll_pair_token = 1;
 } // namespace
@@ -8122,11 +8495,29 @@ auto scheduler::make_unique(options opts) -> std::unique_ptr<scheduler>
     return std::make_unique<scheduler>(std::move(opts), private_constructor{});
 }
 
+#if GOCORO_CORE_EXTENSIONS
+scheduler::scheduler(std::shared_ptr<io_scheduler> io, private_constructor) : m_io(std::move(io)), m_borrowed(true)
+{
+    if (m_io == nullptr)
+    {
+        throw std::runtime_error{"coro::scheduler::adopt: io_scheduler cannot be nullptr"};
+    }
+}
+
+auto scheduler::adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>
+{
+    return std::make_unique<scheduler>(std::move(io), private_constructor{});
+}
+#endif
+
 scheduler::~scheduler()
 {
     // Synchronously, while this object is alive: tasks still running may refer to it. The io_scheduler itself
-    // goes when the last reference does (its event thread may briefly hold one).
-    shutdown();
+    // goes when the last reference does (its event thread may briefly hold one). A borrowed one is its owner's.
+    if (!m_borrowed)
+    {
+        shutdown();
+    }
 }
 
 auto scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
@@ -8215,7 +8606,7 @@ auto scheduler::poll(
                 // is cancelled ends even while data keeps arriving.
                 co_return v16::poll_status::cancelled;
             }
-            result = v16_status_for_events(events[i].events);
+            result = detail::v16_status_for_events(events[i].events);
         }
         if (result.has_value())
         {

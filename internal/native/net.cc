@@ -813,6 +813,7 @@ private:
 
 #include <coroutine>
 #include <cstdint>
+#include <optional>
 
 namespace coro::detail
 {
@@ -837,7 +838,14 @@ struct timer_bucket
 struct poll_info
 {
     poll_info() noexcept = default;
-    ~poll_info()         = default;
+    /// libcoro v0.16 (D24): a wait for `op` on `fd`, e.g. for io_notifier::watch(poll_info&).
+    poll_info(fd_t fd, coro::poll_op op) noexcept : m_fd(fd), m_op(op) {}
+    /// As above, also ended (poll_status::cancelled) once `cancel_trigger`'s source is signalled.
+    poll_info(fd_t fd, coro::poll_op op, std::optional<poll_stop_token> cancel_trigger) noexcept
+        : m_fd(fd), m_op(op), m_cancel_trigger(cancel_trigger)
+    {
+    }
+    ~poll_info() = default;
 
     poll_info(const poll_info&)                    = delete;
     poll_info(poll_info&&)                         = delete;
@@ -863,6 +871,11 @@ struct poll_info
     timer_bucket* m_timer_bucket{nullptr};
     poll_info*    m_timer_prev{nullptr};
     poll_info*    m_timer_next{nullptr};
+
+    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): what to
+    /// wait for, and the cancel token whose descriptor is watched with it.
+    coro::poll_op                  m_op{coro::poll_op::read};
+    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
 };
 
 } // namespace coro::detail
@@ -5294,6 +5307,7 @@ private:
 
 // #include "coro/api_version.hpp" (inlined above)
 // #include "coro/concepts/buffer.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 // #include "coro/net/connect.hpp" (inlined above)
 // #include "coro/net/io_status.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IO_STATUS_HPP
@@ -5360,7 +5374,7 @@ auto make_io_status_from_poll_status(coro::v16::poll_status status) -> io_status
 
 } // namespace coro::net
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IO_STATUS_HPP
-#line 11 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
+#line 12 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
 // #include "coro/net/socket.hpp" (inlined above)
 // #include "coro/net/socket_address.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
@@ -5433,7 +5447,7 @@ inline auto operator<<(std::ostream& os, const socket_address& address) -> std::
 
 } // namespace coro::net
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_ADDRESS_HPP
-#line 13 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
+#line 14 "../../third_party/libcoro/include/coro/v16/net/tcp/client.hpp"
 // #include "coro/task.hpp" (inlined above)
 
 #include <chrono>
@@ -5462,6 +5476,11 @@ public:
     /// created.
     explicit client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint);
     /// Shares the scheduler, dup()s the socket, copies the endpoint and the connect outcome.
+#if GOCORO_CORE_EXTENSIONS
+    /// Adopts an already connected socket (gocoro extension; upstream only lets tcp::server do this), e.g. one a
+    /// net/server connection handed over; `peer` is what the client reports as its endpoint.
+    client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer);
+#endif
     client(const client& other);
     client(client&& other) noexcept;
     auto operator=(const client& other) noexcept -> client&;
@@ -5537,10 +5556,14 @@ private:
     /// write_some (all = false) or write_all: the status and how many bytes were sent.
     auto write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
         -> coro::task<std::pair<io_status, std::size_t>>;
-    /// One read_some / write_some step with `timeout` (0 = none).
-    auto read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+    /// One read_some (std::byte) or write_some (const std::byte) step with `timeout` (0 = none). Defined and
+    /// instantiated in client.cpp only.
+    template <typename byte_type>
+    auto transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>;
-    auto write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+    /// read_exact / write_all: transfer_once until the whole buffer moved, the deadline passed or a step failed.
+    template <typename byte_type>
+    auto transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>;
 
     coro::scheduler*                   m_scheduler{nullptr};
@@ -6305,11 +6328,17 @@ auto socket_address::to_string() const -> std::string
 // #include "coro/fd.hpp" (inlined above)
 // #include "coro/poll.hpp" (inlined above)
 
+#include <cstdint>
+
 namespace coro::detail
 {
 /// event -> read or write (for read_write: readable wins, as upstream's mapping of the epoll bits), the others
 /// one to one.
 auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::poll_status;
+
+/// The v0.16 result for the epoll bits of a ready descriptor (D15's priority: read, write, error, hang-up); used by
+/// scheduler::poll's cancellable path and io_notifier.
+auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status;
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_V16_POLL_STATUS_HPP
 #line 4 "../../third_party/libcoro/src/v16/net/scheduler_poll.cpp"
@@ -6397,6 +6426,14 @@ public:
     /// A scheduler with `opts`. (Two overloads instead of a defaulted argument: a default argument cannot use
     /// options' member initialisers inside this class.)
     static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
+
+#if GOCORO_CORE_EXTENSIONS
+    /// A v0.16 face over an io_scheduler that is owned elsewhere (e.g. the one a net/server connection runs on), for
+    /// v0.16 code that needs a std::unique_ptr<scheduler>&. Its destructor leaves the io_scheduler running (an
+    /// explicit shutdown() still shuts it down). Throws std::runtime_error for a null io_scheduler.
+    static auto adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>;
+    explicit scheduler(std::shared_ptr<io_scheduler> io, private_constructor);
+#endif
 
     scheduler(const scheduler&)                    = delete;
     scheduler(scheduler&&)                         = delete;
@@ -6645,6 +6682,8 @@ private:
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
     std::atomic<bool>             m_shutdown_requested{false};
+    /// Made by adopt(): the destructor does not shut m_io down.
+    bool m_borrowed{false};
 };
 
 } // namespace coro
@@ -6750,6 +6789,7 @@ inline auto note_drained(coro::scheduler& scheduler, const net::socket& sock, co
 #include <cerrno>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <type_traits>
 
 namespace coro::net::tcp::v16
 {
@@ -6766,6 +6806,17 @@ client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address 
             .domain = m_endpoint.domain(), .type = socket::type_t::tcp, .blocking = socket::blocking_t::no},
         m_endpoint.domain());
 }
+
+#if GOCORO_CORE_EXTENSIONS
+client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer)
+    : client(scheduler.get(), std::move(connected), peer)
+{
+    if (m_scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+    }
+}
+#endif
 
 client::client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint)
     : m_scheduler(scheduler), m_endpoint(endpoint), m_socket(std::move(socket)),
@@ -6861,32 +6912,46 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
     co_return *m_connect_status;
 }
 
-auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+template <typename byte_type>
+auto client::transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
+    constexpr bool reading = !std::is_const_v<byte_type>;
+    constexpr auto op      = reading ? poll_op::read : poll_op::write;
+    constexpr auto ready   = reading ? coro::v16::poll_status::read : coro::v16::poll_status::write;
+    bool&          maybe   = reading ? m_maybe_readable : m_maybe_writable;
     if (buffer.empty())
     {
         co_return {io_status{io_status::kind::ok}, 0};
     }
-    // One attempt before polling if the last poll said readable, and one after a poll that says so now.
-    for (bool polled = !m_maybe_readable;; polled = true)
+    // One attempt before polling if the last poll said ready, and one after a poll that says so now.
+    for (bool polled = !maybe;; polled = true)
     {
         if (polled)
         {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
-            if (pstatus != coro::v16::poll_status::read)
+            const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
+            if (pstatus != ready)
             {
                 co_return {make_io_status_from_poll_status(pstatus), 0};
             }
-            m_maybe_readable = true;
+            maybe = true;
         }
-        const auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
-        if (n > 0)
+        ssize_t n{0};
+        if constexpr (reading)
+        {
+            n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+        }
+        else
+        {
+            n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+        }
+        if (n > 0 || (n == 0 && !reading))
         {
             if (static_cast<std::size_t>(n) < buffer.size())
             {
-                // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
-                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+                // A stream's short read emptied the receive queue (a short send filled the send buffer): the next
+                // poll can wait for the next edge.
+                detail::note_drained(*m_scheduler, m_socket, op);
             }
             co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
         }
@@ -6899,8 +6964,8 @@ auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds ti
         {
             co_return {make_io_status_from_native(err), 0};
         }
-        m_maybe_readable = false;
-        detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+        maybe = false;
+        detail::note_drained(*m_scheduler, m_socket, op);
         if (polled)
         {
             co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
@@ -6908,99 +6973,40 @@ auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds ti
     }
 }
 
-auto client::write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+template <typename byte_type>
+auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (buffer.empty())
+    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
+    std::size_t done         = 0;
+    while (done < buffer.size())
     {
-        co_return {io_status{io_status::kind::ok}, 0};
+        const auto left = detail::remaining_until(has_deadline, deadline);
+        if (!left.has_value())
+        {
+            co_return {io_status{io_status::kind::timeout}, done};
+        }
+        const auto [status, n] = co_await transfer_once(buffer.subspan(done), *left);
+        if (!status.is_ok())
+        {
+            co_return {status, done};
+        }
+        done += n;
     }
-    for (bool polled = !m_maybe_writable;; polled = true)
-    {
-        if (polled)
-        {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
-            if (pstatus != coro::v16::poll_status::write)
-            {
-                co_return {make_io_status_from_poll_status(pstatus), 0};
-            }
-            m_maybe_writable = true;
-        }
-        const auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
-        if (n >= 0)
-        {
-            if (static_cast<std::size_t>(n) < buffer.size())
-            {
-                detail::note_drained(*m_scheduler, m_socket, poll_op::write); // send buffer full
-            }
-            co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
-        }
-        const int err = errno;
-        if (err != EAGAIN && err != EWOULDBLOCK)
-        {
-            co_return {make_io_status_from_native(err), 0};
-        }
-        m_maybe_writable = false;
-        detail::note_drained(*m_scheduler, m_socket, poll_op::write);
-        if (polled)
-        {
-            co_return {make_io_status_from_native(err), 0};
-        }
-    }
+    co_return {io_status{io_status::kind::ok}, done};
 }
 
 auto client::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (!exact)
-    {
-        co_return co_await read_once(buffer, timeout);
-    }
-    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-    std::size_t done         = 0;
-    while (done < buffer.size())
-    {
-        const auto left = detail::remaining_until(has_deadline, deadline);
-        if (!left.has_value())
-        {
-            co_return {io_status{io_status::kind::timeout}, done};
-        }
-        const auto [status, n] = co_await read_once(buffer.subspan(done), *left);
-        if (!status.is_ok())
-        {
-            co_return {status, done};
-        }
-        done += n;
-    }
-    co_return {io_status{io_status::kind::ok}, done};
+    return exact ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
 }
 
 auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (!all)
-    {
-        co_return co_await write_once(buffer, timeout);
-    }
-    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-    std::size_t done         = 0;
-    while (done < buffer.size())
-    {
-        const auto left = detail::remaining_until(has_deadline, deadline);
-        if (!left.has_value())
-        {
-            co_return {io_status{io_status::kind::timeout}, done};
-        }
-        const auto [status, n] = co_await write_once(buffer.subspan(done), *left);
-        if (!status.is_ok())
-        {
-            co_return {status, done};
-        }
-        done += n;
-    }
-    co_return {io_status{io_status::kind::ok}, done};
+    return all ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
 }
 
 } // namespace coro::net::tcp::v16
@@ -8543,6 +8549,26 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 //
 // A handler may also take a coro::net::tcp::client (by value or by reference), so code written for libcoro's
 // own tcp::server runs unchanged; its reads and writes are then not counted (report them with count()).
+//
+// Either libcoro API version: a handler file compiled with LIBCORO_API_VERSION=1600 (as a -D flag, or
+// `#define LIBCORO_API_VERSION 1600` before its first include) is written against libcoro v0.16 instead:
+//
+//   static auto shout(gocoro::server::connection conn) -> coro::task<void>        // or (coro::net::tcp::client)
+//   {
+//       std::array<char, 4096> buf{};
+//       while (true) {
+//           auto [st, got] = co_await conn.read_some(buf);               // v0.16 Read/Write API, counted
+//           if (!st.is_ok()) break;
+//           ... co_await conn.write_all(reply) ...
+//       }
+//   }
+//
+// where coro::net::tcp::client is v0.16's (read_some / write_all / ..., on a coro::scheduler face over the
+// connection's io_scheduler). Both versions produce the same gocoro_server_handler table, and handlers of both
+// versions can be linked into one program: the connection views live in versioned inline namespaces
+// (gocoro::server::v14 / v16, chosen like libcoro's own, see third_party/libcoro/COMPATIBILITY.md), and everything
+// the server and a handler share (this table, gocoro_server_conn, the coroutine type coro::task<void>) is the same in
+// both. v0.16 handlers need gocoro's embedded libcoro (not a user's upstream v0.14 one).
 // Compile with -std=c++20 -DLIBCORO_FEATURE_NETWORKING and the repository root plus third_party/libcoro/include
 // on the include path. Everything here runs on the connection's scheduler thread and is not thread-safe.
 
@@ -8723,7 +8749,7 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 }
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#line 30 "../../cshim/net/server_handler.hpp"
+#line 50 "../../cshim/net/server_handler.hpp"
 // #include "cshim/net/server.h" (inlined above)
 
 // #include "coro/io_scheduler.hpp" (inlined above)
@@ -8746,6 +8772,26 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 #include <sys/socket.h>
 #include <unistd.h>
 
+#if defined(LIBCORO_API_VERSION) && GOCORO_CORE_EXTENSIONS // gocoro's core: the v0.16 view too
+// #include "coro/detail/v16_poll_status.hpp" (inlined above)
+// #include "coro/net/io_status.hpp" (inlined above)
+// #include "coro/net/socket_address.hpp" (inlined above)
+// #include "coro/scheduler.hpp" (inlined above)
+// #include "coro/v16/net/detail/io_helpers.hpp" (inlined above)
+#endif
+
+namespace gocoro::server::detail
+{
+// What the server's own (v0.14) code names, spelled so that it means the same in a v0.16 translation unit.
+#if defined(LIBCORO_API_VERSION)
+using v14_client      = coro::net::tcp::v14::client;
+using v14_poll_status = coro::v14::poll_status;
+#else // a user's upstream libcoro v0.14.1: one API version
+using v14_client      = coro::net::tcp::client;
+using v14_poll_status = coro::poll_status;
+#endif
+} // namespace gocoro::server::detail
+
 /// The handler coroutine handed across the C ABI (start's result); the server co_awaits and deletes it.
 struct gocoro_server_task
 {
@@ -8767,7 +8813,7 @@ struct gocoro_server_conn
     std::atomic<uint64_t> requests{0};
     // Made on first use by connection::client() (holds a dup of fd, so the server alone closes fd). A pointer,
     // not an optional: most connections never make one, and every idle connection pays for this struct.
-    std::unique_ptr<coro::net::tcp::client> client{};
+    std::unique_ptr<gocoro::server::detail::v14_client> client{};
     // The Go handler's per-connection state (server.cc), null for other handlers.
     struct gocoro_go_conn* go{nullptr};
     gocoro_server_conn*    prev{nullptr};
@@ -8784,11 +8830,12 @@ inline auto bump(std::atomic<uint64_t>& counter, uint64_t n) noexcept -> void
 }
 } // namespace detail
 
-/// A cheap, copyable view of the connection a handler serves. Valid until the handler coroutine returns.
-class connection
+/// What a connection view offers in both API versions: a cheap, copyable view of the connection a handler
+/// serves. Valid until the handler coroutine returns.
+class connection_base
 {
 public:
-    explicit connection(gocoro_server_conn* c) noexcept : m_c(c) {}
+    explicit connection_base(gocoro_server_conn* c) noexcept : m_c(c) {}
 
     auto native() const noexcept -> gocoro_server_conn* { return m_c; }
     auto fd() const noexcept -> int { return m_c->fd; }
@@ -8810,138 +8857,311 @@ public:
     /// True once the server is stopping: the socket has been (or is about to be) shut down; return soon.
     auto stopping() const noexcept -> bool { return gocoro_server_conn_stopping(m_c) != 0; }
 
-    /// io_scheduler::poll on the connection's socket.
-    auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::poll_status>
-    {
-        return scheduler()->poll(m_c->fd, op, timeout);
-    }
-
-    /// One non-blocking recv, as coro::net::tcp::client::recv; counts the bytes.
-    auto recv(std::span<char> buffer) -> std::pair<coro::net::recv_status, std::span<char>>
-    {
-        if (buffer.empty())
-        {
-            return {coro::net::recv_status::ok, buffer.first(0)};
-        }
-        auto n = ::recv(m_c->fd, buffer.data(), buffer.size(), 0);
-        if (n > 0)
-        {
-            detail::bump(m_c->bytes_read, static_cast<uint64_t>(n));
-            return {coro::net::recv_status::ok, buffer.first(static_cast<std::size_t>(n))};
-        }
-        if (n == 0)
-        {
-            return {coro::net::recv_status::closed, buffer.first(0)};
-        }
-        return {static_cast<coro::net::recv_status>(errno), buffer.first(0)};
-    }
-
-    /// One non-blocking send (MSG_NOSIGNAL), as coro::net::tcp::client::send: {ok, unsent tail}; counts the bytes.
-    auto send(std::span<const char> buffer) -> std::pair<coro::net::send_status, std::span<const char>>
-    {
-        if (buffer.empty())
-        {
-            return {coro::net::send_status::ok, buffer};
-        }
-        auto n = ::send(m_c->fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
-        if (n >= 0)
-        {
-            detail::bump(m_c->bytes_written, static_cast<uint64_t>(n));
-            return {coro::net::send_status::ok, buffer.subspan(static_cast<std::size_t>(n))};
-        }
-        return {static_cast<coro::net::send_status>(errno), buffer};
-    }
-
-    /// Sends all of `data`, polling for writability when the socket buffer is full. False on error/close.
-    auto send_all(std::span<const char> data) -> coro::task<bool>
-    {
-        while (!data.empty())
-        {
-            auto [st, rest] = send(data);
-            if (st != coro::net::send_status::ok && st != coro::net::send_status::would_block)
-            {
-                co_return false;
-            }
-            data = rest;
-            if (!data.empty() && co_await poll(coro::poll_op::write) != coro::poll_status::event)
-            {
-                co_return false;
-            }
-        }
-        co_return true;
-    }
-
     /// Adds to the server's request counter (Stats.Requests).
     auto add_requests(uint64_t n) noexcept -> void { detail::bump(m_c->requests, n); }
-    /// Adds I/O done outside recv/send (e.g. through client()) to the server's byte counters.
+    /// Adds I/O done outside the view's own reads and writes (e.g. through a client) to the server's byte counters.
     auto count(uint64_t bytes_read, uint64_t bytes_written) noexcept -> void
     {
         detail::bump(m_c->bytes_read, bytes_read);
         detail::bump(m_c->bytes_written, bytes_written);
     }
 
-    /// A libcoro tcp::client for this connection, made on first use (it owns a dup() of the descriptor; the
-    /// server's shutdown on stop still reaches it). Throws std::runtime_error if no descriptor is left.
-    auto client() -> coro::net::tcp::client&
-    {
-        if (m_c->client == nullptr)
-        {
-            int d = ::dup(m_c->fd);
-            if (d < 0)
-            {
-                throw std::runtime_error{"gocoro::server::connection::client: dup failed"};
-            }
-            coro::net::tcp::client c{scheduler()};
-            c.socket()  = coro::net::socket{d};
-            m_c->client = std::make_unique<coro::net::tcp::client>(std::move(c));
-        }
-        return *m_c->client;
-    }
-
-private:
+protected:
     gocoro_server_conn* m_c;
 };
 
-namespace detail
-{
-template <auto Handler>
-auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
-{
-    using fn = decltype(Handler);
-    try
-    {
-        connection conn{c};
-        if constexpr (std::is_invocable_r_v<coro::task<void>, fn, connection>)
-        {
-            return new gocoro_server_task{Handler(conn)};
-        }
-        else if constexpr (std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::client&&>)
-        {
-            return new gocoro_server_task{Handler(std::move(conn.client()))}; // the frame owns the client
-        }
-        else
-        {
-            static_assert(
-                std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::client&>,
-                "a handler is coro::task<void>(gocoro::server::connection) or "
-                "coro::task<void>(coro::net::tcp::client)");
-            return new gocoro_server_task{Handler(conn.client())};
-        }
-    }
-    catch (...)
-    {
-        return nullptr;
-    }
-}
-} // namespace detail
+#if defined(LIBCORO_API_VERSION)
+    #define GOCORO_SERVER_INLINE_V14 LIBCORO_INLINE_V14
+#else
+    #define GOCORO_SERVER_INLINE_V14 inline
+#endif
 
-/// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
-template <auto Handler>
-constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
+/// The view for handlers written against libcoro v0.14.1 (the default).
+GOCORO_SERVER_INLINE_V14 namespace v14
 {
-    return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &detail::start_handler<Handler>};
-}
+    class connection : public connection_base
+    {
+    public:
+        using connection_base::connection_base;
+
+        /// io_scheduler::poll on the connection's socket.
+        auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<detail::v14_poll_status>
+        {
+            return scheduler()->poll(m_c->fd, op, timeout);
+        }
+
+        /// One non-blocking recv, as coro::net::tcp::client::recv; counts the bytes.
+        auto recv(std::span<char> buffer) -> std::pair<coro::net::recv_status, std::span<char>>
+        {
+            if (buffer.empty())
+            {
+                return {coro::net::recv_status::ok, buffer.first(0)};
+            }
+            auto n = ::recv(m_c->fd, buffer.data(), buffer.size(), 0);
+            if (n > 0)
+            {
+                detail::bump(m_c->bytes_read, static_cast<uint64_t>(n));
+                return {coro::net::recv_status::ok, buffer.first(static_cast<std::size_t>(n))};
+            }
+            if (n == 0)
+            {
+                return {coro::net::recv_status::closed, buffer.first(0)};
+            }
+            return {static_cast<coro::net::recv_status>(errno), buffer.first(0)};
+        }
+
+        /// One non-blocking send (MSG_NOSIGNAL), as coro::net::tcp::client::send: {ok, unsent tail}; counts the
+        /// bytes.
+        auto send(std::span<const char> buffer) -> std::pair<coro::net::send_status, std::span<const char>>
+        {
+            if (buffer.empty())
+            {
+                return {coro::net::send_status::ok, buffer};
+            }
+            auto n = ::send(m_c->fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
+            if (n >= 0)
+            {
+                detail::bump(m_c->bytes_written, static_cast<uint64_t>(n));
+                return {coro::net::send_status::ok, buffer.subspan(static_cast<std::size_t>(n))};
+            }
+            return {static_cast<coro::net::send_status>(errno), buffer};
+        }
+
+        /// Sends all of `data`, polling for writability when the socket buffer is full. False on error/close.
+        auto send_all(std::span<const char> data) -> coro::task<bool>
+        {
+            while (!data.empty())
+            {
+                auto [st, rest] = send(data);
+                if (st != coro::net::send_status::ok && st != coro::net::send_status::would_block)
+                {
+                    co_return false;
+                }
+                data = rest;
+                if (!data.empty() && co_await poll(coro::poll_op::write) != detail::v14_poll_status::event)
+                {
+                    co_return false;
+                }
+            }
+            co_return true;
+        }
+
+        /// A libcoro tcp::client for this connection, made on first use (it owns a dup() of the descriptor; the
+        /// server's shutdown on stop still reaches it). Throws std::runtime_error if no descriptor is left.
+        auto client() -> detail::v14_client&
+        {
+            if (m_c->client == nullptr)
+            {
+                int d = ::dup(m_c->fd);
+                if (d < 0)
+                {
+                    throw std::runtime_error{"gocoro::server::connection::client: dup failed"};
+                }
+                detail::v14_client c{scheduler()};
+                c.socket()  = coro::net::socket{d};
+                m_c->client = std::make_unique<detail::v14_client>(std::move(c));
+            }
+            return *m_c->client;
+        }
+    };
+
+    namespace adapter
+    {
+    template <auto Handler>
+    auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
+    {
+        using fn = decltype(Handler);
+        try
+        {
+            connection conn{c};
+            if constexpr (std::is_invocable_r_v<coro::task<void>, fn, connection>)
+            {
+                return new gocoro_server_task{Handler(conn)};
+            }
+            else if constexpr (std::is_invocable_r_v<coro::task<void>, fn, detail::v14_client&&>)
+            {
+                return new gocoro_server_task{Handler(std::move(conn.client()))}; // the frame owns the client
+            }
+            else
+            {
+                static_assert(
+                    std::is_invocable_r_v<coro::task<void>, fn, detail::v14_client&>,
+                    "a handler is coro::task<void>(gocoro::server::connection) or "
+                    "coro::task<void>(coro::net::tcp::client)");
+                return new gocoro_server_task{Handler(conn.client())};
+            }
+        }
+        catch (...)
+        {
+            return nullptr;
+        }
+    }
+    } // namespace adapter
+
+    /// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
+    template <auto Handler>
+    constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
+    {
+        return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &adapter::start_handler<Handler>};
+    }
+} // namespace v14
+
+#if defined(LIBCORO_API_VERSION) && GOCORO_CORE_EXTENSIONS
+/// The view for handlers written against libcoro v0.16 (LIBCORO_API_VERSION=1600).
+LIBCORO_INLINE_V16 namespace v16
+{
+    class connection : public connection_base
+    {
+    public:
+        using connection_base::connection_base;
+
+        /// A v0.16 poll of the connection's socket: read / write (which readiness), timeout, error, closed.
+        auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v16::poll_status>
+        {
+            const int fd = m_c->fd;
+            co_return coro::detail::v16_status(fd, op, co_await scheduler()->poll(fd, op, timeout));
+        }
+
+        /// As coro::net::tcp::client::read_some (v0.16): waits up to `timeout` (0 = no limit) for data and reads
+        /// what is there, {ok, the bytes read} or {closed / timeout / the error, empty}; counts the bytes.
+        auto read_some(std::span<char> buffer, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<coro::net::io_status, std::span<char>>>
+        {
+            using kind = coro::net::io_status::kind;
+            if (buffer.empty())
+            {
+                co_return {coro::net::io_status{kind::ok}, buffer.first(0)};
+            }
+            while (true) // read first: a busy connection needs no poll
+            {
+                const auto n = ::recv(m_c->fd, buffer.data(), buffer.size(), 0);
+                if (n > 0)
+                {
+                    detail::bump(m_c->bytes_read, static_cast<uint64_t>(n));
+                    co_return {coro::net::io_status{kind::ok}, buffer.first(static_cast<std::size_t>(n))};
+                }
+                if (n == 0)
+                {
+                    co_return {coro::net::io_status{kind::closed}, buffer.first(0)};
+                }
+                if (errno != EAGAIN && errno != EWOULDBLOCK)
+                {
+                    co_return {coro::net::make_io_status_from_native(errno), buffer.first(0)};
+                }
+                const auto ready = co_await poll(coro::poll_op::read, timeout);
+                if (ready != coro::v16::poll_status::read)
+                {
+                    co_return {coro::net::make_io_status_from_poll_status(ready), buffer.first(0)};
+                }
+            }
+        }
+
+        /// As coro::net::tcp::client::write_all (v0.16): sends all of `data` within `timeout` (0 = no limit),
+        /// {ok, empty} or {timeout / closed / the error, the unsent tail}; counts the bytes (MSG_NOSIGNAL).
+        auto write_all(std::span<const char> data, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<coro::net::io_status, std::span<const char>>>
+        {
+            using kind              = coro::net::io_status::kind;
+            const bool has_deadline = timeout > std::chrono::milliseconds{0};
+            const auto deadline     = std::chrono::steady_clock::now() + timeout;
+            while (!data.empty())
+            {
+                const auto n = ::send(m_c->fd, data.data(), data.size(), MSG_NOSIGNAL);
+                if (n >= 0)
+                {
+                    detail::bump(m_c->bytes_written, static_cast<uint64_t>(n));
+                    data = data.subspan(static_cast<std::size_t>(n));
+                    continue;
+                }
+                if (errno != EAGAIN && errno != EWOULDBLOCK)
+                {
+                    co_return {coro::net::make_io_status_from_native(errno), data};
+                }
+                const auto left = coro::net::detail::remaining_until(has_deadline, deadline);
+                if (!left.has_value())
+                {
+                    co_return {coro::net::io_status{kind::timeout}, data};
+                }
+                const auto ready = co_await poll(coro::poll_op::write, *left);
+                if (ready != coro::v16::poll_status::write)
+                {
+                    co_return {coro::net::make_io_status_from_poll_status(ready), data};
+                }
+            }
+            co_return {coro::net::io_status{kind::ok}, data};
+        }
+    };
+
+    namespace adapter
+    {
+    /// Runs a handler taking a v0.16 tcp::client; the frame owns the scheduler face the client refers to.
+    template <auto Handler>
+    auto run_client(std::unique_ptr<coro::scheduler> scheduler, coro::net::tcp::v16::client client) -> coro::task<void>
+    {
+        co_await Handler(std::move(client));
+    }
+
+    /// A v0.16 client on a dup() of the connection's descriptor (the server alone closes its own; its shutdown on
+    /// stop reaches the dup), with the peer as endpoint. Throws std::runtime_error when no descriptor is left.
+    template <auto Handler>
+    auto start_client_handler(connection conn) -> gocoro_server_task*
+    {
+        auto scheduler   = coro::scheduler::adopt(conn.scheduler());
+        auto peer        = coro::net::socket_address::make_uninitialised();
+        auto [addr, len] = peer.native_mutable_data();
+        if (::getpeername(conn.fd(), addr, len) != 0)
+        {
+            peer = coro::net::socket_address::
+                make_uninitialised(); // unnamed (e.g. a socketpair the host adopted): no endpoint
+        }
+        const int d = ::dup(conn.fd());
+        if (d < 0)
+        {
+            throw std::runtime_error{"gocoro::server::connection: dup failed"};
+        }
+        coro::net::tcp::v16::client client{scheduler, coro::net::socket{d}, peer};
+        return new gocoro_server_task{run_client<Handler>(std::move(scheduler), std::move(client))};
+    }
+
+    template <auto Handler>
+    auto start_handler(void* /*user_arg*/, gocoro_server_conn* c) noexcept -> gocoro_server_task*
+    {
+        using fn = decltype(Handler);
+        try
+        {
+            connection conn{c};
+            if constexpr (std::is_invocable_r_v<coro::task<void>, fn, connection>)
+            {
+                return new gocoro_server_task{Handler(conn)};
+            }
+            else
+            {
+                static_assert(
+                    std::is_invocable_r_v<coro::task<void>, fn, coro::net::tcp::v16::client&&>,
+                    "a v0.16 handler is coro::task<void>(gocoro::server::connection) or "
+                    "coro::task<void>(coro::net::tcp::client)");
+                return start_client_handler<Handler>(conn);
+            }
+        }
+        catch (...)
+        {
+            return nullptr;
+        }
+    }
+    } // namespace adapter
+
+    /// The C ABI table for a handler function (see the top of this file). Keep the result in static storage.
+    template <auto Handler>
+    constexpr auto make_handler(const char* name) noexcept -> gocoro_server_handler
+    {
+        return gocoro_server_handler{GOCORO_SERVER_HANDLER_ABI, name, &adapter::start_handler<Handler>};
+    }
+} // namespace v16
+#elif defined(LIBCORO_API_VERSION) && LIBCORO_API_VERSION >= 1600
+    #error "cshim/net/server_handler.hpp: handlers written against libcoro v0.16 need gocoro's embedded libcoro"
+#endif
 
 } // namespace gocoro::server
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP

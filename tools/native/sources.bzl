@@ -9,8 +9,10 @@ NATIVE_LIBRARIES = {
         srcs = [
             "src/detail/fd_close_serial.cpp",
             "src/detail/frame_allocator.cpp",
+            "src/detail/io_notifier_epoll.cpp",
             "src/detail/pipe.cpp",
             "src/detail/task_self_deleting.cpp",
+            "src/detail/timer_handle.cpp",
             "src/condition_variable.cpp",
             "src/default_executor.cpp",
             "src/event.cpp",

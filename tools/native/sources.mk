@@ -9,8 +9,10 @@ NATIVE_DEFINES := \
 NATIVE_libcoro_SRCS := \
     third_party/libcoro/src/detail/fd_close_serial.cpp \
     third_party/libcoro/src/detail/frame_allocator.cpp \
+    third_party/libcoro/src/detail/io_notifier_epoll.cpp \
     third_party/libcoro/src/detail/pipe.cpp \
     third_party/libcoro/src/detail/task_self_deleting.cpp \
+    third_party/libcoro/src/detail/timer_handle.cpp \
     third_party/libcoro/src/condition_variable.cpp \
     third_party/libcoro/src/default_executor.cpp \
     third_party/libcoro/src/event.cpp \

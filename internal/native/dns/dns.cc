@@ -2368,6 +2368,7 @@ void gocoro_dns_result_free(gocoro_dns_result* result);
 
 #include <coroutine>
 #include <cstdint>
+#include <optional>
 
 namespace coro::detail
 {
@@ -2392,7 +2393,14 @@ struct timer_bucket
 struct poll_info
 {
     poll_info() noexcept = default;
-    ~poll_info()         = default;
+    /// libcoro v0.16 (D24): a wait for `op` on `fd`, e.g. for io_notifier::watch(poll_info&).
+    poll_info(fd_t fd, coro::poll_op op) noexcept : m_fd(fd), m_op(op) {}
+    /// As above, also ended (poll_status::cancelled) once `cancel_trigger`'s source is signalled.
+    poll_info(fd_t fd, coro::poll_op op, std::optional<poll_stop_token> cancel_trigger) noexcept
+        : m_fd(fd), m_op(op), m_cancel_trigger(cancel_trigger)
+    {
+    }
+    ~poll_info() = default;
 
     poll_info(const poll_info&)                    = delete;
     poll_info(poll_info&&)                         = delete;
@@ -2418,6 +2426,11 @@ struct poll_info
     timer_bucket* m_timer_bucket{nullptr};
     poll_info*    m_timer_prev{nullptr};
     poll_info*    m_timer_next{nullptr};
+
+    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): what to
+    /// wait for, and the cancel token whose descriptor is watched with it.
+    coro::poll_op                  m_op{coro::poll_op::read};
+    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
 };
 
 } // namespace coro::detail

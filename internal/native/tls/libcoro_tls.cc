@@ -382,6 +382,7 @@ private:
 
 #include <coroutine>
 #include <cstdint>
+#include <optional>
 
 namespace coro::detail
 {
@@ -406,7 +407,14 @@ struct timer_bucket
 struct poll_info
 {
     poll_info() noexcept = default;
-    ~poll_info()         = default;
+    /// libcoro v0.16 (D24): a wait for `op` on `fd`, e.g. for io_notifier::watch(poll_info&).
+    poll_info(fd_t fd, coro::poll_op op) noexcept : m_fd(fd), m_op(op) {}
+    /// As above, also ended (poll_status::cancelled) once `cancel_trigger`'s source is signalled.
+    poll_info(fd_t fd, coro::poll_op op, std::optional<poll_stop_token> cancel_trigger) noexcept
+        : m_fd(fd), m_op(op), m_cancel_trigger(cancel_trigger)
+    {
+    }
+    ~poll_info() = default;
 
     poll_info(const poll_info&)                    = delete;
     poll_info(poll_info&&)                         = delete;
@@ -432,6 +440,11 @@ struct poll_info
     timer_bucket* m_timer_bucket{nullptr};
     poll_info*    m_timer_prev{nullptr};
     poll_info*    m_timer_next{nullptr};
+
+    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): what to
+    /// wait for, and the cancel token whose descriptor is watched with it.
+    coro::poll_op                  m_op{coro::poll_op::read};
+    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
 };
 
 } // namespace coro::detail
@@ -6028,6 +6041,14 @@ public:
     /// options' member initialisers inside this class.)
     static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
 
+#if GOCORO_CORE_EXTENSIONS
+    /// A v0.16 face over an io_scheduler that is owned elsewhere (e.g. the one a net/server connection runs on), for
+    /// v0.16 code that needs a std::unique_ptr<scheduler>&. Its destructor leaves the io_scheduler running (an
+    /// explicit shutdown() still shuts it down). Throws std::runtime_error for a null io_scheduler.
+    static auto adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>;
+    explicit scheduler(std::shared_ptr<io_scheduler> io, private_constructor);
+#endif
+
     scheduler(const scheduler&)                    = delete;
     scheduler(scheduler&&)                         = delete;
     auto operator=(const scheduler&) -> scheduler& = delete;
@@ -6275,6 +6296,8 @@ private:
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
     std::atomic<bool>             m_shutdown_requested{false};
+    /// Made by adopt(): the destructor does not shut m_io down.
+    bool m_borrowed{false};
 };
 
 } // namespace coro

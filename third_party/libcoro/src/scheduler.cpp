@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -78,13 +79,7 @@ auto v16_status(fd_t fd, poll_op op, v14::poll_status status) noexcept -> v16::p
     }
     return v16::poll_status::error;
 }
-} // namespace coro::detail
 
-namespace coro
-{
-namespace
-{
-/// The v0.16 result for the epoll bits of a descriptor (D15's priority: read, write, error, hang-up).
 auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
 {
     if ((events & EPOLLIN) != 0)
@@ -105,7 +100,12 @@ auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status
     }
     return v16::poll_status::error;
 }
+} // namespace coro::detail
 
+namespace coro
+{
+namespace
+{
 constexpr uint32_t poll_pair_main  = 0;
 constexpr uint32_t poll_pair_token = 1;
 } // namespace
@@ -130,11 +130,29 @@ auto scheduler::make_unique(options opts) -> std::unique_ptr<scheduler>
     return std::make_unique<scheduler>(std::move(opts), private_constructor{});
 }
 
+#if GOCORO_CORE_EXTENSIONS
+scheduler::scheduler(std::shared_ptr<io_scheduler> io, private_constructor) : m_io(std::move(io)), m_borrowed(true)
+{
+    if (m_io == nullptr)
+    {
+        throw std::runtime_error{"coro::scheduler::adopt: io_scheduler cannot be nullptr"};
+    }
+}
+
+auto scheduler::adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>
+{
+    return std::make_unique<scheduler>(std::move(io), private_constructor{});
+}
+#endif
+
 scheduler::~scheduler()
 {
     // Synchronously, while this object is alive: tasks still running may refer to it. The io_scheduler itself
-    // goes when the last reference does (its event thread may briefly hold one).
-    shutdown();
+    // goes when the last reference does (its event thread may briefly hold one). A borrowed one is its owner's.
+    if (!m_borrowed)
+    {
+        shutdown();
+    }
 }
 
 auto scheduler::process_events(std::chrono::milliseconds timeout) -> std::size_t
@@ -223,7 +241,7 @@ auto scheduler::poll(
                 // is cancelled ends even while data keeps arriving.
                 co_return v16::poll_status::cancelled;
             }
-            result = v16_status_for_events(events[i].events);
+            result = detail::v16_status_for_events(events[i].events);
         }
         if (result.has_value())
         {

@@ -78,6 +78,14 @@ public:
     /// options' member initialisers inside this class.)
     static auto make_unique(options opts) -> std::unique_ptr<scheduler>;
 
+#if GOCORO_CORE_EXTENSIONS
+    /// A v0.16 face over an io_scheduler that is owned elsewhere (e.g. the one a net/server connection runs on), for
+    /// v0.16 code that needs a std::unique_ptr<scheduler>&. Its destructor leaves the io_scheduler running (an
+    /// explicit shutdown() still shuts it down). Throws std::runtime_error for a null io_scheduler.
+    static auto adopt(std::shared_ptr<io_scheduler> io) -> std::unique_ptr<scheduler>;
+    explicit scheduler(std::shared_ptr<io_scheduler> io, private_constructor);
+#endif
+
     scheduler(const scheduler&)                    = delete;
     scheduler(scheduler&&)                         = delete;
     auto operator=(const scheduler&) -> scheduler& = delete;
@@ -325,6 +333,8 @@ private:
     /// The event loop, timers, epoll and pool: shared machinery with the v0.14 face.
     std::shared_ptr<io_scheduler> m_io;
     std::atomic<bool>             m_shutdown_requested{false};
+    /// Made by adopt(): the destructor does not shut m_io down.
+    bool m_borrowed{false};
 };
 
 } // namespace coro

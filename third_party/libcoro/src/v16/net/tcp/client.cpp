@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <type_traits>
 
 namespace coro::net::tcp::v16
 {
@@ -21,6 +22,17 @@ client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address 
             .domain = m_endpoint.domain(), .type = socket::type_t::tcp, .blocking = socket::blocking_t::no},
         m_endpoint.domain());
 }
+
+#if GOCORO_CORE_EXTENSIONS
+client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer)
+    : client(scheduler.get(), std::move(connected), peer)
+{
+    if (m_scheduler == nullptr)
+    {
+        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+    }
+}
+#endif
 
 client::client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint)
     : m_scheduler(scheduler), m_endpoint(endpoint), m_socket(std::move(socket)),
@@ -116,32 +128,46 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
     co_return *m_connect_status;
 }
 
-auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+template <typename byte_type>
+auto client::transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
+    constexpr bool reading = !std::is_const_v<byte_type>;
+    constexpr auto op      = reading ? poll_op::read : poll_op::write;
+    constexpr auto ready   = reading ? coro::v16::poll_status::read : coro::v16::poll_status::write;
+    bool&          maybe   = reading ? m_maybe_readable : m_maybe_writable;
     if (buffer.empty())
     {
         co_return {io_status{io_status::kind::ok}, 0};
     }
-    // One attempt before polling if the last poll said readable, and one after a poll that says so now.
-    for (bool polled = !m_maybe_readable;; polled = true)
+    // One attempt before polling if the last poll said ready, and one after a poll that says so now.
+    for (bool polled = !maybe;; polled = true)
     {
         if (polled)
         {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
-            if (pstatus != coro::v16::poll_status::read)
+            const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
+            if (pstatus != ready)
             {
                 co_return {make_io_status_from_poll_status(pstatus), 0};
             }
-            m_maybe_readable = true;
+            maybe = true;
         }
-        const auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
-        if (n > 0)
+        ssize_t n{0};
+        if constexpr (reading)
+        {
+            n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+        }
+        else
+        {
+            n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+        }
+        if (n > 0 || (n == 0 && !reading))
         {
             if (static_cast<std::size_t>(n) < buffer.size())
             {
-                // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
-                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+                // A stream's short read emptied the receive queue (a short send filled the send buffer): the next
+                // poll can wait for the next edge.
+                detail::note_drained(*m_scheduler, m_socket, op);
             }
             co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
         }
@@ -154,8 +180,8 @@ auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds ti
         {
             co_return {make_io_status_from_native(err), 0};
         }
-        m_maybe_readable = false;
-        detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+        maybe = false;
+        detail::note_drained(*m_scheduler, m_socket, op);
         if (polled)
         {
             co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
@@ -163,99 +189,40 @@ auto client::read_once(std::span<std::byte> buffer, std::chrono::milliseconds ti
     }
 }
 
-auto client::write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+template <typename byte_type>
+auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (buffer.empty())
+    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
+    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
+    std::size_t done         = 0;
+    while (done < buffer.size())
     {
-        co_return {io_status{io_status::kind::ok}, 0};
+        const auto left = detail::remaining_until(has_deadline, deadline);
+        if (!left.has_value())
+        {
+            co_return {io_status{io_status::kind::timeout}, done};
+        }
+        const auto [status, n] = co_await transfer_once(buffer.subspan(done), *left);
+        if (!status.is_ok())
+        {
+            co_return {status, done};
+        }
+        done += n;
     }
-    for (bool polled = !m_maybe_writable;; polled = true)
-    {
-        if (polled)
-        {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
-            if (pstatus != coro::v16::poll_status::write)
-            {
-                co_return {make_io_status_from_poll_status(pstatus), 0};
-            }
-            m_maybe_writable = true;
-        }
-        const auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
-        if (n >= 0)
-        {
-            if (static_cast<std::size_t>(n) < buffer.size())
-            {
-                detail::note_drained(*m_scheduler, m_socket, poll_op::write); // send buffer full
-            }
-            co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
-        }
-        const int err = errno;
-        if (err != EAGAIN && err != EWOULDBLOCK)
-        {
-            co_return {make_io_status_from_native(err), 0};
-        }
-        m_maybe_writable = false;
-        detail::note_drained(*m_scheduler, m_socket, poll_op::write);
-        if (polled)
-        {
-            co_return {make_io_status_from_native(err), 0};
-        }
-    }
+    co_return {io_status{io_status::kind::ok}, done};
 }
 
 auto client::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (!exact)
-    {
-        co_return co_await read_once(buffer, timeout);
-    }
-    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-    std::size_t done         = 0;
-    while (done < buffer.size())
-    {
-        const auto left = detail::remaining_until(has_deadline, deadline);
-        if (!left.has_value())
-        {
-            co_return {io_status{io_status::kind::timeout}, done};
-        }
-        const auto [status, n] = co_await read_once(buffer.subspan(done), *left);
-        if (!status.is_ok())
-        {
-            co_return {status, done};
-        }
-        done += n;
-    }
-    co_return {io_status{io_status::kind::ok}, done};
+    return exact ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
 }
 
 auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
     -> coro::task<std::pair<io_status, std::size_t>>
 {
-    if (!all)
-    {
-        co_return co_await write_once(buffer, timeout);
-    }
-    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-    std::size_t done         = 0;
-    while (done < buffer.size())
-    {
-        const auto left = detail::remaining_until(has_deadline, deadline);
-        if (!left.has_value())
-        {
-            co_return {io_status{io_status::kind::timeout}, done};
-        }
-        const auto [status, n] = co_await write_once(buffer.subspan(done), *left);
-        if (!status.is_ok())
-        {
-            co_return {status, done};
-        }
-        done += n;
-    }
-    co_return {io_status{io_status::kind::ok}, done};
+    return all ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
 }
 
 } // namespace coro::net::tcp::v16

@@ -6,6 +6,7 @@
 
 #include "coro/api_version.hpp"
 #include "coro/concepts/buffer.hpp"
+#include "coro/gocoro_extensions.hpp"
 #include "coro/net/connect.hpp"
 #include "coro/net/io_status.hpp"
 #include "coro/net/socket.hpp"
@@ -38,6 +39,11 @@ public:
     /// created.
     explicit client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint);
     /// Shares the scheduler, dup()s the socket, copies the endpoint and the connect outcome.
+#if GOCORO_CORE_EXTENSIONS
+    /// Adopts an already connected socket (gocoro extension; upstream only lets tcp::server do this), e.g. one a
+    /// net/server connection handed over; `peer` is what the client reports as its endpoint.
+    client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer);
+#endif
     client(const client& other);
     client(client&& other) noexcept;
     auto operator=(const client& other) noexcept -> client&;
@@ -113,10 +119,14 @@ private:
     /// write_some (all = false) or write_all: the status and how many bytes were sent.
     auto write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
         -> coro::task<std::pair<io_status, std::size_t>>;
-    /// One read_some / write_some step with `timeout` (0 = none).
-    auto read_once(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+    /// One read_some (std::byte) or write_some (const std::byte) step with `timeout` (0 = none). Defined and
+    /// instantiated in client.cpp only.
+    template <typename byte_type>
+    auto transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>;
-    auto write_once(std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+    /// read_exact / write_all: transfer_once until the whole buffer moved, the deadline passed or a step failed.
+    template <typename byte_type>
+    auto transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>;
 
     coro::scheduler*                   m_scheduler{nullptr};
