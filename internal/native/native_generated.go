@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "ea4ea6366e4e396e57d8df7baf0e1cfa3a2fb67f186ba69e67358d6f17c2381a"
+const SourceHash = "a7d461a7ec1ad233771b2680c750619bab00aa3093f42605cabcb523652f81af"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "86e35ada0fa3af73bc02765503e854a39bf287f8ade2b2323c520438cc76f84a"
+const SourceHash = "8c731e26c261aba6f69f6f08d6721827998446cc82af0ed3583f624ac30195ea"

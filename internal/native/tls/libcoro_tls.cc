@@ -411,7 +411,7 @@ struct poll_info
     poll_info(fd_t fd, coro::poll_op op) noexcept : m_fd(fd), m_op(op) {}
     /// As above, also ended (poll_status::cancelled) once `cancel_trigger`'s source is signalled.
     poll_info(fd_t fd, coro::poll_op op, std::optional<poll_stop_token> cancel_trigger) noexcept
-        : m_fd(fd), m_op(op), m_cancel_trigger(cancel_trigger)
+        : m_fd(fd), m_cancel_trigger(cancel_trigger), m_op(op)
     {
     }
     ~poll_info() = default;
@@ -421,31 +421,37 @@ struct poll_info
     auto operator=(const poll_info&) -> poll_info& = delete;
     auto operator=(poll_info&&) -> poll_info&      = delete;
 
+    // Field order packs the struct into one 64-byte cache line (checked below): every pending poll and timer
+    // frame embeds one.
+
     /// The polled descriptor, -1 for a plain timer.
     fd_t m_fd{-1};
-    /// The coroutine to resume once the wait completes.
-    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Result handed back to the awaiting coroutine.
     coro::v14::poll_status m_poll_status{coro::v14::poll_status::error};
+    /// The coroutine to resume once the wait completes.
+    std::coroutine_handle<> m_awaiting_coroutine{nullptr};
     /// Set by the event-processing thread when the first of {event, timer} is handled; the other is ignored.
     bool m_processed{false};
     /// Whether a timer is paired with this wait (set before registration, read by the event thread).
     bool m_has_timer{false};
-    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
-    uint32_t m_poll_gen{0};
     /// Resume the waiter on the thread processing events even in thread-pool mode (io_scheduler::poll_notify).
     bool m_resume_here{false};
+    /// Generation of the scheduler's fd-table entry this wait armed (0 when the fd is not tracked there).
+    uint32_t m_poll_gen{0};
+
+    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): the
+    /// cancel token whose descriptor is watched with the fd, and (m_op, last) what to wait for.
+    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
 
     /// Timer linkage (only while a timer is pending): bucket plus neighbours within the bucket.
     timer_bucket* m_timer_bucket{nullptr};
     poll_info*    m_timer_prev{nullptr};
     poll_info*    m_timer_next{nullptr};
 
-    /// libcoro v0.16 (D24), read by io_notifier only (io_scheduler passes the operation along instead): what to
-    /// wait for, and the cancel token whose descriptor is watched with it.
-    coro::poll_op                  m_op{coro::poll_op::read};
-    std::optional<poll_stop_token> m_cancel_trigger{std::nullopt};
+    coro::poll_op m_op{coro::poll_op::read};
 };
+
+static_assert(sizeof(poll_info) <= 64, "poll_info is embedded in every pending poll and timer frame");
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_POLL_INFO_HPP

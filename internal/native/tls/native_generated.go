@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6a1f6fccb496c37ab01d1e4c74e1cc4183dbf962b9e4dcf70424116590676428"
+const SourceHash = "f7586845394bb3b858407fd810260743f80cec734a761059285476e306c8876d"
