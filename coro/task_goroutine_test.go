@@ -110,7 +110,8 @@ func TestGoroutineTaskWhenAny(t *testing.T) {
 	sleeper := func(d time.Duration, v int) *coro.Task[int] {
 		return coro.NewGoroutineTask(func(tk *coro.T) (int, error) { return v, tk.YieldFor(s, d) })
 	}
-	slow, fast := sleeper(50*time.Millisecond, 1), sleeper(time.Millisecond, 2)
+	// A wide margin: under load a 50 ms sleeper sometimes won against a 1 ms one.
+	slow, fast := sleeper(time.Second, 1), sleeper(time.Millisecond, 2)
 	i, err := coro.SyncWait(context.Background(), coro.NewGoroutineTask(func(tk *coro.T) (int, error) {
 		return coro.WhenAny(tk, slow, fast)
 	}))
