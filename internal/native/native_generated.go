@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "a7d461a7ec1ad233771b2680c750619bab00aa3093f42605cabcb523652f81af"
+const SourceHash = "7d34f1034c5415512f242a463e1f4174a17aa68f37726696502d7be61c109d67"

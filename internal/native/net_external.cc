@@ -1497,7 +1497,7 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 #include <sys/socket.h>
 #include <unistd.h>
 
-#if defined(LIBCORO_API_VERSION) && GOCORO_CORE_EXTENSIONS // gocoro's core: the v0.16 view too
+#if GOCORO_CORE_EXTENSIONS // gocoro's core (which defines LIBCORO_API_VERSION): the v0.16 view too
     #include <coro/detail/v16_poll_status.hpp>
     #include <coro/net/io_status.hpp>
     #include <coro/net/socket_address.hpp>
@@ -1732,7 +1732,7 @@ GOCORO_SERVER_INLINE_V14 namespace v14
     }
 } // namespace v14
 
-#if defined(LIBCORO_API_VERSION) && GOCORO_CORE_EXTENSIONS
+#if GOCORO_CORE_EXTENSIONS // gocoro's core (which defines LIBCORO_API_VERSION)
 /// The view for handlers written against libcoro v0.16 (LIBCORO_API_VERSION=1600).
 LIBCORO_INLINE_V16 namespace v16
 {

@@ -83,10 +83,10 @@ echo "probe: $prefix installs exactly upstream v0.14.1's $(echo "$upstream" | wc
 upstream=" $(echo $upstream) "
 # The amalgamations as the preprocessor sees them against upstream v0.14.1: `#if GOCORO_CORE_EXTENSIONS` blocks
 # (the compat layer's extension side) and `#if __has_include(<coro/...>)` blocks (a later libcoro's header, used
-# when installed) dropped.
+# when installed) dropped; a trailing // comment on the #if line is allowed.
 without_extensions() {
     awk '
-        /^[ \t]*#[ \t]*if/ { depth++; if (skip <= 0 && ($0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*$/ || $0 ~ /^[ \t]*#[ \t]*if[ \t]+__has_include\([<"]coro\/[^>"]+[>"]\)[ \t]*$/)) skip = depth; next }
+        /^[ \t]*#[ \t]*if/ { depth++; if (skip <= 0 && ($0 ~ /^[ \t]*#[ \t]*if[ \t]+GOCORO_CORE_EXTENSIONS[ \t]*(\/\/.*)?$/ || $0 ~ /^[ \t]*#[ \t]*if[ \t]+__has_include\([<"]coro\/[^>"]+[>"]\)[ \t]*(\/\/.*)?$/)) skip = depth; next }
         /^[ \t]*#[ \t]*else/ { if (skip == depth || skip == -depth) { skip = -skip; next } }
         /^[ \t]*#[ \t]*endif/ { if (skip == depth || skip == -depth) { skip = 0; depth--; next } depth-- }
         skip <= 0 { print }
