@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "0b2875a80fcaf9da4f17377e66d21188265d85f53b64f89ff8f6973ebfeaa31f"
+const SourceHash = "d2bee3510041d9b4bff1f095d0a962f3c87e4e5a777a351595da27c8061a5b06"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "27ccccf3d5055b0a578d111903ec93e18c58f16dd902ac3c540a5e3c159ccbf9"
+const SourceHash = "6c314419dbe0041ed51b35c5157f26c3587dd1886ac1cbcaef2a62f9ad9ed5e3"
