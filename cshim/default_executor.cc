@@ -67,15 +67,16 @@ extern "C" gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err)
         {
             static gocoro_io_scheduler* const handle = []
             {
-                auto& face   = coro::default_executor::io_executor();
-                auto* h      = new gocoro_io_scheduler(face->io());
-                h->face      = face.get();
+                auto& face = coro::default_executor::io_executor();
+                auto* h    = new gocoro_io_scheduler(face->io());
+                h->face    = face.get();
                 return h;
             }();
             return handle;
         });
 #else
-    gocoro::set_error(err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
+    gocoro::set_error(
+        err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
     return nullptr;
 #endif
 }

@@ -11405,15 +11405,16 @@ extern "C" gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err)
         {
             static gocoro_io_scheduler* const handle = []
             {
-                auto& face   = coro::default_executor::io_executor();
-                auto* h      = new gocoro_io_scheduler(face->io());
-                h->face      = face.get();
+                auto& face = coro::default_executor::io_executor();
+                auto* h    = new gocoro_io_scheduler(face->io());
+                h->face    = face.get();
                 return h;
             }();
             return handle;
         });
 #else
-    gocoro::set_error(err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
+    gocoro::set_error(
+        err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
     return nullptr;
 #endif
 }
@@ -11610,8 +11611,11 @@ auto poll_cancellable(gocoro_poll_stop& stop, int fd, coro::poll_op op, std::chr
 }
 
 auto poll_cancellable_for_host(
-    gocoro_poll_stop& stop, int fd, coro::poll_op op, std::chrono::milliseconds timeout, uintptr_t handle)
-    -> coro::task<void>
+    gocoro_poll_stop&         stop,
+    int                       fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    uintptr_t                 handle) -> coro::task<void>
 {
     const int64_t result = co_await poll_cancellable(stop, fd, op, timeout);
     gocoro_completion_post(handle, result);
@@ -11661,13 +11665,14 @@ extern "C" void gocoro_poll_stop_destroy(gocoro_poll_stop* stop)
     delete stop;
 }
 
-extern "C" int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
+extern "C" int
+gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
 {
 #if GOCORO_CORE_EXTENSIONS
     try
     {
-        auto waiter = coro::detail::make_task_self_deleting(poll_cancellable_for_host(
-            *stop, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_cancellable_for_host(*stop, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
         // Runs until the poll suspends or finishes; the frame frees itself afterwards.
         waiter.handle().resume();
         return GOCORO_OK;
@@ -11706,8 +11711,8 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
-        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        auto       io_start = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto       io_stop  = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
         const auto thread_strategy =
             opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn;
         const auto execution_strategy = opts->execution_strategy == 1
@@ -11721,8 +11726,8 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
             .execution_strategy         = execution_strategy});
-        wrapper->face      = wrapper->owned_face.get();
-        wrapper->scheduler = wrapper->face->io();
+        wrapper->face       = wrapper->owned_face.get();
+        wrapper->scheduler  = wrapper->face->io();
 #else
         wrapper->scheduler = sched::make_shared(sched::options{
             .thread_strategy            = thread_strategy,

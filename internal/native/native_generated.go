@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "a31c0bfd7625c400ffc42999ff1aa724ec011092e503fd8ec510c4731ea89a2f"
+const SourceHash = "6d40c9d9237c4ffcdbee4f59f75b1efade677578209bf0fc60325049b0c843f8"
