@@ -1,3 +1,5 @@
+//go:build !libcoro_external
+
 package coro_test
 
 import (
