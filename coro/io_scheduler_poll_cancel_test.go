@@ -50,27 +50,37 @@ var pollers = map[string]func(ctx context.Context, s *coro.IOScheduler, fd int, 
 		return s.Poll(ctx, fd, op, timeout)
 	},
 	"task": func(ctx context.Context, s *coro.IOScheduler, fd int, op coro.PollOp, timeout time.Duration) (coro.PollStatus, error) {
-		type outcome struct {
-			st  coro.PollStatus
-			err error
-		}
-		task := coro.NewTask(func(t *coro.T) (outcome, error) {
-			st, err := t.PollContext(ctx, s, fd, op, timeout)
-			return outcome{st, err}, nil
-		})
-		o, err := coro.SyncWait(context.Background(), task)
-		if err != nil {
-			return coro.PollError, err
-		}
-		return o.st, o.err
+		return pollInTask(coro.NewTask[pollTaskOutcome], ctx, s, fd, op, timeout)
 	},
+	"goroutine task": func(ctx context.Context, s *coro.IOScheduler, fd int, op coro.PollOp, timeout time.Duration) (coro.PollStatus, error) {
+		return pollInTask(coro.NewGoroutineTask[pollTaskOutcome], ctx, s, fd, op, timeout)
+	},
+}
+
+type pollTaskOutcome struct {
+	st  coro.PollStatus
+	err error
+}
+
+// pollInTask runs T.PollContext in a task body made by newTask.
+func pollInTask(newTask func(func(*coro.T) (pollTaskOutcome, error)) *coro.Task[pollTaskOutcome], ctx context.Context,
+	s *coro.IOScheduler, fd int, op coro.PollOp, timeout time.Duration) (coro.PollStatus, error) {
+	task := newTask(func(t *coro.T) (pollTaskOutcome, error) {
+		st, err := t.PollContext(ctx, s, fd, op, timeout)
+		return pollTaskOutcome{st, err}, nil
+	})
+	o, err := coro.SyncWait(context.Background(), task)
+	if err != nil {
+		return coro.PollError, err
+	}
+	return o.st, o.err
 }
 
 func TestPollContextOutcomes(t *testing.T) {
 	for _, strategy := range []coro.ExecutionStrategy{coro.TasksOnThreadPool, coro.TasksInline} {
 		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: strategy, Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 		require.NoError(t, err)
-		for _, name := range []string{"goroutine", "task"} {
+		for _, name := range []string{"goroutine", "task", "goroutine task"} {
 			poll := pollers[name]
 			t.Logf("%v %s", strategy, name)
 			r, w := nonblockingPipe(t)
