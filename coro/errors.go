@@ -13,6 +13,11 @@ var ErrClosed = errors.New("coro: closed")
 // ErrInvalid reports a bad argument, e.g. a nil function.
 var ErrInvalid = errors.New("coro: invalid argument")
 
+// ErrNotSupported is returned by an operation the libcoro underneath lacks: under the libcoro_external build tag
+// (upstream v0.14) the v0.16 default executors and cancellable polls; and by Close on a default executor, which
+// lives until the process exits.
+var ErrNotSupported = errors.New("coro: not supported")
+
 // PanicError carries a panic recovered from a Go function that an executor ran.
 type PanicError struct {
 	// Value is what the function panicked with.

@@ -3,6 +3,7 @@ package coro_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gocoro/gocoro/coro"
 )
@@ -51,4 +52,33 @@ func ExampleQueue_All() {
 	// 10
 	// 20
 	// 30
+}
+
+// Chan lets a goroutine select over a queue together with other channels; it closes once the queue is shut down.
+func ExampleQueue_Chan() {
+	q := coro.NewQueue[string]()
+	defer q.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // ends the channel's goroutine should we stop receiving before it closes
+	values := q.Chan(ctx)
+	_ = q.Push("a")
+	_ = q.Push("b")
+	go func() { _ = q.ShutdownDrain(context.Background()) }()
+	for {
+		select {
+		case v, ok := <-values:
+			if !ok {
+				fmt.Println("closed; shut down:", q.IsShutdown())
+				return
+			}
+			fmt.Println("received", v)
+		case <-time.After(time.Minute):
+			fmt.Println("timed out")
+			return
+		}
+	}
+	// Output:
+	// received a
+	// received b
+	// closed; shut down: true
 }

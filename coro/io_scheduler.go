@@ -68,6 +68,8 @@ type IOScheduler struct {
 	hookMu   sync.Mutex
 	onClose  map[uint64]func()
 	nextHook uint64
+	// process marks the process-wide scheduler (DefaultIOScheduler), which Close refuses to stop.
+	process bool
 }
 
 // NewIOScheduler starts a scheduler. Close it to stop its threads.
@@ -182,10 +184,13 @@ func (s *IOScheduler) Size() int {
 // nothing. Called from one of the scheduler's own threads (a Spawn or Schedule function running there, or inside
 // ProcessEvents), Close cannot wait for the thread it runs on: it then does all that in the background and returns
 // nil at once. A task body (NewTask) must not Close the scheduler it
-// runs on: its thread waits for the body.
+// runs on: its thread waits for the body. The DefaultIOScheduler cannot be closed (ErrNotSupported).
 func (s *IOScheduler) Close() error {
 	if !s.valid() {
 		return schedulerInvalid("close")
+	}
+	if s.process {
+		return &opError{Op: "close", Obj: "default io_scheduler", Err: ErrNotSupported}
 	}
 	if s.onOwnThread() {
 		go s.Close()
@@ -340,6 +345,8 @@ func (st PollStatus) String() string {
 		return "error"
 	case PollClosed:
 		return "closed"
+	case PollCancelled:
+		return "cancelled"
 	}
 	return "unknown"
 }

@@ -41,6 +41,8 @@ type ThreadPool struct {
 	life   lifetime
 	finish func(int64) error // p.finishSchedule, made once: a method value per request would allocate
 	runq   runQueue          // Go work waiting for a drainer (see runQueue)
+	// process marks the process-wide pool (DefaultThreadPool), which Close refuses to stop.
+	process bool
 }
 
 // NewThreadPool starts a pool. Close it to stop its threads.
@@ -157,9 +159,13 @@ func (p *ThreadPool) spawn(d drainer, behind bool) bool {
 // Calling Close again does nothing. Called from one of the pool's own threads (a Spawn, Schedule or NewFunc
 // function running there), Close cannot wait for the thread it runs on: it then does all that in the background
 // and returns nil at once. A task body (NewTask) must not Close the pool it runs on: its thread waits for the body.
+// The DefaultThreadPool cannot be closed (ErrNotSupported).
 func (p *ThreadPool) Close() error {
 	if !p.valid() {
 		return poolInvalid("close")
+	}
+	if p.process {
+		return &opError{Op: "close", Obj: "default thread_pool", Err: ErrNotSupported}
 	}
 	if p.onOwnThread() {
 		go p.Close()

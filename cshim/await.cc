@@ -15,6 +15,7 @@ auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) ->
         case GOCORO_OP_IO_YIELD:
         case GOCORO_OP_IO_YIELD_FOR:
         case GOCORO_OP_IO_POLL:
+        case GOCORO_OP_IO_POLL_STOP:
             return io_scheduler_await(request, storage);
         case GOCORO_OP_LATCH:
             return latch_await(request, storage);

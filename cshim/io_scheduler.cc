@@ -35,6 +35,125 @@ auto poll_for_host(coro::io_scheduler& s, int fd, coro::poll_op op, std::chrono:
 }
 } // namespace
 
+#if GOCORO_CORE_EXTENSIONS
+struct gocoro_poll_stop
+{
+    gocoro_io_scheduler*   s;
+    coro::poll_stop_source source;
+};
+
+namespace
+{
+/// scheduler::poll with `stop`'s token, as the host's result (gocoro_io_scheduler_poll_stop).
+auto poll_cancellable(gocoro_poll_stop& stop, int fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<int64_t>
+{
+    coro::v16::poll_status status{};
+    try
+    {
+        // The awaits stay out of switch conditions and call arguments: g++ 12 miscompiled this coroutine with them
+        // there (the poll never completed).
+        status = co_await stop.s->face->poll(fd, op, timeout, stop.source.get_token());
+    }
+    catch (...)
+    {
+        // poll throws once the scheduler has shut down.
+        co_return -GOCORO_ESHUTDOWN;
+    }
+    switch (status)
+    {
+        case coro::v16::poll_status::read:
+        case coro::v16::poll_status::write:
+            co_return static_cast<int64_t>(coro::v14::poll_status::event);
+        case coro::v16::poll_status::timeout:
+            co_return static_cast<int64_t>(coro::v14::poll_status::timeout);
+        case coro::v16::poll_status::closed:
+            co_return static_cast<int64_t>(coro::v14::poll_status::closed);
+        case coro::v16::poll_status::cancelled:
+            co_return GOCORO_POLL_CANCELLED;
+        case coro::v16::poll_status::error:
+            break;
+    }
+    co_return static_cast<int64_t>(coro::v14::poll_status::error);
+}
+
+auto poll_cancellable_for_host(
+    gocoro_poll_stop&         stop,
+    int                       fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    uintptr_t                 handle) -> coro::task<void>
+{
+    const int64_t result = co_await poll_cancellable(stop, fd, op, timeout);
+    gocoro_completion_post(handle, result);
+}
+} // namespace
+#else
+struct gocoro_poll_stop
+{
+};
+#endif
+
+extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err)
+{
+#if GOCORO_CORE_EXTENSIONS
+    try
+    {
+        return new gocoro_poll_stop{.s = s, .source = {}};
+    }
+    catch (const std::bad_alloc&)
+    {
+        gocoro::set_error(err, GOCORO_ENOMEM, "poll_stop_source: out of memory");
+    }
+    catch (const std::exception& e)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, e.what()); // the pipe: no descriptors left
+    }
+    return nullptr;
+#else
+    (void)s;
+    gocoro::set_error(
+        err, GOCORO_ENOTSUP, "cancellable poll: the external libcoro (v0.14) has no poll_stop_token (needs v0.16)");
+    return nullptr;
+#endif
+}
+
+extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
+{
+#if GOCORO_CORE_EXTENSIONS
+    stop->source.signal_stop();
+#else
+    (void)stop;
+#endif
+}
+
+extern "C" void gocoro_poll_stop_destroy(gocoro_poll_stop* stop)
+{
+    delete stop;
+}
+
+extern "C" int
+gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
+{
+#if GOCORO_CORE_EXTENSIONS
+    try
+    {
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_cancellable_for_host(*stop, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        // Runs until the poll suspends or finishes; the frame frees itself afterwards.
+        waiter.handle().resume();
+        return GOCORO_OK;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+#else
+    (void)stop, (void)fd, (void)op, (void)timeout_ms, (void)handle;
+    return GOCORO_ENOTSUP;
+#endif
+}
+
 extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err)
 {
     if (opts == nullptr)
@@ -59,17 +178,31 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
-        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
-        wrapper->scheduler = sched::make_shared(sched::options{
-            .thread_strategy =
-                opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn,
+        auto       io_start = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto       io_stop  = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        const auto thread_strategy =
+            opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn;
+        const auto execution_strategy = opts->execution_strategy == 1
+                                            ? sched::execution_strategy_t::process_tasks_inline
+                                            : sched::execution_strategy_t::process_tasks_on_thread_pool;
+#if GOCORO_CORE_EXTENSIONS
+        // Made through the v0.16 face, which owns the io_scheduler and adds the cancellable poll.
+        wrapper->owned_face = coro::scheduler::make_unique(coro::scheduler::options{
+            .thread_strategy            = thread_strategy,
             .on_io_thread_start_functor = std::move(io_start),
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
-            .execution_strategy         = opts->execution_strategy == 1
-                                              ? sched::execution_strategy_t::process_tasks_inline
-                                              : sched::execution_strategy_t::process_tasks_on_thread_pool});
+            .execution_strategy         = execution_strategy});
+        wrapper->face       = wrapper->owned_face.get();
+        wrapper->scheduler  = wrapper->face->io();
+#else
+        wrapper->scheduler = sched::make_shared(sched::options{
+            .thread_strategy            = thread_strategy,
+            .on_io_thread_start_functor = std::move(io_start),
+            .on_io_thread_stop_functor  = std::move(io_stop),
+            .pool                       = std::move(pool),
+            .execution_strategy         = execution_strategy});
+#endif
         return wrapper.release();
     }
     catch (const std::bad_alloc&)
@@ -149,10 +282,23 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
     }
 }
 
-/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR and GOCORO_OP_IO_POLL (its result: the
-/// coro::poll_status).
+/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR, GOCORO_OP_IO_POLL (its result: the
+/// coro::poll_status) and GOCORO_OP_IO_POLL_STOP (see gocoro_io_scheduler_poll_stop).
 auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
 {
+    if (request.kind == GOCORO_OP_IO_POLL_STOP)
+    {
+#if GOCORO_CORE_EXTENSIONS
+        auto&      stop   = *static_cast<gocoro_poll_stop*>(request.target);
+        const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+        return emplace_await(
+            storage,
+            [&] { return poll_cancellable(stop, static_cast<int>(request.arg), events, wait_ms(request.arg2 >> 8)); },
+            [](int64_t result) { return result; });
+#else
+        return nullptr; // not reached: without the v0.16 core gocoro_poll_stop_create fails
+#endif
+    }
     coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
     switch (request.kind)
     {

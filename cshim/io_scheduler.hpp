@@ -5,6 +5,9 @@
 #include "cshim/io_scheduler.h"
 
 #include <coro/io_scheduler.hpp>
+#if GOCORO_CORE_EXTENSIONS
+    #include <coro/scheduler.hpp>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +18,12 @@ struct gocoro_io_scheduler
 {
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
+#if GOCORO_CORE_EXTENSIONS
+    /// The libcoro v0.16 face over `scheduler` (its poll takes a poll_stop_token). Owned by this handle, except for
+    /// the process-wide default scheduler's (cshim/default_executor.cc), which lives until the process exits.
+    std::unique_ptr<coro::scheduler> owned_face;
+    coro::scheduler*                 face{nullptr};
+#endif
 };
 
 namespace gocoro

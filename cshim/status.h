@@ -17,7 +17,9 @@ enum gocoro_status
     /* A C++ exception was caught at the boundary; the message says which. */
     GOCORO_EEXCEPTION = 3,
     /* Out of memory. */
-    GOCORO_ENOMEM = 4
+    GOCORO_ENOMEM = 4,
+    /* The libcoro the shim was built against lacks the feature (an upstream v0.14 under libcoro_external). */
+    GOCORO_ENOTSUP = 5
 };
 
 /* Filled in by a failing call when the caller passes one; message is NUL-terminated. */

@@ -51,6 +51,9 @@ enum gocoro_op_kind
      * with the index of the first to finish (result). Losers keep running; each child's release handle is posted to
      * the completion queue once its proxy has finished, after which the host may destroy it. */
     GOCORO_OP_WHEN_ANY = 10,
+    /* target: gocoro_poll_stop* (names the scheduler), arg: fd, arg2: as GOCORO_OP_IO_POLL. A poll that also ends
+     * when the stop is signalled. result: see gocoro_io_scheduler_poll_stop. */
+    GOCORO_OP_IO_POLL_STOP = 11,
     /* Synchronisation primitives (latch, mutex, shared_mutex, semaphore, ring_buffer). */
     /* target: gocoro_latch*. Wait until the latch is ready. */
     GOCORO_OP_LATCH = 20,

@@ -6356,6 +6356,9 @@ public:
 
     /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+
+    /// gocoro extension: the io_scheduler this face runs on (the Go binding's IOScheduler wraps it).
+    [[nodiscard]] auto io() const noexcept -> const std::shared_ptr<io_scheduler>& { return m_io; }
 #endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
@@ -10708,7 +10711,9 @@ enum gocoro_status
     /* A C++ exception was caught at the boundary; the message says which. */
     GOCORO_EEXCEPTION = 3,
     /* Out of memory. */
-    GOCORO_ENOMEM = 4
+    GOCORO_ENOMEM = 4,
+    /* The libcoro the shim was built against lacks the feature (an upstream v0.14 under libcoro_external). */
+    GOCORO_ENOTSUP = 5
 };
 
 /* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
@@ -10868,6 +10873,9 @@ enum gocoro_op_kind
      * with the index of the first to finish (result). Losers keep running; each child's release handle is posted to
      * the completion queue once its proxy has finished, after which the host may destroy it. */
     GOCORO_OP_WHEN_ANY = 10,
+    /* target: gocoro_poll_stop* (names the scheduler), arg: fd, arg2: as GOCORO_OP_IO_POLL. A poll that also ends
+     * when the stop is signalled. result: see gocoro_io_scheduler_poll_stop. */
+    GOCORO_OP_IO_POLL_STOP = 11,
     /* Synchronisation primitives (latch, mutex, shared_mutex, semaphore, ring_buffer). */
     /* target: gocoro_latch*. Wait until the latch is ready. */
     GOCORO_OP_LATCH = 20,
@@ -11122,6 +11130,7 @@ auto gocoro::start_await(const gocoro_op& request, op_await_storage& storage) ->
         case GOCORO_OP_IO_YIELD:
         case GOCORO_OP_IO_YIELD_FOR:
         case GOCORO_OP_IO_POLL:
+        case GOCORO_OP_IO_POLL_STOP:
             return io_scheduler_await(request, storage);
         case GOCORO_OP_LATCH:
             return latch_await(request, storage);
@@ -11535,60 +11544,23 @@ extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
     gocoro::queue().post(gocoro_completion{handle, result});
 }
 
-#line 1 "../../cshim/event.cc"
-// #include "cshim/event.h"
-#ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_H
-#define GOCORO_AMALGAMATED_CSHIM_EVENT_H
-#line 1 "../../cshim/event.h"
-#ifndef GOCORO_CSHIM_EVENT_H
-#define GOCORO_CSHIM_EVENT_H
+#line 1 "../../cshim/default_executor.cc"
+// #include "cshim/default_executor.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_DEFAULT_EXECUTOR_H
+#define GOCORO_AMALGAMATED_CSHIM_DEFAULT_EXECUTOR_H
+#line 1 "../../cshim/default_executor.h"
+#ifndef GOCORO_CSHIM_DEFAULT_EXECUTOR_H
+#define GOCORO_CSHIM_DEFAULT_EXECUTOR_H
 
-/* coro::event behind an opaque handle.
+/* coro::default_executor (libcoro v0.16): the process-wide thread pool (executor()) and scheduler (io_executor()),
+ * behind the shim's usual handles. C++ code of the same process that calls coro::default_executor gets the very same
+ * executors. Each is created on the first call from either side, with the options C++ code set through
+ * set_executor_options / set_io_executor_options before that, else libcoro's defaults (pool: one thread per hardware
+ * thread; scheduler: spawned event thread, tasks on its own pool of hardware threads - 1, at least 1).
  *
- * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
- * Host threads do not wait on the event natively: the host wakes its own waiters after set().
- * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
- * thread (libcoro semantics); set_on() hands them to a thread pool instead. A host task body reached inline is
- * returned as a step for the caller to run (see gocoro_step in cshim/task.h). */
-
-// #include "cshim/status.h" (inlined above)
-// #include "cshim/task.h" (inlined above)
-// #include "cshim/thread_pool.h" (inlined above)
-
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-typedef struct gocoro_event gocoro_event;
-
-gocoro_event* gocoro_event_create(int initially_set);
-void          gocoro_event_destroy(gocoro_event* e);
-int           gocoro_event_is_set(const gocoro_event* e);
-/* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
-gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
-gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
-struct gocoro_io_scheduler;
-gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
-void         gocoro_event_reset(gocoro_event* e);
-
-#ifdef __cplusplus
-}
-#endif
-
-#endif
-#endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
-#line 2 "../../cshim/event.cc"
-// #include "cshim/await.hpp" (inlined above)
-// #include "cshim/callback.hpp" (inlined above)
-// #include "cshim/io_scheduler.hpp"
-#ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#line 1 "../../cshim/io_scheduler.hpp"
-
-
-// C++ view of the shim's io_scheduler handle, for other shim sources.
+ * Lifetime: the executors live until the process exits; so do the handles returned here (the same handle on every
+ * call). Never pass them to *_shutdown or *_destroy. Threads: any thread may call these and use the handles.
+ * Both fail with GOCORO_ENOTSUP under libcoro_external (upstream v0.14 has no default_executor). */
 
 // #include "cshim/io_scheduler.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_H
@@ -11639,6 +11611,26 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
 int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+/* Cancellable polls (libcoro v0.16 scheduler::poll with a poll_stop_token). One gocoro_poll_stop serves one poll of
+ * scheduler `s`: create, start the poll (gocoro_io_scheduler_poll_stop or a GOCORO_OP_IO_POLL_STOP await), signal
+ * from any thread to end it (idempotent; a poll started after the signal ends at once), destroy once the poll's
+ * result has arrived and no signal call is running. Each stop holds a pipe and each pending poll an epoll instance:
+ * three descriptors. create fails with GOCORO_ENOTSUP (libcoro_external: upstream v0.14 has no poll_stop_token) or
+ * GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. */
+typedef struct gocoro_poll_stop gocoro_poll_stop;
+/* The result a cancellable poll reports when its stop was signalled first (its other results are
+ * gocoro_io_scheduler_poll's: 0 event, 1 timeout, 2 error, 3 closed, or -GOCORO_ESHUTDOWN). A stop signalled while
+ * the descriptor is ready wins. */
+enum
+{
+    GOCORO_POLL_CANCELLED = 4
+};
+gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err);
+void              gocoro_poll_stop_signal(gocoro_poll_stop* stop);
+void              gocoro_poll_stop_destroy(gocoro_poll_stop* stop);
+/* gocoro_io_scheduler_poll that also ends when `stop` is signalled (GOCORO_POLL_CANCELLED). Returns GOCORO_OK,
+ * GOCORO_ENOMEM or GOCORO_ENOTSUP (nothing is posted then). */
+int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
@@ -11651,9 +11643,39 @@ void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_H
-#line 6 "../../cshim/io_scheduler.hpp"
+#line 15 "../../cshim/default_executor.h"
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/thread_pool.h" (inlined above)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+gocoro_thread_pool*  gocoro_default_thread_pool(gocoro_error* err);
+gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_DEFAULT_EXECUTOR_H
+#line 2 "../../cshim/default_executor.cc"
+// #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/io_scheduler.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
+#define GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
+#line 1 "../../cshim/io_scheduler.hpp"
+
+
+// C++ view of the shim's io_scheduler handle, for other shim sources.
+
+// #include "cshim/io_scheduler.h" (inlined above)
 
 // #include "coro/io_scheduler.hpp" (inlined above)
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/scheduler.hpp" (inlined above)
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -11664,6 +11686,12 @@ struct gocoro_io_scheduler
 {
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
+#if GOCORO_CORE_EXTENSIONS
+    /// The libcoro v0.16 face over `scheduler` (its poll takes a poll_stop_token). Owned by this handle, except for
+    /// the process-wide default scheduler's (cshim/default_executor.cc), which lives until the process exits.
+    std::unique_ptr<coro::scheduler> owned_face;
+    coro::scheduler*                 face{nullptr};
+#endif
 };
 
 namespace gocoro
@@ -11677,7 +11705,7 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 }
 } // namespace gocoro
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_HPP
-#line 5 "../../cshim/event.cc"
+#line 4 "../../cshim/default_executor.cc"
 // #include "cshim/thread_pool.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
 #define GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
@@ -11691,21 +11719,157 @@ inline auto wait_ms(int64_t ms) noexcept -> std::chrono::milliseconds
 
 // #include "coro/thread_pool.hpp" (inlined above)
 
+#include <memory>
+
 struct gocoro_thread_pool
 {
     /// Workers mark themselves as this pool's (gocoro::owning_executor) and report to the host's `thread_events`
     /// handle (0: none).
     gocoro_thread_pool(uint32_t thread_count, uintptr_t thread_events)
-        : pool(coro::thread_pool::options{
+        : owned(std::make_unique<coro::thread_pool>(coro::thread_pool::options{
               .thread_count            = thread_count,
               .on_thread_start_functor = gocoro::mark_start(this, thread_events),
-              .on_thread_stop_functor  = gocoro::mark_stop(thread_events)})
+              .on_thread_stop_functor  = gocoro::mark_stop(thread_events)})),
+          pool(*owned)
     {
     }
-    coro::thread_pool pool;
+    /// A handle on a pool the shim does not own: the process-wide default (cshim/default_executor.cc). Its workers
+    /// are not marked as this handle's: nothing may shut that pool down, so no Close needs to recognise them.
+    explicit gocoro_thread_pool(coro::thread_pool& shared) noexcept : pool(shared) {}
+
+    std::unique_ptr<coro::thread_pool> owned;
+    coro::thread_pool&                 pool;
 };
 #endif // GOCORO_AMALGAMATED_CSHIM_THREAD_POOL_HPP
-#line 6 "../../cshim/event.cc"
+#line 5 "../../cshim/default_executor.cc"
+
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/default_executor.hpp" (inlined above)
+#endif
+
+#include <exception>
+#include <new>
+
+namespace
+{
+/// Runs `make` (which creates a handle) and reports what it throws in `err`; nullptr then.
+template <typename Make>
+auto make_default_handle(gocoro_error* err, const char* what, Make&& make) noexcept -> decltype(make())
+{
+    try
+    {
+        return make();
+    }
+    catch (const std::bad_alloc&)
+    {
+        gocoro::set_error(err, GOCORO_ENOMEM, what);
+    }
+    catch (const std::exception& e)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, e.what());
+    }
+    catch (...)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, what);
+    }
+    return nullptr;
+}
+} // namespace
+
+// The handles are made once and never freed: like the executors, they must outlive every user, and at exit C++
+// static destruction shuts the executors down (a Go program exits without it).
+
+extern "C" gocoro_thread_pool* gocoro_default_thread_pool(gocoro_error* err)
+{
+#if GOCORO_CORE_EXTENSIONS
+    return make_default_handle(
+        err,
+        "default thread_pool: out of memory",
+        []
+        {
+            // A throwing initialiser leaves the static uninitialised: the next call tries again.
+            static gocoro_thread_pool* const handle = new gocoro_thread_pool(*coro::default_executor::executor());
+            return handle;
+        });
+#else
+    gocoro::set_error(err, GOCORO_ENOTSUP, "default thread_pool: the external libcoro (v0.14) has no default_executor");
+    return nullptr;
+#endif
+}
+
+extern "C" gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err)
+{
+#if GOCORO_CORE_EXTENSIONS
+    return make_default_handle(
+        err,
+        "default io_scheduler: out of memory",
+        []
+        {
+            static gocoro_io_scheduler* const handle = []
+            {
+                auto& face = coro::default_executor::io_executor();
+                auto* h    = new gocoro_io_scheduler(face->io());
+                h->face    = face.get();
+                return h;
+            }();
+            return handle;
+        });
+#else
+    gocoro::set_error(
+        err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
+    return nullptr;
+#endif
+}
+
+#line 1 "../../cshim/event.cc"
+// #include "cshim/event.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_EVENT_H
+#define GOCORO_AMALGAMATED_CSHIM_EVENT_H
+#line 1 "../../cshim/event.h"
+#ifndef GOCORO_CSHIM_EVENT_H
+#define GOCORO_CSHIM_EVENT_H
+
+/* coro::event behind an opaque handle.
+ *
+ * Lifetime: create -> ... -> destroy exactly once; destroy sets the event first, so nothing stays suspended on it.
+ * Host threads do not wait on the event natively: the host wakes its own waiters after set().
+ * Threads: all functions may be called from any thread. set() resumes native waiters inline on the calling
+ * thread (libcoro semantics); set_on() hands them to a thread pool instead. A host task body reached inline is
+ * returned as a step for the caller to run (see gocoro_step in cshim/task.h). */
+
+// #include "cshim/status.h" (inlined above)
+// #include "cshim/task.h" (inlined above)
+// #include "cshim/thread_pool.h" (inlined above)
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_event gocoro_event;
+
+gocoro_event* gocoro_event_create(int initially_set);
+void          gocoro_event_destroy(gocoro_event* e);
+int           gocoro_event_is_set(const gocoro_event* e);
+/* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
+gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
+gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
+struct gocoro_io_scheduler;
+gocoro_step* gocoro_event_set_on_io(gocoro_event* e, struct gocoro_io_scheduler* s, int fifo);
+void         gocoro_event_reset(gocoro_event* e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_EVENT_H
+#line 2 "../../cshim/event.cc"
+// #include "cshim/await.hpp" (inlined above)
+// #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/io_scheduler.hpp" (inlined above)
+// #include "cshim/thread_pool.hpp" (inlined above)
 
 // #include "coro/event.hpp" (inlined above)
 
@@ -11806,6 +11970,125 @@ auto poll_for_host(coro::io_scheduler& s, int fd, coro::poll_op op, std::chrono:
 }
 } // namespace
 
+#if GOCORO_CORE_EXTENSIONS
+struct gocoro_poll_stop
+{
+    gocoro_io_scheduler*   s;
+    coro::poll_stop_source source;
+};
+
+namespace
+{
+/// scheduler::poll with `stop`'s token, as the host's result (gocoro_io_scheduler_poll_stop).
+auto poll_cancellable(gocoro_poll_stop& stop, int fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<int64_t>
+{
+    coro::v16::poll_status status{};
+    try
+    {
+        // The awaits stay out of switch conditions and call arguments: g++ 12 miscompiled this coroutine with them
+        // there (the poll never completed).
+        status = co_await stop.s->face->poll(fd, op, timeout, stop.source.get_token());
+    }
+    catch (...)
+    {
+        // poll throws once the scheduler has shut down.
+        co_return -GOCORO_ESHUTDOWN;
+    }
+    switch (status)
+    {
+        case coro::v16::poll_status::read:
+        case coro::v16::poll_status::write:
+            co_return static_cast<int64_t>(coro::v14::poll_status::event);
+        case coro::v16::poll_status::timeout:
+            co_return static_cast<int64_t>(coro::v14::poll_status::timeout);
+        case coro::v16::poll_status::closed:
+            co_return static_cast<int64_t>(coro::v14::poll_status::closed);
+        case coro::v16::poll_status::cancelled:
+            co_return GOCORO_POLL_CANCELLED;
+        case coro::v16::poll_status::error:
+            break;
+    }
+    co_return static_cast<int64_t>(coro::v14::poll_status::error);
+}
+
+auto poll_cancellable_for_host(
+    gocoro_poll_stop&         stop,
+    int                       fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    uintptr_t                 handle) -> coro::task<void>
+{
+    const int64_t result = co_await poll_cancellable(stop, fd, op, timeout);
+    gocoro_completion_post(handle, result);
+}
+} // namespace
+#else
+struct gocoro_poll_stop
+{
+};
+#endif
+
+extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err)
+{
+#if GOCORO_CORE_EXTENSIONS
+    try
+    {
+        return new gocoro_poll_stop{.s = s, .source = {}};
+    }
+    catch (const std::bad_alloc&)
+    {
+        gocoro::set_error(err, GOCORO_ENOMEM, "poll_stop_source: out of memory");
+    }
+    catch (const std::exception& e)
+    {
+        gocoro::set_error(err, GOCORO_EEXCEPTION, e.what()); // the pipe: no descriptors left
+    }
+    return nullptr;
+#else
+    (void)s;
+    gocoro::set_error(
+        err, GOCORO_ENOTSUP, "cancellable poll: the external libcoro (v0.14) has no poll_stop_token (needs v0.16)");
+    return nullptr;
+#endif
+}
+
+extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
+{
+#if GOCORO_CORE_EXTENSIONS
+    stop->source.signal_stop();
+#else
+    (void)stop;
+#endif
+}
+
+extern "C" void gocoro_poll_stop_destroy(gocoro_poll_stop* stop)
+{
+    delete stop;
+}
+
+extern "C" int
+gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
+{
+#if GOCORO_CORE_EXTENSIONS
+    try
+    {
+        auto waiter = coro::detail::make_task_self_deleting(
+            poll_cancellable_for_host(*stop, fd, static_cast<coro::poll_op>(op), gocoro::wait_ms(timeout_ms), handle));
+        // Runs until the poll suspends or finishes; the frame frees itself afterwards.
+        waiter.handle().resume();
+        return GOCORO_OK;
+    }
+    catch (const std::bad_alloc&)
+    {
+        return GOCORO_ENOMEM;
+    }
+#else
+    (void)stop, (void)fd, (void)op, (void)timeout_ms, (void)handle;
+    return GOCORO_ENOTSUP;
+#endif
+}
+
 extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err)
 {
     if (opts == nullptr)
@@ -11830,17 +12113,31 @@ extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_sched
         auto wrapper                 = std::make_unique<gocoro_io_scheduler>(nullptr);
         pool.on_thread_start_functor = gocoro::mark_start(wrapper.get(), opts->pool_thread_event_handle);
         pool.on_thread_stop_functor  = gocoro::mark_stop(opts->pool_thread_event_handle);
-        auto io_start      = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
-        auto io_stop       = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
-        wrapper->scheduler = sched::make_shared(sched::options{
-            .thread_strategy =
-                opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn,
+        auto       io_start = [start = gocoro::mark_start(wrapper.get(), opts->io_thread_event_handle)] { start(0); };
+        auto       io_stop  = [stop = gocoro::mark_stop(opts->io_thread_event_handle)] { stop(0); };
+        const auto thread_strategy =
+            opts->thread_strategy == 1 ? sched::thread_strategy_t::manual : sched::thread_strategy_t::spawn;
+        const auto execution_strategy = opts->execution_strategy == 1
+                                            ? sched::execution_strategy_t::process_tasks_inline
+                                            : sched::execution_strategy_t::process_tasks_on_thread_pool;
+#if GOCORO_CORE_EXTENSIONS
+        // Made through the v0.16 face, which owns the io_scheduler and adds the cancellable poll.
+        wrapper->owned_face = coro::scheduler::make_unique(coro::scheduler::options{
+            .thread_strategy            = thread_strategy,
             .on_io_thread_start_functor = std::move(io_start),
             .on_io_thread_stop_functor  = std::move(io_stop),
             .pool                       = std::move(pool),
-            .execution_strategy         = opts->execution_strategy == 1
-                                              ? sched::execution_strategy_t::process_tasks_inline
-                                              : sched::execution_strategy_t::process_tasks_on_thread_pool});
+            .execution_strategy         = execution_strategy});
+        wrapper->face       = wrapper->owned_face.get();
+        wrapper->scheduler  = wrapper->face->io();
+#else
+        wrapper->scheduler = sched::make_shared(sched::options{
+            .thread_strategy            = thread_strategy,
+            .on_io_thread_start_functor = std::move(io_start),
+            .on_io_thread_stop_functor  = std::move(io_stop),
+            .pool                       = std::move(pool),
+            .execution_strategy         = execution_strategy});
+#endif
         return wrapper.release();
     }
     catch (const std::bad_alloc&)
@@ -11920,10 +12217,23 @@ extern "C" void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s)
     }
 }
 
-/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR and GOCORO_OP_IO_POLL (its result: the
-/// coro::poll_status).
+/// GOCORO_OP_IO_SCHEDULE, GOCORO_OP_IO_YIELD, GOCORO_OP_IO_YIELD_FOR, GOCORO_OP_IO_POLL (its result: the
+/// coro::poll_status) and GOCORO_OP_IO_POLL_STOP (see gocoro_io_scheduler_poll_stop).
 auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
 {
+    if (request.kind == GOCORO_OP_IO_POLL_STOP)
+    {
+#if GOCORO_CORE_EXTENSIONS
+        auto&      stop   = *static_cast<gocoro_poll_stop*>(request.target);
+        const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+        return emplace_await(
+            storage,
+            [&] { return poll_cancellable(stop, static_cast<int>(request.arg), events, wait_ms(request.arg2 >> 8)); },
+            [](int64_t result) { return result; });
+#else
+        return nullptr; // not reached: without the v0.16 core gocoro_poll_stop_create fails
+#endif
+    }
     coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
     switch (request.kind)
     {

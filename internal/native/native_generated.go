@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7d34f1034c5415512f242a463e1f4174a17aa68f37726696502d7be61c109d67"
+const SourceHash = "87de12fdb4872b8f8e3a3b70c5802b56b59cb9ebe1ac23c3d998d08617885f72"

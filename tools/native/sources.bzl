@@ -95,6 +95,7 @@ NATIVE_LIBRARIES = {
             "await.cc",
             "callback.cc",
             "completion.cc",
+            "default_executor.cc",
             "event.cc",
             "io_scheduler.cc",
             "latch.cc",

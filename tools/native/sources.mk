@@ -95,6 +95,7 @@ NATIVE_cshim_SRCS := \
     cshim/await.cc \
     cshim/callback.cc \
     cshim/completion.cc \
+    cshim/default_executor.cc \
     cshim/event.cc \
     cshim/io_scheduler.cc \
     cshim/latch.cc \

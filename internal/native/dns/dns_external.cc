@@ -108,7 +108,9 @@ enum gocoro_status
     /* A C++ exception was caught at the boundary; the message says which. */
     GOCORO_EEXCEPTION = 3,
     /* Out of memory. */
-    GOCORO_ENOMEM = 4
+    GOCORO_ENOMEM = 4,
+    /* The libcoro the shim was built against lacks the feature (an upstream v0.14 under libcoro_external). */
+    GOCORO_ENOTSUP = 5
 };
 
 /* Filled in by a failing call when the caller passes one; message is NUL-terminated. */
@@ -160,6 +162,26 @@ size_t gocoro_io_scheduler_size(const gocoro_io_scheduler* s);
  * stopped. Returns GOCORO_OK, or GOCORO_ENOMEM (nothing is posted then). The host keeps the scheduler alive (no
  * destroy) until the result arrives. Only one poll per fd at a time, as in libcoro. */
 int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t timeout_ms, uintptr_t handle);
+/* Cancellable polls (libcoro v0.16 scheduler::poll with a poll_stop_token). One gocoro_poll_stop serves one poll of
+ * scheduler `s`: create, start the poll (gocoro_io_scheduler_poll_stop or a GOCORO_OP_IO_POLL_STOP await), signal
+ * from any thread to end it (idempotent; a poll started after the signal ends at once), destroy once the poll's
+ * result has arrived and no signal call is running. Each stop holds a pipe and each pending poll an epoll instance:
+ * three descriptors. create fails with GOCORO_ENOTSUP (libcoro_external: upstream v0.14 has no poll_stop_token) or
+ * GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. */
+typedef struct gocoro_poll_stop gocoro_poll_stop;
+/* The result a cancellable poll reports when its stop was signalled first (its other results are
+ * gocoro_io_scheduler_poll's: 0 event, 1 timeout, 2 error, 3 closed, or -GOCORO_ESHUTDOWN). A stop signalled while
+ * the descriptor is ready wins. */
+enum
+{
+    GOCORO_POLL_CANCELLED = 4
+};
+gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err);
+void              gocoro_poll_stop_signal(gocoro_poll_stop* stop);
+void              gocoro_poll_stop_destroy(gocoro_poll_stop* stop);
+/* gocoro_io_scheduler_poll that also ends when `stop` is signalled (GOCORO_POLL_CANCELLED). Returns GOCORO_OK,
+ * GOCORO_ENOMEM or GOCORO_ENOTSUP (nothing is posted then). */
+int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
 /* io_scheduler::shutdown_cancel_polls(): polls pending or started from now on complete with 3 (closed). */
@@ -340,6 +362,9 @@ void gocoro_completion_post(uintptr_t handle, int64_t result);
 // #include "cshim/io_scheduler.h" (inlined above)
 
 #include <coro/io_scheduler.hpp>
+#if GOCORO_CORE_EXTENSIONS
+    #include <coro/scheduler.hpp>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -350,6 +375,12 @@ struct gocoro_io_scheduler
 {
     explicit gocoro_io_scheduler(std::shared_ptr<coro::io_scheduler> s) : scheduler(std::move(s)) {}
     std::shared_ptr<coro::io_scheduler> scheduler;
+#if GOCORO_CORE_EXTENSIONS
+    /// The libcoro v0.16 face over `scheduler` (its poll takes a poll_stop_token). Owned by this handle, except for
+    /// the process-wide default scheduler's (cshim/default_executor.cc), which lives until the process exits.
+    std::unique_ptr<coro::scheduler> owned_face;
+    coro::scheduler*                 face{nullptr};
+#endif
 };
 
 namespace gocoro

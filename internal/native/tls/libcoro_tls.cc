@@ -6203,6 +6203,9 @@ public:
 
     /// gocoro extension: see io_scheduler::note_drained (the v0.16 net classes call it).
     auto note_drained(fd_t fd, coro::poll_op op) noexcept -> void { m_io->note_drained(fd, op); }
+
+    /// gocoro extension: the io_scheduler this face runs on (the Go binding's IOScheduler wraps it).
+    [[nodiscard]] auto io() const noexcept -> const std::shared_ptr<io_scheduler>& { return m_io; }
 #endif
 
     /// Continues a suspended coroutine on the scheduler. False for a null or finished handle or once shutdown was
