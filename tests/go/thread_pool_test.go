@@ -135,27 +135,43 @@ func TestThreadPool(t *testing.T) {
 	t.Run("thread_pool event jump threads", func(t *testing.T) {
 		tp1 := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
 		tp2 := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
-		e := coro.NewEvent(false)
-		defer e.Close()
-		var before, after int
-		a := coro.NewTask(func(tk *coro.T) (struct{}, error) {
-			if err := tk.Schedule(tp1); err != nil {
+		// One round: a waits on tp1, b sets the event from tp2 a little later; a resumes on tp2's thread. When a
+		// busy machine delays a so much that b sets the event first, a does not suspend at all and stays on tp1,
+		// so a few rounds are allowed: a core that resumed waiters on their old thread fails every round.
+		round := func() (before, after int) {
+			e := coro.NewEvent(false)
+			defer e.Close()
+			var started atomic.Bool
+			a := coro.NewTask(func(tk *coro.T) (struct{}, error) {
+				if err := tk.Schedule(tp1); err != nil {
+					return struct{}{}, err
+				}
+				before = tk.ThreadID()
+				started.Store(true)
+				err := e.Await(tk)
+				after = tk.ThreadID()
 				return struct{}{}, err
+			})
+			b := coro.NewTask(func(tk *coro.T) (struct{}, error) {
+				if err := tk.Schedule(tp2); err != nil {
+					return struct{}{}, err
+				}
+				for !started.Load() {
+					time.Sleep(time.Millisecond)
+				}
+				time.Sleep(10 * time.Millisecond)
+				return struct{}{}, e.Set(coro.LIFO)
+			})
+			whenAll(t, []*coro.Task[struct{}]{a, b})
+			return before, after
+		}
+		for i := 0; ; i++ {
+			before, after := round()
+			if before != after || i == 4 {
+				require.NotEqual(t, before, after)
+				break
 			}
-			before = tk.ThreadID()
-			err := e.Await(tk)
-			after = tk.ThreadID()
-			return struct{}{}, err
-		})
-		b := coro.NewTask(func(tk *coro.T) (struct{}, error) {
-			if err := tk.Schedule(tp2); err != nil {
-				return struct{}{}, err
-			}
-			time.Sleep(10 * time.Millisecond)
-			return struct{}{}, e.Set(coro.LIFO)
-		})
-		whenAll(t, []*coro.Task[struct{}]{a, b})
-		require.NotEqual(t, before, after)
+		}
 	})
 
 	t.Run("thread_pool high cpu usage when threadcount is greater than the number of tasks", func(t *testing.T) {
