@@ -32,6 +32,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -78,8 +79,14 @@ func serveEcho(ctx context.Context, s *coro.IOScheduler, addr string) (*server.S
 // serveV16 serves one of the handlers written against libcoro v0.16 (v16_handlers.cc): the same C ABI table and the
 // same server.Native as for the v0.14 handlers; only the handler's translation unit differs.
 func serveV16(ctx context.Context, s *coro.IOScheduler, addr string, table *C.gocoro_server_handler) (*server.Server, error) {
+	if table == nil {
+		return nil, errV16Unavailable
+	}
 	return server.Serve(ctx, s, addr, server.Native(unsafe.Pointer(table), nil), nil)
 }
+
+// errV16Unavailable: v16_handlers.cc was compiled against a user's upstream libcoro v0.14 (libcoro_external).
+var errV16Unavailable = errors.New("native_handler: the v0.16 handlers need gocoro's embedded libcoro (built without the libcoro_external tag)")
 
 // serveUpper16 serves upper16 (v0.16 connection view: read_some / write_all).
 func serveUpper16(ctx context.Context, s *coro.IOScheduler, addr string) (*server.Server, error) {
@@ -132,3 +139,6 @@ func main() {
 	st := srv.Stats()
 	fmt.Printf("served %d connections, %d requests, %d bytes in, %d bytes out\n", st.Accepted, st.Requests, st.BytesRead, st.BytesWritten)
 }
+
+// v16HandlersBuilt reports whether v16_handlers.cc has its handlers (gocoro's embedded libcoro).
+func v16HandlersBuilt() bool { return C.upper16_handler() != nil }

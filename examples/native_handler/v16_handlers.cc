@@ -1,15 +1,18 @@
 // Connection handlers written against libcoro v0.16 (its Read/Write API: read_some / write_all with net::io_status),
 // served by net/server through the same C ABI table as the v0.14 handlers in linecount.cc, in the same program.
 // The version is chosen per translation unit, before the first libcoro include (third_party/libcoro/COMPATIBILITY.md).
-#define LIBCORO_API_VERSION 1600
-
 #include "v16_handlers.h"
 
-#include "cshim/net/server_handler.hpp"
+// The v0.16 API is gocoro's embedded libcoro's; a user's upstream libcoro v0.14 (the libcoro_external build) has
+// only v0.14's, so there the handlers are absent and the functions below return NULL.
+#if __has_include(<coro/gocoro_extensions.hpp>)
+    #define LIBCORO_API_VERSION 1600
 
-#include <array>
-#include <cctype>
-#include <chrono>
+    #include "cshim/net/server_handler.hpp"
+
+    #include <array>
+    #include <cctype>
+    #include <chrono>
 
 static_assert(LIBCORO_API_VERSION == 1600);
 
@@ -73,3 +76,15 @@ const gocoro_server_handler* libcoro16_echo_handler(void)
 }
 
 } // extern "C"
+#else
+extern "C" {
+const gocoro_server_handler* upper16_handler(void)
+{
+    return nullptr;
+}
+const gocoro_server_handler* libcoro16_echo_handler(void)
+{
+    return nullptr;
+}
+} // extern "C"
+#endif

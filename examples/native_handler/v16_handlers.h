@@ -1,7 +1,8 @@
 #ifndef EXAMPLES_NATIVE_HANDLER_V16_HANDLERS_H
 #define EXAMPLES_NATIVE_HANDLER_V16_HANDLERS_H
 
-/* Handlers written against libcoro v0.16 (v16_handlers.cc), served through the same C ABI as linecount.cc's. */
+/* Handlers written against libcoro v0.16 (v16_handlers.cc), served through the same C ABI as linecount.cc's.
+ * Both return NULL when built against a user's upstream libcoro v0.14 (no v0.16 API there). */
 
 #include "cshim/net/server.h"
 
