@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "01ee1f2f356ec29b604636a03b8070cde61c1dab40ddf4f81d744e0595188267"
+const SourceHash = "b98d95918bc75f532f8b96fd7e480321b2bf74a45f45ac031b65577df2374b9d"
