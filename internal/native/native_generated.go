@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b98d95918bc75f532f8b96fd7e480321b2bf74a45f45ac031b65577df2374b9d"
+const SourceHash = "2f36c7deee8c177f77f7875a37887682d38bda484b36667356a4442807ff2968"
