@@ -8,10 +8,17 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
+
+// ErrNotified is returned (wrapped) by a RingBuffer produce woken by NotifyProducers (its value was not stored) and
+// by a consume woken by NotifyConsumers (it took nothing): libcoro v0.16's ring_buffer_result::produce/consume
+// ::notified. The buffer stays open; the caller may try again.
+var ErrNotified = errors.New("coro: notified")
 
 // RingBuffer is a bounded multi-producer multi-consumer FIFO queue (coro::ring_buffer<element, N>) shared by task
 // bodies and goroutines. Safe for concurrent use.
@@ -32,6 +39,15 @@ import (
 //   - Produce: the value is withdrawn and the still-queued native operation carries a placeholder that consumers
 //     skip.
 //
+// NotifyProducers / NotifyConsumers wake the native operations of cancelled callers too: a withdrawn produce's
+// placeholder is then dropped, and an orphaned consume ends without a value (nobody adopts it any more), so
+// neither leaves anything behind; a consumer that had adopted an orphaned consume is a waiting consumer and
+// fails with ErrNotified.
+//
+// Stopping (libcoro v0.16's states running → draining → stopped): NotifyWaiters and Shutdown stop at once,
+// ShutdownDrain (AwaitShutdownDrain in a task body) first refuses new produces and waits until the consumers have
+// emptied the buffer. IsShutdown reports any of them.
+//
 // The zero value is not usable; make one with NewRingBuffer. Every method of a zero RingBuffer fails with an
 // error matching ErrInvalid (Size and Capacity report 0).
 type RingBuffer[V any] struct {
@@ -39,6 +55,9 @@ type RingBuffer[V any] struct {
 	capacity int
 	life     lifetime
 	closing  atomic.Bool
+	stopped  atomic.Bool   // NotifyWaiters, Shutdown, Close or the end of a drain
+	shut     atomic.Bool   // Shutdown: consumes fail even while values remain (v0.16)
+	draining atomic.Bool   // ShutdownDrain: produces fail
 	opSeq    atomic.Uint64 // numbers the native consume operations of goroutines in the order they were queued
 
 	mu      sync.Mutex // guards values, nextID, stash, orphans and the rbWaiters' state
@@ -111,10 +130,133 @@ func (rb *RingBuffer[V]) NotifyWaiters() error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("notify_waiters", err)
 	}
+	rb.stopped.Store(true)
 	steps := C.gocoro_ring_buffer_notify_waiters(rb.c)
 	rb.life.Exit()
 	runSteps(steps)
 	return nil
+}
+
+// NotifyProducers wakes every producer waiting for room (task bodies inline on the calling thread, most recent
+// first): its Produce / AwaitProduce fails with ErrNotified and its value is not stored. The buffer stays open
+// (libcoro v0.16's notify_producers).
+func (rb *RingBuffer[V]) NotifyProducers() error {
+	if err := rb.life.ref(); err != nil {
+		return rbErr("notify_producers", err)
+	}
+	steps := C.gocoro_ring_buffer_notify_producers(rb.c)
+	rb.life.Exit()
+	runSteps(steps)
+	return nil
+}
+
+// NotifyConsumers wakes every consumer waiting for a value (task bodies inline on the calling thread, most recent
+// first): its Consume / AwaitConsume fails with ErrNotified. The buffer stays open (libcoro v0.16's
+// notify_consumers).
+func (rb *RingBuffer[V]) NotifyConsumers() error {
+	if err := rb.life.ref(); err != nil {
+		return rbErr("notify_consumers", err)
+	}
+	steps := C.gocoro_ring_buffer_notify_consumers(rb.c)
+	rb.life.Exit()
+	runSteps(steps)
+	return nil
+}
+
+// Shutdown stops the buffer now (libcoro v0.16's shutdown): like NotifyWaiters, every waiting producer and then
+// every waiting consumer fails with ErrStopped, and so does every later produce; unlike NotifyWaiters, every
+// later consume fails too, even while values remain (Size still counts them). A drain in progress ends.
+func (rb *RingBuffer[V]) Shutdown() error {
+	if err := rb.life.ref(); err != nil {
+		return rbErr("shutdown", err)
+	}
+	rb.shut.Store(true)
+	rb.stopped.Store(true)
+	steps := C.gocoro_ring_buffer_notify_waiters(rb.c)
+	rb.life.Exit()
+	runSteps(steps)
+	return nil
+}
+
+// IsShutdown reports whether the buffer is draining or stopped (NotifyWaiters, Shutdown, ShutdownDrain, Close).
+func (rb *RingBuffer[V]) IsShutdown() bool {
+	return rb.draining.Load() || rb.stopped.Load() || rb.closing.Load()
+}
+
+// ShutdownDrain stops the buffer once the consumers have emptied it (libcoro v0.16's shutdown_drain): from now on
+// every produce fails with ErrStopped (producers waiting for room are woken with it: their values are not
+// stored), consumes go on, and once Size is 0 the buffer is shut down as by Shutdown. It returns when the buffer
+// is stopped, also when someone else stopped it meanwhile (Shutdown, NotifyWaiters; ErrClosed after Close). If
+// ctx ends first it returns ctx.Err() and the buffer stays draining; ShutdownDrain or Shutdown may be called
+// again. A produce racing with the start of the drain may still be stored; the drain then waits for it too.
+// The wait polls Size with a short backoff (libcoro yields in a loop): consumes do not signal the drainer.
+// In a task body use AwaitShutdownDrain, which does not block the thread.
+func (rb *RingBuffer[V]) ShutdownDrain(ctx context.Context) error {
+	if err := rb.startDrain(); err != nil {
+		return err
+	}
+	for delay := 50 * time.Microsecond; ; delay = min(2*delay, 10*time.Millisecond) {
+		if done, err := rb.drainDone(); done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay): // an unfired time.After timer is collected (Go >= 1.23)
+		}
+	}
+}
+
+// AwaitShutdownDrain is ShutdownDrain for a task body (co_await rb.shutdown_drain(executor)): between checks the
+// task yields on ex, so consumers on the same threads run.
+func (rb *RingBuffer[V]) AwaitShutdownDrain(t *T, ex Executor) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if err := rb.startDrain(); err != nil {
+		return err
+	}
+	for {
+		if done, err := rb.drainDone(); done {
+			return err
+		}
+		if err := t.Yield(ex); err != nil {
+			return err
+		}
+	}
+}
+
+// startDrain moves a running buffer to draining and wakes the waiting producers (they report ErrStopped, see
+// produceErr); a draining or stopped buffer is left as it is.
+func (rb *RingBuffer[V]) startDrain() error {
+	if err := rb.life.ref(); err != nil {
+		return rbErr("shutdown_drain", err)
+	}
+	if rb.stopped.Load() || !rb.draining.CompareAndSwap(false, true) {
+		rb.life.Exit()
+		return nil
+	}
+	steps := C.gocoro_ring_buffer_notify_producers(rb.c)
+	rb.life.Exit()
+	runSteps(steps)
+	return nil
+}
+
+// drainDone reports whether a drain is over: the buffer is stopped, or empty and now shut down.
+func (rb *RingBuffer[V]) drainDone() (bool, error) {
+	if rb.closing.Load() {
+		return true, rbErr("shutdown_drain", ErrClosed)
+	}
+	if rb.stopped.Load() {
+		return true, nil
+	}
+	if rb.Size() > 0 {
+		return false, nil
+	}
+	if err := rb.Shutdown(); err != nil {
+		return true, rbErr("shutdown_drain", ErrClosed)
+	}
+	return true, nil
 }
 
 func (rb *RingBuffer[V]) newValue(v V) uint64 {
@@ -146,11 +288,37 @@ func (rb *RingBuffer[V]) stoppedErr(op string) error {
 	return rbErr(op, ErrStopped)
 }
 
-// Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped after
-// NotifyWaiters. Into free space (or straight to a waiting consumer) it costs one cgo call.
+// produceErr maps a native produce result (0 produced, 1 stopped, 2 notified) to the error; a producer woken by
+// the start of a drain reports ErrStopped (libcoro v0.16.0 says produced, a quirk: the value was not stored).
+func (rb *RingBuffer[V]) produceErr(res int64) error {
+	switch {
+	case res == 0:
+		return nil
+	case res == 2 && !rb.draining.Load() && !rb.stopped.Load() && !rb.closing.Load():
+		return rbErr("produce", ErrNotified)
+	default:
+		return rb.stoppedErr("produce")
+	}
+}
+
+// consumeErr maps a failed native consume (-1 stopped, -2 notified) to the error.
+func (rb *RingBuffer[V]) consumeErr(res int64) error {
+	if res == -2 && !rb.closing.Load() {
+		return rbErr("consume", ErrNotified)
+	}
+	return rb.stoppedErr("consume")
+}
+
+// Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped once the buffer is
+// shut down or draining, with ErrNotified when NotifyProducers wakes it. Into free space (or straight to a
+// waiting consumer) it costs one cgo call.
 func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("produce", err)
+	}
+	if rb.draining.Load() {
+		rb.life.Exit()
+		return rb.stoppedErr("produce")
 	}
 	id := rb.newValue(v)
 	var p *C.gocoro_pending
@@ -173,20 +341,23 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 	}
 	if res != 0 {
 		rb.take(id)
-		return rb.stoppedErr("produce")
 	}
-	return nil
+	return rb.produceErr(res)
 }
 
 // Consume takes the oldest value, blocking while the buffer is empty, until ctx ends. After NotifyWaiters it
-// still drains the stored values, then fails with ErrStopped. A value that arrives in the same instant as the cancellation is
-// returned.
+// still drains the stored values, then fails with ErrStopped; after Shutdown it fails with ErrStopped at once.
+// NotifyConsumers makes it fail with ErrNotified. A value that arrives in the same instant as the cancellation
+// is returned.
 func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 	var zero V
 	if !rb.life.Valid() {
 		return zero, rbErr("consume", ErrInvalid)
 	}
 	for {
+		if rb.shut.Load() {
+			return zero, rb.stoppedErr("consume")
+		}
 		v, ok, w := rb.takeStashOrAdopt()
 		if ok {
 			return v, nil
@@ -221,7 +392,7 @@ func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 			}
 		}
 		if res < 0 {
-			return zero, rb.stoppedErr("consume")
+			return zero, rb.consumeErr(res)
 		}
 		if v, ok := rb.take(uint64(res)); ok {
 			return v, nil
@@ -354,7 +525,8 @@ func (w *rbWaiter[V]) complete(result int64) {
 	rb.life.Exit()
 }
 
-// AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)).
+// AwaitProduce suspends the task body while the buffer is full, then stores v (co_await rb.produce(v)). Errors
+// as for Produce.
 func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 	if err := t.check(); err != nil {
 		return err
@@ -362,18 +534,21 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("produce", err)
 	}
+	if rb.draining.Load() {
+		rb.life.Exit()
+		return rb.stoppedErr("produce")
+	}
 	id := rb.newValue(v)
 	res := t.await(request{kind: C.GOCORO_OP_RING_PRODUCE, target: unsafe.Pointer(rb.c), arg: int64(id)})
 	rb.life.Exit()
 	if res != 0 {
 		rb.take(id)
-		return rb.stoppedErr("produce")
 	}
-	return nil
+	return rb.produceErr(res)
 }
 
 // AwaitConsume suspends the task body while the buffer is empty, then takes the oldest value
-// (co_await rb.consume()).
+// (co_await rb.consume()). Errors as for Consume.
 func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 	var zero V
 	if err := t.check(); err != nil {
@@ -383,6 +558,9 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 		return zero, rbErr("consume", ErrInvalid)
 	}
 	for {
+		if rb.shut.Load() {
+			return zero, rb.stoppedErr("consume")
+		}
 		v, ok, w := rb.takeStashOrAdopt()
 		if ok {
 			return v, nil
@@ -398,7 +576,7 @@ func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
 			rb.life.Exit()
 		}
 		if res < 0 {
-			return zero, rb.stoppedErr("consume")
+			return zero, rb.consumeErr(res)
 		}
 		if v, ok := rb.take(uint64(res)); ok {
 			return v, nil
@@ -435,6 +613,7 @@ func (rb *RingBuffer[V]) Close() error {
 		return nil
 	}
 	rb.closing.Store(true)
+	rb.stopped.Store(true)
 	rb.mu.Unlock()
 	if rb.life.Enter() {
 		steps := C.gocoro_ring_buffer_notify_waiters(rb.c) // pending operations finish (stopped), see it closed

@@ -64,8 +64,16 @@ func TestRingBufferZeroValueIsInvalid(t *testing.T) {
 	_, err := rb.Consume(context.Background())
 	require.ErrorIs(t, err, coro.ErrInvalid)
 	require.ErrorIs(t, rb.NotifyWaiters(), coro.ErrInvalid)
+	require.ErrorIs(t, rb.NotifyProducers(), coro.ErrInvalid)
+	require.ErrorIs(t, rb.NotifyConsumers(), coro.ErrInvalid)
+	require.ErrorIs(t, rb.Shutdown(), coro.ErrInvalid)
+	require.ErrorIs(t, rb.ShutdownDrain(context.Background()), coro.ErrInvalid)
+	require.False(t, rb.IsShutdown())
 	_, err = coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
 		if err := rb.AwaitProduce(tk, 1); !errors.Is(err, coro.ErrInvalid) {
+			return 0, err
+		}
+		if err := rb.AwaitShutdownDrain(tk, nil); !errors.Is(err, coro.ErrInvalid) {
 			return 0, err
 		}
 		return rb.AwaitConsume(tk)

@@ -20,12 +20,17 @@ import (
 // NotifyWaiters (rb::produce_result / consume_result::ring_buffer_stopped).
 var ErrStopped = errors.New("coro: stopped")
 
+// ErrAtMax is returned (wrapped) by Release on a semaphore made with NewClampedSemaphore whose counter is already
+// at Max: the unit is dropped, as libcoro v0.16's semaphore<max>::release() does silently.
+var ErrAtMax = errors.New("coro: semaphore at its maximum")
+
 // Semaphore is a counting semaphore (coro::semaphore) shared by task bodies and goroutines. Safe for concurrent
 // use.
 //
 // Release hands its unit straight to the most recent waiting task body and resumes it inline on the releasing
-// thread (LIFO, intentionally unfair, as libcoro); without waiters it increments the counter, which is never
-// clamped to Max but never passes math.MaxInt64 either. Goroutines blocked in Acquire queue in FIFO order on the
+// thread (LIFO, intentionally unfair, as libcoro); without waiters it increments the counter. A semaphore made
+// with NewSemaphore never clamps the counter to Max (libcoro v0.14) but never lets it pass math.MaxInt64 either;
+// one made with NewClampedSemaphore keeps it at most Max (libcoro v0.16). Goroutines blocked in Acquire queue in FIFO order on the
 // Go side, represented in the C++ semaphore by one native stand-in waiter.
 //
 // The zero value is not usable; make one with NewSemaphore. Every method of a zero Semaphore fails with an error
@@ -33,6 +38,7 @@ var ErrStopped = errors.New("coro: stopped")
 type Semaphore struct {
 	c       *C.gocoro_semaphore
 	max     int64
+	clamp   bool
 	life    lifetime
 	closing atomic.Bool
 	stopped atomic.Bool
@@ -43,15 +49,31 @@ type Semaphore struct {
 }
 
 // NewSemaphore makes a semaphore with the given maximum (at least 1) and starting value (at least 0, clamped to
-// limit). Other arguments fail with an error matching ErrInvalid.
+// limit) whose Release is not clamped to the maximum (libcoro v0.14's semaphore). Other arguments fail with an
+// error matching ErrInvalid.
 func NewSemaphore(limit, initial int64) (*Semaphore, error) {
+	return newSemaphore("NewSemaphore", limit, initial, false)
+}
+
+// NewClampedSemaphore is NewSemaphore for libcoro v0.16's semaphore<max>: Release never takes the counter past
+// limit; a release that finds it at limit (and nobody waiting) drops its unit and fails with ErrAtMax. Use it
+// where units can be released more often than acquired and Value must stay a bound.
+func NewClampedSemaphore(limit, initial int64) (*Semaphore, error) {
+	return newSemaphore("NewClampedSemaphore", limit, initial, true)
+}
+
+func newSemaphore(op string, limit, initial int64, clamp bool) (*Semaphore, error) {
 	if limit < 1 {
-		return nil, invalidArg("NewSemaphore", "limit must be >= 1, got %d", limit)
+		return nil, invalidArg(op, "limit must be >= 1, got %d", limit)
 	}
 	if initial < 0 {
-		return nil, invalidArg("NewSemaphore", "initial must be >= 0, got %d", initial)
+		return nil, invalidArg(op, "initial must be >= 0, got %d", initial)
 	}
-	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(limit), C.int64_t(initial)), max: limit}
+	cclamp := C.int(0)
+	if clamp {
+		cclamp = 1
+	}
+	s := &Semaphore{c: C.gocoro_semaphore_create(C.int64_t(limit), C.int64_t(initial), cclamp), max: limit, clamp: clamp}
 	if s.c == nil {
 		panic("coro: out of memory")
 	}
@@ -62,7 +84,7 @@ func NewSemaphore(limit, initial int64) (*Semaphore, error) {
 
 func semErr(op string, err error) error { return &opError{Op: op, Obj: "semaphore", Err: err} }
 
-// Max reports the maximum given to NewSemaphore.
+// Max reports the maximum given to NewSemaphore or NewClampedSemaphore.
 func (s *Semaphore) Max() int64 { return s.max }
 
 // Value reports the units currently available (0 after Close).
@@ -87,7 +109,8 @@ func (s *Semaphore) TryAcquire() bool {
 
 // Release gives back one unit: to the most recent waiting task body (resumed inline before Release returns) or
 // to the oldest waiting goroutine, else to the counter. One cgo call. A release that would take the counter past
-// math.MaxInt64 fails with an error matching ErrInvalid and changes nothing.
+// its bound changes nothing and fails: with ErrAtMax past Max on a NewClampedSemaphore, with ErrInvalid past
+// math.MaxInt64 otherwise.
 func (s *Semaphore) Release() error {
 	if err := s.life.ref(); err != nil {
 		return semErr("release", err)
@@ -95,6 +118,9 @@ func (s *Semaphore) Release() error {
 	rc := s.release()
 	s.life.Exit()
 	if rc != C.GOCORO_OK {
+		if s.clamp {
+			return semErr("release", ErrAtMax)
+		}
 		return semErr("release", fmt.Errorf("%w: the counter is at its limit", ErrInvalid))
 	}
 	return nil

@@ -32,6 +32,9 @@ func TestNewSemaphoreRejectsBadArguments(t *testing.T) {
 		s, err := coro.NewSemaphore(c.max, c.initial)
 		require.ErrorIs(t, err, coro.ErrInvalid, "NewSemaphore(%d, %d)", c.max, c.initial)
 		require.Nil(t, s)
+		s, err = coro.NewClampedSemaphore(c.max, c.initial)
+		require.ErrorIs(t, err, coro.ErrInvalid, "NewClampedSemaphore(%d, %d)", c.max, c.initial)
+		require.Nil(t, s)
 	}
 	s, err := coro.NewSemaphore(3, 5)
 	require.NoError(t, err)

@@ -24,12 +24,14 @@ struct gocoro_ring_buffer
     /// gocoro_rb_status; see ring_buffer.h.
     virtual auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int  = 0;
     virtual auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int = 0;
-    /// co_await produce(id): 0 produced, 1 stopped.
+    /// co_await produce(id): 0 produced, 1 stopped, 2 notified.
     virtual auto produce_task(uint64_t id) -> coro::task<int64_t> = 0;
-    /// co_await consume(): the id, or -1 when stopped.
+    /// co_await consume(): the id, or -1 when stopped, -2 when notified.
     virtual auto consume_task() -> coro::task<int64_t> = 0;
     virtual auto size() const -> std::size_t           = 0;
     virtual auto notify_waiters() -> void              = 0;
+    virtual auto notify_producers() -> void            = 0;
+    virtual auto notify_consumers() -> void            = 0;
 
     const std::size_t capacity;
 };
@@ -47,6 +49,26 @@ struct finish_await
     auto await_suspend(std::coroutine_handle<> h) noexcept -> bool { return op.await_suspend(h); }
     auto await_resume() { return op.await_resume(); }
 };
+
+template <typename operation>
+auto produce_code(const operation& op, coro::rb::produce_result r) -> int64_t
+{
+    if (op.notified())
+    {
+        return 2;
+    }
+    return r == coro::rb::produce_result::produced ? 0 : 1;
+}
+
+template <typename operation, typename result>
+auto consume_code(const operation& op, const result& r) -> int64_t
+{
+    if (r)
+    {
+        return static_cast<int64_t>(*r);
+    }
+    return op.notified() ? -2 : -1;
+}
 
 template <std::size_t N>
 class ring_buffer_impl final : public gocoro_ring_buffer
@@ -93,18 +115,22 @@ public:
 
     auto produce_task(uint64_t id) -> coro::task<int64_t> override
     {
-        const auto r = co_await m_rb.produce(id);
-        co_return r == coro::rb::produce_result::produced ? 0 : 1;
+        auto       op = m_rb.produce(id);
+        const auto r  = co_await op;
+        co_return produce_code(op, r);
     }
 
     auto consume_task() -> coro::task<int64_t> override
     {
-        auto r = co_await m_rb.consume();
-        co_return r ? static_cast<int64_t>(*r) : -1;
+        auto op = m_rb.consume();
+        auto r  = co_await op;
+        co_return consume_code(op, r);
     }
 
     auto size() const -> std::size_t override { return m_rb.size(); }
     auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+    auto notify_producers() -> void override { m_rb.notify_producers(); }
+    auto notify_consumers() -> void override { m_rb.notify_consumers(); }
 
 private:
     static auto start(coro::task<void> t) -> void
@@ -116,13 +142,13 @@ private:
     static auto finish_produce(typename rb_type::produce_operation op, gocoro_pending* p) -> coro::task<void>
     {
         const auto r = co_await finish_await<typename rb_type::produce_operation>{op};
-        p->complete(r == coro::rb::produce_result::produced ? 0 : 1);
+        p->complete(produce_code(op, r));
     }
 
     static auto finish_consume(typename rb_type::consume_operation op, gocoro_pending* p) -> coro::task<void>
     {
         auto r = co_await finish_await<typename rb_type::consume_operation>{op};
-        p->complete(r ? static_cast<int64_t>(*r) : -1);
+        p->complete(consume_code(op, r));
     }
 
     rb_type m_rb;
@@ -171,6 +197,20 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     return scope.take();
 }
 
+extern "C" gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb)
+{
+    gocoro::host_call scope;
+    rb->notify_producers();
+    return scope.take();
+}
+
+extern "C" gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb)
+{
+    gocoro::host_call scope;
+    rb->notify_consumers();
+    return scope.take();
+}
+
 extern "C" int
 gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
@@ -189,8 +229,8 @@ gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending*
     return rc;
 }
 
-/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped. GOCORO_OP_RING_CONSUME: the id, or -1 when
-/// stopped.
+/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped, 2 notified. GOCORO_OP_RING_CONSUME: the id,
+/// or -1 when stopped, -2 when notified.
 auto gocoro::ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
 {
     auto* rb       = static_cast<gocoro_ring_buffer*>(request.target);

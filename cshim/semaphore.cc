@@ -10,12 +10,17 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <new>
 
 struct gocoro_semaphore
 {
-    gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
+    gocoro_semaphore(int64_t max, int64_t initial, bool clamp) : sem(max, initial), clamp(clamp) {}
     coro::semaphore sem;
+    const bool      clamp;
+    /// Serialises the releases of a clamping semaphore, so that checking the counter against max and releasing
+    /// are one step (acquires only lower the counter meanwhile, which keeps the check true).
+    std::mutex clamp_mutex;
     /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
     std::atomic<int64_t> releasing{0};
 };
@@ -39,9 +44,9 @@ auto post_when_acquired(gocoro_semaphore* s, uintptr_t handle) -> coro::task<voi
 }
 } // namespace
 
-extern "C" gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial)
+extern "C" gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial, int clamp)
 {
-    return new (std::nothrow) gocoro_semaphore(max, initial);
+    return new (std::nothrow) gocoro_semaphore(max, initial, clamp != 0);
 }
 
 extern "C" void gocoro_semaphore_destroy(gocoro_semaphore* s)
@@ -57,6 +62,21 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
 extern "C" int gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps)
 {
     gocoro::host_call scope;
+    if (s->clamp)
+    {
+        // A waiter exists only while the counter is 0 < max, so a unit owed to a waiter always fits. Resuming a
+        // waiter under the lock is safe: host task bodies become steps run after the call, and the shim's native
+        // waiters only post a completion.
+        std::unique_lock lk{s->clamp_mutex};
+        const bool       fits = static_cast<int64_t>(s->sem.value()) < static_cast<int64_t>(s->sem.max());
+        if (fits)
+        {
+            s->sem.release();
+        }
+        lk.unlock();
+        *steps = scope.take();
+        return fits ? GOCORO_OK : GOCORO_EINVAL;
+    }
     // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
     // release registered before it) against the limit. Of two concurrent releases the later one to register
     // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.

@@ -2803,8 +2803,8 @@ enum gocoro_rb_status
     GOCORO_RB_DONE = 0,
     /* The ring buffer is stopped (notify_waiters): produce always, consume once the buffer is empty. */
     GOCORO_RB_STOPPED = 1,
-    /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) for produce, the id (> 0) or
-     * -1 (stopped) for consume. */
+    /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) / 2 (notified) for produce,
+     * the id (> 0) or -1 (stopped) / -2 (notified) for consume. */
     GOCORO_RB_PENDING = 2
 };
 
@@ -2812,6 +2812,9 @@ gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
 gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
+/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open. */
+gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb);
+gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb);
 int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
 int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps);
 
@@ -2847,12 +2850,14 @@ struct gocoro_ring_buffer
     /// gocoro_rb_status; see ring_buffer.h.
     virtual auto produce(uint64_t id, gocoro_pending** pending) noexcept -> int  = 0;
     virtual auto consume(uint64_t* id, gocoro_pending** pending) noexcept -> int = 0;
-    /// co_await produce(id): 0 produced, 1 stopped.
+    /// co_await produce(id): 0 produced, 1 stopped, 2 notified.
     virtual auto produce_task(uint64_t id) -> coro::task<int64_t> = 0;
-    /// co_await consume(): the id, or -1 when stopped.
+    /// co_await consume(): the id, or -1 when stopped, -2 when notified.
     virtual auto consume_task() -> coro::task<int64_t> = 0;
     virtual auto size() const -> std::size_t           = 0;
     virtual auto notify_waiters() -> void              = 0;
+    virtual auto notify_producers() -> void            = 0;
+    virtual auto notify_consumers() -> void            = 0;
 
     const std::size_t capacity;
 };
@@ -2870,6 +2875,26 @@ struct finish_await
     auto await_suspend(std::coroutine_handle<> h) noexcept -> bool { return op.await_suspend(h); }
     auto await_resume() { return op.await_resume(); }
 };
+
+template <typename operation>
+auto produce_code(const operation& op, coro::rb::produce_result r) -> int64_t
+{
+    if (op.notified())
+    {
+        return 2;
+    }
+    return r == coro::rb::produce_result::produced ? 0 : 1;
+}
+
+template <typename operation, typename result>
+auto consume_code(const operation& op, const result& r) -> int64_t
+{
+    if (r)
+    {
+        return static_cast<int64_t>(*r);
+    }
+    return op.notified() ? -2 : -1;
+}
 
 template <std::size_t N>
 class ring_buffer_impl final : public gocoro_ring_buffer
@@ -2916,18 +2941,22 @@ public:
 
     auto produce_task(uint64_t id) -> coro::task<int64_t> override
     {
-        const auto r = co_await m_rb.produce(id);
-        co_return r == coro::rb::produce_result::produced ? 0 : 1;
+        auto       op = m_rb.produce(id);
+        const auto r  = co_await op;
+        co_return produce_code(op, r);
     }
 
     auto consume_task() -> coro::task<int64_t> override
     {
-        auto r = co_await m_rb.consume();
-        co_return r ? static_cast<int64_t>(*r) : -1;
+        auto op = m_rb.consume();
+        auto r  = co_await op;
+        co_return consume_code(op, r);
     }
 
     auto size() const -> std::size_t override { return m_rb.size(); }
     auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+    auto notify_producers() -> void override { m_rb.notify_producers(); }
+    auto notify_consumers() -> void override { m_rb.notify_consumers(); }
 
 private:
     static auto start(coro::task<void> t) -> void
@@ -2939,13 +2968,13 @@ private:
     static auto finish_produce(typename rb_type::produce_operation op, gocoro_pending* p) -> coro::task<void>
     {
         const auto r = co_await finish_await<typename rb_type::produce_operation>{op};
-        p->complete(r == coro::rb::produce_result::produced ? 0 : 1);
+        p->complete(produce_code(op, r));
     }
 
     static auto finish_consume(typename rb_type::consume_operation op, gocoro_pending* p) -> coro::task<void>
     {
         auto r = co_await finish_await<typename rb_type::consume_operation>{op};
-        p->complete(r ? static_cast<int64_t>(*r) : -1);
+        p->complete(consume_code(op, r));
     }
 
     rb_type m_rb;
@@ -2994,6 +3023,20 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     return scope.take();
 }
 
+extern "C" gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb)
+{
+    gocoro::host_call scope;
+    rb->notify_producers();
+    return scope.take();
+}
+
+extern "C" gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb)
+{
+    gocoro::host_call scope;
+    rb->notify_consumers();
+    return scope.take();
+}
+
 extern "C" int
 gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps)
 {
@@ -3012,8 +3055,8 @@ gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending*
     return rc;
 }
 
-/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped. GOCORO_OP_RING_CONSUME: the id, or -1 when
-/// stopped.
+/// GOCORO_OP_RING_PRODUCE (request.arg: the id): 0 produced, 1 stopped, 2 notified. GOCORO_OP_RING_CONSUME: the id,
+/// or -1 when stopped, -2 when notified.
 auto gocoro::ring_buffer_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
 {
     auto* rb       = static_cast<gocoro_ring_buffer*>(request.target);
@@ -3059,12 +3102,13 @@ enum gocoro_acquire_result
     GOCORO_SEMAPHORE_STOPPED = 1
 };
 
-/* `initial` is clamped to `max` (libcoro). NULL on allocation failure. */
-gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial);
+/* `initial` is clamped to `max` (libcoro). With `clamp` != 0 release() never takes the counter past `max`
+ * (libcoro v0.16's semaphore<max>). NULL on allocation failure. */
+gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial, int clamp);
 void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
-/* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
- * so its type is the only bound. */
+/* GOCORO_EINVAL (and nothing released) if the counter could pass its bound: `max` for a clamping semaphore (a
+ * release handed to a waiter always succeeds), else INT64_MAX (libcoro v0.14 does not clamp to max). */
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
 int          gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t      gocoro_semaphore_value(const gocoro_semaphore* s);
@@ -3092,12 +3136,17 @@ void gocoro_semaphore_acquire_async(gocoro_semaphore* s, uintptr_t handle);
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <new>
 
 struct gocoro_semaphore
 {
-    gocoro_semaphore(int64_t max, int64_t initial) : sem(max, initial) {}
+    gocoro_semaphore(int64_t max, int64_t initial, bool clamp) : sem(max, initial), clamp(clamp) {}
     coro::semaphore sem;
+    const bool      clamp;
+    /// Serialises the releases of a clamping semaphore, so that checking the counter against max and releasing
+    /// are one step (acquires only lower the counter meanwhile, which keeps the check true).
+    std::mutex clamp_mutex;
     /// gocoro_semaphore_release calls between their overflow check and their increment (see there).
     std::atomic<int64_t> releasing{0};
 };
@@ -3121,9 +3170,9 @@ auto post_when_acquired(gocoro_semaphore* s, uintptr_t handle) -> coro::task<voi
 }
 } // namespace
 
-extern "C" gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial)
+extern "C" gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial, int clamp)
 {
-    return new (std::nothrow) gocoro_semaphore(max, initial);
+    return new (std::nothrow) gocoro_semaphore(max, initial, clamp != 0);
 }
 
 extern "C" void gocoro_semaphore_destroy(gocoro_semaphore* s)
@@ -3139,6 +3188,21 @@ extern "C" int gocoro_semaphore_try_acquire(gocoro_semaphore* s)
 extern "C" int gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps)
 {
     gocoro::host_call scope;
+    if (s->clamp)
+    {
+        // A waiter exists only while the counter is 0 < max, so a unit owed to a waiter always fits. Resuming a
+        // waiter under the lock is safe: host task bodies become steps run after the call, and the shim's native
+        // waiters only post a completion.
+        std::unique_lock lk{s->clamp_mutex};
+        const bool       fits = static_cast<int64_t>(s->sem.value()) < static_cast<int64_t>(s->sem.max());
+        if (fits)
+        {
+            s->sem.release();
+        }
+        lk.unlock();
+        *steps = scope.take();
+        return fits ? GOCORO_OK : GOCORO_EINVAL;
+    }
     // Each release first counts itself in `releasing` and then checks counter + releasing (itself and every
     // release registered before it) against the limit. Of two concurrent releases the later one to register
     // counts the earlier one, whether or not the earlier one has incremented yet, so together they never pass it.

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "87de12fdb4872b8f8e3a3b70c5802b56b59cb9ebe1ac23c3d998d08617885f72"
+const SourceHash = "20b8b9bc43bb8bd76e908ebb89123ee7c5e50d70c512eeff305a61aafa6ab595"

@@ -497,3 +497,56 @@ TEST_CASE("ring_buffer notify_waiters stops producers blocked on a full buffer a
     REQUIRE(stopped_producers.load() == 4);
     REQUIRE(produced.load() == consumed.load() + static_cast<int>(rb.size()));
 }
+
+// gocoro extension: v0.16's notify_producers()/notify_consumers() on the v0.14 buffer (used by the Go binding).
+TEST_CASE(
+    "ring_buffer notify_producers and notify_consumers wake the waiters and keep the buffer open",
+    "[ring_buffer]")
+{
+    coro::ring_buffer<uint64_t, 1> rb{};
+    std::vector<bool>              notified{};
+
+    auto produce = [&](uint64_t v) -> coro::task<coro::rb::produce_result> { co_return co_await rb.produce(v); };
+    auto waiting_producer = [&](uint64_t v) -> coro::task<void>
+    {
+        auto       op = rb.produce(v);
+        const auto r  = co_await op;
+        REQUIRE(r == coro::rb::produce_result::ring_buffer_stopped);
+        notified.push_back(op.notified());
+    };
+    auto waiting_consumer = [&]() -> coro::task<void>
+    {
+        auto op = rb.consume();
+        auto r  = co_await op;
+        REQUIRE_FALSE(r.has_value());
+        notified.push_back(op.notified());
+    };
+    auto notify_producers = [&]() -> coro::task<void>
+    {
+        rb.notify_producers();
+        co_return;
+    };
+    auto notify_consumers = [&]() -> coro::task<void>
+    {
+        rb.notify_consumers();
+        co_return;
+    };
+
+    REQUIRE(coro::sync_wait(produce(1)) == coro::rb::produce_result::produced);
+    // when_all starts the tasks in order on this thread: both producers wait before the notifier runs.
+    coro::sync_wait(coro::when_all(waiting_producer(2), waiting_producer(3), notify_producers()));
+    REQUIRE(notified == std::vector<bool>{true, true});
+    REQUIRE(rb.size() == 1);
+    auto first = coro::sync_wait(rb.consume());
+    REQUIRE(first.has_value());
+    REQUIRE(*first == 1);
+
+    notified.clear();
+    coro::sync_wait(coro::when_all(waiting_consumer(), waiting_consumer(), notify_consumers()));
+    REQUIRE(notified == std::vector<bool>{true, true});
+
+    REQUIRE(coro::sync_wait(produce(7)) == coro::rb::produce_result::produced);
+    auto seventh = coro::sync_wait(rb.consume());
+    REQUIRE(seventh.has_value());
+    REQUIRE(*seventh == 7);
+}

@@ -1,18 +1,17 @@
-// Parity scenarios 282–291 (libcoro v0.16 test_ring_buffer.cpp) through package coro.
+// Parity scenarios 282–291 (libcoro v0.16 test_ring_buffer.cpp) through package coro. v0.16's shutdown_drain(e) is
+// AwaitShutdownDrain(tk, e) in a task body (ShutdownDrain(ctx) for goroutines).
 package gotest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
 )
-
-// parity-note: "ring_buffer shutdown_drain non-empty consumer shutdown": needs RingBuffer shutdown_drain (wait until the consumers emptied the buffer; coro.RingBuffer has NotifyWaiters and Close only), see issue 18.
-// parity-note: "ring_buffer notify producers": needs RingBuffer notify_producers (wake the blocked producers with produce::notified without stopping the buffer; coro.RingBuffer.NotifyWaiters stops it for good), see issue 18.
-// parity-note: "ring_buffer notify consumers": needs RingBuffer notify_consumers (wake the blocked consumers with consume::notified without stopping the buffer; coro.RingBuffer.NotifyWaiters stops it for good), see issue 18.
 
 func TestRingBufferV16(t *testing.T) {
 	ctx := context.Background()
@@ -43,6 +42,140 @@ func TestRingBufferV16(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, uint64(1), v)
 		require.False(t, full())
+	})
+
+	t.Run("ring_buffer shutdown_drain non-empty consumer shutdown", func(t *testing.T) {
+		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+		rb, err := coro.NewRingBuffer[int](1)
+		require.NoError(t, err)
+		defer rb.Close()
+		producer := run(func(tk *coro.T) error {
+			if err := tk.Schedule(tp); err != nil {
+				return err
+			}
+			if err := rb.AwaitProduce(tk, 1); err != nil {
+				return err
+			}
+			// Nobody consumes: the drain ends only because the consumer task shuts the buffer down.
+			if err := rb.AwaitShutdownDrain(tk, tp); err != nil {
+				return err
+			}
+			if !rb.IsShutdown() {
+				return errors.New("not shut down after the drain")
+			}
+			return nil
+		})
+		consumer := run(func(tk *coro.T) error {
+			if err := tk.Schedule(tp); err != nil {
+				return err
+			}
+			if err := rb.Shutdown(); err != nil {
+				return err
+			}
+			if !rb.IsShutdown() {
+				return errors.New("not shut down after shutdown")
+			}
+			return nil
+		})
+		_, err = coro.SyncWait(ctx, run(func(tk *coro.T) error { return coro.WhenAll(tk, producer, consumer) }))
+		require.NoError(t, err)
+		for _, task := range []*coro.Task[struct{}]{producer, consumer} {
+			_, err := task.Result()
+			require.NoError(t, err)
+		}
+		require.Equal(t, 1, rb.Size(), "shutdown does not consume")
+	})
+
+	t.Run("ring_buffer notify producers", func(t *testing.T) {
+		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+		var results [5]error
+		_, err := coro.SyncWait(ctx, run(func(tk *coro.T) error {
+			rb, err := coro.NewRingBuffer[int](1)
+			if err != nil {
+				return err
+			}
+			defer rb.Close()
+			if err := rb.AwaitProduce(tk, 1); err != nil {
+				return err
+			}
+			var tasks []*coro.Task[struct{}]
+			for k := 2; k <= 6; k++ {
+				tasks = append(tasks, run(func(tk *coro.T) error {
+					if err := tk.Schedule(tp); err != nil {
+						return err
+					}
+					results[k-2] = rb.AwaitProduce(tk, k)
+					return nil
+				}))
+			}
+			// Scheduled last on the one thread: runs once the five producers wait.
+			tasks = append(tasks, run(func(tk *coro.T) error {
+				if err := tk.Schedule(tp); err != nil {
+					return err
+				}
+				return rb.NotifyProducers()
+			}))
+			if err := coro.WhenAll(tk, anyTasks(tasks)...); err != nil {
+				return err
+			}
+			for _, task := range tasks {
+				if _, err := task.Result(); err != nil {
+					return err
+				}
+			}
+			if v, err := rb.AwaitConsume(tk); err != nil || v != 1 {
+				return fmt.Errorf("consume after the notify: %d, %v (want 1: no notified value stored)", v, err)
+			}
+			return nil
+		}))
+		require.NoError(t, err)
+		for _, r := range results {
+			require.ErrorIs(t, r, coro.ErrNotified)
+		}
+	})
+
+	t.Run("ring_buffer notify consumers", func(t *testing.T) {
+		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
+		var results [5]error
+		_, err := coro.SyncWait(ctx, run(func(tk *coro.T) error {
+			rb, err := coro.NewRingBuffer[int](1)
+			if err != nil {
+				return err
+			}
+			defer rb.Close()
+			var tasks []*coro.Task[struct{}]
+			for i := range 5 {
+				tasks = append(tasks, run(func(tk *coro.T) error {
+					if err := tk.Schedule(tp); err != nil {
+						return err
+					}
+					_, results[i] = rb.AwaitConsume(tk)
+					return nil
+				}))
+			}
+			tasks = append(tasks, run(func(tk *coro.T) error {
+				if err := tk.Schedule(tp); err != nil {
+					return err
+				}
+				return rb.NotifyConsumers()
+			}))
+			if err := coro.WhenAll(tk, anyTasks(tasks)...); err != nil {
+				return err
+			}
+			for _, task := range tasks {
+				if _, err := task.Result(); err != nil {
+					return err
+				}
+			}
+			if rb.IsShutdown() {
+				return errors.New("notify_consumers stopped the buffer")
+			}
+			return nil
+		}))
+		require.NoError(t, err)
+		for _, r := range results {
+			require.ErrorIs(t, r, coro.ErrNotified)
+		}
 	})
 
 	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })

@@ -1,21 +1,91 @@
 // Parity scenarios 274–278 (libcoro v0.16 test_semaphore.cpp, semaphore<max> with shutdown) through package coro.
-// libcoro v0.16's shutdown() is NotifyWaiters here: waiters and later acquires fail with coro.ErrStopped.
+// libcoro v0.16's shutdown() is NotifyWaiters here: waiters and later acquires fail with coro.ErrStopped, and its
+// clamping semaphore<max> is coro.NewClampedSemaphore.
 package gotest
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
 )
 
-// parity-note: "semaphore release over max": needs a Release that clamps at Max (v0.16's semaphore<max>; coro.Semaphore keeps v0.14's unclamped counter, which "semaphore ringbuffer many producers and consumers" relies on), see issue 18.
-
 func TestSemaphoreV16(t *testing.T) {
 	ctx := context.Background()
+
+	// parity-note: "semaphore release over max": v0.16's clamping semaphore<max> is coro.NewClampedSemaphore (NewSemaphore keeps v0.14's unclamped counter); its Release reports the dropped unit with ErrAtMax where libcoro drops it silently.
+	t.Run("semaphore release over max", func(t *testing.T) {
+		s, err := coro.NewClampedSemaphore(2, 0)
+		require.NoError(t, err)
+		defer s.Close()
+		require.NoError(t, s.Release())
+		require.Equal(t, int64(1), s.Value())
+		require.NoError(t, s.Release())
+		require.Equal(t, int64(2), s.Value())
+		require.ErrorIs(t, s.Release(), coro.ErrAtMax)
+		require.Equal(t, int64(2), s.Value(), "clamped")
+	})
+
+	t.Run("clamped semaphore hands units to waiters", func(t *testing.T) {
+		// A release owed to a waiter is never dropped, even when many releases race: every one of the waiters
+		// gets its unit, and the counter ends at most Max.
+		const waiters, max = 40, 2
+		s, err := coro.NewClampedSemaphore(max, 0)
+		require.NoError(t, err)
+		defer s.Close()
+		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 2})
+		var acquired atomic.Int64
+		var tasks []*coro.Task[struct{}]
+		for i := range waiters {
+			if i%2 == 0 {
+				tasks = append(tasks, run(func(tk *coro.T) error {
+					if err := tk.Schedule(tp); err != nil {
+						return err
+					}
+					if err := s.AwaitAcquire(tk); err != nil {
+						return err
+					}
+					acquired.Add(1)
+					return nil
+				}))
+				continue
+			}
+			go func() {
+				if s.Acquire(ctx) == nil {
+					acquired.Add(1)
+				}
+			}()
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := coro.SyncWait(ctx, run(func(tk *coro.T) error { return coro.WhenAll(tk, anyTasks(tasks)...) }))
+			done <- err
+		}()
+		released := 0
+		for acquired.Load() < waiters {
+			// Eight releases racing each other; those that find the counter at Max drop their unit.
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_ = s.Release()
+				}()
+			}
+			wg.Wait()
+			released += 8
+			require.LessOrEqual(t, s.Value(), int64(max))
+			require.Less(t, released, 100_000, "waiters starve: %d of %d acquired", acquired.Load(), waiters)
+			time.Sleep(time.Millisecond)
+		}
+		require.NoError(t, <-done)
+		require.LessOrEqual(t, s.Value(), int64(max))
+	})
 
 	t.Run("semaphore try_acquire", func(t *testing.T) {
 		s := newSemaphore(t, 2, 2)

@@ -36,8 +36,8 @@ enum gocoro_rb_status
     GOCORO_RB_DONE = 0,
     /* The ring buffer is stopped (notify_waiters): produce always, consume once the buffer is empty. */
     GOCORO_RB_STOPPED = 1,
-    /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) for produce, the id (> 0) or
-     * -1 (stopped) for consume. */
+    /* Waiting: bind a handle to *pending. Its result is 0 (produced) / 1 (stopped) / 2 (notified) for produce,
+     * the id (> 0) or -1 (stopped) / -2 (notified) for consume. */
     GOCORO_RB_PENDING = 2
 };
 
@@ -45,6 +45,9 @@ gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
 gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
+/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open. */
+gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb);
+gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb);
 int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
 int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pending** pending, gocoro_step** steps);
 

@@ -29,12 +29,13 @@ enum gocoro_acquire_result
     GOCORO_SEMAPHORE_STOPPED = 1
 };
 
-/* `initial` is clamped to `max` (libcoro). NULL on allocation failure. */
-gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial);
+/* `initial` is clamped to `max` (libcoro). With `clamp` != 0 release() never takes the counter past `max`
+ * (libcoro v0.16's semaphore<max>). NULL on allocation failure. */
+gocoro_semaphore* gocoro_semaphore_create(int64_t max, int64_t initial, int clamp);
 void              gocoro_semaphore_destroy(gocoro_semaphore* s);
 int               gocoro_semaphore_try_acquire(gocoro_semaphore* s);
-/* GOCORO_EINVAL (and nothing released) if the counter could pass INT64_MAX: it is not clamped to max (libcoro),
- * so its type is the only bound. */
+/* GOCORO_EINVAL (and nothing released) if the counter could pass its bound: `max` for a clamping semaphore (a
+ * release handed to a waiter always succeeds), else INT64_MAX (libcoro v0.14 does not clamp to max). */
 /* Host task bodies resumed by the release are returned in *steps (see gocoro_step in cshim/task.h). */
 int          gocoro_semaphore_release(gocoro_semaphore* s, gocoro_step** steps);
 int64_t      gocoro_semaphore_value(const gocoro_semaphore* s);

@@ -76,8 +76,11 @@ LIBCORO_INLINE_V14 namespace v14
 
             auto await_resume() -> rb::produce_result
             {
-                return m_stopped ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
+                return m_stopped || m_notified ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
             }
+
+            /// True if notify_producers() woke this producer (its element was not stored).
+            auto notified() const noexcept -> bool { return m_notified; }
 
         private:
             friend class ring_buffer;
@@ -87,6 +90,7 @@ LIBCORO_INLINE_V14 namespace v14
             std::coroutine_handle<> m_awaiting_coroutine;
             produce_operation*      m_next{nullptr};
             bool                    m_stopped{false};
+            bool                    m_notified{false};
         };
 
         struct consume_operation
@@ -118,12 +122,15 @@ LIBCORO_INLINE_V14 namespace v14
 
             auto await_resume() -> expected<element, rb::consume_result>
             {
-                if (m_stopped)
+                if (m_stopped || m_notified)
                 {
                     return unexpected<rb::consume_result>(rb::consume_result::ring_buffer_stopped);
                 }
                 return expected<element, rb::consume_result>(std::move(m_e));
             }
+
+            /// True if notify_consumers() woke this consumer (it took nothing).
+            auto notified() const noexcept -> bool { return m_notified; }
 
         private:
             friend class ring_buffer;
@@ -133,6 +140,7 @@ LIBCORO_INLINE_V14 namespace v14
             std::coroutine_handle<> m_awaiting_coroutine;
             consume_operation*      m_next{nullptr};
             bool                    m_stopped{false};
+            bool                    m_notified{false};
         };
 
         /// Awaitable yielding rb::produce_result; `e` is moved into the operation.
@@ -180,7 +188,33 @@ LIBCORO_INLINE_V14 namespace v14
             }
         }
 
+        /// gocoro extension (v0.16's notify_producers() on the v0.14 buffer, for hosts such as the Go binding):
+        /// resumes, inline on this thread and most recent first, every waiting producer; it reports
+        /// ring_buffer_stopped with notified() true and its element is not stored. The buffer stays open.
+        auto notify_producers() -> void { wake_notified(m_produce_waiters); }
+
+        /// gocoro extension, as notify_producers() for every waiting consumer (unexpected(ring_buffer_stopped),
+        /// notified() true).
+        auto notify_consumers() -> void { wake_notified(m_consume_waiters); }
+
     private:
+        template <typename operation>
+        auto wake_notified(operation*& waiters) -> void
+        {
+            operation* woken = nullptr;
+            {
+                std::scoped_lock lk{m_mutex};
+                woken = std::exchange(waiters, nullptr);
+            }
+            while (woken != nullptr)
+            {
+                auto* next        = woken->m_next;
+                woken->m_notified = true;
+                woken->m_awaiting_coroutine.resume();
+                woken = next;
+            }
+        }
+
         /// Called with m_mutex held. True (lock released, possibly a consumer resumed) when the element was placed;
         /// false (lock still held) when the producer has to wait.
         auto try_produce_locked(produce_operation& op) -> bool
