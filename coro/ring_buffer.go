@@ -139,10 +139,15 @@ func (rb *RingBuffer[V]) NotifyWaiters() error {
 
 // NotifyProducers wakes every producer waiting for room (task bodies inline on the calling thread, most recent
 // first): its Produce / AwaitProduce fails with ErrNotified and its value is not stored. The buffer stays open
-// (libcoro v0.16's notify_producers).
+// (libcoro v0.16's notify_producers). Under the libcoro_external build tag (upstream v0.14's ring_buffer cannot do
+// this) it fails with ErrNotSupported.
 func (rb *RingBuffer[V]) NotifyProducers() error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("notify_producers", err)
+	}
+	if C.gocoro_ring_buffer_can_notify() == 0 {
+		rb.life.Exit()
+		return rbErr("notify_producers", ErrNotSupported)
 	}
 	steps := C.gocoro_ring_buffer_notify_producers(rb.c)
 	rb.life.Exit()
@@ -152,10 +157,14 @@ func (rb *RingBuffer[V]) NotifyProducers() error {
 
 // NotifyConsumers wakes every consumer waiting for a value (task bodies inline on the calling thread, most recent
 // first): its Consume / AwaitConsume fails with ErrNotified. The buffer stays open (libcoro v0.16's
-// notify_consumers).
+// notify_consumers). Under the libcoro_external build tag it fails with ErrNotSupported, as NotifyProducers.
 func (rb *RingBuffer[V]) NotifyConsumers() error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("notify_consumers", err)
+	}
+	if C.gocoro_ring_buffer_can_notify() == 0 {
+		rb.life.Exit()
+		return rbErr("notify_consumers", ErrNotSupported)
 	}
 	steps := C.gocoro_ring_buffer_notify_consumers(rb.c)
 	rb.life.Exit()
@@ -190,6 +199,8 @@ func (rb *RingBuffer[V]) IsShutdown() bool {
 // ctx ends first it returns ctx.Err() and the buffer stays draining; ShutdownDrain or Shutdown may be called
 // again. A produce racing with the start of the drain may still be stored; the drain then waits for it too.
 // The wait polls Size with a short backoff (libcoro yields in a loop): consumes do not signal the drainer.
+// Under the libcoro_external build tag producers already waiting are not woken (upstream v0.14's ring_buffer
+// cannot): they store their values once consumers make room, and the drain waits for those too.
 // In a task body use AwaitShutdownDrain, which does not block the thread.
 func (rb *RingBuffer[V]) ShutdownDrain(ctx context.Context) error {
 	if err := rb.startDrain(); err != nil {

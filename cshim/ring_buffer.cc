@@ -53,10 +53,12 @@ struct finish_await
 template <typename operation>
 auto produce_code(const operation& op, coro::rb::produce_result r) -> int64_t
 {
+#if GOCORO_CORE_EXTENSIONS
     if (op.notified())
     {
         return 2;
     }
+#endif
     return r == coro::rb::produce_result::produced ? 0 : 1;
 }
 
@@ -67,7 +69,11 @@ auto consume_code(const operation& op, const result& r) -> int64_t
     {
         return static_cast<int64_t>(*r);
     }
+#if GOCORO_CORE_EXTENSIONS
     return op.notified() ? -2 : -1;
+#else
+    return -1;
+#endif
 }
 
 template <std::size_t N>
@@ -129,8 +135,14 @@ public:
 
     auto size() const -> std::size_t override { return m_rb.size(); }
     auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+#if GOCORO_CORE_EXTENSIONS
     auto notify_producers() -> void override { m_rb.notify_producers(); }
     auto notify_consumers() -> void override { m_rb.notify_consumers(); }
+#else
+    // Upstream v0.14's ring_buffer can only stop (notify_waiters); gocoro_ring_buffer_can_notify tells the host.
+    auto notify_producers() -> void override {}
+    auto notify_consumers() -> void override {}
+#endif
 
 private:
     static auto start(coro::task<void> t) -> void
@@ -195,6 +207,15 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     gocoro::host_call scope;
     rb->notify_waiters();
     return scope.take();
+}
+
+extern "C" int gocoro_ring_buffer_can_notify(void)
+{
+#if GOCORO_CORE_EXTENSIONS
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 extern "C" gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb)

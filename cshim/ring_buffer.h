@@ -43,7 +43,10 @@ gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
 gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
-/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open. */
+/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open.
+ * Only when gocoro_ring_buffer_can_notify() is 1 (gocoro's embedded libcoro; upstream v0.14's ring_buffer cannot
+ * wake one kind of waiter without stopping, so against it the two calls do nothing). */
+int          gocoro_ring_buffer_can_notify(void);
 gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb);
 gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb);
 int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);

@@ -13590,7 +13590,10 @@ gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
 gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
-/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open. */
+/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open.
+ * Only when gocoro_ring_buffer_can_notify() is 1 (gocoro's embedded libcoro; upstream v0.14's ring_buffer cannot
+ * wake one kind of waiter without stopping, so against it the two calls do nothing). */
+int          gocoro_ring_buffer_can_notify(void);
 gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb);
 gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb);
 int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
@@ -13616,6 +13619,7 @@ int gocoro_ring_buffer_consume(gocoro_ring_buffer* rb, uint64_t* id, gocoro_pend
 
 // #include "coro/api_version.hpp" (inlined above)
 // #include "coro/expected.hpp" (inlined above)
+// #include "coro/gocoro_extensions.hpp" (inlined above)
 
 #include <array>
 #include <atomic>
@@ -13693,8 +13697,10 @@ LIBCORO_INLINE_V14 namespace v14
                 return m_stopped || m_notified ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
             }
 
+#if GOCORO_CORE_EXTENSIONS
             /// True if notify_producers() woke this producer (its element was not stored).
             auto notified() const noexcept -> bool { return m_notified; }
+#endif
 
         private:
             friend class ring_buffer;
@@ -13743,8 +13749,10 @@ LIBCORO_INLINE_V14 namespace v14
                 return expected<element, rb::consume_result>(std::move(m_e));
             }
 
+#if GOCORO_CORE_EXTENSIONS
             /// True if notify_consumers() woke this consumer (it took nothing).
             auto notified() const noexcept -> bool { return m_notified; }
+#endif
 
         private:
             friend class ring_buffer;
@@ -13802,6 +13810,7 @@ LIBCORO_INLINE_V14 namespace v14
             }
         }
 
+#if GOCORO_CORE_EXTENSIONS
         /// gocoro extension (v0.16's notify_producers() on the v0.14 buffer, for hosts such as the Go binding):
         /// resumes, inline on this thread and most recent first, every waiting producer; it reports
         /// ring_buffer_stopped with notified() true and its element is not stored. The buffer stays open.
@@ -13810,8 +13819,10 @@ LIBCORO_INLINE_V14 namespace v14
         /// gocoro extension, as notify_producers() for every waiting consumer (unexpected(ring_buffer_stopped),
         /// notified() true).
         auto notify_consumers() -> void { wake_notified(m_consume_waiters); }
+#endif
 
     private:
+#if GOCORO_CORE_EXTENSIONS
         template <typename operation>
         auto wake_notified(operation*& waiters) -> void
         {
@@ -13828,6 +13839,7 @@ LIBCORO_INLINE_V14 namespace v14
                 woken = next;
             }
         }
+#endif
 
         /// Called with m_mutex held. True (lock released, possibly a consumer resumed) when the element was placed;
         /// false (lock still held) when the producer has to wait.
@@ -14299,7 +14311,7 @@ LIBCORO_INLINE_V16 namespace v16
 } // namespace v16
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_RING_BUFFER_HPP
-#line 303 "../../third_party/libcoro/include/coro/ring_buffer.hpp"
+#line 312 "../../third_party/libcoro/include/coro/ring_buffer.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_RING_BUFFER_HPP
 #line 8 "../../cshim/ring_buffer.cc"
 // #include "coro/task.hpp" (inlined above)
@@ -14350,10 +14362,12 @@ struct finish_await
 template <typename operation>
 auto produce_code(const operation& op, coro::rb::produce_result r) -> int64_t
 {
+#if GOCORO_CORE_EXTENSIONS
     if (op.notified())
     {
         return 2;
     }
+#endif
     return r == coro::rb::produce_result::produced ? 0 : 1;
 }
 
@@ -14364,7 +14378,11 @@ auto consume_code(const operation& op, const result& r) -> int64_t
     {
         return static_cast<int64_t>(*r);
     }
+#if GOCORO_CORE_EXTENSIONS
     return op.notified() ? -2 : -1;
+#else
+    return -1;
+#endif
 }
 
 template <std::size_t N>
@@ -14426,8 +14444,14 @@ public:
 
     auto size() const -> std::size_t override { return m_rb.size(); }
     auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+#if GOCORO_CORE_EXTENSIONS
     auto notify_producers() -> void override { m_rb.notify_producers(); }
     auto notify_consumers() -> void override { m_rb.notify_consumers(); }
+#else
+    // Upstream v0.14's ring_buffer can only stop (notify_waiters); gocoro_ring_buffer_can_notify tells the host.
+    auto notify_producers() -> void override {}
+    auto notify_consumers() -> void override {}
+#endif
 
 private:
     static auto start(coro::task<void> t) -> void
@@ -14492,6 +14516,15 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     gocoro::host_call scope;
     rb->notify_waiters();
     return scope.take();
+}
+
+extern "C" int gocoro_ring_buffer_can_notify(void)
+{
+#if GOCORO_CORE_EXTENSIONS
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 extern "C" gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb)

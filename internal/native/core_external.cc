@@ -2812,7 +2812,10 @@ gocoro_ring_buffer* gocoro_ring_buffer_create(size_t capacity);
 void                gocoro_ring_buffer_destroy(gocoro_ring_buffer* rb);
 size_t              gocoro_ring_buffer_size(const gocoro_ring_buffer* rb);
 gocoro_step*        gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb);
-/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open. */
+/* Wake every waiting producer (result 2, the id is not stored) / consumer (result -2); the buffer stays open.
+ * Only when gocoro_ring_buffer_can_notify() is 1 (gocoro's embedded libcoro; upstream v0.14's ring_buffer cannot
+ * wake one kind of waiter without stopping, so against it the two calls do nothing). */
+int          gocoro_ring_buffer_can_notify(void);
 gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb);
 gocoro_step* gocoro_ring_buffer_notify_consumers(gocoro_ring_buffer* rb);
 int gocoro_ring_buffer_produce(gocoro_ring_buffer* rb, uint64_t id, gocoro_pending** pending, gocoro_step** steps);
@@ -2879,10 +2882,12 @@ struct finish_await
 template <typename operation>
 auto produce_code(const operation& op, coro::rb::produce_result r) -> int64_t
 {
+#if GOCORO_CORE_EXTENSIONS
     if (op.notified())
     {
         return 2;
     }
+#endif
     return r == coro::rb::produce_result::produced ? 0 : 1;
 }
 
@@ -2893,7 +2898,11 @@ auto consume_code(const operation& op, const result& r) -> int64_t
     {
         return static_cast<int64_t>(*r);
     }
+#if GOCORO_CORE_EXTENSIONS
     return op.notified() ? -2 : -1;
+#else
+    return -1;
+#endif
 }
 
 template <std::size_t N>
@@ -2955,8 +2964,14 @@ public:
 
     auto size() const -> std::size_t override { return m_rb.size(); }
     auto notify_waiters() -> void override { m_rb.notify_waiters(); }
+#if GOCORO_CORE_EXTENSIONS
     auto notify_producers() -> void override { m_rb.notify_producers(); }
     auto notify_consumers() -> void override { m_rb.notify_consumers(); }
+#else
+    // Upstream v0.14's ring_buffer can only stop (notify_waiters); gocoro_ring_buffer_can_notify tells the host.
+    auto notify_producers() -> void override {}
+    auto notify_consumers() -> void override {}
+#endif
 
 private:
     static auto start(coro::task<void> t) -> void
@@ -3021,6 +3036,15 @@ extern "C" gocoro_step* gocoro_ring_buffer_notify_waiters(gocoro_ring_buffer* rb
     gocoro::host_call scope;
     rb->notify_waiters();
     return scope.take();
+}
+
+extern "C" int gocoro_ring_buffer_can_notify(void)
+{
+#if GOCORO_CORE_EXTENSIONS
+    return 1;
+#else
+    return 0;
+#endif
 }
 
 extern "C" gocoro_step* gocoro_ring_buffer_notify_producers(gocoro_ring_buffer* rb)

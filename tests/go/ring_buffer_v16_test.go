@@ -45,6 +45,7 @@ func TestRingBufferV16(t *testing.T) {
 	})
 
 	t.Run("ring_buffer shutdown_drain non-empty consumer shutdown", func(t *testing.T) {
+		skipWithoutNotify(t)
 		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
 		rb, err := coro.NewRingBuffer[int](1)
 		require.NoError(t, err)
@@ -87,6 +88,7 @@ func TestRingBufferV16(t *testing.T) {
 	})
 
 	t.Run("ring_buffer notify producers", func(t *testing.T) {
+		skipWithoutNotify(t)
 		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
 		var results [5]error
 		_, err := coro.SyncWait(ctx, run(func(tk *coro.T) error {
@@ -135,6 +137,7 @@ func TestRingBufferV16(t *testing.T) {
 	})
 
 	t.Run("ring_buffer notify consumers", func(t *testing.T) {
+		skipWithoutNotify(t)
 		tp := newPool(t, coro.ThreadPoolOptions{ThreadCount: 1})
 		var results [5]error
 		_, err := coro.SyncWait(ctx, run(func(tk *coro.T) error {
@@ -179,4 +182,18 @@ func TestRingBufferV16(t *testing.T) {
 	})
 
 	waitUntil(t, func() bool { return coro.LiveHandles() == 0 })
+}
+
+// skipWithoutNotify skips a scenario that needs RingBuffer.NotifyProducers / NotifyConsumers (or ShutdownDrain's
+// producer wake-up) under the libcoro_external build tag: upstream v0.14's ring_buffer cannot wake one kind of
+// waiter without stopping, and the methods fail with ErrNotSupported (checked here).
+func skipWithoutNotify(t *testing.T) {
+	t.Helper()
+	rb, err := coro.NewRingBuffer[int](1)
+	require.NoError(t, err)
+	defer rb.Close()
+	if err := rb.NotifyProducers(); errors.Is(err, coro.ErrNotSupported) {
+		require.ErrorIs(t, rb.NotifyConsumers(), coro.ErrNotSupported)
+		t.Skip("the libcoro underneath (upstream v0.14) cannot wake producers or consumers without stopping")
+	}
 }

@@ -32,6 +32,7 @@ probes=(
 "udp::peer::socket|coro/net/udp/peer.hpp|auto p = &coro::net::udp::peer::socket;"
 "resolver::cancel|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::cancel;"
 "resolver::set_servers|coro/net/dns/resolver.hpp|auto p = &coro::net::dns::resolver<coro::io_scheduler>::set_servers;"
+"ring_buffer::notify_producers|coro/ring_buffer.hpp|auto p = &coro::ring_buffer<int, 2>::notify_producers;"
 "queue.hpp (v0.15+)|coro/queue.hpp|coro::queue<int> q;"
 "coro::queue through coro.hpp|coro/coro.hpp|coro::queue<int> q;"
 )

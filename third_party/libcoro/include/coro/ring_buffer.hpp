@@ -2,6 +2,7 @@
 
 #include "coro/api_version.hpp"
 #include "coro/expected.hpp"
+#include "coro/gocoro_extensions.hpp"
 
 #include <array>
 #include <atomic>
@@ -79,8 +80,10 @@ LIBCORO_INLINE_V14 namespace v14
                 return m_stopped || m_notified ? rb::produce_result::ring_buffer_stopped : rb::produce_result::produced;
             }
 
+#if GOCORO_CORE_EXTENSIONS
             /// True if notify_producers() woke this producer (its element was not stored).
             auto notified() const noexcept -> bool { return m_notified; }
+#endif
 
         private:
             friend class ring_buffer;
@@ -129,8 +132,10 @@ LIBCORO_INLINE_V14 namespace v14
                 return expected<element, rb::consume_result>(std::move(m_e));
             }
 
+#if GOCORO_CORE_EXTENSIONS
             /// True if notify_consumers() woke this consumer (it took nothing).
             auto notified() const noexcept -> bool { return m_notified; }
+#endif
 
         private:
             friend class ring_buffer;
@@ -188,6 +193,7 @@ LIBCORO_INLINE_V14 namespace v14
             }
         }
 
+#if GOCORO_CORE_EXTENSIONS
         /// gocoro extension (v0.16's notify_producers() on the v0.14 buffer, for hosts such as the Go binding):
         /// resumes, inline on this thread and most recent first, every waiting producer; it reports
         /// ring_buffer_stopped with notified() true and its element is not stored. The buffer stays open.
@@ -196,8 +202,10 @@ LIBCORO_INLINE_V14 namespace v14
         /// gocoro extension, as notify_producers() for every waiting consumer (unexpected(ring_buffer_stopped),
         /// notified() true).
         auto notify_consumers() -> void { wake_notified(m_consume_waiters); }
+#endif
 
     private:
+#if GOCORO_CORE_EXTENSIONS
         template <typename operation>
         auto wake_notified(operation*& waiters) -> void
         {
@@ -214,6 +222,7 @@ LIBCORO_INLINE_V14 namespace v14
                 woken = next;
             }
         }
+#endif
 
         /// Called with m_mutex held. True (lock released, possibly a consumer resumed) when the element was placed;
         /// false (lock still held) when the producer has to wait.
