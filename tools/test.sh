@@ -151,13 +151,13 @@ bazel test --test_output=errors //...
 # early, that gazelle would leave the BUILD files alone (the bzlmod step checks again with Bazel 7's gazelle).
 bazel run //:gazelle -- -mode=diff
 
-step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., Bazel --define=libcoro=external"
+step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., Bazel --config=libcoro_external"
 ext=$(mktemp -d)
 bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
 bash tools/external/probe.sh "$ext/prefix"
 PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -race -count=1 -tags libcoro_external ./...
 # Every Go test target (and the native examples); the C++ tests exercise the embedded core itself.
-bazel test --define=libcoro=external --repo_env=GOCORO_LIBCORO="$ext/checkout" \
+bazel test --config=libcoro_external --repo_env=GOCORO_LIBCORO="$ext/checkout" \
     //coro/... //net/... //internal/... //examples/... //tests/go/... //tests/adversarial/... //tests/model/...
 # $ext/checkout stays for the bzlmod step (the same Go tests through tools/external/extensions.bzl).
 

@@ -183,8 +183,8 @@ if [ -s /tmp/gazelle.diff ]; then
 fi
 [ \$rc = 0 ] || { echo \"bzlmod_check: gazelle failed (\$rc)\" >&2; exit 1; }
 if [ -n '$external' ]; then
-    say 'bazel test --config=bzlmod --define=libcoro=external (your own libcoro: $external)'
-    $bazel test --config=bzlmod --define=libcoro=external --repo_env=GOCORO_LIBCORO='$external' \
+    say 'bazel test --config=bzlmod --config=libcoro_external (your own libcoro: $external)'
+    $bazel test --config=bzlmod --config=libcoro_external --repo_env=GOCORO_LIBCORO='$external' \
         //coro/... //net/... //internal/... //examples/... //tests/go/... //tests/adversarial/... //tests/model/...
 fi
 "

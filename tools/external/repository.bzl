@@ -8,7 +8,7 @@ def _libcoro_external_impl(ctx):
 genrule(
     name = "missing",
     outs = ["missing.txt"],
-    cmd = "echo 'set --repo_env=GOCORO_LIBCORO=<upstream libcoro checkout> with --define=libcoro=external' >&2; exit 1",
+    cmd = "echo 'set --repo_env=GOCORO_LIBCORO=<upstream libcoro checkout> with --config=libcoro_external' >&2; exit 1",
 )
 
 cc_library(
