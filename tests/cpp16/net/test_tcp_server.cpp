@@ -169,20 +169,21 @@ TEST_CASE("tcp_server graceful shutdown via socket", "[tcp_server]")
     coro::event            started{};
     std::atomic<bool>      cancelled{false};
 
+    // The accept ends on the event thread, woken through the stop pipe: a happens-before ThreadSanitizer does not
+    // see, so the task only records its result and the test checks it after shutdown() joined that thread.
     auto make_accept_task = [&]() -> coro::task<void>
     {
         started.set();
         auto result = co_await server.accept();
-        REQUIRE_THREAD_SAFE(!result.has_value());
-        REQUIRE_THREAD_SAFE(result.error().type == coro::net::io_status::kind::cancelled);
-        cancelled = true;
+        cancelled   = !result.has_value() && result.error().type == coro::net::io_status::kind::cancelled;
     };
 
-    REQUIRE(scheduler->spawn_detached(make_accept_task()));
+    const bool spawned = scheduler->spawn_detached(make_accept_task());
     coro::sync_wait(started);
     std::this_thread::sleep_for(500ms);
     server.shutdown();
     scheduler->shutdown();
+    REQUIRE(spawned);
     CHECK(cancelled.load());
 }
 
