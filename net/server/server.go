@@ -192,6 +192,7 @@ type Server struct {
 	done    chan struct{}
 	onError func(error)
 	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
+	loop    *ownedLoop // Listen's own event loop, nil for Serve
 }
 
 // Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
@@ -199,6 +200,11 @@ type Server struct {
 // are *net.OpError values naming the operation and address (errors.Is(err, unix.EADDRINUSE) for a port in
 // use). Cancelling ctx stops the server, as Close does. opts may be nil.
 func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options) (*Server, error) {
+	return serve(ctx, sched, address, h, opts, nil)
+}
+
+// serve is Serve; loop, if not nil, is sched's owner (Listen), closed once the server has stopped.
+func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options, loop *ownedLoop) (*Server, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -217,7 +223,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err != nil {
 		return nil, newOpError("listen", nil, laddr, err)
 	}
-	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev, loop: loop}
 	data := h.data
 	if data == nil {
 		data = opts.Data
@@ -376,6 +382,9 @@ func (s *Server) Close() error {
 		s.s = nil
 		s.mu.Unlock()
 		s.freeHandles()
+		if s.loop != nil {
+			s.loop.close()
+		}
 		if s.ev != nil && s.ev.OnShutdown != nil {
 			s.ev.OnShutdown(s)
 		}
