@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gocoro/gocoro/coro"
 )
@@ -58,7 +59,8 @@ func (l *ownedLoop) drive() {
 	runtime.LockOSThread()
 	defer close(l.done)
 	for !l.stop.Load() {
-		if _, err := l.sched.ProcessEvents(-1); err != nil {
+		// Block until something happens (-1 ns would round to 0 ms, a busy poll).
+		if _, err := l.sched.ProcessEvents(-time.Millisecond); err != nil {
 			return
 		}
 	}
