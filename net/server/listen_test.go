@@ -111,3 +111,31 @@ func TestListenErrors(t *testing.T) {
 	})
 	waitGoroutines(t, goroutines)
 }
+
+// Several loops on one port: one Listen per loop with ReusePort; the kernel spreads the connections and each
+// server's Close frees its own loop.
+func TestListenReusePort(t *testing.T) {
+	goroutines := runtime.NumGoroutine()
+	checkNoLeaks(t, func() {
+		echo := server.Func(func(c *server.Conn, in []byte) (int, error) {
+			c.Write(in)
+			return len(in), nil
+		})
+		opts := &server.Options{ReusePort: true}
+		a, err := server.Listen(context.Background(), "127.0.0.1:0", echo, opts)
+		require.NoError(t, err)
+		b, err := server.Listen(context.Background(), a.Addr().String(), echo, opts)
+		require.NoError(t, err)
+		for i := 0; i < 40; i++ {
+			c := dial(t, a)
+			_, err := c.Write([]byte("ping"))
+			require.NoError(t, err)
+			require.Equal(t, "ping", readN(t, c, 4))
+			c.Close()
+		}
+		require.NoError(t, a.Close())
+		require.NoError(t, b.Close())
+		require.EqualValues(t, 40, a.Stats().Accepted+b.Stats().Accepted)
+	})
+	waitGoroutines(t, goroutines)
+}
