@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
 )
 
@@ -78,13 +77,8 @@ func (h *hub) heartbeat(ctx context.Context, every time.Duration) {
 }
 
 func run(ctx context.Context, addr string, idle, beat time.Duration, ready func(*server.Server)) error {
-	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	h := &hub{conns: map[uint64]*server.Conn{}}
-	srv, err := server.Serve(ctx, s, addr, server.Callbacks(h.events()), &server.Options{IdleTimeout: idle})
+	srv, err := server.Listen(ctx, addr, server.Callbacks(h.events()), &server.Options{IdleTimeout: idle})
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
 )
 
@@ -51,12 +50,7 @@ func handle(c *server.Conn, in []byte) (int, error) {
 }
 
 func run(ctx context.Context, addr string, ready func(*server.Server)) error {
-	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	srv, err := server.Serve(ctx, s, addr, server.Func(handle), &server.Options{
+	srv, err := server.Listen(ctx, addr, server.Func(handle), &server.Options{
 		ReadTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxInput: 64 << 10, MaxConns: 10000,
 	})
 	if err != nil {

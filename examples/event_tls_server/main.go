@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
 	_ "github.com/gocoro/gocoro/net/server/servertls" // links OpenSSL into the loop for Options.TLS
 )
@@ -49,12 +48,7 @@ var events = server.Events{
 // run serves until ctx ends; every value on reload re-reads the certificate files.
 func run(ctx context.Context, addr string, cert server.Certificate, reload <-chan os.Signal,
 	ready func(*server.Server)) error {
-	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	srv, err := server.Serve(ctx, s, addr, server.Callbacks(events), &server.Options{
+	srv, err := server.Listen(ctx, addr, server.Callbacks(events), &server.Options{
 		TLS: &server.TLSConfig{Certificate: cert, MinVersion: server.VersionTLS12, HandshakeTimeout: 5 * time.Second},
 		// A peer that never finishes a handshake (or speaks no TLS) lands here; so do failed accepts.
 		OnError:     func(err error) { log.Print(err) },

@@ -17,8 +17,11 @@
 // write (no progress) timeouts, write back-pressure (HighWater: a connection is not read while more output is
 // queued; OnDrained when it has gone) with a bound on asynchronous output (MaxOutput), and every server a limit
 // on open connections (MaxConns, reported as ErrTooManyConns) and reports of failed accepts (EMFILE, ...).
-// Several schedulers serve one port with Options.ReusePort (one Serve per scheduler; the kernel spreads the
-// connections).
+// Several loops serve one port with Options.ReusePort (one Listen, or one Serve per scheduler; the kernel
+// spreads the connections).
+//
+// Listen is the way to start a server: it runs it on an event loop of its own (freed with the server), the
+// fastest setup for Go callbacks. Serve runs a server on a coro.IOScheduler the caller made and may share.
 //
 // # TLS
 //
@@ -35,9 +38,12 @@
 //
 // # Threads
 //
-// The accept loop and every connection coroutine run on the scheduler: on its event-loop thread with
-// TasksInline (the fastest setting for a server), on its pool threads with TasksOnThreadPool, or on whatever
-// goroutine calls ProcessEvents with ManualThread. Every callback of Events except OnBoot and OnShutdown (and
+// The accept loop and every connection coroutine run on the scheduler: with Listen, on the thread of a goroutine
+// the server starts (locked to it, calling ProcessEvents on a ManualThread, TasksInline scheduler); with Serve, on
+// the scheduler's own event-loop thread with TasksInline, on its pool threads with TasksOnThreadPool, or on
+// whatever goroutine calls ProcessEvents with ManualThread. Callbacks cost least when that thread is a
+// goroutine's (Listen, ManualThread): the call into Go is then a cgo callback inside a cgo call, while a C++
+// thread's entry into Go costs the runtime more work per call. Every callback of Events except OnBoot and OnShutdown (and
 // Options.OnError) runs on that same (C++) thread, inside the loop: while it runs, no other connection of that
 // thread is served, so it must not block; calls for one connection never overlap. OnBoot runs on the goroutine
 // calling Serve, OnShutdown on the one that stopped the server. Serve, Addr, Stats, Conns, Shutdown, Close and
@@ -192,13 +198,20 @@ type Server struct {
 	done    chan struct{}
 	onError func(error)
 	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
+	loop    *ownedLoop // Listen's own event loop, nil for Serve
 }
 
-// Serve starts a server on sched listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
+// Serve starts a server on sched (which the caller keeps and closes; see Listen for a server with its own loop)
+// listening on address ("host:port": host an IPv4/IPv6 literal, "localhost" or
 // empty for all interfaces; port 0 picks a free port, see Addr). It returns once the socket is listening; errors
 // are *net.OpError values naming the operation and address (errors.Is(err, unix.EADDRINUSE) for a port in
 // use). Cancelling ctx stops the server, as Close does. opts may be nil.
 func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options) (*Server, error) {
+	return serve(ctx, sched, address, h, opts, nil)
+}
+
+// serve is Serve; loop, if not nil, is sched's owner (Listen), closed once the server has stopped.
+func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handler, opts *Options, loop *ownedLoop) (*Server, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -217,7 +230,7 @@ func Serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err != nil {
 		return nil, newOpError("listen", nil, laddr, err)
 	}
-	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev, loop: loop}
 	data := h.data
 	if data == nil {
 		data = opts.Data
@@ -376,6 +389,9 @@ func (s *Server) Close() error {
 		s.s = nil
 		s.mu.Unlock()
 		s.freeHandles()
+		if s.loop != nil {
+			s.loop.close()
+		}
 		if s.ev != nil && s.ev.OnShutdown != nil {
 			s.ev.OnShutdown(s)
 		}

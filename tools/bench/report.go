@@ -257,7 +257,7 @@ func (rep *Report) Markdown() string {
 			nsCell(p), ratioCell(g), ratioCell(p), rssCell(n), rssCell(g), rssCell(p))
 	}
 	if len(vsGnet) > 0 {
-		b.WriteString("\nnet/server (Go callbacks on one inline IOScheduler; _manual rows: driven by a goroutine, ManualThread) " +
+		b.WriteString("\nnet/server (Go callbacks served by server.Listen: one loop driven by a goroutine; _thread rows: Serve on an inline IOScheduler with its own C++ thread) " +
 			"against gnet v2 (one event loop), the same handler " +
 			"logic (tools/bench/srvtwin): ns per request (http, wrk -t1) or per echoed message (100 connections); for " +
 			"server_idle_10k, server RSS growth in bytes per idle connection (10,000). gnet/gocoro above 1: net/server " +

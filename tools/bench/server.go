@@ -18,8 +18,8 @@ import (
 
 // ---- net/server vs gnet (suite net, workloads server_*): tools/bench/srvtwin on both sides ----
 //
-// Impl "go" is gocoro's net/server (Func on one inline IOScheduler; rows ending in _manual: a ManualThread one
-// driven by a goroutine), impl "gnet" is gnet v2 (one event loop), both running srvtwin's same handler logic. HTTP
+// Impl "go" is gocoro's net/server (Func served by server.Listen, the default a user gets: a loop driven by a
+// goroutine; rows ending in _thread: Serve on an inline IOScheduler with its own C++ thread), impl "gnet" is gnet v2 (one event loop), both running srvtwin's same handler logic. HTTP
 // is wrk -t1 against them; echo is a plain Go client (100 connections ping-ponging messages); idle dials 10,000
 // connections that never send and reads the server's RSS growth.
 
@@ -32,18 +32,18 @@ type serverWorkload struct {
 	msgs  int // echo messages per connection
 	loops int // srvtwin -loops (0: 1)
 	tls   bool
-	// manual: gocoro's scheduler is driven by a goroutine (srvtwin -manual), so that callbacks enter Go from a Go
-	// thread, which costs less than from the scheduler's own C++ thread.
-	manual bool
+	// thread: gocoro serves on a scheduler with its own C++ thread (srvtwin -thread) instead of Listen's loop,
+	// so callbacks enter Go from a foreign thread.
+	thread bool
 }
 
 var serverWorkloads = []serverWorkload{
 	{name: "server_http_c100", mode: "http", conns: 100},
-	{name: "server_http_c100_manual", mode: "http", conns: 100, manual: true},
+	{name: "server_http_c100_thread", mode: "http", conns: 100, thread: true},
 	{name: "server_http_c1000", mode: "http", conns: 1000},
 	{name: "server_http_c1000_2loops", mode: "http", conns: 1000, loops: 2},
 	{name: "server_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000},
-	{name: "server_echo_64B_manual", mode: "echo", conns: 100, size: 64, msgs: 1000, manual: true},
+	{name: "server_echo_64B_thread", mode: "echo", conns: 100, size: 64, msgs: 1000, thread: true},
 	{name: "server_echo_4KiB", mode: "echo", conns: 100, size: 4096, msgs: 1000},
 	// TLS 1.3 echo: net/server terminating TLS in its loop against crypto/tls on Go's net (impl gotls).
 	{name: "server_tls_echo_64B", mode: "echo", conns: 100, size: 64, msgs: 1000, tls: true},
@@ -87,7 +87,7 @@ func (o *Options) serverJobs() (map[string][]job, string) {
 			start := func(port int) *exec.Cmd {
 				return exec.Command(bin, "-impl", im.flag, "-mode", w.mode, "-port", strconv.Itoa(port),
 					"-loops", strconv.Itoa(max(w.loops, 1)), "-tls="+strconv.FormatBool(w.tls),
-					"-manual="+strconv.FormatBool(w.manual))
+					"-thread="+strconv.FormatBool(w.thread))
 			}
 			run := func() (Sample, error) {
 				switch {

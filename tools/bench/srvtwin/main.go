@@ -1,15 +1,15 @@
 // Command srvtwin is one side of the net/server vs gnet comparison (tools/bench, workloads server_*): the same
-// handler logic on gocoro's event-driven net/server (Callbacks on one IOScheduler, inline, one event-loop thread)
-// or on gnet v2 (one event loop).
+// handler logic on gocoro's event-driven net/server (server.Listen: a loop of its own, driven by a goroutine) or on
+// gnet v2 (one event loop).
 //
-//	-impl gocoro|gnet|gotls -mode http|echo -port N [-loops N] [-tls] [-manual]
+//	-impl gocoro|gnet|gotls -mode http|echo -port N [-loops N] [-tls] [-thread]
 //
-// -manual drives gocoro's schedulers from goroutines (ManualThread, ProcessEvents in a loop on a locked thread)
-// instead of their own C++ threads: the callbacks then enter Go from a thread that is Go's already, which skips
-// the runtime's per-call work for foreign threads.
+// -thread serves gocoro with server.Serve on an inline IOScheduler with its own C++ event-loop thread (the setup
+// before Listen existed): every callback then enters Go from a foreign thread, which costs the runtime more.
 //
-// -loops N serves with N event loops: gocoro runs N IOSchedulers, each with its own listening socket on the port
-// (SO_REUSEPORT: the kernel spreads connections), gnet its multicore mode with N loops (its own balancing).
+// -loops N serves with N event loops: gocoro runs N servers (Listen, or Serve on N IOSchedulers), each with its
+// own listening socket on the port (SO_REUSEPORT: the kernel spreads connections), gnet its multicore mode with N
+// loops (its own balancing).
 //
 // http answers every complete HTTP/1.x request (pipelined ones too) with a fixed keep-alive "200 OK"; echo
 // writes back every byte. Both parse and consume input the same way on both sides. It serves until SIGTERM.
@@ -37,7 +37,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -177,24 +176,13 @@ func goTLSEcho(ctx context.Context, addr string, certPEM, keyPEM []byte) {
 	}
 }
 
-// drive runs a ManualThread scheduler's loop on this goroutine's thread until ctx ends: the callbacks then enter
-// Go from a thread that is already Go's, which costs less than an entry from a C++ thread.
-func drive(ctx context.Context, s *coro.IOScheduler) {
-	runtime.LockOSThread()
-	for ctx.Err() == nil {
-		if _, err := s.ProcessEvents(50 * time.Millisecond); err != nil {
-			return
-		}
-	}
-}
-
 func main() {
 	impl := flag.String("impl", "gocoro", "gocoro | gnet | gotls")
 	useTLS := flag.Bool("tls", false, "serve TLS 1.3 (gocoro and gotls)")
 	mode := flag.String("mode", "http", "http | echo")
 	port := flag.Int("port", 8090, "TCP port on 127.0.0.1")
 	loops := flag.Int("loops", 1, "event loops")
-	manual := flag.Bool("manual", false, "gocoro: drive each IOScheduler from a goroutine (ManualThread) instead of its own C++ thread")
+	thread := flag.Bool("thread", false, "gocoro: Serve on IOSchedulers with their own C++ threads instead of Listen")
 	flag.Parse()
 	addr := fmt.Sprintf("127.0.0.1:%d", *port)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -218,21 +206,20 @@ func main() {
 		if *mode == "http" {
 			fn = gocoroHTTP
 		}
+		opts.ReusePort = *loops > 1
 		for i := 0; i < *loops; i++ {
-			sopts := coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline}
-			if *manual {
-				sopts.ThreadStrategy = coro.ManualThread
+			var srv *server.Server
+			var err error
+			if *thread {
+				s, serr := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+				if serr != nil {
+					log.Fatal(serr)
+				}
+				defer s.Close()
+				srv, err = server.Serve(ctx, s, addr, server.Func(fn), &opts)
+			} else {
+				srv, err = server.Listen(ctx, addr, server.Func(fn), &opts)
 			}
-			s, err := coro.NewIOScheduler(sopts)
-			if err != nil {
-				log.Fatal(err)
-			}
-			defer s.Close()
-			if *manual {
-				go drive(ctx, s)
-			}
-			opts.ReusePort = *loops > 1
-			srv, err := server.Serve(ctx, s, addr, server.Func(fn), &opts)
 			if err != nil {
 				log.Fatal(err)
 			}
