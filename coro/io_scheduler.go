@@ -156,8 +156,8 @@ func (s *IOScheduler) submit(q queued) error {
 	return nil
 }
 
-// ProcessEvents (ManualThread) waits up to timeout for timers and I/O (0: just check; negative: block), runs
-// what became ready and returns Size(). Only one goroutine processes at a time.
+// ProcessEvents (ManualThread) waits up to timeout (rounded up to whole milliseconds) for timers and I/O (0: just
+// check; negative: block), runs what became ready and returns Size(). Only one goroutine processes at a time.
 func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
 	if !s.valid() {
 		return 0, schedulerInvalid("process_events")
@@ -166,7 +166,20 @@ func (s *IOScheduler) ProcessEvents(timeout time.Duration) (int, error) {
 		return 0, &opError{Op: "process_events", Obj: "io_scheduler", Err: ErrClosed}
 	}
 	defer s.life.Exit()
-	return int(C.gocoro_io_scheduler_process_events(s.s, C.int64_t(timeout.Milliseconds()))), nil
+	return int(C.gocoro_io_scheduler_process_events(s.s, C.int64_t(processTimeoutMillis(timeout)))), nil
+}
+
+// processTimeoutMillis converts to the core's whole milliseconds without changing the meaning: any negative
+// duration blocks and a positive one waits at least that long (truncating would turn -1ns and 500µs into 0, a
+// busy poll).
+func processTimeoutMillis(timeout time.Duration) int64 {
+	switch {
+	case timeout < 0:
+		return -1
+	case timeout%time.Millisecond != 0:
+		return timeout.Milliseconds() + 1
+	}
+	return timeout.Milliseconds()
 }
 
 // Size reports scheduled, spawned and waiting (timer, poll) tasks; 0 after Close.
