@@ -38,8 +38,8 @@ type runQueue struct {
 	next      []queued // LIFO: queued by drainers for themselves, taken before items; the top is last
 	drainers  int      // drainers queued on or running in the pool
 	max       int      // pool thread count
-	// spawned counts drainers handed to the C++ pool that have not started yet: the pool's queue minus these is the
-	// native work waiting for a thread (see drainer.run).
+	// spawned counts drainers handed to the C++ pool that have not started yet (gocoroRun counts them off): the
+	// pool's queue minus these is the native work waiting for a thread (see drainer.run).
 	spawned atomic.Int64
 }
 
@@ -134,7 +134,6 @@ type drainer struct {
 
 func (d drainer) run() {
 	r := &d.p.runq
-	r.spawned.Add(-1)
 	start := time.Now()
 	for n := 1; ; n++ {
 		q := r.take(false)
