@@ -17,8 +17,8 @@ import (
 //
 // Work still runs on the pool's threads, one item per thread at a time, in submission order (FIFO across the
 // drainers). At most one drainer per pool thread exists, so a pool of N threads still runs N items in parallel. A
-// drainer hands its thread back to the pool after drainerSlice (re-queueing itself behind native work if items
-// remain), so long Go functions cannot starve native tasks queued on the same pool.
+// drainer hands its thread back to the pool after drainerSlice if native tasks wait for one (re-queueing itself
+// behind them), so long Go functions cannot starve native tasks queued on the same pool.
 //
 // Work that drainers queue for themselves (a forked join's children and its combine, task_fork.go) goes on a stack
 // instead, taken before the FIFO, most recent first: what the C++ pool does with tasks its own workers schedule
@@ -135,9 +135,10 @@ type drainer struct {
 func (d drainer) run() {
 	r := &d.p.runq
 	start := time.Now()
+	first := r.pushes.Load() // pushes after this: a producer runs beside this drainer (lingerForWork)
 	for n := 1; ; n++ {
 		q := r.take(false)
-		if q == nil && r.lingerForWork() {
+		if q == nil && r.pushes.Load() != first && r.lingerForWork() {
 			q = r.take(false)
 		}
 		if q == nil {
@@ -170,7 +171,9 @@ const lingerFor = 50 * time.Microsecond
 // executor thread's wake-up and callback, a guest goroutine and the locked-thread hand-offs between them (guest.go),
 // tens of microseconds under load. A producer submitting one item at a time (ScheduleTask(pool, NewFunc(...)) in a
 // loop) otherwise empties the queue between items and pays that hundreds of times per million items (issue 12's
-// thread_pool_* rows). With one P the producer cannot push while we spin, so there is nothing to wait for.
+// thread_pool_* rows). With one P the producer cannot push while we spin, so there is nothing to wait for. The
+// drainer lingers only if pushes came in after it started: a producer that instead waits for each item (Schedule in a
+// loop) was just made runnable on our own P by the item's end, and spinning there would keep it from pushing.
 func (r *runQueue) lingerForWork() bool {
 	if runtime.GOMAXPROCS(0) < 2 || !r.lingering.CompareAndSwap(false, true) {
 		return false
