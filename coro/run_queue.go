@@ -26,8 +26,10 @@ import (
 // order it ran breadth first over the whole tree, which cost about 0.8 µs more per task (issue 12).
 type runQueue struct {
 	mu sync.Mutex
-	// pushes counts push calls (written under mu, read without it), so that a drainer about to retire can watch for
-	// new work without taking the lock (lingerForWork).
+	// pushes counts pushes to the FIFO (written under mu, read without it), so that a drainer about to retire can
+	// watch for new work without taking the lock (lingerForWork). Drainers' own pushes (a fork's children) do not
+	// count: a second drainer lingering for those would take the top of the forking drainer's stack, the task it was
+	// about to run in cache, and a fork-join tree ran 5 % slower.
 	pushes atomic.Uint64
 	// lingering is set while a drainer lingers (one at a time: two lingering drainers could hold every P and keep
 	// the producer they wait for off the CPUs). A push that would start a drainer clears it instead: the lingering
@@ -66,7 +68,9 @@ func (r *runQueue) push(next bool, qs ...queued) (startDrainer bool) {
 		}
 		r.items = append(r.items, qs...)
 	}
-	r.pushes.Add(1)
+	if !next {
+		r.pushes.Add(1)
+	}
 	if r.drainers < r.max && !r.lingering.CompareAndSwap(true, false) {
 		r.drainers++
 		startDrainer = true
