@@ -20,6 +20,9 @@ type runner interface{ run() }
 //export gocoroRun
 func gocoroRun(h C.uintptr_t) {
 	r := releaseHandle(handle(h)).(runner)
+	if d, ok := r.(drainer); ok {
+		d.p.runq.spawned.Add(-1) // once per activation: after a Goexit the loop below runs the same drainer again
+	}
 	for runGuest(r.run) {
 		// runtime.Goexit in a function r ran: that function's own defers reported it. A drainer goes on with the
 		// rest of its queue; anything else is over.

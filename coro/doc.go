@@ -10,8 +10,9 @@
 //     executor thread waits for it (see "Which OS thread runs what"). The calling goroutine is parked meanwhile
 //     (Schedule) or goes on (Spawn, Start). On a ThreadPool these functions go through the pool's Go run queue, in
 //     submission order: a drainer task on a pool thread runs them one after another in a single callback (at most
-//     one drainer per pool thread, each handing its thread back to the pool every 200µs), so a burst of them costs
-//     one cgo crossing per batch rather than two per function. On an IOScheduler each is a task of its own.
+//     one drainer per pool thread, each handing its thread back to the pool after 200µs when native tasks wait for
+//     one, and waiting up to 50µs for more work before it ends while a producer keeps submitting), so a burst of
+//     them costs one cgo crossing per batch rather than two per function. On an IOScheduler each is a task of its own.
 //   - NewTask(body) makes a lazy coroutine (coro::task<R>) whose body is Go code. Inside the body, awaits —
 //     T.Schedule, T.Yield, T.YieldFor, T.Poll, Event.Await, Await(child), WhenAll, WhenAny, the primitives' task
 //     methods — are native libcoro co_awaits performed by the task's C++ proxy: they suspend the task and free

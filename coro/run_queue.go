@@ -4,7 +4,9 @@ package coro
 import "C"
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,20 +17,32 @@ import (
 //
 // Work still runs on the pool's threads, one item per thread at a time, in submission order (FIFO across the
 // drainers). At most one drainer per pool thread exists, so a pool of N threads still runs N items in parallel. A
-// drainer hands its thread back to the pool after drainerSlice (re-queueing itself behind native work if items
-// remain), so long Go functions cannot starve native tasks queued on the same pool.
+// drainer hands its thread back to the pool after drainerSlice if native tasks wait for one (re-queueing itself
+// behind them), so long Go functions cannot starve native tasks queued on the same pool.
 //
 // Work that drainers queue for themselves (a forked join's children and its combine, task_fork.go) goes on a stack
 // instead, taken before the FIFO, most recent first: what the C++ pool does with tasks its own workers schedule
 // (their local deque). A fork-join tree then runs depth first, on the tasks just made and still in cache; in FIFO
 // order it ran breadth first over the whole tree, which cost about 0.8 µs more per task (issue 12).
 type runQueue struct {
-	mu       sync.Mutex
-	items    []queued // FIFO: items[head:] are waiting
-	head     int
-	next     []queued // LIFO: queued by drainers for themselves, taken before items; the top is last
-	drainers int      // drainers queued on or running in the pool
-	max      int      // pool thread count
+	mu sync.Mutex
+	// pushes counts pushes to the FIFO (written under mu, read without it), so that a drainer about to retire can
+	// watch for new work without taking the lock (lingerForWork). Drainers' own pushes (a fork's children) do not
+	// count: a second drainer lingering for those would take the top of the forking drainer's stack, the task it was
+	// about to run in cache, and a fork-join tree ran 5 % slower.
+	pushes atomic.Uint64
+	// lingering is set while a drainer lingers (one at a time: two lingering drainers could hold every P and keep
+	// the producer they wait for off the CPUs). A push that would start a drainer clears it instead: the lingering
+	// drainer takes that item, and no activation is spent on a second drainer.
+	lingering atomic.Bool
+	items     []queued // FIFO: items[head:] are waiting
+	head      int
+	next      []queued // LIFO: queued by drainers for themselves, taken before items; the top is last
+	drainers  int      // drainers queued on or running in the pool
+	max       int      // pool thread count
+	// spawned counts drainers handed to the C++ pool that have not started yet (gocoroRun counts them off): the
+	// pool's queue minus these is the native work waiting for a thread (see drainer.run).
+	spawned atomic.Int64
 }
 
 // queued is one piece of Go work submitted to an executor.
@@ -54,7 +68,10 @@ func (r *runQueue) push(next bool, qs ...queued) (startDrainer bool) {
 		}
 		r.items = append(r.items, qs...)
 	}
-	if r.drainers < r.max {
+	if !next {
+		r.pushes.Add(1)
+	}
+	if r.drainers < r.max && !r.lingering.CompareAndSwap(true, false) {
 		r.drainers++
 		startDrainer = true
 	}
@@ -62,11 +79,11 @@ func (r *runQueue) push(next bool, qs ...queued) (startDrainer bool) {
 	return startDrainer
 }
 
-// take removes the top of the stack, or else the oldest item. At nil it also retires the calling drainer, under the
-// same lock as push's check, so an item pushed afterwards always gets a drainer of its own. One item at a time, never
+// take removes the top of the stack, or else the oldest item. At nil with retire it also retires the calling drainer,
+// under the same lock as push's check, so an item pushed afterwards always gets a drainer of its own. One item at a time, never
 // a batch: an item that blocks its thread (waiting for a later item, say) must not hold others back from the pool's
 // other threads.
-func (r *runQueue) take() queued {
+func (r *runQueue) take(retire bool) queued {
 	r.mu.Lock()
 	if n := len(r.next) - 1; n >= 0 {
 		q := r.next[n]
@@ -76,7 +93,9 @@ func (r *runQueue) take() queued {
 		return q
 	}
 	if r.head == len(r.items) {
-		r.drainers--
+		if retire {
+			r.drainers--
+		}
 		r.mu.Unlock()
 		return nil
 	}
@@ -118,22 +137,58 @@ type drainer struct {
 }
 
 func (d drainer) run() {
+	r := &d.p.runq
 	start := time.Now()
+	first := r.pushes.Load() // pushes after this: a producer runs beside this drainer (lingerForWork)
 	for n := 1; ; n++ {
-		q := d.p.runq.take()
+		q := r.take(false)
+		if q == nil && r.pushes.Load() != first && r.lingerForWork() {
+			q = r.take(false)
+		}
 		if q == nil {
-			return // retired by take
+			if q = r.take(true); q == nil {
+				return // retired by take
+			}
 		}
 		q.run()
 		if n%8 != 0 || time.Since(start) < drainerSlice {
 			continue
 		}
-		// Give the thread back to the pool: continue as a fresh pool task queued behind whatever native work
-		// arrived meanwhile. If the pool no longer takes tasks it is shutting down, and the promise of Close is
-		// that queued work still runs: keep draining here.
-		if d.p.spawn(d, true) {
+		start = time.Now()
+		// Give the thread back to the pool if native tasks wait for one: continue as a fresh pool task queued
+		// behind them. If the pool no longer takes tasks it is shutting down, and the promise of Close is that
+		// queued work still runs: keep draining here. With only other drainers waiting (or nothing), handing the
+		// thread back would only cost a new activation (guest.go).
+		if int64(C.gocoro_thread_pool_queue_size(d.tp)) > r.spawned.Load() && d.p.spawn(d, true) {
 			return
 		}
-		start = time.Now()
 	}
+}
+
+// lingerFor bounds lingerForWork's wait: longer than a steady producer's interval between two submissions (under a
+// microsecond idle, a few under load, more across its preemptions and GC assists), shorter than a drainer's
+// activation under load.
+const lingerFor = 50 * time.Microsecond
+
+// lingerForWork lets a drainer that found the queue empty wait a few microseconds for another push before it
+// retires; it reports whether one came. A retired drainer costs the next push a new activation: a pool task, an
+// executor thread's wake-up and callback, a guest goroutine and the locked-thread hand-offs between them (guest.go),
+// tens of microseconds under load. A producer submitting one item at a time (ScheduleTask(pool, NewFunc(...)) in a
+// loop) otherwise empties the queue between items and pays that hundreds of times per million items (issue 12's
+// thread_pool_* rows). With one P the producer cannot push while we spin, so there is nothing to wait for. The
+// drainer lingers only if pushes came in after it started: a producer that instead waits for each item (Schedule in a
+// loop) was just made runnable on our own P by the item's end, and spinning there would keep it from pushing.
+func (r *runQueue) lingerForWork() bool {
+	if runtime.GOMAXPROCS(0) < 2 || !r.lingering.CompareAndSwap(false, true) {
+		return false
+	}
+	seen := r.pushes.Load()
+	deadline := time.Now().Add(lingerFor)
+	for r.lingering.Load() && r.pushes.Load() == seen {
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	// A push that cleared the flag counted on us for its item: then we must not retire without taking a look.
+	return !r.lingering.CompareAndSwap(true, false) || r.pushes.Load() != seen
 }

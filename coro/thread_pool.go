@@ -142,6 +142,7 @@ func (p *ThreadPool) enqueue(next bool, qs ...queued) error {
 // spawn queues d as a pool task (behind everything already queued if behind is set); false if the pool refused it.
 func (p *ThreadPool) spawn(d drainer, behind bool) bool {
 	h := newHandle(runner(d))
+	p.runq.spawned.Add(1)
 	var rc C.int
 	if behind {
 		rc = C.gocoro_thread_pool_spawn_behind(d.tp, C.uintptr_t(h))
@@ -149,6 +150,7 @@ func (p *ThreadPool) spawn(d drainer, behind bool) bool {
 		rc = C.gocoro_thread_pool_spawn(d.tp, C.uintptr_t(h))
 	}
 	if rc != C.GOCORO_OK {
+		p.runq.spawned.Add(-1)
 		releaseHandle(h)
 		return false
 	}

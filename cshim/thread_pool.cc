@@ -108,6 +108,11 @@ extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
     return tp == nullptr ? 0 : tp->pool.size();
 }
 
+extern "C" size_t gocoro_thread_pool_queue_size(const gocoro_thread_pool* tp)
+{
+    return tp == nullptr ? 0 : tp->pool.queue_size();
+}
+
 /// GOCORO_OP_SCHEDULE and GOCORO_OP_YIELD.
 auto gocoro::thread_pool_await(const gocoro_op& request, op_await_storage& storage) -> op_await*
 {

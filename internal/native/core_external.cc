@@ -576,6 +576,8 @@ void gocoro_thread_pool_destroy(gocoro_thread_pool* tp);
 size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp);
 /* Queued + running + unfinished spawned tasks. */
 size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp);
+/* Tasks queued and not yet started (coro::thread_pool::queue_size). */
+size_t gocoro_thread_pool_queue_size(const gocoro_thread_pool* tp);
 
 #ifdef __cplusplus
 }
@@ -4028,6 +4030,11 @@ extern "C" size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp)
 extern "C" size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp)
 {
     return tp == nullptr ? 0 : tp->pool.size();
+}
+
+extern "C" size_t gocoro_thread_pool_queue_size(const gocoro_thread_pool* tp)
+{
+    return tp == nullptr ? 0 : tp->pool.queue_size();
 }
 
 /// GOCORO_OP_SCHEDULE and GOCORO_OP_YIELD.

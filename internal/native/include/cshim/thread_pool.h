@@ -51,6 +51,8 @@ void gocoro_thread_pool_destroy(gocoro_thread_pool* tp);
 size_t gocoro_thread_pool_thread_count(const gocoro_thread_pool* tp);
 /* Queued + running + unfinished spawned tasks. */
 size_t gocoro_thread_pool_size(const gocoro_thread_pool* tp);
+/* Tasks queued and not yet started (coro::thread_pool::queue_size). */
+size_t gocoro_thread_pool_queue_size(const gocoro_thread_pool* tp);
 
 #ifdef __cplusplus
 }
