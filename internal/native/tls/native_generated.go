@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c74c2f86ee45318b4d7b2b26b68bcb33d128269b981c3a1581c7b180175ee8c3"
+const SourceHash = "7b1cddce25e537a41b2e28404c663f76bb62bd11ef5b18041bde611ceecc7b04"
