@@ -357,7 +357,8 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
     // net/tls client then negotiates what a Go client would, and the cheaper AES-128 (OpenSSL servers follow the
     // client's order).
     if (problem.empty() &&
-        SSL_CTX_set_ciphersuites(c->ssl_ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1)
+        SSL_CTX_set_ciphersuites(
+            c->ssl_ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") != 1)
     {
         problem = drain_errors("cannot set the TLS 1.3 cipher suites");
     }
