@@ -48,6 +48,10 @@ type Conn struct {
 	drained C.int
 	peekBuf [1]byte
 
+	// The current opOn call of each direction (guarded by that direction's netfd lock): kept here so that a Read
+	// or Write allocates nothing.
+	attempts [2]attempt
+
 	hs     chan struct{} // 1-slot lock held while handshaking
 	hsDone atomic.Bool
 	hsErr  error // the handshake's failure, returned by every later operation (guarded by hs)
@@ -122,25 +126,47 @@ func wantDir(r int64) netfd.Dir {
 // was left empty, so the first attempt only peeks at it and waits if it is still empty. waitErr is what ended a
 // wait (net.ErrClosed, os.ErrDeadlineExceeded, ctx.Err()); otherwise r and err are the last call's.
 func (c *Conn) opOn(ctx context.Context, dir netfd.Dir, kind int, b []byte, probe bool) (r int64, err, waitErr error) {
-	want := int64(C.GOCORO_TLS_WANT_READ)
-	if dir == netfd.Write {
-		want = C.GOCORO_TLS_WANT_WRITE
+	a := &c.attempts[dir]
+	if a.run == nil {
+		a.c, a.run = c, a.try // once per Conn and direction
 	}
-	_, waitErr = c.file().Retry(ctx, dir, func(fd int) int64 {
-		if probe {
-			// The peek runs inside the poller's attempt (after its readiness reset), so data that arrived since
-			// the last read is seen here or wakes the wait that follows: nothing is missed.
-			probe = false
-			if c.socketEmpty(fd) {
-				return -int64(unix.EAGAIN)
-			}
-		}
-		if r, err = c.op(kind, b); r == want {
+	a.want = C.GOCORO_TLS_WANT_READ
+	if dir == netfd.Write {
+		a.want = C.GOCORO_TLS_WANT_WRITE
+	}
+	a.kind, a.b, a.probe, a.r, a.err = kind, b, probe, 0, nil
+	_, waitErr = c.file().Retry(ctx, dir, a.run)
+	r, err = a.r, a.err
+	a.b, a.err = nil, nil
+	return r, err, waitErr
+}
+
+// attempt is one opOn call: its arguments, its last result, and try bound as a func value (run).
+type attempt struct {
+	c     *Conn
+	run   func(fd int) int64
+	kind  int
+	b     []byte
+	want  int64
+	probe bool
+	r     int64
+	err   error
+}
+
+// try is one attempt inside the poller: -EAGAIN asks Retry to wait for readiness and call again.
+func (a *attempt) try(fd int) int64 {
+	if a.probe {
+		// The peek runs inside the poller's attempt (after its readiness reset), so data that arrived since the
+		// last read is seen here or wakes the wait that follows: nothing is missed.
+		a.probe = false
+		if a.c.socketEmpty(fd) {
 			return -int64(unix.EAGAIN)
 		}
-		return 0
-	})
-	return r, err, waitErr
+	}
+	if a.r, a.err = a.c.op(a.kind, a.b); a.r == a.want {
+		return -int64(unix.EAGAIN)
+	}
+	return 0
 }
 
 // socketEmpty reports whether a non-blocking peek at fd finds nothing to read yet (EAGAIN). Anything else (data,
