@@ -2,6 +2,12 @@ package tls
 
 /*
 #include "cshim/net/tls.h"
+
+// The hot calls keep no pointer and never call Go: the cheaper cgo crossing, and b need not escape.
+#cgo noescape gocoro_tls_read_drained
+#cgo nocallback gocoro_tls_read_drained
+#cgo noescape gocoro_tls_write
+#cgo nocallback gocoro_tls_write
 */
 import "C"
 
@@ -36,6 +42,16 @@ type Conn struct {
 	mu  sync.Mutex         // serialises OpenSSL calls: an SSL object is not thread-safe
 	ssl *C.gocoro_tls_conn // nil once closed (guarded by mu)
 
+	// drained: the last read that returned data left the socket empty and OpenSSL holding nothing, so the next
+	// Read starts with a cheap peek at the socket instead of an OpenSSL call that would only hear EAGAIN (set by
+	// the shim; used under the Read lock). peekBuf is that peek's target.
+	drained C.int
+	peekBuf [1]byte
+
+	// The current opOn call of each direction (guarded by that direction's netfd lock): kept here so that a Read
+	// or Write allocates nothing.
+	attempts [2]attempt
+
 	hs     chan struct{} // 1-slot lock held while handshaking
 	hsDone atomic.Bool
 	hsErr  error // the handshake's failure, returned by every later operation (guarded by hs)
@@ -68,7 +84,7 @@ func (c *Conn) op(kind int, b []byte) (int64, error) {
 	case opHandshake:
 		r = int64(C.gocoro_tls_handshake(c.ssl))
 	case opRead:
-		r = int64(C.gocoro_tls_read(c.ssl, unsafe.Pointer(&b[0]), C.size_t(len(b))))
+		r = int64(C.gocoro_tls_read_drained(c.ssl, unsafe.Pointer(&b[0]), C.size_t(len(b)), &c.drained))
 	case opWrite:
 		r = int64(C.gocoro_tls_write(c.ssl, unsafe.Pointer(&b[0]), C.size_t(len(b))))
 	case opCloseNotify:
@@ -106,20 +122,59 @@ func wantDir(r int64) netfd.Dir {
 }
 
 // opOn makes OpenSSL calls of kind until one returns something other than WANT_<dir>, waiting for dir's
-// readiness in between (through netfd's poller, so the first call costs no extra system call). waitErr is what
-// ended a wait (net.ErrClosed, os.ErrDeadlineExceeded, ctx.Err()); otherwise r and err are the last call's.
-func (c *Conn) opOn(ctx context.Context, dir netfd.Dir, kind int, b []byte) (r int64, err, waitErr error) {
-	want := int64(C.GOCORO_TLS_WANT_READ)
-	if dir == netfd.Write {
-		want = C.GOCORO_TLS_WANT_WRITE
+// readiness in between (through netfd's poller, so the first call costs no extra system call). probe: the socket
+// was left empty, so the first attempt only peeks at it and waits if it is still empty. waitErr is what ended a
+// wait (net.ErrClosed, os.ErrDeadlineExceeded, ctx.Err()); otherwise r and err are the last call's.
+func (c *Conn) opOn(ctx context.Context, dir netfd.Dir, kind int, b []byte, probe bool) (r int64, err, waitErr error) {
+	a := &c.attempts[dir]
+	if a.run == nil {
+		a.c, a.run = c, a.try // once per Conn and direction
 	}
-	_, waitErr = c.file().Retry(ctx, dir, func(int) int64 {
-		if r, err = c.op(kind, b); r == want {
+	a.want = C.GOCORO_TLS_WANT_READ
+	if dir == netfd.Write {
+		a.want = C.GOCORO_TLS_WANT_WRITE
+	}
+	a.kind, a.b, a.probe, a.r, a.err = kind, b, probe, 0, nil
+	_, waitErr = c.file().Retry(ctx, dir, a.run)
+	r, err = a.r, a.err
+	a.b, a.err = nil, nil
+	return r, err, waitErr
+}
+
+// attempt is one opOn call: its arguments, its last result, and try bound as a func value (run).
+type attempt struct {
+	c     *Conn
+	run   func(fd int) int64
+	kind  int
+	b     []byte
+	want  int64
+	probe bool
+	r     int64
+	err   error
+}
+
+// try is one attempt inside the poller: -EAGAIN asks Retry to wait for readiness and call again.
+func (a *attempt) try(fd int) int64 {
+	if a.probe {
+		// The peek runs inside the poller's attempt (after its readiness reset), so data that arrived since the
+		// last read is seen here or wakes the wait that follows: nothing is missed.
+		a.probe = false
+		if a.c.socketEmpty(fd) {
 			return -int64(unix.EAGAIN)
 		}
-		return 0
-	})
-	return r, err, waitErr
+	}
+	if a.r, a.err = a.c.op(a.kind, a.b); a.r == a.want {
+		return -int64(unix.EAGAIN)
+	}
+	return 0
+}
+
+// socketEmpty reports whether a non-blocking peek at fd finds nothing to read yet (EAGAIN). Anything else (data,
+// the end, an error) is left to OpenSSL's read to report.
+func (c *Conn) socketEmpty(fd int) bool {
+	_, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&c.peekBuf[0])), 1,
+		unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
+	return e == unix.EAGAIN
 }
 
 // expired reports whether dir's deadline has passed.
@@ -337,12 +392,16 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 		return 0, nil
 	}
 	w := waiter{c: c, own: netfd.Read}
+	// Read lock held: only reads change drained.
+	probe := c.drained != 0
+	c.drained = 0
 	for {
 		if c.expired(netfd.Read) {
 			return 0, os.ErrDeadlineExceeded
 		}
-		// Always try first: OpenSSL may hold decrypted bytes no poll would announce.
-		r, err, waitErr := c.opOn(ctx, netfd.Read, opRead, b)
+		// Otherwise try first: OpenSSL may hold decrypted bytes no poll would announce.
+		r, err, waitErr := c.opOn(ctx, netfd.Read, opRead, b, probe)
+		probe = false
 		switch {
 		case waitErr != nil:
 			return 0, waitErr
@@ -382,7 +441,7 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 		}
 		// Partial-write mode: each call returns what it wrote (records), so an interrupted Write reports its
 		// progress. After a WANT_* the same remaining bytes are passed again, as OpenSSL requires.
-		r, err, waitErr := c.opOn(ctx, netfd.Write, opWrite, b[written:])
+		r, err, waitErr := c.opOn(ctx, netfd.Write, opWrite, b[written:], false)
 		switch {
 		case waitErr != nil:
 			return written, waitErr

@@ -865,3 +865,67 @@ func TestZeroConnListener(t *testing.T) {
 	require.Nil(t, l.Addr())
 	require.ErrorIs(t, l.Close(), net.ErrClosed)
 }
+
+// Reads after one that left the socket empty start with a peek instead of an OpenSSL read: data sent while the
+// Read waits, data that arrived before the Read was called, and the peer's close must all still be seen.
+func TestReadAfterDrainedSocket(t *testing.T) {
+	c := testCert(t)
+	ln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{c.pair}})
+	require.NoError(t, err)
+	step := make(chan string)
+	wg := serve(ln, func(conn net.Conn) {
+		if conn.(*gotls.Conn).Handshake() != nil { // before the first step: Dial waits for it
+			return
+		}
+		for msg := range step {
+			if _, err := conn.Write([]byte(msg)); err != nil {
+				return
+			}
+		}
+	})
+	s := newScheduler(t)
+	conn, err := tls.Dial(context.Background(), s, ln.Addr().String(), clientContext(t))
+	require.NoError(t, err)
+	defer conn.Close()
+	buf := make([]byte, 64)
+	read := func() string {
+		n, err := conn.Read(buf)
+		require.NoError(t, err)
+		return string(buf[:n])
+	}
+
+	step <- "first"
+	require.Equal(t, "first", read())
+	// Sent while the next Read waits.
+	got := make(chan string, 1)
+	go func() { got <- read() }()
+	time.Sleep(50 * time.Millisecond)
+	step <- "second"
+	require.Equal(t, "second", <-got)
+	// Arrived before the Read is called.
+	step <- "third"
+	time.Sleep(50 * time.Millisecond)
+	require.Equal(t, "third", read())
+	// The peer's close_notify after a drained read.
+	close(step)
+	_, err = conn.Read(buf)
+	require.ErrorIs(t, err, io.EOF)
+	ln.Close()
+	wg.Wait()
+}
+
+// Two net/tls ends negotiate the TLS 1.3 suite a Go client prefers (OpenSSL's own default order starts with
+// AES-256-GCM).
+func TestSuitePreference(t *testing.T) {
+	s := newScheduler(t)
+	ln := listen(t, s, serverContext(t))
+	wg := serve(ln, echo)
+	conn, err := tls.Dial(context.Background(), s, ln.Addr().String(), clientContext(t))
+	require.NoError(t, err)
+	st := conn.ConnectionState()
+	require.Equal(t, uint16(gotls.VersionTLS13), st.Version)
+	require.Equal(t, gotls.TLS_AES_128_GCM_SHA256, st.CipherSuite, gotls.CipherSuiteName(st.CipherSuite))
+	conn.Close()
+	ln.Close()
+	wg.Wait()
+}

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c74c2f86ee45318b4d7b2b26b68bcb33d128269b981c3a1581c7b180175ee8c3"
+const SourceHash = "e8c739df60df436e1cde69dd3ea9b06160f8fc9b6310e6cdce83849c1e1c38be"
