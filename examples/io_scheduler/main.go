@@ -245,7 +245,7 @@ func run(out io.Writer) error {
 	}
 	fmt.Fprintf(w, "schedule(task, timeout): %d\n", v)
 	slowCtx, cancel := context.WithCancel(ctx)
-	slow := sleeper(slowCtx, s, 200*time.Millisecond)
+	slow := sleeper(slowCtx, s, time.Second) // far beyond the timeout, even on a loaded machine
 	_, err = coro.SyncWait(ctx, coro.ScheduleTimeout(s, slow, 10*time.Millisecond, cancel))
 	if !errors.Is(err, coro.ErrTimeout) {
 		return fmt.Errorf("want a timeout, got %v", err)
