@@ -2189,6 +2189,9 @@ auto report(gocoro_server* s, int32_t kind, int32_t err, const char* text = "", 
 {
     if (s->host_handle != 0 && g_report != nullptr)
     {
+        // Options.OnError runs on the loop's thread like a callback: a Close or Shutdown it calls must not wait
+        // for this thread.
+        in_callback mark{s};
         g_report(s->host_handle, kind, err, text, fd);
     }
 }

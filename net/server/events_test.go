@@ -493,3 +493,36 @@ func TestEventsDial(t *testing.T) {
 		require.NoError(t, echo.Close())
 	})
 }
+
+// Options.OnError runs on the loop's thread: a Close it calls starts the stop and returns (it used to wait for the
+// loop's own thread, which never finished).
+func TestCloseFromOnError(t *testing.T) {
+	s := newScheduler(t, true)
+	checkNoLeaks(t, func() {
+		dial, closeAll := clients(t)
+		defer closeAll()
+		var srv *server.Server
+		closed := make(chan error, 1)
+		ready := make(chan struct{})
+		srv = serve(t, s, server.Func(echoData), &server.Options{MaxConns: 1, OnError: func(err error) {
+			<-ready
+			closed <- srv.Close()
+		}})
+		close(ready)
+		a := dial(srv)
+		a.Write([]byte("ok"))
+		require.Equal(t, "ok", readN(t, a, 2))
+		dial(srv) // refused: OnError closes the server
+		select {
+		case err := <-closed:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close called from OnError did not return")
+		}
+		select {
+		case <-srv.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("server still running after Close from OnError")
+		}
+	})
+}
