@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "528d3e75e51dcd3016c74f4ec9b92f4037af4823313b7354b765a3b95b463e0e"
+const SourceHash = "5e4e0cc7d8801ce4fd1e4632c5986aaabf0e1053989c48d1ebaf0d7eefbf0d59"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c74c2f86ee45318b4d7b2b26b68bcb33d128269b981c3a1581c7b180175ee8c3"
+const SourceHash = "02b81dea5ea8e078eaf8452cbd9a5497a9102f6d0f359753cdd1a7c9fae65827"
