@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "07b57dabf48c35bc32db882049d4bee7c02494869269867ee6b6c271cee1f73e"
+const SourceHash = "9627a4fed5cab54ae2c4fec3e3676ac6916575fa07b88de8a1927a5b66b95960"

@@ -14,11 +14,11 @@ auto io_scheduler::schedule() -> schedule_operation
 auto io_scheduler::schedule_operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
     // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
-    if (m_scheduler.schedule_impl(awaiting_coroutine, m_fifo))
+    if (m_ref.scheduler().schedule_impl(awaiting_coroutine, m_ref.fifo()))
     {
         return true;
     }
-    m_refused = true;
+    m_ref.set_refused();
     return false;
 }
 

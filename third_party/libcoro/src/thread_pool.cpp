@@ -321,8 +321,9 @@ auto thread_pool::spin_lock::lock() noexcept -> void
 
 auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
 {
-    thread_pool& tp = m_thread_pool;
-    if (!m_fifo)
+    thread_pool& tp   = m_ref.scheduler();
+    const bool   fifo = m_ref.fifo();
+    if (!fifo)
     {
         // schedule() from one of this pool's workers: onto its own deque (the common fork-join case).
         if (worker* w = t_current_worker; w != nullptr && &w->m_pool == &tp) [[likely]]
@@ -335,11 +336,11 @@ auto thread_pool::operation::await_suspend(std::coroutine_handle<> awaiting_coro
     }
     // schedule() checked for shutdown, but the workers may have left since: then nothing would resume us.
     // Once accepted, a worker may resume and destroy this frame at once: touch the awaiter only when refused.
-    if (tp.schedule_impl(awaiting_coroutine, m_fifo))
+    if (tp.schedule_impl(awaiting_coroutine, fifo))
     {
         return true;
     }
-    m_refused = true;
+    m_ref.set_refused();
     return false;
 }
 

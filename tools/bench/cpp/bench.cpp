@@ -733,9 +733,9 @@ auto matmul(coro::thread_pool& tp, const int32_t* a, const int32_t* b, int32_t* 
         matmul(tp, a22, b22, c22, h, stride));
 }
 
-auto fj_matmul() -> void
+auto matmul_run(const char* name, std::size_t full_n) -> void
 {
-    const std::size_t    n = g_config.quick ? 256 : 1024;
+    const std::size_t    n = g_config.quick ? 256 : full_n;
     std::vector<int32_t> a(n * n), b(n * n), c(n * n, 0);
     for (std::size_t i = 0; i < n; ++i)
     {
@@ -763,7 +763,7 @@ auto fj_matmul() -> void
         if (want != c[i * n + j])
         {
             fail(
-                "matmul",
+                name,
                 "C[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(c[i * n + j]) +
                     ", expected " + std::to_string(want));
         }
@@ -781,7 +781,17 @@ auto fj_matmul() -> void
         check(i, i);
         check(i, (rng >> 11) % n);
     }
-    report("forkjoin", "matmul", static_cast<uint64_t>(n) * n * n, elapsed);
+    report("forkjoin", name, static_cast<uint64_t>(n) * n * n, elapsed);
+}
+
+auto fj_matmul() -> void
+{
+    matmul_run("matmul", 1024);
+}
+
+auto fj_matmul_2048() -> void
+{
+    matmul_run("matmul_2048", 2048);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -824,6 +834,7 @@ auto workloads() -> const std::vector<workload>&
          fj_nqueens_board},
         {"nqueens", "forkjoin", "nqueens(14) via when_all over placements; ops = tasks (search nodes)", fj_nqueens},
         {"matmul", "forkjoin", "1024x1024 int matmul, quadrant recursion to 64x64; ops = multiply-adds", fj_matmul},
+        {"matmul_2048", "forkjoin", "matmul at 2048x2048 (issue 19 shape); ops = multiply-adds", fj_matmul_2048},
 #ifdef GOCORO_BENCH_NET
         {"tcp_echo_pool",
          "net",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "coro/detail/poll_info.hpp"
+#include "coro/detail/schedule_ref.hpp"
 #include "coro/detail/timer_cancel.hpp"
 #include "coro/expected.hpp"
 #include "coro/fd.hpp"
@@ -129,7 +130,7 @@ public:
     class schedule_operation
     {
         friend class io_scheduler;
-        schedule_operation(io_scheduler& scheduler, bool fifo) noexcept : m_scheduler(scheduler), m_fifo(fifo) {}
+        schedule_operation(io_scheduler& scheduler, bool fifo) noexcept : m_ref(scheduler, fifo) {}
 
     public:
         auto await_ready() noexcept -> bool { return false; }
@@ -137,16 +138,14 @@ public:
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
-            if (m_refused) [[unlikely]]
+            if (m_ref.refused()) [[unlikely]]
             {
                 throw_stopped();
             }
         }
 
     private:
-        io_scheduler& m_scheduler;
-        bool          m_fifo;
-        bool          m_refused{false};
+        detail::schedule_ref<io_scheduler> m_ref;
     };
 
     /// Continues the awaiting coroutine on the scheduler. Throws std::runtime_error once shutdown() has completed

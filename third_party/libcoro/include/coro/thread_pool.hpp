@@ -1,6 +1,7 @@
 #pragma once
 
 #include "coro/concepts/range_of.hpp"
+#include "coro/detail/schedule_ref.hpp"
 #include "coro/detail/task_self_deleting.hpp"
 #include "coro/task.hpp"
 #include "coro/task_group.hpp"
@@ -34,7 +35,7 @@ public:
     class operation
     {
         friend class thread_pool;
-        explicit operation(thread_pool& tp, bool fifo) noexcept : m_thread_pool(tp), m_fifo(fifo) {}
+        explicit operation(thread_pool& tp, bool fifo) noexcept : m_ref(tp, fifo) {}
 
     public:
         auto await_ready() noexcept -> bool { return false; }
@@ -42,16 +43,14 @@ public:
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
-            if (m_refused) [[unlikely]]
+            if (m_ref.refused()) [[unlikely]]
             {
                 throw_shutting_down();
             }
         }
 
     private:
-        thread_pool& m_thread_pool;
-        bool         m_fifo;
-        bool         m_refused{false};
+        detail::schedule_ref<thread_pool> m_ref;
     };
 
     /// libcoro v0.16 name of the awaitable returned by schedule() and yield().
