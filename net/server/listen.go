@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gocoro/gocoro/coro"
 )
@@ -59,8 +58,8 @@ func (l *ownedLoop) drive() {
 	runtime.LockOSThread()
 	defer close(l.done)
 	for !l.stop.Load() {
-		// Block until something happens (-1 ns would round to 0 ms, a busy poll).
-		if _, err := l.sched.ProcessEvents(-time.Millisecond); err != nil {
+		// Block until something happens: I/O, a timer, or a Spawn (close's wake-up).
+		if _, err := l.sched.ProcessEvents(-1); err != nil {
 			return
 		}
 	}
