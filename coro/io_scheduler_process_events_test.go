@@ -1,6 +1,7 @@
 package coro_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,4 +52,22 @@ func TestProcessEventsSubMillisecondTimeouts(t *testing.T) {
 		_, err = s.ProcessEvents(10 * time.Millisecond)
 		require.NoError(t, err)
 	}
+}
+
+// Close of a ManualThread scheduler runs what was spawned on it and never processed, so that nothing queued keeps a
+// handle: the embedded core runs one last round at shutdown, and upstream libcoro's shutdown runs none (no event
+// thread), which the shim makes up for.
+func TestManualThreadCloseRunsQueuedSpawns(t *testing.T) {
+	before := coro.LiveHandles()
+	for _, exec := range []coro.ExecutionStrategy{coro.TasksInline, coro.TasksOnThreadPool} {
+		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ThreadStrategy: coro.ManualThread, ExecutionStrategy: exec})
+		require.NoError(t, err)
+		var ran atomic.Int32
+		for i := 0; i < 10; i++ {
+			require.NoError(t, s.Spawn(func() { ran.Add(1) }))
+		}
+		require.NoError(t, s.Close())
+		require.EqualValues(t, 10, ran.Load(), "execution strategy %v", exec)
+	}
+	require.Eventually(t, func() bool { return coro.LiveHandles() == before }, 10*time.Second, time.Millisecond)
 }

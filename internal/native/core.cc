@@ -10660,33 +10660,36 @@ auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void
 {
     try
     {
-        for (bool first = true;; first = false)
+        {
+            std::scoped_lock lk{g_mutex};
+            auto&            e = entry(s);
+            e.cancelled        = true;
+            if (e.timer_wake >= 0)
+            {
+                // Every pending timer polls a dup() of it, and none polls it after the mark.
+                const uint64_t              one = 1;
+                [[maybe_unused]] const auto n   = ::write(e.timer_wake, &one, sizeof one);
+                ::close(e.timer_wake);
+                e.timer_wake = -1;
+            }
+        }
+        // In manual mode nobody else may process events: do it here. One round always, as the embedded core's
+        // shutdown does, because upstream's shutdown() runs nothing that is still queued (no event thread to join)
+        // and the queued work would keep its handles. Then one round per slice until each pending poll has seen the
+        // mark. A concurrent process_events returns at once, as do these while the event thread of a spawn-mode
+        // scheduler processes.
+        s.process_events(std::chrono::milliseconds{0});
+        for (;;)
         {
             {
                 std::scoped_lock lk{g_mutex};
-                auto&            e = entry(s);
-                e.cancelled        = true;
-                if (e.timer_wake >= 0)
-                {
-                    // Every pending timer polls a dup() of it, and none polls it after the mark.
-                    const uint64_t              one = 1;
-                    [[maybe_unused]] const auto n   = ::write(e.timer_wake, &one, sizeof one);
-                    ::close(e.timer_wake);
-                    e.timer_wake = -1;
-                }
-                if (e.pending == 0)
+                if (entry(s).pending == 0)
                 {
                     break;
                 }
             }
-            // Each pending poll sees the mark within one slice. In manual mode nobody else may process events:
-            // do it here (a concurrent process_events returns at once, as does this one while the event thread
-            // of a spawn-mode scheduler processes).
-            if (!first)
-            {
-                std::this_thread::sleep_for(std::chrono::milliseconds{1});
-            }
             s.process_events(std::chrono::milliseconds{10});
+            std::this_thread::sleep_for(std::chrono::milliseconds{1});
         }
     }
     catch (...)

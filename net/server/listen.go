@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gocoro/gocoro/coro"
 )
@@ -73,14 +72,8 @@ func (l *ownedLoop) close() {
 		l.stop.Store(true)
 		_ = l.sched.Spawn(func() {}) // wakes ProcessEvents, which then sees stop
 		<-l.done
-		// The loop may have returned before running that wake-up (against an upstream libcoro, ProcessEvents also
-		// returns at its poll slices), and a ManualThread scheduler's Close does not run what is left: run it
-		// here, so that its handle is released.
-		for deadline := time.Now().Add(time.Second); l.sched.Size() > 0 && time.Now().Before(deadline); {
-			if _, err := l.sched.ProcessEvents(0); err != nil {
-				break
-			}
-		}
+		// Close runs the wake-up if the loop returned before it did (against an upstream libcoro, ProcessEvents also
+		// returns at its poll slices).
 		l.sched.Close()
 	})
 }
