@@ -63,8 +63,6 @@
 // A Conn is valid from its OnOpen until its OnClose returns; afterwards its methods report ErrClosed (Value and the
 // in slice of OnData must not be kept beyond a callback's return: the slice is the loop's memory). Callbacks may
 // call Close or Shutdown (they then return at once) but should not block waiting for the server's end.
-//
-// Importing this package also links package net/tcp, which compiles libcoro's TCP sources for the whole binary.
 package server
 
 /*
