@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fmt=${CLANG_FORMAT:-clang-format-19}
-mapfile -t files < <(git ls-files -- 'third_party/libcoro/*' 'cshim/*' 'tests/cpp*/*' 'tools/bench/cpp/*' \
+mapfile -t files < <(git ls-files -- 'third_party/libcoro/*' 'cshim/*' 'tests/cpp*/*' 'tools/bench/cpp/*' 'tools/bench/floor/*' \
     'examples/*' 'tools/external/*' | grep -E '\.(h|hpp|c|cc|cpp)$')
 if [ "${1:-}" = -i ]; then
     "$fmt" -i "${files[@]}"
