@@ -198,7 +198,7 @@ func (rb *RingBuffer[V]) IsShutdown() bool {
 // is stopped, also when someone else stopped it meanwhile (Shutdown, NotifyWaiters; ErrClosed after Close). If
 // ctx ends first it returns ctx.Err() and the buffer stays draining; ShutdownDrain or Shutdown may be called
 // again. A produce racing with the start of the drain may still be stored; the drain then waits for it too.
-// The wait polls Size with a short backoff (libcoro yields in a loop): consumes do not signal the drainer.
+// The wait polls Size with a short backoff (libcoro yields in a loop): consumes do not signal the ShutdownDrain caller.
 // Under the libcoro_external build tag producers already waiting are not woken (upstream v0.14's ring_buffer
 // cannot): they store their values once consumers make room, and the drain waits for those too.
 // In a task body use AwaitShutdownDrain, which does not block the thread.

@@ -12,8 +12,9 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 )
@@ -35,15 +36,15 @@ type pipe struct{ r, w int }
 
 func newPipe() (pipe, error) {
 	var fds [2]int
-	if err := syscall.Pipe2(fds[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+	if err := unix.Pipe2(fds[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
 		return pipe{}, err
 	}
 	return pipe{r: fds[0], w: fds[1]}, nil
 }
 
 func (p pipe) close() {
-	syscall.Close(p.r)
-	syscall.Close(p.w)
+	unix.Close(p.r)
+	unix.Close(p.w)
 }
 
 // await polls fd for op and fails unless it became ready.
@@ -65,8 +66,8 @@ func send(t *coro.T, s *coro.IOScheduler, fd int, msg string) error {
 		if err := await(t, s, fd, coro.PollWrite); err != nil {
 			return err
 		}
-		n, err := syscall.Write(fd, remaining)
-		if err == syscall.EAGAIN {
+		n, err := unix.Write(fd, remaining)
+		if err == unix.EAGAIN {
 			continue
 		}
 		if err != nil {
@@ -84,8 +85,8 @@ func recv(t *coro.T, s *coro.IOScheduler, fd int) (string, error) {
 		if err := await(t, s, fd, coro.PollRead); err != nil {
 			return "", err
 		}
-		n, err := syscall.Read(fd, buf)
-		if err == syscall.EAGAIN {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EAGAIN {
 			continue
 		}
 		if err != nil {

@@ -24,7 +24,7 @@ func FDs() int {
 }
 
 // Main runs m and exits: with m's code, or 1 when the tests passed but descriptors or handles are still above
-// their start count after settle (completions reach Go through the drainer, so the last releases may trail the
+// their start count after settle (completions reach Go through the completion goroutine, so the last releases may trail the
 // tests a little). cleanup, if not nil, runs after the tests and before the check.
 func Main(m *testing.M, settle time.Duration, cleanup func()) {
 	// The Go runtime opens its poller's descriptors lazily and keeps them (standard-library peers and timers

@@ -4,7 +4,7 @@
 // Readiness: the sockets are created by the gocoro layer (cshim/net), but a Go goroutine waits for them through
 // Go's own runtime poller (the descriptor is wrapped in an *os.File and driven through its syscall.RawConn), not
 // through the IOScheduler's epoll loop. Measured (issue 12): a wait that goes C++ event thread -> completion
-// queue -> drainer goroutine -> waiter costs two OS-level wake-ups and an epoll_ctl per wait, which made net/tcp
+// queue -> completion goroutine -> waiter costs two OS-level wake-ups and an epoll_ctl per wait, which made net/tcp
 // echo about 3x slower than Go's net; Go's poller keeps one edge-triggered registration per socket and wakes the
 // goroutine from the scheduler's own netpoll, so a Go caller pays what Go's net pays. The IOScheduler still owns
 // the socket's lifetime: closing it closes every FD made on it. Native code (C++ tasks, net/server) keeps using
