@@ -142,31 +142,30 @@ func (rb *RingBuffer[V]) NotifyWaiters() error {
 // (libcoro v0.16's notify_producers). Under the libcoro_external build tag (upstream v0.14's ring_buffer cannot do
 // this) it fails with ErrNotSupported.
 func (rb *RingBuffer[V]) NotifyProducers() error {
-	if err := rb.life.ref(); err != nil {
-		return rbErr("notify_producers", err)
-	}
-	if C.gocoro_ring_buffer_can_notify() == 0 {
-		rb.life.Exit()
-		return rbErr("notify_producers", ErrNotSupported)
-	}
-	steps := C.gocoro_ring_buffer_notify_producers(rb.c)
-	rb.life.Exit()
-	runSteps(steps)
-	return nil
+	return rb.notify("notify_producers", func(c *C.gocoro_ring_buffer) *C.gocoro_step {
+		return C.gocoro_ring_buffer_notify_producers(c)
+	})
 }
 
 // NotifyConsumers wakes every consumer waiting for a value (task bodies inline on the calling thread, most recent
 // first): its Consume / AwaitConsume fails with ErrNotified. The buffer stays open (libcoro v0.16's
 // notify_consumers). Under the libcoro_external build tag it fails with ErrNotSupported, as NotifyProducers.
 func (rb *RingBuffer[V]) NotifyConsumers() error {
+	return rb.notify("notify_consumers", func(c *C.gocoro_ring_buffer) *C.gocoro_step {
+		return C.gocoro_ring_buffer_notify_consumers(c)
+	})
+}
+
+// notify runs one of the v0.16 notify calls and then the task bodies it resumed.
+func (rb *RingBuffer[V]) notify(op string, call func(*C.gocoro_ring_buffer) *C.gocoro_step) error {
 	if err := rb.life.ref(); err != nil {
-		return rbErr("notify_consumers", err)
+		return rbErr(op, err)
 	}
 	if C.gocoro_ring_buffer_can_notify() == 0 {
 		rb.life.Exit()
-		return rbErr("notify_consumers", ErrNotSupported)
+		return rbErr(op, ErrNotSupported)
 	}
-	steps := C.gocoro_ring_buffer_notify_consumers(rb.c)
+	steps := call(rb.c)
 	rb.life.Exit()
 	runSteps(steps)
 	return nil
