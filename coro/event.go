@@ -10,6 +10,7 @@ import "C"
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -29,17 +30,38 @@ const (
 // The zero value is not usable; make one with NewEvent. Every method of a zero Event fails with an error matching
 // ErrInvalid (IsSet reports false).
 //
-// Goroutines blocked in Wait never enter the C++ event: they wait on a Go channel per generation, which the Set
-// that follows closes once the C++ event is set. A Wait that starts after a Set (and a Reset) therefore never sees
-// an earlier Set, and cancelling a Wait leaves nothing behind.
+// The event's state lives in Go (one atomic word); the C++ event is only used by task bodies awaiting it natively.
+// So while no task body awaits, Set, Reset, IsSet and Wait make no cgo call: a cgo call costs about 2 µs when it is
+// the first after an idle period, which made waking one goroutine slower than closing a channel. Goroutines blocked
+// in Wait never enter the C++ event: they wait on a Go channel per generation, which the Set that follows closes. A
+// Wait that starts after a Set (and a Reset) therefore never sees an earlier Set, and cancelling a Wait leaves
+// nothing behind.
 type Event struct {
-	c    *C.gocoro_event
-	life lifetime // one reference per cgo call and per suspended task body; the last one after Close frees c
+	c     *C.gocoro_event
+	life  lifetime      // held by every Await from before it registers until it resumes; after Close the last one frees c
+	state atomic.Uint64 // eventSet | eventNativeSet | eventClosed | awaiting bodies × eventAwaiter
 
-	mu     sync.Mutex // guards gen, closed; never held across a cgo call that may resume task bodies
-	closed bool
-	gen    *eventGen // what goroutines blocked in Wait wait on; nil while none waits
+	// mu guards gen, and makes every transition of state that involves the C++ event (setting it, resetting it,
+	// Close) one step with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which
+	// run no Go code: task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is
+	// released.
+	mu  sync.Mutex
+	gen *eventGen // what goroutines blocked in Wait wait on; nil while none waits
 }
+
+const (
+	// eventSet: the event is set (what IsSet, Wait and Await read).
+	eventSet uint64 = 1 << iota
+	// eventNativeSet: the C++ event was set too, by a Set that found task bodies awaiting. Invariant, outside mu: the
+	// C++ event is set only if eventSet|eventNativeSet are; so a body that finds eventSet clear and registers, then
+	// awaits the C++ event, suspends until the next Set, which sees it counted and sets the C++ event.
+	eventNativeSet
+	// eventClosed: Close was called.
+	eventClosed
+	// eventAwaiter is one task body in Await past its check of eventSet (registering with the C++ event,
+	// suspended, or resumed and not yet returned): while any is counted, Set sets the C++ event too.
+	eventAwaiter
+)
 
 type eventGen struct {
 	ch     chan struct{}
@@ -48,13 +70,13 @@ type eventGen struct {
 
 // NewEvent makes an event, already set if initiallySet.
 func NewEvent(initiallySet bool) *Event {
-	flag := C.int(0)
-	if initiallySet {
-		flag = 1
-	}
-	e := &Event{c: C.gocoro_event_create(flag)}
+	// The C++ event starts unset either way: a body awaiting a set event returns without reaching it.
+	e := &Event{c: C.gocoro_event_create(0)}
 	if e.c == nil {
 		panic("coro: out of memory")
+	}
+	if initiallySet {
+		e.state.Store(eventSet)
 	}
 	c := e.c
 	e.life.Init(func() { C.gocoro_event_destroy(c) })
@@ -65,54 +87,116 @@ func eventErr(op string, err error) error { return &opError{Op: op, Obj: "event"
 
 // IsSet reports whether the event is set (false after Close and for the zero Event).
 func (e *Event) IsSet() bool {
-	if !e.life.Valid() || !e.life.Enter() {
-		return false
-	}
-	defer e.life.Exit()
-	return C.gocoro_event_is_set(e.c) != 0
+	return e.state.Load()&(eventSet|eventClosed) == eventSet
 }
 
 // Set sets the event and resumes every waiter. Native waiters (task bodies awaiting it) run inline on the calling
 // thread before Set returns, in the given order; goroutines blocked in Wait are woken. Setting a set event does
 // nothing.
 func (e *Event) Set(order ResumeOrder) error {
-	if err := e.life.ref(); err != nil {
-		return eventErr("set", err)
+	if !e.life.Valid() {
+		return eventErr("set", ErrInvalid)
 	}
-	steps := C.gocoro_event_set(e.c, C.int(order))
-	e.life.Exit()
-	e.wake(false)
-	runSteps(steps)
-	return nil
+	for {
+		s := e.state.Load()
+		switch {
+		case s&eventClosed != 0:
+			return eventErr("set", ErrClosed)
+		case s&eventSet != 0:
+			return nil
+		case s >= eventAwaiter:
+			return e.setNative(nil, order)
+		case e.state.CompareAndSwap(s, s|eventSet):
+			e.mu.Lock()
+			g := e.takeGen()
+			e.mu.Unlock()
+			g.release(false)
+			return nil
+		}
+	}
 }
 
 // SetOn is Set, but the resumed task bodies are handed to ex (ex.resume()) and run on its threads instead of the
 // calling thread.
 func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
-	if err := e.life.ref(); err != nil {
-		return eventErr("set", err)
+	if !e.life.Valid() {
+		return eventErr("set", ErrInvalid)
 	}
-	defer e.life.Exit()
+	if e.state.Load()&eventClosed != 0 {
+		return eventErr("set", ErrClosed)
+	}
 	if !validExecutor(ex) {
 		return eventErr("set", ErrInvalid)
 	}
+	return e.setNative(ex, order)
+}
+
+// setNative sets the event and the C++ event (resuming its waiters on ex, or inline when ex is nil), then wakes
+// the goroutines and runs the task bodies resumed inline.
+func (e *Event) setNative(ex Executor, order ResumeOrder) error {
 	var steps *C.gocoro_step
-	if !onExecutor(ex, func(tp *C.gocoro_thread_pool) { steps = C.gocoro_event_set_on(e.c, tp, C.int(order)) },
-		func(s *C.gocoro_io_scheduler) { steps = C.gocoro_event_set_on_io(e.c, s, C.int(order)) }) {
+	var marked, closed bool
+	mark := func() bool {
+		marked, closed = e.markNativeSet()
+		return marked
+	}
+	running := true
+	e.mu.Lock()
+	if ex == nil {
+		if mark() {
+			steps = C.gocoro_event_set(e.c, C.int(order))
+		}
+	} else {
+		running = onExecutor(ex, func(tp *C.gocoro_thread_pool) {
+			if mark() {
+				steps = C.gocoro_event_set_on(e.c, tp, C.int(order))
+			}
+		}, func(s *C.gocoro_io_scheduler) {
+			if mark() {
+				steps = C.gocoro_event_set_on_io(e.c, s, C.int(order))
+			}
+		})
+	}
+	var g *eventGen
+	if marked {
+		g = e.takeGen()
+	}
+	e.mu.Unlock()
+	if closed || !running {
 		return eventErr("set", ErrClosed)
 	}
-	e.wake(false)
+	g.release(false)
 	runSteps(steps)
 	return nil
 }
 
-// wake releases the goroutines blocked in Wait. Called after the C++ event was set (or on Close): a Wait that
-// registered its generation found the event unset under mu, so it did so before that set and is released here.
-func (e *Event) wake(closed bool) {
-	e.mu.Lock()
+// markNativeSet, under mu, sets eventSet|eventNativeSet; false if the event was already set, or closed (closed
+// true). The caller then sets the C++ event before releasing mu.
+func (e *Event) markNativeSet() (marked, closed bool) {
+	for {
+		s := e.state.Load()
+		if s&eventClosed != 0 {
+			return false, true
+		}
+		if s&eventSet != 0 {
+			return false, false
+		}
+		if e.state.CompareAndSwap(s, s|eventSet|eventNativeSet) {
+			return true, false
+		}
+	}
+}
+
+// takeGen, under mu, detaches the goroutines blocked in Wait: a Wait that registered its generation found the
+// event unset and open under mu, so it did so before the set (or Close) that takes it, and is released by it.
+func (e *Event) takeGen() *eventGen {
 	g := e.gen
 	e.gen = nil
-	e.mu.Unlock()
+	return g
+}
+
+// release wakes the goroutines waiting on g (none if g is nil).
+func (g *eventGen) release(closed bool) {
 	if g != nil {
 		g.closed = closed
 		close(g.ch)
@@ -121,47 +205,50 @@ func (e *Event) wake(closed bool) {
 
 // Reset makes a set event unset again; it does nothing to an unset event.
 func (e *Event) Reset() error {
-	if err := e.life.ref(); err != nil {
-		return eventErr("reset", err)
+	if !e.life.Valid() {
+		return eventErr("reset", ErrInvalid)
 	}
-	defer e.life.Exit()
-	// Under mu, against Close: a Reset that took its reference before Close but reset after Close's Set would
-	// leave a task body that awaits afterwards suspended on an event nobody sets any more.
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return eventErr("reset", ErrClosed)
+	locked := false
+	defer func() {
+		if locked {
+			e.mu.Unlock()
+		}
+	}()
+	for {
+		s := e.state.Load()
+		switch {
+		case s&eventClosed != 0:
+			// Checked under mu when the C++ event is involved, against Close: resetting it after Close's set
+			// would leave a body that registered before Close suspended on an event nobody sets any more.
+			return eventErr("reset", ErrClosed)
+		case s&eventSet == 0:
+			return nil
+		case s&eventNativeSet != 0 && !locked:
+			e.mu.Lock()
+			locked = true
+		case s&eventNativeSet != 0:
+			// The C++ event first, then the state: a body registering meanwhile either still finds eventSet (and
+			// does not reach the C++ event) or finds both unset. Under mu only the count of bodies changes.
+			C.gocoro_event_reset(e.c)
+			e.state.And(^(eventSet | eventNativeSet))
+			return nil
+		case e.state.CompareAndSwap(s, s&^eventSet):
+			return nil
+		}
 	}
-	C.gocoro_event_reset(e.c)
-	return nil
 }
 
 // Wait blocks the calling goroutine until the event is set or ctx ends. A Set that happens while Wait blocks
 // releases it; one that completed before Wait started counts only if no Reset followed. Cancelling leaves nothing
 // behind.
 func (e *Event) Wait(ctx context.Context) error {
-	if err := e.life.ref(); err != nil {
-		return eventErr("wait", err)
+	if !e.life.Valid() {
+		return eventErr("wait", ErrInvalid)
 	}
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		e.life.Exit()
-		return eventErr("wait", ErrClosed)
-	}
-	if C.gocoro_event_is_set(e.c) != 0 {
-		e.mu.Unlock()
-		e.life.Exit()
-		return nil
-	}
-	g := e.gen
+	g, err := e.waitGen()
 	if g == nil {
-		g = &eventGen{ch: make(chan struct{})}
-		e.gen = g
+		return err
 	}
-	e.mu.Unlock()
-	e.life.Exit()
-
 	select {
 	case <-g.ch:
 	case <-ctx.Done():
@@ -177,7 +264,25 @@ func (e *Event) Wait(ctx context.Context) error {
 	return nil
 }
 
-// Await suspends the task body until the event is set (co_await event).
+// waitGen returns the generation to wait on, or nil and what Wait returns at once (the event is set or closed).
+func (e *Event) waitGen() (*eventGen, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// Read under mu: the Set or Close that changes state next takes gen under mu after that.
+	s := e.state.Load()
+	if s&eventClosed != 0 {
+		return nil, eventErr("wait", ErrClosed)
+	}
+	if s&eventSet != 0 {
+		return nil, nil
+	}
+	if e.gen == nil {
+		e.gen = &eventGen{ch: make(chan struct{})}
+	}
+	return e.gen, nil
+}
+
+// Await suspends the task body until the event is set (co_await event); a set event returns at once.
 func (e *Event) Await(t *T) error {
 	if err := t.check(); err != nil {
 		return err
@@ -185,20 +290,27 @@ func (e *Event) Await(t *T) error {
 	if err := e.life.ref(); err != nil {
 		return eventErr("wait", err)
 	}
-	// The suspended body keeps its reference: Close sets the event, which resumes it, before the C++ event can
-	// be freed.
+	// The reference is held until the body resumes: Close sets the C++ event, which resumes it (or lets it through
+	// if it registers afterwards), before the C++ event can be freed.
+	defer e.life.Exit()
+	for {
+		s := e.state.Load()
+		if s&eventClosed != 0 {
+			return eventErr("wait", ErrClosed)
+		}
+		if s&eventSet != 0 {
+			return nil
+		}
+		if e.state.CompareAndSwap(s, s+eventAwaiter) {
+			break
+		}
+	}
+	defer e.state.Add(^(eventAwaiter - 1)) // minus one body
 	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(e.c)})
-	e.life.Exit()
-	if e.isClosed() {
+	if e.state.Load()&eventClosed != 0 {
 		return eventErr("wait", ErrClosed)
 	}
 	return nil
-}
-
-func (e *Event) isClosed() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.closed
 }
 
 // Close releases every waiter (they get ErrClosed; task bodies resume inline on the calling thread) and frees the
@@ -208,19 +320,17 @@ func (e *Event) Close() error {
 		return eventErr("close", ErrInvalid)
 	}
 	e.mu.Lock()
-	if e.closed {
+	if e.state.Or(eventClosed)&eventClosed != 0 {
 		e.mu.Unlock()
 		return nil
 	}
-	e.closed = true
+	// Setting resumes the registered bodies, which see the event closed and drop their references; a body counted
+	// but not registered yet finds the C++ event set.
+	steps := C.gocoro_event_set(e.c, 0)
+	g := e.takeGen()
 	e.mu.Unlock()
-	e.wake(true)
-	if e.life.Enter() {
-		// Setting resumes the native waiters, which see the event closed and drop their references.
-		steps := C.gocoro_event_set(e.c, 0)
-		e.life.Close()
-		e.life.Exit()
-		runSteps(steps)
-	}
+	g.release(true)
+	e.life.Close()
+	runSteps(steps)
 	return nil
 }
