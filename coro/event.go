@@ -37,16 +37,16 @@ const (
 // Wait that starts after a Set (and a Reset) therefore never sees an earlier Set, and cancelling a Wait leaves
 // nothing behind.
 type Event struct {
-	c     *C.gocoro_event
-	life  lifetime      // held by every Await from before it registers until it resumes; after Close the last one frees c
-	state atomic.Uint64 // eventSet | eventNativeSet | eventClosed | awaiting bodies × eventAwaiter
+	// What Set and Wait touch comes first, in one cache line: after an idle period every line is a cache miss.
+	state atomic.Uint64            // eventSet | eventNativeSet | eventClosed | awaiting bodies × eventAwaiter
+	gen   atomic.Pointer[eventGen] // what goroutines blocked in Wait wait on; nil while none waits
+	c     *C.gocoro_event          // nil for the zero Event
 
-	// mu guards gen, and makes every transition of state that involves the C++ event (setting it, resetting it,
-	// Close) one step with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which
-	// run no Go code: task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is
-	// released.
-	mu  sync.Mutex
-	gen *eventGen // what goroutines blocked in Wait wait on; nil while none waits
+	// mu makes every transition of state that involves the C++ event (setting it, resetting it, Close) one step
+	// with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which run no Go code:
+	// task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is released.
+	mu   sync.Mutex
+	life lifetime // held by every Await from before it registers until it resumes; after Close the last one frees c
 }
 
 const (
@@ -63,6 +63,9 @@ const (
 	eventAwaiter
 )
 
+// eventGen is one generation of goroutines blocked in Wait. Wait registers it in Event.gen and then checks that the
+// event is still unset and open; Set and Close change the state first and then take gen (Swap), so the first Set or
+// Close after a registration releases it.
 type eventGen struct {
 	ch     chan struct{}
 	closed bool // the event was closed rather than set; written before ch is closed
@@ -94,7 +97,7 @@ func (e *Event) IsSet() bool {
 // thread before Set returns, in the given order; goroutines blocked in Wait are woken. Setting a set event does
 // nothing.
 func (e *Event) Set(order ResumeOrder) error {
-	if !e.life.Valid() {
+	if e.c == nil {
 		return eventErr("set", ErrInvalid)
 	}
 	for {
@@ -107,10 +110,7 @@ func (e *Event) Set(order ResumeOrder) error {
 		case s >= eventAwaiter:
 			return e.setNative(nil, order)
 		case e.state.CompareAndSwap(s, s|eventSet):
-			e.mu.Lock()
-			g := e.takeGen()
-			e.mu.Unlock()
-			g.release(false)
+			e.releaseGen(false)
 			return nil
 		}
 	}
@@ -119,7 +119,7 @@ func (e *Event) Set(order ResumeOrder) error {
 // SetOn is Set, but the resumed task bodies are handed to ex (ex.resume()) and run on its threads instead of the
 // calling thread.
 func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
-	if !e.life.Valid() {
+	if e.c == nil {
 		return eventErr("set", ErrInvalid)
 	}
 	if e.state.Load()&eventClosed != 0 {
@@ -157,15 +157,13 @@ func (e *Event) setNative(ex Executor, order ResumeOrder) error {
 			}
 		})
 	}
-	var g *eventGen
-	if marked {
-		g = e.takeGen()
-	}
 	e.mu.Unlock()
 	if closed || !running {
 		return eventErr("set", ErrClosed)
 	}
-	g.release(false)
+	if marked {
+		e.releaseGen(false)
+	}
 	runSteps(steps)
 	return nil
 }
@@ -187,17 +185,12 @@ func (e *Event) markNativeSet() (marked, closed bool) {
 	}
 }
 
-// takeGen, under mu, detaches the goroutines blocked in Wait: a Wait that registered its generation found the
-// event unset and open under mu, so it did so before the set (or Close) that takes it, and is released by it.
-func (e *Event) takeGen() *eventGen {
-	g := e.gen
-	e.gen = nil
-	return g
-}
-
-// release wakes the goroutines waiting on g (none if g is nil).
-func (g *eventGen) release(closed bool) {
-	if g != nil {
+// releaseGen wakes the goroutines blocked in Wait, once the state says set or closed.
+func (e *Event) releaseGen(closed bool) {
+	if e.gen.Load() == nil {
+		return
+	}
+	if g := e.gen.Swap(nil); g != nil {
 		g.closed = closed
 		close(g.ch)
 	}
@@ -205,7 +198,7 @@ func (g *eventGen) release(closed bool) {
 
 // Reset makes a set event unset again; it does nothing to an unset event.
 func (e *Event) Reset() error {
-	if !e.life.Valid() {
+	if e.c == nil {
 		return eventErr("reset", ErrInvalid)
 	}
 	locked := false
@@ -242,44 +235,46 @@ func (e *Event) Reset() error {
 // releases it; one that completed before Wait started counts only if no Reset followed. Cancelling leaves nothing
 // behind.
 func (e *Event) Wait(ctx context.Context) error {
-	if !e.life.Valid() {
+	if e.c == nil {
 		return eventErr("wait", ErrInvalid)
 	}
-	g, err := e.waitGen()
-	if g == nil {
-		return err
+	var g *eventGen
+	for {
+		s := e.state.Load()
+		if s&eventClosed != 0 {
+			return eventErr("wait", ErrClosed)
+		}
+		if s&eventSet != 0 {
+			return nil
+		}
+		if g != nil {
+			// Registered before this check found the event unset: the Set or Close to come releases g.
+			break
+		}
+		if g = e.gen.Load(); g == nil {
+			g = &eventGen{ch: make(chan struct{})}
+			if !e.gen.CompareAndSwap(nil, g) {
+				g = nil // another Wait registered one first (or a Set took it at once): look again
+			}
+		}
 	}
-	select {
-	case <-g.ch:
-	case <-ctx.Done():
+	if done := ctx.Done(); done == nil {
+		<-g.ch // a context that never ends (Background): a plain receive wakes faster than a select
+	} else {
 		select {
-		case <-g.ch: // set in the same instant: report the set, it happened
-		default:
-			return ctx.Err()
+		case <-g.ch:
+		case <-done:
+			select {
+			case <-g.ch: // set in the same instant: report the set, it happened
+			default:
+				return ctx.Err()
+			}
 		}
 	}
 	if g.closed {
 		return eventErr("wait", ErrClosed)
 	}
 	return nil
-}
-
-// waitGen returns the generation to wait on, or nil and what Wait returns at once (the event is set or closed).
-func (e *Event) waitGen() (*eventGen, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	// Read under mu: the Set or Close that changes state next takes gen under mu after that.
-	s := e.state.Load()
-	if s&eventClosed != 0 {
-		return nil, eventErr("wait", ErrClosed)
-	}
-	if s&eventSet != 0 {
-		return nil, nil
-	}
-	if e.gen == nil {
-		e.gen = &eventGen{ch: make(chan struct{})}
-	}
-	return e.gen, nil
 }
 
 // Await suspends the task body until the event is set (co_await event); a set event returns at once.
@@ -316,7 +311,7 @@ func (e *Event) Await(t *T) error {
 // Close releases every waiter (they get ErrClosed; task bodies resume inline on the calling thread) and frees the
 // event once no call is using it any more. Later operations fail with ErrClosed; later Close calls do nothing.
 func (e *Event) Close() error {
-	if !e.life.Valid() {
+	if e.c == nil {
 		return eventErr("close", ErrInvalid)
 	}
 	e.mu.Lock()
@@ -327,9 +322,8 @@ func (e *Event) Close() error {
 	// Setting resumes the registered bodies, which see the event closed and drop their references; a body counted
 	// but not registered yet finds the C++ event set.
 	steps := C.gocoro_event_set(e.c, 0)
-	g := e.takeGen()
 	e.mu.Unlock()
-	g.release(true)
+	e.releaseGen(true)
 	e.life.Close()
 	runSteps(steps)
 	return nil
