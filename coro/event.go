@@ -100,6 +100,12 @@ func (e *Event) Set(order ResumeOrder) error {
 	if e.c == nil {
 		return eventErr("set", ErrInvalid)
 	}
+	// Guess the common state (unset, open, no body awaiting): one read-modify-write takes the cache line in
+	// exclusive state at once, where a load first would fetch it shared from the waiter's core and then again.
+	if e.state.CompareAndSwap(0, eventSet) {
+		e.releaseGen(false)
+		return nil
+	}
 	for {
 		s := e.state.Load()
 		switch {
@@ -191,7 +197,9 @@ func (e *Event) releaseGen(closed bool) {
 		return
 	}
 	if g := e.gen.Swap(nil); g != nil {
-		g.closed = closed
+		if closed { // written only then: the woken goroutines read the line, better not dirty it from here
+			g.closed = true
+		}
 		close(g.ch)
 	}
 }
