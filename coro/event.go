@@ -30,31 +30,33 @@ const (
 // The zero value is not usable; make one with NewEvent. Every method of a zero Event fails with an error matching
 // ErrInvalid (IsSet reports false).
 //
-// The event's state lives in Go (one atomic word); the C++ event is only used by task bodies awaiting it natively.
-// So while no task body awaits, Set, Reset, IsSet and Wait make no cgo call: a cgo call costs about 2 µs when it is
-// the first after an idle period, which made waking one goroutine slower than closing a channel. Goroutines blocked
-// in Wait never enter the C++ event: they wait on a Go channel per generation, which the Set that follows closes. A
-// Wait that starts after a Set (and a Reset) therefore never sees an earlier Set, and cancelling a Wait leaves
-// nothing behind.
+// The event's state lives in Go (one atomic word); the C++ event exists only for task bodies awaiting natively, and
+// is made when the first one does. So while no task body awaits, NewEvent, Set, Reset, IsSet, Wait and Close make
+// no cgo call: a cgo call costs about 2 µs when it is the first after an idle period, which made waking one
+// goroutine slower than closing a channel. Goroutines blocked in Wait never enter the C++ event: they wait on a Go
+// channel per generation, which the Set that follows closes. A Wait that starts after a Set (and a Reset)
+// therefore never sees an earlier Set, and cancelling a Wait leaves nothing behind.
 type Event struct {
 	// What Set and Wait touch comes first, in one cache line: after an idle period every line is a cache miss.
-	state atomic.Uint64            // eventSet | eventNativeSet | eventClosed | awaiting bodies × eventAwaiter
+	state atomic.Uint64            // eventMade | eventSet | eventNativeSet | eventClosed | bodies × eventAwaiter
 	gen   atomic.Pointer[eventGen] // what goroutines blocked in Wait wait on; nil while none waits
-	c     *C.gocoro_event          // nil for the zero Event
+	c     unsafe.Pointer           // *C.gocoro_event (atomic: see loadC), made under mu by the first body that awaits
 
-	// mu makes every transition of state that involves the C++ event (setting it, resetting it, Close) one step
-	// with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which run no Go code:
-	// task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is released.
+	// mu makes every transition of state that involves the C++ event (making it, setting it, resetting it, Close)
+	// one step with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which run no
+	// Go code: task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is released.
 	mu   sync.Mutex
-	life lifetime // held by every Await from before it registers until it resumes; after Close the last one frees c
+	life lifetime // held by every Await from before it counts itself until it resumes; the last one after Close frees c
 }
 
 const (
+	// eventMade: made by NewEvent (clear in the zero Event).
+	eventMade uint64 = 1 << iota
 	// eventSet: the event is set (what IsSet, Wait and Await read).
-	eventSet uint64 = 1 << iota
+	eventSet
 	// eventNativeSet: the C++ event was set too, by a Set that found task bodies awaiting. Invariant, outside mu: the
-	// C++ event is set only if eventSet|eventNativeSet are; so a body that finds eventSet clear and registers, then
-	// awaits the C++ event, suspends until the next Set, which sees it counted and sets the C++ event.
+	// C++ event is set only if eventSet|eventNativeSet are; so a body that finds eventSet clear and counts itself,
+	// then awaits the C++ event, suspends until the next Set, which sees it counted and sets the C++ event.
 	eventNativeSet
 	// eventClosed: Close was called.
 	eventClosed
@@ -73,16 +75,17 @@ type eventGen struct {
 
 // NewEvent makes an event, already set if initiallySet.
 func NewEvent(initiallySet bool) *Event {
-	// The C++ event starts unset either way: a body awaiting a set event returns without reaching it.
-	e := &Event{c: C.gocoro_event_create(0)}
-	if e.c == nil {
-		panic("coro: out of memory")
-	}
+	e := &Event{}
+	s := eventMade
 	if initiallySet {
-		e.state.Store(eventSet)
+		s |= eventSet
 	}
-	c := e.c
-	e.life.Init(func() { C.gocoro_event_destroy(c) })
+	e.state.Store(s)
+	e.life.Init(func() {
+		if c := e.loadC(); c != nil {
+			C.gocoro_event_destroy(c)
+		}
+	})
 	return e
 }
 
@@ -97,18 +100,17 @@ func (e *Event) IsSet() bool {
 // thread before Set returns, in the given order; goroutines blocked in Wait are woken. Setting a set event does
 // nothing.
 func (e *Event) Set(order ResumeOrder) error {
-	if e.c == nil {
-		return eventErr("set", ErrInvalid)
-	}
 	// Guess the common state (unset, open, no body awaiting): one read-modify-write takes the cache line in
 	// exclusive state at once, where a load first would fetch it shared from the waiter's core and then again.
-	if e.state.CompareAndSwap(0, eventSet) {
+	if e.state.CompareAndSwap(eventMade, eventMade|eventSet) {
 		e.releaseGen(false)
 		return nil
 	}
 	for {
 		s := e.state.Load()
 		switch {
+		case s&eventMade == 0:
+			return eventErr("set", ErrInvalid)
 		case s&eventClosed != 0:
 			return eventErr("set", ErrClosed)
 		case s&eventSet != 0:
@@ -125,10 +127,11 @@ func (e *Event) Set(order ResumeOrder) error {
 // SetOn is Set, but the resumed task bodies are handed to ex (ex.resume()) and run on its threads instead of the
 // calling thread.
 func (e *Event) SetOn(ex Executor, order ResumeOrder) error {
-	if e.c == nil {
+	s := e.state.Load()
+	if s&eventMade == 0 {
 		return eventErr("set", ErrInvalid)
 	}
-	if e.state.Load()&eventClosed != 0 {
+	if s&eventClosed != 0 {
 		return eventErr("set", ErrClosed)
 	}
 	if !validExecutor(ex) {
@@ -150,16 +153,16 @@ func (e *Event) setNative(ex Executor, order ResumeOrder) error {
 	e.mu.Lock()
 	if ex == nil {
 		if mark() {
-			steps = C.gocoro_event_set(e.c, C.int(order))
+			steps = C.gocoro_event_set(e.cxx(), C.int(order))
 		}
 	} else {
 		running = onExecutor(ex, func(tp *C.gocoro_thread_pool) {
 			if mark() {
-				steps = C.gocoro_event_set_on(e.c, tp, C.int(order))
+				steps = C.gocoro_event_set_on(e.cxx(), tp, C.int(order))
 			}
 		}, func(s *C.gocoro_io_scheduler) {
 			if mark() {
-				steps = C.gocoro_event_set_on_io(e.c, s, C.int(order))
+				steps = C.gocoro_event_set_on_io(e.cxx(), s, C.int(order))
 			}
 		})
 	}
@@ -191,6 +194,21 @@ func (e *Event) markNativeSet() (marked, closed bool) {
 	}
 }
 
+// cxx, under mu and while the event is open, returns the C++ event, making it (unset) at the first need.
+func (e *Event) cxx() *C.gocoro_event {
+	c := e.loadC()
+	if c == nil {
+		if c = C.gocoro_event_create(0); c == nil {
+			panic("coro: out of memory")
+		}
+		atomic.StorePointer(&e.c, unsafe.Pointer(c))
+	}
+	return c
+}
+
+// loadC returns the C++ event, nil until made.
+func (e *Event) loadC() *C.gocoro_event { return (*C.gocoro_event)(atomic.LoadPointer(&e.c)) }
+
 // releaseGen wakes the goroutines blocked in Wait, once the state says set or closed.
 func (e *Event) releaseGen(closed bool) {
 	if e.gen.Load() == nil {
@@ -206,9 +224,6 @@ func (e *Event) releaseGen(closed bool) {
 
 // Reset makes a set event unset again; it does nothing to an unset event.
 func (e *Event) Reset() error {
-	if e.c == nil {
-		return eventErr("reset", ErrInvalid)
-	}
 	locked := false
 	defer func() {
 		if locked {
@@ -218,9 +233,11 @@ func (e *Event) Reset() error {
 	for {
 		s := e.state.Load()
 		switch {
+		case s&eventMade == 0:
+			return eventErr("reset", ErrInvalid)
 		case s&eventClosed != 0:
 			// Checked under mu when the C++ event is involved, against Close: resetting it after Close's set
-			// would leave a body that registered before Close suspended on an event nobody sets any more.
+			// would leave a body that counted itself before Close suspended on an event nobody sets any more.
 			return eventErr("reset", ErrClosed)
 		case s&eventSet == 0:
 			return nil
@@ -228,9 +245,9 @@ func (e *Event) Reset() error {
 			e.mu.Lock()
 			locked = true
 		case s&eventNativeSet != 0:
-			// The C++ event first, then the state: a body registering meanwhile either still finds eventSet (and
-			// does not reach the C++ event) or finds both unset. Under mu only the count of bodies changes.
-			C.gocoro_event_reset(e.c)
+			// The C++ event first, then the state: a body counting itself meanwhile either still finds eventSet
+			// (and does not reach the C++ event) or finds both unset. Under mu only the count of bodies changes.
+			C.gocoro_event_reset(e.loadC())
 			e.state.And(^(eventSet | eventNativeSet))
 			return nil
 		case e.state.CompareAndSwap(s, s&^eventSet):
@@ -243,12 +260,12 @@ func (e *Event) Reset() error {
 // releases it; one that completed before Wait started counts only if no Reset followed. Cancelling leaves nothing
 // behind.
 func (e *Event) Wait(ctx context.Context) error {
-	if e.c == nil {
-		return eventErr("wait", ErrInvalid)
-	}
 	var g *eventGen
 	for {
 		s := e.state.Load()
+		if s&eventMade == 0 {
+			return eventErr("wait", ErrInvalid)
+		}
 		if s&eventClosed != 0 {
 			return eventErr("wait", ErrClosed)
 		}
@@ -294,7 +311,7 @@ func (e *Event) Await(t *T) error {
 		return eventErr("wait", err)
 	}
 	// The reference is held until the body resumes: Close sets the C++ event, which resumes it (or lets it through
-	// if it registers afterwards), before the C++ event can be freed.
+	// if it gets there afterwards), before the C++ event can be freed.
 	defer e.life.Exit()
 	for {
 		s := e.state.Load()
@@ -309,7 +326,17 @@ func (e *Event) Await(t *T) error {
 		}
 	}
 	defer e.state.Add(^(eventAwaiter - 1)) // minus one body
-	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(e.c)})
+	c := e.loadC()
+	if c == nil {
+		e.mu.Lock()
+		if e.state.Load()&eventClosed != 0 {
+			e.mu.Unlock()
+			return eventErr("wait", ErrClosed)
+		}
+		c = e.cxx()
+		e.mu.Unlock()
+	}
+	t.await(request{kind: C.GOCORO_OP_EVENT, target: unsafe.Pointer(c)})
 	if e.state.Load()&eventClosed != 0 {
 		return eventErr("wait", ErrClosed)
 	}
@@ -319,7 +346,7 @@ func (e *Event) Await(t *T) error {
 // Close releases every waiter (they get ErrClosed; task bodies resume inline on the calling thread) and frees the
 // event once no call is using it any more. Later operations fail with ErrClosed; later Close calls do nothing.
 func (e *Event) Close() error {
-	if e.c == nil {
+	if e.state.Load()&eventMade == 0 {
 		return eventErr("close", ErrInvalid)
 	}
 	e.mu.Lock()
@@ -327,9 +354,12 @@ func (e *Event) Close() error {
 		e.mu.Unlock()
 		return nil
 	}
-	// Setting resumes the registered bodies, which see the event closed and drop their references; a body counted
-	// but not registered yet finds the C++ event set.
-	steps := C.gocoro_event_set(e.c, 0)
+	// Setting resumes the suspended bodies, which see the event closed and drop their references; a body counted
+	// but not suspended yet finds the C++ event set.
+	var steps *C.gocoro_step
+	if c := e.loadC(); c != nil {
+		steps = C.gocoro_event_set(c, 0)
+	}
 	e.mu.Unlock()
 	e.releaseGen(true)
 	e.life.Close()
