@@ -38,14 +38,15 @@ const (
 // therefore never sees an earlier Set, and cancelling a Wait leaves nothing behind.
 type Event struct {
 	// What Set and Wait touch comes first, in one cache line: after an idle period every line is a cache miss.
-	state atomic.Uint64            // eventMade | eventSet | eventNativeSet | eventClosed | references × eventAwaiter
+	state atomic.Uint64            // eventMade | eventSet | eventNativeSet | eventClosed | bodies × eventAwaiter
 	gen   atomic.Pointer[eventGen] // what goroutines blocked in Wait wait on; nil while none waits
 	c     unsafe.Pointer           // *C.gocoro_event (atomic: see loadC), made under mu by the first body that awaits
 
 	// mu makes every transition of state that involves the C++ event (making it, setting it, resetting it, Close)
 	// one step with the cgo call: see the invariant at eventNativeSet. Held across those cgo calls, which run no
 	// Go code: task bodies resumed inside them are returned as steps (cshim/event.h), run after mu is released.
-	mu sync.Mutex
+	mu   sync.Mutex
+	life lifetime // held by every Await from before it counts itself until it resumes; the last one after Close frees c
 }
 
 const (
@@ -59,10 +60,8 @@ const (
 	eventNativeSet
 	// eventClosed: Close was called.
 	eventClosed
-	// eventAwaiter is one reference: a task body in Await past its check of eventSet (registering with the C++
-	// event, suspended, or resumed and not yet returned), or Close while it sets the C++ event. While any body is
-	// counted, Set sets the C++ event too; after Close the last reference out frees the C++ event (unref). This is
-	// internal/lifetime's closed bit and count, in the word that the set bit is checked with.
+	// eventAwaiter is one task body in Await past its check of eventSet (registering with the C++ event,
+	// suspended, or resumed and not yet returned): while any is counted, Set sets the C++ event too.
 	eventAwaiter
 )
 
@@ -82,6 +81,11 @@ func NewEvent(initiallySet bool) *Event {
 		s |= eventSet
 	}
 	e.state.Store(s)
+	e.life.Init(func() {
+		if c := e.loadC(); c != nil {
+			C.gocoro_event_destroy(c)
+		}
+	})
 	return e
 }
 
@@ -303,11 +307,14 @@ func (e *Event) Await(t *T) error {
 	if err := t.check(); err != nil {
 		return err
 	}
+	if err := e.life.ref(); err != nil {
+		return eventErr("wait", err)
+	}
+	// The reference is held until the body resumes: Close sets the C++ event, which resumes it (or lets it through
+	// if it gets there afterwards), before the C++ event can be freed.
+	defer e.life.Exit()
 	for {
 		s := e.state.Load()
-		if s&eventMade == 0 {
-			return eventErr("wait", ErrInvalid)
-		}
 		if s&eventClosed != 0 {
 			return eventErr("wait", ErrClosed)
 		}
@@ -318,9 +325,7 @@ func (e *Event) Await(t *T) error {
 			break
 		}
 	}
-	// The reference is held until the body resumes: Close sets the C++ event, which resumes it (or lets it through
-	// if it gets there afterwards), before the C++ event can be freed.
-	defer e.unref()
+	defer e.state.Add(^(eventAwaiter - 1)) // minus one body
 	c := e.loadC()
 	if c == nil {
 		e.mu.Lock()
@@ -345,15 +350,9 @@ func (e *Event) Close() error {
 		return eventErr("close", ErrInvalid)
 	}
 	e.mu.Lock()
-	for {
-		s := e.state.Load()
-		if s&eventClosed != 0 {
-			e.mu.Unlock()
-			return nil
-		}
-		if e.state.CompareAndSwap(s, (s|eventClosed)+eventAwaiter) {
-			break
-		}
+	if e.state.Or(eventClosed)&eventClosed != 0 {
+		e.mu.Unlock()
+		return nil
 	}
 	// Setting resumes the suspended bodies, which see the event closed and drop their references; a body counted
 	// but not suspended yet finds the C++ event set.
@@ -363,16 +362,7 @@ func (e *Event) Close() error {
 	}
 	e.mu.Unlock()
 	e.releaseGen(true)
-	e.unref()
+	e.life.Close()
 	runSteps(steps)
 	return nil
-}
-
-// unref drops a reference; the last one after Close frees the C++ event (once: no reference is taken after Close).
-func (e *Event) unref() {
-	if s := e.state.Add(^(eventAwaiter - 1)); s&eventClosed != 0 && s < eventAwaiter {
-		if c := e.loadC(); c != nil {
-			C.gocoro_event_destroy(c)
-		}
-	}
 }
