@@ -87,6 +87,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/lifetime"
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 )
@@ -182,7 +183,9 @@ type Stats struct {
 
 // Server is a running server. Safe for concurrent use.
 type Server struct {
-	mu      sync.RWMutex // write-held only while the C++ server is freed
+	// A reference around every C call on s (Close's own stop aside: only Close frees s); after Close the last
+	// one out frees the C++ server, taking the final counters first.
+	life    lifetime.Lifetime
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
@@ -292,6 +295,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		}
 		return nil, newOpError("listen", nil, laddr, e)
 	}
+	srv.life.Init(srv.destroy)
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
 	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
@@ -342,11 +346,11 @@ func (s *Server) Conns() int { return int(s.Stats().Active) }
 
 // Stats returns the current counters (the final ones once stopped).
 func (s *Server) Stats() Stats {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.s == nil {
+	if !s.life.Enter() {
+		s.life.Wait() // closed (or a zero Server): final is set once the C++ server has been freed
 		return s.final
 	}
+	defer s.life.Exit()
 	return s.stats()
 }
 
@@ -381,11 +385,8 @@ func (s *Server) Close() error {
 			s.stopCtx()
 		}
 		C.gocoro_server_stop(s.s)
-		s.mu.Lock()
-		s.final = s.stats()
-		C.gocoro_server_destroy(s.s)
-		s.s = nil
-		s.mu.Unlock()
+		s.life.Close()
+		s.life.Wait() // destroy has run: no C call on s is in flight or can start
 		s.freeHandles()
 		if s.loop != nil {
 			s.loop.close()
@@ -402,9 +403,18 @@ func (s *Server) Close() error {
 // inCallback reports whether the caller runs inside one of s's Func callbacks (the C++ side marks the thread; a
 // callback's goroutine stays on that thread until it returns).
 func (s *Server) inCallback() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.s != nil && C.gocoro_server_in_callback(s.s) != 0
+	if !s.life.Enter() {
+		return false
+	}
+	defer s.life.Exit()
+	return C.gocoro_server_in_callback(s.s) != 0
+}
+
+// destroy frees the C++ server (life's free function: Close has stopped it and no reference is left).
+func (s *Server) destroy() {
+	s.final = s.stats()
+	C.gocoro_server_destroy(s.s)
+	s.s = nil
 }
 
 func (s *Server) freeHandles() {
@@ -426,11 +436,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.done == nil {
 		return errNotServing
 	}
-	s.mu.RLock()
-	if s.s != nil {
+	if s.life.Enter() {
 		C.gocoro_server_stop_accepting(s.s)
+		s.life.Exit()
 	}
-	s.mu.RUnlock()
 	if s.inCallback() {
 		// As in Close: the connections cannot end while this callback waits for them.
 		go s.Shutdown(ctx)
