@@ -52,6 +52,14 @@
 // there they start the stop and return at once (Done reports its end), as the connection whose callback is running
 // cannot end before the callback returns.
 //
+// A panic in a callback is recovered (see Events). runtime.Goexit (what t.FailNow, t.SkipNow and testify's require
+// call) in a callback run on the loop, Options.OnError included, is a fatal error in every mode: the process exits
+// at once (status 2) with a message naming the callback, the server's address and the connection. A Goexit cannot
+// be recovered, nor can it unwind the loop's C++ frames below the callback (Go would abort the process on a C++
+// thread, and a loop driven from a goroutine would hang for good); surviving it would take a goroutine hand-off per
+// callback, which this server is built to avoid. In tests, report failures from callbacks with t.Error (or assert,
+// not require) and stop the test from its own goroutine.
+//
 // # Lifetime
 //
 // Serve binds, listens and starts accepting before it returns (with TLS, after the certificate was loaded). The server runs until Close, Shutdown, the
