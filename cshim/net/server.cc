@@ -1410,11 +1410,6 @@ void gocoro_server_install_tls(const gocoro_server_tls_ops* ops)
     g_tls.store(ops, std::memory_order_release);
 }
 
-int gocoro_server_tls_installed(void)
-{
-    return g_tls.load(std::memory_order_acquire) != nullptr ? 1 : 0;
-}
-
 int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap)
 {
     const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
@@ -1742,11 +1737,6 @@ int gocoro_server_conn_fd(const gocoro_server_conn* c)
     return c->fd;
 }
 
-uint64_t gocoro_server_conn_id(const gocoro_server_conn* c)
-{
-    return c->id;
-}
-
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c)
 {
     return c->server->native_scheduler;
@@ -1766,13 +1756,6 @@ const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len)
 int gocoro_server_conn_stopping(const gocoro_server_conn* c)
 {
     return c->server->stopping.load(std::memory_order_relaxed) ? 1 : 0;
-}
-
-void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests)
-{
-    gocoro::server::detail::bump(c->bytes_read, bytes_read);
-    gocoro::server::detail::bump(c->bytes_written, bytes_written);
-    gocoro::server::detail::bump(c->requests, requests);
 }
 
 } // extern "C"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "97681e0f64c1cd9ca42cdc5b8061ca4235ed81a51cf0e4ce20a33d2896110ea6"
+const SourceHash = "d3c7b499732192e030040b840ca73e030f4614e0caaac746f23565e114d02b96"

@@ -8085,7 +8085,7 @@ gocoro_ip_text gocoro_ip_domain_to_string(int32_t domain)
  *    0. A handler must then return promptly (stop waits for every handler); gocoro_server_conn_stopping says
  *    whether the server is stopping.
  *  - Byte and request counters are only as good as the handler's reports: the recv/send helpers of
- *    server_handler.hpp count for it, gocoro_server_conn_count adds anything else.
+ *    server_handler.hpp count for it, its connection's count and add_requests add anything else.
  *  - `user_arg` and the handler table must outlive the server (static storage, or freed after destroy). */
 
 #include <stddef.h>
@@ -8322,13 +8322,11 @@ void gocoro_server_destroy(gocoro_server* s);
 
 /* ---- For handlers (any scheduler thread, only while the handler runs) ---- */
 int                  gocoro_server_conn_fd(const gocoro_server_conn* c);
-uint64_t             gocoro_server_conn_id(const gocoro_server_conn* c);
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c);
 /* The user_arg given to gocoro_server_start. */
 void*       gocoro_server_conn_user_arg(const gocoro_server_conn* c);
 const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
 int         gocoro_server_conn_stopping(const gocoro_server_conn* c);
-void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests);
 
 /* ---- Go callbacks (mode 3), installed once by the host ---- */
 
@@ -8439,9 +8437,8 @@ typedef struct gocoro_server_tls_ops
     int (*conn_drained)(const gocoro_tls_conn* t);
 } gocoro_server_tls_ops;
 
+/* gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before this has run. */
 void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
-/* 1 once gocoro_server_install_tls ran. gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before. */
-int gocoro_server_tls_installed(void);
 
 /* Replaces the certificate and key that new handshakes use (handshakes under way and established connections keep
  * theirs). Any thread. 0, -EINVAL (not a TLS server; or a bad certificate/key, text in err), -ENOMEM. */
@@ -10654,11 +10651,6 @@ void gocoro_server_install_tls(const gocoro_server_tls_ops* ops)
     g_tls.store(ops, std::memory_order_release);
 }
 
-int gocoro_server_tls_installed(void)
-{
-    return g_tls.load(std::memory_order_acquire) != nullptr ? 1 : 0;
-}
-
 int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_options* o, char* err, size_t cap)
 {
     const gocoro_server_tls_ops* ops = g_tls.load(std::memory_order_acquire);
@@ -10986,11 +10978,6 @@ int gocoro_server_conn_fd(const gocoro_server_conn* c)
     return c->fd;
 }
 
-uint64_t gocoro_server_conn_id(const gocoro_server_conn* c)
-{
-    return c->id;
-}
-
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c)
 {
     return c->server->native_scheduler;
@@ -11010,13 +10997,6 @@ const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len)
 int gocoro_server_conn_stopping(const gocoro_server_conn* c)
 {
     return c->server->stopping.load(std::memory_order_relaxed) ? 1 : 0;
-}
-
-void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests)
-{
-    gocoro::server::detail::bump(c->bytes_read, bytes_read);
-    gocoro::server::detail::bump(c->bytes_written, bytes_written);
-    gocoro::server::detail::bump(c->requests, requests);
 }
 
 } // extern "C"

@@ -43,14 +43,13 @@ func (s *Server) Dial(ctx context.Context, address string) (*Conn, error) {
 	token := g.nextDial.Add(1)
 	g.dials.Store(token, ch)
 	defer g.dials.Delete(token)
-	s.mu.RLock()
 	rc := C.int(-C.ESHUTDOWN)
-	if s.s != nil {
+	if s.life.Enter() {
 		rc = C.gocoro_server_adopt(s.s, C.int(fd), C.uintptr_t(token))
+		s.life.Exit()
 	} else {
 		unix.Close(fd)
 	}
-	s.mu.RUnlock()
 	if rc != 0 {
 		return nil, newOpError("dial", nil, raddr, ErrServerClosed)
 	}

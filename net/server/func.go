@@ -49,7 +49,9 @@ type MessageFunc func(c *Conn, in []byte) (consumed int, err error)
 // Events are the callbacks of an event-driven server (see Callbacks). Only OnData is required. Unless said
 // otherwise a callback runs on the scheduler's C++ thread inside its event loop (see the package doc): it must
 // not block, and the calls for one connection never overlap. A panic in a callback is recovered and reported to
-// Options.OnError as a *coro.PanicError; a connection callback's panic closes that connection.
+// Options.OnError as a *coro.PanicError; a connection callback's panic closes that connection. runtime.Goexit in a
+// callback run on the loop (all but OnBoot and OnShutdown; Options.OnError too) ends the process: see the package
+// doc, "Threads".
 type Events struct {
 	// OnBoot runs once the server listens, on the goroutine that called Serve, before Serve returns.
 	OnBoot func(s *Server)
@@ -118,27 +120,53 @@ func (g *goServer) report(err error) {
 		log.Print("net/server: ", err)
 		return
 	}
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			log.Printf("net/server: Options.OnError panicked: %v (reporting: %v)\n%s", p, err, debug.Stack())
+		} else if !returned {
+			g.goexitFatal("Options.OnError", fmt.Sprintf("reporting: %v", err))
 		}
 	}()
 	g.srv.onError(err)
+	returned = true
 }
+
+// goexitFatal ends the process: a callback the loop runs (hook) called runtime.Goexit. Nothing can stop a Goexit
+// (recover returns nil, and Go resumes it after a recovered panic), and it cannot unwind the C++ frames of the loop
+// below the callback: left alone it hangs a loop driven from a goroutine (Listen, ManualThread) and makes the
+// runtime abort on a C++ thread, with a message that names neither the callback nor the server. Surviving it would
+// take running every callback off the cgo stack (a goroutine hand-off per event), which this server is built to
+// avoid. detail says what the callback was serving.
+func (g *goServer) goexitFatal(hook, detail string) {
+	fmt.Fprintf(os.Stderr, "fatal error: net/server: runtime.Goexit in %s (t.FailNow or require in a handler?) on "+
+		"the server at %v (%s): it cannot be survived inside the C++ loop, so the process exits\n\n%s",
+		hook, g.listen(), detail, debug.Stack())
+	os.Exit(2)
+}
+
+// connDetail names c for goexitFatal.
+func connDetail(c *Conn) string { return fmt.Sprintf("connection %d from %v", c.id, c.RemoteAddr()) }
 
 func (g *goServer) reportConn(c *Conn, err error) {
 	g.report(newOpError("serve", g.listen(), c.RemoteAddr(), fmt.Errorf("connection %d: %w", c.id, err)))
 }
 
-// run calls fn, reporting a panic; false if it panicked or failed (reported unless io.EOF).
-func (g *goServer) run(c *Conn, fn func() error) (ok bool) {
+// run calls fn (the callback hook), reporting a panic; false if it panicked or failed (reported unless io.EOF). A
+// runtime.Goexit in fn ends the process (goexitFatal).
+func (g *goServer) run(c *Conn, hook string, fn func() error) (ok bool) {
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			g.reportConn(c, &coro.PanicError{Value: p, Stack: debug.Stack()})
 			ok = false
+		} else if !returned {
+			g.goexitFatal(hook, connDetail(c))
 		}
 	}()
-	if err := fn(); err != nil {
+	err := fn()
+	returned = true
+	if err != nil {
 		if err != io.EOF {
 			g.reportConn(c, err)
 		}
@@ -153,7 +181,7 @@ func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_
 	c := &Conn{g: g, native: conn, id: uint64(id)}
 	if g.ev.OnOpen != nil {
 		c.msg = msg
-		ok := g.run(c, func() error { return g.ev.OnOpen(c) })
+		ok := g.run(c, "OnOpen", func() error { return g.ev.OnOpen(c) })
 		c.msg = nil
 		if !ok {
 			C.gocoro_server_conn_close(conn) // after the greeting, if any
@@ -171,23 +199,28 @@ func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_
 func gocoroServerData(h C.uintptr_t, msg *C.gocoro_server_msg, event C.int32_t) (result C.int64_t) {
 	c := corelink.HandleValue(uintptr(h)).(*Conn)
 	c.msg = msg
+	inOnData := false // stays true if OnData ends by runtime.Goexit
 	defer func() {
 		if p := recover(); p != nil {
 			c.g.reportConn(c, &coro.PanicError{Value: p, Stack: debug.Stack()})
 			result = -2
+		} else if inOnData {
+			c.g.goexitFatal("OnData", connDetail(c))
 		}
 		msg.requests = C.uint64_t(c.requests)
 		c.requests = 0
 		c.msg = nil
 	}()
 	if event == C.GOCORO_EVENT_DRAINED {
-		if c.g.ev.OnDrained == nil || c.g.run(c, func() error { return c.g.ev.OnDrained(c) }) {
+		if c.g.ev.OnDrained == nil || c.g.run(c, "OnDrained", func() error { return c.g.ev.OnDrained(c) }) {
 			return 0
 		}
 		return -2
 	}
 	in := unsafe.Slice((*byte)(unsafe.Pointer(msg.in)), int(msg.in_len))
+	inOnData = true
 	n, err := c.g.ev.OnData(c, in)
+	inOnData = false
 	switch {
 	case err == io.EOF:
 		return -1
@@ -209,7 +242,7 @@ func gocoroServerClose(h C.uintptr_t, reason, errno C.int32_t) {
 	c.mu.Unlock()
 	if c.g.ev.OnClose != nil {
 		err := closeReason(reason, errno)
-		c.g.run(c, func() error { c.g.ev.OnClose(c, err); return nil })
+		c.g.run(c, "OnClose", func() error { c.g.ev.OnClose(c, err); return nil })
 	}
 	corelink.ReleaseHandle(uintptr(h))
 }
@@ -258,11 +291,16 @@ func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t, text *C.char, f
 //export gocoroServerTick
 func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
 	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			g.report(newOpError("tick", nil, g.listen(), &coro.PanicError{Value: p, Stack: debug.Stack()}))
 			next = -1 // a ticker that panicked once would most likely panic again
+		} else if !returned {
+			g.goexitFatal("OnTick", "the ticker")
 		}
 	}()
-	return C.int64_t(g.ev.OnTick())
+	next = C.int64_t(g.ev.OnTick())
+	returned = true
+	return next
 }

@@ -52,6 +52,14 @@
 // there they start the stop and return at once (Done reports its end), as the connection whose callback is running
 // cannot end before the callback returns.
 //
+// A panic in a callback is recovered (see Events). runtime.Goexit (what t.FailNow, t.SkipNow and testify's require
+// call) in a callback run on the loop, Options.OnError included, is a fatal error in every mode: the process exits
+// at once (status 2) with a message naming the callback, the server's address and the connection. A Goexit cannot
+// be recovered, nor can it unwind the loop's C++ frames below the callback (Go would abort the process on a C++
+// thread, and a loop driven from a goroutine would hang for good); surviving it would take a goroutine hand-off per
+// callback, which this server is built to avoid. In tests, report failures from callbacks with t.Error (or assert,
+// not require) and stop the test from its own goroutine.
+//
 // # Lifetime
 //
 // Serve binds, listens and starts accepting before it returns (with TLS, after the certificate was loaded). The server runs until Close, Shutdown, the
@@ -87,6 +95,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/lifetime"
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
 )
@@ -182,7 +191,9 @@ type Stats struct {
 
 // Server is a running server. Safe for concurrent use.
 type Server struct {
-	mu      sync.RWMutex // write-held only while the C++ server is freed
+	// A reference around every C call on s (Close's own stop aside: only Close frees s); after Close the last
+	// one out frees the C++ server, taking the final counters first.
+	life    lifetime.Lifetime
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
@@ -292,6 +303,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		}
 		return nil, newOpError("listen", nil, laddr, e)
 	}
+	srv.life.Init(srv.destroy)
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
 	gs.addr.Store(srv.addr)
 	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
@@ -342,11 +354,11 @@ func (s *Server) Conns() int { return int(s.Stats().Active) }
 
 // Stats returns the current counters (the final ones once stopped).
 func (s *Server) Stats() Stats {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.s == nil {
+	if !s.life.Enter() {
+		s.life.Wait() // closed (or a zero Server): final is set once the C++ server has been freed
 		return s.final
 	}
+	defer s.life.Exit()
 	return s.stats()
 }
 
@@ -381,11 +393,8 @@ func (s *Server) Close() error {
 			s.stopCtx()
 		}
 		C.gocoro_server_stop(s.s)
-		s.mu.Lock()
-		s.final = s.stats()
-		C.gocoro_server_destroy(s.s)
-		s.s = nil
-		s.mu.Unlock()
+		s.life.Close()
+		s.life.Wait() // destroy has run: no C call on s is in flight or can start
 		s.freeHandles()
 		if s.loop != nil {
 			s.loop.close()
@@ -402,9 +411,18 @@ func (s *Server) Close() error {
 // inCallback reports whether the caller runs inside one of s's Func callbacks (the C++ side marks the thread; a
 // callback's goroutine stays on that thread until it returns).
 func (s *Server) inCallback() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.s != nil && C.gocoro_server_in_callback(s.s) != 0
+	if !s.life.Enter() {
+		return false
+	}
+	defer s.life.Exit()
+	return C.gocoro_server_in_callback(s.s) != 0
+}
+
+// destroy frees the C++ server (life's free function: Close has stopped it and no reference is left).
+func (s *Server) destroy() {
+	s.final = s.stats()
+	C.gocoro_server_destroy(s.s)
+	s.s = nil
 }
 
 func (s *Server) freeHandles() {
@@ -426,11 +444,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.done == nil {
 		return errNotServing
 	}
-	s.mu.RLock()
-	if s.s != nil {
+	if s.life.Enter() {
 		C.gocoro_server_stop_accepting(s.s)
+		s.life.Exit()
 	}
-	s.mu.RUnlock()
 	if s.inCallback() {
 		// As in Close: the connections cannot end while this callback waits for them.
 		go s.Shutdown(ctx)

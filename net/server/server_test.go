@@ -671,3 +671,53 @@ func TestZeroServer(t *testing.T) {
 		t.Fatal("Done of a zero Server never closes")
 	}
 }
+
+// The methods that call into the C++ server (Stats, Conns, Dial, Shutdown) may race Close from other goroutines:
+// each holds a reference around its C call, and the server is freed after the last one (run with -race). Stats
+// after Close reports the final counters, and nothing leaks.
+func TestMethodsRaceClose(t *testing.T) {
+	s := newScheduler(t, true)
+	ctx := context.Background()
+	checkNoLeaks(t, func() {
+		for range 20 {
+			srv, err := server.Serve(ctx, s, "127.0.0.1:0", server.Func(echoData), nil)
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			for g := range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; ; i++ {
+						select {
+						case <-srv.Done():
+							return
+						default:
+						}
+						switch g {
+						case 0:
+							srv.Stats()
+						case 1:
+							srv.Conns()
+						case 2:
+							if c, err := srv.Dial(ctx, srv.Addr().String()); err == nil {
+								c.Close()
+							}
+						case 3:
+							if i == 20 {
+								sctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+								srv.Shutdown(sctx)
+								cancel()
+							}
+						}
+					}
+				}()
+			}
+			time.Sleep(2 * time.Millisecond)
+			require.NoError(t, srv.Close())
+			wg.Wait()
+			st := srv.Stats()
+			require.Zero(t, st.Active)
+			require.Equal(t, st, srv.Stats())
+		}
+	})
+}

@@ -138,11 +138,10 @@ func (s *Server) ReloadCertificate(c Certificate) error {
 	defer free()
 	text := (*C.char)(C.calloc(1, tlsErrorCap))
 	defer C.free(unsafe.Pointer(text))
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.s == nil {
+	if !s.life.Enter() {
 		return newOpError("reload", nil, s.addr, ErrServerClosed)
 	}
+	defer s.life.Exit()
 	if rc := C.gocoro_server_reload_certificate(s.s, o, text, tlsErrorCap); rc != 0 {
 		return newOpError("reload", nil, s.addr, tlsStartError(rc, C.GoString(text)))
 	}

@@ -817,7 +817,7 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
  *    0. A handler must then return promptly (stop waits for every handler); gocoro_server_conn_stopping says
  *    whether the server is stopping.
  *  - Byte and request counters are only as good as the handler's reports: the recv/send helpers of
- *    server_handler.hpp count for it, gocoro_server_conn_count adds anything else.
+ *    server_handler.hpp count for it, its connection's count and add_requests add anything else.
  *  - `user_arg` and the handler table must outlive the server (static storage, or freed after destroy). */
 
 #include <stddef.h>
@@ -933,13 +933,11 @@ void gocoro_server_destroy(gocoro_server* s);
 
 /* ---- For handlers (any scheduler thread, only while the handler runs) ---- */
 int                  gocoro_server_conn_fd(const gocoro_server_conn* c);
-uint64_t             gocoro_server_conn_id(const gocoro_server_conn* c);
 gocoro_io_scheduler* gocoro_server_conn_scheduler(const gocoro_server_conn* c);
 /* The user_arg given to gocoro_server_start. */
 void*       gocoro_server_conn_user_arg(const gocoro_server_conn* c);
 const void* gocoro_server_conn_data(const gocoro_server_conn* c, size_t* len);
 int         gocoro_server_conn_stopping(const gocoro_server_conn* c);
-void gocoro_server_conn_count(gocoro_server_conn* c, uint64_t bytes_read, uint64_t bytes_written, uint64_t requests);
 
 /* ---- Go callbacks (mode 3), installed once by the host ---- */
 
@@ -1050,9 +1048,8 @@ typedef struct gocoro_server_tls_ops
     int (*conn_drained)(const gocoro_tls_conn* t);
 } gocoro_server_tls_ops;
 
+/* gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before this has run. */
 void gocoro_server_install_tls(const gocoro_server_tls_ops* ops);
-/* 1 once gocoro_server_install_tls ran. gocoro_server_start with options.tls fails (-ENOTSUP, "tls") before. */
-int gocoro_server_tls_installed(void);
 
 /* Replaces the certificate and key that new handshakes use (handshakes under way and established connections keep
  * theirs). Any thread. 0, -EINVAL (not a TLS server; or a bad certificate/key, text in err), -ENOMEM. */
