@@ -217,3 +217,106 @@ func TestCloseRaceIOScheduler(t *testing.T) {
 		})
 	}
 }
+
+func TestCloseRaceQueue(t *testing.T) {
+	tp := newPool(t, 1)
+	raceClose(t, scale(100), func() ([]func() error, func() error) {
+		q := coro.NewQueue[int]()
+		return []func() error{
+			func() error { return q.Push(1) },
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				_, err := q.Pop(ctx)
+				return err
+			},
+			func() error {
+				if _, err := q.TryPop(); !errors.Is(err, coro.ErrEmpty) && !errors.Is(err, coro.ErrBusy) {
+					return err
+				}
+				return nil
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					if err := tk.Schedule(tp); err != nil {
+						return 0, err
+					}
+					if fastRand()%2 == 0 {
+						return 0, q.Push(2)
+					}
+					// AwaitPop has no deadline: a pusher or Close ends it.
+					_, err := q.AwaitPop(tk)
+					return 0, err
+				}))
+				return err
+			},
+			func() error { _, _, _ = q.Len(), q.Empty(), q.IsShutdown(); return nil },
+			func() error {
+				if fastRand()%64 != 0 {
+					return nil
+				}
+				ctx, cancel := shortCtx()
+				defer cancel()
+				return q.ShutdownDrain(ctx)
+			},
+		}, q.Close
+	})
+}
+
+func TestCloseRaceConditionVariable(t *testing.T) {
+	tp := newPool(t, 1)
+	raceClose(t, scale(100), func() ([]func() error, func() error) {
+		cv := coro.NewConditionVariable()
+		m := coro.NewMutex()
+		t.Cleanup(func() { _ = m.Close() })
+		return []func() error{
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				if err := m.Lock(context.Background()); err != nil {
+					return err
+				}
+				return unlockAfter(m, cv.Wait(ctx, m))
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					if err := m.AwaitLock(tk); err != nil {
+						return 0, err
+					}
+					_, err := cv.AwaitFor(tk, tp, m, 100*time.Microsecond)
+					return 0, unlockAfter(m, err)
+				}))
+				return err
+			},
+			func() error { cv.NotifyOne(); return nil },
+			func() error { cv.NotifyAll(); return nil },
+			func() error { return cv.NotifyOneOn(tp) },
+			func() error { return cv.NotifyAllOn(tp) },
+		}, cv.Close
+	})
+}
+
+func TestCloseRaceTaskGroup(t *testing.T) {
+	tp := newPool(t, 2)
+	// Fewer rounds: each round queues thousands of members, which the shared pool runs after Close.
+	raceClose(t, scale(30), func() ([]func() error, func() error) {
+		g, err := coro.NewTaskGroup(tp)
+		require.NoError(t, err)
+		return []func() error{
+			func() error { return g.Go(func() {}) },
+			func() error { return g.Start(coro.NewFunc(func() (int, error) { return 1, nil })) },
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				return g.Wait(ctx)
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					return 0, g.Await(tk)
+				}))
+				return err
+			},
+			func() error { _, _ = g.Size(), g.Empty(); return nil },
+		}, g.Close
+	})
+}
