@@ -272,6 +272,7 @@ func TestZeroValuesFailCleanly(t *testing.T) {
 	defer cvm.Close()
 	require.True(t, cvm.TryLock())
 	assert.ErrorIs(t, cv.Wait(ctx, cvm), coro.ErrInvalid)
+	require.NoError(t, cvm.Unlock()) // a mutex closed while held is freed only at its Unlock
 	var g coro.TaskGroup
 	assert.ErrorIs(t, g.Wait(ctx), coro.ErrInvalid)
 	sch := newSched(t)
