@@ -96,7 +96,7 @@ step "parity: every scenario has its C++ and Go test"
 step "go test -race (all but the adversarial suite and the model check, which have their own steps)"
 go test -race -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
 
-step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20; skipped cases name their defect)"
+step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20)"
 # pipefail: the step fails with go test; the filter keeps the per-case lines (with counts) and any failure.
 go test -race -count=1 -v ./tests/adversarial/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
 
