@@ -454,6 +454,9 @@ const drainPoll = time.Millisecond
 // else shut it down, then shuts it down (see Shutdown). It only acts on a running queue: otherwise it returns nil
 // at once. If ctx ends first it returns ctx.Err() and the queue stays draining (a later Shutdown ends it).
 func (q *Queue[V]) ShutdownDrain(ctx context.Context) error {
+	if !q.life.Valid() {
+		return queueErr("shutdown_drain", ErrInvalid)
+	}
 	if !q.beginDrain() {
 		return nil
 	}
@@ -475,6 +478,9 @@ func (q *Queue[V]) AwaitShutdownDrain(t *T, ex Executor) error {
 	if err := t.check(); err != nil {
 		return err
 	}
+	if !q.life.Valid() {
+		return queueErr("shutdown_drain", ErrInvalid)
+	}
 	if !q.beginDrain() {
 		return nil
 	}
@@ -486,10 +492,8 @@ func (q *Queue[V]) AwaitShutdownDrain(t *T, ex Executor) error {
 	return q.shutdownIfOpen("shutdown_drain")
 }
 
+// beginDrain reports whether this call starts the drain (the queue must be valid).
 func (q *Queue[V]) beginDrain() bool {
-	if !q.life.Valid() {
-		return false
-	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.draining || q.stopped || q.closing.Load() {

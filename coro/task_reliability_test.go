@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
@@ -278,22 +279,29 @@ func TestStaleTFailsAtOnce(t *testing.T) {
 }
 
 // The longest waits YieldFor accepts really wait: math.MaxInt64 used to overflow the millisecond rounding (and then
-// the scheduler's nanosecond clock) and return at once. Such a wait never ends and keeps the scheduler's Close
-// waiting, so the test runs in a process of its own that exits with the scheduler still open.
+// the scheduler's nanosecond clock) and return at once. Such a wait never ends by itself; Close cancels it
+// (ErrClosed), so the bodies still waiting end and free their handles.
 func TestYieldForLongestWaits(t *testing.T) {
-	if !inChild(t) {
-		return
-	}
+	before := coro.LiveHandles()
 	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 	require.NoError(t, err)
+	var bodies sync.WaitGroup
 	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64 - time.Millisecond/2, 1 << 62} {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		bodies.Add(1)
 		_, err := coro.SyncWait(ctx, coro.NewTask(func(tk *coro.T) (struct{}, error) {
-			return struct{}{}, tk.YieldFor(s, d)
+			defer bodies.Done()
+			err := tk.YieldFor(s, d)
+			assert.ErrorIs(t, err, coro.ErrClosed, "YieldFor(%d) ended other than by Close", d)
+			return struct{}{}, err
 		}))
 		cancel()
 		require.ErrorIs(t, err, context.DeadlineExceeded, "YieldFor(%d) ended early", d)
 	}
+	require.NoError(t, s.Close())
+	bodies.Wait()
+	require.Eventually(t, func() bool { return coro.LiveHandles() <= before }, 10*time.Second, time.Millisecond,
+		"handles: %d before, %d after", before, coro.LiveHandles())
 }
 
 // runtime.Goexit in a NewFunc started from a goroutine (SyncWait runs its fn right there) ends that goroutine, as

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gocoro/gocoro/coro"
@@ -219,101 +218,105 @@ func TestCloseRaceIOScheduler(t *testing.T) {
 	}
 }
 
-// Close under thousands of blocked waiters of each kind: every waiter returns ErrClosed (or, for a grant that
-// won the race, nil), and nobody is left blocked.
-func closeUnderWaiters(t *testing.T, n int, wait func() error, closeFn func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	var started atomic.Int64
-	errs := make(chan error, n)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			started.Add(1)
-			errs <- wait()
-		}()
-	}
-	require.True(t, eventually(30*time.Second, func() bool { return started.Load() == int64(n) }))
-	time.Sleep(50 * time.Millisecond) // let them block
-	require.NoError(t, closeFn())
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("waiters still blocked a minute after Close")
-	}
-	close(errs)
-	closed := 0
-	for err := range errs {
-		if errors.Is(err, coro.ErrClosed) {
-			closed++
-		} else {
-			assert.NoError(t, err)
-		}
-	}
-	assert.Greater(t, closed, 0)
+func TestCloseRaceQueue(t *testing.T) {
+	tp := newPool(t, 1)
+	raceClose(t, scale(100), func() ([]func() error, func() error) {
+		q := coro.NewQueue[int]()
+		return []func() error{
+			func() error { return q.Push(1) },
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				_, err := q.Pop(ctx)
+				return err
+			},
+			func() error {
+				if _, err := q.TryPop(); !errors.Is(err, coro.ErrEmpty) && !errors.Is(err, coro.ErrBusy) {
+					return err
+				}
+				return nil
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					if err := tk.Schedule(tp); err != nil {
+						return 0, err
+					}
+					if fastRand()%2 == 0 {
+						return 0, q.Push(2)
+					}
+					// AwaitPop has no deadline: a pusher or Close ends it.
+					_, err := q.AwaitPop(tk)
+					return 0, err
+				}))
+				return err
+			},
+			func() error { _, _, _ = q.Len(), q.Empty(), q.IsShutdown(); return nil },
+			func() error {
+				if fastRand()%64 != 0 {
+					return nil
+				}
+				ctx, cancel := shortCtx()
+				defer cancel()
+				return q.ShutdownDrain(ctx)
+			},
+		}, q.Close
+	})
 }
 
-func TestCloseUnderWaiters(t *testing.T) {
-	n := scale(3000)
-	bg := context.Background()
-	// Mutex and SharedMutex: TestKnownCloseHeldLockLeaksWaiterHandles.
-	t.Run("Semaphore.Acquire", func(t *testing.T) {
-		s, err := coro.NewSemaphore(1, 0)
+func TestCloseRaceConditionVariable(t *testing.T) {
+	tp := newPool(t, 1)
+	raceClose(t, scale(100), func() ([]func() error, func() error) {
+		cv := coro.NewConditionVariable()
+		m := coro.NewMutex()
+		t.Cleanup(func() { _ = m.Close() })
+		return []func() error{
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				if err := m.Lock(context.Background()); err != nil {
+					return err
+				}
+				return unlockAfter(m, cv.Wait(ctx, m))
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					if err := m.AwaitLock(tk); err != nil {
+						return 0, err
+					}
+					_, err := cv.AwaitFor(tk, tp, m, 100*time.Microsecond)
+					return 0, unlockAfter(m, err)
+				}))
+				return err
+			},
+			func() error { cv.NotifyOne(); return nil },
+			func() error { cv.NotifyAll(); return nil },
+			func() error { return cv.NotifyOneOn(tp) },
+			func() error { return cv.NotifyAllOn(tp) },
+		}, cv.Close
+	})
+}
+
+func TestCloseRaceTaskGroup(t *testing.T) {
+	tp := newPool(t, 2)
+	// Fewer rounds: each round queues thousands of members, which the shared pool runs after Close.
+	raceClose(t, scale(30), func() ([]func() error, func() error) {
+		g, err := coro.NewTaskGroup(tp)
 		require.NoError(t, err)
-		closeUnderWaiters(t, n, func() error { return s.Acquire(bg) }, s.Close)
-	})
-	t.Run("Latch.Wait", func(t *testing.T) {
-		l := coro.NewLatch(1)
-		closeUnderWaiters(t, n, func() error { return l.Wait(bg) }, l.Close)
-	})
-	t.Run("RingBuffer.Consume", func(t *testing.T) {
-		rb, err := coro.NewRingBuffer[int](1)
-		require.NoError(t, err)
-		closeUnderWaiters(t, n, func() error { _, err := rb.Consume(bg); return err }, rb.Close)
-	})
-	t.Run("RingBuffer.Produce", func(t *testing.T) {
-		rb, err := coro.NewRingBuffer[int](1)
-		require.NoError(t, err)
-		require.NoError(t, rb.Produce(bg, 0))
-		closeUnderWaiters(t, n, func() error { return rb.Produce(bg, 1) }, rb.Close)
-	})
-	t.Run("Event.Wait", func(t *testing.T) {
-		e := coro.NewEvent(false)
-		closeUnderWaiters(t, n, func() error { return e.Wait(bg) }, e.Close)
-	})
-	t.Run("ThreadPool.Schedule queued", func(t *testing.T) {
-		// One worker blocked on a gate, thousands of functions queued behind it: Close runs or refuses each.
-		tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
-		require.NoError(t, err)
-		gate := make(chan struct{})
-		require.NoError(t, tp.Spawn(func() { <-gate }))
-		var ran atomic.Int64
-		errs := make(chan error, n)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := coro.Schedule(bg, tp, func(context.Context) (int, error) { ran.Add(1); return 0, nil })
-				errs <- err
-			}()
-		}
-		time.Sleep(50 * time.Millisecond)
-		go func() { time.Sleep(20 * time.Millisecond); close(gate) }()
-		require.NoError(t, tp.Close())
-		wg.Wait()
-		close(errs)
-		ok := 0
-		for err := range errs {
-			if err == nil {
-				ok++
-			} else {
-				assert.ErrorIs(t, err, coro.ErrClosed)
-			}
-		}
-		assert.EqualValues(t, ok, ran.Load(), "a function reported as run did not run, or ran unreported")
+		return []func() error{
+			func() error { return g.Go(func() {}) },
+			func() error { return g.Start(coro.NewFunc(func() (int, error) { return 1, nil })) },
+			func() error {
+				ctx, cancel := shortCtx()
+				defer cancel()
+				return g.Wait(ctx)
+			},
+			func() error {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (int, error) {
+					return 0, g.Await(tk)
+				}))
+				return err
+			},
+			func() error { _, _ = g.Size(), g.Empty(); return nil },
+		}, g.Close
 	})
 }
