@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "97681e0f64c1cd9ca42cdc5b8061ca4235ed81a51cf0e4ce20a33d2896110ea6"
+const SourceHash = "e58d5abfdf16806ff7e035c33f802b70424ae74b226d933663962144ac870cce"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "dbb0c6494c8321385f5553ce1b0a8fb4472ce5feaf341e7dd786e0a01682731a"
+const SourceHash = "763e67ff39724c3f19a2105d034f801b49a257125ed993b818f0ef60ed863f08"
