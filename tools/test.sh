@@ -2,8 +2,8 @@
 # The whole test suite, exactly what CI runs (.ci/run calls this). About 25-35 minutes on a busy 2-core machine
 # from a cold cache (a few minutes when warm), about 3 GB of disk (Go build cache, .build/, Bazel's output base):
 #   setup (apt, idempotent) -> versions agree -> gofmt -> clang-format -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
-#   go test -race -> adversarial suite -> thread pool
-#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ tests under ASan+UBSan, TSan, and
+#   go test -race -> demo (README's first command) -> adversarial suite -> thread pool
+#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ sources through clang 14's front end -> C++ tests under ASan+UBSan, TSan, and
 #   optimised with clang -> bazel test //... -> your own libcoro (stand-in, probe, go and Bazel) -> benchmark suite smoke run -> Bazel 7 bzlmod check
 #   (skipped loudly when it cannot fit) -> bazel shutdown.
 # Every step prints what it runs, then its duration and the total so far.
@@ -95,6 +95,13 @@ step "parity: every scenario has its C++ and Go test"
 
 step "go test -race (all but the adversarial suite and the model check, which have their own steps)"
 go test -race -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
+
+step "README's first command: tools/demo.sh (the Go HTTP 200 server answers its 3 requests), at most 5 minutes"
+out=$(timeout 300 bash tools/demo.sh 2>&1) || { echo "$out"; echo "tools/demo.sh failed or timed out"; exit 1; }
+echo "$out" | grep -v '^demo: still compiling'
+[ "$(echo "$out" | grep -c '^GET / #[123] -> 200 OK "Hello, World!"$')" = 3 ] &&
+    echo "$out" | grep -q '^http_200_ok_server listening on 127\.0\.0\.1:' ||
+    { echo "tools/demo.sh did not print its listening line and three 200 OK answers"; exit 1; }
 
 step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20; skipped cases name their defect)"
 # pipefail: the step fails with go test; the filter keeps the per-case lines (with counts) and any failure.
