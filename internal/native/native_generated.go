@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "e58d5abfdf16806ff7e035c33f802b70424ae74b226d933663962144ac870cce"
+const SourceHash = "213a2450978fb4793a3aa8dff794327084591c515f394cda6350872949376d7f"

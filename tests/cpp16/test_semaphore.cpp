@@ -3,7 +3,7 @@
 #include <atomic>
 #include <vector>
 
-// Parity scenarios 272-278 (parity-scenarios-v0.16.md, test/test_semaphore.cpp).
+// Parity scenarios 272-278 (tests/scenarios16.tsv; upstream's test/test_semaphore.cpp).
 
 static_assert(std::is_same_v<coro::semaphore<1>, coro::v16::semaphore<1>>);
 
