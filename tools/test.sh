@@ -194,7 +194,7 @@ elif [ ! -e "${GOCORO_BZLMOD_CHROOT:-/var/cache/gocoro/bazel7-sid}/etc/gocoro-bz
     bzlmod_skip="no Bazel 7 chroot yet: making it and the first build take ~${bzlmod_fresh_min} min, the suite has run ${elapsed_min} of its ${budget_min} min budget (GOCORO_TEST_BUDGET_MIN)"
 fi
 if [ -z "$bzlmod_skip" ]; then
-    step "Bazel 7, bzlmod only (MODULE.bazel, WORKSPACE off), offline: test //..., asan tests/cpp, gazelle up to date, Go tests against the libcoro stand-in"
+    step "Bazel 7, bzlmod only (MODULE.bazel, WORKSPACE off), offline: test //..., asan tests/cpp and tests/cpp16, gazelle up to date, Go tests against the libcoro stand-in"
     bzlmod_t0=$(date +%s)
     GOCORO_BZLMOD_LIBCORO="$ext/checkout" bash tools/bazel/bzlmod_check.sh
     echo "bzlmod check took $(( $(date +%s) - bzlmod_t0 )) s"
