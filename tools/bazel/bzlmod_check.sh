@@ -10,8 +10,8 @@
 # Go module proxy (`go mod download`); every other rule set is the Debian package's source, which sid's
 # bazel-bootstrap already selects with --override_module in /etc/bazel/bazelrc. See tools/bazel/README.md.
 #
-# Checks, all with --config=bzlmod: build and test //... (C++ parity tests, Go tests, native examples),
-# the C++ tests (tests/cpp, tests/cpp16) under --config=asan, and that `bazel run //:gazelle` would change no BUILD file. With
+# Checks, all with --config=bzlmod: build and test //... (C++ parity tests, Go tests, native examples), the C++
+# tests (tests/cpp, tests/cpp16) under --config=asan, and that `bazel run //:gazelle` would change no BUILD file. With
 # GOCORO_BZLMOD_LIBCORO=<upstream-layout libcoro checkout> (tools/external/standin.sh makes one), also the Go tests
 # against it through tools/external/extensions.bzl: --define=libcoro=external --repo_env=GOCORO_LIBCORO=<it>.
 set -euo pipefail
