@@ -186,6 +186,8 @@ TEST_CASE("semaphore max()", "[semaphore]")
     coro::semaphore<64> s{32};
     REQUIRE(s.max() == 64);
     REQUIRE(s.value() == 32);
+    // v0.16's max() is static constexpr (v0.14's is a non-static member): usable in constant expressions.
+    static_assert(coro::semaphore<64>::max() == 64);
 }
 
 // ---------------------------------------------------------------------------------------------------------
