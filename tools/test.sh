@@ -2,8 +2,8 @@
 # The whole test suite, exactly what CI runs (.ci/run calls this). About 25-35 minutes on a busy 2-core machine
 # from a cold cache (a few minutes when warm), about 3 GB of disk (Go build cache, .build/, Bazel's output base):
 #   setup (apt, idempotent) -> versions agree -> gofmt -> clang-format -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
-#   go test -race -> adversarial suite (-race, then ASan) -> thread pool
-#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ tests under ASan+UBSan, TSan, and
+#   go test -race -> demo (README's first command) -> adversarial suite (-race, then ASan) -> thread pool
+#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ sources through clang 14's front end -> C++ tests under ASan+UBSan, TSan, and
 #   optimised with clang -> bazel test //... -> your own libcoro (stand-in, probe, go and Bazel) -> benchmark suite smoke run -> Bazel 7 bzlmod check
 #   (skipped loudly when it cannot fit) -> bazel shutdown.
 # Every step prints what it runs, then its duration and the total so far.
@@ -96,6 +96,13 @@ step "parity: every scenario has its C++ and Go test"
 step "go test -race (all but the adversarial suite and the model check, which have their own steps)"
 go test -race -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
 
+step "README's first command: tools/demo.sh (the Go HTTP 200 server answers its 3 requests), at most 5 minutes"
+out=$(timeout 300 bash tools/demo.sh 2>&1) || { echo "$out"; echo "tools/demo.sh failed or timed out"; exit 1; }
+echo "$out" | grep -v '^demo: still compiling'
+[ "$(echo "$out" | grep -c '^GET / #[123] -> 200 OK "Hello, World!"$')" = 3 ] &&
+    echo "$out" | grep -q '^http_200_ok_server listening on 127\.0\.0\.1:' ||
+    { echo "tools/demo.sh did not print its listening line and three 200 OK answers"; exit 1; }
+
 step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20)"
 # pipefail: the step fails with go test; the filter keeps the per-case lines (with counts) and any failure.
 go test -race -count=1 -v ./tests/adversarial/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
@@ -142,6 +149,11 @@ echo "consumer module (tests/consumer, a user's module with a replace) built wit
 out=$(.build/consumer-clang)
 [ "$out" = "consumer ok: 42, ping" ] || { echo "consumer printed '$out'" >&2; exit 1; }
 echo "$out"
+
+step "C++ test and native example sources accepted by clang $CLANG (make -f tools/cxx.mk syntax: front end only, about 2 CPU-minutes)"
+# The C++ tests run with clang $CLANG_CXX below; this keeps them (and README's CC=clang-14 bazel build //...) compiling
+# with Debian 12's clang too.
+make -s -f tools/cxx.mk -j2 syntax CXX=clang++-$CLANG
 
 step "C++ tests, AddressSanitizer + UBSan (make -f tools/cxx.mk SAN=asan, outputs in .build/asan)"
 make -s -f tools/cxx.mk -j2 test SAN=asan
@@ -190,7 +202,7 @@ elif [ ! -e "${GOCORO_BZLMOD_CHROOT:-/var/cache/gocoro/bazel7-sid}/etc/gocoro-bz
     bzlmod_skip="no Bazel 7 chroot yet: making it and the first build take ~${bzlmod_fresh_min} min, the suite has run ${elapsed_min} of its ${budget_min} min budget (GOCORO_TEST_BUDGET_MIN)"
 fi
 if [ -z "$bzlmod_skip" ]; then
-    step "Bazel 7, bzlmod only (MODULE.bazel, WORKSPACE off), offline: test //..., asan tests/cpp, gazelle up to date, Go tests against the libcoro stand-in"
+    step "Bazel 7, bzlmod only (MODULE.bazel, WORKSPACE off), offline: test //..., asan tests/cpp and tests/cpp16, gazelle up to date, Go tests against the libcoro stand-in"
     bzlmod_t0=$(date +%s)
     GOCORO_BZLMOD_LIBCORO="$ext/checkout" bash tools/bazel/bzlmod_check.sh
     echo "bzlmod check took $(( $(date +%s) - bzlmod_t0 )) s"

@@ -11,12 +11,13 @@
 // Upstream cannot cancel a poll, so a poll for the Go binding waits in slices and looks at a per-scheduler
 // "cancelled" mark between them: closing a scheduler takes up to one slice longer, and an idle waiter costs one
 // wake-up per slice. shutdown_cancel_polls() waits for those polls before it calls shutdown(): upstream v0.14.1
-// shuts the pool down first and then drops what completes (spec §35.6), which would leave a poll hanging.
+// shuts the pool down first and then drops whatever completes, which would leave a poll hanging.
 // Timers cannot be cancelled either, and upstream's shutdown() waits for every pending one: a timer for the Go
 // binding is a poll, with the timer's duration as timeout, of a per-scheduler eventfd that shutdown_cancel_polls()
 // makes readable, so Close ends it at once. Each timer polls a dup() of that eventfd (upstream allows one poll per
-// descriptor, spec §34 poll): a pending timer holds one descriptor and costs an epoll add and remove. Beyond
-// max_timer_descriptors pending timers, more timers wait in slices like the polls (Close ends them within one).
+// descriptor at a time: a second poll of it never completes): a pending timer holds one descriptor and costs an
+// epoll add and remove. Beyond max_timer_descriptors pending timers, more timers wait in slices like the polls
+// (Close ends them within one).
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -134,7 +135,7 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 13 "../../cshim/compat/io_scheduler.cc"
+#line 14 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
 

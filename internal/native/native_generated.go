@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "d3c7b499732192e030040b840ca73e030f4614e0caaac746f23565e114d02b96"
+const SourceHash = "559b1be9e5d9df3ac1c85ae42eaa0cf24a19388ee1f99c58f3474ffe6be13828"

@@ -5220,125 +5220,130 @@ LIBCORO_INLINE_V16 namespace v16
 #include <sys/socket.h>
 #include <utility>
 
-namespace coro::net::tcp::v14
+namespace coro::net::tcp
 {
-class server;
-
-/// A TCP connection driven by an io_scheduler: connect() with an optional timeout, poll() for readiness,
-/// then non-blocking recv()/send(). Not thread-safe; to poll one connection from two coroutines at once,
-/// copy the client (the copy dup()s the socket).
-class client
+LIBCORO_INLINE_V14 namespace v14
 {
-public:
-    struct options
+    class server;
+
+    /// A TCP connection driven by an io_scheduler: connect() with an optional timeout, poll() for readiness,
+    /// then non-blocking recv()/send(). Not thread-safe; to poll one connection from two coroutines at once,
+    /// copy the client (the copy dup()s the socket).
+    class client
     {
-        /// Address to connect to (ipv4 or ipv6).
-        net::ip_address address{net::ip_address::from_string("127.0.0.1")};
-        uint16_t        port{8080};
-    };
-
-    /// Creates a non-blocking TCP socket of the address's domain. Throws std::runtime_error for a null
-    /// scheduler or if the socket cannot be created.
-    explicit client(
-        std::shared_ptr<io_scheduler> scheduler,
-        options opts = options{.address = {net::ip_address::from_string("127.0.0.1")}, .port = 8080});
-    client(const client& other);
-    client(client&& other) noexcept;
-    auto operator=(const client& other) noexcept -> client&;
-    auto operator=(client&& other) noexcept -> client&;
-    ~client();
-
-    auto socket() -> net::socket& { return m_socket; }
-    auto socket() const -> const net::socket& { return m_socket; }
-
-    /// Connects once; later calls return the first outcome. `timeout` 0 waits forever.
-    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<net::connect_status>;
-
-    /// Waits for the socket to become ready for `op` (see io_scheduler::poll).
-    auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::v14::poll_status>
-    {
-        return m_io_scheduler->poll(m_socket, op, timeout);
-    }
-
-    /// One non-blocking recv into `buffer`: {ok, bytes read}, {closed, {}} when the peer closed, or
-    /// {errno status, {}} (would_block if nothing is there yet; poll(read) first).
-    template <concepts::v14::mutable_buffer buffer_type>
-    auto recv(buffer_type&& buffer) -> std::pair<recv_status, std::span<char>>
-    {
-        if (buffer.empty())
+    public:
+        struct options
         {
-            return {recv_status::ok, std::span<char>{}};
+            /// Address to connect to (ipv4 or ipv6).
+            net::ip_address address{net::ip_address::from_string("127.0.0.1")};
+            uint16_t        port{8080};
+        };
+
+        /// Creates a non-blocking TCP socket of the address's domain. Throws std::runtime_error for a null
+        /// scheduler or if the socket cannot be created.
+        explicit client(
+            std::shared_ptr<io_scheduler> scheduler,
+            options opts = options{.address = {net::ip_address::from_string("127.0.0.1")}, .port = 8080});
+        client(const client& other);
+        client(client&& other) noexcept;
+        auto operator=(const client& other) noexcept -> client&;
+        auto operator=(client&& other) noexcept -> client&;
+        ~client();
+
+        auto socket() -> net::socket& { return m_socket; }
+        auto socket() const -> const net::socket& { return m_socket; }
+
+        /// Connects once; later calls return the first outcome. `timeout` 0 waits forever.
+        auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<net::connect_status>;
+
+        /// Waits for the socket to become ready for `op` (see io_scheduler::poll).
+        auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v14::poll_status>
+        {
+            return m_io_scheduler->poll(m_socket, op, timeout);
         }
-        auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
-        if (n > 0)
+
+        /// One non-blocking recv into `buffer`: {ok, bytes read}, {closed, {}} when the peer closed, or
+        /// {errno status, {}} (would_block if nothing is there yet; poll(read) first).
+        template <concepts::v14::mutable_buffer buffer_type>
+        auto recv(buffer_type&& buffer) -> std::pair<recv_status, std::span<char>>
         {
-            if (static_cast<std::size_t>(n) < buffer.size())
+            if (buffer.empty())
             {
-                // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+                return {recv_status::ok, std::span<char>{}};
+            }
+            auto n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+            if (n > 0)
+            {
+                if (static_cast<std::size_t>(n) < buffer.size())
+                {
+                    // A stream's short read emptied the receive queue: the next poll can wait for the next edge.
+#if GOCORO_CORE_EXTENSIONS
+                    m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
+                }
+                return {recv_status::ok, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
+            }
+            if (n == 0)
+            {
+                return {recv_status::closed, std::span<char>{}};
+            }
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+            {
 #if GOCORO_CORE_EXTENSIONS
                 m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
 #endif
             }
-            return {recv_status::ok, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
+            return {static_cast<recv_status>(err), std::span<char>{}};
         }
-        if (n == 0)
-        {
-            return {recv_status::closed, std::span<char>{}};
-        }
-        const int err = errno;
-        if (err == EAGAIN || err == EWOULDBLOCK)
-        {
-#if GOCORO_CORE_EXTENSIONS
-            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
-#endif
-        }
-        return {static_cast<recv_status>(err), std::span<char>{}};
-    }
 
-    /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
-    /// {errno status, whole buffer} (e.g. pipe_closed / connection_reset once the peer is gone).
-    template <concepts::v14::const_buffer buffer_type>
-    auto send(const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
-    {
-        if (buffer.empty())
+        /// One non-blocking send (never raises SIGPIPE): {ok, unsent tail (empty when all went out)} or
+        /// {errno status, whole buffer} (e.g. pipe_closed / connection_reset once the peer is gone).
+        template <concepts::v14::const_buffer buffer_type>
+        auto send(const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
         {
-            return {send_status::ok, std::span<const char>{buffer.data(), buffer.size()}};
-        }
-        auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
-        if (n >= 0)
-        {
-            if (static_cast<std::size_t>(n) < buffer.size())
+            if (buffer.empty())
+            {
+                return {send_status::ok, std::span<const char>{buffer.data(), buffer.size()}};
+            }
+            auto n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+            if (n >= 0)
+            {
+                if (static_cast<std::size_t>(n) < buffer.size())
+                {
+#if GOCORO_CORE_EXTENSIONS
+                    m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write); // send buffer full
+#endif
+                }
+                return {
+                    send_status::ok,
+                    std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+            }
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
             {
 #if GOCORO_CORE_EXTENSIONS
-                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write); // send buffer full
+                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
 #endif
             }
-            return {
-                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+            return {static_cast<send_status>(err), std::span<const char>{buffer.data(), buffer.size()}};
         }
-        const int err = errno;
-        if (err == EAGAIN || err == EWOULDBLOCK)
-        {
-#if GOCORO_CORE_EXTENSIONS
-            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
-#endif
-        }
-        return {static_cast<send_status>(err), std::span<const char>{buffer.data(), buffer.size()}};
-    }
 
-private:
-    friend server;
-    /// Accepted connection (status pre-set to connected).
-    client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts);
+    private:
+        friend server;
+        /// Accepted connection (status pre-set to connected).
+        client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts);
 
-    std::shared_ptr<io_scheduler>      m_io_scheduler{nullptr};
-    options                            m_options{};
-    net::socket                        m_socket{};
-    std::optional<net::connect_status> m_connect_status{std::nullopt};
-};
+        std::shared_ptr<io_scheduler>      m_io_scheduler{nullptr};
+        options                            m_options{};
+        net::socket                        m_socket{};
+        std::optional<net::connect_status> m_connect_status{std::nullopt};
+    };
 
-} // namespace coro::net::tcp::v14
+} // namespace v14
+} // namespace coro::net::tcp
 
 // #include "coro/v16/net/tcp/client.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_CLIENT_HPP
@@ -5507,233 +5512,246 @@ namespace coro
 class scheduler;
 } // namespace coro
 
-namespace coro::net::tcp::v16
+namespace coro::net::tcp
 {
-class server;
+LIBCORO_INLINE_V16 namespace v16
+{
+    class server;
 
-/// A TCP connection driven by a coro::scheduler. Not thread-safe: one coroutine at a time per client. A timeout of
-/// 0 waits forever; read_exact / write_all treat it as one deadline for the whole operation.
-class client
-{
-public:
-    /// A non-blocking TCP socket of the endpoint's family (not connected yet). The scheduler is kept as a raw
-    /// pointer and must outlive the client. std::runtime_error for a null scheduler or if the socket cannot be
-    /// created.
-    explicit client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint);
-    /// Shares the scheduler, dup()s the socket, copies the endpoint and the connect outcome.
+    /// A TCP connection driven by a coro::scheduler. Not thread-safe: one coroutine at a time per client. A timeout of
+    /// 0 waits forever; read_exact / write_all treat it as one deadline for the whole operation.
+    class client
+    {
+    public:
+        /// A non-blocking TCP socket of the endpoint's family (not connected yet). The scheduler is kept as a raw
+        /// pointer and must outlive the client. std::runtime_error for a null scheduler or if the socket cannot be
+        /// created.
+        explicit client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint);
+        /// Shares the scheduler, dup()s the socket, copies the endpoint and the connect outcome.
 #if GOCORO_CORE_EXTENSIONS
-    /// Adopts an already connected socket (gocoro extension; upstream only lets tcp::server do this), e.g. one a
-    /// net/server connection handed over; `peer` is what the client reports as its endpoint.
-    client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer);
+        /// Adopts an already connected socket (gocoro extension; upstream only lets tcp::server do this), e.g. one a
+        /// net/server connection handed over; `peer` is what the client reports as its endpoint.
+        client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer);
 #endif
-    client(const client& other);
-    client(client&& other) noexcept;
-    auto operator=(const client& other) noexcept -> client&;
-    auto operator=(client&& other) noexcept -> client&;
-    ~client();
+        client(const client& other);
+        client(client&& other) noexcept;
+        auto operator=(const client& other) noexcept -> client&;
+        auto operator=(client&& other) noexcept -> client&;
+        ~client();
 
-    [[nodiscard]] auto socket() -> net::socket& { return m_socket; }
-    [[nodiscard]] auto socket() const -> const net::socket& { return m_socket; }
+        [[nodiscard]] auto socket() -> net::socket& { return m_socket; }
+        [[nodiscard]] auto socket() const -> const net::socket& { return m_socket; }
 
-    /// Connects once; later calls return the first outcome (connected, timeout or error).
-    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<net::connect_status>;
+        /// Connects once; later calls return the first outcome (connected, timeout or error).
+        auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<net::connect_status>;
 
-    /// Waits for data and reads once: {ok, the bytes read (maybe fewer than the buffer holds)}, {closed, {}} at
-    /// end of stream, {timeout, {}}, or the error. An empty buffer gives {ok, {}} at once.
-    template <
-        concepts::v16::mutable_buffer buffer_type,
-        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
-    auto read_some(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<std::pair<io_status, std::span<element_type>>>
-    {
-        auto bytes       = std::as_writable_bytes(std::span{buffer});
-        auto [status, n] = co_await read_bytes(bytes, timeout, false);
-        co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
-    }
+        /// Waits for data and reads once: {ok, the bytes read (maybe fewer than the buffer holds)}, {closed, {}} at
+        /// end of stream, {timeout, {}}, or the error. An empty buffer gives {ok, {}} at once.
+        template <
+            concepts::v16::mutable_buffer buffer_type,
+            typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+        auto read_some(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<io_status, std::span<element_type>>>
+        {
+            auto bytes       = std::as_writable_bytes(std::span{buffer});
+            auto [status, n] = co_await read_bytes(bytes, timeout, false);
+            co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
+        }
 
-    /// Reads until the buffer is full: {ok, whole buffer}, or the first failure with the prefix read so far
-    /// ({timeout, prefix} once the deadline passed).
-    template <
-        concepts::v16::mutable_buffer buffer_type,
-        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
-    auto read_exact(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<std::pair<io_status, std::span<element_type>>>
-    {
-        auto bytes       = std::as_writable_bytes(std::span{buffer});
-        auto [status, n] = co_await read_bytes(bytes, timeout, true);
-        co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
-    }
+        /// Reads until the buffer is full: {ok, whole buffer}, or the first failure with the prefix read so far
+        /// ({timeout, prefix} once the deadline passed).
+        template <
+            concepts::v16::mutable_buffer buffer_type,
+            typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+        auto read_exact(buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<io_status, std::span<element_type>>>
+        {
+            auto bytes       = std::as_writable_bytes(std::span{buffer});
+            auto [status, n] = co_await read_bytes(bytes, timeout, true);
+            co_return {status, std::span<element_type>{buffer.data(), n / sizeof(element_type)}};
+        }
 
-    /// Waits until the socket is writable and sends once: {ok, unsent tail (empty when all went out)}, or the
-    /// failure with the whole buffer. Never raises SIGPIPE.
-    template <
-        concepts::v16::const_buffer buffer_type,
-        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
-    auto write_some(const buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<std::pair<io_status, std::span<element_type>>>
-    {
-        static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
-        auto [status, n] = co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, false);
-        co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
-    }
+        /// Waits until the socket is writable and sends once: {ok, unsent tail (empty when all went out)}, or the
+        /// failure with the whole buffer. Never raises SIGPIPE.
+        template <
+            concepts::v16::const_buffer buffer_type,
+            typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+        auto write_some(
+            const buffer_type&              buffer,
+            const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<io_status, std::span<element_type>>>
+        {
+            static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
+            auto [status, n] =
+                co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, false);
+            co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
+        }
 
-    /// Sends the whole buffer: {ok, {}}, or the first failure with the unsent tail ({timeout, tail} once the
-    /// deadline passed).
-    template <
-        concepts::v16::const_buffer buffer_type,
-        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
-    auto write_all(const buffer_type& buffer, const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<std::pair<io_status, std::span<element_type>>>
-    {
-        static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
-        auto [status, n] = co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, true);
-        co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
-    }
+        /// Sends the whole buffer: {ok, {}}, or the first failure with the unsent tail ({timeout, tail} once the
+        /// deadline passed).
+        template <
+            concepts::v16::const_buffer buffer_type,
+            typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+        auto write_all(
+            const buffer_type&              buffer,
+            const std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::pair<io_status, std::span<element_type>>>
+        {
+            static_assert(sizeof(element_type) == 1, "tcp::client writes buffers of 1-byte elements");
+            auto [status, n] =
+                co_await write_bytes(std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout, true);
+            co_return {status, std::span<element_type>{buffer.data() + n, buffer.size() - n}};
+        }
 
-private:
-    friend server;
-    /// An accepted connection (connect status preset to connected).
-    client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint);
+    private:
+        friend server;
+        /// An accepted connection (connect status preset to connected).
+        client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint);
 
-    /// read_some (exact = false) or read_exact: the status and how many bytes were read.
-    auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
-        -> coro::task<std::pair<io_status, std::size_t>>;
-    /// write_some (all = false) or write_all: the status and how many bytes were sent.
-    auto write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
-        -> coro::task<std::pair<io_status, std::size_t>>;
-    /// One read_some (std::byte) or write_some (const std::byte) step with `timeout` (0 = none). Defined and
-    /// instantiated in client.cpp only.
-    template <typename byte_type>
-    auto transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
-        -> coro::task<std::pair<io_status, std::size_t>>;
-    /// read_exact / write_all: transfer_once until the whole buffer moved, the deadline passed or a step failed.
-    template <typename byte_type>
-    auto transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
-        -> coro::task<std::pair<io_status, std::size_t>>;
+        /// read_some (exact = false) or read_exact: the status and how many bytes were read.
+        auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
+            -> coro::task<std::pair<io_status, std::size_t>>;
+        /// write_some (all = false) or write_all: the status and how many bytes were sent.
+        auto write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
+            -> coro::task<std::pair<io_status, std::size_t>>;
+        /// One read_some (std::byte) or write_some (const std::byte) step with `timeout` (0 = none). Defined and
+        /// instantiated in client.cpp only.
+        template <typename byte_type>
+        auto transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
+            -> coro::task<std::pair<io_status, std::size_t>>;
+        /// read_exact / write_all: transfer_once until the whole buffer moved, the deadline passed or a step failed.
+        template <typename byte_type>
+        auto transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
+            -> coro::task<std::pair<io_status, std::size_t>>;
 
-    coro::scheduler*                   m_scheduler{nullptr};
-    net::socket_address                m_endpoint;
-    net::socket                        m_socket{};
-    std::optional<net::connect_status> m_connect_status{std::nullopt};
-    /// Readiness cache: when set, an operation tries the system call before polling (cleared on would-block).
-    bool m_maybe_readable{false};
-    bool m_maybe_writable{false};
-};
+        coro::scheduler*                   m_scheduler{nullptr};
+        net::socket_address                m_endpoint;
+        net::socket                        m_socket{};
+        std::optional<net::connect_status> m_connect_status{std::nullopt};
+        /// Readiness cache: when set, an operation tries the system call before polling (cleared on would-block).
+        bool m_maybe_readable{false};
+        bool m_maybe_writable{false};
+    };
 
-} // namespace coro::net::tcp::v16
+} // namespace v16
+} // namespace coro::net::tcp
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_CLIENT_HPP
-#line 146 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
+#line 151 "../../third_party/libcoro/include/coro/net/tcp/client.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TCP_CLIENT_HPP
 #line 2 "../../third_party/libcoro/src/net/tcp/client.cpp"
 
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp::v14
+namespace coro::net::tcp
 {
-client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
+LIBCORO_INLINE_V14 namespace v14
 {
-    if (m_io_scheduler == nullptr)
+    client::client(std::shared_ptr<io_scheduler> scheduler, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
     {
-        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        if (m_io_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        }
+        m_socket = net::make_socket(
+            net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
     }
-    m_socket = net::make_socket(
-        net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
-}
 
-client::client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts)), m_socket(std::move(socket)),
-      m_connect_status(connect_status::connected)
-{
-    // server::accept() hands over a socket that accept4() already made non-blocking.
-}
-
-client::client(const client& other)
-    : m_io_scheduler(other.m_io_scheduler), m_options(other.m_options), m_socket(other.m_socket),
-      m_connect_status(other.m_connect_status)
-{
-}
-
-client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
-      m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
-{
-}
-
-auto client::operator=(const client& other) noexcept -> client&
-{
-    if (this != &other)
+    client::client(std::shared_ptr<io_scheduler> scheduler, net::socket socket, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts)), m_socket(std::move(socket)),
+          m_connect_status(connect_status::connected)
     {
-        m_io_scheduler   = other.m_io_scheduler;
-        m_options        = other.m_options;
-        m_socket         = other.m_socket;
-        m_connect_status = other.m_connect_status;
+        // server::accept() hands over a socket that accept4() already made non-blocking.
     }
-    return *this;
-}
 
-auto client::operator=(client&& other) noexcept -> client&
-{
-    if (this != &other)
+    client::client(const client& other)
+        : m_io_scheduler(other.m_io_scheduler), m_options(other.m_options), m_socket(other.m_socket),
+          m_connect_status(other.m_connect_status)
     {
-        m_io_scheduler   = std::move(other.m_io_scheduler);
-        m_options        = std::move(other.m_options);
-        m_socket         = std::move(other.m_socket);
-        m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
     }
-    return *this;
-}
 
-client::~client() = default;
-
-auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::connect_status>
-{
-    if (m_connect_status.has_value())
+    client::client(client && other) noexcept
+        : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
+          m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt))
     {
+    }
+
+    auto client::operator=(const client& other) noexcept -> client&
+    {
+        if (this != &other)
+        {
+            m_io_scheduler   = other.m_io_scheduler;
+            m_options        = other.m_options;
+            m_socket         = other.m_socket;
+            m_connect_status = other.m_connect_status;
+        }
+        return *this;
+    }
+
+    auto client::operator=(client&& other) noexcept -> client&
+    {
+        if (this != &other)
+        {
+            m_io_scheduler   = std::move(other.m_io_scheduler);
+            m_options        = std::move(other.m_options);
+            m_socket         = std::move(other.m_socket);
+            m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
+        }
+        return *this;
+    }
+
+    client::~client() = default;
+
+    auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::connect_status>
+    {
+        if (m_connect_status.has_value())
+        {
+            co_return *m_connect_status;
+        }
+        if (!m_socket.is_valid())
+        {
+            m_connect_status = connect_status::error;
+            co_return *m_connect_status;
+        }
+
+        sockaddr_storage addr{};
+        socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
+        int              rc  = ::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len);
+        if (rc == 0)
+        {
+            m_connect_status = connect_status::connected;
+            co_return *m_connect_status;
+        }
+        if (errno != EINPROGRESS && errno != EAGAIN)
+        {
+            m_connect_status = connect_status::error;
+            co_return *m_connect_status;
+        }
+
+        auto pstatus = co_await m_io_scheduler->poll(m_socket, poll_op::write, timeout);
+        if (pstatus == poll_status::timeout)
+        {
+            m_connect_status = connect_status::timeout;
+            co_return *m_connect_status;
+        }
+        int       error{0};
+        socklen_t error_len = sizeof(error);
+        if (::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0 &&
+            pstatus == poll_status::event)
+        {
+            m_connect_status = connect_status::connected;
+        }
+        else
+        {
+            m_connect_status = connect_status::error;
+        }
         co_return *m_connect_status;
     }
-    if (!m_socket.is_valid())
-    {
-        m_connect_status = connect_status::error;
-        co_return *m_connect_status;
-    }
 
-    sockaddr_storage addr{};
-    socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
-    int              rc  = ::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len);
-    if (rc == 0)
-    {
-        m_connect_status = connect_status::connected;
-        co_return *m_connect_status;
-    }
-    if (errno != EINPROGRESS && errno != EAGAIN)
-    {
-        m_connect_status = connect_status::error;
-        co_return *m_connect_status;
-    }
-
-    auto pstatus = co_await m_io_scheduler->poll(m_socket, poll_op::write, timeout);
-    if (pstatus == poll_status::timeout)
-    {
-        m_connect_status = connect_status::timeout;
-        co_return *m_connect_status;
-    }
-    int       error{0};
-    socklen_t error_len = sizeof(error);
-    if (::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0 &&
-        pstatus == poll_status::event)
-    {
-        m_connect_status = connect_status::connected;
-    }
-    else
-    {
-        m_connect_status = connect_status::error;
-    }
-    co_return *m_connect_status;
-}
-
-} // namespace coro::net::tcp::v14
+} // namespace v14
+} // namespace coro::net::tcp
 
 #line 1 "../../third_party/libcoro/src/net/tcp/server.cpp"
 // #include "coro/net/tcp/server.hpp"
@@ -5756,52 +5774,56 @@ auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::conne
 #include <cstdint>
 #include <memory>
 
-namespace coro::net::tcp::v14
+namespace coro::net::tcp
 {
-/// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by an io_scheduler.
-class server
+LIBCORO_INLINE_V14 namespace v14
 {
-public:
-    struct options
+    /// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by an io_scheduler.
+    class server
     {
-        /// Address to bind (ipv4 or ipv6).
-        net::ip_address address{net::ip_address::from_string("0.0.0.0")};
-        /// Port to bind; 0 lets the kernel choose (read it back with local_port(server.socket())).
-        uint16_t port{8080};
-        int32_t  backlog{128};
-    };
+    public:
+        struct options
+        {
+            /// Address to bind (ipv4 or ipv6).
+            net::ip_address address{net::ip_address::from_string("0.0.0.0")};
+            /// Port to bind; 0 lets the kernel choose (read it back with local_port(server.socket())).
+            uint16_t port{8080};
+            int32_t  backlog{128};
+        };
 
-    /// Binds and listens. Throws std::runtime_error for a null scheduler or on any socket failure.
-    explicit server(
-        std::shared_ptr<io_scheduler> scheduler,
-        options opts = options{.address = net::ip_address::from_string("0.0.0.0"), .port = 8080, .backlog = 128});
-    server(const server&) = delete;
-    server(server&& other) noexcept;
-    auto operator=(const server&) -> server& = delete;
-    auto operator=(server&& other) noexcept -> server&;
-    ~server() = default;
+        /// Binds and listens. Throws std::runtime_error for a null scheduler or on any socket failure.
+        explicit server(
+            std::shared_ptr<io_scheduler> scheduler,
+            options opts = options{.address = net::ip_address::from_string("0.0.0.0"), .port = 8080, .backlog = 128});
+        server(const server&) = delete;
+        server(server&& other) noexcept;
+        auto operator=(const server&) -> server& = delete;
+        auto operator=(server&& other) noexcept -> server&;
+        ~server() = default;
 
-    /// Waits until a connection can be accepted (poll_status::event).
-    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v14::poll_status>
-    {
-        return m_io_scheduler->poll(m_accept_socket, coro::poll_op::read, timeout);
-    }
+        /// Waits until a connection can be accepted (poll_status::event).
+        auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v14::poll_status>
+        {
+            return m_io_scheduler->poll(m_accept_socket, coro::poll_op::read, timeout);
+        }
 
-    /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
-    auto accept() -> v14::client;
+        /// Accepts one pending connection (non-blocking). On failure the returned client's socket is invalid.
+        auto accept() -> v14::client;
 
 #if GOCORO_CORE_EXTENSIONS
-    /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
-    auto socket() const -> const net::socket& { return m_accept_socket; }
+        /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
+        auto socket() const -> const net::socket& { return m_accept_socket; }
 #endif
 
-private:
-    std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
-    options                       m_options{};
-    net::socket                   m_accept_socket{-1};
-};
+    private:
+        std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
+        options                       m_options{};
+        net::socket                   m_accept_socket{-1};
+    };
 
-} // namespace coro::net::tcp::v14
+} // namespace v14
+} // namespace coro::net::tcp
 
 // #include "coro/v16/net/tcp/server.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_SERVER_HPP
@@ -5826,61 +5848,65 @@ private:
 #include <cstdint>
 #include <memory>
 
-namespace coro::net::tcp::v16
+namespace coro::net::tcp
 {
-/// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by a coro::scheduler. One
-/// coroutine at a time may accept; shutdown() may be called from any thread.
-class server
+LIBCORO_INLINE_V16 namespace v16
 {
-public:
-    struct options
+    /// A listening TCP socket (SO_REUSEADDR + SO_REUSEPORT, non-blocking) driven by a coro::scheduler. One
+    /// coroutine at a time may accept; shutdown() may be called from any thread.
+    class server
     {
-        int32_t backlog{128};
+    public:
+        struct options
+        {
+            int32_t backlog{128};
+        };
+
+        /// Binds `endpoint` (IPv4 or IPv6; port 0 lets the kernel choose, see net::local_port(accept_socket())) and
+        /// listens. std::runtime_error for a null scheduler (checked before the socket is made: D38.12) or on any
+        /// socket failure.
+        explicit server(
+            std::unique_ptr<coro::scheduler>& scheduler,
+            const net::socket_address&        endpoint,
+            options                           opts = options{.backlog = 128});
+        server(const server&) = delete;
+        server(server&& other) noexcept;
+        auto operator=(const server&) -> server& = delete;
+        auto operator=(server&& other) noexcept -> server&;
+        ~server() = default;
+
+        /// Waits for a connection (`timeout` 0 = forever) and accepts it: a connected client (non-blocking socket,
+        /// endpoint = the peer's address), or unexpected(timeout / cancelled after shutdown() / closed /
+        /// polling_error / the accept error).
+        auto accept(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::expected<client, io_status>>;
+
+        [[nodiscard]] auto accept_socket() -> net::socket& { return m_accept_socket; }
+        [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_accept_socket; }
+
+        /// Cancels a pending accept() (it reports io_status::kind::cancelled, as does every later one) and shuts the
+        /// listening socket down. Thread-safe and idempotent.
+        auto shutdown() -> void;
+
+    private:
+        /// Waits for a pending connection or shutdown().
+        auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v16::poll_status>;
+        /// One non-blocking accept.
+        auto accept_now() -> coro::expected<client, io_status>;
+
+        coro::scheduler* m_scheduler{nullptr};
+        options          m_options{};
+        net::socket      m_accept_socket{};
+        /// Heap-held (through the source's own state) so that moving the server keeps pending polls' tokens valid.
+        poll_stop_source m_stop{};
+        bool             m_maybe_readable{false};
     };
 
-    /// Binds `endpoint` (IPv4 or IPv6; port 0 lets the kernel choose, see net::local_port(accept_socket())) and
-    /// listens. std::runtime_error for a null scheduler (checked before the socket is made: D38.12) or on any
-    /// socket failure.
-    explicit server(
-        std::unique_ptr<coro::scheduler>& scheduler,
-        const net::socket_address&        endpoint,
-        options                           opts = options{.backlog = 128});
-    server(const server&) = delete;
-    server(server&& other) noexcept;
-    auto operator=(const server&) -> server& = delete;
-    auto operator=(server&& other) noexcept -> server&;
-    ~server() = default;
-
-    /// Waits for a connection (`timeout` 0 = forever) and accepts it: a connected client (non-blocking socket,
-    /// endpoint = the peer's address), or unexpected(timeout / cancelled after shutdown() / closed /
-    /// polling_error / the accept error).
-    auto accept(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::expected<client, io_status>>;
-
-    [[nodiscard]] auto accept_socket() -> net::socket& { return m_accept_socket; }
-    [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_accept_socket; }
-
-    /// Cancels a pending accept() (it reports io_status::kind::cancelled, as does every later one) and shuts the
-    /// listening socket down. Thread-safe and idempotent.
-    auto shutdown() -> void;
-
-private:
-    /// Waits for a pending connection or shutdown().
-    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v16::poll_status>;
-    /// One non-blocking accept.
-    auto accept_now() -> coro::expected<client, io_status>;
-
-    coro::scheduler* m_scheduler{nullptr};
-    options          m_options{};
-    net::socket      m_accept_socket{};
-    /// Heap-held (through the source's own state) so that moving the server keeps pending polls' tokens valid.
-    poll_stop_source m_stop{};
-    bool             m_maybe_readable{false};
-};
-
-} // namespace coro::net::tcp::v16
+} // namespace v16
+} // namespace coro::net::tcp
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TCP_SERVER_HPP
-#line 65 "../../third_party/libcoro/include/coro/net/tcp/server.hpp"
+#line 69 "../../third_party/libcoro/include/coro/net/tcp/server.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TCP_SERVER_HPP
 #line 2 "../../third_party/libcoro/src/net/tcp/server.cpp"
 
@@ -5888,62 +5914,65 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp::v14
+namespace coro::net::tcp
 {
-server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
+LIBCORO_INLINE_V14 namespace v14
 {
-    if (m_io_scheduler == nullptr)
+    server::server(std::shared_ptr<io_scheduler> scheduler, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_options(std::move(opts))
     {
-        throw std::runtime_error{"coro::net::tcp::server: scheduler cannot be nullptr"};
+        if (m_io_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tcp::server: scheduler cannot be nullptr"};
+        }
+        m_accept_socket = net::make_accept_socket(
+            net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no},
+            m_options.address,
+            m_options.port,
+            m_options.backlog);
     }
-    m_accept_socket = net::make_accept_socket(
-        net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no},
-        m_options.address,
-        m_options.port,
-        m_options.backlog);
-}
 
-server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
-      m_accept_socket(std::move(other.m_accept_socket))
-{
-}
-
-auto server::operator=(server&& other) noexcept -> server&
-{
-    if (this != &other)
+    server::server(server && other) noexcept
+        : m_io_scheduler(std::move(other.m_io_scheduler)), m_options(std::move(other.m_options)),
+          m_accept_socket(std::move(other.m_accept_socket))
     {
-        m_io_scheduler  = std::move(other.m_io_scheduler);
-        m_options       = std::move(other.m_options);
-        m_accept_socket = std::move(other.m_accept_socket);
     }
-    return *this;
-}
 
-auto server::accept() -> v14::client
-{
-    sockaddr_storage peer{};
-    socklen_t        len = sizeof(peer);
-    const int        fd  = ::accept4(
-        m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    const int       err = errno;
-    net::socket     s{fd};
-    client::options opts{};
-    if (s.is_valid())
+    auto server::operator=(server&& other) noexcept -> server&
     {
-        net::detail::from_sockaddr(peer, opts.address, opts.port);
+        if (this != &other)
+        {
+            m_io_scheduler  = std::move(other.m_io_scheduler);
+            m_options       = std::move(other.m_options);
+            m_accept_socket = std::move(other.m_accept_socket);
+        }
+        return *this;
     }
-    else if (err == EAGAIN || err == EWOULDBLOCK)
+
+    auto server::accept() -> v14::client
     {
+        sockaddr_storage peer{};
+        socklen_t        len = sizeof(peer);
+        const int        fd  = ::accept4(
+            m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int       err = errno;
+        net::socket     s{fd};
+        client::options opts{};
+        if (s.is_valid())
+        {
+            net::detail::from_sockaddr(peer, opts.address, opts.port);
+        }
+        else if (err == EAGAIN || err == EWOULDBLOCK)
+        {
 #if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_accept_socket.native_handle(), coro::poll_op::read); // no more pending
+            m_io_scheduler->note_drained(m_accept_socket.native_handle(), coro::poll_op::read); // no more pending
 #endif
+        }
+        return client{m_io_scheduler, std::move(s), std::move(opts)};
     }
-    return client{m_io_scheduler, std::move(s), std::move(opts)};
-}
 
-} // namespace coro::net::tcp::v14
+} // namespace v14
+} // namespace coro::net::tcp
 
 #line 1 "../../third_party/libcoro/src/net/udp/peer.cpp"
 // #include "coro/net/udp/peer.hpp"
@@ -5975,111 +6004,115 @@ auto server::accept() -> v14::client
 #include <tuple>
 #include <utility>
 
-namespace coro::net::udp::v14
+namespace coro::net::udp
 {
-/// A UDP endpoint. Unbound peers can only send; bound peers send and receive.
-class peer
+LIBCORO_INLINE_V14 namespace v14
 {
-public:
-    struct info
+    /// A UDP endpoint. Unbound peers can only send; bound peers send and receive.
+    class peer
     {
-        net::ip_address address{net::ip_address::from_string("127.0.0.1")};
-        uint16_t        port{8080};
-
-        auto operator<=>(const info& other) const = default;
-    };
-
-    /// Send-only peer: an unbound non-blocking UDP socket.
-    explicit peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain = net::domain_t::ipv4);
-    /// Peer bound to bind_info (port reuse, non-blocking); can send and receive. Port 0 picks a free port
-    /// (see local_port(peer.socket())).
-    explicit peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info);
-
-    peer(const peer&)                    = default;
-    peer(peer&&)                         = default;
-    auto operator=(const peer&) -> peer& = default;
-    auto operator=(peer&&) -> peer&      = default;
-    ~peer()                              = default;
-
-    auto poll(poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::v14::poll_status>
-    {
-        return m_io_scheduler->poll(m_socket, op, timeout);
-    }
-
-    /// One non-blocking sendto: {ok, unsent tail} or {errno status, {}}.
-    template <concepts::v14::const_buffer buffer_type>
-    auto sendto(const info& peer_info, const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
-    {
-        if (buffer.empty())
+    public:
+        struct info
         {
-            return {send_status::ok, std::span<const char>{}};
+            net::ip_address address{net::ip_address::from_string("127.0.0.1")};
+            uint16_t        port{8080};
+
+            auto operator<=>(const info& other) const = default;
+        };
+
+        /// Send-only peer: an unbound non-blocking UDP socket.
+        explicit peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain = net::domain_t::ipv4);
+        /// Peer bound to bind_info (port reuse, non-blocking); can send and receive. Port 0 picks a free port
+        /// (see local_port(peer.socket())).
+        explicit peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info);
+
+        peer(const peer&)                    = default;
+        peer(peer&&)                         = default;
+        auto operator=(const peer&) -> peer& = default;
+        auto operator=(peer&&) -> peer&      = default;
+        ~peer()                              = default;
+
+        auto poll(poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v14::poll_status>
+        {
+            return m_io_scheduler->poll(m_socket, op, timeout);
         }
-        sockaddr_storage addr{};
-        socklen_t        len = net::detail::to_sockaddr(peer_info.address, peer_info.port, addr);
-        auto             n   = ::sendto(
-            m_socket.native_handle(),
-            buffer.data(),
-            buffer.size(),
-            MSG_NOSIGNAL,
-            reinterpret_cast<sockaddr*>(&addr),
-            len);
-        if (n >= 0)
-        {
-            return {
-                send_status::ok, std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
-        }
-        const int err = errno;
-        if (err == EAGAIN || err == EWOULDBLOCK)
-        {
-#if GOCORO_CORE_EXTENSIONS
-            m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
-#endif
-        }
-        return {static_cast<send_status>(err), std::span<const char>{}};
-    }
 
-    /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
-    template <concepts::v14::mutable_buffer buffer_type>
-    auto recvfrom(buffer_type&& buffer) -> std::tuple<recv_status, peer::info, std::span<char>>
-    {
-        if (!m_bound)
+        /// One non-blocking sendto: {ok, unsent tail} or {errno status, {}}.
+        template <concepts::v14::const_buffer buffer_type>
+        auto sendto(const info& peer_info, const buffer_type& buffer) -> std::pair<send_status, std::span<const char>>
         {
-            return {recv_status::udp_not_bound, peer::info{}, std::span<char>{}};
-        }
-        sockaddr_storage addr{};
-        socklen_t        len = sizeof(addr);
-        auto             n   = ::recvfrom(
-            m_socket.native_handle(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&addr), &len);
-        if (n < 0)
-        {
-            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
+            if (buffer.empty())
+            {
+                return {send_status::ok, std::span<const char>{}};
+            }
+            sockaddr_storage addr{};
+            socklen_t        len = net::detail::to_sockaddr(peer_info.address, peer_info.port, addr);
+            auto             n   = ::sendto(
+                m_socket.native_handle(),
+                buffer.data(),
+                buffer.size(),
+                MSG_NOSIGNAL,
+                reinterpret_cast<sockaddr*>(&addr),
+                len);
+            if (n >= 0)
+            {
+                return {
+                    send_status::ok,
+                    std::span<const char>{buffer.data() + n, buffer.size() - static_cast<std::size_t>(n)}};
+            }
             const int err = errno;
             if (err == EAGAIN || err == EWOULDBLOCK)
             {
 #if GOCORO_CORE_EXTENSIONS
-                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+                m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::write);
 #endif
             }
-            return {static_cast<recv_status>(err), peer::info{}, std::span<char>{}};
+            return {static_cast<send_status>(err), std::span<const char>{}};
         }
-        peer::info sender{};
-        net::detail::from_sockaddr(addr, sender.address, sender.port);
-        return {recv_status::ok, sender, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
-    }
+
+        /// One non-blocking recvfrom: {ok, sender, bytes}, {udp_not_bound, {}, {}} or {errno status, {}, {}}.
+        template <concepts::v14::mutable_buffer buffer_type>
+        auto recvfrom(buffer_type&& buffer) -> std::tuple<recv_status, peer::info, std::span<char>>
+        {
+            if (!m_bound)
+            {
+                return {recv_status::udp_not_bound, peer::info{}, std::span<char>{}};
+            }
+            sockaddr_storage addr{};
+            socklen_t        len = sizeof(addr);
+            auto             n   = ::recvfrom(
+                m_socket.native_handle(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&addr), &len);
+            if (n < 0)
+            {
+                // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
+                const int err = errno;
+                if (err == EAGAIN || err == EWOULDBLOCK)
+                {
+#if GOCORO_CORE_EXTENSIONS
+                    m_io_scheduler->note_drained(m_socket.native_handle(), coro::poll_op::read);
+#endif
+                }
+                return {static_cast<recv_status>(err), peer::info{}, std::span<char>{}};
+            }
+            peer::info sender{};
+            net::detail::from_sockaddr(addr, sender.address, sender.port);
+            return {recv_status::ok, sender, std::span<char>{buffer.data(), static_cast<std::size_t>(n)}};
+        }
 
 #if GOCORO_CORE_EXTENSIONS
-    /// Extension (not in libcoro v0.14): the peer's socket, e.g. for local_port().
-    auto socket() const -> const net::socket& { return m_socket; }
+        /// Extension (not in libcoro v0.14): the peer's socket, e.g. for local_port().
+        auto socket() const -> const net::socket& { return m_socket; }
 #endif
 
-private:
-    std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
-    net::socket                   m_socket{-1};
-    bool                          m_bound{false};
-};
+    private:
+        std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
+        net::socket                   m_socket{-1};
+        bool                          m_bound{false};
+    };
 
-} // namespace coro::net::udp::v14
+} // namespace v14
+} // namespace coro::net::udp
 
 // #include "coro/v16/net/udp/peer.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_UDP_PEER_HPP
@@ -6109,87 +6142,94 @@ namespace coro
 class scheduler;
 } // namespace coro
 
-namespace coro::net::udp::v16
+namespace coro::net::udp
 {
-/// A UDP endpoint driven by a coro::scheduler. Unbound peers can only send; bound peers send and receive. One
-/// coroutine at a time per peer; copies dup() the socket.
-class peer
+LIBCORO_INLINE_V16 namespace v16
 {
-public:
-    /// An unbound non-blocking UDP socket of `domain`. std::runtime_error for a null scheduler.
-    explicit peer(std::unique_ptr<coro::scheduler>& scheduler, net::domain_t domain = net::domain_t::ipv4);
-    /// A socket bound to `endpoint` (SO_REUSEADDR + SO_REUSEPORT; port 0 picks a free port, see
-    /// net::local_port(socket())). std::runtime_error for a null scheduler or if binding fails.
-    explicit peer(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint);
-    peer(const peer& other) noexcept;
-    peer(peer&& other) noexcept;
-    auto operator=(const peer& other) noexcept -> peer&;
-    auto operator=(peer&& other) noexcept -> peer&;
-    ~peer() = default;
-
-    auto socket() noexcept -> net::socket& { return m_socket; }
-    auto socket() const noexcept -> const net::socket& { return m_socket; }
-
-    /// Sends `buffer` as one datagram to `address` (an empty buffer sends nothing and reports ok): ok, a poll
-    /// failure (timeout, ...) or the send error (e.g. message_too_big). `timeout` 0 waits forever.
-    template <concepts::v16::const_buffer buffer_type>
-    auto write_to(
-        const socket_address&     address,
-        const buffer_type&        buffer,
-        std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<io_status>
+    /// A UDP endpoint driven by a coro::scheduler. Unbound peers can only send; bound peers send and receive. One
+    /// coroutine at a time per peer; copies dup() the socket.
+    class peer
     {
-        return write_bytes(address, std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout);
-    }
+    public:
+        /// An unbound non-blocking UDP socket of `domain`. std::runtime_error for a null scheduler.
+        explicit peer(std::unique_ptr<coro::scheduler>& scheduler, net::domain_t domain = net::domain_t::ipv4);
+        /// A socket bound to `endpoint` (SO_REUSEADDR + SO_REUSEPORT; port 0 picks a free port, see
+        /// net::local_port(socket())). std::runtime_error for a null scheduler or if binding fails.
+        explicit peer(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint);
+        peer(const peer& other) noexcept;
+        peer(peer&& other) noexcept;
+        auto operator=(const peer& other) noexcept -> peer&;
+        auto operator=(peer&& other) noexcept -> peer&;
+        ~peer() = default;
 
-    /// Receives one datagram: {ok, sender, its bytes}; {udp_not_bound, ...} for an unbound peer; otherwise the
-    /// failure with an uninitialised address and no bytes. An empty buffer reports ok at once.
-    template <concepts::v16::mutable_buffer buffer_type>
-    auto read_from(buffer_type& buffer, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
-    {
-        return read_bytes(std::as_writable_bytes(std::span{buffer.data(), buffer.size()}), timeout);
-    }
+        auto socket() noexcept -> net::socket& { return m_socket; }
+        auto socket() const noexcept -> const net::socket& { return m_socket; }
 
-private:
-    /// Copies `address`: the caller's may be a temporary gone before the task runs.
-    auto write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
-        -> coro::task<io_status>;
-    auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
-        -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>;
+        /// Sends `buffer` as one datagram to `address` (an empty buffer sends nothing and reports ok): ok, a poll
+        /// failure (timeout, ...) or the send error (e.g. message_too_big). `timeout` 0 waits forever.
+        template <concepts::v16::const_buffer buffer_type>
+        auto write_to(
+            const socket_address&     address,
+            const buffer_type&        buffer,
+            std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<io_status>
+        {
+            return write_bytes(address, std::as_bytes(std::span{buffer.data(), buffer.size()}), timeout);
+        }
 
-    coro::scheduler* m_scheduler{nullptr};
-    net::socket      m_socket{};
-    bool             m_bound{false};
-    /// Readiness cache (as tcp::client's; a fresh UDP socket can send, so writes start optimistic).
-    bool m_maybe_readable{false};
-    bool m_maybe_writable{true};
-};
+        /// Receives one datagram: {ok, sender, its bytes}; {udp_not_bound, ...} for an unbound peer; otherwise the
+        /// failure with an uninitialised address and no bytes. An empty buffer reports ok at once.
+        template <concepts::v16::mutable_buffer buffer_type>
+        auto read_from(buffer_type& buffer, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
+        {
+            return read_bytes(std::as_writable_bytes(std::span{buffer.data(), buffer.size()}), timeout);
+        }
 
-} // namespace coro::net::udp::v16
+    private:
+        /// Copies `address`: the caller's may be a temporary gone before the task runs.
+        auto write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+            -> coro::task<io_status>;
+        auto read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+            -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>;
+
+        coro::scheduler* m_scheduler{nullptr};
+        net::socket      m_socket{};
+        bool             m_bound{false};
+        /// Readiness cache (as tcp::client's; a fresh UDP socket can send, so writes start optimistic).
+        bool m_maybe_readable{false};
+        bool m_maybe_writable{true};
+    };
+
+} // namespace v16
+} // namespace coro::net::udp
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_UDP_PEER_HPP
-#line 133 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
+#line 137 "../../third_party/libcoro/include/coro/net/udp/peer.hpp"
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_UDP_PEER_HPP
 #line 2 "../../third_party/libcoro/src/net/udp/peer.cpp"
 
-namespace coro::net::udp::v14
+namespace coro::net::udp
 {
-peer::peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain)
-    : m_io_scheduler(std::move(scheduler)),
-      m_socket(net::make_socket(net::socket::options{domain, net::socket::type_t::udp, net::socket::blocking_t::no}))
+LIBCORO_INLINE_V14 namespace v14
 {
-}
+    peer::peer(std::shared_ptr<io_scheduler> scheduler, net::domain_t domain)
+        : m_io_scheduler(std::move(scheduler)),
+          m_socket(
+              net::make_socket(net::socket::options{domain, net::socket::type_t::udp, net::socket::blocking_t::no}))
+    {
+    }
 
-peer::peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info)
-    : m_io_scheduler(std::move(scheduler)),
-      m_socket(net::make_accept_socket(
-          net::socket::options{bind_info.address.domain(), net::socket::type_t::udp, net::socket::blocking_t::no},
-          bind_info.address,
-          bind_info.port)),
-      m_bound(true)
-{
-}
+    peer::peer(std::shared_ptr<io_scheduler> scheduler, const info& bind_info)
+        : m_io_scheduler(std::move(scheduler)),
+          m_socket(net::make_accept_socket(
+              net::socket::options{bind_info.address.domain(), net::socket::type_t::udp, net::socket::blocking_t::no},
+              bind_info.address,
+              bind_info.port)),
+          m_bound(true)
+    {
+    }
 
-} // namespace coro::net::udp::v14
+} // namespace v14
+} // namespace coro::net::udp
 
 #line 1 "../../third_party/libcoro/src/net/io_status.cpp"
 // #include "coro/net/io_status.hpp" (inlined above)
@@ -6423,11 +6463,14 @@ auto v16_status_for_events(uint32_t events) noexcept -> v16::poll_status;
 #include <utility>
 #include <variant>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-class client;
-class server;
-} // namespace coro::net::tls::v16
+LIBCORO_INLINE_V16 namespace v16
+{
+    class client;
+    class server;
+} // namespace v16
+} // namespace coro::net::tls
 
 namespace coro
 {
@@ -6839,225 +6882,227 @@ inline auto note_drained(coro::scheduler& scheduler, const net::socket& sock, co
 #include <sys/socket.h>
 #include <type_traits>
 
-namespace coro::net::tcp::v16
+namespace coro::net::tcp
 {
-
-client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket_address endpoint)
-    : m_scheduler(scheduler.get()), m_endpoint(endpoint)
+LIBCORO_INLINE_V16 namespace v16
 {
-    if (m_scheduler == nullptr)
+    client::client(std::unique_ptr<coro::scheduler> & scheduler, net::socket_address endpoint)
+        : m_scheduler(scheduler.get()), m_endpoint(endpoint)
     {
-        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        if (m_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        }
+        m_socket = net::make_socket(
+            net::socket::options{
+                .domain = m_endpoint.domain(), .type = socket::type_t::tcp, .blocking = socket::blocking_t::no},
+            m_endpoint.domain());
     }
-    m_socket = net::make_socket(
-        net::socket::options{
-            .domain = m_endpoint.domain(), .type = socket::type_t::tcp, .blocking = socket::blocking_t::no},
-        m_endpoint.domain());
-}
 
 #if GOCORO_CORE_EXTENSIONS
-client::client(std::unique_ptr<coro::scheduler>& scheduler, net::socket connected, net::socket_address peer)
-    : client(scheduler.get(), std::move(connected), peer)
-{
-    if (m_scheduler == nullptr)
+    client::client(std::unique_ptr<coro::scheduler> & scheduler, net::socket connected, net::socket_address peer)
+        : client(scheduler.get(), std::move(connected), peer)
     {
-        throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        if (m_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tcp::client: scheduler cannot be nullptr"};
+        }
     }
-}
 #endif
 
-client::client(coro::scheduler* scheduler, net::socket socket, const net::socket_address& endpoint)
-    : m_scheduler(scheduler), m_endpoint(endpoint), m_socket(std::move(socket)),
-      m_connect_status(connect_status::connected)
-{
-}
+    client::client(coro::scheduler * scheduler, net::socket socket, const net::socket_address& endpoint)
+        : m_scheduler(scheduler), m_endpoint(endpoint), m_socket(std::move(socket)),
+          m_connect_status(connect_status::connected)
+    {
+    }
 
-client::client(const client& other)
-    : m_scheduler(other.m_scheduler), m_endpoint(other.m_endpoint), m_socket(other.m_socket),
-      m_connect_status(other.m_connect_status)
-{
-    // The readiness cache is not copied: the copy starts by polling.
-}
+    client::client(const client& other)
+        : m_scheduler(other.m_scheduler), m_endpoint(other.m_endpoint), m_socket(other.m_socket),
+          m_connect_status(other.m_connect_status)
+    {
+        // The readiness cache is not copied: the copy starts by polling.
+    }
 
-client::client(client&& other) noexcept
-    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_endpoint(other.m_endpoint),
-      m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt)),
-      m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
-      m_maybe_writable(std::exchange(other.m_maybe_writable, false))
-{
-}
+    client::client(client && other) noexcept
+        : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_endpoint(other.m_endpoint),
+          m_socket(std::move(other.m_socket)), m_connect_status(std::exchange(other.m_connect_status, std::nullopt)),
+          m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
+          m_maybe_writable(std::exchange(other.m_maybe_writable, false))
+    {
+    }
 
-auto client::operator=(const client& other) noexcept -> client&
-{
-    if (this != &other)
+    auto client::operator=(const client& other) noexcept -> client&
     {
-        m_scheduler      = other.m_scheduler;
-        m_endpoint       = other.m_endpoint;
-        m_socket         = other.m_socket;
-        m_connect_status = other.m_connect_status;
-        m_maybe_readable = false;
-        m_maybe_writable = false;
-    }
-    return *this;
-}
-
-auto client::operator=(client&& other) noexcept -> client&
-{
-    if (this != &other)
-    {
-        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
-        m_endpoint       = other.m_endpoint;
-        m_socket         = std::move(other.m_socket);
-        m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
-        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
-        m_maybe_writable = std::exchange(other.m_maybe_writable, false);
-    }
-    return *this;
-}
-
-client::~client() = default;
-
-auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::connect_status>
-{
-    if (m_connect_status.has_value())
-    {
-        co_return *m_connect_status;
-    }
-    if (!m_socket.is_ok())
-    {
-        m_connect_status = connect_status::error;
-        co_return *m_connect_status;
-    }
-    const auto [addr, len] = m_endpoint.data();
-    if (::connect(m_socket.native_handle(), addr, len) == 0)
-    {
-        m_connect_status = connect_status::connected;
-        co_return *m_connect_status;
-    }
-    if (errno != EINPROGRESS && errno != EAGAIN)
-    {
-        m_connect_status = connect_status::error;
-        co_return *m_connect_status;
-    }
-    const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
-    if (pstatus == coro::v16::poll_status::timeout)
-    {
-        m_connect_status = connect_status::timeout;
-        co_return *m_connect_status;
-    }
-    int       error{0};
-    socklen_t error_len = sizeof(error);
-    if (pstatus == coro::v16::poll_status::write &&
-        ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0)
-    {
-        m_connect_status = connect_status::connected;
-        m_maybe_writable = true; // the poll just said so: the first write need not poll again
-    }
-    else
-    {
-        m_connect_status = connect_status::error;
-    }
-    co_return *m_connect_status;
-}
-
-template <typename byte_type>
-auto client::transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
-    -> coro::task<std::pair<io_status, std::size_t>>
-{
-    constexpr bool reading = !std::is_const_v<byte_type>;
-    constexpr auto op      = reading ? poll_op::read : poll_op::write;
-    constexpr auto ready   = reading ? coro::v16::poll_status::read : coro::v16::poll_status::write;
-    bool&          maybe   = reading ? m_maybe_readable : m_maybe_writable;
-    if (buffer.empty())
-    {
-        co_return {io_status{io_status::kind::ok}, 0};
-    }
-    // One attempt before polling if the last poll said ready, and one after a poll that says so now.
-    for (bool polled = !maybe;; polled = true)
-    {
-        if (polled)
+        if (this != &other)
         {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
-            if (pstatus != ready)
-            {
-                co_return {make_io_status_from_poll_status(pstatus), 0};
-            }
-            maybe = true;
+            m_scheduler      = other.m_scheduler;
+            m_endpoint       = other.m_endpoint;
+            m_socket         = other.m_socket;
+            m_connect_status = other.m_connect_status;
+            m_maybe_readable = false;
+            m_maybe_writable = false;
         }
-        ssize_t n{0};
-        if constexpr (reading)
+        return *this;
+    }
+
+    auto client::operator=(client&& other) noexcept -> client&
+    {
+        if (this != &other)
         {
-            n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+            m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+            m_endpoint       = other.m_endpoint;
+            m_socket         = std::move(other.m_socket);
+            m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
+            m_maybe_readable = std::exchange(other.m_maybe_readable, false);
+            m_maybe_writable = std::exchange(other.m_maybe_writable, false);
+        }
+        return *this;
+    }
+
+    client::~client() = default;
+
+    auto client::connect(std::chrono::milliseconds timeout) -> coro::task<net::connect_status>
+    {
+        if (m_connect_status.has_value())
+        {
+            co_return *m_connect_status;
+        }
+        if (!m_socket.is_ok())
+        {
+            m_connect_status = connect_status::error;
+            co_return *m_connect_status;
+        }
+        const auto [addr, len] = m_endpoint.data();
+        if (::connect(m_socket.native_handle(), addr, len) == 0)
+        {
+            m_connect_status = connect_status::connected;
+            co_return *m_connect_status;
+        }
+        if (errno != EINPROGRESS && errno != EAGAIN)
+        {
+            m_connect_status = connect_status::error;
+            co_return *m_connect_status;
+        }
+        const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+        if (pstatus == coro::v16::poll_status::timeout)
+        {
+            m_connect_status = connect_status::timeout;
+            co_return *m_connect_status;
+        }
+        int       error{0};
+        socklen_t error_len = sizeof(error);
+        if (pstatus == coro::v16::poll_status::write &&
+            ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) == 0 && error == 0)
+        {
+            m_connect_status = connect_status::connected;
+            m_maybe_writable = true; // the poll just said so: the first write need not poll again
         }
         else
         {
-            n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+            m_connect_status = connect_status::error;
         }
-        if (n > 0 || (n == 0 && !reading))
-        {
-            if (static_cast<std::size_t>(n) < buffer.size())
-            {
-                // A stream's short read emptied the receive queue (a short send filled the send buffer): the next
-                // poll can wait for the next edge.
-                detail::note_drained(*m_scheduler, m_socket, op);
-            }
-            co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
-        }
-        if (n == 0)
-        {
-            co_return {io_status{io_status::kind::closed}, 0};
-        }
-        const int err = errno;
-        if (err != EAGAIN && err != EWOULDBLOCK)
-        {
-            co_return {make_io_status_from_native(err), 0};
-        }
-        maybe = false;
-        detail::note_drained(*m_scheduler, m_socket, op);
-        if (polled)
-        {
-            co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
-        }
+        co_return *m_connect_status;
     }
-}
 
-template <typename byte_type>
-auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
-    -> coro::task<std::pair<io_status, std::size_t>>
-{
-    const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-    const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-    std::size_t done         = 0;
-    while (done < buffer.size())
+    template <typename byte_type>
+    auto client::transfer_once(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::pair<io_status, std::size_t>>
     {
-        const auto left = detail::remaining_until(has_deadline, deadline);
-        if (!left.has_value())
+        constexpr bool reading = !std::is_const_v<byte_type>;
+        constexpr auto op      = reading ? poll_op::read : poll_op::write;
+        constexpr auto ready   = reading ? coro::v16::poll_status::read : coro::v16::poll_status::write;
+        bool&          maybe   = reading ? m_maybe_readable : m_maybe_writable;
+        if (buffer.empty())
         {
-            co_return {io_status{io_status::kind::timeout}, done};
+            co_return {io_status{io_status::kind::ok}, 0};
         }
-        const auto [status, n] = co_await transfer_once(buffer.subspan(done), *left);
-        if (!status.is_ok())
+        // One attempt before polling if the last poll said ready, and one after a poll that says so now.
+        for (bool polled = !maybe;; polled = true)
         {
-            co_return {status, done};
+            if (polled)
+            {
+                const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
+                if (pstatus != ready)
+                {
+                    co_return {make_io_status_from_poll_status(pstatus), 0};
+                }
+                maybe = true;
+            }
+            ssize_t n{0};
+            if constexpr (reading)
+            {
+                n = ::recv(m_socket.native_handle(), buffer.data(), buffer.size(), 0);
+            }
+            else
+            {
+                n = ::send(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL);
+            }
+            if (n > 0 || (n == 0 && !reading))
+            {
+                if (static_cast<std::size_t>(n) < buffer.size())
+                {
+                    // A stream's short read emptied the receive queue (a short send filled the send buffer): the next
+                    // poll can wait for the next edge.
+                    detail::note_drained(*m_scheduler, m_socket, op);
+                }
+                co_return {io_status{io_status::kind::ok}, static_cast<std::size_t>(n)};
+            }
+            if (n == 0)
+            {
+                co_return {io_status{io_status::kind::closed}, 0};
+            }
+            const int err = errno;
+            if (err != EAGAIN && err != EWOULDBLOCK)
+            {
+                co_return {make_io_status_from_native(err), 0};
+            }
+            maybe = false;
+            detail::note_drained(*m_scheduler, m_socket, op);
+            if (polled)
+            {
+                co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
+            }
         }
-        done += n;
     }
-    co_return {io_status{io_status::kind::ok}, done};
-}
 
-auto client::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
-    -> coro::task<std::pair<io_status, std::size_t>>
-{
-    return exact ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
-}
+    template <typename byte_type>
+    auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::pair<io_status, std::size_t>>
+    {
+        const bool  has_deadline = timeout > std::chrono::milliseconds{0};
+        const auto  deadline     = std::chrono::steady_clock::now() + timeout;
+        std::size_t done         = 0;
+        while (done < buffer.size())
+        {
+            const auto left = detail::remaining_until(has_deadline, deadline);
+            if (!left.has_value())
+            {
+                co_return {io_status{io_status::kind::timeout}, done};
+            }
+            const auto [status, n] = co_await transfer_once(buffer.subspan(done), *left);
+            if (!status.is_ok())
+            {
+                co_return {status, done};
+            }
+            done += n;
+        }
+        co_return {io_status{io_status::kind::ok}, done};
+    }
 
-auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
-    -> coro::task<std::pair<io_status, std::size_t>>
-{
-    return all ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
-}
+    auto client::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout, bool exact)
+        -> coro::task<std::pair<io_status, std::size_t>>
+    {
+        return exact ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
+    }
 
-} // namespace coro::net::tcp::v16
+    auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::milliseconds timeout, bool all)
+        -> coro::task<std::pair<io_status, std::size_t>>
+    {
+        return all ? transfer_all(buffer, timeout) : transfer_once(buffer, timeout);
+    }
+
+} // namespace v16
+} // namespace coro::net::tcp
 
 #line 1 "../../third_party/libcoro/src/v16/net/tcp/server.cpp"
 // #include "coro/net/tcp/server.hpp" (inlined above)
@@ -7068,110 +7113,113 @@ auto client::write_bytes(std::span<const std::byte> buffer, std::chrono::millise
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tcp::v16
+namespace coro::net::tcp
 {
-namespace
+LIBCORO_INLINE_V16 namespace v16
 {
-auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
-{
-    if (scheduler == nullptr)
+    namespace
     {
-        throw std::runtime_error{"coro::net::tcp::server: scheduler cannot be nullptr"};
-    }
-    return scheduler.get();
-}
-} // namespace
-
-server::server(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint, options opts)
-    : m_scheduler(checked(scheduler)), m_options(opts), m_accept_socket(net::make_accept_socket(
-                                                            net::socket::options{
-                                                                .domain   = endpoint.domain(),
-                                                                .type     = net::socket::type_t::tcp,
-                                                                .blocking = net::socket::blocking_t::no},
-                                                            endpoint,
-                                                            opts.backlog))
-{
-}
-
-server::server(server&& other) noexcept
-    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_options(other.m_options),
-      m_accept_socket(std::move(other.m_accept_socket)), m_stop(std::move(other.m_stop)),
-      m_maybe_readable(std::exchange(other.m_maybe_readable, false))
-{
-}
-
-auto server::operator=(server&& other) noexcept -> server&
-{
-    if (this != &other)
+    auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
     {
-        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
-        m_options        = other.m_options;
-        m_accept_socket  = std::move(other.m_accept_socket);
-        m_stop           = std::move(other.m_stop);
-        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
-    }
-    return *this;
-}
-
-auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
-{
-    return m_scheduler->poll(m_accept_socket, poll_op::read, timeout, m_stop.get_token());
-}
-
-auto server::accept_now() -> coro::expected<client, io_status>
-{
-    auto peer        = net::socket_address::make_uninitialised();
-    auto [addr, len] = peer.native_mutable_data();
-    const int fd     = ::accept4(m_accept_socket.native_handle(), addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
-    {
-        const int err = errno;
-        if (err == EAGAIN || err == EWOULDBLOCK)
+        if (scheduler == nullptr)
         {
-            m_maybe_readable = false;
-            detail::note_drained(*m_scheduler, m_accept_socket, poll_op::read); // no more pending connections
+            throw std::runtime_error{"coro::net::tcp::server: scheduler cannot be nullptr"};
         }
-        return coro::unexpected<io_status>(make_io_status_from_native(err));
+        return scheduler.get();
     }
-    return client{m_scheduler, net::socket{fd}, peer};
-}
+    } // namespace
 
-auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::expected<client, io_status>>
-{
-    // After shutdown() the listening socket is shut down and ::accept would report EINVAL: report what happened.
-    if (m_stop.stop_requested())
+    server::server(std::unique_ptr<coro::scheduler> & scheduler, const net::socket_address& endpoint, options opts)
+        : m_scheduler(checked(scheduler)), m_options(opts), m_accept_socket(net::make_accept_socket(
+                                                                net::socket::options{
+                                                                    .domain   = endpoint.domain(),
+                                                                    .type     = net::socket::type_t::tcp,
+                                                                    .blocking = net::socket::blocking_t::no},
+                                                                endpoint,
+                                                                opts.backlog))
     {
-        co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
     }
-    if (m_maybe_readable)
+
+    server::server(server && other) noexcept
+        : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_options(other.m_options),
+          m_accept_socket(std::move(other.m_accept_socket)), m_stop(std::move(other.m_stop)),
+          m_maybe_readable(std::exchange(other.m_maybe_readable, false))
     {
-        auto result = accept_now();
-        if (result.has_value() || !result.error().would_block())
+    }
+
+    auto server::operator=(server&& other) noexcept -> server&
+    {
+        if (this != &other)
         {
-            co_return result;
+            m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+            m_options        = other.m_options;
+            m_accept_socket  = std::move(other.m_accept_socket);
+            m_stop           = std::move(other.m_stop);
+            m_maybe_readable = std::exchange(other.m_maybe_readable, false);
         }
+        return *this;
     }
-    const auto pstatus = co_await poll(timeout);
-    if (pstatus != coro::v16::poll_status::read)
-    {
-        co_return coro::unexpected<io_status>(make_io_status_from_poll_status(pstatus));
-    }
-    if (m_stop.stop_requested())
-    {
-        co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
-    }
-    m_maybe_readable = true;
-    co_return accept_now();
-}
 
-auto server::shutdown() -> void
-{
-    // The stop signal first, so an accept woken by the socket's shutdown sees it.
-    m_stop.signal_stop();
-    m_accept_socket.shutdown(poll_op::read_write);
-}
+    auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
+    {
+        return m_scheduler->poll(m_accept_socket, poll_op::read, timeout, m_stop.get_token());
+    }
 
-} // namespace coro::net::tcp::v16
+    auto server::accept_now() -> coro::expected<client, io_status>
+    {
+        auto peer        = net::socket_address::make_uninitialised();
+        auto [addr, len] = peer.native_mutable_data();
+        const int fd     = ::accept4(m_accept_socket.native_handle(), addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+        {
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+            {
+                m_maybe_readable = false;
+                detail::note_drained(*m_scheduler, m_accept_socket, poll_op::read); // no more pending connections
+            }
+            return coro::unexpected<io_status>(make_io_status_from_native(err));
+        }
+        return client{m_scheduler, net::socket{fd}, peer};
+    }
+
+    auto server::accept(std::chrono::milliseconds timeout) -> coro::task<coro::expected<client, io_status>>
+    {
+        // After shutdown() the listening socket is shut down and ::accept would report EINVAL: report what happened.
+        if (m_stop.stop_requested())
+        {
+            co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
+        }
+        if (m_maybe_readable)
+        {
+            auto result = accept_now();
+            if (result.has_value() || !result.error().would_block())
+            {
+                co_return result;
+            }
+        }
+        const auto pstatus = co_await poll(timeout);
+        if (pstatus != coro::v16::poll_status::read)
+        {
+            co_return coro::unexpected<io_status>(make_io_status_from_poll_status(pstatus));
+        }
+        if (m_stop.stop_requested())
+        {
+            co_return coro::unexpected<io_status>(io_status{io_status::kind::cancelled});
+        }
+        m_maybe_readable = true;
+        co_return accept_now();
+    }
+
+    auto server::shutdown() -> void
+    {
+        // The stop signal first, so an accept woken by the socket's shutdown sees it.
+        m_stop.signal_stop();
+        m_accept_socket.shutdown(poll_op::read_write);
+    }
+
+} // namespace v16
+} // namespace coro::net::tcp
 
 #line 1 "../../third_party/libcoro/src/v16/net/udp/peer.cpp"
 // #include "coro/net/udp/peer.hpp" (inlined above)
@@ -7182,152 +7230,155 @@ auto server::shutdown() -> void
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::udp::v16
+namespace coro::net::udp
 {
-namespace
+LIBCORO_INLINE_V16 namespace v16
 {
-auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
-{
-    if (scheduler == nullptr)
+    namespace
     {
-        throw std::runtime_error{"coro::net::udp::peer: scheduler cannot be nullptr"};
-    }
-    return scheduler.get();
-}
-
-auto udp_options(net::domain_t domain) -> net::socket::options
-{
-    return net::socket::options{
-        .domain = domain, .type = net::socket::type_t::udp, .blocking = net::socket::blocking_t::no};
-}
-} // namespace
-
-peer::peer(std::unique_ptr<coro::scheduler>& scheduler, net::domain_t domain)
-    : m_scheduler(checked(scheduler)), m_socket(net::make_socket(udp_options(domain), domain))
-{
-}
-
-peer::peer(std::unique_ptr<coro::scheduler>& scheduler, const net::socket_address& endpoint)
-    : m_scheduler(checked(scheduler)), m_socket(net::make_accept_socket(udp_options(endpoint.domain()), endpoint, 0)),
-      m_bound(true)
-{
-}
-
-peer::peer(const peer& other) noexcept
-    : m_scheduler(other.m_scheduler), m_socket(other.m_socket), m_bound(other.m_bound)
-{
-}
-
-peer::peer(peer&& other) noexcept
-    : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_socket(std::move(other.m_socket)),
-      m_bound(std::exchange(other.m_bound, false)), m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
-      m_maybe_writable(std::exchange(other.m_maybe_writable, true))
-{
-}
-
-auto peer::operator=(const peer& other) noexcept -> peer&
-{
-    if (this != &other)
+    auto checked(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
     {
-        m_scheduler      = other.m_scheduler;
-        m_socket         = other.m_socket;
-        m_bound          = other.m_bound;
-        m_maybe_readable = false;
-        m_maybe_writable = true;
-    }
-    return *this;
-}
-
-auto peer::operator=(peer&& other) noexcept -> peer&
-{
-    if (this != &other)
-    {
-        m_scheduler      = std::exchange(other.m_scheduler, nullptr);
-        m_socket         = std::move(other.m_socket);
-        m_bound          = std::exchange(other.m_bound, false);
-        m_maybe_readable = std::exchange(other.m_maybe_readable, false);
-        m_maybe_writable = std::exchange(other.m_maybe_writable, true);
-    }
-    return *this;
-}
-
-auto peer::write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
-    -> coro::task<io_status>
-{
-    if (buffer.empty())
-    {
-        co_return io_status{io_status::kind::ok};
-    }
-    const auto [addr, len] = address.data();
-    for (bool polled = !m_maybe_writable;; polled = true)
-    {
-        if (polled)
+        if (scheduler == nullptr)
         {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
-            if (pstatus != coro::v16::poll_status::write)
-            {
-                co_return make_io_status_from_poll_status(pstatus);
-            }
+            throw std::runtime_error{"coro::net::udp::peer: scheduler cannot be nullptr"};
+        }
+        return scheduler.get();
+    }
+
+    auto udp_options(net::domain_t domain) -> net::socket::options
+    {
+        return net::socket::options{
+            .domain = domain, .type = net::socket::type_t::udp, .blocking = net::socket::blocking_t::no};
+    }
+    } // namespace
+
+    peer::peer(std::unique_ptr<coro::scheduler> & scheduler, net::domain_t domain)
+        : m_scheduler(checked(scheduler)), m_socket(net::make_socket(udp_options(domain), domain))
+    {
+    }
+
+    peer::peer(std::unique_ptr<coro::scheduler> & scheduler, const net::socket_address& endpoint)
+        : m_scheduler(checked(scheduler)),
+          m_socket(net::make_accept_socket(udp_options(endpoint.domain()), endpoint, 0)), m_bound(true)
+    {
+    }
+
+    peer::peer(const peer& other) noexcept
+        : m_scheduler(other.m_scheduler), m_socket(other.m_socket), m_bound(other.m_bound)
+    {
+    }
+
+    peer::peer(peer && other) noexcept
+        : m_scheduler(std::exchange(other.m_scheduler, nullptr)), m_socket(std::move(other.m_socket)),
+          m_bound(std::exchange(other.m_bound, false)), m_maybe_readable(std::exchange(other.m_maybe_readable, false)),
+          m_maybe_writable(std::exchange(other.m_maybe_writable, true))
+    {
+    }
+
+    auto peer::operator=(const peer& other) noexcept -> peer&
+    {
+        if (this != &other)
+        {
+            m_scheduler      = other.m_scheduler;
+            m_socket         = other.m_socket;
+            m_bound          = other.m_bound;
+            m_maybe_readable = false;
             m_maybe_writable = true;
         }
-        if (::sendto(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL, addr, len) >= 0)
+        return *this;
+    }
+
+    auto peer::operator=(peer&& other) noexcept -> peer&
+    {
+        if (this != &other)
+        {
+            m_scheduler      = std::exchange(other.m_scheduler, nullptr);
+            m_socket         = std::move(other.m_socket);
+            m_bound          = std::exchange(other.m_bound, false);
+            m_maybe_readable = std::exchange(other.m_maybe_readable, false);
+            m_maybe_writable = std::exchange(other.m_maybe_writable, true);
+        }
+        return *this;
+    }
+
+    auto peer::write_bytes(socket_address address, std::span<const std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<io_status>
+    {
+        if (buffer.empty())
         {
             co_return io_status{io_status::kind::ok};
         }
-        const int err = errno;
-        if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+        const auto [addr, len] = address.data();
+        for (bool polled = !m_maybe_writable;; polled = true)
         {
-            co_return make_io_status_from_native(err);
-        }
-        m_maybe_writable = false;
-        detail::note_drained(*m_scheduler, m_socket, poll_op::write);
-    }
-}
-
-auto peer::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
-    -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
-{
-    if (!m_bound)
-    {
-        co_return {io_status{io_status::kind::udp_not_bound}, socket_address::make_uninitialised(), {}};
-    }
-    if (buffer.empty())
-    {
-        co_return {io_status{io_status::kind::ok}, socket_address::make_uninitialised(), {}};
-    }
-    for (bool polled = !m_maybe_readable;; polled = true)
-    {
-        if (polled)
-        {
-            const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
-            if (pstatus != coro::v16::poll_status::read)
+            if (polled)
             {
-                co_return {make_io_status_from_poll_status(pstatus), socket_address::make_uninitialised(), {}};
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+                if (pstatus != coro::v16::poll_status::write)
+                {
+                    co_return make_io_status_from_poll_status(pstatus);
+                }
+                m_maybe_writable = true;
             }
-            m_maybe_readable = true;
-        }
-        auto sender      = socket_address::make_uninitialised();
-        auto [addr, len] = sender.native_mutable_data();
-        const auto n     = ::recvfrom(m_socket.native_handle(), buffer.data(), buffer.size(), 0, addr, len);
-        if (n >= 0)
-        {
-            co_return {io_status{io_status::kind::ok}, sender, buffer.first(static_cast<std::size_t>(n))};
-        }
-        const int err = errno;
-        if (err == EAGAIN || err == EWOULDBLOCK)
-        {
-            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
-            m_maybe_readable = false;
-            detail::note_drained(*m_scheduler, m_socket, poll_op::read);
-        }
-        if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
-        {
-            co_return {make_io_status_from_native(err), socket_address::make_uninitialised(), {}};
+            if (::sendto(m_socket.native_handle(), buffer.data(), buffer.size(), MSG_NOSIGNAL, addr, len) >= 0)
+            {
+                co_return io_status{io_status::kind::ok};
+            }
+            const int err = errno;
+            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            {
+                co_return make_io_status_from_native(err);
+            }
+            m_maybe_writable = false;
+            detail::note_drained(*m_scheduler, m_socket, poll_op::write);
         }
     }
-}
 
-} // namespace coro::net::udp::v16
+    auto peer::read_bytes(std::span<std::byte> buffer, std::chrono::milliseconds timeout)
+        -> coro::task<std::tuple<io_status, socket_address, std::span<std::byte>>>
+    {
+        if (!m_bound)
+        {
+            co_return {io_status{io_status::kind::udp_not_bound}, socket_address::make_uninitialised(), {}};
+        }
+        if (buffer.empty())
+        {
+            co_return {io_status{io_status::kind::ok}, socket_address::make_uninitialised(), {}};
+        }
+        for (bool polled = !m_maybe_readable;; polled = true)
+        {
+            if (polled)
+            {
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
+                if (pstatus != coro::v16::poll_status::read)
+                {
+                    co_return {make_io_status_from_poll_status(pstatus), socket_address::make_uninitialised(), {}};
+                }
+                m_maybe_readable = true;
+            }
+            auto sender      = socket_address::make_uninitialised();
+            auto [addr, len] = sender.native_mutable_data();
+            const auto n     = ::recvfrom(m_socket.native_handle(), buffer.data(), buffer.size(), 0, addr, len);
+            if (n >= 0)
+            {
+                co_return {io_status{io_status::kind::ok}, sender, buffer.first(static_cast<std::size_t>(n))};
+            }
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+            {
+                // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
+                m_maybe_readable = false;
+                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
+            }
+            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            {
+                co_return {make_io_status_from_native(err), socket_address::make_uninitialised(), {}};
+            }
+        }
+    }
+
+} // namespace v16
+} // namespace coro::net::udp
 
 #line 1 "../../cshim/compat/sockaddr.cc"
 // #include "cshim/compat/sockaddr.hpp"

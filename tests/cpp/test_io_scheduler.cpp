@@ -24,7 +24,7 @@ auto sched1() -> std::shared_ptr<coro::io_scheduler>
 } // namespace
 
 // ---------------------------------------------------------------------------------------------------------
-// Parity scenarios 84-106 (parity-scenarios.md, test/test_io_scheduler.cpp).
+// Parity scenarios 84-106 (tests/scenarios.tsv; upstream's test/test_io_scheduler.cpp).
 
 TEST_CASE("io_scheduler schedule single task", "[io_scheduler]")
 {

@@ -10,7 +10,7 @@
 
 using namespace std::chrono_literals;
 
-// Parity scenario 46 (parity-scenarios.md, test/test_shared_mutex.cpp; needs io_scheduler).
+// Parity scenario 46 (tests/scenarios.tsv; upstream's test/test_shared_mutex.cpp; needs io_scheduler).
 //
 // Port note: v0.14's test polls the reader tasks' is_ready()/result from the driver while pool threads are
 // still running them (a data race ThreadSanitizer reports). Here every reader publishes its completion and

@@ -13,7 +13,7 @@
 using namespace std::chrono_literals;
 
 // ---------------------------------------------------------------------------------------------------------
-// Parity scenarios 77-83 (parity-scenarios.md, test/test_when_any.cpp).
+// Parity scenarios 77-83 (tests/scenarios.tsv; upstream's test/test_when_any.cpp).
 
 TEST_CASE("when_any two tasks", "[when_any]")
 {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-// Parity scenarios 383-384 (parity-scenarios-v0.16.md, test/concepts/test_concepts.cpp): the v0.16 buffer concepts
+// Parity scenarios 383-384 (tests/scenarios16.tsv; upstream's test/concepts/test_concepts.cpp): the v0.16 buffer concepts
 // accept any trivial element type (D2.2); then the v0.14 ones, still reachable as coro::concepts::v14, and the
 // awaiter list entry concept (D2.3).
 

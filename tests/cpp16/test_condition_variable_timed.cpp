@@ -6,7 +6,7 @@
 #include <stop_token>
 #include <thread>
 
-// Parity scenarios 307-328 (parity-scenarios-v0.16.md, test/test_condition_variable.cpp): the cases that need a
+// Parity scenarios 307-328 (tests/scenarios16.tsv; upstream's test/test_condition_variable.cpp): the cases that need a
 // coro::scheduler, i.e. the timed waits (D20) and notifications through an executor. Waits that must not time out
 // get more time than upstream's 50ms (and waits that must, a later notifier), so a loaded machine cannot flip the
 // outcome; what is checked is the same.

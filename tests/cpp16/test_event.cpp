@@ -1,6 +1,6 @@
 #include "catch_extensions.hpp"
 
-// Parity scenarios 240-249 (parity-scenarios-v0.16.md, test/test_event.cpp): the executor overload of set() takes
+// Parity scenarios 240-249 (tests/scenarios16.tsv; upstream's test/test_event.cpp): the executor overload of set() takes
 // the std::unique_ptr owning the pool (D8).
 
 TEST_CASE("event single awaiter", "[event]")

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-// Parity scenarios 233-237 (parity-scenarios-v0.16.md, test/test_generator.cpp): 235 is now tagged, 236 and 237 are
+// Parity scenarios 233-237 (tests/scenarios16.tsv; upstream's test/test_generator.cpp): 235 is now tagged, 236 and 237 are
 // new (D7: co_await inside a generator body).
 
 TEST_CASE("generator single yield", "[generator]")

@@ -1,6 +1,6 @@
 #include "catch_extensions.hpp"
 
-// Parity scenarios 252-256 (parity-scenarios-v0.16.md, test/test_latch.cpp); the executor overload of count_down()
+// Parity scenarios 252-256 (tests/scenarios16.tsv; upstream's test/test_latch.cpp); the executor overload of count_down()
 // takes the std::unique_ptr owning the pool (D9).
 
 TEST_CASE("latch count=0", "[latch]")

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-// HEAD-only scenarios 448-452 (parity-scenarios-v0.16.md, test/detail/test_pipe.cpp).
+// HEAD-only scenarios 448-452 (tests/scenarios16.tsv; upstream's test/detail/test_pipe.cpp).
 
 namespace
 {

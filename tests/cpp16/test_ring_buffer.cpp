@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-// Parity scenarios 281-291 (parity-scenarios-v0.16.md, test/test_ring_buffer.cpp), then behaviour of the v0.16
+// Parity scenarios 281-291 (tests/scenarios16.tsv; upstream's test/test_ring_buffer.cpp), then behaviour of the v0.16
 // ring_buffer that no upstream test covers (D13, D38.1, D38.21).
 
 static_assert(std::is_same_v<coro::ring_buffer<int, 1>, coro::v16::ring_buffer<int, 1>>);

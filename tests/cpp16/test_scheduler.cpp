@@ -48,7 +48,7 @@ auto make_pipe() -> test_pipe
 } // namespace
 
 // ---------------------------------------------------------------------------------------------------------
-// Parity scenarios 387-410 (parity-scenarios-v0.16.md, test/test_scheduler.cpp).
+// Parity scenarios 387-410 (tests/scenarios16.tsv; upstream's test/test_scheduler.cpp).
 
 TEST_CASE("scheduler schedule single task", "[scheduler]")
 {
@@ -778,7 +778,7 @@ TEST_CASE("scheduler shutdown with background yielding task", "[scheduler]")
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// HEAD-only scenario 446 (parity-scenarios-v0.16.md).
+// HEAD-only scenario 446 (tests/scenarios16.tsv).
 
 TEST_CASE("scheduler schedule with <= 0ms timeout", "[scheduler]")
 {

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <vector>
 
-// Parity scenarios 272-278 (parity-scenarios-v0.16.md, test/test_semaphore.cpp).
+// Parity scenarios 272-278 (tests/scenarios16.tsv; upstream's test/test_semaphore.cpp).
 
 static_assert(std::is_same_v<coro::semaphore<1>, coro::v16::semaphore<1>>);
 
@@ -186,6 +186,8 @@ TEST_CASE("semaphore max()", "[semaphore]")
     coro::semaphore<64> s{32};
     REQUIRE(s.max() == 64);
     REQUIRE(s.value() == 32);
+    // v0.16's max() is static constexpr (v0.14's is a non-static member): usable in constant expressions.
+    static_assert(coro::semaphore<64>::max() == 64);
 }
 
 // ---------------------------------------------------------------------------------------------------------

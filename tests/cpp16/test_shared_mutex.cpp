@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-// Parity scenarios 265-269 (parity-scenarios-v0.16.md, test/test_shared_mutex.cpp).
+// Parity scenarios 265-269 (tests/scenarios16.tsv; upstream's test/test_shared_mutex.cpp).
 
 using namespace std::chrono_literals;
 

@@ -1,6 +1,6 @@
 #include "catch_extensions.hpp"
 
-// Parity scenarios 221-230 (parity-scenarios-v0.16.md, test/test_sync_wait.cpp): 225-230 are new in v0.16 (D4:
+// Parity scenarios 221-230 (tests/scenarios16.tsv; upstream's test/test_sync_wait.cpp): 225-230 are new in v0.16 (D4:
 // the original exception for value tasks too, results by value, exact move counts).
 
 #include <random>

@@ -1,6 +1,6 @@
 #include "catch_extensions.hpp"
 
-// Parity scenarios 352-362 (parity-scenarios-v0.16.md, test/test_when_all.cpp): 361 and 362 are new in v0.16 (D5:
+// Parity scenarios 352-362 (tests/scenarios16.tsv; upstream's test/test_when_all.cpp): 361 and 362 are new in v0.16 (D5:
 // vectors of void tasks, move-only results moved out of an rvalue when_all_task).
 
 #include <list>

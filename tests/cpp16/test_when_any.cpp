@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-// Parity scenarios 365-374 (parity-scenarios-v0.16.md, test/test_when_any.cpp): void and duplicate result types
+// Parity scenarios 365-374 (tests/scenarios16.tsv; upstream's test/test_when_any.cpp): void and duplicate result types
 // (D6), and races against coro::scheduler timers. Where a loser's delay is a timing margin it is longer than
 // upstream's (a loaded machine may run a 10 ms timer late); which task wins is unchanged.
 

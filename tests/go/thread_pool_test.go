@@ -1,4 +1,4 @@
-// Parity scenarios of parity-scenarios.md for coro::thread_pool, driven through package coro. Subtest names are
+// Parity scenarios (tests/scenarios.tsv) for coro::thread_pool, driven through package coro. Subtest names are
 // the scenarios' exact strings.
 package gotest
 

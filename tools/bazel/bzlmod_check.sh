@@ -10,8 +10,8 @@
 # Go module proxy (`go mod download`); every other rule set is the Debian package's source, which sid's
 # bazel-bootstrap already selects with --override_module in /etc/bazel/bazelrc. See tools/bazel/README.md.
 #
-# Checks, all with --config=bzlmod: build and test //... (C++ parity tests, Go tests, native examples),
-# the C++ tests under --config=asan, and that `bazel run //:gazelle` would change no BUILD file. With
+# Checks, all with --config=bzlmod: build and test //... (C++ parity tests, Go tests, native examples), the C++
+# tests (tests/cpp, tests/cpp16) under --config=asan, and that `bazel run //:gazelle` would change no BUILD file. With
 # GOCORO_BZLMOD_LIBCORO=<upstream-layout libcoro checkout> (tools/external/standin.sh makes one), also the Go tests
 # against it through tools/external/extensions.bzl: --define=libcoro=external --repo_env=GOCORO_LIBCORO=<it>.
 set -euo pipefail
@@ -171,8 +171,8 @@ say() { printf '[bzlmod %4ds] %s\n' \$((\$(date +%s) - $t0)) \"\$*\"; }
 trap '$bazel shutdown' EXIT
 say 'bazel test --config=bzlmod //...'
 $bazel test --config=bzlmod //...
-say 'bazel test --config=bzlmod --config=asan //tests/cpp/...'
-$bazel test --config=bzlmod --config=asan //tests/cpp/...
+say 'bazel test --config=bzlmod --config=asan //tests/cpp/... //tests/cpp16/...'
+$bazel test --config=bzlmod --config=asan //tests/cpp/... //tests/cpp16/...
 say 'bazel run --config=bzlmod //:gazelle -- -mode=diff (Go BUILD files up to date)'
 rc=0
 $bazel run --config=bzlmod //:gazelle -- -mode=diff >/tmp/gazelle.diff || rc=\$?

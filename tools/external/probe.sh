@@ -107,3 +107,10 @@ if hits=$(without_extensions | grep -nE 'coro::(net::(dns::)?)?detail::' | grep 
     echo "probe: the shim uses embedded-core internals:"; echo "$hits"; exit 1
 fi
 echo "probe: the shim uses no coro::detail internal but task_self_deleting"
+# The stand-in's upstream-named headers still declare the core's v0.16 names (coro::v16 sides of poll_status, the
+# concepts, event/latch), so shim code naming v16:: outside the extension blocks would compile against the stand-in
+# and not against upstream v0.14.1: look for it in the code (// comments stripped), not through the compiler.
+if hits=$(without_extensions | sed -E 's|//.*||' | grep -nE '\bv16::'); then
+    echo "probe: the shim names v16:: outside #if GOCORO_CORE_EXTENSIONS blocks:"; echo "$hits"; exit 1
+fi
+echo "probe: the shim names no v16:: outside #if GOCORO_CORE_EXTENSIONS blocks"

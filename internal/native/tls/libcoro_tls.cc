@@ -4825,106 +4825,117 @@ auto to_string(send_status status) -> const std::string&;
     #include <span>
     #include <utility>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-class client;
-class server;
-} // namespace coro::net::tls::v16
+LIBCORO_INLINE_V16 namespace v16
+{
+    class client;
+    class server;
+} // namespace v16
+} // namespace coro::net::tls
 
-namespace coro::net::tls::v14
+namespace coro::net::tls
 {
-class server;
+LIBCORO_INLINE_V14 namespace v14
+{
+    class server;
 
-/// A TLS connection over a non-blocking TCP socket, driven by an io_scheduler. recv()/send() are
-/// awaitable: they wait for readiness themselves (as often as OpenSSL asks) within an optional timeout.
-/// Not thread-safe: one coroutine at a time per client.
-class client
-{
-public:
-    struct options
+    /// A TLS connection over a non-blocking TCP socket, driven by an io_scheduler. recv()/send() are
+    /// awaitable: they wait for readiness themselves (as often as OpenSSL asks) within an optional timeout.
+    /// Not thread-safe: one coroutine at a time per client.
+    class client
     {
-        net::ip_address address{net::ip_address::from_string("127.0.0.1")};
-        uint16_t        port{8080};
+    public:
+        struct options
+        {
+            net::ip_address address{net::ip_address::from_string("127.0.0.1")};
+            uint16_t        port{8080};
+        };
+
+        /// Throws std::runtime_error for a null scheduler or context, or if the socket cannot be created.
+        explicit client(
+            std::shared_ptr<io_scheduler> scheduler,
+            std::shared_ptr<context>      tls_ctx,
+            options opts = options{.address = {net::ip_address::from_string("127.0.0.1")}, .port = 8080});
+        client(const client&) = delete;
+        client(client&& other) noexcept;
+        auto operator=(const client&) noexcept -> client& = delete;
+        auto operator=(client&& other) noexcept -> client&;
+        /// Sends a TLS close_notify (best effort, never blocks) if the session is healthy, then frees it.
+        ~client();
+
+        auto socket() -> net::socket& { return m_socket; }
+        auto socket() const -> const net::socket& { return m_socket; }
+
+        /// TCP connect then TLS client handshake; each wait uses `timeout` (0 = forever). Cached after the
+        /// first call.
+        auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>;
+
+        /// Reads decrypted bytes into `buffer`: {ok, bytes}, {closed, {}} after the peer's close_notify,
+        /// {timeout, {}} or an OpenSSL error status. `timeout` nullopt/0 waits forever.
+        template <concepts::v14::mutable_buffer buffer_type>
+        auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+            -> coro::task<std::pair<recv_status, std::span<char>>>
+        {
+            return recv_impl(buffer.data(), buffer.size(), timeout);
+        }
+
+        /// Writes the whole buffer as TLS records: {ok, unsent tail (empty)} or {status, {}}.
+        template <concepts::v14::const_buffer buffer_type>
+        auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+            -> coro::task<std::pair<send_status, std::span<const char>>>
+        {
+            return send_impl(buffer.data(), buffer.size(), timeout);
+        }
+
+    private:
+        struct tls_deleter
+        {
+            auto operator()(SSL* ssl) const noexcept -> void { SSL_free(ssl); }
+        };
+        using tls_unique_ptr = std::unique_ptr<SSL, tls_deleter>;
+
+        friend server;
+        /// The v0.16 classes are faces over the v0.14 ones (one TLS implementation).
+        friend class coro::net::tls::v16::client;
+        friend class coro::net::tls::v16::server;
+
+        /// Accepted connection (server side); the TCP connection already exists.
+        client(
+            std::shared_ptr<io_scheduler> scheduler,
+            std::shared_ptr<context>      tls_ctx,
+            net::socket                   socket,
+            options                       opts);
+
+        auto create_session(bool server_side) -> connection_status;
+        auto handshake(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<connection_status>;
+        auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v14::poll_status>
+        {
+            return m_io_scheduler->poll(m_socket, op, timeout);
+        }
+        auto recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+            -> coro::task<std::pair<recv_status, std::span<char>>>;
+        auto send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+            -> coro::task<std::pair<send_status, std::span<const char>>>;
+        /// end_session(), then closes the socket.
+        auto close_session() noexcept -> void;
+        /// Sends close_notify once without blocking (if the session is healthy) and frees the session.
+        auto end_session() noexcept -> void;
+
+        std::shared_ptr<io_scheduler>    m_io_scheduler{nullptr};
+        std::shared_ptr<context>         m_tls_ctx{nullptr};
+        options                          m_options{};
+        net::socket                      m_socket{};
+        std::optional<connection_status> m_connect_status{std::nullopt};
+        tls_unique_ptr                   m_tls{nullptr};
+        /// Set once OpenSSL reported a fatal error: no close_notify is sent then.
+        bool m_tls_error{false};
     };
 
-    /// Throws std::runtime_error for a null scheduler or context, or if the socket cannot be created.
-    explicit client(
-        std::shared_ptr<io_scheduler> scheduler,
-        std::shared_ptr<context>      tls_ctx,
-        options opts = options{.address = {net::ip_address::from_string("127.0.0.1")}, .port = 8080});
-    client(const client&) = delete;
-    client(client&& other) noexcept;
-    auto operator=(const client&) noexcept -> client& = delete;
-    auto operator=(client&& other) noexcept -> client&;
-    /// Sends a TLS close_notify (best effort, never blocks) if the session is healthy, then frees it.
-    ~client();
-
-    auto socket() -> net::socket& { return m_socket; }
-    auto socket() const -> const net::socket& { return m_socket; }
-
-    /// TCP connect then TLS client handshake; each wait uses `timeout` (0 = forever). Cached after the
-    /// first call.
-    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>;
-
-    /// Reads decrypted bytes into `buffer`: {ok, bytes}, {closed, {}} after the peer's close_notify,
-    /// {timeout, {}} or an OpenSSL error status. `timeout` nullopt/0 waits forever.
-    template <concepts::v14::mutable_buffer buffer_type>
-    auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
-        -> coro::task<std::pair<recv_status, std::span<char>>>
-    {
-        return recv_impl(buffer.data(), buffer.size(), timeout);
-    }
-
-    /// Writes the whole buffer as TLS records: {ok, unsent tail (empty)} or {status, {}}.
-    template <concepts::v14::const_buffer buffer_type>
-    auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
-        -> coro::task<std::pair<send_status, std::span<const char>>>
-    {
-        return send_impl(buffer.data(), buffer.size(), timeout);
-    }
-
-private:
-    struct tls_deleter
-    {
-        auto operator()(SSL* ssl) const noexcept -> void { SSL_free(ssl); }
-    };
-    using tls_unique_ptr = std::unique_ptr<SSL, tls_deleter>;
-
-    friend server;
-    /// The v0.16 classes are faces over the v0.14 ones (one TLS implementation).
-    friend class coro::net::tls::v16::client;
-    friend class coro::net::tls::v16::server;
-
-    /// Accepted connection (server side); the TCP connection already exists.
-    client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts);
-
-    auto create_session(bool server_side) -> connection_status;
-    auto handshake(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>;
-    auto poll(coro::poll_op op, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
-        -> coro::task<coro::v14::poll_status>
-    {
-        return m_io_scheduler->poll(m_socket, op, timeout);
-    }
-    auto recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-        -> coro::task<std::pair<recv_status, std::span<char>>>;
-    auto send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-        -> coro::task<std::pair<send_status, std::span<const char>>>;
-    /// end_session(), then closes the socket.
-    auto close_session() noexcept -> void;
-    /// Sends close_notify once without blocking (if the session is healthy) and frees the session.
-    auto end_session() noexcept -> void;
-
-    std::shared_ptr<io_scheduler>    m_io_scheduler{nullptr};
-    std::shared_ptr<context>         m_tls_ctx{nullptr};
-    options                          m_options{};
-    net::socket                      m_socket{};
-    std::optional<connection_status> m_connect_status{std::nullopt};
-    tls_unique_ptr                   m_tls{nullptr};
-    /// Set once OpenSSL reported a fatal error: no close_notify is sent then.
-    bool m_tls_error{false};
-};
-
-} // namespace coro::net::tls::v14
+} // namespace v14
+} // namespace coro::net::tls
 
 // #include "coro/v16/net/tls/client.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_CLIENT_HPP
@@ -5025,92 +5036,95 @@ namespace coro
 class scheduler;
 } // namespace coro
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-/// A TLS connection over a non-blocking TCP socket (IPv4 or IPv6), driven by a coro::scheduler. Not thread-safe:
-/// one coroutine at a time per client. Move-only.
-class client
+LIBCORO_INLINE_V16 namespace v16
 {
-public:
-    /// std::runtime_error for a null scheduler or context, or if the socket cannot be created. The scheduler must
-    /// outlive the client.
-    explicit client(
-        std::unique_ptr<coro::scheduler>& scheduler,
-        std::shared_ptr<context>          tls_ctx,
-        const net::socket_address&        endpoint);
-    client(const client&)                              = delete;
-    client(client&& other) noexcept                    = default;
-    auto operator=(const client&) -> client&           = delete;
-    auto operator=(client&& other) noexcept -> client& = default;
-    /// Never blocks (D38.20, decided): if shutdown() was not called, sends close_notify once without waiting, as
-    /// the v0.14 client does (upstream v0.16 blocks in sync_wait(shutdown(30 s))).
-    ~client() = default;
-
-    [[nodiscard]] auto socket() -> net::socket& { return m_inner.socket(); }
-    [[nodiscard]] auto socket() const -> const net::socket& { return m_inner.socket(); }
-
-    /// TCP connect then TLS client handshake; each wait uses `timeout` (0 = forever). Cached after the first call.
-    auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>
+    /// A TLS connection over a non-blocking TCP socket (IPv4 or IPv6), driven by a coro::scheduler. Not thread-safe:
+    /// one coroutine at a time per client. Move-only.
+    class client
     {
-        return m_inner.connect(timeout);
-    }
+    public:
+        /// std::runtime_error for a null scheduler or context, or if the socket cannot be created. The scheduler must
+        /// outlive the client.
+        explicit client(
+            std::unique_ptr<coro::scheduler>& scheduler,
+            std::shared_ptr<context>          tls_ctx,
+            const net::socket_address&        endpoint);
+        client(const client&)                              = delete;
+        client(client&& other) noexcept                    = default;
+        auto operator=(const client&) -> client&           = delete;
+        auto operator=(client&& other) noexcept -> client& = default;
+        /// Never blocks (D38.20, decided): if shutdown() was not called, sends close_notify once without waiting, as
+        /// the v0.14 client does (upstream v0.16 blocks in sync_wait(shutdown(30 s))).
+        ~client() = default;
 
-    /// Reads decrypted bytes: {ok, the bytes read}, {closed, {}} after the peer's close_notify, {timeout, {}} or an
-    /// OpenSSL error status. `timeout` nullopt/0 waits forever.
-    template <
-        concepts::v16::mutable_buffer buffer_type,
-        typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
-    auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
-        -> coro::task<std::pair<recv_status, std::span<element_type>>>
-    {
-        static_assert(sizeof(element_type) == 1, "tls::client reads into buffers of 1-byte elements");
-        std::span<char> bytes{reinterpret_cast<char*>(buffer.data()), buffer.size()};
-        auto [status, read] = co_await m_inner.recv(bytes, timeout);
-        co_return {status, std::span<element_type>{buffer.data(), read.size()}};
-    }
+        [[nodiscard]] auto socket() -> net::socket& { return m_inner.socket(); }
+        [[nodiscard]] auto socket() const -> const net::socket& { return m_inner.socket(); }
 
-    /// Writes the whole buffer as TLS records: {ok, {}} or {status, the unsent tail}.
-    template <
-        concepts::v16::const_buffer buffer_type,
-        typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
-    auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
-        -> coro::task<std::pair<send_status, std::span<element_type>>>
-    {
-        static_assert(sizeof(element_type) == 1, "tls::client writes buffers of 1-byte elements");
-        std::span<const char> bytes{reinterpret_cast<const char*>(buffer.data()), buffer.size()};
-        auto [status, rest] = co_await m_inner.send(bytes, timeout);
-        const auto unsent   = status == send_status::ok ? rest.size() : buffer.size();
-        co_return {status, std::span<element_type>{buffer.data() + (buffer.size() - unsent), unsent}};
-    }
+        /// TCP connect then TLS client handshake; each wait uses `timeout` (0 = forever). Cached after the first call.
+        auto connect(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<connection_status>
+        {
+            return m_inner.connect(timeout);
+        }
 
-    /// Ends the TLS session once: sends close_notify (if the session is healthy) without waiting for the peer's,
-    /// then frees the session; the socket stays open until the client is destroyed. Later calls do nothing, and
-    /// recv/send afterwards report error.
-    auto shutdown() -> coro::task<void> { return shutdown(std::chrono::seconds{30}); }
+        /// Reads decrypted bytes: {ok, the bytes read}, {closed, {}} after the peer's close_notify, {timeout, {}} or an
+        /// OpenSSL error status. `timeout` nullopt/0 waits forever.
+        template <
+            concepts::v16::mutable_buffer buffer_type,
+            typename element_type = typename concepts::v16::mutable_buffer_traits<buffer_type>::element_type>
+        auto recv(buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+            -> coro::task<std::pair<recv_status, std::span<element_type>>>
+        {
+            static_assert(sizeof(element_type) == 1, "tls::client reads into buffers of 1-byte elements");
+            std::span<char> bytes{reinterpret_cast<char*>(buffer.data()), buffer.size()};
+            auto [status, read] = co_await m_inner.recv(bytes, timeout);
+            co_return {status, std::span<element_type>{buffer.data(), read.size()}};
+        }
 
-    /// As shutdown(); `timeout` is accepted for source compatibility and not needed: nothing is waited for.
-    template <typename rep, typename period>
-    auto shutdown(std::chrono::duration<rep, period> timeout) -> coro::task<void>
-    {
-        (void)timeout;
-        end_session();
-        co_return;
-    }
+        /// Writes the whole buffer as TLS records: {ok, {}} or {status, the unsent tail}.
+        template <
+            concepts::v16::const_buffer buffer_type,
+            typename element_type = typename concepts::v16::const_buffer_traits<buffer_type>::element_type>
+        auto send(const buffer_type& buffer, std::optional<std::chrono::milliseconds> timeout = std::nullopt)
+            -> coro::task<std::pair<send_status, std::span<element_type>>>
+        {
+            static_assert(sizeof(element_type) == 1, "tls::client writes buffers of 1-byte elements");
+            std::span<const char> bytes{reinterpret_cast<const char*>(buffer.data()), buffer.size()};
+            auto [status, rest] = co_await m_inner.send(bytes, timeout);
+            const auto unsent   = status == send_status::ok ? rest.size() : buffer.size();
+            co_return {status, std::span<element_type>{buffer.data() + (buffer.size() - unsent), unsent}};
+        }
 
-private:
-    friend server;
-    explicit client(v14::client inner) : m_inner(std::move(inner)) {}
+        /// Ends the TLS session once: sends close_notify (if the session is healthy) without waiting for the peer's,
+        /// then frees the session; the socket stays open until the client is destroyed. Later calls do nothing, and
+        /// recv/send afterwards report error.
+        auto shutdown() -> coro::task<void> { return shutdown(std::chrono::seconds{30}); }
 
-    auto end_session() noexcept -> void;
+        /// As shutdown(); `timeout` is accepted for source compatibility and not needed: nothing is waited for.
+        template <typename rep, typename period>
+        auto shutdown(std::chrono::duration<rep, period> timeout) -> coro::task<void>
+        {
+            (void)timeout;
+            end_session();
+            co_return;
+        }
 
-    v14::client m_inner;
-};
+    private:
+        friend server;
+        explicit client(v14::client inner) : m_inner(std::move(inner)) {}
 
-} // namespace coro::net::tls::v16
+        auto end_session() noexcept -> void;
+
+        v14::client m_inner;
+    };
+
+} // namespace v16
+} // namespace coro::net::tls
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_CLIENT_HPP
-#line 130 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
+#line 141 "../../../third_party/libcoro/include/coro/net/tls/client.hpp"
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CLIENT_HPP
 #line 2 "../../../third_party/libcoro/src/net/tls/client.cpp"
@@ -5122,434 +5136,435 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls::v14
+namespace coro::net::tls
 {
-namespace
+LIBCORO_INLINE_V14 namespace v14
 {
-// A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
-// peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
-// descriptor (the client's net::socket does).
-auto bio_fd(BIO* b) noexcept -> int
-{
-    return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
-}
-
-auto bio_write(BIO* b, const char* data, int len) -> int
-{
-    BIO_clear_retry_flags(b);
-    auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    namespace
     {
-        BIO_set_retry_write(b);
+    // A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
+    // peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
+    // descriptor (the client's net::socket does).
+    auto bio_fd(BIO* b) noexcept -> int
+    {
+        return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
     }
-    return static_cast<int>(n);
-}
 
-auto bio_read(BIO* b, char* data, int len) -> int
-{
-    BIO_clear_retry_flags(b);
-    auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    auto bio_write(BIO* b, const char* data, int len) -> int
     {
-        BIO_set_retry_read(b);
-    }
-    return static_cast<int>(n);
-}
-
-auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-{
-    switch (cmd)
-    {
-        case BIO_CTRL_FLUSH:
-        case BIO_CTRL_DUP:
-            return 1;
-        default:
-            return 0;
-    }
-}
-
-auto bio_create(BIO* b) -> int
-{
-    BIO_set_data(b, nullptr);
-    return 1;
-}
-
-auto bio_destroy(BIO* b) -> int
-{
-    return b != nullptr ? 1 : 0;
-}
-
-auto socket_bio_method() -> const BIO_METHOD*
-{
-    static BIO_METHOD* method = []
-    {
-        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
-        if (m != nullptr)
+        BIO_clear_retry_flags(b);
+        auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
         {
-            BIO_meth_set_write(m, bio_write);
-            BIO_meth_set_read(m, bio_read);
-            BIO_meth_set_ctrl(m, bio_ctrl);
-            BIO_meth_set_create(m, bio_create);
-            BIO_meth_set_destroy(m, bio_destroy);
+            BIO_set_retry_write(b);
         }
-        return m;
-    }();
-    return method;
-}
-
-/// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
-/// the deadline passed.
-auto remaining(const std::optional<std::chrono::steady_clock::time_point>& deadline) -> std::chrono::milliseconds
-{
-    if (!deadline.has_value())
-    {
-        return std::chrono::milliseconds{0};
+        return static_cast<int>(n);
     }
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
-    return left > std::chrono::milliseconds{0} ? left : std::chrono::milliseconds{-1};
-}
 
-auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
-    -> std::optional<std::chrono::steady_clock::time_point>
-{
-    if (!timeout.has_value() || *timeout <= std::chrono::milliseconds{0})
+    auto bio_read(BIO* b, char* data, int len) -> int
     {
-        return std::nullopt;
+        BIO_clear_retry_flags(b);
+        auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        {
+            BIO_set_retry_read(b);
+        }
+        return static_cast<int>(n);
     }
-    return std::chrono::steady_clock::now() + *timeout;
-}
-} // namespace
 
-client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
-{
-    if (m_io_scheduler == nullptr)
+    auto bio_ctrl(BIO*, int cmd, long, void*) -> long
     {
-        throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        switch (cmd)
+        {
+            case BIO_CTRL_FLUSH:
+            case BIO_CTRL_DUP:
+                return 1;
+            default:
+                return 0;
+        }
     }
-    if (m_tls_ctx == nullptr)
+
+    auto bio_create(BIO* b) -> int
     {
-        throw std::runtime_error{"coro::net::tls::client: tls context cannot be nullptr"};
+        BIO_set_data(b, nullptr);
+        return 1;
     }
-    m_socket = net::make_socket(
-        net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
-}
 
-client::client(
-    std::shared_ptr<io_scheduler> scheduler,
-    std::shared_ptr<context>      tls_ctx,
-    net::socket                   socket,
-    options                       opts)
-    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
-      m_socket(std::move(socket)), m_connect_status(connection_status::connected)
-{
-}
+    auto bio_destroy(BIO* b) -> int
+    {
+        return b != nullptr ? 1 : 0;
+    }
 
-client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
-      m_tls_error(std::exchange(other.m_tls_error, false))
-{
-}
+    auto socket_bio_method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* method = []
+        {
+            BIO_METHOD* m =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
+            if (m != nullptr)
+            {
+                BIO_meth_set_write(m, bio_write);
+                BIO_meth_set_read(m, bio_read);
+                BIO_meth_set_ctrl(m, bio_ctrl);
+                BIO_meth_set_create(m, bio_create);
+                BIO_meth_set_destroy(m, bio_destroy);
+            }
+            return m;
+        }();
+        return method;
+    }
 
-auto client::operator=(client&& other) noexcept -> client&
-{
-    if (this != &other)
+    /// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
+    /// the deadline passed.
+    auto remaining(const std::optional<std::chrono::steady_clock::time_point>& deadline) -> std::chrono::milliseconds
+    {
+        if (!deadline.has_value())
+        {
+            return std::chrono::milliseconds{0};
+        }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+        return left > std::chrono::milliseconds{0} ? left : std::chrono::milliseconds{-1};
+    }
+
+    auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
+        -> std::optional<std::chrono::steady_clock::time_point>
+    {
+        if (!timeout.has_value() || *timeout <= std::chrono::milliseconds{0})
+        {
+            return std::nullopt;
+        }
+        return std::chrono::steady_clock::now() + *timeout;
+    }
+    } // namespace
+
+    client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
+    {
+        if (m_io_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        }
+        if (m_tls_ctx == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: tls context cannot be nullptr"};
+        }
+        m_socket = net::make_socket(
+            net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
+    }
+
+    client::client(
+        std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
+          m_socket(std::move(socket)), m_connect_status(connection_status::connected)
+    {
+    }
+
+    client::client(client && other) noexcept
+        : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+          m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
+          m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
+          m_tls_error(std::exchange(other.m_tls_error, false))
+    {
+    }
+
+    auto client::operator=(client&& other) noexcept -> client&
+    {
+        if (this != &other)
+        {
+            close_session();
+            m_io_scheduler   = std::move(other.m_io_scheduler);
+            m_tls_ctx        = std::move(other.m_tls_ctx);
+            m_options        = std::move(other.m_options);
+            m_socket         = std::move(other.m_socket);
+            m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
+            m_tls            = std::move(other.m_tls);
+            m_tls_error      = std::exchange(other.m_tls_error, false);
+        }
+        return *this;
+    }
+
+    client::~client()
     {
         close_session();
-        m_io_scheduler   = std::move(other.m_io_scheduler);
-        m_tls_ctx        = std::move(other.m_tls_ctx);
-        m_options        = std::move(other.m_options);
-        m_socket         = std::move(other.m_socket);
-        m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
-        m_tls            = std::move(other.m_tls);
-        m_tls_error      = std::exchange(other.m_tls_error, false);
     }
-    return *this;
-}
 
-client::~client()
-{
-    close_session();
-}
-
-auto client::close_session() noexcept -> void
-{
-    end_session();
-    m_socket.close();
-}
-
-auto client::end_session() noexcept -> void
-{
-    if (m_tls != nullptr)
+    auto client::close_session() noexcept -> void
     {
-        if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
+        end_session();
+        m_socket.close();
+    }
+
+    auto client::end_session() noexcept -> void
+    {
+        if (m_tls != nullptr)
         {
-            // One non-blocking attempt to send close_notify; the peer's reply is not awaited (the socket is
-            // closed right after), which TLS allows for the side that closes the connection.
-            ERR_set_mark();
-            SSL_shutdown(m_tls.get());
-            ERR_pop_to_mark();
+            if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
+            {
+                // One non-blocking attempt to send close_notify; the peer's reply is not awaited (the socket is
+                // closed right after), which TLS allows for the side that closes the connection.
+                ERR_set_mark();
+                SSL_shutdown(m_tls.get());
+                ERR_pop_to_mark();
+            }
+            m_tls.reset();
         }
-        m_tls.reset();
-    }
-}
-
-auto client::create_session(bool server_side) -> connection_status
-{
-    m_tls.reset(SSL_new(m_tls_ctx->native_handle()));
-    if (m_tls == nullptr)
-    {
-        return connection_status::resource_allocation_failed;
-    }
-    const BIO_METHOD* method = socket_bio_method();
-    BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
-    if (bio == nullptr)
-    {
-        return connection_status::set_fd_failure;
-    }
-    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
-    BIO_set_init(bio, 1);
-    SSL_set_bio(m_tls.get(), bio, bio);
-    if (server_side)
-    {
-        SSL_set_accept_state(m_tls.get());
-    }
-    else
-    {
-        SSL_set_connect_state(m_tls.get());
-    }
-    return connection_status::connected;
-}
-
-auto client::connect(std::chrono::milliseconds timeout) -> coro::task<connection_status>
-{
-    if (m_connect_status.has_value())
-    {
-        co_return *m_connect_status;
-    }
-    if (!m_socket.is_valid())
-    {
-        m_connect_status = connection_status::error;
-        co_return *m_connect_status;
     }
 
-    sockaddr_storage addr{};
-    socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
-    if (::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    auto client::create_session(bool server_side) -> connection_status
     {
-        if (errno != EINPROGRESS && errno != EAGAIN)
+        m_tls.reset(SSL_new(m_tls_ctx->native_handle()));
+        if (m_tls == nullptr)
+        {
+            return connection_status::resource_allocation_failed;
+        }
+        const BIO_METHOD* method = socket_bio_method();
+        BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
+        if (bio == nullptr)
+        {
+            return connection_status::set_fd_failure;
+        }
+        BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
+        BIO_set_init(bio, 1);
+        SSL_set_bio(m_tls.get(), bio, bio);
+        if (server_side)
+        {
+            SSL_set_accept_state(m_tls.get());
+        }
+        else
+        {
+            SSL_set_connect_state(m_tls.get());
+        }
+        return connection_status::connected;
+    }
+
+    auto client::connect(std::chrono::milliseconds timeout) -> coro::task<connection_status>
+    {
+        if (m_connect_status.has_value())
+        {
+            co_return *m_connect_status;
+        }
+        if (!m_socket.is_valid())
         {
             m_connect_status = connection_status::error;
             co_return *m_connect_status;
         }
-        auto pstatus = co_await poll(poll_op::write, timeout);
-        if (pstatus == poll_status::timeout)
-        {
-            m_connect_status = connection_status::timeout;
-            co_return *m_connect_status;
-        }
-        int       error{0};
-        socklen_t error_len = sizeof(error);
-        if (pstatus != poll_status::event ||
-            ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) != 0 || error != 0)
-        {
-            m_connect_status = connection_status::error;
-            co_return *m_connect_status;
-        }
-    }
 
-    auto status = create_session(false);
-    if (status != connection_status::connected)
-    {
-        m_tls_error      = true;
+        sockaddr_storage addr{};
+        socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
+        if (::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+        {
+            if (errno != EINPROGRESS && errno != EAGAIN)
+            {
+                m_connect_status = connection_status::error;
+                co_return *m_connect_status;
+            }
+            auto pstatus = co_await poll(poll_op::write, timeout);
+            if (pstatus == poll_status::timeout)
+            {
+                m_connect_status = connection_status::timeout;
+                co_return *m_connect_status;
+            }
+            int       error{0};
+            socklen_t error_len = sizeof(error);
+            if (pstatus != poll_status::event ||
+                ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) != 0 || error != 0)
+            {
+                m_connect_status = connection_status::error;
+                co_return *m_connect_status;
+            }
+        }
+
+        auto status = create_session(false);
+        if (status != connection_status::connected)
+        {
+            m_tls_error      = true;
+            m_connect_status = status;
+            co_return status;
+        }
+        status           = co_await handshake(timeout);
         m_connect_status = status;
         co_return status;
     }
-    status           = co_await handshake(timeout);
-    m_connect_status = status;
-    co_return status;
-}
 
-auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connection_status>
-{
-    while (true)
+    auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connection_status>
     {
-        ERR_clear_error();
-        int r = SSL_do_handshake(m_tls.get());
-        if (r == 1)
+        while (true)
         {
-            co_return connection_status::connected;
+            ERR_clear_error();
+            int r = SSL_do_handshake(m_tls.get());
+            if (r == 1)
+            {
+                co_return connection_status::connected;
+            }
+            poll_op op{poll_op::read};
+            switch (SSL_get_error(m_tls.get(), r))
+            {
+                case SSL_ERROR_WANT_READ:
+                    op = poll_op::read;
+                    break;
+                case SSL_ERROR_WANT_WRITE:
+                    op = poll_op::write;
+                    break;
+                default:
+                    m_tls_error = true;
+                    co_return connection_status::handshake_failed;
+            }
+                // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
+            switch (co_await poll(op, timeout))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::timeout:
+                    m_tls_error = true;
+                    co_return connection_status::timeout;
+                case poll_status::closed:
+                    m_tls_error = true;
+                    co_return connection_status::unexpected_close;
+                case poll_status::error:
+                    m_tls_error = true;
+                    co_return connection_status::poll_error;
+            }
         }
-        poll_op op{poll_op::read};
-        switch (SSL_get_error(m_tls.get(), r))
+    }
+
+    auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+        -> coro::task<std::pair<recv_status, std::span<char>>>
+    {
+        if (size == 0)
         {
-            case SSL_ERROR_WANT_READ:
+            co_return std::pair{recv_status::buffer_is_empty, std::span<char>{}};
+        }
+        if (m_tls == nullptr || !m_socket.is_valid())
+        {
+            co_return std::pair{recv_status::error, std::span<char>{}};
+        }
+        const auto deadline = make_deadline(timeout);
+        bool       hung_up  = false;
+        while (true)
+        {
+            // Try first: OpenSSL may already hold decrypted bytes, which no poll would announce.
+            std::size_t n{0};
+            ERR_clear_error();
+            int r = SSL_read_ex(m_tls.get(), data, size, &n);
+            if (r == 1)
+            {
+                co_return std::pair{recv_status::ok, std::span<char>{data, n}};
+            }
+            poll_op op{poll_op::read};
+            int     e = SSL_get_error(m_tls.get(), r);
+            if (e == SSL_ERROR_WANT_READ)
+            {
+                if (hung_up)
+                {
+                    co_return std::pair{recv_status::closed, std::span<char>{}};
+                }
                 op = poll_op::read;
-                break;
-            case SSL_ERROR_WANT_WRITE:
+            }
+            else if (e == SSL_ERROR_WANT_WRITE)
+            {
                 op = poll_op::write;
-                break;
-            default:
-                m_tls_error = true;
-                co_return connection_status::handshake_failed;
-        }
+            }
+            else
+            {
+                if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+                {
+                    m_tls_error = true;
+                }
+                co_return std::pair{static_cast<recv_status>(e), std::span<char>{}};
+            }
+            auto left = remaining(deadline);
+            if (left < std::chrono::milliseconds{0})
+            {
+                co_return std::pair{recv_status::timeout, std::span<char>{}};
+            }
             // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
 #if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
 #endif
-        switch (co_await poll(op, timeout))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::timeout:
-                m_tls_error = true;
-                co_return connection_status::timeout;
-            case poll_status::closed:
-                m_tls_error = true;
-                co_return connection_status::unexpected_close;
-            case poll_status::error:
-                m_tls_error = true;
-                co_return connection_status::poll_error;
+            switch (co_await poll(op, left))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::closed:
+                    hung_up = true; // read what is left (e.g. close_notify) once more
+                    break;
+                case poll_status::timeout:
+                    co_return std::pair{recv_status::timeout, std::span<char>{}};
+                case poll_status::error:
+                    co_return std::pair{recv_status::error, std::span<char>{}};
+            }
         }
     }
-}
 
-auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-    -> coro::task<std::pair<recv_status, std::span<char>>>
-{
-    if (size == 0)
+    auto client::send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+        -> coro::task<std::pair<send_status, std::span<const char>>>
     {
-        co_return std::pair{recv_status::buffer_is_empty, std::span<char>{}};
-    }
-    if (m_tls == nullptr || !m_socket.is_valid())
-    {
-        co_return std::pair{recv_status::error, std::span<char>{}};
-    }
-    const auto deadline = make_deadline(timeout);
-    bool       hung_up  = false;
-    while (true)
-    {
-        // Try first: OpenSSL may already hold decrypted bytes, which no poll would announce.
-        std::size_t n{0};
-        ERR_clear_error();
-        int r = SSL_read_ex(m_tls.get(), data, size, &n);
-        if (r == 1)
+        if (size == 0)
         {
-            co_return std::pair{recv_status::ok, std::span<char>{data, n}};
+            co_return std::pair{send_status::buffer_is_empty, std::span<const char>{data, size}};
         }
-        poll_op op{poll_op::read};
-        int     e = SSL_get_error(m_tls.get(), r);
-        if (e == SSL_ERROR_WANT_READ)
+        if (m_tls == nullptr || !m_socket.is_valid())
         {
-            if (hung_up)
+            co_return std::pair{send_status::error, std::span<const char>{}};
+        }
+        const auto deadline = make_deadline(timeout);
+        while (true)
+        {
+            std::size_t n{0};
+            ERR_clear_error();
+            int r = SSL_write_ex(m_tls.get(), data, size, &n);
+            if (r == 1)
             {
-                co_return std::pair{recv_status::closed, std::span<char>{}};
+                co_return std::pair{send_status::ok, std::span<const char>{data + n, size - n}};
             }
-            op = poll_op::read;
-        }
-        else if (e == SSL_ERROR_WANT_WRITE)
-        {
-            op = poll_op::write;
-        }
-        else
-        {
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+            poll_op op{poll_op::write};
+            int     e = SSL_get_error(m_tls.get(), r);
+            if (e == SSL_ERROR_WANT_WRITE)
             {
-                m_tls_error = true;
+                op = poll_op::write;
             }
-            co_return std::pair{static_cast<recv_status>(e), std::span<char>{}};
-        }
-        auto left = remaining(deadline);
-        if (left < std::chrono::milliseconds{0})
-        {
-            co_return std::pair{recv_status::timeout, std::span<char>{}};
-        }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
-#if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
-#endif
-        switch (co_await poll(op, left))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::closed:
-                hung_up = true; // read what is left (e.g. close_notify) once more
-                break;
-            case poll_status::timeout:
-                co_return std::pair{recv_status::timeout, std::span<char>{}};
-            case poll_status::error:
-                co_return std::pair{recv_status::error, std::span<char>{}};
-        }
-    }
-}
-
-auto client::send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-    -> coro::task<std::pair<send_status, std::span<const char>>>
-{
-    if (size == 0)
-    {
-        co_return std::pair{send_status::buffer_is_empty, std::span<const char>{data, size}};
-    }
-    if (m_tls == nullptr || !m_socket.is_valid())
-    {
-        co_return std::pair{send_status::error, std::span<const char>{}};
-    }
-    const auto deadline = make_deadline(timeout);
-    while (true)
-    {
-        std::size_t n{0};
-        ERR_clear_error();
-        int r = SSL_write_ex(m_tls.get(), data, size, &n);
-        if (r == 1)
-        {
-            co_return std::pair{send_status::ok, std::span<const char>{data + n, size - n}};
-        }
-        poll_op op{poll_op::write};
-        int     e = SSL_get_error(m_tls.get(), r);
-        if (e == SSL_ERROR_WANT_WRITE)
-        {
-            op = poll_op::write;
-        }
-        else if (e == SSL_ERROR_WANT_READ)
-        {
-            op = poll_op::read;
-        }
-        else
-        {
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+            else if (e == SSL_ERROR_WANT_READ)
             {
-                m_tls_error = true;
+                op = poll_op::read;
             }
-            co_return std::pair{static_cast<send_status>(e), std::span<const char>{}};
-        }
-        auto left = remaining(deadline);
-        if (left < std::chrono::milliseconds{0})
-        {
-            co_return std::pair{send_status::timeout, std::span<const char>{}};
-        }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
-#if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
-#endif
-        switch (co_await poll(op, left))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::timeout:
+            else
+            {
+                if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+                {
+                    m_tls_error = true;
+                }
+                co_return std::pair{static_cast<send_status>(e), std::span<const char>{}};
+            }
+            auto left = remaining(deadline);
+            if (left < std::chrono::milliseconds{0})
+            {
                 co_return std::pair{send_status::timeout, std::span<const char>{}};
-            case poll_status::closed:
-                m_tls_error = true;
-                co_return std::pair{send_status::closed, std::span<const char>{}};
-            case poll_status::error:
-                m_tls_error = true;
-                co_return std::pair{send_status::error, std::span<const char>{}};
+            }
+            // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
+            switch (co_await poll(op, left))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::timeout:
+                    co_return std::pair{send_status::timeout, std::span<const char>{}};
+                case poll_status::closed:
+                    m_tls_error = true;
+                    co_return std::pair{send_status::closed, std::span<const char>{}};
+                case poll_status::error:
+                    m_tls_error = true;
+                    co_return std::pair{send_status::error, std::span<const char>{}};
+            }
         }
     }
-}
 
-} // namespace coro::net::tls::v14
+} // namespace v14
+} // namespace coro::net::tls
 
 #line 1 "../../../third_party/libcoro/src/net/tls/connection_status.cpp"
 // #include "coro/net/tls/connection_status.hpp" (inlined above)
@@ -5799,56 +5814,60 @@ auto to_string(send_status status) -> const std::string&
     #include <cstdint>
     #include <memory>
 
-namespace coro::net::tls::v14
+namespace coro::net::tls
 {
-/// A listening TCP socket whose accepted connections run the TLS server handshake.
-class server
+LIBCORO_INLINE_V14 namespace v14
 {
-public:
-    struct options
+    /// A listening TCP socket whose accepted connections run the TLS server handshake.
+    class server
     {
-        net::ip_address address{net::ip_address::from_string("0.0.0.0")};
-        /// 0 lets the kernel choose (read it back with local_port(server.socket())).
-        uint16_t port{8080};
-        int32_t  backlog{128};
-    };
+    public:
+        struct options
+        {
+            net::ip_address address{net::ip_address::from_string("0.0.0.0")};
+            /// 0 lets the kernel choose (read it back with local_port(server.socket())).
+            uint16_t port{8080};
+            int32_t  backlog{128};
+        };
 
-    /// Throws std::runtime_error for a null scheduler or context, or on any socket failure.
-    explicit server(
-        std::shared_ptr<io_scheduler> scheduler,
-        std::shared_ptr<context>      tls_ctx,
-        options opts = options{.address = net::ip_address::from_string("0.0.0.0"), .port = 8080, .backlog = 128});
-    server(const server&) = delete;
-    server(server&& other) noexcept;
-    auto operator=(const server&) -> server& = delete;
-    auto operator=(server&& other) noexcept -> server&;
-    ~server() = default;
+        /// Throws std::runtime_error for a null scheduler or context, or on any socket failure.
+        explicit server(
+            std::shared_ptr<io_scheduler> scheduler,
+            std::shared_ptr<context>      tls_ctx,
+            options opts = options{.address = net::ip_address::from_string("0.0.0.0"), .port = 8080, .backlog = 128});
+        server(const server&) = delete;
+        server(server&& other) noexcept;
+        auto operator=(const server&) -> server& = delete;
+        auto operator=(server&& other) noexcept -> server&;
+        ~server() = default;
 
-    /// Waits until a connection can be accepted.
-    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v14::poll_status>
-    {
-        return m_io_scheduler->poll(m_accept_socket, coro::poll_op::read, timeout);
-    }
+        /// Waits until a connection can be accepted.
+        auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v14::poll_status>
+        {
+            return m_io_scheduler->poll(m_accept_socket, coro::poll_op::read, timeout);
+        }
 
-    /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or
-    /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
-    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<v14::client>;
+        /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or
+        /// the handshake fails, the returned client's socket is invalid (socket().is_valid() == false).
+        auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<v14::client>;
 
     #if GOCORO_CORE_EXTENSIONS
-    /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
-    auto socket() const -> const net::socket& { return m_accept_socket; }
+        /// Extension (not in libcoro v0.14): the listening socket, e.g. for local_port().
+        auto socket() const -> const net::socket& { return m_accept_socket; }
     #endif
 
-private:
-    friend class coro::net::tls::v16::server;
+    private:
+        friend class coro::net::tls::v16::server;
 
-    std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
-    std::shared_ptr<context>      m_tls_ctx{nullptr};
-    options                       m_options{};
-    net::socket                   m_accept_socket{-1};
-};
+        std::shared_ptr<io_scheduler> m_io_scheduler{nullptr};
+        std::shared_ptr<context>      m_tls_ctx{nullptr};
+        options                       m_options{};
+        net::socket                   m_accept_socket{-1};
+    };
 
-} // namespace coro::net::tls::v14
+} // namespace v14
+} // namespace coro::net::tls
 
 // #include "coro/v16/net/tls/server.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_SERVER_HPP
@@ -5872,55 +5891,59 @@ private:
     #include <cstdint>
     #include <memory>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-/// A listening TCP socket (IPv4 or IPv6) whose accepted connections run the TLS server handshake.
-class server
+LIBCORO_INLINE_V16 namespace v16
 {
-public:
-    struct options
+    /// A listening TCP socket (IPv4 or IPv6) whose accepted connections run the TLS server handshake.
+    class server
     {
-        int32_t backlog{128};
+    public:
+        struct options
+        {
+            int32_t backlog{128};
+        };
+
+        /// std::runtime_error for a null scheduler or context (checked before the socket is made: D38.12) or on any
+        /// socket failure. Port 0 lets the kernel choose (net::local_port(accept_socket())).
+        explicit server(
+            std::unique_ptr<coro::scheduler>& scheduler,
+            std::shared_ptr<context>          tls_ctx,
+            const net::socket_address&        endpoint,
+            options                           opts = options{.backlog = 128});
+        server(const server&)                        = delete;
+        server(server&&) noexcept                    = default;
+        auto operator=(const server&) -> server&     = delete;
+        auto operator=(server&&) noexcept -> server& = default;
+        ~server()                                    = default;
+
+        /// Waits until a connection can be accepted (read), shutdown() was called (cancelled), or `timeout` elapsed.
+        auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
+            -> coro::task<coro::v16::poll_status>;
+
+        /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or the
+        /// handshake fails, the returned client's socket is not ok (socket().is_ok() == false).
+        auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<client>;
+
+        [[nodiscard]] auto accept_socket() -> net::socket& { return m_inner.m_accept_socket; }
+        [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_inner.m_accept_socket; }
+
+        /// Cancels a pending poll() (it reports cancelled, as does every later one) and shuts the listening socket
+        /// down. Thread-safe and idempotent.
+        auto shutdown() -> void;
+
+    private:
+        coro::scheduler* m_scheduler{nullptr};
+        v14::server      m_inner;
+        poll_stop_source m_stop{};
     };
 
-    /// std::runtime_error for a null scheduler or context (checked before the socket is made: D38.12) or on any
-    /// socket failure. Port 0 lets the kernel choose (net::local_port(accept_socket())).
-    explicit server(
-        std::unique_ptr<coro::scheduler>& scheduler,
-        std::shared_ptr<context>          tls_ctx,
-        const net::socket_address&        endpoint,
-        options                           opts = options{.backlog = 128});
-    server(const server&)                        = delete;
-    server(server&&) noexcept                    = default;
-    auto operator=(const server&) -> server&     = delete;
-    auto operator=(server&&) noexcept -> server& = default;
-    ~server()                                    = default;
-
-    /// Waits until a connection can be accepted (read), shutdown() was called (cancelled), or `timeout` elapsed.
-    auto poll(std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) -> coro::task<coro::v16::poll_status>;
-
-    /// Accepts one connection and runs the TLS handshake (each wait bounded by `timeout`). If accepting or the
-    /// handshake fails, the returned client's socket is not ok (socket().is_ok() == false).
-    auto accept(std::chrono::milliseconds timeout = std::chrono::seconds{30}) -> coro::task<client>;
-
-    [[nodiscard]] auto accept_socket() -> net::socket& { return m_inner.m_accept_socket; }
-    [[nodiscard]] auto accept_socket() const -> const net::socket& { return m_inner.m_accept_socket; }
-
-    /// Cancels a pending poll() (it reports cancelled, as does every later one) and shuts the listening socket
-    /// down. Thread-safe and idempotent.
-    auto shutdown() -> void;
-
-private:
-    coro::scheduler* m_scheduler{nullptr};
-    v14::server      m_inner;
-    poll_stop_source m_stop{};
-};
-
-} // namespace coro::net::tls::v16
+} // namespace v16
+} // namespace coro::net::tls
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_NET_TLS_SERVER_HPP
-#line 73 "../../../third_party/libcoro/include/coro/net/tls/server.hpp"
+#line 77 "../../../third_party/libcoro/include/coro/net/tls/server.hpp"
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_SERVER_HPP
 #line 2 "../../../third_party/libcoro/src/net/tls/server.cpp"
@@ -5928,77 +5951,80 @@ private:
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls::v14
+namespace coro::net::tls
 {
-server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
+LIBCORO_INLINE_V14 namespace v14
 {
-    if (m_io_scheduler == nullptr)
+    server::server(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
     {
-        throw std::runtime_error{"coro::net::tls::server: scheduler cannot be nullptr"};
+        if (m_io_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::server: scheduler cannot be nullptr"};
+        }
+        if (m_tls_ctx == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::server: tls context cannot be nullptr"};
+        }
+        m_accept_socket = net::make_accept_socket(
+            net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no},
+            m_options.address,
+            m_options.port,
+            m_options.backlog);
     }
-    if (m_tls_ctx == nullptr)
-    {
-        throw std::runtime_error{"coro::net::tls::server: tls context cannot be nullptr"};
-    }
-    m_accept_socket = net::make_accept_socket(
-        net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no},
-        m_options.address,
-        m_options.port,
-        m_options.backlog);
-}
 
-server::server(server&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)), m_accept_socket(std::move(other.m_accept_socket))
-{
-}
-
-auto server::operator=(server&& other) noexcept -> server&
-{
-    if (this != &other)
+    server::server(server && other) noexcept
+        : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+          m_options(std::move(other.m_options)), m_accept_socket(std::move(other.m_accept_socket))
     {
-        m_io_scheduler  = std::move(other.m_io_scheduler);
-        m_tls_ctx       = std::move(other.m_tls_ctx);
-        m_options       = std::move(other.m_options);
-        m_accept_socket = std::move(other.m_accept_socket);
     }
-    return *this;
-}
 
-auto server::accept(std::chrono::milliseconds timeout) -> coro::task<v14::client>
-{
-    sockaddr_storage peer{};
-    socklen_t        len = sizeof(peer);
-    net::socket      s{::accept4(
-        m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC)};
-    client::options  opts{};
-    if (s.is_valid())
+    auto server::operator=(server&& other) noexcept -> server&
     {
-        net::detail::from_sockaddr(peer, opts.address, opts.port);
+        if (this != &other)
+        {
+            m_io_scheduler  = std::move(other.m_io_scheduler);
+            m_tls_ctx       = std::move(other.m_tls_ctx);
+            m_options       = std::move(other.m_options);
+            m_accept_socket = std::move(other.m_accept_socket);
+        }
+        return *this;
     }
-    client c{m_io_scheduler, m_tls_ctx, std::move(s), std::move(opts)};
-    if (!c.m_socket.is_valid())
+
+    auto server::accept(std::chrono::milliseconds timeout) -> coro::task<v14::client>
     {
-        c.m_connect_status = connection_status::error;
+        sockaddr_storage peer{};
+        socklen_t        len = sizeof(peer);
+        net::socket      s{::accept4(
+            m_accept_socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+        client::options  opts{};
+        if (s.is_valid())
+        {
+            net::detail::from_sockaddr(peer, opts.address, opts.port);
+        }
+        client c{m_io_scheduler, m_tls_ctx, std::move(s), std::move(opts)};
+        if (!c.m_socket.is_valid())
+        {
+            c.m_connect_status = connection_status::error;
+            co_return c;
+        }
+        auto status = c.create_session(true);
+        if (status == connection_status::connected)
+        {
+            status = co_await c.handshake(timeout);
+        }
+        c.m_connect_status = status;
+        if (status != connection_status::connected)
+        {
+            // Unlike libcoro v0.14 a failed handshake is visible: the connection is dropped.
+            c.m_tls_error = true;
+            c.close_session();
+        }
         co_return c;
     }
-    auto status = c.create_session(true);
-    if (status == connection_status::connected)
-    {
-        status = co_await c.handshake(timeout);
-    }
-    c.m_connect_status = status;
-    if (status != connection_status::connected)
-    {
-        // Unlike libcoro v0.14 a failed handshake is visible: the connection is dropped.
-        c.m_tls_error = true;
-        c.close_session();
-    }
-    co_return c;
-}
 
-} // namespace coro::net::tls::v14
+} // namespace v14
+} // namespace coro::net::tls
 
 #line 1 "../../../third_party/libcoro/src/v16/net/tls/client.cpp"
 // #include "coro/net/tls/client.hpp" (inlined above)
@@ -6037,11 +6063,14 @@ auto server::accept(std::chrono::milliseconds timeout) -> coro::task<v14::client
 #include <utility>
 #include <variant>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-class client;
-class server;
-} // namespace coro::net::tls::v16
+LIBCORO_INLINE_V16 namespace v16
+{
+    class client;
+    class server;
+} // namespace v16
+} // namespace coro::net::tls
 
 namespace coro
 {
@@ -6354,37 +6383,40 @@ private:
 
 #include <stdexcept>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-namespace
+LIBCORO_INLINE_V16 namespace v16
 {
-auto io_of(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler&
-{
-    if (scheduler == nullptr)
+    namespace
     {
-        throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+    auto io_of(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler&
+    {
+        if (scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        }
+        return *scheduler;
     }
-    return *scheduler;
-}
-} // namespace
+    } // namespace
 
-client::client(
-    std::unique_ptr<coro::scheduler>& scheduler,
-    std::shared_ptr<context>          tls_ctx,
-    const net::socket_address&        endpoint)
-    : m_inner(
-          io_of(scheduler).m_io,
-          std::move(tls_ctx),
-          v14::client::options{.address = endpoint.ip(), .port = endpoint.port()})
-{
-}
+    client::client(
+        std::unique_ptr<coro::scheduler> & scheduler,
+        std::shared_ptr<context>   tls_ctx,
+        const net::socket_address& endpoint)
+        : m_inner(
+              io_of(scheduler).m_io,
+              std::move(tls_ctx),
+              v14::client::options{.address = endpoint.ip(), .port = endpoint.port()})
+    {
+    }
 
-auto client::end_session() noexcept -> void
-{
-    m_inner.end_session();
-}
+    auto client::end_session() noexcept -> void
+    {
+        m_inner.end_session();
+    }
 
-} // namespace coro::net::tls::v16
+} // namespace v16
+} // namespace coro::net::tls
 
 #line 1 "../../../third_party/libcoro/src/v16/net/tls/server.cpp"
 // #include "coro/net/tls/server.hpp" (inlined above)
@@ -6392,47 +6424,50 @@ auto client::end_session() noexcept -> void
 
 #include <stdexcept>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-namespace
+LIBCORO_INLINE_V16 namespace v16
 {
-auto checked_scheduler(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
-{
-    if (scheduler == nullptr)
+    namespace
     {
-        throw std::runtime_error{"coro::net::tls::server: scheduler cannot be nullptr"};
+    auto checked_scheduler(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler*
+    {
+        if (scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::server: scheduler cannot be nullptr"};
+        }
+        return scheduler.get();
     }
-    return scheduler.get();
-}
-} // namespace
+    } // namespace
 
-server::server(
-    std::unique_ptr<coro::scheduler>& scheduler,
-    std::shared_ptr<context>          tls_ctx,
-    const net::socket_address&        endpoint,
-    options                           opts)
-    : m_scheduler(checked_scheduler(scheduler)),
-      m_inner(
-          m_scheduler->m_io,
-          std::move(tls_ctx),
-          v14::server::options{.address = endpoint.ip(), .port = endpoint.port(), .backlog = opts.backlog})
-{
-}
+    server::server(
+        std::unique_ptr<coro::scheduler> & scheduler,
+        std::shared_ptr<context>   tls_ctx,
+        const net::socket_address& endpoint,
+        options                    opts)
+        : m_scheduler(checked_scheduler(scheduler)),
+          m_inner(
+              m_scheduler->m_io,
+              std::move(tls_ctx),
+              v14::server::options{.address = endpoint.ip(), .port = endpoint.port(), .backlog = opts.backlog})
+    {
+    }
 
-auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
-{
-    return m_scheduler->poll(m_inner.m_accept_socket, poll_op::read, timeout, m_stop.get_token());
-}
+    auto server::poll(std::chrono::milliseconds timeout) -> coro::task<coro::v16::poll_status>
+    {
+        return m_scheduler->poll(m_inner.m_accept_socket, poll_op::read, timeout, m_stop.get_token());
+    }
 
-auto server::accept(std::chrono::milliseconds timeout) -> coro::task<client>
-{
-    co_return client{co_await m_inner.accept(timeout)};
-}
+    auto server::accept(std::chrono::milliseconds timeout) -> coro::task<client>
+    {
+        co_return client{co_await m_inner.accept(timeout)};
+    }
 
-auto server::shutdown() -> void
-{
-    m_stop.signal_stop(); // first, so a poll woken by the socket's shutdown reports cancelled
-    m_inner.m_accept_socket.shutdown(poll_op::read_write);
-}
+    auto server::shutdown() -> void
+    {
+        m_stop.signal_stop(); // first, so a poll woken by the socket's shutdown reports cancelled
+        m_inner.m_accept_socket.shutdown(poll_op::read_write);
+    }
 
-} // namespace coro::net::tls::v16
+} // namespace v16
+} // namespace coro::net::tls

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "c8ffe123e87d5853fb81656a26442c72f51323a35cd7e9ab90b44be342cea57c"
+const SourceHash = "3e347bef7687d69df1fe1dca34c9ded2e2fc0278636b9b8b3eebe307cec5c469"

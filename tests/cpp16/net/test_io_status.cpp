@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <coro/net/io_status.hpp>
+#include <coro/net/recv_status.hpp>
+#include <coro/net/send_status.hpp>
 
 #include <cerrno>
 #include <cstdio>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -67,3 +70,7 @@ TEST_CASE("io_status accessors and messages", "[io_status]")
         coro::net::make_io_status_from_poll_status(static_cast<coro::poll_status>(42)).type ==
         io_status::kind::unknown);
 }
+
+// A recorded deviation from upstream v0.16 (which removed them): v0.14's recv_status / send_status stay declared in
+// v0.16 translation units (one unversioned definition serves the v0.14 net classes); v0.16 I/O reports io_status.
+static_assert(std::is_enum_v<coro::net::recv_status> && std::is_enum_v<coro::net::send_status>);

@@ -26,9 +26,13 @@ TEST_CASE("tcp_server nullptr scheduler", "[tcp_server]")
 
 TEST_CASE("tcp_server ping server", "[tcp_server]")
 {
-    const auto domain              = GENERATE(coro::net::domain_t::ipv4, coro::net::domain_t::ipv6);
-    const auto [name, size, exact] = GENERATE(table<std::string, std::size_t, bool>(
+    const auto domain = GENERATE(coro::net::domain_t::ipv4, coro::net::domain_t::ipv6);
+    const auto row    = GENERATE(table<std::string, std::size_t, bool>(
         {{"small data (read_some)", 32, false}, {"large data (read_exact)", 1'048'576, true}}));
+    // Plain locals, not structured bindings: the lambdas below capture them, which clang < 16 rejects for bindings.
+    const std::string name  = std::get<0>(row);
+    const std::size_t size  = std::get<1>(row);
+    const bool        exact = std::get<2>(row);
 
     DYNAMIC_SECTION("Domain: " << coro::net::to_string(domain) << " | " << name)
     {

@@ -29,11 +29,14 @@
 #include <utility>
 #include <variant>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-class client;
-class server;
-} // namespace coro::net::tls::v16
+LIBCORO_INLINE_V16 namespace v16
+{
+    class client;
+    class server;
+} // namespace v16
+} // namespace coro::net::tls
 
 namespace coro
 {

@@ -7,431 +7,432 @@
 #include <stdexcept>
 #include <sys/socket.h>
 
-namespace coro::net::tls::v14
+namespace coro::net::tls
 {
-namespace
+LIBCORO_INLINE_V14 namespace v14
 {
-// A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
-// peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
-// descriptor (the client's net::socket does).
-auto bio_fd(BIO* b) noexcept -> int
-{
-    return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
-}
-
-auto bio_write(BIO* b, const char* data, int len) -> int
-{
-    BIO_clear_retry_flags(b);
-    auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    namespace
     {
-        BIO_set_retry_write(b);
+    // A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
+    // peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
+    // descriptor (the client's net::socket does).
+    auto bio_fd(BIO* b) noexcept -> int
+    {
+        return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
     }
-    return static_cast<int>(n);
-}
 
-auto bio_read(BIO* b, char* data, int len) -> int
-{
-    BIO_clear_retry_flags(b);
-    auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    auto bio_write(BIO* b, const char* data, int len) -> int
     {
-        BIO_set_retry_read(b);
-    }
-    return static_cast<int>(n);
-}
-
-auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-{
-    switch (cmd)
-    {
-        case BIO_CTRL_FLUSH:
-        case BIO_CTRL_DUP:
-            return 1;
-        default:
-            return 0;
-    }
-}
-
-auto bio_create(BIO* b) -> int
-{
-    BIO_set_data(b, nullptr);
-    return 1;
-}
-
-auto bio_destroy(BIO* b) -> int
-{
-    return b != nullptr ? 1 : 0;
-}
-
-auto socket_bio_method() -> const BIO_METHOD*
-{
-    static BIO_METHOD* method = []
-    {
-        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
-        if (m != nullptr)
+        BIO_clear_retry_flags(b);
+        auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
         {
-            BIO_meth_set_write(m, bio_write);
-            BIO_meth_set_read(m, bio_read);
-            BIO_meth_set_ctrl(m, bio_ctrl);
-            BIO_meth_set_create(m, bio_create);
-            BIO_meth_set_destroy(m, bio_destroy);
+            BIO_set_retry_write(b);
         }
-        return m;
-    }();
-    return method;
-}
-
-/// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
-/// the deadline passed.
-auto remaining(const std::optional<std::chrono::steady_clock::time_point>& deadline) -> std::chrono::milliseconds
-{
-    if (!deadline.has_value())
-    {
-        return std::chrono::milliseconds{0};
+        return static_cast<int>(n);
     }
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
-    return left > std::chrono::milliseconds{0} ? left : std::chrono::milliseconds{-1};
-}
 
-auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
-    -> std::optional<std::chrono::steady_clock::time_point>
-{
-    if (!timeout.has_value() || *timeout <= std::chrono::milliseconds{0})
+    auto bio_read(BIO* b, char* data, int len) -> int
     {
-        return std::nullopt;
+        BIO_clear_retry_flags(b);
+        auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        {
+            BIO_set_retry_read(b);
+        }
+        return static_cast<int>(n);
     }
-    return std::chrono::steady_clock::now() + *timeout;
-}
-} // namespace
 
-client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
-    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
-{
-    if (m_io_scheduler == nullptr)
+    auto bio_ctrl(BIO*, int cmd, long, void*) -> long
     {
-        throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        switch (cmd)
+        {
+            case BIO_CTRL_FLUSH:
+            case BIO_CTRL_DUP:
+                return 1;
+            default:
+                return 0;
+        }
     }
-    if (m_tls_ctx == nullptr)
+
+    auto bio_create(BIO* b) -> int
     {
-        throw std::runtime_error{"coro::net::tls::client: tls context cannot be nullptr"};
+        BIO_set_data(b, nullptr);
+        return 1;
     }
-    m_socket = net::make_socket(
-        net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
-}
 
-client::client(
-    std::shared_ptr<io_scheduler> scheduler,
-    std::shared_ptr<context>      tls_ctx,
-    net::socket                   socket,
-    options                       opts)
-    : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
-      m_socket(std::move(socket)), m_connect_status(connection_status::connected)
-{
-}
+    auto bio_destroy(BIO* b) -> int
+    {
+        return b != nullptr ? 1 : 0;
+    }
 
-client::client(client&& other) noexcept
-    : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
-      m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
-      m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
-      m_tls_error(std::exchange(other.m_tls_error, false))
-{
-}
+    auto socket_bio_method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* method = []
+        {
+            BIO_METHOD* m =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
+            if (m != nullptr)
+            {
+                BIO_meth_set_write(m, bio_write);
+                BIO_meth_set_read(m, bio_read);
+                BIO_meth_set_ctrl(m, bio_ctrl);
+                BIO_meth_set_create(m, bio_create);
+                BIO_meth_set_destroy(m, bio_destroy);
+            }
+            return m;
+        }();
+        return method;
+    }
 
-auto client::operator=(client&& other) noexcept -> client&
-{
-    if (this != &other)
+    /// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
+    /// the deadline passed.
+    auto remaining(const std::optional<std::chrono::steady_clock::time_point>& deadline) -> std::chrono::milliseconds
+    {
+        if (!deadline.has_value())
+        {
+            return std::chrono::milliseconds{0};
+        }
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+        return left > std::chrono::milliseconds{0} ? left : std::chrono::milliseconds{-1};
+    }
+
+    auto make_deadline(std::optional<std::chrono::milliseconds> timeout)
+        -> std::optional<std::chrono::steady_clock::time_point>
+    {
+        if (!timeout.has_value() || *timeout <= std::chrono::milliseconds{0})
+        {
+            return std::nullopt;
+        }
+        return std::chrono::steady_clock::now() + *timeout;
+    }
+    } // namespace
+
+    client::client(std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts))
+    {
+        if (m_io_scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        }
+        if (m_tls_ctx == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: tls context cannot be nullptr"};
+        }
+        m_socket = net::make_socket(
+            net::socket::options{m_options.address.domain(), net::socket::type_t::tcp, net::socket::blocking_t::no});
+    }
+
+    client::client(
+        std::shared_ptr<io_scheduler> scheduler, std::shared_ptr<context> tls_ctx, net::socket socket, options opts)
+        : m_io_scheduler(std::move(scheduler)), m_tls_ctx(std::move(tls_ctx)), m_options(std::move(opts)),
+          m_socket(std::move(socket)), m_connect_status(connection_status::connected)
+    {
+    }
+
+    client::client(client && other) noexcept
+        : m_io_scheduler(std::move(other.m_io_scheduler)), m_tls_ctx(std::move(other.m_tls_ctx)),
+          m_options(std::move(other.m_options)), m_socket(std::move(other.m_socket)),
+          m_connect_status(std::exchange(other.m_connect_status, std::nullopt)), m_tls(std::move(other.m_tls)),
+          m_tls_error(std::exchange(other.m_tls_error, false))
+    {
+    }
+
+    auto client::operator=(client&& other) noexcept -> client&
+    {
+        if (this != &other)
+        {
+            close_session();
+            m_io_scheduler   = std::move(other.m_io_scheduler);
+            m_tls_ctx        = std::move(other.m_tls_ctx);
+            m_options        = std::move(other.m_options);
+            m_socket         = std::move(other.m_socket);
+            m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
+            m_tls            = std::move(other.m_tls);
+            m_tls_error      = std::exchange(other.m_tls_error, false);
+        }
+        return *this;
+    }
+
+    client::~client()
     {
         close_session();
-        m_io_scheduler   = std::move(other.m_io_scheduler);
-        m_tls_ctx        = std::move(other.m_tls_ctx);
-        m_options        = std::move(other.m_options);
-        m_socket         = std::move(other.m_socket);
-        m_connect_status = std::exchange(other.m_connect_status, std::nullopt);
-        m_tls            = std::move(other.m_tls);
-        m_tls_error      = std::exchange(other.m_tls_error, false);
     }
-    return *this;
-}
 
-client::~client()
-{
-    close_session();
-}
-
-auto client::close_session() noexcept -> void
-{
-    end_session();
-    m_socket.close();
-}
-
-auto client::end_session() noexcept -> void
-{
-    if (m_tls != nullptr)
+    auto client::close_session() noexcept -> void
     {
-        if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
+        end_session();
+        m_socket.close();
+    }
+
+    auto client::end_session() noexcept -> void
+    {
+        if (m_tls != nullptr)
         {
-            // One non-blocking attempt to send close_notify; the peer's reply is not awaited (the socket is
-            // closed right after), which TLS allows for the side that closes the connection.
-            ERR_set_mark();
-            SSL_shutdown(m_tls.get());
-            ERR_pop_to_mark();
+            if (!m_tls_error && m_socket.is_valid() && SSL_is_init_finished(m_tls.get()) == 1)
+            {
+                // One non-blocking attempt to send close_notify; the peer's reply is not awaited (the socket is
+                // closed right after), which TLS allows for the side that closes the connection.
+                ERR_set_mark();
+                SSL_shutdown(m_tls.get());
+                ERR_pop_to_mark();
+            }
+            m_tls.reset();
         }
-        m_tls.reset();
-    }
-}
-
-auto client::create_session(bool server_side) -> connection_status
-{
-    m_tls.reset(SSL_new(m_tls_ctx->native_handle()));
-    if (m_tls == nullptr)
-    {
-        return connection_status::resource_allocation_failed;
-    }
-    const BIO_METHOD* method = socket_bio_method();
-    BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
-    if (bio == nullptr)
-    {
-        return connection_status::set_fd_failure;
-    }
-    BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
-    BIO_set_init(bio, 1);
-    SSL_set_bio(m_tls.get(), bio, bio);
-    if (server_side)
-    {
-        SSL_set_accept_state(m_tls.get());
-    }
-    else
-    {
-        SSL_set_connect_state(m_tls.get());
-    }
-    return connection_status::connected;
-}
-
-auto client::connect(std::chrono::milliseconds timeout) -> coro::task<connection_status>
-{
-    if (m_connect_status.has_value())
-    {
-        co_return *m_connect_status;
-    }
-    if (!m_socket.is_valid())
-    {
-        m_connect_status = connection_status::error;
-        co_return *m_connect_status;
     }
 
-    sockaddr_storage addr{};
-    socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
-    if (::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+    auto client::create_session(bool server_side) -> connection_status
     {
-        if (errno != EINPROGRESS && errno != EAGAIN)
+        m_tls.reset(SSL_new(m_tls_ctx->native_handle()));
+        if (m_tls == nullptr)
+        {
+            return connection_status::resource_allocation_failed;
+        }
+        const BIO_METHOD* method = socket_bio_method();
+        BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
+        if (bio == nullptr)
+        {
+            return connection_status::set_fd_failure;
+        }
+        BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
+        BIO_set_init(bio, 1);
+        SSL_set_bio(m_tls.get(), bio, bio);
+        if (server_side)
+        {
+            SSL_set_accept_state(m_tls.get());
+        }
+        else
+        {
+            SSL_set_connect_state(m_tls.get());
+        }
+        return connection_status::connected;
+    }
+
+    auto client::connect(std::chrono::milliseconds timeout) -> coro::task<connection_status>
+    {
+        if (m_connect_status.has_value())
+        {
+            co_return *m_connect_status;
+        }
+        if (!m_socket.is_valid())
         {
             m_connect_status = connection_status::error;
             co_return *m_connect_status;
         }
-        auto pstatus = co_await poll(poll_op::write, timeout);
-        if (pstatus == poll_status::timeout)
-        {
-            m_connect_status = connection_status::timeout;
-            co_return *m_connect_status;
-        }
-        int       error{0};
-        socklen_t error_len = sizeof(error);
-        if (pstatus != poll_status::event ||
-            ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) != 0 || error != 0)
-        {
-            m_connect_status = connection_status::error;
-            co_return *m_connect_status;
-        }
-    }
 
-    auto status = create_session(false);
-    if (status != connection_status::connected)
-    {
-        m_tls_error      = true;
+        sockaddr_storage addr{};
+        socklen_t        len = net::detail::to_sockaddr(m_options.address, m_options.port, addr);
+        if (::connect(m_socket.native_handle(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
+        {
+            if (errno != EINPROGRESS && errno != EAGAIN)
+            {
+                m_connect_status = connection_status::error;
+                co_return *m_connect_status;
+            }
+            auto pstatus = co_await poll(poll_op::write, timeout);
+            if (pstatus == poll_status::timeout)
+            {
+                m_connect_status = connection_status::timeout;
+                co_return *m_connect_status;
+            }
+            int       error{0};
+            socklen_t error_len = sizeof(error);
+            if (pstatus != poll_status::event ||
+                ::getsockopt(m_socket.native_handle(), SOL_SOCKET, SO_ERROR, &error, &error_len) != 0 || error != 0)
+            {
+                m_connect_status = connection_status::error;
+                co_return *m_connect_status;
+            }
+        }
+
+        auto status = create_session(false);
+        if (status != connection_status::connected)
+        {
+            m_tls_error      = true;
+            m_connect_status = status;
+            co_return status;
+        }
+        status           = co_await handshake(timeout);
         m_connect_status = status;
         co_return status;
     }
-    status           = co_await handshake(timeout);
-    m_connect_status = status;
-    co_return status;
-}
 
-auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connection_status>
-{
-    while (true)
+    auto client::handshake(std::chrono::milliseconds timeout) -> coro::task<connection_status>
     {
-        ERR_clear_error();
-        int r = SSL_do_handshake(m_tls.get());
-        if (r == 1)
+        while (true)
         {
-            co_return connection_status::connected;
+            ERR_clear_error();
+            int r = SSL_do_handshake(m_tls.get());
+            if (r == 1)
+            {
+                co_return connection_status::connected;
+            }
+            poll_op op{poll_op::read};
+            switch (SSL_get_error(m_tls.get(), r))
+            {
+                case SSL_ERROR_WANT_READ:
+                    op = poll_op::read;
+                    break;
+                case SSL_ERROR_WANT_WRITE:
+                    op = poll_op::write;
+                    break;
+                default:
+                    m_tls_error = true;
+                    co_return connection_status::handshake_failed;
+            }
+                // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
+            switch (co_await poll(op, timeout))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::timeout:
+                    m_tls_error = true;
+                    co_return connection_status::timeout;
+                case poll_status::closed:
+                    m_tls_error = true;
+                    co_return connection_status::unexpected_close;
+                case poll_status::error:
+                    m_tls_error = true;
+                    co_return connection_status::poll_error;
+            }
         }
-        poll_op op{poll_op::read};
-        switch (SSL_get_error(m_tls.get(), r))
+    }
+
+    auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+        -> coro::task<std::pair<recv_status, std::span<char>>>
+    {
+        if (size == 0)
         {
-            case SSL_ERROR_WANT_READ:
+            co_return std::pair{recv_status::buffer_is_empty, std::span<char>{}};
+        }
+        if (m_tls == nullptr || !m_socket.is_valid())
+        {
+            co_return std::pair{recv_status::error, std::span<char>{}};
+        }
+        const auto deadline = make_deadline(timeout);
+        bool       hung_up  = false;
+        while (true)
+        {
+            // Try first: OpenSSL may already hold decrypted bytes, which no poll would announce.
+            std::size_t n{0};
+            ERR_clear_error();
+            int r = SSL_read_ex(m_tls.get(), data, size, &n);
+            if (r == 1)
+            {
+                co_return std::pair{recv_status::ok, std::span<char>{data, n}};
+            }
+            poll_op op{poll_op::read};
+            int     e = SSL_get_error(m_tls.get(), r);
+            if (e == SSL_ERROR_WANT_READ)
+            {
+                if (hung_up)
+                {
+                    co_return std::pair{recv_status::closed, std::span<char>{}};
+                }
                 op = poll_op::read;
-                break;
-            case SSL_ERROR_WANT_WRITE:
+            }
+            else if (e == SSL_ERROR_WANT_WRITE)
+            {
                 op = poll_op::write;
-                break;
-            default:
-                m_tls_error = true;
-                co_return connection_status::handshake_failed;
-        }
+            }
+            else
+            {
+                if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+                {
+                    m_tls_error = true;
+                }
+                co_return std::pair{static_cast<recv_status>(e), std::span<char>{}};
+            }
+            auto left = remaining(deadline);
+            if (left < std::chrono::milliseconds{0})
+            {
+                co_return std::pair{recv_status::timeout, std::span<char>{}};
+            }
             // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
 #if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
 #endif
-        switch (co_await poll(op, timeout))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::timeout:
-                m_tls_error = true;
-                co_return connection_status::timeout;
-            case poll_status::closed:
-                m_tls_error = true;
-                co_return connection_status::unexpected_close;
-            case poll_status::error:
-                m_tls_error = true;
-                co_return connection_status::poll_error;
+            switch (co_await poll(op, left))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::closed:
+                    hung_up = true; // read what is left (e.g. close_notify) once more
+                    break;
+                case poll_status::timeout:
+                    co_return std::pair{recv_status::timeout, std::span<char>{}};
+                case poll_status::error:
+                    co_return std::pair{recv_status::error, std::span<char>{}};
+            }
         }
     }
-}
 
-auto client::recv_impl(char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-    -> coro::task<std::pair<recv_status, std::span<char>>>
-{
-    if (size == 0)
+    auto client::send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
+        -> coro::task<std::pair<send_status, std::span<const char>>>
     {
-        co_return std::pair{recv_status::buffer_is_empty, std::span<char>{}};
-    }
-    if (m_tls == nullptr || !m_socket.is_valid())
-    {
-        co_return std::pair{recv_status::error, std::span<char>{}};
-    }
-    const auto deadline = make_deadline(timeout);
-    bool       hung_up  = false;
-    while (true)
-    {
-        // Try first: OpenSSL may already hold decrypted bytes, which no poll would announce.
-        std::size_t n{0};
-        ERR_clear_error();
-        int r = SSL_read_ex(m_tls.get(), data, size, &n);
-        if (r == 1)
+        if (size == 0)
         {
-            co_return std::pair{recv_status::ok, std::span<char>{data, n}};
+            co_return std::pair{send_status::buffer_is_empty, std::span<const char>{data, size}};
         }
-        poll_op op{poll_op::read};
-        int     e = SSL_get_error(m_tls.get(), r);
-        if (e == SSL_ERROR_WANT_READ)
+        if (m_tls == nullptr || !m_socket.is_valid())
         {
-            if (hung_up)
+            co_return std::pair{send_status::error, std::span<const char>{}};
+        }
+        const auto deadline = make_deadline(timeout);
+        while (true)
+        {
+            std::size_t n{0};
+            ERR_clear_error();
+            int r = SSL_write_ex(m_tls.get(), data, size, &n);
+            if (r == 1)
             {
-                co_return std::pair{recv_status::closed, std::span<char>{}};
+                co_return std::pair{send_status::ok, std::span<const char>{data + n, size - n}};
             }
-            op = poll_op::read;
-        }
-        else if (e == SSL_ERROR_WANT_WRITE)
-        {
-            op = poll_op::write;
-        }
-        else
-        {
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+            poll_op op{poll_op::write};
+            int     e = SSL_get_error(m_tls.get(), r);
+            if (e == SSL_ERROR_WANT_WRITE)
             {
-                m_tls_error = true;
+                op = poll_op::write;
             }
-            co_return std::pair{static_cast<recv_status>(e), std::span<char>{}};
-        }
-        auto left = remaining(deadline);
-        if (left < std::chrono::milliseconds{0})
-        {
-            co_return std::pair{recv_status::timeout, std::span<char>{}};
-        }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
-#if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
-#endif
-        switch (co_await poll(op, left))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::closed:
-                hung_up = true; // read what is left (e.g. close_notify) once more
-                break;
-            case poll_status::timeout:
-                co_return std::pair{recv_status::timeout, std::span<char>{}};
-            case poll_status::error:
-                co_return std::pair{recv_status::error, std::span<char>{}};
-        }
-    }
-}
-
-auto client::send_impl(const char* data, std::size_t size, std::optional<std::chrono::milliseconds> timeout)
-    -> coro::task<std::pair<send_status, std::span<const char>>>
-{
-    if (size == 0)
-    {
-        co_return std::pair{send_status::buffer_is_empty, std::span<const char>{data, size}};
-    }
-    if (m_tls == nullptr || !m_socket.is_valid())
-    {
-        co_return std::pair{send_status::error, std::span<const char>{}};
-    }
-    const auto deadline = make_deadline(timeout);
-    while (true)
-    {
-        std::size_t n{0};
-        ERR_clear_error();
-        int r = SSL_write_ex(m_tls.get(), data, size, &n);
-        if (r == 1)
-        {
-            co_return std::pair{send_status::ok, std::span<const char>{data + n, size - n}};
-        }
-        poll_op op{poll_op::write};
-        int     e = SSL_get_error(m_tls.get(), r);
-        if (e == SSL_ERROR_WANT_WRITE)
-        {
-            op = poll_op::write;
-        }
-        else if (e == SSL_ERROR_WANT_READ)
-        {
-            op = poll_op::read;
-        }
-        else
-        {
-            if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+            else if (e == SSL_ERROR_WANT_READ)
             {
-                m_tls_error = true;
+                op = poll_op::read;
             }
-            co_return std::pair{static_cast<send_status>(e), std::span<const char>{}};
-        }
-        auto left = remaining(deadline);
-        if (left < std::chrono::milliseconds{0})
-        {
-            co_return std::pair{send_status::timeout, std::span<const char>{}};
-        }
-        // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
-#if GOCORO_CORE_EXTENSIONS
-        m_io_scheduler->note_drained(m_socket.native_handle(), op);
-#endif
-        switch (co_await poll(op, left))
-        {
-            case poll_status::event:
-                break;
-            case poll_status::timeout:
+            else
+            {
+                if (e == SSL_ERROR_SSL || e == SSL_ERROR_SYSCALL)
+                {
+                    m_tls_error = true;
+                }
+                co_return std::pair{static_cast<send_status>(e), std::span<const char>{}};
+            }
+            auto left = remaining(deadline);
+            if (left < std::chrono::milliseconds{0})
+            {
                 co_return std::pair{send_status::timeout, std::span<const char>{}};
-            case poll_status::closed:
-                m_tls_error = true;
-                co_return std::pair{send_status::closed, std::span<const char>{}};
-            case poll_status::error:
-                m_tls_error = true;
-                co_return std::pair{send_status::error, std::span<const char>{}};
+            }
+            // WANT_READ/WANT_WRITE: the socket said "would block" for op just now.
+#if GOCORO_CORE_EXTENSIONS
+            m_io_scheduler->note_drained(m_socket.native_handle(), op);
+#endif
+            switch (co_await poll(op, left))
+            {
+                case poll_status::event:
+                    break;
+                case poll_status::timeout:
+                    co_return std::pair{send_status::timeout, std::span<const char>{}};
+                case poll_status::closed:
+                    m_tls_error = true;
+                    co_return std::pair{send_status::closed, std::span<const char>{}};
+                case poll_status::error:
+                    m_tls_error = true;
+                    co_return std::pair{send_status::error, std::span<const char>{}};
+            }
         }
     }
-}
 
-} // namespace coro::net::tls::v14
+} // namespace v14
+} // namespace coro::net::tls

@@ -3,34 +3,37 @@
 
 #include <stdexcept>
 
-namespace coro::net::tls::v16
+namespace coro::net::tls
 {
-namespace
+LIBCORO_INLINE_V16 namespace v16
 {
-auto io_of(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler&
-{
-    if (scheduler == nullptr)
+    namespace
     {
-        throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+    auto io_of(std::unique_ptr<coro::scheduler>& scheduler) -> coro::scheduler&
+    {
+        if (scheduler == nullptr)
+        {
+            throw std::runtime_error{"coro::net::tls::client: scheduler cannot be nullptr"};
+        }
+        return *scheduler;
     }
-    return *scheduler;
-}
-} // namespace
+    } // namespace
 
-client::client(
-    std::unique_ptr<coro::scheduler>& scheduler,
-    std::shared_ptr<context>          tls_ctx,
-    const net::socket_address&        endpoint)
-    : m_inner(
-          io_of(scheduler).m_io,
-          std::move(tls_ctx),
-          v14::client::options{.address = endpoint.ip(), .port = endpoint.port()})
-{
-}
+    client::client(
+        std::unique_ptr<coro::scheduler> & scheduler,
+        std::shared_ptr<context>   tls_ctx,
+        const net::socket_address& endpoint)
+        : m_inner(
+              io_of(scheduler).m_io,
+              std::move(tls_ctx),
+              v14::client::options{.address = endpoint.ip(), .port = endpoint.port()})
+    {
+    }
 
-auto client::end_session() noexcept -> void
-{
-    m_inner.end_session();
-}
+    auto client::end_session() noexcept -> void
+    {
+        m_inner.end_session();
+    }
 
-} // namespace coro::net::tls::v16
+} // namespace v16
+} // namespace coro::net::tls
