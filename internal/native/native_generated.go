@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "b1b71e86591bb98fdf672430aea422c71cbe58b99a3a2e6f0e976f15ae909a1a"
+const SourceHash = "fa05ea3bf0153f835886768cb113232c68f685743783c72344b70200086723d5"
