@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "fa05ea3bf0153f835886768cb113232c68f685743783c72344b70200086723d5"
+const SourceHash = "d4260e0a77abeec933d77425af81c82173152446274c5cf4a068c4e60f7f6484"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7ba1eaa2ae66e2c05e885a04f7c37459cedc2b3c61021e98bbec7a9a42fbefa7"
+const SourceHash = "a9112f97cbc6ed71cfb4c17b618db4c551ca3ce3d322bbca7b632b68aa686885"
