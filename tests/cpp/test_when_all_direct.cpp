@@ -153,15 +153,15 @@ TEST_CASE("when_all direct task: children that finish elsewhere while the rest a
     };
     auto round = [&](uint64_t i) -> coro::task<uint64_t>
     {
-        auto [a, b, c] = co_await coro::when_all(child(tp, (i & 1) != 0, 1), child(tp, (i & 2) != 0, 2),
-                                                 child(tp, (i & 4) != 0, 4));
+        auto [a, b, c] =
+            co_await coro::when_all(child(tp, (i & 1) != 0, 1), child(tp, (i & 2) != 0, 2), child(tp, (i & 4) != 0, 4));
         std::vector<coro::task<uint64_t>> more;
         for (uint64_t k = 0; k < i % 5; ++k)
         {
             more.emplace_back(child(tp, ((i >> k) & 1) != 0, 8));
         }
-        uint64_t sum = a.return_value() + b.return_value() + c.return_value();
-        auto results = co_await coro::when_all(std::move(more)); // a named copy: the awaitable is a temporary
+        uint64_t sum     = a.return_value() + b.return_value() + c.return_value();
+        auto     results = co_await coro::when_all(std::move(more)); // a named copy: the awaitable is a temporary
         for (auto& t : results)
         {
             sum += t.return_value();
