@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "d4260e0a77abeec933d77425af81c82173152446274c5cf4a068c4e60f7f6484"
+const SourceHash = "9da85f741be81cadfb413b1f01191f205a49318dc087bcb7b82b8992e7c1f6bb"

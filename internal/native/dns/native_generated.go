@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "a9112f97cbc6ed71cfb4c17b618db4c551ca3ce3d322bbca7b632b68aa686885"
+const SourceHash = "560a997c880c9e48ff36961159055fb10491b49f35abb7fe2221bb933794e659"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3635d28745487881fffadac79b8fcc610fc5ee30ba8eb2a46c253510a90abf01"
+const SourceHash = "b0a570dcb74efe607797549f2204c5e3d8a05b414688f1260110a2027e8b90e6"

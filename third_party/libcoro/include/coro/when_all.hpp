@@ -424,13 +424,7 @@ public:
     template <typename task_container_type>
     friend class when_all_ready_awaitable;
 
-    explicit when_all_direct_task(task<return_type>&& child) noexcept : m_task(std::move(child))
-    {
-        // The children of when_all(f(), g()) were just stored 8 bytes each by their ramps; without this compiler
-        // barrier GCC moves two of them with one 16-byte load, which the store buffer cannot forward: a stall of
-        // about 10% of a fork-join node (fib_inline).
-        std::atomic_signal_fence(std::memory_order_seq_cst);
-    }
+    explicit when_all_direct_task(task<return_type>&& child) noexcept : m_task(std::move(child)) {}
 
     when_all_direct_task(const when_all_direct_task&)                    = delete;
     when_all_direct_task(when_all_direct_task&&) noexcept                = default;
