@@ -135,3 +135,41 @@ TEST_CASE("when_all direct task: a fork-join tree across two workers", "[when_al
     // 21891 tasks, finishing on whichever worker ran them: each last child resumes its parent there.
     REQUIRE(coro::sync_wait(fib(tp, 20)) == 6765);
 }
+
+TEST_CASE("when_all direct task: children that finish elsewhere while the rest are still starting", "[when_all]")
+{
+    // The awaiter does not count itself on the latch: once its last child has started, that child (or any other,
+    // finishing last on a worker) may resume and destroy the awaiting frame while await_suspend is still
+    // returning; and children that finish inline are counted by the awaiter after the others started. Each round
+    // mixes both, from a thread outside the pool, so the sanitizer builds see any touch of a dead latch.
+    coro::thread_pool tp{coro::thread_pool::options{.thread_count = 2}};
+    auto              child = [](coro::thread_pool& tp, bool hop, uint64_t v) -> coro::task<uint64_t>
+    {
+        if (hop)
+        {
+            co_await tp.schedule();
+        }
+        co_return v;
+    };
+    auto round = [&](uint64_t i) -> coro::task<uint64_t>
+    {
+        auto [a, b, c] =
+            co_await coro::when_all(child(tp, (i & 1) != 0, 1), child(tp, (i & 2) != 0, 2), child(tp, (i & 4) != 0, 4));
+        std::vector<coro::task<uint64_t>> more;
+        for (uint64_t k = 0; k < i % 5; ++k)
+        {
+            more.emplace_back(child(tp, ((i >> k) & 1) != 0, 8));
+        }
+        uint64_t sum     = a.return_value() + b.return_value() + c.return_value();
+        auto     results = co_await coro::when_all(std::move(more)); // a named copy: the awaitable is a temporary
+        for (auto& t : results)
+        {
+            sum += t.return_value();
+        }
+        co_return sum;
+    };
+    for (uint64_t i = 0; i < 2000; ++i)
+    {
+        REQUIRE(coro::sync_wait(round(i)) == 7 + 8 * (i % 5));
+    }
+}

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3e3fa40ddca6e25651554c11107d0bb3336b42312275f58babdcf8ffb9611939"
+const SourceHash = "0e6023501d95484f91be0891031cd4be49b1df86b5414f6d649977317e81bfb0"

@@ -290,7 +290,7 @@ public:
 
     explicit task(coroutine_handle handle) : m_coroutine(handle) {}
     task(const task&) = delete;
-    task(task&& other) noexcept : m_coroutine(std::exchange(other.m_coroutine, nullptr)) {}
+    task(task&& other) noexcept : m_coroutine(in_register(std::exchange(other.m_coroutine, nullptr))) {}
 
     ~task()
     {
@@ -364,6 +364,16 @@ public:
     auto handle() -> coroutine_handle { return m_coroutine; }
 
 private:
+    /// Passes a moved handle through a register: GCC otherwise moves two adjacent tasks (the arguments of
+    /// when_all(f(), g())) with one 16-byte load right after their ramps stored them 8 bytes each, which the store
+    /// buffer cannot forward (a stall of about 5-10% of a fork-join node, fib_inline). Emits no instruction.
+    static auto in_register(coroutine_handle handle) noexcept -> coroutine_handle
+    {
+        void* address = handle.address();
+        __asm__("" : "+r"(address));
+        return coroutine_handle::from_address(address);
+    }
+
     coroutine_handle m_coroutine{nullptr};
 };
 

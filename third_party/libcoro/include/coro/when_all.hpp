@@ -108,10 +108,13 @@ private:
 
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
-        // Children start in argument order on this thread; each runs until its first suspension.
-        std::size_t finished_inline = 0;
-        std::apply([&](auto&&... tasks) { ((finished_inline += tasks.start(m_latch)), ...); }, m_tasks);
-        return m_latch.try_await(awaiting_coroutine, finished_inline);
+        // Children start in argument order on this thread; each runs until its first suspension. Once the last
+        // one has started, this awaitable may already be gone (when_all_latch::arrive).
+        m_latch.set_awaiting(awaiting_coroutine);
+        when_all_latch& latch           = m_latch;
+        std::size_t     finished_inline = 0;
+        std::apply([&](auto&&... tasks) { ((finished_inline += tasks.start(latch)), ...); }, m_tasks);
+        return latch.arrive(finished_inline, sizeof...(task_types));
     }
 
     when_all_latch            m_latch;
@@ -178,12 +181,16 @@ private:
 
     auto try_await(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool
     {
-        std::size_t finished_inline = 0;
+        // As the tuple form: nothing of this awaitable is touched after the last child started.
+        m_latch.set_awaiting(awaiting_coroutine);
+        when_all_latch&   latch           = m_latch;
+        const std::size_t children        = std::size(m_tasks);
+        std::size_t       finished_inline = 0;
         for (auto& task : m_tasks)
         {
-            finished_inline += task.start(m_latch);
+            finished_inline += task.start(latch);
         }
-        return m_latch.try_await(awaiting_coroutine, finished_inline);
+        return latch.arrive(finished_inline, children);
     }
 
     when_all_latch      m_latch;
