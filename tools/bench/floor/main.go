@@ -66,5 +66,5 @@ func main() {
 	wg.Wait()
 	el := time.Since(begin)
 	n := float64(*nc * *msgs)
-	fmt.Printf("%.0f %.0f\n", float64(el.Nanoseconds())/n, float64((cpu(*pid) - c0).Nanoseconds())/n)
+	fmt.Printf("%.0f %.0f\n", float64(el.Nanoseconds())/n, float64((cpu(*pid)-c0).Nanoseconds())/n)
 }
