@@ -100,19 +100,7 @@ func TestNetFaultsServerTLS(t *testing.T) {
 func tlsFaults(t *testing.T, srv *server.Server) {
 	t.Helper()
 	addr := srv.Addr().String()
-	garbage := [][]byte{randomBytes(1), randomBytes(5), randomBytes(4096),
-		[]byte("GET / HTTP/1.1\r\n\r\n"), {0x16, 0x03, 0x01, 0xff, 0xff}, {0x16, 0x03, 0x03, 0x00, 0x01, 0x01}}
-	for i := range scale(60) {
-		c := dial(t, addr)
-		_, _ = c.Write(garbage[i%len(garbage)])
-		if i%2 == 0 {
-			_ = c.(*net.TCPConn).CloseWrite() // garbage then EOF; odd rounds: garbage then silence
-		}
-		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		_, _ = io.Copy(io.Discard, c)
-		c.Close()
-	}
-	slowloris(t, addr, scale(100), "\x16\x03\x01", 200*time.Millisecond)
+	tlsGarbage(t, addr, scale(60), 100*time.Millisecond)
 	for range scale(20) {
 		// The server waits for the rest of the record: reset at once rather than after resetMidWrite's read.
 		c := dial(t, addr)

@@ -201,19 +201,7 @@ func TestNetFaultsTLS(t *testing.T) {
 	}()
 	defer func() { l.Close(); wg.Wait() }()
 	addr := l.Addr().String()
-	garbage := [][]byte{randomBytes(1), randomBytes(5), randomBytes(4096),
-		[]byte("GET / HTTP/1.1\r\n\r\n"), {0x16, 0x03, 0x01, 0xff, 0xff}, {0x16, 0x03, 0x03, 0x00, 0x01, 0x01}}
-	for i := range scale(120) {
-		c := dial(t, addr)
-		_, _ = c.Write(garbage[i%len(garbage)])
-		if i%2 == 0 {
-			_ = c.(*net.TCPConn).CloseWrite() // garbage then EOF; odd rounds: garbage then silence
-		}
-		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		_, _ = io.Copy(io.Discard, c)
-		c.Close()
-	}
-	slowloris(t, addr, scale(100), "\x16\x03\x01", 200*time.Millisecond)
+	tlsGarbage(t, addr, scale(120), 200*time.Millisecond)
 	for range scale(20) {
 		resetMidWrite(t, addr, []byte{0x16, 0x03, 0x01, 0x00})
 	}
@@ -281,4 +269,23 @@ func TestNetFaultsUDP(t *testing.T) {
 			break
 		}
 	}
+}
+
+// tlsGarbage sends a TLS server `rounds` connections of garbage (then EOF on even rounds, silence on odd ones),
+// reading what comes back for `wait`, then slow partial handshakes (slowloris).
+func tlsGarbage(t *testing.T, addr string, rounds int, wait time.Duration) {
+	t.Helper()
+	garbage := [][]byte{randomBytes(1), randomBytes(5), randomBytes(4096),
+		[]byte("GET / HTTP/1.1\r\n\r\n"), {0x16, 0x03, 0x01, 0xff, 0xff}, {0x16, 0x03, 0x03, 0x00, 0x01, 0x01}}
+	for i := range rounds {
+		c := dial(t, addr)
+		_, _ = c.Write(garbage[i%len(garbage)])
+		if i%2 == 0 {
+			_ = c.(*net.TCPConn).CloseWrite()
+		}
+		_ = c.SetReadDeadline(time.Now().Add(wait))
+		_, _ = io.Copy(io.Discard, c)
+		c.Close()
+	}
+	slowloris(t, addr, scale(100), "\x16\x03\x01", 200*time.Millisecond)
 }
