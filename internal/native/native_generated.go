@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "52728e6fd2a75a73661ffb5ddb3a46dcbb6a3a35e87bbad3b427c5039fa4c02b"
+const SourceHash = "d35fed3adefd4c6ed192b15d54fd666ad8f67b8ef5fe823acd4d51e347f7395a"

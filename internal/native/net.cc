@@ -3892,6 +3892,13 @@ public:
             auto await_ready() const noexcept -> bool { return false; }
             auto await_suspend(coroutine_handle_type coroutine) const noexcept -> std::coroutine_handle<>
             {
+                if (t_starting_child == coroutine.address())
+                {
+                    // Finished inline: when_all's awaiter counts us. Counting down here could resume the awaiter
+                    // nested inside its own await_suspend, and a loop of such when_alls would grow the stack.
+                    t_starting_child = nullptr;
+                    return std::noop_coroutine();
+                }
                 return coroutine.promise().m_latch->notify_awaitable_completed();
             }
             auto await_resume() const noexcept {}
@@ -3958,6 +3965,13 @@ public:
             auto await_ready() const noexcept -> bool { return false; }
             auto await_suspend(coroutine_handle_type coroutine) const noexcept -> std::coroutine_handle<>
             {
+                if (t_starting_child == coroutine.address())
+                {
+                    // Finished inline: when_all's awaiter counts us. Counting down here could resume the awaiter
+                    // nested inside its own await_suspend, and a loop of such when_alls would grow the stack.
+                    t_starting_child = nullptr;
+                    return std::noop_coroutine();
+                }
                 return coroutine.promise().m_latch->notify_awaitable_completed();
             }
             auto await_resume() const noexcept -> void {}
@@ -4059,10 +4073,15 @@ public:
 
 private:
     /// False: the wrapper always counts itself down on the latch.
+    /// True when the child finished inline, without counting itself down on the latch (t_starting_child).
     auto start(when_all_latch& latch) noexcept -> bool
     {
-        m_coroutine.promise().start(latch);
-        return false;
+        void* const outer = t_starting_child; // a child's own when_all nests inside this
+        t_starting_child  = m_coroutine.address();
+        m_coroutine.promise().start(latch); // this wrapper may be gone once it returns: only locals from here
+        const bool finished_inline = t_starting_child == nullptr;
+        t_starting_child           = outer;
+        return finished_inline;
     }
 
     coroutine_handle_type m_coroutine;

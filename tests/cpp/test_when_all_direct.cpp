@@ -173,3 +173,27 @@ TEST_CASE("when_all direct task: children that finish elsewhere while the rest a
         REQUIRE(coro::sync_wait(round(i)) == 7 + 8 * (i % 5));
     }
 }
+
+TEST_CASE("when_all of awaitables that complete inline does not grow the stack in a loop", "[when_all]")
+{
+    // Such children run in a wrapper coroutine. Had it counted itself down on the latch, the last one would resume
+    // the awaiter inside its own await_suspend, one more level of stack per iteration: 2M iterations overflow 8 MiB.
+    struct ready_awaitable
+    {
+        auto await_ready() const noexcept -> bool { return true; }
+        auto await_suspend(std::coroutine_handle<>) const noexcept -> void {}
+        auto await_resume() const noexcept -> int { return 1; }
+    };
+    auto loop = []() -> coro::task<long>
+    {
+        long sum = 0;
+        for (long i = 0; i < 2'000'000; ++i)
+        {
+            auto [a, b]  = co_await coro::when_all(ready_awaitable{}, ready_awaitable{});
+            auto results = co_await coro::when_all(std::vector<ready_awaitable>(1));
+            sum += a.return_value() + b.return_value() + results[0].return_value();
+        }
+        co_return sum;
+    };
+    REQUIRE(coro::sync_wait(loop()) == 6'000'000);
+}

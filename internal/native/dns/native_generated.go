@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "0e6023501d95484f91be0891031cd4be49b1df86b5414f6d649977317e81bfb0"
+const SourceHash = "a1582635730f4ea160b425b93416cca2a68632d015d48be496a6df43ab72824d"
