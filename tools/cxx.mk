@@ -142,17 +142,19 @@ test16: $(TEST16_BINS)
 	    echo "== $$t"; mkdir -p $$t.run; (cd $$t.run && $$t $(TEST_ARGS)); \
 	done
 
-# Front-end only (-fsyntax-only) over every C++ test and native example source, with the flags the real build gives
+# Front-end only (-fsyntax-only) over every C++ test, native example and benchmark source, with the flags the real build gives
 # each one: catches what an older compiler rejects (clang 14: structured bindings captured in lambdas) without
 # building or linking anything. tools/test.sh runs it with clang++-14, whose C++ tests cannot run (see CLANG_CXX).
 #   make -f tools/cxx.mk -j2 syntax CXX=clang++-14
 SYNTAX_SRCS := $(TEST_SRCS) $(NET_TEST_SRCS) $(STRESS_SRCS) $(TEST16_SRCS) $(NET_TEST16_SRCS) \
-    $(wildcard examples/native/*.cpp)
+    $(wildcard examples/native/*.cpp) $(wildcard tools/bench/cpp/*.cpp)
 SYNTAX_STAMPS := $(patsubst %.cpp,$(OUT)/syntax/%.ok,$(SYNTAX_SRCS))
 $(OUT)/syntax/tests/cpp/net/%.ok $(OUT)/syntax/examples/native/%.ok: CXXFLAGS += $(NET_DEFINES)
 $(OUT)/syntax/tests/cpp16/%.ok: CXXFLAGS += -DLIBCORO_API_VERSION=1600
 $(OUT)/syntax/tests/cpp16/net/%.ok: CXXFLAGS += $(NET_DEFINES)
 $(OUT)/syntax/tests/cpp/stress/%.ok: CXXFLAGS += -DLIBCORO_THREAD_POOL_DELAY_HOOK
+$(OUT)/syntax/tools/bench/cpp/net_workloads.ok: CXXFLAGS += $(NET_DEFINES)
+$(OUT)/syntax/tools/bench/cpp/bench.ok: CXXFLAGS += -DGOCORO_BENCH_NET
 $(OUT)/syntax/%.ok: %.cpp tools/native/sources.mk
 	@mkdir -p $(dir $@)
 	@echo "syntax $<"

@@ -150,7 +150,7 @@ out=$(.build/consumer-clang)
 [ "$out" = "consumer ok: 42, ping" ] || { echo "consumer printed '$out'" >&2; exit 1; }
 echo "$out"
 
-step "C++ test and native example sources accepted by clang $CLANG (make -f tools/cxx.mk syntax: front end only, about 2 CPU-minutes)"
+step "C++ test, native example and benchmark sources accepted by clang $CLANG (make -f tools/cxx.mk syntax: front end only, about 2 CPU-minutes)"
 # The C++ tests run with clang $CLANG_CXX below; this keeps them (and README's CC=clang-14 bazel build //...) compiling
 # with Debian 12's clang too.
 make -s -f tools/cxx.mk -j2 syntax CXX=clang++-$CLANG

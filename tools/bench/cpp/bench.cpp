@@ -568,16 +568,28 @@ auto nqueens_board(coro::thread_pool& tp, uint32_t n, board b) -> coro::task<uin
     {
         co_return 1;
     }
+    auto child_at = [&tp, n, &b](int col)
+    {
+        board child        = b;
+        child.cols[b.rows] = static_cast<int8_t>(col);
+        ++child.rows;
+        return nqueens_board(tp, n, child);
+    };
+#if defined(__clang__) && __clang_major__ < 16
+    // clang < 16 rejects libstdc++ 12's range adaptors (its concepts): the same children, filtered into a vector.
+    std::vector<coro::task<uint64_t>> children;
+    for (int col = 0; col < static_cast<int>(n); ++col)
+    {
+        if (b.safe(static_cast<int8_t>(col)))
+        {
+            children.emplace_back(child_at(col));
+        }
+    }
+#else
     auto children = std::views::iota(0, static_cast<int>(n)) |
                     std::views::filter([&b](int col) { return b.safe(static_cast<int8_t>(col)); }) |
-                    std::views::transform(
-                        [&tp, n, &b](int col)
-                        {
-                            board child        = b;
-                            child.cols[b.rows] = static_cast<int8_t>(col);
-                            ++child.rows;
-                            return nqueens_board(tp, n, child);
-                        });
+                    std::views::transform(child_at);
+#endif
     auto     results = co_await coro::when_all(std::move(children));
     uint64_t sum     = 0;
     for (const auto& t : results)
