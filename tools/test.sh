@@ -136,7 +136,7 @@ for target in ./net/ip:FuzzParse ./net/ip:FuzzFromBytes ./net/internal/netaddr:F
     fi
 done
 
-step "go build cache: a C++ edit reaches the next build, in the repo and in a consumer module (tools/check_cache.sh)"
+step "go build cache: a C++ edit reaches the next build, in the repo and in a consumer module, replaced and vendored (tools/check_cache.sh)"
 bash tools/check_cache.sh
 
 step "tools module: go test ./... (README snippets compile, benchmark driver smoke subset)"
