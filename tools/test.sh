@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite, exactly what CI runs (.ci/run calls this). About 25-35 minutes on a busy 2-core machine
-# from a cold cache (a few minutes when warm), about 3 GB of disk (Go build cache, .build/, Bazel's output base):
+# The whole test suite, exactly what CI runs (.ci/run calls this). 35-70 minutes on a 2-core machine (CI's full runs:
+# 34 min on 2 Dec 2026, 55 min on 3 Dec; ~66 min estimated on a fresh machine now), mostly the test runs, several
+# under sanitizers (the C++ tests under ASan+UBSan alone: ~11 min), plus, when cold, compiling the C++ once per flag
+# set. A warm rerun is no quick check: every test runs again (-count=1). Disk: about 3 GB (Go build cache, .build/,
+# Bazel's output base), plus ~2.3 GB for the Bazel 7 chroot in /var/cache/gocoro (made once, ~1 GB download, when the
+# time budget allows). Steps:
 #   setup (apt, idempotent) -> versions agree -> gofmt -> clang-format -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
 #   go test -race -> demo (README's first command) -> adversarial suite (-race, then ASan) -> thread pool
 #   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ sources through clang 14's front end -> C++ tests under ASan+UBSan, TSan, and
@@ -136,7 +140,7 @@ for target in ./net/ip:FuzzParse ./net/ip:FuzzFromBytes ./net/internal/netaddr:F
     fi
 done
 
-step "go build cache: a C++ edit reaches the next build, in the repo and in a consumer module (tools/check_cache.sh)"
+step "go build cache: a C++ edit reaches the next build, in the repo and in a consumer module, replaced and vendored (tools/check_cache.sh)"
 bash tools/check_cache.sh
 
 step "tools module: go test ./... (README snippets compile, benchmark driver smoke subset)"

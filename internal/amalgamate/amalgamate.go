@@ -640,7 +640,8 @@ func bazelFragment(m *Manifest) ([]byte, error) {
 }
 
 // Stale lists files under the generated directories that the generator no longer produces (a removed header or
-// unit), so that the check can flag them.
+// unit), so that the check can flag them. The Go and Bazel files in a header directory are hand-kept: they make it
+// a package, which `go mod vendor` needs in order to copy the headers (internal/native/include/cshim/doc.go).
 func Stale(root string, generated map[string][]byte) ([]string, error) {
 	m, err := ParseManifest(root)
 	if err != nil {
@@ -654,7 +655,7 @@ func Stale(root string, generated map[string][]byte) ([]string, error) {
 	}
 	for _, h := range m.Headers {
 		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(h.Dir)), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
+			if err != nil || d.IsDir() || strings.HasSuffix(d.Name(), ".go") || d.Name() == "BUILD.bazel" {
 				return err
 			}
 			rel, _ := filepath.Rel(root, p)

@@ -125,3 +125,40 @@ func TestRepeatedHeaderGuarded(t *testing.T) {
 		t.Errorf("both copies of inc/h.hpp should be guarded by %s:\n%s", guard, unit)
 	}
 }
+
+// A header directory's leftover copy is stale; the Go package and BUILD file that make it vendorable are not.
+func TestStaleHeaders(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		ManifestPath:            "headers inc h/*.h\n",
+		"h/a.h":                 "int a;\n",
+		"inc/h/a.h":             "int a;\n",
+		"inc/h/removed.h":       "int r;\n",
+		"inc/h/doc.go":          "package h\n",
+		"inc/h/BUILD.bazel":     "",
+		"inc/h/sub/removed.h":   "int s;\n",
+		"inc/h/sub/doc.go":      "package sub\n",
+		"inc/h/sub/BUILD.bazel": "",
+		"inc/h/sub/notes.txt":   "",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen, err := Generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := Stale(root, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"inc/h/removed.h", "inc/h/sub/notes.txt", "inc/h/sub/removed.h"}
+	if strings.Join(stale, " ") != strings.Join(want, " ") {
+		t.Errorf("Stale = %q, want %q", stale, want)
+	}
+}

@@ -17,4 +17,11 @@
 // (SourceHash). No other package compiles gocoro's C++; TestTopology checks both rules.
 package native
 
+// The header directories are packages only so that `go mod vendor` copies them (see package cshim); importing them
+// here puts them into every gocoro build's import graph.
+import (
+	_ "github.com/gocoro/gocoro/internal/native/include/cshim"
+	_ "github.com/gocoro/gocoro/internal/native/include/cshim/net"
+)
+
 //go:generate go run ../cmd/amalgamate
