@@ -209,20 +209,29 @@ func (m *Mutex) Unlock() error {
 // ErrClosed). Task bodies still waiting get ErrClosed as the lock reaches them. The C++ mutex is freed once it
 // is unlocked and nobody waits. Later calls do nothing.
 func (m *Mutex) Close() error {
-	if !m.life.Valid() {
-		return mutexErr("close", ErrInvalid)
+	return closeLock("mutex", &m.life, &m.mu, &m.closing, func() {
+		for _, w := range m.queue {
+			w.wake(mutexErr("lock", ErrClosed))
+		}
+		m.queue = nil
+	})
+}
+
+// closeLock is the Close of Mutex and SharedMutex (obj names it in errors): the first call marks it closing and,
+// holding mu, wakes the goroutines blocked in a lock call (wakeLocked); then the lifetime ends, so the C++ object
+// is freed once nothing holds or uses it. Later calls do nothing.
+func closeLock(obj string, life *lifetime, mu *sync.Mutex, closing *atomic.Bool, wakeLocked func()) error {
+	if !life.Valid() {
+		return &opError{Op: "close", Obj: obj, Err: ErrInvalid}
 	}
-	m.mu.Lock()
-	if m.closing.Load() {
-		m.mu.Unlock()
+	mu.Lock()
+	if closing.Load() {
+		mu.Unlock()
 		return nil
 	}
-	m.closing.Store(true)
-	for _, w := range m.queue {
-		w.wake(mutexErr("lock", ErrClosed))
-	}
-	m.queue = nil
-	m.mu.Unlock()
-	m.life.Close()
+	closing.Store(true)
+	wakeLocked()
+	mu.Unlock()
+	life.Close()
 	return nil
 }

@@ -210,54 +210,60 @@ func (q *Queue[V]) popStashLocked() V {
 // Pop takes the oldest value, blocking while the queue is empty, until ctx ends. It fails with ErrStopped once the
 // queue is shut down (even while values remain, as libcoro's pop does); while it drains, Pop still returns the
 // remaining values. A value that arrives in the same instant as the cancellation is returned.
-func (q *Queue[V]) Pop(ctx context.Context) (V, error) {
+func (q *Queue[V]) Pop(ctx context.Context) (V, error) { return q.pop(ctx, nil) }
+
+// pop is Pop for a goroutine (t nil: it blocks until ctx ends) and AwaitPop for a task body (t: it suspends).
+func (q *Queue[V]) pop(ctx context.Context, t *T) (V, error) {
 	var zero V
 	if !q.life.Valid() {
 		return zero, queueErr("pop", ErrInvalid)
 	}
-	for {
-		v, ok, w, stopped := q.takeStashOrAdopt()
-		if stopped {
-			return zero, q.stoppedErr("pop")
+	v, ok, w, stopped := q.takeStashOrAdopt()
+	if stopped {
+		return zero, q.stoppedErr("pop")
+	}
+	if ok {
+		return v, nil
+	}
+	var res int64
+	switch {
+	case w != nil && t != nil:
+		res = q.awaitAdopted(t, w)
+	case w != nil:
+		// An earlier consumer's pop is queued ahead of any new one (or already has its value): it gets the next
+		// value, so wait for it rather than take a later one from the queue.
+		if res, ok = q.await(ctx, w); !ok {
+			return zero, ctx.Err()
 		}
-		if ok {
-			return v, nil
-		}
-		var res int64
-		if w != nil {
-			// An earlier consumer's pop is queued ahead of any new one (or already has its value): it gets the next
-			// value, so wait for it rather than take a later one from the queue.
-			if res, ok = q.await(ctx, w); !ok {
+	case !q.life.Enter():
+		return zero, queueErr("pop", ErrClosed)
+	case t != nil:
+		res = t.await(request{kind: C.GOCORO_OP_QUEUE_POP, target: unsafe.Pointer(q.c)})
+		q.life.Exit()
+	default:
+		var id C.uint64_t
+		var p *C.gocoro_pending
+		switch C.gocoro_queue_pop(q.c, &id, &p) {
+		case C.GOCORO_QUEUE_DONE:
+			q.life.Exit()
+			res = int64(id)
+		case C.GOCORO_QUEUE_STOPPED:
+			q.life.Exit()
+			res = -1
+		default:
+			w := &queueWaiter[V]{ch: make(chan struct{}), q: q, seq: q.opSeq.Add(1)}
+			if res, ok = q.wait(ctx, w, p); !ok {
 				return zero, ctx.Err()
 			}
-		} else {
-			if !q.life.Enter() {
-				return zero, queueErr("pop", ErrClosed)
-			}
-			var id C.uint64_t
-			var p *C.gocoro_pending
-			switch C.gocoro_queue_pop(q.c, &id, &p) {
-			case C.GOCORO_QUEUE_DONE:
-				q.life.Exit()
-				res = int64(id)
-			case C.GOCORO_QUEUE_STOPPED:
-				q.life.Exit()
-				res = -1
-			default:
-				w := &queueWaiter[V]{ch: make(chan struct{}), q: q, seq: q.opSeq.Add(1)}
-				if res, ok = q.wait(ctx, w, p); !ok {
-					return zero, ctx.Err()
-				}
-			}
 		}
-		if res < 0 {
-			return zero, q.stoppedErr("pop")
-		}
-		if v, ok := q.take(uint64(res)); ok {
-			return v, nil
-		}
-		return zero, q.stoppedErr("pop") // closed meanwhile: the values were dropped
 	}
+	if res < 0 {
+		return zero, q.stoppedErr("pop")
+	}
+	if v, ok := q.take(uint64(res)); ok {
+		return v, nil
+	}
+	return zero, q.stoppedErr("pop") // closed meanwhile: the values were dropped
 }
 
 // takeStashOrAdopt returns the oldest kept value (ok), else the orphaned pop that gets the next value: the most
@@ -367,37 +373,11 @@ func (w *queueWaiter[V]) complete(result int64) {
 // AwaitPop suspends the task body while the queue is empty, then takes the oldest value (co_await q.pop()). Errors
 // as for Pop.
 func (q *Queue[V]) AwaitPop(t *T) (V, error) {
-	var zero V
 	if err := t.check(); err != nil {
+		var zero V
 		return zero, err
 	}
-	if !q.life.Valid() {
-		return zero, queueErr("pop", ErrInvalid)
-	}
-	v, ok, w, stopped := q.takeStashOrAdopt()
-	if stopped {
-		return zero, q.stoppedErr("pop")
-	}
-	if ok {
-		return v, nil
-	}
-	var res int64
-	if w != nil {
-		res = q.awaitAdopted(t, w)
-	} else {
-		if !q.life.Enter() {
-			return zero, queueErr("pop", ErrClosed)
-		}
-		res = t.await(request{kind: C.GOCORO_OP_QUEUE_POP, target: unsafe.Pointer(q.c)})
-		q.life.Exit()
-	}
-	if res < 0 {
-		return zero, q.stoppedErr("pop")
-	}
-	if v, ok := q.take(uint64(res)); ok {
-		return v, nil
-	}
-	return zero, q.stoppedErr("pop")
+	return q.pop(nil, t)
 }
 
 // awaitAdopted suspends the task body until the orphaned pop w it adopted completes, on an event its completion

@@ -322,7 +322,11 @@ func (rb *RingBuffer[V]) consumeErr(res int64) error {
 // Produce stores v, blocking while the buffer is full, until ctx ends. It fails with ErrStopped once the buffer is
 // shut down or draining, with ErrNotified when NotifyProducers wakes it. Into free space (or straight to a
 // waiting consumer) it costs one cgo call.
-func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
+func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error { return rb.produce(ctx, nil, v) }
+
+// produce is Produce for a goroutine (t nil: it blocks until ctx ends) and AwaitProduce for a task body (t: it
+// suspends).
+func (rb *RingBuffer[V]) produce(ctx context.Context, t *T, v V) error {
 	if err := rb.life.ref(); err != nil {
 		return rbErr("produce", err)
 	}
@@ -331,22 +335,27 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 		return rb.stoppedErr("produce")
 	}
 	id := rb.newValue(v)
-	var p *C.gocoro_pending
-	var steps *C.gocoro_step
 	var res int64
-	switch C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p, &steps) {
-	case C.GOCORO_RB_DONE:
+	if t != nil {
+		res = t.await(request{kind: C.GOCORO_OP_RING_PRODUCE, target: unsafe.Pointer(rb.c), arg: int64(id)})
 		rb.life.Exit()
-		runSteps(steps) // a task body waiting in consume, resumed by this value
-		return nil
-	case C.GOCORO_RB_STOPPED:
-		rb.life.Exit()
-		res = 1
-	default:
-		w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, id: id}
-		var ok bool
-		if res, ok = rb.wait(ctx, w, p); !ok {
-			return ctx.Err() // withdrawn
+	} else {
+		var p *C.gocoro_pending
+		var steps *C.gocoro_step
+		switch C.gocoro_ring_buffer_produce(rb.c, C.uint64_t(id), &p, &steps) {
+		case C.GOCORO_RB_DONE:
+			rb.life.Exit()
+			runSteps(steps) // a task body waiting in consume, resumed by this value
+			return nil
+		case C.GOCORO_RB_STOPPED:
+			rb.life.Exit()
+			res = 1
+		default:
+			w := &rbWaiter[V]{waiter: waiter{ch: make(chan struct{})}, rb: rb, id: id}
+			var ok bool
+			if res, ok = rb.wait(ctx, w, p); !ok {
+				return ctx.Err() // withdrawn
+			}
 		}
 	}
 	if res != 0 {
@@ -359,7 +368,11 @@ func (rb *RingBuffer[V]) Produce(ctx context.Context, v V) error {
 // still drains the stored values, then fails with ErrStopped; after Shutdown it fails with ErrStopped at once.
 // NotifyConsumers makes it fail with ErrNotified. A value that arrives in the same instant as the cancellation
 // is returned.
-func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
+func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) { return rb.consume(ctx, nil) }
+
+// consume is Consume for a goroutine (t nil: it blocks until ctx ends) and AwaitConsume for a task body (t: it
+// suspends).
+func (rb *RingBuffer[V]) consume(ctx context.Context, t *T) (V, error) {
 	var zero V
 	if !rb.life.Valid() {
 		return zero, rbErr("consume", ErrInvalid)
@@ -373,16 +386,21 @@ func (rb *RingBuffer[V]) Consume(ctx context.Context) (V, error) {
 			return v, nil
 		}
 		var res int64
-		if w != nil {
+		switch {
+		case w != nil && t != nil:
+			res = rb.awaitAdopted(t, w)
+		case w != nil:
 			// An earlier consumer's operation is queued ahead of any new one (or already has its value): it
 			// gets the next value, so wait for it rather than take a later one from the buffer.
 			if res, ok = rb.await(ctx, w); !ok {
 				return zero, ctx.Err()
 			}
-		} else {
-			if !rb.life.Enter() {
-				return zero, rbErr("consume", ErrClosed)
-			}
+		case !rb.life.Enter():
+			return zero, rbErr("consume", ErrClosed)
+		case t != nil:
+			res = t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
+			rb.life.Exit()
+		default:
 			var id C.uint64_t
 			var p *C.gocoro_pending
 			var steps *C.gocoro_step
@@ -541,57 +559,17 @@ func (rb *RingBuffer[V]) AwaitProduce(t *T, v V) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if err := rb.life.ref(); err != nil {
-		return rbErr("produce", err)
-	}
-	if rb.draining.Load() {
-		rb.life.Exit()
-		return rb.stoppedErr("produce")
-	}
-	id := rb.newValue(v)
-	res := t.await(request{kind: C.GOCORO_OP_RING_PRODUCE, target: unsafe.Pointer(rb.c), arg: int64(id)})
-	rb.life.Exit()
-	if res != 0 {
-		rb.take(id)
-	}
-	return rb.produceErr(res)
+	return rb.produce(nil, t, v)
 }
 
 // AwaitConsume suspends the task body while the buffer is empty, then takes the oldest value
 // (co_await rb.consume()). Errors as for Consume.
 func (rb *RingBuffer[V]) AwaitConsume(t *T) (V, error) {
-	var zero V
 	if err := t.check(); err != nil {
+		var zero V
 		return zero, err
 	}
-	if !rb.life.Valid() {
-		return zero, rbErr("consume", ErrInvalid)
-	}
-	for {
-		if rb.shut.Load() {
-			return zero, rb.stoppedErr("consume")
-		}
-		v, ok, w := rb.takeStashOrAdopt()
-		if ok {
-			return v, nil
-		}
-		var res int64
-		if w != nil {
-			res = rb.awaitAdopted(t, w)
-		} else {
-			if !rb.life.Enter() {
-				return zero, rbErr("consume", ErrClosed)
-			}
-			res = t.await(request{kind: C.GOCORO_OP_RING_CONSUME, target: unsafe.Pointer(rb.c)})
-			rb.life.Exit()
-		}
-		if res < 0 {
-			return zero, rb.consumeErr(res)
-		}
-		if v, ok := rb.take(uint64(res)); ok {
-			return v, nil
-		}
-	}
+	return rb.consume(nil, t)
 }
 
 // awaitAdopted suspends the task body until the orphaned consume w it adopted completes, on an event its

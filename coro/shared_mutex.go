@@ -260,20 +260,10 @@ func (m *SharedMutex) unlock(excl bool) error {
 // nothing holds or waits for it. Later calls do nothing. Close the SharedMutex before or after its pool, either
 // works.
 func (m *SharedMutex) Close() error {
-	if !m.life.Valid() {
-		return sharedErr("close", ErrInvalid)
-	}
-	m.mu.Lock()
-	if m.closing.Load() {
-		m.mu.Unlock()
-		return nil
-	}
-	m.closing.Store(true)
-	for w := range m.pending {
-		w.wake(sharedErr("lock", ErrClosed))
-	}
-	clear(m.pending)
-	m.mu.Unlock()
-	m.life.Close()
-	return nil
+	return closeLock("shared_mutex", &m.life, &m.mu, &m.closing, func() {
+		for w := range m.pending {
+			w.wake(sharedErr("lock", ErrClosed))
+		}
+		clear(m.pending)
+	})
 }

@@ -5185,6 +5185,128 @@ LIBCORO_INLINE_V16 namespace v16
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CLIENT_HPP
 #line 2 "../../../third_party/libcoro/src/net/tls/client.cpp"
 
+// #include "coro/detail/socket_bio.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/socket_bio.hpp"
+
+
+#include <cerrno>
+#include <cstddef>
+#include <openssl/bio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+namespace coro::detail
+{
+/// gocoro internals (not in libcoro): a minimal socket BIO for a TLS session over a non-blocking socket. Like
+/// OpenSSL's own, but it sends with MSG_NOSIGNAL, so writing to a connection the peer already closed reports EPIPE
+/// instead of killing the process with SIGPIPE. It never owns the descriptor. net::tls::client uses it, and so does
+/// gocoro's C shim (whose sessions also keep what the socket calls saw, for its error reports and readiness waits).
+///
+/// Session says what the BIO's data pointer is, all static and inlined into the BIO's calls:
+///   static constexpr const char* name;                                  // the BIO type's name
+///   static auto fd(void* data) noexcept -> int;                         // the socket
+///   static auto received(void* data, ssize_t n, int len, int error) noexcept -> void; // after every recv
+///   static auto failed(void* data, int error) noexcept -> void;         // a send or recv failed, not EAGAIN/EINTR
+/// (error is errno when n < 0, else 0).
+template <typename Session>
+class socket_bio
+{
+public:
+    /// A BIO over `data`'s socket, for SSL_set_bio; nullptr when OpenSSL cannot make one.
+    static auto make(void* data) -> BIO*
+    {
+        const BIO_METHOD* m = method();
+        BIO*              b = m != nullptr ? BIO_new(m) : nullptr;
+        if (b != nullptr)
+        {
+            BIO_set_data(b, data);
+            BIO_set_init(b, 1);
+        }
+        return b;
+    }
+
+private:
+    static auto retryable(int error) noexcept -> bool { return error == EAGAIN || error == EINTR; }
+
+    static auto write(BIO* b, const char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::send(Session::fd(s), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
+        int   error = n < 0 ? errno : 0;
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_write(b);
+            }
+            else
+            {
+                Session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto read(BIO* b, char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::recv(Session::fd(s), data, static_cast<std::size_t>(len), 0);
+        int   error = n < 0 ? errno : 0;
+        Session::received(s, n, len, error);
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_read(b);
+            }
+            else
+            {
+                Session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto ctrl(BIO*, int cmd, long, void*) -> long
+    {
+        return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
+    }
+
+    static auto create(BIO* b) -> int
+    {
+        BIO_set_data(b, nullptr);
+        return 1;
+    }
+
+    static auto destroy(BIO* b) -> int { return b != nullptr ? 1 : 0; }
+
+    static auto method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* m = []
+        {
+            BIO_METHOD* made =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, Session::name);
+            if (made != nullptr)
+            {
+                BIO_meth_set_write(made, write);
+                BIO_meth_set_read(made, read);
+                BIO_meth_set_ctrl(made, ctrl);
+                BIO_meth_set_create(made, create);
+                BIO_meth_set_destroy(made, destroy);
+            }
+            return made;
+        }();
+        return m;
+    }
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#line 4 "../../../third_party/libcoro/src/net/tls/client.cpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <openssl/bio.h>
@@ -5198,77 +5320,18 @@ LIBCORO_INLINE_V14 namespace v14
 {
     namespace
     {
-    // A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
-    // peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
-    // descriptor (the client's net::socket does).
-    auto bio_fd(BIO* b) noexcept -> int
+    // The session's socket BIO (coro/detail/socket_bio.hpp) keeps the descriptor itself as its data: the client
+    // may move, and it has nothing to record.
+    struct socket_session
     {
-        return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
-    }
+        static constexpr const char* name = "coro socket";
 
-    auto bio_write(BIO* b, const char* data, int len) -> int
-    {
-        BIO_clear_retry_flags(b);
-        auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        {
-            BIO_set_retry_write(b);
-        }
-        return static_cast<int>(n);
-    }
+        static auto fd(void* data) noexcept -> int { return static_cast<int>(reinterpret_cast<intptr_t>(data)); }
 
-    auto bio_read(BIO* b, char* data, int len) -> int
-    {
-        BIO_clear_retry_flags(b);
-        auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        {
-            BIO_set_retry_read(b);
-        }
-        return static_cast<int>(n);
-    }
+        static auto received(void*, ssize_t, int, int) noexcept -> void {}
 
-    auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-    {
-        switch (cmd)
-        {
-            case BIO_CTRL_FLUSH:
-            case BIO_CTRL_DUP:
-                return 1;
-            default:
-                return 0;
-        }
-    }
-
-    auto bio_create(BIO* b) -> int
-    {
-        BIO_set_data(b, nullptr);
-        return 1;
-    }
-
-    auto bio_destroy(BIO* b) -> int
-    {
-        return b != nullptr ? 1 : 0;
-    }
-
-    auto socket_bio_method() -> const BIO_METHOD*
-    {
-        static BIO_METHOD* method = []
-        {
-            BIO_METHOD* m =
-                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
-            if (m != nullptr)
-            {
-                BIO_meth_set_write(m, bio_write);
-                BIO_meth_set_read(m, bio_read);
-                BIO_meth_set_ctrl(m, bio_ctrl);
-                BIO_meth_set_create(m, bio_create);
-                BIO_meth_set_destroy(m, bio_destroy);
-            }
-            return m;
-        }();
-        return method;
-    }
+        static auto failed(void*, int) noexcept -> void {}
+    };
 
     /// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
     /// the deadline passed.
@@ -5373,14 +5436,12 @@ LIBCORO_INLINE_V14 namespace v14
         {
             return connection_status::resource_allocation_failed;
         }
-        const BIO_METHOD* method = socket_bio_method();
-        BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
+        BIO* bio = coro::detail::socket_bio<socket_session>::make(
+            reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
         if (bio == nullptr)
         {
             return connection_status::set_fd_failure;
         }
-        BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
-        BIO_set_init(bio, 1);
         SSL_set_bio(m_tls.get(), bio, bio);
         if (server_side)
         {

@@ -135,6 +135,514 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_TLS_H
 #line 6 "../../../cshim/net/tls.cc"
 
+// #include "coro/net/socket.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#line 1 "../../../third_party/libcoro/include/coro/net/socket.hpp"
+
+
+// #include "coro/gocoro_extensions.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/gocoro_extensions.hpp"
+
+
+// gocoro only (upstream libcoro has no such header): defines GOCORO_CORE_EXTENSIONS, the feature macro that says
+// "this is gocoro's embedded core, with its extensions" (io_scheduler::poll_notify / note_drained /
+// shutdown_cancel_polls, fd close serials, frame caches, resolver::cancel / set_servers, local_port, the
+// servers' socket() accessors, make_socket / make_bound_socket with socket_setup and socket::release; COMPATIBILITY.md lists them). Every declaration of an extension sits under
+// `#if GOCORO_CORE_EXTENSIONS`, so that:
+//   - the shim (cshim/compat) picks the extension when the macro is 1 and a fallback on the public v0.14 API when
+//     the headers it compiles against are a user's upstream libcoro (which never defines it);
+//   - tools/external builds a stand-in for upstream from this core with -DGOCORO_CORE_EXTENSIONS=0 and installs
+//     its headers with those blocks and this header's #include lines removed.
+#ifndef GOCORO_CORE_EXTENSIONS
+    #define GOCORO_CORE_EXTENSIONS 1
+#endif
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_GOCORO_EXTENSIONS_HPP
+#line 4 "../../../third_party/libcoro/include/coro/net/socket.hpp"
+// #include "coro/net/ip_address.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#line 1 "../../../third_party/libcoro/include/coro/net/ip_address.hpp"
+
+
+#include <arpa/inet.h>
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+
+namespace coro::net
+{
+/// Address family of an ip_address / socket. Values are the kernel's AF_* constants.
+enum class domain_t : int
+{
+    ipv4 = AF_INET,
+    ipv6 = AF_INET6
+};
+
+/// "ipv4" or "ipv6"; throws std::runtime_error for any other value.
+auto to_string(domain_t domain) -> const std::string&;
+
+/// An IPv4 or IPv6 address in network byte order (4 or 16 significant bytes, the rest zero).
+class ip_address
+{
+public:
+    static const constexpr std::size_t ipv4_len{4};
+    static const constexpr std::size_t ipv6_len{16};
+
+    ip_address() = default;
+
+    /// Copies `binary_address` (network byte order). Throws std::runtime_error if it is longer than the
+    /// domain's length.
+    ip_address(std::span<const uint8_t> binary_address, domain_t domain = domain_t::ipv4);
+
+    ip_address(const ip_address&)                             = default;
+    ip_address(ip_address&&)                                  = default;
+    auto operator=(const ip_address&) noexcept -> ip_address& = default;
+    auto operator=(ip_address&&) noexcept -> ip_address&      = default;
+    ~ip_address()                                             = default;
+
+    auto domain() const -> domain_t { return m_domain; }
+
+    /// 4 bytes for ipv4, 16 for ipv6.
+    auto data() const -> std::span<const uint8_t>
+    {
+        return std::span<const uint8_t>{m_data.data(), m_domain == domain_t::ipv4 ? ipv4_len : ipv6_len};
+    }
+
+    /// Parses dotted-quad (ipv4) or RFC 4291 text (ipv6). Throws std::runtime_error on malformed text
+    /// (empty string, "256.1.1.1", "::gg", ...), naming the offending text. (v0.16 signature, D25: a view, which
+    /// need not be NUL-terminated; v0.14 took const std::string&, which converts.)
+    static auto from_string(std::string_view address, domain_t domain = domain_t::ipv4) -> ip_address;
+
+    /// Canonical text form ("127.0.0.1", "::1", "1::"). Throws std::runtime_error on failure.
+    auto to_string() const -> std::string;
+
+    auto operator<=>(const ip_address& other) const = default;
+
+private:
+    domain_t                      m_domain{domain_t::ipv4};
+    std::array<uint8_t, ipv6_len> m_data{};
+};
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_IP_ADDRESS_HPP
+#line 5 "../../../third_party/libcoro/include/coro/net/socket.hpp"
+// #include "coro/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 1 "../../../third_party/libcoro/include/coro/poll.hpp"
+
+
+// #include "coro/api_version.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 1 "../../../third_party/libcoro/include/coro/api_version.hpp"
+
+
+// Which libcoro API the unqualified names in namespace coro mean in this translation unit.
+//
+//   LIBCORO_API_VERSION 1400 (default): libcoro v0.14.1
+//   LIBCORO_API_VERSION 1600:           libcoro v0.16.0 (plus the post-release fixes)
+//
+// Define it before the first libcoro include (e.g. -DLIBCORO_API_VERSION=1600). Only names whose meaning differs
+// between the versions are versioned: they live in coro::v14 and coro::v16 (and coro::concepts::v14 / v16), and
+// the selected namespace is inline, so `coro::mutex` is `coro::v14::mutex` or `coro::v16::mutex`. Both versions are
+// always declared, so the library is compiled once, one program may contain translation units of either version,
+// and code of one version can still name the other explicitly (`coro::v14::mutex`). Everything else (task,
+// sync_wait, thread_pool, the schedulers, queue, ...) is one definition for both. See COMPATIBILITY.md,
+// "Two API versions".
+
+#ifndef LIBCORO_API_VERSION
+    #define LIBCORO_API_VERSION 1400
+#endif
+
+#if LIBCORO_API_VERSION == 1400
+    #define LIBCORO_INLINE_V14 inline
+    #define LIBCORO_INLINE_V16
+#elif LIBCORO_API_VERSION == 1600
+    #define LIBCORO_INLINE_V14
+    #define LIBCORO_INLINE_V16 inline
+#else
+    #error "LIBCORO_API_VERSION must be 1400 (libcoro v0.14.1) or 1600 (libcoro v0.16.0)"
+#endif
+
+// The first declaration of a namespace decides whether it is inline, so every versioned header includes this one
+// before it opens coro::v14 or coro::v16.
+namespace coro
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+namespace concepts
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace concepts
+// The net classes whose v0.16 successor keeps the name (D29-D32): coro::net::tcp::client is
+// coro::net::tcp::v14::client or coro::net::tcp::v16::client.
+namespace net::tcp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tcp
+namespace net::udp
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::udp
+namespace net::tls
+{
+LIBCORO_INLINE_V14 namespace v14 {}
+LIBCORO_INLINE_V16 namespace v16 {}
+} // namespace net::tls
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_API_VERSION_HPP
+#line 4 "../../../third_party/libcoro/include/coro/poll.hpp"
+
+#include <cstdint>
+#include <string>
+#include <sys/epoll.h>
+
+namespace coro
+{
+/// What a poll waits for. Values are the epoll bits so they can be handed to the kernel directly.
+enum class poll_op : uint64_t
+{
+    read       = EPOLLIN,
+    write      = EPOLLOUT,
+    read_write = EPOLLIN | EPOLLOUT
+};
+
+inline auto poll_op_readable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLIN) != 0;
+}
+
+inline auto poll_op_writeable(poll_op op) -> bool
+{
+    return (static_cast<uint64_t>(op) & EPOLLOUT) != 0;
+}
+
+/// "read", "write", "read_write" or "unknown".
+auto to_string(poll_op op) -> const std::string&;
+
+// The v0.14 poll_status (coro::v16::poll_status, coro/v16/poll.hpp, is the v0.16 one). Library code names it
+// coro::v14::poll_status so that its meaning does not depend on LIBCORO_API_VERSION.
+LIBCORO_INLINE_V14 namespace v14
+{
+    /// How a poll finished.
+    enum class poll_status
+    {
+        /// The file descriptor is ready for the requested operation.
+        event,
+        /// The timeout elapsed first.
+        timeout,
+        /// The kernel reported an error on the descriptor (or it could not be polled at all).
+        error,
+        /// The peer hung up.
+        closed
+    };
+
+    /// "event", "timeout", "error", "closed" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v14
+
+} // namespace coro
+
+// #include "coro/v16/poll.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 1 "../../../third_party/libcoro/include/coro/v16/poll.hpp"
+
+
+// libcoro v0.16 poll_status (which readiness was seen, plus `cancelled`) and the cancellable-poll pair
+// poll_stop_source / poll_stop_token. Included by coro/poll.hpp; with LIBCORO_API_VERSION 1600
+// coro::poll_status is coro::v16::poll_status.
+
+// #include "coro/api_version.hpp" (inlined above)
+// #include "coro/detail/pipe.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+
+// #include "coro/fd.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 1 "../../../third_party/libcoro/include/coro/fd.hpp"
+
+
+namespace coro
+{
+using fd_t = int;
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_FD_HPP
+#line 4 "../../../third_party/libcoro/include/coro/detail/pipe.hpp"
+
+#include <cstddef>
+
+namespace coro::detail
+{
+/// A non-blocking, close-on-exec ::pipe() pair owned as a value (libcoro v0.16 detail::pipe_t). Copies dup()
+/// both ends; a moved-from pipe holds -1 for both.
+class pipe_t
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    explicit pipe_t();
+    ~pipe_t();
+
+    pipe_t(const pipe_t& other);
+    pipe_t(pipe_t&& other) noexcept;
+    /// Closes this pipe's ends, then dup()s `other`'s (upstream leaks the old ends; closing them is the fix).
+    auto operator=(const pipe_t& other) -> pipe_t&;
+    auto operator=(pipe_t&& other) noexcept -> pipe_t&;
+
+    [[nodiscard]] auto read_fd() const -> const fd_t& { return m_fds[0]; }
+    [[nodiscard]] auto write_fd() const -> const fd_t& { return m_fds[1]; }
+
+    /// ::write() on the write end: bytes written, or -1 with errno set (EAGAIN when the pipe is full).
+    [[nodiscard]] auto write(const void* bytes, std::size_t n) -> long;
+    /// ::read() on the read end: bytes read, 0 once the write end is closed and drained, or -1 with errno set.
+    [[nodiscard]] auto read(void* buffer, std::size_t n) -> long;
+
+    /// Closes both ends (idempotent).
+    auto close() -> void;
+
+private:
+    fd_t m_fds[2]{-1, -1};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_PIPE_HPP
+#line 9 "../../../third_party/libcoro/include/coro/v16/poll.hpp"
+// #include "coro/fd.hpp" (inlined above)
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace coro
+{
+LIBCORO_INLINE_V16 namespace v16
+{
+    /// How a v0.16 poll finished. A ready descriptor reports `read` if it is readable, else `write`.
+    enum class poll_status
+    {
+        read,
+        write,
+        timeout,
+        error,
+        closed,
+        /// The poll's poll_stop_token was triggered first.
+        cancelled
+    };
+
+    /// "read", "write", "timeout", "error", "closed", "cancelled" or "unknown".
+    auto to_string(poll_status status) -> const std::string&;
+} // namespace v16
+
+/// Names the descriptor a cancellable poll also waits on: it becomes readable, and stays readable, once the
+/// poll_stop_source it came from was signalled. Copies share that source's pipe, which must outlive them.
+class poll_stop_token
+{
+public:
+    explicit poll_stop_token(fd_t receiver) noexcept : m_receiver(receiver) {}
+
+    [[nodiscard]] auto native_handle() const noexcept -> fd_t { return m_receiver; }
+
+private:
+    fd_t m_receiver;
+};
+
+/// Cancels polls: every scheduler::poll() given one of its tokens ends with poll_status::cancelled once
+/// signal_stop() was called (at once for polls started afterwards). Move-only; owns a non-blocking pipe.
+class poll_stop_source
+{
+public:
+    /// Throws std::runtime_error if the pipe cannot be created.
+    poll_stop_source() : m_state(std::make_unique<state>()) {}
+    ~poll_stop_source() = default;
+
+    poll_stop_source(const poll_stop_source&)                        = delete;
+    poll_stop_source(poll_stop_source&&) noexcept                    = default;
+    auto operator=(const poll_stop_source&) -> poll_stop_source&     = delete;
+    auto operator=(poll_stop_source&&) noexcept -> poll_stop_source& = default;
+
+    /// A token for the read end of the pipe; -1 for a moved-from source.
+    [[nodiscard]] auto get_token() const noexcept -> poll_stop_token
+    {
+        return poll_stop_token{m_state ? m_state->m_pipe.read_fd() : -1};
+    }
+
+    /// Makes the token's descriptor readable for good. Only the first call writes (upstream writes on every call,
+    /// which fills the pipe after enough calls); later calls do nothing. Does nothing on a moved-from source.
+    auto signal_stop() noexcept -> void;
+
+    /// Whether signal_stop() was called (gocoro extension).
+    [[nodiscard]] auto stop_requested() const noexcept -> bool
+    {
+        return m_state && m_state->m_signalled.load(std::memory_order_acquire);
+    }
+
+private:
+    /// Heap-held so that moving the source never changes the descriptors its tokens name.
+    struct state
+    {
+        detail::pipe_t    m_pipe{};
+        std::atomic<bool> m_signalled{false};
+    };
+    std::unique_ptr<state> m_state;
+};
+} // namespace coro
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_V16_POLL_HPP
+#line 56 "../../../third_party/libcoro/include/coro/poll.hpp"
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_POLL_HPP
+#line 6 "../../../third_party/libcoro/include/coro/net/socket.hpp"
+
+#include <cstdint>
+#include <iostream>
+#include <netinet/in.h>
+#include <span>
+#include <string>
+#include <sys/socket.h>
+
+namespace coro::net
+{
+/// Owning wrapper of a socket file descriptor (closed on destruction; copies dup() it).
+class socket
+{
+public:
+    enum class type_t
+    {
+        udp,
+        tcp
+    };
+
+    enum class blocking_t
+    {
+        yes,
+        no
+    };
+
+    struct options
+    {
+        domain_t   domain;
+        type_t     type;
+        blocking_t blocking;
+    };
+
+    /// SOCK_DGRAM for udp, SOCK_STREAM for tcp; throws std::runtime_error otherwise.
+    static auto type_to_os(type_t type) -> int;
+
+    socket() = default;
+    explicit socket(int fd) : m_fd(fd) {}
+
+    /// Duplicates the descriptor (dup()), so both objects refer to the same connection.
+    socket(const socket& other);
+    socket(socket&& other) noexcept;
+    /// Closes the own descriptor, then duplicates other's.
+    auto operator=(const socket& other) noexcept -> socket&;
+    /// Closes the own descriptor, then takes other's (libcoro v0.14 leaked the old one).
+    auto operator=(socket&& other) noexcept -> socket&;
+    ~socket();
+
+    auto is_valid() const -> bool { return m_fd != -1; }
+    /// v0.16 spelling of is_valid() (D27).
+    [[nodiscard]] auto is_ok() const -> bool { return m_fd != -1; }
+    /// is_ok() (v0.16, D27).
+    explicit operator bool() const { return m_fd != -1; }
+
+    /// Switches O_NONBLOCK; false if the socket is invalid or fcntl fails.
+    auto blocking(blocking_t block) -> bool;
+
+    /// shutdown(2): read -> SHUT_RD, write -> SHUT_WR, read_write -> SHUT_RDWR. False on failure.
+    auto shutdown(poll_op how = poll_op::read_write) -> bool;
+
+    /// Closes the descriptor (if any); the socket becomes invalid.
+    auto close() -> void;
+
+    auto native_handle() const -> int { return m_fd; }
+
+#if GOCORO_CORE_EXTENSIONS
+    /// Extension (not in libcoro v0.14): gives up ownership of the descriptor (returned; the socket becomes
+    /// invalid without closing it), for handing it to code that closes it itself.
+    auto release() noexcept -> int
+    {
+        int fd = m_fd;
+        m_fd   = -1;
+        return fd;
+    }
+#endif
+
+private:
+    int m_fd{-1};
+};
+
+/// Creates a socket; std::runtime_error on failure.
+auto make_socket(const socket::options& opts) -> socket;
+
+/// Creates a socket with SO_REUSEADDR and SO_REUSEPORT set, binds it to address:port and (tcp only)
+/// listens with `backlog`. std::runtime_error (with the reason) on any failure.
+auto make_accept_socket(
+    const socket::options& opts,
+    const net::ip_address& address,
+    uint16_t               port,
+    int32_t                backlog = 128) -> socket;
+
+class socket_address;
+
+/// v0.16 (D27): make_socket(opts) for `domain` (opts.domain, the v0.14 field v0.16 removed, is ignored).
+auto make_socket(const socket::options& opts, domain_t domain) -> socket;
+
+/// v0.16 (D27): make_accept_socket() for a socket_address (IPv4 or IPv6); no default backlog.
+auto make_accept_socket(const socket::options& opts, const net::socket_address& endpoint, int32_t backlog) -> socket;
+
+#if GOCORO_CORE_EXTENSIONS
+/// Extension (not in libcoro v0.14): the local port a socket is bound to (getsockname), 0 on failure.
+/// Useful after binding port 0.
+auto local_port(const socket& s) -> uint16_t;
+
+/// Extension (not in libcoro v0.14): the options the errno-reporting make_socket / make_bound_socket apply
+/// (v0.14's make_accept_socket always sets both reuse options; these set only what is asked).
+struct socket_setup
+{
+    bool    reuse_address{false}; ///< SO_REUSEADDR
+    bool    reuse_port{false};    ///< SO_REUSEPORT
+    bool    no_delay{false};      ///< TCP_NODELAY (tcp only)
+    int32_t backlog{-1};          ///< make_bound_socket: >= 0 listens with this backlog after binding (tcp only)
+};
+
+/// Extension: make_socket that applies `setup` and reports failure as an errno value instead of an exception:
+/// on failure it returns an invalid socket and sets `error` (0 on success). The socket is close-on-exec.
+auto make_socket(const socket::options& opts, const socket_setup& setup, int& error) noexcept -> socket;
+
+/// Extension: make_socket(opts, setup, error), then bind to address:port and, if setup.backlog >= 0, listen.
+auto make_bound_socket(
+    const socket::options& opts,
+    const socket_setup&    setup,
+    const net::ip_address& address,
+    uint16_t               port,
+    int&                   error) noexcept -> socket;
+#endif
+
+namespace detail
+{
+/// Fills `out` with address:port (sockaddr_in or sockaddr_in6 by the address's domain); returns its length.
+auto to_sockaddr(const net::ip_address& address, uint16_t port, sockaddr_storage& out) noexcept -> socklen_t;
+/// Reads an AF_INET / AF_INET6 socket address.
+auto from_sockaddr(const sockaddr_storage& in, net::ip_address& address, uint16_t& port) -> void;
+} // namespace detail
+
+} // namespace coro::net
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_SOCKET_HPP
+#line 8 "../../../cshim/net/tls.cc"
 // #include "coro/net/tls/context.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
@@ -200,7 +708,131 @@ private:
 
 #endif // LIBCORO_FEATURE_TLS
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_NET_TLS_CONTEXT_HPP
-#line 8 "../../../cshim/net/tls.cc"
+#line 9 "../../../cshim/net/tls.cc"
+
+#if GOCORO_CORE_EXTENSIONS
+// #include "coro/detail/socket_bio.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/socket_bio.hpp"
+
+
+#include <cerrno>
+#include <cstddef>
+#include <openssl/bio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+namespace coro::detail
+{
+/// gocoro internals (not in libcoro): a minimal socket BIO for a TLS session over a non-blocking socket. Like
+/// OpenSSL's own, but it sends with MSG_NOSIGNAL, so writing to a connection the peer already closed reports EPIPE
+/// instead of killing the process with SIGPIPE. It never owns the descriptor. net::tls::client uses it, and so does
+/// gocoro's C shim (whose sessions also keep what the socket calls saw, for its error reports and readiness waits).
+///
+/// Session says what the BIO's data pointer is, all static and inlined into the BIO's calls:
+///   static constexpr const char* name;                                  // the BIO type's name
+///   static auto fd(void* data) noexcept -> int;                         // the socket
+///   static auto received(void* data, ssize_t n, int len, int error) noexcept -> void; // after every recv
+///   static auto failed(void* data, int error) noexcept -> void;         // a send or recv failed, not EAGAIN/EINTR
+/// (error is errno when n < 0, else 0).
+template <typename Session>
+class socket_bio
+{
+public:
+    /// A BIO over `data`'s socket, for SSL_set_bio; nullptr when OpenSSL cannot make one.
+    static auto make(void* data) -> BIO*
+    {
+        const BIO_METHOD* m = method();
+        BIO*              b = m != nullptr ? BIO_new(m) : nullptr;
+        if (b != nullptr)
+        {
+            BIO_set_data(b, data);
+            BIO_set_init(b, 1);
+        }
+        return b;
+    }
+
+private:
+    static auto retryable(int error) noexcept -> bool { return error == EAGAIN || error == EINTR; }
+
+    static auto write(BIO* b, const char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::send(Session::fd(s), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
+        int   error = n < 0 ? errno : 0;
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_write(b);
+            }
+            else
+            {
+                Session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto read(BIO* b, char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::recv(Session::fd(s), data, static_cast<std::size_t>(len), 0);
+        int   error = n < 0 ? errno : 0;
+        Session::received(s, n, len, error);
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_read(b);
+            }
+            else
+            {
+                Session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto ctrl(BIO*, int cmd, long, void*) -> long
+    {
+        return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
+    }
+
+    static auto create(BIO* b) -> int
+    {
+        BIO_set_data(b, nullptr);
+        return 1;
+    }
+
+    static auto destroy(BIO* b) -> int { return b != nullptr ? 1 : 0; }
+
+    static auto method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* m = []
+        {
+            BIO_METHOD* made =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, Session::name);
+            if (made != nullptr)
+            {
+                BIO_meth_set_write(made, write);
+                BIO_meth_set_read(made, read);
+                BIO_meth_set_ctrl(made, ctrl);
+                BIO_meth_set_create(made, create);
+                BIO_meth_set_destroy(made, destroy);
+            }
+            return made;
+        }();
+        return m;
+    }
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SOCKET_BIO_HPP
+#line 12 "../../../cshim/net/tls.cc"
+#endif
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
@@ -286,88 +918,126 @@ auto drain_errors(std::string prefix = {}) -> std::string
     return text;
 }
 
-// A socket BIO that sends with MSG_NOSIGNAL (EPIPE instead of SIGPIPE) and records errno and EOF for the session.
-auto bio_conn(BIO* b) -> gocoro_tls_conn*
+// A session's socket BIO has the session as its data and records errno, EOF and whether recv left the socket empty.
+struct conn_session
 {
-    return static_cast<gocoro_tls_conn*>(BIO_get_data(b));
-}
+    static constexpr const char* name = "gocoro socket";
 
-auto bio_write(BIO* b, const char* data, int len) -> int
-{
-    auto* t = bio_conn(b);
-    BIO_clear_retry_flags(b);
-    auto n = ::send(t->fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
-    if (n < 0)
+    static auto fd(void* data) noexcept -> int { return static_cast<gocoro_tls_conn*>(data)->fd; }
+
+    static auto received(void* data, ssize_t n, int len, int error) noexcept -> void
     {
-        if (errno == EAGAIN || errno == EINTR)
+        auto* t  = static_cast<gocoro_tls_conn*>(data);
+        t->empty = (n > 0 && n < len) || error == EAGAIN;
+        if (n == 0)
         {
-            BIO_set_retry_write(b);
-        }
-        else
-        {
-            t->sys_errno = errno;
+            t->eof = true;
         }
     }
-    return static_cast<int>(n);
-}
 
-auto bio_read(BIO* b, char* data, int len) -> int
-{
-    auto* t = bio_conn(b);
-    BIO_clear_retry_flags(b);
-    auto n   = ::recv(t->fd, data, static_cast<size_t>(len), 0);
-    t->empty = (n > 0 && n < len) || (n < 0 && errno == EAGAIN);
-    if (n < 0)
+    static auto failed(void* data, int error) noexcept -> void
     {
-        if (errno == EAGAIN || errno == EINTR)
-        {
-            BIO_set_retry_read(b);
-        }
-        else
-        {
-            t->sys_errno = errno;
-        }
+        static_cast<gocoro_tls_conn*>(data)->sys_errno = error;
     }
-    else if (n == 0)
+};
+
+#if GOCORO_CORE_EXTENSIONS
+using socket_bio = coro::detail::socket_bio<conn_session>;
+#else
+// Upstream libcoro has no coro/detail/socket_bio.hpp (the embedded core's, which sends with MSG_NOSIGNAL): the
+// external build's copy of it, for conn_session only.
+class socket_bio
+{
+public:
+    static auto make(void* data) -> BIO*
     {
-        t->eof = true;
-    }
-    return static_cast<int>(n);
-}
-
-auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-{
-    return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
-}
-
-auto bio_create(BIO* b) -> int
-{
-    BIO_set_data(b, nullptr);
-    return 1;
-}
-
-auto bio_destroy(BIO* b) -> int
-{
-    return b != nullptr ? 1 : 0;
-}
-
-auto bio_method() -> const BIO_METHOD*
-{
-    static BIO_METHOD* method = []
-    {
-        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "gocoro socket");
-        if (m != nullptr)
+        const BIO_METHOD* m = method();
+        BIO*              b = m != nullptr ? BIO_new(m) : nullptr;
+        if (b != nullptr)
         {
-            BIO_meth_set_write(m, bio_write);
-            BIO_meth_set_read(m, bio_read);
-            BIO_meth_set_ctrl(m, bio_ctrl);
-            BIO_meth_set_create(m, bio_create);
-            BIO_meth_set_destroy(m, bio_destroy);
+            BIO_set_data(b, data);
+            BIO_set_init(b, 1);
         }
+        return b;
+    }
+
+private:
+    static auto retryable(int error) noexcept -> bool { return error == EAGAIN || error == EINTR; }
+
+    static auto write(BIO* b, const char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::send(conn_session::fd(s), data, static_cast<size_t>(len), MSG_NOSIGNAL);
+        int   error = n < 0 ? errno : 0;
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_write(b);
+            }
+            else
+            {
+                conn_session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto read(BIO* b, char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::recv(conn_session::fd(s), data, static_cast<size_t>(len), 0);
+        int   error = n < 0 ? errno : 0;
+        conn_session::received(s, n, len, error);
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_read(b);
+            }
+            else
+            {
+                conn_session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto ctrl(BIO*, int cmd, long, void*) -> long
+    {
+        return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
+    }
+
+    static auto create(BIO* b) -> int
+    {
+        BIO_set_data(b, nullptr);
+        return 1;
+    }
+
+    static auto destroy(BIO* b) -> int { return b != nullptr ? 1 : 0; }
+
+    static auto method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* m = []
+        {
+            BIO_METHOD* made =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, conn_session::name);
+            if (made != nullptr)
+            {
+                BIO_meth_set_write(made, write);
+                BIO_meth_set_read(made, read);
+                BIO_meth_set_ctrl(made, ctrl);
+                BIO_meth_set_create(made, create);
+                BIO_meth_set_destroy(made, destroy);
+            }
+            return made;
+        }();
         return m;
-    }();
-    return method;
-}
+    }
+};
+#endif
 
 // Loads a PEM certificate chain (leaf first) and key from memory into ctx.
 auto use_pem(SSL_CTX* ctx, const char* cert, size_t cert_len, const char* key, size_t key_len) -> std::string
@@ -604,11 +1274,10 @@ int gocoro_tls_conn_new(
         copy_text("out of memory", err, cap);
         return -ENOMEM;
     }
-    t->fd                    = fd;
-    t->server                = server != 0;
-    t->ssl                   = SSL_new(c->ssl_ctx);
-    const BIO_METHOD* method = bio_method();
-    BIO*              bio    = (t->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
+    t->fd     = fd;
+    t->server = server != 0;
+    t->ssl    = SSL_new(c->ssl_ctx);
+    BIO* bio  = t->ssl != nullptr ? socket_bio::make(t) : nullptr;
     if (bio == nullptr)
     {
         copy_text(drain_errors("cannot create the TLS session"), err, cap);
@@ -616,8 +1285,6 @@ int gocoro_tls_conn_new(
         delete t;
         return -ENOMEM;
     }
-    BIO_set_data(bio, t);
-    BIO_set_init(bio, 1);
     SSL_set_bio(t->ssl, bio, bio);
     // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
     SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);

@@ -135,7 +135,12 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_TLS_H
 #line 6 "../../../cshim/net/tls.cc"
 
+#include <coro/net/socket.hpp> // GOCORO_CORE_EXTENSIONS comes with the embedded core's headers; upstream's lack it
 #include <coro/net/tls/context.hpp>
+
+#if GOCORO_CORE_EXTENSIONS
+    #include <coro/detail/socket_bio.hpp>
+#endif
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
@@ -221,88 +226,126 @@ auto drain_errors(std::string prefix = {}) -> std::string
     return text;
 }
 
-// A socket BIO that sends with MSG_NOSIGNAL (EPIPE instead of SIGPIPE) and records errno and EOF for the session.
-auto bio_conn(BIO* b) -> gocoro_tls_conn*
+// A session's socket BIO has the session as its data and records errno, EOF and whether recv left the socket empty.
+struct conn_session
 {
-    return static_cast<gocoro_tls_conn*>(BIO_get_data(b));
-}
+    static constexpr const char* name = "gocoro socket";
 
-auto bio_write(BIO* b, const char* data, int len) -> int
-{
-    auto* t = bio_conn(b);
-    BIO_clear_retry_flags(b);
-    auto n = ::send(t->fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
-    if (n < 0)
+    static auto fd(void* data) noexcept -> int { return static_cast<gocoro_tls_conn*>(data)->fd; }
+
+    static auto received(void* data, ssize_t n, int len, int error) noexcept -> void
     {
-        if (errno == EAGAIN || errno == EINTR)
+        auto* t  = static_cast<gocoro_tls_conn*>(data);
+        t->empty = (n > 0 && n < len) || error == EAGAIN;
+        if (n == 0)
         {
-            BIO_set_retry_write(b);
-        }
-        else
-        {
-            t->sys_errno = errno;
+            t->eof = true;
         }
     }
-    return static_cast<int>(n);
-}
 
-auto bio_read(BIO* b, char* data, int len) -> int
-{
-    auto* t = bio_conn(b);
-    BIO_clear_retry_flags(b);
-    auto n   = ::recv(t->fd, data, static_cast<size_t>(len), 0);
-    t->empty = (n > 0 && n < len) || (n < 0 && errno == EAGAIN);
-    if (n < 0)
+    static auto failed(void* data, int error) noexcept -> void
     {
-        if (errno == EAGAIN || errno == EINTR)
-        {
-            BIO_set_retry_read(b);
-        }
-        else
-        {
-            t->sys_errno = errno;
-        }
+        static_cast<gocoro_tls_conn*>(data)->sys_errno = error;
     }
-    else if (n == 0)
+};
+
+#if GOCORO_CORE_EXTENSIONS
+using socket_bio = coro::detail::socket_bio<conn_session>;
+#else
+// Upstream libcoro has no coro/detail/socket_bio.hpp (the embedded core's, which sends with MSG_NOSIGNAL): the
+// external build's copy of it, for conn_session only.
+class socket_bio
+{
+public:
+    static auto make(void* data) -> BIO*
     {
-        t->eof = true;
-    }
-    return static_cast<int>(n);
-}
-
-auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-{
-    return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
-}
-
-auto bio_create(BIO* b) -> int
-{
-    BIO_set_data(b, nullptr);
-    return 1;
-}
-
-auto bio_destroy(BIO* b) -> int
-{
-    return b != nullptr ? 1 : 0;
-}
-
-auto bio_method() -> const BIO_METHOD*
-{
-    static BIO_METHOD* method = []
-    {
-        BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "gocoro socket");
-        if (m != nullptr)
+        const BIO_METHOD* m = method();
+        BIO*              b = m != nullptr ? BIO_new(m) : nullptr;
+        if (b != nullptr)
         {
-            BIO_meth_set_write(m, bio_write);
-            BIO_meth_set_read(m, bio_read);
-            BIO_meth_set_ctrl(m, bio_ctrl);
-            BIO_meth_set_create(m, bio_create);
-            BIO_meth_set_destroy(m, bio_destroy);
+            BIO_set_data(b, data);
+            BIO_set_init(b, 1);
         }
+        return b;
+    }
+
+private:
+    static auto retryable(int error) noexcept -> bool { return error == EAGAIN || error == EINTR; }
+
+    static auto write(BIO* b, const char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::send(conn_session::fd(s), data, static_cast<size_t>(len), MSG_NOSIGNAL);
+        int   error = n < 0 ? errno : 0;
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_write(b);
+            }
+            else
+            {
+                conn_session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto read(BIO* b, char* data, int len) -> int
+    {
+        BIO_clear_retry_flags(b);
+        void* s     = BIO_get_data(b);
+        auto  n     = ::recv(conn_session::fd(s), data, static_cast<size_t>(len), 0);
+        int   error = n < 0 ? errno : 0;
+        conn_session::received(s, n, len, error);
+        if (n < 0)
+        {
+            if (retryable(error))
+            {
+                BIO_set_retry_read(b);
+            }
+            else
+            {
+                conn_session::failed(s, error);
+            }
+        }
+        return static_cast<int>(n);
+    }
+
+    static auto ctrl(BIO*, int cmd, long, void*) -> long
+    {
+        return cmd == BIO_CTRL_FLUSH || cmd == BIO_CTRL_DUP ? 1 : 0;
+    }
+
+    static auto create(BIO* b) -> int
+    {
+        BIO_set_data(b, nullptr);
+        return 1;
+    }
+
+    static auto destroy(BIO* b) -> int { return b != nullptr ? 1 : 0; }
+
+    static auto method() -> const BIO_METHOD*
+    {
+        static BIO_METHOD* m = []
+        {
+            BIO_METHOD* made =
+                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, conn_session::name);
+            if (made != nullptr)
+            {
+                BIO_meth_set_write(made, write);
+                BIO_meth_set_read(made, read);
+                BIO_meth_set_ctrl(made, ctrl);
+                BIO_meth_set_create(made, create);
+                BIO_meth_set_destroy(made, destroy);
+            }
+            return made;
+        }();
         return m;
-    }();
-    return method;
-}
+    }
+};
+#endif
 
 // Loads a PEM certificate chain (leaf first) and key from memory into ctx.
 auto use_pem(SSL_CTX* ctx, const char* cert, size_t cert_len, const char* key, size_t key_len) -> std::string
@@ -539,11 +582,10 @@ int gocoro_tls_conn_new(
         copy_text("out of memory", err, cap);
         return -ENOMEM;
     }
-    t->fd                    = fd;
-    t->server                = server != 0;
-    t->ssl                   = SSL_new(c->ssl_ctx);
-    const BIO_METHOD* method = bio_method();
-    BIO*              bio    = (t->ssl != nullptr && method != nullptr) ? BIO_new(method) : nullptr;
+    t->fd     = fd;
+    t->server = server != 0;
+    t->ssl    = SSL_new(c->ssl_ctx);
+    BIO* bio  = t->ssl != nullptr ? socket_bio::make(t) : nullptr;
     if (bio == nullptr)
     {
         copy_text(drain_errors("cannot create the TLS session"), err, cap);
@@ -551,8 +593,6 @@ int gocoro_tls_conn_new(
         delete t;
         return -ENOMEM;
     }
-    BIO_set_data(bio, t);
-    BIO_set_init(bio, 1);
     SSL_set_bio(t->ssl, bio, bio);
     // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
     SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);

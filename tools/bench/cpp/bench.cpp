@@ -289,8 +289,9 @@ auto wait_until_empty(coro::io_scheduler& s) -> bool
     return true;
 }
 
-// B8: schedule, yield, increment.
-auto b8_scheduler_yield() -> void
+// B8 and B9: one task per iteration that schedules, awaits Yield{}(scheduler) and counts; two operations each.
+template <typename Yield>
+auto scheduler_yield_run(const char* name) -> void
 {
     const uint64_t        iterations = scaled(default_iterations);
     const uint64_t        ops        = iterations * 2;
@@ -300,7 +301,7 @@ auto b8_scheduler_yield() -> void
     auto make_task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& counter) -> coro::task<void>
     {
         co_await s->schedule();
-        co_await s->yield();
+        co_await Yield{}(*s);
         counter.fetch_add(1, std::memory_order_relaxed);
         co_return;
     };
@@ -315,42 +316,24 @@ auto b8_scheduler_yield() -> void
     coro::sync_wait(coro::when_all(std::move(tasks)));
     const auto elapsed = clock_type::now() - start;
 
-    require("scheduler_yield", "s->empty()", wait_until_empty(*s));
-    require_eq("scheduler_yield", "counter", counter.load(), iterations);
+    require(name, "s->empty()", wait_until_empty(*s));
+    require_eq(name, "counter", counter.load(), iterations);
     s->shutdown();
-    report("core", "scheduler_yield", ops, elapsed);
+    report("core", name, ops, elapsed);
+}
+
+// B8: schedule, yield, increment.
+auto b8_scheduler_yield() -> void
+{
+    auto yield = [](coro::io_scheduler& s) { return s.yield(); };
+    scheduler_yield_run<decltype(yield)>("scheduler_yield");
 }
 
 // B9: schedule, yield_for(1ms), increment: millions of timers.
 auto b9_scheduler_yield_for() -> void
 {
-    const uint64_t        iterations = scaled(default_iterations);
-    const uint64_t        ops        = iterations * 2;
-    auto                  s          = make_scheduler_1();
-    std::atomic<uint64_t> counter{0};
-
-    auto make_task = [](std::shared_ptr<coro::io_scheduler> s, std::atomic<uint64_t>& counter) -> coro::task<void>
-    {
-        co_await s->schedule();
-        co_await s->yield_for(std::chrono::milliseconds{1});
-        counter.fetch_add(1, std::memory_order_relaxed);
-        co_return;
-    };
-
-    const auto                    start = clock_type::now();
-    std::vector<coro::task<void>> tasks;
-    tasks.reserve(iterations);
-    for (uint64_t i = 0; i < iterations; ++i)
-    {
-        tasks.emplace_back(make_task(s, counter));
-    }
-    coro::sync_wait(coro::when_all(std::move(tasks)));
-    const auto elapsed = clock_type::now() - start;
-
-    require("scheduler_yield_for", "s->empty()", wait_until_empty(*s));
-    require_eq("scheduler_yield_for", "counter", counter.load(), iterations);
-    s->shutdown();
-    report("core", "scheduler_yield_for", ops, elapsed);
+    auto yield_for = [](coro::io_scheduler& s) { return s.yield_for(std::chrono::milliseconds{1}); };
+    scheduler_yield_run<decltype(yield_for)>("scheduler_yield_for");
 }
 
 // B10: one waiter and one resumer task per event, all in one when_all.

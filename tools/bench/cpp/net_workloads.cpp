@@ -69,21 +69,21 @@ auto recv_message(coro::net::tcp::client& client, std::string& buffer) -> coro::
     co_return std::string_view{buffer.data(), have} == message;
 }
 
-auto send_message(coro::net::tcp::client& client) -> coro::task<bool>
+/// Sends all of `data`, waiting for writability when the socket buffer is full.
+auto send_all(coro::net::tcp::client& client, std::span<const char> data) -> coro::task<bool>
 {
-    std::span<const char> rest{message.data(), message.size()};
-    while (!rest.empty())
+    while (!data.empty())
     {
-        auto [sstatus, unsent] = client.send(rest);
-        if (sstatus != coro::net::send_status::ok && sstatus != coro::net::send_status::would_block)
+        auto [sstatus, unsent] = client.send(data);
+        if (sstatus == coro::net::send_status::ok)
+        {
+            data = unsent;
+        }
+        else if (sstatus != coro::net::send_status::would_block)
         {
             co_return false;
         }
-        if (sstatus == coro::net::send_status::ok)
-        {
-            rest = unsent;
-        }
-        if (!rest.empty() && (co_await client.poll(coro::poll_op::write)) != coro::poll_status::event)
+        if (!data.empty() && (co_await client.poll(coro::poll_op::write)) != coro::poll_status::event)
         {
             co_return false;
         }
@@ -148,7 +148,7 @@ auto tcp_client_task(const char* name, std::shared_ptr<coro::io_scheduler> s, ui
     std::string buffer(64, '\0');
     for (std::size_t i = 0; i < count; ++i)
     {
-        if (!(co_await send_message(client)) || !(co_await recv_message(client, buffer)))
+        if (!(co_await send_all(client, message)) || !(co_await recv_message(client, buffer)))
         {
             fail(name, "echo round trip failed");
         }
@@ -158,6 +158,56 @@ auto tcp_client_task(const char* name, std::shared_ptr<coro::io_scheduler> s, ui
 auto pool_scheduler() -> std::shared_ptr<coro::io_scheduler>
 {
     return coro::io_scheduler::make_shared(coro::io_scheduler::options{.pool = coro::thread_pool::options{}});
+}
+
+/// Server side of a plain TCP workload: accepts `connections` connections on sched, spawning serve(client) for
+/// each, then waits for drained (the last handler to finish sets it).
+template <typename Serve>
+auto accept_and_serve(
+    std::shared_ptr<coro::io_scheduler> sched,
+    coro::net::tcp::server&             server,
+    std::size_t                         connections,
+    coro::event&                        drained,
+    Serve                               serve) -> coro::task<void>
+{
+    co_await sched->schedule();
+    std::size_t accepted{0};
+    while (accepted < connections)
+    {
+        if ((co_await server.poll(1ms)) != coro::poll_status::event)
+        {
+            continue;
+        }
+        while (accepted < connections)
+        {
+            auto c = server.accept();
+            if (!c.socket().is_valid())
+            {
+                break;
+            }
+            ++accepted;
+            sched->spawn(serve(std::move(c)));
+        }
+    }
+    co_await drained;
+}
+
+/// Runs server_task() to the end on a thread of its own and connections_full client tasks, client_task(), on
+/// this one: the time until both sides finished.
+template <typename ServerTask, typename ClientTask>
+auto time_echo(ServerTask server_task, ClientTask client_task) -> clock_type::duration
+{
+    const auto                    start = clock_type::now();
+    std::thread                   server_thread{[&] { coro::sync_wait(server_task()); }};
+    std::vector<coro::task<void>> clients;
+    clients.reserve(connections_full);
+    for (std::size_t i = 0; i < connections_full; ++i)
+    {
+        clients.emplace_back(client_task());
+    }
+    coro::sync_wait(coro::when_all(std::move(clients)));
+    server_thread.join();
+    return clock_type::now() - start;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -279,27 +329,6 @@ auto tls_client_task(
         }
     }
 }
-/// Sends all of `data`, waiting for writability when the socket buffer is full.
-auto send_all(coro::net::tcp::client& client, std::span<const char> data) -> coro::task<bool>
-{
-    while (!data.empty())
-    {
-        auto [sstatus, unsent] = client.send(data);
-        if (sstatus == coro::net::send_status::ok)
-        {
-            data = unsent;
-        }
-        else if (sstatus != coro::net::send_status::would_block)
-        {
-            co_return false;
-        }
-        if (!data.empty() && (co_await client.poll(coro::poll_op::write)) != coro::poll_status::event)
-        {
-            co_return false;
-        }
-    }
-    co_return true;
-}
 
 constexpr std::string_view http_request  = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 constexpr std::string_view http_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nOK";
@@ -412,41 +441,17 @@ auto net_tcp_echo_thread_pool(report_fn report, bool quick) -> void
     std::atomic<std::size_t> live{connections_full};
     coro::event              drained{};
 
-    auto server_task = [&]() -> coro::task<void>
-    {
-        co_await server_sched->schedule();
-        std::size_t accepted{0};
-        while (accepted < connections_full)
+    const auto elapsed = time_echo(
+        [&]
         {
-            if ((co_await server.poll(1ms)) != coro::poll_status::event)
-            {
-                continue;
-            }
-            while (accepted < connections_full)
-            {
-                auto c = server.accept();
-                if (!c.socket().is_valid())
-                {
-                    break;
-                }
-                ++accepted;
-                server_sched->spawn(tcp_echo(std::move(c), live, &drained));
-            }
-        }
-        co_await drained;
-    };
-
-    const auto                    start = clock_type::now();
-    std::thread                   server_thread{[&] { coro::sync_wait(server_task()); }};
-    std::vector<coro::task<void>> clients;
-    clients.reserve(connections_full);
-    for (std::size_t i = 0; i < connections_full; ++i)
-    {
-        clients.emplace_back(tcp_client_task(name, client_sched, port, count));
-    }
-    coro::sync_wait(coro::when_all(std::move(clients)));
-    server_thread.join();
-    const auto elapsed = clock_type::now() - start;
+            return accept_and_serve(
+                server_sched,
+                server,
+                connections_full,
+                drained,
+                [&](coro::net::tcp::client c) { return tcp_echo(std::move(c), live, &drained); });
+        },
+        [&] { return tcp_client_task(name, client_sched, port, count); });
     report("net", name, connections_full * count, elapsed);
     client_sched->shutdown();
     server_sched->shutdown();
@@ -584,17 +589,8 @@ auto net_tls_echo_thread_pool(report_fn report, bool quick) -> void
         co_await drained;
     };
 
-    const auto                    start = clock_type::now();
-    std::thread                   server_thread{[&] { coro::sync_wait(server_task()); }};
-    std::vector<coro::task<void>> clients;
-    clients.reserve(connections_full);
-    for (std::size_t i = 0; i < connections_full; ++i)
-    {
-        clients.emplace_back(tls_client_task(name, client_sched, client_ctx, port, count));
-    }
-    coro::sync_wait(coro::when_all(std::move(clients)));
-    server_thread.join();
-    const auto elapsed = clock_type::now() - start;
+    const auto elapsed =
+        time_echo(server_task, [&] { return tls_client_task(name, client_sched, client_ctx, port, count); });
     report("net", name, connections_full * count, elapsed);
     client_sched->shutdown();
     server_sched->shutdown();
@@ -612,32 +608,15 @@ auto net_http_pingpong(report_fn report, bool quick) -> void
     std::atomic<std::size_t> live{connections};
     coro::event              drained{};
 
-    auto server_task = [&]() -> coro::task<void>
-    {
-        co_await server_sched->schedule();
-        std::size_t accepted{0};
-        while (accepted < connections)
-        {
-            if ((co_await server.poll(1ms)) != coro::poll_status::event)
-            {
-                continue;
-            }
-            while (accepted < connections)
-            {
-                auto c = server.accept();
-                if (!c.socket().is_valid())
-                {
-                    break;
-                }
-                ++accepted;
-                server_sched->spawn(http_serve(std::move(c), live, drained));
-            }
-        }
-        co_await drained;
-    };
+    auto server_task = accept_and_serve(
+        server_sched,
+        server,
+        connections,
+        drained,
+        [&](coro::net::tcp::client c) { return http_serve(std::move(c), live, drained); });
 
     const auto  start = clock_type::now();
-    std::thread server_thread{[&] { coro::sync_wait(server_task()); }};
+    std::thread server_thread{[&] { coro::sync_wait(std::move(server_task)); }};
     std::thread client_thread{[&]
                               {
                                   auto                          s = inline_scheduler();

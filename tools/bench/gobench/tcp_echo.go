@@ -24,18 +24,25 @@ const (
 	echoMessage     = "im a data point in a stream of bytes" // 36 bytes, as in the C++ program
 )
 
+// schedulerPair makes the two IOSchedulers (thread pools) of a "go" echo row: the server's and the clients'.
+func schedulerPair() (server, client *coro.IOScheduler, err error) {
+	if server, err = coro.NewIOScheduler(coro.IOSchedulerOptions{}); err != nil {
+		return nil, nil, err
+	}
+	if client, err = coro.NewIOScheduler(coro.IOSchedulerOptions{}); err != nil {
+		server.Close()
+		return nil, nil, err
+	}
+	return server, client, nil
+}
+
 func tcpEchoPool(n int) (int64, error) {
 	count := max(n/echoConnections, 1)
-	newSched := func() (*coro.IOScheduler, error) { return coro.NewIOScheduler(coro.IOSchedulerOptions{}) }
-	serverSched, err := newSched()
+	serverSched, clientSched, err := schedulerPair()
 	if err != nil {
 		return 0, err
 	}
 	defer serverSched.Close()
-	clientSched, err := newSched()
-	if err != nil {
-		return 0, err
-	}
 	defer clientSched.Close()
 	ln, err := tcp.Listen(context.Background(), serverSched, "127.0.0.1:0")
 	if err != nil {

@@ -66,13 +66,30 @@ func benchCertificate() (certPEM, keyPEM []byte, err error) {
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
 }
 
-func tlsEchoPool(n int) (int64, error) {
-	count := max(n/echoConnections, 1)
+// benchServerContext is a net/tls server context with a fresh benchCertificate.
+func benchServerContext() (*tls.Context, error) {
 	certPEM, keyPEM, err := benchCertificate()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	serverCtx, err := tls.NewContext(tls.Config{CertPEM: certPEM, KeyPEM: keyPEM})
+	return tls.NewContext(tls.Config{CertPEM: certPEM, KeyPEM: keyPEM})
+}
+
+// wantNegotiated reports whether a connection negotiated what every TLS row uses: TLS 1.3 with
+// TLS_AES_128_GCM_SHA256.
+func wantNegotiated(version, suite uint16) bool {
+	return version == gotls.VersionTLS13 && suite == gotls.TLS_AES_128_GCM_SHA256
+}
+
+// negotiatedErr reports a connection that negotiated something else (what: "<library> negotiated").
+func negotiatedErr(what string, version, suite uint16) error {
+	return fmt.Errorf("tls echo: %s %s with %s, want TLS 1.3 with TLS_AES_128_GCM_SHA256", what,
+		gotls.VersionName(version), gotls.CipherSuiteName(suite))
+}
+
+func tlsEchoPool(n int) (int64, error) {
+	count := max(n/echoConnections, 1)
+	serverCtx, err := benchServerContext()
 	if err != nil {
 		return 0, err
 	}
@@ -80,16 +97,11 @@ func tlsEchoPool(n int) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	newSched := func() (*coro.IOScheduler, error) { return coro.NewIOScheduler(coro.IOSchedulerOptions{}) }
-	serverSched, err := newSched()
+	serverSched, clientSched, err := schedulerPair()
 	if err != nil {
 		return 0, err
 	}
 	defer serverSched.Close()
-	clientSched, err := newSched()
-	if err != nil {
-		return 0, err
-	}
 	defer clientSched.Close()
 	ln, err := tls.Listen(context.Background(), serverSched, "127.0.0.1:0", serverCtx)
 	if err != nil {
@@ -101,26 +113,18 @@ func tlsEchoPool(n int) (int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st := c.ConnectionState(); st.Version != gotls.VersionTLS13 || st.CipherSuite != gotls.TLS_AES_128_GCM_SHA256 {
+		if st := c.ConnectionState(); !wantNegotiated(st.Version, st.CipherSuite) {
 			c.Close()
-			return nil, fmt.Errorf("tls echo: net/tls negotiated %s with %s, want TLS 1.3 with TLS_AES_128_GCM_SHA256",
-				gotls.VersionName(st.Version), gotls.CipherSuiteName(st.CipherSuite))
+			return nil, negotiatedErr("net/tls negotiated", st.Version, st.CipherSuite)
 		}
 		return c, nil
 	}
-	start := time.Now()
-	ops, err := echoRun("tls_echo_pool", ln, dial, count)
-	Measured = time.Since(start)
-	return ops, err
+	return echoRun("tls_echo_pool", ln, dial, count) // it sets Measured
 }
 
 func tlsEchoGoClient(n int) (int64, error) {
 	count := max(n/echoConnections, 1)
-	certPEM, keyPEM, err := benchCertificate()
-	if err != nil {
-		return 0, err
-	}
-	serverCtx, err := tls.NewContext(tls.Config{CertPEM: certPEM, KeyPEM: keyPEM})
+	serverCtx, err := benchServerContext()
 	if err != nil {
 		return 0, err
 	}
@@ -134,10 +138,7 @@ func tlsEchoGoClient(n int) (int64, error) {
 		return 0, err
 	}
 	defer ln.Close()
-	start := time.Now()
-	ops, err := echoRun("tls_echo_goclient", ln, goTLSDialer(ln.Addr().String()), count)
-	Measured = time.Since(start)
-	return ops, err
+	return echoRun("tls_echo_goclient", ln, goTLSDialer(ln.Addr().String()), count) // it sets Measured
 }
 
 // goTLSDialer dials with crypto/tls (no verification, like the C++ program) and checks the negotiated
@@ -149,10 +150,9 @@ func goTLSDialer(addr string) func() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st := c.ConnectionState(); st.Version != gotls.VersionTLS13 || st.CipherSuite != gotls.TLS_AES_128_GCM_SHA256 {
+		if st := c.ConnectionState(); !wantNegotiated(st.Version, st.CipherSuite) {
 			c.Close()
-			return nil, fmt.Errorf("tls echo: negotiated %s with %s, want TLS 1.3 with TLS_AES_128_GCM_SHA256",
-				gotls.VersionName(st.Version), gotls.CipherSuiteName(st.CipherSuite))
+			return nil, negotiatedErr("negotiated", st.Version, st.CipherSuite)
 		}
 		return c, nil
 	}
@@ -174,8 +174,5 @@ func plainTLSEcho(n int) (int64, error) {
 		return 0, err
 	}
 	defer ln.Close()
-	start := time.Now()
-	ops, err := echoRun("tls_echo_pool", ln, goTLSDialer(ln.Addr().String()), count)
-	Measured = time.Since(start)
-	return ops, err
+	return echoRun("tls_echo_pool", ln, goTLSDialer(ln.Addr().String()), count) // it sets Measured
 }

@@ -53,12 +53,12 @@ func All() []Workload {
 		{"thread_pool_2_gobody_goroutine", "core", "go", 100_000, threadPool(2, true)},
 		{"thread_pool_2", "core", "plaingo", 5_000_000, plainPool(2)},
 		{"schedule_func", "core", "go", 100_000, scheduleFunc},
-		{"scheduler_yield", "core", "go", 50_000, schedulerYield(false)},
-		{"scheduler_yield_goroutine", "core", "go", 50_000, schedulerYield(true)},
-		{"scheduler_yield", "core", "plaingo", 5_000_000, plainYield},
-		{"scheduler_yield_for", "core", "go", 50_000, schedulerYieldFor(false)},
-		{"scheduler_yield_for_goroutine", "core", "go", 50_000, schedulerYieldFor(true)},
-		{"scheduler_yield_for", "core", "plaingo", 1_000_000, plainYieldFor},
+		{"scheduler_yield", "core", "go", 50_000, schedulerYield(false, "scheduler_yield", 0)},
+		{"scheduler_yield_goroutine", "core", "go", 50_000, schedulerYield(true, "scheduler_yield", 0)},
+		{"scheduler_yield", "core", "plaingo", 5_000_000, plainYield("scheduler_yield", 0)},
+		{"scheduler_yield_for", "core", "go", 50_000, schedulerYield(false, "scheduler_yield_for", time.Millisecond)},
+		{"scheduler_yield_for_goroutine", "core", "go", 50_000, schedulerYield(true, "scheduler_yield_for", time.Millisecond)},
+		{"scheduler_yield_for", "core", "plaingo", 1_000_000, plainYield("scheduler_yield_for", time.Millisecond)},
 		{"scheduler_event", "core", "go", 50_000, schedulerEvent(false)},
 		{"scheduler_event_goroutine", "core", "go", 50_000, schedulerEvent(true)},
 		{"scheduler_event", "core", "plaingo", 1_000_000, plainEvent},
@@ -341,70 +341,48 @@ func scheduler1() (*coro.IOScheduler, error) {
 	return coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})
 }
 
-// B8: sched(1), (schedule, yield, increment); 2 ops per task like the C++ program.
-func schedulerYield(g bool) func(int) (int64, error) {
+// B8 (wait 0: yield) and B9 (yield_for wait): sched(1), (schedule, yield, increment); 2 ops per task like the C++
+// program.
+func schedulerYield(g bool, name string, wait time.Duration) func(int) (int64, error) {
 	return func(n int) (int64, error) {
 		s, err := scheduler1()
 		if err != nil {
 			return 0, err
 		}
 		defer s.Close()
-		ops, err := whenAllOn(g, "scheduler_yield", n, func(t *coro.T) error {
+		ops, err := whenAllOn(g, name, n, func(t *coro.T) error {
 			if err := t.Schedule(s); err != nil {
 				return err
 			}
-			return t.Yield(s)
+			if wait == 0 {
+				return t.Yield(s)
+			}
+			return t.YieldFor(s, wait)
 		})
 		return 2 * ops, err
 	}
 }
 
-func plainYield(n int) (int64, error) {
-	var counter atomic.Int64
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			runtime.Gosched()
-			counter.Add(1)
-		}()
-	}
-	wg.Wait()
-	return 2 * int64(n), check("scheduler_yield", counter.Load(), int64(n))
-}
-
-// B9: sched(1), (schedule, yield_for 1ms, increment).
-func schedulerYieldFor(g bool) func(int) (int64, error) {
+// plainYield is B8 (wait 0: runtime.Gosched) and B9 (time.Sleep(wait)) with plain goroutines.
+func plainYield(name string, wait time.Duration) func(int) (int64, error) {
 	return func(n int) (int64, error) {
-		s, err := scheduler1()
-		if err != nil {
-			return 0, err
+		var counter atomic.Int64
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if wait == 0 {
+					runtime.Gosched()
+				} else {
+					time.Sleep(wait)
+				}
+				counter.Add(1)
+			}()
 		}
-		defer s.Close()
-		ops, err := whenAllOn(g, "scheduler_yield_for", n, func(t *coro.T) error {
-			if err := t.Schedule(s); err != nil {
-				return err
-			}
-			return t.YieldFor(s, time.Millisecond)
-		})
-		return 2 * ops, err
+		wg.Wait()
+		return 2 * int64(n), check(name, counter.Load(), int64(n))
 	}
-}
-
-func plainYieldFor(n int) (int64, error) {
-	var counter atomic.Int64
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			time.Sleep(time.Millisecond)
-			counter.Add(1)
-		}()
-	}
-	wg.Wait()
-	return 2 * int64(n), check("scheduler_yield_for", counter.Load(), int64(n))
 }
 
 // B10: n events; a waiter (schedule, await, increment) and a resumer (schedule, set) per event; 3 ops each.

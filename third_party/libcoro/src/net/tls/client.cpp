@@ -1,5 +1,7 @@
 #include "coro/net/tls/client.hpp"
 
+#include "coro/detail/socket_bio.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <openssl/bio.h>
@@ -13,77 +15,18 @@ LIBCORO_INLINE_V14 namespace v14
 {
     namespace
     {
-    // A minimal socket BIO: like OpenSSL's own, but sends with MSG_NOSIGNAL so writing to a connection the
-    // peer already closed reports EPIPE instead of killing the process with SIGPIPE. The BIO does not own the
-    // descriptor (the client's net::socket does).
-    auto bio_fd(BIO* b) noexcept -> int
+    // The session's socket BIO (coro/detail/socket_bio.hpp) keeps the descriptor itself as its data: the client
+    // may move, and it has nothing to record.
+    struct socket_session
     {
-        return static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(b)));
-    }
+        static constexpr const char* name = "coro socket";
 
-    auto bio_write(BIO* b, const char* data, int len) -> int
-    {
-        BIO_clear_retry_flags(b);
-        auto n = ::send(bio_fd(b), data, static_cast<std::size_t>(len), MSG_NOSIGNAL);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        {
-            BIO_set_retry_write(b);
-        }
-        return static_cast<int>(n);
-    }
+        static auto fd(void* data) noexcept -> int { return static_cast<int>(reinterpret_cast<intptr_t>(data)); }
 
-    auto bio_read(BIO* b, char* data, int len) -> int
-    {
-        BIO_clear_retry_flags(b);
-        auto n = ::recv(bio_fd(b), data, static_cast<std::size_t>(len), 0);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        {
-            BIO_set_retry_read(b);
-        }
-        return static_cast<int>(n);
-    }
+        static auto received(void*, ssize_t, int, int) noexcept -> void {}
 
-    auto bio_ctrl(BIO*, int cmd, long, void*) -> long
-    {
-        switch (cmd)
-        {
-            case BIO_CTRL_FLUSH:
-            case BIO_CTRL_DUP:
-                return 1;
-            default:
-                return 0;
-        }
-    }
-
-    auto bio_create(BIO* b) -> int
-    {
-        BIO_set_data(b, nullptr);
-        return 1;
-    }
-
-    auto bio_destroy(BIO* b) -> int
-    {
-        return b != nullptr ? 1 : 0;
-    }
-
-    auto socket_bio_method() -> const BIO_METHOD*
-    {
-        static BIO_METHOD* method = []
-        {
-            BIO_METHOD* m =
-                BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "coro socket");
-            if (m != nullptr)
-            {
-                BIO_meth_set_write(m, bio_write);
-                BIO_meth_set_read(m, bio_read);
-                BIO_meth_set_ctrl(m, bio_ctrl);
-                BIO_meth_set_create(m, bio_create);
-                BIO_meth_set_destroy(m, bio_destroy);
-            }
-            return m;
-        }();
-        return method;
-    }
+        static auto failed(void*, int) noexcept -> void {}
+    };
 
     /// Remaining budget until `deadline`; nullopt means wait forever (poll timeout 0). Zero or negative means
     /// the deadline passed.
@@ -188,14 +131,12 @@ LIBCORO_INLINE_V14 namespace v14
         {
             return connection_status::resource_allocation_failed;
         }
-        const BIO_METHOD* method = socket_bio_method();
-        BIO*              bio    = method != nullptr ? BIO_new(method) : nullptr;
+        BIO* bio = coro::detail::socket_bio<socket_session>::make(
+            reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
         if (bio == nullptr)
         {
             return connection_status::set_fd_failure;
         }
-        BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(m_socket.native_handle())));
-        BIO_set_init(bio, 1);
         SSL_set_bio(m_tls.get(), bio, bio);
         if (server_side)
         {
