@@ -72,8 +72,7 @@ func DefaultIOScheduler() (*IOScheduler, error) {
 		return nil, &opError{Op: "create", Obj: "default io_scheduler", Err: defaultErr(&cerr)}
 	}
 	s := &IOScheduler{s: (*C.gocoro_io_scheduler)(cs), id: (*C.gocoro_io_scheduler)(cs), process: true}
-	s.life.Init(nil)
-	s.finish = [2]func(int64) error{s.finishAwait("schedule"), s.finishAwait("yield")}
+	s.init()
 	defaultSched = s
 	return s, nil
 }

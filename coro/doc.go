@@ -36,9 +36,9 @@
 //     because its semantics are libcoro's, which code ported from C++ and the parity suites rely on; with many bodies
 //     awaiting at once, an await costs several times less under NewGoroutineTask (tools/bench's *_goroutine rows).
 //   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports completions
-//     through a queue that one Go goroutine drains in batches (one crossing per batch, not per waiter); while the queue
-//     is empty that goroutine waits for its eventfd in Go's netpoller, holding no thread. Cancelling ctx removes the
-//     goroutine from the waiters.
+//     through a queue whose one Go goroutine (the deliverer) takes them in batches (one crossing per batch, not per
+//     waiter); while the queue is empty that goroutine waits for its eventfd in Go's netpoller, holding no thread.
+//     Cancelling ctx removes the goroutine from the waiters.
 //
 // # Which OS thread runs what
 //
@@ -91,7 +91,15 @@
 //
 // # Handles
 //
-// Go values never live in C memory: C++ only holds numbers naming them in this package's handle table (handle.go;
-// like runtime/cgo.Handle, but array-backed), each freed exactly once. LiveHandles reports how many are
-// outstanding, so tests can prove nothing leaks.
+// Go values never live in C memory: C++ only holds numbers naming them in the module's handle table
+// (internal/handle; like runtime/cgo.Handle, but array-backed), each freed exactly once. The net packages keep their
+// servers' and connections' values there too. LiveHandles reports how many are outstanding, so tests can prove
+// nothing leaks.
+//
+// # The net packages
+//
+// The module's net packages need more of an IOScheduler than this API offers: its C++ object (held open while they
+// use it), a say in its Close (their servers, sockets and resolvers stop before it shuts down) and completions on
+// this package's queue. They get them through internal/iolink, whose Link an IOScheduler embeds unexported: typed
+// functions of a *IOScheduler, and nothing a user of this package can reach.
 package coro

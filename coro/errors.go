@@ -3,15 +3,16 @@ package coro
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/gocoro/gocoro/internal/coroerr"
 )
 
 // ErrClosed is returned (possibly wrapped) by every operation on an executor or primitive after Close or
 // shutdown.
-var ErrClosed = errors.New("coro: closed")
+var ErrClosed = coroerr.ErrClosed
 
 // ErrInvalid reports a bad argument, e.g. a nil function.
-var ErrInvalid = errors.New("coro: invalid argument")
+var ErrInvalid = coroerr.ErrInvalid
 
 // ErrNotSupported is returned by an operation the libcoro underneath lacks: under the libcoro_external build tag
 // (upstream v0.14) the v0.16 default executors and cancellable polls; and by Close on a default executor, which
@@ -37,17 +38,7 @@ func (e *PanicError) Unwrap() error {
 }
 
 // opError names the operation and object that failed, like net.OpError.
-type opError struct {
-	Op  string
-	Obj string
-	Err error
-}
-
-func (e *opError) Error() string {
-	// The package's own errors (ErrClosed, ErrInvalid, ...) say "coro: " too; say it once.
-	return "coro: " + e.Obj + " " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "coro: ")
-}
-func (e *opError) Unwrap() error { return e.Err }
+type opError = coroerr.Op
 
 // argError reports a bad argument to one of the package's constructors, naming the function and the argument
 // ("coro: NewThreadPool: ThreadCount must be 0..65536, got -1"); it matches ErrInvalid.

@@ -10,9 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/gocoro/gocoro/internal/iolink"
 )
 
 // ThreadStrategy says who runs an IOScheduler's event loop (coro::io_scheduler::thread_strategy_t).
@@ -63,11 +64,9 @@ type IOScheduler struct {
 	// finish[0] and finish[1] end a schedule and a yield await (see scheduleRequest), made once: a closure per
 	// request would allocate.
 	finish [2]func(int64) error
-	// onClose holds the functions Close runs first (see onIOSchedulerClose); guarded by hookMu, and nil once Close
-	// took them.
-	hookMu   sync.Mutex
-	onClose  map[uint64]func()
-	nextHook uint64
+	// ioLink is what the net packages reach through internal/iolink: s, life, the completion queue and the
+	// functions Close runs first.
+	ioLink
 	// process marks the process-wide scheduler (DefaultIOScheduler), which Close refuses to stop.
 	process bool
 }
@@ -111,9 +110,15 @@ func NewIOScheduler(opts IOSchedulerOptions) (*IOScheduler, error) {
 		s.releaseHooks()
 		return nil, &opError{Op: "create", Obj: "io_scheduler", Err: errors.New(C.GoString(&cerr.message[0]))}
 	}
+	s.init()
+	return s, nil
+}
+
+// init makes s, whose C++ scheduler was just made, usable.
+func (s *IOScheduler) init() {
 	s.life.Init(nil)
 	s.finish = [2]func(int64) error{s.finishAwait("schedule"), s.finishAwait("yield")}
-	return s, nil
+	iolink.Init(&s.ioLink, unsafe.Pointer(s.s), &s.life.Lifetime, completionQueue{})
 }
 
 // valid reports whether s was made by NewIOScheduler (the zero IOScheduler has no C++ scheduler).
@@ -212,11 +217,7 @@ func (s *IOScheduler) Close() error {
 	if !s.life.Close() {
 		return nil
 	}
-	s.hookMu.Lock()
-	hooks := s.onClose
-	s.onClose = nil
-	s.hookMu.Unlock()
-	for _, fn := range hooks {
+	for _, fn := range iolink.TakeCloseHooks(&s.ioLink) {
 		fn()
 	}
 	// New calls are refused now; one still in flight either gets its work in (the shutdown runs or cancels it) or

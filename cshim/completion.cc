@@ -13,8 +13,8 @@ namespace gocoro
 {
 namespace
 {
-/// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the drainer
-/// swaps the whole buffer out, so it takes the lock once per batch. When the drainer finds it empty it announces
+/// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the deliverer
+/// swaps the whole buffer out, so it takes the lock once per batch. When the deliverer finds it empty it announces
 /// that it will sleep and waits on an eventfd, which the next producer writes: the host reads that descriptor
 /// through its own poller (Go's netpoller), so its scheduler does the wake-up and no thread is held while idle.
 class completion_queue
@@ -37,7 +37,7 @@ public:
         if (wake)
         {
             const uint64_t one = 1;
-            // Only fails if the counter would overflow, which a drainer that reads it cannot let happen.
+            // Only fails if the counter would overflow, which a deliverer that reads it cannot let happen.
             while (::write(m_fd, &one, sizeof one) < 0 && errno == EINTR)
             {
             }
@@ -47,14 +47,14 @@ public:
     auto take(gocoro_completion* out, std::size_t cap) -> std::size_t
     {
         std::scoped_lock lk{m_mutex};
-        if (m_taken == m_draining.size())
+        if (m_taken == m_taking.size())
         {
-            m_draining.clear();
+            m_taking.clear();
             m_taken = 0;
-            m_draining.swap(m_pending);
+            m_taking.swap(m_pending);
         }
-        const std::size_t n = std::min(cap, m_draining.size() - m_taken);
-        std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
+        const std::size_t n = std::min(cap, m_taking.size() - m_taken);
+        std::copy_n(m_taking.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
         m_taken += n;
         return n;
     }
@@ -62,7 +62,7 @@ public:
     auto sleep() -> bool
     {
         std::scoped_lock lk{m_mutex};
-        if (!m_pending.empty() || m_taken < m_draining.size())
+        if (!m_pending.empty() || m_taken < m_taking.size())
         {
             return false;
         }
@@ -76,9 +76,9 @@ private:
     const int                      m_fd;
     std::mutex                     m_mutex;
     std::vector<gocoro_completion> m_pending;
-    std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
+    std::vector<gocoro_completion> m_taking; // owned by the deliverer between lock sections
     std::size_t                    m_taken{0};
-    bool                           m_sleeping{false}; // the drainer waits on m_fd: the next post writes it
+    bool                           m_sleeping{false}; // the deliverer waits on m_fd: the next post writes it
 };
 
 auto queue() -> completion_queue&

@@ -28,11 +28,6 @@ extern "C" void gocoro_event_destroy(gocoro_event* e)
     }
 }
 
-extern "C" int gocoro_event_is_set(const gocoro_event* e)
-{
-    return e->event.is_set() ? 1 : 0;
-}
-
 extern "C" gocoro_step* gocoro_event_set(gocoro_event* e, int fifo)
 {
     gocoro::host_call scope;

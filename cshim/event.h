@@ -23,7 +23,6 @@ typedef struct gocoro_event gocoro_event;
 
 gocoro_event* gocoro_event_create(int initially_set);
 void          gocoro_event_destroy(gocoro_event* e);
-int           gocoro_event_is_set(const gocoro_event* e);
 /* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
 gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
 gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);

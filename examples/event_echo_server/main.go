@@ -15,8 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"sync"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/server"
 )
@@ -93,7 +94,7 @@ func main() {
 	idle := flag.Duration("idle", time.Minute, "close connections idle for this long")
 	beat := flag.Duration("heartbeat", 10*time.Second, "heartbeat interval")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
 	err := run(ctx, *addr, *idle, *beat, func(srv *server.Server) { log.Printf("listening on %s", srv.Addr()) })
 	if err != nil {

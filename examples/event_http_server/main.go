@@ -15,8 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/server"
 )
@@ -66,7 +67,7 @@ func run(ctx context.Context, addr string, ready func(*server.Server)) error {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
 	if err := run(ctx, *addr, func(srv *server.Server) { log.Printf("listening on %s", srv.Addr()) }); err != nil {
 		log.Fatal(err)

@@ -15,8 +15,9 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/server"
 	_ "github.com/gocoro/gocoro/net/server/servertls" // links OpenSSL into the loop for Options.TLS
@@ -81,10 +82,10 @@ func main() {
 		log.Fatal(errors.New("-cert and -key are required (e.g. openssl req -x509 -newkey ec " +
 			"-pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost -keyout server.key -out server.crt)"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(hup, unix.SIGHUP)
 	cert := server.Certificate{CertFile: *certFile, KeyFile: *keyFile}
 	err := run(ctx, *addr, cert, hup, func(srv *server.Server) { log.Printf("listening on %s (TLS)", srv.Addr()) })
 	if err != nil {

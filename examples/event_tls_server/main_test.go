@@ -15,11 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/net/server"
 )
@@ -85,7 +85,7 @@ func TestEventTLSServer(t *testing.T) {
 
 	// A renewed certificate, then "SIGHUP": new handshakes present it.
 	second := writeCert(t, 2, certFile, keyFile)
-	reload <- syscall.SIGHUP
+	reload <- unix.SIGHUP
 	require.Eventually(t, func() bool {
 		c2, err := tls.Dial("tcp", srv.Addr().String(), &tls.Config{RootCAs: second})
 		if err != nil {

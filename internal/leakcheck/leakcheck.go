@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/iolink"
 )
 
 // FDs returns how many descriptors the process has open (-1 if /proc is unavailable).
@@ -32,8 +32,15 @@ func Main(m *testing.M, settle time.Duration, cleanup func()) {
 	if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
 		l.Close()
 	}
-	// So does coro's completion queue (its eventfd, made when the first waiter needs it).
-	corelink.DiscardCompletion(corelink.NewCompletion(func(int64) {}))
+	// So does coro's completion queue (its eventfd, made when the first waiter needs it): make a waiter on a
+	// scheduler without threads.
+	if s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ThreadStrategy: coro.ManualThread, ExecutionStrategy: coro.TasksInline}); err == nil {
+		if _, release, err := iolink.Acquire(s); err == nil {
+			iolink.DiscardCompletion(iolink.NewCompletion(s, func(int64) {}))
+			release()
+		}
+		s.Close()
+	}
 	time.Sleep(time.Millisecond)
 	start := FDs()
 	code := m.Run()

@@ -11500,8 +11500,8 @@ extern "C" const void* gocoro_set_owning_executor(const void* executor)
 
 /* The completion queue: how C++ tells the host (Go) that something it waits for has finished.
  *
- * C++ threads post (handle, result) records; one host thread drains them in batches, so a host waiter costs
- * one crossing per batch rather than one C->Go callback per event. An idle drainer waits for an eventfd to become
+ * C++ threads post (handle, result) records; one host thread, the deliverer, takes them in batches, so a host waiter costs
+ * one crossing per batch rather than one C->Go callback per event. An idle deliverer waits for an eventfd to become
  * readable through the host's own poller, so no thread is held while nothing is posted. Process-wide; thread-safe. */
 
 #include <stddef.h>
@@ -11517,15 +11517,15 @@ typedef struct gocoro_completion
     int64_t   result;
 } gocoro_completion;
 
-/* The eventfd (non-blocking) that the drainer waits on after gocoro_completion_sleep returned 1; -1 if it could not
- * be made. The drainer reads it (resetting it) before taking again. */
+/* The eventfd (non-blocking) that the deliverer waits on after gocoro_completion_sleep returned 1; -1 if it could not
+ * be made. The deliverer reads it (resetting it) before taking again. */
 int gocoro_completion_fd(void);
 
 /* Moves up to `cap` queued completions (oldest first) into `out` and returns how many; 0 when none is queued. Meant
- * for a single drainer. */
+ * for a single deliverer. */
 size_t gocoro_completion_take(gocoro_completion* out, size_t cap);
 
-/* Called by the drainer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
+/* Called by the deliverer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
  * the next post makes gocoro_completion_fd readable, or 0 if something was posted meanwhile (take again). */
 int gocoro_completion_sleep(void);
 
@@ -11553,8 +11553,8 @@ namespace gocoro
 {
 namespace
 {
-/// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the drainer
-/// swaps the whole buffer out, so it takes the lock once per batch. When the drainer finds it empty it announces
+/// Multi-producer, single-consumer queue of completions. Producers append under a short mutex; the deliverer
+/// swaps the whole buffer out, so it takes the lock once per batch. When the deliverer finds it empty it announces
 /// that it will sleep and waits on an eventfd, which the next producer writes: the host reads that descriptor
 /// through its own poller (Go's netpoller), so its scheduler does the wake-up and no thread is held while idle.
 class completion_queue
@@ -11577,7 +11577,7 @@ public:
         if (wake)
         {
             const uint64_t one = 1;
-            // Only fails if the counter would overflow, which a drainer that reads it cannot let happen.
+            // Only fails if the counter would overflow, which a deliverer that reads it cannot let happen.
             while (::write(m_fd, &one, sizeof one) < 0 && errno == EINTR)
             {
             }
@@ -11587,14 +11587,14 @@ public:
     auto take(gocoro_completion* out, std::size_t cap) -> std::size_t
     {
         std::scoped_lock lk{m_mutex};
-        if (m_taken == m_draining.size())
+        if (m_taken == m_taking.size())
         {
-            m_draining.clear();
+            m_taking.clear();
             m_taken = 0;
-            m_draining.swap(m_pending);
+            m_taking.swap(m_pending);
         }
-        const std::size_t n = std::min(cap, m_draining.size() - m_taken);
-        std::copy_n(m_draining.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
+        const std::size_t n = std::min(cap, m_taking.size() - m_taken);
+        std::copy_n(m_taking.begin() + static_cast<std::ptrdiff_t>(m_taken), n, out);
         m_taken += n;
         return n;
     }
@@ -11602,7 +11602,7 @@ public:
     auto sleep() -> bool
     {
         std::scoped_lock lk{m_mutex};
-        if (!m_pending.empty() || m_taken < m_draining.size())
+        if (!m_pending.empty() || m_taken < m_taking.size())
         {
             return false;
         }
@@ -11616,9 +11616,9 @@ private:
     const int                      m_fd;
     std::mutex                     m_mutex;
     std::vector<gocoro_completion> m_pending;
-    std::vector<gocoro_completion> m_draining; // owned by the drainer between lock sections
+    std::vector<gocoro_completion> m_taking; // owned by the deliverer between lock sections
     std::size_t                    m_taken{0};
-    bool                           m_sleeping{false}; // the drainer waits on m_fd: the next post writes it
+    bool                           m_sleeping{false}; // the deliverer waits on m_fd: the next post writes it
 };
 
 auto queue() -> completion_queue&
@@ -11956,7 +11956,6 @@ typedef struct gocoro_event gocoro_event;
 
 gocoro_event* gocoro_event_create(int initially_set);
 void          gocoro_event_destroy(gocoro_event* e);
-int           gocoro_event_is_set(const gocoro_event* e);
 /* fifo != 0: resume waiters in the order they started waiting; else most recent first (libcoro's default). */
 gocoro_step* gocoro_event_set(gocoro_event* e, int fifo);
 gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool* tp, int fifo);
@@ -11998,11 +11997,6 @@ extern "C" void gocoro_event_destroy(gocoro_event* e)
         e->event.set();
         delete e;
     }
-}
-
-extern "C" int gocoro_event_is_set(const gocoro_event* e)
-{
-    return e->event.is_set() ? 1 : 0;
 }
 
 extern "C" gocoro_step* gocoro_event_set(gocoro_event* e, int fifo)

@@ -50,7 +50,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/iolink"
 	"github.com/gocoro/gocoro/internal/lifetime"
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/ip"
@@ -86,7 +86,7 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 	if timeout < 0 {
 		return nil, fmt.Errorf("dns: new resolver: %w", argerr.New("negative timeout "+timeout.String()))
 	}
-	ptr, release, err := corelink.AcquireIOScheduler(s)
+	ptr, release, err := iolink.Acquire(s)
 	if err != nil {
 		return nil, fmt.Errorf("dns: new resolver: %w", err)
 	}
@@ -102,7 +102,7 @@ func NewResolver(s *coro.IOScheduler, timeout time.Duration) (*Resolver, error) 
 	}
 	r := &Resolver{s: s, timeout: timeout, c: c}
 	r.life.Init(func() { C.gocoro_dns_resolver_release(c) })
-	unregister, err := corelink.OnIOSchedulerClose(s, func() { r.Close() })
+	unregister, err := iolink.OnClose(s, func() { r.Close() })
 	if err != nil {
 		C.gocoro_dns_resolver_release(c)
 		return nil, fmt.Errorf("dns: new resolver: %w", err)
@@ -182,7 +182,7 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 	if r.s == nil {
 		return nil, dnsError(name, errZeroResolver)
 	}
-	_, release, err := corelink.AcquireIOScheduler(r.s)
+	_, release, err := iolink.Acquire(r.s)
 	if err != nil {
 		return nil, dnsError(name, errClosed)
 	}
@@ -191,11 +191,11 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) ([]ip.Address, e
 		release()
 		return nil, dnsError(name, errClosed)
 	}
-	h := corelink.NewCompletion(l.complete)
+	h := iolink.NewCompletion(r.s, l.complete)
 	rc := C.gocoro_dns_lookup(r.c, (*C.char)(unsafe.Pointer(unsafe.StringData(name))), C.size_t(len(name)), C.uintptr_t(h))
 	r.life.Exit()
 	if rc != 0 {
-		corelink.DiscardCompletion(h)
+		iolink.DiscardCompletion(h)
 		release()
 		if unix.Errno(-rc) == unix.ESHUTDOWN {
 			return nil, dnsError(name, errClosed)

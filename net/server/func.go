@@ -26,7 +26,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/handle"
 )
 
 func init() {
@@ -177,7 +177,7 @@ func (g *goServer) run(c *Conn, hook string, fn func() error) (ok bool) {
 
 //export gocoroServerOpen
 func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_t, msg *C.gocoro_server_msg) C.uintptr_t {
-	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	g := handle.Handle(host).Value().(*goServer)
 	c := &Conn{g: g, native: conn, id: uint64(id)}
 	if g.ev.OnOpen != nil {
 		c.msg = msg
@@ -192,12 +192,12 @@ func gocoroServerOpen(host C.uintptr_t, conn *C.gocoro_server_conn, id C.uint64_
 			ch.(chan *Conn) <- c
 		}
 	}
-	return C.uintptr_t(corelink.NewHandle(c))
+	return C.uintptr_t(handle.New(c))
 }
 
 //export gocoroServerData
 func gocoroServerData(h C.uintptr_t, msg *C.gocoro_server_msg, event C.int32_t) (result C.int64_t) {
-	c := corelink.HandleValue(uintptr(h)).(*Conn)
+	c := handle.Handle(h).Value().(*Conn)
 	c.msg = msg
 	inOnData := false // stays true if OnData ends by runtime.Goexit
 	defer func() {
@@ -236,7 +236,7 @@ func gocoroServerData(h C.uintptr_t, msg *C.gocoro_server_msg, event C.int32_t) 
 
 //export gocoroServerClose
 func gocoroServerClose(h C.uintptr_t, reason, errno C.int32_t) {
-	c := corelink.HandleValue(uintptr(h)).(*Conn)
+	c := handle.Handle(h).Value().(*Conn)
 	c.mu.Lock()
 	c.closed = true // from here on the C connection may go: other goroutines' calls now fail
 	c.mu.Unlock()
@@ -244,7 +244,7 @@ func gocoroServerClose(h C.uintptr_t, reason, errno C.int32_t) {
 		err := closeReason(reason, errno)
 		c.g.run(c, "OnClose", func() error { c.g.ev.OnClose(c, err); return nil })
 	}
-	corelink.ReleaseHandle(uintptr(h))
+	handle.Release(handle.Handle(h))
 }
 
 func closeReason(reason, errno C.int32_t) error {
@@ -272,7 +272,7 @@ func closeReason(reason, errno C.int32_t) error {
 
 //export gocoroServerReport
 func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t, text *C.char, fd C.int32_t) {
-	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	g := handle.Handle(host).Value().(*goServer)
 	switch kind {
 	case C.GOCORO_REPORT_ACCEPT:
 		g.report(newOpError("accept", nil, g.listen(), os.NewSyscallError("accept4", unix.Errno(errno))))
@@ -290,7 +290,7 @@ func gocoroServerReport(host C.uintptr_t, kind, errno C.int32_t, text *C.char, f
 
 //export gocoroServerTick
 func gocoroServerTick(host C.uintptr_t) (next C.int64_t) {
-	g := corelink.HandleValue(uintptr(host)).(*goServer)
+	g := handle.Handle(host).Value().(*goServer)
 	returned := false
 	defer func() {
 		if p := recover(); p != nil {

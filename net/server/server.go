@@ -94,7 +94,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/handle"
+	"github.com/gocoro/gocoro/internal/iolink"
 	"github.com/gocoro/gocoro/internal/lifetime"
 	"github.com/gocoro/gocoro/net/internal/argerr"
 	"github.com/gocoro/gocoro/net/internal/netaddr"
@@ -197,7 +198,7 @@ type Server struct {
 	s       *C.gocoro_server
 	addr    *net.TCPAddr
 	final   Stats
-	host    uintptr // handle of gs (callbacks and reports)
+	host    handle.Handle // handle of gs (callbacks and reports)
 	gs      *goServer
 	ev      *Events
 	release func() // the scheduler acquisition
@@ -235,7 +236,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 		return nil, newOpError("listen", nil, nil, err)
 	}
 	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
-	ptr, release, err := corelink.AcquireIOScheduler(sched)
+	ptr, release, err := iolink.Acquire(sched)
 	if err != nil {
 		return nil, newOpError("listen", nil, laddr, err)
 	}
@@ -280,7 +281,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	}
 	gs := &goServer{ev: h.ev, srv: srv}
 	srv.gs = gs
-	srv.host = corelink.NewHandle(gs)
+	srv.host = handle.New(gs)
 	copts.host_handle = C.uintptr_t(srv.host)
 	copts.host = C.CString(host)
 	defer C.free(unsafe.Pointer(copts.host))
@@ -306,7 +307,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	srv.life.Init(srv.destroy)
 	srv.addr = &net.TCPAddr{IP: laddr.IP, Port: int(C.gocoro_server_port(srv.s))}
 	gs.addr.Store(srv.addr)
-	unhook, err := corelink.OnIOSchedulerClose(sched, func() { srv.Close() })
+	unhook, err := iolink.OnClose(sched, func() { srv.Close() })
 	if err != nil { // the scheduler is closing
 		srv.Close()
 		return nil, newOpError("listen", nil, laddr, err)
@@ -427,7 +428,7 @@ func (s *Server) destroy() {
 
 func (s *Server) freeHandles() {
 	if s.host != 0 {
-		corelink.ReleaseHandle(s.host)
+		handle.Release(s.host)
 		s.host = 0
 	}
 	if s.unhook != nil {

@@ -34,6 +34,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gocoro/gocoro/tools/bench/gobench"
 )
 
@@ -91,8 +93,8 @@ func selfPeakRSS() int64 {
 	if v := vmHWM(os.Getpid()); v > 0 {
 		return v
 	}
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
 	return ru.Maxrss // KiB on Linux
@@ -395,6 +397,8 @@ func runChild(cmd *exec.Cmd) (Sample, error) {
 		return Sample{}, fmt.Errorf("%s: bad output %q: %v", strings.Join(cmd.Args, " "), stdout.String(), err)
 	}
 	if s.PeakRSSKiB <= 0 {
+		// SysUsage's dynamic type is os's *syscall.Rusage (x/sys has no equivalent): the one use of the frozen
+		// package here.
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			s.PeakRSSKiB = ru.Maxrss
 		}

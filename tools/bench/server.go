@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ---- net/server vs gnet (suite net, workloads server_*): tools/bench/srvtwin on both sides ----
@@ -118,7 +119,7 @@ func startServer(server func(port int) *exec.Cmd) (addr string, srv *exec.Cmd, s
 		return "", nil, nil, err
 	}
 	stop = func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Process.Signal(unix.SIGTERM)
 		done := make(chan struct{})
 		go func() { _ = srv.Wait(); close(done) }()
 		select {

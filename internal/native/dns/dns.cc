@@ -5614,8 +5614,8 @@ inline auto set_servers([[maybe_unused]] resolver& r, [[maybe_unused]] const std
 
 /* The completion queue: how C++ tells the host (Go) that something it waits for has finished.
  *
- * C++ threads post (handle, result) records; one host thread drains them in batches, so a host waiter costs
- * one crossing per batch rather than one C->Go callback per event. An idle drainer waits for an eventfd to become
+ * C++ threads post (handle, result) records; one host thread, the deliverer, takes them in batches, so a host waiter costs
+ * one crossing per batch rather than one C->Go callback per event. An idle deliverer waits for an eventfd to become
  * readable through the host's own poller, so no thread is held while nothing is posted. Process-wide; thread-safe. */
 
 #include <stddef.h>
@@ -5631,15 +5631,15 @@ typedef struct gocoro_completion
     int64_t   result;
 } gocoro_completion;
 
-/* The eventfd (non-blocking) that the drainer waits on after gocoro_completion_sleep returned 1; -1 if it could not
- * be made. The drainer reads it (resetting it) before taking again. */
+/* The eventfd (non-blocking) that the deliverer waits on after gocoro_completion_sleep returned 1; -1 if it could not
+ * be made. The deliverer reads it (resetting it) before taking again. */
 int gocoro_completion_fd(void);
 
 /* Moves up to `cap` queued completions (oldest first) into `out` and returns how many; 0 when none is queued. Meant
- * for a single drainer. */
+ * for a single deliverer. */
 size_t gocoro_completion_take(gocoro_completion* out, size_t cap);
 
-/* Called by the drainer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
+/* Called by the deliverer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
  * the next post makes gocoro_completion_fd readable, or 0 if something was posted meanwhile (take again). */
 int gocoro_completion_sleep(void);
 

@@ -25,7 +25,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/internal/corelink"
+	"github.com/gocoro/gocoro/internal/iolink"
 	"github.com/gocoro/gocoro/internal/lifetime"
 )
 
@@ -97,7 +97,7 @@ func New(s *coro.IOScheduler, fd int) (*FD, error) {
 			d.io = d.readOp
 		}
 	}
-	unregister, err := corelink.OnIOSchedulerClose(s, func() { f.Close() })
+	unregister, err := iolink.OnClose(s, func() { f.Close() })
 	if err != nil {
 		f.file.Close()
 		return nil, err

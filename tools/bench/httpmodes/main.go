@@ -22,7 +22,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
@@ -103,7 +104,7 @@ func main() {
 	schedulers := flag.Int("schedulers", 1, "IOSchedulers (hosted, func)")
 	flag.Parse()
 	addr := fmt.Sprintf("%s:%d", *address, *port)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
 
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -37,8 +37,9 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
@@ -185,7 +186,7 @@ func main() {
 	thread := flag.Bool("thread", false, "gocoro: Serve on IOSchedulers with their own C++ threads instead of Listen")
 	flag.Parse()
 	addr := fmt.Sprintf("127.0.0.1:%d", *port)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
 	defer stop()
 	if *mode != "http" && *mode != "echo" {
 		log.Fatalf("unknown -mode %q", *mode)

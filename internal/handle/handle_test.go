@@ -1,4 +1,4 @@
-package coro
+package handle
 
 import (
 	"sync"
@@ -8,7 +8,7 @@ import (
 // The handle table is lock-free: concurrent takers and releasers must never share a slot, and the live count
 // must come back exactly.
 func TestHandleTableConcurrent(t *testing.T) {
-	base := LiveHandles()
+	base := Live()
 	const workers, rounds, batch = 8, 2000, 16
 	var live sync.Map // handle -> owner
 	var wg sync.WaitGroup
@@ -16,11 +16,11 @@ func TestHandleTableConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hs := make([]handle, 0, batch)
+			hs := make([]Handle, 0, batch)
 			for r := 0; r < rounds; r++ {
 				for i := 0; i < batch; i++ {
 					v := new(int)
-					h := newHandle(v)
+					h := New(v)
 					if prev, dup := live.LoadOrStore(h, v); dup {
 						t.Errorf("handle %d handed out twice (%p, %p)", h, prev, v)
 						return
@@ -34,7 +34,7 @@ func TestHandleTableConcurrent(t *testing.T) {
 						return
 					}
 					live.Delete(h)
-					if got := releaseHandle(h); got != want {
+					if got := Release(h); got != want {
 						t.Errorf("handle %d: released %p, want %p", h, got, want)
 						return
 					}
@@ -44,7 +44,7 @@ func TestHandleTableConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := LiveHandles(); got != base {
-		t.Fatalf("LiveHandles = %d, want %d", got, base)
+	if got := Live(); got != base {
+		t.Fatalf("Live = %d, want %d", got, base)
 	}
 }
