@@ -19,6 +19,7 @@
     #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <optional>
     #include <stdexcept>
     #include <sys/eventfd.h>
     #include <thread>
@@ -162,15 +163,27 @@ struct timer_descriptor
     const int fd;
 };
 
-auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
-    -> coro::task<coro::poll_status>
+namespace
+{
+/// The sliced poll behind poll() and poll_until_stopped() (std::nullopt: `stop` was set).
+auto sliced_poll(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>*  stop) -> coro::task<std::optional<coro::poll_status>>
 {
     using clock           = std::chrono::steady_clock;
     const bool   bounded  = timeout > std::chrono::milliseconds{0};
     const auto   deadline = clock::now() + timeout;
+    const auto   stopped  = [stop] { return stop != nullptr && stop->load(std::memory_order_acquire); };
     pending_poll counted{s};
     for (;;)
     {
+        if (stopped())
+        {
+            co_return std::nullopt;
+        }
         if (counted.cancelled())
         {
             co_return coro::poll_status::closed;
@@ -190,18 +203,50 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
             wait = std::min(wait, left);
         }
         const auto status = co_await s.poll(fd, op, wait);
+        if (stopped())
+        {
+            co_return std::nullopt; // a stop that came with the event wins, as with libcoro v0.16's poll
+        }
         if (status != coro::poll_status::timeout || (bounded && clock::now() >= deadline))
         {
             co_return status;
         }
     }
 }
+} // namespace
+
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    co_return *co_await sliced_poll(s, fd, op, timeout, nullptr);
+}
+
+auto poll_until_stopped(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>&  stop) -> coro::task<std::optional<coro::poll_status>>
+{
+    return sliced_poll(s, fd, op, timeout, &stop);
+}
+
+auto schedule(coro::io_scheduler& s) -> coro::task<void>
+{
+    pending_poll counted{
+        s}; // counted before the look: shutdown_cancel_polls() then waits for this one, or it sees the mark
+    if (counted.cancelled())
+    {
+        throw std::runtime_error{"io_scheduler: shut down"};
+    }
+    co_await s.schedule();
+}
 
 auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
 {
     if (amount <= std::chrono::milliseconds{0})
     {
-        co_await s.yield_for(amount); // schedule(): nothing to wait out
+        co_await schedule(s); // nothing to wait out
         co_return;
     }
     using clock           = std::chrono::steady_clock;

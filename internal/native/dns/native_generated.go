@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "a1582635730f4ea160b425b93416cca2a68632d015d48be496a6df43ab72824d"
+const SourceHash = "5e1e66710013602c4532d187a2a8e3799f429fc52dc5bd645155c518704d8a5c"
