@@ -77,3 +77,65 @@ func TestIOSchedulerCloseRacingScheduleAndYield(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 10*time.Second, time.Millisecond)
 }
+
+// Event.SetOn and Latch.CountDownOn onto a scheduler racing its Close: every waiting task body resumes (on the
+// scheduler, or on the setting thread once the scheduler is shutting down) and Close returns. Upstream v0.14.1's
+// io_scheduler drops a coroutine handed over after shutdown and its event ignores that; under libcoro_external the
+// shim hands waiters over through the counted schedule (cshim/compat).
+func TestIOSchedulerCloseRacingSetOn(t *testing.T) {
+	rounds := 40
+	if testing.Short() {
+		rounds = 10
+	}
+	for round := range rounds {
+		s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 2}})
+		require.NoError(t, err)
+		ev := coro.NewEvent(false)
+		l := coro.NewLatch(1)
+		const waiters = 4
+		errs := make(chan error, 2*waiters)
+		for range waiters {
+			go func() {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (struct{}, error) {
+					return struct{}{}, ev.Await(tk)
+				}))
+				errs <- err
+			}()
+			go func() {
+				_, err := coro.SyncWait(context.Background(), coro.NewTask(func(tk *coro.T) (struct{}, error) {
+					return struct{}{}, l.Await(tk)
+				}))
+				errs <- err
+			}()
+		}
+		time.Sleep(time.Duration(round%4) * time.Millisecond)
+		closed := make(chan error, 1)
+		go func() { closed <- s.Close() }()
+		time.Sleep(time.Duration(round%3) * 100 * time.Microsecond)
+		if err := ev.SetOn(s, coro.FIFO); err != nil {
+			require.ErrorIs(t, err, coro.ErrClosed, "round %d", round)
+			require.NoError(t, ev.Set(coro.FIFO))
+		}
+		if err := l.CountDownOn(s, 1); err != nil {
+			require.ErrorIs(t, err, coro.ErrClosed, "round %d", round)
+			require.NoError(t, l.CountDown(1))
+		}
+		for range 2 * waiters {
+			select {
+			case err := <-errs:
+				require.NoError(t, err, "round %d", round)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("round %d: a waiter never resumed", round)
+			}
+		}
+		select {
+		case err := <-closed:
+			require.NoError(t, err, "round %d", round)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: Close still waiting after 30 s", round)
+		}
+		require.NoError(t, ev.Close())
+		require.NoError(t, l.Close())
+	}
+	require.Eventually(t, func() bool { return coro.LiveHandles() == 0 }, 10*time.Second, time.Millisecond)
+}

@@ -9,16 +9,22 @@
 // descriptor at a time: a second poll of it never completes): a pending timer holds one descriptor and costs an
 // epoll add and remove. Beyond max_timer_descriptors pending timers, more timers wait in slices like the polls
 // (Close ends them within one).
+// A schedule() (or yield()) for the Go binding is counted like a poll too: upstream v0.14.1 drops a coroutine
+// scheduled after shutdown() in pool mode, so one that comes after the mark is refused instead, and
+// shutdown_cancel_polls() waits for the ones that came before.
 
 #include "cshim/compat/io_scheduler.hpp"
 
 #if !GOCORO_CORE_EXTENSIONS
+
+    #include <coro/detail/task_self_deleting.hpp>
 
     #include <algorithm>
     #include <cstdint>
     #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <new>
     #include <optional>
     #include <stdexcept>
     #include <sys/eventfd.h>
@@ -240,6 +246,37 @@ auto schedule(coro::io_scheduler& s) -> coro::task<void>
         throw std::runtime_error{"io_scheduler: shut down"};
     }
     co_await s.schedule();
+}
+
+namespace
+{
+/// io_executor::resume's hand-over: `handle` runs on `s` after compat::schedule(), or here if `s` refused it.
+auto resume_on(coro::io_scheduler& s, std::coroutine_handle<> handle) -> coro::task<void>
+{
+    try
+    {
+        co_await schedule(s);
+    }
+    catch (const std::runtime_error&)
+    {
+        // Shutting down: resumed on this thread rather than never.
+    }
+    handle.resume();
+}
+} // namespace
+
+auto io_executor::resume(std::coroutine_handle<> handle) -> bool
+{
+    try
+    {
+        auto hand_over = coro::detail::make_task_self_deleting(resume_on(m_scheduler, handle));
+        hand_over.handle().resume(); // the frame frees itself once `handle` has been resumed
+    }
+    catch (const std::bad_alloc&)
+    {
+        handle.resume(); // no frame for the hand-over: resumed on this thread rather than never
+    }
+    return true;
 }
 
 auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>

@@ -10369,6 +10369,9 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 // descriptor at a time: a second poll of it never completes): a pending timer holds one descriptor and costs an
 // epoll add and remove. Beyond max_timer_descriptors pending timers, more timers wait in slices like the polls
 // (Close ends them within one).
+// A schedule() (or yield()) for the Go binding is counted like a poll too: upstream v0.14.1 drops a coroutine
+// scheduled after shutdown() in pool mode, so one that comes after the mark is refused instead, and
+// shutdown_cancel_polls() waits for the ones that came before.
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -10393,7 +10396,8 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 // (v0.15 has no marker this can test apart from coro/queue.hpp, which cshim/compat/queue.hpp uses when present.)
 
 #if __has_include(<coro/scheduler.hpp>) && !__has_include(<coro/gocoro_extensions.hpp>)
-    #error "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
+    #error \
+        "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
 #line 9 "../../cshim/compat/io_scheduler.hpp"
@@ -10402,7 +10406,10 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 
 #include <atomic>
 #include <chrono>
+#include <coroutine>
+#include <cstddef>
 #include <optional>
+#include <utility>
 
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp" (inlined above)
@@ -10435,6 +10442,13 @@ inline auto schedule(coro::io_scheduler& s)
 inline auto yield(coro::io_scheduler& s)
 {
     return s.yield();
+}
+
+/// The executor to hand to event::set / latch::count_down for `s`: `s` itself, whose resume() refuses a coroutine
+/// after shutdown (the event then resumes it inline).
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> coro::io_scheduler&
+{
+    return s;
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -10503,6 +10517,34 @@ inline auto yield(coro::io_scheduler& s) -> coro::task<void>
     return schedule(s);
 }
 
+/// An executor over `s` for event::set / latch::count_down (see resume_executor). Only resume() is used by them;
+/// the other members are there because upstream's executor concept requires them.
+class io_executor
+{
+public:
+    explicit io_executor(coro::io_scheduler& s) noexcept : m_scheduler(s) {}
+
+    auto schedule() { return m_scheduler.schedule(); }
+    auto spawn(coro::task<void>&& task) -> bool { return m_scheduler.spawn(std::move(task)); }
+    auto yield() { return m_scheduler.yield(); }
+    /// Resumes `handle` on `s` through compat::schedule(), so shutdown_cancel_polls() waits for it, or on the
+    /// calling thread once `s` is shutting down: upstream v0.14.1 drops a coroutine resumed after shutdown(), and
+    /// its event::set ignores the result. Always true.
+    auto resume(std::coroutine_handle<> handle) -> bool;
+    auto size() const noexcept -> std::size_t { return m_scheduler.size(); }
+    auto empty() const noexcept -> bool { return m_scheduler.empty(); }
+    auto shutdown() noexcept -> void { m_scheduler.shutdown(); }
+
+private:
+    coro::io_scheduler& m_scheduler;
+};
+
+/// The executor to hand to event::set / latch::count_down for `s`.
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> io_executor
+{
+    return io_executor{s};
+}
+
 /// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
 /// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
 /// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
@@ -10540,15 +10582,18 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 14 "../../cshim/compat/io_scheduler.cc"
+#line 17 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
+
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
     #include <algorithm>
     #include <cstdint>
     #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <new>
     #include <optional>
     #include <stdexcept>
     #include <sys/eventfd.h>
@@ -10770,6 +10815,37 @@ auto schedule(coro::io_scheduler& s) -> coro::task<void>
         throw std::runtime_error{"io_scheduler: shut down"};
     }
     co_await s.schedule();
+}
+
+namespace
+{
+/// io_executor::resume's hand-over: `handle` runs on `s` after compat::schedule(), or here if `s` refused it.
+auto resume_on(coro::io_scheduler& s, std::coroutine_handle<> handle) -> coro::task<void>
+{
+    try
+    {
+        co_await schedule(s);
+    }
+    catch (const std::runtime_error&)
+    {
+        // Shutting down: resumed on this thread rather than never.
+    }
+    handle.resume();
+}
+} // namespace
+
+auto io_executor::resume(std::coroutine_handle<> handle) -> bool
+{
+    try
+    {
+        auto hand_over = coro::detail::make_task_self_deleting(resume_on(m_scheduler, handle));
+        hand_over.handle().resume(); // the frame frees itself once `handle` has been resumed
+    }
+    catch (const std::bad_alloc&)
+    {
+        handle.resume(); // no frame for the hand-over: resumed on this thread rather than never
+    }
+    return true;
 }
 
 auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
@@ -12090,6 +12166,7 @@ void         gocoro_event_reset(gocoro_event* e);
 #line 2 "../../cshim/event.cc"
 // #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
@@ -12139,7 +12216,8 @@ extern "C" gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool*
 extern "C" gocoro_step* gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
 {
     gocoro::host_call scope;
-    e->event.set(*s->scheduler, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+    e->event.set(executor, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
     return scope.take();
 }
 
@@ -12573,6 +12651,7 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #line 2 "../../cshim/latch.cc"
 // #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
@@ -12656,7 +12735,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
-#line 10 "../../cshim/latch.cc"
+#line 11 "../../cshim/latch.cc"
 
 #include <atomic>
 #include <cstdint>
@@ -12759,7 +12838,15 @@ extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* t
 
 extern "C" int gocoro_latch_count_down_on_io(gocoro_latch* l, gocoro_io_scheduler* s, int64_t n, gocoro_step** steps)
 {
-    return count_down_with(l, n, steps, [l, s] { l->latch.count_down(*s->scheduler); });
+    return count_down_with(
+        l,
+        n,
+        steps,
+        [l, s]
+        {
+            auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+            l->latch.count_down(executor);
+        });
 }
 
 extern "C" gocoro_step* gocoro_latch_release_all(gocoro_latch* l)

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "70da0c5ed0c49b602e324e7e83a74a8641ae73195d0e48098899c965ead855c5"
+const SourceHash = "9878c26f7de2d0ceeb0ff23e251ec81ea260407ab2aa220a09bd8e90d3c2f1b3"

@@ -8581,7 +8581,8 @@ int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_
 // (v0.15 has no marker this can test apart from coro/queue.hpp, which cshim/compat/queue.hpp uses when present.)
 
 #if __has_include(<coro/scheduler.hpp>) && !__has_include(<coro/gocoro_extensions.hpp>)
-    #error "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
+    #error \
+        "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
 #line 9 "../../cshim/compat/io_scheduler.hpp"
@@ -8590,7 +8591,10 @@ int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_
 
 #include <atomic>
 #include <chrono>
+#include <coroutine>
+#include <cstddef>
 #include <optional>
+#include <utility>
 
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp" (inlined above)
@@ -8623,6 +8627,13 @@ inline auto schedule(coro::io_scheduler& s)
 inline auto yield(coro::io_scheduler& s)
 {
     return s.yield();
+}
+
+/// The executor to hand to event::set / latch::count_down for `s`: `s` itself, whose resume() refuses a coroutine
+/// after shutdown (the event then resumes it inline).
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> coro::io_scheduler&
+{
+    return s;
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -8689,6 +8700,34 @@ auto schedule(coro::io_scheduler& s) -> coro::task<void>;
 inline auto yield(coro::io_scheduler& s) -> coro::task<void>
 {
     return schedule(s);
+}
+
+/// An executor over `s` for event::set / latch::count_down (see resume_executor). Only resume() is used by them;
+/// the other members are there because upstream's executor concept requires them.
+class io_executor
+{
+public:
+    explicit io_executor(coro::io_scheduler& s) noexcept : m_scheduler(s) {}
+
+    auto schedule() { return m_scheduler.schedule(); }
+    auto spawn(coro::task<void>&& task) -> bool { return m_scheduler.spawn(std::move(task)); }
+    auto yield() { return m_scheduler.yield(); }
+    /// Resumes `handle` on `s` through compat::schedule(), so shutdown_cancel_polls() waits for it, or on the
+    /// calling thread once `s` is shutting down: upstream v0.14.1 drops a coroutine resumed after shutdown(), and
+    /// its event::set ignores the result. Always true.
+    auto resume(std::coroutine_handle<> handle) -> bool;
+    auto size() const noexcept -> std::size_t { return m_scheduler.size(); }
+    auto empty() const noexcept -> bool { return m_scheduler.empty(); }
+    auto shutdown() noexcept -> void { m_scheduler.shutdown(); }
+
+private:
+    coro::io_scheduler& m_scheduler;
+};
+
+/// The executor to hand to event::set / latch::count_down for `s`.
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> io_executor
+{
+    return io_executor{s};
 }
 
 /// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
