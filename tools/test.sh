@@ -171,7 +171,7 @@ bazel test --test_output=errors //...
 # early, that gazelle would leave the BUILD files alone (the bzlmod step checks again with Bazel 7's gazelle).
 bazel run //:gazelle -- -mode=diff
 
-step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., Bazel --config=libcoro_external"
+step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., go build without pkg-config and with an upstream-shaped libcoro.pc, Bazel --config=libcoro_external"
 ext=$(mktemp -d)
 bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
 bash tools/external/probe.sh "$ext/prefix"
