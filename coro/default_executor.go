@@ -12,7 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The process-wide executors (libcoro v0.16's coro::default_executor), made on first use and kept; guarded by
+// The process-wide executors (libcoro v0.16's coro::default_executor, or the shim's own pair under libcoro_external),
+// made on first use and kept; guarded by
 // defaultMu, and nil until made (a failed attempt is retried by the next call).
 var (
 	defaultMu    sync.Mutex
@@ -31,7 +32,8 @@ var (
 // forked child (Go never forks without exec) must not use it. Thread hooks cannot be set (ThreadPoolOptions has
 // no effect here).
 //
-// Under the libcoro_external build tag (upstream v0.14 has no default_executor) it fails with ErrNotSupported.
+// Under the libcoro_external build tag (upstream v0.14 has no default_executor) the shim makes the pool itself, with
+// the same size and lifetime; C++ code of the process cannot reach it then.
 func DefaultThreadPool() (*ThreadPool, error) {
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
@@ -59,7 +61,7 @@ func DefaultThreadPool() (*ThreadPool, error) {
 //
 // Lifetime as DefaultThreadPool: it lives until the process exits, Close fails with ErrNotSupported, so its polls
 // and timers never end with ErrClosed; pending ones are abandoned at exit. Not usable in a forked child. Under the
-// libcoro_external build tag it fails with ErrNotSupported.
+// libcoro_external build tag the shim makes it itself, as DefaultThreadPool.
 func DefaultIOScheduler() (*IOScheduler, error) {
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
@@ -78,10 +80,7 @@ func DefaultIOScheduler() (*IOScheduler, error) {
 }
 
 func defaultErr(cerr *C.gocoro_error) error {
-	switch cerr.code {
-	case C.GOCORO_ENOTSUP:
-		return ErrNotSupported
-	case C.GOCORO_ENOMEM:
+	if cerr.code == C.GOCORO_ENOMEM {
 		return unix.ENOMEM
 	}
 	return errors.New(C.GoString(&cerr.message[0]))

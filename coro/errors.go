@@ -15,8 +15,8 @@ var ErrClosed = coroerr.ErrClosed
 var ErrInvalid = coroerr.ErrInvalid
 
 // ErrNotSupported is returned by an operation the libcoro underneath lacks: under the libcoro_external build tag
-// (upstream v0.14) the v0.16 default executors and cancellable polls; and by Close on a default executor, which
-// lives until the process exits.
+// (upstream v0.14) RingBuffer's NotifyProducers and NotifyConsumers; and by Close on a default executor, which lives
+// until the process exits.
 var ErrNotSupported = errors.New("coro: not supported")
 
 // PanicError carries a panic recovered from a Go function that an executor ran.

@@ -1,5 +1,3 @@
-//go:build !libcoro_external
-
 package coro_test
 
 import (
@@ -16,7 +14,7 @@ import (
 func ExampleDefaultIOScheduler() {
 	s, err := coro.DefaultIOScheduler()
 	if err != nil {
-		fmt.Println(err) // ErrNotSupported under the libcoro_external build tag
+		fmt.Println(err)
 		return
 	}
 	task := coro.NewTask(func(t *coro.T) (string, error) {

@@ -29,8 +29,9 @@ const PollCancelled PollStatus = 4
 // Each call with a cancellable ctx uses three descriptors while it waits (a pipe to signal the cancellation and an
 // epoll instance, as libcoro's does) and leaves no registration behind; with a ctx that cannot be cancelled
 // (Done() == nil) it is NotifyWhenReady, one poll per fd at a time. A Poll pending when Close begins returns
-// ErrClosed. Under the libcoro_external build tag (upstream v0.14 has no poll_stop_token) a cancellable ctx gets
-// ErrNotSupported.
+// ErrClosed. Under the libcoro_external build tag (upstream v0.14 has no poll_stop_token) the poll waits in slices
+// of 100 ms and looks at ctx between them: it returns PollCancelled up to 100 ms after ctx ends (at once if ctx had
+// ended before the call, or when fd becomes ready), and uses no descriptors of its own.
 func (s *IOScheduler) Poll(ctx context.Context, fd int, op PollOp, timeout time.Duration) (PollStatus, error) {
 	if !s.valid() {
 		return PollError, schedulerInvalid("poll")
@@ -76,8 +77,8 @@ func (s *IOScheduler) Poll(ctx context.Context, fd int, op PollOp, timeout time.
 
 // PollContext is T.Poll that also ends when ctx does: the task body is suspended until fd is ready for op, timeout
 // passes (0: no timeout) or ctx ends (co_await s->poll(fd, op, timeout, token) of libcoro v0.16). Outcomes, costs and
-// limits are those of IOScheduler.Poll: PollCancelled with an error matching ctx.Err() once ctx has ended, ErrClosed
-// if Close begins first, ErrNotSupported under libcoro_external for a cancellable ctx.
+// limits are those of IOScheduler.Poll: PollCancelled with an error matching ctx.Err() once ctx has ended (up to
+// 100 ms later under libcoro_external), ErrClosed if Close begins first.
 func (t *T) PollContext(ctx context.Context, s *IOScheduler, fd int, op PollOp, timeout time.Duration) (PollStatus, error) {
 	if err := checkPoll(fd, op); err != nil {
 		return PollError, err
@@ -152,12 +153,9 @@ func newPollStop(ctx context.Context, s *IOScheduler, fd int) (*pollStop, error)
 	c := C.gocoro_poll_stop_create(s.s, &cerr)
 	if c == nil {
 		var err error
-		switch cerr.code {
-		case C.GOCORO_ENOTSUP:
-			err = ErrNotSupported
-		case C.GOCORO_ENOMEM:
+		if cerr.code == C.GOCORO_ENOMEM {
 			err = unix.ENOMEM
-		default:
+		} else {
 			err = errors.New(C.GoString(&cerr.message[0]))
 		}
 		return nil, &opError{Op: "poll", Obj: fmt.Sprintf("fd %d", fd), Err: err}

@@ -1,5 +1,3 @@
-//go:build !libcoro_external
-
 package coro_test
 
 import (

@@ -36,8 +36,10 @@ auto make_default_handle(gocoro_error* err, const char* what, Make&& make) noexc
 }
 } // namespace
 
-// The handles are made once and never freed: like the executors, they must outlive every user, and at exit C++
-// static destruction shuts the executors down (a Go program exits without it).
+// The handles are made once and never freed: like the executors, they must outlive every user. With the embedded
+// core, C++ static destruction shuts the executors down at exit (a Go program exits without it). Upstream v0.14 has
+// no default_executor: the shim then makes the pair itself, with the same defaults, and never destroys it (upstream's
+// shutdown() at exit would wait for every pending timer).
 
 extern "C" gocoro_thread_pool* gocoro_default_thread_pool(gocoro_error* err)
 {
@@ -52,8 +54,15 @@ extern "C" gocoro_thread_pool* gocoro_default_thread_pool(gocoro_error* err)
             return handle;
         });
 #else
-    gocoro::set_error(err, GOCORO_ENOTSUP, "default thread_pool: the external libcoro (v0.14) has no default_executor");
-    return nullptr;
+    return make_default_handle(
+        err,
+        "default thread_pool: out of memory",
+        []
+        {
+            // The workers are not marked as the handle's, as with the embedded core's: nothing may shut it down.
+            static gocoro_thread_pool* const handle = new gocoro_thread_pool(*new coro::thread_pool{});
+            return handle;
+        });
 #endif
 }
 
@@ -75,8 +84,15 @@ extern "C" gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err)
             return handle;
         });
 #else
-    gocoro::set_error(
-        err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
-    return nullptr;
+    return make_default_handle(
+        err,
+        "default io_scheduler: out of memory",
+        []
+        {
+            // Upstream's defaults are default_executor's: a spawned event thread, tasks on a pool of hardware
+            // threads - 1 (at least 1).
+            static gocoro_io_scheduler* const handle = new gocoro_io_scheduler(coro::io_scheduler::make_shared());
+            return handle;
+        });
 #endif
 }

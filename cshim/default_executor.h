@@ -9,7 +9,8 @@
  *
  * Lifetime: the executors live until the process exits; so do the handles returned here (the same handle on every
  * call). Never pass them to *_shutdown or *_destroy. Threads: any thread may call these and use the handles.
- * Both fail with GOCORO_ENOTSUP under libcoro_external (upstream v0.14 has no default_executor). */
+ * Under libcoro_external (upstream v0.14 has no default_executor) the shim makes the pair itself, with the same
+ * defaults and lifetime; C++ code of the process cannot reach it then. */
 
 #include "cshim/io_scheduler.h"
 #include "cshim/status.h"

@@ -1,6 +1,7 @@
 #include "cshim/event.h"
 #include "cshim/await.hpp"
 #include "cshim/callback.hpp"
+#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
 
@@ -45,7 +46,8 @@ extern "C" gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool*
 extern "C" gocoro_step* gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
 {
     gocoro::host_call scope;
-    e->event.set(*s->scheduler, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+    e->event.set(executor, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
     return scope.take();
 }
 

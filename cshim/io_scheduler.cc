@@ -7,8 +7,10 @@
 
 #include <coro/detail/task_self_deleting.hpp>
 
+#include <atomic>
 #include <exception>
 #include <new>
+#include <optional>
 
 namespace
 {
@@ -89,17 +91,54 @@ auto poll_cancellable_for_host(
 }
 } // namespace
 #else
+// Upstream v0.14 has no poll_stop_token: a cancellable poll is compat::poll_until_stopped, which looks at `stopped`
+// between its slices (a cancellation takes effect within one slice, 100 ms).
 struct gocoro_poll_stop
 {
+    gocoro_io_scheduler* s;
+    std::atomic<bool>    stopped{false};
 };
+
+namespace
+{
+/// The host's result of a compat::poll_until_stopped outcome.
+auto stop_result(const std::optional<coro::poll_status>& status) noexcept -> int64_t
+{
+    return status ? static_cast<int64_t>(*status) : int64_t{GOCORO_POLL_CANCELLED};
+}
+
+auto poll_cancellable_for_host(
+    gocoro_poll_stop&         stop,
+    int                       fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    uintptr_t                 handle) -> coro::task<void>
+{
+    int64_t result = -GOCORO_ESHUTDOWN;
+    try
+    {
+        const auto status =
+            co_await gocoro::compat::poll_until_stopped(*stop.s->scheduler, fd, op, timeout, stop.stopped);
+        result = stop_result(status);
+    }
+    catch (...)
+    {
+        // poll throws once the scheduler has shut down; the host learns it from the result.
+    }
+    gocoro_completion_post(handle, result);
+}
+} // namespace
 #endif
 
 extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err)
 {
-#if GOCORO_CORE_EXTENSIONS
     try
     {
+#if GOCORO_CORE_EXTENSIONS
         return new gocoro_poll_stop{.s = s, .source = {}};
+#else
+        return new gocoro_poll_stop{.s = s};
+#endif
     }
     catch (const std::bad_alloc&)
     {
@@ -110,12 +149,6 @@ extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, goc
         gocoro::set_error(err, GOCORO_EEXCEPTION, e.what()); // the pipe: no descriptors left
     }
     return nullptr;
-#else
-    (void)s;
-    gocoro::set_error(
-        err, GOCORO_ENOTSUP, "cancellable poll: the external libcoro (v0.14) has no poll_stop_token (needs v0.16)");
-    return nullptr;
-#endif
 }
 
 extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
@@ -123,7 +156,7 @@ extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
 #if GOCORO_CORE_EXTENSIONS
     stop->source.signal_stop();
 #else
-    (void)stop;
+    stop->stopped.store(true, std::memory_order_release);
 #endif
 }
 
@@ -135,7 +168,6 @@ extern "C" void gocoro_poll_stop_destroy(gocoro_poll_stop* stop)
 extern "C" int
 gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
 {
-#if GOCORO_CORE_EXTENSIONS
     try
     {
         auto waiter = coro::detail::make_task_self_deleting(
@@ -148,10 +180,6 @@ gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t ti
     {
         return GOCORO_ENOMEM;
     }
-#else
-    (void)stop, (void)fd, (void)op, (void)timeout_ms, (void)handle;
-    return GOCORO_ENOTSUP;
-#endif
 }
 
 extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err)
@@ -296,14 +324,28 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
             [&] { return poll_cancellable(stop, static_cast<int>(request.arg), events, wait_ms(request.arg2 >> 8)); },
             [](int64_t result) { return result; });
 #else
-        return nullptr; // not reached: without the v0.16 core gocoro_poll_stop_create fails
+        auto&      stop   = *static_cast<gocoro_poll_stop*>(request.target);
+        const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+        return emplace_await(
+            storage,
+            [&]
+            {
+                return compat::poll_until_stopped(
+                    *stop.s->scheduler,
+                    static_cast<int>(request.arg),
+                    events,
+                    wait_ms(request.arg2 >> 8),
+                    stop.stopped);
+            },
+            stop_result);
 #endif
     }
     coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
     switch (request.kind)
     {
         case GOCORO_OP_IO_YIELD:
-            return emplace_await(storage, [&] { return s.yield(); });
+            // Through compat: under libcoro_external, upstream drops a coroutine scheduled after shutdown.
+            return emplace_await(storage, [&] { return compat::yield(s); });
         case GOCORO_OP_IO_YIELD_FOR:
             // Through compat: under libcoro_external, Close must be able to end the timer (cshim/compat/io_scheduler.hpp).
             return emplace_await(storage, [&] { return compat::yield_for(s, wait_ms(request.arg)); });
@@ -317,6 +359,6 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
                 [](coro::poll_status status) { return static_cast<int64_t>(status); });
         }
         default:
-            return emplace_await(storage, [&] { return s.schedule(); });
+            return emplace_await(storage, [&] { return compat::schedule(s); });
     }
 }

@@ -1,6 +1,7 @@
 #include "cshim/latch.h"
 #include "cshim/await.hpp"
 #include "cshim/callback.hpp"
+#include "cshim/compat/io_scheduler.hpp"
 #include "cshim/completion.h"
 #include "cshim/io_scheduler.hpp"
 #include "cshim/thread_pool.hpp"
@@ -109,7 +110,15 @@ extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* t
 
 extern "C" int gocoro_latch_count_down_on_io(gocoro_latch* l, gocoro_io_scheduler* s, int64_t n, gocoro_step** steps)
 {
-    return count_down_with(l, n, steps, [l, s] { l->latch.count_down(*s->scheduler); });
+    return count_down_with(
+        l,
+        n,
+        steps,
+        [l, s]
+        {
+            auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+            l->latch.count_down(executor);
+        });
 }
 
 extern "C" gocoro_step* gocoro_latch_release_all(gocoro_latch* l)

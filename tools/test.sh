@@ -175,11 +175,20 @@ bazel test --test_output=errors //...
 # early, that gazelle would leave the BUILD files alone (the bzlmod step checks again with Bazel 7's gazelle).
 bazel run //:gazelle -- -mode=diff
 
-step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., Bazel --config=libcoro_external"
+step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., go build without pkg-config and with an upstream-shaped libcoro.pc, Bazel --config=libcoro_external"
 ext=$(mktemp -d)
 bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
 bash tools/external/probe.sh "$ext/prefix"
 PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -race -count=1 -tags libcoro_external ./...
+# README's other go build routes, built (not tested again): no libcoro.pc (pkg-config a no-op, the flags by hand),
+# and a libcoro.pc shaped like upstream's CMake output (-I and -lcoro only: no feature macros, no private libraries).
+PKG_CONFIG=true CGO_CPPFLAGS="-I$ext/prefix/include -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS" \
+    CGO_LDFLAGS="-L$ext/prefix/lib -lcoro -lssl -lcrypto -lcares" go build -tags libcoro_external ./...
+mkdir "$ext/upstream-pc"
+printf '%s\n' "prefix=$ext/prefix" 'includedir=${prefix}/include' 'libdir=${prefix}/lib' '' 'Name: libcoro' \
+    'Description: C++20 coroutine library' 'Version: 0.14.1' 'Cflags: -I${includedir}' 'Libs: -L${libdir} -lcoro' \
+    >"$ext/upstream-pc/libcoro.pc"
+PKG_CONFIG_PATH="$ext/upstream-pc" go build -tags libcoro_external ./...
 # Every Go test target (and the native examples); the C++ tests exercise the embedded core itself.
 bazel test --config=libcoro_external --repo_env=GOCORO_LIBCORO="$ext/checkout" \
     //coro/... //net/... //internal/... //examples/... //tests/go/... //tests/adversarial/... //tests/model/...

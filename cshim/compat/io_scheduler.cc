@@ -9,16 +9,23 @@
 // descriptor at a time: a second poll of it never completes): a pending timer holds one descriptor and costs an
 // epoll add and remove. Beyond max_timer_descriptors pending timers, more timers wait in slices like the polls
 // (Close ends them within one).
+// A schedule() (or yield()) for the Go binding is counted like a poll too: upstream v0.14.1 drops a coroutine
+// scheduled after shutdown() in pool mode, so one that comes after the mark is refused instead, and
+// shutdown_cancel_polls() waits for the ones that came before.
 
 #include "cshim/compat/io_scheduler.hpp"
 
 #if !GOCORO_CORE_EXTENSIONS
+
+    #include <coro/detail/task_self_deleting.hpp>
 
     #include <algorithm>
     #include <cstdint>
     #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <new>
+    #include <optional>
     #include <stdexcept>
     #include <sys/eventfd.h>
     #include <thread>
@@ -162,15 +169,27 @@ struct timer_descriptor
     const int fd;
 };
 
-auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
-    -> coro::task<coro::poll_status>
+namespace
+{
+/// The sliced poll behind poll() and poll_until_stopped() (std::nullopt: `stop` was set).
+auto sliced_poll(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>*  stop) -> coro::task<std::optional<coro::poll_status>>
 {
     using clock           = std::chrono::steady_clock;
     const bool   bounded  = timeout > std::chrono::milliseconds{0};
     const auto   deadline = clock::now() + timeout;
+    const auto   stopped  = [stop] { return stop != nullptr && stop->load(std::memory_order_acquire); };
     pending_poll counted{s};
     for (;;)
     {
+        if (stopped())
+        {
+            co_return std::nullopt;
+        }
         if (counted.cancelled())
         {
             co_return coro::poll_status::closed;
@@ -190,18 +209,81 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
             wait = std::min(wait, left);
         }
         const auto status = co_await s.poll(fd, op, wait);
+        if (stopped())
+        {
+            co_return std::nullopt; // a stop that came with the event wins, as with libcoro v0.16's poll
+        }
         if (status != coro::poll_status::timeout || (bounded && clock::now() >= deadline))
         {
             co_return status;
         }
     }
 }
+} // namespace
+
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    co_return *co_await sliced_poll(s, fd, op, timeout, nullptr);
+}
+
+auto poll_until_stopped(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>&  stop) -> coro::task<std::optional<coro::poll_status>>
+{
+    return sliced_poll(s, fd, op, timeout, &stop);
+}
+
+auto schedule(coro::io_scheduler& s) -> coro::task<void>
+{
+    pending_poll counted{
+        s}; // counted before the look: shutdown_cancel_polls() then waits for this one, or it sees the mark
+    if (counted.cancelled())
+    {
+        throw std::runtime_error{"io_scheduler: shut down"};
+    }
+    co_await s.schedule();
+}
+
+namespace
+{
+/// io_executor::resume's hand-over: `handle` runs on `s` after compat::schedule(), or here if `s` refused it.
+auto resume_on(coro::io_scheduler& s, std::coroutine_handle<> handle) -> coro::task<void>
+{
+    try
+    {
+        co_await schedule(s);
+    }
+    catch (const std::runtime_error&)
+    {
+        // Shutting down: resumed on this thread rather than never.
+    }
+    handle.resume();
+}
+} // namespace
+
+auto io_executor::resume(std::coroutine_handle<> handle) -> bool
+{
+    try
+    {
+        auto hand_over = coro::detail::make_task_self_deleting(resume_on(m_scheduler, handle));
+        hand_over.handle().resume(); // the frame frees itself once `handle` has been resumed
+    }
+    catch (const std::bad_alloc&)
+    {
+        handle.resume(); // no frame for the hand-over: resumed on this thread rather than never
+    }
+    return true;
+}
 
 auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
 {
     if (amount <= std::chrono::milliseconds{0})
     {
-        co_await s.yield_for(amount); // schedule(): nothing to wait out
+        co_await schedule(s); // nothing to wait out
         co_return;
     }
     using clock           = std::chrono::steady_clock;

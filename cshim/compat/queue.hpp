@@ -3,13 +3,15 @@
 // The queue behind coro.Queue (cshim/queue.cc). libcoro has coro::queue from v0.15 on, and gocoro's embedded core
 // has it; upstream v0.14.1 does not, so when the libcoro being compiled against lacks coro/queue.hpp the shim
 // uses its own queue of ids below, built on std::mutex and the public task API only, with the same outcome for the
-// Go binding (libcoro v0.16's semantics, spec D19, as far as the shim uses them: push, pop, try_pop, size,
-// shutdown).
+// Go binding (libcoro v0.16's queue semantics as far as the shim uses them: push, pop, try_pop, size, shutdown).
+
+#include "cshim/compat/upstream_version.hpp"
 
 #include <coro/expected.hpp>
 #include <coro/task.hpp> // GOCORO_CORE_EXTENSIONS comes with the embedded core's headers; upstream's lack it
 
 #include <cstdint>
+#include <type_traits>
 
 #if GOCORO_CORE_EXTENSIONS
     // The embedded core's. Tested apart from __has_include: go build compiles the core's headers amalgamated into
@@ -194,3 +196,10 @@ private:
 };
 #endif
 } // namespace gocoro::compat
+
+#if GOCORO_CORE_EXTENSIONS
+// The default build must take the embedded core's coro::queue: once (51f2891) it silently took the fallback above.
+static_assert(
+    std::is_same_v<gocoro::compat::queue, coro::queue<uint64_t>>,
+    "the embedded core's coro::queue must back gocoro::compat::queue, not the compat fallback");
+#endif

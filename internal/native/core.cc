@@ -10369,6 +10369,9 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 // descriptor at a time: a second poll of it never completes): a pending timer holds one descriptor and costs an
 // epoll add and remove. Beyond max_timer_descriptors pending timers, more timers wait in slices like the polls
 // (Close ends them within one).
+// A schedule() (or yield()) for the Go binding is counted like a poll too: upstream v0.14.1 drops a coroutine
+// scheduled after shutdown() in pool mode, so one that comes after the mark is refused instead, and
+// shutdown_cancel_polls() waits for the ones that came before.
 
 // #include "cshim/compat/io_scheduler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
@@ -10381,9 +10384,32 @@ auto to_string(semaphore_acquire_result result) -> const std::string&
 // libcoro) they fall back on its public API with the same outcome for the Go binding, only slower (see
 // compat/io_scheduler.cc).
 
+// #include "cshim/compat/upstream_version.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#define GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#line 1 "../../cshim/compat/upstream_version.hpp"
+
+
+// The external build (a user's own libcoro) is written against upstream v0.14.x. Upstream v0.16 installs
+// coro/scheduler.hpp (and v0.16's API); gocoro's embedded core has that header too, with its own marker
+// coro/gocoro_extensions.hpp beside it. Stop at once with a clear message instead of failing deep in the shim.
+// (v0.15 has no marker this can test apart from coro/queue.hpp, which cshim/compat/queue.hpp uses when present.)
+
+#if __has_include(<coro/scheduler.hpp>) && !__has_include(<coro/gocoro_extensions.hpp>)
+    #error \
+        "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#line 9 "../../cshim/compat/io_scheduler.hpp"
+
 // #include "coro/io_scheduler.hpp" (inlined above)
 
+#include <atomic>
 #include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <optional>
+#include <utility>
 
 #if GOCORO_CORE_EXTENSIONS
 // #include "coro/detail/fd_close_serial.hpp" (inlined above)
@@ -10403,6 +10429,26 @@ inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::ch
 inline auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
 {
     return s.yield_for(amount);
+}
+
+/// io_scheduler::schedule: the embedded core's runs (or refuses with std::runtime_error) what it gets after
+/// shutdown.
+inline auto schedule(coro::io_scheduler& s)
+{
+    return s.schedule();
+}
+
+/// io_scheduler::yield, which shutdown handles as schedule().
+inline auto yield(coro::io_scheduler& s)
+{
+    return s.yield();
+}
+
+/// The executor to hand to event::set / latch::count_down for `s`: `s` itself, whose resume() refuses a coroutine
+/// after shutdown (the event then resumes it inline).
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> coro::io_scheduler&
+{
+    return s;
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -10450,6 +10496,55 @@ inline auto note_close(coro::fd_t fd) noexcept -> void
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
+/// poll() that also ends once `stop` is set, within one slice (compat::poll_slice, 100 ms): std::nullopt then, also
+/// when `stop` was set before the call or is found set when the descriptor became ready. Upstream v0.14 has no
+/// poll_stop_token, so this stands in for libcoro v0.16's cancellable poll.
+auto poll_until_stopped(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>&  stop) -> coro::task<std::optional<coro::poll_status>>;
+
+/// io_scheduler::schedule() counted like a poll: upstream v0.14.1 drops a coroutine scheduled in pool mode after
+/// shutdown() (it would never resume), so once shutdown_cancel_polls() was called for `s` the co_await throws
+/// std::runtime_error instead, and shutdown_cancel_polls() waits for every schedule that got in before.
+auto schedule(coro::io_scheduler& s) -> coro::task<void>;
+
+/// schedule() above: upstream's yield() is its schedule().
+inline auto yield(coro::io_scheduler& s) -> coro::task<void>
+{
+    return schedule(s);
+}
+
+/// An executor over `s` for event::set / latch::count_down (see resume_executor). Only resume() is used by them;
+/// the other members are there because upstream's executor concept requires them.
+class io_executor
+{
+public:
+    explicit io_executor(coro::io_scheduler& s) noexcept : m_scheduler(s) {}
+
+    auto schedule() { return m_scheduler.schedule(); }
+    auto spawn(coro::task<void>&& task) -> bool { return m_scheduler.spawn(std::move(task)); }
+    auto yield() { return m_scheduler.yield(); }
+    /// Resumes `handle` on `s` through compat::schedule(), so shutdown_cancel_polls() waits for it, or on the
+    /// calling thread once `s` is shutting down: upstream v0.14.1 drops a coroutine resumed after shutdown(), and
+    /// its event::set ignores the result. Always true.
+    auto resume(std::coroutine_handle<> handle) -> bool;
+    auto size() const noexcept -> std::size_t { return m_scheduler.size(); }
+    auto empty() const noexcept -> bool { return m_scheduler.empty(); }
+    auto shutdown() noexcept -> void { m_scheduler.shutdown(); }
+
+private:
+    coro::io_scheduler& m_scheduler;
+};
+
+/// The executor to hand to event::set / latch::count_down for `s`.
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> io_executor
+{
+    return io_executor{s};
+}
+
 /// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
 /// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
 /// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
@@ -10462,8 +10557,9 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
     return poll(s, fd, op, timeout);
 }
 
-/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once; its compat::yield_for waiters throw at once), waits for those waiters (processing events itself if
+/// Marks `s` cancelled (its compat::poll / poll_notify / poll_until_stopped waiters end with poll_status::closed
+/// within one slice, and new ones at once; its compat::yield_for waiters throw at once, as do new compat::schedule
+/// and yield calls), waits for those waiters and for the schedules that got in before (processing events itself if
 /// nobody else does, as in manual mode), then shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 
@@ -10486,15 +10582,19 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif
 } // namespace gocoro::compat
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
-#line 14 "../../cshim/compat/io_scheduler.cc"
+#line 17 "../../cshim/compat/io_scheduler.cc"
 
 #if !GOCORO_CORE_EXTENSIONS
+
+// #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
     #include <algorithm>
     #include <cstdint>
     #include <fcntl.h>
     #include <memory>
     #include <mutex>
+    #include <new>
+    #include <optional>
     #include <stdexcept>
     #include <sys/eventfd.h>
     #include <thread>
@@ -10638,15 +10738,27 @@ struct timer_descriptor
     const int fd;
 };
 
-auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
-    -> coro::task<coro::poll_status>
+namespace
+{
+/// The sliced poll behind poll() and poll_until_stopped() (std::nullopt: `stop` was set).
+auto sliced_poll(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>*  stop) -> coro::task<std::optional<coro::poll_status>>
 {
     using clock           = std::chrono::steady_clock;
     const bool   bounded  = timeout > std::chrono::milliseconds{0};
     const auto   deadline = clock::now() + timeout;
+    const auto   stopped  = [stop] { return stop != nullptr && stop->load(std::memory_order_acquire); };
     pending_poll counted{s};
     for (;;)
     {
+        if (stopped())
+        {
+            co_return std::nullopt;
+        }
         if (counted.cancelled())
         {
             co_return coro::poll_status::closed;
@@ -10666,18 +10778,81 @@ auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::m
             wait = std::min(wait, left);
         }
         const auto status = co_await s.poll(fd, op, wait);
+        if (stopped())
+        {
+            co_return std::nullopt; // a stop that came with the event wins, as with libcoro v0.16's poll
+        }
         if (status != coro::poll_status::timeout || (bounded && clock::now() >= deadline))
         {
             co_return status;
         }
     }
 }
+} // namespace
+
+auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
+    -> coro::task<coro::poll_status>
+{
+    co_return *co_await sliced_poll(s, fd, op, timeout, nullptr);
+}
+
+auto poll_until_stopped(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>&  stop) -> coro::task<std::optional<coro::poll_status>>
+{
+    return sliced_poll(s, fd, op, timeout, &stop);
+}
+
+auto schedule(coro::io_scheduler& s) -> coro::task<void>
+{
+    pending_poll counted{
+        s}; // counted before the look: shutdown_cancel_polls() then waits for this one, or it sees the mark
+    if (counted.cancelled())
+    {
+        throw std::runtime_error{"io_scheduler: shut down"};
+    }
+    co_await s.schedule();
+}
+
+namespace
+{
+/// io_executor::resume's hand-over: `handle` runs on `s` after compat::schedule(), or here if `s` refused it.
+auto resume_on(coro::io_scheduler& s, std::coroutine_handle<> handle) -> coro::task<void>
+{
+    try
+    {
+        co_await schedule(s);
+    }
+    catch (const std::runtime_error&)
+    {
+        // Shutting down: resumed on this thread rather than never.
+    }
+    handle.resume();
+}
+} // namespace
+
+auto io_executor::resume(std::coroutine_handle<> handle) -> bool
+{
+    try
+    {
+        auto hand_over = coro::detail::make_task_self_deleting(resume_on(m_scheduler, handle));
+        hand_over.handle().resume(); // the frame frees itself once `handle` has been resumed
+    }
+    catch (const std::bad_alloc&)
+    {
+        handle.resume(); // no frame for the hand-over: resumed on this thread rather than never
+    }
+    return true;
+}
 
 auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
 {
     if (amount <= std::chrono::milliseconds{0})
     {
-        co_await s.yield_for(amount); // schedule(): nothing to wait out
+        co_await schedule(s); // nothing to wait out
         co_return;
     }
     using clock           = std::chrono::steady_clock;
@@ -11665,7 +11840,8 @@ extern "C" void gocoro_completion_post(uintptr_t handle, int64_t result)
  *
  * Lifetime: the executors live until the process exits; so do the handles returned here (the same handle on every
  * call). Never pass them to *_shutdown or *_destroy. Threads: any thread may call these and use the handles.
- * Both fail with GOCORO_ENOTSUP under libcoro_external (upstream v0.14 has no default_executor). */
+ * Under libcoro_external (upstream v0.14 has no default_executor) the shim makes the pair itself, with the same
+ * defaults and lifetime; C++ code of the process cannot reach it then. */
 
 // #include "cshim/io_scheduler.h"
 #ifndef GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_H
@@ -11720,8 +11896,9 @@ int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t tim
  * scheduler `s`: create, start the poll (gocoro_io_scheduler_poll_stop or a GOCORO_OP_IO_POLL_STOP await), signal
  * from any thread to end it (idempotent; a poll started after the signal ends at once), destroy once the poll's
  * result has arrived and no signal call is running. Each stop holds a pipe and each pending poll an epoll instance:
- * three descriptors. create fails with GOCORO_ENOTSUP (libcoro_external: upstream v0.14 has no poll_stop_token) or
- * GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. */
+ * three descriptors. create fails with GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. Under
+ * libcoro_external (upstream v0.14 has no poll_stop_token) the poll waits in slices of 100 ms and looks at the signal
+ * between them: it ends up to one slice after the signal, and holds no descriptors. */
 typedef struct gocoro_poll_stop gocoro_poll_stop;
 /* The result a cancellable poll reports when its stop was signalled first (its other results are
  * gocoro_io_scheduler_poll's: 0 event, 1 timeout, 2 error, 3 closed, or -GOCORO_ESHUTDOWN). A stop signalled while
@@ -11734,7 +11911,7 @@ gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* 
 void              gocoro_poll_stop_signal(gocoro_poll_stop* stop);
 void              gocoro_poll_stop_destroy(gocoro_poll_stop* stop);
 /* gocoro_io_scheduler_poll that also ends when `stop` is signalled (GOCORO_POLL_CANCELLED). Returns GOCORO_OK,
- * GOCORO_ENOMEM or GOCORO_ENOTSUP (nothing is posted then). */
+ * or GOCORO_ENOMEM (nothing is posted then). */
 int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
@@ -11748,7 +11925,7 @@ void gocoro_io_scheduler_destroy(gocoro_io_scheduler* s);
 
 #endif
 #endif // GOCORO_AMALGAMATED_CSHIM_IO_SCHEDULER_H
-#line 15 "../../cshim/default_executor.h"
+#line 16 "../../cshim/default_executor.h"
 // #include "cshim/status.h" (inlined above)
 // #include "cshim/thread_pool.h" (inlined above)
 
@@ -11881,8 +12058,10 @@ auto make_default_handle(gocoro_error* err, const char* what, Make&& make) noexc
 }
 } // namespace
 
-// The handles are made once and never freed: like the executors, they must outlive every user, and at exit C++
-// static destruction shuts the executors down (a Go program exits without it).
+// The handles are made once and never freed: like the executors, they must outlive every user. With the embedded
+// core, C++ static destruction shuts the executors down at exit (a Go program exits without it). Upstream v0.14 has
+// no default_executor: the shim then makes the pair itself, with the same defaults, and never destroys it (upstream's
+// shutdown() at exit would wait for every pending timer).
 
 extern "C" gocoro_thread_pool* gocoro_default_thread_pool(gocoro_error* err)
 {
@@ -11897,8 +12076,15 @@ extern "C" gocoro_thread_pool* gocoro_default_thread_pool(gocoro_error* err)
             return handle;
         });
 #else
-    gocoro::set_error(err, GOCORO_ENOTSUP, "default thread_pool: the external libcoro (v0.14) has no default_executor");
-    return nullptr;
+    return make_default_handle(
+        err,
+        "default thread_pool: out of memory",
+        []
+        {
+            // The workers are not marked as the handle's, as with the embedded core's: nothing may shut it down.
+            static gocoro_thread_pool* const handle = new gocoro_thread_pool(*new coro::thread_pool{});
+            return handle;
+        });
 #endif
 }
 
@@ -11920,9 +12106,16 @@ extern "C" gocoro_io_scheduler* gocoro_default_io_scheduler(gocoro_error* err)
             return handle;
         });
 #else
-    gocoro::set_error(
-        err, GOCORO_ENOTSUP, "default io_scheduler: the external libcoro (v0.14) has no default_executor");
-    return nullptr;
+    return make_default_handle(
+        err,
+        "default io_scheduler: out of memory",
+        []
+        {
+            // Upstream's defaults are default_executor's: a spawned event thread, tasks on a pool of hardware
+            // threads - 1 (at least 1).
+            static gocoro_io_scheduler* const handle = new gocoro_io_scheduler(coro::io_scheduler::make_shared());
+            return handle;
+        });
 #endif
 }
 
@@ -11972,6 +12165,7 @@ void         gocoro_event_reset(gocoro_event* e);
 #line 2 "../../cshim/event.cc"
 // #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
 
@@ -12016,7 +12210,8 @@ extern "C" gocoro_step* gocoro_event_set_on(gocoro_event* e, gocoro_thread_pool*
 extern "C" gocoro_step* gocoro_event_set_on_io(gocoro_event* e, gocoro_io_scheduler* s, int fifo)
 {
     gocoro::host_call scope;
-    e->event.set(*s->scheduler, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
+    auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+    e->event.set(executor, fifo ? coro::resume_order_policy::fifo : coro::resume_order_policy::lifo);
     return scope.take();
 }
 
@@ -12041,8 +12236,10 @@ auto gocoro::event_await(const gocoro_op& request, op_await_storage& storage) ->
 
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 
+#include <atomic>
 #include <exception>
 #include <new>
+#include <optional>
 
 namespace
 {
@@ -12123,17 +12320,54 @@ auto poll_cancellable_for_host(
 }
 } // namespace
 #else
+// Upstream v0.14 has no poll_stop_token: a cancellable poll is compat::poll_until_stopped, which looks at `stopped`
+// between its slices (a cancellation takes effect within one slice, 100 ms).
 struct gocoro_poll_stop
 {
+    gocoro_io_scheduler* s;
+    std::atomic<bool>    stopped{false};
 };
+
+namespace
+{
+/// The host's result of a compat::poll_until_stopped outcome.
+auto stop_result(const std::optional<coro::poll_status>& status) noexcept -> int64_t
+{
+    return status ? static_cast<int64_t>(*status) : int64_t{GOCORO_POLL_CANCELLED};
+}
+
+auto poll_cancellable_for_host(
+    gocoro_poll_stop&         stop,
+    int                       fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    uintptr_t                 handle) -> coro::task<void>
+{
+    int64_t result = -GOCORO_ESHUTDOWN;
+    try
+    {
+        const auto status =
+            co_await gocoro::compat::poll_until_stopped(*stop.s->scheduler, fd, op, timeout, stop.stopped);
+        result = stop_result(status);
+    }
+    catch (...)
+    {
+        // poll throws once the scheduler has shut down; the host learns it from the result.
+    }
+    gocoro_completion_post(handle, result);
+}
+} // namespace
 #endif
 
 extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* err)
 {
-#if GOCORO_CORE_EXTENSIONS
     try
     {
+#if GOCORO_CORE_EXTENSIONS
         return new gocoro_poll_stop{.s = s, .source = {}};
+#else
+        return new gocoro_poll_stop{.s = s};
+#endif
     }
     catch (const std::bad_alloc&)
     {
@@ -12144,12 +12378,6 @@ extern "C" gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, goc
         gocoro::set_error(err, GOCORO_EEXCEPTION, e.what()); // the pipe: no descriptors left
     }
     return nullptr;
-#else
-    (void)s;
-    gocoro::set_error(
-        err, GOCORO_ENOTSUP, "cancellable poll: the external libcoro (v0.14) has no poll_stop_token (needs v0.16)");
-    return nullptr;
-#endif
 }
 
 extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
@@ -12157,7 +12385,7 @@ extern "C" void gocoro_poll_stop_signal(gocoro_poll_stop* stop)
 #if GOCORO_CORE_EXTENSIONS
     stop->source.signal_stop();
 #else
-    (void)stop;
+    stop->stopped.store(true, std::memory_order_release);
 #endif
 }
 
@@ -12169,7 +12397,6 @@ extern "C" void gocoro_poll_stop_destroy(gocoro_poll_stop* stop)
 extern "C" int
 gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle)
 {
-#if GOCORO_CORE_EXTENSIONS
     try
     {
         auto waiter = coro::detail::make_task_self_deleting(
@@ -12182,10 +12409,6 @@ gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t ti
     {
         return GOCORO_ENOMEM;
     }
-#else
-    (void)stop, (void)fd, (void)op, (void)timeout_ms, (void)handle;
-    return GOCORO_ENOTSUP;
-#endif
 }
 
 extern "C" gocoro_io_scheduler* gocoro_io_scheduler_create(const gocoro_io_scheduler_options* opts, gocoro_error* err)
@@ -12330,14 +12553,28 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
             [&] { return poll_cancellable(stop, static_cast<int>(request.arg), events, wait_ms(request.arg2 >> 8)); },
             [](int64_t result) { return result; });
 #else
-        return nullptr; // not reached: without the v0.16 core gocoro_poll_stop_create fails
+        auto&      stop   = *static_cast<gocoro_poll_stop*>(request.target);
+        const auto events = static_cast<coro::poll_op>(request.arg2 & 0xff);
+        return emplace_await(
+            storage,
+            [&]
+            {
+                return compat::poll_until_stopped(
+                    *stop.s->scheduler,
+                    static_cast<int>(request.arg),
+                    events,
+                    wait_ms(request.arg2 >> 8),
+                    stop.stopped);
+            },
+            stop_result);
 #endif
     }
     coro::io_scheduler& s = *static_cast<gocoro_io_scheduler*>(request.target)->scheduler;
     switch (request.kind)
     {
         case GOCORO_OP_IO_YIELD:
-            return emplace_await(storage, [&] { return s.yield(); });
+            // Through compat: under libcoro_external, upstream drops a coroutine scheduled after shutdown.
+            return emplace_await(storage, [&] { return compat::yield(s); });
         case GOCORO_OP_IO_YIELD_FOR:
             // Through compat: under libcoro_external, Close must be able to end the timer (cshim/compat/io_scheduler.hpp).
             return emplace_await(storage, [&] { return compat::yield_for(s, wait_ms(request.arg)); });
@@ -12351,7 +12588,7 @@ auto gocoro::io_scheduler_await(const gocoro_op& request, op_await_storage& stor
                 [](coro::poll_status status) { return static_cast<int64_t>(status); });
         }
         default:
-            return emplace_await(storage, [&] { return s.schedule(); });
+            return emplace_await(storage, [&] { return compat::schedule(s); });
     }
 }
 
@@ -12408,6 +12645,7 @@ int gocoro_latch_wait_async(gocoro_latch* l, uintptr_t handle);
 #line 2 "../../cshim/latch.cc"
 // #include "cshim/await.hpp" (inlined above)
 // #include "cshim/callback.hpp" (inlined above)
+// #include "cshim/compat/io_scheduler.hpp" (inlined above)
 // #include "cshim/completion.h" (inlined above)
 // #include "cshim/io_scheduler.hpp" (inlined above)
 // #include "cshim/thread_pool.hpp" (inlined above)
@@ -12491,7 +12729,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_LATCH_HPP
-#line 10 "../../cshim/latch.cc"
+#line 11 "../../cshim/latch.cc"
 
 #include <atomic>
 #include <cstdint>
@@ -12594,7 +12832,15 @@ extern "C" int gocoro_latch_count_down_on(gocoro_latch* l, gocoro_thread_pool* t
 
 extern "C" int gocoro_latch_count_down_on_io(gocoro_latch* l, gocoro_io_scheduler* s, int64_t n, gocoro_step** steps)
 {
-    return count_down_with(l, n, steps, [l, s] { l->latch.count_down(*s->scheduler); });
+    return count_down_with(
+        l,
+        n,
+        steps,
+        [l, s]
+        {
+            auto&& executor = gocoro::compat::resume_executor(*s->scheduler); // upstream drops waiters after shutdown
+            l->latch.count_down(executor);
+        });
 }
 
 extern "C" gocoro_step* gocoro_latch_release_all(gocoro_latch* l)
@@ -12893,13 +13139,15 @@ gocoro_step* gocoro_queue_shutdown(gocoro_queue* q);
 // The queue behind coro.Queue (cshim/queue.cc). libcoro has coro::queue from v0.15 on, and gocoro's embedded core
 // has it; upstream v0.14.1 does not, so when the libcoro being compiled against lacks coro/queue.hpp the shim
 // uses its own queue of ids below, built on std::mutex and the public task API only, with the same outcome for the
-// Go binding (libcoro v0.16's semantics, spec D19, as far as the shim uses them: push, pop, try_pop, size,
-// shutdown).
+// Go binding (libcoro v0.16's queue semantics as far as the shim uses them: push, pop, try_pop, size, shutdown).
+
+// #include "cshim/compat/upstream_version.hpp" (inlined above)
 
 // #include "coro/expected.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 
 #include <cstdint>
+#include <type_traits>
 
 #if GOCORO_CORE_EXTENSIONS
     // The embedded core's. Tested apart from __has_include: go build compiles the core's headers amalgamated into
@@ -13128,7 +13376,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
-#line 18 "../../cshim/compat/queue.hpp"
+#line 20 "../../cshim/compat/queue.hpp"
     #define GOCORO_COMPAT_CORO_QUEUE 1
 #else
     #if __has_include(<coro/queue.hpp>)
@@ -13356,7 +13604,7 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_QUEUE_HPP
-#line 22 "../../cshim/compat/queue.hpp"
+#line 24 "../../cshim/compat/queue.hpp"
         #define GOCORO_COMPAT_CORO_QUEUE 1
     #else
         #define GOCORO_COMPAT_CORO_QUEUE 0
@@ -13532,6 +13780,13 @@ private:
 };
 #endif
 } // namespace gocoro::compat
+
+#if GOCORO_CORE_EXTENSIONS
+// The default build must take the embedded core's coro::queue: once (51f2891) it silently took the fallback above.
+static_assert(
+    std::is_same_v<gocoro::compat::queue, coro::queue<uint64_t>>,
+    "the embedded core's coro::queue must back gocoro::compat::queue, not the compat fallback");
+#endif
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_QUEUE_HPP
 #line 5 "../../cshim/queue.cc"
 // #include "cshim/pending.hpp" (inlined above)

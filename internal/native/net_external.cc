@@ -1139,9 +1139,32 @@ int gocoro_server_reload_certificate(gocoro_server* s, const gocoro_tls_context_
 // libcoro) they fall back on its public API with the same outcome for the Go binding, only slower (see
 // compat/io_scheduler.cc).
 
+// #include "cshim/compat/upstream_version.hpp"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#define GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#line 1 "../../cshim/compat/upstream_version.hpp"
+
+
+// The external build (a user's own libcoro) is written against upstream v0.14.x. Upstream v0.16 installs
+// coro/scheduler.hpp (and v0.16's API); gocoro's embedded core has that header too, with its own marker
+// coro/gocoro_extensions.hpp beside it. Stop at once with a clear message instead of failing deep in the shim.
+// (v0.15 has no marker this can test apart from coro/queue.hpp, which cshim/compat/queue.hpp uses when present.)
+
+#if __has_include(<coro/scheduler.hpp>) && !__has_include(<coro/gocoro_extensions.hpp>)
+    #error \
+        "gocoro (-tags libcoro_external / --config=libcoro_external) supports upstream libcoro v0.14.x only; this libcoro is v0.16 or later (it has coro/scheduler.hpp). Install v0.14.x, or drop the tag to build gocoro's embedded core."
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_UPSTREAM_VERSION_HPP
+#line 9 "../../cshim/compat/io_scheduler.hpp"
+
 #include <coro/io_scheduler.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <optional>
+#include <utility>
 
 #if GOCORO_CORE_EXTENSIONS
     #include <coro/detail/fd_close_serial.hpp>
@@ -1161,6 +1184,26 @@ inline auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::ch
 inline auto yield_for(coro::io_scheduler& s, std::chrono::milliseconds amount) -> coro::task<void>
 {
     return s.yield_for(amount);
+}
+
+/// io_scheduler::schedule: the embedded core's runs (or refuses with std::runtime_error) what it gets after
+/// shutdown.
+inline auto schedule(coro::io_scheduler& s)
+{
+    return s.schedule();
+}
+
+/// io_scheduler::yield, which shutdown handles as schedule().
+inline auto yield(coro::io_scheduler& s)
+{
+    return s.yield();
+}
+
+/// The executor to hand to event::set / latch::count_down for `s`: `s` itself, whose resume() refuses a coroutine
+/// after shutdown (the event then resumes it inline).
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> coro::io_scheduler&
+{
+    return s;
 }
 
 /// io_scheduler::poll_notify: resumed on the thread processing events (no hand-off to a pool worker).
@@ -1208,6 +1251,55 @@ inline auto note_close(coro::fd_t fd) noexcept -> void
 auto poll(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout)
     -> coro::task<coro::poll_status>;
 
+/// poll() that also ends once `stop` is set, within one slice (compat::poll_slice, 100 ms): std::nullopt then, also
+/// when `stop` was set before the call or is found set when the descriptor became ready. Upstream v0.14 has no
+/// poll_stop_token, so this stands in for libcoro v0.16's cancellable poll.
+auto poll_until_stopped(
+    coro::io_scheduler&       s,
+    coro::fd_t                fd,
+    coro::poll_op             op,
+    std::chrono::milliseconds timeout,
+    const std::atomic<bool>&  stop) -> coro::task<std::optional<coro::poll_status>>;
+
+/// io_scheduler::schedule() counted like a poll: upstream v0.14.1 drops a coroutine scheduled in pool mode after
+/// shutdown() (it would never resume), so once shutdown_cancel_polls() was called for `s` the co_await throws
+/// std::runtime_error instead, and shutdown_cancel_polls() waits for every schedule that got in before.
+auto schedule(coro::io_scheduler& s) -> coro::task<void>;
+
+/// schedule() above: upstream's yield() is its schedule().
+inline auto yield(coro::io_scheduler& s) -> coro::task<void>
+{
+    return schedule(s);
+}
+
+/// An executor over `s` for event::set / latch::count_down (see resume_executor). Only resume() is used by them;
+/// the other members are there because upstream's executor concept requires them.
+class io_executor
+{
+public:
+    explicit io_executor(coro::io_scheduler& s) noexcept : m_scheduler(s) {}
+
+    auto schedule() { return m_scheduler.schedule(); }
+    auto spawn(coro::task<void>&& task) -> bool { return m_scheduler.spawn(std::move(task)); }
+    auto yield() { return m_scheduler.yield(); }
+    /// Resumes `handle` on `s` through compat::schedule(), so shutdown_cancel_polls() waits for it, or on the
+    /// calling thread once `s` is shutting down: upstream v0.14.1 drops a coroutine resumed after shutdown(), and
+    /// its event::set ignores the result. Always true.
+    auto resume(std::coroutine_handle<> handle) -> bool;
+    auto size() const noexcept -> std::size_t { return m_scheduler.size(); }
+    auto empty() const noexcept -> bool { return m_scheduler.empty(); }
+    auto shutdown() noexcept -> void { m_scheduler.shutdown(); }
+
+private:
+    coro::io_scheduler& m_scheduler;
+};
+
+/// The executor to hand to event::set / latch::count_down for `s`.
+inline auto resume_executor(coro::io_scheduler& s) noexcept -> io_executor
+{
+    return io_executor{s};
+}
+
 /// yield_for() whose co_await throws std::runtime_error as soon as shutdown_cancel_polls() is called for `s`:
 /// upstream cannot cancel a timer (its shutdown() waits for every pending one), so the wait is a poll, with
 /// `amount` as its timeout, of a descriptor that shutdown_cancel_polls() makes readable (see io_scheduler.cc).
@@ -1220,8 +1312,9 @@ inline auto poll_notify(coro::io_scheduler& s, coro::fd_t fd, coro::poll_op op, 
     return poll(s, fd, op, timeout);
 }
 
-/// Marks `s` cancelled (its compat::poll / poll_notify waiters end with poll_status::closed within one slice, and new
-/// ones at once; its compat::yield_for waiters throw at once), waits for those waiters (processing events itself if
+/// Marks `s` cancelled (its compat::poll / poll_notify / poll_until_stopped waiters end with poll_status::closed
+/// within one slice, and new ones at once; its compat::yield_for waiters throw at once, as do new compat::schedule
+/// and yield calls), waits for those waiters and for the schedules that got in before (processing events itself if
 /// nobody else does, as in manual mode), then shutdown().
 auto shutdown_cancel_polls(coro::io_scheduler& s) noexcept -> void;
 
@@ -1443,8 +1536,9 @@ int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t tim
  * scheduler `s`: create, start the poll (gocoro_io_scheduler_poll_stop or a GOCORO_OP_IO_POLL_STOP await), signal
  * from any thread to end it (idempotent; a poll started after the signal ends at once), destroy once the poll's
  * result has arrived and no signal call is running. Each stop holds a pipe and each pending poll an epoll instance:
- * three descriptors. create fails with GOCORO_ENOTSUP (libcoro_external: upstream v0.14 has no poll_stop_token) or
- * GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. */
+ * three descriptors. create fails with GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. Under
+ * libcoro_external (upstream v0.14 has no poll_stop_token) the poll waits in slices of 100 ms and looks at the signal
+ * between them: it ends up to one slice after the signal, and holds no descriptors. */
 typedef struct gocoro_poll_stop gocoro_poll_stop;
 /* The result a cancellable poll reports when its stop was signalled first (its other results are
  * gocoro_io_scheduler_poll's: 0 event, 1 timeout, 2 error, 3 closed, or -GOCORO_ESHUTDOWN). A stop signalled while
@@ -1457,7 +1551,7 @@ gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* 
 void              gocoro_poll_stop_signal(gocoro_poll_stop* stop);
 void              gocoro_poll_stop_destroy(gocoro_poll_stop* stop);
 /* gocoro_io_scheduler_poll that also ends when `stop` is signalled (GOCORO_POLL_CANCELLED). Returns GOCORO_OK,
- * GOCORO_ENOMEM or GOCORO_ENOTSUP (nothing is posted then). */
+ * or GOCORO_ENOMEM (nothing is posted then). */
 int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);

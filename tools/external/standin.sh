@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds and installs a stand-in for upstream libcoro v0.14.1 into PREFIX, the way upstream's `cmake --install`
 # lays it out (include/coro/**, lib/libcoro.a, lib/pkgconfig/libcoro.pc), so that the external build routes
-# (go build -tags libcoro_external, Bazel's --//tools/external:libcoro setting) can be exercised without upstream's
+# (go build -tags libcoro_external, Bazel's --config=libcoro_external) can be exercised without upstream's
 # source: gocoro's embedded core with its extensions removed (tools/external/unextend: no GOCORO_CORE_EXTENSIONS
 # macro, no extension declaration) and with exactly upstream's headers (tools/external/upstream_headers.txt: the
 # core's v0.16 headers such as coro/queue.hpp dropped, its internal ones inlined), compiled from upstream's list of
-# library sources (spec libcoro-v0.14-api.md §0) with networking and TLS on.
+# library sources with networking and TLS on.
 #   [CXX=g++] bash tools/external/standin.sh PREFIX [CHECKOUT]
 # With CHECKOUT, it also writes the same stand-in laid out as an upstream source checkout (include/ without the
 # CMake-generated coro/export.hpp, src/ with upstream's library sources), for Bazel's GOCORO_LIBCORO.

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5ea3553c7ed7b4c62b1c740d2e4689ce2e35eae354c742d61a8e399c2f2c6030"
+const SourceHash = "bee53900de9465c015bd4ff76666ad266830002e4fc83de71ab2cea3b3697f27"

@@ -49,8 +49,9 @@ int gocoro_io_scheduler_poll(gocoro_io_scheduler* s, int fd, int op, int64_t tim
  * scheduler `s`: create, start the poll (gocoro_io_scheduler_poll_stop or a GOCORO_OP_IO_POLL_STOP await), signal
  * from any thread to end it (idempotent; a poll started after the signal ends at once), destroy once the poll's
  * result has arrived and no signal call is running. Each stop holds a pipe and each pending poll an epoll instance:
- * three descriptors. create fails with GOCORO_ENOTSUP (libcoro_external: upstream v0.14 has no poll_stop_token) or
- * GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. */
+ * three descriptors. create fails with GOCORO_EEXCEPTION (no descriptors left) or GOCORO_ENOMEM. Under
+ * libcoro_external (upstream v0.14 has no poll_stop_token) the poll waits in slices of 100 ms and looks at the signal
+ * between them: it ends up to one slice after the signal, and holds no descriptors. */
 typedef struct gocoro_poll_stop gocoro_poll_stop;
 /* The result a cancellable poll reports when its stop was signalled first (its other results are
  * gocoro_io_scheduler_poll's: 0 event, 1 timeout, 2 error, 3 closed, or -GOCORO_ESHUTDOWN). A stop signalled while
@@ -63,7 +64,7 @@ gocoro_poll_stop* gocoro_poll_stop_create(gocoro_io_scheduler* s, gocoro_error* 
 void              gocoro_poll_stop_signal(gocoro_poll_stop* stop);
 void              gocoro_poll_stop_destroy(gocoro_poll_stop* stop);
 /* gocoro_io_scheduler_poll that also ends when `stop` is signalled (GOCORO_POLL_CANCELLED). Returns GOCORO_OK,
- * GOCORO_ENOMEM or GOCORO_ENOTSUP (nothing is posted then). */
+ * or GOCORO_ENOMEM (nothing is posted then). */
 int gocoro_io_scheduler_poll_stop(gocoro_poll_stop* stop, int fd, int op, int64_t timeout_ms, uintptr_t handle);
 /* 1 if the calling thread is the scheduler's event thread, one of its pool workers, or running its process_events. */
 int gocoro_io_scheduler_on_own_thread(const gocoro_io_scheduler* s);
