@@ -126,7 +126,10 @@ TEST_CASE("benchmark tcp::server echo server thread pool", "[benchmark][tcp]")
                 server_scheduler->spawn_detached(make_echo_task(std::move(*client)));
             }
         }
-        wait_for_clients.count_down(static_cast<std::int64_t>(connections - accepted));
+        if (accepted < connections) // gave up: release the wait below for the clients that never came
+        {
+            wait_for_clients.count_down(static_cast<std::int64_t>(connections - accepted));
+        }
         co_await wait_for_clients;
     };
 
@@ -357,7 +360,10 @@ TEST_CASE("benchmark tls::server echo server thread pool", "[benchmark]")
                 server_scheduler->spawn_detached(make_echo_task(std::move(client)));
             }
         }
-        wait_for_clients.count_down(static_cast<std::int64_t>(connections - accepted));
+        if (accepted < connections) // gave up: release the wait below for the clients that never came
+        {
+            wait_for_clients.count_down(static_cast<std::int64_t>(connections - accepted));
+        }
         co_await wait_for_clients;
     };
 
