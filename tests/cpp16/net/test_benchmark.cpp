@@ -25,7 +25,7 @@ namespace
 {
 // Upstream: 100 connections x 1,000 messages (442, 444).
 constexpr std::size_t connections = 20;
-constexpr std::size_t messages    = 20;
+constexpr std::size_t messages    = 100;
 
 constexpr std::string_view message = "im a data point in a stream of bytes"; // 36 bytes
 
@@ -172,7 +172,7 @@ TEST_CASE("benchmark tcp::server echo server inline", "[benchmark][tcp]")
     // the per-message assertions commented out (v0.16.0: 2 messages, asserted). Every echo is asserted here.
     constexpr std::size_t threads            = 10;
     constexpr std::size_t clients_per_thread = 10;
-    constexpr std::size_t inline_messages    = 20;
+    constexpr std::size_t inline_messages    = 100;
 
     std::vector<std::promise<coro::net::socket_address>> endpoint_promises(threads);
     std::atomic<std::size_t>                             accepted{0};
