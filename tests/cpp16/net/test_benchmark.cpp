@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 // Parity scenarios 442-444, the echo-server benchmarks of upstream's test/bench.cpp (432-441 are in
 // ../test_benchmark.cpp). Upstream times them and prints ops/sec; here they keep the benchmark's shape with fewer
-// messages and verify every echo instead: nothing timing-based is printed or checked. Servers bind port 0
+// connections and messages and verify every echo instead: nothing timing-based is printed or checked. Servers bind port 0
 // (upstream: 8080, and 8080-8089 for 443) and hand the bound port to their clients. Upstream merges a latency
 // histogram per client; here each client merges its count of verified echoes the same way.
 
