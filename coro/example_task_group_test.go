@@ -36,3 +36,29 @@ func ExampleTaskGroup() {
 	// total: 110 empty: true
 	// <nil>
 }
+
+// SpawnJoinable starts a task on an executor at once and returns a join task: awaiting the join (here with SyncWait)
+// waits until the spawned task has finished and gives its result.
+func ExampleSpawnJoinable() {
+	tp, _ := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 1})
+	defer tp.Close()
+	started := coro.NewEvent(false)
+	defer started.Close()
+	join, err := coro.SpawnJoinable(tp, coro.NewTask(func(t *coro.T) (int, error) {
+		if err := started.Set(coro.LIFO); err != nil {
+			return 0, err
+		}
+		return 6 * 7, nil
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The task runs on the pool before anyone awaits the join.
+	fmt.Println("started:", started.Wait(context.Background()))
+	v, err := coro.SyncWait(context.Background(), join)
+	fmt.Println(v, err)
+	// Output:
+	// started: <nil>
+	// 42 <nil>
+}

@@ -348,25 +348,43 @@ func render(scenarios, scenarios16 []scenario) []byte {
 	b.WriteString("libcoro v0.16.0's test cases plus the seven added at its head (tests/scenarios16.tsv, 201–452) with the C++ test in\n")
 	b.WriteString("`tests/cpp16` (compiled with `LIBCORO_API_VERSION=1600`) and the Go test (`tests/go`) of the same name. A scenario\n")
 	b.WriteString("that keeps its v0.14 name, or that the spec calls the same as a v0.14 one (\"= v14 #N\"), shares the v0.14 Go test (the\n")
-	b.WriteString("Go API is not versioned). Printouts (a header/footer line, nothing asserted) and benchmarks (tools/bench) are listed\n")
-	b.WriteString("but not counted.\n\n")
-	cppN, goN, total := 0, 0, 0
-	for _, s := range scenarios16 {
-		if s.Kind == "printout" || s.Kind == "benchmark" {
-			continue
-		}
-		total++
-		if s.Cpp != "" {
-			cppN++
-		}
-		if s.Go != "" {
-			goN++
-		}
-	}
-	fmt.Fprintf(&b, "Covered: C++ %d/%d, Go %d/%d.\n\n", cppN, total, goN, total)
+	b.WriteString("Go API is not versioned). Printouts (a header/footer line, nothing asserted) are listed but not counted. Benchmarks\n")
+	b.WriteString("count for C++ only: tests/cpp16 runs each one's workload scaled down and asserts its results; their Go side is timed\n")
+	b.WriteString("by tools/bench, not tested.\n\n")
+	c := coverage16(scenarios16)
+	fmt.Fprintf(&b, "Covered: C++ %d/%d, Go %d/%d.\n\n", c.cpp, c.cppTotal, c.goN, c.goTotal)
 	b.WriteString("| # | scenario | kind | C++ test | Go test | note |\n|---|---|---|---|---|---|\n")
 	for _, s := range scenarios16 {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.ID, strings.ReplaceAll(s.Name, "|", "\\|"), s.Kind, cell(s.Cpp), cell(s.Go), s.Notes)
+		notes := s.Notes
+		if s.Kind == "benchmark" && s.Go == "" && notes == "" {
+			notes = "benchmark: no Go test required (tools/bench times the Go side)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.ID, strings.ReplaceAll(s.Name, "|", "\\|"), s.Kind, cell(s.Cpp), cell(s.Go), notes)
 	}
 	return b.Bytes()
+}
+
+type coverage struct{ cpp, cppTotal, goN, goTotal int }
+
+// coverage16 counts the v0.16 scenarios that have a test: printouts count for neither language, benchmarks for C++
+// only (tests/cpp16 asserts their results at a small scale; the Go side of a benchmark is tools/bench).
+func coverage16(scenarios16 []scenario) coverage {
+	var c coverage
+	for _, s := range scenarios16 {
+		if s.Kind == "printout" {
+			continue
+		}
+		c.cppTotal++
+		if s.Cpp != "" {
+			c.cpp++
+		}
+		if s.Kind == "benchmark" {
+			continue
+		}
+		c.goTotal++
+		if s.Go != "" {
+			c.goN++
+		}
+	}
+	return c
 }

@@ -74,3 +74,19 @@ func TestShareSameGoTests(t *testing.T) {
 		t.Fatalf("v0.16 scenarios:\n got %+v\nwant %+v", v16, want)
 	}
 }
+
+// Printouts count for neither language; benchmarks count for C++ but not for Go.
+func TestCoverage16(t *testing.T) {
+	v16 := []scenario{
+		{ID: "201", Name: "task", Kind: "printout"},
+		{ID: "202", Name: "task hello world", Cpp: "test_task.cpp", Go: "task_test.go"},
+		{ID: "203", Name: "c++ only", Cpp: "test_task.cpp"},
+		{ID: "412", Name: "dns", Kind: "internet", Cpp: "net/test_dns_resolver.cpp", Go: "dns_test.go"},
+		{ID: "432", Name: "benchmark tested", Kind: "benchmark", Cpp: "test_benchmark.cpp"},
+		{ID: "433", Name: "benchmark untested", Kind: "benchmark"},
+	}
+	want := coverage{cpp: 4, cppTotal: 5, goN: 2, goTotal: 3}
+	if got := coverage16(v16); got != want {
+		t.Fatalf("coverage16 = %+v, want %+v", got, want)
+	}
+}
