@@ -74,8 +74,8 @@
 //
 // # Lifetime
 //
-// Close shuts an executor or primitive down: executors stop accepting work, run everything already queued, wait for
-// pending timers (an IOScheduler completes pending polls with ErrClosed instead of waiting for them), join their
+// Close shuts an executor or primitive down: executors stop accepting work, run everything already queued (an
+// IOScheduler first completes its pending polls and timers with ErrClosed instead of waiting for them), join their
 // threads and free the C++ object; primitives release their waiters. Every
 // later operation returns an error for which errors.Is(err, ErrClosed) is true; a second Close does nothing.
 // Called from one of the executor's own threads (a function it runs), an executor's Close cannot wait for that

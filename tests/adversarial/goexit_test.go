@@ -3,6 +3,7 @@ package adversarial
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,4 +77,42 @@ func TestGoexitEveryCallbackKind(t *testing.T) {
 	require.True(t, eventually(10*time.Second, func() bool { return coro.LiveHandles() == 0 }), "handles leaked")
 	// A guest unlocks its thread before it ends, so Go keeps the thread; none is lost or added per Goexit.
 	assert.LessOrEqual(t, procStatus(t, "Threads"), threads+24)
+}
+
+// A TaskGroup's members calling runtime.Goexit: a function started with Go has it dropped (as for Spawn) and still
+// counts as finished; a task started with Start fails with ErrGoexit. Wait returns and the group goes on.
+func TestGoexitTaskGroup(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	inline, err := coro.NewIOScheduler(coro.IOSchedulerOptions{ExecutionStrategy: coro.TasksInline})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = inline.Close() })
+	executors := map[string]coro.Executor{"ThreadPool": newPool(t, 2), "IOScheduler": newSched(t), "IOScheduler inline": inline}
+	for name, ex := range executors {
+		t.Run(name, func(t *testing.T) {
+			g, err := coro.NewTaskGroup(ex)
+			require.NoError(t, err)
+			defer g.Close()
+			var ran atomic.Int64
+			n := scale(50)
+			tasks := make([]*coro.Task[int], n)
+			for i := range n {
+				require.NoError(t, g.Go(func() { runtime.Goexit() }))
+				require.NoError(t, g.Go(func() { ran.Add(1) }))
+				tasks[i] = coro.NewFunc(func() (int, error) { runtime.Goexit(); return 1, nil })
+				require.NoError(t, g.Start(tasks[i]))
+			}
+			require.NoError(t, g.Wait(ctx), "the group never emptied after its members called Goexit")
+			assert.Zero(t, g.Size())
+			assert.EqualValues(t, n, ran.Load(), "functions started next to the Goexit ones")
+			for _, task := range tasks {
+				_, err := task.Result()
+				require.ErrorIs(t, err, coro.ErrGoexit)
+			}
+			require.NoError(t, g.Go(func() { ran.Add(1) }))
+			require.NoError(t, g.Wait(ctx))
+			assert.EqualValues(t, n+1, ran.Load(), "the group still runs functions after the Goexits")
+		})
+	}
+	require.True(t, eventually(10*time.Second, func() bool { return coro.LiveHandles() == 0 }), "handles leaked")
 }

@@ -6,6 +6,7 @@ import (
 	gotls "crypto/tls"
 	"io"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 	_ "github.com/gocoro/gocoro/net/server/servertls" // Options.TLS
 )
 
-// Network faults against the net/server kinds netfault_test.go leaves out: the native Echo handler, a server
-// terminating TLS in its C++ loop (Options.TLS), and servers on a loop of their own (server.Listen) rather than
+// Network faults against the net/server kinds netfault_test.go leaves out: the native Echo handler, the
+// event-driven Go handler (Callbacks), a server terminating TLS in its C++ loop (Options.TLS), and servers on a loop of their own (server.Listen) rather than
 // a shared scheduler (server.Serve). Native handler tables (server.Native) need C++ compiled into a cgo package
 // of their own (see examples/native_handler); this package is plain Go, so they are not covered here.
 
@@ -67,6 +68,37 @@ func TestNetFaultsListen(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("a Listen server did not stop after Close")
 			}
+		})
+	}
+}
+
+// TestNetFaultsServerCallbacks runs the faults against an event-driven server with every connection callback set
+// and a low HighWater, so the 16 MiB echo may go through back-pressure and OnDrained (how often depends on how
+// fast the client reads); every OnOpen must be matched by one OnClose, whatever ended the connection.
+func TestNetFaultsServerCallbacks(t *testing.T) {
+	for _, kind := range []string{"Serve", "Listen"} {
+		t.Run(kind, func(t *testing.T) {
+			var opens, closes, drains atomic.Int64
+			h := server.Callbacks(server.Events{
+				OnOpen:    func(*server.Conn) error { opens.Add(1); return nil },
+				OnData:    echoFunc,
+				OnDrained: func(*server.Conn) error { drains.Add(1); return nil },
+				OnClose:   func(*server.Conn, error) { closes.Add(1) },
+			})
+			opts := &server.Options{MaxInput: 4 << 20, HighWater: 256 << 10, OnError: func(error) {}}
+			var srv *server.Server
+			var err error
+			if kind == "Serve" {
+				srv, err = server.Serve(context.Background(), newSched(t), "127.0.0.1:0", h, opts)
+			} else {
+				srv, err = server.Listen(context.Background(), "127.0.0.1:0", h, opts)
+			}
+			require.NoError(t, err)
+			defer srv.Close()
+			echoFaults(t, srv)
+			require.True(t, eventually(20*time.Second, func() bool { return opens.Load() == closes.Load() }),
+				"OnOpen %d times, OnClose %d times", opens.Load(), closes.Load())
+			t.Logf("%d connections opened and closed, OnDrained %d times", opens.Load(), drains.Load())
 		})
 	}
 }

@@ -87,7 +87,7 @@ func echoRoundTrip(t *testing.T, addr string, payload []byte, halfClose bool) {
 	}
 	<-done
 	require.NoError(t, rerr)
-	require.True(t, bytes.Equal(payload, got), "echo differs: sent %d bytes, got %d", len(payload), len(got))
+	require.True(t, bytes.Equal(payload, got), "echo differs: sent %d bytes, got %d %q", len(payload), len(got), got[:min(len(got), 200)])
 }
 
 func randomBytes(n int) []byte {

@@ -129,3 +129,38 @@ func TestPanicServerFunc(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "echo", string(buf), "the server still serves after the panics")
 }
+
+// A TaskGroup's members panicking: a function started with Go has its panic dropped (documented, like Spawn's)
+// and still counts as finished, so Wait returns; a task started with Start keeps its PanicError for Result. The
+// group and its executor go on.
+func TestPanicTaskGroup(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for name, ex := range map[string]coro.Executor{"ThreadPool": newPool(t, 2), "IOScheduler": newSched(t)} {
+		t.Run(name, func(t *testing.T) {
+			g, err := coro.NewTaskGroup(ex)
+			require.NoError(t, err)
+			defer g.Close()
+			var ran atomic.Int64
+			n := scale(50)
+			tasks := make([]*coro.Task[int], n)
+			for i := range n {
+				require.NoError(t, g.Go(func() { panic(i) }))
+				require.NoError(t, g.Go(func() { ran.Add(1) }))
+				tasks[i] = coro.NewFunc(func() (int, error) { panic(i) })
+				require.NoError(t, g.Start(tasks[i]))
+			}
+			require.NoError(t, g.Wait(ctx), "the group never emptied after its members panicked")
+			assert.Zero(t, g.Size())
+			assert.EqualValues(t, n, ran.Load(), "functions started next to the panicking ones")
+			for i, task := range tasks {
+				_, err := task.Result()
+				requirePanic(t, err, i)
+			}
+			require.NoError(t, g.Go(func() { ran.Add(1) }))
+			require.NoError(t, g.Wait(ctx))
+			assert.EqualValues(t, n+1, ran.Load(), "the group still runs functions after the panics")
+		})
+	}
+	require.True(t, eventually(10*time.Second, func() bool { return coro.LiveHandles() == 0 }), "handles leaked")
+}
