@@ -929,3 +929,37 @@ func TestSuitePreference(t *testing.T) {
 	ln.Close()
 	wg.Wait()
 }
+
+// A VerifyNone client does not check the certificate, so a later failure must not be reported as a rejected
+// certificate (OpenSSL still records its verdict on the self-signed chain).
+func TestVerifyNoneFailureIsNoCertificateError(t *testing.T) {
+	s := newScheduler(t)
+	cert, err := gotls.X509KeyPair(testCert(t).certPEM, testCert(t).keyPEM)
+	require.NoError(t, err)
+	pl, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer pl.Close()
+	go func() {
+		raw, err := pl.Accept()
+		if err != nil {
+			return
+		}
+		defer raw.Close()
+		sc := gotls.Server(raw, &gotls.Config{Certificates: []gotls.Certificate{cert}})
+		if sc.Handshake() != nil {
+			return
+		}
+		raw.Write([]byte("plain text where a record belongs\r\n")) // not a TLS record
+		io.Copy(io.Discard, raw)
+	}()
+	none, err := tls.NewContext(tls.Config{Verify: tls.VerifyNone})
+	require.NoError(t, err)
+	conn, err := tls.Dial(context.Background(), s, pl.Addr().String(), none)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Read(make([]byte, 64))
+	require.Error(t, err)
+	require.NotErrorIs(t, err, tls.ErrCertificate)
+	require.NotContains(t, err.Error(), "certificate verify failed")
+	t.Log(err)
+}

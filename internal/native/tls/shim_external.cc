@@ -439,7 +439,9 @@ auto failure(gocoro_tls_conn* t, int r, bool reading = false) -> int64_t
             break;
     }
     t->failed = true;
-    t->verify = SSL_get_verify_result(t->ssl);
+    // OpenSSL checks the peer's chain even under SSL_VERIFY_NONE and keeps the result; it is a failure (and says
+    // so in the error) only when this side asked for verification.
+    t->verify = (SSL_get_verify_mode(t->ssl) & SSL_VERIFY_PEER) != 0 ? SSL_get_verify_result(t->ssl) : X509_V_OK;
     if ((e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL) && t->sys_errno != 0)
     {
         // The socket failed (reset, EPIPE): the errno says more than OpenSSL's wrapping of it.
