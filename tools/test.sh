@@ -91,8 +91,8 @@ echo "$out" | grep -c 'gocoro_needs_cgo' | xargs printf '%s packages print the m
 
 step "parity: every scenario has its C++ and Go test"
 (cd tools && go run ./parity -check -cpp 1-114 -go 1-114)
-# v0.16 (issue 18): every functional scenario must keep its tests/cpp16 test and, -go16, its Go test (own name, or the
-# v0.14 test of a scenario the spec calls the same); the others carry a parity-note: C++-only (228-230, 362, 377-380,
+# v0.16 (issue 18): every functional and benchmark scenario must keep its tests/cpp16 test and, -go16, its Go test (own name, or the
+# v0.14 test of a scenario tests/scenarios16.tsv marks as the same); the others carry a parity-note: C++-only (228-230, 362, 377-380,
 # 383-384, 415-417, 449-451).
 (cd tools && go run ./parity -check -cpp16 202-218,221-230,233-237,240-249,252-256,259-262,265-269,272-278,281-291,294-301,304-328,331-343,346-349,352-362,365-374,377-380,383-384,387-410,412-417,419-422,424-430,432-444,446-447,449-451 \
     -go16 202-218,221-227,233-237,240-249,252-256,259-262,265-269,272-278,281-291,294-301,304-328,331-343,346-349,352-361,365-374,387-410,412-414,419-422,424-430,446-447)

@@ -13,8 +13,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-// coro::io_notifier and detail::timer_handle (libcoro v0.16, D24): upstream has no test of its own for them; these
-// check the behaviour D24 specifies (gocoro's scheduler does not run on io_notifier, see COMPATIBILITY.md).
+// coro::io_notifier and detail::timer_handle (libcoro v0.16): upstream has no test of its own for them; these
+// check upstream's behaviour as COMPATIBILITY.md states it (coro::io_notifier) (gocoro's scheduler does not run on io_notifier, see COMPATIBILITY.md).
 
 namespace
 {

@@ -24,7 +24,7 @@ type Workload struct {
 	Name  string // same name as the C++ program's workload where one exists
 	Suite string // core | forkjoin | net
 	Impl  string // go | plaingo
-	// N is the default iteration count (the spec's count where the Go implementation can afford it).
+	// N is the default iteration count (the upstream benchmark's count where the Go implementation can afford it).
 	N   int
 	Run func(n int) (ops int64, err error)
 }
