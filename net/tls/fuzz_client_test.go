@@ -14,8 +14,9 @@ import (
 )
 
 // clientDialDeadline bounds each fuzzed dial: a server that answers with a valid-looking prefix and then goes silent
-// must end the dial through this deadline, not hang it.
-const clientDialDeadline = 2 * time.Second
+// must end the dial through this deadline, not hang it. Every such input costs this long, so it is short (at 2 s the
+// fuzzer managed about 3 inputs a second).
+const clientDialDeadline = 500 * time.Millisecond
 
 // FuzzClientHandshakeGarbage points a net/tls client (tls.Dial) at a raw TCP server that reads the ClientHello and
 // answers with arbitrary bytes, then closes the connection or, if keepOpen, leaves it open and silent until the dial
@@ -77,7 +78,8 @@ func FuzzClientHandshakeGarbage(f *testing.F) {
 }
 
 // serveGarbage accepts one connection on l, reads the client's first record (the ClientHello), writes in, and then
-// closes the connection, after dialed is closed if keepOpen.
+// closes the connection, after dialed is closed if keepOpen. Only a failed accept is an error: a client that gave up
+// at its deadline before its ClientHello arrived (a loaded machine) is an outcome the dial allows.
 func serveGarbage(l net.Listener, in []byte, keepOpen bool, dialed <-chan struct{}) error {
 	if tl, ok := l.(*net.TCPListener); ok {
 		_ = tl.SetDeadline(time.Now().Add(10 * time.Second))
@@ -90,10 +92,10 @@ func serveGarbage(l net.Listener, in []byte, keepOpen bool, dialed <-chan struct
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	var hdr [5]byte
 	if _, err := io.ReadFull(c, hdr[:]); err != nil {
-		return err
+		return nil
 	}
 	if _, err := io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint16(hdr[3:]))); err != nil {
-		return err
+		return nil
 	}
 	// The client may already have given up; a failed write is part of what is fuzzed, not a finding.
 	_, _ = c.Write(in)
