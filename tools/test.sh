@@ -125,7 +125,7 @@ go test -count=1 -v ./tests/model/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
 step "fuzz targets, 10 s each (seed corpora under testdata/fuzz)"
 mkdir -p .build
 for target in ./net/ip:FuzzParse ./net/ip:FuzzFromBytes ./net/internal/netaddr:FuzzSplit \
-    ./net/server:FuzzHTTP200 ./net/server:FuzzTLSGarbage ./net/tls:FuzzHandshakeGarbage ./net/tls:FuzzRecordsAfterHandshake ./net/dns:FuzzAnswer; do
+    ./net/server:FuzzHTTP200 ./net/server:FuzzTLSGarbage ./net/tls:FuzzHandshakeGarbage ./net/tls:FuzzRecordsAfterHandshake ./net/tls:FuzzClientHandshakeGarbage ./net/dns:FuzzAnswer; do
     pkg=${target%%:*} fn=${target##*:}
     echo "-- go test -run='^\$' -fuzz='^$fn\$' -fuzztime=10s $pkg"
     # Go's fuzz coordinator can report its own -fuzztime deadline as a failure ("context deadline exceeded") when it
