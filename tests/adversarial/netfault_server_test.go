@@ -20,7 +20,7 @@ import (
 // Network faults against the net/server kinds netfault_test.go leaves out: the native Echo handler, the
 // event-driven Go handler (Callbacks), a server terminating TLS in its C++ loop (Options.TLS), and servers on a loop of their own (server.Listen) rather than
 // a shared scheduler (server.Serve). Native handler tables (server.Native) need C++ compiled into a cgo package
-// of their own (see examples/native_handler); this package is plain Go, so they are not covered here.
+// of their own; this package is plain Go, so their faults are in examples/native_handler/faults_test.go.
 
 // echoFaults runs the plain-TCP faults against an echoing server at addr, then checks that it still echoes and
 // that no connection stays open.
