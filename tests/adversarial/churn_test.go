@@ -117,7 +117,7 @@ func TestChurnCounts(t *testing.T) {
 	t.Logf("after %d pool+primitive cycles, %d scheduler+tcp cycles and %d net cycles: threads %d->%d, fds %d->%d, "+
 		"handles %d->%d, RSS %d->%d kB", cycles, scale(50), netCycles, threads0, threads, fds0, fds, handles0, handles, rss0, rss)
 	assert.True(t, ok, "counts did not come back")
-	assert.Less(t, rss-rss0, 200<<10, "RSS grew by more than 200 MiB")
+	assert.Less(t, rss-rss0, churnRSSBound>>10, "RSS grew by more than %d MiB", churnRSSBound>>20)
 }
 
 // churnNet makes, uses and closes one of each net object: a server.Listen echo server (its own loop), and on a
