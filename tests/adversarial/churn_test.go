@@ -178,7 +178,7 @@ func churnNet(t *testing.T, cert, key string) {
 
 	r, err := dns.NewResolver(s, 5*time.Second)
 	require.NoError(t, err)
-	_, err = r.LookupHost(ctx, "localhost")
+	_, err = r.LookupHost(ctx, lookupName)
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 	require.NoError(t, s.Close())

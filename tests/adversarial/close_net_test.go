@@ -361,7 +361,7 @@ func TestCloseRaceDNSResolver(t *testing.T) {
 		r, err := dns.NewResolver(s, 2*time.Second)
 		require.NoError(t, err)
 		return []func() error{
-			func() error { _, err := r.LookupHost(context.Background(), "localhost"); return err },
+			func() error { _, err := r.LookupHost(context.Background(), lookupName); return err },
 			func() error {
 				ctx, cancel := shortCtx()
 				defer cancel()
