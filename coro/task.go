@@ -11,6 +11,7 @@ import "C"
 import (
 	"context"
 	"errors"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"unsafe"
@@ -72,6 +73,14 @@ func (t *T) await(r request) int64 {
 	if t.ended.Load() {
 		return C.GOCORO_ESHUTDOWN
 	}
+	// Now and then let the goroutines queued behind the body run. An await hands over to a goroutine the runtime
+	// runs next on this P (the executor thread's callback, locked to its thread, or a completion's deliverer), which
+	// hands back the same way, so a body awaiting in a loop never left the P's other goroutines a turn: no time
+	// slice ever expires in that ping-pong (TestAwaitingBodiesDoNotStarveGoroutines).
+	t.core.gor.awaits++
+	if t.core.gor.awaits%fairnessAwaits == 0 {
+		runtime.Gosched()
+	}
 	if t.core.gor.onGoroutine {
 		return t.awaitOnGoroutine(r)
 	}
@@ -94,6 +103,10 @@ type stepResult struct {
 
 // abortedAwait unwinds a body whose await could not happen (see stepResult.abort).
 type abortedAwait struct{ err error }
+
+// fairnessAwaits is how many awaits a body makes between two runtime.Gosched calls: rare enough to cost nothing
+// (a Gosched is well under a microsecond), often enough that a goroutine waits at most a few hundred microseconds.
+const fairnessAwaits = 64
 
 const (
 	taskIdle int32 = iota
@@ -132,6 +145,7 @@ type goBody struct {
 	finished chan struct{}
 	// NewGoroutineTask (goroutine model, see task_goroutine.go): the body continues its proxy itself.
 	onGoroutine bool
+	awaits      uint32              // awaits so far, for the occasional yield in T.await
 	step        *C.gocoro_step      // the proxy's step the body holds while it runs (nil before the first await)
 	resume      chan *C.gocoro_step // the step that completes the body's await, when another thread reached it
 }
