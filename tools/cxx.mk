@@ -13,8 +13,10 @@ BUILD_ROOT ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../.build)
 OUT        := $(BUILD_ROOT)/$(SAN)$(if $(filter g++,$(CXX)),,-$(notdir $(firstword $(CXX))))
 
 CXXFLAGS_none := -O2 -g
-CXXFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-CXXFLAGS_tsan := -O1 -g -fsanitize=thread
+# -g1 under the sanitizers: their reports need function names and file:line only, and full debug info made the
+# sanitizer builds (the longest steps of tools/test.sh) about a quarter slower to compile.
+CXXFLAGS_asan := -O1 -g1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CXXFLAGS_tsan := -O1 -g1 -fsanitize=thread
 LDFLAGS_asan  := -fsanitize=address,undefined
 LDFLAGS_tsan  := -fsanitize=thread
 

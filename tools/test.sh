@@ -97,8 +97,15 @@ step "parity: every scenario has its C++ and Go test"
 (cd tools && go run ./parity -check -cpp16 202-218,221-230,233-237,240-249,252-256,259-262,265-269,272-278,281-291,294-301,304-328,331-343,346-349,352-362,365-374,377-380,383-384,387-410,412-417,419-422,424-430,432-444,446-447,449-451 \
     -go16 202-218,221-227,233-237,240-249,252-256,259-262,265-269,272-278,281-291,294-301,304-328,331-343,346-349,352-361,365-374,387-410,412-414,419-422,424-430,446-447)
 
-step "go test -race (all but the adversarial suite and the model check, which have their own steps)"
-go test -race -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
+step "go test -race, built with clang $CLANG (CC=clang-$CLANG CXX=clang++-$CLANG; all but the adversarial suite and the model check, which have their own steps), and the consumer module"
+# clang here, g++ (the default) in Bazel's Go tests, the ASan suite, go vet and the build-cache check: the Go suite
+# runs with both compilers without a separate run for each.
+CC=clang-$CLANG CXX=clang++-$CLANG go test -race -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
+echo "consumer module (tests/consumer, a user's module with a replace) built with clang $CLANG and run:"
+(cd tests/consumer && CC=clang-$CLANG CXX=clang++-$CLANG go build -race -o "$PWD/../../.build/consumer-clang" .)
+out=$(.build/consumer-clang)
+[ "$out" = "consumer ok: 42, ping" ] || { echo "consumer printed '$out'" >&2; exit 1; }
+echo "$out"
 
 step "README's first command: tools/demo.sh (the Go HTTP 200 server answers its 3 requests), at most 5 minutes"
 out=$(timeout 300 bash tools/demo.sh 2>&1) || { echo "$out"; echo "tools/demo.sh failed or timed out"; exit 1; }
@@ -107,9 +114,9 @@ echo "$out" | grep -v '^demo: still compiling'
     echo "$out" | grep -q '^http_200_ok_server listening on 127\.0\.0\.1:' ||
     { echo "tools/demo.sh did not print its listening line and three 200 OK answers"; exit 1; }
 
-step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20)"
+step "adversarial suite: go test -race -count=1 ./tests/adversarial/ (issue 20; clang $CLANG, like the -race step: its build is reused)"
 # pipefail: the step fails with go test; the filter keeps the per-case lines (with counts) and any failure.
-go test -race -count=1 -v ./tests/adversarial/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
+CC=clang-$CLANG CXX=clang++-$CLANG go test -race -count=1 -v ./tests/adversarial/ 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
 
 step "adversarial suite against an ASan build of the native code (CC=gcc CXX=g++ go test -asan ./tests/adversarial/)"
 # Issue 20: the suite's C++ parts under AddressSanitizer. gcc, because Debian's clang-19 ships no
@@ -146,14 +153,6 @@ bash tools/check_cache.sh
 step "tools module: go test ./... (README snippets compile, benchmark driver smoke subset)"
 (cd tools && go test -count=1 -timeout 30m ./...)
 
-step "go test ./... and the consumer module with clang $CLANG (CC=clang-$CLANG CXX=clang++-$CLANG, optimised, no -race)"
-CC=clang-$CLANG CXX=clang++-$CLANG go test -count=1 $(go list ./... | grep -v -e /tests/adversarial -e /tests/model)
-echo "consumer module (tests/consumer, a user's module with a replace) built with clang $CLANG and run:"
-(cd tests/consumer && CC=clang-$CLANG CXX=clang++-$CLANG go build -o "$PWD/../../.build/consumer-clang" .)
-out=$(.build/consumer-clang)
-[ "$out" = "consumer ok: 42, ping" ] || { echo "consumer printed '$out'" >&2; exit 1; }
-echo "$out"
-
 step "C++ test, native example and benchmark sources accepted by clang $CLANG (make -f tools/cxx.mk syntax: front end only, about 2 CPU-minutes)"
 # The C++ tests run with clang $CLANG_CXX below; this keeps them (and README's CC=clang-14 bazel build //...) compiling
 # with Debian 12's clang too.
@@ -175,11 +174,12 @@ bazel test --test_output=errors //...
 # early, that gazelle would leave the BUILD files alone (the bzlmod step checks again with Bazel 7's gazelle).
 bazel run //:gazelle -- -mode=diff
 
-step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -race -tags libcoro_external ./..., go build without pkg-config and with an upstream-shaped libcoro.pc, Bazel --config=libcoro_external"
+step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, go test -tags libcoro_external ./..., go build without pkg-config and with an upstream-shaped libcoro.pc, Bazel --config=libcoro_external"
 ext=$(mktemp -d)
 bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
 bash tools/external/probe.sh "$ext/prefix"
-PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -race -count=1 -tags libcoro_external ./...
+# Without -race: the Go code is the same in both modes (the -race step covered it); what differs is the shim's C++.
+PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -count=1 -tags libcoro_external ./...
 # README's other go build routes, built (not tested again): no libcoro.pc (pkg-config a no-op, the flags by hand),
 # and a libcoro.pc shaped like upstream's CMake output (-I and -lcoro only: no feature macros, no private libraries).
 PKG_CONFIG=true CGO_CPPFLAGS="-I$ext/prefix/include -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS" \
@@ -189,9 +189,10 @@ printf '%s\n' "prefix=$ext/prefix" 'includedir=${prefix}/include' 'libdir=${pref
     'Description: C++20 coroutine library' 'Version: 0.14.1' 'Cflags: -I${includedir}' 'Libs: -L${libdir} -lcoro' \
     >"$ext/upstream-pc/libcoro.pc"
 PKG_CONFIG_PATH="$ext/upstream-pc" go build -tags libcoro_external ./...
-# Every Go test target (and the native examples); the C++ tests exercise the embedded core itself.
+# The packages' own Go tests and the native examples, built the Bazel way (the go test above ran every suite under
+# the tag, the cross-package ones included); the C++ tests exercise the embedded core itself.
 bazel test --config=libcoro_external --repo_env=GOCORO_LIBCORO="$ext/checkout" \
-    //coro/... //net/... //internal/... //examples/... //tests/go/... //tests/adversarial/... //tests/model/...
+    //coro/... //net/... //internal/... //examples/...
 # $ext/checkout stays for the bzlmod step (the same Go tests through tools/external/extensions.bzl).
 
 step "benchmark suite smoke run (-quick: every workload, native/go/plaingo, produces a sane figure; no speed threshold)"
