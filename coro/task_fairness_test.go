@@ -62,29 +62,12 @@ func TestAwaitingBodiesDoNotStarveGoroutines(t *testing.T) {
 					ended <- err
 				}()
 			}
-			started := make(chan struct{})
-			go func() { spinning.Wait(); close(started) }()
-			select {
-			case <-started:
-			case <-time.After(20 * time.Second):
+			if !waitWithin(&spinning) {
 				stop.Store(true)
 				t.Fatal("task bodies made at once did not all start within 20 s")
 			}
 			// Goroutines made while the bodies spin: each must get to run.
-			const others = 8
-			var ran sync.WaitGroup
-			ran.Add(others)
-			for range others {
-				go ran.Done()
-			}
-			all := make(chan struct{})
-			go func() { ran.Wait(); close(all) }()
-			select {
-			case <-all:
-			case <-time.After(20 * time.Second):
-				stop.Store(true)
-				t.Fatal("goroutines made while task bodies await in a loop did not run within 20 s")
-			}
+			goroutinesRun(t, "made while task bodies await in a loop")
 			stop.Store(true)
 			for range bodies {
 				require.NoError(t, <-ended)
@@ -113,19 +96,32 @@ func TestSpawnChainsDoNotStarveGoroutines(t *testing.T) {
 	for range chainCount {
 		require.NoError(t, s.Spawn(spawn))
 	}
+	goroutinesRun(t, "made while Go functions keep spawning themselves")
+	stop.Store(true)
+	chains.Wait()
+}
+
+// goroutinesRun makes a few goroutines and fails t unless all of them run within 20 s.
+func goroutinesRun(t *testing.T, while string) {
 	const others = 8
 	var ran sync.WaitGroup
 	ran.Add(others)
 	for range others {
 		go ran.Done()
 	}
-	all := make(chan struct{})
-	go func() { ran.Wait(); close(all) }()
-	select {
-	case <-all:
-	case <-time.After(20 * time.Second):
-		t.Error("goroutines made while Go functions keep spawning themselves did not run within 20 s")
+	if !waitWithin(&ran) {
+		t.Errorf("goroutines %s did not run within 20 s", while)
 	}
-	stop.Store(true)
-	chains.Wait()
+}
+
+// waitWithin reports whether wg is done within 20 s.
+func waitWithin(wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(20 * time.Second):
+		return false
+	}
 }
