@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, exactly what CI runs (.ci/run calls this). 35-70 minutes on a 2-core machine (CI's full runs:
-# 34 min on 2 Dec 2026, 55 min on 3 Dec; ~66 min estimated on a fresh machine now), mostly the test runs, several
-# under sanitizers (the C++ tests under ASan+UBSan alone: ~11 min), plus, when cold, compiling the C++ once per flag
+# The whole test suite, exactly what CI runs (.ci/run calls this). About 60 minutes on a 2-core machine from a cold
+# Go cache (a fresh clone on 3 Dec 2026: 46 min up to and including the Bazel step), mostly the test runs, several
+# under sanitizers (the C++ tests under ASan+UBSan alone: ~8 min), plus, when cold, compiling the C++ once per flag
 # set. A warm rerun is no quick check: every test runs again (-count=1). Disk: about 3 GB (Go build cache, .build/,
 # Bazel's output base), plus ~2.3 GB for the Bazel 7 chroot in /var/cache/gocoro (made once, ~1 GB download, when the
 # time budget allows). Steps:
 #   setup (apt, idempotent) -> versions agree -> gofmt -> clang-format -> generated native files current -> go vet -> CGO_ENABLED=0 message -> parity check ->
-#   go test -race -> demo (README's first command) -> adversarial suite (-race, then ASan) -> thread pool
-#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> Go tests built with clang -> C++ sources through clang 14's front end -> C++ tests under ASan+UBSan, TSan, and
+#   go test -race (built with clang) -> demo (README's first command) -> adversarial suite (-race, then ASan) -> thread pool
+#   model check -> fuzz targets (briefly) -> go build cache check -> tools module tests -> C++ sources through clang 14's front end -> C++ tests under ASan+UBSan, TSan, and
 #   optimised with clang -> bazel test //... -> your own libcoro (stand-in, probe, go and Bazel) -> benchmark suite smoke run -> Bazel 7 bzlmod check
 #   (skipped loudly when it cannot fit) -> bazel shutdown.
 # Every step prints what it runs, then its duration and the total so far.

@@ -152,8 +152,10 @@ func TestV16Handlers(t *testing.T) {
 		require.Equal(t, strings.ToUpper(msg), string(got))
 		st := srv.Stats()
 		require.EqualValues(t, len(msg), st.BytesRead) // counted by the v0.16 view
-		require.EqualValues(t, len(msg), st.BytesWritten)
 		require.Positive(t, st.Requests)
+		// write_all counts what send() took once it returns, and the peer may have read those bytes by then.
+		require.Eventually(t, func() bool { return srv.Stats().BytesWritten == uint64(len(msg)) }, 10*time.Second,
+			time.Millisecond, "BytesWritten %d", srv.Stats().BytesWritten)
 
 		// Close with the connection open: the handler's read_some reports closed and it returns.
 		require.NoError(t, srv.Close())
