@@ -101,6 +101,22 @@ int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
  * length. */
 size_t gocoro_tls_conn_error(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
 
+/* What Go's record layer needs to take a TLS 1.3 session over from OpenSSL. */
+typedef struct gocoro_tls_traffic
+{
+    uint16_t      cipher;           /* 0x1301 TLS_AES_128_GCM_SHA256 or 0x1302 TLS_AES_256_GCM_SHA384 */
+    size_t        secret_len;       /* the suite's hash size: 32 or 48 */
+    unsigned char read_secret[64];  /* the peer's application traffic secret (RFC 8446 7.1) */
+    unsigned char write_secret[64]; /* this side's */
+} gocoro_tls_traffic;
+
+/* Call once, right after the handshake succeeded. For TLS 1.3 with an AES-GCM suite it hands out the application
+ * traffic secrets and returns 1: from then on the host protects the records itself (sequence numbers start at 0
+ * both ways, nothing of the peer's is buffered in OpenSSL, and OpenSSL sends nothing more: no close_notify at free);
+ * only gocoro_tls_conn_state, gocoro_tls_peer_certificate and gocoro_tls_conn_free may follow. Otherwise (TLS 1.2,
+ * ChaCha20, a server that sent session tickets) returns 0 and the session stays with OpenSSL. */
+int gocoro_tls_conn_take_records(gocoro_tls_conn* t, gocoro_tls_traffic* out);
+
 /* After the handshake: protocol version (0x0303 TLS 1.2, 0x0304 TLS 1.3), IANA cipher suite id, and whether a
  * session was resumed. */
 void gocoro_tls_conn_state(gocoro_tls_conn* t, uint16_t* version, uint16_t* cipher, int* resumed);

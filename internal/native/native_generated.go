@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "e982219f61bc6c0aa55db1ff03591cf05ff1f533c5bde01754c0887bebbc25dc"
+const SourceHash = "2098fe85ef91f889ce4701cfffb8756d4ddf284aa3e9482c45685e53ef76e837"

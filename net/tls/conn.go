@@ -31,9 +31,12 @@ import (
 
 // Conn is a TLS connection over a TCP socket on an IOScheduler. It implements net.Conn.
 //
-// Reads may run concurrently with writes; concurrent reads (writes) are serialised. Every OpenSSL call is one
-// non-blocking cgo call made on the calling goroutine's thread under a per-connection lock; when OpenSSL needs
-// the socket to become readable or writable the goroutine waits in Go's runtime poller (see netfd).
+// Reads may run concurrently with writes; concurrent reads (writes) are serialised. OpenSSL runs the handshake:
+// every OpenSSL call is one non-blocking cgo call made on the calling goroutine's thread under a per-connection
+// lock; when OpenSSL needs the socket to become readable or writable the goroutine waits in Go's runtime poller
+// (see netfd). After a TLS 1.3 handshake with an AES-GCM suite (what this package's contexts and Go's crypto/tls
+// negotiate) the records are protected in Go, without cgo (see records); TLS 1.2 and ChaCha20 sessions stay with
+// OpenSSL.
 type Conn struct {
 	fd         *netfd.FD
 	server     bool
@@ -51,6 +54,10 @@ type Conn struct {
 	// The current opOn call of each direction (guarded by that direction's netfd lock): kept here so that a Read
 	// or Write allocates nothing.
 	attempts [2]attempt
+
+	// rec is the Go record layer once the handshake handed the records over (nil: OpenSSL keeps them). Set
+	// before hsDone, read after it.
+	rec *records
 
 	hs     chan struct{} // 1-slot lock held while handshaking
 	hsDone atomic.Bool
@@ -323,7 +330,32 @@ func (c *Conn) handshake(ctx context.Context) error {
 		c.hsErr = err
 		return err
 	}
+	if err := c.takeRecords(); err != nil {
+		c.hsErr = err
+		return err
+	}
 	c.hsDone.Store(true)
+	return nil
+}
+
+// takeRecords moves record protection to Go when OpenSSL hands over the traffic secrets (see records).
+func (c *Conn) takeRecords() error {
+	var t C.gocoro_tls_traffic
+	c.mu.Lock()
+	taken := c.ssl != nil && C.gocoro_tls_conn_take_records(c.ssl, &t) == 1
+	c.mu.Unlock()
+	if !taken {
+		return nil
+	}
+	read := unsafe.Slice((*byte)(unsafe.Pointer(&t.read_secret[0])), int(t.secret_len))
+	write := unsafe.Slice((*byte)(unsafe.Pointer(&t.write_secret[0])), int(t.secret_len))
+	rec, err := newRecords(c.fd, c.server, uint16(t.cipher), read, write)
+	clear(read)
+	clear(write)
+	if err != nil {
+		return &Error{Handshake: true, Reason: "cannot derive the traffic keys: " + err.Error()}
+	}
+	c.rec = rec
 	return nil
 }
 
@@ -391,6 +423,16 @@ func (c *Conn) read(ctx context.Context, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
+	if c.rec != nil {
+		n, err := c.rec.read(ctx, b)
+		if alert, ok := c.rec.takeAlert(); ok && f.Lock(tryLock, netfd.Write) == nil {
+			// Tell the peer why (as crypto/tls does); a Write in progress keeps the lock, and its records may be
+			// half sent, so then nothing is said.
+			c.rec.fatalAlertNow(alert, err)
+			f.Unlock(netfd.Write)
+		}
+		return n, err
+	}
 	w := waiter{c: c, own: netfd.Read}
 	// Read lock held: only reads change drained.
 	probe := c.drained != 0
@@ -433,6 +475,9 @@ func (c *Conn) write(ctx context.Context, b []byte) (int, error) {
 		return 0, err
 	}
 	defer f.Unlock(netfd.Write)
+	if c.rec != nil {
+		return c.rec.write(ctx, b)
+	}
 	written := 0
 	w := waiter{c: c, own: netfd.Write}
 	for written < len(b) {
@@ -482,7 +527,9 @@ func (c *Conn) ReadContext(ctx context.Context, b []byte) (int, error) {
 	return n, nil
 }
 
-// Write encrypts and writes all of b, or returns how much was written and why it stopped (net.Conn).
+// Write encrypts and writes all of b, or returns how much was written and why it stopped (net.Conn). As in
+// crypto/tls, once a Write failed (a deadline or a cancelled context included) on a connection whose records Go
+// protects, later Writes return the same error: the records it had protected may have gone out in part.
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := c.write(context.Background(), b)
 	if err != nil {
@@ -520,6 +567,9 @@ func (c *Conn) closeNotify() error {
 		return err
 	}
 	defer f.Unlock(netfd.Write)
+	if c.rec != nil {
+		return c.rec.closeNotify(ctx)
+	}
 	w := waiter{c: c, own: netfd.Write}
 	for {
 		if c.expired(netfd.Write) {
@@ -546,6 +596,11 @@ func (c *Conn) closeNotify() error {
 // return errors wrapping net.ErrClosed; the descriptors are closed once all of them have left. A second Close
 // returns an error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
+	if c.hsDone.Load() && c.rec != nil && c.file().Lock(tryLock, netfd.Write) == nil {
+		// A Write in progress keeps the lock: its records may be half sent, so no alert can follow them.
+		c.rec.closeNotifyNow()
+		c.file().Unlock(netfd.Write)
+	}
 	c.mu.Lock()
 	if c.ssl != nil {
 		C.gocoro_tls_conn_free(c.ssl)

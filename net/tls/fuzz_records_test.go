@@ -15,8 +15,9 @@ import (
 
 // FuzzRecordsAfterHandshake injects arbitrary bytes into a connection whose handshake has completed: a crypto/tls
 // client over a TCP connection the test holds does the handshake and sends one good record, then the fuzzed bytes
-// go raw onto the socket, then EOF. The net/tls Conn reading on the other side (the Go-side read path that peeks at
-// the socket before SSL_read) must return data or an error for all of it and end at the EOF: no crash, no hang.
+// go raw onto the socket, then EOF. The net/tls Conn reading on the other side (Go's record layer, which took the
+// TLS 1.3 session over from OpenSSL) must return data or an error for all of it and end at the EOF: no crash, no
+// hang.
 func FuzzRecordsAfterHandshake(f *testing.F) {
 	f.Add([]byte{0x17, 0x03, 0x03, 0x00, 0x05, 0x01, 0x02, 0x03, 0x04, 0x05}) // application data that fails to decrypt
 	f.Add([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00})                   // a plaintext close_notify alert

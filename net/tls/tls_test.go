@@ -671,6 +671,10 @@ func TestWriteDeadline(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
 	require.Less(t, n, len(big))
 	require.Greater(t, n, 0)
+	// Its records went out in part, so (as in crypto/tls) the failure is final: a later Write reports it again.
+	require.NoError(t, c.SetWriteDeadline(time.Time{}))
+	_, err = c.Write([]byte("x"))
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
 	c.Close()
 	close(release)
 	ln.Close()

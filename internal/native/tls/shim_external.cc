@@ -119,6 +119,22 @@ int64_t gocoro_tls_close_notify(gocoro_tls_conn* t);
  * length. */
 size_t gocoro_tls_conn_error(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result);
 
+/* What Go's record layer needs to take a TLS 1.3 session over from OpenSSL. */
+typedef struct gocoro_tls_traffic
+{
+    uint16_t      cipher;           /* 0x1301 TLS_AES_128_GCM_SHA256 or 0x1302 TLS_AES_256_GCM_SHA384 */
+    size_t        secret_len;       /* the suite's hash size: 32 or 48 */
+    unsigned char read_secret[64];  /* the peer's application traffic secret (RFC 8446 7.1) */
+    unsigned char write_secret[64]; /* this side's */
+} gocoro_tls_traffic;
+
+/* Call once, right after the handshake succeeded. For TLS 1.3 with an AES-GCM suite it hands out the application
+ * traffic secrets and returns 1: from then on the host protects the records itself (sequence numbers start at 0
+ * both ways, nothing of the peer's is buffered in OpenSSL, and OpenSSL sends nothing more: no close_notify at free);
+ * only gocoro_tls_conn_state, gocoro_tls_peer_certificate and gocoro_tls_conn_free may follow. Otherwise (TLS 1.2,
+ * ChaCha20, a server that sent session tickets) returns 0 and the session stays with OpenSSL. */
+int gocoro_tls_conn_take_records(gocoro_tls_conn* t, gocoro_tls_traffic* out);
+
 /* After the handshake: protocol version (0x0303 TLS 1.2, 0x0304 TLS 1.3), IANA cipher suite id, and whether a
  * session was resumed. */
 void gocoro_tls_conn_state(gocoro_tls_conn* t, uint16_t* version, uint16_t* cipher, int* resumed);
@@ -144,7 +160,9 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -157,6 +175,7 @@ int64_t gocoro_tls_peer_certificate(gocoro_tls_conn* t, int index, void* buf, si
 #include <memory>
 #include <new>
 #include <string>
+#include <string_view>
 
 struct gocoro_tls_context
 {
@@ -175,6 +194,20 @@ struct gocoro_tls_conn
     int         sys_errno{0};  // errno of the BIO's last failed system call
     long        verify{0};
     std::string error;
+
+    // TLS 1.3 application traffic secrets as OpenSSL's key log reports them during the handshake: kept until Go's
+    // record layer takes the session over (gocoro_tls_conn_take_records), wiped then or when the session is freed.
+    unsigned char client_secret[EVP_MAX_MD_SIZE]{};
+    unsigned char server_secret[EVP_MAX_MD_SIZE]{};
+    size_t        client_secret_len{0};
+    size_t        server_secret_len{0};
+    bool          taken{false}; // Go's record layer owns the records: OpenSSL must send nothing more
+
+    ~gocoro_tls_conn()
+    {
+        OPENSSL_cleanse(client_secret, sizeof client_secret);
+        OPENSSL_cleanse(server_secret, sizeof server_secret);
+    }
 };
 
 namespace gocoro_tls_shim
@@ -393,7 +426,6 @@ auto use_pem(SSL_CTX* ctx, const char* cert, size_t cert_len, const char* key, s
     {
         return drain_errors("private key does not match the certificate");
     }
-    SSL_CTX_set_num_tickets(ctx, 0); // as libcoro's certificate context
     return {};
 }
 
@@ -421,6 +453,78 @@ auto use_ca_pem(SSL_CTX* ctx, const char* pem, size_t len) -> std::string
     }
     ERR_clear_error();
     return {};
+}
+
+/// The ex_data slot of an SSL object that holds its gocoro_tls_conn (contexts may also serve sessions of others).
+auto conn_index() -> int
+{
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+/// Hex digits to bytes; false on a bad digit, an odd length or more than cap bytes.
+auto parse_hex(std::string_view hex, unsigned char* out, size_t cap, size_t* len) -> bool
+{
+    auto digit = [](char c) -> int
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f')
+        {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F')
+        {
+            return c - 'A' + 10;
+        }
+        return -1;
+    };
+    if (hex.size() % 2 != 0 || hex.size() / 2 > cap)
+    {
+        return false;
+    }
+    for (size_t i = 0; i < hex.size(); i += 2)
+    {
+        int hi = digit(hex[i]);
+        int lo = digit(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+        {
+            return false;
+        }
+        out[i / 2] = static_cast<unsigned char>(hi << 4 | lo);
+    }
+    *len = hex.size() / 2;
+    return true;
+}
+
+/// OpenSSL's key log callback ("<label> <client random> <secret>", NSS key log format): the one way OpenSSL 3.0
+/// hands out TLS 1.3 traffic secrets. Only the two application traffic secrets of our own sessions are kept.
+auto log_key(const SSL* ssl, const char* line) -> void
+{
+    auto* t = static_cast<gocoro_tls_conn*>(SSL_get_ex_data(ssl, conn_index()));
+    if (t == nullptr)
+    {
+        return;
+    }
+    std::string_view l{line};
+    auto             label_end  = l.find(' ');
+    auto             random_end = label_end == std::string_view::npos ? label_end : l.find(' ', label_end + 1);
+    if (random_end == std::string_view::npos)
+    {
+        return;
+    }
+    std::string_view label  = l.substr(0, label_end);
+    std::string_view secret = l.substr(random_end + 1);
+    if (label == "CLIENT_TRAFFIC_SECRET_0")
+    {
+        parse_hex(secret, t->client_secret, sizeof t->client_secret, &t->client_secret_len);
+    }
+    else if (label == "SERVER_TRAFFIC_SECRET_0")
+    {
+        parse_hex(secret, t->server_secret, sizeof t->server_secret, &t->server_secret_len);
+    }
 }
 
 // Classifies a failed OpenSSL call on a session; records error text for GOCORO_TLS_ERROR.
@@ -558,6 +662,11 @@ int gocoro_tls_context_new(const gocoro_tls_context_options* o, gocoro_tls_conte
         copy_text(problem, err, cap);
         return -EINVAL;
     }
+    SSL_CTX_set_keylog_callback(c->ssl_ctx, log_key);
+    // No session tickets (as the embedded core's certificate context; upstream's may send them): a server's tickets
+    // would use sequence numbers of its application key that OpenSSL does not report, which would keep its
+    // sessions from moving to Go's record layer. This package's clients do not resume sessions anyway.
+    SSL_CTX_set_num_tickets(c->ssl_ctx, 0);
     *out = c.release();
     return 0;
 }
@@ -599,9 +708,10 @@ int gocoro_tls_conn_new(
     // Renegotiation is the only way SSL_write could need to read; TLS 1.3 has none anyway.
     SSL_set_options(t->ssl, SSL_OP_NO_RENEGOTIATION);
     SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    // One recv per record (header and body together, more when available) instead of two, as crypto/tls reads;
-    // buffered bytes are never stranded because the host always calls SSL_read before waiting for readability.
-    SSL_set_read_ahead(t->ssl, 1);
+    // No read-ahead during the handshake: OpenSSL then reads exactly up to the end of the handshake's last record,
+    // so whatever the peer sent after it is still in the socket when Go's record layer takes over; it comes back on
+    // when the handshake is done (one recv per record and more, as crypto/tls reads).
+    SSL_set_ex_data(t->ssl, conn_index(), t);
     if (server != 0)
     {
         SSL_set_accept_state(t->ssl);
@@ -642,7 +752,8 @@ void gocoro_tls_conn_free(gocoro_tls_conn* t)
     {
         return;
     }
-    if (!t->failed && SSL_is_init_finished(t->ssl) == 1 && (SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN) == 0)
+    if (!t->failed && !t->taken && SSL_is_init_finished(t->ssl) == 1 &&
+        (SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN) == 0)
     {
         SSL_shutdown(t->ssl);
     }
@@ -655,7 +766,13 @@ int64_t gocoro_tls_handshake(gocoro_tls_conn* t)
 {
     clear_stale_errors();
     int r = SSL_do_handshake(t->ssl);
-    return r == 1 ? 0 : failure(t, r);
+    if (r != 1)
+    {
+        return failure(t, r);
+    }
+    SSL_set_read_ahead(
+        t->ssl, 1); // see gocoro_tls_conn_new (harmless once Go takes the records: OpenSSL reads no more)
+    return 0;
 }
 
 int64_t gocoro_tls_read(gocoro_tls_conn* t, void* buf, size_t len)
@@ -699,6 +816,31 @@ int64_t gocoro_tls_close_notify(gocoro_tls_conn* t)
         return 0; // 0: ours is sent, the peer's not seen yet (one-way close is enough)
     }
     return failure(t, r);
+}
+
+int gocoro_tls_conn_take_records(gocoro_tls_conn* t, gocoro_tls_traffic* out)
+{
+    const SSL_CIPHER* c      = SSL_get_current_cipher(t->ssl);
+    uint16_t          cipher = c != nullptr ? SSL_CIPHER_get_protocol_id(c) : 0;
+    size_t            len    = cipher == 0x1301 ? 32 : cipher == 0x1302 ? 48 : 0; // the suites' hash sizes
+    // Our server contexts send no session tickets; one that did would have used sequence numbers of the server's
+    // application key already, which OpenSSL does not report.
+    bool ok = !t->failed && SSL_is_init_finished(t->ssl) == 1 && SSL_version(t->ssl) == TLS1_3_VERSION && len != 0 &&
+              t->client_secret_len == len && t->server_secret_len == len && SSL_has_pending(t->ssl) == 0 &&
+              (!t->server || SSL_get_num_tickets(t->ssl) == 0);
+    if (ok)
+    {
+        out->cipher     = cipher;
+        out->secret_len = len;
+        std::memcpy(out->read_secret, t->server ? t->client_secret : t->server_secret, len);
+        std::memcpy(out->write_secret, t->server ? t->server_secret : t->client_secret, len);
+        t->taken = true;
+        SSL_free_buffers(t->ssl); // OpenSSL reads and writes no more: its record buffers (~34 KiB) can go
+    }
+    OPENSSL_cleanse(t->client_secret, sizeof t->client_secret);
+    OPENSSL_cleanse(t->server_secret, sizeof t->server_secret);
+    t->client_secret_len = t->server_secret_len = 0;
+    return ok ? 1 : 0;
 }
 
 size_t gocoro_tls_conn_error(gocoro_tls_conn* t, char* buf, size_t cap, long* verify_result)
