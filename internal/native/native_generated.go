@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2098fe85ef91f889ce4701cfffb8756d4ddf284aa3e9482c45685e53ef76e837"
+const SourceHash = "84747a873bae535eb09ac5ce95f44b5288d3ec75106c1a3106a4f3a81373e635"

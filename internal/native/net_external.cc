@@ -3173,15 +3173,17 @@ auto go_serve(gocoro_server* s, gocoro_server_conn* c, bool& refused, bool input
             {
                 closing = true;
             }
-            if (!l.flush())
-            {
-                co_return;
-            }
+            // Measured before the flush: output a callback queued above the mark is back-pressure even if this
+            // flush sends it all (the peer may have started reading meanwhile), so OnDrained follows it.
             if (l.unsent() > s->high_water)
             {
                 l.above_water = true;
             }
-            else if (l.above_water && l.unsent() == 0)
+            if (!l.flush())
+            {
+                co_return;
+            }
+            if (l.above_water && l.unsent() == 0)
             {
                 l.above_water = false;
                 if (!closing && !l.call(GOCORO_EVENT_DRAINED, std::span<char>{l.own.data(), l.used}, false))

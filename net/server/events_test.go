@@ -16,6 +16,7 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -349,6 +350,77 @@ func TestEventsBackPressure(t *testing.T) {
 		require.LessOrEqual(t, maxOut.Load(), int64(hw+(1<<20)))
 		require.NoError(t, srv.Close())
 	})
+}
+
+// Output queued above HighWater is always followed by OnDrained once it has been sent, however the peer reads:
+// here each client is already reading when the reply is written, so the loop's first flush after the reply can
+// send all that the reply queued. OnDrained used to run only if output was still above the mark after a flush
+// (seen as a hung TestGoexitInCallbackIsFatal/*/OnDrained on a loaded machine). A reply the socket takes whole is
+// never queued and brings no OnDrained, so a watcher notes which connections did queue more than HighWater.
+func TestEventsDrainedAfterQueuedOutput(t *testing.T) {
+	for _, inline := range []bool{true, false} {
+		t.Run(map[bool]string{true: "inline", false: "pool"}[inline], func(t *testing.T) {
+			s := newScheduler(t, inline)
+			checkNoLeaks(t, func() {
+				dial, closeAll := clients(t)
+				defer closeAll()
+				const hw, reply, conns = 64 << 10, 16 << 20, 8
+				opened := make(chan *server.Conn, conns)
+				var drained [conns]atomic.Int32
+				next := 0 // OnOpen runs on the loop: one at a time
+				srv := serve(t, s, server.Callbacks(server.Events{
+					OnOpen: func(c *server.Conn) error { c.Value = next; next++; opened <- c; return nil },
+					OnData: func(c *server.Conn, in []byte) (int, error) {
+						time.Sleep(20 * time.Millisecond) // the client is reading by now
+						_, err := c.Write(make([]byte, reply))
+						return len(in), err
+					},
+					OnDrained: func(c *server.Conn) error { drained[c.Value.(int)].Add(1); return nil },
+				}), &server.Options{HighWater: hw})
+				var wg sync.WaitGroup
+				var queued [conns]atomic.Bool
+				for i := 0; i < conns; i++ {
+					c := dial(srv)
+					sc := <-opened
+					read := make(chan struct{})
+					wg.Add(2)
+					go func() {
+						defer wg.Done()
+						defer close(read)
+						_, err := c.Write([]byte("x"))
+						assert.NoError(t, err)
+						_, err = io.ReadFull(c, make([]byte, reply))
+						assert.NoError(t, err)
+					}()
+					go func() {
+						defer wg.Done()
+						for {
+							select {
+							case <-read:
+								return
+							default:
+							}
+							if sc.OutboundBuffered() > hw {
+								queued[i].Store(true)
+							}
+							time.Sleep(20 * time.Microsecond)
+						}
+					}()
+				}
+				wg.Wait()
+				seen := 0
+				for i := range conns {
+					if queued[i].Load() {
+						seen++
+						require.Eventually(t, func() bool { return drained[i].Load() == 1 }, 10*time.Second,
+							time.Millisecond, "connection %d queued output above HighWater and had no OnDrained", i)
+					}
+				}
+				t.Logf("%d of %d connections queued output above HighWater", seen, conns)
+				require.NoError(t, srv.Close())
+			})
+		})
+	}
 }
 
 func TestEventsMaxConns(t *testing.T) {

@@ -64,8 +64,9 @@ type Events struct {
 	// OnData receives the connection's input; see MessageFunc. It also runs after c.Wake, with whatever input
 	// is buffered (maybe none).
 	OnData MessageFunc
-	// OnDrained runs when output that went above Options.HighWater has all been sent (back-pressure: the
-	// connection is not read from meanwhile). It may Write more; an error closes the connection.
+	// OnDrained runs when queued output (what the socket could not take at once) went above Options.HighWater
+	// and has all been sent since (back-pressure: the connection is not read from meanwhile). A write the socket
+	// takes at once was never queued and brings no OnDrained. It may Write more; an error closes the connection.
 	OnDrained func(c *Conn) error
 	// OnClose runs once per connection whose OnOpen ran, after its last other callback. err says why: nil for a
 	// peer that closed or a Close, ErrIdleTimeout / ErrReadTimeout / ErrWriteTimeout (errors.Is them with

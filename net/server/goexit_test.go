@@ -64,6 +64,7 @@ func TestGoexitInCallbackIsFatal(t *testing.T) {
 // the process survived that (which fails the case).
 func runGoexitChild(t *testing.T, mode, hook string) {
 	var armed atomic.Bool // set once the address is out: the ticker's first run comes before that
+	var replied atomic.Pointer[server.Conn]
 	goexit := func() {
 		if armed.Load() {
 			runtime.Goexit()
@@ -77,9 +78,11 @@ func runGoexitChild(t *testing.T, mode, hook string) {
 	case "OnData":
 		ev.OnData = func(*server.Conn, []byte) (int, error) { goexit(); return 0, nil }
 	case "OnDrained":
-		// One reply far above HighWater: the socket cannot take it at once, so it drains later.
+		// One reply far above HighWater, read only once the loop has queued it (a peer reading already may take
+		// all of it at once: never queued, no OnDrained).
 		ev.OnData = func(c *server.Conn, in []byte) (int, error) {
 			_, err := c.Write(make([]byte, 32<<20))
+			replied.Store(c)
 			return len(in), err
 		}
 		ev.OnDrained = func(*server.Conn) error { goexit(); return nil }
@@ -127,7 +130,9 @@ func runGoexitChild(t *testing.T, mode, hook string) {
 			_, err = c.Write([]byte("x"))
 			require.NoError(t, err)
 			go func() {
-				time.Sleep(200 * time.Millisecond) // the reply's first send stops at a full socket buffer
+				for sc := replied.Load(); sc == nil || sc.OutboundBuffered() <= opts.HighWater; sc = replied.Load() {
+					time.Sleep(time.Millisecond)
+				}
 				_, _ = io.Copy(io.Discard, c)
 			}()
 		case "OnData", "Options.OnError":
