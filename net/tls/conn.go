@@ -43,7 +43,10 @@ type Conn struct {
 	serverName string
 
 	mu  sync.Mutex         // serialises OpenSSL calls: an SSL object is not thread-safe
-	ssl *C.gocoro_tls_conn // nil once closed (guarded by mu)
+	ssl *C.gocoro_tls_conn // nil once closed or once Go took the records over (guarded by mu)
+	// session is what ConnectionState reports once Go took the records over: OpenSSL's session is freed then (it
+	// held ~10 KiB per connection that nothing needed any more). Nil before, and after Close (guarded by mu).
+	session *sessionState
 
 	// drained: the last read that returned data left the socket empty and OpenSSL holding nothing, so the next
 	// Read starts with a cheap peek at the socket instead of an OpenSSL call that would only hear EAGAIN (set by
@@ -343,6 +346,13 @@ func (c *Conn) takeRecords() error {
 	var t C.gocoro_tls_traffic
 	c.mu.Lock()
 	taken := c.ssl != nil && C.gocoro_tls_conn_take_records(c.ssl, &t) == 1
+	if taken {
+		// OpenSSL has nothing left to do for this connection: keep what ConnectionState reports, free the rest.
+		st := c.sessionLocked()
+		c.session = &st
+		C.gocoro_tls_conn_free(c.ssl)
+		c.ssl = nil
+	}
 	c.mu.Unlock()
 	if !taken {
 		return nil
@@ -606,6 +616,7 @@ func (c *Conn) Close() error {
 		C.gocoro_tls_conn_free(c.ssl)
 		c.ssl = nil
 	}
+	c.session = nil
 	c.mu.Unlock()
 	if !c.file().Close() {
 		return newOpError("close", c.file().Laddr, c.file().Raddr, net.ErrClosed)
@@ -668,40 +679,57 @@ func (c *Conn) ConnectionState() ConnectionState {
 		return st
 	}
 	c.mu.Lock()
-	if c.ssl == nil {
+	var session sessionState
+	switch {
+	case c.ssl != nil:
+		session = c.sessionLocked()
+	case c.session != nil:
+		session = *c.session
+	default:
 		c.mu.Unlock()
 		return st
 	}
-	var version, cipher C.uint16_t
-	var resumed C.int
-	C.gocoro_tls_conn_state(c.ssl, &version, &cipher, &resumed)
+	c.mu.Unlock()
 	st.HandshakeComplete = true
-	st.Version, st.CipherSuite, st.DidResume = uint16(version), uint16(cipher), resumed != 0
+	st.Version, st.CipherSuite, st.DidResume = session.version, session.cipher, session.resumed
 	if !c.server {
 		st.ServerName = c.serverName
 	}
-	var ders [][]byte
-	buf := make([]byte, 4096)
-	for i := 0; ; i++ {
-		n := int64(C.gocoro_tls_peer_certificate(c.ssl, C.int(i), unsafe.Pointer(&buf[0]), C.size_t(len(buf))))
-		if n < 0 {
-			break
-		}
-		if n > int64(len(buf)) {
-			buf = make([]byte, n)
-			i--
-			continue
-		}
-		ders = append(ders, append([]byte(nil), buf[:n]...))
-	}
-	c.mu.Unlock()
 	// Parsed outside the lock, which Read and Write need.
-	for _, der := range ders {
+	for _, der := range session.peerDER {
 		if cert, err := x509.ParseCertificate(der); err == nil {
 			st.PeerCertificates = append(st.PeerCertificates, cert)
 		}
 	}
 	return st
+}
+
+// sessionState is what OpenSSL's session says of the handshake's outcome (the parts ConnectionState reports).
+type sessionState struct {
+	version, cipher uint16
+	resumed         bool
+	peerDER         [][]byte // the peer's chain as sent, leaf first
+}
+
+// sessionLocked reads the session's outcome from OpenSSL (c.mu held, c.ssl set).
+func (c *Conn) sessionLocked() sessionState {
+	var version, cipher C.uint16_t
+	var resumed C.int
+	C.gocoro_tls_conn_state(c.ssl, &version, &cipher, &resumed)
+	st := sessionState{version: uint16(version), cipher: uint16(cipher), resumed: resumed != 0}
+	var buf []byte
+	for i := 0; ; {
+		n := int64(C.gocoro_tls_peer_certificate(c.ssl, C.int(i), unsafe.Pointer(unsafe.SliceData(buf)), C.size_t(len(buf))))
+		if n < 0 {
+			return st
+		}
+		if n > int64(len(buf)) {
+			buf = make([]byte, max(n, 2048)) // asked again with room for it (certificates are rarely above 2 KiB)
+			continue
+		}
+		st.peerDER = append(st.peerDER, append([]byte(nil), buf[:n]...))
+		i++
+	}
 }
 
 // file is the socket, or for a zero Conn (not made by this package) a closed one: its methods then fail with

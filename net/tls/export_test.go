@@ -5,6 +5,13 @@ import "slices"
 // RecordsInGo reports whether c's records are protected in Go (records) after its handshake.
 func RecordsInGo(c *Conn) bool { return c.hsDone.Load() && c.rec != nil }
 
+// HoldsOpenSSLSession reports whether c still holds its OpenSSL session object.
+func HoldsOpenSSLSession(c *Conn) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ssl != nil
+}
+
 // KeySeqs reports how many records c has read and written under its current keys (call between operations).
 func KeySeqs(c *Conn) (in, out uint64) { return c.rec.in.seq, c.rec.out.seq }
 

@@ -227,13 +227,18 @@ func TestPEMContexts(t *testing.T) {
 	require.Equal(t, "localhost", st.ServerName)
 	require.Len(t, st.PeerCertificates, 1)
 	require.Equal(t, "gocoro-test", st.PeerCertificates[0].Subject.CommonName)
+	// What ConnectionState reports outlives OpenSSL's session, which Go's record layer no longer needs.
+	require.True(t, tls.RecordsInGo(conn))
+	require.False(t, tls.HoldsOpenSSLSession(conn))
 	_, err = conn.Write([]byte("ping"))
 	require.NoError(t, err)
 	buf := make([]byte, 4)
 	_, err = io.ReadFull(conn, buf)
 	require.NoError(t, err)
 	require.Equal(t, "ping", string(buf))
+	require.Equal(t, st, conn.ConnectionState())
 	require.NoError(t, conn.Close())
+	require.Equal(t, tls.ConnectionState{}, conn.ConnectionState())
 	ln.Close()
 	wg.Wait()
 }
