@@ -16,7 +16,6 @@ import (
 
 	"github.com/gocoro/gocoro/coro"
 	"github.com/gocoro/gocoro/net/server"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -387,10 +386,11 @@ func TestEventsDrainedAfterQueuedOutput(t *testing.T) {
 					go func() {
 						defer wg.Done()
 						defer close(read)
-						_, err := c.Write([]byte("x"))
-						assert.NoError(t, err)
-						_, err = io.ReadFull(c, make([]byte, reply))
-						assert.NoError(t, err)
+						if _, err := c.Write([]byte("x")); err != nil {
+							t.Error(err)
+						} else if _, err = io.ReadFull(c, make([]byte, reply)); err != nil {
+							t.Error(err)
+						}
 					}()
 					go func() {
 						defer wg.Done()
