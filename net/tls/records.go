@@ -43,7 +43,8 @@ type records struct {
 
 	out      trafficKey
 	wbuf     []byte
-	writeErr error // final: after a failed send the peer's view of the record stream is unknown (as in crypto/tls)
+	wmarks   []recordMark // where each application data record of wbuf ends, for Write's count after a failure
+	writeErr error        // final: after a failed send the peer's view of the record stream is unknown (as in crypto/tls)
 
 	// The peer's KeyUpdate asked for ours: sent before our next record (RFC 8446 4.6.3 allows the delay).
 	peerAsked atomic.Bool
@@ -368,7 +369,7 @@ func (r *records) write(ctx context.Context, b []byte) (int, error) {
 	}
 	written := 0
 	for written < len(b) {
-		r.wbuf = r.wbuf[:0]
+		r.wbuf, r.wmarks = r.wbuf[:0], r.wmarks[:0]
 		if err := r.keyUpdate(); err != nil {
 			return written, err
 		}
@@ -377,14 +378,24 @@ func (r *records) write(ctx context.Context, b []byte) (int, error) {
 			n := min(len(b)-batch, maxPlaintext)
 			r.wbuf = r.out.seal(r.wbuf, recordApplication, b[batch:batch+n])
 			batch += n
+			r.wmarks = append(r.wmarks, recordMark{sealed: len(r.wbuf), plain: batch})
 		}
-		if err := r.flush(ctx); err != nil {
+		if sent, err := r.flush(ctx); err != nil {
+			// As crypto/tls counts: the plaintext of the records that went out whole.
+			for _, m := range r.wmarks {
+				if m.sealed <= sent {
+					written = m.plain
+				}
+			}
 			return written, err
 		}
 		written = batch
 	}
 	return written, nil
 }
+
+// recordMark is the end of a record in wbuf and of its plaintext in the Write's buffer.
+type recordMark struct{ sealed, plain int }
 
 // keyUpdate appends a KeyUpdate to wbuf and moves to the next write key when this key has protected enough
 // records or the peer asked for it.
@@ -406,20 +417,21 @@ func (r *records) keyUpdate() error {
 	return nil
 }
 
-// flush sends wbuf. Any failure is final: records already sealed used their sequence numbers.
-func (r *records) flush(ctx context.Context) error {
-	for sent := 0; sent < len(r.wbuf); {
+// flush sends wbuf and reports how much of it went out. Any failure is final: records already sealed used their
+// sequence numbers.
+func (r *records) flush(ctx context.Context) (sent int, err error) {
+	for sent < len(r.wbuf) {
 		n, err := r.fd.Write(ctx, r.wbuf[sent:])
+		sent += max(n, 0)
 		if err != nil {
 			if e, ok := err.(unix.Errno); ok {
 				err = os.NewSyscallError("write", e)
 			}
 			r.writeErr = err
-			return err
+			return sent, err
 		}
-		sent += n
 	}
-	return nil
+	return sent, nil
 }
 
 // closeNotify sends close_notify, waiting for the socket as needed; later writes fail.
@@ -428,7 +440,7 @@ func (r *records) closeNotify(ctx context.Context) error {
 		return r.writeErr
 	}
 	r.wbuf = r.out.seal(r.wbuf[:0], recordAlert, []byte{1, alertCloseNotify})
-	if err := r.flush(ctx); err != nil {
+	if _, err := r.flush(ctx); err != nil {
 		return err
 	}
 	r.writeErr = errShutdown

@@ -686,6 +686,48 @@ func TestWriteDeadline(t *testing.T) {
 	wg.Wait()
 }
 
+// A Write cut short counts what crypto/tls would: the plaintext of the records that went out whole. A crypto/tls
+// peer that reads afterwards gets exactly that many bytes, and nothing more (the rest of a record is missing).
+func TestWriteDeadlineCount(t *testing.T) {
+	c := testCert(t)
+	gln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{c.pair}, SessionTicketsDisabled: true})
+	require.NoError(t, err)
+	defer gln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		conn, err := gln.Accept()
+		if err == nil {
+			conn.(*gotls.Conn).Handshake()
+		}
+		accepted <- conn
+	}()
+	s := newScheduler(t)
+	conn, err := tls.Dial(context.Background(), s, gln.Addr().String(), clientContext(t))
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.Handshake())
+	peer := <-accepted
+	require.NotNil(t, peer)
+	defer peer.Close()
+	big := make([]byte, 64<<20)
+	for i := range big {
+		big[i] = byte(i / 4096)
+	}
+	require.NoError(t, conn.SetWriteDeadline(time.Now().Add(300*time.Millisecond)))
+	n, err := conn.Write(big)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	require.Less(t, n, len(big))
+	require.NoError(t, peer.SetReadDeadline(time.Now().Add(10*time.Second)))
+	got := make([]byte, n)
+	_, err = io.ReadFull(peer, got)
+	require.NoError(t, err, "the peer got fewer bytes than Write reported")
+	require.True(t, bytes.Equal(big[:n], got))
+	require.NoError(t, peer.SetReadDeadline(time.Now().Add(300*time.Millisecond)))
+	m, err := peer.Read(make([]byte, 1))
+	require.Zero(t, m, "the peer got more bytes than Write reported")
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
+
 // Full duplex: both sides write a lot while reading, so OpenSSL calls of both directions interleave.
 func TestFullDuplex(t *testing.T) {
 	s := newScheduler(t)
