@@ -4,6 +4,7 @@
 #include "cshim/net/server.h"
 #include "cshim/compat/io_scheduler.hpp"
 #include "cshim/compat/sockaddr.hpp"
+#include "cshim/completion.h"
 #include "cshim/net/server_handler.hpp"
 
 #include <coro/net/ip_address.hpp>
@@ -64,6 +65,7 @@ struct gocoro_server
     bool                    listen_closed{false};
     std::size_t             alive{0}; // accept loop + connections
     uint64_t                active{0};
+    uintptr_t               idle_handle{0}; // completion posted when active falls to 0 (gocoro_server_notify_idle)
     gocoro_server_conn*     conns{nullptr};
     uint64_t                closed_read{0};
     uint64_t                closed_written{0};
@@ -148,7 +150,10 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         gocoro::compat::note_close(c->fd);
         ::close(c->fd);
         gocoro::compat::note_close(c->fd);
-        --s->active;
+        if (--s->active == 0 && s->idle_handle != 0)
+        {
+            gocoro_completion_post(std::exchange(s->idle_handle, 0), 0);
+        }
         release_locked(s);
     }
     delete c; // also closes the client()'s dup, if any
@@ -1699,6 +1704,17 @@ void gocoro_server_stop_accepting(gocoro_server* s)
             ::shutdown(s->listen_fd, SHUT_RDWR); // wakes the accept loop's poll
         }
     }
+}
+
+void gocoro_server_notify_idle(gocoro_server* s, uintptr_t handle)
+{
+    std::scoped_lock lk{s->mu};
+    if (s->active == 0)
+    {
+        gocoro_completion_post(handle, 0);
+        return;
+    }
+    s->idle_handle = handle;
 }
 
 void gocoro_server_stop(gocoro_server* s)

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "84747a873bae535eb09ac5ce95f44b5288d3ec75106c1a3106a4f3a81373e635"
+const SourceHash = "11984503a82dfa3b2f5471c94766e987c18b8acbac239276c3c7530ca85e9b50"

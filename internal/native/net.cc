@@ -8434,6 +8434,10 @@ uint16_t gocoro_server_port(const gocoro_server* s);
 void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
 /* Stops accepting (open connections keep being served). Non-blocking. */
 void gocoro_server_stop_accepting(gocoro_server* s);
+/* Posts completion `handle` (result 0) once no connection is open: at once if none is, else when the last one
+ * ends (at the latest during gocoro_server_stop). One handle at a time per server; call after
+ * gocoro_server_stop_accepting, so that the count only falls. */
+void gocoro_server_notify_idle(gocoro_server* s, uintptr_t handle);
 /* Stops accepting, shuts every open connection down and waits until the accept loop and every handler have
  * finished. Idempotent. Drives the scheduler's process_events meanwhile (so a manual-thread scheduler whose
  * driver is the caller still makes progress). */
@@ -8785,6 +8789,54 @@ inline auto note_close(coro::fd_t) noexcept -> void {}
 #endif // GOCORO_AMALGAMATED_CSHIM_COMPAT_IO_SCHEDULER_HPP
 #line 6 "../../cshim/net/server.cc"
 // #include "cshim/compat/sockaddr.hpp" (inlined above)
+// #include "cshim/completion.h"
+#ifndef GOCORO_AMALGAMATED_CSHIM_COMPLETION_H
+#define GOCORO_AMALGAMATED_CSHIM_COMPLETION_H
+#line 1 "../../cshim/completion.h"
+#ifndef GOCORO_CSHIM_COMPLETION_H
+#define GOCORO_CSHIM_COMPLETION_H
+
+/* The completion queue: how C++ tells the host (Go) that something it waits for has finished.
+ *
+ * C++ threads post (handle, result) records; one host thread, the deliverer, takes them in batches, so a host waiter costs
+ * one crossing per batch rather than one C->Go callback per event. An idle deliverer waits for an eventfd to become
+ * readable through the host's own poller, so no thread is held while nothing is posted. Process-wide; thread-safe. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gocoro_completion
+{
+    uintptr_t handle;
+    int64_t   result;
+} gocoro_completion;
+
+/* The eventfd (non-blocking) that the deliverer waits on after gocoro_completion_sleep returned 1; -1 if it could not
+ * be made. The deliverer reads it (resetting it) before taking again. */
+int gocoro_completion_fd(void);
+
+/* Moves up to `cap` queued completions (oldest first) into `out` and returns how many; 0 when none is queued. Meant
+ * for a single deliverer. */
+size_t gocoro_completion_take(gocoro_completion* out, size_t cap);
+
+/* Called by the deliverer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
+ * the next post makes gocoro_completion_fd readable, or 0 if something was posted meanwhile (take again). */
+int gocoro_completion_sleep(void);
+
+/* Posts one completion (used by the shim itself and by user C++ code that completes host waiters). */
+void gocoro_completion_post(uintptr_t handle, int64_t result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
+#endif // GOCORO_AMALGAMATED_CSHIM_COMPLETION_H
+#line 8 "../../cshim/net/server.cc"
 // #include "cshim/net/server_handler.hpp"
 #ifndef GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
 #define GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
@@ -9462,7 +9514,7 @@ LIBCORO_INLINE_V16 namespace v16
 
 } // namespace gocoro::server
 #endif // GOCORO_AMALGAMATED_CSHIM_NET_SERVER_HANDLER_HPP
-#line 8 "../../cshim/net/server.cc"
+#line 9 "../../cshim/net/server.cc"
 
 // #include "coro/net/ip_address.hpp" (inlined above)
 // #include "coro/net/socket.hpp" (inlined above)
@@ -9522,6 +9574,7 @@ struct gocoro_server
     bool                    listen_closed{false};
     std::size_t             alive{0}; // accept loop + connections
     uint64_t                active{0};
+    uintptr_t               idle_handle{0}; // completion posted when active falls to 0 (gocoro_server_notify_idle)
     gocoro_server_conn*     conns{nullptr};
     uint64_t                closed_read{0};
     uint64_t                closed_written{0};
@@ -9606,7 +9659,10 @@ auto finish_conn(gocoro_server* s, gocoro_server_conn* c) -> void
         gocoro::compat::note_close(c->fd);
         ::close(c->fd);
         gocoro::compat::note_close(c->fd);
-        --s->active;
+        if (--s->active == 0 && s->idle_handle != 0)
+        {
+            gocoro_completion_post(std::exchange(s->idle_handle, 0), 0);
+        }
         release_locked(s);
     }
     delete c; // also closes the client()'s dup, if any
@@ -11157,6 +11213,17 @@ void gocoro_server_stop_accepting(gocoro_server* s)
             ::shutdown(s->listen_fd, SHUT_RDWR); // wakes the accept loop's poll
         }
     }
+}
+
+void gocoro_server_notify_idle(gocoro_server* s, uintptr_t handle)
+{
+    std::scoped_lock lk{s->mu};
+    if (s->active == 0)
+    {
+        gocoro_completion_post(handle, 0);
+        return;
+    }
+    s->idle_handle = handle;
 }
 
 void gocoro_server_stop(gocoro_server* s)

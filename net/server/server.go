@@ -206,6 +206,10 @@ type Server struct {
 	stopCtx func() bool
 	once    sync.Once
 	done    chan struct{}
+	// idle is closed once no connection is open after Shutdown stopped accepting (made by the first Shutdown).
+	idleOnce sync.Once
+	idle     chan struct{}
+	sched    *coro.IOScheduler
 	onError func(error)
 	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
 	loop    *ownedLoop // Listen's own event loop, nil for Serve
@@ -240,7 +244,7 @@ func serve(ctx context.Context, sched *coro.IOScheduler, address string, h Handl
 	if err != nil {
 		return nil, newOpError("listen", nil, laddr, err)
 	}
-	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev, loop: loop}
+	srv := &Server{release: release, done: make(chan struct{}), onError: opts.OnError, ev: h.ev, loop: loop, sched: sched}
 	data := h.data
 	if data == nil {
 		data = opts.Data
@@ -454,19 +458,33 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		go s.Shutdown(ctx)
 		return nil
 	}
-	wait := time.Millisecond
-	for s.Stats().Active > 0 {
-		select {
-		case <-ctx.Done():
-			s.Close()
-			return ctx.Err()
-		case <-s.done:
-			return nil
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 50*time.Millisecond)
+	select {
+	case <-s.idleChan():
+		return s.Close()
+	case <-ctx.Done():
+		s.Close()
+		return ctx.Err()
+	case <-s.done:
+		return nil
 	}
-	return s.Close()
+}
+
+// idleChan returns a channel closed once no connection is open; accepting must have stopped. The C++ server posts
+// the completion when its count of open connections reaches 0, so Shutdown returns as the last client leaves
+// instead of polling the count (it does so at the latest when Close ends every connection).
+func (s *Server) idleChan() <-chan struct{} {
+	s.idleOnce.Do(func() {
+		s.idle = make(chan struct{})
+		h := iolink.NewCompletion(s.sched, func(int64) { close(s.idle) })
+		if !s.life.Enter() {
+			iolink.DiscardCompletion(h)
+			close(s.idle) // closed already: no connection is left
+			return
+		}
+		C.gocoro_server_notify_idle(s.s, C.uintptr_t(h))
+		s.life.Exit()
+	})
+	return s.idle
 }
 
 // badArgument names what is wrong with Serve's arguments, "" if nothing.

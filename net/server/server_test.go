@@ -312,6 +312,35 @@ func TestShutdown(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// Shutdown waits for an event from the C++ server (its last connection ended), not a poll: every concurrent
+// Shutdown returns once the clients leave, one with no connection open returns at once, and no handle is left.
+func TestShutdownConcurrent(t *testing.T) {
+	s := newScheduler(t, false)
+	checkNoLeaks(t, func() {
+		srv := serve(t, s, server.Echo(), nil)
+		c1, c2 := dial(t, srv), dial(t, srv)
+		require.Eventually(t, func() bool { return srv.Stats().Active == 2 }, 5*time.Second, time.Millisecond)
+		errs := make(chan error, 3)
+		for range 3 {
+			go func() { errs <- srv.Shutdown(context.Background()) }()
+		}
+		c1.Close()
+		select {
+		case err := <-errs:
+			t.Fatalf("Shutdown returned %v with a connection open", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		c2.Close()
+		for range 3 {
+			require.NoError(t, <-errs)
+		}
+		require.Zero(t, srv.Stats().Active)
+
+		srv = serve(t, s, server.Echo(), nil)
+		require.NoError(t, srv.Shutdown(context.Background()))
+	})
+}
+
 func TestAddressErrors(t *testing.T) {
 	s := newScheduler(t, true)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

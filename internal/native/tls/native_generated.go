@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6c0bf5757ea58cdacb0e3beaa7b86a316a8f0082742705279d130d0120acee48"
+const SourceHash = "bb4d3882f033cb2d12ec759f190c4cad057235c404032e6233318469de9c9913"

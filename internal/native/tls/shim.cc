@@ -1733,6 +1733,10 @@ uint16_t gocoro_server_port(const gocoro_server* s);
 void     gocoro_server_stats_get(const gocoro_server* s, gocoro_server_stats* out);
 /* Stops accepting (open connections keep being served). Non-blocking. */
 void gocoro_server_stop_accepting(gocoro_server* s);
+/* Posts completion `handle` (result 0) once no connection is open: at once if none is, else when the last one
+ * ends (at the latest during gocoro_server_stop). One handle at a time per server; call after
+ * gocoro_server_stop_accepting, so that the count only falls. */
+void gocoro_server_notify_idle(gocoro_server* s, uintptr_t handle);
 /* Stops accepting, shuts every open connection down and waits until the accept loop and every handler have
  * finished. Idempotent. Drives the scheduler's process_events meanwhile (so a manual-thread scheduler whose
  * driver is the caller still makes progress). */
