@@ -210,9 +210,9 @@ type Server struct {
 	idleOnce sync.Once
 	idle     chan struct{}
 	sched    *coro.IOScheduler
-	onError func(error)
-	tls     *TLSConfig // a copy of Options.TLS, nil without TLS
-	loop    *ownedLoop // Listen's own event loop, nil for Serve
+	onError  func(error)
+	tls      *TLSConfig // a copy of Options.TLS, nil without TLS
+	loop     *ownedLoop // Listen's own event loop, nil for Serve
 }
 
 // Serve starts a server on sched (which the caller keeps and closes; see Listen for a server with its own loop)
