@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "11984503a82dfa3b2f5471c94766e987c18b8acbac239276c3c7530ca85e9b50"
+const SourceHash = "6c5c175f1eccc4bf8024ea91f2fd0da31590742e01cf6425c9f2d0a7c38d6dac"

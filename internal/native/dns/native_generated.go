@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "bee53900de9465c015bd4ff76666ad266830002e4fc83de71ab2cea3b3697f27"
+const SourceHash = "ed01b3670f0355e55c5c0d41942775feae0c9dc3a496f69b1a5cddc49a9abea9"

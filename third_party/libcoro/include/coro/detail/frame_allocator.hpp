@@ -9,16 +9,22 @@ namespace coro::detail
 /// Coroutine frame allocation for task and when_all frames (and the Go shim's task proxies). The fast paths are
 /// inline here; the slow paths are in src/detail/frame_allocator.cpp.
 ///
-/// Each thread keeps a small cache of freed frames, one free list per size class up to 4 KiB. The classes follow
-/// glibc malloc's usable sizes (16 c + 8 bytes: a 16 c + 16-byte chunk less its header), so a frame takes no more
-/// memory than plain ::operator new would give it (millions of live frames cost what they cost upstream).
-/// A frame may be freed on any thread: it simply joins the freeing thread's cache (the memory came from
-/// ::operator new and any thread may reuse or release it). Each thread's cache is bounded (256 KiB); a thread
-/// whose cache is full passes batches of frames to a shared depot, from which threads whose list of that size is
-/// empty take them (frames made on one thread and freed on another come back to their maker, one lock per batch);
-/// beyond the depot's bound, and for frames above 4 KiB, frames go straight back to ::operator delete. A thread's
-/// cache is released when the thread exits. Fork-join code frees frames in the same sizes it allocates them, so the
-/// cache turns the allocator's slow paths (bins beyond glibc's small per-thread cache) into a list pop.
+/// Frames up to 4 KiB come in size classes that follow glibc malloc's usable sizes (16 c + 8 bytes) and are carved
+/// from 2 MiB slabs of anonymous memory (16 c + 16 bytes each, what glibc's chunk for the same request takes, so
+/// millions of live frames cost no more than upstream's). A thread carves from its own slab by a pointer bump; its
+/// slabs after the first are backed by transparent huge pages when the kernel offers them. A slab is unmapped when
+/// every frame carved from it has been released and its carver has moved on to another slab.
+///
+/// Each thread keeps a small cache of freed frames, one free list per class. A frame may be freed on any thread: it
+/// simply joins the freeing thread's cache. Each thread's cache is bounded (256 KiB); a thread whose cache is full
+/// passes batches of frames to a shared depot, from which threads whose list of that size is empty take them
+/// (frames made on one thread and freed on another come back to their maker, one lock per batch); beyond the
+/// depot's bound frames go back to their slab. A thread's cache goes back to the slabs when the thread exits.
+/// Fork-join code frees frames in the same sizes it allocates them, so the cache turns allocation into a list pop.
+/// Frames above 4 KiB use ::operator new/delete.
+///
+/// Memory is not shared between classes: a slab returns to the system only once all its frames are released, so a
+/// few long-lived frames keep their slabs mapped (on small pages, only the pages touched stay resident).
 ///
 /// Under AddressSanitizer frames use plain ::operator new/delete so use-after-free stays detectable.
 namespace frame_cache_detail
@@ -80,7 +86,7 @@ struct cache
 
 inline constinit thread_local cache t_cache{};
 
-/// Returns memory from ::operator new(size). The sized form only where the compiler declares it: clang < 19
+/// Returns a frame above the cached sizes (or any frame under ASan) to ::operator delete. The sized form only where the compiler declares it: clang < 19
 /// leaves sized deallocation off unless -fsized-deallocation is given (gcc has it on in C++14 and later).
 inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> void
 {
@@ -94,6 +100,8 @@ inline auto release(void* frame, [[maybe_unused]] std::size_t size) noexcept -> 
 /// Cold paths (src/detail/frame_allocator.cpp).
 auto allocate_slow(std::size_t rounded) -> void*;
 auto deallocate_slow(void* frame, std::size_t rounded) noexcept -> void;
+/// Slabs currently mapped by all threads (for tests and diagnostics).
+auto mapped_slabs() noexcept -> std::size_t;
 } // namespace frame_cache_detail
 
 inline auto frame_allocate(std::size_t size) -> void*
