@@ -10073,7 +10073,7 @@ thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
 {
     detail::init_asymmetric_barriers();
     const std::size_t count = m_opts.thread_count;
-    m_global_ring.resize(1024);
+    m_global_ring.resize(1024); // a power of two, as every size it doubles to: indices wrap with a mask
     m_workers.reserve(count);
     for (std::size_t i = 0; i < count; ++i)
     {
@@ -10173,12 +10173,12 @@ auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept ->
         std::vector<std::coroutine_handle<>> bigger(m_global_ring.size() * 2);
         for (std::size_t i = 0; i < count; ++i)
         {
-            bigger[i] = m_global_ring[(m_global_head + i) % m_global_ring.size()];
+            bigger[i] = m_global_ring[(m_global_head + i) & (m_global_ring.size() - 1)];
         }
         m_global_ring.swap(bigger);
         m_global_head = 0;
     }
-    m_global_ring[(m_global_head + count) % m_global_ring.size()] = handle;
+    m_global_ring[(m_global_head + count) & (m_global_ring.size() - 1)] = handle;
     m_global_count.store(count + 1, std::memory_order_release);
     m_global_pushed.store(m_global_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
@@ -10200,14 +10200,14 @@ auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<
             return nullptr;
         }
         // Take a fair share so the other workers find some too, but at least one.
-        taken                      = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
-        taken                      = std::min(taken, count);
-        const std::size_t capacity = m_global_ring.size();
+        taken                  = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
+        taken                  = std::min(taken, count);
+        const std::size_t mask = m_global_ring.size() - 1;
         for (std::size_t i = 0; i < taken; ++i)
         {
-            batch[i] = m_global_ring[(m_global_head + i) % capacity];
+            batch[i] = m_global_ring[(m_global_head + i) & mask];
         }
-        m_global_head = (m_global_head + taken) % capacity;
+        m_global_head = (m_global_head + taken) & mask;
         m_global_count.store(count - taken, std::memory_order_release);
     }
     first = batch[0];

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6c5c175f1eccc4bf8024ea91f2fd0da31590742e01cf6425c9f2d0a7c38d6dac"
+const SourceHash = "23e0288446a7bf02fb080da6e4eb911397dd69a47cf10cf5d2fbf6191d77687f"

@@ -113,13 +113,13 @@ TEST_CASE("frame_allocator frames cross threads", "[frame_allocator]")
 {
     // Each producer makes frames of every size and hands them to the consumers, which check and free them; the
     // consumers' caches overflow into the depot, from which the producers take batches back.
-    constexpr int      producers = 3;
-    constexpr int      consumers = 3;
-    constexpr int      rounds    = 3000;
-    std::mutex         mutex;
+    constexpr int       producers = 3;
+    constexpr int       consumers = 3;
+    constexpr int       rounds    = 3000;
+    std::mutex          mutex;
     std::vector<marked> queue;
-    std::atomic<int>   producing{producers};
-    std::atomic<bool>  corrupt{false};
+    std::atomic<int>    producing{producers};
+    std::atomic<bool>   corrupt{false};
 
     std::vector<std::thread> threads;
     for (int p = 0; p < producers; ++p)
