@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "23e0288446a7bf02fb080da6e4eb911397dd69a47cf10cf5d2fbf6191d77687f"
+const SourceHash = "3a4d619e5279db7416823d1f3b0609351a1a3d41284857c1dfaeecd1a38a23f8"

@@ -163,7 +163,7 @@ auto release_frame(void* frame) noexcept -> void
 
 /// Frames of one size class travel between threads in batches of this many.
 constexpr std::size_t batch = 32;
-/// Batches the depot keeps per size class; beyond that they go back to ::operator delete.
+/// Batches the depot keeps per size class; beyond that frames go back to their slabs.
 constexpr std::size_t max_depot_batches = 64;
 
 /// Frames are often created on one thread and freed on another (a host thread starts tasks that finish on executor
@@ -264,9 +264,9 @@ auto own_cache() noexcept -> cache&
 auto allocate_slow(std::size_t rounded) -> void*
 {
     const std::size_t c = class_of(rounded);
+    cache&            t = own_cache();
     if (free_frame* b = depot_of(c).take(); b != nullptr)
     {
-        cache& t = own_cache();
         if (t.m_state == cache::live)
         {
             // Keep the rest of the batch (this class's list was empty: that is why we are here).
@@ -277,7 +277,7 @@ auto allocate_slow(std::size_t rounded) -> void*
         release_chain(b->m_next);
         return b;
     }
-    if (own_cache().m_state == cache::live)
+    if (t.m_state == cache::live)
     {
         return t_carver.carve(carved_size(rounded));
     }
