@@ -360,9 +360,8 @@ LIBCORO_INLINE_V16 namespace v16
         auto write_all(std::span<const char> data, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
             -> coro::task<std::pair<coro::net::io_status, std::span<const char>>>
         {
-            using kind              = coro::net::io_status::kind;
-            const bool has_deadline = timeout > std::chrono::milliseconds{0};
-            const auto deadline     = std::chrono::steady_clock::now() + timeout;
+            using kind = coro::net::io_status::kind;
+            const coro::net::detail::deadline deadline{timeout};
             while (!data.empty())
             {
                 const auto n = ::send(m_c->fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -376,7 +375,7 @@ LIBCORO_INLINE_V16 namespace v16
                 {
                     co_return {coro::net::make_io_status_from_native(errno), data};
                 }
-                const auto left = coro::net::detail::remaining_until(has_deadline, deadline);
+                const auto left = deadline.left();
                 if (!left.has_value())
                 {
                     co_return {coro::net::io_status{kind::timeout}, data};

@@ -6329,7 +6329,7 @@ private:
     auto fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*;
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
-    auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto claim_poll(uint64_t token, uint32_t& flags, uint32_t batch) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
     auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
@@ -6372,6 +6372,10 @@ private:
     /// Waiters of poll_notify, resumed by the event thread itself after m_ready is handed off.
     std::vector<std::coroutine_handle<>> m_ready_here;
     std::atomic<bool>                    m_processing{false};
+    /// Bumped by the thread processing events before each epoll_wait fetches a batch (see wait_for_events). A kept
+    /// poll that armed with the stamp of the batch that completes it may be woken by an edge the kernel reported
+    /// before the waiter's own read consumed the data (see claim_poll).
+    std::atomic<uint32_t> m_event_batch{0};
     /// Spawned event thread only: when it may yield before blocking again, and the current back-off.
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};
@@ -6997,6 +7001,8 @@ struct io_scheduler::fd_slot
     uint32_t m_unclaimed{0};
     /// Events handled for this slot; tells a poll whether an edge came in while it was checking the descriptor.
     uint32_t m_handled{0};
+    /// io_scheduler::m_event_batch when the pending kept poll armed.
+    uint32_t m_armed_batch{0};
 
     auto lock() noexcept -> void
     {
@@ -7341,6 +7347,7 @@ auto io_scheduler::shutdown() noexcept -> void
 
 #include <algorithm>
 #include <climits>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -7420,6 +7427,22 @@ auto io_scheduler::spin_then_wait_for_events() -> int
 
 auto io_scheduler::wait_for_events(int timeout_ms) -> int
 {
+    // Each batch is stamped before epoll_wait fetches it, so that claim_poll can tell which kept polls armed after
+    // the fetch (their edge may be older than their own read: see claim_poll). In pool mode polls arm from other
+    // threads at any time, so the thread blocks first without fetching (poll(2) on the epoll descriptor) and then
+    // stamps and fetches; otherwise every poll that armed while it slept would look suspect. An inline scheduler's
+    // own coroutines arm only between batches, so it blocks in epoll_wait directly.
+    if (timeout_ms != 0 && m_thread_pool != nullptr)
+    {
+        pollfd pfd{.fd = m_epoll_fd, .events = POLLIN, .revents = 0};
+        if (::poll(&pfd, 1, timeout_ms) <= 0)
+        {
+            return 0;
+        }
+        timeout_ms = 0;
+    }
+    // Only this thread writes it; seq_cst so that a poll arming after this store sees the new batch.
+    m_event_batch.store(m_event_batch.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
     const int count = ::epoll_wait(m_epoll_fd, m_events.data(), static_cast<int>(m_events.size()), timeout_ms);
     return count > 0 ? count : 0;
 }
@@ -7429,6 +7452,7 @@ auto io_scheduler::process_ready_events(int count) -> void
     epoll_event* events       = m_events.data();
     bool         timers_due   = false;
     bool         inline_queue = false;
+    const auto   batch        = m_event_batch.load(std::memory_order_relaxed);
     for (int i = 0; i < count; ++i)
     {
         void* tag = events[i].data.ptr;
@@ -7453,7 +7477,7 @@ auto io_scheduler::process_ready_events(int count) -> void
             uint32_t           flags = events[i].events;
             if ((token & 1U) != 0)
             {
-                info = claim_poll(token, flags);
+                info = claim_poll(token, flags, batch);
                 if (info == nullptr)
                 {
                     continue; // a superseded registration
@@ -7575,6 +7599,19 @@ constexpr int cancelled_now = -2;
 
 /// Events a waiter always hears about, whatever it polls for.
 constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+
+/// Whether `fd` is ready for `want` (or hung up / failed) right now; a failed check counts as ready, so that the
+/// waiter wakes and finds out itself.
+auto still_ready(fd_t fd, uint32_t want) noexcept -> bool
+{
+    pollfd pfd{.fd = fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
+    int    n = 0;
+    do
+    {
+        n = ::poll(&pfd, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    return n != 0;
+}
 } // namespace
 
 /// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
@@ -7951,10 +7988,11 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         if (((slot.m_maybe | slot.m_unclaimed) & relevant) == 0)
         {
             // Nothing pending that the registration has not reported: the next edge completes this wait.
-            slot.m_armed    = true;
-            slot.m_owner    = &info;
-            slot.m_want     = want;
-            info.m_poll_gen = slot.m_gen;
+            slot.m_armed       = true;
+            slot.m_owner       = &info;
+            slot.m_want        = want;
+            slot.m_armed_batch = m_event_batch.load(std::memory_order_seq_cst);
+            info.m_poll_gen    = slot.m_gen;
             slot.unlock();
             return 0;
         }
@@ -8000,7 +8038,7 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 }
 #endif
 
-auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
+auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags, uint32_t batch) noexcept -> detail::poll_info*
 {
     const auto         fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
     const auto         gen  = static_cast<uint32_t>(token >> 32);
@@ -8018,8 +8056,15 @@ auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detai
     else if (slot->m_kept)
     {
         ++slot->m_handled;
-        const uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
-        if (relevant != 0)
+        uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
+        if (relevant != 0 && slot->m_armed_batch == batch && !still_ready(fd, slot->m_want))
+        {
+            // The waiter armed after this batch was stamped, so maybe after it was fetched: the edge may stand
+            // for data its own read took before it armed. Nothing is there now, so it waits for the next edge.
+            slot->m_unclaimed |= flags & ~relevant;
+            relevant = 0;
+        }
+        else if (relevant != 0)
         {
             info          = slot->m_owner;
             slot->m_armed = false;

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "3a4d619e5279db7416823d1f3b0609351a1a3d41284857c1dfaeecd1a38a23f8"
+const SourceHash = "2db792e0968fcb16320d6d768313b2f167926a6bdd9ec4ec766a8f87c90f4c80"

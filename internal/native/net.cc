@@ -4818,7 +4818,7 @@ private:
     auto fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*;
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
-    auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto claim_poll(uint64_t token, uint32_t& flags, uint32_t batch) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
     auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
@@ -4861,6 +4861,10 @@ private:
     /// Waiters of poll_notify, resumed by the event thread itself after m_ready is handed off.
     std::vector<std::coroutine_handle<>> m_ready_here;
     std::atomic<bool>                    m_processing{false};
+    /// Bumped by the thread processing events before each epoll_wait fetches a batch (see wait_for_events). A kept
+    /// poll that armed with the stamp of the batch that completes it may be woken by an edge the kernel reported
+    /// before the waiter's own read consumed the data (see claim_poll).
+    std::atomic<uint32_t> m_event_batch{0};
     /// Spawned event thread only: when it may yield before blocking again, and the current back-off.
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};
@@ -6895,7 +6899,7 @@ auto make_accept_socket(const socket::options& opts, const net::socket_address& 
 #line 1 "../../third_party/libcoro/include/coro/v16/net/detail/io_helpers.hpp"
 
 
-// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of read_exact / write_all and
+// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of operations that may poll more than once and
 // telling the scheduler that a socket was found drained.
 
 // #include "coro/gocoro_extensions.hpp" (inlined above)
@@ -6908,22 +6912,37 @@ auto make_accept_socket(const socket::options& opts, const net::socket_address& 
 
 namespace coro::net::detail
 {
-/// What is left of a deadline for the next step of an operation: nullopt once it passed, 0 (= no timeout) when
-/// there is no deadline. Rounded up, so a step never gives up before the deadline.
-inline auto remaining_until(bool has_deadline, std::chrono::steady_clock::time_point deadline)
-    -> std::optional<std::chrono::milliseconds>
+/// A timeout (0 = none) as one deadline for an operation that may poll several times (read_exact / write_all, and
+/// a poll that said ready when the call then would block).
+class deadline
 {
-    if (!has_deadline)
+public:
+    explicit deadline(std::chrono::milliseconds timeout)
+        : m_has(timeout > std::chrono::milliseconds{0}),
+          m_at(m_has ? std::chrono::steady_clock::now() + timeout : std::chrono::steady_clock::time_point{})
     {
-        return std::chrono::milliseconds{0};
     }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left <= std::chrono::milliseconds{0})
+
+    /// What is left for the next poll: nullopt once the deadline passed, 0 (= no timeout) when there is none.
+    /// Rounded up, so a step never gives up before the deadline.
+    [[nodiscard]] auto left() const -> std::optional<std::chrono::milliseconds>
     {
-        return std::nullopt;
+        if (!m_has)
+        {
+            return std::chrono::milliseconds{0};
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(m_at - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds{0})
+        {
+            return std::nullopt;
+        }
+        return left;
     }
-    return left;
-}
+
+private:
+    bool                                  m_has;
+    std::chrono::steady_clock::time_point m_at;
+};
 
 /// io_scheduler::note_drained for `sock` (a no-op without the core's extensions): the next poll can wait for the
 /// kernel's next readiness edge directly.
@@ -7080,12 +7099,18 @@ LIBCORO_INLINE_V16 namespace v16
         {
             co_return {io_status{io_status::kind::ok}, 0};
         }
-        // One attempt before polling if the last poll said ready, and one after a poll that says so now.
+        // One attempt before polling if the last poll said ready, and one after each poll that says so now.
+        const detail::deadline deadline{timeout};
         for (bool polled = !maybe;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return {io_status{io_status::kind::timeout}, 0};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, op, *left);
                 if (pstatus != ready)
                 {
                     co_return {make_io_status_from_poll_status(pstatus), 0};
@@ -7120,12 +7145,10 @@ LIBCORO_INLINE_V16 namespace v16
             {
                 co_return {make_io_status_from_native(err), 0};
             }
+            // Would block: poll, again if it was a poll that said ready (upstream reports would_block then). The
+            // scheduler's edge-triggered registration can, rarely, report an edge whose data an earlier read took.
             maybe = false;
             detail::note_drained(*m_scheduler, m_socket, op);
-            if (polled)
-            {
-                co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
-            }
         }
     }
 
@@ -7133,12 +7156,11 @@ LIBCORO_INLINE_V16 namespace v16
     auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>
     {
-        const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-        const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-        std::size_t done         = 0;
+        const detail::deadline deadline{timeout};
+        std::size_t            done = 0;
         while (done < buffer.size())
         {
-            const auto left = detail::remaining_until(has_deadline, deadline);
+            const auto left = deadline.left();
             if (!left.has_value())
             {
                 co_return {io_status{io_status::kind::timeout}, done};
@@ -7373,11 +7395,17 @@ LIBCORO_INLINE_V16 namespace v16
             co_return io_status{io_status::kind::ok};
         }
         const auto [addr, len] = address.data();
+        const detail::deadline deadline{timeout};
         for (bool polled = !m_maybe_writable;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return io_status{io_status::kind::timeout};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, *left);
                 if (pstatus != coro::v16::poll_status::write)
                 {
                     co_return make_io_status_from_poll_status(pstatus);
@@ -7389,10 +7417,11 @@ LIBCORO_INLINE_V16 namespace v16
                 co_return io_status{io_status::kind::ok};
             }
             const int err = errno;
-            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            if (err != EAGAIN && err != EWOULDBLOCK)
             {
                 co_return make_io_status_from_native(err);
             }
+            // Poll, again if a poll said writable (see tcp::client::transfer_once).
             m_maybe_writable = false;
             detail::note_drained(*m_scheduler, m_socket, poll_op::write);
         }
@@ -7409,11 +7438,17 @@ LIBCORO_INLINE_V16 namespace v16
         {
             co_return {io_status{io_status::kind::ok}, socket_address::make_uninitialised(), {}};
         }
+        const detail::deadline deadline{timeout};
         for (bool polled = !m_maybe_readable;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return {io_status{io_status::kind::timeout}, socket_address::make_uninitialised(), {}};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, *left);
                 if (pstatus != coro::v16::poll_status::read)
                 {
                     co_return {make_io_status_from_poll_status(pstatus), socket_address::make_uninitialised(), {}};
@@ -7428,16 +7463,14 @@ LIBCORO_INLINE_V16 namespace v16
                 co_return {io_status{io_status::kind::ok}, sender, buffer.first(static_cast<std::size_t>(n))};
             }
             const int err = errno;
-            if (err == EAGAIN || err == EWOULDBLOCK)
-            {
-                // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
-                m_maybe_readable = false;
-                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
-            }
-            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            if (err != EAGAIN && err != EWOULDBLOCK)
             {
                 co_return {make_io_status_from_native(err), socket_address::make_uninitialised(), {}};
             }
+            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read. Poll,
+            // again if a poll said readable (see tcp::client::transfer_once).
+            m_maybe_readable = false;
+            detail::note_drained(*m_scheduler, m_socket, poll_op::read);
         }
     }
 
@@ -9420,9 +9453,8 @@ LIBCORO_INLINE_V16 namespace v16
         auto write_all(std::span<const char> data, std::chrono::milliseconds timeout = std::chrono::milliseconds{0})
             -> coro::task<std::pair<coro::net::io_status, std::span<const char>>>
         {
-            using kind              = coro::net::io_status::kind;
-            const bool has_deadline = timeout > std::chrono::milliseconds{0};
-            const auto deadline     = std::chrono::steady_clock::now() + timeout;
+            using kind = coro::net::io_status::kind;
+            const coro::net::detail::deadline deadline{timeout};
             while (!data.empty())
             {
                 const auto n = ::send(m_c->fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -9436,7 +9468,7 @@ LIBCORO_INLINE_V16 namespace v16
                 {
                     co_return {coro::net::make_io_status_from_native(errno), data};
                 }
-                const auto left = coro::net::detail::remaining_until(has_deadline, deadline);
+                const auto left = deadline.left();
                 if (!left.has_value())
                 {
                     co_return {coro::net::io_status{kind::timeout}, data};

@@ -5504,7 +5504,7 @@ private:
     auto fd_slot_for(fd_t fd, bool create) noexcept -> fd_slot*;
     auto arm_poll(detail::poll_info& info, poll_op op, bool socket) noexcept -> int;
     auto arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) noexcept -> int;
-    auto claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*;
+    auto claim_poll(uint64_t token, uint32_t& flags, uint32_t batch) noexcept -> detail::poll_info*;
     auto cancel_pending_polls() -> void;
     auto complete_wakes() -> void;
     auto disarm_timed_out_poll(detail::poll_info& info) noexcept -> void;
@@ -5547,6 +5547,10 @@ private:
     /// Waiters of poll_notify, resumed by the event thread itself after m_ready is handed off.
     std::vector<std::coroutine_handle<>> m_ready_here;
     std::atomic<bool>                    m_processing{false};
+    /// Bumped by the thread processing events before each epoll_wait fetches a batch (see wait_for_events). A kept
+    /// poll that armed with the stamp of the batch that completes it may be woken by an edge the kernel reported
+    /// before the waiter's own read consumed the data (see claim_poll).
+    std::atomic<uint32_t> m_event_batch{0};
     /// Spawned event thread only: when it may yield before blocking again, and the current back-off.
     time_point                m_yield_off_until{};
     time_point                m_last_slow_yield{};

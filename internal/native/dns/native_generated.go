@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "ed01b3670f0355e55c5c0d41942775feae0c9dc3a496f69b1a5cddc49a9abea9"
+const SourceHash = "ee9e9c321aaf0e884407657fc07c709ef2c2d3e9deca4c17fca8079221fd789f"

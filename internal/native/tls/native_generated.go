@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "e40a37aa931e1308a28e96e45b2f6693dcf00077983b8cb7c1d58d2ce72c5d40"
+const SourceHash = "fe5ec36e6593215094d60771ac55c5c8a7133c0458ab2a2a9a55ffeb968b4899"

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -84,6 +85,22 @@ auto io_scheduler::spin_then_wait_for_events() -> int
 
 auto io_scheduler::wait_for_events(int timeout_ms) -> int
 {
+    // Each batch is stamped before epoll_wait fetches it, so that claim_poll can tell which kept polls armed after
+    // the fetch (their edge may be older than their own read: see claim_poll). In pool mode polls arm from other
+    // threads at any time, so the thread blocks first without fetching (poll(2) on the epoll descriptor) and then
+    // stamps and fetches; otherwise every poll that armed while it slept would look suspect. An inline scheduler's
+    // own coroutines arm only between batches, so it blocks in epoll_wait directly.
+    if (timeout_ms != 0 && m_thread_pool != nullptr)
+    {
+        pollfd pfd{.fd = m_epoll_fd, .events = POLLIN, .revents = 0};
+        if (::poll(&pfd, 1, timeout_ms) <= 0)
+        {
+            return 0;
+        }
+        timeout_ms = 0;
+    }
+    // Only this thread writes it; seq_cst so that a poll arming after this store sees the new batch.
+    m_event_batch.store(m_event_batch.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
     const int count = ::epoll_wait(m_epoll_fd, m_events.data(), static_cast<int>(m_events.size()), timeout_ms);
     return count > 0 ? count : 0;
 }
@@ -93,6 +110,7 @@ auto io_scheduler::process_ready_events(int count) -> void
     epoll_event* events       = m_events.data();
     bool         timers_due   = false;
     bool         inline_queue = false;
+    const auto   batch        = m_event_batch.load(std::memory_order_relaxed);
     for (int i = 0; i < count; ++i)
     {
         void* tag = events[i].data.ptr;
@@ -117,7 +135,7 @@ auto io_scheduler::process_ready_events(int count) -> void
             uint32_t           flags = events[i].events;
             if ((token & 1U) != 0)
             {
-                info = claim_poll(token, flags);
+                info = claim_poll(token, flags, batch);
                 if (info == nullptr)
                 {
                     continue; // a superseded registration

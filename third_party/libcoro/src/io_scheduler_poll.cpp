@@ -30,6 +30,19 @@ constexpr int cancelled_now = -2;
 
 /// Events a waiter always hears about, whatever it polls for.
 constexpr uint32_t always_events = EPOLLERR | EPOLLHUP | EPOLLRDHUP;
+
+/// Whether `fd` is ready for `want` (or hung up / failed) right now; a failed check counts as ready, so that the
+/// waiter wakes and finds out itself.
+auto still_ready(fd_t fd, uint32_t want) noexcept -> bool
+{
+    pollfd pfd{.fd = fd, .events = static_cast<short>(want | POLLRDHUP), .revents = 0};
+    int    n = 0;
+    do
+    {
+        n = ::poll(&pfd, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    return n != 0;
+}
 } // namespace
 
 /// Registers the descriptor (and the optional timer) and suspends until the first of them fires.
@@ -406,10 +419,11 @@ auto io_scheduler::arm_kept(fd_slot& slot, detail::poll_info& info, poll_op op) 
         if (((slot.m_maybe | slot.m_unclaimed) & relevant) == 0)
         {
             // Nothing pending that the registration has not reported: the next edge completes this wait.
-            slot.m_armed    = true;
-            slot.m_owner    = &info;
-            slot.m_want     = want;
-            info.m_poll_gen = slot.m_gen;
+            slot.m_armed       = true;
+            slot.m_owner       = &info;
+            slot.m_want        = want;
+            slot.m_armed_batch = m_event_batch.load(std::memory_order_seq_cst);
+            info.m_poll_gen    = slot.m_gen;
             slot.unlock();
             return 0;
         }
@@ -455,7 +469,7 @@ auto io_scheduler::note_drained(fd_t fd, coro::poll_op op) noexcept -> void
 }
 #endif
 
-auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detail::poll_info*
+auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags, uint32_t batch) noexcept -> detail::poll_info*
 {
     const auto         fd   = static_cast<fd_t>((token & 0xffff'ffffU) >> 1);
     const auto         gen  = static_cast<uint32_t>(token >> 32);
@@ -473,8 +487,15 @@ auto io_scheduler::claim_poll(uint64_t token, uint32_t& flags) noexcept -> detai
     else if (slot->m_kept)
     {
         ++slot->m_handled;
-        const uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
-        if (relevant != 0)
+        uint32_t relevant = slot->m_armed ? flags & (slot->m_want | always_events) : 0;
+        if (relevant != 0 && slot->m_armed_batch == batch && !still_ready(fd, slot->m_want))
+        {
+            // The waiter armed after this batch was stamped, so maybe after it was fetched: the edge may stand
+            // for data its own read took before it armed. Nothing is there now, so it waits for the next edge.
+            slot->m_unclaimed |= flags & ~relevant;
+            relevant = 0;
+        }
+        else if (relevant != 0)
         {
             info          = slot->m_owner;
             slot->m_armed = false;

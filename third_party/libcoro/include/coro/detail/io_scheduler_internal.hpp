@@ -89,6 +89,8 @@ struct io_scheduler::fd_slot
     uint32_t m_unclaimed{0};
     /// Events handled for this slot; tells a poll whether an edge came in while it was checking the descriptor.
     uint32_t m_handled{0};
+    /// io_scheduler::m_event_batch when the pending kept poll armed.
+    uint32_t m_armed_batch{0};
 
     auto lock() noexcept -> void
     {

@@ -141,12 +141,18 @@ LIBCORO_INLINE_V16 namespace v16
         {
             co_return {io_status{io_status::kind::ok}, 0};
         }
-        // One attempt before polling if the last poll said ready, and one after a poll that says so now.
+        // One attempt before polling if the last poll said ready, and one after each poll that says so now.
+        const detail::deadline deadline{timeout};
         for (bool polled = !maybe;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, op, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return {io_status{io_status::kind::timeout}, 0};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, op, *left);
                 if (pstatus != ready)
                 {
                     co_return {make_io_status_from_poll_status(pstatus), 0};
@@ -181,12 +187,10 @@ LIBCORO_INLINE_V16 namespace v16
             {
                 co_return {make_io_status_from_native(err), 0};
             }
+            // Would block: poll, again if it was a poll that said ready (upstream reports would_block then). The
+            // scheduler's edge-triggered registration can, rarely, report an edge whose data an earlier read took.
             maybe = false;
             detail::note_drained(*m_scheduler, m_socket, op);
-            if (polled)
-            {
-                co_return {make_io_status_from_native(err), 0}; // the readiness went away: upstream reports it
-            }
         }
     }
 
@@ -194,12 +198,11 @@ LIBCORO_INLINE_V16 namespace v16
     auto client::transfer_all(std::span<byte_type> buffer, std::chrono::milliseconds timeout)
         -> coro::task<std::pair<io_status, std::size_t>>
     {
-        const bool  has_deadline = timeout > std::chrono::milliseconds{0};
-        const auto  deadline     = std::chrono::steady_clock::now() + timeout;
-        std::size_t done         = 0;
+        const detail::deadline deadline{timeout};
+        std::size_t            done = 0;
         while (done < buffer.size())
         {
-            const auto left = detail::remaining_until(has_deadline, deadline);
+            const auto left = deadline.left();
             if (!left.has_value())
             {
                 co_return {io_status{io_status::kind::timeout}, done};

@@ -85,11 +85,17 @@ LIBCORO_INLINE_V16 namespace v16
             co_return io_status{io_status::kind::ok};
         }
         const auto [addr, len] = address.data();
+        const detail::deadline deadline{timeout};
         for (bool polled = !m_maybe_writable;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return io_status{io_status::kind::timeout};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::write, *left);
                 if (pstatus != coro::v16::poll_status::write)
                 {
                     co_return make_io_status_from_poll_status(pstatus);
@@ -101,10 +107,11 @@ LIBCORO_INLINE_V16 namespace v16
                 co_return io_status{io_status::kind::ok};
             }
             const int err = errno;
-            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            if (err != EAGAIN && err != EWOULDBLOCK)
             {
                 co_return make_io_status_from_native(err);
             }
+            // Poll, again if a poll said writable (see tcp::client::transfer_once).
             m_maybe_writable = false;
             detail::note_drained(*m_scheduler, m_socket, poll_op::write);
         }
@@ -121,11 +128,17 @@ LIBCORO_INLINE_V16 namespace v16
         {
             co_return {io_status{io_status::kind::ok}, socket_address::make_uninitialised(), {}};
         }
+        const detail::deadline deadline{timeout};
         for (bool polled = !m_maybe_readable;; polled = true)
         {
             if (polled)
             {
-                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, timeout);
+                const auto left = deadline.left();
+                if (!left.has_value())
+                {
+                    co_return {io_status{io_status::kind::timeout}, socket_address::make_uninitialised(), {}};
+                }
+                const auto pstatus = co_await m_scheduler->poll(m_socket, poll_op::read, *left);
                 if (pstatus != coro::v16::poll_status::read)
                 {
                     co_return {make_io_status_from_poll_status(pstatus), socket_address::make_uninitialised(), {}};
@@ -140,16 +153,14 @@ LIBCORO_INLINE_V16 namespace v16
                 co_return {io_status{io_status::kind::ok}, sender, buffer.first(static_cast<std::size_t>(n))};
             }
             const int err = errno;
-            if (err == EAGAIN || err == EWOULDBLOCK)
-            {
-                // Only "would block" says the queue is empty: a datagram socket may hold more after a short read.
-                m_maybe_readable = false;
-                detail::note_drained(*m_scheduler, m_socket, poll_op::read);
-            }
-            if ((err != EAGAIN && err != EWOULDBLOCK) || polled)
+            if (err != EAGAIN && err != EWOULDBLOCK)
             {
                 co_return {make_io_status_from_native(err), socket_address::make_uninitialised(), {}};
             }
+            // Only "would block" says the queue is empty: a datagram socket may hold more after a short read. Poll,
+            // again if a poll said readable (see tcp::client::transfer_once).
+            m_maybe_readable = false;
+            detail::note_drained(*m_scheduler, m_socket, poll_op::read);
         }
     }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of read_exact / write_all and
+// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of operations that may poll more than once and
 // telling the scheduler that a socket was found drained.
 
 #include "coro/gocoro_extensions.hpp"
@@ -13,22 +13,37 @@
 
 namespace coro::net::detail
 {
-/// What is left of a deadline for the next step of an operation: nullopt once it passed, 0 (= no timeout) when
-/// there is no deadline. Rounded up, so a step never gives up before the deadline.
-inline auto remaining_until(bool has_deadline, std::chrono::steady_clock::time_point deadline)
-    -> std::optional<std::chrono::milliseconds>
+/// A timeout (0 = none) as one deadline for an operation that may poll several times (read_exact / write_all, and
+/// a poll that said ready when the call then would block).
+class deadline
 {
-    if (!has_deadline)
+public:
+    explicit deadline(std::chrono::milliseconds timeout)
+        : m_has(timeout > std::chrono::milliseconds{0}),
+          m_at(m_has ? std::chrono::steady_clock::now() + timeout : std::chrono::steady_clock::time_point{})
     {
-        return std::chrono::milliseconds{0};
     }
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left <= std::chrono::milliseconds{0})
+
+    /// What is left for the next poll: nullopt once the deadline passed, 0 (= no timeout) when there is none.
+    /// Rounded up, so a step never gives up before the deadline.
+    [[nodiscard]] auto left() const -> std::optional<std::chrono::milliseconds>
     {
-        return std::nullopt;
+        if (!m_has)
+        {
+            return std::chrono::milliseconds{0};
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(m_at - std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds{0})
+        {
+            return std::nullopt;
+        }
+        return left;
     }
-    return left;
-}
+
+private:
+    bool                                  m_has;
+    std::chrono::steady_clock::time_point m_at;
+};
 
 /// io_scheduler::note_drained for `sock` (a no-op without the core's extensions): the next poll can wait for the
 /// kernel's next readiness edge directly.
