@@ -7421,6 +7421,12 @@ auto io_scheduler::spin_then_wait_for_events() -> int
         {
             m_yield_backoff = std::chrono::microseconds{0}; // no slow yield for a long while
         }
+        // Look again without blocking: a blocking wait costs one more system call here (see wait_for_events).
+        const int later = wait_for_events(0);
+        if (later > 0)
+        {
+            return later;
+        }
     }
     return wait_for_events(-1);
 }

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2db792e0968fcb16320d6d768313b2f167926a6bdd9ec4ec766a8f87c90f4c80"
+const SourceHash = "d3faca157943d9358e969224633e360232ebaeb836440eb90552b94bf8c276ef"
