@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "d3faca157943d9358e969224633e360232ebaeb836440eb90552b94bf8c276ef"
+const SourceHash = "8a21f4346f54623adaae172086c50306cdeaba9c3463d6d2ee1d84873ea2c545"
