@@ -125,8 +125,8 @@ namespace coro::detail
 /// Frames up to 4 KiB come in size classes that follow glibc malloc's usable sizes (16 c + 8 bytes) and are carved
 /// from 2 MiB slabs of anonymous memory (16 c + 16 bytes each, what glibc's chunk for the same request takes, so
 /// millions of live frames cost no more than upstream's). A thread carves from its own slab by a pointer bump; its
-/// slabs after the first 8 (16 MiB) are backed by transparent huge pages when the kernel offers them. A slab is unmapped when
-/// every frame carved from it has been released and its carver has moved on to another slab.
+/// slabs after the first 8 (16 MiB) are backed by transparent huge pages when the kernel offers them. A slab is
+/// unmapped when every frame carved from it has been released and its carver has moved on to another slab.
 ///
 /// Each thread keeps a small cache of freed frames, one free list per class. A frame may be freed on any thread: it
 /// simply joins the freeing thread's cache. Each thread's cache is bounded (256 KiB); a thread whose cache is full

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "17610c4e0ac9497d6b92912eb20789899280d7956c8579be5b6af435e7a30e4f"
+const SourceHash = "9a145b4ef775e927b6388ac48faad6afaa5f1d6777e2263de8d68b703b6c3788"

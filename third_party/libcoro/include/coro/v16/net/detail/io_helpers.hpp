@@ -1,7 +1,7 @@
 #pragma once
 
-// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of operations that may poll more than once and
-// telling the scheduler that a socket was found drained.
+// Shared by the v0.16 net classes' sources (not part of the public API): deadlines of operations that may poll more
+// than once and telling the scheduler that a socket was found drained.
 
 #include "coro/gocoro_extensions.hpp"
 #include "coro/net/socket.hpp"
