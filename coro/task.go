@@ -479,7 +479,7 @@ func (k *taskCore) startBody() error {
 	g := k.gor
 	g.started = true
 	g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
-	go k.run(unix.Gettid())
+	go k.run(int(C.gocoro_thread_id()))
 	var r request
 	select {
 	case <-g.finished:

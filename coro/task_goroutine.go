@@ -46,7 +46,7 @@ func (k *taskCore) startOnGoroutine(first *C.gocoro_step) {
 	if first != nil {
 		threadID = int(first.op.thread_id)
 	} else {
-		threadID = unix.Gettid()
+		threadID = int(C.gocoro_thread_id())
 	}
 	go k.runOnGoroutine(first, threadID)
 }

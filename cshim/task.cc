@@ -360,3 +360,8 @@ extern "C" void gocoro_task_destroy(gocoro_task* t)
         t->coroutine().destroy();
     }
 }
+
+extern "C" int32_t gocoro_thread_id(void)
+{
+    return this_thread_id();
+}

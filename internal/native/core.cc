@@ -11466,6 +11466,10 @@ int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op* first, go
 /* Frees the task. It must be done or never started. */
 void gocoro_task_destroy(gocoro_task* t);
 
+/* The OS thread id (gettid) of the calling thread, as gocoro_op.thread_id reports it: cached per thread, so that
+ * the host does not pay a system call each time it starts a body on its own thread. */
+int32_t gocoro_thread_id(void);
+
 #ifdef __cplusplus
 }
 #endif
@@ -16524,6 +16528,11 @@ extern "C" void gocoro_task_destroy(gocoro_task* t)
     {
         t->coroutine().destroy();
     }
+}
+
+extern "C" int32_t gocoro_thread_id(void)
+{
+    return this_thread_id();
 }
 
 #line 1 "../../cshim/thread_pool.cc"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5481c536eb845bcac95fde71851c831fa9ba2c9b7a55dec3a00d1bdab5a65916"
+const SourceHash = "7f4a9dc01b1eaa9fba9ec9084b8bdd7391ada446c935bb0de9446d3ba3e3dd09"
