@@ -41,6 +41,27 @@ auto gocoro_tcp_errno() noexcept -> int
 {
     return errno == 0 ? -EIO : -errno;
 }
+
+// Writes addr's text form (NUL-terminated) into host and its port: 0, -ENOSPC or -EINVAL (not an IP address).
+auto format_address(const sockaddr_storage& addr, char* host, size_t cap, uint16_t* port) noexcept -> int
+{
+    try
+    {
+        coro::net::ip_address ip{};
+        gocoro::compat::from_sockaddr(addr, ip, *port);
+        auto text = ip.to_string();
+        if (cap == 0 || text.size() >= cap)
+        {
+            return -ENOSPC;
+        }
+        std::memcpy(host, text.c_str(), text.size() + 1);
+        return 0;
+    }
+    catch (const std::exception&)
+    {
+        return -EINVAL;
+    }
+}
 } // namespace
 
 extern "C" {
@@ -100,15 +121,21 @@ int gocoro_tcp_connect_result(int fd)
     return -err;
 }
 
-int gocoro_tcp_accept(int fd)
+int gocoro_tcp_accept(int fd, char* peer_host, size_t cap, uint16_t* peer_port)
 {
-    int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t        len = sizeof(peer);
+    int              c   = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0)
     {
         return gocoro_tcp_errno();
     }
     int one = 1;
     ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (format_address(peer, peer_host, cap, peer_port) != 0 && cap > 0)
+    {
+        peer_host[0] = '\0'; // unknown: the connection stands, its peer address stays empty
+    }
     return c;
 }
 
@@ -122,22 +149,7 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
     {
         return gocoro_tcp_errno();
     }
-    try
-    {
-        coro::net::ip_address ip{};
-        gocoro::compat::from_sockaddr(addr, ip, *port);
-        auto text = ip.to_string();
-        if (cap == 0 || text.size() >= cap)
-        {
-            return -ENOSPC;
-        }
-        std::memcpy(host, text.c_str(), text.size() + 1);
-        return 0;
-    }
-    catch (const std::exception&)
-    {
-        return -EINVAL;
-    }
+    return format_address(addr, host, cap, port);
 }
 
 } // extern "C"

@@ -88,6 +88,10 @@ func (l *Lifetime) Close() bool {
 	}
 }
 
+// Shared reports whether references besides the caller's own are held. After Close no new ones can be taken, so a
+// false answer then is final: the caller's Exit will run the free function.
+func (l *Lifetime) Shared() bool { return l.word.Load()&^closedBit > 1 }
+
 // Closed reports whether Close has been called.
 func (l *Lifetime) Closed() bool { return l.word.Load()&closedBit != 0 }
 

@@ -52,6 +52,24 @@ func TestLastReferenceFreesAndWakesWait(t *testing.T) {
 	require.EqualValues(t, 1, freed.Load())
 }
 
+// Shared tells a holder whether anyone else holds a reference; after Close its "no" means the holder's Exit frees.
+func TestShared(t *testing.T) {
+	var freed atomic.Int32
+	var l Lifetime
+	l.Init(func() { freed.Add(1) })
+	require.True(t, l.Enter())
+	require.False(t, l.Shared())
+	require.True(t, l.Enter())
+	require.True(t, l.Shared())
+	require.True(t, l.Close())
+	require.True(t, l.Shared(), "the closed bit is not a reference")
+	l.Exit()
+	require.False(t, l.Shared())
+	require.Zero(t, freed.Load())
+	l.Exit()
+	require.EqualValues(t, 1, freed.Load())
+}
+
 func TestInitClosed(t *testing.T) {
 	var l Lifetime
 	l.InitClosed()

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "7f4a9dc01b1eaa9fba9ec9084b8bdd7391ada446c935bb0de9446d3ba3e3dd09"
+const SourceHash = "8e70713955d44edd2610e3a3fad39edfeca4f7b32d14e221bbd13c6f977e995c"

@@ -235,8 +235,9 @@ int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress);
 /* The outcome of a non-blocking connect: 0 or a negated errno (SO_ERROR). */
 int gocoro_tcp_connect_result(int fd);
 
-/* Accepts one connection (TCP_NODELAY set). -EAGAIN when none is pending. */
-int gocoro_tcp_accept(int fd);
+/* Accepts one connection (TCP_NODELAY set) and writes the peer's address as gocoro_tcp_addr does (the address
+ * accept4 returns: no getpeername). -EAGAIN when none is pending. */
+int gocoro_tcp_accept(int fd, char* peer_host, size_t cap, uint16_t* peer_port);
 
 /* The local (peer == 0) or remote (peer == 1) address: its text form into host (NUL-terminated) and its port.
  * 0 or a negated errno. */
@@ -286,6 +287,27 @@ auto gocoro_tcp_address(const char* host, coro::net::ip_address& out) noexcept -
 auto gocoro_tcp_errno() noexcept -> int
 {
     return errno == 0 ? -EIO : -errno;
+}
+
+// Writes addr's text form (NUL-terminated) into host and its port: 0, -ENOSPC or -EINVAL (not an IP address).
+auto format_address(const sockaddr_storage& addr, char* host, size_t cap, uint16_t* port) noexcept -> int
+{
+    try
+    {
+        coro::net::ip_address ip{};
+        gocoro::compat::from_sockaddr(addr, ip, *port);
+        auto text = ip.to_string();
+        if (cap == 0 || text.size() >= cap)
+        {
+            return -ENOSPC;
+        }
+        std::memcpy(host, text.c_str(), text.size() + 1);
+        return 0;
+    }
+    catch (const std::exception&)
+    {
+        return -EINVAL;
+    }
 }
 } // namespace
 
@@ -346,15 +368,21 @@ int gocoro_tcp_connect_result(int fd)
     return -err;
 }
 
-int gocoro_tcp_accept(int fd)
+int gocoro_tcp_accept(int fd, char* peer_host, size_t cap, uint16_t* peer_port)
 {
-    int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t        len = sizeof(peer);
+    int              c   = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0)
     {
         return gocoro_tcp_errno();
     }
     int one = 1;
     ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (format_address(peer, peer_host, cap, peer_port) != 0 && cap > 0)
+    {
+        peer_host[0] = '\0'; // unknown: the connection stands, its peer address stays empty
+    }
     return c;
 }
 
@@ -368,22 +396,7 @@ int gocoro_tcp_addr(int fd, int peer, char* host, size_t cap, uint16_t* port)
     {
         return gocoro_tcp_errno();
     }
-    try
-    {
-        coro::net::ip_address ip{};
-        gocoro::compat::from_sockaddr(addr, ip, *port);
-        auto text = ip.to_string();
-        if (cap == 0 || text.size() >= cap)
-        {
-            return -ENOSPC;
-        }
-        std::memcpy(host, text.c_str(), text.size() + 1);
-        return 0;
-    }
-    catch (const std::exception&)
-    {
-        return -EINVAL;
-    }
+    return format_address(addr, host, cap, port);
 }
 
 } // extern "C"

@@ -15,9 +15,24 @@ import (
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
-// The system calls netfd.FD.Retry takes (one cgo call each): a count or a negated errno.
+// acceptedPeer is where a Listener's accept call (netfd.FD.Retry's op: one cgo call, a descriptor or a negated
+// errno) leaves the peer's address, which accept4 returns anyway; the listener's read lock serialises its use.
+type acceptedPeer struct {
+	host [64]C.char
+	port C.uint16_t
+}
 
-func acceptFD(fd int) int64 { return int64(C.gocoro_tcp_accept(C.int(fd))) }
+func (p *acceptedPeer) accept(fd int) int64 {
+	return int64(C.gocoro_tcp_accept(C.int(fd), &p.host[0], C.size_t(len(p.host)), &p.port))
+}
+
+// addr is the address the last accept left (nil if it could not be read).
+func (p *acceptedPeer) addr() *net.TCPAddr {
+	if p.host[0] == 0 {
+		return nil
+	}
+	return &net.TCPAddr{IP: net.ParseIP(C.GoString(&p.host[0])), Port: int(p.port)}
+}
 
 // read is the Read hot path: one read(2); only on EAGAIN a wait in Go's poller.
 func read(ctx context.Context, f *netfd.FD, b []byte) (int, error) {

@@ -54,7 +54,12 @@ func newOpError(op string, src, dst net.Addr, err error) error {
 
 // Listener is a listening TCP socket on an IOScheduler. It implements net.Listener.
 type Listener struct {
-	fd *netfd.FD
+	fd     *netfd.FD
+	peer   acceptedPeer
+	accept func(fd int) int64 // peer.accept, bound once
+	// localIP is the address every accepted connection has locally when the listener is bound to one (nil for a
+	// wildcard address: then each connection's is read with getsockname).
+	localIP net.IP
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -88,7 +93,12 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener
 	} else {
 		f.Laddr = laddr
 	}
-	return &Listener{fd: f}, nil
+	l := &Listener{fd: f}
+	l.accept = l.peer.accept
+	if a := f.Laddr.(*net.TCPAddr); !a.IP.IsUnspecified() {
+		l.localIP = a.IP
+	}
+	return l, nil
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
@@ -113,10 +123,14 @@ func (l *Listener) AcceptContext(ctx context.Context) (net.Conn, error) {
 }
 
 func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
-	cfd, err := l.file().Accept(ctx, acceptFD)
+	cfd, err := l.file().Accept(ctx, l.accept)
 	if err == nil {
+		var laddr *net.TCPAddr
+		if l.localIP != nil {
+			laddr = &net.TCPAddr{IP: l.localIP, Port: l.file().Laddr.(*net.TCPAddr).Port}
+		}
 		var c *Conn
-		if c, err = newConn(l.file().Sched, cfd); err == nil {
+		if c, err = newConn(l.file().Sched, cfd, laddr, l.peer.addr()); err == nil {
 			return c, nil
 		}
 	}
@@ -148,18 +162,32 @@ type Conn struct {
 
 var _ net.Conn = (*Conn)(nil)
 
-func newConn(s *coro.IOScheduler, fd int) (*Conn, error) {
+// newConn wraps a connected socket; an address not given (nil) is read from the socket.
+func newConn(s *coro.IOScheduler, fd int, laddr, raddr *net.TCPAddr) (*Conn, error) {
 	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, err
 	}
-	if a := sockAddr(fd, false); a != nil {
-		f.Laddr = a
+	c := &Conn{fd: f}
+	c.setAddrs(laddr, raddr)
+	return c, nil
+}
+
+// setAddrs records the connection's addresses (before it is shared), reading those not given (nil) from the socket.
+func (c *Conn) setAddrs(laddr, raddr *net.TCPAddr) {
+	if laddr == nil {
+		laddr = sockAddr(c.fd.Sysfd, false)
 	}
-	if a := sockAddr(fd, true); a != nil {
-		f.Raddr = a
+	if raddr == nil {
+		raddr = sockAddr(c.fd.Sysfd, true)
 	}
-	return &Conn{fd: f}, nil
+	// A nil *net.TCPAddr would make a non-nil net.Addr.
+	if laddr != nil {
+		c.fd.Laddr = laddr
+	}
+	if raddr != nil {
+		c.fd.Raddr = raddr
+	}
 }
 
 // Dial connects to address ("host:port" with an IP literal, "localhost" or an empty host for loopback); the
@@ -183,42 +211,51 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, erro
 	if fd < 0 {
 		return nil, newOpError("dial", nil, raddr, os.NewSyscallError("connect", unix.Errno(-fd)))
 	}
-	c, err := newConn(s, fd)
+	f, err := netfd.New(s, fd)
 	if err != nil {
 		return nil, newOpError("dial", nil, raddr, err)
 	}
+	c := &Conn{fd: f}
+	var peer *net.TCPAddr
 	if inProgress != 0 {
-		if err := c.finishConnect(ctx); err != nil {
+		if peer, err = c.finishConnect(ctx); err != nil {
 			c.fd.Close()
 			return nil, newOpError("dial", nil, raddr, err)
 		}
-		if a := sockAddr(fd, false); a != nil {
-			c.fd.Laddr = a
-		}
-		if a := sockAddr(fd, true); a != nil {
-			c.fd.Raddr = a
-		}
 	}
+	c.setAddrs(nil, peer)
 	if c.fd.Raddr == nil {
 		c.fd.Raddr = raddr
 	}
 	return c, nil
 }
 
-func (c *Conn) finishConnect(ctx context.Context) error {
+// finishConnect waits for the connect in progress to end: getpeername tells a made connection (and gives the peer's
+// address), SO_ERROR a failed one; neither means it is still in progress, and the wait for writability that
+// follows ends when it has finished, however early that was (the poller's readiness was reset before the check).
+// No poll(2): one system call more than Go's net, which can wait before checking.
+func (c *Conn) finishConnect(ctx context.Context) (*net.TCPAddr, error) {
 	f := c.file()
 	if err := f.Lock(ctx, netfd.Write); err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Unlock(netfd.Write)
-	// Writable (or failed) means the connect has finished; SO_ERROR says how.
-	if _, err := f.Wait(ctx, netfd.Write); err != nil {
-		return err
+	var peer *net.TCPAddr
+	_, err := f.Retry(ctx, netfd.Write, func(fd int) int64 {
+		if peer = sockAddr(fd, true); peer != nil {
+			return 0
+		}
+		switch e := C.gocoro_tcp_connect_result(C.int(fd)); unix.Errno(-e) {
+		case 0, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			return -int64(unix.EAGAIN)
+		default:
+			return int64(e)
+		}
+	})
+	if e, ok := err.(unix.Errno); ok {
+		return nil, os.NewSyscallError("connect", e)
 	}
-	if e := C.gocoro_tcp_connect_result(C.int(f.Sysfd)); e != 0 {
-		return os.NewSyscallError("connect", unix.Errno(-e))
-	}
-	return nil
+	return peer, err
 }
 
 // Read reads into b (net.Conn). It returns io.EOF when the peer has closed its side.

@@ -169,9 +169,12 @@ func (f *FD) Close() bool {
 		f.decref()
 		return false
 	}
-	// The peer sees the shutdown at once, even while an operation still holds the descriptor open; the expired
-	// deadline wakes pending waits whatever the socket's state (listening, unconnected UDP).
-	unix.Shutdown(f.Sysfd, unix.SHUT_RDWR)
+	// While an operation still holds the descriptor open, the shutdown lets the peer see the end at once (when
+	// nothing does, the descriptor closes right below: Go's net makes no shutdown either); the expired deadline
+	// wakes pending waits whatever the socket's state (listening, unconnected UDP).
+	if f.life.Shared() {
+		unix.Shutdown(f.Sysfd, unix.SHUT_RDWR)
+	}
 	f.file.SetDeadline(expiredLongAgo)
 	f.decref()
 	return true

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gocoro/gocoro/coro"
@@ -156,4 +157,106 @@ func echoRun(name string, ln net.Listener, dial func() (net.Conn, error), count 
 	default:
 	}
 	return int64(echoConnections * count), nil
+}
+
+// tcp_connect: the cost of a connection's whole life. connectDialers goroutines dial in turn until n connections
+// have been made; each sends one byte, the server's goroutine for it answers one byte and closes, and the client
+// reads the answer and the end of the stream, then closes (the server closes first, so the clients' ports never
+// wait in TIME_WAIT). "go" runs both ends on net/tcp (one IOScheduler), "plaingo" on Go's net.
+const connectDialers = 8
+
+func tcpConnect(n int) (int64, error) {
+	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return connectRun(ln, func() (net.Conn, error) { return tcp.Dial(context.Background(), s, ln.Addr().String()) }, n)
+}
+
+func plainTCPConnect(n int) (int64, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return connectRun(ln, func() (net.Conn, error) { return net.Dial("tcp", ln.Addr().String()) }, n)
+}
+
+func connectRun(ln net.Listener, dial func() (net.Conn, error), n int) (int64, error) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n+1)
+	wg.Add(1)
+	go func() { // accept loop
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				var b [1]byte
+				if _, err := io.ReadFull(c, b[:]); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := c.Write(b[:]); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}()
+	var next sync.WaitGroup
+	var made atomic.Int64
+	for range connectDialers {
+		next.Add(1)
+		go func() {
+			defer next.Done()
+			for made.Add(1) <= int64(n) {
+				if err := connectOnce(dial); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	next.Wait()
+	wg.Wait()
+	Measured = time.Since(start)
+	select {
+	case err := <-errs:
+		return 0, err
+	default:
+	}
+	return int64(n), nil
+}
+
+// connectOnce is one client connection of tcp_connect.
+func connectOnce(dial func() (net.Conn, error)) error {
+	c, err := dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte{'x'}); err != nil {
+		return err
+	}
+	rest, err := io.ReadAll(c)
+	if err != nil {
+		return err
+	}
+	if string(rest) != "x" {
+		return fmt.Errorf("tcp_connect: got %q, want \"x\"", rest)
+	}
+	return nil
 }

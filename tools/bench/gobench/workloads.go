@@ -88,6 +88,8 @@ func All() []Workload {
 		{"tcp_echo_pool", "net", "plaingo", 100_000, plainTCPEcho},
 		{"tcp_echo_goclient", "net", "go", 100_000, tcpEchoGoClient},
 		{"tcp_echo_goclient", "net", "plaingo", 100_000, plainTCPEcho},
+		{"tcp_connect", "net", "go", 20_000, tcpConnect},
+		{"tcp_connect", "net", "plaingo", 20_000, plainTCPConnect},
 		{"udp_echo_pool", "net", "go", 100_000, udpEchoPool},
 		{"udp_echo_pool", "net", "plaingo", 100_000, plainUDPEcho},
 		{"udp_echo_goclient", "net", "go", 100_000, udpEchoGoClient},

@@ -28,8 +28,9 @@ int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress);
 /* The outcome of a non-blocking connect: 0 or a negated errno (SO_ERROR). */
 int gocoro_tcp_connect_result(int fd);
 
-/* Accepts one connection (TCP_NODELAY set). -EAGAIN when none is pending. */
-int gocoro_tcp_accept(int fd);
+/* Accepts one connection (TCP_NODELAY set) and writes the peer's address as gocoro_tcp_addr does (the address
+ * accept4 returns: no getpeername). -EAGAIN when none is pending. */
+int gocoro_tcp_accept(int fd, char* peer_host, size_t cap, uint16_t* peer_port);
 
 /* The local (peer == 0) or remote (peer == 1) address: its text form into host (NUL-terminated) and its port.
  * 0 or a negated errno. */
