@@ -40,8 +40,8 @@ const (
 // FD is a non-blocking socket tied to an IOScheduler's lifetime.
 //
 // Lifetime: every operation holds a reference (Lock/Unlock) while it uses the descriptor. Close marks the socket
-// closed (new operations fail with net.ErrClosed), shuts it down and expires its poller deadlines — which wakes
-// every pending wait — and the last reference out closes the descriptor. A descriptor is therefore never closed
+// closed (new operations fail with net.ErrClosed), shuts it down if in use and expires its poller deadlines —
+// which wakes every pending wait — and the last reference out closes the descriptor. A descriptor is therefore never closed
 // while a system call may still use it. Closing the IOScheduler closes its sockets first.
 type FD struct {
 	Sched *coro.IOScheduler
@@ -190,6 +190,31 @@ func (f *FD) Shutdown(how int) error {
 		return os.NewSyscallError("shutdown", err)
 	}
 	return nil
+}
+
+// Control runs fn on the descriptor (a socket option, say) while holding a reference; net.ErrClosed once closed.
+func (f *FD) Control(fn func(fd int) error) error {
+	if !f.incref() {
+		return net.ErrClosed
+	}
+	defer f.decref()
+	return fn(f.Sysfd)
+}
+
+// Raw runs fn as syscall.RawConn's Read or Write does — again after each readiness for dir while it returns false
+// — holding dir's lock; deadlines apply. Errors as Retry's.
+func (f *FD) Raw(dir Dir, fn func(fd uintptr) (done bool)) error {
+	if err := f.Lock(context.Background(), dir); err != nil {
+		return err
+	}
+	defer f.Unlock(dir)
+	_, err := f.Retry(context.Background(), dir, func(fd int) int64 {
+		if fn(uintptr(fd)) {
+			return 0
+		}
+		return -int64(unix.EAGAIN)
+	})
+	return err
 }
 
 // Lock takes a reference and dir's lock, giving up when ctx ends or the socket is closed. Pair with Unlock.
