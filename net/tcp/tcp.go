@@ -15,7 +15,8 @@
 // Listen and Accept go through the shim; the IOScheduler owns the sockets' lifetime (closing it closes them).
 // Errors are *net.OpError values that name the operation and the addresses and wrap a unix.Errno (=
 // syscall.Errno: errors.Is(err, unix.ECONNREFUSED)), net.ErrClosed, os.ErrDeadlineExceeded or the context's
-// error. Close every Listener and Conn before closing the IOScheduler.
+// error. Close every Listener and Conn before closing the IOScheduler. Conn also has *net.TCPConn's socket methods
+// (SetKeepAlive, SetLinger, SyscallConn, ...); unlike Go's net, keep-alive is off until asked for.
 package tcp
 
 /*
