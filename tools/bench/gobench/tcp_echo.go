@@ -90,37 +90,21 @@ func echoRun(name string, ln net.Listener, dial func() (net.Conn, error), count 
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*echoConnections+1)
-	wg.Add(1)
-	go func() { // accept loop
-		defer wg.Done()
-		for i := 0; i < echoConnections; i++ {
-			c, err := ln.Accept()
-			if err != nil {
-				errs <- err
-				return
+	serveEach(ln, echoConnections, &wg, errs, func(c net.Conn) error {
+		buf := make([]byte, 4096)
+		for {
+			k, err := c.Read(buf)
+			if err == io.EOF {
+				return nil
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				buf := make([]byte, 4096)
-				for {
-					k, err := c.Read(buf)
-					if err == io.EOF {
-						return
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-					if _, err := c.Write(buf[:k]); err != nil {
-						errs <- err
-						return
-					}
-				}
-			}()
+			if err != nil {
+				return err
+			}
+			if _, err := c.Write(buf[:k]); err != nil {
+				return err
+			}
 		}
-	}()
+	})
 	msg := []byte(echoMessage)
 	for i := 0; i < echoConnections; i++ {
 		wg.Add(1)
@@ -159,6 +143,30 @@ func echoRun(name string, ln net.Listener, dial func() (net.Conn, error), count 
 	return int64(echoConnections * count), nil
 }
 
+// serveEach accepts n connections of ln and runs serve on each in a goroutine of its own (counted in wg), closing the
+// connection after it; errors go to errs.
+func serveEach(ln net.Listener, n int, wg *sync.WaitGroup, errs chan<- error, serve func(net.Conn) error) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				if err := serve(c); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}()
+}
+
 // tcp_connect: the cost of a connection's whole life. connectDialers goroutines dial in turn until n connections
 // have been made; each sends one byte, the server's goroutine for it answers one byte and closes, and the client
 // reads the answer and the end of the stream, then closes (the server closes first, so the clients' ports never
@@ -192,30 +200,14 @@ func connectRun(ln net.Listener, dial func() (net.Conn, error), n int) (int64, e
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*n+1)
-	wg.Add(1)
-	go func() { // accept loop
-		defer wg.Done()
-		for i := 0; i < n; i++ {
-			c, err := ln.Accept()
-			if err != nil {
-				errs <- err
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				var b [1]byte
-				if _, err := io.ReadFull(c, b[:]); err != nil {
-					errs <- err
-					return
-				}
-				if _, err := c.Write(b[:]); err != nil {
-					errs <- err
-				}
-			}()
+	serveEach(ln, n, &wg, errs, func(c net.Conn) error {
+		var b [1]byte
+		if _, err := io.ReadFull(c, b[:]); err != nil {
+			return err
 		}
-	}()
+		_, err := c.Write(b[:])
+		return err
+	})
 	var next sync.WaitGroup
 	var made atomic.Int64
 	for range connectDialers {
