@@ -37,6 +37,18 @@ func schedulerPair() (server, client *coro.IOScheduler, err error) {
 	return server, client, nil
 }
 
+// schedulerListener makes an IOScheduler (thread pool) and a net/tcp listener on it; closeAll closes both.
+func schedulerListener() (s *coro.IOScheduler, ln *tcp.Listener, closeAll func(), err error) {
+	if s, err = coro.NewIOScheduler(coro.IOSchedulerOptions{}); err != nil {
+		return nil, nil, nil, err
+	}
+	if ln, err = tcp.Listen(context.Background(), s, "127.0.0.1:0"); err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return s, ln, func() { ln.Close(); s.Close() }, nil
+}
+
 func tcpEchoPool(n int) (int64, error) {
 	count := max(n/echoConnections, 1)
 	serverSched, clientSched, err := schedulerPair()
@@ -56,16 +68,11 @@ func tcpEchoPool(n int) (int64, error) {
 
 func tcpEchoGoClient(n int) (int64, error) {
 	count := max(n/echoConnections, 1)
-	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+	_, ln, closeAll, err := schedulerListener()
 	if err != nil {
 		return 0, err
 	}
-	defer s.Close()
-	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
+	defer closeAll()
 	dial := func() (net.Conn, error) { return net.Dial("tcp", ln.Addr().String()) }
 	return echoRun("tcp_echo_goclient", ln, dial, count)
 }
@@ -134,13 +141,7 @@ func echoRun(name string, ln net.Listener, dial func() (net.Conn, error), count 
 		}()
 	}
 	wg.Wait()
-	Measured = time.Since(start)
-	select {
-	case err := <-errs:
-		return 0, err
-	default:
-	}
-	return int64(echoConnections * count), nil
+	return measuredRun(start, errs, int64(echoConnections*count))
 }
 
 // serveEach accepts n connections of ln and runs serve on each in a goroutine of its own (counted in wg), closing the
@@ -174,16 +175,11 @@ func serveEach(ln net.Listener, n int, wg *sync.WaitGroup, errs chan<- error, se
 const connectDialers = 8
 
 func tcpConnect(n int) (int64, error) {
-	s, err := coro.NewIOScheduler(coro.IOSchedulerOptions{})
+	s, ln, closeAll, err := schedulerListener()
 	if err != nil {
 		return 0, err
 	}
-	defer s.Close()
-	ln, err := tcp.Listen(context.Background(), s, "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
+	defer closeAll()
 	return connectRun(ln, func() (net.Conn, error) { return tcp.Dial(context.Background(), s, ln.Addr().String()) }, n)
 }
 
@@ -224,13 +220,19 @@ func connectRun(ln net.Listener, dial func() (net.Conn, error), n int) (int64, e
 	}
 	next.Wait()
 	wg.Wait()
+	return measuredRun(start, errs, int64(n))
+}
+
+// measuredRun ends a run that started at start: it records the time (Measured) and returns ops, or the first error
+// reported on errs.
+func measuredRun(start time.Time, errs <-chan error, ops int64) (int64, error) {
 	Measured = time.Since(start)
 	select {
 	case err := <-errs:
 		return 0, err
 	default:
 	}
-	return int64(n), nil
+	return ops, nil
 }
 
 // connectOnce is one client connection of tcp_connect.
