@@ -91,34 +91,49 @@ func (c *Conn) SetWriteBuffer(bytes int) error {
 // SyscallConn gives access to the descriptor: Control runs while the connection holds it open; Read and Write
 // take the connection's read or write side (serialised with Read and Write) and honour its deadlines.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
-	if c.file().Closed() {
-		return nil, newOpError("raw", c.file().Laddr, c.file().Raddr, net.ErrClosed)
-	}
-	return rawConn{c}, nil
+	return newRawConn(c.file(), true)
 }
 
-type rawConn struct{ c *Conn }
+// SyscallConn gives access to the listening descriptor. As for *net.TCPListener, only Control is supported (it runs
+// while the listener holds the descriptor open); Read and Write fail with syscall.EINVAL.
+func (l *Listener) SyscallConn() (syscall.RawConn, error) {
+	return newRawConn(l.file(), false)
+}
+
+func newRawConn(f *netfd.FD, stream bool) (syscall.RawConn, error) {
+	if f.Closed() {
+		return nil, newOpError("raw", f.Laddr, f.Raddr, net.ErrClosed)
+	}
+	return rawConn{f, stream}, nil
+}
+
+type rawConn struct {
+	f      *netfd.FD
+	stream bool // a connection (Read and Write allowed), not a listener
+}
 
 func (r rawConn) Control(fn func(fd uintptr)) error {
-	f := r.c.file()
-	if err := f.Control(func(fd int) error { fn(uintptr(fd)); return nil }); err != nil {
-		return newOpError("raw-control", f.Laddr, f.Raddr, err)
+	if err := r.f.Control(func(fd int) error { fn(uintptr(fd)); return nil }); err != nil {
+		return newOpError("raw-control", r.f.Laddr, r.f.Raddr, err)
 	}
 	return nil
 }
 
 func (r rawConn) Read(fn func(fd uintptr) (done bool)) error {
-	f := r.c.file()
-	if err := f.Raw(netfd.Read, fn); err != nil {
-		return newOpError("raw-read", f.Laddr, f.Raddr, err)
-	}
-	return nil
+	return r.raw("raw-read", netfd.Read, fn)
 }
 
 func (r rawConn) Write(fn func(fd uintptr) (done bool)) error {
-	f := r.c.file()
-	if err := f.Raw(netfd.Write, fn); err != nil {
-		return newOpError("raw-write", f.Laddr, f.Raddr, err)
+	return r.raw("raw-write", netfd.Write, fn)
+}
+
+func (r rawConn) raw(op string, dir netfd.Dir, fn func(fd uintptr) (done bool)) error {
+	err := error(syscall.EINVAL)
+	if r.stream {
+		err = r.f.Raw(dir, fn)
+	}
+	if err != nil {
+		return newOpError(op, r.f.Laddr, r.f.Raddr, err)
 	}
 	return nil
 }

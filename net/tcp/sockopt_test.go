@@ -78,11 +78,12 @@ func TestSocketOptions(t *testing.T) {
 	rc, err := c.SyscallConn()
 	require.NoError(t, err)
 	var l *unix.Linger
-	require.NoError(t, rc.Control(func(fd uintptr) { l, err = unix.GetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER) }))
+	getLinger := func(fd uintptr) { l, err = unix.GetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER) }
+	require.NoError(t, rc.Control(getLinger))
 	require.NoError(t, err)
 	require.Equal(t, unix.Linger{Onoff: 1, Linger: 0}, *l)
 	require.NoError(t, c.SetLinger(-1))
-	require.NoError(t, rc.Control(func(fd uintptr) { l, err = unix.GetsockoptLinger(int(fd), unix.SOL_SOCKET, unix.SO_LINGER) }))
+	require.NoError(t, rc.Control(getLinger))
 	require.NoError(t, err)
 	require.Zero(t, l.Onoff)
 }
@@ -148,5 +149,25 @@ func TestSocketOptionsAfterClose(t *testing.T) {
 		require.ErrorAs(t, err, &op, name)
 	}
 	_, err = c.SyscallConn()
+	require.ErrorIs(t, err, net.ErrClosed)
+}
+
+// A listener's SyscallConn runs Control on the listening socket (here: reading SO_ACCEPTCONN) and refuses Read and
+// Write, as *net.TCPListener's does; after Close it refuses everything.
+func TestListenerSyscallConn(t *testing.T) {
+	ln := listen(t, newScheduler(t))
+	rc, err := ln.SyscallConn()
+	require.NoError(t, err)
+	var accepting int
+	require.NoError(t, rc.Control(func(fd uintptr) {
+		accepting, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
+	}))
+	require.NoError(t, err)
+	require.Equal(t, 1, accepting)
+	require.ErrorIs(t, rc.Read(func(uintptr) bool { t.Error("Read ran on a listener"); return true }), unix.EINVAL)
+	require.ErrorIs(t, rc.Write(func(uintptr) bool { t.Error("Write ran on a listener"); return true }), unix.EINVAL)
+	require.NoError(t, ln.Close())
+	require.ErrorIs(t, rc.Control(func(uintptr) { t.Error("Control ran on a closed listener") }), net.ErrClosed)
+	_, err = ln.SyscallConn()
 	require.ErrorIs(t, err, net.ErrClosed)
 }

@@ -41,8 +41,8 @@ const (
 //
 // Lifetime: every operation holds a reference (Lock/Unlock) while it uses the descriptor. Close marks the socket
 // closed (new operations fail with net.ErrClosed), shuts it down if in use and expires its poller deadlines —
-// which wakes every pending wait — and the last reference out closes the descriptor. A descriptor is therefore never closed
-// while a system call may still use it. Closing the IOScheduler closes its sockets first.
+// which wakes every pending wait — and the last reference out closes the descriptor. A descriptor is therefore
+// never closed while a system call may still use it. Closing the IOScheduler closes its sockets first.
 type FD struct {
 	Sched *coro.IOScheduler
 	Sysfd int
