@@ -79,31 +79,82 @@ int gocoro_tcp_listen(const char* host, uint16_t port, int backlog)
     return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, &addr, port);
 }
 
-int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress)
+int gocoro_tcp_socket(const char* host, int listener)
 {
-    *in_progress = 0;
     coro::net::ip_address addr{};
     if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
     gocoro::compat::socket_setup setup{};
-    setup.no_delay = true;
-    int fd         = gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
+    setup.reuse_address = listener != 0;
+    setup.no_delay      = listener == 0;
+    return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
+}
+
+int gocoro_tcp_bind_listen(int fd, const char* host, uint16_t port, int backlog)
+{
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
+    {
+        return -EINVAL;
+    }
+    sockaddr_storage sa{};
+    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 || ::listen(fd, backlog) != 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    return 0;
+}
+
+int gocoro_tcp_connect_fd(
+    int         fd,
+    const char* host,
+    uint16_t    port,
+    const char* local_host,
+    uint16_t    local_port,
+    int*        in_progress)
+{
+    *in_progress = 0;
+    coro::net::ip_address addr{};
+    coro::net::ip_address local{};
+    if (!gocoro_tcp_address(host, addr) || (local_host != nullptr && !gocoro_tcp_address(local_host, local)))
+    {
+        return -EINVAL;
+    }
+    sockaddr_storage sa{};
+    socklen_t        len{};
+    if (local_host != nullptr)
+    {
+        len = gocoro::compat::to_sockaddr(local, local_port, sa);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+        {
+            return gocoro_tcp_errno();
+        }
+    }
+    len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+    {
+        if (errno != EINPROGRESS && errno != EINTR)
+        {
+            return gocoro_tcp_errno();
+        }
+        *in_progress = 1;
+    }
+    return 0;
+}
+
+int gocoro_tcp_connect(const char* host, uint16_t port, const char* local_host, uint16_t local_port, int* in_progress)
+{
+    *in_progress = 0;
+    int fd       = gocoro_tcp_socket(host, 0);
     if (fd < 0)
     {
         return fd;
     }
-    sockaddr_storage sa{};
-    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+    if (int e = gocoro_tcp_connect_fd(fd, host, port, local_host, local_port, in_progress); e != 0)
     {
-        if (errno == EINPROGRESS || errno == EINTR)
-        {
-            *in_progress = 1;
-            return fd;
-        }
-        int e = gocoro_tcp_errno();
         ::close(fd);
         return e;
     }

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "8e70713955d44edd2610e3a3fad39edfeca4f7b32d14e221bbd13c6f977e995c"
+const SourceHash = "30d04a101a5cfc68fd1c2d7a50b592c27b1a1a7000663b44c80c05d08184d5c3"

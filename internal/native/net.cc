@@ -7699,9 +7699,24 @@ extern "C" {
 /* Binds and listens on host:port (host: an IPv4 or IPv6 literal; SO_REUSEADDR). Returns the descriptor. */
 int gocoro_tcp_listen(const char* host, uint16_t port, int backlog);
 
-/* Starts connecting to host:port. Returns the descriptor; *in_progress is 1 when the connection is still being
- * established (wait for write readiness, then call gocoro_tcp_connect_result). */
-int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress);
+/* Starts connecting to host:port, from local_host:local_port when local_host is not NULL (else the kernel picks).
+ * Returns the descriptor (TCP_NODELAY set); *in_progress is 1 when the connection is still being established
+ * (wait for write readiness, then call gocoro_tcp_connect_result). */
+int gocoro_tcp_connect(const char* host, uint16_t port, const char* local_host, uint16_t local_port, int* in_progress);
+
+/* The two calls above in two steps, for a caller that configures the socket in between (net/tcp's Control hooks):
+ * gocoro_tcp_socket opens an unbound socket of host's address family, set up as gocoro_tcp_listen's (listener != 0:
+ * SO_REUSEADDR) or gocoro_tcp_connect's (TCP_NODELAY) are; gocoro_tcp_bind_listen and gocoro_tcp_connect_fd finish
+ * the job on it. These two return 0 or a negated errno and never close fd: the caller does. */
+int gocoro_tcp_socket(const char* host, int listener);
+int gocoro_tcp_bind_listen(int fd, const char* host, uint16_t port, int backlog);
+int gocoro_tcp_connect_fd(
+    int         fd,
+    const char* host,
+    uint16_t    port,
+    const char* local_host,
+    uint16_t    local_port,
+    int*        in_progress);
 
 /* The outcome of a non-blocking connect: 0 or a negated errno (SO_ERROR). */
 int gocoro_tcp_connect_result(int fd);
@@ -7797,31 +7812,82 @@ int gocoro_tcp_listen(const char* host, uint16_t port, int backlog)
     return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, &addr, port);
 }
 
-int gocoro_tcp_connect(const char* host, uint16_t port, int* in_progress)
+int gocoro_tcp_socket(const char* host, int listener)
 {
-    *in_progress = 0;
     coro::net::ip_address addr{};
     if (!gocoro_tcp_address(host, addr))
     {
         return -EINVAL;
     }
     gocoro::compat::socket_setup setup{};
-    setup.no_delay = true;
-    int fd         = gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
+    setup.reuse_address = listener != 0;
+    setup.no_delay      = listener == 0;
+    return gocoro::compat::open_socket(addr.domain(), coro::net::socket::type_t::tcp, setup, nullptr, 0);
+}
+
+int gocoro_tcp_bind_listen(int fd, const char* host, uint16_t port, int backlog)
+{
+    coro::net::ip_address addr{};
+    if (!gocoro_tcp_address(host, addr))
+    {
+        return -EINVAL;
+    }
+    sockaddr_storage sa{};
+    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 || ::listen(fd, backlog) != 0)
+    {
+        return gocoro_tcp_errno();
+    }
+    return 0;
+}
+
+int gocoro_tcp_connect_fd(
+    int         fd,
+    const char* host,
+    uint16_t    port,
+    const char* local_host,
+    uint16_t    local_port,
+    int*        in_progress)
+{
+    *in_progress = 0;
+    coro::net::ip_address addr{};
+    coro::net::ip_address local{};
+    if (!gocoro_tcp_address(host, addr) || (local_host != nullptr && !gocoro_tcp_address(local_host, local)))
+    {
+        return -EINVAL;
+    }
+    sockaddr_storage sa{};
+    socklen_t        len{};
+    if (local_host != nullptr)
+    {
+        len = gocoro::compat::to_sockaddr(local, local_port, sa);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+        {
+            return gocoro_tcp_errno();
+        }
+    }
+    len = gocoro::compat::to_sockaddr(addr, port, sa);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+    {
+        if (errno != EINPROGRESS && errno != EINTR)
+        {
+            return gocoro_tcp_errno();
+        }
+        *in_progress = 1;
+    }
+    return 0;
+}
+
+int gocoro_tcp_connect(const char* host, uint16_t port, const char* local_host, uint16_t local_port, int* in_progress)
+{
+    *in_progress = 0;
+    int fd       = gocoro_tcp_socket(host, 0);
     if (fd < 0)
     {
         return fd;
     }
-    sockaddr_storage sa{};
-    socklen_t        len = gocoro::compat::to_sockaddr(addr, port, sa);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+    if (int e = gocoro_tcp_connect_fd(fd, host, port, local_host, local_port, in_progress); e != 0)
     {
-        if (errno == EINPROGRESS || errno == EINTR)
-        {
-            *in_progress = 1;
-            return fd;
-        }
-        int e = gocoro_tcp_errno();
         ::close(fd);
         return e;
     }

@@ -11,9 +11,8 @@ import (
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
-// Socket options and the raw descriptor, as on *net.TCPConn (same names, units and defaults). One difference from
-// Go's net: Dial and Accept leave TCP keep-alive off (Go's turn it on, 15 s); SetKeepAlive or SetKeepAliveConfig
-// turn it on. Errors are *net.OpError values ("set", or "close" for CloseRead) wrapping net.ErrClosed or an
+// Socket options and the raw descriptor, as on *net.TCPConn (same names, units and defaults: Dial and Accept turn
+// keep-alive on with a 15 s period unless a Dialer or ListenConfig says otherwise). Errors are *net.OpError values ("set", or "close" for CloseRead) wrapping net.ErrClosed or an
 // *os.SyscallError.
 
 // CloseRead shuts down the reading side: later Reads return io.EOF.
@@ -37,26 +36,30 @@ func (c *Conn) SetKeepAlive(keepalive bool) error {
 // SetKeepAlivePeriod sets how long the connection stays idle before the first keep-alive probe (rounded up to
 // whole seconds; 0 means Go's default, 15 s; negative leaves it unchanged).
 func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
-	return c.setSeconds(unix.TCP_KEEPIDLE, d)
+	return c.set(func(fd int) error { return setSeconds(fd, unix.TCP_KEEPIDLE, d) })
 }
 
 // SetKeepAliveConfig configures keep-alive as net.TCPConn.SetKeepAliveConfig does: Enable turns it on or off, and
 // Idle and Interval (0: 15 s) and Count (0: 9) are set either way, negative values left unchanged.
 func (c *Conn) SetKeepAliveConfig(config net.KeepAliveConfig) error {
-	if err := c.SetKeepAlive(config.Enable); err != nil {
+	return c.set(func(fd int) error { return setKeepAliveConfig(fd, config) })
+}
+
+func setKeepAliveConfig(fd int, config net.KeepAliveConfig) error {
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, boolInt(config.Enable)); err != nil {
 		return err
 	}
-	if err := c.setSeconds(unix.TCP_KEEPIDLE, config.Idle); err != nil {
+	if err := setSeconds(fd, unix.TCP_KEEPIDLE, config.Idle); err != nil {
 		return err
 	}
-	if err := c.setSeconds(unix.TCP_KEEPINTVL, config.Interval); err != nil {
+	if err := setSeconds(fd, unix.TCP_KEEPINTVL, config.Interval); err != nil {
 		return err
 	}
 	switch {
 	case config.Count == 0:
-		return c.setInt(unix.IPPROTO_TCP, unix.TCP_KEEPCNT, defaultKeepAliveCount)
+		return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPCNT, defaultKeepAliveCount)
 	case config.Count > 0:
-		return c.setInt(unix.IPPROTO_TCP, unix.TCP_KEEPCNT, config.Count)
+		return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPCNT, config.Count)
 	}
 	return nil
 }
@@ -139,14 +142,14 @@ func (r rawConn) raw(op string, dir netfd.Dir, fn func(fd uintptr) (done bool)) 
 }
 
 // setSeconds sets a TCP option counted in seconds from d (rounded up; 0: defaultKeepAlive; negative: unchanged).
-func (c *Conn) setSeconds(opt int, d time.Duration) error {
+func setSeconds(fd, opt int, d time.Duration) error {
 	switch {
 	case d < 0:
 		return nil
 	case d == 0:
 		d = defaultKeepAlive
 	}
-	return c.setInt(unix.IPPROTO_TCP, opt, int((d+time.Second-1)/time.Second))
+	return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, opt, int((d+time.Second-1)/time.Second))
 }
 
 func (c *Conn) setInt(level, opt, value int) error {

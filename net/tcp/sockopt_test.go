@@ -48,14 +48,27 @@ func sockopt(t *testing.T, c *tcp.Conn, level, opt int) int {
 	return v
 }
 
+// requireKeepAlive checks that keep-alive is on with the given idle and interval seconds and probe count.
+func requireKeepAlive(t *testing.T, c *tcp.Conn, idle, interval, count int) {
+	t.Helper()
+	require.Equal(t, 1, sockopt(t, c, unix.SOL_SOCKET, unix.SO_KEEPALIVE))
+	require.Equal(t, idle, sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE))
+	require.Equal(t, interval, sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL))
+	require.Equal(t, count, sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_KEEPCNT))
+}
+
 // The setters reach the socket with net.TCPConn's units and defaults.
 func TestSocketOptions(t *testing.T) {
-	c, _ := connPair(t)
-	require.Equal(t, 1, sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_NODELAY), "no delay by default, as in Go's net")
+	c, a := connPair(t)
+	for _, conn := range []*tcp.Conn{c, a} {
+		require.Equal(t, 1, sockopt(t, conn, unix.IPPROTO_TCP, unix.TCP_NODELAY), "no delay by default, as in Go's net")
+		requireKeepAlive(t, conn, 15, 15, 9) // Go's net.Dial and Accept defaults
+	}
 	require.NoError(t, c.SetNoDelay(false))
 	require.Equal(t, 0, sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_NODELAY))
 
-	require.Equal(t, 0, sockopt(t, c, unix.SOL_SOCKET, unix.SO_KEEPALIVE), "keep-alive off until asked for")
+	require.NoError(t, c.SetKeepAlive(false))
+	require.Equal(t, 0, sockopt(t, c, unix.SOL_SOCKET, unix.SO_KEEPALIVE))
 	require.NoError(t, c.SetKeepAlive(true))
 	require.Equal(t, 1, sockopt(t, c, unix.SOL_SOCKET, unix.SO_KEEPALIVE))
 	require.NoError(t, c.SetKeepAlivePeriod(1500*time.Millisecond))

@@ -16,11 +16,11 @@
 // Errors are *net.OpError values that name the operation and the addresses and wrap a unix.Errno (=
 // syscall.Errno: errors.Is(err, unix.ECONNREFUSED)), net.ErrClosed, os.ErrDeadlineExceeded or the context's
 // error. Close every Listener and Conn before closing the IOScheduler. Conn also has *net.TCPConn's socket methods
-// (SetKeepAlive, SetLinger, SyscallConn, ...); unlike Go's net, keep-alive is off until asked for.
+// (SetKeepAlive, SetLinger, SyscallConn, ...); Dialer and ListenConfig have net.Dialer's and net.ListenConfig's
+// options (timeouts, local address, keep-alive, Control hooks).
 package tcp
 
 /*
-#include <stdlib.h>
 #include "cshim/net/tcp.h"
 */
 import "C"
@@ -31,13 +31,10 @@ import (
 	"net"
 	"os"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/coro"
-	"github.com/gocoro/gocoro/net/internal/argerr"
-	"github.com/gocoro/gocoro/net/internal/netaddr"
 	"github.com/gocoro/gocoro/net/internal/netfd"
 )
 
@@ -61,45 +58,19 @@ type Listener struct {
 	// localIP is the address every accepted connection has locally when the listener is bound to one (nil for a
 	// wildcard address: then each connection's is read with getsockname).
 	localIP net.IP
+	// The ListenConfig's keep-alive settings, applied to every accepted connection.
+	keepAlive       time.Duration
+	keepAliveConfig net.KeepAliveConfig
 }
 
 var _ net.Listener = (*Listener)(nil)
 
 // Listen binds address ("host:port", host an IP literal, "localhost" or empty; port 0 picks a free port) and
-// listens on it; accepted connections wait for readiness on s. ctx only bounds the call itself.
+// listens on it; accepted connections wait for readiness on s. ctx only bounds the call itself. Accepted
+// connections have keep-alive on (15 s), as with Go's net.Listen; ListenConfig sets other options.
 func Listen(ctx context.Context, s *coro.IOScheduler, address string) (*Listener, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, newOpError("listen", nil, nil, err)
-	}
-	if s == nil {
-		return nil, newOpError("listen", nil, nil, argerr.New("nil *coro.IOScheduler"))
-	}
-	host, port, _, err := netaddr.Split(address, false)
-	if err != nil {
-		return nil, newOpError("listen", nil, nil, err)
-	}
-	laddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
-	chost := C.CString(host)
-	fd := int(C.gocoro_tcp_listen(chost, C.uint16_t(port), Backlog))
-	C.free(unsafe.Pointer(chost))
-	if fd < 0 {
-		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("listen", unix.Errno(-fd)))
-	}
-	f, err := netfd.New(s, fd)
-	if err != nil {
-		return nil, newOpError("listen", nil, laddr, err)
-	}
-	if a := sockAddr(fd, false); a != nil {
-		f.Laddr = a
-	} else {
-		f.Laddr = laddr
-	}
-	l := &Listener{fd: f}
-	l.accept = l.peer.accept
-	if a := f.Laddr.(*net.TCPAddr); !a.IP.IsUnspecified() {
-		l.localIP = a.IP
-	}
-	return l, nil
+	var lc ListenConfig
+	return lc.Listen(ctx, s, address)
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
@@ -132,6 +103,7 @@ func (l *Listener) acceptContext(ctx context.Context) (*Conn, error) {
 		}
 		var c *Conn
 		if c, err = newConn(l.file().Sched, cfd, laddr, l.peer.addr()); err == nil {
+			c.setKeepAliveDefault(l.keepAlive, l.keepAliveConfig)
 			return c, nil
 		}
 	}
@@ -192,43 +164,11 @@ func (c *Conn) setAddrs(laddr, raddr *net.TCPAddr) {
 }
 
 // Dial connects to address ("host:port" with an IP literal, "localhost" or an empty host for loopback); the
-// connection waits for readiness on s. Cancelling ctx (or its deadline) aborts the connect.
+// connection waits for readiness on s. Cancelling ctx (or its deadline) aborts the connect. The connection has
+// keep-alive on (15 s), as with Go's net.Dial; Dialer sets other options.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, error) {
-	if s == nil {
-		return nil, newOpError("dial", nil, nil, argerr.New("nil *coro.IOScheduler"))
-	}
-	host, port, _, err := netaddr.Split(address, true)
-	if err != nil {
-		return nil, newOpError("dial", nil, nil, err)
-	}
-	raddr := &net.TCPAddr{IP: net.ParseIP(host), Port: int(port)}
-	if err := ctx.Err(); err != nil {
-		return nil, newOpError("dial", nil, raddr, err)
-	}
-	chost := C.CString(host)
-	var inProgress C.int
-	fd := int(C.gocoro_tcp_connect(chost, C.uint16_t(port), &inProgress))
-	C.free(unsafe.Pointer(chost))
-	if fd < 0 {
-		return nil, newOpError("dial", nil, raddr, os.NewSyscallError("connect", unix.Errno(-fd)))
-	}
-	f, err := netfd.New(s, fd)
-	if err != nil {
-		return nil, newOpError("dial", nil, raddr, err)
-	}
-	c := &Conn{fd: f}
-	var peer *net.TCPAddr
-	if inProgress != 0 {
-		if peer, err = c.finishConnect(ctx); err != nil {
-			c.fd.Close()
-			return nil, newOpError("dial", nil, raddr, err)
-		}
-	}
-	c.setAddrs(nil, peer)
-	if c.fd.Raddr == nil {
-		c.fd.Raddr = raddr
-	}
-	return c, nil
+	var d Dialer
+	return d.Dial(ctx, s, address)
 }
 
 // finishConnect waits for the connect in progress to end: getpeername tells a made connection (and gives the peer's
