@@ -103,42 +103,8 @@ func (l *Listener) SyscallConn() (syscall.RawConn, error) {
 	return newRawConn(l.file(), false)
 }
 
-func newRawConn(f *netfd.FD, stream bool) (syscall.RawConn, error) {
-	if f.Closed() {
-		return nil, newOpError("raw", f.Laddr, f.Raddr, net.ErrClosed)
-	}
-	return rawConn{f, stream}, nil
-}
-
-type rawConn struct {
-	f      *netfd.FD
-	stream bool // a connection (Read and Write allowed), not a listener
-}
-
-func (r rawConn) Control(fn func(fd uintptr)) error {
-	if err := r.f.Control(func(fd int) error { fn(uintptr(fd)); return nil }); err != nil {
-		return newOpError("raw-control", r.f.Laddr, r.f.Raddr, err)
-	}
-	return nil
-}
-
-func (r rawConn) Read(fn func(fd uintptr) (done bool)) error {
-	return r.raw("raw-read", netfd.Read, fn)
-}
-
-func (r rawConn) Write(fn func(fd uintptr) (done bool)) error {
-	return r.raw("raw-write", netfd.Write, fn)
-}
-
-func (r rawConn) raw(op string, dir netfd.Dir, fn func(fd uintptr) (done bool)) error {
-	err := error(syscall.EINVAL)
-	if r.stream {
-		err = r.f.Raw(dir, fn)
-	}
-	if err != nil {
-		return newOpError(op, r.f.Laddr, r.f.Raddr, err)
-	}
-	return nil
+func newRawConn(f *netfd.FD, data bool) (syscall.RawConn, error) {
+	return netfd.NewRawConn(f, data, func(op string, err error) error { return newOpError(op, f.Laddr, f.Raddr, err) })
 }
 
 // setSeconds sets a TCP option counted in seconds from d (rounded up; 0: defaultKeepAlive; negative: unchanged).
