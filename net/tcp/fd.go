@@ -53,22 +53,20 @@ func read(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	return n, nil
 }
 
-// write writes all of b (partial writes continue once the socket is writable again).
+// write writes all of b, or returns how much was written and why it stopped.
 func write(ctx context.Context, f *netfd.FD, b []byte) (int, error) {
 	if err := f.Lock(ctx, netfd.Write); err != nil {
 		return 0, err
 	}
 	defer f.Unlock(netfd.Write)
-	written := 0
-	for written < len(b) {
-		rest := b[written:]
-		n, err := f.Write(ctx, rest)
-		if err != nil {
-			return written, wrapErrno("write", err)
-		}
-		written += n
+	if len(b) == 0 {
+		return 0, nil
 	}
-	return written, nil
+	n, err := f.Write(ctx, b)
+	if err != nil {
+		return n, wrapErrno("write", err)
+	}
+	return n, nil
 }
 
 // wrapErrno names the system call in a raw errno from netfd; other errors pass unchanged.

@@ -23,11 +23,16 @@ const (
 	contended
 )
 
-// lock takes the lock, or returns ctx.Err() / net.ErrClosed when ctx ends or closing is closed first.
+// lock takes the lock, or returns ctx.Err() / net.ErrClosed when ctx ends or closing is closed first. The fast
+// path is small enough to inline into every Read and Write; the queue is in lockSlow.
 func (l *opLock) lock(ctx context.Context, closing <-chan struct{}) error {
 	if l.state.CompareAndSwap(unlocked, locked) {
 		return nil
 	}
+	return l.lockSlow(ctx, closing)
+}
+
+func (l *opLock) lockSlow(ctx context.Context, closing <-chan struct{}) error {
 	l.mu.Lock()
 	for {
 		s := l.state.Load()
@@ -68,9 +73,12 @@ func (l *opLock) lock(ctx context.Context, closing <-chan struct{}) error {
 
 // unlock releases the lock, handing it to the first waiter if there is one.
 func (l *opLock) unlock() {
-	if l.state.CompareAndSwap(locked, unlocked) {
-		return
+	if !l.state.CompareAndSwap(locked, unlocked) {
+		l.unlockSlow()
 	}
+}
+
+func (l *opLock) unlockSlow() {
 	l.mu.Lock()
 	if len(l.waiters) == 0 {
 		l.state.Store(unlocked)

@@ -2,7 +2,8 @@
 // per-direction locks, deadlines, context cancellation and a Close that is safe against concurrent use.
 //
 // Readiness: the sockets are created by the gocoro layer (cshim/net), but a Go goroutine waits for them through
-// Go's own runtime poller (the descriptor is wrapped in an *os.File and driven through its syscall.RawConn), not
+// Go's own runtime poller (the descriptor is wrapped in an *os.File: streams are read and written through it, the
+// other calls driven through its syscall.RawConn), not
 // through the IOScheduler's epoll loop. Measured (issue 12): a wait that goes C++ event thread -> completion
 // queue -> completion goroutine -> waiter costs two OS-level wake-ups and an epoll_ctl per wait, which made net/tcp
 // echo about 3x slower than Go's net; Go's poller keeps one edge-triggered registration per socket and wakes the
@@ -10,17 +11,17 @@
 // the socket's lifetime: closing it closes every FD made on it. Native code (C++ tasks, net/server) keeps using
 // the IOScheduler's loop.
 //
-// The packages (net/tcp, net/udp, net/tls) do their system calls inside Retry (or Read/Write), which waits for
+// The packages (net/tcp, net/udp, net/tls) do their system calls inside Retry (or use Read/Write), which waits for
 // readiness only when the call reports EAGAIN.
 package netfd
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"sync"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -65,11 +66,9 @@ type rawConn interface {
 
 type direction struct {
 	lock opLock // held by the goroutine currently using this side
-	// The current call of Retry/Read/Write (guarded by lock): kept here so that the poller callback (call) is
-	// allocated once per FD, not per operation.
+	// The current call of Retry (guarded by lock): kept here so that the poller callback (call) is allocated once
+	// per FD, not per operation.
 	op   func(fd int) int64
-	io   func(fd int) int64 // readOp or writeOp, as a func value made once
-	buf  []byte
 	n    int64
 	call func(uintptr) bool
 
@@ -92,10 +91,6 @@ func New(s *coro.IOScheduler, fd int) (*FD, error) {
 	for i := range f.dirs {
 		d := &f.dirs[i]
 		d.call = d.run
-		d.io = d.writeOp
-		if Dir(i) == Read {
-			d.io = d.readOp
-		}
 	}
 	unregister, err := iolink.OnClose(s, func() { f.Close() })
 	if err != nil {
@@ -317,57 +312,59 @@ func (f *FD) do(ctx context.Context, dir Dir) (int64, error) {
 	} else {
 		err = f.rc.Write(d.call)
 	}
-	if stop != nil && stop() && err != nil {
-		err = ctx.Err()
+	if err == nil && d.n < 0 {
+		err = unix.Errno(-d.n)
 	}
-	if f.Closed() && (err != nil || d.n <= 0) {
-		// Close interrupted the wait, or its shutdown ended the call. A call that completed before Close (data
-		// sent or received) is reported as it completed, as Go's net does.
-		return 0, net.ErrClosed
-	}
-	if err != nil {
+	if _, err = f.outcome(ctx, stop, int(d.n), err); err != nil {
 		return 0, err
-	}
-	if d.n < 0 {
-		return 0, unix.Errno(-d.n)
 	}
 	return d.n, nil
 }
 
-// readOp and writeOp are read(2) and send(2) with MSG_NOSIGNAL on d.buf, as ops for do.
-func (d *direction) readOp(fd int) int64 {
-	n, _, e := unix.Syscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(d.buf))), uintptr(len(d.buf)))
-	if e != 0 {
-		return -int64(e)
+// outcome is the result of a call that may have waited in the poller: n and err as the call returned them (err
+// unwrapped to a unix.Errno where it is one), unless Close or ctx's end (stop, from watch) interrupted it.
+func (f *FD) outcome(ctx context.Context, stop func() bool, n int, err error) (int, error) {
+	if stop != nil && stop() && err != nil {
+		err = ctx.Err()
 	}
-	return int64(n)
+	if f.Closed() && (err != nil || n <= 0) {
+		// Close interrupted the wait, or its shutdown ended the call. A call that completed before Close (data
+		// sent or received) is reported as it completed, as Go's net does.
+		return 0, net.ErrClosed
+	}
+	return n, err
 }
 
-func (d *direction) writeOp(fd int) int64 {
-	n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(d.buf))),
-		uintptr(len(d.buf)), unix.MSG_NOSIGNAL, 0, 0)
-	if e != 0 {
-		return -int64(e)
-	}
-	return int64(n)
-}
-
-// Read is Retry with read(2) into b (len(b) > 0): the stream sockets' hot path, without allocation.
+// Read reads into b (len(b) > 0; n == 0 with a nil error is the end of the stream), waiting for data as Retry
+// does; dir's lock must be held. It is *os.File's Read, which is internal/poll's read-then-wait loop that Go's net
+// uses: the stream sockets' hot path, one call deep and without allocation.
 func (f *FD) Read(ctx context.Context, b []byte) (int, error) {
-	d := &f.dirs[Read]
-	d.buf, d.op = b, d.io
-	n, err := f.do(ctx, Read)
-	d.buf, d.op = nil, nil
-	return int(n), err
+	stop := f.watch(ctx, Read)
+	n, err := f.file.Read(b)
+	if err == io.EOF {
+		err = nil
+	}
+	return f.outcome(ctx, stop, n, unwrapPathError(err))
 }
 
-// Write is Retry with send(2, MSG_NOSIGNAL) of b (len(b) > 0); it may write less than b.
+// Write writes all of b, waiting for room as Retry does, and reports how much went out; dir's lock must be held.
+// It is *os.File's Write (write(2), as Go's net: the runtime ignores the SIGPIPE of a socket, and the call fails
+// with EPIPE).
 func (f *FD) Write(ctx context.Context, b []byte) (int, error) {
-	d := &f.dirs[Write]
-	d.buf, d.op = b, d.io
-	n, err := f.do(ctx, Write)
-	d.buf, d.op = nil, nil
-	return int(n), err
+	stop := f.watch(ctx, Write)
+	n, err := f.file.Write(b)
+	return f.outcome(ctx, stop, n, unwrapPathError(err))
+}
+
+// unwrapPathError turns *os.File's errors into Retry's: the errno, os.ErrDeadlineExceeded or net.ErrClosed.
+func unwrapPathError(err error) error {
+	if e, ok := err.(*os.PathError); ok {
+		err = e.Err
+	}
+	if err == os.ErrClosed {
+		err = net.ErrClosed
+	}
+	return err
 }
 
 // Accept takes one connection from a listening socket: accept is the non-blocking accept call (a descriptor or a
