@@ -38,6 +38,11 @@ int gocoro_udp_open(int32_t domain);
  * SO_REUSEPORT first, as libcoro's make_accept_socket does; without it a port in use fails with -EADDRINUSE. */
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port);
 
+/* gocoro_udp_bind in two steps, for a caller that configures the socket in between (net/udp's Control hook): binds
+ * fd, made by gocoro_udp_open with addr's domain, to addr, setting reuse_port's options first. 0 or a negated
+ * errno; fd stays open either way. */
+int gocoro_udp_bind_fd(int fd, gocoro_udp_addr addr, int reuse_port);
+
 /* getsockname: the local address (the actual port when bound to port 0). */
 gocoro_udp_result gocoro_udp_local(int fd);
 

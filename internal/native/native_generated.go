@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "30d04a101a5cfc68fd1c2d7a50b592c27b1a1a7000663b44c80c05d08184d5c3"
+const SourceHash = "9d4dc5035a25f05a46cbcbdc284c364d564a5730c41b78dc58a4db51b456c0e5"

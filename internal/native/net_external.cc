@@ -516,6 +516,11 @@ int gocoro_udp_open(int32_t domain);
  * SO_REUSEPORT first, as libcoro's make_accept_socket does; without it a port in use fails with -EADDRINUSE. */
 int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port);
 
+/* gocoro_udp_bind in two steps, for a caller that configures the socket in between (net/udp's Control hook): binds
+ * fd, made by gocoro_udp_open with addr's domain, to addr, setting reuse_port's options first. 0 or a negated
+ * errno; fd stays open either way. */
+int gocoro_udp_bind_fd(int fd, gocoro_udp_addr addr, int reuse_port);
+
 /* getsockname: the local address (the actual port when bound to port 0). */
 gocoro_udp_result gocoro_udp_local(int fd);
 
@@ -550,6 +555,14 @@ auto gocoro_udp_errno() noexcept -> int
 auto gocoro_udp_known(int32_t domain) noexcept -> bool
 {
     return domain == AF_INET || domain == AF_INET6;
+}
+
+// addr's IP (a known domain).
+auto gocoro_udp_ip(const gocoro_udp_addr& addr) -> coro::net::ip_address
+{
+    const std::size_t n = addr.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
+    return coro::net::ip_address{
+        std::span<const uint8_t>{addr.bytes, n}, static_cast<coro::net::domain_t>(addr.domain)};
 }
 
 auto gocoro_udp_from(const sockaddr_storage& in, gocoro_udp_result& r) noexcept -> void
@@ -589,13 +602,30 @@ int gocoro_udp_bind(gocoro_udp_addr addr, int reuse_port)
     {
         return -EAFNOSUPPORT;
     }
-    const std::size_t n = addr.domain == AF_INET ? coro::net::ip_address::ipv4_len : coro::net::ip_address::ipv6_len;
-    const coro::net::ip_address ip{
-        std::span<const uint8_t>{addr.bytes, n}, static_cast<coro::net::domain_t>(addr.domain)};
+    const auto                   ip = gocoro_udp_ip(addr);
     gocoro::compat::socket_setup setup{};
     setup.reuse_address = reuse_port != 0;
     setup.reuse_port    = reuse_port != 0;
     return gocoro::compat::open_socket(ip.domain(), coro::net::socket::type_t::udp, setup, &ip, addr.port);
+}
+
+int gocoro_udp_bind_fd(int fd, gocoro_udp_addr addr, int reuse_port)
+{
+    if (!gocoro_udp_known(addr.domain))
+    {
+        return -EAFNOSUPPORT;
+    }
+    const auto       ip = gocoro_udp_ip(addr);
+    int              one{1};
+    sockaddr_storage sa{};
+    socklen_t        len = gocoro::compat::to_sockaddr(ip, addr.port, sa);
+    if ((reuse_port != 0 && (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+                             ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)) ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0)
+    {
+        return gocoro_udp_errno();
+    }
+    return 0;
 }
 
 gocoro_udp_result gocoro_udp_local(int fd)

@@ -226,19 +226,12 @@ func openSocket(chost *C.char, listener bool, host string, port uint16,
 	if net.ParseIP(host).To4() == nil {
 		network = "tcp6"
 	}
-	if err := control(network, net.JoinHostPort(host, strconv.Itoa(int(port))), controlConn(fd)); err != nil {
+	if err := control(network, net.JoinHostPort(host, strconv.Itoa(int(port))), netfd.ControlConn(fd)); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}
 	return fd, nil
 }
-
-// controlConn is the syscall.RawConn given to a Control hook: the socket is not set up for waiting yet.
-type controlConn int
-
-func (c controlConn) Control(fn func(fd uintptr)) error        { fn(uintptr(c)); return nil }
-func (c controlConn) Read(func(fd uintptr) (done bool)) error  { return syscall.EINVAL }
-func (c controlConn) Write(func(fd uintptr) (done bool)) error { return syscall.EINVAL }
 
 // setKeepAliveDefault turns keep-alive on for a new connection (not yet shared) as Go's net does for its dialled and
 // accepted ones: with config when config.Enable is set, else with period unless it is negative. Like Go's net it

@@ -1,11 +1,17 @@
 package udp_test
 
 import (
+	"context"
+	"errors"
 	"net"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/gocoro/gocoro/internal/leakcheck"
+	"github.com/gocoro/gocoro/net/udp"
 )
 
 // Buffer sizes reach the socket; SyscallConn's Read waits for a datagram like ReadFrom; after Close every method
@@ -51,4 +57,39 @@ func TestSocketOptionsAndRawConn(t *testing.T) {
 	require.ErrorIs(t, rc.Read(func(uintptr) bool { t.Error("Read ran after Close"); return true }), net.ErrClosed)
 	_, err = p.SyscallConn()
 	require.ErrorIs(t, err, net.ErrClosed)
+}
+
+// ListenConfig.Control sees the socket before it is bound; its error aborts the listen and closes the socket.
+func TestListenControl(t *testing.T) {
+	s := newScheduler(t)
+	var network, address string
+	var readErr error
+	lc := udp.ListenConfig{Control: func(nw, addr string, c syscall.RawConn) error {
+		network, address = nw, addr
+		readErr = c.Read(func(uintptr) bool { return true })
+		var serr error
+		if err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1) }); err != nil {
+			return err
+		}
+		return serr
+	}}
+	p1, err := lc.Listen(context.Background(), s, "127.0.0.1:0")
+	require.NoError(t, err)
+	defer p1.Close()
+	require.Equal(t, "udp4", network)
+	require.Equal(t, "127.0.0.1:0", address)
+	require.ErrorIs(t, readErr, syscall.EINVAL)
+	p2, err := lc.Listen(context.Background(), s, p1.LocalAddr().String())
+	require.NoError(t, err, "SO_REUSEPORT set by Control lets a second peer share the port")
+	defer p2.Close()
+
+	fds := leakcheck.FDs()
+	failure := errors.New("refused by Control")
+	lc = udp.ListenConfig{Control: func(string, string, syscall.RawConn) error { return failure }}
+	_, err = lc.Listen(context.Background(), s, "[::1]:0")
+	require.ErrorIs(t, err, failure)
+	lc = udp.ListenConfig{Control: func(string, string, syscall.RawConn) error { return nil }}
+	_, err = lc.Listen(context.Background(), s, p1.LocalAddr().String())
+	require.ErrorIs(t, err, unix.EADDRINUSE, "without SO_REUSEPORT on this one, the port is taken")
+	require.Equal(t, fds, leakcheck.FDs())
 }

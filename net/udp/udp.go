@@ -41,6 +41,7 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -90,6 +91,12 @@ type ListenConfig struct {
 	// ReusePort sets SO_REUSEADDR and SO_REUSEPORT before binding, as libcoro's udp::peer always does: several
 	// sockets may then share the port (the kernel spreads datagrams among them).
 	ReusePort bool
+
+	// Control, if not nil, is called with the socket after it is made and before it is bound (and before
+	// ReusePort's options are set), with network "udp4" or "udp6" and the "ip:port" to bind, as
+	// net.ListenConfig's; an error aborts the listen. Only the RawConn's Control method may be used (Read and Write
+	// fail with syscall.EINVAL).
+	Control func(network, address string, c syscall.RawConn) error
 }
 
 // Listen binds a Peer to address ("host:port": host an IPv4 or IPv6 literal, "localhost" for 127.0.0.1 or empty
@@ -116,11 +123,40 @@ func (lc ListenConfig) Listen(ctx context.Context, s *coro.IOScheduler, address 
 	if lc.ReusePort {
 		reuse = 1
 	}
-	fd := int(C.gocoro_udp_bind(toC(ap), reuse))
-	if fd < 0 {
-		return nil, newOpError("listen", nil, laddr, os.NewSyscallError("bind", unix.Errno(-fd)))
+	fd, err := lc.bind(ap, reuse)
+	if err != nil {
+		return nil, newOpError("listen", nil, laddr, err)
 	}
 	return newPeer(s, fd, ap.Addr().Is6(), true)
+}
+
+// bind makes the bound socket: one shim call, or two around Control.
+func (lc ListenConfig) bind(ap netip.AddrPort, reuse C.int) (int, error) {
+	if lc.Control == nil {
+		fd := int(C.gocoro_udp_bind(toC(ap), reuse))
+		if fd < 0 {
+			return -1, os.NewSyscallError("bind", unix.Errno(-fd))
+		}
+		return fd, nil
+	}
+	addr := toC(ap)
+	fd := int(C.gocoro_udp_open(addr.domain))
+	if fd < 0 {
+		return -1, os.NewSyscallError("socket", unix.Errno(-fd))
+	}
+	network := "udp4"
+	if ap.Addr().Is6() {
+		network = "udp6"
+	}
+	if err := lc.Control(network, ap.String(), netfd.ControlConn(fd)); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	if e := C.gocoro_udp_bind_fd(C.int(fd), addr, reuse); e != 0 {
+		unix.Close(fd)
+		return -1, os.NewSyscallError("bind", unix.Errno(-e))
+	}
+	return fd, nil
 }
 
 func newPeer(s *coro.IOScheduler, fd int, v6, bound bool) (*Peer, error) {

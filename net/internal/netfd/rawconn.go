@@ -48,3 +48,11 @@ func (r RawConn) raw(op string, dir Dir, fn func(fd uintptr) (done bool)) error 
 	}
 	return nil
 }
+
+// ControlConn is the syscall.RawConn given to the Control hooks of Dialer and ListenConfig types: a socket that is
+// not bound, connected or set up for waiting yet, so only Control runs (Read and Write fail with syscall.EINVAL).
+type ControlConn int
+
+func (c ControlConn) Control(fn func(fd uintptr)) error        { fn(uintptr(c)); return nil }
+func (c ControlConn) Read(func(fd uintptr) (done bool)) error  { return syscall.EINVAL }
+func (c ControlConn) Write(func(fd uintptr) (done bool)) error { return syscall.EINVAL }
