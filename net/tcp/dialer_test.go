@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/internal/leakcheck"
+	"github.com/gocoro/gocoro/net/internal/nettest"
 	"github.com/gocoro/gocoro/net/tcp"
 )
 
@@ -98,23 +99,14 @@ func TestDialerLocalAddr(t *testing.T) {
 // Control sees the socket before it is bound or connected; its error aborts the call and closes the socket.
 func TestControlHooks(t *testing.T) {
 	s := newScheduler(t)
-	var network, address string
-	var readErr error
-	lc := tcp.ListenConfig{Control: func(nw, addr string, c syscall.RawConn) error {
-		network, address = nw, addr
-		readErr = c.Read(func(uintptr) bool { return true })
-		var serr error
-		if err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1) }); err != nil {
-			return err
-		}
-		return serr
-	}}
+	var call nettest.ControlCall
+	lc := tcp.ListenConfig{Control: nettest.ReusePortControl(&call)}
 	ln1, err := lc.Listen(context.Background(), s, "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln1.Close()
-	require.Equal(t, "tcp4", network)
-	require.Equal(t, "127.0.0.1:0", address)
-	require.ErrorIs(t, readErr, syscall.EINVAL)
+	require.Equal(t, "tcp4", call.Network)
+	require.Equal(t, "127.0.0.1:0", call.Address)
+	require.ErrorIs(t, call.ReadErr, syscall.EINVAL)
 	ln2, err := lc.Listen(context.Background(), s, ln1.Addr().String())
 	require.NoError(t, err, "SO_REUSEPORT set by Control lets a second listener share the port")
 	defer ln2.Close()
@@ -129,14 +121,14 @@ func TestControlHooks(t *testing.T) {
 		}()
 	}
 	d := tcp.Dialer{Control: func(nw, addr string, c syscall.RawConn) error {
-		network, address = nw, addr
+		call.Network, call.Address = nw, addr
 		return c.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 32<<10) })
 	}}
 	c, err := d.Dial(context.Background(), s, ln1.Addr().String())
 	require.NoError(t, err)
 	defer c.Close()
-	require.Equal(t, "tcp4", network)
-	require.Equal(t, ln1.Addr().String(), address)
+	require.Equal(t, "tcp4", call.Network)
+	require.Equal(t, ln1.Addr().String(), call.Address)
 	require.Equal(t, 64<<10, sockopt(t, c, unix.SOL_SOCKET, unix.SO_RCVBUF), "the kernel doubles the size set in Control")
 
 	<-served // one of the listeners took the connection and closed its end

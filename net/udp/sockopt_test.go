@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gocoro/gocoro/internal/leakcheck"
+	"github.com/gocoro/gocoro/net/internal/nettest"
 	"github.com/gocoro/gocoro/net/udp"
 )
 
@@ -62,23 +63,14 @@ func TestSocketOptionsAndRawConn(t *testing.T) {
 // ListenConfig.Control sees the socket before it is bound; its error aborts the listen and closes the socket.
 func TestListenControl(t *testing.T) {
 	s := newScheduler(t)
-	var network, address string
-	var readErr error
-	lc := udp.ListenConfig{Control: func(nw, addr string, c syscall.RawConn) error {
-		network, address = nw, addr
-		readErr = c.Read(func(uintptr) bool { return true })
-		var serr error
-		if err := c.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1) }); err != nil {
-			return err
-		}
-		return serr
-	}}
+	var call nettest.ControlCall
+	lc := udp.ListenConfig{Control: nettest.ReusePortControl(&call)}
 	p1, err := lc.Listen(context.Background(), s, "127.0.0.1:0")
 	require.NoError(t, err)
 	defer p1.Close()
-	require.Equal(t, "udp4", network)
-	require.Equal(t, "127.0.0.1:0", address)
-	require.ErrorIs(t, readErr, syscall.EINVAL)
+	require.Equal(t, "udp4", call.Network)
+	require.Equal(t, "127.0.0.1:0", call.Address)
+	require.ErrorIs(t, call.ReadErr, syscall.EINVAL)
 	p2, err := lc.Listen(context.Background(), s, p1.LocalAddr().String())
 	require.NoError(t, err, "SO_REUSEPORT set by Control lets a second peer share the port")
 	defer p2.Close()
