@@ -1,7 +1,7 @@
 // Package tls is TLS over gocoro's C++ core: OpenSSL sessions made from libcoro's coro::net::tls::context, layered
 // over net/tcp connections (tied to a coro.IOScheduler's lifetime, waited for in Go's poller) the way crypto/tls
 // layers over a net.Conn: Client and Server wrap any *tcp.Conn; Dial and Listen are net/tcp's Dial and Listen
-// followed by Client and Server.
+// followed by Client and Server (Dialer and NewListener take a tcp.Dialer or a *tcp.Listener made with options).
 //
 // Listener implements net.Listener and Conn implements net.Conn (deadlines included), so net/http, bufio and
 // anything written against the standard interfaces runs unchanged; they interoperate with Go's crypto/tls and
@@ -87,20 +87,39 @@ func Listen(ctx context.Context, s *coro.IOScheduler, address string, tc *Contex
 	if err := ctx.Err(); err != nil {
 		return nil, newOpError("listen", nil, nil, err)
 	}
-	if tc == nil {
-		return nil, newOpError("listen", nil, nil, argerr.New("nil *tls.Context"))
-	}
-	if tc.c == nil {
-		return nil, newOpError("listen", nil, nil, errZeroContext)
-	}
-	if !tc.hasCert {
-		return nil, newOpError("listen", nil, nil, &configError{"a server context needs a certificate and key"})
+	if err := checkServerContext(tc); err != nil {
+		return nil, newOpError("listen", nil, nil, err)
 	}
 	ln, err := tcp.Listen(ctx, s, address)
 	if err != nil {
 		return nil, err
 	}
 	return &Listener{ln: ln, tc: tc}, nil
+}
+
+// NewListener serves TLS with tc (which needs a certificate) on the connections of ln, which may have been made
+// with tcp.ListenConfig's options, as crypto/tls.NewListener does over a net.Listener. Closing the returned
+// Listener closes ln.
+func NewListener(ln *tcp.Listener, tc *Context) (*Listener, error) {
+	if ln == nil {
+		return nil, newOpError("listen", nil, nil, argerr.New("nil *tcp.Listener"))
+	}
+	if err := checkServerContext(tc); err != nil {
+		return nil, newOpError("listen", nil, ln.Addr(), err)
+	}
+	return &Listener{ln: ln, tc: tc}, nil
+}
+
+func checkServerContext(tc *Context) error {
+	switch {
+	case tc == nil:
+		return argerr.New("nil *tls.Context")
+	case tc.c == nil:
+		return errZeroContext
+	case !tc.hasCert:
+		return &configError{"a server context needs a certificate and key"}
+	}
+	return nil
 }
 
 // Addr returns the address the listener is bound to (with the actual port).
@@ -232,6 +251,34 @@ func layer(conn *tcp.Conn, tc *Context, server bool, name string) (*Conn, error)
 // and handshake. The server's certificate is checked against tc's ServerName, else the address's host, when tc
 // verifies peers.
 func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
+	return dial(ctx, nil, s, address, tc)
+}
+
+// Dialer dials TLS connections with a tcp.Dialer's options, as crypto/tls.Dialer does with a net.Dialer. The zero
+// Dialer fails: it has no Context.
+type Dialer struct {
+	NetDialer *tcp.Dialer // nil: the zero tcp.Dialer (what Dial uses)
+	Context   *Context
+}
+
+// Dial is the package-level Dial with d's options; the NetDialer's Timeout and Deadline bound the whole dial,
+// handshake included, as with crypto/tls.Dialer.
+func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) (*Conn, error) {
+	return dial(ctx, d.NetDialer, s, address, d.Context)
+}
+
+// dialDeadline is the earlier of nd's Timeout from now and its Deadline (zero: neither is set).
+func dialDeadline(nd *tcp.Dialer) time.Time {
+	deadline := nd.Deadline
+	if nd.Timeout > 0 {
+		if t := time.Now().Add(nd.Timeout); deadline.IsZero() || t.Before(deadline) {
+			deadline = t
+		}
+	}
+	return deadline
+}
+
+func dial(ctx context.Context, nd *tcp.Dialer, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
 	if tc == nil {
 		return nil, newOpError("dial", nil, nil, argerr.New("nil *tls.Context"))
 	}
@@ -245,7 +292,15 @@ func Dial(ctx context.Context, s *coro.IOScheduler, address string, tc *Context)
 	if tc.serverName != "" {
 		name = tc.serverName
 	}
-	conn, err := tcp.Dial(ctx, s, address)
+	if nd == nil {
+		nd = &tcp.Dialer{}
+	}
+	if deadline := dialDeadline(nd); !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	conn, err := nd.Dial(ctx, s, address)
 	if err != nil {
 		return nil, err
 	}
