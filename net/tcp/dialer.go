@@ -211,7 +211,8 @@ func (lc *ListenConfig) listen(host string, port uint16) (int, error) {
 	return fd, nil
 }
 
-// openSocket makes an unbound socket for host's family and runs control on it; the socket is closed on error.
+// openSocket makes an unbound socket for host's family and runs control on it; the socket is closed if control fails
+// or panics.
 func openSocket(chost *C.char, listener bool, host string, port uint16,
 	control func(network, address string, c syscall.RawConn) error) (int, error) {
 	var l C.int
@@ -226,8 +227,7 @@ func openSocket(chost *C.char, listener bool, host string, port uint16,
 	if net.ParseIP(host).To4() == nil {
 		network = "tcp6"
 	}
-	if err := control(network, net.JoinHostPort(host, strconv.Itoa(int(port))), netfd.ControlConn(fd)); err != nil {
-		unix.Close(fd)
+	if err := netfd.RunControl(fd, network, net.JoinHostPort(host, strconv.Itoa(int(port))), control); err != nil {
 		return -1, err
 	}
 	return fd, nil

@@ -140,6 +140,9 @@ func TestControlHooks(t *testing.T) {
 	lc = tcp.ListenConfig{Control: func(string, string, syscall.RawConn) error { return failure }}
 	_, err = lc.Listen(context.Background(), s, "[::1]:0")
 	require.ErrorIs(t, err, failure)
+	// A panicking hook panics the call (it is the caller's code) and still closes the socket.
+	d = tcp.Dialer{Control: func(string, string, syscall.RawConn) error { panic("in Control") }}
+	require.PanicsWithValue(t, "in Control", func() { d.Dial(context.Background(), s, ln1.Addr().String()) })
 	require.Equal(t, fds, leakcheck.FDs())
 }
 

@@ -83,5 +83,7 @@ func TestListenControl(t *testing.T) {
 	lc = udp.ListenConfig{Control: func(string, string, syscall.RawConn) error { return nil }}
 	_, err = lc.Listen(context.Background(), s, p1.LocalAddr().String())
 	require.ErrorIs(t, err, unix.EADDRINUSE, "without SO_REUSEPORT on this one, the port is taken")
+	lc = udp.ListenConfig{Control: func(string, string, syscall.RawConn) error { panic("in Control") }}
+	require.PanicsWithValue(t, "in Control", func() { lc.Listen(context.Background(), s, "127.0.0.1:0") })
 	require.Equal(t, fds, leakcheck.FDs())
 }

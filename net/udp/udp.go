@@ -148,8 +148,7 @@ func (lc ListenConfig) bind(ap netip.AddrPort, reuse C.int) (int, error) {
 	if ap.Addr().Is6() {
 		network = "udp6"
 	}
-	if err := lc.Control(network, ap.String(), netfd.ControlConn(fd)); err != nil {
-		unix.Close(fd)
+	if err := netfd.RunControl(fd, network, ap.String(), lc.Control); err != nil {
 		return -1, err
 	}
 	if e := C.gocoro_udp_bind_fd(C.int(fd), addr, reuse); e != 0 {

@@ -3,6 +3,8 @@ package netfd
 import (
 	"net"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // RawConn is an FD as a syscall.RawConn, for the SyscallConn methods of the socket types. Control runs while the
@@ -47,6 +49,20 @@ func (r RawConn) raw(op string, dir Dir, fn func(fd uintptr) (done bool)) error 
 		return r.opError(op, err)
 	}
 	return nil
+}
+
+// RunControl calls a Control hook of a Dialer or ListenConfig type on the new socket fd, closing fd when the hook
+// fails or panics (the panic goes on to the caller: the hook is the caller's code).
+func RunControl(fd int, network, address string, control func(network, address string, c syscall.RawConn) error) (err error) {
+	done := false
+	defer func() {
+		if !done || err != nil {
+			unix.Close(fd)
+		}
+	}()
+	err = control(network, address, ControlConn(fd))
+	done = true
+	return err
 }
 
 // ControlConn is the syscall.RawConn given to the Control hooks of Dialer and ListenConfig types: a socket that is
