@@ -44,6 +44,8 @@ type Dialer struct {
 	// network "tcp4" or "tcp6" and the remote "ip:port"; an error aborts the dial. Only the RawConn's Control
 	// method may be used (Read and Write fail with syscall.EINVAL).
 	Control func(network, address string, c syscall.RawConn) error
+	// ControlContext is Control with the dial's context; when not nil, Control is ignored (as in net.Dialer).
+	ControlContext func(ctx context.Context, network, address string, c syscall.RawConn) error
 }
 
 // Dial connects to address as the package-level Dial does, with d's options.
@@ -71,7 +73,7 @@ func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) 
 	if err := ctx.Err(); err != nil {
 		return nil, newOpError("dial", local, raddr, err)
 	}
-	fd, inProgress, err := d.connect(host, port, local)
+	fd, inProgress, err := d.connect(ctx, host, port, local)
 	if err != nil {
 		return nil, newOpError("dial", local, raddr, err)
 	}
@@ -107,7 +109,8 @@ func (d *Dialer) deadline() time.Time {
 }
 
 // connect makes the socket and starts the connect: one shim call, or two around Control.
-func (d *Dialer) connect(host string, port uint16, local *net.TCPAddr) (fd int, inProgress bool, err error) {
+func (d *Dialer) connect(ctx context.Context, host string, port uint16, local *net.TCPAddr) (fd int, inProgress bool,
+	err error) {
 	chost := C.CString(host)
 	defer C.free(unsafe.Pointer(chost))
 	var clocal *C.char
@@ -125,14 +128,20 @@ func (d *Dialer) connect(host string, port uint16, local *net.TCPAddr) (fd int, 
 		localPort = C.uint16_t(local.Port)
 	}
 	var progress C.int
-	if d.Control == nil {
+	control := d.Control
+	if d.ControlContext != nil {
+		control = func(network, address string, c syscall.RawConn) error {
+			return d.ControlContext(ctx, network, address, c)
+		}
+	}
+	if control == nil {
 		fd = int(C.gocoro_tcp_connect(chost, C.uint16_t(port), clocal, localPort, &progress))
 		if fd < 0 {
 			return -1, false, os.NewSyscallError("connect", unix.Errno(-fd))
 		}
 		return fd, progress != 0, nil
 	}
-	if fd, err = openSocket(chost, false, host, port, d.Control); err != nil {
+	if fd, err = openSocket(chost, false, host, port, control); err != nil {
 		return -1, false, err
 	}
 	if e := C.gocoro_tcp_connect_fd(C.int(fd), chost, C.uint16_t(port), clocal, localPort, &progress); e != 0 {

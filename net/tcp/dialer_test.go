@@ -132,6 +132,7 @@ func TestControlHooks(t *testing.T) {
 	require.Equal(t, 64<<10, sockopt(t, c, unix.SOL_SOCKET, unix.SO_RCVBUF), "the kernel doubles the size set in Control")
 
 	<-served // one of the listeners took the connection and closed its end
+
 	fds := leakcheck.FDs()
 	failure := errors.New("refused by Control")
 	d = tcp.Dialer{Control: func(string, string, syscall.RawConn) error { return failure }}
@@ -144,6 +145,27 @@ func TestControlHooks(t *testing.T) {
 	d = tcp.Dialer{Control: func(string, string, syscall.RawConn) error { panic("in Control") }}
 	require.PanicsWithValue(t, "in Control", func() { d.Dial(context.Background(), s, ln1.Addr().String()) })
 	require.Equal(t, fds, leakcheck.FDs())
+}
+
+// ControlContext gets the dial's context and takes Control's place.
+func TestControlContext(t *testing.T) {
+	s := newScheduler(t)
+	ln := listen(t, s)
+	accepted := acceptOne(t, ln)
+	type key struct{}
+	var got any
+	d := tcp.Dialer{
+		Control: func(string, string, syscall.RawConn) error { t.Error("Control called beside ControlContext"); return nil },
+		ControlContext: func(ctx context.Context, _, _ string, _ syscall.RawConn) error {
+			got = ctx.Value(key{})
+			return nil
+		},
+	}
+	c, err := d.Dial(context.WithValue(context.Background(), key{}, "dial's"), s, ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	require.Equal(t, "dial's", got)
+	require.NotNil(t, <-accepted)
 }
 
 // Timeout and Deadline bound the connect like ctx's deadline.
