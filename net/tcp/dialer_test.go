@@ -155,7 +155,10 @@ func TestControlContext(t *testing.T) {
 	type key struct{}
 	var got any
 	d := tcp.Dialer{
-		Control: func(string, string, syscall.RawConn) error { t.Error("Control called beside ControlContext"); return nil },
+		Control: func(string, string, syscall.RawConn) error {
+			t.Error("Control called beside ControlContext")
+			return nil
+		},
 		ControlContext: func(ctx context.Context, _, _ string, _ syscall.RawConn) error {
 			got = ctx.Value(key{})
 			return nil
