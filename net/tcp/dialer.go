@@ -64,6 +64,10 @@ func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) 
 			return nil, newOpError("dial", d.LocalAddr, raddr,
 				&net.AddrError{Err: "mismatched local address type", Addr: d.LocalAddr.String()})
 		}
+		if ip := local.IP; ip != nil && !ip.IsUnspecified() && (ip.To4() == nil) != (raddr.IP.To4() == nil) {
+			return nil, newOpError("dial", local, raddr,
+				&net.AddrError{Err: "local and remote address families differ", Addr: local.String()})
+		}
 	}
 	if deadline := d.deadline(); !deadline.IsZero() {
 		var cancel context.CancelFunc

@@ -93,6 +93,7 @@ func TestDialerLocalAddr(t *testing.T) {
 	var opErr *net.OpError
 	require.ErrorAs(t, err, &opErr)
 	require.Equal(t, "dial", opErr.Op)
+	require.ErrorContains(t, err, "families differ")
 	require.Equal(t, fds, leakcheck.FDs())
 }
 
