@@ -20,7 +20,10 @@
 //     coroutine would (inline resumption by Event.Set, FIFO/LIFO orders, when_all on the last finisher's thread,
 //     a 1-thread pool running one body at a time). Between two awaits the body runs on its own goroutine while the
 //     executor thread that resumed it waits for it: that thread is reserved for the body (T.ThreadID names it) and
-//     is blocked by anything the body blocks on. A resumed body costs a goroutine hand-off (a few microseconds).
+//     is blocked by anything the body blocks on. The thread posts the step to the completion queue below and waits
+//     in C++ (looking for 50µs, then sleeping) until the body's goroutine describes its next await: a resumed body
+//     costs one goroutine wake-up, no Go code runs on the executor thread, and steps of many bodies reach Go in one
+//     batch.
 //     Start (and SyncWait) run the body's first step without C++ at all: the body's goroutine runs while the
 //     caller waits for its first await, so a body that never awaits costs about a microsecond.
 //   - NewGoroutineTask(body) makes the same kind of task under the goroutine model: the body runs on its own goroutine
@@ -34,8 +37,9 @@
 //     its own between awaits (thread-local state in C, bounding parallelism by the executor's thread count) or the
 //     parity tests' exact semantics. Both kinds compose freely. NewTask stays the default (the plain constructor)
 //     because its semantics are libcoro's, which code ported from C++ and the parity suites rely on; with many bodies
-//     awaiting at once, an await costs several times less under NewGoroutineTask (tools/bench's *_goroutine rows), and
-//     a lone body awaiting one thing at a time (BenchmarkTaskAwaitLoop) about 6 µs against NewTask's 30 µs.
+//     awaiting at once, an await costs several times less under NewGoroutineTask (tools/bench's *_goroutine rows,
+//     where many bodies share one executor thread that NewTask keeps waiting for each); a lone body awaiting one
+//     thing at a time (BenchmarkTaskAwaitLoop) costs about the same, 5-7 µs per await, under both.
 //   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports completions
 //     through a queue whose one Go goroutine (the deliverer) takes them in batches (one crossing per batch, not per
 //     waiter); once the queue has been empty for 50µs that goroutine waits for its eventfd in Go's netpoller, holding
@@ -48,10 +52,10 @@
 //	                                                                                 Join's combine
 //	up to its first await         the caller's goroutine   its own goroutine         (does not await)
 //	                              (Start waits for it)     (Start returns at once)
-//	after an await completes on   that thread is blocked   that thread posts the     a guest goroutine, while
-//	an executor thread            while its goroutine      step and moves on; the    that thread is blocked
-//	                              runs the body            body's goroutine runs     (one hand-off per call;
-//	                                                                                 per batch on a pool)
+//	after an await completes on   that thread posts the    that thread posts the     a guest goroutine, while
+//	an executor thread            step and waits while     step and moves on; the    that thread is blocked
+//	                              the body's goroutine     body's goroutine runs     (one hand-off per call;
+//	                              runs the body                                      per batch on a pool)
 //	after an await completes      the caller waits while   its own goroutine (the    a guest goroutine, while
 //	inside a Go call (Unlock,     the body's goroutine     step is handed to it;     the caller waits
 //	Release, Event.Set)           runs the step            the caller goes on)

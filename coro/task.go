@@ -81,11 +81,19 @@ func (t *T) await(r request) int64 {
 	if t.core.gor.awaits%fairnessAwaits == 0 {
 		runtime.Gosched()
 	}
-	if t.core.gor.onGoroutine {
+	g := t.core.gor
+	if g.onGoroutine {
 		return t.awaitOnGoroutine(r)
 	}
-	t.core.gor.requests <- r
-	res := <-t.core.gor.results
+	if op := g.reply; op != nil {
+		g.reply = nil
+		op.kind, op.target, op.arg, op.arg2 = r.kind, r.target, C.int64_t(r.arg), C.int64_t(r.arg2)
+		g.post(op)
+	} else {
+		g.requests <- r
+	}
+	res := <-g.results
+	g.reply = res.reply
 	if res.abort != nil {
 		panic(abortedAwait{res.abort})
 	}
@@ -99,6 +107,7 @@ type stepResult struct {
 	value    int64
 	threadID int
 	abort    error
+	reply    *C.gocoro_op // the executor thread's step, waiting in C++ for the next await (nil: send it on requests)
 }
 
 // abortedAwait unwinds a body whose await could not happen (see stepResult.abort).
@@ -116,9 +125,10 @@ const (
 
 // taskCore is the type-independent part of a Task: its C++ proxy and the goroutine running the body.
 //
-// The body runs on its own goroutine. Each step of the proxy (a cgo callback on the thread that resumed it) passes
-// the previous await's result to the body and blocks until the body asks for its next await or returns. Go
-// cannot move a goroutine's stack between the locked threads of cgo callbacks, hence the hand-off.
+// The body runs on its own goroutine. Each step of the proxy hands the previous await's result to the body and
+// waits until the body describes its next await or returns: the thread that resumed the proxy posts the step to
+// the completion queue and waits in C++ (GOCORO_TASK_THREAD), a goroutine running a step a host call left waits on
+// the body's requests channel. Inline bodies run inside the step, a cgo callback on the thread that resumed it.
 type taskCore struct {
 	c      *C.gocoro_task
 	handle handle
@@ -139,10 +149,16 @@ type goBody struct {
 	body    bodyRunner
 	t       T // what the body awaits with (allocated with the task: one allocation less per task)
 	started bool
-	// NewTask (callback model): the proxy's steps hand each await over to the body and wait for the next.
+	// NewTask (callback model): the proxy's steps hand each await over to the body and wait for the next: a step
+	// on an executor thread waits in C++ (the body posts its next await into reply), one on a goroutine (a step
+	// left to a host call, the first one from Start) waits on requests.
 	requests chan request    // body -> proxy: next await
 	results  chan stepResult // proxy -> body: its outcome
 	finished chan struct{}
+	reply    *C.gocoro_op // where the body describes its next await (body's goroutine only)
+	// posts orders, for the race detector, what the body did before it posted a step with what the executor
+	// thread that resumes the proxy next does (the hand-over itself goes through C++, which it does not see).
+	posts atomic.Uint32
 	// NewGoroutineTask (goroutine model, see task_goroutine.go): the body continues its proxy itself.
 	onGoroutine bool
 	awaits      uint32              // awaits so far, for the occasional yield in T.await
@@ -194,8 +210,12 @@ func (k *taskCore) doneChan() <-chan struct{} {
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// step advances the body to its next await; it runs on whichever thread resumed the proxy.
-func (k *taskCore) step(op *C.gocoro_op) {
+// step advances the body to its next await. It runs on the thread that resumed the proxy (a callback), or on a
+// goroutine: one that runs the steps a host call left (runSteps), or the deliverer for a posted step of a NewTask
+// body (posted: see GOCORO_TASK_THREAD), which only hands op to the body and returns while the thread that reached
+// the step waits in C++ for the body's next await. That wait replaces a callback whose locked thread blocks in Go
+// until the body answers: two runtime hand-offs between OS threads per await, 20-30 µs on this VM.
+func (k *taskCore) step(op *C.gocoro_op, posted bool) {
 	if k.inline != nil {
 		// A step that runs user code (a NewFunc's fn, Join's combine) runs it on a guest goroutine (guest.go); on
 		// runtime.Goexit stepInline has recorded ErrGoexit. The other steps (moving onto an executor, starting
@@ -215,12 +235,20 @@ func (k *taskCore) step(op *C.gocoro_op) {
 		return
 	}
 	g := k.gor
+	g.posts.Load() // see posts
+	var reply *C.gocoro_op
+	if posted {
+		reply = op
+	}
 	if !g.started {
 		g.started = true
 		g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
-		go k.run(int(op.thread_id))
+		go k.run(int(op.thread_id), reply)
 	} else {
-		g.results <- stepResult{value: int64(op.result), threadID: int(op.thread_id)}
+		g.results <- stepResult{value: int64(op.result), threadID: int(op.thread_id), reply: reply}
+	}
+	if posted {
+		return // op belongs to the body now
 	}
 	select {
 	case r := <-g.requests:
@@ -229,6 +257,12 @@ func (k *taskCore) step(op *C.gocoro_op) {
 	case <-g.finished:
 	}
 	k.finish(op)
+}
+
+// post hands the step op, described, back to the executor thread waiting for it.
+func (g *goBody) post(op *C.gocoro_op) {
+	g.posts.Add(1)
+	C.gocoro_op_post(op)
 }
 
 // stepInline runs one state of an inline body, turning a panic into the task's error, and a runtime.Goexit too
@@ -271,9 +305,19 @@ func (k *taskCore) endBody(t *T, r any, returned bool) {
 	}
 }
 
-func (k *taskCore) run(threadID int) {
-	t := k.gor.newT(k, threadID)
-	defer close(k.gor.finished)
+func (k *taskCore) run(threadID int, reply *C.gocoro_op) {
+	g := k.gor
+	t := g.newT(k, threadID)
+	g.reply = reply
+	defer func() {
+		if op := g.reply; op != nil {
+			g.reply = nil
+			k.finish(op)
+			g.post(op)
+			return
+		}
+		close(g.finished)
+	}()
 	returned := false
 	defer func() { k.endBody(t, recover(), returned) }()
 	k.err = k.gor.body.runBody(t)
@@ -317,15 +361,19 @@ func (k *taskCore) release() {
 
 //export gocoroStep
 func gocoroStep(h C.uintptr_t, op *C.gocoro_op) {
-	handle(h).Value().(*taskCore).step(op)
+	handle(h).Value().(*taskCore).step(op, false)
 }
 
 // model is how the task's proxy reaches its body (GOCORO_TASK_* in cshim/task.h).
 func (k *taskCore) model() C.int {
-	if k.gor != nil && k.gor.onGoroutine {
+	switch {
+	case k.gor == nil:
+		return C.GOCORO_TASK_CALLBACK
+	case k.gor.onGoroutine:
 		return C.GOCORO_TASK_GOROUTINE
+	default:
+		return C.GOCORO_TASK_THREAD
 	}
-	return C.GOCORO_TASK_CALLBACK
 }
 
 // runSteps runs, in order, the proxy steps a C call left to its caller (gocoro_step in cshim/task.h): a task body
@@ -341,7 +389,7 @@ func dispatchSteps(s *C.gocoro_step, self *taskCore) (own *C.gocoro_step) {
 	for s != nil {
 		k := handle(s.handle).Value().(*taskCore)
 		if k.gor == nil || !k.gor.onGoroutine {
-			k.step(s.op)
+			k.step(s.op, false)
 			s = C.gocoro_step_continue(s)
 			continue
 		}
@@ -379,6 +427,7 @@ func (t *Task[R]) taskCore() *taskCore { return t.core }
 // NewTask makes a task from body. A panic in body is returned as a *PanicError, a runtime.Goexit (t.FailNow of a
 // testing.T, say) as ErrGoexit.
 func NewTask[R any](body func(t *T) (R, error)) *Task[R] {
+	startDeliverer() // the body's steps come through the completion queue
 	a := &goTask[R]{body: body}
 	a.gor.body = a
 	a.core.gor = &a.gor
@@ -479,7 +528,7 @@ func (k *taskCore) startBody() error {
 	g := k.gor
 	g.started = true
 	g.requests, g.results, g.finished = make(chan request, 1), make(chan stepResult, 1), make(chan struct{})
-	go k.run(int(C.gocoro_thread_id()))
+	go k.run(int(C.gocoro_thread_id()), nil)
 	var r request
 	select {
 	case <-g.finished:
@@ -503,7 +552,7 @@ func (k *taskCore) runFrom(r request) error {
 	k.handle = newHandle(k)
 	first := C.gocoro_op{kind: r.kind, target: r.target, arg: C.int64_t(r.arg), arg2: C.int64_t(r.arg2)}
 	var steps *C.gocoro_step
-	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), C.GOCORO_TASK_CALLBACK, &first, &steps) {
+	switch C.gocoro_task_run_from(C.uintptr_t(k.handle), k.model(), &first, &steps) {
 	case C.GOCORO_OK, C.GOCORO_TASK_FINISHED:
 		runSteps(steps)
 		return nil

@@ -30,7 +30,6 @@ import (
 // fork-join tree whose nodes all T.Schedule before recursing unfolds breadth first and keeps every node alive at
 // once (tools/bench skynet_1m_gobody_goroutine: 1.1M bodies, about 4 GiB, where NewTask stays near 25 MiB).
 func NewGoroutineTask[R any](body func(t *T) (R, error)) *Task[R] {
-	startDeliverer() // the body's steps may come through the completion queue from the start
 	task := NewTask(body)
 	task.core.gor.onGoroutine = true
 	return task
@@ -65,7 +64,12 @@ func (k *taskCore) resumeOnGoroutine(s *C.gocoro_step) {
 // cshim/task.cc): the record's result holds the step's address.
 func resumePosted(c *C.gocoro_completion) {
 	s := *(**C.gocoro_step)(unsafe.Pointer(&c.result))
-	handle(s.handle).Value().(*taskCore).resumeOnGoroutine(s)
+	k := handle(s.handle).Value().(*taskCore)
+	if k.gor.onGoroutine {
+		k.resumeOnGoroutine(s)
+		return
+	}
+	k.step(s.op, true) // a NewTask body: its thread waits for the body's next await
 }
 
 // awaitOnGoroutine performs one await of a goroutine body: it describes r in the step the body holds and

@@ -4,17 +4,22 @@
 #include "cshim/compat/frame.hpp"
 #include "cshim/completion.h"
 
+#include <coro/detail/futex.hpp> // cpu_relax
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>
+#include <linux/futex.h>
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <sys/syscall.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -27,7 +32,7 @@ class proxy;
 struct gocoro_task
 {
     // drive()'s promise is built from its parameters: the handle and the body's model are what matter.
-    gocoro_task(uintptr_t h, const gocoro_op&, bool, bool on_goroutine) : handle(h), goroutine_body(on_goroutine) {}
+    gocoro_task(uintptr_t h, const gocoro_op&, bool, int body_model) : handle(h), model(body_model) {}
 
     // Proxies are made on host threads and mostly end on executor threads: the core's frame cache moves their
     // memory back in batches.
@@ -90,9 +95,8 @@ struct gocoro_task
     };
 
     uintptr_t handle;
-    /// The body runs on a goroutine of its own (GOCORO_TASK_GOROUTINE): steps reached on executor threads are posted
-    /// to the completion queue instead of calling into the host.
-    bool goroutine_body;
+    /// How steps reach the body (GOCORO_TASK_*).
+    int model;
     /// This proxy's step while it is left to the host (see host_step).
     gocoro_step             step{};
     int64_t                 result{0};
@@ -188,10 +192,48 @@ auto this_thread_id() noexcept -> int32_t
     return id;
 }
 
+/// gocoro_op::posted: the host has not described the next await yet, it has, or the waiting thread sleeps on it.
+enum : uint32_t
+{
+    op_pending  = 0,
+    op_posted   = 1,
+    op_sleeping = 2,
+};
+
+/// How long a thread waiting for a posted step looks before it sleeps: a body between two awaits usually takes a
+/// few microseconds, and a futex wake-up costs tens of microseconds on a VM (the pool's workers spin as long).
+constexpr auto post_spin = std::chrono::microseconds{50};
+
+/// Waits until the host has described the next await in `op` (gocoro_op_post).
+auto wait_posted(gocoro_op* op) noexcept -> void
+{
+    std::atomic_ref<uint32_t> word{op->posted};
+    const auto                deadline = std::chrono::steady_clock::now() + post_spin;
+    for (uint32_t round = 1; word.load(std::memory_order_acquire) != op_posted; ++round)
+    {
+        if ((round & 7) != 0 || std::chrono::steady_clock::now() < deadline)
+        {
+            for (int i = 0; i < 32; ++i)
+            {
+                coro::detail::cpu_relax();
+            }
+            // The body's goroutine may be waiting for this CPU (2 vCPUs): let it go first.
+            std::this_thread::yield();
+            continue;
+        }
+        uint32_t expected = op_pending;
+        if (word.compare_exchange_strong(expected, op_sleeping, std::memory_order_acquire) || expected == op_sleeping)
+        {
+            // Spurious wake-ups loop.
+            ::syscall(SYS_futex, &op->posted, FUTEX_WAIT_PRIVATE, op_sleeping, nullptr, nullptr, 0);
+        }
+    }
+}
+
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until
-/// gocoro_step_continue. Elsewhere (an executor thread) a goroutine body's step is posted to the completion queue
-/// (the host continues it from the body's goroutine, the thread goes on with other work); any other body is called
-/// back right away, on this thread.
+/// gocoro_step_continue. Elsewhere (an executor thread) a step is posted to the completion queue: the host continues
+/// a goroutine body's step from the body's goroutine while the thread goes on with other work, and a thread body's
+/// step while the thread waits for it; a callback body is called back right away, on this thread.
 struct host_step
 {
     uintptr_t  handle;
@@ -206,14 +248,21 @@ struct host_step
         {
             return true;
         }
-        if (h.promise().goroutine_body)
+        switch (h.promise().model)
         {
-            // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
-            gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
-            return true;
+            case GOCORO_TASK_GOROUTINE:
+                // Last touch of the frame: the host may continue it on another thread as soon as this is posted.
+                gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+                return true;
+            case GOCORO_TASK_THREAD:
+                std::atomic_ref<uint32_t>{op->posted}.store(op_pending, std::memory_order_relaxed);
+                gocoro_completion_post(GOCORO_STEP_COMPLETION, static_cast<int64_t>(reinterpret_cast<intptr_t>(&s)));
+                wait_posted(op);
+                return false;
+            default:
+                gocoro::step_host(handle, op);
+                return false;
         }
-        gocoro::step_host(handle, op);
-        return false;
     }
     auto await_resume() const noexcept -> void {}
 };
@@ -238,7 +287,7 @@ struct await_in_frame
 /// The proxy: alternates between running the host body (one step) and awaiting what the body asked for. An
 /// exception from a native await (e.g. scheduling on a stopped executor throws std::runtime_error) becomes the
 /// await's status instead of escaping into the host's task.
-auto drive(uintptr_t handle, gocoro_op first, bool preset, bool on_goroutine) -> proxy
+auto drive(uintptr_t handle, gocoro_op first, bool preset, int model) -> proxy
 {
     gocoro_op                op = first;
     gocoro::op_await_storage storage;
@@ -301,7 +350,7 @@ extern "C" gocoro_task* gocoro_task_create(uintptr_t handle, int model)
 {
     try
     {
-        return drive(handle, gocoro_op{}, false, model == GOCORO_TASK_GOROUTINE).task();
+        return drive(handle, gocoro_op{}, false, model).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -338,7 +387,7 @@ extern "C" int gocoro_task_run_from(uintptr_t handle, int model, const gocoro_op
     gocoro_task*      t = nullptr;
     try
     {
-        t = drive(handle, *first, true, model == GOCORO_TASK_GOROUTINE).task();
+        t = drive(handle, *first, true, model).task();
     }
     catch (const std::bad_alloc&)
     {
@@ -364,4 +413,14 @@ extern "C" void gocoro_task_destroy(gocoro_task* t)
 extern "C" int32_t gocoro_thread_id(void)
 {
     return this_thread_id();
+}
+
+extern "C" void gocoro_op_post(gocoro_op* op)
+{
+    // The waiter may go on (and its proxy free `op`) as soon as it sees op_posted: the wake uses only the address.
+    uint32_t* const word = &op->posted;
+    if (std::atomic_ref<uint32_t>{*word}.exchange(op_posted, std::memory_order_release) == op_sleeping)
+    {
+        ::syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+    }
 }

@@ -80,7 +80,13 @@ typedef struct gocoro_op
     int64_t arg;
     int64_t arg2;
     int64_t result;
+    /* Private to C++: whether a posted step's next await has been described (gocoro_op_post). */
+    uint32_t posted;
 } gocoro_op;
+
+/* Lets the thread waiting in a posted GOCORO_TASK_THREAD step go on, once the host has described the next await (or
+ * GOCORO_OP_DONE) in its `op`. `op` must not be touched afterwards. */
+void gocoro_op_post(gocoro_op* op);
 
 /* A step of a proxy that was reached inside a host call (an unlock, a release, a start ...) on a host thread: rather
  * than calling back into the host from inside that call, the proxy suspends and the call returns its steps (a list
@@ -109,10 +115,13 @@ typedef struct gocoro_when_any_item
  * that resumed the proxy (which stays inside it until the body's next await). GOCORO_TASK_GOROUTINE: the body runs
  * on a host thread of its own; a step reached on any other thread, outside a host call, is posted to the completion
  * queue as {GOCORO_STEP_COMPLETION, (intptr_t)gocoro_step*} and the thread moves on; the host runs the body and then
- * calls gocoro_step_continue for that step from the body's thread. Inside a host call both kinds are left to the
- * host (see gocoro_step). */
+ * calls gocoro_step_continue for that step from the body's thread. GOCORO_TASK_THREAD: the body runs on a host
+ * thread of its own too, and a step is posted the same way, but the thread that reached it waits (reserved for the
+ * body, as with a callback) until the host describes the next await in the step's op and calls gocoro_op_post, and
+ * then performs it. Inside a host call every kind is left to the host (see gocoro_step). */
 #define GOCORO_TASK_CALLBACK  0
 #define GOCORO_TASK_GOROUTINE 1
+#define GOCORO_TASK_THREAD    2
 /* The handle of a posted goroutine-body step: never a host handle (those are small). */
 #define GOCORO_STEP_COMPLETION ((uintptr_t)1 << 62)
 

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "9d4dc5035a25f05a46cbcbdc284c364d564a5730c41b78dc58a4db51b456c0e5"
+const SourceHash = "d6b6ffcc9def33bf02d5f7c40905e9a26bd9384a0f32530f26c2c5fff33c06bc"
