@@ -3835,6 +3835,7 @@ inline auto frame_deallocate(void* p, [[maybe_unused]] std::size_t size) noexcep
 #include <coro/event.hpp>
 #include <coro/when_all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <coroutine>
@@ -4026,15 +4027,19 @@ enum : uint32_t
     op_sleeping = 2,
 };
 
-/// How long a thread waiting for a posted step looks before it sleeps: a body between two awaits usually takes a
-/// few microseconds, and a futex wake-up costs tens of microseconds on a VM (the pool's workers spin as long).
-constexpr auto post_spin = std::chrono::microseconds{50};
+/// How long a thread waiting for a posted step looks before it sleeps, at most: a body between two awaits usually
+/// takes a few microseconds, and a futex wake-up costs tens of microseconds on a VM (the pool's workers spin as
+/// long). Looking at a body that computes between awaits only burns a CPU the body may need, so each thread adapts:
+/// a wait that ends while looking lets the next look longer, one that has to sleep halves the next look.
+constexpr uint32_t    post_spin_max_ns = 50'000;
+constexpr uint32_t    post_spin_min_ns = 1'000;
+thread_local uint32_t t_post_spin_ns   = post_spin_max_ns;
 
 /// Waits until the host has described the next await in `op` (gocoro_op_post).
 auto wait_posted(gocoro_op* op) noexcept -> void
 {
     std::atomic_ref<uint32_t> word{op->posted};
-    const auto                deadline = std::chrono::steady_clock::now() + post_spin;
+    const auto                deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds{t_post_spin_ns};
     for (uint32_t round = 1; word.load(std::memory_order_acquire) != op_posted; ++round)
     {
         if ((round & 7) != 0 || std::chrono::steady_clock::now() < deadline)
@@ -4047,13 +4052,20 @@ auto wait_posted(gocoro_op* op) noexcept -> void
             std::this_thread::yield();
             continue;
         }
-        uint32_t expected = op_pending;
-        if (word.compare_exchange_strong(expected, op_sleeping, std::memory_order_acquire) || expected == op_sleeping)
+        t_post_spin_ns = std::max(t_post_spin_ns / 2, post_spin_min_ns);
+        do
         {
-            // Spurious wake-ups loop.
+            uint32_t expected = op_pending;
+            if (!word.compare_exchange_strong(expected, op_sleeping, std::memory_order_acquire) &&
+                expected == op_posted)
+            {
+                return;
+            }
             ::syscall(SYS_futex, &op->posted, FUTEX_WAIT_PRIVATE, op_sleeping, nullptr, nullptr, 0);
-        }
+        } while (word.load(std::memory_order_acquire) != op_posted); // a spurious wake-up sleeps again
+        return;
     }
+    t_post_spin_ns = std::min(t_post_spin_ns + t_post_spin_ns / 4 + post_spin_min_ns, post_spin_max_ns);
 }
 
 /// Inside a host call the proxy leaves its step to the host (gocoro::host_call) and suspends until

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "d6b6ffcc9def33bf02d5f7c40905e9a26bd9384a0f32530f26c2c5fff33c06bc"
+const SourceHash = "e61e6d520a58b25c774287d6cef901f6e687978abc08da71d4c159515cee985b"
