@@ -102,15 +102,7 @@ func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) 
 }
 
 // deadline is the earlier of Timeout from now and Deadline (zero: neither is set).
-func (d *Dialer) deadline() time.Time {
-	deadline := d.Deadline
-	if d.Timeout > 0 {
-		if t := time.Now().Add(d.Timeout); deadline.IsZero() || t.Before(deadline) {
-			deadline = t
-		}
-	}
-	return deadline
-}
+func (d *Dialer) deadline() time.Time { return netfd.DialDeadline(d.Timeout, d.Deadline) }
 
 // connect makes the socket and starts the connect: one shim call, or two around Control.
 func (d *Dialer) connect(ctx context.Context, host string, port uint16, local *net.TCPAddr) (fd int, inProgress bool,

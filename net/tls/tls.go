@@ -267,17 +267,6 @@ func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) 
 	return dial(ctx, d.NetDialer, s, address, d.Context)
 }
 
-// dialDeadline is the earlier of nd's Timeout from now and its Deadline (zero: neither is set).
-func dialDeadline(nd *tcp.Dialer) time.Time {
-	deadline := nd.Deadline
-	if nd.Timeout > 0 {
-		if t := time.Now().Add(nd.Timeout); deadline.IsZero() || t.Before(deadline) {
-			deadline = t
-		}
-	}
-	return deadline
-}
-
 func dial(ctx context.Context, nd *tcp.Dialer, s *coro.IOScheduler, address string, tc *Context) (*Conn, error) {
 	if tc == nil {
 		return nil, newOpError("dial", nil, nil, argerr.New("nil *tls.Context"))
@@ -295,7 +284,7 @@ func dial(ctx context.Context, nd *tcp.Dialer, s *coro.IOScheduler, address stri
 	if nd == nil {
 		nd = &tcp.Dialer{}
 	}
-	if deadline := dialDeadline(nd); !deadline.IsZero() {
+	if deadline := netfd.DialDeadline(nd.Timeout, nd.Deadline); !deadline.IsZero() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()

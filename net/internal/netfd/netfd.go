@@ -428,3 +428,14 @@ func (f *FD) Wait(ctx context.Context, dir Dir) (coro.PollStatus, error) {
 	}
 	return status, nil
 }
+
+// DialDeadline is what a dialer's Timeout and Deadline (as net.Dialer's) allow a dial: the earlier of timeout from
+// now and deadline (the zero time: neither is set).
+func DialDeadline(timeout time.Duration, deadline time.Time) time.Time {
+	if timeout > 0 {
+		if t := time.Now().Add(timeout); deadline.IsZero() || t.Before(deadline) {
+			return t
+		}
+	}
+	return deadline
+}
