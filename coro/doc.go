@@ -39,7 +39,7 @@
 //     because its semantics are libcoro's, which code ported from C++ and the parity suites rely on; with many bodies
 //     awaiting at once, an await costs several times less under NewGoroutineTask (tools/bench's *_goroutine rows,
 //     where many bodies share one executor thread that NewTask keeps waiting for each); a lone body awaiting one
-//     thing at a time (BenchmarkTaskAwaitLoop) costs about the same, 5-7 µs per await, under both.
+//     thing at a time (BenchmarkTaskAwaitLoop) costs about the same under both (5-11 µs per await on a 2-vCPU VM).
 //   - Goroutines (outside any task) wait with context-aware methods such as Event.Wait(ctx); C++ reports completions
 //     through a queue whose one Go goroutine (the deliverer) takes them in batches (one crossing per batch, not per
 //     waiter); once the queue has been empty for 50µs that goroutine waits for its eventfd in Go's netpoller, holding
