@@ -4,7 +4,6 @@
 #include "cshim/compat/frame.hpp"
 #include "cshim/completion.h"
 
-#include <coro/detail/futex.hpp> // cpu_relax
 #include <coro/detail/task_self_deleting.hpp>
 #include <coro/event.hpp>
 #include <coro/when_all.hpp>
@@ -209,6 +208,17 @@ constexpr uint32_t    post_spin_max_ns = 50'000;
 constexpr uint32_t    post_spin_min_ns = 1'000;
 thread_local uint32_t t_post_spin_ns   = post_spin_max_ns;
 
+/// A spin-wait hint to the CPU. Not coro::detail::cpu_relax: the shim also builds against upstream libcoro, which has
+/// no such header.
+inline auto spin_pause() noexcept -> void
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+}
+
 /// Waits until the host has described the next await in `op` (gocoro_op_post).
 auto wait_posted(gocoro_op* op) noexcept -> void
 {
@@ -220,7 +230,7 @@ auto wait_posted(gocoro_op* op) noexcept -> void
         {
             for (int i = 0; i < 32; ++i)
             {
-                coro::detail::cpu_relax();
+                spin_pause();
             }
             // The body's goroutine may be waiting for this CPU (2 vCPUs): let it go first.
             std::this_thread::yield();
