@@ -16386,8 +16386,8 @@ constexpr uint32_t    post_spin_max_ns = 50'000;
 constexpr uint32_t    post_spin_min_ns = 1'000;
 thread_local uint32_t t_post_spin_ns   = post_spin_max_ns;
 
-/// A spin-wait hint to the CPU. Not coro::detail::cpu_relax: the shim also builds against upstream libcoro, which has
-/// no such header.
+/// A spin-wait hint to the CPU. The embedded core has one in its detail namespace, but the shim also builds against
+/// upstream libcoro, which does not.
 inline auto spin_pause() noexcept -> void
 {
 #if defined(__x86_64__) || defined(__i386__)

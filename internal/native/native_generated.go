@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5fd611496ec9a0240e49cfeab78e88bc8f1b2f84d2637d6bb62d3a6e49b8a5ac"
+const SourceHash = "ecc175d001400877408533df17571fbf148390fef24c81f375c7c6d8f60ae7fa"
