@@ -74,8 +74,9 @@ func (d *completionDeliverer) run() {
 
 // completionSpin is how long an idle deliverer keeps looking before it sleeps. Waking it through the eventfd costs
 // the poster an eventfd write and the runtime a netpoller wake-up (tens of microseconds on a VM), so a body that
-// awaits one thing at a time paid that on every await: BenchmarkTaskAwaitLoop/NewGoroutineTask went from 33-46 us
-// to 6 us per await with the spin (the C++ pool's workers spin about as long before they sleep, for the same reason).
+// awaits one thing at a time paid that on every await: BenchmarkTaskAwaitLoop/NewGoroutineTask went from 28-46 us
+// to 6-11 us per await with the spin (the C++ pool's workers spin about as long before they sleep, for the same
+// reason).
 const completionSpin = 50 * time.Microsecond
 
 // spin looks for completions for up to completionSpin, yielding to other goroutines in between; true when some came.
