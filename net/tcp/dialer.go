@@ -32,7 +32,7 @@ type Dialer struct {
 	Deadline time.Time
 
 	// LocalAddr, if not nil, is the *net.TCPAddr the connection is made from (IP nil or unspecified: any address;
-	// port 0: any port). Its address family must match the remote address's.
+	// port 0: any port; no IPv6 zone). Its address family must match the remote address's.
 	LocalAddr net.Addr
 
 	// KeepAlive is the idle time before the first keep-alive probe: 0 means 15 s, negative turns keep-alive off
@@ -63,6 +63,11 @@ func (d *Dialer) Dial(ctx context.Context, s *coro.IOScheduler, address string) 
 		if local, _ = d.LocalAddr.(*net.TCPAddr); local == nil {
 			return nil, newOpError("dial", d.LocalAddr, raddr,
 				&net.AddrError{Err: "mismatched local address type", Addr: d.LocalAddr.String()})
+		}
+		if local.Zone != "" {
+			// Like a remote address's zone (netaddr.Split): the socket layer takes literals without scope ids.
+			return nil, newOpError("dial", local, raddr,
+				&net.AddrError{Err: "IPv6 zones are not supported", Addr: local.String()})
 		}
 		if ip := local.IP; ip != nil && !ip.IsUnspecified() && (ip.To4() == nil) != (raddr.IP.To4() == nil) {
 			return nil, newOpError("dial", local, raddr,

@@ -94,6 +94,10 @@ func TestDialerLocalAddr(t *testing.T) {
 	require.ErrorAs(t, err, &opErr)
 	require.Equal(t, "dial", opErr.Op)
 	require.ErrorContains(t, err, "families differ")
+	d = tcp.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("fe80::1"), Zone: "lo"}}
+	_, err = d.Dial(context.Background(), s, "[::1]:1")
+	require.ErrorAs(t, err, &addrErr)
+	require.ErrorContains(t, err, "zones are not supported")
 	require.Equal(t, fds, leakcheck.FDs())
 }
 
