@@ -69,9 +69,9 @@
 // the function does not run on it (syscall.Gettid differs; C thread-local state set up on the executor thread is not
 // there). A Close called from a guest counts as called from the executor's own thread (see Lifetime). On a pool,
 // Schedule/Spawn functions, started ScheduleTask(pool, NewFunc) leaves and the leaves and combines of a fork-join
-// tree of ScheduleTask(pool, Join) nodes started from Go (it forks onto the pool's run queue) share one guest per
-// batch; elsewhere each call costs a thread hand-off (several microseconds; tens on a loaded machine) that a C++
-// coroutine would not pay.
+// tree of ScheduleTask(pool, Join) or ScheduleTask(pool, JoinFunc) nodes started from Go (it forks onto the pool's
+// run queue; a JoinFunc's children function runs there too) share one guest per batch; elsewhere each call costs a
+// thread hand-off (several microseconds; tens on a loaded machine) that a C++ coroutine would not pay.
 //
 // A runtime.Goexit fails the operation with ErrGoexit: a task body of either kind, a NewFunc's fn, Join's combine
 // and a Schedule function; a Spawn'ed function's is dropped, like its panics. The executor goes on with its other

@@ -50,6 +50,26 @@ func ExampleWhenAll() {
 	// Output: squares 9 16
 }
 
+// A recursive fork-join computation on a pool: each JoinFunc node makes its children when it runs (on the pool, depth
+// first), the leaves are NewFunc tasks, and the whole tree runs on the pool's threads without a goroutine per task.
+func ExampleJoinFunc() {
+	tp, _ := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
+	defer tp.Close()
+	add := func(rs []int) (int, error) { return rs[0] + rs[1], nil }
+	var fib func(n int) *coro.Task[int]
+	fib = func(n int) *coro.Task[int] {
+		if n < 2 {
+			return coro.ScheduleTask(tp, coro.NewFunc(func() (int, error) { return n, nil }))
+		}
+		return coro.ScheduleTask(tp, coro.JoinFunc(func() []*coro.Task[int] {
+			return []*coro.Task[int]{fib(n - 1), fib(n - 2)}
+		}, add))
+	}
+	v, err := coro.SyncWait(context.Background(), fib(20))
+	fmt.Println(v, err)
+	// Output: 6765 <nil>
+}
+
 // WhenAny returns the index of the first task to finish; here a timer beats slow work.
 func ExampleWhenAny() {
 	s, _ := coro.NewIOScheduler(coro.IOSchedulerOptions{Pool: coro.ThreadPoolOptions{ThreadCount: 1}})

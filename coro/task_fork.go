@@ -37,6 +37,12 @@ func (j *joinTask[R, S]) canFork() bool {
 	if j.started {
 		return false
 	}
+	// A JoinFunc's children are not known yet: fork makes them, and starts the join natively if they cannot fork.
+	return j.makeChildren != nil || j.childrenCanFork()
+}
+
+// childrenCanFork reports whether every unfinished child is an idle task that can start through a run queue.
+func (j *joinTask[R, S]) childrenCanFork() bool {
 	for _, c := range j.children {
 		if c.Done() {
 			continue
@@ -50,6 +56,17 @@ func (j *joinTask[R, S]) canFork() bool {
 }
 
 func (j *joinTask[R, S]) fork(p *ThreadPool) forkStep {
+	if j.makeChildren != nil {
+		if !j.makeChildrenForFork() {
+			return nil
+		}
+		if !j.childrenCanFork() {
+			// Some child needs a C++ proxy (a NewTask body, say): the join starts natively, right here, and
+			// finishes its ScheduleTask through then when it is done.
+			_ = j.core.startInline()
+			return nil
+		}
+	}
 	j.started, j.forked.pool = true, p
 	var start []*taskCore
 	for _, c := range j.children {
@@ -90,6 +107,18 @@ func (j *joinTask[R, S]) fork(p *ThreadPool) forkStep {
 	}
 	j.childDone()
 	return next
+}
+
+// makeChildrenForFork makes a JoinFunc's children where it forks; if that fails (a panic or runtime.Goexit in
+// children, a nil child) the join is done with that error.
+func (j *joinTask[R, S]) makeChildrenForFork() (ok bool) {
+	defer func() {
+		if !ok {
+			j.started = true
+			j.core.markDone()
+		}
+	}()
+	return j.makeChildrenNow()
 }
 
 // childDone counts a finished child; after the last one, the join's combine is queued on the pool, to run next.

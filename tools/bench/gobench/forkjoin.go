@@ -8,8 +8,8 @@ import (
 
 // The fork-join shapes of the native program (fib, nqueens) at a size picked from n, the wanted number of tasks:
 // the largest problem whose task tree has at most n tasks (so -quick shrinks them too). ops = tasks. Go versions
-// compose natively (ScheduleTask + Join over NewFunc leaves on a 2-thread pool, every task scheduling first);
-// plain-Go versions spawn a goroutine per task and join with a WaitGroup.
+// compose natively (ScheduleTask + JoinFunc over NewFunc leaves on a 2-thread pool, every task scheduling first, each
+// node making its children when it runs); plain-Go versions spawn a goroutine per task and join with a WaitGroup.
 
 func fibTasks(k int) int64 {
 	if k < 2 {
@@ -53,7 +53,9 @@ func fibJoin(n int) (int64, error) {
 		if k < 2 {
 			return coro.ScheduleTask(tp, coro.NewFunc(func() (int64, error) { return int64(k), nil }))
 		}
-		return coro.ScheduleTask(tp, coro.Join([]*coro.Task[int64]{fib(k - 1), fib(k - 2)}, sum))
+		return coro.ScheduleTask(tp, coro.JoinFunc(func() []*coro.Task[int64] {
+			return []*coro.Task[int64]{fib(k - 1), fib(k - 2)}
+		}, sum))
 	}
 	v, err := coro.SyncWait(ctx, fib(k))
 	if err != nil {
@@ -119,14 +121,16 @@ func nqueensJoin(n int) (int64, error) {
 		if row == k {
 			return coro.ScheduleTask(tp, coro.NewFunc(func() (int64, error) { return 1, nil }))
 		}
-		var children []*coro.Task[int64]
-		for c := 0; c < k; c++ {
-			if cols&(1<<c) != 0 || d1&(1<<(row+c)) != 0 || d2&(1<<(row-c+k)) != 0 {
-				continue
+		return coro.ScheduleTask(tp, coro.JoinFunc(func() []*coro.Task[int64] {
+			var children []*coro.Task[int64]
+			for c := 0; c < k; c++ {
+				if cols&(1<<c) != 0 || d1&(1<<(row+c)) != 0 || d2&(1<<(row-c+k)) != 0 {
+					continue
+				}
+				children = append(children, node(row+1, cols|1<<c, d1|1<<(row+c), d2|1<<(row-c+k)))
 			}
-			children = append(children, node(row+1, cols|1<<c, d1|1<<(row+c), d2|1<<(row-c+k)))
-		}
-		return coro.ScheduleTask(tp, coro.Join(children, sum))
+			return children
+		}, sum))
 	}
 	v, err := coro.SyncWait(ctx, node(0, 0, 0, 0))
 	if err != nil {

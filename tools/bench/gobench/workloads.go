@@ -575,14 +575,15 @@ func skynet(g bool) func(int) (int64, error) {
 	}
 }
 
-// skynet composed natively: nodes are ScheduleTask(pool, Join(children, sum)), leaves ScheduleTask(pool, NewFunc).
+// skynet composed natively: nodes are ScheduleTask(pool, JoinFunc(children, sum)), leaves ScheduleTask(pool, NewFunc);
+// each node makes its children when it runs.
 func skynetJoin(n int) (int64, error) {
 	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
 	if err != nil {
 		return 0, err
 	}
 	defer tp.Close()
-	var tasks int64
+	var tasks atomic.Int64 // counted as they are made, on the pool's threads
 	sum := func(rs []int64) (int64, error) {
 		var s int64
 		for _, r := range rs {
@@ -592,21 +593,23 @@ func skynetJoin(n int) (int64, error) {
 	}
 	var node func(num, size int64) *coro.Task[int64]
 	node = func(num, size int64) *coro.Task[int64] {
-		tasks++
+		tasks.Add(1)
 		if size == 1 {
 			return coro.ScheduleTask(tp, coro.NewFunc(func() (int64, error) { return num, nil }))
 		}
-		children := make([]*coro.Task[int64], 10)
-		for i := range children {
-			children[i] = node(num+int64(i)*(size/10), size/10)
-		}
-		return coro.ScheduleTask(tp, coro.Join(children, sum))
+		return coro.ScheduleTask(tp, coro.JoinFunc(func() []*coro.Task[int64] {
+			children := make([]*coro.Task[int64], 10)
+			for i := range children {
+				children[i] = node(num+int64(i)*(size/10), size/10)
+			}
+			return children
+		}, sum))
 	}
 	total, err := coro.SyncWait(ctx, node(0, int64(n)))
 	if err != nil {
 		return 0, err
 	}
-	return tasks, check("skynet", total, int64(n)*int64(n-1)/2)
+	return tasks.Load(), check("skynet", total, int64(n)*int64(n-1)/2)
 }
 
 func plainSkynet(n int) (int64, error) {
