@@ -68,7 +68,8 @@ func (j *joinTask[R, S]) fork(p *ThreadPool) forkStep {
 		}
 	}
 	j.started, j.forked.pool = true, p
-	var start []*taskCore
+	var startBuf [8]*taskCore // most joins have few children: no allocation for the list
+	start := startBuf[:0]
 	for _, c := range j.children {
 		if c.Done() {
 			continue
