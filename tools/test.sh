@@ -178,17 +178,23 @@ step "your own libcoro: stand-in for upstream v0.14.1 (tools/external), probe, g
 ext=$(mktemp -d)
 bash tools/external/standin.sh "$ext/prefix" "$ext/checkout"
 bash tools/external/probe.sh "$ext/prefix"
+# Go's build cache hashes neither pkg-config's output nor the headers and library it points at (README, "Using your
+# own libcoro"): a warm cache would hand back objects built against another run's stand-in (a deleted prefix: "cannot
+# find -lcoro") or against the other libcoro.pc below. So these builds start from empty caches of their own, as on a
+# machine that never built gocoro: one for the libcoro.pc routes' flags, one for the upstream-shaped libcoro.pc.
 # Without -race: the Go code is the same in both modes (the -race step covered it); what differs is the shim's C++.
-PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -count=1 -tags libcoro_external ./...
+GOCACHE="$ext/gocache" PKG_CONFIG_PATH="$ext/prefix/lib/pkgconfig" go test -count=1 -tags libcoro_external ./...
 # README's other go build routes, built (not tested again): no libcoro.pc (pkg-config a no-op, the flags by hand),
 # and a libcoro.pc shaped like upstream's CMake output (-I and -lcoro only: no feature macros, no private libraries).
-PKG_CONFIG=true CGO_CPPFLAGS="-I$ext/prefix/include -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS" \
+GOCACHE="$ext/gocache" PKG_CONFIG=true \
+    CGO_CPPFLAGS="-I$ext/prefix/include -DLIBCORO_FEATURE_NETWORKING -DLIBCORO_FEATURE_TLS" \
     CGO_LDFLAGS="-L$ext/prefix/lib -lcoro -lssl -lcrypto -lcares" go build -tags libcoro_external ./...
 mkdir "$ext/upstream-pc"
 printf '%s\n' "prefix=$ext/prefix" 'includedir=${prefix}/include' 'libdir=${prefix}/lib' '' 'Name: libcoro' \
     'Description: C++20 coroutine library' 'Version: 0.14.1' 'Cflags: -I${includedir}' 'Libs: -L${libdir} -lcoro' \
     >"$ext/upstream-pc/libcoro.pc"
-PKG_CONFIG_PATH="$ext/upstream-pc" go build -tags libcoro_external ./...
+GOCACHE="$ext/gocache-upstream-pc" PKG_CONFIG_PATH="$ext/upstream-pc" go build -tags libcoro_external ./...
+rm -rf "$ext/gocache" "$ext/gocache-upstream-pc"
 # The packages' own Go tests and the native examples, built the Bazel way (the go test above ran every suite under
 # the tag, the cross-package ones included); the C++ tests exercise the embedded core itself.
 bazel test --config=libcoro_external --repo_env=GOCORO_LIBCORO="$ext/checkout" \
