@@ -3731,24 +3731,21 @@ public:
     /// Queues an arbitrary suspended coroutine (FIFO). False for a null or finished handle or after shutdown.
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
-    /// Queues every non-null handle in one batch; returns how many were queued.
+    /// Queues every non-null handle (FIFO, in range order); returns how many were queued.
     template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
-        uint64_t count = 0;
+        const bool outside = current_worker() == nullptr;
+        uint64_t   count   = 0;
+        for (const auto& handle : handles)
         {
-            std::unique_lock lk{m_global_lock};
-            if (m_sealed && current_worker() == nullptr)
+            if (handle != nullptr)
             {
-                return 0; // nothing would run them any more
-            }
-            for (const auto& handle : handles)
-            {
-                if (handle != nullptr)
+                if (!push_global(handle, outside))
                 {
-                    push_global_locked(handle);
-                    ++count;
+                    break; // sealed: nothing would run it any more
                 }
+                ++count;
             }
         }
         if (count > 0)
@@ -3782,7 +3779,7 @@ private:
     /// The worker running on this thread, if this thread belongs to any pool.
     static thread_local worker* t_current_worker;
 
-    /// Spin lock over the shared queue: held for a few instructions, never across user code.
+    /// Spin lock over the shared queue's overflow: held for a few instructions, never across user code.
     class spin_lock
     {
     public:
@@ -3793,13 +3790,35 @@ private:
         std::atomic<bool> m_locked{false};
     };
 
+    /// A slot of the shared queue's ring: `seq` says whose turn it is (Vyukov's bounded MPMC queue). Position p
+    /// may be pushed when seq == p, popped when seq == p + 1; a pop hands it to position p + capacity.
+    struct ring_cell
+    {
+        std::atomic<std::size_t> seq;
+        std::coroutine_handle<>  handle;
+    };
+    enum class ring_push
+    {
+        pushed,
+        full,
+        refused
+    };
+    /// The top bit of m_ring_tail: set by the first worker that leaves after shutdown (see seal_if_idle).
+    static constexpr std::size_t sealed_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
+
     [[noreturn]] static auto throw_shutting_down() -> void;
     /// False if the workers already left after shutdown (only for a caller that is not one of them).
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
     /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
     auto seal_if_idle() noexcept -> bool;
-    auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
+    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed).
+    auto push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool;
+    auto push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push;
+    auto push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
+    auto pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
+    auto pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
+    auto ring_size() const noexcept -> std::size_t;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
     auto find_work(worker& w) noexcept -> std::coroutine_handle<>;
     auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
@@ -3817,16 +3836,23 @@ private:
     std::vector<std::unique_ptr<worker>> m_workers;
     std::vector<std::thread>             m_threads;
 
-    // Shared FIFO queue: a growable ring guarded by m_global_lock.
-    spin_lock                            m_global_lock;
-    std::vector<std::coroutine_handle<>> m_global_ring;
-    std::size_t                          m_global_head{0};
-    std::atomic<std::size_t>             m_global_count{0};
-    std::atomic<std::size_t>             m_global_pushed{0};
-    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
-    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
-    /// accepted: it runs it itself before it leaves).
-    bool m_sealed{false};
+    // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
+    // goes, under m_overflow_lock, to a growable overflow ring, and so do all pushes after it until the workers have
+    // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
+    // them. Outside producers contend for nothing but the ring's tail with each other.
+    std::unique_ptr<ring_cell[]> m_ring;
+    std::size_t                  m_ring_mask{0};
+    /// Next position to push; sealed_bit once sealed: from then on a push from a thread that is not a worker is
+    /// refused, since no worker may be left to run it (a worker's own push is still accepted: it runs it itself
+    /// before it leaves).
+    alignas(64) std::atomic<std::size_t> m_ring_tail{0};
+    /// Next position to pop.
+    alignas(64) std::atomic<std::size_t> m_ring_head{0};
+    alignas(64) spin_lock m_overflow_lock;
+    std::atomic<std::size_t>             m_overflow_count{0};
+    std::atomic<std::size_t>             m_overflow_pushed{0};
+    std::vector<std::coroutine_handle<>> m_overflow;
+    std::size_t                          m_overflow_head{0};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
@@ -10034,6 +10060,9 @@ constexpr auto spin_duration = std::chrono::microseconds{30};
 /// Upper bound on how many handles a worker moves from the shared queue to its own deque at once.
 constexpr std::size_t global_batch_limit = 32;
 
+/// Cells of the shared queue's lock-free ring (a power of two): 16 KiB per pool.
+constexpr std::size_t global_ring_capacity = 1024;
+
 } // namespace
 
 struct thread_pool::worker
@@ -10127,7 +10156,12 @@ thread_pool::thread_pool(options opts) : m_opts(std::move(opts))
 {
     detail::init_asymmetric_barriers();
     const std::size_t count = m_opts.thread_count;
-    m_global_ring.resize(1024); // a power of two, as every size it doubles to: indices wrap with a mask
+    m_ring                  = std::make_unique<ring_cell[]>(global_ring_capacity);
+    m_ring_mask             = global_ring_capacity - 1;
+    for (std::size_t i = 0; i < global_ring_capacity; ++i)
+    {
+        m_ring[i].seq.store(i, std::memory_order_relaxed);
+    }
     m_workers.reserve(count);
     for (std::size_t i = 0; i < count; ++i)
     {
@@ -10193,78 +10227,195 @@ auto thread_pool::schedule_impl(std::coroutine_handle<> handle, bool fifo) noexc
         maybe_notify(1);
         return true;
     }
+    if (!push_global(handle, w == nullptr)) [[unlikely]]
     {
-        std::unique_lock lk{m_global_lock};
-        if (m_sealed && w == nullptr) [[unlikely]]
-        {
-            return false;
-        }
-        push_global_locked(handle);
+        return false;
     }
     maybe_notify(1);
     return true;
 }
 
+auto thread_pool::push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool
+{
+    if (m_overflow_count.load(std::memory_order_acquire) == 0) [[likely]]
+    {
+        switch (push_ring(handle, outside))
+        {
+            case ring_push::pushed:
+                return true;
+            case ring_push::refused:
+                return false;
+            case ring_push::full:
+                break;
+        }
+    }
+    std::unique_lock lk{m_overflow_lock};
+    if (outside && (m_ring_tail.load(std::memory_order_relaxed) & sealed_bit) != 0) [[unlikely]]
+    {
+        return false;
+    }
+    push_overflow_locked(handle);
+    return true;
+}
+
+auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push
+{
+    std::size_t tail = m_ring_tail.load(std::memory_order_relaxed);
+    for (;;)
+    {
+        if (outside && (tail & sealed_bit) != 0) [[unlikely]]
+        {
+            return ring_push::refused;
+        }
+        const std::size_t pos  = tail & ~sealed_bit;
+        ring_cell&        cell = m_ring[pos & m_ring_mask];
+        const auto        diff = static_cast<std::ptrdiff_t>(cell.seq.load(std::memory_order_acquire) - pos);
+        if (diff == 0)
+        {
+            // The sealed bit rides along: a worker's push after the seal keeps it set.
+            if (m_ring_tail.compare_exchange_weak(tail, tail + 1, std::memory_order_relaxed))
+            {
+                cell.handle = handle;
+                cell.seq.store(pos + 1, std::memory_order_release);
+                return ring_push::pushed;
+            }
+        }
+        else if (diff < 0)
+        {
+            return ring_push::full; // the cell still holds the item pushed one lap ago
+        }
+        else
+        {
+            tail = m_ring_tail.load(std::memory_order_relaxed); // another producer took this position
+        }
+    }
+}
+
+auto thread_pool::push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void
+{
+    const std::size_t count = m_overflow_count.load(std::memory_order_relaxed);
+    if (count == m_overflow.size())
+    {
+        // Grow (a power of two: indices wrap with a mask), unrolling so the oldest entry lands at index 0.
+        std::vector<std::coroutine_handle<>> bigger(std::max<std::size_t>(global_ring_capacity, count * 2));
+        for (std::size_t i = 0; i < count; ++i)
+        {
+            bigger[i] = m_overflow[(m_overflow_head + i) & (m_overflow.size() - 1)];
+        }
+        m_overflow.swap(bigger);
+        m_overflow_head = 0;
+    }
+    m_overflow[(m_overflow_head + count) & (m_overflow.size() - 1)] = handle;
+    m_overflow_count.store(count + 1, std::memory_order_release);
+    m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
 auto thread_pool::seal_if_idle() noexcept -> bool
 {
-    // Under the lock that every outside push takes: such a push either came first (and is visible here) or comes
-    // after and sees m_sealed. Work in other workers' deques is theirs to run; they are still here.
-    std::unique_lock lk{m_global_lock};
+    // Under the lock that every overflow push takes, and with a CAS on the tail that every ring push moves: such a
+    // push either came first (and is visible here, or makes the CAS fail) or comes after and sees the sealed bit.
+    // Work in other workers' deques is theirs to run; they are still here.
+    std::unique_lock lk{m_overflow_lock};
     if (has_visible_work())
     {
         return false;
     }
-    m_sealed = true;
-    return true;
+    std::size_t tail = m_ring_tail.load(std::memory_order_relaxed);
+    if ((tail & sealed_bit) != 0)
+    {
+        return true;
+    }
+    return m_ring_head.load(std::memory_order_relaxed) == tail &&
+           m_ring_tail.compare_exchange_strong(tail, tail | sealed_bit, std::memory_order_relaxed);
 }
 
-auto thread_pool::push_global_locked(std::coroutine_handle<> handle) noexcept -> void
+auto thread_pool::ring_size() const noexcept -> std::size_t
 {
-    std::size_t count = m_global_count.load(std::memory_order_relaxed);
-    if (count == m_global_ring.size())
+    // Head first: both only grow, so a head read before the tail never exceeds it.
+    const std::size_t head = m_ring_head.load(std::memory_order_relaxed);
+    const std::size_t tail = m_ring_tail.load(std::memory_order_relaxed) & ~sealed_bit;
+    return tail > head ? tail - head : 0;
+}
+
+auto thread_pool::pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t
+{
+    std::size_t head = m_ring_head.load(std::memory_order_relaxed);
+    for (;;)
     {
-        // Grow, unrolling the ring so the oldest entry lands at index 0.
-        std::vector<std::coroutine_handle<>> bigger(m_global_ring.size() * 2);
-        for (std::size_t i = 0; i < count; ++i)
+        const std::size_t tail = m_ring_tail.load(std::memory_order_relaxed) & ~sealed_bit;
+        if (tail <= head)
         {
-            bigger[i] = m_global_ring[(m_global_head + i) & (m_global_ring.size() - 1)];
+            return 0;
         }
-        m_global_ring.swap(bigger);
-        m_global_head = 0;
+        // Take a fair share so the other workers find some too, but at least one; only cells already published
+        // (a producer may have claimed a position and not written it yet).
+        const std::size_t queued = tail - head;
+        const std::size_t want   = std::min({global_batch_limit, queued / m_workers.size() + 1, queued});
+        std::size_t       ready  = 0;
+        while (ready < want &&
+               m_ring[(head + ready) & m_ring_mask].seq.load(std::memory_order_acquire) == head + ready + 1)
+        {
+            ++ready;
+        }
+        if (ready == 0)
+        {
+            const std::size_t now = m_ring_head.load(std::memory_order_relaxed);
+            if (now == head)
+            {
+                return 0; // the oldest claimed position is still being written
+            }
+            head = now;
+            continue;
+        }
+        if (m_ring_head.compare_exchange_weak(head, head + ready, std::memory_order_relaxed))
+        {
+            for (std::size_t i = 0; i < ready; ++i)
+            {
+                ring_cell& cell = m_ring[(head + i) & m_ring_mask];
+                batch[i]        = cell.handle;
+                cell.seq.store(head + i + m_ring_mask + 1, std::memory_order_release);
+            }
+            return ready;
+        }
     }
-    m_global_ring[(m_global_head + count) & (m_global_ring.size() - 1)] = handle;
-    m_global_count.store(count + 1, std::memory_order_release);
-    m_global_pushed.store(m_global_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t
+{
+    if (m_overflow_count.load(std::memory_order_acquire) == 0)
+    {
+        return 0;
+    }
+    std::unique_lock  lk{m_overflow_lock};
+    const std::size_t count = m_overflow_count.load(std::memory_order_relaxed);
+    if (count == 0)
+    {
+        return 0;
+    }
+    const std::size_t taken = std::min({global_batch_limit, count / m_workers.size() + 1, count});
+    const std::size_t mask  = m_overflow.size() - 1;
+    for (std::size_t i = 0; i < taken; ++i)
+    {
+        batch[i] = m_overflow[(m_overflow_head + i) & mask];
+    }
+    m_overflow_head = (m_overflow_head + taken) & mask;
+    m_overflow_count.store(count - taken, std::memory_order_release);
+    return taken;
 }
 
 auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>
 {
-    if (m_global_count.load(std::memory_order_acquire) == 0)
-    {
-        return nullptr;
-    }
-    std::coroutine_handle<> first{nullptr};
+    // The ring first: while the overflow holds anything, every push goes there, so the ring holds the older tasks.
     std::coroutine_handle<> batch[global_batch_limit];
-    std::size_t             taken = 0;
+    std::size_t             taken = pop_ring_batch(batch);
+    if (taken == 0)
     {
-        std::unique_lock lk{m_global_lock};
-        std::size_t      count = m_global_count.load(std::memory_order_relaxed);
-        if (count == 0)
+        taken = pop_overflow_batch(batch);
+        if (taken == 0)
         {
             return nullptr;
         }
-        // Take a fair share so the other workers find some too, but at least one.
-        taken                  = std::min<std::size_t>(global_batch_limit, count / m_workers.size() + 1);
-        taken                  = std::min(taken, count);
-        const std::size_t mask = m_global_ring.size() - 1;
-        for (std::size_t i = 0; i < taken; ++i)
-        {
-            batch[i] = m_global_ring[(m_global_head + i) & mask];
-        }
-        m_global_head = (m_global_head + taken) & mask;
-        m_global_count.store(count - taken, std::memory_order_release);
     }
-    first = batch[0];
     if (taken > 1)
     {
         // Pushed newest-first so the owner pops them back in queue order.
@@ -10275,7 +10426,7 @@ auto thread_pool::pop_global_batch(worker& w) noexcept -> std::coroutine_handle<
         // These were counted as pushed on the shared queue; moving them is not a new push.
         notify_workers(taken - 1);
     }
-    return first;
+    return batch[0];
 }
 
 auto thread_pool::steal(worker& w) noexcept -> std::coroutine_handle<>
@@ -10316,7 +10467,7 @@ auto thread_pool::find_work(worker& w) noexcept -> std::coroutine_handle<>
 
 auto thread_pool::has_visible_work() const noexcept -> bool
 {
-    if (m_global_count.load(std::memory_order_relaxed) != 0)
+    if (ring_size() != 0 || m_overflow_count.load(std::memory_order_relaxed) != 0)
     {
         return true;
     }
@@ -10417,8 +10568,8 @@ auto thread_pool::wake(uint64_t count) noexcept -> void
     // The woken worker clears the flag (a full barrier on its side) and then looks for work, so a producer that
     // sees the flag still set must have its work published before that look: with seq_cst fences maybe_notify's
     // fence did that and a plain load suffices; with membarrier the producer has no barrier, and its publishing
-    // store (a release store: the deque push, the global queue's unlock) may still sit in its store buffer, so
-    // only the exchange, a locked instruction that drains it, may see the flag.
+    // store (a release store: the deque push, the ring cell's seq, the overflow's unlock) may still sit in its
+    // store buffer, so only the exchange, a locked instruction that drains it, may see the flag.
     if ((!detail::asymmetric() && m_wake_pending.load(std::memory_order_relaxed)) ||
         m_wake_pending.exchange(true, std::memory_order_acq_rel))
     {
@@ -10488,7 +10639,8 @@ auto thread_pool::size() const noexcept -> std::size_t
     {
         executed += w->m_executed.load(std::memory_order_acquire);
     }
-    std::size_t pushed = m_global_pushed.load(std::memory_order_acquire);
+    std::size_t pushed =
+        (m_ring_tail.load(std::memory_order_acquire) & ~sealed_bit) + m_overflow_pushed.load(std::memory_order_acquire);
     for (const auto& w : m_workers)
     {
         pushed += w->m_pushed.load(std::memory_order_acquire);
@@ -10499,7 +10651,7 @@ auto thread_pool::size() const noexcept -> std::size_t
 
 auto thread_pool::queue_size() const noexcept -> std::size_t
 {
-    std::size_t queued = m_global_count.load(std::memory_order_acquire);
+    std::size_t queued = ring_size() + m_overflow_count.load(std::memory_order_acquire);
     for (const auto& w : m_workers)
     {
         queued += w->m_deque.size();

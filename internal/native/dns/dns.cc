@@ -4204,24 +4204,21 @@ public:
     /// Queues an arbitrary suspended coroutine (FIFO). False for a null or finished handle or after shutdown.
     auto resume(std::coroutine_handle<> handle) noexcept -> bool;
 
-    /// Queues every non-null handle in one batch; returns how many were queued.
+    /// Queues every non-null handle (FIFO, in range order); returns how many were queued.
     template <coro::concepts::range_of<std::coroutine_handle<>> range_type>
     auto resume(const range_type& handles) noexcept -> uint64_t
     {
-        uint64_t count = 0;
+        const bool outside = current_worker() == nullptr;
+        uint64_t   count   = 0;
+        for (const auto& handle : handles)
         {
-            std::unique_lock lk{m_global_lock};
-            if (m_sealed && current_worker() == nullptr)
+            if (handle != nullptr)
             {
-                return 0; // nothing would run them any more
-            }
-            for (const auto& handle : handles)
-            {
-                if (handle != nullptr)
+                if (!push_global(handle, outside))
                 {
-                    push_global_locked(handle);
-                    ++count;
+                    break; // sealed: nothing would run it any more
                 }
+                ++count;
             }
         }
         if (count > 0)
@@ -4255,7 +4252,7 @@ private:
     /// The worker running on this thread, if this thread belongs to any pool.
     static thread_local worker* t_current_worker;
 
-    /// Spin lock over the shared queue: held for a few instructions, never across user code.
+    /// Spin lock over the shared queue's overflow: held for a few instructions, never across user code.
     class spin_lock
     {
     public:
@@ -4266,13 +4263,35 @@ private:
         std::atomic<bool> m_locked{false};
     };
 
+    /// A slot of the shared queue's ring: `seq` says whose turn it is (Vyukov's bounded MPMC queue). Position p
+    /// may be pushed when seq == p, popped when seq == p + 1; a pop hands it to position p + capacity.
+    struct ring_cell
+    {
+        std::atomic<std::size_t> seq;
+        std::coroutine_handle<>  handle;
+    };
+    enum class ring_push
+    {
+        pushed,
+        full,
+        refused
+    };
+    /// The top bit of m_ring_tail: set by the first worker that leaves after shutdown (see seal_if_idle).
+    static constexpr std::size_t sealed_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
+
     [[noreturn]] static auto throw_shutting_down() -> void;
     /// False if the workers already left after shutdown (only for a caller that is not one of them).
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
     /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
     auto seal_if_idle() noexcept -> bool;
-    auto push_global_locked(std::coroutine_handle<> handle) noexcept -> void;
+    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed).
+    auto push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool;
+    auto push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push;
+    auto push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
+    auto pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
+    auto pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
+    auto ring_size() const noexcept -> std::size_t;
     auto steal(worker& w) noexcept -> std::coroutine_handle<>;
     auto find_work(worker& w) noexcept -> std::coroutine_handle<>;
     auto spin_for_work(worker& w) noexcept -> std::coroutine_handle<>;
@@ -4290,16 +4309,23 @@ private:
     std::vector<std::unique_ptr<worker>> m_workers;
     std::vector<std::thread>             m_threads;
 
-    // Shared FIFO queue: a growable ring guarded by m_global_lock.
-    spin_lock                            m_global_lock;
-    std::vector<std::coroutine_handle<>> m_global_ring;
-    std::size_t                          m_global_head{0};
-    std::atomic<std::size_t>             m_global_count{0};
-    std::atomic<std::size_t>             m_global_pushed{0};
-    /// Set (under m_global_lock) by the first worker that leaves after shutdown: from then on a push from a thread
-    /// that is not a worker is refused, since no worker may be left to run it (a worker's own push is still
-    /// accepted: it runs it itself before it leaves).
-    bool m_sealed{false};
+    // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
+    // goes, under m_overflow_lock, to a growable overflow ring, and so do all pushes after it until the workers have
+    // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
+    // them. Outside producers contend for nothing but the ring's tail with each other.
+    std::unique_ptr<ring_cell[]> m_ring;
+    std::size_t                  m_ring_mask{0};
+    /// Next position to push; sealed_bit once sealed: from then on a push from a thread that is not a worker is
+    /// refused, since no worker may be left to run it (a worker's own push is still accepted: it runs it itself
+    /// before it leaves).
+    alignas(64) std::atomic<std::size_t> m_ring_tail{0};
+    /// Next position to pop.
+    alignas(64) std::atomic<std::size_t> m_ring_head{0};
+    alignas(64) spin_lock m_overflow_lock;
+    std::atomic<std::size_t>             m_overflow_count{0};
+    std::atomic<std::size_t>             m_overflow_pushed{0};
+    std::vector<std::coroutine_handle<>> m_overflow;
+    std::size_t                          m_overflow_head{0};
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "841cae47d14322b47f5dfa286bcae66774cd126eb16e25691b8b9be15b6950f3"
+const SourceHash = "d5fb9664276764457ed2d89d423ed1b0646b76d82f564ba650e621c5c3ef245b"
