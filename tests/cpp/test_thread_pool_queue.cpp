@@ -12,6 +12,20 @@
 // cells that wraps while the workers take from it, and a growable overflow that takes every push from the moment
 // the ring is full until the workers have emptied it.
 
+namespace
+{
+/// How many entries of `order` are not their own index (0 when tasks ran in the order they were queued).
+auto out_of_order(const std::vector<uint64_t>& order) -> uint64_t
+{
+    uint64_t count = 0;
+    for (uint64_t i = 0; i < order.size(); ++i)
+    {
+        count += order[i] != i ? 1 : 0;
+    }
+    return count;
+}
+} // namespace
+
 TEST_CASE("thread_pool shared queue keeps order while it wraps and grows", "[thread_pool]")
 {
     // One worker, so tasks must run in the order the main thread queued them. The worker takes from the ring while
@@ -36,12 +50,7 @@ TEST_CASE("thread_pool shared queue keeps order while it wraps and grows", "[thr
     coro::sync_wait(coro::when_all(std::move(tasks)));
 
     REQUIRE(order.size() == count);
-    uint64_t out_of_order = 0;
-    for (uint64_t i = 0; i < count; ++i)
-    {
-        out_of_order += order[i] != i ? 1 : 0;
-    }
-    REQUIRE(out_of_order == 0);
+    REQUIRE(out_of_order(order) == 0);
 }
 
 namespace
@@ -96,12 +105,7 @@ TEST_CASE("thread_pool shared queue: a full ring spills into the overflow in ord
     tp.shutdown(); // drains the queue before the worker leaves
     REQUIRE(blocker.is_ready());
     REQUIRE(order.size() == count);
-    uint64_t out_of_order = 0;
-    for (uint64_t i = 0; i < count; ++i)
-    {
-        out_of_order += order[i] != i ? 1 : 0;
-    }
-    REQUIRE(out_of_order == 0);
+    REQUIRE(out_of_order(order) == 0);
     REQUIRE(tp.empty());
     for (auto& t : tasks)
     {
@@ -155,12 +159,7 @@ TEST_CASE("thread_pool shared queue: concurrent outside producers each keep thei
     for (std::size_t p = 0; p < producers; ++p)
     {
         REQUIRE(order[p].size() == per_producer);
-        uint64_t out_of_order = 0;
-        for (uint64_t i = 0; i < per_producer; ++i)
-        {
-            out_of_order += order[p][i] != i ? 1 : 0;
-        }
-        REQUIRE(out_of_order == 0);
+        REQUIRE(out_of_order(order[p]) == 0);
     }
 }
 
