@@ -10342,30 +10342,28 @@ auto thread_pool::pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std
     std::size_t head = m_ring_head.load(std::memory_order_relaxed);
     for (;;)
     {
-        const std::size_t tail = m_ring_tail.load(std::memory_order_relaxed) & ~sealed_bit;
-        if (tail <= head)
-        {
-            return 0;
-        }
-        // Take a fair share so the other workers find some too, but at least one; only cells already published
-        // (a producer may have claimed a position and not written it yet).
-        const std::size_t queued = tail - head;
-        const std::size_t want   = std::min({global_batch_limit, queued / m_workers.size() + 1, queued});
-        std::size_t       ready  = 0;
-        while (ready < want &&
-               m_ring[(head + ready) & m_ring_mask].seq.load(std::memory_order_acquire) == head + ready + 1)
-        {
-            ++ready;
-        }
-        if (ready == 0)
+        // Whether there is anything is read off the head's cell, not the tail: idle workers poll here, and a tail
+        // they kept reading would be a cache line every push has to take back from them.
+        if (m_ring[head & m_ring_mask].seq.load(std::memory_order_acquire) != head + 1)
         {
             const std::size_t now = m_ring_head.load(std::memory_order_relaxed);
             if (now == head)
             {
-                return 0; // the oldest claimed position is still being written
+                return 0; // empty, or its oldest claimed position is still being written
             }
             head = now;
             continue;
+        }
+        // Take a fair share so the other workers find some too, but at least one; only cells already published
+        // (a producer may have claimed a position and not written it yet). The tail is past the published head.
+        const std::size_t tail   = m_ring_tail.load(std::memory_order_relaxed) & ~sealed_bit;
+        const std::size_t queued = tail > head ? tail - head : 1;
+        const std::size_t want   = std::min({global_batch_limit, queued / m_workers.size() + 1, queued});
+        std::size_t       ready  = 1;
+        while (ready < want &&
+               m_ring[(head + ready) & m_ring_mask].seq.load(std::memory_order_acquire) == head + ready + 1)
+        {
+            ++ready;
         }
         if (m_ring_head.compare_exchange_weak(head, head + ready, std::memory_order_relaxed))
         {

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "6fd82d9cb41cd4aadefbe84a65146520a03bce4bb7d205fc6ed0a2647b8c534f"
+const SourceHash = "274fbe00be4acc80620786ebaa08096f79b10064dff4d7eb59508d56db353f0e"

@@ -120,9 +120,10 @@ const (
 	fPopCas     // last element: m_top.compare_exchange_strong(t, t + 1)
 	fPopRestore // m_bottom.store(b + 1)
 	fRHead      // pop_ring_batch: head = m_ring_head.load
-	fRTail      // tail = m_ring_tail.load; if (tail <= head) the overflow; want = a fair share
+	fRFirst     // if (m_ring[head].seq.load(acquire) != head + 1) head moved? reload it, else the overflow
+	fRHead2     //   now = m_ring_head.load: head moved? (again from fRFirst) else return 0
+	fRTail      // tail = m_ring_tail.load; want = a fair share of tail - head
 	fRSeq       // count the published cells: m_ring[head + ready].seq.load(acquire) == head + ready + 1
-	fRHead2     // none published: head moved? reload it, else the overflow
 	fRCas       // m_ring_head.compare_exchange_weak(head, head + ready)
 	fRRelease   // batch[i] = cell.handle; cell.seq.store(head + i + capacity, release), for each taken cell
 	fGLoad      // pop_overflow_batch: if (m_overflow_count.load(acquire) == 0) return 0
@@ -154,8 +155,8 @@ var pcNames = [numPCs]string{"producer: all pushed?", "producer: load overflow_c
 	"sleep: has_visible_work", "sleep: futex_wait(epoch)", "sleep: blocked in futex_wait", "sleep: sleepers--",
 	"sleep: clear_wake_pending load", "sleep: clear_wake_pending store",
 	"pop: load bottom", "pop: store bottom-1", "pop: load top", "pop: CAS top", "pop: store bottom+1",
-	"pop_ring_batch: load ring_head", "pop_ring_batch: load ring_tail", "pop_ring_batch: load a cell's seq",
-	"pop_ring_batch: reload ring_head", "pop_ring_batch: CAS ring_head", "pop_ring_batch: store a cell's seq (buffered)",
+	"pop_ring_batch: load ring_head", "pop_ring_batch: load the head cell's seq", "pop_ring_batch: reload ring_head",
+	"pop_ring_batch: load ring_tail", "pop_ring_batch: load a cell's seq", "pop_ring_batch: CAS ring_head", "pop_ring_batch: store a cell's seq (buffered)",
 	"pop_overflow_batch: load overflow_count", "pop_overflow_batch: lock",
 	"pop_overflow_batch: take a share (buffered)", "pop_overflow_batch: unlock (buffered)",
 	"pop_global_batch: push onto own deque (buffered)",
@@ -629,17 +630,33 @@ func (c *checker) next(s state, i int, emit func(state)) bool {
 		}
 	case fRHead:
 		th.b = load(&s, i, vHEAD)
-		th.pc = fRTail
+		th.pc = fRFirst
+		if c.cfg.ring == 0 {
+			th.pc = fGLoad // never anything in a ring that is not there
+		}
+	case fRFirst:
+		if load(&s, i, vSEQ(int(th.b)%c.cfg.ring)) == th.b+1 {
+			th.pc = fRTail
+		} else {
+			th.pc = fRHead2
+		}
+	case fRHead2:
+		if now := load(&s, i, vHEAD); now != th.b {
+			th.b = now
+			th.pc = fRFirst
+		} else {
+			th.pc = fGLoad // empty, or the oldest claimed cell is still being written
+		}
 	case fRTail:
 		th.t = load(&s, i, vTAIL)
-		if th.t <= th.b {
-			th.pc = fGLoad
-			break
-		}
-		queued := th.t - th.b
+		queued := max(th.t-th.b, 1)
 		th.c = min(32, queued/int8(c.cfg.workers)+1, queued)
-		th.k = 0
-		th.pc = fRSeq
+		th.k = 1
+		if th.k < th.c {
+			th.pc = fRSeq
+		} else {
+			th.pc = fRCas
+		}
 	case fRSeq:
 		if load(&s, i, vSEQ(int(th.b+th.k)%c.cfg.ring)) == th.b+th.k+1 {
 			th.k++
@@ -647,25 +664,14 @@ func (c *checker) next(s state, i int, emit func(state)) bool {
 				break // the next cell
 			}
 		}
-		if th.k == 0 {
-			th.pc = fRHead2
-		} else {
-			th.pc = fRCas
-		}
-	case fRHead2:
-		if now := load(&s, i, vHEAD); now != th.b {
-			th.b = now
-			th.pc = fRTail
-		} else {
-			th.pc = fGLoad // the oldest claimed cell is still being written
-		}
+		th.pc = fRCas
 	case fRCas:
 		if !needEmpty() {
 			return false
 		}
 		if s.mem[vHEAD] != th.b {
 			th.b = s.mem[vHEAD]
-			th.pc = fRTail
+			th.pc = fRFirst
 			break
 		}
 		s.mem[vHEAD] = th.b + th.k
