@@ -3604,6 +3604,7 @@ private:
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -3837,7 +3838,7 @@ private:
     std::vector<std::thread>             m_threads;
 
     // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
-    // goes, under m_overflow_lock, to a growable overflow ring, and so do all pushes after it until the workers have
+    // goes, under m_overflow_lock, to an overflow deque, and so do all pushes after it until the workers have
     // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
     // them. Outside producers contend for nothing but the ring's tail with each other.
     std::unique_ptr<ring_cell[]> m_ring;
@@ -3849,10 +3850,9 @@ private:
     /// Next position to pop.
     alignas(64) std::atomic<std::size_t> m_ring_head{0};
     alignas(64) spin_lock m_overflow_lock;
-    std::atomic<std::size_t>             m_overflow_count{0};
-    std::atomic<std::size_t>             m_overflow_pushed{0};
-    std::vector<std::coroutine_handle<>> m_overflow;
-    std::size_t                          m_overflow_head{0};
+    std::atomic<std::size_t>            m_overflow_count{0};
+    std::atomic<std::size_t>            m_overflow_pushed{0};
+    std::deque<std::coroutine_handle<>> m_overflow;
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
@@ -10293,20 +10293,9 @@ auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexce
 
 auto thread_pool::push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void
 {
-    const std::size_t count = m_overflow_count.load(std::memory_order_relaxed);
-    if (count == m_overflow.size())
-    {
-        // Grow (a power of two: indices wrap with a mask), unrolling so the oldest entry lands at index 0.
-        std::vector<std::coroutine_handle<>> bigger(std::max<std::size_t>(global_ring_capacity, count * 2));
-        for (std::size_t i = 0; i < count; ++i)
-        {
-            bigger[i] = m_overflow[(m_overflow_head + i) & (m_overflow.size() - 1)];
-        }
-        m_overflow.swap(bigger);
-        m_overflow_head = 0;
-    }
-    m_overflow[(m_overflow_head + count) & (m_overflow.size() - 1)] = handle;
-    m_overflow_count.store(count + 1, std::memory_order_release);
+    // A deque grows by small blocks: nothing is copied or zeroed in bulk while the lock is held.
+    m_overflow.push_back(handle);
+    m_overflow_count.store(m_overflow.size(), std::memory_order_release);
     m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
@@ -10391,12 +10380,11 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
         return 0;
     }
     const std::size_t taken = std::min({global_batch_limit, count / m_workers.size() + 1, count});
-    const std::size_t mask  = m_overflow.size() - 1;
     for (std::size_t i = 0; i < taken; ++i)
     {
-        batch[i] = m_overflow[(m_overflow_head + i) & mask];
+        batch[i] = m_overflow.front();
+        m_overflow.pop_front();
     }
-    m_overflow_head = (m_overflow_head + taken) & mask;
     m_overflow_count.store(count - taken, std::memory_order_release);
     return taken;
 }

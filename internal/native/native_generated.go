@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "274fbe00be4acc80620786ebaa08096f79b10064dff4d7eb59508d56db353f0e"
+const SourceHash = "f8de0a59f798c252d4b4efe453429db2a433a40f183e585829ce8beaa7f40d61"

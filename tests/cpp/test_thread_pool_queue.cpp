@@ -9,7 +9,7 @@
 #include <vector>
 
 // The thread pool's shared queue (what schedule() from outside the pool and yield() use): a lock-free ring of 1024
-// cells that wraps while the workers take from it, and a growable overflow that takes every push from the moment
+// cells that wraps while the workers take from it, and an overflow deque that takes every push from the moment
 // the ring is full until the workers have emptied it.
 
 namespace
@@ -30,7 +30,7 @@ TEST_CASE("thread_pool shared queue keeps order while it wraps and grows", "[thr
 {
     // One worker, so tasks must run in the order the main thread queued them. The worker takes from the ring while
     // it is filled, so the ring wraps many times, and whenever the main thread gets ahead by 1024 the overflow
-    // takes over (and grows, with a moved head) until the worker has caught up.
+    // takes over (block by block) until the worker has caught up.
     constexpr uint64_t    count = 200'000;
     coro::thread_pool     tp{coro::thread_pool::options{.thread_count = 1}};
     std::vector<uint64_t> order; // touched by the worker only
@@ -71,7 +71,7 @@ auto block_worker(coro::thread_pool& tp, std::atomic<bool>& started, std::atomic
 TEST_CASE("thread_pool shared queue: a full ring spills into the overflow in order", "[thread_pool]")
 {
     // 5,000 tasks queued behind a blocked worker: the first 1,024 fill the ring, the rest go to the overflow (which
-    // grows twice); the ring's tasks run first, then the overflow's, all in queue order.
+    // grows by blocks); the ring's tasks run first, then the overflow's, all in queue order.
     constexpr uint64_t    count = 5'000;
     coro::thread_pool     tp{coro::thread_pool::options{.thread_count = 1}};
     std::atomic<bool>     started{false};

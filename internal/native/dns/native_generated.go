@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "2eb2f4be4d26025c21bb2082d49f6a23564a864c8b7aa1279fed2be836a0dd60"
+const SourceHash = "caba2538612c450291785d45ed4ad89e0b65a6cf1358a164527957835af56521"

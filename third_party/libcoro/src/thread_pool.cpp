@@ -488,20 +488,9 @@ auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexce
 
 auto thread_pool::push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void
 {
-    const std::size_t count = m_overflow_count.load(std::memory_order_relaxed);
-    if (count == m_overflow.size())
-    {
-        // Grow (a power of two: indices wrap with a mask), unrolling so the oldest entry lands at index 0.
-        std::vector<std::coroutine_handle<>> bigger(std::max<std::size_t>(global_ring_capacity, count * 2));
-        for (std::size_t i = 0; i < count; ++i)
-        {
-            bigger[i] = m_overflow[(m_overflow_head + i) & (m_overflow.size() - 1)];
-        }
-        m_overflow.swap(bigger);
-        m_overflow_head = 0;
-    }
-    m_overflow[(m_overflow_head + count) & (m_overflow.size() - 1)] = handle;
-    m_overflow_count.store(count + 1, std::memory_order_release);
+    // A deque grows by small blocks: nothing is copied or zeroed in bulk while the lock is held.
+    m_overflow.push_back(handle);
+    m_overflow_count.store(m_overflow.size(), std::memory_order_release);
     m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
@@ -586,12 +575,11 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
         return 0;
     }
     const std::size_t taken = std::min({global_batch_limit, count / m_workers.size() + 1, count});
-    const std::size_t mask  = m_overflow.size() - 1;
     for (std::size_t i = 0; i < taken; ++i)
     {
-        batch[i] = m_overflow[(m_overflow_head + i) & mask];
+        batch[i] = m_overflow.front();
+        m_overflow.pop_front();
     }
-    m_overflow_head = (m_overflow_head + taken) & mask;
     m_overflow_count.store(count - taken, std::memory_order_release);
     return taken;
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -242,7 +243,7 @@ private:
     std::vector<std::thread>             m_threads;
 
     // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
-    // goes, under m_overflow_lock, to a growable overflow ring, and so do all pushes after it until the workers have
+    // goes, under m_overflow_lock, to an overflow deque, and so do all pushes after it until the workers have
     // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
     // them. Outside producers contend for nothing but the ring's tail with each other.
     std::unique_ptr<ring_cell[]> m_ring;
@@ -254,10 +255,9 @@ private:
     /// Next position to pop.
     alignas(64) std::atomic<std::size_t> m_ring_head{0};
     alignas(64) spin_lock m_overflow_lock;
-    std::atomic<std::size_t>             m_overflow_count{0};
-    std::atomic<std::size_t>             m_overflow_pushed{0};
-    std::vector<std::coroutine_handle<>> m_overflow;
-    std::size_t                          m_overflow_head{0};
+    std::atomic<std::size_t>            m_overflow_count{0};
+    std::atomic<std::size_t>            m_overflow_pushed{0};
+    std::deque<std::coroutine_handle<>> m_overflow;
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
