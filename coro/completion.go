@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -29,7 +30,10 @@ var delivererOnce sync.Once
 
 func startDeliverer() {
 	delivererOnce.Do(func() {
-		d := &completionDeliverer{buf: (*[completionBatch]C.gocoro_completion)(C.malloc(C.size_t(unsafe.Sizeof(C.gocoro_completion{})) * completionBatch))}
+		d := &completionDeliverer{
+			buf:    (*[completionBatch]C.gocoro_completion)(C.malloc(C.sizeof_gocoro_completion * completionBatch)),
+			posted: (*uint32)(unsafe.Pointer(C.gocoro_completion_posted())),
+		}
 		if fd := int(C.gocoro_completion_fd()); fd >= 0 {
 			d.wake = os.NewFile(uintptr(fd), "gocoro-completions")
 		}
@@ -47,6 +51,7 @@ const completionPoll = 100 * time.Microsecond
 type completionDeliverer struct {
 	buf     *[completionBatch]C.gocoro_completion
 	next, n int      // buf[next:n] is still to be delivered
+	posted  *uint32  // the queue's "may be non-empty" word (C memory): polled without a crossing
 	wake    *os.File // the queue's eventfd, read through the netpoller (nil: poll every completionPoll)
 	counter [8]byte
 }
@@ -89,8 +94,10 @@ func (d *completionDeliverer) spin() bool {
 			// thread, and the executor thread about to post may be queued behind this one.
 			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0)
 		}
-		if d.n = int(C.gocoro_completion_take(&d.buf[0], completionBatch)); d.n != 0 {
-			return true
+		if atomic.LoadUint32(d.posted) != 0 {
+			if d.n = int(C.gocoro_completion_take(&d.buf[0], completionBatch)); d.n != 0 {
+				return true
+			}
 		}
 		if i%8 == 0 && time.Since(start) > completionSpin {
 			return false

@@ -8999,6 +8999,11 @@ int gocoro_completion_fd(void);
  * for a single deliverer. */
 size_t gocoro_completion_take(gocoro_completion* out, size_t cap);
 
+/* A word that is non-zero whenever gocoro_completion_take may find something: a deliverer that polls reads it
+ * atomically (it lives as long as the process) instead of calling take on an empty queue. It may read 0 for a moment
+ * after a post; gocoro_completion_sleep never misses one. */
+const uint32_t* gocoro_completion_posted(void);
+
 /* Called by the deliverer after gocoro_completion_take returned 0: returns 1 if the queue is still empty, in which case
  * the next post makes gocoro_completion_fd readable, or 0 if something was posted meanwhile (take again). */
 int gocoro_completion_sleep(void);
