@@ -330,16 +330,28 @@ func (g *goBody) newT(k *taskCore, threadID int) *T {
 	return &g.t
 }
 
-// claim marks an idle task as running and gives it its C++ proxy; false if it already ran or is running. A task
-// holds no C memory and no handle before it is claimed, so a task that is never run needs no clean-up.
-func (k *taskCore) claim() bool {
+// claim marks an idle task as running and gives it its C++ proxy. It fails with ErrTaskBusy if the task already ran
+// or is running, and with an error matching unix.ENOMEM if the proxy cannot be allocated (the task stays idle and
+// can be run later). A task holds no C memory and no handle before it is claimed, so a task that is never run needs
+// no clean-up.
+func (k *taskCore) claim() error {
 	if !k.state.CompareAndSwap(taskIdle, taskRunning) {
-		return false
+		return ErrTaskBusy
 	}
 	k.handle = newHandle(k)
-	k.c = C.gocoro_task_create(C.uintptr_t(k.handle), k.model())
-	return true
+	if testHookProxyFails == nil || !testHookProxyFails() {
+		k.c = C.gocoro_task_create(C.uintptr_t(k.handle), k.model())
+	}
+	if k.c == nil {
+		releaseHandle(k.handle)
+		k.state.Store(taskIdle)
+		return &opError{Op: "start", Obj: "task", Err: unix.ENOMEM}
+	}
+	return nil
 }
+
+// testHookProxyFails, set by tests only, makes claim's proxy allocation fail when it returns true.
+var testHookProxyFails func() bool
 
 // adopt marks an idle inline task as running inside another task's proxy (no proxy or handle of its own).
 func (k *taskCore) adopt() bool { return k.state.CompareAndSwap(taskIdle, taskRunning) }
@@ -619,9 +631,9 @@ func Await[R any](t *T, child *Task[R]) (R, error) {
 		return zero, err
 	}
 	if !child.Done() {
-		if !child.core.claim() {
+		if err := child.core.claim(); err != nil {
 			var zero R
-			return zero, ErrTaskBusy
+			return zero, err
 		}
 		t.await(request{kind: C.GOCORO_OP_TASK, target: unsafe.Pointer(child.core.c)})
 		child.core.release()

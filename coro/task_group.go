@@ -115,9 +115,9 @@ func (g *TaskGroup) Start(task AnyTask) error {
 		return err
 	}
 	child := task.taskCore()
-	if !child.claim() {
+	if err := child.claim(); err != nil {
 		g.done()
-		return taskGroupErr("start", ErrTaskBusy)
+		return taskGroupErr("start", err)
 	}
 	s := &groupStart{g: g, child: child}
 	s.core.inline = s

@@ -130,11 +130,11 @@ func (j *joinTask[R, S]) step(int64) (request, bool) {
 			if c.Done() {
 				continue
 			}
-			if !c.core.claim() {
+			if err := c.core.claim(); err != nil {
 				for _, r := range j.run {
 					r.unclaim()
 				}
-				j.core.err = ErrTaskBusy
+				j.core.err = err
 				return request{}, false
 			}
 			j.run = append(j.run, c.core)

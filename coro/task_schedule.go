@@ -134,8 +134,8 @@ func (s *scheduleTask[R]) step(res int64) (request, bool) {
 			s.state = 3
 			return stepAdopted(task, &s.box, &s.core, 0)
 		}
-		if !task.core.claim() {
-			s.core.err = ErrTaskBusy
+		if err := task.core.claim(); err != nil {
+			s.core.err = err
 			return request{}, false
 		}
 		s.state = 2

@@ -18,7 +18,8 @@ func (r *taskRelease) complete(int64) { (*taskCore)(r).release() }
 
 // WhenAll awaits every task inside the task body t (coro::when_all): they start in order on the current thread,
 // each running until it first suspends, and t resumes on the thread that finishes the last one. Each task's
-// own outcome is read with its Result; WhenAll only fails if a task was already running elsewhere.
+// own outcome is read with its Result; WhenAll only fails, with nothing started, if a task was already running
+// elsewhere (ErrTaskBusy) or the native side could not allocate a task's proxy (an error matching unix.ENOMEM).
 func WhenAll(t *T, tasks ...AnyTask) error {
 	if err := t.check(); err != nil {
 		return err
@@ -29,11 +30,11 @@ func WhenAll(t *T, tasks ...AnyTask) error {
 		if k.state.Load() == taskDone {
 			continue
 		}
-		if !k.claim() {
+		if err := k.claim(); err != nil {
 			for _, r := range run {
 				r.unclaim()
 			}
-			return ErrTaskBusy
+			return err
 		}
 		run = append(run, k)
 	}
@@ -76,11 +77,11 @@ func WhenAny(t *T, tasks ...AnyTask) (int, error) {
 	var claimed []*taskCore
 	for _, task := range tasks {
 		k := task.taskCore()
-		if !k.claim() {
+		if err := k.claim(); err != nil {
 			for _, c := range claimed {
 				c.unclaim()
 			}
-			return -1, ErrTaskBusy
+			return -1, err
 		}
 		claimed = append(claimed, k)
 	}
