@@ -339,7 +339,7 @@ func (k *taskCore) claim() error {
 		return ErrTaskBusy
 	}
 	k.handle = newHandle(k)
-	if testHookProxyFails == nil || !testHookProxyFails() {
+	if fails := testHookProxyFails.Load(); fails == nil || !(*fails)() {
 		k.c = C.gocoro_task_create(C.uintptr_t(k.handle), k.model())
 	}
 	if k.c == nil {
@@ -350,8 +350,9 @@ func (k *taskCore) claim() error {
 	return nil
 }
 
-// testHookProxyFails, set by tests only, makes claim's proxy allocation fail when it returns true.
-var testHookProxyFails func() bool
+// testHookProxyFails, set by tests only, makes claim's proxy allocation fail when it returns true (atomic: tasks
+// that other tests left running may claim meanwhile).
+var testHookProxyFails atomic.Pointer[func() bool]
 
 // adopt marks an idle inline task as running inside another task's proxy (no proxy or handle of its own).
 func (k *taskCore) adopt() bool { return k.state.CompareAndSwap(taskIdle, taskRunning) }

@@ -15,8 +15,9 @@ import (
 // failProxiesAfter makes every proxy allocation after the next `ok` fail, until the hook is reset.
 func failProxiesAfter(t *testing.T, ok int32) {
 	var n atomic.Int32
-	testHookProxyFails = func() bool { return n.Add(1) > ok }
-	t.Cleanup(func() { testHookProxyFails = nil })
+	fails := func() bool { return n.Add(1) > ok }
+	testHookProxyFails.Store(&fails)
+	t.Cleanup(func() { testHookProxyFails.Store(nil) })
 }
 
 // A child whose C++ proxy cannot be allocated fails the await that starts it with ENOMEM and nothing runs (before,
@@ -39,7 +40,7 @@ func TestClaimOutOfMemory(t *testing.T) {
 	_, err := SyncWait(ctx, NewTask(func(tk *T) (struct{}, error) {
 		failProxiesAfter(t, 1) // a's proxy is made, b's fails
 		check("WhenAll", WhenAll(tk, a, b))
-		testHookProxyFails = nil
+		testHookProxyFails.Store(nil)
 		return struct{}{}, WhenAll(tk, a, b)
 	}))
 	if err != nil {
@@ -56,7 +57,7 @@ func TestClaimOutOfMemory(t *testing.T) {
 		check("Await", err)
 		_, err = WhenAny(tk, c)
 		check("WhenAny", err)
-		testHookProxyFails = nil
+		testHookProxyFails.Store(nil)
 		_, err = Await(tk, c)
 		return struct{}{}, err
 	}))
@@ -75,7 +76,7 @@ func TestClaimOutOfMemory(t *testing.T) {
 	}
 	failProxiesAfter(t, 0)
 	check("TaskGroup.Start", g.Start(child()))
-	testHookProxyFails = nil
+	testHookProxyFails.Store(nil)
 	if err := g.Start(child()); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestClaimOutOfMemory(t *testing.T) {
 	check("Join", err)
 	_, err = SyncWait(ctx, ScheduleTask(tp, e))
 	check("ScheduleTask", err)
-	testHookProxyFails = nil
+	testHookProxyFails.Store(nil)
 	if v, err := SyncWait(ctx, Join([]*Task[int]{d, e}, func(rs []int) (int, error) { return rs[0] + rs[1], nil })); v != 2 || err != nil {
 		t.Fatalf("Join after the failures: %d, %v; want 2, nil", v, err)
 	}
