@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
@@ -100,16 +101,5 @@ func TestClaimOutOfMemory(t *testing.T) {
 	if ran.Load() != 6 { // a, b, c, the group's second child, d and e
 		t.Fatalf("%d bodies ran, want 6", ran.Load())
 	}
-	waitNoHandles(t)
-}
-
-func waitNoHandles(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for LiveHandles() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d handles still live", LiveHandles())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	require.Eventually(t, func() bool { return LiveHandles() == 0 }, 10*time.Second, time.Millisecond)
 }
