@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/gocoro/gocoro/internal/iolink"
+	"golang.org/x/sys/unix"
 )
 
 // ThreadStrategy says who runs an IOScheduler's event loop (coro::io_scheduler::thread_strategy_t).
@@ -278,8 +279,11 @@ func (s *IOScheduler) scheduleRequest(yield bool) (request, func(int64) error, e
 func (s *IOScheduler) finishAwait(op string) func(int64) error {
 	return func(res int64) error {
 		s.life.Exit()
-		if res == C.GOCORO_ESHUTDOWN {
+		switch res {
+		case C.GOCORO_ESHUTDOWN:
 			return &opError{Op: op, Obj: "io_scheduler", Err: ErrClosed}
+		case C.GOCORO_ENOMEM: // the queue could not grow: the body is not on s
+			return &opError{Op: op, Obj: "io_scheduler", Err: unix.ENOMEM}
 		}
 		return nil
 	}

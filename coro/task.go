@@ -643,7 +643,8 @@ func Await[R any](t *T, child *Task[R]) (R, error) {
 }
 
 // Schedule moves the task body onto ex (co_await ex.schedule()): the current thread is freed and the body
-// continues on one of ex's threads. Fails with an error matching ErrClosed once ex is closed.
+// continues on one of ex's threads. Fails with an error matching ErrClosed once ex is closed, and with one matching
+// unix.ENOMEM if ex's queue cannot grow (the body then goes on where it was).
 func (t *T) Schedule(ex Executor) error { return awaitSchedule(t, ex, false) }
 
 // Yield re-queues the task behind the work already queued on ex (co_await ex.yield()).

@@ -213,8 +213,11 @@ func (p *ThreadPool) scheduleRequest(yield bool) (request, func(int64) error, er
 
 func (p *ThreadPool) finishSchedule(res int64) error {
 	p.life.Exit()
-	if res == C.GOCORO_ESHUTDOWN {
+	switch res {
+	case C.GOCORO_ESHUTDOWN:
 		return &opError{Op: "schedule", Obj: "thread_pool", Err: ErrClosed}
+	case C.GOCORO_ENOMEM: // the pool's queue could not grow: the body is not on the pool
+		return &opError{Op: "schedule", Obj: "thread_pool", Err: unix.ENOMEM}
 	}
 	return nil
 }

@@ -3335,6 +3335,135 @@ concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::r
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
 #line 4 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+// #include "coro/detail/handle_fifo.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#line 1 "../../third_party/libcoro/include/coro/detail/handle_fifo.hpp"
+
+
+#include <coroutine>
+#include <cstddef>
+#include <new>
+#include <utility>
+
+namespace coro::detail
+{
+/// gocoro internals (not in libcoro): the thread pool's overflow queue, an unbounded FIFO of coroutine handles in
+/// linked blocks of 4 KiB.
+///
+/// The pool pushes and pops under a spin lock that its producers and workers all take, so nothing here allocates,
+/// frees or touches fresh memory: a malloc, or the page fault of a new block's first write, under that lock stalls
+/// every thread spinning for it. When push() needs a block (needs_block()), the caller makes one with make_block()
+/// before taking the lock (zeroed, so its pages are faulted in there) and gives it; a drained block is kept as the
+/// spare for the next one that fills, and one that cannot be kept is handed back to be freed after the unlock. A
+/// queue that rises and falls by less than a block allocates nothing.
+///
+/// Thread rules: not thread-safe; the pool calls every member but make_block and free_block under its lock.
+class handle_fifo
+{
+public:
+    struct block
+    {
+        static constexpr std::size_t capacity = 4096 / sizeof(void*) - 1;
+
+        block*                  next{nullptr};
+        std::coroutine_handle<> handles[capacity]{};
+    };
+
+    handle_fifo() noexcept = default;
+    handle_fifo(const handle_fifo&)                    = delete;
+    auto operator=(const handle_fifo&) -> handle_fifo& = delete;
+    ~handle_fifo()
+    {
+        free_block(m_spare);
+        while (m_head != nullptr)
+        {
+            free_block(std::exchange(m_head, m_head->next));
+        }
+    }
+
+    /// A zeroed block; nullptr when out of memory.
+    static auto make_block() noexcept -> block* { return new (std::nothrow) block{}; }
+    static auto free_block(block* b) noexcept -> void { delete b; }
+
+    auto size() const noexcept -> std::size_t { return m_size; }
+
+    /// Whether push() needs a block given first.
+    auto needs_block() const noexcept -> bool
+    {
+        return (m_tail == nullptr || m_tail_pos == block::capacity) && m_spare == nullptr;
+    }
+
+    /// Takes `b` as the spare; returns it back (to be freed after the unlock) when there is one already.
+    auto give(block* b) noexcept -> block*
+    {
+        if (m_spare != nullptr)
+        {
+            return b;
+        }
+        m_spare = b;
+        return nullptr;
+    }
+
+    /// Appends `h`; only when !needs_block().
+    auto push(std::coroutine_handle<> h) noexcept -> void
+    {
+        if (m_tail == nullptr || m_tail_pos == block::capacity)
+        {
+            block* b = std::exchange(m_spare, nullptr);
+            b->next  = nullptr;
+            (m_tail == nullptr ? m_head : m_tail->next) = b;
+            m_tail                                      = b;
+            m_tail_pos                                  = 0;
+        }
+        m_tail->handles[m_tail_pos++] = h;
+        ++m_size;
+    }
+
+    /// Removes the oldest `count` (<= size()) handles into `out`. Returns a drained block the caller frees after the
+    /// unlock, or nullptr.
+    auto pop(std::coroutine_handle<>* out, std::size_t count) noexcept -> block*
+    {
+        block* surplus = nullptr;
+        for (std::size_t i = 0; i < count; ++i)
+        {
+            if (m_head_pos == block::capacity)
+            {
+                // Drained, and not the tail (the tail holds the handles still queued): keep it for the next push.
+                block* drained = std::exchange(m_head, m_head->next);
+                m_head_pos     = 0;
+                if (block* extra = give(drained); extra != nullptr)
+                {
+                    extra->next = surplus;
+                    surplus     = extra;
+                }
+            }
+            out[i] = m_head->handles[m_head_pos++];
+        }
+        m_size -= count;
+        if (m_size == 0)
+        {
+            // Empty: start over at the head block rather than leave a drained block behind.
+            m_tail     = m_head;
+            m_head_pos = 0;
+            m_tail_pos = 0;
+        }
+        return surplus;
+    }
+
+private:
+    // What every push and pop touches first, in 40 bytes: the pool keeps them on its lock's cache line. The spare
+    // is needed once per block.
+    block*      m_tail{nullptr};
+    std::size_t m_tail_pos{0};
+    block*      m_head{nullptr};
+    std::size_t m_head_pos{0};
+    std::size_t m_size{0};
+    block*      m_spare{nullptr};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#line 5 "../../third_party/libcoro/include/coro/thread_pool.hpp"
 // #include "coro/detail/schedule_ref.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SCHEDULE_REF_HPP
 #define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SCHEDULE_REF_HPP
@@ -3376,7 +3505,7 @@ private:
 };
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_SCHEDULE_REF_HPP
-#line 5 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+#line 6 "../../third_party/libcoro/include/coro/thread_pool.hpp"
 // #include "coro/detail/task_self_deleting.hpp" (inlined above)
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/task_group.hpp"
@@ -3599,12 +3728,11 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
-#line 8 "../../third_party/libcoro/include/coro/thread_pool.hpp"
+#line 9 "../../third_party/libcoro/include/coro/thread_pool.hpp"
 
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -3635,13 +3763,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        /// False (not suspended) if the pool's workers already left after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_shutting_down();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -3808,14 +3937,16 @@ private:
     static constexpr std::size_t sealed_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
 
     [[noreturn]] static auto throw_shutting_down() -> void;
+    /// Throws why a push was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// False if the workers already left after shutdown (only for a caller that is not one of them).
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
     /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
     auto seal_if_idle() noexcept -> bool;
-    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed).
+    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed; or
+    /// out of memory for the overflow).
     auto push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool;
     auto push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push;
-    auto push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
     auto pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
@@ -3838,7 +3969,7 @@ private:
     std::vector<std::thread>             m_threads;
 
     // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
-    // goes, under m_overflow_lock, to an overflow deque, and so do all pushes after it until the workers have
+    // goes, under m_overflow_lock, to an overflow FIFO, and so do all pushes after it until the workers have
     // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
     // them. Outside producers contend for nothing but the ring's tail with each other.
     std::unique_ptr<ring_cell[]> m_ring;
@@ -3849,10 +3980,12 @@ private:
     alignas(64) std::atomic<std::size_t> m_ring_tail{0};
     /// Next position to pop.
     alignas(64) std::atomic<std::size_t> m_ring_head{0};
+    // The lock, the counts and the overflow's ends share one cache line: a push or pop moves one line between
+    // threads, not two.
     alignas(64) spin_lock m_overflow_lock;
-    std::atomic<std::size_t>            m_overflow_count{0};
-    std::atomic<std::size_t>            m_overflow_pushed{0};
-    std::deque<std::coroutine_handle<>> m_overflow;
+    std::atomic<std::size_t> m_overflow_count{0};
+    std::atomic<std::size_t> m_overflow_pushed{0};
+    detail::handle_fifo      m_overflow;
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
@@ -6133,13 +6266,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        /// False (not suspended) if the scheduler stopped processing after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_stopped();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -6329,6 +6463,8 @@ private:
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
     [[noreturn]] static auto throw_stopped() -> void;
+    /// Throws why a schedule was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
     /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;
@@ -7061,6 +7197,7 @@ struct io_scheduler::fd_page
 #line 5 "../../third_party/libcoro/src/io_scheduler.cpp"
 
 #include <climits>
+#include <new>
 #include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -7270,6 +7407,15 @@ auto io_scheduler::throw_if_stopped() const -> void
 auto io_scheduler::throw_stopped() -> void
 {
     throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+}
+
+auto io_scheduler::throw_refused() const -> void
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire) || m_stopped.load(std::memory_order_acquire))
+    {
+        throw_stopped();
+    }
+    throw std::bad_alloc();
 }
 
 auto io_scheduler::enter_size() noexcept -> bool
@@ -8162,6 +8308,8 @@ auto io_scheduler::disarm_timed_out_poll(detail::poll_info& info) noexcept -> vo
 // #include "coro/detail/io_scheduler_internal.hpp" (inlined above)
 // #include "coro/io_scheduler.hpp" (inlined above)
 
+#include <new>
+
 namespace coro
 {
 auto io_scheduler::schedule() -> schedule_operation
@@ -8206,9 +8354,15 @@ auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool
     {
         return false;
     }
+    try
     {
         std::lock_guard lk{m_inline_mutex};
         m_inline_queue.push_back(handle);
+    }
+    catch (const std::bad_alloc&)
+    {
+        m_size.fetch_sub(1, std::memory_order_release); // refused: the awaiter throws std::bad_alloc (throw_refused)
+        return false;
     }
     if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
     {
@@ -9811,7 +9965,9 @@ auto sync_wait_event::wait() noexcept -> void
 #include <unistd.h>
 
 #include <chrono>
+#include <new>
 #include <stdexcept>
+#include <utility>
 
 // Fault injection for the wake-up protocol (tests/cpp/stress): a build with LIBCORO_THREAD_POOL_DELAY_HOOK set calls
 // coro::detail::thread_pool_delay_hook, if installed, between the steps of publishing work and going to sleep, so a
@@ -10190,6 +10346,15 @@ auto thread_pool::throw_shutting_down() -> void
     throw std::runtime_error("coro::thread_pool is shutting down, unable to schedule new tasks.");
 }
 
+auto thread_pool::throw_refused() const -> void
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        throw_shutting_down();
+    }
+    throw std::bad_alloc();
+}
+
 auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
 {
     if (m_shutdown_requested.load(std::memory_order_acquire))
@@ -10249,13 +10414,41 @@ auto thread_pool::push_global(std::coroutine_handle<> handle, bool outside) noex
                 break;
         }
     }
-    std::unique_lock lk{m_overflow_lock};
-    if (outside && (m_ring_tail.load(std::memory_order_relaxed) & sealed_bit) != 0) [[unlikely]]
+    // A new block for the overflow is made before taking the lock (see handle_fifo), and any block left over is
+    // freed after releasing it.
+    detail::handle_fifo::block* spare = nullptr;
+    std::unique_lock            lk{m_overflow_lock};
+    bool                        pushed = false;
+    for (;;)
     {
-        return false;
+        if (outside && (m_ring_tail.load(std::memory_order_relaxed) & sealed_bit) != 0) [[unlikely]]
+        {
+            break;
+        }
+        if (!m_overflow.needs_block())
+        {
+            m_overflow.push(handle);
+            m_overflow_count.store(m_overflow.size(), std::memory_order_release);
+            m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            pushed = true;
+            break;
+        }
+        if (spare != nullptr)
+        {
+            spare = m_overflow.give(spare);
+            continue;
+        }
+        lk.unlock();
+        spare = detail::handle_fifo::make_block();
+        if (spare == nullptr) [[unlikely]]
+        {
+            return false; // out of memory: the awaiter throws std::bad_alloc (throw_refused)
+        }
+        lk.lock();
     }
-    push_overflow_locked(handle);
-    return true;
+    lk.unlock();
+    detail::handle_fifo::free_block(spare);
+    return pushed;
 }
 
 auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push
@@ -10289,14 +10482,6 @@ auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexce
             tail = m_ring_tail.load(std::memory_order_relaxed); // another producer took this position
         }
     }
-}
-
-auto thread_pool::push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void
-{
-    // A deque grows by small blocks: nothing is copied or zeroed in bulk while the lock is held.
-    m_overflow.push_back(handle);
-    m_overflow_count.store(m_overflow.size(), std::memory_order_release);
-    m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 auto thread_pool::seal_if_idle() noexcept -> bool
@@ -10379,13 +10564,14 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
     {
         return 0;
     }
-    const std::size_t taken = std::min({global_batch_limit, count / m_workers.size() + 1, count});
-    for (std::size_t i = 0; i < taken; ++i)
-    {
-        batch[i] = m_overflow.front();
-        m_overflow.pop_front();
-    }
+    const std::size_t taken   = std::min({global_batch_limit, count / m_workers.size() + 1, count});
+    auto*             surplus = m_overflow.pop(batch, taken);
     m_overflow_count.store(count - taken, std::memory_order_release);
+    lk.unlock();
+    while (surplus != nullptr)
+    {
+        detail::handle_fifo::free_block(std::exchange(surplus, surplus->next));
+    }
     return taken;
 }
 
@@ -16695,6 +16881,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, int model) -> proxy
         catch (const std::runtime_error&)
         {
             op.result = GOCORO_ESHUTDOWN;
+        }
+        catch (const std::bad_alloc&)
+        {
+            // A poll's result is its status, which has no value for this (as before: EEXCEPTION).
+            op.result = request.kind == GOCORO_OP_IO_POLL ? GOCORO_EEXCEPTION : GOCORO_ENOMEM;
         }
         catch (...)
         {

@@ -4206,6 +4206,11 @@ auto drive(uintptr_t handle, gocoro_op first, bool preset, int model) -> proxy
         {
             op.result = GOCORO_ESHUTDOWN;
         }
+        catch (const std::bad_alloc&)
+        {
+            // A poll's result is its status, which has no value for this (as before: EEXCEPTION).
+            op.result = request.kind == GOCORO_OP_IO_POLL ? GOCORO_EEXCEPTION : GOCORO_ENOMEM;
+        }
         catch (...)
         {
             op.result = GOCORO_EEXCEPTION;

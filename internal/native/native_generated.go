@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "41b0012f6fd7f8dbf2b332d7b22cd1cb969eb6606e3df02476b860f736325cd4"
+const SourceHash = "1e92aae500f2f154950b5f89dad70ee2db8a7e23bb20328992de54708f39c7dc"

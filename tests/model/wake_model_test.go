@@ -71,7 +71,7 @@ const (
 	pCas            // m_ring_tail.compare_exchange_weak(tail, tail + 1)
 	pPublish        // cell.handle = handle; cell.seq.store(tail + 1, release); then maybe_notify(1)
 	pLock           // std::unique_lock lk{m_overflow_lock}
-	pLoadG          // push_overflow_locked: count = m_overflow_count.load
+	pLoadG          // push_global, under the lock: count = m_overflow_count.load
 	pStoreG         // m_overflow_count.store(count + 1, release)
 	pUnlock         // ~unique_lock, then maybe_notify(1)
 	pEnd            // finished

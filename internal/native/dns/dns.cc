@@ -3769,6 +3769,135 @@ concept sized_range_of = std::ranges::sized_range<T> && std::is_same_v<V, std::r
 } // namespace coro::concepts
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_CONCEPTS_RANGE_OF_HPP
 #line 4 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
+// #include "coro/detail/handle_fifo.hpp"
+#ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#define GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#line 1 "../../../third_party/libcoro/include/coro/detail/handle_fifo.hpp"
+
+
+#include <coroutine>
+#include <cstddef>
+#include <new>
+#include <utility>
+
+namespace coro::detail
+{
+/// gocoro internals (not in libcoro): the thread pool's overflow queue, an unbounded FIFO of coroutine handles in
+/// linked blocks of 4 KiB.
+///
+/// The pool pushes and pops under a spin lock that its producers and workers all take, so nothing here allocates,
+/// frees or touches fresh memory: a malloc, or the page fault of a new block's first write, under that lock stalls
+/// every thread spinning for it. When push() needs a block (needs_block()), the caller makes one with make_block()
+/// before taking the lock (zeroed, so its pages are faulted in there) and gives it; a drained block is kept as the
+/// spare for the next one that fills, and one that cannot be kept is handed back to be freed after the unlock. A
+/// queue that rises and falls by less than a block allocates nothing.
+///
+/// Thread rules: not thread-safe; the pool calls every member but make_block and free_block under its lock.
+class handle_fifo
+{
+public:
+    struct block
+    {
+        static constexpr std::size_t capacity = 4096 / sizeof(void*) - 1;
+
+        block*                  next{nullptr};
+        std::coroutine_handle<> handles[capacity]{};
+    };
+
+    handle_fifo() noexcept = default;
+    handle_fifo(const handle_fifo&)                    = delete;
+    auto operator=(const handle_fifo&) -> handle_fifo& = delete;
+    ~handle_fifo()
+    {
+        free_block(m_spare);
+        while (m_head != nullptr)
+        {
+            free_block(std::exchange(m_head, m_head->next));
+        }
+    }
+
+    /// A zeroed block; nullptr when out of memory.
+    static auto make_block() noexcept -> block* { return new (std::nothrow) block{}; }
+    static auto free_block(block* b) noexcept -> void { delete b; }
+
+    auto size() const noexcept -> std::size_t { return m_size; }
+
+    /// Whether push() needs a block given first.
+    auto needs_block() const noexcept -> bool
+    {
+        return (m_tail == nullptr || m_tail_pos == block::capacity) && m_spare == nullptr;
+    }
+
+    /// Takes `b` as the spare; returns it back (to be freed after the unlock) when there is one already.
+    auto give(block* b) noexcept -> block*
+    {
+        if (m_spare != nullptr)
+        {
+            return b;
+        }
+        m_spare = b;
+        return nullptr;
+    }
+
+    /// Appends `h`; only when !needs_block().
+    auto push(std::coroutine_handle<> h) noexcept -> void
+    {
+        if (m_tail == nullptr || m_tail_pos == block::capacity)
+        {
+            block* b = std::exchange(m_spare, nullptr);
+            b->next  = nullptr;
+            (m_tail == nullptr ? m_head : m_tail->next) = b;
+            m_tail                                      = b;
+            m_tail_pos                                  = 0;
+        }
+        m_tail->handles[m_tail_pos++] = h;
+        ++m_size;
+    }
+
+    /// Removes the oldest `count` (<= size()) handles into `out`. Returns a drained block the caller frees after the
+    /// unlock, or nullptr.
+    auto pop(std::coroutine_handle<>* out, std::size_t count) noexcept -> block*
+    {
+        block* surplus = nullptr;
+        for (std::size_t i = 0; i < count; ++i)
+        {
+            if (m_head_pos == block::capacity)
+            {
+                // Drained, and not the tail (the tail holds the handles still queued): keep it for the next push.
+                block* drained = std::exchange(m_head, m_head->next);
+                m_head_pos     = 0;
+                if (block* extra = give(drained); extra != nullptr)
+                {
+                    extra->next = surplus;
+                    surplus     = extra;
+                }
+            }
+            out[i] = m_head->handles[m_head_pos++];
+        }
+        m_size -= count;
+        if (m_size == 0)
+        {
+            // Empty: start over at the head block rather than leave a drained block behind.
+            m_tail     = m_head;
+            m_head_pos = 0;
+            m_tail_pos = 0;
+        }
+        return surplus;
+    }
+
+private:
+    // What every push and pop touches first, in 40 bytes: the pool keeps them on its lock's cache line. The spare
+    // is needed once per block.
+    block*      m_tail{nullptr};
+    std::size_t m_tail_pos{0};
+    block*      m_head{nullptr};
+    std::size_t m_head_pos{0};
+    std::size_t m_size{0};
+    block*      m_spare{nullptr};
+};
+} // namespace coro::detail
+#endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_HANDLE_FIFO_HPP
+#line 5 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
 // #include "coro/detail/schedule_ref.hpp" (inlined above)
 // #include "coro/detail/task_self_deleting.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
@@ -3850,7 +3979,7 @@ auto make_task_self_deleting(coro::task<void> user_task) -> task_self_deleting;
 
 } // namespace coro::detail
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_DETAIL_TASK_SELF_DELETING_HPP
-#line 6 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
+#line 7 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
 // #include "coro/task.hpp" (inlined above)
 // #include "coro/task_group.hpp"
 #ifndef GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
@@ -4072,12 +4201,11 @@ private:
 
 } // namespace coro
 #endif // GOCORO_AMALGAMATED_THIRD_PARTY_LIBCORO_INCLUDE_CORO_TASK_GROUP_HPP
-#line 8 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
+#line 9 "../../../third_party/libcoro/include/coro/thread_pool.hpp"
 
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -4108,13 +4236,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        /// False (not suspended) if the pool's workers already left after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_shutting_down();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -4281,14 +4410,16 @@ private:
     static constexpr std::size_t sealed_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
 
     [[noreturn]] static auto throw_shutting_down() -> void;
+    /// Throws why a push was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// False if the workers already left after shutdown (only for a caller that is not one of them).
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
     /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
     auto seal_if_idle() noexcept -> bool;
-    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed).
+    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed; or
+    /// out of memory for the overflow).
     auto push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool;
     auto push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push;
-    auto push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
     auto pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
@@ -4311,7 +4442,7 @@ private:
     std::vector<std::thread>             m_threads;
 
     // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
-    // goes, under m_overflow_lock, to an overflow deque, and so do all pushes after it until the workers have
+    // goes, under m_overflow_lock, to an overflow FIFO, and so do all pushes after it until the workers have
     // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
     // them. Outside producers contend for nothing but the ring's tail with each other.
     std::unique_ptr<ring_cell[]> m_ring;
@@ -4322,10 +4453,12 @@ private:
     alignas(64) std::atomic<std::size_t> m_ring_tail{0};
     /// Next position to pop.
     alignas(64) std::atomic<std::size_t> m_ring_head{0};
+    // The lock, the counts and the overflow's ends share one cache line: a push or pop moves one line between
+    // threads, not two.
     alignas(64) spin_lock m_overflow_lock;
-    std::atomic<std::size_t>            m_overflow_count{0};
-    std::atomic<std::size_t>            m_overflow_pushed{0};
-    std::deque<std::coroutine_handle<>> m_overflow;
+    std::atomic<std::size_t> m_overflow_count{0};
+    std::atomic<std::size_t> m_overflow_pushed{0};
+    detail::handle_fifo      m_overflow;
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
@@ -5305,13 +5438,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        /// False (not suspended) if the scheduler stopped processing after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_stopped();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -5501,6 +5635,8 @@ private:
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
     [[noreturn]] static auto throw_stopped() -> void;
+    /// Throws why a schedule was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
     /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "5582552c5ddd033e92c01be457bd307c483765c40ab11eca519b31b414cdb1fa"
+const SourceHash = "23554fa633c62e3bce559091dfc04277058ceeca283b7666bb3fbfe1700deaf6"

@@ -4,6 +4,7 @@
 #include "coro/detail/io_scheduler_internal.hpp"
 
 #include <climits>
+#include <new>
 #include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
@@ -213,6 +214,15 @@ auto io_scheduler::throw_if_stopped() const -> void
 auto io_scheduler::throw_stopped() -> void
 {
     throw std::runtime_error("coro::io_scheduler is shut down, unable to schedule new tasks.");
+}
+
+auto io_scheduler::throw_refused() const -> void
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire) || m_stopped.load(std::memory_order_acquire))
+    {
+        throw_stopped();
+    }
+    throw std::bad_alloc();
 }
 
 auto io_scheduler::enter_size() noexcept -> bool

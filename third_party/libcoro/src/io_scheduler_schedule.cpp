@@ -3,6 +3,8 @@
 #include "coro/detail/io_scheduler_internal.hpp"
 #include "coro/io_scheduler.hpp"
 
+#include <new>
+
 namespace coro
 {
 auto io_scheduler::schedule() -> schedule_operation
@@ -47,9 +49,15 @@ auto io_scheduler::schedule_impl(std::coroutine_handle<> handle, bool fifo, bool
     {
         return false;
     }
+    try
     {
         std::lock_guard lk{m_inline_mutex};
         m_inline_queue.push_back(handle);
+    }
+    catch (const std::bad_alloc&)
+    {
+        m_size.fetch_sub(1, std::memory_order_release); // refused: the awaiter throws std::bad_alloc (throw_refused)
+        return false;
     }
     if (!m_schedule_fd_triggered.exchange(true, std::memory_order_acq_rel))
     {

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <new>
 #include <stdexcept>
+#include <utility>
 
 // Fault injection for the wake-up protocol (tests/cpp/stress): a build with LIBCORO_THREAD_POOL_DELAY_HOOK set calls
 // coro::detail::thread_pool_delay_hook, if installed, between the steps of publishing work and going to sleep, so a
@@ -385,6 +387,15 @@ auto thread_pool::throw_shutting_down() -> void
     throw std::runtime_error("coro::thread_pool is shutting down, unable to schedule new tasks.");
 }
 
+auto thread_pool::throw_refused() const -> void
+{
+    if (m_shutdown_requested.load(std::memory_order_acquire))
+    {
+        throw_shutting_down();
+    }
+    throw std::bad_alloc();
+}
+
 auto thread_pool::spawn(coro::task<void>&& task) noexcept -> bool
 {
     if (m_shutdown_requested.load(std::memory_order_acquire))
@@ -444,13 +455,41 @@ auto thread_pool::push_global(std::coroutine_handle<> handle, bool outside) noex
                 break;
         }
     }
-    std::unique_lock lk{m_overflow_lock};
-    if (outside && (m_ring_tail.load(std::memory_order_relaxed) & sealed_bit) != 0) [[unlikely]]
+    // A new block for the overflow is made before taking the lock (see handle_fifo), and any block left over is
+    // freed after releasing it.
+    detail::handle_fifo::block* spare = nullptr;
+    std::unique_lock            lk{m_overflow_lock};
+    bool                        pushed = false;
+    for (;;)
     {
-        return false;
+        if (outside && (m_ring_tail.load(std::memory_order_relaxed) & sealed_bit) != 0) [[unlikely]]
+        {
+            break;
+        }
+        if (!m_overflow.needs_block())
+        {
+            m_overflow.push(handle);
+            m_overflow_count.store(m_overflow.size(), std::memory_order_release);
+            m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            pushed = true;
+            break;
+        }
+        if (spare != nullptr)
+        {
+            spare = m_overflow.give(spare);
+            continue;
+        }
+        lk.unlock();
+        spare = detail::handle_fifo::make_block();
+        if (spare == nullptr) [[unlikely]]
+        {
+            return false; // out of memory: the awaiter throws std::bad_alloc (throw_refused)
+        }
+        lk.lock();
     }
-    push_overflow_locked(handle);
-    return true;
+    lk.unlock();
+    detail::handle_fifo::free_block(spare);
+    return pushed;
 }
 
 auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push
@@ -484,14 +523,6 @@ auto thread_pool::push_ring(std::coroutine_handle<> handle, bool outside) noexce
             tail = m_ring_tail.load(std::memory_order_relaxed); // another producer took this position
         }
     }
-}
-
-auto thread_pool::push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void
-{
-    // A deque grows by small blocks: nothing is copied or zeroed in bulk while the lock is held.
-    m_overflow.push_back(handle);
-    m_overflow_count.store(m_overflow.size(), std::memory_order_release);
-    m_overflow_pushed.store(m_overflow_pushed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 auto thread_pool::seal_if_idle() noexcept -> bool
@@ -574,13 +605,14 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
     {
         return 0;
     }
-    const std::size_t taken = std::min({global_batch_limit, count / m_workers.size() + 1, count});
-    for (std::size_t i = 0; i < taken; ++i)
-    {
-        batch[i] = m_overflow.front();
-        m_overflow.pop_front();
-    }
+    const std::size_t taken   = std::min({global_batch_limit, count / m_workers.size() + 1, count});
+    auto*             surplus = m_overflow.pop(batch, taken);
     m_overflow_count.store(count - taken, std::memory_order_release);
+    lk.unlock();
+    while (surplus != nullptr)
+    {
+        detail::handle_fifo::free_block(std::exchange(surplus, surplus->next));
+    }
     return taken;
 }
 

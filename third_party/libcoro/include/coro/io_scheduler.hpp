@@ -134,13 +134,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the scheduler stopped processing after shutdown: await_resume then throws.
+        /// False (not suspended) if the scheduler stopped processing after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_stopped();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -330,6 +331,8 @@ private:
     auto poll_socket(fd_t fd, coro::poll_op op, std::chrono::milliseconds timeout) -> coro::task<poll_status>;
     auto throw_if_stopped() const -> void;
     [[noreturn]] static auto throw_stopped() -> void;
+    /// Throws why a schedule was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// Queues handle; false if the scheduler stopped processing (sealed) or its pool's workers left. `counted`:
     /// the caller already holds a count in m_size, so the scheduler cannot stop before this is processed.
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo, bool counted = false) noexcept -> bool;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "coro/concepts/range_of.hpp"
+#include "coro/detail/handle_fifo.hpp"
 #include "coro/detail/schedule_ref.hpp"
 #include "coro/detail/task_self_deleting.hpp"
 #include "coro/task.hpp"
@@ -9,7 +10,6 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,13 +40,14 @@ public:
 
     public:
         auto await_ready() noexcept -> bool { return false; }
-        /// False (not suspended) if the pool's workers already left after shutdown: await_resume then throws.
+        /// False (not suspended) if the pool's workers already left after shutdown, or if its queue could not grow
+        /// (out of memory): await_resume then throws, std::runtime_error or std::bad_alloc.
         auto await_suspend(std::coroutine_handle<> awaiting_coroutine) noexcept -> bool;
         auto await_resume() const -> void
         {
             if (m_ref.refused()) [[unlikely]]
             {
-                throw_shutting_down();
+                m_ref.scheduler().throw_refused();
             }
         }
 
@@ -213,14 +214,16 @@ private:
     static constexpr std::size_t sealed_bit = std::size_t{1} << (sizeof(std::size_t) * 8 - 1);
 
     [[noreturn]] static auto throw_shutting_down() -> void;
+    /// Throws why a push was refused: the shutdown, or else memory for the queue.
+    [[noreturn]] auto throw_refused() const -> void;
     /// False if the workers already left after shutdown (only for a caller that is not one of them).
     [[nodiscard]] auto schedule_impl(std::coroutine_handle<> handle, bool fifo) noexcept -> bool;
     /// A worker's exit check after shutdown: true (and the pool sealed) when no queued work is left.
     auto seal_if_idle() noexcept -> bool;
-    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed).
+    /// Appends to the shared queue without notifying anyone; false if refused (`outside` a worker, once sealed; or
+    /// out of memory for the overflow).
     auto push_global(std::coroutine_handle<> handle, bool outside) noexcept -> bool;
     auto push_ring(std::coroutine_handle<> handle, bool outside) noexcept -> ring_push;
-    auto push_overflow_locked(std::coroutine_handle<> handle) noexcept -> void;
     auto pop_global_batch(worker& w) noexcept -> std::coroutine_handle<>;
     auto pop_ring_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
     auto pop_overflow_batch(std::coroutine_handle<>* batch) noexcept -> std::size_t;
@@ -243,7 +246,7 @@ private:
     std::vector<std::thread>             m_threads;
 
     // Shared FIFO queue. Pushes and pops go lock-free through a bounded ring of cells; a push that finds it full
-    // goes, under m_overflow_lock, to an overflow deque, and so do all pushes after it until the workers have
+    // goes, under m_overflow_lock, to an overflow FIFO, and so do all pushes after it until the workers have
     // emptied the overflow (they empty the ring first), so the tasks of one producer leave in the order it queued
     // them. Outside producers contend for nothing but the ring's tail with each other.
     std::unique_ptr<ring_cell[]> m_ring;
@@ -254,10 +257,12 @@ private:
     alignas(64) std::atomic<std::size_t> m_ring_tail{0};
     /// Next position to pop.
     alignas(64) std::atomic<std::size_t> m_ring_head{0};
+    // The lock, the counts and the overflow's ends share one cache line: a push or pop moves one line between
+    // threads, not two.
     alignas(64) spin_lock m_overflow_lock;
-    std::atomic<std::size_t>            m_overflow_count{0};
-    std::atomic<std::size_t>            m_overflow_pushed{0};
-    std::deque<std::coroutine_handle<>> m_overflow;
+    std::atomic<std::size_t> m_overflow_count{0};
+    std::atomic<std::size_t> m_overflow_pushed{0};
+    detail::handle_fifo      m_overflow;
 
     alignas(64) std::atomic<uint32_t> m_sleepers{0};
     std::atomic<uint32_t> m_spinners{0};
