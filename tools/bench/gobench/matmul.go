@@ -88,7 +88,12 @@ func (m *matrices) verify() error {
 	return check(p-1, p-1)
 }
 
-func matmulTasks(n int) (int64, error) {
+// matmulTasks returns the "go" matmul with task bodies under NewTask (g false) or NewGoroutineTask (g true).
+func matmulTasks(g bool) func(int) (int64, error) {
+	return func(n int) (int64, error) { return matmulOn(g, n) }
+}
+
+func matmulOn(g bool, n int) (int64, error) {
 	m := newMatrices(n)
 	tp, err := coro.NewThreadPool(coro.ThreadPoolOptions{ThreadCount: 2})
 	if err != nil {
@@ -97,7 +102,7 @@ func matmulTasks(n int) (int64, error) {
 	defer tp.Close()
 	var node func(i, k, j, size int) *coro.Task[struct{}]
 	node = func(i, k, j, size int) *coro.Task[struct{}] {
-		return coro.NewTask(func(t *coro.T) (struct{}, error) {
+		return newBody(g, func(t *coro.T) (struct{}, error) {
 			if err := t.Schedule(tp); err != nil {
 				return struct{}{}, err
 			}
