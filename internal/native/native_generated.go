@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "1e92aae500f2f154950b5f89dad70ee2db8a7e23bb20328992de54708f39c7dc"
+const SourceHash = "dc1abbff9ba3867138981798b6e516c4adc33565f17fd8a2af680a830a56fa12"

@@ -2833,7 +2833,7 @@ public:
         std::coroutine_handle<> handles[capacity]{};
     };
 
-    handle_fifo() noexcept = default;
+    handle_fifo() noexcept                             = default;
     handle_fifo(const handle_fifo&)                    = delete;
     auto operator=(const handle_fifo&) -> handle_fifo& = delete;
     ~handle_fifo()
@@ -2873,8 +2873,8 @@ public:
     {
         if (m_tail == nullptr || m_tail_pos == block::capacity)
         {
-            block* b = std::exchange(m_spare, nullptr);
-            b->next  = nullptr;
+            block* b                                    = std::exchange(m_spare, nullptr);
+            b->next                                     = nullptr;
             (m_tail == nullptr ? m_head : m_tail->next) = b;
             m_tail                                      = b;
             m_tail_pos                                  = 0;

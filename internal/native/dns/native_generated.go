@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "bb304abb838ecdf9a03edaa2359cddcaa520ea426db5cf8e6f10d9a85faf7990"
+const SourceHash = "674726507a11083798346b8856fa272a671decd92d4514b2b1150dd392ddca86"

@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "23554fa633c62e3bce559091dfc04277058ceeca283b7666bb3fbfe1700deaf6"
+const SourceHash = "139df36e80097b577a7e1c64dfa015920eb84bce97d4c47840efc79372f09d99"
