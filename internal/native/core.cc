@@ -3420,8 +3420,9 @@ public:
         ++m_size;
     }
 
-    /// Removes the oldest `count` (<= size()) handles into `out`. Returns a drained block the caller frees after the
-    /// unlock, or nullptr.
+    /// Removes the oldest `count` handles (count <= size() and <= block::capacity, so at most one block drains)
+    /// into `out`. Returns the drained block if the spare was taken already, for the caller to free after the unlock;
+    /// else nullptr.
     auto pop(std::coroutine_handle<>* out, std::size_t count) noexcept -> block*
     {
         block* surplus = nullptr;
@@ -3430,21 +3431,15 @@ public:
             if (m_head_pos == block::capacity)
             {
                 // Drained, and not the tail (the tail holds the handles still queued): keep it for the next push.
-                block* drained = std::exchange(m_head, m_head->next);
-                m_head_pos     = 0;
-                if (block* extra = give(drained); extra != nullptr)
-                {
-                    extra->next = surplus;
-                    surplus     = extra;
-                }
+                surplus    = give(std::exchange(m_head, m_head->next));
+                m_head_pos = 0;
             }
             out[i] = m_head->handles[m_head_pos++];
         }
         m_size -= count;
         if (m_size == 0)
         {
-            // Empty: start over at the head block rather than leave a drained block behind.
-            m_tail     = m_head;
+            // Empty, so the head is the tail: start over at its beginning rather than drain it later.
             m_head_pos = 0;
             m_tail_pos = 0;
         }
@@ -10215,6 +10210,7 @@ constexpr auto spin_duration = std::chrono::microseconds{30};
 
 /// Upper bound on how many handles a worker moves from the shared queue to its own deque at once.
 constexpr std::size_t global_batch_limit = 32;
+static_assert(global_batch_limit <= detail::handle_fifo::block::capacity, "handle_fifo::pop drains one block at most");
 
 /// Cells of the shared queue's lock-free ring (a power of two): 16 KiB per pool.
 constexpr std::size_t global_ring_capacity = 1024;
@@ -10568,10 +10564,7 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
     auto*             surplus = m_overflow.pop(batch, taken);
     m_overflow_count.store(count - taken, std::memory_order_release);
     lk.unlock();
-    while (surplus != nullptr)
-    {
-        detail::handle_fifo::free_block(std::exchange(surplus, surplus->next));
-    }
+    detail::handle_fifo::free_block(surplus);
     return taken;
 }
 

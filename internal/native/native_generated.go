@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "dc1abbff9ba3867138981798b6e516c4adc33565f17fd8a2af680a830a56fa12"
+const SourceHash = "5b81c47364e5d5d6bed24b381c286ed8d11e1d9ed9bcc313e09f45061a1a64eb"

@@ -2883,8 +2883,9 @@ public:
         ++m_size;
     }
 
-    /// Removes the oldest `count` (<= size()) handles into `out`. Returns a drained block the caller frees after the
-    /// unlock, or nullptr.
+    /// Removes the oldest `count` handles (count <= size() and <= block::capacity, so at most one block drains)
+    /// into `out`. Returns the drained block if the spare was taken already, for the caller to free after the unlock;
+    /// else nullptr.
     auto pop(std::coroutine_handle<>* out, std::size_t count) noexcept -> block*
     {
         block* surplus = nullptr;
@@ -2893,21 +2894,15 @@ public:
             if (m_head_pos == block::capacity)
             {
                 // Drained, and not the tail (the tail holds the handles still queued): keep it for the next push.
-                block* drained = std::exchange(m_head, m_head->next);
-                m_head_pos     = 0;
-                if (block* extra = give(drained); extra != nullptr)
-                {
-                    extra->next = surplus;
-                    surplus     = extra;
-                }
+                surplus    = give(std::exchange(m_head, m_head->next));
+                m_head_pos = 0;
             }
             out[i] = m_head->handles[m_head_pos++];
         }
         m_size -= count;
         if (m_size == 0)
         {
-            // Empty: start over at the head block rather than leave a drained block behind.
-            m_tail     = m_head;
+            // Empty, so the head is the tail: start over at its beginning rather than drain it later.
             m_head_pos = 0;
             m_tail_pos = 0;
         }

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <new>
 #include <thread>
-#include <utility>
 #include <vector>
 
 // The thread pool's shared queue (what schedule() from outside the pool and yield() use): a lock-free ring of 1024
@@ -239,12 +238,8 @@ TEST_CASE("handle_fifo keeps order across blocks and reuses its drained blocks",
         std::array<std::coroutine_handle<>, 40> out{};
         while (n > 0)
         {
-            const std::size_t take  = std::min(n, out.size());
-            fifo::block*      freed = q.pop(out.data(), take);
-            while (freed != nullptr)
-            {
-                fifo::free_block(std::exchange(freed, freed->next));
-            }
+            const std::size_t take = std::min(n, out.size());
+            fifo::free_block(q.pop(out.data(), take));
             for (std::size_t i = 0; i < take; ++i)
             {
                 REQUIRE(out[i] == fake_handle(popped++));

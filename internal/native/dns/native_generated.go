@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "674726507a11083798346b8856fa272a671decd92d4514b2b1150dd392ddca86"
+const SourceHash = "bd5e5a5e3fd77d49f32304fd7e1693f92b629834bda6b085bc7292003c912d49"

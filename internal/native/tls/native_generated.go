@@ -12,4 +12,4 @@ import "C"
 // SourceHash identifies the native code compiled here and the headers shipped here. Being exported, it is
 // part of the export data, so when any of those files changes every importing package is recompiled by
 // the go command (its cgo preamble may include the changed headers).
-const SourceHash = "139df36e80097b577a7e1c64dfa015920eb84bce97d4c47840efc79372f09d99"
+const SourceHash = "eec89e3e52378b9ac110c984ee8189e9b23376819a9c64b54b1cdd34de44f2ae"

@@ -256,6 +256,7 @@ constexpr auto spin_duration = std::chrono::microseconds{30};
 
 /// Upper bound on how many handles a worker moves from the shared queue to its own deque at once.
 constexpr std::size_t global_batch_limit = 32;
+static_assert(global_batch_limit <= detail::handle_fifo::block::capacity, "handle_fifo::pop drains one block at most");
 
 /// Cells of the shared queue's lock-free ring (a power of two): 16 KiB per pool.
 constexpr std::size_t global_ring_capacity = 1024;
@@ -609,10 +610,7 @@ auto thread_pool::pop_overflow_batch(std::coroutine_handle<>* batch) noexcept ->
     auto*             surplus = m_overflow.pop(batch, taken);
     m_overflow_count.store(count - taken, std::memory_order_release);
     lk.unlock();
-    while (surplus != nullptr)
-    {
-        detail::handle_fifo::free_block(std::exchange(surplus, surplus->next));
-    }
+    detail::handle_fifo::free_block(surplus);
     return taken;
 }
 
